@@ -1,0 +1,75 @@
+//! Picks the account a command runs on and prepares its local folder (the demo on first run).
+
+use crate::config::{AccountConfig, Config, ConfigError};
+use crate::store::{AccountDir, DEMO_ACCOUNT, DataDir, StoreError, ensure_demo};
+use std::path::{Path, PathBuf};
+
+/// The account a command works on.
+#[derive(Clone, Debug)]
+pub struct Account {
+    /// The account's name ("demo" for the bundled forum).
+    pub name: String,
+    /// `None` for the demo, which has no server.
+    pub remote: Option<AccountConfig>,
+    pub dir: AccountDir,
+}
+
+impl Account {
+    pub fn is_demo(&self) -> bool {
+        self.remote.is_none()
+    }
+}
+
+/// Where config and data live and what was loaded from them.
+#[derive(Debug)]
+pub struct Setup {
+    pub config: Config,
+    pub config_path: PathBuf,
+    pub data: DataDir,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Account(String),
+}
+
+impl Setup {
+    /// Loads the config from `config` (or the platform default) and resolves the data dir.
+    pub fn load(config: Option<&Path>, data_dir: Option<&Path>) -> Result<Self, SetupError> {
+        let config_path = match config {
+            Some(path) => path.to_owned(),
+            None => Config::default_path()?,
+        };
+        Ok(Self {
+            config: Config::load(&config_path)?,
+            config_path,
+            data: DataDir::resolve(data_dir)?,
+        })
+    }
+
+    /// The account named `requested` (or the default one), its folder ready to read:
+    /// the demo forum is imported the first time it is used.
+    pub fn account(&self, requested: Option<&str>) -> Result<Account, SetupError> {
+        let remote = self
+            .config
+            .account(requested)
+            .map_err(SetupError::Account)?
+            .cloned();
+        let name = remote
+            .as_ref()
+            .map_or_else(|| DEMO_ACCOUNT.to_owned(), |a| a.name.clone());
+        if remote.is_none() {
+            ensure_demo(&self.data)?;
+        }
+        Ok(Account {
+            dir: self.data.account(&name),
+            name,
+            remote,
+        })
+    }
+}

@@ -1,0 +1,155 @@
+//! `config.toml`: accounts, the default account, UI settings and key overrides.
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Environment variable overriding the config file (same as `--config`).
+pub const CONFIG_ENV: &str = "THREADMARK_CONFIG";
+
+/// The documented defaults, shipped as `assets/config.toml`.
+pub const DEFAULT_CONFIG: &str = include_str!("../../assets/config.toml");
+
+/// Which API an account speaks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountKind {
+    /// threadmark's own API v1 (`threadmark serve`).
+    #[default]
+    Native,
+    Discourse,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountConfig {
+    pub name: String,
+    #[serde(default)]
+    pub kind: AccountKind,
+    pub url: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UiConfig {
+    pub mouse: bool,
+    pub tree_width: u16,
+}
+
+impl Default for UiConfig {
+    fn default() -> Self {
+        Self {
+            mouse: true,
+            tree_width: 38,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub default_account: Option<String>,
+    pub accounts: Vec<AccountConfig>,
+    pub ui: UiConfig,
+    /// Key overrides: key sequence → action name.
+    pub keys: toml::Table,
+    /// Theme overrides: element → style (see `assets/theme.toml`).
+    pub theme: toml::Table,
+}
+
+/// A config problem, with the file it came from.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: {message}", path.display())]
+    Invalid { path: PathBuf, message: String },
+    #[error("no config directory found; pass --config or set THREADMARK_CONFIG")]
+    NoHomeDirectory,
+}
+
+impl Config {
+    /// The platform's config file path (e.g. `~/.config/threadmark/config.toml`).
+    pub fn default_path() -> Result<PathBuf, ConfigError> {
+        directories::ProjectDirs::from("", "", "threadmark")
+            .map(|dirs| dirs.config_dir().join("config.toml"))
+            .ok_or(ConfigError::NoHomeDirectory)
+    }
+
+    /// Loads `path`; a missing file means all defaults. A file that does not parse is an
+    /// error naming the line: it is the user's own file, never replaced.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Self::parse(&text).map_err(|message| ConfigError::Invalid {
+                path: path.to_owned(),
+                message,
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(e) => Err(ConfigError::Io {
+                path: path.to_owned(),
+                source: e,
+            }),
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        toml::from_str(text).map_err(|e| e.to_string().trim_end().to_owned())
+    }
+
+    /// The account to use: `requested`, else `default_account`, else the first account,
+    /// else the demo. `None` means the demo forum.
+    pub fn account(&self, requested: Option<&str>) -> Result<Option<&AccountConfig>, String> {
+        let wanted = requested.or(self.default_account.as_deref());
+        match wanted {
+            Some(crate::store::DEMO_ACCOUNT) => Ok(None),
+            Some(name) => self
+                .accounts
+                .iter()
+                .find(|a| a.name == name)
+                .map(Some)
+                .ok_or_else(|| {
+                    let known: Vec<&str> = self.accounts.iter().map(|a| a.name.as_str()).collect();
+                    if known.is_empty() {
+                        format!(
+                            "no account named {name:?}; none is configured (add one with `threadmark account add`)"
+                        )
+                    } else {
+                        format!(
+                            "no account named {name:?}; configured: {}, demo",
+                            known.join(", ")
+                        )
+                    }
+                }),
+            None => Ok(self.accounts.first()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_defaults_parse_and_equal_the_built_in_ones() {
+        let parsed = Config::parse(DEFAULT_CONFIG).unwrap();
+        assert_eq!(parsed, Config::default());
+    }
+
+    #[test]
+    fn a_typo_is_reported_with_its_line() {
+        let err = Config::parse("[ui]\nmouse = yes\n").unwrap_err();
+        assert!(err.contains("line 2"), "{err}");
+        let err = Config::parse("[ui]\nmosue = true\n").unwrap_err();
+        assert!(err.contains("mosue"), "{err}");
+    }
+
+    #[test]
+    fn without_accounts_the_demo_is_used() {
+        let config = Config::default();
+        assert_eq!(config.account(None).unwrap(), None);
+        assert_eq!(config.account(Some("demo")).unwrap(), None);
+        assert!(config.account(Some("work")).is_err());
+    }
+}

@@ -1,0 +1,11 @@
+//! threadmark: a terminal client for threaded discussions, offline first.
+//!
+//! Layers (dependencies point one way): `ui → app → model`, `app → sync → store → model`,
+//! `server → its own persistence → model`. Only `store` touches the data directory.
+
+pub mod account;
+pub mod cli;
+pub mod config;
+pub mod model;
+pub mod render;
+pub mod store;

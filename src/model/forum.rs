@@ -1,0 +1,105 @@
+//! The forum's shape: sections → areas → thread summaries, plus its announcement banner.
+
+use super::ids::{AreaId, SectionId, ThreadId};
+use super::post::Author;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// The whole tree of one account's forum, as shown in the tree pane.
+///
+/// Thread summaries are kept apart (see [`ThreadSummary`]) so the tree can be
+/// loaded at start without reading any post.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Forum {
+    /// The forum's own name, shown as the root of the tree ("Strategic Framework").
+    pub title: String,
+    pub sections: Vec<Section>,
+    /// The site-wide announcement, if any (the demo carries the seed's gray-out warning).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub announcement: Option<Banner>,
+    /// True when post times only order posts and are not real dates (the demo forum's
+    /// source has no dates): views then show a post's position instead of a date.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub undated: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Section {
+    pub id: SectionId,
+    pub title: String,
+    pub areas: Vec<Area>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Area {
+    pub id: AreaId,
+    pub title: String,
+    /// Short description, if the server has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// Everything the tree pane and `threadmark tree` need to know about a thread,
+/// without its posts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ThreadSummary {
+    pub id: ThreadId,
+    pub area: AreaId,
+    pub title: String,
+    pub author: Author,
+    pub created_at: Timestamp,
+    /// Time of the newest post; threads are listed newest first.
+    pub last_post_at: Timestamp,
+    /// Number of posts, tombstones included (the highest `seq`).
+    pub post_count: u32,
+    /// Highest post sequence number in the thread (dense, starts at 1).
+    pub last_seq: u32,
+    #[serde(default)]
+    pub pinned: bool,
+    #[serde(default)]
+    pub locked: bool,
+}
+
+/// How loud an announcement is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    #[default]
+    Info,
+    Warning,
+    Critical,
+}
+
+/// A forum-wide announcement (the server's banner, or the demo's gray-out warning).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Banner {
+    /// Stable id: dismissing a banner is remembered per id.
+    pub id: String,
+    #[serde(default)]
+    pub severity: Severity,
+    /// Markdown text.
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<Timestamp>,
+    /// Named links offered with the banner; a link may have a label only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<BannerLink>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BannerLink {
+    pub label: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+impl Forum {
+    /// Finds an area and the section holding it.
+    pub fn area(&self, id: &AreaId) -> Option<(&Section, &Area)> {
+        self.sections
+            .iter()
+            .find_map(|s| s.areas.iter().find(|a| &a.id == id).map(|a| (s, a)))
+    }
+}

@@ -1,0 +1,15 @@
+//! Pure data shared by every layer: ids, the forum tree, posts, reply order, read state.
+
+mod demo;
+mod forum;
+mod ids;
+mod post;
+mod read_state;
+mod reply_tree;
+
+pub use demo::{DemoForum, DemoThread, demo_forum};
+pub use forum::{Area, Banner, BannerLink, Forum, Section, Severity, ThreadSummary};
+pub use ids::{AreaId, PostId, SectionId, ThreadId};
+pub use post::{Author, Body, BodyFormat, Post};
+pub use read_state::{ReadState, ThreadRead};
+pub use reply_tree::{Placed, reading_order};

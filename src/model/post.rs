@@ -1,0 +1,73 @@
+//! One post: its author, place in the reply tree, and body text.
+
+use super::ids::{PostId, ThreadId};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// Who wrote a post. Badges ("non-member", "admin") are attributes, never part of the name.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Author {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub badge: Option<String>,
+}
+
+impl Author {
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            badge: None,
+        }
+    }
+}
+
+/// The markup a body is written in; it decides which renderer runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyFormat {
+    #[default]
+    Markdown,
+    /// Discourse's `cooked` HTML.
+    Html,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Body {
+    #[serde(default)]
+    pub format: BodyFormat,
+    pub text: String,
+}
+
+impl Body {
+    pub fn markdown(text: impl Into<String>) -> Self {
+        Self {
+            format: BodyFormat::Markdown,
+            text: text.into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Post {
+    pub id: PostId,
+    pub thread: ThreadId,
+    /// Dense per thread, starting at 1; the opening post is seq 1.
+    pub seq: u32,
+    /// The post this one answers; `None` for the opening post and for replies to the thread.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<PostId>,
+    pub author: Author,
+    pub created_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<Timestamp>,
+    pub body: Body,
+    /// A deleted post stays as a tombstone so `seq` stays dense.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
+    /// Server-side revision; edits bump it.
+    #[serde(default)]
+    pub version: u64,
+    /// The idempotency key the author sent it with (only echoed to its author).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_key: Option<String>,
+}

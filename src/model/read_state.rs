@@ -1,0 +1,189 @@
+//! What the user has read: per thread, a high-water `seq` plus explicit marks, merged monotonically.
+
+use super::ids::ThreadId;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Read state of one thread.
+///
+/// `read_through` says "every post up to this seq has been read". Posts above it can be
+/// read one by one (`read_above`), and posts below it can be explicitly marked unread
+/// again (`unread_below`) — the undo of "mark read".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadRead {
+    #[serde(default)]
+    pub read_through: u32,
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub read_above: BTreeSet<u32>,
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub unread_below: BTreeSet<u32>,
+    /// The `last_seq` the user had seen when they last left the thread: posts above it are
+    /// "new since last visit".
+    #[serde(default)]
+    pub seen_through: u32,
+}
+
+impl ThreadRead {
+    pub fn is_read(&self, seq: u32) -> bool {
+        if seq <= self.read_through {
+            !self.unread_below.contains(&seq)
+        } else {
+            self.read_above.contains(&seq)
+        }
+    }
+
+    /// Marks one post read.
+    pub fn mark_read(&mut self, seq: u32) {
+        if seq <= self.read_through {
+            self.unread_below.remove(&seq);
+        } else {
+            self.read_above.insert(seq);
+            self.compact();
+        }
+    }
+
+    /// Marks one post unread.
+    pub fn mark_unread(&mut self, seq: u32) {
+        if seq <= self.read_through {
+            self.unread_below.insert(seq);
+        } else {
+            self.read_above.remove(&seq);
+        }
+    }
+
+    /// Marks every post up to `last_seq` read.
+    pub fn mark_all_read(&mut self, last_seq: u32) {
+        self.read_through = self.read_through.max(last_seq);
+        self.read_above.retain(|&s| s > self.read_through);
+        self.unread_below.clear();
+    }
+
+    /// Marks every post unread.
+    pub fn mark_all_unread(&mut self) {
+        self.read_through = 0;
+        self.read_above.clear();
+        self.unread_below.clear();
+    }
+
+    /// Unread posts among seqs `1..=last_seq`.
+    pub fn unread_count(&self, last_seq: u32) -> u32 {
+        let below = u32::try_from(self.unread_below.iter().filter(|&&s| s <= last_seq).count())
+            .unwrap_or(u32::MAX);
+        let above_read = u32::try_from(self.read_above.iter().filter(|&&s| s <= last_seq).count())
+            .unwrap_or(u32::MAX);
+        let high = self.read_through.min(last_seq);
+        (last_seq - high).saturating_sub(above_read) + below
+    }
+
+    /// Is `seq` new since the user's last visit?
+    pub fn is_new(&self, seq: u32) -> bool {
+        seq > self.seen_through
+    }
+
+    /// Folds another device's or an older copy's state in: reading only moves forward,
+    /// except that explicit "unread" marks from either side are kept.
+    pub fn merge(&mut self, other: &ThreadRead) {
+        let through = self.read_through.max(other.read_through);
+        let mut above: BTreeSet<u32> = self.read_above.union(&other.read_above).copied().collect();
+        let mut unread: BTreeSet<u32> = self
+            .unread_below
+            .union(&other.unread_below)
+            .copied()
+            .collect();
+        // A post read through one side's high-water mark but explicitly unread on the side
+        // that reached it stays unread.
+        unread.retain(|&s| s <= through);
+        above.retain(|&s| s > through);
+        self.read_through = through;
+        self.read_above = above;
+        self.unread_below = unread;
+        self.seen_through = self.seen_through.max(other.seen_through);
+        self.compact();
+    }
+
+    /// Folds a contiguous run of `read_above` into `read_through`.
+    fn compact(&mut self) {
+        while self.read_above.remove(&(self.read_through + 1)) {
+            self.read_through += 1;
+        }
+    }
+}
+
+/// Read state of every thread of one account.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadState {
+    #[serde(default)]
+    pub threads: BTreeMap<ThreadId, ThreadRead>,
+}
+
+impl ReadState {
+    pub fn thread(&self, id: &ThreadId) -> Option<&ThreadRead> {
+        self.threads.get(id)
+    }
+
+    pub fn thread_mut(&mut self, id: &ThreadId) -> &mut ThreadRead {
+        self.threads.entry(id.clone()).or_default()
+    }
+
+    pub fn unread_count(&self, id: &ThreadId, last_seq: u32) -> u32 {
+        self.threads
+            .get(id)
+            .map_or(last_seq, |t| t.unread_count(last_seq))
+    }
+
+    pub fn merge(&mut self, other: &ReadState) {
+        for (id, theirs) in &other.threads {
+            self.thread_mut(id).merge(theirs);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reading_in_order_advances_the_high_water_mark() {
+        let mut t = ThreadRead::default();
+        t.mark_read(2);
+        assert_eq!(t.read_through, 0);
+        assert_eq!(t.unread_count(3), 2);
+        t.mark_read(1);
+        assert_eq!(t.read_through, 2);
+        assert!(t.read_above.is_empty());
+        assert_eq!(t.unread_count(3), 1);
+    }
+
+    #[test]
+    fn mark_unread_undoes_mark_read() {
+        let mut t = ThreadRead::default();
+        t.mark_all_read(8);
+        t.mark_unread(3);
+        assert!(!t.is_read(3));
+        assert_eq!(t.unread_count(8), 1);
+        t.mark_read(3);
+        assert_eq!(t.unread_count(8), 0);
+        t.mark_all_unread();
+        assert_eq!(t.unread_count(8), 8);
+    }
+
+    #[test]
+    fn merge_is_monotonic_and_commutative_on_progress() {
+        let mut a = ThreadRead::default();
+        a.mark_all_read(5);
+        let mut b = ThreadRead::default();
+        b.mark_read(7);
+        let mut ab = a.clone();
+        ab.merge(&b);
+        let mut ba = b.clone();
+        ba.merge(&a);
+        assert_eq!(ab, ba);
+        assert_eq!(ab.unread_count(7), 1);
+    }
+
+    #[test]
+    fn an_unknown_thread_is_wholly_unread() {
+        let state = ReadState::default();
+        assert_eq!(state.unread_count(&ThreadId::new("x"), 4), 4);
+    }
+}

@@ -1,0 +1,180 @@
+//! Post bodies (Markdown, Discourse HTML) → sanitized rich lines wrapped to a width.
+//!
+//! Two steps: [`Document::from_body`] parses once (width-independent, sanitized, links
+//! numbered); [`Document::wrap`] lays it out for one width. Callers cache the wrapped
+//! lines per (post, width). Plain data only: the CLI prints the text, the UI maps each
+//! [`Style`] to colours through its theme.
+
+pub mod sanitize;
+
+use crate::model::{Body, BodyFormat};
+
+/// What a run of text is, for the theme to colour; never raw terminal attributes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Role {
+    #[default]
+    Text,
+    /// Inline code or a code block.
+    Code,
+    /// The text of a link.
+    Link,
+    /// A link's reference number, e.g. `[1]`.
+    LinkRef,
+    /// Quoted text.
+    Quote,
+    Heading,
+    /// Decoration the renderer adds: bullets, numbers, quote bars, rules.
+    Marker,
+}
+
+/// Emphasis flags layered on a [`Role`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Emphasis(u8);
+
+impl Emphasis {
+    pub const NONE: Self = Self(0);
+    pub const ITALIC: Self = Self(1);
+    pub const BOLD: Self = Self(2);
+    pub const STRIKE: Self = Self(4);
+
+    pub fn contains(self, other: Self) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    #[must_use]
+    pub fn with(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// Semantic style of a span.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Style {
+    pub role: Role,
+    pub emphasis: Emphasis,
+}
+
+impl Style {
+    pub const fn role(role: Role) -> Self {
+        Self {
+            role,
+            emphasis: Emphasis::NONE,
+        }
+    }
+}
+
+/// A run of text in one style. The text is sanitized and has no newline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Span {
+    pub text: String,
+    pub style: Style,
+}
+
+/// One display line, already wrapped; indents and markers are spans too.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Line {
+    pub spans: Vec<Span>,
+}
+
+impl Line {
+    /// The line's text without styles.
+    pub fn plain(&self) -> String {
+        self.spans.iter().map(|s| s.text.as_str()).collect()
+    }
+
+    /// Display width in terminal columns.
+    pub fn width(&self) -> usize {
+        self.spans
+            .iter()
+            .map(|s| unicode_width::UnicodeWidthStr::width(s.text.as_str()))
+            .sum()
+    }
+}
+
+/// A link found in a body, numbered in order of first appearance (from 1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub number: usize,
+    /// The target as written (sanitized); see [`Link::openable`] before opening it.
+    pub url: String,
+    pub text: String,
+}
+
+impl Link {
+    /// The URL when it is a well-formed http(s) URL safe to hand to a browser.
+    pub fn openable(&self) -> Option<&str> {
+        let url = self.url.as_str();
+        let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+        let ok = (lower.starts_with("https://") || lower.starts_with("http://"))
+            && url.len() <= 2048
+            && !url.chars().any(|c| c.is_control() || c.is_whitespace());
+        ok.then_some(url)
+    }
+}
+
+/// A parsed body, ready to be wrapped at any width.
+#[derive(Clone, Debug, Default)]
+pub struct Document {
+    paragraphs: Vec<String>,
+    links: Vec<Link>,
+}
+
+impl Document {
+    /// Parses a body with the renderer for its format.
+    pub fn from_body(body: &Body) -> Self {
+        match body.format {
+            BodyFormat::Markdown | BodyFormat::Html => Self::from_plain(&body.text),
+        }
+    }
+
+    fn from_plain(text: &str) -> Self {
+        let text = sanitize::clean(text);
+        Self {
+            paragraphs: text
+                .split("\n\n")
+                .map(|p| p.trim().replace('\n', " "))
+                .filter(|p| !p.is_empty())
+                .collect(),
+            links: Vec::new(),
+        }
+    }
+
+    /// Lays the document out at `width` columns (at least 1).
+    pub fn wrap(&self, width: usize) -> Vec<Line> {
+        let width = width.max(1);
+        let mut lines = Vec::new();
+        for (i, p) in self.paragraphs.iter().enumerate() {
+            if i > 0 {
+                lines.push(Line::default());
+            }
+            for l in textwrap::wrap(p, width) {
+                lines.push(Line {
+                    spans: vec![Span {
+                        text: l.into_owned(),
+                        style: Style::default(),
+                    }],
+                });
+            }
+        }
+        lines
+    }
+
+    /// Links in order of their reference numbers.
+    pub fn links(&self) -> &[Link] {
+        &self.links
+    }
+
+    /// The text without markup, paragraphs separated by blank lines (for search, snippets).
+    pub fn plain_text(&self) -> String {
+        self.paragraphs.join("\n\n")
+    }
+}
+
+/// Plain text of a body (for search and snippets).
+pub fn plain_text(body: &Body) -> String {
+    Document::from_body(body).plain_text()
+}

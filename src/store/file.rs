@@ -1,0 +1,377 @@
+//! Versioned JSON files: atomic replace, optional fsync, newer-schema refusal, quarantine.
+
+use super::StoreError;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// How much a write must survive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Durability {
+    /// Re-downloadable cache: atomic (never half a file) but not fsynced.
+    Cache,
+    /// User data (drafts, outbox, read state): fsync the file, then the directory.
+    UserData,
+}
+
+/// Something the store could not use, reported to the user; the rest keeps working.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// The file did not parse; it was renamed out of the way and kept.
+    Quarantined {
+        path: PathBuf,
+        moved_to: PathBuf,
+        reason: String,
+    },
+    /// The file was written by a newer threadmark; it is used read-only or not at all.
+    NewerSchema {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::Quarantined {
+                path,
+                moved_to,
+                reason,
+            } => write!(
+                f,
+                "{} could not be read ({reason}); it was kept as {} and will be rebuilt where possible",
+                path.display(),
+                moved_to.display()
+            ),
+            Problem::NewerSchema {
+                path,
+                found,
+                supported,
+            } => write!(
+                f,
+                "{} was written by a newer threadmark (schema {found}, this one knows {supported}); \
+                 it is left untouched — upgrade threadmark to use it",
+                path.display()
+            ),
+        }
+    }
+}
+
+/// The outcome of loading a versioned file.
+#[derive(Debug)]
+pub enum Loaded<T> {
+    Ok(T),
+    Missing,
+    /// Unusable; the problem says why and what happened to the file.
+    Unusable(Problem),
+}
+
+#[derive(serde::Deserialize)]
+struct SchemaProbe {
+    schema: Option<u32>,
+}
+
+/// Reads a JSON file whose top-level object carries `"schema": N`.
+///
+/// A file from a newer schema is reported and left untouched; a file that does not parse
+/// (or carries no schema) is renamed `NAME.corrupt-<timestamp>` and reported.
+pub fn load_versioned<T: DeserializeOwned>(
+    path: &Path,
+    supported: u32,
+) -> Result<Loaded<T>, StoreError> {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Loaded::Missing),
+        Err(e) => return Err(StoreError::io(path, e)),
+    };
+    parse_versioned(path, &bytes, supported)
+}
+
+/// Parses bytes already read from `path` (see [`load_versioned`]).
+pub fn parse_versioned<T: DeserializeOwned>(
+    path: &Path,
+    bytes: &[u8],
+    supported: u32,
+) -> Result<Loaded<T>, StoreError> {
+    if let Some(found) = declared_schema(bytes)
+        && found > supported
+    {
+        return Ok(Loaded::Unusable(Problem::NewerSchema {
+            path: path.to_owned(),
+            found,
+            supported,
+        }));
+    }
+    match serde_json::from_slice::<T>(bytes) {
+        Ok(value) if declared_schema(bytes).is_some() => Ok(Loaded::Ok(value)),
+        Ok(_) => quarantine(path, "it has no \"schema\" field").map(Loaded::Unusable),
+        Err(e) => quarantine(path, &e.to_string()).map(Loaded::Unusable),
+    }
+}
+
+/// The schema a JSON document declares, read cheaply from its head when it starts with
+/// `{"schema":N` (as every file we write does), else by a full parse.
+pub fn declared_schema(bytes: &[u8]) -> Option<u32> {
+    const HEAD: &[u8] = b"{\"schema\":";
+    if let Some(rest) = bytes.strip_prefix(HEAD) {
+        let digits: Vec<u8> = rest
+            .iter()
+            .copied()
+            .take_while(u8::is_ascii_digit)
+            .collect();
+        if let Some(n) = std::str::from_utf8(&digits)
+            .ok()
+            .and_then(|d| d.parse().ok())
+        {
+            return Some(n);
+        }
+    }
+    serde_json::from_slice::<SchemaProbe>(bytes)
+        .ok()
+        .and_then(|p| p.schema)
+}
+
+/// Renames an unusable file out of the way so it is never silently replaced.
+pub fn quarantine(path: &Path, reason: &str) -> Result<Problem, StoreError> {
+    let stamp = jiff::Timestamp::now()
+        .strftime("%Y%m%dT%H%M%SZ")
+        .to_string();
+    let mut moved_to = corrupt_name(path, &stamp, 0);
+    let mut n = 0;
+    while moved_to.exists() {
+        n += 1;
+        moved_to = corrupt_name(path, &stamp, n);
+    }
+    fs::rename(path, &moved_to).map_err(|e| StoreError::io(path, e))?;
+    Ok(Problem::Quarantined {
+        path: path.to_owned(),
+        moved_to,
+        reason: reason.chars().take(200).collect(),
+    })
+}
+
+fn corrupt_name(path: &Path, stamp: &str, n: u32) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let suffix = if n == 0 {
+        String::new()
+    } else {
+        format!("-{n}")
+    };
+    path.with_file_name(format!("{name}.corrupt-{stamp}{suffix}"))
+}
+
+/// Serializes `value` (whose first field must be `schema`) and writes it atomically,
+/// refusing to replace a file written by a newer schema.
+pub fn save_versioned<T: Serialize>(
+    path: &Path,
+    value: &T,
+    supported: u32,
+    durability: Durability,
+) -> Result<(), StoreError> {
+    refuse_newer(path, supported)?;
+    let bytes = serde_json::to_vec(value).map_err(|e| StoreError::Encode {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })?;
+    write_atomic(path, &bytes, durability)
+}
+
+/// Errors when `path` holds a file of a newer schema than `supported`.
+pub fn refuse_newer(path: &Path, supported: u32) -> Result<(), StoreError> {
+    let mut head = Vec::new();
+    match File::open(path) {
+        Ok(f) => {
+            f.take(64)
+                .read_to_end(&mut head)
+                .map_err(|e| StoreError::io(path, e))?;
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(StoreError::io(path, e)),
+    }
+    let found = if head.starts_with(b"{\"schema\":") && head.len() < 64 {
+        declared_schema(&head)
+    } else if head.starts_with(b"{\"schema\":") {
+        // The number is inside the first 64 bytes; a cut document still shows it.
+        declared_schema(&head).or_else(|| fs::read(path).ok().and_then(|b| declared_schema(&b)))
+    } else {
+        fs::read(path).ok().and_then(|b| declared_schema(&b))
+    };
+    match found {
+        Some(found) if found > supported => Err(StoreError::NewerSchema {
+            path: path.to_owned(),
+            found,
+            supported,
+        }),
+        _ => Ok(()),
+    }
+}
+
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Writes `bytes` to `path` so that readers see either the old file or the new one:
+/// a temp file in the same directory, then rename. `UserData` also fsyncs the file
+/// before the rename and the directory after it.
+pub fn write_atomic(path: &Path, bytes: &[u8], durability: Durability) -> Result<(), StoreError> {
+    write_atomic_with(path, bytes, durability, &|_| Ok(()))
+}
+
+/// [`write_atomic`] with a hook run between the temp file's write and the rename, where a
+/// crash or failure must leave the old file whole (tests inject failures there).
+fn write_atomic_with(
+    path: &Path,
+    bytes: &[u8],
+    durability: Durability,
+    before_rename: &dyn Fn(&Path) -> io::Result<()>,
+) -> Result<(), StoreError> {
+    let dir = path
+        .parent()
+        .ok_or_else(|| StoreError::io(path, io::Error::other("no parent directory")))?;
+    fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = dir.join(format!(
+        ".{name}.tmp-{}-{}",
+        std::process::id(),
+        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let result = (|| {
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)?;
+        file.write_all(bytes)?;
+        if durability == Durability::UserData {
+            file.sync_all()?;
+        }
+        drop(file);
+        before_rename(&temp)?;
+        fs::rename(&temp, path)?;
+        if durability == Durability::UserData {
+            sync_dir(dir)?;
+        }
+        Ok(())
+    })();
+    result.map_err(|e: io::Error| {
+        let _ = fs::remove_file(&temp);
+        StoreError::io(path, e)
+    })
+}
+
+/// Makes a rename or create in `dir` durable.
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Doc {
+        schema: u32,
+        text: String,
+    }
+
+    #[test]
+    fn round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        let doc = Doc {
+            schema: 1,
+            text: "hé".into(),
+        };
+        save_versioned(&path, &doc, 1, Durability::UserData).unwrap();
+        match load_versioned::<Doc>(&path, 1).unwrap() {
+            Loaded::Ok(back) => assert_eq!(back, doc),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_corrupt_file_is_renamed_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        fs::write(&path, b"{\"schema\":1,\"text\":").unwrap();
+        let Loaded::Unusable(Problem::Quarantined { moved_to, .. }) =
+            load_versioned::<Doc>(&path, 1).unwrap()
+        else {
+            panic!("not quarantined")
+        };
+        assert!(!path.exists());
+        assert_eq!(fs::read(&moved_to).unwrap(), b"{\"schema\":1,\"text\":");
+        assert!(
+            moved_to
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("a.json.corrupt-")
+        );
+    }
+
+    #[test]
+    fn a_newer_schema_is_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        let newer = br#"{"schema":9,"text":"from the future","more":[1,2]}"#;
+        fs::write(&path, newer).unwrap();
+        assert!(matches!(
+            load_versioned::<Doc>(&path, 1).unwrap(),
+            Loaded::Unusable(Problem::NewerSchema { found: 9, .. })
+        ));
+        let doc = Doc {
+            schema: 1,
+            text: "old".into(),
+        };
+        assert!(matches!(
+            save_versioned(&path, &doc, 1, Durability::Cache),
+            Err(StoreError::NewerSchema { found: 9, .. })
+        ));
+        assert_eq!(fs::read(&path).unwrap(), newer);
+    }
+
+    #[test]
+    fn an_interrupted_write_leaves_the_old_file_intact() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        let old = Doc {
+            schema: 1,
+            text: "old".into(),
+        };
+        save_versioned(&path, &old, 1, Durability::UserData).unwrap();
+        let new = serde_json::to_vec(&Doc {
+            schema: 1,
+            text: "new".into(),
+        })
+        .unwrap();
+        let interrupted = write_atomic_with(&path, &new, Durability::UserData, &|temp| {
+            // The new bytes are fully on disk in the temp file, not yet renamed.
+            assert_eq!(fs::read(temp)?, new);
+            Err(io::Error::other("power lost"))
+        });
+        assert!(interrupted.is_err());
+        match load_versioned::<Doc>(&path, 1).unwrap() {
+            Loaded::Ok(doc) => assert_eq!(doc, old),
+            other => panic!("{other:?}"),
+        }
+        let leftovers = fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(leftovers, 1, "the temp file is cleaned up");
+    }
+}

@@ -1,0 +1,53 @@
+//! The local data directory: the only module that touches it.
+//!
+//! Layout per account (see [`AccountDir`]): `tree.json` (sections and areas),
+//! `index.json` (thread summaries, rebuildable from the thread files), `threads/<id>.json`
+//! (one file per thread of posts, loaded lazily), `read.json`, `ui.json`, `drafts/`,
+//! `outbox/`. Every file is JSON with `"schema": N` first.
+
+mod cache;
+mod demo_import;
+pub mod file;
+mod paths;
+mod search;
+
+pub use cache::{Cache, ThreadFile};
+pub use demo_import::{DEMO_ACCOUNT, ensure_demo};
+pub use file::{Durability, Problem};
+pub use paths::{AccountDir, DATA_DIR_ENV, DataDir, file_stem};
+pub use search::{SearchHit, search};
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// What can go wrong touching the data directory.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: io::Error },
+    #[error("could not encode {}: {reason}", path.display())]
+    Encode { path: PathBuf, reason: String },
+    #[error(
+        "{} was written by a newer threadmark (schema {found}, this one knows {supported}); \
+         it is left untouched — upgrade threadmark to change it",
+        path.display()
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+    #[error("no home directory found; pass --data-dir or set THREADMARK_DATA_DIR")]
+    NoHomeDirectory,
+    #[error("{0}")]
+    Demo(String),
+}
+
+impl StoreError {
+    pub(crate) fn io(path: &Path, source: io::Error) -> Self {
+        Self::Io {
+            path: path.to_owned(),
+            source,
+        }
+    }
+}

@@ -1,7 +1,8 @@
 //! Picks the account a command runs on and prepares its local folder (the demo on first run).
 
 use crate::config::{AccountConfig, Config, ConfigError};
-use crate::store::{AccountDir, DEMO_ACCOUNT, DataDir, StoreError, ensure_demo};
+use crate::model::Forum;
+use crate::store::{AccountDir, Cache, DEMO_ACCOUNT, DataDir, StoreError, ensure_demo};
 use std::path::{Path, PathBuf};
 
 /// The account a command works on.
@@ -12,11 +13,24 @@ pub struct Account {
     /// `None` for the demo, which has no server.
     pub remote: Option<AccountConfig>,
     pub dir: AccountDir,
+    data: DataDir,
 }
 
 impl Account {
     pub fn is_demo(&self) -> bool {
         self.remote.is_none()
+    }
+
+    /// The forum tree from the cache (empty before a first sync). The demo's tree is
+    /// imported again when it is missing or was unreadable (and quarantined).
+    pub fn load_forum(&self, cache: &mut Cache) -> Result<Forum, SetupError> {
+        if let Some(forum) = cache.load_forum()? {
+            return Ok(forum);
+        }
+        if self.is_demo() && ensure_demo(&self.data)? {
+            return Ok(cache.load_forum()?.unwrap_or_default());
+        }
+        Ok(Forum::default())
     }
 }
 
@@ -70,6 +84,7 @@ impl Setup {
             dir: self.data.account(&name),
             name,
             remote,
+            data: self.data.clone(),
         })
     }
 }

@@ -23,7 +23,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let setup = Setup::load(cli.global.config.as_deref(), cli.global.data_dir.as_deref())?;
     let account = setup.account(cli.global.account.as_deref())?;
     let mut cache = Cache::open(account.dir.clone());
-    let forum = cache.load_forum()?.unwrap_or_default();
+    let forum = account.load_forum(&mut cache)?;
     let threads = cache.load_index()?;
     let read = cache.load_read_state()?;
     report_problems(&mut cache);

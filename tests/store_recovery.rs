@@ -1,7 +1,7 @@
 //! The cache under damage: corrupt files are quarantined and reported, newer files are
+//! left alone, and the rest keeps working.
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
-//! left alone, and the rest keeps working.
 
 use std::fs;
 use std::path::Path;

@@ -1,8 +1,10 @@
-//! Pure data shared by every layer: ids, the forum tree, posts, reply order, read state.
+//! Pure data shared by every layer: ids, the forum tree, posts, reply order, read state,
+//! drafts and outbox entries.
 
 mod demo;
 mod forum;
 mod ids;
+mod outbox;
 mod post;
 mod read_state;
 mod reply_tree;
@@ -10,6 +12,7 @@ mod reply_tree;
 pub use demo::{DemoForum, DemoThread, demo_forum};
 pub use forum::{Area, Banner, BannerLink, Forum, Section, Severity, ThreadSummary};
 pub use ids::{AreaId, PostId, SectionId, ThreadId};
+pub use outbox::{Draft, OutboxEntry, OutboxState, Target};
 pub use post::{Author, Body, BodyFormat, Post};
 pub use read_state::{ReadState, ThreadRead};
 pub use reply_tree::{Placed, reading_order};

@@ -7,13 +7,17 @@
 
 mod cache;
 mod demo_import;
+mod drafts;
 pub mod file;
+mod outbox;
 mod paths;
 mod search;
 
 pub use cache::{Cache, ThreadFile};
 pub use demo_import::{DEMO_ACCOUNT, ensure_demo};
+pub use drafts::Drafts;
 pub use file::{Durability, Problem};
+pub use outbox::{Outbox, OutboxLock, Unreadable};
 pub use paths::{AccountDir, DATA_DIR_ENV, DataDir, file_stem};
 pub use search::{SearchHit, search};
 

@@ -1,0 +1,178 @@
+//! Replies on their way to the server: drafts, outbox entries and their states (DESIGN §3).
+
+use super::ids::{AreaId, PostId, ThreadId};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// Where a reply goes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Target {
+    /// A reply in a thread, answering one post or the thread as a whole.
+    Reply {
+        thread: ThreadId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_to: Option<PostId>,
+    },
+    /// A new thread in an area.
+    NewThread { area: AreaId, title: String },
+}
+
+impl Target {
+    pub fn thread(&self) -> Option<&ThreadId> {
+        match self {
+            Target::Reply { thread, .. } => Some(thread),
+            Target::NewThread { .. } => None,
+        }
+    }
+}
+
+/// Text being written, autosaved; becomes an [`OutboxEntry`] when the user sends it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draft {
+    /// Stable for the draft's life; names its file.
+    pub id: String,
+    pub target: Target,
+    pub body: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// Where an outbox entry stands.
+///
+/// ```text
+/// draft ─send→ queued ─attempt→ in_flight ─2xx→ sent ─seen in thread→ done
+///                ↑  retryable: network, 5xx, 409, 429, 401 after re-auth
+///              held ← read-only / maintenance: no retry budget spent
+///              failed ← non-retryable 4xx, kept with the server's message
+///              unknown ← crash or timeout mid-attempt
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum OutboxState {
+    /// Waiting for its turn (or for `next_attempt_at` after a retryable error).
+    Queued,
+    /// An attempt was started; written durably before the request goes out.
+    InFlight,
+    /// The outcome of the last attempt is not known (crash or timeout mid-request).
+    Unknown,
+    /// The server is read-only or in maintenance: waiting, no retry budget spent.
+    Held,
+    /// The server refused the reply for good; the message says why.
+    Failed,
+    /// The server accepted it as this post.
+    Sent { post: PostId },
+    /// The server accepted it into a moderation queue (Discourse `enqueued`).
+    AwaitingApproval,
+    /// Seen in the synced thread: nothing left to do.
+    Done { post: PostId },
+}
+
+impl OutboxState {
+    /// Still needs sending (or resending).
+    pub fn is_pending(&self) -> bool {
+        matches!(
+            self,
+            Self::Queued | Self::InFlight | Self::Unknown | Self::Held
+        )
+    }
+
+    /// A short word for lists and the status line.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::InFlight => "sending",
+            Self::Unknown => "unknown",
+            Self::Held => "held",
+            Self::Failed => "failed",
+            Self::Sent { .. } => "sent",
+            Self::AwaitingApproval => "awaiting approval",
+            Self::Done { .. } => "done",
+        }
+    }
+}
+
+/// One reply in the outbox, named by its idempotency key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    /// Idempotency key (`UUIDv7`), created when the user pressed send; never changes.
+    pub key: String,
+    pub target: Target,
+    pub body: String,
+    pub created_at: Timestamp,
+    #[serde(flatten)]
+    pub state: OutboxState,
+    /// Attempts that counted against the retry budget (held attempts do not).
+    #[serde(default)]
+    pub attempts: u32,
+    /// When the first attempt started: a Discourse lookup for our own post starts here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_attempt_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_attempt_at: Option<Timestamp>,
+    /// Not before this time (backoff, `Retry-After`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_attempt_at: Option<Timestamp>,
+    /// The server's last word on it (sanitized when shown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_message: Option<String>,
+    /// The draft this was sent from, so an edit of a failed entry can reopen it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draft_id: Option<String>,
+}
+
+impl OutboxEntry {
+    /// A new entry, queued, with a fresh idempotency key.
+    pub fn new(target: Target, body: String, now: Timestamp) -> Self {
+        Self {
+            key: uuid::Uuid::now_v7().to_string(),
+            target,
+            body,
+            created_at: now,
+            state: OutboxState::Queued,
+            attempts: 0,
+            first_attempt_at: None,
+            last_attempt_at: None,
+            next_attempt_at: None,
+            last_message: None,
+            draft_id: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_time_ordered() {
+        let target = Target::Reply {
+            thread: ThreadId::new("t"),
+            reply_to: None,
+        };
+        let a = OutboxEntry::new(target.clone(), "a".into(), Timestamp::UNIX_EPOCH);
+        let b = OutboxEntry::new(target, "b".into(), Timestamp::UNIX_EPOCH);
+        assert_ne!(a.key, b.key);
+        assert!(a.key < b.key, "UUIDv7 keys sort in creation order");
+    }
+
+    #[test]
+    fn the_state_is_stored_inline() {
+        let mut e = OutboxEntry::new(
+            Target::NewThread {
+                area: AreaId::new("a"),
+                title: "T".into(),
+            },
+            "b".into(),
+            Timestamp::UNIX_EPOCH,
+        );
+        e.state = OutboxState::Sent {
+            post: PostId::new("p9"),
+        };
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["state"], "sent");
+        assert_eq!(json["post"], "p9");
+        let back: OutboxEntry = serde_json::from_value(json).unwrap();
+        assert_eq!(back, e);
+    }
+}

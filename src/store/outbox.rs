@@ -1,0 +1,333 @@
+//! The outbox on disk, maildir style: nothing the user sent is ever lost or sent twice.
+//!
+//! ```text
+//! outbox/tmp/<key>.json        being written (fsynced before it moves)
+//! outbox/queued/<key>.json     every live entry; its state is inside the file
+//! outbox/done/<key>.json       seen in its thread; kept as history
+//! outbox/discarded/<key>.json  discarded by the user; kept, never deleted
+//! ```
+//! One file per entry, named by its idempotency key. State changes replace the file
+//! atomically and durably (temp + fsync + rename + directory fsync).
+
+use super::file::{self, Durability};
+use super::{AccountDir, StoreError};
+use crate::model::{OutboxEntry, OutboxState};
+use serde::{Deserialize, Serialize};
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+const SCHEMA: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct EntryFile {
+    schema: u32,
+    entry: OutboxEntry,
+}
+
+/// One account's outbox folder.
+#[derive(Clone, Debug)]
+pub struct Outbox {
+    root: PathBuf,
+}
+
+/// An outbox file that could not be read: reported by name, left where it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unreadable {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "outbox file {} could not be read ({}); it is left untouched and skipped",
+            self.path.display(),
+            self.reason
+        )
+    }
+}
+
+impl Outbox {
+    pub fn open(dir: &AccountDir) -> Self {
+        Self {
+            root: dir.outbox_dir(),
+        }
+    }
+
+    fn folder(&self, name: &str) -> PathBuf {
+        self.root.join(name)
+    }
+
+    fn path(&self, folder: &str, key: &str) -> PathBuf {
+        self.folder(folder)
+            .join(format!("{}.json", super::file_stem(key)))
+    }
+
+    /// Adds a new entry durably: written and fsynced in `tmp/`, renamed into `queued/`,
+    /// the directory fsynced. When this returns, the entry survives a crash.
+    pub fn enqueue(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
+        let tmp = self.path("tmp", &entry.key);
+        let queued = self.path("queued", &entry.key);
+        if queued.exists() {
+            return Err(StoreError::io(
+                &queued,
+                io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    "an entry with this key exists",
+                ),
+            ));
+        }
+        file::save_versioned(&tmp, &wrap(entry), SCHEMA, Durability::UserData)?;
+        let queued_dir = self.folder("queued");
+        fs::create_dir_all(&queued_dir).map_err(|e| StoreError::io(&queued_dir, e))?;
+        fs::rename(&tmp, &queued).map_err(|e| StoreError::io(&queued, e))?;
+        file::sync_dir(&queued_dir).map_err(|e| StoreError::io(&queued_dir, e))
+    }
+
+    /// Records a new state (or any change) of a queued entry, durably.
+    pub fn update(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
+        let path = self.path("queued", &entry.key);
+        if !path.exists() {
+            return Err(StoreError::io(
+                &path,
+                io::Error::new(io::ErrorKind::NotFound, "no such outbox entry"),
+            ));
+        }
+        file::save_versioned(&path, &wrap(entry), SCHEMA, Durability::UserData)
+    }
+
+    /// Every live entry, oldest first (keys are time-ordered), plus the files that could
+    /// not be read. An entry found `in_flight` was interrupted: it is reported `unknown`.
+    pub fn list(&self) -> Result<(Vec<OutboxEntry>, Vec<Unreadable>), StoreError> {
+        self.list_folder("queued")
+    }
+
+    /// Entries already seen in their thread, oldest first.
+    pub fn done(&self) -> Result<(Vec<OutboxEntry>, Vec<Unreadable>), StoreError> {
+        self.list_folder("done")
+    }
+
+    fn list_folder(&self, folder: &str) -> Result<(Vec<OutboxEntry>, Vec<Unreadable>), StoreError> {
+        let dir = self.folder(folder);
+        let mut names: Vec<PathBuf> = match fs::read_dir(&dir) {
+            Ok(entries) => entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .collect(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(StoreError::io(&dir, e)),
+        };
+        names.sort();
+        let mut entries = Vec::with_capacity(names.len());
+        let mut unreadable = Vec::new();
+        for path in names {
+            match read_entry(&path) {
+                Ok(mut entry) => {
+                    if entry.state == OutboxState::InFlight {
+                        entry.state = OutboxState::Unknown;
+                    }
+                    entries.push(entry);
+                }
+                Err(reason) => unreadable.push(Unreadable { path, reason }),
+            }
+        }
+        entries.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok((entries, unreadable))
+    }
+
+    /// One live entry by key.
+    pub fn get(&self, key: &str) -> Result<Option<OutboxEntry>, Unreadable> {
+        let path = self.path("queued", key);
+        if !path.exists() {
+            return Ok(None);
+        }
+        read_entry(&path)
+            .map(Some)
+            .map_err(|reason| Unreadable { path, reason })
+    }
+
+    /// Moves an entry seen in its thread to `done/`.
+    pub fn archive(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
+        self.move_to(entry, "done")
+    }
+
+    /// Moves an entry the user discarded to `discarded/` (kept, never deleted).
+    pub fn discard(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
+        self.move_to(entry, "discarded")
+    }
+
+    fn move_to(&self, entry: &OutboxEntry, folder: &str) -> Result<(), StoreError> {
+        // Write the final state into the destination first, then drop the live copy:
+        // a crash in between leaves two copies, never none.
+        let to = self.path(folder, &entry.key);
+        file::save_versioned(&to, &wrap(entry), SCHEMA, Durability::UserData)?;
+        let from = self.path("queued", &entry.key);
+        match fs::remove_file(&from) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(StoreError::io(&from, e)),
+        }
+        let queued = self.folder("queued");
+        file::sync_dir(&queued).map_err(|e| StoreError::io(&queued, e))
+    }
+
+    /// Takes the account's outbox lock so that only one instance flushes this queue.
+    /// `Ok(None)` when another instance holds it.
+    pub fn try_lock(dir: &AccountDir) -> Result<Option<OutboxLock>, StoreError> {
+        let path = dir.lock();
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| StoreError::io(parent, e))?;
+        }
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| StoreError::io(&path, e))?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(OutboxLock { _file: file })),
+            Err(fs::TryLockError::WouldBlock) => Ok(None),
+            Err(fs::TryLockError::Error(e)) => Err(StoreError::io(&path, e)),
+        }
+    }
+}
+
+/// Held while flushing; released when dropped (or when the process dies).
+#[derive(Debug)]
+pub struct OutboxLock {
+    _file: fs::File,
+}
+
+fn wrap(entry: &OutboxEntry) -> EntryFile {
+    EntryFile {
+        schema: SCHEMA,
+        entry: entry.clone(),
+    }
+}
+
+/// Reads an entry without ever moving or deleting the file (it is the user's data).
+fn read_entry(path: &Path) -> Result<OutboxEntry, String> {
+    let bytes = fs::read(path).map_err(|e| e.to_string())?;
+    if let Some(found) = file::declared_schema(&bytes)
+        && found > SCHEMA
+    {
+        return Err(format!(
+            "written by a newer threadmark (schema {found}, this one knows {SCHEMA})"
+        ));
+    }
+    let parsed: EntryFile = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+    if stem.as_deref() != Some(super::file_stem(&parsed.entry.key).as_str()) {
+        return Err("its key does not match its file name".to_owned());
+    }
+    Ok(parsed.entry)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{PostId, Target, ThreadId};
+    use crate::store::DataDir;
+    use jiff::Timestamp;
+
+    fn entry(body: &str) -> OutboxEntry {
+        OutboxEntry::new(
+            Target::Reply {
+                thread: ThreadId::new("t"),
+                reply_to: None,
+            },
+            body.into(),
+            Timestamp::UNIX_EPOCH,
+        )
+    }
+
+    #[test]
+    fn entries_come_back_in_send_order_with_their_states() {
+        let data = tempfile::tempdir().unwrap();
+        let account = DataDir::new(data.path()).account("a");
+        let outbox = Outbox::open(&account);
+        let mut first = entry("one");
+        let second = entry("two");
+        outbox.enqueue(&first).unwrap();
+        outbox.enqueue(&second).unwrap();
+        assert!(outbox.enqueue(&second).is_err(), "a key is never reused");
+        first.state = OutboxState::InFlight;
+        outbox.update(&first).unwrap();
+
+        let (list, unreadable) = outbox.list().unwrap();
+        assert!(unreadable.is_empty());
+        let bodies: Vec<&str> = list.iter().map(|e| e.body.as_str()).collect();
+        assert_eq!(bodies, ["one", "two"]);
+        assert_eq!(
+            list[0].state,
+            OutboxState::Unknown,
+            "interrupted mid-attempt"
+        );
+        assert!(
+            !account
+                .outbox_dir()
+                .join("tmp")
+                .read_dir()
+                .unwrap()
+                .any(|_| true),
+            "nothing left in tmp/"
+        );
+    }
+
+    #[test]
+    fn a_corrupt_entry_is_reported_by_name_and_kept() {
+        let data = tempfile::tempdir().unwrap();
+        let account = DataDir::new(data.path()).account("a");
+        let outbox = Outbox::open(&account);
+        let good = entry("good");
+        outbox.enqueue(&good).unwrap();
+        let bad = account.outbox_dir().join("queued").join("0-bad.json");
+        fs::write(&bad, b"{\"schema\":1,\"entry\":{").unwrap();
+
+        let (list, unreadable) = outbox.list().unwrap();
+        assert_eq!(list, vec![good]);
+        assert_eq!(unreadable.len(), 1);
+        assert_eq!(unreadable[0].path, bad);
+        assert!(unreadable[0].to_string().contains("0-bad.json"));
+        assert!(bad.exists(), "never deleted");
+    }
+
+    #[test]
+    fn archived_and_discarded_entries_leave_the_queue_but_not_the_disk() {
+        let data = tempfile::tempdir().unwrap();
+        let account = DataDir::new(data.path()).account("a");
+        let outbox = Outbox::open(&account);
+        let mut sent = entry("sent");
+        let dropped = entry("dropped");
+        outbox.enqueue(&sent).unwrap();
+        outbox.enqueue(&dropped).unwrap();
+        sent.state = OutboxState::Done {
+            post: PostId::new("p1"),
+        };
+        outbox.archive(&sent).unwrap();
+        outbox.discard(&dropped).unwrap();
+        assert!(outbox.list().unwrap().0.is_empty());
+        assert_eq!(outbox.done().unwrap().0, vec![sent]);
+        assert!(
+            account
+                .outbox_dir()
+                .join("discarded")
+                .join(format!("{}.json", dropped.key))
+                .exists()
+        );
+    }
+
+    #[test]
+    fn only_one_instance_holds_the_lock() {
+        let data = tempfile::tempdir().unwrap();
+        let account = DataDir::new(data.path()).account("a");
+        let held = Outbox::try_lock(&account).unwrap();
+        assert!(held.is_some());
+        assert!(Outbox::try_lock(&account).unwrap().is_none());
+        drop(held);
+        assert!(Outbox::try_lock(&account).unwrap().is_some());
+    }
+}

@@ -113,6 +113,21 @@ pub fn parse_versioned<T: DeserializeOwned>(
     }
 }
 
+/// Parses bytes whose file must never be moved (credentials, outbox entries): an
+/// unusable document is an error for the caller to report, not a quarantine.
+pub fn parse_versioned_in_place<T: DeserializeOwned>(
+    bytes: &[u8],
+    supported: u32,
+) -> Result<T, String> {
+    match declared_schema(bytes) {
+        Some(found) if found > supported => Err(format!(
+            "written by a newer threadmark (schema {found}, this one knows {supported})"
+        )),
+        Some(_) => serde_json::from_slice(bytes).map_err(|e| e.to_string()),
+        None => Err("it has no \"schema\" field".to_owned()),
+    }
+}
+
 /// The schema a JSON document declares, read cheaply from its head when it starts with
 /// `{"schema":N` (as every file we write does), else by a full parse.
 pub fn declared_schema(bytes: &[u8]) -> Option<u32> {

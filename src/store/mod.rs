@@ -12,6 +12,7 @@ pub mod file;
 mod outbox;
 mod paths;
 mod search;
+mod secrets;
 
 pub use cache::{Cache, ThreadFile};
 pub use demo_import::{DEMO_ACCOUNT, ensure_demo};
@@ -20,6 +21,7 @@ pub use file::{Durability, Problem};
 pub use outbox::{Outbox, OutboxLock, Unreadable};
 pub use paths::{AccountDir, DATA_DIR_ENV, DataDir, file_stem};
 pub use search::{SearchHit, search};
+pub use secrets::{Credential, Secret, SecretError, Secrets};
 
 use std::io;
 use std::path::{Path, PathBuf};

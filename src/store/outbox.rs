@@ -211,14 +211,7 @@ fn wrap(entry: &OutboxEntry) -> EntryFile {
 /// Reads an entry without ever moving or deleting the file (it is the user's data).
 fn read_entry(path: &Path) -> Result<OutboxEntry, String> {
     let bytes = fs::read(path).map_err(|e| e.to_string())?;
-    if let Some(found) = file::declared_schema(&bytes)
-        && found > SCHEMA
-    {
-        return Err(format!(
-            "written by a newer threadmark (schema {found}, this one knows {SCHEMA})"
-        ));
-    }
-    let parsed: EntryFile = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+    let parsed: EntryFile = file::parse_versioned_in_place(&bytes, SCHEMA)?;
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
     if stem.as_deref() != Some(super::file_stem(&parsed.entry.key).as_str()) {
         return Err("its key does not match its file name".to_owned());

@@ -4,7 +4,9 @@ use clap::Parser;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use threadmark::account::Setup;
-use threadmark::cli::{Cli, Command, format_hits, format_thread, format_tree, resolve_thread};
+use threadmark::cli::{
+    Cli, Command, format_hits, format_thread, format_tree, resolve_thread, run_account_command,
+};
 use threadmark::store::Cache;
 
 fn main() -> ExitCode {
@@ -21,7 +23,21 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let setup = Setup::load(cli.global.config.as_deref(), cli.global.data_dir.as_deref())?;
-    let account = setup.account(cli.global.account.as_deref())?;
+    match cli.command {
+        Some(Command::Account { action }) => {
+            run_account_command(&setup, action, &mut std::io::stdout().lock())
+        }
+        command => read_locally(&setup, cli.global.account.as_deref(), command),
+    }
+}
+
+/// The commands that read the local cache of one account.
+fn read_locally(
+    setup: &Setup,
+    account: Option<&str>,
+    command: Option<Command>,
+) -> anyhow::Result<()> {
+    let account = setup.account(account)?;
     let mut cache = Cache::open(account.dir.clone());
     let forum = account.load_forum(&mut cache)?;
     let threads = cache.load_index()?;
@@ -29,7 +45,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     report_problems(&mut cache);
 
     let mut stdout = std::io::stdout().lock();
-    match cli.command {
+    match command {
         None => {
             writeln!(
                 stdout,
@@ -74,6 +90,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             write!(stdout, "{}", format_hits(&hits, output_width(width)))?;
         }
+        Some(Command::Account { .. }) => {}
     }
     Ok(())
 }

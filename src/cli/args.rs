@@ -38,6 +38,11 @@ pub struct Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Add, list or remove forum accounts
+    Account {
+        #[command(subcommand)]
+        action: AccountCommand,
+    },
     /// Print the forum tree: sections, areas and threads with unread counts
     Tree {
         /// Wrap to this many columns [default: the terminal's width, or 80 when piped]
@@ -64,4 +69,33 @@ pub enum Command {
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(20..))]
         width: Option<u16>,
     },
+}
+
+/// `threadmark account …`
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Add a forum account to the config file
+    Add {
+        /// A short name for the account (letters, digits, - and _)
+        name: String,
+        /// The forum's base URL (https, or http on this machine only)
+        #[arg(long)]
+        url: String,
+        /// The API the server speaks
+        #[arg(long, value_enum, default_value_t = KindArg::Native)]
+        kind: KindArg,
+    },
+    /// List configured accounts (and the demo)
+    List,
+    /// Remove an account from the config file (its cached data stays on disk)
+    Remove { name: String },
+}
+
+/// Account kinds on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum KindArg {
+    /// threadmark's own API v1 (`threadmark serve`)
+    Native,
+    /// A Discourse forum
+    Discourse,
 }

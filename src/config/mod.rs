@@ -1,5 +1,11 @@
 //! `config.toml`: accounts, the default account, UI settings and key overrides.
 
+mod edit;
+mod url_check;
+
+pub use edit::{add_account, remove_account};
+pub use url_check::{check_server_url, is_loopback};
+
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,3 @@
+//! The sync engine: one task that pulls the forum into the cache and pushes the outbox.
+
+pub mod backoff;

@@ -7,6 +7,7 @@ pub mod account;
 pub mod cli;
 pub mod config;
 pub mod model;
+pub mod remote;
 pub mod render;
 pub mod store;
 pub mod sync;

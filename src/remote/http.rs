@@ -1,0 +1,258 @@
+//! The HTTP client every backend uses: timeouts, body caps, same-origin redirects only,
+//! https except loopback, and one error type that says what went wrong.
+
+use crate::config::{check_server_url, is_loopback};
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
+use std::time::Duration;
+use url::Url;
+
+/// Largest decoded response body read, by default (a gzip bomb stops here).
+pub const DEFAULT_BODY_CAP: usize = 16 * 1024 * 1024;
+
+/// Timeouts (DESIGN §8).
+#[derive(Clone, Copy, Debug)]
+pub struct Timeouts {
+    pub connect: Duration,
+    /// Longest silence while reading a response.
+    pub read: Duration,
+    /// Longest whole request.
+    pub total: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_secs(10),
+            read: Duration::from_secs(30),
+            total: Duration::from_secs(60),
+        }
+    }
+}
+
+/// What went wrong talking to a server.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RemoteError {
+    /// No answer: refused, reset, DNS, TLS, proxy error pages.
+    #[error("server unreachable: {0}")]
+    Unreachable(String),
+    /// The request was sent but no full answer came in time; it may have been processed.
+    #[error("server did not answer in time")]
+    Timeout,
+    /// The server answered with an error status.
+    #[error("server said {status}: {message}")]
+    Status {
+        status: u16,
+        /// The stable error code (`code` of a problem document, Discourse `error_type`).
+        code: Option<String>,
+        message: String,
+        retry_after: Option<Duration>,
+    },
+    /// The answer was not what the API promises (malformed JSON, too large, a redirect to
+    /// another origin): never used as data.
+    #[error("bad answer from server: {0}")]
+    Protocol(String),
+}
+
+impl RemoteError {
+    /// Could the same request succeed later without anything changing on our side?
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Unreachable(_) | Self::Timeout | Self::Protocol(_) => true,
+            Self::Status { status, .. } => *status >= 500 || *status == 409 || *status == 429,
+        }
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// An answer whose body was read within the cap.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+/// A client bound to one server's origin.
+#[derive(Clone, Debug)]
+pub struct HttpClient {
+    client: reqwest::Client,
+    base: Url,
+    body_cap: usize,
+}
+
+impl HttpClient {
+    /// A client for the server at `base` (https, or http on loopback).
+    pub fn new(base: &str, timeouts: Timeouts) -> Result<Self, RemoteError> {
+        let base = check_server_url(base).map_err(RemoteError::Protocol)?;
+        let origin = base.origin();
+        let client = reqwest::Client::builder()
+            .connect_timeout(timeouts.connect)
+            .read_timeout(timeouts.read)
+            .timeout(timeouts.total)
+            .user_agent(concat!("threadmark/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::custom(move |attempt| {
+                // Same origin only: custom auth headers must never reach another host.
+                if attempt.previous().len() >= 5 || attempt.url().origin() != origin {
+                    attempt.stop()
+                } else {
+                    attempt.follow()
+                }
+            }))
+            .https_only(!is_loopback(&base))
+            .build()
+            .map_err(|e| RemoteError::Protocol(format!("cannot build HTTP client: {e}")))?;
+        Ok(Self {
+            client,
+            base,
+            body_cap: DEFAULT_BODY_CAP,
+        })
+    }
+
+    #[must_use]
+    pub fn with_body_cap(mut self, cap: usize) -> Self {
+        self.body_cap = cap;
+        self
+    }
+
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+
+    /// The URL of `path` (which starts with `/`) under the base URL's path.
+    pub fn url(&self, path: &str) -> Url {
+        let mut url = self.base.clone();
+        let joined = format!("{}{}", self.base.path().trim_end_matches('/'), path);
+        url.set_path(&joined);
+        url
+    }
+
+    /// Starts a request to `path` under the base URL.
+    pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    /// Sends a request and reads the whole body within the cap. Any status is returned
+    /// as an [`Answer`]; only transport failures are errors here.
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Result<Answer, RemoteError> {
+        let mut response = request.send().await.map_err(|e| transport_error(&e))?;
+        let status = response.status();
+        if status.is_redirection() {
+            return Err(RemoteError::Protocol(format!(
+                "the server redirected to another origin ({}); not followed",
+                response
+                    .headers()
+                    .get(reqwest::header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .map_or_else(
+                        || "unknown".to_owned(),
+                        |l| crate::render::sanitize::clean_line(l).into_owned()
+                    )
+            )));
+        }
+        let headers = response.headers().clone();
+        if let Some(length) = response.content_length()
+            && length > self.body_cap as u64
+        {
+            return Err(too_large(self.body_cap));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(&e))? {
+            if body.len() + chunk.len() > self.body_cap {
+                return Err(too_large(self.body_cap));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Answer {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+fn too_large(cap: usize) -> RemoteError {
+    RemoteError::Protocol(format!(
+        "answer larger than {} MiB; not read",
+        cap / (1024 * 1024)
+    ))
+}
+
+fn transport_error(e: &reqwest::Error) -> RemoteError {
+    if e.is_timeout() {
+        RemoteError::Timeout
+    } else if e.is_decode() || e.is_body() {
+        // A body cut off mid-way, or one that does not decompress.
+        RemoteError::Unreachable(format!("the answer was cut off ({})", root_cause(e)))
+    } else {
+        RemoteError::Unreachable(root_cause(e))
+    }
+}
+
+/// The innermost error message (reqwest's own says little: "error sending request").
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    crate::render::sanitize::clean_line(&cause.to_string()).into_owned()
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = jiff::fmt::rfc2822::parse(value).ok()?.timestamp();
+    let wait = when.duration_since(jiff::Timestamp::now());
+    Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn retry_after_takes_seconds_or_a_date() {
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, HeaderValue::from_static("120"));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(120)));
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Sun, 06 Nov 1994 08:49:37 GMT"),
+        );
+        assert_eq!(
+            retry_after(&h),
+            Some(Duration::ZERO),
+            "a past date means now"
+        );
+        h.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn urls_keep_the_base_path() {
+        let c =
+            HttpClient::new("https://forum.example.org/community/", Timeouts::default()).unwrap();
+        assert_eq!(
+            c.url("/api/v1/tree").as_str(),
+            "https://forum.example.org/community/api/v1/tree"
+        );
+        assert!(HttpClient::new("http://forum.example.org", Timeouts::default()).is_err());
+    }
+}

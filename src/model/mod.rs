@@ -4,6 +4,7 @@
 mod demo;
 mod forum;
 mod ids;
+mod mode;
 mod outbox;
 mod post;
 mod read_state;
@@ -12,6 +13,7 @@ mod reply_tree;
 pub use demo::{DemoForum, DemoThread, demo_forum};
 pub use forum::{Area, Banner, BannerLink, Forum, Section, Severity, ThreadSummary};
 pub use ids::{AreaId, PostId, SectionId, ThreadId};
+pub use mode::ForumMode;
 pub use outbox::{Draft, OutboxEntry, OutboxState, Target};
 pub use post::{Author, Body, BodyFormat, Post};
 pub use read_state::{ReadState, ThreadRead};

@@ -1,0 +1,95 @@
+//! The interface every server kind implements (API v1, Discourse); the sync engine is
+//! written against it alone.
+
+use super::RemoteError;
+use crate::model::{Banner, Forum, ForumMode, OutboxEntry, Post, ThreadId, ThreadSummary};
+use std::future::Future;
+use std::time::Duration;
+
+/// What the server last said about itself (from `/status`, the `Forum-Mode` header,
+/// `Discourse-Readonly`, …). Backends update it on every response.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ServerState {
+    pub mode: ForumMode,
+    pub banner: Option<Banner>,
+    /// When the server said to come back (maintenance, rate limits).
+    pub retry_after: Option<Duration>,
+}
+
+/// Where a pull stands, opaque to the engine: each backend stores what it needs
+/// (a changes cursor, high-water marks, snapshot progress). Persisted after the data it
+/// covers.
+pub type Cursor = serde_json::Value;
+
+/// One step of a pull: data to write to the cache, then the cursor that covers it.
+#[derive(Clone, Debug, Default)]
+pub struct PullBatch {
+    /// A new tree (sections, areas, announcement), when it changed.
+    pub forum: Option<Forum>,
+    /// Threads created or changed (summaries replace the cached ones).
+    pub threads: Vec<ThreadSummary>,
+    /// Posts created, edited or deleted (tombstones), any thread; upserted by id and
+    /// ordered by `seq` within their thread.
+    pub posts: Vec<Post>,
+    /// Threads gone from the server.
+    pub removed_threads: Vec<ThreadId>,
+    /// Persist after applying this batch; the next pull starts from it.
+    pub cursor: Cursor,
+    /// False when there is more to fetch right away (call `pull` again).
+    pub complete: bool,
+    /// The cursor was too old: this batch starts a fresh snapshot. Threads not seen again
+    /// by the time the snapshot completes were removed on the server.
+    pub restarted: bool,
+    /// Progress of long work, for the status line: (done, total) in the backend's units.
+    pub progress: Option<(u64, u64)>,
+    /// Wait this long before the next call (a rate budget, e.g. Discourse's user keys).
+    pub pause: Option<Duration>,
+}
+
+/// A reply the server took.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Submitted {
+    /// Posted: the post as the server stored it (with our `client_key` where supported),
+    /// and the new thread's summary when the entry started one.
+    Posted {
+        post: Box<Post>,
+        thread: Option<Box<ThreadSummary>>,
+    },
+    /// Accepted into a moderation queue; it appears when approved.
+    AwaitingApproval,
+}
+
+/// A server kind. Every method updates [`Backend::state`] from what it saw.
+///
+/// Error codes in [`RemoteError::Status`] are normalized across backends: `read_only`,
+/// `maintenance`, `logins_disabled`, `rate_limited`, `unauthorized`, `forbidden`,
+/// `not_found`, `validation`, `conflict`, `in_flight`, `cursor_expired`.
+pub trait Backend: Send {
+    /// The server's mode and banner as last seen.
+    fn state(&self) -> &ServerState;
+
+    /// Asks the server for its status (mode, banner) without credentials.
+    fn refresh_status(&mut self) -> impl Future<Output = Result<(), RemoteError>> + Send;
+
+    /// Fetches the next batch of changes after `cursor` (`None`: first sync). `focus` is the
+    /// thread the user is reading; backends with a request budget fetch it first.
+    fn pull(
+        &mut self,
+        cursor: Option<&Cursor>,
+        focus: Option<&ThreadId>,
+    ) -> impl Future<Output = Result<PullBatch, RemoteError>> + Send;
+
+    /// Sends one outbox entry. Backends with idempotency keys send `entry.key`.
+    fn submit(
+        &mut self,
+        entry: &OutboxEntry,
+    ) -> impl Future<Output = Result<Submitted, RemoteError>> + Send;
+
+    /// After an attempt with an unknown outcome: the post this entry already became, if
+    /// the server has it. Backends whose server deduplicates by key may answer `None`
+    /// (resending with the same key is then safe).
+    fn find_submitted(
+        &mut self,
+        entry: &OutboxEntry,
+    ) -> impl Future<Output = Result<Option<Post>, RemoteError>> + Send;
+}

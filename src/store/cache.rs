@@ -169,6 +169,16 @@ impl Cache {
         )
     }
 
+    /// Drops a thread's file (the thread is gone from the server).
+    pub fn remove_thread(&self, id: &ThreadId) -> Result<(), StoreError> {
+        let path = self.dir.thread(id.as_str());
+        match fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(StoreError::io(&path, e)),
+        }
+    }
+
     pub fn load_read_state(&mut self) -> Result<ReadState, StoreError> {
         Ok(self
             .load::<ReadFile>(&self.dir.read_state())?

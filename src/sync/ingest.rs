@@ -1,0 +1,387 @@
+//! Applies pulled batches to the cache: posts merged into thread files by id and version,
+//! summaries into the index, then the cursor — leaves before indexes, data before cursor.
+
+use super::state::SyncState;
+use crate::model::{AreaId, Author, Post, ThreadId, ThreadSummary};
+use crate::remote::PullBatch;
+use crate::store::{Cache, StoreError, ThreadFile};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// What one batch changed, for summaries and for the UI to reload.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IngestReport {
+    pub new_threads: usize,
+    pub new_posts: usize,
+    pub edited_posts: usize,
+    pub removed_threads: usize,
+    pub tree_changed: bool,
+    /// Threads whose file or summary changed.
+    pub changed: BTreeSet<ThreadId>,
+}
+
+impl IngestReport {
+    pub fn absorb(&mut self, other: IngestReport) {
+        self.new_threads += other.new_threads;
+        self.new_posts += other.new_posts;
+        self.edited_posts += other.edited_posts;
+        self.removed_threads += other.removed_threads;
+        self.tree_changed |= other.tree_changed;
+        self.changed.extend(other.changed);
+    }
+}
+
+/// The cache as the sync engine writes it: the index stays in memory between batches.
+#[derive(Debug)]
+pub struct Ingest {
+    cache: Cache,
+    index: Vec<ThreadSummary>,
+    position: HashMap<ThreadId, usize>,
+}
+
+impl Ingest {
+    pub fn open(mut cache: Cache) -> Result<Self, StoreError> {
+        let index = cache.load_index()?;
+        let position = positions(&index);
+        Ok(Self {
+            cache,
+            index,
+            position,
+        })
+    }
+
+    pub fn cache_mut(&mut self) -> &mut Cache {
+        &mut self.cache
+    }
+
+    pub fn index(&self) -> &[ThreadSummary] {
+        &self.index
+    }
+
+    /// Writes one batch: tree, thread files, index, then the cursor in `state`.
+    pub fn apply(
+        &mut self,
+        batch: PullBatch,
+        state: &mut SyncState,
+    ) -> Result<IngestReport, StoreError> {
+        let mut report = IngestReport::default();
+        if let Some(forum) = batch.forum {
+            let current = self.cache.load_forum()?;
+            if current.as_ref() != Some(&forum) {
+                self.cache.save_forum(&forum)?;
+                report.tree_changed = true;
+            }
+        }
+
+        if batch.restarted {
+            state.snapshot_seen = Some(BTreeSet::new());
+        }
+
+        let mut posts_by_thread: BTreeMap<ThreadId, Vec<Post>> = BTreeMap::new();
+        for post in batch.posts {
+            posts_by_thread
+                .entry(post.thread.clone())
+                .or_default()
+                .push(post);
+        }
+        let mut summaries: BTreeMap<ThreadId, ThreadSummary> = batch
+            .threads
+            .into_iter()
+            .map(|t| (t.id.clone(), t))
+            .collect();
+        let touched: BTreeSet<ThreadId> = summaries
+            .keys()
+            .chain(posts_by_thread.keys())
+            .cloned()
+            .collect();
+
+        for id in touched {
+            let incoming_summary = summaries.remove(&id);
+            let incoming_posts = posts_by_thread.remove(&id).unwrap_or_default();
+            self.apply_thread(&id, incoming_summary, incoming_posts, &mut report)?;
+            if let Some(seen) = state.snapshot_seen.as_mut() {
+                seen.insert(id);
+            }
+        }
+
+        for id in &batch.removed_threads {
+            self.remove_thread(id, &mut report)?;
+        }
+        if batch.complete
+            && let Some(seen) = state.snapshot_seen.take()
+        {
+            let gone: Vec<ThreadId> = self
+                .index
+                .iter()
+                .filter(|t| !seen.contains(&t.id))
+                .map(|t| t.id.clone())
+                .collect();
+            for id in &gone {
+                self.remove_thread(id, &mut report)?;
+            }
+        }
+
+        if !report.changed.is_empty() || report.removed_threads > 0 {
+            self.index
+                .sort_by_key(|t| std::cmp::Reverse(t.last_post_at));
+            self.position = positions(&self.index);
+            self.cache.save_index(&self.index)?;
+        }
+        state.cursor = Some(batch.cursor);
+        state.save(self.cache.dir())?;
+        Ok(report)
+    }
+
+    fn apply_thread(
+        &mut self,
+        id: &ThreadId,
+        incoming_summary: Option<ThreadSummary>,
+        incoming_posts: Vec<Post>,
+        report: &mut IngestReport,
+    ) -> Result<(), StoreError> {
+        let known = self.position.get(id).copied();
+        let existing = if known.is_some() || !incoming_posts.is_empty() {
+            self.cache.load_thread(id)?
+        } else {
+            None
+        };
+        let (mut summary, mut posts) = match existing {
+            Some(file) => (Some(file.thread), file.posts),
+            None => (known.map(|i| self.index[i].clone()), Vec::new()),
+        };
+        let mut changed = false;
+        if let Some(incoming) = incoming_summary
+            && summary.as_ref() != Some(&incoming)
+        {
+            summary = Some(incoming);
+            changed = true;
+        }
+
+        let mut by_id: HashMap<crate::model::PostId, usize> = posts
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.clone(), i))
+            .collect();
+        for post in incoming_posts {
+            match by_id.get(&post.id) {
+                Some(&i) if posts[i].version > post.version || posts[i] == post => {}
+                Some(&i) => {
+                    posts[i] = post;
+                    report.edited_posts += 1;
+                    changed = true;
+                }
+                None => {
+                    by_id.insert(post.id.clone(), posts.len());
+                    posts.push(post);
+                    report.new_posts += 1;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            return Ok(());
+        }
+        posts.sort_by_key(|p| p.seq);
+        let summary = reconcile(summary.unwrap_or_else(|| placeholder(id, &posts)), &posts);
+        self.cache
+            .save_thread(&ThreadFile::new(summary.clone(), posts))?;
+        if let Some(i) = known {
+            self.index[i] = summary;
+        } else {
+            self.position.insert(id.clone(), self.index.len());
+            self.index.push(summary);
+            report.new_threads += 1;
+        }
+        report.changed.insert(id.clone());
+        Ok(())
+    }
+
+    fn remove_thread(
+        &mut self,
+        id: &ThreadId,
+        report: &mut IngestReport,
+    ) -> Result<(), StoreError> {
+        let Some(i) = self.position.remove(id) else {
+            return Ok(());
+        };
+        self.index.remove(i);
+        self.position = positions(&self.index);
+        self.cache.remove_thread(id)?;
+        report.removed_threads += 1;
+        report.changed.insert(id.clone());
+        Ok(())
+    }
+}
+
+fn positions(index: &[ThreadSummary]) -> HashMap<ThreadId, usize> {
+    index
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.id.clone(), i))
+        .collect()
+}
+
+/// Counts the summary must agree with its posts on (a summary can lag behind the posts
+/// pulled with it).
+fn reconcile(mut summary: ThreadSummary, posts: &[Post]) -> ThreadSummary {
+    if let Some(last) = posts.iter().map(|p| p.seq).max() {
+        summary.last_seq = summary.last_seq.max(last);
+        summary.post_count = summary.post_count.max(last);
+    }
+    if let Some(latest) = posts
+        .iter()
+        .filter(|p| !p.deleted)
+        .map(|p| p.created_at)
+        .max()
+    {
+        summary.last_post_at = summary.last_post_at.max(latest);
+    }
+    summary
+}
+
+/// A summary for posts whose thread was not described yet; replaced when it is.
+fn placeholder(id: &ThreadId, posts: &[Post]) -> ThreadSummary {
+    let first = posts.first();
+    let created = first.map_or(jiff::Timestamp::UNIX_EPOCH, |p| p.created_at);
+    ThreadSummary {
+        id: id.clone(),
+        area: AreaId::new(""),
+        title: format!("thread {id}"),
+        author: first.map_or_else(Author::default, |p| p.author.clone()),
+        created_at: created,
+        last_post_at: created,
+        post_count: 0,
+        last_seq: 0,
+        pinned: false,
+        locked: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Body, PostId};
+    use crate::store::DataDir;
+    use jiff::Timestamp;
+
+    fn summary(id: &str, last_seq: u32) -> ThreadSummary {
+        ThreadSummary {
+            id: ThreadId::new(id),
+            area: AreaId::new("a"),
+            title: format!("Thread {id}"),
+            author: Author::new("ann"),
+            created_at: Timestamp::from_second(100).unwrap(),
+            last_post_at: Timestamp::from_second(100).unwrap(),
+            post_count: last_seq,
+            last_seq,
+            pinned: false,
+            locked: false,
+        }
+    }
+
+    fn post(thread: &str, seq: u32, version: u64, text: &str) -> Post {
+        Post {
+            id: PostId::new(format!("{thread}-{seq}")),
+            thread: ThreadId::new(thread),
+            seq,
+            reply_to: None,
+            author: Author::new("ann"),
+            created_at: Timestamp::from_second(100 + i64::from(seq)).unwrap(),
+            edited_at: None,
+            body: Body::markdown(text),
+            deleted: false,
+            version,
+            client_key: None,
+        }
+    }
+
+    fn batch(threads: Vec<ThreadSummary>, posts: Vec<Post>, cursor: &str) -> PullBatch {
+        PullBatch {
+            threads,
+            posts,
+            cursor: serde_json::json!(cursor),
+            complete: true,
+            ..PullBatch::default()
+        }
+    }
+
+    fn open(data: &std::path::Path) -> Ingest {
+        Ingest::open(Cache::open(DataDir::new(data).account("a"))).unwrap()
+    }
+
+    #[test]
+    fn posts_merge_by_id_and_version_and_the_cursor_follows_the_data() {
+        let data = tempfile::tempdir().unwrap();
+        let mut ingest = open(data.path());
+        let mut state = SyncState::default();
+        let report = ingest
+            .apply(
+                batch(
+                    vec![summary("t", 2)],
+                    vec![post("t", 2, 1, "two"), post("t", 1, 1, "one")],
+                    "c1",
+                ),
+                &mut state,
+            )
+            .unwrap();
+        assert_eq!((report.new_threads, report.new_posts), (1, 2));
+
+        let report = ingest
+            .apply(
+                batch(
+                    vec![],
+                    vec![
+                        post("t", 1, 2, "one, edited"),
+                        post("t", 2, 0, "stale"),
+                        post("t", 3, 1, "three"),
+                    ],
+                    "c2",
+                ),
+                &mut state,
+            )
+            .unwrap();
+        assert_eq!((report.new_posts, report.edited_posts), (1, 1));
+
+        let mut cache = Cache::open(DataDir::new(data.path()).account("a"));
+        let file = cache.load_thread(&ThreadId::new("t")).unwrap().unwrap();
+        let texts: Vec<&str> = file.posts.iter().map(|p| p.body.text.as_str()).collect();
+        assert_eq!(texts, ["one, edited", "two", "three"]);
+        assert_eq!(file.thread.last_seq, 3, "the summary follows its posts");
+        assert_eq!(cache.load_index().unwrap()[0].last_seq, 3);
+        let (saved, _) = SyncState::load(cache.dir()).unwrap();
+        assert_eq!(saved.cursor, Some(serde_json::json!("c2")));
+    }
+
+    #[test]
+    fn a_completed_fresh_snapshot_drops_threads_the_server_no_longer_has() {
+        let data = tempfile::tempdir().unwrap();
+        let mut ingest = open(data.path());
+        let mut state = SyncState::default();
+        ingest
+            .apply(
+                batch(
+                    vec![summary("keep", 1), summary("gone", 1)],
+                    vec![post("keep", 1, 1, "k"), post("gone", 1, 1, "g")],
+                    "c1",
+                ),
+                &mut state,
+            )
+            .unwrap();
+        let mut first = batch(vec![summary("keep", 1)], vec![], "s1");
+        first.restarted = true;
+        first.complete = false;
+        ingest.apply(first, &mut state).unwrap();
+        assert_eq!(ingest.index().len(), 2, "nothing removed mid-snapshot");
+        let report = ingest
+            .apply(batch(vec![], vec![], "s2"), &mut state)
+            .unwrap();
+        assert_eq!(report.removed_threads, 1);
+        let ids: Vec<&str> = ingest.index().iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["keep"]);
+        assert!(
+            !DataDir::new(data.path())
+                .account("a")
+                .thread("gone")
+                .exists()
+        );
+    }
+}

@@ -61,11 +61,11 @@ pub enum OutboxState {
     /// The server refused the reply for good; the message says why.
     Failed,
     /// The server accepted it as this post.
-    Sent { post: PostId },
+    Sent { thread: ThreadId, post: PostId },
     /// The server accepted it into a moderation queue (Discourse `enqueued`).
     AwaitingApproval,
     /// Seen in the synced thread: nothing left to do.
-    Done { post: PostId },
+    Done { thread: ThreadId, post: PostId },
 }
 
 impl OutboxState {
@@ -167,6 +167,7 @@ mod tests {
             Timestamp::UNIX_EPOCH,
         );
         e.state = OutboxState::Sent {
+            thread: ThreadId::new("t9"),
             post: PostId::new("p9"),
         };
         let json = serde_json::to_value(&e).unwrap();

@@ -298,6 +298,7 @@ mod tests {
         outbox.enqueue(&sent).unwrap();
         outbox.enqueue(&dropped).unwrap();
         sent.state = OutboxState::Done {
+            thread: ThreadId::new("t"),
             post: PostId::new("p1"),
         };
         outbox.archive(&sent).unwrap();

@@ -1,0 +1,272 @@
+//! Pushes the outbox: one entry at a time, in the order they were sent, each state change
+//! written durably before and after its attempt (DESIGN §3).
+
+use super::backoff::Backoff;
+use crate::model::{ForumMode, OutboxEntry, OutboxState};
+use crate::remote::{Backend, RemoteError, Submitted};
+use crate::store::{Outbox, StoreError, ThreadFile};
+use jiff::{SignedDuration, Timestamp};
+use std::time::Duration;
+
+/// What a flush did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FlushReport {
+    pub sent: usize,
+    pub awaiting_approval: usize,
+    pub failed: usize,
+    /// Entries waiting because the server is read-only or in maintenance.
+    pub held: usize,
+    /// Entries left queued for a later retry.
+    pub waiting: usize,
+    /// Why the queue stopped early (auth, rate limit, network), for the user.
+    pub stopped: Option<String>,
+    /// The earliest time worth trying again.
+    pub retry_at: Option<Timestamp>,
+    /// True when the queue stopped because credentials were refused.
+    pub needs_login: bool,
+}
+
+/// How an attempt's error is handled.
+enum Verdict {
+    Held(String),
+    Retry(Option<Duration>, String),
+    Unknown(String),
+    NeedsLogin(String),
+    Failed(String),
+}
+
+fn judge(error: &RemoteError, mode: ForumMode) -> Verdict {
+    let code = match error {
+        RemoteError::Status { code, .. } => code.as_deref(),
+        _ => None,
+    };
+    match (error, code) {
+        (_, Some("read_only" | "maintenance")) => Verdict::Held(error.to_string()),
+        (RemoteError::Status { status: 503, .. }, _) if !mode.accepts_writes() => {
+            Verdict::Held(error.to_string())
+        }
+        (RemoteError::Timeout, _) => Verdict::Unknown(error.to_string()),
+        (RemoteError::Status { status: 401, .. }, _) | (_, Some("unauthorized")) => {
+            Verdict::NeedsLogin(
+                "the server refused our credentials; run `threadmark login` and the queue goes on"
+                    .to_owned(),
+            )
+        }
+        (e, _) if e.is_retryable() => Verdict::Retry(e.retry_after(), e.to_string()),
+        (e, _) => Verdict::Failed(e.to_string()),
+    }
+}
+
+/// Sends every pending entry whose time has come, oldest first. The queue stops at the
+/// first entry that must wait (so replies arrive in the order they were written);
+/// entries the server refused for good are marked failed and skipped.
+pub async fn flush<B: Backend>(
+    backend: &mut B,
+    outbox: &Outbox,
+    backoff: &mut Backoff,
+    now: Timestamp,
+) -> Result<FlushReport, StoreError> {
+    let (entries, _) = outbox.list()?;
+    let mut report = FlushReport::default();
+    for mut entry in entries.into_iter().filter(|e| e.state.is_pending()) {
+        if report.stopped.is_some() {
+            count_waiting(&entry, &mut report);
+            continue;
+        }
+        if let Some(at) = entry.next_attempt_at
+            && at > now
+            && entry.state != OutboxState::Held
+        {
+            report.retry_at = Some(report.retry_at.map_or(at, |r| r.min(at)));
+            report.stopped = Some("waiting to retry".to_owned());
+            count_waiting(&entry, &mut report);
+            continue;
+        }
+        if !backend.state().mode.accepts_writes() {
+            hold(&mut entry, outbox, backend.state().mode, &mut report)?;
+            continue;
+        }
+        attempt(backend, outbox, backoff, now, &mut entry, &mut report).await?;
+    }
+    Ok(report)
+}
+
+fn count_waiting(entry: &OutboxEntry, report: &mut FlushReport) {
+    if entry.state == OutboxState::Held {
+        report.held += 1;
+    } else {
+        report.waiting += 1;
+    }
+}
+
+fn hold(
+    entry: &mut OutboxEntry,
+    outbox: &Outbox,
+    mode: ForumMode,
+    report: &mut FlushReport,
+) -> Result<(), StoreError> {
+    if entry.state != OutboxState::Held {
+        entry.state = OutboxState::Held;
+        entry.last_message = Some(format!(
+            "the forum is {}; the reply waits and goes out when posting reopens",
+            mode.as_str()
+        ));
+        outbox.update(entry)?;
+    }
+    report.held += 1;
+    report.stopped = Some(format!("the forum is {}", mode.as_str()));
+    Ok(())
+}
+
+async fn attempt<B: Backend>(
+    backend: &mut B,
+    outbox: &Outbox,
+    backoff: &mut Backoff,
+    now: Timestamp,
+    entry: &mut OutboxEntry,
+    report: &mut FlushReport,
+) -> Result<(), StoreError> {
+    // An earlier attempt may have reached the server: look before sending again.
+    if entry.state == OutboxState::Unknown {
+        match backend.find_submitted(entry).await {
+            Ok(Some(post)) => {
+                entry.state = OutboxState::Sent {
+                    thread: post.thread.clone(),
+                    post: post.id.clone(),
+                };
+                entry.last_message = None;
+                outbox.update(entry)?;
+                report.sent += 1;
+                backoff.reset();
+                return Ok(());
+            }
+            Ok(None) => {}
+            Err(error) => {
+                return record_error(&error, backend, outbox, backoff, now, entry, report);
+            }
+        }
+    }
+
+    entry.state = OutboxState::InFlight;
+    entry.first_attempt_at.get_or_insert(now);
+    entry.last_attempt_at = Some(now);
+    entry.next_attempt_at = None;
+    outbox.update(entry)?;
+
+    match backend.submit(entry).await {
+        Ok(Submitted::Posted { post, .. }) => {
+            entry.attempts += 1;
+            entry.state = OutboxState::Sent {
+                thread: post.thread.clone(),
+                post: post.id.clone(),
+            };
+            entry.last_message = None;
+            outbox.update(entry)?;
+            report.sent += 1;
+            backoff.reset();
+            Ok(())
+        }
+        Ok(Submitted::AwaitingApproval) => {
+            entry.attempts += 1;
+            entry.state = OutboxState::AwaitingApproval;
+            entry.last_message = Some("accepted; awaiting a moderator's approval".to_owned());
+            outbox.update(entry)?;
+            report.awaiting_approval += 1;
+            backoff.reset();
+            Ok(())
+        }
+        Err(error) => record_error(&error, backend, outbox, backoff, now, entry, report),
+    }
+}
+
+fn record_error<B: Backend>(
+    error: &RemoteError,
+    backend: &B,
+    outbox: &Outbox,
+    backoff: &mut Backoff,
+    now: Timestamp,
+    entry: &mut OutboxEntry,
+    report: &mut FlushReport,
+) -> Result<(), StoreError> {
+    let message = |text: String| Some(crate::render::sanitize::clean_line(&text).into_owned());
+    match judge(error, backend.state().mode) {
+        Verdict::Held(text) => {
+            // Not a failure: nothing counted, nothing spent.
+            entry.state = OutboxState::Held;
+            entry.last_message = message(text);
+            report.held += 1;
+            report.stopped = Some(format!("the forum is {}", backend.state().mode.as_str()));
+        }
+        Verdict::Unknown(text) => {
+            entry.attempts += 1;
+            entry.state = OutboxState::Unknown;
+            entry.last_message = message(text);
+            let wait = backoff.fail(None);
+            entry.next_attempt_at = Some(later(now, wait));
+            report.waiting += 1;
+            report.retry_at = entry.next_attempt_at;
+            report.stopped = Some("no answer in time; will check and retry".to_owned());
+        }
+        Verdict::Retry(after, text) => {
+            entry.attempts += 1;
+            entry.state = OutboxState::Queued;
+            entry.last_message = message(text.clone());
+            let wait = backoff.fail(after);
+            entry.next_attempt_at = Some(later(now, wait));
+            report.waiting += 1;
+            report.retry_at = entry.next_attempt_at;
+            report.stopped = message(text);
+        }
+        Verdict::NeedsLogin(text) => {
+            entry.attempts += 1;
+            entry.state = OutboxState::Queued;
+            entry.last_message = message(text.clone());
+            report.waiting += 1;
+            report.needs_login = true;
+            report.stopped = Some(text);
+        }
+        Verdict::Failed(text) => {
+            entry.attempts += 1;
+            entry.state = OutboxState::Failed;
+            entry.last_message = message(text);
+            report.failed += 1;
+        }
+    }
+    outbox.update(entry)
+}
+
+fn later(now: Timestamp, wait: Duration) -> Timestamp {
+    let wait = SignedDuration::try_from(wait).unwrap_or(SignedDuration::MAX);
+    now.checked_add(wait).unwrap_or(now)
+}
+
+/// Marks sent entries whose post is now in the synced thread as done (archived), so the
+/// local echo gives way to the real post. Returns how many were archived.
+pub fn reconcile_sent(
+    outbox: &Outbox,
+    load_thread: &mut impl FnMut(&crate::model::ThreadId) -> Option<ThreadFile>,
+) -> Result<usize, StoreError> {
+    let (entries, _) = outbox.list()?;
+    let mut done = 0;
+    for mut entry in entries {
+        let OutboxState::Sent { thread, post } = &entry.state else {
+            continue;
+        };
+        let Some(file) = load_thread(thread) else {
+            continue;
+        };
+        let seen = file
+            .posts
+            .iter()
+            .any(|p| &p.id == post || p.client_key.as_deref() == Some(entry.key.as_str()));
+        if seen {
+            entry.state = OutboxState::Done {
+                thread: thread.clone(),
+                post: post.clone(),
+            };
+            outbox.archive(&entry)?;
+            done += 1;
+        }
+    }
+    Ok(done)
+}

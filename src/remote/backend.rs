@@ -61,9 +61,10 @@ pub enum Submitted {
 
 /// A server kind. Every method updates [`Backend::state`] from what it saw.
 ///
-/// Error codes in [`RemoteError::Status`] are normalized across backends: `read_only`,
-/// `maintenance`, `logins_disabled`, `rate_limited`, `unauthorized`, `forbidden`,
-/// `not_found`, `validation`, `conflict`, `in_flight`, `cursor_expired`.
+/// Error codes in [`RemoteError::Status`] are API v1's problem codes (`crate::api::ProblemCode`);
+/// other backends map their errors onto them: `read_only`, `maintenance`,
+/// `logins_disabled`, `rate_limited`, `unauthorized`, `forbidden`, `not_found`,
+/// `validation_failed`, `cursor_expired`, ….
 pub trait Backend: Send {
     /// The server's mode and banner as last seen.
     fn state(&self) -> &ServerState;
@@ -78,6 +79,10 @@ pub trait Backend: Send {
         cursor: Option<&Cursor>,
         focus: Option<&ThreadId>,
     ) -> impl Future<Output = Result<PullBatch, RemoteError>> + Send;
+
+    /// How long a pull may wait on the server for news (long polling) once it is up to
+    /// date; `None` answers at once. Backends without long polling ignore it.
+    fn set_long_poll(&mut self, _wait: Option<Duration>) {}
 
     /// Sends one outbox entry. Backends with idempotency keys send `entry.key`.
     fn submit(

@@ -3,6 +3,8 @@
 
 mod backend;
 pub mod http;
+pub mod native;
 
 pub use backend::{Backend, Cursor, PullBatch, ServerState, Submitted};
 pub use http::{Answer, HttpClient, RemoteError, Timeouts};
+pub use native::NativeBackend;

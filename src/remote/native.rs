@@ -1,0 +1,522 @@
+//! The API v1 backend (`threadmark serve` and compatible servers).
+//!
+//! First sync: the changes cursor is taken first (`since=now`), then the tree, every
+//! area's threads and every thread's posts are fetched as a snapshot; after that the
+//! changes feed brings what happened since that cursor. `410 cursor_expired` starts a
+//! fresh snapshot. Writes carry the outbox entry's key as `Idempotency-Key`, so a retry
+//! after any failure is safe.
+
+use super::http::{Answer, HttpClient, RemoteError, retry_after};
+use super::{Backend, Cursor, PullBatch, ServerState, Submitted};
+use crate::api::{self, headers};
+use crate::model::{self, ForumMode, OutboxEntry, Post, Target, ThreadId};
+use crate::render::sanitize::{clean, clean_line};
+use crate::store::Secret;
+use futures::StreamExt;
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+/// Posts per page asked for (the server may cap it lower).
+const PAGE_SIZE: u32 = 1000;
+/// Threads whose posts are fetched in one snapshot batch, and how many at once.
+const THREADS_PER_BATCH: usize = 64;
+const CONCURRENT_FETCHES: usize = 8;
+
+/// Where a native pull stands (stored as the opaque cursor).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct NativeCursor {
+    /// The changes-feed cursor; `None` before the first sync.
+    #[serde(default)]
+    changes: Option<String>,
+    /// A snapshot in progress.
+    #[serde(default)]
+    snapshot: Option<Snapshot>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct Snapshot {
+    /// Areas whose thread lists are still to be read, the first one from `area_cursor`.
+    areas: VecDeque<String>,
+    #[serde(default)]
+    area_cursor: Option<String>,
+    /// Threads whose posts are still to be read.
+    threads: VecDeque<String>,
+    #[serde(default)]
+    threads_done: u64,
+    #[serde(default)]
+    threads_total: u64,
+}
+
+/// A client of one API v1 server.
+#[derive(Debug)]
+pub struct NativeBackend {
+    http: HttpClient,
+    token: Option<Secret>,
+    state: ServerState,
+    long_poll: Option<Duration>,
+}
+
+impl NativeBackend {
+    /// A backend for the server at `base` (e.g. `http://127.0.0.1:7878`), with a bearer
+    /// token when logged in.
+    pub fn new(http: HttpClient, token: Option<Secret>) -> Self {
+        Self {
+            http,
+            token,
+            state: ServerState::default(),
+            long_poll: None,
+        }
+    }
+
+    /// Trades a user name and password for a long-lived token (`POST /tokens`).
+    pub async fn login(
+        &mut self,
+        name: &str,
+        password: &str,
+        device: Option<String>,
+    ) -> Result<(Secret, api::User), RemoteError> {
+        let body = api::TokenRequest {
+            name: name.to_owned(),
+            password: password.to_owned(),
+            device,
+        };
+        let request = self
+            .http
+            .request(Method::POST, &path("/tokens"))
+            .json(&body);
+        let grant: api::TokenGrant = self.call(request).await?;
+        Ok((Secret::new(grant.token), grant.user))
+    }
+
+    fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.token {
+            Some(token) => request.bearer_auth(token.expose()),
+            None => request,
+        }
+    }
+
+    /// Sends a request and decodes a 2xx JSON answer; anything else becomes a
+    /// [`RemoteError`]. The `Forum-Mode` header of every answer updates the state.
+    async fn call<T: DeserializeOwned>(
+        &mut self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, RemoteError> {
+        let answer = self.http.send(self.authorized(request)).await?;
+        observe(&mut self.state, &answer);
+        decode(&answer)
+    }
+
+    async fn snapshot_start(&mut self) -> Result<PullBatch, RemoteError> {
+        // The cursor first: whatever changes while the snapshot runs is replayed after it.
+        let changes: api::ChangesPage = self
+            .call(
+                self.http
+                    .request(Method::GET, &path("/changes"))
+                    .query(&[("since", api::SINCE_NOW), ("limit", "1")]),
+            )
+            .await?;
+        let tree: api::Tree = self
+            .call(self.http.request(Method::GET, &path("/tree")))
+            .await?;
+        let forum = sanitize_forum(model::Forum::from(tree));
+        let areas: VecDeque<String> = forum
+            .sections
+            .iter()
+            .flat_map(|s| s.areas.iter().map(|a| a.id.0.clone()))
+            .collect();
+        let cursor = NativeCursor {
+            changes: Some(changes.next_cursor),
+            snapshot: Some(Snapshot {
+                areas,
+                ..Snapshot::default()
+            }),
+        };
+        Ok(PullBatch {
+            forum: Some(forum),
+            cursor: to_cursor(&cursor),
+            restarted: true,
+            complete: false,
+            ..PullBatch::default()
+        })
+    }
+
+    async fn snapshot_step(&mut self, mut cursor: NativeCursor) -> Result<PullBatch, RemoteError> {
+        let Some(snapshot) = cursor.snapshot.as_mut() else {
+            return self.changes_step(cursor).await;
+        };
+        let mut batch = PullBatch::default();
+        if let Some(area) = snapshot.areas.front().cloned() {
+            let mut query = vec![("limit", PAGE_SIZE.to_string())];
+            if let Some(c) = &snapshot.area_cursor {
+                query.push(("cursor", c.clone()));
+            }
+            let page: api::ThreadPage = self
+                .call(
+                    self.http
+                        .request(
+                            Method::GET,
+                            &path(&format!("/areas/{}/threads", enc(&area))),
+                        )
+                        .query(&query),
+                )
+                .await?;
+            let snapshot = cursor.snapshot.get_or_insert_with(Snapshot::default);
+            for thread in page.threads {
+                snapshot.threads.push_back(thread.id.clone());
+                snapshot.threads_total += 1;
+                batch
+                    .threads
+                    .push(sanitize_summary(model::ThreadSummary::from(thread)));
+            }
+            snapshot.area_cursor = page.next_cursor;
+            if snapshot.area_cursor.is_none() {
+                snapshot.areas.pop_front();
+            }
+        } else if !snapshot.threads.is_empty() {
+            let take = snapshot.threads.len().min(THREADS_PER_BATCH);
+            let ids: Vec<String> = snapshot.threads.drain(..take).collect();
+            let pages = self.fetch_threads(&ids).await?;
+            let snapshot = cursor.snapshot.get_or_insert_with(Snapshot::default);
+            snapshot.threads_done += take as u64;
+            for (thread, posts) in pages {
+                batch.threads.push(thread);
+                batch.posts.extend(posts);
+            }
+        } else {
+            cursor.snapshot = None;
+            return self.changes_step(cursor).await;
+        }
+        if let Some(s) = &cursor.snapshot {
+            batch.progress = Some((s.threads_done, s.threads_total.max(s.threads_done)));
+        }
+        batch.cursor = to_cursor(&cursor);
+        batch.complete = false;
+        Ok(batch)
+    }
+
+    /// Every post of each thread, several threads at a time.
+    async fn fetch_threads(
+        &mut self,
+        ids: &[String],
+    ) -> Result<Vec<(model::ThreadSummary, Vec<Post>)>, RemoteError> {
+        let http = self.http.clone();
+        let token = self.token.clone();
+        let results: Vec<Result<FetchedThread, RemoteError>> =
+            futures::stream::iter(ids.iter().cloned())
+                .map(|id| fetch_thread(http.clone(), token.clone(), id))
+                .buffered(CONCURRENT_FETCHES)
+                .collect()
+                .await;
+        let mut out = Vec::with_capacity(results.len());
+        for result in results {
+            let (answers, thread, posts) = result?;
+            for answer in &answers {
+                observe(&mut self.state, answer);
+            }
+            out.push((thread, posts));
+        }
+        Ok(out)
+    }
+
+    async fn changes_step(&mut self, cursor: NativeCursor) -> Result<PullBatch, RemoteError> {
+        let Some(since) = cursor.changes.clone() else {
+            return self.snapshot_start().await;
+        };
+        let mut query = vec![("since", since), ("limit", PAGE_SIZE.to_string())];
+        if let Some(wait) = self.long_poll {
+            query.push(("wait", wait.as_secs().min(30).to_string()));
+        }
+        let request = self
+            .http
+            .request(Method::GET, &path("/changes"))
+            .query(&query);
+        let page: api::ChangesPage = match self.call(request).await {
+            Err(RemoteError::Status {
+                code: Some(code), ..
+            }) if code == "cursor_expired" => {
+                return self.snapshot_start().await;
+            }
+            other => other?,
+        };
+        let mut batch = PullBatch::default();
+        for change in page.changes {
+            match change {
+                api::Change::Post { post } => batch.posts.push(sanitize_post(Post::from(post))),
+                api::Change::Thread { thread } => batch
+                    .threads
+                    .push(sanitize_summary(model::ThreadSummary::from(thread))),
+                api::Change::Unknown => {}
+            }
+        }
+        batch.complete = !page.has_more;
+        batch.cursor = to_cursor(&NativeCursor {
+            changes: Some(page.next_cursor),
+            snapshot: None,
+        });
+        Ok(batch)
+    }
+}
+
+/// One thread read in full: the answers (for their headers), its summary and posts.
+type FetchedThread = (Vec<Answer>, model::ThreadSummary, Vec<Post>);
+
+async fn fetch_thread(
+    http: HttpClient,
+    token: Option<Secret>,
+    id: String,
+) -> Result<FetchedThread, RemoteError> {
+    let mut after = 0_u32;
+    let mut posts = Vec::new();
+    let mut answers = Vec::new();
+    loop {
+        let mut request = http
+            .request(Method::GET, &path(&format!("/threads/{}/posts", enc(&id))))
+            .query(&[
+                ("after_seq", after.to_string()),
+                ("limit", PAGE_SIZE.to_string()),
+            ]);
+        if let Some(token) = &token {
+            request = request.bearer_auth(token.expose());
+        }
+        let answer = http.send(request).await?;
+        let page: api::PostPage = decode(&answer)?;
+        answers.push(answer);
+        let last = page.posts.last().map(|p| p.seq);
+        posts.extend(page.posts.into_iter().map(|p| sanitize_post(Post::from(p))));
+        match last {
+            Some(seq) if page.has_more && seq > after => after = seq,
+            _ => {
+                let thread = sanitize_summary(model::ThreadSummary::from(page.thread));
+                // Keep only the headers: the bodies were decoded already.
+                for a in &mut answers {
+                    a.body = Vec::new();
+                }
+                return Ok((answers, thread, posts));
+            }
+        }
+    }
+}
+
+impl Backend for NativeBackend {
+    fn state(&self) -> &ServerState {
+        &self.state
+    }
+
+    async fn refresh_status(&mut self) -> Result<(), RemoteError> {
+        let status: api::Status = self
+            .call(self.http.request(Method::GET, &path("/status")))
+            .await?;
+        self.state.mode = mode_from_api(status.mode);
+        self.state.banner = status
+            .banner
+            .map(|b| sanitize_banner(model::Banner::from(b)));
+        self.state.retry_after = status
+            .retry_after_s
+            .map(|s| Duration::from_secs(u64::from(s)));
+        Ok(())
+    }
+
+    fn set_long_poll(&mut self, wait: Option<Duration>) {
+        self.long_poll = wait;
+    }
+
+    async fn pull(
+        &mut self,
+        cursor: Option<&Cursor>,
+        _focus: Option<&ThreadId>,
+    ) -> Result<PullBatch, RemoteError> {
+        let cursor: NativeCursor = cursor
+            .and_then(|c| serde_json::from_value(c.clone()).ok())
+            .unwrap_or_default();
+        if cursor.changes.is_none() {
+            return self.snapshot_start().await;
+        }
+        self.snapshot_step(cursor).await
+    }
+
+    async fn submit(&mut self, entry: &OutboxEntry) -> Result<Submitted, RemoteError> {
+        match &entry.target {
+            Target::Reply { thread, reply_to } => {
+                let body = api::NewPost {
+                    body: entry.body.clone(),
+                    reply_to: reply_to.as_ref().map(|p| p.0.clone()),
+                };
+                let request = self
+                    .http
+                    .request(
+                        Method::POST,
+                        &path(&format!("/threads/{}/posts", enc(thread.as_str()))),
+                    )
+                    .header(headers::IDEMPOTENCY_KEY, &entry.key)
+                    .json(&body);
+                let post: api::Post = self.call(request).await?;
+                Ok(Submitted::Posted {
+                    post: Box::new(sanitize_post(Post::from(post))),
+                    thread: None,
+                })
+            }
+            Target::NewThread { area, title } => {
+                let body = api::NewThread {
+                    title: title.clone(),
+                    body: entry.body.clone(),
+                };
+                let request = self
+                    .http
+                    .request(
+                        Method::POST,
+                        &path(&format!("/areas/{}/threads", enc(area.as_str()))),
+                    )
+                    .header(headers::IDEMPOTENCY_KEY, &entry.key)
+                    .json(&body);
+                let created: api::ThreadCreated = self.call(request).await?;
+                Ok(Submitted::Posted {
+                    post: Box::new(sanitize_post(Post::from(created.post))),
+                    thread: Some(Box::new(sanitize_summary(model::ThreadSummary::from(
+                        created.thread,
+                    )))),
+                })
+            }
+        }
+    }
+
+    async fn find_submitted(&mut self, _entry: &OutboxEntry) -> Result<Option<Post>, RemoteError> {
+        // The server deduplicates by idempotency key (also stored on the post), so sending
+        // again with the same key is the lookup.
+        Ok(None)
+    }
+}
+
+fn path(endpoint: &str) -> String {
+    format!("{}{endpoint}", api::BASE_PATH)
+}
+
+/// Percent-encodes an id for a path segment.
+fn enc(id: &str) -> String {
+    url::form_urlencoded::byte_serialize(id.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+fn to_cursor(cursor: &NativeCursor) -> Cursor {
+    serde_json::to_value(cursor).unwrap_or(Cursor::Null)
+}
+
+fn mode_from_api(mode: api::ForumMode) -> ForumMode {
+    mode.as_str().parse().unwrap_or_default()
+}
+
+/// Reads the `Forum-Mode` header of any answer.
+fn observe(state: &mut ServerState, answer: &Answer) {
+    let Some(value) = answer
+        .headers
+        .get(headers::FORUM_MODE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return;
+    };
+    let Ok(header) = api::ForumModeHeader::parse(value) else {
+        return;
+    };
+    let mode = mode_from_api(header.mode);
+    if mode != state.mode {
+        state.mode = mode;
+        state.banner = header.banner.map(|text| model::Banner {
+            id: format!("mode-{}", mode.as_str()),
+            severity: model::Severity::Warning,
+            text: clean(&text).into_owned(),
+            starts_at: None,
+            ends_at: None,
+            links: Vec::new(),
+        });
+    }
+    if mode.accepts_writes() {
+        state.banner = None;
+        state.retry_after = None;
+    } else if let Some(wait) = retry_after(&answer.headers) {
+        state.retry_after = Some(wait);
+    }
+}
+
+/// Decodes a 2xx JSON body, or turns an error answer into a [`RemoteError`].
+fn decode<T: DeserializeOwned>(answer: &Answer) -> Result<T, RemoteError> {
+    if answer.status.is_success() {
+        return serde_json::from_slice(&answer.body)
+            .map_err(|e| RemoteError::Protocol(format!("the answer does not match API v1: {e}")));
+    }
+    let status = answer.status.as_u16();
+    match serde_json::from_slice::<api::Problem>(&answer.body) {
+        Ok(problem) => {
+            let mut message = problem
+                .detail
+                .clone()
+                .unwrap_or_else(|| problem.title.clone());
+            for field in &problem.errors {
+                let _ = write!(message, "; {}: {}", field.field, field.message);
+            }
+            Err(RemoteError::Status {
+                status,
+                code: Some(problem.code.as_str().to_owned()),
+                message: clean_line(&message).into_owned(),
+                retry_after: retry_after(&answer.headers).or(problem
+                    .retry_after_s
+                    .map(|s| Duration::from_secs(u64::from(s)))),
+            })
+        }
+        // Not a problem document: a proxy's or load balancer's page. Never data.
+        Err(_) if matches!(status, 502..=504) => Err(RemoteError::Unreachable(format!(
+            "the server's gateway answered {status}"
+        ))),
+        Err(_) => Err(RemoteError::Status {
+            status,
+            code: None,
+            message: answer
+                .status
+                .canonical_reason()
+                .unwrap_or("error")
+                .to_owned(),
+            retry_after: retry_after(&answer.headers),
+        }),
+    }
+}
+
+/// Sanitizes the one-line fields of a post at the door (bodies are sanitized by the
+/// renderer after entity decoding).
+fn sanitize_post(mut post: Post) -> Post {
+    post.author = sanitize_author(post.author);
+    post.body.text = clean(&post.body.text).into_owned();
+    post
+}
+
+fn sanitize_author(author: model::Author) -> model::Author {
+    model::Author {
+        name: clean_line(&author.name).into_owned(),
+        badge: author.badge.map(|b| clean_line(&b).into_owned()),
+    }
+}
+
+fn sanitize_summary(mut thread: model::ThreadSummary) -> model::ThreadSummary {
+    thread.title = clean_line(&thread.title).into_owned();
+    thread.author = sanitize_author(thread.author);
+    thread
+}
+
+fn sanitize_banner(mut banner: model::Banner) -> model::Banner {
+    banner.text = clean(&banner.text).into_owned();
+    banner
+}
+
+fn sanitize_forum(mut forum: model::Forum) -> model::Forum {
+    forum.title = clean_line(&forum.title).into_owned();
+    for section in &mut forum.sections {
+        section.title = clean_line(&section.title).into_owned();
+        for area in &mut section.areas {
+            area.title = clean_line(&area.title).into_owned();
+        }
+    }
+    forum.announcement = forum.announcement.map(sanitize_banner);
+    forum
+}

@@ -1,0 +1,455 @@
+//! The one sync task: owns the backend and the cache writes, pulls, pushes the outbox,
+//! follows the server's mode, backs off when offline, and reports what it does as events.
+
+use super::backoff::Backoff;
+use super::flush::{FlushReport, flush, reconcile_sent};
+use super::ingest::{Ingest, IngestReport};
+use super::state::SyncState;
+use crate::model::{Banner, ForumMode, ThreadId};
+use crate::remote::{Backend, RemoteError};
+use crate::store::{AccountDir, Cache, Outbox, OutboxLock, StoreError};
+use jiff::Timestamp;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// How the account's server looks from here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Connection {
+    /// Not tried yet.
+    Idle,
+    /// Pulling; `(done, total)` when the backend can tell.
+    Syncing(Option<(u64, u64)>),
+    /// Up to date and writable.
+    Online,
+    /// Reachable, writes wait (the gray-out).
+    ReadOnly,
+    Maintenance,
+    /// Unreachable; the reason, and when the next try is.
+    Offline {
+        reason: String,
+        retry_at: Option<Timestamp>,
+    },
+    /// The server refused our credentials.
+    NeedsLogin(String),
+}
+
+/// A status snapshot for the UI's status line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SyncStatus {
+    pub connection: Connection,
+    pub last_success_at: Option<Timestamp>,
+    /// Entries not yet accepted by the server.
+    pub outbox_pending: usize,
+    pub banner: Option<Banner>,
+    /// Why the outbox is not draining, when it is not.
+    pub outbox_note: Option<String>,
+}
+
+/// What the engine tells the UI.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SyncEvent {
+    Status(SyncStatus),
+    /// Cached data changed: reload these threads (and the tree when `tree_changed`).
+    Pulled(IngestReport),
+    /// The outbox changed (states, sent entries archived).
+    Outbox(FlushReport),
+}
+
+/// What the UI asks of the engine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SyncCommand {
+    /// Pull and push now (resets the backoff).
+    SyncNow,
+    /// The outbox has a new or edited entry: push it now.
+    FlushNow,
+    /// The user is reading this thread (fetched first by budgeted backends).
+    Focus(Option<ThreadId>),
+    Shutdown,
+}
+
+/// Why a sync could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Remote(#[from] RemoteError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The result of one pull + push.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CycleReport {
+    pub pulled: IngestReport,
+    pub flushed: FlushReport,
+    pub mode: ForumMode,
+    /// Another threadmark holds the outbox lock: this run did not push.
+    pub outbox_busy: bool,
+}
+
+/// What the run loop does next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Flow {
+    /// Start over: push, catch up.
+    Again,
+    /// Up to date: wait for news.
+    Idle,
+    Stop,
+}
+
+/// Long-poll wait while the UI is open.
+const LONG_POLL: Duration = Duration::from_secs(25);
+/// How often a held outbox re-checks the server's mode when nothing else wakes it.
+const HELD_RECHECK: Duration = Duration::from_secs(30);
+
+/// The sync engine of one account.
+#[derive(Debug)]
+pub struct Engine<B: Backend> {
+    backend: B,
+    dir: AccountDir,
+    ingest: Ingest,
+    outbox: Outbox,
+    state: SyncState,
+    pull_backoff: Backoff,
+    push_backoff: Backoff,
+    lock: Option<OutboxLock>,
+    focus: Option<ThreadId>,
+}
+
+impl<B: Backend> Engine<B> {
+    pub fn new(backend: B, dir: AccountDir) -> Result<Self, StoreError> {
+        let (state, _problem) = SyncState::load(&dir)?;
+        Ok(Self {
+            backend,
+            ingest: Ingest::open(Cache::open(dir.clone()))?,
+            outbox: Outbox::open(&dir),
+            dir,
+            state,
+            pull_backoff: Backoff::default(),
+            push_backoff: Backoff::default(),
+            lock: None,
+            focus: None,
+        })
+    }
+
+    pub fn backend(&self) -> &B {
+        &self.backend
+    }
+
+    /// Pulls until up to date, reporting `(done, total)` progress as it goes.
+    pub async fn pull(
+        &mut self,
+        progress: &mut (dyn FnMut(Option<(u64, u64)>) + Send),
+    ) -> Result<IngestReport, SyncError> {
+        let mut report = IngestReport::default();
+        loop {
+            let batch = self
+                .backend
+                .pull(self.state.cursor.as_ref(), self.focus.as_ref())
+                .await?;
+            let complete = batch.complete;
+            let pause = batch.pause;
+            progress(batch.progress);
+            report.absorb(self.ingest.apply(batch, &mut self.state)?);
+            if complete {
+                break;
+            }
+            if let Some(pause) = pause {
+                tokio::time::sleep(pause).await;
+            }
+        }
+        self.state.last_success_at = Some(Timestamp::now());
+        self.remember_mode()?;
+        self.pull_backoff.reset();
+        Ok(report)
+    }
+
+    fn remember_mode(&mut self) -> Result<(), StoreError> {
+        let server = self.backend.state();
+        if self.state.mode != server.mode || self.state.banner != server.banner {
+            self.state.mode = server.mode;
+            self.state.banner.clone_from(&server.banner);
+        }
+        self.state.save(&self.dir)
+    }
+
+    /// Pushes the outbox if this instance can take its lock; `None` when another
+    /// threadmark is flushing it.
+    pub async fn push(&mut self) -> Result<Option<FlushReport>, SyncError> {
+        if self.lock.is_none() {
+            self.lock = Outbox::try_lock(&self.dir)?;
+        }
+        if self.lock.is_none() {
+            return Ok(None);
+        }
+        let report = flush(
+            &mut self.backend,
+            &self.outbox,
+            &mut self.push_backoff,
+            Timestamp::now(),
+        )
+        .await?;
+        Ok(Some(report))
+    }
+
+    /// Archives sent entries now visible in their synced thread.
+    pub fn reconcile(&mut self) -> Result<usize, StoreError> {
+        let cache = self.ingest.cache_mut();
+        reconcile_sent(&self.outbox, &mut |id| cache.load_thread(id).ok().flatten())
+    }
+
+    /// One pull and one push (what `threadmark sync` does): the status first, then the
+    /// changes, then the outbox; after sending, one more pull so the local echoes turn
+    /// into the real posts.
+    pub async fn sync_once(
+        &mut self,
+        progress: &mut (dyn FnMut(Option<(u64, u64)>) + Send),
+    ) -> Result<CycleReport, SyncError> {
+        self.backend.refresh_status().await?;
+        let mut cycle = CycleReport {
+            pulled: self.pull(progress).await?,
+            ..CycleReport::default()
+        };
+        match self.push().await? {
+            Some(flushed) => {
+                if flushed.sent > 0 {
+                    cycle.pulled.absorb(self.pull(progress).await?);
+                }
+                cycle.flushed = flushed;
+            }
+            None => cycle.outbox_busy = true,
+        }
+        self.reconcile()?;
+        cycle.mode = self.backend.state().mode;
+        Ok(cycle)
+    }
+
+    fn status(&self, connection: Connection, note: Option<String>) -> SyncStatus {
+        let pending = self.outbox.list().map_or(0, |(entries, _)| {
+            entries.iter().filter(|e| e.state.is_pending()).count()
+        });
+        SyncStatus {
+            connection,
+            last_success_at: self.state.last_success_at,
+            outbox_pending: pending,
+            banner: self.backend.state().banner.clone(),
+            outbox_note: note,
+        }
+    }
+
+    fn mode_connection(&self) -> Connection {
+        match self.backend.state().mode {
+            ForumMode::Open => Connection::Online,
+            ForumMode::ReadOnly => Connection::ReadOnly,
+            ForumMode::Maintenance => Connection::Maintenance,
+        }
+    }
+
+    /// Runs until told to stop or the UI goes away: keeps the cache current (long
+    /// polling when the server offers it), drains the outbox whenever the server takes
+    /// writes, and reports every change of state.
+    pub async fn run(
+        mut self,
+        mut commands: mpsc::Receiver<SyncCommand>,
+        events: mpsc::Sender<SyncEvent>,
+    ) {
+        loop {
+            // Push first: a reply written offline should not wait behind a long poll.
+            let (note, retry_at) = self.push_and_report(&events).await;
+            let flow = match self.catch_up(&mut commands, &events, note).await {
+                Flow::Idle => self.idle(&mut commands, &events, retry_at).await,
+                other => other,
+            };
+            if flow == Flow::Stop {
+                return;
+            }
+        }
+    }
+
+    /// Pulls until up to date; on failure reports it and waits out the backoff.
+    async fn catch_up(
+        &mut self,
+        commands: &mut mpsc::Receiver<SyncCommand>,
+        events: &mpsc::Sender<SyncEvent>,
+        note: Option<String>,
+    ) -> Flow {
+        let syncing = self.status(Connection::Syncing(None), note.clone());
+        if events.send(SyncEvent::Status(syncing)).await.is_err() {
+            return Flow::Stop;
+        }
+        self.backend.set_long_poll(None);
+        let progress_events = events.clone();
+        let mut progress = move |p: Option<(u64, u64)>| {
+            if p.is_some() {
+                let _ = progress_events.try_send(SyncEvent::Status(SyncStatus {
+                    connection: Connection::Syncing(p),
+                    last_success_at: None,
+                    outbox_pending: 0,
+                    banner: None,
+                    outbox_note: None,
+                }));
+            }
+        };
+        let result = tokio::select! {
+            result = self.pull(&mut progress) => result,
+            command = commands.recv() => return self.obey(command),
+        };
+        match result {
+            Ok(report) => {
+                let online = self.status(self.mode_connection(), note);
+                if !self.publish_pull(report, events).await
+                    || events.send(SyncEvent::Status(online)).await.is_err()
+                {
+                    return Flow::Stop;
+                }
+                Flow::Idle
+            }
+            Err(error) => {
+                let (wait, connection) = match &error {
+                    SyncError::Remote(remote) => {
+                        let wait = self.pull_backoff.fail(remote.retry_after());
+                        (wait, offline(remote, wait))
+                    }
+                    // The disk, not the network: say so and try again later.
+                    SyncError::Store(store) => (
+                        self.pull_backoff.fail(None),
+                        Connection::Offline {
+                            reason: format!("cannot write the cache: {store}"),
+                            retry_at: None,
+                        },
+                    ),
+                };
+                if events
+                    .send(SyncEvent::Status(self.status(connection, note)))
+                    .await
+                    .is_err()
+                {
+                    return Flow::Stop;
+                }
+                tokio::select! {
+                    () = tokio::time::sleep(wait) => Flow::Again,
+                    command = commands.recv() => self.obey(command),
+                }
+            }
+        }
+    }
+
+    /// Up to date: waits for news (long poll), a command, the next retry of the outbox,
+    /// or — while writes are held — a change of the server's mode.
+    async fn idle(
+        &mut self,
+        commands: &mut mpsc::Receiver<SyncCommand>,
+        events: &mpsc::Sender<SyncEvent>,
+        retry_at: Option<Timestamp>,
+    ) -> Flow {
+        self.backend.set_long_poll(Some(LONG_POLL));
+        let mode_before = self.backend.state().mode;
+        let held = !mode_before.accepts_writes();
+        loop {
+            let until_retry = retry_at
+                .map(|at| at.duration_since(Timestamp::now()))
+                .and_then(|d| Duration::try_from(d).ok());
+            let nap = until_retry.unwrap_or(LONG_POLL * 2);
+            let nap = if held { nap.min(HELD_RECHECK) } else { nap };
+            let mut quiet = |_: Option<(u64, u64)>| {};
+            let polled = tokio::select! {
+                result = self.pull(&mut quiet) => Some(result),
+                command = commands.recv() => return self.obey(command),
+                () = tokio::time::sleep(nap) => None,
+            };
+            match polled {
+                Some(Ok(report)) => {
+                    if !self.publish_pull(report, events).await {
+                        return Flow::Stop;
+                    }
+                }
+                None if held => {
+                    let _ = self.backend.refresh_status().await;
+                }
+                // Offline or refused (the catch-up reports it), or time to retry.
+                Some(Err(_)) | None => return Flow::Again,
+            }
+            if self.backend.state().mode != mode_before {
+                return Flow::Again;
+            }
+        }
+    }
+
+    /// Pushes the outbox and tells the UI; returns the note for the status line and when
+    /// the next retry is due.
+    async fn push_and_report(
+        &mut self,
+        events: &mpsc::Sender<SyncEvent>,
+    ) -> (Option<String>, Option<Timestamp>) {
+        match self.push().await {
+            Ok(Some(report)) => {
+                let note = report.stopped.clone();
+                let retry_at = report.retry_at;
+                if report.needs_login {
+                    let connection = Connection::NeedsLogin(note.clone().unwrap_or_default());
+                    let _ = events
+                        .send(SyncEvent::Status(self.status(connection, note.clone())))
+                        .await;
+                }
+                if report.sent + report.failed + report.held + report.awaiting_approval > 0 {
+                    let _ = events.send(SyncEvent::Outbox(report)).await;
+                }
+                (note, retry_at)
+            }
+            Ok(None) => (
+                Some("another threadmark is sending this outbox".into()),
+                None,
+            ),
+            Err(e) => (Some(e.to_string()), None),
+        }
+    }
+
+    /// Reconciles sent entries and tells the UI what changed; false when the UI is gone.
+    async fn publish_pull(
+        &mut self,
+        report: IngestReport,
+        events: &mpsc::Sender<SyncEvent>,
+    ) -> bool {
+        let archived = self.reconcile().unwrap_or(0);
+        if archived > 0
+            && events
+                .send(SyncEvent::Outbox(FlushReport::default()))
+                .await
+                .is_err()
+        {
+            return false;
+        }
+        if report.changed.is_empty() && !report.tree_changed {
+            return true;
+        }
+        events.send(SyncEvent::Pulled(report)).await.is_ok()
+    }
+
+    /// Applies a command.
+    fn obey(&mut self, command: Option<SyncCommand>) -> Flow {
+        match command {
+            None | Some(SyncCommand::Shutdown) => return Flow::Stop,
+            Some(SyncCommand::SyncNow) => {
+                self.pull_backoff.reset();
+                self.push_backoff.reset();
+            }
+            Some(SyncCommand::FlushNow) => self.push_backoff.reset(),
+            Some(SyncCommand::Focus(thread)) => self.focus = thread,
+        }
+        Flow::Again
+    }
+}
+
+/// The connection state after a failed pull.
+fn offline(error: &RemoteError, wait: Duration) -> Connection {
+    match error {
+        RemoteError::Status {
+            status: 401 | 403, ..
+        } => Connection::NeedsLogin(error.to_string()),
+        _ => Connection::Offline {
+            reason: error.to_string(),
+            retry_at: Timestamp::now()
+                .checked_add(jiff::SignedDuration::try_from(wait).unwrap_or_default())
+                .ok(),
+        },
+    }
+}

@@ -5,7 +5,8 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use threadmark::account::Setup;
 use threadmark::cli::{
-    Cli, Command, format_hits, format_thread, format_tree, resolve_thread, run_account_command,
+    Cli, Command, format_hits, format_thread, format_tree, login, outbox, reply, resolve_thread,
+    run_account_command, sync,
 };
 use threadmark::store::Cache;
 
@@ -23,11 +24,28 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let setup = Setup::load(cli.global.config.as_deref(), cli.global.data_dir.as_deref())?;
+    let account_name = cli.global.account.as_deref();
+    let mut stdout = std::io::stdout().lock();
     match cli.command {
-        Some(Command::Account { action }) => {
-            run_account_command(&setup, action, &mut std::io::stdout().lock())
+        Some(Command::Account { action }) => run_account_command(&setup, action, &mut stdout),
+        Some(Command::Login(args)) => {
+            login(&setup, &setup.account(account_name)?, &args, &mut stdout)
         }
-        command => read_locally(&setup, cli.global.account.as_deref(), command),
+        Some(Command::Sync) => sync(&setup, &setup.account(account_name)?, &mut stdout),
+        Some(Command::Reply { thread, to, file }) => reply(
+            &setup.account(account_name)?,
+            &thread,
+            to.as_deref(),
+            file.as_deref(),
+            &mut stdout,
+        ),
+        Some(Command::Outbox { action, json }) => {
+            outbox(&setup.account(account_name)?, action, json, &mut stdout)
+        }
+        command => {
+            drop(stdout);
+            read_locally(&setup, account_name, command)
+        }
     }
 }
 
@@ -90,7 +108,13 @@ fn read_locally(
             }
             write!(stdout, "{}", format_hits(&hits, output_width(width)))?;
         }
-        Some(Command::Account { .. }) => {}
+        Some(
+            Command::Account { .. }
+            | Command::Login(_)
+            | Command::Sync
+            | Command::Reply { .. }
+            | Command::Outbox { .. },
+        ) => {}
     }
     Ok(())
 }

@@ -43,6 +43,29 @@ pub enum Command {
         #[command(subcommand)]
         action: AccountCommand,
     },
+    /// Sign in to an account's server and store the credential (mode 0600)
+    Login(LoginArgs),
+    /// Pull new posts into the local cache and send the outbox, once
+    Sync,
+    /// Queue a reply (works offline; `threadmark sync` or the reader sends it)
+    Reply {
+        /// The thread: its id, or a part of its title that matches only one thread
+        thread: String,
+        /// The post answered: its id or `#N` (its number in the thread) [default: the thread]
+        #[arg(long, value_name = "POST")]
+        to: Option<String>,
+        /// Read the reply from this file [default: standard input]
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
+    /// List the outbox, or retry or discard an entry
+    Outbox {
+        #[command(subcommand)]
+        action: Option<OutboxCommand>,
+        /// Print the entries as JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the forum tree: sections, areas and threads with unread counts
     Tree {
         /// Wrap to this many columns [default: the terminal's width, or 80 when piped]
@@ -98,4 +121,36 @@ pub enum KindArg {
     Native,
     /// A Discourse forum
     Discourse,
+}
+
+/// `threadmark login`. Secrets are read from a prompt or standard input, never argv.
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// The user name [default: asked]
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+    /// Read the password from standard input instead of a prompt (for scripts)
+    #[arg(long, conflicts_with = "token_stdin")]
+    pub password_stdin: bool,
+    /// Read an existing API token from standard input instead of signing in
+    #[arg(long)]
+    pub token_stdin: bool,
+}
+
+/// `threadmark outbox …`
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// Send an entry again now; a failed one is queued again as a new reply
+    Retry {
+        /// The entry's key (or a unique beginning of it)
+        key: String,
+    },
+    /// Take an entry out of the queue (kept on disk under outbox/discarded)
+    Discard {
+        /// The entry's key (or a unique beginning of it)
+        key: String,
+        /// Do not ask for confirmation
+        #[arg(long)]
+        yes: bool,
+    },
 }

@@ -2,9 +2,11 @@
 //! implementations (API v1, Discourse).
 
 mod backend;
+mod connect;
 pub mod http;
 pub mod native;
 
 pub use backend::{Backend, Cursor, PullBatch, ServerState, Submitted};
+pub use connect::{AnyBackend, ConnectError, connect};
 pub use http::{Answer, HttpClient, RemoteError, Timeouts};
 pub use native::NativeBackend;

@@ -1,0 +1,244 @@
+//! `threadmark reply` and `threadmark outbox`: queue replies offline, see and steer the queue.
+
+use super::args::OutboxCommand;
+use super::resolve_thread;
+use crate::account::Account;
+use crate::model::{OutboxEntry, OutboxState, PostId, Target};
+use crate::render::sanitize::clean_line;
+use crate::store::{Cache, Outbox};
+use std::io::{IsTerminal, Read, Write};
+use std::path::Path;
+
+/// Queues a reply to `thread` (answering `to`), read from `file` or standard input.
+pub fn reply(
+    account: &Account,
+    thread: &str,
+    to: Option<&str>,
+    file: Option<&Path>,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    if account.is_demo() {
+        anyhow::bail!(
+            "the demo forum has no server, so replies cannot be sent; add a forum with \
+             `threadmark account add NAME --url URL`"
+        );
+    }
+    let mut cache = Cache::open(account.dir.clone());
+    let threads = cache.load_index()?;
+    let summary = resolve_thread(&threads, thread)?;
+    let reply_to = match to {
+        None => None,
+        Some(to) => Some(resolve_post(&mut cache, summary, to)?),
+    };
+    let body = read_body(file)?;
+    if body.trim().is_empty() {
+        anyhow::bail!("the reply is empty; nothing was queued");
+    }
+    let entry = OutboxEntry::new(
+        Target::Reply {
+            thread: summary.id.clone(),
+            reply_to,
+        },
+        body,
+        jiff::Timestamp::now(),
+    );
+    Outbox::open(&account.dir).enqueue(&entry)?;
+    writeln!(
+        out,
+        "Queued reply {} to \"{}\". It goes out with `threadmark sync` or while the reader is open.",
+        entry.key,
+        clean_line(&summary.title)
+    )?;
+    Ok(())
+}
+
+/// A post named by id or by `#N` (its number in the thread).
+fn resolve_post(
+    cache: &mut Cache,
+    thread: &crate::model::ThreadSummary,
+    to: &str,
+) -> anyhow::Result<PostId> {
+    let Some(file) = cache.load_thread(&thread.id)? else {
+        anyhow::bail!(
+            "thread {} is not in the local cache; run `threadmark sync` first",
+            thread.id
+        );
+    };
+    let found = match to.strip_prefix('#').map(str::parse::<u32>) {
+        Some(Ok(seq)) => file.posts.iter().find(|p| p.seq == seq),
+        _ => file.posts.iter().find(|p| p.id.as_str() == to),
+    };
+    match found {
+        Some(post) if post.deleted => anyhow::bail!("post {to} was deleted; answer another one"),
+        Some(post) => Ok(post.id.clone()),
+        None => anyhow::bail!(
+            "no post {to} in \"{}\"; name it by id or by its number, e.g. #3",
+            clean_line(&thread.title)
+        ),
+    }
+}
+
+fn read_body(file: Option<&Path>) -> anyhow::Result<String> {
+    if let Some(path) = file {
+        return std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()));
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprintln!("Type the reply (Markdown); end with Ctrl-D on an empty line:");
+    }
+    let mut body = String::new();
+    stdin.lock().read_to_string(&mut body)?;
+    Ok(body)
+}
+
+/// Lists the outbox, or runs `retry` / `discard`.
+pub fn outbox(
+    account: &Account,
+    action: Option<OutboxCommand>,
+    json: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let outbox = Outbox::open(&account.dir);
+    match action {
+        None => list(&outbox, json, out),
+        Some(OutboxCommand::Retry { key }) => retry(&outbox, &key, out),
+        Some(OutboxCommand::Discard { key, yes }) => discard(&outbox, &key, yes, out),
+    }
+}
+
+fn list(outbox: &Outbox, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
+    let (entries, unreadable) = outbox.list()?;
+    for problem in &unreadable {
+        eprintln!("threadmark: warning: {problem}");
+    }
+    if json {
+        let value = serde_json::json!({
+            "entries": entries,
+            "unreadable": unreadable.iter().map(|u| u.path.display().to_string()).collect::<Vec<_>>(),
+        });
+        serde_json::to_writer_pretty(&mut *out, &value)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    if entries.is_empty() {
+        writeln!(out, "The outbox is empty.")?;
+        return Ok(());
+    }
+    for entry in &entries {
+        let target = match &entry.target {
+            Target::Reply { thread, reply_to } => match reply_to {
+                Some(post) => format!("reply to post {post} in thread {thread}"),
+                None => format!("reply in thread {thread}"),
+            },
+            Target::NewThread { area, title } => {
+                format!("new thread \"{}\" in area {area}", clean_line(title))
+            }
+        };
+        let attempts = match entry.attempts {
+            0 => String::new(),
+            1 => " (1 attempt)".to_owned(),
+            n => format!(" ({n} attempts)"),
+        };
+        writeln!(
+            out,
+            "{}  {:<17} {target}{attempts}",
+            entry.key,
+            entry.state.label()
+        )?;
+        let first_line = entry
+            .body
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
+        writeln!(out, "    {}", ellipsize(&clean_line(first_line), 70))?;
+        if let Some(message) = &entry.last_message {
+            writeln!(out, "    server: {}", clean_line(message))?;
+        }
+    }
+    Ok(())
+}
+
+fn ellipsize(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(max - 1).collect();
+    cut.push('…');
+    cut
+}
+
+fn find(outbox: &Outbox, key: &str) -> anyhow::Result<OutboxEntry> {
+    let (entries, _) = outbox.list()?;
+    let mut matches: Vec<OutboxEntry> = entries
+        .into_iter()
+        .filter(|e| e.key.starts_with(key))
+        .collect();
+    if matches.len() > 1 {
+        anyhow::bail!(
+            "{} outbox entries start with {key}; give more of the key",
+            matches.len()
+        );
+    }
+    matches.pop().ok_or_else(|| {
+        anyhow::anyhow!("no outbox entry with key {key}; `threadmark outbox` lists them")
+    })
+}
+
+fn retry(outbox: &Outbox, key: &str, out: &mut impl Write) -> anyhow::Result<()> {
+    let mut entry = find(outbox, key)?;
+    match entry.state {
+        OutboxState::Failed => {
+            // The server refused this request for good, so it created nothing: a new key
+            // cannot duplicate it, and the old key's refusal is not replayed.
+            let mut again = OutboxEntry::new(
+                entry.target.clone(),
+                entry.body.clone(),
+                jiff::Timestamp::now(),
+            );
+            again.draft_id.clone_from(&entry.draft_id);
+            outbox.enqueue(&again)?;
+            outbox.discard(&entry)?;
+            writeln!(
+                out,
+                "Queued again as {} (the failed entry is kept under discarded/).",
+                again.key
+            )?;
+        }
+        ref state if state.is_pending() => {
+            entry.next_attempt_at = None;
+            outbox.update(&entry)?;
+            writeln!(out, "{} will be sent at the next sync.", entry.key)?;
+        }
+        ref state => anyhow::bail!("{} is {}: nothing to retry", entry.key, state.label()),
+    }
+    Ok(())
+}
+
+fn discard(outbox: &Outbox, key: &str, yes: bool, out: &mut impl Write) -> anyhow::Result<()> {
+    let entry = find(outbox, key)?;
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            anyhow::bail!("discarding needs confirmation; pass --yes when not at a terminal");
+        }
+        eprint!(
+            "Discard {} ({}), \"{}\"? [y/N] ",
+            entry.key,
+            entry.state.label(),
+            ellipsize(&clean_line(entry.body.trim()), 40)
+        );
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer)?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            writeln!(out, "Kept.")?;
+            return Ok(());
+        }
+    }
+    outbox.discard(&entry)?;
+    writeln!(
+        out,
+        "Discarded {} (kept on disk under outbox/discarded/).",
+        entry.key
+    )?;
+    Ok(())
+}

@@ -1,0 +1,94 @@
+//! Builds the backend for an account: its kind, URL and stored credential.
+
+use super::http::{HttpClient, RemoteError, Timeouts};
+use super::native::NativeBackend;
+use super::{Backend, Cursor, PullBatch, ServerState, Submitted};
+use crate::config::{AccountConfig, AccountKind};
+use crate::model::{OutboxEntry, Post, ThreadId};
+use crate::store::{Credential, SecretError};
+use std::time::Duration;
+
+/// Any backend, chosen at run time from the account's kind.
+#[derive(Debug)]
+pub enum AnyBackend {
+    Native(NativeBackend),
+}
+
+/// Why an account's backend could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error(transparent)]
+    Remote(#[from] RemoteError),
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+/// The backend for `account`, signed in with `credential` when there is one.
+pub fn connect(
+    account: &AccountConfig,
+    credential: Option<Credential>,
+) -> Result<AnyBackend, ConnectError> {
+    let http = HttpClient::new(&account.url, Timeouts::default())?;
+    match account.kind {
+        AccountKind::Native => {
+            let token = match credential {
+                Some(Credential::Bearer { token }) => Some(token),
+                None => None,
+                Some(_) => {
+                    return Err(ConnectError::Unsupported(format!(
+                        "the credential stored for {} is not an API v1 token; run `threadmark login --account {}`",
+                        account.name, account.name
+                    )));
+                }
+            };
+            Ok(AnyBackend::Native(NativeBackend::new(http, token)))
+        }
+        AccountKind::Discourse => Err(ConnectError::Unsupported(
+            "Discourse accounts are not supported by this build yet".into(),
+        )),
+    }
+}
+
+impl Backend for AnyBackend {
+    fn state(&self) -> &ServerState {
+        match self {
+            Self::Native(b) => b.state(),
+        }
+    }
+
+    async fn refresh_status(&mut self) -> Result<(), RemoteError> {
+        match self {
+            Self::Native(b) => b.refresh_status().await,
+        }
+    }
+
+    fn set_long_poll(&mut self, wait: Option<Duration>) {
+        match self {
+            Self::Native(b) => b.set_long_poll(wait),
+        }
+    }
+
+    async fn pull(
+        &mut self,
+        cursor: Option<&Cursor>,
+        focus: Option<&ThreadId>,
+    ) -> Result<PullBatch, RemoteError> {
+        match self {
+            Self::Native(b) => b.pull(cursor, focus).await,
+        }
+    }
+
+    async fn submit(&mut self, entry: &OutboxEntry) -> Result<Submitted, RemoteError> {
+        match self {
+            Self::Native(b) => b.submit(entry).await,
+        }
+    }
+
+    async fn find_submitted(&mut self, entry: &OutboxEntry) -> Result<Option<Post>, RemoteError> {
+        match self {
+            Self::Native(b) => b.find_submitted(entry).await,
+        }
+    }
+}

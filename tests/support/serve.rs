@@ -1,0 +1,158 @@
+//! Runs the real `threadmark serve` as a child process on 127.0.0.1 and the real client
+//! binary against it, each in its own temp directory.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// How long a server may take to print its startup lines.
+const STARTUP: Duration = Duration::from_secs(30);
+
+/// A running reference server (killed when dropped).
+pub struct Served {
+    child: Child,
+    pub url: String,
+    pub addr: String,
+    pub member_token: Option<String>,
+    pub admin_token: Option<String>,
+    pub data: PathBuf,
+}
+
+impl Served {
+    /// Starts `threadmark serve --demo` on a free port with its store in `data`.
+    pub fn demo(data: &Path, extra: &[&str]) -> Self {
+        Self::start(data, "127.0.0.1:0", true, extra)
+    }
+
+    /// Starts the server on `addr` (a fixed port, to restart it where clients expect it).
+    pub fn start(data: &Path, addr: &str, demo: bool, extra: &[&str]) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_threadmark"));
+        command
+            .args(["serve", "--quiet", "--addr", addr, "--data"])
+            .arg(data)
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        if demo {
+            command.arg("--demo");
+        }
+        let mut child = command.spawn().expect("threadmark serve starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let first = rx.recv_timeout(STARTUP).expect("the server prints its address");
+        let url = first
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+            .to_owned();
+        let addr = url.trim_start_matches("http://").to_owned();
+        let (mut member_token, mut admin_token) = (None, None);
+        if demo {
+            while member_token.is_none() || admin_token.is_none() {
+                let line = rx.recv_timeout(STARTUP).expect("the demo tokens are printed");
+                if let Some(t) = line.strip_prefix("member token: ") {
+                    member_token = Some(t.to_owned());
+                } else if let Some(t) = line.strip_prefix("admin token: ") {
+                    admin_token = Some(t.to_owned());
+                }
+            }
+        }
+        Self {
+            child,
+            url,
+            addr,
+            member_token,
+            admin_token,
+            data: data.to_owned(),
+        }
+    }
+
+    /// SIGKILL, no goodbye.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A client's own data and config directories, and the account pointing at a server.
+pub struct Client {
+    pub home: tempfile::TempDir,
+}
+
+impl Default for Client {
+    fn default() -> Self {
+        Self {
+            home: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+}
+
+impl Client {
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.home.path().join("data")
+    }
+
+    pub fn config(&self) -> PathBuf {
+        self.home.path().join("config.toml")
+    }
+
+    /// Runs the client binary with this client's directories.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.run_with_stdin(args, "")
+    }
+
+    pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
+        use std::io::Write;
+        let mut child = self.command(args).spawn().expect("the client runs");
+        let mut input = child.stdin.take().expect("piped stdin");
+        input.write_all(stdin.as_bytes()).expect("stdin written");
+        drop(input);
+        child.wait_with_output().expect("the client finishes")
+    }
+
+    /// The client command, not yet started (stdin, stdout and stderr piped).
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_threadmark"));
+        command
+            .arg("--data-dir")
+            .arg(self.data_dir())
+            .arg("--config")
+            .arg(self.config())
+            .args(args)
+            .env_remove("THREADMARK_ACCOUNT")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        command
+    }
+
+    /// Adds account `work` for `url` and stores `token` for it.
+    pub fn sign_in(&self, url: &str, token: &str) {
+        let out = self.run(&["account", "add", "work", "--url", url]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let out = self.run_with_stdin(&["login", "--token-stdin"], token);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}

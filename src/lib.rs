@@ -4,8 +4,11 @@
 //! `server → its own persistence → model`. Only `store` touches the data directory.
 
 pub mod account;
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod model;
 pub mod render;
 pub mod store;
+pub mod tui;
+pub mod ui;

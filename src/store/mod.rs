@@ -10,12 +10,14 @@ mod demo_import;
 pub mod file;
 mod paths;
 mod search;
+mod ui_state;
 
 pub use cache::{Cache, ThreadFile};
 pub use demo_import::{DEMO_ACCOUNT, ensure_demo};
 pub use file::{Durability, Problem};
 pub use paths::{AccountDir, DATA_DIR_ENV, DataDir, file_stem};
 pub use search::{SearchHit, search};
+pub use ui_state::{UI_SCHEMA, UiState, load_ui_state, save_ui_state};
 
 use std::io;
 use std::path::{Path, PathBuf};

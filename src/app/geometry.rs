@@ -46,10 +46,10 @@ pub fn compute(input: LayoutInput) -> Geometry {
     let (width, height) = input.size;
     let screen = Rect::new(0, 0, width, height);
     let status_rows = u16::from(height > 1);
-    // The banner never takes more than a third of the screen.
+    // The banner never takes more than half the screen.
     let banner_rows = input
         .banner_rows
-        .min(height.saturating_sub(status_rows) / 3);
+        .min(height.saturating_sub(status_rows) / 2);
     let banner = Rect::new(0, 0, width, banner_rows);
     let status = Rect::new(0, height.saturating_sub(status_rows), width, status_rows);
     let middle_top = banner_rows;

@@ -18,7 +18,7 @@ const FIXED: &[(&str, &str, &str)] = &[
     (
         "Typing a filter or search",
         "enter",
-        "Keep the filter / run the search",
+        "Keep filter / run search",
     ),
     ("Typing a filter or search", "esc", "Cancel"),
     ("Typing a filter or search", "ctrl-u", "Clear the text"),
@@ -78,7 +78,7 @@ mod tests {
         let lines = help_lines(&keymap);
         assert!(lines.contains(&HelpLine::Binding {
             keys: "ctrl-n".into(),
-            desc: "Open the next thread with unread posts".into()
+            desc: "Next thread with unread posts".into()
         }));
         assert!(lines.contains(&HelpLine::Binding {
             keys: "gg, home".into(),

@@ -44,13 +44,15 @@ pub fn mark_shown(state: &mut State, effects: &mut Vec<Effect>) {
     if !state.reader_shown() {
         return;
     }
+    if state.reader.open.is_none() {
+        return;
+    }
+    let shown = state.reader.note_shown();
     let Some(open) = &state.reader.open else {
         return;
     };
     let id = open.id().clone();
-    let seqs: Vec<u32> = state
-        .reader
-        .fully_shown()
+    let seqs: Vec<u32> = shown
         .into_iter()
         .filter_map(|pos| open.post(pos))
         .filter(|p| !p.deleted)

@@ -69,6 +69,9 @@ pub struct Reader {
     pub search: Option<ThreadSearch>,
     /// Rows the pane shows.
     pub height: usize,
+    /// Per reading position: the run of its rows (relative to its header) that has been on
+    /// screen during this visit, for posts taller than the pane.
+    seen: Vec<Option<(usize, usize)>>,
 }
 
 impl Reader {
@@ -89,6 +92,36 @@ impl Reader {
         self.scroll = 0;
         self.current = 0;
         self.relayout(width);
+    }
+
+    /// Notes which rows are on screen and returns the reading positions whose every row
+    /// has now been shown — at once, or a piece at a time while scrolling through a post
+    /// taller than the pane. A jump that skips part of a post does not count it as shown.
+    pub fn note_shown(&mut self) -> Vec<usize> {
+        let top = self.scroll;
+        let end = self.scroll + self.height;
+        if self.seen.len() != self.layout.spans.len() {
+            self.seen = vec![None; self.layout.spans.len()];
+        }
+        let mut whole = Vec::new();
+        for (pos, span) in self.layout.spans.iter().enumerate() {
+            let Some((first, last)) = *span else { continue };
+            if last < top || first >= end {
+                continue;
+            }
+            let lo = first.max(top) - first;
+            let hi = last.min(end - 1) - first;
+            let merged = match self.seen[pos] {
+                // Overlapping or touching what was seen before: one longer run.
+                Some((a, b)) if lo <= b + 1 && a <= hi + 1 => (a.min(lo), b.max(hi)),
+                _ => (lo, hi),
+            };
+            self.seen[pos] = Some(merged);
+            if merged == (0, last - first) {
+                whole.push(pos);
+            }
+        }
+        whole
     }
 
     /// Replaces the open thread's content (a sync brought new posts), keeping the place.
@@ -127,6 +160,8 @@ impl Reader {
             self.layout = RowLayout::default();
             return;
         };
+        // Row offsets change with the layout: partial views start over.
+        self.seen.clear();
         self.layout = layout(
             &LayoutInput {
                 posts: &open.file.posts,
@@ -310,20 +345,6 @@ impl Reader {
         let current = self.current;
         self.go_to(current);
         true
-    }
-
-    /// Reading positions whose every row is on screen.
-    pub fn fully_shown(&self) -> Vec<usize> {
-        let end = self.scroll + self.height;
-        self.layout
-            .spans
-            .iter()
-            .enumerate()
-            .filter_map(|(pos, span)| {
-                span.filter(|(first, last)| *first >= self.scroll && *last < end)
-                    .map(|_| pos)
-            })
-            .collect()
     }
 
     /// The searchable text of a row (body lines and link references).

@@ -108,6 +108,10 @@ pub fn search_step(state: &mut State, forward: bool) {
         state.notice("no search yet: / searches this thread");
     } else if !state.reader.search_step(forward) {
         state.notice("no match in this thread");
+    } else if let Some(search) = &state.reader.search {
+        let at = search.current.map_or(0, |c| c + 1);
+        let of = search.matches.len();
+        state.notice(format!("match {at} of {of}"));
     }
 }
 

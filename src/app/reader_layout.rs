@@ -60,10 +60,14 @@ pub fn drawn_depth(depth: usize) -> usize {
     depth.min(MAX_DRAWN_DEPTH)
 }
 
+/// Columns before a body line's text besides the depth bars: a margin, then two columns
+/// that line the text up with the author's name (after the unread dot).
+pub const GUTTER: usize = 3;
+
 /// Body width for a post at `depth` in a pane `width` columns wide.
 pub fn body_width(width: usize, depth: usize) -> usize {
     width
-        .saturating_sub(drawn_depth(depth) * INDENT + 1)
+        .saturating_sub(drawn_depth(depth) * INDENT + GUTTER)
         .max(MIN_BODY_WIDTH)
 }
 
@@ -217,8 +221,8 @@ mod tests {
 
     #[test]
     fn deep_nesting_keeps_a_usable_body_width() {
-        assert_eq!(body_width(80, 0), 79);
-        assert_eq!(body_width(80, 2), 75);
+        assert_eq!(body_width(80, 0), 77);
+        assert_eq!(body_width(80, 2), 73);
         assert_eq!(body_width(30, 50), MIN_BODY_WIDTH);
     }
 }

@@ -114,8 +114,7 @@ async fn run_loop(launch: Launch<'_>, log_problem: Option<String>) -> Result<(),
     let (theme, theme_warnings) = Theme::load(&config.theme, no_color);
 
     let guard = TerminalGuard::enter(config.ui.mouse)?;
-    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
-    terminal.clear()?;
+    let terminal = fresh_terminal()?;
     let size = terminal.size()?;
     let (mut state, startup_effects) = State::new(Startup {
         account: account.name.clone(),
@@ -216,6 +215,9 @@ impl Runner {
                     continue;
                 }
             };
+            if let Msg::Resize(..) = msg {
+                self.terminal = fresh_terminal()?;
+            }
             let effects = app::update(&mut self.state, msg);
             self.pending.dirty = true;
             self.execute(effects);
@@ -249,7 +251,7 @@ impl Runner {
     fn suspend(&mut self) -> Result<(), TuiError> {
         self.save();
         self.guard.suspend()?;
-        self.terminal.clear()?;
+        self.terminal = fresh_terminal()?;
         self.pending.dirty = true;
         Ok(())
     }
@@ -284,6 +286,17 @@ impl Runner {
         tracing::info!("reader closed");
         result.and(saved.map_err(TuiError::from))
     }
+}
+
+/// A terminal with empty buffers over a cleared screen: the next frame paints everything.
+/// (Ratatui's own `clear` asks the terminal for the cursor position, a round trip that a
+/// slow or minimal terminal may never answer.)
+fn fresh_terminal() -> io::Result<Terminal<CrosstermBackend<io::Stdout>>> {
+    crossterm::execute!(
+        io::stdout(),
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    )?;
+    Terminal::new(CrosstermBackend::new(io::stdout()))
 }
 
 /// Terminal events worth a message; pointer motion is dropped (nothing changes on it).

@@ -3,7 +3,7 @@
 
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use crossterm::{cursor, execute};
 use std::io;
@@ -32,7 +32,12 @@ impl TerminalGuard {
         enable_raw_mode()?;
         self.active = true;
         let mut out = io::stdout();
-        execute!(out, EnterAlternateScreen, cursor::Hide)?;
+        execute!(
+            out,
+            EnterAlternateScreen,
+            Clear(ClearType::All),
+            cursor::Hide
+        )?;
         if self.mouse {
             execute!(out, EnableMouseCapture)?;
         }

@@ -58,7 +58,7 @@ fn draw_placeholder(frame: &mut Frame, view: &ReaderView<'_>, theme: &Theme) {
     let style = theme.get("pane.placeholder");
     frame.render_widget(
         Paragraph::new(Line::styled(format!(" {text}"), style))
-            .wrap(ratatui::widgets::Wrap { trim: true }),
+            .wrap(ratatui::widgets::Wrap { trim: false }),
         view.body.union(view.title),
     );
 }
@@ -81,7 +81,7 @@ fn title_line<'a>(view: &ReaderView<'_>, open: &'a OpenThread, theme: &Theme) ->
     let cols = usize::from(view.title.width);
     let title_room = cols
         .saturating_sub(super::text::width(&meta) + 1)
-        .max(cols / 2);
+        .max(cols / 3);
     Line::from(vec![
         Span::styled(
             format!(" {}", truncate(&clean_line(&thread.title), title_room)),
@@ -94,7 +94,8 @@ fn title_line<'a>(view: &ReaderView<'_>, open: &'a OpenThread, theme: &Theme) ->
 /// The depth bars in front of a row of a post at `depth`.
 fn bars(depth: usize, theme: &Theme) -> Span<'static> {
     let d = drawn_depth(depth);
-    let mut text = String::with_capacity(d * INDENT * 3);
+    let mut text = String::with_capacity(1 + d * INDENT * 3);
+    text.push(' ');
     for _ in 0..d {
         text.push_str("│ ");
     }
@@ -140,7 +141,7 @@ fn row_line<'a>(
         Row::Body { line, .. } => {
             if let Some(text) = open.lines(pos).get(line) {
                 let matches = matches_on(view.reader, index);
-                spans.push(Span::raw(" "));
+                spans.push(Span::raw("  "));
                 spans.extend(highlighted(text, &matches, theme));
             }
         }
@@ -154,17 +155,17 @@ fn row_line<'a>(
                         style: crate::render::Style::role(crate::render::Role::Link),
                     }],
                 };
-                spans.push(Span::raw(" "));
+                spans.push(Span::raw("  "));
                 spans.extend(highlighted(&line, &matches, theme));
             }
         }
         Row::Deleted { .. } => {
-            spans.push(Span::styled(" [deleted]", theme.get("reader.deleted")));
+            spans.push(Span::styled("  [deleted]", theme.get("reader.deleted")));
         }
         Row::Folded { hidden, .. } => {
             let what = if hidden == 1 { "reply" } else { "replies" };
             spans.push(Span::styled(
-                format!(" ▸ {hidden} {what} folded (z unfolds)"),
+                format!("  ▸ {hidden} {what} folded (z unfolds)"),
                 theme.get("reader.folded"),
             ));
         }

@@ -56,10 +56,17 @@ fn draw_placeholder(frame: &mut Frame, view: &ReaderView<'_>, theme: &Theme) {
         "Select a thread in the tree and press enter to read it. ? lists every key."
     };
     let style = theme.get("pane.placeholder");
+    let area = view.body.union(view.title);
+    // One column of margin, like the posts.
+    let inner = Rect::new(
+        area.x.saturating_add(1),
+        area.y,
+        area.width.saturating_sub(2),
+        area.height,
+    );
     frame.render_widget(
-        Paragraph::new(Line::styled(format!(" {text}"), style))
-            .wrap(ratatui::widgets::Wrap { trim: false }),
-        view.body.union(view.title),
+        Paragraph::new(Line::styled(text, style)).wrap(ratatui::widgets::Wrap { trim: true }),
+        inner,
     );
 }
 

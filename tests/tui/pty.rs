@@ -240,3 +240,75 @@ fn without_a_terminal_it_points_to_the_plain_commands() {
     assert!(err.contains("threadmark tree"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
 }
+
+/// Waits until the program's output, after `from`, contains `needle`.
+fn wait_for_bytes(s: &Session, from: usize, needle: &[u8], what: &str) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if find_last(&s.output.lock().unwrap().raw[from..], needle).is_some() {
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn signal(s: &Session, signal: nix::sys::signal::Signal) {
+    let pid = i32::try_from(s.child.process_id().unwrap()).unwrap();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal).unwrap();
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_saves() {
+    let mut s = Session::start(100, 30);
+    s.wait_for_text("Enabling Strategies");
+    s.send("G\r");
+    s.wait_for_text("Mary Ghikas · #1");
+    signal(&s, nix::sys::signal::Signal::SIGTERM);
+    assert!(s.wait_exit().success());
+    wait_for_bytes(&s, 0, b"\x1b[?1049l", "leaving the alternate screen");
+    assert!(s.local_flags().contains(LocalFlags::ICANON));
+    // What was shown was saved on the way out.
+    let read =
+        std::fs::read_to_string(s._temp.path().join("data/accounts/demo/read.json")).unwrap();
+    assert!(read.contains("advocacy-1"), "{read}");
+    let ui = std::fs::read_to_string(s._temp.path().join("data/accounts/demo/ui.json")).unwrap();
+    assert!(ui.contains("\"open_thread\":\"advocacy-1\""), "{ui}");
+}
+
+#[test]
+fn ctrl_z_hands_the_terminal_back_and_resumes() {
+    let mut s = Session::start(100, 30);
+    s.wait_for_text("Enabling Strategies");
+    let before = s.output.lock().unwrap().raw.len();
+    s.send("\x1a");
+    wait_for_bytes(
+        &s,
+        before,
+        b"\x1b[?1049l",
+        "leaving the alternate screen on ctrl-z",
+    );
+    let deadline = Instant::now() + WAIT;
+    while !s.local_flags().contains(LocalFlags::ICANON) {
+        assert!(
+            Instant::now() < deadline,
+            "the terminal never left raw mode on ctrl-z"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let resumed = s.output.lock().unwrap().raw.len();
+    signal(&s, nix::sys::signal::Signal::SIGCONT);
+    wait_for_bytes(
+        &s,
+        resumed,
+        b"\x1b[?1049h",
+        "the alternate screen again after resume",
+    );
+    s.wait_for_text("Enabling Strategies");
+    assert!(
+        !s.local_flags().contains(LocalFlags::ICANON),
+        "raw mode again"
+    );
+    s.send("q");
+    assert!(s.wait_exit().success());
+}

@@ -28,12 +28,15 @@ fn find(buffer: &Buffer, text: &str) -> (u16, u16) {
     for y in 0..area.height {
         let mut line = String::new();
         let mut columns = Vec::new();
-        for x in 0..area.width {
+        let mut x = 0;
+        while x < area.width {
             let symbol = buffer[(x, y)].symbol();
             for _ in symbol.chars() {
                 columns.push(x);
             }
             line.push_str(symbol);
+            // A wide character covers the next cell too.
+            x += u16::try_from(unicode_width::UnicodeWidthStr::width(symbol).max(1)).unwrap();
         }
         if let Some(byte) = line.find(text) {
             let chars = line[..byte].chars().count();
@@ -123,14 +126,28 @@ fn search_matches_are_highlighted() {
 
 #[test]
 fn wide_characters_line_up() {
-    let mut h = Harness::demo(120, 40);
-    h.open_advocacy();
+    let mut h = Harness::demo(100, 30);
+    // A sync brings titles in CJK and emoji: the tree must keep its columns.
+    let mut forum = h.state.data.forum.clone();
+    forum.sections[0].title = "戦略的イニシアチブ 🚀".into();
+    let mut threads = h.state.data.threads.clone();
+    threads[0].title = "日本語のスレッド：図書館の未来について話しましょう 📚📚📚".into();
+    h.send(threadmark::app::Msg::Background(
+        threadmark::app::BackgroundEvent::IndexChanged {
+            forum: Box::new(forum),
+            threads,
+        },
+    ));
     let terminal = render(&h);
     let buffer = terminal.backend().buffer();
-    // The tree's border stays in one column on every row, whatever the text beside it.
+    let (x, y) = find(buffer, "日本語");
+    assert!(x > 0 && y > 0);
+    // The tree's border and the unread counts stay in their columns on every row.
     let border = find(buffer, "│").0;
-    for y in 1..39 {
+    for y in 1..29 {
         assert_eq!(buffer[(border, y)].symbol(), "│", "row {y}");
     }
-    assert_eq!(ui::text::truncate("日本語のスレッド", 9), "日本語の…");
+    let (_, thread_row) = find(buffer, "日本語");
+    assert_eq!(buffer[(border - 1, thread_row)].symbol(), "8");
+    insta::assert_snapshot!("wide_titles_100x30", terminal.backend());
 }

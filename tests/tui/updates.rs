@@ -439,3 +439,26 @@ fn background_news_reaches_the_status_line() {
     )));
     assert_eq!(h.notice(), "server said no");
 }
+
+#[test]
+fn the_readme_config_example_is_valid_and_does_what_it_says() {
+    let readme = include_str!("../../README.md");
+    let section = &readme[readme.find("## Using the reader").unwrap()..];
+    let start = section.find("```toml\n").unwrap() + "```toml\n".len();
+    let example = &section[start..start + section[start..].find("```").unwrap()];
+    let config = Config::parse(example).unwrap();
+    let (theme, warnings) = threadmark::ui::Theme::load(&config.theme, false);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(
+        theme.get("reader.new").bg,
+        Some(ratatui::style::Color::LightGreen)
+    );
+    let mut h = Harness::demo_with(120, 40, &config, UiState::default());
+    assert!(h.notice().is_empty(), "{}", h.notice());
+    assert!(!h.state.settings.mouse);
+    assert_eq!(h.state.geometry().tree.width, 44);
+    h.open_advocacy();
+    let scroll = h.state.reader.scroll;
+    h.keys("w");
+    assert!(h.state.reader.scroll > scroll, "w pages down in the reader");
+}

@@ -21,7 +21,7 @@ struct Session {
     writer: Box<dyn Write + Send>,
     child: Box<dyn Child + Send + Sync>,
     output: Arc<Mutex<Output>>,
-    _temp: tempfile::TempDir,
+    temp: tempfile::TempDir,
 }
 
 impl Session {
@@ -69,7 +69,7 @@ impl Session {
             writer,
             child,
             output,
-            _temp: temp,
+            temp: temp,
         }
     }
 
@@ -269,10 +269,9 @@ fn sigterm_restores_the_terminal_and_saves() {
     wait_for_bytes(&s, 0, b"\x1b[?1049l", "leaving the alternate screen");
     assert!(s.local_flags().contains(LocalFlags::ICANON));
     // What was shown was saved on the way out.
-    let read =
-        std::fs::read_to_string(s._temp.path().join("data/accounts/demo/read.json")).unwrap();
+    let read = std::fs::read_to_string(s.temp.path().join("data/accounts/demo/read.json")).unwrap();
     assert!(read.contains("advocacy-1"), "{read}");
-    let ui = std::fs::read_to_string(s._temp.path().join("data/accounts/demo/ui.json")).unwrap();
+    let ui = std::fs::read_to_string(s.temp.path().join("data/accounts/demo/ui.json")).unwrap();
     assert!(ui.contains("\"open_thread\":\"advocacy-1\""), "{ui}");
 }
 

@@ -69,7 +69,7 @@ impl Session {
             writer,
             child,
             output,
-            temp: temp,
+            temp,
         }
     }
 

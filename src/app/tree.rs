@@ -30,6 +30,9 @@ pub struct TreeNode {
     pub has_children: bool,
 }
 
+/// Label of the root before the forum's tree was ever fetched.
+const NOT_SYNCED_LABEL: &str = "Forum (not synced yet)";
+
 /// Label of the area collecting threads whose area is not in the tree (not synced yet).
 const ORPHANS_LABEL: &str = "Other threads";
 
@@ -57,7 +60,11 @@ impl TreeModel {
         let mut nodes = vec![TreeNode {
             kind: NodeKind::Forum,
             key: "forum".to_owned(),
-            label: clean_line(&forum.title).into_owned(),
+            label: if forum.title.trim().is_empty() {
+                NOT_SYNCED_LABEL.to_owned()
+            } else {
+                clean_line(&forum.title).into_owned()
+            },
             depth: 0,
             parent: None,
             thread: None,
@@ -506,6 +513,19 @@ mod tests {
         assert_eq!(labels(&tree), ["Strategic Framework"]);
         tree.set_filter("");
         assert_eq!(labels(&tree).len(), 6);
+    }
+
+    #[test]
+    fn an_empty_cache_still_shows_a_root() {
+        let tree = TreeModel::build(
+            &Forum::default(),
+            &[],
+            &ReadState::default(),
+            BTreeSet::new(),
+            None,
+        );
+        assert_eq!(labels(&tree), [NOT_SYNCED_LABEL]);
+        assert_eq!(tree.selected_row(), Some(0));
     }
 
     #[test]

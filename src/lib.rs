@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod api;
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod model;
@@ -12,3 +13,5 @@ pub mod remote;
 pub mod render;
 pub mod store;
 pub mod sync;
+pub mod tui;
+pub mod ui;

@@ -65,14 +65,17 @@ fn read_locally(
     let mut stdout = std::io::stdout().lock();
     match command {
         None => {
-            writeln!(
-                stdout,
-                "The full-screen reader is not built yet. Read the {} forum with:\n  \
-                 threadmark tree          the sections, areas and threads\n  \
-                 threadmark read <thread> one thread (by id or a part of its title)\n  \
-                 threadmark search <words>",
-                account.name
-            )?;
+            drop(stdout);
+            threadmark::tui::run(threadmark::tui::Launch {
+                config: &setup.config,
+                data_dir: &setup.data,
+                account: &account,
+                data: threadmark::app::ForumData {
+                    forum,
+                    threads,
+                    read,
+                },
+            })?;
         }
         Some(Command::Tree { width }) => {
             write!(

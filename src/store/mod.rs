@@ -13,6 +13,7 @@ mod outbox;
 mod paths;
 mod search;
 mod secrets;
+mod ui_state;
 
 pub use cache::{Cache, ThreadFile};
 pub use demo_import::{DEMO_ACCOUNT, ensure_demo};
@@ -22,6 +23,7 @@ pub use outbox::{Outbox, OutboxLock, Unreadable};
 pub use paths::{AccountDir, DATA_DIR_ENV, DataDir, file_stem};
 pub use search::{SearchHit, search};
 pub use secrets::{Credential, Secret, SecretError, Secrets};
+pub use ui_state::{UI_SCHEMA, UiState, load_ui_state, save_ui_state};
 
 use std::io;
 use std::path::{Path, PathBuf};

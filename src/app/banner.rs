@@ -1,0 +1,107 @@
+//! The forum's announcement: one line, expandable to the whole text, dismissable per id.
+
+use crate::model::{Banner, Body, Severity};
+use crate::render::sanitize::clean_line;
+use crate::render::{Document, Line};
+use std::collections::BTreeSet;
+
+#[derive(Debug, Default)]
+pub struct BannerState {
+    banner: Option<Banner>,
+    doc: Document,
+    pub expanded: bool,
+    dismissed: BTreeSet<String>,
+}
+
+impl BannerState {
+    pub fn new(banner: Option<Banner>, dismissed: BTreeSet<String>) -> Self {
+        let doc = banner
+            .as_ref()
+            .map(|b| Document::from_body(&Body::markdown(b.text.as_str())))
+            .unwrap_or_default();
+        Self {
+            banner,
+            doc,
+            expanded: false,
+            dismissed,
+        }
+    }
+
+    /// Replaces the announcement (a sync brought a new one); dismissals are kept.
+    pub fn set(&mut self, banner: Option<Banner>) {
+        let dismissed = std::mem::take(&mut self.dismissed);
+        let expanded = self.expanded;
+        *self = Self::new(banner, dismissed);
+        self.expanded = expanded;
+    }
+
+    /// The announcement when it is to be shown (there is one and it was not dismissed).
+    pub fn shown(&self) -> Option<&Banner> {
+        self.banner
+            .as_ref()
+            .filter(|b| !self.dismissed.contains(&b.id))
+    }
+
+    pub fn severity(&self) -> Severity {
+        self.shown().map(|b| b.severity).unwrap_or_default()
+    }
+
+    pub fn dismissed(&self) -> &BTreeSet<String> {
+        &self.dismissed
+    }
+
+    /// Hides the current announcement for good. False when none is shown.
+    pub fn dismiss(&mut self) -> bool {
+        let Some(id) = self.shown().map(|b| b.id.clone()) else {
+            return false;
+        };
+        self.dismissed.insert(id);
+        self.expanded = false;
+        true
+    }
+
+    /// The one-line form: the text's first line.
+    pub fn summary(&self) -> String {
+        self.shown()
+            .map(|b| {
+                clean_line(b.text.lines().find(|l| !l.trim().is_empty()).unwrap_or(""))
+                    .trim()
+                    .to_owned()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The expanded form wrapped to `width` (after a two-column gutter), links last.
+    pub fn body_lines(&self, width: u16) -> Vec<Line> {
+        let Some(banner) = self.shown() else {
+            return Vec::new();
+        };
+        let mut lines = self.doc.wrap(usize::from(width.saturating_sub(2)).max(10));
+        let labels: Vec<String> = banner
+            .links
+            .iter()
+            .map(|l| match &l.url {
+                Some(url) => format!("{} <{}>", clean_line(&l.label), clean_line(url)),
+                None => clean_line(&l.label).into_owned(),
+            })
+            .collect();
+        if !labels.is_empty() {
+            lines.push(Line {
+                spans: vec![crate::render::Span {
+                    text: format!("Links: {}", labels.join(" · ")),
+                    style: crate::render::Style::role(crate::render::Role::Link),
+                }],
+            });
+        }
+        lines
+    }
+
+    /// Rows the banner takes at `width`: none, one, or the whole text plus its first line.
+    pub fn rows(&self, width: u16) -> u16 {
+        match (self.shown(), self.expanded) {
+            (None, _) => 0,
+            (Some(_), false) => 1,
+            (Some(_), true) => u16::try_from(self.body_lines(width).len() + 1).unwrap_or(u16::MAX),
+        }
+    }
+}

@@ -1,0 +1,29 @@
+//! The application core: state, messages, the pure `update`, actions and the keymap.
+//!
+//! Nothing here draws or does I/O. The runner (`crate::tui`) feeds [`Msg`]s in, carries out
+//! the returned [`Effect`]s, and draws with `crate::ui` when the state changed.
+
+pub mod action;
+mod actions;
+pub mod banner;
+pub mod geometry;
+pub mod help;
+mod input;
+pub mod keymap;
+mod mouse;
+pub mod msg;
+pub mod read_marks;
+pub mod reader;
+mod reader_actions;
+pub mod reader_layout;
+pub mod search;
+pub mod state;
+pub mod tree;
+mod tree_actions;
+mod update;
+
+pub use action::Action;
+pub use geometry::Focus;
+pub use msg::{BackgroundEvent, ConnectionMode, Effect, LoadedThread, Msg};
+pub use state::{ForumData, Startup, State};
+pub use update::update;

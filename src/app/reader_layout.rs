@@ -1,0 +1,228 @@
+//! The reader's rows: each visible post as a header, its wrapped body and its link list,
+//! nested replies indented. Bodies are wrapped once per (post, width) and cached.
+
+use crate::model::{Placed, Post};
+use crate::render::{Document, Line};
+use std::collections::HashSet;
+
+/// Columns one nesting level takes ("│ ").
+pub const INDENT: usize = 2;
+/// Nesting deeper than this is drawn at this depth, so text keeps a usable width.
+pub const MAX_DRAWN_DEPTH: usize = 8;
+/// Bodies are never wrapped narrower than this.
+const MIN_BODY_WIDTH: usize = 16;
+
+/// One row of the reader, tied to the post it belongs to (`pos` is its reading position).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Row {
+    Header {
+        pos: usize,
+    },
+    /// Line `line` of the post's wrapped body.
+    Body {
+        pos: usize,
+        line: usize,
+    },
+    /// The post's `link`-th link reference.
+    Link {
+        pos: usize,
+        link: usize,
+    },
+    Deleted {
+        pos: usize,
+    },
+    /// The replies under this post are folded away.
+    Folded {
+        pos: usize,
+        hidden: usize,
+    },
+    /// Blank row after a post.
+    Gap {
+        pos: usize,
+    },
+}
+
+impl Row {
+    pub fn pos(self) -> usize {
+        match self {
+            Row::Header { pos }
+            | Row::Body { pos, .. }
+            | Row::Link { pos, .. }
+            | Row::Deleted { pos }
+            | Row::Folded { pos, .. }
+            | Row::Gap { pos } => pos,
+        }
+    }
+}
+
+/// The drawn depth of a post: its nesting level, capped.
+pub fn drawn_depth(depth: usize) -> usize {
+    depth.min(MAX_DRAWN_DEPTH)
+}
+
+/// Columns before a body line's text besides the depth bars: a margin, then two columns
+/// that line the text up with the author's name (after the unread dot).
+pub const GUTTER: usize = 3;
+
+/// Body width for a post at `depth` in a pane `width` columns wide.
+pub fn body_width(width: usize, depth: usize) -> usize {
+    width
+        .saturating_sub(drawn_depth(depth) * INDENT + GUTTER)
+        .max(MIN_BODY_WIDTH)
+}
+
+/// Wrapped bodies, one slot per post (by index into the thread's posts).
+#[derive(Clone, Debug, Default)]
+pub struct WrapCache {
+    slots: Vec<Option<(usize, Vec<Line>)>>,
+}
+
+impl WrapCache {
+    pub fn new(posts: usize) -> Self {
+        Self {
+            slots: vec![None; posts],
+        }
+    }
+
+    /// The lines of post `index` at `width`, wrapping only when the width changed.
+    pub fn lines(&mut self, index: usize, doc: &Document, width: usize) -> &[Line] {
+        if index >= self.slots.len() {
+            self.slots.resize(index + 1, None);
+        }
+        let slot = &mut self.slots[index];
+        if slot.as_ref().is_none_or(|(w, _)| *w != width) {
+            *slot = Some((width, doc.wrap(width)));
+        }
+        slot.as_ref().map_or(&[], |(_, lines)| lines.as_slice())
+    }
+
+    /// Already wrapped lines of post `index` (after a layout pass).
+    pub fn get(&self, index: usize) -> &[Line] {
+        self.slots
+            .get(index)
+            .and_then(Option::as_ref)
+            .map_or(&[], |(_, lines)| lines.as_slice())
+    }
+}
+
+/// Rows for the whole thread at one width, plus where each post's rows are.
+#[derive(Clone, Debug, Default)]
+pub struct RowLayout {
+    pub width: usize,
+    pub rows: Vec<Row>,
+    /// For each reading position: the rows from its header to its last content row, or
+    /// `None` while it is folded away.
+    pub spans: Vec<Option<(usize, usize)>>,
+}
+
+/// What a layout pass needs to know about the thread.
+#[derive(Debug)]
+pub struct LayoutInput<'a> {
+    pub posts: &'a [Post],
+    pub docs: &'a [Document],
+    pub order: &'a [Placed],
+    /// Reading positions whose replies are folded.
+    pub folded: &'a HashSet<usize>,
+    pub width: usize,
+}
+
+/// Positions of the replies under `pos` (all deeper posts that follow it).
+pub fn descendants(order: &[Placed], pos: usize) -> std::ops::Range<usize> {
+    let Some(depth) = order.get(pos).map(|p| p.depth) else {
+        return pos..pos;
+    };
+    let end = order[pos + 1..]
+        .iter()
+        .position(|p| p.depth <= depth)
+        .map_or(order.len(), |k| pos + 1 + k);
+    pos + 1..end
+}
+
+/// Lays the thread out, wrapping through `cache`.
+pub fn layout(input: &LayoutInput<'_>, cache: &mut WrapCache) -> RowLayout {
+    let mut rows = Vec::new();
+    let mut spans = vec![None; input.order.len()];
+    let mut pos = 0;
+    while pos < input.order.len() {
+        let placed = input.order[pos];
+        let post = &input.posts[placed.index];
+        let first = rows.len();
+        rows.push(Row::Header { pos });
+        if post.deleted {
+            rows.push(Row::Deleted { pos });
+        } else if let Some(doc) = input.docs.get(placed.index) {
+            let width = body_width(input.width, placed.depth);
+            let count = cache.lines(placed.index, doc, width).len();
+            rows.extend((0..count).map(|line| Row::Body { pos, line }));
+            rows.extend((0..doc.links().len()).map(|link| Row::Link { pos, link }));
+        }
+        let replies = descendants(input.order, pos);
+        let folded = input.folded.contains(&pos) && !replies.is_empty();
+        if folded {
+            rows.push(Row::Folded {
+                pos,
+                hidden: replies.len(),
+            });
+        }
+        spans[pos] = Some((first, rows.len() - 1));
+        rows.push(Row::Gap { pos });
+        pos = if folded { replies.end } else { pos + 1 };
+    }
+    RowLayout {
+        width: input.width,
+        rows,
+        spans,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{demo_forum, reading_order};
+
+    #[test]
+    fn folding_hides_the_replies_and_keeps_the_post() {
+        let demo = demo_forum().unwrap();
+        let posts = &demo.threads[0].posts;
+        let docs: Vec<Document> = posts.iter().map(|p| Document::from_body(&p.body)).collect();
+        let order = reading_order(posts);
+        let connie = order.iter().position(|p| posts[p.index].seq == 2).unwrap();
+        let mut cache = WrapCache::new(posts.len());
+        let mut folded = HashSet::new();
+        let open = layout(
+            &LayoutInput {
+                posts,
+                docs: &docs,
+                order: &order,
+                folded: &folded,
+                width: 80,
+            },
+            &mut cache,
+        );
+        assert!(open.spans.iter().all(Option::is_some));
+        folded.insert(connie);
+        let closed = layout(
+            &LayoutInput {
+                posts,
+                docs: &docs,
+                order: &order,
+                folded: &folded,
+                width: 80,
+            },
+            &mut cache,
+        );
+        assert_eq!(closed.spans.iter().filter(|s| s.is_none()).count(), 1);
+        assert!(closed.rows.contains(&Row::Folded {
+            pos: connie,
+            hidden: 1
+        }));
+        assert!(closed.rows.len() < open.rows.len());
+    }
+
+    #[test]
+    fn deep_nesting_keeps_a_usable_body_width() {
+        assert_eq!(body_width(80, 0), 77);
+        assert_eq!(body_width(80, 2), 73);
+        assert_eq!(body_width(30, 50), MIN_BODY_WIDTH);
+    }
+}

@@ -1,0 +1,235 @@
+//! The UI state, split per part of the screen; `update` changes it, the drawing code reads it.
+
+use super::banner::BannerState;
+use super::geometry::{self, Focus, Geometry};
+use super::keymap::{Key, Keymap};
+use super::msg::{ConnectionMode, Effect};
+use super::read_marks::ReadMarks;
+use super::reader::Reader;
+use super::tree::TreeModel;
+use crate::config::Config;
+use crate::model::{Forum, ReadState, ThreadId, ThreadSummary};
+use crate::store::UiState;
+use jiff::Timestamp;
+
+/// The cached forum as loaded: the tree, thread summaries, and what was read.
+#[derive(Debug, Default)]
+pub struct ForumData {
+    pub forum: Forum,
+    pub threads: Vec<ThreadSummary>,
+    pub read: ReadState,
+}
+
+/// What the status line reports about the account and its connection.
+#[derive(Debug, Default)]
+pub struct StatusInfo {
+    pub account: String,
+    pub connection: ConnectionMode,
+    pub last_sync: Option<Timestamp>,
+    pub outbox: usize,
+    /// A one-line note (an action's outcome, a problem); cleared by the next key.
+    pub notice: Option<Notice>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+}
+
+/// A pop-up over the panes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Overlay {
+    #[default]
+    None,
+    Help {
+        scroll: usize,
+    },
+    /// The current post's links; `selected` indexes them.
+    Links {
+        selected: usize,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PromptKind {
+    /// Narrows the tree as you type.
+    Filter,
+    /// Searches the open thread on enter.
+    Search,
+}
+
+/// A line of text being typed in the status line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Prompt {
+    pub kind: PromptKind,
+    pub text: String,
+    /// The filter before the prompt opened, restored on esc.
+    pub before: String,
+}
+
+/// Keys typed so far of a multi-key sequence.
+#[derive(Debug, Default)]
+pub struct KeyInput {
+    pub keymap: Keymap,
+    pub pending: Vec<Key>,
+}
+
+/// Settings from config.toml that the UI uses.
+#[derive(Clone, Copy, Debug)]
+pub struct Settings {
+    pub mouse: bool,
+    pub tree_width: u16,
+}
+
+#[derive(Debug)]
+pub struct State {
+    pub data: ForumData,
+    pub tree: TreeModel,
+    pub reader: Reader,
+    pub focus: Focus,
+    pub overlay: Overlay,
+    pub prompt: Option<Prompt>,
+    pub banner: BannerState,
+    pub status: StatusInfo,
+    pub keys: KeyInput,
+    pub marks: ReadMarks,
+    pub settings: Settings,
+    /// Terminal size in columns and rows.
+    pub size: (u16, u16),
+    pub quitting: bool,
+}
+
+/// Everything the UI starts from.
+#[derive(Debug)]
+pub struct Startup<'a> {
+    pub account: String,
+    pub is_demo: bool,
+    pub data: ForumData,
+    pub ui: UiState,
+    pub config: &'a Config,
+    pub size: (u16, u16),
+}
+
+impl State {
+    /// The first state, painted from the cache alone; the effects reopen the thread that
+    /// was open last time.
+    pub fn new(startup: Startup<'_>) -> (Self, Vec<Effect>) {
+        let Startup {
+            account,
+            is_demo,
+            data,
+            ui,
+            config,
+            size,
+        } = startup;
+        let tree = TreeModel::build(
+            &data.forum,
+            &data.threads,
+            &data.read,
+            ui.collapsed.clone(),
+            ui.selected.as_deref(),
+        );
+        let (keymap, warnings) = Keymap::with_overrides(&config.keys);
+        let notice = warnings.first().map(|w| Notice {
+            text: format!("config.toml: {w}"),
+            error: true,
+        });
+        let banner = BannerState::new(data.forum.announcement.clone(), ui.dismissed_banners);
+        let mut state = Self {
+            data,
+            tree,
+            reader: Reader::default(),
+            focus: Focus::Tree,
+            overlay: Overlay::None,
+            prompt: None,
+            banner,
+            status: StatusInfo {
+                account,
+                connection: if is_demo {
+                    ConnectionMode::Demo
+                } else {
+                    ConnectionMode::Offline
+                },
+                notice,
+                ..StatusInfo::default()
+            },
+            keys: KeyInput {
+                keymap,
+                pending: Vec::new(),
+            },
+            marks: ReadMarks::default(),
+            settings: Settings {
+                mouse: config.ui.mouse,
+                tree_width: config.ui.tree_width,
+            },
+            size,
+            quitting: false,
+        };
+        let mut effects = Vec::new();
+        if let Some(id) = ui.open_thread.map(ThreadId::new)
+            && state.data.threads.iter().any(|t| t.id == id)
+        {
+            state.reader.requested = Some(id.clone());
+            effects.push(Effect::LoadThread(id));
+        }
+        state.sync_view();
+        (state, effects)
+    }
+
+    /// Where everything is on screen now.
+    pub fn geometry(&self) -> Geometry {
+        geometry::compute(geometry::LayoutInput {
+            size: self.size,
+            banner_rows: self.banner.rows(self.size.0),
+            tree_width: self.settings.tree_width,
+            focus: self.focus,
+        })
+    }
+
+    /// Fits the panes' models to the screen: the reader's wrap width and height, the tree's
+    /// scroll. Called after every change.
+    pub fn sync_view(&mut self) {
+        let g = self.geometry();
+        self.reader.resize(
+            usize::from(g.reader_body.width),
+            usize::from(g.reader_body.height),
+        );
+        self.tree
+            .keep_selection_visible(usize::from(g.tree_list.height));
+    }
+
+    /// Is the reader on screen (both panes, or the reader alone)?
+    pub fn reader_shown(&self) -> bool {
+        let g = self.geometry();
+        g.reader_body.width > 0 && g.reader_body.height > 0
+    }
+
+    /// What `ui.json` keeps.
+    pub fn ui_snapshot(&self) -> UiState {
+        UiState {
+            collapsed: self.tree.collapsed_keys().clone(),
+            selected: self.tree.selected().map(|n| n.key.clone()),
+            open_thread: self
+                .reader
+                .thread_id()
+                .or(self.reader.requested.as_ref())
+                .map(|id| id.as_str().to_owned()),
+            dismissed_banners: self.banner.dismissed().clone(),
+        }
+    }
+
+    pub fn notice(&mut self, text: impl Into<String>) {
+        self.status.notice = Some(Notice {
+            text: text.into(),
+            error: false,
+        });
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.status.notice = Some(Notice {
+            text: text.into(),
+            error: true,
+        });
+    }
+}

@@ -1,0 +1,310 @@
+//! The full-screen reader's runner: owns the terminal and the state, `select!`s over terminal
+//! events, background events, effect results, signals and the frame deadline, and draws
+//! only when something changed — at most one frame per [`FRAME`].
+
+mod background;
+mod effects;
+mod logging;
+mod terminal;
+
+use crate::account::Account;
+use crate::app::{self, Effect, ForumData, Msg, Startup, State};
+use crate::config::Config;
+use crate::store::{Cache, DataDir, StoreError, load_ui_state, save_ui_state};
+use crate::ui::{self, Theme};
+use crossterm::event::{Event, EventStream, MouseEventKind};
+use futures::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use std::io::{self, IsTerminal};
+use std::time::Duration;
+use terminal::TerminalGuard;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+use tokio::time::{Instant, sleep_until};
+
+/// Shortest time between two frames: bursts of events are drawn once.
+pub const FRAME: Duration = Duration::from_millis(10);
+/// Read state and `ui.json` are saved this long after the last change (and on exit).
+const SAVE_DELAY: Duration = Duration::from_secs(1);
+
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    #[error(
+        "the full-screen reader needs a terminal; in scripts and pipes use \
+         `threadmark tree`, `threadmark read <thread>` or `threadmark search <words>`"
+    )]
+    NotATerminal,
+    #[error("terminal: {0}")]
+    Terminal(#[from] io::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What the reader starts from: the loaded config and account, and the cache as read.
+#[derive(Debug)]
+pub struct Launch<'a> {
+    pub config: &'a Config,
+    pub data_dir: &'a DataDir,
+    pub account: &'a Account,
+    pub data: ForumData,
+}
+
+/// Runs the reader until the user quits (or a signal ends it). The terminal is restored
+/// before this returns, whatever happened.
+pub fn run(launch: Launch<'_>) -> Result<(), TuiError> {
+    if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
+        return Err(TuiError::NotATerminal);
+    }
+    let log_problem = logging::init(&launch.data_dir.log_dir()).err();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let result = runtime.block_on(run_loop(launch, log_problem));
+    if let Err(e) = &result {
+        tracing::error!("reader stopped: {e}");
+    }
+    result
+}
+
+/// The runner's own state besides `State`: debounced saves, the frame clock, a pending stop.
+struct Pending {
+    saves: Saves,
+    dirty: bool,
+    next_frame: Instant,
+    quit: bool,
+    suspend: bool,
+}
+
+/// Files to write once the debounce delay has passed.
+#[derive(Default)]
+struct Saves {
+    read: bool,
+    ui: bool,
+    at: Option<Instant>,
+}
+
+impl Saves {
+    fn schedule(&mut self) {
+        self.at.get_or_insert_with(|| Instant::now() + SAVE_DELAY);
+    }
+}
+
+/// Everything the loop owns.
+struct Runner {
+    state: State,
+    theme: Theme,
+    terminal: Terminal<CrosstermBackend<io::Stdout>>,
+    guard: TerminalGuard,
+    cache: Cache,
+    reply: mpsc::UnboundedSender<Msg>,
+    pending: Pending,
+}
+
+async fn run_loop(launch: Launch<'_>, log_problem: Option<String>) -> Result<(), TuiError> {
+    let Launch {
+        config,
+        data_dir: _,
+        account,
+        data,
+    } = launch;
+    let cache = Cache::open(account.dir.clone());
+    let (ui_state, ui_problem) = load_ui_state(&account.dir)?;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let (theme, theme_warnings) = Theme::load(&config.theme, no_color);
+
+    let guard = TerminalGuard::enter(config.ui.mouse)?;
+    let terminal = fresh_terminal()?;
+    let size = terminal.size()?;
+    let (mut state, startup_effects) = State::new(Startup {
+        account: account.name.clone(),
+        is_demo: account.is_demo(),
+        data,
+        ui: ui_state,
+        config,
+        size: (size.width, size.height),
+    });
+    let startup_problem = ui_problem
+        .map(|p| p.to_string())
+        .or_else(|| theme_warnings.first().map(|w| format!("config.toml: {w}")))
+        .or(log_problem.map(|p| format!("logging is off: {p}")));
+    if let Some(problem) = startup_problem {
+        tracing::warn!("{problem}");
+        state.error(problem);
+    }
+
+    let (reply, mut replies) = mpsc::unbounded_channel::<Msg>();
+    let (background_tx, background_rx) = mpsc::channel(256);
+    background::start(account, background_tx);
+
+    let mut runner = Runner {
+        state,
+        theme,
+        terminal,
+        guard,
+        cache,
+        reply,
+        pending: Pending {
+            saves: Saves::default(),
+            dirty: true,
+            next_frame: Instant::now(),
+            quit: false,
+            suspend: false,
+        },
+    };
+    runner.execute(startup_effects);
+    let result = runner.event_loop(&mut replies, background_rx).await;
+    runner.finish(result)
+}
+
+impl Runner {
+    async fn event_loop(
+        &mut self,
+        replies: &mut mpsc::UnboundedReceiver<Msg>,
+        mut background: mpsc::Receiver<app::BackgroundEvent>,
+    ) -> Result<(), TuiError> {
+        let mut sigterm = signal(SignalKind::terminate())?;
+        let mut sighup = signal(SignalKind::hangup())?;
+        let mut sigtstp = signal(SignalKind::from_raw(signal_hook::consts::SIGTSTP))?;
+        let mut events = EventStream::new();
+        let mut background_open = true;
+        while !self.pending.quit {
+            if self.pending.suspend {
+                self.pending.suspend = false;
+                self.suspend()?;
+            }
+            if self.pending.dirty && Instant::now() >= self.pending.next_frame {
+                let (state, theme) = (&self.state, &self.theme);
+                self.terminal.draw(|frame| ui::draw(frame, state, theme))?;
+                self.pending.dirty = false;
+                self.pending.next_frame = Instant::now() + FRAME;
+            }
+            let save_at = self.pending.saves.at.unwrap_or_else(Instant::now);
+            let msg = tokio::select! {
+                event = events.next() => match event {
+                    Some(Ok(event)) => match to_msg(&event) {
+                        Some(msg) => msg,
+                        None => continue,
+                    },
+                    Some(Err(e)) => return Err(e.into()),
+                    None => return Ok(()),
+                },
+                Some(msg) = replies.recv() => msg,
+                event = background.recv(), if background_open => {
+                    let Some(event) = event else {
+                        background_open = false;
+                        continue;
+                    };
+                    Msg::Background(event)
+                }
+                () = sleep_until(self.pending.next_frame), if self.pending.dirty => continue,
+                () = sleep_until(save_at), if self.pending.saves.at.is_some() => {
+                    self.save();
+                    continue;
+                }
+                _ = sigterm.recv() => {
+                    tracing::info!("SIGTERM: saving and leaving");
+                    return Ok(());
+                }
+                _ = sighup.recv() => {
+                    tracing::info!("SIGHUP: saving and leaving");
+                    return Ok(());
+                }
+                _ = sigtstp.recv() => {
+                    self.pending.suspend = true;
+                    continue;
+                }
+            };
+            if let Msg::Resize(..) = msg {
+                self.terminal = fresh_terminal()?;
+            }
+            let effects = app::update(&mut self.state, msg);
+            self.pending.dirty = true;
+            self.execute(effects);
+        }
+        Ok(())
+    }
+
+    /// Carries out effects: I/O goes to blocking tasks or is scheduled, never done in draw.
+    fn execute(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::LoadThread(id) => {
+                    effects::load_thread(self.cache.dir().clone(), id, self.reply.clone());
+                }
+                Effect::SaveReadState => {
+                    self.pending.saves.read = true;
+                    self.pending.saves.schedule();
+                }
+                Effect::SaveUiState => {
+                    self.pending.saves.ui = true;
+                    self.pending.saves.schedule();
+                }
+                Effect::OpenUrl(url) => effects::open_url(url, self.reply.clone()),
+                Effect::Suspend => self.pending.suspend = true,
+                Effect::Quit => self.pending.quit = true,
+            }
+        }
+    }
+
+    /// Stops until the shell resumes us, then repaints the whole screen.
+    fn suspend(&mut self) -> Result<(), TuiError> {
+        self.save();
+        self.guard.suspend()?;
+        self.terminal = fresh_terminal()?;
+        self.pending.dirty = true;
+        Ok(())
+    }
+
+    /// Writes what changed since the last save. Failures are shown, never fatal: the state
+    /// is still in memory and the next save tries again.
+    fn save(&mut self) {
+        self.pending.saves.at = None;
+        if std::mem::take(&mut self.pending.saves.read)
+            && let Err(e) = self.cache.save_read_state(&self.state.data.read)
+        {
+            tracing::warn!("saving read state: {e}");
+            self.state
+                .error(format!("could not save what you read: {e}"));
+            self.pending.saves.read = true;
+        }
+        if std::mem::take(&mut self.pending.saves.ui)
+            && let Err(e) = save_ui_state(self.cache.dir(), &self.state.ui_snapshot())
+        {
+            tracing::warn!("saving ui.json: {e}");
+        }
+    }
+
+    /// Saves everything and restores the terminal, whatever ended the loop; the loop's
+    /// error comes first, then a save error.
+    fn finish(mut self, result: Result<(), TuiError>) -> Result<(), TuiError> {
+        let saved = self
+            .cache
+            .save_read_state(&self.state.data.read)
+            .and_then(|()| save_ui_state(self.cache.dir(), &self.state.ui_snapshot()));
+        self.guard.restore();
+        tracing::info!("reader closed");
+        result.and(saved.map_err(TuiError::from))
+    }
+}
+
+/// A terminal with empty buffers over a cleared screen: the next frame paints everything.
+/// (Ratatui's own `clear` asks the terminal for the cursor position, a round trip that a
+/// slow or minimal terminal may never answer.)
+fn fresh_terminal() -> io::Result<Terminal<CrosstermBackend<io::Stdout>>> {
+    crossterm::execute!(
+        io::stdout(),
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    )?;
+    Terminal::new(CrosstermBackend::new(io::stdout()))
+}
+
+/// Terminal events worth a message; pointer motion is dropped (nothing changes on it).
+fn to_msg(event: &Event) -> Option<Msg> {
+    match *event {
+        Event::Key(key) => Some(Msg::Key(key)),
+        Event::Mouse(mouse) if mouse.kind != MouseEventKind::Moved => Some(Msg::Mouse(mouse)),
+        Event::Resize(width, height) => Some(Msg::Resize(width, height)),
+        _ => None,
+    }
+}

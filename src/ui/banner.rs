@@ -1,0 +1,54 @@
+//! The announcement banner: one line with its first sentence, or the whole text expanded.
+
+use super::text::{truncate, width};
+use super::theme::Theme;
+use crate::app::Action;
+use crate::app::banner::BannerState;
+use crate::app::keymap::{Context, Keymap};
+use crate::model::Severity;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+pub fn draw(frame: &mut Frame, banner: &BannerState, keymap: &Keymap, area: Rect, theme: &Theme) {
+    if area.is_empty() || banner.shown().is_none() {
+        return;
+    }
+    let style = theme.get(match banner.severity() {
+        Severity::Info => "banner.info",
+        Severity::Warning => "banner.warning",
+        Severity::Critical => "banner.critical",
+    });
+    let key = |action| {
+        keymap
+            .key_for(Context::Global, action)
+            .map_or_else(String::new, ToString::to_string)
+    };
+    let more = if banner.expanded { "less" } else { "more" };
+    let hint = format!(
+        " {} {more} · {} dismiss ",
+        key(Action::ToggleBanner),
+        key(Action::DismissBanner)
+    );
+    let cols = usize::from(area.width);
+    let icon = match banner.severity() {
+        Severity::Info => " ℹ ",
+        Severity::Warning | Severity::Critical => " ! ",
+    };
+    let room = cols.saturating_sub(width(icon) + width(&hint));
+    let summary = truncate(&banner.summary(), room);
+    let pad = room.saturating_sub(width(&summary));
+    let mut lines = vec![Line::from(vec![
+        Span::raw(icon),
+        Span::raw(summary),
+        Span::raw(" ".repeat(pad)),
+        Span::raw(hint),
+    ])];
+    if banner.expanded {
+        for line in banner.body_lines(area.width) {
+            lines.push(Line::from(format!("  {}", line.plain())));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).style(style), area);
+}

@@ -1,0 +1,78 @@
+//! Drawing: turns the application state into a frame. Reads the state, never changes it,
+//! and does no I/O.
+
+pub mod banner;
+pub mod overlays;
+pub mod post_header;
+pub mod reader_pane;
+pub mod status_line;
+pub mod text;
+pub mod theme;
+pub mod tree_pane;
+
+use crate::app::Focus;
+use crate::app::state::{Overlay, State};
+use ratatui::Frame;
+pub use theme::Theme;
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
+    let g = state.geometry();
+    banner::draw(frame, &state.banner, &state.keys.keymap, g.banner, theme);
+    tree_pane::draw(
+        frame,
+        &tree_pane::TreeView {
+            tree: &state.tree,
+            focused: state.focus == Focus::Tree,
+            area: g.tree,
+            list: g.tree_list,
+            bordered: !g.narrow,
+        },
+        theme,
+    );
+    reader_pane::draw(
+        frame,
+        &reader_pane::ReaderView {
+            reader: &state.reader,
+            forum: &state.data.forum,
+            read: state
+                .reader
+                .thread_id()
+                .and_then(|id| state.data.read.thread(id)),
+            focused: state.focus == Focus::Reader,
+            title: g.reader_title,
+            body: g.reader_body,
+        },
+        theme,
+    );
+    status_line::draw(
+        frame,
+        &status_line::StatusView {
+            status: &state.status,
+            prompt: state.prompt.as_ref(),
+            unread: state.tree.total_unread(),
+            keymap: &state.keys.keymap,
+            pending: state
+                .keys
+                .pending
+                .iter()
+                .map(ToString::to_string)
+                .collect::<String>(),
+            area: g.status,
+        },
+        theme,
+    );
+    match state.overlay {
+        Overlay::None => {}
+        Overlay::Help { scroll } => overlays::draw_help(frame, &state.keys.keymap, scroll, theme),
+        Overlay::Links { selected } => {
+            let links = state
+                .reader
+                .open
+                .as_ref()
+                .and_then(|o| o.doc(state.reader.current))
+                .map_or(&[][..], |d| d.links());
+            overlays::draw_links(frame, links, selected, theme);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! Pop-ups over the panes: the help (every active key binding) and the links list.
+
+use super::text::{truncate, width};
+use super::theme::Theme;
+use crate::app::help::{HelpLine, help_lines};
+use crate::app::keymap::Keymap;
+use crate::render::Link;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+/// A box of at most `cols` × `rows` centred in `screen`.
+fn centred(screen: Rect, cols: u16, rows: u16) -> Rect {
+    let w = cols.min(screen.width.saturating_sub(2)).max(1);
+    let h = rows.min(screen.height.saturating_sub(2)).max(1);
+    Rect::new(
+        screen.x + (screen.width.saturating_sub(w)) / 2,
+        screen.y + (screen.height.saturating_sub(h)) / 2,
+        w,
+        h,
+    )
+}
+
+fn framed<'a>(title: &'a str, theme: &Theme) -> Block<'a> {
+    Block::new()
+        .borders(Borders::ALL)
+        .border_style(theme.get("help.border"))
+        .title(Span::styled(title, theme.get("help.section")))
+}
+
+/// Columns one help column needs (keys, gap, description).
+const HELP_COLUMN: u16 = 58;
+
+pub fn draw_help(frame: &mut Frame, keymap: &Keymap, scroll: usize, theme: &Theme) {
+    let screen = frame.area();
+    let lines = help_lines(keymap);
+    // Side by side when one column would not fit the screen's height and two fit its width.
+    let two = lines.len() + 2 > usize::from(screen.height) && screen.width >= 2 * HELP_COLUMN + 3;
+    let columns: Vec<&[HelpLine]> = if two {
+        // Split at the section break that balances the two columns best.
+        let split = (0..lines.len())
+            .filter(|&i| lines[i] == HelpLine::Blank)
+            .min_by_key(|&i| i.max(lines.len() - i - 1))
+            .unwrap_or(lines.len() / 2);
+        vec![&lines[..split], &lines[(split + 1).min(lines.len())..]]
+    } else {
+        vec![&lines[..]]
+    };
+    let tallest = columns.iter().map(|c| c.len()).max().unwrap_or(0);
+    let rows = u16::try_from(tallest + 2).unwrap_or(u16::MAX);
+    let width = u16::try_from(columns.len()).unwrap_or(1) * HELP_COLUMN + 2;
+    let area = centred(screen, width.max(40), rows);
+    let block = framed(" Keys (j/k scroll, any other key closes) ", theme);
+    let inner = block.inner(area);
+    frame.render_widget(Clear, area);
+    frame.render_widget(block, area);
+    let column_width = inner.width / u16::try_from(columns.len()).unwrap_or(1).max(1);
+    for (n, column) in columns.iter().enumerate() {
+        let x = inner.x + column_width * u16::try_from(n).unwrap_or(0);
+        let rect = Rect::new(x, inner.y, column_width, inner.height);
+        let text = help_column(column, scroll, usize::from(column_width), theme);
+        frame.render_widget(Paragraph::new(text), rect);
+    }
+}
+
+fn help_column<'a>(
+    lines: &'a [HelpLine],
+    scroll: usize,
+    cols: usize,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
+    let key_cols = lines
+        .iter()
+        .filter_map(|l| match l {
+            HelpLine::Binding { keys, .. } => Some(width(keys)),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(8)
+        .min(24);
+    lines
+        .iter()
+        .skip(scroll)
+        .map(|line| match line {
+            HelpLine::Section(title) => {
+                Line::styled(format!(" {title}"), theme.get("help.section"))
+            }
+            HelpLine::Blank => Line::default(),
+            HelpLine::Binding { keys, desc } => {
+                let keys = truncate(keys, key_cols);
+                let pad = key_cols.saturating_sub(width(&keys));
+                let room = cols.saturating_sub(key_cols + 6);
+                Line::from(vec![
+                    Span::raw("   "),
+                    Span::styled(keys, theme.get("help.key")),
+                    Span::raw(" ".repeat(pad + 2)),
+                    Span::styled(truncate(desc, room), theme.get("help.desc")),
+                ])
+            }
+        })
+        .collect()
+}
+
+pub fn draw_links(frame: &mut Frame, links: &[Link], selected: usize, theme: &Theme) {
+    let screen = frame.area();
+    let rows = u16::try_from(links.len() + 2).unwrap_or(u16::MAX);
+    let area = centred(screen, 90, rows);
+    let inner_cols = usize::from(area.width.saturating_sub(2));
+    let text: Vec<Line> = links
+        .iter()
+        .enumerate()
+        .map(|(i, link)| {
+            let mark = if link.openable().is_some() {
+                ""
+            } else {
+                " (not openable)"
+            };
+            let label = if link.text.is_empty() || link.text == link.url {
+                String::new()
+            } else {
+                format!("  {}", link.text)
+            };
+            let text = truncate(
+                &format!(" [{}] {}{label}{mark}", link.number, link.url),
+                inner_cols,
+            );
+            let style = if i == selected {
+                theme.get("tree.selected")
+            } else {
+                theme.get("body.link")
+            };
+            Line::styled(text, style)
+        })
+        .collect();
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(text).block(framed(" Links (enter opens, esc closes) ", theme)),
+        area,
+    );
+}

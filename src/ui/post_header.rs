@@ -1,0 +1,60 @@
+//! A post's header line: unread dot, author, badge, position or date, "edited", the reply
+//! it answers, and a NEW tag for posts added since the last visit.
+
+use super::theme::Theme;
+use crate::model::Post;
+use crate::render::sanitize::clean_line;
+use ratatui::text::Span;
+use std::fmt::Write as _;
+
+pub fn header_spans(
+    post: &Post,
+    parent: Option<&Post>,
+    undated: bool,
+    unread: bool,
+    is_new: bool,
+    theme: &Theme,
+) -> Vec<Span<'static>> {
+    let meta = theme.get("reader.meta");
+    let mut spans = vec![if unread {
+        Span::styled("● ", theme.get("reader.unread"))
+    } else {
+        Span::raw("  ")
+    }];
+    spans.push(Span::styled(
+        clean_line(&post.author.name).into_owned(),
+        theme.get("reader.author"),
+    ));
+    if let Some(badge) = &post.author.badge {
+        spans.push(Span::styled(
+            format!(" [{}]", clean_line(badge)),
+            theme.get("reader.badge"),
+        ));
+    }
+    let mut info = format!(" · #{}", post.seq);
+    if !undated {
+        let _ = write!(info, " · {}", time_label(post.created_at));
+    }
+    if post.edited_at.is_some() {
+        info.push_str(" · edited");
+    }
+    if let Some(parent) = parent.filter(|p| p.seq != 1) {
+        let _ = write!(
+            info,
+            " · answers {} (#{})",
+            clean_line(&parent.author.name),
+            parent.seq
+        );
+    }
+    spans.push(Span::styled(info, meta));
+    if is_new {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(" NEW ", theme.get("reader.new")));
+    }
+    spans
+}
+
+/// A post time as shown: UTC, to the minute.
+fn time_label(t: jiff::Timestamp) -> String {
+    t.strftime("%Y-%m-%d %H:%M UTC").to_string()
+}

@@ -1,0 +1,241 @@
+//! Draws the reader pane: the thread's title line, then only the rows in view — post
+//! headers, wrapped bodies with search matches highlighted, link lists, fold markers.
+
+use super::post_header::header_spans;
+use super::text::truncate;
+use super::theme::Theme;
+use crate::app::reader::{OpenThread, Reader, Row};
+use crate::app::reader_layout::{INDENT, drawn_depth};
+use crate::app::search::Match;
+use crate::model::{Forum, ThreadRead};
+use crate::render::sanitize::clean_line;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use std::fmt::Write as _;
+
+/// What the reader pane needs to draw.
+#[derive(Debug)]
+pub struct ReaderView<'a> {
+    pub reader: &'a Reader,
+    pub forum: &'a Forum,
+    /// The open thread's read state.
+    pub read: Option<&'a ThreadRead>,
+    pub focused: bool,
+    pub title: Rect,
+    pub body: Rect,
+}
+
+pub fn draw(frame: &mut Frame, view: &ReaderView<'_>, theme: &Theme) {
+    if view.body.is_empty() && view.title.is_empty() {
+        return;
+    }
+    let Some(open) = &view.reader.open else {
+        draw_placeholder(frame, view, theme);
+        return;
+    };
+    frame.render_widget(Paragraph::new(title_line(view, open, theme)), view.title);
+    let reader = view.reader;
+    let lines: Vec<Line> = reader
+        .layout
+        .rows
+        .iter()
+        .enumerate()
+        .skip(reader.scroll)
+        .take(usize::from(view.body.height))
+        .map(|(index, &row)| row_line(view, open, index, row, theme))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), view.body);
+}
+
+fn draw_placeholder(frame: &mut Frame, view: &ReaderView<'_>, theme: &Theme) {
+    let text = if view.reader.requested.is_some() {
+        "Loading the thread…"
+    } else {
+        "Select a thread in the tree and press enter to read it. ? lists every key."
+    };
+    let style = theme.get("pane.placeholder");
+    let area = view.body.union(view.title);
+    // One column of margin, like the posts.
+    let inner = Rect::new(
+        area.x.saturating_add(1),
+        area.y,
+        area.width.saturating_sub(2),
+        area.height,
+    );
+    frame.render_widget(
+        Paragraph::new(Line::styled(text, style)).wrap(ratatui::widgets::Wrap { trim: true }),
+        inner,
+    );
+}
+
+fn title_line<'a>(view: &ReaderView<'_>, open: &'a OpenThread, theme: &Theme) -> Line<'a> {
+    let thread = &open.file.thread;
+    let unread = view
+        .read
+        .map_or(thread.last_seq, |r| r.unread_count(thread.last_seq));
+    let place = view
+        .forum
+        .area(&thread.area)
+        .map(|(_, area)| format!("{} · ", clean_line(&area.title)))
+        .unwrap_or_default();
+    let plural = if thread.post_count == 1 { "" } else { "s" };
+    let mut meta = format!("  {place}{} post{plural}", thread.post_count);
+    if unread > 0 {
+        let _ = write!(meta, ", {unread} unread");
+    }
+    let cols = usize::from(view.title.width);
+    let title_room = cols
+        .saturating_sub(super::text::width(&meta) + 1)
+        .max(cols / 3);
+    Line::from(vec![
+        Span::styled(
+            format!(" {}", truncate(&clean_line(&thread.title), title_room)),
+            theme.get("pane.title"),
+        ),
+        Span::styled(meta, theme.get("pane.meta")),
+    ])
+}
+
+/// The depth bars in front of a row of a post at `depth`.
+fn bars(depth: usize, theme: &Theme) -> Span<'static> {
+    let d = drawn_depth(depth);
+    let mut text = String::with_capacity(1 + d * INDENT * 3);
+    text.push(' ');
+    for _ in 0..d {
+        text.push_str("│ ");
+    }
+    Span::styled(text, theme.get("reader.depth_bar"))
+}
+
+fn row_line<'a>(
+    view: &ReaderView<'_>,
+    open: &'a OpenThread,
+    index: usize,
+    row: Row,
+    theme: &Theme,
+) -> Line<'a> {
+    let pos = row.pos();
+    let depth = open.order.get(pos).map_or(0, |p| p.depth);
+    let Some(post) = open.post(pos) else {
+        return Line::default();
+    };
+    let mut spans = vec![bars(depth, theme)];
+    match row {
+        Row::Header { .. } => {
+            let parent = open
+                .order
+                .get(pos)
+                .and_then(|p| p.parent)
+                .and_then(|i| open.file.posts.get(i));
+            let unread = view.read.is_none_or(|r| !r.is_read(post.seq));
+            let is_new = post.seq > open.new_above;
+            spans.extend(header_spans(
+                post,
+                parent,
+                view.forum.undated,
+                unread,
+                is_new,
+                theme,
+            ));
+            let line = Line::from(spans);
+            if view.focused && view.reader.current == pos {
+                return line.style(theme.get("reader.current"));
+            }
+            return line;
+        }
+        Row::Body { line, .. } => {
+            if let Some(text) = open.lines(pos).get(line) {
+                let matches = matches_on(view.reader, index);
+                spans.push(Span::raw("  "));
+                spans.extend(highlighted(text, &matches, theme));
+            }
+        }
+        Row::Link { link, .. } => {
+            if let Some(l) = open.doc(pos).and_then(|d| d.links().get(link)) {
+                let text = format!("[{}] {}", l.number, l.url);
+                let matches = matches_on(view.reader, index);
+                let line = crate::render::Line {
+                    spans: vec![crate::render::Span {
+                        text,
+                        style: crate::render::Style::role(crate::render::Role::Link),
+                    }],
+                };
+                spans.push(Span::raw("  "));
+                spans.extend(highlighted(&line, &matches, theme));
+            }
+        }
+        Row::Deleted { .. } => {
+            spans.push(Span::styled("  [deleted]", theme.get("reader.deleted")));
+        }
+        Row::Folded { hidden, .. } => {
+            let what = if hidden == 1 { "reply" } else { "replies" };
+            spans.push(Span::styled(
+                format!("  ▸ {hidden} {what} folded (z unfolds)"),
+                theme.get("reader.folded"),
+            ));
+        }
+        Row::Gap { .. } => return Line::default(),
+    }
+    Line::from(spans)
+}
+
+/// The search matches on row `index`, with which of them is the current one.
+fn matches_on(reader: &Reader, index: usize) -> Vec<(Match, bool)> {
+    let Some(search) = &reader.search else {
+        return Vec::new();
+    };
+    search
+        .matches
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.row == index)
+        .map(|(i, m)| (*m, search.current == Some(i)))
+        .collect()
+}
+
+/// A body line's spans in theme styles, with the search matches laid over them.
+fn highlighted(
+    line: &crate::render::Line,
+    matches: &[(Match, bool)],
+    theme: &Theme,
+) -> Vec<Span<'static>> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for span in &line.spans {
+        let base = theme.body(span.style);
+        let start = offset;
+        let end = offset + span.text.len();
+        offset = end;
+        // Cut points inside this span where a match starts or ends.
+        let mut cuts = vec![start, end];
+        for (m, _) in matches {
+            for at in [m.start, m.end] {
+                if at > start && at < end && span.text.is_char_boundary(at - start) {
+                    cuts.push(at);
+                }
+            }
+        }
+        cuts.sort_unstable();
+        cuts.dedup();
+        for pair in cuts.windows(2) {
+            let (a, b) = (pair[0], pair[1]);
+            let Some(piece) = span.text.get(a - start..b - start) else {
+                continue;
+            };
+            let style = matches
+                .iter()
+                .find(|(m, _)| m.start <= a && b <= m.end)
+                .map_or(base, |(_, current)| {
+                    base.patch(theme.get(if *current {
+                        "search.current"
+                    } else {
+                        "search.match"
+                    }))
+                });
+            out.push(Span::styled(piece.to_owned(), style));
+        }
+    }
+    out
+}

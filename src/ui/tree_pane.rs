@@ -1,0 +1,122 @@
+//! Draws the tree pane from the tree model: indented rows, fold markers, unread counts.
+
+use super::text::{truncate, width};
+use super::theme::Theme;
+use crate::app::tree::{NodeKind, TreeModel, TreeNode};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+/// What the tree pane needs to draw.
+#[derive(Debug)]
+pub struct TreeView<'a> {
+    pub tree: &'a TreeModel,
+    pub focused: bool,
+    /// The whole pane (with its border, when `bordered`).
+    pub area: Rect,
+    pub list: Rect,
+    pub bordered: bool,
+}
+
+pub fn draw(frame: &mut Frame, view: &TreeView<'_>, theme: &Theme) {
+    if view.area.is_empty() {
+        return;
+    }
+    if view.bordered {
+        let block = Block::new()
+            .borders(Borders::RIGHT)
+            .border_style(theme.get("pane.border"));
+        frame.render_widget(block, view.area);
+    }
+    let tree = view.tree;
+    let height = usize::from(view.list.height);
+    let cols = usize::from(view.list.width);
+    let lines: Vec<Line> = tree
+        .visible()
+        .iter()
+        .skip(tree.offset())
+        .take(height)
+        .map(|&index| {
+            let selected = tree.selected_index() == Some(index);
+            tree.node(index).map_or_else(Line::default, |node| {
+                row(
+                    node,
+                    tree.is_expanded(index),
+                    selected,
+                    view.focused,
+                    cols,
+                    theme,
+                )
+            })
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), view.list);
+}
+
+fn row<'a>(
+    node: &'a TreeNode,
+    expanded: bool,
+    selected: bool,
+    focused: bool,
+    cols: usize,
+    theme: &Theme,
+) -> Line<'a> {
+    let indent = "  ".repeat(node.depth.saturating_sub(1));
+    let marker = match (node.kind, node.has_children, expanded) {
+        (NodeKind::Forum, _, _) => "",
+        (_, true, true) => "▾ ",
+        (_, true, false) => "▸ ",
+        (NodeKind::Thread, _, _) if node.unread > 0 => "● ",
+        _ => "  ",
+    };
+    let count = if node.unread > 0 {
+        format!(" {}", node.unread)
+    } else {
+        String::new()
+    };
+    let mut label_style = theme.get(match node.kind {
+        NodeKind::Forum => "tree.forum",
+        NodeKind::Section => "tree.section",
+        NodeKind::Area => "tree.area",
+        NodeKind::Thread => "tree.thread",
+    });
+    if node.kind == NodeKind::Thread && node.unread > 0 {
+        label_style = label_style.patch(theme.get("tree.unread"));
+    }
+    let room = cols.saturating_sub(width(&indent) + width(marker) + width(&count) + 1);
+    let label = truncate(&node.label, room);
+    let pad = cols.saturating_sub(width(&indent) + width(marker) + width(&label) + width(&count));
+    let marker_style = if node.kind == NodeKind::Thread {
+        theme.get("reader.unread")
+    } else {
+        theme.get("tree.marker")
+    };
+    let spans = vec![
+        Span::raw(indent),
+        Span::styled(marker, marker_style),
+        Span::styled(label, label_style),
+        Span::raw(" ".repeat(pad)),
+        Span::styled(count, theme.get("tree.count")),
+    ];
+    if !selected {
+        return Line::from(spans);
+    }
+    let highlight = if focused {
+        theme.get("tree.selected")
+    } else {
+        theme.get("tree.selected_unfocused")
+    };
+    // The highlight wins over each part's own colours, so the row reads as one bar.
+    Line::from(
+        spans
+            .into_iter()
+            .map(|s| {
+                let style = s.style.patch(highlight);
+                s.style(style)
+            })
+            .collect::<Vec<_>>(),
+    )
+    .style(Style::default().patch(highlight))
+}

@@ -1,0 +1,153 @@
+//! Whole screens rendered into ratatui's test backend: insta snapshots for the layout, and
+//! direct cell checks for the styles snapshots cannot see.
+
+use crate::harness::Harness;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::{Color, Modifier};
+use threadmark::ui::{self, Theme};
+
+fn theme() -> Theme {
+    let (theme, warnings) = Theme::load(&toml::Table::new(), false);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    theme
+}
+
+fn render(h: &Harness) -> Terminal<TestBackend> {
+    let (w, rows) = h.state.size;
+    let mut terminal = Terminal::new(TestBackend::new(w, rows)).unwrap();
+    let theme = theme();
+    terminal.draw(|f| ui::draw(f, &h.state, &theme)).unwrap();
+    terminal
+}
+
+/// The first cell where `text` starts on screen.
+fn find(buffer: &Buffer, text: &str) -> (u16, u16) {
+    let area = buffer.area;
+    for y in 0..area.height {
+        let mut line = String::new();
+        let mut columns = Vec::new();
+        let mut x = 0;
+        while x < area.width {
+            let symbol = buffer[(x, y)].symbol();
+            for _ in symbol.chars() {
+                columns.push(x);
+            }
+            line.push_str(symbol);
+            // A wide character covers the next cell too.
+            x += u16::try_from(unicode_width::UnicodeWidthStr::width(symbol).max(1)).unwrap();
+        }
+        if let Some(byte) = line.find(text) {
+            let chars = line[..byte].chars().count();
+            return (columns[chars], y);
+        }
+    }
+    panic!("{text:?} is not on screen");
+}
+
+#[test]
+fn demo_wide_with_the_advocacy_thread_open() {
+    let mut h = Harness::demo(120, 40);
+    h.open_advocacy();
+    insta::assert_snapshot!("advocacy_120x40", render(&h).backend());
+}
+
+#[test]
+fn demo_narrow_shows_one_pane() {
+    let mut h = Harness::demo(60, 20);
+    insta::assert_snapshot!("tree_60x20", render(&h).backend());
+    h.open_advocacy();
+    h.keys("JJ");
+    insta::assert_snapshot!("advocacy_60x20", render(&h).backend());
+}
+
+#[test]
+fn help_overlay() {
+    let mut h = Harness::demo(120, 40);
+    h.keys("?");
+    insta::assert_snapshot!("help_120x40", render(&h).backend());
+}
+
+#[test]
+fn banner_expanded() {
+    let mut h = Harness::demo(100, 30);
+    h.keys("B");
+    insta::assert_snapshot!("banner_expanded_100x30", render(&h).backend());
+}
+
+#[test]
+fn unread_threads_new_posts_and_the_selection_are_styled() {
+    let mut h = Harness::demo(120, 40);
+    let terminal = render(&h);
+    let buffer = terminal.backend().buffer();
+    // The unread thread is bold in the tree.
+    let (x, y) = find(buffer, "Strategic Framework and");
+    assert!(buffer[(x, y)].modifier.contains(Modifier::BOLD));
+    // The selected row (the forum at start) is highlighted across the pane.
+    let (x, y) = find(buffer, "Strategic Framework ");
+    assert_eq!(buffer[(x, y)].bg, Color::Cyan);
+    assert_eq!(buffer[(x + 30, y)].bg, Color::Cyan);
+    // A read area is not.
+    let (x, y) = find(buffer, "Information Policy");
+    assert!(!buffer[(x, y)].modifier.contains(Modifier::BOLD));
+    assert_ne!(buffer[(x, y)].bg, Color::Cyan);
+
+    h.open_advocacy();
+    let terminal = render(&h);
+    let buffer = terminal.backend().buffer();
+    // First visit: every post is new, marked with a yellow NEW tag.
+    let (x, y) = find(buffer, " NEW ");
+    assert_eq!(buffer[(x + 1, y)].bg, Color::Yellow);
+    assert!(buffer[(x + 1, y)].modifier.contains(Modifier::BOLD));
+    // The focus moved to the reader: the tree selection is dimmed, not cyan.
+    let (x, y) = find(buffer, "● Strategic Framework and");
+    assert_ne!(buffer[(x, y)].bg, Color::Cyan);
+    assert_eq!(buffer[(x + 4, y)].bg, Color::DarkGray);
+    // A post not yet shown whole is still unread: its header has the unread dot.
+    let (x, y) = find(buffer, "● Robert Banks");
+    assert_eq!(buffer[(x, y)].fg, Color::Yellow);
+}
+
+#[test]
+fn search_matches_are_highlighted() {
+    let mut h = Harness::demo(120, 40);
+    h.open_advocacy();
+    h.keys("/relentless<enter>");
+    let terminal = render(&h);
+    let buffer = terminal.backend().buffer();
+    let (x, y) = find(buffer, "relentless");
+    assert!(
+        [Color::LightGreen, Color::LightMagenta].contains(&buffer[(x, y)].bg),
+        "{:?}",
+        buffer[(x, y)]
+    );
+}
+
+#[test]
+fn wide_characters_line_up() {
+    let mut h = Harness::demo(100, 30);
+    // A sync brings titles in CJK and emoji: the tree must keep its columns.
+    let mut forum = h.state.data.forum.clone();
+    forum.sections[0].title = "戦略的イニシアチブ 🚀".into();
+    let mut threads = h.state.data.threads.clone();
+    threads[0].title = "日本語のスレッド：図書館の未来について話しましょう 📚📚📚".into();
+    h.send(threadmark::app::Msg::Background(
+        threadmark::app::BackgroundEvent::IndexChanged {
+            forum: Box::new(forum),
+            threads,
+        },
+    ));
+    let terminal = render(&h);
+    let buffer = terminal.backend().buffer();
+    let (x, y) = find(buffer, "日本語");
+    assert!(x > 0 && y > 0);
+    // The tree's border and the unread counts stay in their columns on every row.
+    let border = find(buffer, "│").0;
+    for y in 1..29 {
+        assert_eq!(buffer[(border, y)].symbol(), "│", "row {y}");
+    }
+    let (_, thread_row) = find(buffer, "日本語");
+    assert_eq!(buffer[(border - 1, thread_row)].symbol(), "8");
+    insta::assert_snapshot!("wide_titles_100x30", terminal.backend());
+}

@@ -1,0 +1,464 @@
+//! `update` without a terminal: navigation, collapse, filter, search, read marking.
+
+use crate::harness::Harness;
+use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use threadmark::app::reader::Row;
+use threadmark::app::{Action, BackgroundEvent, ConnectionMode, Effect, Focus, LoadedThread, Msg};
+use threadmark::config::Config;
+use threadmark::model::ThreadId;
+use threadmark::store::UiState;
+
+fn tree_labels(h: &Harness) -> Vec<String> {
+    let tree = &h.state.tree;
+    tree.visible()
+        .iter()
+        .map(|&i| tree.nodes()[i].label.clone())
+        .collect()
+}
+
+#[test]
+fn keys_move_through_the_tree_and_open_the_thread() {
+    let mut h = Harness::demo(120, 40);
+    assert_eq!(
+        h.state.tree.selected().unwrap().label,
+        "Strategic Framework"
+    );
+    h.keys("jjjj");
+    assert_eq!(
+        h.state.tree.selected().unwrap().label,
+        "Enabling Strategies"
+    );
+    h.keys("k");
+    assert_eq!(
+        h.state.tree.selected().unwrap().label,
+        "Professional and Leadership Development"
+    );
+    h.keys("G");
+    assert_eq!(h.state.tree.selected().unwrap().key, "t:advocacy-1");
+    h.keys("gg");
+    assert_eq!(h.state.tree.selected().unwrap().key, "forum");
+    h.keys("G<enter>");
+    assert_eq!(h.state.focus, Focus::Reader);
+    assert_eq!(h.state.reader.thread_id().unwrap().as_str(), "advocacy-1");
+    assert_eq!(h.current_author(), "Mary Ghikas");
+    assert!(h.effects.contains(&Effect::SaveUiState));
+}
+
+#[test]
+fn post_to_post_moves_follow_the_reply_tree() {
+    let mut h = Harness::demo(120, 40);
+    h.open_advocacy();
+    h.keys("J");
+    assert_eq!(h.current_author(), "Connie Williams");
+    h.keys("J");
+    assert_eq!(
+        (h.current_author().as_str(), h.current_seq()),
+        ("Robert Banks", 3)
+    );
+    // Robert Banks answers Connie Williams: his parent is her post.
+    h.keys("p");
+    assert_eq!(
+        (h.current_author().as_str(), h.current_seq()),
+        ("Connie Williams", 2)
+    );
+    // The next reply at her level skips the nested answer.
+    h.keys(")");
+    assert_eq!(h.current_author(), "David King");
+    h.keys("(");
+    assert_eq!(h.current_seq(), 2);
+    h.keys("K");
+    assert_eq!(h.current_seq(), 1);
+    h.keys("K");
+    assert!(h.notice().contains("first post"), "{}", h.notice());
+    // The current post's header is at the top of the pane.
+    let top = h.state.reader.layout.rows[h.state.reader.scroll];
+    assert_eq!(top, Row::Header { pos: 0 });
+}
+
+#[test]
+fn a_subthread_folds_and_unfolds() {
+    let mut h = Harness::demo(120, 40);
+    h.open_advocacy();
+    h.keys("J");
+    let rows_open = h.state.reader.layout.rows.len();
+    h.keys("z");
+    let rows = &h.state.reader.layout.rows;
+    assert!(rows.len() < rows_open);
+    assert!(
+        rows.iter()
+            .any(|r| matches!(r, Row::Folded { hidden: 1, .. }))
+    );
+    // Moving on skips the folded answer.
+    h.keys("J");
+    assert_eq!(h.current_author(), "David King");
+    // Going to a folded post unfolds what hides it.
+    h.keys("K");
+    h.keys("z");
+    assert_eq!(h.state.reader.layout.rows.len(), rows_open);
+    // A post without replies has nothing to fold.
+    h.keys("J");
+    h.keys("z");
+    assert!(h.notice().contains("no replies"), "{}", h.notice());
+}
+
+#[test]
+fn tree_nodes_collapse_and_expand() {
+    let mut h = Harness::demo(120, 40);
+    h.keys("j");
+    assert_eq!(
+        h.state.tree.selected().unwrap().label,
+        "Strategic Initiatives"
+    );
+    h.keys("h");
+    assert_eq!(tree_labels(&h).len(), 5);
+    h.keys("l");
+    assert_eq!(tree_labels(&h).len(), 7);
+    h.keys(" ");
+    assert_eq!(tree_labels(&h).len(), 5);
+    assert!(
+        h.state
+            .ui_snapshot()
+            .collapsed
+            .contains("s:strategic-initiatives")
+    );
+    // The root collapses everything; the selection follows.
+    h.keys("G");
+    h.keys("hhhhh");
+    assert_eq!(h.state.tree.selected().unwrap().key, "forum");
+    h.keys("h");
+    assert_eq!(tree_labels(&h), ["Strategic Framework"]);
+}
+
+#[test]
+fn the_filter_narrows_the_tree_as_you_type() {
+    let mut h = Harness::demo(120, 40);
+    h.keys("/disc");
+    assert_eq!(tree_labels(&h).len(), 4, "{:?}", tree_labels(&h));
+    assert_eq!(h.state.tree.selected().unwrap().key, "t:advocacy-1");
+    h.keys("<esc>");
+    assert_eq!(tree_labels(&h).len(), 7);
+    h.keys("/zzz");
+    assert_eq!(tree_labels(&h), ["Strategic Framework"]);
+    h.keys("<backspace><backspace><backspace>ADV<enter>");
+    assert_eq!(h.state.tree.filter(), "ADV");
+    assert!(h.notice().contains("1 thread match"), "{}", h.notice());
+    h.keys("<esc>");
+    assert_eq!(h.state.tree.filter(), "");
+    assert_eq!(tree_labels(&h).len(), 7);
+}
+
+#[test]
+fn search_highlights_matches_and_steps_through_them() {
+    let mut h = Harness::demo(120, 40);
+    h.open_advocacy();
+    h.keys("/relentless<enter>");
+    let search = h.state.reader.search.clone().unwrap();
+    assert_eq!(search.matches.len(), 3, "{search:?}");
+    assert!(h.notice().starts_with("3 matches"), "{}", h.notice());
+    let first = search.current.unwrap();
+    // The match is on screen and belongs to Connie Williams's long post.
+    let row = search.matches[first].row;
+    assert!(row >= h.state.reader.scroll && row < h.state.reader.scroll + h.state.reader.height);
+    assert_eq!(h.current_seq(), 8);
+    let text = h
+        .state
+        .reader
+        .row_text(h.state.reader.layout.rows[row])
+        .unwrap();
+    let m = search.matches[first];
+    assert_eq!(text[m.start..m.end].to_lowercase(), "relentless");
+    h.keys("n");
+    assert_eq!(
+        h.state.reader.search.as_ref().unwrap().current,
+        Some((first + 1) % 3)
+    );
+    assert_eq!(h.notice(), format!("match {} of 3", (first + 1) % 3 + 1));
+    h.keys("NN");
+    assert_eq!(
+        h.state.reader.search.as_ref().unwrap().current,
+        Some((first + 2) % 3)
+    );
+    h.keys("/nothing here<enter>");
+    assert!(h.notice().contains("no match"), "{}", h.notice());
+    h.keys("<esc>");
+    assert!(h.state.reader.search.is_none());
+    h.keys("<esc>");
+    assert_eq!(h.state.focus, Focus::Tree);
+}
+
+#[test]
+fn posts_shown_whole_become_read_and_that_can_be_undone() {
+    let mut h = Harness::demo(120, 40);
+    assert_eq!(h.unread(), 8);
+    h.open_advocacy();
+    let id = ThreadId::new("advocacy-1");
+    let read = |h: &Harness| h.state.data.read.thread(&id).cloned().unwrap_or_default();
+    // The opening post and the two replies below it fit on a 120×40 screen.
+    assert!(read(&h).is_read(1) && read(&h).is_read(2));
+    assert!(!read(&h).is_read(8));
+    let unread_after_open = h.unread();
+    assert!(unread_after_open < 8 && unread_after_open > 0);
+    assert!(h.effects.contains(&Effect::SaveReadState));
+
+    h.keys("u");
+    assert_eq!(h.unread(), 8, "undo makes them unread again");
+    // ...and they stay unread while still on screen.
+    h.keys("j");
+    assert!(!read(&h).is_read(1));
+
+    // A jump to the bottom shows only the end of the long last post: it stays unread...
+    h.keys("G");
+    assert!(!read(&h).is_read(8), "only its end was shown");
+    // ...until the user reads it through, a line at a time.
+    h.keys("KJ");
+    for _ in 0..60 {
+        h.keys("j");
+    }
+    assert!(read(&h).is_read(8), "read through to the end");
+    h.keys("M");
+    assert_eq!(h.unread(), 8);
+    h.keys("u");
+    assert!(read(&h).is_read(8));
+    h.keys("m");
+    assert_eq!(h.unread(), 0);
+    assert!(
+        h.notice().contains("marked the thread read"),
+        "{}",
+        h.notice()
+    );
+}
+
+#[test]
+fn new_posts_are_those_added_since_the_last_visit() {
+    let mut h = Harness::demo(120, 40);
+    h.open_advocacy();
+    assert_eq!(h.state.reader.open.as_ref().unwrap().new_above, 0);
+    let id = ThreadId::new("advocacy-1");
+    assert_eq!(h.state.data.read.thread(&id).unwrap().seen_through, 8);
+    // Reopening the thread (as after a restart) shows nothing new.
+    let file = threadmark::store::Cache::open(h.dir.clone())
+        .load_thread(&id)
+        .unwrap()
+        .unwrap();
+    h.state.reader = threadmark::app::reader::Reader::default();
+    h.state.reader.requested = Some(id.clone());
+    h.send(Msg::ThreadLoaded(Box::new(LoadedThread::parse(file))));
+    assert_eq!(h.state.reader.open.as_ref().unwrap().new_above, 8);
+}
+
+#[test]
+fn a_stale_load_is_dropped() {
+    let mut h = Harness::demo(120, 40);
+    let file = threadmark::store::Cache::open(h.dir.clone())
+        .load_thread(&ThreadId::new("advocacy-1"))
+        .unwrap()
+        .unwrap();
+    // Nobody asked for this thread (or the user moved on): it is not shown.
+    h.send(Msg::ThreadLoaded(Box::new(LoadedThread::parse(file))));
+    assert!(h.state.reader.open.is_none());
+}
+
+#[test]
+fn resizing_keeps_the_place_in_the_thread() {
+    let mut h = Harness::demo(120, 40);
+    h.open_advocacy();
+    h.keys("JJJJ");
+    let post = h.current_seq();
+    h.send(Msg::Resize(60, 20));
+    assert!(h.state.geometry().narrow);
+    assert_eq!(h.current_seq(), post);
+    let top = h.state.reader.layout.rows[h.state.reader.scroll];
+    assert_eq!(
+        top,
+        Row::Header {
+            pos: h.state.reader.current
+        }
+    );
+    h.send(Msg::Resize(200, 50));
+    assert_eq!(h.current_seq(), post);
+    // In a narrow terminal tab switches which pane is shown.
+    h.send(Msg::Resize(60, 20));
+    h.keys("<tab>");
+    assert_eq!(h.state.focus, Focus::Tree);
+    assert_eq!(h.state.geometry().reader_body.width, 0);
+}
+
+#[test]
+fn next_unread_post_and_thread() {
+    let mut h = Harness::demo(120, 40);
+    h.open_advocacy();
+    let id = ThreadId::new("advocacy-1");
+    let open = h.state.reader.open.as_ref().unwrap();
+    let read = h.state.data.read.thread(&id).unwrap().clone();
+    let expected = (1..open.order.len())
+        .map(|pos| open.post(pos).unwrap().seq)
+        .find(|&seq| !read.is_read(seq))
+        .unwrap();
+    h.keys("]");
+    assert_eq!(h.current_seq(), expected);
+    h.keys("m}");
+    assert!(
+        h.notice().contains("no thread has unread posts"),
+        "{}",
+        h.notice()
+    );
+    h.keys("M}");
+    assert_eq!(h.state.reader.thread_id().unwrap().as_str(), "advocacy-1");
+    h.keys("G]");
+    assert!(
+        h.notice().contains("no unread post below"),
+        "{}",
+        h.notice()
+    );
+}
+
+#[test]
+fn multi_key_sequences_fall_back_when_broken() {
+    let mut h = Harness::demo(120, 40);
+    h.keys("G");
+    h.keys("g");
+    assert_eq!(h.state.keys.pending.len(), 1);
+    // "g k" is no binding: the pending g is dropped and k runs on its own.
+    h.keys("k");
+    assert!(h.state.keys.pending.is_empty());
+    assert_eq!(h.state.tree.selected().unwrap().label, "Advocacy");
+}
+
+#[test]
+fn key_overrides_from_config_apply() {
+    let config =
+        Config::parse("[keys]\n\"ctrl-n\" = \"next_unread_thread\"\n\"q\" = \"none\"\n").unwrap();
+    let mut h = Harness::demo_with(120, 40, &config, UiState::default());
+    h.send(Msg::Key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char('n'),
+        KeyModifiers::CONTROL,
+    )));
+    assert_eq!(h.state.reader.thread_id().unwrap().as_str(), "advocacy-1");
+    h.keys("q");
+    assert!(!h.state.quitting);
+    assert!(h.notice().contains("does nothing"), "{}", h.notice());
+    h.act(Action::Quit);
+    assert!(h.state.quitting);
+    assert!(h.effects.contains(&Effect::Quit));
+}
+
+#[test]
+fn remembered_state_reopens_where_the_user_left() {
+    let ui = UiState {
+        collapsed: ["s:strategic-initiatives".to_owned()].into(),
+        selected: Some("t:advocacy-1".into()),
+        open_thread: Some("advocacy-1".into()),
+        dismissed_banners: ["gray-out".to_owned()].into(),
+    };
+    let h = Harness::demo_with(120, 40, &Config::default(), ui.clone());
+    assert_eq!(h.state.tree.selected().unwrap().key, "t:advocacy-1");
+    assert_eq!(tree_labels(&h).len(), 5);
+    assert!(h.state.reader.open.is_some());
+    assert!(h.state.banner.shown().is_none());
+    assert_eq!(h.state.ui_snapshot(), ui);
+}
+
+#[test]
+fn the_banner_expands_and_is_dismissed_for_good() {
+    let mut h = Harness::demo(120, 40);
+    assert_eq!(h.state.geometry().banner.height, 1);
+    h.keys("B");
+    assert!(h.state.geometry().banner.height > 3);
+    h.keys("X");
+    assert_eq!(h.state.geometry().banner.height, 0);
+    assert!(h.state.ui_snapshot().dismissed_banners.contains("gray-out"));
+    assert!(h.effects.contains(&Effect::SaveUiState));
+}
+
+#[test]
+fn help_lists_the_bindings_and_closes() {
+    let mut h = Harness::demo(120, 40);
+    h.keys("?");
+    assert!(matches!(
+        h.state.overlay,
+        threadmark::app::state::Overlay::Help { .. }
+    ));
+    h.keys("j");
+    assert!(matches!(
+        h.state.overlay,
+        threadmark::app::state::Overlay::Help { scroll: 1 }
+    ));
+    h.keys("<esc>");
+    assert_eq!(h.state.overlay, threadmark::app::state::Overlay::None);
+}
+
+fn mouse(kind: MouseEventKind, column: u16, row: u16) -> Msg {
+    Msg::Mouse(MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    })
+}
+
+#[test]
+fn the_mouse_scrolls_the_pane_under_it_and_clicks_select() {
+    let mut h = Harness::demo(120, 40);
+    h.open_advocacy();
+    h.send(mouse(MouseEventKind::ScrollDown, 80, 20));
+    assert_eq!(h.state.reader.scroll, 3);
+    // Click the tree's second row (banner is row 0, the tree starts at row 1).
+    h.send(mouse(MouseEventKind::Down(MouseButton::Left), 5, 2));
+    assert_eq!(h.state.focus, Focus::Tree);
+    assert_eq!(
+        h.state.tree.selected().unwrap().label,
+        "Strategic Initiatives"
+    );
+    h.send(mouse(MouseEventKind::ScrollDown, 5, 5));
+    assert_eq!(
+        h.state.tree.selected().unwrap().label,
+        "Enabling Strategies"
+    );
+
+    let config = Config::parse("[ui]\nmouse = false\n").unwrap();
+    let mut off = Harness::demo_with(120, 40, &config, UiState::default());
+    off.send(mouse(MouseEventKind::Down(MouseButton::Left), 5, 2));
+    assert_eq!(off.state.tree.selected().unwrap().key, "forum");
+}
+
+#[test]
+fn background_news_reaches_the_status_line() {
+    let mut h = Harness::demo(120, 40);
+    assert_eq!(h.state.status.connection, ConnectionMode::Demo);
+    h.send(Msg::Background(BackgroundEvent::Mode(
+        ConnectionMode::ReadOnly,
+    )));
+    h.send(Msg::Background(BackgroundEvent::Outbox { queued: 2 }));
+    let at = jiff::Timestamp::from_second(1_700_000_000).unwrap();
+    h.send(Msg::Background(BackgroundEvent::Synced { at }));
+    assert_eq!(h.state.status.connection, ConnectionMode::ReadOnly);
+    assert_eq!(h.state.status.outbox, 2);
+    assert_eq!(h.state.status.last_sync, Some(at));
+    h.send(Msg::Background(BackgroundEvent::Problem(
+        "server said no".into(),
+    )));
+    assert_eq!(h.notice(), "server said no");
+}
+
+#[test]
+fn the_readme_config_example_is_valid_and_does_what_it_says() {
+    let readme = include_str!("../../README.md");
+    let section = &readme[readme.find("## Using the reader").unwrap()..];
+    let start = section.find("```toml\n").unwrap() + "```toml\n".len();
+    let example = &section[start..start + section[start..].find("```").unwrap()];
+    let config = Config::parse(example).unwrap();
+    let (theme, warnings) = threadmark::ui::Theme::load(&config.theme, false);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(
+        theme.get("reader.new").bg,
+        Some(ratatui::style::Color::LightGreen)
+    );
+    let mut h = Harness::demo_with(120, 40, &config, UiState::default());
+    assert!(h.notice().is_empty(), "{}", h.notice());
+    assert!(!h.state.settings.mouse);
+    assert_eq!(h.state.geometry().tree.width, 44);
+    h.open_advocacy();
+    let scroll = h.state.reader.scroll;
+    h.keys("w");
+    assert!(h.state.reader.scroll > scroll, "w pages down in the reader");
+}

@@ -2,6 +2,7 @@
 //! implementations (API v1, Discourse).
 
 mod backend;
+pub mod discourse;
 pub mod http;
 
 pub use backend::{Backend, Cursor, PullBatch, ServerState, Submitted};

@@ -103,9 +103,14 @@ pub struct Queued {
 }
 
 /// One post as `[id, post_number, version, gone]`: compact, since a big forum has many.
-/// `post_number` 0 means the body was never fetched; `gone` 1 marks a tombstone.
+/// `post_number` 0 means the body was never fetched; `gone` is 0 for a live post,
+/// [`LEFT_STREAM`] for one that left the topic's stream, [`DELETED`] for one the server
+/// marks deleted or hidden.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostRecord(u64, u64, u64, u8);
+
+const LEFT_STREAM: u8 = 1;
+const DELETED: u8 = 2;
 
 impl PostRecord {
     pub fn new(id: u64) -> Self {
@@ -123,16 +128,20 @@ impl PostRecord {
     pub fn gone(self) -> bool {
         self.3 != 0
     }
+    /// Left the stream earlier: if it is back, its body must be fetched again.
+    pub fn left_stream(self) -> bool {
+        self.3 == LEFT_STREAM
+    }
     pub fn fetched(self) -> bool {
         self.1 != 0
     }
     pub fn set_fetched(&mut self, number: u64, version: u64, gone: bool) {
         self.1 = number.max(1);
         self.2 = version;
-        self.3 = u8::from(gone);
+        self.3 = if gone { DELETED } else { 0 };
     }
-    pub fn set_gone(&mut self) {
-        self.3 = 1;
+    pub fn set_left_stream(&mut self) {
+        self.3 = LEFT_STREAM;
     }
 }
 

@@ -33,7 +33,7 @@ pub fn apply_stream(
     let mut tombstones = Vec::new();
     for (index, post) in record.posts.iter_mut().enumerate() {
         if !live.contains(&post.id()) && !post.gone() {
-            post.set_gone();
+            post.set_left_stream();
             tombstones.push(tombstone(thread, post.id(), seq(index), when));
         }
     }
@@ -48,7 +48,11 @@ pub fn apply_stream(
     let missing = stream
         .iter()
         .copied()
-        .filter(|id| by_id.get(id).is_some_and(|p| !p.fetched() || p.gone()))
+        .filter(|id| {
+            by_id
+                .get(id)
+                .is_some_and(|p| !p.fetched() || p.left_stream())
+        })
         .collect();
     (tombstones, missing)
 }
@@ -374,6 +378,34 @@ mod tests {
             "an unchanged version is not delivered again"
         );
         assert_eq!((changed[0].id.as_str(), changed[0].seq), ("13", 4));
+    }
+
+    #[test]
+    fn listing_summaries_read_the_padded_fixture() {
+        let page: wire::TopicListPage = wire::decode(
+            include_bytes!("../../../tests/fixtures/discourse/category_latest_topics.json"),
+            "list",
+        )
+        .unwrap();
+        let summaries: Vec<ThreadSummary> = page
+            .topic_list
+            .topics
+            .iter()
+            .map(|t| summary_from_listing(t, &page.users, None, 2))
+            .collect();
+        assert!(summaries[0].pinned && !summaries[1].pinned);
+        assert_eq!(
+            summaries[1].author.name, "fuzzy",
+            "user 3, the original poster"
+        );
+        assert_eq!(
+            summaries[1].created_at.to_string(),
+            "2014-04-16T17:52:58.777Z"
+        );
+        assert_eq!(
+            (summaries[1].post_count, summaries[1].area.as_str()),
+            (2, "2")
+        );
     }
 
     #[test]

@@ -114,12 +114,14 @@ async fn listings_page_with_pinned_topics_and_resume_from_the_high_water_mark() 
         );
         assert!(second.threads().is_empty() && second.delivered_posts() == 0);
 
-        // A reply to an old topic and to a pinned one: exactly those two are read again.
+        // Replies to 35 old topics (more than page 0 holds behind the three old pinned
+        // topics) and to a pinned one: exactly those are read, over two pages.
+        let bumped: Vec<u64> = (200..235).chain([301]).collect();
         {
             let mut world = server.world();
-            let now = base_time() + jiff::SignedDuration::from_hours(1);
-            for id in [203, 301] {
-                let topic = world.forum.topics.get_mut(&id).unwrap();
+            for (i, id) in bumped.iter().enumerate() {
+                let now = base_time() + jiff::SignedDuration::from_mins(i64::try_from(i).unwrap());
+                let topic = world.forum.topics.get_mut(id).unwrap();
                 let mut post = topic.posts.last().unwrap().clone();
                 post.id += 50_000;
                 post.number += 1;
@@ -131,13 +133,24 @@ async fn listings_page_with_pinned_topics_and_resume_from_the_high_water_mark() 
         }
         server.clear_requests();
         let third = sync(&mut discourse, second.cursor.as_ref(), None).await;
-        let read: Vec<String> = server
+        let pages: Vec<String> = server
+            .requests_to(&Method::GET, listing)
+            .iter()
+            .map(|r| r.query.clone())
+            .collect();
+        assert_eq!(
+            pages,
+            ["page=0", "page=1"],
+            "old pinned topics on page 0 do not end the paging"
+        );
+        let read: HashSet<String> = server
             .requests()
             .iter()
             .filter(|r| r.path.starts_with("/t/"))
             .map(|r| r.path.clone())
             .collect();
-        assert_eq!(read, ["/t/301.json", "/t/203.json"]);
+        let expected: HashSet<String> = bumped.iter().map(|id| format!("/t/{id}.json")).collect();
+        assert_eq!(read, expected);
         let new_posts = third.posts("203");
         assert_eq!(
             new_posts.len(),

@@ -213,6 +213,37 @@ async fn a_timeout_after_the_server_stored_the_post_is_found_not_resent() {
             "nothing was sent twice"
         );
 
+        // The same for a new topic: found as the opening post of a topic of ours.
+        server.world().reply_delay = Some(Duration::from_secs(4));
+        let mut topic = OutboxEntry::new(
+            Target::NewThread {
+                area: AreaId::new("21"),
+                title: "Slow link, new topic".into(),
+            },
+            "Opening a topic over a slow link.".into(),
+            jiff::Timestamp::now(),
+        );
+        topic.first_attempt_at = Some(topic.created_at);
+        assert_eq!(
+            discourse.submit(&topic).await.unwrap_err(),
+            RemoteError::Timeout
+        );
+        server.world().reply_delay = None;
+        let opening = discourse
+            .find_submitted(&topic)
+            .await
+            .unwrap()
+            .expect("the opening post");
+        assert_eq!(opening.seq, 1);
+        let topics = server
+            .world()
+            .forum
+            .topics
+            .values()
+            .filter(|t| t.title == "Slow link, new topic")
+            .count();
+        assert_eq!(topics, 1);
+
         let never_sent = reply("410", None, "This one never left.");
         assert_eq!(discourse.find_submitted(&never_sent).await.unwrap(), None);
         let mut too_old = reply("410", None, "Posted over a slow link.");

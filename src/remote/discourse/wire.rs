@@ -2,6 +2,7 @@
 //! padded key names and odd `raw` values; anything wrongly typed is a protocol error.
 
 use crate::remote::RemoteError;
+use crate::render::sanitize::clean_line;
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -11,11 +12,16 @@ use serde_json::Value;
 /// as `"visible    "`); a body that is not JSON of the expected shape is a
 /// [`RemoteError::Protocol`] naming `what` was being read.
 pub fn decode<T: DeserializeOwned>(body: &[u8], what: &str) -> Result<T, RemoteError> {
-    let mut value: Value = serde_json::from_slice(body)
-        .map_err(|e| RemoteError::Protocol(format!("{what}: not JSON ({e})")))?;
+    let mut value: Value =
+        serde_json::from_slice(body).map_err(|e| protocol(what, "not JSON", &e))?;
     trim_keys(&mut value);
-    serde_json::from_value(value)
-        .map_err(|e| RemoteError::Protocol(format!("{what}: unexpected shape ({e})")))
+    serde_json::from_value(value).map_err(|e| protocol(what, "unexpected shape", &e))
+}
+
+/// The decoder's words quote the server's text: cleaned before they can reach a terminal.
+fn protocol(what: &str, problem: &str, e: &serde_json::Error) -> RemoteError {
+    let detail: String = clean_line(&e.to_string()).chars().take(200).collect();
+    RemoteError::Protocol(format!("{what}: {problem} ({detail})"))
 }
 
 /// Trims spaces around object keys, everywhere; a trimmed key never replaces one that is
@@ -300,7 +306,7 @@ pub fn decode_created(body: &[u8]) -> Result<Created, RemoteError> {
     };
     serde_json::from_value(post)
         .map(|p| Created::Post(Box::new(p)))
-        .map_err(|e| RemoteError::Protocol(format!("the new post: unexpected shape ({e})")))
+        .map_err(|e| protocol("the new post", "unexpected shape", &e))
 }
 
 /// `/user_actions.json?username=…&filter=4,5`: the user's recent topics and replies.

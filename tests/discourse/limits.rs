@@ -128,3 +128,46 @@ async fn web_pages_and_wrong_shapes_are_never_data() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn one_broken_topic_does_not_block_the_others_and_is_read_next_round() {
+    bounded(async {
+        let server = standin(Forum::rich()).await;
+        let mut discourse = backend(&server, None, roomy());
+        server.script(
+            Method::GET,
+            "/t/410.json",
+            500,
+            &[("content-type", "application/json")],
+            r#"{"errors":["Internal Server Error"]}"#,
+        );
+        server.script(
+            Method::GET,
+            "/t/420.json",
+            200,
+            &[("content-type", "application/json")],
+            r#"{"id":"four-twenty","post_stream":[]}"#,
+        );
+        let first = crate::sync(&mut discourse, None, None).await;
+        assert!(first.posts("410").is_empty() && first.posts("420").is_empty());
+        assert_eq!(first.posts("400").len(), 4, "the rest of the forum arrived");
+
+        server.clear_requests();
+        let second = crate::sync(&mut discourse, first.cursor.as_ref(), None).await;
+        let mut read: Vec<String> = server
+            .requests()
+            .iter()
+            .filter(|r| r.path.starts_with("/t/"))
+            .map(|r| r.path.clone())
+            .collect();
+        read.sort();
+        assert_eq!(
+            read,
+            ["/t/410.json", "/t/420.json"],
+            "only the two skipped topics are tried again"
+        );
+        assert_eq!(second.posts("410").len(), 2);
+        assert_eq!(second.posts("420").len(), 3);
+    })
+    .await;
+}

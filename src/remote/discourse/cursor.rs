@@ -31,6 +31,10 @@ pub struct PullCursor {
     pub high_water: BTreeMap<u64, Timestamp>,
     #[serde(default)]
     pub topics: BTreeMap<u64, TopicRecord>,
+    /// Topics that could not be read last round (a server error on them, a malformed
+    /// answer): read first in the next one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retry: Vec<Queued>,
     /// The round under way, `None` between rounds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub round: Option<Round>,

@@ -107,16 +107,15 @@ impl<'a> Pull<'a> {
             return Ok(Step::More);
         };
         if let Some(topic) = focus.filter(|f| round.focus_done != Some(*f)) {
-            round.focus_done = Some(topic);
-            let queued = round.queue.iter().position(|q| q.topic == topic);
+            let queued = round.queue.iter().find(|q| q.topic == topic).copied();
             let counted = queued.is_some() || round.jobs.iter().any(|j| j.topic == topic);
-            let mark = queued
-                .and_then(|i| round.queue.remove(i))
-                .and_then(|q| q.mark);
+            let mark = queued.and_then(|q| q.mark);
+            self.read_topic(Queued { topic, mark }, true).await?;
+            let round = self.round();
+            round.focus_done = Some(topic);
             if !counted {
                 round.total += 1;
             }
-            self.read_topic(Queued { topic, mark }, true).await?;
             return Ok(Step::More);
         }
         if round.jobs.front().is_some() {
@@ -155,10 +154,19 @@ impl<'a> Pull<'a> {
                 .get("/site/basic-info.json", &[], As::Account, "the site's name")
                 .await;
             match info {
-                Ok(info) => self.cursor.title = info.title.filter(|t| !t.trim().is_empty()),
-                // Older forums have no basic-info; their host name does.
-                Err(RemoteError::Status { status: 404, .. } | RemoteError::Protocol(_)) => {}
-                Err(e) => return Err(e),
+                Ok(info) => {
+                    self.cursor.title = Some(
+                        info.title
+                            .filter(|t| !t.trim().is_empty())
+                            .unwrap_or_else(|| self.host_name()),
+                    );
+                }
+                Err(e @ (RemoteError::Timeout | RemoteError::Status { status: 429, .. })) => {
+                    return Err(e);
+                }
+                // The category list just came: a forum without basic-info (an old one)
+                // is named by its host.
+                Err(_) => self.cursor.title = Some(self.host_name()),
             }
         }
         let title = self
@@ -172,7 +180,10 @@ impl<'a> Pull<'a> {
             self.cursor.tree = Some(fingerprint);
             self.batch.forum = Some(tree.forum);
         }
+        let retry: std::collections::VecDeque<Queued> = self.cursor.retry.drain(..).collect();
         self.cursor.round = Some(Round {
+            total: retry.len() as u64,
+            queue: retry,
             areas: tree.areas,
             listings: tree
                 .listings
@@ -217,8 +228,9 @@ impl<'a> Pull<'a> {
                 if let (Some(bumped), Some(mark)) = (item.bumped_at, high_water)
                     && bumped <= mark
                 {
+                    // Older than the mark: no need for another page, but this one is
+                    // already here and its entries are still compared below.
                     reached_known = true;
-                    continue;
                 }
                 newest = newest.max(item.bumped_at);
             }
@@ -284,20 +296,21 @@ impl<'a> Pull<'a> {
                 "a topic",
             )
             .await;
-        let topic = match topic {
+        let topic = match topic.map_err(topic_failure) {
             Ok(topic) => topic,
-            Err(e) if is_removed(&e) => {
+            Err(Failure::Removed) => {
                 self.forget_topic(topic_id);
                 return Ok(());
             }
-            Err(RemoteError::Status { status: 403, .. }) => {
-                // Not visible to this account (any more): skipped this round, kept.
+            Err(Failure::Skip) => {
+                // Its record keeps the old listing entry; the next round tries again.
                 let round = self.round();
                 round.queue.retain(|q| q.topic != topic_id);
                 round.done += 1;
+                self.cursor.retry.push(queued);
                 return Ok(());
             }
-            Err(e) => return Err(e),
+            Err(Failure::Stop(e)) => return Err(e),
         };
         let thread = thread_id(topic_id);
         let chunk = &topic.post_stream.posts;
@@ -378,24 +391,35 @@ impl<'a> Pull<'a> {
                 "a topic's posts",
             )
             .await;
-        let answer = match answer {
+        let answer = match answer.map_err(topic_failure) {
             Ok(answer) => answer,
-            Err(e) if is_removed(&e) => {
+            Err(Failure::Removed) => {
                 self.forget_topic(topic_id);
                 return Ok(());
             }
-            Err(RemoteError::Status { status: 403, .. }) => {
+            Err(Failure::Skip) => {
+                // The next round reads the topic again and asks for the missing bodies.
                 let round = self.round();
                 round.jobs.pop_front();
                 round.done += 1;
+                self.cursor.retry.push(Queued {
+                    topic: topic_id,
+                    mark: None,
+                });
                 return Ok(());
             }
-            Err(e) => return Err(e),
+            Err(Failure::Stop(e)) => return Err(e),
         };
         let thread = thread_id(topic_id);
         let mapping = self.mapping;
         let record = self.cursor.topics.entry(topic_id).or_default();
-        let changed = posts::apply_posts(record, &thread, &answer.post_stream.posts, mapping);
+        let asked: Vec<wire::WirePost> = answer
+            .post_stream
+            .posts
+            .into_iter()
+            .filter(|p| ids.contains(&p.id))
+            .collect();
+        let changed = posts::apply_posts(record, &thread, &asked, mapping);
         self.batch.posts.extend(changed);
         let round = self.round();
         if remaining.is_empty() {
@@ -430,13 +454,28 @@ impl<'a> Pull<'a> {
     }
 }
 
-/// The topic is gone from the server.
-fn is_removed(e: &RemoteError) -> bool {
-    matches!(
-        e,
+/// What a failed topic request means for the round.
+enum Failure {
+    /// The topic is gone from the server.
+    Removed,
+    /// This topic cannot be read now (not visible to us, a server error on it, a
+    /// malformed answer): the round goes on without it, so one bad topic never blocks
+    /// the rest; it is tried again next round.
+    Skip,
+    /// The whole site is unavailable (network, rate limit, maintenance, auth): stop.
+    Stop(RemoteError),
+}
+
+fn topic_failure(e: RemoteError) -> Failure {
+    match e {
         RemoteError::Status {
-            status: 404 | 410,
+            status: 404 | 410, ..
+        } => Failure::Removed,
+        RemoteError::Status {
+            status: 400 | 403 | 422 | 500,
             ..
         }
-    )
+        | RemoteError::Protocol(_) => Failure::Skip,
+        e => Failure::Stop(e),
+    }
 }

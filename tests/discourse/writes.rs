@@ -40,6 +40,11 @@ async fn auth_headers_are_exactly_what_discourse_expects() {
         for (credential, expected) in cases {
             server.clear_requests();
             let mut discourse = backend(&server, credential, roomy());
+            let shown = format!("{discourse:?}");
+            assert!(
+                !shown.contains(USER_KEY) && !shown.contains(ADMIN_KEY),
+                "keys stay out of Debug"
+            );
             discourse.pull(None, None).await.unwrap();
             discourse.refresh_status().await.unwrap();
             let site = &server.requests_to(&Method::GET, "/site.json")[0];

@@ -15,6 +15,9 @@
 //! comes with each read of the topic, and the focused topic also re-checks its newest 20
 //! posts each round. Only changed posts are delivered.
 //!
+//! A topic the server fails on (an error of its own, a malformed answer) is skipped and
+//! read first in the next round, so one bad topic never blocks the rest of the forum.
+//!
 //! Requests are spread to respect the key's budget (see [`RequestBudget`]); a
 //! `Discourse-Rate-Limit-Error-Code` answer pauses every request to the site until the
 //! server's wait is over, failing fast with `rate_limited` meanwhile.

@@ -135,6 +135,12 @@ pub struct LoginArgs {
     /// Read an existing API token from standard input instead of signing in
     #[arg(long)]
     pub token_stdin: bool,
+    /// Discourse: sign in with an admin API key as this user (with --api-key-stdin)
+    #[arg(long, value_name = "USER", requires = "api_key_stdin")]
+    pub api_username: Option<String>,
+    /// Discourse: read the admin API key from standard input
+    #[arg(long, requires = "api_username")]
+    pub api_key_stdin: bool,
 }
 
 /// `threadmark outbox …`

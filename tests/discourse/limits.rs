@@ -88,7 +88,7 @@ async fn a_422_fails_with_the_servers_message() {
                 message,
                 ..
             } => {
-                assert_eq!((*status, code.as_deref()), (422, Some("validation")));
+                assert_eq!((*status, code.as_deref()), (422, Some("validation_failed")));
                 assert_eq!(message, "Body is too short (minimum is 10 characters)");
             }
             other => panic!("{other:?}"),

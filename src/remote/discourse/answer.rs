@@ -137,7 +137,7 @@ fn normalized_code(status: u16, error_type: Option<&str>) -> Option<&'static str
         Some("invalid_access") => return Some("forbidden"),
         Some("not_found") => return Some("not_found"),
         Some("rate_limit") => return Some("rate_limited"),
-        Some("invalid_parameters") => return Some("validation"),
+        Some("invalid_parameters") => return Some("validation_failed"),
         _ => {}
     }
     match status {
@@ -145,7 +145,7 @@ fn normalized_code(status: u16, error_type: Option<&str>) -> Option<&'static str
         403 => Some("forbidden"),
         404 | 410 => Some("not_found"),
         409 => Some("conflict"),
-        400 | 422 => Some("validation"),
+        400 | 422 => Some("validation_failed"),
         429 => Some("rate_limited"),
         503 => Some("maintenance"),
         _ => None,
@@ -158,7 +158,7 @@ fn default_message(status: u16, code: Option<&str>) -> &'static str {
         Some("unauthorized") => "not logged in, or the key was revoked; run `threadmark login`",
         Some("forbidden") => "not allowed for this account",
         Some("not_found") => "not found (deleted, or not visible to this account)",
-        Some("validation") => "the forum refused the post",
+        Some("validation_failed") => "the forum refused the post",
         Some("maintenance") => "the forum is in maintenance",
         _ if status >= 500 => "the forum had an internal error",
         _ => "the forum refused the request",
@@ -294,7 +294,7 @@ mod tests {
                 message,
                 ..
             } => {
-                assert_eq!((status, code.as_deref()), (422, Some("validation")));
+                assert_eq!((status, code.as_deref()), (422, Some("validation_failed")));
                 assert_eq!(message, "Body is too short (minimum is 20 characters)");
             }
             other => panic!("{other:?}"),

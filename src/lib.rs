@@ -4,6 +4,7 @@
 //! `server → its own persistence → model`. Only `store` touches the data directory.
 
 pub mod account;
+pub mod api;
 pub mod cli;
 pub mod config;
 pub mod model;

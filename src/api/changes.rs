@@ -1,0 +1,27 @@
+//! `GET /changes`: what changed since a cursor, latest state per entity, in commit order.
+
+use super::forum::Thread;
+use super::posts::Post;
+use serde::{Deserialize, Serialize};
+
+/// One changed entity, as it is now. A deleted post arrives as a tombstone
+/// (`deleted: true`); apply an upsert only when its `version` is newer than yours.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Change {
+    Post { post: Post },
+    Thread { thread: Thread },
+    /// A kind this version does not know; skip it.
+    #[serde(other)]
+    Unknown,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChangesPage {
+    pub changes: Vec<Change>,
+    /// Opaque; pass as `since` next time (also when `changes` is empty).
+    pub next_cursor: String,
+    /// True when more changes are waiting: ask again at once.
+    #[serde(default)]
+    pub has_more: bool,
+}

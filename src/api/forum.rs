@@ -1,0 +1,93 @@
+//! The forum tree (sections → areas) and threads on the wire.
+
+use super::posts::{Author, Post};
+use super::status::Banner;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// `GET /tree`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Tree {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub sections: Vec<Section>,
+    /// The forum's standing announcement (distinct from a mode banner).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub announcement: Option<Banner>,
+    /// True when post times only order posts and are not real dates.
+    #[serde(default)]
+    pub undated: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Section {
+    pub id: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub areas: Vec<Area>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Area {
+    pub id: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub thread_count: u64,
+    /// Posts in the area's threads, tombstones included.
+    #[serde(default)]
+    pub post_count: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_post_at: Option<Timestamp>,
+}
+
+/// A thread without its posts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Thread {
+    pub id: String,
+    pub area_id: String,
+    pub title: String,
+    pub author: Author,
+    pub created_at: Timestamp,
+    pub last_post_at: Timestamp,
+    /// Posts, tombstones included (equal to `last_seq`).
+    #[serde(default)]
+    pub post_count: u32,
+    #[serde(default)]
+    pub last_seq: u32,
+    #[serde(default)]
+    pub pinned: bool,
+    #[serde(default)]
+    pub locked: bool,
+    /// Bumped whenever the thread or its posts change.
+    #[serde(default)]
+    pub version: u64,
+}
+
+/// `GET /areas/{id}/threads`: most recently active first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ThreadPage {
+    pub threads: Vec<Thread>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// `POST /areas/{id}/threads`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewThread {
+    pub title: String,
+    /// The opening post, Markdown.
+    pub body: String,
+}
+
+/// The answer to `POST /areas/{id}/threads`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ThreadCreated {
+    pub thread: Thread,
+    pub post: Post,
+}

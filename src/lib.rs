@@ -9,4 +9,5 @@ pub mod cli;
 pub mod config;
 pub mod model;
 pub mod render;
+pub mod server;
 pub mod store;

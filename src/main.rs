@@ -9,7 +9,12 @@ use threadmark::store::Cache;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    let outcome = match cli.command {
+        // The server needs no client config or account: it starts before they load.
+        Some(Command::Serve(args)) => threadmark::server::cli::run(args),
+        command => run(Cli { command, ..cli }),
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // One line, no backtrace: the message says what happened and what to do.
@@ -74,6 +79,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             write!(stdout, "{}", format_hits(&hits, output_width(width)))?;
         }
+        Some(Command::Serve(args)) => threadmark::server::cli::run(args)?,
     }
     Ok(())
 }

@@ -190,7 +190,8 @@ async fn restore_mode(app: &Shared) -> Result<(), ServerError> {
 /// Forgets changes and idempotency answers past their retention, now and then.
 async fn prune_loop(app: Shared) {
     let retention = app.config.changes_retention;
-    let every = (retention / 4).clamp(Duration::from_millis(100), Duration::from_secs(60));
+    let shortest = retention.min(app.config.idempotency_retention);
+    let every = (shortest / 4).clamp(Duration::from_millis(100), Duration::from_secs(60));
     let mut stopping = app.stopping.clone();
     loop {
         let now = jiff::Timestamp::now();

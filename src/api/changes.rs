@@ -9,8 +9,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Change {
-    Post { post: Post },
-    Thread { thread: Thread },
+    Post {
+        post: Post,
+    },
+    Thread {
+        thread: Thread,
+    },
     /// A kind this version does not know; skip it.
     #[serde(other)]
     Unknown,

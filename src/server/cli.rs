@@ -1,7 +1,7 @@
 //! `threadmark serve`: its arguments, the startup lines on stdout, and the `user` / `token` commands.
 
-use super::db::users::{self, UserError};
 use super::db::open_sync;
+use super::db::users::{self, UserError};
 use super::{ServerConfig, ServerLimits, start};
 use crate::api::ForumMode;
 use anyhow::Context as _;
@@ -137,14 +137,19 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut config = ServerConfig::new(&dir);
     config.addr = args.addr;
     config.demo = args.demo;
-    config.mode = args.mode.as_deref().map(str::parse::<ForumMode>).transpose()?;
+    config.mode = args
+        .mode
+        .as_deref()
+        .map(str::parse::<ForumMode>)
+        .transpose()?;
     config.banner = args.banner;
     config.limits = ServerLimits {
         writes_per_minute: args.writes_per_minute,
         reads_per_minute: args.reads_per_minute,
         ..ServerLimits::default()
     };
-    config.changes_retention = Duration::from_secs(args.changes_retention_hours.saturating_mul(3600));
+    config.changes_retention =
+        Duration::from_secs(args.changes_retention_hours.saturating_mul(3600));
     config.log_requests = !args.quiet;
 
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
@@ -162,7 +167,11 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             "threadmark serve: API at {}; data in {}{}; Ctrl-C stops",
             server.url(),
             shown_dir.display(),
-            if temporary { " (temporary, removed on exit)" } else { "" }
+            if temporary {
+                " (temporary, removed on exit)"
+            } else {
+                ""
+            }
         );
         stop_signal().await;
         eprintln!("threadmark serve: stopping");
@@ -266,7 +275,8 @@ fn read_password(name: &str, from_stdin: bool) -> anyhow::Result<(String, bool)>
         return Ok((password, false));
     }
     if std::io::stdin().is_terminal() {
-        let first = rpassword::prompt_password(format!("Password for {name} (empty: generate one): "))?;
+        let first =
+            rpassword::prompt_password(format!("Password for {name} (empty: generate one): "))?;
         if !first.is_empty() {
             let again = rpassword::prompt_password("Again: ")?;
             if again != first {

@@ -62,7 +62,7 @@ impl ServerLimits {
 pub struct ServerConfig {
     /// Where to listen; port 0 picks a free port (see [`super::RunningServer::addr`]).
     pub addr: SocketAddr,
-    /// The server's own data directory (its SQLite store lives there).
+    /// The server's own data directory (its `SQLite` store lives there).
     pub data_dir: PathBuf,
     /// Load the bundled demo forum into an empty store, and issue tokens for the demo
     /// member and the demo admin.

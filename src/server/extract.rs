@@ -25,7 +25,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .and_then(|v| v.split(';').next())
             .is_some_and(|mime| {
                 let mime = mime.trim().to_ascii_lowercase();
-                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+                mime == "application/json"
+                    || (mime.starts_with("application/") && mime.ends_with("+json"))
             });
         if !is_json {
             return Err(ApiError::code(
@@ -33,13 +34,18 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 "send the body with Content-Type: application/json",
             ));
         }
-        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::code(ProblemCode::PayloadTooLarge, "the request body is over the server's limit (see /status)")
-            } else {
-                ApiError::code(ProblemCode::MalformedJson, rejection.body_text())
-            }
-        })?;
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::code(
+                        ProblemCode::PayloadTooLarge,
+                        "the request body is over the server's limit (see /status)",
+                    )
+                } else {
+                    ApiError::code(ProblemCode::MalformedJson, rejection.body_text())
+                }
+            })?;
         serde_json::from_slice(&bytes).map(ApiJson).map_err(|e| {
             use serde_json::error::Category;
             match e.classify() {
@@ -87,10 +93,15 @@ fn bearer(parts: &Parts) -> Result<Option<String>, ApiError> {
     };
     let value = value.to_str().unwrap_or_default();
     match value.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
             Ok(Some(token.trim().to_owned()))
         }
-        _ => Err(ApiError::code(ProblemCode::Unauthorized, "send the token as `Authorization: Bearer <token>`")),
+        _ => Err(ApiError::code(
+            ProblemCode::Unauthorized,
+            "send the token as `Authorization: Bearer <token>`",
+        )),
     }
 }
 
@@ -117,7 +128,10 @@ impl FromRequestParts<Shared> for AuthUser {
 
     async fn from_request_parts(parts: &mut Parts, app: &Shared) -> Result<Self, Self::Rejection> {
         lookup(parts, app).await?.map(AuthUser).ok_or_else(|| {
-            ApiError::code(ProblemCode::Unauthorized, "this call needs `Authorization: Bearer <token>` (POST /tokens)")
+            ApiError::code(
+                ProblemCode::Unauthorized,
+                "this call needs `Authorization: Bearer <token>` (POST /tokens)",
+            )
         })
     }
 }

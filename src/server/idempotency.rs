@@ -19,7 +19,10 @@ pub fn key(headers: &HeaderMap) -> Result<String, ApiError> {
         ));
     };
     let key = value.to_str().unwrap_or_default().trim();
-    if key.is_empty() || key.len() > headers::MAX_IDEMPOTENCY_KEY_LEN || !key.bytes().all(|b| b.is_ascii_graphic()) {
+    if key.is_empty()
+        || key.len() > headers::MAX_IDEMPOTENCY_KEY_LEN
+        || !key.bytes().all(|b| b.is_ascii_graphic())
+    {
         return Err(ApiError::code(
             ProblemCode::IdempotencyKeyInvalid,
             "an Idempotency-Key is 1 to 128 visible ASCII characters",
@@ -65,7 +68,10 @@ impl InFlight {
                 .retry_after(1)
                 .into());
         }
-        Ok(Self { app: app.clone(), entry })
+        Ok(Self {
+            app: app.clone(),
+            entry,
+        })
     }
 }
 
@@ -84,9 +90,15 @@ pub fn respond(creation: Creation) -> Response {
     let status = StatusCode::from_u16(creation.status).unwrap_or(StatusCode::CREATED);
     let mut response = (status, creation.body).into_response();
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     if creation.replayed {
-        h.insert(headers::IDEMPOTENT_REPLAYED, HeaderValue::from_static("true"));
+        h.insert(
+            headers::IDEMPOTENT_REPLAYED,
+            HeaderValue::from_static("true"),
+        );
     }
     response
 }

@@ -50,8 +50,12 @@ impl Allowance {
         if buckets.len() >= MAX_TRACKED {
             buckets.retain(|_, b| b.tokens + now.duration_since(b.at).as_secs_f64() * rate < burst);
         }
-        let bucket = buckets.entry(client.to_owned()).or_insert(Bucket { tokens: burst, at: now });
-        bucket.tokens = (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * rate).min(burst);
+        let bucket = buckets.entry(client.to_owned()).or_insert(Bucket {
+            tokens: burst,
+            at: now,
+        });
+        bucket.tokens =
+            (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * rate).min(burst);
         bucket.at = now;
         if bucket.tokens >= 1.0 {
             bucket.tokens -= 1.0;
@@ -73,7 +77,11 @@ pub struct RateLimiter {
 
 /// Who a request counts against: its token (by digest, never in clear), else its address.
 fn client_key(request: &Request) -> String {
-    if let Some(auth) = request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+    if let Some(auth) = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
         return format!("t:{}", &token_digest(auth)[..16]);
     }
     request
@@ -84,8 +92,15 @@ fn client_key(request: &Request) -> String {
 
 /// Middleware: 429 `rate_limited` with `Retry-After` once a client's bucket is empty.
 pub async fn limit(State(app): State<Shared>, request: Request, next: Next) -> Response {
-    let writes = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let allowance = if writes { &app.limiter.writes } else { &app.limiter.reads };
+    let writes = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    let allowance = if writes {
+        &app.limiter.writes
+    } else {
+        &app.limiter.reads
+    };
     match allowance.take(&client_key(&request), Instant::now()) {
         Ok(()) => next.run(request).await,
         Err(seconds) => problem_response(
@@ -108,7 +123,10 @@ mod tests {
         assert!(allowance.take("a", t0).is_ok());
         assert!(allowance.take("a", t0).is_ok());
         assert_eq!(allowance.take("a", t0), Err(1));
-        assert!(allowance.take("b", t0).is_ok(), "clients have their own buckets");
+        assert!(
+            allowance.take("b", t0).is_ok(),
+            "clients have their own buckets"
+        );
         assert!(allowance.take("a", t0 + Duration::from_secs(1)).is_ok());
     }
 

@@ -1,4 +1,4 @@
-//! The reference server for API v1 (`threadmark serve`): axum on tokio over a SQLite store.
+//! The reference server for API v1 (`threadmark serve`): axum on tokio over a `SQLite` store.
 //!
 //! Start one in-process with [`start`] (tests bind `127.0.0.1:0`), or from the command
 //! line through [`cli`]. Bulk-load a forum into a data directory with [`import_forum`].

@@ -31,7 +31,9 @@ impl ModeState {
     }
 
     fn refusal(&self, code: ProblemCode, detail: &str) -> Problem {
-        let mut problem = Problem::new(code).detail(detail).retry_after(self.retry_after_s);
+        let mut problem = Problem::new(code)
+            .detail(detail)
+            .retry_after(self.retry_after_s);
         problem.banner.clone_from(&self.banner);
         problem
     }
@@ -74,7 +76,11 @@ pub async fn gate(State(app): State<Shared>, request: Request, next: Next) -> Re
         None => next.run(request).await,
     };
     // Read the mode again: an admin call may just have changed it.
-    let header = app.mode.read().unwrap_or_else(PoisonError::into_inner).header();
+    let header = app
+        .mode
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .header();
     response.headers_mut().insert(headers::FORUM_MODE, header);
     response
 }

@@ -25,7 +25,10 @@ pub enum ServerError {
     #[error(transparent)]
     User(#[from] UserError),
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("the server stopped with an error: {0}")]
     Serve(String),
 }
@@ -69,7 +72,10 @@ impl RunningServer {
 
     /// The demo token for `role` (`member` or `admin`).
     pub fn token(&self, role: &str) -> Option<&str> {
-        self.tokens.iter().find(|t| t.role == role).map(|t| t.token.as_str())
+        self.tokens
+            .iter()
+            .find(|t| t.role == role)
+            .map(|t| t.token.as_str())
     }
 
     /// Stops accepting requests, lets running ones finish (long polls end at once), and
@@ -104,10 +110,14 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let db = Db::open(&dir)?;
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
-        .map_err(|source| ServerError::Bind { addr: config.addr, source })?;
-    let addr = listener
-        .local_addr()
-        .map_err(|source| ServerError::Bind { addr: config.addr, source })?;
+        .map_err(|source| ServerError::Bind {
+            addr: config.addr,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| ServerError::Bind {
+        addr: config.addr,
+        source,
+    })?;
     let (stop, stopping) = watch::channel(false);
     let limits = &config.limits;
     let app: Shared = Arc::new(AppState {
@@ -195,12 +205,16 @@ async fn prune_loop(app: Shared) {
     let mut stopping = app.stopping.clone();
     loop {
         let now = jiff::Timestamp::now();
-        let changes_before = db::micros(now) - i64::try_from(retention.as_micros()).unwrap_or(i64::MAX);
-        let keys_before =
-            db::micros(now) - i64::try_from(app.config.idempotency_retention.as_micros()).unwrap_or(i64::MAX);
+        let changes_before =
+            db::micros(now) - i64::try_from(retention.as_micros()).unwrap_or(i64::MAX);
+        let keys_before = db::micros(now)
+            - i64::try_from(app.config.idempotency_retention.as_micros()).unwrap_or(i64::MAX);
         let pruned = app
             .db
-            .write(move |conn| db::write::prune(conn, changes_before, keys_before).map_err(db::WriteFailure::<()>::from))
+            .write(move |conn| {
+                db::write::prune(conn, changes_before, keys_before)
+                    .map_err(db::WriteFailure::<()>::from)
+            })
             .await;
         if let Err(db::WriteFailure::Store(e)) = pruned {
             eprintln!("threadmark serve: warning: pruning the changes log failed: {e}");
@@ -217,7 +231,9 @@ async fn prune_loop(app: Shared) {
 pub fn prepare_demo(dir: &Path) -> Result<Vec<DemoToken>, ServerError> {
     let conn = db::open_sync(dir)?;
     let empty: bool = conn
-        .query_row("SELECT NOT EXISTS (SELECT 1 FROM sections)", [], |r| r.get(0))
+        .query_row("SELECT NOT EXISTS (SELECT 1 FROM sections)", [], |r| {
+            r.get(0)
+        })
         .map_err(DbError::from)?;
     if empty {
         db::import_demo(dir)?;

@@ -113,10 +113,12 @@ pub async fn all_posts(http: &Client, base: &str, thread: &str) -> Vec<Value> {
     let mut after = 0;
     loop {
         let page = json_of(
-            http.get(format!("{base}/threads/{thread}/posts?after_seq={after}&limit=1000"))
-                .send()
-                .await
-                .unwrap(),
+            http.get(format!(
+                "{base}/threads/{thread}/posts?after_seq={after}&limit=1000"
+            ))
+            .send()
+            .await
+            .unwrap(),
             StatusCode::OK,
         )
         .await;

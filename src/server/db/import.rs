@@ -57,15 +57,21 @@ where
     let mut report = ImportReport::default();
     let users_before: i64 = conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?;
     set_meta(conn, "title", &forum.title)?;
-    set_meta(conn, "undated", if forum.undated { "true" } else { "false" })?;
+    set_meta(
+        conn,
+        "undated",
+        if forum.undated { "true" } else { "false" },
+    )?;
     if let Some(banner) = &forum.announcement {
         let wire = crate::api::Banner::from(banner);
         let json = serde_json::to_string(&wire).map_err(|e| DbError::Other(e.to_string()))?;
         set_meta(conn, "announcement", &json)?;
     }
     for (position, section) in (0_i64..).zip(&forum.sections) {
-        conn.prepare_cached("INSERT OR REPLACE INTO sections (id, position, title) VALUES (?1, ?2, ?3)")?
-            .execute(params![section.id.as_str(), position, section.title])?;
+        conn.prepare_cached(
+            "INSERT OR REPLACE INTO sections (id, position, title) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![section.id.as_str(), position, section.title])?;
         report.sections += 1;
         for (position, area) in (0_i64..).zip(&section.areas) {
             conn.prepare_cached(
@@ -87,8 +93,17 @@ where
             Ok(id)
         };
         let thread_author = author_id(&summary.author)?;
-        let last_seq = posts.iter().map(|p| p.seq).max().unwrap_or(0).max(summary.last_seq);
-        let last_post_at = posts.iter().map(|p| p.created_at).max().unwrap_or(summary.last_post_at);
+        let last_seq = posts
+            .iter()
+            .map(|p| p.seq)
+            .max()
+            .unwrap_or(0)
+            .max(summary.last_seq);
+        let last_post_at = posts
+            .iter()
+            .map(|p| p.created_at)
+            .max()
+            .unwrap_or(summary.last_post_at);
         conn.prepare_cached("DELETE FROM posts WHERE thread_id = ?1")?
             .execute([summary.id.as_str()])?;
         conn.prepare_cached(

@@ -1,4 +1,4 @@
-//! The server's store: one SQLite database in WAL mode, one writer thread with group
+//! The server's store: one `SQLite` database in WAL mode, one writer thread with group
 //! commit, a small pool of read connections.
 //!
 //! Every write runs on the writer thread inside a savepoint of a shared transaction; the
@@ -96,15 +96,17 @@ pub fn micros(t: jiff::Timestamp) -> i64 {
 }
 
 pub fn from_micros(us: i64) -> Result<jiff::Timestamp, rusqlite::Error> {
-    jiff::Timestamp::from_microsecond(us)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, Box::new(e)))
+    jiff::Timestamp::from_microsecond(us).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, Box::new(e))
+    })
 }
 
 type Reply = Box<dyn FnOnce(Result<(), Arc<DbError>>) + Send>;
 
 /// A job for the writer thread: runs inside a savepoint and says whether to keep its
 /// effects, and how to answer once the batch's commit is known.
-struct Job(Box<dyn FnOnce(&Connection) -> (bool, Reply) + Send>);
+type RunJob = Box<dyn FnOnce(&Connection) -> (bool, Reply) + Send>;
+struct Job(RunJob);
 
 /// A failed write: a problem to tell the client, or a store failure.
 #[derive(Debug)]
@@ -221,9 +223,9 @@ impl Db {
             let keep = result.is_ok();
             let reply: Reply = Box::new(move |committed| {
                 let answer = match committed {
-                    Ok(()) => result,
+                    // A refused job kept nothing, so its refusal stands either way.
                     Err(e) if keep => Err(WriteFailure::Store(e)),
-                    Err(_) => result,
+                    _ => result,
                 };
                 let _ = tx.send(answer);
             });

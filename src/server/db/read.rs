@@ -59,7 +59,9 @@ pub fn thread_from_row(row: &Row<'_>) -> rusqlite::Result<api::Thread> {
 }
 
 pub fn post(conn: &Connection, id: &str, viewer: Viewer) -> Result<Option<api::Post>, DbError> {
-    let sql = format!("SELECT {POST_COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = ?1");
+    let sql = format!(
+        "SELECT {POST_COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = ?1"
+    );
     Ok(conn
         .prepare_cached(&sql)?
         .query_row([id], |r| post_from_row(r, viewer))
@@ -75,7 +77,9 @@ pub fn post_owner(conn: &Connection, id: &str) -> Result<Option<(i64, i64, bool)
 }
 
 pub fn thread(conn: &Connection, id: &str) -> Result<Option<api::Thread>, DbError> {
-    let sql = format!("SELECT {THREAD_COLUMNS} FROM threads t JOIN users u ON u.id = t.author_id WHERE t.id = ?1");
+    let sql = format!(
+        "SELECT {THREAD_COLUMNS} FROM threads t JOIN users u ON u.id = t.author_id WHERE t.id = ?1"
+    );
     Ok(conn
         .prepare_cached(&sql)?
         .query_row([id], thread_from_row)
@@ -119,7 +123,9 @@ pub fn threads_in_area(
     after: Option<&ThreadKey>,
     limit: u32,
 ) -> Result<(Vec<api::Thread>, Option<ThreadKey>), DbError> {
-    let (at, id) = after.map_or((i64::MAX, String::new()), |k| (k.last_post_at, k.id.clone()));
+    let (at, id) = after.map_or((i64::MAX, String::new()), |k| {
+        (k.last_post_at, k.id.clone())
+    });
     let sql = format!(
         "SELECT {THREAD_COLUMNS}, t.last_post_at FROM threads t JOIN users u ON u.id = t.author_id \
          WHERE t.area_id = ?1 AND (t.last_post_at < ?2 OR (t.last_post_at = ?2 AND (?3 = '' OR t.id < ?3))) \
@@ -214,7 +220,8 @@ pub fn tree(conn: &Connection) -> Result<api::Tree, DbError> {
     }
     let announcement = match meta(conn, "announcement")? {
         Some(json) => Some(
-            serde_json::from_str(&json).map_err(|e| DbError::Corrupt(format!("announcement: {e}")))?,
+            serde_json::from_str(&json)
+                .map_err(|e| DbError::Corrupt(format!("announcement: {e}")))?,
         ),
         None => None,
     };
@@ -234,11 +241,16 @@ pub fn changes_after(
     limit: u32,
     viewer: Viewer,
 ) -> Result<(Vec<api::Change>, bool, Option<i64>), DbError> {
-    let mut stmt =
-        conn.prepare_cached("SELECT seq, kind, entity FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, kind, entity FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+    )?;
     let mut rows = stmt
         .query_map(params![since, i64::from(limit) + 1], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let more = rows.len() > limit as usize;

@@ -1,4 +1,4 @@
-//! The server store's SQLite schema, its version check, and the connection settings that make commits durable.
+//! The server store's `SQLite` schema, its version check, and the connection settings that make commits durable.
 
 use super::DbError;
 use rusqlite::Connection;

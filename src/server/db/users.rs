@@ -2,8 +2,8 @@
 
 use super::{DbError, micros};
 use crate::api;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
@@ -38,7 +38,8 @@ pub fn hex(bytes: &[u8]) -> String {
 
 fn random_bytes<const N: usize>() -> Result<[u8; N], DbError> {
     let mut buf = [0_u8; N];
-    getrandom::fill(&mut buf).map_err(|e| DbError::Other(format!("no randomness available: {e}")))?;
+    getrandom::fill(&mut buf)
+        .map_err(|e| DbError::Other(format!("no randomness available: {e}")))?;
     Ok(buf)
 }
 
@@ -73,8 +74,11 @@ pub fn hash_password(password: &str) -> Result<String, DbError> {
 
 /// Checks `password` against a stored hash; a malformed hash never matches.
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -97,7 +101,11 @@ impl From<rusqlite::Error> for UserError {
 
 fn check_name(name: &str) -> Result<(), UserError> {
     let trimmed = name.trim();
-    if trimmed.is_empty() || trimmed.chars().count() > 64 || trimmed.chars().any(char::is_control) || trimmed != name {
+    if trimmed.is_empty()
+        || trimmed.chars().count() > 64
+        || trimmed.chars().any(char::is_control)
+        || trimmed != name
+    {
         return Err(UserError::BadName);
     }
     Ok(())
@@ -162,7 +170,10 @@ pub fn list_users(conn: &Connection) -> Result<Vec<(UserInfo, bool)>, DbError> {
     Ok(users)
 }
 
-pub fn user_by_name(conn: &Connection, name: &str) -> Result<Option<(UserInfo, Option<String>)>, DbError> {
+pub fn user_by_name(
+    conn: &Connection,
+    name: &str,
+) -> Result<Option<(UserInfo, Option<String>)>, DbError> {
     Ok(conn
         .prepare_cached("SELECT id, name, badge, admin, password_hash FROM users WHERE name = ?1")?
         .query_row([name], |r| {
@@ -197,25 +208,40 @@ pub fn user_by_token(conn: &Connection, token: &str) -> Result<Option<UserInfo>,
 }
 
 /// Stores a new token for `user_id` and returns it (the only time it is seen in clear).
-pub fn insert_token(conn: &Connection, user_id: i64, device: Option<&str>) -> Result<String, DbError> {
+pub fn insert_token(
+    conn: &Connection,
+    user_id: i64,
+    device: Option<&str>,
+) -> Result<String, DbError> {
     let token = new_token()?;
     conn.execute(
         "INSERT INTO tokens (hash, user_id, device, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![token_digest(&token), user_id, device, micros(jiff::Timestamp::now())],
+        params![
+            token_digest(&token),
+            user_id,
+            device,
+            micros(jiff::Timestamp::now())
+        ],
     )?;
     Ok(token)
 }
 
 /// Issues a token for the user named `name` (the `serve token new` command).
-pub fn issue_token(conn: &Connection, name: &str, device: Option<&str>) -> Result<(UserInfo, String), UserError> {
-    let (user, _) = user_by_name(conn, name)?.ok_or_else(|| UserError::NoSuchUser(name.to_owned()))?;
+pub fn issue_token(
+    conn: &Connection,
+    name: &str,
+    device: Option<&str>,
+) -> Result<(UserInfo, String), UserError> {
+    let (user, _) =
+        user_by_name(conn, name)?.ok_or_else(|| UserError::NoSuchUser(name.to_owned()))?;
     let token = insert_token(conn, user.id, device)?;
     Ok((user, token))
 }
 
 /// Revokes every token of the user named `name`; returns how many there were.
 pub fn revoke_tokens(conn: &Connection, name: &str) -> Result<usize, UserError> {
-    let (user, _) = user_by_name(conn, name)?.ok_or_else(|| UserError::NoSuchUser(name.to_owned()))?;
+    let (user, _) =
+        user_by_name(conn, name)?.ok_or_else(|| UserError::NoSuchUser(name.to_owned()))?;
     Ok(conn.execute("DELETE FROM tokens WHERE user_id = ?1", [user.id])?)
 }
 
@@ -228,7 +254,13 @@ pub fn ensure_author(conn: &Connection, author: &crate::model::Author) -> Result
     {
         return Ok(id);
     }
-    conn.prepare_cached("INSERT INTO users (name, badge, admin, created_at) VALUES (?1, ?2, 0, ?3)")?
-        .execute(params![author.name, author.badge, micros(jiff::Timestamp::now())])?;
+    conn.prepare_cached(
+        "INSERT INTO users (name, badge, admin, created_at) VALUES (?1, ?2, 0, ?3)",
+    )?
+    .execute(params![
+        author.name,
+        author.badge,
+        micros(jiff::Timestamp::now())
+    ])?;
     Ok(conn.last_insert_rowid())
 }

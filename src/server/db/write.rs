@@ -44,7 +44,12 @@ pub struct Keyed {
     pub request_hash: String,
 }
 
-pub(super) fn record_change(conn: &Connection, kind: &str, entity: &str, at: i64) -> Result<(), DbError> {
+pub(super) fn record_change(
+    conn: &Connection,
+    kind: &str,
+    entity: &str,
+    at: i64,
+) -> Result<(), DbError> {
     conn.prepare_cached("DELETE FROM changes WHERE kind = ?1 AND entity = ?2")?
         .execute(params![kind, entity])?;
     conn.prepare_cached("INSERT INTO changes (kind, entity, at) VALUES (?1, ?2, ?3)")?
@@ -53,13 +58,22 @@ pub(super) fn record_change(conn: &Connection, kind: &str, entity: &str, at: i64
 }
 
 /// Records that a post and its thread changed, in that order.
-pub fn record_post_change(conn: &Connection, post: &str, thread: &str, at: i64) -> Result<(), DbError> {
+pub fn record_post_change(
+    conn: &Connection,
+    post: &str,
+    thread: &str,
+    at: i64,
+) -> Result<(), DbError> {
     record_change(conn, "post", post, at)?;
     record_change(conn, "thread", thread, at)
 }
 
 /// The stored answer for (user, key), if any: same request → replay, other → 422.
-fn stored_answer(conn: &Connection, user: &UserInfo, keyed: &Keyed) -> WriteResult<Option<Creation>> {
+fn stored_answer(
+    conn: &Connection,
+    user: &UserInfo,
+    keyed: &Keyed,
+) -> WriteResult<Option<Creation>> {
     let found: Option<(String, u16, String)> = conn
         .prepare_cached("SELECT request_hash, status, response FROM idempotency WHERE user_id = ?1 AND key = ?2")?
         .query_row(params![user.id, keyed.key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
@@ -80,17 +94,35 @@ fn key_reused() -> Problem {
         .detail("this Idempotency-Key was first used with a different request; make a new key for a new request")
 }
 
-fn remember(conn: &Connection, user: &UserInfo, keyed: &Keyed, status: u16, body: &str, now: i64) -> Result<(), DbError> {
+fn remember(
+    conn: &Connection,
+    user: &UserInfo,
+    keyed: &Keyed,
+    status: u16,
+    body: &str,
+    now: i64,
+) -> Result<(), DbError> {
     conn.prepare_cached(
         "INSERT INTO idempotency (user_id, key, request_hash, status, response, created_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![user.id, keyed.key, keyed.request_hash, status, body, now])?;
+    .execute(params![
+        user.id,
+        keyed.key,
+        keyed.request_hash,
+        status,
+        body,
+        now
+    ])?;
     Ok(())
 }
 
 /// The post `user` already made with this key (the key outlived its idempotency record).
-fn post_by_key(conn: &Connection, user: &UserInfo, key: &str) -> Result<Option<api::Post>, DbError> {
+fn post_by_key(
+    conn: &Connection,
+    user: &UserInfo,
+    key: &str,
+) -> Result<Option<api::Post>, DbError> {
     let id: Option<String> = conn
         .prepare_cached("SELECT id FROM posts WHERE author_id = ?1 AND client_key = ?2")?
         .query_row(params![user.id, key], |r| r.get(0))
@@ -102,22 +134,27 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, DbError> {
     serde_json::to_string(value).map_err(|e| DbError::Other(format!("encoding a response: {e}")))
 }
 
+/// Where a new post goes and what it says.
+struct PostRow<'a> {
+    thread_id: &'a str,
+    seq: u32,
+    reply_to: Option<&'a str>,
+    body: &'a str,
+    at: i64,
+}
+
 fn insert_post(
     conn: &Connection,
-    thread_id: &str,
-    seq: u32,
-    reply_to: Option<&str>,
     user: &UserInfo,
-    body: &str,
-    key: &str,
-    now: i64,
+    keyed: &Keyed,
+    row: &PostRow<'_>,
 ) -> Result<String, DbError> {
     let id = uuid::Uuid::now_v7().simple().to_string();
     conn.prepare_cached(
         "INSERT INTO posts (id, thread_id, seq, reply_to, author_id, created_at, body, deleted, version, client_key) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, 1, ?8)",
     )?
-    .execute(params![id, thread_id, seq, reply_to, user.id, now, body, key])?;
+    .execute(params![id, row.thread_id, row.seq, row.reply_to, user.id, row.at, row.body, keyed.key])?;
     Ok(id)
 }
 
@@ -134,7 +171,10 @@ pub fn create_post(
         return Ok(answer);
     }
     if let Some(existing) = post_by_key(conn, user, &keyed.key)? {
-        if existing.thread_id == thread_id && existing.body == new.body && existing.reply_to == new.reply_to {
+        if existing.thread_id == thread_id
+            && existing.body == new.body
+            && existing.reply_to == new.reply_to
+        {
             return Ok(Creation {
                 status: 201,
                 body: to_json(&existing)?,
@@ -144,7 +184,9 @@ pub fn create_post(
         return reject(key_reused());
     }
     let Some(thread) = read::thread(conn, thread_id)? else {
-        return reject(Problem::new(ProblemCode::ThreadNotFound).detail(format!("no thread {thread_id:?}")));
+        return reject(
+            Problem::new(ProblemCode::ThreadNotFound).detail(format!("no thread {thread_id:?}")),
+        );
     };
     if let Some(parent) = &new.reply_to {
         let in_thread = read::post(conn, parent, None)?.is_some_and(|p| p.thread_id == thread_id);
@@ -158,13 +200,21 @@ pub fn create_post(
     }
     let at = micros(now);
     let seq = thread.last_seq + 1;
-    let id = insert_post(conn, thread_id, seq, new.reply_to.as_deref(), user, &new.body, &keyed.key, at)?;
+    let row = PostRow {
+        thread_id,
+        seq,
+        reply_to: new.reply_to.as_deref(),
+        body: &new.body,
+        at,
+    };
+    let id = insert_post(conn, user, keyed, &row)?;
     conn.prepare_cached(
         "UPDATE threads SET last_seq = ?2, last_post_at = MAX(last_post_at, ?3), version = version + 1 WHERE id = ?1",
     )?
     .execute(params![thread_id, seq, at])?;
     record_post_change(conn, &id, thread_id, at)?;
-    let post = read::post(conn, &id, Some(user.id))?.ok_or_else(|| DbError::Other("a new post vanished".into()))?;
+    let post = read::post(conn, &id, Some(user.id))?
+        .ok_or_else(|| DbError::Other("a new post vanished".into()))?;
     let body = to_json(&post)?;
     remember(conn, user, keyed, 201, &body, at)?;
     Ok(Creation {
@@ -190,7 +240,10 @@ pub fn create_thread(
         let thread = read::thread(conn, &post.thread_id)?;
         return match thread {
             Some(thread)
-                if post.seq == 1 && thread.area_id == area_id && thread.title == new.title && post.body == new.body =>
+                if post.seq == 1
+                    && thread.area_id == area_id
+                    && thread.title == new.title
+                    && post.body == new.body =>
             {
                 Ok(Creation {
                     status: 201,
@@ -202,7 +255,9 @@ pub fn create_thread(
         };
     }
     if !read::area_exists(conn, area_id)? {
-        return reject(Problem::new(ProblemCode::AreaNotFound).detail(format!("no area {area_id:?}")));
+        return reject(
+            Problem::new(ProblemCode::AreaNotFound).detail(format!("no area {area_id:?}")),
+        );
     }
     let at = micros(now);
     let thread_id = uuid::Uuid::now_v7().simple().to_string();
@@ -211,11 +266,20 @@ pub fn create_thread(
          VALUES (?1, ?2, ?3, ?4, ?5, ?5, 1, 1)",
     )?
     .execute(params![thread_id, area_id, new.title, user.id, at])?;
-    let post_id = insert_post(conn, &thread_id, 1, None, user, &new.body, &keyed.key, at)?;
+    let row = PostRow {
+        thread_id: &thread_id,
+        seq: 1,
+        reply_to: None,
+        body: &new.body,
+        at,
+    };
+    let post_id = insert_post(conn, user, keyed, &row)?;
     record_post_change(conn, &post_id, &thread_id, at)?;
     let created = api::ThreadCreated {
-        thread: read::thread(conn, &thread_id)?.ok_or_else(|| DbError::Other("a new thread vanished".into()))?,
-        post: read::post(conn, &post_id, Some(user.id))?.ok_or_else(|| DbError::Other("a new post vanished".into()))?,
+        thread: read::thread(conn, &thread_id)?
+            .ok_or_else(|| DbError::Other("a new thread vanished".into()))?,
+        post: read::post(conn, &post_id, Some(user.id))?
+            .ok_or_else(|| DbError::Other("a new post vanished".into()))?,
     };
     let body = to_json(&created)?;
     remember(conn, user, keyed, 201, &body, at)?;
@@ -237,13 +301,20 @@ pub fn edit_post(
 ) -> WriteResult<api::Post> {
     let viewer: Viewer = Some(user.id);
     let Some((author, version, deleted)) = read::post_owner(conn, post_id)? else {
-        return reject(Problem::new(ProblemCode::PostNotFound).detail(format!("no post {post_id:?}")));
+        return reject(
+            Problem::new(ProblemCode::PostNotFound).detail(format!("no post {post_id:?}")),
+        );
     };
     if author != user.id && !user.admin {
-        return reject(Problem::new(ProblemCode::Forbidden).detail("only its author or an admin can change a post"));
+        return reject(
+            Problem::new(ProblemCode::Forbidden)
+                .detail("only its author or an admin can change a post"),
+        );
     }
     if deleted {
-        return reject(Problem::new(ProblemCode::PostDeleted).detail("a deleted post cannot be changed"));
+        return reject(
+            Problem::new(ProblemCode::PostDeleted).detail("a deleted post cannot be changed"),
+        );
     }
     if u64::try_from(version).ok() != Some(expected_version) {
         let mut problem = Problem::new(ProblemCode::VersionConflict).detail(format!(
@@ -259,10 +330,13 @@ pub fn edit_post(
         )?
         .execute(params![post_id, at])?;
     } else if let Some(body) = &edit.body {
-        conn.prepare_cached("UPDATE posts SET body = ?2, edited_at = ?3, version = version + 1 WHERE id = ?1")?
-            .execute(params![post_id, body, at])?;
+        conn.prepare_cached(
+            "UPDATE posts SET body = ?2, edited_at = ?3, version = version + 1 WHERE id = ?1",
+        )?
+        .execute(params![post_id, body, at])?;
     }
-    let post = read::post(conn, post_id, viewer)?.ok_or_else(|| DbError::Other("an edited post vanished".into()))?;
+    let post = read::post(conn, post_id, viewer)?
+        .ok_or_else(|| DbError::Other("an edited post vanished".into()))?;
     conn.prepare_cached("UPDATE threads SET version = version + 1 WHERE id = ?1")?
         .execute([&post.thread_id])?;
     record_post_change(conn, post_id, &post.thread_id, at)?;

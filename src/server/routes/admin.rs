@@ -21,12 +21,18 @@ pub async fn set_mode(
     ApiJson(change): ApiJson<ModeChange>,
 ) -> Result<Response, ApiError> {
     if !user.admin {
-        return Err(ApiError::code(ProblemCode::Forbidden, "only an admin can change the forum's mode"));
+        return Err(ApiError::code(
+            ProblemCode::Forbidden,
+            "only an admin can change the forum's mode",
+        ));
     }
     let default_retry = u32::try_from(app.config.retry_after.as_secs()).unwrap_or(u32::MAX);
     let state = mode_state(change, default_retry)?;
     save_mode(&app, state).await?;
-    let title = app.db.read(|conn| meta(conn, "title").map_err(ApiError::from)).await?;
+    let title = app
+        .db
+        .read(|conn| meta(conn, "title").map_err(ApiError::from))
+        .await?;
     super::json(StatusCode::OK, &current(&app, title.unwrap_or_default()))
 }
 

@@ -47,9 +47,13 @@ fn decode(store: &str, since: Option<&str>) -> Result<Since, ApiError> {
         .rsplit_once('-')
         .and_then(|(id, seq)| Some((id, seq.parse::<i64>().ok()?)))
         .filter(|(_, seq)| *seq >= 0)
-        .ok_or_else(|| ApiError::code(ProblemCode::InvalidCursor, "this is not a changes cursor"))?;
+        .ok_or_else(|| {
+            ApiError::code(ProblemCode::InvalidCursor, "this is not a changes cursor")
+        })?;
     if id != store {
-        return Err(expired("this cursor is from another server store; take a fresh snapshot"));
+        return Err(expired(
+            "this cursor is from another server store; take a fresh snapshot",
+        ));
     }
     Ok(Since::Seq(seq))
 }
@@ -127,12 +131,17 @@ mod tests {
 
     #[test]
     fn cursors_from_another_store_expire_and_garbage_is_invalid() {
-        assert!(matches!(decode("ab12", Some(&encode("ab12", 7))), Ok(Since::Seq(7))));
+        assert!(matches!(
+            decode("ab12", Some(&encode("ab12", 7))),
+            Ok(Since::Seq(7))
+        ));
         assert!(matches!(decode("ab12", None), Ok(Since::Seq(0))));
         assert!(matches!(decode("ab12", Some("now")), Ok(Since::Now)));
         let other = decode("ab12", Some(&encode("cd34", 7)));
         assert!(matches!(other, Err(ApiError::Problem(p)) if p.code == ProblemCode::CursorExpired));
         let garbage = decode("ab12", Some("yesterday"));
-        assert!(matches!(garbage, Err(ApiError::Problem(p)) if p.code == ProblemCode::InvalidCursor));
+        assert!(
+            matches!(garbage, Err(ApiError::Problem(p)) if p.code == ProblemCode::InvalidCursor)
+        );
     }
 }

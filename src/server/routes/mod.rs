@@ -24,7 +24,10 @@ pub fn router() -> Router<Shared> {
         .route("/status", get(status::get))
         .route("/tokens", post(tokens::create))
         .route("/tree", get(tree::get))
-        .route("/areas/{id}/threads", get(threads::list).post(threads::create))
+        .route(
+            "/areas/{id}/threads",
+            get(threads::list).post(threads::create),
+        )
         .route("/threads/{id}", get(threads::get))
         .route("/threads/{id}/posts", get(posts::list).post(posts::create))
         .route("/posts/{id}", get(posts::get).patch(posts::edit))
@@ -36,16 +39,26 @@ pub fn router() -> Router<Shared> {
 }
 
 async fn not_found() -> ApiError {
-    ApiError::code(ProblemCode::NotFound, format!("no such endpoint; the API lives under {BASE_PATH}"))
+    ApiError::code(
+        ProblemCode::NotFound,
+        format!("no such endpoint; the API lives under {BASE_PATH}"),
+    )
 }
 
 async fn method_not_allowed() -> ApiError {
-    ApiError::code(ProblemCode::MethodNotAllowed, "this endpoint does not take that method")
+    ApiError::code(
+        ProblemCode::MethodNotAllowed,
+        "this endpoint does not take that method",
+    )
 }
 
 /// JSON with an `ETag` (a digest of the body), or 304 when `If-None-Match` has it.
-pub fn conditional_json<T: Serialize>(request_headers: &HeaderMap, value: &T) -> Result<Response, ApiError> {
-    let body = serde_json::to_vec(value).map_err(|e| ApiError::Internal(format!("encoding a response: {e}")))?;
+pub fn conditional_json<T: Serialize>(
+    request_headers: &HeaderMap,
+    value: &T,
+) -> Result<Response, ApiError> {
+    let body = serde_json::to_vec(value)
+        .map_err(|e| ApiError::Internal(format!("encoding a response: {e}")))?;
     let digest = Sha256::digest(&body);
     let etag = format!("\"{}\"", super::db::users::hex(&digest[..12]));
     let etag_value = HeaderValue::from_str(&etag).map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -60,7 +73,10 @@ pub fn conditional_json<T: Serialize>(request_headers: &HeaderMap, value: &T) ->
 fn json_with_etag(body: Vec<u8>, etag: HeaderValue) -> Response {
     let mut response = body.into_response();
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     h.insert(headers::ETAG, etag);
     response
 }
@@ -78,10 +94,12 @@ fn none_match(request_headers: &HeaderMap, etag: &str) -> bool {
 
 /// Plain JSON with a status.
 pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Result<Response, ApiError> {
-    let body = serde_json::to_vec(value).map_err(|e| ApiError::Internal(format!("encoding a response: {e}")))?;
+    let body = serde_json::to_vec(value)
+        .map_err(|e| ApiError::Internal(format!("encoding a response: {e}")))?;
     let mut response = (status, body).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     Ok(response)
 }

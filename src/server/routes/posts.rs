@@ -29,7 +29,11 @@ pub fn check_body(app: &Shared, problem: Problem, body: &str) -> Problem {
     if body.trim().is_empty() {
         problem.field("body", FieldErrorCode::Empty, "a post needs some text")
     } else if chars > max as usize {
-        problem.field("body", FieldErrorCode::TooLong, format!("{chars} characters; at most {max}"))
+        problem.field(
+            "body",
+            FieldErrorCode::TooLong,
+            format!("{chars} characters; at most {max}"),
+        )
     } else {
         problem
     }
@@ -48,11 +52,21 @@ pub async fn list(
     let page = app
         .db
         .read(move |conn| {
-            let tx = conn.unchecked_transaction().map_err(crate::server::db::DbError::from)?;
-            let thread = read::thread(&tx, &thread_id)?
-                .ok_or_else(|| ApiError::code(ProblemCode::ThreadNotFound, format!("no thread {thread_id:?}")))?;
+            let tx = conn
+                .unchecked_transaction()
+                .map_err(crate::server::db::DbError::from)?;
+            let thread = read::thread(&tx, &thread_id)?.ok_or_else(|| {
+                ApiError::code(
+                    ProblemCode::ThreadNotFound,
+                    format!("no thread {thread_id:?}"),
+                )
+            })?;
             let (posts, has_more) = read::posts_after(&tx, &thread_id, after, limit, viewer)?;
-            Ok::<_, ApiError>(PostPage { thread, posts, has_more })
+            Ok::<_, ApiError>(PostPage {
+                thread,
+                posts,
+                has_more,
+            })
         })
         .await?;
     conditional_json(&request_headers, &page)
@@ -77,7 +91,8 @@ pub async fn get(
 
 /// A post's `ETag` is its version, so that `If-Match` can carry it to an edit.
 fn with_version(mut response: Response, version: u64) -> Result<Response, ApiError> {
-    let value = HeaderValue::from_str(&headers::post_etag(version)).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let value = HeaderValue::from_str(&headers::post_etag(version))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     response.headers_mut().insert(headers::ETAG, value);
     Ok(response)
 }
@@ -98,7 +113,16 @@ pub async fn create(
     let _running = InFlight::claim(&app, user.id, &keyed.key)?;
     let creation = app
         .db
-        .write(move |conn| write::create_post(conn, &user, &thread_id, &new, &keyed, jiff::Timestamp::now()))
+        .write(move |conn| {
+            write::create_post(
+                conn,
+                &user,
+                &thread_id,
+                &new,
+                &keyed,
+                jiff::Timestamp::now(),
+            )
+        })
         .await?;
     Ok(idempotency::respond(creation))
 }
@@ -114,9 +138,19 @@ fn if_match(request_headers: &HeaderMap) -> Result<u64, ApiError> {
     value
         .to_str()
         .ok()
-        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"').trim_start_matches('v'))
+        .map(|v| {
+            v.trim()
+                .trim_start_matches("W/")
+                .trim_matches('"')
+                .trim_start_matches('v')
+        })
         .and_then(|v| v.parse().ok())
-        .ok_or_else(|| ApiError::code(ProblemCode::InvalidParameter, "If-Match must be a post ETag such as \"v3\""))
+        .ok_or_else(|| {
+            ApiError::code(
+                ProblemCode::InvalidParameter,
+                "If-Match must be a post ETag such as \"v3\"",
+            )
+        })
 }
 
 pub async fn edit(
@@ -130,12 +164,20 @@ pub async fn edit(
     let mut problem = Problem::new(ProblemCode::ValidationFailed);
     match (&edit.body, edit.deleted) {
         (Some(_), Some(true)) => {
-            problem = problem.field("deleted", FieldErrorCode::Invalid, "send a new body or deleted: true, not both");
+            problem = problem.field(
+                "deleted",
+                FieldErrorCode::Invalid,
+                "send a new body or deleted: true, not both",
+            );
         }
         (None, Some(true)) => {}
         (Some(body), _) => problem = check_body(&app, problem, body),
         (None, _) => {
-            problem = problem.field("body", FieldErrorCode::Required, "send a new body, or deleted: true");
+            problem = problem.field(
+                "body",
+                FieldErrorCode::Required,
+                "send a new body, or deleted: true",
+            );
         }
     }
     if !problem.errors.is_empty() {
@@ -143,7 +185,12 @@ pub async fn edit(
     }
     let post = app
         .db
-        .write(move |conn| write::edit_post(conn, &user, &id, expected, &edit, jiff::Timestamp::now()))
+        .write(move |conn| {
+            write::edit_post(conn, &user, &id, expected, &edit, jiff::Timestamp::now())
+        })
         .await?;
-    with_version(super::json(axum::http::StatusCode::OK, &post)?, post.version)
+    with_version(
+        super::json(axum::http::StatusCode::OK, &post)?,
+        post.version,
+    )
 }

@@ -9,10 +9,21 @@ use axum::extract::State;
 use std::sync::PoisonError;
 
 /// What this server can do; clients ignore names they do not know.
-pub const CAPABILITIES: &[&str] = &["changes", "long_poll", "idempotency", "edit", "delete", "create_thread"];
+pub const CAPABILITIES: &[&str] = &[
+    "changes",
+    "long_poll",
+    "idempotency",
+    "edit",
+    "delete",
+    "create_thread",
+];
 
 pub fn current(app: &Shared, title: String) -> Status {
-    let mode = app.mode.read().unwrap_or_else(PoisonError::into_inner).clone();
+    let mode = app
+        .mode
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
     Status {
         api_version: 1,
         title,

@@ -24,14 +24,21 @@ pub struct ListQuery {
 const DEFAULT_LIMIT: u32 = 100;
 
 fn encode_cursor(key: &ThreadKey) -> String {
-    format!("{}.{}", key.last_post_at, crate::server::db::users::hex(key.id.as_bytes()))
+    format!(
+        "{}.{}",
+        key.last_post_at,
+        crate::server::db::users::hex(key.id.as_bytes())
+    )
 }
 
 fn decode_cursor(cursor: &str) -> Option<ThreadKey> {
     let (at, id) = cursor.split_once('.')?;
     let bytes = (0..id.len())
         .step_by(2)
-        .map(|i| id.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .map(|i| {
+            id.get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
         .collect::<Option<Vec<u8>>>()?;
     Some(ThreadKey {
         last_post_at: at.parse().ok()?,
@@ -60,14 +67,20 @@ pub async fn list(
     let after = match query.cursor.as_deref() {
         None | Some("") => None,
         Some(c) => Some(decode_cursor(c).ok_or_else(|| {
-            ApiError::code(ProblemCode::InvalidCursor, "this cursor was not issued by this server")
+            ApiError::code(
+                ProblemCode::InvalidCursor,
+                "this cursor was not issued by this server",
+            )
         })?),
     };
     let page = app
         .db
         .read(move |conn| {
             if !read::area_exists(conn, &area)? {
-                return Err(ApiError::code(ProblemCode::AreaNotFound, format!("no area {area:?}")));
+                return Err(ApiError::code(
+                    ProblemCode::AreaNotFound,
+                    format!("no area {area:?}"),
+                ));
             }
             let (threads, next) = read::threads_in_area(conn, &area, after.as_ref(), limit)?;
             Ok(ThreadPage {
@@ -87,8 +100,9 @@ pub async fn get(
     let thread = app
         .db
         .read(move |conn| {
-            read::thread(conn, &id)?
-                .ok_or_else(|| ApiError::code(ProblemCode::ThreadNotFound, format!("no thread {id:?}")))
+            read::thread(conn, &id)?.ok_or_else(|| {
+                ApiError::code(ProblemCode::ThreadNotFound, format!("no thread {id:?}"))
+            })
         })
         .await?;
     conditional_json(&headers, &thread)
@@ -110,7 +124,10 @@ pub async fn create(
         problem = problem.field(
             "title",
             FieldErrorCode::TooLong,
-            format!("{title_chars} characters; at most {}", app.config.limits.max_title_chars),
+            format!(
+                "{title_chars} characters; at most {}",
+                app.config.limits.max_title_chars
+            ),
         );
     }
     problem = check_body(&app, problem, &new.body);
@@ -121,7 +138,9 @@ pub async fn create(
     let _running = InFlight::claim(&app, user.id, &keyed.key)?;
     let creation = app
         .db
-        .write(move |conn| write::create_thread(conn, &user, &area, &new, &keyed, jiff::Timestamp::now()))
+        .write(move |conn| {
+            write::create_thread(conn, &user, &area, &new, &keyed, jiff::Timestamp::now())
+        })
         .await?;
     Ok(idempotency::respond(creation))
 }

@@ -1,8 +1,8 @@
 //! `POST /tokens`: a user name and password for a long-lived bearer token.
 
 use crate::api::{ProblemCode, TokenGrant, TokenRequest};
-use crate::server::db::users::{insert_token, user_by_name, verify_password};
 use crate::server::db::WriteFailure;
+use crate::server::db::users::{insert_token, user_by_name, verify_password};
 use crate::server::error::ApiError;
 use crate::server::extract::ApiJson;
 use crate::server::state::Shared;
@@ -11,7 +11,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 fn refused() -> ApiError {
-    ApiError::code(ProblemCode::InvalidCredentials, "wrong user name or password")
+    ApiError::code(
+        ProblemCode::InvalidCredentials,
+        "wrong user name or password",
+    )
 }
 
 pub async fn create(
@@ -39,7 +42,8 @@ pub async fn create(
     let token = app
         .db
         .write(move |conn| {
-            insert_token(conn, user_id, device.as_deref()).map_err(WriteFailure::<crate::server::db::write::Rejection>::from)
+            insert_token(conn, user_id, device.as_deref())
+                .map_err(WriteFailure::<crate::server::db::write::Rejection>::from)
         })
         .await?;
     super::json(

@@ -9,6 +9,9 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 pub async fn get(State(app): State<Shared>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let tree = app.db.read(|conn| read::tree(conn).map_err(ApiError::from)).await?;
+    let tree = app
+        .db
+        .read(|conn| read::tree(conn).map_err(ApiError::from))
+        .await?;
     conditional_json(&headers, &tree)
 }

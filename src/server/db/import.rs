@@ -149,3 +149,43 @@ where
     report.users = usize::try_from(users_after - users_before).unwrap_or(0);
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::db::{read, users};
+
+    #[test]
+    fn the_demo_imports_with_its_authors_as_users_and_every_post_in_the_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let report = import_demo(dir.path()).unwrap();
+        assert_eq!(
+            (report.sections, report.areas, report.threads, report.posts),
+            (2, 3, 1, 8)
+        );
+        let conn = open_sync(dir.path()).unwrap();
+        let listed = users::list_users(&conn).unwrap();
+        assert_eq!(listed.len(), report.users);
+        let antrim = listed
+            .iter()
+            .find(|(u, _)| u.name == "Patricia Antrim")
+            .unwrap();
+        assert_eq!(antrim.0.badge.as_deref(), Some("non-member"));
+        assert!(!antrim.1, "imported authors have no password");
+        let (posts, more) = read::posts_after(&conn, "advocacy-1", 0, 100, None).unwrap();
+        assert!(!more);
+        assert_eq!(
+            posts.iter().map(|p| p.seq).collect::<Vec<_>>(),
+            (1..=8).collect::<Vec<_>>()
+        );
+        assert_eq!(posts[2].reply_to.as_deref(), Some("advocacy-1-2"));
+        let (changes, _, _) = read::changes_after(&conn, 0, 100, None).unwrap();
+        assert_eq!(changes.len(), 9, "eight posts and their thread");
+
+        // Importing again replaces rather than duplicates.
+        import_demo(dir.path()).unwrap();
+        let (posts, _) = read::posts_after(&conn, "advocacy-1", 0, 100, None).unwrap();
+        assert_eq!(posts.len(), 8);
+        assert_eq!(users::list_users(&conn).unwrap().len(), report.users);
+    }
+}

@@ -131,6 +131,9 @@ impl std::fmt::Debug for Job {
     }
 }
 
+/// Read connections kept open between requests.
+const MAX_IDLE_READERS: usize = 8;
+
 /// Most jobs folded into one commit.
 const MAX_BATCH: usize = 256;
 
@@ -183,10 +186,11 @@ impl Db {
         let joined = tokio::task::spawn_blocking(move || {
             let conn = db.checkout()?;
             let result = f(&conn);
-            db.readers
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(conn);
+            let mut idle = db.readers.lock().unwrap_or_else(PoisonError::into_inner);
+            // Beyond a few idle connections, each one's page cache is memory for nothing.
+            if idle.len() < MAX_IDLE_READERS {
+                idle.push(conn);
+            }
             result
         })
         .await;
@@ -294,5 +298,54 @@ fn run_batch(conn: &Connection, batch: Vec<Job>, replies: &mut Vec<Reply>) -> Re
             let _ = conn.execute_batch("ROLLBACK");
             Err(e)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn insert_meta(
+        key: &'static str,
+    ) -> impl FnOnce(&Connection) -> Result<(), WriteFailure<&'static str>> {
+        move |conn| set_meta(conn, key, "x").map_err(WriteFailure::from)
+    }
+
+    #[tokio::test]
+    async fn a_refused_job_leaves_no_trace_and_spoils_no_neighbour() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path()).unwrap();
+        let refused = |conn: &Connection| -> Result<(), WriteFailure<&'static str>> {
+            set_meta(conn, "half-done", "x")?;
+            Err(WriteFailure::Rejected("changed my mind"))
+        };
+        let (a, b, c) = tokio::join!(
+            db.write(insert_meta("before")),
+            db.write(refused),
+            db.write(insert_meta("after")),
+        );
+        assert!(a.is_ok() && c.is_ok());
+        assert!(matches!(b, Err(WriteFailure::Rejected("changed my mind"))));
+        drop(db);
+        let conn = open_sync(dir.path()).unwrap();
+        assert_eq!(meta(&conn, "before").unwrap().as_deref(), Some("x"));
+        assert_eq!(meta(&conn, "after").unwrap().as_deref(), Some("x"));
+        assert_eq!(meta(&conn, "half-done").unwrap(), None);
+    }
+
+    #[test]
+    fn a_store_from_a_newer_threadmark_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open_sync(dir.path()).unwrap();
+        set_meta(&conn, "schema", "99").unwrap();
+        drop(conn);
+        assert!(matches!(
+            open_sync(dir.path()),
+            Err(DbError::NewerSchema(99))
+        ));
+        assert!(matches!(
+            Db::open(dir.path()),
+            Err(DbError::NewerSchema(99))
+        ));
     }
 }

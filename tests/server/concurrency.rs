@@ -1,11 +1,8 @@
 //! Fifty clients posting into one thread at once: every post stored, seqs dense and unique.
-#![allow(clippy::unwrap_used)]
 
-mod server_common;
-
+use crate::common::{THREAD, all_posts, assert_dense, demo_server, http, json_of, reply};
 use reqwest::StatusCode;
 use serde_json::json;
-use server_common::{THREAD, all_posts, assert_dense, demo_server, http, json_of, reply};
 use std::collections::HashSet;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

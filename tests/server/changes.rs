@@ -1,16 +1,13 @@
 //! The changes feed: cursor paging, tombstones, `since=now`, long polling, expired cursors.
-#![allow(clippy::unwrap_used)]
 
-mod server_common;
-
+use crate::common::{THREAD, demo_server, json_of, problem_code, reply};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use server_common::{THREAD, demo_server, json_of, problem_code, reply};
 use std::collections::HashMap;
 use std::time::Duration;
 use threadmark::api::headers;
 
-async fn changes(t: &server_common::TestServer, query: &str) -> Value {
+async fn changes(t: &crate::common::TestServer, query: &str) -> Value {
     json_of(
         t.http
             .get(t.url(&format!("/changes?{query}")))

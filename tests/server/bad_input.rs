@@ -1,11 +1,8 @@
 //! Hostile or broken requests get the right problem+json, and the server keeps serving.
-#![allow(clippy::unwrap_used)]
 
-mod server_common;
-
+use crate::common::{THREAD, TestServer, demo_server, json_of, problem_code, reply};
 use reqwest::StatusCode;
 use serde_json::json;
-use server_common::{THREAD, TestServer, demo_server, json_of, problem_code, reply};
 use threadmark::api::headers;
 
 fn posts_url(t: &TestServer) -> String {
@@ -31,7 +28,7 @@ async fn raw_post(
 async fn still_serving(t: &TestServer) {
     let status = t.http.get(t.url("/status")).send().await.unwrap();
     assert_eq!(status.status(), StatusCode::OK);
-    let posts = server_common::all_posts(&t.http, &t.server.url(), THREAD).await;
+    let posts = crate::common::all_posts(&t.http, &t.server.url(), THREAD).await;
     assert_eq!(posts.len(), 8, "nothing bad was stored");
 }
 

@@ -1,5 +1,4 @@
 //! Shared by the server tests: an in-process demo server on 127.0.0.1:0 and small HTTP helpers.
-#![allow(clippy::unwrap_used, dead_code)]
 
 use reqwest::{Client, Response, StatusCode};
 use serde_json::Value;

@@ -1,18 +1,15 @@
 //! Read-only ("gray-out") and maintenance modes: what still works, what is refused, and flipping back.
-#![allow(clippy::unwrap_used)]
 
-mod server_common;
-
+use crate::common::{THREAD, demo_server, forum_mode, json_of, problem_code, reply};
 use reqwest::StatusCode;
 use serde_json::json;
-use server_common::{THREAD, demo_server, forum_mode, json_of, problem_code, reply};
 use threadmark::api::{ForumMode, headers};
 use threadmark::server::{ServerConfig, start};
 
 const BANNER: &str = "Logins are disabled during the \"gray-out\" — back on 25 April";
 
 async fn set_mode(
-    t: &server_common::TestServer,
+    t: &crate::common::TestServer,
     token: &str,
     body: serde_json::Value,
 ) -> reqwest::Response {
@@ -182,7 +179,7 @@ async fn the_mode_is_set_at_start_and_survives_a_restart() {
     config.mode = Some(ForumMode::ReadOnly);
     config.banner = Some("Upgrading".into());
     let server = start(config).await.unwrap();
-    let http = server_common::http();
+    let http = crate::common::http();
     let status = http
         .get(format!("{}/status", server.url()))
         .send()

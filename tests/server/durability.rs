@@ -1,12 +1,9 @@
 //! The real binary, killed with SIGKILL mid-write: every acknowledged post survives and the
 //! changes feed continues from a cursor taken before the crash.
-#![allow(clippy::unwrap_used)]
 
-mod server_common;
-
+use crate::common::{THREAD, all_posts, assert_dense, http, json_of, reply};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use server_common::{THREAD, all_posts, assert_dense, http, json_of, reply};
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader};
 use std::path::Path;

@@ -1,11 +1,8 @@
 //! `threadmark serve user …` and `serve token …`: users and tokens without editing files, then used over HTTP.
-#![allow(clippy::unwrap_used)]
 
-mod server_common;
-
+use crate::common::{http, json_of, problem_code};
 use reqwest::StatusCode;
 use serde_json::json;
-use server_common::{http, json_of, problem_code};
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

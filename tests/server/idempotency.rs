@@ -1,11 +1,8 @@
 //! Creating writes are safe to retry: replay, changed-body refusal, concurrent duplicates, late retries.
-#![allow(clippy::unwrap_used)]
 
-mod server_common;
-
+use crate::common::{THREAD, all_posts, demo_server, json_of, problem_code, reply};
 use reqwest::StatusCode;
 use serde_json::json;
-use server_common::{THREAD, all_posts, demo_server, json_of, problem_code, reply};
 use std::time::Duration;
 use threadmark::api::headers;
 

@@ -57,10 +57,21 @@ pub fn conditional_json<T: Serialize>(
     request_headers: &HeaderMap,
     value: &T,
 ) -> Result<Response, ApiError> {
+    conditional_json_tagged(request_headers, value, None)
+}
+
+/// Like [`conditional_json`], with the `ETag` given (a post's version) when there is one.
+pub fn conditional_json_tagged<T: Serialize>(
+    request_headers: &HeaderMap,
+    value: &T,
+    etag: Option<String>,
+) -> Result<Response, ApiError> {
     let body = serde_json::to_vec(value)
         .map_err(|e| ApiError::Internal(format!("encoding a response: {e}")))?;
-    let digest = Sha256::digest(&body);
-    let etag = format!("\"{}\"", super::db::users::hex(&digest[..12]));
+    let etag = etag.unwrap_or_else(|| {
+        let digest = Sha256::digest(&body);
+        format!("\"{}\"", super::db::users::hex(&digest[..12]))
+    });
     let etag_value = HeaderValue::from_str(&etag).map_err(|e| ApiError::Internal(e.to_string()))?;
     if none_match(request_headers, &etag) {
         let mut response = StatusCode::NOT_MODIFIED.into_response();

@@ -1,7 +1,7 @@
 //! Posts: a thread's posts by `seq`, one post, replying, and editing or deleting with `If-Match`.
 
-use super::conditional_json;
 use super::threads::page_limit;
+use super::{conditional_json, conditional_json_tagged};
 use crate::api::{FieldErrorCode, NewPost, PostEdit, PostPage, Problem, ProblemCode, headers};
 use crate::server::db::{read, write};
 use crate::server::error::ApiError;
@@ -86,7 +86,8 @@ pub async fn get(
                 .ok_or_else(|| ApiError::code(ProblemCode::PostNotFound, format!("no post {id:?}")))
         })
         .await?;
-    with_version(conditional_json(&request_headers, &post)?, post.version)
+    let etag = headers::post_etag(post.version);
+    conditional_json_tagged(&request_headers, &post, Some(etag))
 }
 
 /// A post's `ETag` is its version, so that `If-Match` can carry it to an edit.

@@ -92,6 +92,8 @@ pub enum Command {
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(20..))]
         width: Option<u16>,
     },
+    /// Run the reference server for the JSON API, or manage its users and tokens
+    Serve(crate::server::cli::ServeArgs),
 }
 
 /// `threadmark account …`

@@ -12,8 +12,8 @@ use std::time::Duration;
 /// Any backend, chosen at run time from the account's kind.
 #[derive(Debug)]
 pub enum AnyBackend {
-    Native(NativeBackend),
-    Discourse(DiscourseBackend),
+    Native(Box<NativeBackend>),
+    Discourse(Box<DiscourseBackend>),
 }
 
 /// Why an account's backend could not be built.
@@ -45,7 +45,9 @@ pub fn connect(
                     )));
                 }
             };
-            Ok(AnyBackend::Native(NativeBackend::new(http, token)))
+            Ok(AnyBackend::Native(Box::new(NativeBackend::new(
+                http, token,
+            ))))
         }
         AccountKind::Discourse => {
             if matches!(credential, Some(Credential::Bearer { .. })) {
@@ -54,11 +56,11 @@ pub fn connect(
                     account.name, account.name
                 )));
             }
-            Ok(AnyBackend::Discourse(DiscourseBackend::new(
+            Ok(AnyBackend::Discourse(Box::new(DiscourseBackend::new(
                 &account.url,
                 credential,
                 DiscourseSettings::default(),
-            )?))
+            )?)))
         }
     }
 }

@@ -141,7 +141,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .mode
         .as_deref()
         .map(str::parse::<ForumMode>)
-        .transpose()?;
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
     config.banner = args.banner;
     config.limits = ServerLimits {
         writes_per_minute: args.writes_per_minute,

@@ -129,6 +129,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
             writes: Allowance::new(limits.writes_per_minute, limits.write_burst),
         },
         stopping: stopping.clone(),
+        mode_epoch: watch::channel(0).0,
         config: config.clone(),
     });
     restore_mode(&app).await?;

@@ -18,6 +18,9 @@ pub struct AppState {
     pub limiter: RateLimiter,
     /// Turns true when the server stops, ending long polls at once.
     pub stopping: watch::Receiver<bool>,
+    /// Bumped on every mode change, so long polls answer at once and clients see the
+    /// new `Forum-Mode` (a gray-out ending drains their outboxes without delay).
+    pub mode_epoch: watch::Sender<u64>,
 }
 
 pub type Shared = Arc<AppState>;

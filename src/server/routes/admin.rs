@@ -73,5 +73,6 @@ pub async fn save_mode(app: &Shared, state: ModeState) -> Result<(), ApiError> {
         .write(move |conn| set_meta(conn, "mode", &json).map_err(WriteFailure::<Rejection>::from))
         .await?;
     *app.mode.write().unwrap_or_else(PoisonError::into_inner) = state;
+    app.mode_epoch.send_modify(|epoch| *epoch += 1);
     Ok(())
 }

@@ -74,6 +74,8 @@ pub async fn get(
     let mut head = app.db.head();
     head.borrow_and_update();
     let mut stopping = app.stopping.clone();
+    let mut mode_epoch = app.mode_epoch.subscribe();
+    mode_epoch.borrow_and_update();
     let deadline = tokio::time::Instant::now() + wait;
     let mut since = since;
     loop {
@@ -121,6 +123,8 @@ pub async fn get(
             }
             () = tokio::time::sleep_until(deadline) => return super::json(axum::http::StatusCode::OK, &page),
             _ = stopping.changed() => return super::json(axum::http::StatusCode::OK, &page),
+            // The answer carries the new Forum-Mode header.
+            _ = mode_epoch.changed() => return super::json(axum::http::StatusCode::OK, &page),
         }
     }
 }

@@ -4,14 +4,12 @@
 //! link numbering, sanitizing and the depth cap are decided in one place. Every text
 //! passes through `sanitize` here, after the converter has decoded entities.
 
-use super::blocks::{Align, Block, Container, Content, Inline, ListInfo, Row, Table};
+use super::blocks::{Align, Block, Container, Content, Inline, ListInfo, Table};
 use super::links::LinkTable;
 use super::sanitize;
+use super::table_builder::TableBuilder;
 use super::{Emphasis, Link, Role, Span, Style};
 use std::borrow::Cow;
-
-/// Cells kept per table row; further cells are joined into the last one.
-const MAX_COLUMNS: usize = 64;
 
 /// The parts of a finished document.
 #[derive(Debug, Default)]
@@ -51,16 +49,6 @@ struct Leaf {
 struct ActiveLink {
     number: usize,
     describing: bool,
-}
-
-#[derive(Debug, Default)]
-struct TableBuilder {
-    table: Table,
-    row: Option<Row>,
-    cell: Option<Vec<Span>>,
-    space_pending: bool,
-    /// Tables opened inside this one: their rows and cells become spaces.
-    nested: usize,
 }
 
 #[derive(Debug)]
@@ -585,224 +573,10 @@ impl Builder {
     }
 }
 
-impl TableBuilder {
-    fn open_row(&mut self, header: bool) {
-        if self.nested > 0 {
-            self.space_pending = true;
-            return;
-        }
-        self.close_row();
-        self.row = Some(Row {
-            header,
-            cells: Vec::new(),
-        });
-    }
-
-    fn close_row(&mut self) {
-        if self.nested > 0 {
-            self.space_pending = true;
-            return;
-        }
-        self.close_cell();
-        if let Some(row) = self.row.take()
-            && !row.cells.is_empty()
-        {
-            self.table.rows.push(row);
-        }
-    }
-
-    fn open_cell(&mut self) {
-        if self.nested > 0 {
-            self.space_pending = true;
-            return;
-        }
-        self.close_cell();
-        let row = self.row.get_or_insert_with(Row::default);
-        if row.cells.len() >= MAX_COLUMNS {
-            self.cell = row.cells.pop();
-            self.space_pending = true;
-        } else {
-            self.cell = Some(Vec::new());
-            self.space_pending = false;
-        }
-    }
-
-    fn close_cell(&mut self) {
-        if self.nested > 0 {
-            self.space_pending = true;
-            return;
-        }
-        if let Some(cell) = self.cell.take() {
-            self.row.get_or_insert_with(Row::default).cells.push(cell);
-        }
-    }
-
-    /// Appends text to the current cell on one line, whitespace collapsed.
-    fn push(&mut self, text: &str, style: Style) {
-        if self.cell.is_none() {
-            if text.trim().is_empty() {
-                return;
-            }
-            self.open_cell();
-        }
-        let Some(cell) = self.cell.as_mut() else {
-            return;
-        };
-        for (i, word) in text.split_whitespace().enumerate() {
-            let starts_with_space = i > 0 || text.starts_with(char::is_whitespace);
-            if (starts_with_space || self.space_pending) && !cell.is_empty() {
-                push_span(cell, " ", style);
-            }
-            self.space_pending = false;
-            push_span(cell, word, style);
-        }
-        if text.ends_with(char::is_whitespace) {
-            self.space_pending = true;
-        }
-    }
-}
-
-fn push_span(spans: &mut Vec<Span>, text: &str, style: Style) {
-    if let Some(last) = spans.last_mut()
-        && last.style == style
-    {
-        last.text.push_str(text);
-        return;
-    }
-    spans.push(Span {
-        text: text.to_owned(),
-        style,
-    });
-}
-
 fn digits(n: u64) -> u8 {
     u8::try_from(n.checked_ilog10().unwrap_or(0) + 1).unwrap_or(u8::MAX)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn paragraph_texts(parsed: &Parsed) -> Vec<String> {
-        parsed
-            .blocks
-            .iter()
-            .map(|b| match &b.content {
-                Content::Paragraph(inlines) | Content::Heading { inlines, .. } => inlines
-                    .iter()
-                    .map(|i| match i {
-                        Inline::Text(s) => s.text.as_str(),
-                        Inline::Break => "\n",
-                    })
-                    .collect(),
-                other => format!("{other:?}"),
-            })
-            .collect()
-    }
-
-    #[test]
-    fn depth_is_capped_and_deeper_content_kept_flat() {
-        let mut b = Builder::new(3);
-        for _ in 0..100 {
-            b.open_quote();
-        }
-        b.text("deep", Style::default());
-        for _ in 0..100 {
-            b.close_quote();
-        }
-        b.text("after", Style::default());
-        let parsed = b.finish();
-        assert_eq!(parsed.blocks.len(), 2);
-        assert_eq!(parsed.blocks[0].path.len(), 3);
-        assert!(parsed.blocks[1].path.is_empty());
-        assert_eq!(paragraph_texts(&parsed), ["deep", "after"]);
-    }
-
-    #[test]
-    fn list_markers_go_to_the_first_block_of_an_item() {
-        let mut b = Builder::new(24);
-        b.open_list(Some(9));
-        b.open_item();
-        b.text("one", Style::default());
-        b.boundary(true);
-        b.text("one, again", Style::default());
-        b.close_item();
-        b.open_item();
-        b.text("two", Style::default());
-        b.close_item();
-        b.close_list();
-        let parsed = b.finish();
-        let firsts: Vec<(u64, bool)> = parsed
-            .blocks
-            .iter()
-            .map(|b| match b.path[0] {
-                Container::Item { number, first, .. } => (number, first),
-                Container::Quote { .. } => (0, false),
-            })
-            .collect();
-        assert_eq!(firsts, [(9, true), (9, false), (10, true)]);
-        assert_eq!(parsed.lists[0].number_width, 2);
-        assert!(parsed.blocks[1].gap_before);
-        assert!(!parsed.blocks[2].gap_before);
-    }
-
-    #[test]
-    fn links_are_numbered_and_referenced() {
-        let mut b = Builder::new(24);
-        b.open_link("https://a.example/");
-        b.text("A", Style::default());
-        b.close_link();
-        b.text(" and ", Style::default());
-        b.open_link("#anchor");
-        b.text("here", Style::default());
-        b.close_link();
-        b.open_link("https://a.example/");
-        b.text("again", Style::default());
-        b.close_link();
-        let parsed = b.finish();
-        assert_eq!(paragraph_texts(&parsed), ["A[1] and hereagain[1]"]);
-        assert_eq!(parsed.links.len(), 1);
-        assert_eq!(parsed.links[0].text, "A");
-    }
-
-    #[test]
-    fn whitespace_alone_makes_no_paragraph() {
-        let mut b = Builder::new(24);
-        b.text("\n  \n", Style::default());
-        b.hard_break();
-        b.boundary(true);
-        let parsed = b.finish();
-        assert!(parsed.blocks.is_empty());
-    }
-
-    #[test]
-    fn wide_rows_join_extra_cells() {
-        let mut b = Builder::new(24);
-        b.open_table(Vec::new());
-        b.open_row(false);
-        for i in 0..(MAX_COLUMNS + 5) {
-            b.open_cell();
-            b.text(&i.to_string(), Style::default());
-            b.close_cell();
-        }
-        b.close_row();
-        b.close_table();
-        let parsed = b.finish();
-        let Content::Table(table) = &parsed.blocks[0].content else {
-            panic!("not a table");
-        };
-        assert_eq!(table.rows[0].cells.len(), MAX_COLUMNS);
-        assert_eq!(
-            table.rows[0].cells[MAX_COLUMNS - 1][0].text,
-            "63 64 65 66 67 68"
-        );
-    }
-
-    #[test]
-    fn number_widths() {
-        assert_eq!(digits(0), 1);
-        assert_eq!(digits(9), 1);
-        assert_eq!(digits(10), 2);
-        assert_eq!(digits(u64::MAX), 20);
-    }
-}
+#[path = "builder_tests.rs"]
+mod tests;

@@ -27,14 +27,13 @@ impl Document {
     pub fn from_body_with(body: &Body, limits: &Limits) -> Self {
         let (source, cut) = limits.cap(&body.text);
         let converted = catch_unwind(AssertUnwindSafe(|| convert(body.format, source, limits)));
-        let (mut builder, plain_fallback) = match converted {
-            Ok(Ok(builder)) => (builder, false),
-            Ok(Err(OverBudget)) | Err(_) => {
-                let mut builder = Builder::new(limits.max_depth);
-                builder.note("[shown as plain text: the formatting took too long to lay out]");
-                plain(source, &mut builder);
-                (builder, true)
-            }
+        let (mut builder, plain_fallback) = if let Ok(Ok(builder)) = converted {
+            (builder, false)
+        } else {
+            let mut builder = Builder::new(limits.max_depth);
+            builder.note("[shown as plain text: the formatting took too long to lay out]");
+            plain(source, &mut builder);
+            (builder, true)
         };
         if cut > 0 {
             builder.note(&format!("[… {cut} bytes not shown]"));

@@ -423,7 +423,8 @@ impl<'a> Reader<'a> {
                 }
             }
             Effect::Title => self.title = Some(String::new()),
-            Effect::Skip | Effect::Onebox { .. } => {
+            Effect::Skip => self.skipping += 1,
+            Effect::Onebox { .. } => {
                 b.boundary(false);
                 self.skipping += 1;
             }
@@ -476,10 +477,7 @@ impl<'a> Reader<'a> {
                     b.attribution(name);
                 }
             }
-            Effect::Skip => {
-                self.skipping -= 1;
-                b.boundary(false);
-            }
+            Effect::Skip => self.skipping -= 1,
             Effect::Onebox { url } => {
                 self.skipping -= 1;
                 if let Some(url) = url {
@@ -520,3 +518,7 @@ pub(crate) fn attr<'t>(tag: &'t Tag, name: &str) -> Option<&'t str> {
 pub(crate) fn has_class(tag: &Tag, class: &str) -> bool {
     attr(tag, "class").is_some_and(|c| c.split_ascii_whitespace().any(|c| c == class))
 }
+
+#[cfg(test)]
+#[path = "html_tests.rs"]
+mod tests;

@@ -161,14 +161,14 @@ pub(crate) fn parse_start(tag: &Tag, parent: Option<&Effect>) -> Effect {
 }
 
 fn div(tag: &Tag, parent: Option<&Effect>) -> Effect {
-    if has_class(tag, "title") {
-        if let Some(Effect::AsideQuote { username }) = parent {
-            return if username.is_some() {
-                Effect::Skip
-            } else {
-                Effect::Title
-            };
-        }
+    if has_class(tag, "title")
+        && let Some(Effect::AsideQuote { username }) = parent
+    {
+        return if username.is_some() {
+            Effect::Skip
+        } else {
+            Effect::Title
+        };
     }
     if has_class(tag, "onebox") || has_class(tag, "lazy-video-container") {
         return onebox(tag);

@@ -65,7 +65,7 @@ impl Deadline {
     /// Fails once the budget is spent.
     pub(crate) fn check(&mut self) -> Result<(), OverBudget> {
         self.calls = self.calls.wrapping_add(1);
-        if self.calls % CHECK_EVERY == 0 {
+        if self.calls.is_multiple_of(CHECK_EVERY) {
             self.check_now()
         } else {
             Ok(())

@@ -16,6 +16,7 @@ mod links;
 mod markdown;
 pub mod sanitize;
 mod table;
+mod table_builder;
 mod wrap;
 
 pub use document::Document;

@@ -356,16 +356,20 @@ impl Builder {
             None if text.trim().is_empty() => return,
             None => self.leaf.insert(Leaf::default()),
         };
-        if let Some(Inline::Text(last)) = leaf.inlines.last_mut()
-            && last.style == style
-        {
-            last.text.push_str(&text);
-            return;
+        let mut rest: &str = &text;
+        if let Some(Inline::Text(last)) = leaf.inlines.last_mut() {
+            if last.style == style {
+                last.text.push_str(rest);
+                return;
+            }
+            rest = sanitize::attach_leading_marks(&mut last.text, rest);
         }
-        leaf.inlines.push(Inline::Text(Span {
-            text: text.into_owned(),
-            style,
-        }));
+        if !rest.is_empty() {
+            leaf.inlines.push(Inline::Text(Span {
+                text: rest.to_owned(),
+                style,
+            }));
+        }
     }
 
     pub(crate) fn hard_break(&mut self) {

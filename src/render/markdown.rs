@@ -122,7 +122,9 @@ impl Reader<'_> {
             Tag::CodeBlock(_) => self.b.open_code_block(),
             Tag::List(start) => self.b.open_list(start),
             Tag::Item => self.b.open_item(),
-            Tag::Table(aligns) => self.b.open_table(aligns.iter().copied().map(align).collect()),
+            Tag::Table(aligns) => self
+                .b
+                .open_table(aligns.iter().copied().map(align).collect()),
             Tag::TableHead => self.b.open_row(true),
             Tag::TableRow => self.b.open_row(false),
             Tag::TableCell => self.b.open_cell(),

@@ -46,6 +46,15 @@ pub(crate) fn clean_url(url: &str) -> Cow<'_, str> {
     Cow::Owned(clean_line(&marked).into_owned())
 }
 
+/// Moves the combining marks that start `text` onto `previous`, whose last character
+/// they belong to, and returns the rest: a character and its marks stay in one span,
+/// measured and drawn together.
+pub(crate) fn attach_leading_marks<'t>(previous: &mut String, text: &'t str) -> &'t str {
+    let rest = text.trim_start_matches(is_combining);
+    previous.push_str(&text[..text.len() - rest.len()]);
+    rest
+}
+
 fn clean_with(text: &str, keep_newlines: bool) -> Cow<'_, str> {
     if is_clean(text, keep_newlines) {
         return Cow::Borrowed(text);

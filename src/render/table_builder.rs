@@ -2,7 +2,7 @@
 //! line of spans with whitespace collapsed; nested tables flatten into their cell.
 
 use super::blocks::{Row, Table};
-use super::{Span, Style};
+use super::{Span, Style, sanitize};
 
 /// Cells kept per table row; further cells are joined into the last one.
 pub(crate) const MAX_COLUMNS: usize = 64;
@@ -79,6 +79,12 @@ impl TableBuilder {
         }
         let Some(cell) = self.cell.as_mut() else {
             return;
+        };
+        let text = match cell.last_mut() {
+            Some(last) if last.style != style => {
+                sanitize::attach_leading_marks(&mut last.text, text)
+            }
+            _ => text,
         };
         for (i, word) in text.split_whitespace().enumerate() {
             let starts_with_space = i > 0 || text.starts_with(char::is_whitespace);

@@ -9,7 +9,6 @@ use super::links::LinkTable;
 use super::sanitize;
 use super::table_builder::TableBuilder;
 use super::{Emphasis, Link, Role, Span, Style};
-use std::borrow::Cow;
 
 /// The parts of a finished document.
 #[derive(Debug, Default)]
@@ -325,7 +324,7 @@ impl Builder {
             self.links.describe(link.number, &clean);
         }
         let style = self.resolve(style);
-        self.push_text(clean, style);
+        self.push_text(&clean, style);
     }
 
     fn resolve(&self, style: Style) -> Style {
@@ -342,13 +341,13 @@ impl Builder {
         }
     }
 
-    fn push_text(&mut self, text: Cow<'_, str>, style: Style) {
+    fn push_text(&mut self, text: &str, style: Style) {
         if let Some(code) = self.code.as_mut() {
-            code.push_str(&text);
+            code.push_str(text);
             return;
         }
         if let Some(table) = self.table.as_mut() {
-            table.push(&text, style);
+            table.push(text, style);
             return;
         }
         let leaf = match self.leaf.as_mut() {
@@ -356,7 +355,7 @@ impl Builder {
             None if text.trim().is_empty() => return,
             None => self.leaf.insert(Leaf::default()),
         };
-        let mut rest: &str = &text;
+        let mut rest = text;
         if let Some(Inline::Text(last)) = leaf.inlines.last_mut() {
             if last.style == style {
                 last.text.push_str(rest);
@@ -404,7 +403,7 @@ impl Builder {
         }
         if let Some(link) = self.link.take() {
             let reference = format!("[{}]", link.number);
-            self.push_text(Cow::Owned(reference), Style::role(Role::LinkRef));
+            self.push_text(&reference, Style::role(Role::LinkRef));
         }
     }
 
@@ -420,7 +419,7 @@ impl Builder {
         } else {
             format!("[image: {alt}]")
         };
-        self.push_text(Cow::Owned(text), Style::role(Role::Marker));
+        self.push_text(&text, Style::role(Role::Marker));
     }
 
     /// "NAME said:" above a quote's text.
@@ -435,7 +434,7 @@ impl Builder {
             role: Role::Quote,
             emphasis: Emphasis::BOLD,
         };
-        self.push_text(Cow::Owned(format!("{name} said:")), style);
+        self.push_text(&format!("{name} said:"), style);
         self.boundary(false);
         self.glue_next = true;
     }
@@ -444,7 +443,7 @@ impl Builder {
     pub(crate) fn note(&mut self, text: &str) {
         self.close_open_blocks();
         self.boundary(true);
-        self.push_text(Cow::Borrowed(text), Style::role(Role::Marker));
+        self.push_text(text, Style::role(Role::Marker));
         self.boundary(true);
     }
 

@@ -159,3 +159,50 @@ fn plain(text: &str, builder: &mut Builder) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn plain_text_drops_markup_and_link_numbers() {
+        let doc = Document::from_body(&Body::markdown(
+            "# Title\n\nSee [the  docs](https://a.example) *now*.\n\n- one\n- two\\\nlines\n\n```\ncode  kept\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n---",
+        ));
+        assert_eq!(
+            doc.plain_text(),
+            "Title\n\nSee the docs now.\n\none\n\ntwo\nlines\n\ncode  kept\n\na | b\n1 | 2"
+        );
+    }
+
+    #[test]
+    fn plain_text_documents_keep_lines_and_paragraphs() {
+        let doc = Document::from_plain_text("one\ntwo *not emphasis*\n\n\nthree\r\n");
+        let lines: Vec<String> = doc.wrap(40).iter().map(Line::plain).collect();
+        assert_eq!(lines, ["one", "two *not emphasis*", "", "three"]);
+        assert!(!doc.is_plain_fallback());
+    }
+
+    #[test]
+    fn limits_cut_the_source_and_fall_back_when_time_is_up() {
+        let limits = Limits {
+            max_source_bytes: 10,
+            max_depth: 24,
+            time_budget: Duration::from_secs(60),
+        };
+        let doc = Document::from_body_with(&Body::markdown("0123456789abcdef"), &limits);
+        let lines: Vec<String> = doc.wrap(40).iter().map(Line::plain).collect();
+        assert_eq!(lines, ["0123456789", "", "[… 6 bytes not shown]"]);
+        assert_eq!(doc.wrap(40)[2].spans[0].style.role, Role::Marker);
+
+        let spent = Limits {
+            time_budget: Duration::ZERO,
+            ..limits
+        };
+        let doc = Document::from_body_with(&Body::markdown("*a*"), &spent);
+        assert!(doc.is_plain_fallback());
+        let lines: Vec<String> = doc.wrap(80).iter().map(Line::plain).collect();
+        assert_eq!(lines[2], "*a*");
+    }
+}

@@ -4,6 +4,11 @@
 //! numbered); [`Document::wrap`] lays it out for one width. Callers cache the wrapped
 //! lines per (post, width). Plain data only: the CLI prints the text, the UI maps each
 //! [`Style`] to colours through its theme.
+//!
+//! Post text is hostile until proven otherwise: conversion is capped in size, nesting
+//! and time ([`Limits`]), nothing in it recurses on the input's depth, and a body that
+//! cannot be converted is shown as its sanitized plain text instead. Conversion takes
+//! milliseconds, yet the UI should still run it off its own thread.
 
 mod blocks;
 mod builder;

@@ -29,6 +29,8 @@ enum Open {
         ordered: bool,
         /// Opened for a list item that had no list around it.
         implicit: bool,
+        /// Lists opened directly inside this one, still open: they add nothing.
+        transparent: usize,
     },
     Item {
         id: u32,
@@ -163,11 +165,20 @@ impl Builder {
 
     /// Opens a bullet list (`start` is `None`) or a numbered one.
     pub(crate) fn open_list(&mut self, start: Option<u64>) {
-        let nested = self.suppressed > 0 || matches!(self.stack.last(), Some(Open::Item { .. }));
+        let nested = self.suppressed > 0
+            || matches!(
+                self.stack.last(),
+                Some(Open::Item { .. } | Open::List { .. })
+            );
         self.boundary(!nested);
-        // A list directly inside a list (old HTML indents that way) adds nothing.
-        if self.suppress() || matches!(self.stack.last(), Some(Open::List { .. })) {
+        if self.suppress() {
             self.suppressed += 1;
+            return;
+        }
+        // A list directly inside a list (old HTML indents that way) adds nothing: its
+        // items belong to the outer list.
+        if let Some(Open::List { transparent, .. }) = self.stack.last_mut() {
+            *transparent += 1;
             return;
         }
         let ordered = start.is_some();
@@ -189,6 +200,7 @@ impl Builder {
             next,
             ordered,
             implicit,
+            transparent: 0,
         });
     }
 
@@ -204,6 +216,13 @@ impl Builder {
     pub(crate) fn close_list(&mut self) {
         if self.suppressed > 0 {
             self.suppressed -= 1;
+            self.boundary(false);
+            return;
+        }
+        if let Some(Open::List { transparent, .. }) = self.stack.last_mut()
+            && *transparent > 0
+        {
+            *transparent -= 1;
             self.boundary(false);
             return;
         }

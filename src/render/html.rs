@@ -203,11 +203,13 @@ impl<'a> Reader<'a> {
     fn start(&mut self, tag: &Tag) -> TokenSinkResult<()> {
         let name: &str = &tag.name;
         let kind = classify(name);
-        if self.muted() {
+        if self.skipping > 0 {
             self.start_skipped(tag, kind);
             return TokenSinkResult::Continue;
         }
         if let ElementKind::Raw { kind, shown } = kind {
+            // Raw text in a quote's title is not part of the name.
+            let shown = shown && self.title.is_none();
             self.raw = Some(RawText {
                 name: name.to_owned(),
                 shown,
@@ -219,6 +221,10 @@ impl<'a> Reader<'a> {
                 Some(kind) => TokenSinkResult::RawData(kind),
                 None => TokenSinkResult::Plaintext,
             };
+        }
+        if self.title.is_some() {
+            self.start_skipped(tag, kind);
+            return TokenSinkResult::Continue;
         }
         self.close_implied(name, kind);
         if kind == ElementKind::Void {

@@ -187,3 +187,15 @@ fn stray_end_tags_and_misnesting_are_harmless() {
     let html = "</div></li></ul><b><i>x</b>y</i></p>z";
     assert_eq!(lines(html, 40), ["xy", "", "z"]);
 }
+
+#[test]
+fn a_list_directly_inside_a_list_lends_it_its_items() {
+    let html = "<ul><li>a</li><ul><li>b</li></ul><li>c</li></ul>";
+    assert_eq!(lines(html, 40), ["• a", "• b", "• c"]);
+}
+
+#[test]
+fn a_script_in_a_quote_title_is_not_part_of_the_name() {
+    let html = "<aside class=\"quote\"><div class=\"title\">Ann<script>evil()</script>:</div><blockquote><p>hi</p></blockquote></aside>";
+    assert_eq!(lines(html, 40), ["│ Ann said:", "│ hi"]);
+}

@@ -1,12 +1,29 @@
 //! Hostile post bodies render as inert text: no escape, C1 or bidi character in any span,
 //! only http(s) links openable, nothing that overflows the stack or hangs.
 //!
-//! No timing is asserted: a case that went quadratic or hung would time the run out.
+//! No timing is asserted: conversions get a time budget far beyond need, so every case
+//! is converted in full (never rescued by the plain-text fallback), and a case that
+//! went quadratic or hung would time the run out.
 #![allow(clippy::unwrap_used)]
 
 use std::path::PathBuf;
 use threadmark::model::{Body, BodyFormat};
 use threadmark::render::{Document, Limits, Line};
+
+/// The default limits with a time budget no conversion should come near.
+fn limits() -> Limits {
+    Limits {
+        time_budget: std::time::Duration::from_secs(600),
+        ..Limits::default()
+    }
+}
+
+/// Converts `text`; the conversion must not have given up.
+fn convert(format: BodyFormat, text: &str) -> Document {
+    let doc = Document::from_body_with(&body(format, text), &limits());
+    assert!(!doc.is_plain_fallback(), "{format:?} fell back: {text:.80}");
+    doc
+}
 
 fn body(format: BodyFormat, text: &str) -> Body {
     Body {
@@ -59,9 +76,9 @@ fn assert_inert(doc: &Document, case: &str) {
 }
 
 fn render_both(text: &str, case: &str) -> (Document, Document) {
-    let markdown = Document::from_body(&body(BodyFormat::Markdown, text));
+    let markdown = convert(BodyFormat::Markdown, text);
     assert_inert(&markdown, &format!("{case} as Markdown"));
-    let html = Document::from_body(&body(BodyFormat::Html, text));
+    let html = convert(BodyFormat::Html, text);
     assert_inert(&html, &format!("{case} as HTML"));
     (markdown, html)
 }
@@ -155,7 +172,7 @@ fn hostile_links_are_never_openable() {
                 .join(name),
         )
         .unwrap();
-        let doc = Document::from_body(&body(format, &text));
+        let doc = convert(format, &text);
         let openable: Vec<&str> = doc.links().iter().filter_map(|l| l.openable()).collect();
         assert_eq!(
             openable,
@@ -193,7 +210,7 @@ fn a_one_mebibyte_line_wraps() {
 #[test]
 fn more_than_the_size_cap_is_cut_with_a_note() {
     let text = format!("{}tail", "a ".repeat(600_000));
-    let doc = Document::from_body(&body(BodyFormat::Markdown, &text));
+    let doc = convert(BodyFormat::Markdown, &text);
     let cut = text.len() - Limits::default().max_source_bytes;
     let last = doc.wrap(80).last().unwrap().plain();
     assert_eq!(last, format!("[… {cut} bytes not shown]"));
@@ -256,7 +273,7 @@ fn ten_thousand_levels_of_html_nesting() {
         ("<span>", "</span>"),
     ] {
         let closed = format!("{}deep{}after", open.repeat(depth), close.repeat(depth));
-        let html = Document::from_body(&body(BodyFormat::Html, &closed));
+        let html = convert(BodyFormat::Html, &closed);
         assert_inert(&html, open);
         let text = all_text(&html);
         assert!(
@@ -266,7 +283,7 @@ fn ten_thousand_levels_of_html_nesting() {
         assert!(max_prefix_depth(&html) <= cap, "{open}");
         // Never closed, a megabyte of it.
         let unclosed = open.repeat((1 << 20) / open.len());
-        let html = Document::from_body(&body(BodyFormat::Html, &unclosed));
+        let html = convert(BodyFormat::Html, &unclosed);
         assert_inert(&html, &format!("unclosed {open}"));
     }
 }
@@ -318,7 +335,7 @@ fn a_huge_table() {
     let html = format!(
         "<table><thead><tr><th>a</th><th>b</th></tr></thead><tbody>{html_rows}</tbody></table>"
     );
-    let doc = Document::from_body(&body(BodyFormat::Html, &html));
+    let doc = convert(BodyFormat::Html, &html);
     assert_inert(&doc, "huge html table");
     assert!(all_text(&doc).contains("cell 19999"));
 }

@@ -43,6 +43,45 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// `account add --kind discourse`, then an admin-key login as bob.
+async fn sign_in(home: &Path, url: &str) {
+    let out = threadmark(
+        home,
+        &[
+            "account",
+            "add",
+            "meta",
+            "--url",
+            url,
+            "--kind",
+            "discourse",
+        ],
+        "",
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // The stand-in allows more than Discourse's default budget (a setting for forums
+    // whose admins raised it), so the test does not wait out the minute.
+    let config = home.join("config.toml");
+    let edited = std::fs::read_to_string(&config).unwrap().replace(
+        "kind = \"discourse\"",
+        "kind = \"discourse\"\nrequests_per_minute = 100000",
+    );
+    std::fs::write(&config, edited).unwrap();
+    let out = threadmark(
+        home,
+        &["login", "--api-username", "bob", "--api-key-stdin"],
+        ADMIN_KEY,
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("as bob"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_discourse_forum_is_read_offline_and_answered_exactly_once() {
     bounded(async {
@@ -50,41 +89,7 @@ async fn a_discourse_forum_is_read_offline_and_answered_exactly_once() {
         let home = tempfile::tempdir().unwrap();
         let home = home.path();
 
-        let out = threadmark(
-            home,
-            &[
-                "account",
-                "add",
-                "meta",
-                "--url",
-                &server.url,
-                "--kind",
-                "discourse",
-            ],
-            "",
-        )
-        .await;
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        // The stand-in allows more than Discourse's default budget (a setting for forums
-        // whose admins raised it), so the test does not wait out the minute.
-        let config = home.join("config.toml");
-        let edited = std::fs::read_to_string(&config).unwrap().replace(
-            "kind = \"discourse\"",
-            "kind = \"discourse\"\nrequests_per_minute = 100000",
-        );
-        std::fs::write(&config, edited).unwrap();
-        let out = threadmark(
-            home,
-            &["login", "--api-username", "bob", "--api-key-stdin"],
-            ADMIN_KEY,
-        )
-        .await;
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        assert!(
-            text(&out.stdout).contains("as bob"),
-            "{}",
-            text(&out.stdout)
-        );
+        sign_in(home, &server.url).await;
 
         let out = threadmark(home, &["sync"], "").await;
         assert!(out.status.success(), "{}", text(&out.stderr));

@@ -1,4 +1,8 @@
 //! Versioned JSON files: atomic replace, optional fsync, newer-schema refusal, quarantine.
+//!
+//! Fail points (the `fail` crate, compiled in with `--features failpoints`) sit between
+//! the steps of a write — `store::write::before_fsync`, `store::write::before_rename`,
+//! `store::write::before_dir_fsync` — so tests can fail or crash a write at each one.
 
 use super::StoreError;
 use serde::Serialize;
@@ -248,7 +252,10 @@ fn write_atomic_with(
     let dir = path
         .parent()
         .ok_or_else(|| StoreError::io(path, io::Error::other("no parent directory")))?;
-    fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
+    match durability {
+        Durability::Cache => fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?,
+        Durability::UserData => create_dir_durable(dir)?,
+    }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -264,12 +271,21 @@ fn write_atomic_with(
             .create_new(true)
             .open(&temp)?;
         file.write_all(bytes)?;
+        fail::fail_point!("store::write::before_fsync", |_| Err(io::Error::other(
+            "fail point store::write::before_fsync"
+        )));
         if durability == Durability::UserData {
             file.sync_all()?;
         }
         drop(file);
+        fail::fail_point!("store::write::before_rename", |_| Err(io::Error::other(
+            "fail point store::write::before_rename"
+        )));
         before_rename(&temp)?;
         fs::rename(&temp, path)?;
+        fail::fail_point!("store::write::before_dir_fsync", |_| Err(io::Error::other(
+            "fail point store::write::before_dir_fsync"
+        )));
         if durability == Durability::UserData {
             sync_dir(dir)?;
         }
@@ -279,6 +295,28 @@ fn write_atomic_with(
         let _ = fs::remove_file(&temp);
         StoreError::io(path, e)
     })
+}
+
+/// Creates `dir` and its missing parents so that they survive a power loss: the parent
+/// of each new folder is fsynced after it.
+pub fn create_dir_durable(dir: &Path) -> Result<(), StoreError> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let missing: Vec<&Path> = dir.ancestors().take_while(|a| !a.exists()).collect();
+    fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
+    for created in missing.iter().rev() {
+        if let Some(parent) = created.parent().filter(|p| !p.as_os_str().is_empty()) {
+            sync_dir(parent).map_err(|e| StoreError::io(parent, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// The error a fail point injects (crash tests, `--features failpoints`).
+#[cfg(feature = "failpoints")]
+pub(crate) fn injected(path: &Path, point: &str) -> StoreError {
+    StoreError::io(path, io::Error::other(format!("fail point {point}")))
 }
 
 /// Makes a rename or create in `dir` durable.

@@ -83,13 +83,42 @@ impl Rig {
     fn case(&self, name: &str, rules: Vec<Rule>, exit: i32, words: &[&str]) -> Output {
         let cache_before = cache_files(&self.client.data_dir());
         let outbox_before = outbox_bodies(&self.client);
+        let seen_before = self.proxy.requests().len();
+        let targets: Vec<(Option<String>, String)> = rules
+            .iter()
+            .map(|r| (r.method.clone(), r.target.clone()))
+            .collect();
         for rule in rules {
             self.proxy.rule(rule);
         }
         let out = sync(&self.client);
         self.proxy.clear_rules();
+        let seen = self.proxy.requests();
+        for (method, target) in targets {
+            assert!(
+                seen[seen_before..].iter().any(|r| r.target.contains(&target)
+                    && method.as_ref().is_none_or(|m| *m == r.method)),
+                "{name}: the fault was never reached ({method:?} {target})"
+            );
+        }
         self.check(name, &out, exit, words, &cache_before, &outbox_before);
         out
+    }
+
+    /// A case about sending: waits from earlier cases are cleared first, so the reply
+    /// really goes out into the fault.
+    fn send_case(&self, name: &str, fault: Fault, words: &[&str]) -> Output {
+        self.clear_waits();
+        let post = "/api/v1/threads/advocacy-1/posts";
+        self.case(name, vec![Rule::method("POST", post, fault).times(1)], 0, words)
+    }
+
+    fn clear_waits(&self) {
+        for entry in outbox(&self.client) {
+            let key = entry["key"].as_str().unwrap();
+            let out = client_run(&self.client, &["outbox", "retry", key], &[]);
+            assert!(out.status.success(), "{}", text(&out.stderr));
+        }
     }
 
     fn check(
@@ -142,22 +171,17 @@ impl Rig {
     /// server exactly once, in order.
     fn drain_and_check(&self) {
         for _ in 0..8 {
-            let pending = outbox(&self.client);
-            if pending.is_empty() {
+            if outbox(&self.client).is_empty() {
                 break;
             }
-            for entry in &pending {
-                let key = entry["key"].as_str().unwrap();
-                let out = client_run(&self.client, &["outbox", "retry", key], &[]);
-                assert!(out.status.success(), "{}", text(&out.stderr));
-            }
+            self.clear_waits();
             let out = sync(&self.client);
             assert!(out.status.success(), "{}", text(&out.stderr));
         }
         assert!(outbox(&self.client).is_empty(), "the outbox drains");
         let expected = self.bodies();
         let bodies = server_bodies(&self.server.url, &self.token);
-        let ours: Vec<&String> = bodies.iter().filter(|b| expected.contains(b)).collect();
+        let ours: Vec<String> = bodies.into_iter().filter(|b| expected.contains(b)).collect();
         assert_eq!(ours, expected, "each reply exactly once, in order");
     }
 }
@@ -359,65 +383,68 @@ fn huge_answers_are_cut_at_the_cap_and_memory_stays_bounded() {
 #[test]
 fn a_broken_server_while_sending_keeps_every_reply_and_never_duplicates() {
     let rig = Rig::new();
-    let post = "/api/v1/threads/advocacy-1/posts";
-    let once = |fault: Fault| vec![Rule::method("POST", post, fault).times(1)];
-
     // The server stores the reply, the answer is lost: the resend (same key) is a replay.
-    rig.case(
+    rig.send_case(
         "reset after the server took the reply",
-        once(Fault::ResetAfter { bytes: 0 }),
-        0,
+        Fault::ResetAfter { bytes: 0 },
         &["paused", "waiting"],
     );
     rig.next_round();
-    rig.case(
+    rig.send_case(
         "500 on send",
-        once(Fault::json(500, &problem(500, "internal", ""))),
-        0,
+        Fault::json(500, &problem(500, "internal", "")),
         &["paused", "waiting"],
     );
-    rig.case(
+    rig.send_case(
         "503 read-only on send",
-        once(Fault::with_headers(
+        Fault::with_headers(
             503,
-            &[("content-type", "application/problem+json"), ("retry-after", "60")],
+            &[
+                ("content-type", "application/problem+json"),
+                ("retry-after", "60"),
+            ],
             &problem(503, "read_only", r#","retry_after_s":60"#),
-        )),
-        0,
+        ),
         &["read-only", "held", "paused"],
     );
-    let out = rig.case(
+    let out = rig.send_case(
         "429 with Retry-After on send",
-        once(Fault::with_headers(
+        Fault::with_headers(
             429,
-            &[("retry-after", "600"), ("content-type", "application/problem+json")],
-            &problem(429, "rate_limited", r#","retry_after_s":600"#),
-        )),
-        0,
+            &[
+                ("retry-after", "120"),
+                ("content-type", "application/problem+json"),
+            ],
+            &problem(429, "rate_limited", r#","retry_after_s":120"#),
+        ),
         &["waiting"],
     );
     let first = &outbox(&rig.client)[0];
     let next: jiff::Timestamp = first["next_attempt_at"].as_str().unwrap().parse().unwrap();
     assert!(
-        next.duration_since(jiff::Timestamp::now()).as_secs() > 300,
+        next.duration_since(jiff::Timestamp::now()).as_secs() > 100,
         "Retry-After is honoured: {first}\n{}",
         text(&out.stdout)
     );
     rig.next_round();
-    rig.case(
+    rig.send_case(
         "429 without Retry-After on send",
-        once(Fault::with_headers(429, &[("content-type", "text/plain")], "busy")),
-        0,
+        Fault::with_headers(429, &[("content-type", "text/plain")], "busy"),
         &["waiting", "paused"],
     );
-    rig.case(
+    rig.send_case(
         "no answer in time on send",
-        once(Fault::Trickle {
+        Fault::Trickle {
             every: Duration::from_secs(1),
             length: 120,
-        }),
-        0,
+        },
         &["no answer in time", "waiting"],
+    );
+    rig.next_round();
+    rig.send_case(
+        "a redirected reply",
+        Fault::with_headers(307, &[("location", "http://127.0.0.1:1/steal")], ""),
+        &["paused", "waiting"],
     );
     rig.drain_and_check();
 }
@@ -439,15 +466,10 @@ fn redirects_to_another_origin_are_not_followed_and_carry_no_token() {
             &["redirect"],
         );
     }
-    // Writes too: a redirected POST must not take the token (or the reply) anywhere.
-    rig.case(
+    // Writes too: a redirected reply must not take the token (or the reply) anywhere.
+    rig.send_case(
         "redirect of a reply",
-        vec![Rule::method(
-            "POST",
-            "/posts",
-            Fault::with_headers(307, &[("location", &format!("{}/steal", elsewhere.url))], ""),
-        )],
-        0,
+        Fault::with_headers(307, &[("location", &format!("{}/steal", elsewhere.url))], ""),
         &["paused", "waiting"],
     );
     let received = elsewhere.requests();

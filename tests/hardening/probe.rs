@@ -32,7 +32,7 @@ pub fn peak_memory(command: &Command) -> (Output, u64) {
     let said = String::from_utf8_lossy(&report.stdout).into_owned();
     let line = said
         .lines()
-        .find_map(|l| l.strip_prefix("PROBE "))
+        .find_map(|l| l.split_once("PROBE ").map(|(_, report)| report))
         .unwrap_or_else(|| panic!("the probe did not report: {said}"));
     let result: Value = serde_json::from_str(line).unwrap();
     // Rebuilt from the code the runner saw; a death by signal shows as SIGKILL.

@@ -23,11 +23,11 @@ mod pty_session;
 mod terminal_bytes;
 
 mod common;
-// mod corpus;
+mod corpus;
 // mod crash_client;
 // mod crash_server;
 mod faults;
-// mod hostile;
+mod hostile;
 mod probe;
 // mod props;
 // mod secrets;

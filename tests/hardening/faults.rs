@@ -485,6 +485,8 @@ fn redirects_to_another_origin_are_not_followed_and_carry_no_token() {
         if let Some(auth) = request.header("authorization") {
             assert_eq!(auth, format!("Bearer {}", rig.token));
         }
+        let body = String::from_utf8_lossy(&request.body);
+        assert!(!body.contains(&rig.token), "a body carried the token");
     }
     rig.drain_and_check();
 }

@@ -24,10 +24,11 @@ mod terminal_bytes;
 
 mod common;
 mod corpus;
-// mod crash_client;
-// mod crash_server;
+mod crash_client;
+mod crash_server;
 mod faults;
+mod faults_discourse;
 mod hostile;
 mod probe;
-// mod props;
-// mod secrets;
+mod props;
+mod secrets;

@@ -26,6 +26,9 @@ pub enum Fault {
     /// Let the upstream server handle it, then send its headers and half its body and
     /// close the connection cleanly: a truncated body.
     Truncate,
+    /// Let the upstream server handle it, then say nothing for `silence` and hang up:
+    /// the request took effect, the client never hears so.
+    ForwardThenStall { silence: Duration },
     /// Headers promising `length` bytes, then one byte every `every`.
     Trickle { every: Duration, length: usize },
     /// A canned answer.
@@ -133,7 +136,6 @@ struct Shared {
 pub struct FaultServer {
     pub addr: SocketAddr,
     pub url: String,
-    upstream: Option<SocketAddr>,
     shared: Arc<Shared>,
 }
 
@@ -166,7 +168,6 @@ impl FaultServer {
         Self {
             url: format!("http://{addr}"),
             addr,
-            upstream,
             shared,
         }
     }
@@ -186,10 +187,6 @@ impl FaultServer {
 
     pub fn requests(&self) -> Vec<Seen> {
         self.seen().clone()
-    }
-
-    pub fn upstream(&self) -> Option<SocketAddr> {
-        self.upstream
     }
 }
 
@@ -243,6 +240,12 @@ fn serve(mut client: TcpStream, upstream: Option<SocketAddr>, shared: &Shared) -
         Fault::ResetAfter { bytes } => {
             let answer = upstream_answer(&request)?;
             client.write_all(&answer[..bytes.min(answer.len())])?;
+            reset(client);
+            return Ok(());
+        }
+        Fault::ForwardThenStall { silence } => {
+            upstream_answer(&request)?;
+            std::thread::sleep(silence.min(IO_TIMEOUT));
             reset(client);
             return Ok(());
         }

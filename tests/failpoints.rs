@@ -137,7 +137,9 @@ fn a_draft_autosave_interrupted_at_any_step_keeps_the_last_saved_text() {
             let account = DataDir::new(data.path()).account("a");
             let drafts = Drafts::open(&account);
             drafts.save(&draft("saved text")).unwrap();
-            fail_at(point, failure, || drafts.save(&draft("saved text, and more")));
+            fail_at(point, failure, || {
+                drafts.save(&draft("saved text, and more"))
+            });
             let (list, problems) = Drafts::open(&account).list().unwrap();
             assert!(problems.is_empty(), "{point} {failure:?}: {problems:?}");
             assert_eq!(list.len(), 1, "{point} {failure:?}");

@@ -43,7 +43,10 @@ pub fn login(
     } else {
         rpassword::prompt_password(format!("Password for {user} at {}: ", remote.url))?
     };
-    let http = HttpClient::new(&remote.url, Timeouts::from_env().map_err(anyhow::Error::msg)?)?;
+    let http = HttpClient::new(
+        &remote.url,
+        Timeouts::from_env().map_err(anyhow::Error::msg)?,
+    )?;
     let mut backend = NativeBackend::new(http, None);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

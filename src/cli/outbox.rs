@@ -284,7 +284,10 @@ mod tests {
         for escaped in ["\\u009b", "\\u202e", "\\u007f", "\\udb40\\udc41", "\\u001b"] {
             assert!(text.contains(escaped), "{escaped} in {text}");
         }
-        assert!(text.contains("é 漢"), "ordinary text stays readable: {text}");
+        assert!(
+            text.contains("é 漢"),
+            "ordinary text stays readable: {text}"
+        );
         let back: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(back, value);
     }

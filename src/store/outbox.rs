@@ -82,9 +82,10 @@ impl Outbox {
         file::save_versioned(&tmp, &wrap(entry), SCHEMA, Durability::UserData)?;
         let queued_dir = self.folder("queued");
         file::create_dir_durable(&queued_dir)?;
-        fail::fail_point!("outbox::enqueue::before_rename", |_| Err(
-            file::injected(&queued, "outbox::enqueue::before_rename")
-        ));
+        fail::fail_point!("outbox::enqueue::before_rename", |_| Err(file::injected(
+            &queued,
+            "outbox::enqueue::before_rename"
+        )));
         fs::rename(&tmp, &queued).map_err(|e| StoreError::io(&queued, e))?;
         fail::fail_point!("outbox::enqueue::before_dir_fsync", |_| Err(
             file::injected(&queued_dir, "outbox::enqueue::before_dir_fsync")
@@ -214,9 +215,10 @@ impl Outbox {
             Err(e) => return Err(StoreError::io(&from, e)),
         }
         let queued = self.folder("queued");
-        fail::fail_point!("outbox::move::before_dir_fsync", |_| Err(
-            file::injected(&queued, "outbox::move::before_dir_fsync")
-        ));
+        fail::fail_point!("outbox::move::before_dir_fsync", |_| Err(file::injected(
+            &queued,
+            "outbox::move::before_dir_fsync"
+        )));
         file::sync_dir(&queued).map_err(|e| StoreError::io(&queued, e))
     }
 

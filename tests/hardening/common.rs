@@ -42,7 +42,10 @@ impl Dice {
 
 /// Runs `command` to the end, killing it (and failing) after `limit`.
 pub fn run_bounded(mut command: Command, limit: Duration) -> Output {
-    command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = command.spawn().expect("the command starts");
     let mut stdout = child.stdout.take().expect("piped stdout");
     let mut stderr = child.stderr.take().expect("piped stderr");
@@ -105,7 +108,11 @@ pub fn outbox(client: &Client) -> Vec<Value> {
     let out = client_run(client, &["outbox", "--json"], &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let value: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(value["unreadable"], serde_json::json!([]), "every outbox file parses");
+    assert_eq!(
+        value["unreadable"],
+        serde_json::json!([]),
+        "every outbox file parses"
+    );
     value["entries"].as_array().unwrap().clone()
 }
 
@@ -177,7 +184,11 @@ pub fn assert_tidy(out: &Output, what: &str) {
         assert!(
             leaks.is_empty(),
             "{what}: {name} carries control characters: {}",
-            leaks.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+            leaks
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
         );
     }
 }

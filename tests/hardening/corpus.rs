@@ -3,6 +3,7 @@
 //! known quadratic Markdown patterns, huge tables), and the one-line tricks used for
 //! titles, author names, section and area names.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 /// Bodies up to this many characters can be posted to the reference server (its limit);
@@ -123,16 +124,8 @@ pub fn cases() -> Vec<Case> {
         ),
         ("large quadratic brackets", "[".repeat(1 << 19), None),
         ("large quadratic emphasis", "**a".repeat(170_000), None),
-        (
-            "a table of 1,000 rows",
-            table(1_000),
-            Some("Table"),
-        ),
-        (
-            "a table of 20,000 rows",
-            table(20_000),
-            Some("Table"),
-        ),
+        ("a table of 1,000 rows", table(1_000), Some("Table")),
+        ("a table of 20,000 rows", table(20_000), Some("Table")),
         (
             "a table 2,000 columns wide",
             format!(
@@ -162,7 +155,7 @@ pub fn cases() -> Vec<Case> {
 fn table(rows: usize) -> String {
     let mut text = String::from("Table\n\n| n | cell \u{1b}[31m | more |\n|---|---|---|\n");
     for i in 0..rows {
-        text.push_str(&format!("| {i} | cell {i} \u{202e}x | more |\n"));
+        let _ = writeln!(text, "| {i} | cell {i} \u{202e}x | more |");
     }
     text
 }

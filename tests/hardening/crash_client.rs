@@ -7,6 +7,7 @@
 use crate::common::{Dice, assert_tidy, client_run, count, outbox, quarantined};
 use crate::serve::{Client, Served, text};
 use serde_json::{Value, json};
+use std::fmt::Write as _;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::Duration;
@@ -42,7 +43,10 @@ fn bulk_store(dir: &std::path::Path, threads: usize, posts: u32) {
                 author: author.clone(),
                 created_at: at,
                 edited_at: None,
-                body: Body::markdown(format!("Post {seq} of bulk thread {t}. {}", "Text ".repeat(40))),
+                body: Body::markdown(format!(
+                    "Post {seq} of bulk thread {t}. {}",
+                    "Text ".repeat(40)
+                )),
                 deleted: false,
                 version: 1,
                 client_key: None,
@@ -123,7 +127,9 @@ impl Other {
         let mut after = 0;
         let mut posts = Vec::new();
         loop {
-            let page = self.get(&format!("/threads/{thread}/posts?after_seq={after}&limit=1000"));
+            let page = self.get(&format!(
+                "/threads/{thread}/posts?after_seq={after}&limit=1000"
+            ));
             let batch = page["posts"].as_array().unwrap().clone();
             posts.extend(batch.iter().cloned());
             match batch.last() {
@@ -156,7 +162,7 @@ fn the_client_killed_at_random_points_of_sync_and_flush_loses_nothing() {
     let client = Client::default();
     client.sign_in(&server.url, server.member_token.as_ref().unwrap());
 
-    let mut dice = Dice::new(0xc0ffee);
+    let mut dice = Dice::new(0x00c0_ffee);
     let mut acknowledged: Vec<String> = Vec::new();
     let mut unacknowledged: Vec<String> = Vec::new();
     for round in 0..kills {
@@ -181,7 +187,11 @@ fn the_client_killed_at_random_points_of_sync_and_flush_loses_nothing() {
             let thread = format!("bulk-{}", dice.below(40));
             other.reply(&thread, &format!("News {round} in {thread}"));
         }
-        let mut sync = client.command(&["sync"]).stdin(Stdio::null()).spawn().unwrap();
+        let mut sync = client
+            .command(&["sync"])
+            .stdin(Stdio::null())
+            .spawn()
+            .unwrap();
         std::thread::sleep(dice.millis(400));
         let _ = sync.kill();
         let _ = sync.wait();
@@ -215,7 +225,11 @@ fn the_client_killed_at_random_points_of_sync_and_flush_loses_nothing() {
             acknowledged.contains(body) || unacknowledged.contains(body),
             "{body}: from nowhere"
         );
-        assert_eq!(sent.iter().filter(|b| *b == body).count(), 1, "{body} twice");
+        assert_eq!(
+            sent.iter().filter(|b| *b == body).count(),
+            1,
+            "{body} twice"
+        );
     }
 
     // The cache converged on the server, thread by thread.
@@ -255,7 +269,7 @@ fn draft_autosave_child() {
     });
     let mut n = draft.body.split_whitespace().count();
     loop {
-        draft.body.push_str(&format!("word{n} "));
+        let _ = write!(draft.body, "word{n} ");
         draft.updated_at = jiff::Timestamp::now();
         drafts.save(&draft).unwrap();
         println!("SAVED {n}");
@@ -310,7 +324,11 @@ fn a_draft_autosave_killed_at_random_points_keeps_every_saved_word() {
             .map(|d| d.body.split_whitespace().collect())
             .unwrap_or_default();
         for (i, word) in words.iter().enumerate() {
-            assert_eq!(*word, format!("word{i}"), "round {round}: the text is whole");
+            assert_eq!(
+                *word,
+                format!("word{i}"),
+                "round {round}: the text is whole"
+            );
         }
         if let Some(n) = last_saved {
             assert!(

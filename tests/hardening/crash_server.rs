@@ -40,11 +40,11 @@ fn http() -> reqwest::Client {
 /// Posts `bodies` in order, each with its own key, retrying until acknowledged or told
 /// to stop; records what was acknowledged.
 fn writer(
-    base: String,
-    token: String,
+    base: &str,
+    token: &str,
     bodies: Vec<(String, String, String)>,
-    acked: Arc<Mutex<BTreeMap<String, Acked>>>,
-    stop: Arc<AtomicBool>,
+    acked: &Mutex<BTreeMap<String, Acked>>,
+    stop: &AtomicBool,
 ) {
     let rt = runtime();
     let http = http();
@@ -56,7 +56,7 @@ fn writer(
             let answer = rt.block_on(async {
                 let response = http
                     .post(format!("{base}/api/v1/threads/{thread}/posts"))
-                    .bearer_auth(&token)
+                    .bearer_auth(token)
                     .header("Idempotency-Key", &key)
                     .json(&json!({ "body": body }))
                     .send()
@@ -162,7 +162,7 @@ fn the_server_killed_during_concurrent_writes_keeps_every_acknowledged_post() {
             Arc::clone(&stop),
         );
         handles.push(std::thread::spawn(move || {
-            writer(base, token, bodies, acked, stop);
+            writer(&base, &token, bodies, &acked, &stop);
         }));
     }
 
@@ -183,10 +183,27 @@ fn the_server_killed_during_concurrent_writes_keeps_every_acknowledged_post() {
     }
 
     let acked = acked.lock().unwrap().clone();
-    assert_eq!(acked.len(), WRITERS * per_writer, "every post was acknowledged in the end");
+    assert_eq!(
+        acked.len(),
+        WRITERS * per_writer,
+        "every post was acknowledged in the end"
+    );
+    verify(&base, &token, &thread_ids, &acked, cursor);
+    server.kill();
+}
+
+/// Every acknowledged post is stored once, with its seq; seqs are dense; the changes feed
+/// from `cursor` brings every post.
+fn verify(
+    base: &str,
+    token: &str,
+    thread_ids: &[String],
+    acked: &BTreeMap<String, Acked>,
+    cursor: String,
+) {
     let mut stored: BTreeMap<String, Value> = BTreeMap::new();
-    for thread in &thread_ids {
-        let page = get(&base, &token, &format!("/threads/{thread}/posts?limit=1000"));
+    for thread in thread_ids {
+        let page = get(base, token, &format!("/threads/{thread}/posts?limit=1000"));
         let posts = page["posts"].as_array().unwrap();
         let seqs: Vec<u64> = posts.iter().map(|p| p["seq"].as_u64().unwrap()).collect();
         let dense: Vec<u64> = (1..=u64::try_from(posts.len()).unwrap()).collect();
@@ -199,7 +216,7 @@ fn the_server_killed_during_concurrent_writes_keeps_every_acknowledged_post() {
             );
         }
     }
-    for (body, ack) in &acked {
+    for (body, ack) in acked {
         let post = stored
             .get(body)
             .unwrap_or_else(|| panic!("acknowledged {body} is gone"));
@@ -212,19 +229,21 @@ fn the_server_killed_during_concurrent_writes_keeps_every_acknowledged_post() {
     let mut seen = BTreeSet::new();
     let mut since = cursor;
     for _ in 0..1000 {
-        let page = get(&base, &token, &format!("/changes?since={since}&limit=1000"));
+        let page = get(base, token, &format!("/changes?since={since}&limit=1000"));
         for change in page["changes"].as_array().unwrap() {
             if let Some(id) = change["post"]["id"].as_str() {
                 seen.insert(id.to_owned());
             }
         }
-        since = page["next_cursor"].as_str().unwrap().to_owned();
+        page["next_cursor"].as_str().unwrap().clone_into(&mut since);
         if page["has_more"] != json!(true) {
             break;
         }
     }
-    for (body, ack) in &acked {
-        assert!(seen.contains(&ack.id), "{body} missing from the changes feed");
+    for (body, ack) in acked {
+        assert!(
+            seen.contains(&ack.id),
+            "{body} missing from the changes feed"
+        );
     }
-    server.kill();
 }

@@ -96,8 +96,10 @@ impl Rig {
         let seen = self.proxy.requests();
         for (method, target) in targets {
             assert!(
-                seen[seen_before..].iter().any(|r| r.target.contains(&target)
-                    && method.as_ref().is_none_or(|m| *m == r.method)),
+                seen[seen_before..]
+                    .iter()
+                    .any(|r| r.target.contains(&target)
+                        && method.as_ref().is_none_or(|m| *m == r.method)),
                 "{name}: the fault was never reached ({method:?} {target})"
             );
         }
@@ -110,7 +112,12 @@ impl Rig {
     fn send_case(&self, name: &str, fault: Fault, words: &[&str]) -> Output {
         self.clear_waits();
         let post = "/api/v1/threads/advocacy-1/posts";
-        self.case(name, vec![Rule::method("POST", post, fault).times(1)], 0, words)
+        self.case(
+            name,
+            vec![Rule::method("POST", post, fault).times(1)],
+            0,
+            words,
+        )
     }
 
     fn clear_waits(&self) {
@@ -181,7 +188,10 @@ impl Rig {
         assert!(outbox(&self.client).is_empty(), "the outbox drains");
         let expected = self.bodies();
         let bodies = server_bodies(&self.server.url, &self.token);
-        let ours: Vec<String> = bodies.into_iter().filter(|b| expected.contains(b)).collect();
+        let ours: Vec<String> = bodies
+            .into_iter()
+            .filter(|b| expected.contains(b))
+            .collect();
         assert_eq!(ours, expected, "each reply exactly once, in order");
     }
 }
@@ -198,9 +208,7 @@ fn server_bodies(url: &str, token: &str) -> Vec<String> {
         .unwrap();
     let page: Value = runtime.block_on(async {
         reqwest::Client::new()
-            .get(format!(
-                "{url}/api/v1/threads/advocacy-1/posts?limit=1000"
-            ))
+            .get(format!("{url}/api/v1/threads/advocacy-1/posts?limit=1000"))
             .bearer_auth(token)
             .timeout(Duration::from_secs(20))
             .send()
@@ -226,7 +234,7 @@ fn problem(status: u16, code: &str, extra: &str) -> String {
 }
 
 #[test]
-fn a_broken_server_while_pulling_costs_nothing() {
+fn a_broken_connection_while_pulling_costs_nothing() {
     let rig = Rig::new();
     let status = "/api/v1/status";
     let changes = "/api/v1/changes";
@@ -266,9 +274,20 @@ fn a_broken_server_while_pulling_costs_nothing() {
         1,
         &["in time"],
     );
+    rig.drain_and_check();
+}
+
+#[test]
+fn error_statuses_and_malformed_answers_while_pulling_cost_nothing() {
+    let rig = Rig::new();
+    let status = "/api/v1/status";
+    let changes = "/api/v1/changes";
     rig.case(
         "500 with a problem document",
-        vec![Rule::any(status, Fault::json(500, &problem(500, "internal", "")))],
+        vec![Rule::any(
+            status,
+            Fault::json(500, &problem(500, "internal", "")),
+        )],
         1,
         &["500"],
     );
@@ -300,7 +319,10 @@ fn a_broken_server_while_pulling_costs_nothing() {
             status,
             Fault::with_headers(
                 429,
-                &[("retry-after", "30"), ("content-type", "application/problem+json")],
+                &[
+                    ("retry-after", "30"),
+                    ("content-type", "application/problem+json"),
+                ],
                 &problem(429, "rate_limited", r#","retry_after_s":30"#),
             ),
         )],
@@ -318,7 +340,10 @@ fn a_broken_server_while_pulling_costs_nothing() {
     );
     rig.case(
         "malformed JSON",
-        vec![Rule::any(status, Fault::json(200, r#"{"mode": "open", "capa"#))],
+        vec![Rule::any(
+            status,
+            Fault::json(200, r#"{"mode": "open", "capa"#),
+        )],
         1,
         &["bad answer"],
     );
@@ -326,7 +351,10 @@ fn a_broken_server_while_pulling_costs_nothing() {
         "wrongly typed JSON",
         vec![Rule::any(
             changes,
-            Fault::json(200, r#"{"changes": "none", "next_cursor": 7, "has_more": "yes"}"#),
+            Fault::json(
+                200,
+                r#"{"changes": "none", "next_cursor": 7, "has_more": "yes"}"#,
+            ),
         )],
         1,
         &["bad answer"],
@@ -350,12 +378,7 @@ fn a_broken_server_while_pulling_costs_nothing() {
 fn huge_answers_are_cut_at_the_cap_and_memory_stays_bounded() {
     let rig = Rig::new();
     for (name, fault) in [
-        (
-            "gzip bomb",
-            Fault::GzipBomb {
-                inflated: HUGE,
-            },
-        ),
+        ("gzip bomb", Fault::GzipBomb { inflated: HUGE }),
         (
             "an endless body without a length",
             Fault::Oversized {
@@ -371,7 +394,14 @@ fn huge_answers_are_cut_at_the_cap_and_memory_stays_bounded() {
         command.env(TIMEOUTS.0, "connect=2,read=10,total=60");
         let (out, peak_kib) = peak_memory(&command);
         rig.proxy.clear_rules();
-        rig.check(name, &out, 1, &["larger than"], &cache_before, &outbox_before);
+        rig.check(
+            name,
+            &out,
+            1,
+            &["larger than"],
+            &cache_before,
+            &outbox_before,
+        );
         assert!(
             peak_kib < MEMORY_CEILING_KIB,
             "{name}: the client grew to {peak_kib} KiB reading a {HUGE}-byte answer"
@@ -457,7 +487,10 @@ fn redirects_to_another_origin_are_not_followed_and_carry_no_token() {
     for (name, target) in [
         ("another port", format!("{}/api/v1/status", elsewhere.url)),
         ("another host name", format!("{localhost}/api/v1/status")),
-        ("https elsewhere", "https://127.0.0.1:1/api/v1/status".to_owned()),
+        (
+            "https elsewhere",
+            "https://127.0.0.1:1/api/v1/status".to_owned(),
+        ),
     ] {
         rig.case(
             &format!("redirect to {name}"),
@@ -469,7 +502,11 @@ fn redirects_to_another_origin_are_not_followed_and_carry_no_token() {
     // Writes too: a redirected reply must not take the token (or the reply) anywhere.
     rig.send_case(
         "redirect of a reply",
-        Fault::with_headers(307, &[("location", &format!("{}/steal", elsewhere.url))], ""),
+        Fault::with_headers(
+            307,
+            &[("location", &format!("{}/steal", elsewhere.url))],
+            "",
+        ),
         &["paused", "waiting"],
     );
     let received = elsewhere.requests();
@@ -506,7 +543,12 @@ fn plain_http_to_another_machine_is_refused_before_any_connection() {
         assert_eq!(out.status.code(), Some(1), "account add {url}");
         assert!(text(&out.stderr).contains("https"), "{}", text(&out.stderr));
         set_url(&rig.client, &url);
-        rig.case(&format!("plain http to {url}"), vec![], 1, &["plain http", "https"]);
+        rig.case(
+            &format!("plain http to {url}"),
+            vec![],
+            1,
+            &["plain http", "https"],
+        );
     }
     set_url(&rig.client, &rig.proxy.url);
     assert!(recorder.requests().is_empty(), "nothing was sent");

@@ -19,22 +19,25 @@ fn sync(client: &Client) -> std::process::Output {
     client_run(client, &["sync"], &[TIMEOUTS])
 }
 
-#[test]
-fn a_broken_discourse_costs_nothing_and_the_reply_goes_once() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+/// The stand-in behind the fault server, and a client synced through it with one
+/// reply waiting in its outbox.
+fn rig(runtime: &tokio::runtime::Runtime) -> (StandIn, FaultServer, Client) {
     let mut world = World::new(Forum::rich());
     world.admin_api_keys.push(KEY.to_owned());
     let standin = runtime.block_on(StandIn::start(world));
     let proxy = FaultServer::start(Some(&standin.url));
-
     let client = Client::default();
     let out = client_run(
         &client,
-        &["account", "add", "work", "--url", &proxy.url, "--kind", "discourse"],
+        &[
+            "account",
+            "add",
+            "work",
+            "--url",
+            &proxy.url,
+            "--kind",
+            "discourse",
+        ],
         &[],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -50,6 +53,17 @@ fn a_broken_discourse_costs_nothing_and_the_reply_goes_once() {
     let out = client.run_with_stdin(&["reply", "long discussion"], REPLY);
     assert!(out.status.success(), "{}", text(&out.stderr));
 
+    (standin, proxy, client)
+}
+
+#[test]
+fn a_broken_discourse_while_pulling_costs_nothing() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (_standin, proxy, client) = rig(&runtime);
     let elsewhere = FaultServer::start(None);
     let cases: Vec<(&str, Fault, &[&str])> = vec![
         (
@@ -59,12 +73,20 @@ fn a_broken_discourse_costs_nothing_and_the_reply_goes_once() {
         ),
         (
             "a proxy's HTML error page",
-            Fault::with_headers(502, &[("content-type", "text/html")], "<h1>Bad Gateway</h1>"),
+            Fault::with_headers(
+                502,
+                &[("content-type", "text/html")],
+                "<h1>Bad Gateway</h1>",
+            ),
             &["502", "gateway"],
         ),
         (
             "a plain-text rate limit",
-            Fault::with_headers(429, &[("content-type", "text/plain")], "Slow down, too many requests"),
+            Fault::with_headers(
+                429,
+                &[("content-type", "text/plain")],
+                "Slow down, too many requests",
+            ),
             &["429", "rate", "slow"],
         ),
         (
@@ -93,10 +115,20 @@ fn a_broken_discourse_costs_nothing_and_the_reply_goes_once() {
         let said = text(&out.stderr).to_lowercase();
         assert_eq!(out.status.code(), Some(1), "{name}: {said}");
         assert!(words.iter().any(|w| said.contains(w)), "{name}: {said}");
-        assert!(cache_files(&client.data_dir()) == cache_before, "{name}: the cache changed");
-        assert_eq!(outbox_bodies(&client), outbox_before, "{name}: the outbox changed");
+        assert!(
+            cache_files(&client.data_dir()) == cache_before,
+            "{name}: the cache changed"
+        );
+        assert_eq!(
+            outbox_bodies(&client),
+            outbox_before,
+            "{name}: the outbox changed"
+        );
     }
-    assert!(elsewhere.requests().is_empty(), "the other origin received nothing");
+    assert!(
+        elsewhere.requests().is_empty(),
+        "the other origin received nothing"
+    );
     for request in proxy.requests() {
         for header in ["api-key", "user-api-key"] {
             if let Some(value) = request.header(header) {
@@ -104,14 +136,33 @@ fn a_broken_discourse_costs_nothing_and_the_reply_goes_once() {
             }
         }
     }
+}
 
+#[test]
+fn an_error_page_while_sending_to_discourse_keeps_the_reply_and_sends_it_once() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (standin, _proxy, client) = rig(&runtime);
     // Sending into an HTML error page: the reply waits, whole, and is sent once later.
     standin.clear_requests();
-    standin.script(Method::POST, "/posts.json", 500, &[("content-type", "text/html")], "<html>oops</html>");
+    standin.script(
+        Method::POST,
+        "/posts.json",
+        500,
+        &[("content-type", "text/html")],
+        "<html>oops</html>",
+    );
     let out = sync(&client);
     assert_tidy(&out, "an error page on send");
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_eq!(standin.requests_to(&Method::POST, "/posts.json").len(), 1, "one attempt");
+    assert_eq!(
+        standin.requests_to(&Method::POST, "/posts.json").len(),
+        1,
+        "one attempt"
+    );
     assert_eq!(outbox_bodies(&client).len(), 1, "the reply waits");
     for _ in 0..5 {
         if outbox(&client).is_empty() {
@@ -119,7 +170,11 @@ fn a_broken_discourse_costs_nothing_and_the_reply_goes_once() {
         }
         for entry in outbox(&client) {
             let key = entry["key"].as_str().unwrap();
-            assert!(client_run(&client, &["outbox", "retry", key], &[]).status.success());
+            assert!(
+                client_run(&client, &["outbox", "retry", key], &[])
+                    .status
+                    .success()
+            );
         }
         let out = sync(&client);
         assert!(out.status.success(), "{}", text(&out.stderr));

@@ -165,7 +165,15 @@ fn hostile_posts_from_discourse_stay_inert_everywhere() {
     let url = standin.url.clone();
     let out = client_run(
         &client,
-        &["account", "add", "work", "--url", &url, "--kind", "discourse"],
+        &[
+            "account",
+            "add",
+            "work",
+            "--url",
+            &url,
+            "--kind",
+            "discourse",
+        ],
         &[],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));

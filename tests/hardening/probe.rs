@@ -26,7 +26,12 @@ pub fn peak_memory(command: &Command) -> (Output, u64) {
     });
     let mut runner = Command::new(std::env::current_exe().unwrap());
     runner
-        .args(["probe::probe_runner", "--exact", "--nocapture", "--test-threads=1"])
+        .args([
+            "probe::probe_runner",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(PROBE_ENV, spec.to_string());
     let report = crate::common::run_bounded(runner, Duration::from_secs(180));
     let said = String::from_utf8_lossy(&report.stdout).into_owned();
@@ -70,7 +75,8 @@ fn probe_runner() {
         .stderr(err)
         .status()
         .unwrap();
-    let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN).unwrap();
+    let usage =
+        nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN).unwrap();
     println!(
         "PROBE {}",
         json!({ "code": status.code(), "max_rss_kib": usage.max_rss() })

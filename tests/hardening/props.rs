@@ -22,9 +22,9 @@ use threadmark::store::{Cache, DataDir, Drafts, Outbox, Secret};
 use threadmark::sync::backoff::Backoff;
 use threadmark::sync::flush::flush;
 
-fn config(cases: u32) -> ProptestConfig {
+fn config(cases: usize) -> ProptestConfig {
     ProptestConfig {
-        cases,
+        cases: u32::try_from(cases).unwrap_or(u32::MAX),
         failure_persistence: None,
         ..ProptestConfig::default()
     }
@@ -36,10 +36,17 @@ fn any_json() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::from),
         any::<i64>().prop_map(Value::from),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
         "\\PC{0,12}".prop_map(Value::from),
         prop::sample::select(vec![
-            "\u{1b}]0;x\u{7}", "2024-03-01T12:00:00Z", "open", "read-only", "", "-1",
+            "\u{1b}]0;x\u{7}",
+            "2024-03-01T12:00:00Z",
+            "open",
+            "read-only",
+            "",
+            "-1",
         ])
         .prop_map(Value::from),
     ];
@@ -53,22 +60,20 @@ fn any_json() -> impl Strategy<Value = Value> {
 }
 
 /// A valid document with one value somewhere replaced, one key dropped, or cut short.
-fn mutated(valid: Value) -> impl Strategy<Value = Vec<u8>> {
+fn mutated(valid: &Value) -> impl Strategy<Value = Vec<u8>> {
     let text = valid.to_string();
     let replaced = valid.clone();
+    let removed = valid.clone();
     prop_oneof![
         3 => (any::<prop::sample::Index>(), any_json()).prop_map(move |(at, new)| {
             let mut v = replaced.clone();
-            replace_nth(&mut v, at, new, false);
+            replace_nth(&mut v, at, &new, false);
             v.to_string().into_bytes()
         }),
-        1 => any::<prop::sample::Index>().prop_map({
-            let valid = valid.clone();
-            move |at| {
-                let mut v = valid.clone();
-                replace_nth(&mut v, at, Value::Null, true);
-                v.to_string().into_bytes()
-            }
+        1 => any::<prop::sample::Index>().prop_map(move |at| {
+            let mut v = removed.clone();
+            replace_nth(&mut v, at, &Value::Null, true);
+            v.to_string().into_bytes()
         }),
         1 => any::<prop::sample::Index>().prop_map(move |at| {
             let cut = at.index(text.len() + 1);
@@ -79,7 +84,7 @@ fn mutated(valid: Value) -> impl Strategy<Value = Vec<u8>> {
 }
 
 /// Replaces (or removes, for object members) the `at`-th value of `value`, depth first.
-fn replace_nth(value: &mut Value, at: prop::sample::Index, new: Value, remove: bool) {
+fn replace_nth(value: &mut Value, at: prop::sample::Index, new: &Value, remove: bool) {
     fn count(v: &Value) -> usize {
         1 + match v {
             Value::Array(a) => a.iter().map(count).sum(),
@@ -112,7 +117,7 @@ fn replace_nth(value: &mut Value, at: prop::sample::Index, new: Value, remove: b
         }
     }
     let mut n = at.index(count(value));
-    walk(value, &mut n, &new, remove);
+    walk(value, &mut n, new, remove);
 }
 
 // ---------------------------------------------------------------- the cache loader
@@ -126,18 +131,18 @@ fn thread_file() -> Value {
 }
 
 proptest! {
-    #![proptest_config(config(count(48, 512) as u32))]
+    #![proptest_config(config(count(48, 512)))]
 
     #[test]
     fn any_bytes_in_the_data_directory_load_or_are_set_aside(
-        tree in mutated(json!({"schema": 1, "forum": {"title": "F", "sections": [{"id": "s", "title": "S",
+        tree in mutated(&json!({"schema": 1, "forum": {"title": "F", "sections": [{"id": "s", "title": "S",
             "areas": [{"id": "a", "title": "A"}]}]}})),
-        index in mutated(json!({"schema": 1, "threads": [thread_file()["thread"].clone()]})),
-        thread in mutated(thread_file()),
-        read in mutated(json!({"schema": 1, "read": {"threads": {"t1": {"up_to": 1}}}})),
-        outbox_entry in mutated(json!({"schema": 1, "entry": {"key": "k1", "target": {"kind": "reply", "thread": "t1"},
+        index in mutated(&json!({"schema": 1, "threads": [thread_file()["thread"].clone()]})),
+        thread in mutated(&thread_file()),
+        read in mutated(&json!({"schema": 1, "read": {"threads": {"t1": {"up_to": 1}}}})),
+        outbox_entry in mutated(&json!({"schema": 1, "entry": {"key": "k1", "target": {"kind": "reply", "thread": "t1"},
             "body": "b", "created_at": "2024-03-01T12:00:00Z", "state": "queued"}})),
-        draft in mutated(json!({"schema": 1, "draft": {"id": "d1", "target": {"kind": "reply", "thread": "t1"},
+        draft in mutated(&json!({"schema": 1, "draft": {"id": "d1", "target": {"kind": "reply", "thread": "t1"},
             "body": "b", "created_at": "2024-03-01T12:00:00Z", "updated_at": "2024-03-01T12:00:00Z"}})),
     ) {
         let data = tempfile::tempdir().unwrap();
@@ -225,17 +230,17 @@ fn native_thread() -> Value {
 }
 
 proptest! {
-    #![proptest_config(config(count(32, 256) as u32))]
+    #![proptest_config(config(count(32, 256)))]
 
     #[test]
     fn api_v1_answers_decode_or_fail_cleanly(
-        status in mutated(json!({"mode": "open", "capabilities": [], "banner": {"id": "b", "severity": "info", "text": "t"}})),
-        changes in mutated(json!({"changes": [{"kind": "post", "post": native_post()},
+        status in mutated(&json!({"mode": "open", "capabilities": [], "banner": {"id": "b", "severity": "info", "text": "t"}})),
+        changes in mutated(&json!({"changes": [{"kind": "post", "post": native_post()},
             {"kind": "thread", "thread": native_thread()}], "next_cursor": "c1", "has_more": false})),
-        tree in mutated(json!({"sections": [{"id": "s", "title": "S", "areas": [{"id": "a", "title": "A", "thread_count": 1}]}]})),
-        threads in mutated(json!({"threads": [native_thread()], "next_cursor": null})),
-        posts in mutated(json!({"thread": native_thread(), "posts": [native_post()], "has_more": false})),
-        problem in mutated(json!({"type": "urn:x", "title": "t", "status": 503, "code": "read_only", "retry_after_s": 5})),
+        tree in mutated(&json!({"sections": [{"id": "s", "title": "S", "areas": [{"id": "a", "title": "A", "thread_count": 1}]}]})),
+        threads in mutated(&json!({"threads": [native_thread()], "next_cursor": null})),
+        posts in mutated(&json!({"thread": native_thread(), "posts": [native_post()], "has_more": false})),
+        problem in mutated(&json!({"type": "urn:x", "title": "t", "status": 503, "code": "read_only", "retry_after_s": 5})),
     ) {
         let server = FaultServer::start(None);
         let answer = |body: &Vec<u8>, status: u16| Fault::Answer {
@@ -301,19 +306,19 @@ fn discourse_post() -> Value {
 }
 
 proptest! {
-    #![proptest_config(config(count(32, 256) as u32))]
+    #![proptest_config(config(count(32, 256)))]
 
     #[test]
     fn discourse_answers_decode_or_fail_cleanly(
-        site in mutated(json!({"categories": [{"id": 1, "name": "C", "slug": "c", "topic_count": 0},
+        site in mutated(&json!({"categories": [{"id": 1, "name": "C", "slug": "c", "topic_count": 0},
             {"id": 2, "name": "D", "slug": "d", "parent_category_id": 1, "topic_count": 1}]})),
-        listing in mutated(json!({"users": [{"id": 1, "username": "u"}], "topic_list": {"topics": [
+        listing in mutated(&json!({"users": [{"id": 1, "username": "u"}], "topic_list": {"topics": [
             {"id": 5, "title": "T", "posts_count": 1, "highest_post_number": 1, "category_id": 2,
              "created_at": "2024-03-01T12:00:00Z", "bumped_at": "2024-03-01T12:00:00Z",
              "last_posted_at": "2024-03-01T12:00:00Z", "pinned": false, "posters": [{"user_id": 1}]}]}})),
-        topic in mutated(discourse_topic()),
-        posts in mutated(json!({"post_stream": {"posts": [discourse_post()]}})),
-        created in mutated(discourse_post()),
+        topic in mutated(&discourse_topic()),
+        posts in mutated(&json!({"post_stream": {"posts": [discourse_post()]}})),
+        created in mutated(&discourse_post()),
     ) {
         let server = FaultServer::start(None);
         let answer = |body: &Vec<u8>| Fault::Answer {
@@ -390,7 +395,9 @@ enum Op {
     Compose,
     Flush(Answer),
     /// The client dies mid-attempt, before (`false`) or after the server took the reply.
-    Crash { after_server_took_it: bool },
+    Crash {
+        after_server_took_it: bool,
+    },
     Restart,
 }
 
@@ -464,8 +471,13 @@ fn fault_for(answer: Answer) -> Option<Fault> {
     let problem = |status: u16, code: &str| {
         Fault::with_headers(
             status,
-            &[("content-type", "application/problem+json"), ("retry-after", "1")],
-            &format!(r#"{{"type":"urn:x","title":"{code}","status":{status},"code":"{code}","retry_after_s":1}}"#),
+            &[
+                ("content-type", "application/problem+json"),
+                ("retry-after", "1"),
+            ],
+            &format!(
+                r#"{{"type":"urn:x","title":"{code}","status":{status},"code":"{code}","retry_after_s":1}}"#
+            ),
         )
     };
     match answer {
@@ -550,7 +562,11 @@ async fn server_replies(url: &str, token: &str) -> (BTreeMap<String, usize>, Vec
     (counts, order)
 }
 
-fn check(model: &Model, device: &Device, on_server: &BTreeMap<String, usize>) -> Result<(), TestCaseError> {
+fn check(
+    model: &Model,
+    device: &Device,
+    on_server: &BTreeMap<String, usize>,
+) -> Result<(), TestCaseError> {
     let (live, unreadable) = device.outbox.list().unwrap();
     prop_assert!(unreadable.is_empty(), "{unreadable:?}");
     let done = device.outbox.done().unwrap().0;
@@ -575,7 +591,7 @@ fn check(model: &Model, device: &Device, on_server: &BTreeMap<String, usize>) ->
 }
 
 proptest! {
-    #![proptest_config(config(count(16, 128) as u32))]
+    #![proptest_config(config(count(16, 128)))]
 
     #[test]
     fn the_outbox_matches_its_model_through_errors_crashes_and_restarts(

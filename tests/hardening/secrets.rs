@@ -60,9 +60,9 @@ impl LoggedServer {
         while url.is_empty() || member.is_empty() {
             let line = rx.recv_timeout(Duration::from_secs(30)).unwrap();
             if let Some(u) = line.strip_prefix("listening on ") {
-                url = u.to_owned();
+                u.clone_into(&mut url);
             } else if let Some(t) = line.strip_prefix("member token: ") {
-                member = t.to_owned();
+                t.clone_into(&mut member);
             }
         }
         Self {
@@ -120,7 +120,11 @@ fn the_token_never_appears_in_logs_output_arguments_or_the_terminal() {
     let token = server.member.clone();
     let client = Client::default();
     let mut outputs = Vec::new();
-    let out = client_run(&client, &["account", "add", "work", "--url", &server.url], &[]);
+    let out = client_run(
+        &client,
+        &["account", "add", "work", "--url", &server.url],
+        &[],
+    );
     outputs.push(("account add", out));
     let out = client.run_with_stdin(&["login", "--token-stdin"], &token);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -130,7 +134,12 @@ fn the_token_never_appears_in_logs_output_arguments_or_the_terminal() {
     let out = client_run(&client, &["sync"], &[("RUST_BACKTRACE", "full")]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     outputs.push(("sync", out));
-    for args in [&["outbox"][..], &["outbox", "--json"], &["tree"], &["read", "advocacy"]] {
+    for args in [
+        &["outbox"][..],
+        &["outbox", "--json"],
+        &["tree"],
+        &["read", "advocacy"],
+    ] {
         outputs.push(("a reading command", client_run(&client, args, &[])));
     }
     // A refused token: the error path prints what went wrong, not the token.
@@ -140,7 +149,12 @@ fn the_token_never_appears_in_logs_output_arguments_or_the_terminal() {
     let out = client_run(&client, &["sync"], &[("RUST_BACKTRACE", "full")]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     outputs.push(("a refused sync", out));
-    assert!(client.run_with_stdin(&["login", "--token-stdin"], &token).status.success());
+    assert!(
+        client
+            .run_with_stdin(&["login", "--token-stdin"], &token)
+            .status
+            .success()
+    );
 
     for (what, out) in &outputs {
         assert_absent(&out.stdout, &token, &format!("{what}'s stdout"));
@@ -187,7 +201,11 @@ fn the_token_never_appears_in_logs_output_arguments_or_the_terminal() {
     assert_absent(&server_log, &token, "the server's request log");
 
     // The arguments of a running sync (what `ps` shows).
-    let mut sync = client.command(&["sync"]).stdin(Stdio::null()).spawn().unwrap();
+    let mut sync = client
+        .command(&["sync"])
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
     let cmdline = std::fs::read(format!("/proc/{}/cmdline", sync.id())).unwrap_or_default();
     let _ = sync.kill();
     let _ = sync.wait();
@@ -215,17 +233,26 @@ fn debug_output_of_everything_holding_a_credential_hides_it() {
         ..native.clone()
     };
     let credentials = [
-        (&native, Credential::Bearer {
-            token: Secret::new(token),
-        }),
-        (&discourse, Credential::DiscourseUserApiKey {
-            key: Secret::new(key),
-            client_id: "c".into(),
-        }),
-        (&discourse, Credential::DiscourseApiKey {
-            key: Secret::new(key),
-            username: "u".into(),
-        }),
+        (
+            &native,
+            Credential::Bearer {
+                token: Secret::new(token),
+            },
+        ),
+        (
+            &discourse,
+            Credential::DiscourseUserApiKey {
+                key: Secret::new(key),
+                client_id: "c".into(),
+            },
+        ),
+        (
+            &discourse,
+            Credential::DiscourseApiKey {
+                key: Secret::new(key),
+                username: "u".into(),
+            },
+        ),
     ];
     for (account, credential) in credentials {
         let shown = format!("{credential:?} {:?}", Some(&credential));

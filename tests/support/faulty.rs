@@ -228,29 +228,47 @@ fn serve(mut client: TcpStream, upstream: Option<SocketAddr>, shared: &Shared) -
         })
     };
     shared.seen.lock().expect("seen").push(request.seen.clone());
+    if !respond(&mut client, fault, &request, upstream)? {
+        reset(client);
+        return Ok(());
+    }
+    let _ = client.flush();
+    let _ = client.shutdown(Shutdown::Write);
+    // Let the client read everything before the socket goes away.
+    let mut sink = [0u8; 1024];
+    let _ = client.set_read_timeout(Some(Duration::from_secs(2)));
+    while matches!(client.read(&mut sink), Ok(n) if n > 0) {}
+    Ok(())
+}
+
+/// Answers `request` as `fault` says; false when the connection must be reset.
+fn respond(
+    client: &mut TcpStream,
+    fault: Fault,
+    request: &Request,
+    upstream: Option<SocketAddr>,
+) -> io::Result<bool> {
     let upstream_answer = |request: &Request| match upstream {
         Some(addr) => forward(addr, request),
         None => Ok(canned(404, &[], b"{\"error\":\"no upstream\"}")),
     };
     match fault {
         Fault::Forward => {
-            let answer = upstream_answer(&request)?;
+            let answer = upstream_answer(request)?;
             client.write_all(&answer)?;
         }
         Fault::ResetAfter { bytes } => {
-            let answer = upstream_answer(&request)?;
+            let answer = upstream_answer(request)?;
             client.write_all(&answer[..bytes.min(answer.len())])?;
-            reset(client);
-            return Ok(());
+            return Ok(false);
         }
         Fault::ForwardThenStall { silence } => {
-            upstream_answer(&request)?;
+            upstream_answer(request)?;
             std::thread::sleep(silence.min(IO_TIMEOUT));
-            reset(client);
-            return Ok(());
+            return Ok(false);
         }
         Fault::Truncate => {
-            let answer = upstream_answer(&request)?;
+            let answer = upstream_answer(request)?;
             let head_end = find(&answer, b"\r\n\r\n").map_or(answer.len(), |i| i + 4);
             let body = answer.len() - head_end;
             client.write_all(&answer[..head_end + body / 2])?;
@@ -309,13 +327,7 @@ fn serve(mut client: TcpStream, upstream: Option<SocketAddr>, shared: &Shared) -
             }
         }
     }
-    let _ = client.flush();
-    let _ = client.shutdown(Shutdown::Write);
-    // Let the client read everything before the socket goes away.
-    let mut sink = [0u8; 1024];
-    let _ = client.set_read_timeout(Some(Duration::from_secs(2)));
-    while matches!(client.read(&mut sink), Ok(n) if n > 0) {}
-    Ok(())
+    Ok(true)
 }
 
 struct Request {
@@ -417,14 +429,16 @@ fn forward(upstream: SocketAddr, request: &Request) -> io::Result<Vec<u8>> {
 }
 
 fn canned(status: u16, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
+    use std::fmt::Write as _;
     let mut head = format!("HTTP/1.1 {status} Canned\r\n");
     for (k, v) in headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
+        let _ = write!(head, "{k}: {v}\r\n");
     }
-    head.push_str(&format!(
+    let _ = write!(
+        head,
         "content-length: {}\r\nconnection: close\r\n\r\n",
         body.len()
-    ));
+    );
     let mut out = head.into_bytes();
     out.extend_from_slice(body);
     out
@@ -438,7 +452,8 @@ fn reset(stream: TcpStream) {
 
 /// `inflated` bytes of a JSON array of zeros, gzipped (built once per size).
 fn gzip_bomb(inflated: usize) -> Vec<u8> {
-    static BOMBS: OnceLock<Mutex<Vec<(usize, Vec<u8>)>>> = OnceLock::new();
+    type Bombs = Mutex<Vec<(usize, Vec<u8>)>>;
+    static BOMBS: OnceLock<Bombs> = OnceLock::new();
     let bombs = BOMBS.get_or_init(|| Mutex::new(Vec::new()));
     let mut bombs = bombs.lock().expect("bombs");
     if let Some((_, bomb)) = bombs.iter().find(|(n, _)| *n == inflated) {

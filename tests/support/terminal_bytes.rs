@@ -62,13 +62,10 @@ pub fn leaks(bytes: &[u8]) -> Vec<Leak> {
             }
             b if b < 0x80 => i += 1,
             _ => {
-                let (c, len) = match decode_char(&bytes[i..]) {
-                    Some(decoded) => decoded,
-                    None => {
-                        found.push(leak(bytes, i, "invalid UTF-8".to_owned()));
-                        i += 1;
-                        continue;
-                    }
+                let Some((c, len)) = decode_char(&bytes[i..]) else {
+                    found.push(leak(bytes, i, "invalid UTF-8".to_owned()));
+                    i += 1;
+                    continue;
                 };
                 if let Some(why) = forbidden_char(c) {
                     found.push(leak(bytes, i, format!("{why} U+{:04X}", u32::from(c))));
@@ -84,9 +81,11 @@ pub fn leaks(bytes: &[u8]) -> Vec<Leak> {
 fn forbidden_char(c: char) -> Option<&'static str> {
     match c {
         '\u{80}'..='\u{9f}' => Some("C1 control"),
-        '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
-            Some("bidi control")
-        }
+        '\u{061c}'
+        | '\u{200e}'
+        | '\u{200f}'
+        | '\u{202a}'..='\u{202e}'
+        | '\u{2066}'..='\u{2069}' => Some("bidi control"),
         '\u{200b}'..='\u{200d}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{180e}' => {
             Some("invisible character")
         }
@@ -141,7 +140,10 @@ fn csi(bytes: &[u8], start: usize) -> Result<usize, String> {
         return Err("unterminated CSI sequence".to_owned());
     };
     if !(0x40..=0x7e).contains(&last) {
-        return Err(format!("malformed CSI sequence ending in {}", printable(last)));
+        return Err(format!(
+            "malformed CSI sequence ending in {}",
+            printable(last)
+        ));
     }
     let params = std::str::from_utf8(params).unwrap_or("\u{fffd}");
     let shown = || {
@@ -160,32 +162,31 @@ fn csi(bytes: &[u8], start: usize) -> Result<usize, String> {
     let allowed = match (intermediates, last) {
         ([], b'm') => sgr(params),
         ([], b'H' | b'f') => numbers(2),
-        ([], b'A' | b'B' | b'C' | b'D' | b'E' | b'F' | b'G' | b'd' | b'S' | b'T') => numbers(1),
+        // Cursor moves and scrolling by N; cursor shape (`CSI N SP q`).
+        ([], b'A' | b'B' | b'C' | b'D' | b'E' | b'F' | b'G' | b'd' | b'S' | b'T')
+        | ([b' '], b'q') => numbers(1),
         ([], b'J' | b'K') => matches!(params, "" | "0" | "1" | "2" | "3"),
-        ([], b'h' | b'l') => params
-            .strip_prefix('?')
-            .is_some_and(|modes| {
-                modes
-                    .split(';')
-                    .all(|m| m.parse().is_ok_and(|m: u32| PRIVATE_MODES.contains(&m)))
-            }),
+        ([], b'h' | b'l') => params.strip_prefix('?').is_some_and(|modes| {
+            modes
+                .split(';')
+                .all(|m| m.parse().is_ok_and(|m: u32| PRIVATE_MODES.contains(&m)))
+        }),
         // Cursor position report request.
         ([], b'n') => params == "6",
-        // Cursor shape.
-        ([b' '], b'q') => numbers(1),
         // Keyboard enhancement flags: push, pop.
-        ([], b'u') => {
-            params
-                .strip_prefix('>')
-                .or_else(|| params.strip_prefix('<'))
-                .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
-        }
+        ([], b'u') => params
+            .strip_prefix('>')
+            .or_else(|| params.strip_prefix('<'))
+            .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit())),
         _ => false,
     };
     if allowed {
         Ok(i + 1)
     } else {
-        Err(format!("escape sequence {} not sent by threadmark", shown()))
+        Err(format!(
+            "escape sequence {} not sent by threadmark",
+            shown()
+        ))
     }
 }
 
@@ -199,10 +200,7 @@ fn sgr(params: &str) -> bool {
     while i < parts.len() {
         let Ok(n) = parts[i].parse::<u32>() else {
             // Colon forms (underline styles) carry digits and colons only.
-            if parts[i]
-                .bytes()
-                .all(|b| b.is_ascii_digit() || b == b':')
-            {
+            if parts[i].bytes().all(|b| b.is_ascii_digit() || b == b':') {
                 i += 1;
                 continue;
             }
@@ -245,17 +243,19 @@ fn osc(bytes: &[u8], start: usize) -> Result<usize, String> {
     if url.is_empty() || is_web_url(url) {
         Ok(end)
     } else {
-        Err(format!("OSC 8 link to {url:?}, not a validated http(s) URL"))
+        Err(format!(
+            "OSC 8 link to {url:?}, not a validated http(s) URL"
+        ))
     }
 }
 
 /// A URL a browser may be handed: http or https, a host, nothing hidden in it.
 pub fn is_web_url(url: &str) -> bool {
-    !url.chars()
-        .any(|c| c.is_control() || c.is_whitespace() || forbidden_char(c).is_some() || c == '\u{fffd}')
-        && url::Url::parse(url).is_ok_and(|u| {
-            matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty())
-        })
+    !url.chars().any(|c| {
+        c.is_control() || c.is_whitespace() || forbidden_char(c).is_some() || c == '\u{fffd}'
+    }) && url::Url::parse(url).is_ok_and(|u| {
+        matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty())
+    })
 }
 
 fn printable(b: u8) -> String {

@@ -440,8 +440,13 @@ fn observe(state: &mut ServerState, answer: &Answer) {
 /// Decodes a 2xx JSON body, or turns an error answer into a [`RemoteError`].
 fn decode<T: DeserializeOwned>(answer: &Answer) -> Result<T, RemoteError> {
     if answer.status.is_success() {
-        return serde_json::from_slice(&answer.body)
-            .map_err(|e| RemoteError::Protocol(format!("the answer does not match API v1: {e}")));
+        return serde_json::from_slice(&answer.body).map_err(|e| {
+            // The decoder quotes the server's text (an unknown mode, say): cleaned.
+            RemoteError::Protocol(format!(
+                "the answer does not match API v1: {}",
+                clean_line(&e.to_string())
+            ))
+        });
     }
     let status = answer.status.as_u16();
     match serde_json::from_slice::<api::Problem>(&answer.body) {

@@ -113,7 +113,7 @@ pub fn parse_versioned<T: DeserializeOwned>(
     match serde_json::from_slice::<T>(bytes) {
         Ok(value) if declared_schema(bytes).is_some() => Ok(Loaded::Ok(value)),
         Ok(_) => quarantine(path, "it has no \"schema\" field").map(Loaded::Unusable),
-        Err(e) => quarantine(path, &e.to_string()).map(Loaded::Unusable),
+        Err(e) => quarantine(path, &reason(&e)).map(Loaded::Unusable),
     }
 }
 
@@ -127,9 +127,15 @@ pub fn parse_versioned_in_place<T: DeserializeOwned>(
         Some(found) if found > supported => Err(format!(
             "written by a newer threadmark (schema {found}, this one knows {supported})"
         )),
-        Some(_) => serde_json::from_slice(bytes).map_err(|e| e.to_string()),
+        Some(_) => serde_json::from_slice(bytes).map_err(|e| reason(&e)),
         None => Err("it has no \"schema\" field".to_owned()),
     }
+}
+
+/// Why a document did not parse, fit for a terminal: the parser quotes the file's own
+/// text (a wrongly typed string value), which may carry escape sequences.
+fn reason(e: &serde_json::Error) -> String {
+    crate::render::sanitize::clean_line(&e.to_string()).into_owned()
 }
 
 /// The schema a JSON document declares, read cheaply from its head when it starts with
@@ -169,7 +175,10 @@ pub fn quarantine(path: &Path, reason: &str) -> Result<Problem, StoreError> {
     Ok(Problem::Quarantined {
         path: path.to_owned(),
         moved_to,
-        reason: reason.chars().take(200).collect(),
+        reason: crate::render::sanitize::clean_line(reason)
+            .chars()
+            .take(200)
+            .collect(),
     })
 }
 
@@ -377,6 +386,43 @@ mod tests {
                 .to_string_lossy()
                 .starts_with("a.json.corrupt-")
         );
+    }
+
+    #[test]
+    fn a_reason_quoting_the_file_cannot_reach_the_terminal() {
+        // Serde names an unknown variant as written: escape sequences included.
+        #[derive(Debug, Deserialize)]
+        #[serde(tag = "kind")]
+        enum Kind {
+            Known,
+        }
+        #[derive(Debug, Deserialize)]
+        struct Tagged {
+            #[serde(rename = "schema")]
+            _schema: u32,
+            #[serde(rename = "target")]
+            _target: Kind,
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        let hostile = br#"{"schema":1,"target":{"kind":"\u001b]0;x\u0007\u009b2J"}}"#;
+        let raw = serde_json::from_slice::<Tagged>(hostile)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            raw.contains('\u{1b}'),
+            "the parser quotes the file: {raw:?}"
+        );
+        fs::write(&path, hostile).unwrap();
+        let Loaded::Unusable(problem) = load_versioned::<Tagged>(&path, 1).unwrap() else {
+            panic!("not quarantined")
+        };
+        let shown = problem.to_string();
+        assert!(!shown.chars().any(char::is_control), "{shown:?}");
+        assert!(shown.contains("]0;x"), "the reason stays readable: {shown}");
+        let err = parse_versioned_in_place::<Tagged>(hostile, 1).unwrap_err();
+        assert!(!err.chars().any(char::is_control), "{err:?}");
+        let _ = Kind::Known;
     }
 
     #[test]

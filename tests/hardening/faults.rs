@@ -338,11 +338,31 @@ fn error_statuses_and_malformed_answers_while_pulling_cost_nothing() {
         1,
         &["429"],
     );
+    rig.drain_and_check();
+}
+
+#[test]
+fn malformed_or_oversized_answers_while_pulling_cost_nothing() {
+    let rig = Rig::new();
+    let status = "/api/v1/status";
+    let changes = "/api/v1/changes";
     rig.case(
         "malformed JSON",
         vec![Rule::any(
             status,
             Fault::json(200, r#"{"mode": "open", "capa"#),
+        )],
+        1,
+        &["bad answer"],
+    );
+    rig.case(
+        "an unknown mode carrying an escape sequence",
+        vec![Rule::any(
+            status,
+            Fault::json(
+                200,
+                r#"{"mode": "\u001b]0;pwned\u0007\u009b2J", "capabilities": []}"#,
+            ),
         )],
         1,
         &["bad answer"],

@@ -684,3 +684,91 @@ proptest! {
         rt.block_on(server.shutdown()).unwrap();
     }
 }
+
+// ---------------------------------------------------------------- the renderers' links
+
+/// Link targets mixing schemes, hosts and hidden characters.
+fn hostile_url() -> impl Strategy<Value = String> {
+    let scheme = prop::sample::select(vec![
+        "https://",
+        "http://",
+        "HTTPS://",
+        "javascript:",
+        "JaVaScRiPt:",
+        "data:text/html,",
+        "vbscript:",
+        "file://",
+        "//",
+        "",
+        " https://",
+        "ht\ttps://",
+        "https:/",
+    ]);
+    let host = prop::sample::select(vec![
+        "example.com",
+        "exa mple.com",
+        "ex\u{1b}ample.com",
+        "exa\u{202e}mple.com",
+        "exa\u{200b}mple.com",
+        "user:pw@example.com",
+        "[::1]",
+        "",
+        "example.com:99999",
+    ]);
+    let path = prop::collection::vec(
+        prop::sample::select(vec![
+            "/a",
+            "/b?c=d",
+            "#frag",
+            "/\u{1b}[31m",
+            "/\u{7}",
+            "/\u{9b}2J",
+            "/\u{e0041}",
+            "/%1b",
+            "/ space",
+            "/\n",
+            "/\r",
+            "/ü",
+            "/漢",
+            "\"",
+            "'",
+            ")",
+            ">",
+        ]),
+        0..4,
+    )
+    .prop_map(|parts| parts.concat());
+    (scheme, host, path).prop_map(|(s, h, p)| format!("{s}{h}{p}"))
+}
+
+proptest! {
+    #![proptest_config(config(count(256, 4096)))]
+
+    #[test]
+    fn only_web_urls_are_ever_offered_for_opening(url in hostile_url(), text in "[a-z ]{0,8}") {
+        use threadmark::model::{Body, BodyFormat};
+        use threadmark::render::Document;
+        let escaped = url.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
+        let bodies = [
+            (BodyFormat::Markdown, format!("[{text}]({url}) and <{url}>")),
+            (BodyFormat::Markdown, format!("[{text}](<{url}>)")),
+            (BodyFormat::Html, format!("<p><a href=\"{escaped}\">{text}</a></p>")),
+            (BodyFormat::Html, format!("<p><a href='{url}'>{text}</a><img src=\"{escaped}\"></p>")),
+        ];
+        for (format, body) in bodies {
+            let doc = Document::from_body(&Body { format, text: body });
+            for link in doc.links() {
+                if let Some(offered) = link.openable() {
+                    prop_assert!(crate::terminal_bytes::is_web_url(offered), "{offered:?} from {url:?}");
+                }
+                prop_assert!(!link.url.chars().any(char::is_control), "{:?}", link.url);
+            }
+        }
+        let clean = format!("https://example.com/{}", text.replace(' ', "-"));
+        let doc = Document::from_body(&Body {
+            format: BodyFormat::Html,
+            text: format!("<a href=\"{clean}\">x</a>"),
+        });
+        prop_assert_eq!(doc.links().iter().filter_map(|l| l.openable()).collect::<Vec<_>>(), vec![clean.as_str()]);
+    }
+}

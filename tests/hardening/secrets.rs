@@ -129,10 +129,19 @@ fn the_token_never_appears_in_logs_output_arguments_or_the_terminal() {
     let out = client.run_with_stdin(&["login", "--token-stdin"], &token);
     assert!(out.status.success(), "{}", text(&out.stderr));
     outputs.push(("login", out));
+    let out = client_run(&client, &["sync"], &[("RUST_BACKTRACE", "full")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    outputs.push(("sync", out));
     let out = client.run_with_stdin(&["reply", "advocacy"], "A reply that needs the token");
+    assert!(out.status.success(), "{}", text(&out.stderr));
     outputs.push(("reply", out));
     let out = client_run(&client, &["sync"], &[("RUST_BACKTRACE", "full")]);
     assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("1 sent"),
+        "{}",
+        text(&out.stdout)
+    );
     outputs.push(("sync", out));
     for args in [
         &["outbox"][..],

@@ -2,7 +2,7 @@
 
 /// On every response: the forum's mode, e.g. `open` or `read-only;banner="…"`.
 pub const FORUM_MODE: &str = "forum-mode";
-/// On creating writes: a client-chosen key (UUIDv7 or ULID) that makes a retry safe.
+/// On creating writes: a client-chosen key (a `UUIDv7` or `ULID`) that makes a retry safe.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 /// `true` on a response replayed from an earlier request with the same idempotency key.
 pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";

@@ -2,7 +2,7 @@
 
 use super::status::Banner;
 use serde::{Deserialize, Serialize};
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::str::FromStr;
 
 /// Whether the forum takes writes.
@@ -97,7 +97,7 @@ impl ForumModeHeader {
                     _ => {
                         let mut buf = [0_u8; 4];
                         for byte in c.encode_utf8(&mut buf).bytes() {
-                            out.push_str(&format!("%{byte:02X}"));
+                            let _ = write!(out, "%{byte:02X}");
                         }
                     }
                 }

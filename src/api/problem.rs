@@ -7,7 +7,7 @@ use std::fmt;
 
 macro_rules! problem_codes {
     ($($variant:ident = $name:literal, $status:literal, $title:literal;)*) => {
-        /// Why a request failed. Serialized as its snake_case name; new codes may appear,
+        /// Why a request failed. Serialized as its `snake_case` name; new codes may appear,
         /// and an old client reads them as [`ProblemCode::Unknown`].
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum ProblemCode {

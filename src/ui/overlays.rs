@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 /// A box of at most `cols` × `rows` centred in `screen`.
-fn centred(screen: Rect, cols: u16, rows: u16) -> Rect {
+pub fn centred(screen: Rect, cols: u16, rows: u16) -> Rect {
     let w = cols.min(screen.width.saturating_sub(2)).max(1);
     let h = rows.min(screen.height.saturating_sub(2)).max(1);
     Rect::new(
@@ -22,7 +22,7 @@ fn centred(screen: Rect, cols: u16, rows: u16) -> Rect {
     )
 }
 
-fn framed<'a>(title: &'a str, theme: &Theme) -> Block<'a> {
+pub fn framed<'a>(title: &'a str, theme: &Theme) -> Block<'a> {
     Block::new()
         .borders(Borders::ALL)
         .border_style(theme.get("help.border"))

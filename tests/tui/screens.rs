@@ -132,12 +132,9 @@ fn wide_characters_line_up() {
     forum.sections[0].title = "戦略的イニシアチブ 🚀".into();
     let mut threads = h.state.data.threads.clone();
     threads[0].title = "日本語のスレッド：図書館の未来について話しましょう 📚📚📚".into();
-    h.send(threadmark::app::Msg::Background(
-        threadmark::app::BackgroundEvent::IndexChanged {
-            forum: Box::new(forum),
-            threads,
-        },
-    ));
+    h.send(threadmark::app::Msg::IndexLoaded(Box::new(
+        threadmark::app::IndexData { forum, threads },
+    )));
     let terminal = render(&h);
     let buffer = terminal.backend().buffer();
     let (x, y) = find(buffer, "日本語");

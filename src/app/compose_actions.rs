@@ -10,7 +10,7 @@ use super::{Action, describe, tree_actions};
 use crate::model::{AreaId, BodyFormat, Draft, OutboxEntry, Post, Target};
 use crate::render::sanitize::{clean, clean_line};
 use crate::sync::Connection;
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent};
 use jiff::Timestamp;
 
 /// A new draft for `target`. Its id and times come from the clock (no I/O): the id names
@@ -225,24 +225,28 @@ pub fn run(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
         Action::NextField if !composer.next_field() && composer.body.insert_tab() => {
             fx.push(Effect::DraftChanged);
         }
-        Action::Down | Action::PageDown if composer.preview.is_some() => {
-            composer.preview_scroll += if action == Action::Down { 1 } else { 10 };
-        }
-        Action::Up | Action::PageUp if composer.preview.is_some() => {
-            let by = if action == Action::Up { 1 } else { 10 };
-            composer.preview_scroll = composer.preview_scroll.saturating_sub(by);
-        }
         Action::Help => state.overlay = Overlay::Help { scroll: 0 },
         Action::Suspend => fx.push(Effect::Suspend),
         _ => {}
     }
 }
 
-/// Typing into the composer.
+/// Typing into the composer; in the preview, the arrows and page keys scroll.
 pub fn on_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effect>) {
-    if let Some(composer) = &mut state.composer
-        && composer.input(event)
-    {
+    let Some(composer) = &mut state.composer else {
+        return;
+    };
+    if composer.preview.is_some() {
+        let scroll = &mut composer.preview_scroll;
+        match event.code {
+            KeyCode::Down | KeyCode::Char('j') => *scroll += 1,
+            KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+            KeyCode::PageDown | KeyCode::Char(' ') => *scroll += 10,
+            KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+            KeyCode::Home => *scroll = 0,
+            _ => {}
+        }
+    } else if composer.input(event) {
         fx.push(Effect::DraftChanged);
     }
 }
@@ -278,10 +282,7 @@ fn send(state: &mut State, fx: &mut Vec<Effect>) {
         return;
     };
     composer.preview = None;
-    if composer
-        .title_text()
-        .is_some_and(|t| t.trim().is_empty())
-    {
+    if composer.title_text().is_some_and(|t| t.trim().is_empty()) {
         composer.focus(super::composer::Field::Title);
         state.error("the thread needs a title");
         return;

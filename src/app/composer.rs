@@ -150,8 +150,7 @@ impl Composer {
 
     /// Nothing typed (a title or text of only blanks counts as nothing).
     pub fn is_empty(&self) -> bool {
-        self.body_text().trim().is_empty()
-            && self.title_text().is_none_or(|t| t.trim().is_empty())
+        self.body_text().trim().is_empty() && self.title_text().is_none_or(|t| t.trim().is_empty())
     }
 
     /// The draft as it stands, stamped `now`.
@@ -302,7 +301,11 @@ mod tests {
         );
         assert_eq!(saved.body, "x");
         let again = Composer::new(saved, String::new());
-        assert_eq!(again.field(), Field::Body, "a titled draft resumes in its text");
+        assert_eq!(
+            again.field(),
+            Field::Body,
+            "a titled draft resumes in its text"
+        );
     }
 
     #[test]

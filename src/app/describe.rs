@@ -35,9 +35,7 @@ pub fn target(state: &State, target: &Target) -> String {
         Target::NewThread { area, title } => {
             let place = state.data.forum.area(area).map_or_else(
                 || area.to_string(),
-                |(section, a)| {
-                    format!("{} › {}", clean_line(&section.title), clean_line(&a.title))
-                },
+                |(section, a)| format!("{} › {}", clean_line(&section.title), clean_line(&a.title)),
             );
             if title.trim().is_empty() {
                 format!("New thread in {place}")

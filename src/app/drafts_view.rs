@@ -1,10 +1,10 @@
 //! The drafts list: unsent drafts, newest first — offered at start when some were left
 //! behind (a crash, a kill, a quit mid-reply); resume one, or delete it (asked first).
 
+use super::Action;
 use super::compose_actions;
 use super::msg::{Effect, StoreJob};
 use super::state::{Overlay, State};
-use super::Action;
 use crate::model::Draft;
 use crossterm::event::{KeyCode, KeyEvent};
 

@@ -25,6 +25,8 @@ const FIXED: &[(&str, &str, &str)] = &[
     ("Links list", "j, k, up, down", "Choose a link"),
     ("Links list", "enter, 1…9", "Open it in the browser"),
     ("Links list", "esc", "Close the list"),
+    ("Asked to confirm", "y", "Yes (discard or delete)"),
+    ("Asked to confirm", "any other key", "No, keep it"),
     ("Anywhere", "ctrl-c", "Quit"),
 ];
 

@@ -7,8 +7,8 @@ use super::help::help_lines;
 use super::keymap::{Context, Key, Lookup};
 use super::msg::Effect;
 use super::reader_actions::run_search;
-use super::{compose_actions, drafts_view, outbox_view};
 use super::state::{Overlay, PromptKind, State};
+use super::{compose_actions, drafts_view, outbox_view};
 use crate::render::Link;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -48,9 +48,7 @@ pub fn on_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effect>) {
 /// Pasted text goes where typing would: the prompt or the composer.
 pub fn on_paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) {
     if let Some(prompt) = &mut state.prompt {
-        prompt
-            .text
-            .extend(text.chars().filter(|c| !c.is_control()));
+        prompt.text.extend(text.chars().filter(|c| !c.is_control()));
         if prompt.kind == PromptKind::Filter {
             let text = prompt.text.clone();
             state.tree.set_filter(&text);

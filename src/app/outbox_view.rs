@@ -1,10 +1,10 @@
 //! The outbox list: entries with their state, target, attempts and the server's last word;
 //! retry now, edit a failed entry, discard (asked first).
 
+use super::Action;
 use super::compose_actions;
 use super::msg::{Effect, StoreJob};
 use super::state::{Overlay, State};
-use super::Action;
 use crate::model::{OutboxEntry, OutboxState};
 use crossterm::event::{KeyCode, KeyEvent};
 

@@ -207,7 +207,8 @@ impl Reader {
         if let Some(pos) = current.as_ref().and_then(pos_of) {
             self.current = pos;
         }
-        if let Some((pos, offset)) = anchor.and_then(|(id, offset)| pos_of(&id).map(|p| (p, offset)))
+        if let Some((pos, offset)) =
+            anchor.and_then(|(id, offset)| pos_of(&id).map(|p| (p, offset)))
             && let Some(Some((first, last))) = self.layout.spans.get(pos)
         {
             self.scroll = (first + offset.min(last + 1 - first)).min(self.max_scroll());

@@ -3,10 +3,10 @@
 use super::banner::BannerState;
 use super::composer::Composer;
 use super::drafts_view::DraftList;
-use super::outbox_view::OutboxList;
 use super::geometry::{self, Focus, Geometry};
 use super::keymap::{Key, Keymap};
 use super::msg::{Effect, StoreJob};
+use super::outbox_view::OutboxList;
 use super::read_marks::ReadMarks;
 use super::reader::Reader;
 use super::tree::TreeModel;

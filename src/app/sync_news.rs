@@ -38,7 +38,8 @@ fn on_status(state: &mut State, status: SyncStatus, fx: &mut Vec<Effect>) {
     }
     state.status.outbox_note = status.outbox_note;
     state.banner.set_server(status.banner);
-    let mode_changed = std::mem::discriminant(&was) != std::mem::discriminant(&state.status.connection);
+    let mode_changed =
+        std::mem::discriminant(&was) != std::mem::discriminant(&state.status.connection);
     if mode_changed || status.outbox_pending != state.outbox.pending() {
         fx.push(Effect::Store(StoreJob::LoadOutbox));
     }
@@ -77,6 +78,8 @@ pub fn index_loaded(state: &mut State, data: IndexData) {
 /// The thread the user reads, for the engine to fetch first.
 pub fn focus(state: &State, fx: &mut Vec<Effect>) {
     if !state.status.demo {
-        fx.push(Effect::Sync(SyncCommand::Focus(state.reader.thread_id().cloned())));
+        fx.push(Effect::Sync(SyncCommand::Focus(
+            state.reader.thread_id().cloned(),
+        )));
     }
 }

@@ -185,7 +185,11 @@ impl Outbox {
     /// "Retry now" for one entry: a failed entry is queued again under a new key (the old
     /// one kept under `discarded/`); a pending one loses its backoff wait. `None` when the
     /// entry's state leaves nothing to retry (sent, awaiting approval).
-    pub fn retry(&self, entry: &OutboxEntry, now: Timestamp) -> Result<Option<Retried>, StoreError> {
+    pub fn retry(
+        &self,
+        entry: &OutboxEntry,
+        now: Timestamp,
+    ) -> Result<Option<Retried>, StoreError> {
         match entry.state {
             OutboxState::Failed => {
                 let again = entry.successor(entry.body.clone(), now);

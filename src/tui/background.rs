@@ -32,7 +32,10 @@ impl SyncHandle {
     /// Asks the engine to stop and waits a little for it.
     pub async fn shutdown(self) {
         let _ = self.commands.try_send(SyncCommand::Shutdown);
-        if tokio::time::timeout(SHUTDOWN_WAIT, self.task).await.is_err() {
+        if tokio::time::timeout(SHUTDOWN_WAIT, self.task)
+            .await
+            .is_err()
+        {
             tracing::warn!("the sync engine did not stop in time; leaving it");
         }
     }
@@ -53,8 +56,8 @@ pub fn start(
         .load(&account.name)
         .map_err(|e| format!("not syncing: {e}"))?;
     let backend = connect(remote, credential).map_err(|e| format!("not syncing: {e}"))?;
-    let engine = Engine::new(backend, account.dir.clone())
-        .map_err(|e| format!("not syncing: {e}"))?;
+    let engine =
+        Engine::new(backend, account.dir.clone()).map_err(|e| format!("not syncing: {e}"))?;
     let (commands, receiver) = mpsc::channel(32);
     let task = tokio::spawn(engine.run(receiver, events));
     tracing::info!(account = %account.name, url = %remote.url, "sync engine started");

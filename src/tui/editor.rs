@@ -61,7 +61,9 @@ fn run(program: &str, args: &[String], path: &Path) -> Result<String, String> {
         .status()
         .map_err(|e| format!("could not start {program} ({e}); set $VISUAL or $EDITOR"))?;
     if !status.success() {
-        return Err(format!("{program} exited with {status}; the text is unchanged"));
+        return Err(format!(
+            "{program} exited with {status}; the text is unchanged"
+        ));
     }
     fs::read_to_string(path).map_err(|e| format!("could not read the editor's file back: {e}"))
 }
@@ -84,12 +86,11 @@ mod tests {
     fn the_text_comes_back_as_the_editor_left_it() {
         let path = temp_file("before").unwrap();
         let mode = fs::metadata(&path).unwrap().permissions();
-        assert_eq!(std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777, 0o600);
-        let edited = run(
-            "sh",
-            &["-c".into(), "printf after > \"$0\"".into()],
-            &path,
+        assert_eq!(
+            std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
+            0o600
         );
+        let edited = run("sh", &["-c".into(), "printf after > \"$0\"".into()], &path);
         fs::remove_file(&path).unwrap();
         assert_eq!(edited.unwrap(), "after");
     }

@@ -52,7 +52,9 @@ pub fn load_index(dir: AccountDir, reply: UnboundedSender<Msg>) {
                 })));
             }
             Err(e) => {
-                let _ = reply.send(Msg::Notice(format!("could not reload the thread list: {e}")));
+                let _ = reply.send(Msg::Notice(format!(
+                    "could not reload the thread list: {e}"
+                )));
             }
         }
     });

@@ -147,7 +147,9 @@ impl StoreJobs {
         if let Err(e) = queued {
             tracing::warn!("could not queue a reply: {e}");
             tell(Stored::NotQueued {
-                why: format!("could not put the reply in the outbox ({e}); it is back in the composer"),
+                why: format!(
+                    "could not put the reply in the outbox ({e}); it is back in the composer"
+                ),
                 outgoing: Box::new(outgoing),
             });
             return;

@@ -27,7 +27,9 @@ pub fn draw(frame: &mut Frame, view: &ComposerView<'_>, theme: &Theme) {
         return;
     }
     let composer = view.composer;
-    frame.buffer_mut().set_style(area, theme.get("composer.text"));
+    frame
+        .buffer_mut()
+        .set_style(area, theme.get("composer.text"));
     let cols = usize::from(area.width);
     let mode = if composer.preview.is_some() {
         "  [preview]"
@@ -60,15 +62,14 @@ pub fn draw(frame: &mut Frame, view: &ComposerView<'_>, theme: &Theme) {
             area.width.saturating_sub(label_cols + 1),
             1,
         );
-        frame.buffer_mut().set_style(input, theme.get("composer.title"));
+        frame
+            .buffer_mut()
+            .set_style(input, theme.get("composer.title"));
         frame.render_widget(title, input);
         top += 1;
     }
     frame.render_widget(
-        Paragraph::new(Span::styled(
-            "─".repeat(cols),
-            theme.get("composer.rule"),
-        )),
+        Paragraph::new(Span::styled("─".repeat(cols), theme.get("composer.rule"))),
         row(top),
     );
     top += 1;

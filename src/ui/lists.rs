@@ -85,7 +85,13 @@ fn draw_box(
     frame.render_widget(Paragraph::new(lines).block(framed(title, theme)), area);
 }
 
-pub fn draw_outbox(frame: &mut Frame, state: &State, selected: usize, confirm: bool, theme: &Theme) {
+pub fn draw_outbox(
+    frame: &mut Frame,
+    state: &State,
+    selected: usize,
+    confirm: bool,
+    theme: &Theme,
+) {
     let cols = usize::from(frame.area().width.min(100).saturating_sub(4));
     let meta = theme.get("pane.meta");
     let entries: Vec<Vec<Line>> = state
@@ -107,7 +113,10 @@ pub fn draw_outbox(frame: &mut Frame, state: &State, selected: usize, confirm: b
                 Span::styled(attempts, meta),
             ])];
             group.push(Line::styled(
-                format!("   {}", truncate(&first_line(&entry.body), cols.saturating_sub(3))),
+                format!(
+                    "   {}",
+                    truncate(&first_line(&entry.body), cols.saturating_sub(3))
+                ),
                 theme.get("outbox.body"),
             ));
             if let Some(message) = &entry.last_message {
@@ -191,7 +200,11 @@ pub fn draw_drafts(
                     format!(
                         "   {}",
                         truncate(
-                            if text.is_empty() { "(no text yet)" } else { &text },
+                            if text.is_empty() {
+                                "(no text yet)"
+                            } else {
+                                &text
+                            },
                             cols.saturating_sub(3)
                         )
                     ),

@@ -44,20 +44,20 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         );
     } else {
         reader_pane::draw(
-        frame,
-        &reader_pane::ReaderView {
-            reader: &state.reader,
-            forum: &state.data.forum,
-            read: state
-                .reader
-                .thread_id()
-                .and_then(|id| state.data.read.thread(id)),
-            focused: state.focus == Focus::Reader,
-            title: g.reader_title,
-            body: g.reader_body,
-        },
-        theme,
-    );
+            frame,
+            &reader_pane::ReaderView {
+                reader: &state.reader,
+                forum: &state.data.forum,
+                read: state
+                    .reader
+                    .thread_id()
+                    .and_then(|id| state.data.read.thread(id)),
+                focused: state.focus == Focus::Reader,
+                title: g.reader_title,
+                body: g.reader_body,
+            },
+            theme,
+        );
     }
     status_line::draw(
         frame,

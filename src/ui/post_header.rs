@@ -77,7 +77,10 @@ pub fn echo_header_spans(
     });
     let mut spans = vec![
         Span::styled("◌ ", state_style),
-        Span::styled(clean_line(&post.author.name).into_owned(), theme.get("echo.author")),
+        Span::styled(
+            clean_line(&post.author.name).into_owned(),
+            theme.get("echo.author"),
+        ),
         Span::styled(" · ", theme.get("reader.meta")),
         Span::styled(format!(" {} ", mark.state.label()), state_style),
     ];

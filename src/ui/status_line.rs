@@ -3,18 +3,18 @@
 
 use super::text::{truncate, width};
 use super::theme::Theme;
-use crate::app::keymap::{Context, Keymap};
 use crate::app::Action;
+use crate::app::keymap::{Context, Keymap};
 use crate::app::outbox_view::OutboxList;
 use crate::app::state::{Prompt, PromptKind, StatusInfo};
 use crate::model::OutboxState;
 use crate::sync::Connection;
 use jiff::Timestamp;
-use std::fmt::Write as _;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use std::fmt::Write as _;
 
 #[derive(Debug)]
 pub struct StatusView<'a> {
@@ -114,7 +114,11 @@ fn facts(view: &StatusView<'_>) -> String {
             let _ = write!(text, " · retry at {}", clock(*at));
         }
         Connection::NeedsLogin(_) => {
-            let _ = write!(text, " · run `threadmark login --account {}`", status.account);
+            let _ = write!(
+                text,
+                " · run `threadmark login --account {}`",
+                status.account
+            );
         }
         _ => {}
     }

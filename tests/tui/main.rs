@@ -2,6 +2,7 @@
 //! and the real binary run in a pseudo-terminal.
 #![allow(clippy::unwrap_used)]
 
+mod compose;
 mod harness;
 mod pty;
 mod screens;

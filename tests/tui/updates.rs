@@ -4,10 +4,10 @@ use crate::harness::Harness;
 use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use threadmark::app::reader::Row;
 use threadmark::app::{Action, Effect, Focus, LoadedThread, Msg};
-use threadmark::sync::{Connection, SyncEvent, SyncStatus};
 use threadmark::config::Config;
 use threadmark::model::ThreadId;
 use threadmark::store::UiState;
+use threadmark::sync::{Connection, SyncEvent, SyncStatus};
 
 fn tree_labels(h: &Harness) -> Vec<String> {
     let tree = &h.state.tree;
@@ -447,7 +447,10 @@ fn sync_news_reaches_the_status_line() {
     assert_eq!(h.state.status.last_sync, Some(at));
     h.send(Msg::SyncUnavailable("server said no".into()));
     assert_eq!(h.notice(), "server said no");
-    assert!(matches!(h.state.status.connection, Connection::Offline { .. }));
+    assert!(matches!(
+        h.state.status.connection,
+        Connection::Offline { .. }
+    ));
 }
 
 #[test]

@@ -11,6 +11,7 @@ pub mod config;
 pub mod model;
 pub mod remote;
 pub mod render;
+pub mod server;
 pub mod store;
 pub mod sync;
 pub mod tui;

@@ -12,7 +12,12 @@ use threadmark::store::Cache;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    let outcome = match cli.command {
+        // The server needs no client config or account: it starts before they load.
+        Some(Command::Serve(args)) => threadmark::server::cli::run(args),
+        command => run(Cli { command, ..cli }),
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // One line, no backtrace: the message says what happened and what to do.
@@ -116,7 +121,8 @@ fn read_locally(
             | Command::Login(_)
             | Command::Sync
             | Command::Reply { .. }
-            | Command::Outbox { .. },
+            | Command::Outbox { .. }
+            | Command::Serve(_),
         ) => {}
     }
     Ok(())

@@ -2,36 +2,9 @@
 
 use super::status::Banner;
 use serde::{Deserialize, Serialize};
-use std::fmt::{self, Write as _};
-use std::str::FromStr;
+use std::fmt::Write as _;
 
-/// Whether the forum takes writes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ForumMode {
-    #[default]
-    Open,
-    /// Reads work; writes and logins get 503 (a "gray-out" during an upgrade).
-    ReadOnly,
-    /// Only `/status` answers; everything else gets 503.
-    Maintenance,
-}
-
-impl ForumMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ForumMode::Open => "open",
-            ForumMode::ReadOnly => "read-only",
-            ForumMode::Maintenance => "maintenance",
-        }
-    }
-}
-
-impl fmt::Display for ForumMode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::model::ForumMode;
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ModeHeaderError {
@@ -39,19 +12,6 @@ pub enum ModeHeaderError {
     UnknownMode(String),
     #[error("malformed Forum-Mode parameter: {0:?}")]
     Malformed(String),
-}
-
-impl FromStr for ForumMode {
-    type Err = ModeHeaderError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "open" => Ok(ForumMode::Open),
-            "read-only" | "readonly" | "read_only" => Ok(ForumMode::ReadOnly),
-            "maintenance" => Ok(ForumMode::Maintenance),
-            other => Err(ModeHeaderError::UnknownMode(other.to_owned())),
-        }
-    }
 }
 
 /// `PUT /admin/mode`: switch the mode, with the banner shown meanwhile.
@@ -110,7 +70,9 @@ impl ForumModeHeader {
     /// Reads a header value; unknown parameters are ignored.
     pub fn parse(value: &str) -> Result<Self, ModeHeaderError> {
         let (mode, mut rest) = value.split_once(';').unwrap_or((value, ""));
-        let mode: ForumMode = mode.parse()?;
+        let mode: ForumMode = mode
+            .parse()
+            .map_err(|_| ModeHeaderError::UnknownMode(mode.trim().to_owned()))?;
         let mut banner = None;
         loop {
             rest = rest.trim_start_matches([' ', '\t', ';']);

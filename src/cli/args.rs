@@ -92,6 +92,8 @@ pub enum Command {
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(20..))]
         width: Option<u16>,
     },
+    /// Run the reference server for the JSON API, or manage its users and tokens
+    Serve(crate::server::cli::ServeArgs),
 }
 
 /// `threadmark account …`
@@ -135,6 +137,12 @@ pub struct LoginArgs {
     /// Read an existing API token from standard input instead of signing in
     #[arg(long)]
     pub token_stdin: bool,
+    /// Discourse: sign in with an admin API key as this user (with --api-key-stdin)
+    #[arg(long, value_name = "USER", requires = "api_key_stdin")]
+    pub api_username: Option<String>,
+    /// Discourse: read the admin API key from standard input
+    #[arg(long, requires = "api_username")]
+    pub api_key_stdin: bool,
 }
 
 /// `threadmark outbox …`

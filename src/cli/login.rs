@@ -19,10 +19,10 @@ pub fn login(
             "the demo forum has no server to sign in to; add one with `threadmark account add NAME --url URL`"
         );
     };
-    if remote.kind == AccountKind::Discourse {
-        anyhow::bail!("signing in to Discourse forums is not supported by this build yet");
-    }
     let secrets = Secrets::open(&setup.data);
+    if remote.kind == AccountKind::Discourse {
+        return discourse_login(&secrets, account, remote, args, out);
+    }
     if args.token_stdin {
         let token = read_secret_line("token")?;
         secrets.save(
@@ -62,6 +62,83 @@ pub fn login(
         account.name
     )?;
     Ok(())
+}
+
+/// Discourse: an admin API key from stdin, or the User API key flow (approve in a
+/// browser, paste the payload back).
+fn discourse_login(
+    secrets: &Secrets,
+    account: &Account,
+    remote: &crate::config::AccountConfig,
+    args: &LoginArgs,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    use crate::remote::discourse::auth::{
+        DEFAULT_APPLICATION_NAME, UserApiKeyFlow, api_key_credential,
+    };
+    use crate::remote::discourse::{DiscourseBackend, DiscourseSettings};
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let credential = if let Some(username) = &args.api_username {
+        let key = read_secret_line("API key")?;
+        api_key_credential(username, &key)?
+    } else {
+        let earlier_client = match secrets.load(&account.name) {
+            Ok(Some(Credential::DiscourseUserApiKey { client_id, .. })) => Some(client_id),
+            _ => None,
+        };
+        eprintln!("Creating a key pair…");
+        let flow = UserApiKeyFlow::start(&remote.url, DEFAULT_APPLICATION_NAME, earlier_client)?;
+        writeln!(
+            out,
+            "Open this address in a browser where you are logged in to the forum, approve              threadmark, then paste the text the forum shows and press Enter on an empty line:\n\n{}\n",
+            flow.url()
+        )?;
+        out.flush()?;
+        let pasted = read_block()?;
+        flow.finish(&pasted)?
+    };
+    let mut backend = DiscourseBackend::new(
+        &remote.url,
+        Some(credential.clone()),
+        DiscourseSettings::default(),
+    )?;
+    let who = runtime
+        .block_on(backend.current_username())
+        .map_err(|e| anyhow::anyhow!("could not check the key with {}: {e}", remote.url))?;
+    let Some(who) = who else {
+        anyhow::bail!(
+            "{} does not accept this key; nothing was stored",
+            remote.url
+        );
+    };
+    secrets.save(&account.name, &credential)?;
+    writeln!(
+        out,
+        "Signed in to {} as {}. Next: threadmark sync --account {}",
+        remote.url,
+        crate::render::sanitize::clean_line(&who),
+        account.name
+    )?;
+    Ok(())
+}
+
+/// Lines from standard input up to an empty line or the end (a pasted payload may wrap).
+fn read_block() -> anyhow::Result<String> {
+    let mut block = String::new();
+    for line in std::io::stdin().lock().lines() {
+        let line = line?;
+        if line.trim().is_empty() && !block.is_empty() {
+            break;
+        }
+        block.push_str(line.trim());
+    }
+    if block.is_empty() {
+        anyhow::bail!("nothing was pasted; run `threadmark login` again");
+    }
+    Ok(block)
 }
 
 fn login_error(error: &RemoteError, url: &str) -> anyhow::Error {

@@ -219,7 +219,7 @@ pub fn format_thread(forum: &Forum, file: &ThreadFile, read: &ReadState, width: 
         out.push_str(bar.trim_end());
         out.push('\n');
         let header = post_header(forum, post, placed.parent.map(|p| &posts[p]));
-        push_wrapped(&mut out, &bar, &bar, &header, width);
+        push_header(&mut out, &bar, &header, width);
         let body_width = width.saturating_sub(bar.width()).max(10);
         if post.deleted {
             out.push_str(&bar);
@@ -238,6 +238,10 @@ pub fn format_thread(forum: &Forum, file: &ThreadFile, read: &ReadState, width: 
             out.push_str(text);
             out.push('\n');
         }
+        if !doc.links().is_empty() {
+            out.push_str(bar.trim_end());
+            out.push('\n');
+        }
         for link in doc.links() {
             push_wrapped(
                 &mut out,
@@ -249,6 +253,27 @@ pub fn format_thread(forum: &Forum, file: &ThreadFile, read: &ReadState, width: 
         }
     }
     out
+}
+
+/// A post's header after a dash, with a rule to the right edge, so each post stands
+/// apart from the paragraphs of the one before it.
+fn push_header(out: &mut String, bar: &str, header: &str, width: usize) {
+    let first = format!("{bar}── ");
+    let rest = format!("{bar}   ");
+    let avail = width.saturating_sub(first.width()).max(10);
+    let lines = textwrap::wrap(header, avail);
+    for (i, line) in lines.iter().enumerate() {
+        let mut text = format!("{}{line}", if i == 0 { &first } else { &rest });
+        if i + 1 == lines.len() {
+            let room = width.saturating_sub(text.width() + 1);
+            if room >= 3 {
+                text.push(' ');
+                text.push_str(&"─".repeat(room));
+            }
+        }
+        out.push_str(&text);
+        out.push('\n');
+    }
 }
 
 fn post_header(forum: &Forum, post: &Post, parent: Option<&Post>) -> String {

@@ -114,7 +114,8 @@ impl Progress {
     }
 
     fn show(&mut self, progress: Option<(u64, u64)>) {
-        let Some((done, total)) = progress.filter(|(_, t)| *t > 0) else {
+        // Small syncs finish before a progress line would help.
+        let Some((done, total)) = progress.filter(|(_, t)| *t >= 50) else {
             return;
         };
         let mut err = std::io::stderr().lock();

@@ -30,13 +30,20 @@ impl ForumMode {
     }
 }
 
+impl std::fmt::Display for ForumMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl std::str::FromStr for ForumMode {
     type Err = String;
 
+    /// Reads a mode, forgiving case and the `readonly` / `read_only` spellings.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim() {
+        match s.trim().to_ascii_lowercase().as_str() {
             "open" => Ok(Self::Open),
-            "read-only" => Ok(Self::ReadOnly),
+            "read-only" | "readonly" | "read_only" => Ok(Self::ReadOnly),
             "maintenance" => Ok(Self::Maintenance),
             other => Err(format!(
                 "unknown forum mode {other:?} (open, read-only or maintenance)"

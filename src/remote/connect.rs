@@ -1,5 +1,6 @@
 //! Builds the backend for an account: its kind, URL and stored credential.
 
+use super::discourse::{DiscourseBackend, DiscourseSettings};
 use super::http::{HttpClient, RemoteError, Timeouts};
 use super::native::NativeBackend;
 use super::{Backend, Cursor, PullBatch, ServerState, Submitted};
@@ -11,7 +12,8 @@ use std::time::Duration;
 /// Any backend, chosen at run time from the account's kind.
 #[derive(Debug)]
 pub enum AnyBackend {
-    Native(NativeBackend),
+    Native(Box<NativeBackend>),
+    Discourse(Box<DiscourseBackend>),
 }
 
 /// Why an account's backend could not be built.
@@ -30,9 +32,9 @@ pub fn connect(
     account: &AccountConfig,
     credential: Option<Credential>,
 ) -> Result<AnyBackend, ConnectError> {
-    let http = HttpClient::new(&account.url, Timeouts::default())?;
     match account.kind {
         AccountKind::Native => {
+            let http = HttpClient::new(&account.url, Timeouts::default())?;
             let token = match credential {
                 Some(Credential::Bearer { token }) => Some(token),
                 None => None,
@@ -43,11 +45,23 @@ pub fn connect(
                     )));
                 }
             };
-            Ok(AnyBackend::Native(NativeBackend::new(http, token)))
+            Ok(AnyBackend::Native(Box::new(NativeBackend::new(
+                http, token,
+            ))))
         }
-        AccountKind::Discourse => Err(ConnectError::Unsupported(
-            "Discourse accounts are not supported by this build yet".into(),
-        )),
+        AccountKind::Discourse => {
+            if matches!(credential, Some(Credential::Bearer { .. })) {
+                return Err(ConnectError::Unsupported(format!(
+                    "the credential stored for {} is not a Discourse key; run `threadmark login --account {}`",
+                    account.name, account.name
+                )));
+            }
+            Ok(AnyBackend::Discourse(Box::new(DiscourseBackend::new(
+                &account.url,
+                credential,
+                DiscourseSettings::default(),
+            )?)))
+        }
     }
 }
 
@@ -55,18 +69,21 @@ impl Backend for AnyBackend {
     fn state(&self) -> &ServerState {
         match self {
             Self::Native(b) => b.state(),
+            Self::Discourse(b) => b.state(),
         }
     }
 
     async fn refresh_status(&mut self) -> Result<(), RemoteError> {
         match self {
             Self::Native(b) => b.refresh_status().await,
+            Self::Discourse(b) => b.refresh_status().await,
         }
     }
 
     fn set_long_poll(&mut self, wait: Option<Duration>) {
         match self {
             Self::Native(b) => b.set_long_poll(wait),
+            Self::Discourse(b) => b.set_long_poll(wait),
         }
     }
 
@@ -77,18 +94,21 @@ impl Backend for AnyBackend {
     ) -> Result<PullBatch, RemoteError> {
         match self {
             Self::Native(b) => b.pull(cursor, focus).await,
+            Self::Discourse(b) => b.pull(cursor, focus).await,
         }
     }
 
     async fn submit(&mut self, entry: &OutboxEntry) -> Result<Submitted, RemoteError> {
         match self {
             Self::Native(b) => b.submit(entry).await,
+            Self::Discourse(b) => b.submit(entry).await,
         }
     }
 
     async fn find_submitted(&mut self, entry: &OutboxEntry) -> Result<Option<Post>, RemoteError> {
         match self {
             Self::Native(b) => b.find_submitted(entry).await,
+            Self::Discourse(b) => b.find_submitted(entry).await,
         }
     }
 }

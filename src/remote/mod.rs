@@ -3,6 +3,7 @@
 
 mod backend;
 mod connect;
+pub mod discourse;
 pub mod http;
 pub mod native;
 

@@ -9,7 +9,7 @@
 use super::http::{Answer, HttpClient, RemoteError, retry_after};
 use super::{Backend, Cursor, PullBatch, ServerState, Submitted};
 use crate::api::{self, headers};
-use crate::model::{self, ForumMode, OutboxEntry, Post, Target, ThreadId};
+use crate::model::{self, OutboxEntry, Post, Target, ThreadId};
 use crate::render::sanitize::{clean, clean_line};
 use crate::store::Secret;
 use futures::StreamExt;
@@ -310,7 +310,7 @@ impl Backend for NativeBackend {
         let status: api::Status = self
             .call(self.http.request(Method::GET, &path("/status")))
             .await?;
-        self.state.mode = mode_from_api(status.mode);
+        self.state.mode = status.mode;
         self.state.banner = status
             .banner
             .map(|b| sanitize_banner(model::Banner::from(b)));
@@ -405,10 +405,6 @@ fn to_cursor(cursor: &NativeCursor) -> Cursor {
     serde_json::to_value(cursor).unwrap_or(Cursor::Null)
 }
 
-fn mode_from_api(mode: api::ForumMode) -> ForumMode {
-    mode.as_str().parse().unwrap_or_default()
-}
-
 /// Reads the `Forum-Mode` header of any answer.
 fn observe(state: &mut ServerState, answer: &Answer) {
     let Some(value) = answer
@@ -421,7 +417,7 @@ fn observe(state: &mut ServerState, answer: &Answer) {
     let Ok(header) = api::ForumModeHeader::parse(value) else {
         return;
     };
-    let mode = mode_from_api(header.mode);
+    let mode = header.mode;
     if mode != state.mode {
         state.mode = mode;
         state.banner = header.banner.map(|text| model::Banner {

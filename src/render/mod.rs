@@ -4,10 +4,30 @@
 //! numbered); [`Document::wrap`] lays it out for one width. Callers cache the wrapped
 //! lines per (post, width). Plain data only: the CLI prints the text, the UI maps each
 //! [`Style`] to colours through its theme.
+//!
+//! Post text is hostile until proven otherwise: conversion is capped in size, nesting
+//! and time ([`Limits`]), nothing in it recurses on the input's depth, and a body that
+//! cannot be converted is shown as its sanitized plain text instead. Conversion takes
+//! milliseconds, yet the UI should still run it off its own thread.
 
+mod blocks;
+mod builder;
+mod document;
+mod html;
+mod html_rules;
+mod layout;
+mod limits;
+mod links;
+mod markdown;
 pub mod sanitize;
+mod table;
+mod table_builder;
+mod wrap;
 
-use crate::model::{Body, BodyFormat};
+pub use document::Document;
+pub use limits::Limits;
+
+use crate::model::Body;
 
 /// What a run of text is, for the theme to colour; never raw terminal attributes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -86,12 +106,9 @@ impl Line {
         self.spans.iter().map(|s| s.text.as_str()).collect()
     }
 
-    /// Display width in terminal columns.
+    /// Display width in terminal columns, measured per grapheme as the wrapper measures.
     pub fn width(&self) -> usize {
-        self.spans
-            .iter()
-            .map(|s| unicode_width::UnicodeWidthStr::width(s.text.as_str()))
-            .sum()
+        self.spans.iter().map(|s| wrap::text_width(&s.text)).sum()
     }
 }
 
@@ -105,72 +122,11 @@ pub struct Link {
 }
 
 impl Link {
-    /// The URL when it is a well-formed http(s) URL safe to hand to a browser.
+    /// The URL when it is a well-formed http(s) URL safe to hand to a browser (or to
+    /// an OSC 8 hyperlink): no scheme but http and https, a host, no whitespace, and
+    /// nothing the sanitizer had to remove from it.
     pub fn openable(&self) -> Option<&str> {
-        let url = self.url.as_str();
-        let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-        let ok = (lower.starts_with("https://") || lower.starts_with("http://"))
-            && url.len() <= 2048
-            && !url.chars().any(|c| c.is_control() || c.is_whitespace());
-        ok.then_some(url)
-    }
-}
-
-/// A parsed body, ready to be wrapped at any width.
-#[derive(Clone, Debug, Default)]
-pub struct Document {
-    paragraphs: Vec<String>,
-    links: Vec<Link>,
-}
-
-impl Document {
-    /// Parses a body with the renderer for its format.
-    pub fn from_body(body: &Body) -> Self {
-        match body.format {
-            BodyFormat::Markdown | BodyFormat::Html => Self::from_plain(&body.text),
-        }
-    }
-
-    fn from_plain(text: &str) -> Self {
-        let text = sanitize::clean(text);
-        Self {
-            paragraphs: text
-                .split("\n\n")
-                .map(|p| p.trim().replace('\n', " "))
-                .filter(|p| !p.is_empty())
-                .collect(),
-            links: Vec::new(),
-        }
-    }
-
-    /// Lays the document out at `width` columns (at least 1).
-    pub fn wrap(&self, width: usize) -> Vec<Line> {
-        let width = width.max(1);
-        let mut lines = Vec::new();
-        for (i, p) in self.paragraphs.iter().enumerate() {
-            if i > 0 {
-                lines.push(Line::default());
-            }
-            for l in textwrap::wrap(p, width) {
-                lines.push(Line {
-                    spans: vec![Span {
-                        text: l.into_owned(),
-                        style: Style::default(),
-                    }],
-                });
-            }
-        }
-        lines
-    }
-
-    /// Links in order of their reference numbers.
-    pub fn links(&self) -> &[Link] {
-        &self.links
-    }
-
-    /// The text without markup, paragraphs separated by blank lines (for search, snippets).
-    pub fn plain_text(&self) -> String {
-        self.paragraphs.join("\n\n")
+        links::is_openable(&self.url).then_some(self.url.as_str())
     }
 }
 

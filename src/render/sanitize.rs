@@ -5,13 +5,16 @@
 //! Idempotent: cleaning clean text returns it borrowed, unchanged.
 
 use std::borrow::Cow;
-use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthChar;
 
 /// Most combining marks kept on one base character ("zalgo" text is cut to this).
 pub const MAX_COMBINING_PER_GRAPHEME: usize = 4;
 
 /// Spaces a tab becomes.
 const TAB: &str = "    ";
+
+/// What a URL shows in place of a character that must not reach a terminal.
+pub(crate) const REPLACEMENT: char = '\u{fffd}';
 
 /// Cleans a block of text; newlines are kept.
 pub fn clean(text: &str) -> Cow<'_, str> {
@@ -23,25 +26,62 @@ pub fn clean_line(text: &str) -> Cow<'_, str> {
     clean_with(text, false)
 }
 
+/// Cleans a link target for display. Unlike [`clean`], whatever is removed from text is
+/// replaced by U+FFFD here, so tampering stays visible and the URL cannot pass for a
+/// well-formed one (see `Link::openable`).
+pub(crate) fn clean_url(url: &str) -> Cow<'_, str> {
+    if url
+        .chars()
+        .all(|c| matches!(classify(c), Class::Keep | Class::Combining))
+    {
+        return clean_line(url);
+    }
+    let marked: String = url
+        .chars()
+        .map(|c| match classify(c) {
+            Class::Keep | Class::Combining => c,
+            Class::Newline | Class::Tab | Class::Drop => REPLACEMENT,
+        })
+        .collect();
+    Cow::Owned(clean_line(&marked).into_owned())
+}
+
+/// Moves the combining marks that start `text` onto `previous`, whose last character
+/// they belong to, and returns the rest: a character and its marks stay in one span,
+/// measured and drawn together.
+pub(crate) fn attach_leading_marks<'t>(previous: &mut String, text: &'t str) -> &'t str {
+    let rest = text.trim_start_matches(is_combining);
+    previous.push_str(&text[..text.len() - rest.len()]);
+    rest
+}
+
 fn clean_with(text: &str, keep_newlines: bool) -> Cow<'_, str> {
     if is_clean(text, keep_newlines) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
-    for grapheme in text.graphemes(true) {
-        let mut combining = 0;
-        for c in grapheme.chars() {
-            match classify(c) {
-                Class::Keep => out.push(c),
-                Class::Newline if keep_newlines => out.push('\n'),
-                Class::Newline => out.push(' '),
-                Class::Tab => out.push_str(TAB),
-                Class::Drop => {}
-                Class::Combining => {
-                    combining += 1;
-                    if combining <= MAX_COMBINING_PER_GRAPHEME {
-                        out.push(c);
-                    }
+    // Marks in a row since the last kept base character. Dropped characters do not end
+    // a run: that keeps the result stable when it is cleaned again.
+    let mut marks = 0;
+    for c in text.chars() {
+        match classify(c) {
+            Class::Keep => {
+                marks = 0;
+                out.push(c);
+            }
+            Class::Newline => {
+                marks = 0;
+                out.push(if keep_newlines { '\n' } else { ' ' });
+            }
+            Class::Tab => {
+                marks = 0;
+                out.push_str(TAB);
+            }
+            Class::Drop => {}
+            Class::Combining => {
+                marks += 1;
+                if marks <= MAX_COMBINING_PER_GRAPHEME {
+                    out.push(c);
                 }
             }
         }
@@ -50,27 +90,26 @@ fn clean_with(text: &str, keep_newlines: bool) -> Cow<'_, str> {
 }
 
 fn is_clean(text: &str, keep_newlines: bool) -> bool {
-    // Fast path for the common case; anything unusual goes through the full pass.
-    text.chars().all(|c| match classify(c) {
-        Class::Keep => true,
-        Class::Newline => keep_newlines,
-        _ => false,
-    }) && !has_long_combining_run(text)
-}
-
-fn has_long_combining_run(text: &str) -> bool {
-    let mut run = 0;
+    if text.is_ascii() {
+        return text
+            .bytes()
+            .all(|b| (b' '..0x7f).contains(&b) || (keep_newlines && b == b'\n'));
+    }
+    let mut marks = 0;
     for c in text.chars() {
-        if is_combining(c) {
-            run += 1;
-            if run > MAX_COMBINING_PER_GRAPHEME {
-                return true;
+        match classify(c) {
+            Class::Keep => marks = 0,
+            Class::Newline if keep_newlines && c == '\n' => marks = 0,
+            Class::Combining => {
+                marks += 1;
+                if marks > MAX_COMBINING_PER_GRAPHEME {
+                    return false;
+                }
             }
-        } else {
-            run = 0;
+            Class::Newline | Class::Tab | Class::Drop => return false,
         }
     }
-    false
+    true
 }
 
 enum Class {
@@ -83,6 +122,7 @@ enum Class {
 
 fn classify(c: char) -> Class {
     match c {
+        ' '..='~' => Class::Keep,
         // Line and paragraph separators act like newlines in some terminals.
         '\n' | '\u{2028}' | '\u{2029}' => Class::Newline,
         '\t' => Class::Tab,
@@ -92,13 +132,10 @@ fn classify(c: char) -> Class {
         '\u{0}'..='\u{1f}'
         | '\u{7f}'..='\u{9f}'
         | '\u{061c}'
-        | '\u{200e}'
-        | '\u{200f}'
+        | '\u{180e}'
+        | '\u{200b}'..='\u{200f}'
         | '\u{202a}'..='\u{202e}'
-        | '\u{2066}'..='\u{2069}'
-        | '\u{200b}'..='\u{200d}'
-        | '\u{2060}'..='\u{2064}'
-        | '\u{206a}'..='\u{206f}'
+        | '\u{2060}'..='\u{206f}'
         | '\u{feff}'
         | '\u{fff9}'..='\u{fffb}'
         | '\u{e0000}'..='\u{e007f}' => Class::Drop,
@@ -107,47 +144,87 @@ fn classify(c: char) -> Class {
     }
 }
 
-/// Combining marks (the blocks zalgo text is built from).
+/// A character drawn on top of the one before it: combining marks of every script,
+/// variation selectors and the like (zalgo text is built from these).
 fn is_combining(c: char) -> bool {
-    matches!(c,
-        '\u{0300}'..='\u{036f}'
-        | '\u{1ab0}'..='\u{1aff}'
-        | '\u{1dc0}'..='\u{1dff}'
-        | '\u{20d0}'..='\u{20ff}'
-        | '\u{fe20}'..='\u{fe2f}')
+    c.width() == Some(0)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn has_forbidden(text: &str) -> bool {
+        text.chars().any(|c| {
+            (c.is_control() && c != '\n')
+                || matches!(c, '\u{061c}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}')
+                || matches!(c, '\u{2066}'..='\u{2069}' | '\u{e0000}'..='\u{e007f}')
+        })
+    }
+
     #[test]
     fn escape_sequences_lose_their_escape() {
-        let cleaned = clean("a\u{1b}[31mred\u{1b}]0;title\u{7}b\u{9b}2J");
-        assert!(!cleaned.chars().any(|c| c.is_control() && c != '\n'));
-        assert_eq!(cleaned, "a[31mred]0;titleb2J");
+        let cleaned = clean("a\u{1b}[31mred\u{1b}]0;title\u{7}b\u{9b}2J\u{1b}P1;2|x\u{1b}\\");
+        assert!(!has_forbidden(&cleaned));
+        assert_eq!(cleaned, "a[31mred]0;titleb2JP1;2|x\\");
     }
 
     #[test]
     fn clean_text_is_borrowed() {
         assert!(matches!(
-            clean("plain, ünïcode 漢字 🎉\n"),
+            clean("plain, ünïcode 漢字 🎉 é\n"),
             Cow::Borrowed(_)
         ));
+        assert!(matches!(clean_line("one line"), Cow::Borrowed(_)));
+        assert!(matches!(clean_line("two\nlines"), Cow::Owned(_)));
     }
 
     #[test]
     fn zalgo_is_capped_per_grapheme() {
-        let zalgo = format!("e{}", "\u{0301}".repeat(50));
-        assert_eq!(
-            clean(&zalgo).chars().count(),
-            1 + MAX_COMBINING_PER_GRAPHEME
-        );
+        let zalgo = format!("e{}x{}", "\u{0301}".repeat(50), "\u{1dc0}".repeat(9));
+        let cleaned = clean(&zalgo);
+        assert_eq!(cleaned.chars().count(), 2 + 2 * MAX_COMBINING_PER_GRAPHEME);
+        assert_eq!(clean(&cleaned), cleaned);
+    }
+
+    #[test]
+    fn marks_of_other_scripts_are_kept_within_the_cap() {
+        // Vietnamese, Hindi and Hebrew with points keep every mark.
+        for word in ["Việt", "हिन्दी", "שָׁלוֹם"] {
+            assert_eq!(clean(word), word);
+        }
     }
 
     #[test]
     fn tabs_and_carriage_returns() {
         assert_eq!(clean("a\tb\r\nc\rd"), "a    b\ncd");
         assert_eq!(clean_line("a\nb"), "a b");
+        assert_eq!(clean("a\u{2028}b"), "a\nb");
+    }
+
+    #[test]
+    fn bidi_zero_width_and_tags_are_removed() {
+        let hostile =
+            "a\u{202e}b\u{2066}c\u{2069}d\u{200b}e\u{200d}f\u{feff}g\u{e0041}h\u{061c}i\u{200f}";
+        assert_eq!(clean(hostile), "abcdefghi");
+    }
+
+    #[test]
+    fn a_dropped_character_between_marks_does_not_reset_the_cap() {
+        let text = format!("e{}\u{200b}{}", "\u{0301}".repeat(3), "\u{0301}".repeat(3));
+        let once = clean(&text).into_owned();
+        assert_eq!(once.chars().count(), 1 + MAX_COMBINING_PER_GRAPHEME);
+        assert_eq!(clean(&once), once);
+    }
+
+    #[test]
+    fn urls_show_where_characters_were_removed() {
+        assert_eq!(clean_url("https://a.example/x"), "https://a.example/x");
+        assert_eq!(
+            clean_url("https://a.example/\u{1b}[31m\u{202e}"),
+            "https://a.example/\u{fffd}[31m\u{fffd}"
+        );
+        assert_eq!(clean_url("http://a b"), "http://a b");
+        assert_eq!(clean_url("http://a\tb\nc"), "http://a\u{fffd}b\u{fffd}c");
     }
 }

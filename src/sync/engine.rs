@@ -113,6 +113,8 @@ pub struct Engine<B: Backend> {
     push_backoff: Backoff,
     lock: Option<OutboxLock>,
     focus: Option<ThreadId>,
+    /// The server refused our credentials: pushing waits for a new login (`SyncNow`).
+    login_refused: bool,
 }
 
 impl<B: Backend> Engine<B> {
@@ -128,6 +130,7 @@ impl<B: Backend> Engine<B> {
             push_backoff: Backoff::default(),
             lock: None,
             focus: None,
+            login_refused: false,
         })
     }
 
@@ -252,7 +255,15 @@ impl<B: Backend> Engine<B> {
         mut commands: mpsc::Receiver<SyncCommand>,
         events: mpsc::Sender<SyncEvent>,
     ) {
+        let mut status_of: Option<ForumMode> = None;
         loop {
+            // The full banner and retry hints come from /status: ask at start and after
+            // every change of mode (the Forum-Mode header only carries a line of text).
+            if status_of != Some(self.backend.state().mode)
+                && self.backend.refresh_status().await.is_ok()
+            {
+                status_of = Some(self.backend.state().mode);
+            }
             // Push first: a reply written offline should not wait behind a long poll.
             let (note, retry_at) = self.push_and_report(&events).await;
             let flow = match self.catch_up(&mut commands, &events, note).await {
@@ -341,6 +352,10 @@ impl<B: Backend> Engine<B> {
         events: &mpsc::Sender<SyncEvent>,
         retry_at: Option<Timestamp>,
     ) -> Flow {
+        // Replies that could go now (posting reopened during the catch-up) go first.
+        if self.outbox_due() {
+            return Flow::Again;
+        }
         self.backend.set_long_poll(Some(LONG_POLL));
         let mode_before = self.backend.state().mode;
         let held = !mode_before.accepts_writes();
@@ -374,6 +389,20 @@ impl<B: Backend> Engine<B> {
         }
     }
 
+    /// Is there a reply the server would take right now?
+    fn outbox_due(&self) -> bool {
+        if self.login_refused || !self.backend.state().mode.accepts_writes() || self.lock.is_none()
+        {
+            return false;
+        }
+        let now = Timestamp::now();
+        self.outbox.list().is_ok_and(|(entries, _)| {
+            entries
+                .iter()
+                .any(|e| e.state.is_pending() && e.next_attempt_at.is_none_or(|at| at <= now))
+        })
+    }
+
     /// Pushes the outbox and tells the UI; returns the note for the status line and when
     /// the next retry is due.
     async fn push_and_report(
@@ -384,6 +413,7 @@ impl<B: Backend> Engine<B> {
             Ok(Some(report)) => {
                 let note = report.stopped.clone();
                 let retry_at = report.retry_at;
+                self.login_refused = report.needs_login;
                 if report.needs_login {
                     let connection = Connection::NeedsLogin(note.clone().unwrap_or_default());
                     let _ = events
@@ -429,6 +459,7 @@ impl<B: Backend> Engine<B> {
         match command {
             None | Some(SyncCommand::Shutdown) => return Flow::Stop,
             Some(SyncCommand::SyncNow) => {
+                self.login_refused = false;
                 self.pull_backoff.reset();
                 self.push_backoff.reset();
             }

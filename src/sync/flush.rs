@@ -69,6 +69,11 @@ pub async fn flush<B: Backend>(
     let (entries, _) = outbox.list()?;
     let mut report = FlushReport::default();
     for mut entry in entries.into_iter().filter(|e| e.state.is_pending()) {
+        // A read-only server holds every reply, whatever else is going on.
+        if !backend.state().mode.accepts_writes() {
+            hold(&mut entry, outbox, backend.state().mode, &mut report)?;
+            continue;
+        }
         if report.stopped.is_some() {
             count_waiting(&entry, &mut report);
             continue;
@@ -80,10 +85,6 @@ pub async fn flush<B: Backend>(
             report.retry_at = Some(report.retry_at.map_or(at, |r| r.min(at)));
             report.stopped = Some("waiting to retry".to_owned());
             count_waiting(&entry, &mut report);
-            continue;
-        }
-        if !backend.state().mode.accepts_writes() {
-            hold(&mut entry, outbox, backend.state().mode, &mut report)?;
             continue;
         }
         attempt(backend, outbox, backoff, now, &mut entry, &mut report).await?;

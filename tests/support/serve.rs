@@ -17,7 +17,6 @@ pub struct Served {
     pub addr: String,
     pub member_token: Option<String>,
     pub admin_token: Option<String>,
-    pub data: PathBuf,
 }
 
 impl Served {
@@ -50,7 +49,9 @@ impl Served {
                 }
             }
         });
-        let first = rx.recv_timeout(STARTUP).expect("the server prints its address");
+        let first = rx
+            .recv_timeout(STARTUP)
+            .expect("the server prints its address");
         let url = first
             .strip_prefix("listening on ")
             .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
@@ -59,7 +60,9 @@ impl Served {
         let (mut member_token, mut admin_token) = (None, None);
         if demo {
             while member_token.is_none() || admin_token.is_none() {
-                let line = rx.recv_timeout(STARTUP).expect("the demo tokens are printed");
+                let line = rx
+                    .recv_timeout(STARTUP)
+                    .expect("the demo tokens are printed");
                 if let Some(t) = line.strip_prefix("member token: ") {
                     member_token = Some(t.to_owned());
                 } else if let Some(t) = line.strip_prefix("admin token: ") {
@@ -73,7 +76,6 @@ impl Served {
             addr,
             member_token,
             admin_token,
-            data: data.to_owned(),
         }
     }
 
@@ -105,7 +107,6 @@ impl Default for Client {
 }
 
 impl Client {
-
     pub fn data_dir(&self) -> PathBuf {
         self.home.path().join("data")
     }

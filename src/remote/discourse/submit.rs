@@ -1,0 +1,255 @@
+//! Sending replies and new topics (`POST /posts.json`), and finding our own post after
+//! an attempt whose outcome is unknown: Discourse has no idempotency key, so a resend is
+//! safe only once we know the first attempt did not land.
+
+use super::cursor::PullCursor;
+use super::posts::{self, Mapping, thread_id};
+use super::transport::{As, Transport};
+use super::tree::area_id;
+use super::wire::{self, Created, CurrentSession, UserActions, WirePost};
+use crate::model::{OutboxEntry, Post, PostId, Target, ThreadSummary};
+use crate::remote::{RemoteError, Submitted};
+use jiff::{SignedDuration, Timestamp};
+use serde_json::json;
+
+/// Clocks differ: our post may carry a server time a little before our first attempt.
+const CLOCK_SKEW: SignedDuration = SignedDuration::from_mins(10);
+
+/// Recent posts of ours checked one by one for the same text.
+const CANDIDATES_CHECKED: usize = 5;
+
+/// What the writer knows: the last pull's records (post numbers, `seq`s).
+pub struct Writer<'a> {
+    pub transport: &'a mut Transport,
+    pub known: Option<&'a PullCursor>,
+    pub mapping: Mapping,
+}
+
+impl Writer<'_> {
+    pub async fn submit(&mut self, entry: &OutboxEntry) -> Result<Submitted, RemoteError> {
+        let body = match &entry.target {
+            Target::Reply { thread, reply_to } => {
+                let topic = numeric(thread.as_str(), "thread")?;
+                let mut body = json!({ "topic_id": topic, "raw": entry.body });
+                if let Some(parent) = reply_to
+                    && let Some(number) = self.post_number(topic, parent).await?
+                {
+                    body["reply_to_post_number"] = json!(number);
+                }
+                body
+            }
+            Target::NewThread { area, title } => json!({
+                "title": title,
+                "raw": entry.body,
+                "category": numeric(area.as_str(), "area")?,
+            }),
+        };
+        let answer = self.transport.post("/posts.json", &body).await?;
+        match wire::decode_created(&answer)? {
+            Created::Enqueued => Ok(Submitted::AwaitingApproval),
+            Created::Post(post) => {
+                let (post, thread) = self.our_post(entry, &post);
+                Ok(Submitted::Posted {
+                    post: Box::new(post),
+                    thread: thread.map(Box::new),
+                })
+            }
+        }
+    }
+
+    /// Looks for the post `entry` became: by the same user, with the same text, created
+    /// after the first attempt (less some clock skew), in the same topic (or as a new
+    /// topic's opening post).
+    pub async fn find_submitted(
+        &mut self,
+        entry: &OutboxEntry,
+        username: &str,
+    ) -> Result<Option<Post>, RemoteError> {
+        let since = entry.first_attempt_at.unwrap_or(entry.created_at) - CLOCK_SKEW;
+        let actions: UserActions = self
+            .transport
+            .get(
+                "/user_actions.json",
+                &[
+                    ("username", username.to_owned()),
+                    ("filter", "4,5".to_owned()),
+                    ("offset", "0".to_owned()),
+                ],
+                As::Account,
+                "the account's recent posts",
+            )
+            .await?;
+        let wanted_topic = entry
+            .target
+            .thread()
+            .map(|t| numeric(t.as_str(), "thread"))
+            .transpose()?;
+        let mut candidates: Vec<(Timestamp, u64)> = actions
+            .user_actions
+            .iter()
+            .filter(|a| {
+                a.username
+                    .as_deref()
+                    .is_none_or(|u| u.eq_ignore_ascii_case(username))
+            })
+            .filter(|a| a.created_at.is_some_and(|t| t >= since))
+            .filter(|a| match wanted_topic {
+                Some(topic) => a.topic_id == Some(topic),
+                None => a.post_number == Some(1),
+            })
+            .filter_map(|a| Some((a.created_at?, a.post_id?)))
+            .collect();
+        candidates.sort_unstable_by(|a, b| b.cmp(a));
+        candidates.dedup_by_key(|c| c.1);
+        for (_, id) in candidates.into_iter().take(CANDIDATES_CHECKED) {
+            let post: WirePost = match self
+                .transport
+                .get(&format!("/posts/{id}.json"), &[], As::Account, "a post")
+                .await
+            {
+                Ok(post) => post,
+                Err(RemoteError::Status {
+                    status: 403 | 404, ..
+                }) => continue,
+                Err(e) => return Err(e),
+            };
+            if post
+                .raw_text()
+                .is_some_and(|raw| same_text(raw, &entry.body))
+            {
+                return Ok(Some(self.our_post(entry, &post).0));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The `post_number` of `parent` in `topic`: from the last pull's records, else asked.
+    /// `None` when the parent is gone (the reply then answers the topic).
+    async fn post_number(
+        &mut self,
+        topic: u64,
+        parent: &PostId,
+    ) -> Result<Option<u64>, RemoteError> {
+        let parent_id = numeric(parent.as_str(), "post")?;
+        let known = self
+            .known
+            .and_then(|c| c.topics.get(&topic))
+            .and_then(|r| r.posts.iter().find(|p| p.id() == parent_id))
+            .filter(|p| p.fetched() && !p.gone())
+            .map(|p| p.number());
+        if known.is_some() {
+            return Ok(known);
+        }
+        match self
+            .transport
+            .get::<WirePost>(
+                &format!("/posts/{parent_id}.json"),
+                &[],
+                As::Account,
+                "the post replied to",
+            )
+            .await
+        {
+            Ok(post) => Ok(post
+                .post_number
+                .filter(|_| post.topic_id.is_none_or(|t| t == topic))),
+            Err(RemoteError::Status {
+                status: 404 | 410, ..
+            }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Our post as the server stored it. Its `seq` is a best guess (after the last one
+    /// known); the next pull delivers it again with the `seq` it keeps.
+    fn our_post(&self, entry: &OutboxEntry, wire_post: &WirePost) -> (Post, Option<ThreadSummary>) {
+        let (topic, reply_to) = match &entry.target {
+            Target::Reply { thread, reply_to } => (
+                wire_post
+                    .topic_id
+                    .or_else(|| thread.as_str().parse().ok())
+                    .unwrap_or_default(),
+                reply_to.clone(),
+            ),
+            Target::NewThread { .. } => (wire_post.topic_id.unwrap_or_default(), None),
+        };
+        let thread = thread_id(topic);
+        let known_seq = self.known.and_then(|c| c.topics.get(&topic)).and_then(|r| {
+            r.seq_of(wire_post.id)
+                .or_else(|| Some(r.last_seq().saturating_add(1)))
+        });
+        let number_seq = wire_post.post_number.and_then(|n| u32::try_from(n).ok());
+        let seq = known_seq.or(number_seq).unwrap_or(1);
+        let mut post = posts::to_post(wire_post, &thread, seq, reply_to, self.mapping);
+        post.client_key = Some(entry.key.clone());
+        if post.body.text.is_empty() && !post.deleted {
+            post.body = crate::model::Body::markdown(entry.body.clone());
+        }
+        let summary = match &entry.target {
+            Target::NewThread { area, title } => Some(ThreadSummary {
+                id: thread,
+                area: area.as_str().parse().map_or_else(|_| area.clone(), area_id),
+                title: wire_post
+                    .topic_title
+                    .clone()
+                    .unwrap_or_else(|| title.clone()),
+                author: post.author.clone(),
+                created_at: post.created_at,
+                last_post_at: post.created_at,
+                post_count: 1,
+                last_seq: 1,
+                pinned: false,
+                locked: false,
+            }),
+            Target::Reply { .. } => None,
+        };
+        (post, summary)
+    }
+}
+
+/// The user a User API key belongs to (`/session/current.json`).
+pub async fn current_username(transport: &mut Transport) -> Result<Option<String>, RemoteError> {
+    let session: CurrentSession = transport
+        .get(
+            "/session/current.json",
+            &[],
+            As::Account,
+            "the current user",
+        )
+        .await?;
+    Ok(session.current_user.and_then(|u| u.username))
+}
+
+fn numeric(id: &str, what: &str) -> Result<u64, RemoteError> {
+    id.parse().map_err(|_| {
+        RemoteError::Protocol(format!(
+            "{what} id {id:?} is not a Discourse id; was this reply written for another account?"
+        ))
+    })
+}
+
+/// Same text as far as Discourse keeps it: line endings, trailing spaces and surrounding
+/// blank lines do not count.
+fn same_text(stored: &str, ours: &str) -> bool {
+    fn normalize(text: &str) -> String {
+        text.replace("\r\n", "\n")
+            .lines()
+            .map(str::trim_end)
+            .collect::<Vec<_>>()
+            .join("\n")
+            .trim()
+            .to_owned()
+    }
+    normalize(stored) == normalize(ours)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_comparison_ignores_what_discourse_strips() {
+        assert!(same_text("Hello\nworld", "Hello  \r\nworld\n\n"));
+        assert!(!same_text("Hello world", "Hello  world"));
+    }
+}

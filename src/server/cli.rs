@@ -1,0 +1,290 @@
+//! `threadmark serve`: its arguments, the startup lines on stdout, and the `user` / `token` commands.
+
+use super::db::open_sync;
+use super::db::users::{self, UserError};
+use super::{ServerConfig, ServerLimits, start};
+use crate::api::ForumMode;
+use anyhow::Context as _;
+use clap::{Args, Subcommand};
+use std::io::{BufRead, IsTerminal, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Environment variable naming the server's data directory (same as `--data`).
+pub const SERVER_DATA_ENV: &str = "THREADMARK_SERVER_DATA";
+
+/// Run the reference server for threadmark's JSON API, or manage its users.
+///
+/// Prints `listening on http://IP:PORT` as its first line on stdout; with `--demo`, then
+/// `member token: VALUE` and `admin token: VALUE`. The API is under `/api/v1`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(subcommand)]
+    pub command: Option<ServeCommand>,
+    /// The server's data directory [default: `server` in the platform data directory;
+    /// with --demo, a temporary directory removed on exit]
+    #[arg(long, global = true, env = SERVER_DATA_ENV, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Address to listen on (port 0 picks a free port)
+    #[arg(long, default_value = "127.0.0.1:7878", value_name = "IP:PORT")]
+    pub addr: SocketAddr,
+    /// Load the bundled demo forum (into an empty store) and print ready-to-use tokens
+    #[arg(long)]
+    pub demo: bool,
+    /// Start in this mode [default: the mode the server was left in]
+    #[arg(long, value_parser = ["open", "read-only", "maintenance"], value_name = "MODE")]
+    pub mode: Option<String>,
+    /// A banner to show with the mode (e.g. why the forum is read-only)
+    #[arg(long, value_name = "TEXT")]
+    pub banner: Option<String>,
+    /// Writes (posts, edits, logins) allowed per token per minute; 0 turns the limit off
+    #[arg(long, default_value_t = 60, value_name = "N")]
+    pub writes_per_minute: u32,
+    /// Reads allowed per token (or address) per minute; 0 (default) turns the limit off
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub reads_per_minute: u32,
+    /// How long the changes log remembers a change, in hours; older cursors get 410
+    #[arg(long, default_value_t = 30 * 24, value_name = "HOURS")]
+    pub changes_retention_hours: u64,
+    /// Do not log one line per request on stderr
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServeCommand {
+    /// Create and list the server's users
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Issue or revoke bearer tokens without a password (for scripts and lost passwords)
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the password is asked on the terminal, or generated and printed.
+    /// The first user made on a forum without an admin becomes its admin.
+    Add {
+        name: String,
+        /// Make the user an admin (may change the forum's mode)
+        #[arg(long)]
+        admin: bool,
+        /// A badge shown beside the user's name ("moderator", "non-member")
+        #[arg(long, value_name = "TEXT")]
+        badge: Option<String>,
+        /// Read the password from the first line of standard input
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List the users
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Print a new token for a user
+    New {
+        name: String,
+        /// A label for the device the token is for
+        #[arg(long, value_name = "LABEL")]
+        device: Option<String>,
+    },
+    /// Revoke every token of a user
+    Revoke { name: String },
+}
+
+/// The default server data directory: `server` under the platform data directory.
+pub fn default_data_dir() -> anyhow::Result<PathBuf> {
+    directories::ProjectDirs::from("", "", "threadmark")
+        .map(|dirs| dirs.data_dir().join("server"))
+        .context("no home directory found; pass --data DIR")
+}
+
+/// Runs `threadmark serve …`.
+pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+    match args.command {
+        Some(ServeCommand::User { command }) => {
+            let dir = resolve_dir(args.data.as_deref())?;
+            user_command(&dir, command)
+        }
+        Some(ServeCommand::Token { command }) => {
+            let dir = resolve_dir(args.data.as_deref())?;
+            token_command(&dir, command)
+        }
+        None => serve(args),
+    }
+}
+
+fn resolve_dir(data: Option<&Path>) -> anyhow::Result<PathBuf> {
+    data.map_or_else(default_data_dir, |d| Ok(d.to_owned()))
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let (dir, temporary) = match (&args.data, args.demo) {
+        (Some(dir), _) => (dir.clone(), false),
+        (None, true) => {
+            let name = format!("threadmark-demo-{}", uuid::Uuid::now_v7().simple());
+            (std::env::temp_dir().join(name), true)
+        }
+        (None, false) => (default_data_dir()?, false),
+    };
+    let mut config = ServerConfig::new(&dir);
+    config.addr = args.addr;
+    config.demo = args.demo;
+    config.mode = args
+        .mode
+        .as_deref()
+        .map(str::parse::<ForumMode>)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    config.banner = args.banner;
+    config.limits = ServerLimits {
+        writes_per_minute: args.writes_per_minute,
+        reads_per_minute: args.reads_per_minute,
+        ..ServerLimits::default()
+    };
+    config.changes_retention =
+        Duration::from_secs(args.changes_retention_hours.saturating_mul(3600));
+    config.log_requests = !args.quiet;
+
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let shown_dir = dir.clone();
+    let result = runtime.block_on(async move {
+        let server = start(config).await?;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "listening on http://{}", server.addr)?;
+        for token in &server.tokens {
+            writeln!(out, "{} token: {}", token.role, token.token)?;
+        }
+        out.flush()?;
+        drop(out);
+        eprintln!(
+            "threadmark serve: API at {}; data in {}{}; Ctrl-C stops",
+            server.url(),
+            shown_dir.display(),
+            if temporary {
+                " (temporary, removed on exit)"
+            } else {
+                ""
+            }
+        );
+        stop_signal().await;
+        eprintln!("threadmark serve: stopping");
+        server.shutdown().await?;
+        anyhow::Ok(())
+    });
+    if temporary {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    result
+}
+
+/// Ctrl-C, or SIGTERM on Unix.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+fn user_command(dir: &Path, command: UserCommand) -> anyhow::Result<()> {
+    let conn = open_sync(dir)?;
+    let mut out = std::io::stdout().lock();
+    match command {
+        UserCommand::Add {
+            name,
+            admin,
+            badge,
+            password_stdin,
+        } => {
+            let (password, generated) = read_password(&name, password_stdin)?;
+            let user = users::add_user(&conn, &name, Some(&password), admin, badge.as_deref())?;
+            writeln!(
+                out,
+                "created user {}{}",
+                user.name,
+                if user.admin { " (admin)" } else { "" }
+            )?;
+            if generated {
+                writeln!(out, "password: {password}")?;
+            }
+        }
+        UserCommand::List => {
+            for (user, can_log_in) in users::list_users(&conn)? {
+                let mut notes = Vec::new();
+                if user.admin {
+                    notes.push("admin".to_owned());
+                }
+                if let Some(badge) = &user.badge {
+                    notes.push(format!("badge: {badge}"));
+                }
+                if !can_log_in {
+                    notes.push("no password".to_owned());
+                }
+                let name = crate::render::sanitize::clean_line(&user.name);
+                if notes.is_empty() {
+                    writeln!(out, "{name}")?;
+                } else {
+                    writeln!(out, "{name} ({})", notes.join(", "))?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn token_command(dir: &Path, command: TokenCommand) -> anyhow::Result<()> {
+    let conn = open_sync(dir)?;
+    let mut out = std::io::stdout().lock();
+    match command {
+        TokenCommand::New { name, device } => {
+            let (user, token) = users::issue_token(&conn, &name, device.as_deref())?;
+            writeln!(out, "{} token: {token}", user.name)?;
+        }
+        TokenCommand::Revoke { name } => {
+            let count = users::revoke_tokens(&conn, &name)?;
+            writeln!(out, "revoked {count} token(s) of {name}")?;
+        }
+    }
+    Ok(())
+}
+
+/// The password for a new user: from stdin when asked, else asked twice on the
+/// terminal, else (or when left empty) generated. Returns it and whether it was generated.
+fn read_password(name: &str, from_stdin: bool) -> anyhow::Result<(String, bool)> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        let password = line.trim_end_matches(['\r', '\n']).to_owned();
+        if password.is_empty() {
+            anyhow::bail!("no password on standard input");
+        }
+        return Ok((password, false));
+    }
+    if std::io::stdin().is_terminal() {
+        let first =
+            rpassword::prompt_password(format!("Password for {name} (empty: generate one): "))?;
+        if !first.is_empty() {
+            let again = rpassword::prompt_password("Again: ")?;
+            if again != first {
+                anyhow::bail!("the passwords differ; nothing was created");
+            }
+            return Ok((first, false));
+        }
+    }
+    Ok((users::new_password().map_err(UserError::from)?, true))
+}

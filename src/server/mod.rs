@@ -1,0 +1,21 @@
+//! The reference server for API v1 (`threadmark serve`): axum on tokio over a `SQLite` store.
+//!
+//! Start one in-process with [`start`] (tests bind `127.0.0.1:0`), or from the command
+//! line through [`cli`]. Bulk-load a forum into a data directory with [`import_forum`].
+
+pub mod cli;
+mod config;
+pub mod db;
+mod error;
+mod extract;
+mod idempotency;
+mod limits;
+mod log;
+mod modes;
+mod routes;
+mod run;
+mod state;
+
+pub use config::{ServerConfig, ServerLimits};
+pub use db::{ImportReport, import_demo, import_forum};
+pub use run::{DemoToken, RunningServer, ServerError, prepare_demo, start};

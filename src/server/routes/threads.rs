@@ -1,0 +1,162 @@
+//! Threads: an area's threads by keyset pages, one thread, and starting a new thread.
+
+use super::conditional_json;
+use crate::api::{FieldErrorCode, NewThread, Problem, ProblemCode, ThreadPage};
+use crate::server::db::read::{self, ThreadKey};
+use crate::server::db::write;
+use crate::server::error::ApiError;
+use crate::server::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
+use crate::server::idempotency::{self, InFlight};
+use crate::server::routes::posts::check_body;
+use crate::server::state::Shared;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    cursor: Option<String>,
+    limit: Option<u32>,
+}
+
+/// Default page size for thread lists.
+const DEFAULT_LIMIT: u32 = 100;
+
+fn encode_cursor(key: &ThreadKey) -> String {
+    format!(
+        "{}.{}",
+        key.last_post_at,
+        crate::server::db::users::hex(key.id.as_bytes())
+    )
+}
+
+fn decode_cursor(cursor: &str) -> Option<ThreadKey> {
+    let (at, id) = cursor.split_once('.')?;
+    let bytes = (0..id.len())
+        .step_by(2)
+        .map(|i| {
+            id.get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
+        .collect::<Option<Vec<u8>>>()?;
+    Some(ThreadKey {
+        last_post_at: at.parse().ok()?,
+        id: String::from_utf8(bytes).ok()?,
+    })
+}
+
+pub fn page_limit(app: &Shared, limit: Option<u32>, default: u32) -> Result<u32, ApiError> {
+    let max = app.config.limits.max_page_size;
+    match limit {
+        None => Ok(default.min(max)),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
+        Some(n) => Err(ApiError::code(
+            ProblemCode::InvalidParameter,
+            format!("limit must be 1 to {max}, not {n}"),
+        )),
+    }
+}
+
+pub async fn list(
+    State(app): State<Shared>,
+    ApiPath(area): ApiPath<String>,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Response, ApiError> {
+    let limit = page_limit(&app, query.limit, DEFAULT_LIMIT)?;
+    let after = match query.cursor.as_deref() {
+        None | Some("") => None,
+        Some(c) => Some(decode_cursor(c).ok_or_else(|| {
+            ApiError::code(
+                ProblemCode::InvalidCursor,
+                "this cursor was not issued by this server",
+            )
+        })?),
+    };
+    let page = app
+        .db
+        .read(move |conn| {
+            if !read::area_exists(conn, &area)? {
+                return Err(ApiError::code(
+                    ProblemCode::AreaNotFound,
+                    format!("no area {area:?}"),
+                ));
+            }
+            let (threads, next) = read::threads_in_area(conn, &area, after.as_ref(), limit)?;
+            Ok(ThreadPage {
+                threads,
+                next_cursor: next.as_ref().map(encode_cursor),
+            })
+        })
+        .await?;
+    super::json(axum::http::StatusCode::OK, &page)
+}
+
+pub async fn get(
+    State(app): State<Shared>,
+    ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let thread = app
+        .db
+        .read(move |conn| {
+            read::thread(conn, &id)?.ok_or_else(|| {
+                ApiError::code(ProblemCode::ThreadNotFound, format!("no thread {id:?}"))
+            })
+        })
+        .await?;
+    conditional_json(&headers, &thread)
+}
+
+pub async fn create(
+    State(app): State<Shared>,
+    AuthUser(user): AuthUser,
+    ApiPath(area): ApiPath<String>,
+    headers: HeaderMap,
+    ApiJson(new): ApiJson<NewThread>,
+) -> Result<Response, ApiError> {
+    let key = idempotency::key(&headers)?;
+    let mut problem = Problem::new(ProblemCode::ValidationFailed);
+    let title_chars = new.title.chars().count();
+    if new.title.trim().is_empty() {
+        problem = problem.field("title", FieldErrorCode::Empty, "a thread needs a title");
+    } else if title_chars > app.config.limits.max_title_chars as usize {
+        problem = problem.field(
+            "title",
+            FieldErrorCode::TooLong,
+            format!(
+                "{title_chars} characters; at most {}",
+                app.config.limits.max_title_chars
+            ),
+        );
+    }
+    problem = check_body(&app, problem, &new.body);
+    if !problem.errors.is_empty() {
+        return Err(problem.into());
+    }
+    let keyed = idempotency::keyed(key, "POST", &format!("/areas/{area}/threads"), &new);
+    let _running = InFlight::claim(&app, user.id, &keyed.key)?;
+    let creation = app
+        .db
+        .write(move |conn| {
+            write::create_thread(conn, &user, &area, &new, &keyed, jiff::Timestamp::now())
+        })
+        .await?;
+    Ok(idempotency::respond(creation))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thread_cursors_round_trip_any_id() {
+        let key = ThreadKey {
+            last_post_at: 1_700_000_000_000_000,
+            id: "advocacy-1.é/x".into(),
+        };
+        assert_eq!(decode_cursor(&encode_cursor(&key)), Some(key));
+        assert_eq!(decode_cursor("garbage"), None);
+        assert_eq!(decode_cursor("12.zz"), None);
+    }
+}

@@ -1,0 +1,17 @@
+//! `GET /tree`: sections → areas with counts, conditional on its `ETag`.
+
+use super::conditional_json;
+use crate::server::db::read;
+use crate::server::error::ApiError;
+use crate::server::state::Shared;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+
+pub async fn get(State(app): State<Shared>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let tree = app
+        .db
+        .read(|conn| read::tree(conn).map_err(ApiError::from))
+        .await?;
+    conditional_json(&headers, &tree)
+}

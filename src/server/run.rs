@@ -1,0 +1,257 @@
+//! Starting and stopping a server: in-process for tests, or for `threadmark serve`.
+
+use super::config::ServerConfig;
+use super::db::users::{UserError, add_user, insert_token, user_by_name};
+use super::db::{self, Db, DbError};
+use super::limits::{Allowance, RateLimiter};
+use super::modes::ModeState;
+use super::routes::admin::save_mode;
+use super::state::{AppState, Shared};
+use super::{limits, log, modes, routes};
+use crate::api::{self, BASE_PATH, Severity};
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    User(#[from] UserError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("the server stopped with an error: {0}")]
+    Serve(String),
+}
+
+/// A token printed at start for a demo account.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DemoToken {
+    /// `member` or `admin`.
+    pub role: String,
+    /// The user it belongs to (`demo` or `admin`).
+    pub user: String,
+    pub token: String,
+}
+
+impl std::fmt::Debug for DemoToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoToken")
+            .field("role", &self.role)
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A server running on this process's tokio runtime.
+#[derive(Debug)]
+pub struct RunningServer {
+    /// The address actually bound (the real port when 0 was asked for).
+    pub addr: SocketAddr,
+    /// With `demo`: a token for the demo member (`member`) and one for the demo admin (`admin`).
+    pub tokens: Vec<DemoToken>,
+    pub data_dir: PathBuf,
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<Result<(), ServerError>>>,
+}
+
+impl RunningServer {
+    /// The API's base URL, e.g. `http://127.0.0.1:7878/api/v1`.
+    pub fn url(&self) -> String {
+        format!("http://{}{BASE_PATH}", self.addr)
+    }
+
+    /// The demo token for `role` (`member` or `admin`).
+    pub fn token(&self, role: &str) -> Option<&str> {
+        self.tokens
+            .iter()
+            .find(|t| t.role == role)
+            .map(|t| t.token.as_str())
+    }
+
+    /// Stops accepting requests, lets running ones finish (long polls end at once), and
+    /// waits for the server to stop. Every acknowledged write is already durable.
+    pub async fn shutdown(mut self) -> Result<(), ServerError> {
+        self.stop.send_replace(true);
+        match self.task.take() {
+            Some(task) => task.await.map_err(|e| ServerError::Serve(e.to_string()))?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        self.stop.send_replace(true);
+    }
+}
+
+/// Opens the store in `config.data_dir` (loading the demo forum first when asked),
+/// binds `config.addr` and serves API v1 until [`RunningServer::shutdown`].
+pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
+    let dir = config.data_dir.clone();
+    let tokens = if config.demo {
+        let dir = dir.clone();
+        tokio::task::spawn_blocking(move || prepare_demo(&dir))
+            .await
+            .map_err(|e| ServerError::Serve(e.to_string()))??
+    } else {
+        Vec::new()
+    };
+    let db = Db::open(&dir)?;
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| ServerError::Bind {
+            addr: config.addr,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| ServerError::Bind {
+        addr: config.addr,
+        source,
+    })?;
+    let (stop, stopping) = watch::channel(false);
+    let limits = &config.limits;
+    let app: Shared = Arc::new(AppState {
+        db: Arc::clone(&db),
+        mode: RwLock::new(ModeState::default()),
+        in_flight: Mutex::new(std::collections::HashSet::new()),
+        limiter: RateLimiter {
+            reads: Allowance::new(limits.reads_per_minute, limits.read_burst),
+            writes: Allowance::new(limits.writes_per_minute, limits.write_burst),
+        },
+        stopping: stopping.clone(),
+        mode_epoch: watch::channel(0).0,
+        config: config.clone(),
+    });
+    restore_mode(&app).await?;
+
+    let mut router = routes::router()
+        .layer(DefaultBodyLimit::max(config.limits.max_body_bytes))
+        .layer(from_fn_with_state(Arc::clone(&app), limits::limit))
+        .layer(from_fn_with_state(Arc::clone(&app), modes::gate));
+    if config.log_requests {
+        router = router.layer(axum::middleware::from_fn(log::request_line));
+    }
+    let service = router
+        .with_state(Arc::clone(&app))
+        .into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(prune_loop(Arc::clone(&app)));
+    let mut until_stopped = stopping;
+    let task = tokio::spawn(async move {
+        axum::serve(listener, service)
+            .with_graceful_shutdown(async move {
+                let _ = until_stopped.wait_for(|stop| *stop).await;
+            })
+            .await
+            .map_err(|e| ServerError::Serve(e.to_string()))
+    });
+    Ok(RunningServer {
+        addr,
+        tokens,
+        data_dir: dir,
+        stop,
+        task: Some(task),
+    })
+}
+
+/// The mode from the command line when given, else the one the store was left in.
+async fn restore_mode(app: &Shared) -> Result<(), ServerError> {
+    let default_retry = u32::try_from(app.config.retry_after.as_secs()).unwrap_or(u32::MAX);
+    let saved = app.db.read(|conn| db::meta(conn, "mode")).await?;
+    let mut state: ModeState = saved
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or(ModeState {
+            retry_after_s: default_retry,
+            ..ModeState::default()
+        });
+    let banner = app.config.banner.as_ref().map(|text| api::Banner {
+        id: format!("mode-{}", jiff::Timestamp::now().as_second()),
+        severity: Severity::Warning,
+        text: text.clone(),
+        starts_at: None,
+        ends_at: None,
+    });
+    if let Some(mode) = app.config.mode {
+        state = ModeState {
+            mode,
+            banner,
+            retry_after_s: default_retry,
+        };
+    } else if banner.is_some() {
+        state.banner = banner;
+    }
+    *app.mode.write().unwrap_or_else(PoisonError::into_inner) = state.clone();
+    if app.config.mode.is_some() || app.config.banner.is_some() {
+        save_mode(app, state)
+            .await
+            .map_err(|e| ServerError::Serve(format!("{e:?}")))?;
+    }
+    Ok(())
+}
+
+/// Forgets changes and idempotency answers past their retention, now and then.
+async fn prune_loop(app: Shared) {
+    let retention = app.config.changes_retention;
+    let shortest = retention.min(app.config.idempotency_retention);
+    let every = (shortest / 4).clamp(Duration::from_millis(100), Duration::from_secs(60));
+    let mut stopping = app.stopping.clone();
+    loop {
+        let now = jiff::Timestamp::now();
+        let changes_before =
+            db::micros(now) - i64::try_from(retention.as_micros()).unwrap_or(i64::MAX);
+        let keys_before = db::micros(now)
+            - i64::try_from(app.config.idempotency_retention.as_micros()).unwrap_or(i64::MAX);
+        let pruned = app
+            .db
+            .write(move |conn| {
+                db::write::prune(conn, changes_before, keys_before)
+                    .map_err(db::WriteFailure::<()>::from)
+            })
+            .await;
+        if let Err(db::WriteFailure::Store(e)) = pruned {
+            eprintln!("threadmark serve: warning: pruning the changes log failed: {e}");
+        }
+        tokio::select! {
+            () = tokio::time::sleep(every) => {}
+            _ = stopping.wait_for(|stop| *stop) => return,
+        }
+    }
+}
+
+/// Loads the demo forum into an empty store and issues tokens for the demo member and
+/// the demo admin (created without passwords: they log in by these tokens).
+pub fn prepare_demo(dir: &Path) -> Result<Vec<DemoToken>, ServerError> {
+    let conn = db::open_sync(dir)?;
+    let empty: bool = conn
+        .query_row("SELECT NOT EXISTS (SELECT 1 FROM sections)", [], |r| {
+            r.get(0)
+        })
+        .map_err(DbError::from)?;
+    if empty {
+        db::import_demo(dir)?;
+    }
+    let mut tokens = Vec::new();
+    // The admin first: the first user made on a store without an admin becomes one.
+    for (role, name, admin) in [("admin", "admin", true), ("member", "demo", false)] {
+        let user = match user_by_name(&conn, name)? {
+            Some((user, _)) => user,
+            None => add_user(&conn, name, None, admin, None)?,
+        };
+        tokens.push(DemoToken {
+            role: role.to_owned(),
+            user: user.name,
+            token: insert_token(&conn, user.id, Some("demo"))?,
+        });
+    }
+    tokens.reverse();
+    Ok(tokens)
+}

@@ -1,0 +1,17 @@
+//! Tests of the reference server (`threadmark serve`): the real server on 127.0.0.1 port 0,
+//! in-process or as the real binary, spoken to over HTTP.
+//!
+//! One test binary with a module per concern, so the shared helpers are all used and the
+//! crate links once.
+#![allow(clippy::unwrap_used)]
+
+mod bad_input;
+mod changes;
+mod cli;
+mod common;
+mod concurrency;
+mod contract;
+mod durability;
+mod idempotency;
+mod modes;
+mod spec;

@@ -1,0 +1,133 @@
+//! The server saying no: rate limits are waited out, refused credentials pause the queue,
+//! refused replies fail with the server's reason, and a damaged outbox file stops nothing.
+
+use crate::api::Api;
+use crate::serve::{Client, Served, text};
+use serde_json::Value;
+
+fn entries(client: &Client) -> Vec<Value> {
+    let out = client.run(&["outbox", "--json"]);
+    let value: Value = serde_json::from_slice(&out.stdout).unwrap();
+    value["entries"].as_array().unwrap().clone()
+}
+
+#[test]
+fn a_rate_limited_reply_waits_for_retry_after_instead_of_hammering() {
+    let store = tempfile::tempdir().unwrap();
+    // 1 write a minute after the server's burst of 30: the burst goes, then 429.
+    let server = Served::demo(store.path(), &["--writes-per-minute", "1"]);
+    let client = Client::default();
+    client.sign_in(&server.url, server.member_token.as_ref().unwrap());
+    assert!(client.run(&["sync"]).status.success());
+    for i in 0..32 {
+        let out = client.run_with_stdin(&["reply", "advocacy"], &format!("Limited {i}"));
+        assert!(out.status.success());
+    }
+    let out = client.run(&["sync"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let summary = text(&out.stdout);
+    assert!(summary.contains("waiting"), "{summary}");
+
+    let waiting: Vec<Value> = entries(&client);
+    assert!(!waiting.is_empty(), "some replies wait for the limit");
+    let first = &waiting[0];
+    assert_eq!(first["state"], "queued");
+    assert_eq!(first["attempts"], 1);
+    let next: jiff::Timestamp = first["next_attempt_at"].as_str().unwrap().parse().unwrap();
+    let wait = next.duration_since(jiff::Timestamp::now());
+    assert!(
+        wait.as_secs() >= 1,
+        "Retry-After is honoured, not ignored: {wait:?}"
+    );
+
+    // Syncing again at once does not knock again before the time the server gave.
+    let out = client.run(&["sync"]);
+    assert!(out.status.success());
+    assert_eq!(entries(&client)[0]["attempts"], 1);
+}
+
+#[test]
+fn refused_credentials_pause_the_queue_with_a_clear_message() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let client = Client::default();
+    client.sign_in(&server.url, server.member_token.as_ref().unwrap());
+    assert!(client.run(&["sync"]).status.success());
+    // The token stops working (revoked, expired, or mistyped when pasted).
+    let out = client.run_with_stdin(&["login", "--token-stdin"], "tm_not_a_real_token");
+    assert!(out.status.success());
+    let out = client.run_with_stdin(&["reply", "advocacy"], "Waits for a login");
+    assert!(out.status.success());
+
+    let out = client.run(&["sync"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("threadmark login"), "{err}");
+    let queued = entries(&client);
+    assert_eq!(queued.len(), 1, "nothing lost");
+    assert_eq!(queued[0]["state"], "queued");
+
+    // Logging in again lets it go.
+    let out = client.run_with_stdin(
+        &["login", "--token-stdin"],
+        server.member_token.as_ref().unwrap(),
+    );
+    assert!(out.status.success());
+    let out = client.run(&["sync"]);
+    assert!(
+        text(&out.stdout).contains("1 sent"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn a_refused_reply_fails_with_the_servers_reason_and_the_rest_still_go() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let client = Client::default();
+    client.sign_in(&server.url, server.member_token.as_ref().unwrap());
+    assert!(client.run(&["sync"]).status.success());
+    let too_long = "x".repeat(60_000);
+    assert!(
+        client
+            .run_with_stdin(&["reply", "advocacy"], &too_long)
+            .status
+            .success()
+    );
+    assert!(
+        client
+            .run_with_stdin(&["reply", "advocacy"], "Short and fine")
+            .status
+            .success()
+    );
+
+    // A damaged file in the outbox is reported by name, kept, and blocks nothing.
+    let queued = client.data_dir().join("accounts/work/outbox/queued");
+    let damaged = queued.join("00000000-damaged.json");
+    std::fs::write(&damaged, b"{\"schema\":1,\"entry\":{\"key\":").unwrap();
+
+    let out = client.run(&["sync"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let summary = text(&out.stdout);
+    assert!(
+        summary.contains("1 sent") && summary.contains("1 failed"),
+        "{summary}"
+    );
+
+    let listing = client.run(&["outbox"]);
+    assert!(text(&listing.stderr).contains("00000000-damaged.json"));
+    let listed = text(&listing.stdout);
+    assert!(listed.contains("failed"), "{listed}");
+    assert!(
+        listed.contains("body"),
+        "the server's field message is kept: {listed}"
+    );
+    assert!(damaged.exists(), "never deleted");
+
+    let api = Api::new(&server.url, server.member_token.as_ref().unwrap());
+    assert!(
+        api.bodies("advocacy-1")
+            .contains(&"Short and fine".to_owned())
+    );
+}

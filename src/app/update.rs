@@ -98,7 +98,7 @@ fn on_stored(state: &mut State, stored: Stored, fx: &mut Vec<Effect>) {
         }
         Stored::Queued { .. } => fx.push(Effect::Sync(SyncCommand::FlushNow)),
         Stored::NotQueued { outgoing, why } => {
-            compose_actions::not_queued(state, *outgoing, why, fx)
+            compose_actions::not_queued(state, *outgoing, why, fx);
         }
         Stored::Done(text) => state.notice(text),
         Stored::Failed(text) => state.error(text),

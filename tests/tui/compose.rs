@@ -136,7 +136,9 @@ fn the_echo_follows_the_outbox_and_gives_way_to_the_real_post() {
         post: PostId::new("p-real"),
     };
     Outbox::open(&h.dir).update(&entry).unwrap();
-    h.send(Msg::Sync(SyncEvent::Outbox(Default::default())));
+    h.send(Msg::Sync(SyncEvent::Outbox(
+        threadmark::sync::flush::FlushReport::default(),
+    )));
     let mut report = threadmark::sync::ingest::IngestReport::default();
     report.changed.insert(ThreadId::new("advocacy-1"));
     h.send(Msg::Sync(SyncEvent::Pulled(report)));

@@ -3,7 +3,7 @@
 
 use super::actions::{quit, run_action};
 use super::geometry::Focus;
-use super::help::help_lines;
+use super::help::help_lines_for;
 use super::keymap::{Context, Key, Lookup};
 use super::msg::Effect;
 use super::reader_actions::run_search;
@@ -167,7 +167,7 @@ fn finish_prompt(state: &mut State, kind: PromptKind, text: &str) {
 }
 
 fn help_key(state: &mut State, event: KeyEvent, scroll: usize) {
-    let lines = help_lines(&state.keys.keymap).len();
+    let lines = help_lines_for(&state.keys.keymap, state.key_context()).len();
     let max = lines.saturating_sub(1);
     let next = match event.code {
         KeyCode::Char('j') | KeyCode::Down => scroll.saturating_add(1),

@@ -4,7 +4,7 @@ use super::banner::BannerState;
 use super::composer::Composer;
 use super::drafts_view::DraftList;
 use super::geometry::{self, Focus, Geometry};
-use super::keymap::{Key, Keymap};
+use super::keymap::{Context, Key, Keymap};
 use super::msg::{Effect, StoreJob};
 use super::outbox_view::OutboxList;
 use super::read_marks::ReadMarks;
@@ -233,6 +233,19 @@ impl State {
         );
         self.tree
             .keep_selection_visible(usize::from(g.tree_list.height));
+    }
+
+    /// Where keys go now, for lookups and the help's order.
+    pub fn key_context(&self) -> Context {
+        match self.overlay {
+            Overlay::Outbox { .. } => Context::Outbox,
+            Overlay::Drafts { .. } => Context::Drafts,
+            _ if self.composer.is_some() => Context::Composer,
+            _ => match self.focus {
+                Focus::Tree => Context::Tree,
+                Focus::Reader => Context::Reader,
+            },
+        }
     }
 
     /// Is the reader on screen (both panes, or the reader alone)?

@@ -98,7 +98,9 @@ pub fn draw_outbox(
         .outbox
         .entries
         .iter()
-        .map(|entry| {
+        .enumerate()
+        .map(|(i, entry)| {
+            let mark = if i == selected { "›" } else { " " };
             let label = entry.state.label();
             let attempts = match entry.attempts {
                 0 => String::new(),
@@ -108,7 +110,8 @@ pub fn draw_outbox(
             let what = describe::target(state, &entry.target);
             let room = cols.saturating_sub(20 + width(&attempts));
             let mut group = vec![Line::from(vec![
-                Span::styled(format!(" {label:<17} "), state_style(&entry.state, theme)),
+                Span::raw(mark),
+                Span::styled(format!("{label:<17} "), state_style(&entry.state, theme)),
                 Span::raw(truncate(&what, room)),
                 Span::styled(attempts, meta),
             ])];
@@ -146,7 +149,7 @@ pub fn draw_outbox(
     }
     if confirm {
         tail.push(Line::styled(
-            " Discard this reply? It is kept on disk under outbox/discarded/. y discards, any other key keeps it.",
+            " Discard this reply? (kept on disk in outbox/discarded/)  y discards · any other key keeps it",
             theme.get("status.error"),
         ));
     }
@@ -184,14 +187,16 @@ pub fn draw_drafts(
         .drafts
         .drafts
         .iter()
-        .map(|draft| {
+        .enumerate()
+        .map(|(i, draft)| {
+            let mark = if i == selected { "›" } else { " " };
             let edited = format!(" · {}", draft.updated_at.strftime("%Y-%m-%d %H:%M UTC"));
             let what = describe::target(state, &draft.target);
             let text = first_line(&draft.body);
             vec![
                 Line::from(vec![
                     Span::raw(format!(
-                        " {}",
+                        "{mark}{}",
                         truncate(&what, cols.saturating_sub(width(&edited) + 1))
                     )),
                     Span::styled(edited, meta),

@@ -79,7 +79,13 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     );
     match state.overlay {
         Overlay::None => {}
-        Overlay::Help { scroll } => overlays::draw_help(frame, &state.keys.keymap, scroll, theme),
+        Overlay::Help { scroll } => overlays::draw_help(
+            frame,
+            &state.keys.keymap,
+            state.key_context(),
+            scroll,
+            theme,
+        ),
         Overlay::Links { selected } => {
             let links = state
                 .reader

@@ -3,6 +3,7 @@
 
 use crate::pty::{Session, Setup, signal};
 use crate::serve::{Client, Served, text};
+use nix::sys::termios::LocalFlags;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -253,17 +254,35 @@ fn starting_offline_paints_the_cache_and_says_so() {
         "nothing listens at the account's address"
     );
 
-    let mut s = reader(&client, &[]);
+    // The "editor" appends a line to the file it is given.
+    let script = client.home.path().join("editor.sh");
+    std::fs::write(&script, "printf '\\nAdded in the editor.' >> \"$1\"\n").unwrap();
+    let visual = format!("sh {}", script.display());
+    let mut s = reader(&client, &[("VISUAL", visual.as_str())]);
     s.wait_for_text("Advocacy");
     let screen = s.wait_for_text(" offline ");
     assert!(screen.contains("retry at"), "when it tries again: {screen}");
     open_advocacy_at_connie(&mut s);
-    // Writing works offline too: into the outbox, shown queued.
+    // Writing works offline too: typed, pasted, edited in $VISUAL, then into the outbox.
     s.send("rWritten on the train.");
+    s.send("\x1b[200~ Pasted\r\nin two lines.\x1b[201~");
+    s.wait_for_text("in two lines.");
+    s.send("\x05");
+    s.wait_for_text("Added in the editor.");
+    assert!(
+        !s.local_flags().contains(LocalFlags::ICANON),
+        "raw mode again after the editor"
+    );
     s.send(CTRL_S);
     s.wait_for("the queued echo", |t| {
         t.contains("◌ you") && t.contains(" queued ")
     });
+    let entries = client.run(&["outbox", "--json"]);
+    let listed: Value = serde_json::from_slice(&entries.stdout).unwrap();
+    assert_eq!(
+        listed["entries"][0]["body"],
+        "Written on the train. Pasted\nin two lines.\nAdded in the editor."
+    );
     s.send("s");
     s.wait_for_text(" offline ");
     s.send("q");

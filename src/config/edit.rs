@@ -29,6 +29,9 @@ pub fn add_account(path: &Path, account: &AccountConfig) -> Result<(), ConfigErr
         AccountKind::Discourse => "discourse",
     });
     table["url"] = value(account.url.as_str());
+    if let Some(n) = account.requests_per_minute {
+        table["requests_per_minute"] = value(i64::from(n));
+    }
     accounts.push(table);
     write_document(path, &doc)
 }
@@ -107,6 +110,7 @@ mod tests {
             name: "work".into(),
             kind: AccountKind::Native,
             url: "http://127.0.0.1:7878".into(),
+            requests_per_minute: None,
         }
     }
 

@@ -32,6 +32,11 @@ pub struct AccountConfig {
     #[serde(default)]
     pub kind: AccountKind,
     pub url: String,
+    /// Discourse: requests a minute the forum allows this key (its
+    /// `max_user_api_reqs_per_minute` / `max_admin_api_reqs_per_minute`); the defaults are
+    /// Discourse's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests_per_minute: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,6 +1,6 @@
 //! Builds the backend for an account: its kind, URL and stored credential.
 
-use super::discourse::{DiscourseBackend, DiscourseSettings};
+use super::discourse::{DiscourseBackend, DiscourseSettings, RequestBudget};
 use super::http::{HttpClient, RemoteError, Timeouts};
 use super::native::NativeBackend;
 use super::{Backend, Cursor, PullBatch, ServerState, Submitted};
@@ -56,10 +56,17 @@ pub fn connect(
                     account.name, account.name
                 )));
             }
+            let settings = DiscourseSettings {
+                budget: account.requests_per_minute.map(|n| RequestBudget {
+                    requests: n.max(1),
+                    per: Duration::from_secs(60),
+                }),
+                ..DiscourseSettings::default()
+            };
             Ok(AnyBackend::Discourse(Box::new(DiscourseBackend::new(
                 &account.url,
                 credential,
-                DiscourseSettings::default(),
+                settings,
             )?)))
         }
     }

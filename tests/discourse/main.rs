@@ -7,6 +7,7 @@
 mod support;
 
 mod auth;
+mod cli;
 mod fixtures;
 mod limits;
 mod pull;

@@ -138,6 +138,16 @@ impl OutboxEntry {
             draft_id: None,
         }
     }
+
+    /// A new entry with a fresh key for the same target and draft, carrying `body`: what
+    /// retrying or editing a refused entry sends. (The refused request created nothing on
+    /// the server, so a new key cannot duplicate it.)
+    #[must_use]
+    pub fn successor(&self, body: String, now: Timestamp) -> Self {
+        let mut next = Self::new(self.target.clone(), body, now);
+        next.draft_id.clone_from(&self.draft_id);
+        next
+    }
 }
 
 #[cfg(test)]

@@ -3,10 +3,11 @@
 use crate::harness::Harness;
 use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use threadmark::app::reader::Row;
-use threadmark::app::{Action, BackgroundEvent, ConnectionMode, Effect, Focus, LoadedThread, Msg};
+use threadmark::app::{Action, Effect, Focus, LoadedThread, Msg};
 use threadmark::config::Config;
 use threadmark::model::ThreadId;
 use threadmark::store::UiState;
+use threadmark::sync::{Connection, SyncEvent, SyncStatus};
 
 fn tree_labels(h: &Harness) -> Vec<String> {
     let tree = &h.state.tree;
@@ -422,22 +423,34 @@ fn the_mouse_scrolls_the_pane_under_it_and_clicks_select() {
 }
 
 #[test]
-fn background_news_reaches_the_status_line() {
+fn sync_news_reaches_the_status_line() {
     let mut h = Harness::demo(120, 40);
-    assert_eq!(h.state.status.connection, ConnectionMode::Demo);
-    h.send(Msg::Background(BackgroundEvent::Mode(
-        ConnectionMode::ReadOnly,
-    )));
-    h.send(Msg::Background(BackgroundEvent::Outbox { queued: 2 }));
+    h.state.status.demo = false;
     let at = jiff::Timestamp::from_second(1_700_000_000).unwrap();
-    h.send(Msg::Background(BackgroundEvent::Synced { at }));
-    assert_eq!(h.state.status.connection, ConnectionMode::ReadOnly);
-    assert_eq!(h.state.status.outbox, 2);
+    h.send(Msg::Sync(SyncEvent::Status(SyncStatus {
+        connection: Connection::ReadOnly,
+        last_success_at: Some(at),
+        outbox_pending: 0,
+        banner: None,
+        outbox_note: None,
+    })));
+    assert_eq!(h.state.status.connection, Connection::ReadOnly);
     assert_eq!(h.state.status.last_sync, Some(at));
-    h.send(Msg::Background(BackgroundEvent::Problem(
-        "server said no".into(),
-    )));
+    // A progress report changes the progress only.
+    h.send(Msg::Sync(SyncEvent::Status(SyncStatus {
+        connection: Connection::Syncing(Some((3, 10))),
+        last_success_at: None,
+        outbox_pending: 0,
+        banner: None,
+        outbox_note: None,
+    })));
+    assert_eq!(h.state.status.last_sync, Some(at));
+    h.send(Msg::SyncUnavailable("server said no".into()));
     assert_eq!(h.notice(), "server said no");
+    assert!(matches!(
+        h.state.status.connection,
+        Connection::Offline { .. }
+    ));
 }
 
 #[test]

@@ -28,7 +28,7 @@ pub fn on_event(state: &mut State, event: SyncEvent, fx: &mut Vec<Effect>) {
 
 fn on_status(state: &mut State, status: SyncStatus, fx: &mut Vec<Effect>) {
     // Progress reports carry the progress alone.
-    if let Connection::Syncing(Some(_)) = status.connection {
+    if let Connection::Syncing(Some(_)) | Connection::Paused { .. } = status.connection {
         state.status.connection = status.connection;
         return;
     }

@@ -85,6 +85,7 @@ fn chip(status: &StatusInfo) -> (String, &'static str) {
             (format!("syncing {done}/{total}"), "status.syncing")
         }
         Connection::Syncing(None) => ("syncing".into(), "status.syncing"),
+        Connection::Paused { .. } => ("rate limited".into(), "status.syncing"),
         Connection::Online => ("online".into(), "status.mode"),
         Connection::ReadOnly => ("read-only".into(), "status.read_only"),
         Connection::Maintenance => ("maintenance".into(), "status.read_only"),
@@ -108,10 +109,14 @@ fn facts(view: &StatusView<'_>) -> String {
     }
     let mut text = format!(" {}", status.account);
     match &status.connection {
-        Connection::Offline {
-            retry_at: Some(at), ..
-        } => {
-            let _ = write!(text, " · retry at {}", clock(*at));
+        Connection::Offline { reason, retry_at } => {
+            let _ = write!(text, " · {}", ellipsize(reason, 48));
+            if let Some(at) = retry_at {
+                let _ = write!(text, " · retry at {}", clock(*at));
+            }
+        }
+        Connection::Paused { resumes_at } => {
+            let _ = write!(text, " · resumes at {}", clock(*resumes_at));
         }
         Connection::NeedsLogin(_) => {
             let _ = write!(
@@ -169,4 +174,14 @@ fn hints(view: &StatusView<'_>) -> String {
         }
     }
     format!("{} ", parts.join("  "))
+}
+
+/// At most `max` characters of `text`, with an ellipsis when cut.
+fn ellipsize(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
 }

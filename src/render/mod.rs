@@ -19,6 +19,7 @@ mod layout;
 mod limits;
 mod links;
 mod markdown;
+mod post_facts;
 pub mod sanitize;
 mod table;
 mod table_builder;
@@ -26,6 +27,7 @@ mod wrap;
 
 pub use document::Document;
 pub use limits::Limits;
+pub use post_facts::{answers_label, post_facts, time_label};
 
 use crate::model::Body;
 

@@ -5,6 +5,7 @@ use super::theme::Theme;
 use crate::app::echo::EchoMark;
 use crate::model::{OutboxState, Post};
 use crate::render::sanitize::clean_line;
+use crate::render::{answers_label, post_facts};
 use ratatui::text::Span;
 use std::fmt::Write as _;
 
@@ -32,32 +33,12 @@ pub fn header_spans(
             theme.get("reader.badge"),
         ));
     }
-    let mut info = format!(" · #{}", post.seq);
-    if !undated {
-        let _ = write!(info, " · {}", time_label(post.created_at));
-    }
-    if post.edited_at.is_some() {
-        info.push_str(" · edited");
-    }
-    if let Some(parent) = parent.filter(|p| p.seq != 1) {
-        let _ = write!(
-            info,
-            " · answers {} (#{})",
-            clean_line(&parent.author.name),
-            parent.seq
-        );
-    }
-    spans.push(Span::styled(info, meta));
+    spans.push(Span::styled(post_facts(post, parent, undated), meta));
     if is_new {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(" NEW ", theme.get("reader.new")));
     }
     spans
-}
-
-/// A post time as shown: UTC, to the minute.
-fn time_label(t: jiff::Timestamp) -> String {
-    t.strftime("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 /// The header of a local echo: a reply still in the outbox, with where it stands.
@@ -85,13 +66,8 @@ pub fn echo_header_spans(
         Span::styled(format!(" {} ", mark.state.label()), state_style),
     ];
     let mut info = String::new();
-    if let Some(parent) = parent.filter(|p| p.seq != 1) {
-        let _ = write!(
-            info,
-            " · answers {} (#{})",
-            clean_line(&parent.author.name),
-            parent.seq
-        );
+    if let Some(answers) = answers_label(parent) {
+        let _ = write!(info, " · {answers}");
     }
     if mark.state == OutboxState::Failed
         && let Some(message) = &mark.message

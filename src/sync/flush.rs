@@ -142,17 +142,7 @@ async fn attempt<B: Backend>(
     // An earlier attempt may have reached the server: look before sending again.
     if entry.state == OutboxState::Unknown {
         match backend.find_submitted(entry).await {
-            Ok(Some(post)) => {
-                entry.state = OutboxState::Sent {
-                    thread: post.thread.clone(),
-                    post: post.id.clone(),
-                };
-                entry.last_message = None;
-                outbox.update(entry)?;
-                report.sent += 1;
-                backoff.reset();
-                return Ok(());
-            }
+            Ok(Some(post)) => return mark_sent(&post, outbox, backoff, entry, report),
             Ok(None) => {}
             Err(error) => {
                 return record_error(&error, backend, outbox, backoff, now, entry, report);
@@ -170,15 +160,7 @@ async fn attempt<B: Backend>(
     match backend.submit(entry).await {
         Ok(Submitted::Posted { post, .. }) => {
             entry.attempts += 1;
-            entry.state = OutboxState::Sent {
-                thread: post.thread.clone(),
-                post: post.id.clone(),
-            };
-            entry.last_message = None;
-            outbox.update(entry)?;
-            report.sent += 1;
-            backoff.reset();
-            Ok(())
+            mark_sent(&post, outbox, backoff, entry, report)
         }
         Ok(Submitted::AwaitingApproval) => {
             entry.attempts += 1;
@@ -191,6 +173,25 @@ async fn attempt<B: Backend>(
         }
         Err(error) => record_error(&error, backend, outbox, backoff, now, entry, report),
     }
+}
+
+/// The server has the reply as `post`: recorded durably; the echo waits for the pull.
+fn mark_sent(
+    post: &crate::model::Post,
+    outbox: &Outbox,
+    backoff: &mut Backoff,
+    entry: &mut OutboxEntry,
+    report: &mut FlushReport,
+) -> Result<(), StoreError> {
+    entry.state = OutboxState::Sent {
+        thread: post.thread.clone(),
+        post: post.id.clone(),
+    };
+    entry.last_message = None;
+    outbox.update(entry)?;
+    report.sent += 1;
+    backoff.reset();
+    Ok(())
 }
 
 fn record_error<B: Backend>(

@@ -475,3 +475,41 @@ fn the_readme_config_example_is_valid_and_does_what_it_says() {
     h.keys("w");
     assert!(h.state.reader.scroll > scroll, "w pages down in the reader");
 }
+
+#[test]
+fn links_open_in_the_browser_only_when_they_are_http() {
+    let mut h = Harness::remote(120, 40);
+    // Someone's reply carries links: a good one, and one that must never be opened.
+    let mut cache = threadmark::store::Cache::open(h.dir.clone());
+    let mut file = cache
+        .load_thread(&ThreadId::new("advocacy-1"))
+        .unwrap()
+        .unwrap();
+    file.posts[0].body.text = "See [the guide](https://example.org/guide) and \
+         [this](javascript:alert(1)) before replying."
+        .into();
+    cache.save_thread(&file).unwrap();
+    h.open_advocacy();
+    assert_eq!(h.current_seq(), 1);
+
+    h.keys("o");
+    h.keys("<enter>");
+    assert_eq!(
+        h.effects.last(),
+        Some(&Effect::OpenUrl("https://example.org/guide".into()))
+    );
+    let opened = h.effects.len();
+
+    h.keys("o");
+    h.keys("2");
+    assert_eq!(
+        h.effects.len(),
+        opened,
+        "a javascript: link is never handed to a browser"
+    );
+    assert!(
+        h.notice().contains("not an http(s) address"),
+        "{}",
+        h.notice()
+    );
+}

@@ -155,7 +155,7 @@ pub fn undo(state: &mut State, effects: &mut Vec<Effect>) -> bool {
     true
 }
 
-fn changed(state: &mut State, effects: &mut Vec<Effect>) {
+pub(crate) fn changed(state: &mut State, effects: &mut Vec<Effect>) {
     state.tree.refresh_unread(&state.data.read);
     if !effects.contains(&Effect::SaveReadState) {
         effects.push(Effect::SaveReadState);

@@ -29,6 +29,12 @@ pub struct OpenThread {
 }
 
 impl OpenThread {
+    /// Added since the last visit — and not written by you (the server echoes a post's
+    /// `client_key` to its author only): your own reply is never news to you.
+    pub fn is_new(&self, post: &Post) -> bool {
+        post.seq > self.new_above && post.client_key.is_none()
+    }
+
     pub fn id(&self) -> &ThreadId {
         &self.file.thread.id
     }

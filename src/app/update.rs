@@ -38,6 +38,7 @@ fn thread_loaded(state: &mut State, loaded: LoadedThread, effects: &mut Vec<Effe
     if state.reader.requested.as_ref() != Some(&id) {
         return;
     }
+    mark_own_posts_read(state, &loaded, effects);
     if state.reader.thread_id() == Some(&id) {
         state.reader.refresh(loaded);
         echo::refresh(state);
@@ -57,6 +58,30 @@ fn thread_loaded(state: &mut State, loaded: LoadedThread, effects: &mut Vec<Effe
     }
     effects.push(Effect::SaveUiState);
     sync_news::focus(state, effects);
+}
+
+/// Your own posts (the server echoes their `client_key` to their author only) are read
+/// by definition: they never count as unread.
+fn mark_own_posts_read(state: &mut State, loaded: &LoadedThread, effects: &mut Vec<Effect>) {
+    let own: Vec<u32> = loaded
+        .file
+        .posts
+        .iter()
+        .filter(|p| p.client_key.is_some())
+        .map(|p| p.seq)
+        .collect();
+    if own.is_empty() {
+        return;
+    }
+    let thread = state.data.read.thread_mut(&loaded.file.thread.id);
+    let unread: Vec<u32> = own.into_iter().filter(|&s| !thread.is_read(s)).collect();
+    if unread.is_empty() {
+        return;
+    }
+    for seq in unread {
+        thread.mark_read(seq);
+    }
+    read_marks::changed(state, effects);
 }
 
 fn thread_failed(state: &mut State, thread: &ThreadId, message: String) {

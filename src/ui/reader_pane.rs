@@ -133,7 +133,7 @@ fn row_line<'a>(
                 spans.extend(echo_header_spans(post, parent, mark, theme));
             } else {
                 let unread = view.read.is_none_or(|r| !r.is_read(post.seq));
-                let is_new = post.seq > open.new_above;
+                let is_new = open.is_new(post);
                 spans.extend(header_spans(
                     post,
                     parent,

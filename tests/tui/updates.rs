@@ -513,3 +513,36 @@ fn links_open_in_the_browser_only_when_they_are_http() {
         h.notice()
     );
 }
+
+#[test]
+fn your_own_replies_are_neither_unread_nor_new() {
+    let mut h = Harness::remote(120, 40);
+    let mut cache = threadmark::store::Cache::open(h.dir.clone());
+    let mut file = cache
+        .load_thread(&ThreadId::new("advocacy-1"))
+        .unwrap()
+        .unwrap();
+    let mut mine = file.posts[1].clone();
+    mine.id = threadmark::model::PostId::new("mine");
+    mine.seq = 9;
+    mine.author = threadmark::model::Author::new("demo");
+    mine.client_key = Some("01a2-key".into());
+    file.posts.push(mine);
+    file.thread.last_seq = 9;
+    file.thread.post_count = 9;
+    cache.save_thread(&file).unwrap();
+    h.open_advocacy();
+
+    let open = h.state.reader.open.as_ref().unwrap();
+    let mine = open.file.posts.iter().find(|p| p.seq == 9).unwrap();
+    assert!(!open.is_new(mine), "your own reply is not news to you");
+    let theirs = open.file.posts.iter().find(|p| p.seq == 8).unwrap();
+    assert!(open.is_new(theirs));
+    let read = h
+        .state
+        .data
+        .read
+        .thread(&ThreadId::new("advocacy-1"))
+        .unwrap();
+    assert!(read.is_read(9), "your own reply counts as read");
+}

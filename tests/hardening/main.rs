@@ -29,6 +29,7 @@ mod crash_server;
 mod faults;
 mod faults_discourse;
 mod hostile;
+mod outbox_model;
 mod probe;
 mod props;
 mod secrets;

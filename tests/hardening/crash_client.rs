@@ -342,3 +342,71 @@ fn a_draft_autosave_killed_at_random_points_keeps_every_saved_word() {
     }
     assert!(kept_words > 0, "the writer got to save something");
 }
+
+/// The draft on disk (there is one), checked to load without a problem.
+fn the_draft(client: &Client) -> Option<String> {
+    let (drafts, problems) = Drafts::open(&DataDir::new(client.data_dir()).account("work"))
+        .list()
+        .unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    assert!(drafts.len() <= 1, "one draft: {drafts:?}");
+    drafts.into_iter().next().map(|d| d.body)
+}
+
+fn wait_for_draft(client: &Client, text: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !the_draft(client).is_some_and(|body| body.ends_with(text)) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the autosave never wrote {text:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn the_reader_killed_while_autosaving_a_draft_keeps_every_saved_word() {
+    let kills = count(3, 200);
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &["--writes-per-minute", "0"]);
+    let client = Client::default();
+    client.sign_in(&server.url, server.member_token.as_ref().unwrap());
+    assert!(client_run(&client, &["sync"], &[]).status.success());
+
+    let mut dice = Dice::new(0x0d4a_f700);
+    let mut saved = String::new();
+    for round in 0..kills {
+        let mut reader =
+            crate::pty_session::PtySession::start(client.home.path(), &[], &[], 120, 40);
+        if round == 0 {
+            reader.wait_for_text("Advocacy");
+            reader.send("G\r");
+            reader.wait_for_text("Connie Williams · #2");
+            reader.send("r");
+            reader.wait_for_text("Reply to");
+        } else {
+            // Offered back after the crash; enter reopens it where it stopped.
+            reader.wait_for_text("Unsent drafts from last time");
+            reader.send("\r");
+            reader.wait_for_text("ctrl-s send");
+        }
+        let burst = format!("w{round}a ");
+        reader.send(&burst);
+        wait_for_draft(&client, &burst);
+        saved.push_str(&burst);
+        // More typing, then the kill lands at any moment of the next autosave.
+        let unsaved = format!("w{round}b ");
+        reader.send(&unsaved);
+        std::thread::sleep(dice.millis(1500));
+        reader.sigkill();
+        drop(reader);
+
+        let body = the_draft(&client).unwrap_or_default();
+        assert!(
+            body == saved || body == format!("{saved}{unsaved}"),
+            "round {round}: the draft is {body:?}, the saved text {saved:?}"
+        );
+        saved = body;
+        assert!(quarantined(&client.data_dir()).is_empty(), "round {round}");
+    }
+}

@@ -140,6 +140,15 @@ impl PtySession {
         self.writer.flush().expect("keys flushed");
     }
 
+    /// SIGKILL: no chance to save or restore anything.
+    pub fn sigkill(&mut self) {
+        if let Some(pid) = self.child.process_id() {
+            let pid = nix::unistd::Pid::from_raw(i32::try_from(pid).expect("a pid"));
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+        }
+        self.wait_exit();
+    }
+
     pub fn is_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
     }

@@ -12,6 +12,7 @@ pub mod file;
 mod outbox;
 mod paths;
 mod search;
+mod search_text;
 mod secrets;
 mod ui_state;
 

@@ -13,7 +13,9 @@ impl Filter {
 
     /// Whether benchmarks named with `part` should run.
     pub fn wants(&self, part: &str) -> bool {
-        self.0.as_ref().is_none_or(|f| part.contains(f.as_str()) || f.contains(part))
+        self.0
+            .as_ref()
+            .is_none_or(|f| part.contains(f.as_str()) || f.contains(part))
     }
 }
 

@@ -97,7 +97,11 @@ fn a_long_thread_comes_back_complete_and_in_order() {
     let seqs: Vec<u32> = file.posts.iter().map(|p| p.seq).collect();
     let expected: Vec<u32> = (1..=u32::try_from(LONG_THREAD_POSTS).unwrap()).collect();
     assert_eq!(seqs, expected);
-    let (_, posts) = generated().threads.iter().find(|(t, _)| t.id == long).unwrap();
+    let (_, posts) = generated()
+        .threads
+        .iter()
+        .find(|(t, _)| t.id == long)
+        .unwrap();
     assert_eq!(&file.posts, posts);
     // Deep reply chains nest: the reading order goes far below the top level.
     let order = threadmark::model::reading_order(&file.posts);
@@ -120,7 +124,14 @@ fn search_finds_the_planted_phrase_and_what_a_full_scan_finds() {
         hits[0].snippet
     );
 
-    for query in ["STRATEGY budget", "戦略", "🎉 naïve", "report", "t42 #", "ÉTÉ"] {
+    for query in [
+        "STRATEGY budget",
+        "戦略",
+        "🎉 naïve",
+        "report",
+        "t42 #",
+        "ÉTÉ",
+    ] {
         let found: Vec<_> = search(&mut cache, &index, query, usize::MAX)
             .unwrap()
             .into_iter()
@@ -134,7 +145,10 @@ fn search_finds_the_planted_phrase_and_what_a_full_scan_finds() {
 fn scan(
     index: &[ThreadSummary],
     query: &str,
-) -> Vec<(threadmark::model::ThreadId, Option<threadmark::model::PostId>)> {
+) -> Vec<(
+    threadmark::model::ThreadId,
+    Option<threadmark::model::PostId>,
+)> {
     let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
     let matches = |text: &str| {
         let lower = text.to_lowercase();
@@ -174,11 +188,10 @@ fn a_full_sync_from_the_server_gives_the_same_cache_as_direct_generation() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let server = threadmark::server::start(threadmark::server::ServerConfig::new(
-            server_dir.path(),
-        ))
-        .await
-        .unwrap();
+        let server =
+            threadmark::server::start(threadmark::server::ServerConfig::new(server_dir.path()))
+                .await
+                .unwrap();
         let http =
             HttpClient::new(&format!("http://{}", server.addr), Timeouts::default()).unwrap();
         let mut engine = Engine::new(NativeBackend::new(http, None), synced.clone()).unwrap();

@@ -74,22 +74,104 @@ impl Generated {
 }
 
 const WORDS: &[&str] = &[
-    "advocacy", "framework", "strategy", "initiative", "members", "council", "budget",
-    "proposal", "outreach", "community", "volunteers", "meeting", "agenda", "minutes",
-    "policy", "research", "funding", "partners", "region", "campaign", "report", "draft",
-    "review", "timeline", "goals", "measure", "impact", "survey", "training", "website",
-    "the", "and", "of", "to", "we", "should", "could", "will", "not", "about", "with",
-    "this", "that", "for", "from", "our", "their", "every", "next", "quarter", "year",
-    "discussion", "question", "answer", "agree", "disagree", "perhaps", "indeed",
-    "討論", "戦略", "日本語のテキスト", "社区", "提案", "预算", "회의", "전략",
-    "مرحبا", "الاستراتيجية", "שלום", "אסטרטגיה", "🎉", "👍🏽", "🚀", "café", "naïve",
-    "Straße", "ÉTÉ", "Ελληνικά", "привет",
+    "advocacy",
+    "framework",
+    "strategy",
+    "initiative",
+    "members",
+    "council",
+    "budget",
+    "proposal",
+    "outreach",
+    "community",
+    "volunteers",
+    "meeting",
+    "agenda",
+    "minutes",
+    "policy",
+    "research",
+    "funding",
+    "partners",
+    "region",
+    "campaign",
+    "report",
+    "draft",
+    "review",
+    "timeline",
+    "goals",
+    "measure",
+    "impact",
+    "survey",
+    "training",
+    "website",
+    "the",
+    "and",
+    "of",
+    "to",
+    "we",
+    "should",
+    "could",
+    "will",
+    "not",
+    "about",
+    "with",
+    "this",
+    "that",
+    "for",
+    "from",
+    "our",
+    "their",
+    "every",
+    "next",
+    "quarter",
+    "year",
+    "discussion",
+    "question",
+    "answer",
+    "agree",
+    "disagree",
+    "perhaps",
+    "indeed",
+    "討論",
+    "戦略",
+    "日本語のテキスト",
+    "社区",
+    "提案",
+    "预算",
+    "회의",
+    "전략",
+    "مرحبا",
+    "الاستراتيجية",
+    "שלום",
+    "אסטרטגיה",
+    "🎉",
+    "👍🏽",
+    "🚀",
+    "café",
+    "naïve",
+    "Straße",
+    "ÉTÉ",
+    "Ελληνικά",
+    "привет",
 ];
 
 const NAMES: &[&str] = &[
-    "Connie Ellis", "Patricia Antrim", "Ravi Shah", "Mei Lin 林美", "Ahmad Nasser",
-    "Noa Levi", "Olu Adeyemi", "Sigrid Berg", "Tomás Ruiz", "Yuki Tanaka", "Anna Kowalska",
-    "Dev Patel", "Lucía Gómez", "Kwame Mensah", "Ingrid Olsen", "Hiro Sato",
+    "Connie Ellis",
+    "Patricia Antrim",
+    "Ravi Shah",
+    "Mei Lin 林美",
+    "Ahmad Nasser",
+    "Noa Levi",
+    "Olu Adeyemi",
+    "Sigrid Berg",
+    "Tomás Ruiz",
+    "Yuki Tanaka",
+    "Anna Kowalska",
+    "Dev Patel",
+    "Lucía Gómez",
+    "Kwame Mensah",
+    "Ingrid Olsen",
+    "Hiro Sato",
 ];
 
 /// Generates the forum described by `spec`.
@@ -122,7 +204,8 @@ pub fn generate(spec: Spec) -> Generated {
             };
             let reply_to = reply_target(&mut rng, &id, seq, chain || Some(n) == long_at);
             let deleted = seq > 1 && index % 211 == 5;
-            let offset = i64::try_from(index).expect("small") * 37 + i64::try_from(n).expect("small");
+            let offset =
+                i64::try_from(index).expect("small") * 37 + i64::try_from(n).expect("small");
             posts.push(Post {
                 id: PostId::new(format!("{id}-p{seq}")),
                 thread: id.clone(),
@@ -131,7 +214,11 @@ pub fn generate(spec: Spec) -> Generated {
                 author: author(&mut rng),
                 created_at: base + jiff::SignedDuration::from_secs(offset),
                 edited_at: None,
-                body: if deleted { Body::markdown("") } else { Body::markdown(body) },
+                body: if deleted {
+                    Body::markdown("")
+                } else {
+                    Body::markdown(body)
+                },
                 deleted,
                 version: 1,
                 client_key: None,
@@ -208,7 +295,12 @@ fn thread_sizes(rng: &mut fastrand::Rng, spec: Spec) -> Vec<usize> {
 
 /// The post a reply answers: none for the opening post; in a chain the one just before;
 /// otherwise often a recent post, sometimes the thread itself.
-fn reply_target(rng: &mut fastrand::Rng, thread: &ThreadId, seq: usize, chain: bool) -> Option<PostId> {
+fn reply_target(
+    rng: &mut fastrand::Rng,
+    thread: &ThreadId,
+    seq: usize,
+    chain: bool,
+) -> Option<PostId> {
     if seq == 1 {
         return None;
     }
@@ -251,7 +343,9 @@ fn capitalized(rng: &mut fastrand::Rng, words: std::ops::Range<usize>) -> String
     let text = sentence(rng, words);
     let text = text.trim_end_matches('.');
     let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 fn title(rng: &mut fastrand::Rng, n: usize) -> String {
@@ -311,6 +405,8 @@ fn plant(threads: &mut [(ThreadSummary, Vec<Post>)]) -> (ThreadId, PostId) {
         .rev()
         .find(|p| !p.deleted)
         .expect("every thread has a live opening post");
-    post.body.text.push_str("\n\nWe finally tried the Quokka Marmalade recipe.");
+    post.body
+        .text
+        .push_str("\n\nWe finally tried the Quokka Marmalade recipe.");
     (post.thread.clone(), post.id.clone())
 }

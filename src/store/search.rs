@@ -35,10 +35,10 @@ pub fn search(
         return Ok(Vec::new());
     }
     let finders: Vec<Finder> = words.iter().map(|w| Finder::new(w.as_bytes())).collect();
-    let matches = |text: &str| finders.iter().all(|f| f.find(text.as_bytes()).is_some());
+    let matches = |text: &[u8]| finders.iter().all(|f| f.find(text).is_some());
     let mut found: Vec<(usize, Option<String>)> = Vec::new();
     'threads: for (at, summary) in threads.iter().enumerate() {
-        if matches(&summary.title.to_lowercase()) {
+        if matches(summary.title.to_lowercase().as_bytes()) {
             found.push((at, None));
         }
         let Some(text) = search_text(cache, summary)? else {
@@ -54,7 +54,7 @@ pub fn search(
         }
     }
     found.truncate(limit);
-    snippets(cache, threads, &found, &words[0])
+    snippets(cache, threads, &found, &words)
 }
 
 /// A thread's search text, rebuilt from its thread file when it is missing, damaged
@@ -85,13 +85,14 @@ fn search_text(
     Ok(Some(text))
 }
 
-/// Turns matches into hits: titles as they are, posts with a snippet of their text (read
-/// from the thread file; a post gone from it since its search text was written is left out).
+/// Turns matches into hits: titles as they are, posts with a snippet of their text. Each
+/// post is read from its thread file and checked again, so a search text that is out of
+/// step with its thread (or damaged) never yields a wrong hit.
 fn snippets(
     cache: &mut Cache,
     threads: &[ThreadSummary],
     found: &[(usize, Option<String>)],
-    word: &str,
+    words: &[String],
 ) -> Result<Vec<SearchHit>, StoreError> {
     let mut hits = Vec::with_capacity(found.len());
     let mut loaded: Option<(usize, ThreadFile)> = None;
@@ -120,13 +121,16 @@ fn snippets(
         };
         let text = plain_text(&post.body);
         let lower = text.to_lowercase();
+        if !words.iter().all(|w| lower.contains(w.as_str())) {
+            continue;
+        }
         hits.push(SearchHit {
             thread: summary.id.clone(),
             thread_title: summary.title.clone(),
             post: Some(post.id.clone()),
             seq: Some(post.seq),
             author: post.author.clone(),
-            snippet: snippet(&text, &lower, word),
+            snippet: snippet(&text, &lower, &words[0]),
         });
     }
     Ok(hits)

@@ -26,8 +26,9 @@ pub const TEXT_SCHEMA: u32 = 1;
 pub struct PostText<'a> {
     pub seq: u32,
     pub id: &'a str,
-    /// Lowercased plain text.
-    pub text: &'a str,
+    /// Lowercased plain text, as written (UTF-8 unless the file was damaged: it is only
+    /// searched for words, never shown).
+    pub text: &'a [u8],
 }
 
 /// A thread's search text, checked whole when loaded.
@@ -108,7 +109,7 @@ impl SearchText {
     fn check(&self) -> Result<(), &'static str> {
         let mut rest = self.bytes.get(8..).unwrap_or_default();
         while !rest.is_empty() {
-            let (_, next) = split_record(rest).ok_or("a record is cut short or not UTF-8")?;
+            let (_, next) = split_record(rest).ok_or("a record is cut short")?;
             rest = next;
         }
         Ok(())
@@ -141,7 +142,7 @@ fn split_record(bytes: &[u8]) -> Option<(PostText<'_>, &[u8])> {
     let post = PostText {
         seq: u32::from_le_bytes(*seq),
         id: std::str::from_utf8(id).ok()?,
-        text: std::str::from_utf8(text).ok()?,
+        text,
     };
     Some((post, rest))
 }
@@ -224,12 +225,12 @@ mod tests {
                 PostText {
                     seq: 1,
                     id: "p1",
-                    text: "été in paris — 日本"
+                    text: "été in paris — 日本".as_bytes()
                 },
                 PostText {
                     seq: 3,
                     id: "p3",
-                    text: ""
+                    text: b""
                 }
             ]
         );

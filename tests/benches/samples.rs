@@ -6,9 +6,14 @@ use std::time::Duration;
 pub struct Filter(Option<String>);
 
 impl Filter {
-    /// The first argument that is not a flag (cargo passes `--bench` itself).
+    /// The first argument that is neither a flag (cargo passes `--bench` itself) nor a
+    /// flag's number (`--measurement-time 3`).
     pub fn from_args() -> Self {
-        Self(std::env::args().skip(1).find(|a| !a.starts_with('-')))
+        Self(
+            std::env::args()
+                .skip(1)
+                .find(|a| !a.starts_with('-') && a.parse::<f64>().is_err()),
+        )
     }
 
     /// Whether benchmarks named with `part` should run.

@@ -46,6 +46,7 @@ pub fn bench(c: &mut Criterion) {
     let mut medians = Vec::new();
     for posts in [1_000, 10_000, 100_000] {
         let fixture = fixtures::client_cache(posts);
+        assert_eq!(fixture.forum.post_count(), posts);
         let screen = first_frame(&fixture);
         assert!(
             format!("{:?}", screen.backend().buffer()).contains("Synthetic Forum"),

@@ -37,6 +37,7 @@ fn search(c: &mut Criterion) {
     };
     let hits = find(PLANTED_PHRASE);
     assert_eq!(hits.len(), 1, "the planted phrase is found once");
+    assert_eq!(hits[0].post.as_ref(), Some(&fixture.forum.planted.1));
     let mut worst = Duration::ZERO;
     for (name, query) in [
         ("rare_phrase", PLANTED_PHRASE),

@@ -124,7 +124,7 @@ pub fn bench(c: &mut Criterion, filter: &Filter) {
         let mut worst = Duration::ZERO;
         for (name, k) in [("scroll_j", 'j'), ("next_post_J", 'J'), ("fold_z", 'z')] {
             let mut samples = Samples::default();
-            c.bench_function(&format!("key_to_frame/{name}"), |b| {
+            c.bench_function(&format!("keys_to_frame/{name}"), |b| {
                 b.iter_custom(|iters| {
                     let mut total = Duration::ZERO;
                     for _ in 0..iters {

@@ -18,6 +18,8 @@ use std::io::{self, Read};
 use std::path::Path;
 
 const MAGIC: &[u8; 4] = b"TMST";
+/// Magic and schema.
+const HEADER: usize = 8;
 /// The schema of the search text files this version reads and writes.
 pub const TEXT_SCHEMA: u32 = 1;
 
@@ -91,10 +93,20 @@ impl SearchText {
         })
     }
 
-    /// Writes the file atomically unless a newer threadmark's file is there.
+    /// Writes the file atomically unless a newer threadmark's file is there. A thread with
+    /// no live post gets no file (and loses a stale one): a sync's first pass lists
+    /// thousands of threads before their posts, and creating files is what costs there;
+    /// a search reads such a thread's small file instead.
     pub fn save(&self, path: &Path) -> Result<(), StoreError> {
         if is_newer(path)? {
             return Ok(());
+        }
+        if self.bytes.len() <= HEADER {
+            return match fs::remove_file(path) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+                Err(e) => Err(StoreError::io(path, e)),
+            };
         }
         file::write_atomic(path, &self.bytes, Durability::Cache)
     }
@@ -102,12 +114,12 @@ impl SearchText {
     /// Every post's text, in order.
     pub fn posts(&self) -> Records<'_> {
         Records {
-            rest: self.bytes.get(8..).unwrap_or_default(),
+            rest: self.bytes.get(HEADER..).unwrap_or_default(),
         }
     }
 
     fn check(&self) -> Result<(), &'static str> {
-        let mut rest = self.bytes.get(8..).unwrap_or_default();
+        let mut rest = self.bytes.get(HEADER..).unwrap_or_default();
         while !rest.is_empty() {
             let (_, next) = split_record(rest).ok_or("a record is cut short")?;
             rest = next;
@@ -264,5 +276,14 @@ mod tests {
             SearchText::load(&dir.path().join("none.text")).unwrap(),
             Loaded::Missing
         ));
+
+        let old = dir.path().join("old.text");
+        SearchText::build(&thread(vec![post(1, "one", false)]))
+            .save(&old)
+            .unwrap();
+        SearchText::build(&thread(vec![post(1, "one", true)]))
+            .save(&old)
+            .unwrap();
+        assert!(!old.exists(), "no live post, no file");
     }
 }

@@ -11,9 +11,9 @@
 #[path = "../support/generator.rs"]
 mod generator;
 
+mod binary;
 mod fixtures;
 mod ingest;
-mod memory;
 mod reading;
 mod samples;
 mod startup;
@@ -26,6 +26,7 @@ fn main() {
     let filter = samples::Filter::from_args();
     if filter.wants("start") {
         startup::bench(&mut c);
+        binary::start_to_first_frame();
     }
     if filter.wants("keys") || filter.wants("open") {
         reading::bench(&mut c, &filter);
@@ -37,7 +38,7 @@ fn main() {
         ingest::bench(&mut c);
     }
     if filter.wants("memory") {
-        memory::measure();
+        binary::peak_memory();
     }
     c.final_summary();
 }

@@ -251,8 +251,8 @@ mod tests {
             })
             .collect();
         let ends = reply_ends(&order);
-        for pos in 0..order.len() {
-            assert_eq!(pos + 1..ends[pos], descendants(&order, pos), "at {pos}");
+        for (pos, &end) in ends.iter().enumerate() {
+            assert_eq!(pos + 1..end, descendants(&order, pos), "at {pos}");
         }
     }
 

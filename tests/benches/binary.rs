@@ -127,7 +127,7 @@ pub fn start_to_first_frame() {
             samples.push(started.elapsed());
             session.quit(&fixture);
         }
-        let median = samples.percentile(50.0);
+        let median = samples.percentile(50);
         println!(
             "real binary in a pty, start → first full frame, {posts} posts: median {} over {} starts",
             ms(median),
@@ -181,7 +181,7 @@ pub fn peak_memory() {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap();
     session.quit(&fixture);
-    let mib = peak_kib as f64 / 1024.0;
+    let mib = f64::from(u32::try_from(peak_kib).unwrap()) / 1024.0;
     report(
         "peak resident memory, 100k-post cache open in the reader, 2,001-post thread shown",
         &format!("{mib:.1} MiB (VmHWM)"),

@@ -53,8 +53,8 @@ pub fn bench(c: &mut Criterion) {
     });
     group.finish();
     drop(clients);
-    let median = samples.percentile(50.0);
-    let rate = POSTS as f64 / median.as_secs_f64();
+    let median = samples.percentile(50);
+    let rate = f64::from(u32::try_from(POSTS).unwrap()) / median.as_secs_f64();
     report(
         "sync ingest from a loopback server (median run)",
         &format!("{rate:.0} posts/s ({:.2} s for 100k)", median.as_secs_f64()),

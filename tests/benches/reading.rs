@@ -109,7 +109,7 @@ pub fn bench(c: &mut Criterion, filter: &Filter) {
                 total
             });
         });
-        let median = samples.percentile(50.0);
+        let median = samples.percentile(50);
         report(
             "open a cached 2,001-post thread (median)",
             &ms(median),
@@ -141,7 +141,7 @@ pub fn bench(c: &mut Criterion, filter: &Filter) {
                     total
                 });
             });
-            let (p50, p99) = (samples.percentile(50.0), samples.percentile(99.0));
+            let (p50, p99) = (samples.percentile(50), samples.percentile(99));
             println!(
                 "key → frame, {name}: p50 {}, p99 {} over {} presses",
                 ms(p50),

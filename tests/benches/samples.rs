@@ -34,12 +34,12 @@ impl Samples {
     }
 
     /// The `p`-th percentile (0–100), nearest rank.
-    pub fn percentile(&mut self, p: f64) -> Duration {
+    pub fn percentile(&mut self, p: usize) -> Duration {
         if self.0.is_empty() {
             return Duration::ZERO;
         }
         self.0.sort_unstable();
-        let rank = ((p / 100.0) * self.0.len() as f64).ceil() as usize;
+        let rank = (p * self.0.len()).div_ceil(100);
         self.0[rank.clamp(1, self.0.len()) - 1]
     }
 

@@ -66,7 +66,7 @@ pub fn bench(c: &mut Criterion) {
                 total
             });
         });
-        medians.push((posts, samples.percentile(50.0)));
+        medians.push((posts, samples.percentile(50)));
     }
     group.finish();
     let (_, small) = medians[0];

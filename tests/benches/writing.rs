@@ -58,7 +58,7 @@ fn search(c: &mut Criterion) {
                 total
             });
         });
-        let median = samples.percentile(50.0);
+        let median = samples.percentile(50);
         println!("search {query:?} over 100k posts: median {}", ms(median));
         worst = worst.max(median);
     }
@@ -112,7 +112,7 @@ fn render(c: &mut Criterion) {
     });
     println!(
         "wrap + render of a 1 MiB post: median {}",
-        ms(samples.percentile(50.0))
+        ms(samples.percentile(50))
     );
 }
 
@@ -146,7 +146,7 @@ fn outbox(c: &mut Criterion) {
     });
     println!(
         "outbox enqueue (durable): p50 {}, p99 {}",
-        ms(samples.percentile(50.0)),
-        ms(samples.percentile(99.0))
+        ms(samples.percentile(50)),
+        ms(samples.percentile(99))
     );
 }

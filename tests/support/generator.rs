@@ -283,9 +283,9 @@ fn thread_sizes(rng: &mut fastrand::Rng, spec: Spec) -> Vec<usize> {
     }
     let others: Vec<usize> = (0..threads).filter(|&i| sizes[i] == 1).collect();
     while left > 0 && !others.is_empty() {
-        // Squaring a uniform number favours the front of the list: a long tail.
-        let pick = rng.f64() * rng.f64();
-        let i = others[((pick * others.len() as f64) as usize).min(others.len() - 1)];
+        // The product of two uniform picks favours the front of the list: a long tail.
+        let n = others.len();
+        let i = others[rng.usize(..n) * rng.usize(..n) / n];
         let add = left.min(rng.usize(1..=8));
         sizes[i] += add;
         left -= add;

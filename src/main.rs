@@ -3,19 +3,21 @@
 use clap::Parser;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
-use threadmark::account::Setup;
+use threadmark::account::{Account, Setup};
+use threadmark::app::ForumData;
 use threadmark::cli::{
-    Cli, Command, format_hits, format_thread, format_tree, login, outbox, reply, resolve_thread,
-    run_account_command, sync,
+    Cli, ClientCommand, Command, Global, format_hits, format_thread, format_tree, login, outbox,
+    reply, resolve_thread, run_account_command, sync,
 };
 use threadmark::store::Cache;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        // The server needs no client config or account: it starts before they load.
+        // The server needs no client config or account.
         Some(Command::Serve(args)) => threadmark::server::cli::run(args),
-        command => run(Cli { command, ..cli }),
+        Some(Command::Client(command)) => run(&cli.global, Some(command)),
+        None => run(&cli.global, None),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -27,105 +29,85 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
-    let setup = Setup::load(cli.global.config.as_deref(), cli.global.data_dir.as_deref())?;
-    let account_name = cli.global.account.as_deref();
-    let mut stdout = std::io::stdout().lock();
-    match cli.command {
-        Some(Command::Account { action }) => run_account_command(&setup, action, &mut stdout),
-        Some(Command::Login(args)) => {
-            login(&setup, &setup.account(account_name)?, &args, &mut stdout)
-        }
-        Some(Command::Sync) => sync(&setup, &setup.account(account_name)?, &mut stdout),
-        Some(Command::Reply { thread, to, file }) => reply(
-            &setup.account(account_name)?,
-            &thread,
-            to.as_deref(),
-            file.as_deref(),
-            &mut stdout,
-        ),
-        Some(Command::Outbox { action, json }) => {
-            outbox(&setup.account(account_name)?, action, json, &mut stdout)
-        }
-        command => {
-            drop(stdout);
-            read_locally(&setup, account_name, command)
-        }
-    }
-}
-
-/// The commands that read the local cache of one account.
-fn read_locally(
-    setup: &Setup,
-    account: Option<&str>,
-    command: Option<Command>,
-) -> anyhow::Result<()> {
-    let account = setup.account(account)?;
-    let mut cache = Cache::open(account.dir.clone());
-    let forum = account.load_forum(&mut cache)?;
-    let threads = cache.load_index()?;
-    let read = cache.load_read_state()?;
-    report_problems(&mut cache);
-
-    let mut stdout = std::io::stdout().lock();
+/// A client command, or the reader when there is none.
+fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()> {
+    let setup = Setup::load(global.config.as_deref(), global.data_dir.as_deref())?;
+    let account = || setup.account(global.account.as_deref());
+    let mut out = std::io::stdout().lock();
     match command {
         None => {
-            drop(stdout);
+            drop(out);
+            let account = account()?;
+            let data = load(&account)?;
             threadmark::tui::run(threadmark::tui::Launch {
                 config: &setup.config,
                 data_dir: &setup.data,
                 account: &account,
-                data: threadmark::app::ForumData {
-                    forum,
-                    threads,
-                    read,
-                },
+                data,
             })?;
+            Ok(())
         }
-        Some(Command::Tree { width }) => {
-            write!(
-                stdout,
-                "{}",
-                format_tree(&forum, &threads, &read, output_width(width))
-            )?;
+        Some(ClientCommand::Account { action }) => run_account_command(&setup, action, &mut out),
+        Some(ClientCommand::Login(args)) => login(&setup, &account()?, &args, &mut out),
+        Some(ClientCommand::Sync) => sync(&setup, &account()?, &mut out),
+        Some(ClientCommand::Reply { thread, to, file }) => reply(
+            &account()?,
+            &thread,
+            to.as_deref(),
+            file.as_deref(),
+            &mut out,
+        ),
+        Some(ClientCommand::Outbox { action, json }) => outbox(&account()?, action, json, &mut out),
+        Some(ClientCommand::Tree { width }) => {
+            let data = load(&account()?)?;
+            let text = format_tree(&data.forum, &data.threads, &data.read, output_width(width));
+            Ok(write!(out, "{text}")?)
         }
-        Some(Command::Read { thread, width }) => {
-            let summary = resolve_thread(&threads, &thread)?;
-            let Some(file) = cache.load_thread(&summary.id)? else {
-                report_problems(&mut cache);
+        Some(ClientCommand::Read { thread, width }) => {
+            let account = account()?;
+            let data = load(&account)?;
+            let summary = resolve_thread(&data.threads, &thread)?;
+            let mut cache = Cache::open(account.dir.clone());
+            let file = cache.load_thread(&summary.id)?;
+            report_problems(&mut cache);
+            let Some(file) = file else {
                 anyhow::bail!(
                     "thread {} is not in the local cache; run `threadmark sync` while online",
                     summary.id
                 );
             };
-            write!(
-                stdout,
-                "{}",
-                format_thread(&forum, &file, &read, output_width(width))
-            )?;
+            let text = format_thread(&data.forum, &file, &data.read, output_width(width));
+            Ok(write!(out, "{text}")?)
         }
-        Some(Command::Search {
+        Some(ClientCommand::Search {
             words,
             limit,
             width,
         }) => {
-            let hits = threadmark::store::search(&mut cache, &threads, &words.join(" "), limit)?;
+            let account = account()?;
+            let data = load(&account)?;
+            let mut cache = Cache::open(account.dir.clone());
+            let query = words.join(" ");
+            let hits = threadmark::store::search(&mut cache, &data.threads, &query, limit)?;
             report_problems(&mut cache);
             if hits.is_empty() {
-                anyhow::bail!("nothing matches {:?}", words.join(" "));
+                anyhow::bail!("nothing matches {query:?}");
             }
-            write!(stdout, "{}", format_hits(&hits, output_width(width)))?;
+            Ok(write!(out, "{}", format_hits(&hits, output_width(width)))?)
         }
-        Some(
-            Command::Account { .. }
-            | Command::Login(_)
-            | Command::Sync
-            | Command::Reply { .. }
-            | Command::Outbox { .. }
-            | Command::Serve(_),
-        ) => {}
     }
-    Ok(())
+}
+
+/// The account's cached tree, thread index and read state; problems reported on stderr.
+fn load(account: &Account) -> anyhow::Result<ForumData> {
+    let mut cache = Cache::open(account.dir.clone());
+    let data = ForumData {
+        forum: account.load_forum(&mut cache)?,
+        threads: cache.load_index()?,
+        read: cache.load_read_state()?,
+    };
+    report_problems(&mut cache);
+    Ok(data)
 }
 
 /// `--width`, else the terminal's width, else 80 (piped output).

@@ -29,6 +29,7 @@ fn body(format: BodyFormat, text: &str) -> Body {
     Body {
         format,
         text: text.to_owned(),
+        base_url: None,
     }
 }
 

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
-use threadmark::model::{Body, BodyFormat};
+use threadmark::model::Body;
 use threadmark::render::{Document, Emphasis, Line, Role};
 
 fn fixtures() -> PathBuf {
@@ -31,10 +31,7 @@ fn cooked_posts(file: &str) -> Vec<(u64, String)> {
 }
 
 fn html(text: &str) -> Document {
-    Document::from_body(&Body {
-        format: BodyFormat::Html,
-        text: text.to_owned(),
-    })
+    Document::from_body(&Body::html(text))
 }
 
 fn lines(doc: &Document, width: usize) -> Vec<String> {

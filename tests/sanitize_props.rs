@@ -68,7 +68,11 @@ proptest! {
         html in any::<bool>(),
     ) {
         let format = if html { BodyFormat::Html } else { BodyFormat::Markdown };
-        let doc = Document::from_body(&Body { format, text });
+        let doc = Document::from_body(&Body {
+            format,
+            text,
+            base_url: None,
+        });
         for line in doc.wrap(width) {
             prop_assert!(line.width() <= width, "{} > {width}: {line:?}", line.width());
             prop_assert!(

@@ -55,4 +55,34 @@ pub enum Action {
     UndoRead,
     ToggleBanner,
     DismissBanner,
+    /// Reply to the current post in the reader.
+    Reply,
+    /// Reply to the current post, quoting it.
+    ReplyQuoting,
+    /// Start a thread in the selected area.
+    NewThread,
+    /// Pull and push now, without waiting for the next retry.
+    SyncNow,
+    /// Show the outbox: replies on their way, with their states.
+    Outbox,
+    /// Show the unsent drafts.
+    Drafts,
+    /// Composer: put the text in the outbox (sent now, or as soon as the server takes it).
+    Send,
+    /// Composer: close it; the draft is kept.
+    CloseComposer,
+    /// Composer: switch between the text and its rendered preview.
+    TogglePreview,
+    /// Composer: edit the text in `$VISUAL` / `$EDITOR`.
+    ExternalEditor,
+    /// Composer: move between the title and the text (new threads).
+    NextField,
+    /// Outbox list: send the entry now (a failed one goes again under a new key).
+    Retry,
+    /// Outbox list: edit a failed entry's text and send it anew.
+    Edit,
+    /// Outbox or drafts list: throw the entry away (asks first).
+    Discard,
+    /// Close the list.
+    Close,
 }

@@ -5,11 +5,24 @@ use super::action::Action;
 use super::geometry::Focus;
 use super::msg::Effect;
 use super::state::{Overlay, State};
-use super::{read_marks, reader_actions as reader, tree_actions as tree};
+use super::{
+    compose_actions, drafts_view, outbox_view, read_marks, reader_actions as reader,
+    tree_actions as tree,
+};
+use crate::sync::SyncCommand;
 
 type Effects = Vec<Effect>;
 
 pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
+    // The lists and the composer take their own actions.
+    match state.overlay {
+        Overlay::Outbox { .. } => return outbox_view::run(state, action, fx),
+        Overlay::Drafts { .. } => return drafts_view::run(state, action, fx),
+        Overlay::None if state.composer.is_some() => {
+            return compose_actions::run(state, action, fx);
+        }
+        _ => {}
+    }
     let in_reader = state.focus == Focus::Reader;
     match action {
         Action::Quit => quit(state, fx),
@@ -53,6 +66,22 @@ pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
         Action::UndoRead => undo(state, fx),
         Action::ToggleBanner => toggle_banner(state),
         Action::DismissBanner => dismiss_banner(state, fx),
+        Action::Reply => compose_actions::reply(state, false, fx),
+        Action::ReplyQuoting => compose_actions::reply(state, true, fx),
+        Action::NewThread => compose_actions::new_thread(state),
+        Action::SyncNow => sync_now(state, fx),
+        Action::Outbox => outbox_view::show(state, fx),
+        Action::Drafts => drafts_view::show(state, false),
+        Action::Send
+        | Action::CloseComposer
+        | Action::TogglePreview
+        | Action::ExternalEditor
+        | Action::NextField => {
+            state.notice("nothing is being written: r replies, c starts a thread");
+        }
+        Action::Retry | Action::Edit | Action::Discard | Action::Close => {
+            state.notice("O lists the outbox, D the drafts");
+        }
     }
     if matches!(
         action,
@@ -73,9 +102,18 @@ pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
     }
 }
 
-fn quit(state: &mut State, fx: &mut Effects) {
+pub fn quit(state: &mut State, fx: &mut Effects) {
     state.quitting = true;
     fx.push(Effect::Quit);
+}
+
+fn sync_now(state: &mut State, fx: &mut Effects) {
+    if state.status.demo {
+        state.notice("the demo forum is bundled: there is nothing to sync");
+        return;
+    }
+    fx.push(Effect::Sync(SyncCommand::SyncNow));
+    state.notice("syncing now");
 }
 
 fn toggle_help(state: &mut State) {

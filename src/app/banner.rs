@@ -5,41 +5,65 @@ use crate::render::sanitize::clean_line;
 use crate::render::{Document, Line};
 use std::collections::BTreeSet;
 
+/// The forum's announcement (from its tree) and the server's banner (from its status, e.g.
+/// a gray-out notice). The server's comes first; each is dismissed by its own id.
 #[derive(Debug, Default)]
 pub struct BannerState {
-    banner: Option<Banner>,
-    doc: Document,
+    forum: Option<Banner>,
+    server: Option<Banner>,
+    forum_doc: Document,
+    server_doc: Document,
     pub expanded: bool,
     dismissed: BTreeSet<String>,
 }
 
+fn parse(banner: Option<&Banner>) -> Document {
+    banner
+        .map(|b| Document::from_body(&Body::markdown(b.text.as_str())))
+        .unwrap_or_default()
+}
+
 impl BannerState {
     pub fn new(banner: Option<Banner>, dismissed: BTreeSet<String>) -> Self {
-        let doc = banner
-            .as_ref()
-            .map(|b| Document::from_body(&Body::markdown(b.text.as_str())))
-            .unwrap_or_default();
         Self {
-            banner,
-            doc,
-            expanded: false,
+            forum_doc: parse(banner.as_ref()),
+            forum: banner,
             dismissed,
+            ..Self::default()
         }
     }
 
-    /// Replaces the announcement (a sync brought a new one); dismissals are kept.
+    /// Replaces the forum's announcement (a sync brought a new one); dismissals are kept.
     pub fn set(&mut self, banner: Option<Banner>) {
-        let dismissed = std::mem::take(&mut self.dismissed);
-        let expanded = self.expanded;
-        *self = Self::new(banner, dismissed);
-        self.expanded = expanded;
+        if self.forum != banner {
+            self.forum_doc = parse(banner.as_ref());
+            self.forum = banner;
+        }
     }
 
-    /// The announcement when it is to be shown (there is one and it was not dismissed).
+    /// Replaces the server's banner (its status changed); dismissals are kept.
+    pub fn set_server(&mut self, banner: Option<Banner>) {
+        if self.server != banner {
+            self.server_doc = parse(banner.as_ref());
+            self.server = banner;
+        }
+    }
+
+    fn shown_with_doc(&self) -> Option<(&Banner, &Document)> {
+        [
+            (self.server.as_ref(), &self.server_doc),
+            (self.forum.as_ref(), &self.forum_doc),
+        ]
+        .into_iter()
+        .find_map(|(b, doc)| {
+            b.filter(|b| !self.dismissed.contains(&b.id))
+                .map(|b| (b, doc))
+        })
+    }
+
+    /// The banner to show (the server's, else the forum's), unless dismissed.
     pub fn shown(&self) -> Option<&Banner> {
-        self.banner
-            .as_ref()
-            .filter(|b| !self.dismissed.contains(&b.id))
+        self.shown_with_doc().map(|(b, _)| b)
     }
 
     pub fn severity(&self) -> Severity {
@@ -73,10 +97,10 @@ impl BannerState {
 
     /// The expanded form wrapped to `width` (after a two-column gutter), links last.
     pub fn body_lines(&self, width: u16) -> Vec<Line> {
-        let Some(banner) = self.shown() else {
+        let Some((banner, doc)) = self.shown_with_doc() else {
             return Vec::new();
         };
-        let mut lines = self.doc.wrap(usize::from(width.saturating_sub(2)).max(10));
+        let mut lines = doc.wrap(usize::from(width.saturating_sub(2)).max(10));
         let labels: Vec<String> = banner
             .links
             .iter()

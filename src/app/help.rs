@@ -25,13 +25,31 @@ const FIXED: &[(&str, &str, &str)] = &[
     ("Links list", "j, k, up, down", "Choose a link"),
     ("Links list", "enter, 1…9", "Open it in the browser"),
     ("Links list", "esc", "Close the list"),
+    ("Asked to confirm", "y", "Yes (discard or delete)"),
+    ("Asked to confirm", "any other key", "No, keep it"),
     ("Anywhere", "ctrl-c", "Quit"),
 ];
 
-/// Every binding, pane by pane, then the fixed keys of prompts and lists.
+/// Every binding, context by context, then the fixed keys of prompts and lists.
 pub fn help_lines(keymap: &Keymap) -> Vec<HelpLine> {
+    help_lines_for(keymap, Context::Global)
+}
+
+/// Like [`help_lines`], with the keys of `lead` (where the user is) near the top: a pane's
+/// after the global ones, the composer's or a list's first.
+pub fn help_lines_for(keymap: &Keymap, lead: Context) -> Vec<HelpLine> {
+    let mut order: Vec<Context> = match lead {
+        Context::Global => Vec::new(),
+        Context::Tree | Context::Reader => vec![Context::Global, lead],
+        Context::Composer | Context::Outbox | Context::Drafts => vec![lead],
+    };
+    let rest: Vec<Context> = Context::ALL
+        .into_iter()
+        .filter(|c| !order.contains(c))
+        .collect();
+    order.extend(rest);
     let mut lines = Vec::new();
-    for context in Context::ALL {
+    for context in order {
         let bindings = keymap.bindings(context);
         if bindings.is_empty() {
             continue;

@@ -1,13 +1,14 @@
 //! Turns key presses into actions: multi-key sequences through the keymap, and the keys of
 //! text prompts, the help overlay and the links list.
 
-use super::actions::run_action;
+use super::actions::{quit, run_action};
 use super::geometry::Focus;
-use super::help::help_lines;
+use super::help::help_lines_for;
 use super::keymap::{Context, Key, Lookup};
 use super::msg::Effect;
 use super::reader_actions::run_search;
 use super::state::{Overlay, PromptKind, State};
+use super::{compose_actions, drafts_view, outbox_view};
 use crate::render::Link;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -17,7 +18,8 @@ pub fn on_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effect>) {
     }
     state.status.notice = None;
     if event.code == KeyCode::Char('c') && event.modifiers.contains(KeyModifiers::CONTROL) {
-        run_action(state, super::action::Action::Quit, fx);
+        // Anywhere, even mid-sentence: the draft is saved on the way out.
+        quit(state, fx);
         return;
     }
     if state.prompt.is_some() {
@@ -27,9 +29,56 @@ pub fn on_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effect>) {
     match state.overlay {
         Overlay::Help { scroll } => return help_key(state, event, scroll),
         Overlay::Links { selected } => return links_key(state, event, selected, fx),
+        Overlay::Outbox { confirm: true, .. } => {
+            return outbox_view::confirm_key(state, event, fx);
+        }
+        Overlay::Drafts { confirm: true, .. } => {
+            return drafts_view::confirm_key(state, event, fx);
+        }
+        Overlay::Outbox { .. } => return list_key(state, Context::Outbox, event, fx),
+        Overlay::Drafts { .. } => return list_key(state, Context::Drafts, event, fx),
         Overlay::None => {}
     }
+    if state.composer.is_some() {
+        return composer_key(state, event, fx);
+    }
     sequence_key(state, Key::from(event), fx);
+}
+
+/// Pasted text goes where typing would: the prompt or the composer.
+pub fn on_paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) {
+    if let Some(prompt) = &mut state.prompt {
+        prompt.text.extend(text.chars().filter(|c| !c.is_control()));
+        if prompt.kind == PromptKind::Filter {
+            let text = prompt.text.clone();
+            state.tree.set_filter(&text);
+        }
+    } else if state.overlay == Overlay::None && state.composer.is_some() {
+        compose_actions::on_paste(state, text, fx);
+    }
+}
+
+/// The composer's keys run their action; every other key is typed.
+fn composer_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effect>) {
+    match state
+        .keys
+        .keymap
+        .lookup(Context::Composer, &[Key::from(event)])
+    {
+        Lookup::Action(action) => run_action(state, action, fx),
+        Lookup::Pending | Lookup::Unbound => compose_actions::on_key(state, event, fx),
+    }
+}
+
+/// A key in the outbox or drafts list (single keys only).
+fn list_key(state: &mut State, context: Context, event: KeyEvent, fx: &mut Vec<Effect>) {
+    let key = Key::from(event);
+    match state.keys.keymap.lookup(context, &[key]) {
+        Lookup::Action(action) => run_action(state, action, fx),
+        Lookup::Pending | Lookup::Unbound => {
+            state.notice(format!("{key} does nothing in this list; esc closes it"));
+        }
+    }
 }
 
 /// Adds a key to the pending sequence and runs what it completes.
@@ -118,7 +167,7 @@ fn finish_prompt(state: &mut State, kind: PromptKind, text: &str) {
 }
 
 fn help_key(state: &mut State, event: KeyEvent, scroll: usize) {
-    let lines = help_lines(&state.keys.keymap).len();
+    let lines = help_lines_for(&state.keys.keymap, state.key_context()).len();
     let max = lines.saturating_sub(1);
     let next = match event.code {
         KeyCode::Char('j') | KeyCode::Down => scroll.saturating_add(1),

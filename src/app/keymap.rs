@@ -14,17 +14,52 @@ pub enum Context {
     Global,
     Tree,
     Reader,
+    /// Writing a reply or a thread: keys not bound here are typed into the text.
+    Composer,
+    /// The outbox list.
+    Outbox,
+    /// The drafts list.
+    Drafts,
 }
 
 impl Context {
-    pub const ALL: [Context; 3] = [Context::Global, Context::Tree, Context::Reader];
+    pub const ALL: [Context; 6] = [
+        Context::Global,
+        Context::Tree,
+        Context::Reader,
+        Context::Composer,
+        Context::Outbox,
+        Context::Drafts,
+    ];
+
+    /// Contexts a global binding applies to.
+    const PANES: [Context; 3] = [Context::Global, Context::Tree, Context::Reader];
 
     pub fn title(self) -> &'static str {
         match self {
             Context::Global => "Everywhere",
             Context::Tree => "Tree pane",
             Context::Reader => "Reader pane",
+            Context::Composer => "Writing a reply or thread",
+            Context::Outbox => "Outbox list",
+            Context::Drafts => "Drafts list",
         }
+    }
+
+    /// The name of the context's table in keymap files and under `[keys]`.
+    fn name(self) -> &'static str {
+        match self {
+            Context::Global => "global",
+            Context::Tree => "tree",
+            Context::Reader => "reader",
+            Context::Composer => "composer",
+            Context::Outbox => "outbox",
+            Context::Drafts => "drafts",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
     }
 }
 
@@ -220,9 +255,8 @@ pub enum Lookup {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Keymap {
-    global: Vec<Binding>,
-    tree: Vec<Binding>,
-    reader: Vec<Binding>,
+    /// Bindings per context, indexed by [`Context::index`].
+    bindings: [Vec<Binding>; 6],
 }
 
 #[derive(Deserialize)]
@@ -242,6 +276,12 @@ struct KeymapFile {
     tree: Vec<FileEntry>,
     #[serde(default)]
     reader: Vec<FileEntry>,
+    #[serde(default)]
+    composer: Vec<FileEntry>,
+    #[serde(default)]
+    outbox: Vec<FileEntry>,
+    #[serde(default)]
+    drafts: Vec<FileEntry>,
 }
 
 impl Keymap {
@@ -265,9 +305,14 @@ impl Keymap {
                 .collect()
         };
         Ok(Self {
-            global: convert(file.global)?,
-            tree: convert(file.tree)?,
-            reader: convert(file.reader)?,
+            bindings: [
+                convert(file.global)?,
+                convert(file.tree)?,
+                convert(file.reader)?,
+                convert(file.composer)?,
+                convert(file.outbox)?,
+                convert(file.drafts)?,
+            ],
         })
     }
 
@@ -288,16 +333,12 @@ impl Keymap {
         for (key, value) in overrides {
             match value {
                 toml::Value::Table(table) => {
-                    let context = match key.as_str() {
-                        "tree" => Context::Tree,
-                        "reader" => Context::Reader,
-                        "global" => Context::Global,
-                        other => {
-                            warnings.push(format!(
-                                "[keys.{other}] is not a pane; use [keys.tree] or [keys.reader]"
-                            ));
-                            continue;
-                        }
+                    let Some(context) = Context::ALL.into_iter().find(|c| c.name() == key) else {
+                        warnings.push(format!(
+                            "[keys.{key}] is not a pane; use [keys.tree], [keys.reader], \
+                             [keys.composer], [keys.outbox] or [keys.drafts]"
+                        ));
+                        continue;
                     };
                     for (seq, action) in table {
                         keymap.apply(context, seq, action, &mut warnings);
@@ -335,7 +376,7 @@ impl Keymap {
             return;
         };
         let contexts: &[Context] = if context == Context::Global {
-            &Context::ALL
+            &Context::PANES
         } else {
             &[context]
         };
@@ -372,25 +413,30 @@ impl Keymap {
     }
 
     pub fn bindings(&self, context: Context) -> &[Binding] {
-        match context {
-            Context::Global => &self.global,
-            Context::Tree => &self.tree,
-            Context::Reader => &self.reader,
-        }
+        &self.bindings[context.index()]
     }
 
     fn bindings_mut(&mut self, context: Context) -> &mut Vec<Binding> {
+        &mut self.bindings[context.index()]
+    }
+
+    /// The contexts searched for `context`, most specific first. The composer and the
+    /// lists have their own keys only: a global `q` must not stop anyone typing a `q`.
+    fn chain(context: Context) -> &'static [Context] {
         match context {
-            Context::Global => &mut self.global,
-            Context::Tree => &mut self.tree,
-            Context::Reader => &mut self.reader,
+            Context::Global => &[Context::Global],
+            Context::Tree => &[Context::Tree, Context::Global],
+            Context::Reader => &[Context::Reader, Context::Global],
+            Context::Composer => &[Context::Composer],
+            Context::Outbox => &[Context::Outbox],
+            Context::Drafts => &[Context::Drafts],
         }
     }
 
-    /// What `keys` mean in `context` (pane bindings first, then global ones).
+    /// What `keys` mean in `context` (its own bindings first, then global ones for panes).
     pub fn lookup(&self, context: Context, keys: &[Key]) -> Lookup {
         let mut exact = None;
-        for c in [context, Context::Global] {
+        for &c in Self::chain(context) {
             for binding in self.bindings(c) {
                 for seq in &binding.on {
                     if seq.0.len() > keys.len() && seq.0.starts_with(keys) {
@@ -407,7 +453,7 @@ impl Keymap {
 
     /// The first key sequence bound to `action` in `context` or globally, for hints.
     pub fn key_for(&self, context: Context, action: Action) -> Option<&KeySeq> {
-        [context, Context::Global]
+        Self::chain(context)
             .iter()
             .flat_map(|&c| self.bindings(c))
             .find(|b| b.action == action)

@@ -13,7 +13,11 @@ use ratatui::layout::{Position, Rect};
 const WHEEL_ROWS: isize = 3;
 
 pub fn on_mouse(state: &mut State, event: MouseEvent, fx: &mut Vec<Effect>) {
-    if !state.settings.mouse || state.overlay != Overlay::None || state.prompt.is_some() {
+    if !state.settings.mouse
+        || state.overlay != Overlay::None
+        || state.prompt.is_some()
+        || state.composer.is_some()
+    {
         return;
     }
     let g = state.geometry();

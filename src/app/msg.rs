@@ -1,14 +1,14 @@
 //! What flows into `update` (messages) and out of it (effects for the runner to carry out).
 
 use super::action::Action;
-use crate::model::ThreadId;
+use crate::model::{Draft, OutboxEntry, Target, ThreadId};
 use crate::render::Document;
 use crate::store::ThreadFile;
+use crate::sync::{SyncCommand, SyncEvent};
 use crossterm::event::{KeyEvent, MouseEvent};
-use jiff::Timestamp;
 
 /// Everything that can change the state. Produced by the terminal, by the runner after an
-/// effect, and by background workers.
+/// effect, by the store worker and by the sync engine.
 #[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),
@@ -26,8 +26,18 @@ pub enum Msg {
     },
     /// A one-line note for the status line (an effect's outcome, a store problem).
     Notice(String),
-    /// News from a background worker (the sync engine).
-    Background(BackgroundEvent),
+    /// Text pasted into the terminal (bracketed paste).
+    Paste(String),
+    /// News from the sync engine.
+    Sync(SyncEvent),
+    /// The sync engine could not start; the message says why and what to do.
+    SyncUnavailable(String),
+    /// The cache's tree and index, reloaded.
+    IndexLoaded(Box<IndexData>),
+    /// The store worker finished a job.
+    Stored(Stored),
+    /// The external editor finished: the new text, or why it failed.
+    Edited(Result<String, String>),
 }
 
 /// A thread as the reader needs it: the cached file and one parsed document per post.
@@ -50,53 +60,67 @@ impl LoadedThread {
     }
 }
 
-/// How the account is connected, as the status line shows it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum ConnectionMode {
-    /// The bundled demo forum: there is no server.
-    Demo,
-    /// No server reachable (or not tried yet): reading from the cache.
-    #[default]
-    Offline,
-    /// Connected; the server accepts posts.
-    Online,
-    /// Connected, but the server accepts no posts (gray-out, maintenance).
-    ReadOnly,
-    /// A sync is running.
-    Syncing,
-}
-
-impl ConnectionMode {
-    pub fn label(self) -> &'static str {
-        match self {
-            ConnectionMode::Demo => "demo",
-            ConnectionMode::Offline => "offline",
-            ConnectionMode::Online => "online",
-            ConnectionMode::ReadOnly => "read-only",
-            ConnectionMode::Syncing => "syncing",
-        }
-    }
-}
-
-/// Events from background workers. The sync engine sends these on the runner's background
-/// channel; `update` folds them into the status line and the tree.
+/// The cached forum tree and thread index, as reloaded after a sync.
 #[derive(Debug)]
-pub enum BackgroundEvent {
-    /// The connection mode changed.
-    Mode(ConnectionMode),
-    /// A sync finished at this time.
-    Synced { at: Timestamp },
-    /// Replies waiting in the outbox.
-    Outbox { queued: usize },
-    /// The forum tree or thread index in the cache changed; the tree is rebuilt from these.
-    IndexChanged {
-        forum: Box<crate::model::Forum>,
-        threads: Vec<crate::model::ThreadSummary>,
+pub struct IndexData {
+    pub forum: crate::model::Forum,
+    pub threads: Vec<crate::model::ThreadSummary>,
+}
+
+/// What the store worker reports back after a job.
+#[derive(Debug)]
+pub enum Stored {
+    /// The outbox as it is on disk now; `unreadable` names files that could not be read.
+    Outbox {
+        entries: Vec<OutboxEntry>,
+        unreadable: Vec<String>,
     },
-    /// A cached thread changed; the reader reloads it when it is open.
-    ThreadChanged(ThreadId),
-    /// Something went wrong in the background; shown in the status line.
-    Problem(String),
+    /// The drafts on disk now. `offer`: this is the first look at start, so offer to
+    /// resume them.
+    Drafts {
+        drafts: Vec<Draft>,
+        problems: Vec<String>,
+        offer: bool,
+    },
+    /// A reply or thread is durably in the outbox under this key: time to push it.
+    Queued { key: String },
+    /// Sending failed before the outbox had it: the text goes back to the composer.
+    NotQueued {
+        outgoing: Box<Outgoing>,
+        why: String,
+    },
+    /// A job's outcome worth a line in the status bar.
+    Done(String),
+    /// A job failed; the message says what happened and what to do.
+    Failed(String),
+}
+
+/// A reply or thread leaving the composer for the outbox.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outgoing {
+    pub target: Target,
+    pub body: String,
+    /// The draft it was written in, removed once the entry is durable.
+    pub draft_id: String,
+    /// A failed entry this one replaces (an edit): discarded once this one is queued.
+    pub replaces: Option<String>,
+}
+
+/// Work for the store worker, done in order, off the UI loop.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreJob {
+    LoadOutbox,
+    /// `offer`: at start, to offer resuming them.
+    LoadDrafts {
+        offer: bool,
+    },
+    SaveDraft(Draft),
+    RemoveDraft(String),
+    /// `OutboxEntry::new` (the idempotency key is made here, once), enqueue durably, remove
+    /// the draft, discard what it replaces.
+    Send(Box<Outgoing>),
+    Retry(String),
+    Discard(String),
 }
 
 /// Work for the runner: everything with I/O or side effects. `update` never does these.
@@ -108,6 +132,17 @@ pub enum Effect {
     SaveReadState,
     /// Expansion, selection or dismissed banners changed: save `ui.json` (debounced).
     SaveUiState,
+    /// Reload the forum tree and thread index from the cache (a sync changed them); the
+    /// answer is `IndexLoaded`.
+    LoadIndex,
+    /// Tell the sync engine (ignored when there is none: the demo).
+    Sync(SyncCommand),
+    /// The composer's text changed: autosave the draft soon (debounced).
+    DraftChanged,
+    /// Work on drafts and the outbox, for the store worker.
+    Store(StoreJob),
+    /// Hand the composer's text to `$VISUAL` / `$EDITOR`; the answer is `Edited`.
+    EditExternally(String),
     /// Open a validated http(s) URL in the browser.
     OpenUrl(String),
     /// Stop the process until the shell resumes it (Ctrl-Z).

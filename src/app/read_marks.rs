@@ -41,7 +41,8 @@ impl ReadMarks {
 /// Marks read every unread post the reader shows whole. Deliberate: a post counts as read
 /// once all of it has been on screen.
 pub fn mark_shown(state: &mut State, effects: &mut Vec<Effect>) {
-    if !state.reader_shown() {
+    // The composer covers the reader: nothing there is being read.
+    if !state.reader_shown() || state.composer.is_some() {
         return;
     }
     if state.reader.open.is_none() {
@@ -54,6 +55,7 @@ pub fn mark_shown(state: &mut State, effects: &mut Vec<Effect>) {
     let id = open.id().clone();
     let seqs: Vec<u32> = shown
         .into_iter()
+        .filter(|&pos| !open.is_echo(pos))
         .filter_map(|pos| open.post(pos))
         .filter(|p| !p.deleted)
         .map(|p| p.seq)
@@ -153,7 +155,7 @@ pub fn undo(state: &mut State, effects: &mut Vec<Effect>) -> bool {
     true
 }
 
-fn changed(state: &mut State, effects: &mut Vec<Effect>) {
+pub(crate) fn changed(state: &mut State, effects: &mut Vec<Effect>) {
     state.tree.refresh_unread(&state.data.read);
     if !effects.contains(&Effect::SaveReadState) {
         effects.push(Effect::SaveReadState);

@@ -1,10 +1,11 @@
 //! The reader pane's model: the open thread in reading order, its rows at the current width,
 //! the scroll position, the current post, folded subthreads and the in-thread search.
 
+use super::echo::{Echo, EchoMark};
 use super::msg::LoadedThread;
 use super::reader_layout::{LayoutInput, RowLayout, WrapCache, descendants, layout};
 use super::search::{Match, find_all};
-use crate::model::{Placed, Post, ThreadId, ThreadRead, reading_order};
+use crate::model::{Placed, Post, PostId, ThreadId, ThreadRead, reading_order};
 use crate::render::Document;
 use crate::store::ThreadFile;
 use std::collections::HashSet;
@@ -14,17 +15,50 @@ pub use super::reader_layout::Row;
 /// A thread shown in the reader.
 #[derive(Debug)]
 pub struct OpenThread {
+    /// The synced posts, then the local echoes of replies still in the outbox.
     pub file: ThreadFile,
     pub docs: Vec<Document>,
     pub order: Vec<Placed>,
     /// Posts with a seq above this were added since the last visit.
     pub new_above: u32,
+    /// `file.posts[..real]` came from the server.
+    real: usize,
+    /// `echoes[i]` describes the echo `file.posts[real + i]`.
+    pub echoes: Vec<EchoMark>,
     cache: WrapCache,
 }
 
 impl OpenThread {
+    /// Added since the last visit — and not written by you (the server echoes a post's
+    /// `client_key` to its author only): your own reply is never news to you.
+    pub fn is_new(&self, post: &Post) -> bool {
+        post.seq > self.new_above && post.client_key.is_none()
+    }
+
     pub fn id(&self) -> &ThreadId {
         &self.file.thread.id
+    }
+
+    /// The posts the server has (no echoes).
+    pub fn real_posts(&self) -> &[Post] {
+        &self.file.posts[..self.real]
+    }
+
+    /// The echo posts, in the order of `echoes`.
+    pub fn echo_posts(&self) -> &[Post] {
+        &self.file.posts[self.real..]
+    }
+
+    /// The outbox entry behind the post at `pos`, when it is a local echo.
+    pub fn echo(&self, pos: usize) -> Option<&EchoMark> {
+        self.order
+            .get(pos)
+            .and_then(|p| p.index.checked_sub(self.real))
+            .and_then(|i| self.echoes.get(i))
+    }
+
+    pub fn is_echo(&self, pos: usize) -> bool {
+        self.echo(pos).is_some()
     }
 
     /// The post at reading position `pos`.
@@ -82,6 +116,8 @@ impl Reader {
         let cache = WrapCache::new(loaded.file.posts.len());
         self.open = Some(OpenThread {
             new_above: seen.map_or(0, |s| s.seen_through),
+            real: loaded.file.posts.len(),
+            echoes: Vec::new(),
             file: loaded.file,
             docs: loaded.docs,
             order,
@@ -125,23 +161,63 @@ impl Reader {
     }
 
     /// Replaces the open thread's content (a sync brought new posts), keeping the place.
+    /// Its echoes go until `set_echoes` brings back those still pending.
     pub fn refresh(&mut self, loaded: LoadedThread) {
+        self.rebuild(|open| {
+            open.real = loaded.file.posts.len();
+            open.echoes.clear();
+            open.file = loaded.file;
+            open.docs = loaded.docs;
+        });
+    }
+
+    /// Shows `echoes` after the synced posts (each nested under what it answers), in place
+    /// of the ones shown before, keeping the place.
+    pub fn set_echoes(&mut self, echoes: Vec<Echo>) {
+        self.rebuild(|open| {
+            open.file.posts.truncate(open.real);
+            open.docs.truncate(open.real);
+            open.echoes.clear();
+            for echo in echoes {
+                open.file.posts.push(echo.post);
+                open.docs.push(echo.doc);
+                open.echoes.push(echo.mark);
+            }
+        });
+    }
+
+    /// Changes the open thread's posts with `change`, then lays it out again with the same
+    /// post at the top of the pane (by id, as positions move) and the same current post.
+    fn rebuild(&mut self, change: impl FnOnce(&mut OpenThread)) {
+        let Some(open) = &self.open else { return };
+        let id_at = |pos: usize| open.post(pos).map(|p| p.id.clone());
+        let current = id_at(self.current);
+        let anchor = self
+            .anchor()
+            .and_then(|(pos, offset)| id_at(pos).map(|id| (id, offset)));
         let Some(open) = &mut self.open else { return };
-        let keep = open.post(self.current).map(|p| p.id.clone());
-        open.order = reading_order(&loaded.file.posts);
-        open.cache = WrapCache::new(loaded.file.posts.len());
-        open.file = loaded.file;
-        open.docs = loaded.docs;
+        change(open);
+        open.order = reading_order(&open.file.posts);
+        open.cache = WrapCache::new(open.file.posts.len());
         self.folded.clear();
+        self.seen.clear();
         let width = self.layout.width;
+        self.layout = RowLayout::default();
         self.relayout(width);
-        if let Some(pos) = keep.and_then(|id| {
-            let open = self.open.as_ref()?;
+        let Some(open) = &self.open else { return };
+        let pos_of = |id: &PostId| {
             open.order
                 .iter()
-                .position(|p| open.file.posts[p.index].id == id)
-        }) {
-            self.go_to(pos);
+                .position(|p| &open.file.posts[p.index].id == id)
+        };
+        if let Some(pos) = current.as_ref().and_then(pos_of) {
+            self.current = pos;
+        }
+        if let Some((pos, offset)) =
+            anchor.and_then(|(id, offset)| pos_of(&id).map(|p| (p, offset)))
+            && let Some(Some((first, last))) = self.layout.spans.get(pos)
+        {
+            self.scroll = (first + offset.min(last + 1 - first)).min(self.max_scroll());
         }
     }
 
@@ -324,8 +400,10 @@ impl Reader {
     pub fn next_unread(&mut self, read: Option<&ThreadRead>) -> bool {
         let Some(open) = &self.open else { return false };
         let unread = |pos: usize| {
-            open.post(pos)
-                .is_some_and(|p| !p.deleted && read.is_none_or(|r| !r.is_read(p.seq)))
+            !open.is_echo(pos)
+                && open
+                    .post(pos)
+                    .is_some_and(|p| !p.deleted && read.is_none_or(|r| !r.is_read(p.seq)))
         };
         let found = (self.current + 1..open.order.len()).find(|&p| unread(p));
         found.map(|p| self.go_to(p)).is_some()

@@ -1,15 +1,19 @@
 //! The UI state, split per part of the screen; `update` changes it, the drawing code reads it.
 
 use super::banner::BannerState;
+use super::composer::Composer;
+use super::drafts_view::DraftList;
 use super::geometry::{self, Focus, Geometry};
-use super::keymap::{Key, Keymap};
-use super::msg::{ConnectionMode, Effect};
+use super::keymap::{Context, Key, Keymap};
+use super::msg::{Effect, StoreJob};
+use super::outbox_view::OutboxList;
 use super::read_marks::ReadMarks;
 use super::reader::Reader;
 use super::tree::TreeModel;
 use crate::config::Config;
 use crate::model::{Forum, ReadState, ThreadId, ThreadSummary};
 use crate::store::UiState;
+use crate::sync::Connection;
 use jiff::Timestamp;
 
 /// The cached forum as loaded: the tree, thread summaries, and what was read.
@@ -21,12 +25,16 @@ pub struct ForumData {
 }
 
 /// What the status line reports about the account and its connection.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct StatusInfo {
     pub account: String,
-    pub connection: ConnectionMode,
+    /// The bundled demo forum: no server, nothing to sync or send.
+    pub demo: bool,
+    /// As the sync engine last reported it (`Idle` until it does).
+    pub connection: Connection,
     pub last_sync: Option<Timestamp>,
-    pub outbox: usize,
+    /// Why the outbox is not draining, when the engine says so.
+    pub outbox_note: Option<String>,
     /// A one-line note (an action's outcome, a problem); cleared by the next key.
     pub notice: Option<Notice>,
 }
@@ -48,6 +56,18 @@ pub enum Overlay {
     /// The current post's links; `selected` indexes them.
     Links {
         selected: usize,
+    },
+    /// The outbox list; `confirm` while asking whether to discard the selected entry.
+    Outbox {
+        selected: usize,
+        confirm: bool,
+    },
+    /// The drafts list; `offered` when shown at start to resume drafts left from last
+    /// time; `confirm` while asking whether to delete the selected draft.
+    Drafts {
+        selected: usize,
+        confirm: bool,
+        offered: bool,
     },
 }
 
@@ -92,6 +112,12 @@ pub struct State {
     pub prompt: Option<Prompt>,
     pub banner: BannerState,
     pub status: StatusInfo,
+    /// The reply or thread being written, if any; it covers the reader pane.
+    pub composer: Option<Composer>,
+    /// The outbox as last read from disk.
+    pub outbox: OutboxList,
+    /// Unsent drafts as last read from disk.
+    pub drafts: DraftList,
     pub keys: KeyInput,
     pub marks: ReadMarks,
     pub settings: Settings,
@@ -146,14 +172,15 @@ impl State {
             banner,
             status: StatusInfo {
                 account,
-                connection: if is_demo {
-                    ConnectionMode::Demo
-                } else {
-                    ConnectionMode::Offline
-                },
+                demo: is_demo,
+                connection: Connection::Idle,
+                last_sync: None,
+                outbox_note: None,
                 notice,
-                ..StatusInfo::default()
             },
+            composer: None,
+            outbox: OutboxList::default(),
+            drafts: DraftList::default(),
             keys: KeyInput {
                 keymap,
                 pending: Vec::new(),
@@ -167,6 +194,10 @@ impl State {
             quitting: false,
         };
         let mut effects = Vec::new();
+        if !is_demo {
+            effects.push(Effect::Store(StoreJob::LoadOutbox));
+            effects.push(Effect::Store(StoreJob::LoadDrafts { offer: true }));
+        }
         if let Some(id) = ui.open_thread.map(ThreadId::new)
             && state.data.threads.iter().any(|t| t.id == id)
         {
@@ -177,13 +208,18 @@ impl State {
         (state, effects)
     }
 
-    /// Where everything is on screen now.
+    /// Where everything is on screen now. The composer takes the reader's place, so on a
+    /// narrow terminal it is the pane shown.
     pub fn geometry(&self) -> Geometry {
         geometry::compute(geometry::LayoutInput {
             size: self.size,
             banner_rows: self.banner.rows(self.size.0),
             tree_width: self.settings.tree_width,
-            focus: self.focus,
+            focus: if self.composer.is_some() {
+                Focus::Reader
+            } else {
+                self.focus
+            },
         })
     }
 
@@ -197,6 +233,19 @@ impl State {
         );
         self.tree
             .keep_selection_visible(usize::from(g.tree_list.height));
+    }
+
+    /// Where keys go now, for lookups and the help's order.
+    pub fn key_context(&self) -> Context {
+        match self.overlay {
+            Overlay::Outbox { .. } => Context::Outbox,
+            Overlay::Drafts { .. } => Context::Drafts,
+            _ if self.composer.is_some() => Context::Composer,
+            _ => match self.focus {
+                Focus::Tree => Context::Tree,
+                Focus::Reader => Context::Reader,
+            },
+        }
     }
 
     /// Is the reader on screen (both panes, or the reader alone)?

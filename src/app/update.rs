@@ -2,24 +2,30 @@
 
 use super::actions::run_action;
 use super::geometry::Focus;
-use super::msg::{BackgroundEvent, Effect, LoadedThread, Msg};
+use super::msg::{Effect, LoadedThread, Msg, Stored};
 use super::state::State;
-use super::tree::TreeModel;
-use super::{input, mouse, read_marks};
+use super::{compose_actions, drafts_view, echo, input, mouse, outbox_view, read_marks, sync_news};
 use crate::model::ThreadId;
+use crate::sync::SyncCommand;
 
 /// Applies one message and returns the effects for the runner to carry out.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let mut effects = Vec::new();
+    let fx = &mut effects;
     match msg {
-        Msg::Key(key) => input::on_key(state, key, &mut effects),
-        Msg::Mouse(event) => mouse::on_mouse(state, event, &mut effects),
+        Msg::Key(key) => input::on_key(state, key, fx),
+        Msg::Mouse(event) => mouse::on_mouse(state, event, fx),
         Msg::Resize(width, height) => state.size = (width, height),
-        Msg::Action(action) => run_action(state, action, &mut effects),
-        Msg::ThreadLoaded(loaded) => thread_loaded(state, *loaded, &mut effects),
+        Msg::Action(action) => run_action(state, action, fx),
+        Msg::Paste(text) => input::on_paste(state, &text, fx),
+        Msg::ThreadLoaded(loaded) => thread_loaded(state, *loaded, fx),
         Msg::ThreadFailed { thread, message } => thread_failed(state, &thread, message),
         Msg::Notice(text) => state.notice(text),
-        Msg::Background(event) => background(state, event, &mut effects),
+        Msg::Sync(event) => sync_news::on_event(state, event, fx),
+        Msg::SyncUnavailable(why) => sync_news::unavailable(state, why),
+        Msg::IndexLoaded(data) => sync_news::index_loaded(state, *data),
+        Msg::Stored(stored) => on_stored(state, stored, fx),
+        Msg::Edited(result) => compose_actions::edited(state, result, fx),
     }
     state.sync_view();
     read_marks::mark_shown(state, &mut effects);
@@ -32,14 +38,17 @@ fn thread_loaded(state: &mut State, loaded: LoadedThread, effects: &mut Vec<Effe
     if state.reader.requested.as_ref() != Some(&id) {
         return;
     }
+    mark_own_posts_read(state, &loaded, effects);
     if state.reader.thread_id() == Some(&id) {
         state.reader.refresh(loaded);
+        echo::refresh(state);
         return;
     }
     let last_seq = loaded.file.thread.last_seq;
     let seen = state.data.read.thread(&id).cloned();
     let width = usize::from(state.geometry().reader_body.width);
     state.reader.show(loaded, seen.as_ref(), width);
+    echo::refresh(state);
     state.marks.forget_kept(&id);
     // This visit's "new" markers were taken above; the next visit counts from here.
     let thread = state.data.read.thread_mut(&id);
@@ -48,6 +57,31 @@ fn thread_loaded(state: &mut State, loaded: LoadedThread, effects: &mut Vec<Effe
         effects.push(Effect::SaveReadState);
     }
     effects.push(Effect::SaveUiState);
+    sync_news::focus(state, effects);
+}
+
+/// Your own posts (the server echoes their `client_key` to their author only) are read
+/// by definition: they never count as unread.
+fn mark_own_posts_read(state: &mut State, loaded: &LoadedThread, effects: &mut Vec<Effect>) {
+    let own: Vec<u32> = loaded
+        .file
+        .posts
+        .iter()
+        .filter(|p| p.client_key.is_some())
+        .map(|p| p.seq)
+        .collect();
+    if own.is_empty() {
+        return;
+    }
+    let thread = state.data.read.thread_mut(&loaded.file.thread.id);
+    let unread: Vec<u32> = own.into_iter().filter(|&s| !thread.is_read(s)).collect();
+    if unread.is_empty() {
+        return;
+    }
+    for seq in unread {
+        thread.mark_read(seq);
+    }
+    read_marks::changed(state, effects);
 }
 
 fn thread_failed(state: &mut State, thread: &ThreadId, message: String) {
@@ -60,34 +94,38 @@ fn thread_failed(state: &mut State, thread: &ThreadId, message: String) {
     }
 }
 
-/// Folds news from a background worker into the state.
-fn background(state: &mut State, event: BackgroundEvent, effects: &mut Vec<Effect>) {
-    match event {
-        BackgroundEvent::Mode(mode) => state.status.connection = mode,
-        BackgroundEvent::Synced { at } => state.status.last_sync = Some(at),
-        BackgroundEvent::Outbox { queued } => state.status.outbox = queued,
-        BackgroundEvent::IndexChanged { forum, threads } => {
-            let selected = state.tree.selected().map(|n| n.key.clone());
-            let filter = state.tree.filter().to_owned();
-            let mut tree = TreeModel::build(
-                &forum,
-                &threads,
-                &state.data.read,
-                state.tree.collapsed_keys().clone(),
-                selected.as_deref(),
-            );
-            tree.set_filter(&filter);
-            state.tree = tree;
-            state.banner.set(forum.announcement.clone());
-            state.data.forum = *forum;
-            state.data.threads = threads;
+/// Folds in what the store worker did.
+fn on_stored(state: &mut State, stored: Stored, fx: &mut Vec<Effect>) {
+    match stored {
+        Stored::Outbox {
+            entries,
+            unreadable,
+        } => {
+            if unreadable != state.outbox.unreadable
+                && let Some(problem) = unreadable.first()
+            {
+                state.error(problem.clone());
+            }
+            state.outbox.entries = entries;
+            state.outbox.unreadable = unreadable;
+            outbox_view::clamp(state);
+            echo::refresh(state);
         }
-        BackgroundEvent::ThreadChanged(id) => {
-            if state.reader.thread_id() == Some(&id) {
-                state.reader.requested = Some(id.clone());
-                effects.push(Effect::LoadThread(id));
+        Stored::Drafts {
+            drafts,
+            problems,
+            offer,
+        } => {
+            drafts_view::loaded(state, drafts, offer);
+            if let Some(problem) = problems.first() {
+                state.error(problem.clone());
             }
         }
-        BackgroundEvent::Problem(text) => state.error(text),
+        Stored::Queued { .. } => fx.push(Effect::Sync(SyncCommand::FlushNow)),
+        Stored::NotQueued { outgoing, why } => {
+            compose_actions::not_queued(state, *outgoing, why, fx);
+        }
+        Stored::Done(text) => state.notice(text),
+        Stored::Failed(text) => state.error(text),
     }
 }

@@ -38,6 +38,41 @@ pub struct Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    #[command(flatten)]
+    Client(ClientCommand),
+    /// Run the reference server for the JSON API, or manage its users and tokens
+    Serve(crate::server::cli::ServeArgs),
+}
+
+/// The commands that work on an account of this machine's client.
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Print the forum tree: sections, areas and threads with unread counts
+    Tree {
+        /// Wrap to this many columns [default: the terminal's width, or 80 when piped]
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(20..))]
+        width: Option<u16>,
+    },
+    /// Print a thread as wrapped text, replies nested under what they answer
+    Read {
+        /// The thread: its id, or a part of its title that matches only one thread
+        thread: String,
+        /// Wrap to this many columns [default: the terminal's width, or 80 when piped]
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(20..))]
+        width: Option<u16>,
+    },
+    /// Search cached thread titles and posts; every word must match
+    Search {
+        /// Words to look for (case-insensitive)
+        #[arg(required = true, value_name = "WORDS")]
+        words: Vec<String>,
+        /// Show at most this many matches
+        #[arg(long, default_value_t = 50, value_name = "N")]
+        limit: usize,
+        /// Wrap to this many columns [default: the terminal's width, or 80 when piped]
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(20..))]
+        width: Option<u16>,
+    },
     /// Add, list or remove forum accounts
     Account {
         #[command(subcommand)]
@@ -66,34 +101,6 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print the forum tree: sections, areas and threads with unread counts
-    Tree {
-        /// Wrap to this many columns [default: the terminal's width, or 80 when piped]
-        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(20..))]
-        width: Option<u16>,
-    },
-    /// Print a thread as wrapped text, replies nested under what they answer
-    Read {
-        /// The thread: its id, or a part of its title that matches only one thread
-        thread: String,
-        /// Wrap to this many columns [default: the terminal's width, or 80 when piped]
-        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(20..))]
-        width: Option<u16>,
-    },
-    /// Search cached thread titles and posts; every word must match
-    Search {
-        /// Words to look for (case-insensitive)
-        #[arg(required = true, value_name = "WORDS")]
-        words: Vec<String>,
-        /// Show at most this many matches
-        #[arg(long, default_value_t = 50, value_name = "N")]
-        limit: usize,
-        /// Wrap to this many columns [default: the terminal's width, or 80 when piped]
-        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(20..))]
-        width: Option<u16>,
-    },
-    /// Run the reference server for the JSON API, or manage its users and tokens
-    Serve(crate::server::cli::ServeArgs),
 }
 
 /// `threadmark account …`

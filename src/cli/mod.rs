@@ -9,7 +9,9 @@ mod resolve;
 mod sync;
 
 pub use accounts::run_account_command;
-pub use args::{AccountCommand, Cli, Command, Global, KindArg, LoginArgs, OutboxCommand};
+pub use args::{
+    AccountCommand, Cli, ClientCommand, Command, Global, KindArg, LoginArgs, OutboxCommand,
+};
 pub use login::login;
 pub use outbox::{outbox, reply};
 pub use reading::{format_hits, format_thread, format_tree};

@@ -3,9 +3,9 @@
 use super::args::OutboxCommand;
 use super::resolve_thread;
 use crate::account::Account;
-use crate::model::{OutboxEntry, OutboxState, PostId, Target};
+use crate::model::{OutboxEntry, PostId, Target};
 use crate::render::sanitize::clean_line;
-use crate::store::{Cache, Outbox};
+use crate::store::{Cache, Outbox, Retried};
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
@@ -186,31 +186,17 @@ fn find(outbox: &Outbox, key: &str) -> anyhow::Result<OutboxEntry> {
 }
 
 fn retry(outbox: &Outbox, key: &str, out: &mut impl Write) -> anyhow::Result<()> {
-    let mut entry = find(outbox, key)?;
-    match entry.state {
-        OutboxState::Failed => {
-            // The server refused this request for good, so it created nothing: a new key
-            // cannot duplicate it, and the old key's refusal is not replayed.
-            let mut again = OutboxEntry::new(
-                entry.target.clone(),
-                entry.body.clone(),
-                jiff::Timestamp::now(),
-            );
-            again.draft_id.clone_from(&entry.draft_id);
-            outbox.enqueue(&again)?;
-            outbox.discard(&entry)?;
-            writeln!(
-                out,
-                "Queued again as {} (the failed entry is kept under discarded/).",
-                again.key
-            )?;
-        }
-        ref state if state.is_pending() => {
-            entry.next_attempt_at = None;
-            outbox.update(&entry)?;
+    let entry = find(outbox, key)?;
+    match outbox.retry(&entry, jiff::Timestamp::now())? {
+        Some(Retried::Requeued(again)) => writeln!(
+            out,
+            "Queued again as {} (the failed entry is kept under discarded/).",
+            again.key
+        )?,
+        Some(Retried::Rescheduled) => {
             writeln!(out, "{} will be sent at the next sync.", entry.key)?;
         }
-        ref state => anyhow::bail!("{} is {}: nothing to retry", entry.key, state.label()),
+        None => anyhow::bail!("{} is {}: nothing to retry", entry.key, entry.state.label()),
     }
     Ok(())
 }

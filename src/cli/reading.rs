@@ -1,7 +1,7 @@
 //! Plain-text views for the terminal and pipes: `tree`, `read`, `search`.
 
 use crate::model::{Area, Forum, Post, ReadState, ThreadSummary, reading_order};
-use crate::render::{Document, sanitize};
+use crate::render::{Document, post_facts, sanitize};
 use crate::store::{SearchHit, ThreadFile};
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -277,27 +277,11 @@ fn push_header(out: &mut String, bar: &str, header: &str, width: usize) {
 }
 
 fn post_header(forum: &Forum, post: &Post, parent: Option<&Post>) -> String {
-    let mut header = format!("{} · #{}", author_label(&post.author), post.seq);
-    if !forum.undated {
-        let _ = write!(header, " · {}", time_label(post.created_at));
-    }
-    if post.edited_at.is_some() {
-        header.push_str(" · edited");
-    }
-    if let Some(parent) = parent.filter(|p| p.seq != 1) {
-        let _ = write!(
-            header,
-            " · answers {} (#{})",
-            sanitize::clean_line(&parent.author.name),
-            parent.seq
-        );
-    }
-    header
-}
-
-/// A post time as shown to the user: UTC, to the minute.
-pub fn time_label(t: jiff::Timestamp) -> String {
-    t.strftime("%Y-%m-%d %H:%M UTC").to_string()
+    format!(
+        "{}{}",
+        author_label(&post.author),
+        post_facts(post, parent, forum.undated)
+    )
 }
 
 /// Search results: where each match is, then a snippet.

@@ -3,7 +3,7 @@
 use crate::account::{Account, Setup};
 use crate::remote::{RemoteError, connect};
 use crate::store::Secrets;
-use crate::sync::{CycleReport, Engine, SyncError};
+use crate::sync::{Connection, CycleReport, Engine, SyncError};
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 
@@ -25,7 +25,7 @@ pub fn sync(setup: &Setup, account: &Account, out: &mut impl Write) -> anyhow::R
         .enable_all()
         .build()?;
     let mut progress = Progress::new();
-    let result = runtime.block_on(engine.sync_once(&mut |p| progress.show(p)));
+    let result = runtime.block_on(engine.sync_once(&mut |p| progress.show(&p)));
     progress.finish();
     let cycle = result.map_err(|e| sync_error(e, &remote.url))?;
     write!(out, "{}", summary(&account.name, &cycle))?;
@@ -113,7 +113,24 @@ impl Progress {
         }
     }
 
-    fn show(&mut self, progress: Option<(u64, u64)>) {
+    fn show(&mut self, connection: &Connection) {
+        let progress = match *connection {
+            Connection::Syncing(progress) => progress,
+            Connection::Paused { resumes_at } => {
+                let mut err = std::io::stderr().lock();
+                if self.shown {
+                    let _ = writeln!(err);
+                    self.shown = false;
+                }
+                let _ = writeln!(
+                    err,
+                    "syncing: the forum's rate limit pauses us until {}",
+                    resumes_at.strftime("%H:%M:%S UTC")
+                );
+                return;
+            }
+            _ => return,
+        };
         // Small syncs finish before a progress line would help.
         let Some((done, total)) = progress.filter(|(_, t)| *t >= 50) else {
             return;

@@ -113,6 +113,10 @@ pub struct OutboxEntry {
     /// Not before this time (backoff, `Retry-After`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_attempt_at: Option<Timestamp>,
+    /// The wait until `next_attempt_at` was the server's (`Retry-After`), not our own
+    /// backoff: even an explicit "sync now" honours it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub server_wait: bool,
     /// The server's last word on it (sanitized when shown).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_message: Option<String>,
@@ -134,9 +138,20 @@ impl OutboxEntry {
             first_attempt_at: None,
             last_attempt_at: None,
             next_attempt_at: None,
+            server_wait: false,
             last_message: None,
             draft_id: None,
         }
+    }
+
+    /// A new entry with a fresh key for the same target and draft, carrying `body`: what
+    /// retrying or editing a refused entry sends. (The refused request created nothing on
+    /// the server, so a new key cannot duplicate it.)
+    #[must_use]
+    pub fn successor(&self, body: String, now: Timestamp) -> Self {
+        let mut next = Self::new(self.target.clone(), body, now);
+        next.draft_id.clone_from(&self.draft_id);
+        next
     }
 }
 

@@ -36,13 +36,27 @@ pub struct Body {
     #[serde(default)]
     pub format: BodyFormat,
     pub text: String,
+    /// Where relative links in the body point: the site's base URL (Discourse bodies link
+    /// to `/t/…` and `/u/…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
 }
 
 impl Body {
+    /// Discourse's `cooked` HTML.
+    pub fn html(text: impl Into<String>) -> Self {
+        Self {
+            format: BodyFormat::Html,
+            text: text.into(),
+            base_url: None,
+        }
+    }
+
     pub fn markdown(text: impl Into<String>) -> Self {
         Self {
             format: BodyFormat::Markdown,
             text: text.into(),
+            base_url: None,
         }
     }
 }

@@ -150,7 +150,8 @@ impl HttpClient {
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Result<Answer, RemoteError> {
         let mut response = request.send().await.map_err(|e| transport_error(&e))?;
         let status = response.status();
-        if status.is_redirection() {
+        // A redirect the policy did not follow (304 Not Modified is an answer, not one).
+        if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
             return Err(RemoteError::Protocol(format!(
                 "the server redirected to another origin ({}); not followed",
                 response

@@ -35,6 +35,9 @@ struct NativeCursor {
     /// A snapshot in progress.
     #[serde(default)]
     snapshot: Option<Snapshot>,
+    /// The tree's `ETag`: a catch-up revalidates the tree with it (304 when unchanged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tree_etag: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -119,10 +122,10 @@ impl NativeBackend {
                     .query(&[("since", api::SINCE_NOW), ("limit", "1")]),
             )
             .await?;
-        let tree: api::Tree = self
-            .call(self.http.request(Method::GET, &path("/tree")))
-            .await?;
-        let forum = sanitize_forum(model::Forum::from(tree));
+        let (forum, tree_etag) = self
+            .fetch_tree(None)
+            .await?
+            .ok_or_else(|| RemoteError::Protocol("the tree answered 304 unasked".into()))?;
         let areas: VecDeque<String> = forum
             .sections
             .iter()
@@ -134,6 +137,7 @@ impl NativeBackend {
                 areas,
                 ..Snapshot::default()
             }),
+            tree_etag,
         };
         Ok(PullBatch {
             forum: Some(forum),
@@ -142,6 +146,29 @@ impl NativeBackend {
             complete: false,
             ..PullBatch::default()
         })
+    }
+
+    /// The forum tree, or `None` when it still matches `etag` (304).
+    async fn fetch_tree(
+        &mut self,
+        etag: Option<&str>,
+    ) -> Result<Option<(model::Forum, Option<String>)>, RemoteError> {
+        let mut request = self.http.request(Method::GET, &path("/tree"));
+        if let Some(etag) = etag {
+            request = request.header(headers::IF_NONE_MATCH, etag);
+        }
+        let answer = self.http.send(self.authorized(request)).await?;
+        observe(&mut self.state, &answer);
+        if answer.status == reqwest::StatusCode::NOT_MODIFIED {
+            return Ok(None);
+        }
+        let tree: api::Tree = decode(&answer)?;
+        let etag = answer
+            .headers
+            .get(headers::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        Ok(Some((sanitize_forum(model::Forum::from(tree)), etag)))
     }
 
     async fn snapshot_step(&mut self, mut cursor: NativeCursor) -> Result<PullBatch, RemoteError> {
@@ -226,6 +253,16 @@ impl NativeBackend {
         let Some(since) = cursor.changes.clone() else {
             return self.snapshot_start().await;
         };
+        // Sections and areas are not in the changes feed: a catch-up (not a long poll)
+        // revalidates the tree, which costs a 304 when nothing changed.
+        let mut forum = None;
+        let mut tree_etag = cursor.tree_etag.clone();
+        if self.long_poll.is_none()
+            && let Some((tree, etag)) = self.fetch_tree(tree_etag.as_deref()).await?
+        {
+            forum = Some(tree);
+            tree_etag = etag;
+        }
         let mut query = vec![("since", since), ("limit", PAGE_SIZE.to_string())];
         if let Some(wait) = self.long_poll {
             query.push(("wait", wait.as_secs().min(30).to_string()));
@@ -242,7 +279,10 @@ impl NativeBackend {
             }
             other => other?,
         };
-        let mut batch = PullBatch::default();
+        let mut batch = PullBatch {
+            forum,
+            ..PullBatch::default()
+        };
         for change in page.changes {
             match change {
                 api::Change::Post { post } => batch.posts.push(sanitize_post(Post::from(post))),
@@ -256,6 +296,7 @@ impl NativeBackend {
         batch.cursor = to_cursor(&NativeCursor {
             changes: Some(page.next_cursor),
             snapshot: None,
+            tree_etag,
         });
         Ok(batch)
     }

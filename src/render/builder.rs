@@ -79,10 +79,15 @@ pub(crate) struct Builder {
 
 impl Builder {
     pub(crate) fn new(max_depth: usize) -> Self {
+        Self::with_base(max_depth, None)
+    }
+
+    /// A builder whose relative links resolve against `base` (the site's URL).
+    pub(crate) fn with_base(max_depth: usize, base: Option<&str>) -> Self {
         Self {
             blocks: Vec::new(),
             lists: Vec::new(),
-            links: LinkTable::default(),
+            links: LinkTable::with_base(base),
             stack: Vec::new(),
             depth: 0,
             max_depth,

@@ -26,7 +26,10 @@ impl Document {
     /// converted in time is shown as its plain (sanitized) text, with a note saying so.
     pub fn from_body_with(body: &Body, limits: &Limits) -> Self {
         let (source, cut) = limits.cap(&body.text);
-        let converted = catch_unwind(AssertUnwindSafe(|| convert(body.format, source, limits)));
+        let base = body.base_url.as_deref();
+        let converted = catch_unwind(AssertUnwindSafe(|| {
+            convert(body.format, source, limits, base)
+        }));
         let (mut builder, plain_fallback) = if let Ok(Ok(builder)) = converted {
             (builder, false)
         } else {
@@ -136,9 +139,14 @@ fn push_inlines(out: &mut String, inlines: &[Inline]) {
     }
 }
 
-fn convert(format: BodyFormat, source: &str, limits: &Limits) -> Result<Builder, OverBudget> {
+fn convert(
+    format: BodyFormat,
+    source: &str,
+    limits: &Limits,
+    base: Option<&str>,
+) -> Result<Builder, OverBudget> {
     let mut deadline = Deadline::after(limits.time_budget);
-    let mut builder = Builder::new(limits.max_depth);
+    let mut builder = Builder::with_base(limits.max_depth, base);
     match format {
         BodyFormat::Markdown => markdown::convert(source, &mut builder, &mut deadline)?,
         BodyFormat::Html => html::convert(source, &mut builder, &mut deadline)?,

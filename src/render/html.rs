@@ -9,7 +9,7 @@
 use super::builder::Builder;
 use super::html_rules::{Effect, ElementKind, classify, parse_start};
 use super::limits::{Deadline, OverBudget};
-use super::{Emphasis, Role, Style};
+use super::{Emphasis, OpenEmphasis, Role, Style};
 use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::{
     BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
@@ -93,9 +93,7 @@ struct Reader<'a> {
     raw: Option<RawText>,
     /// Skipped elements open (their text is not shown).
     skipping: usize,
-    italic: usize,
-    bold: usize,
-    strike: usize,
+    emphasis: OpenEmphasis,
     code: usize,
     thead: usize,
     /// Text of a quote's title, read to attribute the quote.
@@ -114,9 +112,7 @@ impl<'a> Reader<'a> {
             overflow: 0,
             raw: None,
             skipping: 0,
-            italic: 0,
-            bold: 0,
-            strike: 0,
+            emphasis: OpenEmphasis::default(),
             code: 0,
             thead: 0,
             title: None,
@@ -130,16 +126,7 @@ impl<'a> Reader<'a> {
     }
 
     fn style(&self) -> Style {
-        let mut emphasis = Emphasis::NONE;
-        if self.italic > 0 {
-            emphasis = emphasis.with(Emphasis::ITALIC);
-        }
-        if self.bold > 0 {
-            emphasis = emphasis.with(Emphasis::BOLD);
-        }
-        if self.strike > 0 {
-            emphasis = emphasis.with(Emphasis::STRIKE);
-        }
+        let emphasis = self.emphasis.current();
         let role = if self.code > 0 {
             Role::Code
         } else {
@@ -412,9 +399,9 @@ impl<'a> Reader<'a> {
             Effect::None => {}
             Effect::Block => b.boundary(false),
             Effect::Paragraph => b.boundary(true),
-            Effect::Italic => self.italic += 1,
-            Effect::Bold => self.bold += 1,
-            Effect::Strike => self.strike += 1,
+            Effect::Italic => self.emphasis.open(Emphasis::ITALIC),
+            Effect::Bold => self.emphasis.open(Emphasis::BOLD),
+            Effect::Strike => self.emphasis.open(Emphasis::STRIKE),
             Effect::Code => self.code += 1,
             Effect::Pre => {
                 b.open_code_block();
@@ -443,12 +430,12 @@ impl<'a> Reader<'a> {
             Effect::Cell { header } => {
                 b.open_cell();
                 if *header {
-                    self.bold += 1;
+                    self.emphasis.open(Emphasis::BOLD);
                 }
             }
             Effect::Summary => {
                 b.boundary(true);
-                self.bold += 1;
+                self.emphasis.open(Emphasis::BOLD);
                 b.text("▸ ", Style::role(Role::Marker));
             }
             Effect::Checkbox(checked) => {
@@ -467,9 +454,9 @@ impl<'a> Reader<'a> {
             Effect::None | Effect::Checkbox(_) => {}
             Effect::Block => b.boundary(false),
             Effect::Paragraph => b.boundary(true),
-            Effect::Italic => self.italic = self.italic.saturating_sub(1),
-            Effect::Bold => self.bold = self.bold.saturating_sub(1),
-            Effect::Strike => self.strike = self.strike.saturating_sub(1),
+            Effect::Italic => self.emphasis.close(Emphasis::ITALIC),
+            Effect::Bold => self.emphasis.close(Emphasis::BOLD),
+            Effect::Strike => self.emphasis.close(Emphasis::STRIKE),
             Effect::Code => self.code = self.code.saturating_sub(1),
             Effect::Pre => {
                 self.pre_fresh = false;
@@ -503,11 +490,11 @@ impl<'a> Reader<'a> {
             Effect::Cell { header } => {
                 b.close_cell();
                 if header {
-                    self.bold = self.bold.saturating_sub(1);
+                    self.emphasis.close(Emphasis::BOLD);
                 }
             }
             Effect::Summary => {
-                self.bold = self.bold.saturating_sub(1);
+                self.emphasis.close(Emphasis::BOLD);
                 b.boundary(true);
             }
         }

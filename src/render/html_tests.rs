@@ -1,13 +1,10 @@
 //! Unit tests of the HTML reader on real-shaped Discourse `cooked` markup.
 
-use crate::model::{Body, BodyFormat};
+use crate::model::Body;
 use crate::render::{Document, Line, Role};
 
 fn doc(html: &str) -> Document {
-    Document::from_body(&Body {
-        format: BodyFormat::Html,
-        text: html.to_owned(),
-    })
+    Document::from_body(&Body::html(html))
 }
 
 fn lines(html: &str, width: usize) -> Vec<String> {

@@ -16,12 +16,24 @@ const MAX_URL_CHARS: usize = 4096;
 pub(crate) struct LinkTable {
     links: Vec<Link>,
     by_url: HashMap<String, usize>,
+    /// Relative links are read against this (an http(s) site URL).
+    base: Option<url::Url>,
 }
 
 impl LinkTable {
+    /// A table that resolves relative links against `base` (ignored unless http(s)).
+    pub(crate) fn with_base(base: Option<&str>) -> Self {
+        Self {
+            base: base
+                .and_then(|b| url::Url::parse(b).ok())
+                .filter(|b| matches!(b.scheme(), "http" | "https")),
+            ..Self::default()
+        }
+    }
+
     /// The number of `raw_url`, adding it when it is new.
     pub(crate) fn number(&mut self, raw_url: &str) -> usize {
-        let url = display_url(raw_url);
+        let url = display_url(&self.resolve(raw_url));
         if let Some(&number) = self.by_url.get(&url) {
             return number;
         }
@@ -33,6 +45,21 @@ impl LinkTable {
             text: String::new(),
         });
         number
+    }
+
+    /// `raw` made absolute against the base when it is relative (`/t/57`, `//cdn/x.png`);
+    /// absolute URLs and anything without a base stay as written.
+    fn resolve(&self, raw: &str) -> String {
+        let trimmed = raw.trim_matches(|c: char| c.is_ascii_whitespace());
+        match &self.base {
+            Some(base)
+                if url::Url::parse(trimmed) == Err(url::ParseError::RelativeUrlWithoutBase) =>
+            {
+                base.join(trimmed)
+                    .map_or_else(|_| raw.to_owned(), String::from)
+            }
+            _ => raw.to_owned(),
+        }
     }
 
     /// Adds text to link `number`'s description while it is first being read.
@@ -155,5 +182,31 @@ mod tests {
             "https://example.com/\u{fffd}]8;;https://evil.example\u{fffd}"
         );
         assert_eq!(links[0].openable(), None);
+    }
+
+    #[test]
+    fn relative_links_are_read_against_the_site() {
+        let mut table = LinkTable::with_base(Some("https://forum.example.org/community/"));
+        table.number("/t/topic/57");
+        table.number("//cdn.example.org/a.png");
+        table.number("u/bob");
+        table.number("https://elsewhere.example.com/x");
+        let urls: Vec<String> = table.into_links().into_iter().map(|l| l.url).collect();
+        assert_eq!(
+            urls,
+            [
+                "https://forum.example.org/t/topic/57",
+                "https://cdn.example.org/a.png",
+                "https://forum.example.org/community/u/bob",
+                "https://elsewhere.example.com/x",
+            ]
+        );
+        let mut bare = LinkTable::default();
+        bare.number("/t/topic/57");
+        assert_eq!(
+            bare.into_links()[0].openable(),
+            None,
+            "no base: not openable"
+        );
     }
 }

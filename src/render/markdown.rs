@@ -4,7 +4,7 @@
 use super::blocks::Align;
 use super::builder::Builder;
 use super::limits::{Deadline, OverBudget};
-use super::{Emphasis, Role, Style};
+use super::{Emphasis, OpenEmphasis, Role, Style};
 use pulldown_cmark::{Alignment, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 
 pub(crate) fn convert(
@@ -16,9 +16,7 @@ pub(crate) fn convert(
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let mut reader = Reader {
         b: builder,
-        italic: 0,
-        bold: 0,
-        strike: 0,
+        emphasis: OpenEmphasis::default(),
         image_depth: 0,
         alt: String::new(),
         in_html_block: false,
@@ -32,9 +30,7 @@ pub(crate) fn convert(
 
 struct Reader<'a> {
     b: &'a mut Builder,
-    italic: usize,
-    bold: usize,
-    strike: usize,
+    emphasis: OpenEmphasis,
     /// Inside an image, text is its description.
     image_depth: usize,
     alt: String,
@@ -43,17 +39,10 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn style(&self, role: Role) -> Style {
-        let mut emphasis = Emphasis::NONE;
-        if self.italic > 0 {
-            emphasis = emphasis.with(Emphasis::ITALIC);
+        Style {
+            role,
+            emphasis: self.emphasis.current(),
         }
-        if self.bold > 0 {
-            emphasis = emphasis.with(Emphasis::BOLD);
-        }
-        if self.strike > 0 {
-            emphasis = emphasis.with(Emphasis::STRIKE);
-        }
-        Style { role, emphasis }
     }
 
     fn text(&mut self, text: &str, role: Role) {
@@ -128,9 +117,9 @@ impl Reader<'_> {
             Tag::TableHead => self.b.open_row(true),
             Tag::TableRow => self.b.open_row(false),
             Tag::TableCell => self.b.open_cell(),
-            Tag::Emphasis => self.italic += 1,
-            Tag::Strong => self.bold += 1,
-            Tag::Strikethrough => self.strike += 1,
+            Tag::Emphasis => self.emphasis.open(Emphasis::ITALIC),
+            Tag::Strong => self.emphasis.open(Emphasis::BOLD),
+            Tag::Strikethrough => self.emphasis.open(Emphasis::STRIKE),
             Tag::Superscript | Tag::Subscript => {}
             Tag::Link {
                 link_type,
@@ -165,9 +154,9 @@ impl Reader<'_> {
             TagEnd::Table => self.b.close_table(),
             TagEnd::TableHead | TagEnd::TableRow => self.b.close_row(),
             TagEnd::TableCell => self.b.close_cell(),
-            TagEnd::Emphasis => self.italic = self.italic.saturating_sub(1),
-            TagEnd::Strong => self.bold = self.bold.saturating_sub(1),
-            TagEnd::Strikethrough => self.strike = self.strike.saturating_sub(1),
+            TagEnd::Emphasis => self.emphasis.close(Emphasis::ITALIC),
+            TagEnd::Strong => self.emphasis.close(Emphasis::BOLD),
+            TagEnd::Strikethrough => self.emphasis.close(Emphasis::STRIKE),
             TagEnd::Superscript | TagEnd::Subscript => {}
             TagEnd::Link => {
                 if self.image_depth == 0 {

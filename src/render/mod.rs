@@ -19,6 +19,7 @@ mod layout;
 mod limits;
 mod links;
 mod markdown;
+mod post_facts;
 pub mod sanitize;
 mod table;
 mod table_builder;
@@ -26,6 +27,7 @@ mod wrap;
 
 pub use document::Document;
 pub use limits::Limits;
+pub use post_facts::{answers_label, post_facts, time_label};
 
 use crate::model::Body;
 
@@ -68,6 +70,55 @@ impl Emphasis {
 
     pub fn is_empty(self) -> bool {
         self.0 == 0
+    }
+}
+
+/// Emphasis open while a converter walks its input, counted per kind so that nested
+/// tags (`<b><b>x</b></b>`, `***x***`) close correctly. Shared by both converters.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct OpenEmphasis {
+    italic: usize,
+    bold: usize,
+    strike: usize,
+}
+
+impl OpenEmphasis {
+    fn counter(&mut self, kind: Emphasis) -> Option<&mut usize> {
+        match kind {
+            Emphasis::ITALIC => Some(&mut self.italic),
+            Emphasis::BOLD => Some(&mut self.bold),
+            Emphasis::STRIKE => Some(&mut self.strike),
+            _ => None,
+        }
+    }
+
+    /// One more `kind` (one flag at a time) is open.
+    pub(crate) fn open(&mut self, kind: Emphasis) {
+        if let Some(n) = self.counter(kind) {
+            *n += 1;
+        }
+    }
+
+    /// One `kind` closed; an unmatched close is ignored.
+    pub(crate) fn close(&mut self, kind: Emphasis) {
+        if let Some(n) = self.counter(kind) {
+            *n = n.saturating_sub(1);
+        }
+    }
+
+    /// The emphasis text gets now.
+    pub(crate) fn current(self) -> Emphasis {
+        let mut emphasis = Emphasis::NONE;
+        for (count, flag) in [
+            (self.italic, Emphasis::ITALIC),
+            (self.bold, Emphasis::BOLD),
+            (self.strike, Emphasis::STRIKE),
+        ] {
+            if count > 0 {
+                emphasis = emphasis.with(flag);
+            }
+        }
+        emphasis
     }
 }
 

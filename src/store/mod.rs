@@ -21,7 +21,7 @@ pub use cache::{Cache, ThreadFile};
 pub use demo_import::{DEMO_ACCOUNT, ensure_demo};
 pub use drafts::Drafts;
 pub use file::{Durability, Problem};
-pub use outbox::{Outbox, OutboxLock, Unreadable};
+pub use outbox::{Outbox, OutboxLock, Retried, Unreadable};
 pub use paths::{AccountDir, DATA_DIR_ENV, DataDir, file_stem};
 pub use search::{SearchHit, search};
 pub use secrets::{Credential, Secret, SecretError, Secrets};

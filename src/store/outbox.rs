@@ -12,6 +12,7 @@
 use super::file::{self, Durability};
 use super::{AccountDir, StoreError};
 use crate::model::{OutboxEntry, OutboxState};
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::io;
@@ -174,6 +175,37 @@ impl Outbox {
         file::sync_dir(&queued).map_err(|e| StoreError::io(&queued, e))
     }
 
+    /// Puts `new` in place of `old`: `new` is queued durably first, then `old` is moved to
+    /// `discarded/` — a crash in between leaves both, never neither.
+    pub fn replace(&self, old: &OutboxEntry, new: &OutboxEntry) -> Result<(), StoreError> {
+        self.enqueue(new)?;
+        self.discard(old)
+    }
+
+    /// "Retry now" for one entry: a failed entry is queued again under a new key (the old
+    /// one kept under `discarded/`); a pending one loses its backoff wait. `None` when the
+    /// entry's state leaves nothing to retry (sent, awaiting approval).
+    pub fn retry(
+        &self,
+        entry: &OutboxEntry,
+        now: Timestamp,
+    ) -> Result<Option<Retried>, StoreError> {
+        match entry.state {
+            OutboxState::Failed => {
+                let again = entry.successor(entry.body.clone(), now);
+                self.replace(entry, &again)?;
+                Ok(Some(Retried::Requeued(Box::new(again))))
+            }
+            ref state if state.is_pending() => {
+                let mut soon = entry.clone();
+                soon.next_attempt_at = None;
+                self.update(&soon)?;
+                Ok(Some(Retried::Rescheduled))
+            }
+            _ => Ok(None),
+        }
+    }
+
     /// Takes the account's outbox lock so that only one instance flushes this queue.
     /// `Ok(None)` when another instance holds it.
     pub fn try_lock(dir: &AccountDir) -> Result<Option<OutboxLock>, StoreError> {
@@ -193,6 +225,15 @@ impl Outbox {
             Err(fs::TryLockError::Error(e)) => Err(StoreError::io(&path, e)),
         }
     }
+}
+
+/// What [`Outbox::retry`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Retried {
+    /// The failed entry was queued again as this new entry.
+    Requeued(Box<OutboxEntry>),
+    /// The pending entry goes out at the next flush.
+    Rescheduled,
 }
 
 /// Held while flushing; released when dropped (or when the process dies).
@@ -323,5 +364,45 @@ mod tests {
         assert!(Outbox::try_lock(&account).unwrap().is_none());
         drop(held);
         assert!(Outbox::try_lock(&account).unwrap().is_some());
+    }
+
+    #[test]
+    fn retrying_a_failed_entry_requeues_it_under_a_new_key() {
+        let data = tempfile::tempdir().unwrap();
+        let account = DataDir::new(data.path()).account("a");
+        let outbox = Outbox::open(&account);
+        let mut failed = entry("refused");
+        failed.draft_id = Some("d1".into());
+        outbox.enqueue(&failed).unwrap();
+        failed.state = OutboxState::Failed;
+        outbox.update(&failed).unwrap();
+
+        let Some(Retried::Requeued(again)) = outbox.retry(&failed, Timestamp::UNIX_EPOCH).unwrap()
+        else {
+            panic!("a failed entry is requeued");
+        };
+        assert_ne!(again.key, failed.key);
+        assert_eq!(
+            (again.body.as_str(), again.draft_id.as_deref()),
+            ("refused", Some("d1"))
+        );
+        let (live, _) = outbox.list().unwrap();
+        assert_eq!(live, vec![(*again).clone()]);
+        assert!(
+            account
+                .outbox_dir()
+                .join("discarded")
+                .join(format!("{}.json", failed.key))
+                .exists()
+        );
+
+        let mut waiting = *again;
+        waiting.next_attempt_at = Some(Timestamp::MAX);
+        outbox.update(&waiting).unwrap();
+        assert_eq!(
+            outbox.retry(&waiting, Timestamp::UNIX_EPOCH).unwrap(),
+            Some(Retried::Rescheduled)
+        );
+        assert_eq!(outbox.list().unwrap().0[0].next_attempt_at, None);
     }
 }

@@ -2,7 +2,7 @@
 //! follows the server's mode, backs off when offline, and reports what it does as events.
 
 use super::backoff::Backoff;
-use super::flush::{FlushReport, flush, reconcile_sent};
+use super::flush::{FlushReport, Urgency, flush, reconcile_sent};
 use super::ingest::{Ingest, IngestReport};
 use super::state::SyncState;
 use crate::model::{Banner, ForumMode, ThreadId};
@@ -19,6 +19,10 @@ pub enum Connection {
     Idle,
     /// Pulling; `(done, total)` when the backend can tell.
     Syncing(Option<(u64, u64)>),
+    /// Pulling, but waiting for the forum's request budget until this time.
+    Paused {
+        resumes_at: Timestamp,
+    },
     /// Up to date and writable.
     Online,
     /// Reachable, writes wait (the gray-out).
@@ -115,6 +119,8 @@ pub struct Engine<B: Backend> {
     focus: Option<ThreadId>,
     /// The server refused our credentials: pushing waits for a new login (`SyncNow`).
     login_refused: bool,
+    /// The user asked to sync now: the next push skips our own backoff.
+    push_now: bool,
 }
 
 impl<B: Backend> Engine<B> {
@@ -131,6 +137,7 @@ impl<B: Backend> Engine<B> {
             lock: None,
             focus: None,
             login_refused: false,
+            push_now: false,
         })
     }
 
@@ -138,10 +145,11 @@ impl<B: Backend> Engine<B> {
         &self.backend
     }
 
-    /// Pulls until up to date, reporting `(done, total)` progress as it goes.
+    /// Pulls until up to date, reporting progress as it goes: `Syncing((done, total))`,
+    /// or `Paused` while a request budget (Discourse's rate limit) makes it wait.
     pub async fn pull(
         &mut self,
-        progress: &mut (dyn FnMut(Option<(u64, u64)>) + Send),
+        progress: &mut (dyn FnMut(Connection) + Send),
     ) -> Result<IngestReport, SyncError> {
         let mut report = IngestReport::default();
         loop {
@@ -159,12 +167,18 @@ impl<B: Backend> Engine<B> {
             };
             let complete = batch.complete;
             let pause = batch.pause;
-            progress(batch.progress);
+            if batch.progress.is_some() {
+                progress(Connection::Syncing(batch.progress));
+            }
             report.absorb(self.ingest.apply(batch, &mut self.state)?);
             if complete {
                 break;
             }
             if let Some(pause) = pause {
+                let resumes_at = Timestamp::now()
+                    .checked_add(jiff::SignedDuration::try_from(pause).unwrap_or_default())
+                    .unwrap_or_else(|_| Timestamp::now());
+                progress(Connection::Paused { resumes_at });
                 tokio::time::sleep(pause).await;
             }
         }
@@ -185,7 +199,7 @@ impl<B: Backend> Engine<B> {
 
     /// Pushes the outbox if this instance can take its lock; `None` when another
     /// threadmark is flushing it.
-    pub async fn push(&mut self) -> Result<Option<FlushReport>, SyncError> {
+    pub async fn push(&mut self, urgency: Urgency) -> Result<Option<FlushReport>, SyncError> {
         if self.lock.is_none() {
             self.lock = Outbox::try_lock(&self.dir)?;
         }
@@ -197,6 +211,7 @@ impl<B: Backend> Engine<B> {
             &self.outbox,
             &mut self.push_backoff,
             Timestamp::now(),
+            urgency,
         )
         .await?;
         Ok(Some(report))
@@ -213,14 +228,14 @@ impl<B: Backend> Engine<B> {
     /// into the real posts.
     pub async fn sync_once(
         &mut self,
-        progress: &mut (dyn FnMut(Option<(u64, u64)>) + Send),
+        progress: &mut (dyn FnMut(Connection) + Send),
     ) -> Result<CycleReport, SyncError> {
         self.backend.refresh_status().await?;
         let mut cycle = CycleReport {
             pulled: self.pull(progress).await?,
             ..CycleReport::default()
         };
-        match self.push().await? {
+        match self.push(Urgency::Now).await? {
             Some(flushed) => {
                 if flushed.sent > 0 {
                     cycle.pulled.absorb(self.pull(progress).await?);
@@ -297,16 +312,14 @@ impl<B: Backend> Engine<B> {
         }
         self.backend.set_long_poll(None);
         let progress_events = events.clone();
-        let mut progress = move |p: Option<(u64, u64)>| {
-            if p.is_some() {
-                let _ = progress_events.try_send(SyncEvent::Status(SyncStatus {
-                    connection: Connection::Syncing(p),
-                    last_success_at: None,
-                    outbox_pending: 0,
-                    banner: None,
-                    outbox_note: None,
-                }));
-            }
+        let mut progress = move |connection: Connection| {
+            let _ = progress_events.try_send(SyncEvent::Status(SyncStatus {
+                connection,
+                last_success_at: None,
+                outbox_pending: 0,
+                banner: None,
+                outbox_note: None,
+            }));
         };
         let result = tokio::select! {
             result = self.pull(&mut progress) => result,
@@ -373,7 +386,7 @@ impl<B: Backend> Engine<B> {
                 .and_then(|d| Duration::try_from(d).ok());
             let nap = until_retry.unwrap_or(LONG_POLL * 2);
             let nap = if held { nap.min(HELD_RECHECK) } else { nap };
-            let mut quiet = |_: Option<(u64, u64)>| {};
+            let mut quiet = |_: Connection| {};
             let polled = tokio::select! {
                 result = self.pull(&mut quiet) => Some(result),
                 command = commands.recv() => return self.obey(command),
@@ -417,7 +430,12 @@ impl<B: Backend> Engine<B> {
         &mut self,
         events: &mpsc::Sender<SyncEvent>,
     ) -> (Option<String>, Option<Timestamp>) {
-        match self.push().await {
+        let urgency = if std::mem::take(&mut self.push_now) {
+            Urgency::Now
+        } else {
+            Urgency::Scheduled
+        };
+        match self.push(urgency).await {
             Ok(Some(report)) => {
                 let note = report.stopped.clone();
                 let retry_at = report.retry_at;
@@ -468,6 +486,7 @@ impl<B: Backend> Engine<B> {
             None | Some(SyncCommand::Shutdown) => return Flow::Stop,
             Some(SyncCommand::SyncNow) => {
                 self.login_refused = false;
+                self.push_now = true;
                 self.pull_backoff.reset();
                 self.push_backoff.reset();
             }

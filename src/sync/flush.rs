@@ -57,6 +57,16 @@ fn judge(error: &RemoteError, mode: ForumMode) -> Verdict {
     }
 }
 
+/// When a flush may send an entry whose retry time has not come.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Urgency {
+    /// Automatic: every retry time is honoured.
+    Scheduled,
+    /// The user asked ("sync now"): our own backoff is skipped, a server's `Retry-After`
+    /// is still honoured.
+    Now,
+}
+
 /// Sends every pending entry whose time has come, oldest first. The queue stops at the
 /// first entry that must wait (so replies arrive in the order they were written);
 /// entries the server refused for good are marked failed and skipped.
@@ -65,6 +75,7 @@ pub async fn flush<B: Backend>(
     outbox: &Outbox,
     backoff: &mut Backoff,
     now: Timestamp,
+    urgency: Urgency,
 ) -> Result<FlushReport, StoreError> {
     let (entries, _) = outbox.list()?;
     let mut report = FlushReport::default();
@@ -81,6 +92,7 @@ pub async fn flush<B: Backend>(
         if let Some(at) = entry.next_attempt_at
             && at > now
             && entry.state != OutboxState::Held
+            && (urgency == Urgency::Scheduled || entry.server_wait)
         {
             report.retry_at = Some(report.retry_at.map_or(at, |r| r.min(at)));
             report.stopped = Some("waiting to retry".to_owned());
@@ -130,17 +142,7 @@ async fn attempt<B: Backend>(
     // An earlier attempt may have reached the server: look before sending again.
     if entry.state == OutboxState::Unknown {
         match backend.find_submitted(entry).await {
-            Ok(Some(post)) => {
-                entry.state = OutboxState::Sent {
-                    thread: post.thread.clone(),
-                    post: post.id.clone(),
-                };
-                entry.last_message = None;
-                outbox.update(entry)?;
-                report.sent += 1;
-                backoff.reset();
-                return Ok(());
-            }
+            Ok(Some(post)) => return mark_sent(&post, outbox, backoff, entry, report),
             Ok(None) => {}
             Err(error) => {
                 return record_error(&error, backend, outbox, backoff, now, entry, report);
@@ -152,20 +154,13 @@ async fn attempt<B: Backend>(
     entry.first_attempt_at.get_or_insert(now);
     entry.last_attempt_at = Some(now);
     entry.next_attempt_at = None;
+    entry.server_wait = false;
     outbox.update(entry)?;
 
     match backend.submit(entry).await {
         Ok(Submitted::Posted { post, .. }) => {
             entry.attempts += 1;
-            entry.state = OutboxState::Sent {
-                thread: post.thread.clone(),
-                post: post.id.clone(),
-            };
-            entry.last_message = None;
-            outbox.update(entry)?;
-            report.sent += 1;
-            backoff.reset();
-            Ok(())
+            mark_sent(&post, outbox, backoff, entry, report)
         }
         Ok(Submitted::AwaitingApproval) => {
             entry.attempts += 1;
@@ -178,6 +173,25 @@ async fn attempt<B: Backend>(
         }
         Err(error) => record_error(&error, backend, outbox, backoff, now, entry, report),
     }
+}
+
+/// The server has the reply as `post`: recorded durably; the echo waits for the pull.
+fn mark_sent(
+    post: &crate::model::Post,
+    outbox: &Outbox,
+    backoff: &mut Backoff,
+    entry: &mut OutboxEntry,
+    report: &mut FlushReport,
+) -> Result<(), StoreError> {
+    entry.state = OutboxState::Sent {
+        thread: post.thread.clone(),
+        post: post.id.clone(),
+    };
+    entry.last_message = None;
+    outbox.update(entry)?;
+    report.sent += 1;
+    backoff.reset();
+    Ok(())
 }
 
 fn record_error<B: Backend>(
@@ -214,6 +228,7 @@ fn record_error<B: Backend>(
             entry.last_message = message(text.clone());
             let wait = backoff.fail(after);
             entry.next_attempt_at = Some(later(now, wait));
+            entry.server_wait = after.is_some();
             report.waiting += 1;
             report.retry_at = entry.next_attempt_at;
             report.stopped = message(text);

@@ -1,14 +1,65 @@
-//! Starts the background workers that feed `Msg::Background`. The sync engine plugs in here:
-//! it gets the sender and reports its mode, sync times, outbox size and cache changes.
+//! Starts the account's sync engine on the runtime and keeps the line to it: commands go
+//! in (sync now, flush now, the thread in focus, shut down), events come out to the runner.
 
 use crate::account::Account;
-use crate::app::BackgroundEvent;
-use tokio::sync::mpsc::Sender;
+use crate::remote::connect;
+use crate::store::{DataDir, Secrets};
+use crate::sync::{Engine, SyncCommand, SyncEvent};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
-/// Starts the account's workers. There are none yet: the demo has no server, and other
-/// accounts are read from the cache (the status line shows "offline"). Dropping the sender
-/// closes the channel, which the runner treats as "no more background news".
-pub fn start(account: &Account, events: Sender<BackgroundEvent>) {
-    tracing::info!(account = %account.name, demo = account.is_demo(), "no background workers");
-    drop(events);
+/// How long quitting waits for the engine to finish what it is doing (an attempt in
+/// flight). An attempt cut short is resent with the same key next time.
+const SHUTDOWN_WAIT: Duration = Duration::from_secs(3);
+
+/// The running engine.
+#[derive(Debug)]
+pub struct SyncHandle {
+    commands: mpsc::Sender<SyncCommand>,
+    task: JoinHandle<()>,
+}
+
+impl SyncHandle {
+    /// Passes a command on. A full queue means the engine is busy with earlier ones, which
+    /// cover this one too.
+    pub fn send(&self, command: SyncCommand) {
+        if let Err(e) = self.commands.try_send(command) {
+            tracing::debug!("sync command not queued: {e}");
+        }
+    }
+
+    /// Asks the engine to stop and waits a little for it.
+    pub async fn shutdown(self) {
+        let _ = self.commands.try_send(SyncCommand::Shutdown);
+        if tokio::time::timeout(SHUTDOWN_WAIT, self.task)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the sync engine did not stop in time; leaving it");
+        }
+    }
+}
+
+/// Starts the engine for `account`: `None` for the demo (it has no server); an error
+/// message when the account cannot sync (unusable credential, unsupported server).
+pub fn start(
+    data: &DataDir,
+    account: &Account,
+    events: mpsc::Sender<SyncEvent>,
+) -> Result<Option<SyncHandle>, String> {
+    let Some(remote) = &account.remote else {
+        tracing::info!("demo account: no sync engine");
+        return Ok(None);
+    };
+    let credential = Secrets::open(data)
+        .load(&account.name)
+        .map_err(|e| format!("not syncing: {e}"))?;
+    let backend = connect(remote, credential).map_err(|e| format!("not syncing: {e}"))?;
+    let engine =
+        Engine::new(backend, account.dir.clone()).map_err(|e| format!("not syncing: {e}"))?;
+    let (commands, receiver) = mpsc::channel(32);
+    let task = tokio::spawn(engine.run(receiver, events));
+    tracing::info!(account = %account.name, url = %remote.url, "sync engine started");
+    Ok(Some(SyncHandle { commands, task }))
 }

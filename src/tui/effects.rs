@@ -1,7 +1,7 @@
-//! Carries out the effects with I/O off the UI loop: loading a thread from the cache and
-//! opening a link in the browser. Their outcomes come back as messages.
+//! Carries out the effects with I/O off the UI loop: loading a thread or the index from the
+//! cache and opening a link in the browser. Their outcomes come back as messages.
 
-use crate::app::{LoadedThread, Msg};
+use crate::app::{IndexData, LoadedThread, Msg};
 use crate::model::ThreadId;
 use crate::store::{AccountDir, Cache};
 use std::process::{Command, Stdio};
@@ -30,6 +30,33 @@ pub fn load_thread(dir: AccountDir, id: ThreadId, reply: UnboundedSender<Msg>) {
             },
         };
         let _ = reply.send(msg);
+    });
+}
+
+/// Reloads the forum tree and thread index after a sync changed them.
+pub fn load_index(dir: AccountDir, reply: UnboundedSender<Msg>) {
+    tokio::task::spawn_blocking(move || {
+        let mut cache = Cache::open(dir);
+        let loaded = cache
+            .load_forum()
+            .and_then(|forum| Ok((forum, cache.load_index()?)));
+        for problem in cache.take_problems() {
+            tracing::warn!("{problem}");
+            let _ = reply.send(Msg::Notice(problem.to_string()));
+        }
+        match loaded {
+            Ok((forum, threads)) => {
+                let _ = reply.send(Msg::IndexLoaded(Box::new(IndexData {
+                    forum: forum.unwrap_or_default(),
+                    threads,
+                })));
+            }
+            Err(e) => {
+                let _ = reply.send(Msg::Notice(format!(
+                    "could not reload the thread list: {e}"
+                )));
+            }
+        }
     });
 }
 

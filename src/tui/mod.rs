@@ -1,23 +1,28 @@
 //! The full-screen reader's runner: owns the terminal and the state, `select!`s over terminal
-//! events, background events, effect results, signals and the frame deadline, and draws
-//! only when something changed — at most one frame per [`FRAME`].
+//! events, sync events, effect results, signals and the frame deadline, and draws only when
+//! something changed — at most one frame per [`FRAME`].
 
 mod background;
+mod editor;
 mod effects;
 mod logging;
+pub mod store_worker;
 mod terminal;
 
 use crate::account::Account;
-use crate::app::{self, Effect, ForumData, Msg, Startup, State};
+use crate::app::{self, Effect, ForumData, Msg, Startup, State, StoreJob};
 use crate::config::Config;
 use crate::store::{Cache, DataDir, StoreError, load_ui_state, save_ui_state};
+use crate::sync::SyncEvent;
 use crate::ui::{self, Theme};
+use background::SyncHandle;
 use crossterm::event::{Event, EventStream, MouseEventKind};
 use futures::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use std::io::{self, IsTerminal};
 use std::time::Duration;
+use store_worker::StoreWorker;
 use terminal::TerminalGuard;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
@@ -25,7 +30,8 @@ use tokio::time::{Instant, sleep_until};
 
 /// Shortest time between two frames: bursts of events are drawn once.
 pub const FRAME: Duration = Duration::from_millis(10);
-/// Read state and `ui.json` are saved this long after the last change (and on exit).
+/// Read state, `ui.json` and the open draft are saved at most this long after a change
+/// (and on exit).
 const SAVE_DELAY: Duration = Duration::from_secs(1);
 
 #[derive(Debug, thiserror::Error)]
@@ -57,7 +63,9 @@ pub fn run(launch: Launch<'_>) -> Result<(), TuiError> {
         return Err(TuiError::NotATerminal);
     }
     let log_problem = logging::init(&launch.data_dir.log_dir()).err();
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    // The sync engine's cache writes run on the worker, never between two frames.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
         .enable_all()
         .build()?;
     let result = runtime.block_on(run_loop(launch, log_problem));
@@ -74,6 +82,8 @@ struct Pending {
     next_frame: Instant,
     quit: bool,
     suspend: bool,
+    /// Text to hand to the external editor.
+    edit: Option<String>,
 }
 
 /// Files to write once the debounce delay has passed.
@@ -81,6 +91,8 @@ struct Pending {
 struct Saves {
     read: bool,
     ui: bool,
+    /// The composer's text changed since its draft was last saved.
+    draft: bool,
     at: Option<Instant>,
 }
 
@@ -99,12 +111,14 @@ struct Runner {
     cache: Cache,
     reply: mpsc::UnboundedSender<Msg>,
     pending: Pending,
+    sync: Option<SyncHandle>,
+    store: StoreWorker,
 }
 
 async fn run_loop(launch: Launch<'_>, log_problem: Option<String>) -> Result<(), TuiError> {
     let Launch {
         config,
-        data_dir: _,
+        data_dir,
         account,
         data,
     } = launch;
@@ -134,8 +148,16 @@ async fn run_loop(launch: Launch<'_>, log_problem: Option<String>) -> Result<(),
     }
 
     let (reply, mut replies) = mpsc::unbounded_channel::<Msg>();
-    let (background_tx, background_rx) = mpsc::channel(256);
-    background::start(account, background_tx);
+    let (sync_tx, sync_rx) = mpsc::channel(256);
+    let sync = match background::start(data_dir, account, sync_tx) {
+        Ok(handle) => handle,
+        Err(why) => {
+            tracing::warn!("{why}");
+            let _ = reply.send(Msg::SyncUnavailable(why));
+            None
+        }
+    };
+    let store = StoreWorker::start(account.dir.clone(), reply.clone());
 
     let mut runner = Runner {
         state,
@@ -150,28 +172,34 @@ async fn run_loop(launch: Launch<'_>, log_problem: Option<String>) -> Result<(),
             next_frame: Instant::now(),
             quit: false,
             suspend: false,
+            edit: None,
         },
+        sync,
+        store,
     };
     runner.execute(startup_effects);
-    let result = runner.event_loop(&mut replies, background_rx).await;
-    runner.finish(result)
+    let result = runner.event_loop(&mut replies, sync_rx).await;
+    runner.finish(result).await
 }
 
 impl Runner {
     async fn event_loop(
         &mut self,
         replies: &mut mpsc::UnboundedReceiver<Msg>,
-        mut background: mpsc::Receiver<app::BackgroundEvent>,
+        mut sync_events: mpsc::Receiver<SyncEvent>,
     ) -> Result<(), TuiError> {
         let mut sigterm = signal(SignalKind::terminate())?;
         let mut sighup = signal(SignalKind::hangup())?;
         let mut sigtstp = signal(SignalKind::from_raw(signal_hook::consts::SIGTSTP))?;
         let mut events = EventStream::new();
-        let mut background_open = true;
+        let mut sync_open = true;
         while !self.pending.quit {
             if self.pending.suspend {
                 self.pending.suspend = false;
                 self.suspend()?;
+            }
+            if let Some(text) = self.pending.edit.take() {
+                events = self.edit_externally(events, text).await?;
             }
             if self.pending.dirty && Instant::now() >= self.pending.next_frame {
                 let (state, theme) = (&self.state, &self.theme);
@@ -190,12 +218,12 @@ impl Runner {
                     None => return Ok(()),
                 },
                 Some(msg) = replies.recv() => msg,
-                event = background.recv(), if background_open => {
+                event = sync_events.recv(), if sync_open => {
                     let Some(event) = event else {
-                        background_open = false;
+                        sync_open = false;
                         continue;
                     };
-                    Msg::Background(event)
+                    Msg::Sync(event)
                 }
                 () = sleep_until(self.pending.next_frame), if self.pending.dirty => continue,
                 () = sleep_until(save_at), if self.pending.saves.at.is_some() => {
@@ -240,6 +268,20 @@ impl Runner {
                     self.pending.saves.ui = true;
                     self.pending.saves.schedule();
                 }
+                Effect::LoadIndex => {
+                    effects::load_index(self.cache.dir().clone(), self.reply.clone());
+                }
+                Effect::Sync(command) => {
+                    if let Some(sync) = &self.sync {
+                        sync.send(command);
+                    }
+                }
+                Effect::DraftChanged => {
+                    self.pending.saves.draft = true;
+                    self.pending.saves.schedule();
+                }
+                Effect::Store(job) => self.store.submit(job),
+                Effect::EditExternally(text) => self.pending.edit = Some(text),
                 Effect::OpenUrl(url) => effects::open_url(url, self.reply.clone()),
                 Effect::Suspend => self.pending.suspend = true,
                 Effect::Quit => self.pending.quit = true,
@@ -256,10 +298,43 @@ impl Runner {
         Ok(())
     }
 
+    /// Hands the terminal to `$VISUAL` / `$EDITOR` for the composer's text and takes it
+    /// back. Terminal events are not read meanwhile (the editor reads the keys), so the
+    /// event stream is dropped and a new one returned; sync goes on in the background.
+    async fn edit_externally(
+        &mut self,
+        events: EventStream,
+        text: String,
+    ) -> Result<EventStream, TuiError> {
+        drop(events);
+        self.save();
+        self.guard.restore();
+        let result = tokio::task::spawn_blocking(move || editor::edit(&text))
+            .await
+            .unwrap_or_else(|e| Err(format!("the editor could not run: {e}")));
+        self.guard.reactivate()?;
+        self.terminal = fresh_terminal()?;
+        self.pending.dirty = true;
+        let _ = self.reply.send(Msg::Edited(result));
+        Ok(EventStream::new())
+    }
+
+    /// The open draft goes to the store worker (which writes it durably, in order).
+    fn save_draft(&self) {
+        if let Some(composer) = &self.state.composer {
+            self.store.submit(StoreJob::SaveDraft(
+                composer.to_draft(jiff::Timestamp::now()),
+            ));
+        }
+    }
+
     /// Writes what changed since the last save. Failures are shown, never fatal: the state
     /// is still in memory and the next save tries again.
     fn save(&mut self) {
         self.pending.saves.at = None;
+        if std::mem::take(&mut self.pending.saves.draft) {
+            self.save_draft();
+        }
         if std::mem::take(&mut self.pending.saves.read)
             && let Err(e) = self.cache.save_read_state(&self.state.data.read)
         {
@@ -276,13 +351,19 @@ impl Runner {
     }
 
     /// Saves everything and restores the terminal, whatever ended the loop; the loop's
-    /// error comes first, then a save error.
-    fn finish(mut self, result: Result<(), TuiError>) -> Result<(), TuiError> {
+    /// error comes first, then a save error. The open draft is written durably before this
+    /// returns; the sync engine is asked to stop.
+    async fn finish(mut self, result: Result<(), TuiError>) -> Result<(), TuiError> {
+        self.save_draft();
         let saved = self
             .cache
             .save_read_state(&self.state.data.read)
             .and_then(|()| save_ui_state(self.cache.dir(), &self.state.ui_snapshot()));
         self.guard.restore();
+        if let Some(sync) = self.sync.take() {
+            sync.shutdown().await;
+        }
+        self.store.finish();
         tracing::info!("reader closed");
         result.and(saved.map_err(TuiError::from))
     }
@@ -305,6 +386,7 @@ fn to_msg(event: &Event) -> Option<Msg> {
         Event::Key(key) => Some(Msg::Key(key)),
         Event::Mouse(mouse) if mouse.kind != MouseEventKind::Moved => Some(Msg::Mouse(mouse)),
         Event::Resize(width, height) => Some(Msg::Resize(width, height)),
+        Event::Paste(ref text) => Some(Msg::Paste(text.clone())),
         _ => None,
     }
 }

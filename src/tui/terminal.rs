@@ -1,7 +1,10 @@
-//! Owns the terminal's modes: raw mode, the alternate screen, mouse capture. Restores them
-//! on every way out — normal exit, error, panic (hook), drop — and around Ctrl-Z.
+//! Owns the terminal's modes: raw mode, the alternate screen, mouse capture, bracketed
+//! paste. Restores them on every way out — normal exit, error, panic (hook), drop — and
+//! around Ctrl-Z and the external editor.
 
-use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use crossterm::terminal::{
     Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
@@ -36,7 +39,8 @@ impl TerminalGuard {
             out,
             EnterAlternateScreen,
             Clear(ClearType::All),
-            cursor::Hide
+            cursor::Hide,
+            EnableBracketedPaste
         )?;
         if self.mouse {
             execute!(out, EnableMouseCapture)?;
@@ -49,6 +53,14 @@ impl TerminalGuard {
         if std::mem::take(&mut self.active) {
             restore_terminal(self.mouse);
         }
+    }
+
+    /// Takes the terminal back after [`TerminalGuard::restore`] (the external editor is done).
+    pub fn reactivate(&mut self) -> io::Result<()> {
+        if self.active {
+            return Ok(());
+        }
+        self.activate()
     }
 
     /// Stops the process (Ctrl-Z, SIGTSTP) with the terminal restored, and takes the
@@ -75,7 +87,12 @@ fn restore_terminal(mouse: bool) {
     if mouse {
         let _ = execute!(out, DisableMouseCapture);
     }
-    let _ = execute!(out, LeaveAlternateScreen, cursor::Show);
+    let _ = execute!(
+        out,
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
     let _ = disable_raw_mode();
 }
 

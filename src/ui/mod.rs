@@ -2,6 +2,8 @@
 //! and does no I/O.
 
 pub mod banner;
+pub mod composer;
+pub mod lists;
 pub mod overlays;
 pub mod post_header;
 pub mod reader_pane;
@@ -30,25 +32,38 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         },
         theme,
     );
-    reader_pane::draw(
-        frame,
-        &reader_pane::ReaderView {
-            reader: &state.reader,
-            forum: &state.data.forum,
-            read: state
-                .reader
-                .thread_id()
-                .and_then(|id| state.data.read.thread(id)),
-            focused: state.focus == Focus::Reader,
-            title: g.reader_title,
-            body: g.reader_body,
-        },
-        theme,
-    );
+    if let Some(composer) = &state.composer {
+        composer::draw(
+            frame,
+            &composer::ComposerView {
+                composer,
+                keymap: &state.keys.keymap,
+                area: g.reader_title.union(g.reader_body),
+            },
+            theme,
+        );
+    } else {
+        reader_pane::draw(
+            frame,
+            &reader_pane::ReaderView {
+                reader: &state.reader,
+                forum: &state.data.forum,
+                read: state
+                    .reader
+                    .thread_id()
+                    .and_then(|id| state.data.read.thread(id)),
+                focused: state.focus == Focus::Reader,
+                title: g.reader_title,
+                body: g.reader_body,
+            },
+            theme,
+        );
+    }
     status_line::draw(
         frame,
         &status_line::StatusView {
             status: &state.status,
+            outbox: &state.outbox,
             prompt: state.prompt.as_ref(),
             unread: state.tree.total_unread(),
             keymap: &state.keys.keymap,
@@ -64,7 +79,13 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     );
     match state.overlay {
         Overlay::None => {}
-        Overlay::Help { scroll } => overlays::draw_help(frame, &state.keys.keymap, scroll, theme),
+        Overlay::Help { scroll } => overlays::draw_help(
+            frame,
+            &state.keys.keymap,
+            state.key_context(),
+            scroll,
+            theme,
+        ),
         Overlay::Links { selected } => {
             let links = state
                 .reader
@@ -74,5 +95,13 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
                 .map_or(&[][..], |d| d.links());
             overlays::draw_links(frame, links, selected, theme);
         }
+        Overlay::Outbox { selected, confirm } => {
+            lists::draw_outbox(frame, state, selected, confirm, theme);
+        }
+        Overlay::Drafts {
+            selected,
+            confirm,
+            offered,
+        } => lists::draw_drafts(frame, state, selected, confirm, offered, theme),
     }
 }

@@ -2,7 +2,8 @@
 
 use super::text::{truncate, width};
 use super::theme::Theme;
-use crate::app::help::{HelpLine, help_lines};
+use crate::app::help::{HelpLine, help_lines_for};
+use crate::app::keymap::Context;
 use crate::app::keymap::Keymap;
 use crate::render::Link;
 use ratatui::Frame;
@@ -11,7 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 /// A box of at most `cols` × `rows` centred in `screen`.
-fn centred(screen: Rect, cols: u16, rows: u16) -> Rect {
+pub fn centred(screen: Rect, cols: u16, rows: u16) -> Rect {
     let w = cols.min(screen.width.saturating_sub(2)).max(1);
     let h = rows.min(screen.height.saturating_sub(2)).max(1);
     Rect::new(
@@ -22,7 +23,7 @@ fn centred(screen: Rect, cols: u16, rows: u16) -> Rect {
     )
 }
 
-fn framed<'a>(title: &'a str, theme: &Theme) -> Block<'a> {
+pub fn framed<'a>(title: &'a str, theme: &Theme) -> Block<'a> {
     Block::new()
         .borders(Borders::ALL)
         .border_style(theme.get("help.border"))
@@ -32,9 +33,10 @@ fn framed<'a>(title: &'a str, theme: &Theme) -> Block<'a> {
 /// Columns one help column needs (keys, gap, description).
 const HELP_COLUMN: u16 = 58;
 
-pub fn draw_help(frame: &mut Frame, keymap: &Keymap, scroll: usize, theme: &Theme) {
+/// The help: every active binding, those of `lead` (where the user is) first.
+pub fn draw_help(frame: &mut Frame, keymap: &Keymap, lead: Context, scroll: usize, theme: &Theme) {
     let screen = frame.area();
-    let lines = help_lines(keymap);
+    let lines = help_lines_for(keymap, lead);
     // Side by side when one column would not fit the screen's height and two fit its width.
     let two = lines.len() + 2 > usize::from(screen.height) && screen.width >= 2 * HELP_COLUMN + 3;
     let columns: Vec<&[HelpLine]> = if two {

@@ -2,8 +2,10 @@
 //! it answers, and a NEW tag for posts added since the last visit.
 
 use super::theme::Theme;
-use crate::model::Post;
+use crate::app::echo::EchoMark;
+use crate::model::{OutboxState, Post};
 use crate::render::sanitize::clean_line;
+use crate::render::{answers_label, post_facts};
 use ratatui::text::Span;
 use std::fmt::Write as _;
 
@@ -31,22 +33,7 @@ pub fn header_spans(
             theme.get("reader.badge"),
         ));
     }
-    let mut info = format!(" · #{}", post.seq);
-    if !undated {
-        let _ = write!(info, " · {}", time_label(post.created_at));
-    }
-    if post.edited_at.is_some() {
-        info.push_str(" · edited");
-    }
-    if let Some(parent) = parent.filter(|p| p.seq != 1) {
-        let _ = write!(
-            info,
-            " · answers {} (#{})",
-            clean_line(&parent.author.name),
-            parent.seq
-        );
-    }
-    spans.push(Span::styled(info, meta));
+    spans.push(Span::styled(post_facts(post, parent, undated), meta));
     if is_new {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(" NEW ", theme.get("reader.new")));
@@ -54,7 +41,39 @@ pub fn header_spans(
     spans
 }
 
-/// A post time as shown: UTC, to the minute.
-fn time_label(t: jiff::Timestamp) -> String {
-    t.strftime("%Y-%m-%d %H:%M UTC").to_string()
+/// The header of a local echo: a reply still in the outbox, with where it stands.
+pub fn echo_header_spans(
+    post: &Post,
+    parent: Option<&Post>,
+    mark: &EchoMark,
+    theme: &Theme,
+) -> Vec<Span<'static>> {
+    let state_style = theme.get(match mark.state {
+        OutboxState::Held => "echo.held",
+        OutboxState::Failed => "echo.failed",
+        OutboxState::Sent { .. } | OutboxState::AwaitingApproval | OutboxState::Done { .. } => {
+            "echo.sent"
+        }
+        OutboxState::Queued | OutboxState::InFlight | OutboxState::Unknown => "echo.queued",
+    });
+    let mut spans = vec![
+        Span::styled("◌ ", state_style),
+        Span::styled(
+            clean_line(&post.author.name).into_owned(),
+            theme.get("echo.author"),
+        ),
+        Span::styled(" · ", theme.get("reader.meta")),
+        Span::styled(format!(" {} ", mark.state.label()), state_style),
+    ];
+    let mut info = String::new();
+    if let Some(answers) = answers_label(parent) {
+        let _ = write!(info, " · {answers}");
+    }
+    if mark.state == OutboxState::Failed
+        && let Some(message) = &mark.message
+    {
+        let _ = write!(info, " · {}", clean_line(message));
+    }
+    spans.push(Span::styled(info, theme.get("reader.meta")));
+    spans
 }

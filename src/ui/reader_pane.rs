@@ -1,7 +1,7 @@
 //! Draws the reader pane: the thread's title line, then only the rows in view — post
 //! headers, wrapped bodies with search matches highlighted, link lists, fold markers.
 
-use super::post_header::header_spans;
+use super::post_header::{echo_header_spans, header_spans};
 use super::text::truncate;
 use super::theme::Theme;
 use crate::app::reader::{OpenThread, Reader, Row};
@@ -129,16 +129,20 @@ fn row_line<'a>(
                 .get(pos)
                 .and_then(|p| p.parent)
                 .and_then(|i| open.file.posts.get(i));
-            let unread = view.read.is_none_or(|r| !r.is_read(post.seq));
-            let is_new = post.seq > open.new_above;
-            spans.extend(header_spans(
-                post,
-                parent,
-                view.forum.undated,
-                unread,
-                is_new,
-                theme,
-            ));
+            if let Some(mark) = open.echo(pos) {
+                spans.extend(echo_header_spans(post, parent, mark, theme));
+            } else {
+                let unread = view.read.is_none_or(|r| !r.is_read(post.seq));
+                let is_new = open.is_new(post);
+                spans.extend(header_spans(
+                    post,
+                    parent,
+                    view.forum.undated,
+                    unread,
+                    is_new,
+                    theme,
+                ));
+            }
             let line = Line::from(spans);
             if view.focused && view.reader.current == pos {
                 return line.style(theme.get("reader.current"));
@@ -149,7 +153,13 @@ fn row_line<'a>(
             if let Some(text) = open.lines(pos).get(line) {
                 let matches = matches_on(view.reader, index);
                 spans.push(Span::raw("  "));
-                spans.extend(highlighted(text, &matches, theme));
+                let body = highlighted(text, &matches, theme);
+                if open.is_echo(pos) {
+                    let pending = theme.get("echo.body");
+                    spans.extend(body.into_iter().map(|s| s.patch_style(pending)));
+                } else {
+                    spans.extend(body);
+                }
             }
         }
         Row::Link { link, .. } => {

@@ -3,17 +3,23 @@
 
 use super::text::{truncate, width};
 use super::theme::Theme;
+use crate::app::Action;
 use crate::app::keymap::{Context, Keymap};
+use crate::app::outbox_view::OutboxList;
 use crate::app::state::{Prompt, PromptKind, StatusInfo};
-use crate::app::{Action, ConnectionMode};
+use crate::model::OutboxState;
+use crate::sync::Connection;
+use jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use std::fmt::Write as _;
 
 #[derive(Debug)]
 pub struct StatusView<'a> {
     pub status: &'a StatusInfo,
+    pub outbox: &'a OutboxList,
     pub prompt: Option<&'a Prompt>,
     pub unread: u32,
     pub keymap: &'a Keymap,
@@ -38,10 +44,8 @@ pub fn draw(frame: &mut Frame, view: &StatusView<'_>, theme: &Theme) {
         ])
     } else {
         let status = view.status;
-        let mode = Span::styled(
-            format!(" {} ", status.connection.label()),
-            theme.get("status.mode"),
-        );
+        let (label, style) = chip(status);
+        let mode = Span::styled(format!(" {label} "), theme.get(style));
         let left = match &status.notice {
             Some(notice) => Span::styled(
                 format!(" {}", notice.text),
@@ -70,18 +74,83 @@ pub fn draw(frame: &mut Frame, view: &StatusView<'_>, theme: &Theme) {
     frame.render_widget(Paragraph::new(line).style(bar), view.area);
 }
 
-/// Account, last sync, outbox and unread total.
+/// The connection in a word or two, and its theme element.
+fn chip(status: &StatusInfo) -> (String, &'static str) {
+    if status.demo {
+        return ("demo".into(), "status.mode");
+    }
+    match &status.connection {
+        Connection::Idle => ("connecting".into(), "status.syncing"),
+        Connection::Syncing(Some((done, total))) => {
+            (format!("syncing {done}/{total}"), "status.syncing")
+        }
+        Connection::Syncing(None) => ("syncing".into(), "status.syncing"),
+        Connection::Paused { .. } => ("rate limited".into(), "status.syncing"),
+        Connection::Online => ("online".into(), "status.mode"),
+        Connection::ReadOnly => ("read-only".into(), "status.read_only"),
+        Connection::Maintenance => ("maintenance".into(), "status.read_only"),
+        Connection::Offline { .. } => ("offline".into(), "status.offline"),
+        Connection::NeedsLogin(_) => ("login needed".into(), "status.offline"),
+    }
+}
+
+fn clock(at: Timestamp) -> String {
+    at.strftime("%H:%M:%S UTC").to_string()
+}
+
+/// Account, connection details, last sync, outbox and unread total.
 fn facts(view: &StatusView<'_>) -> String {
     let status = view.status;
-    let sync = match (status.connection, status.last_sync) {
-        (ConnectionMode::Demo, _) => "bundled forum, nothing to sync".to_owned(),
-        (_, Some(at)) => format!("synced {}", at.strftime("%Y-%m-%d %H:%M UTC")),
-        (_, None) => "never synced".to_owned(),
-    };
-    format!(
-        " {} · {sync} · outbox {} · {} unread",
-        status.account, status.outbox, view.unread
-    )
+    if status.demo {
+        return format!(
+            " {} · bundled forum, nothing to sync · {} unread",
+            status.account, view.unread
+        );
+    }
+    let mut text = format!(" {}", status.account);
+    match &status.connection {
+        Connection::Offline { reason, retry_at } => {
+            let _ = write!(text, " · {}", ellipsize(reason, 48));
+            if let Some(at) = retry_at {
+                let _ = write!(text, " · retry at {}", clock(*at));
+            }
+        }
+        Connection::Paused { resumes_at } => {
+            let _ = write!(text, " · resumes at {}", clock(*resumes_at));
+        }
+        Connection::NeedsLogin(_) => {
+            let _ = write!(
+                text,
+                " · run `threadmark login --account {}`",
+                status.account
+            );
+        }
+        _ => {}
+    }
+    match status.last_sync {
+        Some(at) => {
+            let _ = write!(text, " · synced {}", at.strftime("%Y-%m-%d %H:%M UTC"));
+        }
+        None => text.push_str(" · never synced"),
+    }
+    let outbox = view.outbox;
+    let _ = write!(text, " · outbox {}", outbox.pending());
+    let held = outbox.count(&OutboxState::Held);
+    let failed = outbox.count(&OutboxState::Failed);
+    match (held, failed) {
+        (0, 0) => {}
+        (h, 0) => {
+            let _ = write!(text, " ({h} held)");
+        }
+        (0, f) => {
+            let _ = write!(text, " ({f} failed)");
+        }
+        (h, f) => {
+            let _ = write!(text, " ({h} held, {f} failed)");
+        }
+    }
+    let _ = write!(text, " · {} unread", view.unread);
+    text
 }
 
 /// Short key hints, from the active bindings; a half-typed sequence shows first.
@@ -105,4 +174,14 @@ fn hints(view: &StatusView<'_>) -> String {
         }
     }
     format!("{} ", parts.join("  "))
+}
+
+/// At most `max` characters of `text`, with an ellipsis when cut.
+fn ellipsize(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
 }

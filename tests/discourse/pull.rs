@@ -363,3 +363,30 @@ async fn the_focused_topic_comes_first_and_the_budget_spreads_the_work() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn posts_carry_the_site_so_relative_links_can_be_opened() {
+    bounded(async {
+        let server = standin(Forum::rich()).await;
+        let mut discourse = backend(&server, None, roomy());
+        let synced = sync(&mut discourse, None, Some("500")).await;
+        let posts = synced.posts("500");
+        assert!(!posts.is_empty());
+        for post in &posts {
+            let base = post
+                .body
+                .base_url
+                .as_deref()
+                .expect("every post knows its site");
+            assert_eq!(base.trim_end_matches('/'), server.url.trim_end_matches('/'));
+        }
+        // A cooked link to another topic, read as this forum renders it, opens on the forum.
+        let mut body = posts[0].body.clone();
+        body.text = r#"<p>See <a href="/t/research-agenda/400">the agenda</a></p>"#.into();
+        let doc = threadmark::render::Document::from_body(&body);
+        let url = doc.links()[0].openable().expect("an absolute http URL");
+        let expected = format!("{}/t/research-agenda/400", server.url.trim_end_matches('/'));
+        assert_eq!(url, expected);
+    })
+    .await;
+}

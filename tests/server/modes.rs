@@ -199,3 +199,55 @@ async fn the_mode_is_set_at_start_and_survives_a_restart() {
     assert_eq!(forum_mode(&status).mode, ForumMode::ReadOnly);
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiting_long_poll_answers_when_the_mode_changes() {
+    let t = demo_server(|_| {}).await;
+    let cursor = t
+        .http
+        .get(t.url("/changes?since=now"))
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()["next_cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let poll = {
+        let (http, url) = (
+            t.http.clone(),
+            t.url(&format!("/changes?since={cursor}&wait=25")),
+        );
+        tokio::spawn(async move { http.get(url).send().await.unwrap() })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let admin = t.admin();
+    let flipped = set_mode(&t, &admin, json!({"mode": "read-only"})).await;
+    assert_eq!(flipped.status(), StatusCode::OK);
+    // Reopen soon after: a poll that slept through the change would only answer after
+    // its wait, and then say "open".
+    let reopen = {
+        let (http, url, admin) = (t.http.clone(), t.url("/admin/mode"), admin.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+            http.put(url)
+                .bearer_auth(admin)
+                .json(&json!({"mode": "open"}))
+                .send()
+                .await
+                .unwrap()
+        })
+    };
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(40), poll)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        forum_mode(&answer).mode,
+        ForumMode::ReadOnly,
+        "the poll answered at the change, carrying the new mode"
+    );
+    assert_eq!(reopen.await.unwrap().status(), StatusCode::OK);
+}

@@ -2,9 +2,11 @@
 //! `update`, and thread loads are carried out against the real store, as the runner would.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use threadmark::app::keymap::Key;
 use threadmark::app::{Action, Effect, ForumData, LoadedThread, Msg, Startup, State, update};
 use threadmark::config::Config;
 use threadmark::store::{AccountDir, Cache, DataDir, UiState, ensure_demo};
+use threadmark::tui::store_worker::StoreJobs;
 
 pub struct Harness {
     pub state: State,
@@ -31,13 +33,69 @@ impl Harness {
             read: cache.load_read_state().unwrap(),
         };
         assert!(cache.take_problems().is_empty());
+        Self::start(temp, dir, forum_data, ui, config, (width, height))
+    }
+
+    /// An account with a server (none runs: the UI is driven alone), its cache holding
+    /// the demo forum, its drafts and outbox real folders in a temp dir.
+    pub fn remote(width: u16, height: u16) -> Self {
+        let temp = tempfile::tempdir().unwrap();
+        let data = DataDir::new(temp.path());
+        ensure_demo(&data).unwrap();
+        let mut demo = Cache::open(data.account("demo"));
+        let dir = data.account("work");
+        let work = Cache::open(dir.clone());
+        let forum = demo.load_forum().unwrap().unwrap();
+        let threads = demo.load_index().unwrap();
+        work.save_forum(&forum).unwrap();
+        for thread in &threads {
+            work.save_thread(&demo.load_thread(&thread.id).unwrap().unwrap())
+                .unwrap();
+        }
+        work.save_index(&threads).unwrap();
+        let forum_data = ForumData {
+            forum,
+            threads,
+            read: threadmark::model::ReadState::default(),
+        };
+        Self::start_as(
+            "work",
+            temp,
+            dir,
+            forum_data,
+            UiState::default(),
+            &Config::default(),
+            (width, height),
+        )
+    }
+
+    fn start(
+        temp: tempfile::TempDir,
+        dir: AccountDir,
+        forum_data: ForumData,
+        ui: UiState,
+        config: &Config,
+        size: (u16, u16),
+    ) -> Self {
+        Self::start_as("demo", temp, dir, forum_data, ui, config, size)
+    }
+
+    fn start_as(
+        account: &str,
+        temp: tempfile::TempDir,
+        dir: AccountDir,
+        forum_data: ForumData,
+        ui: UiState,
+        config: &Config,
+        size: (u16, u16),
+    ) -> Self {
         let (state, effects) = State::new(Startup {
-            account: "demo".into(),
-            is_demo: true,
+            account: account.into(),
+            is_demo: account == "demo",
             data: forum_data,
             ui,
             config,
-            size: (width, height),
+            size,
         });
         let mut harness = Self {
             state,
@@ -54,16 +112,26 @@ impl Harness {
         self.run_effects(effects);
     }
 
-    fn run_effects(&mut self, effects: Vec<Effect>) {
+    /// Carries out effects as the runner would: thread loads and store jobs against the
+    /// real cache and folders; the others are kept in `effects` for the test to check.
+    pub fn run_effects(&mut self, effects: Vec<Effect>) {
         for effect in effects {
-            if let Effect::LoadThread(id) = &effect {
-                let file = Cache::open(self.dir.clone())
-                    .load_thread(id)
-                    .unwrap()
-                    .unwrap();
-                self.send(Msg::ThreadLoaded(Box::new(LoadedThread::parse(file))));
-            } else {
-                self.effects.push(effect);
+            match effect {
+                Effect::LoadThread(id) => {
+                    let file = Cache::open(self.dir.clone())
+                        .load_thread(&id)
+                        .unwrap()
+                        .unwrap();
+                    self.send(Msg::ThreadLoaded(Box::new(LoadedThread::parse(file))));
+                }
+                Effect::Store(job) => {
+                    let mut told = Vec::new();
+                    StoreJobs::open(&self.dir).run(job, &mut |stored| told.push(stored));
+                    for stored in told {
+                        self.send(Msg::Stored(stored));
+                    }
+                }
+                effect => self.effects.push(effect),
             }
         }
     }
@@ -72,23 +140,18 @@ impl Harness {
         self.send(Msg::Action(action));
     }
 
-    /// Types keys: plain characters, or `<name>` for named keys (`<enter>`, `<esc>`, `<tab>`).
+    /// Types keys: plain characters, or `<name>` for named keys in keymap syntax (`<enter>`,
+    /// `<esc>`, `<tab>`, `<ctrl-s>`).
     pub fn keys(&mut self, text: &str) {
         let mut rest = text;
         while let Some(c) = rest.chars().next() {
             if c == '<'
                 && let Some(end) = rest.find('>')
+                && end > 1
             {
-                let code = match &rest[1..end] {
-                    "enter" => KeyCode::Enter,
-                    "esc" => KeyCode::Esc,
-                    "tab" => KeyCode::Tab,
-                    "down" => KeyCode::Down,
-                    "up" => KeyCode::Up,
-                    "backspace" => KeyCode::Backspace,
-                    other => panic!("unknown key <{other}>"),
-                };
-                self.send(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+                let name = &rest[1..end];
+                let key = Key::parse(name).unwrap_or_else(|| panic!("unknown key <{name}>"));
+                self.send(Msg::Key(KeyEvent::new(key.code, key.modifiers)));
                 rest = &rest[end + 1..];
             } else {
                 self.send(Msg::Key(KeyEvent::new(

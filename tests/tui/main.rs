@@ -2,7 +2,12 @@
 //! and the real binary run in a pseudo-terminal.
 #![allow(clippy::unwrap_used)]
 
+#[path = "../support/serve.rs"]
+mod serve;
+
+mod compose;
 mod harness;
+mod live;
 mod pty;
 mod screens;
 mod updates;

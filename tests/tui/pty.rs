@@ -4,6 +4,7 @@
 use nix::sys::termios::LocalFlags;
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 use std::io::{Read, Write};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -16,7 +17,7 @@ struct Output {
     screen: vt100::Parser,
 }
 
-struct Session {
+pub struct Session {
     master: Box<dyn MasterPty + Send>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn Child + Send + Sync>,
@@ -24,9 +25,36 @@ struct Session {
     temp: tempfile::TempDir,
 }
 
+/// Where a session keeps its data and config, and what else it runs with.
+pub struct Setup<'a> {
+    pub data: &'a Path,
+    pub config: &'a Path,
+    pub env: &'a [(&'a str, &'a str)],
+}
+
 impl Session {
     fn start(cols: u16, rows: u16) -> Self {
         let temp = tempfile::tempdir().unwrap();
+        let data = temp.path().join("data");
+        let config = temp.path().join("config.toml");
+        Self::spawn(
+            cols,
+            rows,
+            &Setup {
+                data: &data,
+                config: &config,
+                env: &[],
+            },
+            temp,
+        )
+    }
+
+    /// Runs the reader on a client's own folders (a signed-in account, say).
+    pub fn start_with(cols: u16, rows: u16, setup: &Setup<'_>) -> Self {
+        Self::spawn(cols, rows, setup, tempfile::tempdir().unwrap())
+    }
+
+    fn spawn(cols: u16, rows: u16, setup: &Setup<'_>, temp: tempfile::TempDir) -> Self {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -37,12 +65,15 @@ impl Session {
             .unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_threadmark"));
         cmd.arg("--data-dir");
-        cmd.arg(temp.path().join("data"));
+        cmd.arg(setup.data);
         cmd.arg("--config");
-        cmd.arg(temp.path().join("config.toml"));
+        cmd.arg(setup.config);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("THREADMARK_ACCOUNT");
         cmd.env_remove("NO_COLOR");
+        for (name, value) in setup.env {
+            cmd.env(name, value);
+        }
         cmd.cwd(temp.path());
         let child = pair.slave.spawn_command(cmd).unwrap();
         drop(pair.slave);
@@ -73,13 +104,18 @@ impl Session {
         }
     }
 
-    fn screen_text(&self) -> String {
+    pub fn screen_text(&self) -> String {
         self.output.lock().unwrap().screen.screen().contents()
     }
 
     /// Waits until the screen satisfies `check`, or fails showing the screen.
-    fn wait_for(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + WAIT;
+    pub fn wait_for(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
+        self.wait_longer(what, WAIT, check)
+    }
+
+    /// Like `wait_for` with its own limit, for what depends on a server's timers.
+    pub fn wait_longer(&self, what: &str, limit: Duration, check: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + limit;
         loop {
             let text = self.screen_text();
             if check(&text) {
@@ -93,20 +129,20 @@ impl Session {
         }
     }
 
-    fn wait_for_text(&self, needle: &str) -> String {
+    pub fn wait_for_text(&self, needle: &str) -> String {
         self.wait_for(needle, |s| s.contains(needle))
     }
 
-    fn send(&mut self, keys: &str) {
+    pub fn send(&mut self, keys: &str) {
         self.writer.write_all(keys.as_bytes()).unwrap();
         self.writer.flush().unwrap();
     }
 
-    fn local_flags(&self) -> LocalFlags {
+    pub fn local_flags(&self) -> LocalFlags {
         self.master.get_termios().unwrap().local_flags
     }
 
-    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+    pub fn wait_exit(&mut self) -> portable_pty::ExitStatus {
         let deadline = Instant::now() + WAIT;
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -253,7 +289,7 @@ fn wait_for_bytes(s: &Session, from: usize, needle: &[u8], what: &str) {
     }
 }
 
-fn signal(s: &Session, signal: nix::sys::signal::Signal) {
+pub fn signal(s: &Session, signal: nix::sys::signal::Signal) {
     let pid = i32::try_from(s.child.process_id().unwrap()).unwrap();
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal).unwrap();
 }

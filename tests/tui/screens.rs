@@ -132,12 +132,9 @@ fn wide_characters_line_up() {
     forum.sections[0].title = "戦略的イニシアチブ 🚀".into();
     let mut threads = h.state.data.threads.clone();
     threads[0].title = "日本語のスレッド：図書館の未来について話しましょう 📚📚📚".into();
-    h.send(threadmark::app::Msg::Background(
-        threadmark::app::BackgroundEvent::IndexChanged {
-            forum: Box::new(forum),
-            threads,
-        },
-    ));
+    h.send(threadmark::app::Msg::IndexLoaded(Box::new(
+        threadmark::app::IndexData { forum, threads },
+    )));
     let terminal = render(&h);
     let buffer = terminal.backend().buffer();
     let (x, y) = find(buffer, "日本語");
@@ -150,4 +147,82 @@ fn wide_characters_line_up() {
     let (_, thread_row) = find(buffer, "日本語");
     assert_eq!(buffer[(border - 1, thread_row)].symbol(), "8");
     insta::assert_snapshot!("wide_titles_100x30", terminal.backend());
+}
+
+/// A reply being written to Connie Williams's post.
+fn composing() -> Harness {
+    let mut h = Harness::remote(100, 30);
+    h.open_advocacy();
+    h.keys("Jr");
+    h.keys("I agree: advocacy has to start long before a bill is drafted.<enter><enter>");
+    h.keys("Our branch keeps a standing list of local partners, which helps.");
+    h
+}
+
+#[test]
+fn composer_in_the_reader_place() {
+    let h = composing();
+    insta::assert_snapshot!("composer_reply_100x30", render(&h).backend());
+}
+
+#[test]
+fn composer_preview_and_a_new_thread_title() {
+    let mut h = composing();
+    h.keys("<ctrl-p>");
+    insta::assert_snapshot!("composer_preview_100x30", render(&h).backend());
+    h.keys("<esc>");
+    let mut h = Harness::remote(100, 30);
+    h.keys("Gkc");
+    h.keys("Budget priorities for 2027<enter>What should come first?");
+    insta::assert_snapshot!("composer_new_thread_100x30", render(&h).backend());
+}
+
+#[test]
+fn outbox_list_and_a_held_echo() {
+    use threadmark::model::{OutboxEntry, OutboxState, PostId, Target, ThreadId};
+    use threadmark::store::Outbox;
+    let mut h = Harness::remote(100, 30);
+    let outbox = Outbox::open(&h.dir);
+    let reply = |body: &str| {
+        OutboxEntry::new(
+            Target::Reply {
+                thread: ThreadId::new("advocacy-1"),
+                reply_to: Some(PostId::new("advocacy-1-2")),
+            },
+            body.into(),
+            jiff::Timestamp::UNIX_EPOCH,
+        )
+    };
+    let mut held = reply("Held while the forum is read-only.");
+    outbox.enqueue(&held).unwrap();
+    held.state = OutboxState::Held;
+    held.last_message =
+        Some("the forum is read-only; the reply waits and goes out when posting reopens".into());
+    outbox.update(&held).unwrap();
+    let mut failed = reply("Too short");
+    outbox.enqueue(&failed).unwrap();
+    failed.state = OutboxState::Failed;
+    failed.attempts = 1;
+    failed.last_message = Some("body: at least 20 characters".into());
+    outbox.update(&failed).unwrap();
+    h.run_effects(vec![threadmark::app::Effect::Store(
+        threadmark::app::StoreJob::LoadOutbox,
+    )]);
+
+    h.open_advocacy();
+    // Mary Ghikas, Connie Williams, Robert Banks's answer to her, then our two replies.
+    h.keys("JJJ");
+    insta::assert_snapshot!("echo_held_100x30", render(&h).backend());
+    let terminal = render(&h);
+    let buffer = terminal.backend().buffer();
+    let (x, y) = find(buffer, " held ");
+    assert_eq!(
+        buffer[(x + 1, y)].bg,
+        Color::Yellow,
+        "a held echo is marked"
+    );
+    h.keys("O");
+    insta::assert_snapshot!("outbox_100x30", render(&h).backend());
+    h.keys("jd");
+    insta::assert_snapshot!("outbox_confirm_discard_100x30", render(&h).backend());
 }

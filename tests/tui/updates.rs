@@ -3,10 +3,11 @@
 use crate::harness::Harness;
 use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use threadmark::app::reader::Row;
-use threadmark::app::{Action, BackgroundEvent, ConnectionMode, Effect, Focus, LoadedThread, Msg};
+use threadmark::app::{Action, Effect, Focus, LoadedThread, Msg};
 use threadmark::config::Config;
 use threadmark::model::ThreadId;
 use threadmark::store::UiState;
+use threadmark::sync::{Connection, SyncEvent, SyncStatus};
 
 fn tree_labels(h: &Harness) -> Vec<String> {
     let tree = &h.state.tree;
@@ -422,22 +423,34 @@ fn the_mouse_scrolls_the_pane_under_it_and_clicks_select() {
 }
 
 #[test]
-fn background_news_reaches_the_status_line() {
+fn sync_news_reaches_the_status_line() {
     let mut h = Harness::demo(120, 40);
-    assert_eq!(h.state.status.connection, ConnectionMode::Demo);
-    h.send(Msg::Background(BackgroundEvent::Mode(
-        ConnectionMode::ReadOnly,
-    )));
-    h.send(Msg::Background(BackgroundEvent::Outbox { queued: 2 }));
+    h.state.status.demo = false;
     let at = jiff::Timestamp::from_second(1_700_000_000).unwrap();
-    h.send(Msg::Background(BackgroundEvent::Synced { at }));
-    assert_eq!(h.state.status.connection, ConnectionMode::ReadOnly);
-    assert_eq!(h.state.status.outbox, 2);
+    h.send(Msg::Sync(SyncEvent::Status(SyncStatus {
+        connection: Connection::ReadOnly,
+        last_success_at: Some(at),
+        outbox_pending: 0,
+        banner: None,
+        outbox_note: None,
+    })));
+    assert_eq!(h.state.status.connection, Connection::ReadOnly);
     assert_eq!(h.state.status.last_sync, Some(at));
-    h.send(Msg::Background(BackgroundEvent::Problem(
-        "server said no".into(),
-    )));
+    // A progress report changes the progress only.
+    h.send(Msg::Sync(SyncEvent::Status(SyncStatus {
+        connection: Connection::Syncing(Some((3, 10))),
+        last_success_at: None,
+        outbox_pending: 0,
+        banner: None,
+        outbox_note: None,
+    })));
+    assert_eq!(h.state.status.last_sync, Some(at));
+    h.send(Msg::SyncUnavailable("server said no".into()));
     assert_eq!(h.notice(), "server said no");
+    assert!(matches!(
+        h.state.status.connection,
+        Connection::Offline { .. }
+    ));
 }
 
 #[test]
@@ -461,4 +474,75 @@ fn the_readme_config_example_is_valid_and_does_what_it_says() {
     let scroll = h.state.reader.scroll;
     h.keys("w");
     assert!(h.state.reader.scroll > scroll, "w pages down in the reader");
+}
+
+#[test]
+fn links_open_in_the_browser_only_when_they_are_http() {
+    let mut h = Harness::remote(120, 40);
+    // Someone's reply carries links: a good one, and one that must never be opened.
+    let mut cache = threadmark::store::Cache::open(h.dir.clone());
+    let mut file = cache
+        .load_thread(&ThreadId::new("advocacy-1"))
+        .unwrap()
+        .unwrap();
+    file.posts[0].body.text = "See [the guide](https://example.org/guide) and \
+         [this](javascript:alert(1)) before replying."
+        .into();
+    cache.save_thread(&file).unwrap();
+    h.open_advocacy();
+    assert_eq!(h.current_seq(), 1);
+
+    h.keys("o");
+    h.keys("<enter>");
+    assert_eq!(
+        h.effects.last(),
+        Some(&Effect::OpenUrl("https://example.org/guide".into()))
+    );
+    let opened = h.effects.len();
+
+    h.keys("o");
+    h.keys("2");
+    assert_eq!(
+        h.effects.len(),
+        opened,
+        "a javascript: link is never handed to a browser"
+    );
+    assert!(
+        h.notice().contains("not an http(s) address"),
+        "{}",
+        h.notice()
+    );
+}
+
+#[test]
+fn your_own_replies_are_neither_unread_nor_new() {
+    let mut h = Harness::remote(120, 40);
+    let mut cache = threadmark::store::Cache::open(h.dir.clone());
+    let mut file = cache
+        .load_thread(&ThreadId::new("advocacy-1"))
+        .unwrap()
+        .unwrap();
+    let mut mine = file.posts[1].clone();
+    mine.id = threadmark::model::PostId::new("mine");
+    mine.seq = 9;
+    mine.author = threadmark::model::Author::new("demo");
+    mine.client_key = Some("01a2-key".into());
+    file.posts.push(mine);
+    file.thread.last_seq = 9;
+    file.thread.post_count = 9;
+    cache.save_thread(&file).unwrap();
+    h.open_advocacy();
+
+    let open = h.state.reader.open.as_ref().unwrap();
+    let mine = open.file.posts.iter().find(|p| p.seq == 9).unwrap();
+    assert!(!open.is_new(mine), "your own reply is not news to you");
+    let theirs = open.file.posts.iter().find(|p| p.seq == 8).unwrap();
+    assert!(open.is_new(theirs));
+    let read = h
+        .state
+        .data
+        .read
+        .thread(&ThreadId::new("advocacy-1"))
+        .unwrap();
+    assert!(read.is_read(9), "your own reply counts as read");
 }

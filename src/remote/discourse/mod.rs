@@ -103,6 +103,11 @@ impl DiscourseBackend {
         })
     }
 
+    /// Cooked HTML links to `/t/…`, `/u/…` and `//cdn/…`: they are read against the site.
+    fn anchor(&self, post: &mut Post) {
+        post.body.base_url = Some(self.transport.base_url().to_string());
+    }
+
     /// The budget in force.
     pub fn budget(&mut self) -> RequestBudget {
         self.transport.window().budget()
@@ -154,15 +159,22 @@ impl Backend for DiscourseBackend {
         cursor: Option<&Cursor>,
         focus: Option<&ThreadId>,
     ) -> Result<PullBatch, RemoteError> {
-        let (batch, cursor) = pull::Pull::new(&mut self.transport, self.mapping, cursor)
+        let (mut batch, cursor) = pull::Pull::new(&mut self.transport, self.mapping, cursor)
             .run(focus)
             .await?;
         self.known = Some(cursor);
+        for post in &mut batch.posts {
+            self.anchor(post);
+        }
         Ok(batch)
     }
 
     async fn submit(&mut self, entry: &OutboxEntry) -> Result<Submitted, RemoteError> {
-        self.writer().submit(entry).await
+        let mut submitted = self.writer().submit(entry).await?;
+        if let Submitted::Posted { post, .. } = &mut submitted {
+            self.anchor(post);
+        }
+        Ok(submitted)
     }
 
     async fn find_submitted(&mut self, entry: &OutboxEntry) -> Result<Option<Post>, RemoteError> {

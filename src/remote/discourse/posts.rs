@@ -135,6 +135,7 @@ fn tombstone(thread: &ThreadId, id: u64, seq: u32, when: Timestamp) -> Post {
         body: Body {
             format: BodyFormat::Html,
             text: String::new(),
+            base_url: None,
         },
         deleted: true,
         version: 0,
@@ -158,6 +159,7 @@ pub fn to_post(
         Body {
             format: BodyFormat::Html,
             text: String::new(),
+            base_url: None,
         }
     } else if let Some(raw) = post.raw_text().filter(|_| mapping.prefer_raw) {
         Body::markdown(raw)
@@ -165,6 +167,7 @@ pub fn to_post(
         Body {
             format: BodyFormat::Html,
             text: cooked_or_action(post),
+            base_url: None,
         }
     };
     Post {

@@ -34,6 +34,11 @@ pub struct Transport {
 }
 
 impl Transport {
+    /// The forum's base URL.
+    pub fn base_url(&self) -> &url::Url {
+        self.http.base()
+    }
+
     pub fn new(http: HttpClient, auth: HeaderMap, window: Window) -> Self {
         Self {
             http,

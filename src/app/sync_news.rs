@@ -1,0 +1,85 @@
+//! Folds the sync engine's news into the state: the connection for the status line, the
+//! server's banner, and reloads of what a pull or a flush changed.
+
+use super::msg::{Effect, IndexData, StoreJob};
+use super::state::State;
+use super::tree::TreeModel;
+use crate::sync::{Connection, SyncCommand, SyncEvent, SyncStatus};
+
+pub fn on_event(state: &mut State, event: SyncEvent, fx: &mut Vec<Effect>) {
+    match event {
+        SyncEvent::Status(status) => on_status(state, status, fx),
+        SyncEvent::Pulled(report) => {
+            if report.tree_changed || !report.changed.is_empty() {
+                fx.push(Effect::LoadIndex);
+            }
+            if let Some(id) = state.reader.thread_id()
+                && report.changed.contains(id)
+            {
+                let id = id.clone();
+                state.reader.requested = Some(id.clone());
+                fx.push(Effect::LoadThread(id));
+            }
+        }
+        // States changed or sent replies were archived: the echoes follow the files.
+        SyncEvent::Outbox(_) => fx.push(Effect::Store(StoreJob::LoadOutbox)),
+    }
+}
+
+fn on_status(state: &mut State, status: SyncStatus, fx: &mut Vec<Effect>) {
+    // Progress reports carry the progress alone.
+    if let Connection::Syncing(Some(_)) | Connection::Paused { .. } = status.connection {
+        state.status.connection = status.connection;
+        return;
+    }
+    let was = std::mem::replace(&mut state.status.connection, status.connection);
+    if status.last_success_at.is_some() {
+        state.status.last_sync = status.last_success_at;
+    }
+    state.status.outbox_note = status.outbox_note;
+    state.banner.set_server(status.banner);
+    let mode_changed =
+        std::mem::discriminant(&was) != std::mem::discriminant(&state.status.connection);
+    if mode_changed || status.outbox_pending != state.outbox.pending() {
+        fx.push(Effect::Store(StoreJob::LoadOutbox));
+    }
+}
+
+/// The engine could not start (no usable credential, an unsupported server): reading goes
+/// on from the cache, and the status line says why nothing syncs.
+pub fn unavailable(state: &mut State, why: String) {
+    state.status.connection = Connection::Offline {
+        reason: why.clone(),
+        retry_at: None,
+    };
+    state.error(why);
+}
+
+/// The tree and index reloaded after a sync: the tree is rebuilt keeping expansion,
+/// selection and filter.
+pub fn index_loaded(state: &mut State, data: IndexData) {
+    let IndexData { forum, threads } = data;
+    let selected = state.tree.selected().map(|n| n.key.clone());
+    let filter = state.tree.filter().to_owned();
+    let mut tree = TreeModel::build(
+        &forum,
+        &threads,
+        &state.data.read,
+        state.tree.collapsed_keys().clone(),
+        selected.as_deref(),
+    );
+    tree.set_filter(&filter);
+    state.tree = tree;
+    state.banner.set(forum.announcement.clone());
+    state.data.forum = forum;
+    state.data.threads = threads;
+}
+
+/// The thread the user reads, for the engine to fetch first.
+pub fn focus(state: &State, fx: &mut Vec<Effect>) {
+    if !state.status.demo {
+        fx.push(Effect::Sync(SyncCommand::Focus(
+            state.reader.thread_id().cloned(),
+        )));
+    }
+}

@@ -1,0 +1,34 @@
+//! The facts shown after a post's author, the same in the reader and on the command line.
+
+use super::sanitize::clean_line;
+use crate::model::Post;
+use std::fmt::Write as _;
+
+/// ` · #3 · 2026-03-01 14:22 UTC · edited · answers Connie Williams (#2)`: the post's
+/// number, its date (unless the forum is undated: the demo's posts only have an order),
+/// "edited", and the post it answers (not named when it is the opening post).
+pub fn post_facts(post: &Post, parent: Option<&Post>, undated: bool) -> String {
+    let mut facts = format!(" · #{}", post.seq);
+    if !undated {
+        let _ = write!(facts, " · {}", time_label(post.created_at));
+    }
+    if post.edited_at.is_some() {
+        facts.push_str(" · edited");
+    }
+    if let Some(answers) = answers_label(parent) {
+        let _ = write!(facts, " · {answers}");
+    }
+    facts
+}
+
+/// `answers Connie Williams (#2)`, or `None` for the opening post or no parent.
+pub fn answers_label(parent: Option<&Post>) -> Option<String> {
+    parent
+        .filter(|p| p.seq != 1)
+        .map(|p| format!("answers {} (#{})", clean_line(&p.author.name), p.seq))
+}
+
+/// A post time as shown: UTC, to the minute.
+pub fn time_label(t: jiff::Timestamp) -> String {
+    t.strftime("%Y-%m-%d %H:%M UTC").to_string()
+}

@@ -1,0 +1,142 @@
+//! Draws the composer in the reader's place: what is being written, the title input for a
+//! new thread, the text editor (or its rendered preview), and the composer's keys.
+
+use super::text::{truncate, width};
+use super::theme::Theme;
+use crate::app::Action;
+use crate::app::composer::Composer;
+use crate::app::keymap::{Context, Keymap};
+use crate::render::Document;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+/// What the composer needs to draw.
+#[derive(Debug)]
+pub struct ComposerView<'a> {
+    pub composer: &'a Composer,
+    pub keymap: &'a Keymap,
+    /// The reader pane's place (its title line and body).
+    pub area: Rect,
+}
+
+pub fn draw(frame: &mut Frame, view: &ComposerView<'_>, theme: &Theme) {
+    let area = view.area;
+    if area.height < 3 || area.width < 10 {
+        return;
+    }
+    let composer = view.composer;
+    frame
+        .buffer_mut()
+        .set_style(area, theme.get("composer.text"));
+    let cols = usize::from(area.width);
+    let mode = if composer.preview.is_some() {
+        "  [preview]"
+    } else {
+        ""
+    };
+    let heading = truncate(
+        &composer.heading,
+        cols.saturating_sub(width(mode) + 2).max(1),
+    );
+    let row = |y: u16| Rect::new(area.x, y, area.width, 1);
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(format!(" {heading}"), theme.get("composer.heading")),
+            Span::styled(mode, theme.get("composer.hint")),
+        ])),
+        row(area.y),
+    );
+    let mut top = area.y + 1;
+    if let Some(title) = &composer.title {
+        let label = " Title: ";
+        let label_cols = u16::try_from(width(label)).unwrap_or(8);
+        frame.render_widget(
+            Paragraph::new(Span::styled(label, theme.get("composer.label"))),
+            Rect::new(area.x, top, label_cols, 1),
+        );
+        let input = Rect::new(
+            area.x + label_cols,
+            top,
+            area.width.saturating_sub(label_cols + 1),
+            1,
+        );
+        frame
+            .buffer_mut()
+            .set_style(input, theme.get("composer.title"));
+        frame.render_widget(title, input);
+        top += 1;
+    }
+    frame.render_widget(
+        Paragraph::new(Span::styled("─".repeat(cols), theme.get("composer.rule"))),
+        row(top),
+    );
+    top += 1;
+    let footer_y = area.y + area.height - 1;
+    // One column of margin on each side, like the posts.
+    let body = Rect::new(
+        area.x + 1,
+        top,
+        area.width.saturating_sub(2),
+        footer_y.saturating_sub(top),
+    );
+    match &composer.preview {
+        Some(doc) => draw_preview(frame, doc, composer.preview_scroll, body, theme),
+        None => frame.render_widget(&composer.body, body),
+    }
+    frame.render_widget(
+        Paragraph::new(Span::styled(
+            truncate(&footer(view), cols),
+            theme.get("composer.hint"),
+        )),
+        row(footer_y),
+    );
+}
+
+fn draw_preview(frame: &mut Frame, doc: &Document, scroll: usize, area: Rect, theme: &Theme) {
+    let lines: Vec<Line> = doc
+        .wrap(usize::from(area.width))
+        .into_iter()
+        .skip(scroll)
+        .take(usize::from(area.height))
+        .map(|line| {
+            Line::from(
+                line.spans
+                    .into_iter()
+                    .map(|s| Span::styled(s.text, theme.body(s.style)))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// The composer's keys, from the active bindings.
+fn footer(view: &ComposerView<'_>) -> String {
+    let key = |action| {
+        view.keymap
+            .key_for(Context::Composer, action)
+            .map(ToString::to_string)
+    };
+    let preview = if view.composer.preview.is_some() {
+        "edit"
+    } else {
+        "preview"
+    };
+    let mut parts: Vec<String> = [
+        (Action::Send, "send"),
+        (Action::CloseComposer, "close (draft kept)"),
+        (Action::TogglePreview, preview),
+        (Action::ExternalEditor, "$EDITOR"),
+    ]
+    .into_iter()
+    .filter_map(|(action, what)| key(action).map(|k| format!("{k} {what}")))
+    .collect();
+    if view.composer.title.is_some()
+        && let Some(k) = key(Action::NextField)
+    {
+        parts.push(format!("{k} title/text"));
+    }
+    format!(" {}", parts.join(" · "))
+}

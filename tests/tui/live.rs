@@ -1,0 +1,290 @@
+//! End to end with the real server: `threadmark serve --demo` on 127.0.0.1 and the real
+//! reader in a pseudo-terminal, signed in as the demo member. Every wait is bounded.
+
+use crate::pty::{Session, Setup, signal};
+use crate::serve::{Client, Served, text};
+use nix::sys::termios::LocalFlags;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+const BANNER: &str = "Logins are disabled during the gray-out";
+/// The server's mode check and the engine's next look take their time; still bounded.
+const DRAIN: Duration = Duration::from_secs(120);
+const CTRL_S: &str = "\x13";
+const ESC: &str = "\x1b";
+
+/// The operator's side: HTTP straight to the server.
+struct Admin {
+    base: String,
+    token: String,
+    http: reqwest::Client,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Admin {
+    fn new(server: &Served) -> Self {
+        Self {
+            base: format!("{}/api/v1", server.url),
+            token: server.admin_token.clone().unwrap(),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(20))
+                .build()
+                .unwrap(),
+            runtime: tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap(),
+        }
+    }
+
+    fn send(&self, request: reqwest::RequestBuilder) -> Value {
+        self.runtime.block_on(async {
+            let response = request.bearer_auth(&self.token).send().await.unwrap();
+            assert!(response.status().is_success(), "{}", response.status());
+            response.json().await.unwrap()
+        })
+    }
+
+    fn open_for_posting(&self) {
+        self.send(
+            self.http
+                .put(format!("{}/admin/mode", self.base))
+                .json(&json!({ "mode": "open" })),
+        );
+    }
+
+    fn bodies(&self, thread: &str) -> Vec<String> {
+        let page = self.send(
+            self.http
+                .get(format!("{}/threads/{thread}/posts?limit=1000", self.base)),
+        );
+        page["posts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p["body"].as_str().map(str::to_owned))
+            .collect()
+    }
+}
+
+/// A client signed in to `server` as the demo member, its cache synced once.
+fn synced_client(server: &Served) -> Client {
+    let client = Client::default();
+    client.sign_in(&server.url, server.member_token.as_ref().unwrap());
+    let out = client.run(&["sync"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    client
+}
+
+fn reader(client: &Client, env: &[(&str, &str)]) -> Session {
+    let (data, config) = (client.data_dir(), client.config());
+    Session::start_with(
+        120,
+        40,
+        &Setup {
+            data: &data,
+            config: &config,
+            env,
+        },
+    )
+}
+
+/// Opens the Advocacy thread (the tree's last row) and moves to Connie Williams's reply.
+fn open_advocacy_at_connie(s: &mut Session) {
+    s.wait_for_text("Advocacy");
+    s.send("G\r");
+    s.wait_for_text("Connie Williams · #2");
+    s.send("J");
+}
+
+fn drafts_dir(client: &Client) -> PathBuf {
+    client.data_dir().join("accounts/work/drafts")
+}
+
+/// Waits until a draft file holds `needle` (the autosave is debounced; a file still being
+/// written has a temporary name until it is complete).
+fn wait_for_draft(client: &Client, needle: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let saved = std::fs::read_dir(drafts_dir(client))
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .any(|text| text.contains(needle));
+        if saved {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the draft was never saved");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_draft_survives_sigkill_and_is_offered_back() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let client = synced_client(&server);
+
+    let mut s = reader(&client, &[]);
+    open_advocacy_at_connie(&mut s);
+    s.send("r");
+    s.wait_for_text("Reply to Connie Williams (#2)");
+    s.send("Half-written thoughts on advocacy");
+    s.wait_for_text("Half-written thoughts on advocacy");
+    wait_for_draft(&client, "Half-written thoughts on advocacy");
+    signal(&s, nix::sys::signal::Signal::SIGKILL);
+    s.wait_exit();
+    drop(s);
+
+    let mut s = reader(&client, &[]);
+    let offer = s.wait_for_text("Unsent drafts from last time");
+    let offer = if offer.contains("Half-written thoughts") {
+        offer
+    } else {
+        s.wait_for_text("Half-written thoughts")
+    };
+    assert!(offer.contains("Reply to"), "{offer}");
+    s.send("\r");
+    let composer = s.wait_for_text("ctrl-s send");
+    assert!(
+        composer.contains("Half-written thoughts on advocacy"),
+        "{composer}"
+    );
+    // Typing goes on where it stopped.
+    s.send(", continued.");
+    s.wait_for_text("Half-written thoughts on advocacy, continued.");
+    s.send("\x03");
+    assert!(s.wait_exit().success());
+}
+
+#[test]
+fn the_gray_out_holds_a_reply_and_it_goes_out_when_posting_reopens() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &["--mode", "read-only", "--banner", BANNER]);
+    let admin = Admin::new(&server);
+    let client = synced_client(&server);
+
+    let mut s = reader(&client, &[]);
+    s.wait_for_text(BANNER);
+    s.wait_for_text("read-only");
+    open_advocacy_at_connie(&mut s);
+    s.send("r");
+    s.wait_for_text("Reply to Connie Williams (#2)");
+    s.send("Held through the gray-out, sent after it.");
+    s.send(CTRL_S);
+    // The echo shows at once in the thread, held, under Connie Williams's reply.
+    let screen = s.wait_for("the held echo", |t| {
+        t.contains("◌ you") && t.contains(" held ")
+    });
+    let lines: Vec<&str> = screen.lines().collect();
+    let echo = lines.iter().position(|l| l.contains("◌ you")).unwrap();
+    assert!(
+        lines[echo].contains("answers Connie Williams (#2)"),
+        "{}",
+        lines[echo]
+    );
+    assert!(screen.contains("read-only"), "{screen}");
+
+    s.send("O");
+    let list = s.wait_for_text("Outbox —");
+    assert!(list.contains("held"), "{list}");
+    assert!(list.contains("Held through the gray-out"), "{list}");
+    assert!(
+        list.contains("read-only"),
+        "the server's word on it: {list}"
+    );
+    s.send(ESC);
+    let screen = s.wait_for("the list to close", |t| !t.contains("Outbox —"));
+    assert!(
+        screen.contains("outbox 1 (1 held)"),
+        "the status line counts it: {screen}"
+    );
+    assert!(
+        !admin
+            .bodies("advocacy-1")
+            .iter()
+            .any(|b| b.contains("Held through")),
+        "nothing posted while read-only"
+    );
+
+    // The operator reopens posting; nobody touches the keyboard.
+    admin.open_for_posting();
+    let screen = s.wait_longer("the echo to become the real post", DRAIN, |t| {
+        t.contains("Held through the gray-out") && !t.contains("◌ you")
+    });
+    assert!(
+        admin
+            .bodies("advocacy-1")
+            .iter()
+            .any(|b| b == "Held through the gray-out, sent after it."),
+        "the server has the reply"
+    );
+    let lines: Vec<&str> = screen.lines().collect();
+    let body = lines
+        .iter()
+        .position(|l| l.contains("Held through the gray-out"))
+        .unwrap();
+    let header = lines[..body]
+        .iter()
+        .rposition(|l| l.contains(" · #"))
+        .unwrap();
+    assert!(
+        lines[header].contains("demo"),
+        "by the member: {}",
+        lines[header]
+    );
+    s.wait_for("the status line to say online", |t| t.contains(" online "));
+    s.send("q");
+    assert!(s.wait_exit().success());
+}
+
+#[test]
+fn starting_offline_paints_the_cache_and_says_so() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let client = synced_client(&server);
+    let addr = server.addr.clone();
+    server.kill();
+    assert!(
+        std::net::TcpStream::connect(&addr).is_err(),
+        "nothing listens at the account's address"
+    );
+
+    // The "editor" appends a line to the file it is given.
+    let script = client.home.path().join("editor.sh");
+    std::fs::write(&script, "printf '\\nAdded in the editor.' >> \"$1\"\n").unwrap();
+    let visual = format!("sh {}", script.display());
+    let mut s = reader(&client, &[("VISUAL", visual.as_str())]);
+    s.wait_for_text("Advocacy");
+    let screen = s.wait_for_text(" offline ");
+    assert!(screen.contains("retry at"), "when it tries again: {screen}");
+    open_advocacy_at_connie(&mut s);
+    // Writing works offline too: typed, pasted, edited in $VISUAL, then into the outbox.
+    s.send("rWritten on the train.");
+    s.send("\x1b[200~ Pasted\r\nin two lines.\x1b[201~");
+    s.wait_for_text("in two lines.");
+    s.send("\x05");
+    s.wait_for_text("Added in the editor.");
+    assert!(
+        !s.local_flags().contains(LocalFlags::ICANON),
+        "raw mode again after the editor"
+    );
+    s.send(CTRL_S);
+    s.wait_for("the queued echo", |t| {
+        t.contains("◌ you") && t.contains(" queued ")
+    });
+    let entries = client.run(&["outbox", "--json"]);
+    let listed: Value = serde_json::from_slice(&entries.stdout).unwrap();
+    assert_eq!(
+        listed["entries"][0]["body"],
+        "Written on the train. Pasted\nin two lines.\nAdded in the editor."
+    );
+    s.send("s");
+    s.wait_for_text(" offline ");
+    s.send("q");
+    assert!(s.wait_exit().success(), "no crash, a clean exit");
+}

@@ -22,8 +22,11 @@ fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            // One line, no backtrace: the message says what happened and what to do.
-            let _ = writeln!(std::io::stderr(), "threadmark: {e:#}");
+            // One line, no backtrace: the message says what happened and what to do. It
+            // may quote a server or a file, so it is cleaned like any text from them.
+            let message = format!("{e:#}");
+            let message = threadmark::render::sanitize::clean(&message);
+            let _ = writeln!(std::io::stderr(), "threadmark: {message}");
             ExitCode::FAILURE
         }
     }

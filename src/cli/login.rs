@@ -43,7 +43,10 @@ pub fn login(
     } else {
         rpassword::prompt_password(format!("Password for {user} at {}: ", remote.url))?
     };
-    let http = HttpClient::new(&remote.url, Timeouts::default())?;
+    let http = HttpClient::new(
+        &remote.url,
+        Timeouts::from_env().map_err(anyhow::Error::msg)?,
+    )?;
     let mut backend = NativeBackend::new(http, None);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -100,11 +103,11 @@ fn discourse_login(
         let pasted = read_block()?;
         flow.finish(&pasted)?
     };
-    let mut backend = DiscourseBackend::new(
-        &remote.url,
-        Some(credential.clone()),
-        DiscourseSettings::default(),
-    )?;
+    let settings = DiscourseSettings {
+        timeouts: crate::remote::Timeouts::from_env().map_err(anyhow::Error::msg)?,
+        ..DiscourseSettings::default()
+    };
+    let mut backend = DiscourseBackend::new(&remote.url, Some(credential.clone()), settings)?;
     let who = runtime
         .block_on(backend.current_username())
         .map_err(|e| anyhow::anyhow!("could not check the key with {}: {e}", remote.url))?;

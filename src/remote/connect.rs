@@ -25,6 +25,9 @@ pub enum ConnectError {
     Secret(#[from] SecretError),
     #[error("{0}")]
     Unsupported(String),
+    /// A setting (such as the timeouts' environment variable) could not be read.
+    #[error("{0}")]
+    Settings(String),
 }
 
 /// The backend for `account`, signed in with `credential` when there is one.
@@ -32,9 +35,10 @@ pub fn connect(
     account: &AccountConfig,
     credential: Option<Credential>,
 ) -> Result<AnyBackend, ConnectError> {
+    let timeouts = Timeouts::from_env().map_err(ConnectError::Settings)?;
     match account.kind {
         AccountKind::Native => {
-            let http = HttpClient::new(&account.url, Timeouts::default())?;
+            let http = HttpClient::new(&account.url, timeouts)?;
             let token = match credential {
                 Some(Credential::Bearer { token }) => Some(token),
                 None => None,
@@ -61,6 +65,7 @@ pub fn connect(
                     requests: n.max(1),
                     per: Duration::from_secs(60),
                 }),
+                timeouts,
                 ..DiscourseSettings::default()
             };
             Ok(AnyBackend::Discourse(Box::new(DiscourseBackend::new(

@@ -30,6 +30,50 @@ impl Default for Timeouts {
     }
 }
 
+/// Environment variable overriding the timeouts, in seconds: `connect=2,read=5,total=10`
+/// (any of the three; the others keep their defaults). Meant for tests and unusual
+/// networks; an unreadable value is an error, never silently ignored.
+pub const TIMEOUTS_ENV: &str = "THREADMARK_TIMEOUTS";
+
+impl Timeouts {
+    /// The defaults, overridden by [`TIMEOUTS_ENV`] when it is set.
+    pub fn from_env() -> Result<Self, String> {
+        match std::env::var(TIMEOUTS_ENV) {
+            Ok(spec) => Self::parse(&spec),
+            Err(std::env::VarError::NotPresent) => Ok(Self::default()),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                Err(format!("{TIMEOUTS_ENV} is not valid text"))
+            }
+        }
+    }
+
+    /// Parses `connect=2,read=5,total=10` (seconds, fractions allowed) over the defaults.
+    pub fn parse(spec: &str) -> Result<Self, String> {
+        let mut timeouts = Self::default();
+        for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let bad = || {
+                format!(
+                    "{TIMEOUTS_ENV}: {part:?} is not NAME=SECONDS \
+                     (names: connect, read, total; e.g. \"connect=2,read=5,total=10\")"
+                )
+            };
+            let (name, value) = part.split_once('=').ok_or_else(bad)?;
+            let seconds: f64 = value.trim().parse().map_err(|_| bad())?;
+            let duration = Duration::try_from_secs_f64(seconds)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .ok_or_else(bad)?;
+            match name.trim() {
+                "connect" => timeouts.connect = duration,
+                "read" => timeouts.read = duration,
+                "total" => timeouts.total = duration,
+                _ => return Err(bad()),
+            }
+        }
+        Ok(timeouts)
+    }
+}
+
 /// What went wrong talking to a server.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum RemoteError {
@@ -244,6 +288,18 @@ mod tests {
         );
         h.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn timeouts_can_be_shortened_by_name() {
+        let t = Timeouts::parse("total=2.5, connect=1").unwrap();
+        assert_eq!(t.total, Duration::from_millis(2500));
+        assert_eq!(t.connect, Duration::from_secs(1));
+        assert_eq!(t.read, Timeouts::default().read);
+        for bad in ["total", "total=soon", "total=0", "total=-1", "forever=3"] {
+            let err = Timeouts::parse(bad).unwrap_err();
+            assert!(err.contains(TIMEOUTS_ENV), "{err}");
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! implementations (API v1, Discourse).
 
 mod backend;
+mod clean;
 mod connect;
 pub mod discourse;
 pub mod http;

@@ -7,7 +7,7 @@
 //! after any failure is safe.
 
 use super::http::{Answer, HttpClient, RemoteError, retry_after};
-use super::{Backend, Cursor, PullBatch, ServerState, Submitted};
+use super::{Backend, Cursor, PullBatch, ServerState, Submitted, clean};
 use crate::api::{self, headers};
 use crate::model::{self, OutboxEntry, Post, Target, ThreadId};
 use crate::render::sanitize::{clean, clean_line};
@@ -168,7 +168,7 @@ impl NativeBackend {
             .get(headers::ETAG)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        Ok(Some((sanitize_forum(model::Forum::from(tree)), etag)))
+        Ok(Some((clean::forum(model::Forum::from(tree)), etag)))
     }
 
     async fn snapshot_step(&mut self, mut cursor: NativeCursor) -> Result<PullBatch, RemoteError> {
@@ -197,7 +197,7 @@ impl NativeBackend {
                 snapshot.threads_total += 1;
                 batch
                     .threads
-                    .push(sanitize_summary(model::ThreadSummary::from(thread)));
+                    .push(clean::summary(model::ThreadSummary::from(thread)));
             }
             snapshot.area_cursor = page.next_cursor;
             if snapshot.area_cursor.is_none() {
@@ -285,10 +285,10 @@ impl NativeBackend {
         };
         for change in page.changes {
             match change {
-                api::Change::Post { post } => batch.posts.push(sanitize_post(Post::from(post))),
+                api::Change::Post { post } => batch.posts.push(clean::post(Post::from(post))),
                 api::Change::Thread { thread } => batch
                     .threads
-                    .push(sanitize_summary(model::ThreadSummary::from(thread))),
+                    .push(clean::summary(model::ThreadSummary::from(thread))),
                 api::Change::Unknown => {}
             }
         }
@@ -327,11 +327,11 @@ async fn fetch_thread(
         let page: api::PostPage = decode(&answer)?;
         answers.push(answer);
         let last = page.posts.last().map(|p| p.seq);
-        posts.extend(page.posts.into_iter().map(|p| sanitize_post(Post::from(p))));
+        posts.extend(page.posts.into_iter().map(|p| clean::post(Post::from(p))));
         match last {
             Some(seq) if page.has_more && seq > after => after = seq,
             _ => {
-                let thread = sanitize_summary(model::ThreadSummary::from(page.thread));
+                let thread = clean::summary(model::ThreadSummary::from(page.thread));
                 // Keep only the headers: the bodies were decoded already.
                 for a in &mut answers {
                     a.body = Vec::new();
@@ -352,9 +352,7 @@ impl Backend for NativeBackend {
             .call(self.http.request(Method::GET, &path("/status")))
             .await?;
         self.state.mode = status.mode;
-        self.state.banner = status
-            .banner
-            .map(|b| sanitize_banner(model::Banner::from(b)));
+        self.state.banner = status.banner.map(|b| clean::banner(model::Banner::from(b)));
         self.state.retry_after = status
             .retry_after_s
             .map(|s| Duration::from_secs(u64::from(s)));
@@ -396,7 +394,7 @@ impl Backend for NativeBackend {
                     .json(&body);
                 let post: api::Post = self.call(request).await?;
                 Ok(Submitted::Posted {
-                    post: Box::new(sanitize_post(Post::from(post))),
+                    post: Box::new(clean::post(Post::from(post))),
                     thread: None,
                 })
             }
@@ -415,8 +413,8 @@ impl Backend for NativeBackend {
                     .json(&body);
                 let created: api::ThreadCreated = self.call(request).await?;
                 Ok(Submitted::Posted {
-                    post: Box::new(sanitize_post(Post::from(created.post))),
-                    thread: Some(Box::new(sanitize_summary(model::ThreadSummary::from(
+                    post: Box::new(clean::post(Post::from(created.post))),
+                    thread: Some(Box::new(clean::summary(model::ThreadSummary::from(
                         created.thread,
                     )))),
                 })
@@ -481,8 +479,13 @@ fn observe(state: &mut ServerState, answer: &Answer) {
 /// Decodes a 2xx JSON body, or turns an error answer into a [`RemoteError`].
 fn decode<T: DeserializeOwned>(answer: &Answer) -> Result<T, RemoteError> {
     if answer.status.is_success() {
-        return serde_json::from_slice(&answer.body)
-            .map_err(|e| RemoteError::Protocol(format!("the answer does not match API v1: {e}")));
+        return serde_json::from_slice(&answer.body).map_err(|e| {
+            // The decoder quotes the server's text (an unknown mode, say): cleaned.
+            RemoteError::Protocol(format!(
+                "the answer does not match API v1: {}",
+                clean_line(&e.to_string())
+            ))
+        });
     }
     let status = answer.status.as_u16();
     match serde_json::from_slice::<api::Problem>(&answer.body) {
@@ -518,42 +521,4 @@ fn decode<T: DeserializeOwned>(answer: &Answer) -> Result<T, RemoteError> {
             retry_after: retry_after(&answer.headers),
         }),
     }
-}
-
-/// Sanitizes the one-line fields of a post at the door (bodies are sanitized by the
-/// renderer after entity decoding).
-fn sanitize_post(mut post: Post) -> Post {
-    post.author = sanitize_author(post.author);
-    post.body.text = clean(&post.body.text).into_owned();
-    post
-}
-
-fn sanitize_author(author: model::Author) -> model::Author {
-    model::Author {
-        name: clean_line(&author.name).into_owned(),
-        badge: author.badge.map(|b| clean_line(&b).into_owned()),
-    }
-}
-
-fn sanitize_summary(mut thread: model::ThreadSummary) -> model::ThreadSummary {
-    thread.title = clean_line(&thread.title).into_owned();
-    thread.author = sanitize_author(thread.author);
-    thread
-}
-
-fn sanitize_banner(mut banner: model::Banner) -> model::Banner {
-    banner.text = clean(&banner.text).into_owned();
-    banner
-}
-
-fn sanitize_forum(mut forum: model::Forum) -> model::Forum {
-    forum.title = clean_line(&forum.title).into_owned();
-    for section in &mut forum.sections {
-        section.title = clean_line(&section.title).into_owned();
-        for area in &mut section.areas {
-            area.title = clean_line(&area.title).into_owned();
-        }
-    }
-    forum.announcement = forum.announcement.map(sanitize_banner);
-    forum
 }

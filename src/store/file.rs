@@ -1,4 +1,8 @@
 //! Versioned JSON files: atomic replace, optional fsync, newer-schema refusal, quarantine.
+//!
+//! Fail points (the `fail` crate, compiled in with `--features failpoints`) sit between
+//! the steps of a write — `store::write::before_fsync`, `store::write::before_rename`,
+//! `store::write::before_dir_fsync` — so tests can fail or crash a write at each one.
 
 use super::StoreError;
 use serde::Serialize;
@@ -115,7 +119,7 @@ pub fn parse_versioned<T: DeserializeOwned>(
     match parsed {
         Ok(value) if declared_schema(bytes).is_some() => Ok(Loaded::Ok(value)),
         Ok(_) => quarantine(path, "it has no \"schema\" field").map(Loaded::Unusable),
-        Err(e) => quarantine(path, &e.to_string()).map(Loaded::Unusable),
+        Err(e) => quarantine(path, &reason(&e)).map(Loaded::Unusable),
     }
 }
 
@@ -129,9 +133,15 @@ pub fn parse_versioned_in_place<T: DeserializeOwned>(
         Some(found) if found > supported => Err(format!(
             "written by a newer threadmark (schema {found}, this one knows {supported})"
         )),
-        Some(_) => serde_json::from_slice(bytes).map_err(|e| e.to_string()),
+        Some(_) => serde_json::from_slice(bytes).map_err(|e| reason(&e)),
         None => Err("it has no \"schema\" field".to_owned()),
     }
+}
+
+/// Why a document did not parse, fit for a terminal: the parser quotes the file's own
+/// text (a wrongly typed string value), which may carry escape sequences.
+fn reason(e: &serde_json::Error) -> String {
+    crate::render::sanitize::clean_line(&e.to_string()).into_owned()
 }
 
 /// The schema a JSON document declares, read cheaply from its head when it starts with
@@ -171,7 +181,10 @@ pub fn quarantine(path: &Path, reason: &str) -> Result<Problem, StoreError> {
     Ok(Problem::Quarantined {
         path: path.to_owned(),
         moved_to,
-        reason: reason.chars().take(200).collect(),
+        reason: crate::render::sanitize::clean_line(reason)
+            .chars()
+            .take(200)
+            .collect(),
     })
 }
 
@@ -254,7 +267,10 @@ fn write_atomic_with(
     let dir = path
         .parent()
         .ok_or_else(|| StoreError::io(path, io::Error::other("no parent directory")))?;
-    fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
+    match durability {
+        Durability::Cache => fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?,
+        Durability::UserData => create_dir_durable(dir)?,
+    }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -270,12 +286,21 @@ fn write_atomic_with(
             .create_new(true)
             .open(&temp)?;
         file.write_all(bytes)?;
+        fail::fail_point!("store::write::before_fsync", |_| Err(io::Error::other(
+            "fail point store::write::before_fsync"
+        )));
         if durability == Durability::UserData {
             file.sync_all()?;
         }
         drop(file);
+        fail::fail_point!("store::write::before_rename", |_| Err(io::Error::other(
+            "fail point store::write::before_rename"
+        )));
         before_rename(&temp)?;
         fs::rename(&temp, path)?;
+        fail::fail_point!("store::write::before_dir_fsync", |_| Err(io::Error::other(
+            "fail point store::write::before_dir_fsync"
+        )));
         if durability == Durability::UserData {
             sync_dir(dir)?;
         }
@@ -285,6 +310,28 @@ fn write_atomic_with(
         let _ = fs::remove_file(&temp);
         StoreError::io(path, e)
     })
+}
+
+/// Creates `dir` and its missing parents so that they survive a power loss: the parent
+/// of each new folder is fsynced after it.
+pub fn create_dir_durable(dir: &Path) -> Result<(), StoreError> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let missing: Vec<&Path> = dir.ancestors().take_while(|a| !a.exists()).collect();
+    fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
+    for created in missing.iter().rev() {
+        if let Some(parent) = created.parent().filter(|p| !p.as_os_str().is_empty()) {
+            sync_dir(parent).map_err(|e| StoreError::io(parent, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// The error a fail point injects (crash tests, `--features failpoints`).
+#[cfg(feature = "failpoints")]
+pub(crate) fn injected(path: &Path, point: &str) -> StoreError {
+    StoreError::io(path, io::Error::other(format!("fail point {point}")))
 }
 
 /// Makes a rename or create in `dir` durable.
@@ -345,6 +392,43 @@ mod tests {
                 .to_string_lossy()
                 .starts_with("a.json.corrupt-")
         );
+    }
+
+    #[test]
+    fn a_reason_quoting_the_file_cannot_reach_the_terminal() {
+        // Serde names an unknown variant as written: escape sequences included.
+        #[derive(Debug, Deserialize)]
+        #[serde(tag = "kind")]
+        enum Kind {
+            Known,
+        }
+        #[derive(Debug, Deserialize)]
+        struct Tagged {
+            #[serde(rename = "schema")]
+            _schema: u32,
+            #[serde(rename = "target")]
+            _target: Kind,
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        let hostile = br#"{"schema":1,"target":{"kind":"\u001b]0;x\u0007\u009b2J"}}"#;
+        let raw = serde_json::from_slice::<Tagged>(hostile)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            raw.contains('\u{1b}'),
+            "the parser quotes the file: {raw:?}"
+        );
+        fs::write(&path, hostile).unwrap();
+        let Loaded::Unusable(problem) = load_versioned::<Tagged>(&path, 1).unwrap() else {
+            panic!("not quarantined")
+        };
+        let shown = problem.to_string();
+        assert!(!shown.chars().any(char::is_control), "{shown:?}");
+        assert!(shown.contains("]0;x"), "the reason stays readable: {shown}");
+        let err = parse_versioned_in_place::<Tagged>(hostile, 1).unwrap_err();
+        assert!(!err.chars().any(char::is_control), "{err:?}");
+        let _ = Kind::Known;
     }
 
     #[test]

@@ -82,8 +82,15 @@ impl Outbox {
         }
         file::save_versioned(&tmp, &wrap(entry), SCHEMA, Durability::UserData)?;
         let queued_dir = self.folder("queued");
-        fs::create_dir_all(&queued_dir).map_err(|e| StoreError::io(&queued_dir, e))?;
+        file::create_dir_durable(&queued_dir)?;
+        fail::fail_point!("outbox::enqueue::before_rename", |_| Err(file::injected(
+            &queued,
+            "outbox::enqueue::before_rename"
+        )));
         fs::rename(&tmp, &queued).map_err(|e| StoreError::io(&queued, e))?;
+        fail::fail_point!("outbox::enqueue::before_dir_fsync", |_| Err(
+            file::injected(&queued_dir, "outbox::enqueue::before_dir_fsync")
+        ));
         file::sync_dir(&queued_dir).map_err(|e| StoreError::io(&queued_dir, e))
     }
 
@@ -125,6 +132,9 @@ impl Outbox {
         let mut entries = Vec::with_capacity(names.len());
         let mut unreadable = Vec::new();
         for path in names {
+            if folder == "queued" && self.finish_interrupted_move(&path)? {
+                continue;
+            }
             match read_entry(&path) {
                 Ok(mut entry) => {
                     if entry.state == OutboxState::InFlight {
@@ -139,10 +149,38 @@ impl Outbox {
         Ok((entries, unreadable))
     }
 
+    /// A live entry whose final copy is already in `done/` or `discarded/` was being moved
+    /// when threadmark stopped: the move is finished (the live copy removed) so the entry
+    /// is neither sent again nor brought back. True when `path` was such an entry.
+    fn finish_interrupted_move(&self, path: &Path) -> Result<bool, StoreError> {
+        let Some(name) = path.file_name() else {
+            return Ok(false);
+        };
+        let moved = ["done", "discarded"]
+            .iter()
+            .any(|folder| self.folder(folder).join(name).exists());
+        if moved {
+            match fs::remove_file(path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(StoreError::io(path, e)),
+            }
+            let queued = self.folder("queued");
+            file::sync_dir(&queued).map_err(|e| StoreError::io(&queued, e))?;
+        }
+        Ok(moved)
+    }
+
     /// One live entry by key.
     pub fn get(&self, key: &str) -> Result<Option<OutboxEntry>, Unreadable> {
         let path = self.path("queued", key);
-        if !path.exists() {
+        let moved = self
+            .finish_interrupted_move(&path)
+            .map_err(|e| Unreadable {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
+        if moved || !path.exists() {
             return Ok(None);
         }
         read_entry(&path)
@@ -162,16 +200,26 @@ impl Outbox {
 
     fn move_to(&self, entry: &OutboxEntry, folder: &str) -> Result<(), StoreError> {
         // Write the final state into the destination first, then drop the live copy:
-        // a crash in between leaves two copies, never none.
+        // a crash in between leaves two copies, never none, and the next read of the
+        // queue finishes the move.
         let to = self.path(folder, &entry.key);
+        file::create_dir_durable(&self.folder(folder))?;
         file::save_versioned(&to, &wrap(entry), SCHEMA, Durability::UserData)?;
         let from = self.path("queued", &entry.key);
+        fail::fail_point!("outbox::move::before_remove", |_| Err(file::injected(
+            &from,
+            "outbox::move::before_remove"
+        )));
         match fs::remove_file(&from) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(StoreError::io(&from, e)),
         }
         let queued = self.folder("queued");
+        fail::fail_point!("outbox::move::before_dir_fsync", |_| Err(file::injected(
+            &queued,
+            "outbox::move::before_dir_fsync"
+        )));
         file::sync_dir(&queued).map_err(|e| StoreError::io(&queued, e))
     }
 

@@ -390,3 +390,27 @@ async fn posts_carry_the_site_so_relative_links_can_be_opened() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn what_the_forum_sends_is_clean_before_it_reaches_the_cache() {
+    bounded(async {
+        let mut forum = Forum::rich();
+        forum.add_topic(
+            900,
+            11,
+            "Agenda \u{1b}]0;pwned\u{7}\u{202e}for Monday",
+            base_time(),
+            1,
+        );
+        let server = standin(forum).await;
+        let mut discourse = backend(&server, None, roomy());
+        let synced = sync(&mut discourse, None, Some("900")).await;
+        let thread = synced.thread("900").expect("the hostile topic arrives");
+        assert_eq!(thread.title, "Agenda ]0;pwnedfor Monday");
+        let forum = synced.batches[0].forum.clone().unwrap();
+        for text in std::iter::once(&forum.title).chain(forum.sections.iter().map(|s| &s.title)) {
+            assert!(!text.chars().any(char::is_control), "{text:?}");
+        }
+    })
+    .await;
+}

@@ -31,6 +31,8 @@ pub struct Post {
     /// In the stream, flagged hidden.
     pub hidden: bool,
     pub whisper: bool,
+    /// Served as `cooked` instead of the HTML made from `raw` (hand-written HTML).
+    pub cooked: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -184,6 +186,7 @@ impl Forum {
                 removed: false,
                 hidden: false,
                 whisper: false,
+                cooked: None,
             });
         }
         let bumped_at = posts.last().map_or(start, |p| p.created_at);
@@ -292,7 +295,7 @@ impl Forum {
         let mut v = json!({
             "id": p.id, "name": u.name, "username": u.username,
             "avatar_template": format!("/user_avatar/localhost/{}/{{size}}/1.png", u.username),
-            "created_at": time_json(p.created_at, p.id), "cooked": if p.hidden { String::new() } else { cooked(&p.raw) },
+            "created_at": time_json(p.created_at, p.id), "cooked": if p.hidden { String::new() } else { p.cooked.clone().unwrap_or_else(|| cooked(&p.raw)) },
             "post_number": p.number, "post_type": if p.whisper { 4 } else { 1 },
             "updated_at": time_json(p.updated_at, p.id + 1), "reply_count": 0,
             "reply_to_post_number": p.reply_to_post_number, "quote_count": 0,

@@ -488,6 +488,7 @@ fn create_post(w: &mut World, user: Option<String>, r: &Recorded) -> Response {
         removed: false,
         hidden: false,
         whisper: false,
+        cooked: None,
     };
     topic.posts.push(post.clone());
     topic.bumped_at = now;

@@ -41,7 +41,7 @@ pub use tree::TITLE_SEPARATOR;
 
 use crate::model::{OutboxEntry, Post, ThreadId};
 use crate::remote::{
-    Backend, Cursor, HttpClient, PullBatch, RemoteError, ServerState, Submitted, Timeouts,
+    Backend, Cursor, HttpClient, PullBatch, RemoteError, ServerState, Submitted, Timeouts, clean,
 };
 use crate::store::Credential;
 use budget::Window;
@@ -166,13 +166,17 @@ impl Backend for DiscourseBackend {
         for post in &mut batch.posts {
             self.anchor(post);
         }
-        Ok(batch)
+        Ok(clean::batch(batch))
     }
 
     async fn submit(&mut self, entry: &OutboxEntry) -> Result<Submitted, RemoteError> {
         let mut submitted = self.writer().submit(entry).await?;
-        if let Submitted::Posted { post, .. } = &mut submitted {
+        if let Submitted::Posted { post, thread } = &mut submitted {
             self.anchor(post);
+            **post = clean::post((**post).clone());
+            if let Some(thread) = thread {
+                **thread = clean::summary((**thread).clone());
+            }
         }
         Ok(submitted)
     }

@@ -1,0 +1,56 @@
+//! Sanitizes what a server sent at the door, once, before it enters the app (DESIGN §6):
+//! every backend passes its posts, threads, tree and banners through here.
+
+use crate::model::{Author, Banner, Forum, Post, ThreadSummary};
+use crate::remote::PullBatch;
+use crate::render::sanitize::{clean, clean_line};
+
+/// A post: one-line fields cleaned as lines, the body as text. (The renderer cleans
+/// again after decoding entities, which only it can see.)
+pub(crate) fn post(mut post: Post) -> Post {
+    post.author = author(post.author);
+    post.body.text = clean(&post.body.text).into_owned();
+    post
+}
+
+pub(crate) fn author(author: Author) -> Author {
+    Author {
+        name: clean_line(&author.name).into_owned(),
+        badge: author.badge.map(|b| clean_line(&b).into_owned()),
+    }
+}
+
+pub(crate) fn summary(mut thread: ThreadSummary) -> ThreadSummary {
+    thread.title = clean_line(&thread.title).into_owned();
+    thread.author = author(thread.author);
+    thread
+}
+
+pub(crate) fn banner(mut banner: Banner) -> Banner {
+    banner.text = clean(&banner.text).into_owned();
+    for link in &mut banner.links {
+        link.label = clean_line(&link.label).into_owned();
+    }
+    banner
+}
+
+pub(crate) fn forum(mut forum: Forum) -> Forum {
+    forum.title = clean_line(&forum.title).into_owned();
+    for section in &mut forum.sections {
+        section.title = clean_line(&section.title).into_owned();
+        for area in &mut section.areas {
+            area.title = clean_line(&area.title).into_owned();
+            area.description = area.description.take().map(|d| clean(&d).into_owned());
+        }
+    }
+    forum.announcement = forum.announcement.map(banner);
+    forum
+}
+
+/// Everything in a pull batch.
+pub(crate) fn batch(mut batch: PullBatch) -> PullBatch {
+    batch.forum = batch.forum.map(forum);
+    batch.threads = batch.threads.into_iter().map(summary).collect();
+    batch.posts = batch.posts.into_iter().map(post).collect();
+    batch
+}

@@ -1,0 +1,35 @@
+//! Hardening: threadmark keeps working, loses nothing and lets no one in under hostile
+//! content, broken servers, crashes and attempts to read its secrets — always with the
+//! real binaries (`threadmark serve`, the client, the reader in a pseudo-terminal), the
+//! Discourse stand-in, and real files in temp dirs.
+//!
+//! Long loops run scaled down by default; `THREADMARK_FULL_HARDENING=1` runs the full
+//! counts (see README, "Security and reliability").
+#![allow(clippy::unwrap_used)]
+
+#[path = "../support/serve.rs"]
+mod serve;
+
+#[path = "../support/mod.rs"]
+mod support;
+
+#[path = "../support/faulty.rs"]
+mod faulty;
+
+#[path = "../support/pty_session.rs"]
+mod pty_session;
+
+#[path = "../support/terminal_bytes.rs"]
+mod terminal_bytes;
+
+mod common;
+mod corpus;
+mod crash_client;
+mod crash_server;
+mod faults;
+mod faults_discourse;
+mod hostile;
+mod outbox_model;
+mod probe;
+mod props;
+mod secrets;

@@ -138,10 +138,29 @@ pub fn descendants(order: &[Placed], pos: usize) -> std::ops::Range<usize> {
     pos + 1..end
 }
 
+/// For each reading position, the end of its replies (what [`descendants`] gives), all
+/// found in one pass: asking each post in turn would be quadratic in a deep reply chain.
+pub fn reply_ends(order: &[Placed]) -> Vec<usize> {
+    let mut ends = vec![order.len(); order.len()];
+    let mut open: Vec<usize> = Vec::new();
+    for (pos, placed) in order.iter().enumerate() {
+        while let Some(&top) = open.last() {
+            if order[top].depth < placed.depth {
+                break;
+            }
+            ends[top] = pos;
+            open.pop();
+        }
+        open.push(pos);
+    }
+    ends
+}
+
 /// Lays the thread out, wrapping through `cache`.
 pub fn layout(input: &LayoutInput<'_>, cache: &mut WrapCache) -> RowLayout {
-    let mut rows = Vec::new();
+    let mut rows = Vec::with_capacity(input.order.len() * 8);
     let mut spans = vec![None; input.order.len()];
+    let ends = reply_ends(input.order);
     let mut pos = 0;
     while pos < input.order.len() {
         let placed = input.order[pos];
@@ -156,7 +175,7 @@ pub fn layout(input: &LayoutInput<'_>, cache: &mut WrapCache) -> RowLayout {
             rows.extend((0..count).map(|line| Row::Body { pos, line }));
             rows.extend((0..doc.links().len()).map(|link| Row::Link { pos, link }));
         }
-        let replies = descendants(input.order, pos);
+        let replies = pos + 1..ends[pos];
         let folded = input.folded.contains(&pos) && !replies.is_empty();
         if folded {
             rows.push(Row::Folded {
@@ -217,6 +236,24 @@ mod tests {
             hidden: 1
         }));
         assert!(closed.rows.len() < open.rows.len());
+    }
+
+    #[test]
+    fn reply_ends_agree_with_descendants() {
+        let depths = [0, 0, 1, 2, 3, 1, 2, 0, 1, 1, 4, 0];
+        let order: Vec<Placed> = depths
+            .iter()
+            .enumerate()
+            .map(|(index, &depth)| Placed {
+                index,
+                depth,
+                parent: None,
+            })
+            .collect();
+        let ends = reply_ends(&order);
+        for (pos, &end) in ends.iter().enumerate() {
+            assert_eq!(pos + 1..end, descendants(&order, pos), "at {pos}");
+        }
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! The tree pane's model: forum → sections → areas → threads, with expansion, selection,
 //! a title filter and unread counts rolled up to every parent. Pure data, no drawing.
 
-use crate::model::{Forum, ReadState, ThreadId, ThreadSummary};
+use crate::model::{AreaId, Forum, ReadState, ThreadId, ThreadSummary};
 use crate::render::sanitize::clean_line;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NodeKind {
@@ -106,6 +106,10 @@ impl TreeModel {
                 nodes[at].last_seq = t.last_seq;
             }
         };
+        let mut by_area: HashMap<&AreaId, Vec<&ThreadSummary>> = HashMap::new();
+        for t in threads {
+            by_area.entry(&t.area).or_default().push(t);
+        }
         for section in &forum.sections {
             let s = push(
                 &mut nodes,
@@ -122,14 +126,15 @@ impl TreeModel {
                     &area.title,
                     s,
                 );
-                let list: Vec<&ThreadSummary> =
-                    threads.iter().filter(|t| t.area == area.id).collect();
-                push_threads(&mut nodes, a, &list);
+                if let Some(list) = by_area.remove(&area.id) {
+                    push_threads(&mut nodes, a, &list);
+                }
             }
         }
+        // What is left belongs to areas not in the tree, listed in index order.
         let orphans: Vec<&ThreadSummary> = threads
             .iter()
-            .filter(|t| forum.area(&t.area).is_none())
+            .filter(|t| by_area.contains_key(&t.area))
             .collect();
         if !orphans.is_empty() {
             let a = push(

@@ -1,6 +1,7 @@
 //! One account's cached forum: tree, thread index, thread files and read state.
 
 use super::file::{self, Durability, Loaded, Problem};
+use super::search_text::SearchText;
 use super::{AccountDir, StoreError};
 use crate::model::{Forum, Post, ReadState, ThreadId, ThreadSummary};
 use serde::{Deserialize, Serialize};
@@ -159,8 +160,10 @@ impl Cache {
         self.load::<ThreadFile>(&self.dir.thread(id.as_str()))
     }
 
-    /// Writes a thread file. Callers update the index after the leaves it describes.
+    /// Writes a thread file, and its search text just before it. Callers update the index
+    /// after the leaves it describes.
     pub fn save_thread(&self, file: &ThreadFile) -> Result<(), StoreError> {
+        SearchText::build(file).save(&self.dir.thread_text(file.thread.id.as_str()))?;
         file::save_versioned(
             &self.dir.thread(file.thread.id.as_str()),
             file,
@@ -169,14 +172,24 @@ impl Cache {
         )
     }
 
-    /// Drops a thread's file (the thread is gone from the server).
+    /// Drops a thread's file and its search text (the thread is gone from the server).
     pub fn remove_thread(&self, id: &ThreadId) -> Result<(), StoreError> {
-        let path = self.dir.thread(id.as_str());
-        match fs::remove_file(&path) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(StoreError::io(&path, e)),
+        for path in [
+            self.dir.thread(id.as_str()),
+            self.dir.thread_text(id.as_str()),
+        ] {
+            match fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(StoreError::io(&path, e)),
+            }
         }
+        Ok(())
+    }
+
+    /// Records a problem for the caller to report.
+    pub(super) fn note(&mut self, problem: Problem) {
+        self.problems.push(problem);
     }
 
     pub fn load_read_state(&mut self) -> Result<ReadState, StoreError> {

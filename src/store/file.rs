@@ -110,7 +110,13 @@ pub fn parse_versioned<T: DeserializeOwned>(
             supported,
         }));
     }
-    match serde_json::from_slice::<T>(bytes) {
+    // One UTF-8 check of the whole file, so the parser need not check every string again
+    // (the thread index holds thousands of them and is read at every start).
+    let parsed = match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str::<T>(text),
+        Err(_) => serde_json::from_slice::<T>(bytes),
+    };
+    match parsed {
         Ok(value) if declared_schema(bytes).is_some() => Ok(Loaded::Ok(value)),
         Ok(_) => quarantine(path, "it has no \"schema\" field").map(Loaded::Unusable),
         Err(e) => quarantine(path, &reason(&e)).map(Loaded::Unusable),

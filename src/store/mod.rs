@@ -2,8 +2,9 @@
 //!
 //! Layout per account (see [`AccountDir`]): `tree.json` (sections and areas),
 //! `index.json` (thread summaries, rebuildable from the thread files), `threads/<id>.json`
-//! (one file per thread of posts, loaded lazily), `read.json`, `ui.json`, `drafts/`,
-//! `outbox/`. Every file is JSON with `"schema": N` first.
+//! (one file per thread of posts, loaded lazily), `threads/<id>.text` (its search text,
+//! rebuildable from it), `read.json`, `ui.json`, `drafts/`, `outbox/`. Every file is JSON
+//! with `"schema": N` first, except the search text: binary, its schema in its header.
 
 mod cache;
 mod demo_import;
@@ -12,6 +13,7 @@ pub mod file;
 mod outbox;
 mod paths;
 mod search;
+mod search_text;
 mod secrets;
 mod ui_state;
 

@@ -67,6 +67,10 @@ impl AccountDir {
     pub fn thread(&self, id: &str) -> PathBuf {
         self.threads_dir().join(format!("{}.json", file_stem(id)))
     }
+    /// A thread's search text (derived from its thread file).
+    pub fn thread_text(&self, id: &str) -> PathBuf {
+        self.threads_dir().join(format!("{}.text", file_stem(id)))
+    }
     /// What the user has read.
     pub fn read_state(&self) -> PathBuf {
         self.root.join("read.json")

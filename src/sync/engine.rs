@@ -153,10 +153,18 @@ impl<B: Backend> Engine<B> {
     ) -> Result<IngestReport, SyncError> {
         let mut report = IngestReport::default();
         loop {
-            let batch = self
+            let batch = match self
                 .backend
                 .pull(self.state.cursor.as_ref(), self.focus.as_ref())
-                .await?;
+                .await
+            {
+                Ok(batch) => batch,
+                Err(e) => {
+                    // Keep what earlier batches brought before reporting the failure.
+                    self.ingest.save(&self.state)?;
+                    return Err(e.into());
+                }
+            };
             let complete = batch.complete;
             let pause = batch.pause;
             if batch.progress.is_some() {

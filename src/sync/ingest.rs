@@ -6,6 +6,7 @@ use crate::model::{AreaId, Author, Post, ThreadId, ThreadSummary};
 use crate::remote::PullBatch;
 use crate::store::{Cache, StoreError, ThreadFile};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::{Duration, Instant};
 
 /// What one batch changed, for summaries and for the UI to reload.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -36,7 +37,18 @@ pub struct Ingest {
     cache: Cache,
     index: Vec<ThreadSummary>,
     position: HashMap<ThreadId, usize>,
+    /// The index changed since it was last written.
+    index_unsaved: bool,
+    /// When the index and the cursor were last written.
+    saved_at: Option<Instant>,
 }
+
+/// During a long pull the index and the cursor are written at most this often (and when
+/// the pull completes): rewriting a 5,000-thread index after every batch of 64 threads
+/// would cost more than the threads themselves. A crash in between only means those
+/// batches are pulled again; their thread files, already written, are taken back into
+/// the index then.
+const SAVE_EVERY: Duration = Duration::from_secs(2);
 
 impl Ingest {
     pub fn open(mut cache: Cache) -> Result<Self, StoreError> {
@@ -46,6 +58,8 @@ impl Ingest {
             cache,
             index,
             position,
+            index_unsaved: false,
+            saved_at: None,
         })
     }
 
@@ -57,7 +71,8 @@ impl Ingest {
         &self.index
     }
 
-    /// Writes one batch: tree, thread files, index, then the cursor in `state`.
+    /// Writes one batch: tree and thread files now; the index, then the cursor in `state`,
+    /// when the batch completes the pull or the last write is [`SAVE_EVERY`] old.
     pub fn apply(
         &mut self,
         batch: PullBatch,
@@ -120,15 +135,27 @@ impl Ingest {
             }
         }
 
-        if !report.changed.is_empty() || report.removed_threads > 0 {
+        self.index_unsaved |= !report.changed.is_empty() || report.removed_threads > 0;
+        state.cursor = Some(batch.cursor);
+        if batch.complete || self.saved_at.is_none_or(|at| at.elapsed() >= SAVE_EVERY) {
+            self.save(state)?;
+        }
+        Ok(report)
+    }
+
+    /// Writes the index (when it changed) and then the cursor: everything applied so far
+    /// is on disk after this.
+    pub fn save(&mut self, state: &SyncState) -> Result<(), StoreError> {
+        if self.index_unsaved {
             self.index
                 .sort_by_key(|t| std::cmp::Reverse(t.last_post_at));
             self.position = positions(&self.index);
             self.cache.save_index(&self.index)?;
+            self.index_unsaved = false;
         }
-        state.cursor = Some(batch.cursor);
         state.save(self.cache.dir())?;
-        Ok(report)
+        self.saved_at = Some(Instant::now());
+        Ok(())
     }
 
     fn apply_thread(
@@ -148,7 +175,8 @@ impl Ingest {
             Some(file) => (Some(file.thread), file.posts),
             None => (known.map(|i| self.index[i].clone()), Vec::new()),
         };
-        let mut changed = false;
+        // A thread file the index does not list (written just before a crash) is listed now.
+        let mut changed = known.is_none();
         if let Some(incoming) = incoming_summary
             && summary.as_ref() != Some(&incoming)
         {
@@ -349,6 +377,33 @@ mod tests {
         assert_eq!(cache.load_index().unwrap()[0].last_seq, 3);
         let (saved, _) = SyncState::load(cache.dir()).unwrap();
         assert_eq!(saved.cursor, Some(serde_json::json!("c2")));
+    }
+
+    #[test]
+    fn a_thread_file_written_before_a_crash_is_listed_when_its_batch_comes_again() {
+        let data = tempfile::tempdir().unwrap();
+        let dir = DataDir::new(data.path()).account("a");
+        let cache = Cache::open(dir.clone());
+        // The crash came after the thread file and before the index that lists it.
+        cache
+            .save_thread(&ThreadFile::new(
+                summary("t", 1),
+                vec![post("t", 1, 1, "one")],
+            ))
+            .unwrap();
+        cache.save_index(&[]).unwrap();
+        let mut ingest = open(data.path());
+        assert!(ingest.index().is_empty());
+        let report = ingest
+            .apply(
+                batch(vec![summary("t", 1)], vec![post("t", 1, 1, "one")], "c1"),
+                &mut SyncState::default(),
+            )
+            .unwrap();
+        assert_eq!(report.new_threads, 1);
+        let listed = Cache::open(dir).load_index().unwrap();
+        let ids: Vec<&str> = listed.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["t"]);
     }
 
     #[test]

@@ -128,7 +128,7 @@ async fn run_loop(launch: Launch<'_>, log_problem: Option<String>) -> Result<(),
     let (theme, theme_warnings) = Theme::load(&config.theme, no_color);
 
     let guard = TerminalGuard::enter(config.ui.mouse)?;
-    let terminal = fresh_terminal()?;
+    let mut terminal = fresh_terminal()?;
     let size = terminal.size()?;
     let (mut state, startup_effects) = State::new(Startup {
         account: account.name.clone(),
@@ -146,6 +146,9 @@ async fn run_loop(launch: Launch<'_>, log_problem: Option<String>) -> Result<(),
         tracing::warn!("{problem}");
         state.error(problem);
     }
+    // The first frame comes from the cache alone, before the sync engine starts (it reads
+    // the thread index again and builds its HTTP client): paint first, then sync.
+    terminal.draw(|frame| ui::draw(frame, &state, &theme))?;
 
     let (reply, mut replies) = mpsc::unbounded_channel::<Msg>();
     let (sync_tx, sync_rx) = mpsc::channel(256);

@@ -1,0 +1,191 @@
+//! The real `threadmark` binary in a 200×50 pseudo-terminal, offline on a generated cache:
+//! start → first full frame on the terminal (the status line, drawn last, has arrived),
+//! and peak resident memory (`VmHWM` from `/proc/<pid>/status`) with the 100k-post cache
+//! open and the 2,001-post thread shown, read just before it is told to quit.
+
+use crate::fixtures::{self, Fixture};
+use crate::samples::{Samples, ms, report};
+use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Every wait is bounded: a hang fails the measurement instead of stalling the run.
+const WAIT: Duration = Duration::from_secs(60);
+
+/// A running reader and what its terminal shows.
+struct Session {
+    child: Box<dyn Child + Send + Sync>,
+    writer: Box<dyn Write + Send>,
+    screen: Arc<Mutex<vt100::Parser>>,
+}
+
+impl Session {
+    fn start(fixture: &Fixture) -> Self {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: 50,
+                cols: 200,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_threadmark"));
+        cmd.arg("--data-dir");
+        cmd.arg(&fixture.data);
+        cmd.arg("--config");
+        cmd.arg(&fixture.config);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("THREADMARK_ACCOUNT");
+        let child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(50, 200, 0)));
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let sink = Arc::clone(&screen);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 16384];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().process(&buf[..n]);
+            }
+        });
+        let writer = pair.master.take_writer().unwrap();
+        Self {
+            child,
+            writer,
+            screen,
+        }
+    }
+
+    /// Waits until the bottom row (the status line, the last one drawn) shows `needle`.
+    fn wait_for_status(&self, needle: &str) {
+        self.wait_until(needle, |screen| {
+            screen
+                .contents()
+                .lines()
+                .last()
+                .is_some_and(|l| l.contains(needle))
+        });
+    }
+
+    fn wait_for(&self, needle: &str) {
+        self.wait_until(needle, |screen| screen.contents().contains(needle));
+    }
+
+    fn wait_until(&self, what: &str, done: impl Fn(&vt100::Screen) -> bool) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            {
+                let parser = self.screen.lock().unwrap();
+                if done(parser.screen()) {
+                    return;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "timed out waiting for {what:?}; the screen shows:\n{}",
+                    parser.screen().contents()
+                );
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    /// Quits and waits for the process; the fixture gets back its pristine read and UI
+    /// state (the reader saves both on the way out).
+    fn quit(mut self, fixture: &Fixture) {
+        self.send("q");
+        let deadline = Instant::now() + WAIT;
+        while self.child.try_wait().unwrap().is_none() {
+            assert!(Instant::now() < deadline, "threadmark did not quit");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let dir = fixture.account_dir();
+        let _ = std::fs::remove_file(dir.ui_state());
+        let _ = std::fs::remove_file(dir.read_state());
+    }
+}
+
+/// Process start → first full frame on the terminal, at 1k and 100k posts.
+pub fn start_to_first_frame() {
+    let mut medians = Vec::new();
+    for posts in [1_000, 100_000] {
+        let fixture = fixtures::client_cache(posts);
+        let unread = format!("{posts} unread");
+        let mut samples = Samples::default();
+        for _ in 0..21 {
+            let started = Instant::now();
+            let session = Session::start(&fixture);
+            session.wait_for_status(&unread);
+            samples.push(started.elapsed());
+            session.quit(&fixture);
+        }
+        let median = samples.percentile(50);
+        println!(
+            "real binary in a pty, start → first full frame, {posts} posts: median {} over {} starts",
+            ms(median),
+            samples.len()
+        );
+        medians.push(median);
+    }
+    report(
+        "real binary, start → first frame on the terminal at 100k posts (median)",
+        &ms(medians[1]),
+        "< 100 ms",
+        medians[1] < Duration::from_millis(100),
+    );
+    let ratio = medians[1].as_secs_f64() / medians[0].as_secs_f64();
+    report(
+        "real binary, start time 100k / 1k",
+        &format!("{ratio:.2}×"),
+        "≤ 1.5×",
+        ratio <= 1.5,
+    );
+}
+
+/// Peak resident memory with the 100k cache open and the long thread shown.
+pub fn peak_memory() {
+    let fixture = fixtures::client_cache(100_000);
+    let long = fixture.forum.long_thread.clone().unwrap();
+    let title = fixture
+        .forum
+        .threads
+        .iter()
+        .find(|(t, _)| t.id == long)
+        .map(|(t, _)| t.title.clone())
+        .unwrap();
+    let mut session = Session::start(&fixture);
+    let pid = session.child.process_id().unwrap();
+    session.wait_for("Synthetic Forum");
+    session.send("/");
+    session.send(&title);
+    session.send("\r");
+    session.send("\r");
+    session.wait_for("2001 posts");
+    session.send("G");
+    session.send("gg");
+    for _ in 0..20 {
+        session.send("J");
+    }
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let peak_kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    session.quit(&fixture);
+    let mib = f64::from(u32::try_from(peak_kib).unwrap()) / 1024.0;
+    report(
+        "peak resident memory, 100k-post cache open in the reader, 2,001-post thread shown",
+        &format!("{mib:.1} MiB (VmHWM)"),
+        "< 64 MB",
+        peak_kib * 1024 < 64 * 1000 * 1000,
+    );
+}

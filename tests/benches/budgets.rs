@@ -1,0 +1,44 @@
+//! The performance budgets (README "Performance"), measured on generated forums of 1k, 10k
+//! and 100k posts: start to first frame, key press to frame, opening a long thread, local
+//! search, a 1 MiB post, an outbox enqueue, sync ingest from a loopback server, and the
+//! reader's peak memory.
+//!
+//! `cargo bench --bench budgets` runs them all; a filter (`cargo bench --bench budgets --
+//! search`) runs the matching ones. Criterion prints means; the percentiles and the
+//! ratios the budgets name are printed as `budget:` lines.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../support/generator.rs"]
+mod generator;
+
+mod binary;
+mod fixtures;
+mod ingest;
+mod reading;
+mod samples;
+mod startup;
+mod writing;
+
+use criterion::Criterion;
+
+fn main() {
+    let mut c = Criterion::default().configure_from_args();
+    let filter = samples::Filter::from_args();
+    if filter.wants("start") {
+        startup::bench(&mut c);
+        binary::start_to_first_frame();
+    }
+    if filter.wants("keys") || filter.wants("open") {
+        reading::bench(&mut c, &filter);
+    }
+    if filter.wants("search") || filter.wants("render") || filter.wants("outbox") {
+        writing::bench(&mut c, &filter);
+    }
+    if filter.wants("ingest") {
+        ingest::bench(&mut c);
+    }
+    if filter.wants("memory") {
+        binary::peak_memory();
+    }
+    c.final_summary();
+}

@@ -1,0 +1,90 @@
+//! Start → first full frame: config, account, tree, index, read state and UI state loaded
+//! from the cache, the state built, the whole screen drawn into a 200×50 test backend.
+
+use crate::fixtures::{self, ACCOUNT, Fixture};
+use crate::samples::{Samples, ms, report};
+use criterion::Criterion;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::time::{Duration, Instant};
+use threadmark::account::Setup;
+use threadmark::app::{ForumData, Startup, State};
+use threadmark::store::{Cache, load_ui_state};
+use threadmark::ui::{self, Theme};
+
+/// What the binary does before its first frame, minus entering the real terminal.
+pub fn first_frame(fixture: &Fixture) -> Terminal<TestBackend> {
+    let setup = Setup::load(Some(&fixture.config), Some(&fixture.data)).unwrap();
+    let account = setup.account(Some(ACCOUNT)).unwrap();
+    let mut cache = Cache::open(account.dir.clone());
+    let forum = account.load_forum(&mut cache).unwrap();
+    let threads = cache.load_index().unwrap();
+    let read = cache.load_read_state().unwrap();
+    let (ui_state, _) = load_ui_state(&account.dir).unwrap();
+    let (theme, _) = Theme::load(&setup.config.theme, false);
+    let (state, _effects) = State::new(Startup {
+        account: account.name.clone(),
+        is_demo: false,
+        data: ForumData {
+            forum,
+            threads,
+            read,
+        },
+        ui: ui_state,
+        config: &setup.config,
+        size: (200, 50),
+    });
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
+    terminal
+        .draw(|frame| ui::draw(frame, &state, &theme))
+        .unwrap();
+    terminal
+}
+
+pub fn bench(c: &mut Criterion) {
+    let mut group = c.benchmark_group("start_to_first_frame");
+    let mut medians = Vec::new();
+    for posts in [1_000, 10_000, 100_000] {
+        let fixture = fixtures::client_cache(posts);
+        assert_eq!(fixture.forum.post_count(), posts);
+        let screen = first_frame(&fixture);
+        assert!(
+            format!("{:?}", screen.backend().buffer()).contains("Synthetic Forum"),
+            "the first frame shows the forum"
+        );
+        let mut samples = Samples::default();
+        group.bench_function(format!("{posts}_posts"), |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let started = Instant::now();
+                    std::hint::black_box(first_frame(&fixture));
+                    let took = started.elapsed();
+                    samples.push(took);
+                    total += took;
+                }
+                total
+            });
+        });
+        medians.push((posts, samples.percentile(50)));
+    }
+    group.finish();
+    let (_, small) = medians[0];
+    let (_, large) = medians[2];
+    for (posts, median) in &medians {
+        println!("start → first frame, {posts} posts: median {}", ms(*median));
+    }
+    report(
+        "start → first frame at 100k posts (median)",
+        &ms(large),
+        "< 100 ms",
+        large < Duration::from_millis(100),
+    );
+    let ratio = large.as_secs_f64() / small.as_secs_f64();
+    report(
+        "start time 100k / 1k",
+        &format!("{ratio:.2}×"),
+        "≤ 1.5×",
+        ratio <= 1.5,
+    );
+}

@@ -215,6 +215,43 @@ fn clean_error(error: &RemoteError) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Pulls (up to `rounds` batches) and sends one reply; every error must be clean.
+async fn pull_and_reply<B: Backend>(
+    backend: &mut B,
+    rounds: usize,
+    thread: &str,
+    body: &str,
+) -> Result<(), TestCaseError> {
+    let mut cursor = None;
+    for _ in 0..rounds {
+        match backend.pull(cursor.as_ref(), None).await {
+            Ok(batch) => {
+                let done = batch.complete;
+                cursor = Some(batch.cursor);
+                if done {
+                    break;
+                }
+            }
+            Err(e) => {
+                clean_error(&e)?;
+                break;
+            }
+        }
+    }
+    let entry = OutboxEntry::new(
+        Target::Reply {
+            thread: ThreadId::new(thread),
+            reply_to: None,
+        },
+        body.into(),
+        jiff::Timestamp::now(),
+    );
+    if let Err(e) = backend.submit(&entry).await {
+        clean_error(&e)?;
+    }
+    Ok(())
+}
+
 fn native_post() -> Value {
     json!({"id": "p1", "thread_id": "t1", "seq": 1, "author": {"name": "A"},
         "created_at": "2024-03-01T12:00:00Z", "body": "hi", "version": 1})
@@ -259,31 +296,7 @@ proptest! {
             if let Err(e) = backend.refresh_status().await {
                 clean_error(&e)?;
             }
-            let mut cursor = None;
-            for _ in 0..6 {
-                match backend.pull(cursor.as_ref(), None).await {
-                    Ok(batch) => {
-                        let done = batch.complete;
-                        cursor = Some(batch.cursor);
-                        if done {
-                            break;
-                        }
-                    }
-                    Err(e) => {
-                        clean_error(&e)?;
-                        break;
-                    }
-                }
-            }
-            let entry = OutboxEntry::new(
-                Target::Reply { thread: ThreadId::new("t1"), reply_to: None },
-                "b".into(),
-                jiff::Timestamp::now(),
-            );
-            if let Err(e) = backend.submit(&entry).await {
-                clean_error(&e)?;
-            }
-            Ok::<(), TestCaseError>(())
+            pull_and_reply(&mut backend, 6, "t1", "b").await
         })?;
     }
 }
@@ -343,33 +356,7 @@ proptest! {
         };
         let mut backend = DiscourseBackend::new(&server.url, Some(credential), settings).unwrap();
         let rt = runtime();
-        rt.block_on(async {
-            let mut cursor = None;
-            for _ in 0..12 {
-                match backend.pull(cursor.as_ref(), None).await {
-                    Ok(batch) => {
-                        let done = batch.complete;
-                        cursor = Some(batch.cursor);
-                        if done {
-                            break;
-                        }
-                    }
-                    Err(e) => {
-                        clean_error(&e)?;
-                        break;
-                    }
-                }
-            }
-            let entry = OutboxEntry::new(
-                Target::Reply { thread: ThreadId::new("5"), reply_to: None },
-                "a reply long enough".into(),
-                jiff::Timestamp::now(),
-            );
-            if let Err(e) = backend.submit(&entry).await {
-                clean_error(&e)?;
-            }
-            Ok::<(), TestCaseError>(())
-        })?;
+        rt.block_on(pull_and_reply(&mut backend, 12, "5", "a reply long enough"))?;
     }
 }
 

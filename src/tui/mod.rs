@@ -5,7 +5,6 @@
 mod background;
 mod editor;
 mod effects;
-mod logging;
 pub mod store_worker;
 mod terminal;
 
@@ -54,6 +53,8 @@ pub struct Launch<'a> {
     pub data_dir: &'a DataDir,
     pub account: &'a Account,
     pub data: ForumData,
+    /// Why logging is off, when it is (shown once in the status line).
+    pub log_problem: Option<String>,
 }
 
 /// Runs the reader until the user quits (or a signal ends it). The terminal is restored
@@ -62,13 +63,12 @@ pub fn run(launch: Launch<'_>) -> Result<(), TuiError> {
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         return Err(TuiError::NotATerminal);
     }
-    let log_problem = logging::init(&launch.data_dir.log_dir()).err();
     // The sync engine's cache writes run on the worker, never between two frames.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()?;
-    let result = runtime.block_on(run_loop(launch, log_problem));
+    let result = runtime.block_on(run_loop(launch));
     if let Err(e) = &result {
         tracing::error!("reader stopped: {e}");
     }
@@ -115,12 +115,13 @@ struct Runner {
     store: StoreWorker,
 }
 
-async fn run_loop(launch: Launch<'_>, log_problem: Option<String>) -> Result<(), TuiError> {
+async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
     let Launch {
         config,
         data_dir,
         account,
         data,
+        log_problem,
     } = launch;
     let cache = Cache::open(account.dir.clone());
     let (ui_state, ui_problem) = load_ui_state(&account.dir)?;

@@ -42,7 +42,7 @@ fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()> {
             drop(out);
             let account = account()?;
             let data = load(&account)?;
-            threadmark::tui::run(threadmark::tui::Launch {
+            threadmark::runner::run(threadmark::runner::Launch {
                 config: &setup.config,
                 data_dir: &setup.data,
                 account: &account,

@@ -1,6 +1,6 @@
 //! The application core: state, messages, the pure `update`, actions and the keymap.
 //!
-//! Nothing here draws or does I/O. The runner (`crate::tui`) feeds [`Msg`]s in, carries out
+//! Nothing here draws or does I/O. The runner (`crate::runner`) feeds [`Msg`]s in, carries out
 //! the returned [`Effect`]s, and draws with `crate::ui` when the state changed.
 
 pub mod action;

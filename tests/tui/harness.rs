@@ -5,8 +5,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use threadmark::app::keymap::Key;
 use threadmark::app::{Action, Effect, ForumData, LoadedThread, Msg, Startup, State, update};
 use threadmark::config::Config;
+use threadmark::runner::store_worker::StoreJobs;
 use threadmark::store::{AccountDir, Cache, DataDir, UiState, ensure_demo};
-use threadmark::tui::store_worker::StoreJobs;
 
 pub struct Harness {
     pub state: State,

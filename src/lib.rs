@@ -15,4 +15,5 @@ pub mod runner;
 pub mod server;
 pub mod store;
 pub mod sync;
+pub mod text;
 pub mod ui;

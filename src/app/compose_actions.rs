@@ -8,8 +8,8 @@ use super::state::{Overlay, State};
 use super::tree::NodeKind;
 use super::{Action, describe, tree_actions};
 use crate::model::{AreaId, BodyFormat, Draft, OutboxEntry, Post, Target};
-use crate::render::sanitize::{clean, clean_line};
 use crate::sync::Connection;
+use crate::text::sanitize::{clean, clean_line};
 use crossterm::event::{KeyCode, KeyEvent};
 use jiff::Timestamp;
 

@@ -3,7 +3,7 @@
 
 use super::state::State;
 use crate::model::Target;
-use crate::render::sanitize::clean_line;
+use crate::text::sanitize::clean_line;
 
 /// A one-line description of `target`, with names from the cache where it has them.
 pub fn target(state: &State, target: &Target) -> String {

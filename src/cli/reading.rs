@@ -1,8 +1,9 @@
 //! Plain-text views for the terminal and pipes: `tree`, `read`, `search`.
 
 use crate::model::{Area, Forum, Post, ReadState, ThreadSummary, reading_order};
-use crate::render::{Document, post_facts, sanitize};
+use crate::render::{Document, post_facts};
 use crate::store::{SearchHit, ThreadFile};
+use crate::text::sanitize;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use unicode_width::UnicodeWidthStr;

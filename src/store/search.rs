@@ -3,7 +3,8 @@
 use super::search_text::{Loaded, SearchText};
 use super::{Cache, StoreError, ThreadFile, file};
 use crate::model::{Author, PostId, ThreadId, ThreadSummary};
-use crate::render::{plain_text, sanitize};
+use crate::render::plain_text;
+use crate::text::sanitize;
 use memchr::memmem::Finder;
 
 /// One match: a post (or a thread title, with `post` = `None`).

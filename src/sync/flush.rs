@@ -203,7 +203,7 @@ fn record_error<B: Backend>(
     entry: &mut OutboxEntry,
     report: &mut FlushReport,
 ) -> Result<(), StoreError> {
-    let message = |text: String| Some(crate::render::sanitize::clean_line(&text).into_owned());
+    let message = |text: String| Some(crate::text::sanitize::clean_line(&text).into_owned());
     match judge(error, backend.state().mode) {
         Verdict::Held(text) => {
             // Not a failure: nothing counted, nothing spent.

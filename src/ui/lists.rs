@@ -9,7 +9,7 @@ use crate::app::describe;
 use crate::app::keymap::{Context, Keymap};
 use crate::app::state::State;
 use crate::model::OutboxState;
-use crate::render::sanitize::clean_line;
+use crate::text::sanitize::clean_line;
 use ratatui::Frame;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};

@@ -8,7 +8,7 @@ use crate::app::reader::{OpenThread, Reader, Row};
 use crate::app::reader_layout::{INDENT, drawn_depth};
 use crate::app::search::Match;
 use crate::model::{Forum, ThreadRead};
-use crate::render::sanitize::clean_line;
+use crate::text::sanitize::clean_line;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

@@ -1,6 +1,6 @@
 //! What flows into `update` (messages) and out of it (effects for the runner to carry out).
 
-use super::action::Action;
+use crate::app::input::action::Action;
 use crate::model::{Draft, OutboxEntry, Target, ThreadId};
 use crate::render::Document;
 use crate::store::ThreadFile;

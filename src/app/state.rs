@@ -1,15 +1,15 @@
 //! The UI state, split per part of the screen; `update` changes it, the drawing code reads it.
 
-use super::banner::BannerState;
-use super::composer::Composer;
-use super::drafts_view::DraftList;
-use super::geometry::{self, Focus, Geometry};
-use super::keymap::{Context, Key, Keymap};
-use super::msg::{Effect, StoreJob};
-use super::outbox_view::OutboxList;
-use super::read_marks::ReadMarks;
-use super::reader::Reader;
-use super::tree::TreeModel;
+use crate::app::banner::BannerState;
+use crate::app::compose::composer::Composer;
+use crate::app::geometry::{self, Focus, Geometry};
+use crate::app::input::keymap::{Context, Key, Keymap};
+use crate::app::lists::drafts::DraftList;
+use crate::app::lists::outbox::OutboxList;
+use crate::app::msg::{Effect, StoreJob};
+use crate::app::reader::model::Reader;
+use crate::app::reader::read_marks::ReadMarks;
+use crate::app::tree::model::TreeModel;
 use crate::config::Config;
 use crate::model::{Forum, ReadState, ThreadId, ThreadSummary};
 use crate::store::UiState;

@@ -1,10 +1,17 @@
 //! `update(state, msg) -> effects`: the only place the state changes. Pure: no I/O, no await.
 
-use super::actions::run_action;
-use super::geometry::Focus;
-use super::msg::{Effect, LoadedThread, Msg, Stored};
-use super::state::State;
-use super::{compose_actions, drafts_view, echo, input, mouse, outbox_view, read_marks, sync_news};
+use crate::app::compose::actions as compose_actions;
+use crate::app::geometry::Focus;
+use crate::app::input::dispatch::run_action;
+use crate::app::input::keys as input;
+use crate::app::input::mouse;
+use crate::app::lists::drafts as drafts_view;
+use crate::app::lists::outbox as outbox_view;
+use crate::app::msg::{Effect, LoadedThread, Msg, Stored};
+use crate::app::reader::echo;
+use crate::app::reader::read_marks;
+use crate::app::state::State;
+use crate::app::sync_news;
 use crate::model::ThreadId;
 use crate::sync::SyncCommand;
 

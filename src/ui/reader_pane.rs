@@ -4,9 +4,9 @@
 use super::post_header::{echo_header_spans, header_spans};
 use super::text::truncate;
 use super::theme::Theme;
+use crate::app::reader::rows::{INDENT, drawn_depth};
+use crate::app::reader::search::Match;
 use crate::app::reader::{OpenThread, Reader, Row};
-use crate::app::reader_layout::{INDENT, drawn_depth};
-use crate::app::search::Match;
 use crate::model::{Forum, ThreadRead};
 use crate::text::sanitize::clean_line;
 use ratatui::Frame;

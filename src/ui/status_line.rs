@@ -4,8 +4,8 @@
 use super::text::{truncate, width};
 use super::theme::Theme;
 use crate::app::Action;
-use crate::app::keymap::{Context, Keymap};
-use crate::app::outbox_view::OutboxList;
+use crate::app::input::keymap::{Context, Keymap};
+use crate::app::lists::outbox::OutboxList;
 use crate::app::state::{Prompt, PromptKind, StatusInfo};
 use crate::model::OutboxState;
 use crate::sync::Connection;

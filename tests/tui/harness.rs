@@ -2,7 +2,7 @@
 //! `update`, and thread loads are carried out against the real store, as the runner would.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use threadmark::app::keymap::Key;
+use threadmark::app::input::keymap::Key;
 use threadmark::app::{Action, Effect, ForumData, LoadedThread, Msg, Startup, State, update};
 use threadmark::config::Config;
 use threadmark::runner::store_worker::StoreJobs;

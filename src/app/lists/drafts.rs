@@ -1,10 +1,10 @@
 //! The drafts list: unsent drafts, newest first — offered at start when some were left
 //! behind (a crash, a kill, a quit mid-reply); resume one, or delete it (asked first).
 
-use super::Action;
-use super::compose_actions;
-use super::msg::{Effect, StoreJob};
-use super::state::{Overlay, State};
+use crate::app::Action;
+use crate::app::compose::actions as compose_actions;
+use crate::app::msg::{Effect, StoreJob};
+use crate::app::state::{Overlay, State};
 use crate::model::Draft;
 use crossterm::event::{KeyCode, KeyEvent};
 

@@ -1,7 +1,7 @@
 //! Local echoes: replies in the outbox shown in their thread at once, as pending posts
 //! nested under what they answer, until the synced thread holds the real post.
 
-use super::state::State;
+use crate::app::state::State;
 use crate::model::{Author, Body, OutboxEntry, OutboxState, Post, PostId, Target, ThreadId};
 use crate::render::Document;
 

@@ -1,14 +1,16 @@
 //! Turns key presses into actions: multi-key sequences through the keymap, and the keys of
 //! text prompts, the help overlay and the links list.
 
-use super::actions::{quit, run_action};
-use super::geometry::Focus;
-use super::help::help_lines_for;
-use super::keymap::{Context, Key, Lookup};
-use super::msg::Effect;
-use super::reader_actions::run_search;
-use super::state::{Overlay, PromptKind, State};
-use super::{compose_actions, drafts_view, outbox_view};
+use crate::app::compose::actions as compose_actions;
+use crate::app::geometry::Focus;
+use crate::app::input::dispatch::{quit, run_action};
+use crate::app::input::help::help_lines_for;
+use crate::app::input::keymap::{Context, Key, Lookup};
+use crate::app::lists::drafts as drafts_view;
+use crate::app::lists::outbox as outbox_view;
+use crate::app::msg::Effect;
+use crate::app::reader::actions::run_search;
+use crate::app::state::{Overlay, PromptKind, State};
 use crate::render::Link;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -108,7 +110,7 @@ fn sequence_key(state: &mut State, key: Key, fx: &mut Vec<Effect>) {
                 let help = state
                     .keys
                     .keymap
-                    .key_for(context, super::action::Action::Help)
+                    .key_for(context, crate::app::input::action::Action::Help)
                     .map_or_else(|| "?".to_owned(), ToString::to_string);
                 state.notice(format!("{key} does nothing here; {help} lists the keys"));
             }

@@ -1,14 +1,16 @@
 //! Runs one action: a table from action to its small handler, plus the handlers that are
 //! not about one pane (quit, help, focus, banner, read marks).
 
-use super::action::Action;
-use super::geometry::Focus;
-use super::msg::Effect;
-use super::state::{Overlay, State};
-use super::{
-    compose_actions, drafts_view, outbox_view, read_marks, reader_actions as reader,
-    tree_actions as tree,
-};
+use crate::app::compose::actions as compose_actions;
+use crate::app::geometry::Focus;
+use crate::app::input::action::Action;
+use crate::app::lists::drafts as drafts_view;
+use crate::app::lists::outbox as outbox_view;
+use crate::app::msg::Effect;
+use crate::app::reader::actions as reader;
+use crate::app::reader::read_marks;
+use crate::app::state::{Overlay, State};
+use crate::app::tree::actions as tree;
 use crate::sync::SyncCommand;
 
 type Effects = Vec<Effect>;
@@ -46,8 +48,16 @@ pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
         Action::Collapse => tree::collapse(state),
         Action::ToggleExpand => state.tree.toggle(),
         Action::Open => tree::open(state, fx),
-        Action::NextPost => reader::step(state, super::reader::Reader::next_post, "last post"),
-        Action::PrevPost => reader::step(state, super::reader::Reader::prev_post, "first post"),
+        Action::NextPost => reader::step(
+            state,
+            crate::app::reader::model::Reader::next_post,
+            "last post",
+        ),
+        Action::PrevPost => reader::step(
+            state,
+            crate::app::reader::model::Reader::prev_post,
+            "first post",
+        ),
         Action::ParentPost => reader::parent(state),
         Action::NextSibling => reader::sibling(state, true),
         Action::PrevSibling => reader::sibling(state, false),

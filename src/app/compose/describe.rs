@@ -1,7 +1,7 @@
 //! Words for where a reply goes ("Reply to Connie Williams (#2) in “Advocacy”"), shared by
 //! the composer, the outbox list and the drafts list.
 
-use super::state::State;
+use crate::app::state::State;
 use crate::model::Target;
 use crate::text::sanitize::clean_line;
 

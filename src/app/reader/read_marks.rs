@@ -1,9 +1,9 @@
 //! Read marking: posts shown whole in the reader become read, threads can be marked read or
 //! unread at once, and every change can be undone.
 
-use super::msg::Effect;
-use super::state::State;
-use super::tree::NodeKind;
+use crate::app::msg::Effect;
+use crate::app::state::State;
+use crate::app::tree::model::NodeKind;
 use crate::model::{ThreadId, ThreadRead};
 use std::collections::HashSet;
 
@@ -81,7 +81,7 @@ pub fn mark_shown(state: &mut State, effects: &mut Vec<Effect>) {
 /// The threads a "mark thread" action means: the open thread when the reader has the focus,
 /// else the selected tree node's threads (all of them under a section or area).
 fn targets(state: &State) -> Vec<(ThreadId, u32)> {
-    if state.focus == super::geometry::Focus::Reader
+    if state.focus == crate::app::geometry::Focus::Reader
         && let Some(open) = &state.reader.open
     {
         return vec![(open.id().clone(), open.file.thread.last_seq)];

@@ -1,16 +1,16 @@
 //! The reader pane's model: the open thread in reading order, its rows at the current width,
 //! the scroll position, the current post, folded subthreads and the in-thread search.
 
-use super::echo::{Echo, EchoMark};
-use super::msg::LoadedThread;
-use super::reader_layout::{LayoutInput, RowLayout, WrapCache, descendants, layout};
-use super::search::{Match, find_all};
+use crate::app::msg::LoadedThread;
+use crate::app::reader::echo::{Echo, EchoMark};
+use crate::app::reader::rows::{LayoutInput, RowLayout, WrapCache, descendants, layout};
+use crate::app::reader::search::{Match, find_all};
 use crate::model::{Placed, Post, PostId, ThreadId, ThreadRead, reading_order};
 use crate::render::Document;
 use crate::store::ThreadFile;
 use std::collections::HashSet;
 
-pub use super::reader_layout::Row;
+pub use crate::app::reader::rows::Row;
 
 /// A thread shown in the reader.
 #[derive(Debug)]

@@ -1,10 +1,10 @@
 //! The outbox list: entries with their state, target, attempts and the server's last word;
 //! retry now, edit a failed entry, discard (asked first).
 
-use super::Action;
-use super::compose_actions;
-use super::msg::{Effect, StoreJob};
-use super::state::{Overlay, State};
+use crate::app::Action;
+use crate::app::compose::actions as compose_actions;
+use crate::app::msg::{Effect, StoreJob};
+use crate::app::state::{Overlay, State};
 use crate::model::{OutboxEntry, OutboxState};
 use crossterm::event::{KeyCode, KeyEvent};
 

@@ -5,11 +5,10 @@ use crate::app::geometry::Focus;
 use crate::app::input::dispatch::run_action;
 use crate::app::input::keys as input;
 use crate::app::input::mouse;
-use crate::app::lists::drafts as drafts_view;
-use crate::app::lists::outbox as outbox_view;
+use crate::app::lists::drafts_actions;
+use crate::app::lists::outbox_actions;
 use crate::app::msg::{Effect, LoadedThread, Msg, Stored};
-use crate::app::reader::echo;
-use crate::app::reader::read_marks;
+use crate::app::reader::read_mark_actions;
 use crate::app::state::State;
 use crate::app::sync_news;
 use crate::model::ThreadId;
@@ -35,7 +34,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Edited(result) => compose_actions::edited(state, result, fx),
     }
     state.sync_view();
-    read_marks::mark_shown(state, &mut effects);
+    read_mark_actions::mark_shown(state, &mut effects);
     effects
 }
 
@@ -48,14 +47,14 @@ fn thread_loaded(state: &mut State, loaded: LoadedThread, effects: &mut Vec<Effe
     mark_own_posts_read(state, &loaded, effects);
     if state.reader.thread_id() == Some(&id) {
         state.reader.refresh(loaded);
-        echo::refresh(state);
+        state.reader.refresh_echoes(&state.outbox.entries);
         return;
     }
     let last_seq = loaded.file.thread.last_seq;
     let seen = state.data.read.thread(&id).cloned();
     let width = usize::from(state.geometry().reader_body.width);
     state.reader.show(loaded, seen.as_ref(), width);
-    echo::refresh(state);
+    state.reader.refresh_echoes(&state.outbox.entries);
     state.marks.forget_kept(&id);
     // This visit's "new" markers were taken above; the next visit counts from here.
     let thread = state.data.read.thread_mut(&id);
@@ -88,7 +87,7 @@ fn mark_own_posts_read(state: &mut State, loaded: &LoadedThread, effects: &mut V
     for seq in unread {
         thread.mark_read(seq);
     }
-    read_marks::changed(state, effects);
+    read_mark_actions::changed(state, effects);
 }
 
 fn thread_failed(state: &mut State, thread: &ThreadId, message: String) {
@@ -115,15 +114,15 @@ fn on_stored(state: &mut State, stored: Stored, fx: &mut Vec<Effect>) {
             }
             state.outbox.entries = entries;
             state.outbox.unreadable = unreadable;
-            outbox_view::clamp(state);
-            echo::refresh(state);
+            outbox_actions::clamp(state);
+            state.reader.refresh_echoes(&state.outbox.entries);
         }
         Stored::Drafts {
             drafts,
             problems,
             offer,
         } => {
-            drafts_view::loaded(state, drafts, offer);
+            drafts_actions::loaded(state, drafts, offer);
             if let Some(problem) = problems.first() {
                 state.error(problem.clone());
             }

@@ -6,8 +6,8 @@ use crate::app::geometry::Focus;
 use crate::app::input::dispatch::{quit, run_action};
 use crate::app::input::help::help_lines_for;
 use crate::app::input::keymap::{Context, Key, Lookup};
-use crate::app::lists::drafts as drafts_view;
-use crate::app::lists::outbox as outbox_view;
+use crate::app::lists::drafts_actions;
+use crate::app::lists::outbox_actions;
 use crate::app::msg::Effect;
 use crate::app::reader::actions::run_search;
 use crate::app::state::{Overlay, PromptKind, State};
@@ -32,10 +32,10 @@ pub fn on_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effect>) {
         Overlay::Help { scroll } => return help_key(state, event, scroll),
         Overlay::Links { selected } => return links_key(state, event, selected, fx),
         Overlay::Outbox { confirm: true, .. } => {
-            return outbox_view::confirm_key(state, event, fx);
+            return outbox_actions::confirm_key(state, event, fx);
         }
         Overlay::Drafts { confirm: true, .. } => {
-            return drafts_view::confirm_key(state, event, fx);
+            return drafts_actions::confirm_key(state, event, fx);
         }
         Overlay::Outbox { .. } => return list_key(state, Context::Outbox, event, fx),
         Overlay::Drafts { .. } => return list_key(state, Context::Drafts, event, fx),

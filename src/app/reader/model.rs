@@ -2,10 +2,10 @@
 //! the scroll position, the current post, folded subthreads and the in-thread search.
 
 use crate::app::msg::LoadedThread;
-use crate::app::reader::echo::{Echo, EchoMark};
+use crate::app::reader::echo::{Echo, EchoMark, echoes_for};
 use crate::app::reader::rows::{LayoutInput, RowLayout, WrapCache, descendants, layout};
 use crate::app::reader::search::{Match, find_all};
-use crate::model::{Placed, Post, PostId, ThreadId, ThreadRead, reading_order};
+use crate::model::{OutboxEntry, Placed, Post, PostId, ThreadId, ThreadRead, reading_order};
 use crate::render::Document;
 use crate::store::ThreadFile;
 use std::collections::HashSet;
@@ -169,6 +169,24 @@ impl Reader {
             open.file = loaded.file;
             open.docs = loaded.docs;
         });
+    }
+
+    /// Brings the open thread's echoes in line with the outbox (after a thread load or an
+    /// outbox reload). Nothing moves when nothing changed.
+    pub fn refresh_echoes(&mut self, outbox: &[OutboxEntry]) {
+        let Some(open) = &self.open else {
+            return;
+        };
+        let echoes = echoes_for(open.id(), open.real_posts(), outbox);
+        let shown = open.echoes.iter().zip(open.echo_posts());
+        let same = echoes.len() == open.echoes.len()
+            && echoes
+                .iter()
+                .zip(shown)
+                .all(|(e, (mark, post))| &e.mark == mark && e.post.body == post.body);
+        if !same {
+            self.set_echoes(echoes);
+        }
     }
 
     /// Shows `echoes` after the synced posts (each nested under what it answers), in place

@@ -4,11 +4,11 @@ use clap::Parser;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use threadmark::account::{Account, Setup};
-use threadmark::app::ForumData;
 use threadmark::cli::{
     Cli, ClientCommand, Command, Global, format_hits, format_thread, format_tree, login, outbox,
     reply, resolve_thread, run_account_command, sync,
 };
+use threadmark::model::ForumData;
 use threadmark::store::Cache;
 
 fn main() -> ExitCode {

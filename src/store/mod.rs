@@ -17,7 +17,7 @@ mod search_text;
 mod secrets;
 mod ui_state;
 
-pub use cache::{Cache, ThreadFile};
+pub use cache::Cache;
 pub use demo_import::{DEMO_ACCOUNT, ensure_demo};
 pub use drafts::Drafts;
 pub use file::{Durability, Problem};
@@ -25,7 +25,7 @@ pub use outbox::{Outbox, OutboxLock, Retried, Unreadable};
 pub use paths::{AccountDir, DATA_DIR_ENV, DataDir, file_stem};
 pub use search::{SearchHit, search};
 pub use secrets::{Credential, Secret, SecretError, Secrets};
-pub use ui_state::{UI_SCHEMA, UiState, load_ui_state, save_ui_state};
+pub use ui_state::{UI_SCHEMA, load_ui_state, save_ui_state};
 
 use std::io;
 use std::path::{Path, PathBuf};

@@ -52,7 +52,7 @@ fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()> {
         }
         Some(ClientCommand::Account { action }) => run_account_command(&setup, action, &mut out),
         Some(ClientCommand::Login(args)) => login(&setup, &account()?, &args, &mut out),
-        Some(ClientCommand::Sync) => sync(&setup, &account()?, &mut out),
+        Some(ClientCommand::Sync) => sync(&account()?, &mut out),
         Some(ClientCommand::Reply { thread, to, file }) => reply(
             &account()?,
             &thread,

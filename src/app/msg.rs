@@ -1,7 +1,8 @@
 //! What flows into `update` (messages) and out of it (effects for the runner to carry out).
 
 use crate::app::input::action::Action;
-use crate::model::{Draft, OutboxEntry, Target, Thread, ThreadId};
+use crate::app::view_memory::UiState;
+use crate::model::{Draft, OutboxEntry, ReadState, Target, Thread, ThreadId};
 use crate::render::Document;
 use crate::sync::protocol::{SyncCommand, SyncEvent};
 use crossterm::event::{KeyEvent, MouseEvent};
@@ -92,6 +93,9 @@ pub enum Stored {
     Done(String),
     /// A job failed; the message says what happened and what to do.
     Failed(String),
+    /// `read.json` could not be written; the message says why. What was read is still in
+    /// memory: saving is tried again.
+    ReadStateNotSaved(String),
 }
 
 /// A reply or thread leaving the composer for the outbox.
@@ -105,7 +109,8 @@ pub struct Outgoing {
     pub replaces: Option<String>,
 }
 
-/// Work for the store worker, done in order, off the UI loop.
+/// Work for the store worker, done in order, off the UI loop: every write to the
+/// account's folder the reader makes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StoreJob {
     LoadOutbox,
@@ -120,6 +125,10 @@ pub enum StoreJob {
     Send(Box<Outgoing>),
     Retry(String),
     Discard(String),
+    /// Write `read.json` durably (the runner sends this once its save delay has passed).
+    SaveReadState(ReadState),
+    /// Write `ui.json` (a convenience: atomic, not synced).
+    SaveUiState(Box<UiState>),
 }
 
 /// Work for the runner: everything with I/O or side effects. `update` never does these.

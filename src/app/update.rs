@@ -133,5 +133,9 @@ fn on_stored(state: &mut State, stored: Stored, fx: &mut Vec<Effect>) {
         }
         Stored::Done(text) => state.notice(text),
         Stored::Failed(text) => state.error(text),
+        Stored::ReadStateNotSaved(why) => {
+            state.error(why);
+            fx.push(Effect::SaveReadState);
+        }
     }
 }

@@ -546,3 +546,15 @@ fn your_own_replies_are_neither_unread_nor_new() {
         .unwrap();
     assert!(read.is_read(9), "your own reply counts as read");
 }
+
+#[test]
+fn a_read_state_the_disk_refused_is_shown_and_saved_again() {
+    let mut h = Harness::demo(120, 40);
+    h.effects.clear();
+    h.send(Msg::Stored(threadmark::app::Stored::ReadStateNotSaved(
+        "could not save what you read: disk full".into(),
+    )));
+    assert_eq!(h.notice(), "could not save what you read: disk full");
+    assert!(h.state.status.notice.as_ref().unwrap().error);
+    assert!(h.effects.contains(&Effect::SaveReadState));
+}

@@ -1,10 +1,9 @@
 //! What flows into `update` (messages) and out of it (effects for the runner to carry out).
 
-use super::action::Action;
-use crate::model::{Draft, OutboxEntry, Target, ThreadId};
+use crate::app::input::action::Action;
+use crate::model::{Draft, OutboxEntry, Target, Thread, ThreadId};
 use crate::render::Document;
-use crate::store::ThreadFile;
-use crate::sync::{SyncCommand, SyncEvent};
+use crate::sync::protocol::{SyncCommand, SyncEvent};
 use crossterm::event::{KeyEvent, MouseEvent};
 
 /// Everything that can change the state. Produced by the terminal, by the runner after an
@@ -43,14 +42,14 @@ pub enum Msg {
 /// A thread as the reader needs it: the cached file and one parsed document per post.
 #[derive(Debug)]
 pub struct LoadedThread {
-    pub file: ThreadFile,
+    pub file: Thread,
     /// `docs[i]` renders `file.posts[i]`.
     pub docs: Vec<Document>,
 }
 
 impl LoadedThread {
     /// Parses every post body (runs off the UI loop in the runner).
-    pub fn parse(file: ThreadFile) -> Self {
+    pub fn parse(file: Thread) -> Self {
         let docs = file
             .posts
             .iter()

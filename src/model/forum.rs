@@ -1,7 +1,9 @@
-//! The forum's shape: sections → areas → thread summaries, plus its announcement banner.
+//! The forum's shape: sections → areas → thread summaries, plus its announcement banner;
+//! and the forum as a client holds it (tree, summaries, what was read).
 
 use super::ids::{AreaId, SectionId, ThreadId};
 use super::post::Author;
+use super::read_state::ReadState;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -165,4 +167,12 @@ impl Forum {
             .iter()
             .find_map(|s| s.areas.iter().find(|a| &a.id == id).map(|a| (s, a)))
     }
+}
+
+/// The cached forum as loaded: the tree, thread summaries, and what was read.
+#[derive(Debug, Default)]
+pub struct ForumData {
+    pub forum: Forum,
+    pub threads: Vec<ThreadSummary>,
+    pub read: ReadState,
 }

@@ -1,5 +1,5 @@
-//! Pure data shared by every layer: ids, the forum tree, posts, reply order, read state,
-//! drafts and outbox entries, request budgets.
+//! Pure data shared by every layer: ids, the forum tree, threads and posts, reply order,
+//! read state, drafts and outbox entries, request budgets.
 
 mod budget;
 mod demo;
@@ -10,13 +10,15 @@ mod outbox;
 mod post;
 mod read_state;
 mod reply_tree;
+mod thread;
 
 pub use budget::{
     Budget, BudgetStatus, Limit, Limits, Priority, RESERVE_PERCENT, RequestLog, WindowStatus,
 };
 pub use demo::{DemoForum, DemoThread, demo_forum};
 pub use forum::{
-    Access, Area, Banner, BannerLink, Forum, Section, SeqRange, Severity, ThreadSummary,
+    Access, Area, Banner, BannerLink, Forum, ForumData, Section, SeqRange, Severity,
+    ThreadSummary,
 };
 pub use ids::{AreaId, PostId, SectionId, ThreadId};
 pub use mode::ForumMode;
@@ -24,3 +26,4 @@ pub use outbox::{Draft, OutboxEntry, OutboxState, Target, Typing};
 pub use post::{Author, Body, BodyFormat, Post};
 pub use read_state::{ReadState, ThreadRead};
 pub use reply_tree::{Placed, reading_order};
+pub use thread::Thread;

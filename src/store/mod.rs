@@ -19,7 +19,7 @@ mod secrets;
 mod ui_state;
 
 pub use budget::{load_request_log, save_request_log};
-pub use cache::{Cache, ThreadFile};
+pub use cache::Cache;
 pub use demo_import::{DEMO_ACCOUNT, ensure_demo};
 pub use drafts::Drafts;
 pub use file::{Durability, Problem};
@@ -27,7 +27,7 @@ pub use outbox::{Outbox, OutboxLock, Retried, Unreadable};
 pub use paths::{AccountDir, DATA_DIR_ENV, DataDir, file_stem};
 pub use search::{SearchHit, search};
 pub use secrets::{Credential, Secret, SecretError, Secrets};
-pub use ui_state::{UI_SCHEMA, UiState, load_ui_state, save_ui_state};
+pub use ui_state::{UI_SCHEMA, load_ui_state, save_ui_state};
 
 use std::io;
 use std::path::{Path, PathBuf};

@@ -2,9 +2,10 @@
 //! summaries into the index, then the cursor — leaves before indexes, data before cursor.
 
 use super::state::SyncState;
+use crate::model::Thread;
 use crate::model::{AreaId, Author, Post, ThreadId, ThreadSummary};
 use crate::remote::PullBatch;
-use crate::store::{Cache, StoreError, ThreadFile};
+use crate::store::{Cache, StoreError};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
@@ -175,7 +176,7 @@ impl Ingest {
             None
         };
         let (mut summary, mut posts) = match existing {
-            Some(file) => (Some(file.thread), file.posts),
+            Some(file) => (Some(file.summary), file.posts),
             None => (known.map(|i| self.index[i].clone()), Vec::new()),
         };
         // A thread file the index does not list (written just before a crash) is listed now.
@@ -218,7 +219,7 @@ impl Ingest {
         posts.sort_by_key(|p| p.seq);
         let summary = reconcile(summary.unwrap_or_else(|| placeholder(id, &posts)), &posts);
         self.cache
-            .save_thread(&ThreadFile::new(summary.clone(), posts))?;
+            .save_thread(&Thread::new(summary.clone(), posts))?;
         if let Some(i) = known {
             self.index[i] = summary;
         } else {
@@ -393,7 +394,7 @@ mod tests {
         let file = cache.load_thread(&ThreadId::new("t")).unwrap().unwrap();
         let texts: Vec<&str> = file.posts.iter().map(|p| p.body.text.as_str()).collect();
         assert_eq!(texts, ["one, edited", "two", "three"]);
-        assert_eq!(file.thread.last_seq, 3, "the summary follows its posts");
+        assert_eq!(file.summary.last_seq, 3, "the summary follows its posts");
         assert_eq!(cache.load_index().unwrap()[0].last_seq, 3);
         let (saved, _) = SyncState::load(cache.dir()).unwrap();
         assert_eq!(saved.cursor, Some(serde_json::json!("c2")));
@@ -462,10 +463,7 @@ mod tests {
         let cache = Cache::open(dir.clone());
         // The crash came after the thread file and before the index that lists it.
         cache
-            .save_thread(&ThreadFile::new(
-                summary("t", 1),
-                vec![post("t", 1, 1, "one")],
-            ))
+            .save_thread(&Thread::new(summary("t", 1), vec![post("t", 1, 1, "one")]))
             .unwrap();
         cache.save_index(&[]).unwrap();
         let mut ingest = open(data.path());

@@ -8,10 +8,11 @@
 
 use jiff::Timestamp;
 use std::path::Path;
+use threadmark::model::Thread;
 use threadmark::model::{
     Area, AreaId, Author, Body, Forum, Post, PostId, Section, SectionId, ThreadId, ThreadSummary,
 };
-use threadmark::store::{AccountDir, Cache, StoreError, ThreadFile};
+use threadmark::store::{AccountDir, Cache, StoreError};
 
 /// A phrase found in exactly one post of every generated forum.
 pub const PLANTED_PHRASE: &str = "quokka marmalade";
@@ -59,7 +60,7 @@ impl Generated {
     pub fn write_cache(&self, dir: &AccountDir) -> Result<(), StoreError> {
         let cache = Cache::open(dir.clone());
         for (summary, posts) in &self.threads {
-            cache.save_thread(&ThreadFile::new(summary.clone(), posts.clone()))?;
+            cache.save_thread(&Thread::new(summary.clone(), posts.clone()))?;
         }
         let summaries: Vec<ThreadSummary> = self.threads.iter().map(|(s, _)| s.clone()).collect();
         cache.save_index(&summaries)?;

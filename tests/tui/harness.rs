@@ -2,11 +2,13 @@
 //! `update`, and thread loads are carried out against the real store, as the runner would.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use threadmark::app::keymap::Key;
-use threadmark::app::{Action, Effect, ForumData, LoadedThread, Msg, Startup, State, update};
+use threadmark::app::UiState;
+use threadmark::app::input::keymap::Key;
+use threadmark::app::{Action, Effect, LoadedThread, Msg, Startup, State, update};
 use threadmark::config::Config;
-use threadmark::store::{AccountDir, Cache, DataDir, UiState, ensure_demo};
-use threadmark::tui::store_worker::StoreJobs;
+use threadmark::model::ForumData;
+use threadmark::runner::store_worker::StoreJobs;
+use threadmark::store::{AccountDir, Cache, DataDir, ensure_demo};
 
 pub struct Harness {
     pub state: State,

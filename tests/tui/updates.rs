@@ -2,11 +2,11 @@
 
 use crate::harness::Harness;
 use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use threadmark::app::UiState;
 use threadmark::app::reader::Row;
 use threadmark::app::{Action, Effect, Focus, LoadedThread, Msg};
 use threadmark::config::Config;
 use threadmark::model::ThreadId;
-use threadmark::store::UiState;
 use threadmark::sync::{Connection, SyncEvent, SyncStatus};
 
 fn tree_labels(h: &Harness) -> Vec<String> {
@@ -528,8 +528,8 @@ fn your_own_replies_are_neither_unread_nor_new() {
     mine.author = threadmark::model::Author::new("demo");
     mine.client_key = Some("01a2-key".into());
     file.posts.push(mine);
-    file.thread.last_seq = 9;
-    file.thread.post_count = 9;
+    file.summary.last_seq = 9;
+    file.summary.post_count = 9;
     cache.save_thread(&file).unwrap();
     h.open_advocacy();
 

@@ -10,8 +10,9 @@ pub mod store_worker;
 mod terminal;
 
 use crate::account::Account;
-use crate::app::{self, Effect, ForumData, Msg, Startup, State, StoreJob};
+use crate::app::{self, Effect, Msg, Startup, State, StoreJob};
 use crate::config::Config;
+use crate::model::ForumData;
 use crate::store::{Cache, DataDir, StoreError, load_ui_state, save_ui_state};
 use crate::sync::SyncEvent;
 use crate::ui::{self, Theme};

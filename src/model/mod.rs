@@ -1,6 +1,7 @@
 //! Pure data shared by every layer: ids, the forum tree, threads and posts, reply order,
-//! read state, drafts and outbox entries.
+//! read state, drafts and outbox entries, request budgets.
 
+mod budget;
 mod demo;
 mod forum;
 mod ids;
@@ -11,11 +12,16 @@ mod read_state;
 mod reply_tree;
 mod thread;
 
+pub use budget::{
+    Budget, BudgetStatus, Limit, Limits, Priority, RESERVE_PERCENT, RequestLog, WindowStatus,
+};
 pub use demo::{DemoForum, DemoThread, demo_forum};
-pub use forum::{Area, Banner, BannerLink, Forum, ForumData, Section, Severity, ThreadSummary};
+pub use forum::{
+    Access, Area, Banner, BannerLink, Forum, ForumData, Section, SeqRange, Severity, ThreadSummary,
+};
 pub use ids::{AreaId, PostId, SectionId, ThreadId};
 pub use mode::ForumMode;
-pub use outbox::{Draft, OutboxEntry, OutboxState, Target};
+pub use outbox::{Draft, OutboxEntry, OutboxState, Target, Typing};
 pub use post::{Author, Body, BodyFormat, Post};
 pub use read_state::{ReadState, ThreadRead};
 pub use reply_tree::{Placed, reading_order};

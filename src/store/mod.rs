@@ -3,9 +3,10 @@
 //! Layout per account (see [`AccountDir`]): `tree.json` (sections and areas),
 //! `index.json` (thread summaries, rebuildable from the thread files), `threads/<id>.json`
 //! (one file per thread of posts, loaded lazily), `threads/<id>.text` (its search text,
-//! rebuildable from it), `read.json`, `ui.json`, `drafts/`, `outbox/`. Every file is JSON
+//! rebuildable from it), `read.json`, `ui.json`, `budget.json`, `drafts/`, `outbox/`. Every file is JSON
 //! with `"schema": N` first, except the search text: binary, its schema in its header.
 
+mod budget;
 mod cache;
 mod demo_import;
 mod drafts;
@@ -17,6 +18,7 @@ mod search_text;
 mod secrets;
 mod ui_state;
 
+pub use budget::{load_request_log, save_request_log};
 pub use cache::Cache;
 pub use demo_import::{DEMO_ACCOUNT, ensure_demo};
 pub use drafts::Drafts;

@@ -212,6 +212,7 @@ mod tests {
                 last_seq: 3,
                 pinned: false,
                 locked: false,
+                missing: Vec::new(),
             },
             posts,
         )

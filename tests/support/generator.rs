@@ -237,6 +237,7 @@ pub fn generate(spec: Spec) -> Generated {
             last_seq: u32::try_from(size).expect("small"),
             pinned: n % 501 == 1,
             locked: n % 301 == 2,
+            missing: Vec::new(),
         };
         threads.push((summary, posts));
     }
@@ -257,9 +258,11 @@ fn tree(rng: &mut fastrand::Rng) -> Forum {
             title: format!("Section {s}: {}", capitalized(rng, 2..3)),
             areas: (0..4)
                 .map(|a| Area {
-                    id: AreaId::new(format!("s{s}-a{a}")),
-                    title: format!("Area {a} · {}", capitalized(rng, 2..3)),
                     description: (a % 2 == 0).then(|| sentence(rng, 8..9)),
+                    ..Area::new(
+                        format!("s{s}-a{a}"),
+                        format!("Area {a} · {}", capitalized(rng, 2..3)),
+                    )
                 })
                 .collect(),
         })

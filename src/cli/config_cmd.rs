@@ -3,6 +3,9 @@
 
 use super::args::{ConfigCommand, PathKind};
 use crate::account::Setup;
+use crate::app::input::keymap::DEFAULT_KEYMAP;
+use crate::config::DEFAULT_CONFIG;
+use crate::ui::theme::DEFAULT_THEME;
 use std::io::Write;
 
 /// Runs a `config` command, printing to `out`.
@@ -20,9 +23,9 @@ pub fn run_config_command(
             };
             writeln!(out, "{}", path.display())?;
         }
-        ConfigCommand::Keys => out.write_all(crate::app::keymap::DEFAULT_KEYMAP.as_bytes())?,
-        ConfigCommand::Theme => out.write_all(crate::ui::theme::DEFAULT_THEME.as_bytes())?,
-        ConfigCommand::Defaults => out.write_all(crate::config::DEFAULT_CONFIG.as_bytes())?,
+        ConfigCommand::Keys => out.write_all(DEFAULT_KEYMAP.as_bytes())?,
+        ConfigCommand::Theme => out.write_all(DEFAULT_THEME.as_bytes())?,
+        ConfigCommand::Defaults => out.write_all(DEFAULT_CONFIG.as_bytes())?,
     }
     Ok(())
 }

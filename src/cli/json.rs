@@ -3,13 +3,13 @@
 //! a change that would break a script bumps it.
 
 use super::thread_text::ThreadView;
-use crate::app::echo::echoes_for;
+use crate::app::reader::echo::echoes_for;
 use crate::model::{
     Author, Banner, Forum, OutboxState, Post, ReadState, ThreadSummary, reading_order,
 };
 use crate::render::Document;
-use crate::render::sanitize::clean_line;
 use crate::store::SearchHit;
+use crate::text::sanitize::clean_line;
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -237,7 +237,7 @@ impl PostJson {
 /// `threadmark read --json`.
 pub fn thread(account: &str, view: &ThreadView<'_>) -> ReadJson {
     let file = view.file;
-    let thread = &file.thread;
+    let thread = &file.summary;
     let place = view.forum.area(&thread.area);
     let read = view.read.thread(&thread.id);
     ReadJson {

@@ -53,7 +53,7 @@ pub fn login(
         out,
         "Signed in to {} as {}{}. Next: threadmark sync --account {}",
         remote.url,
-        crate::render::sanitize::clean_line(&who.name),
+        crate::text::sanitize::clean_line(&who.name),
         if who.admin { " (admin)" } else { "" },
         account.name
     )?;
@@ -88,7 +88,7 @@ fn store_checked_token(
                 out,
                 "Signed in to {} as {}{}. Next: threadmark sync --account {}",
                 remote.url,
-                crate::render::sanitize::clean_line(&who.name),
+                crate::text::sanitize::clean_line(&who.name),
                 if who.admin { " (admin)" } else { "" },
                 account.name
             )?;
@@ -116,7 +116,7 @@ fn store_checked_token(
         out,
         "Token stored for {}, not checked: {}. `threadmark sync` will tell whether it works.",
         account.name,
-        crate::render::sanitize::clean_line(&unchecked)
+        crate::text::sanitize::clean_line(&unchecked)
     )?;
     Ok(())
 }
@@ -176,7 +176,7 @@ fn discourse_login(
         out,
         "Signed in to {} as {}. Next: threadmark sync --account {}",
         remote.url,
-        crate::render::sanitize::clean_line(&who),
+        crate::text::sanitize::clean_line(&who),
         account.name
     )?;
     Ok(())

@@ -3,8 +3,8 @@
 
 use super::paint::{Paint, Role, find_words};
 use crate::model::{Area, Forum, ReadState, ThreadSummary};
-use crate::render::sanitize;
 use crate::store::SearchHit;
+use crate::text::sanitize;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use unicode_width::UnicodeWidthStr;

@@ -44,7 +44,7 @@ pub fn resolve_thread<'a>(
                     format!(
                         "  {}  {}",
                         t.id,
-                        crate::render::sanitize::clean_line(&t.title)
+                        crate::text::sanitize::clean_line(&t.title)
                     )
                 })
                 .collect(),
@@ -69,6 +69,7 @@ mod tests {
             last_seq: 1,
             pinned: false,
             locked: false,
+            missing: Vec::new(),
         }
     }
 

@@ -10,7 +10,7 @@ use super::{
     resolve_thread, run_account_command, run_config_command, sync,
 };
 use crate::account::{Account, Setup};
-use crate::app::ForumData;
+use crate::model::ForumData;
 use crate::store::{Cache, Outbox};
 use std::io::{IsTerminal, Write};
 
@@ -40,7 +40,7 @@ pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()
     let Some(command) = command else {
         let account = account()?;
         let data = load(&account)?;
-        crate::tui::run(crate::tui::Launch {
+        crate::runner::run(crate::runner::Launch {
             config: &setup.config,
             data_dir: &setup.data,
             account: &account,
@@ -62,7 +62,7 @@ pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()
             login(&setup, &account()?, &args, out)
         }),
         ClientCommand::Sync { json } => {
-            finish(Output::stdout(), |out| sync(&setup, &account()?, json, out))
+            finish(Output::stdout(), |out| sync(&account()?, json, out))
         }
         ClientCommand::Reply { thread, to, file } => finish(Output::stdout(), |out| {
             reply(&account()?, &thread, to.as_deref(), file.as_deref(), out)
@@ -258,6 +258,6 @@ fn report_problems(cache: &mut Cache) {
 /// A warning on stderr (cleaned: it may quote a file) and in the log.
 pub fn warn(problem: &str) {
     tracing::warn!("{problem}");
-    let line = crate::render::sanitize::clean(problem);
+    let line = crate::text::sanitize::clean(problem);
     let _ = writeln!(std::io::stderr(), "threadmark: warning: {line}");
 }

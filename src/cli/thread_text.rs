@@ -4,10 +4,11 @@
 
 use super::paint::{Paint, Role};
 use super::reading::{author_label, plural, push_painted, push_wrapped};
-use crate::app::echo::{Echo, echoes_for};
+use crate::app::reader::echo::{Echo, echoes_for};
+use crate::model::Thread;
 use crate::model::{Forum, OutboxEntry, OutboxState, Post, ReadState, reading_order};
-use crate::render::{Document, answers_label, post_facts, sanitize};
-use crate::store::ThreadFile;
+use crate::render::{Document, answers_label, post_facts};
+use crate::text::sanitize;
 use std::fmt::Write as _;
 use unicode_width::UnicodeWidthStr;
 
@@ -15,7 +16,7 @@ use unicode_width::UnicodeWidthStr;
 #[derive(Debug)]
 pub struct ThreadView<'a> {
     pub forum: &'a Forum,
-    pub file: &'a ThreadFile,
+    pub file: &'a Thread,
     pub read: &'a ReadState,
     /// The account's outbox: this thread's replies still in it are shown in place.
     pub outbox: &'a [OutboxEntry],
@@ -27,7 +28,7 @@ pub fn format_thread(view: &ThreadView<'_>, width: usize, paint: Paint) -> Strin
     let ThreadView {
         forum, file, read, ..
     } = *view;
-    let thread = &file.thread;
+    let thread = &file.summary;
     let mut out = String::new();
     push_painted(
         &mut out,

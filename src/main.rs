@@ -4,11 +4,11 @@ use clap::Parser;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use threadmark::account::{Account, Setup};
-use threadmark::app::ForumData;
 use threadmark::cli::{
     Cli, ClientCommand, Command, Global, format_hits, format_thread, format_tree, login, outbox,
     reply, resolve_thread, run_account_command, sync,
 };
+use threadmark::model::ForumData;
 use threadmark::store::Cache;
 
 fn main() -> ExitCode {
@@ -25,7 +25,7 @@ fn main() -> ExitCode {
             // One line, no backtrace: the message says what happened and what to do. It
             // may quote a server or a file, so it is cleaned like any text from them.
             let message = threadmark::cli::error_line(&e);
-            let message = threadmark::render::sanitize::clean(&message);
+            let message = threadmark::text::sanitize::clean(&message);
             let _ = writeln!(std::io::stderr(), "threadmark: {message}");
             ExitCode::FAILURE
         }
@@ -42,7 +42,7 @@ fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()> {
             drop(out);
             let account = account()?;
             let data = load(&account)?;
-            threadmark::tui::run(threadmark::tui::Launch {
+            threadmark::runner::run(threadmark::runner::Launch {
                 config: &setup.config,
                 data_dir: &setup.data,
                 account: &account,
@@ -52,7 +52,7 @@ fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()> {
         }
         Some(ClientCommand::Account { action }) => run_account_command(&setup, action, &mut out),
         Some(ClientCommand::Login(args)) => login(&setup, &account()?, &args, &mut out),
-        Some(ClientCommand::Sync) => sync(&setup, &account()?, &mut out),
+        Some(ClientCommand::Sync) => sync(&account()?, &mut out),
         Some(ClientCommand::Reply { thread, to, file }) => reply(
             &account()?,
             &thread,

@@ -1,28 +1,20 @@
 //! The UI state, split per part of the screen; `update` changes it, the drawing code reads it.
 
-use super::banner::BannerState;
-use super::composer::Composer;
-use super::drafts_view::DraftList;
-use super::geometry::{self, Focus, Geometry};
-use super::keymap::{Context, Key, Keymap};
-use super::msg::{Effect, StoreJob};
-use super::outbox_view::OutboxList;
-use super::read_marks::ReadMarks;
-use super::reader::Reader;
-use super::tree::TreeModel;
+use crate::app::banner::BannerState;
+use crate::app::compose::composer::Composer;
+use crate::app::geometry::{self, Focus, Geometry};
+use crate::app::input::keymap::{Context, Key, Keymap};
+use crate::app::lists::drafts::DraftList;
+use crate::app::lists::outbox::OutboxList;
+use crate::app::msg::{Effect, StoreJob};
+use crate::app::reader::model::Reader;
+use crate::app::reader::read_marks::ReadMarks;
+use crate::app::tree::model::TreeModel;
+use crate::app::view_memory::UiState;
 use crate::config::Config;
-use crate::model::{Forum, ReadState, ThreadId, ThreadSummary};
-use crate::store::UiState;
-use crate::sync::Connection;
+use crate::model::{ForumData, ThreadId};
+use crate::sync::protocol::Connection;
 use jiff::Timestamp;
-
-/// The cached forum as loaded: the tree, thread summaries, and what was read.
-#[derive(Debug, Default)]
-pub struct ForumData {
-    pub forum: Forum,
-    pub threads: Vec<ThreadSummary>,
-    pub read: ReadState,
-}
 
 /// What the status line reports about the account and its connection.
 #[derive(Debug)]

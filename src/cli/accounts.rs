@@ -23,7 +23,7 @@ pub fn run_account_command(
                     KindArg::Discourse => AccountKind::Discourse,
                 },
                 url: url.as_str().trim_end_matches('/').to_owned(),
-                requests_per_minute: None,
+                ..AccountConfig::default()
             };
             add_account(&setup.config_path, &account)?;
             writeln!(

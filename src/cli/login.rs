@@ -60,7 +60,7 @@ pub fn login(
         out,
         "Signed in to {} as {}{}. Next: threadmark sync --account {}",
         remote.url,
-        crate::render::sanitize::clean_line(&who.name),
+        crate::text::sanitize::clean_line(&who.name),
         if who.admin { " (admin)" } else { "" },
         account.name
     )?;
@@ -122,7 +122,7 @@ fn discourse_login(
         out,
         "Signed in to {} as {}. Next: threadmark sync --account {}",
         remote.url,
-        crate::render::sanitize::clean_line(&who),
+        crate::text::sanitize::clean_line(&who),
         account.name
     )?;
     Ok(())

@@ -4,8 +4,8 @@ use super::args::OutboxCommand;
 use super::resolve_thread;
 use crate::account::Account;
 use crate::model::{OutboxEntry, PostId, Target};
-use crate::render::sanitize::clean_line;
 use crate::store::{Cache, Outbox, Retried};
+use crate::text::sanitize::clean_line;
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 

@@ -38,7 +38,7 @@ pub fn resolve_thread<'a>(
                     format!(
                         "  {}  {}",
                         t.id,
-                        crate::render::sanitize::clean_line(&t.title)
+                        crate::text::sanitize::clean_line(&t.title)
                     )
                 })
                 .collect(),

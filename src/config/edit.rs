@@ -110,7 +110,7 @@ mod tests {
             name: "work".into(),
             kind: AccountKind::Native,
             url: "http://127.0.0.1:7878".into(),
-            requests_per_minute: None,
+            ..AccountConfig::default()
         }
     }
 

@@ -210,7 +210,7 @@ impl HttpClient {
                     .and_then(|v| v.to_str().ok())
                     .map_or_else(
                         || "unknown".to_owned(),
-                        |l| crate::render::sanitize::clean_line(l).into_owned()
+                        |l| crate::text::sanitize::clean_line(l).into_owned()
                     )
             )));
         }
@@ -259,7 +259,7 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     while let Some(next) = cause.source() {
         cause = next;
     }
-    crate::render::sanitize::clean_line(&cause.to_string()).into_owned()
+    crate::text::sanitize::clean_line(&cause.to_string()).into_owned()
 }
 
 /// `Retry-After` as seconds or an HTTP date.

@@ -248,7 +248,7 @@ fn user_command(dir: &Path, command: UserCommand) -> anyhow::Result<()> {
                 if !can_log_in {
                     notes.push("no password".to_owned());
                 }
-                let name = crate::render::sanitize::clean_line(&user.name);
+                let name = crate::text::sanitize::clean_line(&user.name);
                 if notes.is_empty() {
                     writeln!(out, "{name}")?;
                 } else {

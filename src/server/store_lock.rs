@@ -51,7 +51,7 @@ impl StoreLock {
             Err(TryLockError::WouldBlock) => {
                 let mut holder = String::new();
                 let _ = file.read_to_string(&mut holder);
-                let holder = crate::render::sanitize::clean_line(holder.trim()).into_owned();
+                let holder = crate::text::sanitize::clean_line(holder.trim()).into_owned();
                 Err(LockError::Held {
                     dir: dir.to_owned(),
                     holder: if holder.is_empty() {

@@ -141,7 +141,7 @@ pub fn parse_versioned_in_place<T: DeserializeOwned>(
 /// Why a document did not parse, fit for a terminal: the parser quotes the file's own
 /// text (a wrongly typed string value), which may carry escape sequences.
 fn reason(e: &serde_json::Error) -> String {
-    crate::render::sanitize::clean_line(&e.to_string()).into_owned()
+    crate::text::sanitize::clean_line(&e.to_string()).into_owned()
 }
 
 /// The schema a JSON document declares, read cheaply from its head when it starts with
@@ -181,7 +181,7 @@ pub fn quarantine(path: &Path, reason: &str) -> Result<Problem, StoreError> {
     Ok(Problem::Quarantined {
         path: path.to_owned(),
         moved_to,
-        reason: crate::render::sanitize::clean_line(reason)
+        reason: crate::text::sanitize::clean_line(reason)
             .chars()
             .take(200)
             .collect(),

@@ -4,7 +4,7 @@ use super::text::{truncate, width};
 use super::theme::Theme;
 use crate::app::Action;
 use crate::app::banner::BannerState;
-use crate::app::keymap::{Context, Keymap};
+use crate::app::input::keymap::{Context, Keymap};
 use crate::model::Severity;
 use ratatui::Frame;
 use ratatui::layout::Rect;

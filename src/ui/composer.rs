@@ -4,8 +4,8 @@
 use super::text::{truncate, width};
 use super::theme::Theme;
 use crate::app::Action;
-use crate::app::composer::Composer;
-use crate::app::keymap::{Context, Keymap};
+use crate::app::compose::composer::Composer;
+use crate::app::input::keymap::{Context, Keymap};
 use crate::render::Document;
 use ratatui::Frame;
 use ratatui::layout::Rect;

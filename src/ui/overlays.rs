@@ -2,9 +2,9 @@
 
 use super::text::{truncate, width};
 use super::theme::Theme;
-use crate::app::help::{HelpLine, help_lines_for};
-use crate::app::keymap::Context;
-use crate::app::keymap::Keymap;
+use crate::app::input::help::{HelpLine, help_lines_for};
+use crate::app::input::keymap::Context;
+use crate::app::input::keymap::Keymap;
 use crate::render::Link;
 use ratatui::Frame;
 use ratatui::layout::Rect;

@@ -2,10 +2,10 @@
 //! it answers, and a NEW tag for posts added since the last visit.
 
 use super::theme::Theme;
-use crate::app::echo::EchoMark;
+use crate::app::reader::echo::EchoMark;
 use crate::model::{OutboxState, Post};
-use crate::render::sanitize::clean_line;
 use crate::render::{answers_label, post_facts};
+use crate::text::sanitize::clean_line;
 use ratatui::text::Span;
 use std::fmt::Write as _;
 

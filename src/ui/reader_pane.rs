@@ -4,11 +4,11 @@
 use super::post_header::{echo_header_spans, header_spans};
 use super::text::truncate;
 use super::theme::Theme;
+use crate::app::reader::rows::{INDENT, drawn_depth};
+use crate::app::reader::search::Match;
 use crate::app::reader::{OpenThread, Reader, Row};
-use crate::app::reader_layout::{INDENT, drawn_depth};
-use crate::app::search::Match;
 use crate::model::{Forum, ThreadRead};
-use crate::render::sanitize::clean_line;
+use crate::text::sanitize::clean_line;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -71,7 +71,7 @@ fn draw_placeholder(frame: &mut Frame, view: &ReaderView<'_>, theme: &Theme) {
 }
 
 fn title_line<'a>(view: &ReaderView<'_>, open: &'a OpenThread, theme: &Theme) -> Line<'a> {
-    let thread = &open.file.thread;
+    let thread = &open.file.summary;
     let unread = view
         .read
         .map_or(thread.last_seq, |r| r.unread_count(thread.last_seq));

@@ -4,11 +4,11 @@
 use super::text::{truncate, width};
 use super::theme::Theme;
 use crate::app::Action;
-use crate::app::keymap::{Context, Keymap};
-use crate::app::outbox_view::OutboxList;
+use crate::app::input::keymap::{Context, Keymap};
+use crate::app::lists::outbox::OutboxList;
 use crate::app::state::{Prompt, PromptKind, StatusInfo};
 use crate::model::OutboxState;
-use crate::sync::Connection;
+use crate::sync::protocol::Connection;
 use jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::Rect;

@@ -1,6 +1,6 @@
 //! The help overlay's content, generated from the active key bindings and their descriptions.
 
-use super::keymap::{Context, Keymap};
+use crate::app::input::keymap::{Context, Keymap};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HelpLine {

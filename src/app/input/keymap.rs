@@ -1,12 +1,12 @@
 //! Key bindings as data: the defaults in `assets/keymap.toml`, overlaid with the user's `[keys]`.
 
-use super::action::Action;
+use crate::app::input::action::Action;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::Deserialize;
 use std::fmt;
 
 /// The shipped bindings.
-pub const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.toml");
+pub const DEFAULT_KEYMAP: &str = include_str!("../../../assets/keymap.toml");
 
 /// Where a binding applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

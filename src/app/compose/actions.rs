@@ -1,15 +1,17 @@
 //! Handlers for writing: reply (`r`), reply quoting (`R`), new thread (`c`), resuming a
 //! draft or a failed entry, and the composer's own keys (send, close, preview, editor).
 
-use super::composer::Composer;
-use super::geometry::Focus;
-use super::msg::{Effect, Outgoing, StoreJob};
-use super::state::{Overlay, State};
-use super::tree::NodeKind;
-use super::{Action, describe, tree_actions};
+use crate::app::Action;
+use crate::app::compose::composer::Composer;
+use crate::app::compose::describe;
+use crate::app::geometry::Focus;
+use crate::app::msg::{Effect, Outgoing, StoreJob};
+use crate::app::state::{Overlay, State};
+use crate::app::tree::actions as tree_actions;
+use crate::app::tree::model::NodeKind;
 use crate::model::{AreaId, BodyFormat, Draft, OutboxEntry, Post, Target};
-use crate::render::sanitize::{clean, clean_line};
-use crate::sync::Connection;
+use crate::sync::protocol::Connection;
+use crate::text::sanitize::{clean, clean_line};
 use crossterm::event::{KeyCode, KeyEvent};
 use jiff::Timestamp;
 
@@ -283,7 +285,7 @@ fn send(state: &mut State, fx: &mut Vec<Effect>) {
     };
     composer.preview = None;
     if composer.title_text().is_some_and(|t| t.trim().is_empty()) {
-        composer.focus(super::composer::Field::Title);
+        composer.focus(crate::app::compose::composer::Field::Title);
         state.error("the thread needs a title");
         return;
     }

@@ -1,11 +1,11 @@
 //! Mouse: the wheel scrolls the pane under the pointer, a click selects and focuses.
 
-use super::geometry::Focus;
-use super::msg::Effect;
-use super::reader::Row;
-use super::state::{Overlay, State};
-use super::tree::NodeKind;
-use super::tree_actions;
+use crate::app::geometry::Focus;
+use crate::app::msg::Effect;
+use crate::app::reader::model::Row;
+use crate::app::state::{Overlay, State};
+use crate::app::tree::actions as tree_actions;
+use crate::app::tree::model::NodeKind;
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 

@@ -1,9 +1,9 @@
 //! Words for where a reply goes ("Reply to Connie Williams (#2) in “Advocacy”"), shared by
 //! the composer, the outbox list and the drafts list.
 
-use super::state::State;
+use crate::app::state::State;
 use crate::model::Target;
-use crate::render::sanitize::clean_line;
+use crate::text::sanitize::clean_line;
 
 /// A one-line description of `target`, with names from the cache where it has them.
 pub fn target(state: &State, target: &Target) -> String {

@@ -1,9 +1,9 @@
 //! Handlers for actions on the tree pane: moving, expanding, opening, filtering.
 
-use super::geometry::Focus;
-use super::msg::Effect;
-use super::state::{Prompt, PromptKind, State};
-use super::tree::NodeKind;
+use crate::app::geometry::Focus;
+use crate::app::msg::Effect;
+use crate::app::state::{Prompt, PromptKind, State};
+use crate::app::tree::model::NodeKind;
 
 pub fn move_by(state: &mut State, delta: isize) {
     state.tree.move_by(delta);

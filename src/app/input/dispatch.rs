@@ -1,23 +1,25 @@
 //! Runs one action: a table from action to its small handler, plus the handlers that are
 //! not about one pane (quit, help, focus, banner, read marks).
 
-use super::action::Action;
-use super::geometry::Focus;
-use super::msg::Effect;
-use super::state::{Overlay, State};
-use super::{
-    compose_actions, drafts_view, outbox_view, read_marks, reader_actions as reader,
-    tree_actions as tree,
-};
-use crate::sync::SyncCommand;
+use crate::app::compose::actions as compose_actions;
+use crate::app::geometry::Focus;
+use crate::app::input::action::Action;
+use crate::app::lists::drafts_actions;
+use crate::app::lists::outbox_actions;
+use crate::app::msg::Effect;
+use crate::app::reader::actions as reader;
+use crate::app::reader::read_mark_actions;
+use crate::app::state::{Overlay, State};
+use crate::app::tree::actions as tree;
+use crate::sync::protocol::SyncCommand;
 
 type Effects = Vec<Effect>;
 
 pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
     // The lists and the composer take their own actions.
     match state.overlay {
-        Overlay::Outbox { .. } => return outbox_view::run(state, action, fx),
-        Overlay::Drafts { .. } => return drafts_view::run(state, action, fx),
+        Overlay::Outbox { .. } => return outbox_actions::run(state, action, fx),
+        Overlay::Drafts { .. } => return drafts_actions::run(state, action, fx),
         Overlay::None if state.composer.is_some() => {
             return compose_actions::run(state, action, fx);
         }
@@ -46,8 +48,16 @@ pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
         Action::Collapse => tree::collapse(state),
         Action::ToggleExpand => state.tree.toggle(),
         Action::Open => tree::open(state, fx),
-        Action::NextPost => reader::step(state, super::reader::Reader::next_post, "last post"),
-        Action::PrevPost => reader::step(state, super::reader::Reader::prev_post, "first post"),
+        Action::NextPost => reader::step(
+            state,
+            crate::app::reader::model::Reader::next_post,
+            "last post",
+        ),
+        Action::PrevPost => reader::step(
+            state,
+            crate::app::reader::model::Reader::prev_post,
+            "first post",
+        ),
         Action::ParentPost => reader::parent(state),
         Action::NextSibling => reader::sibling(state, true),
         Action::PrevSibling => reader::sibling(state, false),
@@ -70,8 +80,8 @@ pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
         Action::ReplyQuoting => compose_actions::reply(state, true, fx),
         Action::NewThread => compose_actions::new_thread(state),
         Action::SyncNow => sync_now(state, fx),
-        Action::Outbox => outbox_view::show(state, fx),
-        Action::Drafts => drafts_view::show(state, false),
+        Action::Outbox => outbox_actions::show(state, fx),
+        Action::Drafts => drafts_actions::show(state, false),
         Action::Send
         | Action::CloseComposer
         | Action::TogglePreview
@@ -156,7 +166,7 @@ fn page(state: &mut State, action: Action) {
 }
 
 fn mark_threads(state: &mut State, read: bool, fx: &mut Effects) {
-    let n = read_marks::mark_threads(state, read, fx);
+    let n = read_mark_actions::mark_threads(state, read, fx);
     let what = if read { "read" } else { "unread" };
     match n {
         0 => state.notice("select a thread (or a section or area) to mark"),
@@ -166,7 +176,7 @@ fn mark_threads(state: &mut State, read: bool, fx: &mut Effects) {
 }
 
 fn undo(state: &mut State, fx: &mut Effects) {
-    if read_marks::undo(state, fx) {
+    if read_mark_actions::undo(state, fx) {
         state.notice("undone: those posts are unread again");
     } else {
         state.notice("nothing to undo");

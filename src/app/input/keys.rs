@@ -1,14 +1,16 @@
 //! Turns key presses into actions: multi-key sequences through the keymap, and the keys of
 //! text prompts, the help overlay and the links list.
 
-use super::actions::{quit, run_action};
-use super::geometry::Focus;
-use super::help::help_lines_for;
-use super::keymap::{Context, Key, Lookup};
-use super::msg::Effect;
-use super::reader_actions::run_search;
-use super::state::{Overlay, PromptKind, State};
-use super::{compose_actions, drafts_view, outbox_view};
+use crate::app::compose::actions as compose_actions;
+use crate::app::geometry::Focus;
+use crate::app::input::dispatch::{quit, run_action};
+use crate::app::input::help::help_lines_for;
+use crate::app::input::keymap::{Context, Key, Lookup};
+use crate::app::lists::drafts_actions;
+use crate::app::lists::outbox_actions;
+use crate::app::msg::Effect;
+use crate::app::reader::actions::run_search;
+use crate::app::state::{Overlay, PromptKind, State};
 use crate::render::Link;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -30,10 +32,10 @@ pub fn on_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effect>) {
         Overlay::Help { scroll } => return help_key(state, event, scroll),
         Overlay::Links { selected } => return links_key(state, event, selected, fx),
         Overlay::Outbox { confirm: true, .. } => {
-            return outbox_view::confirm_key(state, event, fx);
+            return outbox_actions::confirm_key(state, event, fx);
         }
         Overlay::Drafts { confirm: true, .. } => {
-            return drafts_view::confirm_key(state, event, fx);
+            return drafts_actions::confirm_key(state, event, fx);
         }
         Overlay::Outbox { .. } => return list_key(state, Context::Outbox, event, fx),
         Overlay::Drafts { .. } => return list_key(state, Context::Drafts, event, fx),
@@ -108,7 +110,7 @@ fn sequence_key(state: &mut State, key: Key, fx: &mut Vec<Effect>) {
                 let help = state
                     .keys
                     .keymap
-                    .key_for(context, super::action::Action::Help)
+                    .key_for(context, crate::app::input::action::Action::Help)
                     .map_or_else(|| "?".to_owned(), ToString::to_string);
                 state.notice(format!("{key} does nothing here; {help} lists the keys"));
             }

@@ -2,7 +2,7 @@
 //! a title filter and unread counts rolled up to every parent. Pure data, no drawing.
 
 use crate::model::{AreaId, Forum, ReadState, ThreadId, ThreadSummary};
-use crate::render::sanitize::clean_line;
+use crate::text::sanitize::clean_line;
 use std::collections::{BTreeSet, HashMap};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

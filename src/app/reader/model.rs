@@ -1,22 +1,23 @@
 //! The reader pane's model: the open thread in reading order, its rows at the current width,
 //! the scroll position, the current post, folded subthreads and the in-thread search.
 
-use super::echo::{Echo, EchoMark};
-use super::msg::LoadedThread;
-use super::reader_layout::{LayoutInput, RowLayout, WrapCache, descendants, layout};
-use super::search::{Match, find_all};
-use crate::model::{Placed, Post, PostId, ThreadId, ThreadRead, reading_order};
+use crate::app::msg::LoadedThread;
+use crate::app::reader::echo::{Echo, EchoMark, echoes_for};
+use crate::app::reader::rows::{LayoutInput, RowLayout, WrapCache, descendants, layout};
+use crate::app::reader::search::{Match, find_all};
+use crate::model::{
+    OutboxEntry, Placed, Post, PostId, Thread, ThreadId, ThreadRead, reading_order,
+};
 use crate::render::Document;
-use crate::store::ThreadFile;
 use std::collections::HashSet;
 
-pub use super::reader_layout::Row;
+pub use crate::app::reader::rows::Row;
 
 /// A thread shown in the reader.
 #[derive(Debug)]
 pub struct OpenThread {
     /// The synced posts, then the local echoes of replies still in the outbox.
-    pub file: ThreadFile,
+    pub file: Thread,
     pub docs: Vec<Document>,
     pub order: Vec<Placed>,
     /// Posts with a seq above this were added since the last visit.
@@ -36,7 +37,7 @@ impl OpenThread {
     }
 
     pub fn id(&self) -> &ThreadId {
-        &self.file.thread.id
+        &self.file.summary.id
     }
 
     /// The posts the server has (no echoes).
@@ -169,6 +170,24 @@ impl Reader {
             open.file = loaded.file;
             open.docs = loaded.docs;
         });
+    }
+
+    /// Brings the open thread's echoes in line with the outbox (after a thread load or an
+    /// outbox reload). Nothing moves when nothing changed.
+    pub fn refresh_echoes(&mut self, outbox: &[OutboxEntry]) {
+        let Some(open) = &self.open else {
+            return;
+        };
+        let echoes = echoes_for(open.id(), open.real_posts(), outbox);
+        let shown = open.echoes.iter().zip(open.echo_posts());
+        let same = echoes.len() == open.echoes.len()
+            && echoes
+                .iter()
+                .zip(shown)
+                .all(|(e, (mark, post))| &e.mark == mark && e.post.body == post.body);
+        if !same {
+            self.set_echoes(echoes);
+        }
     }
 
     /// Shows `echoes` after the synced posts (each nested under what it answers), in place

@@ -1,7 +1,6 @@
 //! Local echoes: replies in the outbox shown in their thread at once, as pending posts
 //! nested under what they answer, until the synced thread holds the real post.
 
-use super::state::State;
 use crate::model::{Author, Body, OutboxEntry, OutboxState, Post, PostId, Target, ThreadId};
 use crate::render::Document;
 
@@ -77,24 +76,6 @@ pub fn echoes_for(thread: &ThreadId, posts: &[Post], entries: &[OutboxEntry]) ->
             }
         })
         .collect()
-}
-
-/// Brings the open thread's echoes in line with the outbox (after a thread load or an
-/// outbox reload). Nothing moves when nothing changed.
-pub fn refresh(state: &mut State) {
-    let Some(open) = &state.reader.open else {
-        return;
-    };
-    let echoes = echoes_for(open.id(), open.real_posts(), &state.outbox.entries);
-    let shown = open.echoes.iter().zip(open.echo_posts());
-    let same = echoes.len() == open.echoes.len()
-        && echoes
-            .iter()
-            .zip(shown)
-            .all(|(e, (mark, post))| &e.mark == mark && e.post.body == post.body);
-    if !same {
-        state.reader.set_echoes(echoes);
-    }
 }
 
 #[cfg(test)]

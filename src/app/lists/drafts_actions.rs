@@ -1,19 +1,12 @@
-//! The drafts list: unsent drafts, newest first — offered at start when some were left
-//! behind (a crash, a kill, a quit mid-reply); resume one, or delete it (asked first).
+//! The drafts list: offered at start when drafts were left behind (a crash, a kill, a quit
+//! mid-reply); resume one, or delete it (asked first).
 
-use super::Action;
-use super::compose_actions;
-use super::msg::{Effect, StoreJob};
-use super::state::{Overlay, State};
+use crate::app::Action;
+use crate::app::compose::actions as compose_actions;
+use crate::app::msg::{Effect, StoreJob};
+use crate::app::state::{Overlay, State};
 use crate::model::Draft;
 use crossterm::event::{KeyCode, KeyEvent};
-
-/// The drafts as last read from disk.
-#[derive(Debug, Default)]
-pub struct DraftList {
-    /// Most recently edited first.
-    pub drafts: Vec<Draft>,
-}
 
 /// Opens the list (`offered`: at start, to resume drafts left from last time).
 pub fn show(state: &mut State, offered: bool) {

@@ -1,9 +1,9 @@
 //! Handlers for actions on the reader pane: scrolling, moving between posts, folding,
 //! searching, and the links list.
 
-use super::geometry::Focus;
-use super::reader::Reader;
-use super::state::{Overlay, Prompt, PromptKind, State};
+use crate::app::geometry::Focus;
+use crate::app::reader::model::Reader;
+use crate::app::state::{Overlay, Prompt, PromptKind, State};
 
 /// True when a thread is open; otherwise says how to open one.
 fn require_thread(state: &mut State) -> bool {

@@ -1,42 +1,12 @@
 //! Read marking: posts shown whole in the reader become read, threads can be marked read or
 //! unread at once, and every change can be undone.
 
-use super::msg::Effect;
-use super::state::State;
-use super::tree::NodeKind;
-use crate::model::{ThreadId, ThreadRead};
-use std::collections::HashSet;
-
-/// Undo steps kept.
-const UNDO_DEPTH: usize = 100;
-
-/// One undoable change: the threads' read state before it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UndoStep {
-    pub before: Vec<(ThreadId, ThreadRead)>,
-}
-
-#[derive(Debug, Default)]
-pub struct ReadMarks {
-    pub undo: Vec<UndoStep>,
-    /// Posts the user made unread on purpose: showing them does not read them again until
-    /// the thread is opened anew.
-    pub kept_unread: HashSet<(ThreadId, u32)>,
-}
-
-impl ReadMarks {
-    fn push(&mut self, step: UndoStep) {
-        if self.undo.len() == UNDO_DEPTH {
-            self.undo.remove(0);
-        }
-        self.undo.push(step);
-    }
-
-    /// Forgets the on-purpose unread marks of a thread being opened again.
-    pub fn forget_kept(&mut self, thread: &ThreadId) {
-        self.kept_unread.retain(|(t, _)| t != thread);
-    }
-}
+use crate::app::geometry::Focus;
+use crate::app::msg::Effect;
+use crate::app::reader::read_marks::UndoStep;
+use crate::app::state::State;
+use crate::app::tree::model::NodeKind;
+use crate::model::ThreadId;
 
 /// Marks read every unread post the reader shows whole. Deliberate: a post counts as read
 /// once all of it has been on screen.
@@ -81,10 +51,10 @@ pub fn mark_shown(state: &mut State, effects: &mut Vec<Effect>) {
 /// The threads a "mark thread" action means: the open thread when the reader has the focus,
 /// else the selected tree node's threads (all of them under a section or area).
 fn targets(state: &State) -> Vec<(ThreadId, u32)> {
-    if state.focus == super::geometry::Focus::Reader
+    if state.focus == Focus::Reader
         && let Some(open) = &state.reader.open
     {
-        return vec![(open.id().clone(), open.file.thread.last_seq)];
+        return vec![(open.id().clone(), open.file.summary.last_seq)];
     }
     let Some(selected) = state.tree.selected_index() else {
         return Vec::new();

@@ -1,32 +1,12 @@
 //! The outbox list: entries with their state, target, attempts and the server's last word;
 //! retry now, edit a failed entry, discard (asked first).
 
-use super::Action;
-use super::compose_actions;
-use super::msg::{Effect, StoreJob};
-use super::state::{Overlay, State};
+use crate::app::Action;
+use crate::app::compose::actions as compose_actions;
+use crate::app::msg::{Effect, StoreJob};
+use crate::app::state::{Overlay, State};
 use crate::model::{OutboxEntry, OutboxState};
 use crossterm::event::{KeyCode, KeyEvent};
-
-/// The outbox as last read from disk.
-#[derive(Debug, Default)]
-pub struct OutboxList {
-    /// Live entries, oldest first.
-    pub entries: Vec<OutboxEntry>,
-    /// Files that could not be read, described (they are left on disk untouched).
-    pub unreadable: Vec<String>,
-}
-
-impl OutboxList {
-    /// Entries still to be sent (queued, sending, held, unknown).
-    pub fn pending(&self) -> usize {
-        self.entries.iter().filter(|e| e.state.is_pending()).count()
-    }
-
-    pub fn count(&self, state: &OutboxState) -> usize {
-        self.entries.iter().filter(|e| &e.state == state).count()
-    }
-}
 
 /// Opens the list.
 pub fn show(state: &mut State, fx: &mut Vec<Effect>) {

@@ -18,11 +18,11 @@ fn main() -> ExitCode {
         // error, as with git and ripgrep.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            tracing::error!("{e:#}");
             // One line, no backtrace: the message says what happened and what to do. It
             // may quote a server or a file, so it is cleaned like any text from them.
-            let message = format!("{e:#}");
+            let message = threadmark::cli::error_line(&e);
             let message = threadmark::text::sanitize::clean(&message);
+            tracing::error!("{message}");
             let _ = writeln!(std::io::stderr(), "threadmark: {message}");
             ExitCode::FAILURE
         }

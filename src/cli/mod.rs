@@ -6,6 +6,7 @@ mod args;
 mod command;
 mod config_cmd;
 mod docs;
+mod error_line;
 pub mod json;
 pub mod logging;
 mod login;
@@ -26,6 +27,7 @@ pub use args::{
 pub use command::{command, parse, parse_from};
 pub use config_cmd::run_config_command;
 pub use docs::{completions, man_page, man_pages};
+pub use error_line::error_line;
 pub use login::login;
 pub use outbox::{outbox, reply};
 pub use reading::{format_hits, format_tree};

@@ -24,7 +24,7 @@ fn main() -> ExitCode {
         Err(e) => {
             // One line, no backtrace: the message says what happened and what to do. It
             // may quote a server or a file, so it is cleaned like any text from them.
-            let message = format!("{e:#}");
+            let message = threadmark::cli::error_line(&e);
             let message = threadmark::text::sanitize::clean(&message);
             let _ = writeln!(std::io::stderr(), "threadmark: {message}");
             ExitCode::FAILURE

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod args;
+mod error_line;
 mod login;
 mod outbox;
 mod reading;
@@ -12,6 +13,7 @@ pub use accounts::run_account_command;
 pub use args::{
     AccountCommand, Cli, ClientCommand, Command, Global, KindArg, LoginArgs, OutboxCommand,
 };
+pub use error_line::error_line;
 pub use login::login;
 pub use outbox::{outbox, reply};
 pub use reading::{format_hits, format_thread, format_tree};

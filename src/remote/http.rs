@@ -103,7 +103,7 @@ impl RemoteError {
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Unreachable(_) | Self::Timeout | Self::Protocol(_) => true,
-            Self::Status { status, .. } => *status >= 500 || *status == 409 || *status == 429,
+            Self::Status { status, .. } => *status >= 500 || matches!(*status, 408 | 409 | 429),
         }
     }
 
@@ -121,6 +121,9 @@ impl RemoteError {
         }
     }
 }
+
+/// How long an idle pooled connection is kept for reuse.
+const POOL_IDLE: Duration = Duration::from_secs(15);
 
 /// An answer whose body was read within the cap.
 #[derive(Debug)]
@@ -148,6 +151,9 @@ impl HttpClient {
             .read_timeout(timeouts.read)
             .timeout(timeouts.total)
             .user_agent(concat!("threadmark/", env!("CARGO_PKG_VERSION")))
+            // Shorter than servers keep an idle connection (`threadmark serve`: 20 s), so a
+            // pooled connection is not reused just as the server closes it.
+            .pool_idle_timeout(POOL_IDLE)
             .redirect(reqwest::redirect::Policy::custom(move |attempt| {
                 // Same origin only: custom auth headers must never reach another host.
                 if attempt.previous().len() >= 5 || attempt.url().origin() != origin {

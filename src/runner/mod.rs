@@ -139,6 +139,8 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
         ui: ui_state,
         config,
         size: (size.width, size.height),
+        now: jiff::Timestamp::now(),
+        id_seed: id_seed(),
     });
     let startup_problem = ui_problem
         .map(|p| p.to_string())
@@ -250,7 +252,7 @@ impl Runner {
             if let Msg::Resize(..) = msg {
                 self.terminal = fresh_terminal()?;
             }
-            let effects = app::update(&mut self.state, msg);
+            let effects = app::update(&mut self.state, msg, jiff::Timestamp::now());
             self.pending.dirty = true;
             self.execute(effects);
         }
@@ -393,6 +395,20 @@ fn fresh_terminal() -> io::Result<Terminal<CrosstermBackend<io::Stdout>>> {
         crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
     )?;
     Terminal::new(CrosstermBackend::new(io::stdout()))
+}
+
+/// A seed for the ids of the drafts and outbox entries made in this run, from the system's
+/// random source (the clock when that fails: ids then still differ between runs).
+fn id_seed() -> u64 {
+    let mut bytes = [0_u8; 8];
+    match getrandom::fill(&mut bytes) {
+        Ok(()) => u64::from_le_bytes(bytes),
+        Err(e) => {
+            tracing::warn!("no random source ({e}); seeding ids from the clock");
+            let nanos = jiff::Timestamp::now().as_nanosecond();
+            u64::try_from(nanos & i128::from(u64::MAX)).unwrap_or(0)
+        }
+    }
 }
 
 /// Terminal events worth a message; pointer motion is dropped (nothing changes on it).

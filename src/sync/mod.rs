@@ -7,5 +7,5 @@ pub mod ingest;
 pub mod protocol;
 pub mod state;
 
-pub use engine::{Engine, SyncError};
+pub use engine::{Engine, Relogin, SyncError};
 pub use protocol::{Connection, CycleReport, SyncCommand, SyncEvent, SyncStatus};

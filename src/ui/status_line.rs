@@ -59,10 +59,15 @@ pub fn draw(frame: &mut Frame, view: &StatusView<'_>, theme: &Theme) {
                     Element::StatusNotice
                 }),
             ),
-            None => Span::styled(facts(view), bar),
+            None => Span::styled(String::new(), bar),
         };
         let hints = hints(view);
         let used = width(&mode.content) + width(&hints);
+        let left = if status.notice.is_some() {
+            left
+        } else {
+            Span::styled(facts(view, cols.saturating_sub(used + 1)), bar)
+        };
         let left = Span::styled(
             truncate(&left.content, cols.saturating_sub(used + 1)),
             left.style,
@@ -80,9 +85,6 @@ pub fn draw(frame: &mut Frame, view: &StatusView<'_>, theme: &Theme) {
 
 /// The connection in a word or two, and its theme element.
 fn chip(status: &StatusInfo) -> (String, Element) {
-    if status.demo {
-        return ("demo".into(), Element::StatusMode);
-    }
     match &status.connection {
         Connection::Idle => ("connecting".into(), Element::StatusSyncing),
         Connection::Syncing(Some((done, total))) => {
@@ -102,43 +104,73 @@ fn clock(at: Timestamp) -> String {
     at.strftime("%H:%M:%S UTC").to_string()
 }
 
-/// Account, connection details, last sync, outbox and unread total.
-fn facts(view: &StatusView<'_>) -> String {
-    let status = view.status;
-    if status.demo {
-        return format!(
-            " {} · bundled forum, nothing to sync · {} unread",
-            status.account, view.unread
-        );
+/// One part of the facts, with how much it matters when the line is short.
+struct Part {
+    text: String,
+    /// Parts of lower rank go first when there is no room (0: always kept).
+    rank: u8,
+    /// Cut to the room left instead of dropped (the offline reason).
+    flexible: bool,
+}
+
+impl Part {
+    fn new(text: String, rank: u8) -> Self {
+        Self {
+            text,
+            rank,
+            flexible: false,
+        }
     }
-    let mut text = format!(" {}", status.account);
+}
+
+/// Account, connection details, last sync, outbox and unread total, in at most `room`
+/// columns: what matters least goes first (the demo's note, the last sync, the retry
+/// time), the offline reason is cut to what is left, and the account, the outbox and the
+/// unread count always stay.
+fn facts(view: &StatusView<'_>, room: usize) -> String {
+    let status = view.status;
+    let mut parts = vec![Part::new(format!(" {}", status.account), 0)];
+    if status.demo {
+        parts.push(Part::new(" (its own server: `!` switches it)".into(), 1));
+    }
     match &status.connection {
         Connection::Offline { reason, retry_at } => {
-            let _ = write!(text, " · {}", ellipsize(reason, 48));
+            parts.push(Part {
+                text: format!(" · {reason}"),
+                rank: 5,
+                flexible: true,
+            });
             if let Some(at) = retry_at {
-                let _ = write!(text, " · retry at {}", clock(*at));
+                parts.push(Part::new(format!(" · retry at {}", clock(*at)), 3));
             }
         }
         Connection::Paused { resumes_at } => {
-            let _ = write!(text, " · resumes at {}", clock(*resumes_at));
+            parts.push(Part::new(
+                format!(" · resumes at {}", clock(*resumes_at)),
+                3,
+            ));
         }
-        Connection::NeedsLogin(_) => {
-            let _ = write!(
-                text,
-                " · run `threadmark login --account {}`",
-                status.account
-            );
-        }
+        Connection::NeedsLogin(_) => parts.push(Part::new(
+            format!(" · run `threadmark login --account {}`", status.account),
+            4,
+        )),
         _ => {}
     }
-    match status.last_sync {
-        Some(at) => {
-            let _ = write!(text, " · synced {}", at.strftime("%Y-%m-%d %H:%M UTC"));
-        }
-        None => text.push_str(" · never synced"),
-    }
-    let outbox = view.outbox;
-    let _ = write!(text, " · outbox {}", outbox.pending());
+    parts.push(Part::new(
+        match status.last_sync {
+            Some(at) => format!(" · synced {}", at.strftime("%Y-%m-%d %H:%M UTC")),
+            None => " · never synced".to_owned(),
+        },
+        2,
+    ));
+    parts.push(Part::new(outbox_part(view.outbox), 0));
+    parts.push(Part::new(format!(" · {} unread", view.unread), 0));
+    fit(parts, room)
+}
+
+/// ` · outbox 2 (1 held)`.
+fn outbox_part(outbox: &OutboxList) -> String {
+    let mut text = format!(" · outbox {}", outbox.pending());
     let held = outbox.count(&OutboxState::Held);
     let failed = outbox.count(&OutboxState::Failed);
     match (held, failed) {
@@ -153,8 +185,37 @@ fn facts(view: &StatusView<'_>) -> String {
             let _ = write!(text, " ({h} held, {f} failed)");
         }
     }
-    let _ = write!(text, " · {} unread", view.unread);
     text
+}
+
+/// Drops the least important parts until the rest fits in `room`, cutting a flexible part
+/// to the room left rather than dropping it.
+fn fit(mut parts: Vec<Part>, room: usize) -> String {
+    let total = |parts: &[Part]| parts.iter().map(|p| width(&p.text)).sum::<usize>();
+    while total(&parts) > room {
+        let fixed: usize = parts
+            .iter()
+            .filter(|p| !p.flexible)
+            .map(|p| width(&p.text))
+            .sum();
+        if let Some(flex) = parts.iter_mut().find(|p| p.flexible)
+            && room > fixed + 12
+        {
+            flex.text = truncate(&flex.text, room - fixed);
+            continue;
+        }
+        let Some(drop) = parts
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.rank > 0)
+            .min_by_key(|(_, p)| p.rank)
+            .map(|(i, _)| i)
+        else {
+            break;
+        };
+        parts.remove(drop);
+    }
+    parts.into_iter().map(|p| p.text).collect()
 }
 
 /// Short key hints, from the active bindings; a half-typed sequence shows first.
@@ -180,12 +241,45 @@ fn hints(view: &StatusView<'_>) -> String {
     format!("{} ", parts.join("  "))
 }
 
-/// At most `max` characters of `text`, with an ellipsis when cut.
-fn ellipsize(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts() -> Vec<Part> {
+        vec![
+            Part::new(" work".into(), 0),
+            Part {
+                text: " · server unreachable: connection refused (os error 111) by 10.0.0.1".into(),
+                rank: 5,
+                flexible: true,
+            },
+            Part::new(" · retry at 12:00:00 UTC".into(), 3),
+            Part::new(" · synced 2026-01-01 10:00 UTC".into(), 2),
+            Part::new(" · outbox 2".into(), 0),
+            Part::new(" · 7 unread".into(), 0),
+        ]
     }
-    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
+
+    #[test]
+    fn with_room_everything_shows_and_the_reason_is_not_cut() {
+        let text = fit(parts(), 200);
+        assert!(text.contains("by 10.0.0.1 · retry at"), "{text}");
+        assert!(text.ends_with(" · 7 unread"), "{text}");
+    }
+
+    #[test]
+    fn when_short_the_unread_count_stays_and_the_reason_takes_what_is_left() {
+        for room in [40, 60, 80, 100] {
+            let text = fit(parts(), room);
+            assert!(width(&text) <= room, "{room}: {text}");
+            assert!(text.ends_with(" · 7 unread"), "{room}: {text}");
+            assert!(text.contains(" · outbox 2"), "{room}: {text}");
+        }
+        let text = fit(parts(), 100);
+        assert!(!text.contains("synced"), "the last sync goes first: {text}");
+        assert!(
+            text.contains("server unreachable: connection refused"),
+            "{text}"
+        );
+    }
 }

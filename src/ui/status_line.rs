@@ -163,7 +163,9 @@ fn facts(view: &StatusView<'_>, room: usize) -> String {
         },
         2,
     ));
-    parts.push(Part::new(outbox_part(view.outbox), 0));
+    // An empty outbox is news worth less than the unread count on a narrow screen.
+    let outbox_rank = if view.outbox.pending() == 0 { 1 } else { 0 };
+    parts.push(Part::new(outbox_part(view.outbox), outbox_rank));
     parts.push(Part::new(format!(" · {} unread", view.unread), 0));
     fit(parts, room)
 }

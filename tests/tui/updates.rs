@@ -203,6 +203,7 @@ fn posts_shown_whole_become_read_and_that_can_be_undone() {
 
     h.keys("u");
     assert_eq!(h.unread(), 8, "undo makes them unread again");
+    assert!(h.notice().contains("unread again"), "{}", h.notice());
     // ...and they stay unread while still on screen.
     h.keys("j");
     assert!(!read(&h).is_read(1));
@@ -220,6 +221,9 @@ fn posts_shown_whole_become_read_and_that_can_be_undone() {
     assert_eq!(h.unread(), 8);
     h.keys("u");
     assert!(read(&h).is_read(8));
+    // Undoing "mark unread" makes posts read again, and says so.
+    assert!(h.notice().contains("read again"), "{}", h.notice());
+    assert!(!h.notice().contains("unread again"), "{}", h.notice());
     h.keys("m");
     assert_eq!(h.unread(), 0);
     assert!(

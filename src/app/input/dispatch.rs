@@ -182,10 +182,16 @@ fn mark_threads(state: &mut State, read: bool, fx: &mut Effects) {
 }
 
 fn undo(state: &mut State, fx: &mut Effects) {
-    if read_mark_actions::undo(state, fx) {
-        state.notice("undone: those posts are unread again");
-    } else {
+    let Some(undone) = read_mark_actions::undo(state, fx) else {
         state.notice("nothing to undo");
+        return;
+    };
+    let posts = |n: usize| if n == 1 { "1 post" } else { "posts" };
+    match (undone.unread_again, undone.read_again) {
+        (0, 0) => state.notice("undone: nothing changed"),
+        (n, 0) => state.notice(format!("undone: {} unread again", posts(n))),
+        (0, n) => state.notice(format!("undone: {} read again", posts(n))),
+        (u, r) => state.notice(format!("undone: {u} unread again, {r} read again")),
     }
 }
 

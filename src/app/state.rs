@@ -71,22 +71,7 @@ pub enum Overlay {
     },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PromptKind {
-    /// Narrows the tree as you type.
-    Filter,
-    /// Searches the open thread on enter.
-    Search,
-}
-
-/// A line of text being typed in the status line.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Prompt {
-    pub kind: PromptKind,
-    pub text: String,
-    /// The filter before the prompt opened, restored on esc.
-    pub before: String,
-}
+pub use crate::app::input::prompt::{Prompt, PromptHistory, PromptKind};
 
 /// Keys typed so far of a multi-key sequence.
 #[derive(Debug, Default)]
@@ -110,6 +95,8 @@ pub struct State {
     pub focus: Focus,
     pub overlay: Overlay,
     pub prompt: Option<Prompt>,
+    /// What the filter and search prompts ran, for ↑ and an empty enter.
+    pub prompt_history: PromptHistory,
     pub banner: BannerState,
     pub status: StatusInfo,
     /// The reply or thread being written, if any; it covers the reader pane.
@@ -183,6 +170,7 @@ impl State {
             focus: Focus::Tree,
             overlay: Overlay::None,
             prompt: None,
+            prompt_history: PromptHistory::default(),
             banner,
             status: StatusInfo {
                 account,

@@ -39,10 +39,11 @@ pub fn draw(frame: &mut Frame, view: &StatusView<'_>, theme: &Theme) {
             PromptKind::Filter => "filter threads: ",
             PromptKind::Search => "search thread: ",
         };
+        let (before, after) = prompt.split_at_cursor();
         Line::from(vec![
             Span::styled(format!(" {label}"), theme.get(Element::StatusKeys)),
             Span::styled(
-                format!("{}▏", prompt.text),
+                format!("{before}▏{after}"),
                 theme.get(Element::StatusPrompt),
             ),
         ])
@@ -124,9 +125,9 @@ impl Part {
 }
 
 /// Account, connection details, last sync, outbox and unread total, in at most `room`
-/// columns: what matters least goes first (the demo's note, the last sync, the retry
-/// time), the offline reason is cut to what is left, and the account, the outbox and the
-/// unread count always stay.
+/// columns: what matters least goes first (an empty outbox, the demo's note, the last
+/// sync), the offline reason is cut to what is left, and the account, a busy outbox and
+/// the unread count always stay.
 fn facts(view: &StatusView<'_>, room: usize) -> String {
     let status = view.status;
     let mut parts = vec![Part::new(format!(" {}", status.account), 0)];
@@ -141,7 +142,8 @@ fn facts(view: &StatusView<'_>, room: usize) -> String {
                 flexible: true,
             });
             if let Some(at) = retry_at {
-                parts.push(Part::new(format!(" · retry at {}", clock(*at)), 3));
+                // When it tries again is worth more than the reason's last words.
+                parts.push(Part::new(format!(" · retry at {}", clock(*at)), 6));
             }
         }
         Connection::Paused { resumes_at } => {
@@ -164,7 +166,7 @@ fn facts(view: &StatusView<'_>, room: usize) -> String {
         2,
     ));
     // An empty outbox is news worth less than the unread count on a narrow screen.
-    let outbox_rank = if view.outbox.pending() == 0 { 1 } else { 0 };
+    let outbox_rank = u8::from(view.outbox.pending() == 0);
     parts.push(Part::new(outbox_part(view.outbox), outbox_rank));
     parts.push(Part::new(format!(" · {} unread", view.unread), 0));
     fit(parts, room)
@@ -190,11 +192,27 @@ fn outbox_part(outbox: &OutboxList) -> String {
     text
 }
 
-/// Drops the least important parts until the rest fits in `room`, cutting a flexible part
-/// to the room left rather than dropping it.
+/// Drops the least important parts until the rest fits in `room`: parts that matter less
+/// than the flexible one (the offline reason) go first, then it is cut to the room left
+/// rather than dropped, then whatever else must go.
 fn fit(mut parts: Vec<Part>, room: usize) -> String {
     let total = |parts: &[Part]| parts.iter().map(|p| width(&p.text)).sum::<usize>();
+    let least = |parts: &[Part], flexible: bool| {
+        parts
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.rank > 0 && (flexible || !p.flexible))
+            .min_by_key(|(_, p)| p.rank)
+            .map(|(i, p)| (i, p.rank))
+    };
     while total(&parts) > room {
+        let flex_rank = parts.iter().find(|p| p.flexible).map(|p| p.rank);
+        if let Some((drop, rank)) = least(&parts, false)
+            && flex_rank.is_none_or(|f| rank < f)
+        {
+            parts.remove(drop);
+            continue;
+        }
         let fixed: usize = parts
             .iter()
             .filter(|p| !p.flexible)
@@ -206,13 +224,7 @@ fn fit(mut parts: Vec<Part>, room: usize) -> String {
             flex.text = truncate(&flex.text, room - fixed);
             continue;
         }
-        let Some(drop) = parts
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.rank > 0)
-            .min_by_key(|(_, p)| p.rank)
-            .map(|(i, _)| i)
-        else {
+        let Some((drop, _)) = least(&parts, true) else {
             break;
         };
         parts.remove(drop);
@@ -255,7 +267,7 @@ mod tests {
                 rank: 5,
                 flexible: true,
             },
-            Part::new(" · retry at 12:00:00 UTC".into(), 3),
+            Part::new(" · retry at 12:00:00 UTC".into(), 6),
             Part::new(" · synced 2026-01-01 10:00 UTC".into(), 2),
             Part::new(" · outbox 2".into(), 0),
             Part::new(" · 7 unread".into(), 0),
@@ -279,6 +291,7 @@ mod tests {
         }
         let text = fit(parts(), 100);
         assert!(!text.contains("synced"), "the last sync goes first: {text}");
+        assert!(text.contains("retry at"), "{text}");
         assert!(
             text.contains("server unreachable: connection refused"),
             "{text}"

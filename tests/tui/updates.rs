@@ -4,6 +4,7 @@ use crate::harness::Harness;
 use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use threadmark::app::UiState;
 use threadmark::app::reader::Row;
+use threadmark::app::state::Overlay;
 use threadmark::app::{Action, Effect, Focus, LoadedThread, Msg};
 use threadmark::config::Config;
 use threadmark::model::ThreadId;
@@ -185,6 +186,32 @@ fn search_highlights_matches_and_steps_through_them() {
     assert!(h.state.reader.search.is_none());
     h.keys("<esc>");
     assert_eq!(h.state.focus, Focus::Tree);
+}
+
+#[test]
+fn the_search_prompt_opens_empty_and_remembers() {
+    let mut h = Harness::demo(120, 40);
+    h.open_advocacy();
+    h.keys("/relentless<enter>");
+    h.keys("/advocacy<enter>");
+    let query = |h: &Harness| h.state.reader.search.as_ref().unwrap().query.clone();
+    assert_eq!(
+        query(&h),
+        "advocacy",
+        "a new search, not appended to the last"
+    );
+    // ↑ recalls the previous search, and it can be edited in the middle.
+    h.keys("/<up><up><home><right><right><delete>L<enter>");
+    assert_eq!(query(&h), "reLentless");
+    // An empty enter runs the last one again.
+    h.keys("/<enter>");
+    assert_eq!(query(&h), "reLentless");
+    h.keys("/zzz advocay<left>c<end><ctrl-w><enter>");
+    assert!(
+        h.notice().contains("no match for \"zzz \""),
+        "{}",
+        h.notice()
+    );
 }
 
 #[test]
@@ -515,6 +542,33 @@ fn links_open_in_the_browser_only_when_they_are_http() {
         h.notice().contains("not an http(s) address"),
         "{}",
         h.notice()
+    );
+}
+
+#[test]
+fn a_bare_url_in_a_post_is_a_link_o_opens() {
+    let mut h = Harness::remote(120, 40);
+    let mut cache = threadmark::store::Cache::open(h.dir.clone());
+    let mut file = cache
+        .load_thread(&ThreadId::new("advocacy-1"))
+        .unwrap()
+        .unwrap();
+    file.posts[0].body.text = "The minutes are at https://ala.example/minutes.pdf.".into();
+    cache.save_thread(&file).unwrap();
+    h.open_advocacy();
+    assert_eq!(h.current_seq(), 1);
+
+    h.keys("o");
+    assert!(
+        matches!(h.state.overlay, Overlay::Links { .. }),
+        "{}",
+        h.notice()
+    );
+    h.keys("<enter>");
+    assert_eq!(
+        h.effects.last(),
+        Some(&Effect::OpenUrl("https://ala.example/minutes.pdf".into())),
+        "the sentence's full stop is not part of the address"
     );
 }
 

@@ -1,6 +1,6 @@
 //! Request extractors that fail with problem+json: JSON bodies, query strings, paths, bearer tokens.
 
-use super::db::users::{UserInfo, user_by_token};
+use super::db::users::UserInfo;
 use super::error::ApiError;
 use super::state::Shared;
 use crate::api::ProblemCode;
@@ -109,7 +109,7 @@ async fn lookup(parts: &Parts, app: &Shared) -> Result<Option<UserInfo>, ApiErro
     let Some(token) = bearer(parts)? else {
         return Ok(None);
     };
-    let user = app.db.read(move |conn| user_by_token(conn, &token)).await?;
+    let user = app.store.user_by_token(&token).await?;
     match user {
         Some(user) => Ok(Some(user)),
         None => Err(ApiError::code(

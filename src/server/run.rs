@@ -1,18 +1,18 @@
 //! Starting and stopping a server: in-process for tests, or for `threadmark serve`.
 
 use super::config::ServerConfig;
-use super::db::users::{UserError, add_user, insert_token, user_by_name};
-use super::db::{self, Db, DbError};
+use super::db::users::UserError;
+use super::db::{self, DbError, Store};
 use super::limits::{Allowance, RateLimiter};
 use super::modes::ModeState;
-use super::routes::admin::save_mode;
+use super::routes::admin::{apply_mode, save_mode};
 use super::state::{AppState, Shared};
 use super::{limits, log, modes, routes};
 use crate::api::{self, BASE_PATH, Severity};
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 use tokio::sync::watch;
@@ -60,6 +60,9 @@ pub struct RunningServer {
     /// With `demo`: a token for the demo member (`member`) and one for the demo admin (`admin`).
     pub tokens: Vec<DemoToken>,
     pub data_dir: PathBuf,
+    /// Where the forum lives, fit to print (a file path, or a URL without password).
+    pub location: String,
+    store: Arc<dyn Store>,
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<Result<(), ServerError>>>,
 }
@@ -68,6 +71,11 @@ impl RunningServer {
     /// The API's base URL, e.g. `http://127.0.0.1:7878/api/v1`.
     pub fn url(&self) -> String {
         format!("http://{}{BASE_PATH}", self.addr)
+    }
+
+    /// The store this server serves (tests and tools add users through it).
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
     }
 
     /// The demo token for `role` (`member` or `admin`).
@@ -95,19 +103,17 @@ impl Drop for RunningServer {
     }
 }
 
-/// Opens the store in `config.data_dir` (loading the demo forum first when asked),
-/// binds `config.addr` and serves API v1 until [`RunningServer::shutdown`].
+/// Opens the store (`SQLite` in `config.data_dir`, or PostgreSQL at `config.database`),
+/// loading the demo forum first when asked, binds `config.addr` and serves API v1 until
+/// [`RunningServer::shutdown`].
 pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let dir = config.data_dir.clone();
+    let store = db::open(&config.location()).await?;
     let tokens = if config.demo {
-        let dir = dir.clone();
-        tokio::task::spawn_blocking(move || prepare_demo(&dir))
-            .await
-            .map_err(|e| ServerError::Serve(e.to_string()))??
+        prepare_demo(store.as_ref()).await?
     } else {
         Vec::new()
     };
-    let db = Db::open(&dir)?;
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|source| ServerError::Bind {
@@ -119,9 +125,10 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         source,
     })?;
     let (stop, stopping) = watch::channel(false);
+    let location = store.location().to_owned();
     let limits = &config.limits;
     let app: Shared = Arc::new(AppState {
-        db: Arc::clone(&db),
+        store,
         mode: RwLock::new(ModeState::default()),
         in_flight: Mutex::new(std::collections::HashSet::new()),
         limiter: RateLimiter {
@@ -133,6 +140,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         config: config.clone(),
     });
     restore_mode(&app).await?;
+    tokio::spawn(follow_mode(Arc::clone(&app)));
 
     let mut router = routes::router()
         .layer(DefaultBodyLimit::max(config.limits.max_body_bytes))
@@ -158,6 +166,8 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         addr,
         tokens,
         data_dir: dir,
+        location,
+        store: Arc::clone(&app.store),
         stop,
         task: Some(task),
     })
@@ -166,13 +176,10 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
 /// The mode from the command line when given, else the one the store was left in.
 async fn restore_mode(app: &Shared) -> Result<(), ServerError> {
     let default_retry = u32::try_from(app.config.retry_after.as_secs()).unwrap_or(u32::MAX);
-    let saved = app.db.read(|conn| db::meta(conn, "mode")).await?;
-    let mut state: ModeState = saved
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or(ModeState {
-            retry_after_s: default_retry,
-            ..ModeState::default()
-        });
+    let mut state = saved_mode(app).await?.unwrap_or(ModeState {
+        retry_after_s: default_retry,
+        ..ModeState::default()
+    });
     let banner = app.config.banner.as_ref().map(|text| api::Banner {
         id: format!("mode-{}", jiff::Timestamp::now().as_second()),
         severity: Severity::Warning,
@@ -198,6 +205,33 @@ async fn restore_mode(app: &Shared) -> Result<(), ServerError> {
     Ok(())
 }
 
+/// The mode the store holds, if any was saved.
+async fn saved_mode(app: &Shared) -> Result<Option<ModeState>, DbError> {
+    Ok(app
+        .store
+        .meta("mode")
+        .await?
+        .and_then(|json| serde_json::from_str(&json).ok()))
+}
+
+/// Takes up the mode another process saved (PostgreSQL: several processes, one forum),
+/// so the mode and banner change everywhere at once.
+async fn follow_mode(app: Shared) {
+    let mut signal = app.store.mode_signal();
+    let mut stopping = app.stopping.clone();
+    loop {
+        tokio::select! {
+            changed = signal.changed() => if changed.is_err() { return },
+            _ = stopping.wait_for(|stop| *stop) => return,
+        }
+        match saved_mode(&app).await {
+            Ok(Some(state)) => apply_mode(&app, state),
+            Ok(None) => {}
+            Err(e) => eprintln!("threadmark serve: warning: reading the forum's mode failed: {e}"),
+        }
+    }
+}
+
 /// Forgets changes and idempotency answers past their retention, now and then.
 async fn prune_loop(app: Shared) {
     let retention = app.config.changes_retention;
@@ -210,14 +244,7 @@ async fn prune_loop(app: Shared) {
             db::micros(now) - i64::try_from(retention.as_micros()).unwrap_or(i64::MAX);
         let keys_before = db::micros(now)
             - i64::try_from(app.config.idempotency_retention.as_micros()).unwrap_or(i64::MAX);
-        let pruned = app
-            .db
-            .write(move |conn| {
-                db::write::prune(conn, changes_before, keys_before)
-                    .map_err(db::WriteFailure::<()>::from)
-            })
-            .await;
-        if let Err(db::WriteFailure::Store(e)) = pruned {
+        if let Err(e) = app.store.prune(changes_before, keys_before).await {
             eprintln!("threadmark serve: warning: pruning the changes log failed: {e}");
         }
         tokio::select! {
@@ -229,29 +256,15 @@ async fn prune_loop(app: Shared) {
 
 /// Loads the demo forum into an empty store and issues tokens for the demo member and
 /// the demo admin (created without passwords: they log in by these tokens).
-pub fn prepare_demo(dir: &Path) -> Result<Vec<DemoToken>, ServerError> {
-    let conn = db::open_sync(dir)?;
-    let empty: bool = conn
-        .query_row("SELECT NOT EXISTS (SELECT 1 FROM sections)", [], |r| {
-            r.get(0)
+pub async fn prepare_demo(store: &dyn Store) -> Result<Vec<DemoToken>, ServerError> {
+    Ok(store
+        .prepare_demo()
+        .await?
+        .into_iter()
+        .map(|account| DemoToken {
+            role: account.role.to_owned(),
+            user: account.user,
+            token: account.token,
         })
-        .map_err(DbError::from)?;
-    if empty {
-        db::import_demo(dir)?;
-    }
-    let mut tokens = Vec::new();
-    // The admin first: the first user made on a store without an admin becomes one.
-    for (role, name, admin) in [("admin", "admin", true), ("member", "demo", false)] {
-        let user = match user_by_name(&conn, name)? {
-            Some((user, _)) => user,
-            None => add_user(&conn, name, None, admin, None)?,
-        };
-        tokens.push(DemoToken {
-            role: role.to_owned(),
-            user: user.name,
-            token: insert_token(&conn, user.id, Some("demo"))?,
-        });
-    }
-    tokens.reverse();
-    Ok(tokens)
+        .collect())
 }

@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use threadmark::model::{Body, BodyFormat};
 use threadmark::render::Document;
-use threadmark::render::sanitize::{clean, clean_line};
+use threadmark::text::sanitize::{clean, clean_line};
 
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')

@@ -1,8 +1,8 @@
 //! The forum's announcement: one line, expandable to the whole text, dismissable per id.
 
 use crate::model::{Banner, Body, Severity};
-use crate::render::sanitize::clean_line;
 use crate::render::{Document, Line};
+use crate::text::sanitize::clean_line;
 use std::collections::BTreeSet;
 
 /// The forum's announcement (from its tree) and the server's banner (from its status, e.g.

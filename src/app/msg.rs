@@ -1,11 +1,12 @@
 //! What flows into `update` (messages) and out of it (effects for the runner to carry out).
 
-use super::action::Action;
-use crate::model::{Draft, OutboxEntry, Target, ThreadId};
+use crate::app::input::action::Action;
+use crate::app::view_memory::UiState;
+use crate::model::{Draft, OutboxEntry, ReadState, Target, Thread, ThreadId};
 use crate::render::Document;
-use crate::store::ThreadFile;
-use crate::sync::{SyncCommand, SyncEvent};
+use crate::sync::protocol::{SyncCommand, SyncEvent};
 use crossterm::event::{KeyEvent, MouseEvent};
+use jiff::Timestamp;
 
 /// Everything that can change the state. Produced by the terminal, by the runner after an
 /// effect, by the store worker and by the sync engine.
@@ -43,14 +44,14 @@ pub enum Msg {
 /// A thread as the reader needs it: the cached file and one parsed document per post.
 #[derive(Debug)]
 pub struct LoadedThread {
-    pub file: ThreadFile,
+    pub file: Thread,
     /// `docs[i]` renders `file.posts[i]`.
     pub docs: Vec<Document>,
 }
 
 impl LoadedThread {
     /// Parses every post body (runs off the UI loop in the runner).
-    pub fn parse(file: ThreadFile) -> Self {
+    pub fn parse(file: Thread) -> Self {
         let docs = file
             .posts
             .iter()
@@ -93,11 +94,18 @@ pub enum Stored {
     Done(String),
     /// A job failed; the message says what happened and what to do.
     Failed(String),
+    /// `read.json` could not be written; the message says why. What was read is still in
+    /// memory: saving is tried again.
+    ReadStateNotSaved(String),
 }
 
 /// A reply or thread leaving the composer for the outbox.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outgoing {
+    /// Its idempotency key, made when the user sent it.
+    pub key: String,
+    /// When the user sent it.
+    pub at: Timestamp,
     pub target: Target,
     pub body: String,
     /// The draft it was written in, removed once the entry is durable.
@@ -106,7 +114,8 @@ pub struct Outgoing {
     pub replaces: Option<String>,
 }
 
-/// Work for the store worker, done in order, off the UI loop.
+/// Work for the store worker, done in order, off the UI loop: every write to the
+/// account's folder the reader makes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StoreJob {
     LoadOutbox,
@@ -116,11 +125,15 @@ pub enum StoreJob {
     },
     SaveDraft(Draft),
     RemoveDraft(String),
-    /// `OutboxEntry::new` (the idempotency key is made here, once), enqueue durably, remove
-    /// the draft, discard what it replaces.
+    /// Make the outbox entry under the key `update` made, enqueue it durably, remove the
+    /// draft, discard what it replaces.
     Send(Box<Outgoing>),
     Retry(String),
     Discard(String),
+    /// Write `read.json` durably (the runner sends this once its save delay has passed).
+    SaveReadState(ReadState),
+    /// Write `ui.json` (a convenience: atomic, not synced).
+    SaveUiState(Box<UiState>),
 }
 
 /// Work for the runner: everything with I/O or side effects. `update` never does these.

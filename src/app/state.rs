@@ -1,28 +1,21 @@
 //! The UI state, split per part of the screen; `update` changes it, the drawing code reads it.
 
-use super::banner::BannerState;
-use super::composer::Composer;
-use super::drafts_view::DraftList;
-use super::geometry::{self, Focus, Geometry};
-use super::keymap::{Context, Key, Keymap};
-use super::msg::{Effect, StoreJob};
-use super::outbox_view::OutboxList;
-use super::read_marks::ReadMarks;
-use super::reader::Reader;
-use super::tree::TreeModel;
+use crate::app::banner::BannerState;
+use crate::app::compose::composer::Composer;
+use crate::app::fresh::FreshIds;
+use crate::app::geometry::{self, Focus, Geometry};
+use crate::app::input::keymap::{Context, Key, Keymap};
+use crate::app::lists::drafts::DraftList;
+use crate::app::lists::outbox::OutboxList;
+use crate::app::msg::{Effect, StoreJob};
+use crate::app::reader::model::Reader;
+use crate::app::reader::read_marks::ReadMarks;
+use crate::app::tree::model::TreeModel;
+use crate::app::view_memory::UiState;
 use crate::config::Config;
-use crate::model::{Forum, ReadState, ThreadId, ThreadSummary};
-use crate::store::UiState;
-use crate::sync::Connection;
+use crate::model::{ForumData, ThreadId};
+use crate::sync::protocol::Connection;
 use jiff::Timestamp;
-
-/// The cached forum as loaded: the tree, thread summaries, and what was read.
-#[derive(Debug, Default)]
-pub struct ForumData {
-    pub forum: Forum,
-    pub threads: Vec<ThreadSummary>,
-    pub read: ReadState,
-}
 
 /// What the status line reports about the account and its connection.
 #[derive(Debug)]
@@ -124,6 +117,10 @@ pub struct State {
     /// Terminal size in columns and rows.
     pub size: (u16, u16),
     pub quitting: bool,
+    /// When the message being handled came (given to `update` with it).
+    pub now: Timestamp,
+    /// Ids for the drafts and outbox entries the user creates.
+    pub ids: FreshIds,
 }
 
 /// Everything the UI starts from.
@@ -135,6 +132,10 @@ pub struct Startup<'a> {
     pub ui: UiState,
     pub config: &'a Config,
     pub size: (u16, u16),
+    /// The time at start; each message then brings its own.
+    pub now: Timestamp,
+    /// Seeds the ids of what the user creates (the runner draws it at random).
+    pub id_seed: u64,
 }
 
 impl State {
@@ -148,6 +149,8 @@ impl State {
             ui,
             config,
             size,
+            now,
+            id_seed,
         } = startup;
         let tree = TreeModel::build(
             &data.forum,
@@ -192,6 +195,8 @@ impl State {
             },
             size,
             quitting: false,
+            now,
+            ids: FreshIds::new(id_seed),
         };
         let mut effects = Vec::new();
         if !is_demo {

@@ -1,10 +1,10 @@
 //! Folds the sync engine's news into the state: the connection for the status line, the
 //! server's banner, and reloads of what a pull or a flush changed.
 
-use super::msg::{Effect, IndexData, StoreJob};
-use super::state::State;
-use super::tree::TreeModel;
-use crate::sync::{Connection, SyncCommand, SyncEvent, SyncStatus};
+use crate::app::msg::{Effect, IndexData, StoreJob};
+use crate::app::state::State;
+use crate::app::tree::model::TreeModel;
+use crate::sync::protocol::{Connection, SyncCommand, SyncEvent, SyncStatus};
 
 pub fn on_event(state: &mut State, event: SyncEvent, fx: &mut Vec<Effect>) {
     match event {

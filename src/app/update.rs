@@ -1,15 +1,26 @@
-//! `update(state, msg) -> effects`: the only place the state changes. Pure: no I/O, no await.
+//! `update(state, msg, now) -> effects`: the only place the state changes. Pure: no I/O,
+//! no await, no clock — the time comes with the message, ids from the state's seeded
+//! generator, so the same messages always give the same state.
 
-use super::actions::run_action;
-use super::geometry::Focus;
-use super::msg::{Effect, LoadedThread, Msg, Stored};
-use super::state::State;
-use super::{compose_actions, drafts_view, echo, input, mouse, outbox_view, read_marks, sync_news};
+use crate::app::compose::actions as compose_actions;
+use crate::app::geometry::Focus;
+use crate::app::input::dispatch::run_action;
+use crate::app::input::keys as input;
+use crate::app::input::mouse;
+use crate::app::lists::drafts_actions;
+use crate::app::lists::outbox_actions;
+use crate::app::msg::{Effect, LoadedThread, Msg, Stored};
+use crate::app::reader::read_mark_actions;
+use crate::app::state::State;
+use crate::app::sync_news;
 use crate::model::ThreadId;
-use crate::sync::SyncCommand;
+use crate::sync::protocol::SyncCommand;
+use jiff::Timestamp;
 
-/// Applies one message and returns the effects for the runner to carry out.
-pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+/// Applies one message that came at `now` and returns the effects for the runner to carry
+/// out.
+pub fn update(state: &mut State, msg: Msg, now: Timestamp) -> Vec<Effect> {
+    state.now = now;
     let mut effects = Vec::new();
     let fx = &mut effects;
     match msg {
@@ -28,27 +39,27 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Edited(result) => compose_actions::edited(state, result, fx),
     }
     state.sync_view();
-    read_marks::mark_shown(state, &mut effects);
+    read_mark_actions::mark_shown(state, &mut effects);
     effects
 }
 
 /// Shows a loaded thread unless another one was asked for since (a stale answer).
 fn thread_loaded(state: &mut State, loaded: LoadedThread, effects: &mut Vec<Effect>) {
-    let id = loaded.file.thread.id.clone();
+    let id = loaded.file.summary.id.clone();
     if state.reader.requested.as_ref() != Some(&id) {
         return;
     }
     mark_own_posts_read(state, &loaded, effects);
     if state.reader.thread_id() == Some(&id) {
         state.reader.refresh(loaded);
-        echo::refresh(state);
+        state.reader.refresh_echoes(&state.outbox.entries);
         return;
     }
-    let last_seq = loaded.file.thread.last_seq;
+    let last_seq = loaded.file.summary.last_seq;
     let seen = state.data.read.thread(&id).cloned();
     let width = usize::from(state.geometry().reader_body.width);
     state.reader.show(loaded, seen.as_ref(), width);
-    echo::refresh(state);
+    state.reader.refresh_echoes(&state.outbox.entries);
     state.marks.forget_kept(&id);
     // This visit's "new" markers were taken above; the next visit counts from here.
     let thread = state.data.read.thread_mut(&id);
@@ -73,7 +84,7 @@ fn mark_own_posts_read(state: &mut State, loaded: &LoadedThread, effects: &mut V
     if own.is_empty() {
         return;
     }
-    let thread = state.data.read.thread_mut(&loaded.file.thread.id);
+    let thread = state.data.read.thread_mut(&loaded.file.summary.id);
     let unread: Vec<u32> = own.into_iter().filter(|&s| !thread.is_read(s)).collect();
     if unread.is_empty() {
         return;
@@ -81,7 +92,7 @@ fn mark_own_posts_read(state: &mut State, loaded: &LoadedThread, effects: &mut V
     for seq in unread {
         thread.mark_read(seq);
     }
-    read_marks::changed(state, effects);
+    read_mark_actions::changed(state, effects);
 }
 
 fn thread_failed(state: &mut State, thread: &ThreadId, message: String) {
@@ -108,15 +119,15 @@ fn on_stored(state: &mut State, stored: Stored, fx: &mut Vec<Effect>) {
             }
             state.outbox.entries = entries;
             state.outbox.unreadable = unreadable;
-            outbox_view::clamp(state);
-            echo::refresh(state);
+            outbox_actions::clamp(state);
+            state.reader.refresh_echoes(&state.outbox.entries);
         }
         Stored::Drafts {
             drafts,
             problems,
             offer,
         } => {
-            drafts_view::loaded(state, drafts, offer);
+            drafts_actions::loaded(state, drafts, offer);
             if let Some(problem) = problems.first() {
                 state.error(problem.clone());
             }
@@ -127,5 +138,9 @@ fn on_stored(state: &mut State, stored: Stored, fx: &mut Vec<Effect>) {
         }
         Stored::Done(text) => state.notice(text),
         Stored::Failed(text) => state.error(text),
+        Stored::ReadStateNotSaved(why) => {
+            state.error(why);
+            fx.push(Effect::SaveReadState);
+        }
     }
 }

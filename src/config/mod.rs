@@ -25,7 +25,7 @@ pub enum AccountKind {
     Discourse,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AccountConfig {
     pub name: String,
@@ -37,7 +37,52 @@ pub struct AccountConfig {
     /// Discourse's own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requests_per_minute: Option<u32>,
+    /// Discourse: requests a day the forum allows this key (`max_user_api_reqs_per_day`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests_per_day: Option<u32>,
+    /// Which threads are downloaded in full in the background (the others are listed,
+    /// and downloaded when opened). Default: `watched` when logged in, else `recent`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefetch: Option<Prefetch>,
+    /// `prefetch = "recent"`: threads active in this many days (default 14).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefetch_days: Option<u32>,
+    /// Long threads: how many of the newest posts are downloaded in the background
+    /// (default 100); older ones come when you scroll up to them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefetch_posts: Option<u32>,
 }
+
+/// Which threads a budgeted backend downloads in full without being asked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Prefetch {
+    /// Threads in categories you watch or track, threads you watch or track, your own
+    /// threads and those you posted in.
+    Watched,
+    /// Threads active in the last `prefetch_days`.
+    Recent,
+    /// Every thread.
+    All,
+    /// None: threads are downloaded when opened.
+    None,
+}
+
+impl Prefetch {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Prefetch::Watched => "watched",
+            Prefetch::Recent => "recent",
+            Prefetch::All => "all",
+            Prefetch::None => "none",
+        }
+    }
+}
+
+/// Default `prefetch_days`.
+pub const DEFAULT_PREFETCH_DAYS: u32 = 14;
+/// Default `prefetch_posts`.
+pub const DEFAULT_PREFETCH_POSTS: u32 = 100;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -105,8 +150,9 @@ impl Config {
         }
     }
 
+    /// Parses a config file's text; an error is one line: where, then what.
     pub fn parse(text: &str) -> Result<Self, String> {
-        toml::from_str(text).map_err(|e| e.to_string().trim_end().to_owned())
+        toml::from_str(text).map_err(|e| toml_error_line(text, &e))
     }
 
     /// The account to use: `requested`, else `default_account`, else the first account,
@@ -138,6 +184,25 @@ impl Config {
     }
 }
 
+/// A TOML error as one line, `line L, column C: what` (toml's own message spans several
+/// lines with a drawing of the spot).
+pub fn toml_error_line(text: &str, error: &toml::de::Error) -> String {
+    let message = error
+        .message()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let Some(span) = error.span() else {
+        return message;
+    };
+    let before = text.get(..span.start).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    format!("line {line}, column {column}: {message}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,9 +216,50 @@ mod tests {
     #[test]
     fn a_typo_is_reported_with_its_line() {
         let err = Config::parse("[ui]\nmouse = yes\n").unwrap_err();
-        assert!(err.contains("line 2"), "{err}");
+        assert!(err.starts_with("line 2, column 9: "), "{err}");
         let err = Config::parse("[ui]\nmosue = true\n").unwrap_err();
+        assert!(err.starts_with("line 2, column 1: "), "{err}");
         assert!(err.contains("mosue"), "{err}");
+    }
+
+    #[test]
+    fn every_toml_error_is_one_line() {
+        for broken in [
+            "[ui]\nmouse = yes\n",
+            "[ui\n",
+            "default_account = \"a\"\ndefault_account = \"b\"\n",
+            "[[accounts]]\nname = \"w\"\n",
+            "accounts = 3",
+            "\u{feff}[ui]\ntree_width = -1\n",
+        ] {
+            let err = Config::parse(broken).unwrap_err();
+            assert!(!err.contains('\n'), "{broken:?} gave {err:?}");
+            assert!(err.starts_with("line "), "{broken:?} gave {err:?}");
+        }
+    }
+
+    #[test]
+    fn prefetch_settings_parse_and_bad_ones_are_named() {
+        let config = Config::parse(
+            "[[accounts]]\nname = \"m\"\nkind = \"discourse\"\nurl = \"https://m.example\"\n\
+             prefetch = \"recent\"\nprefetch_days = 3\nprefetch_posts = 50\nrequests_per_day = 9000\n",
+        )
+        .unwrap();
+        let account = &config.accounts[0];
+        assert_eq!(account.prefetch, Some(Prefetch::Recent));
+        assert_eq!(
+            (
+                account.prefetch_days,
+                account.prefetch_posts,
+                account.requests_per_day
+            ),
+            (Some(3), Some(50), Some(9000))
+        );
+        let err = Config::parse(
+            "[[accounts]]\nname = \"m\"\nurl = \"https://m.example\"\nprefetch = \"some\"\n",
+        )
+        .unwrap_err();
+        assert!(err.contains("watched") && err.contains("line 4"), "{err}");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use crate::model::{Author, Banner, Forum, Post, ThreadSummary};
 use crate::remote::PullBatch;
-use crate::render::sanitize::{clean, clean_line};
+use crate::text::sanitize::{clean, clean_line};
 
 /// A post: one-line fields cleaned as lines, the body as text. (The renderer cleans
 /// again after decoding entities, which only it can see.)

@@ -10,8 +10,8 @@ use super::http::{Answer, HttpClient, RemoteError, retry_after};
 use super::{Backend, Cursor, PullBatch, ServerState, Submitted, clean};
 use crate::api::{self, headers};
 use crate::model::{self, OutboxEntry, Post, Target, ThreadId};
-use crate::render::sanitize::{clean, clean_line};
 use crate::store::Secret;
+use crate::text::sanitize::{clean, clean_line};
 use futures::StreamExt;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
@@ -93,6 +93,12 @@ impl NativeBackend {
             .json(&body);
         let grant: api::TokenGrant = self.call(request).await?;
         Ok((Secret::new(grant.token), grant.user))
+    }
+
+    /// The user the token belongs to (`GET /me`): checks a token before it is stored.
+    pub async fn whoami(&mut self) -> Result<api::User, RemoteError> {
+        let request = self.http.request(Method::GET, &path("/me"));
+        self.call(request).await
     }
 
     fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {

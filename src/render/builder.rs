@@ -6,9 +6,9 @@
 
 use super::blocks::{Align, Block, Container, Content, Inline, ListInfo, Table};
 use super::links::LinkTable;
-use super::sanitize;
 use super::table_builder::TableBuilder;
 use super::{Emphasis, Link, Role, Span, Style};
+use crate::text::sanitize;
 
 /// The parts of a finished document.
 #[derive(Debug, Default)]

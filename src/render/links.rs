@@ -2,7 +2,7 @@
 //! first appearance, and the test for a URL that may be opened.
 
 use super::Link;
-use super::sanitize;
+use crate::text::sanitize;
 use std::collections::HashMap;
 
 /// Longest link text kept for the link list.

@@ -20,7 +20,6 @@ mod limits;
 mod links;
 mod markdown;
 mod post_facts;
-pub mod sanitize;
 mod table;
 mod table_builder;
 mod wrap;

@@ -1,7 +1,7 @@
 //! The facts shown after a post's author, the same in the reader and on the command line.
 
-use super::sanitize::clean_line;
 use crate::model::Post;
+use crate::text::sanitize::clean_line;
 use std::fmt::Write as _;
 
 /// ` · #3 · 2026-03-01 14:22 UTC · edited · answers Connie Williams (#2)`: the post's

@@ -2,7 +2,8 @@
 //! line of spans with whitespace collapsed; nested tables flatten into their cell.
 
 use super::blocks::{Row, Table};
-use super::{Span, Style, sanitize};
+use super::{Span, Style};
+use crate::text::sanitize;
 
 /// Cells kept per table row; further cells are joined into the last one.
 pub(crate) const MAX_COLUMNS: usize = 64;

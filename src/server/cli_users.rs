@@ -81,7 +81,7 @@ pub async fn user_command(store: &dyn Store, command: UserCommand) -> anyhow::Re
                 if !can_log_in {
                     notes.push("no password".to_owned());
                 }
-                let name = crate::render::sanitize::clean_line(&user.name);
+                let name = crate::text::sanitize::clean_line(&user.name);
                 if notes.is_empty() {
                     writeln!(out, "{name}")?;
                 } else {

@@ -24,7 +24,7 @@ pub async fn request_line(request: Request, next: Next) -> Response {
         std::io::stderr().lock(),
         "{} {client} {method} {} {} {}.{:03}ms",
         jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S%.3fZ"),
-        crate::render::sanitize::clean_line(&path),
+        crate::text::sanitize::clean_line(&path),
         response.status().as_u16(),
         micros / 1000,
         micros % 1000,

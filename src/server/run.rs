@@ -2,17 +2,18 @@
 
 use super::config::ServerConfig;
 use super::db::users::UserError;
-use super::db::{self, DbError, Store};
+use super::db::{self, DbError, Location, Store};
 use super::limits::{Allowance, RateLimiter};
 use super::modes::ModeState;
 use super::routes::admin::{apply_mode, save_mode};
 use super::state::{AppState, Shared};
-use super::{limits, log, modes, routes};
+use super::store_lock::{LockError, StoreLock};
+use super::{auth, listen, log, modes, routes};
 use crate::api::{self, BASE_PATH, Severity};
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 use tokio::sync::watch;
@@ -31,6 +32,19 @@ pub enum ServerError {
     },
     #[error("the server stopped with an error: {0}")]
     Serve(String),
+    #[error(transparent)]
+    Locked(#[from] LockError),
+    #[error(
+        "the server store in {} cannot be written ({reason}); threadmark serve needs to write \
+         there: check its permissions and free space, or pass another --data",
+        dir.display()
+    )]
+    ReadOnlyStore { dir: PathBuf, reason: String },
+    #[error(
+        "the database {location} cannot be written ({reason}); threadmark serve needs to write \
+         there: check the user's privileges, and that this is the primary, not a standby"
+    )]
+    ReadOnlyDatabase { location: String, reason: String },
 }
 
 /// A token printed at start for a demo account.
@@ -108,9 +122,25 @@ impl Drop for RunningServer {
 /// [`RunningServer::shutdown`].
 pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let dir = config.data_dir.clone();
-    let store = db::open(&config.location()).await?;
+    let location = config.location();
+    // One server per SQLite store; on PostgreSQL, any number share the database.
+    let mut lock = match &location {
+        Location::Dir(dir) => {
+            db::sqlite::db_path(dir)?;
+            Some(StoreLock::take(dir).map_err(|e| match e {
+                LockError::Io { dir, source } => ServerError::ReadOnlyStore {
+                    dir,
+                    reason: source.to_string(),
+                },
+                held @ LockError::Held { .. } => held.into(),
+            })?)
+        }
+        Location::Postgres(_) => None,
+    };
+    let store = db::open(&location).await?;
+    refuse_read_only(store.as_ref(), &location).await?;
     let tokens = if config.demo {
-        prepare_demo(store.as_ref()).await?
+        prepare_demo_in(store.as_ref()).await?
     } else {
         Vec::new()
     };
@@ -124,6 +154,13 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         addr: config.addr,
         source,
     })?;
+    if let Some(lock) = &mut lock {
+        lock.describe(&format!("process {}, http://{addr}", std::process::id()));
+    }
+    let cap = listen::connection_cap(
+        config.connections.max_connections,
+        listen::raise_open_file_limit(),
+    );
     let (stop, stopping) = watch::channel(false);
     let location = store.location().to_owned();
     let limits = &config.limits;
@@ -142,25 +179,22 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     restore_mode(&app).await?;
     tokio::spawn(follow_mode(Arc::clone(&app)));
 
+    // The outermost layer sees a request first: log, mode gate, caller and rate limit.
     let mut router = routes::router()
         .layer(DefaultBodyLimit::max(config.limits.max_body_bytes))
-        .layer(from_fn_with_state(Arc::clone(&app), limits::limit))
+        .layer(from_fn_with_state(Arc::clone(&app), auth::admit))
         .layer(from_fn_with_state(Arc::clone(&app), modes::gate));
     if config.log_requests {
         router = router.layer(axum::middleware::from_fn(log::request_line));
     }
-    let service = router
-        .with_state(Arc::clone(&app))
-        .into_make_service_with_connect_info::<SocketAddr>();
+    let router = router.with_state(Arc::clone(&app));
     tokio::spawn(prune_loop(Arc::clone(&app)));
-    let mut until_stopped = stopping;
+    let served = Arc::clone(&app);
     let task = tokio::spawn(async move {
-        axum::serve(listener, service)
-            .with_graceful_shutdown(async move {
-                let _ = until_stopped.wait_for(|stop| *stop).await;
-            })
-            .await
-            .map_err(|e| ServerError::Serve(e.to_string()))
+        listen::serve(listener, router, served, cap, stopping).await;
+        // The store stays locked until every connection has ended.
+        drop(lock);
+        Ok(())
     });
     Ok(RunningServer {
         addr,
@@ -171,6 +205,26 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         stop,
         task: Some(task),
     })
+}
+
+/// Refuses a store the server could read but not write (a read-only mount, a folder
+/// without write permission, a full disk, a PostgreSQL standby): it would start, then
+/// fail every write.
+async fn refuse_read_only(store: &dyn Store, location: &Location) -> Result<(), ServerError> {
+    let now = jiff::Timestamp::now().to_string();
+    store
+        .set_meta("last_started_at".into(), now)
+        .await
+        .map_err(|e| match location {
+            Location::Dir(dir) => ServerError::ReadOnlyStore {
+                dir: dir.clone(),
+                reason: e.to_string(),
+            },
+            Location::Postgres(_) => ServerError::ReadOnlyDatabase {
+                location: store.location().to_owned(),
+                reason: e.to_string(),
+            },
+        })
 }
 
 /// The mode from the command line when given, else the one the store was left in.
@@ -256,15 +310,22 @@ async fn prune_loop(app: Shared) {
 
 /// Loads the demo forum into an empty store and issues tokens for the demo member and
 /// the demo admin (created without passwords: they log in by these tokens).
-pub async fn prepare_demo(store: &dyn Store) -> Result<Vec<DemoToken>, ServerError> {
-    Ok(store
-        .prepare_demo()
-        .await?
+pub async fn prepare_demo_in(store: &dyn Store) -> Result<Vec<DemoToken>, ServerError> {
+    Ok(demo_tokens(store.prepare_demo().await?))
+}
+
+/// [`prepare_demo_in`] for the `SQLite` store in `dir`, without a running server.
+pub fn prepare_demo(dir: &Path) -> Result<Vec<DemoToken>, ServerError> {
+    Ok(demo_tokens(db::prepare_demo_dir(dir)?))
+}
+
+fn demo_tokens(accounts: Vec<db::DemoAccount>) -> Vec<DemoToken> {
+    accounts
         .into_iter()
         .map(|account| DemoToken {
             role: account.role.to_owned(),
             user: account.user,
             token: account.token,
         })
-        .collect())
+        .collect()
 }

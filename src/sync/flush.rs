@@ -2,9 +2,10 @@
 //! written durably before and after its attempt (DESIGN §3).
 
 use super::backoff::Backoff;
+use crate::model::Thread;
 use crate::model::{ForumMode, OutboxEntry, OutboxState};
 use crate::remote::{Backend, RemoteError, Submitted};
-use crate::store::{Outbox, StoreError, ThreadFile};
+use crate::store::{Outbox, StoreError};
 use jiff::{SignedDuration, Timestamp};
 use std::time::Duration;
 
@@ -119,6 +120,7 @@ fn hold(
     report: &mut FlushReport,
 ) -> Result<(), StoreError> {
     if entry.state != OutboxState::Held {
+        tracing::info!(key = %entry.key, "held: the forum is {mode}");
         entry.state = OutboxState::Held;
         entry.last_message = Some(format!(
             "the forum is {}; the reply waits and goes out when posting reopens",
@@ -189,6 +191,7 @@ fn mark_sent(
     };
     entry.last_message = None;
     outbox.update(entry)?;
+    tracing::info!(key = %entry.key, post = %post.id, "sent");
     report.sent += 1;
     backoff.reset();
     Ok(())
@@ -203,7 +206,8 @@ fn record_error<B: Backend>(
     entry: &mut OutboxEntry,
     report: &mut FlushReport,
 ) -> Result<(), StoreError> {
-    let message = |text: String| Some(crate::render::sanitize::clean_line(&text).into_owned());
+    let message = |text: String| Some(crate::text::sanitize::clean_line(&text).into_owned());
+    tracing::info!(key = %entry.key, "sending a reply did not work: {error}");
     match judge(error, backend.state().mode) {
         Verdict::Held(text) => {
             // Not a failure: nothing counted, nothing spent.
@@ -260,7 +264,7 @@ fn later(now: Timestamp, wait: Duration) -> Timestamp {
 /// local echo gives way to the real post. Returns how many were archived.
 pub fn reconcile_sent(
     outbox: &Outbox,
-    load_thread: &mut impl FnMut(&crate::model::ThreadId) -> Option<ThreadFile>,
+    load_thread: &mut impl FnMut(&crate::model::ThreadId) -> Option<Thread>,
 ) -> Result<usize, StoreError> {
     let (entries, _) = outbox.list()?;
     let mut done = 0;

@@ -9,9 +9,11 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::time::{Duration, Instant};
 use threadmark::account::Setup;
-use threadmark::app::{Action, Effect, ForumData, LoadedThread, Msg, Startup, State, update};
+use threadmark::app::UiState;
+use threadmark::app::{Action, Effect, LoadedThread, Msg, Startup, State, update};
+use threadmark::model::ForumData;
 use threadmark::model::ThreadId;
-use threadmark::store::{AccountDir, Cache, UiState};
+use threadmark::store::{AccountDir, Cache};
 use threadmark::ui::{self, Theme};
 
 /// The reader as the runner holds it: state, theme, a 200×50 screen, the cache folder.
@@ -39,6 +41,8 @@ impl Reader {
             ui: UiState::default(),
             config: &setup.config,
             size: (200, 50),
+            now: jiff::Timestamp::now(),
+            id_seed: 0,
         });
         Self {
             state,
@@ -53,7 +57,7 @@ impl Reader {
     fn send(&mut self, msg: Msg) {
         let mut pending = vec![msg];
         while let Some(msg) = pending.pop() {
-            for effect in update(&mut self.state, msg) {
+            for effect in update(&mut self.state, msg, jiff::Timestamp::now()) {
                 if let Effect::LoadThread(id) = effect {
                     let file = Cache::open(self.dir.clone())
                         .load_thread(&id)

@@ -8,7 +8,8 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::time::{Duration, Instant};
 use threadmark::account::Setup;
-use threadmark::app::{ForumData, Startup, State};
+use threadmark::app::{Startup, State};
+use threadmark::model::ForumData;
 use threadmark::store::{Cache, load_ui_state};
 use threadmark::ui::{self, Theme};
 
@@ -33,6 +34,8 @@ pub fn first_frame(fixture: &Fixture) -> Terminal<TestBackend> {
         ui: ui_state,
         config: &setup.config,
         size: (200, 50),
+        now: jiff::Timestamp::now(),
+        id_seed: 0,
     });
     let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
     terminal

@@ -3,7 +3,7 @@
 
 use super::wire::{self, ErrorDoc};
 use crate::remote::{Answer, RemoteError};
-use crate::render::sanitize::clean_line;
+use crate::text::sanitize::clean_line;
 use reqwest::StatusCode;
 use reqwest::header::CONTENT_TYPE;
 use std::time::Duration;

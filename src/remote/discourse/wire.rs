@@ -2,7 +2,7 @@
 //! padded key names and odd `raw` values; anything wrongly typed is a protocol error.
 
 use crate::remote::RemoteError;
-use crate::render::sanitize::clean_line;
+use crate::text::sanitize::clean_line;
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;

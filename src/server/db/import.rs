@@ -7,7 +7,6 @@ use super::users::{self, ensure_author};
 use super::write::{record_changes, set_meta};
 use super::{DbError, micros};
 use crate::model::{self, DemoThread, Forum, Post, ThreadSummary};
-use futures::executor::block_on;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -36,21 +35,16 @@ pub fn import_forum<I>(dir: &Path, forum: &Forum, threads: I) -> Result<ImportRe
 where
     I: IntoIterator<Item = (ThreadSummary, Vec<Post>)>,
 {
-    let tx = SqliteTx::open_dir(dir)?;
     // One big transaction is durable at its commit; per-page syncs would only slow it.
-    block_on(async {
-        tx.batch("BEGIN IMMEDIATE").await?;
-        match import_into(&tx, forum, threads).await {
-            Ok(report) => {
-                tx.batch("COMMIT").await?;
-                Ok(report)
-            }
-            Err(e) => {
-                let _ = tx.batch("ROLLBACK").await;
-                Err(e)
-            }
-        }
-    })
+    let tx = SqliteTx::open_dir(dir)?;
+    tx.write_once(import_into(&tx, forum, threads))
+}
+
+/// Loads the demo forum and issues the demo tokens (see [`prepare_demo`]) in the
+/// `SQLite` store in `dir`, without a running server.
+pub fn prepare_demo_dir(dir: &Path) -> Result<Vec<DemoAccount>, DbError> {
+    let tx = SqliteTx::open_dir(dir)?;
+    tx.write_once(prepare_demo(&tx))
 }
 
 /// The bundled demo forum (see [`model::demo_forum`]) as an import.
@@ -249,6 +243,7 @@ async fn import_thread(
 mod tests {
     use super::*;
     use crate::server::db::{read, users};
+    use futures::executor::block_on;
 
     #[test]
     fn the_demo_imports_with_its_authors_as_users_and_every_post_in_the_log() {

@@ -47,7 +47,7 @@ pub mod users;
 pub mod write;
 
 pub use engine::MAX_BATCH;
-pub use import::{ImportReport, import_demo, import_forum};
+pub use import::{ImportReport, ThreadPosts, import_demo, import_forum, prepare_demo_dir};
 pub use schema::SCHEMA_VERSION;
 pub use sqlite::{DB_FILE, SqliteStore};
 pub use store::{ChangesRead, DemoAccount, Since, Store, ThreadList};

@@ -60,6 +60,27 @@ impl SqliteTx {
         Ok(tx)
     }
 
+    /// Runs `work` (queries on this connection, not yet started) in one write
+    /// transaction, without a running server: imports and demo set-up.
+    pub fn write_once<T>(
+        &self,
+        work: impl Future<Output = Result<T, DbError>>,
+    ) -> Result<T, DbError> {
+        block_on(async {
+            self.batch("BEGIN IMMEDIATE").await?;
+            match work.await {
+                Ok(value) => {
+                    self.batch("COMMIT").await?;
+                    Ok(value)
+                }
+                Err(e) => {
+                    let _ = self.batch("ROLLBACK").await;
+                    Err(e)
+                }
+            }
+        })
+    }
+
     fn lock(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(PoisonError::into_inner)
     }

@@ -124,6 +124,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         now: Timestamp,
     ) -> WriteResult<api::Post>;
     async fn insert_token(&self, user_id: i64, device: Option<String>) -> Result<String, DbError>;
+    /// Stores a `meta` value.
+    async fn set_meta(&self, key: String, value: String) -> Result<(), DbError>;
     /// Stores the forum's mode (JSON) and tells the other processes.
     async fn set_mode(&self, json: String) -> Result<(), DbError>;
     /// Forgets old changes and idempotency answers; true when the log was pruned.
@@ -337,6 +339,15 @@ impl<E: Engine> Store for E {
                 Box::pin(
                     async move { Ok(users::insert_token(tx, user_id, device.as_deref()).await?) },
                 )
+            })
+            .await,
+        )
+    }
+
+    async fn set_meta(&self, key: String, value: String) -> Result<(), DbError> {
+        plain(
+            self.write(move |tx| {
+                Box::pin(async move { Ok(write::set_meta(tx, &key, &value).await?) })
             })
             .await,
         )

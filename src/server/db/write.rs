@@ -216,6 +216,12 @@ pub async fn create_post(
             Problem::new(ProblemCode::ThreadNotFound).detail(format!("no thread {thread_id:?}")),
         );
     };
+    if thread.locked {
+        return reject(
+            Problem::new(ProblemCode::ThreadLocked)
+                .detail("this thread is locked: it takes no more replies"),
+        );
+    }
     if let Some(parent) = &new.reply_to {
         let in_thread = read::post(tx, parent, None)
             .await?

@@ -1,0 +1,8 @@
+//! Writing: the composer's model, the handlers that open, send and close it, and the words
+//! for where a reply goes.
+
+pub(crate) mod actions;
+pub mod composer;
+pub mod describe;
+
+pub use composer::Composer;

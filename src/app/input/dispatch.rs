@@ -1,0 +1,199 @@
+//! Runs one action: a table from action to its small handler, plus the handlers that are
+//! not about one pane (quit, help, focus, banner, read marks).
+
+use crate::app::compose::actions as compose_actions;
+use crate::app::geometry::Focus;
+use crate::app::input::action::Action;
+use crate::app::lists::drafts_actions;
+use crate::app::lists::outbox_actions;
+use crate::app::msg::Effect;
+use crate::app::reader::actions as reader;
+use crate::app::reader::read_mark_actions;
+use crate::app::state::{Overlay, State};
+use crate::app::tree::actions as tree;
+use crate::sync::protocol::SyncCommand;
+
+type Effects = Vec<Effect>;
+
+pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
+    // The lists and the composer take their own actions.
+    match state.overlay {
+        Overlay::Outbox { .. } => return outbox_actions::run(state, action, fx),
+        Overlay::Drafts { .. } => return drafts_actions::run(state, action, fx),
+        Overlay::None if state.composer.is_some() => {
+            return compose_actions::run(state, action, fx);
+        }
+        _ => {}
+    }
+    let in_reader = state.focus == Focus::Reader;
+    match action {
+        Action::Quit => quit(state, fx),
+        Action::Help => toggle_help(state),
+        Action::FocusNext => focus_next(state),
+        Action::FocusTree => state.focus = Focus::Tree,
+        Action::Suspend => fx.push(Effect::Suspend),
+        Action::Up | Action::Down if in_reader => {
+            reader::scroll(state, if action == Action::Up { -1 } else { 1 });
+        }
+        Action::Up => tree::move_by(state, -1),
+        Action::Down => tree::move_by(state, 1),
+        Action::PageUp | Action::PageDown | Action::HalfPageUp | Action::HalfPageDown => {
+            page(state, action);
+        }
+        Action::Top if in_reader => reader::top(state),
+        Action::Bottom if in_reader => reader::bottom(state),
+        Action::Top => state.tree.select_first(),
+        Action::Bottom => state.tree.select_last(),
+        Action::Expand => tree::expand(state),
+        Action::Collapse => tree::collapse(state),
+        Action::ToggleExpand => state.tree.toggle(),
+        Action::Open => tree::open(state, fx),
+        Action::NextPost => reader::step(
+            state,
+            crate::app::reader::model::Reader::next_post,
+            "last post",
+        ),
+        Action::PrevPost => reader::step(
+            state,
+            crate::app::reader::model::Reader::prev_post,
+            "first post",
+        ),
+        Action::ParentPost => reader::parent(state),
+        Action::NextSibling => reader::sibling(state, true),
+        Action::PrevSibling => reader::sibling(state, false),
+        Action::NextUnreadPost => reader::next_unread(state),
+        Action::NextUnreadThread => tree::next_unread_thread(state, fx),
+        Action::ToggleSubthread => reader::toggle_subthread(state),
+        Action::Search if in_reader => reader::start_search(state),
+        Action::Search => tree::start_filter(state),
+        Action::SearchNext => reader::search_step(state, true),
+        Action::SearchPrev => reader::search_step(state, false),
+        Action::ClearSearch if in_reader => reader::clear_search(state),
+        Action::ClearSearch => tree::clear_filter(state),
+        Action::Links => reader::open_links(state),
+        Action::MarkThreadRead => mark_threads(state, true, fx),
+        Action::MarkThreadUnread => mark_threads(state, false, fx),
+        Action::UndoRead => undo(state, fx),
+        Action::ToggleBanner => toggle_banner(state),
+        Action::DismissBanner => dismiss_banner(state, fx),
+        Action::Reply => compose_actions::reply(state, false, fx),
+        Action::ReplyQuoting => compose_actions::reply(state, true, fx),
+        Action::NewThread => compose_actions::new_thread(state),
+        Action::SyncNow => sync_now(state, fx),
+        Action::Outbox => outbox_actions::show(state, fx),
+        Action::Drafts => drafts_actions::show(state, false),
+        Action::Send
+        | Action::CloseComposer
+        | Action::TogglePreview
+        | Action::ExternalEditor
+        | Action::NextField => {
+            state.notice("nothing is being written: r replies, c starts a thread");
+        }
+        Action::Retry | Action::Edit | Action::Discard | Action::Close => {
+            state.notice("O lists the outbox, D the drafts");
+        }
+    }
+    if matches!(
+        action,
+        Action::Up
+            | Action::Down
+            | Action::Top
+            | Action::Bottom
+            | Action::Expand
+            | Action::Collapse
+            | Action::ToggleExpand
+            | Action::PageUp
+            | Action::PageDown
+            | Action::HalfPageUp
+            | Action::HalfPageDown
+    ) && !in_reader
+    {
+        fx.push(Effect::SaveUiState);
+    }
+}
+
+pub fn quit(state: &mut State, fx: &mut Effects) {
+    state.quitting = true;
+    fx.push(Effect::Quit);
+}
+
+fn sync_now(state: &mut State, fx: &mut Effects) {
+    if state.status.demo {
+        state.notice("the demo forum is bundled: there is nothing to sync");
+        return;
+    }
+    fx.push(Effect::Sync(SyncCommand::SyncNow));
+    state.notice("syncing now");
+}
+
+fn toggle_help(state: &mut State) {
+    state.overlay = match state.overlay {
+        Overlay::Help { .. } => Overlay::None,
+        _ => Overlay::Help { scroll: 0 },
+    };
+}
+
+fn focus_next(state: &mut State) {
+    state.focus = match state.focus {
+        Focus::Tree => Focus::Reader,
+        Focus::Reader => Focus::Tree,
+    };
+    if state.focus == Focus::Reader && state.reader.open.is_none() {
+        state.notice("no thread open yet: select one in the tree and press enter");
+    }
+}
+
+/// A page is the focused pane's height, less one row of overlap.
+fn page(state: &mut State, action: Action) {
+    let g = state.geometry();
+    let rows = if state.focus == Focus::Reader {
+        g.reader_body.height
+    } else {
+        g.tree_list.height
+    };
+    let full = isize::try_from(rows.saturating_sub(1).max(1)).unwrap_or(1);
+    let delta = match action {
+        Action::PageUp => -full,
+        Action::PageDown => full,
+        Action::HalfPageUp => -(full / 2).max(1),
+        _ => (full / 2).max(1),
+    };
+    if state.focus == Focus::Reader {
+        reader::scroll(state, delta);
+    } else {
+        tree::move_by(state, delta);
+    }
+}
+
+fn mark_threads(state: &mut State, read: bool, fx: &mut Effects) {
+    let n = read_mark_actions::mark_threads(state, read, fx);
+    let what = if read { "read" } else { "unread" };
+    match n {
+        0 => state.notice("select a thread (or a section or area) to mark"),
+        1 => state.notice(format!("marked the thread {what} (u undoes)")),
+        n => state.notice(format!("marked {n} threads {what} (u undoes)")),
+    }
+}
+
+fn undo(state: &mut State, fx: &mut Effects) {
+    if read_mark_actions::undo(state, fx) {
+        state.notice("undone: those posts are unread again");
+    } else {
+        state.notice("nothing to undo");
+    }
+}
+
+fn toggle_banner(state: &mut State) {
+    if state.banner.shown().is_some() {
+        state.banner.expanded = !state.banner.expanded;
+    } else {
+        state.notice("no announcement to show");
+    }
+}
+
+fn dismiss_banner(state: &mut State, fx: &mut Effects) {
+    if state.banner.dismiss() {
+        fx.push(Effect::SaveUiState);
+        state.notice("announcement dismissed; it stays hidden until the forum posts a new one");
+    }
+}

@@ -1,0 +1,236 @@
+//! Turns key presses into actions: multi-key sequences through the keymap, and the keys of
+//! text prompts, the help overlay and the links list.
+
+use crate::app::compose::actions as compose_actions;
+use crate::app::geometry::Focus;
+use crate::app::input::dispatch::{quit, run_action};
+use crate::app::input::help::help_lines_for;
+use crate::app::input::keymap::{Context, Key, Lookup};
+use crate::app::lists::drafts_actions;
+use crate::app::lists::outbox_actions;
+use crate::app::msg::Effect;
+use crate::app::reader::actions::run_search;
+use crate::app::state::{Overlay, PromptKind, State};
+use crate::render::Link;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+pub fn on_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effect>) {
+    if event.kind == KeyEventKind::Release {
+        return;
+    }
+    state.status.notice = None;
+    if event.code == KeyCode::Char('c') && event.modifiers.contains(KeyModifiers::CONTROL) {
+        // Anywhere, even mid-sentence: the draft is saved on the way out.
+        quit(state, fx);
+        return;
+    }
+    if state.prompt.is_some() {
+        prompt_key(state, event);
+        return;
+    }
+    match state.overlay {
+        Overlay::Help { scroll } => return help_key(state, event, scroll),
+        Overlay::Links { selected } => return links_key(state, event, selected, fx),
+        Overlay::Outbox { confirm: true, .. } => {
+            return outbox_actions::confirm_key(state, event, fx);
+        }
+        Overlay::Drafts { confirm: true, .. } => {
+            return drafts_actions::confirm_key(state, event, fx);
+        }
+        Overlay::Outbox { .. } => return list_key(state, Context::Outbox, event, fx),
+        Overlay::Drafts { .. } => return list_key(state, Context::Drafts, event, fx),
+        Overlay::None => {}
+    }
+    if state.composer.is_some() {
+        return composer_key(state, event, fx);
+    }
+    sequence_key(state, Key::from(event), fx);
+}
+
+/// Pasted text goes where typing would: the prompt or the composer.
+pub fn on_paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) {
+    if let Some(prompt) = &mut state.prompt {
+        prompt.text.extend(text.chars().filter(|c| !c.is_control()));
+        if prompt.kind == PromptKind::Filter {
+            let text = prompt.text.clone();
+            state.tree.set_filter(&text);
+        }
+    } else if state.overlay == Overlay::None && state.composer.is_some() {
+        compose_actions::on_paste(state, text, fx);
+    }
+}
+
+/// The composer's keys run their action; every other key is typed.
+fn composer_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effect>) {
+    match state
+        .keys
+        .keymap
+        .lookup(Context::Composer, &[Key::from(event)])
+    {
+        Lookup::Action(action) => run_action(state, action, fx),
+        Lookup::Pending | Lookup::Unbound => compose_actions::on_key(state, event, fx),
+    }
+}
+
+/// A key in the outbox or drafts list (single keys only).
+fn list_key(state: &mut State, context: Context, event: KeyEvent, fx: &mut Vec<Effect>) {
+    let key = Key::from(event);
+    match state.keys.keymap.lookup(context, &[key]) {
+        Lookup::Action(action) => run_action(state, action, fx),
+        Lookup::Pending | Lookup::Unbound => {
+            state.notice(format!("{key} does nothing in this list; esc closes it"));
+        }
+    }
+}
+
+/// Adds a key to the pending sequence and runs what it completes.
+fn sequence_key(state: &mut State, key: Key, fx: &mut Vec<Effect>) {
+    let context = match state.focus {
+        Focus::Tree => Context::Tree,
+        Focus::Reader => Context::Reader,
+    };
+    state.keys.pending.push(key);
+    match state.keys.keymap.lookup(context, &state.keys.pending) {
+        Lookup::Action(action) => {
+            state.keys.pending.clear();
+            run_action(state, action, fx);
+        }
+        Lookup::Pending => {}
+        Lookup::Unbound => {
+            let keys = std::mem::take(&mut state.keys.pending);
+            if keys.len() > 1 {
+                // The keys typed before may stand alone; then this key starts afresh.
+                let (last, before) = keys.split_last().unwrap_or((&key, &[]));
+                if let Lookup::Action(action) = state.keys.keymap.lookup(context, before) {
+                    run_action(state, action, fx);
+                }
+                let last = *last;
+                sequence_key(state, last, fx);
+            } else {
+                let help = state
+                    .keys
+                    .keymap
+                    .key_for(context, crate::app::input::action::Action::Help)
+                    .map_or_else(|| "?".to_owned(), ToString::to_string);
+                state.notice(format!("{key} does nothing here; {help} lists the keys"));
+            }
+        }
+    }
+}
+
+fn prompt_key(state: &mut State, event: KeyEvent) {
+    let Some(prompt) = &mut state.prompt else {
+        return;
+    };
+    let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+    match event.code {
+        KeyCode::Esc => {
+            let prompt = state.prompt.take();
+            if let Some(p) = prompt
+                && p.kind == PromptKind::Filter
+            {
+                state.tree.set_filter(&p.before);
+            }
+            return;
+        }
+        KeyCode::Enter => {
+            if let Some(p) = state.prompt.take() {
+                finish_prompt(state, p.kind, &p.text);
+            }
+            return;
+        }
+        KeyCode::Backspace => {
+            prompt.text.pop();
+        }
+        KeyCode::Char('u') if ctrl => prompt.text.clear(),
+        KeyCode::Char(c) if !ctrl => prompt.text.push(c),
+        _ => return,
+    }
+    if prompt.kind == PromptKind::Filter {
+        let text = prompt.text.clone();
+        state.tree.set_filter(&text);
+    }
+}
+
+fn finish_prompt(state: &mut State, kind: PromptKind, text: &str) {
+    match kind {
+        PromptKind::Filter => {
+            state.tree.set_filter(text);
+            if !text.is_empty() {
+                let n = state.tree.matching_threads();
+                state.notice(format!(
+                    "{n} thread{} match; esc clears the filter",
+                    if n == 1 { "" } else { "s" }
+                ));
+            }
+        }
+        PromptKind::Search => run_search(state, text),
+    }
+}
+
+fn help_key(state: &mut State, event: KeyEvent, scroll: usize) {
+    let lines = help_lines_for(&state.keys.keymap, state.key_context()).len();
+    let max = lines.saturating_sub(1);
+    let next = match event.code {
+        KeyCode::Char('j') | KeyCode::Down => scroll.saturating_add(1),
+        KeyCode::Char('k') | KeyCode::Up => scroll.saturating_sub(1),
+        KeyCode::PageDown | KeyCode::Char(' ') => scroll.saturating_add(10),
+        KeyCode::PageUp => scroll.saturating_sub(10),
+        KeyCode::Home | KeyCode::Char('g') => 0,
+        KeyCode::End | KeyCode::Char('G') => max,
+        _ => {
+            state.overlay = Overlay::None;
+            return;
+        }
+    };
+    state.overlay = Overlay::Help {
+        scroll: next.min(max),
+    };
+}
+
+fn links_key(state: &mut State, event: KeyEvent, selected: usize, fx: &mut Vec<Effect>) {
+    let links: Vec<Link> = state
+        .reader
+        .open
+        .as_ref()
+        .and_then(|o| o.doc(state.reader.current))
+        .map(|d| d.links().to_vec())
+        .unwrap_or_default();
+    let last = links.len().saturating_sub(1);
+    let chosen = match event.code {
+        KeyCode::Char('j') | KeyCode::Down => {
+            state.overlay = Overlay::Links {
+                selected: (selected + 1).min(last),
+            };
+            return;
+        }
+        KeyCode::Char('k') | KeyCode::Up => {
+            state.overlay = Overlay::Links {
+                selected: selected.saturating_sub(1),
+            };
+            return;
+        }
+        KeyCode::Enter => links.get(selected),
+        KeyCode::Char(c @ '1'..='9') => {
+            let number = c.to_digit(10).and_then(|d| usize::try_from(d).ok());
+            links.iter().find(|l| Some(l.number) == number)
+        }
+        _ => {
+            state.overlay = Overlay::None;
+            return;
+        }
+    };
+    state.overlay = Overlay::None;
+    match chosen.map(|l| (l.number, l.openable())) {
+        Some((_, Some(url))) => {
+            state.notice(format!("opening {url}"));
+            fx.push(Effect::OpenUrl(url.to_owned()));
+        }
+        Some((number, None)) => {
+            state.error(format!(
+                "link [{number}] is not an http(s) address; not opened"
+            ));
+        }
+        None => state.notice("no such link"),
+    }
+}

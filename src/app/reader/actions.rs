@@ -1,0 +1,141 @@
+//! Handlers for actions on the reader pane: scrolling, moving between posts, folding,
+//! searching, and the links list.
+
+use crate::app::geometry::Focus;
+use crate::app::reader::model::Reader;
+use crate::app::state::{Overlay, Prompt, PromptKind, State};
+
+/// True when a thread is open; otherwise says how to open one.
+fn require_thread(state: &mut State) -> bool {
+    if state.reader.open.is_some() {
+        return true;
+    }
+    state.notice("no thread open: select one in the tree and press enter");
+    false
+}
+
+pub fn scroll(state: &mut State, delta: isize) {
+    if require_thread(state) {
+        state.reader.scroll_by(delta);
+    }
+}
+
+pub fn top(state: &mut State) {
+    if require_thread(state) {
+        state.reader.scroll_to_top();
+    }
+}
+
+pub fn bottom(state: &mut State) {
+    if require_thread(state) {
+        state.reader.scroll_to_bottom();
+    }
+}
+
+/// Runs a post-to-post move; `end` names where the reader stops when it cannot move.
+pub fn step(state: &mut State, go: fn(&mut Reader) -> bool, end: &str) {
+    if require_thread(state) && !go(&mut state.reader) {
+        state.notice(format!("already at the {end}"));
+    }
+}
+
+pub fn parent(state: &mut State) {
+    if require_thread(state) && !state.reader.parent_post() {
+        state.notice("this post answers the thread, not another post");
+    }
+}
+
+pub fn sibling(state: &mut State, forward: bool) {
+    if require_thread(state) && !state.reader.sibling(forward) {
+        let which = if forward { "after" } else { "before" };
+        state.notice(format!("no reply at this level {which} this one"));
+    }
+}
+
+pub fn next_unread(state: &mut State) {
+    if !require_thread(state) {
+        return;
+    }
+    let read = state
+        .reader
+        .thread_id()
+        .and_then(|id| state.data.read.thread(id))
+        .cloned();
+    if !state.reader.next_unread(read.as_ref()) {
+        state.notice("no unread post below this one; } opens the next unread thread");
+    }
+}
+
+pub fn toggle_subthread(state: &mut State) {
+    if require_thread(state) && !state.reader.toggle_fold() {
+        state.notice("this post has no replies to fold");
+    }
+}
+
+pub fn start_search(state: &mut State) {
+    if !require_thread(state) {
+        return;
+    }
+    let text = state
+        .reader
+        .search
+        .as_ref()
+        .map(|s| s.query.clone())
+        .unwrap_or_default();
+    state.prompt = Some(Prompt {
+        kind: PromptKind::Search,
+        text,
+        before: String::new(),
+    });
+}
+
+/// Runs the search typed in the prompt and reports how it went.
+pub fn run_search(state: &mut State, query: &str) {
+    let found = state.reader.search(query);
+    match (query.is_empty(), found) {
+        (true, _) => {}
+        (false, 0) => state.notice(format!("no match for {query:?} in this thread")),
+        (false, 1) => state.notice("1 match"),
+        (false, n) => state.notice(format!("{n} matches; n and N go to the next and previous")),
+    }
+}
+
+pub fn search_step(state: &mut State, forward: bool) {
+    if !require_thread(state) {
+        return;
+    }
+    if state.reader.search.is_none() {
+        state.notice("no search yet: / searches this thread");
+    } else if !state.reader.search_step(forward) {
+        state.notice("no match in this thread");
+    } else if let Some(search) = &state.reader.search {
+        let at = search.current.map_or(0, |c| c + 1);
+        let of = search.matches.len();
+        state.notice(format!("match {at} of {of}"));
+    }
+}
+
+/// Esc in the reader: clear the search, or go back to the tree when there is none.
+pub fn clear_search(state: &mut State) {
+    if state.reader.search.take().is_none() {
+        state.focus = Focus::Tree;
+    }
+}
+
+pub fn open_links(state: &mut State) {
+    if !require_thread(state) {
+        return;
+    }
+    let current = state.reader.current;
+    let count = state
+        .reader
+        .open
+        .as_ref()
+        .and_then(|o| o.doc(current))
+        .map_or(0, |d| d.links().len());
+    if count == 0 {
+        state.notice("this post has no links");
+    } else {
+        state.overlay = Overlay::Links { selected: 0 };
+    }
+}

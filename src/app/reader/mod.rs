@@ -1,0 +1,13 @@
+//! The reader pane: the open thread's model, its rows, the handlers of its actions, the
+//! in-thread search, local echoes of queued replies and read marking. The models are
+//! leaves (they do not know `State`); the handlers that change the state sit beside them.
+
+pub(crate) mod actions;
+pub mod echo;
+pub mod model;
+pub(crate) mod read_mark_actions;
+pub mod read_marks;
+pub mod rows;
+pub mod search;
+
+pub use model::{OpenThread, Reader, Row};

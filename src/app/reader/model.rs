@@ -1,0 +1,545 @@
+//! The reader pane's model: the open thread in reading order, its rows at the current width,
+//! the scroll position, the current post, folded subthreads and the in-thread search.
+
+use crate::app::msg::LoadedThread;
+use crate::app::reader::echo::{Echo, EchoMark, echoes_for};
+use crate::app::reader::rows::{LayoutInput, RowLayout, WrapCache, descendants, layout};
+use crate::app::reader::search::{Match, find_all};
+use crate::model::{
+    OutboxEntry, Placed, Post, PostId, Thread, ThreadId, ThreadRead, reading_order,
+};
+use crate::render::Document;
+use std::collections::HashSet;
+
+pub use crate::app::reader::rows::Row;
+
+/// A thread shown in the reader.
+#[derive(Debug)]
+pub struct OpenThread {
+    /// The synced posts, then the local echoes of replies still in the outbox.
+    pub file: Thread,
+    pub docs: Vec<Document>,
+    pub order: Vec<Placed>,
+    /// Posts with a seq above this were added since the last visit.
+    pub new_above: u32,
+    /// `file.posts[..real]` came from the server.
+    real: usize,
+    /// `echoes[i]` describes the echo `file.posts[real + i]`.
+    pub echoes: Vec<EchoMark>,
+    cache: WrapCache,
+}
+
+impl OpenThread {
+    /// Added since the last visit — and not written by you (the server echoes a post's
+    /// `client_key` to its author only): your own reply is never news to you.
+    pub fn is_new(&self, post: &Post) -> bool {
+        post.seq > self.new_above && post.client_key.is_none()
+    }
+
+    pub fn id(&self) -> &ThreadId {
+        &self.file.summary.id
+    }
+
+    /// The posts the server has (no echoes).
+    pub fn real_posts(&self) -> &[Post] {
+        &self.file.posts[..self.real]
+    }
+
+    /// The echo posts, in the order of `echoes`.
+    pub fn echo_posts(&self) -> &[Post] {
+        &self.file.posts[self.real..]
+    }
+
+    /// The outbox entry behind the post at `pos`, when it is a local echo.
+    pub fn echo(&self, pos: usize) -> Option<&EchoMark> {
+        self.order
+            .get(pos)
+            .and_then(|p| p.index.checked_sub(self.real))
+            .and_then(|i| self.echoes.get(i))
+    }
+
+    pub fn is_echo(&self, pos: usize) -> bool {
+        self.echo(pos).is_some()
+    }
+
+    /// The post at reading position `pos`.
+    pub fn post(&self, pos: usize) -> Option<&Post> {
+        self.order.get(pos).map(|p| &self.file.posts[p.index])
+    }
+
+    pub fn doc(&self, pos: usize) -> Option<&Document> {
+        self.order.get(pos).and_then(|p| self.docs.get(p.index))
+    }
+
+    /// Wrapped body lines of the post at `pos` (as laid out last).
+    pub fn lines(&self, pos: usize) -> &[crate::render::Line] {
+        self.order.get(pos).map_or(&[], |p| self.cache.get(p.index))
+    }
+
+    fn position_of_index(&self, index: usize) -> Option<usize> {
+        self.order.iter().position(|p| p.index == index)
+    }
+}
+
+/// An in-thread search: the query and where it matches in the current rows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ThreadSearch {
+    pub query: String,
+    pub matches: Vec<Match>,
+    /// Index into `matches` of the one last jumped to.
+    pub current: Option<usize>,
+}
+
+#[derive(Debug, Default)]
+pub struct Reader {
+    pub open: Option<OpenThread>,
+    /// The thread asked for last; a load answering for another thread is stale.
+    pub requested: Option<ThreadId>,
+    pub layout: RowLayout,
+    /// First row shown.
+    pub scroll: usize,
+    /// Reading position of the current post.
+    pub current: usize,
+    pub folded: HashSet<usize>,
+    pub search: Option<ThreadSearch>,
+    /// Rows the pane shows.
+    pub height: usize,
+    /// Per reading position: the run of its rows (relative to its header) that has been on
+    /// screen during this visit, for posts taller than the pane.
+    seen: Vec<Option<(usize, usize)>>,
+}
+
+impl Reader {
+    /// Shows a freshly loaded thread at its top. `seen` is the read state from before this
+    /// visit, for the "new" markers.
+    pub fn show(&mut self, loaded: LoadedThread, seen: Option<&ThreadRead>, width: usize) {
+        let order = reading_order(&loaded.file.posts);
+        let cache = WrapCache::new(loaded.file.posts.len());
+        self.open = Some(OpenThread {
+            new_above: seen.map_or(0, |s| s.seen_through),
+            real: loaded.file.posts.len(),
+            echoes: Vec::new(),
+            file: loaded.file,
+            docs: loaded.docs,
+            order,
+            cache,
+        });
+        self.folded.clear();
+        self.search = None;
+        self.scroll = 0;
+        self.current = 0;
+        self.relayout(width);
+    }
+
+    /// Notes which rows are on screen and returns the reading positions whose every row
+    /// has now been shown — at once, or a piece at a time while scrolling through a post
+    /// taller than the pane. A jump that skips part of a post does not count it as shown.
+    pub fn note_shown(&mut self) -> Vec<usize> {
+        let top = self.scroll;
+        let end = self.scroll + self.height;
+        if self.seen.len() != self.layout.spans.len() {
+            self.seen = vec![None; self.layout.spans.len()];
+        }
+        let mut whole = Vec::new();
+        for (pos, span) in self.layout.spans.iter().enumerate() {
+            let Some((first, last)) = *span else { continue };
+            if last < top || first >= end {
+                continue;
+            }
+            let lo = first.max(top) - first;
+            let hi = last.min(end - 1) - first;
+            let merged = match self.seen[pos] {
+                // Overlapping or touching what was seen before: one longer run.
+                Some((a, b)) if lo <= b + 1 && a <= hi + 1 => (a.min(lo), b.max(hi)),
+                _ => (lo, hi),
+            };
+            self.seen[pos] = Some(merged);
+            if merged == (0, last - first) {
+                whole.push(pos);
+            }
+        }
+        whole
+    }
+
+    /// Replaces the open thread's content (a sync brought new posts), keeping the place.
+    /// Its echoes go until `set_echoes` brings back those still pending.
+    pub fn refresh(&mut self, loaded: LoadedThread) {
+        self.rebuild(|open| {
+            open.real = loaded.file.posts.len();
+            open.echoes.clear();
+            open.file = loaded.file;
+            open.docs = loaded.docs;
+        });
+    }
+
+    /// Brings the open thread's echoes in line with the outbox (after a thread load or an
+    /// outbox reload). Nothing moves when nothing changed.
+    pub fn refresh_echoes(&mut self, outbox: &[OutboxEntry]) {
+        let Some(open) = &self.open else {
+            return;
+        };
+        let echoes = echoes_for(open.id(), open.real_posts(), outbox);
+        let shown = open.echoes.iter().zip(open.echo_posts());
+        let same = echoes.len() == open.echoes.len()
+            && echoes
+                .iter()
+                .zip(shown)
+                .all(|(e, (mark, post))| &e.mark == mark && e.post.body == post.body);
+        if !same {
+            self.set_echoes(echoes);
+        }
+    }
+
+    /// Shows `echoes` after the synced posts (each nested under what it answers), in place
+    /// of the ones shown before, keeping the place.
+    pub fn set_echoes(&mut self, echoes: Vec<Echo>) {
+        self.rebuild(|open| {
+            open.file.posts.truncate(open.real);
+            open.docs.truncate(open.real);
+            open.echoes.clear();
+            for echo in echoes {
+                open.file.posts.push(echo.post);
+                open.docs.push(echo.doc);
+                open.echoes.push(echo.mark);
+            }
+        });
+    }
+
+    /// Changes the open thread's posts with `change`, then lays it out again with the same
+    /// post at the top of the pane (by id, as positions move) and the same current post.
+    fn rebuild(&mut self, change: impl FnOnce(&mut OpenThread)) {
+        let Some(open) = &self.open else { return };
+        let id_at = |pos: usize| open.post(pos).map(|p| p.id.clone());
+        let current = id_at(self.current);
+        let anchor = self
+            .anchor()
+            .and_then(|(pos, offset)| id_at(pos).map(|id| (id, offset)));
+        let Some(open) = &mut self.open else { return };
+        change(open);
+        open.order = reading_order(&open.file.posts);
+        open.cache = WrapCache::new(open.file.posts.len());
+        self.folded.clear();
+        self.seen.clear();
+        let width = self.layout.width;
+        self.layout = RowLayout::default();
+        self.relayout(width);
+        let Some(open) = &self.open else { return };
+        let pos_of = |id: &PostId| {
+            open.order
+                .iter()
+                .position(|p| &open.file.posts[p.index].id == id)
+        };
+        if let Some(pos) = current.as_ref().and_then(pos_of) {
+            self.current = pos;
+        }
+        if let Some((pos, offset)) =
+            anchor.and_then(|(id, offset)| pos_of(&id).map(|p| (p, offset)))
+            && let Some(Some((first, last))) = self.layout.spans.get(pos)
+        {
+            self.scroll = (first + offset.min(last + 1 - first)).min(self.max_scroll());
+        }
+    }
+
+    pub fn thread_id(&self) -> Option<&ThreadId> {
+        self.open.as_ref().map(OpenThread::id)
+    }
+
+    pub fn max_scroll(&self) -> usize {
+        self.layout.rows.len().saturating_sub(self.height.max(1))
+    }
+
+    /// Lays the rows out again at `width`, keeping the row at the top of the pane in place.
+    pub fn relayout(&mut self, width: usize) {
+        let anchor = self.anchor();
+        let Some(open) = &mut self.open else {
+            self.layout = RowLayout::default();
+            return;
+        };
+        // Row offsets change with the layout: partial views start over.
+        self.seen.clear();
+        self.layout = layout(
+            &LayoutInput {
+                posts: &open.file.posts,
+                docs: &open.docs,
+                order: &open.order,
+                folded: &self.folded,
+                width,
+            },
+            &mut open.cache,
+        );
+        if let Some((pos, offset)) = anchor
+            && let Some(Some((first, last))) = self.layout.spans.get(pos)
+        {
+            self.scroll = first + offset.min(last + 1 - first);
+        }
+        self.scroll = self.scroll.min(self.max_scroll());
+        self.refresh_matches();
+    }
+
+    /// The post at the top of the pane and how many of its rows are above the top.
+    fn anchor(&self) -> Option<(usize, usize)> {
+        let pos = self.layout.rows.get(self.scroll)?.pos();
+        let (first, _) = (*self.layout.spans.get(pos)?)?;
+        Some((pos, self.scroll - first))
+    }
+
+    /// Changes the pane size; the position in the thread is kept.
+    pub fn resize(&mut self, width: usize, height: usize) {
+        self.height = height;
+        if width == self.layout.width {
+            self.scroll = self.scroll.min(self.max_scroll());
+        } else {
+            self.relayout(width);
+        }
+    }
+
+    /// Scrolls by `delta` rows; the current post follows the top of the pane.
+    pub fn scroll_by(&mut self, delta: isize) {
+        self.scroll = self
+            .scroll
+            .saturating_add_signed(delta)
+            .min(self.max_scroll());
+        self.follow_top();
+    }
+
+    pub fn scroll_to_top(&mut self) {
+        self.scroll = 0;
+        self.current = 0;
+    }
+
+    pub fn scroll_to_bottom(&mut self) {
+        self.scroll = self.max_scroll();
+        self.follow_top();
+        if self.scroll + self.height >= self.layout.rows.len()
+            && let Some(last) = self.visible_positions().last()
+        {
+            self.current = last;
+        }
+    }
+
+    fn follow_top(&mut self) {
+        if let Some(row) = self.layout.rows.get(self.scroll) {
+            self.current = match row {
+                Row::Gap { pos } => self.next_visible(*pos).unwrap_or(*pos),
+                row => row.pos(),
+            };
+        }
+    }
+
+    /// Reading positions that have rows (not folded away), in order.
+    pub fn visible_positions(&self) -> impl Iterator<Item = usize> + '_ {
+        self.layout
+            .spans
+            .iter()
+            .enumerate()
+            .filter_map(|(pos, s)| s.map(|_| pos))
+    }
+
+    fn next_visible(&self, pos: usize) -> Option<usize> {
+        self.visible_positions().find(|&p| p > pos)
+    }
+
+    /// Makes `pos` the current post with its header at the top (as far as scrolling allows),
+    /// unfolding whatever hides it.
+    pub fn go_to(&mut self, pos: usize) {
+        let Some(open) = &self.open else { return };
+        if pos >= open.order.len() {
+            return;
+        }
+        if self.layout.spans.get(pos).copied().flatten().is_none() {
+            let hiding: Vec<usize> = self
+                .folded
+                .iter()
+                .copied()
+                .filter(|&f| descendants(&open.order, f).contains(&pos))
+                .collect();
+            for f in hiding {
+                self.folded.remove(&f);
+            }
+            let width = self.layout.width;
+            self.relayout(width);
+        }
+        if let Some(Some((first, _))) = self.layout.spans.get(pos) {
+            self.current = pos;
+            self.scroll = (*first).min(self.max_scroll());
+        }
+    }
+
+    pub fn next_post(&mut self) -> bool {
+        self.next_visible(self.current)
+            .map(|p| self.go_to(p))
+            .is_some()
+    }
+
+    pub fn prev_post(&mut self) -> bool {
+        let current = self.current;
+        self.visible_positions()
+            .filter(|&p| p < current)
+            .last()
+            .map(|p| self.go_to(p))
+            .is_some()
+    }
+
+    pub fn parent_post(&mut self) -> bool {
+        let Some(open) = &self.open else { return false };
+        let parent = open
+            .order
+            .get(self.current)
+            .and_then(|p| p.parent)
+            .and_then(|index| open.position_of_index(index));
+        parent.map(|p| self.go_to(p)).is_some()
+    }
+
+    /// The next (or previous) reply at the same depth under the same parent.
+    pub fn sibling(&mut self, forward: bool) -> bool {
+        let Some(open) = &self.open else { return false };
+        let Some(depth) = open.order.get(self.current).map(|p| p.depth) else {
+            return false;
+        };
+        let found = if forward {
+            open.order[self.current + 1..]
+                .iter()
+                .position(|p| p.depth <= depth)
+                .map(|k| self.current + 1 + k)
+        } else {
+            open.order[..self.current]
+                .iter()
+                .rposition(|p| p.depth <= depth)
+        };
+        match found {
+            Some(p) if open.order[p].depth == depth => {
+                self.go_to(p);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The first unread post after the current one (by reading order).
+    pub fn next_unread(&mut self, read: Option<&ThreadRead>) -> bool {
+        let Some(open) = &self.open else { return false };
+        let unread = |pos: usize| {
+            !open.is_echo(pos)
+                && open
+                    .post(pos)
+                    .is_some_and(|p| !p.deleted && read.is_none_or(|r| !r.is_read(p.seq)))
+        };
+        let found = (self.current + 1..open.order.len()).find(|&p| unread(p));
+        found.map(|p| self.go_to(p)).is_some()
+    }
+
+    /// Folds or unfolds the replies under the current post. False when it has none.
+    pub fn toggle_fold(&mut self) -> bool {
+        let Some(open) = &self.open else { return false };
+        if descendants(&open.order, self.current).is_empty() {
+            return false;
+        }
+        if !self.folded.remove(&self.current) {
+            self.folded.insert(self.current);
+        }
+        let width = self.layout.width;
+        self.relayout(width);
+        let current = self.current;
+        self.go_to(current);
+        true
+    }
+
+    /// The searchable text of a row (body lines and link references).
+    pub fn row_text(&self, row: Row) -> Option<String> {
+        let open = self.open.as_ref()?;
+        match row {
+            Row::Body { pos, line } => open.lines(pos).get(line).map(crate::render::Line::plain),
+            Row::Link { pos, link } => open
+                .doc(pos)
+                .and_then(|d| d.links().get(link))
+                .map(|l| format!("[{}] {}", l.number, l.url)),
+            _ => None,
+        }
+    }
+
+    /// Starts a search; jumps to the first match at or below the top of the pane.
+    pub fn search(&mut self, query: &str) -> usize {
+        self.search = (!query.is_empty()).then(|| ThreadSearch {
+            query: query.to_owned(),
+            ..ThreadSearch::default()
+        });
+        self.refresh_matches();
+        let scroll = self.scroll;
+        let Some(search) = &mut self.search else {
+            return 0;
+        };
+        let first = search
+            .matches
+            .iter()
+            .position(|m| m.row >= scroll)
+            .or((!search.matches.is_empty()).then_some(0));
+        search.current = first;
+        let count = search.matches.len();
+        self.show_current_match();
+        count
+    }
+
+    /// Jumps to the next (or previous) match, wrapping around. False when nothing matches.
+    pub fn search_step(&mut self, forward: bool) -> bool {
+        let Some(search) = &mut self.search else {
+            return false;
+        };
+        let n = search.matches.len();
+        if n == 0 {
+            return false;
+        }
+        search.current = Some(match (search.current, forward) {
+            (None, _) => 0,
+            (Some(c), true) => (c + 1) % n,
+            (Some(c), false) => (c + n - 1) % n,
+        });
+        self.show_current_match();
+        true
+    }
+
+    fn show_current_match(&mut self) {
+        let Some(row) = self
+            .search
+            .as_ref()
+            .and_then(|s| s.current.and_then(|c| s.matches.get(c)))
+            .map(|m| m.row)
+        else {
+            return;
+        };
+        let height = self.height.max(1);
+        if row < self.scroll || row >= self.scroll + height {
+            // Put the match a third of the way down, so some context shows above it.
+            self.scroll = row.saturating_sub(height / 3).min(self.max_scroll());
+        }
+        if let Some(r) = self.layout.rows.get(row) {
+            self.current = r.pos();
+        }
+    }
+
+    fn refresh_matches(&mut self) {
+        let Some(query) = self.search.as_ref().map(|s| s.query.clone()) else {
+            return;
+        };
+        let mut matches = Vec::new();
+        for (index, &row) in self.layout.rows.iter().enumerate() {
+            if let Some(text) = self.row_text(row) {
+                matches.extend(
+                    find_all(&text, &query)
+                        .into_iter()
+                        .map(|(start, end)| Match {
+                            row: index,
+                            start,
+                            end,
+                        }),
+                );
+            }
+        }
+        if let Some(search) = &mut self.search {
+            search.current = search
+                .current
+                .filter(|_| !matches.is_empty())
+                .map(|c| c.min(matches.len() - 1));
+            search.matches = matches;
+        }
+    }
+}

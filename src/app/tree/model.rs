@@ -1,0 +1,546 @@
+//! The tree pane's model: forum → sections → areas → threads, with expansion, selection,
+//! a title filter and unread counts rolled up to every parent. Pure data, no drawing.
+
+use crate::model::{AreaId, Forum, ReadState, ThreadId, ThreadSummary};
+use crate::text::sanitize::clean_line;
+use std::collections::{BTreeSet, HashMap};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    Forum,
+    Section,
+    Area,
+    Thread,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TreeNode {
+    pub kind: NodeKind,
+    /// Stable across restarts and syncs: `forum`, `s:<id>`, `a:<id>`, `t:<id>`.
+    pub key: String,
+    /// Sanitized, one line.
+    pub label: String,
+    pub depth: usize,
+    pub parent: Option<usize>,
+    pub thread: Option<ThreadId>,
+    /// Highest post seq, for threads.
+    pub last_seq: u32,
+    /// Unread posts here and below.
+    pub unread: u32,
+    pub has_children: bool,
+}
+
+/// Label of the root before the forum's tree was ever fetched.
+const NOT_SYNCED_LABEL: &str = "Forum (not synced yet)";
+
+/// Label of the area collecting threads whose area is not in the tree (not synced yet).
+const ORPHANS_LABEL: &str = "Other threads";
+
+#[derive(Clone, Debug, Default)]
+pub struct TreeModel {
+    nodes: Vec<TreeNode>,
+    collapsed: BTreeSet<String>,
+    filter: String,
+    /// Indexes into `nodes` of the rows shown, top to bottom.
+    visible: Vec<usize>,
+    selected: Option<usize>,
+    /// First visible row drawn; kept so the selection stays on screen.
+    offset: usize,
+}
+
+impl TreeModel {
+    /// Builds the tree; `collapsed` and `selected` are node keys remembered from last time.
+    pub fn build(
+        forum: &Forum,
+        threads: &[ThreadSummary],
+        read: &ReadState,
+        collapsed: BTreeSet<String>,
+        selected: Option<&str>,
+    ) -> Self {
+        let mut nodes = vec![TreeNode {
+            kind: NodeKind::Forum,
+            key: "forum".to_owned(),
+            label: if forum.title.trim().is_empty() {
+                NOT_SYNCED_LABEL.to_owned()
+            } else {
+                clean_line(&forum.title).into_owned()
+            },
+            depth: 0,
+            parent: None,
+            thread: None,
+            last_seq: 0,
+            unread: 0,
+            has_children: false,
+        }];
+        let push = |nodes: &mut Vec<TreeNode>,
+                    kind: NodeKind,
+                    key: String,
+                    label: &str,
+                    parent: usize|
+         -> usize {
+            let depth = nodes[parent].depth + 1;
+            nodes[parent].has_children = true;
+            nodes.push(TreeNode {
+                kind,
+                key,
+                label: clean_line(label).into_owned(),
+                depth,
+                parent: Some(parent),
+                thread: None,
+                last_seq: 0,
+                unread: 0,
+                has_children: false,
+            });
+            nodes.len() - 1
+        };
+        let push_threads = |nodes: &mut Vec<TreeNode>, parent: usize, list: &[&ThreadSummary]| {
+            for t in list {
+                let at = push(
+                    nodes,
+                    NodeKind::Thread,
+                    format!("t:{}", t.id),
+                    &t.title,
+                    parent,
+                );
+                nodes[at].thread = Some(t.id.clone());
+                nodes[at].last_seq = t.last_seq;
+            }
+        };
+        let mut by_area: HashMap<&AreaId, Vec<&ThreadSummary>> = HashMap::new();
+        for t in threads {
+            by_area.entry(&t.area).or_default().push(t);
+        }
+        for section in &forum.sections {
+            let s = push(
+                &mut nodes,
+                NodeKind::Section,
+                format!("s:{}", section.id),
+                &section.title,
+                0,
+            );
+            for area in &section.areas {
+                let a = push(
+                    &mut nodes,
+                    NodeKind::Area,
+                    format!("a:{}", area.id),
+                    &area.title,
+                    s,
+                );
+                if let Some(list) = by_area.remove(&area.id) {
+                    push_threads(&mut nodes, a, &list);
+                }
+            }
+        }
+        // What is left belongs to areas not in the tree, listed in index order.
+        let orphans: Vec<&ThreadSummary> = threads
+            .iter()
+            .filter(|t| by_area.contains_key(&t.area))
+            .collect();
+        if !orphans.is_empty() {
+            let a = push(
+                &mut nodes,
+                NodeKind::Area,
+                "a:~other".to_owned(),
+                ORPHANS_LABEL,
+                0,
+            );
+            push_threads(&mut nodes, a, &orphans);
+        }
+        let mut model = Self {
+            nodes,
+            collapsed,
+            ..Self::default()
+        };
+        model.refresh_unread(read);
+        model.recompute_visible();
+        model.selected = selected.and_then(|key| model.position(key)).or(Some(0));
+        model.reveal_selected();
+        model
+    }
+
+    /// Recounts unread posts from `read` and rolls them up.
+    pub fn refresh_unread(&mut self, read: &ReadState) {
+        for node in &mut self.nodes {
+            node.unread = match &node.thread {
+                Some(id) => read.unread_count(id, node.last_seq),
+                None => 0,
+            };
+        }
+        for i in (1..self.nodes.len()).rev() {
+            if let Some(parent) = self.nodes[i].parent {
+                self.nodes[parent].unread += self.nodes[i].unread;
+            }
+        }
+    }
+
+    pub fn nodes(&self) -> &[TreeNode] {
+        &self.nodes
+    }
+
+    /// Rows shown, top to bottom, as node indexes.
+    pub fn visible(&self) -> &[usize] {
+        &self.visible
+    }
+
+    pub fn node(&self, index: usize) -> Option<&TreeNode> {
+        self.nodes.get(index)
+    }
+
+    pub fn selected(&self) -> Option<&TreeNode> {
+        self.selected.and_then(|i| self.nodes.get(i))
+    }
+
+    pub fn selected_index(&self) -> Option<usize> {
+        self.selected
+    }
+
+    /// The selected row's position among the visible rows.
+    pub fn selected_row(&self) -> Option<usize> {
+        let selected = self.selected?;
+        self.visible.iter().position(|&i| i == selected)
+    }
+
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    pub fn filter(&self) -> &str {
+        &self.filter
+    }
+
+    pub fn collapsed_keys(&self) -> &BTreeSet<String> {
+        &self.collapsed
+    }
+
+    pub fn total_unread(&self) -> u32 {
+        self.nodes.first().map_or(0, |n| n.unread)
+    }
+
+    /// Whether `index` shows its children (always while filtering).
+    pub fn is_expanded(&self, index: usize) -> bool {
+        self.nodes.get(index).is_some_and(|n| {
+            n.has_children && (!self.filter.is_empty() || !self.collapsed.contains(&n.key))
+        })
+    }
+
+    fn position(&self, key: &str) -> Option<usize> {
+        self.nodes.iter().position(|n| n.key == key)
+    }
+
+    /// The node showing `thread`, if any.
+    pub fn thread_position(&self, thread: &ThreadId) -> Option<usize> {
+        self.nodes
+            .iter()
+            .position(|n| n.thread.as_ref() == Some(thread))
+    }
+
+    fn recompute_visible(&mut self) {
+        self.visible.clear();
+        if self.filter.is_empty() {
+            for i in 0..self.nodes.len() {
+                let hidden = self
+                    .ancestors(i)
+                    .any(|a| self.collapsed.contains(&self.nodes[a].key));
+                if !hidden {
+                    self.visible.push(i);
+                }
+            }
+        } else {
+            let needle = self.filter.to_lowercase();
+            let mut keep = vec![false; self.nodes.len()];
+            if let Some(root) = keep.first_mut() {
+                *root = true;
+            }
+            for (i, node) in self.nodes.iter().enumerate() {
+                if node.kind == NodeKind::Thread && node.label.to_lowercase().contains(&needle) {
+                    keep[i] = true;
+                    for a in self.ancestors(i) {
+                        keep[a] = true;
+                    }
+                }
+            }
+            self.visible
+                .extend(keep.iter().enumerate().filter(|(_, k)| **k).map(|(i, _)| i));
+        }
+    }
+
+    fn ancestors(&self, index: usize) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(self.nodes.get(index).and_then(|n| n.parent), |&p| {
+            self.nodes[p].parent
+        })
+    }
+
+    /// Keeps the selection on a visible row: its nearest visible ancestor, else the first row.
+    fn reveal_selected(&mut self) {
+        let Some(selected) = self.selected else {
+            self.selected = self.visible.first().copied();
+            return;
+        };
+        if self.visible.contains(&selected) {
+            return;
+        }
+        let revealed = self
+            .ancestors(selected)
+            .find(|a| self.visible.contains(a))
+            .or_else(|| self.visible.first().copied());
+        self.selected = revealed;
+    }
+
+    /// Moves the selection by `delta` visible rows, stopping at the ends.
+    pub fn move_by(&mut self, delta: isize) {
+        let Some(row) = self.selected_row() else {
+            self.selected = self.visible.first().copied();
+            return;
+        };
+        let last = self.visible.len().saturating_sub(1);
+        let target = row.saturating_add_signed(delta).min(last);
+        self.selected = self.visible.get(target).copied();
+    }
+
+    pub fn select_first(&mut self) {
+        self.selected = self.visible.first().copied();
+    }
+
+    pub fn select_last(&mut self) {
+        self.selected = self.visible.last().copied();
+    }
+
+    /// Selects the `row`-th visible row (a mouse click). Returns false when there is none.
+    pub fn select_row(&mut self, row: usize) -> bool {
+        match self.visible.get(row) {
+            Some(&i) => {
+                self.selected = Some(i);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Selects a node by key when it exists and is visible (expanding its parents).
+    pub fn select_node(&mut self, index: usize) {
+        if index >= self.nodes.len() {
+            return;
+        }
+        let ancestors: Vec<usize> = self.ancestors(index).collect();
+        for a in ancestors {
+            let key = self.nodes[a].key.clone();
+            self.collapsed.remove(&key);
+        }
+        self.recompute_visible();
+        if self.visible.contains(&index) {
+            self.selected = Some(index);
+        }
+    }
+
+    /// Expands the selected node, or steps to its first child when it is already open.
+    pub fn expand(&mut self) {
+        let Some(i) = self.selected else { return };
+        if !self.nodes[i].has_children {
+            return;
+        }
+        if self.is_expanded(i) {
+            self.move_by(1);
+        } else {
+            let key = self.nodes[i].key.clone();
+            self.collapsed.remove(&key);
+            self.recompute_visible();
+        }
+    }
+
+    /// Collapses the selected node, or steps to its parent when it is closed or a leaf.
+    pub fn collapse(&mut self) {
+        let Some(i) = self.selected else { return };
+        if self.is_expanded(i) && self.filter.is_empty() {
+            let key = self.nodes[i].key.clone();
+            self.collapsed.insert(key);
+            self.recompute_visible();
+        } else if let Some(parent) = self.nodes[i].parent {
+            self.selected = Some(parent);
+        }
+    }
+
+    pub fn toggle(&mut self) {
+        let Some(i) = self.selected else { return };
+        if self.is_expanded(i) {
+            self.collapse();
+        } else {
+            self.expand();
+        }
+    }
+
+    /// Narrows the tree to threads whose title contains `filter` (case-insensitive);
+    /// an empty filter shows everything again.
+    pub fn set_filter(&mut self, filter: &str) {
+        filter.clone_into(&mut self.filter);
+        self.recompute_visible();
+        let on_match = self.selected().is_some_and(|n| n.kind == NodeKind::Thread)
+            && self.selected.is_some_and(|s| self.visible.contains(&s));
+        if !on_match && !self.filter.is_empty() {
+            self.selected = self
+                .visible
+                .iter()
+                .copied()
+                .find(|&i| self.nodes[i].kind == NodeKind::Thread);
+        }
+        self.reveal_selected();
+    }
+
+    /// Number of threads the current filter shows.
+    pub fn matching_threads(&self) -> usize {
+        self.visible
+            .iter()
+            .filter(|&&i| self.nodes[i].kind == NodeKind::Thread)
+            .count()
+    }
+
+    /// The first thread with unread posts after the selection, wrapping around.
+    pub fn next_unread_thread(&self, after: Option<usize>) -> Option<usize> {
+        let start = after.map_or(0, |a| a + 1);
+        let n = self.nodes.len();
+        (0..n)
+            .map(|k| (start + k) % n)
+            .find(|&i| self.nodes[i].kind == NodeKind::Thread && self.nodes[i].unread > 0)
+    }
+
+    /// Scrolls so the selected row is inside a window of `height` rows.
+    pub fn keep_selection_visible(&mut self, height: usize) {
+        let height = height.max(1);
+        let Some(row) = self.selected_row() else {
+            self.offset = 0;
+            return;
+        };
+        if row < self.offset {
+            self.offset = row;
+        } else if row >= self.offset + height {
+            self.offset = row + 1 - height;
+        }
+        let max = self.visible.len().saturating_sub(height);
+        self.offset = self.offset.min(max);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::demo_forum;
+
+    fn demo_tree(collapsed: &[&str]) -> (TreeModel, ReadState) {
+        let demo = demo_forum().unwrap();
+        let threads: Vec<_> = demo.threads.iter().map(|t| t.summary.clone()).collect();
+        let read = ReadState::default();
+        let collapsed = collapsed.iter().map(|s| (*s).to_owned()).collect();
+        (
+            TreeModel::build(&demo.forum, &threads, &read, collapsed, None),
+            read,
+        )
+    }
+
+    fn labels(tree: &TreeModel) -> Vec<&str> {
+        tree.visible()
+            .iter()
+            .map(|&i| tree.nodes()[i].label.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn unread_counts_roll_up_to_every_parent() {
+        let (mut tree, mut read) = demo_tree(&[]);
+        assert_eq!(tree.total_unread(), 8);
+        let advocacy = tree.position("a:advocacy").unwrap();
+        assert_eq!(tree.nodes()[advocacy].unread, 8);
+        assert_eq!(
+            tree.nodes()[tree.position("s:enabling-strategies").unwrap()].unread,
+            8
+        );
+        assert_eq!(
+            tree.nodes()[tree.position("s:strategic-initiatives").unwrap()].unread,
+            0
+        );
+        read.thread_mut(&ThreadId::new("advocacy-1"))
+            .mark_all_read(3);
+        tree.refresh_unread(&read);
+        assert_eq!(tree.total_unread(), 5);
+    }
+
+    #[test]
+    fn collapsing_hides_children_and_keeps_the_selection_visible() {
+        let (mut tree, _) = demo_tree(&[]);
+        assert_eq!(labels(&tree).len(), 7);
+        tree.select_last();
+        assert_eq!(tree.selected().unwrap().kind, NodeKind::Thread);
+        tree.collapse(); // a leaf: steps to its parent area
+        assert_eq!(tree.selected().unwrap().label, "Advocacy");
+        tree.collapse();
+        assert_eq!(labels(&tree).len(), 6);
+        tree.move_by(-1);
+        assert_eq!(tree.selected().unwrap().label, "Enabling Strategies");
+        tree.collapse();
+        assert!(!labels(&tree).contains(&"Advocacy"));
+        tree.expand();
+        assert!(labels(&tree).contains(&"Advocacy"));
+        // Advocacy itself was left collapsed.
+        assert_eq!(labels(&tree).len(), 6);
+        assert!(tree.collapsed_keys().contains("a:advocacy"));
+    }
+
+    #[test]
+    fn remembered_state_is_restored() {
+        let demo = demo_forum().unwrap();
+        let threads: Vec<_> = demo.threads.iter().map(|t| t.summary.clone()).collect();
+        let collapsed = ["s:strategic-initiatives".to_owned()].into();
+        let tree = TreeModel::build(
+            &demo.forum,
+            &threads,
+            &ReadState::default(),
+            collapsed,
+            Some("t:advocacy-1"),
+        );
+        assert_eq!(labels(&tree).len(), 5);
+        assert_eq!(tree.selected().unwrap().key, "t:advocacy-1");
+    }
+
+    #[test]
+    fn the_filter_narrows_to_matching_threads_and_their_parents() {
+        let (mut tree, _) = demo_tree(&["a:advocacy"]);
+        tree.set_filter("ADVOCACY");
+        assert_eq!(
+            labels(&tree),
+            [
+                "Strategic Framework",
+                "Enabling Strategies",
+                "Advocacy",
+                "Strategic Framework and Enabling Strategies: Discussion Thread 1: Advocacy"
+            ]
+        );
+        assert_eq!(tree.selected().unwrap().kind, NodeKind::Thread);
+        assert_eq!(tree.matching_threads(), 1);
+        tree.set_filter("nothing like this");
+        assert_eq!(labels(&tree), ["Strategic Framework"]);
+        tree.set_filter("");
+        assert_eq!(labels(&tree).len(), 6);
+    }
+
+    #[test]
+    fn an_empty_cache_still_shows_a_root() {
+        let tree = TreeModel::build(
+            &Forum::default(),
+            &[],
+            &ReadState::default(),
+            BTreeSet::new(),
+            None,
+        );
+        assert_eq!(labels(&tree), [NOT_SYNCED_LABEL]);
+        assert_eq!(tree.selected_row(), Some(0));
+    }
+
+    #[test]
+    fn the_selection_scrolls_into_view() {
+        let (mut tree, _) = demo_tree(&[]);
+        tree.select_last();
+        tree.keep_selection_visible(3);
+        assert_eq!(tree.offset(), 4);
+        tree.select_first();
+        tree.keep_selection_visible(3);
+        assert_eq!(tree.offset(), 0);
+    }
+}

@@ -1,0 +1,61 @@
+//! Starts the account's sync engine on the runtime and keeps the line to it: commands go
+//! in (sync now, flush now, the thread in focus, shut down), events come out to the runner.
+
+use crate::account::Account;
+use crate::sync::{SyncCommand, SyncEvent};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// How long quitting waits for the engine to finish what it is doing (an attempt in
+/// flight). An attempt cut short is resent with the same key next time.
+const SHUTDOWN_WAIT: Duration = Duration::from_secs(3);
+
+/// The running engine.
+#[derive(Debug)]
+pub struct SyncHandle {
+    commands: mpsc::Sender<SyncCommand>,
+    task: JoinHandle<()>,
+}
+
+impl SyncHandle {
+    /// Passes a command on. A full queue means the engine is busy with earlier ones, which
+    /// cover this one too.
+    pub fn send(&self, command: SyncCommand) {
+        if let Err(e) = self.commands.try_send(command) {
+            tracing::debug!("sync command not queued: {e}");
+        }
+    }
+
+    /// Asks the engine to stop and waits a little for it.
+    pub async fn shutdown(self) {
+        let _ = self.commands.try_send(SyncCommand::Shutdown);
+        if tokio::time::timeout(SHUTDOWN_WAIT, self.task)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the sync engine did not stop in time; leaving it");
+        }
+    }
+}
+
+/// Starts the engine for `account`: `None` for the demo (it has no server); an error
+/// message when the account cannot sync (unusable credential, unsupported server).
+pub fn start(
+    account: &Account,
+    events: mpsc::Sender<SyncEvent>,
+) -> Result<Option<SyncHandle>, String> {
+    let Some(engine) = account
+        .sync_engine()
+        .map_err(|e| format!("not syncing: {e}"))?
+    else {
+        tracing::info!("demo account: no sync engine");
+        return Ok(None);
+    };
+    let (commands, receiver) = mpsc::channel(32);
+    let task = tokio::spawn(engine.run(receiver, events));
+    if let Some(remote) = &account.remote {
+        tracing::info!(account = %account.name, url = %remote.url, "sync engine started");
+    }
+    Ok(Some(SyncHandle { commands, task }))
+}

@@ -1,0 +1,423 @@
+//! The full-screen reader's runner: owns the terminal and the state, `select!`s over terminal
+//! events, sync events, effect results, signals and the frame deadline, and draws only when
+//! something changed — at most one frame per [`FRAME`].
+
+mod background;
+mod browser;
+mod editor;
+pub mod interpreter;
+mod store_worker;
+mod terminal;
+
+use crate::account::Account;
+use crate::app::{self, Effect, Msg, Startup, State, StoreJob};
+use crate::config::Config;
+use crate::model::ForumData;
+use crate::store::{DataDir, StoreError, load_ui_state};
+use crate::sync::SyncEvent;
+use crate::ui::{self, Theme};
+use background::SyncHandle;
+use crossterm::event::{Event, EventStream, MouseEventKind};
+use futures::StreamExt;
+use interpreter::{Job, Work};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use std::io::{self, IsTerminal};
+use std::time::Duration;
+use store_worker::StoreWorker;
+use terminal::TerminalGuard;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+use tokio::time::{Instant, sleep_until};
+
+/// Shortest time between two frames: bursts of events are drawn once.
+pub const FRAME: Duration = Duration::from_millis(10);
+/// Read state, `ui.json` and the open draft are saved at most this long after a change
+/// (and on exit).
+const SAVE_DELAY: Duration = Duration::from_secs(1);
+
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    #[error(
+        "the full-screen reader needs a terminal; in scripts and pipes use \
+         `threadmark tree`, `threadmark read <thread>` or `threadmark search <words>`"
+    )]
+    NotATerminal,
+    #[error("terminal: {0}")]
+    Terminal(#[from] io::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What the reader starts from: the loaded config and account, and the cache as read.
+#[derive(Debug)]
+pub struct Launch<'a> {
+    pub config: &'a Config,
+    pub data_dir: &'a DataDir,
+    pub account: &'a Account,
+    pub data: ForumData,
+    /// Why logging is off, when it is (shown once in the status line).
+    pub log_problem: Option<String>,
+}
+
+/// Runs the reader until the user quits (or a signal ends it). The terminal is restored
+/// before this returns, whatever happened.
+pub fn run(launch: Launch<'_>) -> Result<(), TuiError> {
+    if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
+        return Err(TuiError::NotATerminal);
+    }
+    // The sync engine's cache writes run on the worker, never between two frames.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    let result = runtime.block_on(run_loop(launch));
+    if let Err(e) = &result {
+        tracing::error!("reader stopped: {e}");
+    }
+    result
+}
+
+/// The runner's own state besides `State`: debounced saves, the frame clock, a pending stop.
+struct Pending {
+    saves: Saves,
+    dirty: bool,
+    next_frame: Instant,
+    quit: bool,
+    suspend: bool,
+    /// Text to hand to the external editor.
+    edit: Option<String>,
+}
+
+/// Files to write once the debounce delay has passed.
+#[derive(Default)]
+struct Saves {
+    read: bool,
+    ui: bool,
+    /// The composer's text changed since its draft was last saved.
+    draft: bool,
+    at: Option<Instant>,
+}
+
+impl Saves {
+    fn schedule(&mut self) {
+        self.at.get_or_insert_with(|| Instant::now() + SAVE_DELAY);
+    }
+}
+
+/// Everything the loop owns.
+struct Runner {
+    state: State,
+    theme: Theme,
+    terminal: Terminal<CrosstermBackend<io::Stdout>>,
+    guard: TerminalGuard,
+    reply: mpsc::UnboundedSender<Msg>,
+    pending: Pending,
+    sync: Option<SyncHandle>,
+    store: StoreWorker,
+}
+
+async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
+    let Launch {
+        config,
+        data_dir: _,
+        account,
+        data,
+        log_problem,
+    } = launch;
+    let (ui_state, ui_problem) = load_ui_state(&account.dir)?;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let (theme, theme_warnings) = Theme::load(&config.theme, no_color);
+
+    let guard = TerminalGuard::enter(config.ui.mouse)?;
+    let mut terminal = fresh_terminal()?;
+    let size = terminal.size()?;
+    let (mut state, startup_effects) = State::new(Startup {
+        account: account.name.clone(),
+        is_demo: account.is_demo(),
+        data,
+        ui: ui_state,
+        config,
+        size: (size.width, size.height),
+        now: jiff::Timestamp::now(),
+        id_seed: id_seed(),
+    });
+    let startup_problem = ui_problem
+        .map(|p| p.to_string())
+        .or_else(|| theme_warnings.first().map(|w| format!("config.toml: {w}")))
+        .or(log_problem.map(|p| format!("logging is off: {p}")));
+    if let Some(problem) = startup_problem {
+        tracing::warn!("{problem}");
+        state.error(problem);
+    }
+    // The first frame comes from the cache alone, before the sync engine starts (it reads
+    // the thread index again and builds its HTTP client): paint first, then sync.
+    terminal.draw(|frame| ui::draw(frame, &state, &theme))?;
+
+    let (reply, mut replies) = mpsc::unbounded_channel::<Msg>();
+    let (sync_tx, sync_rx) = mpsc::channel(256);
+    let sync = match background::start(account, sync_tx) {
+        Ok(handle) => handle,
+        Err(why) => {
+            tracing::warn!("{why}");
+            let _ = reply.send(Msg::SyncUnavailable(why));
+            None
+        }
+    };
+    let store = StoreWorker::start(account.dir.clone(), reply.clone());
+
+    let mut runner = Runner {
+        state,
+        theme,
+        terminal,
+        guard,
+        reply,
+        pending: Pending {
+            saves: Saves::default(),
+            dirty: true,
+            next_frame: Instant::now(),
+            quit: false,
+            suspend: false,
+            edit: None,
+        },
+        sync,
+        store,
+    };
+    runner.execute(startup_effects);
+    let result = runner.event_loop(&mut replies, sync_rx).await;
+    runner.finish(result).await
+}
+
+impl Runner {
+    async fn event_loop(
+        &mut self,
+        replies: &mut mpsc::UnboundedReceiver<Msg>,
+        mut sync_events: mpsc::Receiver<SyncEvent>,
+    ) -> Result<(), TuiError> {
+        let mut sigterm = signal(SignalKind::terminate())?;
+        let mut sighup = signal(SignalKind::hangup())?;
+        let mut sigtstp = signal(SignalKind::from_raw(signal_hook::consts::SIGTSTP))?;
+        let mut events = EventStream::new();
+        let mut sync_open = true;
+        while !self.pending.quit {
+            if self.pending.suspend {
+                self.pending.suspend = false;
+                self.suspend()?;
+            }
+            if let Some(text) = self.pending.edit.take() {
+                events = self.edit_externally(events, text).await?;
+            }
+            if self.pending.dirty && Instant::now() >= self.pending.next_frame {
+                let (state, theme) = (&self.state, &self.theme);
+                self.terminal.draw(|frame| ui::draw(frame, state, theme))?;
+                self.pending.dirty = false;
+                self.pending.next_frame = Instant::now() + FRAME;
+            }
+            let save_at = self.pending.saves.at.unwrap_or_else(Instant::now);
+            let msg = tokio::select! {
+                event = events.next() => match event {
+                    Some(Ok(event)) => match to_msg(&event) {
+                        Some(msg) => msg,
+                        None => continue,
+                    },
+                    Some(Err(e)) => return Err(e.into()),
+                    None => return Ok(()),
+                },
+                Some(msg) = replies.recv() => msg,
+                event = sync_events.recv(), if sync_open => {
+                    let Some(event) = event else {
+                        sync_open = false;
+                        continue;
+                    };
+                    Msg::Sync(event)
+                }
+                () = sleep_until(self.pending.next_frame), if self.pending.dirty => continue,
+                () = sleep_until(save_at), if self.pending.saves.at.is_some() => {
+                    self.save();
+                    continue;
+                }
+                _ = sigterm.recv() => {
+                    tracing::info!("SIGTERM: saving and leaving");
+                    return Ok(());
+                }
+                _ = sighup.recv() => {
+                    tracing::info!("SIGHUP: saving and leaving");
+                    return Ok(());
+                }
+                _ = sigtstp.recv() => {
+                    self.pending.suspend = true;
+                    continue;
+                }
+            };
+            if let Msg::Resize(..) = msg {
+                self.terminal = fresh_terminal()?;
+            }
+            let effects = app::update(&mut self.state, msg, jiff::Timestamp::now());
+            self.pending.dirty = true;
+            self.execute(effects);
+        }
+        Ok(())
+    }
+
+    /// Carries out effects: disk work goes to the store worker (or a blocking task for
+    /// loads), saves are scheduled, and nothing waits on I/O between two frames.
+    fn execute(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            let effect = match Work::from(effect) {
+                Work::Disk(job) => {
+                    self.store.submit(job);
+                    continue;
+                }
+                Work::Shell(effect) => effect,
+            };
+            match effect {
+                Effect::SaveReadState => {
+                    self.pending.saves.read = true;
+                    self.pending.saves.schedule();
+                }
+                Effect::SaveUiState => {
+                    self.pending.saves.ui = true;
+                    self.pending.saves.schedule();
+                }
+                Effect::DraftChanged => {
+                    self.pending.saves.draft = true;
+                    self.pending.saves.schedule();
+                }
+                Effect::Sync(command) => {
+                    if let Some(sync) = &self.sync {
+                        sync.send(command);
+                    }
+                }
+                Effect::EditExternally(text) => self.pending.edit = Some(text),
+                Effect::OpenUrl(url) => browser::open_url(url, self.reply.clone()),
+                Effect::Suspend => self.pending.suspend = true,
+                Effect::Quit => self.pending.quit = true,
+                // Disk work: `Work::from` sent these to the store worker above.
+                Effect::LoadThread(_) | Effect::LoadIndex | Effect::Store(_) => {}
+            }
+        }
+    }
+
+    /// Stops until the shell resumes us, then repaints the whole screen.
+    fn suspend(&mut self) -> Result<(), TuiError> {
+        self.save();
+        self.guard.suspend()?;
+        self.terminal = fresh_terminal()?;
+        self.pending.dirty = true;
+        Ok(())
+    }
+
+    /// Hands the terminal to `$VISUAL` / `$EDITOR` for the composer's text and takes it
+    /// back. Terminal events are not read meanwhile (the editor reads the keys), so the
+    /// event stream is dropped and a new one returned; sync goes on in the background.
+    async fn edit_externally(
+        &mut self,
+        events: EventStream,
+        text: String,
+    ) -> Result<EventStream, TuiError> {
+        drop(events);
+        self.save();
+        self.guard.restore();
+        let result = tokio::task::spawn_blocking(move || editor::edit(&text))
+            .await
+            .unwrap_or_else(|e| Err(format!("the editor could not run: {e}")));
+        self.guard.reactivate()?;
+        self.terminal = fresh_terminal()?;
+        self.pending.dirty = true;
+        let _ = self.reply.send(Msg::Edited(result));
+        Ok(EventStream::new())
+    }
+
+    /// The open draft as it stands now, for the store worker.
+    fn draft_job(&self) -> Option<Job> {
+        let composer = self.state.composer.as_ref()?;
+        Some(Job::Store(StoreJob::SaveDraft(
+            composer.to_draft(jiff::Timestamp::now()),
+        )))
+    }
+
+    /// Hands what changed since the last save to the store worker, which writes it in
+    /// order off the loop; a failure comes back as a message (and saving is tried again).
+    fn save(&mut self) {
+        self.pending.saves.at = None;
+        if std::mem::take(&mut self.pending.saves.draft)
+            && let Some(job) = self.draft_job()
+        {
+            self.store.submit(job);
+        }
+        if std::mem::take(&mut self.pending.saves.read) {
+            self.store.submit(Job::Store(StoreJob::SaveReadState(
+                self.state.data.read.clone(),
+            )));
+        }
+        if std::mem::take(&mut self.pending.saves.ui) {
+            self.store.submit(Job::Store(StoreJob::SaveUiState(Box::new(
+                self.state.ui_snapshot(),
+            ))));
+        }
+    }
+
+    /// Saves everything and restores the terminal, whatever ended the loop; the loop's
+    /// error comes first, then a save error. The store worker finishes every write asked
+    /// for, then the open draft, the read state and `ui.json` are written after them
+    /// before this returns; the sync engine is asked to stop.
+    async fn finish(self, result: Result<(), TuiError>) -> Result<(), TuiError> {
+        let draft = self.draft_job();
+        let Self {
+            state,
+            mut guard,
+            sync,
+            store,
+            ..
+        } = self;
+        guard.restore();
+        let mut core = store.finish();
+        if let Some(job) = draft {
+            core.run(job);
+        }
+        let saved = core
+            .save_read_state(&state.data.read)
+            .and_then(|()| core.save_ui_state(&state.ui_snapshot()));
+        if let Some(sync) = sync {
+            sync.shutdown().await;
+        }
+        tracing::info!("reader closed");
+        result.and(saved.map_err(TuiError::from))
+    }
+}
+
+/// A terminal with empty buffers over a cleared screen: the next frame paints everything.
+/// (Ratatui's own `clear` asks the terminal for the cursor position, a round trip that a
+/// slow or minimal terminal may never answer.)
+fn fresh_terminal() -> io::Result<Terminal<CrosstermBackend<io::Stdout>>> {
+    crossterm::execute!(
+        io::stdout(),
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    )?;
+    Terminal::new(CrosstermBackend::new(io::stdout()))
+}
+
+/// A seed for the ids of the drafts and outbox entries made in this run, from the system's
+/// random source (the clock when that fails: ids then still differ between runs).
+fn id_seed() -> u64 {
+    let mut bytes = [0_u8; 8];
+    match getrandom::fill(&mut bytes) {
+        Ok(()) => u64::from_le_bytes(bytes),
+        Err(e) => {
+            tracing::warn!("no random source ({e}); seeding ids from the clock");
+            let nanos = jiff::Timestamp::now().as_nanosecond();
+            u64::try_from(nanos & i128::from(u64::MAX)).unwrap_or(0)
+        }
+    }
+}
+
+/// Terminal events worth a message; pointer motion is dropped (nothing changes on it).
+fn to_msg(event: &Event) -> Option<Msg> {
+    match *event {
+        Event::Key(key) => Some(Msg::Key(key)),
+        Event::Mouse(mouse) if mouse.kind != MouseEventKind::Moved => Some(Msg::Mouse(mouse)),
+        Event::Resize(width, height) => Some(Msg::Resize(width, height)),
+        Event::Paste(ref text) => Some(Msg::Paste(text.clone())),
+        _ => None,
+    }
+}

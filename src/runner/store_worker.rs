@@ -1,0 +1,84 @@
+//! The store worker: one thread that carries out the reader's writes (drafts, outbox, read
+//! state, `ui.json`) in the order they were asked for, off the UI loop; loads run on
+//! blocking tasks beside it. Every outcome comes back to the loop as a message.
+
+use super::interpreter::{Interpreter, Job};
+use crate::app::Msg;
+use crate::store::AccountDir;
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use tokio::sync::mpsc::UnboundedSender;
+
+#[derive(Debug)]
+pub struct StoreWorker {
+    dir: AccountDir,
+    reply: UnboundedSender<Msg>,
+    jobs: Option<mpsc::Sender<Job>>,
+    thread: Option<JoinHandle<Interpreter>>,
+}
+
+impl StoreWorker {
+    pub fn start(dir: AccountDir, reply: UnboundedSender<Msg>) -> Self {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let answers = reply.clone();
+        let core = Interpreter::open(&dir);
+        let thread = std::thread::Builder::new()
+            .name("store".into())
+            .spawn(move || {
+                let mut core = core;
+                for job in queue {
+                    for msg in core.run(job) {
+                        let _ = answers.send(msg);
+                    }
+                }
+                core
+            });
+        let thread = match thread {
+            Ok(thread) => Some(thread),
+            Err(e) => {
+                tracing::error!("could not start the store worker: {e}");
+                None
+            }
+        };
+        Self {
+            dir,
+            reply,
+            jobs: Some(jobs),
+            thread,
+        }
+    }
+
+    /// Hands a job over: loads go to a blocking task of their own (parsing a long thread
+    /// must not hold up a draft save), everything else to the worker, in order.
+    pub fn submit(&self, job: Job) {
+        if job.is_load() {
+            let dir = self.dir.clone();
+            let reply = self.reply.clone();
+            tokio::task::spawn_blocking(move || {
+                for msg in Interpreter::open(&dir).run(job) {
+                    let _ = reply.send(msg);
+                }
+            });
+            return;
+        }
+        if let Some(jobs) = &self.jobs
+            && jobs.send(job).is_err()
+        {
+            tracing::error!("the store worker is gone; a write was not made");
+        }
+    }
+
+    /// Does every job asked for so far, then stops. Returns the interpreter for the last
+    /// writes on the way out, done in order after all of those.
+    pub fn finish(mut self) -> Interpreter {
+        drop(self.jobs.take());
+        let core = self.thread.take().and_then(|thread| {
+            let joined = thread.join();
+            if joined.is_err() {
+                tracing::error!("the store worker panicked");
+            }
+            joined.ok()
+        });
+        core.unwrap_or_else(|| Interpreter::open(&self.dir))
+    }
+}

@@ -246,6 +246,7 @@ async fn restore_mode(app: &Shared) -> Result<(), ServerError> {
             mode,
             banner,
             retry_after_s: default_retry,
+            version: state.version,
         };
     } else if banner.is_some() {
         state.banner = banner;
@@ -261,11 +262,11 @@ async fn restore_mode(app: &Shared) -> Result<(), ServerError> {
 
 /// The mode the store holds, if any was saved.
 async fn saved_mode(app: &Shared) -> Result<Option<ModeState>, DbError> {
-    Ok(app
-        .store
-        .meta("mode")
-        .await?
-        .and_then(|json| serde_json::from_str(&json).ok()))
+    Ok(app.store.mode().await?.and_then(|(json, version)| {
+        serde_json::from_str(&json)
+            .ok()
+            .map(|state| ModeState { version, ..state })
+    }))
 }
 
 /// Takes up the mode another process saved (PostgreSQL: several processes, one forum),
@@ -279,7 +280,17 @@ async fn follow_mode(app: Shared) {
             _ = stopping.wait_for(|stop| *stop) => return,
         }
         match saved_mode(&app).await {
-            Ok(Some(state)) => apply_mode(&app, state),
+            Ok(Some(state)) => {
+                let newer = state.version
+                    > app
+                        .mode
+                        .read()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .version;
+                if newer {
+                    apply_mode(&app, state);
+                }
+            }
             Ok(None) => {}
             Err(e) => eprintln!("threadmark serve: warning: reading the forum's mode failed: {e}"),
         }

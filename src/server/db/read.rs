@@ -268,6 +268,14 @@ pub async fn changes_after(
     Ok((out, more, last))
 }
 
+/// How many times the forum's mode was changed (0 before the first).
+pub async fn mode_version(tx: &impl Tx) -> Result<u64, DbError> {
+    Ok(meta(tx, "mode_version")
+        .await?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0))
+}
+
 /// The highest change position pruned from the log (0 when none was).
 pub async fn changes_horizon(tx: &impl Tx) -> Result<i64, DbError> {
     Ok(meta(tx, "changes_horizon")

@@ -126,8 +126,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn insert_token(&self, user_id: i64, device: Option<String>) -> Result<String, DbError>;
     /// Stores a `meta` value.
     async fn set_meta(&self, key: String, value: String) -> Result<(), DbError>;
-    /// Stores the forum's mode (JSON) and tells the other processes.
-    async fn set_mode(&self, json: String) -> Result<(), DbError>;
+    /// Stores the forum's mode (JSON), tells the other processes, and returns the
+    /// mode's version (one more than the last).
+    async fn set_mode(&self, json: String) -> Result<u64, DbError>;
+    /// The stored mode (JSON) and its version.
+    async fn mode(&self) -> Result<Option<(String, u64)>, DbError>;
     /// Forgets old changes and idempotency answers; true when the log was pruned.
     async fn prune(&self, changes_before: i64, keys_before: i64) -> Result<bool, DbError>;
     /// `password_hash` comes from [`users::hash_password`].
@@ -353,17 +356,32 @@ impl<E: Engine> Store for E {
         )
     }
 
-    async fn set_mode(&self, json: String) -> Result<(), DbError> {
+    async fn set_mode(&self, json: String) -> Result<u64, DbError> {
         plain(
             self.write(move |tx| {
                 Box::pin(async move {
+                    let version = read::mode_version(tx).await? + 1;
                     write::set_meta(tx, "mode", &json).await?;
-                    tx.notify(super::engine::MODE_CHANNEL, "").await?;
-                    Ok(())
+                    write::set_meta(tx, "mode_version", &version.to_string()).await?;
+                    tx.notify(super::engine::MODE_CHANNEL, &version.to_string())
+                        .await?;
+                    Ok(version)
                 })
             })
             .await,
         )
+    }
+
+    async fn mode(&self) -> Result<Option<(String, u64)>, DbError> {
+        self.read(|tx| {
+            Box::pin(async move {
+                let Some(json) = read::meta(tx, "mode").await? else {
+                    return Ok(None);
+                };
+                Ok(Some((json, read::mode_version(tx).await?)))
+            })
+        })
+        .await
     }
 
     async fn prune(&self, changes_before: i64, keys_before: i64) -> Result<bool, DbError> {

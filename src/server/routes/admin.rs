@@ -52,6 +52,7 @@ pub fn mode_state(change: ModeChange, default_retry: u32) -> Result<ModeState, A
         mode: change.mode,
         banner,
         retry_after_s: change.retry_after_s.unwrap_or(default_retry),
+        version: 0,
     })
 }
 
@@ -65,14 +66,22 @@ fn with_id(mut banner: Banner) -> Banner {
 /// Stores the mode durably, then makes it current.
 pub async fn save_mode(app: &Shared, state: ModeState) -> Result<(), ApiError> {
     let json = serde_json::to_string(&state).map_err(|e| ApiError::Internal(e.to_string()))?;
-    app.store.set_mode(json).await?;
-    apply_mode(app, state);
+    let version = app.store.set_mode(json).await?;
+    apply_mode(app, ModeState { version, ..state });
     Ok(())
 }
 
-/// Makes `state` the current mode and wakes the long polls, so clients see the new
-/// `Forum-Mode` at once.
-pub fn apply_mode(app: &Shared, state: ModeState) {
-    *app.mode.write().unwrap_or_else(PoisonError::into_inner) = state;
+/// Makes `state` the current mode, unless a newer one is already (another process may
+/// have changed it meanwhile), and wakes the long polls so clients see the new
+/// `Forum-Mode` at once. Returns whether it was applied.
+pub fn apply_mode(app: &Shared, state: ModeState) -> bool {
+    {
+        let mut current = app.mode.write().unwrap_or_else(PoisonError::into_inner);
+        if state.version < current.version {
+            return false;
+        }
+        *current = state;
+    }
     app.mode_epoch.send_modify(|epoch| *epoch += 1);
+    true
 }

@@ -6,6 +6,7 @@ use crate::model::{Draft, OutboxEntry, ReadState, Target, Thread, ThreadId};
 use crate::render::Document;
 use crate::sync::protocol::{SyncCommand, SyncEvent};
 use crossterm::event::{KeyEvent, MouseEvent};
+use jiff::Timestamp;
 
 /// Everything that can change the state. Produced by the terminal, by the runner after an
 /// effect, by the store worker and by the sync engine.
@@ -101,6 +102,10 @@ pub enum Stored {
 /// A reply or thread leaving the composer for the outbox.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outgoing {
+    /// Its idempotency key, made when the user sent it.
+    pub key: String,
+    /// When the user sent it.
+    pub at: Timestamp,
     pub target: Target,
     pub body: String,
     /// The draft it was written in, removed once the entry is durable.
@@ -120,8 +125,8 @@ pub enum StoreJob {
     },
     SaveDraft(Draft),
     RemoveDraft(String),
-    /// `OutboxEntry::new` (the idempotency key is made here, once), enqueue durably, remove
-    /// the draft, discard what it replaces.
+    /// Make the outbox entry under the key `update` made, enqueue it durably, remove the
+    /// draft, discard what it replaces.
     Send(Box<Outgoing>),
     Retry(String),
     Discard(String),

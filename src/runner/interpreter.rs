@@ -196,11 +196,15 @@ impl Interpreter {
         }
     }
 
-    /// The entry is made here, once: its idempotency key never changes after this. It is
-    /// durable before the draft goes; when it cannot be written the text stays a draft.
+    /// The entry is made here, under the key made when the user sent it. It is durable
+    /// before the draft goes; when it cannot be written the text stays a draft.
     fn send(&self, outgoing: Outgoing, tell: Tell<'_>) {
-        let now = Timestamp::now();
-        let mut entry = OutboxEntry::new(outgoing.target.clone(), outgoing.body.clone(), now);
+        let mut entry = OutboxEntry::queued(
+            outgoing.key.clone(),
+            outgoing.target.clone(),
+            outgoing.body.clone(),
+            outgoing.at,
+        );
         entry.draft_id = Some(outgoing.draft_id.clone());
         let replaced = outgoing
             .replaces

@@ -69,10 +69,11 @@ impl Outbox {
     }
 
     /// Adds a new entry durably: written and fsynced in `tmp/`, renamed into `queued/`,
-    /// the directory fsynced. When this returns, the entry survives a crash. It takes the
-    /// next place in the send order (see [`OutboxEntry::seq`]); the entry as queued is
-    /// returned.
+    /// the directory fsynced. When this returns, the entry survives a crash. The outbox
+    /// folder is private (0700, files 0600). The entry takes the next place in the send
+    /// order (see [`OutboxEntry::seq`]); it is returned as queued.
     pub fn enqueue(&self, entry: &OutboxEntry) -> Result<OutboxEntry, StoreError> {
+        file::make_private(&self.root);
         let mut queued_entry = entry.clone();
         queued_entry.seq = self.last_seq()? + 1;
         let entry = &queued_entry;
@@ -149,6 +150,7 @@ impl Outbox {
     }
 
     fn list_folder(&self, folder: &str) -> Result<(Vec<OutboxEntry>, Vec<Unreadable>), StoreError> {
+        file::make_private(&self.root);
         let dir = self.folder(folder);
         let mut names: Vec<PathBuf> = match fs::read_dir(&dir) {
             Ok(entries) => entries
@@ -355,6 +357,39 @@ mod tests {
             body.into(),
             Timestamp::UNIX_EPOCH,
         )
+    }
+
+    fn mode(path: &Path) -> u32 {
+        std::os::unix::fs::PermissionsExt::mode(&fs::metadata(path).unwrap().permissions()) & 0o777
+    }
+
+    #[test]
+    fn unsent_replies_are_private_in_every_folder() {
+        let data = tempfile::tempdir().unwrap();
+        let account = DataDir::new(data.path()).account("a");
+        let outbox = Outbox::open(&account);
+        let first = entry("unsent words");
+        outbox.enqueue(&first).unwrap();
+        outbox.enqueue(&entry("more")).unwrap();
+        outbox.discard(&first).unwrap();
+        let root = account.outbox_dir();
+        for dir in [
+            &root,
+            &root.join("queued"),
+            &root.join("discarded"),
+            &root.join("tmp"),
+        ] {
+            assert_eq!(mode(dir), 0o700, "{}", dir.display());
+        }
+        for folder in ["queued", "discarded"] {
+            for file in fs::read_dir(root.join(folder)).unwrap() {
+                assert_eq!(mode(&file.unwrap().path()), 0o600, "a file in {folder}");
+            }
+        }
+        // An outbox an older version left open to everyone is closed at the next use.
+        fs::set_permissions(&root, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        outbox.list().unwrap();
+        assert_eq!(mode(&root), 0o700);
     }
 
     #[test]

@@ -463,7 +463,7 @@ fn the_readme_config_example_is_valid_and_does_what_it_says() {
     let (theme, warnings) = threadmark::ui::Theme::load(&config.theme, false);
     assert!(warnings.is_empty(), "{warnings:?}");
     assert_eq!(
-        theme.get("reader.new").bg,
+        theme.get(threadmark::ui::Element::ReaderNew).bg,
         Some(ratatui::style::Color::LightGreen)
     );
     let mut h = Harness::demo_with(120, 40, &config, UiState::default());

@@ -198,8 +198,17 @@ impl HttpClient {
     /// Sends a request and reads the whole body within the cap. Any status is returned
     /// as an [`Answer`]; only transport failures are errors here.
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Result<Answer, RemoteError> {
-        let mut response = request.send().await.map_err(|e| transport_error(&e))?;
+        let (client, request) = request.build_split();
+        let request = request.map_err(|e| transport_error(&e))?;
+        // Method and path only: queries hold cursors, headers hold credentials.
+        let (method, path) = (request.method().clone(), request.url().path().to_owned());
+        let mut response = client.execute(request).await.map_err(|e| {
+            let error = transport_error(&e);
+            tracing::debug!(%method, path, "no answer: {error}");
+            error
+        })?;
         let status = response.status();
+        tracing::debug!(%method, path, status = status.as_u16(), "answer");
         // A redirect the policy did not follow (304 Not Modified is an answer, not one).
         if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
             return Err(RemoteError::Protocol(format!(

@@ -6,7 +6,6 @@ mod background;
 mod browser;
 mod editor;
 pub mod interpreter;
-mod logging;
 mod store_worker;
 mod terminal;
 
@@ -57,6 +56,8 @@ pub struct Launch<'a> {
     pub data_dir: &'a DataDir,
     pub account: &'a Account,
     pub data: ForumData,
+    /// Why logging is off, when it is (shown once in the status line).
+    pub log_problem: Option<String>,
 }
 
 /// Runs the reader until the user quits (or a signal ends it). The terminal is restored
@@ -65,13 +66,12 @@ pub fn run(launch: Launch<'_>) -> Result<(), TuiError> {
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         return Err(TuiError::NotATerminal);
     }
-    let log_problem = logging::init(&launch.data_dir.log_dir()).err();
     // The sync engine's cache writes run on the worker, never between two frames.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()?;
-    let result = runtime.block_on(run_loop(launch, log_problem));
+    let result = runtime.block_on(run_loop(launch));
     if let Err(e) = &result {
         tracing::error!("reader stopped: {e}");
     }
@@ -117,12 +117,13 @@ struct Runner {
     store: StoreWorker,
 }
 
-async fn run_loop(launch: Launch<'_>, log_problem: Option<String>) -> Result<(), TuiError> {
+async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
     let Launch {
         config,
         data_dir: _,
         account,
         data,
+        log_problem,
     } = launch;
     let (ui_state, ui_problem) = load_ui_state(&account.dir)?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());

@@ -22,6 +22,7 @@ mod pty_session;
 #[path = "../support/terminal_bytes.rs"]
 mod terminal_bytes;
 
+mod clock;
 mod common;
 mod corpus;
 mod crash_client;
@@ -30,6 +31,7 @@ mod faults;
 mod faults_discourse;
 mod hostile;
 mod outbox_model;
+mod outbox_watch;
 mod probe;
 mod props;
 mod secrets;

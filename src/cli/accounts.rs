@@ -21,9 +21,10 @@ pub fn run_account_command(
                 kind: match kind {
                     KindArg::Native => AccountKind::Native,
                     KindArg::Discourse => AccountKind::Discourse,
+                    KindArg::Lemmy => AccountKind::Lemmy,
                 },
                 url: url.as_str().trim_end_matches('/').to_owned(),
-                requests_per_minute: None,
+                ..AccountConfig::default()
             };
             add_account(&setup.config_path, &account)?;
             writeln!(
@@ -53,8 +54,8 @@ pub fn run_account_command(
                     Err(_) => "credential unusable",
                 };
                 let kind = match account.kind {
-                    AccountKind::Native => "native",
-                    AccountKind::Discourse => "discourse",
+                    AccountKind::Lemmy => lemmy_kind(setup, &account.name),
+                    other => other.as_str().to_owned(),
                 };
                 writeln!(
                     out,
@@ -81,6 +82,19 @@ pub fn run_account_command(
         }
     }
     Ok(())
+}
+
+/// "lemmy (Lemmy 0.19.20, API v3)": what the last login or pull found the instance to be.
+fn lemmy_kind(setup: &Setup, account: &str) -> String {
+    let dir = setup.data.account(account);
+    let info = crate::sync::state::SyncState::load(&dir)
+        .ok()
+        .and_then(|(state, _)| state.cursor)
+        .and_then(|cursor| crate::remote::lemmy::server_info(&cursor));
+    match info {
+        Some(info) => format!("lemmy ({})", info.describe()),
+        None => "lemmy (version known after login or the first sync)".to_owned(),
+    }
 }
 
 fn check_name(name: &str) -> anyhow::Result<()> {

@@ -3,6 +3,7 @@
 mod accounts;
 mod args;
 mod login;
+mod login_lemmy;
 mod outbox;
 mod reading;
 mod resolve;

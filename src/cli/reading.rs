@@ -224,7 +224,8 @@ pub fn format_thread(forum: &Forum, file: &ThreadFile, read: &ReadState, width: 
         let body_width = width.saturating_sub(bar.width()).max(10);
         if post.deleted {
             out.push_str(&bar);
-            out.push_str("[deleted]\n");
+            out.push_str(crate::render::tombstone_label(post));
+            out.push('\n');
             continue;
         }
         let doc = Document::from_body(&post.body);

@@ -2,7 +2,8 @@
 
 use crate::account::{Account, Setup};
 use crate::remote::{RemoteError, connect};
-use crate::store::Secrets;
+use crate::model::ThreadId;
+use crate::store::{Cache, Secrets};
 use crate::sync::{Connection, CycleReport, Engine, SyncError};
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
@@ -28,6 +29,7 @@ pub fn sync(setup: &Setup, account: &Account, out: &mut impl Write) -> anyhow::R
     let result = runtime.block_on(engine.sync_once(&mut |p| progress.show(&p)));
     progress.finish();
     let cycle = result.map_err(|e| sync_error(e, &remote.url))?;
+    read_elsewhere(account, &cycle.pulled.read_through)?;
     write!(out, "{}", summary(&account.name, &cycle))?;
     if cycle.flushed.needs_login {
         anyhow::bail!(
@@ -35,6 +37,23 @@ pub fn sync(setup: &Setup, account: &Account, out: &mut impl Write) -> anyhow::R
             remote.url,
             account.name
         );
+    }
+    Ok(())
+}
+
+/// Threads the server says were read (Lemmy's own marks) are read here too.
+fn read_elsewhere(account: &Account, marks: &[(ThreadId, u32)]) -> anyhow::Result<()> {
+    if marks.is_empty() {
+        return Ok(());
+    }
+    let mut cache = Cache::open(account.dir.clone());
+    let mut read = cache.load_read_state()?;
+    let mut changed = false;
+    for (thread, seq) in marks {
+        changed |= read.read_elsewhere(thread, *seq);
+    }
+    if changed {
+        cache.save_read_state(&read)?;
     }
     Ok(())
 }

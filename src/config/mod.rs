@@ -23,9 +23,22 @@ pub enum AccountKind {
     #[default]
     Native,
     Discourse,
+    /// A Lemmy instance (API v3, Lemmy 0.19; API v4, Lemmy 1.0).
+    Lemmy,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+impl AccountKind {
+    /// The name used in `config.toml` and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountKind::Native => "native",
+            AccountKind::Discourse => "discourse",
+            AccountKind::Lemmy => "lemmy",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AccountConfig {
     pub name: String,
@@ -37,7 +50,14 @@ pub struct AccountConfig {
     /// Discourse's own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requests_per_minute: Option<u32>,
+    /// Lemmy: how many of the instance's most active communities the Local and All
+    /// sections list (default [`DEFAULT_TOP_COMMUNITIES`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_communities: Option<u32>,
 }
+
+/// Default `top_communities`.
+pub const DEFAULT_TOP_COMMUNITIES: u32 = 20;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -177,7 +177,10 @@ fn row_line<'a>(
             }
         }
         Row::Deleted { .. } => {
-            spans.push(Span::styled("  [deleted]", theme.get("reader.deleted")));
+            spans.push(Span::styled(
+                format!("  {}", crate::render::tombstone_label(post)),
+                theme.get("reader.deleted"),
+            ));
         }
         Row::Folded { hidden, .. } => {
             let what = if hidden == 1 { "reply" } else { "replies" };

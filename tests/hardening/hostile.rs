@@ -57,6 +57,8 @@ fn imported_thread(case: &Case, index: usize, id: &str) -> (ThreadSummary, Vec<P
         edited_at: None,
         body: Body::markdown(case.posted_body()),
         deleted: false,
+        removed: false,
+        score: None,
         version: 1,
         client_key: None,
     };

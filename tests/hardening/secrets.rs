@@ -234,7 +234,7 @@ fn debug_output_of_everything_holding_a_credential_hides_it() {
         name: "n".into(),
         kind: AccountKind::Native,
         url: "http://127.0.0.1:9".into(),
-        requests_per_minute: None,
+        ..AccountConfig::default()
     };
     let discourse = AccountConfig {
         name: "d".into(),

@@ -98,7 +98,7 @@ fn a_running_engine_drains_the_held_outbox_when_posting_reopens() {
         name: "work".into(),
         kind: AccountKind::Native,
         url: server.url.clone(),
-        requests_per_minute: None,
+        ..AccountConfig::default()
     };
     let backend = connect(
         &account,

@@ -4,11 +4,11 @@ use clap::Parser;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use threadmark::account::{Account, Setup};
-use threadmark::app::ForumData;
 use threadmark::cli::{
     Cli, ClientCommand, Command, Global, format_hits, format_thread, format_tree, login, outbox,
     reply, resolve_thread, run_account_command, sync,
 };
+use threadmark::model::ForumData;
 use threadmark::store::Cache;
 
 fn main() -> ExitCode {
@@ -52,7 +52,7 @@ fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()> {
         }
         Some(ClientCommand::Account { action }) => run_account_command(&setup, action, &mut out),
         Some(ClientCommand::Login(args)) => login(&setup, &account()?, &args, &mut out),
-        Some(ClientCommand::Sync) => sync(&setup, &account()?, &mut out),
+        Some(ClientCommand::Sync) => sync(&account()?, &mut out),
         Some(ClientCommand::Reply { thread, to, file }) => reply(
             &account()?,
             &thread,

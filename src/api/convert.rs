@@ -140,6 +140,7 @@ impl From<Thread> for model::ThreadSummary {
             last_seq: t.last_seq,
             pinned: t.pinned,
             locked: t.locked,
+            missing: Vec::new(),
         }
     }
 }
@@ -187,9 +188,8 @@ impl From<Tree> for model::Forum {
                         .areas
                         .into_iter()
                         .map(|a| model::Area {
-                            id: model::AreaId(a.id),
-                            title: a.title,
                             description: a.description,
+                            ..model::Area::new(a.id, a.title)
                         })
                         .collect(),
                 })

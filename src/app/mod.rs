@@ -18,9 +18,11 @@ pub mod state;
 mod sync_news;
 pub mod tree;
 mod update;
+pub mod view_memory;
 
 pub use geometry::Focus;
 pub use input::action::Action;
 pub use msg::{Effect, IndexData, LoadedThread, Msg, Outgoing, StoreJob, Stored};
-pub use state::{ForumData, Startup, State};
+pub use state::{Startup, State};
 pub use update::update;
+pub use view_memory::UiState;

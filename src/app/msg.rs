@@ -1,10 +1,10 @@
 //! What flows into `update` (messages) and out of it (effects for the runner to carry out).
 
 use crate::app::input::action::Action;
-use crate::model::{Draft, OutboxEntry, Target, ThreadId};
+use crate::app::view_memory::UiState;
+use crate::model::{Draft, OutboxEntry, ReadState, Target, Thread, ThreadId};
 use crate::render::Document;
-use crate::store::ThreadFile;
-use crate::sync::{SyncCommand, SyncEvent};
+use crate::sync::protocol::{SyncCommand, SyncEvent};
 use crossterm::event::{KeyEvent, MouseEvent};
 
 /// Everything that can change the state. Produced by the terminal, by the runner after an
@@ -43,14 +43,14 @@ pub enum Msg {
 /// A thread as the reader needs it: the cached file and one parsed document per post.
 #[derive(Debug)]
 pub struct LoadedThread {
-    pub file: ThreadFile,
+    pub file: Thread,
     /// `docs[i]` renders `file.posts[i]`.
     pub docs: Vec<Document>,
 }
 
 impl LoadedThread {
     /// Parses every post body (runs off the UI loop in the runner).
-    pub fn parse(file: ThreadFile) -> Self {
+    pub fn parse(file: Thread) -> Self {
         let docs = file
             .posts
             .iter()
@@ -93,6 +93,9 @@ pub enum Stored {
     Done(String),
     /// A job failed; the message says what happened and what to do.
     Failed(String),
+    /// `read.json` could not be written; the message says why. What was read is still in
+    /// memory: saving is tried again.
+    ReadStateNotSaved(String),
 }
 
 /// A reply or thread leaving the composer for the outbox.
@@ -106,7 +109,8 @@ pub struct Outgoing {
     pub replaces: Option<String>,
 }
 
-/// Work for the store worker, done in order, off the UI loop.
+/// Work for the store worker, done in order, off the UI loop: every write to the
+/// account's folder the reader makes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StoreJob {
     LoadOutbox,
@@ -121,6 +125,10 @@ pub enum StoreJob {
     Send(Box<Outgoing>),
     Retry(String),
     Discard(String),
+    /// Write `read.json` durably (the runner sends this once its save delay has passed).
+    SaveReadState(ReadState),
+    /// Write `ui.json` (a convenience: atomic, not synced).
+    SaveUiState(Box<UiState>),
 }
 
 /// Work for the runner: everything with I/O or side effects. `update` never does these.

@@ -10,19 +10,11 @@ use crate::app::msg::{Effect, StoreJob};
 use crate::app::reader::model::Reader;
 use crate::app::reader::read_marks::ReadMarks;
 use crate::app::tree::model::TreeModel;
+use crate::app::view_memory::UiState;
 use crate::config::Config;
-use crate::model::{Forum, ReadState, ThreadId, ThreadSummary};
-use crate::store::UiState;
-use crate::sync::Connection;
+use crate::model::{ForumData, ThreadId};
+use crate::sync::protocol::Connection;
 use jiff::Timestamp;
-
-/// The cached forum as loaded: the tree, thread summaries, and what was read.
-#[derive(Debug, Default)]
-pub struct ForumData {
-    pub forum: Forum,
-    pub threads: Vec<ThreadSummary>,
-    pub read: ReadState,
-}
 
 /// What the status line reports about the account and its connection.
 #[derive(Debug)]

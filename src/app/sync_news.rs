@@ -4,7 +4,7 @@
 use crate::app::msg::{Effect, IndexData, StoreJob};
 use crate::app::state::State;
 use crate::app::tree::model::TreeModel;
-use crate::sync::{Connection, SyncCommand, SyncEvent, SyncStatus};
+use crate::sync::protocol::{Connection, SyncCommand, SyncEvent, SyncStatus};
 
 pub fn on_event(state: &mut State, event: SyncEvent, fx: &mut Vec<Effect>) {
     match event {

@@ -12,7 +12,7 @@ use crate::app::reader::read_mark_actions;
 use crate::app::state::State;
 use crate::app::sync_news;
 use crate::model::ThreadId;
-use crate::sync::SyncCommand;
+use crate::sync::protocol::SyncCommand;
 
 /// Applies one message and returns the effects for the runner to carry out.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
@@ -40,7 +40,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
 
 /// Shows a loaded thread unless another one was asked for since (a stale answer).
 fn thread_loaded(state: &mut State, loaded: LoadedThread, effects: &mut Vec<Effect>) {
-    let id = loaded.file.thread.id.clone();
+    let id = loaded.file.summary.id.clone();
     if state.reader.requested.as_ref() != Some(&id) {
         return;
     }
@@ -50,7 +50,7 @@ fn thread_loaded(state: &mut State, loaded: LoadedThread, effects: &mut Vec<Effe
         state.reader.refresh_echoes(&state.outbox.entries);
         return;
     }
-    let last_seq = loaded.file.thread.last_seq;
+    let last_seq = loaded.file.summary.last_seq;
     let seen = state.data.read.thread(&id).cloned();
     let width = usize::from(state.geometry().reader_body.width);
     state.reader.show(loaded, seen.as_ref(), width);
@@ -79,7 +79,7 @@ fn mark_own_posts_read(state: &mut State, loaded: &LoadedThread, effects: &mut V
     if own.is_empty() {
         return;
     }
-    let thread = state.data.read.thread_mut(&loaded.file.thread.id);
+    let thread = state.data.read.thread_mut(&loaded.file.summary.id);
     let unread: Vec<u32> = own.into_iter().filter(|&s| !thread.is_read(s)).collect();
     if unread.is_empty() {
         return;
@@ -133,5 +133,9 @@ fn on_stored(state: &mut State, stored: Stored, fx: &mut Vec<Effect>) {
         }
         Stored::Done(text) => state.notice(text),
         Stored::Failed(text) => state.error(text),
+        Stored::ReadStateNotSaved(why) => {
+            state.error(why);
+            fx.push(Effect::SaveReadState);
+        }
     }
 }

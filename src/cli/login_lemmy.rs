@@ -30,6 +30,7 @@ pub fn lemmy_login(
     };
     let settings = LemmySettings {
         top_communities: DEFAULT_TOP_COMMUNITIES,
+        prefetch: crate::config::Prefetch::None,
         horizon: jiff::SignedDuration::ZERO,
         budget: None,
     };
@@ -40,7 +41,9 @@ pub fn lemmy_login(
         .build()?;
     let first = runtime.block_on(backend.login(&user, &password, None));
     let (jwt, info) = match first {
-        Err(RemoteError::Status { code: Some(code), .. }) if code == "totp_required" => {
+        Err(RemoteError::Status {
+            code: Some(code), ..
+        }) if code == "totp_required" => {
             // Scripts give the code on the line after the password.
             let totp = read_secret_line("two-factor code from your authenticator app")?;
             runtime

@@ -1,8 +1,9 @@
 //! Plain-text views for the terminal and pipes: `tree`, `read`, `search`.
 
+use crate::model::Thread;
 use crate::model::{Area, Forum, Post, ReadState, ThreadSummary, reading_order};
 use crate::render::{Document, post_facts};
-use crate::store::{SearchHit, ThreadFile};
+use crate::store::SearchHit;
 use crate::text::sanitize;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -183,8 +184,8 @@ fn push_wrapped(out: &mut String, first: &str, rest: &str, text: &str, width: us
 
 /// A whole thread: title, then every post in reading order, answers indented under the
 /// post they answer with a bar per level.
-pub fn format_thread(forum: &Forum, file: &ThreadFile, read: &ReadState, width: usize) -> String {
-    let thread = &file.thread;
+pub fn format_thread(forum: &Forum, file: &Thread, read: &ReadState, width: usize) -> String {
+    let thread = &file.summary;
     let mut out = String::new();
     push_wrapped(
         &mut out,

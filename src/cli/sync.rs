@@ -1,17 +1,17 @@
 //! `threadmark sync`: one pull and one push, progress on stderr, a summary on stdout.
 
-use crate::account::{Account, Setup};
-use crate::remote::{RemoteError, connect};
+use crate::account::Account;
 use crate::model::ThreadId;
-use crate::store::{Cache, Secrets};
-use crate::sync::{Connection, CycleReport, Engine, SyncError};
+use crate::remote::RemoteError;
+use crate::store::Cache;
+use crate::sync::{Connection, CycleReport, SyncError};
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 
 /// Runs one sync of `account`. Fails (exit 1) only when the server could not be reached
 /// or refused us; held or failed replies are reported, not errors.
-pub fn sync(setup: &Setup, account: &Account, out: &mut impl Write) -> anyhow::Result<()> {
-    let Some(remote) = &account.remote else {
+pub fn sync(account: &Account, out: &mut impl Write) -> anyhow::Result<()> {
+    let (Some(remote), Some(mut engine)) = (&account.remote, account.sync_engine()?) else {
         writeln!(
             out,
             "The demo forum is offline-only: there is nothing to sync. Add a forum with \
@@ -19,9 +19,6 @@ pub fn sync(setup: &Setup, account: &Account, out: &mut impl Write) -> anyhow::R
         )?;
         return Ok(());
     };
-    let credential = Secrets::open(&setup.data).load(&account.name)?;
-    let backend = connect(remote, credential)?;
-    let mut engine = Engine::new(backend, account.dir.clone())?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

@@ -54,10 +54,55 @@ pub struct AccountConfig {
     /// sections list (default [`DEFAULT_TOP_COMMUNITIES`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top_communities: Option<u32>,
+    /// Discourse: requests a day the forum allows this key (`max_user_api_reqs_per_day`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests_per_day: Option<u32>,
+    /// Which threads are downloaded in full in the background (the others are listed,
+    /// and downloaded when opened). Default: `watched` when logged in, else `recent`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefetch: Option<Prefetch>,
+    /// `prefetch = "recent"`: threads active in this many days (default 14).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefetch_days: Option<u32>,
+    /// Long threads: how many of the newest posts are downloaded in the background
+    /// (default 100); older ones come when you scroll up to them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefetch_posts: Option<u32>,
 }
 
 /// Default `top_communities`.
 pub const DEFAULT_TOP_COMMUNITIES: u32 = 20;
+
+/// Which threads a budgeted backend downloads in full without being asked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Prefetch {
+    /// Threads in categories you watch or track, threads you watch or track, your own
+    /// threads and those you posted in.
+    Watched,
+    /// Threads active in the last `prefetch_days`.
+    Recent,
+    /// Every thread.
+    All,
+    /// None: threads are downloaded when opened.
+    None,
+}
+
+impl Prefetch {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Prefetch::Watched => "watched",
+            Prefetch::Recent => "recent",
+            Prefetch::All => "all",
+            Prefetch::None => "none",
+        }
+    }
+}
+
+/// Default `prefetch_days`.
+pub const DEFAULT_PREFETCH_DAYS: u32 = 14;
+/// Default `prefetch_posts`.
+pub const DEFAULT_PREFETCH_POSTS: u32 = 100;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -174,6 +219,30 @@ mod tests {
         assert!(err.contains("line 2"), "{err}");
         let err = Config::parse("[ui]\nmosue = true\n").unwrap_err();
         assert!(err.contains("mosue"), "{err}");
+    }
+
+    #[test]
+    fn prefetch_settings_parse_and_bad_ones_are_named() {
+        let config = Config::parse(
+            "[[accounts]]\nname = \"m\"\nkind = \"discourse\"\nurl = \"https://m.example\"\n\
+             prefetch = \"recent\"\nprefetch_days = 3\nprefetch_posts = 50\nrequests_per_day = 9000\n",
+        )
+        .unwrap();
+        let account = &config.accounts[0];
+        assert_eq!(account.prefetch, Some(Prefetch::Recent));
+        assert_eq!(
+            (
+                account.prefetch_days,
+                account.prefetch_posts,
+                account.requests_per_day
+            ),
+            (Some(3), Some(50), Some(9000))
+        );
+        let err = Config::parse(
+            "[[accounts]]\nname = \"m\"\nurl = \"https://m.example\"\nprefetch = \"some\"\n",
+        )
+        .unwrap_err();
+        assert!(err.contains("watched") && err.contains("line 4"), "{err}");
     }
 
     #[test]

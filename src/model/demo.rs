@@ -1,6 +1,6 @@
 //! The bundled demo forum (`assets/demo/forum.toml`), parsed into model types.
 
-use super::forum::{Area, Banner, Forum, Section, ThreadSummary};
+use super::forum::{Access, Area, Banner, Forum, Section, ThreadSummary};
 use super::ids::{AreaId, PostId, ThreadId};
 use super::post::{Author, Body, Post};
 use jiff::{SignedDuration, Timestamp};
@@ -104,6 +104,7 @@ pub fn demo_forum() -> Result<DemoForum, String> {
             last_seq: last.seq,
             pinned: false,
             locked: false,
+            missing: Vec::new(),
         };
         threads.push(DemoThread { summary, posts });
     }
@@ -125,6 +126,8 @@ impl Area {
             id: AreaId::new(id),
             title: title.into(),
             description: None,
+            access: Access::Full,
+            required_tags: 0,
         }
     }
 }

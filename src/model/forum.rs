@@ -1,7 +1,9 @@
-//! The forum's shape: sections → areas → thread summaries, plus its announcement banner.
+//! The forum's shape: sections → areas → thread summaries, plus its announcement banner;
+//! and the forum as a client holds it (tree, summaries, what was read).
 
 use super::ids::{AreaId, SectionId, ThreadId};
 use super::post::Author;
+use super::read_state::ReadState;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -37,6 +39,53 @@ pub struct Area {
     /// Short description, if the server has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// What this account may do here (Discourse: the category's `permission`).
+    #[serde(default, skip_serializing_if = "Access::is_full")]
+    pub access: Access,
+    /// Tags a new thread here must carry (Discourse: `minimum_required_tags`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub required_tags: u32,
+}
+
+/// What an account may write in an area.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    /// Start threads and reply.
+    #[default]
+    Full,
+    /// Reply to threads, start none.
+    ReplyOnly,
+    /// Read only.
+    ReadOnly,
+}
+
+impl Access {
+    pub fn is_full(&self) -> bool {
+        *self == Access::Full
+    }
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// Posts `from..=to` by `seq`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeqRange {
+    pub from: u32,
+    pub to: u32,
+}
+
+impl SeqRange {
+    pub fn count(self) -> u32 {
+        self.to.saturating_sub(self.from).saturating_add(1)
+    }
+
+    pub fn contains(self, seq: u32) -> bool {
+        (self.from..=self.to).contains(&seq)
+    }
 }
 
 /// Everything the tree pane and `threadmark tree` need to know about a thread,
@@ -58,6 +107,22 @@ pub struct ThreadSummary {
     pub pinned: bool,
     #[serde(default)]
     pub locked: bool,
+    /// Posts the server has that the cache does not (long threads are downloaded in part,
+    /// others headers first): downloaded on demand. Empty: every post is cached.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<SeqRange>,
+}
+
+impl ThreadSummary {
+    /// Nothing but the summary is cached: the posts come when the thread is opened.
+    pub fn headers_only(&self) -> bool {
+        self.last_seq > 0 && self.missing_posts() >= self.last_seq
+    }
+
+    /// How many posts the cache lacks.
+    pub fn missing_posts(&self) -> u32 {
+        self.missing.iter().map(|r| r.count()).sum()
+    }
 }
 
 /// How loud an announcement is.
@@ -102,4 +167,12 @@ impl Forum {
             .iter()
             .find_map(|s| s.areas.iter().find(|a| &a.id == id).map(|a| (s, a)))
     }
+}
+
+/// The cached forum as loaded: the tree, thread summaries, and what was read.
+#[derive(Debug, Default)]
+pub struct ForumData {
+    pub forum: Forum,
+    pub threads: Vec<ThreadSummary>,
+    pub read: ReadState,
 }

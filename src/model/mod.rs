@@ -1,6 +1,7 @@
-//! Pure data shared by every layer: ids, the forum tree, posts, reply order, read state,
-//! drafts and outbox entries.
+//! Pure data shared by every layer: ids, the forum tree, threads and posts, reply order,
+//! read state, drafts and outbox entries, request budgets.
 
+mod budget;
 mod demo;
 mod forum;
 mod ids;
@@ -9,12 +10,19 @@ mod outbox;
 mod post;
 mod read_state;
 mod reply_tree;
+mod thread;
 
+pub use budget::{
+    Budget, BudgetStatus, Limit, Limits, Priority, RESERVE_PERCENT, RequestLog, WindowStatus,
+};
 pub use demo::{DemoForum, DemoThread, demo_forum};
-pub use forum::{Area, Banner, BannerLink, Forum, Section, Severity, ThreadSummary};
+pub use forum::{
+    Access, Area, Banner, BannerLink, Forum, ForumData, Section, SeqRange, Severity, ThreadSummary,
+};
 pub use ids::{AreaId, PostId, SectionId, ThreadId};
 pub use mode::ForumMode;
-pub use outbox::{Draft, OutboxEntry, OutboxState, Target};
+pub use outbox::{Draft, OutboxEntry, OutboxState, Target, Typing};
 pub use post::{Author, Body, BodyFormat, Post};
 pub use read_state::{ReadState, ThreadRead};
 pub use reply_tree::{Placed, reading_order};
+pub use thread::Thread;

@@ -123,6 +123,22 @@ pub struct OutboxEntry {
     /// The draft this was sent from, so an edit of a failed entry can reopen it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub draft_id: Option<String>,
+    /// How the text was written, for servers that judge a new member by it (Discourse
+    /// silences a first post typed faster than `min_first_post_typing_time`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub typing: Option<Typing>,
+    /// Tags for a new thread (areas may require some).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+}
+
+/// Time spent writing a reply, measured by the composer (or the editor session).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Typing {
+    /// Time spent typing, in milliseconds.
+    pub typing_ms: u64,
+    /// Time the composer was open, in milliseconds.
+    pub open_ms: u64,
 }
 
 impl OutboxEntry {
@@ -141,6 +157,8 @@ impl OutboxEntry {
             server_wait: false,
             last_message: None,
             draft_id: None,
+            typing: None,
+            tags: Vec::new(),
         }
     }
 
@@ -151,6 +169,8 @@ impl OutboxEntry {
     pub fn successor(&self, body: String, now: Timestamp) -> Self {
         let mut next = Self::new(self.target.clone(), body, now);
         next.draft_id.clone_from(&self.draft_id);
+        next.typing = self.typing;
+        next.tags.clone_from(&self.tags);
         next
     }
 }

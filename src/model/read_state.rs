@@ -203,7 +203,11 @@ mod tests {
         state.thread_mut(&id).mark_unread(2);
         assert!(!state.read_elsewhere(&id, 4), "behind what is read here");
         assert!(state.read_elsewhere(&id, 9));
-        assert_eq!(state.unread_count(&id, 10), 2, "#2 stays unread, #10 is new");
+        assert_eq!(
+            state.unread_count(&id, 10),
+            2,
+            "#2 stays unread, #10 is new"
+        );
     }
 
     #[test]

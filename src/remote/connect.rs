@@ -5,7 +5,9 @@ use super::http::{HttpClient, RemoteError, Timeouts};
 use super::lemmy::{LemmyBackend, LemmySettings};
 use super::native::NativeBackend;
 use super::{Backend, Cursor, PullBatch, ServerState, Submitted};
-use crate::config::{AccountConfig, AccountKind, DEFAULT_TOP_COMMUNITIES};
+use crate::config::{
+    AccountConfig, AccountKind, DEFAULT_PREFETCH_DAYS, DEFAULT_TOP_COMMUNITIES, Prefetch,
+};
 use crate::model::{OutboxEntry, Post, ThreadId};
 use crate::store::{Credential, SecretError};
 use std::time::Duration;
@@ -87,9 +89,16 @@ pub fn connect(
                     )));
                 }
             };
+            let prefetch = account.prefetch.unwrap_or(Prefetch::Watched);
+            let days = match prefetch {
+                // Every thread: as far back as the listings go.
+                Prefetch::All => 36_500,
+                _ => account.prefetch_days.unwrap_or(DEFAULT_PREFETCH_DAYS),
+            };
             let settings = LemmySettings {
                 top_communities: account.top_communities.unwrap_or(DEFAULT_TOP_COMMUNITIES),
-                horizon: jiff::SignedDuration::from_hours(24 * 14),
+                prefetch,
+                horizon: jiff::SignedDuration::from_hours(24 * i64::from(days)),
                 budget: account.requests_per_minute.map(|n| RequestBudget {
                     requests: n.max(1),
                     per: Duration::from_secs(60),

@@ -3,21 +3,24 @@
 //! something changed — at most one frame per [`FRAME`].
 
 mod background;
+mod browser;
 mod editor;
-mod effects;
+pub mod interpreter;
 mod logging;
-pub mod store_worker;
+mod store_worker;
 mod terminal;
 
 use crate::account::Account;
-use crate::app::{self, Effect, ForumData, Msg, Startup, State, StoreJob};
+use crate::app::{self, Effect, Msg, Startup, State, StoreJob};
 use crate::config::Config;
-use crate::store::{Cache, DataDir, StoreError, load_ui_state, save_ui_state};
+use crate::model::ForumData;
+use crate::store::{DataDir, StoreError, load_ui_state};
 use crate::sync::SyncEvent;
 use crate::ui::{self, Theme};
 use background::SyncHandle;
 use crossterm::event::{Event, EventStream, MouseEventKind};
 use futures::StreamExt;
+use interpreter::{Job, Work};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use std::io::{self, IsTerminal};
@@ -108,7 +111,6 @@ struct Runner {
     theme: Theme,
     terminal: Terminal<CrosstermBackend<io::Stdout>>,
     guard: TerminalGuard,
-    cache: Cache,
     reply: mpsc::UnboundedSender<Msg>,
     pending: Pending,
     sync: Option<SyncHandle>,
@@ -118,11 +120,10 @@ struct Runner {
 async fn run_loop(launch: Launch<'_>, log_problem: Option<String>) -> Result<(), TuiError> {
     let Launch {
         config,
-        data_dir,
+        data_dir: _,
         account,
         data,
     } = launch;
-    let cache = Cache::open(account.dir.clone());
     let (ui_state, ui_problem) = load_ui_state(&account.dir)?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let (theme, theme_warnings) = Theme::load(&config.theme, no_color);
@@ -152,7 +153,7 @@ async fn run_loop(launch: Launch<'_>, log_problem: Option<String>) -> Result<(),
 
     let (reply, mut replies) = mpsc::unbounded_channel::<Msg>();
     let (sync_tx, sync_rx) = mpsc::channel(256);
-    let sync = match background::start(data_dir, account, sync_tx) {
+    let sync = match background::start(account, sync_tx) {
         Ok(handle) => handle,
         Err(why) => {
             tracing::warn!("{why}");
@@ -167,7 +168,6 @@ async fn run_loop(launch: Launch<'_>, log_problem: Option<String>) -> Result<(),
         theme,
         terminal,
         guard,
-        cache,
         reply,
         pending: Pending {
             saves: Saves::default(),
@@ -256,13 +256,18 @@ impl Runner {
         Ok(())
     }
 
-    /// Carries out effects: I/O goes to blocking tasks or is scheduled, never done in draw.
+    /// Carries out effects: disk work goes to the store worker (or a blocking task for
+    /// loads), saves are scheduled, and nothing waits on I/O between two frames.
     fn execute(&mut self, effects: Vec<Effect>) {
         for effect in effects {
-            match effect {
-                Effect::LoadThread(id) => {
-                    effects::load_thread(self.cache.dir().clone(), id, self.reply.clone());
+            let effect = match Work::from(effect) {
+                Work::Disk(job) => {
+                    self.store.submit(job);
+                    continue;
                 }
+                Work::Shell(effect) => effect,
+            };
+            match effect {
                 Effect::SaveReadState => {
                     self.pending.saves.read = true;
                     self.pending.saves.schedule();
@@ -271,23 +276,21 @@ impl Runner {
                     self.pending.saves.ui = true;
                     self.pending.saves.schedule();
                 }
-                Effect::LoadIndex => {
-                    effects::load_index(self.cache.dir().clone(), self.reply.clone());
+                Effect::DraftChanged => {
+                    self.pending.saves.draft = true;
+                    self.pending.saves.schedule();
                 }
                 Effect::Sync(command) => {
                     if let Some(sync) = &self.sync {
                         sync.send(command);
                     }
                 }
-                Effect::DraftChanged => {
-                    self.pending.saves.draft = true;
-                    self.pending.saves.schedule();
-                }
-                Effect::Store(job) => self.store.submit(job),
                 Effect::EditExternally(text) => self.pending.edit = Some(text),
-                Effect::OpenUrl(url) => effects::open_url(url, self.reply.clone()),
+                Effect::OpenUrl(url) => browser::open_url(url, self.reply.clone()),
                 Effect::Suspend => self.pending.suspend = true,
                 Effect::Quit => self.pending.quit = true,
+                // Disk work: `Work::from` sent these to the store worker above.
+                Effect::LoadThread(_) | Effect::LoadIndex | Effect::Store(_) => {}
             }
         }
     }
@@ -322,51 +325,59 @@ impl Runner {
         Ok(EventStream::new())
     }
 
-    /// The open draft goes to the store worker (which writes it durably, in order).
-    fn save_draft(&self) {
-        if let Some(composer) = &self.state.composer {
-            self.store.submit(StoreJob::SaveDraft(
-                composer.to_draft(jiff::Timestamp::now()),
-            ));
-        }
+    /// The open draft as it stands now, for the store worker.
+    fn draft_job(&self) -> Option<Job> {
+        let composer = self.state.composer.as_ref()?;
+        Some(Job::Store(StoreJob::SaveDraft(
+            composer.to_draft(jiff::Timestamp::now()),
+        )))
     }
 
-    /// Writes what changed since the last save. Failures are shown, never fatal: the state
-    /// is still in memory and the next save tries again.
+    /// Hands what changed since the last save to the store worker, which writes it in
+    /// order off the loop; a failure comes back as a message (and saving is tried again).
     fn save(&mut self) {
         self.pending.saves.at = None;
-        if std::mem::take(&mut self.pending.saves.draft) {
-            self.save_draft();
-        }
-        if std::mem::take(&mut self.pending.saves.read)
-            && let Err(e) = self.cache.save_read_state(&self.state.data.read)
+        if std::mem::take(&mut self.pending.saves.draft)
+            && let Some(job) = self.draft_job()
         {
-            tracing::warn!("saving read state: {e}");
-            self.state
-                .error(format!("could not save what you read: {e}"));
-            self.pending.saves.read = true;
+            self.store.submit(job);
         }
-        if std::mem::take(&mut self.pending.saves.ui)
-            && let Err(e) = save_ui_state(self.cache.dir(), &self.state.ui_snapshot())
-        {
-            tracing::warn!("saving ui.json: {e}");
+        if std::mem::take(&mut self.pending.saves.read) {
+            self.store.submit(Job::Store(StoreJob::SaveReadState(
+                self.state.data.read.clone(),
+            )));
+        }
+        if std::mem::take(&mut self.pending.saves.ui) {
+            self.store.submit(Job::Store(StoreJob::SaveUiState(Box::new(
+                self.state.ui_snapshot(),
+            ))));
         }
     }
 
     /// Saves everything and restores the terminal, whatever ended the loop; the loop's
-    /// error comes first, then a save error. The open draft is written durably before this
-    /// returns; the sync engine is asked to stop.
-    async fn finish(mut self, result: Result<(), TuiError>) -> Result<(), TuiError> {
-        self.save_draft();
-        let saved = self
-            .cache
-            .save_read_state(&self.state.data.read)
-            .and_then(|()| save_ui_state(self.cache.dir(), &self.state.ui_snapshot()));
-        self.guard.restore();
-        if let Some(sync) = self.sync.take() {
+    /// error comes first, then a save error. The store worker finishes every write asked
+    /// for, then the open draft, the read state and `ui.json` are written after them
+    /// before this returns; the sync engine is asked to stop.
+    async fn finish(self, result: Result<(), TuiError>) -> Result<(), TuiError> {
+        let draft = self.draft_job();
+        let Self {
+            state,
+            mut guard,
+            sync,
+            store,
+            ..
+        } = self;
+        guard.restore();
+        let mut core = store.finish();
+        if let Some(job) = draft {
+            core.run(job);
+        }
+        let saved = core
+            .save_read_state(&state.data.read)
+            .and_then(|()| core.save_ui_state(&state.ui_snapshot()));
+        if let Some(sync) = sync {
             sync.shutdown().await;
         }
-        self.store.finish();
         tracing::info!("reader closed");
         result.and(saved.map_err(TuiError::from))
     }

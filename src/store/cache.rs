@@ -3,7 +3,7 @@
 use super::file::{self, Durability, Loaded, Problem};
 use super::search_text::SearchText;
 use super::{AccountDir, StoreError};
-use crate::model::{Forum, Post, ReadState, ThreadId, ThreadSummary};
+use crate::model::{Forum, Post, ReadState, Thread, ThreadId, ThreadSummary};
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::io;
@@ -31,21 +31,24 @@ struct ReadFile {
 
 /// One thread's file: its summary (so the index can be rebuilt from leaves) and its posts
 /// in `seq` order.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ThreadFile {
-    pub schema: u32,
-    pub thread: ThreadSummary,
-    pub posts: Vec<Post>,
+#[derive(Deserialize)]
+struct ThreadFile {
+    thread: ThreadSummary,
+    posts: Vec<Post>,
 }
 
-impl ThreadFile {
-    pub fn new(thread: ThreadSummary, posts: Vec<Post>) -> Self {
-        Self {
-            schema: SCHEMA,
-            thread,
-            posts,
-        }
+impl From<ThreadFile> for Thread {
+    fn from(file: ThreadFile) -> Self {
+        Thread::new(file.thread, file.posts)
     }
+}
+
+/// A thread's file as written, borrowing the thread.
+#[derive(Serialize)]
+struct ThreadFileRef<'a> {
+    schema: u32,
+    thread: &'a ThreadSummary,
+    posts: &'a [Post],
 }
 
 /// Reads and writes one account's cache. Problems met while loading (quarantined or
@@ -156,20 +159,23 @@ impl Cache {
     }
 
     /// One thread with its posts, or `None` when it is not cached (or could not be read).
-    pub fn load_thread(&mut self, id: &ThreadId) -> Result<Option<ThreadFile>, StoreError> {
-        self.load::<ThreadFile>(&self.dir.thread(id.as_str()))
+    pub fn load_thread(&mut self, id: &ThreadId) -> Result<Option<Thread>, StoreError> {
+        Ok(self
+            .load::<ThreadFile>(&self.dir.thread(id.as_str()))?
+            .map(Thread::from))
     }
 
     /// Writes a thread file, and its search text just before it. Callers update the index
     /// after the leaves it describes.
-    pub fn save_thread(&self, file: &ThreadFile) -> Result<(), StoreError> {
-        SearchText::build(file).save(&self.dir.thread_text(file.thread.id.as_str()))?;
-        file::save_versioned(
-            &self.dir.thread(file.thread.id.as_str()),
-            file,
-            SCHEMA,
-            Durability::Cache,
-        )
+    pub fn save_thread(&self, thread: &Thread) -> Result<(), StoreError> {
+        let id = thread.summary.id.as_str();
+        SearchText::build(thread).save(&self.dir.thread_text(id))?;
+        let file = ThreadFileRef {
+            schema: SCHEMA,
+            thread: &thread.summary,
+            posts: &thread.posts,
+        };
+        file::save_versioned(&self.dir.thread(id), &file, SCHEMA, Durability::Cache)
     }
 
     /// Drops a thread's file and its search text (the thread is gone from the server).

@@ -1,7 +1,8 @@
 //! First run: writes the bundled demo forum into the `demo` account's cache.
 
-use super::cache::{Cache, ThreadFile};
+use super::cache::Cache;
 use super::{DataDir, StoreError};
+use crate::model::Thread;
 use crate::model::demo_forum;
 
 /// The account used when none is configured.
@@ -17,10 +18,7 @@ pub fn ensure_demo(data: &DataDir) -> Result<bool, StoreError> {
     let mut wrote = false;
     for thread in &demo.threads {
         if !dir.thread(thread.summary.id.as_str()).exists() {
-            cache.save_thread(&ThreadFile::new(
-                thread.summary.clone(),
-                thread.posts.clone(),
-            ))?;
+            cache.save_thread(&Thread::new(thread.summary.clone(), thread.posts.clone()))?;
             wrote = true;
         }
     }

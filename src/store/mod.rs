@@ -3,9 +3,10 @@
 //! Layout per account (see [`AccountDir`]): `tree.json` (sections and areas),
 //! `index.json` (thread summaries, rebuildable from the thread files), `threads/<id>.json`
 //! (one file per thread of posts, loaded lazily), `threads/<id>.text` (its search text,
-//! rebuildable from it), `read.json`, `ui.json`, `drafts/`, `outbox/`. Every file is JSON
+//! rebuildable from it), `read.json`, `ui.json`, `budget.json`, `drafts/`, `outbox/`. Every file is JSON
 //! with `"schema": N` first, except the search text: binary, its schema in its header.
 
+mod budget;
 mod cache;
 mod demo_import;
 mod drafts;
@@ -17,7 +18,8 @@ mod search_text;
 mod secrets;
 mod ui_state;
 
-pub use cache::{Cache, ThreadFile};
+pub use budget::{load_request_log, save_request_log};
+pub use cache::Cache;
 pub use demo_import::{DEMO_ACCOUNT, ensure_demo};
 pub use drafts::Drafts;
 pub use file::{Durability, Problem};
@@ -25,7 +27,7 @@ pub use outbox::{Outbox, OutboxLock, Retried, Unreadable};
 pub use paths::{AccountDir, DATA_DIR_ENV, DataDir, file_stem};
 pub use search::{SearchHit, search};
 pub use secrets::{Credential, Secret, SecretError, Secrets};
-pub use ui_state::{UI_SCHEMA, UiState, load_ui_state, save_ui_state};
+pub use ui_state::{UI_SCHEMA, load_ui_state, save_ui_state};
 
 use std::io;
 use std::path::{Path, PathBuf};

@@ -89,6 +89,10 @@ impl AccountDir {
     pub fn sync_state(&self) -> PathBuf {
         self.root.join("sync.json")
     }
+    /// Requests spent against the server's limits, and its pause.
+    pub fn budget(&self) -> PathBuf {
+        self.root.join("budget.json")
+    }
     /// Held while an instance flushes this account's outbox.
     pub fn lock(&self) -> PathBuf {
         self.root.join("lock")

@@ -1,7 +1,8 @@
 //! Local full-text search over cached thread titles and posts.
 
 use super::search_text::{Loaded, SearchText};
-use super::{Cache, StoreError, ThreadFile, file};
+use super::{Cache, StoreError, file};
+use crate::model::Thread;
 use crate::model::{Author, PostId, ThreadId, ThreadSummary};
 use crate::render::plain_text;
 use crate::text::sanitize;
@@ -96,7 +97,7 @@ fn snippets(
     words: &[String],
 ) -> Result<Vec<SearchHit>, StoreError> {
     let mut hits = Vec::with_capacity(found.len());
-    let mut loaded: Option<(usize, ThreadFile)> = None;
+    let mut loaded: Option<(usize, Thread)> = None;
     for (at, post_id) in found {
         let summary = &threads[*at];
         let Some(post_id) = post_id else {

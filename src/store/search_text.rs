@@ -10,8 +10,8 @@
 //! is never read or replaced.
 
 use super::StoreError;
-use super::cache::ThreadFile;
 use super::file::{self, Durability};
+use crate::model::Thread;
 use crate::render::plain_text;
 use std::fs;
 use std::io::{self, Read};
@@ -52,7 +52,7 @@ pub enum Loaded {
 
 impl SearchText {
     /// The search text of a thread's live posts, in the thread file's order.
-    pub fn build(file: &ThreadFile) -> Self {
+    pub fn build(file: &Thread) -> Self {
         let mut bytes = Vec::with_capacity(64 + file.posts.len() * 256);
         bytes.extend_from_slice(MAGIC);
         bytes.extend_from_slice(&TEXT_SCHEMA.to_le_bytes());
@@ -201,8 +201,8 @@ mod tests {
         }
     }
 
-    fn thread(posts: Vec<Post>) -> ThreadFile {
-        ThreadFile::new(
+    fn thread(posts: Vec<Post>) -> Thread {
+        Thread::new(
             ThreadSummary {
                 id: ThreadId::new("t"),
                 area: crate::model::AreaId::new("a"),
@@ -214,6 +214,7 @@ mod tests {
                 last_seq: 3,
                 pinned: false,
                 locked: false,
+                missing: Vec::new(),
             },
             posts,
         )

@@ -1,91 +1,39 @@
-//! `ui.json`: what the reader remembers between runs (collapsed tree nodes, the selection,
-//! the open thread, dismissed announcements).
+//! `ui.json`: the file that holds what the reader remembers between runs. The store keeps
+//! the file (schema, atomic replace, quarantine); what is in it is the app's
+//! (`app::UiState`), written as the fields of one JSON object beside `schema`.
 
 use super::file::{self, Durability, Loaded, Problem};
 use super::{AccountDir, StoreError};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 
 /// The schema of `ui.json` this version reads and writes.
 pub const UI_SCHEMA: u32 = 1;
 
-/// The remembered view. Tree nodes are named by stable keys (`s:<id>`, `a:<id>`, `t:<id>`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UiState {
-    /// Tree nodes the user collapsed (everything else is expanded, new nodes included).
-    #[serde(default)]
-    pub collapsed: BTreeSet<String>,
-    #[serde(default)]
-    pub selected: Option<String>,
-    #[serde(default)]
-    pub open_thread: Option<String>,
-    /// Announcement ids the user dismissed.
-    #[serde(default)]
-    pub dismissed_banners: BTreeSet<String>,
-}
-
 #[derive(Serialize, Deserialize)]
-struct UiFile {
+struct UiFile<T> {
     schema: u32,
     #[serde(flatten)]
-    ui: UiState,
+    ui: T,
 }
 
 /// Loads `ui.json`; a missing file gives the defaults. An unusable file (quarantined, or
 /// from a newer threadmark) also gives the defaults, with the problem to report.
-pub fn load_ui_state(dir: &AccountDir) -> Result<(UiState, Option<Problem>), StoreError> {
-    match file::load_versioned::<UiFile>(&dir.ui_state(), UI_SCHEMA)? {
+pub fn load_ui_state<T: DeserializeOwned + Default>(
+    dir: &AccountDir,
+) -> Result<(T, Option<Problem>), StoreError> {
+    match file::load_versioned::<UiFile<T>>(&dir.ui_state(), UI_SCHEMA)? {
         Loaded::Ok(f) => Ok((f.ui, None)),
-        Loaded::Missing => Ok((UiState::default(), None)),
-        Loaded::Unusable(problem) => Ok((UiState::default(), Some(problem))),
+        Loaded::Missing => Ok((T::default(), None)),
+        Loaded::Unusable(problem) => Ok((T::default(), Some(problem))),
     }
 }
 
 /// Saves `ui.json` atomically. It is a convenience, not user data: no fsync.
-pub fn save_ui_state(dir: &AccountDir, ui: &UiState) -> Result<(), StoreError> {
+pub fn save_ui_state<T: Serialize>(dir: &AccountDir, ui: &T) -> Result<(), StoreError> {
     let file = UiFile {
         schema: UI_SCHEMA,
-        ui: ui.clone(),
+        ui,
     };
     file::save_versioned(&dir.ui_state(), &file, UI_SCHEMA, Durability::Cache)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::DataDir;
-
-    #[test]
-    fn ui_state_round_trips_and_a_corrupt_file_is_kept_aside() {
-        let temp = tempfile::tempdir().unwrap();
-        let dir = DataDir::new(temp.path()).account("demo");
-        std::fs::create_dir_all(dir.root()).unwrap();
-        assert_eq!(load_ui_state(&dir).unwrap(), (UiState::default(), None));
-        let ui = UiState {
-            collapsed: ["s:x".to_owned()].into(),
-            selected: Some("t:advocacy-1".into()),
-            open_thread: Some("advocacy-1".into()),
-            dismissed_banners: ["gray-out".to_owned()].into(),
-        };
-        save_ui_state(&dir, &ui).unwrap();
-        let text = std::fs::read_to_string(dir.ui_state()).unwrap();
-        assert!(text.starts_with("{\"schema\":1"), "{text}");
-        assert_eq!(load_ui_state(&dir).unwrap(), (ui, None));
-
-        std::fs::write(dir.ui_state(), "{not json").unwrap();
-        let (loaded, problem) = load_ui_state(&dir).unwrap();
-        assert_eq!(loaded, UiState::default());
-        assert!(matches!(problem, Some(Problem::Quarantined { .. })));
-    }
-
-    #[test]
-    fn a_newer_ui_file_is_left_alone() {
-        let temp = tempfile::tempdir().unwrap();
-        let dir = DataDir::new(temp.path()).account("demo");
-        std::fs::create_dir_all(dir.root()).unwrap();
-        std::fs::write(dir.ui_state(), r#"{"schema":9,"collapsed":[]}"#).unwrap();
-        let (_, problem) = load_ui_state(&dir).unwrap();
-        assert!(matches!(problem, Some(Problem::NewerSchema { .. })));
-        assert!(save_ui_state(&dir, &UiState::default()).is_err());
-    }
 }

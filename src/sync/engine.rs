@@ -4,72 +4,14 @@
 use super::backoff::Backoff;
 use super::flush::{FlushReport, Urgency, flush, reconcile_sent};
 use super::ingest::{Ingest, IngestReport};
+use super::protocol::{Connection, CycleReport, SyncCommand, SyncEvent, SyncStatus};
 use super::state::SyncState;
-use crate::model::{Banner, ForumMode, ThreadId};
+use crate::model::{ForumMode, ThreadId};
 use crate::remote::{Backend, RemoteError};
 use crate::store::{AccountDir, Cache, Outbox, OutboxLock, StoreError};
 use jiff::Timestamp;
 use std::time::Duration;
 use tokio::sync::mpsc;
-
-/// How the account's server looks from here.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Connection {
-    /// Not tried yet.
-    Idle,
-    /// Pulling; `(done, total)` when the backend can tell.
-    Syncing(Option<(u64, u64)>),
-    /// Pulling, but waiting for the forum's request budget until this time.
-    Paused {
-        resumes_at: Timestamp,
-    },
-    /// Up to date and writable.
-    Online,
-    /// Reachable, writes wait (the gray-out).
-    ReadOnly,
-    Maintenance,
-    /// Unreachable; the reason, and when the next try is.
-    Offline {
-        reason: String,
-        retry_at: Option<Timestamp>,
-    },
-    /// The server refused our credentials.
-    NeedsLogin(String),
-}
-
-/// A status snapshot for the UI's status line.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SyncStatus {
-    pub connection: Connection,
-    pub last_success_at: Option<Timestamp>,
-    /// Entries not yet accepted by the server.
-    pub outbox_pending: usize,
-    pub banner: Option<Banner>,
-    /// Why the outbox is not draining, when it is not.
-    pub outbox_note: Option<String>,
-}
-
-/// What the engine tells the UI.
-#[derive(Clone, Debug, PartialEq)]
-pub enum SyncEvent {
-    Status(SyncStatus),
-    /// Cached data changed: reload these threads (and the tree when `tree_changed`).
-    Pulled(IngestReport),
-    /// The outbox changed (states, sent entries archived).
-    Outbox(FlushReport),
-}
-
-/// What the UI asks of the engine.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SyncCommand {
-    /// Pull and push now (resets the backoff).
-    SyncNow,
-    /// The outbox has a new or edited entry: push it now.
-    FlushNow,
-    /// The user is reading this thread (fetched first by budgeted backends).
-    Focus(Option<ThreadId>),
-    Shutdown,
-}
 
 /// Why a sync could not run.
 #[derive(Debug, thiserror::Error)]
@@ -78,16 +20,6 @@ pub enum SyncError {
     Remote(#[from] RemoteError),
     #[error(transparent)]
     Store(#[from] StoreError),
-}
-
-/// The result of one pull + push.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CycleReport {
-    pub pulled: IngestReport,
-    pub flushed: FlushReport,
-    pub mode: ForumMode,
-    /// Another threadmark holds the outbox lock: this run did not push.
-    pub outbox_busy: bool,
 }
 
 /// What the run loop does next.

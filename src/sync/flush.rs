@@ -2,9 +2,10 @@
 //! written durably before and after its attempt (DESIGN §3).
 
 use super::backoff::Backoff;
+use crate::model::Thread;
 use crate::model::{ForumMode, OutboxEntry, OutboxState};
 use crate::remote::{Backend, RemoteError, Submitted};
-use crate::store::{Outbox, StoreError, ThreadFile};
+use crate::store::{Outbox, StoreError};
 use jiff::{SignedDuration, Timestamp};
 use std::time::Duration;
 
@@ -260,7 +261,7 @@ fn later(now: Timestamp, wait: Duration) -> Timestamp {
 /// local echo gives way to the real post. Returns how many were archived.
 pub fn reconcile_sent(
     outbox: &Outbox,
-    load_thread: &mut impl FnMut(&crate::model::ThreadId) -> Option<ThreadFile>,
+    load_thread: &mut impl FnMut(&crate::model::ThreadId) -> Option<Thread>,
 ) -> Result<usize, StoreError> {
     let (entries, _) = outbox.list()?;
     let mut done = 0;

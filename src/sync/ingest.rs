@@ -2,9 +2,10 @@
 //! summaries into the index, then the cursor — leaves before indexes, data before cursor.
 
 use super::state::SyncState;
+use crate::model::Thread;
 use crate::model::{AreaId, Author, Post, ThreadId, ThreadSummary};
 use crate::remote::PullBatch;
-use crate::store::{Cache, StoreError, ThreadFile};
+use crate::store::{Cache, StoreError};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
@@ -14,6 +15,8 @@ pub struct IngestReport {
     pub new_threads: usize,
     pub new_posts: usize,
     pub edited_posts: usize,
+    /// Posts the server removed (deleted, hidden) that the cache held.
+    pub removed_posts: usize,
     pub removed_threads: usize,
     pub tree_changed: bool,
     /// Threads whose file or summary changed.
@@ -27,6 +30,7 @@ impl IngestReport {
         self.new_threads += other.new_threads;
         self.new_posts += other.new_posts;
         self.edited_posts += other.edited_posts;
+        self.removed_posts += other.removed_posts;
         self.removed_threads += other.removed_threads;
         self.tree_changed |= other.tree_changed;
         self.changed.extend(other.changed);
@@ -178,7 +182,7 @@ impl Ingest {
             None
         };
         let (mut summary, mut posts) = match existing {
-            Some(file) => (Some(file.thread), file.posts),
+            Some(file) => (Some(file.summary), file.posts),
             None => (known.map(|i| self.index[i].clone()), Vec::new()),
         };
         // A thread file the index does not list (written just before a crash) is listed now.
@@ -197,10 +201,14 @@ impl Ingest {
             .collect();
         for post in incoming_posts {
             match by_id.get(&post.id) {
-                Some(&i) if posts[i].version > post.version || posts[i] == post => {}
+                Some(&i) if posts[i] == post || stale(&posts[i], &post) => {}
                 Some(&i) => {
+                    if post.deleted && !posts[i].deleted {
+                        report.removed_posts += 1;
+                    } else {
+                        report.edited_posts += 1;
+                    }
                     posts[i] = post;
-                    report.edited_posts += 1;
                     changed = true;
                 }
                 None => {
@@ -217,7 +225,7 @@ impl Ingest {
         posts.sort_by_key(|p| p.seq);
         let summary = reconcile(summary.unwrap_or_else(|| placeholder(id, &posts)), &posts);
         self.cache
-            .save_thread(&ThreadFile::new(summary.clone(), posts))?;
+            .save_thread(&Thread::new(summary.clone(), posts))?;
         if let Some(i) = known {
             self.index[i] = summary;
         } else {
@@ -244,6 +252,17 @@ impl Ingest {
         report.changed.insert(id.clone());
         Ok(())
     }
+}
+
+/// Is `incoming` older than the cached copy? A live copy with a lower `version` is (the
+/// native changes feed may deliver an entity again). A tombstone never is: a server
+/// removing a post does not always raise its version — Discourse's tombstones for posts
+/// that left `post_stream.stream` carry none (0), and a hidden post is served with
+/// `version: 1` to everyone but staff (`PostSerializer#version`) — and what the forum
+/// removed must leave the cache. Edits that keep their version (Discourse's grace-period
+/// edits) differ from the cached copy and so replace it.
+fn stale(cached: &Post, incoming: &Post) -> bool {
+    !incoming.deleted && cached.version > incoming.version
 }
 
 fn positions(index: &[ThreadSummary]) -> HashMap<ThreadId, usize> {
@@ -287,6 +306,7 @@ fn placeholder(id: &ThreadId, posts: &[Post]) -> ThreadSummary {
         last_seq: 0,
         pinned: false,
         locked: false,
+        missing: Vec::new(),
     }
 }
 
@@ -309,6 +329,7 @@ mod tests {
             last_seq,
             pinned: false,
             locked: false,
+            missing: Vec::new(),
         }
     }
 
@@ -381,10 +402,66 @@ mod tests {
         let file = cache.load_thread(&ThreadId::new("t")).unwrap().unwrap();
         let texts: Vec<&str> = file.posts.iter().map(|p| p.body.text.as_str()).collect();
         assert_eq!(texts, ["one, edited", "two", "three"]);
-        assert_eq!(file.thread.last_seq, 3, "the summary follows its posts");
+        assert_eq!(file.summary.last_seq, 3, "the summary follows its posts");
         assert_eq!(cache.load_index().unwrap()[0].last_seq, 3);
         let (saved, _) = SyncState::load(cache.dir()).unwrap();
         assert_eq!(saved.cursor, Some(serde_json::json!("c2")));
+    }
+
+    #[test]
+    fn removals_apply_whatever_their_version_and_same_version_edits_replace() {
+        let data = tempfile::tempdir().unwrap();
+        let mut ingest = open(data.path());
+        let mut state = SyncState::default();
+        let posts = vec![
+            post("t", 1, 1, "one"),
+            post("t", 2, 3, "two, edited twice"),
+            post("t", 3, 2, "three, edited once"),
+        ];
+        ingest
+            .apply(batch(vec![summary("t", 3)], posts, "c1"), &mut state)
+            .unwrap();
+
+        // Discourse: #2 left the stream (a tombstone with version 0), #3 was hidden by
+        // flags (version 1 for non-staff), #1 was edited within the grace period (same
+        // version, new text).
+        let mut gone = post("t", 2, 0, "");
+        gone.deleted = true;
+        let mut hidden = post("t", 3, 1, "");
+        hidden.deleted = true;
+        let report = ingest
+            .apply(
+                batch(
+                    vec![],
+                    vec![gone, hidden, post("t", 1, 1, "one, fixed a typo")],
+                    "c2",
+                ),
+                &mut state,
+            )
+            .unwrap();
+        assert_eq!((report.removed_posts, report.edited_posts), (2, 1));
+
+        let mut cache = Cache::open(DataDir::new(data.path()).account("a"));
+        let file = cache.load_thread(&ThreadId::new("t")).unwrap().unwrap();
+        let shown: Vec<(bool, &str)> = file
+            .posts
+            .iter()
+            .map(|p| (p.deleted, p.body.text.as_str()))
+            .collect();
+        assert_eq!(
+            shown,
+            [(false, "one, fixed a typo"), (true, ""), (true, "")],
+            "nothing the forum removed is left in the cache"
+        );
+
+        // A stale live copy (lower version) still does not replace a newer one.
+        let report = ingest
+            .apply(
+                batch(vec![], vec![post("t", 1, 0, "older")], "c3"),
+                &mut state,
+            )
+            .unwrap();
+        assert_eq!(report.edited_posts, 0);
     }
 
     #[test]
@@ -394,10 +471,7 @@ mod tests {
         let cache = Cache::open(dir.clone());
         // The crash came after the thread file and before the index that lists it.
         cache
-            .save_thread(&ThreadFile::new(
-                summary("t", 1),
-                vec![post("t", 1, 1, "one")],
-            ))
+            .save_thread(&Thread::new(summary("t", 1), vec![post("t", 1, 1, "one")]))
             .unwrap();
         cache.save_index(&[]).unwrap();
         let mut ingest = open(data.path());

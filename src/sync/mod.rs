@@ -4,6 +4,8 @@ pub mod backoff;
 mod engine;
 pub mod flush;
 pub mod ingest;
+pub mod protocol;
 pub mod state;
 
-pub use engine::{Connection, CycleReport, Engine, SyncCommand, SyncError, SyncEvent, SyncStatus};
+pub use engine::{Engine, SyncError};
+pub use protocol::{Connection, CycleReport, SyncCommand, SyncEvent, SyncStatus};

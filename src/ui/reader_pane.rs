@@ -71,7 +71,7 @@ fn draw_placeholder(frame: &mut Frame, view: &ReaderView<'_>, theme: &Theme) {
 }
 
 fn title_line<'a>(view: &ReaderView<'_>, open: &'a OpenThread, theme: &Theme) -> Line<'a> {
-    let thread = &open.file.thread;
+    let thread = &open.file.summary;
     let unread = view
         .read
         .map_or(thread.last_seq, |r| r.unread_count(thread.last_seq));

@@ -8,7 +8,7 @@ use crate::app::input::keymap::{Context, Keymap};
 use crate::app::lists::outbox::OutboxList;
 use crate::app::state::{Prompt, PromptKind, StatusInfo};
 use crate::model::OutboxState;
-use crate::sync::Connection;
+use crate::sync::protocol::Connection;
 use jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::Rect;

@@ -9,9 +9,11 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::time::{Duration, Instant};
 use threadmark::account::Setup;
-use threadmark::app::{Action, Effect, ForumData, LoadedThread, Msg, Startup, State, update};
+use threadmark::app::UiState;
+use threadmark::app::{Action, Effect, LoadedThread, Msg, Startup, State, update};
+use threadmark::model::ForumData;
 use threadmark::model::ThreadId;
-use threadmark::store::{AccountDir, Cache, UiState};
+use threadmark::store::{AccountDir, Cache};
 use threadmark::ui::{self, Theme};
 
 /// The reader as the runner holds it: state, theme, a 200×50 screen, the cache folder.

@@ -8,7 +8,8 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::time::{Duration, Instant};
 use threadmark::account::Setup;
-use threadmark::app::{ForumData, Startup, State};
+use threadmark::app::{Startup, State};
+use threadmark::model::ForumData;
 use threadmark::store::{Cache, load_ui_state};
 use threadmark::ui::{self, Theme};
 

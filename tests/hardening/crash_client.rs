@@ -19,11 +19,7 @@ use threadmark::store::{Cache, DataDir, Drafts};
 /// The demo forum plus an area of generated threads, so a first sync has real work.
 fn bulk_store(dir: &std::path::Path, threads: usize, posts: u32) {
     let mut demo = threadmark::model::demo_forum().unwrap();
-    demo.forum.sections[0].areas.push(Area {
-        id: AreaId::new("bulk"),
-        title: "Bulk".into(),
-        description: None,
-    });
+    demo.forum.sections[0].areas.push(Area::new("bulk", "Bulk"));
     let t0 = jiff::Timestamp::from_second(1_600_000_000).unwrap();
     let mut all: Vec<(ThreadSummary, Vec<Post>)> = demo
         .threads
@@ -65,6 +61,7 @@ fn bulk_store(dir: &std::path::Path, threads: usize, posts: u32) {
             last_seq: posts.len().try_into().unwrap(),
             pinned: false,
             locked: false,
+            missing: Vec::new(),
         };
         all.push((summary, posts));
     }

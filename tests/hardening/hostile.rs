@@ -46,6 +46,7 @@ fn imported_thread(case: &Case, index: usize, id: &str) -> (ThreadSummary, Vec<P
         last_seq: 1,
         pinned: false,
         locked: false,
+        missing: Vec::new(),
     };
     let post = Post {
         id: PostId::new(format!("{id}-1")),
@@ -75,9 +76,8 @@ fn hostile_store(dir: &std::path::Path, cases: &[Case]) {
             id: SectionId::new("hostile-section"),
             title: format!("Section {}", tricks[1]),
             areas: vec![Area {
-                id: AreaId::new("hostile"),
-                title: format!("Area {}", tricks[2]),
                 description: Some(tricks[3].clone()),
+                ..Area::new("hostile", format!("Area {}", tricks[2]))
             }],
         }],
         announcement: Some(Banner {

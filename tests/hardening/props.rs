@@ -164,7 +164,7 @@ proptest! {
         let threads = cache.load_index().unwrap();
         let _ = cache.load_thread(&ThreadId::new("t1")).unwrap();
         let _ = cache.load_read_state().unwrap();
-        let _ = threadmark::store::load_ui_state(&account).unwrap();
+        let _ = threadmark::store::load_ui_state::<threadmark::app::UiState>(&account).unwrap();
         let _ = threadmark::sync::state::SyncState::load(&account).unwrap();
         let _ = threadmark::store::search(&mut cache, &threads, "b", 10);
         for problem in cache.take_problems() {

@@ -8,10 +8,11 @@
 
 use jiff::Timestamp;
 use std::path::Path;
+use threadmark::model::Thread;
 use threadmark::model::{
     Area, AreaId, Author, Body, Forum, Post, PostId, Section, SectionId, ThreadId, ThreadSummary,
 };
-use threadmark::store::{AccountDir, Cache, StoreError, ThreadFile};
+use threadmark::store::{AccountDir, Cache, StoreError};
 
 /// A phrase found in exactly one post of every generated forum.
 pub const PLANTED_PHRASE: &str = "quokka marmalade";
@@ -59,7 +60,7 @@ impl Generated {
     pub fn write_cache(&self, dir: &AccountDir) -> Result<(), StoreError> {
         let cache = Cache::open(dir.clone());
         for (summary, posts) in &self.threads {
-            cache.save_thread(&ThreadFile::new(summary.clone(), posts.clone()))?;
+            cache.save_thread(&Thread::new(summary.clone(), posts.clone()))?;
         }
         let summaries: Vec<ThreadSummary> = self.threads.iter().map(|(s, _)| s.clone()).collect();
         cache.save_index(&summaries)?;
@@ -236,6 +237,7 @@ pub fn generate(spec: Spec) -> Generated {
             last_seq: u32::try_from(size).expect("small"),
             pinned: n % 501 == 1,
             locked: n % 301 == 2,
+            missing: Vec::new(),
         };
         threads.push((summary, posts));
     }
@@ -256,9 +258,11 @@ fn tree(rng: &mut fastrand::Rng) -> Forum {
             title: format!("Section {s}: {}", capitalized(rng, 2..3)),
             areas: (0..4)
                 .map(|a| Area {
-                    id: AreaId::new(format!("s{s}-a{a}")),
-                    title: format!("Area {a} · {}", capitalized(rng, 2..3)),
                     description: (a % 2 == 0).then(|| sentence(rng, 8..9)),
+                    ..Area::new(
+                        format!("s{s}-a{a}"),
+                        format!("Area {a} · {}", capitalized(rng, 2..3)),
+                    )
                 })
                 .collect(),
         })

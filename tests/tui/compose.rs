@@ -125,11 +125,11 @@ fn the_echo_follows_the_outbox_and_gives_way_to_the_real_post() {
         .unwrap();
     let mut real = h.state.reader.open.as_ref().unwrap().echo_posts()[0].clone();
     real.id = PostId::new("p-real");
-    real.seq = file.thread.last_seq + 1;
+    real.seq = file.summary.last_seq + 1;
     real.author.name = "Member".into();
     file.posts.push(real);
-    file.thread.last_seq += 1;
-    file.thread.post_count += 1;
+    file.summary.last_seq += 1;
+    file.summary.post_count += 1;
     cache.save_thread(&file).unwrap();
     entry.state = OutboxState::Sent {
         thread: ThreadId::new("advocacy-1"),

@@ -1,18 +1,22 @@
 //! Drives the UI state headlessly on the real demo cache in a temp dir: messages go through
-//! `update`, and thread loads are carried out against the real store, as the runner would.
+//! `update`, and disk work is carried out by the runner's own effect interpreter against
+//! the real store, inline.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use threadmark::app::UiState;
 use threadmark::app::input::keymap::Key;
-use threadmark::app::{Action, Effect, ForumData, LoadedThread, Msg, Startup, State, update};
+use threadmark::app::{Action, Effect, Msg, Startup, State, update};
 use threadmark::config::Config;
-use threadmark::runner::store_worker::StoreJobs;
-use threadmark::store::{AccountDir, Cache, DataDir, UiState, ensure_demo};
+use threadmark::model::ForumData;
+use threadmark::runner::interpreter::{Interpreter, Work};
+use threadmark::store::{AccountDir, Cache, DataDir, ensure_demo};
 
 pub struct Harness {
     pub state: State,
     pub dir: AccountDir,
-    /// Effects other than thread loads, in order.
+    /// Every effect `update` returned, in order (disk work included: it is also done).
     pub effects: Vec<Effect>,
+    core: Interpreter,
     _temp: tempfile::TempDir,
 }
 
@@ -99,6 +103,7 @@ impl Harness {
         });
         let mut harness = Self {
             state,
+            core: Interpreter::open(&dir),
             dir,
             effects: Vec::new(),
             _temp: temp,
@@ -112,26 +117,16 @@ impl Harness {
         self.run_effects(effects);
     }
 
-    /// Carries out effects as the runner would: thread loads and store jobs against the
-    /// real cache and folders; the others are kept in `effects` for the test to check.
+    /// Carries out effects as the runner would: disk work through the runner's interpreter
+    /// against the real cache and folders, its answers sent on at once; every effect is
+    /// also kept in `effects` for the test to check.
     pub fn run_effects(&mut self, effects: Vec<Effect>) {
         for effect in effects {
-            match effect {
-                Effect::LoadThread(id) => {
-                    let file = Cache::open(self.dir.clone())
-                        .load_thread(&id)
-                        .unwrap()
-                        .unwrap();
-                    self.send(Msg::ThreadLoaded(Box::new(LoadedThread::parse(file))));
+            self.effects.push(effect.clone());
+            if let Work::Disk(job) = Work::from(effect) {
+                for msg in self.core.run(job) {
+                    self.send(msg);
                 }
-                Effect::Store(job) => {
-                    let mut told = Vec::new();
-                    StoreJobs::open(&self.dir).run(job, &mut |stored| told.push(stored));
-                    for stored in told {
-                        self.send(Msg::Stored(stored));
-                    }
-                }
-                effect => self.effects.push(effect),
             }
         }
     }

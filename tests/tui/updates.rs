@@ -2,11 +2,11 @@
 
 use crate::harness::Harness;
 use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use threadmark::app::UiState;
 use threadmark::app::reader::Row;
 use threadmark::app::{Action, Effect, Focus, LoadedThread, Msg};
 use threadmark::config::Config;
 use threadmark::model::ThreadId;
-use threadmark::store::UiState;
 use threadmark::sync::{Connection, SyncEvent, SyncStatus};
 
 fn tree_labels(h: &Harness) -> Vec<String> {
@@ -528,8 +528,8 @@ fn your_own_replies_are_neither_unread_nor_new() {
     mine.author = threadmark::model::Author::new("demo");
     mine.client_key = Some("01a2-key".into());
     file.posts.push(mine);
-    file.thread.last_seq = 9;
-    file.thread.post_count = 9;
+    file.summary.last_seq = 9;
+    file.summary.post_count = 9;
     cache.save_thread(&file).unwrap();
     h.open_advocacy();
 
@@ -545,4 +545,16 @@ fn your_own_replies_are_neither_unread_nor_new() {
         .thread(&ThreadId::new("advocacy-1"))
         .unwrap();
     assert!(read.is_read(9), "your own reply counts as read");
+}
+
+#[test]
+fn a_read_state_the_disk_refused_is_shown_and_saved_again() {
+    let mut h = Harness::demo(120, 40);
+    h.effects.clear();
+    h.send(Msg::Stored(threadmark::app::Stored::ReadStateNotSaved(
+        "could not save what you read: disk full".into(),
+    )));
+    assert_eq!(h.notice(), "could not save what you read: disk full");
+    assert!(h.state.status.notice.as_ref().unwrap().error);
+    assert!(h.effects.contains(&Effect::SaveReadState));
 }

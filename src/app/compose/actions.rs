@@ -10,7 +10,7 @@ use crate::app::state::{Overlay, State};
 use crate::app::tree::actions as tree_actions;
 use crate::app::tree::model::NodeKind;
 use crate::model::{AreaId, BodyFormat, Draft, OutboxEntry, Post, Target};
-use crate::sync::Connection;
+use crate::sync::protocol::Connection;
 use crate::text::sanitize::{clean, clean_line};
 use crossterm::event::{KeyCode, KeyEvent};
 use jiff::Timestamp;

@@ -11,7 +11,7 @@ use crate::app::reader::actions as reader;
 use crate::app::reader::read_mark_actions;
 use crate::app::state::{Overlay, State};
 use crate::app::tree::actions as tree;
-use crate::sync::SyncCommand;
+use crate::sync::protocol::SyncCommand;
 
 type Effects = Vec<Effect>;
 

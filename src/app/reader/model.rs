@@ -5,9 +5,10 @@ use crate::app::msg::LoadedThread;
 use crate::app::reader::echo::{Echo, EchoMark, echoes_for};
 use crate::app::reader::rows::{LayoutInput, RowLayout, WrapCache, descendants, layout};
 use crate::app::reader::search::{Match, find_all};
-use crate::model::{OutboxEntry, Placed, Post, PostId, ThreadId, ThreadRead, reading_order};
+use crate::model::{
+    OutboxEntry, Placed, Post, PostId, Thread, ThreadId, ThreadRead, reading_order,
+};
 use crate::render::Document;
-use crate::store::ThreadFile;
 use std::collections::HashSet;
 
 pub use crate::app::reader::rows::Row;
@@ -16,7 +17,7 @@ pub use crate::app::reader::rows::Row;
 #[derive(Debug)]
 pub struct OpenThread {
     /// The synced posts, then the local echoes of replies still in the outbox.
-    pub file: ThreadFile,
+    pub file: Thread,
     pub docs: Vec<Document>,
     pub order: Vec<Placed>,
     /// Posts with a seq above this were added since the last visit.
@@ -36,7 +37,7 @@ impl OpenThread {
     }
 
     pub fn id(&self) -> &ThreadId {
-        &self.file.thread.id
+        &self.file.summary.id
     }
 
     /// The posts the server has (no echoes).

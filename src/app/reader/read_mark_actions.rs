@@ -54,7 +54,7 @@ fn targets(state: &State) -> Vec<(ThreadId, u32)> {
     if state.focus == Focus::Reader
         && let Some(open) = &state.reader.open
     {
-        return vec![(open.id().clone(), open.file.thread.last_seq)];
+        return vec![(open.id().clone(), open.file.summary.last_seq)];
     }
     let Some(selected) = state.tree.selected_index() else {
         return Vec::new();

@@ -280,6 +280,7 @@ pub fn summary_from_topic(
         last_seq: record.last_seq(),
         pinned: topic.pinned.unwrap_or(false),
         locked: topic.closed.unwrap_or(false) || topic.archived.unwrap_or(false),
+        missing: Vec::new(),
     }
 }
 
@@ -319,6 +320,7 @@ pub fn summary_from_listing(
         last_seq: count,
         pinned: item.pinned.unwrap_or(false),
         locked: item.closed.unwrap_or(false) || item.archived.unwrap_or(false),
+        missing: Vec::new(),
     }
 }
 

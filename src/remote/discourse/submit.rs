@@ -189,6 +189,7 @@ impl Writer<'_> {
                 last_seq: 1,
                 pinned: false,
                 locked: false,
+                missing: Vec::new(),
             }),
             Target::Reply { .. } => None,
         };

@@ -2,7 +2,7 @@
 //! a parent holding topics of its own gets an area too, deeper levels fold into titles.
 
 use super::wire::{Category, Site};
-use crate::model::{Area, AreaId, Forum, Section, SectionId};
+use crate::model::{Access, Area, AreaId, Forum, Section, SectionId};
 use std::collections::{BTreeMap, HashSet};
 
 /// Joins folded category names in an area title.
@@ -111,6 +111,8 @@ fn add_subtree(
 
 fn area(category: &Category, title: String) -> Area {
     Area {
+        access: Access::Full,
+        required_tags: 0,
         id: area_id(category.id),
         title,
         description: category

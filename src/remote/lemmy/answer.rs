@@ -112,7 +112,11 @@ fn named_error(status: u16, doc: &ErrorBody, with_token: bool) -> RemoteError {
             "unauthorized",
             "log in to do that: run `threadmark login`".to_owned(),
         ),
-        "incorrect_login" => (401, "unauthorized", "wrong user name or password".to_owned()),
+        "incorrect_login" => (
+            401,
+            "unauthorized",
+            "wrong user name or password".to_owned(),
+        ),
         "missing_totp_token" => (
             401,
             "totp_required",
@@ -162,7 +166,11 @@ fn named_error(status: u16, doc: &ErrorBody, with_token: bool) -> RemoteError {
         "not_found" => (404, "not_found", "not found on the instance".to_owned()),
         n if n.starts_with("couldnt_find") => (404, "not_found", humanize(n)),
         n if status >= 500 => (status, "server_error", humanize(n)),
-        n => (422, "validation_failed", format!("the instance refused: {}", humanize(n))),
+        n => (
+            422,
+            "validation_failed",
+            format!("the instance refused: {}", humanize(n)),
+        ),
     };
     let message = match detail {
         Some(detail) => format!("{text} ({detail})"),
@@ -258,7 +266,11 @@ mod tests {
         );
         assert_eq!(v4.pause, Some(Duration::from_secs(17)));
         assert_eq!(code(&v4).as_deref(), Some("rate_limited"));
-        let v3 = read(answer(400, &[], r#"{"error":"rate_limit_error"}"#), false, BUDGET);
+        let v3 = read(
+            answer(400, &[], r#"{"error":"rate_limit_error"}"#),
+            false,
+            BUDGET,
+        );
         assert_eq!(v3.pause, Some(BUDGET.per), "no header: the whole window");
         let last = read(
             answer(200, &[(REMAINING_HEADER, "0"), (RESET_HEADER, "9")], "{}"),
@@ -274,7 +286,9 @@ mod tests {
         let body = r#"{"error":"not_logged_in","cause":"NotLoggedIn"}"#;
         let with = read(answer(400, &[], body), true, BUDGET);
         match with.result {
-            Err(RemoteError::Status { status, message, .. }) => {
+            Err(RemoteError::Status {
+                status, message, ..
+            }) => {
                 assert_eq!(status, 401);
                 assert!(message.contains("threadmark login"), "{message}");
             }
@@ -287,7 +301,11 @@ mod tests {
         let locked = read(answer(400, &[], r#"{"error":"locked"}"#), true, BUDGET);
         assert_eq!(code(&locked).as_deref(), Some("locked"));
         let pending = read(
-            answer(400, &[], r#"{"error":"registration_application_is_pending"}"#),
+            answer(
+                400,
+                &[],
+                r#"{"error":"registration_application_is_pending"}"#,
+            ),
             false,
             BUDGET,
         );
@@ -303,7 +321,10 @@ mod tests {
         );
         match banned.result {
             Err(RemoteError::Status { message, .. }) => {
-                assert!(message.contains("banned from this instance (spam"), "{message}");
+                assert!(
+                    message.contains("banned from this instance (spam"),
+                    "{message}"
+                );
                 assert!(!message.contains('\u{1b}'));
             }
             other => panic!("{other:?}"),

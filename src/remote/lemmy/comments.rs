@@ -64,7 +64,12 @@ impl Pull<'_> {
                 return Err(e);
             }
         }
-        if self.round().job.as_ref().is_some_and(|j| j.steps.is_empty()) {
+        if self
+            .round()
+            .job
+            .as_ref()
+            .is_some_and(|j| j.steps.is_empty())
+        {
             self.finish_job();
         }
         Ok(())
@@ -96,6 +101,7 @@ impl Pull<'_> {
                 comments: super::version::post_comments(&view),
                 activity: super::version::post_activity(&view),
             });
+            job.summary = Some(summary.clone());
         }
         self.batch.threads.retain(|t| t.id != summary.id);
         self.batch.threads.push(summary);
@@ -203,10 +209,17 @@ impl Pull<'_> {
             record.mark = job.mark;
         }
         let last_seq = record.last_seq();
+        if let Some(summary) = job.summary.take() {
+            let summary = posts::settled(summary, record);
+            self.batch.threads.retain(|t| t.id != summary.id);
+            self.batch.threads.push(summary);
+        }
         let round = self.round();
         round.done += 1;
         if round.read_after.remove(&job.post) {
-            self.batch.read_through.push((thread_id(job.post), last_seq));
+            self.batch
+                .read_through
+                .push((thread_id(job.post), last_seq));
         }
     }
 

@@ -8,6 +8,7 @@
 //! one stays as a tombstone), so read marks stay valid.
 
 use super::version::{ApiVersion, CommentOrder, PageAt, PostOrder};
+use crate::model::ThreadSummary;
 use crate::remote::Cursor;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -227,20 +228,25 @@ impl ListOrder {
     }
 }
 
-/// A post waiting for its comments to be read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A post waiting for its comments to be read, with its summary as listed (given again,
+/// with the cached counts, once the comments are in).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Queued {
     pub post: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mark: Option<PostMark>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<ThreadSummary>,
 }
 
 /// Reading one post's comments: the requests still to make.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CommentJob {
     pub post: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mark: Option<PostMark>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<ThreadSummary>,
     pub steps: VecDeque<Step>,
     /// Comments whose branch was already asked for in this job.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
@@ -311,12 +317,18 @@ mod tests {
         record.comments.push(CommentRecord(45, 41, 1, 7));
         c.posts.insert(12, record);
         let value = c.to_value();
-        assert_eq!(value["posts"]["12"]["comments"][1], serde_json::json!([45, 41, 1, 7]));
+        assert_eq!(
+            value["posts"]["12"]["comments"][1],
+            serde_json::json!([45, 41, 1, 7])
+        );
         assert_eq!(value["api"], "v3");
         assert_eq!(PullCursor::read(&value), Some(c.clone()));
         assert_eq!(c.posts[&12].seq_of(45), Some(3));
         assert_eq!(c.posts[&12].last_seq(), 3);
-        assert_eq!(PullCursor::read(&serde_json::json!({"backend": "discourse", "schema": 1})), None);
+        assert_eq!(
+            PullCursor::read(&serde_json::json!({"backend": "discourse", "schema": 1})),
+            None
+        );
     }
 
     #[test]

@@ -88,7 +88,9 @@ impl LemmyBackend {
         timeouts: Timeouts,
     ) -> Result<Self, RemoteError> {
         let http = HttpClient::new(base_url, timeouts)?;
-        let budget = settings.budget.unwrap_or_else(|| transport::polite_budget(None));
+        let budget = settings
+            .budget
+            .unwrap_or_else(|| transport::polite_budget(None));
         Ok(Self {
             transport: Transport::new(http, jwt.as_ref(), budget)?,
             settings,
@@ -184,7 +186,11 @@ async fn detect(
     who: As,
 ) -> Result<(ApiVersion, wire::SiteResponse), RemoteError> {
     let mut probes: Vec<ApiVersion> = known.into_iter().collect();
-    probes.extend(ApiVersion::NEWEST_FIRST.iter().filter(|v| Some(**v) != known));
+    probes.extend(
+        ApiVersion::NEWEST_FIRST
+            .iter()
+            .filter(|v| Some(**v) != known),
+    );
     for api in probes {
         match transport
             .get_at::<wire::SiteResponse>(api, "/site", &[], who, "the site")

@@ -8,7 +8,7 @@
 use super::cursor::{CommentRecord, PostRecord};
 use super::version;
 use super::wire::{CommentView, Person, PostView};
-use crate::model::{AreaId, Author, Body, Post, PostId, ThreadId, ThreadSummary};
+use crate::model::{AreaId, Author, Body, Post, PostId, SeqRange, ThreadId, ThreadSummary};
 use crate::remote::fingerprint;
 use std::collections::{HashMap, HashSet};
 
@@ -80,11 +80,29 @@ fn author(person: &Person, admin: bool, moderator: bool) -> Author {
     }
 }
 
-/// The thread's summary; counts come from the record (what is cached), so read marks
-/// never cover comments not downloaded yet.
+/// The thread's summary. Counts are the record's (what is cached) once the comments
+/// were read; before that, the server's count of comments is listed as missing
+/// (downloaded when the thread is opened).
 pub fn summary(view: &PostView, record: &PostRecord) -> ThreadSummary {
-    let creator = author(&view.creator, view.creator_is_admin, view.creator_is_moderator);
-    let last = record.last_seq();
+    let creator = author(
+        &view.creator,
+        view.creator_is_admin,
+        view.creator_is_moderator,
+    );
+    let never_read = record.mark.is_none() && record.comments.is_empty();
+    let unread_comments = u32::try_from(version::post_comments(view).max(0)).unwrap_or(u32::MAX);
+    let (last, missing) = if never_read && unread_comments > 0 {
+        let last = record.last_seq().saturating_add(unread_comments);
+        (
+            last,
+            vec![SeqRange {
+                from: record.last_seq() + 1,
+                to: last,
+            }],
+        )
+    } else {
+        (record.last_seq(), Vec::new())
+    };
     ThreadSummary {
         id: thread_id(view.post.id),
         area: area_id(view.post.community_id),
@@ -96,7 +114,16 @@ pub fn summary(view: &PostView, record: &PostRecord) -> ThreadSummary {
         last_seq: last,
         pinned: view.post.featured_community || view.post.featured_local,
         locked: view.post.locked,
+        missing,
     }
+}
+
+/// A summary made when the thread's comments are in: counts from the record.
+pub fn settled(mut summary: ThreadSummary, record: &PostRecord) -> ThreadSummary {
+    summary.last_seq = record.last_seq();
+    summary.post_count = record.last_seq();
+    summary.missing.clear();
+    summary
 }
 
 /// The opening post when it is new or changed since the record's version.
@@ -124,7 +151,11 @@ pub fn opening(view: &PostView, record: &mut PostRecord) -> Option<Post> {
         thread: thread_id(post.id),
         seq: 1,
         reply_to: None,
-        author: author(&view.creator, view.creator_is_admin, view.creator_is_moderator),
+        author: author(
+            &view.creator,
+            view.creator_is_admin,
+            view.creator_is_moderator,
+        ),
         created_at: post.published,
         edited_at: post.updated,
         body: Body::markdown(text),
@@ -173,12 +204,9 @@ pub fn apply_comments(record: &mut PostRecord, views: &[CommentView]) -> Vec<Pos
             if parent.is_some_and(|p| fresh_ids.contains(&p) && p != v.comment.id) {
                 return true;
             }
-            record.comments.push(CommentRecord(
-                v.comment.id,
-                parent.unwrap_or(0),
-                0,
-                0,
-            ));
+            record
+                .comments
+                .push(CommentRecord(v.comment.id, parent.unwrap_or(0), 0, 0));
             fresh_ids.remove(&v.comment.id);
             false
         });
@@ -186,7 +214,9 @@ pub fn apply_comments(record: &mut PostRecord, views: &[CommentView]) -> Vec<Pos
             // A loop in hostile paths: place the rest as they are.
             for v in pending.drain(..) {
                 let parent = parent_of(&v.comment.path).unwrap_or(0);
-                record.comments.push(CommentRecord(v.comment.id, parent, 0, 0));
+                record
+                    .comments
+                    .push(CommentRecord(v.comment.id, parent, 0, 0));
             }
         }
     }
@@ -246,10 +276,18 @@ pub fn comment_post(view: &CommentView, post: i64, seq: u32, version: u64) -> Po
         thread: thread_id(post),
         seq,
         reply_to: Some(parent_of(&c.path).map_or_else(|| opening_id(post), comment_id)),
-        author: author(&view.creator, view.creator_is_admin, view.creator_is_moderator),
+        author: author(
+            &view.creator,
+            view.creator_is_admin,
+            view.creator_is_moderator,
+        ),
         created_at: c.published,
         edited_at: c.updated,
-        body: Body::markdown(if gone { String::new() } else { c.content.clone() }),
+        body: Body::markdown(if gone {
+            String::new()
+        } else {
+            c.content.clone()
+        }),
         deleted: gone,
         removed: c.removed,
         score: Some(version::comment_score(view)),
@@ -292,7 +330,13 @@ pub fn incomplete_branches(
         .iter()
         .filter(|v| !asked.contains(&v.comment.id))
         .filter(|v| version::comment_children(v) > known_below(v.comment.id))
-        .map(|v| (depth_of(&v.comment.path), v.comment.id, v.comment.path.as_str()))
+        .map(|v| {
+            (
+                depth_of(&v.comment.path),
+                v.comment.id,
+                v.comment.path.as_str(),
+            )
+        })
         .collect();
     short.sort_unstable();
     let mut chosen: Vec<(i64, &str)> = Vec::new();
@@ -328,7 +372,10 @@ mod tests {
             qualified("rust", false, Some("https://programming.dev/c/rust")),
             "rust@programming.dev"
         );
-        assert_eq!(qualified("rust", true, Some("https://lemmy.ml/c/rust")), "rust");
+        assert_eq!(
+            qualified("rust", true, Some("https://lemmy.ml/c/rust")),
+            "rust"
+        );
     }
 
     #[test]
@@ -337,7 +384,10 @@ mod tests {
             opening_text(Some("https://example.org/a b"), Some("text")),
             "Link: <https://example.org/a%20b>\n\ntext"
         );
-        assert_eq!(opening_text(Some("javascript:alert(1)"), None), "Link: `javascript:alert(1)`");
+        assert_eq!(
+            opening_text(Some("javascript:alert(1)"), None),
+            "Link: `javascript:alert(1)`"
+        );
         assert_eq!(opening_text(None, Some("just text")), "just text");
     }
 }

@@ -21,6 +21,7 @@ use super::transport::{As, Transport, polite_budget};
 use super::tree;
 use super::version::{self, ApiVersion, Listing};
 use super::wire::{CommunityView, MyUserInfo, Page, PostView, SiteResponse};
+use crate::config::Prefetch;
 use crate::model::ThreadId;
 use crate::remote::{Cursor, PullBatch, RemoteError, fingerprint};
 use jiff::{SignedDuration, Timestamp};
@@ -43,7 +44,10 @@ pub const OTHER_AREAS_EVERY: SignedDuration = SignedDuration::from_mins(15);
 #[derive(Clone, Copy, Debug)]
 pub struct Settings {
     pub top_communities: u32,
-    /// Posts older than this are not listed (nor their comments fetched) unless opened.
+    /// Whose comments are fetched without being asked.
+    pub prefetch: Prefetch,
+    /// Posts without activity for this long are not listed (nor their comments
+    /// fetched) unless opened.
     pub horizon: SignedDuration,
     /// A fixed budget instead of a share of the instance's published limits.
     pub budget: Option<crate::remote::discourse::RequestBudget>,
@@ -201,10 +205,11 @@ impl<'a> Pull<'a> {
     /// the tree; then the listings of this round.
     async fn start_round(&mut self) -> Result<(), RemoteError> {
         let site = self.site().await?;
-        self.transport
-            .set_budget(self.settings.budget.unwrap_or_else(|| {
-                polite_budget(site.site_view.local_site_rate_limit)
-            }));
+        self.transport.set_budget(
+            self.settings
+                .budget
+                .unwrap_or_else(|| polite_budget(site.site_view.local_site_rate_limit)),
+        );
         self.cursor.server_version = Some(site.version.clone()).filter(|v| !v.is_empty());
         let subscribed = self.caller(site.my_user).await?;
         if self.tops_due() {
@@ -217,6 +222,7 @@ impl<'a> Pull<'a> {
             title: &title,
             subscribed: subscribed.as_deref(),
             tops: &self.cursor.tops,
+            prefetch: self.settings.prefetch,
         });
         let print = fingerprint::of_json(&forum);
         if self.cursor.tree.as_deref() != Some(print.as_str()) {
@@ -228,7 +234,11 @@ impl<'a> Pull<'a> {
             .cursor
             .retry
             .drain(..)
-            .map(|post| Queued { post, mark: None })
+            .map(|post| Queued {
+                post,
+                mark: None,
+                summary: None,
+            })
             .collect();
         self.cursor.round = Some(Round {
             total: retry.len() as u64,
@@ -338,11 +348,18 @@ impl<'a> Pull<'a> {
             pages: 0,
             newest: None,
         };
-        for (&community, _) in areas.iter().filter(|(c, _)| !self.cursor.high_water.contains_key(c)) {
+        for (&community, _) in areas
+            .iter()
+            .filter(|(c, _)| !self.cursor.high_water.contains_key(c))
+        {
             jobs.push_back(job(community, ListOrder::New));
         }
         if areas.values().any(|&prefetch| prefetch) {
-            let feed = if logged_in { FEED_SUBSCRIBED } else { FEED_LOCAL };
+            let feed = if logged_in {
+                FEED_SUBSCRIBED
+            } else {
+                FEED_LOCAL
+            };
             if self.cursor.high_water.contains_key(&feed) {
                 jobs.push_back(job(feed, ListOrder::NewComments));
             } else {
@@ -357,9 +374,10 @@ impl<'a> Pull<'a> {
             .is_none_or(|at| self.now.duration_since(at) >= OTHER_AREAS_EVERY || at > self.now);
         if others_due {
             self.cursor.others_listed_at = Some(self.now);
-            for (&community, _) in areas.iter().filter(|(c, p)| {
-                !**p && self.cursor.high_water.contains_key(c)
-            }) {
+            for (&community, _) in areas
+                .iter()
+                .filter(|(c, p)| !**p && self.cursor.high_water.contains_key(c))
+            {
                 jobs.push_back(job(community, ListOrder::NewComments));
             }
         }
@@ -375,9 +393,12 @@ impl<'a> Pull<'a> {
         let scope = Scope::of(&job);
         let version = self.version();
         let mut query = match scope {
-            Scope::Community(id) => {
-                version.posts_query(id, job.order.post_order(), POSTS_PER_PAGE, job.at.as_deref())
-            }
+            Scope::Community(id) => version.posts_query(
+                id,
+                job.order.post_order(),
+                POSTS_PER_PAGE,
+                job.at.as_deref(),
+            ),
             Scope::Subscribed | Scope::Local => version.feed_query(
                 scope == Scope::Subscribed,
                 POSTS_PER_PAGE,
@@ -405,9 +426,7 @@ impl<'a> Pull<'a> {
                     reached_end = true;
                     continue;
                 }
-            } else if job.order == ListOrder::NewComments
-                && mark.is_some_and(|m| activity <= m)
-            {
+            } else if job.order == ListOrder::NewComments && mark.is_some_and(|m| activity <= m) {
                 continue;
             }
             self.see_post(view);
@@ -417,10 +436,8 @@ impl<'a> Pull<'a> {
             ListOrder::New => FIRST_PAGES,
             ListOrder::NewComments => CATCH_UP_PAGES,
         };
-        let finished = reached_end
-            || page.items.is_empty()
-            || page.next_page.is_none()
-            || pages >= max_pages;
+        let finished =
+            reached_end || page.items.is_empty() || page.next_page.is_none() || pages >= max_pages;
         let round = self.round();
         if finished {
             round.listings.pop_front();
@@ -463,7 +480,7 @@ impl<'a> Pull<'a> {
             record.mark = Some(mark);
         }
         self.batch.threads.retain(|t| t.id != summary.id);
-        self.batch.threads.push(summary);
+        self.batch.threads.push(summary.clone());
         if version::read_in_full(view) == Some(true) {
             self.batch_read(id, changed && prefetch && !nothing_to_fetch);
         }
@@ -472,6 +489,7 @@ impl<'a> Pull<'a> {
             let queued = Queued {
                 post: id,
                 mark: Some(mark),
+                summary: Some(summary),
             };
             if let Some(waiting) = round.queue.iter_mut().find(|q| q.post == id) {
                 *waiting = queued;
@@ -488,7 +506,9 @@ impl<'a> Pull<'a> {
         if after_comments {
             self.round().read_after.insert(post);
         } else if let Some(record) = self.cursor.posts.get(&post) {
-            self.batch.read_through.push((thread_id(post), record.last_seq()));
+            self.batch
+                .read_through
+                .push((thread_id(post), record.last_seq()));
         }
     }
 
@@ -504,19 +524,28 @@ impl<'a> Pull<'a> {
             round.queue.push_front(Queued {
                 post: job.post,
                 mark: job.mark,
+                summary: job.summary,
             });
         }
-        let mark = round
+        let queued = round
             .queue
             .iter()
             .position(|q| q.post == post)
-            .and_then(|i| round.queue.remove(i))
-            .and_then(|q| q.mark);
-        let counted = mark.is_some();
+            .and_then(|i| round.queue.remove(i));
+        let counted = queued.is_some();
+        let (mark, summary) = queued.map_or((None, None), |q| (q.mark, q.summary));
         round.job = Some(CommentJob {
             post,
             mark,
-            steps: [JobStep::Post, JobStep::Tree { parent: None, at: None }].into(),
+            summary,
+            steps: [
+                JobStep::Post,
+                JobStep::Tree {
+                    parent: None,
+                    at: None,
+                },
+            ]
+            .into(),
             branched: std::collections::BTreeSet::new(),
             capped: false,
             focused: true,
@@ -541,6 +570,7 @@ impl<'a> Pull<'a> {
         self.round().job = Some(CommentJob {
             post: queued.post,
             mark: queued.mark,
+            summary: queued.summary,
             steps: [first].into(),
             branched: std::collections::BTreeSet::new(),
             capped: false,

@@ -7,7 +7,9 @@ use super::cursor::PullCursor;
 use super::posts::{self, area_id, lemmy_id};
 use super::transport::{As, Transport};
 use super::version::ApiVersion;
-use super::wire::{self, CommentResponse, CommentView, MyUserInfo, Page, PersonDetails, PostResponse, SiteResponse};
+use super::wire::{
+    self, CommentResponse, CommentView, MyUserInfo, Page, PersonDetails, PostResponse, SiteResponse,
+};
 use crate::model::{OutboxEntry, Post, Target};
 use crate::remote::{RemoteError, Submitted, own_post};
 use serde_json::json;
@@ -64,7 +66,10 @@ impl Writer<'_> {
 
     /// Our comment (or post) as the server has it, if the attempt landed: among our
     /// newest, in the same post, answering the same comment, with the same text.
-    pub async fn find_submitted(&mut self, entry: &OutboxEntry) -> Result<Option<Post>, RemoteError> {
+    pub async fn find_submitted(
+        &mut self,
+        entry: &OutboxEntry,
+    ) -> Result<Option<Post>, RemoteError> {
         self.ensure_version().await?;
         let Some(username) = self.username().await? else {
             return Ok(None);
@@ -184,7 +189,10 @@ impl Writer<'_> {
         }
         let me = match self.version().my_user_path() {
             None => {
-                let site: SiteResponse = self.transport.get("/site", &[], As::Account, "the site").await?;
+                let site: SiteResponse = self
+                    .transport
+                    .get("/site", &[], As::Account, "the site")
+                    .await?;
                 site.my_user
             }
             Some(path) => Some(

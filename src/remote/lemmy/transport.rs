@@ -32,7 +32,11 @@ pub struct Transport {
 }
 
 impl Transport {
-    pub fn new(http: HttpClient, jwt: Option<&Secret>, budget: RequestBudget) -> Result<Self, RemoteError> {
+    pub fn new(
+        http: HttpClient,
+        jwt: Option<&Secret>,
+        budget: RequestBudget,
+    ) -> Result<Self, RemoteError> {
         let auth = jwt
             .map(|jwt| {
                 let mut value = HeaderValue::from_str(&format!("Bearer {}", jwt.expose().trim()))
@@ -166,7 +170,11 @@ impl Transport {
         };
         self.window.record(now);
         let answer = self.http.send(request).await?;
-        let Reading { result, pause } = answer::read(answer, who == As::Account && self.auth.is_some(), self.window.budget());
+        let Reading { result, pause } = answer::read(
+            answer,
+            who == As::Account && self.auth.is_some(),
+            self.window.budget(),
+        );
         if let Some(wait) = pause {
             self.paused_until = Some(Instant::now() + wait);
             self.state.retry_after = Some(wait);

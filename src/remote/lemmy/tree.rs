@@ -6,7 +6,8 @@
 use super::cursor::{CommunityInfo, Tops};
 use super::posts::{area_id, qualified};
 use super::wire::Community;
-use crate::model::{Area, Forum, Section, SectionId};
+use crate::config::Prefetch;
+use crate::model::{Access, Area, Forum, Section, SectionId};
 use std::collections::{BTreeMap, HashSet};
 
 pub const SUBSCRIBED: &str = "subscribed";
@@ -37,10 +38,12 @@ pub struct Input<'a> {
     /// `None` when reading anonymously.
     pub subscribed: Option<&'a [CommunityInfo]>,
     pub tops: &'a Tops,
+    pub prefetch: Prefetch,
 }
 
-/// The tree, and for each community whether its threads' comments are prefetched:
-/// the account's own communities, or the instance's local ones when reading anonymously.
+/// The tree, and for each community whether its threads' comments are prefetched. The
+/// "watched" policy prefetches the account's own communities, or the instance's local
+/// ones when reading anonymously.
 pub fn build(input: &Input<'_>) -> (Forum, BTreeMap<i64, bool>) {
     let mut forum = Forum {
         title: input.title.to_owned(),
@@ -49,15 +52,20 @@ pub fn build(input: &Input<'_>) -> (Forum, BTreeMap<i64, bool>) {
     let mut areas = BTreeMap::new();
     let mut listed = HashSet::new();
     let anonymous = input.subscribed.is_none();
+    let watched = |section: &str| match input.prefetch {
+        Prefetch::Watched => section == SUBSCRIBED || (anonymous && section == LOCAL),
+        Prefetch::Recent | Prefetch::All => true,
+        Prefetch::None => false,
+    };
     let sections: [(&str, &str, &[CommunityInfo], bool); 3] = [
         (
             SUBSCRIBED,
             "Subscribed",
             input.subscribed.unwrap_or_default(),
-            true,
+            watched(SUBSCRIBED),
         ),
-        (LOCAL, "Local", &input.tops.local, anonymous),
-        (ALL, "All", &input.tops.all, false),
+        (LOCAL, "Local", &input.tops.local, watched(LOCAL)),
+        (ALL, "All", &input.tops.all, watched(ALL)),
     ];
     for (id, title, communities, prefetch) in sections {
         if id == SUBSCRIBED && anonymous {
@@ -77,6 +85,13 @@ pub fn build(input: &Input<'_>) -> (Forum, BTreeMap<i64, bool>) {
                 id: area_id(community.id),
                 title: community.name.clone(),
                 description: community.title.clone(),
+                // Only moderators start posts here; everyone may comment.
+                access: if community.mods_only {
+                    Access::ReplyOnly
+                } else {
+                    Access::Full
+                },
+                required_tags: 0,
             });
         }
         forum.sections.push(section);
@@ -103,12 +118,17 @@ mod tests {
         let tops = Tops {
             at: None,
             local: vec![community(1, "rust"), community(3, "news")],
-            all: vec![community(2, "linux@lemmy.ml"), community(3, "news"), community(4, "art@x.y")],
+            all: vec![
+                community(2, "linux@lemmy.ml"),
+                community(3, "news"),
+                community(4, "art@x.y"),
+            ],
         };
         let (forum, prefetch) = build(&Input {
             title: "Lemmy",
             subscribed: Some(&subscribed),
             tops: &tops,
+            prefetch: Prefetch::Watched,
         });
         let names: Vec<Vec<&str>> = forum
             .sections
@@ -117,7 +137,11 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            vec![vec!["rust", "linux@lemmy.ml"], vec!["news"], vec!["art@x.y"]]
+            vec![
+                vec!["rust", "linux@lemmy.ml"],
+                vec!["news"],
+                vec!["art@x.y"]
+            ]
         );
         assert_eq!(prefetch[&1], true);
         assert_eq!(prefetch[&3], false);
@@ -126,6 +150,7 @@ mod tests {
             title: "Lemmy",
             subscribed: None,
             tops: &tops,
+            prefetch: Prefetch::Watched,
         });
         assert_eq!(anonymous.sections[0].id.as_str(), LOCAL);
         assert_eq!(prefetch[&1], true, "anonymous: the local communities");

@@ -148,7 +148,12 @@ impl ApiVersion {
 
     /// One page of the feed of every subscribed community (or every local one), newest
     /// activity first.
-    pub fn feed_query(self, subscribed: bool, limit: u32, at: Option<&str>) -> Vec<(&'static str, String)> {
+    pub fn feed_query(
+        self,
+        subscribed: bool,
+        limit: u32,
+        at: Option<&str>,
+    ) -> Vec<(&'static str, String)> {
         let kind = match (self, subscribed) {
             (ApiVersion::V3, true) => "Subscribed",
             (ApiVersion::V3, false) => "Local",
@@ -229,7 +234,11 @@ impl ApiVersion {
     }
 
     /// The newest comments of a user (our own, after an unknown outcome).
-    pub fn own_comments(self, username: &str, limit: u32) -> (&'static str, Vec<(&'static str, String)>) {
+    pub fn own_comments(
+        self,
+        username: &str,
+        limit: u32,
+    ) -> (&'static str, Vec<(&'static str, String)>) {
         match self {
             ApiVersion::V3 => (
                 "/user",
@@ -286,7 +295,10 @@ fn push_page(query: &mut Vec<(&'static str, String)>, at: Option<&PageAt>) {
 /// Whether new accounts wait for an admin's approval (v3 "RequireApplication", v4
 /// "require_application").
 pub fn requires_application(registration_mode: Option<&str>) -> bool {
-    registration_mode.is_some_and(|m| m.replace('_', "").eq_ignore_ascii_case("requireapplication"))
+    registration_mode.is_some_and(|m| {
+        m.replace('_', "")
+            .eq_ignore_ascii_case("requireapplication")
+    })
 }
 
 /// The caller follows the community (v3 "Subscribed"; v4 `follow_state` "accepted").

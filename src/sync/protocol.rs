@@ -1,0 +1,77 @@
+//! What passes between the sync engine and the rest: the commands it takes, the events
+//! and status it reports, the connection as the status line shows it, and the report of
+//! one cycle. The app and the status line import this module, never the engine.
+
+use super::flush::FlushReport;
+use super::ingest::IngestReport;
+use crate::model::{Banner, ForumMode, ThreadId};
+use jiff::Timestamp;
+
+/// How the account's server looks from here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Connection {
+    /// Not tried yet.
+    Idle,
+    /// Pulling; `(done, total)` when the backend can tell.
+    Syncing(Option<(u64, u64)>),
+    /// Pulling, but waiting for the forum's request budget until this time.
+    Paused {
+        resumes_at: Timestamp,
+    },
+    /// Up to date and writable.
+    Online,
+    /// Reachable, writes wait (the gray-out).
+    ReadOnly,
+    Maintenance,
+    /// Unreachable; the reason, and when the next try is.
+    Offline {
+        reason: String,
+        retry_at: Option<Timestamp>,
+    },
+    /// The server refused our credentials.
+    NeedsLogin(String),
+}
+
+/// A status snapshot for the UI's status line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SyncStatus {
+    pub connection: Connection,
+    pub last_success_at: Option<Timestamp>,
+    /// Entries not yet accepted by the server.
+    pub outbox_pending: usize,
+    pub banner: Option<Banner>,
+    /// Why the outbox is not draining, when it is not.
+    pub outbox_note: Option<String>,
+}
+
+/// What the engine tells the UI.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SyncEvent {
+    Status(SyncStatus),
+    /// Cached data changed: reload these threads (and the tree when `tree_changed`).
+    Pulled(IngestReport),
+    /// The outbox changed (states, sent entries archived).
+    Outbox(FlushReport),
+}
+
+/// What the UI asks of the engine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SyncCommand {
+    /// Pull and push now (resets the backoff).
+    SyncNow,
+    /// The outbox has a new or edited entry: push it now.
+    FlushNow,
+    /// The user is reading this thread (fetched first by budgeted backends).
+    Focus(Option<ThreadId>),
+    Shutdown,
+}
+
+/// The result of one pull + push.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CycleReport {
+    pub pulled: IngestReport,
+    pub flushed: FlushReport,
+    pub mode: ForumMode,
+    /// Another threadmark holds the outbox lock: this run did not push.
+    pub outbox_busy: bool,
+}

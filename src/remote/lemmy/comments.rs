@@ -130,12 +130,7 @@ impl Pull<'_> {
         } else if views.len() >= TREE_CAP {
             job.capped = true;
         }
-        let asked = job.branched.clone();
-        let record = self.cursor.posts.entry(post).or_default();
-        let short = posts::incomplete_branches(record, &views, &asked);
-        let Some(job) = self.round().job.as_mut() else {
-            return Ok(());
-        };
+        let short = posts::incomplete_branches(&views, &job.branched);
         for branch in short {
             if job.branched.len() >= MAX_BRANCHES {
                 break;
@@ -193,13 +188,15 @@ impl Pull<'_> {
             return;
         };
         let record = self.cursor.posts.entry(job.post).or_default();
-        let known = i64::try_from(record.comments.len()).unwrap_or(i64::MAX);
-        let short = job.mark.is_some_and(|m| known < m.comments);
+        let known = record.comments.len();
+        let short = job
+            .mark
+            .is_some_and(|m| i64::try_from(known).unwrap_or(i64::MAX) < m.comments);
         if job.capped && short {
             job.capped = false;
             job.steps.push_back(Step::Flat {
                 order: FlatOrder::Old,
-                at: self.version().first_comment_page(),
+                at: self.version().comment_page_after(known, FLAT_PAGE),
                 until_known: false,
             });
             self.round().job = Some(job);

@@ -10,7 +10,7 @@ use super::version;
 use super::wire::{CommentView, Person, PostView};
 use crate::model::{AreaId, Author, Body, Post, PostId, SeqRange, ThreadId, ThreadSummary};
 use crate::remote::fingerprint;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 pub fn thread_id(post: i64) -> ThreadId {
     ThreadId::new(post.to_string())
@@ -296,59 +296,28 @@ pub fn comment_post(view: &CommentView, post: i64, seq: u32, version: u64) -> Po
     }
 }
 
-/// Comments of `views` whose branch holds more than is known: Lemmy says how many
-/// comments a branch holds (`child_count`), and a tree answer stops at `max_depth` (and
-/// at 300 comments). Only the topmost of each incomplete branch is named, and none
-/// asked for before in this job.
-pub fn incomplete_branches(
-    record: &PostRecord,
-    views: &[CommentView],
-    asked: &std::collections::BTreeSet<i64>,
-) -> Vec<i64> {
-    let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
-    for c in &record.comments {
-        if let Some(parent) = c.parent() {
-            children.entry(parent).or_default().push(c.id());
+/// Comments of `views` whose replies did not all come: Lemmy says how many comments a
+/// branch holds (`child_count`), and a tree answer stops at `max_depth` (and at 300
+/// comments). A comment is short when its count exceeds what its replies in the answer
+/// account for (each reply and the replies below it), so a long chain cut at the depth
+/// limit names only the comment at the cut. Comments asked for before in this job are
+/// left out.
+pub fn incomplete_branches(views: &[CommentView], asked: &BTreeSet<i64>) -> Vec<i64> {
+    let mut below: HashMap<i64, i64> = HashMap::new();
+    for view in views {
+        if let Some(parent) = parent_of(&view.comment.path) {
+            *below.entry(parent).or_default() += 1 + version::comment_children(view).max(0);
         }
     }
-    let known_below = |id: i64| {
-        let mut count = 0_i64;
-        let mut stack = vec![id];
-        let mut visited = HashSet::new();
-        while let Some(next) = stack.pop() {
-            if !visited.insert(next) {
-                continue;
-            }
-            for &child in children.get(&next).map_or(&[][..], Vec::as_slice) {
-                count += 1;
-                stack.push(child);
-            }
-        }
-        count
-    };
-    let mut short: Vec<(usize, i64, &str)> = views
+    let mut short: Vec<(usize, i64)> = views
         .iter()
         .filter(|v| !asked.contains(&v.comment.id))
-        .filter(|v| version::comment_children(v) > known_below(v.comment.id))
-        .map(|v| {
-            (
-                depth_of(&v.comment.path),
-                v.comment.id,
-                v.comment.path.as_str(),
-            )
-        })
+        .filter(|v| version::comment_children(v) > below.get(&v.comment.id).copied().unwrap_or(0))
+        .map(|v| (depth_of(&v.comment.path), v.comment.id))
         .collect();
     short.sort_unstable();
-    let mut chosen: Vec<(i64, &str)> = Vec::new();
-    for (_, id, path) in short {
-        let inside_chosen = chosen
-            .iter()
-            .any(|(_, p)| path.starts_with(&format!("{p}.")));
-        if !inside_chosen {
-            chosen.push((id, path));
-        }
-    }
-    chosen.into_iter().map(|(id, _)| id).collect()
+    short.dedup();
+    short.into_iter().map(|(_, id)| id).collect()
 }
 
 #[cfg(test)]

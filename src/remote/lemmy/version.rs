@@ -215,6 +215,19 @@ impl ApiVersion {
         }
     }
 
+    /// Where a flat list from the oldest reaches comments beyond the first `known` (one
+    /// page early: what is already known is recognised, not duplicated). Only v3 can
+    /// jump; v4 starts over (its tree answers page on and never need this).
+    pub fn comment_page_after(self, known: usize, limit: u32) -> Option<PageAt> {
+        match self {
+            ApiVersion::V3 => {
+                let full_pages = u32::try_from(known / limit.max(1) as usize).unwrap_or(u32::MAX);
+                Some(PageAt::Number(full_pages.max(1)))
+            }
+            ApiVersion::V4 => None,
+        }
+    }
+
     /// Where a comment list goes on after a page of `got` items: v3 pages by number
     /// until a page comes back short, v4 follows `next_page`.
     pub fn next_comment_page(

@@ -11,6 +11,8 @@ mod lemmy;
 
 mod backend_pull;
 mod detect;
+mod limits;
+mod writes;
 
 use lemmy::standin::{StandIn, World};
 use lemmy::world::{Api, Instance};

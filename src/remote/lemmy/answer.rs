@@ -7,7 +7,6 @@
 //! (actix-extensible-rate-limit's `add_headers`), which its successful answers carry too.
 
 use super::wire::{self, ErrorBody};
-use crate::remote::discourse::RequestBudget;
 use crate::remote::{Answer, RemoteError};
 use crate::text::sanitize::clean_line;
 use reqwest::StatusCode;
@@ -27,14 +26,14 @@ pub struct Reading {
 }
 
 /// Interprets an answer. `with_token`: the request carried the account's JWT (so "not
-/// logged in" means the token is no longer accepted). `budget`: the instance's window,
-/// waited out after a rate limit that names no time.
-pub fn read(answer: Answer, with_token: bool, budget: RequestBudget) -> Reading {
+/// logged in" means the token is no longer accepted). `default_wait`: the instance's
+/// window, waited out after a rate limit that names no time.
+pub fn read(answer: Answer, with_token: bool, default_wait: Duration) -> Reading {
     let status = answer.status;
     if status == StatusCode::TOO_MANY_REQUESTS {
         let wait = crate::remote::http::retry_after(&answer.headers)
             .or_else(|| seconds_header(&answer.headers, RESET_HEADER))
-            .unwrap_or(budget.per);
+            .unwrap_or(default_wait);
         return Reading {
             result: Err(rate_limited(wait)),
             pause: Some(wait),
@@ -81,8 +80,8 @@ pub fn read(answer: Answer, with_token: bool, budget: RequestBudget) -> Reading 
     };
     if doc.error == "rate_limit_error" {
         return Reading {
-            result: Err(rate_limited(budget.per)),
-            pause: Some(budget.per),
+            result: Err(rate_limited(default_wait)),
+            pause: Some(default_wait),
         };
     }
     Reading {
@@ -233,10 +232,7 @@ mod tests {
     use super::*;
     use reqwest::header::HeaderValue;
 
-    const BUDGET: RequestBudget = RequestBudget {
-        requests: 60,
-        per: Duration::from_secs(60),
-    };
+    const BUDGET: Duration = Duration::from_secs(60);
 
     fn answer(status: u16, headers: &[(&'static str, &'static str)], body: &str) -> Answer {
         let mut map = HeaderMap::new();
@@ -271,7 +267,7 @@ mod tests {
             false,
             BUDGET,
         );
-        assert_eq!(v3.pause, Some(BUDGET.per), "no header: the whole window");
+        assert_eq!(v3.pause, Some(BUDGET), "no header: the whole window");
         let last = read(
             answer(200, &[(REMAINING_HEADER, "0"), (RESET_HEADER, "9")], "{}"),
             false,

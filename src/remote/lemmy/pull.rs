@@ -205,11 +205,10 @@ impl<'a> Pull<'a> {
     /// the tree; then the listings of this round.
     async fn start_round(&mut self) -> Result<(), RemoteError> {
         let site = self.site().await?;
-        self.transport.set_budget(
-            self.settings
-                .budget
-                .unwrap_or_else(|| polite_budget(site.site_view.local_site_rate_limit)),
-        );
+        let limits = site.site_view.local_site_rate_limit;
+        self.transport.set_instance_limits(limits);
+        self.transport
+            .set_budget(self.settings.budget.unwrap_or_else(|| polite_budget(limits)));
         self.cursor.server_version = Some(site.version.clone()).filter(|v| !v.is_empty());
         let subscribed = self.caller(site.my_user).await?;
         if self.tops_due() {

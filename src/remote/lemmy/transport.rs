@@ -27,6 +27,9 @@ pub struct Transport {
     auth: Option<HeaderValue>,
     version: Option<ApiVersion>,
     window: Window,
+    /// The instance's own window (its published "message" limit), waited out after a
+    /// rate limit that names no time.
+    instance_window: Option<Duration>,
     paused_until: Option<Instant>,
     state: ServerState,
 }
@@ -55,6 +58,7 @@ impl Transport {
             auth,
             version: None,
             window: Window::new(budget),
+            instance_window: None,
             paused_until: None,
             state: ServerState::default(),
         })
@@ -94,6 +98,14 @@ impl Transport {
         if self.window.budget() != budget {
             self.window = Window::new(budget);
         }
+    }
+
+    /// What the instance published about its limits.
+    pub fn set_instance_limits(&mut self, limits: Option<wire::RateLimits>) {
+        self.instance_window = limits
+            .and_then(|l| l.message_per_second)
+            .filter(|&s| s > 0)
+            .map(|s| Duration::from_secs(u64::from(s)));
     }
 
     /// GETs `path` under the API prefix of `version` (the detected one when `None`).
@@ -170,11 +182,9 @@ impl Transport {
         };
         self.window.record(now);
         let answer = self.http.send(request).await?;
-        let Reading { result, pause } = answer::read(
-            answer,
-            who == As::Account && self.auth.is_some(),
-            self.window.budget(),
-        );
+        let default_wait = self.instance_window.unwrap_or(self.window.budget().per);
+        let with_token = who == As::Account && self.auth.is_some();
+        let Reading { result, pause } = answer::read(answer, with_token, default_wait);
         if let Some(wait) = pause {
             self.paused_until = Some(Instant::now() + wait);
             self.state.retry_after = Some(wait);

@@ -99,10 +99,9 @@ pub fn connect(
                 top_communities: account.top_communities.unwrap_or(DEFAULT_TOP_COMMUNITIES),
                 prefetch,
                 horizon: jiff::SignedDuration::from_hours(24 * i64::from(days)),
-                budget: account.requests_per_minute.map(|n| RequestBudget {
-                    requests: n.max(1),
-                    per: Duration::from_secs(60),
-                }),
+                budget: account
+                    .requests_per_minute
+                    .map(|n| crate::model::Limit::per_minute(n.max(1))),
             };
             Ok(AnyBackend::Lemmy(Box::new(LemmyBackend::new(
                 &account.url,

@@ -8,7 +8,7 @@ use crate::{BOTH, backend, bounded, code, settings, standin};
 use axum::http::Method;
 use std::time::Duration;
 use threadmark::remote::Backend;
-use threadmark::remote::discourse::RequestBudget;
+use threadmark::model::Limit;
 
 #[tokio::test]
 async fn the_budget_is_a_polite_share_of_the_instances_published_limit() {
@@ -25,11 +25,8 @@ async fn the_budget_is_a_polite_share_of_the_instances_published_limit() {
             let mut b = backend(&server, Some(&token), s);
             b.pull(None, None).await.unwrap();
             assert_eq!(
-                b.budget(),
-                RequestBudget {
-                    requests: 30,
-                    per: Duration::from_secs(30)
-                },
+                b.limits().windows,
+                [Limit::new(30, Duration::from_secs(30))],
                 "{api:?}: a third of 90 per 30 s"
             );
         }
@@ -65,11 +62,12 @@ async fn a_rate_limit_pauses_the_instance_in_either_version() {
             }
             let wait = limited.expect("the instance said to slow down");
             assert!(wait <= Duration::from_secs(3) && !wait.is_zero(), "{api:?}: {wait:?}");
-            // Meanwhile nothing reaches the instance.
+            // Meanwhile nothing reaches the instance: the pull says how long to wait.
             let before = server.requests().len();
-            let again = b.pull(cursor.as_ref(), None).await;
-            assert!(matches!(&again, Err(e) if code(e) == Some("rate_limited")), "{again:?}");
-            assert_eq!(server.requests().len(), before, "{api:?}: failed fast");
+            let again = b.pull(cursor.as_ref(), None).await.unwrap();
+            assert!(!again.complete);
+            assert!(again.pause.is_some_and(|p| p <= wait), "{again:?}");
+            assert_eq!(server.requests().len(), before, "{api:?}: nothing sent");
             let paths: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
             match api {
                 // 1.0 said "0 remaining" on its second answer: no third request, no 429.
@@ -112,7 +110,8 @@ async fn a_429_with_retry_after_pauses_for_that_long() {
         assert_eq!(code(&error), Some("rate_limited"));
         assert_eq!(error.retry_after(), Some(Duration::from_secs(2)));
         let asked = server.requests().len();
-        assert!(b.pull(None, None).await.is_err());
+        let waiting = b.pull(None, None).await.unwrap();
+        assert!(waiting.pause.is_some_and(|p| p <= Duration::from_secs(2)), "{waiting:?}");
         assert_eq!(server.requests().len(), asked, "nothing sent during the wait");
         tokio::time::sleep(Duration::from_millis(2_200)).await;
         let mut cursor = None;

@@ -10,6 +10,7 @@
 mod lemmy;
 
 mod backend_pull;
+mod cli;
 mod detect;
 mod limits;
 mod writes;
@@ -19,8 +20,7 @@ use lemmy::world::{Api, Instance};
 use std::future::Future;
 use std::time::Duration;
 use threadmark::config::Prefetch;
-use threadmark::model::{OutboxEntry, Post, PostId, Target, ThreadId, ThreadSummary};
-use threadmark::remote::discourse::RequestBudget;
+use threadmark::model::{Limit, OutboxEntry, Post, PostId, Target, ThreadId, ThreadSummary};
 use threadmark::remote::lemmy::{LemmyBackend, LemmySettings};
 use threadmark::remote::{Backend, Cursor, PullBatch, RemoteError, Timeouts};
 use threadmark::store::Secret;
@@ -47,10 +47,7 @@ pub fn settings() -> LemmySettings {
         top_communities: 20,
         prefetch: Prefetch::Watched,
         horizon: jiff::SignedDuration::from_hours(24 * 14),
-        budget: Some(RequestBudget {
-            requests: 100_000,
-            per: Duration::from_secs(60),
-        }),
+        budget: Some(Limit::per_minute(100_000)),
     }
 }
 

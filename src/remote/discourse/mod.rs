@@ -35,8 +35,6 @@ mod wire;
 
 pub use answer::{RATE_LIMIT_CODE_HEADER, READONLY_HEADER};
 pub use budget::RequestBudget;
-/// The sliding window of a [`RequestBudget`]; the Lemmy backend spends its budget the same way.
-pub(crate) use budget::Window;
 pub use cursor::SCHEMA as CURSOR_SCHEMA;
 pub use transport::{READ_ONLY_BANNER_ID, READ_ONLY_TEXT};
 pub use tree::TITLE_SEPARATOR;
@@ -46,6 +44,7 @@ use crate::remote::{
     Backend, Cursor, HttpClient, PullBatch, RemoteError, ServerState, Submitted, Timeouts, clean,
 };
 use crate::store::Credential;
+use budget::Window;
 use cursor::PullCursor;
 use posts::Mapping;
 use transport::{As, Transport};

@@ -162,9 +162,6 @@ impl CommentRecord {
     pub fn id(self) -> i64 {
         self.0
     }
-    pub fn parent(self) -> Option<i64> {
-        (self.1 != 0).then_some(self.1)
-    }
     pub fn version(self) -> Version {
         Version(self.2, self.3)
     }

@@ -33,7 +33,6 @@ pub use pull::Settings as LemmySettings;
 pub use tree::{ALL, LOCAL, SUBSCRIBED};
 
 use crate::model::{OutboxEntry, Post, ThreadId};
-use crate::remote::discourse::RequestBudget;
 use crate::remote::{
     Backend, Cursor, HttpClient, PullBatch, RemoteError, ServerState, Submitted, Timeouts, clean,
 };
@@ -90,7 +89,7 @@ impl LemmyBackend {
         let http = HttpClient::new(base_url, timeouts)?;
         let budget = settings
             .budget
-            .unwrap_or_else(|| transport::polite_budget(None));
+            .unwrap_or_else(|| transport::polite_limit(None));
         Ok(Self {
             transport: Transport::new(http, jwt.as_ref(), budget)?,
             settings,
@@ -100,9 +99,9 @@ impl LemmyBackend {
         })
     }
 
-    /// The budget in force.
-    pub fn budget(&mut self) -> RequestBudget {
-        self.transport.window().budget()
+    /// The limits the requests are counted against.
+    pub fn limits(&self) -> &crate::model::Limits {
+        self.transport.budget().limits()
     }
 
     /// Signs in: the JWT, and what the instance is. `totp` is the two-factor code, for
@@ -136,7 +135,7 @@ impl LemmyBackend {
 
     /// Which API the instance speaks (asking it), and its version.
     pub async fn detect_version(&mut self) -> Result<ServerInfo, RemoteError> {
-        let (api, site) = detect(&mut self.transport, None, As::Anonymous).await?;
+        let (api, site) = detect(&mut self.transport, None, As::Account).await?;
         Ok(ServerInfo {
             api,
             version: site.version,

@@ -17,7 +17,7 @@ use super::cursor::{
     Round, Step as JobStep, Tops,
 };
 use super::posts::{self, thread_id};
-use super::transport::{As, Transport, polite_budget};
+use super::transport::{As, Transport, polite_limit};
 use super::tree;
 use super::version::{self, ApiVersion, Listing};
 use super::wire::{CommunityView, MyUserInfo, Page, PostView, SiteResponse};
@@ -25,7 +25,7 @@ use crate::config::Prefetch;
 use crate::model::ThreadId;
 use crate::remote::{Cursor, PullBatch, RemoteError, fingerprint};
 use jiff::{SignedDuration, Timestamp};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Requests one pull call makes at most, so the engine persists progress often.
 pub const REQUESTS_PER_CALL: u32 = 8;
@@ -50,7 +50,7 @@ pub struct Settings {
     /// fetched) unless opened.
     pub horizon: SignedDuration,
     /// A fixed budget instead of a share of the instance's published limits.
-    pub budget: Option<crate::remote::discourse::RequestBudget>,
+    pub budget: Option<crate::model::Limit>,
 }
 
 /// Where a listing reads: one community, or the feed of every prefetched community.
@@ -123,11 +123,8 @@ impl<'a> Pull<'a> {
             if self.requests >= REQUESTS_PER_CALL {
                 return Ok(self.finish(false, None));
             }
-            let window = self.transport.window();
-            let reserve = window.write_reserve();
-            let now = Instant::now();
-            if window.available(now, reserve) == 0 {
-                let wait = window.wait(now, reserve);
+            let wait = self.transport.background_wait();
+            if !wait.is_zero() {
                 return Ok(self.finish(false, Some(wait)));
             }
             match self.step(focus).await {
@@ -208,7 +205,7 @@ impl<'a> Pull<'a> {
         let limits = site.site_view.local_site_rate_limit;
         self.transport.set_instance_limits(limits);
         self.transport
-            .set_budget(self.settings.budget.unwrap_or_else(|| polite_budget(limits)));
+            .set_limit(self.settings.budget.unwrap_or_else(|| polite_limit(limits)));
         self.cursor.server_version = Some(site.version.clone()).filter(|v| !v.is_empty());
         let subscribed = self.caller(site.my_user).await?;
         if self.tops_due() {

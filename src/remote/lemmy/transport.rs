@@ -6,13 +6,14 @@
 use super::answer::{self, Reading};
 use super::version::ApiVersion;
 use super::wire;
-use crate::remote::discourse::{RequestBudget, Window};
+use crate::model::{Budget, Limit, Limits, Priority, RequestLog};
 use crate::remote::{HttpClient, RemoteError, ServerState};
 use crate::store::Secret;
 use reqwest::Method;
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 use serde::de::DeserializeOwned;
-use std::time::{Duration, Instant};
+use jiff::Timestamp;
+use std::time::Duration;
 
 /// Whether a request carries the account's JWT.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,11 +27,12 @@ pub struct Transport {
     http: HttpClient,
     auth: Option<HeaderValue>,
     version: Option<ApiVersion>,
-    window: Window,
+    /// The requests spent, the limits they are counted against, and a pause the instance
+    /// imposed.
+    budget: Budget,
     /// The instance's own window (its published "message" limit), waited out after a
     /// rate limit that names no time.
     instance_window: Option<Duration>,
-    paused_until: Option<Instant>,
     state: ServerState,
 }
 
@@ -38,7 +40,7 @@ impl Transport {
     pub fn new(
         http: HttpClient,
         jwt: Option<&Secret>,
-        budget: RequestBudget,
+        limit: Limit,
     ) -> Result<Self, RemoteError> {
         let auth = jwt
             .map(|jwt| {
@@ -57,9 +59,8 @@ impl Transport {
             http,
             auth,
             version: None,
-            window: Window::new(budget),
+            budget: Budget::new(Limits::new([limit]), RequestLog::default()),
             instance_window: None,
-            paused_until: None,
             state: ServerState::default(),
         })
     }
@@ -89,15 +90,24 @@ impl Transport {
         self.version = Some(version);
     }
 
-    pub fn window(&mut self) -> &mut Window {
-        &mut self.window
+    pub fn budget(&self) -> &Budget {
+        &self.budget
     }
 
-    /// Replaces the budget (the instance published its own limits).
-    pub fn set_budget(&mut self, budget: RequestBudget) {
-        if self.window.budget() != budget {
-            self.window = Window::new(budget);
+    /// Replaces the limit (the instance published its own), keeping what was spent.
+    pub fn set_limit(&mut self, limit: Limit) {
+        if self.budget.limits().windows != [limit] {
+            self.budget = Budget::new(Limits::new([limit]), self.budget.log().clone());
         }
+    }
+
+    /// How long background work must wait before its next request (zero: go now).
+    pub fn background_wait(&self) -> Duration {
+        let now = Timestamp::now();
+        if self.budget.available(now, Priority::Background) > 0 {
+            return Duration::ZERO;
+        }
+        self.budget.wait(now, Priority::Background).max(Duration::from_millis(100))
     }
 
     /// What the instance published about its limits.
@@ -167,26 +177,30 @@ impl Transport {
         request: reqwest::RequestBuilder,
         who: As,
     ) -> Result<Vec<u8>, RemoteError> {
-        let now = Instant::now();
-        if let Some(until) = self.paused_until {
-            if until > now {
-                let wait = until - now;
-                self.state.retry_after = Some(wait);
-                return Err(answer::paused_error(wait));
-            }
-            self.paused_until = None;
+        let now = Timestamp::now();
+        if let Some((until, _)) = self.budget.paused(now) {
+            let wait = Duration::try_from(until.duration_since(now)).unwrap_or(Duration::ZERO);
+            self.state.retry_after = Some(wait);
+            return Err(answer::paused_error(wait));
         }
         let request = match (who, &self.auth) {
             (As::Account, Some(auth)) => request.header(AUTHORIZATION, auth.clone()),
             _ => request,
         };
-        self.window.record(now);
+        self.budget.record(now);
         let answer = self.http.send(request).await?;
-        let default_wait = self.instance_window.unwrap_or(self.window.budget().per);
+        let default_wait = self
+            .instance_window
+            .or_else(|| self.budget.limits().windows.first().map(|w| w.per))
+            .unwrap_or(Duration::from_secs(60));
         let with_token = who == As::Account && self.auth.is_some();
         let Reading { result, pause } = answer::read(answer, with_token, default_wait);
         if let Some(wait) = pause {
-            self.paused_until = Some(Instant::now() + wait);
+            let wait_for = jiff::SignedDuration::try_from(wait).unwrap_or_default();
+            if let Ok(until) = Timestamp::now().checked_add(wait_for) {
+                let reason = if result.is_err() { "rate_limited" } else { "x-ratelimit-remaining: 0" };
+                self.budget.pause(until, reason);
+            }
             self.state.retry_after = Some(wait);
         } else if result.is_ok() {
             self.state.retry_after = None;
@@ -197,14 +211,11 @@ impl Transport {
 
 /// A polite share of what an instance allows one address: a third of its "message"
 /// bucket (every API request counts there), by default 180 a minute.
-pub fn polite_budget(limits: Option<wire::RateLimits>) -> RequestBudget {
+pub fn polite_limit(limits: Option<wire::RateLimits>) -> Limit {
     let requests = limits.and_then(|l| l.message).unwrap_or(180);
     let seconds = limits
         .and_then(|l| l.message_per_second)
         .filter(|&s| s > 0)
         .unwrap_or(60);
-    RequestBudget {
-        requests: (requests / 3).max(1),
-        per: Duration::from_secs(u64::from(seconds)),
-    }
+    Limit::new((requests / 3).max(1), Duration::from_secs(u64::from(seconds)))
 }

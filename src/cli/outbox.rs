@@ -27,7 +27,10 @@ pub fn reply(
     let threads = cache.load_index()?;
     let summary = resolve_thread(&threads, thread)?;
     if let Some(why) = summary.reply_refusal() {
-        anyhow::bail!("\"{}\": {why}; nothing was queued", clean_line(&summary.title));
+        anyhow::bail!(
+            "\"{}\": {why}; nothing was queued",
+            clean_line(&summary.title)
+        );
     }
     let reply_to = match to {
         None => None,

@@ -70,7 +70,9 @@ impl Access {
     pub fn new_thread_refusal(self) -> Option<&'static str> {
         match self {
             Access::Full => None,
-            Access::ReplyOnly => Some("only moderators may start threads here; replies are welcome"),
+            Access::ReplyOnly => {
+                Some("only moderators may start threads here; replies are welcome")
+            }
             Access::ReadOnly => Some("this area is read-only for this account"),
         }
     }

@@ -3,7 +3,8 @@
 //! deleted and removed comments as stubs, scores, link and locked posts, and a second
 //! round that costs almost nothing.
 
-use crate::lemmy::world::{Api, ago, generated};
+use crate::instance::generated;
+use crate::lemmy::world::{Api, ago};
 use crate::{BOTH, backend, bounded, settings, standin, sync};
 use axum::http::Method;
 use threadmark::model::{Access, Forum, ThreadId};

@@ -4,8 +4,9 @@
 //! and sent exactly once although the instance swallowed the first answer, and an
 //! instance that is down taking only its own account offline.
 
+use crate::instance::generated;
 use crate::lemmy::standin::StandIn;
-use crate::lemmy::world::{Api, generated};
+use crate::lemmy::world::Api;
 use crate::{BOTH, bounded, standin};
 use axum::http::Method;
 use std::path::Path;
@@ -15,7 +16,10 @@ use std::process::{Command, Output, Stdio};
 pub async fn threadmark(home: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
     let home = home.to_owned();
     let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-    let env: Vec<(String, String)> = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
     let stdin = stdin.to_owned();
     tokio::task::spawn_blocking(move || {
         use std::io::Write;
@@ -32,7 +36,12 @@ pub async fn threadmark(home: &Path, args: &[&str], stdin: &str, env: &[(&str, &
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
         child.wait_with_output().unwrap()
     })
     .await
@@ -46,7 +55,21 @@ pub fn text(bytes: &[u8]) -> String {
 /// `account add NAME --kind lemmy`, then a login as alice (password, then `totp` when the
 /// account has two-factor on).
 pub async fn sign_in(home: &Path, name: &str, server: &StandIn, totp: Option<&str>) -> String {
-    let out = threadmark(home, &["account", "add", name, "--url", &server.url, "--kind", "lemmy"], "", &[]).await;
+    let out = threadmark(
+        home,
+        &[
+            "account",
+            "add",
+            name,
+            "--url",
+            &server.url,
+            "--kind",
+            "lemmy",
+        ],
+        "",
+        &[],
+    )
+    .await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdin = match totp {
         Some(code) => format!("correct horse\n{code}\n"),
@@ -54,7 +77,14 @@ pub async fn sign_in(home: &Path, name: &str, server: &StandIn, totp: Option<&st
     };
     let out = threadmark(
         home,
-        &["login", "--account", name, "--user", "alice", "--password-stdin"],
+        &[
+            "login",
+            "--account",
+            name,
+            "--user",
+            "alice",
+            "--password-stdin",
+        ],
         &stdin,
         &[],
     )
@@ -69,7 +99,13 @@ async fn an_instance_is_read_offline_and_answered_exactly_once() {
         for api in BOTH {
             let (server, _) = standin(api, generated("lemmy.test")).await;
             let alice = server.world().instance.person_named("alice").unwrap().id;
-            if let Some(user) = server.world().instance.users.iter_mut().find(|u| u.person == alice) {
+            if let Some(user) = server
+                .world()
+                .instance
+                .users
+                .iter_mut()
+                .find(|u| u.person == alice)
+            {
                 user.totp = Some("314159".to_owned());
             }
             let home = tempfile::tempdir().unwrap();
@@ -80,21 +116,38 @@ async fn an_instance_is_read_offline_and_answered_exactly_once() {
                 Api::V3 => ("0.19.20", "API v3"),
                 Api::V4 => ("1.0.0-beta.1", "API v4"),
             };
-            assert!(signed.contains(&format!("Lemmy {version}, {label}")), "{signed}");
+            assert!(
+                signed.contains(&format!("Lemmy {version}, {label}")),
+                "{signed}"
+            );
             assert!(signed.contains("as alice"), "{signed}");
             let login = server
                 .requests()
                 .into_iter()
                 .filter(|r| r.method == Method::POST && r.path.ends_with("/login"))
                 .collect::<Vec<_>>();
-            assert_eq!(login.len(), 2, "{api:?}: once without the code, once with it");
+            assert_eq!(
+                login.len(),
+                2,
+                "{api:?}: once without the code, once with it"
+            );
             assert_eq!(login[1].json()["totp_2fa_token"], "314159");
-            let secret = std::fs::read_dir(home.join("data/secrets")).unwrap().next().unwrap().unwrap();
+            let secret = std::fs::read_dir(home.join("data/secrets"))
+                .unwrap()
+                .next()
+                .unwrap()
+                .unwrap();
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(secret.metadata().unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                secret.metadata().unwrap().permissions().mode() & 0o777,
+                0o600
+            );
 
             let listed = text(&threadmark(home, &["account", "list"], "", &[]).await.stdout);
-            assert!(listed.contains(&format!("lw  lemmy (Lemmy {version}, {label})")), "{listed}");
+            assert!(
+                listed.contains(&format!("lw  lemmy (Lemmy {version}, {label})")),
+                "{listed}"
+            );
 
             server.clear_requests();
             let out = threadmark(home, &["sync"], "", &[]).await;
@@ -102,45 +155,90 @@ async fn an_instance_is_read_offline_and_answered_exactly_once() {
             let sent = server.requests();
             assert!(sent.len() > 5);
             assert!(
-                sent.iter()
-                    .all(|r| r.header("authorization").is_some_and(|a| a.starts_with("Bearer "))),
+                sent.iter().all(|r| r
+                    .header("authorization")
+                    .is_some_and(|a| a.starts_with("Bearer "))),
                 "every request after login carries the token"
             );
 
-            let tree = text(&threadmark(home, &["tree", "--width", "100"], "", &[]).await.stdout);
-            for expected in ["Lemmy Stand-in", "Subscribed", "rust", "linux@lemmy.ml", "Local", "news", "All", "art@art.example", "Trees all the way down"] {
+            let tree = text(
+                &threadmark(home, &["tree", "--width", "100"], "", &[])
+                    .await
+                    .stdout,
+            );
+            for expected in [
+                "Lemmy Stand-in",
+                "Subscribed",
+                "rust",
+                "linux@lemmy.ml",
+                "Local",
+                "news",
+                "All",
+                "art@art.example",
+                "Trees all the way down",
+            ] {
                 assert!(tree.contains(expected), "{expected} missing:\n{tree}");
             }
 
             // Offline from the cache: the chain nested ten deep, the stubs, the scores.
-            let thread = text(&threadmark(home, &["read", "Trees all the way down", "--width", "120"], "", &[]).await.stdout);
+            let thread = text(
+                &threadmark(
+                    home,
+                    &["read", "Trees all the way down", "--width", "120"],
+                    "",
+                    &[],
+                )
+                .await
+                .stdout,
+            );
             let deepest = thread
                 .lines()
                 .find(|l| l.contains("level 10 of the chain"))
                 .unwrap_or_else(|| panic!("{thread}"));
-            assert!(deepest.starts_with(&"│ ".repeat(9)), "nested by path:\n{thread}");
+            assert!(
+                deepest.starts_with(&"│ ".repeat(9)),
+                "nested by path:\n{thread}"
+            );
             assert!(thread.contains("[deleted]"), "{thread}");
             assert!(thread.contains("[removed by a moderator]"), "{thread}");
             assert!(thread.contains("1 point"), "{thread}");
             assert!(thread.contains("carol@lemmy.ml"), "{thread}");
 
             // A reply written offline, to the third post.
-            let out = threadmark(home, &["reply", "Trees all the way down", "--to", "#3"], "Written on the train", &[]).await;
+            let out = threadmark(
+                home,
+                &["reply", "Trees all the way down", "--to", "#3"],
+                "Written on the train",
+                &[],
+            )
+            .await;
             assert!(out.status.success(), "{}", text(&out.stderr));
 
             // The instance stores it, but its answer never comes in time.
             server.world().reply_delay = Some(std::time::Duration::from_secs(5));
             let out = threadmark(home, &["sync"], "", &[("THREADMARK_TIMEOUTS", "total=2")]).await;
             let outbox = text(&threadmark(home, &["outbox"], "", &[]).await.stdout);
-            assert!(outbox.contains("unknown"), "{api:?}: {}\n{outbox}", text(&out.stdout));
+            assert!(
+                outbox.contains("unknown"),
+                "{api:?}: {}\n{outbox}",
+                text(&out.stdout)
+            );
             assert_eq!(server.requests_to(&Method::POST, "/comment").len(), 1);
             server.world().reply_delay = None;
 
             // The next sync finds it on the instance instead of sending it again.
             let out = threadmark(home, &["sync"], "", &[]).await;
             assert!(out.status.success(), "{}", text(&out.stderr));
-            assert!(text(&out.stdout).contains("1 sent"), "{}", text(&out.stdout));
-            assert_eq!(server.requests_to(&Method::POST, "/comment").len(), 1, "{api:?}: exactly once");
+            assert!(
+                text(&out.stdout).contains("1 sent"),
+                "{}",
+                text(&out.stdout)
+            );
+            assert_eq!(
+                server.requests_to(&Method::POST, "/comment").len(),
+                1,
+                "{api:?}: exactly once"
+            );
             let stored: Vec<String> = server
                 .world()
                 .instance
@@ -153,10 +251,28 @@ async fn an_instance_is_read_offline_and_answered_exactly_once() {
             let out = threadmark(home, &["sync"], "", &[]).await;
             assert!(out.status.success());
             let listed = text(&threadmark(home, &["outbox"], "", &[]).await.stdout);
-            assert!(listed.contains("empty"), "the echo became the real comment: {listed}");
-            let thread = text(&threadmark(home, &["read", "Trees all the way down", "--width", "120"], "", &[]).await.stdout);
-            let mine = thread.lines().find(|l| l.contains("Written on the train")).unwrap();
-            assert!(mine.starts_with("│ │ "), "under the post it answers:\n{thread}");
+            assert!(
+                listed.contains("empty"),
+                "the echo became the real comment: {listed}"
+            );
+            let thread = text(
+                &threadmark(
+                    home,
+                    &["read", "Trees all the way down", "--width", "120"],
+                    "",
+                    &[],
+                )
+                .await
+                .stdout,
+            );
+            let mine = thread
+                .lines()
+                .find(|l| l.contains("Written on the train"))
+                .unwrap();
+            assert!(
+                mine.starts_with("│ │ "),
+                "under the post it answers:\n{thread}"
+            );
         }
     })
     .await;
@@ -173,7 +289,11 @@ async fn a_locked_post_refuses_the_reply_with_the_reason_and_so_does_lemmy() {
         // Locked when synced: refused before anything is queued.
         let out = threadmark(home, &["reply", "Locked for good"], "Let me in", &[]).await;
         assert!(!out.status.success());
-        assert!(text(&out.stderr).contains("locked"), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("locked"),
+            "{}",
+            text(&out.stderr)
+        );
 
         // Queued while open, locked before it went out: Lemmy's refusal is final.
         let out = threadmark(home, &["reply", "Quiet links"], "Before the lock", &[]).await;
@@ -182,7 +302,11 @@ async fn a_locked_post_refuses_the_reply_with_the_reason_and_so_does_lemmy() {
             post.locked = true;
         }
         let out = threadmark(home, &["sync"], "", &[]).await;
-        assert!(text(&out.stdout).contains("1 failed"), "{}", text(&out.stdout));
+        assert!(
+            text(&out.stdout).contains("1 failed"),
+            "{}",
+            text(&out.stdout)
+        );
         let listed = text(&threadmark(home, &["outbox"], "", &[]).await.stdout);
         assert!(listed.contains("the post is locked"), "{listed}");
         assert_eq!(server.requests_to(&Method::POST, "/comment").len(), 1);
@@ -199,18 +323,35 @@ async fn an_instance_that_is_down_takes_only_its_own_account_offline() {
         let home = home.path();
         sign_in(home, "up", &up, None).await;
         sign_in(home, "down", &down, None).await;
-        assert!(threadmark(home, &["sync", "--account", "down"], "", &[]).await.status.success());
+        assert!(
+            threadmark(home, &["sync", "--account", "down"], "", &[])
+                .await
+                .status
+                .success()
+        );
         drop(down);
 
         let out = threadmark(home, &["sync", "--account", "down"], "", &[]).await;
         assert!(!out.status.success());
-        assert!(text(&out.stderr).contains("unreachable"), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("unreachable"),
+            "{}",
+            text(&out.stderr)
+        );
         // Its cache reads on; the other account syncs as usual.
-        let tree = text(&threadmark(home, &["tree", "--account", "down"], "", &[]).await.stdout);
+        let tree = text(
+            &threadmark(home, &["tree", "--account", "down"], "", &[])
+                .await
+                .stdout,
+        );
         assert!(tree.contains("Trees all the way down"), "{tree}");
         let out = threadmark(home, &["sync", "--account", "up"], "", &[]).await;
         assert!(out.status.success(), "{}", text(&out.stderr));
-        assert!(text(&out.stdout).contains("new thread"), "{}", text(&out.stdout));
+        assert!(
+            text(&out.stdout).contains("new thread"),
+            "{}",
+            text(&out.stdout)
+        );
     })
     .await;
 }
@@ -228,13 +369,39 @@ async fn an_account_waiting_for_approval_is_told_so() {
             let (server, _) = standin(api, instance).await;
             let home = tempfile::tempdir().unwrap();
             let home = home.path();
-            let out = threadmark(home, &["account", "add", "lw", "--url", &server.url, "--kind", "lemmy"], "", &[]).await;
+            let out = threadmark(
+                home,
+                &[
+                    "account",
+                    "add",
+                    "lw",
+                    "--url",
+                    &server.url,
+                    "--kind",
+                    "lemmy",
+                ],
+                "",
+                &[],
+            )
+            .await;
             assert!(out.status.success());
-            let out = threadmark(home, &["login", "--user", "alice", "--password-stdin"], "correct horse\n", &[]).await;
+            let out = threadmark(
+                home,
+                &["login", "--user", "alice", "--password-stdin"],
+                "correct horse\n",
+                &[],
+            )
+            .await;
             assert!(!out.status.success());
             let said = text(&out.stderr);
-            assert!(said.contains("not approved this account yet"), "{api:?}: {said}");
-            assert!(!home.join("data/secrets/lw.json").exists(), "nothing stored");
+            assert!(
+                said.contains("not approved this account yet"),
+                "{api:?}: {said}"
+            );
+            assert!(
+                !home.join("data/secrets/lw.json").exists(),
+                "nothing stored"
+            );
         }
     })
     .await;

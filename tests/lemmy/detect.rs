@@ -2,7 +2,8 @@
 //! `/api/v3/site` (a bare 404 for the other); the client asks for v4 first and says what
 //! it found.
 
-use crate::lemmy::world::{Api, generated};
+use crate::instance::generated;
+use crate::lemmy::world::Api;
 use crate::{BOTH, backend, bounded, settings, standin};
 use axum::http::Method;
 use threadmark::remote::lemmy::version::ApiVersion;

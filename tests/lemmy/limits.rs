@@ -3,12 +3,13 @@
 //! both pausing every request, a token the instance no longer accepts (read anonymously
 //! by Lemmy, a login problem for us), and an instance that does not answer.
 
-use crate::lemmy::world::{Api, generated};
+use crate::instance::generated;
+use crate::lemmy::world::Api;
 use crate::{BOTH, backend, bounded, code, settings, standin};
 use axum::http::Method;
 use std::time::Duration;
-use threadmark::remote::Backend;
 use threadmark::model::Limit;
+use threadmark::remote::Backend;
 
 #[tokio::test]
 async fn the_budget_is_a_polite_share_of_the_instances_published_limit() {
@@ -61,7 +62,10 @@ async fn a_rate_limit_pauses_the_instance_in_either_version() {
                 }
             }
             let wait = limited.expect("the instance said to slow down");
-            assert!(wait <= Duration::from_secs(3) && !wait.is_zero(), "{api:?}: {wait:?}");
+            assert!(
+                wait <= Duration::from_secs(3) && !wait.is_zero(),
+                "{api:?}: {wait:?}"
+            );
             // Meanwhile nothing reaches the instance: the pull says how long to wait.
             let before = server.requests().len();
             let again = b.pull(cursor.as_ref(), None).await.unwrap();
@@ -75,14 +79,24 @@ async fn a_rate_limit_pauses_the_instance_in_either_version() {
                 // 0.19 says nothing until it refuses (a 400 `rate_limit_error`).
                 Api::V3 => assert_eq!(
                     paths,
-                    ["/api/v4/site", "/site", "/community/list", "/community/list"]
+                    [
+                        "/api/v4/site",
+                        "/site",
+                        "/community/list",
+                        "/community/list"
+                    ]
                 ),
             }
             // After the wait, it goes on.
             tokio::time::sleep(wait + Duration::from_millis(200)).await;
             let resumed = b.pull(cursor.as_ref(), None).await;
-            assert!(resumed.is_ok() || matches!(&resumed, Err(e) if code(e) == Some("rate_limited")));
-            assert!(server.requests().len() > before, "{api:?}: asked again after the wait");
+            assert!(
+                resumed.is_ok() || matches!(&resumed, Err(e) if code(e) == Some("rate_limited"))
+            );
+            assert!(
+                server.requests().len() > before,
+                "{api:?}: asked again after the wait"
+            );
         }
     })
     .await;
@@ -111,8 +125,15 @@ async fn a_429_with_retry_after_pauses_for_that_long() {
         assert_eq!(error.retry_after(), Some(Duration::from_secs(2)));
         let asked = server.requests().len();
         let waiting = b.pull(None, None).await.unwrap();
-        assert!(waiting.pause.is_some_and(|p| p <= Duration::from_secs(2)), "{waiting:?}");
-        assert_eq!(server.requests().len(), asked, "nothing sent during the wait");
+        assert!(
+            waiting.pause.is_some_and(|p| p <= Duration::from_secs(2)),
+            "{waiting:?}"
+        );
+        assert_eq!(
+            server.requests().len(),
+            asked,
+            "nothing sent during the wait"
+        );
         tokio::time::sleep(Duration::from_millis(2_200)).await;
         let mut cursor = None;
         for _ in 0..100 {

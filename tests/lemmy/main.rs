@@ -12,6 +12,7 @@ mod lemmy;
 mod backend_pull;
 mod cli;
 mod detect;
+mod instance;
 mod limits;
 mod writes;
 

@@ -3,7 +3,7 @@
 //! only moderators post in) are final with Lemmy's reason; and after an attempt whose
 //! answer never came, our own comment is looked for before anything is sent again.
 
-use crate::lemmy::world::generated;
+use crate::instance::generated;
 use crate::{BOTH, backend, bounded, code, reply, settings, standin, sync};
 use axum::http::Method;
 use std::time::Duration;
@@ -20,7 +20,11 @@ async fn a_reply_to_a_comment_names_the_post_and_the_parent() {
             let trees = synced.thread_titled("Trees all the way down").unwrap();
             let posts = synced.posts(&trees.id);
             let second = &posts[1];
-            let entry = reply(&trees.id, Some(second.id.clone()), "An answer from the terminal");
+            let entry = reply(
+                &trees.id,
+                Some(second.id.clone()),
+                "An answer from the terminal",
+            );
             let Submitted::Posted { post, .. } = b.submit(&entry).await.unwrap() else {
                 panic!("posted");
             };
@@ -36,10 +40,19 @@ async fn a_reply_to_a_comment_names_the_post_and_the_parent() {
                 "{api:?}: the comment answered"
             );
             assert_eq!(body["content"], "An answer from the terminal");
-            assert!(sent[0].header("authorization").unwrap().starts_with("Bearer "));
+            assert!(
+                sent[0]
+                    .header("authorization")
+                    .unwrap()
+                    .starts_with("Bearer ")
+            );
 
             // Answering the post itself sends no parent.
-            let top = reply(&trees.id, Some(PostId::new(format!("p{}", trees.id))), "To the post");
+            let top = reply(
+                &trees.id,
+                Some(PostId::new(format!("p{}", trees.id))),
+                "To the post",
+            );
             b.submit(&top).await.unwrap();
             let body = server.requests_to(&Method::POST, "/comment")[1].json();
             assert!(body.get("parent_id").is_none(), "{body}");
@@ -65,7 +78,10 @@ async fn a_locked_post_and_a_moderators_only_community_refuse_for_good() {
             let mut b = backend(&server, Some(&token), settings());
             let synced = sync(&mut b, None, None).await;
             let locked = synced.thread_titled("Locked for good").unwrap();
-            let error = b.submit(&reply(&locked.id, None, "Too late")).await.unwrap_err();
+            let error = b
+                .submit(&reply(&locked.id, None, "Too late"))
+                .await
+                .unwrap_err();
             assert_eq!(code(&error), Some("locked"), "{api:?}: {error}");
             assert!(!error.is_retryable());
             assert!(error.to_string().contains("locked"), "{error}");
@@ -125,7 +141,10 @@ async fn a_new_thread_is_a_post_in_the_community() {
                 panic!("posted");
             };
             let thread = thread.expect("a new thread");
-            assert_eq!((thread.area.clone(), thread.title.as_str()), (rust, "Borrowing, again"));
+            assert_eq!(
+                (thread.area.clone(), thread.title.as_str()),
+                (rust, "Borrowing, again")
+            );
             assert_eq!(post.seq, 1);
             let body = server.requests_to(&Method::POST, "/post")[0].json();
             assert_eq!(body["name"], "Borrowing, again");

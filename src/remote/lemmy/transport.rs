@@ -9,10 +9,10 @@ use super::wire;
 use crate::model::{Budget, Limit, Limits, Priority, RequestLog};
 use crate::remote::{HttpClient, RemoteError, ServerState};
 use crate::store::Secret;
+use jiff::Timestamp;
 use reqwest::Method;
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 use serde::de::DeserializeOwned;
-use jiff::Timestamp;
 use std::time::Duration;
 
 /// Whether a request carries the account's JWT.
@@ -37,11 +37,7 @@ pub struct Transport {
 }
 
 impl Transport {
-    pub fn new(
-        http: HttpClient,
-        jwt: Option<&Secret>,
-        limit: Limit,
-    ) -> Result<Self, RemoteError> {
+    pub fn new(http: HttpClient, jwt: Option<&Secret>, limit: Limit) -> Result<Self, RemoteError> {
         let auth = jwt
             .map(|jwt| {
                 let mut value = HeaderValue::from_str(&format!("Bearer {}", jwt.expose().trim()))
@@ -107,7 +103,9 @@ impl Transport {
         if self.budget.available(now, Priority::Background) > 0 {
             return Duration::ZERO;
         }
-        self.budget.wait(now, Priority::Background).max(Duration::from_millis(100))
+        self.budget
+            .wait(now, Priority::Background)
+            .max(Duration::from_millis(100))
     }
 
     /// What the instance published about its limits.
@@ -198,7 +196,11 @@ impl Transport {
         if let Some(wait) = pause {
             let wait_for = jiff::SignedDuration::try_from(wait).unwrap_or_default();
             if let Ok(until) = Timestamp::now().checked_add(wait_for) {
-                let reason = if result.is_err() { "rate_limited" } else { "x-ratelimit-remaining: 0" };
+                let reason = if result.is_err() {
+                    "rate_limited"
+                } else {
+                    "x-ratelimit-remaining: 0"
+                };
                 self.budget.pause(until, reason);
             }
             self.state.retry_after = Some(wait);
@@ -217,5 +219,8 @@ pub fn polite_limit(limits: Option<wire::RateLimits>) -> Limit {
         .and_then(|l| l.message_per_second)
         .filter(|&s| s > 0)
         .unwrap_or(60);
-    Limit::new((requests / 3).max(1), Duration::from_secs(u64::from(seconds)))
+    Limit::new(
+        (requests / 3).max(1),
+        Duration::from_secs(u64::from(seconds)),
+    )
 }

@@ -105,7 +105,7 @@ pub fn connect(
             };
             Ok(AnyBackend::Lemmy(Box::new(LemmyBackend::new(
                 &account.url,
-                jwt,
+                jwt.as_ref(),
                 settings,
                 timeouts,
             )?)))

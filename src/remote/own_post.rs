@@ -40,7 +40,7 @@ pub fn newest_candidates<T: PartialEq>(
 ) -> Vec<T> {
     let since = since(entry);
     candidates.retain(|(at, _)| *at >= since);
-    candidates.sort_by(|a, b| b.0.cmp(&a.0));
+    candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
     let mut picked: Vec<T> = Vec::new();
     for (_, c) in candidates {
         if !picked.contains(&c) {

@@ -78,7 +78,10 @@ async fn the_instance_reads_as_a_tree_with_nested_comments_in_both_versions() {
                 assert!(pair[1].seq > pair[0].seq, "a parent before its replies");
             }
             assert_eq!(
-                chain[0].reply_to.as_ref().map(|p| p.as_str()),
+                chain[0]
+                    .reply_to
+                    .as_ref()
+                    .map(threadmark::model::PostId::as_str),
                 Some(format!("p{}", trees.id).as_str())
             );
             let deleted = posts.iter().find(|p| p.deleted && !p.removed).unwrap();

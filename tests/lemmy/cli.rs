@@ -98,56 +98,9 @@ async fn an_instance_is_read_offline_and_answered_exactly_once() {
     bounded(async {
         for api in BOTH {
             let (server, _) = standin(api, generated("lemmy.test")).await;
-            let alice = server.world().instance.person_named("alice").unwrap().id;
-            if let Some(user) = server
-                .world()
-                .instance
-                .users
-                .iter_mut()
-                .find(|u| u.person == alice)
-            {
-                user.totp = Some("314159".to_owned());
-            }
             let home = tempfile::tempdir().unwrap();
             let home = home.path();
-
-            let signed = sign_in(home, "lw", &server, Some("314159")).await;
-            let (version, label) = match api {
-                Api::V3 => ("0.19.20", "API v3"),
-                Api::V4 => ("1.0.0-beta.1", "API v4"),
-            };
-            assert!(
-                signed.contains(&format!("Lemmy {version}, {label}")),
-                "{signed}"
-            );
-            assert!(signed.contains("as alice"), "{signed}");
-            let login = server
-                .requests()
-                .into_iter()
-                .filter(|r| r.method == Method::POST && r.path.ends_with("/login"))
-                .collect::<Vec<_>>();
-            assert_eq!(
-                login.len(),
-                2,
-                "{api:?}: once without the code, once with it"
-            );
-            assert_eq!(login[1].json()["totp_2fa_token"], "314159");
-            let secret = std::fs::read_dir(home.join("data/secrets"))
-                .unwrap()
-                .next()
-                .unwrap()
-                .unwrap();
-            use std::os::unix::fs::PermissionsExt;
-            assert_eq!(
-                secret.metadata().unwrap().permissions().mode() & 0o777,
-                0o600
-            );
-
-            let listed = text(&threadmark(home, &["account", "list"], "", &[]).await.stdout);
-            assert!(
-                listed.contains(&format!("lw  lemmy (Lemmy {version}, {label})")),
-                "{listed}"
-            );
+            log_in_with_two_factors(api, &server, home).await;
 
             server.clear_requests();
             let out = threadmark(home, &["sync"], "", &[]).await;
@@ -160,122 +113,160 @@ async fn an_instance_is_read_offline_and_answered_exactly_once() {
                     .is_some_and(|a| a.starts_with("Bearer "))),
                 "every request after login carries the token"
             );
-
-            let tree = text(
-                &threadmark(home, &["tree", "--width", "100"], "", &[])
-                    .await
-                    .stdout,
-            );
-            for expected in [
-                "Lemmy Stand-in",
-                "Subscribed",
-                "rust",
-                "linux@lemmy.ml",
-                "Local",
-                "news",
-                "All",
-                "art@art.example",
-                "Trees all the way down",
-            ] {
-                assert!(tree.contains(expected), "{expected} missing:\n{tree}");
-            }
-
-            // Offline from the cache: the chain nested ten deep, the stubs, the scores.
-            let thread = text(
-                &threadmark(
-                    home,
-                    &["read", "Trees all the way down", "--width", "120"],
-                    "",
-                    &[],
-                )
-                .await
-                .stdout,
-            );
-            let deepest = thread
-                .lines()
-                .find(|l| l.contains("level 10 of the chain"))
-                .unwrap_or_else(|| panic!("{thread}"));
-            assert!(
-                deepest.starts_with(&"│ ".repeat(9)),
-                "nested by path:\n{thread}"
-            );
-            assert!(thread.contains("[deleted]"), "{thread}");
-            assert!(thread.contains("[removed by a moderator]"), "{thread}");
-            assert!(thread.contains("1 point"), "{thread}");
-            assert!(thread.contains("carol@lemmy.ml"), "{thread}");
-
-            // A reply written offline, to the third post.
-            let out = threadmark(
-                home,
-                &["reply", "Trees all the way down", "--to", "#3"],
-                "Written on the train",
-                &[],
-            )
-            .await;
-            assert!(out.status.success(), "{}", text(&out.stderr));
-
-            // The instance stores it, but its answer never comes in time.
-            server.world().reply_delay = Some(std::time::Duration::from_secs(5));
-            let out = threadmark(home, &["sync"], "", &[("THREADMARK_TIMEOUTS", "total=2")]).await;
-            let outbox = text(&threadmark(home, &["outbox"], "", &[]).await.stdout);
-            assert!(
-                outbox.contains("unknown"),
-                "{api:?}: {}\n{outbox}",
-                text(&out.stdout)
-            );
-            assert_eq!(server.requests_to(&Method::POST, "/comment").len(), 1);
-            server.world().reply_delay = None;
-
-            // The next sync finds it on the instance instead of sending it again.
-            let out = threadmark(home, &["sync"], "", &[]).await;
-            assert!(out.status.success(), "{}", text(&out.stderr));
-            assert!(
-                text(&out.stdout).contains("1 sent"),
-                "{}",
-                text(&out.stdout)
-            );
-            assert_eq!(
-                server.requests_to(&Method::POST, "/comment").len(),
-                1,
-                "{api:?}: exactly once"
-            );
-            let stored: Vec<String> = server
-                .world()
-                .instance
-                .comments
-                .values()
-                .filter(|c| c.content == "Written on the train")
-                .map(|c| c.path.clone())
-                .collect();
-            assert_eq!(stored.len(), 1);
-            let out = threadmark(home, &["sync"], "", &[]).await;
-            assert!(out.status.success());
-            let listed = text(&threadmark(home, &["outbox"], "", &[]).await.stdout);
-            assert!(
-                listed.contains("empty"),
-                "the echo became the real comment: {listed}"
-            );
-            let thread = text(
-                &threadmark(
-                    home,
-                    &["read", "Trees all the way down", "--width", "120"],
-                    "",
-                    &[],
-                )
-                .await
-                .stdout,
-            );
-            let mine = thread
-                .lines()
-                .find(|l| l.contains("Written on the train"))
-                .unwrap();
-            assert!(
-                mine.starts_with("│ │ "),
-                "under the post it answers:\n{thread}"
-            );
+            read_offline(home).await;
+            reply_once_despite_a_lost_answer(api, &server, home).await;
         }
     })
     .await;
+}
+
+/// A login asking for the two-factor code, the token stored 0600, the version listed.
+async fn log_in_with_two_factors(api: Api, server: &StandIn, home: &Path) {
+    let alice = server.world().instance.person_named("alice").unwrap().id;
+    if let Some(user) = server
+        .world()
+        .instance
+        .users
+        .iter_mut()
+        .find(|u| u.person == alice)
+    {
+        user.totp = Some("314159".to_owned());
+    }
+    let signed = sign_in(home, "lw", server, Some("314159")).await;
+    let (version, label) = match api {
+        Api::V3 => ("0.19.20", "API v3"),
+        Api::V4 => ("1.0.0-beta.1", "API v4"),
+    };
+    assert!(
+        signed.contains(&format!("Lemmy {version}, {label}")),
+        "{signed}"
+    );
+    assert!(signed.contains("as alice"), "{signed}");
+    let login: Vec<_> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == Method::POST && r.path.ends_with("/login"))
+        .collect();
+    assert_eq!(
+        login.len(),
+        2,
+        "{api:?}: once without the code, once with it"
+    );
+    assert_eq!(login[1].json()["totp_2fa_token"], "314159");
+    let secret = home.join("data/secrets/lw.json");
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(secret).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600);
+    let listed = text(&threadmark(home, &["account", "list"], "", &[]).await.stdout);
+    assert!(
+        listed.contains(&format!("lw  lemmy (Lemmy {version}, {label})")),
+        "{listed}"
+    );
+}
+
+/// `tree` and `read` from the cache: the sections, the chain nested ten deep, the stubs,
+/// the scores, federated names.
+async fn read_offline(home: &Path) {
+    let tree = text(
+        &threadmark(home, &["tree", "--width", "100"], "", &[])
+            .await
+            .stdout,
+    );
+    for expected in [
+        "Lemmy Stand-in",
+        "Subscribed",
+        "rust",
+        "linux@lemmy.ml",
+        "Local",
+        "news",
+        "All",
+        "art@art.example",
+        "Trees all the way down",
+    ] {
+        assert!(tree.contains(expected), "{expected} missing:\n{tree}");
+    }
+    let thread = read(home, "Trees all the way down").await;
+    let deepest = thread
+        .lines()
+        .find(|l| l.contains("level 10 of the chain"))
+        .unwrap_or_else(|| panic!("{thread}"));
+    assert!(
+        deepest.starts_with(&"│ ".repeat(9)),
+        "nested by path:\n{thread}"
+    );
+    assert!(thread.contains("[deleted]"), "{thread}");
+    assert!(thread.contains("[removed by a moderator]"), "{thread}");
+    assert!(thread.contains("1 point"), "{thread}");
+    assert!(thread.contains("carol@lemmy.ml"), "{thread}");
+}
+
+async fn read(home: &Path, thread: &str) -> String {
+    text(
+        &threadmark(home, &["read", thread, "--width", "120"], "", &[])
+            .await
+            .stdout,
+    )
+}
+
+/// A reply written offline; the instance stores it but its answer never comes in time;
+/// the next sync finds it there instead of sending it again.
+async fn reply_once_despite_a_lost_answer(api: Api, server: &StandIn, home: &Path) {
+    let out = threadmark(
+        home,
+        &["reply", "Trees all the way down", "--to", "#3"],
+        "Written on the train",
+        &[],
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    server.world().reply_delay = Some(std::time::Duration::from_secs(5));
+    let out = threadmark(home, &["sync"], "", &[("THREADMARK_TIMEOUTS", "total=2")]).await;
+    let outbox = text(&threadmark(home, &["outbox"], "", &[]).await.stdout);
+    assert!(
+        outbox.contains("unknown"),
+        "{api:?}: {}\n{outbox}",
+        text(&out.stdout)
+    );
+    assert_eq!(server.requests_to(&Method::POST, "/comment").len(), 1);
+    server.world().reply_delay = None;
+
+    let out = threadmark(home, &["sync"], "", &[]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("1 sent"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(
+        server.requests_to(&Method::POST, "/comment").len(),
+        1,
+        "{api:?}: exactly once"
+    );
+    let stored = server
+        .world()
+        .instance
+        .comments
+        .values()
+        .filter(|c| c.content == "Written on the train")
+        .count();
+    assert_eq!(stored, 1);
+    let out = threadmark(home, &["sync"], "", &[]).await;
+    assert!(out.status.success());
+    let listed = text(&threadmark(home, &["outbox"], "", &[]).await.stdout);
+    assert!(
+        listed.contains("empty"),
+        "the echo became the real comment: {listed}"
+    );
+    let thread = read(home, "Trees all the way down").await;
+    let mine = thread
+        .lines()
+        .find(|l| l.contains("Written on the train"))
+        .unwrap();
+    assert!(
+        mine.starts_with("│ │ "),
+        "under the post it answers:\n{thread}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -175,7 +175,7 @@ async fn an_instance_that_does_not_answer_is_offline() {
         tokio::time::sleep(Duration::from_millis(100)).await;
         let mut b = threadmark::remote::lemmy::LemmyBackend::new(
             &url,
-            Some(threadmark::store::Secret::new(token)),
+            Some(&threadmark::store::Secret::new(token)),
             settings(),
             threadmark::remote::Timeouts::default(),
         )

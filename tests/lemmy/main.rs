@@ -55,7 +55,7 @@ pub fn settings() -> LemmySettings {
 pub fn backend(server: &StandIn, token: Option<&str>, settings: LemmySettings) -> LemmyBackend {
     LemmyBackend::new(
         &server.url,
-        token.map(Secret::new),
+        token.map(Secret::new).as_ref(),
         settings,
         Timeouts::default(),
     )

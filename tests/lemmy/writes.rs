@@ -172,7 +172,7 @@ async fn after_a_lost_answer_our_comment_is_found_instead_of_sent_again() {
             server.world().reply_delay = Some(Duration::from_secs(4));
             let mut slow = threadmark::remote::lemmy::LemmyBackend::new(
                 &server.url,
-                Some(threadmark::store::Secret::new(token.clone())),
+                Some(&threadmark::store::Secret::new(token.clone())),
                 settings(),
                 Timeouts::parse("total=2").unwrap(),
             )

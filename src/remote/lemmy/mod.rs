@@ -82,7 +82,7 @@ pub struct LemmyBackend {
 impl LemmyBackend {
     pub fn new(
         base_url: &str,
-        jwt: Option<Secret>,
+        jwt: Option<&Secret>,
         settings: pull::Settings,
         timeouts: Timeouts,
     ) -> Result<Self, RemoteError> {
@@ -91,7 +91,7 @@ impl LemmyBackend {
             .budget
             .unwrap_or_else(|| transport::polite_limit(None));
         Ok(Self {
-            transport: Transport::new(http, jwt.as_ref(), budget)?,
+            transport: Transport::new(http, jwt, budget)?,
             settings,
             known: None,
             idle: false,

@@ -290,7 +290,7 @@ impl<'a> Pull<'a> {
                 c
             })
             .collect();
-        mine.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        mine.sort_by_key(|c| c.name.to_lowercase());
         mine.dedup_by_key(|c| c.id);
         Ok(Some(mine))
     }

@@ -143,8 +143,8 @@ mod tests {
                 vec!["art@x.y"]
             ]
         );
-        assert_eq!(prefetch[&1], true);
-        assert_eq!(prefetch[&3], false);
+        assert!(prefetch[&1]);
+        assert!(!prefetch[&3]);
 
         let (anonymous, prefetch) = build(&Input {
             title: "Lemmy",
@@ -153,6 +153,6 @@ mod tests {
             prefetch: Prefetch::Watched,
         });
         assert_eq!(anonymous.sections[0].id.as_str(), LOCAL);
-        assert_eq!(prefetch[&1], true, "anonymous: the local communities");
+        assert!(prefetch[&1], "anonymous: the local communities");
     }
 }

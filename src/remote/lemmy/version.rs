@@ -305,8 +305,8 @@ fn push_page(query: &mut Vec<(&'static str, String)>, at: Option<&PageAt>) {
     }
 }
 
-/// Whether new accounts wait for an admin's approval (v3 "RequireApplication", v4
-/// "require_application").
+/// Whether new accounts wait for an admin's approval (v3 `RequireApplication`, v4
+/// `require_application`).
 pub fn requires_application(registration_mode: Option<&str>) -> bool {
     registration_mode.is_some_and(|m| {
         m.replace('_', "")

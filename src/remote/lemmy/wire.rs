@@ -52,8 +52,8 @@ pub struct Site {
 
 #[derive(Debug, Deserialize)]
 pub struct LocalSite {
-    /// v3 "Closed" | "RequireApplication" | "Open"; v4 in snake case, plus
-    /// "require_invitation".
+    /// v3 `Closed` | `RequireApplication` | `Open`; v4 in snake case, plus
+    /// `require_invitation`.
     #[serde(default)]
     pub registration_mode: Option<String>,
 }
@@ -112,6 +112,7 @@ pub struct Person {
 }
 
 #[derive(Clone, Debug, Deserialize)]
+#[allow(clippy::struct_excessive_bools)] // Lemmy's own flags, read as sent
 pub struct Community {
     pub id: i64,
     pub name: String,
@@ -144,13 +145,13 @@ pub struct Community {
 #[derive(Clone, Debug, Deserialize)]
 pub struct CommunityView {
     pub community: Community,
-    /// v3: "Subscribed" | "NotSubscribed" | "Pending".
+    /// v3: `Subscribed` | `NotSubscribed` | `Pending`.
     #[serde(default)]
     pub subscribed: Option<String>,
     /// v3: counts apart.
     #[serde(default)]
     pub counts: Option<CommunityCounts>,
-    /// v4: `follow_state` "accepted" | "pending" | "approval_required" | "denied".
+    /// v4: `follow_state` `accepted` | `pending` | `approval_required` | `denied`.
     #[serde(default)]
     pub community_actions: Option<CommunityActions>,
     /// v3: the caller blocked it.
@@ -175,6 +176,7 @@ pub struct CommunityActions {
 }
 
 #[derive(Clone, Debug, Deserialize)]
+#[allow(clippy::struct_excessive_bools)] // Lemmy's own flags, read as sent
 pub struct Post {
     pub id: i64,
     pub name: String,
@@ -243,6 +245,7 @@ pub struct PostCounts {
 }
 
 #[derive(Clone, Copy, Debug, Default, Deserialize)]
+#[allow(clippy::struct_field_names)] // Lemmy's own field names
 pub struct PostActions {
     #[serde(default)]
     pub read_at: Option<Timestamp>,

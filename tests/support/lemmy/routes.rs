@@ -77,36 +77,28 @@ pub fn communities(w: &World, r: &Recorded, viewer: Option<i64>) -> Response {
         .take(limit)
         .map(|c| shapes::community_view(&w.instance, api, c, viewer))
         .collect();
-    json_response(200, &paged(api, "communities", views, None, None))
+    json_response(200, &paged(api, "communities", &views, None, None))
 }
 
 /// A list answer: v3 names its array, v4 is a `PagedResponse`.
 fn paged(
     api: Api,
     name: &str,
-    items: Vec<Value>,
+    items: &[Value],
     next: Option<String>,
     prev: Option<String>,
 ) -> Value {
-    match api {
-        Api::V3 => {
-            let mut v = json!({ name: items });
-            if let Some(next) = next {
-                v["next_page"] = json!(next);
-            }
-            v
-        }
-        Api::V4 => {
-            let mut v = json!({ "items": items });
-            if let Some(next) = next {
-                v["next_page"] = json!(next);
-            }
-            if let Some(prev) = prev {
-                v["prev_page"] = json!(prev);
-            }
-            v
-        }
+    let mut v = match api {
+        Api::V3 => json!({ name: items }),
+        Api::V4 => json!({ "items": items }),
+    };
+    if let Some(next) = next {
+        v["next_page"] = json!(next);
     }
+    if let (Api::V4, Some(prev)) = (api, prev) {
+        v["prev_page"] = json!(prev);
+    }
+    v
 }
 
 fn v4_cursor(id: i64, back: bool) -> String {
@@ -201,7 +193,7 @@ pub fn posts(w: &World, r: &Recorded, viewer: Option<i64>) -> Response {
         .iter()
         .map(|p| shapes::post_view(i, api, p, viewer))
         .collect();
-    json_response(200, &paged(api, "posts", views, next, None))
+    json_response(200, &paged(api, "posts", &views, next, None))
 }
 
 /// `read.rs`: a post and its community; reading it marks it read for the caller,
@@ -246,14 +238,14 @@ pub fn post(w: &mut World, r: &Recorded, viewer: Option<i64>) -> Response {
 }
 
 /// ltree's order: label by label, each compared as bytes (then by length).
-fn ltree_cmp(a: &str, b: &str) -> Ordering {
-    let (mut x, mut y) = (a.split('.'), b.split('.'));
+fn ltree_cmp(left: &str, right: &str) -> Ordering {
+    let (mut lefts, mut rights) = (left.split('.'), right.split('.'));
     loop {
-        match (x.next(), y.next()) {
+        match (lefts.next(), rights.next()) {
             (None, None) => return Ordering::Equal,
             (None, Some(_)) => return Ordering::Less,
             (Some(_), None) => return Ordering::Greater,
-            (Some(l), Some(m)) => match l.as_bytes().cmp(m.as_bytes()) {
+            (Some(here), Some(there)) => match here.as_bytes().cmp(there.as_bytes()) {
                 Ordering::Equal => {}
                 other => return other,
             },
@@ -353,7 +345,7 @@ pub fn comments(w: &World, r: &Recorded, viewer: Option<i64>) -> Response {
         .iter()
         .map(|c| shapes::comment_view(i, api, c, viewer))
         .collect();
-    json_response(200, &paged(api, "comments", views, next, None))
+    json_response(200, &paged(api, "comments", &views, next, None))
 }
 
 /// A person's newest content: v3 `GET /user` (`GetPersonDetailsResponse`), v4
@@ -420,9 +412,9 @@ pub fn person_content(w: &World, r: &Recorded, viewer: Option<i64>) -> Response 
                     items.push((p.published, v));
                 }
             }
-            items.sort_by(|a, b| b.0.cmp(&a.0));
+            items.sort_by_key(|item| std::cmp::Reverse(item.0));
             let items: Vec<Value> = items.into_iter().take(limit).map(|(_, v)| v).collect();
-            json_response(200, &paged(api, "items", items, None, None))
+            json_response(200, &paged(api, "items", &items, None, None))
         }
     }
 }

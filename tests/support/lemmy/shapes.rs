@@ -255,114 +255,140 @@ pub fn comment_view(i: &Instance, api: Api, c: &Comment, viewer: Option<i64>) ->
 }
 
 /// `GetSiteResponse`; v3 carries the caller (`my_user`), v4 has `GET /account` for it.
+/// `rate` is the "message" limit: requests per seconds.
 pub fn site(i: &Instance, api: Api, viewer: Option<i64>, rate: (u32, u32)) -> Value {
     let published = time(super::world::ago(24 * 500));
-    let site = match api {
-        Api::V3 => json!({
-            "id": 1, "name": i.name, "published": published,
-            "actor_id": format!("https://{}/", i.host), "last_refreshed_at": published,
-            "inbox_url": format!("https://{}/site_inbox", i.host), "public_key": "-----BEGIN PUBLIC KEY-----",
-            "instance_id": 1
-        }),
-        Api::V4 => json!({
-            "id": 1, "name": i.name, "published_at": published,
-            "ap_id": format!("https://{}/", i.host), "last_refreshed_at": published,
-            "inbox_url": format!("https://{}/site_inbox", i.host), "instance_id": 1
-        }),
-    };
-    let (mode, listing, sort) = match (api, i.require_application) {
-        (Api::V3, true) => ("RequireApplication", "Local", "Active"),
-        (Api::V3, false) => ("Open", "Local", "Active"),
-        (Api::V4, true) => ("require_application", "local", "active"),
-        (Api::V4, false) => ("open", "local", "active"),
-    };
+    let site_row = json!({
+        "id": 1, "name": i.name, "last_refreshed_at": published, "instance_id": 1,
+        "inbox_url": format!("https://{}/site_inbox", i.host),
+    });
+    let counts = json!({
+        "users": i.users.len(), "posts": i.posts.len(), "comments": i.comments.len(),
+        "communities": i.communities.len(), "users_active_day": 1, "users_active_week": 2,
+        "users_active_month": 3, "users_active_half_year": 4,
+    });
     let mut local_site = json!({
         "id": 1, "site_id": 1, "site_setup": true, "community_creation_admin_only": false,
-        "private_instance": false, "default_theme": "browser", "default_post_listing_type": listing,
-        "application_email_admins": false, "federation_enabled": true, "registration_mode": mode,
-        "reports_email_admins": false, "federation_signed_fetch": false,
+        "private_instance": false, "default_theme": "browser", "application_email_admins": false,
+        "federation_enabled": true, "reports_email_admins": false, "federation_signed_fetch": false,
     });
-    let rate_limit = match api {
-        Api::V3 => {
-            merge(
-                &mut local_site,
-                json!({
-                    "enable_downvotes": true, "enable_nsfw": true, "require_email_verification": false,
-                    "hide_modlog_mod_names": true, "actor_name_max_length": 20, "captcha_enabled": false,
-                    "captcha_difficulty": "medium", "published": published,
-                    "default_post_listing_mode": "List", "default_sort_type": sort
-                }),
-            );
-            json!({
-                "local_site_id": 1, "message": rate.0, "message_per_second": rate.1,
-                "post": 6, "post_per_second": 600, "register": 3, "register_per_second": 3600,
-                "image": 6, "image_per_second": 3600, "comment": 6, "comment_per_second": 600,
-                "search": 60, "search_per_second": 600, "published": published,
-                "import_user_settings": 1, "import_user_settings_per_second": 86400
-            })
-        }
-        Api::V4 => {
-            merge(
-                &mut local_site,
-                json!({
-                    "email_verification_required": false, "published_at": published,
-                    "default_post_listing_mode": "list", "default_post_sort_type": sort,
-                    "default_comment_sort_type": "hot", "oauth_registration": false,
-                    "post_upvotes": "all", "post_downvotes": "all", "comment_upvotes": "all",
-                    "comment_downvotes": "all", "nsfw_content_disallowed": false,
-                    "users": i.users.len(), "posts": i.posts.len(), "comments": i.comments.len(),
-                    "communities": i.communities.len(), "users_active_day": 1, "users_active_week": 2,
-                    "users_active_month": 3, "users_active_half_year": 4,
-                    "email_notifications_disabled": false, "default_items_per_page": 20,
-                    "image_mode": "store_link_previews", "image_upload_timeout_seconds": 30,
-                    "image_max_thumbnail_size": 512, "image_max_avatar_size": 512,
-                    "image_max_banner_size": 1024, "image_max_upload_size": 1024,
-                    "image_allow_video_uploads": true, "image_upload_disabled": false,
-                    "max_invites_per_user_allowed": 5
-                }),
-            );
-            json!({
-                "local_site_id": 1, "message_max_requests": rate.0, "message_interval_seconds": rate.1,
-                "post_max_requests": 6, "post_interval_seconds": 600, "register_max_requests": 3,
-                "register_interval_seconds": 3600, "image_max_requests": 6,
-                "image_interval_seconds": 3600, "comment_max_requests": 6,
-                "comment_interval_seconds": 600, "search_max_requests": 60,
-                "search_interval_seconds": 600, "published_at": published,
-                "import_user_settings_max_requests": 1,
-                "import_user_settings_interval_seconds": 86400
-            })
-        }
-    };
-    let admins: Vec<Value> = Vec::new();
     match api {
-        Api::V3 => {
-            let mut v = json!({
-                "site_view": {
-                    "site": site, "local_site": local_site, "local_site_rate_limit": rate_limit,
-                    "counts": {"site_id": 1, "users": i.users.len(), "posts": i.posts.len(),
-                               "comments": i.comments.len(), "communities": i.communities.len(),
-                               "users_active_day": 1, "users_active_week": 2,
-                               "users_active_month": 3, "users_active_half_year": 4}
-                },
-                "admins": admins, "version": api.version(), "all_languages": [],
-                "discussion_languages": [], "taglines": [], "custom_emojis": [], "blocked_urls": []
-            });
-            if let Some(viewer) = viewer {
-                v["my_user"] = my_user(i, api, viewer);
-            }
-            v
+        Api::V3 => site_v3(i, site_row, local_site, counts, &published, viewer, rate),
+        Api::V4 => {
+            merge(&mut local_site, counts);
+            site_v4(i, site_row, local_site, &published, rate)
         }
-        Api::V4 => json!({
-            "site_view": {
-                "site": site, "local_site": local_site, "local_site_rate_limit": rate_limit,
-                "instance": {"id": 1, "domain": i.host, "published_at": published,
-                             "software": "lemmy", "version": api.version()}
-            },
-            "admins": admins, "version": api.version(), "all_languages": [],
-            "discussion_languages": [], "oauth_providers": [], "admin_oauth_providers": [],
-            "blocked_urls": [], "active_plugins": [], "captcha_enabled": false
-        }),
     }
+}
+
+fn site_v3(
+    i: &Instance,
+    mut site_row: Value,
+    mut local_site: Value,
+    mut counts: Value,
+    published: &Value,
+    viewer: Option<i64>,
+    rate: (u32, u32),
+) -> Value {
+    let api = Api::V3;
+    merge(
+        &mut site_row,
+        json!({
+            "published": published, "actor_id": format!("https://{}/", i.host),
+            "public_key": "-----BEGIN PUBLIC KEY-----",
+        }),
+    );
+    let mode = if i.require_application {
+        "RequireApplication"
+    } else {
+        "Open"
+    };
+    merge(
+        &mut local_site,
+        json!({
+            "registration_mode": mode, "default_post_listing_type": "Local",
+            "enable_downvotes": true, "enable_nsfw": true, "require_email_verification": false,
+            "hide_modlog_mod_names": true, "actor_name_max_length": 20, "captcha_enabled": false,
+            "captcha_difficulty": "medium", "published": published,
+            "default_post_listing_mode": "List", "default_sort_type": "Active"
+        }),
+    );
+    merge(&mut counts, json!({"site_id": 1}));
+    let rate_limit = json!({
+        "local_site_id": 1, "message": rate.0, "message_per_second": rate.1,
+        "post": 6, "post_per_second": 600, "register": 3, "register_per_second": 3600,
+        "image": 6, "image_per_second": 3600, "comment": 6, "comment_per_second": 600,
+        "search": 60, "search_per_second": 600, "published": published,
+        "import_user_settings": 1, "import_user_settings_per_second": 86400
+    });
+    let mut v = json!({
+        "site_view": {
+            "site": site_row, "local_site": local_site, "local_site_rate_limit": rate_limit,
+            "counts": counts
+        },
+        "admins": [], "version": api.version(), "all_languages": [],
+        "discussion_languages": [], "taglines": [], "custom_emojis": [], "blocked_urls": []
+    });
+    if let Some(viewer) = viewer {
+        v["my_user"] = my_user(i, api, viewer);
+    }
+    v
+}
+
+fn site_v4(
+    i: &Instance,
+    mut site_row: Value,
+    mut local_site: Value,
+    published: &Value,
+    rate: (u32, u32),
+) -> Value {
+    let api = Api::V4;
+    merge(
+        &mut site_row,
+        json!({"published_at": published, "ap_id": format!("https://{}/", i.host)}),
+    );
+    let mode = if i.require_application {
+        "require_application"
+    } else {
+        "open"
+    };
+    merge(
+        &mut local_site,
+        json!({
+            "registration_mode": mode, "default_post_listing_type": "local",
+            "email_verification_required": false, "published_at": published,
+            "default_post_listing_mode": "list", "default_post_sort_type": "active",
+            "default_comment_sort_type": "hot", "oauth_registration": false,
+            "post_upvotes": "all", "post_downvotes": "all", "comment_upvotes": "all",
+            "comment_downvotes": "all", "nsfw_content_disallowed": false,
+            "email_notifications_disabled": false, "default_items_per_page": 20,
+            "image_mode": "store_link_previews", "image_upload_timeout_seconds": 30,
+            "image_max_thumbnail_size": 512, "image_max_avatar_size": 512,
+            "image_max_banner_size": 1024, "image_max_upload_size": 1024,
+            "image_allow_video_uploads": true, "image_upload_disabled": false,
+            "max_invites_per_user_allowed": 5
+        }),
+    );
+    let rate_limit = json!({
+        "local_site_id": 1, "message_max_requests": rate.0, "message_interval_seconds": rate.1,
+        "post_max_requests": 6, "post_interval_seconds": 600, "register_max_requests": 3,
+        "register_interval_seconds": 3600, "image_max_requests": 6,
+        "image_interval_seconds": 3600, "comment_max_requests": 6,
+        "comment_interval_seconds": 600, "search_max_requests": 60,
+        "search_interval_seconds": 600, "published_at": published,
+        "import_user_settings_max_requests": 1,
+        "import_user_settings_interval_seconds": 86400
+    });
+    json!({
+        "site_view": {
+            "site": site_row, "local_site": local_site, "local_site_rate_limit": rate_limit,
+            "instance": {"id": 1, "domain": i.host, "published_at": published,
+                         "software": "lemmy", "version": api.version()}
+        },
+        "admins": [], "version": api.version(), "all_languages": [],
+        "discussion_languages": [], "oauth_providers": [], "admin_oauth_providers": [],
+        "blocked_urls": [], "active_plugins": [], "captcha_enabled": false
+    })
 }
 
 /// `MyUserInfo`: the caller, whom they follow and what they moderate.

@@ -276,7 +276,7 @@ async fn handle(
         }
         let limited = rate_limit(&mut w, &recorded);
         let response = match limited {
-            Err(refusal) => refusal,
+            Err(refusal) => *refusal,
             Ok(headers) => {
                 let mut response = respond(&mut w, &recorded);
                 for (k, v) in headers {
@@ -300,7 +300,10 @@ async fn handle(
 
 /// Spends the request's buckets: the message bucket for every request, and the comment
 /// or post bucket for creating one. `Ok` carries the headers an allowed 1.0 answer gets.
-fn rate_limit(w: &mut World, r: &Recorded) -> Result<Vec<(&'static str, HeaderValue)>, Response> {
+fn rate_limit(
+    w: &mut World,
+    r: &Recorded,
+) -> Result<Vec<(&'static str, HeaderValue)>, Box<Response>> {
     let now = Instant::now();
     let api = w.api;
     let mut buckets: Vec<&mut Bucket> = vec![&mut w.message];
@@ -315,7 +318,7 @@ fn rate_limit(w: &mut World, r: &Recorded) -> Result<Vec<(&'static str, HeaderVa
         match api {
             Api::V3 => {
                 if !bucket.take_token(now) {
-                    return Err(error(api, "rate_limit_error", None));
+                    return Err(Box::new(error(api, "rate_limit_error", None)));
                 }
             }
             Api::V4 => {
@@ -328,7 +331,7 @@ fn rate_limit(w: &mut World, r: &Recorded) -> Result<Vec<(&'static str, HeaderVa
                     h.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
                     h.insert("x-ratelimit-reset", HeaderValue::from(reset));
                     h.insert("retry-after", HeaderValue::from(reset));
-                    return Err(response);
+                    return Err(Box::new(response));
                 }
                 headers = vec![
                     ("x-ratelimit-limit", limit),

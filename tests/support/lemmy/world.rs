@@ -68,6 +68,7 @@ pub struct Community {
 }
 
 #[derive(Clone, Debug)]
+#[allow(clippy::struct_excessive_bools)] // Lemmy's own flags
 pub struct Post {
     pub id: i64,
     pub community: i64,
@@ -112,7 +113,7 @@ pub struct ReadMark {
 pub struct Instance {
     pub host: String,
     pub name: String,
-    /// "Open" or "RequireApplication" (spelled by version when served).
+    /// `Open`, or `RequireApplication` when set (spelled by version when served).
     pub require_application: bool,
     pub persons: Vec<Person>,
     pub users: Vec<User>,

@@ -8,6 +8,7 @@ use crate::lemmy::world::{Api, ago};
 use crate::{BOTH, backend, bounded, settings, standin, sync};
 use axum::http::Method;
 use threadmark::model::{Access, Forum, ThreadId};
+use threadmark::remote::Backend;
 use threadmark::remote::lemmy::{LOCAL, SUBSCRIBED};
 
 fn area_titles(forum: &Forum) -> Vec<(String, Vec<String>)> {
@@ -300,6 +301,41 @@ async fn the_servers_read_marks_come_with_the_threads() {
                 "syncing never opens a post (which would mark it read)"
             );
         }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn while_idle_rounds_keep_their_distance_but_an_opened_thread_goes_at_once() {
+    bounded(async {
+        let (server, token) = standin(Api::V4, generated("lemmy.test")).await;
+        let mut b = backend(&server, Some(&token), settings());
+        let first = sync(&mut b, None, None).await;
+        b.set_long_poll(Some(std::time::Duration::from_secs(25)));
+        let cursor = first.cursor.clone().unwrap();
+        // Up to date and idle: the next round waits (Lemmy cannot say when news comes).
+        let quiet = tokio::time::timeout(
+            std::time::Duration::from_secs(1),
+            b.pull(Some(&cursor), None),
+        )
+        .await;
+        assert!(quiet.is_err(), "no new round right away");
+        // The user opens a thread: it is read now.
+        let town = first.thread_titled("Town hall tonight").unwrap().id.clone();
+        server.clear_requests();
+        let opened = tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            sync(&mut b, Some(&cursor), Some(&town)),
+        )
+        .await
+        .expect("an opened thread does not wait for the next round");
+        assert!(!opened.batches.is_empty());
+        let asked = server.requests_to(&Method::GET, "/post");
+        assert_eq!(asked.len(), 1, "the post itself, checked");
+        assert!(
+            asked[0].header("authorization").is_none(),
+            "anonymously: no read mark"
+        );
     })
     .await;
 }

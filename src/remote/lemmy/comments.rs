@@ -8,6 +8,7 @@
 use super::cursor::{FlatOrder, PostMark, Step};
 use super::posts::{self, thread_id};
 use super::pull::Pull;
+use super::transport::As;
 use super::version::PageAt;
 use super::wire::{CommentView, Page, PostResponse};
 use crate::remote::RemoteError;
@@ -75,11 +76,18 @@ impl Pull<'_> {
         Ok(())
     }
 
-    /// `GET /post`: the post as it is now (edited, locked, deleted).
+    /// `GET /post`: the post as it is now (edited, locked, deleted). Asked without the
+    /// token: Lemmy marks a post read (comments included) for whoever reads it, and
+    /// syncing is not reading. A private instance answers only with it.
     async fn read_post(&mut self, post: i64) -> Result<(), RemoteError> {
-        let answer: PostResponse = self
-            .get("/post", &[("id", post.to_string())], "a post")
-            .await?;
+        let query = [("id", post.to_string())];
+        let answer: PostResponse = match self.get_as("/post", &query, As::Anonymous, "a post").await
+        {
+            Err(RemoteError::Status { status: 401, .. }) => {
+                self.get("/post", &query, "a post").await?
+            }
+            other => other?,
+        };
         let view = answer.post_view;
         if view.post.deleted || view.post.removed {
             // Only its author and moderators still see it: the thread goes.

@@ -77,6 +77,8 @@ pub struct LemmyBackend {
     known: Option<PullCursor>,
     idle: bool,
     last_round_end: Option<Instant>,
+    /// The thread the user was reading when the last round ended.
+    last_focus: Option<ThreadId>,
 }
 
 impl LemmyBackend {
@@ -96,6 +98,7 @@ impl LemmyBackend {
             known: None,
             idle: false,
             last_round_end: None,
+            last_focus: None,
         })
     }
 
@@ -162,12 +165,16 @@ impl LemmyBackend {
         post.body.base_url = Some(self.transport.base_url().to_string());
     }
 
-    /// While idle, rounds keep their distance.
-    async fn keep_distance(&self, cursor: Option<&Cursor>) {
+    /// While idle, rounds keep their distance — unless the user opened another thread,
+    /// which is then read at once.
+    async fn keep_distance(&self, cursor: Option<&Cursor>, focus: Option<&ThreadId>) {
         let between_rounds = cursor
             .and_then(PullCursor::read)
             .is_some_and(|c| c.round.is_none());
-        if let (true, true, Some(end)) = (self.idle, between_rounds, self.last_round_end) {
+        let same_focus = focus.is_none() || focus == self.last_focus.as_ref();
+        if let (true, true, true, Some(end)) =
+            (self.idle, between_rounds, same_focus, self.last_round_end)
+        {
             let wait = IDLE_ROUND_GAP.saturating_sub(end.elapsed());
             if !wait.is_zero() {
                 tokio::time::sleep(wait).await;
@@ -252,12 +259,13 @@ impl Backend for LemmyBackend {
         cursor: Option<&Cursor>,
         focus: Option<&ThreadId>,
     ) -> Result<PullBatch, RemoteError> {
-        self.keep_distance(cursor).await;
+        self.keep_distance(cursor, focus).await;
         let (mut batch, cursor) = pull::Pull::new(&mut self.transport, self.settings, cursor)
             .run(focus)
             .await?;
         if batch.complete {
             self.last_round_end = Some(Instant::now());
+            self.last_focus = focus.cloned();
         }
         self.known = Some(cursor);
         for post in &mut batch.posts {

@@ -186,8 +186,18 @@ impl<'a> Pull<'a> {
         query: &[(&str, String)],
         what: &str,
     ) -> Result<T, RemoteError> {
+        self.get_as(path, query, As::Account, what).await
+    }
+
+    pub(super) async fn get_as<T: serde::de::DeserializeOwned>(
+        &mut self,
+        path: &str,
+        query: &[(&str, String)],
+        who: As,
+        what: &str,
+    ) -> Result<T, RemoteError> {
         self.requests += 1;
-        self.transport.get(path, query, As::Account, what).await
+        self.transport.get(path, query, who, what).await
     }
 
     pub(super) fn version(&self) -> ApiVersion {

@@ -1,16 +1,17 @@
 //! `threadmark sync`: one pull and one push, progress on stderr, a summary on stdout.
 
 use crate::account::Account;
-use crate::model::ThreadId;
-use crate::remote::RemoteError;
+use crate::model::{Banner, ThreadId};
+use crate::remote::{Backend as _, RemoteError};
 use crate::store::Cache;
 use crate::sync::{Connection, CycleReport, SyncError};
+use crate::text::sanitize;
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 
 /// Runs one sync of `account`. Fails (exit 1) only when the server could not be reached
 /// or refused us; held or failed replies are reported, not errors.
-pub fn sync(account: &Account, out: &mut impl Write) -> anyhow::Result<()> {
+pub fn sync(account: &Account, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
     let (Some(remote), Some(mut engine)) = (&account.remote, account.sync_engine()?) else {
         writeln!(
             out,
@@ -27,7 +28,14 @@ pub fn sync(account: &Account, out: &mut impl Write) -> anyhow::Result<()> {
     progress.finish();
     let cycle = result.map_err(|e| sync_error(e, &remote.url))?;
     read_elsewhere(account, &cycle.pulled.read_through)?;
-    write!(out, "{}", summary(&account.name, &cycle))?;
+    let banner = engine.backend().state().banner.clone();
+    log_cycle(&account.name, &cycle, banner.as_ref());
+    if json {
+        let value = summary_json(&account.name, &cycle, banner.as_ref());
+        write!(out, "{}", super::json::terminal_safe(&value)?)?;
+    } else {
+        write!(out, "{}", summary(&account.name, &cycle, banner.as_ref()))?;
+    }
     if cycle.flushed.needs_login {
         anyhow::bail!(
             "{} refused our credentials; run `threadmark login --account {}`",
@@ -56,6 +64,7 @@ fn read_elsewhere(account: &Account, marks: &[(ThreadId, u32)]) -> anyhow::Resul
 }
 
 fn sync_error(error: SyncError, url: &str) -> anyhow::Error {
+    tracing::warn!(%url, "sync failed: {error}");
     match error {
         SyncError::Remote(RemoteError::Status {
             status: 401 | 403, ..
@@ -65,8 +74,64 @@ fn sync_error(error: SyncError, url: &str) -> anyhow::Error {
     }
 }
 
-/// The summary printed after a sync.
-pub fn summary(account: &str, cycle: &CycleReport) -> String {
+/// What a sync did, in the log.
+fn log_cycle(account: &str, cycle: &CycleReport, banner: Option<&Banner>) {
+    let p = &cycle.pulled;
+    let f = &cycle.flushed;
+    tracing::info!(
+        account,
+        mode = cycle.mode.as_str(),
+        new_threads = p.new_threads,
+        new_posts = p.new_posts,
+        sent = f.sent,
+        held = f.held,
+        failed = f.failed,
+        waiting = f.waiting,
+        "synced"
+    );
+    if !cycle.mode.accepts_writes() {
+        tracing::info!(
+            account,
+            banner = banner.map(|b| b.text.as_str()),
+            "the forum is {}",
+            cycle.mode
+        );
+    }
+    if let Some(why) = &f.stopped {
+        tracing::info!(account, "the outbox paused: {why}");
+    }
+}
+
+/// `threadmark sync --json`.
+fn summary_json(account: &str, cycle: &CycleReport, banner: Option<&Banner>) -> serde_json::Value {
+    let p = &cycle.pulled;
+    let f = &cycle.flushed;
+    serde_json::json!({
+        "version": super::json::VERSION,
+        "account": account,
+        "mode": cycle.mode.as_str(),
+        "banner": banner.map(super::json::BannerJson::from),
+        "pulled": {
+            "new_threads": p.new_threads,
+            "new_posts": p.new_posts,
+            "edited_posts": p.edited_posts,
+            "removed_threads": p.removed_threads,
+        },
+        "outbox": {
+            "busy": cycle.outbox_busy,
+            "sent": f.sent,
+            "held": f.held,
+            "failed": f.failed,
+            "waiting": f.waiting,
+            "awaiting_approval": f.awaiting_approval,
+            "paused": f.stopped,
+            "needs_login": f.needs_login,
+        },
+    })
+}
+
+/// The summary printed after a sync; a read-only forum's banner says why and until when.
+pub fn summary(account: &str, cycle: &CycleReport, banner: Option<&Banner>) -> String {
     let p = &cycle.pulled;
     let f = &cycle.flushed;
     let mut text = format!(
@@ -102,8 +167,25 @@ pub fn summary(account: &str, cycle: &CycleReport) -> String {
             "The forum is {}: replies wait in the outbox until posting reopens.",
             cycle.mode.as_str()
         );
+        if let Some(banner) = banner {
+            text.push_str(&banner_text(banner));
+        }
     } else if let Some(why) = &f.stopped {
         let _ = writeln!(text, "The outbox paused: {why}.");
+    }
+    text
+}
+
+/// A server's banner as plain lines: its text (Markdown made plain, cleaned), then when it
+/// ends.
+fn banner_text(banner: &Banner) -> String {
+    let body = crate::render::plain_text(&crate::model::Body::markdown(banner.text.as_str()));
+    let mut text = String::new();
+    for line in body.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let _ = writeln!(text, "  {}", sanitize::clean_line(line));
+    }
+    if let Some(ends) = banner.ends_at {
+        let _ = writeln!(text, "  Until {}.", crate::render::time_label(ends));
     }
     text
 }

@@ -144,8 +144,13 @@ pub struct Typing {
 impl OutboxEntry {
     /// A new entry, queued, with a fresh idempotency key.
     pub fn new(target: Target, body: String, now: Timestamp) -> Self {
+        Self::queued(uuid::Uuid::now_v7().to_string(), target, body, now)
+    }
+
+    /// A new entry, queued under `key` (made when the user acted).
+    pub fn queued(key: String, target: Target, body: String, now: Timestamp) -> Self {
         Self {
-            key: uuid::Uuid::now_v7().to_string(),
+            key,
             target,
             body,
             created_at: now,

@@ -6,7 +6,6 @@ mod background;
 mod browser;
 mod editor;
 pub mod interpreter;
-mod logging;
 mod store_worker;
 mod terminal;
 
@@ -57,6 +56,8 @@ pub struct Launch<'a> {
     pub data_dir: &'a DataDir,
     pub account: &'a Account,
     pub data: ForumData,
+    /// Why logging is off, when it is (shown once in the status line).
+    pub log_problem: Option<String>,
 }
 
 /// Runs the reader until the user quits (or a signal ends it). The terminal is restored
@@ -65,13 +66,12 @@ pub fn run(launch: Launch<'_>) -> Result<(), TuiError> {
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         return Err(TuiError::NotATerminal);
     }
-    let log_problem = logging::init(&launch.data_dir.log_dir()).err();
     // The sync engine's cache writes run on the worker, never between two frames.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()?;
-    let result = runtime.block_on(run_loop(launch, log_problem));
+    let result = runtime.block_on(run_loop(launch));
     if let Err(e) = &result {
         tracing::error!("reader stopped: {e}");
     }
@@ -117,12 +117,13 @@ struct Runner {
     store: StoreWorker,
 }
 
-async fn run_loop(launch: Launch<'_>, log_problem: Option<String>) -> Result<(), TuiError> {
+async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
     let Launch {
         config,
         data_dir: _,
         account,
         data,
+        log_problem,
     } = launch;
     let (ui_state, ui_problem) = load_ui_state(&account.dir)?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -138,6 +139,8 @@ async fn run_loop(launch: Launch<'_>, log_problem: Option<String>) -> Result<(),
         ui: ui_state,
         config,
         size: (size.width, size.height),
+        now: jiff::Timestamp::now(),
+        id_seed: id_seed(),
     });
     let startup_problem = ui_problem
         .map(|p| p.to_string())
@@ -249,7 +252,7 @@ impl Runner {
             if let Msg::Resize(..) = msg {
                 self.terminal = fresh_terminal()?;
             }
-            let effects = app::update(&mut self.state, msg);
+            let effects = app::update(&mut self.state, msg, jiff::Timestamp::now());
             self.pending.dirty = true;
             self.execute(effects);
         }
@@ -290,7 +293,10 @@ impl Runner {
                 Effect::Suspend => self.pending.suspend = true,
                 Effect::Quit => self.pending.quit = true,
                 // Disk work: `Work::from` sent these to the store worker above.
-                Effect::LoadThread(_) | Effect::LoadIndex | Effect::Store(_) => {}
+                Effect::LoadThread(_)
+                | Effect::ReloadThread { .. }
+                | Effect::LoadIndex
+                | Effect::Store(_) => {}
             }
         }
     }
@@ -392,6 +398,20 @@ fn fresh_terminal() -> io::Result<Terminal<CrosstermBackend<io::Stdout>>> {
         crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
     )?;
     Terminal::new(CrosstermBackend::new(io::stdout()))
+}
+
+/// A seed for the ids of the drafts and outbox entries made in this run, from the system's
+/// random source (the clock when that fails: ids then still differ between runs).
+fn id_seed() -> u64 {
+    let mut bytes = [0_u8; 8];
+    match getrandom::fill(&mut bytes) {
+        Ok(()) => u64::from_le_bytes(bytes),
+        Err(e) => {
+            tracing::warn!("no random source ({e}); seeding ids from the clock");
+            let nanos = jiff::Timestamp::now().as_nanosecond();
+            u64::try_from(nanos & i128::from(u64::MAX)).unwrap_or(0)
+        }
+    }
 }
 
 /// Terminal events worth a message; pointer motion is dropped (nothing changes on it).

@@ -67,8 +67,10 @@ impl Outbox {
     }
 
     /// Adds a new entry durably: written and fsynced in `tmp/`, renamed into `queued/`,
-    /// the directory fsynced. When this returns, the entry survives a crash.
+    /// the directory fsynced. When this returns, the entry survives a crash. The outbox
+    /// folder is private (0700, files 0600).
     pub fn enqueue(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
+        file::make_private(&self.root);
         let tmp = self.path("tmp", &entry.key);
         let queued = self.path("queued", &entry.key);
         if queued.exists() {
@@ -118,6 +120,7 @@ impl Outbox {
     }
 
     fn list_folder(&self, folder: &str) -> Result<(Vec<OutboxEntry>, Vec<Unreadable>), StoreError> {
+        file::make_private(&self.root);
         let dir = self.folder(folder);
         let mut names: Vec<PathBuf> = match fs::read_dir(&dir) {
             Ok(entries) => entries
@@ -324,6 +327,39 @@ mod tests {
             body.into(),
             Timestamp::UNIX_EPOCH,
         )
+    }
+
+    fn mode(path: &Path) -> u32 {
+        std::os::unix::fs::PermissionsExt::mode(&fs::metadata(path).unwrap().permissions()) & 0o777
+    }
+
+    #[test]
+    fn unsent_replies_are_private_in_every_folder() {
+        let data = tempfile::tempdir().unwrap();
+        let account = DataDir::new(data.path()).account("a");
+        let outbox = Outbox::open(&account);
+        let first = entry("unsent words");
+        outbox.enqueue(&first).unwrap();
+        outbox.enqueue(&entry("more")).unwrap();
+        outbox.discard(&first).unwrap();
+        let root = account.outbox_dir();
+        for dir in [
+            &root,
+            &root.join("queued"),
+            &root.join("discarded"),
+            &root.join("tmp"),
+        ] {
+            assert_eq!(mode(dir), 0o700, "{}", dir.display());
+        }
+        for folder in ["queued", "discarded"] {
+            for file in fs::read_dir(root.join(folder)).unwrap() {
+                assert_eq!(mode(&file.unwrap().path()), 0o600, "a file in {folder}");
+            }
+        }
+        // An outbox an older version left open to everyone is closed at the next use.
+        fs::set_permissions(&root, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        outbox.list().unwrap();
+        assert_eq!(mode(&root), 0o700);
     }
 
     #[test]

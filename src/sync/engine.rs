@@ -123,6 +123,11 @@ impl<B: Backend> Engine<B> {
     fn remember_mode(&mut self) -> Result<(), StoreError> {
         let server = self.backend.state();
         if self.state.mode != server.mode || self.state.banner != server.banner {
+            tracing::info!(
+                banner = server.banner.as_ref().map(|b| b.text.as_str()),
+                "the forum is {}",
+                server.mode
+            );
             self.state.mode = server.mode;
             self.state.banner.clone_from(&server.banner);
         }
@@ -268,6 +273,7 @@ impl<B: Backend> Engine<B> {
                 Flow::Idle
             }
             Err(error) => {
+                tracing::warn!("sync failed, trying again later: {error}");
                 let (wait, connection) = match &error {
                     SyncError::Remote(remote) => {
                         let wait = self.pull_backoff.fail(remote.retry_after());
@@ -373,6 +379,7 @@ impl<B: Backend> Engine<B> {
                 let retry_at = report.retry_at;
                 self.login_refused = report.needs_login;
                 if report.needs_login {
+                    tracing::warn!("the server refused our credentials; the outbox waits");
                     let connection = Connection::NeedsLogin(note.clone().unwrap_or_default());
                     let _ = events
                         .send(SyncEvent::Status(self.status(connection, note.clone())))

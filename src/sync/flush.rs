@@ -120,6 +120,7 @@ fn hold(
     report: &mut FlushReport,
 ) -> Result<(), StoreError> {
     if entry.state != OutboxState::Held {
+        tracing::info!(key = %entry.key, "held: the forum is {mode}");
         entry.state = OutboxState::Held;
         entry.last_message = Some(format!(
             "the forum is {}; the reply waits and goes out when posting reopens",
@@ -190,6 +191,7 @@ fn mark_sent(
     };
     entry.last_message = None;
     outbox.update(entry)?;
+    tracing::info!(key = %entry.key, post = %post.id, "sent");
     report.sent += 1;
     backoff.reset();
     Ok(())
@@ -205,6 +207,7 @@ fn record_error<B: Backend>(
     report: &mut FlushReport,
 ) -> Result<(), StoreError> {
     let message = |text: String| Some(crate::text::sanitize::clean_line(&text).into_owned());
+    tracing::info!(key = %entry.key, "sending a reply did not work: {error}");
     match judge(error, backend.state().mode) {
         Verdict::Held(text) => {
             // Not a failure: nothing counted, nothing spent.

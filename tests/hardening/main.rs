@@ -37,3 +37,5 @@ mod outbox_model;
 mod probe;
 mod props;
 mod secrets;
+mod server_attacks;
+mod server_requests;

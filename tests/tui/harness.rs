@@ -3,6 +3,7 @@
 //! the real store, inline.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use jiff::{SignedDuration, Timestamp};
 use threadmark::app::UiState;
 use threadmark::app::input::keymap::Key;
 use threadmark::app::{Action, Effect, Msg, Startup, State, update};
@@ -11,11 +12,16 @@ use threadmark::model::ForumData;
 use threadmark::runner::interpreter::{Interpreter, Work};
 use threadmark::store::{AccountDir, Cache, DataDir, ensure_demo};
 
+/// The seed of the ids the UI makes (drafts, outbox keys) in tests.
+pub const ID_SEED: u64 = 14;
+
 pub struct Harness {
     pub state: State,
     pub dir: AccountDir,
     /// Every effect `update` returned, in order (disk work included: it is also done).
     pub effects: Vec<Effect>,
+    /// The time the next message comes at; each message moves it on by a millisecond.
+    pub clock: Timestamp,
     core: Interpreter,
     _temp: tempfile::TempDir,
 }
@@ -100,12 +106,16 @@ impl Harness {
             ui,
             config,
             size,
+            now: Timestamp::now(),
+            id_seed: ID_SEED,
         });
+        let clock = state.now;
         let mut harness = Self {
             state,
             core: Interpreter::open(&dir),
             dir,
             effects: Vec::new(),
+            clock,
             _temp: temp,
         };
         harness.run_effects(effects);
@@ -113,7 +123,8 @@ impl Harness {
     }
 
     pub fn send(&mut self, msg: Msg) {
-        let effects = update(&mut self.state, msg);
+        self.clock += SignedDuration::from_millis(1);
+        let effects = update(&mut self.state, msg, self.clock);
         self.run_effects(effects);
     }
 

@@ -25,6 +25,7 @@ mod pty_session;
 #[path = "../support/terminal_bytes.rs"]
 mod terminal_bytes;
 
+mod clock;
 mod common;
 mod corpus;
 mod crash_client;
@@ -34,6 +35,7 @@ mod faults_discourse;
 mod hostile;
 mod hostile_lemmy;
 mod outbox_model;
+mod outbox_watch;
 mod probe;
 mod props;
 mod secrets;

@@ -2,7 +2,7 @@
 
 use crate::app::input::action::Action;
 use crate::app::view_memory::UiState;
-use crate::model::{Draft, OutboxEntry, ReadState, Target, Thread, ThreadId};
+use crate::model::{Draft, OutboxEntry, PostId, ReadState, Target, Thread, ThreadId};
 use crate::render::Document;
 use crate::sync::protocol::{SyncCommand, SyncEvent};
 use crossterm::event::{KeyEvent, MouseEvent};
@@ -44,21 +44,31 @@ pub enum Msg {
     DemoSwitched(Result<&'static str, String>),
 }
 
-/// A thread as the reader needs it: the cached file and one parsed document per post.
+/// A thread as the reader needs it: the cached thread and one parsed document per post.
 #[derive(Debug)]
 pub struct LoadedThread {
     pub file: Thread,
-    /// `docs[i]` renders `file.posts[i]`.
-    pub docs: Vec<Document>,
+    /// `docs[i]` renders `file.posts[i]`; `None` where the reader already holds the
+    /// document of that post at that version (a reload reuses it instead of parsing again).
+    pub docs: Vec<Option<Document>>,
 }
 
 impl LoadedThread {
     /// Parses every post body (runs off the UI loop in the runner).
     pub fn parse(file: Thread) -> Self {
+        Self::parse_except(file, &[])
+    }
+
+    /// Parses the bodies of the posts not in `parsed` (id and version of the documents the
+    /// reader holds).
+    pub fn parse_except(file: Thread, parsed: &[(PostId, u64)]) -> Self {
         let docs = file
             .posts
             .iter()
-            .map(|p| Document::from_body(&p.body))
+            .map(|p| {
+                let held = parsed.iter().any(|(id, v)| *id == p.id && *v == p.version);
+                (!held).then(|| Document::from_body(&p.body))
+            })
             .collect();
         Self { file, docs }
     }
@@ -144,6 +154,12 @@ pub enum StoreJob {
 pub enum Effect {
     /// Read a thread from the cache and answer with `ThreadLoaded` / `ThreadFailed`.
     LoadThread(ThreadId),
+    /// Read the open thread again (a sync changed it): the posts in `parsed` (id and
+    /// version) are not parsed again, the reader keeps their documents.
+    ReloadThread {
+        thread: ThreadId,
+        parsed: Vec<(PostId, u64)>,
+    },
     /// Read state changed: save it (the runner debounces).
     SaveReadState,
     /// Expansion, selection or dismissed banners changed: save `ui.json` (debounced).

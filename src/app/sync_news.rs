@@ -11,15 +11,28 @@ pub fn on_event(state: &mut State, event: SyncEvent, fx: &mut Vec<Effect>) {
         SyncEvent::Status(status) => on_status(state, status, fx),
         SyncEvent::Pulled(report) => {
             own_posts_read(state, &report.own, fx);
+            let mut read_elsewhere = false;
+            for (thread, seq) in &report.read_through {
+                read_elsewhere |= state.data.read.read_elsewhere(thread, *seq);
+            }
+            if read_elsewhere {
+                state.tree.refresh_unread(&state.data.read);
+                fx.push(Effect::SaveReadState);
+            }
             if report.tree_changed || !report.changed.is_empty() {
                 fx.push(Effect::LoadIndex);
             }
-            if let Some(id) = state.reader.thread_id()
-                && report.changed.contains(id)
+            if let Some(open) = &state.reader.open
+                && report.changed.contains(open.id())
             {
-                let id = id.clone();
-                state.reader.requested = Some(id.clone());
-                fx.push(Effect::LoadThread(id));
+                let thread = open.id().clone();
+                let parsed = open
+                    .real_posts()
+                    .iter()
+                    .map(|p| (p.id.clone(), p.version))
+                    .collect();
+                state.reader.requested = Some(thread.clone());
+                fx.push(Effect::ReloadThread { thread, parsed });
             }
         }
         // States changed or sent replies were archived: the echoes follow the files.

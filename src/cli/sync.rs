@@ -2,8 +2,9 @@
 
 use crate::account::Account;
 use crate::demo_server::DemoServer;
-use crate::model::Banner;
+use crate::model::{Banner, ThreadId};
 use crate::remote::{Backend as _, RemoteError};
+use crate::store::Cache;
 use crate::sync::{Connection, CycleReport, SyncError};
 use crate::text::sanitize;
 use std::fmt::Write as _;
@@ -40,6 +41,7 @@ pub fn sync(account: &Account, json: bool, out: &mut impl Write) -> anyhow::Resu
     }
     let cycle = result.map_err(|e| sync_error(e, &remote.url))?;
     mark_own_posts_read(account, &cycle.pulled.own)?;
+    read_elsewhere(account, &cycle.pulled.read_through)?;
     let banner = engine.backend().state().banner.clone();
     log_cycle(&account.name, &cycle, banner.as_ref());
     if json {
@@ -54,6 +56,23 @@ pub fn sync(account: &Account, json: bool, out: &mut impl Write) -> anyhow::Resu
             remote.url,
             account.name
         );
+    }
+    Ok(())
+}
+
+/// Threads the server says were read (Lemmy's own marks) are read here too.
+fn read_elsewhere(account: &Account, marks: &[(ThreadId, u32)]) -> anyhow::Result<()> {
+    if marks.is_empty() {
+        return Ok(());
+    }
+    let mut cache = Cache::open(account.dir.clone());
+    let mut read = cache.load_read_state()?;
+    let mut changed = false;
+    for (thread, seq) in marks {
+        changed |= read.read_elsewhere(thread, *seq);
+    }
+    if changed {
+        cache.save_read_state(&read)?;
     }
     Ok(())
 }

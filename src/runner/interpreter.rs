@@ -7,7 +7,7 @@
 //! with the very code the reader uses.
 
 use crate::app::{Effect, IndexData, LoadedThread, Msg, Outgoing, StoreJob, Stored};
-use crate::model::{OutboxEntry, ReadState, ThreadId};
+use crate::model::{OutboxEntry, PostId, ReadState, ThreadId};
 use crate::store::{AccountDir, Cache, Drafts, Outbox, Retried, StoreError, save_ui_state};
 use jiff::Timestamp;
 
@@ -15,8 +15,12 @@ use jiff::Timestamp;
 /// browser, the sync engine, the save timers) are the runner's own.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Job {
-    /// Read a thread and parse its bodies.
-    LoadThread(ThreadId),
+    /// Read a thread and parse its bodies, except those of the posts in `parsed` (id and
+    /// version: the reader holds their documents).
+    LoadThread {
+        thread: ThreadId,
+        parsed: Vec<(PostId, u64)>,
+    },
     /// Read the forum tree and the thread index again.
     LoadIndex,
     /// A write (or a read of drafts or the outbox), done in the order asked.
@@ -35,7 +39,13 @@ pub enum Work {
 impl From<Effect> for Work {
     fn from(effect: Effect) -> Self {
         match effect {
-            Effect::LoadThread(id) => Self::Disk(Job::LoadThread(id)),
+            Effect::LoadThread(thread) => Self::Disk(Job::LoadThread {
+                thread,
+                parsed: Vec::new(),
+            }),
+            Effect::ReloadThread { thread, parsed } => {
+                Self::Disk(Job::LoadThread { thread, parsed })
+            }
             Effect::LoadIndex => Self::Disk(Job::LoadIndex),
             Effect::Store(job) => Self::Disk(Job::Store(job)),
             other => Self::Shell(other),
@@ -46,7 +56,7 @@ impl From<Effect> for Work {
 impl Job {
     /// Reads that may run beside the writes (they take a while: thread bodies are parsed).
     pub fn is_load(&self) -> bool {
-        matches!(self, Self::LoadThread(_) | Self::LoadIndex)
+        matches!(self, Self::LoadThread { .. } | Self::LoadIndex)
     }
 }
 
@@ -71,7 +81,7 @@ impl Interpreter {
     pub fn run(&mut self, job: Job) -> Vec<Msg> {
         let mut answers = Vec::new();
         match job {
-            Job::LoadThread(id) => self.load_thread(id, &mut answers),
+            Job::LoadThread { thread, parsed } => self.load_thread(thread, &parsed, &mut answers),
             Job::LoadIndex => self.load_index(&mut answers),
             Job::Store(job) => {
                 self.store(job, &mut |stored| answers.push(Msg::Stored(stored)));
@@ -90,7 +100,7 @@ impl Interpreter {
         save_ui_state(&self.dir, ui)
     }
 
-    fn load_thread(&self, id: ThreadId, answers: &mut Vec<Msg>) {
+    fn load_thread(&self, id: ThreadId, parsed: &[(PostId, u64)], answers: &mut Vec<Msg>) {
         let mut cache = Cache::open(self.dir.clone());
         let result = cache.load_thread(&id);
         for problem in cache.take_problems() {
@@ -98,7 +108,9 @@ impl Interpreter {
             answers.push(Msg::Notice(problem.to_string()));
         }
         answers.push(match result {
-            Ok(Some(thread)) => Msg::ThreadLoaded(Box::new(LoadedThread::parse(thread))),
+            Ok(Some(thread)) => {
+                Msg::ThreadLoaded(Box::new(LoadedThread::parse_except(thread, parsed)))
+            }
             Ok(None) => Msg::ThreadFailed {
                 message: format!(
                     "thread {id} is not in the local cache; sync while online to fetch it"
@@ -325,7 +337,13 @@ mod tests {
     #[test]
     fn only_disk_work_goes_to_the_interpreter() {
         let load = Work::from(Effect::LoadThread(ThreadId::new("t1")));
-        assert_eq!(load, Work::Disk(Job::LoadThread(ThreadId::new("t1"))));
+        assert_eq!(
+            load,
+            Work::Disk(Job::LoadThread {
+                thread: ThreadId::new("t1"),
+                parsed: Vec::new()
+            })
+        );
         assert!(matches!(load, Work::Disk(job) if job.is_load()));
         assert_eq!(
             Work::from(Effect::Store(StoreJob::LoadOutbox)),

@@ -300,7 +300,10 @@ impl Runner {
                 Effect::Suspend => self.pending.suspend = true,
                 Effect::Quit => self.pending.quit = true,
                 // Disk work: `Work::from` sent these to the store worker above.
-                Effect::LoadThread(_) | Effect::LoadIndex | Effect::Store(_) => {}
+                Effect::LoadThread(_)
+                | Effect::ReloadThread { .. }
+                | Effect::LoadIndex
+                | Effect::Store(_) => {}
             }
         }
     }

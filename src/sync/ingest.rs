@@ -24,6 +24,8 @@ pub struct IngestReport {
     /// New posts of the user's own (the server echoes `client_key` to its author only), by
     /// thread and `seq`: read by definition, never counted unread.
     pub own: BTreeMap<ThreadId, Vec<u32>>,
+    /// Threads the server says were read, up to a `seq` (see [`PullBatch::read_through`]).
+    pub read_through: Vec<(ThreadId, u32)>,
 }
 
 impl IngestReport {
@@ -38,6 +40,7 @@ impl IngestReport {
         for (thread, seqs) in other.own {
             self.own.entry(thread).or_default().extend(seqs);
         }
+        self.read_through.extend(other.read_through);
     }
 }
 
@@ -88,7 +91,10 @@ impl Ingest {
         batch: PullBatch,
         state: &mut SyncState,
     ) -> Result<IngestReport, StoreError> {
-        let mut report = IngestReport::default();
+        let mut report = IngestReport {
+            read_through: batch.read_through,
+            ..IngestReport::default()
+        };
         if let Some(forum) = batch.forum {
             let current = self.cache.load_forum()?;
             if current.as_ref() != Some(&forum) {
@@ -347,6 +353,8 @@ mod tests {
             edited_at: None,
             body: Body::markdown(text),
             deleted: false,
+            removed: false,
+            score: None,
             version,
             client_key: None,
         }

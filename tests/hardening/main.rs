@@ -1,7 +1,7 @@
 //! Hardening: threadmark keeps working, loses nothing and lets no one in under hostile
 //! content, broken servers, crashes and attempts to read its secrets — always with the
 //! real binaries (`threadmark serve`, the client, the reader in a pseudo-terminal), the
-//! Discourse stand-in, and real files in temp dirs.
+//! Discourse and Lemmy stand-ins, and real files in temp dirs.
 //!
 //! Long loops run scaled down by default; `THREADMARK_FULL_HARDENING=1` runs the full
 //! counts (see README, "Security and reliability").
@@ -13,6 +13,9 @@ mod serve;
 #[path = "../support/mod.rs"]
 mod support;
 
+#[path = "../support/lemmy/mod.rs"]
+mod lemmy;
+
 #[path = "../support/faulty.rs"]
 mod faulty;
 
@@ -22,6 +25,7 @@ mod pty_session;
 #[path = "../support/terminal_bytes.rs"]
 mod terminal_bytes;
 
+mod clock;
 mod common;
 mod corpus;
 mod crash_client;
@@ -29,7 +33,9 @@ mod crash_server;
 mod faults;
 mod faults_discourse;
 mod hostile;
+mod hostile_lemmy;
 mod outbox_model;
+mod outbox_watch;
 mod probe;
 mod props;
 mod secrets;

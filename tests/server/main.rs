@@ -6,6 +6,9 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+#[allow(dead_code)]
+#[path = "../support/generator.rs"]
+mod generator;
 #[path = "../support/postgres.rs"]
 mod postgres;
 
@@ -16,5 +19,6 @@ mod concurrency;
 mod contract;
 mod durability;
 mod idempotency;
+mod migrate;
 mod modes;
 mod spec;

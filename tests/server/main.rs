@@ -15,6 +15,7 @@ mod postgres;
 mod bad_input;
 mod changes;
 mod cli;
+mod cluster;
 mod concurrency;
 mod contract;
 mod durability;

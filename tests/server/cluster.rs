@@ -179,7 +179,10 @@ async fn poller(
                 seen.entry(id).or_insert((now, 0)).1 += 1;
             }
         }
-        cursor = page["next_cursor"].as_str().unwrap().to_owned();
+        page["next_cursor"]
+            .as_str()
+            .unwrap()
+            .clone_into(&mut cursor);
     }
     seen
 }
@@ -271,48 +274,42 @@ fn start_three(store: &Backend) -> (Vec<tempfile::TempDir>, Vec<Spawned>) {
     (dirs, servers)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn three_processes_serve_one_forum() {
-    let Some(store) = Backend::postgres("cluster::three_processes_serve_one_forum").await else {
-        return;
-    };
-    let (_dirs, servers) = start_three(&store);
-    let bases: Vec<String> = servers.iter().map(|s| s.base.clone()).collect();
-    let (member, admin) = (
-        servers[0].tokens["member"].clone(),
-        servers[0].tokens["admin"].clone(),
-    );
+/// One idempotency key sent through two processes at once makes one post.
+async fn one_key_through_two_processes(bases: &[String], member: &str) {
     let client = http();
-
-    // One idempotency key through two processes at once: one post.
     let body = json!({"body": "sent twice"});
     let (a, b) = tokio::join!(
-        reply(&client, &bases[0], &member, THREAD, "twice", &body),
-        reply(&client, &bases[1], &member, THREAD, "twice", &body),
+        reply(&client, &bases[0], member, THREAD, "twice", &body),
+        reply(&client, &bases[1], member, THREAD, "twice", &body),
     );
     let mut ids = Vec::new();
     for answer in [a, b] {
         match answer.status() {
             StatusCode::CREATED => {
-                ids.push(json_of(answer, StatusCode::CREATED).await["id"].clone())
+                ids.push(json_of(answer, StatusCode::CREATED).await["id"].clone());
             }
             StatusCode::CONFLICT => {}
             other => panic!("unexpected {other}"),
         }
     }
     let again = json_of(
-        reply(&client, &bases[2], &member, THREAD, "twice", &body).await,
+        reply(&client, &bases[2], member, THREAD, "twice", &body).await,
         StatusCode::CREATED,
     )
     .await;
     assert!(ids.iter().all(|id| *id == again["id"]), "one key, one post");
-    let twice = thread_posts(&bases[0], &member).await;
+    let twice = thread_posts(&bases[0], member).await;
     assert_eq!(
         twice.iter().filter(|p| p["client_key"] == "twice").count(),
         1
     );
+}
 
-    // The mode set through one process reaches a long poll waiting on another.
+/// The mode set through one process reaches a long poll waiting on another, and every
+/// process refuses writes while read-only.
+async fn the_mode_reaches_every_process(bases: &[String], member: &str, admin: &str) {
+    let client = http();
+    let body = json!({"body": "sent while read-only"});
     let cursor = now_cursor(&bases[0]).await;
     let waiting = client
         .get(format!("{}/changes?since={cursor}&wait=30", bases[0]))
@@ -321,7 +318,7 @@ async fn three_processes_serve_one_forum() {
         tokio::time::sleep(Duration::from_millis(300)).await;
         let put = client
             .put(format!("{}/admin/mode", bases[2]))
-            .bearer_auth(&admin)
+            .bearer_auth(admin)
             .json(&json!({"mode": "read-only", "banner": {"text": "moving house"}}))
             .send()
             .await
@@ -335,18 +332,10 @@ async fn three_processes_serve_one_forum() {
         "the waiting poll answers with the new mode"
     );
     // The others hear of it by notification, a moment after the answer.
-    for base in &bases {
+    for base in bases {
         wait_for_mode(base, ForumMode::ReadOnly).await;
     }
-    let refused = reply(
-        &client,
-        &bases[1],
-        &member,
-        THREAD,
-        "while-read-only",
-        &body,
-    )
-    .await;
+    let refused = reply(&client, &bases[1], member, THREAD, "while-read-only", &body).await;
     assert_eq!(
         refused.status(),
         StatusCode::SERVICE_UNAVAILABLE,
@@ -354,15 +343,31 @@ async fn three_processes_serve_one_forum() {
     );
     let put = client
         .put(format!("{}/admin/mode", bases[1]))
-        .bearer_auth(&admin)
+        .bearer_auth(admin)
         .json(&json!({"mode": "open"}))
         .send()
         .await
         .unwrap();
     assert_eq!(put.status(), StatusCode::OK);
-    for base in &bases {
+    for base in bases {
         wait_for_mode(base, ForumMode::Open).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn three_processes_serve_one_forum() {
+    let Some(store) = Backend::postgres("cluster::three_processes_serve_one_forum").await else {
+        return;
+    };
+    let (_dirs, servers) = start_three(&store);
+    let bases: Vec<String> = servers.iter().map(|s| s.base.clone()).collect();
+    let (member, admin) = (
+        servers[0].tokens["member"].clone(),
+        servers[0].tokens["admin"].clone(),
+    );
+
+    one_key_through_two_processes(&bases, &member).await;
+    the_mode_reaches_every_process(&bases, &member, &admin).await;
 
     // 30 writers over the three, long pollers on all three.
     let stop = Arc::new(AtomicBool::new(false));

@@ -12,6 +12,7 @@ use super::sql::{Param, SqlRow, Tx, params};
 use super::sqlite::SqliteTx;
 use super::{DbError, engine, schema};
 use sha2::{Digest, Sha256};
+use std::fmt::Write as _;
 use std::path::Path;
 
 /// How a column is read and bound.
@@ -198,13 +199,13 @@ async fn page(tx: &impl Tx, table: &Table, after: Option<&Row>) -> Result<Vec<Ro
     let mut bound = Vec::new();
     if let Some(row) = after {
         let marks: Vec<String> = (1..=table.key.len()).map(|i| format!("${i}")).collect();
-        sql.push_str(&format!(" WHERE ({key}) > ({})", marks.join(", ")));
+        let _ = write!(sql, " WHERE ({key}) > ({})", marks.join(", "));
         for k in table.key {
             let i = columns.iter().position(|c| c == k).unwrap_or(0);
             bound.push(row[i].param());
         }
     }
-    sql.push_str(&format!(" ORDER BY {key} LIMIT {PAGE}"));
+    let _ = write!(sql, " ORDER BY {key} LIMIT {PAGE}");
     let rows = tx.query(&sql, &bound).await?;
     rows.iter().map(|r| read_row(r, table)).collect()
 }
@@ -255,7 +256,9 @@ impl Tally {
 async fn tally(tx: &impl Tx, table: &Table) -> Result<Tally, DbError> {
     let mut tally = Tally::default();
     for_each_page(tx, table, async |rows: &[Row]| {
-        rows.iter().for_each(|r| tally.add(r));
+        for r in rows {
+            tally.add(r);
+        }
         Ok(())
     })
     .await?;
@@ -383,7 +386,9 @@ async fn copy_all(
         let mut expected = Tally::default();
         for_each_page(source, table, async |rows: &[Row]| {
             insert(target, table, rows).await?;
-            rows.iter().for_each(|r| expected.add(r));
+            for r in rows {
+                expected.add(r);
+            }
             copied += rows.len() as u64;
             progress(table.name, copied);
             Ok(())

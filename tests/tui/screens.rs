@@ -70,6 +70,34 @@ fn help_overlay() {
 }
 
 #[test]
+fn help_g_ends_on_its_last_rows_and_says_when_there_is_more() {
+    for (w, rows) in [(120, 40), (100, 30), (70, 24)] {
+        let mut h = Harness::demo(w, rows);
+        h.keys("?");
+        let screen = format!("{:?}", render(&h).backend());
+        assert!(screen.contains("more below"), "{w}x{rows}: {screen}");
+        h.keys("G");
+        let screen = format!("{:?}", render(&h).backend());
+        // The box is full to its bottom: its last row has text, and the help's last key
+        // (in the one column, or the right one) shows.
+        assert!(screen.contains("Quit"), "{w}x{rows}: {screen}");
+        let lines: Vec<&str> = screen.lines().collect();
+        let bottom = lines.iter().position(|l| l.contains('└')).unwrap();
+        let row = lines[bottom - 1];
+        let inside = &row[row.find('│').unwrap() + '│'.len_utf8()..row.rfind('│').unwrap()];
+        assert!(
+            !inside.trim().is_empty(),
+            "{w}x{rows}: no empty rows at the bottom: {screen}"
+        );
+        assert!(!screen.contains("more below"), "{w}x{rows}: {screen}");
+        // Further down goes nowhere.
+        let scroll = h.state.overlay;
+        h.keys("j");
+        assert_eq!(h.state.overlay, scroll, "{w}x{rows}");
+    }
+}
+
+#[test]
 fn banner_expanded() {
     let mut h = Harness::demo(100, 30);
     h.keys("B");

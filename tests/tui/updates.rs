@@ -380,6 +380,22 @@ fn multi_key_sequences_fall_back_when_broken() {
 }
 
 #[test]
+fn every_bad_key_setting_is_counted_and_named_for_an_installed_binary() {
+    let config = Config::parse(
+        "[keys]\n\"ctrl-n\" = \"jump_around\"\n\"x\" = \"fly\"\n\"hyper-q\" = \"quit\"\n",
+    )
+    .unwrap();
+    let h = Harness::demo_with(120, 40, &config, UiState::default());
+    let said = h.notice();
+    assert!(said.starts_with("config.toml: [keys]"), "{said}");
+    assert!(said.contains("(and 2 more, in the log)"), "{said}");
+    assert!(
+        !said.contains("assets/"),
+        "no path an installed binary lacks: {said}"
+    );
+}
+
+#[test]
 fn key_overrides_from_config_apply() {
     let config =
         Config::parse("[keys]\n\"ctrl-n\" = \"next_unread_thread\"\n\"q\" = \"none\"\n").unwrap();

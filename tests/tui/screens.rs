@@ -279,3 +279,65 @@ fn only_the_input_with_the_keyboard_shows_the_themed_cursor() {
     let buffer = terminal.backend().buffer();
     assert!(buffer[(x + 17, y)].modifier.contains(Modifier::REVERSED));
 }
+
+#[test]
+fn a_one_line_banner_offers_no_more_and_a_dismissal_can_be_taken_back() {
+    use threadmark::app::Msg;
+    use threadmark::sync::{Connection, SyncEvent, SyncStatus};
+    let mut h = Harness::remote(120, 40);
+    h.send(Msg::Sync(SyncEvent::Status(SyncStatus {
+        connection: Connection::ReadOnly,
+        last_success_at: None,
+        outbox_pending: 0,
+        banner: Some(threadmark::model::Banner {
+            id: "maintenance-7".into(),
+            severity: threadmark::model::Severity::Warning,
+            text: "Logins are disabled during the gray-out".into(),
+            starts_at: None,
+            ends_at: None,
+            links: Vec::new(),
+        }),
+        outbox_note: None,
+    })));
+    let top = |h: &Harness| {
+        format!("{:?}", render(h).backend())
+            .lines()
+            .nth(3)
+            .unwrap()
+            .to_owned()
+    };
+    let line = top(&h);
+    assert!(
+        line.contains("Logins are disabled during the gray-out"),
+        "{line}"
+    );
+    assert!(!line.contains("more"), "nothing more to show: {line}");
+    assert!(line.contains("X dismiss"), "{line}");
+    h.keys("B");
+    assert!(!h.state.banner.expanded);
+    assert!(h.notice().contains("shown whole"), "{}", h.notice());
+
+    h.keys("X");
+    assert_eq!(
+        h.state.banner.shown().map(|b| b.id.as_str()),
+        Some("gray-out")
+    );
+    assert!(h.notice().contains("B brings it back"), "{}", h.notice());
+    h.keys("XB");
+    assert_eq!(
+        h.state.banner.shown().map(|b| b.id.as_str()),
+        Some("gray-out"),
+        "B brings back the one dismissed last"
+    );
+    assert!(!h.state.ui_snapshot().dismissed_banners.contains("gray-out"));
+}
+
+#[test]
+fn an_expanded_banner_says_its_text_once() {
+    let mut h = Harness::demo(100, 30);
+    h.keys("B");
+    let screen = format!("{:?}", render(&h).backend());
+    let opening = "ALA Connect User logins are disabled";
+    assert_eq!(screen.matches(opening).count(), 1, "{screen}");
+    assert!(screen.contains("announcement"), "{screen}");
+}

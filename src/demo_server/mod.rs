@@ -110,6 +110,7 @@ impl DemoServer {
             prefetch: None,
             prefetch_days: None,
             prefetch_posts: None,
+            top_communities: None,
         }
     }
 

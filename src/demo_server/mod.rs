@@ -111,6 +111,7 @@ impl DemoServer {
             prefetch_days: None,
             prefetch_posts: None,
             top_communities: None,
+            read_sync: None,
         }
     }
 

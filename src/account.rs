@@ -3,7 +3,7 @@
 
 use crate::config::{AccountConfig, Config, ConfigError};
 use crate::model::Forum;
-use crate::remote::{AnyBackend, ConnectError, connect};
+use crate::remote::{AnyBackend, ConnectError, connect, sync_limits};
 use crate::store::{
     AccountDir, Cache, DEMO_ACCOUNT, DataDir, SecretError, Secrets, StoreError, ensure_demo,
 };
@@ -47,7 +47,9 @@ impl Account {
         };
         let credential = Secrets::open(&self.data).load(&self.name)?;
         let backend = connect(remote, credential)?;
-        Ok(Some(Engine::new(backend, self.dir.clone())?))
+        Ok(Some(
+            Engine::new(backend, self.dir.clone())?.with_limits(sync_limits(remote)),
+        ))
     }
 }
 

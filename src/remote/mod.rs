@@ -6,9 +6,13 @@ mod clean;
 mod connect;
 pub mod discourse;
 pub mod http;
+mod lenient;
 pub mod native;
 
-pub use backend::{Backend, Cursor, PullBatch, ServerState, Submitted};
-pub use connect::{AnyBackend, ConnectError, connect};
+pub use backend::{
+    Backend, Cursor, DEFAULT_PAGES_PER_SYNC, DEFAULT_THREADS_PER_AREA, PullBatch, ServerState,
+    Submitted, SyncLimits,
+};
+pub use connect::{AnyBackend, ConnectError, connect, sync_limits};
 pub use http::{Answer, HttpClient, RemoteError, Timeouts};
 pub use native::NativeBackend;

@@ -21,6 +21,8 @@ pub struct IngestReport {
     pub tree_changed: bool,
     /// Threads whose file or summary changed.
     pub changed: BTreeSet<ThreadId>,
+    /// Entities the server sent that could not be read, set aside (see the log).
+    pub skipped: u32,
 }
 
 impl IngestReport {
@@ -32,6 +34,7 @@ impl IngestReport {
         self.removed_threads += other.removed_threads;
         self.tree_changed |= other.tree_changed;
         self.changed.extend(other.changed);
+        self.skipped = self.skipped.saturating_add(other.skipped);
     }
 }
 
@@ -82,7 +85,10 @@ impl Ingest {
         batch: PullBatch,
         state: &mut SyncState,
     ) -> Result<IngestReport, StoreError> {
-        let mut report = IngestReport::default();
+        let mut report = IngestReport {
+            skipped: batch.skipped,
+            ..IngestReport::default()
+        };
         if let Some(forum) = batch.forum {
             let current = self.cache.load_forum()?;
             if current.as_ref() != Some(&forum) {

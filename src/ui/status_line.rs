@@ -95,6 +95,7 @@ fn chip(status: &StatusInfo) -> (String, Element) {
         Connection::Maintenance => ("maintenance".into(), Element::StatusReadOnly),
         Connection::Offline { .. } => ("offline".into(), Element::StatusOffline),
         Connection::NeedsLogin(_) => ("login needed".into(), Element::StatusOffline),
+        Connection::CacheUnwritable(_) => ("disk trouble".into(), Element::StatusOffline),
     }
 }
 
@@ -121,6 +122,13 @@ fn facts(view: &StatusView<'_>) -> String {
         }
         Connection::Paused { resumes_at } => {
             let _ = write!(text, " · resumes at {}", clock(*resumes_at));
+        }
+        Connection::CacheUnwritable(why) => {
+            let _ = write!(
+                text,
+                " · cannot write the cache: {} · reading what is here",
+                ellipsize(why, 48)
+            );
         }
         Connection::NeedsLogin(_) => {
             let _ = write!(
@@ -154,6 +162,9 @@ fn facts(view: &StatusView<'_>) -> String {
         }
     }
     let _ = write!(text, " · {} unread", view.unread);
+    if status.skipped > 0 {
+        let _ = write!(text, " · {} unreadable skipped", status.skipped);
+    }
     text
 }
 

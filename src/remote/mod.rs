@@ -1,13 +1,16 @@
 //! Talking to servers: the shared HTTP client, the [`Backend`] interface and its
-//! implementations (API v1, Discourse).
+//! implementations (API v1, Discourse, Lemmy).
 
 mod backend;
 mod clean;
 mod connect;
 pub mod discourse;
+pub mod fingerprint;
 pub mod http;
+pub mod lemmy;
 mod lenient;
 pub mod native;
+pub mod own_post;
 
 pub use backend::{
     Backend, Cursor, DEFAULT_PAGES_PER_SYNC, DEFAULT_THREADS_PER_AREA, PullBatch, ServerState,

@@ -467,7 +467,11 @@ impl<B: Backend> Engine<B> {
         {
             return false;
         }
-        if report.changed.is_empty() && !report.tree_changed && report.skipped == 0 {
+        if report.changed.is_empty()
+            && !report.tree_changed
+            && report.read_through.is_empty()
+            && report.skipped == 0
+        {
             return true;
         }
         events.send(SyncEvent::Pulled(report)).await.is_ok()

@@ -23,6 +23,8 @@ pub struct IngestReport {
     pub changed: BTreeSet<ThreadId>,
     /// Entities the server sent that could not be read, set aside (see the log).
     pub skipped: u32,
+    /// Threads the server says were read, up to a `seq` (see [`PullBatch::read_through`]).
+    pub read_through: Vec<(ThreadId, u32)>,
 }
 
 impl IngestReport {
@@ -35,6 +37,7 @@ impl IngestReport {
         self.tree_changed |= other.tree_changed;
         self.changed.extend(other.changed);
         self.skipped = self.skipped.saturating_add(other.skipped);
+        self.read_through.extend(other.read_through);
     }
 }
 
@@ -87,6 +90,7 @@ impl Ingest {
     ) -> Result<IngestReport, StoreError> {
         let mut report = IngestReport {
             skipped: batch.skipped,
+            read_through: batch.read_through,
             ..IngestReport::default()
         };
         if let Some(forum) = batch.forum {
@@ -344,6 +348,8 @@ mod tests {
             edited_at: None,
             body: Body::markdown(text),
             deleted: false,
+            removed: false,
+            score: None,
             version,
             client_key: None,
         }

@@ -30,6 +30,7 @@ mod common;
 mod corpus;
 mod crash_client;
 mod crash_server;
+mod disk_full;
 mod faults;
 mod faults_discourse;
 mod hostile;

@@ -266,7 +266,7 @@ impl Progress {
                 let _ = writeln!(
                     err,
                     "syncing: the forum's rate limit pauses us until {}",
-                    resumes_at.strftime("%H:%M:%S UTC")
+                    crate::text::clock::time_of_day(resumes_at)
                 );
                 return;
             }

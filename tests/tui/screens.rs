@@ -282,23 +282,8 @@ fn only_the_input_with_the_keyboard_shows_the_themed_cursor() {
 
 #[test]
 fn a_one_line_banner_offers_no_more_and_a_dismissal_can_be_taken_back() {
-    use threadmark::app::Msg;
-    use threadmark::sync::{Connection, SyncEvent, SyncStatus};
     let mut h = Harness::remote(120, 40);
-    h.send(Msg::Sync(SyncEvent::Status(SyncStatus {
-        connection: Connection::ReadOnly,
-        last_success_at: None,
-        outbox_pending: 0,
-        banner: Some(threadmark::model::Banner {
-            id: "maintenance-7".into(),
-            severity: threadmark::model::Severity::Warning,
-            text: "Logins are disabled during the gray-out".into(),
-            starts_at: None,
-            ends_at: None,
-            links: Vec::new(),
-        }),
-        outbox_note: None,
-    })));
+    h.server_goes_read_only_with_a_banner();
     let top = |h: &Harness| {
         format!("{:?}", render(h).backend())
             .lines()

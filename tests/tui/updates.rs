@@ -605,7 +605,9 @@ fn a_reload_after_a_sync_parses_only_the_posts_that_changed() {
     let open = h.state.reader.open.as_ref().unwrap();
     assert_eq!(open.docs.len(), open.file.posts.len());
     assert!(
-        open.docs[0].plain_text().contains("Edited: advocacy comes first."),
+        open.docs[0]
+            .plain_text()
+            .contains("Edited: advocacy comes first."),
         "the reader shows the new text"
     );
     assert_eq!(

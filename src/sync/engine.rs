@@ -4,14 +4,18 @@
 use super::backoff::Backoff;
 use super::flush::{FlushReport, Urgency, flush, reconcile_sent};
 use super::ingest::{Ingest, IngestReport};
+use super::pacing::{Due, Pacing};
 use super::protocol::{Connection, CycleReport, SyncCommand, SyncEvent, SyncStatus};
 use super::state::SyncState;
 use crate::model::{ForumMode, ThreadId};
 use crate::remote::{Backend, RemoteError};
 use crate::store::{AccountDir, Cache, Outbox, OutboxLock, StoreError};
 use jiff::Timestamp;
-use std::time::Duration;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 
 /// Why a sync could not run.
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +40,10 @@ enum Flow {
 const LONG_POLL: Duration = Duration::from_secs(25);
 /// How often a held outbox re-checks the server's mode when nothing else wakes it.
 const HELD_RECHECK: Duration = Duration::from_secs(30);
+/// How often the idle engine looks at the outbox folder for replies queued by another
+/// threadmark (`threadmark reply`, a second reader), or for the outbox lock its holder
+/// let go of.
+const OUTBOX_TICK: Duration = Duration::from_secs(1);
 
 /// The sync engine of one account.
 #[derive(Debug)]
@@ -46,7 +54,7 @@ pub struct Engine<B: Backend> {
     outbox: Outbox,
     state: SyncState,
     pull_backoff: Backoff,
-    push_backoff: Backoff,
+    push_pacing: Pacing,
     lock: Option<OutboxLock>,
     focus: Option<ThreadId>,
     /// The server refused our credentials: pushing waits for a new login (`SyncNow`).
@@ -65,7 +73,7 @@ impl<B: Backend> Engine<B> {
             dir,
             state,
             pull_backoff: Backoff::default(),
-            push_backoff: Backoff::default(),
+            push_pacing: Pacing::default(),
             lock: None,
             focus: None,
             login_refused: false,
@@ -146,7 +154,7 @@ impl<B: Backend> Engine<B> {
         let report = flush(
             &mut self.backend,
             &self.outbox,
-            &mut self.push_backoff,
+            &mut self.push_pacing,
             Timestamp::now(),
             urgency,
         )
@@ -226,6 +234,7 @@ impl<B: Backend> Engine<B> {
             }
             // Push first: a reply written offline should not wait behind a long poll.
             let (note, retry_at) = self.push_and_report(&events).await;
+            let retry_at = retry_at.map(|wait| Instant::now() + wait);
             let flow = match self.catch_up(&mut commands, &events, note).await {
                 Flow::Idle => self.idle(&mut commands, &events, retry_at).await,
                 other => other,
@@ -303,13 +312,14 @@ impl<B: Backend> Engine<B> {
         }
     }
 
-    /// Up to date: waits for news (long poll), a command, the next retry of the outbox,
-    /// or — while writes are held — a change of the server's mode.
+    /// Up to date: waits for news (long poll), a command, the next retry of the outbox
+    /// (on the monotonic clock), a reply queued by another threadmark, the outbox lock
+    /// freed by its holder, or — while writes are held — a change of the server's mode.
     async fn idle(
         &mut self,
         commands: &mut mpsc::Receiver<SyncCommand>,
         events: &mpsc::Sender<SyncEvent>,
-        retry_at: Option<Timestamp>,
+        retry_at: Option<Instant>,
     ) -> Flow {
         // Replies that could go now (posting reopened during the catch-up) go first.
         if self.outbox_due() {
@@ -318,10 +328,15 @@ impl<B: Backend> Engine<B> {
         self.backend.set_long_poll(Some(LONG_POLL));
         let mode_before = self.backend.state().mode;
         let held = !mode_before.accepts_writes();
+        let news = outbox_news(
+            self.dir.clone(),
+            self.outbox.clone(),
+            self.lock.is_some(),
+            self.outbox.queued_stamps(),
+        );
+        tokio::pin!(news);
         loop {
-            let until_retry = retry_at
-                .map(|at| at.duration_since(Timestamp::now()))
-                .and_then(|d| Duration::try_from(d).ok());
+            let until_retry = retry_at.map(|at| at.saturating_duration_since(Instant::now()));
             let nap = until_retry.unwrap_or(LONG_POLL * 2);
             let nap = if held { nap.min(HELD_RECHECK) } else { nap };
             let mut quiet = |_: Connection| {};
@@ -329,6 +344,12 @@ impl<B: Backend> Engine<B> {
                 result = self.pull(&mut quiet) => Some(result),
                 command = commands.recv() => return self.obey(command),
                 () = tokio::time::sleep(nap) => None,
+                lock = &mut news => {
+                    if lock.is_some() {
+                        self.lock = lock;
+                    }
+                    return Flow::Again;
+                }
             };
             match polled {
                 Some(Ok(report)) => {
@@ -349,17 +370,18 @@ impl<B: Backend> Engine<B> {
     }
 
     /// Is there a reply the server would take right now?
-    fn outbox_due(&self) -> bool {
+    fn outbox_due(&mut self) -> bool {
         if self.login_refused || !self.backend.state().mode.accepts_writes() || self.lock.is_none()
         {
             return false;
         }
         let now = Timestamp::now();
-        self.outbox.list().is_ok_and(|(entries, _)| {
-            entries
-                .iter()
-                .any(|e| e.state.is_pending() && e.next_attempt_at.is_none_or(|at| at <= now))
-        })
+        let Ok((entries, _)) = self.outbox.list() else {
+            return false;
+        };
+        entries
+            .iter()
+            .any(|e| e.state.is_pending() && self.push_pacing.remaining(e, now) == Due::Now)
     }
 
     /// Pushes the outbox and tells the UI; returns the note for the status line and when
@@ -367,7 +389,7 @@ impl<B: Backend> Engine<B> {
     async fn push_and_report(
         &mut self,
         events: &mpsc::Sender<SyncEvent>,
-    ) -> (Option<String>, Option<Timestamp>) {
+    ) -> (Option<String>, Option<Duration>) {
         let urgency = if std::mem::take(&mut self.push_now) {
             Urgency::Now
         } else {
@@ -376,7 +398,7 @@ impl<B: Backend> Engine<B> {
         match self.push(urgency).await {
             Ok(Some(report)) => {
                 let note = report.stopped.clone();
-                let retry_at = report.retry_at;
+                let retry_at = report.retry_in;
                 self.login_refused = report.needs_login;
                 if report.needs_login {
                     tracing::warn!("the server refused our credentials; the outbox waits");
@@ -427,12 +449,37 @@ impl<B: Backend> Engine<B> {
                 self.login_refused = false;
                 self.push_now = true;
                 self.pull_backoff.reset();
-                self.push_backoff.reset();
+                self.push_pacing.reset();
             }
-            Some(SyncCommand::FlushNow) => self.push_backoff.reset(),
+            Some(SyncCommand::FlushNow) => self.push_pacing.reset(),
             Some(SyncCommand::Focus(thread)) => self.focus = thread,
         }
         Flow::Again
+    }
+}
+
+/// Resolves when the outbox needs this engine: while it holds the lock, a reply queued
+/// (or changed, `outbox retry`) by another threadmark; while another one holds it, the
+/// lock let go (returned, taken). Looks once per [`OUTBOX_TICK`]: one small folder read.
+async fn outbox_news(
+    dir: AccountDir,
+    outbox: Outbox,
+    holding: bool,
+    known: BTreeSet<(PathBuf, Option<SystemTime>)>,
+) -> Option<OutboxLock> {
+    loop {
+        tokio::time::sleep(OUTBOX_TICK).await;
+        if holding {
+            if outbox
+                .queued_stamps()
+                .iter()
+                .any(|stamp| !known.contains(stamp))
+            {
+                return None;
+            }
+        } else if let Ok(Some(lock)) = Outbox::try_lock(&dir) {
+            return Some(lock);
+        }
     }
 }
 

@@ -12,6 +12,7 @@ mod support;
 use support::{faulty, pty_session, serve, terminal_bytes};
 
 mod allow_list;
+mod clock;
 mod common;
 mod corpus;
 mod crash_client;
@@ -20,6 +21,7 @@ mod faults;
 mod faults_discourse;
 mod hostile;
 mod outbox_model;
+mod outbox_watch;
 mod probe;
 mod props;
 mod secrets;

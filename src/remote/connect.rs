@@ -2,9 +2,12 @@
 
 use super::discourse::{DiscourseBackend, DiscourseSettings, RequestBudget};
 use super::http::{HttpClient, RemoteError, Timeouts};
+use super::lemmy::{LemmyBackend, LemmySettings};
 use super::native::NativeBackend;
 use super::{Backend, Cursor, PullBatch, ServerState, Submitted};
-use crate::config::{AccountConfig, AccountKind};
+use crate::config::{
+    AccountConfig, AccountKind, DEFAULT_PREFETCH_DAYS, DEFAULT_TOP_COMMUNITIES, Prefetch,
+};
 use crate::model::{OutboxEntry, Post, ThreadId};
 use crate::store::{Credential, SecretError};
 use std::time::Duration;
@@ -14,6 +17,7 @@ use std::time::Duration;
 pub enum AnyBackend {
     Native(Box<NativeBackend>),
     Discourse(Box<DiscourseBackend>),
+    Lemmy(Box<LemmyBackend>),
 }
 
 /// Why an account's backend could not be built.
@@ -74,6 +78,38 @@ pub fn connect(
                 settings,
             )?)))
         }
+        AccountKind::Lemmy => {
+            let jwt = match credential {
+                Some(Credential::Bearer { token }) => Some(token),
+                None => None,
+                Some(_) => {
+                    return Err(ConnectError::Unsupported(format!(
+                        "the credential stored for {} is not a Lemmy login; run `threadmark login --account {}`",
+                        account.name, account.name
+                    )));
+                }
+            };
+            let prefetch = account.prefetch.unwrap_or(Prefetch::Watched);
+            let days = match prefetch {
+                // Every thread: as far back as the listings go.
+                Prefetch::All => 36_500,
+                _ => account.prefetch_days.unwrap_or(DEFAULT_PREFETCH_DAYS),
+            };
+            let settings = LemmySettings {
+                top_communities: account.top_communities.unwrap_or(DEFAULT_TOP_COMMUNITIES),
+                prefetch,
+                horizon: jiff::SignedDuration::from_hours(24 * i64::from(days)),
+                budget: account
+                    .requests_per_minute
+                    .map(|n| crate::model::Limit::per_minute(n.max(1))),
+            };
+            Ok(AnyBackend::Lemmy(Box::new(LemmyBackend::new(
+                &account.url,
+                jwt.as_ref(),
+                settings,
+                timeouts,
+            )?)))
+        }
     }
 }
 
@@ -82,6 +118,7 @@ impl Backend for AnyBackend {
         match self {
             Self::Native(b) => b.state(),
             Self::Discourse(b) => b.state(),
+            Self::Lemmy(b) => b.state(),
         }
     }
 
@@ -89,6 +126,7 @@ impl Backend for AnyBackend {
         match self {
             Self::Native(b) => b.refresh_status().await,
             Self::Discourse(b) => b.refresh_status().await,
+            Self::Lemmy(b) => b.refresh_status().await,
         }
     }
 
@@ -96,6 +134,7 @@ impl Backend for AnyBackend {
         match self {
             Self::Native(b) => b.set_long_poll(wait),
             Self::Discourse(b) => b.set_long_poll(wait),
+            Self::Lemmy(b) => b.set_long_poll(wait),
         }
     }
 
@@ -107,6 +146,7 @@ impl Backend for AnyBackend {
         match self {
             Self::Native(b) => b.pull(cursor, focus).await,
             Self::Discourse(b) => b.pull(cursor, focus).await,
+            Self::Lemmy(b) => b.pull(cursor, focus).await,
         }
     }
 
@@ -114,6 +154,7 @@ impl Backend for AnyBackend {
         match self {
             Self::Native(b) => b.submit(entry).await,
             Self::Discourse(b) => b.submit(entry).await,
+            Self::Lemmy(b) => b.submit(entry).await,
         }
     }
 
@@ -121,6 +162,7 @@ impl Backend for AnyBackend {
         match self {
             Self::Native(b) => b.find_submitted(entry).await,
             Self::Discourse(b) => b.find_submitted(entry).await,
+            Self::Lemmy(b) => b.find_submitted(entry).await,
         }
     }
 }

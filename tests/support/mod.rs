@@ -13,6 +13,7 @@ pub mod discourse_standin;
 pub mod faulty;
 pub mod files;
 pub mod generator;
+pub mod lemmy;
 pub mod pty_session;
 pub mod run;
 pub mod serve;

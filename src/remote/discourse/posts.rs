@@ -138,6 +138,8 @@ fn tombstone(thread: &ThreadId, id: u64, seq: u32, when: Timestamp) -> Post {
             base_url: None,
         },
         deleted: true,
+        removed: false,
+        score: None,
         version: 0,
         client_key: None,
     }
@@ -180,6 +182,8 @@ pub fn to_post(
         edited_at: (version > 1).then_some(post.updated_at).flatten(),
         body,
         deleted: gone,
+        removed: false,
+        score: None,
         version,
         client_key: None,
     }

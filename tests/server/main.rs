@@ -6,8 +6,9 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
-#[path = "../support/postgres.rs"]
-mod postgres;
+#[path = "../support/mod.rs"]
+mod support;
+use support::postgres;
 
 mod bad_input;
 mod changes;

@@ -14,6 +14,7 @@ pub mod faulty;
 pub mod files;
 pub mod generator;
 pub mod lemmy;
+pub mod postgres;
 pub mod pty_session;
 pub mod run;
 pub mod serve;

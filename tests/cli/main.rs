@@ -9,6 +9,7 @@ use support::{pty_session, serve};
 
 mod against_server;
 mod conventions;
+mod demo;
 mod json;
 mod terminal;
 

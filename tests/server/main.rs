@@ -8,14 +8,17 @@
 mod common;
 #[path = "../support/mod.rs"]
 mod support;
+use support::generator;
 use support::postgres;
 
 mod bad_input;
 mod changes;
 mod cli;
+mod cluster;
 mod concurrency;
 mod contract;
 mod durability;
 mod idempotency;
+mod migrate;
 mod modes;
 mod spec;

@@ -2,7 +2,9 @@
 //! written against it alone.
 
 use super::RemoteError;
-use crate::model::{Banner, Forum, ForumMode, OutboxEntry, Post, ThreadId, ThreadSummary};
+use crate::model::{
+    Banner, Forum, ForumMode, OutboxEntry, Post, ReadState, ThreadId, ThreadSummary,
+};
 use std::future::Future;
 use std::time::Duration;
 
@@ -113,6 +115,16 @@ pub trait Backend: Send {
     /// How long a pull may wait on the server for news (long polling) once it is up to
     /// date; `None` answers at once. Backends without long polling ignore it.
     fn set_long_poll(&mut self, _wait: Option<Duration>) {}
+
+    /// Whether this backend sends the user's read marks to the server while it pulls
+    /// (Lemmy keeps them per post); the engine then hands it the local read state with
+    /// [`Backend::set_read_state`] before pulling.
+    fn sends_read_marks(&self) -> bool {
+        false
+    }
+
+    /// The local read state, for a backend that sends read marks.
+    fn set_read_state(&mut self, _read: &ReadState) {}
 
     /// Sends one outbox entry. Backends with idempotency keys send `entry.key`.
     fn submit(

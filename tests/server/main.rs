@@ -18,6 +18,7 @@ mod cli;
 mod cluster;
 mod concurrency;
 mod contract;
+mod database_tls;
 mod durability;
 mod idempotency;
 mod migrate;

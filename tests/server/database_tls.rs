@@ -25,22 +25,19 @@ fn openssl(dir: &Path, args: &[&str]) {
     );
 }
 
+/// A new P-256 private key in `file`.
+fn new_key(dir: &Path, file: &str) {
+    let args = "ecparam -name prime256v1 -genkey -noout -out";
+    let mut args: Vec<&str> = args.split(' ').collect();
+    args.push(file);
+    openssl(dir, &args);
+}
+
 /// A CA (`NAME-ca.pem`) and a server certificate for 127.0.0.1 signed by it.
 fn make_certificates(dir: &Path, name: &str) {
     let ca_key = format!("{name}-ca.key");
     let ca = format!("{name}-ca.pem");
-    openssl(
-        dir,
-        &[
-            "ecparam",
-            "-name",
-            "prime256v1",
-            "-genkey",
-            "-noout",
-            "-out",
-            &ca_key,
-        ],
-    );
+    new_key(dir, &ca_key);
     openssl(
         dir,
         &[
@@ -58,18 +55,7 @@ fn make_certificates(dir: &Path, name: &str) {
         ],
     );
     let key = format!("{name}.key");
-    openssl(
-        dir,
-        &[
-            "ecparam",
-            "-name",
-            "prime256v1",
-            "-genkey",
-            "-noout",
-            "-out",
-            &key,
-        ],
-    );
+    new_key(dir, &key);
     let csr = format!("{name}.csr");
     openssl(
         dir,

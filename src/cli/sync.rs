@@ -150,6 +150,7 @@ fn summary_json(account: &str, cycle: &CycleReport, banner: Option<&Banner>) -> 
             "new_posts": p.new_posts,
             "edited_posts": p.edited_posts,
             "removed_threads": p.removed_threads,
+            "skipped": p.skipped,
         },
         "outbox": {
             "busy": cycle.outbox_busy,
@@ -178,6 +179,14 @@ pub fn summary(account: &str, cycle: &CycleReport, banner: Option<&Banner>) -> S
         p.removed_threads,
         plural(p.removed_threads),
     );
+    if p.skipped > 0 {
+        let _ = writeln!(
+            text,
+            "Skipped {} item{} the server sent that this threadmark cannot read (see the log).",
+            p.skipped,
+            plural(usize::try_from(p.skipped).unwrap_or(usize::MAX)),
+        );
+    }
     if cycle.outbox_busy {
         text.push_str("Outbox: left to the other threadmark that is sending it.\n");
     } else {
@@ -257,7 +266,7 @@ impl Progress {
                 let _ = writeln!(
                     err,
                     "syncing: the forum's rate limit pauses us until {}",
-                    resumes_at.strftime("%H:%M:%S UTC")
+                    crate::text::clock::time_of_day(resumes_at)
                 );
                 return;
             }

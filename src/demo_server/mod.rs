@@ -105,12 +105,7 @@ impl DemoServer {
             name: DEMO_ACCOUNT.to_owned(),
             kind: AccountKind::Native,
             url: self.gate.url(),
-            requests_per_minute: None,
-            requests_per_day: None,
-            prefetch: None,
-            prefetch_days: None,
-            prefetch_posts: None,
-            top_communities: None,
+            ..AccountConfig::default()
         }
     }
 

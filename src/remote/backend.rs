@@ -2,7 +2,9 @@
 //! written against it alone.
 
 use super::RemoteError;
-use crate::model::{Banner, Forum, ForumMode, OutboxEntry, Post, ThreadId, ThreadSummary};
+use crate::model::{
+    Banner, Forum, ForumMode, OutboxEntry, Post, ReadState, ThreadId, ThreadSummary,
+};
 use std::future::Future;
 use std::time::Duration;
 
@@ -47,6 +49,33 @@ pub struct PullBatch {
     /// Threads the server says the user has read (Lemmy's own read marks), each with the
     /// `seq` it is read up to. Merged into the local read state, which only moves forward.
     pub read_through: Vec<(ThreadId, u32)>,
+    /// Entities the server sent that could not be read, set aside (each logged).
+    pub skipped: u32,
+}
+
+/// How much a server may send in one sync before the client calls it broken: a hostile
+/// or buggy server (a cursor that never ends) must not make a sync run forever or the
+/// cache grow without bound. Generous; per account in `config.toml`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SyncLimits {
+    /// Batches (pages) one sync may take before it stops with an error.
+    pub pages_per_sync: u32,
+    /// Threads one area's listing may hold.
+    pub threads_per_area: u32,
+}
+
+/// Default [`SyncLimits::pages_per_sync`].
+pub const DEFAULT_PAGES_PER_SYNC: u32 = 100_000;
+/// Default [`SyncLimits::threads_per_area`].
+pub const DEFAULT_THREADS_PER_AREA: u32 = 1_000_000;
+
+impl Default for SyncLimits {
+    fn default() -> Self {
+        Self {
+            pages_per_sync: DEFAULT_PAGES_PER_SYNC,
+            threads_per_area: DEFAULT_THREADS_PER_AREA,
+        }
+    }
 }
 
 /// A reply the server took.
@@ -86,6 +115,16 @@ pub trait Backend: Send {
     /// How long a pull may wait on the server for news (long polling) once it is up to
     /// date; `None` answers at once. Backends without long polling ignore it.
     fn set_long_poll(&mut self, _wait: Option<Duration>) {}
+
+    /// Whether this backend sends the user's read marks to the server while it pulls
+    /// (Lemmy keeps them per post); the engine then hands it the local read state with
+    /// [`Backend::set_read_state`] before pulling.
+    fn sends_read_marks(&self) -> bool {
+        false
+    }
+
+    /// The local read state, for a backend that sends read marks.
+    fn set_read_state(&mut self, _read: &ReadState) {}
 
     /// Sends one outbox entry. Backends with idempotency keys send `entry.key`.
     fn submit(

@@ -4,11 +4,11 @@ use super::discourse::{DiscourseBackend, DiscourseSettings, RequestBudget};
 use super::http::{HttpClient, RemoteError, Timeouts};
 use super::lemmy::{LemmyBackend, LemmySettings};
 use super::native::NativeBackend;
-use super::{Backend, Cursor, PullBatch, ServerState, Submitted};
+use super::{Backend, Cursor, PullBatch, ServerState, Submitted, SyncLimits};
 use crate::config::{
     AccountConfig, AccountKind, DEFAULT_PREFETCH_DAYS, DEFAULT_TOP_COMMUNITIES, Prefetch,
 };
-use crate::model::{OutboxEntry, Post, ThreadId};
+use crate::model::{OutboxEntry, Post, ReadState, ThreadId};
 use crate::store::{Credential, SecretError};
 use std::time::Duration;
 
@@ -34,6 +34,21 @@ pub enum ConnectError {
     Settings(String),
 }
 
+/// What the account's `config.toml` entry allows a server to send in one sync.
+pub fn sync_limits(account: &AccountConfig) -> SyncLimits {
+    let defaults = SyncLimits::default();
+    SyncLimits {
+        pages_per_sync: account
+            .max_pages_per_sync
+            .unwrap_or(defaults.pages_per_sync)
+            .max(1),
+        threads_per_area: account
+            .max_threads_per_area
+            .unwrap_or(defaults.threads_per_area)
+            .max(1),
+    }
+}
+
 /// The backend for `account`, signed in with `credential` when there is one.
 pub fn connect(
     account: &AccountConfig,
@@ -53,9 +68,9 @@ pub fn connect(
                     )));
                 }
             };
-            Ok(AnyBackend::Native(Box::new(NativeBackend::new(
-                http, token,
-            ))))
+            Ok(AnyBackend::Native(Box::new(
+                NativeBackend::new(http, token).with_limits(sync_limits(account)),
+            )))
         }
         AccountKind::Discourse => {
             if matches!(credential, Some(Credential::Bearer { .. })) {
@@ -102,6 +117,7 @@ pub fn connect(
                 budget: account
                     .requests_per_minute
                     .map(|n| crate::model::Limit::per_minute(n.max(1))),
+                read_sync: account.read_sync.unwrap_or(true),
             };
             Ok(AnyBackend::Lemmy(Box::new(LemmyBackend::new(
                 &account.url,
@@ -135,6 +151,22 @@ impl Backend for AnyBackend {
             Self::Native(b) => b.set_long_poll(wait),
             Self::Discourse(b) => b.set_long_poll(wait),
             Self::Lemmy(b) => b.set_long_poll(wait),
+        }
+    }
+
+    fn sends_read_marks(&self) -> bool {
+        match self {
+            Self::Native(b) => b.sends_read_marks(),
+            Self::Discourse(b) => b.sends_read_marks(),
+            Self::Lemmy(b) => b.sends_read_marks(),
+        }
+    }
+
+    fn set_read_state(&mut self, read: &ReadState) {
+        match self {
+            Self::Native(b) => b.set_read_state(read),
+            Self::Discourse(b) => b.set_read_state(read),
+            Self::Lemmy(b) => b.set_read_state(read),
         }
     }
 

@@ -8,7 +8,7 @@ use super::pacing::{Due, Pacing};
 use super::protocol::{Connection, CycleReport, SyncCommand, SyncEvent, SyncStatus};
 use super::state::SyncState;
 use crate::model::{ForumMode, ThreadId};
-use crate::remote::{Backend, RemoteError};
+use crate::remote::{Backend, RemoteError, SyncLimits};
 use crate::store::{AccountDir, Cache, Outbox, OutboxLock, StoreError};
 use jiff::Timestamp;
 use std::collections::BTreeSet;
@@ -74,6 +74,7 @@ pub struct Engine<B: Backend> {
     login_refused: bool,
     /// The user asked to sync now: the next push skips our own backoff.
     push_now: bool,
+    limits: SyncLimits,
     relogin: Option<ReloginHook<B>>,
 }
 
@@ -93,7 +94,15 @@ impl<B: Backend> Engine<B> {
             login_refused: false,
             relogin: None,
             push_now: false,
+            limits: SyncLimits::default(),
         })
+    }
+
+    /// Holds the server to `limits` (what one sync may bring).
+    #[must_use]
+    pub fn with_limits(mut self, limits: SyncLimits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// Picks up a new login while running (the reader): `relogin` is asked for a new
@@ -127,7 +136,20 @@ impl<B: Backend> Engine<B> {
         progress: &mut (dyn FnMut(Connection) + Send),
     ) -> Result<IngestReport, SyncError> {
         let mut report = IngestReport::default();
+        self.hand_over_read_state();
+        let mut pages = 0_u32;
         loop {
+            pages = pages.saturating_add(1);
+            if pages > self.limits.pages_per_sync {
+                self.ingest.save(&self.state)?;
+                return Err(RemoteError::Protocol(format!(
+                    "the server sent more than {} pages in one sync (max_pages_per_sync); \
+                     what came so far is kept",
+                    self.limits.pages_per_sync
+                ))
+                .into());
+            }
+            let before = self.state.cursor.clone();
             let batch = match self
                 .backend
                 .pull(self.state.cursor.as_ref(), self.focus.as_ref())
@@ -142,6 +164,20 @@ impl<B: Backend> Engine<B> {
             };
             let complete = batch.complete;
             let pause = batch.pause;
+            // More to come from where we stand, with nothing brought and no pause asked
+            // for: the server would have us ask the same thing forever.
+            if !complete
+                && pause.is_none()
+                && before.as_ref() == Some(&batch.cursor)
+                && batch.threads.is_empty()
+                && batch.posts.is_empty()
+            {
+                self.ingest.save(&self.state)?;
+                return Err(RemoteError::Protocol(
+                    "the server said there was more but its cursor did not move".into(),
+                )
+                .into());
+            }
             if batch.progress.is_some() {
                 progress(Connection::Syncing(batch.progress));
             }
@@ -161,6 +197,18 @@ impl<B: Backend> Engine<B> {
         self.remember_mode()?;
         self.pull_backoff.reset();
         Ok(report)
+    }
+
+    /// A backend that sends read marks (Lemmy) gets the read state as saved by the reader.
+    /// Unreadable, it is left out this time: reading goes on, and nothing is marked.
+    fn hand_over_read_state(&mut self) {
+        if !self.backend.sends_read_marks() {
+            return;
+        }
+        match self.ingest.cache_mut().load_read_state() {
+            Ok(read) => self.backend.set_read_state(&read),
+            Err(e) => tracing::warn!(error = %e, "read state not sent: it could not be read"),
+        }
     }
 
     fn remember_mode(&mut self) -> Result<(), StoreError> {
@@ -329,10 +377,7 @@ impl<B: Backend> Engine<B> {
                     // The disk, not the network: say so and try again later.
                     SyncError::Store(store) => (
                         self.pull_backoff.fail(None),
-                        Connection::Offline {
-                            reason: format!("cannot write the cache: {store}"),
-                            retry_at: None,
-                        },
+                        Connection::CacheUnwritable(store.short_cause()),
                     ),
                 };
                 if events
@@ -473,7 +518,11 @@ impl<B: Backend> Engine<B> {
         {
             return false;
         }
-        if report.changed.is_empty() && !report.tree_changed && report.read_through.is_empty() {
+        if report.changed.is_empty()
+            && !report.tree_changed
+            && report.read_through.is_empty()
+            && report.skipped == 0
+        {
             return true;
         }
         events.send(SyncEvent::Pulled(report)).await.is_ok()

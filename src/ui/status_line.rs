@@ -98,11 +98,12 @@ fn chip(status: &StatusInfo) -> (String, Element) {
         Connection::Maintenance => ("maintenance".into(), Element::StatusReadOnly),
         Connection::Offline { .. } => ("offline".into(), Element::StatusOffline),
         Connection::NeedsLogin(_) => ("login needed".into(), Element::StatusOffline),
+        Connection::CacheUnwritable(_) => ("disk trouble".into(), Element::StatusOffline),
     }
 }
 
 fn clock(at: Timestamp) -> String {
-    at.strftime("%H:%M:%S UTC").to_string()
+    crate::text::clock::time_of_day(at)
 }
 
 /// One part of the facts, with how much it matters when the line is short.
@@ -152,6 +153,13 @@ fn facts(view: &StatusView<'_>, room: usize) -> String {
                 3,
             ));
         }
+        Connection::CacheUnwritable(why) => {
+            parts.push(Part {
+                text: format!(" · cannot write the cache: {why} · reading what is here"),
+                rank: 5,
+                flexible: true,
+            });
+        }
         Connection::NeedsLogin(_) => parts.push(Part::new(
             format!(" · run `threadmark login --account {}`", status.account),
             4,
@@ -160,7 +168,7 @@ fn facts(view: &StatusView<'_>, room: usize) -> String {
     }
     parts.push(Part::new(
         match status.last_sync {
-            Some(at) => format!(" · synced {}", at.strftime("%Y-%m-%d %H:%M UTC")),
+            Some(at) => format!(" · synced {}", crate::text::clock::date_time(at)),
             None => " · never synced".to_owned(),
         },
         2,
@@ -169,6 +177,12 @@ fn facts(view: &StatusView<'_>, room: usize) -> String {
     let outbox_rank = u8::from(view.outbox.pending() == 0);
     parts.push(Part::new(outbox_part(view.outbox), outbox_rank));
     parts.push(Part::new(format!(" · {} unread", view.unread), 0));
+    if status.skipped > 0 {
+        parts.push(Part::new(
+            format!(" · {} unreadable skipped", status.skipped),
+            3,
+        ));
+    }
     fit(parts, room)
 }
 

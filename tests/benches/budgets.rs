@@ -9,13 +9,9 @@
 //! ratios the budgets name are printed as `budget:` lines.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../support/generator.rs"]
-mod generator;
-#[path = "../support/postgres.rs"]
-mod postgres;
-#[allow(dead_code)]
-#[path = "../support/serve.rs"]
-mod serve;
+#[path = "../support/mod.rs"]
+mod support;
+use support::{generator, postgres, serve};
 
 mod binary;
 mod fixtures;

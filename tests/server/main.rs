@@ -22,4 +22,5 @@ mod durability;
 mod idempotency;
 mod migrate;
 mod modes;
+mod outage;
 mod spec;

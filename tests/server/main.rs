@@ -22,3 +22,4 @@ mod idempotency;
 mod migrate;
 mod modes;
 mod spec;
+mod structure;

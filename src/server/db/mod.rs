@@ -44,6 +44,7 @@ mod schema;
 pub mod sql;
 pub mod sqlite;
 mod store;
+pub mod structure;
 pub mod users;
 pub mod write;
 

@@ -4,6 +4,7 @@
 use super::engine::Engine;
 use super::read::{self, ThreadKey, Viewer};
 use super::sql::Tx as _;
+use super::structure::{self, Edited, StructureEdit};
 use super::users::{self, UserError, UserInfo};
 use super::write::{self, Creation, Keyed, WriteResult};
 use super::{DbError, ImportReport, WriteFailure, import};
@@ -123,6 +124,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         edit: api::PostEdit,
         now: Timestamp,
     ) -> WriteResult<api::Post>;
+    /// Changes the forum's structure (title, announcement, sections, areas) and records
+    /// it in the changes feed; answers the tree as it is after the edit.
+    async fn edit_structure(&self, edit: StructureEdit, now: Timestamp) -> WriteResult<Edited>;
     async fn insert_token(&self, user_id: i64, device: Option<String>) -> Result<String, DbError>;
     /// Stores a `meta` value.
     async fn set_meta(&self, key: String, value: String) -> Result<(), DbError>;
@@ -334,6 +338,11 @@ impl<E: Engine> Store for E {
             })
         })
         .await
+    }
+
+    async fn edit_structure(&self, edit: StructureEdit, now: Timestamp) -> WriteResult<Edited> {
+        self.write(move |tx| Box::pin(async move { structure::edit(tx, &edit, now).await }))
+            .await
     }
 
     async fn insert_token(&self, user_id: i64, device: Option<String>) -> Result<String, DbError> {

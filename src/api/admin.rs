@@ -48,3 +48,36 @@ pub struct AnnouncementChange {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ends_at: Option<Timestamp>,
 }
+
+/// `PATCH /mod/threads/{id}` (moderators and admins): lock, pin or move a thread. Fields
+/// left out stay as they are.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadModeration {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinned: Option<bool>,
+    /// Move the thread to this area.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area_id: Option<String>,
+}
+
+/// One moderation action, as `GET /admin/log` lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogEntry {
+    pub at: Timestamp,
+    /// Who did it: a user's name, or `(operator)` for the command line.
+    pub actor: String,
+    /// `lock`, `unlock`, `pin`, `unpin`, `move`.
+    pub action: String,
+    /// The thread's id.
+    pub target: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// `GET /admin/log`: the newest actions first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModLog {
+    pub entries: Vec<LogEntry>,
+}

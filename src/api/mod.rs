@@ -16,7 +16,9 @@ mod posts;
 mod problem;
 mod status;
 
-pub use admin::{AnnouncementChange, AreaChange, ForumChange, SectionChange};
+pub use admin::{
+    AnnouncementChange, AreaChange, ForumChange, LogEntry, ModLog, SectionChange, ThreadModeration,
+};
 pub use auth::{TokenGrant, TokenRequest, User};
 pub use changes::{Change, ChangesPage};
 pub use forum::{Area, NewThread, Section, Thread, ThreadCreated, ThreadPage, Tree};

@@ -280,7 +280,7 @@ fn show(tree: &api::Tree) -> String {
     let title = if tree.title.is_empty() {
         "(untitled forum)".to_owned()
     } else {
-        clean_line(&tree.title)
+        clean_line(&tree.title).into_owned()
     };
     out.push_str(&title);
     out.push('\n');

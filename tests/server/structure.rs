@@ -271,6 +271,7 @@ both_stores! {
         }
         assert_eq!(forum(&["show"]), shown);
 
+        // Between chat and news; then chat goes.
         forum(&["area", "move", "minutes", "--section", "club", "--position", "2"]);
         forum(&["section", "remove", "board"]);
         forum(&["area", "remove", "chat"]);
@@ -278,7 +279,7 @@ both_stores! {
         forum(&["area", "describe", "minutes", ""]);
         assert_eq!(
             forum(&["show"]),
-            "Riverside Rowing Club\n\nThe club [club]\n  News [news]: 0 thread(s), 0 post(s)\n  Minutes [minutes]: 0 thread(s), 0 post(s)\n"
+            "Riverside Rowing Club\n\nThe club [club]\n  Minutes [minutes]: 0 thread(s), 0 post(s)\n  News [news]: 0 thread(s), 0 post(s)\n"
         );
     }
 }

@@ -76,7 +76,7 @@ pub enum ServeCommand {
     /// is being served)
     Forum {
         #[command(subcommand)]
-        command: ForumCommand,
+        command: Box<ForumCommand>,
     },
     /// Create and list the server's users
     User {
@@ -113,7 +113,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             let location = location()?;
             runtime()?.block_on(async {
                 let store = db::open(&location).await?;
-                forum_command(store.as_ref(), command).await
+                forum_command(store.as_ref(), *command).await
             })
         }
         Some(ServeCommand::User { command }) => {

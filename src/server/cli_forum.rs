@@ -7,7 +7,8 @@ use super::db::structure::{Create, Edited, StructureEdit};
 use crate::api::{self, AnnouncementChange, AreaChange, Problem, SectionChange, Severity};
 use crate::server::db::WriteFailure;
 use crate::text::sanitize::clean_line;
-use std::io::Write;
+use std::fmt::Write as _;
+use std::io::Write as _;
 
 /// Show and change the forum's structure: title, announcement, sections, areas.
 #[derive(Debug, clap::Subcommand)]
@@ -290,33 +291,36 @@ fn show(tree: &api::Tree) -> String {
             Severity::Critical => "critical",
             Severity::Info | Severity::Other => "info",
         };
-        out.push_str(&format!(
-            "announcement ({severity}): {}\n",
+        let _ = writeln!(
+            out,
+            "announcement ({severity}): {}",
             clean_line(&banner.text)
-        ));
+        );
     }
     if tree.sections.is_empty() {
         out.push_str("no sections yet: add one with `threadmark serve forum section add`\n");
     }
     for section in &tree.sections {
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             "\n{} [{}]\n",
             clean_line(&section.title),
             clean_line(&section.id)
-        ));
+        );
         if section.areas.is_empty() {
             out.push_str("  (no areas)\n");
         }
         for area in &section.areas {
-            out.push_str(&format!(
-                "  {} [{}]: {} thread(s), {} post(s)\n",
+            let _ = writeln!(
+                out,
+                "  {} [{}]: {} thread(s), {} post(s)",
                 clean_line(&area.title),
                 clean_line(&area.id),
                 area.thread_count,
                 area.post_count
-            ));
+            );
             if let Some(description) = &area.description {
-                out.push_str(&format!("    {}\n", clean_line(description)));
+                let _ = writeln!(out, "    {}", clean_line(description));
             }
         }
     }

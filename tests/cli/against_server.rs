@@ -326,14 +326,20 @@ fn an_area_the_operator_adds_while_serving_reaches_the_open_reader() {
     serve_command(
         store.path(),
         &[
-            "forum", "area", "add", "regatta", "--section", "club", "--title", "Regatta results",
+            "forum",
+            "area",
+            "add",
+            "regatta",
+            "--section",
+            "club",
+            "--title",
+            "Regatta results",
         ],
     );
     reader.wait_for_text("Regatta results");
     reader.send("q");
     assert!(reader.wait_exit().success());
-    let tree: Value =
-        serde_json::from_slice(&client.run(&["tree", "--json"]).stdout).unwrap();
+    let tree: Value = serde_json::from_slice(&client.run(&["tree", "--json"]).stdout).unwrap();
     let text = tree.to_string();
     assert!(
         text.contains("\"regatta\"") && text.contains("The club"),

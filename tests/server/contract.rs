@@ -468,9 +468,9 @@ async fn shape_forum(c: &mut Contract, t: &TestServer, alice: &str) {
         .call(
             "put",
             "/admin/areas/{id}",
-            h.put(t.url("/admin/areas/news"))
-                .bearer_auth(&admin)
-                .json(&json!({"section": "club", "title": "News", "description": "From the board"})),
+            h.put(t.url("/admin/areas/news")).bearer_auth(&admin).json(
+                &json!({"section": "club", "title": "News", "description": "From the board"}),
+            ),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED);
@@ -490,6 +490,11 @@ async fn shape_forum(c: &mut Contract, t: &TestServer, alice: &str) {
             .json(&json!({"section": "nope", "title": "Other"})),
     )
     .await;
+}
+
+async fn remove_structure(c: &mut Contract, t: &TestServer, alice: &str) {
+    let h = &t.http;
+    let admin = t.admin();
     let (s, _) = c
         .call(
             "delete",
@@ -530,6 +535,11 @@ async fn shape_forum(c: &mut Contract, t: &TestServer, alice: &str) {
         h.delete(t.url("/admin/sections/club")).bearer_auth(alice),
     )
     .await;
+}
+
+async fn title_and_announce(c: &mut Contract, t: &TestServer, alice: &str) {
+    let h = &t.http;
+    let admin = t.admin();
     c.call(
         "patch",
         "/admin/forum",
@@ -765,6 +775,8 @@ both_stores! {
         let post = write_posts(&mut contract, &t, &alice).await;
         edit_posts(&mut contract, &t, &alice, &post).await;
         shape_forum(&mut contract, &t, &alice).await;
+        remove_structure(&mut contract, &t, &alice).await;
+        title_and_announce(&mut contract, &t, &alice).await;
         switch_modes(&mut contract, &t, &alice).await;
         limits(&mut contract, &store).await;
         assert_eq!(contract.uncovered_operations(), Vec::<String>::new());

@@ -40,7 +40,10 @@ pub async fn may_moderate(tx: &impl Tx, user: &UserInfo) -> Result<bool, DbError
         return Ok(true);
     }
     Ok(tx
-        .query_opt("SELECT moderator FROM users WHERE id = $1", params![user.id])
+        .query_opt(
+            "SELECT moderator FROM users WHERE id = $1",
+            params![user.id],
+        )
         .await?
         .map(|r| r.bool(0))
         .transpose()?

@@ -2,9 +2,9 @@
 //! question or write, implemented once for every [`Engine`].
 
 use super::engine::Engine;
+use super::moderation::{self, Actor};
 use super::read::{self, ThreadKey, Viewer};
 use super::sql::Tx as _;
-use super::moderation::{self, Actor};
 use super::structure::{self, Edited, StructureEdit};
 use super::users::{self, UserError, UserInfo};
 use super::write::{self, Creation, Keyed, WriteResult};
@@ -368,9 +368,9 @@ impl<E: Engine> Store for E {
         now: Timestamp,
     ) -> WriteResult<api::Thread> {
         self.write(move |tx| {
-            Box::pin(async move {
-                moderation::moderate_thread(tx, &actor, &thread, &change, now).await
-            })
+            Box::pin(
+                async move { moderation::moderate_thread(tx, &actor, &thread, &change, now).await },
+            )
         })
         .await
     }

@@ -65,7 +65,11 @@ fn invalid(field: &str, code: FieldErrorCode, message: impl Into<String>) -> Rej
 /// An id is what clients put in paths and users type: short, plain ASCII.
 pub fn check_id(id: &str) -> Result<(), Rejection> {
     if id.is_empty() {
-        return Err(invalid("id", FieldErrorCode::Empty, "an id cannot be empty"));
+        return Err(invalid(
+            "id",
+            FieldErrorCode::Empty,
+            "an id cannot be empty",
+        ));
     }
     if id.chars().count() > MAX_ID_CHARS
         || !id
@@ -87,7 +91,11 @@ pub fn check_id(id: &str) -> Result<(), Rejection> {
 fn check_title(field: &str, title: &str) -> Result<String, Rejection> {
     let title = title.trim();
     if crate::text::sanitize::is_blank(title) {
-        return Err(invalid(field, FieldErrorCode::Empty, "a title cannot be empty"));
+        return Err(invalid(
+            field,
+            FieldErrorCode::Empty,
+            "a title cannot be empty",
+        ));
     }
     if title.chars().any(char::is_control) {
         return Err(invalid(
@@ -287,8 +295,7 @@ async fn put_area(
         .transpose()
         .map_err(WriteFailure::Rejected)?;
     if let Some(description) = &change.description {
-        check_length("description", description, MAX_TEXT_CHARS)
-            .map_err(WriteFailure::Rejected)?;
+        check_length("description", description, MAX_TEXT_CHARS).map_err(WriteFailure::Rejected)?;
     }
     let current = tx
         .query_opt("SELECT section_id FROM areas WHERE id = $1", params![id])
@@ -340,7 +347,20 @@ async fn put_area(
         }
         return Ok(true);
     };
-    if let Some(title) = &title {
+    change_area(tx, id, &from, change, title.as_deref(), description).await?;
+    Ok(false)
+}
+
+/// Changes an existing area (in section `from`): what `change` gives.
+async fn change_area(
+    tx: &impl Tx,
+    id: &str,
+    from: &str,
+    change: &api::AreaChange,
+    title: Option<&str>,
+    description: Option<&str>,
+) -> Result<(), DbError> {
+    if let Some(title) = title {
         tx.execute(
             "UPDATE areas SET title = $2 WHERE id = $1",
             params![id, title],
@@ -355,7 +375,7 @@ async fn put_area(
         .await?;
     }
     match &change.section {
-        Some(to) if *to != from => {
+        Some(to) if to != from => {
             tx.execute(
                 "UPDATE areas SET section_id = $2, position = \
                  (SELECT COALESCE(MAX(position), -1) + 1 FROM areas WHERE section_id = $2) WHERE id = $1",
@@ -365,21 +385,21 @@ async fn put_area(
             let left = ordered(
                 tx,
                 "SELECT id FROM areas WHERE section_id = $1 ORDER BY position, id",
-                Some(&from),
+                Some(from),
             )
             .await?;
-            renumber(tx, Some(&from), left).await?;
+            renumber(tx, Some(from), left).await?;
             if let Some(position) = change.position {
                 reorder_areas(tx, to, id, position).await?;
             }
         }
         _ => {
             if let Some(position) = change.position {
-                reorder_areas(tx, &from, id, position).await?;
+                reorder_areas(tx, from, id, position).await?;
             }
         }
     }
-    Ok(false)
+    Ok(())
 }
 
 async fn reorder_areas(

@@ -41,14 +41,12 @@ pub async fn edit_forum(
     AuthUser(user): AuthUser,
     ApiJson(change): ApiJson<ForumChange>,
 ) -> Result<Response, ApiError> {
-    match change.title {
-        Some(title) => apply(&app, &user, StructureEdit::Title(title)).await,
-        None => {
-            admin_only(&user)?;
-            let tree = app.store.tree().await?;
-            super::conditional_json(&HeaderMap::new(), &tree)
-        }
+    if let Some(title) = change.title {
+        return apply(&app, &user, StructureEdit::Title(title)).await;
     }
+    admin_only(&user)?;
+    let tree = app.store.tree().await?;
+    super::conditional_json(&HeaderMap::new(), &tree)
 }
 
 pub async fn set_announcement(

@@ -54,6 +54,9 @@ pub struct ServeArgs {
     /// Reads allowed per token (or address) per minute; 0 (default) turns the limit off
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub reads_per_minute: u32,
+    /// Longest post, in characters (clients check it before they queue a post)
+    #[arg(long, default_value_t = 50_000, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_post_chars: u32,
     /// How long the changes log remembers a change, in hours; older cursors get 410
     #[arg(long, default_value_t = 30 * 24, value_name = "HOURS")]
     pub changes_retention_hours: u64,
@@ -166,6 +169,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.limits = ServerLimits {
         writes_per_minute: args.writes_per_minute,
         reads_per_minute: args.reads_per_minute,
+        max_post_chars: args.max_post_chars,
         ..ServerLimits::default()
     };
     config.connections = ConnectionLimits {

@@ -333,8 +333,9 @@ impl NativeBackend {
         let Some(since) = cursor.changes.clone() else {
             return self.snapshot_start().await;
         };
-        // Sections and areas are not in the changes feed: a catch-up (not a long poll)
-        // revalidates the tree, which costs a 304 when nothing changed.
+        // Structure edits are in the changes feed (`tree`), but the tree's counts and
+        // edits on older servers are not: a catch-up (not a long poll) revalidates the
+        // tree too, which costs a 304 when nothing changed.
         let mut forum = None;
         let mut tree_etag = cursor.tree_etag.clone();
         let limits_changed = cursor.post_limits != self.post_limits;
@@ -382,6 +383,11 @@ impl NativeBackend {
                 api::Change::Thread { thread } => batch
                     .threads
                     .push(clean::summary(model::ThreadSummary::from(thread))),
+                // A structure edit (a new area, a renamed section, an announcement)
+                // arrives whole; a long-polling client sees it as soon as it is made.
+                api::Change::Tree { tree } => {
+                    batch.forum = Some(clean::forum(model::Forum::from(tree)));
+                }
                 api::Change::Unknown => {}
             }
         }

@@ -1,5 +1,6 @@
 //! `threadmark serve`: its arguments, the startup lines on stdout, and the dispatch of its subcommands.
 
+use super::cli_forum::{ForumCommand, forum_command};
 use super::cli_migrate::{MigrateArgs, migrate_command};
 use super::cli_users::{TokenCommand, UserCommand, token_command, user_command};
 use super::db::{self, Location};
@@ -74,6 +75,12 @@ pub struct ServeArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ServeCommand {
+    /// Show and shape the forum: title, announcement, sections and areas (also while it
+    /// is being served)
+    Forum {
+        #[command(subcommand)]
+        command: Box<ForumCommand>,
+    },
     /// Create and list the server's users
     User {
         #[command(subcommand)]
@@ -105,6 +112,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         })
     };
     match args.command {
+        Some(ServeCommand::Forum { command }) => {
+            let location = location()?;
+            runtime()?.block_on(async {
+                let store = db::open(&location).await?;
+                forum_command(store.as_ref(), *command).await
+            })
+        }
         Some(ServeCommand::User { command }) => {
             let location = location()?;
             runtime()?.block_on(async {

@@ -337,3 +337,38 @@ fn times_are_local_and_utc_only_when_asked() {
         "the same moment in the reader's zone"
     );
 }
+
+#[test]
+fn an_area_the_operator_adds_while_serving_reaches_the_open_reader() {
+    let (store, _server, client) = signed_in();
+    let mut reader = PtySession::start(client.home.path(), &[], &[], 140, 40);
+    reader.wait_for_text(" online ");
+    // The operator shapes the forum from another terminal; the reader, long polling,
+    // is not asked to sync.
+    serve_command(
+        store.path(),
+        &["forum", "section", "add", "club", "--title", "The club"],
+    );
+    serve_command(
+        store.path(),
+        &[
+            "forum",
+            "area",
+            "add",
+            "regatta",
+            "--section",
+            "club",
+            "--title",
+            "Regatta results",
+        ],
+    );
+    reader.wait_for_text("Regatta results");
+    reader.send("q");
+    assert!(reader.wait_exit().success());
+    let tree: Value = serde_json::from_slice(&client.run(&["tree", "--json"]).stdout).unwrap();
+    let text = tree.to_string();
+    assert!(
+        text.contains("\"regatta\"") && text.contains("The club"),
+        "{tree:#}"
+    );
+}

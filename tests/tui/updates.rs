@@ -50,10 +50,7 @@ fn keys_move_through_the_tree_and_open_the_thread() {
 fn an_empty_area_says_so_on_enter() {
     let mut h = Harness::demo(120, 40);
     h.keys("jj");
-    assert_eq!(
-        h.state.tree.selected().unwrap().label,
-        "Information Policy"
-    );
+    assert_eq!(h.state.tree.selected().unwrap().label, "Information Policy");
     let rows = tree_labels(&h);
     h.keys("<enter>");
     assert!(h.notice().contains("no threads here yet"), "{}", h.notice());

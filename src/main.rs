@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use threadmark::account::{Account, Setup};
 use threadmark::cli::{
     Cli, ClientCommand, Command, Global, format_hits, format_thread, format_tree, login, outbox,
-    reply, resolve_thread, run_account_command, sync,
+    reply, resolve_thread, run_account_command, sync, sync_status,
 };
 use threadmark::model::ForumData;
 use threadmark::store::Cache;
@@ -52,7 +52,10 @@ fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()> {
         }
         Some(ClientCommand::Account { action }) => run_account_command(&setup, action, &mut out),
         Some(ClientCommand::Login(args)) => login(&setup, &account()?, &args, &mut out),
-        Some(ClientCommand::Sync) => sync(&setup, &account()?, &mut out),
+        Some(ClientCommand::Sync { status: true, json }) => {
+            sync_status(&setup, &account()?, json, &mut out)
+        }
+        Some(ClientCommand::Sync { .. }) => sync(&setup, &account()?, &mut out),
         Some(ClientCommand::Reply { thread, to, file }) => reply(
             &account()?,
             &thread,

@@ -81,7 +81,15 @@ pub enum ClientCommand {
     /// Sign in to an account's server and store the credential (mode 0600)
     Login(LoginArgs),
     /// Pull new posts into the local cache and send the outbox, once
-    Sync,
+    Sync {
+        /// Print the request budget left, the prefetch policy and how many threads are
+        /// cached, and sync nothing
+        #[arg(long)]
+        status: bool,
+        /// With --status: print it as JSON
+        #[arg(long, requires = "status")]
+        json: bool,
+    },
     /// Queue a reply (works offline; `threadmark sync` or the reader sends it)
     Reply {
         /// The thread: its id, or a part of its title that matches only one thread

@@ -7,6 +7,7 @@ mod outbox;
 mod reading;
 mod resolve;
 mod sync;
+mod sync_status;
 
 pub use accounts::run_account_command;
 pub use args::{
@@ -17,3 +18,4 @@ pub use outbox::{outbox, reply};
 pub use reading::{format_hits, format_thread, format_tree};
 pub use resolve::{ResolveError, resolve_thread};
 pub use sync::{summary as sync_summary, sync};
+pub use sync_status::sync_status;

@@ -1,11 +1,13 @@
 //! `threadmark sync`: one pull and one push, progress on stderr, a summary on stdout.
 
 use crate::account::{Account, Setup};
+use crate::model::describe_wait;
 use crate::remote::{RemoteError, connect};
 use crate::store::Secrets;
 use crate::sync::{Connection, CycleReport, Engine, SyncError};
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
+use std::time::Duration;
 
 /// Runs one sync of `account`. Fails (exit 1) only when the server could not be reached
 /// or refused us; held or failed replies are reported, not errors.
@@ -27,11 +29,11 @@ pub fn sync(setup: &Setup, account: &Account, out: &mut impl Write) -> anyhow::R
     let mut progress = Progress::new();
     let result = runtime.block_on(engine.sync_once(&mut |p| progress.show(&p)));
     progress.finish();
-    let cycle = result.map_err(|e| sync_error(e, &remote.url))?;
+    let cycle = result.map_err(|e| sync_error(e, &remote.url, &account.name))?;
     write!(out, "{}", summary(&account.name, &cycle))?;
     if cycle.flushed.needs_login {
         anyhow::bail!(
-            "{} refused our credentials; run `threadmark login --account {}`",
+            "login needed: {} refused our credentials; run `threadmark login --account {}`",
             remote.url,
             account.name
         );
@@ -39,11 +41,22 @@ pub fn sync(setup: &Setup, account: &Account, out: &mut impl Write) -> anyhow::R
     Ok(())
 }
 
-fn sync_error(error: SyncError, url: &str) -> anyhow::Error {
+fn sync_error(error: SyncError, url: &str, account: &str) -> anyhow::Error {
     match error {
         SyncError::Remote(RemoteError::Status {
-            status: 401 | 403, ..
-        }) => anyhow::anyhow!("{url} refused our credentials; run `threadmark login`"),
+            status: 401 | 403,
+            code,
+            message,
+            ..
+        }) => match code.as_deref() {
+            Some("login_required") => anyhow::anyhow!(
+                "{url}: this forum requires login; run `threadmark login --account {account}`"
+            ),
+            Some("crawler_blocked") => anyhow::anyhow!("{url}: {message}"),
+            _ => anyhow::anyhow!(
+                "login needed: {url} refused our credentials; run `threadmark login --account {account}`"
+            ),
+        },
         SyncError::Remote(e) => anyhow::anyhow!("could not sync with {url}: {e}"),
         SyncError::Store(e) => anyhow::anyhow!("could not write the local cache: {e}"),
     }
@@ -53,8 +66,13 @@ fn sync_error(error: SyncError, url: &str) -> anyhow::Error {
 pub fn summary(account: &str, cycle: &CycleReport) -> String {
     let p = &cycle.pulled;
     let f = &cycle.flushed;
+    let removed_posts = if p.removed_posts > 0 {
+        format!(", {} removed post{}", p.removed_posts, plural(p.removed_posts))
+    } else {
+        String::new()
+    };
     let mut text = format!(
-        "Synced {account}: {} new thread{}, {} new post{}, {} edited, {} removed thread{}.\n",
+        "Synced {account}: {} new thread{}, {} new post{}, {} edited{removed_posts}, {} removed thread{}.\n",
         p.new_threads,
         plural(p.new_threads),
         p.new_posts,
@@ -63,6 +81,17 @@ pub fn summary(account: &str, cycle: &CycleReport) -> String {
         p.removed_threads,
         plural(p.removed_threads),
     );
+    if let Some(at) = cycle.resumes_at {
+        let _ = writeln!(
+            text,
+            "The forum's request budget is spent: syncing resumes at {} (in {}); \
+             replies wait in the outbox until then.",
+            at.strftime("%Y-%m-%d %H:%M UTC"),
+            describe_wait(
+                Duration::try_from(at.duration_since(jiff::Timestamp::now())).unwrap_or_default()
+            ),
+        );
+    }
     if cycle.outbox_busy {
         text.push_str("Outbox: left to the other threadmark that is sending it.\n");
     } else {
@@ -79,6 +108,15 @@ pub fn summary(account: &str, cycle: &CycleReport) -> String {
                 String::new()
             }
         );
+        if f.waiting > 0
+            && let Some(at) = f.retry_at
+        {
+            let _ = writeln!(
+                text,
+                "Waiting replies go at {} or later.",
+                at.strftime("%Y-%m-%d %H:%M:%S UTC")
+            );
+        }
     }
     if !cycle.mode.accepts_writes() {
         let _ = writeln!(
@@ -122,9 +160,12 @@ impl Progress {
                     let _ = writeln!(err);
                     self.shown = false;
                 }
+                let wait = Duration::try_from(resumes_at.duration_since(jiff::Timestamp::now()))
+                    .unwrap_or_default();
                 let _ = writeln!(
                     err,
-                    "syncing: the forum's rate limit pauses us until {}",
+                    "syncing: waiting {} for the forum's request budget (until {})",
+                    describe_wait(wait),
                     resumes_at.strftime("%H:%M:%S UTC")
                 );
                 return;

@@ -317,6 +317,23 @@ impl Budget {
     }
 }
 
+/// "12 s", "5 min", "3 h 20 min".
+pub fn describe_wait(wait: Duration) -> String {
+    let s = wait.as_secs().max(1);
+    match s {
+        0..60 => format!("{s} s"),
+        60..3_600 => format!("{} min", s.div_ceil(60)),
+        _ => {
+            let minutes = (s % 3_600) / 60;
+            if minutes == 0 {
+                format!("{} h", s / 3_600)
+            } else {
+                format!("{} h {minutes} min", s / 3_600)
+            }
+        }
+    }
+}
+
 fn allowed(limit: Limit, priority: Priority) -> u32 {
     match priority {
         Priority::User => limit.requests,
@@ -473,6 +490,14 @@ mod tests {
         a.merge(&b);
         assert_eq!(a.sent, VecDeque::from([1, 2, 3]));
         assert_eq!(a.paused_until, Some(at(5)));
+    }
+
+    #[test]
+    fn waits_read_as_people_say_them() {
+        assert_eq!(describe_wait(Duration::from_secs(12)), "12 s");
+        assert_eq!(describe_wait(Duration::from_secs(61)), "2 min");
+        assert_eq!(describe_wait(Duration::from_secs(3 * 3_600 + 1_200)), "3 h 20 min");
+        assert_eq!(describe_wait(Duration::from_secs(7_200)), "2 h");
     }
 
     #[test]

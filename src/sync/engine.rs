@@ -2,6 +2,7 @@
 //! follows the server's mode, backs off when offline, and reports what it does as events.
 
 use super::backoff::Backoff;
+use super::budget;
 use super::flush::{FlushReport, Urgency, flush, reconcile_sent};
 use super::ingest::{Ingest, IngestReport};
 use super::protocol::{Connection, CycleReport, SyncCommand, SyncEvent, SyncStatus};
@@ -53,11 +54,15 @@ pub struct Engine<B: Backend> {
     login_refused: bool,
     /// The user asked to sync now: the next push skips our own backoff.
     push_now: bool,
+    /// The last pull stopped for a wait longer than [`budget::RIDE_OUT`] (a daily request
+    /// limit): background work resumes then.
+    resumes_at: Option<Timestamp>,
 }
 
 impl<B: Backend> Engine<B> {
-    pub fn new(backend: B, dir: AccountDir) -> Result<Self, StoreError> {
+    pub fn new(mut backend: B, dir: AccountDir) -> Result<Self, StoreError> {
         let (state, _problem) = SyncState::load(&dir)?;
+        budget::restore(&mut backend, &dir)?;
         Ok(Self {
             backend,
             ingest: Ingest::open(Cache::open(dir.clone()))?,
@@ -70,6 +75,7 @@ impl<B: Backend> Engine<B> {
             focus: None,
             login_refused: false,
             push_now: false,
+            resumes_at: None,
         })
     }
 
@@ -77,26 +83,52 @@ impl<B: Backend> Engine<B> {
         &self.backend
     }
 
+    /// When the last pull stopped for a long wait (a daily request limit), the time
+    /// background work resumes.
+    pub fn resumes_at(&self) -> Option<Timestamp> {
+        self.resumes_at
+    }
+
     /// Pulls until up to date, reporting progress as it goes: `Syncing((done, total))`,
-    /// or `Paused` while a request budget (Discourse's rate limit) makes it wait.
+    /// or `Paused` while a request budget (Discourse's rate limit) makes it wait. Waits up
+    /// to [`budget::RIDE_OUT`] are ridden out; a longer one ends the pull with what it
+    /// got, and [`Engine::resumes_at`] says when work resumes.
     pub async fn pull(
         &mut self,
         progress: &mut (dyn FnMut(Connection) + Send),
     ) -> Result<IngestReport, SyncError> {
         let mut report = IngestReport::default();
+        self.resumes_at = None;
+        let mut refused = 0;
         loop {
-            let batch = match self
+            let result = self
                 .backend
                 .pull(self.state.cursor.as_ref(), self.focus.as_ref())
-                .await
-            {
+                .await;
+            budget::persist(&mut self.backend, &self.dir)?;
+            let batch = match result {
                 Ok(batch) => batch,
                 Err(e) => {
                     // Keep what earlier batches brought before reporting the failure.
                     self.ingest.save(&self.state)?;
-                    return Err(e.into());
+                    match budget::rate_limit_wait(&e) {
+                        Some(wait) if wait <= budget::RIDE_OUT && refused < 3 => {
+                            refused += 1;
+                            progress(Connection::Paused {
+                                resumes_at: budget::after(wait),
+                            });
+                            tokio::time::sleep(wait).await;
+                            continue;
+                        }
+                        Some(wait) => {
+                            self.resumes_at = Some(budget::after(wait));
+                            return Ok(report);
+                        }
+                        None => return Err(e.into()),
+                    }
                 }
             };
+            refused = 0;
             let complete = batch.complete;
             let pause = batch.pause;
             if batch.progress.is_some() {
@@ -107,10 +139,13 @@ impl<B: Backend> Engine<B> {
                 break;
             }
             if let Some(pause) = pause {
-                let resumes_at = Timestamp::now()
-                    .checked_add(jiff::SignedDuration::try_from(pause).unwrap_or_default())
-                    .unwrap_or_else(|_| Timestamp::now());
+                let resumes_at = budget::after(pause);
                 progress(Connection::Paused { resumes_at });
+                if pause > budget::RIDE_OUT {
+                    self.ingest.save(&self.state)?;
+                    self.resumes_at = Some(resumes_at);
+                    return Ok(report);
+                }
                 tokio::time::sleep(pause).await;
             }
         }
@@ -145,8 +180,9 @@ impl<B: Backend> Engine<B> {
             Timestamp::now(),
             urgency,
         )
-        .await?;
-        Ok(Some(report))
+        .await;
+        budget::persist(&mut self.backend, &self.dir)?;
+        Ok(Some(report?))
     }
 
     /// Archives sent entries now visible in their synced thread.
@@ -162,11 +198,16 @@ impl<B: Backend> Engine<B> {
         &mut self,
         progress: &mut (dyn FnMut(Connection) + Send),
     ) -> Result<CycleReport, SyncError> {
-        self.backend.refresh_status().await?;
+        match self.backend.refresh_status().await {
+            // A paused budget: the pull says until when.
+            Err(e) if budget::rate_limit_wait(&e).is_some() => {}
+            other => other?,
+        }
         let mut cycle = CycleReport {
             pulled: self.pull(progress).await?,
             ..CycleReport::default()
         };
+        cycle.resumes_at = self.resumes_at;
         match self.push(Urgency::Now).await? {
             Some(flushed) => {
                 if flushed.sent > 0 {
@@ -259,7 +300,11 @@ impl<B: Backend> Engine<B> {
         };
         match result {
             Ok(report) => {
-                let online = self.status(self.mode_connection(), note);
+                let connection = match self.resumes_at {
+                    Some(resumes_at) => Connection::Paused { resumes_at },
+                    None => self.mode_connection(),
+                };
+                let online = self.status(connection, note);
                 if !self.publish_pull(report, events).await
                     || events.send(SyncEvent::Status(online)).await.is_err()
                 {
@@ -282,12 +327,19 @@ impl<B: Backend> Engine<B> {
                         },
                     ),
                 };
+                let needs_login = matches!(connection, Connection::NeedsLogin(_));
                 if events
                     .send(SyncEvent::Status(self.status(connection, note)))
                     .await
                     .is_err()
                 {
                     return Flow::Stop;
+                }
+                if needs_login {
+                    // Every request would be refused: none goes out until the user acts
+                    // (a new login, "sync now"); replies stay queued.
+                    self.login_refused = true;
+                    return self.obey(commands.recv().await);
                 }
                 tokio::select! {
                     () = tokio::time::sleep(wait) => Flow::Again,
@@ -319,15 +371,43 @@ impl<B: Backend> Engine<B> {
             let nap = until_retry.unwrap_or(LONG_POLL * 2);
             let nap = if held { nap.min(HELD_RECHECK) } else { nap };
             let mut quiet = |_: Connection| {};
-            let polled = tokio::select! {
-                result = self.pull(&mut quiet) => Some(result),
-                command = commands.recv() => return self.obey(command),
-                () = tokio::time::sleep(nap) => None,
+            let polled = if let Some(interval) = self.backend.poll_interval() {
+                // No long polling (each round costs requests): wait, then pull — after
+                // a long pause, not before it ends.
+                let resume = self
+                    .resumes_at
+                    .and_then(|at| Duration::try_from(at.duration_since(Timestamp::now())).ok())
+                    .unwrap_or(Duration::ZERO);
+                let next_poll = interval.max(resume);
+                tokio::select! {
+                    command = commands.recv() => return self.obey(command),
+                    () = tokio::time::sleep(nap.min(next_poll)) => {}
+                }
+                if next_poll <= nap {
+                    tokio::select! {
+                        result = self.pull(&mut quiet) => Some(result),
+                        command = commands.recv() => return self.obey(command),
+                    }
+                } else {
+                    None
+                }
+            } else {
+                tokio::select! {
+                    result = self.pull(&mut quiet) => Some(result),
+                    command = commands.recv() => return self.obey(command),
+                    () = tokio::time::sleep(nap) => None,
+                }
             };
             match polled {
                 Some(Ok(report)) => {
                     if !self.publish_pull(report, events).await {
                         return Flow::Stop;
+                    }
+                    if let Some(resumes_at) = self.resumes_at {
+                        let paused = self.status(Connection::Paused { resumes_at }, None);
+                        if events.send(SyncEvent::Status(paused)).await.is_err() {
+                            return Flow::Stop;
+                        }
                     }
                 }
                 None if held => {
@@ -424,6 +504,7 @@ impl<B: Backend> Engine<B> {
             }
             Some(SyncCommand::FlushNow) => self.push_backoff.reset(),
             Some(SyncCommand::Focus(thread)) => self.focus = thread,
+            Some(SyncCommand::LoadEarlier(thread)) => self.backend.want_earlier(&thread),
         }
         Flow::Again
     }
@@ -431,6 +512,11 @@ impl<B: Backend> Engine<B> {
 
 /// The connection state after a failed pull.
 fn offline(error: &RemoteError, wait: Duration) -> Connection {
+    if let Some(limited) = budget::rate_limit_wait(error) {
+        return Connection::Paused {
+            resumes_at: budget::after(limited.max(wait)),
+        };
+    }
     match error {
         RemoteError::Status {
             status: 401 | 403, ..

@@ -46,7 +46,11 @@ fn judge(error: &RemoteError, mode: ForumMode) -> Verdict {
         (RemoteError::Status { status: 503, .. }, _) if !mode.accepts_writes() => {
             Verdict::Held(error.to_string())
         }
-        (RemoteError::Timeout, _) => Verdict::Unknown(error.to_string()),
+        // A timeout, or a refusal that says the first attempt probably landed: look
+        // for the post before sending again.
+        (RemoteError::Timeout, _) | (_, Some("probably_posted")) => {
+            Verdict::Unknown(error.to_string())
+        }
         (RemoteError::Status { status: 401, .. }, _) | (_, Some("unauthorized")) => {
             Verdict::NeedsLogin(
                 "the server refused our credentials; run `threadmark login` and the queue goes on"
@@ -142,9 +146,14 @@ async fn attempt<B: Backend>(
 ) -> Result<(), StoreError> {
     // An earlier attempt may have reached the server: look before sending again.
     if entry.state == OutboxState::Unknown {
-        match backend.find_submitted(entry).await {
-            Ok(Some(post)) => return mark_sent(&post, outbox, backoff, entry, report),
-            Ok(None) => {}
+        let found = match backend.find_submitted(entry).await {
+            Ok(None) => backend.awaiting_approval(entry).await.map(|waits| (None, waits)),
+            other => other.map(|post| (post, false)),
+        };
+        match found {
+            Ok((Some(post), _)) => return mark_sent(&post, outbox, backoff, entry, report),
+            Ok((None, true)) => return awaiting(outbox, backoff, entry, report),
+            Ok((None, false)) => {}
             Err(error) => {
                 return record_error(&error, backend, outbox, backoff, now, entry, report);
             }
@@ -165,15 +174,25 @@ async fn attempt<B: Backend>(
         }
         Ok(Submitted::AwaitingApproval) => {
             entry.attempts += 1;
-            entry.state = OutboxState::AwaitingApproval;
-            entry.last_message = Some("accepted; awaiting a moderator's approval".to_owned());
-            outbox.update(entry)?;
-            report.awaiting_approval += 1;
-            backoff.reset();
-            Ok(())
+            awaiting(outbox, backoff, entry, report)
         }
         Err(error) => record_error(&error, backend, outbox, backoff, now, entry, report),
     }
+}
+
+/// The server took the reply into its moderation queue.
+fn awaiting(
+    outbox: &Outbox,
+    backoff: &mut Backoff,
+    entry: &mut OutboxEntry,
+    report: &mut FlushReport,
+) -> Result<(), StoreError> {
+    entry.state = OutboxState::AwaitingApproval;
+    entry.last_message = Some("accepted; awaiting a moderator's approval".to_owned());
+    outbox.update(entry)?;
+    report.awaiting_approval += 1;
+    backoff.reset();
+    Ok(())
 }
 
 /// The server has the reply as `post`: recorded durably; the echo waits for the pull.

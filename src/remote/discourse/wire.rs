@@ -49,14 +49,39 @@ fn trim_keys(value: &mut Value) {
     }
 }
 
-/// `/site.json`: every category the caller may see, flat, children naming their parent.
+/// `/site.json`: every category the caller may see, flat, children naming their parent —
+/// or, on sites that lazy-load categories (`lazy_load_categories: true`), only those in
+/// the user's sidebar and their ancestors (`app/models/site.rb`, `Site#categories`).
 #[derive(Debug, Deserialize)]
 pub struct Site {
     #[serde(default)]
     pub categories: Vec<Category>,
+    #[serde(default)]
+    pub lazy_load_categories: Option<bool>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+/// `/categories.json?page=N`: 20 top-level categories a page with a few of their
+/// subcategories, and every subcategory's id (`app/models/category_list.rb`,
+/// `CATEGORIES_PER_PAGE`, `SUBCATEGORIES_PER_CATEGORY`).
+#[derive(Debug, Deserialize)]
+pub struct CategoryListPage {
+    pub category_list: CategoryList,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CategoryList {
+    #[serde(default)]
+    pub categories: Vec<Category>,
+}
+
+/// `/categories/find.json?ids[]=…`: the categories asked for.
+#[derive(Debug, Deserialize)]
+pub struct FoundCategories {
+    #[serde(default)]
+    pub categories: Vec<Category>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize, serde::Serialize)]
 pub struct Category {
     pub id: u64,
     #[serde(default)]
@@ -74,13 +99,46 @@ pub struct Category {
     pub description_text: Option<String>,
     #[serde(default)]
     pub description_excerpt: Option<String>,
+    /// For a logged-in user: 1 create topics and reply, 2 reply only, 3 read only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permission: Option<u8>,
+    /// The user's watch level: 0 muted … 2 tracking, 3 watching, 4 watching first post.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notification_level: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum_required_tags: Option<u32>,
+    /// `/t/about-the-x-category/ID`: the category's definition topic.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic_url: Option<String>,
+    /// Ids of its subcategories (lazy-loading sites list them rather than send them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subcategory_ids: Option<Vec<u64>>,
+    /// Subcategories sent inside their parent (`/categories.json`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subcategory_list: Option<Vec<Category>>,
 }
 
-/// `/site/basic-info.json`: the forum's name.
+impl Category {
+    /// The id of the category's "About" topic, read from the end of `topic_url`.
+    pub fn definition_topic(&self) -> Option<u64> {
+        self.topic_url
+            .as_deref()?
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()?
+            .parse()
+            .ok()
+    }
+}
+
+/// `/site/basic-info.json`: the forum's name, and whether reading needs a login
+/// (`app/controllers/site_controller.rb#basic_info`, served even then).
 #[derive(Debug, Deserialize)]
 pub struct BasicInfo {
     #[serde(default)]
     pub title: Option<String>,
+    #[serde(default)]
+    pub login_required: Option<bool>,
 }
 
 /// `/c/{slug}/{id}/l/latest.json`: one page of topics, newest bump first, pinned on top.
@@ -125,6 +183,12 @@ pub struct TopicListItem {
     pub category_id: Option<u64>,
     #[serde(default)]
     pub posters: Vec<Poster>,
+    /// For a logged-in user: their watch level on the topic.
+    #[serde(default)]
+    pub notification_level: Option<u8>,
+    /// For a logged-in user: they posted in it.
+    #[serde(default)]
+    pub posted: Option<bool>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -165,6 +229,10 @@ pub struct Topic {
     pub closed: Option<bool>,
     #[serde(default)]
     pub archived: Option<bool>,
+    #[serde(default)]
+    pub highest_post_number: Option<u64>,
+    #[serde(default)]
+    pub posts_count: Option<u64>,
     pub post_stream: PostStream,
     #[serde(default)]
     pub details: Option<TopicDetails>,
@@ -174,7 +242,9 @@ pub struct Topic {
 pub struct PostStream {
     #[serde(default)]
     pub posts: Vec<WirePost>,
-    /// Every visible post id in reading order (only in `/t/{id}.json`).
+    /// Every visible post id in reading order (only in `/t/{id}.json`, and not for
+    /// topics of 10,000 posts or more: `app/serializers/post_stream_serializer_mixin.rb`
+    /// sends `isMegaTopic` instead, `TopicView::MEGA_TOPIC_POSTS_COUNT`).
     #[serde(default)]
     pub stream: Option<Vec<u64>>,
 }
@@ -183,6 +253,19 @@ pub struct PostStream {
 pub struct TopicDetails {
     #[serde(default)]
     pub created_by: Option<User>,
+    /// May the caller reply here (`TopicViewDetailsSerializer`)?
+    #[serde(default)]
+    pub can_create_post: Option<bool>,
+    #[serde(default)]
+    pub notification_level: Option<u8>,
+}
+
+/// `/t/{id}/post_ids.json?post_number=N`: ids of every post after number N, in order
+/// (`topics_controller.rb#post_ids`, for mega topics).
+#[derive(Debug, Deserialize)]
+pub struct PostIds {
+    #[serde(default)]
+    pub post_ids: Vec<u64>,
 }
 
 /// `/t/{id}/posts.json?post_ids[]=…`: the posts asked for.
@@ -238,6 +321,30 @@ pub struct WirePost {
     pub action_code: Option<String>,
     #[serde(default)]
     pub topic_title: Option<String>,
+    /// The poll plugin's polls: options with their votes.
+    #[serde(default)]
+    pub polls: Option<Vec<Poll>>,
+}
+
+/// One poll of a post (`plugins/poll`, `PollSerializer`).
+#[derive(Clone, Debug, Deserialize)]
+pub struct Poll {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub voters: Option<u64>,
+    #[serde(default)]
+    pub options: Vec<PollOption>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct PollOption {
+    #[serde(default)]
+    pub html: Option<String>,
+    #[serde(default)]
+    pub votes: Option<u64>,
 }
 
 impl WirePost {
@@ -328,6 +435,19 @@ pub struct UserAction {
     pub post_number: Option<u64>,
     #[serde(default)]
     pub username: Option<String>,
+}
+
+/// `/posts/{username}/pending.json`: the user's posts waiting for a moderator.
+#[derive(Debug, Deserialize)]
+pub struct PendingPosts {
+    #[serde(default)]
+    pub pending_posts: Vec<PendingPost>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PendingPost {
+    #[serde(default)]
+    pub raw: Option<String>,
 }
 
 /// `/session/current.json`.

@@ -67,7 +67,11 @@ pub fn summary(account: &str, cycle: &CycleReport) -> String {
     let p = &cycle.pulled;
     let f = &cycle.flushed;
     let removed_posts = if p.removed_posts > 0 {
-        format!(", {} removed post{}", p.removed_posts, plural(p.removed_posts))
+        format!(
+            ", {} removed post{}",
+            p.removed_posts,
+            plural(p.removed_posts)
+        )
     } else {
         String::new()
     };

@@ -60,7 +60,10 @@ pub fn sync_status(
 fn status(setup: &Setup, account: &Account) -> anyhow::Result<Status> {
     let mut cache = Cache::open(account.dir.clone());
     let threads = count(&cache.load_index()?);
-    let Some(remote) = account.remote.as_ref().filter(|r| r.kind == AccountKind::Discourse)
+    let Some(remote) = account
+        .remote
+        .as_ref()
+        .filter(|r| r.kind == AccountKind::Discourse)
     else {
         return Ok(Status {
             account: account.name.clone(),
@@ -131,8 +134,8 @@ fn describe(status: &Status) -> String {
                 );
             }
             if let Some(until) = budget.paused_until {
-                let wait = Duration::try_from(until.duration_since(Timestamp::now()))
-                    .unwrap_or_default();
+                let wait =
+                    Duration::try_from(until.duration_since(Timestamp::now())).unwrap_or_default();
                 let _ = writeln!(
                     text,
                     "  paused by the forum until {} (in {}){}",

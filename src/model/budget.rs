@@ -496,7 +496,10 @@ mod tests {
     fn waits_read_as_people_say_them() {
         assert_eq!(describe_wait(Duration::from_secs(12)), "12 s");
         assert_eq!(describe_wait(Duration::from_secs(61)), "2 min");
-        assert_eq!(describe_wait(Duration::from_secs(3 * 3_600 + 1_200)), "3 h 20 min");
+        assert_eq!(
+            describe_wait(Duration::from_secs(3 * 3_600 + 1_200)),
+            "3 h 20 min"
+        );
         assert_eq!(describe_wait(Duration::from_secs(7_200)), "2 h");
     }
 

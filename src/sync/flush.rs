@@ -147,7 +147,10 @@ async fn attempt<B: Backend>(
     // An earlier attempt may have reached the server: look before sending again.
     if entry.state == OutboxState::Unknown {
         let found = match backend.find_submitted(entry).await {
-            Ok(None) => backend.awaiting_approval(entry).await.map(|waits| (None, waits)),
+            Ok(None) => backend
+                .awaiting_approval(entry)
+                .await
+                .map(|waits| (None, waits)),
             other => other.map(|post| (post, false)),
         };
         match found {

@@ -51,15 +51,16 @@ async fn a_plain_text_429_pauses_every_request_to_the_site() {
         assert!(e.to_string().contains("Slow down"), "{e}");
         assert!(discourse.state().retry_after.is_some());
 
-        // Until then, nothing reaches the server.
+        // Until then, nothing reaches the server: a pull says how long to wait.
         let sent = server.requests().len();
-        let again = discourse.pull(None, None).await.unwrap_err();
-        assert_eq!(code(&again), Some("rate_limited"));
+        let again = discourse.pull(None, None).await.unwrap();
+        let pause = again.pause.expect("the pull waits");
+        assert!(!again.complete && pause <= Duration::from_secs(2), "{pause:?}");
         let write = discourse.submit(&reply("410", None, "Waiting for the limit.")).await.unwrap_err();
         assert_eq!(code(&write), Some("rate_limited"));
         assert_eq!(server.requests().len(), sent, "paused requests fail fast, offline");
 
-        tokio::time::sleep(again.retry_after().unwrap()).await;
+        tokio::time::sleep(pause).await;
         discourse.pull(None, None).await.unwrap();
         assert_eq!(discourse.state().retry_after, None);
 

@@ -219,8 +219,7 @@ fn discourse_world(cases: &[Case]) -> World {
             id: 10 + i64::try_from(i).unwrap(),
             username: format!("user{i}{}", trick.chars().take(12).collect::<String>()),
             name: Some(trick.clone()),
-            admin: false,
-            moderator: false,
+            ..User::default()
         });
     }
     let t0: Timestamp = "2024-03-01T12:00:00Z".parse().unwrap();

@@ -180,7 +180,9 @@ mod tests {
             ("split_topic", "split this topic"),
             ("something.new", "something new"),
         ] {
-            let p = post(serde_json::json!({"id": 1, "post_type": 3, "cooked": "", "action_code": code}));
+            let p = post(
+                serde_json::json!({"id": 1, "post_type": 3, "cooked": "", "action_code": code}),
+            );
             assert_eq!(cooked_or_action(&p), format!("<p><em>{words}</em></p>"));
         }
     }
@@ -195,7 +197,10 @@ mod tests {
             ]}]
         }));
         let html = cooked_or_action(&p);
-        assert!(html.starts_with("<p>Which day?</p><p><strong>Poll</strong> (open, 4 voters)"), "{html}");
+        assert!(
+            html.starts_with("<p>Which day?</p><p><strong>Poll</strong> (open, 4 voters)"),
+            "{html}"
+        );
         assert!(html.contains("<li>Monday — 3 votes (75%)</li>"), "{html}");
         assert!(html.ends_with("</ul><p>Thanks</p>"), "{html}");
         assert!(!html.contains("data-poll-option-id"));

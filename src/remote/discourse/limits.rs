@@ -59,6 +59,9 @@ mod tests {
         let l = limits(Some(&key), Some(100), Some(10_000));
         assert_eq!(l.windows, [Limit::per_minute(100), Limit::per_day(10_000)]);
         let anonymous = limits(None, None, None);
-        assert_eq!(anonymous.windows[0], Limit::new(50, Duration::from_secs(10)));
+        assert_eq!(
+            anonymous.windows[0],
+            Limit::new(50, Duration::from_secs(10))
+        );
     }
 }

@@ -483,11 +483,7 @@ mod tests {
             &[wire_post(12, 4, Some(2), 1), wire_post(13, 5, None, 1)],
             MAP,
         );
-        assert_eq!(
-            changed.len(),
-            1,
-            "an unchanged post is not delivered again"
-        );
+        assert_eq!(changed.len(), 1, "an unchanged post is not delivered again");
         assert_eq!((changed[0].id.as_str(), changed[0].seq), ("13", 4));
     }
 
@@ -541,10 +537,21 @@ mod tests {
             &[wire_post(1, 1, None, 1), wire_post(99, 20, None, 1)],
             MAP,
         );
-        let changed = apply_posts(&mut record, &thread, &[wire_post(500, 10_000, Some(20), 1)], MAP);
+        let changed = apply_posts(
+            &mut record,
+            &thread,
+            &[wire_post(500, 10_000, Some(20), 1)],
+            MAP,
+        );
         assert_eq!(changed[0].seq, 10_000, "seq is the post number");
         assert_eq!(changed[0].reply_to, Some(post_id(99)));
-        assert_eq!(missing(&record), [SeqRange { from: 21, to: 9_950 }]);
+        assert_eq!(
+            missing(&record),
+            [SeqRange {
+                from: 21,
+                to: 9_950
+            }]
+        );
     }
 
     #[test]

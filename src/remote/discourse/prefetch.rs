@@ -77,7 +77,8 @@ fn category_watched(id: u64, categories: &[Category]) -> bool {
         .iter()
         .find(|c| c.id == id)
         .and_then(|c| c.parent_category_id);
-    level(id).is_some_and(|l| l >= TRACKING) || parent.and_then(level).is_some_and(|l| l >= TRACKING)
+    level(id).is_some_and(|l| l >= TRACKING)
+        || parent.and_then(level).is_some_and(|l| l >= TRACKING)
 }
 
 #[cfg(test)]
@@ -94,13 +95,34 @@ mod tests {
     #[test]
     fn watched_means_the_topic_its_category_or_its_parent_or_a_post_of_ours() {
         let settings = PrefetchSettings::default_for(true);
-        let cats = [category(1, None, Some(3)), category(2, Some(1), None), category(5, None, Some(1))];
+        let cats = [
+            category(1, None, Some(3)),
+            category(2, Some(1), None),
+            category(5, None, Some(1)),
+        ];
         let now = Timestamp::now();
         let wants = |i: Interest| settings.wants(&i, None, &cats, now);
-        assert!(wants(Interest { category: 2, ..Interest::default() }), "the parent is watched");
-        assert!(!wants(Interest { category: 5, ..Interest::default() }));
-        assert!(wants(Interest { category: 5, level: Some(2), posted: false }));
-        assert!(wants(Interest { category: 5, level: None, posted: true }));
+        assert!(
+            wants(Interest {
+                category: 2,
+                ..Interest::default()
+            }),
+            "the parent is watched"
+        );
+        assert!(!wants(Interest {
+            category: 5,
+            ..Interest::default()
+        }));
+        assert!(wants(Interest {
+            category: 5,
+            level: Some(2),
+            posted: false
+        }));
+        assert!(wants(Interest {
+            category: 5,
+            level: None,
+            posted: true
+        }));
     }
 
     #[test]
@@ -110,7 +132,12 @@ mod tests {
         let now = Timestamp::now();
         let i = Interest::default();
         assert!(settings.wants(&i, Some(now - SignedDuration::from_hours(24)), &[], now));
-        assert!(!settings.wants(&i, Some(now - SignedDuration::from_hours(24 * 15)), &[], now));
+        assert!(!settings.wants(
+            &i,
+            Some(now - SignedDuration::from_hours(24 * 15)),
+            &[],
+            now
+        ));
         assert!(!settings.wants(&i, None, &[], now));
     }
 }

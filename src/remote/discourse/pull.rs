@@ -35,8 +35,6 @@ pub struct Pull<'a> {
     pub(super) earlier: &'a mut VecDeque<u64>,
     /// Category id → area, from the tree as it stands.
     pub(super) areas: BTreeMap<u64, u64>,
-    /// The tree changed (categories read, a parent found holding topics): deliver it.
-    pub(super) tree_dirty: bool,
     requests: u32,
     progressed: bool,
 }
@@ -48,6 +46,7 @@ enum Plan {
     Earlier(u64),
     UserJob,
     Site,
+    Title,
     Listing,
     Job,
     Read(u64, Option<ListingMark>),
@@ -86,7 +85,6 @@ impl<'a> Pull<'a> {
             },
             earlier,
             areas: BTreeMap::new(),
-            tree_dirty: false,
             requests: 0,
             progressed: restarted,
         };
@@ -140,16 +138,18 @@ impl<'a> Pull<'a> {
         if round.site || round.category_page.is_some() || !round.unknown_categories.is_empty() {
             return Some(Plan::Site);
         }
+        let untitled = self.cursor.title.is_none();
+        let round = self.round();
+        if untitled {
+            return Some(Plan::Title);
+        }
         if round.listing.is_some() {
             return Some(Plan::Listing);
         }
         if round.jobs.front().is_some() {
             return Some(Plan::Job);
         }
-        round
-            .queue
-            .front()
-            .map(|q| Plan::Read(q.topic, q.mark))
+        round.queue.front().map(|q| Plan::Read(q.topic, q.mark))
     }
 
     async fn step(&mut self, plan: Plan) -> Result<(), RemoteError> {
@@ -164,6 +164,7 @@ impl<'a> Pull<'a> {
             }
             Plan::UserJob | Plan::Job => self.fetch_posts().await?,
             Plan::Site => self.read_site().await?,
+            Plan::Title => self.read_title().await?,
             Plan::Listing => self.list_page().await?,
             Plan::Read(topic, mark) => self.read_topic(topic, mark, false).await?,
         }
@@ -184,7 +185,9 @@ impl<'a> Pull<'a> {
         if complete {
             self.cursor.round = None;
         }
-        if self.tree_dirty {
+        // The tree as it stands, when it differs from the one delivered (compared by
+        // fingerprint: cheap next to a request), once the forum's name is known.
+        if self.cursor.title.is_some() {
             self.deliver_tree();
         }
         self.batch.progress = self
@@ -247,12 +250,16 @@ impl<'a> Pull<'a> {
                 .get("/categories/find.json", &query, "the categories")
                 .await?;
             tree::merge(&mut self.cursor.categories, tree::flatten(found.categories));
-            self.tree_dirty = true;
+            self.rebuild_areas();
             return Ok(());
         }
         if let Some(page) = self.round().category_page {
             let list: CategoryListPage = self
-                .get("/categories.json", &[("page", page.to_string())], "the categories")
+                .get(
+                    "/categories.json",
+                    &[("page", page.to_string())],
+                    "the categories",
+                )
                 .await?;
             let more = !list.category_list.categories.is_empty() && page < MAX_CATEGORY_PAGES;
             let categories = tree::flatten(list.category_list.categories);
@@ -266,13 +273,10 @@ impl<'a> Pull<'a> {
             let round = self.round();
             round.category_page = more.then_some(page + 1);
             round.unknown_categories.extend(missing_children);
-            self.tree_dirty = true;
+            self.rebuild_areas();
             return Ok(());
         }
         let site: Site = self.get("/site.json", &[], "the category list").await?;
-        if self.cursor.title.is_none() {
-            self.read_title().await?;
-        }
         self.cursor.categories = site.categories;
         self.cursor.categories_read_at = Some(Timestamp::now());
         let round = self.round();
@@ -280,11 +284,11 @@ impl<'a> Pull<'a> {
         if site.lazy_load_categories == Some(true) {
             round.category_page = Some(1);
         }
-        self.tree_dirty = true;
         self.rebuild_areas();
         Ok(())
     }
 
+    /// The forum's name, once (`/site/basic-info.json`).
     async fn read_title(&mut self) -> Result<(), RemoteError> {
         let info: Result<BasicInfo, _> = self
             .get("/site/basic-info.json", &[], "the site's name")
@@ -299,6 +303,11 @@ impl<'a> Pull<'a> {
             }
             Err(e @ (RemoteError::Timeout | RemoteError::Status { status: 429, .. })) => {
                 return Err(e);
+            }
+            Err(RemoteError::Status {
+                code: Some(code), ..
+            }) if code == "login_required" => {
+                self.cursor.title = Some(self.host_name());
             }
             // The category list just came: a forum without basic-info (an old one) is
             // named by its host.
@@ -329,7 +338,6 @@ impl<'a> Pull<'a> {
             self.cursor.tree = Some(fingerprint);
             self.batch.forum = Some(tree.forum);
         }
-        self.tree_dirty = false;
     }
 
     /// One page of `/latest.json`, all categories in bump order. `order=activity` is

@@ -87,9 +87,9 @@ impl Writer<'_> {
     /// outcome was lost means the first attempt probably landed: worth looking again.
     async fn why_refused(&mut self, error: RemoteError) -> RemoteError {
         match &error {
-            RemoteError::Status { status: 403, code, .. }
-                if code.as_deref() == Some("forbidden") =>
-            {
+            RemoteError::Status {
+                status: 403, code, ..
+            } if code.as_deref() == Some("forbidden") => {
                 match current_username(self.transport).await {
                     Err(RemoteError::Status { status: 403, .. }) => {
                         super::key_refused(error, false)
@@ -203,10 +203,11 @@ impl Writer<'_> {
             Err(RemoteError::Status { status: 404, .. }) => return Ok(false),
             Err(e) => return Err(e),
         };
-        Ok(pending
-            .pending_posts
-            .iter()
-            .any(|p| p.raw.as_deref().is_some_and(|raw| same_text(raw, &entry.body))))
+        Ok(pending.pending_posts.iter().any(|p| {
+            p.raw
+                .as_deref()
+                .is_some_and(|raw| same_text(raw, &entry.body))
+        }))
     }
 
     /// The `post_number` of `parent` in `topic`: from the last pull's records, else asked.

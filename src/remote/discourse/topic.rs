@@ -80,7 +80,6 @@ impl Pull<'_> {
             Some(c) if c.definition_topic() == Some(topic) => None,
             Some(_) => {
                 self.cursor.populated.insert(category);
-                self.tree_dirty = true;
                 self.rebuild_areas();
                 Some(category)
             }
@@ -408,7 +407,11 @@ impl Pull<'_> {
 
     /// Records the posts `thread` lacks: in its summary when this batch carries it,
     /// else as an update of the cached one.
-    fn set_missing(&mut self, thread: &crate::model::ThreadId, missing: Vec<crate::model::SeqRange>) {
+    fn set_missing(
+        &mut self,
+        thread: &crate::model::ThreadId,
+        missing: Vec<crate::model::SeqRange>,
+    ) {
         if let Some(summary) = self.batch.threads.iter_mut().find(|t| t.id == *thread) {
             summary.missing = missing;
             return;
@@ -494,7 +497,10 @@ mod tests {
             highest_post_number: 9,
             posts_count: 8,
         };
-        assert!(!newer(&cached, &read), "an older cached listing is not news");
+        assert!(
+            !newer(&cached, &read),
+            "an older cached listing is not news"
+        );
         let deleted = ListingMark {
             posts_count: 8,
             ..read

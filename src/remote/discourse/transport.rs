@@ -133,7 +133,10 @@ impl Transport {
             // Fail fast, without touching the network: the server would refuse it, and a
             // refusal counts against the budget too.
             self.state.retry_after = Some(wait);
-            let reason = self.budget.paused(now).and_then(|(_, r)| r.map(str::to_owned));
+            let reason = self
+                .budget
+                .paused(now)
+                .and_then(|(_, r)| r.map(str::to_owned));
             return Err(budget_error(wait, reason.as_deref()));
         }
         let request = match who {

@@ -213,6 +213,31 @@ pub fn format_thread(forum: &Forum, file: &Thread, read: &ReadState, width: usiz
     push_wrapped(&mut out, "", "", &meta, width);
     out.push_str(&"═".repeat(width.min(120)));
     out.push('\n');
+    if thread.headers_only() {
+        push_wrapped(
+            &mut out,
+            "",
+            "",
+            "Not available offline: its posts are not downloaded yet. Open it in the \
+             reader while online (or set `prefetch` for the account).",
+            width,
+        );
+        return out;
+    }
+    for range in &thread.missing {
+        let note = if range.from == range.to {
+            format!(
+                "Post #{} is not downloaded yet: the reader fetches it when you scroll to it.",
+                range.from
+            )
+        } else {
+            format!(
+                "Posts #{}–#{} are not downloaded yet: the reader fetches them when you scroll up to them.",
+                range.from, range.to
+            )
+        };
+        push_wrapped(&mut out, "", "", &note, width);
+    }
 
     let posts = &file.posts;
     for placed in reading_order(posts) {

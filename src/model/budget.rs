@@ -320,17 +320,14 @@ impl Budget {
 /// "12 s", "5 min", "3 h 20 min".
 pub fn describe_wait(wait: Duration) -> String {
     let s = wait.as_secs().max(1);
-    match s {
-        0..60 => format!("{s} s"),
-        60..3_600 => format!("{} min", s.div_ceil(60)),
-        _ => {
-            let minutes = (s % 3_600) / 60;
-            if minutes == 0 {
-                format!("{} h", s / 3_600)
-            } else {
-                format!("{} h {minutes} min", s / 3_600)
-            }
-        }
+    if s < 60 {
+        return format!("{s} s");
+    }
+    let minutes = s.div_ceil(60);
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
     }
 }
 
@@ -501,6 +498,7 @@ mod tests {
             "3 h 20 min"
         );
         assert_eq!(describe_wait(Duration::from_secs(7_200)), "2 h");
+        assert_eq!(describe_wait(Duration::from_secs(5 * 3_600 - 2)), "5 h");
     }
 
     #[test]

@@ -83,6 +83,11 @@ impl<B: Backend> Engine<B> {
         &self.backend
     }
 
+    /// The thread the user is reading: budgeted backends fetch it before anything else.
+    pub fn set_focus(&mut self, thread: Option<ThreadId>) {
+        self.focus = thread;
+    }
+
     /// When the last pull stopped for a long wait (a daily request limit), the time
     /// background work resumes.
     pub fn resumes_at(&self) -> Option<Timestamp> {

@@ -250,7 +250,10 @@ fn record_error<B: Backend>(
             entry.state = OutboxState::Queued;
             entry.last_message = message(text.clone());
             let wait = backoff.fail(after);
-            entry.next_attempt_at = Some(later(now, wait));
+            // A request budget the server paused (a daily limit) says when the reply can
+            // go, beyond our backoff's cap; the budget keeps such pauses within a day.
+            let paused = backend.budget().and_then(|b| b.paused_until);
+            entry.next_attempt_at = Some(later(now, wait).max(paused.unwrap_or(now)));
             entry.server_wait = after.is_some();
             report.waiting += 1;
             report.retry_at = entry.next_attempt_at;

@@ -7,6 +7,7 @@
 mod support;
 
 mod auth;
+mod budget;
 mod cli;
 mod fixtures;
 mod limits;

@@ -105,6 +105,14 @@ impl SiteLimits {
         }
     }
 
+    /// User API keys limited to `per_minute` in `minute` and `per_day` in `day`.
+    pub fn user_keys(per_minute: usize, minute: Duration, per_day: usize, day: Duration) -> Self {
+        Self {
+            user_key: Some([(per_minute, minute), (per_day, day)]),
+            ..Self::default()
+        }
+    }
+
     /// Counts a request made with a (known) User API key.
     pub fn user_key_request(&mut self, key: &str, now: Instant) -> Result<(), Exceeded> {
         let Some([minute, day]) = self.user_key else {

@@ -9,6 +9,7 @@ mod support;
 mod auth;
 mod budget;
 mod cli;
+mod first_sync;
 mod fixtures;
 mod limits;
 mod pull;

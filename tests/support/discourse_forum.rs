@@ -312,7 +312,7 @@ impl Forum {
     }
 
     /// A forum the size of a real one's first sync: `categories` categories (flat), `topics`
-    /// topics spread over them round-robin with one to three posts each, the newest
+    /// topics spread over them round-robin with one to three posts each (none by bob), the newest
     /// activity on the highest ids, an hour apart.
     pub fn sized(topics: u64, categories: u64) -> Self {
         let mut f = Self::empty("A large forum");
@@ -322,13 +322,17 @@ impl Forum {
         let t0 = base_time() - jiff::SignedDuration::from_hours(i64::try_from(topics).unwrap());
         for i in 0..topics {
             let at = t0 + jiff::SignedDuration::from_hours(i64::try_from(i).unwrap());
-            f.add_topic(
+            let topic = f.add_topic(
                 10_000 + i,
                 100 + i % categories,
                 &format!("Topic {i}"),
                 at,
                 i % 3,
             );
+            // Written by alice and carol: bob (the tests' user) posted in none of them.
+            for (n, post) in topic.posts.iter_mut().enumerate() {
+                post.user_id = if n % 2 == 0 { 1 } else { 3 };
+            }
         }
         f
     }

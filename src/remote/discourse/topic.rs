@@ -265,7 +265,8 @@ impl Pull<'_> {
             TopicJob {
                 topic: topic_id,
                 missing: VecDeque::new(),
-                scan_from: Some(from.saturating_sub(wanted as u64).max(floor)),
+                // Post ids after this number: the `wanted` posts just before `from`.
+                scan_from: Some((from - 1).saturating_sub(wanted as u64).max(floor)),
                 user: true,
             }
         } else {

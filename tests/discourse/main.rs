@@ -13,6 +13,7 @@ mod first_sync;
 mod fixtures;
 mod limits;
 mod pull;
+mod removals;
 mod writes;
 
 use std::future::Future;

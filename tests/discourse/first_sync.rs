@@ -92,7 +92,10 @@ async fn a_first_sync_lists_every_topic_first_and_downloads_what_is_watched_with
             .collect();
         assert_eq!(early, [format!("/t/{OPENED}.json")], "{early:?}");
         // The newest activity first: the mega topic, bumped last, is on the first page.
-        let first_page = requests.iter().position(|r| r.path == "/latest.json").unwrap();
+        let first_page = requests
+            .iter()
+            .position(|r| r.path == "/latest.json")
+            .unwrap();
         assert!(requests[first_page].status == 200);
 
         // Watched and tracked categories are readable offline; the rest are headers
@@ -105,7 +108,11 @@ async fn a_first_sync_lists_every_topic_first_and_downloads_what_is_watched_with
                 continue;
             }
             if watched || id == OPENED {
-                assert!(summary.missing.is_empty(), "{id} in {area}: {:?}", summary.missing);
+                assert!(
+                    summary.missing.is_empty(),
+                    "{id} in {area}: {:?}",
+                    summary.missing
+                );
                 let file = cache.load_thread(&summary.id).unwrap().unwrap();
                 assert_eq!(file.posts.len() as u32, summary.last_seq, "{id}");
             } else {
@@ -131,9 +138,18 @@ async fn a_first_sync_lists_every_topic_first_and_downloads_what_is_watched_with
             .map(|r| &r.path)
             .collect();
         assert_eq!(mega_requests.len(), 4, "{mega_requests:?}");
-        let mega = index.iter().find(|t| t.id.as_str() == MEGA.to_string()).unwrap();
+        let mega = index
+            .iter()
+            .find(|t| t.id.as_str() == MEGA.to_string())
+            .unwrap();
         assert_eq!(mega.last_seq, 10_050);
-        assert_eq!(mega.missing, [SeqRange { from: 21, to: 9_950 }]);
+        assert_eq!(
+            mega.missing,
+            [SeqRange {
+                from: 21,
+                to: 9_950
+            }]
+        );
         let file = cache.load_thread(&mega.id).unwrap().unwrap();
         assert_eq!(file.posts.len(), 120);
         assert_eq!(file.posts.last().unwrap().seq, 10_050);
@@ -166,9 +182,19 @@ async fn long_topics_come_in_part_and_their_earlier_posts_on_request() {
         let first = sync(&mut discourse, None, None).await;
         let long = first.thread("700").unwrap();
         assert_eq!(long.missing, [SeqRange { from: 21, to: 200 }]);
-        assert_eq!(first.posts("700").len(), 120, "the first page and the newest 100");
+        assert_eq!(
+            first.posts("700").len(),
+            120,
+            "the first page and the newest 100"
+        );
         let mega = first.thread(&MEGA.to_string()).unwrap();
-        assert_eq!(mega.missing, [SeqRange { from: 21, to: 9_950 }]);
+        assert_eq!(
+            mega.missing,
+            [SeqRange {
+                from: 21,
+                to: 9_950
+            }]
+        );
 
         // The user scrolls up: the next 100 of each, newest first.
         server.clear_requests();
@@ -197,7 +223,13 @@ async fn long_topics_come_in_part_and_their_earlier_posts_on_request() {
         };
         assert_eq!(missing("700"), [SeqRange { from: 21, to: 100 }]);
         assert_eq!(second.posts("700").len(), 100);
-        assert_eq!(missing(&MEGA.to_string()), [SeqRange { from: 21, to: 9_850 }]);
+        assert_eq!(
+            missing(&MEGA.to_string()),
+            [SeqRange {
+                from: 21,
+                to: 9_850
+            }]
+        );
         assert_eq!(second.posts(&MEGA.to_string()).len(), 100);
         let ids = server.requests_to(&Method::GET, &format!("/t/{MEGA}/post_ids.json"));
         assert_eq!(ids[0].query, "post_number=9850");

@@ -9,11 +9,13 @@ mod support;
 mod auth;
 mod budget;
 mod cli;
+mod first_posts;
 mod first_sync;
 mod fixtures;
 mod limits;
 mod pull;
 mod removals;
+mod states;
 mod writes;
 
 use std::future::Future;

@@ -27,7 +27,8 @@ async fn deleted_hidden_and_quietly_edited_posts_change_in_the_cache_and_the_rea
         let out = threadmark(home, &["sync"], "").await;
         assert!(out.status.success(), "{}", text(&out.stderr));
         let read = || async {
-            let out = threadmark(home, &["read", "The long discussion", "--width", "120"], "").await;
+            let out =
+                threadmark(home, &["read", "The long discussion", "--width", "120"], "").await;
             assert!(out.status.success(), "{}", text(&out.stderr));
             text(&out.stdout)
         };
@@ -72,7 +73,11 @@ async fn deleted_hidden_and_quietly_edited_posts_change_in_the_cache_and_the_rea
         );
 
         let after = read().await;
-        for gone in ["Post 3 of The long", "Post 10 of The long", "temporarily hidden"] {
+        for gone in [
+            "Post 3 of The long",
+            "Post 10 of The long",
+            "temporarily hidden",
+        ] {
             assert!(!after.contains(gone), "{gone} still shown:\n{after}");
         }
         for shown in [

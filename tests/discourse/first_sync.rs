@@ -59,100 +59,12 @@ async fn a_first_sync_lists_every_topic_first_and_downloads_what_is_watched_with
         // The forum never had to refuse a request: both windows held.
         assert!(server.world().limits.refused.is_empty());
 
-        // Every topic is listed: 101 pages of 30, every category at once.
         let mut cache = Cache::open(dir.clone());
         let index = cache.load_index().unwrap();
-        assert_eq!(index.len(), 3_001);
         let requests = server.requests();
-        let pages: Vec<String> = requests
-            .iter()
-            .filter(|r| r.path == "/latest.json")
-            .map(|r| r.query_values("page")[0].clone())
-            .collect();
-        let expected: Vec<String> = (0..101).map(|p| p.to_string()).collect();
-        assert_eq!(pages, expected, "one pass, page after page");
-
-        // Headers first: the opened thread is read first of all; no other topic before
-        // the whole forum is listed.
-        let topic_reads: Vec<usize> = requests
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.path.starts_with("/t/"))
-            .map(|(i, _)| i)
-            .collect();
-        assert_eq!(requests[topic_reads[0]].path, format!("/t/{OPENED}.json"));
-        let last_page = requests
-            .iter()
-            .rposition(|r| r.path == "/latest.json")
-            .unwrap();
-        let early: Vec<&str> = topic_reads
-            .iter()
-            .filter(|&&i| i < last_page)
-            .map(|&i| requests[i].path.as_str())
-            .collect();
-        assert_eq!(early, [format!("/t/{OPENED}.json")], "{early:?}");
-        // The newest activity first: the mega topic, bumped last, is on the first page.
-        let first_page = requests
-            .iter()
-            .position(|r| r.path == "/latest.json")
-            .unwrap();
-        assert!(requests[first_page].status == 200);
-
-        // Watched and tracked categories are readable offline; the rest are headers
-        // only, but for the opened thread.
-        for summary in &index {
-            let area = summary.area.as_str();
-            let id = summary.id.as_str();
-            let watched = area == "100" || area == "101";
-            if id == MEGA.to_string() {
-                continue;
-            }
-            if watched || id == OPENED {
-                assert!(
-                    summary.missing.is_empty(),
-                    "{id} in {area}: {:?}",
-                    summary.missing
-                );
-                let file = cache.load_thread(&summary.id).unwrap().unwrap();
-                assert_eq!(file.posts.len() as u32, summary.last_seq, "{id}");
-            } else {
-                assert!(summary.headers_only(), "{id} in {area}");
-            }
-        }
-        let forum = cache.load_forum().unwrap().unwrap();
-        let read = cache.load_read_state().unwrap();
-        let other = index.iter().find(|t| t.area.as_str() == "107").unwrap();
-        let shown = threadmark::cli::format_thread(
-            &forum,
-            &cache.load_thread(&other.id).unwrap().unwrap(),
-            &read,
-            100,
-        );
-        assert!(shown.contains("Not available offline"), "{shown}");
-
-        // The mega topic: its first page and its newest 100 posts, in four requests,
-        // not 500; what lies between is known to be missing.
-        let mega_requests: Vec<&String> = requests
-            .iter()
-            .filter(|r| r.path.starts_with(&format!("/t/{MEGA}")))
-            .map(|r| &r.path)
-            .collect();
-        assert_eq!(mega_requests.len(), 4, "{mega_requests:?}");
-        let mega = index
-            .iter()
-            .find(|t| t.id.as_str() == MEGA.to_string())
-            .unwrap();
-        assert_eq!(mega.last_seq, 10_050);
-        assert_eq!(
-            mega.missing,
-            [SeqRange {
-                from: 21,
-                to: 9_950
-            }]
-        );
-        let file = cache.load_thread(&mega.id).unwrap().unwrap();
-        assert_eq!(file.posts.len(), 120);
-        assert_eq!(file.posts.last().unwrap().seq, 10_050);
+        listed_first(&index, &requests);
+        watched_offline(&mut cache, &index);
+        mega_in_part(&mut cache, &index, &requests);
 
         // Everything was asked with the key, and counted by both sides alike.
         let (minute, _) = server.world().limits.used(USER_KEY);
@@ -162,6 +74,106 @@ async fn a_first_sync_lists_every_topic_first_and_downloads_what_is_watched_with
     })
     .await
     .expect("the first sync did not finish in time");
+}
+
+/// Every topic is listed — 101 pages of 30, every category at once, one pass — and no
+/// topic is read before the listing is done, but the opened one, read first of all.
+fn listed_first(
+    index: &[threadmark::model::ThreadSummary],
+    requests: &[crate::support::discourse_standin::Recorded],
+) {
+    assert_eq!(index.len(), 3_001);
+    let pages: Vec<String> = requests
+        .iter()
+        .filter(|r| r.path == "/latest.json")
+        .map(|r| r.query_values("page")[0].clone())
+        .collect();
+    let expected: Vec<String> = (0..101).map(|p| p.to_string()).collect();
+    assert_eq!(pages, expected, "one pass, page after page");
+    let topic_reads: Vec<usize> = requests
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.path.starts_with("/t/"))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(requests[topic_reads[0]].path, format!("/t/{OPENED}.json"));
+    let last_page = requests
+        .iter()
+        .rposition(|r| r.path == "/latest.json")
+        .unwrap();
+    let early: Vec<&str> = topic_reads
+        .iter()
+        .filter(|&&i| i < last_page)
+        .map(|&i| requests[i].path.as_str())
+        .collect();
+    assert_eq!(early, [format!("/t/{OPENED}.json")], "{early:?}");
+}
+
+/// Watched and tracked categories are readable offline; the rest are headers only (the
+/// reader says "not available offline"), but for the opened thread.
+fn watched_offline(cache: &mut Cache, index: &[threadmark::model::ThreadSummary]) {
+    for summary in index {
+        let area = summary.area.as_str();
+        let id = summary.id.as_str();
+        if id == MEGA.to_string() {
+            continue;
+        }
+        if area == "100" || area == "101" || id == OPENED {
+            assert!(
+                summary.missing.is_empty(),
+                "{id} in {area}: {:?}",
+                summary.missing
+            );
+            let file = cache.load_thread(&summary.id).unwrap().unwrap();
+            assert_eq!(
+                u32::try_from(file.posts.len()).unwrap(),
+                summary.last_seq,
+                "{id}"
+            );
+        } else {
+            assert!(summary.headers_only(), "{id} in {area}");
+        }
+    }
+    let forum = cache.load_forum().unwrap().unwrap();
+    let read = cache.load_read_state().unwrap();
+    let other = index.iter().find(|t| t.area.as_str() == "107").unwrap();
+    let shown = threadmark::cli::format_thread(
+        &forum,
+        &cache.load_thread(&other.id).unwrap().unwrap(),
+        &read,
+        100,
+    );
+    assert!(shown.contains("Not available offline"), "{shown}");
+}
+
+/// The mega topic: its first page and its newest 100 posts, in four requests, not 500;
+/// what lies between is known to be missing.
+fn mega_in_part(
+    cache: &mut Cache,
+    index: &[threadmark::model::ThreadSummary],
+    requests: &[crate::support::discourse_standin::Recorded],
+) {
+    let mega_requests: Vec<&String> = requests
+        .iter()
+        .filter(|r| r.path.starts_with(&format!("/t/{MEGA}")))
+        .map(|r| &r.path)
+        .collect();
+    assert_eq!(mega_requests.len(), 4, "{mega_requests:?}");
+    let mega = index
+        .iter()
+        .find(|t| t.id.as_str() == MEGA.to_string())
+        .unwrap();
+    assert_eq!(mega.last_seq, 10_050);
+    assert_eq!(
+        mega.missing,
+        [SeqRange {
+            from: 21,
+            to: 9_950
+        }]
+    );
+    let file = cache.load_thread(&mega.id).unwrap().unwrap();
+    assert_eq!(file.posts.len(), 120);
+    assert_eq!(file.posts.last().unwrap().seq, 10_050);
 }
 
 #[tokio::test]

@@ -47,6 +47,8 @@ pub struct Post {
     pub action_code: Option<String>,
 }
 
+// The flags are Discourse's own topic columns (pinned, pinned_globally, closed, archived).
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Clone, Debug)]
 pub struct Topic {
     pub id: u64,

@@ -48,8 +48,7 @@ impl Limiter {
         let oldest_age = self
             .sent
             .front()
-            .map(|&t| now.duration_since(t))
-            .unwrap_or(Duration::MAX);
+            .map_or(Duration::MAX, |&t| now.duration_since(t));
         if self.sent.len() < self.max || oldest_age >= self.per {
             self.sent.push_back(now);
             while self.sent.len() > self.max {

@@ -3,7 +3,7 @@
 //! "too similar" refusal, tags a category requires, the moderation queue, and the fast
 //! typer rule that queues a new member's first post and silences the account.
 
-use super::discourse_forum::Post;
+use super::discourse_forum::{Post, User};
 use super::discourse_standin::{
     Caller, Pending, Recorded, World, error, invalid_access, json_response, not_found,
 };
@@ -36,70 +36,10 @@ pub fn create_post(w: &mut World, who: &Caller, r: &Recorded) -> Response {
         );
     };
     let raw = body["raw"].as_str().unwrap_or_default().to_owned();
-    if raw.trim().chars().count() < w.min_post_length {
-        return error(
-            422,
-            "invalid_parameters",
-            &format!(
-                "Body is too short (minimum is {} characters)",
-                w.min_post_length
-            ),
-        );
-    }
-    let now = Timestamp::now();
-    // `lib/validators/post_validator.rb#unique_post_validator` (`unique_posts_mins`).
-    let since = now - jiff::SignedDuration::try_from(w.unique_posts).unwrap();
-    let repeated = w.forum.topics.values().any(|t| {
-        t.visible()
-            .any(|p| p.user_id == user.id && p.created_at >= since && p.raw.trim() == raw.trim())
-    });
-    if repeated {
-        return error(
-            422,
-            "invalid_parameters",
-            "Body is too similar to what you recently posted",
-        );
-    }
-    let category = match (body["topic_id"].as_u64(), body["category"].as_u64()) {
-        (Some(id), _) => match w.forum.topics.get(&id) {
-            Some(t) if t.closed || t.archived => {
-                return error(
-                    403,
-                    "invalid_access",
-                    "You are not permitted to view the requested resource.",
-                );
-            }
-            Some(t) => t.category_id,
-            None => return not_found(),
-        },
-        (None, Some(category)) => category,
-        (None, None) => return error(422, "invalid_parameters", "Title can't be blank"),
+    let category = match validate(w, &user, &body, &raw) {
+        Ok(category) => category,
+        Err(refused) => return *refused,
     };
-    // `Category#permission` for the user: 2 reply only, 3 read only.
-    let permission = w
-        .forum
-        .category(category)
-        .and_then(|c| c["permission"].as_u64())
-        .unwrap_or(1);
-    let new_topic = body["topic_id"].is_null();
-    if permission == 3 || (permission == 2 && new_topic) {
-        return invalid_access();
-    }
-    if new_topic {
-        let required = w
-            .forum
-            .category(category)
-            .and_then(|c| c["minimum_required_tags"].as_u64())
-            .unwrap_or(0);
-        let tags = body["tags"].as_array().map_or(0, Vec::len);
-        if u64::try_from(tags).unwrap() < required {
-            return error(
-                422,
-                "invalid_parameters",
-                &format!("You must select at least {required} tags."),
-            );
-        }
-    }
     // `NewPostManager.is_fast_typer?`: a first post (no posts, no topics) typed faster
     // than `min_first_post_typing_time` by a trust level 0 member is queued and the
     // member silenced (`auto_silence_fast_typers_on_first_post`).
@@ -124,6 +64,81 @@ pub fn create_post(w: &mut World, who: &Caller, r: &Recorded) -> Response {
             &json!({"action": "enqueued", "pending_post": {"id": 77, "raw": raw}, "pending_count": w.pending.len()}),
         );
     }
+    store(w, &user, &body, raw, category)
+}
+
+/// What Discourse checks before taking a post: its length, a repeat of a recent one
+/// (`lib/validators/post_validator.rb#unique_post_validator`, `unique_posts_mins`), a
+/// closed topic, the category's `permission` for the user (2 reply only, 3 read only)
+/// and its `minimum_required_tags`. The post's category, or the refusal.
+fn validate(w: &World, user: &User, body: &Value, raw: &str) -> Result<u64, Box<Response>> {
+    if raw.trim().chars().count() < w.min_post_length {
+        return Err(Box::new(error(
+            422,
+            "invalid_parameters",
+            &format!(
+                "Body is too short (minimum is {} characters)",
+                w.min_post_length
+            ),
+        )));
+    }
+    let since = Timestamp::now() - jiff::SignedDuration::try_from(w.unique_posts).unwrap();
+    let repeated = w.forum.topics.values().any(|t| {
+        t.visible()
+            .any(|p| p.user_id == user.id && p.created_at >= since && p.raw.trim() == raw.trim())
+    });
+    if repeated {
+        return Err(Box::new(error(
+            422,
+            "invalid_parameters",
+            "Body is too similar to what you recently posted",
+        )));
+    }
+    let category = match (body["topic_id"].as_u64(), body["category"].as_u64()) {
+        (Some(id), _) => match w.forum.topics.get(&id) {
+            Some(t) if t.closed || t.archived => return Err(Box::new(invalid_access())),
+            Some(t) => t.category_id,
+            None => return Err(Box::new(not_found())),
+        },
+        (None, Some(category)) => category,
+        (None, None) => {
+            return Err(Box::new(error(
+                422,
+                "invalid_parameters",
+                "Title can't be blank",
+            )));
+        }
+    };
+    let permission = w
+        .forum
+        .category(category)
+        .and_then(|c| c["permission"].as_u64())
+        .unwrap_or(1);
+    let new_topic = body["topic_id"].is_null();
+    if permission == 3 || (permission == 2 && new_topic) {
+        return Err(Box::new(invalid_access()));
+    }
+    if new_topic {
+        let required = w
+            .forum
+            .category(category)
+            .and_then(|c| c["minimum_required_tags"].as_u64())
+            .unwrap_or(0);
+        let tags = body["tags"].as_array().map_or(0, Vec::len);
+        if u64::try_from(tags).unwrap() < required {
+            return Err(Box::new(error(
+                422,
+                "invalid_parameters",
+                &format!("You must select at least {required} tags."),
+            )));
+        }
+    }
+    Ok(category)
+}
+
+/// Stores the post (and its topic, for a new one) and answers with it.
+fn store(w: &mut World, user: &User, body: &Value, raw: String, category: u64) -> Response {
+    let now = Timestamp::now();
     let topic_id = match (body["topic_id"].as_u64(), body["title"].as_str()) {
         (Some(id), _) => id,
         (None, Some(title)) => {

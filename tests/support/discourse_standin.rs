@@ -313,33 +313,30 @@ impl Caller {
 }
 
 /// `Auth::DefaultCurrentUserProvider#current_user`: a key it does not know (revoked,
-/// expired) is `Discourse::InvalidAccess` — 403, before any limiter counts.
-fn caller(w: &World, r: &Recorded) -> Result<Caller, Response> {
+/// expired) is `Discourse::InvalidAccess` — 403, before any limiter counts. `None`: such
+/// a key.
+fn caller(w: &World, r: &Recorded) -> Option<Caller> {
     if let Some(key) = r.header("user-api-key") {
-        return w
-            .user_api_keys
-            .get(key)
-            .map(|username| Caller::UserKey {
-                key: key.to_owned(),
-                username: username.clone(),
-            })
-            .ok_or_else(invalid_access);
+        return w.user_api_keys.get(key).map(|username| Caller::UserKey {
+            key: key.to_owned(),
+            username: username.clone(),
+        });
     }
     if let Some(key) = r.header("api-key") {
         let username = r.header("api-username").unwrap_or("system");
         if !w.admin_api_keys.iter().any(|k| k == key) || w.forum.user_named(username).is_none() {
-            return Err(invalid_access());
+            return None;
         }
-        return Ok(Caller::Admin {
+        return Some(Caller::Admin {
             username: username.to_owned(),
         });
     }
-    Ok(Caller::Anonymous)
+    Some(Caller::Anonymous)
 }
 
 /// `CrawlerDetection.crawler?` with the default `non_crawler_user_agents` (browsers and
 /// "discourse") and a few of the default `crawler_user_agents` (`lib/crawler_detection.rb`;
-/// its spec: "DiscourseAPI Ruby Gem" is no crawler, "Java/1.8.0_151" is).
+/// its spec: `DiscourseAPI Ruby Gem` is no crawler, `Java/1.8.0_151` is).
 fn is_crawler(user_agent: Option<&str>) -> bool {
     let Some(ua) = user_agent.map(str::to_ascii_lowercase) else {
         return true;
@@ -402,9 +399,8 @@ fn respond(w: &mut World, r: &Recorded) -> Response {
     {
         return (StatusCode::FORBIDDEN, "Crawler is not allowed!").into_response();
     }
-    let who = match caller(w, r) {
-        Ok(who) => who,
-        Err(refused) => return refused,
+    let Some(who) = caller(w, r) else {
+        return invalid_access();
     };
     let now = Instant::now();
     let counted = match &who {

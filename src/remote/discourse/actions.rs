@@ -3,6 +3,7 @@
 //! in the post's `polls` field. Both become plain HTML the renderer shows as text.
 
 use super::wire::{self, Poll, WirePost};
+use std::fmt::Write as _;
 
 /// `cooked`, or for a small action without text, the action in words; polls get their
 /// results in place of the markup the web client would fill in.
@@ -29,9 +30,8 @@ pub fn action_words(code: &str) -> String {
         "archived.enabled" => "archived the topic",
         "archived.disabled" => "unarchived the topic",
         "pinned.enabled" => "pinned the topic",
-        "pinned.disabled" => "unpinned the topic",
+        "pinned.disabled" | "pinned_globally.disabled" => "unpinned the topic",
         "pinned_globally.enabled" => "pinned the topic globally",
-        "pinned_globally.disabled" => "unpinned the topic",
         "banner.enabled" => "made the topic a banner",
         "banner.disabled" => "removed the banner",
         "visible.enabled" => "listed the topic",
@@ -142,7 +142,7 @@ fn poll_html(poll: &Poll) -> String {
     );
     for option in &poll.options {
         let label = option.html.as_deref().unwrap_or_default();
-        let votes = match option.votes {
+        let tally = match option.votes {
             Some(n) if voters > 0 => format!(
                 " — {n} vote{} ({}%)",
                 if n == 1 { "" } else { "s" },
@@ -151,7 +151,7 @@ fn poll_html(poll: &Poll) -> String {
             Some(n) => format!(" — {n} votes"),
             None => String::new(),
         };
-        html.push_str(&format!("<li>{label}{}</li>", escape_html(&votes)));
+        let _ = write!(html, "<li>{label}{}</li>", escape_html(&tally));
     }
     html.push_str("</ul>");
     html
@@ -167,7 +167,7 @@ fn escape_html(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn post(json: serde_json::Value) -> WirePost {
+    fn post(json: &serde_json::Value) -> WirePost {
         wire::decode(json.to_string().as_bytes(), "post").unwrap()
     }
 
@@ -181,7 +181,7 @@ mod tests {
             ("something.new", "something new"),
         ] {
             let p = post(
-                serde_json::json!({"id": 1, "post_type": 3, "cooked": "", "action_code": code}),
+                &serde_json::json!({"id": 1, "post_type": 3, "cooked": "", "action_code": code}),
             );
             assert_eq!(cooked_or_action(&p), format!("<p><em>{words}</em></p>"));
         }
@@ -189,7 +189,7 @@ mod tests {
 
     #[test]
     fn polls_show_their_votes_in_place() {
-        let p = post(serde_json::json!({
+        let p = post(&serde_json::json!({
             "id": 1,
             "cooked": "<p>Which day?</p><div class=\"poll\" data-poll-name=\"poll\"><div><ul><li data-poll-option-id=\"a\">Monday</li></ul></div></div><p>Thanks</p>",
             "polls": [{"name": "poll", "status": "open", "voters": 4, "options": [

@@ -43,43 +43,13 @@ pub fn read(answer: Answer) -> Reading {
         .get(READONLY_HEADER)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
-    let limiter = answer
-        .headers
-        .get(RATE_LIMIT_CODE_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| clean_line(v.trim()).chars().take(60).collect::<String>());
     let looks_html = is_html(&answer);
     let json_doc = (!looks_html && first_byte(&answer.body) == Some(b'{'))
         .then(|| wire::decode::<ErrorDoc>(&answer.body, "error").ok())
         .flatten();
 
     if answer.status == StatusCode::TOO_MANY_REQUESTS {
-        let wait = crate::remote::http::retry_after(&answer.headers)
-            .or_else(|| json_doc.as_ref().and_then(wait_seconds))
-            .or_else(|| plain_text_wait(&answer.body))
-            .unwrap_or(DEFAULT_RATE_LIMIT_WAIT);
-        let message = json_doc
-            .as_ref()
-            .and_then(ErrorDoc::message)
-            .or_else(|| plain_text(&answer.body))
-            .unwrap_or_else(|| "too many requests".to_owned());
-        // A per-action limit (posting too fast) is the action's business; a named limiter,
-        // or a 429 that Discourse did not render (a proxy's), covers the whole site.
-        let pause_site = match (limiter, &json_doc) {
-            (Some(code), _) => Some((wait, code)),
-            (None, None) => Some((wait, "rate_limit".to_owned())),
-            (None, Some(_)) => None,
-        };
-        return Reading {
-            result: Err(status_error(
-                429,
-                Some("rate_limited"),
-                &message,
-                Some(wait),
-            )),
-            read_only: header_read_only.then_some(true),
-            pause_site,
-        };
+        return too_many_requests(&answer, json_doc.as_ref(), header_read_only);
     }
 
     if answer.status == StatusCode::FORBIDDEN
@@ -148,6 +118,41 @@ pub fn read(answer: Answer) -> Reading {
         )),
         read_only: read_only.then_some(true),
         pause_site: None,
+    }
+}
+
+/// A `429`: how long to wait (`Retry-After`, else `extras.wait_seconds`, else the
+/// middleware's plain text), and whether it covers the whole site.
+fn too_many_requests(answer: &Answer, json_doc: Option<&ErrorDoc>, read_only: bool) -> Reading {
+    let limiter = answer
+        .headers
+        .get(RATE_LIMIT_CODE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| clean_line(v.trim()).chars().take(60).collect::<String>());
+    let wait = crate::remote::http::retry_after(&answer.headers)
+        .or_else(|| json_doc.and_then(wait_seconds))
+        .or_else(|| plain_text_wait(&answer.body))
+        .unwrap_or(DEFAULT_RATE_LIMIT_WAIT);
+    let message = json_doc
+        .and_then(ErrorDoc::message)
+        .or_else(|| plain_text(&answer.body))
+        .unwrap_or_else(|| "too many requests".to_owned());
+    // A per-action limit (posting too fast) is the action's business; a named limiter,
+    // or a 429 that Discourse did not render (a proxy's), covers the whole site.
+    let pause_site = match (limiter, json_doc) {
+        (Some(code), _) => Some((wait, code)),
+        (None, None) => Some((wait, "rate_limit".to_owned())),
+        (None, Some(_)) => None,
+    };
+    Reading {
+        result: Err(status_error(
+            429,
+            Some("rate_limited"),
+            &message,
+            Some(wait),
+        )),
+        read_only: read_only.then_some(true),
+        pause_site,
     }
 }
 

@@ -63,7 +63,7 @@ use std::time::Duration;
 use transport::Transport;
 
 /// How the backend talks to one forum.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct DiscourseSettings {
     /// The windows the forum counts requests in; `None`: Discourse's defaults for the
     /// key kind ([`default_limits`]).
@@ -74,17 +74,6 @@ pub struct DiscourseSettings {
     /// What is downloaded without being opened; `None`: the default for the account
     /// ([`PrefetchSettings::default_for`]).
     pub prefetch: Option<PrefetchSettings>,
-}
-
-impl Default for DiscourseSettings {
-    fn default() -> Self {
-        Self {
-            limits: None,
-            timeouts: Timeouts::default(),
-            include_raw: false,
-            prefetch: None,
-        }
-    }
 }
 
 /// A Discourse forum, read anonymously or with a User API key or an admin API key.

@@ -133,7 +133,6 @@ impl Pull<'_> {
             .map(|c| self.areas.get(&c).copied().unwrap_or(c))
             .unwrap_or_default();
         let mapping = self.mapping;
-        let when = topic.created_at.unwrap_or(Timestamp::UNIX_EPOCH);
         let record = self.cursor.topics.entry(topic_id).or_default();
         if let Some(c) = topic.category_id {
             record.interest.category = c;
@@ -141,61 +140,14 @@ impl Pull<'_> {
         if let Some(level) = topic.details.as_ref().and_then(|d| d.notification_level) {
             record.interest.level = Some(level);
         }
-        let reread = record.mark.is_some();
         let chunk = &topic.post_stream.posts;
-        let in_chunk: HashSet<u64> = chunk.iter().map(|p| p.id).collect();
-        let mut tombstones = Vec::new();
-        let mut fetch: Vec<u64> = Vec::new();
-        let mut scan_from = None;
-        match topic.post_stream.stream.as_deref() {
-            Some(stream) => {
-                tombstones = apply_stream(record, &thread, stream, when);
-                let known: HashSet<u64> = record.posts.iter().map(|p| p.id()).collect();
-                let newest = &stream[stream.len().saturating_sub(wanted)..];
-                fetch = newest
-                    .iter()
-                    .copied()
-                    .filter(|id| !in_chunk.contains(id))
-                    .filter(|id| {
-                        !known.contains(id)
-                            || record
-                                .posts
-                                .iter()
-                                .find(|p| p.id() == *id)
-                                .is_some_and(|p| !p.fetched() || p.left_stream())
-                    })
-                    .collect();
-            }
-            None => {
-                // A mega topic (`isMegaTopic`): page it by post number.
-                if record.posts.is_empty() {
-                    record.numbered = true;
-                }
-                let highest = topic
-                    .highest_post_number
-                    .unwrap_or_else(|| record.highest_number());
-                scan_from = Some(if record.numbered && record.scanned_from.is_none() {
-                    highest.saturating_sub(wanted as u64)
-                } else {
-                    record.highest_number()
-                });
-            }
-        }
-        let changed = apply_posts(record, &thread, chunk, mapping);
-        if reread {
-            let mut recheck: Vec<u64> = record
-                .posts
-                .iter()
-                .rev()
-                .filter(|p| p.fetched() && !p.gone())
-                .map(|p| p.id())
-                .filter(|id| !in_chunk.contains(id) && !fetch.contains(id))
-                .take(RECHECK)
-                .collect();
-            recheck.reverse();
-            fetch.extend(recheck);
-        }
-        fetch.sort_by_key(|id| record.seq_of(*id).unwrap_or(u32::MAX));
+        let planned = plan_fetch(record, &thread, &topic, wanted, mapping);
+        let (tombstones, changed, fetch, scan_from) = (
+            planned.tombstones,
+            planned.changed,
+            planned.fetch,
+            planned.scan_from,
+        );
         // The topic's own counts, not the listing's: an anonymous listing may be a
         // minute old (served from Discourse's anonymous cache).
         let mark = ListingMark {
@@ -439,6 +391,88 @@ impl Pull<'_> {
         } else {
             Vec::new()
         }
+    }
+}
+
+/// What reading a topic brings and what is left to fetch.
+struct Planned {
+    tombstones: Vec<crate::model::Post>,
+    changed: Vec<crate::model::Post>,
+    /// Post ids to fetch, in `seq` order.
+    fetch: Vec<u64>,
+    /// A mega topic: ask for the ids after this post number first.
+    scan_from: Option<u64>,
+}
+
+/// Applies a topic's answer to its record and plans the fetching: with a stream, the
+/// newest `wanted` posts not yet here; without one (a mega topic), the post ids after
+/// the newest known post (or the newest `wanted`, the first time); and on a re-read, the
+/// newest posts already here again, for edits that keep their version.
+fn plan_fetch(
+    record: &mut super::cursor::TopicRecord,
+    thread: &crate::model::ThreadId,
+    topic: &wire::Topic,
+    wanted: usize,
+    mapping: posts::Mapping,
+) -> Planned {
+    let reread = record.mark.is_some();
+    let chunk = &topic.post_stream.posts;
+    let in_chunk: HashSet<u64> = chunk.iter().map(|p| p.id).collect();
+    let when = topic.created_at.unwrap_or(Timestamp::UNIX_EPOCH);
+    let mut tombstones = Vec::new();
+    let mut fetch: Vec<u64> = Vec::new();
+    let mut scan_from = None;
+    if let Some(stream) = topic.post_stream.stream.as_deref() {
+        tombstones = apply_stream(record, thread, stream, when);
+        let known: HashSet<u64> = record.posts.iter().map(|p| p.id()).collect();
+        let newest = &stream[stream.len().saturating_sub(wanted)..];
+        fetch = newest
+            .iter()
+            .copied()
+            .filter(|id| !in_chunk.contains(id))
+            .filter(|id| {
+                !known.contains(id)
+                    || record
+                        .posts
+                        .iter()
+                        .find(|p| p.id() == *id)
+                        .is_some_and(|p| !p.fetched() || p.left_stream())
+            })
+            .collect();
+    } else {
+        // A mega topic (`isMegaTopic`): paged by post number.
+        if record.posts.is_empty() {
+            record.numbered = true;
+        }
+        let highest = topic
+            .highest_post_number
+            .unwrap_or_else(|| record.highest_number());
+        scan_from = Some(if record.numbered && record.scanned_from.is_none() {
+            highest.saturating_sub(wanted as u64)
+        } else {
+            record.highest_number()
+        });
+    }
+    let changed = apply_posts(record, thread, chunk, mapping);
+    if reread {
+        let mut recheck: Vec<u64> = record
+            .posts
+            .iter()
+            .rev()
+            .filter(|p| p.fetched() && !p.gone())
+            .map(|p| p.id())
+            .filter(|id| !in_chunk.contains(id) && !fetch.contains(id))
+            .take(RECHECK)
+            .collect();
+        recheck.reverse();
+        fetch.extend(recheck);
+    }
+    fetch.sort_by_key(|id| record.seq_of(*id).unwrap_or(u32::MAX));
+    Planned {
+        tombstones,
+        changed,
+        fetch,
+        scan_from,
     }
 }
 

@@ -22,7 +22,7 @@ pub const READ_ONLY_TEXT: &str = "forum is read-only";
 /// `allowed_crawler_user_agents` (`lib/middleware/anonymous_cache.rb`,
 /// `blocked_crawler?`); a user agent naming Discourse is not a crawler
 /// (`lib/crawler_detection.rb`: `non_crawler_user_agents` holds "discourse", and its
-/// spec passes "DiscourseAPI Ruby Gem"), one without a browser or Discourse token is.
+/// spec passes `DiscourseAPI Ruby Gem`), one without a browser or Discourse token is.
 pub const DISCOURSE_USER_AGENT: &str = concat!(
     "threadmark/",
     env!("CARGO_PKG_VERSION"),

@@ -30,14 +30,14 @@ pub fn persist(backend: &mut impl Backend, dir: &AccountDir) -> Result<(), Store
     Ok(())
 }
 
-/// The wait a rate limit imposes, when the error is one.
+/// The wait a rate limit imposes, when the error is one that says how long.
 pub fn rate_limit_wait(error: &RemoteError) -> Option<Duration> {
     match error {
         RemoteError::Status {
             status: 429,
             retry_after,
             ..
-        } => Some(retry_after.unwrap_or(RIDE_OUT)),
+        } => *retry_after,
         _ => None,
     }
 }

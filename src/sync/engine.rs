@@ -204,8 +204,9 @@ impl<B: Backend> Engine<B> {
         progress: &mut (dyn FnMut(Connection) + Send),
     ) -> Result<CycleReport, SyncError> {
         match self.backend.refresh_status().await {
-            // A paused budget: the pull says until when.
-            Err(e) if budget::rate_limit_wait(&e).is_some() => {}
+            // A backend with a request budget: the pull rides the wait out, or says
+            // until when it holds.
+            Err(e) if budget::rate_limit_wait(&e).is_some() && self.backend.budget().is_some() => {}
             other => other?,
         }
         let mut cycle = CycleReport {

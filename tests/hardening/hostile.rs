@@ -179,7 +179,7 @@ fn hostile_posts_from_discourse_stay_inert_everywhere() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let config = std::fs::read_to_string(client.config()).unwrap().replace(
         "kind = \"discourse\"",
-        "kind = \"discourse\"\nrequests_per_minute = 100000",
+        "kind = \"discourse\"\nrequests_per_minute = 100000\nprefetch = \"all\"",
     );
     std::fs::write(client.config(), config).unwrap();
     let out = client.run_with_stdin(

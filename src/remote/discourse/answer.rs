@@ -129,10 +129,12 @@ fn too_many_requests(answer: &Answer, json_doc: Option<&ErrorDoc>, read_only: bo
         .get(RATE_LIMIT_CODE_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(|v| clean_line(v.trim()).chars().take(60).collect::<String>());
-    let wait = crate::remote::http::retry_after(&answer.headers)
+    let stated = crate::remote::http::retry_after(&answer.headers)
         .or_else(|| json_doc.and_then(wait_seconds))
-        .or_else(|| plain_text_wait(&answer.body))
-        .unwrap_or(DEFAULT_RATE_LIMIT_WAIT);
+        .or_else(|| plain_text_wait(&answer.body));
+    // Without a stated wait the site still gets a rest, but nobody is told to wait for
+    // a time the server never gave.
+    let wait = stated.unwrap_or(DEFAULT_RATE_LIMIT_WAIT);
     let message = json_doc
         .and_then(ErrorDoc::message)
         .or_else(|| plain_text(&answer.body))
@@ -145,12 +147,7 @@ fn too_many_requests(answer: &Answer, json_doc: Option<&ErrorDoc>, read_only: bo
         (None, Some(_)) => None,
     };
     Reading {
-        result: Err(status_error(
-            429,
-            Some("rate_limited"),
-            &message,
-            Some(wait),
-        )),
+        result: Err(status_error(429, Some("rate_limited"), &message, stated)),
         read_only: read_only.then_some(true),
         pause_site,
     }

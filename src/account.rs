@@ -1,8 +1,13 @@
-//! Picks the account a command runs on and prepares its local folder (the demo on first run).
+//! Picks the account a command runs on, prepares its local folder (the demo on first run)
+//! and builds its sync engine.
 
 use crate::config::{AccountConfig, Config, ConfigError};
 use crate::model::Forum;
-use crate::store::{AccountDir, Cache, DEMO_ACCOUNT, DataDir, StoreError, ensure_demo};
+use crate::remote::{AnyBackend, ConnectError, connect};
+use crate::store::{
+    AccountDir, Cache, DEMO_ACCOUNT, DataDir, SecretError, Secrets, StoreError, ensure_demo,
+};
+use crate::sync::Engine;
 use std::path::{Path, PathBuf};
 
 /// The account a command works on.
@@ -32,6 +37,29 @@ impl Account {
         }
         Ok(Forum::default())
     }
+
+    /// The account's sync engine: its stored credential, the backend for its server, its
+    /// cache. `None` for the demo, which has no server. The one way an engine is built,
+    /// for `threadmark sync` and for the reader alike.
+    pub fn sync_engine(&self) -> Result<Option<Engine<AnyBackend>>, EngineError> {
+        let Some(remote) = &self.remote else {
+            return Ok(None);
+        };
+        let credential = Secrets::open(&self.data).load(&self.name)?;
+        let backend = connect(remote, credential)?;
+        Ok(Some(Engine::new(backend, self.dir.clone())?))
+    }
+}
+
+/// Why an account's sync engine could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    #[error(transparent)]
+    Connect(#[from] ConnectError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// Where config and data live and what was loaded from them.

@@ -9,6 +9,7 @@
 
 pub mod banner;
 pub mod compose;
+pub mod fresh;
 pub mod geometry;
 pub mod input;
 pub mod lists;

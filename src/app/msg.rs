@@ -1,10 +1,12 @@
 //! What flows into `update` (messages) and out of it (effects for the runner to carry out).
 
 use crate::app::input::action::Action;
-use crate::model::{Draft, OutboxEntry, Target, Thread, ThreadId};
+use crate::app::view_memory::UiState;
+use crate::model::{Draft, OutboxEntry, PostId, ReadState, Target, Thread, ThreadId};
 use crate::render::Document;
 use crate::sync::protocol::{SyncCommand, SyncEvent};
 use crossterm::event::{KeyEvent, MouseEvent};
+use jiff::Timestamp;
 
 /// Everything that can change the state. Produced by the terminal, by the runner after an
 /// effect, by the store worker and by the sync engine.
@@ -39,21 +41,31 @@ pub enum Msg {
     Edited(Result<String, String>),
 }
 
-/// A thread as the reader needs it: the cached file and one parsed document per post.
+/// A thread as the reader needs it: the cached thread and one parsed document per post.
 #[derive(Debug)]
 pub struct LoadedThread {
     pub file: Thread,
-    /// `docs[i]` renders `file.posts[i]`.
-    pub docs: Vec<Document>,
+    /// `docs[i]` renders `file.posts[i]`; `None` where the reader already holds the
+    /// document of that post at that version (a reload reuses it instead of parsing again).
+    pub docs: Vec<Option<Document>>,
 }
 
 impl LoadedThread {
     /// Parses every post body (runs off the UI loop in the runner).
     pub fn parse(file: Thread) -> Self {
+        Self::parse_except(file, &[])
+    }
+
+    /// Parses the bodies of the posts not in `parsed` (id and version of the documents the
+    /// reader holds).
+    pub fn parse_except(file: Thread, parsed: &[(PostId, u64)]) -> Self {
         let docs = file
             .posts
             .iter()
-            .map(|p| Document::from_body(&p.body))
+            .map(|p| {
+                let held = parsed.iter().any(|(id, v)| *id == p.id && *v == p.version);
+                (!held).then(|| Document::from_body(&p.body))
+            })
             .collect();
         Self { file, docs }
     }
@@ -92,11 +104,18 @@ pub enum Stored {
     Done(String),
     /// A job failed; the message says what happened and what to do.
     Failed(String),
+    /// `read.json` could not be written; the message says why. What was read is still in
+    /// memory: saving is tried again.
+    ReadStateNotSaved(String),
 }
 
 /// A reply or thread leaving the composer for the outbox.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outgoing {
+    /// Its idempotency key, made when the user sent it.
+    pub key: String,
+    /// When the user sent it.
+    pub at: Timestamp,
     pub target: Target,
     pub body: String,
     /// The draft it was written in, removed once the entry is durable.
@@ -105,7 +124,8 @@ pub struct Outgoing {
     pub replaces: Option<String>,
 }
 
-/// Work for the store worker, done in order, off the UI loop.
+/// Work for the store worker, done in order, off the UI loop: every write to the
+/// account's folder the reader makes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StoreJob {
     LoadOutbox,
@@ -115,11 +135,15 @@ pub enum StoreJob {
     },
     SaveDraft(Draft),
     RemoveDraft(String),
-    /// `OutboxEntry::new` (the idempotency key is made here, once), enqueue durably, remove
-    /// the draft, discard what it replaces.
+    /// Make the outbox entry under the key `update` made, enqueue it durably, remove the
+    /// draft, discard what it replaces.
     Send(Box<Outgoing>),
     Retry(String),
     Discard(String),
+    /// Write `read.json` durably (the runner sends this once its save delay has passed).
+    SaveReadState(ReadState),
+    /// Write `ui.json` (a convenience: atomic, not synced).
+    SaveUiState(Box<UiState>),
 }
 
 /// Work for the runner: everything with I/O or side effects. `update` never does these.
@@ -127,6 +151,12 @@ pub enum StoreJob {
 pub enum Effect {
     /// Read a thread from the cache and answer with `ThreadLoaded` / `ThreadFailed`.
     LoadThread(ThreadId),
+    /// Read the open thread again (a sync changed it): the posts in `parsed` (id and
+    /// version) are not parsed again, the reader keeps their documents.
+    ReloadThread {
+        thread: ThreadId,
+        parsed: Vec<(PostId, u64)>,
+    },
     /// Read state changed: save it (the runner debounces).
     SaveReadState,
     /// Expansion, selection or dismissed banners changed: save `ui.json` (debounced).

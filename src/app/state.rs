@@ -2,6 +2,7 @@
 
 use crate::app::banner::BannerState;
 use crate::app::compose::composer::Composer;
+use crate::app::fresh::FreshIds;
 use crate::app::geometry::{self, Focus, Geometry};
 use crate::app::input::keymap::{Context, Key, Keymap};
 use crate::app::lists::drafts::DraftList;
@@ -116,6 +117,10 @@ pub struct State {
     /// Terminal size in columns and rows.
     pub size: (u16, u16),
     pub quitting: bool,
+    /// When the message being handled came (given to `update` with it).
+    pub now: Timestamp,
+    /// Ids for the drafts and outbox entries the user creates.
+    pub ids: FreshIds,
 }
 
 /// Everything the UI starts from.
@@ -127,6 +132,10 @@ pub struct Startup<'a> {
     pub ui: UiState,
     pub config: &'a Config,
     pub size: (u16, u16),
+    /// The time at start; each message then brings its own.
+    pub now: Timestamp,
+    /// Seeds the ids of what the user creates (the runner draws it at random).
+    pub id_seed: u64,
 }
 
 impl State {
@@ -140,6 +149,8 @@ impl State {
             ui,
             config,
             size,
+            now,
+            id_seed,
         } = startup;
         let tree = TreeModel::build(
             &data.forum,
@@ -184,6 +195,8 @@ impl State {
             },
             size,
             quitting: false,
+            now,
+            ids: FreshIds::new(id_seed),
         };
         let mut effects = Vec::new();
         if !is_demo {

@@ -13,12 +13,17 @@ pub fn on_event(state: &mut State, event: SyncEvent, fx: &mut Vec<Effect>) {
             if report.tree_changed || !report.changed.is_empty() {
                 fx.push(Effect::LoadIndex);
             }
-            if let Some(id) = state.reader.thread_id()
-                && report.changed.contains(id)
+            if let Some(open) = &state.reader.open
+                && report.changed.contains(open.id())
             {
-                let id = id.clone();
-                state.reader.requested = Some(id.clone());
-                fx.push(Effect::LoadThread(id));
+                let thread = open.id().clone();
+                let parsed = open
+                    .real_posts()
+                    .iter()
+                    .map(|p| (p.id.clone(), p.version))
+                    .collect();
+                state.reader.requested = Some(thread.clone());
+                fx.push(Effect::ReloadThread { thread, parsed });
             }
         }
         // States changed or sent replies were archived: the echoes follow the files.

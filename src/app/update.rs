@@ -1,4 +1,6 @@
-//! `update(state, msg) -> effects`: the only place the state changes. Pure: no I/O, no await.
+//! `update(state, msg, now) -> effects`: the only place the state changes. Pure: no I/O,
+//! no await, no clock — the time comes with the message, ids from the state's seeded
+//! generator, so the same messages always give the same state.
 
 use crate::app::compose::actions as compose_actions;
 use crate::app::geometry::Focus;
@@ -13,9 +15,12 @@ use crate::app::state::State;
 use crate::app::sync_news;
 use crate::model::ThreadId;
 use crate::sync::protocol::SyncCommand;
+use jiff::Timestamp;
 
-/// Applies one message and returns the effects for the runner to carry out.
-pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+/// Applies one message that came at `now` and returns the effects for the runner to carry
+/// out.
+pub fn update(state: &mut State, msg: Msg, now: Timestamp) -> Vec<Effect> {
+    state.now = now;
     let mut effects = Vec::new();
     let fx = &mut effects;
     match msg {
@@ -133,5 +138,9 @@ fn on_stored(state: &mut State, stored: Stored, fx: &mut Vec<Effect>) {
         }
         Stored::Done(text) => state.notice(text),
         Stored::Failed(text) => state.error(text),
+        Stored::ReadStateNotSaved(why) => {
+            state.error(why);
+            fx.push(Effect::SaveReadState);
+        }
     }
 }

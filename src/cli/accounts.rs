@@ -33,38 +33,7 @@ pub fn run_account_command(
                 setup.config_path.display()
             )?;
         }
-        AccountCommand::List => {
-            let secrets = Secrets::open(&setup.data);
-            let default = setup
-                .config
-                .account(None)
-                .ok()
-                .flatten()
-                .map(|a| a.name.clone());
-            for account in &setup.config.accounts {
-                let marker = if default.as_deref() == Some(&account.name) {
-                    "*"
-                } else {
-                    " "
-                };
-                let login = match secrets.load(&account.name) {
-                    Ok(Some(_)) => "logged in",
-                    Ok(None) => "not logged in",
-                    Err(_) => "credential unusable",
-                };
-                let kind = match account.kind {
-                    AccountKind::Native => "native",
-                    AccountKind::Discourse => "discourse",
-                };
-                writeln!(
-                    out,
-                    "{marker} {}  {kind}  {}  ({login})",
-                    account.name, account.url
-                )?;
-            }
-            let marker = if default.is_none() { "*" } else { " " };
-            writeln!(out, "{marker} {DEMO_ACCOUNT}  bundled demo forum, offline")?;
-        }
+        AccountCommand::List { json } => list(setup, json, out)?,
         AccountCommand::Remove { name } => {
             if !remove_account(&setup.config_path, &name)? {
                 anyhow::bail!(
@@ -79,6 +48,77 @@ pub fn run_account_command(
                 setup.data.account(&name).root().display()
             )?;
         }
+    }
+    Ok(())
+}
+
+/// One account as `account list` shows it.
+#[derive(Debug, serde::Serialize)]
+struct Listed {
+    name: String,
+    /// native, discourse, or demo.
+    kind: &'static str,
+    url: Option<String>,
+    /// `logged_in`, `not_logged_in`, `credential_unusable` (the demo: `not_needed`).
+    login: &'static str,
+    default: bool,
+}
+
+fn list(setup: &Setup, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
+    let secrets = Secrets::open(&setup.data);
+    let default = setup
+        .config
+        .account(None)
+        .ok()
+        .flatten()
+        .map(|a| a.name.clone());
+    let mut listed: Vec<Listed> = setup
+        .config
+        .accounts
+        .iter()
+        .map(|account| Listed {
+            name: account.name.clone(),
+            kind: match account.kind {
+                AccountKind::Native => "native",
+                AccountKind::Discourse => "discourse",
+            },
+            url: Some(account.url.clone()),
+            login: match secrets.load(&account.name) {
+                Ok(Some(_)) => "logged_in",
+                Ok(None) => "not_logged_in",
+                Err(_) => "credential_unusable",
+            },
+            default: default.as_deref() == Some(&account.name),
+        })
+        .collect();
+    listed.push(Listed {
+        name: DEMO_ACCOUNT.to_owned(),
+        kind: "demo",
+        url: None,
+        login: "not_needed",
+        default: default.is_none(),
+    });
+    if json {
+        let value = serde_json::json!({
+            "version": super::json::VERSION,
+            "accounts": listed,
+        });
+        write!(out, "{}", super::json::terminal_safe(&value)?)?;
+        return Ok(());
+    }
+    for account in &listed {
+        let marker = if account.default { "*" } else { " " };
+        let Some(url) = &account.url else {
+            writeln!(out, "{marker} {}  bundled demo forum", account.name)?;
+            continue;
+        };
+        writeln!(
+            out,
+            "{marker} {}  {}  {url}  ({})",
+            account.name,
+            account.kind,
+            account.login.replace('_', " ")
+        )?;
     }
     Ok(())
 }

@@ -34,7 +34,47 @@ pub struct Global {
     /// The account to use [default: `default_account` in the config, else the demo]
     #[arg(long, global = true, env = "THREADMARK_ACCOUNT", value_name = "NAME")]
     pub account: Option<String>,
+    /// More detail in the log file (-v debug, -vv trace); `THREADMARK_LOG` takes a filter
+    /// such as `debug` or `threadmark=trace` [default: info]
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Colour in command output: auto (on a terminal, unless `NO_COLOR` is set), always,
+    /// never
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t = ColorChoice::Auto,
+        value_name = "WHEN"
+    )]
+    pub color: ColorChoice,
+    /// Print long output straight to the terminal instead of through `$PAGER` (default
+    /// `less -FRX`; never used when the output is not a terminal)
+    #[arg(long, global = true)]
+    pub no_pager: bool,
 }
+
+/// When command output is coloured.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set
+    #[default]
+    Auto,
+    /// Always, also in pipes and with `NO_COLOR`
+    Always,
+    /// Never
+    Never,
+}
+
+/// The client options `threadmark serve` does not take (it has `--data` of its own).
+pub const CLIENT_ONLY_OPTIONS: &[(&str, &str)] = &[
+    ("data_dir", "data-dir"),
+    ("config", "config"),
+    ("account", "account"),
+    ("verbose", "verbose"),
+    ("color", "color"),
+    ("no_pager", "no-pager"),
+];
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -52,6 +92,9 @@ pub enum ClientCommand {
         /// Wrap to this many columns [default: the terminal's width, or 80 when piped]
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(20..))]
         width: Option<u16>,
+        /// Print JSON (the shape is in the README, "JSON output")
+        #[arg(long)]
+        json: bool,
     },
     /// Print a thread as wrapped text, replies nested under what they answer
     Read {
@@ -60,6 +103,9 @@ pub enum ClientCommand {
         /// Wrap to this many columns [default: the terminal's width, or 80 when piped]
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(20..))]
         width: Option<u16>,
+        /// Print JSON (the shape is in the README, "JSON output")
+        #[arg(long)]
+        json: bool,
     },
     /// Search cached thread titles and posts; every word must match
     Search {
@@ -72,6 +118,9 @@ pub enum ClientCommand {
         /// Wrap to this many columns [default: the terminal's width, or 80 when piped]
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(20..))]
         width: Option<u16>,
+        /// Print JSON (the shape is in the README, "JSON output")
+        #[arg(long)]
+        json: bool,
     },
     /// Add, list or remove forum accounts
     Account {
@@ -86,8 +135,9 @@ pub enum ClientCommand {
         /// cached, and sync nothing
         #[arg(long)]
         status: bool,
-        /// With --status: print it as JSON
-        #[arg(long, requires = "status")]
+        /// Print the summary (or, with --status, the status) as JSON (the shape is in the
+        /// README, "JSON output")
+        #[arg(long)]
         json: bool,
     },
     /// Queue a reply (works offline; `threadmark sync` or the reader sends it)
@@ -105,10 +155,55 @@ pub enum ClientCommand {
     Outbox {
         #[command(subcommand)]
         action: Option<OutboxCommand>,
-        /// Print the entries as JSON
+        /// Print the entries as JSON (the shape is in the README, "JSON output")
         #[arg(long)]
         json: bool,
     },
+    /// Where the config file, data and logs are; the default keys, theme and settings
+    Config {
+        #[command(subcommand)]
+        action: ConfigCommand,
+    },
+    /// Print a shell completion script (e.g. `threadmark completions bash > …`)
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), or write one page per command into a folder
+    Man {
+        /// Write threadmark.1, threadmark-read.1, … into this folder instead
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// Which path `threadmark config path` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum PathKind {
+    /// The config file (it may not exist yet: then every setting is at its default)
+    Config,
+    /// The data directory: caches, drafts, outboxes and credentials, per account
+    Data,
+    /// Where the log files are
+    Logs,
+}
+
+/// `threadmark config …`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the config file's path (for `$EDITOR "$(threadmark config path)"`), or the
+    /// data or log directory's
+    Path {
+        #[arg(value_enum, default_value_t = PathKind::Config)]
+        which: PathKind,
+    },
+    /// Print the default key bindings (every action's name), to copy into `[keys]`
+    Keys,
+    /// Print the default theme (every element's name), to copy into `[theme]`
+    Theme,
+    /// Print the documented config file with every setting at its default
+    Defaults,
 }
 
 /// `threadmark account …`
@@ -126,7 +221,11 @@ pub enum AccountCommand {
         kind: KindArg,
     },
     /// List configured accounts (and the demo)
-    List,
+    List {
+        /// Print JSON (the shape is in the README, "JSON output")
+        #[arg(long)]
+        json: bool,
+    },
     /// Remove an account from the config file (its cached data stays on disk)
     Remove { name: String },
 }

@@ -25,14 +25,7 @@ pub fn login(
     }
     if args.token_stdin {
         let token = read_secret_line("token")?;
-        secrets.save(
-            &account.name,
-            &Credential::Bearer {
-                token: Secret::new(token),
-            },
-        )?;
-        writeln!(out, "Token stored for {}.", account.name)?;
-        return Ok(());
+        return store_checked_token(&secrets, account, remote, token, out);
     }
     let user = match &args.user {
         Some(user) => user.clone(),
@@ -63,6 +56,67 @@ pub fn login(
         crate::text::sanitize::clean_line(&who.name),
         if who.admin { " (admin)" } else { "" },
         account.name
+    )?;
+    Ok(())
+}
+
+/// `--token-stdin`: the token is asked about (`GET /me`) before it is stored. A server that
+/// refuses it gets nothing stored; one that cannot be reached leaves it stored, unchecked,
+/// and says so.
+fn store_checked_token(
+    secrets: &Secrets,
+    account: &Account,
+    remote: &crate::config::AccountConfig,
+    token: String,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let http = HttpClient::new(
+        &remote.url,
+        Timeouts::from_env().map_err(anyhow::Error::msg)?,
+    )?;
+    let token = Secret::new(token);
+    let mut backend = NativeBackend::new(http, Some(token.clone()));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let checked = runtime.block_on(backend.whoami());
+    let unchecked = match checked {
+        Ok(who) => {
+            secrets.save(&account.name, &Credential::Bearer { token })?;
+            tracing::info!(account = %account.name, "token checked and stored");
+            writeln!(
+                out,
+                "Signed in to {} as {}{}. Next: threadmark sync --account {}",
+                remote.url,
+                crate::text::sanitize::clean_line(&who.name),
+                if who.admin { " (admin)" } else { "" },
+                account.name
+            )?;
+            return Ok(());
+        }
+        Err(RemoteError::Status {
+            status: 401 | 403,
+            message,
+            ..
+        }) => anyhow::bail!(
+            "{} does not accept this token ({message}); nothing was stored",
+            remote.url
+        ),
+        Err(e @ (RemoteError::Unreachable(_) | RemoteError::Timeout)) => {
+            format!("offline ({e})")
+        }
+        Err(RemoteError::Status { status: 404, .. }) => {
+            "the server cannot tell whose token it is (no GET /me)".to_owned()
+        }
+        Err(e) => e.to_string(),
+    };
+    secrets.save(&account.name, &Credential::Bearer { token })?;
+    tracing::warn!(account = %account.name, "token stored unchecked: {unchecked}");
+    writeln!(
+        out,
+        "Token stored for {}, not checked: {}. `threadmark sync` will tell whether it works.",
+        account.name,
+        crate::text::sanitize::clean_line(&unchecked)
     )?;
     Ok(())
 }

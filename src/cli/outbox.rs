@@ -114,10 +114,11 @@ fn list(outbox: &Outbox, json: bool, out: &mut impl Write) -> anyhow::Result<()>
     }
     if json {
         let value = serde_json::json!({
+            "version": super::json::VERSION,
             "entries": entries,
             "unreadable": unreadable.iter().map(|u| u.path.display().to_string()).collect::<Vec<_>>(),
         });
-        writeln!(out, "{}", terminal_safe_json(&value)?)?;
+        write!(out, "{}", super::json::terminal_safe(&value)?)?;
         return Ok(());
     }
     if entries.is_empty() {
@@ -159,33 +160,10 @@ fn list(outbox: &Outbox, json: bool, out: &mut impl Write) -> anyhow::Result<()>
             .unwrap_or("");
         writeln!(out, "    {}", ellipsize(&clean_line(first_line), 70))?;
         if let Some(message) = &entry.last_message {
-            writeln!(out, "    server: {}", clean_line(message))?;
+            writeln!(out, "    last attempt: {}", clean_line(message))?;
         }
     }
     Ok(())
-}
-
-/// Pretty JSON that is safe to print on a terminal: every character the sanitizer would
-/// remove (DEL, C1 controls, bidi and invisible characters; C0 is escaped by JSON itself)
-/// is written as a `\uXXXX` escape, so the data is the same and nothing acts on the
-/// terminal.
-fn terminal_safe_json(value: &serde_json::Value) -> anyhow::Result<String> {
-    use std::fmt::Write as _;
-    let pretty = serde_json::to_string_pretty(value)?;
-    let mut out = String::with_capacity(pretty.len());
-    let mut buf = [0u8; 4];
-    for c in pretty.chars() {
-        let one: &str = c.encode_utf8(&mut buf);
-        if c == '\n' || clean_line(one) == one {
-            out.push(c);
-        } else {
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                let _ = write!(out, "\\u{unit:04x}");
-            }
-        }
-    }
-    Ok(out)
 }
 
 fn ellipsize(text: &str, max: usize) -> String {
@@ -256,25 +234,4 @@ fn discard(outbox: &Outbox, key: &str, yes: bool, out: &mut impl Write) -> anyho
         entry.key
     )?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::terminal_safe_json;
-
-    #[test]
-    fn json_for_a_terminal_escapes_what_would_act_on_it_and_means_the_same() {
-        let value = serde_json::json!({ "body": "a\u{9b}2J\u{202e}b\u{7f}\u{e0041}é 漢\n\u{1b}" });
-        let text = terminal_safe_json(&value).unwrap();
-        assert!(text.chars().all(|c| c == '\n' || !c.is_control()), "{text}");
-        for escaped in ["\\u009b", "\\u202e", "\\u007f", "\\udb40\\udc41", "\\u001b"] {
-            assert!(text.contains(escaped), "{escaped} in {text}");
-        }
-        assert!(
-            text.contains("é 漢"),
-            "ordinary text stays readable: {text}"
-        );
-        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(back, value);
-    }
 }

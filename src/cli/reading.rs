@@ -1,8 +1,8 @@
-//! Plain-text views for the terminal and pipes: `tree`, `read`, `search`.
+//! Plain-text views for the terminal and pipes: `tree` and `search` (`read` is in
+//! `thread_text`), coloured when a [`Paint`] says so.
 
-use crate::model::Thread;
-use crate::model::{Area, Forum, Post, ReadState, ThreadSummary, reading_order};
-use crate::render::{Document, post_facts};
+use super::paint::{Paint, Role, find_words};
+use crate::model::{Area, Forum, ReadState, ThreadSummary};
 use crate::store::SearchHit;
 use crate::text::sanitize;
 use std::collections::HashMap;
@@ -15,6 +15,7 @@ pub fn format_tree(
     threads: &[ThreadSummary],
     read: &ReadState,
     width: usize,
+    paint: Paint,
 ) -> String {
     let mut by_area: HashMap<&str, Vec<&ThreadSummary>> = HashMap::new();
     for t in threads {
@@ -24,33 +25,20 @@ pub fn format_tree(
         read,
         by_area,
         width,
+        paint,
     };
     let total: u32 = threads.iter().map(|t| tree.unread(t)).sum();
     let mut out = String::new();
-    push_wrapped(
-        &mut out,
-        "",
-        "",
-        &format!(
-            "{}{}",
-            sanitize::clean_line(&forum.title),
-            unread_label(total)
-        ),
-        width,
-    );
+    tree.push_heading(&mut out, ("", ""), &forum.title, total, Role::Title);
     for (si, section) in forum.sections.iter().enumerate() {
         let (section_branch, stem) = branch(si + 1 == forum.sections.len());
         let section_unread: u32 = section.areas.iter().map(|a| tree.area_unread(a)).sum();
-        push_wrapped(
+        tree.push_heading(
             &mut out,
-            section_branch,
-            stem,
-            &format!(
-                "{}{}",
-                sanitize::clean_line(&section.title),
-                unread_label(section_unread)
-            ),
-            width,
+            (section_branch, stem),
+            &section.title,
+            section_unread,
+            Role::Heading,
         );
         for (ai, area) in section.areas.iter().enumerate() {
             tree.push_area(&mut out, stem, area, ai + 1 == section.areas.len());
@@ -85,6 +73,7 @@ struct TreeText<'a> {
     read: &'a ReadState,
     by_area: HashMap<&'a str, Vec<&'a ThreadSummary>>,
     width: usize,
+    paint: Paint,
 }
 
 impl TreeText<'_> {
@@ -102,29 +91,58 @@ impl TreeText<'_> {
         self.threads(area).iter().map(|t| self.unread(t)).sum()
     }
 
+    /// A forum, section or area line: its name in `role`, its unread count in green.
+    fn push_heading(
+        &self,
+        out: &mut String,
+        (first, rest): (&str, &str),
+        title: &str,
+        unread: u32,
+        role: Role,
+    ) {
+        let label = unread_label(unread);
+        let text = format!("{}{label}", sanitize::clean_line(title));
+        let lines = wrap(first, rest, &text, self.width);
+        let last = lines.len().saturating_sub(1);
+        for (i, line) in lines.iter().enumerate() {
+            out.push_str(if i == 0 { first } else { rest });
+            let painted = match line.strip_suffix(&label) {
+                Some(name) if i == last && !label.is_empty() => format!(
+                    "{}{}",
+                    self.paint.paint(name, role),
+                    self.paint.paint(&label, Role::Unread)
+                ),
+                _ => self.paint.paint(line, role),
+            };
+            out.push_str(&painted);
+            out.push('\n');
+        }
+    }
+
     fn push_area(&self, out: &mut String, stem: &str, area: &Area, last: bool) {
         let (area_branch, area_stem) = branch(last);
-        push_wrapped(
+        self.push_heading(
             out,
-            &format!("{stem}{area_branch}"),
-            &format!("{stem}{area_stem}"),
-            &format!(
-                "{}{}",
-                sanitize::clean_line(&area.title),
-                unread_label(self.area_unread(area))
+            (
+                &format!("{stem}{area_branch}"),
+                &format!("{stem}{area_stem}"),
             ),
-            self.width,
+            &area.title,
+            self.area_unread(area),
+            Role::Title,
         );
         let threads = self.threads(area);
         for (ti, thread) in threads.iter().enumerate() {
             let (thread_branch, thread_stem) = branch(ti + 1 == threads.len());
             let rest = format!("{stem}{area_stem}{thread_stem}");
-            push_wrapped(
+            let unread = self.unread(thread);
+            let title_role = if unread > 0 { Some(Role::Title) } else { None };
+            push_painted(
                 out,
-                &format!("{stem}{area_stem}{thread_branch}"),
-                &rest,
+                (&format!("{stem}{area_stem}{thread_branch}"), &rest),
                 &sanitize::clean_line(&thread.title),
                 self.width,
+                |line| title_role.map_or_else(|| line.to_owned(), |r| self.paint.paint(line, r)),
             );
             let mut meta = format!(
                 "{} · {} · {} post{}",
@@ -133,13 +151,39 @@ impl TreeText<'_> {
                 thread.post_count,
                 plural(thread.post_count),
             );
-            let unread = self.unread(thread);
+            let unread_words = format!("{unread} unread");
             if unread > 0 {
-                let _ = write!(meta, ", {unread} unread");
+                let _ = write!(meta, ", {unread_words}");
             }
-            push_wrapped(out, &rest, &rest, &meta, self.width);
+            push_painted(out, (&rest, &rest), &meta, self.width, |line| {
+                let ranges = if unread > 0 {
+                    find_words(line, std::slice::from_ref(&unread_words))
+                } else {
+                    Vec::new()
+                };
+                paint_between(self.paint, line, &ranges, Role::Unread, Role::Meta)
+            });
         }
     }
+}
+
+/// `line` with `ranges` in `inside` and the rest in `outside`.
+fn paint_between(
+    paint: Paint,
+    line: &str,
+    ranges: &[std::ops::Range<usize>],
+    inside: Role,
+    outside: Role,
+) -> String {
+    let mut out = String::new();
+    let mut at = 0;
+    for range in ranges {
+        out.push_str(&paint.paint(&line[at..range.start], outside));
+        out.push_str(&paint.paint(&line[range.clone()], inside));
+        at = range.end;
+    }
+    out.push_str(&paint.paint(&line[at..], outside));
+    out
 }
 
 fn unread_label(n: u32) -> String {
@@ -150,7 +194,7 @@ fn unread_label(n: u32) -> String {
     }
 }
 
-fn branch(last: bool) -> (&'static str, &'static str) {
+pub(super) fn branch(last: bool) -> (&'static str, &'static str) {
     if last {
         ("└── ", "    ")
     } else {
@@ -158,11 +202,11 @@ fn branch(last: bool) -> (&'static str, &'static str) {
     }
 }
 
-fn plural(n: u32) -> &'static str {
+pub(super) fn plural(n: u32) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn author_label(author: &crate::model::Author) -> String {
+pub(super) fn author_label(author: &crate::model::Author) -> String {
     let name = sanitize::clean_line(&author.name);
     match &author.badge {
         Some(badge) => format!("{name} [{}]", sanitize::clean_line(badge)),
@@ -170,169 +214,100 @@ fn author_label(author: &crate::model::Author) -> String {
     }
 }
 
-/// Appends `text` wrapped to `width`, the first line after `first`, the others after `rest`.
-fn push_wrapped(out: &mut String, first: &str, rest: &str, text: &str, width: usize) {
+/// `text` wrapped to what `width` leaves after the prefixes.
+fn wrap<'t>(
+    first: &str,
+    rest: &str,
+    text: &'t str,
+    width: usize,
+) -> Vec<std::borrow::Cow<'t, str>> {
     let avail = width
         .saturating_sub(first.width().max(rest.width()))
         .max(10);
-    for (i, line) in textwrap::wrap(text, avail).iter().enumerate() {
+    textwrap::wrap(text, avail)
+}
+
+/// Appends `text` wrapped to `width`, the first line after `first`, the others after `rest`.
+pub(super) fn push_wrapped(out: &mut String, first: &str, rest: &str, text: &str, width: usize) {
+    push_painted(out, (first, rest), text, width, str::to_owned);
+}
+
+/// Like [`push_wrapped`], each wrapped line (never its prefix) passed through `paint`.
+pub(super) fn push_painted(
+    out: &mut String,
+    (first, rest): (&str, &str),
+    text: &str,
+    width: usize,
+    paint: impl Fn(&str) -> String,
+) {
+    for (i, line) in wrap(first, rest, text, width).iter().enumerate() {
         out.push_str(if i == 0 { first } else { rest });
-        out.push_str(line);
+        out.push_str(&paint(line));
         out.push('\n');
     }
 }
 
-/// A whole thread: title, then every post in reading order, answers indented under the
-/// post they answer with a bar per level.
-pub fn format_thread(forum: &Forum, file: &Thread, read: &ReadState, width: usize) -> String {
-    let thread = &file.summary;
-    let mut out = String::new();
-    push_wrapped(
-        &mut out,
-        "",
-        "",
-        &sanitize::clean_line(&thread.title),
-        width,
-    );
-    let place = forum.area(&thread.area).map_or_else(String::new, |(s, a)| {
-        format!(
-            "{} › {} · ",
-            sanitize::clean_line(&s.title),
-            sanitize::clean_line(&a.title)
-        )
-    });
-    let unread = read.unread_count(&thread.id, thread.last_seq);
-    let mut meta = format!(
-        "{place}{} post{}",
-        thread.post_count,
-        plural(thread.post_count)
-    );
-    if unread > 0 {
-        let _ = write!(meta, ", {unread} unread");
-    }
-    push_wrapped(&mut out, "", "", &meta, width);
-    out.push_str(&"═".repeat(width.min(120)));
-    out.push('\n');
-    if thread.headers_only() {
-        push_wrapped(
-            &mut out,
-            "",
-            "",
-            "Not available offline: its posts are not downloaded yet. Open it in the \
-             reader while online (or set `prefetch` for the account).",
-            width,
-        );
-        return out;
-    }
-    for range in &thread.missing {
-        let note = if range.from == range.to {
-            format!(
-                "Post #{} is not downloaded yet: the reader fetches it when you scroll to it.",
-                range.from
-            )
-        } else {
-            format!(
-                "Posts #{}–#{} are not downloaded yet: the reader fetches them when you scroll up to them.",
-                range.from, range.to
-            )
-        };
-        push_wrapped(&mut out, "", "", &note, width);
-    }
-
-    let posts = &file.posts;
-    for placed in reading_order(posts) {
-        let post = &posts[placed.index];
-        let bar = "│ ".repeat(placed.depth);
-        out.push_str(bar.trim_end());
-        out.push('\n');
-        let header = post_header(forum, post, placed.parent.map(|p| &posts[p]));
-        push_header(&mut out, &bar, &header, width);
-        let body_width = width.saturating_sub(bar.width()).max(10);
-        if post.deleted {
-            out.push_str(&bar);
-            out.push_str("[deleted]\n");
-            continue;
-        }
-        let doc = Document::from_body(&post.body);
-        for line in doc.wrap(body_width) {
-            let text = line.plain();
-            let text = text.trim_end();
-            out.push_str(if text.is_empty() {
-                bar.trim_end()
-            } else {
-                &bar
-            });
-            out.push_str(text);
-            out.push('\n');
-        }
-        if !doc.links().is_empty() {
-            out.push_str(bar.trim_end());
-            out.push('\n');
-        }
-        for link in doc.links() {
-            push_wrapped(
-                &mut out,
-                &bar,
-                &bar,
-                &format!("[{}] {}", link.number, link.url),
-                width,
-            );
-        }
-    }
-    out
-}
-
-/// A post's header after a dash, with a rule to the right edge, so each post stands
-/// apart from the paragraphs of the one before it.
-fn push_header(out: &mut String, bar: &str, header: &str, width: usize) {
-    let first = format!("{bar}── ");
-    let rest = format!("{bar}   ");
-    let avail = width.saturating_sub(first.width()).max(10);
-    let lines = textwrap::wrap(header, avail);
-    for (i, line) in lines.iter().enumerate() {
-        let mut text = format!("{}{line}", if i == 0 { &first } else { &rest });
-        if i + 1 == lines.len() {
-            let room = width.saturating_sub(text.width() + 1);
-            if room >= 3 {
-                text.push(' ');
-                text.push_str(&"─".repeat(room));
-            }
-        }
-        out.push_str(&text);
-        out.push('\n');
-    }
-}
-
-fn post_header(forum: &Forum, post: &Post, parent: Option<&Post>) -> String {
-    format!(
-        "{}{}",
-        author_label(&post.author),
-        post_facts(post, parent, forum.undated)
-    )
-}
-
-/// Search results: where each match is, then a snippet.
-pub fn format_hits(hits: &[SearchHit], width: usize) -> String {
+/// Search results: where each match is, then a snippet with the words found highlighted.
+pub fn format_hits(hits: &[SearchHit], words: &[String], width: usize, paint: Paint) -> String {
     let mut out = String::new();
     for hit in hits {
+        let title = sanitize::clean_line(&hit.thread_title);
         let place = match hit.seq {
             Some(seq) => format!("#{seq} {}", author_label(&hit.author)),
             None => "title".to_owned(),
         };
-        push_wrapped(
+        push_painted(
             &mut out,
-            "",
-            "  ",
-            &format!("{} › {place}", sanitize::clean_line(&hit.thread_title)),
+            ("", "  "),
+            &format!("{title} › {place}"),
             width,
+            |line| {
+                let ranges = find_words(line, words);
+                match line.find(" › ") {
+                    Some(cut) if cut + " › ".len() <= line.len() => {
+                        let (head, tail) = line.split_at(cut);
+                        let title_ranges = clip(&ranges, 0..head.len());
+                        let tail_ranges = clip(&ranges, cut..line.len());
+                        format!(
+                            "{}{}",
+                            paint_between(paint, head, &title_ranges, Role::Hit, Role::Title),
+                            paint_between(
+                                paint,
+                                tail,
+                                &shift(&tail_ranges, cut),
+                                Role::Hit,
+                                Role::Author
+                            )
+                        )
+                    }
+                    _ => paint_between(paint, line, &ranges, Role::Hit, Role::Title),
+                }
+            },
         );
-        push_wrapped(
+        push_painted(
             &mut out,
-            "    ",
-            "    ",
+            ("    ", "    "),
             &sanitize::clean_line(&hit.snippet),
             width,
+            |line| paint.paint_ranges(line, &find_words(line, words), Role::Hit),
         );
     }
     out
+}
+
+/// `ranges` cut to `within`.
+fn clip(
+    ranges: &[std::ops::Range<usize>],
+    within: std::ops::Range<usize>,
+) -> Vec<std::ops::Range<usize>> {
+    ranges
+        .iter()
+        .map(|r| r.start.max(within.start)..r.end.min(within.end))
+        .filter(|r| r.start < r.end)
+        .collect()
+}
+
+/// `ranges` moved `by` bytes to the left.
+fn shift(ranges: &[std::ops::Range<usize>], by: usize) -> Vec<std::ops::Range<usize>> {
+    ranges.iter().map(|r| r.start - by..r.end - by).collect()
 }

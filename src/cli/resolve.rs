@@ -4,6 +4,8 @@ use crate::model::ThreadSummary;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ResolveError {
+    #[error("name a thread: its id or a part of its title (`threadmark tree` lists them)")]
+    Empty,
     #[error("no thread matches {0:?}; `threadmark tree` lists them")]
     NotFound(String),
     #[error("{query:?} matches {} threads; be more specific:\n{}", .candidates.len(), .candidates.join("\n"))]
@@ -21,7 +23,11 @@ pub fn resolve_thread<'a>(
     if let Some(exact) = threads.iter().find(|t| t.id.as_str() == query) {
         return Ok(exact);
     }
-    let needle = query.to_lowercase();
+    // An empty name is part of every title: it names nothing.
+    if query.trim().is_empty() {
+        return Err(ResolveError::Empty);
+    }
+    let needle = query.trim().to_lowercase();
     let matches: Vec<&ThreadSummary> = threads
         .iter()
         .filter(|t| t.title.to_lowercase().contains(&needle))
@@ -43,5 +49,39 @@ pub fn resolve_thread<'a>(
                 })
                 .collect(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AreaId, Author, ThreadId};
+
+    fn thread(id: &str, title: &str) -> ThreadSummary {
+        ThreadSummary {
+            id: ThreadId::new(id),
+            area: AreaId::new("a"),
+            title: title.into(),
+            author: Author::new("x"),
+            created_at: jiff::Timestamp::UNIX_EPOCH,
+            last_post_at: jiff::Timestamp::UNIX_EPOCH,
+            post_count: 1,
+            last_seq: 1,
+            pinned: false,
+            locked: false,
+            missing: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_empty_name_matches_nothing_even_with_one_thread() {
+        let threads = [thread("t1", "Advocacy")];
+        for empty in ["", " ", "\t"] {
+            assert_eq!(resolve_thread(&threads, empty), Err(ResolveError::Empty));
+        }
+        assert_eq!(
+            resolve_thread(&threads, " advo ").unwrap().id.as_str(),
+            "t1"
+        );
     }
 }

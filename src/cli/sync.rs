@@ -1,18 +1,18 @@
 //! `threadmark sync`: one pull and one push, progress on stderr, a summary on stdout.
 
-use crate::account::{Account, Setup};
-use crate::model::describe_wait;
-use crate::remote::{RemoteError, connect};
-use crate::store::Secrets;
-use crate::sync::{Connection, CycleReport, Engine, SyncError};
+use crate::account::Account;
+use crate::model::{Banner, describe_wait};
+use crate::remote::{Backend as _, RemoteError};
+use crate::sync::{Connection, CycleReport, SyncError};
+use crate::text::sanitize;
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 /// Runs one sync of `account`. Fails (exit 1) only when the server could not be reached
 /// or refused us; held or failed replies are reported, not errors.
-pub fn sync(setup: &Setup, account: &Account, out: &mut impl Write) -> anyhow::Result<()> {
-    let Some(remote) = &account.remote else {
+pub fn sync(account: &Account, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
+    let (Some(remote), Some(mut engine)) = (&account.remote, account.sync_engine()?) else {
         writeln!(
             out,
             "The demo forum is offline-only: there is nothing to sync. Add a forum with \
@@ -20,9 +20,6 @@ pub fn sync(setup: &Setup, account: &Account, out: &mut impl Write) -> anyhow::R
         )?;
         return Ok(());
     };
-    let credential = Secrets::open(&setup.data).load(&account.name)?;
-    let backend = connect(remote, credential)?;
-    let mut engine = Engine::new(backend, account.dir.clone())?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -30,7 +27,14 @@ pub fn sync(setup: &Setup, account: &Account, out: &mut impl Write) -> anyhow::R
     let result = runtime.block_on(engine.sync_once(&mut |p| progress.show(&p)));
     progress.finish();
     let cycle = result.map_err(|e| sync_error(e, &remote.url, &account.name))?;
-    write!(out, "{}", summary(&account.name, &cycle))?;
+    let banner = engine.backend().state().banner.clone();
+    log_cycle(&account.name, &cycle, banner.as_ref());
+    if json {
+        let value = summary_json(&account.name, &cycle, banner.as_ref());
+        write!(out, "{}", super::json::terminal_safe(&value)?)?;
+    } else {
+        write!(out, "{}", summary(&account.name, &cycle, banner.as_ref()))?;
+    }
     if cycle.flushed.needs_login {
         anyhow::bail!(
             "login needed: {} refused our credentials; run `threadmark login --account {}`",
@@ -42,6 +46,7 @@ pub fn sync(setup: &Setup, account: &Account, out: &mut impl Write) -> anyhow::R
 }
 
 fn sync_error(error: SyncError, url: &str, account: &str) -> anyhow::Error {
+    tracing::warn!(%url, "sync failed: {error}");
     match error {
         SyncError::Remote(RemoteError::Status {
             status: 401 | 403,
@@ -62,8 +67,66 @@ fn sync_error(error: SyncError, url: &str, account: &str) -> anyhow::Error {
     }
 }
 
-/// The summary printed after a sync.
-pub fn summary(account: &str, cycle: &CycleReport) -> String {
+/// What a sync did, in the log.
+fn log_cycle(account: &str, cycle: &CycleReport, banner: Option<&Banner>) {
+    let p = &cycle.pulled;
+    let f = &cycle.flushed;
+    tracing::info!(
+        account,
+        mode = cycle.mode.as_str(),
+        new_threads = p.new_threads,
+        new_posts = p.new_posts,
+        sent = f.sent,
+        held = f.held,
+        failed = f.failed,
+        waiting = f.waiting,
+        "synced"
+    );
+    if !cycle.mode.accepts_writes() {
+        tracing::info!(
+            account,
+            banner = banner.map(|b| b.text.as_str()),
+            "the forum is {}",
+            cycle.mode
+        );
+    }
+    if let Some(why) = &f.stopped {
+        tracing::info!(account, "the outbox paused: {why}");
+    }
+}
+
+/// `threadmark sync --json`.
+fn summary_json(account: &str, cycle: &CycleReport, banner: Option<&Banner>) -> serde_json::Value {
+    let p = &cycle.pulled;
+    let f = &cycle.flushed;
+    serde_json::json!({
+        "version": super::json::VERSION,
+        "account": account,
+        "mode": cycle.mode.as_str(),
+        "banner": banner.map(super::json::BannerJson::from),
+        "pulled": {
+            "new_threads": p.new_threads,
+            "new_posts": p.new_posts,
+            "edited_posts": p.edited_posts,
+            "removed_posts": p.removed_posts,
+            "removed_threads": p.removed_threads,
+        },
+        "resumes_at": cycle.resumes_at,
+        "outbox": {
+            "busy": cycle.outbox_busy,
+            "sent": f.sent,
+            "held": f.held,
+            "failed": f.failed,
+            "waiting": f.waiting,
+            "awaiting_approval": f.awaiting_approval,
+            "paused": f.stopped,
+            "needs_login": f.needs_login,
+        },
+    })
+}
+
+/// The summary printed after a sync; a read-only forum's banner says why and until when.
+pub fn summary(account: &str, cycle: &CycleReport, banner: Option<&Banner>) -> String {
     let p = &cycle.pulled;
     let f = &cycle.flushed;
     let removed_posts = if p.removed_posts > 0 {
@@ -113,6 +176,7 @@ pub fn summary(account: &str, cycle: &CycleReport) -> String {
             }
         );
         if f.waiting > 0
+            && cycle.resumes_at.is_none()
             && let Some(at) = f.retry_at
         {
             let _ = writeln!(
@@ -128,8 +192,25 @@ pub fn summary(account: &str, cycle: &CycleReport) -> String {
             "The forum is {}: replies wait in the outbox until posting reopens.",
             cycle.mode.as_str()
         );
+        if let Some(banner) = banner {
+            text.push_str(&banner_text(banner));
+        }
     } else if let Some(why) = &f.stopped {
         let _ = writeln!(text, "The outbox paused: {why}.");
+    }
+    text
+}
+
+/// A server's banner as plain lines: its text (Markdown made plain, cleaned), then when it
+/// ends.
+fn banner_text(banner: &Banner) -> String {
+    let body = crate::render::plain_text(&crate::model::Body::markdown(banner.text.as_str()));
+    let mut text = String::new();
+    for line in body.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let _ = writeln!(text, "  {}", sanitize::clean_line(line));
+    }
+    if let Some(ends) = banner.ends_at {
+        let _ = writeln!(text, "  Until {}.", crate::render::time_label(ends));
     }
     text
 }

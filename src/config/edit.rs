@@ -5,8 +5,14 @@ use super::{AccountConfig, AccountKind, ConfigError};
 use std::path::Path;
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 
-/// Appends an account to the config file (created from the documented defaults when
-/// missing). Refuses a name already in use.
+/// What a config file made by a command starts with: it holds only what the user sets.
+const NEW_FILE_HEADER: &str = "\
+# threadmark configuration: only what you change; everything else keeps its default.
+# `threadmark config defaults` prints every setting with its default and what it does.
+";
+
+/// Appends an account to the config file (created holding just that account when missing,
+/// so every other setting keeps following the defaults). Refuses a name already in use.
 pub fn add_account(path: &Path, account: &AccountConfig) -> Result<(), ConfigError> {
     let mut doc = read_document(path)?;
     let accounts = accounts_mut(&mut doc, path)?;
@@ -62,7 +68,7 @@ fn invalid(path: &Path, message: String) -> ConfigError {
 fn read_document(path: &Path) -> Result<DocumentMut, ConfigError> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => super::DEFAULT_CONFIG.to_owned(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => NEW_FILE_HEADER.to_owned(),
         Err(e) => {
             return Err(ConfigError::Io {
                 path: path.to_owned(),
@@ -73,7 +79,7 @@ fn read_document(path: &Path) -> Result<DocumentMut, ConfigError> {
     // The typed parse first: it gives the clearest message for a broken file.
     super::Config::parse(&text).map_err(|m| invalid(path, m))?;
     text.parse::<DocumentMut>()
-        .map_err(|e| invalid(path, e.to_string()))
+        .map_err(|e| invalid(path, e.to_string().lines().next().unwrap_or("").to_owned()))
 }
 
 fn accounts_mut<'a>(
@@ -132,12 +138,18 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_file_starts_from_the_documented_defaults() {
+    fn a_missing_file_gets_only_the_account() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub").join("config.toml");
         add_account(&path, &work()).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.contains("# threadmark configuration."));
+        let doc: toml::Table = toml::from_str(&text).unwrap();
+        assert_eq!(
+            doc.keys().collect::<Vec<_>>(),
+            ["accounts"],
+            "only what was set:\n{text}"
+        );
+        assert!(text.contains("threadmark config defaults"), "{text}");
         assert_eq!(Config::load(&path).unwrap().accounts, vec![work()]);
     }
 }

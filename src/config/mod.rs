@@ -150,8 +150,9 @@ impl Config {
         }
     }
 
+    /// Parses a config file's text; an error is one line: where, then what.
     pub fn parse(text: &str) -> Result<Self, String> {
-        toml::from_str(text).map_err(|e| e.to_string().trim_end().to_owned())
+        toml::from_str(text).map_err(|e| toml_error_line(text, &e))
     }
 
     /// The account to use: `requested`, else `default_account`, else the first account,
@@ -183,6 +184,25 @@ impl Config {
     }
 }
 
+/// A TOML error as one line, `line L, column C: what` (toml's own message spans several
+/// lines with a drawing of the spot).
+pub fn toml_error_line(text: &str, error: &toml::de::Error) -> String {
+    let message = error
+        .message()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let Some(span) = error.span() else {
+        return message;
+    };
+    let before = text.get(..span.start).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    format!("line {line}, column {column}: {message}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,9 +216,26 @@ mod tests {
     #[test]
     fn a_typo_is_reported_with_its_line() {
         let err = Config::parse("[ui]\nmouse = yes\n").unwrap_err();
-        assert!(err.contains("line 2"), "{err}");
+        assert!(err.starts_with("line 2, column 9: "), "{err}");
         let err = Config::parse("[ui]\nmosue = true\n").unwrap_err();
+        assert!(err.starts_with("line 2, column 1: "), "{err}");
         assert!(err.contains("mosue"), "{err}");
+    }
+
+    #[test]
+    fn every_toml_error_is_one_line() {
+        for broken in [
+            "[ui]\nmouse = yes\n",
+            "[ui\n",
+            "default_account = \"a\"\ndefault_account = \"b\"\n",
+            "[[accounts]]\nname = \"w\"\n",
+            "accounts = 3",
+            "\u{feff}[ui]\ntree_width = -1\n",
+        ] {
+            let err = Config::parse(broken).unwrap_err();
+            assert!(!err.contains('\n'), "{broken:?} gave {err:?}");
+            assert!(err.starts_with("line "), "{broken:?} gave {err:?}");
+        }
     }
 
     #[test]

@@ -97,6 +97,11 @@ impl OutboxState {
 pub struct OutboxEntry {
     /// Idempotency key (`UUIDv7`), created when the user pressed send; never changes.
     pub key: String,
+    /// Place in the send order, given when the entry is queued (one more than the
+    /// newest live entry): the order written, whatever the wall clock said. Entries
+    /// from before it existed have 0 and go first, by key.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub seq: u64,
     pub target: Target,
     pub body: String,
     pub created_at: Timestamp,
@@ -132,6 +137,11 @@ pub struct OutboxEntry {
     pub tags: Vec<String>,
 }
 
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 /// Time spent writing a reply, measured by the composer (or the editor session).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Typing {
@@ -144,8 +154,14 @@ pub struct Typing {
 impl OutboxEntry {
     /// A new entry, queued, with a fresh idempotency key.
     pub fn new(target: Target, body: String, now: Timestamp) -> Self {
+        Self::queued(uuid::Uuid::now_v7().to_string(), target, body, now)
+    }
+
+    /// A new entry, queued under `key` (made when the user acted).
+    pub fn queued(key: String, target: Target, body: String, now: Timestamp) -> Self {
         Self {
-            key: uuid::Uuid::now_v7().to_string(),
+            key,
+            seq: 0,
             target,
             body,
             created_at: now,

@@ -103,7 +103,7 @@ impl RemoteError {
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Unreachable(_) | Self::Timeout | Self::Protocol(_) => true,
-            Self::Status { status, .. } => *status >= 500 || *status == 409 || *status == 429,
+            Self::Status { status, .. } => *status >= 500 || matches!(*status, 408 | 409 | 429),
         }
     }
 
@@ -121,6 +121,9 @@ impl RemoteError {
         }
     }
 }
+
+/// How long an idle pooled connection is kept for reuse.
+const POOL_IDLE: Duration = Duration::from_secs(15);
 
 /// An answer whose body was read within the cap.
 #[derive(Debug)]
@@ -148,6 +151,9 @@ impl HttpClient {
             .read_timeout(timeouts.read)
             .timeout(timeouts.total)
             .user_agent(concat!("threadmark/", env!("CARGO_PKG_VERSION")))
+            // Shorter than servers keep an idle connection (`threadmark serve`: 20 s), so a
+            // pooled connection is not reused just as the server closes it.
+            .pool_idle_timeout(POOL_IDLE)
             .redirect(reqwest::redirect::Policy::custom(move |attempt| {
                 // Same origin only: custom auth headers must never reach another host.
                 if attempt.previous().len() >= 5 || attempt.url().origin() != origin {
@@ -192,8 +198,17 @@ impl HttpClient {
     /// Sends a request and reads the whole body within the cap. Any status is returned
     /// as an [`Answer`]; only transport failures are errors here.
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Result<Answer, RemoteError> {
-        let mut response = request.send().await.map_err(|e| transport_error(&e))?;
+        let (client, request) = request.build_split();
+        let request = request.map_err(|e| transport_error(&e))?;
+        // Method and path only: queries hold cursors, headers hold credentials.
+        let (method, path) = (request.method().clone(), request.url().path().to_owned());
+        let mut response = client.execute(request).await.map_err(|e| {
+            let error = transport_error(&e);
+            tracing::debug!(%method, path, "no answer: {error}");
+            error
+        })?;
         let status = response.status();
+        tracing::debug!(%method, path, status = status.as_u16(), "answer");
         // A redirect the policy did not follow (304 Not Modified is an answer, not one).
         if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
             return Err(RemoteError::Protocol(format!(

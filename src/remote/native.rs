@@ -95,6 +95,12 @@ impl NativeBackend {
         Ok((Secret::new(grant.token), grant.user))
     }
 
+    /// The user the token belongs to (`GET /me`): checks a token before it is stored.
+    pub async fn whoami(&mut self) -> Result<api::User, RemoteError> {
+        let request = self.http.request(Method::GET, &path("/me"));
+        self.call(request).await
+    }
+
     fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         match &self.token {
             Some(token) => request.bearer_auth(token.expose()),

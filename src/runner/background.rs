@@ -2,9 +2,7 @@
 //! in (sync now, flush now, the thread in focus, shut down), events come out to the runner.
 
 use crate::account::Account;
-use crate::remote::connect;
-use crate::store::{DataDir, Secrets};
-use crate::sync::{Engine, SyncCommand, SyncEvent};
+use crate::sync::{SyncCommand, SyncEvent};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -44,22 +42,20 @@ impl SyncHandle {
 /// Starts the engine for `account`: `None` for the demo (it has no server); an error
 /// message when the account cannot sync (unusable credential, unsupported server).
 pub fn start(
-    data: &DataDir,
     account: &Account,
     events: mpsc::Sender<SyncEvent>,
 ) -> Result<Option<SyncHandle>, String> {
-    let Some(remote) = &account.remote else {
+    let Some(engine) = account
+        .sync_engine()
+        .map_err(|e| format!("not syncing: {e}"))?
+    else {
         tracing::info!("demo account: no sync engine");
         return Ok(None);
     };
-    let credential = Secrets::open(data)
-        .load(&account.name)
-        .map_err(|e| format!("not syncing: {e}"))?;
-    let backend = connect(remote, credential).map_err(|e| format!("not syncing: {e}"))?;
-    let engine =
-        Engine::new(backend, account.dir.clone()).map_err(|e| format!("not syncing: {e}"))?;
     let (commands, receiver) = mpsc::channel(32);
     let task = tokio::spawn(engine.run(receiver, events));
-    tracing::info!(account = %account.name, url = %remote.url, "sync engine started");
+    if let Some(remote) = &account.remote {
+        tracing::info!(account = %account.name, url = %remote.url, "sync engine started");
+    }
     Ok(Some(SyncHandle { commands, task }))
 }

@@ -3,22 +3,23 @@
 //! something changed — at most one frame per [`FRAME`].
 
 mod background;
+mod browser;
 mod editor;
-mod effects;
-mod logging;
-pub mod store_worker;
+pub mod interpreter;
+mod store_worker;
 mod terminal;
 
 use crate::account::Account;
 use crate::app::{self, Effect, Msg, Startup, State, StoreJob};
 use crate::config::Config;
 use crate::model::ForumData;
-use crate::store::{Cache, DataDir, StoreError, load_ui_state, save_ui_state};
+use crate::store::{DataDir, StoreError, load_ui_state};
 use crate::sync::SyncEvent;
 use crate::ui::{self, Theme};
 use background::SyncHandle;
 use crossterm::event::{Event, EventStream, MouseEventKind};
 use futures::StreamExt;
+use interpreter::{Job, Work};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use std::io::{self, IsTerminal};
@@ -55,6 +56,8 @@ pub struct Launch<'a> {
     pub data_dir: &'a DataDir,
     pub account: &'a Account,
     pub data: ForumData,
+    /// Why logging is off, when it is (shown once in the status line).
+    pub log_problem: Option<String>,
 }
 
 /// Runs the reader until the user quits (or a signal ends it). The terminal is restored
@@ -63,13 +66,12 @@ pub fn run(launch: Launch<'_>) -> Result<(), TuiError> {
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         return Err(TuiError::NotATerminal);
     }
-    let log_problem = logging::init(&launch.data_dir.log_dir()).err();
     // The sync engine's cache writes run on the worker, never between two frames.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()?;
-    let result = runtime.block_on(run_loop(launch, log_problem));
+    let result = runtime.block_on(run_loop(launch));
     if let Err(e) = &result {
         tracing::error!("reader stopped: {e}");
     }
@@ -109,21 +111,20 @@ struct Runner {
     theme: Theme,
     terminal: Terminal<CrosstermBackend<io::Stdout>>,
     guard: TerminalGuard,
-    cache: Cache,
     reply: mpsc::UnboundedSender<Msg>,
     pending: Pending,
     sync: Option<SyncHandle>,
     store: StoreWorker,
 }
 
-async fn run_loop(launch: Launch<'_>, log_problem: Option<String>) -> Result<(), TuiError> {
+async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
     let Launch {
         config,
-        data_dir,
+        data_dir: _,
         account,
         data,
+        log_problem,
     } = launch;
-    let cache = Cache::open(account.dir.clone());
     let (ui_state, ui_problem) = load_ui_state(&account.dir)?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let (theme, theme_warnings) = Theme::load(&config.theme, no_color);
@@ -138,6 +139,8 @@ async fn run_loop(launch: Launch<'_>, log_problem: Option<String>) -> Result<(),
         ui: ui_state,
         config,
         size: (size.width, size.height),
+        now: jiff::Timestamp::now(),
+        id_seed: id_seed(),
     });
     let startup_problem = ui_problem
         .map(|p| p.to_string())
@@ -153,7 +156,7 @@ async fn run_loop(launch: Launch<'_>, log_problem: Option<String>) -> Result<(),
 
     let (reply, mut replies) = mpsc::unbounded_channel::<Msg>();
     let (sync_tx, sync_rx) = mpsc::channel(256);
-    let sync = match background::start(data_dir, account, sync_tx) {
+    let sync = match background::start(account, sync_tx) {
         Ok(handle) => handle,
         Err(why) => {
             tracing::warn!("{why}");
@@ -168,7 +171,6 @@ async fn run_loop(launch: Launch<'_>, log_problem: Option<String>) -> Result<(),
         theme,
         terminal,
         guard,
-        cache,
         reply,
         pending: Pending {
             saves: Saves::default(),
@@ -250,20 +252,25 @@ impl Runner {
             if let Msg::Resize(..) = msg {
                 self.terminal = fresh_terminal()?;
             }
-            let effects = app::update(&mut self.state, msg);
+            let effects = app::update(&mut self.state, msg, jiff::Timestamp::now());
             self.pending.dirty = true;
             self.execute(effects);
         }
         Ok(())
     }
 
-    /// Carries out effects: I/O goes to blocking tasks or is scheduled, never done in draw.
+    /// Carries out effects: disk work goes to the store worker (or a blocking task for
+    /// loads), saves are scheduled, and nothing waits on I/O between two frames.
     fn execute(&mut self, effects: Vec<Effect>) {
         for effect in effects {
-            match effect {
-                Effect::LoadThread(id) => {
-                    effects::load_thread(self.cache.dir().clone(), id, self.reply.clone());
+            let effect = match Work::from(effect) {
+                Work::Disk(job) => {
+                    self.store.submit(job);
+                    continue;
                 }
+                Work::Shell(effect) => effect,
+            };
+            match effect {
                 Effect::SaveReadState => {
                     self.pending.saves.read = true;
                     self.pending.saves.schedule();
@@ -272,23 +279,24 @@ impl Runner {
                     self.pending.saves.ui = true;
                     self.pending.saves.schedule();
                 }
-                Effect::LoadIndex => {
-                    effects::load_index(self.cache.dir().clone(), self.reply.clone());
+                Effect::DraftChanged => {
+                    self.pending.saves.draft = true;
+                    self.pending.saves.schedule();
                 }
                 Effect::Sync(command) => {
                     if let Some(sync) = &self.sync {
                         sync.send(command);
                     }
                 }
-                Effect::DraftChanged => {
-                    self.pending.saves.draft = true;
-                    self.pending.saves.schedule();
-                }
-                Effect::Store(job) => self.store.submit(job),
                 Effect::EditExternally(text) => self.pending.edit = Some(text),
-                Effect::OpenUrl(url) => effects::open_url(url, self.reply.clone()),
+                Effect::OpenUrl(url) => browser::open_url(url, self.reply.clone()),
                 Effect::Suspend => self.pending.suspend = true,
                 Effect::Quit => self.pending.quit = true,
+                // Disk work: `Work::from` sent these to the store worker above.
+                Effect::LoadThread(_)
+                | Effect::ReloadThread { .. }
+                | Effect::LoadIndex
+                | Effect::Store(_) => {}
             }
         }
     }
@@ -323,51 +331,59 @@ impl Runner {
         Ok(EventStream::new())
     }
 
-    /// The open draft goes to the store worker (which writes it durably, in order).
-    fn save_draft(&self) {
-        if let Some(composer) = &self.state.composer {
-            self.store.submit(StoreJob::SaveDraft(
-                composer.to_draft(jiff::Timestamp::now()),
-            ));
-        }
+    /// The open draft as it stands now, for the store worker.
+    fn draft_job(&self) -> Option<Job> {
+        let composer = self.state.composer.as_ref()?;
+        Some(Job::Store(StoreJob::SaveDraft(
+            composer.to_draft(jiff::Timestamp::now()),
+        )))
     }
 
-    /// Writes what changed since the last save. Failures are shown, never fatal: the state
-    /// is still in memory and the next save tries again.
+    /// Hands what changed since the last save to the store worker, which writes it in
+    /// order off the loop; a failure comes back as a message (and saving is tried again).
     fn save(&mut self) {
         self.pending.saves.at = None;
-        if std::mem::take(&mut self.pending.saves.draft) {
-            self.save_draft();
-        }
-        if std::mem::take(&mut self.pending.saves.read)
-            && let Err(e) = self.cache.save_read_state(&self.state.data.read)
+        if std::mem::take(&mut self.pending.saves.draft)
+            && let Some(job) = self.draft_job()
         {
-            tracing::warn!("saving read state: {e}");
-            self.state
-                .error(format!("could not save what you read: {e}"));
-            self.pending.saves.read = true;
+            self.store.submit(job);
         }
-        if std::mem::take(&mut self.pending.saves.ui)
-            && let Err(e) = save_ui_state(self.cache.dir(), &self.state.ui_snapshot())
-        {
-            tracing::warn!("saving ui.json: {e}");
+        if std::mem::take(&mut self.pending.saves.read) {
+            self.store.submit(Job::Store(StoreJob::SaveReadState(
+                self.state.data.read.clone(),
+            )));
+        }
+        if std::mem::take(&mut self.pending.saves.ui) {
+            self.store.submit(Job::Store(StoreJob::SaveUiState(Box::new(
+                self.state.ui_snapshot(),
+            ))));
         }
     }
 
     /// Saves everything and restores the terminal, whatever ended the loop; the loop's
-    /// error comes first, then a save error. The open draft is written durably before this
-    /// returns; the sync engine is asked to stop.
-    async fn finish(mut self, result: Result<(), TuiError>) -> Result<(), TuiError> {
-        self.save_draft();
-        let saved = self
-            .cache
-            .save_read_state(&self.state.data.read)
-            .and_then(|()| save_ui_state(self.cache.dir(), &self.state.ui_snapshot()));
-        self.guard.restore();
-        if let Some(sync) = self.sync.take() {
+    /// error comes first, then a save error. The store worker finishes every write asked
+    /// for, then the open draft, the read state and `ui.json` are written after them
+    /// before this returns; the sync engine is asked to stop.
+    async fn finish(self, result: Result<(), TuiError>) -> Result<(), TuiError> {
+        let draft = self.draft_job();
+        let Self {
+            state,
+            mut guard,
+            sync,
+            store,
+            ..
+        } = self;
+        guard.restore();
+        let mut core = store.finish();
+        if let Some(job) = draft {
+            core.run(job);
+        }
+        let saved = core
+            .save_read_state(&state.data.read)
+            .and_then(|()| core.save_ui_state(&state.ui_snapshot()));
+        if let Some(sync) = sync {
             sync.shutdown().await;
         }
-        self.store.finish();
         tracing::info!("reader closed");
         result.and(saved.map_err(TuiError::from))
     }
@@ -382,6 +398,20 @@ fn fresh_terminal() -> io::Result<Terminal<CrosstermBackend<io::Stdout>>> {
         crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
     )?;
     Terminal::new(CrosstermBackend::new(io::stdout()))
+}
+
+/// A seed for the ids of the drafts and outbox entries made in this run, from the system's
+/// random source (the clock when that fails: ids then still differ between runs).
+fn id_seed() -> u64 {
+    let mut bytes = [0_u8; 8];
+    match getrandom::fill(&mut bytes) {
+        Ok(()) => u64::from_le_bytes(bytes),
+        Err(e) => {
+            tracing::warn!("no random source ({e}); seeding ids from the clock");
+            let nanos = jiff::Timestamp::now().as_nanosecond();
+            u64::try_from(nanos & i128::from(u64::MAX)).unwrap_or(0)
+        }
+    }
 }
 
 /// Terminal events worth a message; pointer motion is dropped (nothing changes on it).

@@ -2,7 +2,7 @@
 
 use super::db::open_sync;
 use super::db::users::{self, UserError};
-use super::{ServerConfig, ServerLimits, start};
+use super::{ConnectionLimits, ServerConfig, ServerLimits, start};
 use crate::api::ForumMode;
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
@@ -47,6 +47,14 @@ pub struct ServeArgs {
     /// How long the changes log remembers a change, in hours; older cursors get 410
     #[arg(long, default_value_t = 30 * 24, value_name = "HOURS")]
     pub changes_retention_hours: u64,
+    /// Most connections open at once; more wait until one closes [default: three quarters
+    /// of the open-file limit, at most 10000]
+    #[arg(long, value_name = "N")]
+    pub max_connections: Option<usize>,
+    /// Seconds a connection may take to send a request's headers, and may stay idle
+    /// between requests (long polls are not idle)
+    #[arg(long, default_value_t = 20, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout: u64,
     /// Do not log one line per request on stderr
     #[arg(long)]
     pub quiet: bool,
@@ -148,6 +156,11 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         writes_per_minute: args.writes_per_minute,
         reads_per_minute: args.reads_per_minute,
         ..ServerLimits::default()
+    };
+    config.connections = ConnectionLimits {
+        max_connections: args.max_connections,
+        header_timeout: Duration::from_secs(args.header_timeout),
+        ..ConnectionLimits::default()
     };
     config.changes_retention =
         Duration::from_secs(args.changes_retention_hours.saturating_mul(3600));

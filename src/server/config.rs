@@ -57,6 +57,34 @@ impl ServerLimits {
     }
 }
 
+/// How connections are held, so that idle or slow sockets cannot take the server down.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// A request's headers must arrive within this; it is also how long a kept-alive
+    /// connection may wait for its next request. A long poll is a request under way, not
+    /// an idle connection: it is not cut by this.
+    pub header_timeout: Duration,
+    /// A request body must arrive within this (408 `request_timeout` otherwise).
+    pub body_timeout: Duration,
+    /// Most connections open at once; `None` takes three quarters of the open-file limit
+    /// (raised to its hard limit at start), at most [`DEFAULT_MAX_CONNECTIONS`]. More
+    /// wait in the listen queue until one closes.
+    pub max_connections: Option<usize>,
+}
+
+/// The connection cap when the open-file limit allows more.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self {
+            header_timeout: Duration::from_secs(20),
+            body_timeout: Duration::from_secs(30),
+            max_connections: None,
+        }
+    }
+}
+
 /// Everything [`super::start`] needs.
 #[derive(Clone, Debug)]
 pub struct ServerConfig {
@@ -72,6 +100,7 @@ pub struct ServerConfig {
     /// The banner to show with `mode` (plain text).
     pub banner: Option<String>,
     pub limits: ServerLimits,
+    pub connections: ConnectionLimits,
     /// How long the changes log remembers a change; an older cursor gets 410.
     pub changes_retention: Duration,
     /// How long an idempotency key's stored answer is kept (the key stays on the post).
@@ -92,6 +121,7 @@ impl ServerConfig {
             mode: None,
             banner: None,
             limits: ServerLimits::default(),
+            connections: ConnectionLimits::default(),
             changes_retention: Duration::from_secs(30 * 24 * 3600),
             idempotency_retention: Duration::from_secs(24 * 3600),
             retry_after: Duration::from_secs(120),

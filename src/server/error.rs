@@ -48,6 +48,11 @@ impl From<WriteFailure<Rejection>> for ApiError {
     }
 }
 
+/// The JSON body of a problem with `code` and `detail`.
+pub fn problem_body(code: ProblemCode, detail: &str) -> Vec<u8> {
+    serde_json::to_vec(&Problem::new(code).detail(detail)).unwrap_or_default()
+}
+
 /// A problem as an HTTP response, with `Retry-After` when it says when to retry.
 pub fn problem_response(problem: &Problem) -> Response {
     let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

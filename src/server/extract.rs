@@ -1,6 +1,7 @@
 //! Request extractors that fail with problem+json: JSON bodies, query strings, paths, bearer tokens.
 
-use super::db::users::{UserInfo, user_by_token};
+use super::auth::{Caller, identify};
+use super::db::users::UserInfo;
 use super::error::ApiError;
 use super::state::Shared;
 use crate::api::ProblemCode;
@@ -8,16 +9,18 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::{StatusCode, header, request::Parts};
 use serde::de::DeserializeOwned;
+use std::time::Duration;
 
-/// A JSON body: 415 unless it says JSON, 413 over the size limit, 400 when it does not
-/// parse, 422 when it parses but has the wrong shape.
+/// A JSON body: 415 unless it says JSON, 413 over the size limit, 408 when it does not
+/// arrive within the body timeout, 400 when it does not parse, 422 when it parses but has
+/// the wrong shape.
 #[derive(Debug)]
 pub struct ApiJson<T>(pub T);
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+impl<T: DeserializeOwned> FromRequest<Shared> for ApiJson<T> {
     type Rejection = ApiError;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(request: Request, app: &Shared) -> Result<Self, Self::Rejection> {
         let is_json = request
             .headers()
             .get(header::CONTENT_TYPE)
@@ -34,8 +37,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 "send the body with Content-Type: application/json",
             ));
         }
-        let bytes = Bytes::from_request(request, state)
+        let timeout = app.config.connections.body_timeout;
+        let bytes = tokio::time::timeout(timeout, Bytes::from_request(request, app))
             .await
+            .map_err(|_| too_slow(timeout))?
             .map_err(|rejection| {
                 if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                     ApiError::code(
@@ -56,6 +61,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             }
         })
     }
+}
+
+fn too_slow(timeout: Duration) -> ApiError {
+    ApiError::code(
+        ProblemCode::RequestTimeout,
+        format!(
+            "the request body did not arrive within {} s",
+            timeout.as_secs()
+        ),
+    )
 }
 
 /// Query parameters; 400 `invalid_parameter` when they do not parse.
@@ -87,35 +102,17 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
     }
 }
 
-fn bearer(parts: &Parts) -> Result<Option<String>, ApiError> {
-    let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
-        return Ok(None);
+/// The caller [`super::auth::admit`] found, or (should a route be served without it)
+/// found here; 401 for a token that is present but bad.
+async fn caller(parts: &Parts, app: &Shared) -> Result<Option<UserInfo>, ApiError> {
+    let caller = match parts.extensions.get::<Caller>() {
+        Some(caller) => caller.clone(),
+        None => identify(&parts.headers, app).await?,
     };
-    let value = value.to_str().unwrap_or_default();
-    match value.split_once(' ') {
-        Some((scheme, token))
-            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
-        {
-            Ok(Some(token.trim().to_owned()))
-        }
-        _ => Err(ApiError::code(
-            ProblemCode::Unauthorized,
-            "send the token as `Authorization: Bearer <token>`",
-        )),
-    }
-}
-
-async fn lookup(parts: &Parts, app: &Shared) -> Result<Option<UserInfo>, ApiError> {
-    let Some(token) = bearer(parts)? else {
-        return Ok(None);
-    };
-    let user = app.db.read(move |conn| user_by_token(conn, &token)).await?;
-    match user {
-        Some(user) => Ok(Some(user)),
-        None => Err(ApiError::code(
-            ProblemCode::Unauthorized,
-            "this token is unknown or revoked; get a new one from POST /tokens",
-        )),
+    match caller {
+        Caller::Anonymous => Ok(None),
+        Caller::User(user) => Ok(Some(user)),
+        Caller::BadToken(why) => Err(ApiError::code(ProblemCode::Unauthorized, why)),
     }
 }
 
@@ -127,7 +124,7 @@ impl FromRequestParts<Shared> for AuthUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &Shared) -> Result<Self, Self::Rejection> {
-        lookup(parts, app).await?.map(AuthUser).ok_or_else(|| {
+        caller(parts, app).await?.map(AuthUser).ok_or_else(|| {
             ApiError::code(
                 ProblemCode::Unauthorized,
                 "this call needs `Authorization: Bearer <token>` (POST /tokens)",
@@ -150,6 +147,6 @@ impl FromRequestParts<Shared> for MaybeUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &Shared) -> Result<Self, Self::Rejection> {
-        Ok(MaybeUser(lookup(parts, app).await?))
+        Ok(MaybeUser(caller(parts, app).await?))
     }
 }

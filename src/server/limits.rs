@@ -1,15 +1,11 @@
-//! Per-client rate limits (token buckets, one for reads and one for writes) answering 429 with `Retry-After`.
+//! Per-caller rate limits (token buckets, one for reads and one for writes) answering 429 with `Retry-After`; who the caller is, [`super::auth`] decides.
 
-use super::db::users::token_digest;
 use super::error::problem_response;
 use super::state::Shared;
 use crate::api::{Problem, ProblemCode};
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{Method, header};
-use axum::middleware::Next;
+use axum::http::Method;
 use axum::response::Response;
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
@@ -75,40 +71,23 @@ pub struct RateLimiter {
     pub writes: Allowance,
 }
 
-/// Who a request counts against: its token (by digest, never in clear), else its address.
-fn client_key(request: &Request) -> String {
-    if let Some(auth) = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
-        return format!("t:{}", &token_digest(auth)[..16]);
-    }
-    request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "anonymous".to_owned(), |c| format!("a:{}", c.0.ip()))
-}
-
-/// Middleware: 429 `rate_limited` with `Retry-After` once a client's bucket is empty.
-pub async fn limit(State(app): State<Shared>, request: Request, next: Next) -> Response {
-    let writes = !matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    );
+/// Takes one request of `method` from `client`'s allowance; the 429 `rate_limited`
+/// answer (with `Retry-After`) once it is spent.
+#[allow(clippy::result_large_err)] // a ready answer, handed straight back to axum
+pub fn take_allowance(app: &Shared, method: &Method, client: &str) -> Result<(), Response> {
+    let writes = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
     let allowance = if writes {
         &app.limiter.writes
     } else {
         &app.limiter.reads
     };
-    match allowance.take(&client_key(&request), Instant::now()) {
-        Ok(()) => next.run(request).await,
-        Err(seconds) => problem_response(
+    allowance.take(client, Instant::now()).map_err(|seconds| {
+        problem_response(
             &Problem::new(ProblemCode::RateLimited)
                 .detail(format!("slow down: try again in {seconds} s"))
                 .retry_after(seconds),
-        ),
-    }
+        )
+    })
 }
 
 #[cfg(test)]

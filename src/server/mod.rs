@@ -3,6 +3,8 @@
 //! Start one in-process with [`start`] (tests bind `127.0.0.1:0`), or from the command
 //! line through [`cli`]. Bulk-load a forum into a data directory with [`import_forum`].
 
+mod auth;
+mod bare_answers;
 pub mod cli;
 mod config;
 pub mod db;
@@ -10,12 +12,14 @@ mod error;
 mod extract;
 mod idempotency;
 mod limits;
+mod listen;
 mod log;
 mod modes;
 mod routes;
 mod run;
 mod state;
+mod store_lock;
 
-pub use config::{ServerConfig, ServerLimits};
+pub use config::{ConnectionLimits, ServerConfig, ServerLimits};
 pub use db::{ImportReport, import_demo, import_forum};
 pub use run::{DemoToken, RunningServer, ServerError, prepare_demo, start};

@@ -7,7 +7,8 @@ use super::limits::{Allowance, RateLimiter};
 use super::modes::ModeState;
 use super::routes::admin::save_mode;
 use super::state::{AppState, Shared};
-use super::{limits, log, modes, routes};
+use super::store_lock::{LockError, StoreLock};
+use super::{auth, listen, log, modes, routes};
 use crate::api::{self, BASE_PATH, Severity};
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
@@ -31,6 +32,14 @@ pub enum ServerError {
     },
     #[error("the server stopped with an error: {0}")]
     Serve(String),
+    #[error(transparent)]
+    Locked(#[from] LockError),
+    #[error(
+        "the server store in {} cannot be written ({reason}); threadmark serve needs to write \
+         there: check its permissions and free space, or pass another --data",
+        dir.display()
+    )]
+    ReadOnlyStore { dir: PathBuf, reason: String },
 }
 
 /// A token printed at start for a demo account.
@@ -99,6 +108,14 @@ impl Drop for RunningServer {
 /// binds `config.addr` and serves API v1 until [`RunningServer::shutdown`].
 pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let dir = config.data_dir.clone();
+    db::db_path(&dir)?;
+    let mut lock = StoreLock::take(&dir).map_err(|e| match e {
+        LockError::Io { dir, source } => ServerError::ReadOnlyStore {
+            dir,
+            reason: source.to_string(),
+        },
+        held @ LockError::Held { .. } => held.into(),
+    })?;
     let tokens = if config.demo {
         let dir = dir.clone();
         tokio::task::spawn_blocking(move || prepare_demo(&dir))
@@ -108,6 +125,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         Vec::new()
     };
     let db = Db::open(&dir)?;
+    refuse_read_only(&dir).await?;
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|source| ServerError::Bind {
@@ -118,6 +136,11 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         addr: config.addr,
         source,
     })?;
+    lock.describe(&format!("process {}, http://{addr}", std::process::id()));
+    let cap = listen::connection_cap(
+        config.connections.max_connections,
+        listen::raise_open_file_limit(),
+    );
     let (stop, stopping) = watch::channel(false);
     let limits = &config.limits;
     let app: Shared = Arc::new(AppState {
@@ -134,25 +157,22 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     });
     restore_mode(&app).await?;
 
+    // The outermost layer sees a request first: log, mode gate, caller and rate limit.
     let mut router = routes::router()
         .layer(DefaultBodyLimit::max(config.limits.max_body_bytes))
-        .layer(from_fn_with_state(Arc::clone(&app), limits::limit))
+        .layer(from_fn_with_state(Arc::clone(&app), auth::admit))
         .layer(from_fn_with_state(Arc::clone(&app), modes::gate));
     if config.log_requests {
         router = router.layer(axum::middleware::from_fn(log::request_line));
     }
-    let service = router
-        .with_state(Arc::clone(&app))
-        .into_make_service_with_connect_info::<SocketAddr>();
+    let router = router.with_state(Arc::clone(&app));
     tokio::spawn(prune_loop(Arc::clone(&app)));
-    let mut until_stopped = stopping;
+    let served = Arc::clone(&app);
     let task = tokio::spawn(async move {
-        axum::serve(listener, service)
-            .with_graceful_shutdown(async move {
-                let _ = until_stopped.wait_for(|stop| *stop).await;
-            })
-            .await
-            .map_err(|e| ServerError::Serve(e.to_string()))
+        listen::serve(listener, router, served, cap, stopping).await;
+        // The store stays locked until every connection has ended.
+        drop(lock);
+        Ok(())
     });
     Ok(RunningServer {
         addr,
@@ -160,6 +180,23 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         data_dir: dir,
         stop,
         task: Some(task),
+    })
+}
+
+/// Refuses a store the server could read but not write (a read-only mount, a folder
+/// without write permission, a full disk): it would start, then fail every write.
+async fn refuse_read_only(dir: &Path) -> Result<(), ServerError> {
+    let now = jiff::Timestamp::now().to_string();
+    let probe_dir = dir.to_owned();
+    let probe = tokio::task::spawn_blocking(move || {
+        let conn = db::open_sync(&probe_dir)?;
+        db::set_meta(&conn, "last_started_at", &now)
+    })
+    .await
+    .map_err(|e| ServerError::Serve(e.to_string()))?;
+    probe.map_err(|e| ServerError::ReadOnlyStore {
+        dir: dir.to_owned(),
+        reason: e.to_string(),
     })
 }
 

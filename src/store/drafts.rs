@@ -33,8 +33,10 @@ impl Drafts {
         self.dir.join(format!("{}.json", super::file_stem(id)))
     }
 
-    /// Saves a draft durably (callers debounce keystrokes; this is the write itself).
+    /// Saves a draft durably (callers debounce keystrokes; this is the write itself), in a
+    /// private folder (0700, files 0600).
     pub fn save(&self, draft: &Draft) -> Result<(), StoreError> {
+        file::make_private(&self.dir);
         let file = DraftFile {
             schema: SCHEMA,
             draft: draft.clone(),
@@ -45,6 +47,7 @@ impl Drafts {
     /// Every draft, most recently edited first, plus problems with unreadable files
     /// (which are quarantined, never deleted).
     pub fn list(&self) -> Result<(Vec<Draft>, Vec<Problem>), StoreError> {
+        file::make_private(&self.dir);
         let entries = match fs::read_dir(&self.dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((Vec::new(), Vec::new())),
@@ -111,5 +114,27 @@ mod tests {
         assert_eq!(bodies, ["first, edited", "second"]);
         drafts.remove("one").unwrap();
         assert_eq!(drafts.list().unwrap().0.len(), 1);
+    }
+
+    fn mode(path: &std::path::Path) -> u32 {
+        std::os::unix::fs::PermissionsExt::mode(&fs::metadata(path).unwrap().permissions()) & 0o777
+    }
+
+    #[test]
+    fn drafts_are_private_and_an_old_open_folder_is_closed() {
+        let data = tempfile::tempdir().unwrap();
+        let dir = DataDir::new(data.path()).account("a");
+        let drafts = Drafts::open(&dir);
+        drafts.save(&draft("one", "unsent words", 10)).unwrap();
+        assert_eq!(mode(&dir.drafts_dir()), 0o700);
+        assert_eq!(mode(&dir.drafts_dir().join("one.json")), 0o600);
+        // A folder an older version made world-readable is closed at the next use.
+        fs::set_permissions(
+            dir.drafts_dir(),
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .unwrap();
+        drafts.list().unwrap();
+        assert_eq!(mode(&dir.drafts_dir()), 0o700);
     }
 }

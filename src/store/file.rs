@@ -17,9 +17,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub enum Durability {
     /// Re-downloadable cache: atomic (never half a file) but not fsynced.
     Cache,
-    /// User data (drafts, outbox, read state): fsync the file, then the directory.
+    /// User data (drafts, outbox, read state): fsync the file, then the directory. Private
+    /// too, like credentials: the file is made 0600 and new folders 0700, because unsent
+    /// text is nobody else's business.
     UserData,
 }
+
+/// Mode of a user-data file: only its owner reads it.
+const PRIVATE_FILE: u32 = 0o600;
+/// Mode of a folder holding user data.
+const PRIVATE_DIR: u32 = 0o700;
 
 /// Something the store could not use, reported to the user; the rest keeps working.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -281,10 +288,13 @@ fn write_atomic_with(
         TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
     let result = (|| {
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)?;
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        if durability == Durability::UserData {
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, PRIVATE_FILE);
+        }
+        let mut file = options.open(&temp)?;
         file.write_all(bytes)?;
         fail::fail_point!("store::write::before_fsync", |_| Err(io::Error::other(
             "fail point store::write::before_fsync"
@@ -312,20 +322,46 @@ fn write_atomic_with(
     })
 }
 
-/// Creates `dir` and its missing parents so that they survive a power loss: the parent
-/// of each new folder is fsynced after it.
+/// Creates `dir` and its missing parents (private: 0700) so that they survive a power loss:
+/// the parent of each new folder is fsynced after it.
 pub fn create_dir_durable(dir: &Path) -> Result<(), StoreError> {
     if dir.is_dir() {
         return Ok(());
     }
     let missing: Vec<&Path> = dir.ancestors().take_while(|a| !a.exists()).collect();
-    fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, PRIVATE_DIR);
+    builder.create(dir).map_err(|e| StoreError::io(dir, e))?;
     for created in missing.iter().rev() {
         if let Some(parent) = created.parent().filter(|p| !p.as_os_str().is_empty()) {
             sync_dir(parent).map_err(|e| StoreError::io(parent, e))?;
         }
     }
     Ok(())
+}
+
+/// Makes an existing folder of user data private (0700) when others could look inside
+/// (folders made by older versions were 0755). Files in it need no change: without the
+/// folder's permission nobody else reaches them. Best effort: a folder we do not own is
+/// left as it is, and said so in the log.
+pub fn make_private(dir: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let Ok(meta) = fs::metadata(dir) else {
+            return;
+        };
+        if meta.is_dir()
+            && meta.permissions().mode() & 0o077 != 0
+            && let Err(e) = fs::set_permissions(dir, fs::Permissions::from_mode(PRIVATE_DIR))
+        {
+            tracing::warn!("could not make {} private: {e}", dir.display());
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
 }
 
 /// The error a fail point injects (crash tests, `--features failpoints`).

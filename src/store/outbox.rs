@@ -14,9 +14,11 @@ use super::{AccountDir, StoreError};
 use crate::model::{OutboxEntry, OutboxState};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 const SCHEMA: u32 = 1;
 
@@ -67,8 +69,14 @@ impl Outbox {
     }
 
     /// Adds a new entry durably: written and fsynced in `tmp/`, renamed into `queued/`,
-    /// the directory fsynced. When this returns, the entry survives a crash.
-    pub fn enqueue(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
+    /// the directory fsynced. When this returns, the entry survives a crash. The outbox
+    /// folder is private (0700, files 0600). The entry takes the next place in the send
+    /// order (see [`OutboxEntry::seq`]); it is returned as queued.
+    pub fn enqueue(&self, entry: &OutboxEntry) -> Result<OutboxEntry, StoreError> {
+        file::make_private(&self.root);
+        let mut queued_entry = entry.clone();
+        queued_entry.seq = self.last_seq()? + 1;
+        let entry = &queued_entry;
         let tmp = self.path("tmp", &entry.key);
         let queued = self.path("queued", &entry.key);
         if queued.exists() {
@@ -91,10 +99,12 @@ impl Outbox {
         fail::fail_point!("outbox::enqueue::before_dir_fsync", |_| Err(
             file::injected(&queued_dir, "outbox::enqueue::before_dir_fsync")
         ));
-        file::sync_dir(&queued_dir).map_err(|e| StoreError::io(&queued_dir, e))
+        file::sync_dir(&queued_dir).map_err(|e| StoreError::io(&queued_dir, e))?;
+        Ok(queued_entry)
     }
 
-    /// Records a new state (or any change) of a queued entry, durably.
+    /// Records a new state (or any change) of a queued entry, durably. Its place in the
+    /// send order stays the one it was queued with.
     pub fn update(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
         let path = self.path("queued", &entry.key);
         if !path.exists() {
@@ -103,11 +113,33 @@ impl Outbox {
                 io::Error::new(io::ErrorKind::NotFound, "no such outbox entry"),
             ));
         }
-        file::save_versioned(&path, &wrap(entry), SCHEMA, Durability::UserData)
+        let mut entry = entry.clone();
+        if let Ok(on_disk) = read_entry(&path) {
+            entry.seq = on_disk.seq;
+        }
+        file::save_versioned(&path, &wrap(&entry), SCHEMA, Durability::UserData)
     }
 
-    /// Every live entry, oldest first (keys are time-ordered), plus the files that could
-    /// not be read. An entry found `in_flight` was interrupted: it is reported `unknown`.
+    /// The highest place in the send order among live entries (0 when none).
+    fn last_seq(&self) -> Result<u64, StoreError> {
+        let (entries, _) = self.list()?;
+        Ok(entries.iter().map(|e| e.seq).max().unwrap_or(0))
+    }
+
+    /// Every file in `queued/` with its modification time: a change in this set is a
+    /// reply queued or changed by another threadmark.
+    pub fn queued_stamps(&self) -> BTreeSet<(PathBuf, Option<SystemTime>)> {
+        let Ok(entries) = fs::read_dir(self.folder("queued")) else {
+            return BTreeSet::new();
+        };
+        entries
+            .filter_map(Result::ok)
+            .map(|e| (e.path(), e.metadata().ok().and_then(|m| m.modified().ok())))
+            .collect()
+    }
+
+    /// Every live entry in send order (see [`OutboxEntry::seq`]), plus the files that
+    /// could not be read. An entry found `in_flight` was interrupted: it is reported `unknown`.
     pub fn list(&self) -> Result<(Vec<OutboxEntry>, Vec<Unreadable>), StoreError> {
         self.list_folder("queued")
     }
@@ -118,6 +150,7 @@ impl Outbox {
     }
 
     fn list_folder(&self, folder: &str) -> Result<(Vec<OutboxEntry>, Vec<Unreadable>), StoreError> {
+        file::make_private(&self.root);
         let dir = self.folder(folder);
         let mut names: Vec<PathBuf> = match fs::read_dir(&dir) {
             Ok(entries) => entries
@@ -145,7 +178,7 @@ impl Outbox {
                 Err(reason) => unreadable.push(Unreadable { path, reason }),
             }
         }
-        entries.sort_by(|a, b| a.key.cmp(&b.key));
+        entries.sort_by(|a, b| (a.seq, &a.key).cmp(&(b.seq, &b.key)));
         Ok((entries, unreadable))
     }
 
@@ -225,9 +258,10 @@ impl Outbox {
 
     /// Puts `new` in place of `old`: `new` is queued durably first, then `old` is moved to
     /// `discarded/` — a crash in between leaves both, never neither.
-    pub fn replace(&self, old: &OutboxEntry, new: &OutboxEntry) -> Result<(), StoreError> {
-        self.enqueue(new)?;
-        self.discard(old)
+    pub fn replace(&self, old: &OutboxEntry, new: &OutboxEntry) -> Result<OutboxEntry, StoreError> {
+        let queued = self.enqueue(new)?;
+        self.discard(old)?;
+        Ok(queued)
     }
 
     /// "Retry now" for one entry: a failed entry is queued again under a new key (the old
@@ -240,8 +274,7 @@ impl Outbox {
     ) -> Result<Option<Retried>, StoreError> {
         match entry.state {
             OutboxState::Failed => {
-                let again = entry.successor(entry.body.clone(), now);
-                self.replace(entry, &again)?;
+                let again = self.replace(entry, &entry.successor(entry.body.clone(), now))?;
                 Ok(Some(Retried::Requeued(Box::new(again))))
             }
             ref state if state.is_pending() => {
@@ -326,6 +359,39 @@ mod tests {
         )
     }
 
+    fn mode(path: &Path) -> u32 {
+        std::os::unix::fs::PermissionsExt::mode(&fs::metadata(path).unwrap().permissions()) & 0o777
+    }
+
+    #[test]
+    fn unsent_replies_are_private_in_every_folder() {
+        let data = tempfile::tempdir().unwrap();
+        let account = DataDir::new(data.path()).account("a");
+        let outbox = Outbox::open(&account);
+        let first = entry("unsent words");
+        outbox.enqueue(&first).unwrap();
+        outbox.enqueue(&entry("more")).unwrap();
+        outbox.discard(&first).unwrap();
+        let root = account.outbox_dir();
+        for dir in [
+            &root,
+            &root.join("queued"),
+            &root.join("discarded"),
+            &root.join("tmp"),
+        ] {
+            assert_eq!(mode(dir), 0o700, "{}", dir.display());
+        }
+        for folder in ["queued", "discarded"] {
+            for file in fs::read_dir(root.join(folder)).unwrap() {
+                assert_eq!(mode(&file.unwrap().path()), 0o600, "a file in {folder}");
+            }
+        }
+        // An outbox an older version left open to everyone is closed at the next use.
+        fs::set_permissions(&root, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        outbox.list().unwrap();
+        assert_eq!(mode(&root), 0o700);
+    }
+
     #[test]
     fn entries_come_back_in_send_order_with_their_states() {
         let data = tempfile::tempdir().unwrap();
@@ -364,8 +430,7 @@ mod tests {
         let data = tempfile::tempdir().unwrap();
         let account = DataDir::new(data.path()).account("a");
         let outbox = Outbox::open(&account);
-        let good = entry("good");
-        outbox.enqueue(&good).unwrap();
+        let good = outbox.enqueue(&entry("good")).unwrap();
         let bad = account.outbox_dir().join("queued").join("0-bad.json");
         fs::write(&bad, b"{\"schema\":1,\"entry\":{").unwrap();
 

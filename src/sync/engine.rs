@@ -5,14 +5,18 @@ use super::backoff::Backoff;
 use super::budget;
 use super::flush::{FlushReport, Urgency, flush, reconcile_sent};
 use super::ingest::{Ingest, IngestReport};
+use super::pacing::{Due, Pacing};
 use super::protocol::{Connection, CycleReport, SyncCommand, SyncEvent, SyncStatus};
 use super::state::SyncState;
 use crate::model::{ForumMode, ThreadId};
 use crate::remote::{Backend, RemoteError};
 use crate::store::{AccountDir, Cache, Outbox, OutboxLock, StoreError};
 use jiff::Timestamp;
-use std::time::Duration;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 
 /// Why a sync could not run.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +41,10 @@ enum Flow {
 const LONG_POLL: Duration = Duration::from_secs(25);
 /// How often a held outbox re-checks the server's mode when nothing else wakes it.
 const HELD_RECHECK: Duration = Duration::from_secs(30);
+/// How often the idle engine looks at the outbox folder for replies queued by another
+/// threadmark (`threadmark reply`, a second reader), or for the outbox lock its holder
+/// let go of.
+const OUTBOX_TICK: Duration = Duration::from_secs(1);
 
 /// The sync engine of one account.
 #[derive(Debug)]
@@ -47,7 +55,7 @@ pub struct Engine<B: Backend> {
     outbox: Outbox,
     state: SyncState,
     pull_backoff: Backoff,
-    push_backoff: Backoff,
+    push_pacing: Pacing,
     lock: Option<OutboxLock>,
     focus: Option<ThreadId>,
     /// The server refused our credentials: pushing waits for a new login (`SyncNow`).
@@ -70,7 +78,7 @@ impl<B: Backend> Engine<B> {
             dir,
             state,
             pull_backoff: Backoff::default(),
-            push_backoff: Backoff::default(),
+            push_pacing: Pacing::default(),
             lock: None,
             focus: None,
             login_refused: false,
@@ -163,6 +171,11 @@ impl<B: Backend> Engine<B> {
     fn remember_mode(&mut self) -> Result<(), StoreError> {
         let server = self.backend.state();
         if self.state.mode != server.mode || self.state.banner != server.banner {
+            tracing::info!(
+                banner = server.banner.as_ref().map(|b| b.text.as_str()),
+                "the forum is {}",
+                server.mode
+            );
             self.state.mode = server.mode;
             self.state.banner.clone_from(&server.banner);
         }
@@ -181,7 +194,7 @@ impl<B: Backend> Engine<B> {
         let report = flush(
             &mut self.backend,
             &self.outbox,
-            &mut self.push_backoff,
+            &mut self.push_pacing,
             Timestamp::now(),
             urgency,
         )
@@ -268,6 +281,7 @@ impl<B: Backend> Engine<B> {
             }
             // Push first: a reply written offline should not wait behind a long poll.
             let (note, retry_at) = self.push_and_report(&events).await;
+            let retry_at = retry_at.map(|wait| Instant::now() + wait);
             let flow = match self.catch_up(&mut commands, &events, note).await {
                 Flow::Idle => self.idle(&mut commands, &events, retry_at).await,
                 other => other,
@@ -319,6 +333,7 @@ impl<B: Backend> Engine<B> {
                 Flow::Idle
             }
             Err(error) => {
+                tracing::warn!("sync failed, trying again later: {error}");
                 let (wait, connection) = match &error {
                     SyncError::Remote(remote) => {
                         let wait = self.pull_backoff.fail(remote.retry_after());
@@ -355,13 +370,14 @@ impl<B: Backend> Engine<B> {
         }
     }
 
-    /// Up to date: waits for news (long poll), a command, the next retry of the outbox,
-    /// or — while writes are held — a change of the server's mode.
+    /// Up to date: waits for news (long poll), a command, the next retry of the outbox
+    /// (on the monotonic clock), a reply queued by another threadmark, the outbox lock
+    /// freed by its holder, or — while writes are held — a change of the server's mode.
     async fn idle(
         &mut self,
         commands: &mut mpsc::Receiver<SyncCommand>,
         events: &mpsc::Sender<SyncEvent>,
-        retry_at: Option<Timestamp>,
+        retry_at: Option<Instant>,
     ) -> Flow {
         // Replies that could go now (posting reopened during the catch-up) go first.
         if self.outbox_due() {
@@ -370,13 +386,24 @@ impl<B: Backend> Engine<B> {
         self.backend.set_long_poll(Some(LONG_POLL));
         let mode_before = self.backend.state().mode;
         let held = !mode_before.accepts_writes();
+        let news = outbox_news(
+            self.dir.clone(),
+            self.outbox.clone(),
+            self.lock.is_some(),
+            self.outbox.queued_stamps(),
+        );
+        tokio::pin!(news);
         loop {
-            let until_retry = retry_at
-                .map(|at| at.duration_since(Timestamp::now()))
-                .and_then(|d| Duration::try_from(d).ok());
+            let until_retry = retry_at.map(|at| at.saturating_duration_since(Instant::now()));
             let nap = until_retry.unwrap_or(LONG_POLL * 2);
             let nap = if held { nap.min(HELD_RECHECK) } else { nap };
             let mut quiet = |_: Connection| {};
+            let news_arm = |lock: Option<OutboxLock>, engine: &mut Self| {
+                if lock.is_some() {
+                    engine.lock = lock;
+                }
+                Flow::Again
+            };
             let polled = if let Some(interval) = self.backend.poll_interval() {
                 // No long polling (each round costs requests): wait, then pull — after
                 // a long pause, not before it ends.
@@ -388,6 +415,7 @@ impl<B: Backend> Engine<B> {
                 tokio::select! {
                     command = commands.recv() => return self.obey(command),
                     () = tokio::time::sleep(nap.min(next_poll)) => {}
+                    lock = &mut news => return news_arm(lock, self),
                 }
                 if next_poll <= nap {
                     tokio::select! {
@@ -402,6 +430,7 @@ impl<B: Backend> Engine<B> {
                     result = self.pull(&mut quiet) => Some(result),
                     command = commands.recv() => return self.obey(command),
                     () = tokio::time::sleep(nap) => None,
+                    lock = &mut news => return news_arm(lock, self),
                 }
             };
             match polled {
@@ -429,17 +458,18 @@ impl<B: Backend> Engine<B> {
     }
 
     /// Is there a reply the server would take right now?
-    fn outbox_due(&self) -> bool {
+    fn outbox_due(&mut self) -> bool {
         if self.login_refused || !self.backend.state().mode.accepts_writes() || self.lock.is_none()
         {
             return false;
         }
         let now = Timestamp::now();
-        self.outbox.list().is_ok_and(|(entries, _)| {
-            entries
-                .iter()
-                .any(|e| e.state.is_pending() && e.next_attempt_at.is_none_or(|at| at <= now))
-        })
+        let Ok((entries, _)) = self.outbox.list() else {
+            return false;
+        };
+        entries
+            .iter()
+            .any(|e| e.state.is_pending() && self.push_pacing.remaining(e, now) == Due::Now)
     }
 
     /// Pushes the outbox and tells the UI; returns the note for the status line and when
@@ -447,7 +477,7 @@ impl<B: Backend> Engine<B> {
     async fn push_and_report(
         &mut self,
         events: &mpsc::Sender<SyncEvent>,
-    ) -> (Option<String>, Option<Timestamp>) {
+    ) -> (Option<String>, Option<Duration>) {
         let urgency = if std::mem::take(&mut self.push_now) {
             Urgency::Now
         } else {
@@ -456,9 +486,10 @@ impl<B: Backend> Engine<B> {
         match self.push(urgency).await {
             Ok(Some(report)) => {
                 let note = report.stopped.clone();
-                let retry_at = report.retry_at;
+                let retry_at = report.retry_in;
                 self.login_refused = report.needs_login;
                 if report.needs_login {
+                    tracing::warn!("the server refused our credentials; the outbox waits");
                     let connection = Connection::NeedsLogin(note.clone().unwrap_or_default());
                     let _ = events
                         .send(SyncEvent::Status(self.status(connection, note.clone())))
@@ -506,13 +537,38 @@ impl<B: Backend> Engine<B> {
                 self.login_refused = false;
                 self.push_now = true;
                 self.pull_backoff.reset();
-                self.push_backoff.reset();
+                self.push_pacing.reset();
             }
-            Some(SyncCommand::FlushNow) => self.push_backoff.reset(),
+            Some(SyncCommand::FlushNow) => self.push_pacing.reset(),
             Some(SyncCommand::Focus(thread)) => self.focus = thread,
             Some(SyncCommand::LoadEarlier(thread)) => self.backend.want_earlier(&thread),
         }
         Flow::Again
+    }
+}
+
+/// Resolves when the outbox needs this engine: while it holds the lock, a reply queued
+/// (or changed, `outbox retry`) by another threadmark; while another one holds it, the
+/// lock let go (returned, taken). Looks once per [`OUTBOX_TICK`]: one small folder read.
+async fn outbox_news(
+    dir: AccountDir,
+    outbox: Outbox,
+    holding: bool,
+    known: BTreeSet<(PathBuf, Option<SystemTime>)>,
+) -> Option<OutboxLock> {
+    loop {
+        tokio::time::sleep(OUTBOX_TICK).await;
+        if holding {
+            if outbox
+                .queued_stamps()
+                .iter()
+                .any(|stamp| !known.contains(stamp))
+            {
+                return None;
+            }
+        } else if let Ok(Some(lock)) = Outbox::try_lock(&dir) {
+            return Some(lock);
+        }
     }
 }
 

@@ -1,12 +1,12 @@
 //! Pushes the outbox: one entry at a time, in the order they were sent, each state change
 //! written durably before and after its attempt (DESIGN §3).
 
-use super::backoff::Backoff;
+use super::pacing::{Due, Pacing, later};
 use crate::model::Thread;
 use crate::model::{ForumMode, OutboxEntry, OutboxState};
 use crate::remote::{Backend, RemoteError, Submitted};
 use crate::store::{Outbox, StoreError};
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use std::time::Duration;
 
 /// What a flush did.
@@ -21,8 +21,10 @@ pub struct FlushReport {
     pub waiting: usize,
     /// Why the queue stopped early (auth, rate limit, network), for the user.
     pub stopped: Option<String>,
-    /// The earliest time worth trying again.
+    /// The earliest time worth trying again (for people: wall-clock time).
     pub retry_at: Option<Timestamp>,
+    /// How long until then, to wait on the monotonic clock.
+    pub retry_in: Option<Duration>,
     /// True when the queue stopped because credentials were refused.
     pub needs_login: bool,
 }
@@ -78,7 +80,7 @@ pub enum Urgency {
 pub async fn flush<B: Backend>(
     backend: &mut B,
     outbox: &Outbox,
-    backoff: &mut Backoff,
+    pacing: &mut Pacing,
     now: Timestamp,
     urgency: Urgency,
 ) -> Result<FlushReport, StoreError> {
@@ -94,19 +96,46 @@ pub async fn flush<B: Backend>(
             count_waiting(&entry, &mut report);
             continue;
         }
-        if let Some(at) = entry.next_attempt_at
-            && at > now
-            && entry.state != OutboxState::Held
+        if entry.state != OutboxState::Held
             && (urgency == Urgency::Scheduled || entry.server_wait)
+            && let Some(left) = still_waiting(pacing, outbox, now, &mut entry)?
         {
-            report.retry_at = Some(report.retry_at.map_or(at, |r| r.min(at)));
+            report.wait_for(now, left);
             report.stopped = Some("waiting to retry".to_owned());
             count_waiting(&entry, &mut report);
             continue;
         }
-        attempt(backend, outbox, backoff, now, &mut entry, &mut report).await?;
+        attempt(backend, outbox, pacing, now, &mut entry, &mut report).await?;
     }
     Ok(report)
+}
+
+impl FlushReport {
+    /// Notes a retry due in `left`, keeping the earliest.
+    fn wait_for(&mut self, now: Timestamp, left: Duration) {
+        let left = self.retry_in.map_or(left, |r| r.min(left));
+        self.retry_in = Some(left);
+        self.retry_at = Some(later(now, left));
+    }
+}
+
+/// How long `entry` still waits for its retry; a time on disk beyond the bound is
+/// brought back to it durably.
+fn still_waiting(
+    pacing: &mut Pacing,
+    outbox: &Outbox,
+    now: Timestamp,
+    entry: &mut OutboxEntry,
+) -> Result<Option<Duration>, StoreError> {
+    match pacing.remaining(entry, now) {
+        Due::Now => Ok(None),
+        Due::In(left) => Ok(Some(left)),
+        Due::Bounded(left) => {
+            entry.next_attempt_at = Some(later(now, left));
+            outbox.update(entry)?;
+            Ok(Some(left))
+        }
+    }
 }
 
 fn count_waiting(entry: &OutboxEntry, report: &mut FlushReport) {
@@ -124,6 +153,7 @@ fn hold(
     report: &mut FlushReport,
 ) -> Result<(), StoreError> {
     if entry.state != OutboxState::Held {
+        tracing::info!(key = %entry.key, "held: the forum is {mode}");
         entry.state = OutboxState::Held;
         entry.last_message = Some(format!(
             "the forum is {}; the reply waits and goes out when posting reopens",
@@ -139,7 +169,7 @@ fn hold(
 async fn attempt<B: Backend>(
     backend: &mut B,
     outbox: &Outbox,
-    backoff: &mut Backoff,
+    pacing: &mut Pacing,
     now: Timestamp,
     entry: &mut OutboxEntry,
     report: &mut FlushReport,
@@ -154,11 +184,11 @@ async fn attempt<B: Backend>(
             other => other.map(|post| (post, false)),
         };
         match found {
-            Ok((Some(post), _)) => return mark_sent(&post, outbox, backoff, entry, report),
-            Ok((None, true)) => return awaiting(outbox, backoff, entry, report),
+            Ok((Some(post), _)) => return mark_sent(&post, outbox, pacing, entry, report),
+            Ok((None, true)) => return awaiting(outbox, pacing, entry, report),
             Ok((None, false)) => {}
             Err(error) => {
-                return record_error(&error, backend, outbox, backoff, now, entry, report);
+                return record_error(&error, backend, outbox, pacing, now, entry, report);
             }
         }
     }
@@ -173,20 +203,20 @@ async fn attempt<B: Backend>(
     match backend.submit(entry).await {
         Ok(Submitted::Posted { post, .. }) => {
             entry.attempts += 1;
-            mark_sent(&post, outbox, backoff, entry, report)
+            mark_sent(&post, outbox, pacing, entry, report)
         }
         Ok(Submitted::AwaitingApproval) => {
             entry.attempts += 1;
-            awaiting(outbox, backoff, entry, report)
+            awaiting(outbox, pacing, entry, report)
         }
-        Err(error) => record_error(&error, backend, outbox, backoff, now, entry, report),
+        Err(error) => record_error(&error, backend, outbox, pacing, now, entry, report),
     }
 }
 
 /// The server took the reply into its moderation queue.
 fn awaiting(
     outbox: &Outbox,
-    backoff: &mut Backoff,
+    pacing: &mut Pacing,
     entry: &mut OutboxEntry,
     report: &mut FlushReport,
 ) -> Result<(), StoreError> {
@@ -194,7 +224,7 @@ fn awaiting(
     entry.last_message = Some("accepted; awaiting a moderator's approval".to_owned());
     outbox.update(entry)?;
     report.awaiting_approval += 1;
-    backoff.reset();
+    pacing.backoff.reset();
     Ok(())
 }
 
@@ -202,7 +232,7 @@ fn awaiting(
 fn mark_sent(
     post: &crate::model::Post,
     outbox: &Outbox,
-    backoff: &mut Backoff,
+    pacing: &mut Pacing,
     entry: &mut OutboxEntry,
     report: &mut FlushReport,
 ) -> Result<(), StoreError> {
@@ -212,8 +242,9 @@ fn mark_sent(
     };
     entry.last_message = None;
     outbox.update(entry)?;
+    tracing::info!(key = %entry.key, post = %post.id, "sent");
     report.sent += 1;
-    backoff.reset();
+    pacing.backoff.reset();
     Ok(())
 }
 
@@ -221,12 +252,13 @@ fn record_error<B: Backend>(
     error: &RemoteError,
     backend: &B,
     outbox: &Outbox,
-    backoff: &mut Backoff,
+    pacing: &mut Pacing,
     now: Timestamp,
     entry: &mut OutboxEntry,
     report: &mut FlushReport,
 ) -> Result<(), StoreError> {
     let message = |text: String| Some(crate::text::sanitize::clean_line(&text).into_owned());
+    tracing::info!(key = %entry.key, "sending a reply did not work: {error}");
     match judge(error, backend.state().mode) {
         Verdict::Held(text) => {
             // Not a failure: nothing counted, nothing spent.
@@ -239,24 +271,21 @@ fn record_error<B: Backend>(
             entry.attempts += 1;
             entry.state = OutboxState::Unknown;
             entry.last_message = message(text);
-            let wait = backoff.fail(None);
-            entry.next_attempt_at = Some(later(now, wait));
+            let wait = pacing.backoff.fail(None);
+            entry.next_attempt_at = Some(pacing.wait(entry, now, wait));
             report.waiting += 1;
-            report.retry_at = entry.next_attempt_at;
+            report.wait_for(now, wait);
             report.stopped = Some("no answer in time; will check and retry".to_owned());
         }
         Verdict::Retry(after, text) => {
             entry.attempts += 1;
             entry.state = OutboxState::Queued;
             entry.last_message = message(text.clone());
-            let wait = backoff.fail(after);
-            // A request budget the server paused (a daily limit) says when the reply can
-            // go, beyond our backoff's cap; the budget keeps such pauses within a day.
-            let paused = backend.budget().and_then(|b| b.paused_until);
-            entry.next_attempt_at = Some(later(now, wait).max(paused.unwrap_or(now)));
+            let wait = pacing.backoff.fail(after);
+            entry.next_attempt_at = Some(pacing.wait(entry, now, wait));
             entry.server_wait = after.is_some();
             report.waiting += 1;
-            report.retry_at = entry.next_attempt_at;
+            report.wait_for(now, wait);
             report.stopped = message(text);
         }
         Verdict::NeedsLogin(text) => {
@@ -275,11 +304,6 @@ fn record_error<B: Backend>(
         }
     }
     outbox.update(entry)
-}
-
-fn later(now: Timestamp, wait: Duration) -> Timestamp {
-    let wait = SignedDuration::try_from(wait).unwrap_or(SignedDuration::MAX);
-    now.checked_add(wait).unwrap_or(now)
 }
 
 /// Marks sent entries whose post is now in the synced thread as done (archived), so the

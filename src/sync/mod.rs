@@ -5,8 +5,10 @@ pub mod budget;
 mod engine;
 pub mod flush;
 pub mod ingest;
+mod pacing;
 pub mod protocol;
 pub mod state;
 
 pub use engine::{Engine, SyncError};
+pub use pacing::{MAX_RETRY_WAIT, Pacing};
 pub use protocol::{Connection, CycleReport, SyncCommand, SyncEvent, SyncStatus};

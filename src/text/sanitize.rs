@@ -55,6 +55,20 @@ pub(crate) fn attach_leading_marks<'t>(previous: &mut String, text: &'t str) -> 
     rest
 }
 
+/// Whether `text` shows nothing at all: only blanks, control and format characters
+/// (zero-width, bidi, tags), lone combining marks, and characters drawn as blanks
+/// (Hangul fillers, the braille blank, the soft hyphen).
+pub fn is_blank(text: &str) -> bool {
+    text.chars().all(|c| {
+        c.is_whitespace()
+            || matches!(classify(c), Class::Drop | Class::Combining)
+            || matches!(
+                c,
+                '\u{ad}' | '\u{115f}' | '\u{1160}' | '\u{2800}' | '\u{3164}' | '\u{ffa0}'
+            )
+    })
+}
+
 fn clean_with(text: &str, keep_newlines: bool) -> Cow<'_, str> {
     if is_clean(text, keep_newlines) {
         return Cow::Borrowed(text);
@@ -215,6 +229,23 @@ mod tests {
         let once = clean(&text).into_owned();
         assert_eq!(once.chars().count(), 1 + MAX_COMBINING_PER_GRAPHEME);
         assert_eq!(clean(&once), once);
+    }
+
+    #[test]
+    fn text_of_only_invisible_characters_is_blank() {
+        for blank in [
+            "",
+            " \n\t",
+            "\u{200b}\u{200d}\u{feff}",
+            "\u{2060}\u{202e} \u{3000}",
+            "\u{3164}\u{2800}\u{ad}\u{e0041}",
+            "\u{301}\u{301}",
+        ] {
+            assert!(is_blank(blank), "{blank:?}");
+        }
+        for shown in ["a", "\u{200b}x", "漢", "🎉", ".", "\u{2028}-"] {
+            assert!(!is_blank(shown), "{shown:?}");
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The announcement banner: one line with its first sentence, or the whole text expanded.
 
+use super::element::Element;
 use super::text::{truncate, width};
 use super::theme::Theme;
 use crate::app::Action;
@@ -16,9 +17,9 @@ pub fn draw(frame: &mut Frame, banner: &BannerState, keymap: &Keymap, area: Rect
         return;
     }
     let style = theme.get(match banner.severity() {
-        Severity::Info => "banner.info",
-        Severity::Warning => "banner.warning",
-        Severity::Critical => "banner.critical",
+        Severity::Info => Element::BannerInfo,
+        Severity::Warning => Element::BannerWarning,
+        Severity::Critical => Element::BannerCritical,
     });
     let key = |action| {
         keymap

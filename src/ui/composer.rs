@@ -1,16 +1,19 @@
 //! Draws the composer in the reader's place: what is being written, the title input for a
 //! new thread, the text editor (or its rendered preview), and the composer's keys.
 
+use super::element::Element;
 use super::text::{truncate, width};
 use super::theme::Theme;
 use crate::app::Action;
-use crate::app::compose::composer::Composer;
+use crate::app::compose::composer::{Composer, Field};
 use crate::app::input::keymap::{Context, Keymap};
 use crate::render::Document;
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use ratatui_textarea::TextArea;
 
 /// What the composer needs to draw.
 #[derive(Debug)]
@@ -29,7 +32,7 @@ pub fn draw(frame: &mut Frame, view: &ComposerView<'_>, theme: &Theme) {
     let composer = view.composer;
     frame
         .buffer_mut()
-        .set_style(area, theme.get("composer.text"));
+        .set_style(area, theme.get(Element::ComposerText));
     let cols = usize::from(area.width);
     let mode = if composer.preview.is_some() {
         "  [preview]"
@@ -43,8 +46,8 @@ pub fn draw(frame: &mut Frame, view: &ComposerView<'_>, theme: &Theme) {
     let row = |y: u16| Rect::new(area.x, y, area.width, 1);
     frame.render_widget(
         Paragraph::new(Line::from(vec![
-            Span::styled(format!(" {heading}"), theme.get("composer.heading")),
-            Span::styled(mode, theme.get("composer.hint")),
+            Span::styled(format!(" {heading}"), theme.get(Element::ComposerHeading)),
+            Span::styled(mode, theme.get(Element::ComposerHint)),
         ])),
         row(area.y),
     );
@@ -53,7 +56,7 @@ pub fn draw(frame: &mut Frame, view: &ComposerView<'_>, theme: &Theme) {
         let label = " Title: ";
         let label_cols = u16::try_from(width(label)).unwrap_or(8);
         frame.render_widget(
-            Paragraph::new(Span::styled(label, theme.get("composer.label"))),
+            Paragraph::new(Span::styled(label, theme.get(Element::ComposerLabel))),
             Rect::new(area.x, top, label_cols, 1),
         );
         let input = Rect::new(
@@ -64,12 +67,18 @@ pub fn draw(frame: &mut Frame, view: &ComposerView<'_>, theme: &Theme) {
         );
         frame
             .buffer_mut()
-            .set_style(input, theme.get("composer.title"));
-        frame.render_widget(title, input);
+            .set_style(input, theme.get(Element::ComposerTitle));
+        frame.render_widget(
+            &styled(title, composer.field() == Field::Title, theme),
+            input,
+        );
         top += 1;
     }
     frame.render_widget(
-        Paragraph::new(Span::styled("─".repeat(cols), theme.get("composer.rule"))),
+        Paragraph::new(Span::styled(
+            "─".repeat(cols),
+            theme.get(Element::ComposerRule),
+        )),
         row(top),
     );
     top += 1;
@@ -83,15 +92,31 @@ pub fn draw(frame: &mut Frame, view: &ComposerView<'_>, theme: &Theme) {
     );
     match &composer.preview {
         Some(doc) => draw_preview(frame, doc, composer.preview_scroll, body, theme),
-        None => frame.render_widget(&composer.body, body),
+        None => frame.render_widget(
+            &styled(&composer.body, composer.field() == Field::Body, theme),
+            body,
+        ),
     }
     frame.render_widget(
         Paragraph::new(Span::styled(
             truncate(&footer(view), cols),
-            theme.get("composer.hint"),
+            theme.get(Element::ComposerHint),
         )),
         row(footer_y),
     );
+}
+
+/// An input as drawn: the theme's cursor where the keyboard is, none elsewhere. (The
+/// app keeps the text and the cursor's place; how they look is the theme's.)
+fn styled(input: &TextArea<'static>, focused: bool, theme: &Theme) -> TextArea<'static> {
+    let mut input = input.clone();
+    input.set_cursor_line_style(theme.get(Element::ComposerCursorLine));
+    input.set_cursor_style(if focused {
+        theme.get(Element::ComposerCursor)
+    } else {
+        Style::default()
+    });
+    input
 }
 
 fn draw_preview(frame: &mut Frame, doc: &Document, scroll: usize, area: Rect, theme: &Theme) {

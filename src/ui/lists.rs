@@ -1,6 +1,7 @@
 //! The outbox and drafts lists, drawn as boxes over the panes: one entry per few rows,
 //! the selected one highlighted, and the confirmation question when one is asked.
 
+use super::element::Element;
 use super::overlays::{centred, framed};
 use super::text::{truncate, width};
 use super::theme::Theme;
@@ -37,12 +38,12 @@ fn first_line(text: &str) -> String {
 
 fn state_style(state: &OutboxState, theme: &Theme) -> Style {
     theme.get(match state {
-        OutboxState::Held => "outbox.held",
-        OutboxState::Failed => "outbox.failed",
+        OutboxState::Held => Element::OutboxHeld,
+        OutboxState::Failed => Element::OutboxFailed,
         OutboxState::Sent { .. } | OutboxState::Done { .. } | OutboxState::AwaitingApproval => {
-            "outbox.sent"
+            Element::OutboxSent
         }
-        OutboxState::Queued | OutboxState::InFlight | OutboxState::Unknown => "outbox.queued",
+        OutboxState::Queued | OutboxState::InFlight | OutboxState::Unknown => Element::OutboxQueued,
     })
 }
 
@@ -64,7 +65,7 @@ fn draw_box(
     let end = start + entries.get(selected).map_or(0, Vec::len);
     let room = inner_rows.saturating_sub(tail.len()).max(1);
     let skip = end.saturating_sub(room).min(start);
-    let highlight = theme.get("tree.selected");
+    let highlight = theme.get(Element::TreeSelected);
     let mut lines: Vec<Line> = entries
         .into_iter()
         .enumerate()
@@ -93,7 +94,7 @@ pub fn draw_outbox(
     theme: &Theme,
 ) {
     let cols = usize::from(frame.area().width.min(100).saturating_sub(4));
-    let meta = theme.get("pane.meta");
+    let meta = theme.get(Element::PaneMeta);
     let entries: Vec<Vec<Line>> = state
         .outbox
         .entries
@@ -120,7 +121,7 @@ pub fn draw_outbox(
                     "   {}",
                     truncate(&first_line(&entry.body), cols.saturating_sub(3))
                 ),
-                theme.get("outbox.body"),
+                theme.get(Element::OutboxBody),
             ));
             if let Some(message) = &entry.last_message {
                 group.push(Line::styled(
@@ -128,7 +129,7 @@ pub fn draw_outbox(
                         "   server: {}",
                         truncate(&clean_line(message), cols.saturating_sub(11))
                     ),
-                    theme.get("outbox.message"),
+                    theme.get(Element::OutboxMessage),
                 ));
             }
             group
@@ -138,19 +139,19 @@ pub fn draw_outbox(
     if entries.is_empty() {
         tail.push(Line::styled(
             " The outbox is empty: everything you wrote has been posted.",
-            theme.get("pane.placeholder"),
+            theme.get(Element::PanePlaceholder),
         ));
     }
     for problem in &state.outbox.unreadable {
         tail.push(Line::styled(
             format!(" {}", truncate(&clean_line(problem), cols)),
-            theme.get("outbox.failed"),
+            theme.get(Element::OutboxFailed),
         ));
     }
     if confirm {
         tail.push(Line::styled(
             " Discard this reply? (kept on disk in outbox/discarded/)  y discards · any other key keeps it",
-            theme.get("status.error"),
+            theme.get(Element::StatusError),
         ));
     }
     let hint = keys_hint(
@@ -182,7 +183,7 @@ pub fn draw_drafts(
     theme: &Theme,
 ) {
     let cols = usize::from(frame.area().width.min(100).saturating_sub(4));
-    let meta = theme.get("pane.meta");
+    let meta = theme.get(Element::PaneMeta);
     let entries: Vec<Vec<Line>> = state
         .drafts
         .drafts
@@ -213,7 +214,7 @@ pub fn draw_drafts(
                             cols.saturating_sub(3)
                         )
                     ),
-                    theme.get("outbox.body"),
+                    theme.get(Element::OutboxBody),
                 ),
             ]
         })
@@ -222,7 +223,7 @@ pub fn draw_drafts(
     if confirm {
         tail.push(Line::styled(
             " Delete this draft for good? y deletes, any other key keeps it.",
-            theme.get("status.error"),
+            theme.get(Element::StatusError),
         ));
     }
     let hint = keys_hint(

@@ -3,6 +3,7 @@
 
 pub mod banner;
 pub mod composer;
+pub mod element;
 pub mod lists;
 pub mod overlays;
 pub mod post_header;
@@ -14,6 +15,7 @@ pub mod tree_pane;
 
 use crate::app::Focus;
 use crate::app::state::{Overlay, State};
+pub use element::Element;
 use ratatui::Frame;
 pub use theme::Theme;
 

@@ -1,5 +1,6 @@
 //! Pop-ups over the panes: the help (every active key binding) and the links list.
 
+use super::element::Element;
 use super::text::{truncate, width};
 use super::theme::Theme;
 use crate::app::input::help::{HelpLine, help_lines_for};
@@ -26,8 +27,8 @@ pub fn centred(screen: Rect, cols: u16, rows: u16) -> Rect {
 pub fn framed<'a>(title: &'a str, theme: &Theme) -> Block<'a> {
     Block::new()
         .borders(Borders::ALL)
-        .border_style(theme.get("help.border"))
-        .title(Span::styled(title, theme.get("help.section")))
+        .border_style(theme.get(Element::HelpBorder))
+        .title(Span::styled(title, theme.get(Element::HelpSection)))
 }
 
 /// Columns one help column needs (keys, gap, description).
@@ -86,7 +87,7 @@ fn help_column<'a>(
         .skip(scroll)
         .map(|line| match line {
             HelpLine::Section(title) => {
-                Line::styled(format!(" {title}"), theme.get("help.section"))
+                Line::styled(format!(" {title}"), theme.get(Element::HelpSection))
             }
             HelpLine::Blank => Line::default(),
             HelpLine::Binding { keys, desc } => {
@@ -95,9 +96,9 @@ fn help_column<'a>(
                 let room = cols.saturating_sub(key_cols + 6);
                 Line::from(vec![
                     Span::raw("   "),
-                    Span::styled(keys, theme.get("help.key")),
+                    Span::styled(keys, theme.get(Element::HelpKey)),
                     Span::raw(" ".repeat(pad + 2)),
-                    Span::styled(truncate(desc, room), theme.get("help.desc")),
+                    Span::styled(truncate(desc, room), theme.get(Element::HelpDesc)),
                 ])
             }
         })
@@ -128,9 +129,9 @@ pub fn draw_links(frame: &mut Frame, links: &[Link], selected: usize, theme: &Th
                 inner_cols,
             );
             let style = if i == selected {
-                theme.get("tree.selected")
+                theme.get(Element::TreeSelected)
             } else {
-                theme.get("body.link")
+                theme.get(Element::BodyLink)
             };
             Line::styled(text, style)
         })

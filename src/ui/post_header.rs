@@ -1,6 +1,7 @@
 //! A post's header line: unread dot, author, badge, position or date, "edited", the reply
 //! it answers, and a NEW tag for posts added since the last visit.
 
+use super::element::Element;
 use super::theme::Theme;
 use crate::app::reader::echo::EchoMark;
 use crate::model::{OutboxState, Post};
@@ -17,26 +18,26 @@ pub fn header_spans(
     is_new: bool,
     theme: &Theme,
 ) -> Vec<Span<'static>> {
-    let meta = theme.get("reader.meta");
+    let meta = theme.get(Element::ReaderMeta);
     let mut spans = vec![if unread {
-        Span::styled("● ", theme.get("reader.unread"))
+        Span::styled("● ", theme.get(Element::ReaderUnread))
     } else {
         Span::raw("  ")
     }];
     spans.push(Span::styled(
         clean_line(&post.author.name).into_owned(),
-        theme.get("reader.author"),
+        theme.get(Element::ReaderAuthor),
     ));
     if let Some(badge) = &post.author.badge {
         spans.push(Span::styled(
             format!(" [{}]", clean_line(badge)),
-            theme.get("reader.badge"),
+            theme.get(Element::ReaderBadge),
         ));
     }
     spans.push(Span::styled(post_facts(post, parent, undated), meta));
     if is_new {
         spans.push(Span::raw(" "));
-        spans.push(Span::styled(" NEW ", theme.get("reader.new")));
+        spans.push(Span::styled(" NEW ", theme.get(Element::ReaderNew)));
     }
     spans
 }
@@ -49,20 +50,20 @@ pub fn echo_header_spans(
     theme: &Theme,
 ) -> Vec<Span<'static>> {
     let state_style = theme.get(match mark.state {
-        OutboxState::Held => "echo.held",
-        OutboxState::Failed => "echo.failed",
+        OutboxState::Held => Element::EchoHeld,
+        OutboxState::Failed => Element::EchoFailed,
         OutboxState::Sent { .. } | OutboxState::AwaitingApproval | OutboxState::Done { .. } => {
-            "echo.sent"
+            Element::EchoSent
         }
-        OutboxState::Queued | OutboxState::InFlight | OutboxState::Unknown => "echo.queued",
+        OutboxState::Queued | OutboxState::InFlight | OutboxState::Unknown => Element::EchoQueued,
     });
     let mut spans = vec![
         Span::styled("◌ ", state_style),
         Span::styled(
             clean_line(&post.author.name).into_owned(),
-            theme.get("echo.author"),
+            theme.get(Element::EchoAuthor),
         ),
-        Span::styled(" · ", theme.get("reader.meta")),
+        Span::styled(" · ", theme.get(Element::ReaderMeta)),
         Span::styled(format!(" {} ", mark.state.label()), state_style),
     ];
     let mut info = String::new();
@@ -74,6 +75,6 @@ pub fn echo_header_spans(
     {
         let _ = write!(info, " · {}", clean_line(message));
     }
-    spans.push(Span::styled(info, theme.get("reader.meta")));
+    spans.push(Span::styled(info, theme.get(Element::ReaderMeta)));
     spans
 }

@@ -1,6 +1,7 @@
 //! Draws the reader pane: the thread's title line, then only the rows in view — post
 //! headers, wrapped bodies with search matches highlighted, link lists, fold markers.
 
+use super::element::Element;
 use super::post_header::{echo_header_spans, header_spans};
 use super::text::truncate;
 use super::theme::Theme;
@@ -55,7 +56,7 @@ fn draw_placeholder(frame: &mut Frame, view: &ReaderView<'_>, theme: &Theme) {
     } else {
         "Select a thread in the tree and press enter to read it. ? lists every key."
     };
-    let style = theme.get("pane.placeholder");
+    let style = theme.get(Element::PanePlaceholder);
     let area = view.body.union(view.title);
     // One column of margin, like the posts.
     let inner = Rect::new(
@@ -92,9 +93,9 @@ fn title_line<'a>(view: &ReaderView<'_>, open: &'a OpenThread, theme: &Theme) ->
     Line::from(vec![
         Span::styled(
             format!(" {}", truncate(&clean_line(&thread.title), title_room)),
-            theme.get("pane.title"),
+            theme.get(Element::PaneTitle),
         ),
-        Span::styled(meta, theme.get("pane.meta")),
+        Span::styled(meta, theme.get(Element::PaneMeta)),
     ])
 }
 
@@ -106,7 +107,7 @@ fn bars(depth: usize, theme: &Theme) -> Span<'static> {
     for _ in 0..d {
         text.push_str("│ ");
     }
-    Span::styled(text, theme.get("reader.depth_bar"))
+    Span::styled(text, theme.get(Element::ReaderDepthBar))
 }
 
 fn row_line<'a>(
@@ -145,7 +146,7 @@ fn row_line<'a>(
             }
             let line = Line::from(spans);
             if view.focused && view.reader.current == pos {
-                return line.style(theme.get("reader.current"));
+                return line.style(theme.get(Element::ReaderCurrent));
             }
             return line;
         }
@@ -155,7 +156,7 @@ fn row_line<'a>(
                 spans.push(Span::raw("  "));
                 let body = highlighted(text, &matches, theme);
                 if open.is_echo(pos) {
-                    let pending = theme.get("echo.body");
+                    let pending = theme.get(Element::EchoBody);
                     spans.extend(body.into_iter().map(|s| s.patch_style(pending)));
                 } else {
                     spans.extend(body);
@@ -177,13 +178,16 @@ fn row_line<'a>(
             }
         }
         Row::Deleted { .. } => {
-            spans.push(Span::styled("  [deleted]", theme.get("reader.deleted")));
+            spans.push(Span::styled(
+                "  [deleted]",
+                theme.get(Element::ReaderDeleted),
+            ));
         }
         Row::Folded { hidden, .. } => {
             let what = if hidden == 1 { "reply" } else { "replies" };
             spans.push(Span::styled(
                 format!("  ▸ {hidden} {what} folded (z unfolds)"),
-                theme.get("reader.folded"),
+                theme.get(Element::ReaderFolded),
             ));
         }
         Row::Gap { .. } => return Line::default(),
@@ -239,9 +243,9 @@ fn highlighted(
                 .find(|(m, _)| m.start <= a && b <= m.end)
                 .map_or(base, |(_, current)| {
                     base.patch(theme.get(if *current {
-                        "search.current"
+                        Element::SearchCurrent
                     } else {
-                        "search.match"
+                        Element::SearchMatch
                     }))
                 });
             out.push(Span::styled(piece.to_owned(), style));

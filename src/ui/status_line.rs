@@ -1,6 +1,7 @@
 //! The bottom line: connection mode, account, last sync, outbox, unread total and key
 //! hints — or the prompt being typed, or the latest notice.
 
+use super::element::Element;
 use super::text::{truncate, width};
 use super::theme::Theme;
 use crate::app::Action;
@@ -31,7 +32,7 @@ pub fn draw(frame: &mut Frame, view: &StatusView<'_>, theme: &Theme) {
     if view.area.is_empty() {
         return;
     }
-    let bar = theme.get("status.bar");
+    let bar = theme.get(Element::StatusBar);
     let cols = usize::from(view.area.width);
     let line = if let Some(prompt) = view.prompt {
         let label = match prompt.kind {
@@ -39,8 +40,11 @@ pub fn draw(frame: &mut Frame, view: &StatusView<'_>, theme: &Theme) {
             PromptKind::Search => "search thread: ",
         };
         Line::from(vec![
-            Span::styled(format!(" {label}"), theme.get("status.keys")),
-            Span::styled(format!("{}▏", prompt.text), theme.get("status.prompt")),
+            Span::styled(format!(" {label}"), theme.get(Element::StatusKeys)),
+            Span::styled(
+                format!("{}▏", prompt.text),
+                theme.get(Element::StatusPrompt),
+            ),
         ])
     } else {
         let status = view.status;
@@ -50,9 +54,9 @@ pub fn draw(frame: &mut Frame, view: &StatusView<'_>, theme: &Theme) {
             Some(notice) => Span::styled(
                 format!(" {}", notice.text),
                 theme.get(if notice.error {
-                    "status.error"
+                    Element::StatusError
                 } else {
-                    "status.notice"
+                    Element::StatusNotice
                 }),
             ),
             None => Span::styled(facts(view), bar),
@@ -68,29 +72,29 @@ pub fn draw(frame: &mut Frame, view: &StatusView<'_>, theme: &Theme) {
             mode,
             left,
             Span::styled(" ".repeat(pad), bar),
-            Span::styled(hints, theme.get("status.keys")),
+            Span::styled(hints, theme.get(Element::StatusKeys)),
         ])
     };
     frame.render_widget(Paragraph::new(line).style(bar), view.area);
 }
 
 /// The connection in a word or two, and its theme element.
-fn chip(status: &StatusInfo) -> (String, &'static str) {
+fn chip(status: &StatusInfo) -> (String, Element) {
     if status.demo {
-        return ("demo".into(), "status.mode");
+        return ("demo".into(), Element::StatusMode);
     }
     match &status.connection {
-        Connection::Idle => ("connecting".into(), "status.syncing"),
+        Connection::Idle => ("connecting".into(), Element::StatusSyncing),
         Connection::Syncing(Some((done, total))) => {
-            (format!("syncing {done}/{total}"), "status.syncing")
+            (format!("syncing {done}/{total}"), Element::StatusSyncing)
         }
-        Connection::Syncing(None) => ("syncing".into(), "status.syncing"),
-        Connection::Paused { .. } => ("rate limited".into(), "status.syncing"),
-        Connection::Online => ("online".into(), "status.mode"),
-        Connection::ReadOnly => ("read-only".into(), "status.read_only"),
-        Connection::Maintenance => ("maintenance".into(), "status.read_only"),
-        Connection::Offline { .. } => ("offline".into(), "status.offline"),
-        Connection::NeedsLogin(_) => ("login needed".into(), "status.offline"),
+        Connection::Syncing(None) => ("syncing".into(), Element::StatusSyncing),
+        Connection::Paused { .. } => ("rate limited".into(), Element::StatusSyncing),
+        Connection::Online => ("online".into(), Element::StatusMode),
+        Connection::ReadOnly => ("read-only".into(), Element::StatusReadOnly),
+        Connection::Maintenance => ("maintenance".into(), Element::StatusReadOnly),
+        Connection::Offline { .. } => ("offline".into(), Element::StatusOffline),
+        Connection::NeedsLogin(_) => ("login needed".into(), Element::StatusOffline),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Colours and text attributes per screen element: `assets/theme.toml`, the user's `[theme]`
 //! laid over it, and `NO_COLOR` honoured.
 
+use super::element::Element;
 use crate::render::{Emphasis, Role};
 use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
@@ -72,10 +73,20 @@ struct ThemeFile {
     no_color: HashMap<String, StyleSpec>,
 }
 
-/// Resolved styles by element name.
-#[derive(Clone, Debug, Default)]
+/// Resolved styles, one per element.
+#[derive(Clone, Debug)]
 pub struct Theme {
-    styles: HashMap<String, Style>,
+    /// `styles[element as usize]`.
+    styles: Vec<Style>,
+}
+
+impl Default for Theme {
+    /// Every element plain.
+    fn default() -> Self {
+        Self {
+            styles: vec![Style::default(); Element::ALL.len()],
+        }
+    }
 }
 
 impl Theme {
@@ -91,55 +102,60 @@ impl Theme {
                 return (Self::default(), warnings);
             }
         };
-        let mut specs = file.styles;
+        let mut specs = HashMap::with_capacity(file.styles.len());
+        for (name, spec) in file.styles {
+            match Element::from_name(&name) {
+                Some(element) => {
+                    specs.insert(element, spec);
+                }
+                None => warnings.push(format!("built-in theme: {name:?} is not a themed element")),
+            }
+        }
         for (name, value) in overrides {
-            if !specs.contains_key(name) {
+            let Some(base) = Element::from_name(name).and_then(|e| specs.get_mut(&e)) else {
                 warnings.push(format!("[theme] {name:?} is not a themed element"));
                 continue;
-            }
+            };
             match StyleSpec::deserialize(value.clone()) {
-                Ok(spec) => {
-                    if let Some(base) = specs.get_mut(name) {
-                        base.overlay(&spec);
-                    }
-                }
+                Ok(spec) => base.overlay(&spec),
                 Err(e) => warnings.push(format!("[theme] {name:?}: {e}")),
             }
         }
         if no_color {
             for (name, extra) in &file.no_color {
-                if let Some(base) = specs.get_mut(name) {
+                if let Some(base) = Element::from_name(name).and_then(|e| specs.get_mut(&e)) {
                     base.overlay(extra);
                 }
             }
         }
-        let mut styles = HashMap::with_capacity(specs.len());
-        for (name, spec) in specs {
+        let mut theme = Self::default();
+        for (element, spec) in specs {
             match spec.to_style(!no_color) {
-                Ok(style) => {
-                    styles.insert(name, style);
-                }
-                Err(e) => warnings.push(format!("[theme] {name:?}: {e}")),
+                Ok(style) => theme.styles[element as usize] = style,
+                Err(e) => warnings.push(format!("[theme] {:?}: {e}", element.name())),
             }
         }
-        (Self { styles }, warnings)
+        (theme, warnings)
     }
 
-    /// The style of an element (plain when the theme does not name it).
-    pub fn get(&self, element: &str) -> Style {
-        self.styles.get(element).copied().unwrap_or_default()
+    /// The style of an element.
+    pub fn get(&self, element: Element) -> Style {
+        self.styles
+            .get(element as usize)
+            .copied()
+            .unwrap_or_default()
     }
 
     /// The style of a span of post text.
     pub fn body(&self, style: crate::render::Style) -> Style {
         let element = match style.role {
-            Role::Text => "body.text",
-            Role::Code => "body.code",
-            Role::Link => "body.link",
-            Role::LinkRef => "body.link_ref",
-            Role::Quote => "body.quote",
-            Role::Heading => "body.heading",
-            Role::Marker => "body.marker",
+            Role::Text => Element::BodyText,
+            Role::Code => Element::BodyCode,
+            Role::Link => Element::BodyLink,
+            Role::LinkRef => Element::BodyLinkRef,
+            Role::Quote => Element::BodyQuote,
+            Role::Heading => Element::BodyHeading,
+            Role::Marker => Element::BodyMarker,
         };
         let mut out = self.get(element);
         for (flag, modifier) in [
@@ -164,7 +180,7 @@ mod tests {
         let table: toml::Table =
             toml::from_str("\"reader.new\" = { bg = \"green\" }\n\"nope\" = {}").unwrap();
         let (theme, warnings) = Theme::load(&table, false);
-        let new = theme.get("reader.new");
+        let new = theme.get(Element::ReaderNew);
         assert_eq!(new.bg, Some(Color::Green));
         assert_eq!(new.fg, Some(Color::Black));
         assert!(new.add_modifier.contains(Modifier::BOLD));
@@ -175,9 +191,27 @@ mod tests {
     fn no_color_drops_colours_and_keeps_selection_visible() {
         let (theme, warnings) = Theme::load(&toml::Table::new(), true);
         assert!(warnings.is_empty(), "{warnings:?}");
-        let selected = theme.get("tree.selected");
+        let selected = theme.get(Element::TreeSelected);
         assert_eq!(selected.fg, None);
         assert_eq!(selected.bg, None);
         assert!(selected.add_modifier.contains(Modifier::REVERSED));
+    }
+
+    /// Every element the drawing code can name has a style in the shipped theme, and the
+    /// theme styles nothing else (an unknown name would silently stay plain).
+    #[test]
+    fn the_elements_and_the_theme_file_name_the_same_things() {
+        let file: ThemeFile = toml::from_str(DEFAULT_THEME).unwrap();
+        let mut in_file: Vec<&str> = file.styles.keys().map(String::as_str).collect();
+        in_file.sort_unstable();
+        let mut elements: Vec<&str> = Element::ALL.iter().map(|e| e.name()).collect();
+        elements.sort_unstable();
+        assert_eq!(in_file, elements);
+        for name in file.no_color.keys() {
+            assert!(Element::from_name(name).is_some(), "[no_color] {name:?}");
+        }
+        for element in Element::ALL {
+            assert_eq!(Element::from_name(element.name()), Some(*element));
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! Draws the tree pane from the tree model: indented rows, fold markers, unread counts.
 
+use super::element::Element;
 use super::text::{truncate, width};
 use super::theme::Theme;
 use crate::app::tree::{NodeKind, TreeModel, TreeNode};
@@ -27,7 +28,7 @@ pub fn draw(frame: &mut Frame, view: &TreeView<'_>, theme: &Theme) {
     if view.bordered {
         let block = Block::new()
             .borders(Borders::RIGHT)
-            .border_style(theme.get("pane.border"));
+            .border_style(theme.get(Element::PaneBorder));
         frame.render_widget(block, view.area);
     }
     let tree = view.tree;
@@ -77,36 +78,36 @@ fn row<'a>(
         String::new()
     };
     let mut label_style = theme.get(match node.kind {
-        NodeKind::Forum => "tree.forum",
-        NodeKind::Section => "tree.section",
-        NodeKind::Area => "tree.area",
-        NodeKind::Thread => "tree.thread",
+        NodeKind::Forum => Element::TreeForum,
+        NodeKind::Section => Element::TreeSection,
+        NodeKind::Area => Element::TreeArea,
+        NodeKind::Thread => Element::TreeThread,
     });
     if node.kind == NodeKind::Thread && node.unread > 0 {
-        label_style = label_style.patch(theme.get("tree.unread"));
+        label_style = label_style.patch(theme.get(Element::TreeUnread));
     }
     let room = cols.saturating_sub(width(&indent) + width(marker) + width(&count) + 1);
     let label = truncate(&node.label, room);
     let pad = cols.saturating_sub(width(&indent) + width(marker) + width(&label) + width(&count));
     let marker_style = if node.kind == NodeKind::Thread {
-        theme.get("reader.unread")
+        theme.get(Element::ReaderUnread)
     } else {
-        theme.get("tree.marker")
+        theme.get(Element::TreeMarker)
     };
     let spans = vec![
         Span::raw(indent),
         Span::styled(marker, marker_style),
         Span::styled(label, label_style),
         Span::raw(" ".repeat(pad)),
-        Span::styled(count, theme.get("tree.count")),
+        Span::styled(count, theme.get(Element::TreeCount)),
     ];
     if !selected {
         return Line::from(spans);
     }
     let highlight = if focused {
-        theme.get("tree.selected")
+        theme.get(Element::TreeSelected)
     } else {
-        theme.get("tree.selected_unfocused")
+        theme.get(Element::TreeSelectedUnfocused)
     };
     // The highlight wins over each part's own colours, so the row reads as one bar.
     Line::from(

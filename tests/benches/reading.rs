@@ -41,6 +41,8 @@ impl Reader {
             ui: UiState::default(),
             config: &setup.config,
             size: (200, 50),
+            now: jiff::Timestamp::now(),
+            id_seed: 0,
         });
         Self {
             state,
@@ -55,7 +57,7 @@ impl Reader {
     fn send(&mut self, msg: Msg) {
         let mut pending = vec![msg];
         while let Some(msg) = pending.pop() {
-            for effect in update(&mut self.state, msg) {
+            for effect in update(&mut self.state, msg, jiff::Timestamp::now()) {
                 if let Effect::LoadThread(id) = effect {
                     let file = Cache::open(self.dir.clone())
                         .load_thread(&id)

@@ -34,6 +34,8 @@ pub fn first_frame(fixture: &Fixture) -> Terminal<TestBackend> {
         ui: ui_state,
         config: &setup.config,
         size: (200, 50),
+        now: jiff::Timestamp::now(),
+        id_seed: 0,
     });
     let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
     terminal

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use threadmark::model::{OutboxState, Typing};
 use threadmark::remote::{Backend, Submitted};
 use threadmark::store::{Credential, DataDir, Outbox, Secret};
-use threadmark::sync::backoff::Backoff;
+use threadmark::sync::Pacing;
 use threadmark::sync::flush::{Urgency, flush};
 
 const NEWBIE_KEY: &str = "newbie-user-api-key";
@@ -125,11 +125,11 @@ async fn a_too_similar_refusal_after_a_lost_answer_finds_the_post_instead_of_fai
         outbox.enqueue(&entry).unwrap();
 
         let mut discourse = backend(&server, Some(user_key()), roomy());
-        let mut backoff = Backoff::default();
+        let mut pacing = Pacing::default();
         let first = flush(
             &mut discourse,
             &outbox,
-            &mut backoff,
+            &mut pacing,
             jiff::Timestamp::now(),
             Urgency::Now,
         )
@@ -142,7 +142,7 @@ async fn a_too_similar_refusal_after_a_lost_answer_finds_the_post_instead_of_fai
         let second = flush(
             &mut discourse,
             &outbox,
-            &mut backoff,
+            &mut pacing,
             jiff::Timestamp::now(),
             Urgency::Now,
         )
@@ -186,7 +186,7 @@ async fn a_post_waiting_for_a_moderator_is_found_after_a_lost_answer() {
         let report = flush(
             &mut discourse,
             &outbox,
-            &mut Backoff::default(),
+            &mut Pacing::default(),
             jiff::Timestamp::now(),
             Urgency::Now,
         )

@@ -137,11 +137,16 @@ fn watched_offline(cache: &mut Cache, index: &[threadmark::model::ThreadSummary]
     let forum = cache.load_forum().unwrap().unwrap();
     let read = cache.load_read_state().unwrap();
     let other = index.iter().find(|t| t.area.as_str() == "107").unwrap();
+    let file = cache.load_thread(&other.id).unwrap().unwrap();
     let shown = threadmark::cli::format_thread(
-        &forum,
-        &cache.load_thread(&other.id).unwrap().unwrap(),
-        &read,
+        &threadmark::cli::ThreadView {
+            forum: &forum,
+            file: &file,
+            read: &read,
+            outbox: &[],
+        },
         100,
+        threadmark::cli::paint::Paint::off(),
     );
     assert!(shown.contains("Not available offline"), "{shown}");
 }

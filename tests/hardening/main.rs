@@ -24,6 +24,7 @@ mod pty_session;
 #[path = "../support/terminal_bytes.rs"]
 mod terminal_bytes;
 
+mod clock;
 mod common;
 mod corpus;
 mod crash_client;
@@ -32,6 +33,9 @@ mod faults;
 mod faults_discourse;
 mod hostile;
 mod outbox_model;
+mod outbox_watch;
 mod probe;
 mod props;
 mod secrets;
+mod server_attacks;
+mod server_requests;

@@ -15,7 +15,7 @@ use std::time::Duration;
 use threadmark::model::{OutboxEntry, OutboxState, Target, ThreadId};
 use threadmark::remote::{HttpClient, NativeBackend};
 use threadmark::store::{DataDir, Outbox, Secret};
-use threadmark::sync::backoff::Backoff;
+use threadmark::sync::Pacing;
 use threadmark::sync::flush::{Urgency, flush};
 
 /// What the server does with the next reply sent.
@@ -131,12 +131,12 @@ fn fault_for(answer: Answer) -> Option<Fault> {
     }
 }
 
-/// The client side: the real outbox, backend and backoff, rebuilt on restart.
+/// The client side: the real outbox, backend and pacing, rebuilt on restart.
 struct Device {
     account: threadmark::store::AccountDir,
     outbox: Outbox,
     backend: NativeBackend,
-    backoff: Backoff,
+    pacing: Pacing,
     url: String,
     token: String,
 }
@@ -147,7 +147,7 @@ impl Device {
         Self {
             outbox: Outbox::open(&account),
             backend: NativeBackend::new(http, Some(Secret::new(token))),
-            backoff: Backoff::default(),
+            pacing: Pacing::default(),
             account,
             url: url.to_owned(),
             token: token.to_owned(),
@@ -271,7 +271,7 @@ proptest! {
                     if let Some(fault) = fault_for(*answer) {
                         proxy.rule(Rule::method("POST", posts, fault).times(1));
                     }
-                    rt.block_on(flush(&mut device.backend, &device.outbox, &mut device.backoff, clock.next(), Urgency::Scheduled)).unwrap();
+                    rt.block_on(flush(&mut device.backend, &device.outbox, &mut device.pacing, clock.next(), Urgency::Scheduled)).unwrap();
                     proxy.clear_rules();
                     model.flush(*answer);
                     // A refusal of credentials waits for a new login: the next run.
@@ -286,7 +286,7 @@ proptest! {
                         Fault::Trickle { every: Duration::from_millis(500), length: 6 }
                     };
                     proxy.rule(Rule::method("POST", posts, fault).times(1));
-                    let attempt = flush(&mut device.backend, &device.outbox, &mut device.backoff, clock.next(), Urgency::Scheduled);
+                    let attempt = flush(&mut device.backend, &device.outbox, &mut device.pacing, clock.next(), Urgency::Scheduled);
                     // The process dies while the request is out: the future is dropped.
                     let cut = rt.block_on(async {
                         tokio::time::timeout(Duration::from_millis(800), attempt).await
@@ -308,7 +308,7 @@ proptest! {
         // Healed: everything not refused for good goes out, once each, in order.
         device.restart();
         for _ in 0..4 {
-            rt.block_on(flush(&mut device.backend, &device.outbox, &mut device.backoff, clock.next(), Urgency::Scheduled)).unwrap();
+            rt.block_on(flush(&mut device.backend, &device.outbox, &mut device.pacing, clock.next(), Urgency::Scheduled)).unwrap();
         }
         model.flush(Answer::Takes);
         let (on_server, order) = rt.block_on(server_replies(&upstream, &token));

@@ -114,6 +114,42 @@ fn the_token_file_is_private_and_a_looser_one_is_refused_before_anything_is_sent
     assert_eq!(mode(&file), 0o600);
 }
 
+/// Every log file of the client, one after the other (a file a day).
+fn all_logs(client: &Client) -> Vec<u8> {
+    let mut log = Vec::new();
+    for file in std::fs::read_dir(client.data_dir().join("logs")).unwrap() {
+        log.extend(std::fs::read(file.unwrap().path()).unwrap());
+    }
+    log
+}
+
+/// A refused token: the error paths print what went wrong, not the token. Login checks
+/// `wrong` and stores nothing; stored anyway (as a token revoked later would be), it fails
+/// the sync. `right` is stored again at the end. The outputs of both failures.
+fn refused_token(
+    client: &Client,
+    wrong: &str,
+    right: &str,
+) -> Vec<(&'static str, std::process::Output)> {
+    use threadmark::store::{Credential, DataDir, Secret, Secrets};
+    let mut outputs = Vec::new();
+    let out = client.run_with_stdin(&["login", "--token-stdin"], wrong);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    outputs.push(("a refused login", out));
+    let credential = Credential::Bearer {
+        token: Secret::new(wrong.to_owned()),
+    };
+    Secrets::open(&DataDir::new(client.data_dir()))
+        .save("work", &credential)
+        .unwrap();
+    let out = client_run(client, &["sync"], &[("RUST_BACKTRACE", "full")]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    outputs.push(("a refused sync", out));
+    let out = client.run_with_stdin(&["login", "--token-stdin"], right);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    outputs
+}
+
 #[test]
 fn the_token_never_appears_in_logs_output_arguments_or_the_terminal() {
     let server = LoggedServer::start();
@@ -151,19 +187,8 @@ fn the_token_never_appears_in_logs_output_arguments_or_the_terminal() {
     ] {
         outputs.push(("a reading command", client_run(&client, args, &[])));
     }
-    // A refused token: the error path prints what went wrong, not the token.
     let wrong = format!("{token}x");
-    let out = client.run_with_stdin(&["login", "--token-stdin"], &wrong);
-    assert!(out.status.success());
-    let out = client_run(&client, &["sync"], &[("RUST_BACKTRACE", "full")]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    outputs.push(("a refused sync", out));
-    assert!(
-        client
-            .run_with_stdin(&["login", "--token-stdin"], &token)
-            .status
-            .success()
-    );
+    outputs.extend(refused_token(&client, &wrong, &token));
 
     for (what, out) in &outputs {
         assert_absent(&out.stdout, &token, &format!("{what}'s stdout"));
@@ -195,8 +220,11 @@ fn the_token_never_appears_in_logs_output_arguments_or_the_terminal() {
     assert!(reader.wait_exit().success());
     std::thread::sleep(Duration::from_millis(300));
     assert_absent(&reader.raw(), &token, "the reader's terminal");
-    let log = std::fs::read(client.data_dir().join("logs/threadmark.log")).unwrap();
-    assert!(!log.is_empty(), "the reader logs to its file");
+    let log = all_logs(&client);
+    assert!(
+        !log.is_empty(),
+        "the commands and the reader log to their files"
+    );
     assert_absent(&log, &token, "the client's log file");
     let started = std::fs::read(&args_file).unwrap_or_default();
     assert_absent(&started, &token, "the browser's arguments");

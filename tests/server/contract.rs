@@ -197,6 +197,17 @@ async fn write_tokens(c: &mut Contract, t: &TestServer) -> String {
         h.post(t.url("/tokens")).body("name=alice"),
     )
     .await;
+    let (s, me) = c
+        .call("get", "/me", h.get(t.url("/me")).bearer_auth(&alice))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(me["name"], "alice");
+    let (s, _) = c.call("get", "/me", h.get(t.url("/me"))).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "no token");
+    let (s, _) = c
+        .call("get", "/me", h.get(t.url("/me")).bearer_auth("tm_revoked"))
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "an unknown token");
     alice
 }
 

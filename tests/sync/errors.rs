@@ -5,6 +5,19 @@ use crate::api::Api;
 use crate::serve::{Client, Served, text};
 use serde_json::Value;
 
+/// `threadmark serve ARGS --data STORE` beside the running server; its stdout.
+fn serve_command(store: &std::path::Path, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_threadmark"))
+        .arg("serve")
+        .args(args)
+        .arg("--data")
+        .arg(store)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
 fn entries(client: &Client) -> Vec<Value> {
     let out = client.run(&["outbox", "--json"]);
     let value: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -53,9 +66,9 @@ fn refused_credentials_pause_the_queue_with_a_clear_message() {
     let client = Client::default();
     client.sign_in(&server.url, server.member_token.as_ref().unwrap());
     assert!(client.run(&["sync"]).status.success());
-    // The token stops working (revoked, expired, or mistyped when pasted).
-    let out = client.run_with_stdin(&["login", "--token-stdin"], "tm_not_a_real_token");
-    assert!(out.status.success());
+    // The token stops working: the operator revokes it.
+    let out = serve_command(store.path(), &["token", "revoke", "demo"]);
+    assert!(out.contains("revoked"), "{out}");
     let out = client.run_with_stdin(&["reply", "advocacy"], "Waits for a login");
     assert!(out.status.success());
 
@@ -67,12 +80,28 @@ fn refused_credentials_pause_the_queue_with_a_clear_message() {
     assert_eq!(queued.len(), 1, "nothing lost");
     assert_eq!(queued[0]["state"], "queued");
 
-    // Logging in again lets it go.
-    let out = client.run_with_stdin(
-        &["login", "--token-stdin"],
-        server.member_token.as_ref().unwrap(),
+    // A token that does not work is not stored by a new login: the old one stays.
+    let out = client.run_with_stdin(&["login", "--token-stdin"], "tm_not_a_real_token");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("nothing was stored"),
+        "{}",
+        text(&out.stderr)
     );
-    assert!(out.status.success());
+    // Logging in again with a new token lets it go.
+    let fresh = serve_command(store.path(), &["token", "new", "demo"]);
+    let fresh = fresh
+        .trim()
+        .strip_prefix("demo token: ")
+        .unwrap()
+        .to_owned();
+    let out = client.run_with_stdin(&["login", "--token-stdin"], &fresh);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("as demo"),
+        "{}",
+        text(&out.stdout)
+    );
     let out = client.run(&["sync"]);
     assert!(
         text(&out.stdout).contains("1 sent"),

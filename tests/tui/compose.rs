@@ -470,3 +470,49 @@ fn pasted_text_lands_in_the_composer_and_the_preview_renders_it() {
         "From the editor"
     );
 }
+
+#[test]
+fn the_same_messages_at_the_same_times_give_the_same_drafts_and_keys() {
+    let at = jiff::Timestamp::from_second(1_700_000_000).unwrap();
+    let run = || {
+        let mut h = Harness::remote(120, 40);
+        h.clock = at;
+        h.open_advocacy();
+        h.keys("Jr");
+        let draft = h.state.composer.as_ref().unwrap().draft_id.clone();
+        h.keys("Thanks, Connie.<ctrl-s>");
+        let sent = h.effects.iter().find_map(|e| match e {
+            Effect::Store(threadmark::app::StoreJob::Send(outgoing)) => Some(outgoing.clone()),
+            _ => None,
+        });
+        (
+            h,
+            draft,
+            sent.expect("sending asks the store to queue the reply"),
+        )
+    };
+    let (first, first_draft, first_sent) = run();
+    let (second, second_draft, second_sent) = run();
+    assert_eq!(
+        first_draft, second_draft,
+        "the draft's id comes from the input"
+    );
+    assert_eq!(first_sent, second_sent, "key, time, target and text alike");
+    assert_ne!(
+        first_sent.key, first_draft,
+        "every new thing gets an id of its own"
+    );
+    assert!(
+        first_sent.at > at && first_sent.at < at + jiff::SignedDuration::from_secs(1),
+        "the time is the message's, not the clock's: {}",
+        first_sent.at
+    );
+    assert_eq!(outbox(&first)[0].created_at, first_sent.at);
+    let keys = |h: &Harness| outbox(h).into_iter().map(|e| e.key).collect::<Vec<_>>();
+    assert_eq!(
+        keys(&first),
+        vec![first_sent.key.clone()],
+        "queued under that key"
+    );
+    assert_eq!(keys(&first), keys(&second));
+}

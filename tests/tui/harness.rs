@@ -1,20 +1,28 @@
 //! Drives the UI state headlessly on the real demo cache in a temp dir: messages go through
-//! `update`, and thread loads are carried out against the real store, as the runner would.
+//! `update`, and disk work is carried out by the runner's own effect interpreter against
+//! the real store, inline.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use jiff::{SignedDuration, Timestamp};
 use threadmark::app::UiState;
 use threadmark::app::input::keymap::Key;
-use threadmark::app::{Action, Effect, LoadedThread, Msg, Startup, State, update};
+use threadmark::app::{Action, Effect, Msg, Startup, State, update};
 use threadmark::config::Config;
 use threadmark::model::ForumData;
-use threadmark::runner::store_worker::StoreJobs;
+use threadmark::runner::interpreter::{Interpreter, Work};
 use threadmark::store::{AccountDir, Cache, DataDir, ensure_demo};
+
+/// The seed of the ids the UI makes (drafts, outbox keys) in tests.
+pub const ID_SEED: u64 = 14;
 
 pub struct Harness {
     pub state: State,
     pub dir: AccountDir,
-    /// Effects other than thread loads, in order.
+    /// Every effect `update` returned, in order (disk work included: it is also done).
     pub effects: Vec<Effect>,
+    /// The time the next message comes at; each message moves it on by a millisecond.
+    pub clock: Timestamp,
+    core: Interpreter,
     _temp: tempfile::TempDir,
 }
 
@@ -98,11 +106,16 @@ impl Harness {
             ui,
             config,
             size,
+            now: Timestamp::now(),
+            id_seed: ID_SEED,
         });
+        let clock = state.now;
         let mut harness = Self {
             state,
+            core: Interpreter::open(&dir),
             dir,
             effects: Vec::new(),
+            clock,
             _temp: temp,
         };
         harness.run_effects(effects);
@@ -110,30 +123,21 @@ impl Harness {
     }
 
     pub fn send(&mut self, msg: Msg) {
-        let effects = update(&mut self.state, msg);
+        self.clock += SignedDuration::from_millis(1);
+        let effects = update(&mut self.state, msg, self.clock);
         self.run_effects(effects);
     }
 
-    /// Carries out effects as the runner would: thread loads and store jobs against the
-    /// real cache and folders; the others are kept in `effects` for the test to check.
+    /// Carries out effects as the runner would: disk work through the runner's interpreter
+    /// against the real cache and folders, its answers sent on at once; every effect is
+    /// also kept in `effects` for the test to check.
     pub fn run_effects(&mut self, effects: Vec<Effect>) {
         for effect in effects {
-            match effect {
-                Effect::LoadThread(id) => {
-                    let file = Cache::open(self.dir.clone())
-                        .load_thread(&id)
-                        .unwrap()
-                        .unwrap();
-                    self.send(Msg::ThreadLoaded(Box::new(LoadedThread::parse(file))));
+            self.effects.push(effect.clone());
+            if let Work::Disk(job) = Work::from(effect) {
+                for msg in self.core.run(job) {
+                    self.send(msg);
                 }
-                Effect::Store(job) => {
-                    let mut told = Vec::new();
-                    StoreJobs::open(&self.dir).run(job, &mut |stored| told.push(stored));
-                    for stored in told {
-                        self.send(Msg::Stored(stored));
-                    }
-                }
-                effect => self.effects.push(effect),
             }
         }
     }

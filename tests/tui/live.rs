@@ -177,8 +177,9 @@ fn the_gray_out_holds_a_reply_and_it_goes_out_when_posting_reopens() {
     s.send("Held through the gray-out, sent after it.");
     s.send(CTRL_S);
     // The echo shows at once in the thread, held, under Connie Williams's reply.
+    // (The status line may show the push under way first; it settles on read-only.)
     let screen = s.wait_for("the held echo", |t| {
-        t.contains("◌ you") && t.contains(" held ")
+        t.contains("◌ you") && t.contains(" held ") && t.contains("read-only")
     });
     let lines: Vec<&str> = screen.lines().collect();
     let echo = lines.iter().position(|l| l.contains("◌ you")).unwrap();

@@ -226,3 +226,28 @@ fn outbox_list_and_a_held_echo() {
     h.keys("jd");
     insta::assert_snapshot!("outbox_confirm_discard_100x30", render(&h).backend());
 }
+
+#[test]
+fn only_the_input_with_the_keyboard_shows_the_themed_cursor() {
+    let mut h = Harness::remote(100, 30);
+    h.keys("Gkc");
+    h.keys("Budget priorities<enter>What first?");
+    let terminal = render(&h);
+    let buffer = terminal.backend().buffer();
+    let (x, y) = find(buffer, "What first?");
+    let after_body = &buffer[(x + 11, y)];
+    assert!(
+        after_body.modifier.contains(Modifier::REVERSED),
+        "the body has the keyboard: its cursor shows"
+    );
+    let (x, y) = find(buffer, "Budget priorities");
+    let after_title = &buffer[(x + 17, y)];
+    assert!(
+        !after_title.modifier.contains(Modifier::REVERSED),
+        "the title does not have the keyboard: no cursor there"
+    );
+    h.keys("<tab>");
+    let terminal = render(&h);
+    let buffer = terminal.backend().buffer();
+    assert!(buffer[(x + 17, y)].modifier.contains(Modifier::REVERSED));
+}

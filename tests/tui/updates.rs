@@ -463,7 +463,7 @@ fn the_readme_config_example_is_valid_and_does_what_it_says() {
     let (theme, warnings) = threadmark::ui::Theme::load(&config.theme, false);
     assert!(warnings.is_empty(), "{warnings:?}");
     assert_eq!(
-        theme.get("reader.new").bg,
+        theme.get(threadmark::ui::Element::ReaderNew).bg,
         Some(ratatui::style::Color::LightGreen)
     );
     let mut h = Harness::demo_with(120, 40, &config, UiState::default());
@@ -545,4 +545,74 @@ fn your_own_replies_are_neither_unread_nor_new() {
         .thread(&ThreadId::new("advocacy-1"))
         .unwrap();
     assert!(read.is_read(9), "your own reply counts as read");
+}
+
+#[test]
+fn a_read_state_the_disk_refused_is_shown_and_saved_again() {
+    let mut h = Harness::demo(120, 40);
+    h.effects.clear();
+    h.send(Msg::Stored(threadmark::app::Stored::ReadStateNotSaved(
+        "could not save what you read: disk full".into(),
+    )));
+    assert_eq!(h.notice(), "could not save what you read: disk full");
+    assert!(h.state.status.notice.as_ref().unwrap().error);
+    assert!(h.effects.contains(&Effect::SaveReadState));
+}
+
+#[test]
+fn a_reload_after_a_sync_parses_only_the_posts_that_changed() {
+    let mut h = Harness::remote(120, 40);
+    h.open_advocacy();
+    let before: Vec<(threadmark::model::PostId, u64)> = h
+        .state
+        .reader
+        .open
+        .as_ref()
+        .unwrap()
+        .real_posts()
+        .iter()
+        .map(|p| (p.id.clone(), p.version))
+        .collect();
+    // The sync edits the opening post: a new version and a new text.
+    let mut cache = threadmark::store::Cache::open(h.dir.clone());
+    let mut file = cache
+        .load_thread(&ThreadId::new("advocacy-1"))
+        .unwrap()
+        .unwrap();
+    file.posts[0].version += 1;
+    file.posts[0].body.text = "Edited: advocacy comes first.".into();
+    cache.save_thread(&file).unwrap();
+    h.effects.clear();
+    let mut report = threadmark::sync::ingest::IngestReport::default();
+    report.changed.insert(ThreadId::new("advocacy-1"));
+    h.send(Msg::Sync(SyncEvent::Pulled(report)));
+
+    assert!(
+        h.effects.contains(&Effect::ReloadThread {
+            thread: ThreadId::new("advocacy-1"),
+            parsed: before.clone(),
+        }),
+        "the reload names the documents the reader holds: {:?}",
+        h.effects
+    );
+    let loaded = threadmark::app::LoadedThread::parse_except(file, &before);
+    let parsed: Vec<bool> = loaded.docs.iter().map(Option::is_some).collect();
+    assert!(parsed[0], "the edited post is parsed again");
+    assert!(
+        parsed[1..].iter().all(|p| !p),
+        "the others are not: {parsed:?}"
+    );
+    let open = h.state.reader.open.as_ref().unwrap();
+    assert_eq!(open.docs.len(), open.file.posts.len());
+    assert!(
+        open.docs[0]
+            .plain_text()
+            .contains("Edited: advocacy comes first."),
+        "the reader shows the new text"
+    );
+    assert_eq!(
+        open.docs[1].plain_text(),
+        threadmark::render::Document::from_body(&open.file.posts[1].body).plain_text(),
+        "and keeps the others"
+    );
 }

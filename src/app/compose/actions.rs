@@ -13,14 +13,12 @@ use crate::model::{AreaId, BodyFormat, Draft, OutboxEntry, Post, Target};
 use crate::sync::protocol::Connection;
 use crate::text::sanitize::{clean, clean_line};
 use crossterm::event::{KeyCode, KeyEvent};
-use jiff::Timestamp;
 
-/// A new draft for `target`. Its id and times come from the clock (no I/O): the id names
-/// the draft's file for its whole life.
-fn fresh_draft(target: Target, body: String) -> Draft {
-    let now = Timestamp::now();
+/// A new draft for `target`, made now. Its id names the draft's file for its whole life.
+fn fresh_draft(state: &mut State, target: Target, body: String) -> Draft {
+    let now = state.now;
     Draft {
-        id: uuid::Uuid::now_v7().to_string(),
+        id: state.ids.next(now),
         target,
         body,
         created_at: now,
@@ -110,7 +108,8 @@ pub fn reply(state: &mut State, quote: bool, fx: &mut Vec<Effect>) {
         return;
     }
     let body = if quote { quoted(post) } else { String::new() };
-    open(state, fresh_draft(target, body), None);
+    let draft = fresh_draft(state, target, body);
+    open(state, draft, None);
     if quote {
         fx.push(Effect::DraftChanged);
     }
@@ -162,9 +161,11 @@ pub fn new_thread(state: &mut State) {
         area,
         title: String::new(),
     };
-    match existing_draft(state, &target) {
-        Some(draft) => open_draft_noting(state, draft),
-        None => open(state, fresh_draft(target, String::new()), None),
+    if let Some(draft) = existing_draft(state, &target) {
+        open_draft_noting(state, draft);
+    } else {
+        let draft = fresh_draft(state, target, String::new());
+        open(state, draft, None);
     }
 }
 
@@ -181,7 +182,7 @@ pub fn resume(state: &mut State, draft: Draft, fx: &mut Vec<Effect>) {
 /// Opens a failed outbox entry's text; sending it makes a new entry (a new key) and
 /// discards the failed one.
 pub fn edit_failed(state: &mut State, entry: &OutboxEntry, fx: &mut Vec<Effect>) {
-    let mut draft = fresh_draft(entry.target.clone(), entry.body.clone());
+    let mut draft = fresh_draft(state, entry.target.clone(), entry.body.clone());
     if let Some(id) = &entry.draft_id {
         draft.id.clone_from(id);
     }
@@ -193,7 +194,7 @@ pub fn edit_failed(state: &mut State, entry: &OutboxEntry, fx: &mut Vec<Effect>)
 /// The outbox could not take a sent text: it goes back into the composer (and its draft),
 /// so nothing typed is lost.
 pub fn not_queued(state: &mut State, outgoing: Outgoing, why: String, fx: &mut Vec<Effect>) {
-    let now = Timestamp::now();
+    let now = state.now;
     let draft = Draft {
         id: outgoing.draft_id,
         target: outgoing.target,
@@ -294,13 +295,21 @@ fn send(state: &mut State, fx: &mut Vec<Effect>) {
         state.error("the text is empty: write something, or esc to close");
         return;
     }
-    let outgoing = Outgoing {
-        target: composer.target(),
-        body,
-        draft_id: composer.draft_id.clone(),
-        replaces: composer.replaces.clone(),
-    };
+    let (target, draft_id, replaces) = (
+        composer.target(),
+        composer.draft_id.clone(),
+        composer.replaces.clone(),
+    );
     state.composer = None;
+    // The idempotency key is made here, when the user sends, and never changes after.
+    let outgoing = Outgoing {
+        key: state.ids.next(state.now),
+        at: state.now,
+        target,
+        body,
+        draft_id,
+        replaces,
+    };
     fx.push(Effect::Store(StoreJob::Send(Box::new(outgoing))));
     let when = match &state.status.connection {
         Connection::Online | Connection::Syncing(_) => "it goes out now",
@@ -322,7 +331,7 @@ fn close(state: &mut State, fx: &mut Vec<Effect>) {
         return;
     }
     fx.push(Effect::Store(StoreJob::SaveDraft(
-        composer.to_draft(Timestamp::now()),
+        composer.to_draft(state.now),
     )));
     state.notice("draft kept: D lists your drafts");
 }

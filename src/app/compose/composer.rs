@@ -5,7 +5,6 @@ use crate::model::{AreaId, Body, Draft, Target};
 use crate::render::Document;
 use crossterm::event::{KeyCode, KeyEvent};
 use jiff::Timestamp;
-use ratatui::style::{Modifier, Style};
 use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
 /// Which input has the keyboard.
@@ -41,7 +40,6 @@ pub struct Composer {
 fn editor(text: &str) -> TextArea<'static> {
     let mut area = TextArea::from(text.split('\n'));
     area.set_wrap_mode(WrapMode::WordOrGlyph);
-    area.set_cursor_line_style(Style::default());
     area.move_cursor(CursorMove::Bottom);
     area.move_cursor(CursorMove::End);
     area
@@ -100,7 +98,7 @@ impl Composer {
         self.field
     }
 
-    /// Gives `field` the keyboard; only the focused input shows its cursor.
+    /// Gives `field` the keyboard (the drawing code shows the cursor in that input only).
     pub fn focus(&mut self, field: Field) {
         let field = if self.title.is_some() {
             field
@@ -108,17 +106,6 @@ impl Composer {
             Field::Body
         };
         self.field = field;
-        let cursor = |on: bool| {
-            if on {
-                Style::default().add_modifier(Modifier::REVERSED)
-            } else {
-                Style::default()
-            }
-        };
-        self.body.set_cursor_style(cursor(field == Field::Body));
-        if let Some(title) = &mut self.title {
-            title.set_cursor_style(cursor(field == Field::Title));
-        }
     }
 
     pub fn body_text(&self) -> String {

@@ -115,12 +115,13 @@ impl Reader {
     pub fn show(&mut self, loaded: LoadedThread, seen: Option<&ThreadRead>, width: usize) {
         let order = reading_order(&loaded.file.posts);
         let cache = WrapCache::new(loaded.file.posts.len());
+        let docs = complete_docs(&loaded.file.posts, loaded.docs, Vec::new());
         self.open = Some(OpenThread {
             new_above: seen.map_or(0, |s| s.seen_through),
             real: loaded.file.posts.len(),
             echoes: Vec::new(),
             file: loaded.file,
-            docs: loaded.docs,
+            docs,
             order,
             cache,
         });
@@ -165,10 +166,14 @@ impl Reader {
     /// Its echoes go until `set_echoes` brings back those still pending.
     pub fn refresh(&mut self, loaded: LoadedThread) {
         self.rebuild(|open| {
+            // The documents of posts whose id and version did not change are kept.
+            let mut held = std::mem::take(&mut open.docs);
+            held.truncate(open.real);
+            let held = open.file.posts.drain(..).zip(held).collect();
+            open.docs = complete_docs(&loaded.file.posts, loaded.docs, held);
             open.real = loaded.file.posts.len();
             open.echoes.clear();
             open.file = loaded.file;
-            open.docs = loaded.docs;
         });
     }
 
@@ -542,4 +547,25 @@ impl Reader {
             search.matches = matches;
         }
     }
+}
+
+/// One document per post: the ones parsed at load time, else the one held for the same
+/// post at the same version, else parsed now (a reload that raced another one).
+fn complete_docs(
+    posts: &[Post],
+    parsed: Vec<Option<Document>>,
+    held: Vec<(Post, Document)>,
+) -> Vec<Document> {
+    let mut held: std::collections::HashMap<(PostId, u64), Document> = held
+        .into_iter()
+        .map(|(post, doc)| ((post.id, post.version), doc))
+        .collect();
+    posts
+        .iter()
+        .zip(parsed)
+        .map(|(post, doc)| {
+            doc.or_else(|| held.remove(&(post.id.clone(), post.version)))
+                .unwrap_or_else(|| Document::from_body(&post.body))
+        })
+        .collect()
 }

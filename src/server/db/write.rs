@@ -188,6 +188,12 @@ pub fn create_post(
             Problem::new(ProblemCode::ThreadNotFound).detail(format!("no thread {thread_id:?}")),
         );
     };
+    if thread.locked {
+        return reject(
+            Problem::new(ProblemCode::ThreadLocked)
+                .detail("this thread is locked: it takes no more replies"),
+        );
+    }
     if let Some(parent) = &new.reply_to {
         let in_thread = read::post(conn, parent, None)?.is_some_and(|p| p.thread_id == thread_id);
         if !in_thread {

@@ -23,6 +23,7 @@ pub fn router() -> Router<Shared> {
     let api = Router::new()
         .route("/status", get(status::get))
         .route("/tokens", post(tokens::create))
+        .route("/me", get(tokens::me))
         .route("/tree", get(tree::get))
         .route(
             "/areas/{id}/threads",

@@ -26,7 +26,7 @@ const DEFAULT_LIMIT: u32 = 500;
 pub fn check_body(app: &Shared, problem: Problem, body: &str) -> Problem {
     let max = app.config.limits.max_post_chars;
     let chars = body.chars().count();
-    if body.trim().is_empty() {
+    if crate::text::sanitize::is_blank(body) {
         problem.field("body", FieldErrorCode::Empty, "a post needs some text")
     } else if chars > max as usize {
         problem.field(

@@ -118,7 +118,7 @@ pub async fn create(
     let key = idempotency::key(&headers)?;
     let mut problem = Problem::new(ProblemCode::ValidationFailed);
     let title_chars = new.title.chars().count();
-    if new.title.trim().is_empty() {
+    if crate::text::sanitize::is_blank(&new.title) {
         problem = problem.field("title", FieldErrorCode::Empty, "a thread needs a title");
     } else if title_chars > app.config.limits.max_title_chars as usize {
         problem = problem.field(

@@ -1,10 +1,11 @@
-//! `POST /tokens`: a user name and password for a long-lived bearer token.
+//! `POST /tokens`: a user name and password for a long-lived bearer token; `GET /me`: whose
+//! token this is.
 
 use crate::api::{ProblemCode, TokenGrant, TokenRequest};
 use crate::server::db::WriteFailure;
 use crate::server::db::users::{hash_password, insert_token, user_by_name, verify_password};
 use crate::server::error::ApiError;
-use crate::server::extract::ApiJson;
+use crate::server::extract::{ApiJson, AuthUser};
 use crate::server::state::Shared;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -59,4 +60,9 @@ pub async fn create(
             user: crate::api::User::from(&user),
         },
     )
+}
+
+/// `GET /me`: the user the bearer token belongs to (401 without a valid one).
+pub async fn me(AuthUser(user): AuthUser) -> Result<Response, ApiError> {
+    super::json(StatusCode::OK, &crate::api::User::from(&user))
 }

@@ -1,64 +1,9 @@
-//! Carries out the effects with I/O off the UI loop: loading a thread or the index from the
-//! cache and opening a link in the browser. Their outcomes come back as messages.
+//! Opening a link: the browser is started off the UI loop, detached from the terminal; a
+//! failure comes back as a message.
 
-use crate::app::{IndexData, LoadedThread, Msg};
-use crate::model::ThreadId;
-use crate::store::{AccountDir, Cache};
+use crate::app::Msg;
 use std::process::{Command, Stdio};
 use tokio::sync::mpsc::UnboundedSender;
-
-/// Reads a thread and parses its bodies on a blocking thread; answers on `reply`.
-pub fn load_thread(dir: AccountDir, id: ThreadId, reply: UnboundedSender<Msg>) {
-    tokio::task::spawn_blocking(move || {
-        let mut cache = Cache::open(dir);
-        let result = cache.load_thread(&id);
-        for problem in cache.take_problems() {
-            tracing::warn!("{problem}");
-            let _ = reply.send(Msg::Notice(problem.to_string()));
-        }
-        let msg = match result {
-            Ok(Some(file)) => Msg::ThreadLoaded(Box::new(LoadedThread::parse(file))),
-            Ok(None) => Msg::ThreadFailed {
-                message: format!(
-                    "thread {id} is not in the local cache; sync while online to fetch it"
-                ),
-                thread: id,
-            },
-            Err(e) => Msg::ThreadFailed {
-                message: format!("could not read thread {id}: {e}"),
-                thread: id,
-            },
-        };
-        let _ = reply.send(msg);
-    });
-}
-
-/// Reloads the forum tree and thread index after a sync changed them.
-pub fn load_index(dir: AccountDir, reply: UnboundedSender<Msg>) {
-    tokio::task::spawn_blocking(move || {
-        let mut cache = Cache::open(dir);
-        let loaded = cache
-            .load_forum()
-            .and_then(|forum| Ok((forum, cache.load_index()?)));
-        for problem in cache.take_problems() {
-            tracing::warn!("{problem}");
-            let _ = reply.send(Msg::Notice(problem.to_string()));
-        }
-        match loaded {
-            Ok((forum, threads)) => {
-                let _ = reply.send(Msg::IndexLoaded(Box::new(IndexData {
-                    forum: forum.unwrap_or_default(),
-                    threads,
-                })));
-            }
-            Err(e) => {
-                let _ = reply.send(Msg::Notice(format!(
-                    "could not reload the thread list: {e}"
-                )));
-            }
-        }
-    });
-}
 
 /// The command that opens a URL: `$BROWSER` (its first entry; `%s` stands for the URL),
 /// else the platform's opener.

@@ -1,0 +1,266 @@
+//! Runs a parsed command line: the client commands, or the reader when there is none.
+
+use super::args::{ClientCommand, Global};
+use super::json;
+use super::output::Output;
+use super::paint::Paint;
+use super::thread_text::{ThreadView, format_thread};
+use super::{
+    completions, format_hits, format_tree, login, man_page, man_pages, outbox, reply,
+    resolve_thread, run_account_command, run_config_command, sync,
+};
+use crate::account::{Account, Setup};
+use crate::model::ForumData;
+use crate::store::{Cache, Outbox};
+use std::io::{IsTerminal, Write};
+
+/// A client command, or the reader when there is none.
+pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()> {
+    // These need no config, data or log: they work on a machine with no home directory.
+    match &command {
+        Some(ClientCommand::Completions { shell }) => {
+            return finish(Output::stdout(), |out| completions(*shell, out));
+        }
+        Some(ClientCommand::Man { dir: None }) => {
+            return finish(Output::stdout(), man_page);
+        }
+        Some(ClientCommand::Man { dir: Some(dir) }) => {
+            let mut out = Output::stdout();
+            for page in man_pages(dir)? {
+                writeln!(out, "{}", page.display())?;
+            }
+            return Ok(out.finish()?);
+        }
+        _ => {}
+    }
+    let setup = Setup::load(global.config.as_deref(), global.data_dir.as_deref())?;
+    let log_problem = super::logging::init(&setup.data.log_dir(), global.verbose).err();
+    tracing::debug!(command = ?command.as_ref().map(command_name), "start");
+    let account = || setup.account(global.account.as_deref());
+    let Some(command) = command else {
+        let account = account()?;
+        let data = load(&account)?;
+        crate::runner::run(crate::runner::Launch {
+            config: &setup.config,
+            data_dir: &setup.data,
+            account: &account,
+            data,
+            log_problem,
+        })?;
+        return Ok(());
+    };
+    let paint = Paint::new(global.color, std::io::stdout().is_terminal());
+    let page = !global.no_pager;
+    match command {
+        ClientCommand::Account { action } => finish(Output::stdout(), |out| {
+            run_account_command(&setup, action, out)
+        }),
+        ClientCommand::Config { action } => finish(Output::stdout(), |out| {
+            run_config_command(&setup, &action, out)
+        }),
+        ClientCommand::Login(args) => finish(Output::stdout(), |out| {
+            login(&setup, &account()?, &args, out)
+        }),
+        ClientCommand::Sync { status: true, json } => finish(Output::stdout(), |out| {
+            super::sync_status(&setup, &account()?, json, out)
+        }),
+        ClientCommand::Sync { json, .. } => {
+            finish(Output::stdout(), |out| sync(&account()?, json, out))
+        }
+        ClientCommand::Reply { thread, to, file } => finish(Output::stdout(), |out| {
+            reply(&account()?, &thread, to.as_deref(), file.as_deref(), out)
+        }),
+        ClientCommand::Outbox { action, json } => finish(Output::stdout(), |out| {
+            outbox(&account()?, action, json, out)
+        }),
+        ClientCommand::Tree { width, json } => {
+            tree(&account()?, json, &Look::new(width, paint, page))
+        }
+        ClientCommand::Read {
+            thread,
+            width,
+            json,
+        } => read(&account()?, &thread, json, &Look::new(width, paint, page)),
+        ClientCommand::Search {
+            words,
+            limit,
+            width,
+            json,
+        } => search(
+            &account()?,
+            &words,
+            limit,
+            json,
+            &Look::new(width, paint, page),
+        ),
+        ClientCommand::Completions { .. } | ClientCommand::Man { .. } => Ok(()),
+    }
+}
+
+/// How text output looks: its width, its colours, and whether it may be paged.
+struct Look {
+    width: usize,
+    paint: Paint,
+    page: bool,
+}
+
+impl Look {
+    fn new(width: Option<u16>, paint: Paint, page: bool) -> Self {
+        Self {
+            width: output_width(width),
+            paint,
+            page,
+        }
+    }
+}
+
+fn tree(account: &Account, json: bool, look: &Look) -> anyhow::Result<()> {
+    let data = load(account)?;
+    if json {
+        let value = json::tree(&account.name, &data.forum, &data.threads, &data.read);
+        return print(Output::stdout(), &json::terminal_safe(&value)?);
+    }
+    let text = format_tree(
+        &data.forum,
+        &data.threads,
+        &data.read,
+        look.width,
+        look.paint,
+    );
+    print(Output::paged(look.page), &text)
+}
+
+fn read(account: &Account, thread: &str, json: bool, look: &Look) -> anyhow::Result<()> {
+    let data = load(account)?;
+    let summary = resolve_thread(&data.threads, thread)?;
+    let mut cache = Cache::open(account.dir.clone());
+    let file = cache.load_thread(&summary.id)?;
+    report_problems(&mut cache);
+    let Some(file) = file else {
+        anyhow::bail!(
+            "thread {} is not in the local cache; run `threadmark sync` while online",
+            summary.id
+        );
+    };
+    let outbox = pending(account);
+    let view = ThreadView {
+        forum: &data.forum,
+        file: &file,
+        read: &data.read,
+        outbox: &outbox,
+    };
+    if json {
+        let value = json::thread(&account.name, &view);
+        return print(Output::stdout(), &json::terminal_safe(&value)?);
+    }
+    let text = format_thread(&view, look.width, look.paint);
+    print(Output::paged(look.page), &text)
+}
+
+fn search(
+    account: &Account,
+    words: &[String],
+    limit: usize,
+    json: bool,
+    look: &Look,
+) -> anyhow::Result<()> {
+    let data = load(account)?;
+    let mut cache = Cache::open(account.dir.clone());
+    let query = words.join(" ");
+    let hits = crate::store::search(&mut cache, &data.threads, &query, limit)?;
+    report_problems(&mut cache);
+    if json {
+        let value = json::search(&account.name, &query, &hits);
+        return print(Output::stdout(), &json::terminal_safe(&value)?);
+    }
+    if hits.is_empty() {
+        anyhow::bail!("nothing matches {query:?}");
+    }
+    let words: Vec<String> = query.split_whitespace().map(str::to_owned).collect();
+    let text = format_hits(&hits, &words, look.width, look.paint);
+    print(Output::paged(look.page), &text)
+}
+
+/// The command's name for the log.
+fn command_name(command: &ClientCommand) -> &'static str {
+    match command {
+        ClientCommand::Tree { .. } => "tree",
+        ClientCommand::Read { .. } => "read",
+        ClientCommand::Search { .. } => "search",
+        ClientCommand::Account { .. } => "account",
+        ClientCommand::Login(_) => "login",
+        ClientCommand::Sync { .. } => "sync",
+        ClientCommand::Reply { .. } => "reply",
+        ClientCommand::Outbox { .. } => "outbox",
+        ClientCommand::Config { .. } => "config",
+        ClientCommand::Completions { .. } => "completions",
+        ClientCommand::Man { .. } => "man",
+    }
+}
+
+/// Runs `body` on `out`, then closes it (waiting for the pager).
+fn finish(
+    mut out: Output,
+    body: impl FnOnce(&mut Output) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    body(&mut out)?;
+    Ok(out.finish()?)
+}
+
+fn print(out: Output, text: &str) -> anyhow::Result<()> {
+    finish(out, |out| Ok(out.write_all(text.as_bytes())?))
+}
+
+/// The account's outbox entries; a problem reading it is a warning (the thread still shows).
+fn pending(account: &Account) -> Vec<crate::model::OutboxEntry> {
+    match Outbox::open(&account.dir).list() {
+        Ok((entries, unreadable)) => {
+            for problem in unreadable {
+                warn(&problem.to_string());
+            }
+            entries
+        }
+        Err(e) => {
+            warn(&format!("the outbox could not be read: {e}"));
+            Vec::new()
+        }
+    }
+}
+
+/// The account's cached tree, thread index and read state; problems reported on stderr.
+fn load(account: &Account) -> anyhow::Result<ForumData> {
+    let mut cache = Cache::open(account.dir.clone());
+    let data = ForumData {
+        forum: account.load_forum(&mut cache)?,
+        threads: cache.load_index()?,
+        read: cache.load_read_state()?,
+    };
+    report_problems(&mut cache);
+    Ok(data)
+}
+
+/// `--width`, else the terminal's width, else 80 (piped output).
+fn output_width(explicit: Option<u16>) -> usize {
+    if let Some(width) = explicit {
+        return usize::from(width);
+    }
+    if std::io::stdout().is_terminal()
+        && let Ok((cols, _)) = crossterm::terminal::size()
+    {
+        return usize::from(cols.max(20));
+    }
+    80
+}
+
+fn report_problems(cache: &mut Cache) {
+    for problem in cache.take_problems() {
+        warn(&problem.to_string());
+    }
+}
+
+/// A warning on stderr (cleaned: it may quote a file) and in the log.
+pub fn warn(problem: &str) {
+    tracing::warn!("{problem}");
+    let line = crate::text::sanitize::clean(problem);
+    let _ = writeln!(std::io::stderr(), "threadmark: warning: {line}");
+}

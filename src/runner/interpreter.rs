@@ -1,0 +1,359 @@
+//! The effect interpreter's synchronous core: carries out the disk work `update` asks for
+//! against one account's folder — loading a thread or the index, saving read state,
+//! `ui.json` and drafts, the outbox's changes — and answers each job with messages.
+//!
+//! The runner calls it on the store worker's thread (writes, in order) and on blocking
+//! tasks (loads); the headless test harness calls it inline, so tests carry out effects
+//! with the very code the reader uses.
+
+use crate::app::{Effect, IndexData, LoadedThread, Msg, Outgoing, StoreJob, Stored};
+use crate::model::{OutboxEntry, PostId, ReadState, ThreadId};
+use crate::store::{AccountDir, Cache, Drafts, Outbox, Retried, StoreError, save_ui_state};
+use jiff::Timestamp;
+
+/// Disk work: the effects the interpreter carries out. The others (the terminal, the
+/// browser, the sync engine, the save timers) are the runner's own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Job {
+    /// Read a thread and parse its bodies, except those of the posts in `parsed` (id and
+    /// version: the reader holds their documents).
+    LoadThread {
+        thread: ThreadId,
+        parsed: Vec<(PostId, u64)>,
+    },
+    /// Read the forum tree and the thread index again.
+    LoadIndex,
+    /// A write (or a read of drafts or the outbox), done in the order asked.
+    Store(StoreJob),
+}
+
+/// Who carries out an effect.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Work {
+    /// The interpreter: disk work.
+    Disk(Job),
+    /// The runner's loop itself: terminal, timers, browser, sync engine.
+    Shell(Effect),
+}
+
+impl From<Effect> for Work {
+    fn from(effect: Effect) -> Self {
+        match effect {
+            Effect::LoadThread(thread) => Self::Disk(Job::LoadThread {
+                thread,
+                parsed: Vec::new(),
+            }),
+            Effect::ReloadThread { thread, parsed } => {
+                Self::Disk(Job::LoadThread { thread, parsed })
+            }
+            Effect::LoadIndex => Self::Disk(Job::LoadIndex),
+            Effect::Store(job) => Self::Disk(Job::Store(job)),
+            other => Self::Shell(other),
+        }
+    }
+}
+
+impl Job {
+    /// Reads that may run beside the writes (they take a while: thread bodies are parsed).
+    pub fn is_load(&self) -> bool {
+        matches!(self, Self::LoadThread { .. } | Self::LoadIndex)
+    }
+}
+
+/// Carries out jobs against one account's cache, drafts and outbox.
+#[derive(Debug)]
+pub struct Interpreter {
+    dir: AccountDir,
+    outbox: Outbox,
+    drafts: Drafts,
+}
+
+impl Interpreter {
+    pub fn open(dir: &AccountDir) -> Self {
+        Self {
+            dir: dir.clone(),
+            outbox: Outbox::open(dir),
+            drafts: Drafts::open(dir),
+        }
+    }
+
+    /// Does one job; returns the messages that answer it, in order.
+    pub fn run(&mut self, job: Job) -> Vec<Msg> {
+        let mut answers = Vec::new();
+        match job {
+            Job::LoadThread { thread, parsed } => self.load_thread(thread, &parsed, &mut answers),
+            Job::LoadIndex => self.load_index(&mut answers),
+            Job::Store(job) => {
+                self.store(job, &mut |stored| answers.push(Msg::Stored(stored)));
+            }
+        }
+        answers
+    }
+
+    /// Writes `read.json` durably.
+    pub fn save_read_state(&self, read: &ReadState) -> Result<(), StoreError> {
+        Cache::open(self.dir.clone()).save_read_state(read)
+    }
+
+    /// Writes `ui.json`.
+    pub fn save_ui_state(&self, ui: &crate::app::UiState) -> Result<(), StoreError> {
+        save_ui_state(&self.dir, ui)
+    }
+
+    fn load_thread(&self, id: ThreadId, parsed: &[(PostId, u64)], answers: &mut Vec<Msg>) {
+        let mut cache = Cache::open(self.dir.clone());
+        let result = cache.load_thread(&id);
+        for problem in cache.take_problems() {
+            tracing::warn!("{problem}");
+            answers.push(Msg::Notice(problem.to_string()));
+        }
+        answers.push(match result {
+            Ok(Some(thread)) => {
+                Msg::ThreadLoaded(Box::new(LoadedThread::parse_except(thread, parsed)))
+            }
+            Ok(None) => Msg::ThreadFailed {
+                message: format!(
+                    "thread {id} is not in the local cache; sync while online to fetch it"
+                ),
+                thread: id,
+            },
+            Err(e) => Msg::ThreadFailed {
+                message: format!("could not read thread {id}: {e}"),
+                thread: id,
+            },
+        });
+    }
+
+    /// Reloads the forum tree and thread index after a sync changed them.
+    fn load_index(&self, answers: &mut Vec<Msg>) {
+        let mut cache = Cache::open(self.dir.clone());
+        let loaded = cache
+            .load_forum()
+            .and_then(|forum| Ok((forum, cache.load_index()?)));
+        for problem in cache.take_problems() {
+            tracing::warn!("{problem}");
+            answers.push(Msg::Notice(problem.to_string()));
+        }
+        answers.push(match loaded {
+            Ok((forum, threads)) => Msg::IndexLoaded(Box::new(IndexData {
+                forum: forum.unwrap_or_default(),
+                threads,
+            })),
+            Err(e) => Msg::Notice(format!("could not reload the thread list: {e}")),
+        });
+    }
+
+    fn failed(tell: Tell<'_>, text: String) {
+        tracing::warn!("{text}");
+        tell(Stored::Failed(text));
+    }
+
+    fn store(&self, job: StoreJob, tell: Tell<'_>) {
+        match job {
+            StoreJob::LoadOutbox => self.load_outbox(tell),
+            StoreJob::LoadDrafts { offer } => self.load_drafts(offer, tell),
+            StoreJob::SaveDraft(draft) => {
+                if let Err(e) = self.drafts.save(&draft) {
+                    Self::failed(
+                        tell,
+                        format!("could not save the draft ({e}); it is still open in the composer"),
+                    );
+                }
+                self.load_drafts(false, tell);
+            }
+            StoreJob::RemoveDraft(id) => {
+                if let Err(e) = self.drafts.remove(&id) {
+                    Self::failed(tell, format!("could not delete the draft: {e}"));
+                }
+                self.load_drafts(false, tell);
+            }
+            StoreJob::Send(outgoing) => self.send(*outgoing, tell),
+            StoreJob::Retry(key) => self.retry(&key, tell),
+            StoreJob::Discard(key) => self.discard(&key, tell),
+            StoreJob::SaveReadState(read) => {
+                if let Err(e) = self.save_read_state(&read) {
+                    tracing::warn!("saving read state: {e}");
+                    tell(Stored::ReadStateNotSaved(format!(
+                        "could not save what you read: {e}"
+                    )));
+                }
+            }
+            StoreJob::SaveUiState(ui) => {
+                // A convenience, not user data: a failure is logged, not shown.
+                if let Err(e) = self.save_ui_state(&ui) {
+                    tracing::warn!("saving ui.json: {e}");
+                }
+            }
+        }
+    }
+
+    fn load_outbox(&self, tell: Tell<'_>) {
+        match self.outbox.list() {
+            Ok((entries, unreadable)) => tell(Stored::Outbox {
+                entries,
+                unreadable: unreadable.iter().map(ToString::to_string).collect(),
+            }),
+            Err(e) => Self::failed(tell, format!("could not read the outbox: {e}")),
+        }
+    }
+
+    fn load_drafts(&self, offer: bool, tell: Tell<'_>) {
+        match self.drafts.list() {
+            Ok((drafts, problems)) => tell(Stored::Drafts {
+                drafts,
+                problems: problems.iter().map(ToString::to_string).collect(),
+                offer,
+            }),
+            Err(e) => Self::failed(tell, format!("could not read the drafts: {e}")),
+        }
+    }
+
+    /// The entry is made here, under the key made when the user sent it. It is durable
+    /// before the draft goes; when it cannot be written the text stays a draft.
+    fn send(&self, outgoing: Outgoing, tell: Tell<'_>) {
+        let mut entry = OutboxEntry::queued(
+            outgoing.key.clone(),
+            outgoing.target.clone(),
+            outgoing.body.clone(),
+            outgoing.at,
+        );
+        entry.draft_id = Some(outgoing.draft_id.clone());
+        let replaced = outgoing
+            .replaces
+            .as_deref()
+            .and_then(|key| self.outbox.get(key).ok().flatten());
+        let queued = match &replaced {
+            Some(old) => self.outbox.replace(old, &entry),
+            None => self.outbox.enqueue(&entry),
+        };
+        if let Err(e) = queued {
+            tracing::warn!("could not queue a reply: {e}");
+            tell(Stored::NotQueued {
+                why: format!(
+                    "could not put the reply in the outbox ({e}); it is back in the composer"
+                ),
+                outgoing: Box::new(outgoing),
+            });
+            return;
+        }
+        if let Err(e) = self.drafts.remove(&outgoing.draft_id) {
+            Self::failed(
+                tell,
+                format!("the reply is in the outbox, but its draft could not be removed: {e}"),
+            );
+        }
+        tell(Stored::Queued { key: entry.key });
+        self.load_outbox(tell);
+        self.load_drafts(false, tell);
+    }
+
+    fn retry(&self, key: &str, tell: Tell<'_>) {
+        match self.outbox.get(key) {
+            Ok(Some(entry)) => match self.outbox.retry(&entry, Timestamp::now()) {
+                Ok(Some(Retried::Requeued(again))) => tell(Stored::Queued { key: again.key }),
+                Ok(Some(Retried::Rescheduled)) => tell(Stored::Queued { key: entry.key }),
+                Ok(None) => tell(Stored::Done(format!(
+                    "this reply is {}: nothing to retry",
+                    entry.state.label()
+                ))),
+                Err(e) => Self::failed(tell, format!("could not retry the reply: {e}")),
+            },
+            Ok(None) => tell(Stored::Done("that reply has left the outbox".into())),
+            Err(problem) => Self::failed(tell, problem.to_string()),
+        }
+        self.load_outbox(tell);
+    }
+
+    fn discard(&self, key: &str, tell: Tell<'_>) {
+        match self.outbox.get(key) {
+            Ok(Some(entry)) => match self.outbox.discard(&entry) {
+                Ok(()) => tell(Stored::Done(
+                    "discarded (kept on disk under outbox/discarded/)".into(),
+                )),
+                Err(e) => Self::failed(tell, format!("could not discard the reply: {e}")),
+            },
+            Ok(None) => tell(Stored::Done("that reply has left the outbox".into())),
+            Err(problem) => Self::failed(tell, problem.to_string()),
+        }
+        self.load_outbox(tell);
+    }
+}
+
+type Tell<'a> = &'a mut dyn FnMut(Stored);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::UiState;
+    use crate::model::ThreadRead;
+    use crate::store::{DataDir, load_ui_state};
+
+    fn read_state() -> ReadState {
+        let mut read = ReadState::default();
+        read.threads
+            .insert(ThreadId::new("t1"), ThreadRead::default());
+        read.thread_mut(&ThreadId::new("t1")).mark_all_read(3);
+        read
+    }
+
+    #[test]
+    fn read_state_and_ui_json_are_written_as_jobs() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = DataDir::new(temp.path()).account("work");
+        std::fs::create_dir_all(dir.root()).unwrap();
+        let mut core = Interpreter::open(&dir);
+        let ui = UiState {
+            selected: Some("t:t1".into()),
+            ..UiState::default()
+        };
+        let answers = core.run(Job::Store(StoreJob::SaveReadState(read_state())));
+        assert!(answers.is_empty(), "{answers:?}");
+        let answers = core.run(Job::Store(StoreJob::SaveUiState(Box::new(ui.clone()))));
+        assert!(answers.is_empty(), "{answers:?}");
+        let read = Cache::open(dir.clone()).load_read_state().unwrap();
+        assert_eq!(read, read_state());
+        assert_eq!(load_ui_state::<UiState>(&dir).unwrap(), (ui, None));
+    }
+
+    #[test]
+    fn a_read_state_that_cannot_be_written_is_reported_for_another_try() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = DataDir::new(temp.path()).account("work");
+        std::fs::create_dir_all(dir.root().parent().unwrap()).unwrap();
+        // The account's folder is a file: nothing can be written under it.
+        std::fs::write(dir.root(), b"not a folder").unwrap();
+        let answers =
+            Interpreter::open(&dir).run(Job::Store(StoreJob::SaveReadState(read_state())));
+        assert!(
+            matches!(
+                answers.as_slice(),
+                [Msg::Stored(Stored::ReadStateNotSaved(why))]
+                    if why.starts_with("could not save what you read")
+            ),
+            "{answers:?}"
+        );
+    }
+
+    #[test]
+    fn only_disk_work_goes_to_the_interpreter() {
+        let load = Work::from(Effect::LoadThread(ThreadId::new("t1")));
+        assert_eq!(
+            load,
+            Work::Disk(Job::LoadThread {
+                thread: ThreadId::new("t1"),
+                parsed: Vec::new()
+            })
+        );
+        assert!(matches!(load, Work::Disk(job) if job.is_load()));
+        assert_eq!(
+            Work::from(Effect::Store(StoreJob::LoadOutbox)),
+            Work::Disk(Job::Store(StoreJob::LoadOutbox))
+        );
+        assert_eq!(Work::from(Effect::Quit), Work::Shell(Effect::Quit));
+        assert_eq!(
+            Work::from(Effect::SaveReadState),
+            Work::Shell(Effect::SaveReadState),
+            "the runner times saves, then hands the snapshot over as a job"
+        );
+    }
+}

@@ -1,0 +1,232 @@
+//! The commands against the real reference server: `login --token-stdin` checks the token,
+//! `read` shows the thread's own pending replies, `sync` gives the read-only banner's text,
+//! and unsent replies are private files.
+
+use crate::json::assert_shape;
+use crate::pty_session::PtySession;
+use crate::serve::{Client, Served, text};
+use serde_json::Value;
+use std::os::unix::fs::PermissionsExt;
+
+const BANNER: &str = "Upgrading the forum: posting reopens on Monday";
+
+fn signed_in() -> (tempfile::TempDir, Served, Client) {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let client = Client::default();
+    client.sign_in(&server.url, server.member_token.as_ref().unwrap());
+    assert!(client.run(&["sync"]).status.success());
+    (store, server, client)
+}
+
+/// The operator switches the forum's mode (`PUT /admin/mode`, the admin token).
+fn set_mode(server: &Served, mode: &str) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let status = runtime.block_on(async {
+        reqwest::Client::new()
+            .put(format!("{}/api/v1/admin/mode", server.url))
+            .bearer_auth(server.admin_token.as_ref().unwrap())
+            .json(&serde_json::json!({"mode": mode, "banner": {"text": BANNER}}))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    });
+    assert!(status.is_success(), "{status}");
+}
+
+#[test]
+fn login_checks_the_token_and_names_its_user() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let client = Client::default();
+    let out = client.run(&["account", "add", "work", "--url", &server.url]);
+    assert!(out.status.success());
+    let secrets = client.data_dir().join("secrets");
+
+    let out = client.run_with_stdin(&["login", "--token-stdin"], "tm_made_up");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("nothing was stored"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        !secrets.exists() || std::fs::read_dir(&secrets).unwrap().next().is_none(),
+        "a refused token is not stored"
+    );
+
+    let out = client.run_with_stdin(
+        &["login", "--token-stdin"],
+        server.member_token.as_ref().unwrap(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Signed in to"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(
+        text(&out.stdout).contains(" as demo."),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // Offline: stored, and said to be unchecked.
+    let url = format!("http://{}", server.addr);
+    server.kill();
+    let offline = Client::default();
+    assert!(
+        offline
+            .run(&["account", "add", "work", "--url", &url])
+            .status
+            .success()
+    );
+    let out = offline.run_with_stdin(&["login", "--token-stdin"], "tm_whatever");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(said.contains("not checked: offline"), "{said}");
+    let listed = offline.run(&["account", "list"]);
+    assert!(text(&listed.stdout).contains("(logged in)"));
+}
+
+#[test]
+fn read_shows_the_threads_own_pending_replies_where_they_belong() {
+    let (_store, _server, client) = signed_in();
+    // Queued, not synced yet: both wait in the outbox.
+    let out = client.run_with_stdin(
+        &["reply", "advocacy", "--to", "#2"],
+        "Queued while you read",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = client.run_with_stdin(&["reply", "advocacy"], "And one to the thread");
+    assert!(out.status.success());
+
+    let out = client.run(&["read", "advocacy", "--width", "100"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let page = text(&out.stdout);
+    assert!(page.contains("2 of yours in the outbox"), "{page}");
+    let at = page
+        .find("Queued while you read")
+        .expect("the pending reply is shown");
+    let header = page[..at]
+        .lines()
+        .rev()
+        .find(|l| l.contains("you ·"))
+        .unwrap();
+    assert!(header.contains("queued"), "{header}");
+    assert!(header.contains("answers Connie Williams (#2)"), "{header}");
+    assert!(header.starts_with("│ "), "nested under #2: {header:?}");
+
+    let read: Value =
+        serde_json::from_slice(&client.run(&["read", "advocacy", "--json"]).stdout).unwrap();
+    assert_shape("read", &read);
+    let pending = read["pending"].as_array().unwrap();
+    assert_eq!(pending.len(), 2);
+    assert_eq!(pending[0]["state"], "queued");
+    assert_eq!(pending[0]["reply_to"], "advocacy-1-2");
+}
+
+#[test]
+fn held_and_failed_replies_say_so_in_read() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let client = Client::default();
+    client.sign_in(&server.url, server.member_token.as_ref().unwrap());
+    assert!(client.run(&["sync"]).status.success());
+    let out = client.run_with_stdin(&["reply", "advocacy"], &"x".repeat(60_000));
+    assert!(out.status.success());
+    assert!(client.run(&["sync"]).status.success());
+    let page = text(&client.run(&["read", "advocacy", "--width", "100"]).stdout);
+    assert!(page.contains("you · failed"), "{page}");
+    assert!(page.contains("the server said:"), "{page}");
+    assert!(page.contains("threadmark outbox retry"), "{page}");
+
+    set_mode(&server, "read-only");
+    let out = client.run_with_stdin(&["reply", "advocacy"], "Written in the gray-out");
+    assert!(out.status.success());
+    let out = client.run(&["sync"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let page = text(&client.run(&["read", "advocacy", "--width", "100"]).stdout);
+    assert!(page.contains("you · held"), "{page}");
+}
+
+#[test]
+fn sync_against_a_read_only_forum_gives_the_banners_words() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &["--mode", "read-only", "--banner", BANNER]);
+    let client = Client::default();
+    client.sign_in(&server.url, server.member_token.as_ref().unwrap());
+    let out = client.run(&["sync"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let summary = text(&out.stdout);
+    assert!(summary.contains("read-only"), "{summary}");
+    assert!(summary.contains(BANNER), "why, and until when: {summary}");
+
+    let out = client.run(&["sync", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let value: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_shape("sync", &value);
+    assert_eq!(value["mode"], "read-only");
+    assert_eq!(value["banner"]["text"], BANNER);
+
+    let log = client.data_dir().join("logs");
+    let logged: String = std::fs::read_dir(log)
+        .unwrap()
+        .map(|f| std::fs::read_to_string(f.unwrap().path()).unwrap())
+        .collect();
+    assert!(logged.contains("the forum is read-only"), "{logged}");
+}
+
+#[test]
+fn unsent_replies_are_readable_by_their_owner_only() {
+    let (_store, _server, client) = signed_in();
+    let out = client.run_with_stdin(&["reply", "advocacy"], "Private until sent");
+    assert!(out.status.success());
+    let outbox = client.data_dir().join("accounts/work/outbox");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&outbox), 0o700);
+    assert_eq!(mode(&outbox.join("queued")), 0o700);
+    for file in std::fs::read_dir(outbox.join("queued")).unwrap() {
+        assert_eq!(mode(&file.unwrap().path()), 0o600);
+    }
+}
+
+#[test]
+fn a_draft_autosaved_by_the_reader_is_private_even_after_a_kill() {
+    let (_store, _server, client) = signed_in();
+    let mut reader = PtySession::start(client.home.path(), &[], &[], 120, 40);
+    reader.wait_for_text(" q quit");
+    reader.send("/\u{15}Advocacy\r\r");
+    reader.wait_for_text("Connie Williams");
+    reader.send("r");
+    reader.wait_for_text("ctrl-s");
+    reader.send("Words nobody else may read");
+    reader.wait_for_text("Words nobody else may read");
+    let drafts = client.data_dir().join("accounts/work/drafts");
+    let deadline = std::time::Instant::now() + crate::pty_session::WAIT;
+    while std::fs::read_dir(&drafts).map_or(true, |mut d| d.next().is_none()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the draft was autosaved"
+        );
+        reader.settle(std::time::Duration::from_millis(200));
+    }
+    reader.sigkill();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&drafts), 0o700);
+    let files: Vec<_> = std::fs::read_dir(&drafts)
+        .unwrap()
+        .map(|f| f.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1);
+    assert_eq!(mode(&files[0]), 0o600);
+    assert!(
+        std::fs::read_to_string(&files[0])
+            .unwrap()
+            .contains("Words nobody else may read")
+    );
+}

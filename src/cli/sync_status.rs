@@ -15,6 +15,7 @@ use std::time::Duration;
 
 #[derive(Debug, Serialize)]
 struct Status {
+    version: u32,
     account: String,
     kind: &'static str,
     /// `None`: the server counts no requests (threadmark's own, the demo).
@@ -66,6 +67,7 @@ fn status(setup: &Setup, account: &Account) -> anyhow::Result<Status> {
         .filter(|r| r.kind == AccountKind::Discourse)
     else {
         return Ok(Status {
+            version: super::json::VERSION,
             account: account.name.clone(),
             kind: if account.is_demo() { "demo" } else { "native" },
             budget: None,
@@ -88,6 +90,7 @@ fn status(setup: &Setup, account: &Account) -> anyhow::Result<Status> {
         .prefetch
         .unwrap_or_else(|| crate::remote::discourse::PrefetchSettings::default_for(false));
     Ok(Status {
+        version: super::json::VERSION,
         account: account.name.clone(),
         kind: "discourse",
         budget: Some(budget.status(Timestamp::now())),

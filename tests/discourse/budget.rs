@@ -208,7 +208,11 @@ async fn sync_rides_out_a_short_wait_and_stops_at_the_daily_limit_keeping_replie
             stdout.contains("syncing resumes at") && stdout.contains("(in 5 h"),
             "{stdout}"
         );
-        assert!(stdout.contains("Waiting replies go at"), "{stdout}");
+        assert!(
+            stdout.contains("replies wait in the outbox until then")
+                && stdout.contains("1 waiting"),
+            "the queued reply says when it goes: {stdout}"
+        );
         assert!(
             server.requests_to(&Method::POST, "/posts.json").is_empty(),
             "the reply waits"

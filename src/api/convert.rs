@@ -101,6 +101,8 @@ impl From<Post> for model::Post {
             edited_at: p.edited_at,
             body: model::Body::markdown(p.body),
             deleted: p.deleted,
+            removed: false,
+            score: None,
             version: p.version,
             client_key: p.client_key,
         }

@@ -89,6 +89,7 @@ problem_codes! {
     ReadOnly = "read_only", 503, "The forum is read-only";
     LoginsDisabled = "logins_disabled", 503, "Logins are disabled for now";
     Maintenance = "maintenance", 503, "The forum is down for maintenance";
+    StoreUnavailable = "store_unavailable", 503, "The server cannot reach its database for now";
 }
 
 impl fmt::Display for ProblemCode {

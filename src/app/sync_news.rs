@@ -10,6 +10,14 @@ pub fn on_event(state: &mut State, event: SyncEvent, fx: &mut Vec<Effect>) {
     match event {
         SyncEvent::Status(status) => on_status(state, status, fx),
         SyncEvent::Pulled(report) => {
+            let mut read_elsewhere = false;
+            for (thread, seq) in &report.read_through {
+                read_elsewhere |= state.data.read.read_elsewhere(thread, *seq);
+            }
+            if read_elsewhere {
+                state.tree.refresh_unread(&state.data.read);
+                fx.push(Effect::SaveReadState);
+            }
             if report.tree_changed || !report.changed.is_empty() {
                 fx.push(Effect::LoadIndex);
             }

@@ -3,7 +3,9 @@
 use super::args::{AccountCommand, KindArg};
 use crate::account::Setup;
 use crate::config::{AccountConfig, AccountKind, add_account, check_server_url, remove_account};
+use crate::remote::lemmy::version::ApiVersion;
 use crate::store::{DEMO_ACCOUNT, Secrets};
+use crate::sync::state::SyncState;
 use std::io::Write;
 
 /// Runs an account command, printing to `out`.
@@ -21,6 +23,7 @@ pub fn run_account_command(
                 kind: match kind {
                     KindArg::Native => AccountKind::Native,
                     KindArg::Discourse => AccountKind::Discourse,
+                    KindArg::Lemmy => AccountKind::Lemmy,
                 },
                 url: url.as_str().trim_end_matches('/').to_owned(),
                 ..AccountConfig::default()
@@ -56,12 +59,37 @@ pub fn run_account_command(
 #[derive(Debug, serde::Serialize)]
 struct Listed {
     name: String,
-    /// native, discourse, or demo.
+    /// native, discourse, lemmy, or demo.
     kind: &'static str,
     url: Option<String>,
+    /// Lemmy: what the last login or pull found the instance to be.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    server: Option<ServerListed>,
     /// `logged_in`, `not_logged_in`, `credential_unusable` (the demo: `not_needed`).
     login: &'static str,
     default: bool,
+}
+
+/// A Lemmy instance as `account list` names it.
+#[derive(Debug, serde::Serialize)]
+struct ServerListed {
+    /// `v3` (Lemmy 0.19) or `v4` (Lemmy 1.0).
+    api: ApiVersion,
+    /// Lemmy's own version, as the instance says it ("0.19.20").
+    version: String,
+    #[serde(skip)]
+    described: String,
+}
+
+/// What the last login or pull learnt about a Lemmy account's instance.
+fn lemmy_server(setup: &Setup, account: &str) -> Option<ServerListed> {
+    let (state, _) = SyncState::load(&setup.data.account(account)).ok()?;
+    let info = crate::remote::lemmy::server_info(state.cursor.as_ref()?)?;
+    Some(ServerListed {
+        api: info.api,
+        described: info.describe(),
+        version: info.version,
+    })
 }
 
 fn list(setup: &Setup, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
@@ -78,11 +106,11 @@ fn list(setup: &Setup, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
         .iter()
         .map(|account| Listed {
             name: account.name.clone(),
-            kind: match account.kind {
-                AccountKind::Native => "native",
-                AccountKind::Discourse => "discourse",
-            },
+            kind: account.kind.as_str(),
             url: Some(account.url.clone()),
+            server: (account.kind == AccountKind::Lemmy)
+                .then(|| lemmy_server(setup, &account.name))
+                .flatten(),
             login: match secrets.load(&account.name) {
                 Ok(Some(_)) => "logged_in",
                 Ok(None) => "not_logged_in",
@@ -95,6 +123,7 @@ fn list(setup: &Setup, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
         name: DEMO_ACCOUNT.to_owned(),
         kind: "demo",
         url: None,
+        server: None,
         login: "not_needed",
         default: default.is_none(),
     });
@@ -112,11 +141,15 @@ fn list(setup: &Setup, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
             writeln!(out, "{marker} {}  bundled demo forum", account.name)?;
             continue;
         };
+        let kind = match (&account.server, account.kind) {
+            (Some(server), kind) => format!("{kind} ({})", server.described),
+            (None, "lemmy") => "lemmy (version known after login or the first sync)".to_owned(),
+            (None, kind) => kind.to_owned(),
+        };
         writeln!(
             out,
-            "{marker} {}  {}  {url}  ({})",
+            "{marker} {}  {kind}  {url}  ({})",
             account.name,
-            account.kind,
             account.login.replace('_', " ")
         )?;
     }

@@ -237,6 +237,8 @@ pub enum KindArg {
     Native,
     /// A Discourse forum
     Discourse,
+    /// A Lemmy instance (0.19 or 1.0)
+    Lemmy,
 }
 
 /// `threadmark login`. Secrets are read from a prompt or standard input, never argv.

@@ -23,6 +23,9 @@ pub fn login(
     if remote.kind == AccountKind::Discourse {
         return discourse_login(&secrets, account, remote, args, out);
     }
+    if remote.kind == AccountKind::Lemmy && !args.token_stdin {
+        return super::login_lemmy::lemmy_login(&secrets, account, remote, args, out);
+    }
     if args.token_stdin {
         let token = read_secret_line("token")?;
         return store_checked_token(&secrets, account, remote, token, out);
@@ -217,7 +220,7 @@ fn login_error(error: &RemoteError, url: &str) -> anyhow::Error {
 }
 
 /// One line from standard input, for secrets piped in by scripts (never argv).
-fn read_secret_line(what: &str) -> anyhow::Result<String> {
+pub(super) fn read_secret_line(what: &str) -> anyhow::Result<String> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
         eprint!("Paste the {what} and press Enter: ");
@@ -231,7 +234,7 @@ fn read_secret_line(what: &str) -> anyhow::Result<String> {
     Ok(value)
 }
 
-fn prompt_line(prompt: &str) -> anyhow::Result<String> {
+pub(super) fn prompt_line(prompt: &str) -> anyhow::Result<String> {
     eprint!("{prompt}");
     std::io::stderr().flush()?;
     let mut line = String::new();

@@ -10,6 +10,7 @@ mod error_line;
 pub mod json;
 pub mod logging;
 mod login;
+mod login_lemmy;
 mod outbox;
 pub mod output;
 pub mod paint;

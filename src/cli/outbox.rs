@@ -26,6 +26,12 @@ pub fn reply(
     let mut cache = Cache::open(account.dir.clone());
     let threads = cache.load_index()?;
     let summary = resolve_thread(&threads, thread)?;
+    if let Some(why) = summary.reply_refusal() {
+        anyhow::bail!(
+            "\"{}\": {why}; nothing was queued",
+            clean_line(&summary.title)
+        );
+    }
     let reply_to = match to {
         None => None,
         Some(to) => Some(resolve_post(&mut cache, summary, to)?),

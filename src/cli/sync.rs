@@ -1,8 +1,9 @@
 //! `threadmark sync`: one pull and one push, progress on stderr, a summary on stdout.
 
 use crate::account::Account;
-use crate::model::{Banner, describe_wait};
+use crate::model::{Banner, ThreadId, describe_wait};
 use crate::remote::{Backend as _, RemoteError};
+use crate::store::Cache;
 use crate::sync::{Connection, CycleReport, SyncError};
 use crate::text::sanitize;
 use std::fmt::Write as _;
@@ -27,6 +28,7 @@ pub fn sync(account: &Account, json: bool, out: &mut impl Write) -> anyhow::Resu
     let result = runtime.block_on(engine.sync_once(&mut |p| progress.show(&p)));
     progress.finish();
     let cycle = result.map_err(|e| sync_error(e, &remote.url, &account.name))?;
+    read_elsewhere(account, &cycle.pulled.read_through)?;
     let banner = engine.backend().state().banner.clone();
     log_cycle(&account.name, &cycle, banner.as_ref());
     if json {
@@ -41,6 +43,23 @@ pub fn sync(account: &Account, json: bool, out: &mut impl Write) -> anyhow::Resu
             remote.url,
             account.name
         );
+    }
+    Ok(())
+}
+
+/// Threads the server says were read (Lemmy's own marks) are read here too.
+fn read_elsewhere(account: &Account, marks: &[(ThreadId, u32)]) -> anyhow::Result<()> {
+    if marks.is_empty() {
+        return Ok(());
+    }
+    let mut cache = Cache::open(account.dir.clone());
+    let mut read = cache.load_read_state()?;
+    let mut changed = false;
+    for (thread, seq) in marks {
+        changed |= read.read_elsewhere(thread, *seq);
+    }
+    if changed {
+        cache.save_read_state(&read)?;
     }
     Ok(())
 }

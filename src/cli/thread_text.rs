@@ -89,7 +89,8 @@ pub fn format_thread(view: &ThreadView<'_>, width: usize, paint: Paint) -> Strin
         }
         if post.deleted {
             out.push_str(&bar);
-            out.push_str("[deleted]\n");
+            out.push_str(crate::render::tombstone_label(post));
+            out.push('\n');
             continue;
         }
         let doc = echo.map_or_else(|| Document::from_body(&post.body), |e| e.doc.clone());

@@ -1,7 +1,7 @@
 //! Changes to the user's `config.toml` made by commands (`account add`), keeping their
 //! comments and layout.
 
-use super::{AccountConfig, AccountKind, ConfigError};
+use super::{AccountConfig, ConfigError};
 use std::path::Path;
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 
@@ -30,13 +30,13 @@ pub fn add_account(path: &Path, account: &AccountConfig) -> Result<(), ConfigErr
     }
     let mut table = Table::new();
     table["name"] = value(account.name.as_str());
-    table["kind"] = value(match account.kind {
-        AccountKind::Native => "native",
-        AccountKind::Discourse => "discourse",
-    });
+    table["kind"] = value(account.kind.as_str());
     table["url"] = value(account.url.as_str());
     if let Some(n) = account.requests_per_minute {
         table["requests_per_minute"] = value(i64::from(n));
+    }
+    if let Some(n) = account.top_communities {
+        table["top_communities"] = value(i64::from(n));
     }
     accounts.push(table);
     write_document(path, &doc)
@@ -109,7 +109,7 @@ fn write_document(path: &Path, doc: &DocumentMut) -> Result<(), ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
+    use crate::config::{AccountKind, Config};
 
     fn work() -> AccountConfig {
         AccountConfig {

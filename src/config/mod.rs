@@ -23,6 +23,19 @@ pub enum AccountKind {
     #[default]
     Native,
     Discourse,
+    /// A Lemmy instance (API v3, Lemmy 0.19; API v4, Lemmy 1.0).
+    Lemmy,
+}
+
+impl AccountKind {
+    /// The name used in `config.toml` and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountKind::Native => "native",
+            AccountKind::Discourse => "discourse",
+            AccountKind::Lemmy => "lemmy",
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,6 +50,10 @@ pub struct AccountConfig {
     /// Discourse's own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requests_per_minute: Option<u32>,
+    /// Lemmy: how many of the instance's most active communities the Local and All
+    /// sections list (default [`DEFAULT_TOP_COMMUNITIES`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_communities: Option<u32>,
     /// Discourse: requests a day the forum allows this key (`max_user_api_reqs_per_day`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requests_per_day: Option<u32>,
@@ -52,6 +69,9 @@ pub struct AccountConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefetch_posts: Option<u32>,
 }
+
+/// Default `top_communities`.
+pub const DEFAULT_TOP_COMMUNITIES: u32 = 20;
 
 /// Which threads a budgeted backend downloads in full without being asked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

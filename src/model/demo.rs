@@ -85,6 +85,8 @@ pub fn demo_forum() -> Result<DemoForum, String> {
                 edited_at: None,
                 body: Body::markdown(p.body.trim_end()),
                 deleted: false,
+                removed: false,
+                score: None,
                 version: 1,
                 client_key: None,
             });

@@ -64,6 +64,18 @@ impl Access {
     pub fn is_full(&self) -> bool {
         *self == Access::Full
     }
+
+    /// Why a new thread cannot be started here, when it cannot (said before anything
+    /// is typed).
+    pub fn new_thread_refusal(self) -> Option<&'static str> {
+        match self {
+            Access::Full => None,
+            Access::ReplyOnly => {
+                Some("only moderators may start threads here; replies are welcome")
+            }
+            Access::ReadOnly => Some("this area is read-only for this account"),
+        }
+    }
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
@@ -114,6 +126,13 @@ pub struct ThreadSummary {
 }
 
 impl ThreadSummary {
+    /// Why a reply cannot be written here, when it cannot (said before anything is
+    /// typed).
+    pub fn reply_refusal(&self) -> Option<&'static str> {
+        self.locked
+            .then_some("the thread is locked: the forum takes no new replies to it")
+    }
+
     /// Nothing but the summary is cached: the posts come when the thread is opened.
     pub fn headers_only(&self) -> bool {
         self.last_seq > 0 && self.missing_posts() >= self.last_seq

@@ -78,6 +78,12 @@ pub struct Post {
     /// A deleted post stays as a tombstone so `seq` stays dense.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deleted: bool,
+    /// The tombstone was made by a moderator, not by the author (Lemmy's "removed").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub removed: bool,
+    /// Votes up minus down, where the server counts them (Lemmy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<i64>,
     /// Server-side revision; edits bump it.
     #[serde(default)]
     pub version: u64,

@@ -136,6 +136,20 @@ impl ReadState {
             self.thread_mut(id).merge(theirs);
         }
     }
+
+    /// The server says the thread was read up to `seq` (on another device, or in the
+    /// forum's own web pages). Reading only moves forward, and a post the user marked
+    /// unread here stays unread. Returns whether anything changed.
+    pub fn read_elsewhere(&mut self, id: &ThreadId, seq: u32) -> bool {
+        let theirs = ThreadRead {
+            read_through: seq,
+            ..ThreadRead::default()
+        };
+        let thread = self.thread_mut(id);
+        let before = thread.clone();
+        thread.merge(&theirs);
+        *thread != before
+    }
 }
 
 #[cfg(test)]
@@ -179,6 +193,21 @@ mod tests {
         ba.merge(&a);
         assert_eq!(ab, ba);
         assert_eq!(ab.unread_count(7), 1);
+    }
+
+    #[test]
+    fn a_server_read_mark_moves_forward_only_and_keeps_local_unread_marks() {
+        let mut state = ReadState::default();
+        let id = ThreadId::new("t");
+        state.thread_mut(&id).mark_all_read(6);
+        state.thread_mut(&id).mark_unread(2);
+        assert!(!state.read_elsewhere(&id, 4), "behind what is read here");
+        assert!(state.read_elsewhere(&id, 9));
+        assert_eq!(
+            state.unread_count(&id, 10),
+            2,
+            "#2 stays unread, #10 is new"
+        );
     }
 
     #[test]

@@ -86,6 +86,8 @@ mod tests {
             edited_at: None,
             body: Body::markdown(""),
             deleted: false,
+            removed: false,
+            score: None,
             version: 1,
             client_key: None,
         }

@@ -50,6 +50,9 @@ pub struct PullBatch {
     pub progress: Option<(u64, u64)>,
     /// Wait this long before the next call (a rate budget, e.g. Discourse's user keys).
     pub pause: Option<Duration>,
+    /// Threads the server says the user has read (Lemmy's own read marks), each with the
+    /// `seq` it is read up to. Merged into the local read state, which only moves forward.
+    pub read_through: Vec<(ThreadId, u32)>,
 }
 
 /// A reply the server took.

@@ -2,9 +2,12 @@
 
 use super::discourse::{DiscourseBackend, DiscourseSettings, PrefetchSettings};
 use super::http::{HttpClient, RemoteError, Timeouts};
+use super::lemmy::{LemmyBackend, LemmySettings};
 use super::native::NativeBackend;
 use super::{Backend, Cursor, PullBatch, ServerState, Submitted};
-use crate::config::{AccountConfig, AccountKind};
+use crate::config::{
+    AccountConfig, AccountKind, DEFAULT_PREFETCH_DAYS, DEFAULT_TOP_COMMUNITIES, Prefetch,
+};
 use crate::model::{BudgetStatus, OutboxEntry, Post, RequestLog, ThreadId};
 use crate::store::{Credential, SecretError};
 use std::time::Duration;
@@ -14,6 +17,7 @@ use std::time::Duration;
 pub enum AnyBackend {
     Native(Box<NativeBackend>),
     Discourse(Box<DiscourseBackend>),
+    Lemmy(Box<LemmyBackend>),
 }
 
 /// Why an account's backend could not be built.
@@ -67,6 +71,38 @@ pub fn connect(
                 settings,
             )?)))
         }
+        AccountKind::Lemmy => {
+            let jwt = match credential {
+                Some(Credential::Bearer { token }) => Some(token),
+                None => None,
+                Some(_) => {
+                    return Err(ConnectError::Unsupported(format!(
+                        "the credential stored for {} is not a Lemmy login; run `threadmark login --account {}`",
+                        account.name, account.name
+                    )));
+                }
+            };
+            let prefetch = account.prefetch.unwrap_or(Prefetch::Watched);
+            let days = match prefetch {
+                // Every thread: as far back as the listings go.
+                Prefetch::All => 36_500,
+                _ => account.prefetch_days.unwrap_or(DEFAULT_PREFETCH_DAYS),
+            };
+            let settings = LemmySettings {
+                top_communities: account.top_communities.unwrap_or(DEFAULT_TOP_COMMUNITIES),
+                prefetch,
+                horizon: jiff::SignedDuration::from_hours(24 * i64::from(days)),
+                budget: account
+                    .requests_per_minute
+                    .map(|n| crate::model::Limit::per_minute(n.max(1))),
+            };
+            Ok(AnyBackend::Lemmy(Box::new(LemmyBackend::new(
+                &account.url,
+                jwt.as_ref(),
+                settings,
+                timeouts,
+            )?)))
+        }
     }
 }
 
@@ -104,6 +140,7 @@ impl Backend for AnyBackend {
         match self {
             Self::Native(b) => b.state(),
             Self::Discourse(b) => b.state(),
+            Self::Lemmy(b) => b.state(),
         }
     }
 
@@ -111,6 +148,7 @@ impl Backend for AnyBackend {
         match self {
             Self::Native(b) => b.refresh_status().await,
             Self::Discourse(b) => b.refresh_status().await,
+            Self::Lemmy(b) => b.refresh_status().await,
         }
     }
 
@@ -118,6 +156,7 @@ impl Backend for AnyBackend {
         match self {
             Self::Native(b) => b.set_long_poll(wait),
             Self::Discourse(b) => b.set_long_poll(wait),
+            Self::Lemmy(b) => b.set_long_poll(wait),
         }
     }
 
@@ -129,6 +168,7 @@ impl Backend for AnyBackend {
         match self {
             Self::Native(b) => b.pull(cursor, focus).await,
             Self::Discourse(b) => b.pull(cursor, focus).await,
+            Self::Lemmy(b) => b.pull(cursor, focus).await,
         }
     }
 
@@ -136,6 +176,7 @@ impl Backend for AnyBackend {
         match self {
             Self::Native(b) => b.submit(entry).await,
             Self::Discourse(b) => b.submit(entry).await,
+            Self::Lemmy(b) => b.submit(entry).await,
         }
     }
 
@@ -143,6 +184,7 @@ impl Backend for AnyBackend {
         match self {
             Self::Native(b) => b.find_submitted(entry).await,
             Self::Discourse(b) => b.find_submitted(entry).await,
+            Self::Lemmy(b) => b.find_submitted(entry).await,
         }
     }
 
@@ -150,6 +192,7 @@ impl Backend for AnyBackend {
         match self {
             Self::Native(b) => b.awaiting_approval(entry).await,
             Self::Discourse(b) => b.awaiting_approval(entry).await,
+            Self::Lemmy(b) => b.awaiting_approval(entry).await,
         }
     }
 
@@ -157,6 +200,7 @@ impl Backend for AnyBackend {
         match self {
             Self::Native(b) => b.poll_interval(),
             Self::Discourse(b) => b.poll_interval(),
+            Self::Lemmy(b) => b.poll_interval(),
         }
     }
 
@@ -164,6 +208,7 @@ impl Backend for AnyBackend {
         match self {
             Self::Native(b) => b.budget(),
             Self::Discourse(b) => b.budget(),
+            Self::Lemmy(b) => b.budget(),
         }
     }
 
@@ -171,6 +216,7 @@ impl Backend for AnyBackend {
         match self {
             Self::Native(b) => b.request_log(),
             Self::Discourse(b) => b.request_log(),
+            Self::Lemmy(b) => b.request_log(),
         }
     }
 
@@ -178,6 +224,7 @@ impl Backend for AnyBackend {
         match self {
             Self::Native(b) => b.restore_request_log(log),
             Self::Discourse(b) => b.restore_request_log(log),
+            Self::Lemmy(b) => b.restore_request_log(log),
         }
     }
 
@@ -185,6 +232,7 @@ impl Backend for AnyBackend {
         match self {
             Self::Native(b) => b.want_earlier(thread),
             Self::Discourse(b) => b.want_earlier(thread),
+            Self::Lemmy(b) => b.want_earlier(thread),
         }
     }
 }

@@ -1,12 +1,15 @@
 //! Talking to servers: the shared HTTP client, the [`Backend`] interface and its
-//! implementations (API v1, Discourse).
+//! implementations (API v1, Discourse, Lemmy).
 
 mod backend;
 mod clean;
 pub mod connect;
 pub mod discourse;
+pub mod fingerprint;
 pub mod http;
+pub mod lemmy;
 pub mod native;
+pub mod own_post;
 
 pub use backend::{Backend, Cursor, PullBatch, ServerState, Submitted};
 pub use connect::{AnyBackend, ConnectError, connect};

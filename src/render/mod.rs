@@ -26,7 +26,7 @@ mod wrap;
 
 pub use document::Document;
 pub use limits::Limits;
-pub use post_facts::{answers_label, post_facts, time_label};
+pub use post_facts::{answers_label, post_facts, time_label, tombstone_label};
 
 use crate::model::Body;
 

@@ -4,9 +4,10 @@ use crate::model::Post;
 use crate::text::sanitize::clean_line;
 use std::fmt::Write as _;
 
-/// ` · #3 · 2026-03-01 14:22 UTC · edited · answers Connie Williams (#2)`: the post's
-/// number, its date (unless the forum is undated: the demo's posts only have an order),
-/// "edited", and the post it answers (not named when it is the opening post).
+/// ` · #3 · 2026-03-01 14:22 UTC · edited · 12 points · answers Connie Williams (#2)`:
+/// the post's number, its date (unless the forum is undated: the demo's posts only have
+/// an order), "edited", its score where the server counts votes, and the post it answers
+/// (not named when it is the opening post).
 pub fn post_facts(post: &Post, parent: Option<&Post>, undated: bool) -> String {
     let mut facts = format!(" · #{}", post.seq);
     if !undated {
@@ -15,10 +16,23 @@ pub fn post_facts(post: &Post, parent: Option<&Post>, undated: bool) -> String {
     if post.edited_at.is_some() {
         facts.push_str(" · edited");
     }
+    if let Some(score) = post.score.filter(|_| !post.deleted) {
+        let unit = if score.abs() == 1 { "point" } else { "points" };
+        let _ = write!(facts, " · {score} {unit}");
+    }
     if let Some(answers) = answers_label(parent) {
         let _ = write!(facts, " · {answers}");
     }
     facts
+}
+
+/// What stands in a deleted post's place: `[deleted]`, or `[removed by a moderator]`.
+pub fn tombstone_label(post: &Post) -> &'static str {
+    if post.removed {
+        "[removed by a moderator]"
+    } else {
+        "[deleted]"
+    }
 }
 
 /// `answers Connie Williams (#2)`, or `None` for the opening post or no parent.

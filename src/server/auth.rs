@@ -6,7 +6,7 @@
 //! spelled, whichever of the user's tokens is sent), and against the client's address
 //! when there is no token or a bad one: inventing tokens buys no extra requests.
 
-use super::db::users::{UserInfo, user_by_token};
+use super::db::users::UserInfo;
 use super::error::{ApiError, problem_response};
 use super::limits::take_allowance;
 use super::state::Shared;
@@ -54,7 +54,7 @@ pub async fn identify(headers: &HeaderMap, app: &Shared) -> Result<Caller, ApiEr
         Ok(None) => return Ok(Caller::Anonymous),
         Err(why) => return Ok(Caller::BadToken(why)),
     };
-    let user = app.db.read(move |conn| user_by_token(conn, &token)).await?;
+    let user = app.store.user_by_token(&token).await?;
     Ok(user.map_or(
         Caller::BadToken("this token is unknown or revoked; get a new one from POST /tokens"),
         Caller::User,

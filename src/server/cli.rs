@@ -1,18 +1,21 @@
-//! `threadmark serve`: its arguments, the startup lines on stdout, and the `user` / `token` commands.
+//! `threadmark serve`: its arguments, the startup lines on stdout, and the dispatch of its subcommands.
 
-use super::db::open_sync;
-use super::db::users::{self, UserError};
+use super::cli_users::{TokenCommand, UserCommand, token_command, user_command};
+use super::db::{self, Location};
 use super::{ConnectionLimits, ServerConfig, ServerLimits, start};
 use crate::api::ForumMode;
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Environment variable naming the server's data directory (same as `--data`).
 pub const SERVER_DATA_ENV: &str = "THREADMARK_SERVER_DATA";
+
+/// Environment variable naming the PostgreSQL database (same as `--database`).
+pub const DATABASE_URL_ENV: &str = "THREADMARK_DATABASE_URL";
 
 /// Run the reference server for threadmark's JSON API, or manage its users.
 ///
@@ -26,6 +29,11 @@ pub struct ServeArgs {
     /// with --demo, a temporary directory removed on exit]
     #[arg(long, global = true, env = SERVER_DATA_ENV, value_name = "DIR")]
     pub data: Option<PathBuf>,
+    /// Keep the forum in this PostgreSQL database instead of `SQLite` in the data
+    /// directory; any number of servers may share it. `?sslmode=require` (or
+    /// `verify-full`) connects with TLS [e.g. `postgres://forum@db.example/forum`]
+    #[arg(long, global = true, env = DATABASE_URL_ENV, hide_env_values = true, value_name = "URL")]
+    pub database: Option<String>,
     /// Address to listen on (port 0 picks a free port)
     #[arg(long, default_value = "127.0.0.1:7878", value_name = "IP:PORT")]
     pub addr: SocketAddr,
@@ -74,39 +82,6 @@ pub enum ServeCommand {
     },
 }
 
-#[derive(Debug, Subcommand)]
-pub enum UserCommand {
-    /// Add a user; the password is asked on the terminal, or generated and printed.
-    /// The first user made on a forum without an admin becomes its admin.
-    Add {
-        name: String,
-        /// Make the user an admin (may change the forum's mode)
-        #[arg(long)]
-        admin: bool,
-        /// A badge shown beside the user's name ("moderator", "non-member")
-        #[arg(long, value_name = "TEXT")]
-        badge: Option<String>,
-        /// Read the password from the first line of standard input
-        #[arg(long)]
-        password_stdin: bool,
-    },
-    /// List the users
-    List,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum TokenCommand {
-    /// Print a new token for a user
-    New {
-        name: String,
-        /// A label for the device the token is for
-        #[arg(long, value_name = "LABEL")]
-        device: Option<String>,
-    },
-    /// Revoke every token of a user
-    Revoke { name: String },
-}
-
 /// The default server data directory: `server` under the platform data directory.
 pub fn default_data_dir() -> anyhow::Result<PathBuf> {
     directories::ProjectDirs::from("", "", "threadmark")
@@ -116,17 +91,33 @@ pub fn default_data_dir() -> anyhow::Result<PathBuf> {
 
 /// Runs `threadmark serve …`.
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let location = || -> anyhow::Result<Location> {
+        Ok(match &args.database {
+            Some(url) => Location::Postgres(url.clone()),
+            None => Location::Dir(resolve_dir(args.data.as_deref())?),
+        })
+    };
     match args.command {
         Some(ServeCommand::User { command }) => {
-            let dir = resolve_dir(args.data.as_deref())?;
-            user_command(&dir, command)
+            let location = location()?;
+            runtime()?.block_on(async {
+                let store = db::open(&location).await?;
+                user_command(store.as_ref(), command).await
+            })
         }
         Some(ServeCommand::Token { command }) => {
-            let dir = resolve_dir(args.data.as_deref())?;
-            token_command(&dir, command)
+            let location = location()?;
+            runtime()?.block_on(async {
+                let store = db::open(&location).await?;
+                token_command(store.as_ref(), command).await
+            })
         }
         None => serve(args),
     }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Runtime::new().context("cannot start the async runtime")
 }
 
 fn resolve_dir(data: Option<&Path>) -> anyhow::Result<PathBuf> {
@@ -136,13 +127,14 @@ fn resolve_dir(data: Option<&Path>) -> anyhow::Result<PathBuf> {
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let (dir, temporary) = match (&args.data, args.demo) {
         (Some(dir), _) => (dir.clone(), false),
-        (None, true) => {
+        (None, true) if args.database.is_none() => {
             let name = format!("threadmark-demo-{}", uuid::Uuid::now_v7().simple());
             (std::env::temp_dir().join(name), true)
         }
-        (None, false) => (default_data_dir()?, false),
+        (None, _) => (default_data_dir()?, false),
     };
     let mut config = ServerConfig::new(&dir);
+    config.database = args.database;
     config.addr = args.addr;
     config.demo = args.demo;
     config.mode = args
@@ -166,8 +158,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Duration::from_secs(args.changes_retention_hours.saturating_mul(3600));
     config.log_requests = !args.quiet;
 
-    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    let shown_dir = dir.clone();
+    let runtime = runtime()?;
     let result = runtime.block_on(async move {
         let server = start(config).await?;
         let mut out = std::io::stdout().lock();
@@ -180,7 +171,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         eprintln!(
             "threadmark serve: API at {}; data in {}{}; Ctrl-C stops",
             server.url(),
-            shown_dir.display(),
+            server.location,
             if temporary {
                 " (temporary, removed on exit)"
             } else {
@@ -212,92 +203,4 @@ async fn stop_signal() {
         }
     }
     let _ = tokio::signal::ctrl_c().await;
-}
-
-fn user_command(dir: &Path, command: UserCommand) -> anyhow::Result<()> {
-    let conn = open_sync(dir)?;
-    let mut out = std::io::stdout().lock();
-    match command {
-        UserCommand::Add {
-            name,
-            admin,
-            badge,
-            password_stdin,
-        } => {
-            let (password, generated) = read_password(&name, password_stdin)?;
-            let user = users::add_user(&conn, &name, Some(&password), admin, badge.as_deref())?;
-            writeln!(
-                out,
-                "created user {}{}",
-                user.name,
-                if user.admin { " (admin)" } else { "" }
-            )?;
-            if generated {
-                writeln!(out, "password: {password}")?;
-            }
-        }
-        UserCommand::List => {
-            for (user, can_log_in) in users::list_users(&conn)? {
-                let mut notes = Vec::new();
-                if user.admin {
-                    notes.push("admin".to_owned());
-                }
-                if let Some(badge) = &user.badge {
-                    notes.push(format!("badge: {badge}"));
-                }
-                if !can_log_in {
-                    notes.push("no password".to_owned());
-                }
-                let name = crate::text::sanitize::clean_line(&user.name);
-                if notes.is_empty() {
-                    writeln!(out, "{name}")?;
-                } else {
-                    writeln!(out, "{name} ({})", notes.join(", "))?;
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-fn token_command(dir: &Path, command: TokenCommand) -> anyhow::Result<()> {
-    let conn = open_sync(dir)?;
-    let mut out = std::io::stdout().lock();
-    match command {
-        TokenCommand::New { name, device } => {
-            let (user, token) = users::issue_token(&conn, &name, device.as_deref())?;
-            writeln!(out, "{} token: {token}", user.name)?;
-        }
-        TokenCommand::Revoke { name } => {
-            let count = users::revoke_tokens(&conn, &name)?;
-            writeln!(out, "revoked {count} token(s) of {name}")?;
-        }
-    }
-    Ok(())
-}
-
-/// The password for a new user: from stdin when asked, else asked twice on the
-/// terminal, else (or when left empty) generated. Returns it and whether it was generated.
-fn read_password(name: &str, from_stdin: bool) -> anyhow::Result<(String, bool)> {
-    if from_stdin {
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line)?;
-        let password = line.trim_end_matches(['\r', '\n']).to_owned();
-        if password.is_empty() {
-            anyhow::bail!("no password on standard input");
-        }
-        return Ok((password, false));
-    }
-    if std::io::stdin().is_terminal() {
-        let first =
-            rpassword::prompt_password(format!("Password for {name} (empty: generate one): "))?;
-        if !first.is_empty() {
-            let again = rpassword::prompt_password("Again: ")?;
-            if again != first {
-                anyhow::bail!("the passwords differ; nothing was created");
-            }
-            return Ok((first, false));
-        }
-    }
-    Ok((users::new_password().map_err(UserError::from)?, true))
 }

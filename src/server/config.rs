@@ -1,5 +1,6 @@
 //! How a server is set up: address, data directory, mode at start, limits, retention.
 
+use super::db::Location;
 use crate::api::{ForumMode, Limits};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -92,6 +93,9 @@ pub struct ServerConfig {
     pub addr: SocketAddr,
     /// The server's own data directory (its `SQLite` store lives there).
     pub data_dir: PathBuf,
+    /// A PostgreSQL URL: the forum lives there instead of `SQLite` in `data_dir`, and
+    /// any number of servers may share it.
+    pub database: Option<String>,
     /// Load the bundled demo forum into an empty store, and issue tokens for the demo
     /// member and the demo admin.
     pub demo: bool,
@@ -112,11 +116,21 @@ pub struct ServerConfig {
 }
 
 impl ServerConfig {
+    /// Where the forum lives: the PostgreSQL database when one is set, else `SQLite`
+    /// in the data directory.
+    pub fn location(&self) -> Location {
+        match &self.database {
+            Some(url) => Location::Postgres(url.clone()),
+            None => Location::Dir(self.data_dir.clone()),
+        }
+    }
+
     /// Loopback, a free port, default limits, data in `data_dir`.
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
         Self {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             data_dir: data_dir.into(),
+            database: None,
             demo: false,
             mode: None,
             banner: None,

@@ -27,15 +27,29 @@ impl From<Problem> for ApiError {
     }
 }
 
+/// `Retry-After` while the database cannot be reached: the engine reconnects by itself,
+/// and a client's retry soon after usually finds it back.
+const STORE_RETRY_AFTER_S: u32 = 2;
+
 impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
+        if e.is_unavailable() {
+            eprintln!("threadmark serve: warning: {e}");
+            return Problem::new(ProblemCode::StoreUnavailable)
+                .detail("the server cannot reach its database right now; nothing was lost, retry shortly")
+                .retry_after(STORE_RETRY_AFTER_S)
+                .into();
+        }
         Self::Internal(e.to_string())
     }
 }
 
 impl From<Arc<DbError>> for ApiError {
     fn from(e: Arc<DbError>) -> Self {
-        Self::Internal(e.to_string())
+        match Arc::try_unwrap(e) {
+            Ok(e) => e.into(),
+            Err(shared) => DbError::Shared(shared).into(),
+        }
     }
 }
 

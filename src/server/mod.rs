@@ -1,4 +1,5 @@
-//! The reference server for API v1 (`threadmark serve`): axum on tokio over a `SQLite` store.
+//! The reference server for API v1 (`threadmark serve`): axum on tokio over a store that
+//! is `SQLite` in its data directory or a PostgreSQL database shared by several servers.
 //!
 //! Start one in-process with [`start`] (tests bind `127.0.0.1:0`), or from the command
 //! line through [`cli`]. Bulk-load a forum into a data directory with [`import_forum`].
@@ -6,6 +7,7 @@
 mod auth;
 mod bare_answers;
 pub mod cli;
+mod cli_users;
 mod config;
 pub mod db;
 mod error;
@@ -21,5 +23,5 @@ mod state;
 mod store_lock;
 
 pub use config::{ConnectionLimits, ServerConfig, ServerLimits};
-pub use db::{ImportReport, import_demo, import_forum};
-pub use run::{DemoToken, RunningServer, ServerError, prepare_demo, start};
+pub use db::{ImportReport, Location, import_demo, import_forum};
+pub use run::{DemoToken, RunningServer, ServerError, prepare_demo, prepare_demo_in, start};

@@ -18,6 +18,10 @@ pub struct ModeState {
     pub banner: Option<api::Banner>,
     #[serde(default)]
     pub retry_after_s: u32,
+    /// Which change of mode this is (the store counts them), so that processes sharing a
+    /// database never take an older mode over a newer one.
+    #[serde(skip)]
+    pub version: u64,
 }
 
 impl ModeState {
@@ -95,6 +99,7 @@ mod tests {
             mode: ForumMode::ReadOnly,
             banner: None,
             retry_after_s: 60,
+            version: 0,
         };
         assert!(refuse(&state, &Method::GET, "/api/v1/tree").is_none());
         let write = refuse(&state, &Method::POST, "/api/v1/threads/t/posts").unwrap();

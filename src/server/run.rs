@@ -1,11 +1,11 @@
 //! Starting and stopping a server: in-process for tests, or for `threadmark serve`.
 
 use super::config::ServerConfig;
-use super::db::users::{UserError, add_user, insert_token, user_by_name};
-use super::db::{self, Db, DbError};
+use super::db::users::UserError;
+use super::db::{self, DbError, Location, Store};
 use super::limits::{Allowance, RateLimiter};
 use super::modes::ModeState;
-use super::routes::admin::save_mode;
+use super::routes::admin::{apply_mode, save_mode};
 use super::state::{AppState, Shared};
 use super::store_lock::{LockError, StoreLock};
 use super::{auth, listen, log, modes, routes};
@@ -40,6 +40,11 @@ pub enum ServerError {
         dir.display()
     )]
     ReadOnlyStore { dir: PathBuf, reason: String },
+    #[error(
+        "the database {location} cannot be written ({reason}); threadmark serve needs to write \
+         there: check the user's privileges, and that this is the primary, not a standby"
+    )]
+    ReadOnlyDatabase { location: String, reason: String },
 }
 
 /// A token printed at start for a demo account.
@@ -69,6 +74,9 @@ pub struct RunningServer {
     /// With `demo`: a token for the demo member (`member`) and one for the demo admin (`admin`).
     pub tokens: Vec<DemoToken>,
     pub data_dir: PathBuf,
+    /// Where the forum lives, fit to print (a file path, or a URL without password).
+    pub location: String,
+    store: Arc<dyn Store>,
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<Result<(), ServerError>>>,
 }
@@ -77,6 +85,11 @@ impl RunningServer {
     /// The API's base URL, e.g. `http://127.0.0.1:7878/api/v1`.
     pub fn url(&self) -> String {
         format!("http://{}{BASE_PATH}", self.addr)
+    }
+
+    /// The store this server serves (tests and tools add users through it).
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
     }
 
     /// The demo token for `role` (`member` or `admin`).
@@ -104,28 +117,33 @@ impl Drop for RunningServer {
     }
 }
 
-/// Opens the store in `config.data_dir` (loading the demo forum first when asked),
-/// binds `config.addr` and serves API v1 until [`RunningServer::shutdown`].
+/// Opens the store (`SQLite` in `config.data_dir`, or PostgreSQL at `config.database`),
+/// loading the demo forum first when asked, binds `config.addr` and serves API v1 until
+/// [`RunningServer::shutdown`].
 pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let dir = config.data_dir.clone();
-    db::db_path(&dir)?;
-    let mut lock = StoreLock::take(&dir).map_err(|e| match e {
-        LockError::Io { dir, source } => ServerError::ReadOnlyStore {
-            dir,
-            reason: source.to_string(),
-        },
-        held @ LockError::Held { .. } => held.into(),
-    })?;
+    let location = config.location();
+    // One server per SQLite store; on PostgreSQL, any number share the database.
+    let mut lock = match &location {
+        Location::Dir(dir) => {
+            db::sqlite::db_path(dir)?;
+            Some(StoreLock::take(dir).map_err(|e| match e {
+                LockError::Io { dir, source } => ServerError::ReadOnlyStore {
+                    dir,
+                    reason: source.to_string(),
+                },
+                held @ LockError::Held { .. } => held.into(),
+            })?)
+        }
+        Location::Postgres(_) => None,
+    };
+    let store = db::open(&location).await?;
+    refuse_read_only(store.as_ref(), &location).await?;
     let tokens = if config.demo {
-        let dir = dir.clone();
-        tokio::task::spawn_blocking(move || prepare_demo(&dir))
-            .await
-            .map_err(|e| ServerError::Serve(e.to_string()))??
+        prepare_demo_in(store.as_ref()).await?
     } else {
         Vec::new()
     };
-    let db = Db::open(&dir)?;
-    refuse_read_only(&dir).await?;
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|source| ServerError::Bind {
@@ -136,15 +154,18 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         addr: config.addr,
         source,
     })?;
-    lock.describe(&format!("process {}, http://{addr}", std::process::id()));
+    if let Some(lock) = &mut lock {
+        lock.describe(&format!("process {}, http://{addr}", std::process::id()));
+    }
     let cap = listen::connection_cap(
         config.connections.max_connections,
         listen::raise_open_file_limit(),
     );
     let (stop, stopping) = watch::channel(false);
+    let location = store.location().to_owned();
     let limits = &config.limits;
     let app: Shared = Arc::new(AppState {
-        db: Arc::clone(&db),
+        store,
         mode: RwLock::new(ModeState::default()),
         in_flight: Mutex::new(std::collections::HashSet::new()),
         limiter: RateLimiter {
@@ -156,6 +177,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         config: config.clone(),
     });
     restore_mode(&app).await?;
+    tokio::spawn(follow_mode(Arc::clone(&app)));
 
     // The outermost layer sees a request first: log, mode gate, caller and rate limit.
     let mut router = routes::router()
@@ -178,38 +200,40 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         addr,
         tokens,
         data_dir: dir,
+        location,
+        store: Arc::clone(&app.store),
         stop,
         task: Some(task),
     })
 }
 
 /// Refuses a store the server could read but not write (a read-only mount, a folder
-/// without write permission, a full disk): it would start, then fail every write.
-async fn refuse_read_only(dir: &Path) -> Result<(), ServerError> {
+/// without write permission, a full disk, a PostgreSQL standby): it would start, then
+/// fail every write.
+async fn refuse_read_only(store: &dyn Store, location: &Location) -> Result<(), ServerError> {
     let now = jiff::Timestamp::now().to_string();
-    let probe_dir = dir.to_owned();
-    let probe = tokio::task::spawn_blocking(move || {
-        let conn = db::open_sync(&probe_dir)?;
-        db::set_meta(&conn, "last_started_at", &now)
-    })
-    .await
-    .map_err(|e| ServerError::Serve(e.to_string()))?;
-    probe.map_err(|e| ServerError::ReadOnlyStore {
-        dir: dir.to_owned(),
-        reason: e.to_string(),
-    })
+    store
+        .set_meta("last_started_at".into(), now)
+        .await
+        .map_err(|e| match location {
+            Location::Dir(dir) => ServerError::ReadOnlyStore {
+                dir: dir.clone(),
+                reason: e.to_string(),
+            },
+            Location::Postgres(_) => ServerError::ReadOnlyDatabase {
+                location: store.location().to_owned(),
+                reason: e.to_string(),
+            },
+        })
 }
 
 /// The mode from the command line when given, else the one the store was left in.
 async fn restore_mode(app: &Shared) -> Result<(), ServerError> {
     let default_retry = u32::try_from(app.config.retry_after.as_secs()).unwrap_or(u32::MAX);
-    let saved = app.db.read(|conn| db::meta(conn, "mode")).await?;
-    let mut state: ModeState = saved
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or(ModeState {
-            retry_after_s: default_retry,
-            ..ModeState::default()
-        });
+    let mut state = saved_mode(app).await?.unwrap_or(ModeState {
+        retry_after_s: default_retry,
+        ..ModeState::default()
+    });
     let banner = app.config.banner.as_ref().map(|text| api::Banner {
         id: format!("mode-{}", jiff::Timestamp::now().as_second()),
         severity: Severity::Warning,
@@ -222,6 +246,7 @@ async fn restore_mode(app: &Shared) -> Result<(), ServerError> {
             mode,
             banner,
             retry_after_s: default_retry,
+            version: state.version,
         };
     } else if banner.is_some() {
         state.banner = banner;
@@ -233,6 +258,43 @@ async fn restore_mode(app: &Shared) -> Result<(), ServerError> {
             .map_err(|e| ServerError::Serve(format!("{e:?}")))?;
     }
     Ok(())
+}
+
+/// The mode the store holds, if any was saved.
+async fn saved_mode(app: &Shared) -> Result<Option<ModeState>, DbError> {
+    Ok(app.store.mode().await?.and_then(|(json, version)| {
+        serde_json::from_str(&json)
+            .ok()
+            .map(|state| ModeState { version, ..state })
+    }))
+}
+
+/// Takes up the mode another process saved (PostgreSQL: several processes, one forum),
+/// so the mode and banner change everywhere at once.
+async fn follow_mode(app: Shared) {
+    let mut signal = app.store.mode_signal();
+    let mut stopping = app.stopping.clone();
+    loop {
+        tokio::select! {
+            changed = signal.changed() => if changed.is_err() { return },
+            _ = stopping.wait_for(|stop| *stop) => return,
+        }
+        match saved_mode(&app).await {
+            Ok(Some(state)) => {
+                let newer = state.version
+                    > app
+                        .mode
+                        .read()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .version;
+                if newer {
+                    apply_mode(&app, state);
+                }
+            }
+            Ok(None) => {}
+            Err(e) => eprintln!("threadmark serve: warning: reading the forum's mode failed: {e}"),
+        }
+    }
 }
 
 /// Forgets changes and idempotency answers past their retention, now and then.
@@ -247,14 +309,7 @@ async fn prune_loop(app: Shared) {
             db::micros(now) - i64::try_from(retention.as_micros()).unwrap_or(i64::MAX);
         let keys_before = db::micros(now)
             - i64::try_from(app.config.idempotency_retention.as_micros()).unwrap_or(i64::MAX);
-        let pruned = app
-            .db
-            .write(move |conn| {
-                db::write::prune(conn, changes_before, keys_before)
-                    .map_err(db::WriteFailure::<()>::from)
-            })
-            .await;
-        if let Err(db::WriteFailure::Store(e)) = pruned {
+        if let Err(e) = app.store.prune(changes_before, keys_before).await {
             eprintln!("threadmark serve: warning: pruning the changes log failed: {e}");
         }
         tokio::select! {
@@ -266,29 +321,22 @@ async fn prune_loop(app: Shared) {
 
 /// Loads the demo forum into an empty store and issues tokens for the demo member and
 /// the demo admin (created without passwords: they log in by these tokens).
+pub async fn prepare_demo_in(store: &dyn Store) -> Result<Vec<DemoToken>, ServerError> {
+    Ok(demo_tokens(store.prepare_demo().await?))
+}
+
+/// [`prepare_demo_in`] for the `SQLite` store in `dir`, without a running server.
 pub fn prepare_demo(dir: &Path) -> Result<Vec<DemoToken>, ServerError> {
-    let conn = db::open_sync(dir)?;
-    let empty: bool = conn
-        .query_row("SELECT NOT EXISTS (SELECT 1 FROM sections)", [], |r| {
-            r.get(0)
+    Ok(demo_tokens(db::prepare_demo_dir(dir)?))
+}
+
+fn demo_tokens(accounts: Vec<db::DemoAccount>) -> Vec<DemoToken> {
+    accounts
+        .into_iter()
+        .map(|account| DemoToken {
+            role: account.role.to_owned(),
+            user: account.user,
+            token: account.token,
         })
-        .map_err(DbError::from)?;
-    if empty {
-        db::import_demo(dir)?;
-    }
-    let mut tokens = Vec::new();
-    // The admin first: the first user made on a store without an admin becomes one.
-    for (role, name, admin) in [("admin", "admin", true), ("member", "demo", false)] {
-        let user = match user_by_name(&conn, name)? {
-            Some((user, _)) => user,
-            None => add_user(&conn, name, None, admin, None)?,
-        };
-        tokens.push(DemoToken {
-            role: role.to_owned(),
-            user: user.name,
-            token: insert_token(&conn, user.id, Some("demo"))?,
-        });
-    }
-    tokens.reverse();
-    Ok(tokens)
+        .collect()
 }

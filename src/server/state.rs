@@ -1,7 +1,7 @@
 //! What every handler shares: the store, the configuration, the mode, in-flight keys, rate buckets.
 
 use super::config::ServerConfig;
-use super::db::Db;
+use super::db::Store;
 use super::limits::RateLimiter;
 use super::modes::ModeState;
 use std::collections::HashSet;
@@ -10,7 +10,7 @@ use tokio::sync::watch;
 
 #[derive(Debug)]
 pub struct AppState {
-    pub db: Arc<Db>,
+    pub store: Arc<dyn Store>,
     pub config: ServerConfig,
     pub mode: RwLock<ModeState>,
     /// (user id, idempotency key) of creating requests still running.

@@ -194,6 +194,8 @@ mod tests {
             edited_at: None,
             body: Body::markdown(text),
             deleted,
+            removed: false,
+            score: None,
             version: 1,
             client_key: None,
         }

@@ -523,7 +523,7 @@ impl<B: Backend> Engine<B> {
         {
             return false;
         }
-        if report.changed.is_empty() && !report.tree_changed {
+        if report.changed.is_empty() && !report.tree_changed && report.read_through.is_empty() {
             return true;
         }
         events.send(SyncEvent::Pulled(report)).await.is_ok()

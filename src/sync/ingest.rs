@@ -21,6 +21,8 @@ pub struct IngestReport {
     pub tree_changed: bool,
     /// Threads whose file or summary changed.
     pub changed: BTreeSet<ThreadId>,
+    /// Threads the server says were read, up to a `seq` (see [`PullBatch::read_through`]).
+    pub read_through: Vec<(ThreadId, u32)>,
 }
 
 impl IngestReport {
@@ -32,6 +34,7 @@ impl IngestReport {
         self.removed_threads += other.removed_threads;
         self.tree_changed |= other.tree_changed;
         self.changed.extend(other.changed);
+        self.read_through.extend(other.read_through);
     }
 }
 
@@ -82,7 +85,10 @@ impl Ingest {
         batch: PullBatch,
         state: &mut SyncState,
     ) -> Result<IngestReport, StoreError> {
-        let mut report = IngestReport::default();
+        let mut report = IngestReport {
+            read_through: batch.read_through,
+            ..IngestReport::default()
+        };
         if let Some(forum) = batch.forum {
             let current = self.cache.load_forum()?;
             if current.as_ref() != Some(&forum) {
@@ -363,6 +369,8 @@ mod tests {
             edited_at: None,
             body: Body::markdown(text),
             deleted: false,
+            removed: false,
+            score: None,
             version,
             client_key: None,
         }

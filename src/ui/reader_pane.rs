@@ -179,7 +179,7 @@ fn row_line<'a>(
         }
         Row::Deleted { .. } => {
             spans.push(Span::styled(
-                "  [deleted]",
+                format!("  {}", crate::render::tombstone_label(post)),
                 theme.get(Element::ReaderDeleted),
             ));
         }

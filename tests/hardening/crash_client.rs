@@ -44,6 +44,8 @@ fn bulk_store(dir: &std::path::Path, threads: usize, posts: u32) {
                     "Text ".repeat(40)
                 )),
                 deleted: false,
+                removed: false,
+                score: None,
                 version: 1,
                 client_key: None,
             })

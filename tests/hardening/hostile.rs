@@ -58,6 +58,8 @@ fn imported_thread(case: &Case, index: usize, id: &str) -> (ThreadSummary, Vec<P
         edited_at: None,
         body: Body::markdown(case.posted_body()),
         deleted: false,
+        removed: false,
+        score: None,
         version: 1,
         client_key: None,
     };
@@ -241,7 +243,7 @@ fn discourse_world(cases: &[Case]) -> World {
 
 /// The plain commands print nothing but text: `tree`, `read` of every case, `search`,
 /// and a hostile reply listed by `outbox` (also as JSON).
-fn check_commands(client: &Client, cases: &[Case], extra_threads: &[&str]) {
+pub fn check_commands(client: &Client, cases: &[Case], extra_threads: &[&str]) {
     let out = client_run(client, &["tree", "--width", "100"], &[]);
     assert_tidy(&out, "tree");
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -306,7 +308,7 @@ fn check_commands(client: &Client, cases: &[Case], extra_threads: &[&str]) {
 
 /// The reader opens every case, offers its links, shows its end; its terminal output
 /// holds only threadmark's own sequences and the browser gets only web URLs.
-fn check_reader(client: &Client, cases: &[Case]) {
+pub fn check_reader(client: &Client, cases: &[Case]) {
     let home = client.home.path();
     let opened = home.join("opened-urls.txt");
     let browser = home.join("browser.sh");

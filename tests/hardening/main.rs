@@ -1,7 +1,7 @@
 //! Hardening: threadmark keeps working, loses nothing and lets no one in under hostile
 //! content, broken servers, crashes and attempts to read its secrets — always with the
 //! real binaries (`threadmark serve`, the client, the reader in a pseudo-terminal), the
-//! Discourse stand-in, and real files in temp dirs.
+//! Discourse and Lemmy stand-ins, and real files in temp dirs.
 //!
 //! Long loops run scaled down by default; `THREADMARK_FULL_HARDENING=1` runs the full
 //! counts (see README, "Security and reliability").
@@ -14,6 +14,9 @@ mod serve;
 #[allow(dead_code)]
 #[path = "../support/mod.rs"]
 mod support;
+
+#[path = "../support/lemmy/mod.rs"]
+mod lemmy;
 
 #[path = "../support/faulty.rs"]
 mod faulty;
@@ -32,6 +35,7 @@ mod crash_server;
 mod faults;
 mod faults_discourse;
 mod hostile;
+mod hostile_lemmy;
 mod outbox_model;
 mod outbox_watch;
 mod probe;

@@ -1,4 +1,5 @@
-//! Shared by the server tests: an in-process demo server on 127.0.0.1:0 and small HTTP helpers.
+//! Shared by the server tests: an in-process demo server on 127.0.0.1:0 over either store
+//! engine, the macro that runs a test on both, and small HTTP helpers.
 
 use reqwest::{Client, Response, StatusCode};
 use serde_json::Value;
@@ -10,14 +11,100 @@ use threadmark::server::{RunningServer, ServerConfig, start};
 /// The demo thread every test posts into.
 pub const THREAD: &str = "advocacy-1";
 
+/// Which store a test's server uses.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    /// `SQLite` in the server's data directory.
+    Sqlite,
+    /// A fresh database on the test process's PostgreSQL cluster.
+    Postgres(String),
+}
+
+impl Backend {
+    /// A fresh PostgreSQL database, or `None` (the test is skipped, and says so) when
+    /// PostgreSQL is not installed.
+    pub async fn postgres(test: &str) -> Option<Self> {
+        crate::postgres::fresh_database(test)
+            .await
+            .map(Backend::Postgres)
+    }
+
+    /// A server configuration with its store here (`dir` holds the `SQLite` file).
+    pub fn config(&self, dir: &std::path::Path) -> ServerConfig {
+        let mut config = ServerConfig::new(dir);
+        if let Backend::Postgres(url) = self {
+            config.database = Some(url.clone());
+        }
+        config
+    }
+
+    /// `--database URL` for the real binary, or nothing for `SQLite`.
+    pub fn args(&self) -> Vec<String> {
+        match self {
+            Backend::Sqlite => Vec::new(),
+            Backend::Postgres(url) => vec!["--database".into(), url.clone()],
+        }
+    }
+}
+
+/// Runs a test once per store engine, as `NAME::sqlite` and `NAME::postgres`; the body
+/// gets the [`Backend`] as `$store`. The PostgreSQL run is skipped, saying so, where
+/// PostgreSQL is not installed (and fails with `THREADMARK_REQUIRE_POSTGRES=1`).
+macro_rules! both_stores {
+    ($(#[$attr:meta])* async fn $name:ident($store:ident) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn body($store: $crate::common::Backend) $body
+
+            $(#[$attr])*
+            async fn sqlite() {
+                body($crate::common::Backend::Sqlite).await;
+            }
+
+            $(#[$attr])*
+            async fn postgres() {
+                if let Some(store) = $crate::common::Backend::postgres(module_path!()).await {
+                    body(store).await;
+                }
+            }
+        }
+    };
+}
+pub(crate) use both_stores;
+
 /// A running demo server and the temp dir holding its store.
 pub struct TestServer {
     pub server: RunningServer,
     pub dir: TempDir,
     pub http: Client,
+    pub store: Backend,
 }
 
 impl TestServer {
+    /// How many rows `table` of the server's store holds, read beside the server.
+    pub async fn count(&self, table: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        match &self.store {
+            Backend::Sqlite => {
+                let db = self.dir.path().join(threadmark::server::db::DB_FILE);
+                let conn = rusqlite::Connection::open(db).unwrap();
+                conn.query_row(&sql, [], |r| r.get(0)).unwrap()
+            }
+            Backend::Postgres(url) => {
+                let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                    .await
+                    .unwrap();
+                let driver = tokio::spawn(connection);
+                let count = client.query_one(&sql, &[]).await.unwrap().get(0);
+                drop(client);
+                let _ = driver.await;
+                count
+            }
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.server.url())
     }
@@ -39,9 +126,9 @@ pub fn http() -> Client {
 }
 
 /// A demo server with writes unthrottled; `tweak` adjusts the config first.
-pub async fn demo_server(tweak: impl FnOnce(&mut ServerConfig)) -> TestServer {
+pub async fn demo_server(store: &Backend, tweak: impl FnOnce(&mut ServerConfig)) -> TestServer {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = ServerConfig::new(dir.path());
+    let mut config = store.config(dir.path());
     config.demo = true;
     config.limits.writes_per_minute = 0;
     tweak(&mut config);
@@ -50,6 +137,7 @@ pub async fn demo_server(tweak: impl FnOnce(&mut ServerConfig)) -> TestServer {
         server,
         dir,
         http: http(),
+        store: store.clone(),
     }
 }
 

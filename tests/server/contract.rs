@@ -1,7 +1,7 @@
 //! Contract: every operation in `assets/api/openapi.yaml` is exercised against the real server,
 //! and every answer (status, required headers, body) matches what the spec documents.
 
-use crate::common::{THREAD, TestServer, demo_server};
+use crate::common::{Backend, THREAD, TestServer, both_stores, demo_server};
 use crate::spec::Contract;
 use reqwest::{RequestBuilder, StatusCode};
 use serde_json::{Value, json};
@@ -522,8 +522,8 @@ async fn switch_modes(c: &mut Contract, t: &TestServer, alice: &str) {
     assert_eq!(status["mode"], "open");
 }
 
-async fn limits(c: &mut Contract) {
-    let t = demo_server(|config| {
+async fn limits(c: &mut Contract, store: &Backend) {
+    let t = demo_server(store, |config| {
         config.limits.writes_per_minute = 1;
         config.limits.write_burst = 2;
         config.limits.max_body_bytes = 1024;
@@ -575,40 +575,43 @@ async fn limits(c: &mut Contract) {
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_endpoint_answers_as_the_spec_says() {
-    let t = demo_server(|_| {}).await;
-    {
-        let conn = threadmark::server::db::open_sync(t.dir.path()).unwrap();
-        threadmark::server::db::users::add_user(&conn, "alice", Some("correct horse"), false, None)
+both_stores! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_endpoint_answers_as_the_spec_says(store) {
+        let t = demo_server(&store, |_| {}).await;
+        let hash = threadmark::server::db::users::hash_password("correct horse").unwrap();
+        t.server
+            .store()
+            .add_user("alice".into(), Some(hash), false, None)
+            .await
             .unwrap();
-    }
-    let mut contract = Contract::new();
-    // A second, newer thread leads the area's list, so the demo thread is on page two.
-    let created = t
-        .http
-        .post(t.url("/areas/advocacy/threads"))
-        .bearer_auth(t.member())
-        .header(headers::IDEMPOTENCY_KEY, "seed")
-        .json(&json!({"title": "Second", "body": "Another thread"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), StatusCode::CREATED);
+        let mut contract = Contract::new();
+        // A second, newer thread leads the area's list, so the demo thread is on page two.
+        let created = t
+            .http
+            .post(t.url("/areas/advocacy/threads"))
+            .bearer_auth(t.member())
+            .header(headers::IDEMPOTENCY_KEY, "seed")
+            .json(&json!({"title": "Second", "body": "Another thread"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), StatusCode::CREATED);
 
-    reads_forum(&mut contract, &t).await;
-    reads_posts(&mut contract, &t).await;
-    let alice = write_tokens(&mut contract, &t).await;
-    write_threads(&mut contract, &t, &alice).await;
-    let post = write_posts(&mut contract, &t, &alice).await;
-    edit_posts(&mut contract, &t, &alice, &post).await;
-    switch_modes(&mut contract, &t, &alice).await;
-    limits(&mut contract).await;
-    assert_eq!(contract.uncovered_operations(), Vec::<String>::new());
-    let statuses: BTreeSet<u16> = contract.covered.iter().map(|(_, _, s)| *s).collect();
-    for expected in [
-        200, 201, 304, 400, 401, 403, 404, 409, 410, 412, 413, 415, 422, 428, 429, 503,
-    ] {
-        assert!(statuses.contains(&expected), "no call answered {expected}");
+        reads_forum(&mut contract, &t).await;
+        reads_posts(&mut contract, &t).await;
+        let alice = write_tokens(&mut contract, &t).await;
+        write_threads(&mut contract, &t, &alice).await;
+        let post = write_posts(&mut contract, &t, &alice).await;
+        edit_posts(&mut contract, &t, &alice, &post).await;
+        switch_modes(&mut contract, &t, &alice).await;
+        limits(&mut contract, &store).await;
+        assert_eq!(contract.uncovered_operations(), Vec::<String>::new());
+        let statuses: BTreeSet<u16> = contract.covered.iter().map(|(_, _, s)| *s).collect();
+        for expected in [
+            200, 201, 304, 400, 401, 403, 404, 409, 410, 412, 413, 415, 422, 428, 429, 503,
+        ] {
+            assert!(statuses.contains(&expected), "no call answered {expected}");
+        }
     }
 }

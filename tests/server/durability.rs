@@ -1,7 +1,7 @@
 //! The real binary, killed with SIGKILL mid-write: every acknowledged post survives and the
 //! changes feed continues from a cursor taken before the crash.
 
-use crate::common::{THREAD, all_posts, assert_dense, http, json_of, reply};
+use crate::common::{Backend, THREAD, all_posts, assert_dense, both_stores, http, json_of, reply};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
@@ -27,7 +27,7 @@ impl Drop for Spawned {
 }
 
 /// Starts `threadmark serve` and reads its startup lines (bounded in time).
-fn spawn(data: &Path, demo: bool) -> Spawned {
+fn spawn(data: &Path, store: &Backend, demo: bool) -> Spawned {
     let mut command = Command::new(env!("CARGO_BIN_EXE_threadmark"));
     command
         .args([
@@ -40,6 +40,7 @@ fn spawn(data: &Path, demo: bool) -> Spawned {
             "--data",
         ])
         .arg(data)
+        .args(store.args())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
@@ -197,80 +198,82 @@ async fn posts_seen_by(client: &reqwest::Client, base: &str, member: &str) -> Ve
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn acknowledged_posts_survive_kill_9_and_the_feed_continues() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut server = spawn(dir.path(), true);
-    let client = http();
-    let member = server.tokens["member"].clone();
-    let cursor = json_of(
-        client
-            .get(format!("{}/changes?since=now", server.base))
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::OK,
-    )
-    .await["next_cursor"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-
-    let acked = post_until_killed(&mut server, &member, 60).await;
-    assert!(acked.len() >= 60);
-
-    // Same data, no --demo: the store, its users and tokens are all on disk.
-    let restarted = spawn(dir.path(), false);
-    let posts = posts_seen_by(&client, &restarted.base, &member).await;
-    assert_dense(&posts);
-    let stored: HashMap<&str, &Value> = posts
-        .iter()
-        .map(|p| (p["id"].as_str().unwrap(), p))
-        .collect();
-    for post in &acked {
-        let id = post["id"].as_str().unwrap();
-        let kept = stored
-            .get(id)
-            .unwrap_or_else(|| panic!("acknowledged post {id} lost"));
-        assert_eq!(kept["body"], post["body"]);
-        assert_eq!(kept["seq"], post["seq"]);
-    }
-    let keys: Vec<&str> = posts
-        .iter()
-        .filter_map(|p| p["client_key"].as_str())
-        .collect();
-    assert_eq!(
-        keys.len(),
-        keys.iter().collect::<HashSet<_>>().len(),
-        "no key made two posts"
-    );
-
-    let fed = changes_since(&client, &restarted.base, cursor).await;
-    for post in &acked {
-        assert!(
-            fed.contains(post["id"].as_str().unwrap()),
-            "the feed continues from the old cursor"
-        );
-    }
-
-    // The old token still works for writing, and the thread keeps counting.
-    let next = json_of(
-        reply(
-            &client,
-            &restarted.base,
-            &member,
-            THREAD,
-            "after-crash",
-            &json!({"body": "still here"}),
+both_stores! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn acknowledged_posts_survive_kill_9_and_the_feed_continues(store) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut server = spawn(dir.path(), &store, true);
+        let client = http();
+        let member = server.tokens["member"].clone();
+        let cursor = json_of(
+            client
+                .get(format!("{}/changes?since=now", server.base))
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::OK,
         )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
-    assert_eq!(next["seq"].as_u64().unwrap(), posts.len() as u64 + 1);
-    assert_eq!(
-        all_posts(&client, &restarted.base, THREAD).await.len(),
-        posts.len() + 1
-    );
-    drop(restarted);
+        .await["next_cursor"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+
+        let acked = post_until_killed(&mut server, &member, 60).await;
+        assert!(acked.len() >= 60);
+
+        // Same data, no --demo: the store, its users and tokens are all on disk.
+        let restarted = spawn(dir.path(), &store, false);
+        let posts = posts_seen_by(&client, &restarted.base, &member).await;
+        assert_dense(&posts);
+        let stored: HashMap<&str, &Value> = posts
+            .iter()
+            .map(|p| (p["id"].as_str().unwrap(), p))
+            .collect();
+        for post in &acked {
+            let id = post["id"].as_str().unwrap();
+            let kept = stored
+                .get(id)
+                .unwrap_or_else(|| panic!("acknowledged post {id} lost"));
+            assert_eq!(kept["body"], post["body"]);
+            assert_eq!(kept["seq"], post["seq"]);
+        }
+        let keys: Vec<&str> = posts
+            .iter()
+            .filter_map(|p| p["client_key"].as_str())
+            .collect();
+        assert_eq!(
+            keys.len(),
+            keys.iter().collect::<HashSet<_>>().len(),
+            "no key made two posts"
+        );
+
+        let fed = changes_since(&client, &restarted.base, cursor).await;
+        for post in &acked {
+            assert!(
+                fed.contains(post["id"].as_str().unwrap()),
+                "the feed continues from the old cursor"
+            );
+        }
+
+        // The old token still works for writing, and the thread keeps counting.
+        let next = json_of(
+            reply(
+                &client,
+                &restarted.base,
+                &member,
+                THREAD,
+                "after-crash",
+                &json!({"body": "still here"}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        assert_eq!(next["seq"].as_u64().unwrap(), posts.len() as u64 + 1);
+        assert_eq!(
+            all_posts(&client, &restarted.base, THREAD).await.len(),
+            posts.len() + 1
+        );
+        drop(restarted);
+    }
 }

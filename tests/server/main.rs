@@ -5,10 +5,13 @@
 //! crate links once.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+#[path = "../support/postgres.rs"]
+mod postgres;
+
 mod bad_input;
 mod changes;
 mod cli;
-mod common;
 mod concurrency;
 mod contract;
 mod durability;

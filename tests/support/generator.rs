@@ -221,6 +221,8 @@ pub fn generate(spec: Spec) -> Generated {
                     Body::markdown(body)
                 },
                 deleted,
+                removed: false,
+                score: None,
                 version: 1,
                 client_key: None,
             });

@@ -472,6 +472,35 @@ fn pasted_text_lands_in_the_composer_and_the_preview_renders_it() {
 }
 
 #[test]
+fn a_locked_thread_and_a_moderators_only_area_say_why_before_anything_is_typed() {
+    let mut h = at_connie();
+    for thread in &mut h.state.data.threads {
+        thread.locked = true;
+    }
+    h.keys("r");
+    assert!(h.state.composer.is_none(), "no composer on a locked thread");
+    assert!(h.notice().contains("locked"), "{}", h.notice());
+    assert!(outbox(&h).is_empty() && drafts(&h).is_empty());
+
+    for area in h
+        .state
+        .data
+        .forum
+        .sections
+        .iter_mut()
+        .flat_map(|s| s.areas.iter_mut())
+    {
+        area.access = threadmark::model::Access::ReplyOnly;
+    }
+    h.keys("c");
+    assert!(
+        h.state.composer.is_none(),
+        "no composer where only moderators post"
+    );
+    assert!(h.notice().contains("only moderators"), "{}", h.notice());
+}
+
+#[test]
 fn the_same_messages_at_the_same_times_give_the_same_drafts_and_keys() {
     let at = jiff::Timestamp::from_second(1_700_000_000).unwrap();
     let run = || {

@@ -94,6 +94,16 @@ pub fn reply(state: &mut State, quote: bool, fx: &mut Vec<Effect>) {
         state.notice("that reply is still in your outbox; answer it once it is posted");
         return;
     }
+    let refusal = state
+        .data
+        .threads
+        .iter()
+        .find(|t| &t.id == thread.id())
+        .and_then(crate::model::ThreadSummary::reply_refusal);
+    if let Some(why) = refusal {
+        state.notice(why);
+        return;
+    }
     let Some(post) = thread.post(pos) else { return };
     if post.deleted {
         state.notice("that post was deleted; answer another one");
@@ -157,6 +167,15 @@ pub fn new_thread(state: &mut State) {
         state.notice("select an area (or a thread in it) to start a thread there");
         return;
     };
+    let refusal = state
+        .data
+        .forum
+        .area(&area)
+        .and_then(|(_, a)| a.access.new_thread_refusal());
+    if let Some(why) = refusal {
+        state.notice(why);
+        return;
+    }
     let target = Target::NewThread {
         area,
         title: String::new(),

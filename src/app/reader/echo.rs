@@ -70,6 +70,8 @@ pub fn echoes_for(thread: &ThreadId, posts: &[Post], entries: &[OutboxEntry]) ->
                     edited_at: None,
                     body,
                     deleted: false,
+                    removed: false,
+                    score: None,
                     version: 0,
                     client_key: Some(entry.key.clone()),
                 },

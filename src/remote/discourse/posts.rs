@@ -233,6 +233,8 @@ fn tombstone(thread: &ThreadId, id: u64, seq: u32, when: Timestamp) -> Post {
             base_url: None,
         },
         deleted: true,
+        removed: false,
+        score: None,
         version: 0,
         client_key: None,
     }
@@ -278,6 +280,8 @@ pub fn to_post(
         edited_at: if gone { None } else { edited_at },
         body,
         deleted: gone,
+        removed: false,
+        score: None,
         version,
         client_key: None,
     }

@@ -8,15 +8,9 @@ use super::transport::{As, Transport};
 use super::tree::area_id;
 use super::wire::{self, Created, CurrentSession, PendingPosts, UserActions, WirePost};
 use crate::model::{OutboxEntry, Post, PostId, Target, ThreadSummary, Typing};
-use crate::remote::{RemoteError, Submitted};
-use jiff::{SignedDuration, Timestamp};
+use crate::remote::{RemoteError, Submitted, own_post};
+use jiff::Timestamp;
 use serde_json::json;
-
-/// Clocks differ: our post may carry a server time a little before our first attempt.
-const CLOCK_SKEW: SignedDuration = SignedDuration::from_mins(10);
-
-/// Recent posts of ours checked one by one for the same text.
-const CANDIDATES_CHECKED: usize = 5;
 
 /// Discourse's `min_first_post_typing_time` default (`config/site_settings.yml`): a new
 /// member's first post typed faster than this is queued for a moderator and the
@@ -116,15 +110,13 @@ impl Writer<'_> {
         }
     }
 
-    /// Looks for the post `entry` became: by the same user, with the same text, created
-    /// after the first attempt (less some clock skew), in the same topic (or as a new
-    /// topic's opening post); or among the user's posts waiting for a moderator.
+    /// Looks for the post `entry` became ([`own_post`]'s rule): in the same topic, or as
+    /// a new topic's opening post.
     pub async fn find_submitted(
         &mut self,
         entry: &OutboxEntry,
         username: &str,
     ) -> Result<Option<Post>, RemoteError> {
-        let since = entry.first_attempt_at.unwrap_or(entry.created_at) - CLOCK_SKEW;
         let actions: UserActions = self
             .transport
             .get(
@@ -143,7 +135,7 @@ impl Writer<'_> {
             .thread()
             .map(|t| numeric(t.as_str(), "thread"))
             .transpose()?;
-        let mut candidates: Vec<(Timestamp, u64)> = actions
+        let candidates: Vec<(Timestamp, u64)> = actions
             .user_actions
             .iter()
             .filter(|a| {
@@ -151,16 +143,13 @@ impl Writer<'_> {
                     .as_deref()
                     .is_none_or(|u| u.eq_ignore_ascii_case(username))
             })
-            .filter(|a| a.created_at.is_some_and(|t| t >= since))
             .filter(|a| match wanted_topic {
                 Some(topic) => a.topic_id == Some(topic),
                 None => a.post_number == Some(1),
             })
             .filter_map(|a| Some((a.created_at?, a.post_id?)))
             .collect();
-        candidates.sort_unstable_by(|a, b| b.cmp(a));
-        candidates.dedup_by_key(|c| c.1);
-        for (_, id) in candidates.into_iter().take(CANDIDATES_CHECKED) {
+        for id in own_post::newest_candidates(entry, candidates) {
             let post: WirePost = match self
                 .transport
                 .get(&format!("/posts/{id}.json"), &[], As::Account, "a post")
@@ -174,7 +163,7 @@ impl Writer<'_> {
             };
             if post
                 .raw_text()
-                .is_some_and(|raw| same_text(raw, &entry.body))
+                .is_some_and(|raw| own_post::same_text(raw, &entry.body))
             {
                 return Ok(Some(self.our_post(entry, &post).0));
             }
@@ -206,7 +195,7 @@ impl Writer<'_> {
         Ok(pending.pending_posts.iter().any(|p| {
             p.raw
                 .as_deref()
-                .is_some_and(|raw| same_text(raw, &entry.body))
+                .is_some_and(|raw| own_post::same_text(raw, &entry.body))
         }))
     }
 
@@ -314,30 +303,4 @@ fn numeric(id: &str, what: &str) -> Result<u64, RemoteError> {
             "{what} id {id:?} is not a Discourse id; was this reply written for another account?"
         ))
     })
-}
-
-/// Same text as far as Discourse keeps it: line endings, trailing spaces and surrounding
-/// blank lines do not count.
-fn same_text(stored: &str, ours: &str) -> bool {
-    fn normalize(text: &str) -> String {
-        text.replace("\r\n", "\n")
-            .lines()
-            .map(str::trim_end)
-            .collect::<Vec<_>>()
-            .join("\n")
-            .trim()
-            .to_owned()
-    }
-    normalize(stored) == normalize(ours)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn text_comparison_ignores_what_discourse_strips() {
-        assert!(same_text("Hello\nworld", "Hello  \r\nworld\n\n"));
-        assert!(!same_text("Hello world", "Hello  world"));
-    }
 }

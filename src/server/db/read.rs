@@ -1,8 +1,10 @@
-//! Queries behind the read endpoints: tree, threads, posts, changes, users.
+//! Queries behind the read endpoints: tree, threads, posts, changes, meta values.
 
-use super::{DbError, from_micros, meta};
+use super::engine::feed_head;
+use super::sql::{SqlRow, Tx, params};
+use super::store::{ChangesRead, Since};
+use super::{DbError, from_micros};
 use crate::api;
-use rusqlite::{Connection, OptionalExtension, Row, params};
 
 /// Who is asking: decides whether `client_key` is shown (only to the post's author).
 pub type Viewer = Option<i64>;
@@ -13,82 +15,92 @@ pub const POST_COLUMNS: &str = "p.id, p.thread_id, p.seq, p.reply_to, u.name, u.
 pub const THREAD_COLUMNS: &str = "t.id, t.area_id, t.title, u.name, u.badge, t.created_at, \
      t.last_post_at, t.last_seq, t.pinned, t.locked, t.version";
 
-pub fn post_from_row(row: &Row<'_>, viewer: Viewer) -> rusqlite::Result<api::Post> {
-    let author_id: i64 = row.get(12)?;
-    let seq: i64 = row.get(2)?;
+pub fn post_from_row(row: &impl SqlRow, viewer: Viewer) -> Result<api::Post, DbError> {
+    let author_id = row.int(12)?;
     Ok(api::Post {
-        id: row.get(0)?,
-        thread_id: row.get(1)?,
-        seq: u32::try_from(seq).unwrap_or(u32::MAX),
-        reply_to: row.get(3)?,
+        id: row.text(0)?,
+        thread_id: row.text(1)?,
+        seq: row.u32(2)?,
+        reply_to: row.opt_text(3)?,
         author: api::Author {
-            name: row.get(4)?,
-            badge: row.get(5)?,
+            name: row.text(4)?,
+            badge: row.opt_text(5)?,
         },
-        created_at: from_micros(row.get(6)?)?,
-        edited_at: row.get::<_, Option<i64>>(7)?.map(from_micros).transpose()?,
-        body: row.get(8)?,
-        deleted: row.get(9)?,
-        version: row.get::<_, i64>(10)?.try_into().unwrap_or(0),
+        created_at: from_micros(row.int(6)?)?,
+        edited_at: row.opt_int(7)?.map(from_micros).transpose()?,
+        body: row.text(8)?,
+        deleted: row.bool(9)?,
+        version: row.u64(10)?,
         client_key: if viewer == Some(author_id) {
-            row.get(11)?
+            row.opt_text(11)?
         } else {
             None
         },
     })
 }
 
-pub fn thread_from_row(row: &Row<'_>) -> rusqlite::Result<api::Thread> {
-    let last_seq = u32::try_from(row.get::<_, i64>(7)?).unwrap_or(u32::MAX);
+pub fn thread_from_row(row: &impl SqlRow) -> Result<api::Thread, DbError> {
+    let last_seq = row.u32(7)?;
     Ok(api::Thread {
-        id: row.get(0)?,
-        area_id: row.get(1)?,
-        title: row.get(2)?,
+        id: row.text(0)?,
+        area_id: row.text(1)?,
+        title: row.text(2)?,
         author: api::Author {
-            name: row.get(3)?,
-            badge: row.get(4)?,
+            name: row.text(3)?,
+            badge: row.opt_text(4)?,
         },
-        created_at: from_micros(row.get(5)?)?,
-        last_post_at: from_micros(row.get(6)?)?,
+        created_at: from_micros(row.int(5)?)?,
+        last_post_at: from_micros(row.int(6)?)?,
         post_count: last_seq,
         last_seq,
-        pinned: row.get(8)?,
-        locked: row.get(9)?,
-        version: row.get::<_, i64>(10)?.try_into().unwrap_or(0),
+        pinned: row.bool(8)?,
+        locked: row.bool(9)?,
+        version: row.u64(10)?,
     })
 }
 
-pub fn post(conn: &Connection, id: &str, viewer: Viewer) -> Result<Option<api::Post>, DbError> {
-    let sql = format!(
-        "SELECT {POST_COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = ?1"
-    );
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_row([id], |r| post_from_row(r, viewer))
-        .optional()?)
+/// Reads a `meta` value.
+pub async fn meta(tx: &impl Tx, key: &str) -> Result<Option<String>, DbError> {
+    tx.query_opt("SELECT value FROM meta WHERE key = $1", params![key])
+        .await?
+        .map(|r| r.text(0))
+        .transpose()
 }
 
-/// The post's author id and version, for edits.
-pub fn post_owner(conn: &Connection, id: &str) -> Result<Option<(i64, i64, bool)>, DbError> {
-    Ok(conn
-        .prepare_cached("SELECT author_id, version, deleted FROM posts WHERE id = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()?)
+pub async fn post(tx: &impl Tx, id: &str, viewer: Viewer) -> Result<Option<api::Post>, DbError> {
+    let sql = format!(
+        "SELECT {POST_COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = $1"
+    );
+    tx.query_opt(&sql, params![id])
+        .await?
+        .map(|r| post_from_row(&r, viewer))
+        .transpose()
 }
 
-pub fn thread(conn: &Connection, id: &str) -> Result<Option<api::Thread>, DbError> {
+/// The post's author id, version and whether it is deleted, for edits.
+pub async fn post_owner(tx: &impl Tx, id: &str) -> Result<Option<(i64, i64, bool)>, DbError> {
+    tx.query_opt(
+        "SELECT author_id, version, deleted FROM posts WHERE id = $1",
+        params![id],
+    )
+    .await?
+    .map(|r| Ok((r.int(0)?, r.int(1)?, r.bool(2)?)))
+    .transpose()
+}
+
+pub async fn thread(tx: &impl Tx, id: &str) -> Result<Option<api::Thread>, DbError> {
     let sql = format!(
-        "SELECT {THREAD_COLUMNS} FROM threads t JOIN users u ON u.id = t.author_id WHERE t.id = ?1"
+        "SELECT {THREAD_COLUMNS} FROM threads t JOIN users u ON u.id = t.author_id WHERE t.id = $1"
     );
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_row([id], thread_from_row)
-        .optional()?)
+    tx.query_opt(&sql, params![id])
+        .await?
+        .map(|r| thread_from_row(&r))
+        .transpose()
 }
 
 /// Posts of a thread with `seq > after`, at most `limit`, and whether more follow.
-pub fn posts_after(
-    conn: &Connection,
+pub async fn posts_after(
+    tx: &impl Tx,
     thread_id: &str,
     after: u32,
     limit: u32,
@@ -96,16 +108,17 @@ pub fn posts_after(
 ) -> Result<(Vec<api::Post>, bool), DbError> {
     let sql = format!(
         "SELECT {POST_COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id \
-         WHERE p.thread_id = ?1 AND p.seq > ?2 ORDER BY p.seq LIMIT ?3"
+         WHERE p.thread_id = $1 AND p.seq > $2 ORDER BY p.seq LIMIT $3"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut posts = stmt
-        .query_map(params![thread_id, after, i64::from(limit) + 1], |r| {
-            post_from_row(r, viewer)
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    let more = posts.len() > limit as usize;
-    posts.truncate(limit as usize);
+    let rows = tx
+        .query(&sql, params![thread_id, after, i64::from(limit) + 1])
+        .await?;
+    let more = rows.len() > limit as usize;
+    let posts = rows
+        .iter()
+        .take(limit as usize)
+        .map(|r| post_from_row(r, viewer))
+        .collect::<Result<_, _>>()?;
     Ok((posts, more))
 }
 
@@ -117,90 +130,78 @@ pub struct ThreadKey {
 }
 
 /// An area's threads, most recently active first, after `key`.
-pub fn threads_in_area(
-    conn: &Connection,
+pub async fn threads_in_area(
+    tx: &impl Tx,
     area_id: &str,
     after: Option<&ThreadKey>,
     limit: u32,
 ) -> Result<(Vec<api::Thread>, Option<ThreadKey>), DbError> {
-    let (at, id) = after.map_or((i64::MAX, String::new()), |k| {
-        (k.last_post_at, k.id.clone())
-    });
+    let (at, id) = after.map_or((i64::MAX, ""), |k| (k.last_post_at, k.id.as_str()));
     let sql = format!(
         "SELECT {THREAD_COLUMNS}, t.last_post_at FROM threads t JOIN users u ON u.id = t.author_id \
-         WHERE t.area_id = ?1 AND (t.last_post_at < ?2 OR (t.last_post_at = ?2 AND (?3 = '' OR t.id < ?3))) \
-         ORDER BY t.last_post_at DESC, t.id DESC LIMIT ?4"
+         WHERE t.area_id = $1 AND (t.last_post_at < $2 OR (t.last_post_at = $2 AND ($3 = '' OR t.id < $3))) \
+         ORDER BY t.last_post_at DESC, t.id DESC LIMIT $4"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt
-        .query_map(params![area_id, at, id, i64::from(limit) + 1], |r| {
-            Ok((thread_from_row(r)?, r.get::<_, i64>(11)?))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows = tx
+        .query(&sql, params![area_id, at, id, i64::from(limit) + 1])
+        .await?;
     let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let next = if more {
-        rows.last().map(|(t, at)| ThreadKey {
-            last_post_at: *at,
-            id: t.id.clone(),
-        })
-    } else {
-        None
-    };
-    Ok((rows.into_iter().map(|(t, _)| t).collect(), next))
+    let mut threads = Vec::with_capacity(rows.len().min(limit as usize));
+    let mut next = None;
+    for row in rows.iter().take(limit as usize) {
+        let thread = thread_from_row(row)?;
+        if more {
+            next = Some(ThreadKey {
+                last_post_at: row.int(11)?,
+                id: thread.id.clone(),
+            });
+        }
+        threads.push(thread);
+    }
+    Ok((threads, next))
 }
 
-pub fn area_exists(conn: &Connection, id: &str) -> Result<bool, DbError> {
-    Ok(conn
-        .prepare_cached("SELECT 1 FROM areas WHERE id = ?1")?
-        .query_row([id], |_| Ok(()))
-        .optional()?
+pub async fn area_exists(tx: &impl Tx, id: &str) -> Result<bool, DbError> {
+    Ok(tx
+        .query_opt("SELECT id FROM areas WHERE id = $1", params![id])
+        .await?
         .is_some())
 }
 
 /// The whole tree with per-area counts.
-pub fn tree(conn: &Connection) -> Result<api::Tree, DbError> {
+pub async fn tree(tx: &impl Tx) -> Result<api::Tree, DbError> {
     let mut counts = std::collections::HashMap::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT area_id, COUNT(*), SUM(last_seq), MAX(last_post_at) FROM threads GROUP BY area_id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, i64>(3)?,
-            ))
-        })?;
-        for row in rows {
-            let (area, threads, posts, last) = row?;
-            counts.insert(area, (threads, posts, last));
-        }
+    let rows = tx
+        .query(
+            "SELECT area_id, COUNT(*), CAST(SUM(last_seq) AS BIGINT), MAX(last_post_at) \
+             FROM threads GROUP BY area_id",
+            &[],
+        )
+        .await?;
+    for r in &rows {
+        counts.insert(r.text(0)?, (r.int(1)?, r.int(2)?, r.int(3)?));
     }
-    let mut sections: Vec<api::Section> = conn
-        .prepare_cached("SELECT id, title FROM sections ORDER BY position, id")?
-        .query_map([], |r| {
+    let mut sections = tx
+        .query("SELECT id, title FROM sections ORDER BY position, id", &[])
+        .await?
+        .iter()
+        .map(|r| {
             Ok(api::Section {
-                id: r.get(0)?,
-                title: r.get(1)?,
+                id: r.text(0)?,
+                title: r.text(1)?,
                 areas: Vec::new(),
             })
-        })?
-        .collect::<Result<_, _>>()?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, section_id, title, description FROM areas ORDER BY position, id",
-    )?;
-    let areas = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, Option<String>>(3)?,
-        ))
-    })?;
-    for area in areas {
-        let (section, id, title, description) = area?;
+        })
+        .collect::<Result<Vec<_>, DbError>>()?;
+    let areas = tx
+        .query(
+            "SELECT id, section_id, title, description FROM areas ORDER BY position, id",
+            &[],
+        )
+        .await?;
+    for r in &areas {
+        let id = r.text(0)?;
+        let section = r.text(1)?;
         let (threads, posts, last) = counts.get(&id).copied().unwrap_or((0, 0, i64::MIN));
         let Some(s) = sections.iter_mut().find(|s| s.id == section) else {
             continue;
@@ -214,11 +215,11 @@ pub fn tree(conn: &Connection) -> Result<api::Tree, DbError> {
                 Some(from_micros(last)?)
             },
             id,
-            title,
-            description,
+            title: r.text(2)?,
+            description: r.opt_text(3)?,
         });
     }
-    let announcement = match meta(conn, "announcement")? {
+    let announcement = match meta(tx, "announcement").await? {
         Some(json) => Some(
             serde_json::from_str(&json)
                 .map_err(|e| DbError::Corrupt(format!("announcement: {e}")))?,
@@ -226,41 +227,40 @@ pub fn tree(conn: &Connection) -> Result<api::Tree, DbError> {
         None => None,
     };
     Ok(api::Tree {
-        title: meta(conn, "title")?.unwrap_or_default(),
+        title: meta(tx, "title").await?.unwrap_or_default(),
         sections,
         announcement,
-        undated: meta(conn, "undated")?.as_deref() == Some("true"),
+        undated: meta(tx, "undated").await?.as_deref() == Some("true"),
     })
 }
 
 /// Changes after `since` in commit order, at most `limit`, each with its entity's
-/// current state; whether more follow; the sequence number of the last one read.
-pub fn changes_after(
-    conn: &Connection,
+/// current state; whether more follow; the position of the last one read.
+pub async fn changes_after(
+    tx: &impl Tx,
     since: i64,
     limit: u32,
     viewer: Viewer,
 ) -> Result<(Vec<api::Change>, bool, Option<i64>), DbError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT seq, kind, entity FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-    )?;
-    let mut rows = stmt
-        .query_map(params![since, i64::from(limit) + 1], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows = tx
+        .query(
+            "SELECT seq, kind, entity FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
+            params![since, i64::from(limit) + 1],
+        )
+        .await?;
     let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let last = rows.last().map(|(seq, _, _)| *seq);
-    let mut out = Vec::with_capacity(rows.len());
-    for (_, kind, entity) in rows {
-        let change = match kind.as_str() {
-            "post" => post(conn, &entity, viewer)?.map(|post| api::Change::Post { post }),
-            "thread" => thread(conn, &entity)?.map(|thread| api::Change::Thread { thread }),
+    let mut last = None;
+    let mut out = Vec::with_capacity(rows.len().min(limit as usize));
+    for row in rows.iter().take(limit as usize) {
+        last = Some(row.int(0)?);
+        let entity = row.text(2)?;
+        let change = match row.text(1)?.as_str() {
+            "post" => post(tx, &entity, viewer)
+                .await?
+                .map(|post| api::Change::Post { post }),
+            "thread" => thread(tx, &entity)
+                .await?
+                .map(|thread| api::Change::Thread { thread }),
             _ => None,
         };
         out.extend(change);
@@ -268,9 +268,49 @@ pub fn changes_after(
     Ok((out, more, last))
 }
 
-/// The highest change sequence number pruned from the log (0 when none was).
-pub fn changes_horizon(conn: &Connection) -> Result<i64, DbError> {
-    Ok(meta(conn, "changes_horizon")?
+/// How many times the forum's mode was changed (0 before the first).
+pub async fn mode_version(tx: &impl Tx) -> Result<u64, DbError> {
+    Ok(meta(tx, "mode_version")
+        .await?
         .and_then(|v| v.parse().ok())
         .unwrap_or(0))
+}
+
+/// The highest change position pruned from the log (0 when none was).
+pub async fn changes_horizon(tx: &impl Tx) -> Result<i64, DbError> {
+    Ok(meta(tx, "changes_horizon")
+        .await?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0))
+}
+
+/// A page of the feed from `since`, checked against the log's horizon and head, read in
+/// the caller's snapshot so head and page agree.
+pub async fn changes_from(
+    tx: &impl Tx,
+    since: Since,
+    limit: u32,
+    viewer: Viewer,
+) -> Result<ChangesRead, DbError> {
+    let head = feed_head(tx).await?;
+    let from = match since {
+        Since::Now => head,
+        Since::Seq(seq) => seq,
+    };
+    if from < changes_horizon(tx).await? {
+        return Ok(ChangesRead::Expired(
+            "changes after this cursor were forgotten (older than the retention); take a fresh snapshot",
+        ));
+    }
+    if from > head {
+        return Ok(ChangesRead::Expired(
+            "this cursor is ahead of the server's log; take a fresh snapshot",
+        ));
+    }
+    let (changes, has_more, last) = changes_after(tx, from, limit, viewer).await?;
+    Ok(ChangesRead::Page {
+        changes,
+        has_more,
+        next: last.unwrap_or(from),
+    })
 }

@@ -1,10 +1,10 @@
 //! Users, password hashes (Argon2id) and bearer tokens (stored only as SHA-256 digests).
 
+use super::sql::{Dialect, SqlRow, Tx, params};
 use super::{DbError, micros};
 use crate::api;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
 
@@ -93,13 +93,13 @@ pub enum UserError {
     Db(#[from] DbError),
 }
 
-impl From<rusqlite::Error> for UserError {
-    fn from(e: rusqlite::Error) -> Self {
-        Self::Db(e.into())
+impl From<std::sync::Arc<DbError>> for UserError {
+    fn from(e: std::sync::Arc<DbError>) -> Self {
+        Self::Db(DbError::Shared(e))
     }
 }
 
-fn check_name(name: &str) -> Result<(), UserError> {
+pub fn check_name(name: &str) -> Result<(), UserError> {
     let trimmed = name.trim();
     if trimmed.is_empty()
         || trimmed.chars().count() > 64
@@ -111,156 +111,154 @@ fn check_name(name: &str) -> Result<(), UserError> {
     Ok(())
 }
 
-/// Creates a user. `admin` is forced on when the store has no admin yet, so the first
-/// user created by hand can run the forum. Returns the user.
-pub fn add_user(
-    conn: &Connection,
+/// How a name is matched: case-insensitively (ASCII on `SQLite`, whose column collates
+/// NOCASE; `lower()` on PostgreSQL, where a unique index on `lower(name)` keeps it fast).
+fn name_matches(tx: &impl Tx) -> &'static str {
+    match tx.dialect() {
+        Dialect::Sqlite => "name = $1",
+        Dialect::Postgres => "lower(name) = lower($1)",
+    }
+}
+
+fn user_from_row(r: &impl SqlRow) -> Result<UserInfo, DbError> {
+    Ok(UserInfo {
+        id: r.int(0)?,
+        name: r.text(1)?,
+        badge: r.opt_text(2)?,
+        admin: r.bool(3)?,
+    })
+}
+
+/// Creates a user with an already hashed password (hash it off the async threads
+/// first). `admin` is forced on when the store has no admin yet, so the first user
+/// created by hand can run the forum. Returns the user.
+pub async fn add_user(
+    tx: &impl Tx,
     name: &str,
-    password: Option<&str>,
+    password_hash: Option<&str>,
     admin: bool,
     badge: Option<&str>,
 ) -> Result<UserInfo, UserError> {
     check_name(name)?;
-    let hash = password.map(hash_password).transpose()?;
-    let has_admin: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM users WHERE admin = 1)",
-        [],
-        |r| r.get(0),
-    )?;
+    if user_by_name(tx, name).await?.is_some() {
+        return Err(UserError::Exists(name.to_owned()));
+    }
+    let has_admin = tx
+        .query_one("SELECT EXISTS (SELECT 1 FROM users WHERE admin)", &[])
+        .await?
+        .bool(0)?;
     let admin = admin || !has_admin;
     let now = micros(jiff::Timestamp::now());
-    match conn.execute(
-        "INSERT INTO users (name, badge, admin, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![name, badge, admin, hash, now],
-    ) {
-        Ok(_) => {}
-        Err(rusqlite::Error::SqliteFailure(e, _))
-            if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-        {
-            return Err(UserError::Exists(name.to_owned()));
-        }
-        Err(e) => return Err(e.into()),
-    }
+    let id = tx
+        .query_one(
+            "INSERT INTO users (name, badge, admin, password_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            params![name, badge, admin, password_hash, now],
+        )
+        .await?
+        .int(0)?;
     Ok(UserInfo {
-        id: conn.last_insert_rowid(),
+        id,
         name: name.to_owned(),
         badge: badge.map(str::to_owned),
         admin,
     })
 }
 
-/// Every user, by name.
-pub fn list_users(conn: &Connection) -> Result<Vec<(UserInfo, bool)>, DbError> {
-    let mut stmt = conn.prepare(
-        "SELECT id, name, badge, admin, password_hash IS NOT NULL FROM users ORDER BY name",
-    )?;
-    let users = stmt
-        .query_map([], |r| {
-            Ok((
-                UserInfo {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    badge: r.get(2)?,
-                    admin: r.get(3)?,
-                },
-                r.get(4)?,
-            ))
-        })?
-        .collect::<Result<_, _>>()?;
-    Ok(users)
+/// Every user, by name, and whether each can log in with a password.
+pub async fn list_users(tx: &impl Tx) -> Result<Vec<(UserInfo, bool)>, DbError> {
+    tx.query(
+        "SELECT id, name, badge, admin, password_hash IS NOT NULL FROM users ORDER BY lower(name), name",
+        &[],
+    )
+    .await?
+    .iter()
+    .map(|r| Ok((user_from_row(r)?, r.bool(4)?)))
+    .collect()
 }
 
-pub fn user_by_name(
-    conn: &Connection,
+/// The user named `name` (any case) and their password hash.
+pub async fn user_by_name(
+    tx: &impl Tx,
     name: &str,
 ) -> Result<Option<(UserInfo, Option<String>)>, DbError> {
-    Ok(conn
-        .prepare_cached("SELECT id, name, badge, admin, password_hash FROM users WHERE name = ?1")?
-        .query_row([name], |r| {
-            Ok((
-                UserInfo {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    badge: r.get(2)?,
-                    admin: r.get(3)?,
-                },
-                r.get(4)?,
-            ))
-        })
-        .optional()?)
+    let sql = format!(
+        "SELECT id, name, badge, admin, password_hash FROM users WHERE {}",
+        name_matches(tx)
+    );
+    tx.query_opt(&sql, params![name])
+        .await?
+        .map(|r| Ok((user_from_row(&r)?, r.opt_text(4)?)))
+        .transpose()
 }
 
-pub fn user_by_token(conn: &Connection, token: &str) -> Result<Option<UserInfo>, DbError> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT u.id, u.name, u.badge, u.admin FROM tokens t JOIN users u ON u.id = t.user_id \
-             WHERE t.hash = ?1",
-        )?
-        .query_row([token_digest(token)], |r| {
-            Ok(UserInfo {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                badge: r.get(2)?,
-                admin: r.get(3)?,
-            })
-        })
-        .optional()?)
+pub async fn user_by_token(tx: &impl Tx, token: &str) -> Result<Option<UserInfo>, DbError> {
+    tx.query_opt(
+        "SELECT u.id, u.name, u.badge, u.admin FROM tokens t JOIN users u ON u.id = t.user_id \
+         WHERE t.hash = $1",
+        params![&token_digest(token)],
+    )
+    .await?
+    .map(|r| user_from_row(&r))
+    .transpose()
 }
 
 /// Stores a new token for `user_id` and returns it (the only time it is seen in clear).
-pub fn insert_token(
-    conn: &Connection,
+pub async fn insert_token(
+    tx: &impl Tx,
     user_id: i64,
     device: Option<&str>,
 ) -> Result<String, DbError> {
     let token = new_token()?;
-    conn.execute(
-        "INSERT INTO tokens (hash, user_id, device, created_at) VALUES (?1, ?2, ?3, ?4)",
+    tx.execute(
+        "INSERT INTO tokens (hash, user_id, device, created_at) VALUES ($1, $2, $3, $4)",
         params![
-            token_digest(&token),
+            &token_digest(&token),
             user_id,
             device,
             micros(jiff::Timestamp::now())
         ],
-    )?;
+    )
+    .await?;
     Ok(token)
 }
 
 /// Issues a token for the user named `name` (the `serve token new` command).
-pub fn issue_token(
-    conn: &Connection,
+pub async fn issue_token(
+    tx: &impl Tx,
     name: &str,
     device: Option<&str>,
 ) -> Result<(UserInfo, String), UserError> {
-    let (user, _) =
-        user_by_name(conn, name)?.ok_or_else(|| UserError::NoSuchUser(name.to_owned()))?;
-    let token = insert_token(conn, user.id, device)?;
+    let (user, _) = user_by_name(tx, name)
+        .await?
+        .ok_or_else(|| UserError::NoSuchUser(name.to_owned()))?;
+    let token = insert_token(tx, user.id, device).await?;
     Ok((user, token))
 }
 
 /// Revokes every token of the user named `name`; returns how many there were.
-pub fn revoke_tokens(conn: &Connection, name: &str) -> Result<usize, UserError> {
-    let (user, _) =
-        user_by_name(conn, name)?.ok_or_else(|| UserError::NoSuchUser(name.to_owned()))?;
-    Ok(conn.execute("DELETE FROM tokens WHERE user_id = ?1", [user.id])?)
+pub async fn revoke_tokens(tx: &impl Tx, name: &str) -> Result<u64, UserError> {
+    let (user, _) = user_by_name(tx, name)
+        .await?
+        .ok_or_else(|| UserError::NoSuchUser(name.to_owned()))?;
+    Ok(tx
+        .execute("DELETE FROM tokens WHERE user_id = $1", params![user.id])
+        .await?)
 }
 
 /// Finds or creates the user a post author maps to (imports: no password, cannot log in).
-pub fn ensure_author(conn: &Connection, author: &crate::model::Author) -> Result<i64, DbError> {
-    if let Some(id) = conn
-        .prepare_cached("SELECT id FROM users WHERE name = ?1")?
-        .query_row([&author.name], |r| r.get(0))
-        .optional()?
-    {
-        return Ok(id);
+pub async fn ensure_author(tx: &impl Tx, author: &crate::model::Author) -> Result<i64, DbError> {
+    if let Some((user, _)) = user_by_name(tx, &author.name).await? {
+        return Ok(user.id);
     }
-    conn.prepare_cached(
-        "INSERT INTO users (name, badge, admin, created_at) VALUES (?1, ?2, 0, ?3)",
-    )?
-    .execute(params![
-        author.name,
-        author.badge,
-        micros(jiff::Timestamp::now())
-    ])?;
-    Ok(conn.last_insert_rowid())
+    tx.query_one(
+        "INSERT INTO users (name, badge, admin, created_at) VALUES ($1, $2, FALSE, $3) RETURNING id",
+        params![
+            &author.name,
+            author.badge.as_deref(),
+            micros(jiff::Timestamp::now())
+        ],
+    )
+    .await?
+    .int(0)
 }

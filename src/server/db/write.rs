@@ -1,11 +1,11 @@
-//! The write operations, each run on the writer thread inside its own savepoint.
+//! The write operations, each run by an engine's writer inside its own savepoint.
 
 use super::read::{self, Viewer};
+use super::sql::{SqlRow, Tx, params};
 use super::users::UserInfo;
-use super::{DbError, WriteFailure, changes_head, micros, set_meta};
+use super::{DbError, WriteFailure, micros};
 use crate::api::{self, Problem, ProblemCode};
 use jiff::Timestamp;
-use rusqlite::{Connection, OptionalExtension, params};
 use std::sync::Arc;
 
 /// Why a write was refused, told to the client as it is.
@@ -15,12 +15,6 @@ pub type WriteResult<T> = Result<T, WriteFailure<Rejection>>;
 impl<E> From<DbError> for WriteFailure<E> {
     fn from(e: DbError) -> Self {
         WriteFailure::Store(Arc::new(e))
-    }
-}
-
-impl<E> From<rusqlite::Error> for WriteFailure<E> {
-    fn from(e: rusqlite::Error) -> Self {
-        WriteFailure::Store(Arc::new(e.into()))
     }
 }
 
@@ -44,49 +38,76 @@ pub struct Keyed {
     pub request_hash: String,
 }
 
-pub(super) fn record_change(
-    conn: &Connection,
-    kind: &str,
-    entity: &str,
+pub async fn set_meta(tx: &impl Tx, key: &str, value: &str) -> Result<(), DbError> {
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES ($1, $2) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Records that entities changed, in this order: each takes the next feed positions
+/// (allocated inside this transaction, so the feed has no gaps and follows commit
+/// order) and replaces its earlier entry in the log.
+pub async fn record_changes(
+    tx: &impl Tx,
+    changed: &[(&str, &str)],
     at: i64,
 ) -> Result<(), DbError> {
-    conn.prepare_cached("DELETE FROM changes WHERE kind = ?1 AND entity = ?2")?
-        .execute(params![kind, entity])?;
-    conn.prepare_cached("INSERT INTO changes (kind, entity, at) VALUES (?1, ?2, ?3)")?
-        .execute(params![kind, entity, at])?;
+    let count = i64::try_from(changed.len()).unwrap_or(i64::MAX);
+    let head = tx
+        .query_one(
+            "UPDATE feed SET head = head + $1 RETURNING head",
+            params![count],
+        )
+        .await?
+        .int(0)?;
+    for (seq, (kind, entity)) in (head - count + 1..).zip(changed) {
+        tx.execute(
+            "INSERT INTO changes (seq, kind, entity, at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (kind, entity) DO UPDATE SET seq = excluded.seq, at = excluded.at",
+            params![seq, *kind, *entity, at],
+        )
+        .await?;
+    }
     Ok(())
 }
 
 /// Records that a post and its thread changed, in that order.
-pub fn record_post_change(
-    conn: &Connection,
+pub async fn record_post_change(
+    tx: &impl Tx,
     post: &str,
     thread: &str,
     at: i64,
 ) -> Result<(), DbError> {
-    record_change(conn, "post", post, at)?;
-    record_change(conn, "thread", thread, at)
+    record_changes(tx, &[("post", post), ("thread", thread)], at).await
 }
 
 /// The stored answer for (user, key), if any: same request → replay, other → 422.
-fn stored_answer(
-    conn: &Connection,
+async fn stored_answer(
+    tx: &impl Tx,
     user: &UserInfo,
     keyed: &Keyed,
 ) -> WriteResult<Option<Creation>> {
-    let found: Option<(String, u16, String)> = conn
-        .prepare_cached("SELECT request_hash, status, response FROM idempotency WHERE user_id = ?1 AND key = ?2")?
-        .query_row(params![user.id, keyed.key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()?;
-    match found {
-        None => Ok(None),
-        Some((hash, status, body)) if hash == keyed.request_hash => Ok(Some(Creation {
-            status,
-            body,
-            replayed: true,
-        })),
-        Some(_) => reject(key_reused()),
+    let found = tx
+        .query_opt(
+            "SELECT request_hash, status, response FROM idempotency WHERE user_id = $1 AND key = $2",
+            params![user.id, &keyed.key],
+        )
+        .await?;
+    let Some(row) = found else {
+        return Ok(None);
+    };
+    if row.text(0)? != keyed.request_hash {
+        return reject(key_reused());
     }
+    Ok(Some(Creation {
+        status: u16::try_from(row.int(1)?).unwrap_or(201),
+        body: row.text(2)?,
+        replayed: true,
+    }))
 }
 
 fn key_reused() -> Problem {
@@ -94,40 +115,46 @@ fn key_reused() -> Problem {
         .detail("this Idempotency-Key was first used with a different request; make a new key for a new request")
 }
 
-fn remember(
-    conn: &Connection,
+async fn remember(
+    tx: &impl Tx,
     user: &UserInfo,
     keyed: &Keyed,
     status: u16,
     body: &str,
     now: i64,
 ) -> Result<(), DbError> {
-    conn.prepare_cached(
+    tx.execute(
         "INSERT INTO idempotency (user_id, key, request_hash, status, response, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        user.id,
-        keyed.key,
-        keyed.request_hash,
-        status,
-        body,
-        now
-    ])?;
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        params![
+            user.id,
+            &keyed.key,
+            &keyed.request_hash,
+            i64::from(status),
+            body,
+            now
+        ],
+    )
+    .await?;
     Ok(())
 }
 
 /// The post `user` already made with this key (the key outlived its idempotency record).
-fn post_by_key(
-    conn: &Connection,
+async fn post_by_key(
+    tx: &impl Tx,
     user: &UserInfo,
     key: &str,
 ) -> Result<Option<api::Post>, DbError> {
-    let id: Option<String> = conn
-        .prepare_cached("SELECT id FROM posts WHERE author_id = ?1 AND client_key = ?2")?
-        .query_row(params![user.id, key], |r| r.get(0))
-        .optional()?;
-    id.map_or(Ok(None), |id| read::post(conn, &id, Some(user.id)))
+    let found = tx
+        .query_opt(
+            "SELECT id FROM posts WHERE author_id = $1 AND client_key = $2",
+            params![user.id, key],
+        )
+        .await?;
+    match found {
+        Some(row) => read::post(tx, &row.text(0)?, Some(user.id)).await,
+        None => Ok(None),
+    }
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, DbError> {
@@ -143,34 +170,35 @@ struct PostRow<'a> {
     at: i64,
 }
 
-fn insert_post(
-    conn: &Connection,
+async fn insert_post(
+    tx: &impl Tx,
     user: &UserInfo,
     keyed: &Keyed,
     row: &PostRow<'_>,
 ) -> Result<String, DbError> {
     let id = uuid::Uuid::now_v7().simple().to_string();
-    conn.prepare_cached(
+    tx.execute(
         "INSERT INTO posts (id, thread_id, seq, reply_to, author_id, created_at, body, deleted, version, client_key) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, 1, ?8)",
-    )?
-    .execute(params![id, row.thread_id, row.seq, row.reply_to, user.id, row.at, row.body, keyed.key])?;
+         VALUES ($1, $2, $3, $4, $5, $6, $7, FALSE, 1, $8)",
+        params![&id, row.thread_id, row.seq, row.reply_to, user.id, row.at, row.body, &keyed.key],
+    )
+    .await?;
     Ok(id)
 }
 
 /// `POST /threads/{id}/posts`.
-pub fn create_post(
-    conn: &Connection,
+pub async fn create_post(
+    tx: &impl Tx,
     user: &UserInfo,
     thread_id: &str,
     new: &api::NewPost,
     keyed: &Keyed,
     now: Timestamp,
 ) -> WriteResult<Creation> {
-    if let Some(answer) = stored_answer(conn, user, keyed)? {
+    if let Some(answer) = stored_answer(tx, user, keyed).await? {
         return Ok(answer);
     }
-    if let Some(existing) = post_by_key(conn, user, &keyed.key)? {
+    if let Some(existing) = post_by_key(tx, user, &keyed.key).await? {
         if existing.thread_id == thread_id
             && existing.body == new.body
             && existing.reply_to == new.reply_to
@@ -183,7 +211,7 @@ pub fn create_post(
         }
         return reject(key_reused());
     }
-    let Some(thread) = read::thread(conn, thread_id)? else {
+    let Some(thread) = read::thread(tx, thread_id).await? else {
         return reject(
             Problem::new(ProblemCode::ThreadNotFound).detail(format!("no thread {thread_id:?}")),
         );
@@ -195,7 +223,9 @@ pub fn create_post(
         );
     }
     if let Some(parent) = &new.reply_to {
-        let in_thread = read::post(conn, parent, None)?.is_some_and(|p| p.thread_id == thread_id);
+        let in_thread = read::post(tx, parent, None)
+            .await?
+            .is_some_and(|p| p.thread_id == thread_id);
         if !in_thread {
             return reject(Problem::new(ProblemCode::ValidationFailed).field(
                 "reply_to",
@@ -213,16 +243,19 @@ pub fn create_post(
         body: &new.body,
         at,
     };
-    let id = insert_post(conn, user, keyed, &row)?;
-    conn.prepare_cached(
-        "UPDATE threads SET last_seq = ?2, last_post_at = MAX(last_post_at, ?3), version = version + 1 WHERE id = ?1",
-    )?
-    .execute(params![thread_id, seq, at])?;
-    record_post_change(conn, &id, thread_id, at)?;
-    let post = read::post(conn, &id, Some(user.id))?
+    let id = insert_post(tx, user, keyed, &row).await?;
+    tx.execute(
+        "UPDATE threads SET last_seq = $2, version = version + 1, \
+         last_post_at = CASE WHEN last_post_at > $3 THEN last_post_at ELSE $3 END WHERE id = $1",
+        params![thread_id, seq, at],
+    )
+    .await?;
+    record_post_change(tx, &id, thread_id, at).await?;
+    let post = read::post(tx, &id, Some(user.id))
+        .await?
         .ok_or_else(|| DbError::Other("a new post vanished".into()))?;
     let body = to_json(&post)?;
-    remember(conn, user, keyed, 201, &body, at)?;
+    remember(tx, user, keyed, 201, &body, at).await?;
     Ok(Creation {
         status: 201,
         body,
@@ -231,19 +264,19 @@ pub fn create_post(
 }
 
 /// `POST /areas/{id}/threads`: the thread and its opening post.
-pub fn create_thread(
-    conn: &Connection,
+pub async fn create_thread(
+    tx: &impl Tx,
     user: &UserInfo,
     area_id: &str,
     new: &api::NewThread,
     keyed: &Keyed,
     now: Timestamp,
 ) -> WriteResult<Creation> {
-    if let Some(answer) = stored_answer(conn, user, keyed)? {
+    if let Some(answer) = stored_answer(tx, user, keyed).await? {
         return Ok(answer);
     }
-    if let Some(post) = post_by_key(conn, user, &keyed.key)? {
-        let thread = read::thread(conn, &post.thread_id)?;
+    if let Some(post) = post_by_key(tx, user, &keyed.key).await? {
+        let thread = read::thread(tx, &post.thread_id).await?;
         return match thread {
             Some(thread)
                 if post.seq == 1
@@ -260,18 +293,19 @@ pub fn create_thread(
             _ => reject(key_reused()),
         };
     }
-    if !read::area_exists(conn, area_id)? {
+    if !read::area_exists(tx, area_id).await? {
         return reject(
             Problem::new(ProblemCode::AreaNotFound).detail(format!("no area {area_id:?}")),
         );
     }
     let at = micros(now);
     let thread_id = uuid::Uuid::now_v7().simple().to_string();
-    conn.prepare_cached(
+    tx.execute(
         "INSERT INTO threads (id, area_id, title, author_id, created_at, last_post_at, last_seq, version) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5, 1, 1)",
-    )?
-    .execute(params![thread_id, area_id, new.title, user.id, at])?;
+         VALUES ($1, $2, $3, $4, $5, $5, 1, 1)",
+        params![&thread_id, area_id, &new.title, user.id, at],
+    )
+    .await?;
     let row = PostRow {
         thread_id: &thread_id,
         seq: 1,
@@ -279,16 +313,18 @@ pub fn create_thread(
         body: &new.body,
         at,
     };
-    let post_id = insert_post(conn, user, keyed, &row)?;
-    record_post_change(conn, &post_id, &thread_id, at)?;
+    let post_id = insert_post(tx, user, keyed, &row).await?;
+    record_post_change(tx, &post_id, &thread_id, at).await?;
     let created = api::ThreadCreated {
-        thread: read::thread(conn, &thread_id)?
+        thread: read::thread(tx, &thread_id)
+            .await?
             .ok_or_else(|| DbError::Other("a new thread vanished".into()))?,
-        post: read::post(conn, &post_id, Some(user.id))?
+        post: read::post(tx, &post_id, Some(user.id))
+            .await?
             .ok_or_else(|| DbError::Other("a new post vanished".into()))?,
     };
     let body = to_json(&created)?;
-    remember(conn, user, keyed, 201, &body, at)?;
+    remember(tx, user, keyed, 201, &body, at).await?;
     Ok(Creation {
         status: 201,
         body,
@@ -297,8 +333,8 @@ pub fn create_thread(
 }
 
 /// `PATCH /posts/{id}`: a new body or a tombstone, only from the version the client saw.
-pub fn edit_post(
-    conn: &Connection,
+pub async fn edit_post(
+    tx: &impl Tx,
     user: &UserInfo,
     post_id: &str,
     expected_version: u64,
@@ -306,7 +342,7 @@ pub fn edit_post(
     now: Timestamp,
 ) -> WriteResult<api::Post> {
     let viewer: Viewer = Some(user.id);
-    let Some((author, version, deleted)) = read::post_owner(conn, post_id)? else {
+    let Some((author, version, deleted)) = read::post_owner(tx, post_id).await? else {
         return reject(
             Problem::new(ProblemCode::PostNotFound).detail(format!("no post {post_id:?}")),
         );
@@ -326,48 +362,56 @@ pub fn edit_post(
         let mut problem = Problem::new(ProblemCode::VersionConflict).detail(format!(
             "the post is at version {version}, the edit was based on version {expected_version}"
         ));
-        problem.current = read::post(conn, post_id, viewer)?.map(Box::new);
+        problem.current = read::post(tx, post_id, viewer).await?.map(Box::new);
         return reject(problem);
     }
     let at = micros(now);
     if edit.deleted == Some(true) {
-        conn.prepare_cached(
-            "UPDATE posts SET deleted = 1, body = '', edited_at = ?2, version = version + 1 WHERE id = ?1",
-        )?
-        .execute(params![post_id, at])?;
+        tx.execute(
+            "UPDATE posts SET deleted = TRUE, body = '', edited_at = $2, version = version + 1 WHERE id = $1",
+            params![post_id, at],
+        )
+        .await?;
     } else if let Some(body) = &edit.body {
-        conn.prepare_cached(
-            "UPDATE posts SET body = ?2, edited_at = ?3, version = version + 1 WHERE id = ?1",
-        )?
-        .execute(params![post_id, body, at])?;
+        tx.execute(
+            "UPDATE posts SET body = $2, edited_at = $3, version = version + 1 WHERE id = $1",
+            params![post_id, body, at],
+        )
+        .await?;
     }
-    let post = read::post(conn, post_id, viewer)?
+    let post = read::post(tx, post_id, viewer)
+        .await?
         .ok_or_else(|| DbError::Other("an edited post vanished".into()))?;
-    conn.prepare_cached("UPDATE threads SET version = version + 1 WHERE id = ?1")?
-        .execute([&post.thread_id])?;
-    record_post_change(conn, post_id, &post.thread_id, at)?;
+    tx.execute(
+        "UPDATE threads SET version = version + 1 WHERE id = $1",
+        params![&post.thread_id],
+    )
+    .await?;
+    record_post_change(tx, post_id, &post.thread_id, at).await?;
     Ok(post)
 }
 
 /// Forgets changes older than `changes_before` (cursors from before them get 410) and
 /// idempotency records older than `keys_before`. Returns true when the log was pruned.
-pub fn prune(conn: &Connection, changes_before: i64, keys_before: i64) -> Result<bool, DbError> {
-    conn.prepare_cached("DELETE FROM idempotency WHERE created_at < ?1")?
-        .execute([keys_before])?;
-    let newest_old: Option<i64> = conn
-        .prepare_cached("SELECT MAX(seq) FROM changes WHERE at < ?1")?
-        .query_row([changes_before], |r| r.get(0))?;
+pub async fn prune(tx: &impl Tx, changes_before: i64, keys_before: i64) -> Result<bool, DbError> {
+    tx.execute(
+        "DELETE FROM idempotency WHERE created_at < $1",
+        params![keys_before],
+    )
+    .await?;
+    let newest_old = tx
+        .query_one(
+            "SELECT MAX(seq) FROM changes WHERE at < $1",
+            params![changes_before],
+        )
+        .await?
+        .opt_int(0)?;
     let Some(newest_old) = newest_old else {
         return Ok(false);
     };
-    conn.prepare_cached("DELETE FROM changes WHERE seq <= ?1")?
-        .execute([newest_old])?;
-    let horizon = read::changes_horizon(conn)?.max(newest_old);
-    set_meta(conn, "changes_horizon", &horizon.to_string())?;
+    tx.execute("DELETE FROM changes WHERE seq <= $1", params![newest_old])
+        .await?;
+    let horizon = read::changes_horizon(tx).await?.max(newest_old);
+    set_meta(tx, "changes_horizon", &horizon.to_string()).await?;
     Ok(true)
-}
-
-/// The newest change sequence number, after this job's changes.
-pub fn head(conn: &Connection) -> Result<i64, DbError> {
-    changes_head(conn)
 }

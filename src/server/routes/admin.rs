@@ -2,7 +2,6 @@
 
 use super::status::current;
 use crate::api::{Banner, ModeChange, ProblemCode};
-use crate::server::db::{WriteFailure, meta, set_meta, write::Rejection};
 use crate::server::error::ApiError;
 use crate::server::extract::{ApiJson, AuthUser};
 use crate::server::modes::ModeState;
@@ -29,10 +28,7 @@ pub async fn set_mode(
     let default_retry = u32::try_from(app.config.retry_after.as_secs()).unwrap_or(u32::MAX);
     let state = mode_state(change, default_retry)?;
     save_mode(&app, state).await?;
-    let title = app
-        .db
-        .read(|conn| meta(conn, "title").map_err(ApiError::from))
-        .await?;
+    let title = app.store.meta("title").await?;
     super::json(StatusCode::OK, &current(&app, title.unwrap_or_default()))
 }
 
@@ -56,6 +52,7 @@ pub fn mode_state(change: ModeChange, default_retry: u32) -> Result<ModeState, A
         mode: change.mode,
         banner,
         retry_after_s: change.retry_after_s.unwrap_or(default_retry),
+        version: 0,
     })
 }
 
@@ -69,10 +66,22 @@ fn with_id(mut banner: Banner) -> Banner {
 /// Stores the mode durably, then makes it current.
 pub async fn save_mode(app: &Shared, state: ModeState) -> Result<(), ApiError> {
     let json = serde_json::to_string(&state).map_err(|e| ApiError::Internal(e.to_string()))?;
-    app.db
-        .write(move |conn| set_meta(conn, "mode", &json).map_err(WriteFailure::<Rejection>::from))
-        .await?;
-    *app.mode.write().unwrap_or_else(PoisonError::into_inner) = state;
-    app.mode_epoch.send_modify(|epoch| *epoch += 1);
+    let version = app.store.set_mode(json).await?;
+    apply_mode(app, ModeState { version, ..state });
     Ok(())
+}
+
+/// Makes `state` the current mode, unless a newer one is already (another process may
+/// have changed it meanwhile), and wakes the long polls so clients see the new
+/// `Forum-Mode` at once. Returns whether it was applied.
+pub fn apply_mode(app: &Shared, state: ModeState) -> bool {
+    {
+        let mut current = app.mode.write().unwrap_or_else(PoisonError::into_inner);
+        if state.version < current.version {
+            return false;
+        }
+        *current = state;
+    }
+    app.mode_epoch.send_modify(|epoch| *epoch += 1);
+    true
 }

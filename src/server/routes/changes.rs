@@ -2,7 +2,7 @@
 
 use super::threads::page_limit;
 use crate::api::{ChangesPage, ProblemCode, SINCE_NOW};
-use crate::server::db::{DbError, changes_head, read};
+use crate::server::db::{ChangesRead, Since};
 use crate::server::error::ApiError;
 use crate::server::extract::{ApiQuery, MaybeUser};
 use crate::server::state::Shared;
@@ -28,12 +28,6 @@ fn encode(store: &str, seq: i64) -> String {
 
 fn expired(detail: &str) -> ApiError {
     ApiError::code(ProblemCode::CursorExpired, detail.to_owned())
-}
-
-/// Where to read from, or why not.
-enum Since {
-    Now,
-    Seq(i64),
 }
 
 fn decode(store: &str, since: Option<&str>) -> Result<Since, ApiError> {
@@ -66,58 +60,39 @@ pub async fn get(
     let limit = page_limit(&app, query.limit, DEFAULT_LIMIT)?;
     let max_wait = app.config.limits.max_wait;
     let wait = Duration::from_secs(u64::from(query.wait.unwrap_or(0))).min(max_wait);
-    let store = app.db.store_id().to_owned();
-    let since = decode(&store, query.since.as_deref())?;
+    let store = app.store.store_id().to_owned();
+    let mut since = decode(&store, query.since.as_deref())?;
     let viewer = viewer.id();
 
-    // Watch the head before the first read, so a commit between read and wait is seen.
-    let mut head = app.db.head();
+    // Watch the head before the first read, so a commit between read and wait is seen
+    // (the head moves on this process's commits and on every other process's).
+    let mut head = app.store.head();
     head.borrow_and_update();
     let mut stopping = app.stopping.clone();
     let mut mode_epoch = app.mode_epoch.subscribe();
     mode_epoch.borrow_and_update();
     let deadline = tokio::time::Instant::now() + wait;
-    let mut since = since;
     loop {
-        let from = since;
-        let page_store = store.clone();
-        let (page, cursor) = app
-            .db
-            .read(move |conn| {
-                let tx = conn.unchecked_transaction().map_err(DbError::from)?;
-                let head = changes_head(&tx)?;
-                let from = match from {
-                    Since::Now => head,
-                    Since::Seq(seq) => seq,
-                };
-                let horizon = read::changes_horizon(&tx)?;
-                if from < horizon {
-                    return Err(expired(
-                        "changes after this cursor were forgotten (older than the retention); take a fresh snapshot",
-                    ));
-                }
-                if from > head {
-                    return Err(expired("this cursor is ahead of the server's log; take a fresh snapshot"));
-                }
-                let (changes, has_more, last) = read::changes_after(&tx, from, limit, viewer)?;
-                let next = last.unwrap_or(from);
-                Ok::<_, ApiError>((
-                    ChangesPage {
-                        changes,
-                        next_cursor: encode(&page_store, next),
-                        has_more,
-                    },
-                    next,
-                ))
-            })
-            .await?;
+        let (changes, has_more, next) = match app.store.changes_page(since, limit, viewer).await? {
+            ChangesRead::Page {
+                changes,
+                has_more,
+                next,
+            } => (changes, has_more, next),
+            ChangesRead::Expired(why) => return Err(expired(why)),
+        };
+        let page = ChangesPage {
+            changes,
+            next_cursor: encode(&store, next),
+            has_more,
+        };
         if !page.changes.is_empty() || page.has_more || tokio::time::Instant::now() >= deadline {
             return super::json(axum::http::StatusCode::OK, &page);
         }
-        since = Since::Seq(cursor);
+        since = Since::Seq(next);
         tokio::select! {
-            changed = head.changed() => {
-                if changed.is_err() {
+            moved = head.changed() => {
+                if moved.is_err() {
                     return super::json(axum::http::StatusCode::OK, &page);
                 }
             }

@@ -2,8 +2,7 @@
 
 use super::threads::page_limit;
 use super::{conditional_json, conditional_json_tagged};
-use crate::api::{FieldErrorCode, NewPost, PostEdit, PostPage, Problem, ProblemCode, headers};
-use crate::server::db::{read, write};
+use crate::api::{FieldErrorCode, NewPost, PostEdit, Problem, ProblemCode, headers};
 use crate::server::error::ApiError;
 use crate::server::extract::{ApiJson, ApiPath, ApiQuery, AuthUser, MaybeUser};
 use crate::server::idempotency::{self, InFlight};
@@ -50,25 +49,15 @@ pub async fn list(
     let after = query.after_seq.unwrap_or(0);
     let viewer = viewer.id();
     let page = app
-        .db
-        .read(move |conn| {
-            let tx = conn
-                .unchecked_transaction()
-                .map_err(crate::server::db::DbError::from)?;
-            let thread = read::thread(&tx, &thread_id)?.ok_or_else(|| {
-                ApiError::code(
-                    ProblemCode::ThreadNotFound,
-                    format!("no thread {thread_id:?}"),
-                )
-            })?;
-            let (posts, has_more) = read::posts_after(&tx, &thread_id, after, limit, viewer)?;
-            Ok::<_, ApiError>(PostPage {
-                thread,
-                posts,
-                has_more,
-            })
-        })
-        .await?;
+        .store
+        .posts_page(&thread_id, after, limit, viewer)
+        .await?
+        .ok_or_else(|| {
+            ApiError::code(
+                ProblemCode::ThreadNotFound,
+                format!("no thread {thread_id:?}"),
+            )
+        })?;
     conditional_json(&request_headers, &page)
 }
 
@@ -80,12 +69,10 @@ pub async fn get(
 ) -> Result<Response, ApiError> {
     let viewer = viewer.id();
     let post = app
-        .db
-        .read(move |conn| {
-            read::post(conn, &id, viewer)?
-                .ok_or_else(|| ApiError::code(ProblemCode::PostNotFound, format!("no post {id:?}")))
-        })
-        .await?;
+        .store
+        .post(&id, viewer)
+        .await?
+        .ok_or_else(|| ApiError::code(ProblemCode::PostNotFound, format!("no post {id:?}")))?;
     let etag = headers::post_etag(post.version);
     conditional_json_tagged(&request_headers, &post, Some(etag))
 }
@@ -113,17 +100,8 @@ pub async fn create(
     let keyed = idempotency::keyed(key, "POST", &format!("/threads/{thread_id}/posts"), &new);
     let _running = InFlight::claim(&app, user.id, &keyed.key)?;
     let creation = app
-        .db
-        .write(move |conn| {
-            write::create_post(
-                conn,
-                &user,
-                &thread_id,
-                &new,
-                &keyed,
-                jiff::Timestamp::now(),
-            )
-        })
+        .store
+        .create_post(user, thread_id, new, keyed, jiff::Timestamp::now())
         .await?;
     Ok(idempotency::respond(creation))
 }
@@ -185,10 +163,8 @@ pub async fn edit(
         return Err(problem.into());
     }
     let post = app
-        .db
-        .write(move |conn| {
-            write::edit_post(conn, &user, &id, expected, &edit, jiff::Timestamp::now())
-        })
+        .store
+        .edit_post(user, id, expected, edit, jiff::Timestamp::now())
         .await?;
     with_version(
         super::json(axum::http::StatusCode::OK, &post)?,

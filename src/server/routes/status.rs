@@ -1,7 +1,6 @@
 //! `GET /status`: mode, banner, capabilities, limits; answered in every mode, no token needed.
 
 use crate::api::{ForumMode, Status};
-use crate::server::db::meta;
 use crate::server::error::ApiError;
 use crate::server::state::Shared;
 use axum::Json;
@@ -37,10 +36,6 @@ pub fn current(app: &Shared, title: String) -> Status {
 }
 
 pub async fn get(State(app): State<Shared>) -> Result<Json<Status>, ApiError> {
-    let title = app
-        .db
-        .read(|conn| meta(conn, "title").map_err(ApiError::from))
-        .await?
-        .unwrap_or_default();
+    let title = app.store.meta("title").await?.unwrap_or_default();
     Ok(Json(current(&app, title)))
 }

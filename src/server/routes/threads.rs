@@ -2,8 +2,7 @@
 
 use super::conditional_json;
 use crate::api::{FieldErrorCode, NewThread, Problem, ProblemCode, ThreadPage};
-use crate::server::db::read::{self, ThreadKey};
-use crate::server::db::write;
+use crate::server::db::read::ThreadKey;
 use crate::server::error::ApiError;
 use crate::server::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
 use crate::server::idempotency::{self, InFlight};
@@ -73,22 +72,15 @@ pub async fn list(
             )
         })?),
     };
-    let page = app
-        .db
-        .read(move |conn| {
-            if !read::area_exists(conn, &area)? {
-                return Err(ApiError::code(
-                    ProblemCode::AreaNotFound,
-                    format!("no area {area:?}"),
-                ));
-            }
-            let (threads, next) = read::threads_in_area(conn, &area, after.as_ref(), limit)?;
-            Ok(ThreadPage {
-                threads,
-                next_cursor: next.as_ref().map(encode_cursor),
-            })
-        })
-        .await?;
+    let (threads, next) = app
+        .store
+        .threads_page(&area, after, limit)
+        .await?
+        .ok_or_else(|| ApiError::code(ProblemCode::AreaNotFound, format!("no area {area:?}")))?;
+    let page = ThreadPage {
+        threads,
+        next_cursor: next.as_ref().map(encode_cursor),
+    };
     super::json(axum::http::StatusCode::OK, &page)
 }
 
@@ -97,14 +89,10 @@ pub async fn get(
     ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let thread = app
-        .db
-        .read(move |conn| {
-            read::thread(conn, &id)?.ok_or_else(|| {
-                ApiError::code(ProblemCode::ThreadNotFound, format!("no thread {id:?}"))
-            })
-        })
-        .await?;
+    let thread =
+        app.store.thread(&id).await?.ok_or_else(|| {
+            ApiError::code(ProblemCode::ThreadNotFound, format!("no thread {id:?}"))
+        })?;
     conditional_json(&headers, &thread)
 }
 
@@ -137,10 +125,8 @@ pub async fn create(
     let keyed = idempotency::keyed(key, "POST", &format!("/areas/{area}/threads"), &new);
     let _running = InFlight::claim(&app, user.id, &keyed.key)?;
     let creation = app
-        .db
-        .write(move |conn| {
-            write::create_thread(conn, &user, &area, &new, &keyed, jiff::Timestamp::now())
-        })
+        .store
+        .create_thread(user, area, new, keyed, jiff::Timestamp::now())
         .await?;
     Ok(idempotency::respond(creation))
 }

@@ -2,8 +2,7 @@
 //! token this is.
 
 use crate::api::{ProblemCode, TokenGrant, TokenRequest};
-use crate::server::db::WriteFailure;
-use crate::server::db::users::{hash_password, insert_token, user_by_name, verify_password};
+use crate::server::db::users::{hash_password, verify_password};
 use crate::server::error::ApiError;
 use crate::server::extract::{ApiJson, AuthUser};
 use crate::server::state::Shared;
@@ -25,11 +24,7 @@ pub async fn create(
     State(app): State<Shared>,
     ApiJson(request): ApiJson<TokenRequest>,
 ) -> Result<Response, ApiError> {
-    let name = request.name.clone();
-    let found = app
-        .db
-        .read(move |conn| user_by_name(conn, &name).map_err(ApiError::from))
-        .await?;
+    let found = app.store.user_by_name(&request.name).await?;
     let (user, hash) = match found {
         Some((user, Some(hash))) => (Some(user), hash),
         // Check against a stand-in hash anyway, so the answer's timing does not tell
@@ -44,15 +39,7 @@ pub async fn create(
     let Some(user) = user.filter(|_| matches) else {
         return Err(refused());
     };
-    let device = request.device;
-    let user_id = user.id;
-    let token = app
-        .db
-        .write(move |conn| {
-            insert_token(conn, user_id, device.as_deref())
-                .map_err(WriteFailure::<crate::server::db::write::Rejection>::from)
-        })
-        .await?;
+    let token = app.store.insert_token(user.id, request.device).await?;
     super::json(
         StatusCode::CREATED,
         &TokenGrant {

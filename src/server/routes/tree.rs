@@ -1,7 +1,6 @@
 //! `GET /tree`: sections → areas with counts, conditional on its `ETag`.
 
 use super::conditional_json;
-use crate::server::db::read;
 use crate::server::error::ApiError;
 use crate::server::state::Shared;
 use axum::extract::State;
@@ -9,9 +8,6 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 pub async fn get(State(app): State<Shared>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let tree = app
-        .db
-        .read(|conn| read::tree(conn).map_err(ApiError::from))
-        .await?;
+    let tree = app.store.tree().await?;
     conditional_json(&headers, &tree)
 }

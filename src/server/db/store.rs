@@ -1,0 +1,464 @@
+//! The [`Store`] trait: everything the server asks of its database, one method per
+//! question or write, implemented once for every [`Engine`].
+
+use super::engine::Engine;
+use super::read::{self, ThreadKey, Viewer};
+use super::sql::Tx as _;
+use super::users::{self, UserError, UserInfo};
+use super::write::{self, Creation, Keyed, WriteResult};
+use super::{DbError, ImportReport, WriteFailure, import};
+use crate::api;
+use crate::model::{Forum, Post, ThreadSummary};
+use async_trait::async_trait;
+use jiff::Timestamp;
+use tokio::sync::watch;
+
+/// Where a changes read starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Since {
+    /// The current head: only what comes next.
+    Now,
+    /// After this feed position.
+    Seq(i64),
+}
+
+/// A page of the changes feed, or why the cursor cannot be served.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ChangesRead {
+    Page {
+        changes: Vec<api::Change>,
+        has_more: bool,
+        /// The position to continue from.
+        next: i64,
+    },
+    /// The cursor is older than the log's horizon or ahead of its head.
+    Expired(&'static str),
+}
+
+/// A page of an area's threads and where the next one starts.
+pub type ThreadList = (Vec<api::Thread>, Option<ThreadKey>);
+
+/// A demo account made by [`Store::prepare_demo`]: its role, user and fresh token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DemoAccount {
+    pub role: &'static str,
+    pub user: String,
+    pub token: String,
+}
+
+impl std::fmt::Debug for DemoAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoAccount")
+            .field("role", &self.role)
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The server's store, whichever engine holds it. Handlers hold an `Arc<dyn Store>`.
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// A short id of this store, part of every changes cursor.
+    fn store_id(&self) -> &str;
+    /// `sqlite` or `postgresql`.
+    fn engine(&self) -> &'static str;
+    /// Where the data lives, fit to print (never a password).
+    fn location(&self) -> &str;
+    /// The newest changes position known here; moves after every commit, on any process.
+    fn head(&self) -> watch::Receiver<i64>;
+    /// Bumped when another process changed the forum's mode.
+    fn mode_signal(&self) -> watch::Receiver<u64>;
+
+    async fn meta(&self, key: &str) -> Result<Option<String>, DbError>;
+    async fn tree(&self) -> Result<api::Tree, DbError>;
+    async fn thread(&self, id: &str) -> Result<Option<api::Thread>, DbError>;
+    async fn post(&self, id: &str, viewer: Viewer) -> Result<Option<api::Post>, DbError>;
+    /// A thread and its posts after `after` (one snapshot); `None` when no such thread.
+    async fn posts_page(
+        &self,
+        thread: &str,
+        after: u32,
+        limit: u32,
+        viewer: Viewer,
+    ) -> Result<Option<api::PostPage>, DbError>;
+    /// `None` when no such area.
+    async fn threads_page(
+        &self,
+        area: &str,
+        after: Option<ThreadKey>,
+        limit: u32,
+    ) -> Result<Option<ThreadList>, DbError>;
+    async fn changes_page(
+        &self,
+        since: Since,
+        limit: u32,
+        viewer: Viewer,
+    ) -> Result<ChangesRead, DbError>;
+    async fn user_by_name(&self, name: &str)
+    -> Result<Option<(UserInfo, Option<String>)>, DbError>;
+    async fn user_by_token(&self, token: &str) -> Result<Option<UserInfo>, DbError>;
+    async fn list_users(&self) -> Result<Vec<(UserInfo, bool)>, DbError>;
+
+    async fn create_post(
+        &self,
+        user: UserInfo,
+        thread: String,
+        new: api::NewPost,
+        keyed: Keyed,
+        now: Timestamp,
+    ) -> WriteResult<Creation>;
+    async fn create_thread(
+        &self,
+        user: UserInfo,
+        area: String,
+        new: api::NewThread,
+        keyed: Keyed,
+        now: Timestamp,
+    ) -> WriteResult<Creation>;
+    async fn edit_post(
+        &self,
+        user: UserInfo,
+        post: String,
+        expected_version: u64,
+        edit: api::PostEdit,
+        now: Timestamp,
+    ) -> WriteResult<api::Post>;
+    async fn insert_token(&self, user_id: i64, device: Option<String>) -> Result<String, DbError>;
+    /// Stores a `meta` value.
+    async fn set_meta(&self, key: String, value: String) -> Result<(), DbError>;
+    /// Stores the forum's mode (JSON), tells the other processes, and returns the
+    /// mode's version (one more than the last).
+    async fn set_mode(&self, json: String) -> Result<u64, DbError>;
+    /// The stored mode (JSON) and its version.
+    async fn mode(&self) -> Result<Option<(String, u64)>, DbError>;
+    /// Forgets old changes and idempotency answers; true when the log was pruned.
+    async fn prune(&self, changes_before: i64, keys_before: i64) -> Result<bool, DbError>;
+    /// `password_hash` comes from [`users::hash_password`].
+    async fn add_user(
+        &self,
+        name: String,
+        password_hash: Option<String>,
+        admin: bool,
+        badge: Option<String>,
+    ) -> Result<UserInfo, UserError>;
+    async fn issue_token(
+        &self,
+        name: String,
+        device: Option<String>,
+    ) -> Result<(UserInfo, String), UserError>;
+    async fn revoke_tokens(&self, name: String) -> Result<u64, UserError>;
+    /// Imports a forum in one transaction (see [`super::import_forum`]).
+    async fn import(
+        &self,
+        forum: Forum,
+        threads: Vec<(ThreadSummary, Vec<Post>)>,
+    ) -> Result<ImportReport, DbError>;
+    /// Loads the demo forum into an empty store and issues tokens for the demo admin
+    /// and the demo member (made without passwords), in one transaction.
+    async fn prepare_demo(&self) -> Result<Vec<DemoAccount>, DbError>;
+}
+
+/// A store failure from a write that cannot be refused.
+fn plain<T>(result: Result<T, WriteFailure<DbError>>) -> Result<T, DbError> {
+    result.map_err(|failure| match failure {
+        WriteFailure::Rejected(e) => e,
+        WriteFailure::Store(e) => DbError::Shared(e),
+    })
+}
+
+/// A user command's failure.
+fn user_failure<T>(result: Result<T, WriteFailure<UserError>>) -> Result<T, UserError> {
+    result.map_err(|failure| match failure {
+        WriteFailure::Rejected(e) => e,
+        WriteFailure::Store(e) => UserError::from(e),
+    })
+}
+
+#[async_trait]
+impl<E: Engine> Store for E {
+    fn store_id(&self) -> &str {
+        &self.shared().store_id
+    }
+
+    fn engine(&self) -> &'static str {
+        self.shared().engine
+    }
+
+    fn location(&self) -> &str {
+        &self.shared().location
+    }
+
+    fn head(&self) -> watch::Receiver<i64> {
+        self.shared().head.subscribe()
+    }
+
+    fn mode_signal(&self) -> watch::Receiver<u64> {
+        self.shared().mode_signal.subscribe()
+    }
+
+    async fn meta(&self, key: &str) -> Result<Option<String>, DbError> {
+        let key = key.to_owned();
+        self.read(move |tx| Box::pin(async move { read::meta(tx, &key).await }))
+            .await
+    }
+
+    async fn tree(&self) -> Result<api::Tree, DbError> {
+        self.read(|tx| Box::pin(read::tree(tx))).await
+    }
+
+    async fn thread(&self, id: &str) -> Result<Option<api::Thread>, DbError> {
+        let id = id.to_owned();
+        self.read(move |tx| Box::pin(async move { read::thread(tx, &id).await }))
+            .await
+    }
+
+    async fn post(&self, id: &str, viewer: Viewer) -> Result<Option<api::Post>, DbError> {
+        let id = id.to_owned();
+        self.read(move |tx| Box::pin(async move { read::post(tx, &id, viewer).await }))
+            .await
+    }
+
+    async fn posts_page(
+        &self,
+        thread: &str,
+        after: u32,
+        limit: u32,
+        viewer: Viewer,
+    ) -> Result<Option<api::PostPage>, DbError> {
+        let thread_id = thread.to_owned();
+        self.read(move |tx| {
+            Box::pin(async move {
+                let Some(thread) = read::thread(tx, &thread_id).await? else {
+                    return Ok(None);
+                };
+                let (posts, has_more) =
+                    read::posts_after(tx, &thread_id, after, limit, viewer).await?;
+                Ok(Some(api::PostPage {
+                    thread,
+                    posts,
+                    has_more,
+                }))
+            })
+        })
+        .await
+    }
+
+    async fn threads_page(
+        &self,
+        area: &str,
+        after: Option<ThreadKey>,
+        limit: u32,
+    ) -> Result<Option<ThreadList>, DbError> {
+        let area = area.to_owned();
+        self.read(move |tx| {
+            Box::pin(async move {
+                if !read::area_exists(tx, &area).await? {
+                    return Ok(None);
+                }
+                read::threads_in_area(tx, &area, after.as_ref(), limit)
+                    .await
+                    .map(Some)
+            })
+        })
+        .await
+    }
+
+    async fn changes_page(
+        &self,
+        since: Since,
+        limit: u32,
+        viewer: Viewer,
+    ) -> Result<ChangesRead, DbError> {
+        self.read(move |tx| Box::pin(read::changes_from(tx, since, limit, viewer)))
+            .await
+    }
+
+    async fn user_by_name(
+        &self,
+        name: &str,
+    ) -> Result<Option<(UserInfo, Option<String>)>, DbError> {
+        let name = name.to_owned();
+        self.read(move |tx| Box::pin(async move { users::user_by_name(tx, &name).await }))
+            .await
+    }
+
+    async fn user_by_token(&self, token: &str) -> Result<Option<UserInfo>, DbError> {
+        let token = token.to_owned();
+        self.read(move |tx| Box::pin(async move { users::user_by_token(tx, &token).await }))
+            .await
+    }
+
+    async fn list_users(&self) -> Result<Vec<(UserInfo, bool)>, DbError> {
+        self.read(|tx| Box::pin(users::list_users(tx))).await
+    }
+
+    async fn create_post(
+        &self,
+        user: UserInfo,
+        thread: String,
+        new: api::NewPost,
+        keyed: Keyed,
+        now: Timestamp,
+    ) -> WriteResult<Creation> {
+        self.write(move |tx| {
+            Box::pin(async move { write::create_post(tx, &user, &thread, &new, &keyed, now).await })
+        })
+        .await
+    }
+
+    async fn create_thread(
+        &self,
+        user: UserInfo,
+        area: String,
+        new: api::NewThread,
+        keyed: Keyed,
+        now: Timestamp,
+    ) -> WriteResult<Creation> {
+        self.write(move |tx| {
+            Box::pin(async move { write::create_thread(tx, &user, &area, &new, &keyed, now).await })
+        })
+        .await
+    }
+
+    async fn edit_post(
+        &self,
+        user: UserInfo,
+        post: String,
+        expected_version: u64,
+        edit: api::PostEdit,
+        now: Timestamp,
+    ) -> WriteResult<api::Post> {
+        self.write(move |tx| {
+            Box::pin(async move {
+                write::edit_post(tx, &user, &post, expected_version, &edit, now).await
+            })
+        })
+        .await
+    }
+
+    async fn insert_token(&self, user_id: i64, device: Option<String>) -> Result<String, DbError> {
+        plain(
+            self.write(move |tx| {
+                Box::pin(
+                    async move { Ok(users::insert_token(tx, user_id, device.as_deref()).await?) },
+                )
+            })
+            .await,
+        )
+    }
+
+    async fn set_meta(&self, key: String, value: String) -> Result<(), DbError> {
+        plain(
+            self.write(move |tx| {
+                Box::pin(async move { Ok(write::set_meta(tx, &key, &value).await?) })
+            })
+            .await,
+        )
+    }
+
+    async fn set_mode(&self, json: String) -> Result<u64, DbError> {
+        plain(
+            self.write(move |tx| {
+                Box::pin(async move {
+                    let version = read::mode_version(tx).await? + 1;
+                    write::set_meta(tx, "mode", &json).await?;
+                    write::set_meta(tx, "mode_version", &version.to_string()).await?;
+                    tx.notify(super::engine::MODE_CHANNEL, &version.to_string())
+                        .await?;
+                    Ok(version)
+                })
+            })
+            .await,
+        )
+    }
+
+    async fn mode(&self) -> Result<Option<(String, u64)>, DbError> {
+        self.read(|tx| {
+            Box::pin(async move {
+                let Some(json) = read::meta(tx, "mode").await? else {
+                    return Ok(None);
+                };
+                Ok(Some((json, read::mode_version(tx).await?)))
+            })
+        })
+        .await
+    }
+
+    async fn prune(&self, changes_before: i64, keys_before: i64) -> Result<bool, DbError> {
+        plain(
+            self.write(move |tx| {
+                Box::pin(async move { Ok(write::prune(tx, changes_before, keys_before).await?) })
+            })
+            .await,
+        )
+    }
+
+    async fn add_user(
+        &self,
+        name: String,
+        password_hash: Option<String>,
+        admin: bool,
+        badge: Option<String>,
+    ) -> Result<UserInfo, UserError> {
+        user_failure(
+            self.write(move |tx| {
+                Box::pin(async move {
+                    users::add_user(tx, &name, password_hash.as_deref(), admin, badge.as_deref())
+                        .await
+                        .map_err(WriteFailure::Rejected)
+                })
+            })
+            .await,
+        )
+    }
+
+    async fn issue_token(
+        &self,
+        name: String,
+        device: Option<String>,
+    ) -> Result<(UserInfo, String), UserError> {
+        user_failure(
+            self.write(move |tx| {
+                Box::pin(async move {
+                    users::issue_token(tx, &name, device.as_deref())
+                        .await
+                        .map_err(WriteFailure::Rejected)
+                })
+            })
+            .await,
+        )
+    }
+
+    async fn revoke_tokens(&self, name: String) -> Result<u64, UserError> {
+        user_failure(
+            self.write(move |tx| {
+                Box::pin(async move {
+                    users::revoke_tokens(tx, &name)
+                        .await
+                        .map_err(WriteFailure::Rejected)
+                })
+            })
+            .await,
+        )
+    }
+
+    async fn import(
+        &self,
+        forum: Forum,
+        threads: Vec<(ThreadSummary, Vec<Post>)>,
+    ) -> Result<ImportReport, DbError> {
+        plain(
+            self.write(move |tx| {
+                Box::pin(async move { Ok(import::import_into(tx, &forum, threads).await?) })
+            })
+            .await,
+        )
+    }
+
+    async fn prepare_demo(&self) -> Result<Vec<DemoAccount>, DbError> {
+        plain(
+            self.write(|tx| Box::pin(async move { Ok(import::prepare_demo(tx).await?) }))
+                .await,
+        )
+    }
+}

@@ -52,11 +52,10 @@ fn trim_keys(value: &mut Value) {
 /// `/site.json`: every category the caller may see, flat, children naming their parent —
 /// or, on sites that lazy-load categories (`lazy_load_categories: true`), only those in
 /// the user's sidebar and their ancestors (`app/models/site.rb`, `Site#categories`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct Site {
-    #[serde(default)]
     pub categories: Vec<Category>,
-    #[serde(default)]
     pub lazy_load_categories: Option<bool>,
 }
 
@@ -68,16 +67,16 @@ pub struct CategoryListPage {
     pub category_list: CategoryList,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct CategoryList {
-    #[serde(default)]
     pub categories: Vec<Category>,
 }
 
 /// `/categories/find.json?ids[]=…`: the categories asked for.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct FoundCategories {
-    #[serde(default)]
     pub categories: Vec<Category>,
 }
 
@@ -133,11 +132,10 @@ impl Category {
 
 /// `/site/basic-info.json`: the forum's name, and whether reading needs a login
 /// (`app/controllers/site_controller.rb#basic_info`, served even then).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct BasicInfo {
-    #[serde(default)]
     pub title: Option<String>,
-    #[serde(default)]
     pub login_required: Option<bool>,
 }
 
@@ -149,12 +147,11 @@ pub struct TopicListPage {
     pub topic_list: TopicList,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct TopicList {
     /// Present while more pages follow.
-    #[serde(default)]
     pub more_topics_url: Option<String>,
-    #[serde(default)]
     pub topics: Vec<TopicListItem>,
 }
 
@@ -191,21 +188,18 @@ pub struct TopicListItem {
     pub posted: Option<bool>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct Poster {
-    #[serde(default)]
     pub user_id: Option<i64>,
-    #[serde(default)]
     pub description: Option<String>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct User {
-    #[serde(default)]
     pub id: Option<i64>,
-    #[serde(default)]
     pub username: Option<String>,
-    #[serde(default)]
     pub name: Option<String>,
 }
 
@@ -239,39 +233,36 @@ pub struct Topic {
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct PostStream {
-    #[serde(default)]
     pub posts: Vec<WirePost>,
     /// Every visible post id in reading order (only in `/t/{id}.json`, and not for
     /// topics of 10,000 posts or more: `app/serializers/post_stream_serializer_mixin.rb`
     /// sends `isMegaTopic` instead, `TopicView::MEGA_TOPIC_POSTS_COUNT`).
-    #[serde(default)]
     pub stream: Option<Vec<u64>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct TopicDetails {
-    #[serde(default)]
     pub created_by: Option<User>,
     /// May the caller reply here (`TopicViewDetailsSerializer`)?
-    #[serde(default)]
     pub can_create_post: Option<bool>,
-    #[serde(default)]
     pub notification_level: Option<u8>,
 }
 
 /// `/t/{id}/post_ids.json?post_number=N`: ids of every post after number N, in order
 /// (`topics_controller.rb#post_ids`, for mega topics).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct PostIds {
-    #[serde(default)]
     pub post_ids: Vec<u64>,
 }
 
 /// `/t/{id}/posts.json?post_ids[]=…`: the posts asked for.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct TopicPosts {
-    #[serde(default)]
     pub post_stream: PostStream,
 }
 
@@ -327,23 +318,19 @@ pub struct WirePost {
 }
 
 /// One poll of a post (`plugins/poll`, `PollSerializer`).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct Poll {
-    #[serde(default)]
     pub name: Option<String>,
-    #[serde(default)]
     pub status: Option<String>,
-    #[serde(default)]
     pub voters: Option<u64>,
-    #[serde(default)]
     pub options: Vec<PollOption>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct PollOption {
-    #[serde(default)]
     pub html: Option<String>,
-    #[serde(default)]
     pub votes: Option<u64>,
 }
 
@@ -356,20 +343,17 @@ impl WirePost {
 
 /// An error document: `{"errors": [...], "error_type": ..., "extras": {...}}`.
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct ErrorDoc {
-    #[serde(default)]
     pub errors: Option<Value>,
-    #[serde(default)]
     pub error: Option<Value>,
-    #[serde(default)]
     pub error_type: Option<String>,
-    #[serde(default)]
     pub extras: Option<ErrorExtras>,
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct ErrorExtras {
-    #[serde(default)]
     pub wait_seconds: Option<f64>,
 }
 
@@ -417,43 +401,39 @@ pub fn decode_created(body: &[u8]) -> Result<Created, RemoteError> {
 }
 
 /// `/user_actions.json?username=…&filter=4,5`: the user's recent topics and replies.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct UserActions {
-    #[serde(default)]
     pub user_actions: Vec<UserAction>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct UserAction {
-    #[serde(default)]
     pub created_at: Option<Timestamp>,
-    #[serde(default)]
     pub topic_id: Option<u64>,
-    #[serde(default)]
     pub post_id: Option<u64>,
-    #[serde(default)]
     pub post_number: Option<u64>,
-    #[serde(default)]
     pub username: Option<String>,
 }
 
 /// `/posts/{username}/pending.json`: the user's posts waiting for a moderator.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct PendingPosts {
-    #[serde(default)]
     pub pending_posts: Vec<PendingPost>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct PendingPost {
-    #[serde(default)]
     pub raw: Option<String>,
 }
 
 /// `/session/current.json`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct CurrentSession {
-    #[serde(default)]
     pub current_user: Option<User>,
 }
 
@@ -470,6 +450,18 @@ mod tests {
         .unwrap();
         assert_eq!(list.topic_list.topics[0].pinned, Some(true));
         assert_eq!(list.topic_list.topics[1].pinned, Some(false));
+    }
+
+    #[test]
+    fn answers_without_their_optional_keys_decode_to_defaults() {
+        let site: Site = decode(b"{}", "site").unwrap();
+        assert!(site.categories.is_empty() && site.lazy_load_categories.is_none());
+        let stream: TopicPosts = decode(b"{}", "posts").unwrap();
+        assert!(stream.post_stream.posts.is_empty() && stream.post_stream.stream.is_none());
+        let poll: Poll = decode(br#"{"name":"poll"}"#, "poll").unwrap();
+        assert!(poll.options.is_empty() && poll.voters.is_none());
+        // A required key stays required.
+        assert!(decode::<TopicListItem>(b"{}", "topic").is_err());
     }
 
     #[test]

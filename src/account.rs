@@ -5,9 +5,10 @@ use crate::config::{AccountConfig, Config, ConfigError};
 use crate::model::Forum;
 use crate::remote::{AnyBackend, ConnectError, connect};
 use crate::store::{
-    AccountDir, Cache, DEMO_ACCOUNT, DataDir, SecretError, Secrets, StoreError, ensure_demo,
+    AccountDir, Cache, Credential, DEMO_ACCOUNT, DataDir, SecretError, Secrets, StoreError,
+    ensure_demo,
 };
-use crate::sync::Engine;
+use crate::sync::{Engine, Relogin};
 use std::path::{Path, PathBuf};
 
 /// The account a command works on.
@@ -15,7 +16,7 @@ use std::path::{Path, PathBuf};
 pub struct Account {
     /// The account's name ("demo" for the bundled forum).
     pub name: String,
-    /// `None` for the demo, which has no server.
+    /// `None` for the demo, whose server (`demo_server`) is started by whoever syncs it.
     pub remote: Option<AccountConfig>,
     pub dir: AccountDir,
     data: DataDir,
@@ -38,6 +39,14 @@ impl Account {
         Ok(Forum::default())
     }
 
+    /// A credential is stored for the account (whether the server still takes it is its
+    /// own business).
+    pub fn has_credential(&self) -> bool {
+        Secrets::open(&self.data)
+            .load(&self.name)
+            .is_ok_and(|c| c.is_some())
+    }
+
     /// The account's sync engine: its stored credential, the backend for its server, its
     /// cache. `None` for the demo, which has no server. The one way an engine is built,
     /// for `threadmark sync` and for the reader alike.
@@ -46,8 +55,39 @@ impl Account {
             return Ok(None);
         };
         let credential = Secrets::open(&self.data).load(&self.name)?;
+        self.engine_for(remote, credential).map(Some)
+    }
+
+    /// For a running engine: builds the backend again when the stored credential has
+    /// changed since the last look (a new `threadmark login` while the reader is open).
+    pub fn relogin(&self) -> Relogin<AnyBackend> {
+        let account = self.clone();
+        let mut last = Secrets::open(&self.data).load(&self.name).ok().flatten();
+        Box::new(move || {
+            let stored = Secrets::open(&account.data)
+                .load(&account.name)
+                .ok()
+                .flatten();
+            if stored == last {
+                return None;
+            }
+            last.clone_from(&stored);
+            let remote = account.remote.as_ref()?;
+            connect(remote, stored)
+                .map_err(|e| tracing::warn!("the new login cannot be used: {e}"))
+                .ok()
+        })
+    }
+
+    /// This account's sync engine against `remote` with `credential` (the demo forum's
+    /// own server, whose token lives in memory).
+    pub fn engine_for(
+        &self,
+        remote: &AccountConfig,
+        credential: Option<Credential>,
+    ) -> Result<Engine<AnyBackend>, EngineError> {
         let backend = connect(remote, credential)?;
-        Ok(Some(Engine::new(backend, self.dir.clone())?))
+        Ok(Engine::new(backend, self.dir.clone())?)
     }
 }
 

@@ -39,6 +39,9 @@ pub enum Msg {
     Stored(Stored),
     /// The external editor finished: the new text, or why it failed.
     Edited(Result<String, String>),
+    /// The demo forum's server was switched: its new mode (`open`, `read-only`,
+    /// `unreachable`), or why it could not be.
+    DemoSwitched(Result<&'static str, String>),
 }
 
 /// A thread as the reader needs it: the cached thread and one parsed document per post.
@@ -174,6 +177,9 @@ pub enum Effect {
     EditExternally(String),
     /// Open a validated http(s) URL in the browser.
     OpenUrl(String),
+    /// The demo only: switch its server to its next mode (open → read-only →
+    /// unreachable → open); the answer is `DemoSwitched`.
+    SwitchDemoServer,
     /// Stop the process until the shell resumes it (Ctrl-Z).
     Suspend,
     /// Save everything and leave.

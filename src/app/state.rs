@@ -21,8 +21,12 @@ use jiff::Timestamp;
 #[derive(Debug)]
 pub struct StatusInfo {
     pub account: String,
-    /// The bundled demo forum: no server, nothing to sync or send.
+    /// The bundled demo forum, served by its own server in this process (the demo key
+    /// switches it open → read-only → unreachable).
     pub demo: bool,
+    /// A credential is stored (or the demo's own): writes can be sent once the server is
+    /// reachable. Without one they wait for `threadmark login`.
+    pub signed_in: bool,
     /// As the sync engine last reported it (`Idle` until it does).
     pub connection: Connection,
     pub last_sync: Option<Timestamp>,
@@ -36,6 +40,9 @@ pub struct StatusInfo {
 pub struct Notice {
     pub text: String,
     pub error: bool,
+    /// True while what it says is about to change by itself ("syncing now", "it goes out
+    /// now"): the sync engine's next news clears it, not only the next key.
+    pub until_sync_news: bool,
 }
 
 /// A pop-up over the panes.
@@ -64,22 +71,7 @@ pub enum Overlay {
     },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PromptKind {
-    /// Narrows the tree as you type.
-    Filter,
-    /// Searches the open thread on enter.
-    Search,
-}
-
-/// A line of text being typed in the status line.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Prompt {
-    pub kind: PromptKind,
-    pub text: String,
-    /// The filter before the prompt opened, restored on esc.
-    pub before: String,
-}
+pub use crate::app::input::prompt::{Prompt, PromptHistory, PromptKind};
 
 /// Keys typed so far of a multi-key sequence.
 #[derive(Debug, Default)]
@@ -103,6 +95,8 @@ pub struct State {
     pub focus: Focus,
     pub overlay: Overlay,
     pub prompt: Option<Prompt>,
+    /// What the filter and search prompts ran, for ↑ and an empty enter.
+    pub prompt_history: PromptHistory,
     pub banner: BannerState,
     pub status: StatusInfo,
     /// The reply or thread being written, if any; it covers the reader pane.
@@ -128,6 +122,8 @@ pub struct State {
 pub struct Startup<'a> {
     pub account: String,
     pub is_demo: bool,
+    /// A credential is stored for the account (always true for the demo).
+    pub signed_in: bool,
     pub data: ForumData,
     pub ui: UiState,
     pub config: &'a Config,
@@ -145,6 +141,7 @@ impl State {
         let Startup {
             account,
             is_demo,
+            signed_in,
             data,
             ui,
             config,
@@ -163,6 +160,7 @@ impl State {
         let notice = warnings.first().map(|w| Notice {
             text: format!("config.toml: {w}"),
             error: true,
+            until_sync_news: false,
         });
         let banner = BannerState::new(data.forum.announcement.clone(), ui.dismissed_banners);
         let mut state = Self {
@@ -172,10 +170,12 @@ impl State {
             focus: Focus::Tree,
             overlay: Overlay::None,
             prompt: None,
+            prompt_history: PromptHistory::default(),
             banner,
             status: StatusInfo {
                 account,
                 demo: is_demo,
+                signed_in,
                 connection: Connection::Idle,
                 last_sync: None,
                 outbox_note: None,
@@ -198,11 +198,11 @@ impl State {
             now,
             ids: FreshIds::new(id_seed),
         };
-        let mut effects = Vec::new();
-        if !is_demo {
-            effects.push(Effect::Store(StoreJob::LoadOutbox));
-            effects.push(Effect::Store(StoreJob::LoadDrafts { offer: true }));
-        }
+        let effects = vec![
+            Effect::Store(StoreJob::LoadOutbox),
+            Effect::Store(StoreJob::LoadDrafts { offer: true }),
+        ];
+        let mut effects = effects;
         if let Some(id) = ui.open_thread.map(ThreadId::new)
             && state.data.threads.iter().any(|t| t.id == id)
         {
@@ -277,6 +277,17 @@ impl State {
         self.status.notice = Some(Notice {
             text: text.into(),
             error: false,
+            until_sync_news: false,
+        });
+    }
+
+    /// A notice about something the sync engine is about to do; its next news (a new
+    /// connection state, an outbox change) replaces it with the status line's own facts.
+    pub fn notice_until_sync_news(&mut self, text: impl Into<String>) {
+        self.status.notice = Some(Notice {
+            text: text.into(),
+            error: false,
+            until_sync_news: true,
         });
     }
 
@@ -284,6 +295,19 @@ impl State {
         self.status.notice = Some(Notice {
             text: text.into(),
             error: true,
+            until_sync_news: false,
         });
+    }
+
+    /// The sync engine has news: a notice that was only about to come true gives way.
+    pub fn sync_news_arrived(&mut self) {
+        if self
+            .status
+            .notice
+            .as_ref()
+            .is_some_and(|n| n.until_sync_news)
+        {
+            self.status.notice = None;
+        }
     }
 }

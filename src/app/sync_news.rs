@@ -10,6 +10,7 @@ pub fn on_event(state: &mut State, event: SyncEvent, fx: &mut Vec<Effect>) {
     match event {
         SyncEvent::Status(status) => on_status(state, status, fx),
         SyncEvent::Pulled(report) => {
+            own_posts_read(state, &report.own, fx);
             let mut read_elsewhere = false;
             for (thread, seq) in &report.read_through {
                 read_elsewhere |= state.data.read.read_elsewhere(thread, *seq);
@@ -35,7 +36,31 @@ pub fn on_event(state: &mut State, event: SyncEvent, fx: &mut Vec<Effect>) {
             }
         }
         // States changed or sent replies were archived: the echoes follow the files.
-        SyncEvent::Outbox(_) => fx.push(Effect::Store(StoreJob::LoadOutbox)),
+        SyncEvent::Outbox(_) => {
+            state.sync_news_arrived();
+            fx.push(Effect::Store(StoreJob::LoadOutbox));
+        }
+    }
+}
+
+/// Your own new posts (and threads) are read by definition: they never count as unread.
+fn own_posts_read(
+    state: &mut State,
+    own: &std::collections::BTreeMap<crate::model::ThreadId, Vec<u32>>,
+    fx: &mut Vec<Effect>,
+) {
+    let mut changed = false;
+    for (thread, seqs) in own {
+        let read = state.data.read.thread_mut(thread);
+        for &seq in seqs {
+            if !read.is_read(seq) {
+                read.mark_read(seq);
+                changed = true;
+            }
+        }
+    }
+    if changed {
+        crate::app::reader::read_mark_actions::changed(state, fx);
     }
 }
 
@@ -44,6 +69,9 @@ fn on_status(state: &mut State, status: SyncStatus, fx: &mut Vec<Effect>) {
     if let Connection::Syncing(Some(_)) | Connection::Paused { .. } = status.connection {
         state.status.connection = status.connection;
         return;
+    }
+    if !matches!(status.connection, Connection::Syncing(_)) {
+        state.sync_news_arrived();
     }
     let was = std::mem::replace(&mut state.status.connection, status.connection);
     if status.last_success_at.is_some() {
@@ -90,9 +118,22 @@ pub fn index_loaded(state: &mut State, data: IndexData) {
 
 /// The thread the user reads, for the engine to fetch first.
 pub fn focus(state: &State, fx: &mut Vec<Effect>) {
-    if !state.status.demo {
-        fx.push(Effect::Sync(SyncCommand::Focus(
-            state.reader.thread_id().cloned(),
-        )));
+    fx.push(Effect::Sync(SyncCommand::Focus(
+        state.reader.thread_id().cloned(),
+    )));
+}
+
+/// The demo's server took its new mode (or could not): say what that means for replies.
+pub fn demo_switched(state: &mut State, result: Result<&'static str, String>) {
+    match result {
+        Ok("open") => state
+            .notice_until_sync_news("demo server: open — replies waiting in the outbox go out now"),
+        Ok("read-only") => state.notice_until_sync_news(
+            "demo server: read-only — replies are held (no retries spent); `!` again: unreachable",
+        ),
+        Ok(mode) => state.notice_until_sync_news(format!(
+            "demo server: {mode} — reading goes on from the cache, replies wait; `!` again: open"
+        )),
+        Err(why) => state.error(why),
     }
 }

@@ -37,6 +37,7 @@ pub fn update(state: &mut State, msg: Msg, now: Timestamp) -> Vec<Effect> {
         Msg::IndexLoaded(data) => sync_news::index_loaded(state, *data),
         Msg::Stored(stored) => on_stored(state, stored, fx),
         Msg::Edited(result) => compose_actions::edited(state, result, fx),
+        Msg::DemoSwitched(result) => sync_news::demo_switched(state, result),
     }
     state.sync_view();
     read_mark_actions::mark_shown(state, &mut effects);

@@ -17,12 +17,6 @@ pub fn reply(
     file: Option<&Path>,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
-    if account.is_demo() {
-        anyhow::bail!(
-            "the demo forum has no server, so replies cannot be sent; add a forum with \
-             `threadmark account add NAME --url URL`"
-        );
-    }
     let mut cache = Cache::open(account.dir.clone());
     let threads = cache.load_index()?;
     let summary = resolve_thread(&threads, thread)?;

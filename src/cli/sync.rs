@@ -1,6 +1,7 @@
 //! `threadmark sync`: one pull and one push, progress on stderr, a summary on stdout.
 
 use crate::account::Account;
+use crate::demo_server::DemoServer;
 use crate::model::{Banner, ThreadId, describe_wait};
 use crate::remote::{Backend as _, RemoteError};
 use crate::store::Cache;
@@ -12,22 +13,35 @@ use std::time::Duration;
 
 /// Runs one sync of `account`. Fails (exit 1) only when the server could not be reached
 /// or refused us; held or failed replies are reported, not errors.
+/// The demo forum syncs with its own server, started here for the while.
 pub fn sync(account: &Account, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
-    let (Some(remote), Some(mut engine)) = (&account.remote, account.sync_engine()?) else {
-        writeln!(
-            out,
-            "The demo forum is offline-only: there is nothing to sync. Add a forum with \
-             `threadmark account add NAME --url URL`."
-        )?;
-        return Ok(());
-    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    let demo = if account.is_demo() {
+        Some(runtime.block_on(DemoServer::start(&account.dir))?)
+    } else {
+        None
+    };
+    let (remote, mut engine) = match &demo {
+        Some(demo) => {
+            let remote = demo.remote();
+            let engine = account.engine_for(&remote, Some(demo.credential()))?;
+            (remote, engine)
+        }
+        None => match (&account.remote, account.sync_engine()?) {
+            (Some(remote), Some(engine)) => (remote.clone(), engine),
+            _ => anyhow::bail!("account {} has no server to sync with", account.name),
+        },
+    };
     let mut progress = Progress::new();
     let result = runtime.block_on(engine.sync_once(&mut |p| progress.show(&p)));
     progress.finish();
+    if let Some(demo) = demo {
+        runtime.block_on(demo.shutdown());
+    }
     let cycle = result.map_err(|e| sync_error(e, &remote.url, &account.name))?;
+    mark_own_posts_read(account, &cycle.pulled.own)?;
     read_elsewhere(account, &cycle.pulled.read_through)?;
     let banner = engine.backend().state().banner.clone();
     log_cycle(&account.name, &cycle, banner.as_ref());
@@ -84,6 +98,26 @@ fn sync_error(error: SyncError, url: &str, account: &str) -> anyhow::Error {
         SyncError::Remote(e) => anyhow::anyhow!("could not sync with {url}: {e}"),
         SyncError::Store(e) => anyhow::anyhow!("could not write the local cache: {e}"),
     }
+}
+
+/// Your own new posts are read by definition: they never count as unread.
+fn mark_own_posts_read(
+    account: &Account,
+    own: &std::collections::BTreeMap<crate::model::ThreadId, Vec<u32>>,
+) -> anyhow::Result<()> {
+    if own.is_empty() {
+        return Ok(());
+    }
+    let mut cache = crate::store::Cache::open(account.dir.clone());
+    let mut read = cache.load_read_state()?;
+    for (thread, seqs) in own {
+        let thread = read.thread_mut(thread);
+        for &seq in seqs {
+            thread.mark_read(seq);
+        }
+    }
+    cache.save_read_state(&read)?;
+    Ok(())
 }
 
 /// What a sync did, in the log.

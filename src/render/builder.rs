@@ -344,11 +344,35 @@ impl Builder {
             return;
         }
         let clean = sanitize::clean_line(text);
+        if self.link.is_none() && self.link_nesting == 0 && style.role == Role::Text {
+            self.text_with_bare_links(&clean, style);
+        } else {
+            self.plain_text(&clean, style);
+        }
+    }
+
+    /// Sanitized text, part of the link being read when there is one.
+    fn plain_text(&mut self, clean: &str, style: Style) {
         if let Some(link) = self.link.filter(|l| l.describing) {
-            self.links.describe(link.number, &clean);
+            self.links.describe(link.number, clean);
         }
         let style = self.resolve(style);
-        self.push_text(&clean, style);
+        self.push_text(clean, style);
+    }
+
+    /// Text outside any link: the http(s) URLs written in it bare become numbered links,
+    /// as if they had been marked up.
+    fn text_with_bare_links(&mut self, clean: &str, style: Style) {
+        let mut done = 0;
+        for (start, end) in bare_links(clean) {
+            self.plain_text(&clean[done..start], style);
+            let url = &clean[start..end];
+            self.open_link(url);
+            self.plain_text(url, style);
+            self.close_link();
+            done = end;
+        }
+        self.plain_text(&clean[done..], style);
     }
 
     fn resolve(&self, style: Style) -> Style {
@@ -598,6 +622,29 @@ impl Builder {
         }
         path
     }
+}
+
+/// Where the bare http(s) URLs of `text` are (byte ranges); a trailing `.` or `)` that
+/// ends the sentence around a URL is not part of it (linkify's rules).
+fn bare_links(text: &str) -> Vec<(usize, usize)> {
+    // Cheap test first: most text has no URL at all.
+    if !text.contains("://") {
+        return Vec::new();
+    }
+    let mut finder = linkify::LinkFinder::new();
+    finder.kinds(&[linkify::LinkKind::Url]);
+    finder
+        .links(text)
+        .filter(|link| {
+            let url = link.as_str();
+            url.get(..8)
+                .is_some_and(|p| p.eq_ignore_ascii_case("https://"))
+                || url
+                    .get(..7)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("http://"))
+        })
+        .map(|link| (link.start(), link.end()))
+        .collect()
 }
 
 fn digits(n: u64) -> u8 {

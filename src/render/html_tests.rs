@@ -92,6 +92,21 @@ fn links_are_numbered_like_markdown() {
 }
 
 #[test]
+fn bare_urls_in_text_become_links_but_not_inside_links_or_code() {
+    let html = r#"<p>Slides: https://ala.example/slides and <a href="https://ala.example/x">https://ala.example/x</a> <code>http://code.example/</code></p>"#;
+    let document = doc(html);
+    assert_eq!(
+        document.wrap(100)[0].plain(),
+        "Slides: https://ala.example/slides[1] and https://ala.example/x[2] http://code.example/"
+    );
+    assert_eq!(document.links().len(), 2);
+    assert_eq!(
+        document.links()[0].openable(),
+        Some("https://ala.example/slides")
+    );
+}
+
+#[test]
 fn onebox_becomes_a_plain_link() {
     let html = r#"<p>Look:</p>
 <aside class="onebox allowlistedgeneric" data-onebox-src="https://www.example.com/article">

@@ -5,7 +5,9 @@ use super::blocks::Align;
 use super::builder::Builder;
 use super::limits::{Deadline, OverBudget};
 use super::{Emphasis, OpenEmphasis, Role, Style};
-use pulldown_cmark::{Alignment, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    Alignment, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream,
+};
 
 pub(crate) fn convert(
     source: &str,
@@ -21,7 +23,8 @@ pub(crate) fn convert(
         alt: String::new(),
         in_html_block: false,
     };
-    for event in Parser::new_ext(source, options) {
+    // Text arrives in pieces (at brackets, underscores…); whole runs let bare URLs be found.
+    for event in TextMergeStream::new(Parser::new_ext(source, options)) {
         deadline.check()?;
         reader.event(event);
     }
@@ -282,6 +285,38 @@ mod tests {
         let line = &document.wrap(80)[0];
         assert_eq!(line.spans[0].style.role, Role::Link);
         assert_eq!(line.spans[1].style.role, Role::LinkRef);
+    }
+
+    #[test]
+    fn bare_urls_become_links() {
+        let document = doc(
+            "Minutes at https://ala.example/minutes_2024_(draft).pdf. Also \
+             `https://code.example/not-a-link`, ftp://files.example and \
+             [named](https://ala.example/minutes_2024_(draft).pdf)\n\n\
+             > quoted http://q.example/x?a=1&b=2",
+        );
+        let shown: Vec<String> = document.wrap(200).iter().map(Line::plain).collect();
+        assert_eq!(
+            shown,
+            [
+                "Minutes at https://ala.example/minutes_2024_(draft).pdf[1]. Also \
+                 https://code.example/not-a-link, ftp://files.example and named[1]",
+                "",
+                "│ quoted http://q.example/x?a=1&b=2[2]",
+            ]
+        );
+        let links = document.links();
+        assert_eq!(links.len(), 2, "{links:?}");
+        assert_eq!(
+            links[0].openable(),
+            Some("https://ala.example/minutes_2024_(draft).pdf")
+        );
+        assert_eq!(
+            links[0].text,
+            "https://ala.example/minutes_2024_(draft).pdf"
+        );
+        assert_eq!(links[1].openable(), Some("http://q.example/x?a=1&b=2"));
+        assert_eq!(document.wrap(200)[0].spans[1].style.role, Role::Link);
     }
 
     #[test]

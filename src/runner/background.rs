@@ -1,7 +1,9 @@
-//! Starts the account's sync engine on the runtime and keeps the line to it: commands go
-//! in (sync now, flush now, the thread in focus, shut down), events come out to the runner.
+//! Starts the account's sync engine on the runtime (for the demo, its own server first) and
+//! keeps the line to it: commands go in (sync now, flush now, the thread in focus, shut
+//! down), events come out to the runner.
 
 use crate::account::Account;
+use crate::demo_server::DemoServer;
 use crate::sync::{SyncCommand, SyncEvent};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -27,6 +29,11 @@ impl SyncHandle {
         }
     }
 
+    /// A line to the engine for work spawned off the loop.
+    pub fn commands(&self) -> mpsc::Sender<SyncCommand> {
+        self.commands.clone()
+    }
+
     /// Asks the engine to stop and waits a little for it.
     pub async fn shutdown(self) {
         let _ = self.commands.try_send(SyncCommand::Shutdown);
@@ -39,23 +46,40 @@ impl SyncHandle {
     }
 }
 
-/// Starts the engine for `account`: `None` for the demo (it has no server); an error
-/// message when the account cannot sync (unusable credential, unsupported server).
-pub fn start(
+/// Starts the engine for `account`, and for the demo its own server (returned, to switch
+/// and to stop); an error message when the account cannot sync (unusable credential,
+/// unsupported server, the demo's server already in use by another threadmark).
+pub async fn start(
     account: &Account,
     events: mpsc::Sender<SyncEvent>,
-) -> Result<Option<SyncHandle>, String> {
+) -> Result<(Option<SyncHandle>, Option<DemoServer>), String> {
+    if account.is_demo() {
+        let demo = DemoServer::start(&account.dir)
+            .await
+            .map_err(|e| e.to_string())?;
+        let engine = account
+            .engine_for(&demo.remote(), Some(demo.credential()))
+            .map_err(|e| format!("not syncing: {e}"))?;
+        return Ok((Some(spawn(engine, events)), Some(demo)));
+    }
     let Some(engine) = account
         .sync_engine()
         .map_err(|e| format!("not syncing: {e}"))?
     else {
-        tracing::info!("demo account: no sync engine");
-        return Ok(None);
+        return Ok((None, None));
     };
-    let (commands, receiver) = mpsc::channel(32);
-    let task = tokio::spawn(engine.run(receiver, events));
+    let engine = engine.with_relogin(account.relogin());
     if let Some(remote) = &account.remote {
         tracing::info!(account = %account.name, url = %remote.url, "sync engine started");
     }
-    Ok(Some(SyncHandle { commands, task }))
+    Ok((Some(spawn(engine, events)), None))
+}
+
+fn spawn(
+    engine: crate::sync::Engine<crate::remote::AnyBackend>,
+    events: mpsc::Sender<SyncEvent>,
+) -> SyncHandle {
+    let (commands, receiver) = mpsc::channel(32);
+    let task = tokio::spawn(engine.run(receiver, events));
+    SyncHandle { commands, task }
 }

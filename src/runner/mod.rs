@@ -12,9 +12,10 @@ mod terminal;
 use crate::account::Account;
 use crate::app::{self, Effect, Msg, Startup, State, StoreJob};
 use crate::config::Config;
+use crate::demo_server::DemoServer;
 use crate::model::ForumData;
 use crate::store::{DataDir, StoreError, load_ui_state};
-use crate::sync::SyncEvent;
+use crate::sync::{SyncCommand, SyncEvent};
 use crate::ui::{self, Theme};
 use background::SyncHandle;
 use crossterm::event::{Event, EventStream, MouseEventKind};
@@ -23,6 +24,7 @@ use interpreter::{Job, Work};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use std::io::{self, IsTerminal};
+use std::sync::Arc;
 use std::time::Duration;
 use store_worker::StoreWorker;
 use terminal::TerminalGuard;
@@ -114,6 +116,8 @@ struct Runner {
     reply: mpsc::UnboundedSender<Msg>,
     pending: Pending,
     sync: Option<SyncHandle>,
+    /// The demo forum's own server (the demo account only).
+    demo: Option<Arc<tokio::sync::Mutex<DemoServer>>>,
     store: StoreWorker,
 }
 
@@ -135,6 +139,7 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
     let (mut state, startup_effects) = State::new(Startup {
         account: account.name.clone(),
         is_demo: account.is_demo(),
+        signed_in: account.is_demo() || account.has_credential(),
         data,
         ui: ui_state,
         config,
@@ -156,12 +161,12 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
 
     let (reply, mut replies) = mpsc::unbounded_channel::<Msg>();
     let (sync_tx, sync_rx) = mpsc::channel(256);
-    let sync = match background::start(account, sync_tx) {
-        Ok(handle) => handle,
+    let (sync, demo) = match background::start(account, sync_tx).await {
+        Ok(started) => started,
         Err(why) => {
             tracing::warn!("{why}");
             let _ = reply.send(Msg::SyncUnavailable(why));
-            None
+            (None, None)
         }
     };
     let store = StoreWorker::start(account.dir.clone(), reply.clone());
@@ -181,6 +186,7 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
             edit: None,
         },
         sync,
+        demo: demo.map(|d| Arc::new(tokio::sync::Mutex::new(d))),
         store,
     };
     runner.execute(startup_effects);
@@ -290,6 +296,7 @@ impl Runner {
                 }
                 Effect::EditExternally(text) => self.pending.edit = Some(text),
                 Effect::OpenUrl(url) => browser::open_url(url, self.reply.clone()),
+                Effect::SwitchDemoServer => self.switch_demo_server(),
                 Effect::Suspend => self.pending.suspend = true,
                 Effect::Quit => self.pending.quit = true,
                 // Disk work: `Work::from` sent these to the store worker above.
@@ -299,6 +306,29 @@ impl Runner {
                 | Effect::Store(_) => {}
             }
         }
+    }
+
+    /// The demo key: the demo's server takes its next mode off the loop; the engine is
+    /// then asked to sync at once, so the change shows (held, offline, sent) right away.
+    fn switch_demo_server(&self) {
+        let Some(demo) = self.demo.clone() else {
+            let _ = self.reply.send(Msg::DemoSwitched(Err(
+                "the demo forum's server is not running here (see the log)".into(),
+            )));
+            return;
+        };
+        let reply = self.reply.clone();
+        let commands = self.sync.as_ref().map(SyncHandle::commands);
+        tokio::spawn(async move {
+            let mut demo = demo.lock().await;
+            let next = demo.mode().next();
+            let result = demo.switch(next).await.map(|()| next.as_str());
+            drop(demo);
+            let _ = reply.send(Msg::DemoSwitched(result));
+            if let Some(commands) = commands {
+                let _ = commands.send(SyncCommand::SyncNow).await;
+            }
+        });
     }
 
     /// Stops until the shell resumes us, then repaints the whole screen.
@@ -370,6 +400,7 @@ impl Runner {
             state,
             mut guard,
             sync,
+            demo,
             store,
             ..
         } = self;
@@ -383,6 +414,9 @@ impl Runner {
             .and_then(|()| core.save_ui_state(&state.ui_snapshot()));
         if let Some(sync) = sync {
             sync.shutdown().await;
+        }
+        if let Some(demo) = demo.and_then(|d| Arc::try_unwrap(d).ok()) {
+            demo.into_inner().shutdown().await;
         }
         tracing::info!("reader closed");
         result.and(saved.map_err(TuiError::from))

@@ -1,5 +1,6 @@
 //! `threadmark serve`: its arguments, the startup lines on stdout, and the dispatch of its subcommands.
 
+use super::cli_migrate::{MigrateArgs, migrate_command};
 use super::cli_users::{TokenCommand, UserCommand, token_command, user_command};
 use super::db::{self, Location};
 use super::{ConnectionLimits, ServerConfig, ServerLimits, start};
@@ -80,6 +81,9 @@ pub enum ServeCommand {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Copy a `SQLite` forum into an empty PostgreSQL database (verified by row counts
+    /// and checksums), to serve it from several processes
+    Migrate(MigrateArgs),
 }
 
 /// The default server data directory: `server` under the platform data directory.
@@ -112,6 +116,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
                 token_command(store.as_ref(), command).await
             })
         }
+        Some(ServeCommand::Migrate(migrate)) => migrate_command(&migrate),
         None => serve(args),
     }
 }

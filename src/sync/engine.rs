@@ -46,6 +46,19 @@ const HELD_RECHECK: Duration = Duration::from_secs(30);
 /// let go of.
 const OUTBOX_TICK: Duration = Duration::from_secs(1);
 
+/// Builds the backend again when the stored credential changed since the last call (a
+/// `threadmark login` in another terminal): `None` when it did not.
+pub type Relogin<B> = Box<dyn FnMut() -> Option<B> + Send>;
+
+/// The engine's [`Relogin`], asked on "sync now" and after every refusal of credentials.
+struct ReloginHook<B>(Relogin<B>);
+
+impl<B> std::fmt::Debug for ReloginHook<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReloginHook")
+    }
+}
+
 /// The sync engine of one account.
 #[derive(Debug)]
 pub struct Engine<B: Backend> {
@@ -65,6 +78,7 @@ pub struct Engine<B: Backend> {
     /// The last pull stopped for a wait longer than [`budget::RIDE_OUT`] (a daily request
     /// limit): background work resumes then.
     resumes_at: Option<Timestamp>,
+    relogin: Option<ReloginHook<B>>,
 }
 
 impl<B: Backend> Engine<B> {
@@ -82,9 +96,30 @@ impl<B: Backend> Engine<B> {
             lock: None,
             focus: None,
             login_refused: false,
+            relogin: None,
             push_now: false,
             resumes_at: None,
         })
+    }
+
+    /// Picks up a new login while running (the reader): `relogin` is asked for a new
+    /// backend on "sync now" and whenever the server refuses the credential.
+    #[must_use]
+    pub fn with_relogin(mut self, relogin: Relogin<B>) -> Self {
+        self.relogin = Some(ReloginHook(relogin));
+        self
+    }
+
+    /// True when a new credential was stored since the backend was built: the backend
+    /// is built again with it and the queue goes on.
+    fn pick_up_new_login(&mut self) -> bool {
+        let Some(backend) = self.relogin.as_mut().and_then(|hook| (hook.0)()) else {
+            return false;
+        };
+        tracing::info!("a new login was stored: syncing with it");
+        self.backend = backend;
+        self.login_refused = false;
+        true
     }
 
     pub fn backend(&self) -> &B {
@@ -332,6 +367,9 @@ impl<B: Backend> Engine<B> {
                 }
                 Flow::Idle
             }
+            Err(SyncError::Remote(RemoteError::Status {
+                status: 401 | 403, ..
+            })) if self.pick_up_new_login() => Flow::Again,
             Err(error) => {
                 tracing::warn!("sync failed, trying again later: {error}");
                 let (wait, connection) = match &error {
@@ -487,8 +525,8 @@ impl<B: Backend> Engine<B> {
             Ok(Some(report)) => {
                 let note = report.stopped.clone();
                 let retry_at = report.retry_in;
-                self.login_refused = report.needs_login;
-                if report.needs_login {
+                self.login_refused = report.needs_login && !self.pick_up_new_login();
+                if self.login_refused {
                     tracing::warn!("the server refused our credentials; the outbox waits");
                     let connection = Connection::NeedsLogin(note.clone().unwrap_or_default());
                     let _ = events
@@ -534,6 +572,7 @@ impl<B: Backend> Engine<B> {
         match command {
             None | Some(SyncCommand::Shutdown) => return Flow::Stop,
             Some(SyncCommand::SyncNow) => {
+                self.pick_up_new_login();
                 self.login_refused = false;
                 self.push_now = true;
                 self.pull_backoff.reset();

@@ -21,6 +21,9 @@ pub struct IngestReport {
     pub tree_changed: bool,
     /// Threads whose file or summary changed.
     pub changed: BTreeSet<ThreadId>,
+    /// New posts of the user's own (the server echoes `client_key` to its author only), by
+    /// thread and `seq`: read by definition, never counted unread.
+    pub own: BTreeMap<ThreadId, Vec<u32>>,
     /// Threads the server says were read, up to a `seq` (see [`PullBatch::read_through`]).
     pub read_through: Vec<(ThreadId, u32)>,
 }
@@ -34,6 +37,9 @@ impl IngestReport {
         self.removed_threads += other.removed_threads;
         self.tree_changed |= other.tree_changed;
         self.changed.extend(other.changed);
+        for (thread, seqs) in other.own {
+            self.own.entry(thread).or_default().extend(seqs);
+        }
         self.read_through.extend(other.read_through);
     }
 }
@@ -230,6 +236,9 @@ impl Ingest {
                     changed = true;
                 }
                 None => {
+                    if post.client_key.is_some() {
+                        report.own.entry(id.clone()).or_default().push(post.seq);
+                    }
                     by_id.insert(post.id.clone(), posts.len());
                     posts.push(post);
                     report.new_posts += 1;

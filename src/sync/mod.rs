@@ -9,6 +9,6 @@ mod pacing;
 pub mod protocol;
 pub mod state;
 
-pub use engine::{Engine, SyncError};
+pub use engine::{Engine, Relogin, SyncError};
 pub use pacing::{MAX_RETRY_WAIT, Pacing};
 pub use protocol::{Connection, CycleReport, SyncCommand, SyncEvent, SyncStatus};

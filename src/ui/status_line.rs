@@ -39,10 +39,11 @@ pub fn draw(frame: &mut Frame, view: &StatusView<'_>, theme: &Theme) {
             PromptKind::Filter => "filter threads: ",
             PromptKind::Search => "search thread: ",
         };
+        let (before, after) = prompt.split_at_cursor();
         Line::from(vec![
             Span::styled(format!(" {label}"), theme.get(Element::StatusKeys)),
             Span::styled(
-                format!("{}▏", prompt.text),
+                format!("{before}▏{after}"),
                 theme.get(Element::StatusPrompt),
             ),
         ])
@@ -59,10 +60,15 @@ pub fn draw(frame: &mut Frame, view: &StatusView<'_>, theme: &Theme) {
                     Element::StatusNotice
                 }),
             ),
-            None => Span::styled(facts(view), bar),
+            None => Span::styled(String::new(), bar),
         };
         let hints = hints(view);
         let used = width(&mode.content) + width(&hints);
+        let left = if status.notice.is_some() {
+            left
+        } else {
+            Span::styled(facts(view, cols.saturating_sub(used + 1)), bar)
+        };
         let left = Span::styled(
             truncate(&left.content, cols.saturating_sub(used + 1)),
             left.style,
@@ -80,9 +86,6 @@ pub fn draw(frame: &mut Frame, view: &StatusView<'_>, theme: &Theme) {
 
 /// The connection in a word or two, and its theme element.
 fn chip(status: &StatusInfo) -> (String, Element) {
-    if status.demo {
-        return ("demo".into(), Element::StatusMode);
-    }
     match &status.connection {
         Connection::Idle => ("connecting".into(), Element::StatusSyncing),
         Connection::Syncing(Some((done, total))) => {
@@ -102,43 +105,76 @@ fn clock(at: Timestamp) -> String {
     at.strftime("%H:%M:%S UTC").to_string()
 }
 
-/// Account, connection details, last sync, outbox and unread total.
-fn facts(view: &StatusView<'_>) -> String {
-    let status = view.status;
-    if status.demo {
-        return format!(
-            " {} · bundled forum, nothing to sync · {} unread",
-            status.account, view.unread
-        );
+/// One part of the facts, with how much it matters when the line is short.
+struct Part {
+    text: String,
+    /// Parts of lower rank go first when there is no room (0: always kept).
+    rank: u8,
+    /// Cut to the room left instead of dropped (the offline reason).
+    flexible: bool,
+}
+
+impl Part {
+    fn new(text: String, rank: u8) -> Self {
+        Self {
+            text,
+            rank,
+            flexible: false,
+        }
     }
-    let mut text = format!(" {}", status.account);
+}
+
+/// Account, connection details, last sync, outbox and unread total, in at most `room`
+/// columns: what matters least goes first (an empty outbox, the demo's note, the last
+/// sync), the offline reason is cut to what is left, and the account, a busy outbox and
+/// the unread count always stay.
+fn facts(view: &StatusView<'_>, room: usize) -> String {
+    let status = view.status;
+    let mut parts = vec![Part::new(format!(" {}", status.account), 0)];
+    if status.demo {
+        parts.push(Part::new(" (its own server: `!` switches it)".into(), 1));
+    }
     match &status.connection {
         Connection::Offline { reason, retry_at } => {
-            let _ = write!(text, " · {}", ellipsize(reason, 48));
+            parts.push(Part {
+                text: format!(" · {reason}"),
+                rank: 5,
+                flexible: true,
+            });
             if let Some(at) = retry_at {
-                let _ = write!(text, " · retry at {}", clock(*at));
+                // When it tries again is worth more than the reason's last words.
+                parts.push(Part::new(format!(" · retry at {}", clock(*at)), 6));
             }
         }
         Connection::Paused { resumes_at } => {
-            let _ = write!(text, " · resumes at {}", clock(*resumes_at));
+            parts.push(Part::new(
+                format!(" · resumes at {}", clock(*resumes_at)),
+                3,
+            ));
         }
-        Connection::NeedsLogin(_) => {
-            let _ = write!(
-                text,
-                " · run `threadmark login --account {}`",
-                status.account
-            );
-        }
+        Connection::NeedsLogin(_) => parts.push(Part::new(
+            format!(" · run `threadmark login --account {}`", status.account),
+            4,
+        )),
         _ => {}
     }
-    match status.last_sync {
-        Some(at) => {
-            let _ = write!(text, " · synced {}", at.strftime("%Y-%m-%d %H:%M UTC"));
-        }
-        None => text.push_str(" · never synced"),
-    }
-    let outbox = view.outbox;
-    let _ = write!(text, " · outbox {}", outbox.pending());
+    parts.push(Part::new(
+        match status.last_sync {
+            Some(at) => format!(" · synced {}", at.strftime("%Y-%m-%d %H:%M UTC")),
+            None => " · never synced".to_owned(),
+        },
+        2,
+    ));
+    // An empty outbox is news worth less than the unread count on a narrow screen.
+    let outbox_rank = u8::from(view.outbox.pending() == 0);
+    parts.push(Part::new(outbox_part(view.outbox), outbox_rank));
+    parts.push(Part::new(format!(" · {} unread", view.unread), 0));
+    fit(parts, room)
+}
+
+/// ` · outbox 2 (1 held)`.
+fn outbox_part(outbox: &OutboxList) -> String {
+    let mut text = format!(" · outbox {}", outbox.pending());
     let held = outbox.count(&OutboxState::Held);
     let failed = outbox.count(&OutboxState::Failed);
     match (held, failed) {
@@ -153,8 +189,47 @@ fn facts(view: &StatusView<'_>) -> String {
             let _ = write!(text, " ({h} held, {f} failed)");
         }
     }
-    let _ = write!(text, " · {} unread", view.unread);
     text
+}
+
+/// Drops the least important parts until the rest fits in `room`: parts that matter less
+/// than the flexible one (the offline reason) go first, then it is cut to the room left
+/// rather than dropped, then whatever else must go.
+fn fit(mut parts: Vec<Part>, room: usize) -> String {
+    let total = |parts: &[Part]| parts.iter().map(|p| width(&p.text)).sum::<usize>();
+    let least = |parts: &[Part], flexible: bool| {
+        parts
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.rank > 0 && (flexible || !p.flexible))
+            .min_by_key(|(_, p)| p.rank)
+            .map(|(i, p)| (i, p.rank))
+    };
+    while total(&parts) > room {
+        let flex_rank = parts.iter().find(|p| p.flexible).map(|p| p.rank);
+        if let Some((drop, rank)) = least(&parts, false)
+            && flex_rank.is_none_or(|f| rank < f)
+        {
+            parts.remove(drop);
+            continue;
+        }
+        let fixed: usize = parts
+            .iter()
+            .filter(|p| !p.flexible)
+            .map(|p| width(&p.text))
+            .sum();
+        if let Some(flex) = parts.iter_mut().find(|p| p.flexible)
+            && room > fixed + 12
+        {
+            flex.text = truncate(&flex.text, room - fixed);
+            continue;
+        }
+        let Some((drop, _)) = least(&parts, true) else {
+            break;
+        };
+        parts.remove(drop);
+    }
+    parts.into_iter().map(|p| p.text).collect()
 }
 
 /// Short key hints, from the active bindings; a half-typed sequence shows first.
@@ -180,12 +255,46 @@ fn hints(view: &StatusView<'_>) -> String {
     format!("{} ", parts.join("  "))
 }
 
-/// At most `max` characters of `text`, with an ellipsis when cut.
-fn ellipsize(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts() -> Vec<Part> {
+        vec![
+            Part::new(" work".into(), 0),
+            Part {
+                text: " · server unreachable: connection refused (os error 111) by 10.0.0.1".into(),
+                rank: 5,
+                flexible: true,
+            },
+            Part::new(" · retry at 12:00:00 UTC".into(), 6),
+            Part::new(" · synced 2026-01-01 10:00 UTC".into(), 2),
+            Part::new(" · outbox 2".into(), 0),
+            Part::new(" · 7 unread".into(), 0),
+        ]
     }
-    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
+
+    #[test]
+    fn with_room_everything_shows_and_the_reason_is_not_cut() {
+        let text = fit(parts(), 200);
+        assert!(text.contains("by 10.0.0.1 · retry at"), "{text}");
+        assert!(text.ends_with(" · 7 unread"), "{text}");
+    }
+
+    #[test]
+    fn when_short_the_unread_count_stays_and_the_reason_takes_what_is_left() {
+        for room in [40, 60, 80, 100] {
+            let text = fit(parts(), room);
+            assert!(width(&text) <= room, "{room}: {text}");
+            assert!(text.ends_with(" · 7 unread"), "{room}: {text}");
+            assert!(text.contains(" · outbox 2"), "{room}: {text}");
+        }
+        let text = fit(parts(), 100);
+        assert!(!text.contains("synced"), "the last sync goes first: {text}");
+        assert!(text.contains("retry at"), "{text}");
+        assert!(
+            text.contains("server unreachable: connection refused"),
+            "{text}"
+        );
+    }
 }

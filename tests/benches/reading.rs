@@ -37,6 +37,7 @@ impl Reader {
         let (state, _) = State::new(Startup {
             account: ACCOUNT.into(),
             is_demo: false,
+            signed_in: true,
             data,
             ui: UiState::default(),
             config: &setup.config,

@@ -26,6 +26,7 @@ pub fn first_frame(fixture: &Fixture) -> Terminal<TestBackend> {
     let (state, _effects) = State::new(Startup {
         account: account.name.clone(),
         is_demo: false,
+        signed_in: true,
         data: ForumData {
             forum,
             threads,

@@ -230,3 +230,53 @@ fn a_draft_autosaved_by_the_reader_is_private_even_after_a_kill() {
             .contains("Words nobody else may read")
     );
 }
+
+/// `threadmark serve ARGS --data STORE` beside the running server; its stdout.
+fn serve_command(store: &std::path::Path, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_threadmark"))
+        .arg("serve")
+        .args(args)
+        .arg("--data")
+        .arg(store)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+#[test]
+fn the_open_reader_takes_a_new_login_without_a_restart() {
+    let (store, _server, client) = signed_in();
+    let mut reader = PtySession::start(client.home.path(), &[], &[], 140, 40);
+    reader.wait_for_text(" online ");
+    // The operator revokes the token; a reply waits for a login.
+    serve_command(store.path(), &["token", "revoke", "demo"]);
+    let out = client.run_with_stdin(&["reply", "advocacy"], "Sent after a new login");
+    assert!(out.status.success());
+    reader.send("s");
+    reader.wait_for_text(" login needed ");
+    // A new token, stored from another terminal while the reader stays open.
+    let fresh = serve_command(store.path(), &["token", "new", "demo"]);
+    let fresh = fresh
+        .trim()
+        .strip_prefix("demo token: ")
+        .unwrap()
+        .to_owned();
+    let out = client.run_with_stdin(&["login", "--token-stdin"], &fresh);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    reader.send("s");
+    reader.wait_for_text(" online ");
+    reader.wait_for_text("outbox 0 ");
+    reader.send("q");
+    assert!(reader.wait_exit().success());
+    let read: Value =
+        serde_json::from_slice(&client.run(&["read", "advocacy", "--json"]).stdout).unwrap();
+    assert!(
+        read["posts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["body"] == "Sent after a new login"),
+        "{read:#}"
+    );
+}

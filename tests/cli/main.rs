@@ -11,6 +11,7 @@ mod pty_session;
 
 mod against_server;
 mod conventions;
+mod demo;
 mod json;
 mod terminal;
 

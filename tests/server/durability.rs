@@ -12,10 +12,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-struct Spawned {
-    child: Child,
-    base: String,
-    tokens: HashMap<String, String>,
+/// A `threadmark serve` process (the real binary) and what it printed at start.
+pub struct Spawned {
+    pub child: Child,
+    pub base: String,
+    pub tokens: HashMap<String, String>,
 }
 
 /// A test that fails must not leave a server running.
@@ -27,7 +28,7 @@ impl Drop for Spawned {
 }
 
 /// Starts `threadmark serve` and reads its startup lines (bounded in time).
-fn spawn(data: &Path, store: &Backend, demo: bool) -> Spawned {
+pub fn spawn(data: &Path, store: &Backend, demo: bool) -> Spawned {
     let mut command = Command::new(env!("CARGO_BIN_EXE_threadmark"));
     command
         .args([

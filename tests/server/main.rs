@@ -6,15 +6,20 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+#[allow(dead_code)]
+#[path = "../support/generator.rs"]
+mod generator;
 #[path = "../support/postgres.rs"]
 mod postgres;
 
 mod bad_input;
 mod changes;
 mod cli;
+mod cluster;
 mod concurrency;
 mod contract;
 mod durability;
 mod idempotency;
+mod migrate;
 mod modes;
 mod spec;

@@ -384,14 +384,15 @@ fn discarding_asks_first_and_only_failed_replies_are_edited() {
 }
 
 #[test]
-fn the_demo_cannot_write() {
+fn the_demo_can_be_written_in() {
     let mut h = Harness::demo(120, 40);
     h.open_advocacy();
     h.keys("r");
-    assert!(h.state.composer.is_none());
-    assert!(h.notice().contains("no server"), "{}", h.notice());
+    assert!(h.state.composer.is_some(), "{}", h.notice());
+    h.keys("In the demo<ctrl-s>");
+    assert_eq!(outbox(&h).len(), 1, "queued for the demo's own server");
     h.keys("O");
-    assert_eq!(h.state.overlay, Overlay::None);
+    assert!(matches!(h.state.overlay, Overlay::Outbox { .. }));
 }
 
 #[test]

@@ -102,6 +102,7 @@ impl Harness {
         let (state, effects) = State::new(Startup {
             account: account.into(),
             is_demo: account == "demo",
+            signed_in: true,
             data: forum_data,
             ui,
             config,

@@ -4,6 +4,7 @@ use crate::harness::Harness;
 use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use threadmark::app::UiState;
 use threadmark::app::reader::Row;
+use threadmark::app::state::Overlay;
 use threadmark::app::{Action, Effect, Focus, LoadedThread, Msg};
 use threadmark::config::Config;
 use threadmark::model::ThreadId;
@@ -188,6 +189,32 @@ fn search_highlights_matches_and_steps_through_them() {
 }
 
 #[test]
+fn the_search_prompt_opens_empty_and_remembers() {
+    let mut h = Harness::demo(120, 40);
+    h.open_advocacy();
+    h.keys("/relentless<enter>");
+    h.keys("/advocacy<enter>");
+    let query = |h: &Harness| h.state.reader.search.as_ref().unwrap().query.clone();
+    assert_eq!(
+        query(&h),
+        "advocacy",
+        "a new search, not appended to the last"
+    );
+    // ↑ recalls the previous search, and it can be edited in the middle.
+    h.keys("/<up><up><home><right><right><delete>L<enter>");
+    assert_eq!(query(&h), "reLentless");
+    // An empty enter runs the last one again.
+    h.keys("/<enter>");
+    assert_eq!(query(&h), "reLentless");
+    h.keys("/zzz advocay<left>c<end><ctrl-w><enter>");
+    assert!(
+        h.notice().contains("no match for \"zzz \""),
+        "{}",
+        h.notice()
+    );
+}
+
+#[test]
 fn posts_shown_whole_become_read_and_that_can_be_undone() {
     let mut h = Harness::demo(120, 40);
     assert_eq!(h.unread(), 8);
@@ -203,6 +230,7 @@ fn posts_shown_whole_become_read_and_that_can_be_undone() {
 
     h.keys("u");
     assert_eq!(h.unread(), 8, "undo makes them unread again");
+    assert!(h.notice().contains("unread again"), "{}", h.notice());
     // ...and they stay unread while still on screen.
     h.keys("j");
     assert!(!read(&h).is_read(1));
@@ -220,6 +248,9 @@ fn posts_shown_whole_become_read_and_that_can_be_undone() {
     assert_eq!(h.unread(), 8);
     h.keys("u");
     assert!(read(&h).is_read(8));
+    // Undoing "mark unread" makes posts read again, and says so.
+    assert!(h.notice().contains("read again"), "{}", h.notice());
+    assert!(!h.notice().contains("unread again"), "{}", h.notice());
     h.keys("m");
     assert_eq!(h.unread(), 0);
     assert!(
@@ -511,6 +542,33 @@ fn links_open_in_the_browser_only_when_they_are_http() {
         h.notice().contains("not an http(s) address"),
         "{}",
         h.notice()
+    );
+}
+
+#[test]
+fn a_bare_url_in_a_post_is_a_link_o_opens() {
+    let mut h = Harness::remote(120, 40);
+    let mut cache = threadmark::store::Cache::open(h.dir.clone());
+    let mut file = cache
+        .load_thread(&ThreadId::new("advocacy-1"))
+        .unwrap()
+        .unwrap();
+    file.posts[0].body.text = "The minutes are at https://ala.example/minutes.pdf.".into();
+    cache.save_thread(&file).unwrap();
+    h.open_advocacy();
+    assert_eq!(h.current_seq(), 1);
+
+    h.keys("o");
+    assert!(
+        matches!(h.state.overlay, Overlay::Links { .. }),
+        "{}",
+        h.notice()
+    );
+    h.keys("<enter>");
+    assert_eq!(
+        h.effects.last(),
+        Some(&Effect::OpenUrl("https://ala.example/minutes.pdf".into())),
+        "the sentence's full stop is not part of the address"
     );
 }
 

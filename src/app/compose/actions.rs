@@ -26,17 +26,6 @@ fn fresh_draft(state: &mut State, target: Target, body: String) -> Draft {
     }
 }
 
-/// Writing needs a server; the demo has none.
-fn can_write(state: &mut State) -> bool {
-    if state.status.demo {
-        state.notice(
-            "the demo forum has no server to send to; add one with `threadmark account add`",
-        );
-        return false;
-    }
-    true
-}
-
 /// Opens the composer on `draft`.
 fn open(state: &mut State, draft: Draft, replaces: Option<String>) {
     let heading = describe::target(state, &draft.target);
@@ -82,9 +71,6 @@ fn quoted(post: &Post) -> String {
 
 /// `r` / `R`: answers the reader's current post, quoting it when `quote`.
 pub fn reply(state: &mut State, quote: bool, fx: &mut Vec<Effect>) {
-    if !can_write(state) {
-        return;
-    }
     let Some(thread) = &state.reader.open else {
         state.notice("open a thread first: replies answer the post you are reading");
         return;
@@ -160,9 +146,6 @@ fn chosen_area(state: &State) -> Option<AreaId> {
 
 /// `c`: starts a thread in the selected area.
 pub fn new_thread(state: &mut State) {
-    if !can_write(state) {
-        return;
-    }
     let Some(area) = chosen_area(state) else {
         state.notice("select an area (or a thread in it) to start a thread there");
         return;
@@ -330,14 +313,20 @@ fn send(state: &mut State, fx: &mut Vec<Effect>) {
         replaces,
     };
     fx.push(Effect::Store(StoreJob::Send(Box::new(outgoing))));
+    let login = format!(
+        "it goes out once you log in: `threadmark login --account {}`",
+        state.status.account
+    );
     let when = match &state.status.connection {
+        _ if !state.status.signed_in => login.as_str(),
+        Connection::NeedsLogin(_) => login.as_str(),
         Connection::Online | Connection::Syncing(_) => "it goes out now",
         Connection::ReadOnly | Connection::Maintenance => {
             "held: the forum takes no posts right now; it goes out when posting reopens"
         }
         _ => "it goes out as soon as the server can be reached",
     };
-    state.notice(format!("queued in the outbox; {when} (O shows the outbox)"));
+    state.notice_until_sync_news(format!("queued in the outbox; {when} (O shows the outbox)"));
 }
 
 /// Closes the composer; the draft is kept (an empty one is thrown away).

@@ -63,6 +63,8 @@ pub enum Action {
     NewThread,
     /// Pull and push now, without waiting for the next retry.
     SyncNow,
+    /// The demo only: switch the demo forum's own server open → read-only → unreachable.
+    SwitchDemoServer,
     /// Show the outbox: replies on their way, with their states.
     Outbox,
     /// Show the unsent drafts.

@@ -80,6 +80,7 @@ pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
         Action::ReplyQuoting => compose_actions::reply(state, true, fx),
         Action::NewThread => compose_actions::new_thread(state),
         Action::SyncNow => sync_now(state, fx),
+        Action::SwitchDemoServer => switch_demo_server(state, fx),
         Action::Outbox => outbox_actions::show(state, fx),
         Action::Drafts => drafts_actions::show(state, false),
         Action::Send
@@ -118,12 +119,17 @@ pub fn quit(state: &mut State, fx: &mut Effects) {
 }
 
 fn sync_now(state: &mut State, fx: &mut Effects) {
-    if state.status.demo {
-        state.notice("the demo forum is bundled: there is nothing to sync");
+    fx.push(Effect::Sync(SyncCommand::SyncNow));
+    state.notice_until_sync_news("syncing now");
+}
+
+/// The demo only: its own server goes open → read-only → unreachable → open.
+fn switch_demo_server(state: &mut State, fx: &mut Effects) {
+    if !state.status.demo {
+        state.notice("`!` switches the demo forum's own server; this account's server is not yours to switch");
         return;
     }
-    fx.push(Effect::Sync(SyncCommand::SyncNow));
-    state.notice("syncing now");
+    fx.push(Effect::SwitchDemoServer);
 }
 
 fn toggle_help(state: &mut State) {
@@ -176,10 +182,16 @@ fn mark_threads(state: &mut State, read: bool, fx: &mut Effects) {
 }
 
 fn undo(state: &mut State, fx: &mut Effects) {
-    if read_mark_actions::undo(state, fx) {
-        state.notice("undone: those posts are unread again");
-    } else {
+    let Some(undone) = read_mark_actions::undo(state, fx) else {
         state.notice("nothing to undo");
+        return;
+    };
+    let posts = |n: usize| if n == 1 { "1 post" } else { "posts" };
+    match (undone.unread_again, undone.read_again) {
+        (0, 0) => state.notice("undone: nothing changed"),
+        (n, 0) => state.notice(format!("undone: {} unread again", posts(n))),
+        (0, n) => state.notice(format!("undone: {} read again", posts(n))),
+        (u, r) => state.notice(format!("undone: {u} unread again, {r} read again")),
     }
 }
 

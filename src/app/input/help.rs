@@ -18,9 +18,20 @@ const FIXED: &[(&str, &str, &str)] = &[
     (
         "Typing a filter or search",
         "enter",
-        "Keep filter / run search",
+        "Run it (empty: the last one)",
     ),
     ("Typing a filter or search", "esc", "Cancel"),
+    ("Typing a filter or search", "up, down", "Earlier ones"),
+    (
+        "Typing a filter or search",
+        "left, right, home, end",
+        "Move in the line",
+    ),
+    (
+        "Typing a filter or search",
+        "ctrl-w, ctrl-k",
+        "Delete a word / to the end",
+    ),
     ("Typing a filter or search", "ctrl-u", "Clear the text"),
     ("Links list", "j, k, up, down", "Choose a link"),
     ("Links list", "enter, 1…9", "Open it in the browser"),

@@ -6,6 +6,7 @@ use crate::app::geometry::Focus;
 use crate::app::input::dispatch::{quit, run_action};
 use crate::app::input::help::help_lines_for;
 use crate::app::input::keymap::{Context, Key, Lookup};
+use crate::app::input::prompt::PromptOutcome;
 use crate::app::lists::drafts_actions;
 use crate::app::lists::outbox_actions;
 use crate::app::msg::Effect;
@@ -50,9 +51,9 @@ pub fn on_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effect>) {
 /// Pasted text goes where typing would: the prompt or the composer.
 pub fn on_paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) {
     if let Some(prompt) = &mut state.prompt {
-        prompt.text.extend(text.chars().filter(|c| !c.is_control()));
+        prompt.paste(text);
         if prompt.kind == PromptKind::Filter {
-            let text = prompt.text.clone();
+            let text = prompt.text().to_owned();
             state.tree.set_filter(&text);
         }
     } else if state.overlay == Overlay::None && state.composer.is_some() {
@@ -122,33 +123,26 @@ fn prompt_key(state: &mut State, event: KeyEvent) {
     let Some(prompt) = &mut state.prompt else {
         return;
     };
-    let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
-    match event.code {
-        KeyCode::Esc => {
-            let prompt = state.prompt.take();
-            if let Some(p) = prompt
+    match prompt.key(event, &state.prompt_history) {
+        PromptOutcome::Editing => {
+            if prompt.kind == PromptKind::Filter {
+                let text = prompt.text().to_owned();
+                state.tree.set_filter(&text);
+            }
+        }
+        PromptOutcome::Cancelled => {
+            if let Some(p) = state.prompt.take()
                 && p.kind == PromptKind::Filter
             {
                 state.tree.set_filter(&p.before);
             }
-            return;
         }
-        KeyCode::Enter => {
+        PromptOutcome::Run(text) => {
             if let Some(p) = state.prompt.take() {
-                finish_prompt(state, p.kind, &p.text);
+                state.prompt_history.remember(p.kind, &text);
+                finish_prompt(state, p.kind, &text);
             }
-            return;
         }
-        KeyCode::Backspace => {
-            prompt.text.pop();
-        }
-        KeyCode::Char('u') if ctrl => prompt.text.clear(),
-        KeyCode::Char(c) if !ctrl => prompt.text.push(c),
-        _ => return,
-    }
-    if prompt.kind == PromptKind::Filter {
-        let text = prompt.text.clone();
-        state.tree.set_filter(&text);
     }
 }
 

@@ -7,3 +7,4 @@ pub mod help;
 pub mod keymap;
 pub(crate) mod keys;
 pub(crate) mod mouse;
+pub mod prompt;

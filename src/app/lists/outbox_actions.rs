@@ -10,10 +10,6 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 /// Opens the list.
 pub fn show(state: &mut State, fx: &mut Vec<Effect>) {
-    if state.status.demo {
-        state.notice("the demo forum has no server, so it has no outbox");
-        return;
-    }
     state.overlay = Overlay::Outbox {
         selected: 0,
         confirm: false,

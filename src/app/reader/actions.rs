@@ -76,17 +76,8 @@ pub fn start_search(state: &mut State) {
     if !require_thread(state) {
         return;
     }
-    let text = state
-        .reader
-        .search
-        .as_ref()
-        .map(|s| s.query.clone())
-        .unwrap_or_default();
-    state.prompt = Some(Prompt {
-        kind: PromptKind::Search,
-        text,
-        before: String::new(),
-    });
+    // It opens empty: ↑ or an empty enter brings the last search back.
+    state.prompt = Some(Prompt::new(PromptKind::Search, String::new()));
 }
 
 /// Runs the search typed in the prompt and reports how it went.

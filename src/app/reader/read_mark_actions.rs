@@ -98,31 +98,52 @@ pub fn mark_threads(state: &mut State, read: bool, effects: &mut Vec<Effect>) ->
     targets.len()
 }
 
-/// Undoes the last read change. False when there is nothing to undo.
-pub fn undo(state: &mut State, effects: &mut Vec<Effect>) -> bool {
-    let Some(step) = state.marks.undo.pop() else {
-        return false;
-    };
+/// What an undo did to the posts it touched.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Undone {
+    /// Posts read before the undo and unread after it.
+    pub unread_again: usize,
+    /// Posts unread before the undo (a "mark unread" undone) and read after it.
+    pub read_again: usize,
+}
+
+/// Undoes the last read change; `None` when there is nothing to undo.
+pub fn undo(state: &mut State, effects: &mut Vec<Effect>) -> Option<Undone> {
+    let step = state.marks.undo.pop()?;
+    let mut undone = Undone::default();
     for (id, before) in step.before {
         let now = state.data.read.thread_mut(&id);
-        // Every post read now is at most the high-water mark or an explicit mark above it.
-        let last = now
-            .read_through
-            .max(now.read_above.last().copied().unwrap_or(0));
+        // Every post read on either side is at most the high-water mark or an explicit
+        // mark above it.
+        let high = |t: &crate::model::ThreadRead| {
+            t.read_through
+                .max(t.read_above.last().copied().unwrap_or(0))
+                .max(t.unread_below.last().copied().unwrap_or(0))
+        };
+        let last = high(now).max(high(&before));
         // Posts this undo makes unread again stay unread while they are on screen.
         let reopened: Vec<u32> = (1..=last)
             .filter(|&s| now.is_read(s) && !before.is_read(s))
             .collect();
+        let reread: Vec<u32> = (1..=last)
+            .filter(|&s| !now.is_read(s) && before.is_read(s))
+            .collect();
+        undone.unread_again += reopened.len();
+        undone.read_again += reread.len();
         let seen_through = now.seen_through;
         *now = before;
         now.seen_through = seen_through;
         state
             .marks
             .kept_unread
+            .retain(|(t, s)| t != &id || !reread.contains(s));
+        state
+            .marks
+            .kept_unread
             .extend(reopened.into_iter().map(|s| (id.clone(), s)));
     }
     changed(state, effects);
-    true
+    Some(undone)
 }
 
 pub(crate) fn changed(state: &mut State, effects: &mut Vec<Effect>) {

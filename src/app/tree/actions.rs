@@ -67,11 +67,7 @@ pub fn next_unread_thread(state: &mut State, fx: &mut Vec<Effect>) {
 
 pub fn start_filter(state: &mut State) {
     let before = state.tree.filter().to_owned();
-    state.prompt = Some(Prompt {
-        kind: PromptKind::Filter,
-        text: before.clone(),
-        before,
-    });
+    state.prompt = Some(Prompt::new(PromptKind::Filter, before));
 }
 
 pub fn clear_filter(state: &mut State) {

@@ -206,7 +206,7 @@ pub fn summary(account: &str, cycle: &CycleReport, banner: Option<&Banner>) -> S
             text,
             "The forum's request budget is spent: syncing resumes at {} (in {}); \
              replies wait in the outbox until then.",
-            at.strftime("%Y-%m-%d %H:%M UTC"),
+            crate::text::clock::date_time(at),
             describe_wait(
                 Duration::try_from(at.duration_since(jiff::Timestamp::now())).unwrap_or_default()
             ),
@@ -235,7 +235,7 @@ pub fn summary(account: &str, cycle: &CycleReport, banner: Option<&Banner>) -> S
             let _ = writeln!(
                 text,
                 "Waiting replies go at {} or later.",
-                at.strftime("%Y-%m-%d %H:%M:%S UTC")
+                crate::text::clock::date_time(at)
             );
         }
     }
@@ -304,7 +304,7 @@ impl Progress {
                     err,
                     "syncing: waiting {} for the forum's request budget (until {})",
                     describe_wait(wait),
-                    resumes_at.strftime("%H:%M:%S UTC")
+                    crate::text::clock::time_of_day(resumes_at)
                 );
                 return;
             }

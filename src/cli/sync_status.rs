@@ -142,7 +142,7 @@ fn describe(status: &Status) -> String {
                 let _ = writeln!(
                     text,
                     "  paused by the forum until {} (in {}){}",
-                    until.strftime("%Y-%m-%d %H:%M UTC"),
+                    crate::text::clock::date_time(until),
                     describe_wait(wait),
                     budget
                         .pause_reason

@@ -4,7 +4,7 @@ use crate::model::Post;
 use crate::text::sanitize::clean_line;
 use std::fmt::Write as _;
 
-/// ` · #3 · 2026-03-01 14:22 UTC · edited · 12 points · answers Connie Williams (#2)`:
+/// ` · #3 · 2026-03-01 15:22 CET · edited · 12 points · answers Connie Williams (#2)`:
 /// the post's number, its date (unless the forum is undated: the demo's posts only have
 /// an order), "edited", its score where the server counts votes, and the post it answers
 /// (not named when it is the opening post).
@@ -42,7 +42,7 @@ pub fn answers_label(parent: Option<&Post>) -> Option<String> {
         .map(|p| format!("answers {} (#{})", clean_line(&p.author.name), p.seq))
 }
 
-/// A post time as shown: UTC, to the minute.
+/// A post time as shown: local time, to the minute, with the zone's name.
 pub fn time_label(t: jiff::Timestamp) -> String {
-    t.strftime("%Y-%m-%d %H:%M UTC").to_string()
+    crate::text::clock::date_time(t)
 }

@@ -5,11 +5,11 @@ use crate::app::Msg;
 use std::process::{Command, Stdio};
 use tokio::sync::mpsc::UnboundedSender;
 
-/// The command that opens a URL: `$BROWSER` (its first entry; `%s` stands for the URL),
-/// else the platform's opener.
+/// The command that opens a URL: `$BROWSER` (its first entry, its words split by the
+/// shell's quoting rules; `%s` stands for the URL), else the platform's opener.
 fn browser_command(url: &str, browser: Option<&str>) -> Option<(String, Vec<String>)> {
     if let Some(entry) = browser.and_then(|b| b.split(':').find(|e| !e.trim().is_empty())) {
-        let mut words = entry.split_whitespace().map(str::to_owned);
+        let mut words = shell_words::split(entry).ok()?.into_iter();
         let program = words.next()?;
         let mut args: Vec<String> = words.collect();
         if args.iter().any(|a| a.contains("%s")) {
@@ -34,7 +34,7 @@ pub fn open_url(url: String, reply: UnboundedSender<Msg>) {
     let browser = std::env::var("BROWSER").ok();
     let Some((program, args)) = browser_command(&url, browser.as_deref()) else {
         let _ = reply.send(Msg::Notice(
-            "$BROWSER is set but names no program".to_owned(),
+            "$BROWSER is set but names no program (or its quotes do not close)".to_owned(),
         ));
         return;
     };
@@ -77,6 +77,17 @@ mod tests {
         );
         let (p, a) = browser_command("https://x.org", Some("w3m %s:lynx")).unwrap();
         assert_eq!((p.as_str(), a), ("w3m", vec!["https://x.org".to_owned()]));
+        let (p, a) =
+            browser_command("https://x.org", Some(r#""/opt/My Browser/run" --x"#)).unwrap();
+        assert_eq!(
+            (p.as_str(), a),
+            (
+                "/opt/My Browser/run",
+                vec!["--x".to_owned(), "https://x.org".to_owned()]
+            ),
+            "quoted words stay whole"
+        );
+        assert!(browser_command("https://x.org", Some("w3m 'open")).is_none());
         let (p, _) = browser_command("https://x.org", None).unwrap();
         assert!(p == "xdg-open" || p == "open");
     }

@@ -8,17 +8,23 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// The editor to run: `$VISUAL`, else `$EDITOR`, else `vi`; its words split on blanks so
-/// `EDITOR="code --wait"` works.
-fn editor_command(visual: Option<&str>, editor: Option<&str>) -> (String, Vec<String>) {
+/// The editor to run: `$VISUAL`, else `$EDITOR`, else `vi`; its words split by the shell's
+/// quoting rules (as git does), so `EDITOR="code --wait"` and
+/// `EDITOR='"/opt/My Editor/edit" -w'` both work.
+fn editor_command(
+    visual: Option<&str>,
+    editor: Option<&str>,
+) -> Result<(String, Vec<String>), String> {
     let chosen = [visual, editor]
         .into_iter()
         .flatten()
         .find(|e| !e.trim().is_empty())
         .unwrap_or("vi");
-    let mut words = chosen.split_whitespace().map(str::to_owned);
+    let mut words = shell_words::split(chosen)
+        .map_err(|e| format!("cannot read the editor command {chosen:?}: {e}"))?
+        .into_iter();
     let program = words.next().unwrap_or_else(|| "vi".to_owned());
-    (program, words.collect())
+    Ok((program, words.collect()))
 }
 
 /// A new file only we can read, for the text while the editor has it.
@@ -36,6 +42,10 @@ fn temp_file(text: &str) -> std::io::Result<PathBuf> {
         .mode(0o600)
         .open(&path)?;
     file.write_all(text.as_bytes())?;
+    // A text file ends with a line end; editors warn or add one themselves otherwise.
+    if !text.is_empty() && !text.ends_with('\n') {
+        file.write_all(b"\n")?;
+    }
     file.sync_all()?;
     Ok(path)
 }
@@ -46,7 +56,7 @@ pub fn edit(text: &str) -> Result<String, String> {
     let (program, args) = editor_command(
         std::env::var("VISUAL").ok().as_deref(),
         std::env::var("EDITOR").ok().as_deref(),
-    );
+    )?;
     let path = temp_file(text).map_err(|e| format!("could not make a file for the editor: {e}"))?;
     let result = run(&program, &args, &path);
     let _ = fs::remove_file(&path);
@@ -65,7 +75,16 @@ fn run(program: &str, args: &[String], path: &Path) -> Result<String, String> {
             "{program} exited with {status}; the text is unchanged"
         ));
     }
-    fs::read_to_string(path).map_err(|e| format!("could not read the editor's file back: {e}"))
+    let mut text = fs::read_to_string(path)
+        .map_err(|e| format!("could not read the editor's file back: {e}"))?;
+    // The file's last line end is the file's, not a blank line of the text.
+    if text.ends_with('\n') {
+        text.pop();
+        if text.ends_with('\r') {
+            text.pop();
+        }
+    }
+    Ok(text)
 }
 
 #[cfg(test)]
@@ -76,10 +95,28 @@ mod tests {
     fn visual_wins_and_arguments_are_kept() {
         assert_eq!(
             editor_command(Some("code --wait"), Some("nano")),
-            ("code".to_owned(), vec!["--wait".to_owned()])
+            Ok(("code".to_owned(), vec!["--wait".to_owned()]))
         );
-        assert_eq!(editor_command(Some("  "), Some("nano")).0, "nano");
-        assert_eq!(editor_command(None, None).0, "vi");
+        assert_eq!(
+            editor_command(Some(r#""/opt/My Editor/edit" -w 'a b'"#), None),
+            Ok((
+                "/opt/My Editor/edit".to_owned(),
+                vec!["-w".to_owned(), "a b".to_owned()]
+            )),
+            "quoted words stay whole"
+        );
+        assert_eq!(editor_command(Some("  "), Some("nano")).unwrap().0, "nano");
+        assert_eq!(editor_command(None, None).unwrap().0, "vi");
+        assert!(editor_command(Some("vim 'unclosed"), None).is_err());
+    }
+
+    #[test]
+    fn the_file_ends_with_a_line_end_the_text_does_not_gain() {
+        let path = temp_file("two\nlines").unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "two\nlines\n");
+        let unchanged = run("true", &[], &path);
+        fs::remove_file(&path).unwrap();
+        assert_eq!(unchanged.unwrap(), "two\nlines");
     }
 
     #[test]

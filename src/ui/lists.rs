@@ -191,7 +191,7 @@ pub fn draw_drafts(
         .enumerate()
         .map(|(i, draft)| {
             let mark = if i == selected { "›" } else { " " };
-            let edited = format!(" · {}", draft.updated_at.strftime("%Y-%m-%d %H:%M UTC"));
+            let edited = format!(" · {}", crate::text::clock::date_time(draft.updated_at));
             let what = describe::target(state, &draft.target);
             let text = first_line(&draft.body);
             vec![

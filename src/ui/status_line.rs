@@ -102,7 +102,7 @@ fn chip(status: &StatusInfo) -> (String, Element) {
 }
 
 fn clock(at: Timestamp) -> String {
-    at.strftime("%H:%M:%S UTC").to_string()
+    crate::text::clock::time_of_day(at)
 }
 
 /// One part of the facts, with how much it matters when the line is short.
@@ -160,7 +160,7 @@ fn facts(view: &StatusView<'_>, room: usize) -> String {
     }
     parts.push(Part::new(
         match status.last_sync {
-            Some(at) => format!(" · synced {}", at.strftime("%Y-%m-%d %H:%M UTC")),
+            Some(at) => format!(" · synced {}", crate::text::clock::date_time(at)),
             None => " · never synced".to_owned(),
         },
         2,

@@ -280,3 +280,47 @@ fn the_open_reader_takes_a_new_login_without_a_restart() {
         "{read:#}"
     );
 }
+
+#[test]
+fn times_are_local_and_utc_only_when_asked() {
+    let (_store, _server, client) = signed_in();
+    // The demo forum is undated; this copy of it is not, so the headers carry times.
+    let mut cache = threadmark::store::Cache::open(
+        threadmark::store::DataDir::new(client.data_dir()).account("work"),
+    );
+    let mut forum = cache.load_forum().unwrap().unwrap();
+    forum.undated = false;
+    cache.save_forum(&forum).unwrap();
+    let read_in = |tz: &str| {
+        let out = client
+            .command(&["read", "advocacy", "--width", "120"])
+            .env("TZ", tz)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    // The opening post's header: "… · #1 · 2026-03-01 14:22 UTC …".
+    let stamp = |page: &str, zone: &str| {
+        let line = page
+            .lines()
+            .find(|l| l.contains(" · #1 · "))
+            .unwrap_or_else(|| panic!("no header of #1: {page}"))
+            .to_owned();
+        let at = line.find(" · #1 · ").unwrap() + " · #1 · ".len();
+        let shown = &line[at..at + 16];
+        assert!(
+            line[at + 16..].starts_with(&format!(" {zone}")),
+            "{zone}: {line}"
+        );
+        jiff::civil::DateTime::strptime("%Y-%m-%d %H:%M", shown).unwrap()
+    };
+    let utc = stamp(&read_in("UTC"), "UTC");
+    // A POSIX zone string needs no time zone database: Japan, nine hours ahead.
+    let japan = stamp(&read_in("JST-9"), "JST");
+    assert_eq!(
+        japan,
+        utc.checked_add(jiff::Span::new().hours(9)).unwrap(),
+        "the same moment in the reader's zone"
+    );
+}

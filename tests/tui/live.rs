@@ -255,9 +255,10 @@ fn starting_offline_paints_the_cache_and_says_so() {
         "nothing listens at the account's address"
     );
 
-    // The "editor" appends a line to the file it is given.
+    // The "editor" appends a line to the file it is given (which ends with a line end,
+    // as text files do).
     let script = client.home.path().join("editor.sh");
-    std::fs::write(&script, "printf '\\nAdded in the editor.' >> \"$1\"\n").unwrap();
+    std::fs::write(&script, "printf 'Added in the editor.\\n' >> \"$1\"\n").unwrap();
     let visual = format!("sh {}", script.display());
     let mut s = reader(&client, &[("VISUAL", visual.as_str())]);
     s.wait_for_text("Advocacy");

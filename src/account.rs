@@ -3,7 +3,7 @@
 
 use crate::config::{AccountConfig, Config, ConfigError};
 use crate::model::Forum;
-use crate::remote::{AnyBackend, ConnectError, connect};
+use crate::remote::{AnyBackend, ConnectError, connect, sync_limits};
 use crate::store::{
     AccountDir, Cache, Credential, DEMO_ACCOUNT, DataDir, SecretError, Secrets, StoreError,
     ensure_demo,
@@ -87,7 +87,7 @@ impl Account {
         credential: Option<Credential>,
     ) -> Result<Engine<AnyBackend>, EngineError> {
         let backend = connect(remote, credential)?;
-        Ok(Engine::new(backend, self.dir.clone())?)
+        Ok(Engine::new(backend, self.dir.clone())?.with_limits(sync_limits(remote)))
     }
 }
 

@@ -34,6 +34,8 @@ pub struct StatusInfo {
     pub outbox_note: Option<String>,
     /// A one-line note (an action's outcome, a problem); cleared by the next key.
     pub notice: Option<Notice>,
+    /// Entities the server sent that could not be read and were set aside since start.
+    pub skipped: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -180,6 +182,7 @@ impl State {
                 last_sync: None,
                 outbox_note: None,
                 notice,
+                skipped: 0,
             },
             composer: None,
             outbox: OutboxList::default(),

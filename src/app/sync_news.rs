@@ -10,6 +10,7 @@ pub fn on_event(state: &mut State, event: SyncEvent, fx: &mut Vec<Effect>) {
     match event {
         SyncEvent::Status(status) => on_status(state, status, fx),
         SyncEvent::Pulled(report) => {
+            state.status.skipped = state.status.skipped.saturating_add(report.skipped);
             own_posts_read(state, &report.own, fx);
             let mut read_elsewhere = false;
             for (thread, seq) in &report.read_through {

@@ -6,6 +6,7 @@ use super::thread_text::ThreadView;
 use crate::app::reader::echo::echoes_for;
 use crate::model::{
     Author, Banner, Forum, OutboxState, Post, ReadState, ThreadSummary, reading_order,
+    saturating_total,
 };
 use crate::render::Document;
 use crate::store::SearchHit;
@@ -112,7 +113,7 @@ pub fn tree(account: &str, forum: &Forum, threads: &[ThreadSummary], read: &Read
                         id: area.id.to_string(),
                         title: area.title.clone(),
                         description: area.description.clone(),
-                        unread: threads.iter().map(|t| t.unread).sum(),
+                        unread: saturating_total(threads.iter().map(|t| t.unread)),
                         threads,
                     }
                 })
@@ -120,7 +121,7 @@ pub fn tree(account: &str, forum: &Forum, threads: &[ThreadSummary], read: &Read
             SectionJson {
                 id: section.id.to_string(),
                 title: section.title.clone(),
-                unread: areas.iter().map(|a| a.unread).sum(),
+                unread: saturating_total(areas.iter().map(|a| a.unread)),
                 areas,
             }
         })
@@ -129,10 +130,7 @@ pub fn tree(account: &str, forum: &Forum, threads: &[ThreadSummary], read: &Read
         version: VERSION,
         account: account.to_owned(),
         title: forum.title.clone(),
-        unread: threads
-            .iter()
-            .map(|t| read.unread_count(&t.id, t.last_seq))
-            .sum(),
+        unread: saturating_total(threads.iter().map(|t| read.unread_count(&t.id, t.last_seq))),
         sections,
         unplaced_threads: threads
             .iter()

@@ -1,15 +1,14 @@
 //! The log: `<data dir>/logs/threadmark.YYYY-MM-DD.log`, a new file each day and the last
-//! [`KEPT_FILES`] kept, never the screen. `-v` / `-vv` or `THREADMARK_LOG` choose how much.
+//! [`KEPT_FILES`] kept, never the screen (see [`LogFile`]). `-v` / `-vv` or
+//! `THREADMARK_LOG` choose how much.
 
+pub use crate::store::KEPT_LOG_FILES as KEPT_FILES;
+use crate::store::LogFile;
 use std::path::Path;
-use tracing_appender::rolling::{RollingFileAppender, Rotation};
 use tracing_subscriber::EnvFilter;
 
 /// Environment variable holding a log filter (`debug`, `threadmark=trace,info`, …).
 pub const LOG_ENV: &str = "THREADMARK_LOG";
-
-/// Days of logs kept.
-pub const KEPT_FILES: usize = 7;
 
 /// The HTTP libraries never log below `info`: at `trace` they would print request headers,
 /// and those carry the account's token.
@@ -45,21 +44,15 @@ pub fn filter(verbose: u8, from_env: Option<&str>) -> (EnvFilter, Option<String>
 /// Starts logging into `log_dir`. Logging is a help, not a requirement: when the folder
 /// cannot be used, the command runs without it and the caller may say why.
 pub fn init(log_dir: &Path, verbose: u8) -> Result<(), String> {
-    std::fs::create_dir_all(log_dir).map_err(|e| format!("{}: {e}", log_dir.display()))?;
-    let appender = RollingFileAppender::builder()
-        .rotation(Rotation::DAILY)
-        .filename_prefix("threadmark")
-        .filename_suffix("log")
-        .max_log_files(KEPT_FILES)
-        .build(log_dir)
-        .map_err(|e| format!("{}: {e}", log_dir.display()))?;
+    let appender = LogFile::open(log_dir).map_err(|e| format!("{}: {e}", log_dir.display()))?;
     let (filter, problem) = filter(verbose, std::env::var(LOG_ENV).ok().as_deref());
     tracing_subscriber::fmt()
         .with_writer(appender)
         .with_env_filter(filter)
         .with_ansi(false)
         .with_target(verbose > 0)
-        // A full disk must not put "Unable to write an event" on the user's screen.
+        // A full disk must not put "Unable to write an event" on the user's screen (the
+        // writer counts what it could not write instead).
         .log_internal_errors(false)
         .try_init()
         .map_err(|e| e.to_string())?;

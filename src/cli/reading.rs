@@ -2,7 +2,7 @@
 //! `thread_text`), coloured when a [`Paint`] says so.
 
 use super::paint::{Paint, Role, find_words};
-use crate::model::{Area, Forum, ReadState, ThreadSummary};
+use crate::model::{Area, Forum, ReadState, ThreadSummary, saturating_total};
 use crate::store::SearchHit;
 use crate::text::sanitize;
 use std::collections::HashMap;
@@ -27,12 +27,12 @@ pub fn format_tree(
         width,
         paint,
     };
-    let total: u32 = threads.iter().map(|t| tree.unread(t)).sum();
+    let total = saturating_total(threads.iter().map(|t| tree.unread(t)));
     let mut out = String::new();
     tree.push_heading(&mut out, ("", ""), &forum.title, total, Role::Title);
     for (si, section) in forum.sections.iter().enumerate() {
         let (section_branch, stem) = branch(si + 1 == forum.sections.len());
-        let section_unread: u32 = section.areas.iter().map(|a| tree.area_unread(a)).sum();
+        let section_unread = saturating_total(section.areas.iter().map(|a| tree.area_unread(a)));
         tree.push_heading(
             &mut out,
             (section_branch, stem),
@@ -88,7 +88,7 @@ impl TreeText<'_> {
     }
 
     fn area_unread(&self, area: &Area) -> u32 {
-        self.threads(area).iter().map(|t| self.unread(t)).sum()
+        saturating_total(self.threads(area).iter().map(|t| self.unread(t)))
     }
 
     /// A forum, section or area line: its name in `role`, its unread count in green.

@@ -163,6 +163,7 @@ fn summary_json(account: &str, cycle: &CycleReport, banner: Option<&Banner>) -> 
             "edited_posts": p.edited_posts,
             "removed_posts": p.removed_posts,
             "removed_threads": p.removed_threads,
+            "skipped": p.skipped,
         },
         "resumes_at": cycle.resumes_at,
         "outbox": {
@@ -210,6 +211,14 @@ pub fn summary(account: &str, cycle: &CycleReport, banner: Option<&Banner>) -> S
             describe_wait(
                 Duration::try_from(at.duration_since(jiff::Timestamp::now())).unwrap_or_default()
             ),
+        );
+    }
+    if p.skipped > 0 {
+        let _ = writeln!(
+            text,
+            "Skipped {} item{} the server sent that this threadmark cannot read (see the log).",
+            p.skipped,
+            plural(usize::try_from(p.skipped).unwrap_or(usize::MAX)),
         );
     }
     if cycle.outbox_busy {

@@ -68,6 +68,13 @@ pub struct AccountConfig {
     /// (default 100); older ones come when you scroll up to them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefetch_posts: Option<u32>,
+    /// Pages (batches) one sync may take before the server is called broken and the sync
+    /// stops with an error (default 100000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_pages_per_sync: Option<u32>,
+    /// Threads one area may list before the server is called broken (default 1000000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_threads_per_area: Option<u32>,
 }
 
 /// Default `top_communities`.

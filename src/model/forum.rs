@@ -140,7 +140,10 @@ impl ThreadSummary {
 
     /// How many posts the cache lacks.
     pub fn missing_posts(&self) -> u32 {
-        self.missing.iter().map(|r| r.count()).sum()
+        self.missing
+            .iter()
+            .map(|r| r.count())
+            .fold(0, u32::saturating_add)
     }
 }
 

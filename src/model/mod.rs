@@ -24,6 +24,6 @@ pub use ids::{AreaId, PostId, SectionId, ThreadId};
 pub use mode::ForumMode;
 pub use outbox::{Draft, OutboxEntry, OutboxState, Target, Typing};
 pub use post::{Author, Body, BodyFormat, Post};
-pub use read_state::{ReadState, ThreadRead};
+pub use read_state::{ReadState, SavedReadState, ThreadRead, saturating_total};
 pub use reply_tree::{Placed, reading_order};
 pub use thread::Thread;

@@ -72,7 +72,9 @@ impl ThreadRead {
         let above_read = u32::try_from(self.read_above.iter().filter(|&&s| s <= last_seq).count())
             .unwrap_or(u32::MAX);
         let high = self.read_through.min(last_seq);
-        (last_seq - high).saturating_sub(above_read) + below
+        (last_seq - high)
+            .saturating_sub(above_read)
+            .saturating_add(below)
     }
 
     /// Is `seq` new since the user's last visit?
@@ -107,6 +109,12 @@ impl ThreadRead {
             self.read_through += 1;
         }
     }
+}
+
+/// The sum of unread counts, stopping at `u32::MAX` (a server may claim absurd post
+/// numbers; a total must never wrap around to a plausible-looking figure).
+pub fn saturating_total(counts: impl IntoIterator<Item = u32>) -> u32 {
+    counts.into_iter().fold(0, u32::saturating_add)
 }
 
 /// Read state of every thread of one account.
@@ -152,9 +160,144 @@ impl ReadState {
     }
 }
 
+/// What one process last wrote to `read.json` and the state it wrote it from: the base
+/// its next save is merged against (see [`ReadState::merged_for_save`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SavedReadState {
+    /// The process's own state as it stood at that save (or as loaded at start).
+    pub ours: ReadState,
+    /// What it wrote (or found) in the file then.
+    pub written: ReadState,
+}
+
+impl SavedReadState {
+    /// The base when the file held `loaded` and the process started from it.
+    pub fn loaded(loaded: ReadState) -> Self {
+        Self {
+            ours: loaded.clone(),
+            written: loaded,
+        }
+    }
+}
+
+impl ReadState {
+    /// What to write over `disk` — the file as it is now, perhaps written by another
+    /// threadmark on the same account since this one last saved (`base`). Thread by
+    /// thread: changed only here, ours; changed only there, theirs (a deliberate
+    /// "unread" included); changed on both sides, the two merged (reading only moves
+    /// forward, explicit unread marks of either side are kept); changed nowhere, the
+    /// file's. No read mark made by either side is lost.
+    #[must_use]
+    pub fn merged_for_save(&self, base: &SavedReadState, disk: &ReadState) -> ReadState {
+        let ids: BTreeSet<&ThreadId> = self.threads.keys().chain(disk.threads.keys()).collect();
+        let mut merged = ReadState::default();
+        for id in ids {
+            let ours = self.threads.get(id);
+            let theirs = disk.threads.get(id);
+            let we_changed = ours != base.ours.threads.get(id);
+            let they_changed = theirs != base.written.threads.get(id);
+            let kept = match (ours, theirs) {
+                (Some(ours), Some(theirs)) if we_changed && they_changed => {
+                    let mut both = ours.clone();
+                    both.merge(theirs);
+                    both
+                }
+                (Some(ours), Some(_)) if we_changed => ours.clone(),
+                (Some(ours), None) => ours.clone(),
+                (_, Some(theirs)) => theirs.clone(),
+                (None, None) => continue,
+            };
+            merged.threads.insert(id.clone(), kept);
+        }
+        merged
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn one(id: &str, thread: ThreadRead) -> ReadState {
+        let mut state = ReadState::default();
+        state.threads.insert(ThreadId::new(id), thread);
+        state
+    }
+
+    fn read_through(n: u32) -> ThreadRead {
+        let mut t = ThreadRead::default();
+        t.mark_all_read(n);
+        t
+    }
+
+    #[test]
+    fn a_stale_copy_saved_last_keeps_what_the_other_reader_marked() {
+        // Both readers started from the same file; A read thread x and saved.
+        let start = one("y", read_through(2));
+        let base_b = SavedReadState::loaded(start.clone());
+        let mut a = start.clone();
+        a.threads.insert(ThreadId::new("x"), read_through(9));
+        let disk = a.merged_for_save(&SavedReadState::loaded(start.clone()), &start);
+        // B read thread y further and quits last, from its stale copy.
+        let mut b = start;
+        b.thread_mut(&ThreadId::new("y")).mark_all_read(5);
+        let written = b.merged_for_save(&base_b, &disk);
+        assert_eq!(
+            written.unread_count(&ThreadId::new("x"), 9),
+            0,
+            "A's marks kept"
+        );
+        assert_eq!(
+            written.unread_count(&ThreadId::new("y"), 5),
+            0,
+            "B's marks kept"
+        );
+    }
+
+    #[test]
+    fn a_deliberate_unread_survives_when_only_one_side_changed_the_thread() {
+        let start = one("x", read_through(9));
+        // A marks x unread again and saves; B never touched x.
+        let mut a = start.clone();
+        a.thread_mut(&ThreadId::new("x")).mark_all_unread();
+        let disk = a.merged_for_save(&SavedReadState::loaded(start.clone()), &start);
+        let b = start.clone();
+        let written = b.merged_for_save(&SavedReadState::loaded(start), &disk);
+        assert_eq!(written.unread_count(&ThreadId::new("x"), 9), 9);
+    }
+
+    #[test]
+    fn a_thread_changed_on_both_sides_keeps_every_read_mark() {
+        let start = one("x", read_through(2));
+        let mut a = start.clone();
+        a.thread_mut(&ThreadId::new("x")).mark_read(5);
+        let disk = a.merged_for_save(&SavedReadState::loaded(start.clone()), &start);
+        let mut b = start.clone();
+        b.thread_mut(&ThreadId::new("x")).mark_read(3);
+        let written = b.merged_for_save(&SavedReadState::loaded(start), &disk);
+        let x = written.thread(&ThreadId::new("x")).unwrap();
+        assert!(x.is_read(3) && x.is_read(5) && !x.is_read(4));
+    }
+
+    #[test]
+    fn saving_again_after_a_merge_keeps_a_later_unread_of_ones_own() {
+        let start = one("x", read_through(2));
+        let mut a = start.clone();
+        a.thread_mut(&ThreadId::new("x")).mark_read(5);
+        let disk = a.merged_for_save(&SavedReadState::loaded(start.clone()), &start);
+        // B read post 3 of x: both changed x, so B's save merges in A's post 5.
+        let mut b = start.clone();
+        b.thread_mut(&ThreadId::new("x")).mark_read(3);
+        let base = SavedReadState::loaded(start);
+        let written = b.merged_for_save(&base, &disk);
+        let base = SavedReadState {
+            ours: b.clone(),
+            written: written.clone(),
+        };
+        // Then B marks x unread on purpose and saves again; nobody else wrote since.
+        b.thread_mut(&ThreadId::new("x")).mark_all_unread();
+        let again = b.merged_for_save(&base, &written);
+        assert_eq!(again.unread_count(&ThreadId::new("x"), 5), 5);
+    }
 
     #[test]
     fn reading_in_order_advances_the_high_water_mark() {

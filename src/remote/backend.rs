@@ -53,6 +53,33 @@ pub struct PullBatch {
     /// Threads the server says the user has read (Lemmy's own read marks), each with the
     /// `seq` it is read up to. Merged into the local read state, which only moves forward.
     pub read_through: Vec<(ThreadId, u32)>,
+    /// Entities the server sent that could not be read, set aside (each logged).
+    pub skipped: u32,
+}
+
+/// How much a server may send in one sync before the client calls it broken: a hostile
+/// or buggy server (a cursor that never ends) must not make a sync run forever or the
+/// cache grow without bound. Generous; per account in `config.toml`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SyncLimits {
+    /// Batches (pages) one sync may take before it stops with an error.
+    pub pages_per_sync: u32,
+    /// Threads one area's listing may hold.
+    pub threads_per_area: u32,
+}
+
+/// Default [`SyncLimits::pages_per_sync`].
+pub const DEFAULT_PAGES_PER_SYNC: u32 = 100_000;
+/// Default [`SyncLimits::threads_per_area`].
+pub const DEFAULT_THREADS_PER_AREA: u32 = 1_000_000;
+
+impl Default for SyncLimits {
+    fn default() -> Self {
+        Self {
+            pages_per_sync: DEFAULT_PAGES_PER_SYNC,
+            threads_per_area: DEFAULT_THREADS_PER_AREA,
+        }
+    }
 }
 
 /// A reply the server took.

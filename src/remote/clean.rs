@@ -20,9 +20,25 @@ pub(crate) fn author(author: Author) -> Author {
     }
 }
 
+/// More posts than any thread a server may claim: a larger post number or count is
+/// not believed (it would show billions of unread posts and ask for them), but cut to this.
+pub const MAX_CLAIMED_POSTS: u32 = 10_000_000;
+
+/// A thread summary: its text cleaned, its post number and count held to
+/// [`MAX_CLAIMED_POSTS`].
 pub(crate) fn summary(mut thread: ThreadSummary) -> ThreadSummary {
     thread.title = clean_line(&thread.title).into_owned();
     thread.author = author(thread.author);
+    if thread.last_seq > MAX_CLAIMED_POSTS || thread.post_count > MAX_CLAIMED_POSTS {
+        tracing::warn!(
+            thread = thread.id.as_str(),
+            last_seq = thread.last_seq,
+            post_count = thread.post_count,
+            "the server claims more than {MAX_CLAIMED_POSTS} posts in a thread; not believed"
+        );
+        thread.last_seq = thread.last_seq.min(MAX_CLAIMED_POSTS);
+        thread.post_count = thread.post_count.min(MAX_CLAIMED_POSTS);
+    }
     thread
 }
 

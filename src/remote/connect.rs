@@ -4,7 +4,7 @@ use super::discourse::{DiscourseBackend, DiscourseSettings, PrefetchSettings};
 use super::http::{HttpClient, RemoteError, Timeouts};
 use super::lemmy::{LemmyBackend, LemmySettings};
 use super::native::NativeBackend;
-use super::{Backend, Cursor, PullBatch, ServerState, Submitted};
+use super::{Backend, Cursor, PullBatch, ServerState, Submitted, SyncLimits};
 use crate::config::{
     AccountConfig, AccountKind, DEFAULT_PREFETCH_DAYS, DEFAULT_TOP_COMMUNITIES, Prefetch,
 };
@@ -34,6 +34,21 @@ pub enum ConnectError {
     Settings(String),
 }
 
+/// What the account's `config.toml` entry allows a server to send in one sync.
+pub fn sync_limits(account: &AccountConfig) -> SyncLimits {
+    let defaults = SyncLimits::default();
+    SyncLimits {
+        pages_per_sync: account
+            .max_pages_per_sync
+            .unwrap_or(defaults.pages_per_sync)
+            .max(1),
+        threads_per_area: account
+            .max_threads_per_area
+            .unwrap_or(defaults.threads_per_area)
+            .max(1),
+    }
+}
+
 /// The backend for `account`, signed in with `credential` when there is one.
 pub fn connect(
     account: &AccountConfig,
@@ -53,9 +68,9 @@ pub fn connect(
                     )));
                 }
             };
-            Ok(AnyBackend::Native(Box::new(NativeBackend::new(
-                http, token,
-            ))))
+            Ok(AnyBackend::Native(Box::new(
+                NativeBackend::new(http, token).with_limits(sync_limits(account)),
+            )))
         }
         AccountKind::Discourse => {
             if matches!(credential, Some(Credential::Bearer { .. })) {

@@ -8,10 +8,14 @@ pub mod discourse;
 pub mod fingerprint;
 pub mod http;
 pub mod lemmy;
+mod lenient;
 pub mod native;
 pub mod own_post;
 
-pub use backend::{Backend, Cursor, PullBatch, ServerState, Submitted};
-pub use connect::{AnyBackend, ConnectError, connect};
+pub use backend::{
+    Backend, Cursor, DEFAULT_PAGES_PER_SYNC, DEFAULT_THREADS_PER_AREA, PullBatch, ServerState,
+    Submitted, SyncLimits,
+};
+pub use connect::{AnyBackend, ConnectError, connect, sync_limits};
 pub use http::{Answer, HttpClient, RemoteError, Timeouts};
 pub use native::NativeBackend;

@@ -7,7 +7,8 @@
 //! after any failure is safe.
 
 use super::http::{Answer, HttpClient, RemoteError, retry_after};
-use super::{Backend, Cursor, PullBatch, ServerState, Submitted, clean};
+use super::lenient::{Lenient, sort_out};
+use super::{Backend, Cursor, PullBatch, ServerState, Submitted, SyncLimits, clean};
 use crate::api::{self, headers};
 use crate::model::{self, OutboxEntry, Post, Target, ThreadId};
 use crate::store::Secret;
@@ -40,6 +41,32 @@ struct NativeCursor {
     tree_etag: Option<String>,
 }
 
+/// `GET /changes` as read by the client: entity by entity (see [`Lenient`]).
+#[derive(Deserialize)]
+struct ChangesIn {
+    changes: Vec<Lenient<api::Change>>,
+    next_cursor: String,
+    #[serde(default)]
+    has_more: bool,
+}
+
+/// `GET /areas/{id}/threads` as read by the client.
+#[derive(Deserialize)]
+struct ThreadPageIn {
+    threads: Vec<Lenient<api::Thread>>,
+    #[serde(default)]
+    next_cursor: Option<String>,
+}
+
+/// `GET /threads/{id}/posts` as read by the client.
+#[derive(Deserialize)]
+struct PostPageIn {
+    thread: Lenient<api::Thread>,
+    posts: Vec<Lenient<api::Post>>,
+    #[serde(default)]
+    has_more: bool,
+}
+
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct Snapshot {
     /// Areas whose thread lists are still to be read, the first one from `area_cursor`.
@@ -52,6 +79,10 @@ struct Snapshot {
     threads_done: u64,
     #[serde(default)]
     threads_total: u64,
+    /// Threads listed so far in the area being listed (bounded by
+    /// [`SyncLimits::threads_per_area`]).
+    #[serde(default)]
+    area_threads: u64,
 }
 
 /// A client of one API v1 server.
@@ -61,6 +92,7 @@ pub struct NativeBackend {
     token: Option<Secret>,
     state: ServerState,
     long_poll: Option<Duration>,
+    limits: SyncLimits,
 }
 
 impl NativeBackend {
@@ -72,7 +104,20 @@ impl NativeBackend {
             token,
             state: ServerState::default(),
             long_poll: None,
+            limits: SyncLimits::default(),
         }
+    }
+
+    /// Holds a hostile or broken server to `limits`.
+    #[must_use]
+    pub fn with_limits(mut self, limits: SyncLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// A protocol error naming this server.
+    fn misbehaved(&self, what: &str) -> RemoteError {
+        RemoteError::Protocol(format!("{} {what}", self.http.base()))
     }
 
     /// Trades a user name and password for a long-lived token (`POST /tokens`).
@@ -187,7 +232,7 @@ impl NativeBackend {
             if let Some(c) = &snapshot.area_cursor {
                 query.push(("cursor", c.clone()));
             }
-            let page: api::ThreadPage = self
+            let page: ThreadPageIn = self
                 .call(
                     self.http
                         .request(
@@ -197,8 +242,23 @@ impl NativeBackend {
                         .query(&query),
                 )
                 .await?;
+            let limit = self.limits.threads_per_area;
             let snapshot = cursor.snapshot.get_or_insert_with(Snapshot::default);
-            for thread in page.threads {
+            if page.next_cursor.is_some() && page.next_cursor == snapshot.area_cursor {
+                return Err(self.misbehaved(&format!(
+                    "repeated the cursor of area {}'s thread list: it never ends",
+                    clean_line(&area)
+                )));
+            }
+            let threads = sort_out(page.threads, "thread", &mut batch.skipped);
+            snapshot.area_threads += threads.len() as u64;
+            if snapshot.area_threads > u64::from(limit) {
+                return Err(self.misbehaved(&format!(
+                    "listed more than {limit} threads in area {} (max_threads_per_area)",
+                    clean_line(&area)
+                )));
+            }
+            for thread in threads {
                 snapshot.threads.push_back(thread.id.clone());
                 snapshot.threads_total += 1;
                 batch
@@ -208,6 +268,7 @@ impl NativeBackend {
             snapshot.area_cursor = page.next_cursor;
             if snapshot.area_cursor.is_none() {
                 snapshot.areas.pop_front();
+                snapshot.area_threads = 0;
             }
         } else if !snapshot.threads.is_empty() {
             let take = snapshot.threads.len().min(THREADS_PER_BATCH);
@@ -215,9 +276,13 @@ impl NativeBackend {
             let pages = self.fetch_threads(&ids).await?;
             let snapshot = cursor.snapshot.get_or_insert_with(Snapshot::default);
             snapshot.threads_done += take as u64;
-            for (thread, posts) in pages {
-                batch.threads.push(thread);
-                batch.posts.extend(posts);
+            for (thread, posts, skipped) in pages {
+                batch.skipped = batch.skipped.saturating_add(skipped);
+                // Posts of a thread whose summary could not be read have nowhere to go.
+                if let Some(thread) = thread {
+                    batch.threads.push(thread);
+                    batch.posts.extend(posts);
+                }
             }
         } else {
             cursor.snapshot = None;
@@ -232,10 +297,9 @@ impl NativeBackend {
     }
 
     /// Every post of each thread, several threads at a time.
-    async fn fetch_threads(
-        &mut self,
-        ids: &[String],
-    ) -> Result<Vec<(model::ThreadSummary, Vec<Post>)>, RemoteError> {
+    /// Each with the posts set aside; a thread whose own summary could not be read is
+    /// set aside too (`None`, logged and counted).
+    async fn fetch_threads(&mut self, ids: &[String]) -> Result<Vec<ThreadRead>, RemoteError> {
         let http = self.http.clone();
         let token = self.token.clone();
         let results: Vec<Result<FetchedThread, RemoteError>> =
@@ -246,11 +310,11 @@ impl NativeBackend {
                 .await;
         let mut out = Vec::with_capacity(results.len());
         for result in results {
-            let (answers, thread, posts) = result?;
-            for answer in &answers {
+            let fetched = result?;
+            for answer in &fetched.answers {
                 observe(&mut self.state, answer);
             }
-            out.push((thread, posts));
+            out.push((fetched.thread, fetched.posts, fetched.skipped));
         }
         Ok(out)
     }
@@ -269,7 +333,7 @@ impl NativeBackend {
             forum = Some(tree);
             tree_etag = etag;
         }
-        let mut query = vec![("since", since), ("limit", PAGE_SIZE.to_string())];
+        let mut query = vec![("since", since.clone()), ("limit", PAGE_SIZE.to_string())];
         if let Some(wait) = self.long_poll {
             query.push(("wait", wait.as_secs().min(30).to_string()));
         }
@@ -277,7 +341,7 @@ impl NativeBackend {
             .http
             .request(Method::GET, &path("/changes"))
             .query(&query);
-        let page: api::ChangesPage = match self.call(request).await {
+        let page: ChangesIn = match self.call(request).await {
             Err(RemoteError::Status {
                 code: Some(code), ..
             }) if code == "cursor_expired" => {
@@ -285,11 +349,15 @@ impl NativeBackend {
             }
             other => other?,
         };
+        if page.has_more && page.next_cursor == since {
+            return Err(self
+                .misbehaved("said more changes were waiting but did not move the changes cursor"));
+        }
         let mut batch = PullBatch {
             forum,
             ..PullBatch::default()
         };
-        for change in page.changes {
+        for change in sort_out(page.changes, "change", &mut batch.skipped) {
             match change {
                 api::Change::Post { post } => batch.posts.push(clean::post(Post::from(post))),
                 api::Change::Thread { thread } => batch
@@ -308,8 +376,19 @@ impl NativeBackend {
     }
 }
 
-/// One thread read in full: the answers (for their headers), its summary and posts.
-type FetchedThread = (Vec<Answer>, model::ThreadSummary, Vec<Post>);
+/// A thread's summary (unless set aside), its posts, and how many were set aside.
+type ThreadRead = (Option<model::ThreadSummary>, Vec<Post>, u32);
+
+/// One thread read in full.
+struct FetchedThread {
+    /// The answers, for their headers.
+    answers: Vec<Answer>,
+    /// `None` when the thread's own summary could not be read (set aside, logged).
+    thread: Option<model::ThreadSummary>,
+    posts: Vec<Post>,
+    /// Posts set aside as unreadable.
+    skipped: u32,
+}
 
 async fn fetch_thread(
     http: HttpClient,
@@ -319,6 +398,7 @@ async fn fetch_thread(
     let mut after = 0_u32;
     let mut posts = Vec::new();
     let mut answers = Vec::new();
+    let mut skipped = 0;
     loop {
         let mut request = http
             .request(Method::GET, &path(&format!("/threads/{}/posts", enc(&id))))
@@ -330,19 +410,40 @@ async fn fetch_thread(
             request = request.bearer_auth(token.expose());
         }
         let answer = http.send(request).await?;
-        let page: api::PostPage = decode(&answer)?;
+        let page: PostPageIn = decode(&answer)?;
         answers.push(answer);
-        let last = page.posts.last().map(|p| p.seq);
-        posts.extend(page.posts.into_iter().map(|p| clean::post(Post::from(p))));
+        // The page's last seq, read from what was sent, so a post set aside does not
+        // stop the paging.
+        let last = page.posts.last().and_then(|p| match p {
+            Lenient::Good(post) => Some(post.seq),
+            Lenient::Bad { raw, .. } => raw
+                .get("seq")
+                .and_then(serde_json::Value::as_u64)
+                .and_then(|s| u32::try_from(s).ok()),
+        });
+        posts.extend(
+            sort_out(page.posts, "post", &mut skipped)
+                .into_iter()
+                .map(|p| clean::post(Post::from(p))),
+        );
         match last {
-            Some(seq) if page.has_more && seq > after => after = seq,
+            Some(seq) if page.has_more && seq > after && seq <= clean::MAX_CLAIMED_POSTS => {
+                after = seq;
+            }
             _ => {
-                let thread = clean::summary(model::ThreadSummary::from(page.thread));
+                let thread = sort_out(vec![page.thread], "thread", &mut skipped)
+                    .pop()
+                    .map(|thread| clean::summary(model::ThreadSummary::from(thread)));
                 // Keep only the headers: the bodies were decoded already.
                 for a in &mut answers {
                     a.body = Vec::new();
                 }
-                return Ok((answers, thread, posts));
+                return Ok(FetchedThread {
+                    answers,
+                    thread,
+                    posts,
+                    skipped,
+                });
             }
         }
     }

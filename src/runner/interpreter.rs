@@ -6,9 +6,10 @@
 //! tasks (loads); the headless test harness calls it inline, so tests carry out effects
 //! with the very code the reader uses.
 
+use super::state_files::StateFiles;
 use crate::app::{Effect, IndexData, LoadedThread, Msg, Outgoing, StoreJob, Stored};
 use crate::model::{OutboxEntry, PostId, ReadState, ThreadId};
-use crate::store::{AccountDir, Cache, Drafts, Outbox, Retried, StoreError, save_ui_state};
+use crate::store::{AccountDir, Cache, Drafts, Outbox, Retried, StoreError};
 use jiff::Timestamp;
 
 /// Disk work: the effects the interpreter carries out. The others (the terminal, the
@@ -66,6 +67,7 @@ pub struct Interpreter {
     dir: AccountDir,
     outbox: Outbox,
     drafts: Drafts,
+    state_files: StateFiles,
 }
 
 impl Interpreter {
@@ -74,7 +76,16 @@ impl Interpreter {
             dir: dir.clone(),
             outbox: Outbox::open(dir),
             drafts: Drafts::open(dir),
+            state_files: StateFiles::default(),
         }
+    }
+
+    /// Remembers the read state and view the reader started from: the base its saves
+    /// merge against, so what another reader on the account saved meanwhile is kept.
+    #[must_use]
+    pub fn started_from(mut self, read: ReadState, ui: crate::app::UiState) -> Self {
+        self.state_files = StateFiles::loaded(read, ui);
+        self
     }
 
     /// Does one job; returns the messages that answer it, in order.
@@ -90,14 +101,14 @@ impl Interpreter {
         answers
     }
 
-    /// Writes `read.json` durably.
-    pub fn save_read_state(&self, read: &ReadState) -> Result<(), StoreError> {
-        Cache::open(self.dir.clone()).save_read_state(read)
+    /// Writes `read.json` durably, merged with what another reader wrote meanwhile.
+    pub fn save_read_state(&mut self, read: &ReadState) -> Result<(), StoreError> {
+        self.state_files.save_read(&self.dir, read)
     }
 
-    /// Writes `ui.json`.
-    pub fn save_ui_state(&self, ui: &crate::app::UiState) -> Result<(), StoreError> {
-        save_ui_state(&self.dir, ui)
+    /// Writes `ui.json`, merged with what another reader wrote meanwhile.
+    pub fn save_ui_state(&mut self, ui: &crate::app::UiState) -> Result<(), StoreError> {
+        self.state_files.save_ui(&self.dir, ui)
     }
 
     fn load_thread(&self, id: ThreadId, parsed: &[(PostId, u64)], answers: &mut Vec<Msg>) {
@@ -148,7 +159,7 @@ impl Interpreter {
         tell(Stored::Failed(text));
     }
 
-    fn store(&self, job: StoreJob, tell: Tell<'_>) {
+    fn store(&mut self, job: StoreJob, tell: Tell<'_>) {
         match job {
             StoreJob::LoadOutbox => self.load_outbox(tell),
             StoreJob::LoadDrafts { offer } => self.load_drafts(offer, tell),

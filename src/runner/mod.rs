@@ -6,6 +6,7 @@ mod background;
 mod browser;
 mod editor;
 pub mod interpreter;
+mod state_files;
 mod store_worker;
 mod terminal;
 
@@ -20,7 +21,7 @@ use crate::ui::{self, Theme};
 use background::SyncHandle;
 use crossterm::event::{Event, EventStream, MouseEventKind};
 use futures::StreamExt;
-use interpreter::{Job, Work};
+use interpreter::{Interpreter, Job, Work};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use std::io::{self, IsTerminal};
@@ -119,6 +120,8 @@ struct Runner {
     /// The demo forum's own server (the demo account only).
     demo: Option<Arc<tokio::sync::Mutex<DemoServer>>>,
     store: StoreWorker,
+    /// The log lost lines (a full disk) and the status line said so; said once.
+    log_loss_told: bool,
 }
 
 async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
@@ -169,7 +172,9 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
             (None, None)
         }
     };
-    let store = StoreWorker::start(account.dir.clone(), reply.clone());
+    let core =
+        Interpreter::open(&account.dir).started_from(state.data.read.clone(), state.ui_snapshot());
+    let store = StoreWorker::start(account.dir.clone(), core, reply.clone());
 
     let mut runner = Runner {
         state,
@@ -185,6 +190,7 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
             suspend: false,
             edit: None,
         },
+        log_loss_told: false,
         sync,
         demo: demo.map(|d| Arc::new(tokio::sync::Mutex::new(d))),
         store,
@@ -261,8 +267,25 @@ impl Runner {
             let effects = app::update(&mut self.state, msg, jiff::Timestamp::now());
             self.pending.dirty = true;
             self.execute(effects);
+            self.tell_log_loss();
         }
         Ok(())
+    }
+
+    /// The log never writes to the terminal; when it could not write to its file, the
+    /// status line says so, once.
+    fn tell_log_loss(&mut self) {
+        let dropped = crate::store::dropped_log_lines();
+        if dropped == 0 || self.log_loss_told {
+            return;
+        }
+        self.log_loss_told = true;
+        let text = format!(
+            "the log could not be written ({dropped} line{} lost; is the disk full?)",
+            if dropped == 1 { "" } else { "s" }
+        );
+        let effects = app::update(&mut self.state, Msg::Notice(text), jiff::Timestamp::now());
+        self.execute(effects);
     }
 
     /// Carries out effects: disk work goes to the store worker (or a blocking task for

@@ -18,10 +18,10 @@ pub struct StoreWorker {
 }
 
 impl StoreWorker {
-    pub fn start(dir: AccountDir, reply: UnboundedSender<Msg>) -> Self {
+    /// Starts the worker with `core` (the interpreter for `dir`).
+    pub fn start(dir: AccountDir, core: Interpreter, reply: UnboundedSender<Msg>) -> Self {
         let (jobs, queue) = mpsc::channel::<Job>();
         let answers = reply.clone();
-        let core = Interpreter::open(&dir);
         let thread = std::thread::Builder::new()
             .name("store".into())
             .spawn(move || {

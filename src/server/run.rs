@@ -126,14 +126,25 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     // One server per SQLite store; on PostgreSQL, any number share the database.
     let mut lock = match &location {
         Location::Dir(dir) => {
-            db::sqlite::db_path(dir)?;
-            Some(StoreLock::take(dir).map_err(|e| match e {
+            let database = db::sqlite::db_path(dir)?;
+            let lock = StoreLock::take(dir).map_err(|e| match e {
                 LockError::Io { dir, source } => ServerError::ReadOnlyStore {
                     dir,
                     reason: source.to_string(),
                 },
                 held @ LockError::Held { .. } => held.into(),
-            })?)
+            })?;
+            // A database file the server may not write (in a folder it may): said as
+            // such, before SQLite fails on it with its own words.
+            if let Err(source) = std::fs::OpenOptions::new().write(true).open(&database)
+                && source.kind() != std::io::ErrorKind::NotFound
+            {
+                return Err(ServerError::ReadOnlyStore {
+                    dir: dir.clone(),
+                    reason: format!("{}: {source}", database.display()),
+                });
+            }
+            Some(lock)
         }
         Location::Postgres(_) => None,
     };

@@ -11,11 +11,13 @@ mod cache;
 mod demo_import;
 mod drafts;
 pub mod file;
+mod log_file;
 mod outbox;
 mod paths;
 mod search;
 mod search_text;
 mod secrets;
+mod state_lock;
 mod ui_state;
 
 pub use budget::{load_request_log, save_request_log};
@@ -23,10 +25,12 @@ pub use cache::Cache;
 pub use demo_import::{DEMO_ACCOUNT, ensure_demo};
 pub use drafts::Drafts;
 pub use file::{Durability, Problem};
+pub use log_file::{KEPT_FILES as KEPT_LOG_FILES, LogFile, dropped_lines as dropped_log_lines};
 pub use outbox::{Outbox, OutboxLock, Retried, Unreadable};
 pub use paths::{AccountDir, DATA_DIR_ENV, DataDir, file_stem};
 pub use search::{SearchHit, search};
 pub use secrets::{Credential, Secret, SecretError, Secrets};
+pub use state_lock::{StateLock, lock_state_files};
 pub use ui_state::{UI_SCHEMA, load_ui_state, save_ui_state};
 
 use std::io;
@@ -56,6 +60,21 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// The cause in a few words, for a status line: "disk full", "read-only file
+    /// system", …; the whole message for anything else.
+    pub fn short_cause(&self) -> String {
+        let Self::Io { source, .. } = self else {
+            return self.to_string();
+        };
+        match source.kind() {
+            io::ErrorKind::StorageFull => "disk full".into(),
+            io::ErrorKind::QuotaExceeded => "disk quota exceeded".into(),
+            io::ErrorKind::ReadOnlyFilesystem => "read-only file system".into(),
+            io::ErrorKind::PermissionDenied => "permission denied".into(),
+            _ => self.to_string(),
+        }
+    }
+
     pub(crate) fn io(path: &Path, source: io::Error) -> Self {
         Self::Io {
             path: path.to_owned(),

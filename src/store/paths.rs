@@ -97,6 +97,10 @@ impl AccountDir {
     pub fn lock(&self) -> PathBuf {
         self.root.join("lock")
     }
+    /// Taken for the moment of merging and writing `read.json` or `ui.json`.
+    pub fn state_lock(&self) -> PathBuf {
+        self.root.join("state.lock")
+    }
 }
 
 /// Turns an id chosen by a server into a safe file name stem: plain ids stay readable,

@@ -9,7 +9,7 @@ use super::pacing::{Due, Pacing};
 use super::protocol::{Connection, CycleReport, SyncCommand, SyncEvent, SyncStatus};
 use super::state::SyncState;
 use crate::model::{ForumMode, ThreadId};
-use crate::remote::{Backend, RemoteError};
+use crate::remote::{Backend, RemoteError, SyncLimits};
 use crate::store::{AccountDir, Cache, Outbox, OutboxLock, StoreError};
 use jiff::Timestamp;
 use std::collections::BTreeSet;
@@ -78,6 +78,7 @@ pub struct Engine<B: Backend> {
     /// The last pull stopped for a wait longer than [`budget::RIDE_OUT`] (a daily request
     /// limit): background work resumes then.
     resumes_at: Option<Timestamp>,
+    limits: SyncLimits,
     relogin: Option<ReloginHook<B>>,
 }
 
@@ -99,7 +100,15 @@ impl<B: Backend> Engine<B> {
             relogin: None,
             push_now: false,
             resumes_at: None,
+            limits: SyncLimits::default(),
         })
+    }
+
+    /// Holds the server to `limits` (what one sync may bring).
+    #[must_use]
+    pub fn with_limits(mut self, limits: SyncLimits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// Picks up a new login while running (the reader): `relogin` is asked for a new
@@ -148,7 +157,19 @@ impl<B: Backend> Engine<B> {
         let mut report = IngestReport::default();
         self.resumes_at = None;
         let mut refused = 0;
+        let mut pages = 0_u32;
         loop {
+            pages = pages.saturating_add(1);
+            if pages > self.limits.pages_per_sync {
+                self.ingest.save(&self.state)?;
+                return Err(RemoteError::Protocol(format!(
+                    "the server sent more than {} pages in one sync (max_pages_per_sync); \
+                     what came so far is kept",
+                    self.limits.pages_per_sync
+                ))
+                .into());
+            }
+            let before = self.state.cursor.clone();
             let result = self
                 .backend
                 .pull(self.state.cursor.as_ref(), self.focus.as_ref())
@@ -179,6 +200,20 @@ impl<B: Backend> Engine<B> {
             refused = 0;
             let complete = batch.complete;
             let pause = batch.pause;
+            // More to come from where we stand, with nothing brought and no pause asked
+            // for: the server would have us ask the same thing forever.
+            if !complete
+                && pause.is_none()
+                && before.as_ref() == Some(&batch.cursor)
+                && batch.threads.is_empty()
+                && batch.posts.is_empty()
+            {
+                self.ingest.save(&self.state)?;
+                return Err(RemoteError::Protocol(
+                    "the server said there was more but its cursor did not move".into(),
+                )
+                .into());
+            }
             if batch.progress.is_some() {
                 progress(Connection::Syncing(batch.progress));
             }
@@ -380,10 +415,7 @@ impl<B: Backend> Engine<B> {
                     // The disk, not the network: say so and try again later.
                     SyncError::Store(store) => (
                         self.pull_backoff.fail(None),
-                        Connection::Offline {
-                            reason: format!("cannot write the cache: {store}"),
-                            retry_at: None,
-                        },
+                        Connection::CacheUnwritable(store.short_cause()),
                     ),
                 };
                 let needs_login = matches!(connection, Connection::NeedsLogin(_));
@@ -561,7 +593,11 @@ impl<B: Backend> Engine<B> {
         {
             return false;
         }
-        if report.changed.is_empty() && !report.tree_changed && report.read_through.is_empty() {
+        if report.changed.is_empty()
+            && !report.tree_changed
+            && report.read_through.is_empty()
+            && report.skipped == 0
+        {
             return true;
         }
         events.send(SyncEvent::Pulled(report)).await.is_ok()

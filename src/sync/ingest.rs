@@ -21,6 +21,8 @@ pub struct IngestReport {
     pub tree_changed: bool,
     /// Threads whose file or summary changed.
     pub changed: BTreeSet<ThreadId>,
+    /// Entities the server sent that could not be read, set aside (see the log).
+    pub skipped: u32,
     /// New posts of the user's own (the server echoes `client_key` to its author only), by
     /// thread and `seq`: read by definition, never counted unread.
     pub own: BTreeMap<ThreadId, Vec<u32>>,
@@ -37,6 +39,7 @@ impl IngestReport {
         self.removed_threads += other.removed_threads;
         self.tree_changed |= other.tree_changed;
         self.changed.extend(other.changed);
+        self.skipped = self.skipped.saturating_add(other.skipped);
         for (thread, seqs) in other.own {
             self.own.entry(thread).or_default().extend(seqs);
         }
@@ -92,6 +95,7 @@ impl Ingest {
         state: &mut SyncState,
     ) -> Result<IngestReport, StoreError> {
         let mut report = IngestReport {
+            skipped: batch.skipped,
             read_through: batch.read_through,
             ..IngestReport::default()
         };

@@ -30,6 +30,9 @@ pub enum Connection {
     },
     /// The server refused our credentials.
     NeedsLogin(String),
+    /// The disk, not the network: the cache cannot be written (why, in a few words:
+    /// "disk full"). Reading goes on from what is cached; the next try is on the backoff.
+    CacheUnwritable(String),
 }
 
 /// A status snapshot for the UI's status line.

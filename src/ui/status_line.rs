@@ -98,6 +98,7 @@ fn chip(status: &StatusInfo) -> (String, Element) {
         Connection::Maintenance => ("maintenance".into(), Element::StatusReadOnly),
         Connection::Offline { .. } => ("offline".into(), Element::StatusOffline),
         Connection::NeedsLogin(_) => ("login needed".into(), Element::StatusOffline),
+        Connection::CacheUnwritable(_) => ("disk trouble".into(), Element::StatusOffline),
     }
 }
 
@@ -152,6 +153,13 @@ fn facts(view: &StatusView<'_>, room: usize) -> String {
                 3,
             ));
         }
+        Connection::CacheUnwritable(why) => {
+            parts.push(Part {
+                text: format!(" · cannot write the cache: {why} · reading what is here"),
+                rank: 5,
+                flexible: true,
+            });
+        }
         Connection::NeedsLogin(_) => parts.push(Part::new(
             format!(" · run `threadmark login --account {}`", status.account),
             4,
@@ -169,6 +177,12 @@ fn facts(view: &StatusView<'_>, room: usize) -> String {
     let outbox_rank = u8::from(view.outbox.pending() == 0);
     parts.push(Part::new(outbox_part(view.outbox), outbox_rank));
     parts.push(Part::new(format!(" · {} unread", view.unread), 0));
+    if status.skipped > 0 {
+        parts.push(Part::new(
+            format!(" · {} unreadable skipped", status.skipped),
+            3,
+        ));
+    }
     fit(parts, room)
 }
 

@@ -41,6 +41,9 @@ pub enum Fault {
     GzipBomb { inflated: usize },
     /// `bytes` of body, with or without a `Content-Length` saying so.
     Oversized { bytes: usize, declared: bool },
+    /// A 200 JSON answer from `template`, every `{n}` in it replaced by how many such
+    /// answers this server gave before: a list whose cursor moves on forever.
+    Numbered { template: String },
 }
 
 impl Fault {
@@ -130,6 +133,7 @@ struct Shared {
     rules: Mutex<Vec<Rule>>,
     seen: Mutex<Vec<Seen>>,
     stop: AtomicBool,
+    numbered: std::sync::atomic::AtomicUsize,
 }
 
 /// A running fault server (stops when dropped).
@@ -228,7 +232,7 @@ fn serve(mut client: TcpStream, upstream: Option<SocketAddr>, shared: &Shared) -
         })
     };
     shared.seen.lock().expect("seen").push(request.seen.clone());
-    if !respond(&mut client, fault, &request, upstream)? {
+    if !respond(&mut client, fault, &request, upstream, &shared.numbered)? {
         reset(client);
         return Ok(());
     }
@@ -247,6 +251,7 @@ fn respond(
     fault: Fault,
     request: &Request,
     upstream: Option<SocketAddr>,
+    numbered: &std::sync::atomic::AtomicUsize,
 ) -> io::Result<bool> {
     let upstream_answer = |request: &Request| match upstream {
         Some(addr) => forward(addr, request),
@@ -305,6 +310,15 @@ fn respond(
             );
             client.write_all(head.as_bytes())?;
             client.write_all(&body)?;
+        }
+        Fault::Numbered { template } => {
+            let n = numbered.fetch_add(1, Ordering::SeqCst);
+            let body = template.replace("{n}", &n.to_string());
+            client.write_all(&canned(
+                200,
+                &[("content-type", "application/json")],
+                body.as_bytes(),
+            ))?;
         }
         Fault::Oversized { bytes, declared } => {
             let length = if declared {

@@ -168,7 +168,9 @@ impl TreeModel {
         }
         for i in (1..self.nodes.len()).rev() {
             if let Some(parent) = self.nodes[i].parent {
-                self.nodes[parent].unread += self.nodes[i].unread;
+                self.nodes[parent].unread = self.nodes[parent]
+                    .unread
+                    .saturating_add(self.nodes[i].unread);
             }
         }
     }

@@ -33,6 +33,7 @@ pub fn lemmy_login(
         prefetch: crate::config::Prefetch::None,
         horizon: jiff::SignedDuration::ZERO,
         budget: None,
+        read_sync: false,
     };
     let timeouts = Timeouts::from_env().map_err(anyhow::Error::msg)?;
     let mut backend = LemmyBackend::new(&remote.url, None, settings, timeouts)?;

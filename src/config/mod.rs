@@ -54,6 +54,11 @@ pub struct AccountConfig {
     /// sections list (default [`DEFAULT_TOP_COMMUNITIES`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top_communities: Option<u32>,
+    /// Whether what the user reads is told to the server where it keeps read marks
+    /// (Lemmy); on by default for an account that is logged in. `false`: nothing about
+    /// what you read is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_sync: Option<bool>,
     /// Discourse: requests a day the forum allows this key (`max_user_api_reqs_per_day`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requests_per_day: Option<u32>,

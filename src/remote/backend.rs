@@ -3,8 +3,8 @@
 
 use super::RemoteError;
 use crate::model::{
-    Banner, BudgetStatus, Forum, ForumMode, OutboxEntry, Post, RequestLog, SeqRange, ThreadId,
-    ThreadSummary,
+    Banner, BudgetStatus, Forum, ForumMode, OutboxEntry, Post, ReadState, RequestLog, SeqRange,
+    ThreadId, ThreadSummary,
 };
 use std::future::Future;
 use std::time::Duration;
@@ -144,6 +144,16 @@ pub trait Backend: Send {
     /// them): fetched at the next pull, before background work. Backends that download
     /// every post ignore it.
     fn want_earlier(&mut self, _thread: &ThreadId) {}
+
+    /// Whether this backend sends the user's read marks to the server while it pulls
+    /// (Lemmy keeps them per post); the engine then hands it the local read state with
+    /// [`Backend::set_read_state`] before pulling.
+    fn sends_read_marks(&self) -> bool {
+        false
+    }
+
+    /// The local read state, for a backend that sends read marks.
+    fn set_read_state(&mut self, _read: &ReadState) {}
 
     /// Sends one outbox entry. Backends with idempotency keys send `entry.key`.
     fn submit(

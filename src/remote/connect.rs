@@ -8,7 +8,7 @@ use super::{Backend, Cursor, PullBatch, ServerState, Submitted, SyncLimits};
 use crate::config::{
     AccountConfig, AccountKind, DEFAULT_PREFETCH_DAYS, DEFAULT_TOP_COMMUNITIES, Prefetch,
 };
-use crate::model::{BudgetStatus, OutboxEntry, Post, RequestLog, ThreadId};
+use crate::model::{BudgetStatus, OutboxEntry, Post, ReadState, RequestLog, ThreadId};
 use crate::store::{Credential, SecretError};
 use std::time::Duration;
 
@@ -110,6 +110,7 @@ pub fn connect(
                 budget: account
                     .requests_per_minute
                     .map(|n| crate::model::Limit::per_minute(n.max(1))),
+                read_sync: account.read_sync.unwrap_or(true),
             };
             Ok(AnyBackend::Lemmy(Box::new(LemmyBackend::new(
                 &account.url,
@@ -172,6 +173,22 @@ impl Backend for AnyBackend {
             Self::Native(b) => b.set_long_poll(wait),
             Self::Discourse(b) => b.set_long_poll(wait),
             Self::Lemmy(b) => b.set_long_poll(wait),
+        }
+    }
+
+    fn sends_read_marks(&self) -> bool {
+        match self {
+            Self::Native(b) => b.sends_read_marks(),
+            Self::Discourse(b) => b.sends_read_marks(),
+            Self::Lemmy(b) => b.sends_read_marks(),
+        }
+    }
+
+    fn set_read_state(&mut self, read: &ReadState) {
+        match self {
+            Self::Native(b) => b.set_read_state(read),
+            Self::Discourse(b) => b.set_read_state(read),
+            Self::Lemmy(b) => b.set_read_state(read),
         }
     }
 

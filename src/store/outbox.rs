@@ -291,15 +291,7 @@ impl Outbox {
     /// `Ok(None)` when another instance holds it.
     pub fn try_lock(dir: &AccountDir) -> Result<Option<OutboxLock>, StoreError> {
         let path = dir.lock();
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(|e| StoreError::io(parent, e))?;
-        }
-        let file = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| StoreError::io(&path, e))?;
+        let file = super::state_lock::open_lock_file(&path)?;
         match file.try_lock() {
             Ok(()) => Ok(Some(OutboxLock { _file: file })),
             Err(fs::TryLockError::WouldBlock) => Ok(None),

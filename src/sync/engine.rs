@@ -157,6 +157,7 @@ impl<B: Backend> Engine<B> {
         let mut report = IngestReport::default();
         self.resumes_at = None;
         let mut refused = 0;
+        self.hand_over_read_state();
         let mut pages = 0_u32;
         loop {
             pages = pages.saturating_add(1);
@@ -236,6 +237,18 @@ impl<B: Backend> Engine<B> {
         self.remember_mode()?;
         self.pull_backoff.reset();
         Ok(report)
+    }
+
+    /// A backend that sends read marks (Lemmy) gets the read state as saved by the reader.
+    /// Unreadable, it is left out this time: reading goes on, and nothing is marked.
+    fn hand_over_read_state(&mut self) {
+        if !self.backend.sends_read_marks() {
+            return;
+        }
+        match self.ingest.cache_mut().load_read_state() {
+            Ok(read) => self.backend.set_read_state(&read),
+            Err(e) => tracing::warn!(error = %e, "read state not sent: it could not be read"),
+        }
     }
 
     fn remember_mode(&mut self) -> Result<(), StoreError> {

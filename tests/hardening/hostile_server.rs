@@ -85,6 +85,19 @@ impl Rig {
         std::fs::write(self.client.config(), edited.join("\n") + "\n").unwrap();
     }
 
+    /// The next catch-up from where the client stands gets [`hostile_changes`].
+    fn serve_hostile_changes_once(&self) {
+        let cursor = self.changes_cursor();
+        self.proxy.rule(
+            Rule::method(
+                "GET",
+                &changes_since(&cursor),
+                Fault::json(200, &hostile_changes(&cursor)),
+            )
+            .times(1),
+        );
+    }
+
     fn log(&self) -> String {
         let mut all = String::new();
         for entry in std::fs::read_dir(self.client.data_dir().join("logs")).unwrap() {
@@ -108,20 +121,23 @@ fn thread_json(id: &str, title: &Value, last_post_at: &str, last_seq: u32) -> Va
     })
 }
 
-fn thread_ids(tree: &Value) -> Vec<String> {
-    let mut ids = Vec::new();
-    let mut collect = |threads: &Value| {
-        for t in threads.as_array().into_iter().flatten() {
-            ids.push(t["id"].as_str().unwrap().to_owned());
-        }
-    };
+/// Every thread of a `tree --json`, placed or not.
+fn threads(tree: &Value) -> Vec<&Value> {
+    let mut all = Vec::new();
     for section in tree["sections"].as_array().unwrap() {
         for area in section["areas"].as_array().unwrap() {
-            collect(&area["threads"]);
+            all.extend(area["threads"].as_array().into_iter().flatten());
         }
     }
-    collect(&tree["unplaced_threads"]);
-    ids
+    all.extend(tree["unplaced_threads"].as_array().into_iter().flatten());
+    all
+}
+
+fn thread_ids(tree: &Value) -> Vec<String> {
+    threads(tree)
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 #[test]
@@ -224,15 +240,7 @@ fn unreadable_entities_are_set_aside_and_the_rest_of_the_sync_goes_on() {
     let rig = Rig::new();
     let out = rig.sync();
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let cursor = rig.changes_cursor();
-    rig.proxy.rule(
-        Rule::method(
-            "GET",
-            &changes_since(&cursor),
-            Fault::json(200, &hostile_changes(&cursor)),
-        )
-        .times(1),
-    );
+    rig.serve_hostile_changes_once();
 
     let out = rig.sync();
     let stdout = text(&out.stdout);
@@ -250,14 +258,7 @@ fn unreadable_entities_are_set_aside_and_the_rest_of_the_sync_goes_on() {
     assert!(log.contains("untitled"), "{log}");
 
     // The reader says so in its status line.
-    rig.proxy.rule(
-        Rule::method(
-            "GET",
-            &changes_since(&rig.changes_cursor()),
-            Fault::json(200, &hostile_changes(&rig.changes_cursor())),
-        )
-        .times(1),
-    );
+    rig.serve_hostile_changes_once();
     let mut reader = PtySession::start(rig.client.home.path(), &[], &[], 140, 40);
     reader.wait_for_text("2 unreadable skipped");
     reader.send("q");
@@ -269,35 +270,17 @@ fn a_thread_claiming_billions_of_posts_is_not_believed_and_no_count_wraps() {
     let rig = Rig::new();
     let out = rig.sync();
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let cursor = rig.changes_cursor();
-    rig.proxy.rule(
-        Rule::method(
-            "GET",
-            &changes_since(&cursor),
-            Fault::json(200, &hostile_changes(&cursor)),
-        )
-        .times(1),
-    );
+    rig.serve_hostile_changes_once();
     let out = rig.sync();
     assert!(out.status.success(), "{}", text(&out.stderr));
 
     let tree = rig.tree();
     let unread = |id: &str| -> u64 {
-        let mut found = None;
-        let mut look = |threads: &Value| {
-            for t in threads.as_array().into_iter().flatten() {
-                if t["id"] == id {
-                    found = t["unread"].as_u64();
-                }
-            }
-        };
-        for section in tree["sections"].as_array().unwrap() {
-            for area in section["areas"].as_array().unwrap() {
-                look(&area["threads"]);
-            }
-        }
-        look(&tree["unplaced_threads"]);
-        found.unwrap_or_else(|| panic!("{id} not in {tree}"))
+        threads(&tree)
+            .iter()
+            .find(|t| t["id"] == id)
+            .and_then(|t| t["unread"].as_u64())
+            .unwrap_or_else(|| panic!("{id} not in {tree}"))
     };
     assert_eq!(unread("huge"), 10_000_000, "held to the sanity bound");
     let total = tree["unread"].as_u64().unwrap();

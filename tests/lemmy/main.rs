@@ -1,9 +1,9 @@
 //! The Lemmy backend against a stand-in Lemmy on 127.0.0.1 behaving like Lemmy 0.19
 //! (API v3) and Lemmy 1.0 (API v4): version detection, the tree, posts and comment trees
-//! from `path`, paging, deep branches, tombstones, read marks, rate limits, expired
-//! tokens, writes and the own-comment lookup; then the real binary (login, sync, `tree`,
-//! `read`, an offline reply sent exactly once after a swallowed answer, the hostile
-//! corpus).
+//! from `path`, paging, deep branches, tombstones, read marks both ways, rate limits,
+//! expired tokens, writes and the own-comment lookup; then the real binary (login, sync,
+//! `tree`, `read`, an offline reply sent exactly once after a swallowed answer, read
+//! marks, the hostile corpus).
 #![allow(clippy::unwrap_used)]
 
 #[path = "../support/lemmy/mod.rs"]
@@ -14,6 +14,7 @@ mod cli;
 mod detect;
 mod instance;
 mod limits;
+mod read_marks;
 mod writes;
 
 use lemmy::standin::{StandIn, World};
@@ -49,6 +50,7 @@ pub fn settings() -> LemmySettings {
         prefetch: Prefetch::Watched,
         horizon: jiff::SignedDuration::from_hours(24 * 14),
         budget: Some(Limit::per_minute(100_000)),
+        read_sync: true,
     }
 }
 

@@ -156,7 +156,8 @@ async fn a_new_thread_is_a_post_in_the_community() {
 
 #[tokio::test]
 async fn after_a_lost_answer_our_comment_is_found_instead_of_sent_again() {
-    bounded(async {
+    // Boxed: the backend's futures, several alive at once, are large.
+    bounded(Box::pin(async {
         for api in BOTH {
             let (server, token) = standin(api, generated("lemmy.test")).await;
             let mut b = backend(&server, Some(&token), settings());
@@ -190,6 +191,6 @@ async fn after_a_lost_answer_our_comment_is_found_instead_of_sent_again() {
             assert_eq!(b.find_submitted(&elsewhere).await.unwrap(), None);
             assert_eq!(server.requests_to(&Method::POST, "/comment").len(), 1);
         }
-    })
+    }))
     .await;
 }

@@ -109,6 +109,13 @@ pub struct PostRecord {
     /// Comments in `seq` order (`seq` = index + 2).
     #[serde(default)]
     pub comments: Vec<CommentRecord>,
+    /// The instance counts the post and its comments read by the account (its last
+    /// listing said so, or threadmark told it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub server_read: bool,
+    /// The counts of the post's last listing (`mark` is what the comments were read at).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listed: Option<PostMark>,
 }
 
 impl PostRecord {
@@ -190,6 +197,9 @@ pub struct Round {
     /// Posts the server says were read in full: marked read once their comments are in.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub read_after: BTreeSet<i64>,
+    /// Posts marked read on the instance this round (or tried).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub marked_read: BTreeSet<i64>,
     /// Posts read / to read this round, for the status line.
     pub done: u64,
     pub total: u64,

@@ -21,6 +21,7 @@ mod comments;
 mod cursor;
 mod posts;
 mod pull;
+mod read_marks;
 mod submit;
 mod transport;
 mod tree;
@@ -32,7 +33,7 @@ pub use cursor::SCHEMA as CURSOR_SCHEMA;
 pub use pull::Settings as LemmySettings;
 pub use tree::{ALL, LOCAL, SUBSCRIBED};
 
-use crate::model::{OutboxEntry, Post, ThreadId};
+use crate::model::{OutboxEntry, Post, ReadState, ThreadId};
 use crate::remote::{
     Backend, Cursor, HttpClient, PullBatch, RemoteError, ServerState, Submitted, Timeouts, clean,
 };
@@ -79,6 +80,8 @@ pub struct LemmyBackend {
     last_round_end: Option<Instant>,
     /// The thread the user was reading when the last round ended.
     last_focus: Option<ThreadId>,
+    /// The local read state, handed over by the engine before a pull (`read_sync`).
+    read_state: Option<ReadState>,
 }
 
 impl LemmyBackend {
@@ -99,6 +102,7 @@ impl LemmyBackend {
             idle: false,
             last_round_end: None,
             last_focus: None,
+            read_state: None,
         })
     }
 
@@ -254,6 +258,17 @@ impl Backend for LemmyBackend {
         self.idle = wait.is_some();
     }
 
+    /// Lemmy keeps per post whether the account read it and its comments.
+    fn sends_read_marks(&self) -> bool {
+        self.settings.read_sync && self.transport.logged_in()
+    }
+
+    fn set_read_state(&mut self, read: &ReadState) {
+        if self.sends_read_marks() {
+            self.read_state = Some(read.clone());
+        }
+    }
+
     async fn pull(
         &mut self,
         cursor: Option<&Cursor>,
@@ -261,6 +276,7 @@ impl Backend for LemmyBackend {
     ) -> Result<PullBatch, RemoteError> {
         self.keep_distance(cursor, focus).await;
         let (mut batch, cursor) = pull::Pull::new(&mut self.transport, self.settings, cursor)
+            .with_read_state(self.read_state.as_ref())
             .run(focus)
             .await?;
         if batch.complete {

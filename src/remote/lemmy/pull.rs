@@ -22,7 +22,7 @@ use super::tree;
 use super::version::{self, ApiVersion, Listing};
 use super::wire::{CommunityView, MyUserInfo, Page, PostView, SiteResponse};
 use crate::config::Prefetch;
-use crate::model::ThreadId;
+use crate::model::{ReadState, ThreadId};
 use crate::remote::{Cursor, PullBatch, RemoteError, fingerprint};
 use jiff::{SignedDuration, Timestamp};
 use std::time::Duration;
@@ -51,6 +51,8 @@ pub struct Settings {
     pub horizon: SignedDuration,
     /// A fixed budget instead of a share of the instance's published limits.
     pub budget: Option<crate::model::Limit>,
+    /// Posts read in full here are marked read on the instance (`read_sync`).
+    pub read_sync: bool,
 }
 
 /// Where a listing reads: one community, or the feed of every prefetched community.
@@ -83,6 +85,8 @@ pub struct Pull<'a> {
     pub(super) requests: u32,
     progressed: bool,
     pub(super) now: Timestamp,
+    /// The local read state, when read marks are sent to the instance.
+    pub(super) read_state: Option<&'a ReadState>,
 }
 
 enum Progress {
@@ -108,7 +112,14 @@ impl<'a> Pull<'a> {
             requests: 0,
             progressed: restarted,
             now: Timestamp::now(),
+            read_state: None,
         }
+    }
+
+    /// Sends the instance read marks for posts read in full in `read` ([`super::read_marks`]).
+    pub fn with_read_state(mut self, read: Option<&'a ReadState>) -> Self {
+        self.read_state = read.filter(|_| self.settings.read_sync);
+        self
     }
 
     /// Works until the round is done, the per-call share is spent, the budget runs out
@@ -175,6 +186,10 @@ impl<'a> Pull<'a> {
         }
         if round.listings.front().is_some() {
             self.list_page().await?;
+            return Ok(Progress::More);
+        }
+        if let Some(post) = self.next_read_mark() {
+            self.send_read_mark(post).await?;
             return Ok(Progress::More);
         }
         Ok(Progress::Done)
@@ -476,6 +491,8 @@ impl<'a> Pull<'a> {
             ..PostRecord::default()
         });
         record.community = view.post.community_id;
+        record.listed = Some(mark);
+        record.server_read = version::read_in_full(view) == Some(true);
         if let Some(post) = posts::opening(view, record) {
             self.batch.posts.push(post);
         }

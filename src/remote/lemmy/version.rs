@@ -272,14 +272,6 @@ impl ApiVersion {
         }
     }
 
-    /// `POST /post/mark_as_read`: v3 takes a list, v4 one post.
-    pub fn mark_read_body(self, post: i64) -> Value {
-        match self {
-            ApiVersion::V3 => json!({ "post_ids": [post], "read": true }),
-            ApiVersion::V4 => json!({ "post_id": post, "read": true }),
-        }
-    }
-
     fn all(self) -> &'static str {
         match self {
             ApiVersion::V3 => "All",
@@ -411,7 +403,6 @@ mod tests {
             ApiVersion::V4.login_body("a", "b", None)["stay_logged_in"],
             json!(true)
         );
-        assert_eq!(ApiVersion::V3.mark_read_body(5)["post_ids"], json!([5]));
     }
 
     #[test]

@@ -215,6 +215,16 @@ pub fn post(w: &mut World, r: &Recorded, viewer: Option<i64>) -> Response {
             Api::V4 => error(api, "not_found", None),
         };
     };
+    // `post/read.rs` reads the view first, then marks the post and its comments read for
+    // a logged-in caller (`mark_post_as_read` / `PostActions::mark_as_read`, then
+    // `update_read_comments` with the post's count).
+    let i = &w.instance;
+    let community = i.community(p.community).expect("the post's community");
+    let answer = json!({
+        "post_view": shapes::post_view(i, api, &p, viewer),
+        "community_view": shapes::community_view(i, api, community, viewer),
+        "moderators": [], "cross_posts": []
+    });
     if let Some(v) = viewer {
         let count = w.instance.comment_count(id);
         w.instance.read.insert(
@@ -225,16 +235,7 @@ pub fn post(w: &mut World, r: &Recorded, viewer: Option<i64>) -> Response {
             },
         );
     }
-    let i = &w.instance;
-    let community = i.community(p.community).expect("the post's community");
-    json_response(
-        200,
-        &json!({
-            "post_view": shapes::post_view(i, api, &p, viewer),
-            "community_view": shapes::community_view(i, api, community, viewer),
-            "moderators": [], "cross_posts": []
-        }),
-    )
+    json_response(200, &answer)
 }
 
 /// ltree's order: label by label, each compared as bytes (then by length).
@@ -514,13 +515,19 @@ pub fn mark_read(w: &mut World, r: &Recorded, viewer: Option<i64>) -> Response {
             .unwrap_or_default(),
         Api::V4 => body["post_id"].as_i64().into_iter().collect(),
     };
+    // `mark_read.rs` marks the post only (`PostRead::mark_as_read`, 1.0
+    // `PostActions::mark_as_read` setting `read_at`): the read comments stay as they were.
     for id in &ids {
-        let count = w.instance.comment_count(*id);
+        let read_comments = w
+            .instance
+            .read
+            .get(&(me, *id))
+            .map_or(0, |m| m.read_comments);
         w.instance.read.insert(
             (me, *id),
             ReadMark {
                 read_at: Timestamp::now(),
-                read_comments: count,
+                read_comments,
             },
         );
     }

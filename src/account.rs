@@ -11,6 +11,9 @@ use crate::store::{
 use crate::sync::{Engine, Relogin};
 use std::path::{Path, PathBuf};
 
+/// The sync engine of an account, whatever its backend.
+pub type AccountEngine = Engine<AnyBackend>;
+
 /// The account a command works on.
 #[derive(Clone, Debug)]
 pub struct Account {

@@ -1,20 +1,29 @@
 //! threadmark: a terminal client for threaded discussions, offline first.
 //!
-//! Layers (dependencies point one way, downwards):
+//! Layers, from the top. Each imports only the layers its arrow names (`tests/layers.rs`
+//! checks it):
 //!
-//! - `runner` — the imperative shell of the full-screen reader: terminal, signals, the
-//!   store worker and the sync engine's task. The only layer that does I/O for the reader.
-//! - `ui` draws the state; `app` holds it and changes it in the pure `update`
-//!   (`ui → app`).
-//! - `cli` — the subcommands; `server` — the reference server with its own persistence;
-//!   `demo_server` — that server in this process for the demo forum (used by `runner` and
-//!   `cli`).
-//! - `sync → remote` (the backends, the only code on the network) and `sync → store`
-//!   (the only code in the data directory).
-//! - `render` turns post bodies into rich lines (used by `app`, `ui`, `cli`, and by
-//!   `store` for the plain text of the search index).
-//! - On the ground floor, used by every layer: `model` (pure data) and `text` (text
-//!   hygiene for the terminal).
+//! - `cli` → everything below: parses the command line, runs a subcommand, or starts the
+//!   reader through `runner`. `account` → `config`, `store`, `remote`, `sync`: picks the
+//!   account and builds its sync engine (the one constructor).
+//! - `runner` → `account`, `app`, `ui`, `sync`, `store`, `config`, `demo_server`: the imperative shell of
+//!   the full-screen reader, and the only layer that does I/O for it — terminal, signals,
+//!   the sync engine's task, and every file through the store worker, whose effect
+//!   interpreter carries out what `update` asks.
+//! - `ui` → `app`: `ui` draws the state; `app` holds it and changes it in the pure
+//!   `update`, which takes its time and ids as input. Both see the sync engine only
+//!   through `sync::protocol`; both use `render` and `config`.
+//! - `sync` → `remote`, `store`: the sync engine. `remote` → `api`, `config`, `store`: the
+//!   backends, the only code on the network. `store`: the data directory, the only code
+//!   that touches it.
+//! - `server` → `api`: the reference server, with its own persistence. `demo_server` →
+//!   `server`, `api`, `store`, `config`: that server in this process for the demo forum (used by `runner` and `cli`).
+//! - `store` → `render`, on purpose: the store derives each thread's search text (and
+//!   rebuilds it when it is missing) with the very plain text the reader shows.
+//!   `render` → `model`, `text`: post bodies to rich lines. `config` → `store` (its file
+//!   primitive).
+//! - The ground floor, used by every layer and importing nothing of the crate: `model`
+//!   (pure data) and `text` (text hygiene for the terminal).
 
 pub mod account;
 pub mod api;

@@ -1,18 +1,13 @@
 //! First run on an empty data directory: the demo forum is imported and readable offline.
 
+mod support;
+
 use std::path::Path;
-use std::process::Command;
 use threadmark::model::{Severity, ThreadId};
 use threadmark::store::{Cache, DataDir};
 
 fn threadmark(data: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_threadmark"))
-        .arg("--data-dir")
-        .arg(data)
-        .arg("--config")
-        .arg(data.join("no-config.toml"))
-        .args(args)
-        .env_remove("THREADMARK_ACCOUNT")
+    support::run::command_on(data, &data.join("no-config.toml"), args, &[])
         .output()
         .expect("the binary runs")
 }

@@ -7,6 +7,8 @@
 //! Needs the fail points compiled in: `cargo test --features failpoints --test failpoints`.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use fail::FailScenario;
 use jiff::Timestamp;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -44,22 +46,11 @@ fn fail_at<T, E>(point: &str, failure: Failure, write: impl FnOnce() -> Result<T
 
 /// Visible files under `dir` (temp files are hidden dot files), relative names sorted.
 fn visible_files(dir: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for entry in entries {
-            let path = entry.unwrap().path();
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            if path.is_dir() {
-                stack.push(path);
-            } else if !name.starts_with('.') {
-                out.push(path.strip_prefix(dir).unwrap().display().to_string());
-            }
-        }
-    }
+    let mut out: Vec<String> = support::files::files_under(dir)
+        .into_iter()
+        .filter(|path| !path.file_name().unwrap().to_string_lossy().starts_with('.'))
+        .map(|path| path.strip_prefix(dir).unwrap().display().to_string())
+        .collect();
     out.sort();
     out
 }

@@ -3,17 +3,13 @@
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
+mod support;
+
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
 fn threadmark(data: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_threadmark"))
-        .arg("--data-dir")
-        .arg(data)
-        .arg("--config")
-        .arg(data.join("no-config.toml"))
-        .args(args)
+    support::run::command_on(data, &data.join("no-config.toml"), args, &[])
         .output()
         .expect("the binary runs")
 }

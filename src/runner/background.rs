@@ -2,7 +2,7 @@
 //! keeps the line to it: commands go in (sync now, flush now, the thread in focus, shut
 //! down), events come out to the runner.
 
-use crate::account::Account;
+use crate::account::{Account, AccountEngine};
 use crate::demo_server::DemoServer;
 use crate::sync::{SyncCommand, SyncEvent};
 use std::time::Duration;
@@ -75,10 +75,7 @@ pub async fn start(
     Ok((Some(spawn(engine, events)), None))
 }
 
-fn spawn(
-    engine: crate::sync::Engine<crate::remote::AnyBackend>,
-    events: mpsc::Sender<SyncEvent>,
-) -> SyncHandle {
+fn spawn(engine: AccountEngine, events: mpsc::Sender<SyncEvent>) -> SyncHandle {
     let (commands, receiver) = mpsc::channel(32);
     let task = tokio::spawn(engine.run(receiver, events));
     SyncHandle { commands, task }

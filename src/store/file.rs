@@ -1,5 +1,11 @@
 //! Versioned JSON files: atomic replace, optional fsync, newer-schema refusal, quarantine.
 //!
+//! The store's file primitive, public on purpose: a layer that keeps a file of its own in
+//! the data or config directory writes it with the same discipline through the few items
+//! that are `pub` here — `load_versioned` / `save_versioned` (the sync engine's
+//! `sync.json`) and `write_atomic` (config.toml edits). Everything else stays inside the
+//! store.
+//!
 //! Fail points (the `fail` crate, compiled in with `--features failpoints`) sit between
 //! the steps of a write — `store::write::before_fsync`, `store::write::before_rename`,
 //! `store::write::before_dir_fsync` — so tests can fail or crash a write at each one.
@@ -103,7 +109,7 @@ pub fn load_versioned<T: DeserializeOwned>(
 }
 
 /// Parses bytes already read from `path` (see [`load_versioned`]).
-pub fn parse_versioned<T: DeserializeOwned>(
+pub(super) fn parse_versioned<T: DeserializeOwned>(
     path: &Path,
     bytes: &[u8],
     supported: u32,
@@ -132,7 +138,7 @@ pub fn parse_versioned<T: DeserializeOwned>(
 
 /// Parses bytes whose file must never be moved (credentials, outbox entries): an
 /// unusable document is an error for the caller to report, not a quarantine.
-pub fn parse_versioned_in_place<T: DeserializeOwned>(
+pub(super) fn parse_versioned_in_place<T: DeserializeOwned>(
     bytes: &[u8],
     supported: u32,
 ) -> Result<T, String> {
@@ -153,7 +159,7 @@ fn reason(e: &serde_json::Error) -> String {
 
 /// The schema a JSON document declares, read cheaply from its head when it starts with
 /// `{"schema":N` (as every file we write does), else by a full parse.
-pub fn declared_schema(bytes: &[u8]) -> Option<u32> {
+pub(super) fn declared_schema(bytes: &[u8]) -> Option<u32> {
     const HEAD: &[u8] = b"{\"schema\":";
     if let Some(rest) = bytes.strip_prefix(HEAD) {
         let digits: Vec<u8> = rest
@@ -174,7 +180,7 @@ pub fn declared_schema(bytes: &[u8]) -> Option<u32> {
 }
 
 /// Renames an unusable file out of the way so it is never silently replaced.
-pub fn quarantine(path: &Path, reason: &str) -> Result<Problem, StoreError> {
+pub(super) fn quarantine(path: &Path, reason: &str) -> Result<Problem, StoreError> {
     let stamp = jiff::Timestamp::now()
         .strftime("%Y%m%dT%H%M%SZ")
         .to_string();
@@ -225,7 +231,7 @@ pub fn save_versioned<T: Serialize>(
 }
 
 /// Errors when `path` holds a file of a newer schema than `supported`.
-pub fn refuse_newer(path: &Path, supported: u32) -> Result<(), StoreError> {
+pub(super) fn refuse_newer(path: &Path, supported: u32) -> Result<(), StoreError> {
     let mut head = Vec::new();
     match File::open(path) {
         Ok(f) => {
@@ -324,7 +330,7 @@ fn write_atomic_with(
 
 /// Creates `dir` and its missing parents (private: 0700) so that they survive a power loss:
 /// the parent of each new folder is fsynced after it.
-pub fn create_dir_durable(dir: &Path) -> Result<(), StoreError> {
+pub(super) fn create_dir_durable(dir: &Path) -> Result<(), StoreError> {
     if dir.is_dir() {
         return Ok(());
     }
@@ -346,7 +352,7 @@ pub fn create_dir_durable(dir: &Path) -> Result<(), StoreError> {
 /// (folders made by older versions were 0755). Files in it need no change: without the
 /// folder's permission nobody else reaches them. Best effort: a folder we do not own is
 /// left as it is, and said so in the log.
-pub fn make_private(dir: &Path) {
+pub(super) fn make_private(dir: &Path) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -366,12 +372,12 @@ pub fn make_private(dir: &Path) {
 
 /// The error a fail point injects (crash tests, `--features failpoints`).
 #[cfg(feature = "failpoints")]
-pub(crate) fn injected(path: &Path, point: &str) -> StoreError {
+pub(super) fn injected(path: &Path, point: &str) -> StoreError {
     StoreError::io(path, io::Error::other(format!("fail point {point}")))
 }
 
 /// Makes a rename or create in `dir` durable.
-pub fn sync_dir(dir: &Path) -> io::Result<()> {
+pub(super) fn sync_dir(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]
     {
         File::open(dir)?.sync_all()

@@ -8,8 +8,9 @@
 //! ratios the budgets name are printed as `budget:` lines.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../support/generator.rs"]
-mod generator;
+#[path = "../support/mod.rs"]
+mod support;
+use support::generator;
 
 mod binary;
 mod fixtures;

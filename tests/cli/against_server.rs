@@ -5,6 +5,7 @@
 use crate::json::assert_shape;
 use crate::pty_session::PtySession;
 use crate::serve::{Client, Served, text};
+use crate::support::api::Api;
 use serde_json::Value;
 use std::os::unix::fs::PermissionsExt;
 
@@ -21,21 +22,7 @@ fn signed_in() -> (tempfile::TempDir, Served, Client) {
 
 /// The operator switches the forum's mode (`PUT /admin/mode`, the admin token).
 fn set_mode(server: &Served, mode: &str) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let status = runtime.block_on(async {
-        reqwest::Client::new()
-            .put(format!("{}/api/v1/admin/mode", server.url))
-            .bearer_auth(server.admin_token.as_ref().unwrap())
-            .json(&serde_json::json!({"mode": mode, "banner": {"text": BANNER}}))
-            .send()
-            .await
-            .unwrap()
-            .status()
-    });
-    assert!(status.is_success(), "{status}");
+    Api::new(&server.url, server.admin_token.as_ref().unwrap()).set_mode(mode, Some(BANNER));
 }
 
 #[test]

@@ -5,10 +5,9 @@ use crate::serve::{Client, text};
 use crate::terminal_bytes::plain_text_leaks;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
+use std::time::Duration;
 
 /// Set (to anything but `0`) to run every loop at its full count.
 pub const FULL_ENV: &str = "THREADMARK_FULL_HARDENING";
@@ -40,43 +39,8 @@ impl Dice {
     }
 }
 
-/// Runs `command` to the end, killing it (and failing) after `limit`.
-pub fn run_bounded(mut command: Command, limit: Duration) -> Output {
-    command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = command.spawn().expect("the command starts");
-    let mut stdout = child.stdout.take().expect("piped stdout");
-    let mut stderr = child.stderr.take().expect("piped stderr");
-    let out = std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = stdout.read_to_end(&mut bytes);
-        bytes
-    });
-    let err = std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = stderr.read_to_end(&mut bytes);
-        bytes
-    });
-    let deadline = Instant::now() + limit;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("child status") {
-            break status;
-        }
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{command:?} did not finish within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Output {
-        status,
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-    }
-}
+pub use crate::support::files::quarantined;
+pub use crate::support::run::run_bounded;
 
 /// The client command with a bounded run (and `env` set).
 pub fn client_run(client: &Client, args: &[&str], env: &[(&str, &str)]) -> Output {
@@ -105,15 +69,7 @@ pub fn set_url(client: &Client, url: &str) {
 
 /// `threadmark outbox --json`, checked to have read every file.
 pub fn outbox(client: &Client) -> Vec<Value> {
-    let out = client_run(client, &["outbox", "--json"], &[]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let value: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(
-        value["unreadable"],
-        serde_json::json!([]),
-        "every outbox file parses"
-    );
-    value["entries"].as_array().unwrap().clone()
+    client.outbox()
 }
 
 /// Keys and bodies of the outbox entries, in order.
@@ -148,26 +104,6 @@ pub fn cache_files(data: &Path) -> BTreeMap<String, Vec<u8>> {
         }
     }
     files
-}
-
-/// Files under `dir` whose name marks them as quarantined.
-pub fn quarantined(dir: &Path) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for entry in entries {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.to_string_lossy().contains(".corrupt-") {
-                found.push(path.display().to_string());
-            }
-        }
-    }
-    found
 }
 
 /// The command neither crashed nor printed anything but plain text.

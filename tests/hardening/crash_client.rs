@@ -6,7 +6,7 @@
 
 use crate::common::{Dice, assert_tidy, client_run, count, outbox, quarantined};
 use crate::serve::{Client, Served, text};
-use serde_json::{Value, json};
+use crate::support::api::Api;
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
@@ -68,79 +68,6 @@ fn bulk_store(dir: &std::path::Path, threads: usize, posts: u32) {
     threadmark::server::import_forum(dir, &demo.forum, all).unwrap();
 }
 
-/// Someone else on the forum, so every pull has news.
-struct Other {
-    url: String,
-    token: String,
-    runtime: tokio::runtime::Runtime,
-    http: reqwest::Client,
-}
-
-impl Other {
-    fn new(url: &str, token: &str) -> Self {
-        Self {
-            url: format!("{url}/api/v1"),
-            token: token.to_owned(),
-            runtime: tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap(),
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(20))
-                .build()
-                .unwrap(),
-        }
-    }
-
-    fn get(&self, path: &str) -> Value {
-        self.runtime.block_on(async {
-            self.http
-                .get(format!("{}{path}", self.url))
-                .bearer_auth(&self.token)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap()
-        })
-    }
-
-    fn reply(&self, thread: &str, body: &str) {
-        self.runtime.block_on(async {
-            let answer = self
-                .http
-                .post(format!("{}/threads/{thread}/posts", self.url))
-                .bearer_auth(&self.token)
-                .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
-                .json(&json!({ "body": body }))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(answer.status().as_u16(), 201);
-        });
-    }
-
-    /// Every post of a thread (all pages).
-    fn posts(&self, thread: &str) -> Vec<Value> {
-        let mut after = 0;
-        let mut posts = Vec::new();
-        loop {
-            let page = self.get(&format!(
-                "/threads/{thread}/posts?after_seq={after}&limit=1000"
-            ));
-            let batch = page["posts"].as_array().unwrap().clone();
-            posts.extend(batch.iter().cloned());
-            match batch.last() {
-                Some(last) if page["has_more"] == json!(true) => {
-                    after = last["seq"].as_u64().unwrap();
-                }
-                _ => return posts,
-            }
-        }
-    }
-}
-
 /// After a kill: every command still reads everything, and nothing had to be quarantined.
 fn intact(client: &Client, when: &str) {
     outbox(client);
@@ -157,7 +84,7 @@ fn the_client_killed_at_random_points_of_sync_and_flush_loses_nothing() {
     let store = tempfile::tempdir().unwrap();
     bulk_store(store.path(), 40, 25);
     let server = Served::demo(store.path(), &["--writes-per-minute", "0"]);
-    let other = Other::new(&server.url, server.admin_token.as_ref().unwrap());
+    let other = Api::new(&server.url, server.admin_token.as_ref().unwrap());
     let client = Client::default();
     client.sign_in(&server.url, server.member_token.as_ref().unwrap());
 

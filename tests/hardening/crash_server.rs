@@ -6,6 +6,7 @@
 
 use crate::common::{Dice, count};
 use crate::serve::Served;
+use crate::support::api::Api;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -87,19 +88,7 @@ fn writer(
 }
 
 fn get(base: &str, token: &str, path: &str) -> Value {
-    let rt = runtime();
-    rt.block_on(async {
-        http()
-            .get(format!("{base}/api/v1{path}"))
-            .bearer_auth(token)
-            .timeout(Duration::from_secs(30))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    })
+    Api::new(base, token).get(path)
 }
 
 #[test]

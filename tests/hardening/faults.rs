@@ -9,7 +9,7 @@ use crate::common::{
 use crate::faulty::{Fault, FaultServer, Rule, refused_url};
 use crate::probe::peak_memory;
 use crate::serve::{Client, Served, text};
-use serde_json::Value;
+use crate::support::api::Api;
 use std::process::Output;
 use std::time::Duration;
 
@@ -202,29 +202,7 @@ fn sync(client: &Client) -> Output {
 
 /// Live post bodies of the demo thread, straight from the server.
 fn server_bodies(url: &str, token: &str) -> Vec<String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let page: Value = runtime.block_on(async {
-        reqwest::Client::new()
-            .get(format!("{url}/api/v1/threads/advocacy-1/posts?limit=1000"))
-            .bearer_auth(token)
-            .timeout(Duration::from_secs(20))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    });
-    page["posts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|p| !p["deleted"].as_bool().unwrap_or(false))
-        .map(|p| p["body"].as_str().unwrap().to_owned())
-        .collect()
+    Api::new(url, token).bodies("advocacy-1")
 }
 
 fn problem(status: u16, code: &str, extra: &str) -> String {

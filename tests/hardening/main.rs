@@ -7,26 +7,11 @@
 //! counts (see README, "Security and reliability").
 #![allow(clippy::unwrap_used)]
 
-#[path = "../support/serve.rs"]
-mod serve;
-
-// Shared with tests/discourse, which uses all of it; hardening uses the stand-in only.
-#[allow(dead_code)]
 #[path = "../support/mod.rs"]
 mod support;
+use support::{faulty, lemmy, pty_session, serve, terminal_bytes};
 
-#[path = "../support/lemmy/mod.rs"]
-mod lemmy;
-
-#[path = "../support/faulty.rs"]
-mod faulty;
-
-#[path = "../support/pty_session.rs"]
-mod pty_session;
-
-#[path = "../support/terminal_bytes.rs"]
-mod terminal_bytes;
-
+mod allow_list;
 mod clock;
 mod common;
 mod corpus;

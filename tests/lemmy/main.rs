@@ -6,8 +6,9 @@
 //! marks, the hostile corpus).
 #![allow(clippy::unwrap_used)]
 
-#[path = "../support/lemmy/mod.rs"]
-mod lemmy;
+#[path = "../support/mod.rs"]
+mod support;
+use support::lemmy;
 
 mod backend_pull;
 mod cli;

@@ -4,8 +4,9 @@
 //! the same cache as writing the forum directly.
 #![allow(clippy::unwrap_used)]
 
-#[path = "../support/generator.rs"]
-mod generator;
+#[path = "../support/mod.rs"]
+mod support;
+use support::generator;
 
 use generator::{Generated, LONG_THREAD_POSTS, PLANTED_PHRASE, Spec, generate};
 use std::collections::{BTreeMap, BTreeSet};

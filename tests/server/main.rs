@@ -6,11 +6,10 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
-#[allow(dead_code)]
-#[path = "../support/generator.rs"]
-mod generator;
-#[path = "../support/postgres.rs"]
-mod postgres;
+#[path = "../support/mod.rs"]
+mod support;
+use support::generator;
+use support::postgres;
 
 mod bad_input;
 mod changes;

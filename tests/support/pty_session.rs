@@ -17,7 +17,7 @@ struct Output {
 }
 
 pub struct PtySession {
-    _master: Box<dyn MasterPty + Send>,
+    master: Box<dyn MasterPty + Send>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn Child + Send + Sync>,
     output: Arc<Mutex<Output>>,
@@ -70,7 +70,7 @@ impl PtySession {
         });
         let writer = pair.master.take_writer().expect("a pty writer");
         Self {
-            _master: pair.master,
+            master: pair.master,
             writer,
             child,
             output,
@@ -95,9 +95,38 @@ impl PtySession {
         self.output.lock().expect("output lock").raw.len()
     }
 
+    /// Is the program on the alternate screen now?
+    pub fn alternate_screen(&self) -> bool {
+        self.output
+            .lock()
+            .expect("output lock")
+            .screen
+            .screen()
+            .alternate_screen()
+    }
+
+    /// The terminal's line discipline flags now (raw mode or cooked).
+    pub fn local_flags(&self) -> nix::sys::termios::LocalFlags {
+        self.master
+            .get_termios()
+            .expect("the terminal's settings")
+            .local_flags
+    }
+
     /// Waits until the screen satisfies `check`; panics showing the screen after [`WAIT`].
     pub fn wait_for(&mut self, what: &str, check: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + WAIT;
+        self.wait_longer(what, WAIT, check)
+    }
+
+    /// Like [`PtySession::wait_for`] with its own limit, for what depends on a server's
+    /// timers.
+    pub fn wait_longer(
+        &mut self,
+        what: &str,
+        limit: Duration,
+        check: impl Fn(&str) -> bool,
+    ) -> String {
+        let deadline = Instant::now() + limit;
         loop {
             let text = self.screen();
             if check(&text) {
@@ -140,12 +169,17 @@ impl PtySession {
         self.writer.flush().expect("keys flushed");
     }
 
-    /// SIGKILL: no chance to save or restore anything.
-    pub fn sigkill(&mut self) {
+    /// Sends `signal` to the program.
+    pub fn signal(&self, signal: nix::sys::signal::Signal) {
         if let Some(pid) = self.child.process_id() {
             let pid = nix::unistd::Pid::from_raw(i32::try_from(pid).expect("a pid"));
-            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+            let _ = nix::sys::signal::kill(pid, signal);
         }
+    }
+
+    /// SIGKILL: no chance to save or restore anything.
+    pub fn sigkill(&mut self) {
+        self.signal(nix::sys::signal::Signal::SIGKILL);
         self.wait_exit();
     }
 

@@ -93,6 +93,9 @@ impl Drop for Served {
     }
 }
 
+/// How long `threadmark outbox` may take before the test fails.
+const OUTBOX_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// A client's own data and config directories, and the account pointing at a server.
 pub struct Client {
     pub home: tempfile::TempDir,
@@ -143,6 +146,21 @@ impl Client {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         command
+    }
+
+    /// `threadmark outbox --json` (bounded in time), checked to have read every file: the
+    /// live entries.
+    pub fn outbox(&self) -> Vec<serde_json::Value> {
+        let out = super::run::run_bounded(self.command(&["outbox", "--json"]), OUTBOX_WAIT);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let value: serde_json::Value =
+            serde_json::from_slice(&out.stdout).expect("the outbox as JSON");
+        assert_eq!(
+            value["unreadable"],
+            serde_json::json!([]),
+            "every outbox file parses"
+        );
+        value["entries"].as_array().expect("entries").clone()
     }
 
     /// Adds account `work` for `url` and stores `token` for it.

@@ -4,10 +4,10 @@
 //! One test binary with a module per concern, so the shared helpers are all used.
 #![allow(clippy::unwrap_used)]
 
-#[path = "../support/serve.rs"]
-mod serve;
+#[path = "../support/mod.rs"]
+mod support;
+use support::{api, serve};
 
-mod api;
 mod changes;
 mod crash;
 mod errors;

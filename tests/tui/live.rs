@@ -1,10 +1,11 @@
 //! End to end with the real server: `threadmark serve --demo` on 127.0.0.1 and the real
 //! reader in a pseudo-terminal, signed in as the demo member. Every wait is bounded.
 
-use crate::pty::{Session, Setup, signal};
+use crate::pty_session::PtySession;
 use crate::serve::{Client, Served, text};
+use crate::support::api::Api;
 use nix::sys::termios::LocalFlags;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -13,60 +14,6 @@ const BANNER: &str = "Logins are disabled during the gray-out";
 const DRAIN: Duration = Duration::from_secs(120);
 const CTRL_S: &str = "\x13";
 const ESC: &str = "\x1b";
-
-/// The operator's side: HTTP straight to the server.
-struct Admin {
-    base: String,
-    token: String,
-    http: reqwest::Client,
-    runtime: tokio::runtime::Runtime,
-}
-
-impl Admin {
-    fn new(server: &Served) -> Self {
-        Self {
-            base: format!("{}/api/v1", server.url),
-            token: server.admin_token.clone().unwrap(),
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(20))
-                .build()
-                .unwrap(),
-            runtime: tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap(),
-        }
-    }
-
-    fn send(&self, request: reqwest::RequestBuilder) -> Value {
-        self.runtime.block_on(async {
-            let response = request.bearer_auth(&self.token).send().await.unwrap();
-            assert!(response.status().is_success(), "{}", response.status());
-            response.json().await.unwrap()
-        })
-    }
-
-    fn open_for_posting(&self) {
-        self.send(
-            self.http
-                .put(format!("{}/admin/mode", self.base))
-                .json(&json!({ "mode": "open" })),
-        );
-    }
-
-    fn bodies(&self, thread: &str) -> Vec<String> {
-        let page = self.send(
-            self.http
-                .get(format!("{}/threads/{thread}/posts?limit=1000", self.base)),
-        );
-        page["posts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(|p| p["body"].as_str().map(str::to_owned))
-            .collect()
-    }
-}
 
 /// A client signed in to `server` as the demo member, its cache synced once.
 fn synced_client(server: &Served) -> Client {
@@ -77,21 +24,13 @@ fn synced_client(server: &Served) -> Client {
     client
 }
 
-fn reader(client: &Client, env: &[(&str, &str)]) -> Session {
-    let (data, config) = (client.data_dir(), client.config());
-    Session::start_with(
-        120,
-        40,
-        &Setup {
-            data: &data,
-            config: &config,
-            env,
-        },
-    )
+/// The reader on the client's own folders.
+fn reader(client: &Client, env: &[(&str, &str)]) -> PtySession {
+    PtySession::start(client.home.path(), &[], env, 120, 40)
 }
 
 /// Opens the Advocacy thread (the tree's last row) and moves to Connie Williams's reply.
-fn open_advocacy_at_connie(s: &mut Session) {
+fn open_advocacy_at_connie(s: &mut PtySession) {
     s.wait_for_text("Advocacy");
     s.send("G\r");
     s.wait_for_text("Connie Williams · #2");
@@ -136,8 +75,7 @@ fn a_draft_survives_sigkill_and_is_offered_back() {
     s.send("Half-written thoughts on advocacy");
     s.wait_for_text("Half-written thoughts on advocacy");
     wait_for_draft(&client, "Half-written thoughts on advocacy");
-    signal(&s, nix::sys::signal::Signal::SIGKILL);
-    s.wait_exit();
+    s.sigkill();
     drop(s);
 
     let mut s = reader(&client, &[]);
@@ -165,7 +103,7 @@ fn a_draft_survives_sigkill_and_is_offered_back() {
 fn the_gray_out_holds_a_reply_and_it_goes_out_when_posting_reopens() {
     let store = tempfile::tempdir().unwrap();
     let server = Served::demo(store.path(), &["--mode", "read-only", "--banner", BANNER]);
-    let admin = Admin::new(&server);
+    let admin = Api::new(&server.url, server.admin_token.as_ref().unwrap());
     let client = synced_client(&server);
 
     let mut s = reader(&client, &[]);
@@ -213,7 +151,7 @@ fn the_gray_out_holds_a_reply_and_it_goes_out_when_posting_reopens() {
     );
 
     // The operator reopens posting; nobody touches the keyboard.
-    admin.open_for_posting();
+    admin.set_mode("open", None);
     let screen = s.wait_longer("the echo to become the real post", DRAIN, |t| {
         t.contains("Held through the gray-out") && !t.contains("◌ you")
     });

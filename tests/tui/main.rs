@@ -2,8 +2,9 @@
 //! and the real binary run in a pseudo-terminal.
 #![allow(clippy::unwrap_used)]
 
-#[path = "../support/serve.rs"]
-mod serve;
+#[path = "../support/mod.rs"]
+mod support;
+use support::{pty_session, serve};
 
 mod compose;
 mod harness;

@@ -1,4 +1,5 @@
-//! Talking to the server directly over HTTP, as another user or the operator would.
+//! API v1 straight over HTTP, blocking, as another user or the operator would talk to the
+//! server: the checks of what the server holds, and the operator's mode switch.
 
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -19,19 +20,23 @@ impl Api {
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(20))
                 .build()
-                .unwrap(),
+                .expect("an HTTP client"),
             runtime: tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
-                .unwrap(),
+                .expect("a runtime"),
         }
     }
 
     fn send(&self, request: reqwest::RequestBuilder) -> (u16, Value) {
         self.runtime.block_on(async {
-            let response = request.bearer_auth(&self.token).send().await.unwrap();
+            let response = request
+                .bearer_auth(&self.token)
+                .send()
+                .await
+                .expect("the server answers");
             let status = response.status().as_u16();
-            let body = response.bytes().await.unwrap();
+            let body = response.bytes().await.expect("the answer's body");
             (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
         })
     }
@@ -42,10 +47,23 @@ impl Api {
         body
     }
 
-    /// Every post of a thread, in seq order (tombstones included).
+    /// Every post of a thread, in seq order (tombstones included), page after page.
     pub fn posts(&self, thread: &str) -> Vec<Value> {
-        let page = self.get(&format!("/threads/{thread}/posts?limit=1000"));
-        page["posts"].as_array().unwrap().clone()
+        let mut after = 0;
+        let mut posts = Vec::new();
+        loop {
+            let page = self.get(&format!(
+                "/threads/{thread}/posts?after_seq={after}&limit=1000"
+            ));
+            let batch = page["posts"].as_array().expect("a page of posts").clone();
+            posts.extend(batch.iter().cloned());
+            match batch.last() {
+                Some(last) if page["has_more"] == json!(true) => {
+                    after = last["seq"].as_u64().expect("a post's seq");
+                }
+                _ => return posts,
+            }
+        }
     }
 
     /// Bodies of the live posts of a thread, in seq order.
@@ -53,7 +71,7 @@ impl Api {
         self.posts(thread)
             .iter()
             .filter(|p| !p["deleted"].as_bool().unwrap_or(false))
-            .map(|p| p["body"].as_str().unwrap().to_owned())
+            .map(|p| p["body"].as_str().expect("a post's body").to_owned())
             .collect()
     }
 
@@ -69,8 +87,8 @@ impl Api {
     }
 
     pub fn edit(&self, post: &Value, body: Option<&str>, deleted: bool) {
-        let id = post["id"].as_str().unwrap();
-        let version = post["version"].as_u64().unwrap();
+        let id = post["id"].as_str().expect("a post's id");
+        let version = post["version"].as_u64().expect("a post's version");
         let mut change = json!({});
         if let Some(body) = body {
             change["body"] = json!(body);

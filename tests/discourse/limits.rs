@@ -172,3 +172,18 @@ async fn one_broken_topic_does_not_block_the_others_and_is_read_next_round() {
     })
     .await;
 }
+
+/// The stand-in's window slides as Discourse's `RateLimiter` counts it: a refusal is not
+/// counted and says how long until the oldest request leaves the window.
+#[test]
+fn the_standins_window_slides_as_discourse_counts_it() {
+    use crate::support::discourse_limits::Limiter;
+    use std::time::Instant;
+    let mut l = Limiter::new(2, Duration::from_secs(10), "x");
+    let t = Instant::now();
+    assert!(l.performed(t).is_ok());
+    assert!(l.performed(t + Duration::from_secs(1)).is_ok());
+    let e = l.performed(t + Duration::from_secs(4)).unwrap_err();
+    assert_eq!(e.wait, Duration::from_secs(6));
+    assert!(l.performed(t + Duration::from_secs(10)).is_ok());
+}

@@ -159,19 +159,3 @@ impl SiteLimits {
 pub fn retry_after_seconds(wait: Duration) -> u64 {
     wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_window_slides_as_discourse_counts_it() {
-        let mut l = Limiter::new(2, Duration::from_secs(10), "x");
-        let t = Instant::now();
-        assert!(l.performed(t).is_ok());
-        assert!(l.performed(t + Duration::from_secs(1)).is_ok());
-        let e = l.performed(t + Duration::from_secs(4)).unwrap_err();
-        assert_eq!(e.wait, Duration::from_secs(6));
-        assert!(l.performed(t + Duration::from_secs(10)).is_ok());
-    }
-}

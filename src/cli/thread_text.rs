@@ -242,7 +242,8 @@ mod tests {
             Paint::off(),
         );
         assert!(
-            text.lines().any(|l| l.trim_start().ends_with(&format!("[1] {url}"))),
+            text.lines()
+                .any(|l| l.trim_start().ends_with(&format!("[1] {url}"))),
             "{text}"
         );
     }

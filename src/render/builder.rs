@@ -455,10 +455,7 @@ impl Builder {
         }
         if let Some(link) = self.link.take() {
             let reference = format!("[{}]", link.number);
-            self.push_text(
-                &reference,
-                Style::role(Role::LinkRef).in_link(link.number),
-            );
+            self.push_text(&reference, Style::role(Role::LinkRef).in_link(link.number));
         }
     }
 

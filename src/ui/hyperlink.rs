@@ -59,7 +59,11 @@ pub fn apply(buf: &mut Buffer, area: Rect, regions: &[Region]) {
         if region.y < area.top() || region.y >= area.bottom() {
             continue;
         }
-        let open = format!("\u{1b}]8;id={};{}\u{1b}\\", link_id(&region.target), region.target);
+        let open = format!(
+            "\u{1b}]8;id={};{}\u{1b}\\",
+            link_id(&region.target),
+            region.target
+        );
         let mut x = area.left();
         while x < area.right() && x < region.end {
             let Some(cell) = buf.cell_mut((x, region.y)) else {
@@ -92,7 +96,10 @@ pub fn terminal_supports(var: impl Fn(&str) -> Option<String>) -> bool {
         return false;
     }
     let term = var("TERM").unwrap_or_default();
-    if term.starts_with("screen") || term.starts_with("tmux") || matches!(term.as_str(), "dumb" | "linux") {
+    if term.starts_with("screen")
+        || term.starts_with("tmux")
+        || matches!(term.as_str(), "dumb" | "linux")
+    {
         return false;
     }
     let program = var("TERM_PROGRAM").unwrap_or_default();
@@ -110,9 +117,15 @@ pub fn terminal_supports(var: impl Fn(&str) -> Option<String>) -> bool {
         )
         || term.starts_with("foot")
         || var("COLORTERM").as_deref() == Some("xfce4-terminal")
-        || ["DOMTERM", "KITTY_WINDOW_ID", "WEZTERM_EXECUTABLE", "WT_SESSION", "KONSOLE_VERSION"]
-            .iter()
-            .any(|name| var(name).is_some())
+        || [
+            "DOMTERM",
+            "KITTY_WINDOW_ID",
+            "WEZTERM_EXECUTABLE",
+            "WT_SESSION",
+            "KONSOLE_VERSION",
+        ]
+        .iter()
+        .any(|name| var(name).is_some())
 }
 
 #[cfg(test)]
@@ -171,10 +184,16 @@ mod tests {
                 target: "https://example.com/".to_owned(),
             }],
         );
-        let open = format!("\u{1b}]8;id={};https://example.com/\u{1b}\\", link_id("https://example.com/"));
+        let open = format!(
+            "\u{1b}]8;id={};https://example.com/\u{1b}\\",
+            link_id("https://example.com/")
+        );
         assert_eq!(buf[(0, 0)].symbol(), "a");
         assert_eq!(buf[(2, 0)].symbol(), format!("{open}漢\u{1b}]8;;\u{1b}\\"));
-        assert_eq!(buf[(2, 0)].diff_option, CellDiffOption::ForcedWidth(NonZeroU16::new(2).unwrap()));
+        assert_eq!(
+            buf[(2, 0)].diff_option,
+            CellDiffOption::ForcedWidth(NonZeroU16::new(2).unwrap())
+        );
         // The wide character's second column is left alone.
         assert_eq!(buf[(3, 0)].symbol(), " ");
         assert_eq!(buf[(4, 0)].symbol(), format!("{open}字\u{1b}]8;;\u{1b}\\"));
@@ -207,7 +226,13 @@ mod tests {
             ("TERM_PROGRAM", "WezTerm"),
             ("TMUX", "/tmp/tmux-0/default,1,0")
         ])));
-        assert!(terminal_supports(env(&[("FORCE_HYPERLINK", "1"), ("TERM", "dumb")])));
-        assert!(!terminal_supports(env(&[("FORCE_HYPERLINK", "0"), ("TERM_PROGRAM", "WezTerm")])));
+        assert!(terminal_supports(env(&[
+            ("FORCE_HYPERLINK", "1"),
+            ("TERM", "dumb")
+        ])));
+        assert!(!terminal_supports(env(&[
+            ("FORCE_HYPERLINK", "0"),
+            ("TERM_PROGRAM", "WezTerm")
+        ])));
     }
 }

@@ -28,9 +28,18 @@ fn content_sequences_are_caught() {
         (b"\x1b[?9h", "not sent by threadmark"),
         (b"\x1b]8;;javascript:alert(1)\x07", "not a validated"),
         (b"\x1b]8;;https://example.com/a;b\x07", "not a validated"),
-        (b"\x1b]8;;https://example.com/\xc3\xa4\x07", "not a validated"),
-        (b"\x1b]8;foo=bar;https://example.com/\x07", "OSC 8 with parameters"),
-        (b"\x1b]8;id=a:b;https://example.com/\x07", "OSC 8 with parameters"),
+        (
+            b"\x1b]8;;https://example.com/\xc3\xa4\x07",
+            "not a validated",
+        ),
+        (
+            b"\x1b]8;foo=bar;https://example.com/\x07",
+            "OSC 8 with parameters",
+        ),
+        (
+            b"\x1b]8;id=a:b;https://example.com/\x07",
+            "OSC 8 with parameters",
+        ),
         (b"\x1b]8;id=x;\x07", "not a validated"),
         (b"\x1b_Ga=T,f=100;iVBORw0KGgo=\x1b\\", "APC"),
         (b"\x1bPq#0;2;0;0;0~~\x1b\\", "DCS"),

@@ -252,7 +252,8 @@ fn osc(bytes: &[u8], start: usize) -> Result<usize, String> {
     if !params_ok {
         return Err(format!("OSC 8 with parameters {params:?}"));
     }
-    let clean = url.len() <= MAX_LINK_TARGET && url.bytes().all(|b| b.is_ascii_graphic() && b != b';');
+    let clean =
+        url.len() <= MAX_LINK_TARGET && url.bytes().all(|b| b.is_ascii_graphic() && b != b';');
     if (url.is_empty() && params.is_empty()) || (clean && is_web_url(url)) {
         Ok(end)
     } else {

@@ -10,7 +10,10 @@ use std::time::Duration;
 
 /// Longer than the reader pane is wide: the list cuts it at the edge, the link does not.
 fn long_url() -> String {
-    format!("https://example.org/archive/{}end", "gray-out-minutes/".repeat(8))
+    format!(
+        "https://example.org/archive/{}end",
+        "gray-out-minutes/".repeat(8)
+    )
 }
 
 /// A client synced from a server whose Advocacy thread ends with a post with links.
@@ -81,7 +84,11 @@ fn link_text_is_clickable_where_the_terminal_supports_it_and_not_when_off() {
     // Off: not one hyperlink, and the screen reads the same.
     let config = std::fs::read_to_string(client.config()).unwrap();
     assert!(!config.contains("[ui]"), "{config}");
-    std::fs::write(client.config(), format!("{config}\n[ui]\nhyperlinks = \"off\"\n")).unwrap();
+    std::fs::write(
+        client.config(),
+        format!("{config}\n[ui]\nhyperlinks = \"off\"\n"),
+    )
+    .unwrap();
     let (plain_screen, plain_raw) = read_to_the_links(&client, &[("TERM_PROGRAM", "WezTerm")]);
     assert!(!contains(&plain_raw, "\u{1b}]8;"));
     let link_rows = |screen: &str| -> Vec<String> {

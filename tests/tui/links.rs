@@ -95,7 +95,8 @@ fn link_text_is_clickable_where_the_terminal_supports_it_and_not_when_off() {
         screen
             .lines()
             .filter(|l| l.contains("the gray-out notes[1]") || l.contains("[1] https://"))
-            .map(str::to_owned)
+            // Blank cells at the end are written or not as the frames before went.
+            .map(|l| l.trim_end().to_owned())
             .collect()
     };
     assert_eq!(link_rows(&screen).len(), 2, "{screen}");

@@ -129,14 +129,22 @@ impl Ingest {
             .cloned()
             .collect();
 
+        // The batch's thread files are written together: one search index transaction
+        // for all of them.
+        let mut writes = Vec::new();
         for id in touched {
             let incoming_summary = summaries.remove(&id);
             let incoming_posts = posts_by_thread.remove(&id).unwrap_or_default();
-            self.apply_thread(&id, incoming_summary, incoming_posts, &mut report)?;
+            if let Some(thread) =
+                self.apply_thread(&id, incoming_summary, incoming_posts, &mut report)?
+            {
+                writes.push(thread);
+            }
             if let Some(seen) = state.snapshot_seen.as_mut() {
                 seen.insert(id);
             }
         }
+        self.cache.save_threads(&writes)?;
 
         for id in &batch.removed_threads {
             self.remove_thread(id, &mut report)?;
@@ -184,7 +192,7 @@ impl Ingest {
         incoming_summary: Option<ThreadSummary>,
         incoming_posts: Vec<Post>,
         report: &mut IngestReport,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Option<Thread>, StoreError> {
         let known = self.position.get(id).copied();
         let existing = if known.is_some() || !incoming_posts.is_empty() {
             self.cache.load_thread(id)?
@@ -233,21 +241,19 @@ impl Ingest {
             }
         }
         if !changed {
-            return Ok(());
+            return Ok(None);
         }
         posts.sort_by_key(|p| p.seq);
         let summary = reconcile(summary.unwrap_or_else(|| placeholder(id, &posts)), &posts);
-        self.cache
-            .save_thread(&Thread::new(summary.clone(), posts))?;
         if let Some(i) = known {
-            self.index[i] = summary;
+            self.index[i] = summary.clone();
         } else {
             self.position.insert(id.clone(), self.index.len());
-            self.index.push(summary);
+            self.index.push(summary.clone());
             report.new_threads += 1;
         }
         report.changed.insert(id.clone());
-        Ok(())
+        Ok(Some(Thread::new(summary, posts)))
     }
 
     fn remove_thread(

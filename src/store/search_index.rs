@@ -306,6 +306,89 @@ fn match_expression(words: &[String]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{AreaId, Author, Body, PostId, ThreadSummary};
+    use jiff::Timestamp;
+
+    fn thread(id: &str, texts: &[&str]) -> Thread {
+        let posts = texts
+            .iter()
+            .zip(1..)
+            .map(|(text, seq)| Post {
+                id: PostId::new(format!("{id}-{seq}")),
+                thread: ThreadId::new(id),
+                seq,
+                reply_to: None,
+                author: Author::new("ann"),
+                created_at: Timestamp::UNIX_EPOCH,
+                edited_at: None,
+                body: Body::markdown(*text),
+                deleted: text.is_empty(),
+                removed: false,
+                score: None,
+                version: 1,
+                client_key: None,
+            })
+            .collect();
+        Thread::new(
+            ThreadSummary {
+                id: ThreadId::new(id),
+                area: AreaId::new("a"),
+                title: "T".into(),
+                author: Author::new("ann"),
+                created_at: Timestamp::UNIX_EPOCH,
+                last_post_at: Timestamp::UNIX_EPOCH,
+                post_count: 1,
+                last_seq: 1,
+                pinned: false,
+                locked: false,
+                missing: Vec::new(),
+            },
+            posts,
+        )
+    }
+
+    fn found(index: &SearchIndex, words: &[&str]) -> BTreeMap<String, Vec<u32>> {
+        let words: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
+        let found = index.candidates(&words).unwrap().unwrap();
+        found
+            .posts
+            .into_iter()
+            .map(|(id, seqs)| (id.as_str().to_owned(), seqs))
+            .collect()
+    }
+
+    #[test]
+    fn posts_are_found_by_trigram_and_follow_edits_and_removals() {
+        let temp = tempfile::tempdir().unwrap();
+        let path = temp.path().join("search.sqlite");
+        let Opened::Unbuilt(mut index) = SearchIndex::open(&path).unwrap() else {
+            panic!("a new index needs a build")
+        };
+        let mut build = index.build().unwrap();
+        build.add(&thread("t1", &["**Quokka** at noon", "", "戦略的な討論"])).unwrap();
+        build.add(&thread("t2", &["no marsupials", "QUOKKAS"])).unwrap();
+        build.finish().unwrap();
+        drop(index);
+        let Opened::Ready(mut index) = SearchIndex::open(&path).unwrap() else {
+            panic!("built")
+        };
+        let expect = |pairs: &[(&str, &[u32])]| -> BTreeMap<String, Vec<u32>> {
+            pairs.iter().map(|(t, s)| ((*t).to_owned(), s.to_vec())).collect()
+        };
+        assert_eq!(found(&index, &["quokka"]), expect(&[("t1", &[1]), ("t2", &[2])]));
+        assert_eq!(found(&index, &["的な討"]), expect(&[("t1", &[3])]));
+        assert!(index.candidates(&["戦略".into()]).unwrap().is_none(), "too short");
+
+        index
+            .stage(&[&thread("t1", &["**Quokka** at noon", "", "quokka again"])], &[&ThreadId::new("t2")])
+            .unwrap();
+        assert_eq!(found(&index, &["quokka"]), expect(&[("t1", &[1, 3])]));
+        assert!(found(&index, &["的な討"]).is_empty());
+        assert_eq!(index.pending().unwrap().len(), 2, "until the files are written");
+        index.settle([&ThreadId::new("t1"), &ThreadId::new("t2")]).unwrap();
+        assert!(index.pending().unwrap().is_empty());
+    }
+
 
     #[test]
     fn queries_quote_every_trigram_and_skip_short_words() {

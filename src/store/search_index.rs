@@ -25,10 +25,16 @@ use std::time::Duration;
 /// The schema of the index this version reads and writes (its `user_version`).
 pub const INDEX_SCHEMA: i32 = 1;
 
-/// Words shorter than this (in characters) have no trigram; the index cannot narrow them.
+/// Characters per indexed term.
 const TRIGRAM: usize = 3;
+/// Added to every post's text as indexed, so its last characters begin a trigram too.
+const PAD: &str = "  ";
+/// A word shorter than a trigram is looked up as the trigrams it begins; when it begins
+/// more than this many (a single common letter), it does not narrow the search.
+const MAX_ALTERNATIVES: i64 = 2_000;
 
 const TABLES: &str = "
+    DROP TABLE IF EXISTS vocab;
     DROP TABLE IF EXISTS words;
     DROP TABLE IF EXISTS posts;
     DROP TABLE IF EXISTS threads;
@@ -40,6 +46,7 @@ const TABLES: &str = "
         text, tokenize = 'trigram case_sensitive 1',
         content = '', contentless_delete = 1, detail = 'none'
     );
+    CREATE VIRTUAL TABLE vocab USING fts5vocab(words, row);
 ";
 
 /// An open index.
@@ -167,7 +174,7 @@ impl SearchIndex {
     /// The posts that may contain every word of `words` (lowercased), or `None` when no
     /// word is long enough to narrow the search (then every post is a candidate).
     pub fn candidates(&self, words: &[String]) -> rusqlite::Result<Option<Candidates>> {
-        let Some(query) = match_expression(words) else {
+        let Some(query) = match_expression(&self.conn, words)? else {
             return Ok(None);
         };
         let mut by_num: BTreeMap<i64, Vec<u32>> = BTreeMap::new();
@@ -255,7 +262,9 @@ fn index_thread(tx: &Transaction<'_>, id: &ThreadId, file: Option<&Thread>) -> r
             }
             None => {}
         }
-        word.execute(params![key, plain_text(&post.body).to_lowercase()])?;
+        let mut text = plain_text(&post.body).to_lowercase();
+        text.push_str(PAD);
+        word.execute(params![key, text])?;
         post_row.execute(params![key, stamp])?;
     }
     for seq in old.into_keys() {
@@ -282,25 +291,45 @@ fn split_key(key: i64) -> (i64, u32) {
 }
 
 /// An FTS5 query for posts holding every trigram of every word of three characters or
-/// more, or `None` when there is no such word. Trigrams are matched one by one (the
-/// table keeps no positions), so a post may hold them all without the word: the caller
-/// checks every candidate against its file anyway.
-fn match_expression(words: &[String]) -> Option<String> {
-    let mut trigrams: BTreeSet<String> = BTreeSet::new();
+/// more, and for each shorter word one of the indexed trigrams that begin with it (found
+/// in `vocab`; the text is indexed with [`PAD`] after it, so a word at its very end
+/// begins a trigram too). `None` when no word narrows the search. Trigrams are matched
+/// one by one (the table keeps no positions), so a post may hold them all without the
+/// word: the caller checks every candidate against its file anyway.
+fn match_expression(conn: &Connection, words: &[String]) -> rusqlite::Result<Option<String>> {
+    let quote = |t: &str| format!("\"{}\"", t.replace('"', "\"\""));
+    let mut all: BTreeSet<String> = BTreeSet::new();
+    let mut any_of: Vec<String> = Vec::new();
     for word in words {
         let chars: Vec<char> = word.chars().collect();
-        for window in chars.windows(TRIGRAM) {
-            trigrams.insert(window.iter().collect());
+        if chars.len() >= TRIGRAM {
+            for window in chars.windows(TRIGRAM) {
+                all.insert(quote(&window.iter().collect::<String>()));
+            }
+            continue;
+        }
+        let mut last = word.clone();
+        last.extend(std::iter::repeat_n(char::MAX, TRIGRAM - chars.len()));
+        let mut stmt = conn.prepare_cached(
+            "SELECT term FROM vocab WHERE term >= ?1 AND term <= ?2 LIMIT ?3",
+        )?;
+        let terms: Vec<String> = stmt
+            .query_map(params![word, last, MAX_ALTERNATIVES + 1], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        match terms.len() {
+            // No post has it: a term no text holds makes the query match nothing.
+            0 => any_of.push(quote("\u{1}\u{1}\u{1}")),
+            n if i64::try_from(n).unwrap_or(i64::MAX) > MAX_ALTERNATIVES => {}
+            _ => any_of.push(format!(
+                "({})",
+                terms.iter().map(|t| quote(t)).collect::<Vec<_>>().join(" OR ")
+            )),
         }
     }
-    if trigrams.is_empty() {
-        return None;
+    if all.is_empty() && any_of.is_empty() {
+        return Ok(None);
     }
-    let terms: Vec<String> = trigrams
-        .iter()
-        .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
-        .collect();
-    Some(terms.join(" AND "))
+    Ok(Some(all.into_iter().chain(any_of).collect::<Vec<_>>().join(" AND ")))
 }
 
 #[cfg(test)]
@@ -377,7 +406,11 @@ mod tests {
         };
         assert_eq!(found(&index, &["quokka"]), expect(&[("t1", &[1]), ("t2", &[2])]));
         assert_eq!(found(&index, &["的な討"]), expect(&[("t1", &[3])]));
-        assert!(index.candidates(&["戦略".into()]).unwrap().is_none(), "too short");
+        assert_eq!(found(&index, &["戦略"]), expect(&[("t1", &[3])]), "short words too");
+        assert_eq!(found(&index, &["論"]), expect(&[("t1", &[3])]), "even at the end");
+        assert_eq!(found(&index, &["ka", "qu"]), expect(&[("t1", &[1]), ("t2", &[2])]));
+        assert!(found(&index, &["zz"]).is_empty());
+        assert_eq!(found(&index, &["a\"b"]), expect(&[]), "quotes are quoted");
 
         index
             .stage(&[&thread("t1", &["**Quokka** at noon", "", "quokka again"])], &[&ThreadId::new("t2")])
@@ -390,16 +423,4 @@ mod tests {
     }
 
 
-    #[test]
-    fn queries_quote_every_trigram_and_skip_short_words() {
-        assert_eq!(match_expression(&["ab".into(), "戦".into()]), None);
-        assert_eq!(
-            match_expression(&["a\"bc".into()]).unwrap(),
-            "\"\"\"bc\" AND \"a\"\"b\""
-        );
-        assert_eq!(
-            match_expression(&["abcd".into(), "x".into()]).unwrap(),
-            "\"abc\" AND \"bcd\""
-        );
-    }
 }

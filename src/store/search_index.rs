@@ -60,7 +60,7 @@ pub struct SearchIndex {
 pub enum Opened {
     /// Built and current.
     Ready(SearchIndex),
-    /// New, or a build never finished: it must be built before use.
+    /// New, of an older schema, or a build never finished: to be built before use.
     Unbuilt(SearchIndex),
     /// Written by a newer threadmark: not to be read or changed.
     Newer(i32),
@@ -103,7 +103,7 @@ impl SearchIndex {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         let version: i32 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
         Ok(match version {
-            0 => Opened::Unbuilt(Self { conn }),
+            older if older < INDEX_SCHEMA => Opened::Unbuilt(Self { conn }),
             INDEX_SCHEMA => {
                 // A cheap look at every table, so a damaged file shows itself now.
                 conn.query_row("SELECT count(*) FROM pending", [], |_| Ok(()))?;

@@ -1,7 +1,8 @@
 //! The performance budgets (README "Performance"), measured on generated forums of 1k, 10k
 //! and 100k posts: start to first frame, key press to frame, opening a long thread, local
-//! search, a 1 MiB post, an outbox enqueue, sync ingest from a loopback server, and the
-//! reader's peak memory.
+//! search, a 1 MiB post, an outbox enqueue, sync ingest from a loopback server, the
+//! reader's peak memory, and the server's write rate and long-poll wake-up on `SQLite` and
+//! on one PostgreSQL with one and three processes.
 //!
 //! `cargo bench --bench budgets` runs them all; a filter (`cargo bench --bench budgets --
 //! search`) runs the matching ones. Criterion prints means; the percentiles and the
@@ -10,13 +11,14 @@
 
 #[path = "../support/mod.rs"]
 mod support;
-use support::generator;
+use support::{generator, postgres, serve};
 
 mod binary;
 mod fixtures;
 mod ingest;
 mod reading;
 mod samples;
+mod servers;
 mod startup;
 mod writing;
 
@@ -40,6 +42,9 @@ fn main() {
     }
     if filter.wants("memory") {
         binary::peak_memory();
+    }
+    if filter.wants("servers") {
+        servers::bench();
     }
     c.final_summary();
 }

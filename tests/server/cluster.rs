@@ -3,6 +3,8 @@
 //! feed exactly once, with dense seqs; long polls on every process wake for writes made
 //! through the others; idempotency keys and the forum's mode hold across processes; and
 //! losing a process (`kill -9`) or restarting PostgreSQL loses no acknowledged post.
+//! Processes started at the same moment on an empty database make one schema and one
+//! forum (the migrations run under an advisory lock).
 //!
 //! Writers run 5 s by default, 20 s with `THREADMARK_FULL_HARDENING=1`.
 
@@ -448,4 +450,87 @@ async fn losing_a_process_or_restarting_the_database_loses_no_acknowledged_post(
         "clients saw 503 while the database was away"
     );
     assert_all_kept(live, &member, &writes).await;
+}
+
+/// What the processes started at once: every one of them, or the first one's failure.
+fn start_at_once(store: &Backend, dirs: &[tempfile::TempDir]) -> Vec<Spawned> {
+    tokio::task::block_in_place(|| {
+        std::thread::scope(|scope| {
+            let starting: Vec<_> = dirs
+                .iter()
+                .map(|dir| scope.spawn(|| spawn(dir.path(), store, true)))
+                .collect();
+            starting
+                .into_iter()
+                .map(|started| {
+                    started
+                        .join()
+                        .unwrap_or_else(|e| std::panic::resume_unwind(e))
+                })
+                .collect()
+        })
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn processes_starting_at_once_on_an_empty_database_make_one_forum() {
+    let Some(store) =
+        Backend::postgres("cluster::processes_starting_at_once_on_an_empty_database").await
+    else {
+        return;
+    };
+    let Backend::Postgres(url) = &store else {
+        unreachable!("a PostgreSQL backend")
+    };
+    // Four processes, each creating the schema and loading the demo if no one has yet.
+    let dirs: Vec<_> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
+    let servers = start_at_once(&store, &dirs);
+    let bases: Vec<String> = servers.iter().map(|s| s.base.clone()).collect();
+
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    let driver = tokio::spawn(connection);
+    let schema: String = client
+        .query_one("SELECT value FROM meta WHERE key = 'schema'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(schema, threadmark::server::db::SCHEMA_VERSION.to_string());
+    let demo_users: i64 = client
+        .query_one(
+            "SELECT COUNT(*) FROM users WHERE name IN ('demo', 'admin')",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(demo_users, 2, "the demo accounts were made once");
+    drop(client);
+    let _ = driver.await;
+
+    // One forum: a token printed by any process works on every other, a cursor taken
+    // on one reads on another (one store id), and the demo thread reads the same
+    // everywhere, loaded once.
+    let http = http();
+    let first = thread_posts(&bases[0], &servers[0].tokens["member"]).await;
+    assert_dense(&first);
+    for (i, server) in servers.iter().enumerate() {
+        let other = &bases[(i + 1) % bases.len()];
+        assert_eq!(
+            thread_posts(other, &server.tokens["member"]).await,
+            first,
+            "{other} reads the demo thread as {} does",
+            server.base
+        );
+        let cursor = now_cursor(&server.base).await;
+        json_of(
+            http.get(format!("{other}/changes?since={cursor}"))
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::OK,
+        )
+        .await;
+    }
 }

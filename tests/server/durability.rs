@@ -44,7 +44,7 @@ pub fn spawn(data: &Path, store: &Backend, demo: bool) -> Spawned {
         .args(store.args())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null());
+        .stderr(Stdio::piped());
     if demo {
         command.arg("--demo");
     }
@@ -59,12 +59,33 @@ pub fn spawn(data: &Path, store: &Backend, demo: bool) -> Spawned {
             }
         }
     });
+    // Kept for a failed start's message, and drained so warnings never block the server.
+    let stderr = Arc::new(std::sync::Mutex::new(String::new()));
+    let printed = Arc::clone(&stderr);
+    let pipe = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+            let mut printed = printed.lock().unwrap();
+            if printed.len() < 64 * 1024 {
+                printed.push_str(&line);
+                printed.push('\n');
+            }
+        }
+    });
     let mut lines = Vec::new();
     while lines.len() < expected {
-        lines.push(
-            rx.recv_timeout(Duration::from_secs(60))
-                .expect("startup lines in time"),
-        );
+        match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(line) => lines.push(line),
+            Err(e) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                std::thread::sleep(Duration::from_millis(100));
+                panic!(
+                    "threadmark serve did not start ({e}); it printed:\n{}",
+                    stderr.lock().unwrap()
+                );
+            }
+        }
     }
     let addr = lines[0]
         .strip_prefix("listening on http://")

@@ -4,7 +4,9 @@
 use crate::harness::Harness;
 use threadmark::app::state::Overlay;
 use threadmark::app::{Action, Effect, Msg};
-use threadmark::model::{AreaId, Draft, OutboxEntry, OutboxState, PostId, Target, ThreadId};
+use threadmark::model::{
+    AreaId, Draft, OutboxEntry, OutboxState, PostId, PostLimits, Target, ThreadId,
+};
 use threadmark::store::{Cache, Drafts, Outbox};
 use threadmark::sync::{Connection, SyncCommand, SyncEvent, SyncStatus};
 
@@ -398,21 +400,7 @@ fn the_demo_can_be_written_in() {
 #[test]
 fn the_server_banner_shows_first_and_is_dismissed_by_its_id() {
     let mut h = Harness::remote(120, 40);
-    let banner = threadmark::model::Banner {
-        id: "maintenance-7".into(),
-        severity: threadmark::model::Severity::Warning,
-        text: "Logins are disabled during the gray-out".into(),
-        starts_at: None,
-        ends_at: None,
-        links: Vec::new(),
-    };
-    h.send(Msg::Sync(SyncEvent::Status(SyncStatus {
-        connection: Connection::ReadOnly,
-        last_success_at: None,
-        outbox_pending: 0,
-        banner: Some(banner),
-        outbox_note: None,
-    })));
+    h.server_goes_read_only_with_a_banner();
     assert_eq!(h.state.banner.shown().unwrap().id, "maintenance-7");
     h.act(Action::DismissBanner);
     assert!(
@@ -545,4 +533,49 @@ fn the_same_messages_at_the_same_times_give_the_same_drafts_and_keys() {
         "queued under that key"
     );
     assert_eq!(keys(&first), keys(&second));
+}
+
+#[test]
+fn a_reply_over_the_servers_limit_is_not_queued_and_stays_typed() {
+    let mut h = at_connie();
+    h.state.data.forum.limits = PostLimits {
+        max_post_chars: 20,
+        max_title_chars: 10,
+    };
+    h.keys("r");
+    h.keys("This reply runs past twenty characters.");
+    h.keys("<ctrl-s>");
+    assert!(outbox(&h).is_empty(), "nothing was queued");
+    let composer = h.state.composer.as_ref().expect("the composer stays open");
+    assert_eq!(
+        composer.body_text(),
+        "This reply runs past twenty characters."
+    );
+    let said = h.notice();
+    assert!(said.contains("19 characters too long"), "{said}");
+    assert!(said.contains("at most 20"), "{said}");
+
+    // Shortened, it goes.
+    for _ in 0..20 {
+        h.keys("<backspace>");
+    }
+    h.keys("<ctrl-s>");
+    assert!(h.state.composer.is_none());
+    assert_eq!(outbox(&h)[0].body, "This reply runs pas");
+
+    // A new thread's title is held to its own limit, with the keyboard put back on it.
+    h.keys("c");
+    h.keys("A title far too long<tab>Short text");
+    h.keys("<ctrl-s>");
+    assert_eq!(outbox(&h).len(), 1, "nothing more was queued");
+    let said = h.notice();
+    assert!(
+        said.contains("the title is 10 characters too long"),
+        "{said}"
+    );
+    let composer = h.state.composer.as_ref().unwrap();
+    assert_eq!(
+        composer.field(),
+        threadmark::app::compose::composer::Field::Title
+    );
 }

@@ -183,7 +183,8 @@ impl Cache {
     /// leaves it describes.
     pub fn save_threads(&self, threads: &[Thread]) -> Result<(), StoreError> {
         let refs: Vec<&Thread> = threads.iter().collect();
-        self.slot().write(&self.dir, |index| index.stage(&refs, &[]))?;
+        self.slot()
+            .write(&self.dir, |index| index.stage(&refs, &[]))?;
         for thread in threads {
             let file = ThreadFileRef {
                 schema: SCHEMA,
@@ -193,8 +194,9 @@ impl Cache {
             let path = self.dir.thread(thread.summary.id.as_str());
             file::save_versioned(&path, &file, SCHEMA, Durability::Cache)?;
         }
-        self.slot()
-            .write(&self.dir, |index| index.settle(threads.iter().map(|t| &t.summary.id)))
+        self.slot().write(&self.dir, |index| {
+            index.settle(threads.iter().map(|t| &t.summary.id))
+        })
     }
 
     /// The posts that may match `words` (lowercased), from the search index (built first
@@ -212,7 +214,8 @@ impl Cache {
     /// Drops a thread's file and its search index rows (the thread is gone from the
     /// server).
     pub fn remove_thread(&self, id: &ThreadId) -> Result<(), StoreError> {
-        self.slot().write(&self.dir, |index| index.stage(&[], &[id]))?;
+        self.slot()
+            .write(&self.dir, |index| index.stage(&[], &[id]))?;
         let path = self.dir.thread(id.as_str());
         match fs::remove_file(&path) {
             Ok(()) => {}

@@ -170,9 +170,7 @@ impl IndexSlot {
         let mut build = index.build().map_err(|e| index_error(&self.path, e))?;
         for (done, path) in files.iter().enumerate() {
             if let Some(thread) = load_thread_file(path, &mut self.problems)? {
-                build
-                    .add(&thread)
-                    .map_err(|e| index_error(&self.path, e))?;
+                build.add(&thread).map_err(|e| index_error(&self.path, e))?;
             }
             if let Some(progress) = self.progress.as_mut() {
                 progress(done + 1, total);

@@ -4,7 +4,7 @@
 //! `index.json` (thread summaries, rebuildable from the thread files), `threads/<id>.json`
 //! (one file per thread of posts, loaded lazily), `search.sqlite` (the search index,
 //! rebuildable from the thread files), `read.json`, `ui.json`, `budget.json`, `drafts/`,
-//! `outbox/`. Every file is JSON with `"schema": N` first, except the search index: SQLite,
+//! `outbox/`. Every file is JSON with `"schema": N` first, except the search index: `SQLite`,
 //! its schema in its `user_version`.
 
 mod budget;

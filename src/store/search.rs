@@ -52,7 +52,8 @@ pub fn search(
             });
         }
         let seqs: Option<&[u32]> = match &candidates {
-            Some(found) if !found.whole.contains(&summary.id) => match found.posts.get(&summary.id) {
+            Some(found) if !found.whole.contains(&summary.id) => match found.posts.get(&summary.id)
+            {
                 Some(seqs) => Some(seqs),
                 None => continue,
             },
@@ -168,7 +169,11 @@ mod tests {
         assert_eq!(found(&mut cache, &threads, "advocacy"), expected);
         assert!(path.exists(), "built again");
         let total = threads.len();
-        assert_eq!(told.lock().unwrap().last(), Some(&(total, total)), "with progress");
+        assert_eq!(
+            told.lock().unwrap().last(),
+            Some(&(total, total)),
+            "with progress"
+        );
         drop(cache);
 
         fs::write(&path, b"SQLite format 3\0 but not really a database at all").unwrap();
@@ -179,15 +184,23 @@ mod tests {
             matches!(&problems[..], [Problem::Quarantined { path: p, .. }] if *p == path),
             "{problems:?}"
         );
-        assert!(path.exists(), "built again after the damaged one was set aside");
+        assert!(
+            path.exists(),
+            "built again after the damaged one was set aside"
+        );
     }
 
     #[test]
     fn a_post_changed_behind_the_index_is_never_a_wrong_hit() {
-        let (_temp, mut cache, threads) = demo();
+        let (temp, mut cache, threads) = demo();
         let hits = search(&mut cache, &threads, "advocacy", 50).unwrap();
         let post = hits.iter().find_map(|h| h.post.clone()).unwrap();
-        let thread = hits.iter().find(|h| h.post.is_some()).unwrap().thread.clone();
+        let thread = hits
+            .iter()
+            .find(|h| h.post.is_some())
+            .unwrap()
+            .thread
+            .clone();
         // Rewritten by hand, as a crash or another program could leave it.
         let path = cache.dir().thread(thread.as_str());
         let mut file = cache.load_thread(&thread).unwrap().unwrap();
@@ -196,11 +209,14 @@ mod tests {
                 p.body.text = "nothing to see".into();
             }
         }
-        let other = Cache::open(DataDir::new(_temp.path().join("x")).account("x"));
+        let other = Cache::open(DataDir::new(temp.path().join("x")).account("x"));
         other.save_thread(&file).unwrap();
         fs::copy(other.dir().thread(thread.as_str()), &path).unwrap();
         let again = search(&mut cache, &threads, "advocacy", 50).unwrap();
-        assert!(again.iter().all(|h| h.post.as_ref() != Some(&post)), "{again:?}");
+        assert!(
+            again.iter().all(|h| h.post.as_ref() != Some(&post)),
+            "{again:?}"
+        );
         assert_eq!(again.len(), hits.len() - 1);
     }
 }

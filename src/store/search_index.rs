@@ -1,4 +1,4 @@
-//! The search index: a derived SQLite database beside the thread files (`search.sqlite`)
+//! The search index: a derived `SQLite` database beside the thread files (`search.sqlite`)
 //! whose FTS5 trigram table says which posts may contain a word.
 //!
 //! It is never trusted over the thread files: it only narrows the posts a search reads
@@ -118,7 +118,9 @@ impl SearchIndex {
     /// Starts a build from nothing, in one transaction: the index is usable only once
     /// [`Build::finish`] commits it.
     pub fn build(&mut self) -> rusqlite::Result<Build<'_>> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.pragma_update(None, "user_version", 0)?;
         tx.execute_batch(TABLES)?;
         Ok(Build { tx })
@@ -127,10 +129,16 @@ impl SearchIndex {
     /// Marks `ids` pending and indexes `threads` (their new contents) and removes the rows
     /// of `removed`, in one transaction. Call [`Self::settle`] once the files are written.
     pub fn stage(&mut self, threads: &[&Thread], removed: &[&ThreadId]) -> rusqlite::Result<()> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         {
             let mut mark = tx.prepare_cached("INSERT OR IGNORE INTO pending (id) VALUES (?1)")?;
-            for id in threads.iter().map(|t| &t.summary.id).chain(removed.iter().copied()) {
+            for id in threads
+                .iter()
+                .map(|t| &t.summary.id)
+                .chain(removed.iter().copied())
+            {
                 mark.execute([id.as_str()])?;
             }
         }
@@ -144,7 +152,10 @@ impl SearchIndex {
     }
 
     /// Clears the pending marks of `ids`: their files are written.
-    pub fn settle<'a>(&mut self, ids: impl IntoIterator<Item = &'a ThreadId>) -> rusqlite::Result<()> {
+    pub fn settle<'a>(
+        &mut self,
+        ids: impl IntoIterator<Item = &'a ThreadId>,
+    ) -> rusqlite::Result<()> {
         let tx = self.conn.transaction()?;
         {
             let mut clear = tx.prepare_cached("DELETE FROM pending WHERE id = ?1")?;
@@ -165,7 +176,9 @@ impl SearchIndex {
     /// Re-indexes one pending thread from its file as it is now (`None`: no file) and
     /// clears its mark.
     pub fn repair(&mut self, id: &ThreadId, file: Option<&Thread>) -> rusqlite::Result<()> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         index_thread(&tx, id, file)?;
         tx.execute("DELETE FROM pending WHERE id = ?1", [id.as_str()])?;
         tx.commit()
@@ -223,7 +236,11 @@ impl Build<'_> {
 
 /// Brings one thread's rows in line with `file` (its contents; `None`: gone): posts whose
 /// body changed are indexed again, posts gone or deleted lose their rows.
-fn index_thread(tx: &Transaction<'_>, id: &ThreadId, file: Option<&Thread>) -> rusqlite::Result<()> {
+fn index_thread(
+    tx: &Transaction<'_>,
+    id: &ThreadId,
+    file: Option<&Thread>,
+) -> rusqlite::Result<()> {
     let num: Option<i64> = tx
         .prepare_cached("SELECT num FROM threads WHERE id = ?1")?
         .query_row([id.as_str()], |row| row.get(0))
@@ -239,7 +256,8 @@ fn index_thread(tx: &Transaction<'_>, id: &ThreadId, file: Option<&Thread>) -> r
     };
     let mut old: HashMap<u32, i64> = HashMap::new();
     {
-        let mut rows = tx.prepare_cached("SELECT key, stamp FROM posts WHERE key BETWEEN ?1 AND ?2")?;
+        let mut rows =
+            tx.prepare_cached("SELECT key, stamp FROM posts WHERE key BETWEEN ?1 AND ?2")?;
         let found = rows.query_map(params![num << 32, (num << 32) | 0xffff_ffff], |row| {
             Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
         })?;
@@ -251,8 +269,13 @@ fn index_thread(tx: &Transaction<'_>, id: &ThreadId, file: Option<&Thread>) -> r
     let mut unword = tx.prepare_cached("DELETE FROM words WHERE rowid = ?1")?;
     let mut word = tx.prepare_cached("INSERT INTO words (rowid, text) VALUES (?1, ?2)")?;
     let mut unpost = tx.prepare_cached("DELETE FROM posts WHERE key = ?1")?;
-    let mut post_row = tx.prepare_cached("INSERT OR REPLACE INTO posts (key, stamp) VALUES (?1, ?2)")?;
-    for post in file.iter().flat_map(|f| f.posts.iter()).filter(|p| !p.deleted) {
+    let mut post_row =
+        tx.prepare_cached("INSERT OR REPLACE INTO posts (key, stamp) VALUES (?1, ?2)")?;
+    for post in file
+        .iter()
+        .flat_map(|f| f.posts.iter())
+        .filter(|p| !p.deleted)
+    {
         let key = (num << 32) | i64::from(post.seq);
         let stamp = stamp(post);
         match old.remove(&post.seq) {
@@ -287,7 +310,10 @@ fn stamp(post: &Post) -> i64 {
 }
 
 fn split_key(key: i64) -> (i64, u32) {
-    (key >> 32, u32::try_from(key & 0xffff_ffff).unwrap_or(u32::MAX))
+    (
+        key >> 32,
+        u32::try_from(key & 0xffff_ffff).unwrap_or(u32::MAX),
+    )
 }
 
 /// An FTS5 query for posts holding every trigram of every word of three characters or
@@ -310,9 +336,8 @@ fn match_expression(conn: &Connection, words: &[String]) -> rusqlite::Result<Opt
         }
         let mut last = word.clone();
         last.extend(std::iter::repeat_n(char::MAX, TRIGRAM - chars.len()));
-        let mut stmt = conn.prepare_cached(
-            "SELECT term FROM vocab WHERE term >= ?1 AND term <= ?2 LIMIT ?3",
-        )?;
+        let mut stmt =
+            conn.prepare_cached("SELECT term FROM vocab WHERE term >= ?1 AND term <= ?2 LIMIT ?3")?;
         let terms: Vec<String> = stmt
             .query_map(params![word, last, MAX_ALTERNATIVES + 1], |row| row.get(0))?
             .collect::<rusqlite::Result<_>>()?;
@@ -322,14 +347,23 @@ fn match_expression(conn: &Connection, words: &[String]) -> rusqlite::Result<Opt
             n if i64::try_from(n).unwrap_or(i64::MAX) > MAX_ALTERNATIVES => {}
             _ => any_of.push(format!(
                 "({})",
-                terms.iter().map(|t| quote(t)).collect::<Vec<_>>().join(" OR ")
+                terms
+                    .iter()
+                    .map(|t| quote(t))
+                    .collect::<Vec<_>>()
+                    .join(" OR ")
             )),
         }
     }
     if all.is_empty() && any_of.is_empty() {
         return Ok(None);
     }
-    Ok(Some(all.into_iter().chain(any_of).collect::<Vec<_>>().join(" AND ")))
+    Ok(Some(
+        all.into_iter()
+            .chain(any_of)
+            .collect::<Vec<_>>()
+            .join(" AND "),
+    ))
 }
 
 #[cfg(test)]
@@ -394,33 +428,61 @@ mod tests {
             panic!("a new index needs a build")
         };
         let mut build = index.build().unwrap();
-        build.add(&thread("t1", &["**Quokka** at noon", "", "戦略的な討論"])).unwrap();
-        build.add(&thread("t2", &["no marsupials", "QUOKKAS"])).unwrap();
+        build
+            .add(&thread("t1", &["**Quokka** at noon", "", "戦略的な討論"]))
+            .unwrap();
+        build
+            .add(&thread("t2", &["no marsupials", "QUOKKAS"]))
+            .unwrap();
         build.finish().unwrap();
         drop(index);
         let Opened::Ready(mut index) = SearchIndex::open(&path).unwrap() else {
             panic!("built")
         };
         let expect = |pairs: &[(&str, &[u32])]| -> BTreeMap<String, Vec<u32>> {
-            pairs.iter().map(|(t, s)| ((*t).to_owned(), s.to_vec())).collect()
+            pairs
+                .iter()
+                .map(|(t, s)| ((*t).to_owned(), s.to_vec()))
+                .collect()
         };
-        assert_eq!(found(&index, &["quokka"]), expect(&[("t1", &[1]), ("t2", &[2])]));
+        assert_eq!(
+            found(&index, &["quokka"]),
+            expect(&[("t1", &[1]), ("t2", &[2])])
+        );
         assert_eq!(found(&index, &["的な討"]), expect(&[("t1", &[3])]));
-        assert_eq!(found(&index, &["戦略"]), expect(&[("t1", &[3])]), "short words too");
-        assert_eq!(found(&index, &["論"]), expect(&[("t1", &[3])]), "even at the end");
-        assert_eq!(found(&index, &["ka", "qu"]), expect(&[("t1", &[1]), ("t2", &[2])]));
+        assert_eq!(
+            found(&index, &["戦略"]),
+            expect(&[("t1", &[3])]),
+            "short words too"
+        );
+        assert_eq!(
+            found(&index, &["論"]),
+            expect(&[("t1", &[3])]),
+            "even at the end"
+        );
+        assert_eq!(
+            found(&index, &["ka", "qu"]),
+            expect(&[("t1", &[1]), ("t2", &[2])])
+        );
         assert!(found(&index, &["zz"]).is_empty());
         assert_eq!(found(&index, &["a\"b"]), expect(&[]), "quotes are quoted");
 
         index
-            .stage(&[&thread("t1", &["**Quokka** at noon", "", "quokka again"])], &[&ThreadId::new("t2")])
+            .stage(
+                &[&thread("t1", &["**Quokka** at noon", "", "quokka again"])],
+                &[&ThreadId::new("t2")],
+            )
             .unwrap();
         assert_eq!(found(&index, &["quokka"]), expect(&[("t1", &[1, 3])]));
         assert!(found(&index, &["的な討"]).is_empty());
-        assert_eq!(index.pending().unwrap().len(), 2, "until the files are written");
-        index.settle([&ThreadId::new("t1"), &ThreadId::new("t2")]).unwrap();
+        assert_eq!(
+            index.pending().unwrap().len(),
+            2,
+            "until the files are written"
+        );
+        index
+            .settle([&ThreadId::new("t1"), &ThreadId::new("t2")])
+            .unwrap();
         assert!(index.pending().unwrap().is_empty());
     }
-
-
 }

@@ -41,7 +41,10 @@ pub fn generated_texts() -> &'static Texts {
 
 /// Every match the slow way: each title and each live post's text, in the order of
 /// `threads` (titles before posts) — what search promises.
-pub fn brute_force<'a>(threads: impl IntoIterator<Item = &'a (ThreadSummary, Vec<(PostId, String)>)>, query: &str) -> Found {
+pub fn brute_force<'a>(
+    threads: impl IntoIterator<Item = &'a (ThreadSummary, Vec<(PostId, String)>)>,
+    query: &str,
+) -> Found {
     let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
     let matches = |lower: &str| words.iter().all(|w| lower.contains(w.as_str()));
     let mut out = Vec::new();
@@ -87,7 +90,12 @@ fn vocabulary() -> &'static Vec<String> {
 /// characters, so some are too short for the index), in upper or lower case.
 fn query() -> impl Strategy<Value = String> {
     prop::collection::vec(
-        (any::<prop::sample::Index>(), 0_usize..8, 1_usize..7, any::<bool>()),
+        (
+            any::<prop::sample::Index>(),
+            0_usize..8,
+            1_usize..7,
+            any::<bool>(),
+        ),
         1..4,
     )
     .prop_map(|parts| {
@@ -128,7 +136,14 @@ proptest! {
 }
 
 /// Queries checked after each kill: long and short words, rare and common.
-const QUERIES: &[&str] = &[PLANTED_PHRASE, "strategy BUDGET", "戦略", "report", "🎉 naïve", "zqxjv"];
+const QUERIES: &[&str] = &[
+    PLANTED_PHRASE,
+    "strategy BUDGET",
+    "戦略",
+    "report",
+    "🎉 naïve",
+    "zqxjv",
+];
 
 /// Search over what is on disk now equals a brute-force scan of the thread files, and no
 /// file had to be set aside.
@@ -250,8 +265,15 @@ fn the_cli_says_it_builds_the_index_and_search_text_files_of_old_versions_go() {
     let out = run(&["--account", "scale", "search", "quokka", "marmalade"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let err = text(&out.stderr);
-    assert!(err.contains("building the search index from 500 thread files"), "{err}");
+    assert!(
+        err.contains("building the search index from 500 thread files"),
+        "{err}"
+    );
     assert!(err.contains("search index built"), "{err}");
-    assert!(text(&out.stdout).to_lowercase().contains("quokka marmalade"));
+    assert!(
+        text(&out.stdout)
+            .to_lowercase()
+            .contains("quokka marmalade")
+    );
     assert!(!old.exists(), "the old search text is gone");
 }

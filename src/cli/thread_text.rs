@@ -62,6 +62,9 @@ pub fn format_thread(view: &ThreadView<'_>, width: usize, paint: Paint) -> Strin
     });
     out.push_str(&"═".repeat(width.min(120)));
     out.push('\n');
+    if push_missing(&mut out, thread, width, paint) {
+        return out;
+    }
 
     // The echoes join the posts so they are placed under what they answer.
     let real = file.posts.len();
@@ -96,6 +99,48 @@ pub fn format_thread(view: &ThreadView<'_>, width: usize, paint: Paint) -> Strin
     out
 }
 
+/// What the cache lacks of a thread whose posts are downloaded in part or not at all
+/// (a budgeted forum's headers first). True when nothing of it is here.
+fn push_missing(
+    out: &mut String,
+    thread: &crate::model::ThreadSummary,
+    width: usize,
+    paint: Paint,
+) -> bool {
+    let notes: Vec<String> = if thread.headers_only() {
+        vec![
+            "Not available offline: its posts are not downloaded yet. Open it in the \
+             reader while online (or set `prefetch` for the account)."
+                .to_owned(),
+        ]
+    } else {
+        thread
+            .missing
+            .iter()
+            .map(|range| {
+                if range.from == range.to {
+                    format!(
+                        "Post #{} is not downloaded yet: the reader fetches it when you scroll to it.",
+                        range.from
+                    )
+                } else {
+                    format!(
+                        "Posts #{}–#{} are not downloaded yet: the reader fetches them when you \
+                         scroll up to them.",
+                        range.from, range.to
+                    )
+                }
+            })
+            .collect()
+    };
+    for note in notes {
+        push_painted(out, ("", ""), &note, width, |line| {
+            paint.paint(line, Role::Meta)
+        });
+    }
+    thread.headers_only()
+}
+
 fn push_body(out: &mut String, bar: &str, doc: &Document, width: usize, paint: Paint) {
     let body_width = width.saturating_sub(bar.width()).max(10);
     for line in doc.wrap(body_width) {
@@ -109,14 +154,12 @@ fn push_body(out: &mut String, bar: &str, doc: &Document, width: usize, paint: P
         out.push_str(bar.trim_end());
         out.push('\n');
     }
+    // One line per link however long: a URL cut across lines (with the bars in front of
+    // each piece) is not one URL to a terminal's own link detection or to copy and paste.
     for link in doc.links() {
-        push_painted(
-            out,
-            (bar, bar),
-            &format!("[{}] {}", link.number, link.url),
-            width,
-            |line| paint.paint(line, Role::Link),
-        );
+        out.push_str(bar);
+        out.push_str(&paint.paint(&format!("[{}] {}", link.number, link.url), Role::Link));
+        out.push('\n');
     }
 }
 
@@ -217,4 +260,36 @@ pub fn echo_state_words(state: &OutboxState) -> &'static str {
 /// The first 13 characters of an outbox key: enough to name it on the command line.
 pub fn short_key(key: &str) -> &str {
     key.get(..13).unwrap_or(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Body, ReadState, demo_forum};
+
+    #[test]
+    fn a_long_url_in_the_link_list_stays_on_one_line() {
+        let demo = demo_forum().unwrap();
+        let first = demo.threads[0].clone();
+        let mut posts = first.posts;
+        let url = format!("https://example.com/{}", "segment/".repeat(12));
+        posts[0].body = Body::markdown(format!("See [the page]({url}) please."));
+        let file = Thread::new(first.summary, posts);
+        let read = ReadState::default();
+        let text = format_thread(
+            &ThreadView {
+                forum: &demo.forum,
+                file: &file,
+                read: &read,
+                outbox: &[],
+            },
+            40,
+            Paint::off(),
+        );
+        assert!(
+            text.lines()
+                .any(|l| l.trim_start().ends_with(&format!("[1] {url}"))),
+            "{text}"
+        );
+    }
 }

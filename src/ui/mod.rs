@@ -4,6 +4,7 @@
 pub mod banner;
 pub mod composer;
 pub mod element;
+pub mod hyperlink;
 pub mod lists;
 pub mod overlays;
 pub mod post_header;
@@ -41,6 +42,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
                 composer,
                 keymap: &state.keys.keymap,
                 limits: state.data.forum.limits,
+                answering: answered_doc(state, composer),
                 area: g.reader_title.union(g.reader_body),
             },
             theme,
@@ -56,6 +58,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
                     .thread_id()
                     .and_then(|id| state.data.read.thread(id)),
                 focused: state.focus == Focus::Reader,
+                hyperlinks: state.settings.hyperlinks,
                 title: g.reader_title,
                 body: g.reader_body,
             },
@@ -96,7 +99,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
                 .as_ref()
                 .and_then(|o| o.doc(state.reader.current))
                 .map_or(&[][..], |d| d.links());
-            overlays::draw_links(frame, links, selected, theme);
+            overlays::draw_links(frame, links, selected, state.settings.hyperlinks, theme);
         }
         Overlay::Outbox { selected, confirm } => {
             lists::draw_outbox(frame, state, selected, confirm, theme);
@@ -107,4 +110,22 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
             offered,
         } => lists::draw_drafts(frame, state, selected, confirm, offered, theme),
     }
+}
+
+/// The rendered post a reply being written answers, when the open thread holds it.
+fn answered_doc<'a>(
+    state: &'a State,
+    composer: &crate::app::compose::Composer,
+) -> Option<&'a crate::render::Document> {
+    let crate::model::Target::Reply {
+        thread,
+        reply_to: Some(post),
+    } = composer.target()
+    else {
+        return None;
+    };
+    let open = state.reader.open.as_ref().filter(|o| o.id() == &thread)?;
+    let pos = (0..open.order.len())
+        .find(|&pos| !open.is_echo(pos) && open.post(pos).is_some_and(|p| p.id == post))?;
+    open.doc(pos)
 }

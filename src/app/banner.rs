@@ -15,6 +15,8 @@ pub struct BannerState {
     server_doc: Document,
     pub expanded: bool,
     dismissed: BTreeSet<String>,
+    /// The id dismissed last this session, which `B` can bring back.
+    last_dismissed: Option<String>,
 }
 
 fn parse(banner: Option<&Banner>) -> Document {
@@ -79,9 +81,42 @@ impl BannerState {
         let Some(id) = self.shown().map(|b| b.id.clone()) else {
             return false;
         };
-        self.dismissed.insert(id);
+        self.dismissed.insert(id.clone());
+        self.last_dismissed = Some(id);
         self.expanded = false;
         true
+    }
+
+    /// Brings back the announcement dismissed last this session. False when there is none.
+    pub fn undismiss(&mut self) -> bool {
+        let Some(id) = self.last_dismissed.take() else {
+            return false;
+        };
+        self.dismissed.remove(&id)
+    }
+
+    /// The dismiss hint of the one-line form (` X dismiss `).
+    pub fn dismiss_hint(dismiss_key: &str) -> String {
+        format!(" {dismiss_key} dismiss ")
+    }
+
+    /// Columns the one-line form has for the text beside its icon and the dismiss hint.
+    pub fn one_line_room(cols: u16, dismiss_key: &str) -> usize {
+        let used =
+            3 + unicode_width::UnicodeWidthStr::width(Self::dismiss_hint(dismiss_key).as_str());
+        usize::from(cols).saturating_sub(used)
+    }
+
+    /// Whether expanding would show more than the one line does in `room` columns: a
+    /// second line, links, or a first line cut short.
+    pub fn has_more(&self, room: usize) -> bool {
+        let Some((banner, doc)) = self.shown_with_doc() else {
+            return false;
+        };
+        let summary = self.summary();
+        !banner.links.is_empty()
+            || crate::text::sanitize::clean_line(&doc.plain_text()).trim() != summary
+            || unicode_width::UnicodeWidthStr::width(summary.as_str()) > room
     }
 
     /// The one-line form: the text's first line.
@@ -120,7 +155,7 @@ impl BannerState {
         lines
     }
 
-    /// Rows the banner takes at `width`: none, one, or the whole text plus its first line.
+    /// Rows the banner takes at `width`: none, one, or a heading line and the whole text.
     pub fn rows(&self, width: u16) -> u16 {
         match (self.shown(), self.expanded) {
             (None, _) => 0,

@@ -159,8 +159,12 @@ impl State {
             ui.selected.as_deref(),
         );
         let (keymap, warnings) = Keymap::with_overrides(&config.keys);
+        // One line has room for one; the runner logs them all.
         let notice = warnings.first().map(|w| Notice {
-            text: format!("config.toml: {w}"),
+            text: match warnings.len() - 1 {
+                0 => format!("config.toml: {w}"),
+                more => format!("config.toml: {w} (and {more} more, in the log)"),
+            },
             error: true,
             until_sync_news: false,
         });

@@ -61,6 +61,18 @@ fn thread_loaded(state: &mut State, loaded: LoadedThread, effects: &mut Vec<Effe
     let width = usize::from(state.geometry().reader_body.width);
     state.reader.show(loaded, seen.as_ref(), width);
     state.reader.refresh_echoes(&state.outbox.entries);
+    // A thread read in part opens at its first unread post (with `}` as with enter), as
+    // newsreaders do; one with its opening post unread opens at the top.
+    let read_now = state.data.read.thread(&id);
+    let opening_read = state
+        .reader
+        .open
+        .as_ref()
+        .and_then(|o| o.post(0))
+        .is_some_and(|p| read_now.is_some_and(|r| r.is_read(p.seq)));
+    if opening_read {
+        state.reader.next_unread(read_now);
+    }
     state.marks.forget_kept(&id);
     // This visit's "new" markers were taken above; the next visit counts from here.
     let thread = state.data.read.thread_mut(&id);

@@ -150,9 +150,20 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
         now: jiff::Timestamp::now(),
         id_seed: id_seed(),
     });
+    // Every problem with the config goes to the log; the status line has room for one.
+    let (_, key_warnings) = crate::app::input::keymap::Keymap::with_overrides(&config.keys);
+    for warning in key_warnings.iter().chain(&theme_warnings) {
+        tracing::warn!("config.toml: {warning}");
+    }
+    let theme_problem = theme_warnings
+        .first()
+        .map(|w| match theme_warnings.len() - 1 {
+            0 => format!("config.toml: {w}"),
+            more => format!("config.toml: {w} (and {more} more, in the log)"),
+        });
     let startup_problem = ui_problem
         .map(|p| p.to_string())
-        .or_else(|| theme_warnings.first().map(|w| format!("config.toml: {w}")))
+        .or(theme_problem)
         .or(log_problem.map(|p| format!("logging is off: {p}")));
     if let Some(problem) = startup_problem {
         tracing::warn!("{problem}");

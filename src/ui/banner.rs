@@ -26,19 +26,28 @@ pub fn draw(frame: &mut Frame, banner: &BannerState, keymap: &Keymap, area: Rect
             .key_for(Context::Global, action)
             .map_or_else(String::new, ToString::to_string)
     };
-    let more = if banner.expanded { "less" } else { "more" };
-    let hint = format!(
-        " {} {more} · {} dismiss ",
-        key(Action::ToggleBanner),
-        key(Action::DismissBanner)
-    );
     let cols = usize::from(area.width);
     let icon = match banner.severity() {
         Severity::Info => " ℹ ",
         Severity::Warning | Severity::Critical => " ! ",
     };
+    let dismiss = BannerState::dismiss_hint(&key(Action::DismissBanner));
+    let more = banner.has_more(BannerState::one_line_room(
+        area.width,
+        &key(Action::DismissBanner),
+    ));
+    let hint = match (banner.expanded, more) {
+        (true, _) => format!(" {} less ·{dismiss}", key(Action::ToggleBanner)),
+        (false, true) => format!(" {} more ·{dismiss}", key(Action::ToggleBanner)),
+        (false, false) => dismiss,
+    };
     let room = cols.saturating_sub(width(icon) + width(&hint));
-    let summary = truncate(&banner.summary(), room);
+    // Expanded, the text follows in full: the top line names it instead of repeating it.
+    let summary = if banner.expanded {
+        "announcement".to_owned()
+    } else {
+        truncate(&banner.summary(), room)
+    };
     let pad = room.saturating_sub(width(&summary));
     let mut lines = vec![Line::from(vec![
         Span::raw(icon),

@@ -3,7 +3,7 @@
 use super::element::Element;
 use super::text::{truncate, width};
 use super::theme::Theme;
-use crate::app::input::help::{HelpLine, help_lines_for};
+use crate::app::input::help::{HELP_COLUMN, HelpLine, HelpPages, help_lines_for};
 use crate::app::input::keymap::Context;
 use crate::app::input::keymap::Keymap;
 use crate::render::Link;
@@ -31,30 +31,23 @@ pub fn framed<'a>(title: &'a str, theme: &Theme) -> Block<'a> {
         .title(Span::styled(title, theme.get(Element::HelpSection)))
 }
 
-/// Columns one help column needs (keys, gap, description).
-const HELP_COLUMN: u16 = 58;
-
 /// The help: every active binding, those of `lead` (where the user is) first.
 pub fn draw_help(frame: &mut Frame, keymap: &Keymap, lead: Context, scroll: usize, theme: &Theme) {
     let screen = frame.area();
     let lines = help_lines_for(keymap, lead);
-    // Side by side when one column would not fit the screen's height and two fit its width.
-    let two = lines.len() + 2 > usize::from(screen.height) && screen.width >= 2 * HELP_COLUMN + 3;
-    let columns: Vec<&[HelpLine]> = if two {
-        // Split at the section break that balances the two columns best.
-        let split = (0..lines.len())
-            .filter(|&i| lines[i] == HelpLine::Blank)
-            .min_by_key(|&i| i.max(lines.len() - i - 1))
-            .unwrap_or(lines.len() / 2);
-        vec![&lines[..split], &lines[(split + 1).min(lines.len())..]]
-    } else {
-        vec![&lines[..]]
-    };
-    let tallest = columns.iter().map(|c| c.len()).max().unwrap_or(0);
-    let rows = u16::try_from(tallest + 2).unwrap_or(u16::MAX);
+    let pages = HelpPages::new(&lines, (screen.width, screen.height));
+    let scroll = scroll.min(pages.max_scroll());
+    let columns: Vec<&[HelpLine]> = pages.columns.iter().map(|r| &lines[r.clone()]).collect();
+    let rows = u16::try_from(pages.tallest() + 2).unwrap_or(u16::MAX);
     let width = u16::try_from(columns.len()).unwrap_or(1) * HELP_COLUMN + 2;
     let area = centred(screen, width.max(40), rows);
-    let block = framed(" Keys (j/k scroll, any other key closes) ", theme);
+    let mut block = framed(" Keys (j/k scroll, any other key closes) ", theme);
+    if pages.more_below(scroll) {
+        block = block.title_bottom(
+            Line::styled(" more below: j, space, G ", theme.get(Element::HelpSection))
+                .right_aligned(),
+        );
+    }
     let inner = block.inner(area);
     frame.render_widget(Clear, area);
     frame.render_widget(block, area);

@@ -398,21 +398,7 @@ fn the_demo_can_be_written_in() {
 #[test]
 fn the_server_banner_shows_first_and_is_dismissed_by_its_id() {
     let mut h = Harness::remote(120, 40);
-    let banner = threadmark::model::Banner {
-        id: "maintenance-7".into(),
-        severity: threadmark::model::Severity::Warning,
-        text: "Logins are disabled during the gray-out".into(),
-        starts_at: None,
-        ends_at: None,
-        links: Vec::new(),
-    };
-    h.send(Msg::Sync(SyncEvent::Status(SyncStatus {
-        connection: Connection::ReadOnly,
-        last_success_at: None,
-        outbox_pending: 0,
-        banner: Some(banner),
-        outbox_note: None,
-    })));
+    h.server_goes_read_only_with_a_banner();
     assert_eq!(h.state.banner.shown().unwrap().id, "maintenance-7");
     h.act(Action::DismissBanner);
     assert!(

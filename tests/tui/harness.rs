@@ -170,6 +170,26 @@ impl Harness {
         }
     }
 
+    /// The server turns read-only with a one-line banner `maintenance-7`, as a status
+    /// from the sync engine says.
+    pub fn server_goes_read_only_with_a_banner(&mut self) {
+        use threadmark::sync::{Connection, SyncEvent, SyncStatus};
+        self.send(Msg::Sync(SyncEvent::Status(SyncStatus {
+            connection: Connection::ReadOnly,
+            last_success_at: None,
+            outbox_pending: 0,
+            banner: Some(threadmark::model::Banner {
+                id: "maintenance-7".into(),
+                severity: threadmark::model::Severity::Warning,
+                text: "Logins are disabled during the gray-out".into(),
+                starts_at: None,
+                ends_at: None,
+                links: Vec::new(),
+            }),
+            outbox_note: None,
+        })));
+    }
+
     /// Selects the Advocacy thread in the tree and opens it.
     pub fn open_advocacy(&mut self) {
         self.act(Action::Bottom);

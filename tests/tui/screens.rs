@@ -70,6 +70,34 @@ fn help_overlay() {
 }
 
 #[test]
+fn help_g_ends_on_its_last_rows_and_says_when_there_is_more() {
+    for (w, rows) in [(120, 40), (100, 30), (70, 24)] {
+        let mut h = Harness::demo(w, rows);
+        h.keys("?");
+        let screen = format!("{:?}", render(&h).backend());
+        assert!(screen.contains("more below"), "{w}x{rows}: {screen}");
+        h.keys("G");
+        let screen = format!("{:?}", render(&h).backend());
+        // The box is full to its bottom: its last row has text, and the help's last key
+        // (in the one column, or the right one) shows.
+        assert!(screen.contains("Quit"), "{w}x{rows}: {screen}");
+        let lines: Vec<&str> = screen.lines().collect();
+        let bottom = lines.iter().position(|l| l.contains('└')).unwrap();
+        let row = lines[bottom - 1];
+        let inside = &row[row.find('│').unwrap() + '│'.len_utf8()..row.rfind('│').unwrap()];
+        assert!(
+            !inside.trim().is_empty(),
+            "{w}x{rows}: no empty rows at the bottom: {screen}"
+        );
+        assert!(!screen.contains("more below"), "{w}x{rows}: {screen}");
+        // Further down goes nowhere.
+        let scroll = h.state.overlay;
+        h.keys("j");
+        assert_eq!(h.state.overlay, scroll, "{w}x{rows}");
+    }
+}
+
+#[test]
 fn banner_expanded() {
     let mut h = Harness::demo(100, 30);
     h.keys("B");
@@ -250,4 +278,51 @@ fn only_the_input_with_the_keyboard_shows_the_themed_cursor() {
     let terminal = render(&h);
     let buffer = terminal.backend().buffer();
     assert!(buffer[(x + 17, y)].modifier.contains(Modifier::REVERSED));
+}
+
+#[test]
+fn a_one_line_banner_offers_no_more_and_a_dismissal_can_be_taken_back() {
+    let mut h = Harness::remote(120, 40);
+    h.server_goes_read_only_with_a_banner();
+    let top = |h: &Harness| {
+        format!("{:?}", render(h).backend())
+            .lines()
+            .nth(3)
+            .unwrap()
+            .to_owned()
+    };
+    let line = top(&h);
+    assert!(
+        line.contains("Logins are disabled during the gray-out"),
+        "{line}"
+    );
+    assert!(!line.contains("more"), "nothing more to show: {line}");
+    assert!(line.contains("X dismiss"), "{line}");
+    h.keys("B");
+    assert!(!h.state.banner.expanded);
+    assert!(h.notice().contains("shown whole"), "{}", h.notice());
+
+    h.keys("X");
+    assert_eq!(
+        h.state.banner.shown().map(|b| b.id.as_str()),
+        Some("gray-out")
+    );
+    assert!(h.notice().contains("B brings it back"), "{}", h.notice());
+    h.keys("XB");
+    assert_eq!(
+        h.state.banner.shown().map(|b| b.id.as_str()),
+        Some("gray-out"),
+        "B brings back the one dismissed last"
+    );
+    assert!(!h.state.ui_snapshot().dismissed_banners.contains("gray-out"));
+}
+
+#[test]
+fn an_expanded_banner_says_its_text_once() {
+    let mut h = Harness::demo(100, 30);
+    h.keys("B");
+    let screen = format!("{:?}", render(&h).backend());
+    let opening = "ALA Connect User logins are disabled";
+    assert_eq!(screen.matches(opening).count(), 1, "{screen}");
+    assert!(screen.contains("announcement"), "{screen}");
 }

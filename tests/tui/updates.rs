@@ -189,6 +189,29 @@ fn search_highlights_matches_and_steps_through_them() {
 }
 
 #[test]
+fn a_thread_read_in_part_opens_at_its_first_unread_post() {
+    let mut h = Harness::demo(120, 40);
+    let id = ThreadId::new("advocacy-1");
+    let read = h.state.data.read.thread_mut(&id);
+    for seq in [1, 2, 3] {
+        read.mark_read(seq);
+    }
+    h.keys("}");
+    assert!(h.state.reader.current > 0, "not at the opening post");
+    let seq = h.current_seq();
+    assert!(seq > 3, "at an unread post, not #{seq}");
+    let read = h.state.data.read.thread(&id).unwrap();
+    let open = h.state.reader.open.as_ref().unwrap();
+    let before: Vec<u32> = (0..h.state.reader.current)
+        .filter_map(|pos| open.post(pos).map(|p| p.seq))
+        .collect();
+    assert!(
+        before.iter().all(|&s| read.is_read(s)),
+        "every post above it was read: {before:?}"
+    );
+}
+
+#[test]
 fn the_search_prompt_opens_empty_and_remembers() {
     let mut h = Harness::demo(120, 40);
     h.open_advocacy();
@@ -354,6 +377,22 @@ fn multi_key_sequences_fall_back_when_broken() {
     h.keys("k");
     assert!(h.state.keys.pending.is_empty());
     assert_eq!(h.state.tree.selected().unwrap().label, "Advocacy");
+}
+
+#[test]
+fn every_bad_key_setting_is_counted_and_named_for_an_installed_binary() {
+    let config = Config::parse(
+        "[keys]\n\"ctrl-n\" = \"jump_around\"\n\"x\" = \"fly\"\n\"hyper-q\" = \"quit\"\n",
+    )
+    .unwrap();
+    let h = Harness::demo_with(120, 40, &config, UiState::default());
+    let said = h.notice();
+    assert!(said.starts_with("config.toml: [keys]"), "{said}");
+    assert!(said.contains("(and 2 more, in the log)"), "{said}");
+    assert!(
+        !said.contains("assets/"),
+        "no path an installed binary lacks: {said}"
+    );
 }
 
 #[test]

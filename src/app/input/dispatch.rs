@@ -74,7 +74,7 @@ pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
         Action::MarkThreadRead => mark_threads(state, true, fx),
         Action::MarkThreadUnread => mark_threads(state, false, fx),
         Action::UndoRead => undo(state, fx),
-        Action::ToggleBanner => toggle_banner(state),
+        Action::ToggleBanner => toggle_banner(state, fx),
         Action::DismissBanner => dismiss_banner(state, fx),
         Action::Reply => compose_actions::reply(state, false, fx),
         Action::ReplyQuoting => compose_actions::reply(state, true, fx),
@@ -195,17 +195,38 @@ fn undo(state: &mut State, fx: &mut Effects) {
     }
 }
 
-fn toggle_banner(state: &mut State) {
-    if state.banner.shown().is_some() {
-        state.banner.expanded = !state.banner.expanded;
+fn toggle_banner(state: &mut State, fx: &mut Effects) {
+    let dismiss_key = key_name(state, Action::DismissBanner);
+    let room = crate::app::banner::BannerState::one_line_room(state.size.0, &dismiss_key);
+    if state.banner.shown().is_none() {
+        if state.banner.undismiss() {
+            fx.push(Effect::SaveUiState);
+            state.notice("the announcement is back");
+        } else {
+            state.notice("no announcement to show");
+        }
+    } else if !state.banner.expanded && !state.banner.has_more(room) {
+        state.notice("the announcement is shown whole");
     } else {
-        state.notice("no announcement to show");
+        state.banner.expanded = !state.banner.expanded;
     }
 }
 
 fn dismiss_banner(state: &mut State, fx: &mut Effects) {
     if state.banner.dismiss() {
         fx.push(Effect::SaveUiState);
-        state.notice("announcement dismissed; it stays hidden until the forum posts a new one");
+        let back = key_name(state, Action::ToggleBanner);
+        state.notice(format!(
+            "announcement dismissed until the forum posts a new one; {back} brings it back"
+        ));
     }
+}
+
+/// The first key bound to `action` anywhere, for messages that name it.
+fn key_name(state: &State, action: Action) -> String {
+    state
+        .keys
+        .keymap
+        .key_for(crate::app::input::keymap::Context::Global, action)
+        .map_or_else(String::new, ToString::to_string)
 }

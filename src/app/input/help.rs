@@ -96,6 +96,67 @@ pub fn help_lines_for(keymap: &Keymap, lead: Context) -> Vec<HelpLine> {
     lines
 }
 
+/// Columns one help column needs (keys, gap, description).
+pub const HELP_COLUMN: u16 = 58;
+
+/// How the help is laid out on a screen: one column, or two side by side.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HelpPages {
+    /// The lines of each column, as ranges of the help's lines.
+    pub columns: Vec<std::ops::Range<usize>>,
+    /// Rows of text the box shows at once.
+    pub visible: usize,
+}
+
+impl HelpPages {
+    /// Lays out `lines` on a `cols` × `rows` screen: two columns when one would not fit
+    /// the height and two fit the width, split at the section break that balances them.
+    pub fn new(lines: &[HelpLine], (cols, rows): (u16, u16)) -> Self {
+        let two = lines.len() + 2 > usize::from(rows) && cols >= 2 * HELP_COLUMN + 3;
+        let columns = if two {
+            let split = (0..lines.len())
+                .filter(|&i| lines[i] == HelpLine::Blank)
+                .min_by_key(|&i| i.max(lines.len() - i - 1))
+                .unwrap_or(lines.len() / 2);
+            vec![0..split, (split + 1).min(lines.len())..lines.len()]
+        } else {
+            std::iter::once(0..lines.len()).collect()
+        };
+        let tallest = columns
+            .iter()
+            .map(ExactSizeIterator::len)
+            .max()
+            .unwrap_or(0);
+        // The box is as tall as its text plus the frame, within the screen less a margin.
+        let box_rows = (tallest + 2)
+            .min(usize::from(rows).saturating_sub(2))
+            .max(1);
+        Self {
+            columns,
+            visible: box_rows.saturating_sub(2),
+        }
+    }
+
+    /// Rows of the tallest column.
+    pub fn tallest(&self) -> usize {
+        self.columns
+            .iter()
+            .map(ExactSizeIterator::len)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The furthest the help scrolls: its last row at the bottom of the box.
+    pub fn max_scroll(&self) -> usize {
+        self.tallest().saturating_sub(self.visible)
+    }
+
+    /// Whether rows are hidden below the box at `scroll`.
+    pub fn more_below(&self, scroll: usize) -> bool {
+        scroll + self.visible < self.tallest()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,5 +174,22 @@ mod tests {
             keys: "gg, home".into(),
             desc: "Top of the thread".into()
         }));
+    }
+
+    #[test]
+    fn the_help_scrolls_no_further_than_its_last_row() {
+        let lines = help_lines(&Keymap::defaults());
+        // Short and narrow: one column, scrolled until its last line is at the bottom.
+        let narrow = HelpPages::new(&lines, (80, 24));
+        assert_eq!(narrow.columns.len(), 1);
+        assert_eq!(narrow.visible, 20);
+        assert_eq!(narrow.max_scroll(), lines.len() - 20);
+        assert!(narrow.more_below(narrow.max_scroll() - 1));
+        assert!(!narrow.more_below(narrow.max_scroll()));
+        // Wide: two columns, each shorter than the whole list.
+        let wide = HelpPages::new(&lines, (120, 40));
+        assert_eq!(wide.columns.len(), 2);
+        assert!(wide.tallest() < lines.len());
+        assert_eq!(wide.max_scroll(), wide.tallest().saturating_sub(36));
     }
 }

@@ -371,7 +371,7 @@ impl Keymap {
             Some(action)
         } else {
             warnings.push(format!(
-                "[keys] {seq:?}: no action named {name:?} (see assets/keymap.toml)"
+                "[keys] {seq:?}: no action named {name:?} (`threadmark config keys` lists them)"
             ));
             return;
         };

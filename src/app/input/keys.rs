@@ -4,7 +4,7 @@
 use crate::app::compose::actions as compose_actions;
 use crate::app::geometry::Focus;
 use crate::app::input::dispatch::{quit, run_action};
-use crate::app::input::help::help_lines_for;
+use crate::app::input::help::{HelpPages, help_lines_for};
 use crate::app::input::keymap::{Context, Key, Lookup};
 use crate::app::input::prompt::PromptOutcome;
 use crate::app::lists::drafts_actions;
@@ -163,13 +163,15 @@ fn finish_prompt(state: &mut State, kind: PromptKind, text: &str) {
 }
 
 fn help_key(state: &mut State, event: KeyEvent, scroll: usize) {
-    let lines = help_lines_for(&state.keys.keymap, state.key_context()).len();
-    let max = lines.saturating_sub(1);
+    // As far as the last row at the box's bottom, the way the screen lays the help out.
+    let lines = help_lines_for(&state.keys.keymap, state.key_context());
+    let max = HelpPages::new(&lines, state.size).max_scroll();
+    let page = HelpPages::new(&lines, state.size).visible.max(1);
     let next = match event.code {
         KeyCode::Char('j') | KeyCode::Down => scroll.saturating_add(1),
         KeyCode::Char('k') | KeyCode::Up => scroll.saturating_sub(1),
-        KeyCode::PageDown | KeyCode::Char(' ') => scroll.saturating_add(10),
-        KeyCode::PageUp => scroll.saturating_sub(10),
+        KeyCode::PageDown | KeyCode::Char(' ') => scroll.saturating_add(page),
+        KeyCode::PageUp => scroll.saturating_sub(page),
         KeyCode::Home | KeyCode::Char('g') => 0,
         KeyCode::End | KeyCode::Char('G') => max,
         _ => {

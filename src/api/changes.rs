@@ -1,6 +1,6 @@
 //! `GET /changes`: what changed since a cursor, latest state per entity, in commit order.
 
-use super::forum::Thread;
+use super::forum::{Thread, Tree};
 use super::posts::Post;
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +14,11 @@ pub enum Change {
     },
     Thread {
         thread: Thread,
+    },
+    /// The forum's structure changed (title, sections, areas, announcement): the whole
+    /// tree as it is now, as `GET /tree` answers it.
+    Tree {
+        tree: Tree,
     },
     /// A kind this version does not know; skip it.
     #[serde(other)]

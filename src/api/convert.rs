@@ -196,6 +196,8 @@ impl From<Tree> for model::Forum {
                 .collect(),
             announcement: t.announcement.map(model::Banner::from),
             undated: t.undated,
+            // From `/status`, not the tree: the backend adds them.
+            limits: model::PostLimits::default(),
         }
     }
 }

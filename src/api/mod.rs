@@ -5,6 +5,7 @@
 //! working against a newer server. Conversions to and from [`crate::model`] live in
 //! [`convert`]. The contract is written down in `assets/api/openapi.yaml`.
 
+mod admin;
 mod auth;
 mod changes;
 pub mod convert;
@@ -15,6 +16,9 @@ mod posts;
 mod problem;
 mod status;
 
+pub use admin::{
+    AnnouncementChange, AreaChange, ForumChange, LogEntry, ModLog, SectionChange, ThreadModeration,
+};
 pub use auth::{TokenGrant, TokenRequest, User};
 pub use changes::{Change, ChangesPage};
 pub use forum::{Area, NewThread, Section, Thread, ThreadCreated, ThreadPage, Tree};

@@ -70,10 +70,13 @@ problem_codes! {
     AreaNotFound = "area_not_found", 404, "No such area";
     ThreadNotFound = "thread_not_found", 404, "No such thread";
     PostNotFound = "post_not_found", 404, "No such post";
+    SectionNotFound = "section_not_found", 404, "No such section";
     MethodNotAllowed = "method_not_allowed", 405, "Method not allowed here";
     RequestTimeout = "request_timeout", 408, "The request body did not arrive in time";
     IdempotencyKeyInUse = "idempotency_key_in_use", 409, "A request with this Idempotency-Key is still running";
     PostDeleted = "post_deleted", 409, "The post is deleted";
+    AlreadyExists = "already_exists", 409, "Something with this id exists already";
+    NotEmpty = "not_empty", 409, "The section or area is not empty";
     CursorExpired = "cursor_expired", 410, "The cursor is older than the change log; take a fresh snapshot";
     VersionConflict = "version_conflict", 412, "The post changed since you read it";
     PayloadTooLarge = "payload_too_large", 413, "The request body is too large";

@@ -34,6 +34,12 @@ pub fn reply(
     if body.trim().is_empty() {
         anyhow::bail!("the reply is empty; nothing was queued");
     }
+    // The server would refuse it after it left: say so now.
+    if let Some(forum) = cache.load_forum()?
+        && let Some(why) = forum.limits.refusal(None, &body)
+    {
+        anyhow::bail!("{why}; nothing was queued");
+    }
     let entry = OutboxEntry::new(
         Target::Reply {
             thread: summary.id.clone(),

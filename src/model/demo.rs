@@ -114,6 +114,7 @@ pub fn demo_forum() -> Result<DemoForum, String> {
             sections: file.sections,
             announcement: file.announcement,
             undated: file.undated,
+            limits: super::forum::PostLimits::default(),
         },
         threads,
     })

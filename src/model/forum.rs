@@ -23,6 +23,70 @@ pub struct Forum {
     /// source has no dates): views then show a post's position instead of a date.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub undated: bool,
+    /// How long a post may be, where the server says (API v1's `/status`): checked before
+    /// a post is queued, so it is not refused after it left.
+    #[serde(default, skip_serializing_if = "PostLimits::is_unknown")]
+    pub limits: PostLimits,
+}
+
+/// The longest post and thread title a server takes, in characters (as the server
+/// counts them: Unicode scalar values); 0 where it does not say.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostLimits {
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub max_post_chars: u32,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub max_title_chars: u32,
+}
+
+impl PostLimits {
+    pub fn is_unknown(&self) -> bool {
+        self.max_post_chars == 0 && self.max_title_chars == 0
+    }
+
+    /// Characters of `body` over the limit, when it is over.
+    pub fn body_excess(&self, body: &str) -> Option<usize> {
+        excess(body, self.max_post_chars)
+    }
+
+    /// Characters of `title` over the limit, when it is over.
+    pub fn title_excess(&self, title: &str) -> Option<usize> {
+        excess(title, self.max_title_chars)
+    }
+
+    /// Why a post (with `title` when it starts a thread) would be refused for its length,
+    /// in words a user can act on; `None` when it fits.
+    pub fn refusal(&self, title: Option<&str>, body: &str) -> Option<String> {
+        if let Some(over) = title.and_then(|t| self.title_excess(t)) {
+            return Some(format!(
+                "the title is {} too long: the forum takes at most {}",
+                characters(over),
+                self.max_title_chars
+            ));
+        }
+        self.body_excess(body).map(|over| {
+            format!(
+                "the text is {} too long: the forum takes at most {} (it has {})",
+                characters(over),
+                self.max_post_chars,
+                body.chars().count()
+            )
+        })
+    }
+}
+
+fn characters(n: usize) -> String {
+    if n == 1 {
+        "1 character".to_owned()
+    } else {
+        format!("{n} characters")
+    }
+}
+
+fn excess(text: &str, max: u32) -> Option<usize> {
+    let max = usize::try_from(max).ok().filter(|&m| m > 0)?;
+    let count = text.chars().count();
+    (count > max).then(|| count - max)
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -197,4 +261,27 @@ pub struct ForumData {
     pub forum: Forum,
     pub threads: Vec<ThreadSummary>,
     pub read: ReadState,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PostLimits;
+
+    #[test]
+    fn a_post_over_the_servers_limit_is_refused_with_its_excess() {
+        let limits = PostLimits {
+            max_post_chars: 5,
+            max_title_chars: 3,
+        };
+        assert_eq!(limits.refusal(None, "héllo"), None, "characters, not bytes");
+        assert_eq!(
+            limits.refusal(None, "hello!!").as_deref(),
+            Some("the text is 2 characters too long: the forum takes at most 5 (it has 7)")
+        );
+        assert_eq!(
+            limits.refusal(Some("abcd"), "hi").as_deref(),
+            Some("the title is 1 character too long: the forum takes at most 3")
+        );
+        assert_eq!(PostLimits::default().refusal(Some("long"), "long"), None);
+    }
 }

@@ -17,7 +17,8 @@ pub use budget::{
 };
 pub use demo::{DemoForum, DemoThread, demo_forum};
 pub use forum::{
-    Access, Area, Banner, BannerLink, Forum, ForumData, Section, SeqRange, Severity, ThreadSummary,
+    Access, Area, Banner, BannerLink, Forum, ForumData, PostLimits, Section, SeqRange, Severity,
+    ThreadSummary,
 };
 pub use ids::{AreaId, PostId, SectionId, ThreadId};
 pub use mode::ForumMode;

@@ -39,6 +39,10 @@ struct NativeCursor {
     /// The tree's `ETag`: a catch-up revalidates the tree with it (304 when unchanged).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     tree_etag: Option<String>,
+    /// The post limits the cached tree carries: when `/status` says otherwise, the tree
+    /// is fetched again whatever its `ETag`.
+    #[serde(default, skip_serializing_if = "model::PostLimits::is_unknown")]
+    post_limits: model::PostLimits,
 }
 
 /// `GET /changes` as read by the client: entity by entity (see [`Lenient`]).
@@ -93,6 +97,8 @@ pub struct NativeBackend {
     state: ServerState,
     long_poll: Option<Duration>,
     limits: SyncLimits,
+    /// What `/status` last said a post may hold; the tree carries it to the cache.
+    post_limits: model::PostLimits,
 }
 
 impl NativeBackend {
@@ -105,6 +111,7 @@ impl NativeBackend {
             state: ServerState::default(),
             long_poll: None,
             limits: SyncLimits::default(),
+            post_limits: model::PostLimits::default(),
         }
     }
 
@@ -189,6 +196,7 @@ impl NativeBackend {
                 ..Snapshot::default()
             }),
             tree_etag,
+            post_limits: self.post_limits,
         };
         Ok(PullBatch {
             forum: Some(forum),
@@ -219,7 +227,9 @@ impl NativeBackend {
             .get(headers::ETAG)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        Ok(Some((clean::forum(model::Forum::from(tree)), etag)))
+        let mut forum = clean::forum(model::Forum::from(tree));
+        forum.limits = self.post_limits;
+        Ok(Some((forum, etag)))
     }
 
     async fn snapshot_step(&mut self, mut cursor: NativeCursor) -> Result<PullBatch, RemoteError> {
@@ -323,16 +333,26 @@ impl NativeBackend {
         let Some(since) = cursor.changes.clone() else {
             return self.snapshot_start().await;
         };
-        // Sections and areas are not in the changes feed: a catch-up (not a long poll)
-        // revalidates the tree, which costs a 304 when nothing changed.
+        // Structure edits are in the changes feed (`tree`), but the tree's counts and
+        // edits on older servers are not: a catch-up (not a long poll) revalidates the
+        // tree too, which costs a 304 when nothing changed.
         let mut forum = None;
         let mut tree_etag = cursor.tree_etag.clone();
+        let limits_changed = cursor.post_limits != self.post_limits;
         if self.long_poll.is_none()
-            && let Some((tree, etag)) = self.fetch_tree(tree_etag.as_deref()).await?
+            && let Some((tree, etag)) = self
+                .fetch_tree(tree_etag.as_deref().filter(|_| !limits_changed))
+                .await?
         {
             forum = Some(tree);
             tree_etag = etag;
         }
+        // Until a tree carried the new limits to the cache, the cursor keeps the old ones.
+        let post_limits = if forum.is_some() || !limits_changed {
+            self.post_limits
+        } else {
+            cursor.post_limits
+        };
         let mut query = vec![("since", since.clone()), ("limit", PAGE_SIZE.to_string())];
         if let Some(wait) = self.long_poll {
             query.push(("wait", wait.as_secs().min(30).to_string()));
@@ -363,6 +383,11 @@ impl NativeBackend {
                 api::Change::Thread { thread } => batch
                     .threads
                     .push(clean::summary(model::ThreadSummary::from(thread))),
+                // A structure edit (a new area, a renamed section, an announcement)
+                // arrives whole; a long-polling client sees it as soon as it is made.
+                api::Change::Tree { tree } => {
+                    batch.forum = Some(clean::forum(model::Forum::from(tree)));
+                }
                 api::Change::Unknown => {}
             }
         }
@@ -371,6 +396,7 @@ impl NativeBackend {
             changes: Some(page.next_cursor),
             snapshot: None,
             tree_etag,
+            post_limits,
         });
         Ok(batch)
     }
@@ -463,6 +489,10 @@ impl Backend for NativeBackend {
         self.state.retry_after = status
             .retry_after_s
             .map(|s| Duration::from_secs(u64::from(s)));
+        self.post_limits = model::PostLimits {
+            max_post_chars: status.limits.max_post_chars,
+            max_title_chars: status.limits.max_title_chars,
+        };
         Ok(())
     }
 

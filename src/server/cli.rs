@@ -1,5 +1,6 @@
 //! `threadmark serve`: its arguments, the startup lines on stdout, and the dispatch of its subcommands.
 
+use super::cli_forum::{ForumCommand, forum_command};
 use super::cli_migrate::{MigrateArgs, migrate_command};
 use super::cli_users::{TokenCommand, UserCommand, token_command, user_command};
 use super::db::{self, Location};
@@ -53,6 +54,9 @@ pub struct ServeArgs {
     /// Reads allowed per token (or address) per minute; 0 (default) turns the limit off
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub reads_per_minute: u32,
+    /// Longest post, in characters (clients check it before they queue a post)
+    #[arg(long, default_value_t = 50_000, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_post_chars: u32,
     /// How long the changes log remembers a change, in hours; older cursors get 410
     #[arg(long, default_value_t = 30 * 24, value_name = "HOURS")]
     pub changes_retention_hours: u64,
@@ -71,6 +75,12 @@ pub struct ServeArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ServeCommand {
+    /// Show and shape the forum: title, announcement, sections and areas (also while it
+    /// is being served)
+    Forum {
+        #[command(subcommand)]
+        command: Box<ForumCommand>,
+    },
     /// Create and list the server's users
     User {
         #[command(subcommand)]
@@ -102,6 +112,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         })
     };
     match args.command {
+        Some(ServeCommand::Forum { command }) => {
+            let location = location()?;
+            runtime()?.block_on(async {
+                let store = db::open(&location).await?;
+                forum_command(store.as_ref(), *command).await
+            })
+        }
         Some(ServeCommand::User { command }) => {
             let location = location()?;
             runtime()?.block_on(async {
@@ -152,6 +169,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.limits = ServerLimits {
         writes_per_minute: args.writes_per_minute,
         reads_per_minute: args.reads_per_minute,
+        max_post_chars: args.max_post_chars,
         ..ServerLimits::default()
     };
     config.connections = ConnectionLimits {

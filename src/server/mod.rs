@@ -7,6 +7,7 @@
 mod auth;
 mod bare_answers;
 pub mod cli;
+mod cli_forum;
 mod cli_migrate;
 mod cli_users;
 mod config;

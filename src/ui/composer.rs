@@ -7,6 +7,7 @@ use super::theme::Theme;
 use crate::app::Action;
 use crate::app::compose::composer::{Composer, Field};
 use crate::app::input::keymap::{Context, Keymap};
+use crate::model::PostLimits;
 use crate::render::Document;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -20,6 +21,8 @@ use ratatui_textarea::TextArea;
 pub struct ComposerView<'a> {
     pub composer: &'a Composer,
     pub keymap: &'a Keymap,
+    /// How long a post and a title may be, where the server says.
+    pub limits: PostLimits,
     /// The reader pane's place (its title line and body).
     pub area: Rect,
 }
@@ -97,13 +100,50 @@ pub fn draw(frame: &mut Frame, view: &ComposerView<'_>, theme: &Theme) {
             body,
         ),
     }
+    let counter = counter(view);
+    let counter_cols = counter.as_ref().map_or(0, |(text, _)| width(text) + 1);
     frame.render_widget(
         Paragraph::new(Span::styled(
-            truncate(&footer(view), cols),
+            truncate(&footer(view), cols.saturating_sub(counter_cols)),
             theme.get(Element::ComposerHint),
         )),
         row(footer_y),
     );
+    if let Some((text, over)) = counter {
+        let cols = u16::try_from(width(&text))
+            .unwrap_or(area.width)
+            .min(area.width);
+        let style = theme.get(if over {
+            Element::ComposerOver
+        } else {
+            Element::ComposerHint
+        });
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, style)),
+            Rect::new(area.x + area.width - cols, footer_y, cols, 1),
+        );
+    }
+}
+
+/// Characters typed against the server's limit for the field being written ("812/50000",
+/// "50012/50000 · 12 over"), and whether it is over; nothing where the server has no
+/// limit.
+fn counter(view: &ComposerView<'_>) -> Option<(String, bool)> {
+    let composer = view.composer;
+    let (text, max) = match (composer.field(), composer.title_text()) {
+        (Field::Title, Some(title)) => (title, view.limits.max_title_chars),
+        _ => (composer.body_text(), view.limits.max_post_chars),
+    };
+    if max == 0 {
+        return None;
+    }
+    let count = text.chars().count();
+    let max = usize::try_from(max).unwrap_or(usize::MAX);
+    Some(if count > max {
+        (format!("{count}/{max} · {} over ", count - max), true)
+    } else {
+        (format!("{count}/{max} "), false)
+    })
 }
 
 /// An input as drawn: the theme's cursor where the keyboard is, none elsewhere. (The

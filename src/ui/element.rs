@@ -91,6 +91,7 @@ elements! {
     ComposerText = "composer.text",
     ComposerRule = "composer.rule",
     ComposerHint = "composer.hint",
+    ComposerOver = "composer.over",
     ComposerCursor = "composer.cursor",
     ComposerCursorLine = "composer.cursor_line",
     OutboxQueued = "outbox.queued",

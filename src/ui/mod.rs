@@ -40,6 +40,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
             &composer::ComposerView {
                 composer,
                 keymap: &state.keys.keymap,
+                limits: state.data.forum.limits,
                 area: g.reader_title.union(g.reader_body),
             },
             theme,

@@ -124,9 +124,14 @@ fn held_and_failed_replies_say_so_in_read() {
     let client = Client::default();
     client.sign_in(&server.url, server.member_token.as_ref().unwrap());
     assert!(client.run(&["sync"]).status.success());
-    let out = client.run_with_stdin(&["reply", "advocacy"], &"x".repeat(60_000));
+    let out = client.run_with_stdin(&["reply", "advocacy"], &"x".repeat(300));
     assert!(out.status.success());
+    // The operator lowers the limit after the reply was queued: the server refuses it.
+    let server = server.restart(store.path(), &["--max-post-chars", "100"]);
     assert!(client.run(&["sync"]).status.success());
+    // The sync brought the new limit along (the tree itself did not change).
+    let again = client.run_with_stdin(&["reply", "advocacy"], &"x".repeat(300));
+    assert_eq!(again.status.code(), Some(1), "{}", text(&again.stdout));
     let page = text(&client.run(&["read", "advocacy", "--width", "100"]).stdout);
     assert!(page.contains("you · failed"), "{page}");
     assert!(page.contains("the server said:"), "{page}");
@@ -139,6 +144,27 @@ fn held_and_failed_replies_say_so_in_read() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let page = text(&client.run(&["read", "advocacy", "--width", "100"]).stdout);
     assert!(page.contains("you · held"), "{page}");
+}
+
+#[test]
+fn a_reply_over_the_servers_limit_is_refused_before_it_is_queued() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &["--max-post-chars", "100"]);
+    let client = Client::default();
+    client.sign_in(&server.url, server.member_token.as_ref().unwrap());
+    assert!(client.run(&["sync"]).status.success());
+
+    let out = client.run_with_stdin(&["reply", "advocacy"], &"y".repeat(130));
+    assert_eq!(out.status.code(), Some(1));
+    let said = text(&out.stderr);
+    assert!(said.contains("30 characters too long"), "{said}");
+    assert!(said.contains("at most 100"), "{said}");
+    assert!(said.contains("nothing was queued"), "{said}");
+    assert!(client.outbox().is_empty());
+
+    let out = client.run_with_stdin(&["reply", "advocacy"], &"y".repeat(100));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(client.outbox().len(), 1);
 }
 
 #[test]
@@ -309,5 +335,40 @@ fn times_are_local_and_utc_only_when_asked() {
         japan,
         utc.checked_add(jiff::Span::new().hours(9)).unwrap(),
         "the same moment in the reader's zone"
+    );
+}
+
+#[test]
+fn an_area_the_operator_adds_while_serving_reaches_the_open_reader() {
+    let (store, _server, client) = signed_in();
+    let mut reader = PtySession::start(client.home.path(), &[], &[], 140, 40);
+    reader.wait_for_text(" online ");
+    // The operator shapes the forum from another terminal; the reader, long polling,
+    // is not asked to sync.
+    serve_command(
+        store.path(),
+        &["forum", "section", "add", "club", "--title", "The club"],
+    );
+    serve_command(
+        store.path(),
+        &[
+            "forum",
+            "area",
+            "add",
+            "regatta",
+            "--section",
+            "club",
+            "--title",
+            "Regatta results",
+        ],
+    );
+    reader.wait_for_text("Regatta results");
+    reader.send("q");
+    assert!(reader.wait_exit().success());
+    let tree: Value = serde_json::from_slice(&client.run(&["tree", "--json"]).stdout).unwrap();
+    let text = tree.to_string();
+    assert!(
+        text.contains("\"regatta\"") && text.contains("The club"),
+        "{tree:#}"
     );
 }

@@ -89,6 +89,7 @@ fn hostile_store(dir: &std::path::Path, cases: &[Case]) {
             links: Vec::new(),
         }),
         undated: false,
+        limits: threadmark::model::PostLimits::default(),
     };
     let mut threads = Vec::new();
     for (i, case) in cases.iter().enumerate() {

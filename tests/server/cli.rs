@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use threadmark::server::start;
 
-fn serve(data: &Path, store: &Backend, args: &[&str], stdin: &str) -> Output {
+pub fn serve(data: &Path, store: &Backend, args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_threadmark"))
         .arg("serve")
         .args(args)
@@ -29,7 +29,7 @@ fn serve(data: &Path, store: &Backend, args: &[&str], stdin: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
-fn stdout(output: &Output) -> String {
+pub fn stdout(output: &Output) -> String {
     assert!(
         output.status.success(),
         "{}",

@@ -427,6 +427,176 @@ async fn edit_posts(c: &mut Contract, t: &TestServer, alice: &str, post: &Value)
     );
 }
 
+async fn shape_forum(c: &mut Contract, t: &TestServer, alice: &str) {
+    let h = &t.http;
+    let admin = t.admin();
+    let (s, _) = c
+        .call(
+            "put",
+            "/admin/sections/{id}",
+            h.put(t.url("/admin/sections/club"))
+                .bearer_auth(&admin)
+                .json(&json!({"title": "The club", "position": 1})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    c.call(
+        "put",
+        "/admin/sections/{id}",
+        h.put(t.url("/admin/sections/club"))
+            .bearer_auth(&admin)
+            .json(&json!({"title": "Our club"})),
+    )
+    .await;
+    c.call(
+        "put",
+        "/admin/sections/{id}",
+        h.put(t.url("/admin/sections/club"))
+            .bearer_auth(alice)
+            .json(&json!({"title": "Mine"})),
+    )
+    .await;
+    c.call(
+        "put",
+        "/admin/sections/{id}",
+        h.put(t.url("/admin/sections/new"))
+            .bearer_auth(&admin)
+            .json(&json!({})),
+    )
+    .await;
+    let (s, _) = c
+        .call(
+            "put",
+            "/admin/areas/{id}",
+            h.put(t.url("/admin/areas/news")).bearer_auth(&admin).json(
+                &json!({"section": "club", "title": "News", "description": "From the board"}),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    c.call(
+        "put",
+        "/admin/areas/{id}",
+        h.put(t.url("/admin/areas/news"))
+            .bearer_auth(&admin)
+            .json(&json!({"title": "Board news", "position": 1})),
+    )
+    .await;
+    c.call(
+        "put",
+        "/admin/areas/{id}",
+        h.put(t.url("/admin/areas/other"))
+            .bearer_auth(&admin)
+            .json(&json!({"section": "nope", "title": "Other"})),
+    )
+    .await;
+}
+
+async fn remove_structure(c: &mut Contract, t: &TestServer, alice: &str) {
+    let h = &t.http;
+    let admin = t.admin();
+    let (s, _) = c
+        .call(
+            "delete",
+            "/admin/sections/{id}",
+            h.delete(t.url("/admin/sections/club")).bearer_auth(&admin),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "it holds an area");
+    let (s, _) = c
+        .call(
+            "delete",
+            "/admin/areas/{id}",
+            h.delete(t.url("/admin/areas/advocacy")).bearer_auth(&admin),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "it holds threads");
+    c.call(
+        "delete",
+        "/admin/areas/{id}",
+        h.delete(t.url("/admin/areas/news")).bearer_auth(&admin),
+    )
+    .await;
+    c.call(
+        "delete",
+        "/admin/areas/{id}",
+        h.delete(t.url("/admin/areas/news")).bearer_auth(&admin),
+    )
+    .await;
+    c.call(
+        "delete",
+        "/admin/sections/{id}",
+        h.delete(t.url("/admin/sections/club")).bearer_auth(&admin),
+    )
+    .await;
+    c.call(
+        "delete",
+        "/admin/sections/{id}",
+        h.delete(t.url("/admin/sections/club")).bearer_auth(alice),
+    )
+    .await;
+}
+
+async fn title_and_announce(c: &mut Contract, t: &TestServer, alice: &str) {
+    let h = &t.http;
+    let admin = t.admin();
+    c.call(
+        "patch",
+        "/admin/forum",
+        h.patch(t.url("/admin/forum"))
+            .bearer_auth(&admin)
+            .json(&json!({"title": "Strategic Framework"})),
+    )
+    .await;
+    c.call(
+        "patch",
+        "/admin/forum",
+        h.patch(t.url("/admin/forum"))
+            .bearer_auth(alice)
+            .json(&json!({"title": "Mine"})),
+    )
+    .await;
+    c.call(
+        "put",
+        "/admin/announcement",
+        h.put(t.url("/admin/announcement"))
+            .bearer_auth(&admin)
+            .json(&json!({"text": "AGM on Friday", "severity": "warning"})),
+    )
+    .await;
+    c.call(
+        "put",
+        "/admin/announcement",
+        h.put(t.url("/admin/announcement"))
+            .bearer_auth(&admin)
+            .json(&json!({"text": ""})),
+    )
+    .await;
+    c.call(
+        "delete",
+        "/admin/announcement",
+        h.delete(t.url("/admin/announcement")).bearer_auth(&admin),
+    )
+    .await;
+    c.call(
+        "delete",
+        "/admin/announcement",
+        h.delete(t.url("/admin/announcement")),
+    )
+    .await;
+    let (_, changes) = c
+        .call("get", "/changes", h.get(t.url("/changes?limit=1000")))
+        .await;
+    assert!(
+        changes["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|ch| ch["kind"] == "tree"),
+        "structure edits are in the feed"
+    );
+}
+
 async fn switch_modes(c: &mut Contract, t: &TestServer, alice: &str) {
     let h = &t.http;
     let threads = t.url("/areas/advocacy/threads");
@@ -604,6 +774,9 @@ both_stores! {
         write_threads(&mut contract, &t, &alice).await;
         let post = write_posts(&mut contract, &t, &alice).await;
         edit_posts(&mut contract, &t, &alice, &post).await;
+        shape_forum(&mut contract, &t, &alice).await;
+        remove_structure(&mut contract, &t, &alice).await;
+        title_and_announce(&mut contract, &t, &alice).await;
         switch_modes(&mut contract, &t, &alice).await;
         limits(&mut contract, &store).await;
         assert_eq!(contract.uncovered_operations(), Vec::<String>::new());

@@ -24,3 +24,4 @@ mod migrate;
 mod modes;
 mod outage;
 mod spec;
+mod structure;

@@ -274,6 +274,7 @@ fn tree(rng: &mut fastrand::Rng) -> Forum {
         sections,
         announcement: None,
         undated: false,
+        limits: threadmark::model::PostLimits::default(),
     }
 }
 

@@ -79,6 +79,17 @@ impl Served {
         }
     }
 
+    /// Stops the server and starts it again where its clients expect it, on the same
+    /// store, with `extra` options (the operator changed a setting); the tokens stay.
+    pub fn restart(self, data: &Path, extra: &[&str]) -> Self {
+        let addr = self.addr.clone();
+        let tokens = (self.member_token.clone(), self.admin_token.clone());
+        self.kill();
+        let mut again = Self::start(data, &addr, false, extra);
+        (again.member_token, again.admin_token) = tokens;
+        again
+    }
+
     /// SIGKILL, no goodbye.
     pub fn kill(mut self) {
         let _ = self.child.kill();

@@ -4,7 +4,9 @@
 use crate::harness::Harness;
 use threadmark::app::state::Overlay;
 use threadmark::app::{Action, Effect, Msg};
-use threadmark::model::{AreaId, Draft, OutboxEntry, OutboxState, PostId, Target, ThreadId};
+use threadmark::model::{
+    AreaId, Draft, OutboxEntry, OutboxState, PostId, PostLimits, Target, ThreadId,
+};
 use threadmark::store::{Cache, Drafts, Outbox};
 use threadmark::sync::{Connection, SyncCommand, SyncEvent, SyncStatus};
 
@@ -531,4 +533,49 @@ fn the_same_messages_at_the_same_times_give_the_same_drafts_and_keys() {
         "queued under that key"
     );
     assert_eq!(keys(&first), keys(&second));
+}
+
+#[test]
+fn a_reply_over_the_servers_limit_is_not_queued_and_stays_typed() {
+    let mut h = at_connie();
+    h.state.data.forum.limits = PostLimits {
+        max_post_chars: 20,
+        max_title_chars: 10,
+    };
+    h.keys("r");
+    h.keys("This reply runs past twenty characters.");
+    h.keys("<ctrl-s>");
+    assert!(outbox(&h).is_empty(), "nothing was queued");
+    let composer = h.state.composer.as_ref().expect("the composer stays open");
+    assert_eq!(
+        composer.body_text(),
+        "This reply runs past twenty characters."
+    );
+    let said = h.notice();
+    assert!(said.contains("19 characters too long"), "{said}");
+    assert!(said.contains("at most 20"), "{said}");
+
+    // Shortened, it goes.
+    for _ in 0..20 {
+        h.keys("<backspace>");
+    }
+    h.keys("<ctrl-s>");
+    assert!(h.state.composer.is_none());
+    assert_eq!(outbox(&h)[0].body, "This reply runs pas");
+
+    // A new thread's title is held to its own limit, with the keyboard put back on it.
+    h.keys("c");
+    h.keys("A title far too long<tab>Short text");
+    h.keys("<ctrl-s>");
+    assert_eq!(outbox(&h).len(), 1, "nothing more was queued");
+    let said = h.notice();
+    assert!(
+        said.contains("the title is 10 characters too long"),
+        "{said}"
+    );
+    let composer = h.state.composer.as_ref().unwrap();
+    assert_eq!(
+        composer.field(),
+        threadmark::app::compose::composer::Field::Title
+    );
 }

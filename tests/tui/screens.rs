@@ -326,3 +326,28 @@ fn an_expanded_banner_says_its_text_once() {
     assert_eq!(screen.matches(opening).count(), 1, "{screen}");
     assert!(screen.contains("announcement"), "{screen}");
 }
+
+#[test]
+fn the_composer_counts_against_the_servers_limit() {
+    let mut h = composing();
+    let typed = h
+        .state
+        .composer
+        .as_ref()
+        .unwrap()
+        .body_text()
+        .chars()
+        .count();
+    h.state.data.forum.limits.max_post_chars = 500;
+    let terminal = render(&h);
+    let buffer = terminal.backend().buffer();
+    let (x, y) = find(buffer, &format!("{typed}/500"));
+    assert_eq!(y, 28, "on the composer's last row");
+    assert_eq!(buffer[(x, y)].fg, Color::Gray);
+
+    h.state.data.forum.limits.max_post_chars = 100;
+    let terminal = render(&h);
+    let buffer = terminal.backend().buffer();
+    let (x, y) = find(buffer, &format!("{typed}/100 · {} over", typed - 100));
+    assert_eq!(buffer[(x, y)].fg, Color::LightRed, "over the limit shows");
+}

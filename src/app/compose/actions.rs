@@ -297,6 +297,15 @@ fn send(state: &mut State, fx: &mut Vec<Effect>) {
         state.error("the text is empty: write something, or esc to close");
         return;
     }
+    // The server would refuse it after it left: say so while the text is still here.
+    let title = composer.title_text();
+    if let Some(why) = state.data.forum.limits.refusal(title.as_deref(), &body) {
+        if title.is_some() && state.data.forum.limits.body_excess(&body).is_none() {
+            composer.focus(crate::app::compose::composer::Field::Title);
+        }
+        state.error(format!("{why}; shorten it and send again"));
+        return;
+    }
     let (target, draft_id, replaces) = (
         composer.target(),
         composer.draft_id.clone(),

@@ -64,6 +64,7 @@ const TABLES: &[Table] = &[
             ("admin", Bool),
             ("password_hash", OptText),
             ("created_at", Int),
+            ("moderator", Bool),
         ],
         key: &["id"],
     },
@@ -126,6 +127,18 @@ const TABLES: &[Table] = &[
             ("created_at", Int),
         ],
         key: &["user_id", "key"],
+    },
+    Table {
+        name: "mod_log",
+        columns: &[
+            ("seq", Int),
+            ("at", Int),
+            ("actor", Text),
+            ("action", Text),
+            ("target", Text),
+            ("detail", OptText),
+        ],
+        key: &["seq"],
     },
     Table {
         name: "meta",

@@ -38,12 +38,14 @@
 pub mod copy;
 mod engine;
 mod import;
+pub mod moderation;
 pub mod postgres;
 pub mod read;
 mod schema;
 pub mod sql;
 pub mod sqlite;
 mod store;
+pub mod structure;
 pub mod users;
 pub mod write;
 

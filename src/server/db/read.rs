@@ -261,6 +261,9 @@ pub async fn changes_after(
             "thread" => thread(tx, &entity)
                 .await?
                 .map(|thread| api::Change::Thread { thread }),
+            "tree" => Some(api::Change::Tree {
+                tree: tree(tx).await?,
+            }),
             _ => None,
         };
         out.extend(change);

@@ -9,7 +9,7 @@ use super::sql::{Dialect, Tx, params};
 use super::{DbError, read};
 
 /// The newest schema this build knows; a newer store is refused, never rewritten.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// One migration step.
 #[derive(Debug)]
@@ -72,6 +72,16 @@ INSERT INTO feed (head)
     WHERE NOT EXISTS (SELECT 1 FROM feed);
 ",
     },
+    // Moderators, and the log of what moderators and admins did.
+    Step {
+        version: 3,
+        sql: "
+ALTER TABLE users ADD COLUMN moderator INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE IF NOT EXISTS mod_log (
+    seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+    target TEXT NOT NULL, detail TEXT);
+",
+    },
 ];
 
 /// Identifiers compare byte by byte (`COLLATE "C"`), as in `SQLite`, so pages and
@@ -124,6 +134,15 @@ INSERT INTO feed (head)
     SELECT COALESCE((SELECT MAX(seq) FROM changes), 0)
     WHERE NOT EXISTS (SELECT 1 FROM feed);
 ",
+    },
+    Step {
+        version: 3,
+        sql: r#"
+ALTER TABLE users ADD COLUMN IF NOT EXISTS moderator BOOLEAN NOT NULL DEFAULT FALSE;
+CREATE TABLE IF NOT EXISTS mod_log (
+    seq BIGINT PRIMARY KEY, at BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+    target TEXT COLLATE "C" NOT NULL, detail TEXT);
+"#,
     },
 ];
 

@@ -12,7 +12,7 @@ use futures::executor::block_on;
 use rusqlite::Connection;
 use rusqlite::types::{ToSqlOutput, Value};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -21,6 +21,10 @@ pub const DB_FILE: &str = "threadmark-server.sqlite3";
 
 /// Read connections kept open between requests.
 const MAX_IDLE_READERS: usize = 8;
+
+/// How often a store looks for commits another process made (`threadmark serve forum`
+/// or `serve user` beside the running server), so its long polls wake for them too.
+const OUTSIDE_COMMITS_EVERY: Duration = Duration::from_millis(500);
 
 /// The path of the database in `dir`, creating `dir` if needed.
 pub fn db_path(dir: &Path) -> Result<PathBuf, DbError> {
@@ -277,6 +281,15 @@ impl SqliteStore {
                 path: path.clone(),
                 source,
             })?;
+        let watched = Arc::downgrade(&shared);
+        let watched_path = path.clone();
+        std::thread::Builder::new()
+            .name("threadmark-store-watch".into())
+            .spawn(move || watch_outside_commits(&watched_path, &watched))
+            .map_err(|source| DbError::Io {
+                path: path.clone(),
+                source,
+            })?;
         Ok(Arc::new(Self {
             shared,
             readers: Arc::new(Readers {
@@ -285,6 +298,25 @@ impl SqliteStore {
             }),
             jobs,
         }))
+    }
+}
+
+/// Moves the head when another process committed, until the store is dropped.
+fn watch_outside_commits(path: &Path, shared: &Weak<Shared>) {
+    let Ok(tx) = SqliteTx::open(path) else {
+        return;
+    };
+    if tx.lock().pragma_update(None, "query_only", true).is_err() {
+        return;
+    }
+    loop {
+        std::thread::sleep(OUTSIDE_COMMITS_EVERY);
+        let Some(shared) = shared.upgrade() else {
+            return;
+        };
+        if let Ok(head) = block_on(engine::feed_head(&tx)) {
+            shared.advance_head(head);
+        }
     }
 }
 

@@ -2,8 +2,10 @@
 //! question or write, implemented once for every [`Engine`].
 
 use super::engine::Engine;
+use super::moderation::{self, Actor};
 use super::read::{self, ThreadKey, Viewer};
 use super::sql::Tx as _;
+use super::structure::{self, Edited, StructureEdit};
 use super::users::{self, UserError, UserInfo};
 use super::write::{self, Creation, Keyed, WriteResult};
 use super::{DbError, ImportReport, WriteFailure, import};
@@ -123,6 +125,23 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         edit: api::PostEdit,
         now: Timestamp,
     ) -> WriteResult<api::Post>;
+    /// Changes the forum's structure (title, announcement, sections, areas) and records
+    /// it in the changes feed; answers the tree as it is after the edit.
+    async fn edit_structure(&self, edit: StructureEdit, now: Timestamp) -> WriteResult<Edited>;
+    /// Locks, pins or moves a thread (logged, and in the changes feed).
+    async fn moderate_thread(
+        &self,
+        actor: Actor,
+        thread: String,
+        change: api::ThreadModeration,
+        now: Timestamp,
+    ) -> WriteResult<api::Thread>;
+    /// The newest moderation log entries, newest first.
+    async fn mod_log(&self, limit: u32) -> Result<Vec<api::LogEntry>, DbError>;
+    /// Makes a user a moderator or not; false when there is no such user.
+    async fn set_moderator(&self, name: String, moderator: bool) -> Result<bool, DbError>;
+    /// The moderators' names.
+    async fn moderators(&self) -> Result<Vec<String>, DbError>;
     async fn insert_token(&self, user_id: i64, device: Option<String>) -> Result<String, DbError>;
     /// Stores a `meta` value.
     async fn set_meta(&self, key: String, value: String) -> Result<(), DbError>;
@@ -334,6 +353,44 @@ impl<E: Engine> Store for E {
             })
         })
         .await
+    }
+
+    async fn edit_structure(&self, edit: StructureEdit, now: Timestamp) -> WriteResult<Edited> {
+        self.write(move |tx| Box::pin(async move { structure::edit(tx, &edit, now).await }))
+            .await
+    }
+
+    async fn moderate_thread(
+        &self,
+        actor: Actor,
+        thread: String,
+        change: api::ThreadModeration,
+        now: Timestamp,
+    ) -> WriteResult<api::Thread> {
+        self.write(move |tx| {
+            Box::pin(
+                async move { moderation::moderate_thread(tx, &actor, &thread, &change, now).await },
+            )
+        })
+        .await
+    }
+
+    async fn mod_log(&self, limit: u32) -> Result<Vec<api::LogEntry>, DbError> {
+        self.read(move |tx| Box::pin(moderation::log_entries(tx, limit)))
+            .await
+    }
+
+    async fn set_moderator(&self, name: String, moderator: bool) -> Result<bool, DbError> {
+        plain(
+            self.write(move |tx| {
+                Box::pin(async move { Ok(moderation::set_moderator(tx, &name, moderator).await?) })
+            })
+            .await,
+        )
+    }
+
+    async fn moderators(&self) -> Result<Vec<String>, DbError> {
+        self.read(|tx| Box::pin(moderation::moderators(tx))).await
     }
 
     async fn insert_token(&self, user_id: i64, device: Option<String>) -> Result<String, DbError> {

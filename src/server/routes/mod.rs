@@ -4,6 +4,7 @@ pub(super) mod admin;
 mod changes;
 mod posts;
 mod status;
+mod structure;
 mod threads;
 mod tokens;
 mod tree;
@@ -14,7 +15,7 @@ use crate::api::{BASE_PATH, ProblemCode, headers};
 use axum::Router;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{get, patch, post, put};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -34,6 +35,19 @@ pub fn router() -> Router<Shared> {
         .route("/posts/{id}", get(posts::get).patch(posts::edit))
         .route("/changes", get(changes::get))
         .route("/admin/mode", put(admin::set_mode))
+        .route("/admin/forum", patch(structure::edit_forum))
+        .route(
+            "/admin/announcement",
+            put(structure::set_announcement).delete(structure::clear_announcement),
+        )
+        .route(
+            "/admin/sections/{id}",
+            put(structure::put_section).delete(structure::remove_section),
+        )
+        .route(
+            "/admin/areas/{id}",
+            put(structure::put_area).delete(structure::remove_area),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     Router::new().nest(BASE_PATH, api).fallback(not_found)

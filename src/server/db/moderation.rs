@@ -1,0 +1,172 @@
+//! Moderation: lock, pin and move threads, by a moderator or an admin over the API or by
+//! the operator on the command line; every action is logged (who, what, when) and the
+//! thread enters the changes feed, so syncing clients see it.
+
+use super::read;
+use super::sql::{SqlRow, Tx, params};
+use super::users::UserInfo;
+use super::write::{WriteResult, record_changes};
+use super::{DbError, WriteFailure, from_micros, micros};
+use crate::api::{self, Problem, ProblemCode};
+use jiff::Timestamp;
+
+/// Who acts: a user (checked to be a moderator or an admin), or the operator at the
+/// command line (who holds the store and needs no role).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Actor {
+    User(UserInfo),
+    Operator,
+}
+
+/// The name the log gives the command line.
+pub const OPERATOR: &str = "(operator)";
+
+impl Actor {
+    fn name(&self) -> &str {
+        match self {
+            Actor::User(user) => &user.name,
+            Actor::Operator => OPERATOR,
+        }
+    }
+}
+
+fn reject<T>(problem: Problem) -> WriteResult<T> {
+    Err(WriteFailure::Rejected(Box::new(problem)))
+}
+
+/// Whether the user may moderate: an admin, or a moderator.
+pub async fn may_moderate(tx: &impl Tx, user: &UserInfo) -> Result<bool, DbError> {
+    if user.admin {
+        return Ok(true);
+    }
+    Ok(tx
+        .query_opt(
+            "SELECT moderator FROM users WHERE id = $1",
+            params![user.id],
+        )
+        .await?
+        .map(|r| r.bool(0))
+        .transpose()?
+        .unwrap_or(false))
+}
+
+fn forbidden() -> Problem {
+    Problem::new(ProblemCode::Forbidden)
+        .detail("only a moderator or an admin can do this (role needed: moderator)")
+}
+
+/// Locks, pins or moves a thread; answers the thread as it is now.
+pub async fn moderate_thread(
+    tx: &impl Tx,
+    actor: &Actor,
+    thread_id: &str,
+    change: &api::ThreadModeration,
+    now: Timestamp,
+) -> WriteResult<api::Thread> {
+    if let Actor::User(user) = actor
+        && !may_moderate(tx, user).await?
+    {
+        return reject(forbidden());
+    }
+    let Some(thread) = read::thread(tx, thread_id).await? else {
+        return reject(
+            Problem::new(ProblemCode::ThreadNotFound).detail(format!("no thread {thread_id:?}")),
+        );
+    };
+    if let Some(area) = &change.area_id
+        && !read::area_exists(tx, area).await?
+    {
+        return reject(Problem::new(ProblemCode::AreaNotFound).detail(format!("no area {area:?}")));
+    }
+    let mut actions: Vec<(&str, Option<String>)> = Vec::new();
+    if let Some(locked) = change.locked.filter(|l| *l != thread.locked) {
+        actions.push((if locked { "lock" } else { "unlock" }, None));
+    }
+    if let Some(pinned) = change.pinned.filter(|p| *p != thread.pinned) {
+        actions.push((if pinned { "pin" } else { "unpin" }, None));
+    }
+    if let Some(area) = change.area_id.as_ref().filter(|a| **a != thread.area_id) {
+        actions.push(("move", Some(format!("from {} to {area}", thread.area_id))));
+    }
+    if actions.is_empty() {
+        return Ok(thread);
+    }
+    let at = micros(now);
+    tx.execute(
+        "UPDATE threads SET locked = $2, pinned = $3, area_id = $4, version = version + 1 WHERE id = $1",
+        params![
+            thread_id,
+            change.locked.unwrap_or(thread.locked),
+            change.pinned.unwrap_or(thread.pinned),
+            change.area_id.as_deref().unwrap_or(&thread.area_id),
+        ],
+    )
+    .await?;
+    for (action, detail) in &actions {
+        log(tx, at, actor.name(), action, thread_id, detail.as_deref()).await?;
+    }
+    record_changes(tx, &[("thread", thread_id)], at).await?;
+    Ok(read::thread(tx, thread_id)
+        .await?
+        .ok_or_else(|| DbError::Other("a moderated thread vanished".into()))?)
+}
+
+async fn log(
+    tx: &impl Tx,
+    at: i64,
+    actor: &str,
+    action: &str,
+    target: &str,
+    detail: Option<&str>,
+) -> Result<(), DbError> {
+    tx.execute(
+        "INSERT INTO mod_log (seq, at, actor, action, target, detail) \
+         VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM mod_log), $1, $2, $3, $4, $5)",
+        params![at, actor, action, target, detail],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The newest `limit` log entries, newest first.
+pub async fn log_entries(tx: &impl Tx, limit: u32) -> Result<Vec<api::LogEntry>, DbError> {
+    tx.query(
+        "SELECT at, actor, action, target, detail FROM mod_log ORDER BY seq DESC LIMIT $1",
+        params![limit],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(api::LogEntry {
+            at: from_micros(r.int(0)?)?,
+            actor: r.text(1)?,
+            action: r.text(2)?,
+            target: r.text(3)?,
+            detail: r.opt_text(4)?,
+        })
+    })
+    .collect()
+}
+
+/// Makes a user a moderator or not; false when there is no such user.
+pub async fn set_moderator(tx: &impl Tx, name: &str, moderator: bool) -> Result<bool, DbError> {
+    let sql = match tx.dialect() {
+        super::sql::Dialect::Sqlite => "UPDATE users SET moderator = $2 WHERE name = $1",
+        super::sql::Dialect::Postgres => {
+            "UPDATE users SET moderator = $2 WHERE lower(name) = lower($1)"
+        }
+    };
+    Ok(tx.execute(sql, params![name, moderator]).await? > 0)
+}
+
+/// The names of the moderators.
+pub async fn moderators(tx: &impl Tx) -> Result<Vec<String>, DbError> {
+    tx.query(
+        "SELECT name FROM users WHERE moderator ORDER BY lower(name), name",
+        &[],
+    )
+    .await?
+    .iter()
+    .map(|r| r.text(0))
+    .collect()
+}

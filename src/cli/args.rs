@@ -131,7 +131,12 @@ pub enum ClientCommand {
     Login(LoginArgs),
     /// Pull new posts into the local cache and send the outbox, once
     Sync {
-        /// Print the summary as JSON (the shape is in the README, "JSON output")
+        /// Print the request budget left, the prefetch policy and how many threads are
+        /// cached, and sync nothing
+        #[arg(long)]
+        status: bool,
+        /// Print the summary (or, with --status, the status) as JSON (the shape is in the
+        /// README, "JSON output")
         #[arg(long)]
         json: bool,
     },

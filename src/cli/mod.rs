@@ -18,6 +18,7 @@ mod reading;
 mod resolve;
 mod run;
 mod sync;
+mod sync_status;
 mod thread_text;
 
 pub use accounts::run_account_command;
@@ -35,4 +36,5 @@ pub use reading::{format_hits, format_tree};
 pub use resolve::{ResolveError, resolve_thread};
 pub use run::run;
 pub use sync::{summary as sync_summary, sync};
+pub use sync_status::sync_status;
 pub use thread_text::{ThreadView, echo_state_words, format_thread};

@@ -61,7 +61,10 @@ pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()
         ClientCommand::Login(args) => finish(Output::stdout(), |out| {
             login(&setup, &account()?, &args, out)
         }),
-        ClientCommand::Sync { json } => {
+        ClientCommand::Sync { status: true, json } => finish(Output::stdout(), |out| {
+            super::sync_status(&setup, &account()?, json, out)
+        }),
+        ClientCommand::Sync { json, .. } => {
             finish(Output::stdout(), |out| sync(&account()?, json, out))
         }
         ClientCommand::Reply { thread, to, file } => finish(Output::stdout(), |out| {

@@ -2,13 +2,14 @@
 
 use crate::account::Account;
 use crate::demo_server::DemoServer;
-use crate::model::{Banner, ThreadId};
+use crate::model::{Banner, ThreadId, describe_wait};
 use crate::remote::{Backend as _, RemoteError};
 use crate::store::Cache;
 use crate::sync::{Connection, CycleReport, SyncError};
 use crate::text::sanitize;
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
+use std::time::Duration;
 
 /// Runs one sync of `account`. Fails (exit 1) only when the server could not be reached
 /// or refused us; held or failed replies are reported, not errors.
@@ -39,7 +40,7 @@ pub fn sync(account: &Account, json: bool, out: &mut impl Write) -> anyhow::Resu
     if let Some(demo) = demo {
         runtime.block_on(demo.shutdown());
     }
-    let cycle = result.map_err(|e| sync_error(e, &remote.url))?;
+    let cycle = result.map_err(|e| sync_error(e, &remote.url, &account.name))?;
     mark_own_posts_read(account, &cycle.pulled.own)?;
     read_elsewhere(account, &cycle.pulled.read_through)?;
     let banner = engine.backend().state().banner.clone();
@@ -52,7 +53,7 @@ pub fn sync(account: &Account, json: bool, out: &mut impl Write) -> anyhow::Resu
     }
     if cycle.flushed.needs_login {
         anyhow::bail!(
-            "{} refused our credentials; run `threadmark login --account {}`",
+            "login needed: {} refused our credentials; run `threadmark login --account {}`",
             remote.url,
             account.name
         );
@@ -77,12 +78,23 @@ fn read_elsewhere(account: &Account, marks: &[(ThreadId, u32)]) -> anyhow::Resul
     Ok(())
 }
 
-fn sync_error(error: SyncError, url: &str) -> anyhow::Error {
+fn sync_error(error: SyncError, url: &str, account: &str) -> anyhow::Error {
     tracing::warn!(%url, "sync failed: {error}");
     match error {
         SyncError::Remote(RemoteError::Status {
-            status: 401 | 403, ..
-        }) => anyhow::anyhow!("{url} refused our credentials; run `threadmark login`"),
+            status: 401 | 403,
+            code,
+            message,
+            ..
+        }) => match code.as_deref() {
+            Some("login_required") => anyhow::anyhow!(
+                "{url}: this forum requires login; run `threadmark login --account {account}`"
+            ),
+            Some("crawler_blocked") => anyhow::anyhow!("{url}: {message}"),
+            _ => anyhow::anyhow!(
+                "login needed: {url} refused our credentials; run `threadmark login --account {account}`"
+            ),
+        },
         SyncError::Remote(e) => anyhow::anyhow!("could not sync with {url}: {e}"),
         SyncError::Store(e) => anyhow::anyhow!("could not write the local cache: {e}"),
     }
@@ -149,9 +161,11 @@ fn summary_json(account: &str, cycle: &CycleReport, banner: Option<&Banner>) -> 
             "new_threads": p.new_threads,
             "new_posts": p.new_posts,
             "edited_posts": p.edited_posts,
+            "removed_posts": p.removed_posts,
             "removed_threads": p.removed_threads,
             "skipped": p.skipped,
         },
+        "resumes_at": cycle.resumes_at,
         "outbox": {
             "busy": cycle.outbox_busy,
             "sent": f.sent,
@@ -169,8 +183,17 @@ fn summary_json(account: &str, cycle: &CycleReport, banner: Option<&Banner>) -> 
 pub fn summary(account: &str, cycle: &CycleReport, banner: Option<&Banner>) -> String {
     let p = &cycle.pulled;
     let f = &cycle.flushed;
+    let removed_posts = if p.removed_posts > 0 {
+        format!(
+            ", {} removed post{}",
+            p.removed_posts,
+            plural(p.removed_posts)
+        )
+    } else {
+        String::new()
+    };
     let mut text = format!(
-        "Synced {account}: {} new thread{}, {} new post{}, {} edited, {} removed thread{}.\n",
+        "Synced {account}: {} new thread{}, {} new post{}, {} edited{removed_posts}, {} removed thread{}.\n",
         p.new_threads,
         plural(p.new_threads),
         p.new_posts,
@@ -179,6 +202,17 @@ pub fn summary(account: &str, cycle: &CycleReport, banner: Option<&Banner>) -> S
         p.removed_threads,
         plural(p.removed_threads),
     );
+    if let Some(at) = cycle.resumes_at {
+        let _ = writeln!(
+            text,
+            "The forum's request budget is spent: syncing resumes at {} (in {}); \
+             replies wait in the outbox until then.",
+            crate::text::clock::date_time(at),
+            describe_wait(
+                Duration::try_from(at.duration_since(jiff::Timestamp::now())).unwrap_or_default()
+            ),
+        );
+    }
     if p.skipped > 0 {
         let _ = writeln!(
             text,
@@ -203,6 +237,16 @@ pub fn summary(account: &str, cycle: &CycleReport, banner: Option<&Banner>) -> S
                 String::new()
             }
         );
+        if f.waiting > 0
+            && cycle.resumes_at.is_none()
+            && let Some(at) = f.retry_at
+        {
+            let _ = writeln!(
+                text,
+                "Waiting replies go at {} or later.",
+                crate::text::clock::date_time(at)
+            );
+        }
     }
     if !cycle.mode.accepts_writes() {
         let _ = writeln!(
@@ -263,9 +307,12 @@ impl Progress {
                     let _ = writeln!(err);
                     self.shown = false;
                 }
+                let wait = Duration::try_from(resumes_at.duration_since(jiff::Timestamp::now()))
+                    .unwrap_or_default();
                 let _ = writeln!(
                     err,
-                    "syncing: the forum's rate limit pauses us until {}",
+                    "syncing: waiting {} for the forum's request budget (until {})",
+                    describe_wait(wait),
                     crate::text::clock::time_of_day(resumes_at)
                 );
                 return;

@@ -62,6 +62,9 @@ pub fn format_thread(view: &ThreadView<'_>, width: usize, paint: Paint) -> Strin
     });
     out.push_str(&"═".repeat(width.min(120)));
     out.push('\n');
+    if push_missing(&mut out, thread, width, paint) {
+        return out;
+    }
 
     // The echoes join the posts so they are placed under what they answer.
     let real = file.posts.len();
@@ -94,6 +97,48 @@ pub fn format_thread(view: &ThreadView<'_>, width: usize, paint: Paint) -> Strin
         push_body(&mut out, &bar, &doc, width, paint);
     }
     out
+}
+
+/// What the cache lacks of a thread whose posts are downloaded in part or not at all
+/// (a budgeted forum's headers first). True when nothing of it is here.
+fn push_missing(
+    out: &mut String,
+    thread: &crate::model::ThreadSummary,
+    width: usize,
+    paint: Paint,
+) -> bool {
+    let notes: Vec<String> = if thread.headers_only() {
+        vec![
+            "Not available offline: its posts are not downloaded yet. Open it in the \
+             reader while online (or set `prefetch` for the account)."
+                .to_owned(),
+        ]
+    } else {
+        thread
+            .missing
+            .iter()
+            .map(|range| {
+                if range.from == range.to {
+                    format!(
+                        "Post #{} is not downloaded yet: the reader fetches it when you scroll to it.",
+                        range.from
+                    )
+                } else {
+                    format!(
+                        "Posts #{}–#{} are not downloaded yet: the reader fetches them when you \
+                         scroll up to them.",
+                        range.from, range.to
+                    )
+                }
+            })
+            .collect()
+    };
+    for note in notes {
+        push_painted(out, ("", ""), &note, width, |line| {
+            paint.paint(line, Role::Meta)
+        });
+    }
+    thread.headers_only()
 }
 
 fn push_body(out: &mut String, bar: &str, doc: &Document, width: usize, paint: Paint) {

@@ -317,6 +317,20 @@ impl Budget {
     }
 }
 
+/// "12 s", "5 min", "3 h 20 min".
+pub fn describe_wait(wait: Duration) -> String {
+    let s = wait.as_secs().max(1);
+    if s < 60 {
+        return format!("{s} s");
+    }
+    let minutes = s.div_ceil(60);
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
 fn allowed(limit: Limit, priority: Priority) -> u32 {
     match priority {
         Priority::User => limit.requests,
@@ -473,6 +487,18 @@ mod tests {
         a.merge(&b);
         assert_eq!(a.sent, VecDeque::from([1, 2, 3]));
         assert_eq!(a.paused_until, Some(at(5)));
+    }
+
+    #[test]
+    fn waits_read_as_people_say_them() {
+        assert_eq!(describe_wait(Duration::from_secs(12)), "12 s");
+        assert_eq!(describe_wait(Duration::from_secs(61)), "2 min");
+        assert_eq!(
+            describe_wait(Duration::from_secs(3 * 3_600 + 1_200)),
+            "3 h 20 min"
+        );
+        assert_eq!(describe_wait(Duration::from_secs(7_200)), "2 h");
+        assert_eq!(describe_wait(Duration::from_secs(5 * 3_600 - 2)), "5 h");
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod thread;
 
 pub use budget::{
     Budget, BudgetStatus, Limit, Limits, Priority, RESERVE_PERCENT, RequestLog, WindowStatus,
+    describe_wait,
 };
 pub use demo::{DemoForum, DemoThread, demo_forum};
 pub use forum::{

@@ -3,7 +3,8 @@
 
 use super::RemoteError;
 use crate::model::{
-    Banner, Forum, ForumMode, OutboxEntry, Post, ReadState, ThreadId, ThreadSummary,
+    Banner, BudgetStatus, Forum, ForumMode, OutboxEntry, Post, ReadState, RequestLog, SeqRange,
+    ThreadId, ThreadSummary,
 };
 use std::future::Future;
 use std::time::Duration;
@@ -35,6 +36,9 @@ pub struct PullBatch {
     pub posts: Vec<Post>,
     /// Threads gone from the server.
     pub removed_threads: Vec<ThreadId>,
+    /// Threads whose not-yet-downloaded posts changed (some were downloaded), when their
+    /// summary is not in `threads`: the new list replaces the cached one.
+    pub missing: Vec<(ThreadId, Vec<SeqRange>)>,
     /// Persist after applying this batch; the next pull starts from it.
     pub cursor: Cursor,
     /// False when there is more to fetch right away (call `pull` again).
@@ -116,6 +120,31 @@ pub trait Backend: Send {
     /// date; `None` answers at once. Backends without long polling ignore it.
     fn set_long_poll(&mut self, _wait: Option<Duration>) {}
 
+    /// Backends that cannot wait for news (each round costs requests of a budget): how
+    /// long to stay idle between rounds once up to date. `None`: pull again at once.
+    fn poll_interval(&self) -> Option<Duration> {
+        None
+    }
+
+    /// The request budget and what is left of it, for backends that have one.
+    fn budget(&self) -> Option<BudgetStatus> {
+        None
+    }
+
+    /// The requests spent against the budget, for the engine to keep on disk.
+    fn request_log(&self) -> Option<&RequestLog> {
+        None
+    }
+
+    /// The requests spent as kept on disk (by this process before a restart, or by
+    /// another threadmark on the account).
+    fn restore_request_log(&mut self, _log: RequestLog) {}
+
+    /// The user wants the posts of `thread` that the cache lacks (they scrolled up to
+    /// them): fetched at the next pull, before background work. Backends that download
+    /// every post ignore it.
+    fn want_earlier(&mut self, _thread: &ThreadId) {}
+
     /// Whether this backend sends the user's read marks to the server while it pulls
     /// (Lemmy keeps them per post); the engine then hands it the local read state with
     /// [`Backend::set_read_state`] before pulling.
@@ -139,4 +168,13 @@ pub trait Backend: Send {
         &mut self,
         entry: &OutboxEntry,
     ) -> impl Future<Output = Result<Option<Post>, RemoteError>> + Send;
+
+    /// After an attempt with an unknown outcome whose post is not found: is it waiting
+    /// for a moderator? Backends without a moderation queue say no.
+    fn awaiting_approval(
+        &mut self,
+        _entry: &OutboxEntry,
+    ) -> impl Future<Output = Result<bool, RemoteError>> + Send {
+        async { Ok(false) }
+    }
 }

@@ -1,6 +1,6 @@
 //! Builds the backend for an account: its kind, URL and stored credential.
 
-use super::discourse::{DiscourseBackend, DiscourseSettings, RequestBudget};
+use super::discourse::{DiscourseBackend, DiscourseSettings, PrefetchSettings};
 use super::http::{HttpClient, RemoteError, Timeouts};
 use super::lemmy::{LemmyBackend, LemmySettings};
 use super::native::NativeBackend;
@@ -8,7 +8,7 @@ use super::{Backend, Cursor, PullBatch, ServerState, Submitted, SyncLimits};
 use crate::config::{
     AccountConfig, AccountKind, DEFAULT_PREFETCH_DAYS, DEFAULT_TOP_COMMUNITIES, Prefetch,
 };
-use crate::model::{OutboxEntry, Post, ReadState, ThreadId};
+use crate::model::{BudgetStatus, OutboxEntry, Post, ReadState, RequestLog, ThreadId};
 use crate::store::{Credential, SecretError};
 use std::time::Duration;
 
@@ -79,14 +79,7 @@ pub fn connect(
                     account.name, account.name
                 )));
             }
-            let settings = DiscourseSettings {
-                budget: account.requests_per_minute.map(|n| RequestBudget {
-                    requests: n.max(1),
-                    per: Duration::from_secs(60),
-                }),
-                timeouts,
-                ..DiscourseSettings::default()
-            };
+            let settings = discourse_settings(account, credential.as_ref(), timeouts);
             Ok(AnyBackend::Discourse(Box::new(DiscourseBackend::new(
                 &account.url,
                 credential,
@@ -126,6 +119,35 @@ pub fn connect(
                 timeouts,
             )?)))
         }
+    }
+}
+
+/// How the Discourse backend is set up for `account`: Discourse's limits for the key with
+/// the account's overrides, and its prefetch policy.
+pub fn discourse_settings(
+    account: &AccountConfig,
+    credential: Option<&Credential>,
+    timeouts: Timeouts,
+) -> DiscourseSettings {
+    let mut prefetch = PrefetchSettings::default_for(credential.is_some());
+    if let Some(policy) = account.prefetch {
+        prefetch.policy = policy;
+    }
+    if let Some(days) = account.prefetch_days {
+        prefetch.days = days;
+    }
+    if let Some(posts) = account.prefetch_posts {
+        prefetch.posts = posts;
+    }
+    DiscourseSettings {
+        limits: Some(super::discourse::limits(
+            credential,
+            account.requests_per_minute,
+            account.requests_per_day,
+        )),
+        timeouts,
+        include_raw: false,
+        prefetch: Some(prefetch),
     }
 }
 
@@ -195,6 +217,54 @@ impl Backend for AnyBackend {
             Self::Native(b) => b.find_submitted(entry).await,
             Self::Discourse(b) => b.find_submitted(entry).await,
             Self::Lemmy(b) => b.find_submitted(entry).await,
+        }
+    }
+
+    async fn awaiting_approval(&mut self, entry: &OutboxEntry) -> Result<bool, RemoteError> {
+        match self {
+            Self::Native(b) => b.awaiting_approval(entry).await,
+            Self::Discourse(b) => b.awaiting_approval(entry).await,
+            Self::Lemmy(b) => b.awaiting_approval(entry).await,
+        }
+    }
+
+    fn poll_interval(&self) -> Option<Duration> {
+        match self {
+            Self::Native(b) => b.poll_interval(),
+            Self::Discourse(b) => b.poll_interval(),
+            Self::Lemmy(b) => b.poll_interval(),
+        }
+    }
+
+    fn budget(&self) -> Option<BudgetStatus> {
+        match self {
+            Self::Native(b) => b.budget(),
+            Self::Discourse(b) => b.budget(),
+            Self::Lemmy(b) => b.budget(),
+        }
+    }
+
+    fn request_log(&self) -> Option<&RequestLog> {
+        match self {
+            Self::Native(b) => b.request_log(),
+            Self::Discourse(b) => b.request_log(),
+            Self::Lemmy(b) => b.request_log(),
+        }
+    }
+
+    fn restore_request_log(&mut self, log: RequestLog) {
+        match self {
+            Self::Native(b) => b.restore_request_log(log),
+            Self::Discourse(b) => b.restore_request_log(log),
+            Self::Lemmy(b) => b.restore_request_log(log),
+        }
+    }
+
+    fn want_earlier(&mut self, thread: &ThreadId) {
+        match self {
+            Self::Native(b) => b.want_earlier(thread),
+            Self::Discourse(b) => b.want_earlier(thread),
+            Self::Lemmy(b) => b.want_earlier(thread),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 mod backend;
 mod clean;
-mod connect;
+pub mod connect;
 pub mod discourse;
 pub mod fingerprint;
 pub mod http;

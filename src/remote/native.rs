@@ -386,7 +386,9 @@ impl NativeBackend {
                 // A structure edit (a new area, a renamed section, an announcement)
                 // arrives whole; a long-polling client sees it as soon as it is made.
                 api::Change::Tree { tree } => {
-                    batch.forum = Some(clean::forum(model::Forum::from(tree)));
+                    let mut forum = clean::forum(model::Forum::from(tree));
+                    forum.limits = self.post_limits;
+                    batch.forum = Some(forum);
                 }
                 api::Change::Unknown => {}
             }

@@ -2,6 +2,7 @@
 //! follows the server's mode, backs off when offline, and reports what it does as events.
 
 use super::backoff::Backoff;
+use super::budget;
 use super::flush::{FlushReport, Urgency, flush, reconcile_sent};
 use super::ingest::{Ingest, IngestReport};
 use super::pacing::{Due, Pacing};
@@ -74,13 +75,17 @@ pub struct Engine<B: Backend> {
     login_refused: bool,
     /// The user asked to sync now: the next push skips our own backoff.
     push_now: bool,
+    /// The last pull stopped for a wait longer than [`budget::RIDE_OUT`] (a daily request
+    /// limit): background work resumes then.
+    resumes_at: Option<Timestamp>,
     limits: SyncLimits,
     relogin: Option<ReloginHook<B>>,
 }
 
 impl<B: Backend> Engine<B> {
-    pub fn new(backend: B, dir: AccountDir) -> Result<Self, StoreError> {
+    pub fn new(mut backend: B, dir: AccountDir) -> Result<Self, StoreError> {
         let (state, _problem) = SyncState::load(&dir)?;
+        budget::restore(&mut backend, &dir)?;
         Ok(Self {
             backend,
             ingest: Ingest::open(Cache::open(dir.clone()))?,
@@ -94,6 +99,7 @@ impl<B: Backend> Engine<B> {
             login_refused: false,
             relogin: None,
             push_now: false,
+            resumes_at: None,
             limits: SyncLimits::default(),
         })
     }
@@ -129,13 +135,28 @@ impl<B: Backend> Engine<B> {
         &self.backend
     }
 
+    /// The thread the user is reading: budgeted backends fetch it before anything else.
+    pub fn set_focus(&mut self, thread: Option<ThreadId>) {
+        self.focus = thread;
+    }
+
+    /// When the last pull stopped for a long wait (a daily request limit), the time
+    /// background work resumes.
+    pub fn resumes_at(&self) -> Option<Timestamp> {
+        self.resumes_at
+    }
+
     /// Pulls until up to date, reporting progress as it goes: `Syncing((done, total))`,
-    /// or `Paused` while a request budget (Discourse's rate limit) makes it wait.
+    /// or `Paused` while a request budget (Discourse's rate limit) makes it wait. Waits up
+    /// to [`budget::RIDE_OUT`] are ridden out; a longer one ends the pull with what it
+    /// got, and [`Engine::resumes_at`] says when work resumes.
     pub async fn pull(
         &mut self,
         progress: &mut (dyn FnMut(Connection) + Send),
     ) -> Result<IngestReport, SyncError> {
         let mut report = IngestReport::default();
+        self.resumes_at = None;
+        let mut refused = 0;
         self.hand_over_read_state();
         let mut pages = 0_u32;
         loop {
@@ -150,18 +171,34 @@ impl<B: Backend> Engine<B> {
                 .into());
             }
             let before = self.state.cursor.clone();
-            let batch = match self
+            let result = self
                 .backend
                 .pull(self.state.cursor.as_ref(), self.focus.as_ref())
-                .await
-            {
+                .await;
+            budget::persist(&mut self.backend, &self.dir)?;
+            let batch = match result {
                 Ok(batch) => batch,
                 Err(e) => {
                     // Keep what earlier batches brought before reporting the failure.
                     self.ingest.save(&self.state)?;
-                    return Err(e.into());
+                    match budget::rate_limit_wait(&e) {
+                        Some(wait) if wait <= budget::RIDE_OUT && refused < 3 => {
+                            refused += 1;
+                            progress(Connection::Paused {
+                                resumes_at: budget::after(wait),
+                            });
+                            tokio::time::sleep(wait).await;
+                            continue;
+                        }
+                        Some(wait) => {
+                            self.resumes_at = Some(budget::after(wait));
+                            return Ok(report);
+                        }
+                        None => return Err(e.into()),
+                    }
                 }
             };
+            refused = 0;
             let complete = batch.complete;
             let pause = batch.pause;
             // More to come from where we stand, with nothing brought and no pause asked
@@ -186,10 +223,13 @@ impl<B: Backend> Engine<B> {
                 break;
             }
             if let Some(pause) = pause {
-                let resumes_at = Timestamp::now()
-                    .checked_add(jiff::SignedDuration::try_from(pause).unwrap_or_default())
-                    .unwrap_or_else(|_| Timestamp::now());
+                let resumes_at = budget::after(pause);
                 progress(Connection::Paused { resumes_at });
+                if pause > budget::RIDE_OUT {
+                    self.ingest.save(&self.state)?;
+                    self.resumes_at = Some(resumes_at);
+                    return Ok(report);
+                }
                 tokio::time::sleep(pause).await;
             }
         }
@@ -241,8 +281,9 @@ impl<B: Backend> Engine<B> {
             Timestamp::now(),
             urgency,
         )
-        .await?;
-        Ok(Some(report))
+        .await;
+        budget::persist(&mut self.backend, &self.dir)?;
+        Ok(Some(report?))
     }
 
     /// Archives sent entries now visible in their synced thread.
@@ -258,11 +299,17 @@ impl<B: Backend> Engine<B> {
         &mut self,
         progress: &mut (dyn FnMut(Connection) + Send),
     ) -> Result<CycleReport, SyncError> {
-        self.backend.refresh_status().await?;
+        match self.backend.refresh_status().await {
+            // A backend with a request budget: the pull rides the wait out, or says
+            // until when it holds.
+            Err(e) if budget::rate_limit_wait(&e).is_some() && self.backend.budget().is_some() => {}
+            other => other?,
+        }
         let mut cycle = CycleReport {
             pulled: self.pull(progress).await?,
             ..CycleReport::default()
         };
+        cycle.resumes_at = self.resumes_at;
         match self.push(Urgency::Now).await? {
             Some(flushed) => {
                 if flushed.sent > 0 {
@@ -356,7 +403,11 @@ impl<B: Backend> Engine<B> {
         };
         match result {
             Ok(report) => {
-                let online = self.status(self.mode_connection(), note);
+                let connection = match self.resumes_at {
+                    Some(resumes_at) => Connection::Paused { resumes_at },
+                    None => self.mode_connection(),
+                };
+                let online = self.status(connection, note);
                 if !self.publish_pull(report, events).await
                     || events.send(SyncEvent::Status(online)).await.is_err()
                 {
@@ -380,12 +431,19 @@ impl<B: Backend> Engine<B> {
                         Connection::CacheUnwritable(store.short_cause()),
                     ),
                 };
+                let needs_login = matches!(connection, Connection::NeedsLogin(_));
                 if events
                     .send(SyncEvent::Status(self.status(connection, note)))
                     .await
                     .is_err()
                 {
                     return Flow::Stop;
+                }
+                if needs_login {
+                    // Every request would be refused: none goes out until the user acts
+                    // (a new login, "sync now"); replies stay queued.
+                    self.login_refused = true;
+                    return self.obey(commands.recv().await);
                 }
                 tokio::select! {
                     () = tokio::time::sleep(wait) => Flow::Again,
@@ -423,21 +481,51 @@ impl<B: Backend> Engine<B> {
             let nap = until_retry.unwrap_or(LONG_POLL * 2);
             let nap = if held { nap.min(HELD_RECHECK) } else { nap };
             let mut quiet = |_: Connection| {};
-            let polled = tokio::select! {
-                result = self.pull(&mut quiet) => Some(result),
-                command = commands.recv() => return self.obey(command),
-                () = tokio::time::sleep(nap) => None,
-                lock = &mut news => {
-                    if lock.is_some() {
-                        self.lock = lock;
+            let news_arm = |lock: Option<OutboxLock>, engine: &mut Self| {
+                if lock.is_some() {
+                    engine.lock = lock;
+                }
+                Flow::Again
+            };
+            let polled = if let Some(interval) = self.backend.poll_interval() {
+                // No long polling (each round costs requests): wait, then pull — after
+                // a long pause, not before it ends.
+                let resume = self
+                    .resumes_at
+                    .and_then(|at| Duration::try_from(at.duration_since(Timestamp::now())).ok())
+                    .unwrap_or(Duration::ZERO);
+                let next_poll = interval.max(resume);
+                tokio::select! {
+                    command = commands.recv() => return self.obey(command),
+                    () = tokio::time::sleep(nap.min(next_poll)) => {}
+                    lock = &mut news => return news_arm(lock, self),
+                }
+                if next_poll <= nap {
+                    tokio::select! {
+                        result = self.pull(&mut quiet) => Some(result),
+                        command = commands.recv() => return self.obey(command),
                     }
-                    return Flow::Again;
+                } else {
+                    None
+                }
+            } else {
+                tokio::select! {
+                    result = self.pull(&mut quiet) => Some(result),
+                    command = commands.recv() => return self.obey(command),
+                    () = tokio::time::sleep(nap) => None,
+                    lock = &mut news => return news_arm(lock, self),
                 }
             };
             match polled {
                 Some(Ok(report)) => {
                     if !self.publish_pull(report, events).await {
                         return Flow::Stop;
+                    }
+                    if let Some(resumes_at) = self.resumes_at {
+                        let paused = self.status(Connection::Paused { resumes_at }, None);
+                        if events.send(SyncEvent::Status(paused)).await.is_err() {
+                            return Flow::Stop;
+                        }
                     }
                 }
                 None if held => {
@@ -541,6 +629,7 @@ impl<B: Backend> Engine<B> {
             }
             Some(SyncCommand::FlushNow) => self.push_pacing.reset(),
             Some(SyncCommand::Focus(thread)) => self.focus = thread,
+            Some(SyncCommand::LoadEarlier(thread)) => self.backend.want_earlier(&thread),
         }
         Flow::Again
     }
@@ -573,6 +662,11 @@ async fn outbox_news(
 
 /// The connection state after a failed pull.
 fn offline(error: &RemoteError, wait: Duration) -> Connection {
+    if let Some(limited) = budget::rate_limit_wait(error) {
+        return Connection::Paused {
+            resumes_at: budget::after(limited.max(wait)),
+        };
+    }
     match error {
         RemoteError::Status {
             status: 401 | 403, ..

@@ -48,7 +48,11 @@ fn judge(error: &RemoteError, mode: ForumMode) -> Verdict {
         (RemoteError::Status { status: 503, .. }, _) if !mode.accepts_writes() => {
             Verdict::Held(error.to_string())
         }
-        (RemoteError::Timeout, _) => Verdict::Unknown(error.to_string()),
+        // A timeout, or a refusal that says the first attempt probably landed: look
+        // for the post before sending again.
+        (RemoteError::Timeout, _) | (_, Some("probably_posted")) => {
+            Verdict::Unknown(error.to_string())
+        }
         (RemoteError::Status { status: 401, .. }, _) | (_, Some("unauthorized")) => {
             Verdict::NeedsLogin(
                 "the server refused our credentials; run `threadmark login` and the queue goes on"
@@ -172,9 +176,17 @@ async fn attempt<B: Backend>(
 ) -> Result<(), StoreError> {
     // An earlier attempt may have reached the server: look before sending again.
     if entry.state == OutboxState::Unknown {
-        match backend.find_submitted(entry).await {
-            Ok(Some(post)) => return mark_sent(&post, outbox, pacing, entry, report),
-            Ok(None) => {}
+        let found = match backend.find_submitted(entry).await {
+            Ok(None) => backend
+                .awaiting_approval(entry)
+                .await
+                .map(|waits| (None, waits)),
+            other => other.map(|post| (post, false)),
+        };
+        match found {
+            Ok((Some(post), _)) => return mark_sent(&post, outbox, pacing, entry, report),
+            Ok((None, true)) => return awaiting(outbox, pacing, entry, report),
+            Ok((None, false)) => {}
             Err(error) => {
                 return record_error(&error, backend, outbox, pacing, now, entry, report);
             }
@@ -195,15 +207,25 @@ async fn attempt<B: Backend>(
         }
         Ok(Submitted::AwaitingApproval) => {
             entry.attempts += 1;
-            entry.state = OutboxState::AwaitingApproval;
-            entry.last_message = Some("accepted; awaiting a moderator's approval".to_owned());
-            outbox.update(entry)?;
-            report.awaiting_approval += 1;
-            pacing.backoff.reset();
-            Ok(())
+            awaiting(outbox, pacing, entry, report)
         }
         Err(error) => record_error(&error, backend, outbox, pacing, now, entry, report),
     }
+}
+
+/// The server took the reply into its moderation queue.
+fn awaiting(
+    outbox: &Outbox,
+    pacing: &mut Pacing,
+    entry: &mut OutboxEntry,
+    report: &mut FlushReport,
+) -> Result<(), StoreError> {
+    entry.state = OutboxState::AwaitingApproval;
+    entry.last_message = Some("accepted; awaiting a moderator's approval".to_owned());
+    outbox.update(entry)?;
+    report.awaiting_approval += 1;
+    pacing.backoff.reset();
+    Ok(())
 }
 
 /// The server has the reply as `post`: recorded durably; the echo waits for the pull.

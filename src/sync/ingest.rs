@@ -3,7 +3,7 @@
 
 use super::state::SyncState;
 use crate::model::Thread;
-use crate::model::{AreaId, Author, Post, ThreadId, ThreadSummary};
+use crate::model::{AreaId, Author, Post, SeqRange, ThreadId, ThreadSummary};
 use crate::remote::PullBatch;
 use crate::store::{Cache, StoreError};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -123,16 +123,21 @@ impl Ingest {
             .into_iter()
             .map(|t| (t.id.clone(), t))
             .collect();
+        let mut missing: BTreeMap<ThreadId, Vec<SeqRange>> = batch.missing.into_iter().collect();
         let touched: BTreeSet<ThreadId> = summaries
             .keys()
             .chain(posts_by_thread.keys())
+            .chain(missing.keys())
             .cloned()
             .collect();
 
         for id in touched {
-            let incoming_summary = summaries.remove(&id);
-            let incoming_posts = posts_by_thread.remove(&id).unwrap_or_default();
-            self.apply_thread(&id, incoming_summary, incoming_posts, &mut report)?;
+            let incoming = Incoming {
+                summary: summaries.remove(&id),
+                posts: posts_by_thread.remove(&id).unwrap_or_default(),
+                missing: missing.remove(&id),
+            };
+            self.apply_thread(&id, incoming, &mut report)?;
             if let Some(seen) = state.snapshot_seen.as_mut() {
                 seen.insert(id);
             }
@@ -181,11 +186,18 @@ impl Ingest {
     fn apply_thread(
         &mut self,
         id: &ThreadId,
-        incoming_summary: Option<ThreadSummary>,
-        incoming_posts: Vec<Post>,
+        incoming: Incoming,
         report: &mut IngestReport,
     ) -> Result<(), StoreError> {
+        let Incoming {
+            summary: incoming_summary,
+            posts: incoming_posts,
+            missing: incoming_missing,
+        } = incoming;
         let known = self.position.get(id).copied();
+        if known.is_none() && incoming_summary.is_none() && incoming_posts.is_empty() {
+            return Ok(()); // what is missing of a thread we do not have: nothing to say
+        }
         let existing = if known.is_some() || !incoming_posts.is_empty() {
             self.cache.load_thread(id)?
         } else {
@@ -201,6 +213,12 @@ impl Ingest {
             && summary.as_ref() != Some(&incoming)
         {
             summary = Some(incoming);
+            changed = true;
+        }
+        if let (Some(missing), Some(summary)) = (incoming_missing, summary.as_mut())
+            && summary.missing != missing
+        {
+            summary.missing = missing;
             changed = true;
         }
 
@@ -265,6 +283,13 @@ impl Ingest {
         report.changed.insert(id.clone());
         Ok(())
     }
+}
+
+/// What one batch brings for one thread.
+struct Incoming {
+    summary: Option<ThreadSummary>,
+    posts: Vec<Post>,
+    missing: Option<Vec<SeqRange>>,
 }
 
 /// Is `incoming` older than the cached copy? A live copy with a lower `version` is (the

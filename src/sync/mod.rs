@@ -1,6 +1,7 @@
 //! The sync engine: one task that pulls the forum into the cache and pushes the outbox.
 
 pub mod backoff;
+pub mod budget;
 mod engine;
 pub mod flush;
 pub mod ingest;

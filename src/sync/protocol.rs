@@ -66,6 +66,8 @@ pub enum SyncCommand {
     FlushNow,
     /// The user is reading this thread (fetched first by budgeted backends).
     Focus(Option<ThreadId>),
+    /// The user scrolled up to posts of this thread that are not downloaded.
+    LoadEarlier(ThreadId),
     Shutdown,
 }
 
@@ -77,4 +79,6 @@ pub struct CycleReport {
     pub mode: ForumMode,
     /// Another threadmark holds the outbox lock: this run did not push.
     pub outbox_busy: bool,
+    /// The pull stopped for a long wait (a daily request limit): it resumes then.
+    pub resumes_at: Option<Timestamp>,
 }

@@ -23,6 +23,8 @@ pub struct ComposerView<'a> {
     pub keymap: &'a Keymap,
     /// How long a post and a title may be, where the server says.
     pub limits: PostLimits,
+    /// The post being answered, when the open thread has it: shown above the text.
+    pub answering: Option<&'a Document>,
     /// The reader pane's place (its title line and body).
     pub area: Rect,
 }
@@ -55,6 +57,14 @@ pub fn draw(frame: &mut Frame, view: &ComposerView<'_>, theme: &Theme) {
         row(area.y),
     );
     let mut top = area.y + 1;
+    if let Some(doc) = view.answering {
+        top += draw_answered(
+            frame,
+            doc,
+            Rect::new(area.x, top, area.width, area.height - 1),
+            theme,
+        );
+    }
     if let Some(title) = &composer.title {
         let label = " Title: ";
         let label_cols = u16::try_from(width(label)).unwrap_or(8);
@@ -100,19 +110,27 @@ pub fn draw(frame: &mut Frame, view: &ComposerView<'_>, theme: &Theme) {
             body,
         ),
     }
+    draw_footer(frame, view, row(footer_y), theme);
+}
+
+/// The composer's keys on its last row, and the counter at its right end.
+fn draw_footer(frame: &mut Frame, view: &ComposerView<'_>, row: Rect, theme: &Theme) {
     let counter = counter(view);
     let counter_cols = counter.as_ref().map_or(0, |(text, _)| width(text) + 1);
     frame.render_widget(
         Paragraph::new(Span::styled(
-            truncate(&footer(view), cols.saturating_sub(counter_cols)),
+            truncate(
+                &footer(view),
+                usize::from(row.width).saturating_sub(counter_cols),
+            ),
             theme.get(Element::ComposerHint),
         )),
-        row(footer_y),
+        row,
     );
     if let Some((text, over)) = counter {
         let cols = u16::try_from(width(&text))
-            .unwrap_or(area.width)
-            .min(area.width);
+            .unwrap_or(row.width)
+            .min(row.width);
         let style = theme.get(if over {
             Element::ComposerOver
         } else {
@@ -120,7 +138,7 @@ pub fn draw(frame: &mut Frame, view: &ComposerView<'_>, theme: &Theme) {
         });
         frame.render_widget(
             Paragraph::new(Span::styled(text, style)),
-            Rect::new(area.x + area.width - cols, footer_y, cols, 1),
+            Rect::new(row.x + row.width - cols, row.y, cols, 1),
         );
     }
 }
@@ -144,6 +162,51 @@ fn counter(view: &ComposerView<'_>) -> Option<(String, bool)> {
     } else {
         (format!("{count}/{max} "), false)
     })
+}
+
+/// The start of the post being answered, as a quote under the heading: a third of the
+/// room at most, so the text being written keeps the most; how many rows it took.
+fn draw_answered(frame: &mut Frame, doc: &Document, area: Rect, theme: &Theme) -> u16 {
+    const BAR: &str = "│ ";
+    let room = usize::from(area.height.saturating_sub(3) / 3);
+    if room < 2 {
+        return 0;
+    }
+    let quote = theme.get(Element::BodyQuote);
+    let wrapped = doc.wrap(usize::from(area.width).saturating_sub(1 + width(BAR)));
+    let shown = if wrapped.len() > room {
+        room - 1
+    } else {
+        wrapped.len()
+    };
+    let mut lines: Vec<Line> = wrapped
+        .iter()
+        .take(shown)
+        .map(|line| {
+            let mut spans = vec![Span::styled(format!(" {BAR}"), quote)];
+            spans.extend(
+                line.spans
+                    .iter()
+                    .map(|s| Span::styled(s.text.clone(), theme.body(s.style))),
+            );
+            Line::from(spans)
+        })
+        .collect();
+    if wrapped.len() > shown {
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {BAR}"), quote),
+            Span::styled(
+                format!("… {} more lines", wrapped.len() - shown),
+                theme.get(Element::ReaderMeta),
+            ),
+        ]));
+    }
+    let rows = u16::try_from(lines.len()).unwrap_or(area.height);
+    frame.render_widget(
+        Paragraph::new(lines),
+        Rect::new(area.x, area.y, area.width, rows),
+    );
+    rows
 }
 
 /// An input as drawn: the theme's cursor where the keyboard is, none elsewhere. (The

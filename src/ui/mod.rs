@@ -41,6 +41,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
                 composer,
                 keymap: &state.keys.keymap,
                 limits: state.data.forum.limits,
+                answering: answered_doc(state, composer),
                 area: g.reader_title.union(g.reader_body),
             },
             theme,
@@ -107,4 +108,22 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
             offered,
         } => lists::draw_drafts(frame, state, selected, confirm, offered, theme),
     }
+}
+
+/// The rendered post a reply being written answers, when the open thread holds it.
+fn answered_doc<'a>(
+    state: &'a State,
+    composer: &crate::app::compose::Composer,
+) -> Option<&'a crate::render::Document> {
+    let crate::model::Target::Reply {
+        thread,
+        reply_to: Some(post),
+    } = composer.target()
+    else {
+        return None;
+    };
+    let open = state.reader.open.as_ref().filter(|o| o.id() == &thread)?;
+    let pos = (0..open.order.len())
+        .find(|&pos| !open.is_echo(pos) && open.post(pos).is_some_and(|p| p.id == post))?;
+    open.doc(pos)
 }

@@ -91,4 +91,13 @@ fn every_reading_command_prints_its_documented_shape() {
 
     let outbox = json_of(home, &["--account", "demo", "outbox", "--json"]);
     assert_shape("outbox", &outbox);
+
+    let status = json_of(home, &["--account", "demo", "sync", "--status", "--json"]);
+    assert_shape("sync_status", &status);
+    assert_eq!(status["kind"], "demo");
+    assert_eq!(status["budget"], Value::Null, "the demo counts no requests");
+    assert!(
+        status["threads"]["full"].as_u64().unwrap() > 0,
+        "{status:#}"
+    );
 }

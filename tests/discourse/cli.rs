@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 /// Runs the client binary off the async runtime (the stand-in serves meanwhile).
-async fn threadmark(home: &Path, args: &[&str], stdin: &str) -> Output {
+pub async fn threadmark(home: &Path, args: &[&str], stdin: &str) -> Output {
     let home = home.to_owned();
     let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
     let stdin = stdin.to_owned();
@@ -39,8 +39,46 @@ async fn threadmark(home: &Path, args: &[&str], stdin: &str) -> Output {
     .unwrap()
 }
 
-fn text(bytes: &[u8]) -> String {
+pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A Discourse account `meta` at `url` with these extra settings, its credential stored
+/// as `threadmark login` stores it (a User API key takes the browser; the tests skip that
+/// step). `None` reads anonymously.
+pub async fn account_with(
+    home: &Path,
+    url: &str,
+    settings: &str,
+    credential: Option<&threadmark::store::Credential>,
+) {
+    let out = threadmark(
+        home,
+        &[
+            "account",
+            "add",
+            "meta",
+            "--url",
+            url,
+            "--kind",
+            "discourse",
+        ],
+        "",
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let config = home.join("config.toml");
+    let edited = std::fs::read_to_string(&config).unwrap().replace(
+        "kind = \"discourse\"",
+        &format!("kind = \"discourse\"\n{settings}"),
+    );
+    std::fs::write(&config, edited).unwrap();
+    if let Some(credential) = credential {
+        let data = threadmark::store::DataDir::new(home.join("data"));
+        threadmark::store::Secrets::open(&data)
+            .save("meta", credential)
+            .unwrap();
+    }
 }
 
 /// `account add --kind discourse`, then an admin-key login as bob.

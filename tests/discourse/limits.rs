@@ -51,15 +51,16 @@ async fn a_plain_text_429_pauses_every_request_to_the_site() {
         assert!(e.to_string().contains("Slow down"), "{e}");
         assert!(discourse.state().retry_after.is_some());
 
-        // Until then, nothing reaches the server.
+        // Until then, nothing reaches the server: a pull says how long to wait.
         let sent = server.requests().len();
-        let again = discourse.pull(None, None).await.unwrap_err();
-        assert_eq!(code(&again), Some("rate_limited"));
+        let again = discourse.pull(None, None).await.unwrap();
+        let pause = again.pause.expect("the pull waits");
+        assert!(!again.complete && pause <= Duration::from_secs(2), "{pause:?}");
         let write = discourse.submit(&reply("410", None, "Waiting for the limit.")).await.unwrap_err();
         assert_eq!(code(&write), Some("rate_limited"));
         assert_eq!(server.requests().len(), sent, "paused requests fail fast, offline");
 
-        tokio::time::sleep(again.retry_after().unwrap()).await;
+        tokio::time::sleep(pause).await;
         discourse.pull(None, None).await.unwrap();
         assert_eq!(discourse.state().retry_after, None);
 
@@ -170,4 +171,19 @@ async fn one_broken_topic_does_not_block_the_others_and_is_read_next_round() {
         assert_eq!(second.posts("420").len(), 3);
     })
     .await;
+}
+
+/// The stand-in's window slides as Discourse's `RateLimiter` counts it: a refusal is not
+/// counted and says how long until the oldest request leaves the window.
+#[test]
+fn the_standins_window_slides_as_discourse_counts_it() {
+    use crate::support::discourse_limits::Limiter;
+    use std::time::Instant;
+    let mut l = Limiter::new(2, Duration::from_secs(10), "x");
+    let t = Instant::now();
+    assert!(l.performed(t).is_ok());
+    assert!(l.performed(t + Duration::from_secs(1)).is_ok());
+    let e = l.performed(t + Duration::from_secs(4)).unwrap_err();
+    assert_eq!(e.wait, Duration::from_secs(6));
+    assert!(l.performed(t + Duration::from_secs(10)).is_ok());
 }

@@ -7,18 +7,25 @@
 mod support;
 
 mod auth;
+mod budget;
 mod cli;
+mod first_posts;
+mod first_sync;
 mod fixtures;
 mod limits;
 mod pull;
+mod removals;
+mod states;
 mod writes;
 
 use std::future::Future;
 use std::time::Duration;
 use support::discourse_forum::Forum;
 use support::discourse_standin::{StandIn, World};
+use threadmark::config::Prefetch;
+use threadmark::model::{Limit, Limits};
 use threadmark::model::{OutboxEntry, Post, PostId, Target, ThreadId, ThreadSummary};
-use threadmark::remote::discourse::{DiscourseBackend, DiscourseSettings, RequestBudget};
+use threadmark::remote::discourse::{DiscourseBackend, DiscourseSettings, PrefetchSettings};
 use threadmark::remote::{Backend, Cursor, PullBatch, RemoteError};
 use threadmark::store::{Credential, Secret};
 
@@ -29,14 +36,21 @@ pub async fn bounded<F: Future>(f: F) -> F::Output {
         .expect("the test did not finish in time")
 }
 
-/// A budget that never gets in the way.
+/// A budget that never gets in the way, and every topic downloaded in full (the tests
+/// using it are about reading, not about what is prefetched).
 pub fn roomy() -> DiscourseSettings {
     DiscourseSettings {
-        budget: Some(RequestBudget {
-            requests: 100_000,
-            per: Duration::from_secs(60),
-        }),
+        limits: Some(Limits::new([Limit::per_minute(100_000)])),
+        prefetch: Some(prefetch(Prefetch::All)),
         ..DiscourseSettings::default()
+    }
+}
+
+/// A prefetch policy with the default numbers.
+pub fn prefetch(policy: Prefetch) -> PrefetchSettings {
+    PrefetchSettings {
+        policy,
+        ..PrefetchSettings::default_for(true)
     }
 }
 

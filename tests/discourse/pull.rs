@@ -6,7 +6,8 @@ use crate::{backend, bounded, roomy, standin, sync};
 use axum::http::Method;
 use std::collections::HashSet;
 use std::time::Duration;
-use threadmark::remote::discourse::{DiscourseSettings, RequestBudget};
+use threadmark::model::{Limit, Limits};
+use threadmark::remote::discourse::DiscourseSettings;
 
 #[tokio::test]
 async fn categories_become_sections_and_areas() {
@@ -80,16 +81,23 @@ async fn listings_page_with_pinned_topics_and_resume_from_the_high_water_mark() 
         let server = standin(Forum::rich()).await;
         let mut discourse = backend(&server, None, roomy());
         let first = sync(&mut discourse, None, None).await;
-        let listing = "/c/strategic-initiatives/10/l/latest.json";
-        let pages: Vec<String> = server
-            .requests_to(&Method::GET, listing)
-            .iter()
-            .map(|r| r.query.clone())
-            .collect();
+        let pages = |server: &crate::support::discourse_standin::StandIn| -> Vec<String> {
+            server
+                .requests_to(&Method::GET, "/latest.json")
+                .iter()
+                .map(|r| r.query.clone())
+                .collect()
+        };
+        // Always in bump order: without `order`, a category's `sort_order` would decide
+        // (lib/topic_query.rb, default_results).
         assert_eq!(
-            pages,
-            ["page=0", "page=1", "page=2"],
-            "0-based pages until more_topics_url is gone"
+            pages(&server),
+            [
+                "order=activity&ascending=false&page=0",
+                "order=activity&ascending=false&page=1",
+                "order=activity&ascending=false&page=2"
+            ],
+            "0-based pages of every category at once, until more_topics_url is gone"
         );
         let ids: HashSet<&str> = first.threads().iter().map(|t| t.id.as_str()).collect();
         for id in (200..268).chain([300, 301, 400, 401, 500, 100, 410, 420]) {
@@ -97,7 +105,8 @@ async fn listings_page_with_pinned_topics_and_resume_from_the_high_water_mark() 
         }
         assert!(first.thread("300").unwrap().pinned);
 
-        // Nothing changed: one page per listing, no topic read, nothing delivered.
+        // Nothing changed: one request in all — a page of /latest, no categories, no
+        // topic read, nothing delivered.
         server.clear_requests();
         let cursor = first.cursor.clone().unwrap();
         let second = sync(&mut discourse, Some(&cursor), None).await;
@@ -106,15 +115,14 @@ async fn listings_page_with_pinned_topics_and_resume_from_the_high_water_mark() 
             .iter()
             .map(|r| format!("{}?{}", r.path, r.query))
             .collect();
-        assert!(queries.iter().all(|q| !q.starts_with("/t/")), "{queries:?}");
         assert_eq!(
-            server.requests_to(&Method::GET, listing).len(),
-            1,
+            queries,
+            ["/latest.json?order=activity&ascending=false&page=0"],
             "old pinned topics do not keep the paging going"
         );
         assert!(second.threads().is_empty() && second.delivered_posts() == 0);
 
-        // Replies to 35 old topics (more than page 0 holds behind the three old pinned
+        // Replies to 35 old topics (more than page 0 holds behind the two old pinned
         // topics) and to a pinned one: exactly those are read, over two pages.
         let bumped: Vec<u64> = (200..235).chain([301]).collect();
         {
@@ -133,14 +141,12 @@ async fn listings_page_with_pinned_topics_and_resume_from_the_high_water_mark() 
         }
         server.clear_requests();
         let third = sync(&mut discourse, second.cursor.as_ref(), None).await;
-        let pages: Vec<String> = server
-            .requests_to(&Method::GET, listing)
-            .iter()
-            .map(|r| r.query.clone())
-            .collect();
         assert_eq!(
-            pages,
-            ["page=0", "page=1"],
+            pages(&server),
+            [
+                "order=activity&ascending=false&page=0",
+                "order=activity&ascending=false&page=1"
+            ],
             "old pinned topics on page 0 do not end the paging"
         );
         let read: HashSet<String> = server
@@ -220,7 +226,8 @@ async fn a_long_topic_keeps_dense_seq_tombstones_and_its_reply_chain() {
         assert_eq!(post(1).body.format, threadmark::model::BodyFormat::Html);
         assert_eq!(post(1).body.text, "<p>Post 1 of The long discussion.</p>");
 
-        // Bodies beyond the first 20 come 20 ids at a time, exactly those missing.
+        // Bodies beyond the first 20 come 50 ids at a time (Discourse puts no cap on
+        // `post_ids[]`, topics_controller.rb#posts), exactly those missing.
         let batches: Vec<Vec<String>> = server
             .requests_to(&Method::GET, "/t/500/posts.json")
             .iter()
@@ -230,10 +237,7 @@ async fn a_long_topic_keeps_dense_seq_tombstones_and_its_reply_chain() {
                     .collect()
             })
             .collect();
-        assert_eq!(
-            batches.iter().map(Vec::len).collect::<Vec<_>>(),
-            [20, 20, 5]
-        );
+        assert_eq!(batches.iter().map(Vec::len).collect::<Vec<_>>(), [45]);
         assert_eq!(batches.iter().flatten().collect::<HashSet<_>>().len(), 45);
     })
     .await;
@@ -324,12 +328,10 @@ async fn the_focused_topic_comes_first_and_the_budget_spreads_the_work() {
             44,
         );
         let server = standin(forum).await;
-        let budget = RequestBudget {
-            requests: 3,
-            per: Duration::from_millis(700),
-        };
+        let budget = Limit::new(3, Duration::from_millis(700));
         let settings = DiscourseSettings {
-            budget: Some(budget),
+            limits: Some(Limits::new([budget])),
+            prefetch: Some(crate::prefetch(threadmark::config::Prefetch::All)),
             ..DiscourseSettings::default()
         };
         let mut discourse = backend(&server, None, settings);
@@ -337,7 +339,7 @@ async fn the_focused_topic_comes_first_and_the_budget_spreads_the_work() {
 
         let paths: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
         let focus = paths.iter().position(|p| p == "/t/50.json").unwrap();
-        let listing = paths.iter().position(|p| p.starts_with("/c/")).unwrap();
+        let listing = paths.iter().position(|p| p == "/latest.json").unwrap();
         assert!(
             focus < listing,
             "the focused topic is read before anything else: {paths:?}"

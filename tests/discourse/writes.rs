@@ -65,9 +65,13 @@ async fn auth_headers_are_exactly_what_discourse_expects() {
             key: threadmark::store::Secret::new("not-a-key"),
             client_id: "x".into(),
         };
+        // A key the forum does not know (revoked, expired) is refused with 403
+        // invalid_access on every request (lib/auth/default_current_user_provider.rb):
+        // a login to renew.
         let mut discourse = backend(&server, Some(stranger), roomy());
         let e = discourse.pull(None, None).await.unwrap_err();
-        assert_eq!(code(&e), Some("forbidden"), "{e}");
+        assert_eq!(code(&e), Some("unauthorized"), "{e}");
+        assert!(e.to_string().contains("log in again"), "{e}");
         let mut discourse = backend(&server, Some(user_key()), roomy());
         assert_eq!(
             discourse.current_username().await.unwrap().as_deref(),

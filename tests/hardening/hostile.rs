@@ -182,7 +182,7 @@ fn hostile_posts_from_discourse_stay_inert_everywhere() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let config = std::fs::read_to_string(client.config()).unwrap().replace(
         "kind = \"discourse\"",
-        "kind = \"discourse\"\nrequests_per_minute = 100000",
+        "kind = \"discourse\"\nrequests_per_minute = 100000\nprefetch = \"all\"",
     );
     std::fs::write(client.config(), config).unwrap();
     let out = client.run_with_stdin(
@@ -222,8 +222,7 @@ fn discourse_world(cases: &[Case]) -> World {
             id: 10 + i64::try_from(i).unwrap(),
             username: format!("user{i}{}", trick.chars().take(12).collect::<String>()),
             name: Some(trick.clone()),
-            admin: false,
-            moderator: false,
+            ..User::default()
         });
     }
     let t0: Timestamp = "2024-03-01T12:00:00Z".parse().unwrap();

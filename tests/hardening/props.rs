@@ -344,9 +344,12 @@ proptest! {
         server.rule(Rule::method("POST", "/posts.json", answer(&created)));
         let settings = DiscourseSettings {
             timeouts: short_timeouts(),
-            budget: Some(threadmark::remote::discourse::RequestBudget {
-                requests: 100_000,
-                per: Duration::from_secs(60),
+            limits: Some(threadmark::model::Limits::new([
+                threadmark::model::Limit::per_minute(100_000),
+            ])),
+            prefetch: Some(threadmark::remote::discourse::PrefetchSettings {
+                policy: threadmark::config::Prefetch::All,
+                ..threadmark::remote::discourse::PrefetchSettings::default_for(true)
             }),
             ..DiscourseSettings::default()
         };

@@ -7,13 +7,23 @@ use jiff::tz::{Offset, TimeZone};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct User {
     pub id: i64,
     pub username: String,
     pub name: Option<String>,
     pub admin: bool,
     pub moderator: bool,
+    /// Trust level 0 is a new member (`TrustLevel[0]`).
+    pub trust_level: u8,
+    /// Silenced members may not post (`UserSilencer`).
+    pub silenced: bool,
+}
+
+impl User {
+    pub fn staff(&self) -> bool {
+        self.admin || self.moderator
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -33,8 +43,12 @@ pub struct Post {
     pub whisper: bool,
     /// Served as `cooked` instead of the HTML made from `raw` (hand-written HTML).
     pub cooked: Option<String>,
+    /// A small action (`post_type` 3) with this `action_code`.
+    pub action_code: Option<String>,
 }
 
+// The flags are Discourse's own topic columns (pinned, pinned_globally, closed, archived).
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Clone, Debug)]
 pub struct Topic {
     pub id: u64,
@@ -43,7 +57,10 @@ pub struct Topic {
     pub created_at: Timestamp,
     pub bumped_at: Timestamp,
     pub pinned: bool,
+    /// Pinned on every list, `/latest` included (`pinned_globally`).
+    pub pinned_globally: bool,
     pub closed: bool,
+    pub archived: bool,
     pub posts: Vec<Post>,
 }
 
@@ -59,6 +76,30 @@ impl Topic {
     pub fn stream(&self) -> Vec<u64> {
         self.visible().map(|p| p.id).collect()
     }
+
+    /// `TopicView#is_mega_topic?`: `posts_count >= MEGA_TOPIC_POSTS_COUNT` (10,000).
+    pub fn is_mega(&self) -> bool {
+        self.visible().count() >= MEGA_TOPIC_POSTS_COUNT
+    }
+
+    pub fn post_mut(&mut self, number: u64) -> &mut Post {
+        self.posts.iter_mut().find(|p| p.number == number).unwrap()
+    }
+}
+
+/// `TopicView::MEGA_TOPIC_POSTS_COUNT` (`lib/topic_view.rb`).
+pub const MEGA_TOPIC_POSTS_COUNT: usize = 10_000;
+
+/// What a hidden post shows everyone but staff (`BasicPostSerializer#cooked`,
+/// `flagging.user_must_edit`).
+pub const HIDDEN_COOKED: &str =
+    "<p>This post was flagged by the community and is temporarily hidden.</p>";
+
+/// Who is asking: what the serializers show depends on it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Viewer {
+    pub user_id: Option<i64>,
+    pub staff: bool,
 }
 
 /// Everything the stand-in serves.
@@ -135,6 +176,17 @@ impl Forum {
         }));
     }
 
+    /// Sets a category attribute as `/site.json` lists it (`sort_order`, `permission`,
+    /// `notification_level`, `minimum_required_tags`, `topic_url`, …).
+    pub fn set_category(&mut self, id: u64, key: &str, value: Value) {
+        let c = self.categories.iter_mut().find(|c| c["id"] == id).unwrap();
+        c[key] = value;
+    }
+
+    pub fn category(&self, id: u64) -> Option<&Value> {
+        self.categories.iter().find(|c| c["id"] == id)
+    }
+
     pub fn category_slug(&self, id: u64) -> Option<String> {
         self.categories
             .iter()
@@ -187,6 +239,7 @@ impl Forum {
                 hidden: false,
                 whisper: false,
                 cooked: None,
+                action_code: None,
             });
         }
         let bumped_at = posts.last().map_or(start, |p| p.created_at);
@@ -199,7 +252,9 @@ impl Forum {
                 created_at: start,
                 bumped_at,
                 pinned: false,
+                pinned_globally: false,
                 closed: false,
+                archived: false,
                 posts,
             },
         );
@@ -231,6 +286,11 @@ impl Forum {
             0,
         )
         .pinned = true;
+        f.set_category(
+            10,
+            "topic_url",
+            json!("/t/about-the-strategic-initiatives-category/101"),
+        );
         for i in 0..68 {
             let id = 200 + i;
             f.add_topic(
@@ -242,13 +302,40 @@ impl Forum {
             );
         }
         f.add_topic(300, 11, "Read this first: advocacy rules", hours(-450), 0)
-            .pinned = true;
-        f.add_topic(301, 11, "Advocacy FAQ", hours(-440), 2).pinned = true;
+            .pinned_globally = true;
+        f.add_topic(301, 11, "Advocacy FAQ", hours(-440), 2)
+            .pinned_globally = true;
         f.add_topic(400, 12, "Research agenda", hours(-100), 3);
         f.add_topic(401, 13, "Field study in the north", hours(-90), 1);
         f.add_topic(410, 20, "How we enable", hours(-80), 1);
         f.add_topic(420, 21, "Newsletter plans", hours(-70), 2);
         f.add_big_topic(500, 12, hours(-60));
+        f
+    }
+
+    /// A forum the size of a real one's first sync: `categories` categories (flat), `topics`
+    /// topics spread over them round-robin with one to three posts each (none by bob), the newest
+    /// activity on the highest ids, an hour apart.
+    pub fn sized(topics: u64, categories: u64) -> Self {
+        let mut f = Self::empty("A large forum");
+        for c in 0..categories {
+            f.add_category(100 + c, &format!("Category {c}"), None, topics / categories);
+        }
+        let t0 = base_time() - jiff::SignedDuration::from_hours(i64::try_from(topics).unwrap());
+        for i in 0..topics {
+            let at = t0 + jiff::SignedDuration::from_hours(i64::try_from(i).unwrap());
+            let topic = f.add_topic(
+                10_000 + i,
+                100 + i % categories,
+                &format!("Topic {i}"),
+                at,
+                i % 3,
+            );
+            // Written by alice and carol: bob (the tests' user) posted in none of them.
+            for (n, post) in topic.posts.iter_mut().enumerate() {
+                post.user_id = if n % 2 == 0 { 1 } else { 3 };
+            }
+        }
         f
     }
 
@@ -271,67 +358,111 @@ impl Forum {
         }
     }
 
-    pub fn topic_list_item(&self, t: &Topic) -> Value {
+    /// A `/latest.json` entry (`TopicListItemSerializer`); for a logged-in viewer, their
+    /// watch level on the topic (`level`) and whether they posted in it.
+    pub fn topic_list_item(&self, t: &Topic, viewer: Viewer, level: Option<u8>) -> Value {
         let last = t.visible().last();
         let poster = t.posts.first().map_or(1, |p| p.user_id);
-        json!({
+        let mut item = json!({
             "id": t.id, "title": t.title, "fancy_title": t.title, "slug": slug(&t.title),
             "posts_count": t.visible().count(), "reply_count": t.visible().count().saturating_sub(1),
             "highest_post_number": t.highest_post_number(), "image_url": null,
             "created_at": time_json(t.created_at, t.id),
             "last_posted_at": last.map(|p| time_json(p.created_at, t.id + 1)),
             "bumped": true, "bumped_at": time_json(t.bumped_at, t.id),
-            "unseen": false, "pinned": t.pinned, "unpinned": null, "excerpt": null,
-            "visible": true, "closed": t.closed, "archived": false, "views": 10, "like_count": 0,
+            "unseen": false, "pinned": t.pinned || t.pinned_globally, "unpinned": null, "excerpt": null,
+            "visible": true, "closed": t.closed, "archived": t.archived, "views": 10, "like_count": 0,
             "has_summary": false, "archetype": "regular",
             "last_poster_username": last.map(|p| self.user(p.user_id).username.clone()),
-            "category_id": t.category_id,
+            "category_id": t.category_id, "pinned_globally": t.pinned_globally,
             "posters": [{"extras": "latest", "description": "Original Poster, Most Recent Poster", "user_id": poster}]
-        })
+        });
+        if let Some(user) = viewer.user_id {
+            item["posted"] = json!(t.visible().any(|p| p.user_id == user));
+            item["notification_level"] = json!(level.unwrap_or(1));
+        }
+        item
     }
 
-    pub fn post_json(&self, t: &Topic, p: &Post, with_raw: bool) -> Value {
+    pub fn post_json(&self, t: &Topic, p: &Post, with_raw: bool, viewer: Viewer) -> Value {
         let u = self.user(p.user_id);
+        // `BasicPostSerializer#cooked_hidden` / `PostSerializer#version`: a hidden post
+        // shows a notice and version 1 to everyone but staff.
+        let hidden_from_viewer = p.hidden && !viewer.staff;
+        let cooked = if hidden_from_viewer {
+            HIDDEN_COOKED.to_owned()
+        } else if p.action_code.is_some() {
+            String::new()
+        } else {
+            p.cooked.clone().unwrap_or_else(|| cooked(&p.raw))
+        };
+        let post_type = if p.whisper {
+            4
+        } else if p.action_code.is_some() {
+            3
+        } else {
+            1
+        };
         let mut v = json!({
             "id": p.id, "name": u.name, "username": u.username,
             "avatar_template": format!("/user_avatar/localhost/{}/{{size}}/1.png", u.username),
-            "created_at": time_json(p.created_at, p.id), "cooked": if p.hidden { String::new() } else { p.cooked.clone().unwrap_or_else(|| cooked(&p.raw)) },
-            "post_number": p.number, "post_type": if p.whisper { 4 } else { 1 },
+            "created_at": time_json(p.created_at, p.id), "cooked": cooked,
+            "post_number": p.number, "post_type": post_type,
             "updated_at": time_json(p.updated_at, p.id + 1), "reply_count": 0,
             "reply_to_post_number": p.reply_to_post_number, "quote_count": 0,
-            "incoming_link_count": 0, "reads": 1, "score": 0.2, "yours": false,
+            "incoming_link_count": 0, "reads": 1, "score": 0.2, "yours": viewer.user_id == Some(u.id),
             "topic_id": t.id, "topic_slug": slug(&t.title), "topic_title": t.title,
-            "display_username": u.name, "primary_group_name": null, "version": p.version,
+            "display_username": u.name, "primary_group_name": null,
+            "version": if hidden_from_viewer { 1 } else { p.version },
             "can_edit": false, "can_delete": false, "can_recover": false, "user_title": null,
             "actions_summary": [], "moderator": u.moderator, "admin": u.admin,
             "staff": u.admin || u.moderator, "user_id": u.id, "hidden": p.hidden,
-            "trust_level": 1, "deleted_at": null, "user_deleted": false, "edit_reason": null,
-            "can_view_edit_history": true, "wiki": false
+            "trust_level": u.trust_level, "deleted_at": null, "user_deleted": false, "edit_reason": null,
+            "can_view_edit_history": true, "wiki": false, "action_code": p.action_code
         });
-        if with_raw {
+        if hidden_from_viewer {
+            v["cooked_hidden"] = json!(true);
+        }
+        if with_raw && !hidden_from_viewer {
             v["raw"] = json!(p.raw);
         }
         v
     }
 
-    pub fn topic_json(&self, t: &Topic) -> Value {
+    /// `/t/{id}.json`: the first 20 posts and every post id (`post_stream.stream`) — but
+    /// no stream for a mega topic (`post_stream_serializer_mixin.rb`: `isMegaTopic` and
+    /// `lastId` instead).
+    pub fn topic_json(&self, t: &Topic, viewer: Viewer, level: Option<u8>) -> Value {
         let posts: Vec<Value> = t
             .visible()
             .take(20)
-            .map(|p| self.post_json(t, p, false))
+            .map(|p| self.post_json(t, p, false, viewer))
             .collect();
         let creator = self.user(t.posts.first().map_or(1, |p| p.user_id));
+        let mut stream = json!({"posts": posts});
+        if t.is_mega() {
+            stream["isMegaTopic"] = json!(true);
+            stream["lastId"] = json!(t.visible().last().map(|p| p.id));
+        } else {
+            stream["stream"] = json!(t.stream());
+        }
+        let can_create_post = viewer.user_id.is_some() && !t.closed && !t.archived;
         json!({
-            "post_stream": {"posts": posts, "stream": t.stream()},
+            "post_stream": stream,
             "draft": null, "draft_key": format!("topic_{}", t.id), "draft_sequence": null,
-            "pinned": t.pinned, "highest_post_number": t.highest_post_number(),
+            "pinned": t.pinned || t.pinned_globally, "highest_post_number": t.highest_post_number(),
             "deleted_by": null, "id": t.id, "title": t.title, "fancy_title": t.title,
             "posts_count": t.visible().count(), "created_at": time_json(t.created_at, t.id + 1),
             "views": 10, "reply_count": 0, "last_posted_at": time_json(t.bumped_at, t.id),
-            "visible": true, "closed": t.closed, "archived": false, "has_best_of": false,
+            "bumped_at": time_json(t.bumped_at, t.id),
+            "visible": true, "closed": t.closed, "archived": t.archived, "has_best_of": false,
             "archetype": "regular", "slug": slug(&t.title), "category_id": t.category_id,
             "deleted_at": null,
-            "details": {"auto_close_at": null, "created_by": {"id": creator.id, "username": creator.username, "avatar_template": "/a/{size}.png"}}
+            "details": {
+                "auto_close_at": null, "can_create_post": can_create_post,
+                "notification_level": level.unwrap_or(1),
+                "created_by": {"id": creator.id, "username": creator.username, "avatar_template": "/a/{size}.png"}
+            }
         })
     }
 }
@@ -343,6 +474,8 @@ fn user(id: i64, username: &str, name: Option<&str>, admin: bool, moderator: boo
         name: name.map(str::to_owned),
         admin,
         moderator,
+        trust_level: 1,
+        silenced: false,
     }
 }
 

@@ -1,8 +1,12 @@
 //! A stand-in Discourse on 127.0.0.1 (real Discourse cannot run here): serves the
-//! routes threadmark uses with real-shaped payloads, checks keys as Discourse does, can
-//! be switched read-only, answers scripted errors, and records every request.
+//! routes threadmark uses with real-shaped payloads, checks keys and counts requests as
+//! Discourse does (`discourse_limits.rs`), can be switched read-only or login-required,
+//! refuses crawlers, answers scripted errors, and records every request. Each behaviour
+//! names the Discourse file it follows.
 
-use super::discourse_forum::{Forum, Post, time_json};
+use super::discourse_forum::{Forum, Topic, Viewer, time_json};
+use super::discourse_limits::{Exceeded, SiteLimits, retry_after_seconds};
+use super::discourse_posting;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -12,7 +16,7 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// One request as the stand-in received it.
 #[derive(Clone, Debug)]
@@ -23,6 +27,8 @@ pub struct Recorded {
     /// Lower-case header names.
     pub headers: HashMap<String, String>,
     pub body: String,
+    /// The status it was answered with.
+    pub status: u16,
 }
 
 impl Recorded {
@@ -30,6 +36,13 @@ impl Recorded {
         self.headers
             .get(&name.to_ascii_lowercase())
             .map(String::as_str)
+    }
+
+    pub fn query_values(&self, name: &str) -> Vec<String> {
+        url::form_urlencoded::parse(self.query.as_bytes())
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+            .collect()
     }
 }
 
@@ -43,6 +56,14 @@ pub struct Canned {
     pub body: String,
 }
 
+/// A post waiting for a moderator (`ReviewableQueuedPost`).
+#[derive(Clone, Debug)]
+pub struct Pending {
+    pub username: String,
+    pub raw: String,
+    pub topic_id: Option<u64>,
+}
+
 /// What the stand-in knows and how it behaves.
 #[derive(Debug)]
 pub struct World {
@@ -51,11 +72,28 @@ pub struct World {
     pub user_api_keys: HashMap<String, String>,
     /// Admin API keys (any existing `Api-Username` may be used with them).
     pub admin_api_keys: Vec<String>,
+    pub limits: SiteLimits,
     pub read_only: bool,
+    /// `login_required`: anonymous requests get 403 `not_logged_in`.
+    pub login_required: bool,
+    /// `allowed_crawler_user_agents`: anonymous GETs from anything else that looks like a
+    /// crawler get 403 "Crawler is not allowed!".
+    pub allowed_crawler_user_agents: Option<String>,
+    /// `lazy_load_categories`: `/site.json` lists only these (the sidebar's); the rest are
+    /// in `/categories.json` pages.
+    pub lazy_categories: Option<Vec<u64>>,
+    /// The logged-in user's watch levels (`CategoryUser`, `TopicUser`).
+    pub category_levels: HashMap<u64, u8>,
+    pub topic_levels: HashMap<u64, u8>,
     pub page_size: usize,
     pub min_post_length: usize,
+    /// `min_first_post_typing_time` (ms).
+    pub min_first_post_typing_time: u64,
+    /// `unique_posts_mins`: the same text again within this long is refused.
+    pub unique_posts: Duration,
     /// New posts wait for a moderator instead of appearing.
     pub require_approval: bool,
+    pub pending: Vec<Pending>,
     /// Store a new post, then wait this long before answering (the client times out).
     pub reply_delay: Option<Duration>,
     /// Exact `path` or `path?query` → (content type, body), served before anything else.
@@ -70,10 +108,19 @@ impl World {
             forum,
             user_api_keys: HashMap::new(),
             admin_api_keys: Vec::new(),
+            limits: SiteLimits::default(),
             read_only: false,
+            login_required: false,
+            allowed_crawler_user_agents: None,
+            lazy_categories: None,
+            category_levels: HashMap::new(),
+            topic_levels: HashMap::new(),
             page_size: 30,
             min_post_length: 10,
+            min_first_post_typing_time: 3_000,
+            unique_posts: Duration::from_secs(5 * 60),
             require_approval: false,
+            pending: Vec::new(),
             reply_delay: None,
             files: HashMap::new(),
             script: VecDeque::new(),
@@ -159,7 +206,7 @@ async fn handle(
 ) -> Response {
     let (response, delay) = {
         let mut w = world.lock().unwrap();
-        let recorded = Recorded {
+        let mut recorded = Recorded {
             method: method.clone(),
             path: uri.path().to_owned(),
             query: uri.query().unwrap_or_default().to_owned(),
@@ -173,14 +220,18 @@ async fn handle(
                 })
                 .collect(),
             body: String::from_utf8_lossy(&body).into_owned(),
+            status: 0,
         };
-        w.recorded.push(recorded.clone());
         let mut response = respond(&mut w, &recorded);
-        if w.read_only {
+        // `lib/read_only_mixin.rb`: `add_readonly_header` is an `after_action`, which
+        // Rails skips when the action raised: error answers never carry the header.
+        if w.read_only && response.status().is_success() {
             response
                 .headers_mut()
                 .insert("discourse-readonly", "true".parse().unwrap());
         }
+        recorded.status = response.status().as_u16();
+        w.recorded.push(recorded);
         let delay = (method == Method::POST && response.status().is_success())
             .then_some(w.reply_delay)
             .flatten();
@@ -192,7 +243,7 @@ async fn handle(
     response
 }
 
-fn json_response(status: u16, value: &Value) -> Response {
+pub fn json_response(status: u16, value: &Value) -> Response {
     (
         StatusCode::from_u16(status).unwrap(),
         [("content-type", "application/json; charset=utf-8")],
@@ -201,14 +252,14 @@ fn json_response(status: u16, value: &Value) -> Response {
         .into_response()
 }
 
-fn error(status: u16, error_type: &str, message: &str) -> Response {
+pub fn error(status: u16, error_type: &str, message: &str) -> Response {
     json_response(
         status,
         &json!({"errors": [message], "error_type": error_type}),
     )
 }
 
-fn not_found() -> Response {
+pub fn not_found() -> Response {
     error(
         404,
         "not_found",
@@ -216,22 +267,97 @@ fn not_found() -> Response {
     )
 }
 
-/// A key Discourse does not know.
-struct Refused;
+/// `rescue_from Discourse::InvalidAccess` (`application_controller.rb`).
+pub fn invalid_access() -> Response {
+    error(
+        403,
+        "invalid_access",
+        "You are not permitted to view the requested resource.",
+    )
+}
+
+/// `rescue_from RateLimiter::LimitExceeded` (`application_controller.rb`).
+fn rate_limited(e: &Exceeded) -> Response {
+    let seconds = retry_after_seconds(e.wait);
+    let mut response = json_response(
+        429,
+        &json!({
+            "errors": [format!("You’ve performed this action too many times. Please wait {seconds} seconds before trying again.")],
+            "error_type": "rate_limit",
+            "extras": {"wait_seconds": seconds, "time_left": format!("{seconds} seconds")}
+        }),
+    );
+    let headers = response.headers_mut();
+    headers.insert("retry-after", seconds.to_string().parse().unwrap());
+    headers.insert(
+        "discourse-rate-limit-error-code",
+        e.error_code.parse().unwrap(),
+    );
+    response
+}
 
 /// Who the request is from, as Discourse decides.
-fn caller(w: &World, r: &Recorded) -> Result<Option<String>, Refused> {
+pub enum Caller {
+    Anonymous,
+    UserKey { key: String, username: String },
+    Admin { username: String },
+}
+
+impl Caller {
+    pub fn username(&self) -> Option<&str> {
+        match self {
+            Caller::Anonymous => None,
+            Caller::UserKey { username, .. } | Caller::Admin { username } => Some(username),
+        }
+    }
+}
+
+/// `Auth::DefaultCurrentUserProvider#current_user`: a key it does not know (revoked,
+/// expired) is `Discourse::InvalidAccess` — 403, before any limiter counts. `None`: such
+/// a key.
+fn caller(w: &World, r: &Recorded) -> Option<Caller> {
     if let Some(key) = r.header("user-api-key") {
-        return w.user_api_keys.get(key).cloned().map(Some).ok_or(Refused);
+        return w.user_api_keys.get(key).map(|username| Caller::UserKey {
+            key: key.to_owned(),
+            username: username.clone(),
+        });
     }
     if let Some(key) = r.header("api-key") {
         let username = r.header("api-username").unwrap_or("system");
         if !w.admin_api_keys.iter().any(|k| k == key) || w.forum.user_named(username).is_none() {
-            return Err(Refused);
+            return None;
         }
-        return Ok(Some(username.to_owned()));
+        return Some(Caller::Admin {
+            username: username.to_owned(),
+        });
     }
-    Ok(None)
+    Some(Caller::Anonymous)
+}
+
+/// `CrawlerDetection.crawler?` with the default `non_crawler_user_agents` (browsers and
+/// "discourse") and a few of the default `crawler_user_agents` (`lib/crawler_detection.rb`;
+/// its spec: `DiscourseAPI Ruby Gem` is no crawler, `Java/1.8.0_151` is).
+fn is_crawler(user_agent: Option<&str>) -> bool {
+    let Some(ua) = user_agent.map(str::to_ascii_lowercase) else {
+        return true;
+    };
+    let possibly_real = [
+        "trident",
+        "webkit",
+        "gecko",
+        "chrome",
+        "safari",
+        "msie",
+        "opera",
+        "goanna",
+        "discourse",
+    ]
+    .iter()
+    .any(|token| ua.contains(token));
+    let known_bot = ["bot", "spider", "crawl", "curl", "java", "archive"]
+        .iter()
+        .any(|token| ua.contains(token));
+    !possibly_real || known_bot
 }
 
 fn respond(w: &mut World, r: &Recorded) -> Response {
@@ -260,30 +386,56 @@ fn respond(w: &mut World, r: &Recorded) -> Response {
     {
         return (StatusCode::OK, [("content-type", content_type)], body).into_response();
     }
-    let Ok(user) = caller(w, r) else {
-        return error(
-            403,
-            "invalid_access",
-            "You are not permitted to view the requested resource.",
-        );
+    // `Middleware::AnonymousCache` runs before the app: a GET without a key from a user
+    // agent it takes for a crawler is refused when the site allows only some crawlers.
+    if let Some(allowed) = &w.allowed_crawler_user_agents
+        && r.method == Method::GET
+        && r.header("user-api-key").is_none()
+        && r.header("api-key").is_none()
+        && is_crawler(r.header("user-agent"))
+        && !r
+            .header("user-agent")
+            .is_some_and(|ua| allowed.split('|').any(|a| ua.contains(a)))
+    {
+        return (StatusCode::FORBIDDEN, "Crawler is not allowed!").into_response();
+    }
+    let Some(who) = caller(w, r) else {
+        return invalid_access();
     };
+    let now = Instant::now();
+    let counted = match &who {
+        Caller::UserKey { key, .. } => w.limits.user_key_request(key, now),
+        Caller::Admin { .. } => w.limits.admin_request(now),
+        // Anonymous requests count per address, and Discourse does not limit private
+        // addresses by default (`max_reqs_rate_limit_on_private`): loopback is free.
+        Caller::Anonymous => Ok(()),
+    };
+    if let Err(e) = counted {
+        return rate_limited(&e);
+    }
     let segments: Vec<&str> = r.path.trim_start_matches('/').split('/').collect();
+    // `redirect_to_login_if_required`: anonymous JSON gets `Discourse::NotLoggedIn`
+    // (403 `not_logged_in`); `site#basic_info` skips the check and says so.
+    if w.login_required
+        && matches!(who, Caller::Anonymous)
+        && segments.as_slice() != ["site", "basic-info.json"]
+    {
+        return error(403, "not_logged_in", "You need to be logged in to do that.");
+    }
+    let viewer = viewer(w, &who);
     match (&r.method, segments.as_slice()) {
-        (&Method::GET, ["site.json"]) => json_response(
-            200,
-            &json!({
-                "default_archetype": "regular", "notification_types": {"mentioned": 1},
-                "categories": w.forum.categories, "uncategorized_category_id": 1
-            }),
-        ),
+        (&Method::GET, ["site.json"]) => site(w),
         (&Method::GET, ["site", "basic-info.json"]) => json_response(
             200,
             &json!({
-                "logo_url": "/images/logo.png", "title": w.forum.title, "description": "A stand-in forum"
+                "logo_url": "/images/logo.png", "title": w.forum.title,
+                "description": "A stand-in forum", "login_required": w.login_required
             }),
         ),
+        (&Method::GET, ["categories.json"]) => categories_page(w, r),
+        (&Method::GET, ["categories", "find.json"]) => find_categories(w, r),
         (&Method::GET, ["session", "current.json"]) => {
-            match user.and_then(|u| w.forum.user_named(&u).cloned()) {
+            match who.username().and_then(|u| w.forum.user_named(u).cloned()) {
                 Some(u) => json_response(
                     200,
                     &json!({"current_user": {"id": u.id, "username": u.username, "name": u.name}}),
@@ -291,19 +443,34 @@ fn respond(w: &mut World, r: &Recorded) -> Response {
                 None => not_found(),
             }
         }
+        (&Method::GET, ["latest.json"]) => listing(w, None, r, viewer),
         (&Method::GET, ["c", .., id, "l", "latest.json"]) => id
             .parse()
-            .map_or_else(|_| not_found(), |id| listing(w, id, r)),
-        (&Method::GET, ["t", file]) => topic_number(file).map_or_else(not_found, |id| topic(w, id)),
+            .map_or_else(|_| not_found(), |id| listing(w, Some(id), r, viewer)),
+        (&Method::GET, ["t", file]) => {
+            topic_number(file).map_or_else(not_found, |id| topic(w, id, viewer))
+        }
         (&Method::GET, ["t", id, "posts.json"]) => id
             .parse()
-            .map_or_else(|_| not_found(), |id| topic_posts(w, id, r)),
+            .map_or_else(|_| not_found(), |id| topic_posts(w, id, r, viewer)),
+        (&Method::GET, ["t", id, "post_ids.json"]) => id
+            .parse()
+            .map_or_else(|_| not_found(), |id| post_ids(w, id, r)),
+        (&Method::GET, ["posts", username, "pending.json"]) => pending(w, username, &who),
         (&Method::GET, ["posts", file]) => {
-            topic_number(file).map_or_else(not_found, |id| single_post(w, id))
+            topic_number(file).map_or_else(not_found, |id| single_post(w, id, viewer))
         }
         (&Method::GET, ["user_actions.json"]) => user_actions(w, r),
-        (&Method::POST, ["posts.json"]) => create_post(w, user, r),
+        (&Method::POST, ["posts.json"]) => discourse_posting::create_post(w, &who, r),
         _ => not_found(),
+    }
+}
+
+fn viewer(w: &World, who: &Caller) -> Viewer {
+    let user = who.username().and_then(|u| w.forum.user_named(u));
+    Viewer {
+        user_id: user.map(|u| u.id),
+        staff: user.is_some_and(super::discourse_forum::User::staff),
     }
 }
 
@@ -312,41 +479,172 @@ fn topic_number(file: &str) -> Option<u64> {
 }
 
 fn query_values(r: &Recorded, name: &str) -> Vec<String> {
-    url::form_urlencoded::parse(r.query.as_bytes())
-        .filter(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-        .collect()
+    r.query_values(name)
 }
 
-fn listing(w: &World, category: u64, r: &Recorded) -> Response {
-    let Some(slug) = w.forum.category_slug(category) else {
-        return not_found();
+/// `/site.json` (`app/models/site.rb`): every category, or with lazy loading only the
+/// sidebar's and `lazy_load_categories: true` (`site_serializer.rb`).
+fn site(w: &World) -> Response {
+    let mut categories = w.forum.categories.clone();
+    if let Some(shown) = &w.lazy_categories {
+        categories.retain(|c| c["id"].as_u64().is_some_and(|id| shown.contains(&id)));
+    }
+    for c in &mut categories {
+        if let Some(level) = c["id"].as_u64().and_then(|id| w.category_levels.get(&id)) {
+            c["notification_level"] = json!(level);
+        }
+    }
+    let mut site = json!({
+        "default_archetype": "regular", "notification_types": {"mentioned": 1},
+        "categories": categories, "uncategorized_category_id": 1
+    });
+    if w.lazy_categories.is_some() {
+        site["lazy_load_categories"] = json!(true);
+    }
+    json_response(200, &site)
+}
+
+/// `/categories.json?page=N` (`app/models/category_list.rb`): 20 top-level categories a
+/// page, each with its subcategories' ids.
+fn categories_page(w: &World, r: &Recorded) -> Response {
+    let page: usize = query_values(r, "page")
+        .first()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let tops: Vec<Value> = w
+        .forum
+        .categories
+        .iter()
+        .filter(|c| c["parent_category_id"].is_null())
+        .skip((page - 1) * 20)
+        .take(20)
+        .map(|c| {
+            let mut c = c.clone();
+            let id = c["id"].clone();
+            c["subcategory_ids"] = json!(
+                w.forum
+                    .categories
+                    .iter()
+                    .filter(|s| s["parent_category_id"] == id)
+                    .map(|s| s["id"].clone())
+                    .collect::<Vec<_>>()
+            );
+            c
+        })
+        .collect();
+    json_response(200, &json!({"category_list": {"categories": tops}}))
+}
+
+/// `/categories/find.json?ids[]=…` (`categories_controller.rb#find`).
+fn find_categories(w: &World, r: &Recorded) -> Response {
+    let ids: Vec<u64> = query_values(r, "ids[]")
+        .iter()
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    let found: Vec<Value> = w
+        .forum
+        .categories
+        .iter()
+        .filter(|c| c["id"].as_u64().is_some_and(|id| ids.contains(&id)))
+        .cloned()
+        .collect();
+    json_response(200, &json!({"categories": found}))
+}
+
+/// A topic list (`lib/topic_query.rb`). Order: `order=activity` is bump order
+/// (`SORTABLE_MAPPING`); without `order`, a category's own `sort_order` decides
+/// (`default_results`), and `/latest` falls back to bump order. Pinned topics come first
+/// on page 0 (`prioritize_pinned_topics`: globally pinned on `/latest`, the category's
+/// pinned on its list), and later pages start after them.
+fn listing(w: &World, category: Option<u64>, r: &Recorded, viewer: Viewer) -> Response {
+    let slug = match category {
+        Some(id) => match w.forum.category_slug(id) {
+            Some(slug) => Some(slug),
+            None => return not_found(),
+        },
+        None => None,
     };
     let page: usize = query_values(r, "page")
         .first()
         .and_then(|p| p.parse().ok())
         .unwrap_or(0);
-    let family = w.forum.category_family(category);
-    let mut topics: Vec<_> = w
+    let order = query_values(r, "order").first().cloned().or_else(|| {
+        category
+            .and_then(|id| w.forum.category(id))
+            .and_then(|c| c["sort_order"].as_str())
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    });
+    let ascending = query_values(r, "ascending").first().map(String::as_str) == Some("true");
+    let family = category.map(|id| w.forum.category_family(id));
+    let mut topics: Vec<&Topic> = w
         .forum
         .topics
         .values()
-        .filter(|t| family.contains(&t.category_id))
+        .filter(|t| family.as_ref().is_none_or(|f| f.contains(&t.category_id)))
         .collect();
-    topics.sort_by_key(|t| (!t.pinned, std::cmp::Reverse(t.bumped_at)));
-    let start = page * w.page_size;
-    let items: Vec<Value> = topics
+    let key = |t: &Topic| match order.as_deref() {
+        Some("created") => t.created_at,
+        _ => t.bumped_at,
+    };
+    topics.sort_by_key(|t| key(t));
+    if !ascending {
+        topics.reverse();
+    }
+    let bump_order = matches!(order.as_deref(), None | Some("activity" | "default"));
+    let pinned_here = |t: &Topic| match category {
+        Some(_) => t.pinned || t.pinned_globally,
+        None => t.pinned_globally,
+    };
+    let (pinned, unpinned): (Vec<&Topic>, Vec<&Topic>) = if bump_order {
+        topics.into_iter().partition(|t| pinned_here(t))
+    } else {
+        (Vec::new(), topics)
+    };
+    let per_page = w.page_size;
+    let items: Vec<&Topic> = if page == 0 {
+        pinned
+            .iter()
+            .chain(&unpinned)
+            .take(per_page)
+            .copied()
+            .collect()
+    } else {
+        let offset = (page * per_page).saturating_sub(pinned.len());
+        unpinned
+            .iter()
+            .skip(offset)
+            .take(per_page)
+            .copied()
+            .collect()
+    };
+    let shown_so_far = if page == 0 {
+        items.len()
+    } else {
+        pinned.len() + (page * per_page).saturating_sub(pinned.len()) + items.len()
+    };
+    let more = shown_so_far < pinned.len() + unpinned.len() && !items.is_empty();
+    let items: Vec<Value> = items
         .iter()
-        .skip(start)
-        .take(w.page_size)
-        .map(|t| w.forum.topic_list_item(t))
+        .map(|t| {
+            let level = w.topic_levels.get(&t.id).copied();
+            w.forum.topic_list_item(t, viewer, level)
+        })
         .collect();
     let mut list = json!({
         "can_create_topic": true, "draft": null, "draft_key": "new_topic", "draft_sequence": 2,
-        "per_page": w.page_size, "topics": items
+        "per_page": per_page, "topics": items
     });
-    if start + w.page_size < topics.len() {
-        list["more_topics_url"] = json!(format!("/c/{slug}/{category}/l/latest?page={}", page + 1));
+    if more {
+        list["more_topics_url"] = json!(match &slug {
+            Some(slug) => format!(
+                "/c/{slug}/{}/l/latest?page={}",
+                category.unwrap_or(0),
+                page + 1
+            ),
+            None => format!("/latest?page={}", page + 1),
+        });
     }
     let users: Vec<Value> = w
         .forum
@@ -360,14 +658,17 @@ fn listing(w: &World, category: u64, r: &Recorded) -> Response {
     )
 }
 
-fn topic(w: &World, id: u64) -> Response {
-    w.forum
-        .topics
-        .get(&id)
-        .map_or_else(not_found, |t| json_response(200, &w.forum.topic_json(t)))
+fn topic(w: &World, id: u64, viewer: Viewer) -> Response {
+    w.forum.topics.get(&id).map_or_else(not_found, |t| {
+        let level = w.topic_levels.get(&id).copied();
+        json_response(200, &w.forum.topic_json(t, viewer, level))
+    })
 }
 
-fn topic_posts(w: &World, id: u64, r: &Recorded) -> Response {
+/// `/t/{id}/posts.json` (`topics_controller.rb#posts`): the posts asked for by
+/// `post_ids[]` (no cap on their number), or 20 after (`asc=true`) or before a
+/// `post_number` (`TopicView#filter_posts_by_post_number`).
+fn topic_posts(w: &World, id: u64, r: &Recorded, viewer: Viewer) -> Response {
     let Some(t) = w.forum.topics.get(&id) else {
         return not_found();
     };
@@ -375,21 +676,74 @@ fn topic_posts(w: &World, id: u64, r: &Recorded) -> Response {
         .iter()
         .filter_map(|v| v.parse().ok())
         .collect();
-    let posts: Vec<Value> = t
-        .visible()
-        .filter(|p| wanted.contains(&p.id))
-        .map(|p| w.forum.post_json(t, p, false))
-        .collect();
+    let posts: Vec<Value> = if let Some(number) = query_values(r, "post_number")
+        .first()
+        .and_then(|n| n.parse::<u64>().ok())
+    {
+        let asc = query_values(r, "asc").first().map(String::as_str) == Some("true");
+        let mut chosen: Vec<_> = if asc {
+            t.visible().filter(|p| p.number > number).take(20).collect()
+        } else {
+            let mut before: Vec<_> = t.visible().filter(|p| p.number < number).collect();
+            before = before.split_off(before.len().saturating_sub(20));
+            before
+        };
+        chosen.sort_by_key(|p| p.number);
+        chosen
+            .into_iter()
+            .map(|p| w.forum.post_json(t, p, false, viewer))
+            .collect()
+    } else {
+        t.visible()
+            .filter(|p| wanted.contains(&p.id))
+            .map(|p| w.forum.post_json(t, p, false, viewer))
+            .collect()
+    };
     json_response(200, &json!({"post_stream": {"posts": posts}, "id": id}))
 }
 
-fn single_post(w: &World, id: u64) -> Response {
+/// `/t/{id}/post_ids.json?post_number=N` (`topics_controller.rb#post_ids`): every post
+/// after number N, in order, no limit.
+fn post_ids(w: &World, id: u64, r: &Recorded) -> Response {
+    let Some(t) = w.forum.topics.get(&id) else {
+        return not_found();
+    };
+    let after: u64 = query_values(r, "post_number")
+        .first()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let ids: Vec<u64> = t
+        .visible()
+        .filter(|p| p.number > after)
+        .map(|p| p.id)
+        .collect();
+    json_response(200, &json!({"post_ids": ids}))
+}
+
+fn single_post(w: &World, id: u64, viewer: Viewer) -> Response {
     for t in w.forum.topics.values() {
         if let Some(p) = t.visible().find(|p| p.id == id) {
-            return json_response(200, &w.forum.post_json(t, p, true));
+            return json_response(200, &w.forum.post_json(t, p, true, viewer));
         }
     }
     not_found()
+}
+
+/// `posts_controller.rb#pending`: the caller's own posts awaiting approval.
+fn pending(w: &World, username: &str, who: &Caller) -> Response {
+    if !who
+        .username()
+        .is_some_and(|u| u.eq_ignore_ascii_case(username))
+    {
+        return not_found();
+    }
+    let posts: Vec<Value> = w
+        .pending
+        .iter()
+        .filter(|p| p.username.eq_ignore_ascii_case(username))
+        .map(|p| json!({"raw": p.raw, "topic_id": p.topic_id, "created_at": time_json(Timestamp::now(), 0)}))
+        .collect();
+    json_response(200, &json!({"pending_posts": posts}))
 }
 
 fn user_actions(w: &World, r: &Recorded) -> Response {
@@ -419,82 +773,4 @@ fn user_actions(w: &World, r: &Recorded) -> Response {
     actions.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
     let actions: Vec<Value> = actions.into_iter().take(30).map(|(_, v)| v).collect();
     json_response(200, &json!({"user_actions": actions}))
-}
-
-fn create_post(w: &mut World, user: Option<String>, r: &Recorded) -> Response {
-    if w.read_only {
-        return error(
-            503,
-            "read_only",
-            "The site is in read only mode. Interactions are disabled.",
-        );
-    }
-    let Some(user) = user.and_then(|u| w.forum.user_named(&u).cloned()) else {
-        return error(403, "not_logged_in", "You need to be logged in to do that.");
-    };
-    let Ok(body) = serde_json::from_str::<Value>(&r.body) else {
-        return error(
-            400,
-            "invalid_parameters",
-            "param is missing or the value is empty: raw",
-        );
-    };
-    let raw = body["raw"].as_str().unwrap_or_default().to_owned();
-    if raw.trim().chars().count() < w.min_post_length {
-        return error(
-            422,
-            "invalid_parameters",
-            &format!(
-                "Body is too short (minimum is {} characters)",
-                w.min_post_length
-            ),
-        );
-    }
-    if w.require_approval {
-        return json_response(
-            200,
-            &json!({"action": "enqueued", "pending_post": {"id": 77, "raw": raw}, "pending_count": 1}),
-        );
-    }
-    let now = Timestamp::now();
-    let topic_id = match (
-        body["topic_id"].as_u64(),
-        body["title"].as_str(),
-        body["category"].as_u64(),
-    ) {
-        (Some(id), _, _) if w.forum.topics.contains_key(&id) => id,
-        (Some(_), _, _) => return not_found(),
-        (None, Some(title), Some(category)) => {
-            w.forum.next_topic_id += 1;
-            let id = w.forum.next_topic_id;
-            let t = w.forum.add_topic(id, category, title, now, 0);
-            t.posts.clear();
-            id
-        }
-        _ => return error(422, "invalid_parameters", "Title can't be blank"),
-    };
-    w.forum.next_post_id += 1;
-    let id = w.forum.next_post_id;
-    let topic = w.forum.topics.get_mut(&topic_id).unwrap();
-    let post = Post {
-        id,
-        number: topic.highest_post_number() + 1,
-        user_id: user.id,
-        raw,
-        created_at: now,
-        updated_at: now,
-        reply_to_post_number: body["reply_to_post_number"].as_u64(),
-        version: 1,
-        removed: false,
-        hidden: false,
-        whisper: false,
-        cooked: None,
-    };
-    topic.posts.push(post.clone());
-    topic.bumped_at = now;
-    let topic = w.forum.topics[&topic_id].clone();
-    let mut answer = w.forum.post_json(&topic, &post, false);
-    answer["yours"] = json!(true);
-    answer["draft_sequence"] = json!(0);
-    json_response(200, &answer)
 }

@@ -9,6 +9,8 @@
 
 pub mod api;
 pub mod discourse_forum;
+pub mod discourse_limits;
+pub mod discourse_posting;
 pub mod discourse_standin;
 pub mod faulty;
 pub mod files;

@@ -351,3 +351,28 @@ fn the_composer_counts_against_the_servers_limit() {
     let (x, y) = find(buffer, &format!("{typed}/100 · {} over", typed - 100));
     assert_eq!(buffer[(x, y)].fg, Color::LightRed, "over the limit shows");
 }
+
+#[test]
+fn a_reply_shows_the_post_it_answers_above_the_text() {
+    let h = composing();
+    let terminal = render(&h);
+    let buffer = terminal.backend().buffer();
+    // Connie Williams's post (#2), whole: it is short.
+    let (x, quoted) = find(buffer, "│ make sure that advocacy is active");
+    let (_, signature) = find(buffer, "│ Connie Williams");
+    let (_, typed) = find(buffer, "I agree: advocacy");
+    assert!(quoted < signature && signature < typed);
+    assert_eq!(buffer[(x + 1, quoted)].fg, Color::Gray, "drawn as a quote");
+
+    // Mary Ghikas's opening post is long: its start, and how much more there is.
+    let mut h = Harness::remote(100, 30);
+    h.open_advocacy();
+    assert_eq!(h.current_seq(), 1);
+    h.keys("r");
+    let terminal = render(&h);
+    let buffer = terminal.backend().buffer();
+    let (_, more) = find(buffer, "more lines");
+    let (_, rule) = find(buffer, "────────────────────");
+    assert_eq!(rule, more + 1, "the text being written keeps the most room");
+    assert!(rule <= 10, "a third of the room at most: {rule}");
+}

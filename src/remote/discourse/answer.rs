@@ -21,12 +21,20 @@ pub const DEFAULT_RATE_LIMIT_WAIT: Duration = Duration::from_secs(30);
 pub struct Reading {
     /// The body, when the answer is data to decode.
     pub result: Result<Vec<u8>, RemoteError>,
-    /// `Some(true)`: the forum is read-only now; `Some(false)`: Discourse itself answered
-    /// without the flag; `None`: the answer does not say (a proxy's page, no answer).
+    /// `Some(true)`: the forum is read-only now; `Some(false)`: a successful answer came
+    /// without the flag, so it is not; `None`: the answer does not say. Error answers
+    /// never carry `Discourse-Readonly`, even in read-only mode: the header is added by
+    /// an `after_action` (`lib/read_only_mixin.rb`, `add_readonly_header`), and Rails runs
+    /// no after-actions for a request whose action raised. So only a 2xx clears it.
     pub read_only: Option<bool>,
-    /// Stop all requests to the site for this long.
-    pub pause_site: Option<Duration>,
+    /// Stop all requests to the site for this long, and the limiter's name
+    /// (`Discourse-Rate-Limit-Error-Code`, e.g. `user_api_key_limiter_1_day`).
+    pub pause_site: Option<(Duration, String)>,
 }
+
+/// The body Discourse's anonymous cache middleware answers a blocked crawler with
+/// (`lib/middleware/anonymous_cache.rb`).
+const CRAWLER_REFUSED: &str = "Crawler is not allowed";
 
 /// Interprets an answer.
 pub fn read(answer: Answer) -> Reading {
@@ -35,34 +43,29 @@ pub fn read(answer: Answer) -> Reading {
         .get(READONLY_HEADER)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
-    let limiter = answer.headers.contains_key(RATE_LIMIT_CODE_HEADER);
     let looks_html = is_html(&answer);
     let json_doc = (!looks_html && first_byte(&answer.body) == Some(b'{'))
         .then(|| wire::decode::<ErrorDoc>(&answer.body, "error").ok())
         .flatten();
 
     if answer.status == StatusCode::TOO_MANY_REQUESTS {
-        let wait = crate::remote::http::retry_after(&answer.headers)
-            .or_else(|| json_doc.as_ref().and_then(wait_seconds))
-            .or_else(|| plain_text_wait(&answer.body))
-            .unwrap_or(DEFAULT_RATE_LIMIT_WAIT);
-        let message = json_doc
-            .as_ref()
-            .and_then(ErrorDoc::message)
-            .or_else(|| plain_text(&answer.body))
-            .unwrap_or_else(|| "too many requests".to_owned());
-        // A per-action limit (posting too fast) is the action's business; a named limiter,
-        // or a 429 that Discourse did not render (a proxy's), covers the whole site.
-        let whole_site = limiter || json_doc.is_none();
+        return too_many_requests(&answer, json_doc.as_ref(), header_read_only);
+    }
+
+    if answer.status == StatusCode::FORBIDDEN
+        && String::from_utf8_lossy(&answer.body).contains(CRAWLER_REFUSED)
+    {
         return Reading {
             result: Err(status_error(
-                429,
-                Some("rate_limited"),
-                &message,
-                Some(wait),
+                403,
+                Some("crawler_blocked"),
+                "the forum refuses anonymous requests from programs it does not know \
+                 (\"Crawler is not allowed!\", its allowed_crawler_user_agents setting); \
+                 log in with `threadmark login`, or ask its admins to allow threadmark",
+                None,
             )),
-            read_only: json_doc.as_ref().map(|_| header_read_only),
-            pause_site: whole_site.then_some(wait),
+            read_only: None,
+            pause_site: None,
         };
     }
 
@@ -100,9 +103,12 @@ pub fn read(answer: Answer) -> Reading {
     };
     let code = normalized_code(status, doc.error_type.as_deref());
     let read_only = header_read_only || code == Some("read_only");
-    let message = doc
-        .message()
-        .unwrap_or_else(|| default_message(status, code).to_owned());
+    let message = match code {
+        Some("login_required") => default_message(status, code).to_owned(),
+        _ => doc
+            .message()
+            .unwrap_or_else(|| default_message(status, code).to_owned()),
+    };
     Reading {
         result: Err(status_error(
             status,
@@ -110,8 +116,40 @@ pub fn read(answer: Answer) -> Reading {
             &message,
             crate::remote::http::retry_after(&answer.headers),
         )),
-        read_only: Some(read_only),
+        read_only: read_only.then_some(true),
         pause_site: None,
+    }
+}
+
+/// A `429`: how long to wait (`Retry-After`, else `extras.wait_seconds`, else the
+/// middleware's plain text), and whether it covers the whole site.
+fn too_many_requests(answer: &Answer, json_doc: Option<&ErrorDoc>, read_only: bool) -> Reading {
+    let limiter = answer
+        .headers
+        .get(RATE_LIMIT_CODE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| clean_line(v.trim()).chars().take(60).collect::<String>());
+    let stated = crate::remote::http::retry_after(&answer.headers)
+        .or_else(|| json_doc.and_then(wait_seconds))
+        .or_else(|| plain_text_wait(&answer.body));
+    // Without a stated wait the site still gets a rest, but nobody is told to wait for
+    // a time the server never gave.
+    let wait = stated.unwrap_or(DEFAULT_RATE_LIMIT_WAIT);
+    let message = json_doc
+        .and_then(ErrorDoc::message)
+        .or_else(|| plain_text(&answer.body))
+        .unwrap_or_else(|| "too many requests".to_owned());
+    // A per-action limit (posting too fast) is the action's business; a named limiter,
+    // or a 429 that Discourse did not render (a proxy's), covers the whole site.
+    let pause_site = match (limiter, json_doc) {
+        (Some(code), _) => Some((wait, code)),
+        (None, None) => Some((wait, "rate_limit".to_owned())),
+        (None, Some(_)) => None,
+    };
+    Reading {
+        result: Err(status_error(429, Some("rate_limited"), &message, stated)),
+        read_only: read_only.then_some(true),
+        pause_site,
     }
 }
 
@@ -133,7 +171,9 @@ fn status_error(
 fn normalized_code(status: u16, error_type: Option<&str>) -> Option<&'static str> {
     match error_type {
         Some("read_only") => return Some("read_only"),
-        Some("not_logged_in") => return Some("unauthorized"),
+        // An anonymous request where Discourse wants a user: a `login_required` forum, or
+        // a write (`application_controller.rb`, `rescue_from Discourse::NotLoggedIn`).
+        Some("not_logged_in") => return Some("login_required"),
         Some("invalid_access") => return Some("forbidden"),
         Some("not_found") => return Some("not_found"),
         Some("rate_limit") => return Some("rate_limited"),
@@ -156,6 +196,7 @@ fn default_message(status: u16, code: Option<&str>) -> &'static str {
     match code {
         Some("read_only") => "forum is read-only",
         Some("unauthorized") => "not logged in, or the key was revoked; run `threadmark login`",
+        Some("login_required") => "this forum requires login; run `threadmark login`",
         Some("forbidden") => "not allowed for this account",
         Some("not_found") => "not found (deleted, or not visible to this account)",
         Some("validation_failed") => "the forum refused the post",
@@ -240,13 +281,19 @@ mod tests {
             ],
             "Slow down, too many requests from this IP address.\nPlease retry again in 11 seconds.\nError code: ip_10_secs_limit.\n",
         ));
-        assert_eq!(r.pause_site, Some(Duration::from_secs(11)));
+        assert_eq!(
+            r.pause_site,
+            Some((Duration::from_secs(11), "ip_10_secs_limit".to_owned()))
+        );
         let no_header = read(answer(
             429,
             &[],
             "Slow down.\nPlease retry again in 4 seconds.\n",
         ));
-        assert_eq!(no_header.pause_site, Some(Duration::from_secs(4)));
+        assert_eq!(
+            no_header.pause_site,
+            Some((Duration::from_secs(4), "rate_limit".to_owned()))
+        );
     }
 
     #[test]
@@ -278,6 +325,21 @@ mod tests {
         let e = refused.result.unwrap_err();
         assert!(matches!(&e, RemoteError::Status { code: Some(c), .. } if c == "read_only"));
         assert_eq!(read(answer(200, &[], "{}")).read_only, Some(false));
+        // Error answers never carry the header, in read-only mode or not: they say nothing.
+        let not_found = read(answer(
+            404,
+            &[],
+            r#"{"errors":["The requested URL or resource could not be found."],"error_type":"not_found"}"#,
+        ));
+        assert_eq!(not_found.read_only, None);
+    }
+
+    #[test]
+    fn a_blocked_crawler_is_told_apart_from_a_proxy_page() {
+        let r = read(answer(403, &[], "Crawler is not allowed!"));
+        let e = r.result.unwrap_err();
+        assert!(matches!(&e, RemoteError::Status { code: Some(c), .. } if c == "crawler_blocked"));
+        assert!(e.to_string().contains("allowed_crawler_user_agents"), "{e}");
     }
 
     #[test]

@@ -1,19 +1,21 @@
 //! What a Discourse pull remembers between calls (persisted by the engine as the opaque
-//! cursor): per-category `bumped_at` high-water marks, per-topic post lists that fix each
-//! post's `seq`, and the progress of the sync round under way.
+//! cursor): the categories, the newest activity already listed, per-topic post lists that
+//! fix each post's `seq`, and the progress of the sync round under way.
 //!
 //! `seq` is a post's position in our per-topic list, which only ever grows: ids are
 //! appended in `post_stream.stream` order the first time they are seen, and an id that
-//! leaves the stream (deleted, hidden, moved away) keeps its place as a tombstone. So a
-//! deletion upstream never shifts the `seq` of later posts, and read marks stay valid.
+//! leaves the stream (deleted, moved away) keeps its place as a tombstone. So a deletion
+//! upstream never shifts the `seq` of later posts, and read marks stay valid. A topic
+//! first met as a mega topic (no stream) is numbered by `post_number` instead.
 
+use super::wire::Category;
 use crate::remote::Cursor;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// Bumped when the layout changes; an older cursor starts a fresh sync.
-pub const SCHEMA: u32 = 1;
+pub const SCHEMA: u32 = 2;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PullCursor {
@@ -26,15 +28,32 @@ pub struct PullCursor {
     /// The forum's name (`/site/basic-info.json`), asked once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// Top-level category id → newest `bumped_at` of a non-pinned topic already listed.
+    /// The categories as last read, and when: read again after a day, or when a listing
+    /// names one we do not know.
     #[serde(default)]
-    pub high_water: BTreeMap<u64, Timestamp>,
+    pub categories: Vec<Category>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub categories_read_at: Option<Timestamp>,
+    /// Categories seen holding topics of their own (other than their "About" topic):
+    /// they get an area even when their `topic_count` says 0 (it lags).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub populated: BTreeSet<u64>,
+    /// The newest `bumped_at` of a non-pinned topic a complete listing has seen; `None`
+    /// until the first listing of the whole forum is complete.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub high_water: Option<Timestamp>,
     #[serde(default)]
     pub topics: BTreeMap<u64, TopicRecord>,
     /// Topics that could not be read last round (a server error on them, a malformed
-    /// answer): read first in the next one.
+    /// answer): read again in the next one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub retry: Vec<Queued>,
+    pub retry: Vec<u64>,
+    /// The prefetch policy the listing was made for: a change lists everything again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// The topic read last as the one the user is looking at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub focus_read: Option<u64>,
     /// The round under way, `None` between rounds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub round: Option<Round>,
@@ -65,17 +84,37 @@ impl PullCursor {
 /// What we know of one topic.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TopicRecord {
-    /// The listing entry as of the last successful read: a different one means the
-    /// topic needs reading again.
+    /// The listing entry as of the last read of the topic: a different one means its
+    /// posts need reading again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mark: Option<ListingMark>,
-    /// Posts in `seq` order (`seq` = index + 1).
+    /// The newest listing entry seen (headers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listed: Option<ListingMark>,
+    /// What the listing says about the user's interest, for the prefetch policy.
+    #[serde(default, skip_serializing_if = "Interest::is_none")]
+    pub interest: Interest,
+    /// Posts in `seq` order (`seq` = index + 1), or by post number (see `numbered`).
     #[serde(default)]
     pub posts: Vec<PostRecord>,
+    /// A mega topic first met without its stream: `seq` is the post number, and every
+    /// post from `scanned_from` on is known.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub numbered: bool,
+    /// Numbered topics: post numbers from here on are all in `posts`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scanned_from: Option<u64>,
 }
 
 impl TopicRecord {
     pub fn seq_of(&self, id: u64) -> Option<u32> {
+        if self.numbered {
+            return self
+                .posts
+                .iter()
+                .find(|p| p.id() == id)
+                .and_then(|p| u32::try_from(p.number()).ok());
+        }
         self.posts
             .iter()
             .position(|p| p.id() == id)
@@ -83,7 +122,20 @@ impl TopicRecord {
     }
 
     pub fn last_seq(&self) -> u32 {
+        if self.numbered {
+            let last = self.posts.iter().map(|p| p.number()).max().unwrap_or(0);
+            return u32::try_from(last).unwrap_or(u32::MAX);
+        }
         u32::try_from(self.posts.len()).unwrap_or(u32::MAX)
+    }
+
+    /// Any post body of this topic is in the cache.
+    pub fn has_bodies(&self) -> bool {
+        self.posts.iter().any(|p| p.fetched())
+    }
+
+    pub fn highest_number(&self) -> u64 {
+        self.posts.iter().map(|p| p.number()).max().unwrap_or(0)
     }
 }
 
@@ -98,27 +150,41 @@ pub struct ListingMark {
     pub posts_count: u64,
 }
 
-/// A topic waiting to be read, with the listing entry that made it wait.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Queued {
-    pub topic: u64,
+/// Why a topic might matter to the user.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Interest {
+    /// The topic's category.
+    #[serde(default)]
+    pub category: u64,
+    /// The user's watch level on the topic (2 tracking, 3 watching).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mark: Option<ListingMark>,
+    pub level: Option<u8>,
+    /// The user posted in it (their own topics included).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub posted: bool,
 }
 
-/// One post as `[id, post_number, version, gone]`: compact, since a big forum has many.
-/// `post_number` 0 means the body was never fetched; `gone` is 0 for a live post,
+impl Interest {
+    pub fn is_none(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// One post as `[id, post_number, version, gone, stamp]`: compact, since a big forum has
+/// many. `post_number` 0 means the body was never fetched; `gone` is 0 for a live post,
 /// [`LEFT_STREAM`] for one that left the topic's stream, [`DELETED`] for one the server
-/// marks deleted or hidden.
+/// marks deleted or hidden; `stamp` is a hash of what the post shows (`updated_at` and
+/// the body), which changes on edits that keep the version (Discourse's grace period,
+/// rebakes).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PostRecord(u64, u64, u64, u8);
+pub struct PostRecord(u64, u64, u64, u8, #[serde(default)] u32);
 
 const LEFT_STREAM: u8 = 1;
 const DELETED: u8 = 2;
 
 impl PostRecord {
     pub fn new(id: u64) -> Self {
-        Self(id, 0, 0, 0)
+        Self(id, 0, 0, 0, 0)
     }
     pub fn id(self) -> u64 {
         self.0
@@ -128,6 +194,9 @@ impl PostRecord {
     }
     pub fn version(self) -> u64 {
         self.2
+    }
+    pub fn stamp(self) -> u32 {
+        self.4
     }
     pub fn gone(self) -> bool {
         self.3 != 0
@@ -139,60 +208,84 @@ impl PostRecord {
     pub fn fetched(self) -> bool {
         self.1 != 0
     }
-    pub fn set_fetched(&mut self, number: u64, version: u64, gone: bool) {
+    pub fn set_fetched(&mut self, number: u64, version: u64, gone: bool, stamp: u32) {
         self.1 = number.max(1);
         self.2 = version;
         self.3 = if gone { DELETED } else { 0 };
+        self.4 = stamp;
     }
     pub fn set_left_stream(&mut self) {
         self.3 = LEFT_STREAM;
     }
 }
 
-/// A sync round: the tree, then each top-level category's listing down to its
-/// high-water mark, then every topic that changed.
+/// A sync round: the categories when they may have changed, the latest topics down to
+/// the high-water mark (every topic, the first time), then the topics whose posts are
+/// wanted.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Round {
-    /// Category id → the area its topics belong to, from this round's tree.
-    pub areas: BTreeMap<u64, u64>,
-    pub listings: VecDeque<ListingProgress>,
-    /// Topics to read, in order.
-    pub queue: VecDeque<Queued>,
-    /// Topics being read: the front one is read first (the focused thread jumps ahead).
-    pub jobs: VecDeque<TopicJob>,
-    /// The focused topic already read this round.
+    /// Read the categories before going on.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub site: bool,
+    /// Lazy-loading sites: the next `/categories.json` page to read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub focus_done: Option<u64>,
+    pub category_page: Option<u32>,
+    /// Categories a listing named that the tree lacks: asked for by id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unknown_categories: Vec<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listing: Option<ListingScan>,
+    /// Topics to read, in order (newest activity first).
+    pub queue: VecDeque<Queued>,
+    /// Topics whose posts are being fetched: the front one first.
+    pub jobs: VecDeque<TopicJob>,
     /// Topics read / to read this round, for the status line.
     pub done: u64,
     pub total: u64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ListingProgress {
-    pub category: u64,
-    pub slug: String,
+/// Paging through `/latest.json`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingScan {
     /// Next page to fetch (0-based, as Discourse counts).
     pub page: u32,
-    /// Newest non-pinned `bumped_at` seen in this listing so far.
+    /// Newest non-pinned `bumped_at` seen so far.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub newest: Option<Timestamp>,
+}
+
+/// A topic waiting to be read, with the listing entry that made it wait.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Queued {
+    pub topic: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mark: Option<ListingMark>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TopicJob {
     pub topic: u64,
-    /// Post ids still to fetch, in stream order.
+    /// Post ids to fetch, in stream order.
     pub missing: VecDeque<u64>,
+    /// Mega topics: first ask for the ids of every post after this post number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scan_from: Option<u64>,
+    /// The user is waiting for it (it may spend the budget's reserve).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub user: bool,
 }
 
 /// A stable fingerprint (FNV-1a) of a value's JSON, to tell whether the tree changed.
 pub fn fingerprint(value: &impl Serialize) -> String {
     let bytes = serde_json::to_vec(value).unwrap_or_default();
-    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+    format!("{:016x}", fnv(&bytes))
+}
+
+/// FNV-1a over bytes.
+pub fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    format!("{hash:016x}")
+    })
 }
 
 #[cfg(test)]
@@ -200,36 +293,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_cursor_round_trips_and_foreign_ones_are_refused() {
+    fn a_cursor_round_trips_and_foreign_or_older_ones_are_refused() {
         let mut c = PullCursor::fresh();
         let mut record = TopicRecord::default();
         let mut p = PostRecord::new(83);
-        p.set_fetched(1, 5, false);
+        p.set_fetched(1, 5, false, 77);
         record.posts.push(p);
         record.posts.push(PostRecord::new(84));
         c.topics.insert(57, record);
         let value = c.to_value();
         assert_eq!(
             value["topics"]["57"]["posts"][0],
-            serde_json::json!([83, 1, 5, 0])
+            serde_json::json!([83, 1, 5, 0, 77])
         );
         assert_eq!(PullCursor::read(&value), Some(c));
         assert_eq!(PullCursor::read(&serde_json::json!({"since": "abc"})), None);
         assert_eq!(
-            PullCursor::read(&serde_json::json!({"backend": "discourse", "schema": 99})),
-            None
+            PullCursor::read(&serde_json::json!({"backend": "discourse", "schema": 1})),
+            None,
+            "a schema-1 cursor starts a fresh sync"
         );
     }
 
     #[test]
-    fn seq_is_the_position_in_the_record() {
+    fn seq_is_the_position_or_the_post_number() {
         let mut record = TopicRecord::default();
         for (id, number) in [(83, 1), (84, 2), (226, 14)] {
             let mut p = PostRecord::new(id);
-            p.set_fetched(number, 1, false);
+            p.set_fetched(number, 1, false, 0);
             record.posts.push(p);
         }
         assert_eq!(record.seq_of(226), Some(3));
         assert_eq!(record.last_seq(), 3);
+        record.numbered = true;
+        assert_eq!(record.seq_of(226), Some(14));
+        assert_eq!(record.last_seq(), 14);
     }
 }

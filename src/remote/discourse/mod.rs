@@ -1,64 +1,79 @@
 //! The Discourse backend: reads categories, topics and posts from a Discourse forum and
-//! posts replies, behind the same [`Backend`] interface as threadmark's own API.
+//! posts replies, behind the same [`Backend`] interface as threadmark's own API, within
+//! the request budget Discourse gives the key.
 //!
 //! Mapping: top-level category → section, subcategory → area (a parent holding topics of
 //! its own gets an area too; deeper levels fold into area titles, "Child › Grandchild"),
 //! topic → thread, post → post. Ids are Discourse's numeric ids as strings.
 //!
+//! Headers first: every topic the listings show becomes a thread summary at once; posts
+//! are downloaded for the thread the user opens (first), and in the background as the
+//! account's prefetch policy says (`watched`, `recent`, `all`, `none`) — for long topics
+//! only the newest `prefetch_posts`, older ones when the user scrolls up to them. What a
+//! summary lacks is in its `missing` list.
+//!
 //! Posts: `seq` is fixed the first time a post id is seen in `post_stream.stream` and
-//! never changes; posts that leave the stream (deleted, hidden) and posts marked deleted
+//! never changes; posts that leave the stream (deleted, moved) and posts marked deleted
 //! or hidden stay as tombstones (`deleted: true`, empty body). Whispers, which Discourse
 //! only sends to those allowed to see them, are kept with "whisper" in the author's badge.
-//! Small actions ("closed the topic") keep their place, the action as text.
+//! Small actions ("closed the topic") keep their place, the action in words.
 //!
-//! Edits are noticed by `version` on every post the pull receives: a topic's first page
-//! comes with each read of the topic, and the focused topic also re-checks its newest 20
-//! posts each round. Only changed posts are delivered.
+//! Edits are noticed by `version` and by what the post shows (edits in the grace period
+//! keep their version): a changed topic re-checks its newest posts.
 //!
 //! A topic the server fails on (an error of its own, a malformed answer) is skipped and
 //! read first in the next round, so one bad topic never blocks the rest of the forum.
 //!
-//! Requests are spread to respect the key's budget (see [`RequestBudget`]); a
+//! Requests are spent against a [`Budget`] (Discourse's windows for the key, kept on disk
+//! by the engine); background work leaves a reserve for what the user does. A
 //! `Discourse-Rate-Limit-Error-Code` answer pauses every request to the site until the
 //! server's wait is over, failing fast with `rate_limited` meanwhile.
 
+mod actions;
 mod answer;
 pub mod auth;
-mod budget;
 mod cursor;
+mod limits;
 mod posts;
+mod prefetch;
 mod pull;
 mod submit;
+mod topic;
 mod transport;
 mod tree;
 mod wire;
 
 pub use answer::{RATE_LIMIT_CODE_HEADER, READONLY_HEADER};
-pub use budget::RequestBudget;
 pub use cursor::SCHEMA as CURSOR_SCHEMA;
-pub use transport::{READ_ONLY_BANNER_ID, READ_ONLY_TEXT};
+pub use limits::{default_limits, limits};
+pub use prefetch::PrefetchSettings;
+pub use transport::{DISCOURSE_USER_AGENT, READ_ONLY_BANNER_ID, READ_ONLY_TEXT};
 pub use tree::TITLE_SEPARATOR;
 
-use crate::model::{OutboxEntry, Post, ThreadId};
+use crate::model::{Budget, BudgetStatus, Limits, OutboxEntry, Post, RequestLog, ThreadId};
 use crate::remote::{
     Backend, Cursor, HttpClient, PullBatch, RemoteError, ServerState, Submitted, Timeouts, clean,
 };
 use crate::store::Credential;
-use budget::Window;
 use cursor::PullCursor;
+use jiff::Timestamp;
 use posts::Mapping;
-use transport::{As, Transport};
+use std::collections::VecDeque;
+use std::time::Duration;
+use transport::Transport;
 
 /// How the backend talks to one forum.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct DiscourseSettings {
-    /// Requests allowed per window; `None`: Discourse's default for the key kind
-    /// ([`RequestBudget::USER_API_KEY`], [`RequestBudget::ADMIN_API_KEY`],
-    /// [`RequestBudget::ANONYMOUS`]).
-    pub budget: Option<RequestBudget>,
+    /// The windows the forum counts requests in; `None`: Discourse's defaults for the
+    /// key kind ([`default_limits`]).
+    pub limits: Option<Limits>,
     pub timeouts: Timeouts,
     /// Ask for `raw` markdown and use it instead of `cooked` HTML where the server sends it.
     pub include_raw: bool,
+    /// What is downloaded without being opened; `None`: the default for the account
+    /// ([`PrefetchSettings::default_for`]).
+    pub prefetch: Option<PrefetchSettings>,
 }
 
 /// A Discourse forum, read anonymously or with a User API key or an admin API key.
@@ -66,8 +81,11 @@ pub struct DiscourseSettings {
 pub struct DiscourseBackend {
     transport: Transport,
     mapping: Mapping,
+    prefetch: PrefetchSettings,
     /// The last cursor a pull produced: post numbers and `seq`s for replies.
     known: Option<PullCursor>,
+    /// Topics whose earlier posts the user asked for.
+    earlier: VecDeque<u64>,
     /// Who we post as, once known (admin keys name it; user keys ask the server).
     username: Option<String>,
     anonymous: bool,
@@ -84,20 +102,23 @@ impl DiscourseBackend {
         let http = HttpClient::new(base_url, settings.timeouts)?;
         let auth = transport::auth_headers(credential.as_ref())?;
         let anonymous = credential.is_none();
-        let (default_budget, username) = match credential {
-            Some(Credential::DiscourseUserApiKey { .. }) => (RequestBudget::USER_API_KEY, None),
-            Some(Credential::DiscourseApiKey { username, .. }) => {
-                (RequestBudget::ADMIN_API_KEY, Some(username))
-            }
-            Some(Credential::Bearer { .. }) | None => (RequestBudget::ANONYMOUS, None),
+        let limits = settings
+            .limits
+            .unwrap_or_else(|| default_limits(credential.as_ref()));
+        let username = match credential {
+            Some(Credential::DiscourseApiKey { username, .. }) => Some(username),
+            _ => None,
         };
-        let budget = settings.budget.unwrap_or(default_budget);
         Ok(Self {
-            transport: Transport::new(http, auth, Window::new(budget)),
+            transport: Transport::new(http, auth, Budget::new(limits, RequestLog::default())),
             mapping: Mapping {
                 prefer_raw: settings.include_raw,
             },
+            prefetch: settings
+                .prefetch
+                .unwrap_or_else(|| PrefetchSettings::default_for(!anonymous)),
             known: None,
+            earlier: VecDeque::new(),
             username,
             anonymous,
         })
@@ -108,9 +129,14 @@ impl DiscourseBackend {
         post.body.base_url = Some(self.transport.base_url().to_string());
     }
 
-    /// The budget in force.
-    pub fn budget(&mut self) -> RequestBudget {
-        self.transport.window().budget()
+    /// The limits in force.
+    pub fn limits(&self) -> &Limits {
+        self.transport.budget().limits()
+    }
+
+    /// The prefetch policy in force.
+    pub fn prefetch(&self) -> PrefetchSettings {
+        self.prefetch
     }
 
     /// The user the credential logs in as (`/session/current.json`): proof that a fresh
@@ -119,6 +145,7 @@ impl DiscourseBackend {
         if self.anonymous {
             return Ok(None);
         }
+        self.transport.set_priority(crate::model::Priority::User);
         let name = submit::current_username(&mut self.transport).await?;
         if name.is_some() {
             self.username.clone_from(&name);
@@ -141,17 +168,27 @@ impl Backend for DiscourseBackend {
     }
 
     /// `/site/basic-info.json` without credentials: its headers say whether the forum is
-    /// read-only.
+    /// read-only. Served even by forums that require login.
     async fn refresh_status(&mut self) -> Result<(), RemoteError> {
-        self.transport
-            .get::<wire::BasicInfo>(
+        self.transport.set_priority(crate::model::Priority::User);
+        let info: wire::BasicInfo = self
+            .transport
+            .get(
                 "/site/basic-info.json",
                 &[],
-                As::Anonymous,
+                transport::As::Anonymous,
                 "the site's status",
             )
-            .await
-            .map(|_| ())
+            .await?;
+        if self.anonymous && info.login_required == Some(true) {
+            return Err(RemoteError::Status {
+                status: 403,
+                code: Some("login_required".to_owned()),
+                message: "this forum requires login; run `threadmark login`".to_owned(),
+                retry_after: None,
+            });
+        }
+        Ok(())
     }
 
     async fn pull(
@@ -159,14 +196,59 @@ impl Backend for DiscourseBackend {
         cursor: Option<&Cursor>,
         focus: Option<&ThreadId>,
     ) -> Result<PullBatch, RemoteError> {
-        let (mut batch, cursor) = pull::Pull::new(&mut self.transport, self.mapping, cursor)
-            .run(focus)
-            .await?;
+        let anonymous = self.anonymous;
+        let result = pull::Pull::new(
+            &mut self.transport,
+            self.mapping,
+            self.prefetch,
+            cursor,
+            &mut self.earlier,
+        )
+        .run(focus)
+        .await;
+        let (mut batch, cursor) = result.map_err(|e| key_refused(e, anonymous))?;
         self.known = Some(cursor);
         for post in &mut batch.posts {
             self.anchor(post);
         }
         Ok(clean::batch(batch))
+    }
+
+    /// Up to date, a round costs a request or two: spread them so background polling
+    /// spends at most half of what the daily window leaves background work (a user key:
+    /// 2,448 of 2,880 a day, so a round every 71 s at most), and never more than one a
+    /// minute.
+    fn poll_interval(&self) -> Option<Duration> {
+        let daily = self
+            .limits()
+            .windows
+            .iter()
+            .filter(|w| w.per >= Duration::from_secs(3_600))
+            .map(|w| (w.background_share().max(1), w.per))
+            .map(|(n, per)| per.mul_f64(2.0 / f64::from(n)))
+            .max()
+            .unwrap_or(Duration::ZERO);
+        Some(daily.max(Duration::from_secs(60)))
+    }
+
+    fn budget(&self) -> Option<crate::model::BudgetStatus> {
+        Some(self.budget_status(Timestamp::now()))
+    }
+
+    fn request_log(&self) -> Option<&RequestLog> {
+        Some(self.transport.budget().log())
+    }
+
+    fn restore_request_log(&mut self, log: RequestLog) {
+        self.transport.set_request_log(log);
+    }
+
+    fn want_earlier(&mut self, thread: &ThreadId) {
+        if let Ok(topic) = thread.as_str().parse::<u64>()
+            && !self.earlier.contains(&topic)
+        {
+            self.earlier.push_back(topic);
+        }
     }
 
     async fn submit(&mut self, entry: &OutboxEntry) -> Result<Submitted, RemoteError> {
@@ -193,5 +275,48 @@ impl Backend for DiscourseBackend {
             },
         };
         self.writer().find_submitted(entry, &username).await
+    }
+
+    async fn awaiting_approval(&mut self, entry: &OutboxEntry) -> Result<bool, RemoteError> {
+        if self.anonymous {
+            return Ok(false);
+        }
+        let username = match self.username.clone() {
+            Some(name) => name,
+            None => match self.current_username().await? {
+                Some(name) => name,
+                None => return Ok(false),
+            },
+        };
+        self.writer().is_pending(entry, &username).await
+    }
+}
+
+impl DiscourseBackend {
+    fn budget_status(&self, now: Timestamp) -> BudgetStatus {
+        self.transport.budget().status(now)
+    }
+}
+
+/// A key Discourse no longer knows is refused with `403 invalid_access` on every request,
+/// the site's own pages included (`lib/auth/default_current_user_provider.rb` raises
+/// `Discourse::InvalidAccess` for an unknown or revoked User API key; keys unused for
+/// `revoke_user_api_keys_unused_days`, 180 by default, are revoked): that is a login to
+/// renew, not a refusal of one request.
+pub(crate) fn key_refused(e: RemoteError, anonymous: bool) -> RemoteError {
+    match e {
+        RemoteError::Status {
+            status: 403,
+            code: Some(code),
+            ..
+        } if code == "forbidden" && !anonymous => RemoteError::Status {
+            status: 403,
+            code: Some("unauthorized".to_owned()),
+            message: "the forum no longer accepts this key (revoked, expired, or unused for \
+                      180 days); log in again"
+                .to_owned(),
+            retry_after: None,
+        },
+        other => other,
     }
 }

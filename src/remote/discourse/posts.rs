@@ -1,16 +1,19 @@
 //! Discourse posts and topics → our posts and thread summaries: `seq` from the topic
 //! record, `reply_to_post_number` → the parent's id, tombstones for posts that went away,
-//! badges from the staff flags, whispers marked, edits noticed by `version`.
+//! badges from the staff flags, whispers marked, small actions in words, edits noticed by
+//! `version` and by what the post shows.
 
-use super::cursor::{PostRecord, TopicRecord};
+use super::cursor::{PostRecord, TopicRecord, fnv};
 use super::tree::area_id;
 use super::wire::{self, TopicListItem, User, WirePost};
-use crate::model::{Author, Body, BodyFormat, Post, PostId, ThreadId, ThreadSummary};
+use crate::model::{Author, Body, BodyFormat, Post, PostId, SeqRange, ThreadId, ThreadSummary};
 use jiff::Timestamp;
 use std::collections::{HashMap, HashSet, VecDeque};
 
-/// Posts fetched per `/t/{id}/posts.json` request (Discourse's page size).
-pub const POSTS_PER_REQUEST: usize = 20;
+/// Post ids asked for per `/t/{id}/posts.json?post_ids[]=` request. Discourse puts no cap
+/// on the list (`topics_controller.rb#posts` hands `post_ids` to `TopicView`); 50 keeps
+/// a request's URL and answer moderate.
+pub const POSTS_PER_REQUEST: usize = 50;
 
 pub fn thread_id(topic: u64) -> ThreadId {
     ThreadId::new(topic.to_string())
@@ -21,40 +24,67 @@ pub fn post_id(post: u64) -> PostId {
 }
 
 /// Brings a topic's record in line with its `post_stream.stream`: new ids are appended
-/// (their `seq` is fixed from now on), ids gone from the stream become tombstones.
-/// Returns the tombstones to deliver and the ids whose bodies must be fetched.
+/// (their `seq` is fixed from now on), ids gone from the stream (deleted, moved — Post's
+/// default scope hides deleted posts from everyone but staff) become tombstones.
+/// Returns the tombstones to deliver.
 pub fn apply_stream(
     record: &mut TopicRecord,
     thread: &ThreadId,
     stream: &[u64],
     when: Timestamp,
-) -> (Vec<Post>, Vec<u64>) {
+) -> Vec<Post> {
     let live: HashSet<u64> = stream.iter().copied().collect();
+    let numbered = record.numbered;
     let mut tombstones = Vec::new();
     for (index, post) in record.posts.iter_mut().enumerate() {
         if !live.contains(&post.id()) && !post.gone() {
             post.set_left_stream();
-            tombstones.push(tombstone(thread, post.id(), seq(index), when));
+            let seq = if numbered {
+                u32::try_from(post.number()).unwrap_or(u32::MAX)
+            } else {
+                seq(index)
+            };
+            tombstones.push(tombstone(thread, post.id(), seq, when));
         }
     }
-    let known: HashSet<u64> = record.posts.iter().map(|p| p.id()).collect();
-    let mut added = HashSet::new();
-    for &id in stream {
-        if !known.contains(&id) && added.insert(id) {
-            record.posts.push(PostRecord::new(id));
+    if !numbered {
+        let known: HashSet<u64> = record.posts.iter().map(|p| p.id()).collect();
+        let mut added = HashSet::new();
+        for &id in stream {
+            if !known.contains(&id) && added.insert(id) {
+                record.posts.push(PostRecord::new(id));
+            }
         }
     }
-    let by_id: HashMap<u64, PostRecord> = record.posts.iter().map(|p| (p.id(), *p)).collect();
-    let missing = stream
-        .iter()
-        .copied()
-        .filter(|id| {
-            by_id
-                .get(id)
-                .is_some_and(|p| !p.fetched() || p.left_stream())
-        })
-        .collect();
-    (tombstones, missing)
+    tombstones
+}
+
+/// Posts asked for that did not come back are gone for this user (deleted, moved,
+/// hidden from them): tombstones, so the cache drops them too.
+pub fn tombstone_unreturned(
+    record: &mut TopicRecord,
+    thread: &ThreadId,
+    asked: &[u64],
+    returned: &HashSet<u64>,
+    when: Timestamp,
+) -> Vec<Post> {
+    let numbered = record.numbered;
+    let mut tombstones = Vec::new();
+    for (index, post) in record.posts.iter_mut().enumerate() {
+        if asked.contains(&post.id()) && !returned.contains(&post.id()) && !post.gone() {
+            let seq = if numbered {
+                u32::try_from(post.number()).unwrap_or(u32::MAX)
+            } else {
+                seq(index)
+            };
+            // Fetched: it needs no fetching again unless it comes back to the stream.
+            let number = post.number().max(1);
+            post.set_fetched(number, post.version(), true, 0);
+            post.set_left_stream();
+            tombstones.push(tombstone(thread, post.id(), seq, when));
+        }
+    }
+    tombstones
 }
 
 /// Options for turning wire posts into ours.
@@ -64,9 +94,11 @@ pub struct Mapping {
     pub prefer_raw: bool,
 }
 
-/// Records fetched posts and returns those that are new or changed (by `version`, or
-/// deleted/restored since). Posts not in the record (not in the stream: a whisper the
-/// stream left out) are appended so they still get a stable `seq`.
+/// Records fetched posts and returns those that are new or changed: a new `version`,
+/// deleted or restored, or — edits within the grace period and rebakes keep the version
+/// (`lib/post_revisor.rb`, `should_create_new_version?`) — different text. Posts not in
+/// the record (a whisper the stream left out, a numbered topic's posts) are added so
+/// they get a stable `seq`.
 pub fn apply_posts(
     record: &mut TopicRecord,
     thread: &ThreadId,
@@ -90,10 +122,17 @@ pub fn apply_posts(
         let before = record.posts[i];
         let version = post.version.unwrap_or(1);
         let gone = is_gone(post);
-        record.posts[i].set_fetched(post.post_number.unwrap_or(0), version, gone);
-        let is_new_or_changed =
-            !before.fetched() || before.version() != version || before.gone() != gone;
+        let shown = to_post(post, thread, 0, None, mapping);
+        let stamp = stamp(&shown);
+        record.posts[i].set_fetched(post.post_number.unwrap_or(0), version, gone, stamp);
+        let is_new_or_changed = !before.fetched()
+            || before.version() != version
+            || before.gone() != gone
+            || before.stamp() != stamp;
         updates.push((i, post, is_new_or_changed));
+    }
+    if record.numbered {
+        record.posts.sort_by_key(|p| p.number());
     }
     let numbers: HashMap<u64, u64> = record
         .posts
@@ -101,24 +140,80 @@ pub fn apply_posts(
         .filter(|p| p.fetched())
         .map(|p| (p.number(), p.id()))
         .collect();
-    for (i, post, is_new_or_changed) in updates {
+    let seqs: HashMap<u64, u32> = record
+        .posts
+        .iter()
+        .filter_map(|p| Some((p.id(), record.seq_of(p.id())?)))
+        .collect();
+    for (_, post, is_new_or_changed) in updates {
         if is_new_or_changed {
             let reply_to = post
                 .reply_to_post_number
                 .and_then(|n| numbers.get(&n))
                 .filter(|&&parent| parent != post.id)
                 .map(|&parent| post_id(parent));
-            changed.push(to_post(post, thread, seq(i), reply_to, mapping));
+            let seq = seqs.get(&post.id).copied().unwrap_or(1);
+            changed.push(to_post(post, thread, seq, reply_to, mapping));
         }
     }
     changed
+}
+
+/// What a post shows, hashed: a change means an edit, whatever the version says.
+fn stamp(post: &Post) -> u32 {
+    let mut bytes = post.body.text.clone().into_bytes();
+    bytes.extend_from_slice(&post.version.to_le_bytes());
+    bytes.push(u8::from(post.deleted));
+    if let Some(at) = post.edited_at {
+        bytes.extend_from_slice(&at.as_millisecond().to_le_bytes());
+    }
+    let h = fnv(&bytes);
+    // Folded to 32 bits: the cursor keeps one per post.
+    u32::try_from((h >> 32) ^ (h & 0xffff_ffff)).unwrap_or(0)
+}
+
+/// Posts of the record not downloaded, as `seq` ranges. A numbered topic knows every post
+/// from `scanned_from` on and its first page; what lies between is missing.
+pub fn missing(record: &TopicRecord) -> Vec<SeqRange> {
+    if record.numbered {
+        let Some(from) = record.scanned_from else {
+            return Vec::new();
+        };
+        let below = record
+            .posts
+            .iter()
+            .filter(|p| p.fetched() && p.number() < from)
+            .map(|p| p.number())
+            .max()
+            .unwrap_or(0);
+        let lo = u32::try_from(below + 1).unwrap_or(u32::MAX);
+        let hi = u32::try_from(from.saturating_sub(1)).unwrap_or(u32::MAX);
+        return if hi >= lo && hi > 0 {
+            vec![SeqRange { from: lo, to: hi }]
+        } else {
+            Vec::new()
+        };
+    }
+    let mut ranges: Vec<SeqRange> = Vec::new();
+    for (i, post) in record.posts.iter().enumerate() {
+        if post.fetched() || post.gone() {
+            continue;
+        }
+        let s = seq(i);
+        match ranges.last_mut() {
+            Some(r) if r.to + 1 == s => r.to = s,
+            _ => ranges.push(SeqRange { from: s, to: s }),
+        }
+    }
+    ranges
 }
 
 fn seq(index: usize) -> u32 {
     u32::try_from(index + 1).unwrap_or(u32::MAX)
 }
 
-/// Deleted by staff or author, or hidden by flags: kept as a tombstone.
+/// Deleted by staff or author, or hidden by flags (`cooked_hidden` for everyone but staff,
+/// `app/serializers/basic_post_serializer.rb`): kept as a tombstone.
 fn is_gone(post: &WirePost) -> bool {
     post.deleted_at.is_some() || post.user_deleted == Some(true) || post.hidden == Some(true)
 }
@@ -146,7 +241,8 @@ fn tombstone(thread: &ThreadId, id: u64, seq: u32, when: Timestamp) -> Post {
 }
 
 /// One post. Whispers (staff-only posts) are kept and marked in the author's badge;
-/// small actions ("closed the topic") keep their place with the action as text.
+/// small actions ("closed the topic") keep their place with the action in words; polls
+/// show their options with the votes so far.
 pub fn to_post(
     post: &WirePost,
     thread: &ThreadId,
@@ -168,10 +264,12 @@ pub fn to_post(
     } else {
         Body {
             format: BodyFormat::Html,
-            text: cooked_or_action(post),
+            text: super::actions::cooked_or_action(post),
             base_url: None,
         }
     };
+    // Edits in the grace period keep the version and show no mark on the forum either.
+    let edited_at = post.updated_at.filter(|_| version > 1);
     Post {
         id: post_id(post.id),
         thread: thread.clone(),
@@ -179,7 +277,7 @@ pub fn to_post(
         reply_to,
         author: author(post),
         created_at,
-        edited_at: (version > 1).then_some(post.updated_at).flatten(),
+        edited_at: if gone { None } else { edited_at },
         body,
         deleted: gone,
         removed: false,
@@ -187,24 +285,6 @@ pub fn to_post(
         version,
         client_key: None,
     }
-}
-
-fn cooked_or_action(post: &WirePost) -> String {
-    let cooked = post.cooked.clone().unwrap_or_default();
-    if !cooked.trim().is_empty() || post.post_type != Some(wire::POST_TYPE_SMALL_ACTION) {
-        return cooked;
-    }
-    let action = post.action_code.as_deref().unwrap_or("changed the topic");
-    format!(
-        "<p><em>{}</em></p>",
-        escape_html(&action.replace(['.', '_'], " "))
-    )
-}
-
-fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 fn author(post: &WirePost) -> Author {
@@ -242,7 +322,7 @@ pub fn user_author(user: Option<&User>) -> Author {
     ))
 }
 
-/// A summary from a topic read in full: counts come from our record.
+/// A summary from a topic read: counts come from our record.
 pub fn summary_from_topic(
     topic: &wire::Topic,
     record: &TopicRecord,
@@ -263,6 +343,11 @@ pub fn summary_from_topic(
         }
         (None, None) => Author::new("unknown"),
     };
+    let can_reply = topic
+        .details
+        .as_ref()
+        .and_then(|d| d.can_create_post)
+        .unwrap_or(true);
     ThreadSummary {
         id: thread_id(topic.id),
         area: area_id(area),
@@ -279,13 +364,13 @@ pub fn summary_from_topic(
         post_count: record.last_seq(),
         last_seq: record.last_seq(),
         pinned: topic.pinned.unwrap_or(false),
-        locked: topic.closed.unwrap_or(false) || topic.archived.unwrap_or(false),
-        missing: Vec::new(),
+        locked: topic.closed.unwrap_or(false) || topic.archived.unwrap_or(false) || !can_reply,
+        missing: missing(record),
     }
 }
 
-/// A summary from a listing, before the topic is read: counts are Discourse's until
-/// our record knows better.
+/// A summary from a listing: counts are Discourse's until our record knows better; a
+/// topic whose posts were never read is missing all of them (headers only).
 pub fn summary_from_listing(
     item: &TopicListItem,
     users: &[User],
@@ -305,7 +390,23 @@ pub fn summary_from_listing(
         .and_then(|p| p.user_id)
         .and_then(|id| users.iter().find(|u| u.id == Some(id)));
     let known = record.map_or(0, TopicRecord::last_seq);
-    let count = known.max(u32::try_from(item.posts_count.unwrap_or(0)).unwrap_or(u32::MAX));
+    let listed = u32::try_from(item.posts_count.unwrap_or(0)).unwrap_or(u32::MAX);
+    let count = known.max(listed);
+    let missing = match record {
+        Some(r) if r.has_bodies() => {
+            let mut m = missing(r);
+            // Posts the listing knows of and the record does not yet: missing too.
+            if count > known && !r.numbered {
+                m.push(SeqRange {
+                    from: known + 1,
+                    to: count,
+                });
+            }
+            m
+        }
+        _ if count > 0 => vec![SeqRange { from: 1, to: count }],
+        _ => Vec::new(),
+    };
     ThreadSummary {
         id: thread_id(item.id),
         area: area_id(area),
@@ -320,7 +421,7 @@ pub fn summary_from_listing(
         last_seq: count,
         pinned: item.pinned.unwrap_or(false),
         locked: item.closed.unwrap_or(false) || item.archived.unwrap_or(false),
-        missing: Vec::new(),
+        missing,
     }
 }
 
@@ -348,45 +449,113 @@ mod tests {
         .unwrap()
     }
 
+    const MAP: Mapping = Mapping { prefer_raw: false };
+
     #[test]
     fn deletions_keep_seq_and_new_posts_append() {
         let thread = thread_id(1);
         let mut record = TopicRecord::default();
-        let (gone, missing) =
-            apply_stream(&mut record, &thread, &[10, 11, 12], Timestamp::UNIX_EPOCH);
+        let gone = apply_stream(&mut record, &thread, &[10, 11, 12], Timestamp::UNIX_EPOCH);
         assert!(gone.is_empty());
-        assert_eq!(missing, vec![10, 11, 12]);
+        assert_eq!(
+            missing(&record),
+            [SeqRange { from: 1, to: 3 }],
+            "nothing downloaded yet"
+        );
         let posts = [
             wire_post(10, 1, None, 1),
             wire_post(11, 2, Some(1), 1),
             wire_post(12, 4, Some(2), 1),
         ];
-        let changed = apply_posts(&mut record, &thread, &posts, Mapping { prefer_raw: false });
+        let changed = apply_posts(&mut record, &thread, &posts, MAP);
         assert_eq!(changed.len(), 3);
         assert_eq!(
             changed[2].reply_to,
             Some(post_id(11)),
             "post number 2 is id 11"
         );
+        assert!(missing(&record).is_empty());
 
         // 11 is deleted upstream, 13 arrives: 12 keeps seq 3, 13 gets seq 4.
-        let (gone, missing) =
-            apply_stream(&mut record, &thread, &[10, 12, 13], Timestamp::UNIX_EPOCH);
+        let gone = apply_stream(&mut record, &thread, &[10, 12, 13], Timestamp::UNIX_EPOCH);
         assert_eq!(gone.len(), 1);
         assert!(gone[0].deleted && gone[0].seq == 2);
-        assert_eq!(missing, vec![13]);
+        assert_eq!(missing(&record), [SeqRange { from: 4, to: 4 }]);
         let changed = apply_posts(
             &mut record,
             &thread,
             &[wire_post(12, 4, Some(2), 1), wire_post(13, 5, None, 1)],
-            Mapping { prefer_raw: false },
+            MAP,
         );
-        assert_eq!(
-            changed.len(),
-            1,
-            "an unchanged version is not delivered again"
-        );
+        assert_eq!(changed.len(), 1, "an unchanged post is not delivered again");
         assert_eq!((changed[0].id.as_str(), changed[0].seq), ("13", 4));
+    }
+
+    #[test]
+    fn edits_are_noticed_by_version_and_by_text() {
+        let thread = thread_id(1);
+        let mut record = TopicRecord::default();
+        apply_stream(&mut record, &thread, &[10], Timestamp::UNIX_EPOCH);
+        apply_posts(&mut record, &thread, &[wire_post(10, 1, None, 1)], MAP);
+        let changed = apply_posts(&mut record, &thread, &[wire_post(10, 1, None, 2)], MAP);
+        assert_eq!(changed.len(), 1);
+        assert_eq!(changed[0].version, 2);
+        // Within the grace period: same version, new text.
+        let mut quiet = wire_post(10, 1, None, 2);
+        quiet.cooked = Some("<p>fixed a typo</p>".into());
+        let changed = apply_posts(&mut record, &thread, &[quiet], MAP);
+        assert_eq!(changed.len(), 1, "a same-version edit is delivered");
+        assert_eq!(changed[0].body.text, "<p>fixed a typo</p>");
+    }
+
+    #[test]
+    fn posts_asked_for_and_not_returned_are_tombstones() {
+        let thread = thread_id(1);
+        let mut record = TopicRecord::default();
+        apply_stream(&mut record, &thread, &[10, 11], Timestamp::UNIX_EPOCH);
+        apply_posts(&mut record, &thread, &[wire_post(10, 1, None, 1)], MAP);
+        let returned = HashSet::from([10]);
+        let gone = tombstone_unreturned(
+            &mut record,
+            &thread,
+            &[10, 11],
+            &returned,
+            Timestamp::UNIX_EPOCH,
+        );
+        assert_eq!(gone.len(), 1);
+        assert_eq!((gone[0].id.as_str(), gone[0].seq), ("11", 2));
+        assert!(missing(&record).is_empty(), "a tombstone is not missing");
+    }
+
+    #[test]
+    fn a_numbered_topic_misses_what_lies_between_its_first_page_and_its_scan() {
+        let thread = thread_id(1);
+        let mut record = TopicRecord {
+            numbered: true,
+            scanned_from: Some(9_951),
+            ..TopicRecord::default()
+        };
+        apply_posts(
+            &mut record,
+            &thread,
+            &[wire_post(1, 1, None, 1), wire_post(99, 20, None, 1)],
+            MAP,
+        );
+        let changed = apply_posts(
+            &mut record,
+            &thread,
+            &[wire_post(500, 10_000, Some(20), 1)],
+            MAP,
+        );
+        assert_eq!(changed[0].seq, 10_000, "seq is the post number");
+        assert_eq!(changed[0].reply_to, Some(post_id(99)));
+        assert_eq!(
+            missing(&record),
+            [SeqRange {
+                from: 21,
+                to: 9_950
+            }]
+        );
     }
 
     #[test]
@@ -415,26 +584,6 @@ mod tests {
             (summaries[1].post_count, summaries[1].area.as_str()),
             (2, "2")
         );
-    }
-
-    #[test]
-    fn edits_are_noticed_by_version() {
-        let thread = thread_id(1);
-        let mut record = TopicRecord::default();
-        apply_stream(&mut record, &thread, &[10], Timestamp::UNIX_EPOCH);
-        apply_posts(
-            &mut record,
-            &thread,
-            &[wire_post(10, 1, None, 1)],
-            Mapping { prefer_raw: false },
-        );
-        let changed = apply_posts(
-            &mut record,
-            &thread,
-            &[wire_post(10, 1, None, 2)],
-            Mapping { prefer_raw: false },
-        );
-        assert_eq!(changed.len(), 1);
-        assert_eq!(changed[0].version, 2);
+        assert!(summaries[1].headers_only(), "no post is cached yet");
     }
 }

@@ -6,11 +6,17 @@ use super::cursor::PullCursor;
 use super::posts::{self, Mapping, thread_id};
 use super::transport::{As, Transport};
 use super::tree::area_id;
-use super::wire::{self, Created, CurrentSession, UserActions, WirePost};
-use crate::model::{OutboxEntry, Post, PostId, Target, ThreadSummary};
+use super::wire::{self, Created, CurrentSession, PendingPosts, UserActions, WirePost};
+use crate::model::{OutboxEntry, Post, PostId, Target, ThreadSummary, Typing};
 use crate::remote::{RemoteError, Submitted, own_post};
 use jiff::Timestamp;
 use serde_json::json;
+
+/// Discourse's `min_first_post_typing_time` default (`config/site_settings.yml`): a new
+/// member's first post typed faster than this is queued for a moderator and the
+/// account silenced (`lib/new_post_manager.rb`, `is_fast_typer?`). A reply whose writing
+/// time is unknown (read from a file) says at least this.
+pub const MIN_FIRST_POST_TYPING_MS: u64 = 3_000;
 
 /// What the writer knows: the last pull's records (post numbers, `seq`s).
 pub struct Writer<'a> {
@@ -21,7 +27,7 @@ pub struct Writer<'a> {
 
 impl Writer<'_> {
     pub async fn submit(&mut self, entry: &OutboxEntry) -> Result<Submitted, RemoteError> {
-        let body = match &entry.target {
+        let mut body = match &entry.target {
             Target::Reply { thread, reply_to } => {
                 let topic = numeric(thread.as_str(), "thread")?;
                 let mut body = json!({ "topic_id": topic, "raw": entry.body });
@@ -32,13 +38,31 @@ impl Writer<'_> {
                 }
                 body
             }
-            Target::NewThread { area, title } => json!({
-                "title": title,
-                "raw": entry.body,
-                "category": numeric(area.as_str(), "area")?,
-            }),
+            Target::NewThread { area, title } => {
+                let mut body = json!({
+                    "title": title,
+                    "raw": entry.body,
+                    "category": numeric(area.as_str(), "area")?,
+                });
+                if !entry.tags.is_empty() {
+                    body["tags"] = json!(entry.tags);
+                }
+                body
+            }
         };
-        let answer = self.transport.post("/posts.json", &body).await?;
+        // Without these a new member's first post is taken for a bot's and the account
+        // silenced (`NewPostManager.is_fast_typer?`): the composer's own measure, or —
+        // text from a file, written who knows how long — Discourse's minimum.
+        let typing = entry.typing.unwrap_or(Typing {
+            typing_ms: MIN_FIRST_POST_TYPING_MS,
+            open_ms: MIN_FIRST_POST_TYPING_MS,
+        });
+        body["typing_duration_msecs"] = json!(typing.typing_ms);
+        body["composer_open_duration_msecs"] = json!(typing.open_ms.max(typing.typing_ms));
+        let answer = match self.transport.post("/posts.json", &body).await {
+            Ok(answer) => answer,
+            Err(e) => return Err(self.why_refused(e).await),
+        };
         match wire::decode_created(&answer)? {
             Created::Enqueued => Ok(Submitted::AwaitingApproval),
             Created::Post(post) => {
@@ -48,6 +72,41 @@ impl Writer<'_> {
                     thread: thread.map(Box::new),
                 })
             }
+        }
+    }
+
+    /// A refusal as the user needs it: a `403` may mean the key is gone (every request
+    /// is refused then, `/session/current.json` too) or that this account may not post
+    /// here; a `422` "too similar to what you recently posted" after an attempt whose
+    /// outcome was lost means the first attempt probably landed: worth looking again.
+    async fn why_refused(&mut self, error: RemoteError) -> RemoteError {
+        match &error {
+            RemoteError::Status {
+                status: 403, code, ..
+            } if code.as_deref() == Some("forbidden") => {
+                match current_username(self.transport).await {
+                    Err(RemoteError::Status { status: 403, .. }) => {
+                        super::key_refused(error, false)
+                    }
+                    _ => error,
+                }
+            }
+            RemoteError::Status {
+                status: 422,
+                message,
+                ..
+            } if message.contains("too similar to what you recently posted") => {
+                RemoteError::Status {
+                    status: 409,
+                    code: Some("probably_posted".to_owned()),
+                    message: format!(
+                        "{message} — the earlier attempt probably went through; \
+                         looking for it before sending again"
+                    ),
+                    retry_after: None,
+                }
+            }
+            _ => error,
         }
     }
 
@@ -110,6 +169,34 @@ impl Writer<'_> {
             }
         }
         Ok(None)
+    }
+
+    /// Is the entry waiting for a moderator (`/posts/{username}/pending.json`)?
+    pub async fn is_pending(
+        &mut self,
+        entry: &OutboxEntry,
+        username: &str,
+    ) -> Result<bool, RemoteError> {
+        let pending: PendingPosts = match self
+            .transport
+            .get(
+                &format!("/posts/{username}/pending.json"),
+                &[],
+                As::Account,
+                "the account's posts awaiting approval",
+            )
+            .await
+        {
+            Ok(pending) => pending,
+            // Older forums have no such list: nothing can be said to wait there.
+            Err(RemoteError::Status { status: 404, .. }) => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        Ok(pending.pending_posts.iter().any(|p| {
+            p.raw
+                .as_deref()
+                .is_some_and(|raw| own_post::same_text(raw, &entry.body))
+        }))
     }
 
     /// The `post_number` of `parent` in `topic`: from the last pull's records, else asked.

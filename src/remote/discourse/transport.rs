@@ -1,21 +1,33 @@
-//! Every request to one Discourse site goes through here: auth headers, the request
-//! budget, site-wide rate-limit pauses (failing fast without touching the network) and
-//! the server state seen on each answer.
+//! Every request to one Discourse site goes through here: auth headers, the User-Agent,
+//! the request budget (per priority, with the server's pauses kept in it), and the server
+//! state seen on each answer.
 
 use super::answer::{self, Reading};
-use super::budget::Window;
 use super::wire;
-use crate::model::{Banner, ForumMode, Severity};
+use crate::model::{Banner, Budget, ForumMode, Priority, RequestLog, Severity, describe_wait};
 use crate::remote::{HttpClient, RemoteError, ServerState};
 use crate::store::Credential;
+use jiff::{SignedDuration, Timestamp};
 use reqwest::Method;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use serde::de::DeserializeOwned;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The banner shown while the forum refuses writes.
 pub const READ_ONLY_BANNER_ID: &str = "discourse-read-only";
 pub const READ_ONLY_TEXT: &str = "forum is read-only";
+
+/// What threadmark calls itself. Discourse answers anonymous requests from user agents
+/// it takes for crawlers with 403 "Crawler is not allowed!" when the site sets
+/// `allowed_crawler_user_agents` (`lib/middleware/anonymous_cache.rb`,
+/// `blocked_crawler?`); a user agent naming Discourse is not a crawler
+/// (`lib/crawler_detection.rb`: `non_crawler_user_agents` holds "discourse", and its
+/// spec passes `DiscourseAPI Ruby Gem`), one without a browser or Discourse token is.
+pub const DISCOURSE_USER_AGENT: &str = concat!(
+    "threadmark/",
+    env!("CARGO_PKG_VERSION"),
+    " (terminal client for Discourse; DiscourseAPI)"
+);
 
 /// Whether a request carries the account's key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,25 +40,26 @@ pub enum As {
 pub struct Transport {
     http: HttpClient,
     auth: HeaderMap,
-    window: Window,
-    paused_until: Option<Instant>,
+    budget: Budget,
+    /// Whom the next requests are for: the user (may spend the reserve) or background work.
+    priority: Priority,
     state: ServerState,
 }
 
 impl Transport {
-    /// The forum's base URL.
-    pub fn base_url(&self) -> &url::Url {
-        self.http.base()
-    }
-
-    pub fn new(http: HttpClient, auth: HeaderMap, window: Window) -> Self {
+    pub fn new(http: HttpClient, auth: HeaderMap, budget: Budget) -> Self {
         Self {
             http,
             auth,
-            window,
-            paused_until: None,
+            budget,
+            priority: Priority::Background,
             state: ServerState::default(),
         }
+    }
+
+    /// The forum's base URL.
+    pub fn base_url(&self) -> &url::Url {
+        self.http.base()
     }
 
     pub fn state(&self) -> &ServerState {
@@ -58,8 +71,22 @@ impl Transport {
         self.http.base().host_str()
     }
 
-    pub fn window(&mut self) -> &mut Window {
-        &mut self.window
+    pub fn budget(&self) -> &Budget {
+        &self.budget
+    }
+
+    pub fn set_request_log(&mut self, log: RequestLog) {
+        self.budget.set_log(log);
+    }
+
+    /// Requests from now on are for `priority`.
+    pub fn set_priority(&mut self, priority: Priority) {
+        self.priority = priority;
+    }
+
+    /// How long a request of the current priority must wait.
+    pub fn wait(&self) -> Duration {
+        self.budget.wait(Timestamp::now(), self.priority)
     }
 
     /// GETs `path` with `query` and decodes the JSON answer.
@@ -81,14 +108,18 @@ impl Transport {
         wire::decode(&body, what)
     }
 
-    /// POSTs a JSON body; returns the raw answer body for the caller to decode.
+    /// POSTs a JSON body for the user; returns the raw answer body for the caller to decode.
     pub async fn post(
         &mut self,
         path: &str,
         body: &serde_json::Value,
     ) -> Result<Vec<u8>, RemoteError> {
         let request = self.http.request(Method::POST, path).json(body);
-        self.send(request, As::Account).await
+        let before = self.priority;
+        self.priority = Priority::User;
+        let result = self.send(request, As::Account).await;
+        self.priority = before;
+        result
     }
 
     async fn send(
@@ -96,20 +127,29 @@ impl Transport {
         request: reqwest::RequestBuilder,
         who: As,
     ) -> Result<Vec<u8>, RemoteError> {
-        let now = Instant::now();
-        if let Some(until) = self.paused_until {
-            if until > now {
-                let wait = until - now;
-                self.state.retry_after = Some(wait);
-                return Err(paused_error(wait));
-            }
-            self.paused_until = None;
+        let now = Timestamp::now();
+        let wait = self.budget.wait(now, self.priority);
+        if !wait.is_zero() {
+            // Fail fast, without touching the network: the server would refuse it, and a
+            // refusal counts against the budget too.
+            self.state.retry_after = Some(wait);
+            let reason = self
+                .budget
+                .paused(now)
+                .and_then(|(_, r)| r.map(str::to_owned));
+            return Err(budget_error(wait, reason.as_deref()));
         }
         let request = match who {
             As::Account => request.headers(self.auth.clone()),
             As::Anonymous => request,
-        };
-        self.window.record(now);
+        }
+        .header(USER_AGENT, DISCOURSE_USER_AGENT);
+        // A key's budget counts the key's requests; one made without it (the status
+        // check) counts against the address, which Discourse does not limit on loopback
+        // or private networks and seldom reaches otherwise.
+        if who == As::Account || self.auth.is_empty() {
+            self.budget.record(now);
+        }
         let answer = self.http.send(request).await?;
         let Reading {
             result,
@@ -119,8 +159,11 @@ impl Transport {
         if let Some(read_only) = read_only {
             self.set_read_only(read_only);
         }
-        if let Some(wait) = pause_site {
-            self.paused_until = Some(Instant::now() + wait);
+        if let Some((wait, code)) = pause_site {
+            let until = Timestamp::now()
+                .checked_add(SignedDuration::try_from(wait).unwrap_or(SignedDuration::MAX))
+                .unwrap_or_else(|_| Timestamp::now());
+            self.budget.pause(until, &code);
             self.state.retry_after = Some(wait);
         } else if result.is_ok() {
             self.state.retry_after = None;
@@ -150,14 +193,18 @@ impl Transport {
     }
 }
 
-fn paused_error(wait: Duration) -> RemoteError {
+/// The error for a request the budget holds back: a `429` as the server would answer,
+/// with the time it may go.
+pub fn budget_error(wait: Duration, reason: Option<&str>) -> RemoteError {
+    let why = match reason {
+        Some(code) if code.ends_with("1_day") => "the forum's daily request limit is used up",
+        Some(_) => "the forum asked to slow down",
+        None => "the request budget for this forum is spent",
+    };
     RemoteError::Status {
         status: 429,
         code: Some("rate_limited".to_owned()),
-        message: format!(
-            "the forum asked to slow down; requests resume in {} s",
-            wait.as_secs().max(1)
-        ),
+        message: format!("{why}; requests resume in {}", describe_wait(wait)),
         retry_after: Some(wait),
     }
 }

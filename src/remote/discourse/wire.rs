@@ -49,14 +49,38 @@ fn trim_keys(value: &mut Value) {
     }
 }
 
-/// `/site.json`: every category the caller may see, flat, children naming their parent.
-#[derive(Debug, Deserialize)]
+/// `/site.json`: every category the caller may see, flat, children naming their parent —
+/// or, on sites that lazy-load categories (`lazy_load_categories: true`), only those in
+/// the user's sidebar and their ancestors (`app/models/site.rb`, `Site#categories`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct Site {
-    #[serde(default)]
+    pub categories: Vec<Category>,
+    pub lazy_load_categories: Option<bool>,
+}
+
+/// `/categories.json?page=N`: 20 top-level categories a page with a few of their
+/// subcategories, and every subcategory's id (`app/models/category_list.rb`,
+/// `CATEGORIES_PER_PAGE`, `SUBCATEGORIES_PER_CATEGORY`).
+#[derive(Debug, Deserialize)]
+pub struct CategoryListPage {
+    pub category_list: CategoryList,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CategoryList {
     pub categories: Vec<Category>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+/// `/categories/find.json?ids[]=…`: the categories asked for.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FoundCategories {
+    pub categories: Vec<Category>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize, serde::Serialize)]
 pub struct Category {
     pub id: u64,
     #[serde(default)]
@@ -74,13 +98,45 @@ pub struct Category {
     pub description_text: Option<String>,
     #[serde(default)]
     pub description_excerpt: Option<String>,
+    /// For a logged-in user: 1 create topics and reply, 2 reply only, 3 read only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permission: Option<u8>,
+    /// The user's watch level: 0 muted … 2 tracking, 3 watching, 4 watching first post.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notification_level: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum_required_tags: Option<u32>,
+    /// `/t/about-the-x-category/ID`: the category's definition topic.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic_url: Option<String>,
+    /// Ids of its subcategories (lazy-loading sites list them rather than send them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subcategory_ids: Option<Vec<u64>>,
+    /// Subcategories sent inside their parent (`/categories.json`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subcategory_list: Option<Vec<Category>>,
 }
 
-/// `/site/basic-info.json`: the forum's name.
-#[derive(Debug, Deserialize)]
+impl Category {
+    /// The id of the category's "About" topic, read from the end of `topic_url`.
+    pub fn definition_topic(&self) -> Option<u64> {
+        self.topic_url
+            .as_deref()?
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()?
+            .parse()
+            .ok()
+    }
+}
+
+/// `/site/basic-info.json`: the forum's name, and whether reading needs a login
+/// (`app/controllers/site_controller.rb#basic_info`, served even then).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct BasicInfo {
-    #[serde(default)]
     pub title: Option<String>,
+    pub login_required: Option<bool>,
 }
 
 /// `/c/{slug}/{id}/l/latest.json`: one page of topics, newest bump first, pinned on top.
@@ -91,12 +147,11 @@ pub struct TopicListPage {
     pub topic_list: TopicList,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct TopicList {
     /// Present while more pages follow.
-    #[serde(default)]
     pub more_topics_url: Option<String>,
-    #[serde(default)]
     pub topics: Vec<TopicListItem>,
 }
 
@@ -125,23 +180,26 @@ pub struct TopicListItem {
     pub category_id: Option<u64>,
     #[serde(default)]
     pub posters: Vec<Poster>,
+    /// For a logged-in user: their watch level on the topic.
+    #[serde(default)]
+    pub notification_level: Option<u8>,
+    /// For a logged-in user: they posted in it.
+    #[serde(default)]
+    pub posted: Option<bool>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct Poster {
-    #[serde(default)]
     pub user_id: Option<i64>,
-    #[serde(default)]
     pub description: Option<String>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct User {
-    #[serde(default)]
     pub id: Option<i64>,
-    #[serde(default)]
     pub username: Option<String>,
-    #[serde(default)]
     pub name: Option<String>,
 }
 
@@ -165,30 +223,46 @@ pub struct Topic {
     pub closed: Option<bool>,
     #[serde(default)]
     pub archived: Option<bool>,
+    #[serde(default)]
+    pub highest_post_number: Option<u64>,
+    #[serde(default)]
+    pub posts_count: Option<u64>,
     pub post_stream: PostStream,
     #[serde(default)]
     pub details: Option<TopicDetails>,
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct PostStream {
-    #[serde(default)]
     pub posts: Vec<WirePost>,
-    /// Every visible post id in reading order (only in `/t/{id}.json`).
-    #[serde(default)]
+    /// Every visible post id in reading order (only in `/t/{id}.json`, and not for
+    /// topics of 10,000 posts or more: `app/serializers/post_stream_serializer_mixin.rb`
+    /// sends `isMegaTopic` instead, `TopicView::MEGA_TOPIC_POSTS_COUNT`).
     pub stream: Option<Vec<u64>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct TopicDetails {
-    #[serde(default)]
     pub created_by: Option<User>,
+    /// May the caller reply here (`TopicViewDetailsSerializer`)?
+    pub can_create_post: Option<bool>,
+    pub notification_level: Option<u8>,
+}
+
+/// `/t/{id}/post_ids.json?post_number=N`: ids of every post after number N, in order
+/// (`topics_controller.rb#post_ids`, for mega topics).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PostIds {
+    pub post_ids: Vec<u64>,
 }
 
 /// `/t/{id}/posts.json?post_ids[]=…`: the posts asked for.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct TopicPosts {
-    #[serde(default)]
     pub post_stream: PostStream,
 }
 
@@ -238,6 +312,26 @@ pub struct WirePost {
     pub action_code: Option<String>,
     #[serde(default)]
     pub topic_title: Option<String>,
+    /// The poll plugin's polls: options with their votes.
+    #[serde(default)]
+    pub polls: Option<Vec<Poll>>,
+}
+
+/// One poll of a post (`plugins/poll`, `PollSerializer`).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Poll {
+    pub name: Option<String>,
+    pub status: Option<String>,
+    pub voters: Option<u64>,
+    pub options: Vec<PollOption>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PollOption {
+    pub html: Option<String>,
+    pub votes: Option<u64>,
 }
 
 impl WirePost {
@@ -249,20 +343,17 @@ impl WirePost {
 
 /// An error document: `{"errors": [...], "error_type": ..., "extras": {...}}`.
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct ErrorDoc {
-    #[serde(default)]
     pub errors: Option<Value>,
-    #[serde(default)]
     pub error: Option<Value>,
-    #[serde(default)]
     pub error_type: Option<String>,
-    #[serde(default)]
     pub extras: Option<ErrorExtras>,
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct ErrorExtras {
-    #[serde(default)]
     pub wait_seconds: Option<f64>,
 }
 
@@ -310,30 +401,39 @@ pub fn decode_created(body: &[u8]) -> Result<Created, RemoteError> {
 }
 
 /// `/user_actions.json?username=…&filter=4,5`: the user's recent topics and replies.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct UserActions {
-    #[serde(default)]
     pub user_actions: Vec<UserAction>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct UserAction {
-    #[serde(default)]
     pub created_at: Option<Timestamp>,
-    #[serde(default)]
     pub topic_id: Option<u64>,
-    #[serde(default)]
     pub post_id: Option<u64>,
-    #[serde(default)]
     pub post_number: Option<u64>,
-    #[serde(default)]
     pub username: Option<String>,
 }
 
+/// `/posts/{username}/pending.json`: the user's posts waiting for a moderator.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PendingPosts {
+    pub pending_posts: Vec<PendingPost>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PendingPost {
+    pub raw: Option<String>,
+}
+
 /// `/session/current.json`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct CurrentSession {
-    #[serde(default)]
     pub current_user: Option<User>,
 }
 
@@ -350,6 +450,18 @@ mod tests {
         .unwrap();
         assert_eq!(list.topic_list.topics[0].pinned, Some(true));
         assert_eq!(list.topic_list.topics[1].pinned, Some(false));
+    }
+
+    #[test]
+    fn answers_without_their_optional_keys_decode_to_defaults() {
+        let site: Site = decode(b"{}", "site").unwrap();
+        assert!(site.categories.is_empty() && site.lazy_load_categories.is_none());
+        let stream: TopicPosts = decode(b"{}", "posts").unwrap();
+        assert!(stream.post_stream.posts.is_empty() && stream.post_stream.stream.is_none());
+        let poll: Poll = decode(br#"{"name":"poll"}"#, "poll").unwrap();
+        assert!(poll.options.is_empty() && poll.voters.is_none());
+        // A required key stays required.
+        assert!(decode::<TopicListItem>(b"{}", "topic").is_err());
     }
 
     #[test]

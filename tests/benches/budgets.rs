@@ -2,7 +2,8 @@
 //! and 100k posts: start to first frame, key press to frame, opening a long thread, local
 //! search, a 1 MiB post, an outbox enqueue, sync ingest from a loopback server, the
 //! reader's peak memory, and the server's write rate and long-poll wake-up on `SQLite` and
-//! on one PostgreSQL with one and three processes.
+//! on one PostgreSQL with one and three processes; and the requests a Discourse first sync
+//! and a quiet catch-up round cost on a User API key's budget.
 //!
 //! `cargo bench --bench budgets` runs them all; a filter (`cargo bench --bench budgets --
 //! search`) runs the matching ones. Criterion prints means; the percentiles and the
@@ -14,6 +15,7 @@ mod support;
 use support::{generator, postgres, serve};
 
 mod binary;
+mod discourse;
 mod fixtures;
 mod ingest;
 mod reading;
@@ -45,6 +47,9 @@ fn main() {
     }
     if filter.wants("servers") {
         servers::bench();
+    }
+    if filter.wants("discourse") {
+        discourse::bench(&mut c);
     }
     c.final_summary();
 }

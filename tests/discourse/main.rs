@@ -8,6 +8,7 @@ mod support;
 
 mod auth;
 mod budget;
+mod catch_up;
 mod cli;
 mod first_posts;
 mod first_sync;

@@ -490,9 +490,7 @@ fn site(w: &World) -> Response {
         categories.retain(|c| c["id"].as_u64().is_some_and(|id| shown.contains(&id)));
     }
     for c in &mut categories {
-        if let Some(level) = c["id"].as_u64().and_then(|id| w.category_levels.get(&id)) {
-            c["notification_level"] = json!(level);
-        }
+        with_level(w, c);
     }
     let mut site = json!({
         "default_archetype": "regular", "notification_types": {"mentioned": 1},
@@ -502,6 +500,15 @@ fn site(w: &World) -> Response {
         site["lazy_load_categories"] = json!(true);
     }
     json_response(200, &site)
+}
+
+/// The caller's own `notification_level` of a category: every category serializer
+/// carries it (`BasicCategorySerializer`, which `/site.json`, `/categories.json` and
+/// `/categories/find.json` all build on).
+fn with_level(w: &World, c: &mut Value) {
+    if let Some(level) = c["id"].as_u64().and_then(|id| w.category_levels.get(&id)) {
+        c["notification_level"] = json!(level);
+    }
 }
 
 /// `/categories.json?page=N` (`app/models/category_list.rb`): 20 top-level categories a
@@ -521,6 +528,7 @@ fn categories_page(w: &World, r: &Recorded) -> Response {
         .take(20)
         .map(|c| {
             let mut c = c.clone();
+            with_level(w, &mut c);
             let id = c["id"].clone();
             c["subcategory_ids"] = json!(
                 w.forum
@@ -547,7 +555,11 @@ fn find_categories(w: &World, r: &Recorded) -> Response {
         .categories
         .iter()
         .filter(|c| c["id"].as_u64().is_some_and(|id| ids.contains(&id)))
-        .cloned()
+        .map(|c| {
+            let mut c = c.clone();
+            with_level(w, &mut c);
+            c
+        })
         .collect();
     json_response(200, &json!({"categories": found}))
 }

@@ -7,6 +7,8 @@ use ratatui::layout::Rect;
 pub const NARROW_BELOW: u16 = 80;
 /// The reader never gets fewer columns than this beside the tree.
 const MIN_READER_WIDTH: u16 = 40;
+/// The reader's columns beside its text: one of margin on each side.
+const READER_MARGINS: u16 = 2;
 
 /// Which pane has the keyboard.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -38,7 +40,10 @@ pub struct Geometry {
 pub struct LayoutInput {
     pub size: (u16, u16),
     pub banner_rows: u16,
+    /// The tree's width at least.
     pub tree_width: u16,
+    /// The widest the reader's text runs (0: no limit): the tree takes what is left over.
+    pub text_width: u16,
     pub focus: Focus,
 }
 
@@ -63,8 +68,16 @@ pub fn compute(input: LayoutInput) -> Geometry {
             Focus::Reader => (Rect::new(0, middle_top, 0, 0), middle),
         }
     } else {
+        // Lines of 160 columns are hard to read: past the text's width, the columns go to
+        // the tree (long titles), as newsboat's text-width and neomutt's wrap keep text
+        // narrow.
+        let reader_cap = match input.text_width {
+            0 => u16::MAX,
+            text => text.saturating_add(READER_MARGINS),
+        };
         let tree_width = input
             .tree_width
+            .max(width.saturating_sub(reader_cap))
             .clamp(16, width.saturating_sub(MIN_READER_WIDTH).max(16));
         let tree = Rect::new(0, middle_top, tree_width, middle_height);
         let reader = Rect::new(
@@ -111,8 +124,26 @@ mod tests {
             size,
             banner_rows: 1,
             tree_width: 38,
+            text_width: 100,
             focus,
         }
+    }
+
+    #[test]
+    fn past_the_texts_width_the_tree_takes_the_room() {
+        let g = compute(input((200, 50), Focus::Reader));
+        assert_eq!(
+            g.reader_body.width, 102,
+            "100 columns of text and its margins"
+        );
+        assert_eq!(g.tree.width, 98);
+        let g = compute(LayoutInput {
+            text_width: 0,
+            ..input((200, 50), Focus::Reader)
+        });
+        assert_eq!(g.tree.width, 38, "no limit: the reader takes it all");
+        let g = compute(input((130, 40), Focus::Reader));
+        assert_eq!((g.tree.width, g.reader_body.width), (38, 92));
     }
 
     #[test]

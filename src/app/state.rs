@@ -87,6 +87,8 @@ pub struct KeyInput {
 pub struct Settings {
     pub mouse: bool,
     pub tree_width: u16,
+    /// The widest the reader's text runs (0: the whole pane).
+    pub text_width: u16,
     /// Link text is drawn as OSC 8 hyperlinks. `hyperlinks = "auto"` starts off here; the
     /// runner settles it from the environment before the first frame.
     pub hyperlinks: bool,
@@ -202,6 +204,7 @@ impl State {
             settings: Settings {
                 mouse: config.ui.mouse,
                 tree_width: config.ui.tree_width,
+                text_width: config.ui.text_width,
                 hyperlinks: config.ui.hyperlinks == crate::config::Hyperlinks::On,
             },
             size,
@@ -231,6 +234,7 @@ impl State {
             size: self.size,
             banner_rows: self.banner.rows(self.size.0),
             tree_width: self.settings.tree_width,
+            text_width: self.settings.text_width,
             focus: if self.composer.is_some() {
                 Focus::Reader
             } else {

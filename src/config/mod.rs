@@ -133,6 +133,9 @@ pub enum Hyperlinks {
 pub struct UiConfig {
     pub mouse: bool,
     pub tree_width: u16,
+    /// The widest the reader's text runs, in columns (0: the whole pane); on a wide
+    /// terminal the tree takes the columns the text does not need.
+    pub text_width: u16,
     pub hyperlinks: Hyperlinks,
 }
 
@@ -141,6 +144,7 @@ impl Default for UiConfig {
         Self {
             mouse: true,
             tree_width: 38,
+            text_width: 100,
             hyperlinks: Hyperlinks::Auto,
         }
     }

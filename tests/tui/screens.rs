@@ -381,3 +381,21 @@ fn a_reply_shows_the_post_it_answers_above_the_text() {
     assert_eq!(rule, more + 1, "the text being written keeps the most room");
     assert!(rule <= 10, "a third of the room at most: {rule}");
 }
+
+#[test]
+fn on_a_wide_terminal_the_text_keeps_its_width_and_the_tree_takes_the_rest() {
+    let mut h = Harness::demo(200, 50);
+    h.open_advocacy();
+    let terminal = render(&h);
+    let buffer = terminal.backend().buffer();
+    // The whole title in the tree, no longer cut at 38 columns.
+    let (x, _) = find(
+        buffer,
+        "Strategic Framework and Enabling Strategies: Discussion Thread 1: Advocacy",
+    );
+    assert!(x < 98);
+    // The reader's lines stay within 100 columns of text.
+    let g = h.state.geometry();
+    assert_eq!(g.reader_body.width, 102);
+    assert_eq!(g.reader_body.x, 98);
+}

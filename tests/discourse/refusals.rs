@@ -2,14 +2,15 @@
 //! takes replies only (`permission` 2) or nothing (3), one that requires tags
 //! (`minimum_required_tags`), a closed or archived topic (`details.can_create_post`
 //! false, `app/serializers/topic_view_details_serializer.rb`); `threadmark reply` to a
-//! closed topic says why and queues nothing.
+//! closed topic says why and queues nothing; a new topic carries the tags it needs.
 
 use crate::cli::{account_with, text, threadmark};
 use crate::support::discourse_forum::{Forum, base_time};
 use crate::{backend, bounded, roomy, standin, sync, user_key};
 use axum::http::Method;
 use serde_json::json;
-use threadmark::model::{Access, Forum as Tree};
+use threadmark::model::{Access, AreaId, Forum as Tree, OutboxEntry, Target};
+use threadmark::remote::Backend;
 
 fn guarded_forum() -> Forum {
     let mut forum = Forum::empty("Rules");
@@ -73,6 +74,25 @@ async fn categories_and_topics_say_what_may_be_written_there() {
             None,
             "replies are welcome in a reply-only category"
         );
+
+        // A new topic in the tagged category goes with the tags the composer asked for.
+        let mut topic = OutboxEntry::new(
+            Target::NewThread {
+                area: AreaId::new("8"),
+                title: "Tagged at last".into(),
+            },
+            "A topic that carries its tags.".into(),
+            jiff::Timestamp::now(),
+        );
+        topic.first_attempt_at = Some(jiff::Timestamp::now());
+        let refused = discourse.submit(&topic).await.unwrap_err();
+        assert!(refused.to_string().contains("at least 2 tags"), "{refused}");
+        topic.tags = vec!["budget".into(), "library".into()];
+        discourse.submit(&topic).await.unwrap();
+        let sent = server.requests_to(&Method::POST, "/posts.json");
+        let body: serde_json::Value = serde_json::from_str(&sent.last().unwrap().body).unwrap();
+        assert_eq!(body["tags"], json!(["budget", "library"]));
+        assert_eq!(body["category"], 8);
     })
     .await;
 }

@@ -87,6 +87,9 @@ pub struct KeyInput {
 pub struct Settings {
     pub mouse: bool,
     pub tree_width: u16,
+    /// Link text is drawn as OSC 8 hyperlinks. `hyperlinks = "auto"` starts off here; the
+    /// runner settles it from the environment before the first frame.
+    pub hyperlinks: bool,
 }
 
 #[derive(Debug)]
@@ -199,6 +202,7 @@ impl State {
             settings: Settings {
                 mouse: config.ui.mouse,
                 tree_width: config.ui.tree_width,
+                hyperlinks: config.ui.hyperlinks == crate::config::Hyperlinks::On,
             },
             size,
             quitting: false,

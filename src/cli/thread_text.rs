@@ -154,14 +154,12 @@ fn push_body(out: &mut String, bar: &str, doc: &Document, width: usize, paint: P
         out.push_str(bar.trim_end());
         out.push('\n');
     }
+    // One line per link however long: a URL cut across lines (with the bars in front of
+    // each piece) is not one URL to a terminal's own link detection or to copy and paste.
     for link in doc.links() {
-        push_painted(
-            out,
-            (bar, bar),
-            &format!("[{}] {}", link.number, link.url),
-            width,
-            |line| paint.paint(line, Role::Link),
-        );
+        out.push_str(bar);
+        out.push_str(&paint.paint(&format!("[{}] {}", link.number, link.url), Role::Link));
+        out.push('\n');
     }
 }
 
@@ -262,4 +260,36 @@ pub fn echo_state_words(state: &OutboxState) -> &'static str {
 /// The first 13 characters of an outbox key: enough to name it on the command line.
 pub fn short_key(key: &str) -> &str {
     key.get(..13).unwrap_or(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Body, ReadState, demo_forum};
+
+    #[test]
+    fn a_long_url_in_the_link_list_stays_on_one_line() {
+        let demo = demo_forum().unwrap();
+        let first = demo.threads[0].clone();
+        let mut posts = first.posts;
+        let url = format!("https://example.com/{}", "segment/".repeat(12));
+        posts[0].body = Body::markdown(format!("See [the page]({url}) please."));
+        let file = Thread::new(first.summary, posts);
+        let read = ReadState::default();
+        let text = format_thread(
+            &ThreadView {
+                forum: &demo.forum,
+                file: &file,
+                read: &read,
+                outbox: &[],
+            },
+            40,
+            Paint::off(),
+        );
+        assert!(
+            text.lines()
+                .any(|l| l.trim_start().ends_with(&format!("[1] {url}"))),
+            "{text}"
+        );
+    }
 }

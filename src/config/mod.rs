@@ -116,11 +116,24 @@ pub const DEFAULT_PREFETCH_DAYS: u32 = 14;
 /// Default `prefetch_posts`.
 pub const DEFAULT_PREFETCH_POSTS: u32 = 100;
 
+/// Whether link text is written as clickable OSC 8 hyperlinks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Hyperlinks {
+    /// When the environment names a terminal known to support them (`FORCE_HYPERLINK=1`
+    /// or `0` decides for it); never asked of the terminal itself, so nothing waits.
+    #[default]
+    Auto,
+    On,
+    Off,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct UiConfig {
     pub mouse: bool,
     pub tree_width: u16,
+    pub hyperlinks: Hyperlinks,
 }
 
 impl Default for UiConfig {
@@ -128,6 +141,7 @@ impl Default for UiConfig {
         Self {
             mouse: true,
             tree_width: 38,
+            hyperlinks: Hyperlinks::Auto,
         }
     }
 }
@@ -292,6 +306,20 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.contains("watched") && err.contains("line 4"), "{err}");
+    }
+
+    #[test]
+    fn hyperlinks_take_three_values() {
+        for (text, mode) in [
+            ("auto", Hyperlinks::Auto),
+            ("on", Hyperlinks::On),
+            ("off", Hyperlinks::Off),
+        ] {
+            let config = Config::parse(&format!("[ui]\nhyperlinks = \"{text}\"\n")).unwrap();
+            assert_eq!(config.ui.hyperlinks, mode);
+        }
+        let err = Config::parse("[ui]\nhyperlinks = \"yes\"\n").unwrap_err();
+        assert!(err.starts_with("line 2") && err.contains("auto"), "{err}");
     }
 
     #[test]

@@ -376,6 +376,10 @@ impl Builder {
     }
 
     fn resolve(&self, style: Style) -> Style {
+        let style = match self.link {
+            Some(link) => style.in_link(link.number),
+            None => style,
+        };
         match style.role {
             Role::Text if self.link.is_some() => Style {
                 role: Role::Link,
@@ -451,7 +455,7 @@ impl Builder {
         }
         if let Some(link) = self.link.take() {
             let reference = format!("[{}]", link.number);
-            self.push_text(&reference, Style::role(Role::LinkRef));
+            self.push_text(&reference, Style::role(Role::LinkRef).in_link(link.number));
         }
     }
 
@@ -467,7 +471,8 @@ impl Builder {
         } else {
             format!("[image: {alt}]")
         };
-        self.push_text(&text, Style::role(Role::Marker));
+        let style = self.resolve(Style::role(Role::Marker));
+        self.push_text(&text, style);
     }
 
     /// "NAME said:" above a quote's text.
@@ -481,6 +486,7 @@ impl Builder {
         let style = Style {
             role: Role::Quote,
             emphasis: Emphasis::BOLD,
+            link: None,
         };
         self.push_text(&format!("{name} said:"), style);
         self.boundary(false);

@@ -132,7 +132,11 @@ impl<'a> Reader<'a> {
         } else {
             Role::Text
         };
-        Style { role, emphasis }
+        Style {
+            role,
+            emphasis,
+            link: None,
+        }
     }
 
     fn token(&mut self, token: Token) -> TokenSinkResult<()> {

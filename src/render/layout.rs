@@ -166,6 +166,7 @@ fn heading(level: u8, inlines: &[Inline]) -> Vec<Inline> {
                 style: Style {
                     role: Role::Heading,
                     emphasis: span.style.emphasis.with(Emphasis::BOLD),
+                    link: None,
                 },
             })
         }

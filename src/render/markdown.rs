@@ -45,6 +45,7 @@ impl Reader<'_> {
         Style {
             role,
             emphasis: self.emphasis.current(),
+            link: None,
         }
     }
 

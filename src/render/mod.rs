@@ -126,6 +126,9 @@ impl OpenEmphasis {
 pub struct Style {
     pub role: Role,
     pub emphasis: Emphasis,
+    /// The number of the link this text belongs to (its text, its `[n]`, an image inside
+    /// it), for a terminal that makes it clickable; `None` outside links.
+    pub link: Option<usize>,
 }
 
 impl Style {
@@ -133,6 +136,16 @@ impl Style {
         Self {
             role,
             emphasis: Emphasis::NONE,
+            link: None,
+        }
+    }
+
+    /// This style, part of link `number`.
+    #[must_use]
+    pub const fn in_link(self, number: usize) -> Self {
+        Self {
+            link: Some(number),
+            ..self
         }
     }
 }

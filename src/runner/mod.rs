@@ -12,7 +12,7 @@ mod terminal;
 
 use crate::account::Account;
 use crate::app::{self, Effect, Msg, Startup, State, StoreJob};
-use crate::config::Config;
+use crate::config::{Config, Hyperlinks};
 use crate::demo_server::DemoServer;
 use crate::model::ForumData;
 use crate::store::{DataDir, StoreError, load_ui_state};
@@ -150,6 +150,13 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
         now: jiff::Timestamp::now(),
         id_seed: id_seed(),
     });
+    // `hyperlinks = "auto"`: the environment alone decides, so the first frame waits for
+    // no answer from the terminal.
+    state.settings.hyperlinks = match config.ui.hyperlinks {
+        Hyperlinks::On => true,
+        Hyperlinks::Off => false,
+        Hyperlinks::Auto => ui::hyperlink::terminal_supports(|name| std::env::var(name).ok()),
+    };
     // Every problem with the config goes to the log; the status line has room for one.
     let (_, key_warnings) = crate::app::input::keymap::Keymap::with_overrides(&config.keys);
     for warning in key_warnings.iter().chain(&theme_warnings) {

@@ -4,6 +4,7 @@
 pub mod banner;
 pub mod composer;
 pub mod element;
+pub mod hyperlink;
 pub mod lists;
 pub mod overlays;
 pub mod post_header;
@@ -57,6 +58,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
                     .thread_id()
                     .and_then(|id| state.data.read.thread(id)),
                 focused: state.focus == Focus::Reader,
+                hyperlinks: state.settings.hyperlinks,
                 title: g.reader_title,
                 body: g.reader_body,
             },
@@ -97,7 +99,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
                 .as_ref()
                 .and_then(|o| o.doc(state.reader.current))
                 .map_or(&[][..], |d| d.links());
-            overlays::draw_links(frame, links, selected, theme);
+            overlays::draw_links(frame, links, selected, state.settings.hyperlinks, theme);
         }
         Overlay::Outbox { selected, confirm } => {
             lists::draw_outbox(frame, state, selected, confirm, theme);

@@ -1,6 +1,7 @@
 //! Pop-ups over the panes: the help (every active key binding) and the links list.
 
 use super::element::Element;
+use super::hyperlink;
 use super::text::{truncate, width};
 use super::theme::Theme;
 use crate::app::input::help::{HELP_COLUMN, HelpLine, HelpPages, help_lines_for};
@@ -98,7 +99,14 @@ fn help_column<'a>(
         .collect()
 }
 
-pub fn draw_links(frame: &mut Frame, links: &[Link], selected: usize, theme: &Theme) {
+/// The links pop-up; with `hyperlinks`, each entry's `[n] URL` is clickable too.
+pub fn draw_links(
+    frame: &mut Frame,
+    links: &[Link],
+    selected: usize,
+    hyperlinks: bool,
+    theme: &Theme,
+) {
     let screen = frame.area();
     let rows = u16::try_from(links.len() + 2).unwrap_or(u16::MAX);
     let area = centred(screen, 90, rows);
@@ -134,4 +142,22 @@ pub fn draw_links(frame: &mut Frame, links: &[Link], selected: usize, theme: &Th
         Paragraph::new(text).block(framed(" Links (enter opens, esc closes) ", theme)),
         area,
     );
+    if hyperlinks {
+        // Inside the frame, after the entry's leading space.
+        let inner = area.inner(ratatui::layout::Margin::new(1, 1));
+        let regions: Vec<hyperlink::Region> = (inner.y..inner.bottom())
+            .zip(links)
+            .filter_map(|(y, link)| {
+                let start = inner.x.saturating_add(1);
+                let shown = width(&format!("[{}] {}", link.number, link.url));
+                Some(hyperlink::Region {
+                    y,
+                    start,
+                    end: start.saturating_add(u16::try_from(shown).unwrap_or(u16::MAX)),
+                    target: hyperlink::target(link)?,
+                })
+            })
+            .collect();
+        hyperlink::apply(frame.buffer_mut(), inner, &regions);
+    }
 }

@@ -2,6 +2,7 @@
 //! headers, wrapped bodies with search matches highlighted, link lists, fold markers.
 
 use super::element::Element;
+use super::hyperlink::{self, Region};
 use super::post_header::{echo_header_spans, header_spans};
 use super::text::truncate;
 use super::theme::Theme;
@@ -24,6 +25,8 @@ pub struct ReaderView<'a> {
     /// The open thread's read state.
     pub read: Option<&'a ThreadRead>,
     pub focused: bool,
+    /// Link text is made clickable (OSC 8).
+    pub hyperlinks: bool,
     pub title: Rect,
     pub body: Rect,
 }
@@ -48,6 +51,67 @@ pub fn draw(frame: &mut Frame, view: &ReaderView<'_>, theme: &Theme) {
         .map(|(index, &row)| row_line(view, open, index, row, theme))
         .collect();
     frame.render_widget(Paragraph::new(lines), view.body);
+    if view.hyperlinks {
+        let regions = link_regions(view, open);
+        hyperlink::apply(frame.buffer_mut(), view.body, &regions);
+    }
+}
+
+/// Where the links are on the rows in view: link text, its `[n]`, and the entries of
+/// the link list, each with its validated target.
+fn link_regions(view: &ReaderView<'_>, open: &OpenThread) -> Vec<Region> {
+    let reader = view.reader;
+    let mut regions = Vec::new();
+    let rows = reader
+        .layout
+        .rows
+        .iter()
+        .skip(reader.scroll)
+        .take(usize::from(view.body.height));
+    for (y, &row) in (view.body.y..).zip(rows) {
+        let pos = row.pos();
+        let Some(doc) = open.doc(pos) else {
+            continue;
+        };
+        let depth = open.order.get(pos).map_or(0, |p| p.depth);
+        // The depth bars, then the two columns of `row_line`.
+        let mut x = usize::from(view.body.x) + 1 + drawn_depth(depth) * INDENT + 2;
+        let mut push = |from: usize, to: usize, number: usize| {
+            let target = number
+                .checked_sub(1)
+                .and_then(|i| doc.links().get(i))
+                .and_then(hyperlink::target);
+            if let (Some(target), Ok(start), Ok(end)) =
+                (target, u16::try_from(from), u16::try_from(to))
+            {
+                regions.push(Region {
+                    y,
+                    start,
+                    end,
+                    target,
+                });
+            }
+        };
+        match row {
+            Row::Body { line, .. } => {
+                for span in open.lines(pos).get(line).map_or(&[][..], |l| &l.spans) {
+                    let width = super::text::width(&span.text);
+                    if let Some(number) = span.style.link {
+                        push(x, x + width, number);
+                    }
+                    x += width;
+                }
+            }
+            Row::Link { link, .. } => {
+                if let Some(l) = doc.links().get(link) {
+                    let width = super::text::width(&format!("[{}] {}", l.number, l.url));
+                    push(x, x + width, l.number);
+                }
+            }
+            _ => {}
+        }
+    }
+    regions
 }
 
 fn draw_placeholder(frame: &mut Frame, view: &ReaderView<'_>, theme: &Theme) {

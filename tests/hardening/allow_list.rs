@@ -7,7 +7,8 @@ use crate::terminal_bytes::{leaks, plain_text_leaks};
 fn what_the_app_sends_passes() {
     let ok = b"\x1b[?1049h\x1b[2J\x1b[?25l\x1b[1;1H\x1b[38;5;12mhi\x1b[0m \x1b[48;2;1;2;3m\xe6\xbc\xa2\r\n\
         \x1b[1m\x1b[39m\x1b[49m\x1b[?1000h\x1b[?1002h\x1b[?1003h\x1b[?1015h\x1b[?1006h\x1b[?2004h\
-        \x1b]8;;https://example.com/a\x1b\\link\x1b]8;;\x1b\\\x1b[?1049l\x1b[?25h";
+        \x1b]8;;https://example.com/a\x1b\\link\x1b]8;;\x1b\\\x1b[?1049l\x1b[?25h\
+        \x1b]8;id=tm0123abcd;https://example.com/a%3Bb?c=d#e\x1b\\x\x1b]8;;\x1b\\";
     assert_eq!(leaks(ok), []);
 }
 
@@ -26,6 +27,23 @@ fn content_sequences_are_caught() {
         (b"\x1b[21t", "not sent by threadmark"),
         (b"\x1b[?9h", "not sent by threadmark"),
         (b"\x1b]8;;javascript:alert(1)\x07", "not a validated"),
+        (b"\x1b]8;;https://example.com/a;b\x07", "not a validated"),
+        (
+            b"\x1b]8;;https://example.com/\xc3\xa4\x07",
+            "not a validated",
+        ),
+        (
+            b"\x1b]8;foo=bar;https://example.com/\x07",
+            "OSC 8 with parameters",
+        ),
+        (
+            b"\x1b]8;id=a:b;https://example.com/\x07",
+            "OSC 8 with parameters",
+        ),
+        (b"\x1b]8;id=x;\x07", "not a validated"),
+        (b"\x1b_Ga=T,f=100;iVBORw0KGgo=\x1b\\", "APC"),
+        (b"\x1bPq#0;2;0;0;0~~\x1b\\", "DCS"),
+        (b"\x1b]1337;File=inline=1:AAAA\x07", "OSC 1337"),
         (b"\xe2\x80\xae", "bidi control"),
         (b"\xe2\x80\x8b", "invisible"),
         (b"\xf3\xa0\x81\x81", "tag character"),

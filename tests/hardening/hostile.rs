@@ -326,7 +326,15 @@ pub fn check_reader(client: &Client, cases: &[Case]) {
         std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
     let browser_var = browser.display().to_string();
-    let mut reader = PtySession::start(home, &[], &[("BROWSER", &browser_var)], 120, 40);
+    // Hyperlinks on, as in a terminal that supports them: the OSC 8 threadmark writes for
+    // link text must pass the allow-list too.
+    let mut reader = PtySession::start(
+        home,
+        &[],
+        &[("BROWSER", &browser_var), ("FORCE_HYPERLINK", "1")],
+        120,
+        40,
+    );
     reader.wait_for_text(" q quit");
     for case in cases {
         // Filter the tree to this thread, open it.
@@ -363,6 +371,16 @@ pub fn check_reader(client: &Client, cases: &[Case]) {
             .collect::<Vec<_>>()
             .join("\n")
     );
+
+    // The good links were clickable: written as OSC 8 to their own URL (a `;` in it
+    // percent-encoded), nothing else.
+    for target in ["https://example.com/fine", "https://example.com/a%3Bb=c"] {
+        let written = format!(";{target}\u{1b}\\");
+        assert!(
+            raw.windows(written.len()).any(|w| w == written.as_bytes()),
+            "no hyperlink to {target}"
+        );
+    }
 
     // Browsers are started in the background: give the last one a moment.
     std::thread::sleep(Duration::from_millis(500));

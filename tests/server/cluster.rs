@@ -2,7 +2,8 @@
 //! one forum. Writes through any process are in every process's threads and changes
 //! feed exactly once, with dense seqs; long polls on every process wake for writes made
 //! through the others; idempotency keys and the forum's mode hold across processes; and
-//! losing a process (`kill -9`) or restarting PostgreSQL loses no acknowledged post.
+//! losing a process (`kill -9`) or restarting PostgreSQL loses no acknowledged post from
+//! the threads or the feeds.
 //! Processes started at the same moment on an empty database make one schema and one
 //! forum (the migrations run under an advisory lock).
 //!
@@ -424,6 +425,10 @@ async fn losing_a_process_or_restarting_the_database_loses_no_acknowledged_post(
     let bases: Vec<String> = servers.iter().map(|s| s.base.clone()).collect();
     let member = servers[0].tokens["member"].clone();
 
+    let mut cursors = Vec::new();
+    for base in &bases[..2] {
+        cursors.push(now_cursor(base).await);
+    }
     let mut victim = servers.pop().unwrap();
     let half = write_time() / 2;
     let writes = write_while(&bases, &member, async {
@@ -450,6 +455,48 @@ async fn losing_a_process_or_restarting_the_database_loses_no_acknowledged_post(
         "clients saw 503 while the database was away"
     );
     assert_all_kept(live, &member, &writes).await;
+    for (base, cursor) in live.iter().zip(cursors) {
+        let seen = feed_posts(base, cursor).await;
+        for post in writes.acked.lock().unwrap().iter() {
+            assert_eq!(
+                seen.get(&post.id),
+                Some(&1),
+                "{base}'s feed has {} once",
+                post.id
+            );
+        }
+    }
+}
+
+/// How often each post appears in `base`'s changes feed from `cursor` to its end.
+async fn feed_posts(base: &str, mut cursor: String) -> HashMap<String, usize> {
+    let client = http();
+    let mut seen = HashMap::new();
+    for _ in 0..10_000 {
+        let page = json_of(
+            client
+                .get(format!("{base}/changes?since={cursor}&limit=1000"))
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::OK,
+        )
+        .await;
+        for change in page["changes"].as_array().unwrap() {
+            if change["kind"] == "post" {
+                let id = change["post"]["id"].as_str().unwrap().to_owned();
+                *seen.entry(id).or_insert(0) += 1;
+            }
+        }
+        page["next_cursor"]
+            .as_str()
+            .unwrap()
+            .clone_into(&mut cursor);
+        if !page["has_more"].as_bool().unwrap() {
+            return seen;
+        }
+    }
+    panic!("{base}'s feed never ended");
 }
 
 /// What the processes started at once: every one of them, or the first one's failure.

@@ -45,6 +45,23 @@ impl PtySession {
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("THREADMARK_ACCOUNT");
         cmd.env_remove("NO_COLOR");
+        // Whatever terminal runs the tests, the reader sees the same plain xterm: the
+        // variables that turn `hyperlinks = "auto"` on come only from `env`.
+        for name in [
+            "FORCE_HYPERLINK",
+            "TERM_PROGRAM",
+            "VTE_VERSION",
+            "COLORTERM",
+            "DOMTERM",
+            "KITTY_WINDOW_ID",
+            "WEZTERM_EXECUTABLE",
+            "WT_SESSION",
+            "KONSOLE_VERSION",
+            "TMUX",
+            "STY",
+        ] {
+            cmd.env_remove(name);
+        }
         for (key, value) in env {
             cmd.env(key, value);
         }

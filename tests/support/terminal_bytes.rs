@@ -219,8 +219,13 @@ fn sgr(params: &str) -> bool {
     i == parts.len()
 }
 
-/// OSC: only hyperlinks (OSC 8) whose target is a well-formed http(s) URL, and the
-/// empty OSC 8 that ends a link.
+/// Longest hyperlink target threadmark writes (`ui::hyperlink::MAX_TARGET_LEN`).
+const MAX_LINK_TARGET: usize = 2048;
+
+/// OSC: only hyperlinks (OSC 8) as threadmark writes them — no parameter but an `id` of
+/// letters and digits, a target that is a well-formed http(s) URL in printable ASCII with
+/// no `;` (threadmark percent-encodes it) and at most [`MAX_LINK_TARGET`] bytes — and
+/// the empty OSC 8 that ends a link.
 fn osc(bytes: &[u8], start: usize) -> Result<usize, String> {
     let body_start = start + 2;
     let mut i = body_start;
@@ -237,10 +242,19 @@ fn osc(bytes: &[u8], start: usize) -> Result<usize, String> {
         let kind: String = body.chars().take_while(char::is_ascii_digit).collect();
         return Err(format!("OSC {kind} sequence (only OSC 8 links are sent)"));
     };
-    let Some((_params, url)) = link.split_once(';') else {
+    let Some((params, url)) = link.split_once(';') else {
         return Err("malformed OSC 8".to_owned());
     };
-    if url.is_empty() || is_web_url(url) {
+    let params_ok = params.is_empty()
+        || params
+            .strip_prefix("id=")
+            .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric()));
+    if !params_ok {
+        return Err(format!("OSC 8 with parameters {params:?}"));
+    }
+    let clean =
+        url.len() <= MAX_LINK_TARGET && url.bytes().all(|b| b.is_ascii_graphic() && b != b';');
+    if (url.is_empty() && params.is_empty()) || (clean && is_web_url(url)) {
         Ok(end)
     } else {
         Err(format!(

@@ -8,6 +8,7 @@ use support::{pty_session, serve};
 
 mod compose;
 mod harness;
+mod links;
 mod live;
 mod pty;
 mod screens;

@@ -166,6 +166,7 @@ fn search(
 ) -> anyhow::Result<()> {
     let data = load(account)?;
     let mut cache = Cache::open(account.dir.clone());
+    cache.on_index_progress(index_progress());
     let query = words.join(" ");
     let hits = crate::store::search(&mut cache, &data.threads, &query, limit)?;
     report_problems(&mut cache);
@@ -179,6 +180,29 @@ fn search(
     let words: Vec<String> = query.split_whitespace().map(str::to_owned).collect();
     let text = format_hits(&hits, &words, look.width, look.paint);
     print(Output::paged(look.page), &text)
+}
+
+/// Tells on stderr how the search index's build goes (it happens when the index is
+/// missing or damaged, and once after an upgrade): a line when it starts and when it
+/// ends, and a count updated in place on a terminal.
+fn index_progress() -> impl FnMut(usize, usize) + Send + 'static {
+    let live = std::io::stderr().is_terminal();
+    move |done, total| {
+        let mut err = std::io::stderr();
+        if done == 1 {
+            let _ = writeln!(
+                err,
+                "threadmark: building the search index from {total} thread files…"
+            );
+        }
+        if live && (done % 256 == 0 || done == total) {
+            let _ = write!(err, "\r{done}/{total} threads");
+        }
+        if done == total {
+            let end = if live { "\n" } else { "" };
+            let _ = writeln!(err, "{end}threadmark: search index built");
+        }
+    }
 }
 
 /// The command's name for the log.

@@ -22,7 +22,7 @@ impl Author {
 }
 
 /// The markup a body is written in; it decides which renderer runs.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BodyFormat {
     #[default]
@@ -31,7 +31,7 @@ pub enum BodyFormat {
     Html,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Body {
     #[serde(default)]
     pub format: BodyFormat,

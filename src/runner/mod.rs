@@ -150,6 +150,11 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
         now: jiff::Timestamp::now(),
         id_seed: id_seed(),
     });
+    // The first frame says when the cache was last synced; the engine says it again once
+    // it has started.
+    state.status.last_sync = crate::sync::state::SyncState::load(&account.dir)
+        .ok()
+        .and_then(|(sync, _)| sync.last_success_at);
     // `hyperlinks = "auto"`: the environment alone decides, so the first frame waits for
     // no answer from the terminal.
     state.settings.hyperlinks = match config.ui.hyperlinks {

@@ -1,12 +1,14 @@
 //! One account's cached forum: tree, thread index, thread files and read state.
 
 use super::file::{self, Durability, Loaded, Problem};
-use super::search_text::SearchText;
+use super::index_slot::IndexSlot;
 use super::{AccountDir, StoreError};
 use crate::model::{Forum, Post, ReadState, Thread, ThreadId, ThreadSummary};
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::io;
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// The schema of every cache file this version reads and writes.
 pub const SCHEMA: u32 = 1;
@@ -32,7 +34,7 @@ struct ReadFile {
 /// One thread's file: its summary (so the index can be rebuilt from leaves) and its posts
 /// in `seq` order.
 #[derive(Deserialize)]
-struct ThreadFile {
+pub(super) struct ThreadFile {
     thread: ThreadSummary,
     posts: Vec<Post>,
 }
@@ -57,14 +59,27 @@ struct ThreadFileRef<'a> {
 pub struct Cache {
     dir: AccountDir,
     problems: Vec<Problem>,
+    /// The search index, opened on first use (writes take `&self`, hence the lock).
+    index: Mutex<IndexSlot>,
 }
 
 impl Cache {
     pub fn open(dir: AccountDir) -> Self {
         Self {
+            index: Mutex::new(IndexSlot::new(dir.search_index())),
             dir,
             problems: Vec::new(),
         }
+    }
+
+    /// Called with (threads done, threads in all) while the search index is built from
+    /// the thread files (it was missing, damaged or from before the index existed).
+    pub fn on_index_progress(&mut self, progress: impl FnMut(usize, usize) + Send + 'static) {
+        self.slot().progress = Some(Box::new(progress));
+    }
+
+    pub(super) fn slot(&self) -> MutexGuard<'_, IndexSlot> {
+        self.index.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub fn dir(&self) -> &AccountDir {
@@ -73,6 +88,8 @@ impl Cache {
 
     /// Problems met so far, oldest first; taking them clears the list.
     pub fn take_problems(&mut self) -> Vec<Problem> {
+        let from_index = std::mem::take(&mut self.slot().problems);
+        self.problems.extend(from_index);
         std::mem::take(&mut self.problems)
     }
 
@@ -139,18 +156,9 @@ impl Cache {
 
     /// Reads every thread file for its summary; unreadable ones are quarantined and skipped.
     fn rebuild_index(&mut self) -> Result<Vec<ThreadSummary>, StoreError> {
-        let dir = self.dir.threads_dir();
-        let entries = match fs::read_dir(&dir) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(StoreError::io(&dir, e)),
-        };
         let mut threads = Vec::new();
-        for entry in entries {
-            let path = entry.map_err(|e| StoreError::io(&dir, e))?.path();
-            if path.extension().is_some_and(|e| e == "json")
-                && let Some(file) = self.load::<ThreadFile>(&path)?
-            {
+        for path in thread_files(&self.dir)? {
+            if let Some(file) = self.load::<ThreadFile>(&path)? {
                 threads.push(file.thread);
             }
         }
@@ -165,37 +173,56 @@ impl Cache {
             .map(Thread::from))
     }
 
-    /// Writes a thread file, and its search text just before it. Callers update the index
-    /// after the leaves it describes.
+    /// Writes a thread file (see [`Self::save_threads`]).
     pub fn save_thread(&self, thread: &Thread) -> Result<(), StoreError> {
-        let id = thread.summary.id.as_str();
-        SearchText::build(thread).save(&self.dir.thread_text(id))?;
-        let file = ThreadFileRef {
-            schema: SCHEMA,
-            thread: &thread.summary,
-            posts: &thread.posts,
-        };
-        file::save_versioned(&self.dir.thread(id), &file, SCHEMA, Durability::Cache)
+        self.save_threads(std::slice::from_ref(thread))
     }
 
-    /// Drops a thread's file and its search text (the thread is gone from the server).
-    pub fn remove_thread(&self, id: &ThreadId) -> Result<(), StoreError> {
-        for path in [
-            self.dir.thread(id.as_str()),
-            self.dir.thread_text(id.as_str()),
-        ] {
-            match fs::remove_file(&path) {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => return Err(StoreError::io(&path, e)),
-            }
+    /// Writes thread files, their search index rows first (marked pending until the files
+    /// are written, see [`super::search_index`]). Callers update `index.json` after the
+    /// leaves it describes.
+    pub fn save_threads(&self, threads: &[Thread]) -> Result<(), StoreError> {
+        let refs: Vec<&Thread> = threads.iter().collect();
+        self.slot()
+            .write(&self.dir, |index| index.stage(&refs, &[]))?;
+        for thread in threads {
+            let file = ThreadFileRef {
+                schema: SCHEMA,
+                thread: &thread.summary,
+                posts: &thread.posts,
+            };
+            let path = self.dir.thread(thread.summary.id.as_str());
+            file::save_versioned(&path, &file, SCHEMA, Durability::Cache)?;
         }
-        Ok(())
+        self.slot().write(&self.dir, |index| {
+            index.settle(threads.iter().map(|t| &t.summary.id))
+        })
     }
 
-    /// Records a problem for the caller to report.
-    pub(super) fn note(&mut self, problem: Problem) {
-        self.problems.push(problem);
+    /// The posts that may match `words` (lowercased), from the search index (built first
+    /// when missing); `None` when every post must be read.
+    pub(super) fn search_candidates(
+        &self,
+        words: &[String],
+    ) -> Result<Option<super::search_index::Candidates>, StoreError> {
+        Ok(self
+            .slot()
+            .read(&self.dir, |index| index.candidates(words))?
+            .flatten())
+    }
+
+    /// Drops a thread's file and its search index rows (the thread is gone from the
+    /// server).
+    pub fn remove_thread(&self, id: &ThreadId) -> Result<(), StoreError> {
+        self.slot()
+            .write(&self.dir, |index| index.stage(&[], &[id]))?;
+        let path = self.dir.thread(id.as_str());
+        match fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(StoreError::io(&path, e)),
+        }
+        self.slot().write(&self.dir, |index| index.settle([id]))
     }
 
     pub fn load_read_state(&mut self) -> Result<ReadState, StoreError> {
@@ -213,4 +240,42 @@ impl Cache {
         };
         file::save_versioned(&self.dir.read_state(), &file, SCHEMA, Durability::UserData)
     }
+}
+
+/// Every thread file of the account. Search text files of threadmark versions before the
+/// search index (`<id>.text`) are removed on the way: the index replaces them.
+pub(super) fn thread_files(dir: &AccountDir) -> Result<Vec<std::path::PathBuf>, StoreError> {
+    let threads = dir.threads_dir();
+    let entries = match fs::read_dir(&threads) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(StoreError::io(&threads, e)),
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| StoreError::io(&threads, e))?.path();
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("json") => files.push(path),
+            Some("text") => {
+                let _ = fs::remove_file(&path);
+            }
+            _ => {}
+        }
+    }
+    Ok(files)
+}
+
+/// One thread file, or `None` when it is missing or unusable (then `problems` says why).
+pub(super) fn load_thread_file(
+    path: &Path,
+    problems: &mut Vec<Problem>,
+) -> Result<Option<Thread>, StoreError> {
+    Ok(match file::load_versioned::<ThreadFile>(path, SCHEMA)? {
+        Loaded::Ok(file) => Some(file.into()),
+        Loaded::Missing => None,
+        Loaded::Unusable(problem) => {
+            problems.push(problem);
+            None
+        }
+    })
 }

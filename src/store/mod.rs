@@ -2,20 +2,22 @@
 //!
 //! Layout per account (see [`AccountDir`]): `tree.json` (sections and areas),
 //! `index.json` (thread summaries, rebuildable from the thread files), `threads/<id>.json`
-//! (one file per thread of posts, loaded lazily), `threads/<id>.text` (its search text,
-//! rebuildable from it), `read.json`, `ui.json`, `budget.json`, `drafts/`, `outbox/`. Every file is JSON
-//! with `"schema": N` first, except the search text: binary, its schema in its header.
+//! (one file per thread of posts, loaded lazily), `search.sqlite` (the search index,
+//! rebuildable from the thread files), `read.json`, `ui.json`, `budget.json`, `drafts/`,
+//! `outbox/`. Every file is JSON with `"schema": N` first, except the search index: `SQLite`,
+//! its schema in its `user_version`.
 
 mod budget;
 mod cache;
 mod demo_import;
 mod drafts;
 pub mod file;
+mod index_slot;
 mod log_file;
 mod outbox;
 mod paths;
 mod search;
-mod search_text;
+mod search_index;
 mod secrets;
 mod state_lock;
 mod ui_state;
@@ -52,6 +54,11 @@ pub enum StoreError {
         path: PathBuf,
         found: u32,
         supported: u32,
+    },
+    #[error("{}: {source}", path.display())]
+    Index {
+        path: PathBuf,
+        source: rusqlite::Error,
     },
     #[error("no home directory found; pass --data-dir or set THREADMARK_DATA_DIR")]
     NoHomeDirectory,

@@ -67,9 +67,9 @@ impl AccountDir {
     pub fn thread(&self, id: &str) -> PathBuf {
         self.threads_dir().join(format!("{}.json", file_stem(id)))
     }
-    /// A thread's search text (derived from its thread file).
-    pub fn thread_text(&self, id: &str) -> PathBuf {
-        self.threads_dir().join(format!("{}.text", file_stem(id)))
+    /// The search index (derived from the thread files).
+    pub fn search_index(&self) -> PathBuf {
+        self.root.join("search.sqlite")
     }
     /// What the user has read.
     pub fn read_state(&self) -> PathBuf {

@@ -1,12 +1,9 @@
 //! Local full-text search over cached thread titles and posts.
 
-use super::search_text::{Loaded, SearchText};
-use super::{Cache, StoreError, file};
-use crate::model::Thread;
+use super::{Cache, StoreError};
 use crate::model::{Author, PostId, ThreadId, ThreadSummary};
 use crate::render::plain_text;
 use crate::text::sanitize;
-use memchr::memmem::Finder;
 
 /// One match: a post (or a thread title, with `post` = `None`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,9 +20,10 @@ pub struct SearchHit {
 /// Finds posts and thread titles containing every word of `query` (case-insensitive),
 /// in the order of `threads`, each thread's title before its posts (in `seq` order).
 ///
-/// Posts are matched against each thread's search text (see [`SearchText`]), which is
-/// rebuilt from the thread file when it is missing or damaged; only the posts shown
-/// are read from their thread files again, for their snippets.
+/// The search index (see [`super::search_index`]) names the posts that may match; each
+/// is read from its thread file and checked there, so an index out of step with the files
+/// never yields a wrong hit. Threads the index is unsure of, and every thread when no
+/// word is long enough for the index (or there is no usable index), are read whole.
 pub fn search(
     cache: &mut Cache,
     threads: &[ThreadSummary],
@@ -36,71 +34,14 @@ pub fn search(
     if words.is_empty() || limit == 0 {
         return Ok(Vec::new());
     }
-    let finders: Vec<Finder> = words.iter().map(|w| Finder::new(w.as_bytes())).collect();
-    let matches = |text: &[u8]| finders.iter().all(|f| f.find(text).is_some());
-    let mut found: Vec<(usize, Option<String>)> = Vec::new();
-    'threads: for (at, summary) in threads.iter().enumerate() {
-        if matches(summary.title.to_lowercase().as_bytes()) {
-            found.push((at, None));
+    let matches = |lower: &str| words.iter().all(|w| lower.contains(w.as_str()));
+    let candidates = cache.search_candidates(&words)?;
+    let mut hits = Vec::new();
+    for summary in threads {
+        if hits.len() >= limit {
+            break;
         }
-        let Some(text) = search_text(cache, summary)? else {
-            continue;
-        };
-        for post in text.posts() {
-            if found.len() >= limit {
-                break 'threads;
-            }
-            if matches(post.text) {
-                found.push((at, Some(post.id.to_owned())));
-            }
-        }
-    }
-    found.truncate(limit);
-    snippets(cache, threads, &found, &words)
-}
-
-/// A thread's search text, rebuilt from its thread file when it is missing, damaged
-/// (quarantined first) or from a newer threadmark (then kept in memory only).
-fn search_text(
-    cache: &mut Cache,
-    summary: &ThreadSummary,
-) -> Result<Option<SearchText>, StoreError> {
-    let path = cache.dir().thread_text(summary.id.as_str());
-    let save = match SearchText::load(&path)? {
-        Loaded::Ok(text) => return Ok(Some(text)),
-        Loaded::Missing => true,
-        Loaded::Newer => false,
-        Loaded::Corrupt(reason) => {
-            let problem = file::quarantine(&path, &reason)?;
-            cache.note(problem);
-            true
-        }
-    };
-    let Some(file) = cache.load_thread(&summary.id)? else {
-        return Ok(None);
-    };
-    let text = SearchText::build(&file);
-    if save {
-        // Only a shortcut for next time: a cache that cannot be written is still searched.
-        let _ = text.save(&path);
-    }
-    Ok(Some(text))
-}
-
-/// Turns matches into hits: titles as they are, posts with a snippet of their text. Each
-/// post is read from its thread file and checked again, so a search text that is out of
-/// step with its thread (or damaged) never yields a wrong hit.
-fn snippets(
-    cache: &mut Cache,
-    threads: &[ThreadSummary],
-    found: &[(usize, Option<String>)],
-    words: &[String],
-) -> Result<Vec<SearchHit>, StoreError> {
-    let mut hits = Vec::with_capacity(found.len());
-    let mut loaded: Option<(usize, Thread)> = None;
-    for (at, post_id) in found {
-        let summary = &threads[*at];
-        let Some(post_id) = post_id else {
+        if matches(&summary.title.to_lowercase()) {
             hits.push(SearchHit {
                 thread: summary.id.clone(),
                 thread_title: summary.title.clone(),
@@ -109,32 +50,41 @@ fn snippets(
                 author: summary.author.clone(),
                 snippet: sanitize::clean_line(&summary.title).into_owned(),
             });
+        }
+        let seqs: Option<&[u32]> = match &candidates {
+            Some(found) if !found.whole.contains(&summary.id) => match found.posts.get(&summary.id)
+            {
+                Some(seqs) => Some(seqs),
+                None => continue,
+            },
+            _ => None,
+        };
+        let Some(file) = cache.load_thread(&summary.id)? else {
             continue;
         };
-        if loaded.as_ref().is_none_or(|(t, _)| t != at) {
-            loaded = cache.load_thread(&summary.id)?.map(|file| (*at, file));
+        for post in file.posts.iter().filter(|p| !p.deleted) {
+            if hits.len() >= limit {
+                break;
+            }
+            if seqs.is_some_and(|seqs| seqs.binary_search(&post.seq).is_err()) {
+                continue;
+            }
+            let text = plain_text(&post.body);
+            let lower = text.to_lowercase();
+            if !matches(&lower) {
+                continue;
+            }
+            hits.push(SearchHit {
+                thread: summary.id.clone(),
+                thread_title: summary.title.clone(),
+                post: Some(post.id.clone()),
+                seq: Some(post.seq),
+                author: post.author.clone(),
+                snippet: snippet(&text, &lower, &words[0]),
+            });
         }
-        let Some(post) = loaded.as_ref().and_then(|(_, file)| {
-            file.posts
-                .iter()
-                .find(|p| p.id.as_str() == post_id && !p.deleted)
-        }) else {
-            continue;
-        };
-        let text = plain_text(&post.body);
-        let lower = text.to_lowercase();
-        if !words.iter().all(|w| lower.contains(w.as_str())) {
-            continue;
-        }
-        hits.push(SearchHit {
-            thread: summary.id.clone(),
-            thread_title: summary.title.clone(),
-            post: Some(post.id.clone()),
-            seq: Some(post.seq),
-            author: post.author.clone(),
-            snippet: snippet(&text, &lower, &words[0]),
-        });
     }
+    hits.truncate(limit);
     Ok(hits)
 }
 
@@ -164,6 +114,7 @@ mod tests {
     use super::*;
     use crate::store::{DataDir, Problem, ensure_demo};
     use std::fs;
+    use std::sync::{Arc, Mutex};
 
     fn demo() -> (tempfile::TempDir, Cache, Vec<ThreadSummary>) {
         let temp = tempfile::tempdir().unwrap();
@@ -203,15 +154,30 @@ mod tests {
     }
 
     #[test]
-    fn missing_or_damaged_search_text_is_rebuilt_from_the_thread_file() {
+    fn a_missing_or_damaged_index_is_built_again_from_the_thread_files() {
         let (_temp, mut cache, threads) = demo();
         let expected = found(&mut cache, &threads, "advocacy");
-        let path = cache.dir().thread_text(threads[0].id.as_str());
+        let path = cache.dir().search_index();
+        let dir = cache.dir().clone();
+        assert!(path.exists());
+        drop(cache);
         fs::remove_file(&path).unwrap();
+        let mut cache = Cache::open(dir.clone());
+        let told = Arc::new(Mutex::new(Vec::new()));
+        let progress = Arc::clone(&told);
+        cache.on_index_progress(move |done, total| progress.lock().unwrap().push((done, total)));
         assert_eq!(found(&mut cache, &threads, "advocacy"), expected);
-        assert!(path.exists(), "written again");
+        assert!(path.exists(), "built again");
+        let total = threads.len();
+        assert_eq!(
+            told.lock().unwrap().last(),
+            Some(&(total, total)),
+            "with progress"
+        );
+        drop(cache);
 
-        fs::write(&path, b"TMST\x01\x00\x00\x00\x05").unwrap();
+        fs::write(&path, b"SQLite format 3\0 but not really a database at all").unwrap();
+        let mut cache = Cache::open(dir);
         assert_eq!(found(&mut cache, &threads, "advocacy"), expected);
         let problems = cache.take_problems();
         assert!(
@@ -220,7 +186,37 @@ mod tests {
         );
         assert!(
             path.exists(),
-            "rebuilt after the damaged one was moved aside"
+            "built again after the damaged one was set aside"
         );
+    }
+
+    #[test]
+    fn a_post_changed_behind_the_index_is_never_a_wrong_hit() {
+        let (temp, mut cache, threads) = demo();
+        let hits = search(&mut cache, &threads, "advocacy", 50).unwrap();
+        let post = hits.iter().find_map(|h| h.post.clone()).unwrap();
+        let thread = hits
+            .iter()
+            .find(|h| h.post.is_some())
+            .unwrap()
+            .thread
+            .clone();
+        // Rewritten by hand, as a crash or another program could leave it.
+        let path = cache.dir().thread(thread.as_str());
+        let mut file = cache.load_thread(&thread).unwrap().unwrap();
+        for p in &mut file.posts {
+            if p.id == post {
+                p.body.text = "nothing to see".into();
+            }
+        }
+        let other = Cache::open(DataDir::new(temp.path().join("x")).account("x"));
+        other.save_thread(&file).unwrap();
+        fs::copy(other.dir().thread(thread.as_str()), &path).unwrap();
+        let again = search(&mut cache, &threads, "advocacy", 50).unwrap();
+        assert!(
+            again.iter().all(|h| h.post.as_ref() != Some(&post)),
+            "{again:?}"
+        );
+        assert_eq!(again.len(), hits.len() - 1);
     }
 }

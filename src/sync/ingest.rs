@@ -131,17 +131,23 @@ impl Ingest {
             .cloned()
             .collect();
 
+        // The batch's thread files are written together: one search index transaction
+        // for all of them.
+        let mut writes = Vec::new();
         for id in touched {
             let incoming = Incoming {
                 summary: summaries.remove(&id),
                 posts: posts_by_thread.remove(&id).unwrap_or_default(),
                 missing: missing.remove(&id),
             };
-            self.apply_thread(&id, incoming, &mut report)?;
+            if let Some(thread) = self.apply_thread(&id, incoming, &mut report)? {
+                writes.push(thread);
+            }
             if let Some(seen) = state.snapshot_seen.as_mut() {
                 seen.insert(id);
             }
         }
+        self.cache.save_threads(&writes)?;
 
         for id in &batch.removed_threads {
             self.remove_thread(id, &mut report)?;
@@ -188,7 +194,7 @@ impl Ingest {
         id: &ThreadId,
         incoming: Incoming,
         report: &mut IngestReport,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Option<Thread>, StoreError> {
         let Incoming {
             summary: incoming_summary,
             posts: incoming_posts,
@@ -196,7 +202,7 @@ impl Ingest {
         } = incoming;
         let known = self.position.get(id).copied();
         if known.is_none() && incoming_summary.is_none() && incoming_posts.is_empty() {
-            return Ok(()); // what is missing of a thread we do not have: nothing to say
+            return Ok(None); // what is missing of a thread we do not have: nothing to say
         }
         let existing = if known.is_some() || !incoming_posts.is_empty() {
             self.cache.load_thread(id)?
@@ -251,21 +257,19 @@ impl Ingest {
             }
         }
         if !changed {
-            return Ok(());
+            return Ok(None);
         }
         posts.sort_by_key(|p| p.seq);
         let summary = reconcile(summary.unwrap_or_else(|| placeholder(id, &posts)), &posts);
-        self.cache
-            .save_thread(&Thread::new(summary.clone(), posts))?;
         if let Some(i) = known {
-            self.index[i] = summary;
+            self.index[i] = summary.clone();
         } else {
             self.position.insert(id.clone(), self.index.len());
-            self.index.push(summary);
+            self.index.push(summary.clone());
             report.new_threads += 1;
         }
         report.changed.insert(id.clone());
-        Ok(())
+        Ok(Some(Thread::new(summary, posts)))
     }
 
     fn remove_thread(

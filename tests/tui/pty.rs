@@ -12,6 +12,25 @@ fn demo_reader(cols: u16, rows: u16) -> (tempfile::TempDir, PtySession) {
     (home, session)
 }
 
+/// Offline (the server gone), the first frame says when the cache was last synced: the
+/// time comes from the cache, not from a sync of this session.
+#[test]
+fn offline_the_status_line_says_when_the_cache_was_last_synced() {
+    let store = tempfile::tempdir().unwrap();
+    let server = crate::serve::Served::demo(store.path(), &[]);
+    let client = crate::serve::Client::default();
+    client.sign_in(&server.url, server.member_token.as_ref().unwrap());
+    let out = client.run(&["sync"]);
+    assert!(out.status.success(), "{}", crate::serve::text(&out.stderr));
+    server.kill();
+    let mut session = PtySession::start(client.home.path(), &[], &[], 200, 30);
+    let screen = session.wait_for("the status line", |s| s.contains("synced"));
+    assert!(screen.contains("· synced "), "{screen}");
+    assert!(!screen.contains("never synced"), "{screen}");
+    session.send("q");
+    session.wait_exit();
+}
+
 /// The screen's rows.
 fn rows(screen: &str) -> Vec<&str> {
     screen.lines().collect()

@@ -1,0 +1,488 @@
+//! The search index: a derived `SQLite` database beside the thread files (`search.sqlite`)
+//! whose FTS5 trigram table says which posts may contain a word.
+//!
+//! It is never trusted over the thread files: it only narrows the posts a search reads
+//! back from them, and every hit is checked against its thread file. It holds no text
+//! (the FTS table is contentless), only the trigrams of each live post's lowercased plain
+//! text, keyed by thread number and `seq`, and a stamp of each post's body so an update
+//! re-indexes only the posts that changed.
+//!
+//! Keeping it in step without a shared transaction with the files: a write first records
+//! the threads it is about to change as *pending* in the same transaction as their new
+//! rows, then writes the thread files, then clears the pending marks. A crash in between
+//! leaves the marks; a search reads pending threads whole from their files, and the next
+//! writer re-indexes them from their files. `PRAGMA user_version` is set only when a build
+//! completes, so a build cut short is begun again.
+
+use crate::model::{Post, Thread, ThreadId};
+use crate::render::plain_text;
+use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, params};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::Path;
+use std::time::Duration;
+
+/// The schema of the index this version reads and writes (its `user_version`).
+pub const INDEX_SCHEMA: i32 = 1;
+
+/// Characters per indexed term.
+const TRIGRAM: usize = 3;
+/// Added to every post's text as indexed, so its last characters begin a trigram too.
+const PAD: &str = "  ";
+/// A word shorter than a trigram is looked up as the trigrams it begins; when it begins
+/// more than this many (a single common letter), it does not narrow the search.
+const MAX_ALTERNATIVES: i64 = 2_000;
+
+const TABLES: &str = "
+    DROP TABLE IF EXISTS vocab;
+    DROP TABLE IF EXISTS words;
+    DROP TABLE IF EXISTS posts;
+    DROP TABLE IF EXISTS threads;
+    DROP TABLE IF EXISTS pending;
+    CREATE TABLE threads (num INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);
+    CREATE TABLE posts (key INTEGER PRIMARY KEY, stamp INTEGER NOT NULL);
+    CREATE TABLE pending (id TEXT PRIMARY KEY);
+    CREATE VIRTUAL TABLE words USING fts5(
+        text, tokenize = 'trigram case_sensitive 1',
+        content = '', contentless_delete = 1, detail = 'none'
+    );
+    CREATE VIRTUAL TABLE vocab USING fts5vocab(words, row);
+";
+
+/// An open index.
+#[derive(Debug)]
+pub struct SearchIndex {
+    conn: Connection,
+}
+
+/// What opening the index file found.
+#[derive(Debug)]
+pub enum Opened {
+    /// Built and current.
+    Ready(SearchIndex),
+    /// New, of an older schema, or a build never finished: to be built before use.
+    Unbuilt(SearchIndex),
+    /// Written by a newer threadmark: not to be read or changed.
+    Newer(i32),
+}
+
+/// The posts a query may match, for the caller to check against the thread files.
+#[derive(Debug, Default)]
+pub struct Candidates {
+    /// Posts (`seq`s, ascending) whose text has every trigram of the query's words.
+    pub posts: HashMap<ThreadId, Vec<u32>>,
+    /// Threads whose index rows may be out of step with their file: read them whole.
+    pub whole: BTreeSet<ThreadId>,
+}
+
+/// Whether an error means the file is damaged (or not a database at all): such an index
+/// is set aside and built again.
+pub fn is_damage(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase)
+    )
+}
+
+impl SearchIndex {
+    /// Opens (or creates) the index at `path`. Leftover journal files of a database that
+    /// is gone are removed first: they belong to the old one.
+    pub fn open(path: &Path) -> rusqlite::Result<Opened> {
+        if !path.exists() {
+            for suffix in ["-wal", "-shm"] {
+                let mut side = path.as_os_str().to_owned();
+                side.push(suffix);
+                let _ = std::fs::remove_file(side);
+            }
+        }
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        // Derived data: losing the last transactions to a power cut only leaves pending
+        // marks or an older index, which searches and the next writer handle.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let version: i32 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        Ok(match version {
+            older if older < INDEX_SCHEMA => Opened::Unbuilt(Self { conn }),
+            INDEX_SCHEMA => {
+                // A cheap look at every table, so a damaged file shows itself now.
+                conn.query_row("SELECT count(*) FROM pending", [], |_| Ok(()))?;
+                conn.query_row("SELECT rowid FROM words LIMIT 1", [], |_| Ok(()))
+                    .optional()?;
+                Opened::Ready(Self { conn })
+            }
+            newer => Opened::Newer(newer),
+        })
+    }
+
+    /// Starts a build from nothing, in one transaction: the index is usable only once
+    /// [`Build::finish`] commits it.
+    pub fn build(&mut self) -> rusqlite::Result<Build<'_>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.pragma_update(None, "user_version", 0)?;
+        tx.execute_batch(TABLES)?;
+        Ok(Build { tx })
+    }
+
+    /// Marks `ids` pending and indexes `threads` (their new contents) and removes the rows
+    /// of `removed`, in one transaction. Call [`Self::settle`] once the files are written.
+    pub fn stage(&mut self, threads: &[&Thread], removed: &[&ThreadId]) -> rusqlite::Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        {
+            let mut mark = tx.prepare_cached("INSERT OR IGNORE INTO pending (id) VALUES (?1)")?;
+            for id in threads
+                .iter()
+                .map(|t| &t.summary.id)
+                .chain(removed.iter().copied())
+            {
+                mark.execute([id.as_str()])?;
+            }
+        }
+        for thread in threads {
+            index_thread(&tx, &thread.summary.id, Some(thread))?;
+        }
+        for id in removed {
+            index_thread(&tx, id, None)?;
+        }
+        tx.commit()
+    }
+
+    /// Clears the pending marks of `ids`: their files are written.
+    pub fn settle<'a>(
+        &mut self,
+        ids: impl IntoIterator<Item = &'a ThreadId>,
+    ) -> rusqlite::Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut clear = tx.prepare_cached("DELETE FROM pending WHERE id = ?1")?;
+            for id in ids {
+                clear.execute([id.as_str()])?;
+            }
+        }
+        tx.commit()
+    }
+
+    /// Threads left pending by a write that did not finish.
+    pub fn pending(&self) -> rusqlite::Result<Vec<ThreadId>> {
+        let mut stmt = self.conn.prepare_cached("SELECT id FROM pending")?;
+        let ids = stmt.query_map([], |row| row.get::<_, String>(0))?;
+        ids.map(|id| id.map(ThreadId::new)).collect()
+    }
+
+    /// Re-indexes one pending thread from its file as it is now (`None`: no file) and
+    /// clears its mark.
+    pub fn repair(&mut self, id: &ThreadId, file: Option<&Thread>) -> rusqlite::Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        index_thread(&tx, id, file)?;
+        tx.execute("DELETE FROM pending WHERE id = ?1", [id.as_str()])?;
+        tx.commit()
+    }
+
+    /// The posts that may contain every word of `words` (lowercased), or `None` when no
+    /// word is long enough to narrow the search (then every post is a candidate).
+    pub fn candidates(&self, words: &[String]) -> rusqlite::Result<Option<Candidates>> {
+        let Some(query) = match_expression(&self.conn, words)? else {
+            return Ok(None);
+        };
+        let mut by_num: BTreeMap<i64, Vec<u32>> = BTreeMap::new();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT rowid FROM words WHERE words MATCH ?1")?;
+        let keys = stmt.query_map([query], |row| row.get::<_, i64>(0))?;
+        for key in keys {
+            let (num, seq) = split_key(key?);
+            by_num.entry(num).or_default().push(seq);
+        }
+        let mut name = self
+            .conn
+            .prepare_cached("SELECT id FROM threads WHERE num = ?1")?;
+        let mut posts = HashMap::with_capacity(by_num.len());
+        for (num, mut seqs) in by_num {
+            if let Some(id) = name
+                .query_row([num], |row| row.get::<_, String>(0))
+                .optional()?
+            {
+                seqs.sort_unstable();
+                posts.insert(ThreadId::new(id), seqs);
+            }
+        }
+        let whole = self.pending()?.into_iter().collect();
+        Ok(Some(Candidates { posts, whole }))
+    }
+}
+
+/// A build in progress (see [`SearchIndex::build`]).
+pub struct Build<'a> {
+    tx: Transaction<'a>,
+}
+
+impl Build<'_> {
+    pub fn add(&mut self, thread: &Thread) -> rusqlite::Result<()> {
+        index_thread(&self.tx, &thread.summary.id, Some(thread))
+    }
+
+    /// Commits the build; from now on the index is used.
+    pub fn finish(self) -> rusqlite::Result<()> {
+        self.tx.pragma_update(None, "user_version", INDEX_SCHEMA)?;
+        self.tx.commit()
+    }
+}
+
+/// Brings one thread's rows in line with `file` (its contents; `None`: gone): posts whose
+/// body changed are indexed again, posts gone or deleted lose their rows.
+fn index_thread(
+    tx: &Transaction<'_>,
+    id: &ThreadId,
+    file: Option<&Thread>,
+) -> rusqlite::Result<()> {
+    let num: Option<i64> = tx
+        .prepare_cached("SELECT num FROM threads WHERE id = ?1")?
+        .query_row([id.as_str()], |row| row.get(0))
+        .optional()?;
+    let num = match (num, file) {
+        (Some(num), _) => num,
+        (None, None) => return Ok(()),
+        (None, Some(_)) => {
+            tx.prepare_cached("INSERT INTO threads (id) VALUES (?1)")?
+                .execute([id.as_str()])?;
+            tx.last_insert_rowid()
+        }
+    };
+    let mut old: HashMap<u32, i64> = HashMap::new();
+    {
+        let mut rows =
+            tx.prepare_cached("SELECT key, stamp FROM posts WHERE key BETWEEN ?1 AND ?2")?;
+        let found = rows.query_map(params![num << 32, (num << 32) | 0xffff_ffff], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
+        })?;
+        for row in found {
+            let (key, stamp) = row?;
+            old.insert(split_key(key).1, stamp);
+        }
+    }
+    let mut unword = tx.prepare_cached("DELETE FROM words WHERE rowid = ?1")?;
+    let mut word = tx.prepare_cached("INSERT INTO words (rowid, text) VALUES (?1, ?2)")?;
+    let mut unpost = tx.prepare_cached("DELETE FROM posts WHERE key = ?1")?;
+    let mut post_row =
+        tx.prepare_cached("INSERT OR REPLACE INTO posts (key, stamp) VALUES (?1, ?2)")?;
+    for post in file
+        .iter()
+        .flat_map(|f| f.posts.iter())
+        .filter(|p| !p.deleted)
+    {
+        let key = (num << 32) | i64::from(post.seq);
+        let stamp = stamp(post);
+        match old.remove(&post.seq) {
+            Some(known) if known == stamp => continue,
+            Some(_) => {
+                unword.execute([key])?;
+            }
+            None => {}
+        }
+        let mut text = plain_text(&post.body).to_lowercase();
+        text.push_str(PAD);
+        word.execute(params![key, text])?;
+        post_row.execute(params![key, stamp])?;
+    }
+    for seq in old.into_keys() {
+        let key = (num << 32) | i64::from(seq);
+        unword.execute([key])?;
+        unpost.execute([key])?;
+    }
+    if file.is_none() {
+        tx.prepare_cached("DELETE FROM threads WHERE num = ?1")?
+            .execute([num])?;
+    }
+    Ok(())
+}
+
+/// A fingerprint of what a post's search text is made from.
+fn stamp(post: &Post) -> i64 {
+    let mut hasher = DefaultHasher::new();
+    post.body.hash(&mut hasher);
+    i64::from_ne_bytes(hasher.finish().to_ne_bytes())
+}
+
+fn split_key(key: i64) -> (i64, u32) {
+    (
+        key >> 32,
+        u32::try_from(key & 0xffff_ffff).unwrap_or(u32::MAX),
+    )
+}
+
+/// An FTS5 query for posts holding every trigram of every word of three characters or
+/// more, and for each shorter word one of the indexed trigrams that begin with it (found
+/// in `vocab`; the text is indexed with [`PAD`] after it, so a word at its very end
+/// begins a trigram too). `None` when no word narrows the search. Trigrams are matched
+/// one by one (the table keeps no positions), so a post may hold them all without the
+/// word: the caller checks every candidate against its file anyway.
+fn match_expression(conn: &Connection, words: &[String]) -> rusqlite::Result<Option<String>> {
+    let quote = |t: &str| format!("\"{}\"", t.replace('"', "\"\""));
+    let mut all: BTreeSet<String> = BTreeSet::new();
+    let mut any_of: Vec<String> = Vec::new();
+    for word in words {
+        let chars: Vec<char> = word.chars().collect();
+        if chars.len() >= TRIGRAM {
+            for window in chars.windows(TRIGRAM) {
+                all.insert(quote(&window.iter().collect::<String>()));
+            }
+            continue;
+        }
+        let mut last = word.clone();
+        last.extend(std::iter::repeat_n(char::MAX, TRIGRAM - chars.len()));
+        let mut stmt =
+            conn.prepare_cached("SELECT term FROM vocab WHERE term >= ?1 AND term <= ?2 LIMIT ?3")?;
+        let terms: Vec<String> = stmt
+            .query_map(params![word, last, MAX_ALTERNATIVES + 1], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        match terms.len() {
+            // No post has it: a term no text holds makes the query match nothing.
+            0 => any_of.push(quote("\u{1}\u{1}\u{1}")),
+            n if i64::try_from(n).unwrap_or(i64::MAX) > MAX_ALTERNATIVES => {}
+            _ => any_of.push(format!(
+                "({})",
+                terms
+                    .iter()
+                    .map(|t| quote(t))
+                    .collect::<Vec<_>>()
+                    .join(" OR ")
+            )),
+        }
+    }
+    if all.is_empty() && any_of.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(
+        all.into_iter()
+            .chain(any_of)
+            .collect::<Vec<_>>()
+            .join(" AND "),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AreaId, Author, Body, PostId, ThreadSummary};
+    use jiff::Timestamp;
+
+    fn thread(id: &str, texts: &[&str]) -> Thread {
+        let posts = texts
+            .iter()
+            .zip(1..)
+            .map(|(text, seq)| Post {
+                id: PostId::new(format!("{id}-{seq}")),
+                thread: ThreadId::new(id),
+                seq,
+                reply_to: None,
+                author: Author::new("ann"),
+                created_at: Timestamp::UNIX_EPOCH,
+                edited_at: None,
+                body: Body::markdown(*text),
+                deleted: text.is_empty(),
+                removed: false,
+                score: None,
+                version: 1,
+                client_key: None,
+            })
+            .collect();
+        Thread::new(
+            ThreadSummary {
+                id: ThreadId::new(id),
+                area: AreaId::new("a"),
+                title: "T".into(),
+                author: Author::new("ann"),
+                created_at: Timestamp::UNIX_EPOCH,
+                last_post_at: Timestamp::UNIX_EPOCH,
+                post_count: 1,
+                last_seq: 1,
+                pinned: false,
+                locked: false,
+                missing: Vec::new(),
+            },
+            posts,
+        )
+    }
+
+    fn found(index: &SearchIndex, words: &[&str]) -> BTreeMap<String, Vec<u32>> {
+        let words: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
+        let found = index.candidates(&words).unwrap().unwrap();
+        found
+            .posts
+            .into_iter()
+            .map(|(id, seqs)| (id.as_str().to_owned(), seqs))
+            .collect()
+    }
+
+    #[test]
+    fn posts_are_found_by_trigram_and_follow_edits_and_removals() {
+        let temp = tempfile::tempdir().unwrap();
+        let path = temp.path().join("search.sqlite");
+        let Opened::Unbuilt(mut index) = SearchIndex::open(&path).unwrap() else {
+            panic!("a new index needs a build")
+        };
+        let mut build = index.build().unwrap();
+        build
+            .add(&thread("t1", &["**Quokka** at noon", "", "戦略的な討論"]))
+            .unwrap();
+        build
+            .add(&thread("t2", &["no marsupials", "QUOKKAS"]))
+            .unwrap();
+        build.finish().unwrap();
+        drop(index);
+        let Opened::Ready(mut index) = SearchIndex::open(&path).unwrap() else {
+            panic!("built")
+        };
+        let expect = |pairs: &[(&str, &[u32])]| -> BTreeMap<String, Vec<u32>> {
+            pairs
+                .iter()
+                .map(|(t, s)| ((*t).to_owned(), s.to_vec()))
+                .collect()
+        };
+        assert_eq!(
+            found(&index, &["quokka"]),
+            expect(&[("t1", &[1]), ("t2", &[2])])
+        );
+        assert_eq!(found(&index, &["的な討"]), expect(&[("t1", &[3])]));
+        assert_eq!(
+            found(&index, &["戦略"]),
+            expect(&[("t1", &[3])]),
+            "short words too"
+        );
+        assert_eq!(
+            found(&index, &["論"]),
+            expect(&[("t1", &[3])]),
+            "even at the end"
+        );
+        assert_eq!(
+            found(&index, &["ka", "qu"]),
+            expect(&[("t1", &[1]), ("t2", &[2])])
+        );
+        assert!(found(&index, &["zz"]).is_empty());
+        assert_eq!(found(&index, &["a\"b"]), expect(&[]), "quotes are quoted");
+
+        index
+            .stage(
+                &[&thread("t1", &["**Quokka** at noon", "", "quokka again"])],
+                &[&ThreadId::new("t2")],
+            )
+            .unwrap();
+        assert_eq!(found(&index, &["quokka"]), expect(&[("t1", &[1, 3])]));
+        assert!(found(&index, &["的な討"]).is_empty());
+        assert_eq!(
+            index.pending().unwrap().len(),
+            2,
+            "until the files are written"
+        );
+        index
+            .settle([&ThreadId::new("t1"), &ThreadId::new("t2")])
+            .unwrap();
+        assert!(index.pending().unwrap().is_empty());
+    }
+}

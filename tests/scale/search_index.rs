@@ -1,0 +1,279 @@
+//! The search index at scale: search equals a brute-force scan for random queries, and
+//! after the index is deleted, damaged, or left behind by a sync killed with SIGKILL.
+
+use crate::support::generator::PLANTED_PHRASE;
+use crate::support::serve::{Client, Served, text};
+use crate::{generated, written};
+use proptest::prelude::*;
+use std::collections::BTreeSet;
+use std::process::Stdio;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+use threadmark::model::{Post, PostId, ThreadId, ThreadSummary};
+use threadmark::render::plain_text;
+use threadmark::store::{AccountDir, Cache, DataDir, Problem, search};
+
+type Found = Vec<(ThreadId, Option<PostId>)>;
+
+/// Threads with the lowercased plain text of each live post: what a brute-force scan
+/// reads (made once per forum, as the scan is repeated for many queries).
+pub type Texts = Vec<(ThreadSummary, Vec<(PostId, String)>)>;
+
+pub fn texts(threads: &[(ThreadSummary, Vec<Post>)]) -> Texts {
+    threads
+        .iter()
+        .map(|(summary, posts)| {
+            let live = posts
+                .iter()
+                .filter(|p| !p.deleted)
+                .map(|p| (p.id.clone(), plain_text(&p.body).to_lowercase()))
+                .collect();
+            (summary.clone(), live)
+        })
+        .collect()
+}
+
+/// The generated forum's [`Texts`].
+pub fn generated_texts() -> &'static Texts {
+    static TEXTS: OnceLock<Texts> = OnceLock::new();
+    TEXTS.get_or_init(|| texts(&generated().threads))
+}
+
+/// Every match the slow way: each title and each live post's text, in the order of
+/// `threads` (titles before posts) — what search promises.
+pub fn brute_force<'a>(
+    threads: impl IntoIterator<Item = &'a (ThreadSummary, Vec<(PostId, String)>)>,
+    query: &str,
+) -> Found {
+    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+    let matches = |lower: &str| words.iter().all(|w| lower.contains(w.as_str()));
+    let mut out = Vec::new();
+    for (summary, posts) in threads {
+        if matches(&summary.title.to_lowercase()) {
+            out.push((summary.id.clone(), None));
+        }
+        for (id, text) in posts {
+            if matches(text) {
+                out.push((summary.id.clone(), Some(id.clone())));
+            }
+        }
+    }
+    out
+}
+
+fn searched(cache: &mut Cache, threads: &[ThreadSummary], query: &str) -> Found {
+    search(cache, threads, query, usize::MAX)
+        .unwrap()
+        .into_iter()
+        .map(|h| (h.thread, h.post))
+        .collect()
+}
+
+/// The words of the generated forum (titles and posts, lowercased plain text), for
+/// queries that find something.
+fn vocabulary() -> &'static Vec<String> {
+    static WORDS: OnceLock<Vec<String>> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        let mut words = BTreeSet::new();
+        for (summary, posts) in generated_texts() {
+            words.extend(summary.title.split_whitespace().map(str::to_owned));
+            for (_, text) in posts.iter().take(3) {
+                words.extend(text.split_whitespace().map(str::to_owned));
+            }
+        }
+        words.extend(["zqxjv".to_owned(), "marmalade".to_owned()]);
+        words.into_iter().collect()
+    })
+}
+
+/// A query made of parts of the forum's words: each part a piece of a word (of 1 to 6
+/// characters, so some are too short for the index), in upper or lower case.
+fn query() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        (
+            any::<prop::sample::Index>(),
+            0_usize..8,
+            1_usize..7,
+            any::<bool>(),
+        ),
+        1..4,
+    )
+    .prop_map(|parts| {
+        let words = vocabulary();
+        parts
+            .into_iter()
+            .map(|(word, start, len, upper)| {
+                let chars: Vec<char> = word.get(words).chars().collect();
+                let start = start.min(chars.len().saturating_sub(1));
+                let piece: String = chars[start..].iter().take(len).collect();
+                if upper { piece.to_uppercase() } else { piece }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+}
+
+fn cases() -> u32 {
+    std::env::var("THREADMARK_FULL_SCALE").map_or(24, |_| 256)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+
+    #[test]
+    fn search_finds_what_a_brute_force_scan_finds(query in query()) {
+        static CACHE: OnceLock<(tempfile::TempDir, AccountDir)> = OnceLock::new();
+        let (_, dir) = CACHE.get_or_init(written);
+        let mut cache = Cache::open(dir.clone());
+        let index: Vec<ThreadSummary> =
+            generated().threads.iter().map(|(s, _)| s.clone()).collect();
+        prop_assert_eq!(
+            searched(&mut cache, &index, &query),
+            brute_force(generated_texts(), &query),
+            "{:?}", query
+        );
+    }
+}
+
+/// Queries checked after each kill: long and short words, rare and common.
+const QUERIES: &[&str] = &[
+    PLANTED_PHRASE,
+    "strategy BUDGET",
+    "戦略",
+    "report",
+    "🎉 naïve",
+    "zqxjv",
+];
+
+/// Search over what is on disk now equals a brute-force scan of the thread files, and no
+/// file had to be set aside.
+fn agrees(dir: &AccountDir, when: &str) {
+    let mut cache = Cache::open(dir.clone());
+    let mut on_disk = Vec::new();
+    for (summary, _) in &generated().threads {
+        if let Some(file) = cache.load_thread(&summary.id).unwrap() {
+            on_disk.push((file.summary, file.posts));
+        }
+    }
+    let threads: Vec<ThreadSummary> = on_disk.iter().map(|(s, _)| s.clone()).collect();
+    let on_disk = texts(&on_disk);
+    for query in QUERIES {
+        assert_eq!(
+            searched(&mut cache, &threads, query),
+            brute_force(&on_disk, query),
+            "{when}: {query:?}"
+        );
+    }
+    let problems = cache.take_problems();
+    assert!(problems.is_empty(), "{when}: {problems:?}");
+}
+
+/// Thread files written (not the temp files a kill leaves behind).
+fn thread_files(dir: &AccountDir) -> usize {
+    std::fs::read_dir(dir.threads_dir()).map_or(0, |entries| {
+        entries
+            .filter(|e| {
+                let name = e.as_ref().unwrap().file_name();
+                let name = name.to_string_lossy();
+                !name.starts_with('.') && name.ends_with(".json")
+            })
+            .count()
+    })
+}
+
+#[test]
+fn a_sync_killed_at_random_points_leaves_index_and_files_in_agreement() {
+    let store = tempfile::tempdir().unwrap();
+    generated().load_server(store.path());
+    let server = Served::demo(store.path(), &[]);
+    let client = Client::default();
+    client.sign_in(&server.url, server.member_token.as_ref().unwrap());
+    let dir = DataDir::new(client.data_dir()).account("work");
+    let mut dice = fastrand::Rng::with_seed(15);
+    let threads = generated().threads.len();
+    let mut killed = 0;
+    for round in 0..3 {
+        // Kill once this many more thread files are written: somewhere in a batch.
+        let target = thread_files(&dir) + dice.usize(1..threads / 4);
+        let mut sync = client
+            .command(&["sync"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let give_up = Instant::now() + Duration::from_secs(600);
+        while thread_files(&dir) < target && sync.try_wait().unwrap().is_none() {
+            assert!(Instant::now() < give_up, "the sync makes no progress");
+            std::thread::sleep(Duration::from_millis(dice.u64(1..20)));
+        }
+        if sync.try_wait().unwrap().is_none() {
+            killed += 1;
+        }
+        let _ = sync.kill();
+        let _ = sync.wait();
+        agrees(&dir, &format!("after kill {round}"));
+    }
+    assert!(killed > 0, "at least one sync was killed midway");
+    let out = client.run(&["sync"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(thread_files(&dir), threads);
+    agrees(&dir, "after the sync that finished");
+}
+
+#[test]
+fn a_deleted_or_damaged_index_is_built_again_and_finds_the_same() {
+    let (_temp, dir) = written();
+    let index: Vec<ThreadSummary> = generated().threads.iter().map(|(s, _)| s.clone()).collect();
+    let path = dir.search_index();
+    let expected = brute_force(generated_texts(), "strategy budget");
+
+    std::fs::remove_file(&path).unwrap();
+    let mut cache = Cache::open(dir.clone());
+    assert_eq!(searched(&mut cache, &index, "strategy budget"), expected);
+    assert!(cache.take_problems().is_empty());
+    drop(cache);
+
+    // Cut in half: SQLite finds the damage.
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+    let mut cache = Cache::open(dir.clone());
+    assert_eq!(searched(&mut cache, &index, "strategy budget"), expected);
+    let problems = cache.take_problems();
+    assert!(
+        matches!(&problems[..], [Problem::Quarantined { path: p, .. }] if *p == path),
+        "{problems:?}"
+    );
+    assert_eq!(searched(&mut cache, &index, PLANTED_PHRASE).len(), 1);
+}
+
+#[test]
+fn the_cli_says_it_builds_the_index_and_search_text_files_of_old_versions_go() {
+    let (temp, dir) = written();
+    std::fs::remove_file(dir.search_index()).unwrap();
+    let old = dir.threads_dir().join("t1.text");
+    std::fs::write(&old, b"TMST\x01\x00\x00\x00").unwrap();
+    let config = temp.path().join("config.toml");
+    let run = |args: &[&str]| {
+        crate::support::run::run_bounded(
+            crate::support::run::command_on(temp.path(), &config, args, &[]),
+            Duration::from_secs(600),
+        )
+    };
+    let out = run(&["account", "add", "scale", "--url", "http://127.0.0.1:9"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run(&["--account", "scale", "search", "quokka", "marmalade"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("building the search index from 500 thread files"),
+        "{err}"
+    );
+    assert!(err.contains("search index built"), "{err}");
+    assert!(
+        text(&out.stdout)
+            .to_lowercase()
+            .contains("quokka marmalade")
+    );
+    assert!(!old.exists(), "the old search text is gone");
+}

@@ -275,6 +275,11 @@ fn outbox_list_and_a_held_echo() {
     );
     h.keys("O");
     insta::assert_snapshot!("outbox_100x30", render(&h).backend());
+    let terminal = render(&h);
+    find(
+        terminal.backend().buffer(),
+        "last attempt: body: at least 20 characters",
+    );
     h.keys("jd");
     insta::assert_snapshot!("outbox_confirm_discard_100x30", render(&h).backend());
 }

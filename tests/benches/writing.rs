@@ -43,6 +43,7 @@ fn search(c: &mut Criterion) {
         ("rare_phrase", PLANTED_PHRASE),
         ("common_words", "strategy budget"),
         ("no_match", "xylophone"),
+        ("short_cjk_word", "戦略"),
     ] {
         let mut samples = Samples::default();
         c.bench_function(&format!("search_100k/{name}"), |b| {

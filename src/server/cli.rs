@@ -2,6 +2,7 @@
 
 use super::cli_forum::{ForumCommand, forum_command};
 use super::cli_migrate::{MigrateArgs, migrate_command};
+use super::cli_moderation::{ThreadCommand, log_command, thread_command};
 use super::cli_users::{TokenCommand, UserCommand, token_command, user_command};
 use super::db::{self, Location};
 use super::{ConnectionLimits, ServerConfig, ServerLimits, start};
@@ -81,6 +82,17 @@ pub enum ServeCommand {
         #[command(subcommand)]
         command: Box<ForumCommand>,
     },
+    /// Lock, pin or move a thread (logged as done by `(operator)`)
+    Thread {
+        #[command(subcommand)]
+        command: ThreadCommand,
+    },
+    /// Print the moderation log: who locked, pinned or moved what, and when
+    Log {
+        /// Show at most this many entries, newest first
+        #[arg(long, default_value_t = 50, value_name = "N")]
+        limit: u32,
+    },
     /// Create and list the server's users
     User {
         #[command(subcommand)]
@@ -117,6 +129,20 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             runtime()?.block_on(async {
                 let store = db::open(&location).await?;
                 forum_command(store.as_ref(), *command).await
+            })
+        }
+        Some(ServeCommand::Thread { command }) => {
+            let location = location()?;
+            runtime()?.block_on(async {
+                let store = db::open(&location).await?;
+                thread_command(store.as_ref(), command).await
+            })
+        }
+        Some(ServeCommand::Log { limit }) => {
+            let location = location()?;
+            runtime()?.block_on(async {
+                let store = db::open(&location).await?;
+                log_command(store.as_ref(), limit).await
             })
         }
         Some(ServeCommand::User { command }) => {

@@ -23,6 +23,12 @@ pub enum UserCommand {
     },
     /// List the users
     List,
+    /// Make a user a moderator (may lock, pin and move threads) or a plain member again
+    Role {
+        name: String,
+        #[arg(value_parser = ["moderator", "member"])]
+        role: String,
+    },
 }
 
 /// Issue or revoke bearer tokens without a password.
@@ -67,13 +73,24 @@ pub async fn user_command(store: &dyn Store, command: UserCommand) -> anyhow::Re
                 writeln!(out, "password: {password}")?;
             }
         }
+        UserCommand::Role { name, role } => {
+            let moderator = role == "moderator";
+            if !store.set_moderator(name.clone(), moderator).await? {
+                anyhow::bail!("no user {name:?}; nothing was changed");
+            }
+            writeln!(std::io::stdout().lock(), "{name} is now a {role}")?;
+        }
         UserCommand::List => {
             let listed = store.list_users().await?;
+            let moderators = store.moderators().await?;
             let mut out = std::io::stdout().lock();
             for (user, can_log_in) in listed {
                 let mut notes = Vec::new();
                 if user.admin {
                     notes.push("admin".to_owned());
+                }
+                if moderators.contains(&user.name) {
+                    notes.push("moderator".to_owned());
                 }
                 if let Some(badge) = &user.badge {
                     notes.push(format!("badge: {badge}"));

@@ -9,6 +9,7 @@ mod bare_answers;
 pub mod cli;
 mod cli_forum;
 mod cli_migrate;
+mod cli_moderation;
 mod cli_users;
 mod config;
 pub mod db;

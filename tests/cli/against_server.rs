@@ -372,3 +372,38 @@ fn an_area_the_operator_adds_while_serving_reaches_the_open_reader() {
         "{tree:#}"
     );
 }
+
+#[test]
+fn a_thread_the_operator_locks_pins_and_moves_changes_in_the_open_reader() {
+    let (store, _server, client) = signed_in();
+    let mut reader = PtySession::start(client.home.path(), &[], &[], 140, 40);
+    reader.wait_for_text(" online ");
+    for args in [
+        &["thread", "lock", "advocacy-1"][..],
+        &["thread", "pin", "advocacy-1"][..],
+        &["thread", "move", "advocacy-1", "--to", "information-policy"][..],
+    ] {
+        serve_command(store.path(), args);
+    }
+    reader.wait_for_text("[pinned] [locked] Strategic");
+    reader.send("q");
+    assert!(reader.wait_exit().success());
+    let tree: Value = serde_json::from_slice(&client.run(&["tree", "--json"]).stdout).unwrap();
+    let area = tree["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["areas"].as_array().unwrap().iter())
+        .find(|a| a["id"] == "information-policy")
+        .unwrap()
+        .clone();
+    assert_eq!(area["threads"][0]["id"], "advocacy-1", "{tree:#}");
+    assert_eq!(area["threads"][0]["locked"], true);
+    let out = client.run_with_stdin(&["reply", "advocacy-1"], "Too late?");
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("locked"),
+        "{}",
+        text(&out.stderr)
+    );
+}

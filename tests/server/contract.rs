@@ -597,6 +597,60 @@ async fn title_and_announce(c: &mut Contract, t: &TestServer, alice: &str) {
     );
 }
 
+async fn moderate(c: &mut Contract, t: &TestServer, alice: &str) {
+    let h = &t.http;
+    let admin = t.admin();
+    let path = t.url(&format!("/mod/threads/{THREAD}"));
+    let (_, thread) = c
+        .call(
+            "patch",
+            "/mod/threads/{id}",
+            h.patch(&path)
+                .bearer_auth(&admin)
+                .json(&json!({"pinned": true})),
+        )
+        .await;
+    assert_eq!(thread["pinned"], true);
+    c.call(
+        "patch",
+        "/mod/threads/{id}",
+        h.patch(&path)
+            .bearer_auth(alice)
+            .json(&json!({"locked": true})),
+    )
+    .await;
+    c.call(
+        "patch",
+        "/mod/threads/{id}",
+        h.patch(t.url("/mod/threads/nope"))
+            .bearer_auth(&admin)
+            .json(&json!({"locked": true})),
+    )
+    .await;
+    c.call(
+        "patch",
+        "/mod/threads/{id}",
+        h.patch(&path)
+            .bearer_auth(&admin)
+            .json(&json!({"pinned": false})),
+    )
+    .await;
+    let (_, log) = c
+        .call(
+            "get",
+            "/admin/log",
+            h.get(t.url("/admin/log?limit=10")).bearer_auth(&admin),
+        )
+        .await;
+    assert_eq!(log["entries"][0]["action"], "unpin");
+    c.call(
+        "get",
+        "/admin/log",
+        h.get(t.url("/admin/log")).bearer_auth(alice),
+    )
+    .await;
+}
+
 async fn switch_modes(c: &mut Contract, t: &TestServer, alice: &str) {
     let h = &t.http;
     let threads = t.url("/areas/advocacy/threads");
@@ -777,6 +831,7 @@ both_stores! {
         shape_forum(&mut contract, &t, &alice).await;
         remove_structure(&mut contract, &t, &alice).await;
         title_and_announce(&mut contract, &t, &alice).await;
+        moderate(&mut contract, &t, &alice).await;
         switch_modes(&mut contract, &t, &alice).await;
         limits(&mut contract, &store).await;
         assert_eq!(contract.uncovered_operations(), Vec::<String>::new());

@@ -21,6 +21,7 @@ mod database_tls;
 mod durability;
 mod idempotency;
 mod migrate;
+mod moderation;
 mod modes;
 mod outage;
 mod spec;

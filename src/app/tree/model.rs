@@ -93,13 +93,16 @@ impl TreeModel {
             });
             nodes.len() - 1
         };
+        // Pinned threads lead their area (in the order they came).
         let push_threads = |nodes: &mut Vec<TreeNode>, parent: usize, list: &[&ThreadSummary]| {
-            for t in list {
+            let pinned = list.iter().filter(|t| t.pinned);
+            for t in pinned.chain(list.iter().filter(|t| !t.pinned)) {
+                let label = thread_label(t);
                 let at = push(
                     nodes,
                     NodeKind::Thread,
                     format!("t:{}", t.id),
-                    &t.title,
+                    &label,
                     parent,
                 );
                 nodes[at].thread = Some(t.id.clone());
@@ -421,6 +424,19 @@ impl TreeModel {
     }
 }
 
+/// A thread's title, after what a moderator made of it (pinned, locked).
+fn thread_label(t: &ThreadSummary) -> String {
+    match (t.pinned, t.locked) {
+        (false, false) => t.title.clone(),
+        (pinned, locked) => format!(
+            "{}{}{}",
+            if pinned { "[pinned] " } else { "" },
+            if locked { "[locked] " } else { "" },
+            t.title
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -442,6 +458,41 @@ mod tests {
             .iter()
             .map(|&i| tree.nodes()[i].label.as_str())
             .collect()
+    }
+
+    #[test]
+    fn pinned_threads_lead_their_area_and_say_pinned_or_locked() {
+        let demo = demo_forum().unwrap();
+        let first = demo.threads[0].summary.clone();
+        let mut pinned = first.clone();
+        pinned.id = crate::model::ThreadId::new("pinned-one");
+        pinned.title = "House rules".into();
+        pinned.pinned = true;
+        let mut locked = first.clone();
+        locked.id = crate::model::ThreadId::new("locked-one");
+        locked.title = "Old minutes".into();
+        locked.locked = true;
+        let threads = vec![first.clone(), locked, pinned];
+        let tree = TreeModel::build(
+            &demo.forum,
+            &threads,
+            &ReadState::default(),
+            BTreeSet::new(),
+            None,
+        );
+        let advocacy = labels(&tree)
+            .into_iter()
+            .skip_while(|l| *l != "Advocacy")
+            .skip(1)
+            .collect::<Vec<_>>();
+        assert_eq!(
+            advocacy,
+            vec![
+                "[pinned] House rules",
+                first.title.as_str(),
+                "[locked] Old minutes"
+            ]
+        );
     }
 
     #[test]

@@ -142,6 +142,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn set_moderator(&self, name: String, moderator: bool) -> Result<bool, DbError>;
     /// The moderators' names.
     async fn moderators(&self) -> Result<Vec<String>, DbError>;
+    /// Whether the user is an admin or a moderator.
+    async fn may_moderate(&self, user: UserInfo) -> Result<bool, DbError>;
     async fn insert_token(&self, user_id: i64, device: Option<String>) -> Result<String, DbError>;
     /// Stores a `meta` value.
     async fn set_meta(&self, key: String, value: String) -> Result<(), DbError>;
@@ -391,6 +393,11 @@ impl<E: Engine> Store for E {
 
     async fn moderators(&self) -> Result<Vec<String>, DbError> {
         self.read(|tx| Box::pin(moderation::moderators(tx))).await
+    }
+
+    async fn may_moderate(&self, user: UserInfo) -> Result<bool, DbError> {
+        self.read(move |tx| Box::pin(async move { moderation::may_moderate(tx, &user).await }))
+            .await
     }
 
     async fn insert_token(&self, user_id: i64, device: Option<String>) -> Result<String, DbError> {

@@ -2,6 +2,7 @@
 
 pub(super) mod admin;
 mod changes;
+mod moderation;
 mod posts;
 mod status;
 mod structure;
@@ -36,6 +37,8 @@ pub fn router() -> Router<Shared> {
         .route("/changes", get(changes::get))
         .route("/admin/mode", put(admin::set_mode))
         .route("/admin/forum", patch(structure::edit_forum))
+        .route("/admin/log", get(moderation::log))
+        .route("/mod/threads/{id}", patch(moderation::moderate_thread))
         .route(
             "/admin/announcement",
             put(structure::set_announcement).delete(structure::clear_announcement),

@@ -1,0 +1,97 @@
+//! `threadmark serve thread …` and `threadmark serve log`: the operator locks, pins and
+//! moves threads from the command line (logged as `(operator)`), and reads the log.
+
+use super::db::Store;
+use super::db::WriteFailure;
+use super::db::moderation::Actor;
+use crate::api::ThreadModeration;
+use crate::text::sanitize::clean_line;
+use std::io::Write as _;
+
+/// Lock, pin or move a thread.
+#[derive(Debug, clap::Subcommand)]
+pub enum ThreadCommand {
+    /// Lock a thread: it takes no more replies
+    Lock { thread: String },
+    /// Unlock a thread
+    Unlock { thread: String },
+    /// Pin a thread: readers list it first in its area
+    Pin { thread: String },
+    /// Unpin a thread
+    Unpin { thread: String },
+    /// Move a thread to another area
+    Move {
+        thread: String,
+        #[arg(long, value_name = "AREA")]
+        to: String,
+    },
+}
+
+pub async fn thread_command(store: &dyn Store, command: ThreadCommand) -> anyhow::Result<()> {
+    let (thread, change, done) = match command {
+        ThreadCommand::Lock { thread } => (thread, flag(Some(true), None), "locked"),
+        ThreadCommand::Unlock { thread } => (thread, flag(Some(false), None), "unlocked"),
+        ThreadCommand::Pin { thread } => (thread, flag(None, Some(true)), "pinned"),
+        ThreadCommand::Unpin { thread } => (thread, flag(None, Some(false)), "unpinned"),
+        ThreadCommand::Move { thread, to } => (
+            thread,
+            ThreadModeration {
+                area_id: Some(to),
+                ..ThreadModeration::default()
+            },
+            "moved",
+        ),
+    };
+    match store
+        .moderate_thread(Actor::Operator, thread, change, jiff::Timestamp::now())
+        .await
+    {
+        Ok(thread) => {
+            writeln!(
+                std::io::stdout().lock(),
+                "{done} thread {} ({}) in area {}",
+                clean_line(&thread.id),
+                clean_line(&thread.title),
+                clean_line(&thread.area_id)
+            )?;
+            Ok(())
+        }
+        Err(WriteFailure::Rejected(problem)) => Err(anyhow::anyhow!(
+            "{}; nothing was changed",
+            problem.detail.as_deref().unwrap_or(&problem.title)
+        )),
+        Err(WriteFailure::Store(e)) => Err(anyhow::anyhow!("{e}")),
+    }
+}
+
+fn flag(locked: Option<bool>, pinned: Option<bool>) -> ThreadModeration {
+    ThreadModeration {
+        locked,
+        pinned,
+        area_id: None,
+    }
+}
+
+/// `threadmark serve log`: the newest moderation actions, newest first.
+pub async fn log_command(store: &dyn Store, limit: u32) -> anyhow::Result<()> {
+    let entries = store.mod_log(limit).await?;
+    let mut out = std::io::stdout().lock();
+    if entries.is_empty() {
+        writeln!(out, "no moderation actions yet")?;
+    }
+    for entry in entries {
+        let detail = entry
+            .detail
+            .map(|d| format!(" ({})", clean_line(&d)))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{}  {} {} {}{detail}",
+            entry.at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            clean_line(&entry.actor),
+            entry.action,
+            clean_line(&entry.target)
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,47 @@
+//! `PATCH /mod/threads/{id}` (lock, pin, move a thread; moderators and admins) and
+//! `GET /admin/log` (what they did, newest first).
+
+use super::threads::page_limit;
+use crate::api::{ModLog, ProblemCode, ThreadModeration};
+use crate::server::db::moderation::Actor;
+use crate::server::error::ApiError;
+use crate::server::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
+use crate::server::state::Shared;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+
+pub async fn moderate_thread(
+    State(app): State<Shared>,
+    AuthUser(user): AuthUser,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(change): ApiJson<ThreadModeration>,
+) -> Result<Response, ApiError> {
+    let thread = app
+        .store
+        .moderate_thread(Actor::User(user), id, change, jiff::Timestamp::now())
+        .await?;
+    super::json(StatusCode::OK, &thread)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LogQuery {
+    limit: Option<u32>,
+}
+
+pub async fn log(
+    State(app): State<Shared>,
+    AuthUser(user): AuthUser,
+    ApiQuery(query): ApiQuery<LogQuery>,
+) -> Result<Response, ApiError> {
+    if !app.store.may_moderate(user).await? {
+        return Err(ApiError::code(
+            ProblemCode::Forbidden,
+            "only a moderator or an admin can read the moderation log (role needed: moderator)",
+        ));
+    }
+    let limit = page_limit(&app, query.limit, 100)?;
+    let entries = app.store.mod_log(limit).await?;
+    super::json(StatusCode::OK, &ModLog { entries })
+}

@@ -1,0 +1,156 @@
+//! Roles and moderation: who may call each admin and moderator endpoint, and what a
+//! moderator's lock, pin and move do for everyone else (the feed, replies, the log).
+
+use crate::cli::{serve, stdout};
+use crate::common::{THREAD, TestServer, both_stores, demo_server, json_of, problem_code, reply};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const OK: StatusCode = StatusCode::OK;
+const NO: StatusCode = StatusCode::FORBIDDEN;
+const ANON: StatusCode = StatusCode::UNAUTHORIZED;
+
+/// Makes `name` a user with a token (and a moderator when asked); returns the token.
+fn user_with_token(t: &TestServer, name: &str, moderator: bool) -> String {
+    let dir = t.dir.path();
+    stdout(&serve(dir, &t.store, &["user", "add", name], ""));
+    if moderator {
+        let said = stdout(&serve(
+            dir,
+            &t.store,
+            &["user", "role", name, "moderator"],
+            "",
+        ));
+        assert_eq!(said, format!("{name} is now a moderator\n"));
+    }
+    let line = stdout(&serve(dir, &t.store, &["token", "new", name], ""));
+    line.trim()
+        .rsplit_once(' ')
+        .map(|(_, token)| token.to_owned())
+        .unwrap()
+}
+
+async fn call(
+    t: &TestServer,
+    token: Option<&str>,
+    method: &str,
+    path: &str,
+    body: &Value,
+) -> StatusCode {
+    let mut request = t.http.request(method.parse().unwrap(), t.url(path));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if !body.is_null() {
+        request = request.json(body);
+    }
+    request.send().await.unwrap().status()
+}
+
+both_stores! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn each_role_may_call_exactly_the_endpoints_it_should(store) {
+        let t = demo_server(&store, |_| {}).await;
+        let moderator = user_with_token(&t, "mo", true);
+        let (member, admin) = (t.member(), t.admin());
+        // (method, path, body, [anonymous, member, moderator, admin])
+        let table: Vec<(&str, String, Value, [StatusCode; 4])> = vec![
+            ("GET", "/admin/log".into(), Value::Null, [ANON, NO, OK, OK]),
+            ("PATCH", format!("/mod/threads/{THREAD}"), json!({"pinned": true}), [ANON, NO, OK, OK]),
+            ("PATCH", "/admin/forum".into(), json!({"title": "Ours"}), [ANON, NO, NO, OK]),
+            ("PUT", "/admin/sections/club".into(), json!({"title": "Club"}), [ANON, NO, NO, OK]),
+            ("PUT", "/admin/areas/club-news".into(), json!({"section": "club", "title": "News"}), [ANON, NO, NO, OK]),
+            ("PUT", "/admin/announcement".into(), json!({"text": "Hello"}), [ANON, NO, NO, OK]),
+            ("DELETE", "/admin/announcement".into(), Value::Null, [ANON, NO, NO, OK]),
+            ("PUT", "/admin/mode".into(), json!({"mode": "open"}), [ANON, NO, NO, OK]),
+        ];
+        for (method, path, body, expected) in &table {
+            let tokens = [None, Some(member.as_str()), Some(moderator.as_str()), Some(admin.as_str())];
+            let mut got = [StatusCode::IM_A_TEAPOT; 4];
+            for (slot, token) in got.iter_mut().zip(tokens) {
+                let mut status = call(&t, token, method, path, body).await;
+                if status == StatusCode::CREATED {
+                    status = OK;
+                }
+                *slot = status;
+            }
+            assert_eq!(&got, expected, "{method} {path}: anonymous, member, moderator, admin");
+        }
+    }
+}
+
+both_stores! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_moderator_locks_pins_and_moves_a_thread_and_everyone_sees_it(store) {
+        let t = demo_server(&store, |_| {}).await;
+        let mo = user_with_token(&t, "mo", true);
+        let head = json_of(t.http.get(t.url("/changes?since=now")).send().await.unwrap(), StatusCode::OK).await;
+        let cursor = head["next_cursor"].as_str().unwrap().to_owned();
+        let path = t.url(&format!("/mod/threads/{THREAD}"));
+
+        let locked = json_of(
+            t.http.patch(&path).bearer_auth(&mo).json(&json!({"locked": true, "pinned": true})).send().await.unwrap(),
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!((locked["locked"].as_bool(), locked["pinned"].as_bool()), (Some(true), Some(true)));
+        let (code, _) = problem_code(
+            reply(&t.http, t.server.url().as_str(), &t.member(), THREAD, "late", &json!({"body": "Too late?"})).await,
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+        assert_eq!(code, "thread_locked");
+
+        let moved = json_of(
+            t.http.patch(&path).bearer_auth(&mo).json(&json!({"area_id": "information-policy"})).send().await.unwrap(),
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(moved["area_id"], "information-policy");
+        let listed = json_of(t.http.get(t.url("/areas/information-policy/threads")).send().await.unwrap(), StatusCode::OK).await;
+        assert_eq!(listed["threads"][0]["id"], THREAD);
+        let (code, _) = problem_code(
+            t.http.patch(&path).bearer_auth(&mo).json(&json!({"area_id": "nope"})).send().await.unwrap(),
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+        assert_eq!(code, "area_not_found");
+
+        // The feed carries the thread as it is now, to every syncing client.
+        let feed = json_of(
+            t.http.get(t.url(&format!("/changes?since={cursor}"))).send().await.unwrap(),
+            StatusCode::OK,
+        )
+        .await;
+        let thread = feed["changes"].as_array().unwrap().iter().find(|c| c["kind"] == "thread").unwrap();
+        assert_eq!(thread["thread"]["area_id"], "information-policy");
+        assert_eq!(thread["thread"]["locked"], true);
+
+        // The operator unlocks from the command line; the log names who did what.
+        let said = stdout(&serve(t.dir.path(), &t.store, &["thread", "unlock", THREAD], ""));
+        assert!(said.starts_with(&format!("unlocked thread {THREAD} (")), "{said}");
+        let log = json_of(t.http.get(t.url("/admin/log")).bearer_auth(&mo).send().await.unwrap(), StatusCode::OK).await;
+        let entries: Vec<(String, String, String)> = log["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["actor"].as_str().unwrap().into(), e["action"].as_str().unwrap().into(), e["target"].as_str().unwrap().into()))
+            .collect();
+        let expected: Vec<(String, String, String)> = [("(operator)", "unlock"), ("mo", "move"), ("mo", "pin"), ("mo", "lock")]
+            .iter()
+            .map(|(who, what)| ((*who).into(), (*what).into(), THREAD.into()))
+            .collect();
+        assert_eq!(entries, expected, "newest first");
+        let printed = stdout(&serve(t.dir.path(), &t.store, &["log"], ""));
+        let first = printed.lines().next().unwrap();
+        assert!(first.ends_with(&format!("(operator) unlock {THREAD}")), "{printed}");
+        assert!(printed.contains(&format!("mo move {THREAD} (from advocacy to information-policy)")), "{printed}");
+
+        // Refusals from the command line change nothing.
+        let out = serve(t.dir.path(), &t.store, &["thread", "move", THREAD, "--to", "nope"], "");
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("no area \"nope\"; nothing was changed"));
+        let listed = stdout(&serve(t.dir.path(), &t.store, &["user", "list"], ""));
+        assert!(listed.contains("mo (moderator)"), "{listed}");
+    }
+}

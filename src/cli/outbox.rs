@@ -3,9 +3,11 @@
 use super::args::OutboxCommand;
 use super::resolve_thread;
 use crate::account::Account;
-use crate::model::{OutboxEntry, PostId, Target};
+use crate::model::{OutboxEntry, PostId, Target, Thread, ThreadId};
+use crate::render::target_words;
 use crate::store::{Cache, Outbox, Retried};
 use crate::text::sanitize::clean_line;
+use std::collections::HashMap;
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
@@ -107,13 +109,18 @@ pub fn outbox(
 ) -> anyhow::Result<()> {
     let outbox = Outbox::open(&account.dir);
     match action {
-        None => list(&outbox, json, out),
+        None => list(account, &outbox, json, out),
         Some(OutboxCommand::Retry { key }) => retry(&outbox, &key, out),
         Some(OutboxCommand::Discard { key, yes }) => discard(&outbox, &key, yes, out),
     }
 }
 
-fn list(outbox: &Outbox, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
+fn list(
+    account: &Account,
+    outbox: &Outbox,
+    json: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
     let (entries, unreadable) = outbox.list()?;
     for problem in &unreadable {
         eprintln!("threadmark: warning: {problem}");
@@ -131,23 +138,26 @@ fn list(outbox: &Outbox, json: bool, out: &mut impl Write) -> anyhow::Result<()>
         writeln!(out, "The outbox is empty.")?;
         return Ok(());
     }
+    // Names from the cache, as the reader shows them: "Reply to Robert Banks (#3) in …".
+    let mut cache = Cache::open(account.dir.clone());
+    let threads = cache.load_index().unwrap_or_default();
+    let forum = cache.load_forum().ok().flatten().unwrap_or_default();
+    let mut files: HashMap<ThreadId, Option<Thread>> = HashMap::new();
     for entry in &entries {
-        // Ids come from the server: cleaned like any text from it.
-        let target = match &entry.target {
-            Target::Reply { thread, reply_to } => match reply_to {
-                Some(post) => format!(
-                    "reply to post {} in thread {}",
-                    clean_line(post.as_str()),
-                    clean_line(thread.as_str())
-                ),
-                None => format!("reply in thread {}", clean_line(thread.as_str())),
-            },
-            Target::NewThread { area, title } => format!(
-                "new thread \"{}\" in area {}",
-                clean_line(title),
-                clean_line(area.as_str())
-            ),
+        if let Target::Reply { thread, .. } = &entry.target {
+            files
+                .entry(thread.clone())
+                .or_insert_with(|| cache.load_thread(thread).ok().flatten());
+        }
+    }
+    for entry in &entries {
+        let posts = match &entry.target {
+            Target::Reply { thread, .. } => files.get(thread).and_then(Option::as_ref),
+            Target::NewThread { .. } => None,
         };
+        let target = target_words(&entry.target, &threads, &forum, |id| {
+            posts.and_then(|t| t.posts.iter().find(|p| &p.id == id))
+        });
         let attempts = match entry.attempts {
             0 => String::new(),
             1 => " (1 attempt)".to_owned(),

@@ -22,11 +22,13 @@ mod markdown;
 mod post_facts;
 mod table;
 mod table_builder;
+mod target_words;
 mod wrap;
 
 pub use document::Document;
 pub use limits::Limits;
 pub use post_facts::{answers_label, post_facts, time_label, tombstone_label};
+pub use target_words::target_words;
 
 use crate::model::Body;
 

@@ -126,8 +126,8 @@ pub fn draw_outbox(
             if let Some(message) = &entry.last_message {
                 group.push(Line::styled(
                     format!(
-                        "   server: {}",
-                        truncate(&clean_line(message), cols.saturating_sub(11))
+                        "   last attempt: {}",
+                        truncate(&clean_line(message), cols.saturating_sub(17))
                     ),
                     theme.get(Element::OutboxMessage),
                 ));

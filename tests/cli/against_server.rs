@@ -92,6 +92,15 @@ fn read_shows_the_threads_own_pending_replies_where_they_belong() {
     let out = client.run_with_stdin(&["reply", "advocacy"], "And one to the thread");
     assert!(out.status.success());
 
+    // The outbox names them as the reader does, not by their ids.
+    let listed = text(&client.run(&["outbox"]).stdout);
+    assert!(
+        listed.contains("Reply to Connie Williams (#2) in “Strategic Framework"),
+        "{listed}"
+    );
+    assert!(listed.contains("Reply in “Strategic Framework"), "{listed}");
+    assert!(!listed.contains("advocacy-1"), "{listed}");
+
     let out = client.run(&["read", "advocacy", "--width", "100"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let page = text(&out.stdout);

@@ -47,6 +47,21 @@ fn keys_move_through_the_tree_and_open_the_thread() {
 }
 
 #[test]
+fn an_empty_area_says_so_on_enter() {
+    let mut h = Harness::demo(120, 40);
+    h.keys("jj");
+    assert_eq!(h.state.tree.selected().unwrap().label, "Information Policy");
+    let rows = tree_labels(&h);
+    h.keys("<enter>");
+    assert!(h.notice().contains("no threads here yet"), "{}", h.notice());
+    assert!(h.notice().contains("c starts one"), "{}", h.notice());
+    h.keys("l");
+    assert!(h.notice().contains("no threads here yet"), "{}", h.notice());
+    assert_eq!(tree_labels(&h), rows, "nothing else moved");
+    assert_eq!(h.state.focus, Focus::Tree);
+}
+
+#[test]
 fn post_to_post_moves_follow_the_reply_tree() {
     let mut h = Harness::demo(120, 40);
     h.open_advocacy();

@@ -10,7 +10,29 @@ pub fn move_by(state: &mut State, delta: isize) {
 }
 
 pub fn expand(state: &mut State) {
+    if say_why_empty(state) {
+        return;
+    }
     state.tree.expand();
+}
+
+/// An area or section with nothing under it says so, instead of doing nothing; true when
+/// it did.
+fn say_why_empty(state: &mut State) -> bool {
+    let Some(node) = state.tree.selected() else {
+        return false;
+    };
+    if node.has_children {
+        return false;
+    }
+    let why = match node.kind {
+        NodeKind::Area => "no threads here yet: c starts one (s syncs, if the forum has some)",
+        NodeKind::Section => "this section has no areas",
+        NodeKind::Forum => "the forum has no sections yet: s syncs",
+        NodeKind::Thread => return false,
+    };
+    state.notice(why);
+    true
 }
 
 pub fn collapse(state: &mut State) {
@@ -23,6 +45,9 @@ pub fn open(state: &mut State, fx: &mut Vec<Effect>) {
         return;
     };
     if node.kind != NodeKind::Thread {
+        if say_why_empty(state) {
+            return;
+        }
         state.tree.toggle();
         fx.push(Effect::SaveUiState);
         return;

@@ -1,0 +1,44 @@
+//! Words for where a reply goes ("Reply to Connie Williams (#2) in “Advocacy”"), the same in
+//! the reader's composer and lists and in `threadmark outbox`.
+
+use crate::model::{Forum, Post, Target, ThreadSummary};
+use crate::text::sanitize::clean_line;
+
+/// A one-line description of `target`, with names from `threads`, `forum` and the posts
+/// `post_of` finds (the raw ids where they are not known).
+pub fn target_words<'a>(
+    target: &Target,
+    threads: &[ThreadSummary],
+    forum: &Forum,
+    post_of: impl Fn(&crate::model::PostId) -> Option<&'a Post>,
+) -> String {
+    match target {
+        Target::Reply { thread, reply_to } => {
+            let title = threads.iter().find(|t| &t.id == thread).map_or_else(
+                || clean_line(thread.as_str()).into_owned(),
+                |t| clean_line(&t.title).into_owned(),
+            );
+            let to = reply_to.as_ref().map(|id| {
+                post_of(id).map_or_else(
+                    || format!("post {}", clean_line(id.as_str())),
+                    |p| format!("{} (#{})", clean_line(&p.author.name), p.seq),
+                )
+            });
+            match to {
+                Some(to) => format!("Reply to {to} in “{title}”"),
+                None => format!("Reply in “{title}”"),
+            }
+        }
+        Target::NewThread { area, title } => {
+            let place = forum.area(area).map_or_else(
+                || clean_line(area.as_str()).into_owned(),
+                |(section, a)| format!("{} › {}", clean_line(&section.title), clean_line(&a.title)),
+            );
+            if title.trim().is_empty() {
+                format!("New thread in {place}")
+            } else {
+                format!("New thread “{}” in {place}", clean_line(title))
+            }
+        }
+    }
+}

@@ -116,6 +116,7 @@ fn draft(body: &str) -> Draft {
         body: body.into(),
         created_at: Timestamp::UNIX_EPOCH,
         updated_at: Timestamp::now(),
+        tags: Vec::new(),
     }
 }
 

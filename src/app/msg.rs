@@ -125,6 +125,8 @@ pub struct Outgoing {
     pub draft_id: String,
     /// A failed entry this one replaces (an edit): discarded once this one is queued.
     pub replaces: Option<String>,
+    /// A new thread's tags.
+    pub tags: Vec<String>,
 }
 
 /// Work for the store worker, done in order, off the UI loop: every write to the

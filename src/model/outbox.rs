@@ -36,6 +36,10 @@ pub struct Draft {
     pub body: String,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// A new thread's tags, where its area asks for them (Discourse:
+    /// `minimum_required_tags`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
 }
 
 /// Where an outbox entry stands.

@@ -229,6 +229,7 @@ impl Interpreter {
             outgoing.at,
         );
         entry.draft_id = Some(outgoing.draft_id.clone());
+        entry.tags.clone_from(&outgoing.tags);
         let replaced = outgoing
             .replaces
             .as_deref()

@@ -98,6 +98,7 @@ mod tests {
             body: body.into(),
             created_at: Timestamp::from_second(at).unwrap(),
             updated_at: Timestamp::from_second(at).unwrap(),
+            tags: Vec::new(),
         }
     }
 

@@ -167,6 +167,7 @@ impl IndexSlot {
     fn build(&mut self, dir: &AccountDir, index: &mut SearchIndex) -> Result<(), StoreError> {
         let files = thread_files(dir)?;
         let total = files.len();
+        tracing::info!("building the search index from {total} thread files");
         let mut build = index.build().map_err(|e| index_error(&self.path, e))?;
         for (done, path) in files.iter().enumerate() {
             if let Some(thread) = load_thread_file(path, &mut self.problems)? {
@@ -176,7 +177,9 @@ impl IndexSlot {
                 progress(done + 1, total);
             }
         }
-        build.finish().map_err(|e| index_error(&self.path, e))
+        build.finish().map_err(|e| index_error(&self.path, e))?;
+        tracing::info!("search index built");
+        Ok(())
     }
 
     /// Moves a damaged index out of the way (kept, as every unusable file is) with its

@@ -65,25 +65,18 @@ pub fn draw(frame: &mut Frame, view: &ComposerView<'_>, theme: &Theme) {
             theme,
         );
     }
-    if let Some(title) = &composer.title {
-        let label = " Title: ";
-        let label_cols = u16::try_from(width(label)).unwrap_or(8);
-        frame.render_widget(
-            Paragraph::new(Span::styled(label, theme.get(Element::ComposerLabel))),
-            Rect::new(area.x, top, label_cols, 1),
-        );
-        let input = Rect::new(
-            area.x + label_cols,
-            top,
-            area.width.saturating_sub(label_cols + 1),
-            1,
-        );
-        frame
-            .buffer_mut()
-            .set_style(input, theme.get(Element::ComposerTitle));
-        frame.render_widget(
-            &styled(title, composer.field() == Field::Title, theme),
-            input,
+    let lines = [
+        (" Title: ", composer.title.as_ref(), Field::Title),
+        (" Tags:  ", composer.tags.as_deref(), Field::Tags),
+    ];
+    for (label, input, field) in lines {
+        let Some(input) = input else { continue };
+        draw_line_input(
+            frame,
+            label,
+            &styled(input, composer.field() == field, theme),
+            Rect::new(area.x, top, area.width, 1),
+            theme,
         );
         top += 1;
     }
@@ -111,6 +104,25 @@ pub fn draw(frame: &mut Frame, view: &ComposerView<'_>, theme: &Theme) {
         ),
     }
     draw_footer(frame, view, row(footer_y), theme);
+}
+
+/// A labelled one-line input (the title, the tags) on `row`.
+fn draw_line_input(frame: &mut Frame, label: &str, input: &TextArea<'_>, row: Rect, theme: &Theme) {
+    let label_cols = u16::try_from(width(label)).unwrap_or(8);
+    frame.render_widget(
+        Paragraph::new(Span::styled(label, theme.get(Element::ComposerLabel))),
+        Rect::new(row.x, row.y, label_cols, 1),
+    );
+    let input_area = Rect::new(
+        row.x + label_cols,
+        row.y,
+        row.width.saturating_sub(label_cols + 1),
+        1,
+    );
+    frame
+        .buffer_mut()
+        .set_style(input_area, theme.get(Element::ComposerTitle));
+    frame.render_widget(input, input_area);
 }
 
 /// The composer's keys on its last row, and the counter at its right end.
@@ -264,7 +276,12 @@ fn footer(view: &ComposerView<'_>) -> String {
     if view.composer.title.is_some()
         && let Some(k) = key(Action::NextField)
     {
-        parts.push(format!("{k} title/text"));
+        let fields = if view.composer.tags.is_some() {
+            "title/tags/text"
+        } else {
+            "title/text"
+        };
+        parts.push(format!("{k} {fields}"));
     }
     format!(" {}", parts.join(" · "))
 }

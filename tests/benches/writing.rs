@@ -43,6 +43,7 @@ fn search(c: &mut Criterion) {
         ("rare_phrase", PLANTED_PHRASE),
         ("common_words", "strategy budget"),
         ("no_match", "xylophone"),
+        ("short_cjk_word", "戦略"),
     ] {
         let mut samples = Samples::default();
         c.bench_function(&format!("search_100k/{name}"), |b| {
@@ -68,6 +69,41 @@ fn search(c: &mut Criterion) {
         "< 100 ms",
         worst < Duration::from_millis(100),
     );
+    let raw: u64 = fixture
+        .forum
+        .threads
+        .iter()
+        .flat_map(|(_, posts)| posts.iter().map(|p| p.body.text.len() as u64))
+        .sum();
+    let index = std::fs::metadata(dir.search_index()).map_or(0, |m| m.len());
+    let all = tree_size(dir.root());
+    #[allow(clippy::cast_precision_loss, reason = "a ratio to print")]
+    let ratio = all as f64 / raw as f64;
+    println!(
+        "data dir of 100k posts: {} MiB ({} MiB of it the search index) for {} MiB of post text",
+        all >> 20,
+        index >> 20,
+        raw >> 20
+    );
+    report(
+        "data dir size / raw post text, 100k posts",
+        &format!("{ratio:.2}×"),
+        "≤ 1.6×",
+        ratio <= 1.6,
+    );
+}
+
+/// Bytes of every file under `path`.
+fn tree_size(path: &std::path::Path) -> u64 {
+    std::fs::read_dir(path).map_or(0, |entries| {
+        entries
+            .filter_map(Result::ok)
+            .map(|e| match e.file_type() {
+                Ok(t) if t.is_dir() => tree_size(&e.path()),
+                _ => e.metadata().map_or(0, |m| m.len()),
+            })
+            .sum()
+    })
 }
 
 /// A 1 MiB Markdown post: parsed, wrapped to the reader's width, its first screen drawn.

@@ -416,3 +416,36 @@ async fn what_the_forum_sends_is_clean_before_it_reaches_the_cache() {
     })
     .await;
 }
+
+/// A small action (`post_type` 3, no text, only an `action_code`, as
+/// `app/models/topic_status_updater.rb` writes it) reads as words in the cache and the
+/// reader, not as the code.
+#[tokio::test]
+async fn small_actions_read_as_words() {
+    crate::bounded(async {
+        let mut forum = crate::support::discourse_forum::Forum::empty("Actions");
+        forum.add_category(5, "General", None, 1);
+        let topic = forum.add_topic(
+            40,
+            5,
+            "Closed after a while",
+            crate::support::discourse_forum::base_time(),
+            2,
+        );
+        topic.closed = true;
+        topic.post_mut(2).action_code = Some("visible.disabled".into());
+        topic.post_mut(3).action_code = Some("closed.enabled".into());
+        let server = crate::standin(forum).await;
+        let mut discourse = crate::backend(&server, None, crate::roomy());
+        let synced = crate::sync(&mut discourse, None, None).await;
+        let posts = synced.posts("40");
+        let words: Vec<String> = posts
+            .iter()
+            .map(|p| threadmark::render::plain_text(&p.body).trim().to_owned())
+            .collect();
+        assert_eq!(words[1], "unlisted the topic", "{words:?}");
+        assert_eq!(words[2], "closed the topic", "{words:?}");
+        assert!(words.iter().all(|w| !w.contains("visible")), "{words:?}");
+    })
+    .await;
+}

@@ -192,6 +192,7 @@ fn draft_autosave_child() {
         body: String::new(),
         created_at: jiff::Timestamp::now(),
         updated_at: jiff::Timestamp::now(),
+        tags: Vec::new(),
     });
     let mut n = draft.body.split_whitespace().count();
     loop {

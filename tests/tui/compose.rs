@@ -579,3 +579,48 @@ fn a_reply_over_the_servers_limit_is_not_queued_and_stays_typed() {
         threadmark::app::compose::composer::Field::Title
     );
 }
+
+#[test]
+fn an_area_that_requires_tags_asks_for_them_and_the_draft_keeps_them() {
+    use threadmark::app::compose::composer::Field;
+    let mut h = Harness::remote(120, 40);
+    for area in h
+        .state
+        .data
+        .forum
+        .sections
+        .iter_mut()
+        .flat_map(|s| s.areas.iter_mut())
+    {
+        area.required_tags = 2;
+    }
+    h.keys("Gkc");
+    assert!(
+        h.state.composer.as_ref().unwrap().tags.is_some(),
+        "a tags line under the title"
+    );
+    h.keys("Budget 2026<enter>budget<enter>Some text<ctrl-s>");
+    assert!(outbox(&h).is_empty(), "one tag of two: nothing was queued");
+    assert!(h.notice().contains("at least 2 tags"), "{}", h.notice());
+    let composer = h.state.composer.as_ref().expect("the composer stays open");
+    assert_eq!(composer.field(), Field::Tags, "the keyboard is on the tags");
+    assert_eq!(composer.body_text(), "Some text");
+
+    // Closed, the draft keeps the tag; resumed, one more is added and it goes.
+    h.keys("<esc>");
+    assert_eq!(drafts(&h)[0].tags, ["budget"]);
+    h.keys("c");
+    assert_eq!(h.state.composer.as_ref().unwrap().field(), Field::Body);
+    h.keys("<tab><tab>, library budget<ctrl-s>");
+    assert!(h.state.composer.is_none(), "{}", h.notice());
+    let entries = outbox(&h);
+    assert_eq!(entries[0].tags, ["budget", "library"]);
+    assert_eq!(entries[0].body, "Some text");
+    assert_eq!(
+        entries[0].target,
+        Target::NewThread {
+            area: AreaId::new("advocacy"),
+            title: "Budget 2026".into()
+        }
+    );
+}

@@ -206,6 +206,30 @@ fn composer_preview_and_a_new_thread_title() {
 }
 
 #[test]
+fn a_new_thread_where_tags_are_required_has_a_tags_line() {
+    let mut h = Harness::remote(100, 30);
+    for area in h
+        .state
+        .data
+        .forum
+        .sections
+        .iter_mut()
+        .flat_map(|s| s.areas.iter_mut())
+    {
+        area.required_tags = 1;
+    }
+    h.keys("Gkc");
+    h.keys("Budget priorities<enter>budget");
+    let terminal = render(&h);
+    let (title_x, title_y) = find(terminal.backend().buffer(), "Title: Budget priorities");
+    assert_eq!(
+        find(terminal.backend().buffer(), "Tags:  budget"),
+        (title_x, title_y + 1),
+        "the tags line right under the title"
+    );
+}
+
+#[test]
 fn outbox_list_and_a_held_echo() {
     use threadmark::model::{OutboxEntry, OutboxState, PostId, Target, ThreadId};
     use threadmark::store::Outbox;

@@ -23,13 +23,24 @@ fn fresh_draft(state: &mut State, target: Target, body: String) -> Draft {
         body,
         created_at: now,
         updated_at: now,
+        tags: Vec::new(),
     }
 }
 
-/// Opens the composer on `draft`.
+/// Opens the composer on `draft`; a new thread in an area that requires tags gets a tags
+/// input.
 fn open(state: &mut State, draft: Draft, replaces: Option<String>) {
     let heading = describe::target(state, &draft.target);
+    let required_tags = match &draft.target {
+        Target::NewThread { area, .. } => state
+            .data
+            .forum
+            .area(area)
+            .map_or(0, |(_, a)| a.required_tags),
+        Target::Reply { .. } => 0,
+    };
     let mut composer = Composer::new(draft, heading);
+    composer.require_tags(required_tags);
     composer.replaces = replaces;
     state.composer = Some(composer);
     state.overlay = Overlay::None;
@@ -185,6 +196,7 @@ pub fn resume(state: &mut State, draft: Draft, fx: &mut Vec<Effect>) {
 /// discards the failed one.
 pub fn edit_failed(state: &mut State, entry: &OutboxEntry, fx: &mut Vec<Effect>) {
     let mut draft = fresh_draft(state, entry.target.clone(), entry.body.clone());
+    draft.tags.clone_from(&entry.tags);
     if let Some(id) = &entry.draft_id {
         draft.id.clone_from(id);
     }
@@ -203,6 +215,7 @@ pub fn not_queued(state: &mut State, outgoing: Outgoing, why: String, fx: &mut V
         body: outgoing.body,
         created_at: now,
         updated_at: now,
+        tags: outgoing.tags,
     };
     if let Some(current) = state.composer.take() {
         // Something new was started meanwhile: keep it as a draft.
@@ -292,6 +305,16 @@ fn send(state: &mut State, fx: &mut Vec<Effect>) {
         state.error("the thread needs a title");
         return;
     }
+    let tags = composer.tags();
+    if composer.tags_missing() {
+        let needed = composer.required_tags;
+        composer.focus(crate::app::compose::composer::Field::Tags);
+        state.error(format!(
+            "this area needs at least {needed} tags (separated by spaces); {} given",
+            tags.len()
+        ));
+        return;
+    }
     let body = composer.body_text();
     if body.trim().is_empty() {
         state.error("the text is empty: write something, or esc to close");
@@ -320,6 +343,7 @@ fn send(state: &mut State, fx: &mut Vec<Effect>) {
         body,
         draft_id,
         replaces,
+        tags,
     };
     fx.push(Effect::Store(StoreJob::Send(Box::new(outgoing))));
     let login = format!(

@@ -12,6 +12,8 @@ use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 pub enum Field {
     /// The new thread's title (one line).
     Title,
+    /// The new thread's tags (one line), where its area requires them.
+    Tags,
     Body,
 }
 
@@ -27,6 +29,11 @@ pub struct Composer {
     pub heading: String,
     /// The title input, for new threads only.
     pub title: Option<TextArea<'static>>,
+    /// The tags input, for new threads in areas that require tags (or a draft that has
+    /// tags).
+    pub tags: Option<Box<TextArea<'static>>>,
+    /// Tags the area requires at least.
+    pub required_tags: u32,
     pub body: TextArea<'static>,
     field: Field,
     /// The rendered text while the preview is shown.
@@ -42,6 +49,13 @@ fn editor(text: &str) -> TextArea<'static> {
     area.set_wrap_mode(WrapMode::WordOrGlyph);
     area.move_cursor(CursorMove::Bottom);
     area.move_cursor(CursorMove::End);
+    area
+}
+
+/// A one-line input for tags.
+fn tags_editor(text: &str) -> TextArea<'static> {
+    let mut area = editor(text);
+    area.set_placeholder_text("tags, separated by spaces");
     area
 }
 
@@ -72,6 +86,7 @@ impl Composer {
             Some(t) if t.is_empty() => Field::Title,
             _ => Field::Body,
         };
+        let tags = (!draft.tags.is_empty()).then(|| Box::new(tags_editor(&draft.tags.join(" "))));
         let mut body = editor(&draft.body);
         body.set_placeholder_text("Write here (Markdown).");
         let title = title.map(|mut t| {
@@ -84,6 +99,8 @@ impl Composer {
             target,
             heading,
             title,
+            tags,
+            required_tags: 0,
             body,
             field,
             preview: None,
@@ -98,12 +115,42 @@ impl Composer {
         self.field
     }
 
+    /// The area requires `n` tags: a new thread gets the tags input.
+    pub fn require_tags(&mut self, n: u32) {
+        self.required_tags = n;
+        if n > 0 && self.title.is_some() && self.tags.is_none() {
+            self.tags = Some(Box::new(tags_editor("")));
+        }
+    }
+
+    /// The tags as typed: separated by spaces or commas, each once.
+    pub fn tags(&self) -> Vec<String> {
+        let mut tags: Vec<String> = Vec::new();
+        let typed = self
+            .tags
+            .as_ref()
+            .map(|t| t.lines().join(" "))
+            .unwrap_or_default();
+        for tag in typed.split(|c: char| c == ',' || c.is_whitespace()) {
+            if !tag.is_empty() && !tags.iter().any(|t| t == tag) {
+                tags.push(tag.to_owned());
+            }
+        }
+        tags
+    }
+
+    /// Fewer tags than the area requires.
+    pub fn tags_missing(&self) -> bool {
+        self.tags.is_some()
+            && u32::try_from(self.tags().len()).unwrap_or(u32::MAX) < self.required_tags
+    }
+
     /// Gives `field` the keyboard (the drawing code shows the cursor in that input only).
     pub fn focus(&mut self, field: Field) {
-        let field = if self.title.is_some() {
-            field
-        } else {
-            Field::Body
+        let field = match field {
+            Field::Title if self.title.is_some() => Field::Title,
+            Field::Tags if self.tags.is_some() => Field::Tags,
+            _ => Field::Body,
         };
         self.field = field;
     }
@@ -148,13 +195,24 @@ impl Composer {
             body: self.body_text(),
             created_at: self.created_at,
             updated_at: now,
+            tags: self.tags(),
         }
     }
 
     fn focused(&mut self) -> &mut TextArea<'static> {
-        match (self.field, &mut self.title) {
-            (Field::Title, Some(title)) => title,
+        match (self.field, &mut self.title, &mut self.tags) {
+            (Field::Title, Some(title), _) => title,
+            (Field::Tags, _, Some(tags)) => tags,
             _ => &mut self.body,
+        }
+    }
+
+    /// The input after the focused one (title, tags, text).
+    fn following(&self) -> Field {
+        match self.field {
+            Field::Title if self.tags.is_some() => Field::Tags,
+            Field::Title | Field::Tags => Field::Body,
+            Field::Body => Field::Title,
         }
     }
 
@@ -164,8 +222,8 @@ impl Composer {
         if self.preview.is_some() {
             return false;
         }
-        if self.field == Field::Title && key.code == KeyCode::Enter {
-            self.focus(Field::Body);
+        if self.field != Field::Body && key.code == KeyCode::Enter {
+            self.focus(self.following());
             return false;
         }
         self.focused().input(key)
@@ -178,10 +236,10 @@ impl Composer {
             return false;
         }
         let text = normalise(text);
-        let text = if self.field == Field::Title {
-            text.replace(['\n', '\t'], " ")
-        } else {
+        let text = if self.field == Field::Body {
             text
+        } else {
+            text.replace(['\n', '\t'], " ")
         };
         self.focused().insert_str(text)
     }
@@ -208,15 +266,13 @@ impl Composer {
         self.preview_scroll = 0;
     }
 
-    /// Title ↔ text for new threads; false for a reply (it has no title).
+    /// Title → tags (where asked) → text for new threads; false for a reply (it has no
+    /// title).
     pub fn next_field(&mut self) -> bool {
         if self.title.is_none() {
             return false;
         }
-        self.focus(match self.field {
-            Field::Title => Field::Body,
-            Field::Body => Field::Title,
-        });
+        self.focus(self.following());
         true
     }
 }
@@ -234,6 +290,7 @@ mod tests {
             body: body.into(),
             created_at: Timestamp::UNIX_EPOCH,
             updated_at: Timestamp::UNIX_EPOCH,
+            tags: Vec::new(),
         }
     }
 

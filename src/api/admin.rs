@@ -68,9 +68,9 @@ pub struct LogEntry {
     pub at: Timestamp,
     /// Who did it: a user's name, or `(operator)` for the command line.
     pub actor: String,
-    /// `lock`, `unlock`, `pin`, `unpin`, `move`.
+    /// `lock`, `unlock`, `pin`, `unpin`, `move` (threads), `hide`, `unhide` (posts).
     pub action: String,
-    /// The thread's id.
+    /// The thread's or the post's id.
     pub target: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
@@ -80,4 +80,13 @@ pub struct LogEntry {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModLog {
     pub entries: Vec<LogEntry>,
+}
+
+/// `PATCH /mod/posts/{id}` (moderators and admins): hide a post, with a reason readers
+/// see in its place, or show it again.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostModeration {
+    pub hidden: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }

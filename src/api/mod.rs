@@ -17,7 +17,8 @@ mod problem;
 mod status;
 
 pub use admin::{
-    AnnouncementChange, AreaChange, ForumChange, LogEntry, ModLog, SectionChange, ThreadModeration,
+    AnnouncementChange, AreaChange, ForumChange, LogEntry, ModLog, PostModeration, SectionChange,
+    ThreadModeration,
 };
 pub use auth::{TokenGrant, TokenRequest, User};
 pub use changes::{Change, ChangesPage};

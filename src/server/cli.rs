@@ -2,7 +2,9 @@
 
 use super::cli_forum::{ForumCommand, forum_command};
 use super::cli_migrate::{MigrateArgs, migrate_command};
-use super::cli_moderation::{ThreadCommand, log_command, thread_command};
+use super::cli_moderation::{
+    PostCommand, ThreadCommand, log_command, post_command, thread_command,
+};
 use super::cli_users::{TokenCommand, UserCommand, token_command, user_command};
 use super::db::{self, Location};
 use super::{ConnectionLimits, ServerConfig, ServerLimits, start};
@@ -87,7 +89,12 @@ pub enum ServeCommand {
         #[command(subcommand)]
         command: ThreadCommand,
     },
-    /// Print the moderation log: who locked, pinned or moved what, and when
+    /// Hide a post behind a stub with the reason, or show it again (logged)
+    Post {
+        #[command(subcommand)]
+        command: PostCommand,
+    },
+    /// Print the moderation log: who locked, pinned, moved or hid what, and when
     Log {
         /// Show at most this many entries, newest first
         #[arg(long, default_value_t = 50, value_name = "N")]
@@ -136,6 +143,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             runtime()?.block_on(async {
                 let store = db::open(&location).await?;
                 thread_command(store.as_ref(), command).await
+            })
+        }
+        Some(ServeCommand::Post { command }) => {
+            let location = location()?;
+            runtime()?.block_on(async {
+                let store = db::open(&location).await?;
+                post_command(store.as_ref(), command).await
             })
         }
         Some(ServeCommand::Log { limit }) => {

@@ -1,10 +1,11 @@
-//! `threadmark serve thread …` and `threadmark serve log`: the operator locks, pins and
-//! moves threads from the command line (logged as `(operator)`), and reads the log.
+//! `threadmark serve thread …`, `serve post …` and `serve log`: the operator locks, pins
+//! and moves threads and hides posts from the command line (logged as `(operator)`), and
+//! reads the log.
 
 use super::db::Store;
 use super::db::WriteFailure;
 use super::db::moderation::Actor;
-use crate::api::ThreadModeration;
+use crate::api::{PostModeration, ThreadModeration};
 use crate::text::sanitize::clean_line;
 use std::io::Write as _;
 
@@ -59,6 +60,60 @@ pub async fn thread_command(store: &dyn Store, command: ThreadCommand) -> anyhow
         Err(WriteFailure::Rejected(problem)) => Err(anyhow::anyhow!(
             "{}; nothing was changed",
             problem.detail.as_deref().unwrap_or(&problem.title)
+        )),
+        Err(WriteFailure::Store(e)) => Err(anyhow::anyhow!("{e}")),
+    }
+}
+
+/// Hide a post (readers see a stub with the reason) or show it again.
+#[derive(Debug, clap::Subcommand)]
+pub enum PostCommand {
+    /// Hide a post: readers see "Hidden by a moderator: REASON" in its place
+    Hide {
+        post: String,
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Show a hidden post again, as its author wrote it
+    Unhide { post: String },
+}
+
+pub async fn post_command(store: &dyn Store, command: PostCommand) -> anyhow::Result<()> {
+    let (post, change, done) = match command {
+        PostCommand::Hide { post, reason } => (
+            post,
+            PostModeration {
+                hidden: true,
+                reason: Some(reason),
+            },
+            "hid",
+        ),
+        PostCommand::Unhide { post } => (post, PostModeration::default(), "showed"),
+    };
+    match store
+        .moderate_post(Actor::Operator, post, change, jiff::Timestamp::now())
+        .await
+    {
+        Ok(post) => {
+            writeln!(
+                std::io::stdout().lock(),
+                "{done} post {} (#{} in thread {})",
+                clean_line(&post.id),
+                post.seq,
+                clean_line(&post.thread_id)
+            )?;
+            Ok(())
+        }
+        Err(WriteFailure::Rejected(problem)) => Err(anyhow::anyhow!(
+            "{}; nothing was changed",
+            problem
+                .detail
+                .clone()
+                .or_else(|| problem
+                    .errors
+                    .first()
+                    .map(|e| format!("{}: {}", e.field, e.message)))
+                .unwrap_or_else(|| problem.title.clone())
         )),
         Err(WriteFailure::Store(e)) => Err(anyhow::anyhow!("{e}")),
     }

@@ -635,6 +635,32 @@ async fn moderate(c: &mut Contract, t: &TestServer, alice: &str) {
             .json(&json!({"pinned": false})),
     )
     .await;
+    let (_, post) = c
+        .call(
+            "patch",
+            "/mod/posts/{id}",
+            h.patch(t.url("/mod/posts/advocacy-1-5"))
+                .bearer_auth(&admin)
+                .json(&json!({"hidden": true, "reason": "off topic"})),
+        )
+        .await;
+    assert_eq!(post["body"], "*Hidden by a moderator: off topic*");
+    c.call(
+        "patch",
+        "/mod/posts/{id}",
+        h.patch(t.url("/mod/posts/advocacy-1-5"))
+            .bearer_auth(alice)
+            .json(&json!({"hidden": false})),
+    )
+    .await;
+    c.call(
+        "patch",
+        "/mod/posts/{id}",
+        h.patch(t.url("/mod/posts/advocacy-1-5"))
+            .bearer_auth(&admin)
+            .json(&json!({"hidden": false})),
+    )
+    .await;
     let (_, log) = c
         .call(
             "get",
@@ -642,7 +668,7 @@ async fn moderate(c: &mut Contract, t: &TestServer, alice: &str) {
             h.get(t.url("/admin/log?limit=10")).bearer_auth(&admin),
         )
         .await;
-    assert_eq!(log["entries"][0]["action"], "unpin");
+    assert_eq!(log["entries"][0]["action"], "unhide");
     c.call(
         "get",
         "/admin/log",

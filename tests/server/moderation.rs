@@ -57,6 +57,7 @@ both_stores! {
         let table: Vec<(&str, String, Value, [StatusCode; 4])> = vec![
             ("GET", "/admin/log".into(), Value::Null, [ANON, NO, OK, OK]),
             ("PATCH", format!("/mod/threads/{THREAD}"), json!({"pinned": true}), [ANON, NO, OK, OK]),
+            ("PATCH", "/mod/posts/advocacy-1-4".into(), json!({"hidden": true, "reason": "off topic"}), [ANON, NO, OK, OK]),
             ("PATCH", "/admin/forum".into(), json!({"title": "Ours"}), [ANON, NO, NO, OK]),
             ("PUT", "/admin/sections/club".into(), json!({"title": "Club"}), [ANON, NO, NO, OK]),
             ("PUT", "/admin/areas/club-news".into(), json!({"section": "club", "title": "News"}), [ANON, NO, NO, OK]),
@@ -152,5 +153,54 @@ both_stores! {
         assert!(String::from_utf8_lossy(&out.stderr).contains("no area \"nope\"; nothing was changed"));
         let listed = stdout(&serve(t.dir.path(), &t.store, &["user", "list"], ""));
         assert!(listed.contains("mo (moderator)"), "{listed}");
+    }
+}
+
+both_stores! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_hidden_post_shows_its_reason_to_readers_and_comes_back_whole(store) {
+        let t = demo_server(&store, |_| {}).await;
+        let mo = user_with_token(&t, "mo", true);
+        let url = t.url("/posts/advocacy-1-3");
+        let before = json_of(t.http.get(&url).send().await.unwrap(), StatusCode::OK).await;
+        let path = t.url("/mod/posts/advocacy-1-3");
+        let (code, problem) = problem_code(
+            t.http.patch(&path).bearer_auth(&mo).json(&json!({"hidden": true, "reason": " "})).send().await.unwrap(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!((code.as_str(), &problem["errors"][0]["field"]), ("validation_failed", &json!("reason")));
+        let hidden = json_of(
+            t.http.patch(&path).bearer_auth(&mo).json(&json!({"hidden": true, "reason": "personal details"})).send().await.unwrap(),
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(hidden["body"], "*Hidden by a moderator: personal details*");
+        assert_eq!(hidden["version"], before["version"].as_u64().unwrap() + 1);
+        let read = json_of(t.http.get(&url).send().await.unwrap(), StatusCode::OK).await;
+        assert_eq!(read["body"], hidden["body"], "every reader sees the stub");
+        assert!(!read.to_string().contains(before["body"].as_str().unwrap()), "the words are not served");
+        let (code, _) = problem_code(
+            t.http
+                .patch(&url)
+                .bearer_auth(t.admin())
+                .header(threadmark::api::headers::IF_MATCH, format!("\"v{}\"", hidden["version"]))
+                .json(&json!({"body": "rewritten"}))
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+        assert_eq!(code, "forbidden", "a hidden post is not edited behind the stub");
+
+        let said = stdout(&serve(t.dir.path(), &t.store, &["post", "unhide", "advocacy-1-3"], ""));
+        assert_eq!(said, format!("showed post advocacy-1-3 (#3 in thread {THREAD})\n"));
+        let back = json_of(t.http.get(&url).send().await.unwrap(), StatusCode::OK).await;
+        assert_eq!(back["body"], before["body"]);
+        let printed = stdout(&serve(t.dir.path(), &t.store, &["log"], ""));
+        let lines: Vec<&str> = printed.lines().collect();
+        assert!(lines[0].ends_with("(operator) unhide advocacy-1-3"), "{printed}");
+        assert!(lines[1].ends_with("mo hide advocacy-1-3 (personal details)"), "{printed}");
     }
 }

@@ -108,6 +108,8 @@ const TABLES: &[Table] = &[
             ("deleted", Bool),
             ("version", Int),
             ("client_key", OptText),
+            ("hidden_body", OptText),
+            ("hidden_reason", OptText),
         ],
         key: &["id"],
     },

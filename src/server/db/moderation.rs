@@ -111,6 +111,94 @@ pub async fn moderate_thread(
         .ok_or_else(|| DbError::Other("a moderated thread vanished".into()))?)
 }
 
+/// Longest reason for hiding a post.
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// What readers see instead of a hidden post.
+pub fn hidden_stub(reason: &str) -> String {
+    format!("*Hidden by a moderator: {reason}*")
+}
+
+/// Hides a post (its words kept aside, a stub with the reason shown instead) or shows it
+/// again; answers the post as readers now see it.
+pub async fn moderate_post(
+    tx: &impl Tx,
+    actor: &Actor,
+    post_id: &str,
+    change: &api::PostModeration,
+    now: Timestamp,
+) -> WriteResult<api::Post> {
+    if let Actor::User(user) = actor
+        && !may_moderate(tx, user).await?
+    {
+        return reject(forbidden());
+    }
+    let Some(row) = tx
+        .query_opt(
+            "SELECT thread_id, deleted, hidden_body IS NOT NULL FROM posts WHERE id = $1",
+            params![post_id],
+        )
+        .await?
+    else {
+        return reject(
+            Problem::new(ProblemCode::PostNotFound).detail(format!("no post {post_id:?}")),
+        );
+    };
+    let (thread, deleted, hidden) = (row.text(0)?, row.bool(1)?, row.bool(2)?);
+    if deleted {
+        return reject(
+            Problem::new(ProblemCode::PostDeleted).detail("a deleted post has nothing to hide"),
+        );
+    }
+    let at = micros(now);
+    if change.hidden {
+        let reason = change.reason.as_deref().map(str::trim).unwrap_or_default();
+        let reason = crate::text::sanitize::clean_line(reason).into_owned();
+        if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
+            return reject(Problem::new(ProblemCode::ValidationFailed).field(
+                "reason",
+                api::FieldErrorCode::Invalid,
+                format!("say why, in 1 to {MAX_REASON_CHARS} characters: readers see it"),
+            ));
+        }
+        let keep = if hidden { "hidden_body" } else { "body" };
+        tx.execute(
+            &format!(
+                "UPDATE posts SET hidden_body = {keep}, hidden_reason = $2, body = $3, \
+                 version = version + 1 WHERE id = $1"
+            ),
+            params![post_id, reason.as_str(), hidden_stub(&reason).as_str()],
+        )
+        .await?;
+        log(tx, at, actor.name(), "hide", post_id, Some(&reason)).await?;
+    } else if hidden {
+        tx.execute(
+            "UPDATE posts SET body = hidden_body, hidden_body = NULL, hidden_reason = NULL, \
+             version = version + 1 WHERE id = $1",
+            params![post_id],
+        )
+        .await?;
+        log(tx, at, actor.name(), "unhide", post_id, None).await?;
+    }
+    if change.hidden || hidden {
+        super::write::record_post_change(tx, post_id, &thread, at).await?;
+    }
+    Ok(read::post(tx, post_id, None)
+        .await?
+        .ok_or_else(|| DbError::Other("a moderated post vanished".into()))?)
+}
+
+/// Whether a moderator hid this post (its author may not edit it then).
+pub async fn is_hidden(tx: &impl Tx, post_id: &str) -> Result<bool, DbError> {
+    Ok(tx
+        .query_opt(
+            "SELECT id FROM posts WHERE id = $1 AND hidden_body IS NOT NULL",
+            params![post_id],
+        )
+        .await?
+        .is_some())
+}
+
 async fn log(
     tx: &impl Tx,
     at: i64,

@@ -9,7 +9,7 @@ use super::sql::{Dialect, Tx, params};
 use super::{DbError, read};
 
 /// The newest schema this build knows; a newer store is refused, never rewritten.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// One migration step.
 #[derive(Debug)]
@@ -82,6 +82,14 @@ CREATE TABLE IF NOT EXISTS mod_log (
     target TEXT NOT NULL, detail TEXT);
 ",
     },
+    // A post a moderator hid keeps its words aside; readers get a stub with the reason.
+    Step {
+        version: 4,
+        sql: "
+ALTER TABLE posts ADD COLUMN hidden_body TEXT;
+ALTER TABLE posts ADD COLUMN hidden_reason TEXT;
+",
+    },
 ];
 
 /// Identifiers compare byte by byte (`COLLATE "C"`), as in `SQLite`, so pages and
@@ -143,6 +151,13 @@ CREATE TABLE IF NOT EXISTS mod_log (
     seq BIGINT PRIMARY KEY, at BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
     target TEXT COLLATE "C" NOT NULL, detail TEXT);
 "#,
+    },
+    Step {
+        version: 4,
+        sql: "
+ALTER TABLE posts ADD COLUMN IF NOT EXISTS hidden_body TEXT;
+ALTER TABLE posts ADD COLUMN IF NOT EXISTS hidden_reason TEXT;
+",
     },
 ];
 

@@ -136,6 +136,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         change: api::ThreadModeration,
         now: Timestamp,
     ) -> WriteResult<api::Thread>;
+    /// Hides a post behind a stub with the reason, or shows it again (logged).
+    async fn moderate_post(
+        &self,
+        actor: Actor,
+        post: String,
+        change: api::PostModeration,
+        now: Timestamp,
+    ) -> WriteResult<api::Post>;
     /// The newest moderation log entries, newest first.
     async fn mod_log(&self, limit: u32) -> Result<Vec<api::LogEntry>, DbError>;
     /// Makes a user a moderator or not; false when there is no such user.
@@ -372,6 +380,21 @@ impl<E: Engine> Store for E {
         self.write(move |tx| {
             Box::pin(
                 async move { moderation::moderate_thread(tx, &actor, &thread, &change, now).await },
+            )
+        })
+        .await
+    }
+
+    async fn moderate_post(
+        &self,
+        actor: Actor,
+        post: String,
+        change: api::PostModeration,
+        now: Timestamp,
+    ) -> WriteResult<api::Post> {
+        self.write(move |tx| {
+            Box::pin(
+                async move { moderation::moderate_post(tx, &actor, &post, &change, now).await },
             )
         })
         .await

@@ -358,6 +358,12 @@ pub async fn edit_post(
             Problem::new(ProblemCode::PostDeleted).detail("a deleted post cannot be changed"),
         );
     }
+    if super::moderation::is_hidden(tx, post_id).await? {
+        return reject(
+            Problem::new(ProblemCode::Forbidden)
+                .detail("a moderator hid this post; it cannot be changed until it is shown again"),
+        );
+    }
     if u64::try_from(version).ok() != Some(expected_version) {
         let mut problem = Problem::new(ProblemCode::VersionConflict).detail(format!(
             "the post is at version {version}, the edit was based on version {expected_version}"

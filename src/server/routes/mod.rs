@@ -39,6 +39,7 @@ pub fn router() -> Router<Shared> {
         .route("/admin/forum", patch(structure::edit_forum))
         .route("/admin/log", get(moderation::log))
         .route("/mod/threads/{id}", patch(moderation::moderate_thread))
+        .route("/mod/posts/{id}", patch(moderation::moderate_post))
         .route(
             "/admin/announcement",
             put(structure::set_announcement).delete(structure::clear_announcement),

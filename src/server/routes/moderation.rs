@@ -1,8 +1,9 @@
-//! `PATCH /mod/threads/{id}` (lock, pin, move a thread; moderators and admins) and
+//! `PATCH /mod/threads/{id}` (lock, pin, move a thread), `PATCH /mod/posts/{id}` (hide a
+//! post behind a stub with the reason; both for moderators and admins) and
 //! `GET /admin/log` (what they did, newest first).
 
 use super::threads::page_limit;
-use crate::api::{ModLog, ProblemCode, ThreadModeration};
+use crate::api::{ModLog, PostModeration, ProblemCode, ThreadModeration};
 use crate::server::db::moderation::Actor;
 use crate::server::error::ApiError;
 use crate::server::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
@@ -23,6 +24,19 @@ pub async fn moderate_thread(
         .moderate_thread(Actor::User(user), id, change, jiff::Timestamp::now())
         .await?;
     super::json(StatusCode::OK, &thread)
+}
+
+pub async fn moderate_post(
+    State(app): State<Shared>,
+    AuthUser(user): AuthUser,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(change): ApiJson<PostModeration>,
+) -> Result<Response, ApiError> {
+    let post = app
+        .store
+        .moderate_post(Actor::User(user), id, change, jiff::Timestamp::now())
+        .await?;
+    super::json(StatusCode::OK, &post)
 }
 
 #[derive(Debug, Deserialize)]

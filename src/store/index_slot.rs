@@ -215,9 +215,41 @@ fn repair(
     Ok(())
 }
 
+/// An index error as the store reports it. A full disk reads as one, whatever `SQLite`
+/// called it: a full WAL write is `SQLITE_FULL`, but a shared-memory file that cannot grow
+/// is only "disk I/O error", so for that a small write beside the index asks the file
+/// system itself.
 fn index_error(path: &std::path::Path, source: rusqlite::Error) -> StoreError {
-    StoreError::Index {
-        path: path.to_owned(),
-        source,
+    let full = match source.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DiskFull) => Some(std::io::ErrorKind::StorageFull),
+        Some(rusqlite::ErrorCode::SystemIoFailure) => space_refused_beside(path),
+        _ => None,
+    };
+    match full {
+        Some(kind) => StoreError::io(path, std::io::Error::new(kind, source.to_string())),
+        None => StoreError::Index {
+            path: path.to_owned(),
+            source,
+        },
+    }
+}
+
+/// Whether the file system refuses a small write next to `path` for want of space.
+fn space_refused_beside(path: &std::path::Path) -> Option<std::io::ErrorKind> {
+    let mut probe = path.as_os_str().to_owned();
+    probe.push(".space-probe");
+    let probe = PathBuf::from(probe);
+    let written = fs::write(&probe, vec![0_u8; 64 * 1024]);
+    let _ = fs::remove_file(&probe);
+    match written {
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+            ) =>
+        {
+            Some(e.kind())
+        }
+        _ => None,
     }
 }

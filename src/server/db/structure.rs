@@ -204,6 +204,15 @@ async fn section_exists(tx: &impl Tx, id: &str) -> Result<bool, DbError> {
         .is_some())
 }
 
+/// The id of a section or area to put, and its new title (cleaned) when one is given.
+fn checked_id_and_title(id: &str, title: Option<&str>) -> WriteResult<Option<String>> {
+    check_id(id).map_err(WriteFailure::Rejected)?;
+    title
+        .map(|t| check_title("title", t))
+        .transpose()
+        .map_err(WriteFailure::Rejected)
+}
+
 /// Creates or changes a section; true when created.
 async fn put_section(
     tx: &impl Tx,
@@ -211,13 +220,7 @@ async fn put_section(
     change: &api::SectionChange,
     create: Create,
 ) -> WriteResult<bool> {
-    check_id(id).map_err(WriteFailure::Rejected)?;
-    let title = change
-        .title
-        .as_deref()
-        .map(|t| check_title("title", t))
-        .transpose()
-        .map_err(WriteFailure::Rejected)?;
+    let title = checked_id_and_title(id, change.title.as_deref())?;
     let found = section_exists(tx, id).await?;
     match (found, create) {
         (true, Create::Only) => {
@@ -287,13 +290,7 @@ async fn put_area(
     change: &api::AreaChange,
     create: Create,
 ) -> WriteResult<bool> {
-    check_id(id).map_err(WriteFailure::Rejected)?;
-    let title = change
-        .title
-        .as_deref()
-        .map(|t| check_title("title", t))
-        .transpose()
-        .map_err(WriteFailure::Rejected)?;
+    let title = checked_id_and_title(id, change.title.as_deref())?;
     if let Some(description) = &change.description {
         check_length("description", description, MAX_TEXT_CHARS).map_err(WriteFailure::Rejected)?;
     }

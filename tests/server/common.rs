@@ -121,6 +121,9 @@ pub fn http() -> Client {
     Client::builder()
         .timeout(Duration::from_secs(60))
         .connect_timeout(Duration::from_secs(10))
+        // Under the server's keep-alive limit, so an idle connection is never reused just
+        // as the server closes it.
+        .pool_idle_timeout(Duration::from_secs(5))
         .build()
         .unwrap()
 }

@@ -19,6 +19,10 @@ impl Api {
             token: token.to_owned(),
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(20))
+                // Under the server's keep-alive limit (its header timeout, 20 s): a
+                // connection idle longer may be closed by the server just as a request
+                // goes out on it, which reads as an incomplete message, not an answer.
+                .pool_idle_timeout(Duration::from_secs(5))
                 .build()
                 .expect("an HTTP client"),
             runtime: tokio::runtime::Builder::new_current_thread()

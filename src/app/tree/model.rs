@@ -158,12 +158,17 @@ impl TreeModel {
         };
         model.refresh_unread(read);
         model.recompute_visible();
-        model.selected = selected
-            .and_then(|key| model.position(key))
-            .or_else(|| model.first_unread_shown())
-            .or(Some(0));
-        model.reveal_selected();
+        model.select_at_start(selected);
         model
+    }
+
+    /// The remembered selection, else the first unread thread shown, else the root.
+    fn select_at_start(&mut self, remembered: Option<&str>) {
+        self.selected = remembered
+            .and_then(|key| self.position(key))
+            .or_else(|| self.first_unread_shown())
+            .or(Some(0));
+        self.reveal_selected();
     }
 
     /// Recounts unread posts from `read` and rolls them up.

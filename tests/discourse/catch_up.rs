@@ -165,17 +165,19 @@ async fn the_topic_answer_not_a_cached_listing_says_how_far_a_topic_was_read() {
             .to_vec();
         add_post(&server, TOPIC, now - jiff::SignedDuration::from_mins(1));
         let highest = server.world().forum.topics[&TOPIC].highest_post_number();
-        server
-            .world()
-            .files
-            .insert("/latest.json".to_owned(), ("application/json".to_owned(), cached));
+        server.world().files.insert(
+            "/latest.json".to_owned(),
+            ("application/json".to_owned(), cached),
+        );
 
         // The stale listing says the topic changed: it is read, and both posts come.
         server.clear_requests();
         let second = crate::sync(&mut discourse, first.cursor.as_ref(), None).await;
         let thread = TOPIC.to_string();
         assert_eq!(
-            server.requests_to(&axum::http::Method::GET, &format!("/t/{TOPIC}.json")).len(),
+            server
+                .requests_to(&axum::http::Method::GET, &format!("/t/{TOPIC}.json"))
+                .len(),
             1
         );
         let posts = second.posts(&thread);

@@ -51,7 +51,10 @@ fn page_to(s: &mut PtySession, needle: &str) -> String {
         }
         s.send(CTRL_B);
     }
-    panic!("{needle:?} is nowhere in the thread; the screen shows:\n{}", s.screen());
+    panic!(
+        "{needle:?} is nowhere in the thread; the screen shows:\n{}",
+        s.screen()
+    );
 }
 
 fn row_for(range: SeqRange) -> String {

@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use jiff::tz::{Offset, TimeZone};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 #[derive(Clone, Debug, Default)]
 pub struct User {
@@ -64,8 +65,14 @@ pub struct Poll {
 impl Poll {
     /// The `[poll]` bbcode the post's author wrote.
     pub fn raw(&self) -> String {
-        let options: String = self.options.iter().map(|(o, _)| format!("* {o}\n")).collect();
-        format!("[poll name={} type=regular results=always]\n{options}[/poll]", self.name)
+        let mut options = String::new();
+        for (option, _) in &self.options {
+            let _ = writeln!(options, "* {option}");
+        }
+        format!(
+            "[poll name={} type=regular results=always]\n{options}[/poll]",
+            self.name
+        )
     }
 
     /// An option's id: the poll plugin's digest of the option (a hex string).
@@ -81,11 +88,11 @@ impl Poll {
     /// `[poll]` into: the options, and a voter count of 0 that the web client replaces
     /// with the live one from the post's `polls`.
     fn cooked(&self) -> String {
-        let options: String = self
-            .options
-            .iter()
-            .map(|(o, _)| format!("<li data-poll-option-id=\"{}\">{o}</li>\n", Self::digest(o)))
-            .collect();
+        let mut options = String::new();
+        for (option, _) in &self.options {
+            let id = Self::digest(option);
+            let _ = writeln!(options, "<li data-poll-option-id=\"{id}\">{option}</li>");
+        }
         format!(
             "<div class=\"poll\" data-poll-name=\"{}\" data-poll-results=\"always\" \
              data-poll-status=\"{}\" data-poll-type=\"regular\">\n<div class=\"poll-container\">\n\

@@ -192,11 +192,11 @@ pub fn layout(input: &LayoutInput<'_>, cache: &mut WrapCache) -> RowLayout {
     let mut rows = Vec::with_capacity(input.order.len() * 8 + input.missing.len());
     let mut spans = vec![None; input.order.len()];
     let ends = reply_ends(input.order);
-    let places = missing_places(input);
-    let mut places = places.iter().peekable();
+    let gaps = missing_places(input);
+    let mut gaps = gaps.iter().peekable();
     let mut pos = 0;
     while pos < input.order.len() {
-        while let Some(&(_, range)) = places.next_if(|&&(at, _)| at <= pos) {
+        while let Some(&(_, range)) = gaps.next_if(|&&(at, _)| at <= pos) {
             rows.push(Row::Missing { pos, range });
         }
         let placed = input.order[pos];
@@ -224,7 +224,7 @@ pub fn layout(input: &LayoutInput<'_>, cache: &mut WrapCache) -> RowLayout {
         pos = if folded { replies.end } else { pos + 1 };
     }
     let last = input.order.len().saturating_sub(1);
-    rows.extend(places.map(|&(_, range)| Row::Missing { pos: last, range }));
+    rows.extend(gaps.map(|&(_, range)| Row::Missing { pos: last, range }));
     RowLayout {
         width: input.width,
         rows,

@@ -204,10 +204,11 @@ fn snippet(text: &str, lower: &str, word: &str) -> String {
     }
     // End before a blank: move back to the previous one, never into the match.
     let mut end = (start + TOTAL).max(word_end).min(chars.len());
-    if end < chars.len() && !blank(end) {
-        if let Some(i) = (word_end..end).rev().find(|&i| blank(i)) {
-            end = i;
-        }
+    if end < chars.len()
+        && !blank(end)
+        && let Some(i) = (word_end..end).rev().find(|&i| blank(i))
+    {
+        end = i;
     }
     let piece: String = chars[start..end].iter().collect();
     let mut out = piece.split_whitespace().collect::<Vec<_>>().join(" ");

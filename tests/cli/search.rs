@@ -11,13 +11,13 @@ use threadmark::store::{Cache, DataDir};
 fn demo_with_last_post(home: &std::path::Path, text: &str) {
     let out = threadmark(home, &["tree"], &[]);
     assert!(out.status.success(), "{out:?}");
-    let mut cache = Cache::open(DataDir::new(&home.join("data")).account("demo"));
+    let mut cache = Cache::open(DataDir::new(home.join("data")).account("demo"));
     let mut thread = cache
         .load_thread(&ThreadId::new("advocacy-1"))
         .unwrap()
         .unwrap();
     let last = thread.posts.iter_mut().find(|p| p.seq == 8).unwrap();
-    last.body.text = text.to_owned();
+    text.clone_into(&mut last.body.text);
     cache.save_thread(&thread).unwrap();
 }
 

@@ -2,6 +2,7 @@
 //! server's banner, and reloads of what a pull or a flush changed.
 
 use crate::app::msg::{Effect, IndexData, StoreJob};
+use crate::app::start_index;
 use crate::app::state::State;
 use crate::app::tree::model::TreeModel;
 use crate::sync::protocol::{Connection, SyncCommand, SyncEvent, SyncStatus};
@@ -97,11 +98,11 @@ pub fn unavailable(state: &mut State, why: String) {
     state.error(why);
 }
 
-/// The tree and index reloaded after a sync: the tree is rebuilt keeping expansion,
-/// selection and filter.
-pub fn index_loaded(state: &mut State, data: IndexData) {
+/// The tree and index reloaded after a sync (or loaded after the first frame): the tree is
+/// rebuilt keeping expansion, selection and filter.
+pub fn index_loaded(state: &mut State, data: IndexData, fx: &mut Vec<Effect>) {
     let IndexData { forum, threads } = data;
-    let selected = state.tree.selected().map(|n| n.key.clone());
+    let selected = start_index::selection(state);
     let filter = state.tree.filter().to_owned();
     let mut tree = TreeModel::build(
         &forum,
@@ -115,6 +116,7 @@ pub fn index_loaded(state: &mut State, data: IndexData) {
     state.banner.set(forum.announcement.clone());
     state.data.forum = forum;
     state.data.threads = threads;
+    start_index::arrived(state, fx);
 }
 
 /// The thread the user reads, for the engine to fetch first.

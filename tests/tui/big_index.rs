@@ -24,7 +24,7 @@ fn a_start_before_the_index_gives_back_the_selection_and_the_open_thread() {
         ..UiState::default()
     };
 
-    let (h, first) = Harness::demo_index_later(remembered.clone());
+    let (h, first) = Harness::demo_index_later(&remembered);
 
     assert_eq!(first.thread_rows, 0, "the first frame has no thread rows");
     assert!(first.areas > 0, "the first frame shows the areas");

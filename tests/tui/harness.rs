@@ -58,7 +58,7 @@ impl Harness {
     /// The demo as the reader starts on a cache whose thread index is large: the first
     /// state has the sections and areas only (`first`), and the index comes as the answer
     /// to the effect that asks for it.
-    pub fn demo_index_later(ui: UiState) -> (Self, FirstState) {
+    pub fn demo_index_later(ui: &UiState) -> (Self, FirstState) {
         let temp = tempfile::tempdir().unwrap();
         let data = DataDir::new(temp.path());
         ensure_demo(&data).unwrap();
@@ -80,9 +80,7 @@ impl Harness {
             now: Timestamp::now(),
             id_seed: ID_SEED,
         });
-        effects.extend(threadmark::app::start_index::wait_for_index(
-            &mut state, &ui,
-        ));
+        effects.extend(threadmark::app::start_index::wait_for_index(&mut state, ui));
         let first = FirstState {
             thread_rows: state
                 .tree

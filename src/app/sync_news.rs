@@ -98,11 +98,20 @@ pub fn unavailable(state: &mut State, why: String) {
     state.error(why);
 }
 
-/// The tree and index reloaded after a sync (or loaded after the first frame): the tree is
-/// rebuilt keeping expansion, selection and filter.
+/// The tree and index reloaded after a sync, or loaded after the first frame: the tree is
+/// rebuilt keeping expansion, selection and filter. A tree that had no threads yet (an
+/// account's first sync) had nothing to select: the selection then goes where a fresh
+/// start puts it, on the first unread thread. A start that did not wait for the index
+/// gets back the selection remembered from last time (unless the user moved meanwhile).
 pub fn index_loaded(state: &mut State, data: IndexData, fx: &mut Vec<Effect>) {
     let IndexData { forum, threads } = data;
-    let selected = start_index::selection(state);
+    let selected = if state.index_wait.is_some() {
+        start_index::selection(state)
+    } else if state.data.threads.is_empty() {
+        None
+    } else {
+        state.tree.selected().map(|n| n.key.clone())
+    };
     let filter = state.tree.filter().to_owned();
     let mut tree = TreeModel::build(
         &forum,

@@ -210,8 +210,8 @@ pub async fn revoke_invite(tx: &impl Tx, id: &str) -> Result<u64, DbError> {
     }
     Ok(tx
         .execute(
-            "DELETE FROM invites WHERE substr(hash, 1, $2) = $1",
-            params![&id.to_ascii_lowercase(), i64::try_from(id.len()).unwrap_or(0)],
+            "DELETE FROM invites WHERE hash LIKE $1",
+            params![&format!("{}%", id.to_ascii_lowercase())],
         )
         .await?)
 }

@@ -98,10 +98,16 @@ pub fn unavailable(state: &mut State, why: String) {
 }
 
 /// The tree and index reloaded after a sync: the tree is rebuilt keeping expansion,
-/// selection and filter.
+/// selection and filter. A tree that had no threads yet (an account's first sync) had
+/// nothing to select: the selection then goes where a fresh start puts it, on the first
+/// unread thread.
 pub fn index_loaded(state: &mut State, data: IndexData) {
     let IndexData { forum, threads } = data;
-    let selected = state.tree.selected().map(|n| n.key.clone());
+    let selected = if state.data.threads.is_empty() {
+        None
+    } else {
+        state.tree.selected().map(|n| n.key.clone())
+    };
     let filter = state.tree.filter().to_owned();
     let mut tree = TreeModel::build(
         &forum,

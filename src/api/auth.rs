@@ -81,8 +81,11 @@ pub struct User {
 impl User {
     /// The role, also from a server that only says `admin`.
     pub fn role(&self) -> Role {
-        self.role
-            .unwrap_or(if self.admin { Role::Admin } else { Role::Member })
+        self.role.unwrap_or(if self.admin {
+            Role::Admin
+        } else {
+            Role::Member
+        })
     }
 }
 

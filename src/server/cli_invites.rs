@@ -31,7 +31,9 @@ pub enum InviteCommand {
 /// Reads a span such as `90s`, `30m`, `12h`, `7d` or `2w`.
 pub fn parse_span(text: &str) -> Result<SignedDuration, String> {
     let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     let (digits, unit) = text.split_at(split);
     let unit_secs: i64 = match unit {
         "s" => 1,
@@ -80,7 +82,10 @@ pub async fn invite_command(store: &dyn Store, command: InviteCommand) -> anyhow
             let expires_at = if expires.trim() == "never" {
                 None
             } else {
-                Some(expiry(now, parse_span(&expires).map_err(anyhow::Error::msg)?)?)
+                Some(expiry(
+                    now,
+                    parse_span(&expires).map_err(anyhow::Error::msg)?,
+                )?)
             };
             let invite = NewInvite {
                 role,

@@ -96,7 +96,11 @@ pub async fn user_command(store: &dyn Store, command: UserCommand) -> anyhow::Re
             } else {
                 "a"
             };
-            writeln!(std::io::stdout().lock(), "{} is now {article} {role}", user.name)?;
+            writeln!(
+                std::io::stdout().lock(),
+                "{} is now {article} {role}",
+                user.name
+            )?;
         }
         UserCommand::Disable { name } => {
             let user = store.set_disabled(name, true).await?;
@@ -113,9 +117,9 @@ pub async fn user_command(store: &dyn Store, command: UserCommand) -> anyhow::Re
         UserCommand::Remove { name } => {
             let said = match store.remove_user(name.clone()).await? {
                 Removed::Deleted => format!("removed {name}"),
-                Removed::Kept { posts } => format!(
-                    "removed {name}'s account; their {posts} post(s) stay under their name"
-                ),
+                Removed::Kept { posts } => {
+                    format!("removed {name}'s account; their {posts} post(s) stay under their name")
+                }
             };
             writeln!(std::io::stdout().lock(), "{said}")?;
         }

@@ -454,20 +454,56 @@ fn invite_token(said: &str) -> String {
 fn a_group_sets_up_its_forum_with_the_cli_alone_and_members_join_by_invitation() {
     let data = tempfile::tempdir().unwrap();
     let data = data.path();
-    let said = operate(data, &["user", "add", "ann", "--password-stdin"], "ann's password\n");
+    let said = operate(
+        data,
+        &["user", "add", "ann", "--password-stdin"],
+        "ann's password\n",
+    );
     assert_eq!(said, "created user ann (admin)\n");
     operate(data, &["forum", "title", "The Allotment Club"], "");
-    operate(data, &["forum", "section", "add", "club", "--title", "Club"], "");
+    operate(
+        data,
+        &["forum", "section", "add", "club", "--title", "Club"],
+        "",
+    );
     let args = [
-        "forum", "area", "add", "notices", "--section", "club", "--title", "Notices",
-        "--post-role", "admin",
+        "forum",
+        "area",
+        "add",
+        "notices",
+        "--section",
+        "club",
+        "--title",
+        "Notices",
+        "--post-role",
+        "admin",
     ];
     operate(data, &args, "");
-    let args = ["forum", "area", "add", "chat", "--section", "club", "--title", "Chat"];
+    let args = [
+        "forum",
+        "area",
+        "add",
+        "chat",
+        "--section",
+        "club",
+        "--title",
+        "Chat",
+    ];
     operate(data, &args, "");
-    let moderator = invite_token(&operate(data, &["invite", "create", "--role", "moderator"], ""));
-    let members = operate(data, &["invite", "create", "--uses", "2", "--expires", "14d"], "");
-    assert!(members.contains("(role member, 2 uses, expires "), "{members}");
+    let moderator = invite_token(&operate(
+        data,
+        &["invite", "create", "--role", "moderator"],
+        "",
+    ));
+    let members = operate(
+        data,
+        &["invite", "create", "--uses", "2", "--expires", "14d"],
+        "",
+    );
+    assert!(
+        members.contains("(role member, 2 uses, expires "),
+        "{members}"
+    );
     let members = invite_token(&members);
     let shown = operate(data, &["forum", "show"], "");
     assert!(shown.contains("The Allotment Club"), "{shown}");
@@ -477,7 +513,16 @@ fn a_group_sets_up_its_forum_with_the_cli_alone_and_members_join_by_invitation()
         let client = Client::default();
         let out = client.run(&["account", "add", "club", "--url", &server.url]);
         assert!(out.status.success(), "{}", text(&out.stderr));
-        let args = ["login", "--account", "club", "--invite", token, "--user", user, "--password-stdin"];
+        let args = [
+            "login",
+            "--account",
+            "club",
+            "--invite",
+            token,
+            "--user",
+            user,
+            "--password-stdin",
+        ];
         let out = client.run_with_stdin(&args, &format!("{user}'s long password\n"));
         (client, out)
     };
@@ -485,11 +530,18 @@ fn a_group_sets_up_its_forum_with_the_cli_alone_and_members_join_by_invitation()
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
-        format!("Signed in to {} as mo (moderator). Next: threadmark sync --account club\n", server.url)
+        format!(
+            "Signed in to {} as mo (moderator). Next: threadmark sync --account club\n",
+            server.url
+        )
     );
     let (bea, out) = join(&members, "bea");
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains(" as bea. "), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains(" as bea. "),
+        "{}",
+        text(&out.stdout)
+    );
     for client in [&mo, &bea] {
         let out = client.run(&["sync"]);
         assert!(out.status.success(), "{}", text(&out.stderr));
@@ -499,7 +551,14 @@ fn a_group_sets_up_its_forum_with_the_cli_alone_and_members_join_by_invitation()
     let (late, out) = join(&moderator, "cy");
     assert_eq!(out.status.code(), Some(1));
     let said = text(&out.stderr);
-    assert!(said.contains("did not take the invitation: this invitation was used up"), "{said}");
+    assert!(
+        said.contains("did not take the invitation: this invitation was used up"),
+        "{said}"
+    );
     let listed = late.run(&["account", "list"]);
-    assert!(!text(&listed.stdout).contains("(logged in)"), "{}", text(&listed.stdout));
+    assert!(
+        !text(&listed.stdout).contains("(logged in)"),
+        "{}",
+        text(&listed.stdout)
+    );
 }

@@ -19,7 +19,9 @@ fn invite(t: &TestServer, args: &[&str]) -> String {
         .map(|(token, _)| token.to_owned())
         .unwrap_or_else(|| panic!("{said}"));
     assert!(
-        said.contains(&format!("threadmark login --account ACCOUNT --invite {token} --user NAME")),
+        said.contains(&format!(
+            "threadmark login --account ACCOUNT --invite {token} --user NAME"
+        )),
         "{said}"
     );
     token
@@ -47,7 +49,12 @@ async fn sign_in(t: &TestServer, name: &str, password: &str) -> StatusCode {
 }
 
 async fn me(t: &TestServer, token: &str) -> Response {
-    t.http.get(t.url("/me")).bearer_auth(token).send().await.unwrap()
+    t.http
+        .get(t.url("/me"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
 }
 
 both_stores! {
@@ -101,7 +108,15 @@ both_stores! {
 
 async fn reply_ok(t: &TestServer, token: &str, key: &str, body: &str) {
     json_of(
-        reply(&t.http, t.server.url().as_str(), token, THREAD, key, &json!({"body": body})).await,
+        reply(
+            &t.http,
+            t.server.url().as_str(),
+            token,
+            THREAD,
+            key,
+            &json!({"body": body}),
+        )
+        .await,
         StatusCode::CREATED,
     )
     .await;
@@ -110,7 +125,15 @@ async fn reply_ok(t: &TestServer, token: &str, key: &str, body: &str) {
 /// A reply refused with 403 `forbidden`: its detail.
 async fn reply_refused(t: &TestServer, token: &str, key: &str) -> String {
     let (code, problem) = problem_code(
-        reply(&t.http, t.server.url().as_str(), token, THREAD, key, &json!({"body": "May I?"})).await,
+        reply(
+            &t.http,
+            t.server.url().as_str(),
+            token,
+            THREAD,
+            key,
+            &json!({"body": "May I?"}),
+        )
+        .await,
         StatusCode::FORBIDDEN,
     )
     .await;

@@ -37,7 +37,11 @@ pub struct NewInvite {
 const INVITE_ID_CHARS: usize = 10;
 
 fn role_flags(role: Role) -> (bool, bool, bool) {
-    (role == Role::Admin, role == Role::Moderator, role == Role::Reader)
+    (
+        role == Role::Admin,
+        role == Role::Moderator,
+        role == Role::Reader,
+    )
 }
 
 async fn find(tx: &impl Tx, name: &str) -> Result<UserInfo, UserError> {

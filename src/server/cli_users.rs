@@ -140,30 +140,34 @@ pub async fn user_command(store: &dyn Store, command: UserCommand) -> anyhow::Re
                 "{name} sets a new password with: threadmark login --account ACCOUNT --invite {token} --user {name}"
             )?;
         }
-        UserCommand::List => {
-            let listed = store.list_users().await?;
-            let mut out = std::io::stdout().lock();
-            for (user, can_log_in) in listed {
-                let mut notes = Vec::new();
-                if user.role != crate::api::Role::Member {
-                    notes.push(user.role.to_string());
-                }
-                if user.disabled {
-                    notes.push("disabled".to_owned());
-                }
-                if let Some(badge) = &user.badge {
-                    notes.push(format!("badge: {badge}"));
-                }
-                if !can_log_in {
-                    notes.push("no password".to_owned());
-                }
-                let name = crate::text::sanitize::clean_line(&user.name);
-                if notes.is_empty() {
-                    writeln!(out, "{name}")?;
-                } else {
-                    writeln!(out, "{name} ({})", notes.join(", "))?;
-                }
-            }
+        UserCommand::List => list_users(store).await?,
+    }
+    Ok(())
+}
+
+/// `serve user list`: each user with their role and state.
+async fn list_users(store: &dyn Store) -> anyhow::Result<()> {
+    let listed = store.list_users().await?;
+    let mut out = std::io::stdout().lock();
+    for (user, can_log_in) in listed {
+        let mut notes = Vec::new();
+        if user.role != crate::api::Role::Member {
+            notes.push(user.role.to_string());
+        }
+        if user.disabled {
+            notes.push("disabled".to_owned());
+        }
+        if let Some(badge) = &user.badge {
+            notes.push(format!("badge: {badge}"));
+        }
+        if !can_log_in {
+            notes.push("no password".to_owned());
+        }
+        let name = crate::text::sanitize::clean_line(&user.name);
+        if notes.is_empty() {
+            writeln!(out, "{name}")?;
+        } else {
+            writeln!(out, "{name} ({})", notes.join(", "))?;
         }
     }
     Ok(())

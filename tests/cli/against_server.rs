@@ -446,14 +446,13 @@ fn operate(data: &std::path::Path, args: &[&str], stdin: &str) -> String {
 fn invite_token(said: &str) -> String {
     said.strip_prefix("invite: ")
         .and_then(|rest| rest.split_once(' '))
-        .map(|(token, _)| token.to_owned())
-        .unwrap_or_else(|| panic!("{said}"))
+        .map_or_else(|| panic!("{said}"), |(token, _)| token.to_owned())
 }
 
-#[test]
-fn a_group_sets_up_its_forum_with_the_cli_alone_and_members_join_by_invitation() {
-    let data = tempfile::tempdir().unwrap();
-    let data = data.path();
+/// The operator's setup, from an empty data dir with the command line alone: an admin, a
+/// title, a section, an area only the admin posts in and one for all, and two
+/// invitations (one moderator; two members). Returns those invitation tokens.
+fn set_up_the_club(data: &std::path::Path) -> (String, String) {
     let said = operate(
         data,
         &["user", "add", "ann", "--password-stdin"],
@@ -508,6 +507,14 @@ fn a_group_sets_up_its_forum_with_the_cli_alone_and_members_join_by_invitation()
     let shown = operate(data, &["forum", "show"], "");
     assert!(shown.contains("The Allotment Club"), "{shown}");
 
+    (moderator, members)
+}
+
+#[test]
+fn a_group_sets_up_its_forum_with_the_cli_alone_and_members_join_by_invitation() {
+    let data = tempfile::tempdir().unwrap();
+    let data = data.path();
+    let (moderator, members) = set_up_the_club(data);
     let server = Served::start(data, "127.0.0.1:0", false, &[]);
     let join = |token: &str, user: &str| {
         let client = Client::default();

@@ -16,8 +16,7 @@ fn invite(t: &TestServer, args: &[&str]) -> String {
     let token = first
         .strip_prefix("invite: ")
         .and_then(|rest| rest.split_once(' '))
-        .map(|(token, _)| token.to_owned())
-        .unwrap_or_else(|| panic!("{said}"));
+        .map_or_else(|| panic!("{said}"), |(token, _)| token.to_owned());
     assert!(
         said.contains(&format!(
             "threadmark login --account ACCOUNT --invite {token} --user NAME"

@@ -73,17 +73,18 @@ pub fn login(
         "Signed in to {} as {}{}. Next: threadmark sync --account {}",
         remote.url,
         crate::text::sanitize::clean_line(&who.name),
-        role_note(&who),
+        role_note(who.role().as_str()),
         account.name
     )?;
     Ok(())
 }
 
 /// ` (admin)`, ` (moderator)`, ` (reader)`, or nothing for a member.
-fn role_note(who: &crate::api::User) -> String {
-    match who.role() {
-        crate::api::Role::Member => String::new(),
-        role => format!(" ({role})"),
+fn role_note(role: &str) -> String {
+    if role == "member" {
+        String::new()
+    } else {
+        format!(" ({role})")
     }
 }
 
@@ -126,7 +127,7 @@ fn store_checked_token(
                 "Signed in to {} as {}{}. Next: threadmark sync --account {}",
                 remote.url,
                 crate::text::sanitize::clean_line(&who.name),
-                role_note(&who),
+                role_note(who.role().as_str()),
                 account.name
             )?;
             return Ok(());

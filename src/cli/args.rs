@@ -108,6 +108,9 @@ pub enum ClientCommand {
         json: bool,
     },
     /// Search cached thread titles and posts; every word must match
+    ///
+    /// The best matches come first: the words whole, then as the start of a longer word,
+    /// then inside one ("train" finds "train", then "trained", then "constraints").
     Search {
         /// Words to look for (case-insensitive)
         #[arg(required = true, value_name = "WORDS")]

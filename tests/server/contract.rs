@@ -381,6 +381,41 @@ async fn edit_posts(c: &mut Contract, t: &TestServer, alice: &str, post: &Value)
             .json(&json!({})),
     )
     .await;
+    let like_url = format!("{url}/reactions/like");
+    let (_, liked) = c
+        .call(
+            "put",
+            "/posts/{id}/reactions/like",
+            h.put(&like_url).bearer_auth(t.member()),
+        )
+        .await;
+    assert_eq!(liked["reactions"]["like"], 1);
+    c.call("put", "/posts/{id}/reactions/like", h.put(&like_url))
+        .await;
+    c.call(
+        "put",
+        "/posts/{id}/reactions/like",
+        h.put(t.url("/posts/nope/reactions/like"))
+            .bearer_auth(alice),
+    )
+    .await;
+    let (_, unliked) = c
+        .call(
+            "delete",
+            "/posts/{id}/reactions/like",
+            h.delete(&like_url).bearer_auth(t.member()),
+        )
+        .await;
+    assert!(unliked.get("reactions").is_none());
+    c.call("delete", "/posts/{id}/reactions/like", h.delete(&like_url))
+        .await;
+    c.call(
+        "delete",
+        "/posts/{id}/reactions/like",
+        h.delete(t.url("/posts/nope/reactions/like"))
+            .bearer_auth(alice),
+    )
+    .await;
     let (_, tombstone) = c
         .call(
             "patch",
@@ -392,6 +427,27 @@ async fn edit_posts(c: &mut Contract, t: &TestServer, alice: &str, post: &Value)
         )
         .await;
     assert_eq!(tombstone["deleted"], true);
+    let revisions_url = format!("{url}/revisions");
+    let (_, revisions) = c
+        .call(
+            "get",
+            "/posts/{id}/revisions",
+            h.get(&revisions_url).bearer_auth(alice),
+        )
+        .await;
+    assert_eq!(revisions["revisions"].as_array().map(Vec::len), Some(2));
+    c.call(
+        "get",
+        "/posts/{id}/revisions",
+        h.get(t.url("/posts/nope/revisions")),
+    )
+    .await;
+    c.call(
+        "put",
+        "/posts/{id}/reactions/like",
+        h.put(&like_url).bearer_auth(alice),
+    )
+    .await;
     c.call(
         "patch",
         "/posts/{id}",

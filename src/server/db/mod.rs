@@ -40,6 +40,7 @@ mod engine;
 mod import;
 pub mod moderation;
 pub mod postgres;
+pub mod reactions;
 pub mod read;
 mod schema;
 pub mod sql;

@@ -21,6 +21,7 @@ mod database_tls;
 mod durability;
 mod edits;
 mod idempotency;
+mod members;
 mod migrate;
 mod moderation;
 mod modes;

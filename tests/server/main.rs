@@ -20,6 +20,7 @@ mod contract;
 mod database_tls;
 mod durability;
 mod idempotency;
+mod members;
 mod migrate;
 mod moderation;
 mod modes;

@@ -675,6 +675,32 @@ async fn moderate(c: &mut Contract, t: &TestServer, alice: &str) {
         h.get(t.url("/admin/log")).bearer_auth(alice),
     )
     .await;
+    let user = t.url("/mod/users/demo");
+    let (_, silenced) = c
+        .call(
+            "patch",
+            "/mod/users/{name}",
+            h.patch(&user)
+                .bearer_auth(&admin)
+                .json(&json!({"silenced_until": "2999-01-01T00:00:00Z"})),
+        )
+        .await;
+    assert_eq!(silenced["silenced_until"], "2999-01-01T00:00:00Z");
+    for (token, url, until) in [
+        (alice, user.clone(), json!("2999-01-01T00:00:00Z")),
+        (admin.as_str(), t.url("/mod/users/nobody"), Value::Null),
+        (admin.as_str(), user.clone(), json!("2000-01-01T00:00:00Z")),
+        (admin.as_str(), user.clone(), Value::Null),
+    ] {
+        c.call(
+            "patch",
+            "/mod/users/{name}",
+            h.patch(url)
+                .bearer_auth(token)
+                .json(&json!({ "silenced_until": until })),
+        )
+        .await;
+    }
 }
 
 async fn switch_modes(c: &mut Contract, t: &TestServer, alice: &str) {

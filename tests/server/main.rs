@@ -19,6 +19,7 @@ mod concurrency;
 mod contract;
 mod database_tls;
 mod durability;
+mod edits;
 mod idempotency;
 mod members;
 mod migrate;

@@ -737,6 +737,11 @@ async fn moderate(c: &mut Contract, t: &TestServer, alice: &str) {
         h.get(t.url("/admin/log")).bearer_auth(alice),
     )
     .await;
+}
+
+async fn silence(c: &mut Contract, t: &TestServer, alice: &str) {
+    let h = &t.http;
+    let admin = t.admin();
     let user = t.url("/mod/users/demo");
     let (_, silenced) = c
         .call(
@@ -947,6 +952,7 @@ both_stores! {
         remove_structure(&mut contract, &t, &alice).await;
         title_and_announce(&mut contract, &t, &alice).await;
         moderate(&mut contract, &t, &alice).await;
+        silence(&mut contract, &t, &alice).await;
         switch_modes(&mut contract, &t, &alice).await;
         limits(&mut contract, &store).await;
         assert_eq!(contract.uncovered_operations(), Vec::<String>::new());

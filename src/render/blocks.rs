@@ -76,8 +76,12 @@ pub(crate) enum Content {
         level: u8,
         inlines: Vec<Inline>,
     },
-    /// Preformatted lines, laid out as they are (long ones are cut, never re-flowed).
-    Code(Vec<String>),
+    /// Preformatted lines, laid out as they are (long ones are cut, never re-flowed);
+    /// `spoiler` when they are inside a spoiler (hidden until revealed).
+    Code {
+        lines: Vec<String>,
+        spoiler: bool,
+    },
     Rule,
     Table(Table),
 }

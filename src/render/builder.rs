@@ -325,7 +325,10 @@ impl Builder {
             lines.pop();
         }
         if !lines.is_empty() {
-            self.push_block(Content::Code(lines));
+            self.push_block(Content::Code {
+                lines,
+                spoiler: self.spoilers > 0,
+            });
         }
         self.pending_gap = true;
     }
@@ -448,7 +451,7 @@ impl Builder {
             self.link_nesting += 1;
             return;
         }
-        let number = self.links.number(url);
+        let number = self.links.number(url, self.spoilers > 0);
         self.link = Some(ActiveLink {
             number,
             describing: self.links.is_undescribed(number),

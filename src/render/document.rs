@@ -71,6 +71,12 @@ impl Document {
         &self.links
     }
 
+    /// The links to list: those found only inside spoilers wait until the spoilers are
+    /// `revealed` (listing them would give the spoiler away).
+    pub fn links_shown(&self, revealed: bool) -> impl Iterator<Item = &Link> {
+        self.links.iter().filter(move |l| revealed || !l.spoiler)
+    }
+
     /// Whether the markup could not be converted and the text is shown as it was written.
     pub fn is_plain_fallback(&self) -> bool {
         self.plain_fallback
@@ -88,7 +94,8 @@ impl Document {
                 .flat_map(|r| &r.cells)
                 .flatten()
                 .any(|s| s.style.spoiler),
-            Content::Code(_) | Content::Rule => false,
+            Content::Code { spoiler, .. } => *spoiler,
+            Content::Rule => false,
         })
     }
 
@@ -105,7 +112,7 @@ impl Document {
                 Content::Paragraph(inlines) | Content::Heading { inlines, .. } => {
                     push_inlines(&mut out, inlines);
                 }
-                Content::Code(lines) => out.push_str(&lines.join("\n")),
+                Content::Code { lines, .. } => out.push_str(&lines.join("\n")),
                 Content::Table(table) => {
                     for (i, row) in table.rows.iter().enumerate() {
                         if i > 0 {

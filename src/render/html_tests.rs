@@ -231,3 +231,42 @@ fn spoilers_are_marked_and_veiled_at_the_same_width() {
     assert!(doc(r#"<p><span class="spoiled">x</span></p>"#).has_spoilers());
     assert!(!doc("<p>plain</p>").has_spoilers());
 }
+
+/// A spoiler around a code block and a link (`[spoiler]` around a fence cooks to a `div`
+/// holding the `pre`): the code is veiled like the text, and the link is not listed until
+/// the spoiler is revealed — unless it is also linked outside the spoiler.
+#[test]
+fn code_and_links_inside_a_spoiler_stay_hidden_until_revealed() {
+    let html = concat!(
+        "<div class=\"spoiler\">\n<pre><code>kill(butler)\n</code></pre>\n",
+        "<p>See <a href=\"https://example.com/ending\">the ending</a>.</p>\n</div>",
+        "<p>Also <a href=\"https://example.com/cast\">the cast</a>.</p>",
+    );
+    let document = doc(html);
+    assert!(document.has_spoilers());
+    let lines = document.wrap(40);
+    let shown: Vec<String> = lines.iter().map(crate::render::Line::plain).collect();
+    assert!(shown.contains(&"kill(butler)".to_owned()), "{shown:?}");
+    let veiled: Vec<String> = lines.iter().map(|l| l.veiled().plain()).collect();
+    assert!(veiled.iter().all(|l| !l.contains("butler")), "{veiled:?}");
+    assert!(veiled.contains(&"░░░░░░░░░░░░".to_owned()), "{veiled:?}");
+
+    let urls = |revealed| -> Vec<String> {
+        document
+            .links_shown(revealed)
+            .map(|l| l.url.clone())
+            .collect()
+    };
+    assert_eq!(urls(false), ["https://example.com/cast"]);
+    assert_eq!(
+        urls(true),
+        ["https://example.com/ending", "https://example.com/cast"]
+    );
+
+    // Linked outside the spoiler too: the link gives nothing away.
+    let twice = doc(concat!(
+        "<p><span class=\"spoiler\"><a href=\"https://example.com/x\">x</a></span> ",
+        "<a href=\"https://example.com/x\">x</a></p>",
+    ));
+    assert_eq!(twice.links_shown(false).count(), 1);
+}

@@ -140,10 +140,16 @@ fn content_lines(content: &Content, width: usize) -> Vec<Vec<Span>> {
     match content {
         Content::Paragraph(inlines) => wrap_inlines(inlines, width),
         Content::Heading { level, inlines } => wrap_inlines(&heading(*level, inlines), width),
-        Content::Code(lines) => lines
-            .iter()
-            .flat_map(|line| hard_wrap(line, Style::role(Role::Code), width))
-            .collect(),
+        Content::Code { lines, spoiler } => {
+            let style = Style {
+                spoiler: *spoiler,
+                ..Style::role(Role::Code)
+            };
+            lines
+                .iter()
+                .flat_map(|line| hard_wrap(line, style, width))
+                .collect()
+        }
         Content::Rule => vec![vec![Span {
             text: "─".repeat(width.min(MAX_RULE)),
             style: Style::role(Role::Marker),

@@ -32,9 +32,14 @@ impl LinkTable {
     }
 
     /// The number of `raw_url`, adding it when it is new.
-    pub(crate) fn number(&mut self, raw_url: &str) -> usize {
+    /// `spoiler` when this occurrence is inside a spoiler: a link is hidden with the
+    /// spoilers only while every occurrence of it is.
+    pub(crate) fn number(&mut self, raw_url: &str, spoiler: bool) -> usize {
         let url = display_url(&self.resolve(raw_url));
         if let Some(&number) = self.by_url.get(&url) {
+            if let Some(link) = self.links.get_mut(number - 1) {
+                link.spoiler &= spoiler;
+            }
             return number;
         }
         let number = self.links.len() + 1;
@@ -43,6 +48,7 @@ impl LinkTable {
             number,
             url,
             text: String::new(),
+            spoiler,
         });
         number
     }
@@ -130,9 +136,9 @@ mod tests {
     #[test]
     fn same_url_same_number() {
         let mut table = LinkTable::default();
-        assert_eq!(table.number("https://a.example/"), 1);
-        assert_eq!(table.number("https://b.example/"), 2);
-        assert_eq!(table.number(" https://a.example/ "), 1);
+        assert_eq!(table.number("https://a.example/", false), 1);
+        assert_eq!(table.number("https://b.example/", false), 2);
+        assert_eq!(table.number(" https://a.example/ ", false), 1);
         table.describe(1, "the  first\nlink");
         table.describe(1, " and more");
         let links = table.into_links();
@@ -175,7 +181,10 @@ mod tests {
     #[test]
     fn hostile_urls_are_marked_not_cleaned_into_looking_fine() {
         let mut table = LinkTable::default();
-        table.number("https://example.com/\u{1b}]8;;https://evil.example\u{7}");
+        table.number(
+            "https://example.com/\u{1b}]8;;https://evil.example\u{7}",
+            false,
+        );
         let links = table.into_links();
         assert_eq!(
             links[0].url,
@@ -187,10 +196,10 @@ mod tests {
     #[test]
     fn relative_links_are_read_against_the_site() {
         let mut table = LinkTable::with_base(Some("https://forum.example.org/community/"));
-        table.number("/t/topic/57");
-        table.number("//cdn.example.org/a.png");
-        table.number("u/bob");
-        table.number("https://elsewhere.example.com/x");
+        table.number("/t/topic/57", false);
+        table.number("//cdn.example.org/a.png", false);
+        table.number("u/bob", false);
+        table.number("https://elsewhere.example.com/x", false);
         let urls: Vec<String> = table.into_links().into_iter().map(|l| l.url).collect();
         assert_eq!(
             urls,
@@ -202,7 +211,7 @@ mod tests {
             ]
         );
         let mut bare = LinkTable::default();
-        bare.number("/t/topic/57");
+        bare.number("/t/topic/57", false);
         assert_eq!(
             bare.into_links()[0].openable(),
             None,

@@ -224,6 +224,8 @@ pub struct Link {
     /// The target as written (sanitized); see [`Link::openable`] before opening it.
     pub url: String,
     pub text: String,
+    /// Found only inside spoilers: listed once they are revealed.
+    pub spoiler: bool,
 }
 
 impl Link {

@@ -138,6 +138,7 @@ mod tests {
             number: 1,
             url: url.to_owned(),
             text: String::new(),
+            spoiler: false,
         }
     }
 

@@ -97,13 +97,8 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
             theme,
         ),
         Overlay::Links { selected } => {
-            let links = state
-                .reader
-                .open
-                .as_ref()
-                .and_then(|o| o.doc(state.reader.current))
-                .map_or(&[][..], |d| d.links());
-            overlays::draw_links(frame, links, selected, state.settings.hyperlinks, theme);
+            let links = state.reader.links_shown();
+            overlays::draw_links(frame, &links, selected, state.settings.hyperlinks, theme);
         }
         Overlay::Outbox { selected, confirm } => {
             lists::draw_outbox(frame, state, selected, confirm, theme);

@@ -1,7 +1,7 @@
 //! The reader on a Discourse account: the real binary in a pseudo-terminal against the
 //! stand-in. A thread known by its listing only is marked in the tree and says so in the
 //! reader, enter fetches it through the sync engine, and a long thread downloaded in part
-//! offers its earlier posts; spoilers stay veiled until asked for, polls show their votes.
+//! loads its earlier posts when the reader scrolls up to them; spoilers stay veiled until asked for, polls show their votes.
 
 use crate::cli::{account_with, text, threadmark};
 use crate::support::discourse_forum::{Forum, Poll, base_time};
@@ -114,11 +114,10 @@ async fn a_thread_known_by_its_headers_is_fetched_from_the_reader_then_its_earli
             s.wait_for("the tree marker gone", |screen| {
                 !screen.contains("○ The long discussion")
             });
-            page_to(&mut s, &row_for(gap));
-
-            // Enter again: the newest of the earlier posts come, the row shrinks.
+            // Scrolling up to the row is enough (no enter): the newest of the earlier
+            // posts come, the row shrinks.
             let fetched_before = standin.requests_to(&Method::GET, "/t/500/posts.json").len();
-            s.send("\r");
+            page_to(&mut s, &row_for(gap));
             let smaller = wait_missing(&home, "the earlier posts", |m| {
                 m.iter().map(|r| r.count()).sum::<u32>() < gap.count()
             });
@@ -129,7 +128,13 @@ async fn a_thread_known_by_its_headers_is_fetched_from_the_reader_then_its_earli
             match smaller.first() {
                 Some(&rest) => {
                     assert_eq!(rest.from, gap.from, "the earlier posts came newest first");
+                    // The row left is a new one: scrolling up to it loads more, and the
+                    // keys repeating over it ask no more than that.
                     page_to(&mut s, &row_for(rest));
+                    s.send("kkkjjjkkk");
+                    wait_missing(&home, "more earlier posts", |m| {
+                        m.iter().map(|r| r.count()).sum::<u32>() < rest.count()
+                    });
                 }
                 None => {
                     s.wait_for("no row left", |screen| {
@@ -137,6 +142,14 @@ async fn a_thread_known_by_its_headers_is_fetched_from_the_reader_then_its_earli
                     });
                 }
             }
+            // No post was asked for twice.
+            let asked: Vec<String> = standin
+                .requests_to(&Method::GET, "/t/500/posts.json")
+                .iter()
+                .flat_map(|r| r.query_values("post_ids[]"))
+                .collect();
+            let distinct: std::collections::HashSet<&String> = asked.iter().collect();
+            assert_eq!(distinct.len(), asked.len(), "asked twice: {asked:?}");
         })
         .await
         .unwrap();

@@ -99,20 +99,40 @@ pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
             state.notice("O lists the outbox, D the drafts");
         }
     }
-    if matches!(
+    let moved = matches!(
         action,
         Action::Up
             | Action::Down
             | Action::Top
             | Action::Bottom
-            | Action::Expand
-            | Action::Collapse
-            | Action::ToggleExpand
             | Action::PageUp
             | Action::PageDown
             | Action::HalfPageUp
             | Action::HalfPageDown
-    ) && !in_reader
+    );
+    if in_reader
+        && (moved
+            || matches!(
+                action,
+                Action::NextPost
+                    | Action::PrevPost
+                    | Action::ParentPost
+                    | Action::NextSibling
+                    | Action::PrevSibling
+                    | Action::NextUnreadPost
+                    | Action::SearchNext
+                    | Action::SearchPrev
+            ))
+    {
+        // Scrolling up to posts not downloaded loads them.
+        reader::fetch_posts_in_view(state, fx);
+    }
+    if !in_reader
+        && (moved
+            || matches!(
+                action,
+                Action::Expand | Action::Collapse | Action::ToggleExpand
+            ))
     {
         fx.push(Effect::SaveUiState);
     }

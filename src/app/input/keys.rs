@@ -188,13 +188,7 @@ fn help_key(state: &mut State, event: KeyEvent, scroll: usize) {
 }
 
 fn links_key(state: &mut State, event: KeyEvent, selected: usize, fx: &mut Vec<Effect>) {
-    let links: Vec<Link> = state
-        .reader
-        .open
-        .as_ref()
-        .and_then(|o| o.doc(state.reader.current))
-        .map(|d| d.links().to_vec())
-        .unwrap_or_default();
+    let links: Vec<Link> = state.reader.links_shown();
     let last = links.len().saturating_sub(1);
     let chosen = match event.code {
         KeyCode::Char('j') | KeyCode::Down => {

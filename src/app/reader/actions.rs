@@ -5,6 +5,7 @@ use crate::app::geometry::Focus;
 use crate::app::msg::Effect;
 use crate::app::reader::model::Reader;
 use crate::app::state::{Overlay, Prompt, PromptKind, State};
+use crate::model::ThreadId;
 use crate::sync::protocol::{Connection, SyncCommand};
 
 /// True when a thread is open; otherwise says how to open one.
@@ -95,8 +96,35 @@ pub fn fetch_posts(state: &mut State, fx: &mut Vec<Effect>) {
         state.notice("every post of this thread is downloaded");
         return;
     }
-    let whole = summary.headers_only();
-    fx.push(Effect::Sync(SyncCommand::LoadEarlier(summary.id.clone())));
+    let (id, whole, missing) = (
+        summary.id.clone(),
+        summary.headers_only(),
+        summary.missing.clone(),
+    );
+    // Scrolling over these rows does not ask again while this load is in flight.
+    state.reader.asked.extend(missing);
+    ask_for_posts(state, id, whole, fx);
+}
+
+/// After the reader moved: a row of posts not downloaded that came on screen loads them,
+/// as enter on it would — once per row while its load is in flight, so a held key does
+/// not send a request per repeat.
+pub fn fetch_posts_in_view(state: &mut State, fx: &mut Vec<Effect>) {
+    if state.reader.earlier_in_view().is_none() {
+        return;
+    }
+    let Some(open) = &state.reader.open else {
+        return;
+    };
+    let (id, whole) = (
+        open.file.summary.id.clone(),
+        open.file.summary.headers_only(),
+    );
+    ask_for_posts(state, id, whole, fx);
+}
+
+fn ask_for_posts(state: &mut State, id: ThreadId, whole: bool, fx: &mut Vec<Effect>) {
+    fx.push(Effect::Sync(SyncCommand::LoadEarlier(id)));
     let offline = matches!(state.status.connection, Connection::Offline { .. });
     state.notice(match (whole, offline) {
         (_, true) => "offline: the posts are fetched as soon as the server answers",
@@ -150,14 +178,7 @@ pub fn open_links(state: &mut State) {
     if !require_thread(state) {
         return;
     }
-    let current = state.reader.current;
-    let count = state
-        .reader
-        .open
-        .as_ref()
-        .and_then(|o| o.doc(current))
-        .map_or(0, |d| d.links().len());
-    if count == 0 {
+    if state.reader.links_shown().is_empty() {
         state.notice("this post has no links");
     } else {
         state.overlay = Overlay::Links { selected: 0 };

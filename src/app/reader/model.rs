@@ -6,7 +6,7 @@ use crate::app::reader::echo::{Echo, EchoMark, echoes_for};
 use crate::app::reader::rows::{LayoutInput, RowLayout, WrapCache, descendants, layout};
 use crate::app::reader::search::{Match, find_all};
 use crate::model::{
-    OutboxEntry, Placed, Post, PostId, Thread, ThreadId, ThreadRead, reading_order,
+    OutboxEntry, Placed, Post, PostId, SeqRange, Thread, ThreadId, ThreadRead, reading_order,
 };
 use crate::render::Document;
 use std::collections::HashSet;
@@ -106,6 +106,10 @@ pub struct Reader {
     pub height: usize,
     /// Posts whose spoilers are shown (the others are veiled), for this visit.
     pub revealed: HashSet<PostId>,
+    /// Runs of posts not downloaded that were asked for during this visit: a run asked
+    /// for is not asked again by scrolling while its load is in flight (a new run, after
+    /// the load, is a new row).
+    pub asked: Vec<SeqRange>,
     /// Per reading position: the run of its rows (relative to its header) that has been on
     /// screen during this visit, for posts taller than the pane.
     seen: Vec<Option<(usize, usize)>>,
@@ -129,6 +133,7 @@ impl Reader {
         });
         self.folded.clear();
         self.revealed.clear();
+        self.asked.clear();
         self.search = None;
         self.scroll = 0;
         self.current = 0;
@@ -141,6 +146,17 @@ impl Reader {
             .as_ref()
             .and_then(|o| o.post(pos))
             .is_some_and(|p| self.revealed.contains(&p.id))
+    }
+
+    /// The current post's links, but those inside its spoilers while they are veiled.
+    pub fn links_shown(&self) -> Vec<crate::render::Link> {
+        let pos = self.current;
+        let revealed = self.spoilers_shown(pos);
+        self.open
+            .as_ref()
+            .and_then(|o| o.doc(pos))
+            .map(|d| d.links_shown(revealed).cloned().collect())
+            .unwrap_or_default()
     }
 
     /// Shows the current post's spoilers, or veils them again. False when it has none.
@@ -156,7 +172,9 @@ impl Reader {
         if !self.revealed.remove(&post.id) {
             self.revealed.insert(post.id.clone());
         }
-        self.refresh_matches();
+        // The links found inside the spoilers come and go with them.
+        let width = self.layout.width;
+        self.relayout(width);
         true
     }
 
@@ -297,6 +315,7 @@ impl Reader {
                 order: &open.order,
                 folded: &self.folded,
                 missing: &open.file.summary.missing,
+                revealed: &self.revealed,
                 width,
             },
             &mut open.cache,
@@ -314,7 +333,33 @@ impl Reader {
     fn anchor(&self) -> Option<(usize, usize)> {
         let pos = self.layout.rows.get(self.scroll)?.pos();
         let (first, _) = (*self.layout.spans.get(pos)?)?;
-        Some((pos, self.scroll - first))
+        // A row of posts not downloaded sits above its post's first row.
+        Some((pos, self.scroll.saturating_sub(first)))
+    }
+
+    /// The first run of posts not downloaded whose row is on screen and that was not
+    /// asked for yet during this visit; it counts as asked from now on.
+    pub fn earlier_in_view(&mut self) -> Option<SeqRange> {
+        let open = self.open.as_ref()?;
+        let end = (self.scroll + self.height.max(1)).min(self.layout.rows.len());
+        let range = self
+            .layout
+            .rows
+            .get(self.scroll..end)?
+            .iter()
+            .find_map(|row| {
+                let Row::Missing { range, .. } = row else {
+                    return None;
+                };
+                open.file
+                    .summary
+                    .missing
+                    .get(*range)
+                    .copied()
+                    .filter(|r| !self.asked.contains(r))
+            })?;
+        self.asked.push(range);
+        Some(range)
     }
 
     /// Changes the pane size; the position in the thread is kept.
@@ -604,4 +649,59 @@ fn complete_docs(
                 .unwrap_or_else(|| Document::from_body(&post.body))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::demo_forum;
+
+    fn reader_with(missing: Vec<SeqRange>) -> Reader {
+        let demo = demo_forum().unwrap().threads.swap_remove(0);
+        let mut file = Thread::new(demo.summary, demo.posts);
+        file.summary.missing = missing;
+        let docs = vec![None; file.posts.len()];
+        let mut reader = Reader {
+            height: 4,
+            ..Reader::default()
+        };
+        reader.show(LoadedThread { file, docs }, None, 80);
+        reader
+    }
+
+    #[test]
+    fn scrolling_to_posts_not_downloaded_asks_for_them_once_per_row() {
+        let last = demo_forum().unwrap().threads[0]
+            .posts
+            .iter()
+            .map(|p| p.seq)
+            .max()
+            .unwrap();
+        let earlier = SeqRange {
+            from: last + 1,
+            to: last + 40,
+        };
+        let mut reader = reader_with(vec![earlier]);
+        // At the top the row is below the pane: nothing asked.
+        assert_eq!(reader.earlier_in_view(), None);
+        reader.scroll_to_bottom();
+        assert_eq!(reader.earlier_in_view(), Some(earlier));
+        // The key repeats while the load is in flight: no second request.
+        reader.scroll_by(-1);
+        reader.scroll_by(1);
+        assert_eq!(reader.earlier_in_view(), None);
+
+        // The load brought some: the row left is a new one, asked for when scrolled to.
+        let rest = SeqRange {
+            from: last + 1,
+            to: last + 20,
+        };
+        let mut file = reader.open.as_ref().unwrap().file.clone();
+        file.summary.missing = vec![rest];
+        let docs = vec![None; file.posts.len()];
+        reader.refresh(LoadedThread { file, docs });
+        reader.scroll_to_bottom();
+        assert_eq!(reader.earlier_in_view(), Some(rest));
+        assert_eq!(reader.earlier_in_view(), None);
+    }
 }

@@ -2,7 +2,7 @@
 //! nested replies indented, and a row where posts are not downloaded yet. Bodies are
 //! wrapped once per (post, width) and cached.
 
-use crate::model::{Placed, Post, SeqRange};
+use crate::model::{Placed, Post, PostId, SeqRange};
 use crate::render::{Document, Line};
 use std::collections::HashSet;
 
@@ -133,6 +133,8 @@ pub struct LayoutInput<'a> {
     pub folded: &'a HashSet<usize>,
     /// Posts the server has that are not downloaded.
     pub missing: &'a [SeqRange],
+    /// Posts whose spoilers are shown: the links inside the others are not listed.
+    pub revealed: &'a HashSet<PostId>,
     pub width: usize,
 }
 
@@ -209,7 +211,14 @@ pub fn layout(input: &LayoutInput<'_>, cache: &mut WrapCache) -> RowLayout {
             let width = body_width(input.width, placed.depth);
             let count = cache.lines(placed.index, doc, width).len();
             rows.extend((0..count).map(|line| Row::Body { pos, line }));
-            rows.extend((0..doc.links().len()).map(|link| Row::Link { pos, link }));
+            let revealed = input.revealed.contains(&post.id);
+            rows.extend(
+                doc.links()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, l)| revealed || !l.spoiler)
+                    .map(|(link, _)| Row::Link { pos, link }),
+            );
         }
         let replies = pos + 1..ends[pos];
         let folded = input.folded.contains(&pos) && !replies.is_empty();
@@ -253,6 +262,7 @@ mod tests {
                 order: &order,
                 folded: &folded,
                 missing: &[],
+                revealed: &HashSet::new(),
                 width: 80,
             },
             &mut cache,
@@ -266,6 +276,7 @@ mod tests {
                 order: &order,
                 folded: &folded,
                 missing: &[],
+                revealed: &HashSet::new(),
                 width: 80,
             },
             &mut cache,
@@ -318,6 +329,7 @@ mod tests {
                 order: &order,
                 folded: &folded,
                 missing: &missing,
+                revealed: &HashSet::new(),
                 width: 80,
             },
             &mut WrapCache::new(posts.len()),
@@ -352,6 +364,7 @@ mod tests {
                 order: &[],
                 folded: &folded,
                 missing: &[SeqRange { from: 1, to: 9 }],
+                revealed: &HashSet::new(),
                 width: 80,
             },
             &mut WrapCache::new(0),

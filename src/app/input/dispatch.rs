@@ -99,6 +99,12 @@ pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
             state.notice("O lists the outbox, D the drafts");
         }
     }
+    after_move(state, action, in_reader, fx);
+}
+
+/// After an action that may have moved a pane: the reader loads posts not downloaded that
+/// came on screen; the tree's place is saved.
+fn after_move(state: &mut State, action: Action, in_reader: bool, fx: &mut Effects) {
     let moved = matches!(
         action,
         Action::Up

@@ -40,29 +40,25 @@ fn wait_missing(home: &Path, what: &str, check: impl Fn(&[SeqRange]) -> bool) ->
     }
 }
 
-/// Pages up from the bottom of the thread until `needle` is on screen (bounded).
-fn page_to(s: &mut PtySession, needle: &str) -> String {
+/// Pages up from the bottom of the thread until the row of posts not downloaded is on
+/// screen or `loaded` says its posts came (bounded): scrolling to the row loads them, so
+/// it may change or go before the screen is looked at.
+fn page_to(s: &mut PtySession, loaded: impl Fn() -> bool) {
     s.send("G");
     for _ in 0..30 {
         s.settle(Duration::from_millis(150));
-        let screen = s.screen();
-        if screen.contains(needle) {
-            return screen;
+        if s.screen().contains(ROW) || loaded() {
+            return;
         }
         s.send(CTRL_B);
     }
     panic!(
-        "{needle:?} is nowhere in the thread; the screen shows:\n{}",
+        "{ROW:?} is nowhere in the thread; the screen shows:\n{}",
         s.screen()
     );
 }
 
-fn row_for(range: SeqRange) -> String {
-    format!(
-        "posts #{}–#{} are not downloaded: enter loads earlier posts",
-        range.from, range.to
-    )
-}
+const ROW: &str = "are not downloaded: enter loads earlier posts";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thread_known_by_its_headers_is_fetched_from_the_reader_then_its_earlier_posts() {
@@ -117,7 +113,10 @@ async fn a_thread_known_by_its_headers_is_fetched_from_the_reader_then_its_earli
             // Scrolling up to the row is enough (no enter): the newest of the earlier
             // posts come, the row shrinks.
             let fetched_before = standin.requests_to(&Method::GET, "/t/500/posts.json").len();
-            page_to(&mut s, &row_for(gap));
+            let less = |m: &[SeqRange], than: SeqRange| {
+                m.iter().map(|r| r.count()).sum::<u32>() < than.count()
+            };
+            page_to(&mut s, || less(&missing(&home), gap));
             let smaller = wait_missing(&home, "the earlier posts", |m| {
                 m.iter().map(|r| r.count()).sum::<u32>() < gap.count()
             });
@@ -130,7 +129,7 @@ async fn a_thread_known_by_its_headers_is_fetched_from_the_reader_then_its_earli
                     assert_eq!(rest.from, gap.from, "the earlier posts came newest first");
                     // The row left is a new one: scrolling up to it loads more, and the
                     // keys repeating over it ask no more than that.
-                    page_to(&mut s, &row_for(rest));
+                    page_to(&mut s, || less(&missing(&home), rest));
                     s.send("kkkjjjkkk");
                     wait_missing(&home, "more earlier posts", |m| {
                         m.iter().map(|r| r.count()).sum::<u32>() < rest.count()
@@ -138,7 +137,7 @@ async fn a_thread_known_by_its_headers_is_fetched_from_the_reader_then_its_earli
                 }
                 None => {
                     s.wait_for("no row left", |screen| {
-                        !screen.contains("not downloaded: enter loads earlier posts")
+                        !screen.contains(ROW)
                     });
                 }
             }
@@ -198,7 +197,11 @@ async fn spoilers_stay_veiled_until_v_and_polls_show_their_votes_from_a_real_syn
             let mut s = PtySession::start(&home, &[], &[], 160, 40);
             s.wait_for_text("Movie night");
             s.send("/\u{15}Movie night\r\r");
-            let screen = s.wait_for_text("Saw it twice. The ending:");
+            // The whole post and the poll drawn, not only their first lines.
+            let screen = s.wait_for("the poll's results", |screen| {
+                screen.contains("Saw it twice. The ending:")
+                    && screen.contains("Friday — 1 vote (25%)")
+            });
             assert!(
                 !screen.contains("butler"),
                 "the spoiler shows before it is asked for:\n{screen}"

@@ -69,33 +69,36 @@ mod tests {
 
     #[test]
     fn each_kind_of_forum_has_its_own_pages() {
-        let t = ThreadId::new("42");
-        let d = WebSite::of(Some((
+        let thread = ThreadId::new("42");
+        let discourse = WebSite::of(Some((
             &AccountKind::Discourse,
             "https://forum.example.org/",
         )));
-        assert_eq!(d.url(&t, None).unwrap(), "https://forum.example.org/t/42");
-        let p = PostId::new("977");
         assert_eq!(
-            d.url(&t, Some(&p)).unwrap(),
+            discourse.url(&thread, None).unwrap(),
+            "https://forum.example.org/t/42"
+        );
+        let post = PostId::new("977");
+        assert_eq!(
+            discourse.url(&thread, Some(&post)).unwrap(),
             "https://forum.example.org/p/977"
         );
-        let l = WebSite::of(Some((&AccountKind::Lemmy, "https://lemmy.example")));
+        let lemmy = WebSite::of(Some((&AccountKind::Lemmy, "https://lemmy.example")));
         assert_eq!(
-            l.url(&t, Some(&PostId::new("c5"))).unwrap(),
+            lemmy.url(&thread, Some(&PostId::new("c5"))).unwrap(),
             "https://lemmy.example/comment/5"
         );
         assert_eq!(
-            l.url(&t, Some(&PostId::new("p42"))).unwrap(),
+            lemmy.url(&thread, Some(&PostId::new("p42"))).unwrap(),
             "https://lemmy.example/post/42"
         );
         assert!(
             WebSite::of(None)
-                .url(&t, None)
+                .url(&thread, None)
                 .unwrap_err()
                 .contains("demo")
         );
-        let n = WebSite::of(Some((&AccountKind::Native, "https://x.org")));
-        assert!(n.url(&t, None).is_err());
+        let native = WebSite::of(Some((&AccountKind::Native, "https://x.org")));
+        assert!(native.url(&thread, None).is_err());
     }
 }

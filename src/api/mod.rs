@@ -14,6 +14,7 @@ pub mod headers;
 mod mode;
 mod posts;
 mod problem;
+mod reading;
 mod status;
 
 pub use admin::{
@@ -25,6 +26,7 @@ pub use changes::{Change, ChangesPage};
 pub use forum::{Area, NewThread, Section, Thread, ThreadCreated, ThreadPage, Tree};
 pub use mode::{ForumMode, ForumModeHeader, ModeChange, ModeHeaderError};
 pub use posts::{Author, NewPost, Post, PostEdit, PostPage};
+pub use reading::{ReadMarkPut, ReadMarker};
 pub use problem::{FieldError, FieldErrorCode, Problem, ProblemCode};
 pub use status::{Banner, Limits, Severity, Status};
 

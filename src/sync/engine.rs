@@ -10,7 +10,7 @@ use super::protocol::{Connection, CycleReport, SyncCommand, SyncEvent, SyncStatu
 use super::state::SyncState;
 use crate::model::{ForumMode, ThreadId};
 use crate::remote::{Backend, RemoteError, SyncLimits};
-use crate::store::{AccountDir, Cache, Outbox, OutboxLock, StoreError};
+use crate::store::{AccountDir, Cache, Outbox, OutboxLock, ReadMarks, StoreError};
 use jiff::Timestamp;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -286,6 +286,19 @@ impl<B: Backend> Engine<B> {
         Ok(Some(report?))
     }
 
+    /// Sends the queued read marks (under the outbox lock, so two threadmarks on the
+    /// account do not send the same marks at once).
+    pub async fn push_read_marks(&mut self) -> Result<super::read_marks::Drained, SyncError> {
+        if self.lock.is_none() {
+            self.lock = Outbox::try_lock(&self.dir)?;
+        }
+        if self.lock.is_none() {
+            return Ok(super::read_marks::Drained::default());
+        }
+        let marks = ReadMarks::open(&self.dir);
+        Ok(super::read_marks::drain(&mut self.backend, &marks).await?)
+    }
+
     /// Archives sent entries now visible in their synced thread.
     pub fn reconcile(&mut self) -> Result<usize, StoreError> {
         let cache = self.ingest.cache_mut();
@@ -318,6 +331,11 @@ impl<B: Backend> Engine<B> {
                 cycle.flushed = flushed;
             }
             None => cycle.outbox_busy = true,
+        }
+        // Read marks after the replies; when some went, one more pull brings the
+        // server's merged markers back.
+        if self.push_read_marks().await?.sent > 0 {
+            cycle.pulled.absorb(self.pull(progress).await?);
         }
         self.reconcile()?;
         cycle.mode = self.backend.state().mode;
@@ -364,6 +382,9 @@ impl<B: Backend> Engine<B> {
             }
             // Push first: a reply written offline should not wait behind a long poll.
             let (note, retry_at) = self.push_and_report(&events).await;
+            if let Err(e) = self.push_read_marks().await {
+                tracing::warn!("read marks not sent: {e}");
+            }
             let retry_at = retry_at.map(|wait| Instant::now() + wait);
             let flow = match self.catch_up(&mut commands, &events, note).await {
                 Flow::Idle => self.idle(&mut commands, &events, retry_at).await,
@@ -609,6 +630,7 @@ impl<B: Backend> Engine<B> {
         if report.changed.is_empty()
             && !report.tree_changed
             && report.read_through.is_empty()
+            && report.read_markers.is_empty()
             && report.skipped == 0
         {
             return true;

@@ -41,6 +41,7 @@ mod import;
 pub mod moderation;
 pub mod postgres;
 pub mod read;
+pub mod reading;
 mod schema;
 pub mod sql;
 pub mod sqlite;

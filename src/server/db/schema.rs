@@ -9,7 +9,7 @@ use super::sql::{Dialect, Tx, params};
 use super::{DbError, read};
 
 /// The newest schema this build knows; a newer store is refused, never rewritten.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// One migration step.
 #[derive(Debug)]
@@ -90,6 +90,15 @@ ALTER TABLE posts ADD COLUMN hidden_body TEXT;
 ALTER TABLE posts ADD COLUMN hidden_reason TEXT;
 ",
     },
+    // How far each user read each thread (per-user state, in that user's feed only).
+    Step {
+        version: 5,
+        sql: "
+CREATE TABLE IF NOT EXISTS read_markers (
+    user_id INTEGER NOT NULL, thread_id TEXT NOT NULL, read_to_seq INTEGER NOT NULL,
+    read_at INTEGER, unread_at INTEGER, PRIMARY KEY (user_id, thread_id));
+",
+    },
 ];
 
 /// Identifiers compare byte by byte (`COLLATE "C"`), as in `SQLite`, so pages and
@@ -158,6 +167,14 @@ CREATE TABLE IF NOT EXISTS mod_log (
 ALTER TABLE posts ADD COLUMN IF NOT EXISTS hidden_body TEXT;
 ALTER TABLE posts ADD COLUMN IF NOT EXISTS hidden_reason TEXT;
 ",
+    },
+    Step {
+        version: 5,
+        sql: r#"
+CREATE TABLE IF NOT EXISTS read_markers (
+    user_id BIGINT NOT NULL, thread_id TEXT COLLATE "C" NOT NULL, read_to_seq BIGINT NOT NULL,
+    read_at BIGINT, unread_at BIGINT, PRIMARY KEY (user_id, thread_id));
+"#,
     },
 ];
 

@@ -4,6 +4,7 @@
 use super::engine::Engine;
 use super::moderation::{self, Actor};
 use super::read::{self, ThreadKey, Viewer};
+use super::reading;
 use super::sql::Tx as _;
 use super::structure::{self, Edited, StructureEdit};
 use super::users::{self, UserError, UserInfo};
@@ -117,6 +118,37 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         keyed: Keyed,
         now: Timestamp,
     ) -> WriteResult<Creation>;
+    async fn read_marker(
+        &self,
+        user: i64,
+        thread: String,
+    ) -> Result<Option<api::ReadMarker>, DbError> {
+        self.read(move |tx| Box::pin(async move { reading::get(tx, user, &thread).await }))
+            .await
+    }
+
+    async fn read_markers_of(
+        &self,
+        user: i64,
+    ) -> Result<std::collections::BTreeMap<String, u32>, DbError> {
+        self.read(move |tx| Box::pin(async move { reading::all_of(tx, user).await }))
+            .await
+    }
+
+    async fn put_read_marker(
+        &self,
+        user: UserInfo,
+        thread: String,
+        mark: crate::model::ReadMark,
+        keyed: Keyed,
+        now: Timestamp,
+    ) -> WriteResult<Creation> {
+        self.write(move |tx| {
+            Box::pin(async move { reading::put(tx, &user, &thread, mark, &keyed, now).await })
+        })
+        .await
+    }
+
     async fn edit_post(
         &self,
         user: UserInfo,
@@ -125,6 +157,27 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         edit: api::PostEdit,
         now: Timestamp,
     ) -> WriteResult<api::Post>;
+    /// How far `user` read `thread`; `None` when there is no such thread.
+    async fn read_marker(
+        &self,
+        user: i64,
+        thread: String,
+    ) -> Result<Option<api::ReadMarker>, DbError>;
+    /// How far `user` read each thread they marked (thread id → `read_to_seq`).
+    async fn read_markers_of(
+        &self,
+        user: i64,
+    ) -> Result<std::collections::BTreeMap<String, u32>, DbError>;
+    /// Folds one of `user`'s read marks into their marker on `thread` (see
+    /// [`super::reading::put`]).
+    async fn put_read_marker(
+        &self,
+        user: UserInfo,
+        thread: String,
+        mark: crate::model::ReadMark,
+        keyed: Keyed,
+        now: Timestamp,
+    ) -> WriteResult<Creation>;
     /// Changes the forum's structure (title, announcement, sections, areas) and records
     /// it in the changes feed; answers the tree as it is after the edit.
     async fn edit_structure(&self, edit: StructureEdit, now: Timestamp) -> WriteResult<Edited>;
@@ -345,6 +398,29 @@ impl<E: Engine> Store for E {
     ) -> WriteResult<Creation> {
         self.write(move |tx| {
             Box::pin(async move { write::create_thread(tx, &user, &area, &new, &keyed, now).await })
+        })
+        .await
+    }
+
+    async fn read_marker(
+        &self,
+        user: i64,
+        thread: String,
+    ) -> Result<Option<api::ReadMarker>, DbError> {
+        self.read(move |tx| Box::pin(async move { reading::get(tx, user, &thread).await }))
+            .await
+    }
+
+    async fn put_read_marker(
+        &self,
+        user: UserInfo,
+        thread: String,
+        mark: crate::model::ReadMark,
+        keyed: Keyed,
+        now: Timestamp,
+    ) -> WriteResult<Creation> {
+        self.write(move |tx| {
+            Box::pin(async move { reading::put(tx, &user, &thread, mark, &keyed, now).await })
         })
         .await
     }

@@ -26,8 +26,8 @@ pub use changes::{Change, ChangesPage};
 pub use forum::{Area, NewThread, Section, Thread, ThreadCreated, ThreadPage, Tree};
 pub use mode::{ForumMode, ForumModeHeader, ModeChange, ModeHeaderError};
 pub use posts::{Author, NewPost, Post, PostEdit, PostPage};
-pub use reading::{ReadMarkPut, ReadMarker};
 pub use problem::{FieldError, FieldErrorCode, Problem, ProblemCode};
+pub use reading::{ReadMarkPut, ReadMarker};
 pub use status::{Banner, Limits, Severity, Status};
 
 /// Every endpoint lives under this path.

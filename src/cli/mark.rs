@@ -56,7 +56,10 @@ pub fn mark(
         Way::Unread => write!(out, "\"{title}\" is unread from #{seq}")?,
     }
     if queued {
-        writeln!(out, " (queued for the server: `threadmark sync` or the reader sends it)")?;
+        writeln!(
+            out,
+            " (queued for the server: `threadmark sync` or the reader sends it)"
+        )?;
     } else {
         writeln!(out)?;
     }
@@ -75,9 +78,12 @@ fn post_seq(cache: &mut Cache, thread: &ThreadSummary, to: &str) -> anyhow::Resu
             ),
         };
     }
-    let found = cache
-        .load_thread(&thread.id)?
-        .and_then(|file| file.posts.iter().find(|p| p.id.as_str() == to).map(|p| p.seq));
+    let found = cache.load_thread(&thread.id)?.and_then(|file| {
+        file.posts
+            .iter()
+            .find(|p| p.id.as_str() == to)
+            .map(|p| p.seq)
+    });
     found.ok_or_else(|| {
         anyhow::anyhow!(
             "no post {to} in \"{}\"; name it by id or by its number, e.g. #3; nothing was marked",

@@ -42,7 +42,11 @@ pub fn sync(account: &Account, json: bool, out: &mut impl Write) -> anyhow::Resu
     }
     let cycle = result.map_err(|e| sync_error(e, &remote.url, &account.name))?;
     mark_own_posts_read(account, &cycle.pulled.own)?;
-    read_elsewhere(account, &cycle.pulled.read_through, &cycle.pulled.read_markers)?;
+    read_elsewhere(
+        account,
+        &cycle.pulled.read_through,
+        &cycle.pulled.read_markers,
+    )?;
     let banner = engine.backend().state().banner.clone();
     log_cycle(&account.name, &cycle, banner.as_ref());
     if json {

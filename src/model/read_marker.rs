@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// The server's record of one user's reading of one thread.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReadMarker {
     /// Every post up to this `seq` is read.
     pub read_to_seq: u32,
@@ -43,10 +43,12 @@ impl ReadMarker {
     ///
     /// - "read to N" moves the marker forward to N, unless it is older than the last
     ///   deliberate unread (then it was undone on purpose and is dropped).
-    /// - "unread from N" moves the marker back to N − 1, unless a mark that moved it
-    ///   forward is newer (then the user read on after it). An unread that moves
-    ///   nothing back changes nothing, so echoes of a merged state settle at once.
+    /// - "unread from N" moves the marker back to N − 1 and records its time, unless a
+    ///   mark that moved the marker forward is newer (then the user read on after it).
+    ///   Its time counts even when it moves nothing back: a read made before it that
+    ///   arrives later is dropped.
     pub fn apply(&mut self, mark: &ReadMark) -> bool {
+        let before = *self;
         match *mark {
             ReadMark::ReadTo { seq, at } => {
                 if self.unread_at.is_some_and(|u| at < u) || seq <= self.read_to_seq {
@@ -54,18 +56,16 @@ impl ReadMarker {
                 }
                 self.read_to_seq = seq;
                 self.read_at = Some(self.read_at.map_or(at, |r| r.max(at)));
-                true
             }
             ReadMark::UnreadFrom { seq, at } => {
-                let to = seq.saturating_sub(1);
-                if self.read_at.is_some_and(|r| at < r) || to >= self.read_to_seq {
+                if self.read_at.is_some_and(|r| at < r) {
                     return false;
                 }
-                self.read_to_seq = to;
+                self.read_to_seq = self.read_to_seq.min(seq.saturating_sub(1));
                 self.unread_at = Some(self.unread_at.map_or(at, |u| u.max(at)));
-                true
             }
         }
+        *self != before
     }
 }
 
@@ -98,7 +98,9 @@ impl ReadState {
             && thread.remote_unread_at.is_none_or(|seen| unread_at > seen)
         {
             thread.remote_unread_at = Some(unread_at);
-            if thread.read_to() > marker.read_to_seq || thread.read_above.iter().any(|&s| s > marker.read_to_seq) {
+            if thread.read_to() > marker.read_to_seq
+                || thread.read_above.iter().any(|&s| s > marker.read_to_seq)
+            {
                 thread.unread_after(marker.read_to_seq);
             }
             changed = true;
@@ -108,14 +110,19 @@ impl ReadState {
 
     /// The marks that take a server from `before` to this state, thread by thread:
     /// "read to" where the gapless read moved forward, "unread from" where it moved back.
+    /// A move back that came with another device's unread, taken in since `before`, is
+    /// that device's mark, not one made here: it is not sent back (its echo, stamped
+    /// now, would undo reading done elsewhere in between).
     pub fn marks_since(&self, before: &ReadState, at: Timestamp) -> Vec<(ThreadId, ReadMark)> {
         let mut marks = Vec::new();
         for (id, now) in &self.threads {
-            let was = before.thread(id).map_or(0, ThreadRead::read_to);
+            let old = before.thread(id);
+            let was = old.map_or(0, ThreadRead::read_to);
             let is = now.read_to();
+            let taken_in = now.remote_unread_at > old.and_then(|t| t.remote_unread_at);
             if is > was {
                 marks.push((id.clone(), ReadMark::ReadTo { seq: is, at }));
-            } else if is < was {
+            } else if is < was && !taken_in {
                 marks.push((id.clone(), ReadMark::UnreadFrom { seq: is + 1, at }));
             }
         }
@@ -171,12 +178,12 @@ mod tests {
     }
 
     #[test]
-    fn an_unread_that_moves_nothing_back_changes_nothing() {
+    fn an_unread_already_in_place_changes_nothing() {
         let mut m = ReadMarker::default();
         m.apply(&read(4, 1));
         m.apply(&unread(3, 2));
-        let before = m.clone();
-        assert!(!m.apply(&unread(3, 5)));
+        let before = m;
+        assert!(!m.apply(&unread(3, 2)), "the same mark again");
         assert_eq!(m, before);
     }
 
@@ -185,13 +192,39 @@ mod tests {
         let id = ThreadId::new("x");
         let mut state = ReadState::default();
         state.thread_mut(&id).mark_all_read(9);
-        let marker = ReadMarker { read_to_seq: 3, read_at: Some(t(1)), unread_at: Some(t(2)) };
+        let marker = ReadMarker {
+            read_to_seq: 3,
+            read_at: Some(t(1)),
+            unread_at: Some(t(2)),
+        };
         assert!(state.apply_marker(&id, &marker));
         assert_eq!(state.unread_count(&id, 9), 6);
         // Read on here after it: the same marker again does not undo that.
         state.thread_mut(&id).mark_all_read(9);
         assert!(!state.apply_marker(&id, &marker));
         assert_eq!(state.unread_count(&id, 9), 0);
+    }
+
+    #[test]
+    fn another_devices_unread_is_not_sent_back() {
+        let id = ThreadId::new("x");
+        let mut before = ReadState::default();
+        before.thread_mut(&id).mark_all_read(9);
+        let mut now = before.clone();
+        let marker = ReadMarker {
+            read_to_seq: 3,
+            read_at: Some(t(1)),
+            unread_at: Some(t(2)),
+        };
+        now.apply_marker(&id, &marker);
+        assert_eq!(now.marks_since(&before, t(5)), vec![]);
+        // An unread made here afterwards is sent.
+        let base = now.clone();
+        now.thread_mut(&id).unread_after(1);
+        assert_eq!(
+            now.marks_since(&base, t(6)),
+            vec![(id, ReadMark::UnreadFrom { seq: 2, at: t(6) })]
+        );
     }
 
     #[test]

@@ -3,8 +3,8 @@
 
 use super::RemoteError;
 use crate::model::{
-    Banner, BudgetStatus, Forum, ForumMode, OutboxEntry, Post, ReadMark, ReadMarker, ReadState, RequestLog, SeqRange,
-    ThreadId, ThreadSummary,
+    Banner, BudgetStatus, Forum, ForumMode, OutboxEntry, Post, ReadMark, ReadMarker, ReadState,
+    RequestLog, SeqRange, ThreadId, ThreadSummary,
 };
 use std::future::Future;
 use std::time::Duration;

@@ -6,7 +6,9 @@
 
 use crate::app::UiState;
 use crate::model::{ReadState, SavedReadState};
-use crate::store::{AccountDir, Cache, ReadMarks, StoreError, load_ui_state, lock_state_files, save_ui_state};
+use crate::store::{
+    AccountDir, Cache, ReadMarks, StoreError, load_ui_state, lock_state_files, save_ui_state,
+};
 use std::time::SystemTime;
 
 /// The bases of this reader's saves.

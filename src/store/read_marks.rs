@@ -5,7 +5,7 @@
 //! marks/tmp/<key>.json      being written (fsynced before it moves)
 //! marks/queued/<key>.json   waiting; removed (and the folder fsynced) once the server took it
 //! ```
-//! One file per mark, named by its idempotency key (a UUIDv7, made when the user marked).
+//! One file per mark, named by its idempotency key (a `UUIDv7`, made when the user marked).
 //! A mark resent after a crash carries the same key, so the server answers it again
 //! instead of applying it twice — and marks merge by their time anyway.
 
@@ -101,6 +101,15 @@ impl ReadMarks {
         Ok(marks)
     }
 
+    /// The waiting marks' files: a new one is a mark made by the reader or `threadmark
+    /// mark` since this set was taken.
+    pub fn stamps(&self) -> std::collections::BTreeSet<PathBuf> {
+        let Ok(entries) = fs::read_dir(self.root.join("queued")) else {
+            return std::collections::BTreeSet::new();
+        };
+        entries.filter_map(Result::ok).map(|e| e.path()).collect()
+    }
+
     /// The server took `mark`: it leaves the queue for good.
     pub fn remove(&self, mark: &QueuedMark) -> Result<(), StoreError> {
         let path = self.path("queued", &mark.key);
@@ -121,7 +130,7 @@ mod tests {
     #[test]
     fn marks_survive_a_reopen_in_the_order_made_until_removed() {
         let dir = tempfile::tempdir().unwrap();
-        let account = AccountDir::new(dir.path());
+        let account = crate::store::DataDir::new(dir.path()).account("a");
         let at = jiff::Timestamp::from_second(1_700_000_000).unwrap();
         let queue = ReadMarks::open(&account);
         let first = queue

@@ -490,13 +490,30 @@ impl<B: Backend> Engine<B> {
         self.backend.set_long_poll(Some(LONG_POLL));
         let mode_before = self.backend.state().mode;
         let held = !mode_before.accepts_writes();
+        let marks = ReadMarks::open(&self.dir);
+        let known_marks = marks.stamps();
         let news = outbox_news(
             self.dir.clone(),
             self.outbox.clone(),
             self.lock.is_some(),
             self.outbox.queued_stamps(),
         );
+        // A read mark queued meanwhile (the reader saved its read state, `threadmark
+        // mark`) goes out within a tick, like a reply.
+        let watch_marks = self.lock.is_some() && self.backend.syncs_read_marks();
+        let mark_news = async move {
+            if !watch_marks {
+                return std::future::pending().await;
+            }
+            loop {
+                tokio::time::sleep(OUTBOX_TICK).await;
+                if marks.stamps().iter().any(|m| !known_marks.contains(m)) {
+                    return;
+                }
+            }
+        };
         tokio::pin!(news);
+        tokio::pin!(mark_news);
         loop {
             let until_retry = retry_at.map(|at| at.saturating_duration_since(Instant::now()));
             let nap = until_retry.unwrap_or(LONG_POLL * 2);
@@ -520,6 +537,7 @@ impl<B: Backend> Engine<B> {
                     command = commands.recv() => return self.obey(command),
                     () = tokio::time::sleep(nap.min(next_poll)) => {}
                     lock = &mut news => return news_arm(lock, self),
+                    () = &mut mark_news => return Flow::Again,
                 }
                 if next_poll <= nap {
                     tokio::select! {
@@ -535,6 +553,7 @@ impl<B: Backend> Engine<B> {
                     command = commands.recv() => return self.obey(command),
                     () = tokio::time::sleep(nap) => None,
                     lock = &mut news => return news_arm(lock, self),
+                    () = &mut mark_news => return Flow::Again,
                 }
             };
             match polled {

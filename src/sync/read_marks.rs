@@ -23,13 +23,23 @@ pub async fn drain<B: Backend>(backend: &mut B, marks: &ReadMarks) -> Result<Dra
     if !backend.syncs_read_marks() || !backend.state().mode.accepts_writes() {
         return Ok(drained);
     }
-    for queued in marks.list()? {
+    let queue = marks.list()?;
+    for (i, queued) in queue.iter().enumerate() {
+        // A "read to" followed by a later, further one on the same thread says nothing
+        // the later one does not: it leaves the queue unsent (one request, not many,
+        // for a thread read in steps).
+        if queue.get(i + 1).is_some_and(|next| {
+            superseded(&queued.mark, &next.mark) && next.thread == queued.thread
+        }) {
+            marks.remove(queued)?;
+            continue;
+        }
         match backend
             .send_read_mark(&queued.key, &queued.thread, &queued.mark)
             .await
         {
             Ok(()) => {
-                marks.remove(&queued)?;
+                marks.remove(queued)?;
                 drained.sent += 1;
             }
             Err(e) if !e.is_retryable() && !matches!(e.status(), Some(401 | 403)) => {
@@ -41,16 +51,27 @@ pub async fn drain<B: Backend>(backend: &mut B, marks: &ReadMarks) -> Result<Dra
                     thread = %queued.thread,
                     "the server refused the read mark \"{what}\" ({e}); it is dropped"
                 );
-                marks.remove(&queued)?;
+                marks.remove(queued)?;
                 drained.refused += 1;
             }
             Err(e) => {
+                tracing::info!("read marks wait for the next sync: {e}");
                 drained.stopped = Some(short(&e));
                 break;
             }
         }
     }
     Ok(drained)
+}
+
+/// Whether sending `later` after `earlier` gives what sending both does.
+fn superseded(earlier: &ReadMark, later: &ReadMark) -> bool {
+    match (earlier, later) {
+        (ReadMark::ReadTo { seq: a, at: t1 }, ReadMark::ReadTo { seq: b, at: t2 }) => {
+            b >= a && t2 >= t1
+        }
+        _ => false,
+    }
 }
 
 fn short(e: &RemoteError) -> String {

@@ -50,7 +50,7 @@ fn signed_in(server: &Served, token: &str) -> Client {
 /// Files waiting in the account's queue of read marks.
 fn queued_marks(client: &Client) -> usize {
     let dir = client.data_dir().join("accounts/work/marks/queued");
-    std::fs::read_dir(dir).map_or(0, |d| d.count())
+    std::fs::read_dir(dir).map_or(0, Iterator::count)
 }
 
 #[test]
@@ -144,7 +144,7 @@ fn a_sync_killed_while_sending_marks_loses_none_and_applies_none_twice() {
     use threadmark::model::{ReadMark, ReadMarker, ThreadId};
     use threadmark::store::{DataDir, ReadMarks};
     let store = tempfile::tempdir().unwrap();
-    let server = Served::demo(store.path(), &[]);
+    let server = Served::demo(store.path(), &["--writes-per-minute", "0"]);
     let member = server.member_token.clone().unwrap();
     let laptop = signed_in(&server, &member);
     let (_, posts) = unread(&laptop);

@@ -11,13 +11,25 @@ pub async fn read_marks(c: &mut Contract, t: &TestServer, alice: &str) {
     let h = &t.http;
     let path = t.url(&format!("/threads/{THREAD}/read"));
     let (_, head) = c
-        .call("get", "/changes", h.get(t.url("/changes?since=now")).bearer_auth(alice))
+        .call(
+            "get",
+            "/changes",
+            h.get(t.url("/changes?since=now")).bearer_auth(alice),
+        )
         .await;
     let cursor = head["next_cursor"].as_str().unwrap().to_owned();
     for (key, body, status) in [
         ("r-1", json!({"read_to_seq": 2}), StatusCode::OK),
-        ("r-2", json!({"unread_from_seq": 2, "at": "2024-01-01T00:00:00Z"}), StatusCode::OK),
-        ("r-3", json!({"unread_from_seq": 2}), StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            "r-2",
+            json!({"unread_from_seq": 2, "at": "2024-01-01T00:00:00Z"}),
+            StatusCode::OK,
+        ),
+        (
+            "r-3",
+            json!({"unread_from_seq": 2}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
     ] {
         let request = h
             .put(&path)
@@ -30,17 +42,41 @@ pub async fn read_marks(c: &mut Contract, t: &TestServer, alice: &str) {
     let (s, marker) = c
         .call("get", "/threads/{id}/read", h.get(&path).bearer_auth(alice))
         .await;
-    assert_eq!((s, marker["read_to_seq"].as_u64()), (StatusCode::OK, Some(2)));
+    assert_eq!(
+        (s, marker["read_to_seq"].as_u64()),
+        (StatusCode::OK, Some(2))
+    );
     let (s, _) = c
-        .call("get", "/threads/{id}/read", h.get(t.url("/threads/nope/read")).bearer_auth(alice))
+        .call(
+            "get",
+            "/threads/{id}/read",
+            h.get(t.url("/threads/nope/read")).bearer_auth(alice),
+        )
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (_, thread) = c
-        .call("get", "/threads/{id}", h.get(t.url(&format!("/threads/{THREAD}"))).bearer_auth(alice))
+        .call(
+            "get",
+            "/threads/{id}",
+            h.get(t.url(&format!("/threads/{THREAD}")))
+                .bearer_auth(alice),
+        )
         .await;
     assert_eq!(thread["read_to_seq"], 2);
     let (_, page) = c
-        .call("get", "/changes", h.get(t.url(&format!("/changes?since={cursor}"))).bearer_auth(alice))
+        .call(
+            "get",
+            "/changes",
+            h.get(t.url(&format!("/changes?since={cursor}")))
+                .bearer_auth(alice),
+        )
         .await;
-    assert!(page["changes"].as_array().unwrap().iter().any(|c| c["kind"] == "read"), "{page}");
+    assert!(
+        page["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["kind"] == "read"),
+        "{page}"
+    );
 }

@@ -24,7 +24,7 @@ mod idempotency;
 mod migrate;
 mod moderation;
 mod modes;
-mod reading;
 mod outage;
+mod reading;
 mod spec;
 mod structure;

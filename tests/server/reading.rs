@@ -29,7 +29,12 @@ async fn get(t: &TestServer, token: Option<&str>, path: &str) -> Value {
 
 /// Every `read` entity in the caller's feed after `cursor`.
 async fn feed_reads(t: &TestServer, token: &str, cursor: &str) -> Vec<Value> {
-    let page = get(t, Some(token), &format!("/changes?since={cursor}&limit=1000")).await;
+    let page = get(
+        t,
+        Some(token),
+        &format!("/changes?since={cursor}&limit=1000"),
+    )
+    .await;
     page["changes"]
         .as_array()
         .unwrap()

@@ -7,7 +7,9 @@
 use super::read;
 use super::sql::{SqlRow, Tx, params};
 use super::users::UserInfo;
-use super::write::{Creation, Keyed, WriteResult, record_changes, reject, remember, stored_answer, to_json};
+use super::write::{
+    Creation, Keyed, WriteResult, record_changes, reject, remember, stored_answer, to_json,
+};
 use super::{DbError, from_micros, micros};
 use crate::api::{self, Problem, ProblemCode};
 use crate::model::{ReadMark, ReadMarker};

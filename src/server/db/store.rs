@@ -118,37 +118,6 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         keyed: Keyed,
         now: Timestamp,
     ) -> WriteResult<Creation>;
-    async fn read_marker(
-        &self,
-        user: i64,
-        thread: String,
-    ) -> Result<Option<api::ReadMarker>, DbError> {
-        self.read(move |tx| Box::pin(async move { reading::get(tx, user, &thread).await }))
-            .await
-    }
-
-    async fn read_markers_of(
-        &self,
-        user: i64,
-    ) -> Result<std::collections::BTreeMap<String, u32>, DbError> {
-        self.read(move |tx| Box::pin(async move { reading::all_of(tx, user).await }))
-            .await
-    }
-
-    async fn put_read_marker(
-        &self,
-        user: UserInfo,
-        thread: String,
-        mark: crate::model::ReadMark,
-        keyed: Keyed,
-        now: Timestamp,
-    ) -> WriteResult<Creation> {
-        self.write(move |tx| {
-            Box::pin(async move { reading::put(tx, &user, &thread, mark, &keyed, now).await })
-        })
-        .await
-    }
-
     async fn edit_post(
         &self,
         user: UserInfo,
@@ -408,6 +377,14 @@ impl<E: Engine> Store for E {
         thread: String,
     ) -> Result<Option<api::ReadMarker>, DbError> {
         self.read(move |tx| Box::pin(async move { reading::get(tx, user, &thread).await }))
+            .await
+    }
+
+    async fn read_markers_of(
+        &self,
+        user: i64,
+    ) -> Result<std::collections::BTreeMap<String, u32>, DbError> {
+        self.read(move |tx| Box::pin(async move { reading::all_of(tx, user).await }))
             .await
     }
 

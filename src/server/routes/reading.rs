@@ -36,7 +36,11 @@ fn mark_of(put: &ReadMarkPut, now: jiff::Timestamp) -> Result<ReadMark, ApiError
             at: put.at.unwrap_or(now),
         }),
         (None, Some(0)) => Err(problem
-            .field("unread_from_seq", FieldErrorCode::Invalid, "posts are numbered from 1")
+            .field(
+                "unread_from_seq",
+                FieldErrorCode::Invalid,
+                "posts are numbered from 1",
+            )
             .into()),
         (None, Some(seq)) => match put.at {
             Some(at) => Ok(ReadMark::UnreadFrom { seq, at }),

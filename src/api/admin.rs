@@ -35,6 +35,9 @@ pub struct AreaChange {
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<u32>,
+    /// The weakest role that may post in the area (`member` when never set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_role: Option<super::Role>,
 }
 
 /// `PUT /admin/announcement`: the forum's standing banner (the server picks its id).

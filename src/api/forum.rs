@@ -43,6 +43,10 @@ pub struct Area {
     pub post_count: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_post_at: Option<Timestamp>,
+    /// The weakest role that may post here, when it is not `member` (an area only the
+    /// board posts in says `moderator` or `admin`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_role: Option<super::Role>,
 }
 
 /// A thread without its posts.

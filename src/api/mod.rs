@@ -21,7 +21,7 @@ pub use admin::{
     AnnouncementChange, AreaChange, ForumChange, LogEntry, ModLog, PostModeration, SectionChange,
     ThreadModeration,
 };
-pub use auth::{TokenGrant, TokenRequest, User};
+pub use auth::{Role, TokenGrant, TokenRequest, User};
 pub use changes::{Change, ChangesPage};
 pub use forum::{Area, NewThread, Section, Thread, ThreadCreated, ThreadPage, Tree};
 pub use mode::{ForumMode, ForumModeHeader, ModeChange, ModeHeaderError};

@@ -66,6 +66,7 @@ problem_codes! {
     InvalidCredentials = "invalid_credentials", 401, "Wrong user name or password";
     Forbidden = "forbidden", 403, "Not allowed for this user";
     ThreadLocked = "thread_locked", 403, "The thread is locked";
+    InviteInvalid = "invite_invalid", 403, "The invitation is unknown, expired or used up";
     NotFound = "not_found", 404, "No such resource";
     AreaNotFound = "area_not_found", 404, "No such area";
     ThreadNotFound = "thread_not_found", 404, "No such thread";

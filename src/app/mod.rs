@@ -15,6 +15,7 @@ pub mod input;
 pub mod lists;
 pub mod msg;
 pub mod reader;
+pub mod start_index;
 pub mod state;
 mod sync_news;
 pub mod tree;

@@ -122,6 +122,8 @@ pub struct State {
     pub now: Timestamp,
     /// Ids for the drafts and outbox entries the user creates.
     pub ids: FreshIds,
+    /// The start did not wait for the thread index: what to restore when it comes.
+    pub index_wait: Option<crate::app::start_index::IndexWait>,
 }
 
 /// Everything the UI starts from.
@@ -211,6 +213,7 @@ impl State {
             quitting: false,
             now,
             ids: FreshIds::new(id_seed),
+            index_wait: None,
         };
         let effects = vec![
             Effect::Store(StoreJob::LoadOutbox),
@@ -278,11 +281,15 @@ impl State {
     pub fn ui_snapshot(&self) -> UiState {
         UiState {
             collapsed: self.tree.collapsed_keys().clone(),
-            selected: self.tree.selected().map(|n| n.key.clone()),
+            selected: crate::app::start_index::selection(self),
             open_thread: self
                 .reader
                 .thread_id()
                 .or(self.reader.requested.as_ref())
+                .or(self
+                    .index_wait
+                    .as_ref()
+                    .and_then(|w| w.open_thread.as_ref()))
                 .map(|id| id.as_str().to_owned()),
             dismissed_banners: self.banner.dismissed().clone(),
         }

@@ -2,6 +2,7 @@
 //! server's banner, and reloads of what a pull or a flush changed.
 
 use crate::app::msg::{Effect, IndexData, StoreJob};
+use crate::app::start_index;
 use crate::app::state::State;
 use crate::app::tree::model::TreeModel;
 use crate::sync::protocol::{Connection, SyncCommand, SyncEvent, SyncStatus};
@@ -100,11 +101,20 @@ pub fn unavailable(state: &mut State, why: String) {
     state.error(why);
 }
 
-/// The tree and index reloaded after a sync: the tree is rebuilt keeping expansion,
-/// selection and filter.
-pub fn index_loaded(state: &mut State, data: IndexData) {
+/// The tree and index reloaded after a sync, or loaded after the first frame: the tree is
+/// rebuilt keeping expansion, selection and filter. A tree that had no threads yet (an
+/// account's first sync) had nothing to select: the selection then goes where a fresh
+/// start puts it, on the first unread thread. A start that did not wait for the index
+/// gets back the selection remembered from last time (unless the user moved meanwhile).
+pub fn index_loaded(state: &mut State, data: IndexData, fx: &mut Vec<Effect>) {
     let IndexData { forum, threads } = data;
-    let selected = state.tree.selected().map(|n| n.key.clone());
+    let selected = if state.index_wait.is_some() {
+        start_index::selection(state)
+    } else if state.data.threads.is_empty() {
+        None
+    } else {
+        state.tree.selected().map(|n| n.key.clone())
+    };
     let filter = state.tree.filter().to_owned();
     let mut tree = TreeModel::build(
         &forum,
@@ -118,6 +128,7 @@ pub fn index_loaded(state: &mut State, data: IndexData) {
     state.banner.set(forum.announcement.clone());
     state.data.forum = forum;
     state.data.threads = threads;
+    start_index::arrived(state, fx);
 }
 
 /// The thread the user reads, for the engine to fetch first.

@@ -34,7 +34,7 @@ pub fn update(state: &mut State, msg: Msg, now: Timestamp) -> Vec<Effect> {
         Msg::Notice(text) => state.notice(text),
         Msg::Sync(event) => sync_news::on_event(state, event, fx),
         Msg::SyncUnavailable(why) => sync_news::unavailable(state, why),
-        Msg::IndexLoaded(data) => sync_news::index_loaded(state, *data),
+        Msg::IndexLoaded(data) => sync_news::index_loaded(state, *data, fx),
         Msg::Stored(stored) => on_stored(state, stored, fx),
         Msg::Edited(result) => compose_actions::edited(state, result, fx),
         Msg::DemoSwitched(result) => sync_news::demo_switched(state, result),

@@ -108,6 +108,9 @@ pub enum ClientCommand {
         json: bool,
     },
     /// Search cached thread titles and posts; every word must match
+    ///
+    /// The best matches come first: the words whole, then as the start of a longer word,
+    /// then inside one ("train" finds "train", then "trained", then "constraints").
     Search {
         /// Words to look for (case-insensitive)
         #[arg(required = true, value_name = "WORDS")]
@@ -269,6 +272,10 @@ pub struct LoginArgs {
     /// Read an existing API token from standard input instead of signing in
     #[arg(long)]
     pub token_stdin: bool,
+    /// threadmark servers: join with an invitation (`threadmark serve invite create`) as
+    /// --user, choosing a password; a password-reset token works the same way
+    #[arg(long, value_name = "TOKEN", conflicts_with = "token_stdin")]
+    pub invite: Option<String>,
     /// Discourse: sign in with an admin API key as this user (with --api-key-stdin)
     #[arg(long, value_name = "USER", requires = "api_key_stdin")]
     pub api_username: Option<String>,

@@ -20,6 +20,13 @@ pub fn login(
         );
     };
     let secrets = Secrets::open(&setup.data);
+    if args.invite.is_some() && remote.kind != AccountKind::Native {
+        anyhow::bail!(
+            "--invite is for threadmark servers; account {} is on a {:?} forum",
+            account.name,
+            remote.kind
+        );
+    }
     if remote.kind == AccountKind::Discourse {
         return discourse_login(&secrets, account, remote, args, out);
     }
@@ -36,6 +43,8 @@ pub fn login(
     };
     let password = if args.password_stdin {
         read_secret_line("password")?
+    } else if args.invite.is_some() {
+        choose_password(&user, &remote.url)?
     } else {
         rpassword::prompt_password(format!("Password for {user} at {}: ", remote.url))?
     };
@@ -49,18 +58,44 @@ pub fn login(
         .build()?;
     let device = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty());
     let (token, who) = runtime
-        .block_on(backend.login(&user, &password, device))
-        .map_err(|e| login_error(&e, &remote.url))?;
+        .block_on(backend.login(&user, &password, device, args.invite.clone()))
+        .map_err(|e| match (&args.invite, &e) {
+            (Some(_), RemoteError::Status { message, .. }) => anyhow::anyhow!(
+                "{} did not take the invitation: {}",
+                remote.url,
+                crate::text::sanitize::clean_line(message)
+            ),
+            _ => login_error(&e, &remote.url),
+        })?;
     secrets.save(&account.name, &Credential::Bearer { token })?;
     writeln!(
         out,
         "Signed in to {} as {}{}. Next: threadmark sync --account {}",
         remote.url,
         crate::text::sanitize::clean_line(&who.name),
-        if who.admin { " (admin)" } else { "" },
+        role_note(who.role().as_str()),
         account.name
     )?;
     Ok(())
+}
+
+/// ` (admin)`, ` (moderator)`, ` (reader)`, or nothing for a member.
+fn role_note(role: &str) -> String {
+    if role == "member" {
+        String::new()
+    } else {
+        format!(" ({role})")
+    }
+}
+
+/// A new password, asked twice on the terminal (joining with an invitation).
+fn choose_password(user: &str, url: &str) -> anyhow::Result<String> {
+    let first = rpassword::prompt_password(format!("Choose a password for {user} at {url}: "))?;
+    let again = rpassword::prompt_password("Again: ")?;
+    if first != again {
+        anyhow::bail!("the passwords differ; nothing was sent");
+    }
+    Ok(first)
 }
 
 /// `--token-stdin`: the token is asked about (`GET /me`) before it is stored. A server that
@@ -92,7 +127,7 @@ fn store_checked_token(
                 "Signed in to {} as {}{}. Next: threadmark sync --account {}",
                 remote.url,
                 crate::text::sanitize::clean_line(&who.name),
-                if who.admin { " (admin)" } else { "" },
+                role_note(who.role().as_str()),
                 account.name
             )?;
             return Ok(());

@@ -39,12 +39,13 @@ pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()
     let account = || setup.account(global.account.as_deref());
     let Some(command) = command else {
         let account = account()?;
-        let data = load(&account)?;
+        let (data, index_later) = load_for_start(&account)?;
         crate::runner::run(crate::runner::Launch {
             config: &setup.config,
             data_dir: &setup.data,
             account: &account,
             data,
+            index_later,
             log_problem,
         })?;
         return Ok(());
@@ -272,6 +273,26 @@ fn load(account: &Account) -> anyhow::Result<ForumData> {
     };
     report_problems(&mut cache);
     Ok(data)
+}
+
+/// A thread index larger than this (about 4,000 threads) is loaded after the reader's
+/// first frame, off its loop: below it, loading it costs less than a second frame would.
+const START_INDEX_INLINE_BYTES: u64 = 1 << 20;
+
+/// What the reader starts from; with a large index, everything but the threads (`true`:
+/// the reader loads them after its first frame).
+fn load_for_start(account: &Account) -> anyhow::Result<(ForumData, bool)> {
+    let mut cache = Cache::open(account.dir.clone());
+    if cache.index_bytes() <= START_INDEX_INLINE_BYTES {
+        return Ok((load(account)?, false));
+    }
+    let data = ForumData {
+        forum: account.load_forum(&mut cache)?,
+        threads: Vec::new(),
+        read: cache.load_read_state()?,
+    };
+    report_problems(&mut cache);
+    Ok((data, true))
 }
 
 /// `--width`, else the terminal's width, else 80 (piped output).

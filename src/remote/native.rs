@@ -143,11 +143,13 @@ impl NativeBackend {
         name: &str,
         password: &str,
         device: Option<String>,
+        invite: Option<String>,
     ) -> Result<(Secret, api::User), RemoteError> {
         let body = api::TokenRequest {
             name: name.to_owned(),
             password: password.to_owned(),
             device,
+            invite,
         };
         let request = self
             .http

@@ -59,6 +59,8 @@ pub struct Launch<'a> {
     pub data_dir: &'a DataDir,
     pub account: &'a Account,
     pub data: ForumData,
+    /// `data` has no threads yet: the index is large, and is loaded after the first frame.
+    pub index_later: bool,
     /// Why logging is off, when it is (shown once in the status line).
     pub log_problem: Option<String>,
 }
@@ -130,16 +132,18 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
         data_dir: _,
         account,
         data,
+        index_later,
         log_problem,
     } = launch;
-    let (ui_state, ui_problem) = load_ui_state(&account.dir)?;
+    let (ui_state, ui_problem) = load_ui_state::<app::UiState>(&account.dir)?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let (theme, theme_warnings) = Theme::load(&config.theme, no_color);
 
     let guard = TerminalGuard::enter(config.ui.mouse)?;
     let mut terminal = fresh_terminal()?;
     let size = terminal.size()?;
-    let (mut state, startup_effects) = State::new(Startup {
+    let remembered: Option<app::UiState> = index_later.then(|| ui_state.clone());
+    let (mut state, mut startup_effects) = State::new(Startup {
         account: account.name.clone(),
         is_demo: account.is_demo(),
         signed_in: account.is_demo() || account.has_credential(),
@@ -150,6 +154,9 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
         now: jiff::Timestamp::now(),
         id_seed: id_seed(),
     });
+    if let Some(ui) = &remembered {
+        startup_effects.extend(app::start_index::wait_for_index(&mut state, ui));
+    }
     // The first frame says when the cache was last synced; the engine says it again once
     // it has started.
     state.status.last_sync = crate::sync::state::SyncState::load(&account.dir)

@@ -1,6 +1,7 @@
 //! `threadmark serve`: its arguments, the startup lines on stdout, and the dispatch of its subcommands.
 
 use super::cli_forum::{ForumCommand, forum_command};
+use super::cli_invites::{InviteCommand, invite_command};
 use super::cli_migrate::{MigrateArgs, migrate_command};
 use super::cli_moderation::{
     PostCommand, ThreadCommand, log_command, post_command, thread_command,
@@ -105,6 +106,11 @@ pub enum ServeCommand {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Invite members: a token a new member redeems with `threadmark login --invite`
+    Invite {
+        #[command(subcommand)]
+        command: InviteCommand,
+    },
     /// Issue or revoke bearer tokens without a password (for scripts and lost passwords)
     Token {
         #[command(subcommand)]
@@ -164,6 +170,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             runtime()?.block_on(async {
                 let store = db::open(&location).await?;
                 user_command(store.as_ref(), command).await
+            })
+        }
+        Some(ServeCommand::Invite { command }) => {
+            let location = location()?;
+            runtime()?.block_on(async {
+                let store = db::open(&location).await?;
+                invite_command(store.as_ref(), command).await
             })
         }
         Some(ServeCommand::Token { command }) => {

@@ -88,6 +88,16 @@ pub enum AreaCommand {
         /// 1 is first
         #[arg(long, value_name = "N")]
         position: Option<u32>,
+        /// The weakest role that may post there (reader, member, moderator, admin)
+        #[arg(long, value_name = "ROLE", value_parser = parse_role)]
+        post_role: Option<api::Role>,
+    },
+    /// Set the weakest role that may post in an area (`member` is the default; an area
+    /// only the board posts in takes `moderator` or `admin`)
+    PostRole {
+        id: String,
+        #[arg(value_parser = parse_role)]
+        role: api::Role,
     },
     /// Give an area a new title
     Rename {
@@ -207,6 +217,7 @@ fn area_edit(command: AreaCommand) -> (StructureEdit, String) {
             title,
             description,
             position,
+            post_role,
         } => {
             let done = format!("added area {id} to section {section}");
             let change = AreaChange {
@@ -214,8 +225,17 @@ fn area_edit(command: AreaCommand) -> (StructureEdit, String) {
                 title: Some(title),
                 description,
                 position,
+                post_role,
             };
             (area(id, change, Create::Only), done)
+        }
+        AreaCommand::PostRole { id, role } => {
+            let done = format!("only a {role} or above may now post in area {id}");
+            let change = AreaChange {
+                post_role: Some(role),
+                ..AreaChange::default()
+            };
+            (area(id, change, Create::Never), done)
         }
         AreaCommand::Rename { id, title } => {
             let done = format!("renamed area {id}");
@@ -258,6 +278,13 @@ fn area_edit(command: AreaCommand) -> (StructureEdit, String) {
             (StructureEdit::RemoveArea(id), done)
         }
     }
+}
+
+/// A role named on the command line.
+pub fn parse_role(name: &str) -> Result<api::Role, String> {
+    api::Role::parse(name).ok_or_else(|| {
+        format!("no role {name:?}; the roles are reader, member, moderator and admin")
+    })
 }
 
 /// A refusal in words: the detail, or each field's complaint; nothing was changed.
@@ -347,6 +374,7 @@ mod tests {
                     thread_count: 2,
                     post_count: 5,
                     last_post_at: None,
+                    post_role: None,
                 }],
             }],
             ..api::Tree::default()

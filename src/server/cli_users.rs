@@ -1,6 +1,7 @@
 //! `threadmark serve user …` and `threadmark serve token …`: users and tokens, on either engine.
 
 use super::db::Store;
+use super::db::members::{NewInvite, Removed};
 use super::db::users::{self, UserError};
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -23,11 +24,26 @@ pub enum UserCommand {
     },
     /// List the users
     List,
-    /// Make a user a moderator (may lock, pin and move threads) or a plain member again
+    /// Give a user a role: reader (may read, not post), member, moderator (may lock, pin,
+    /// move and hide) or admin (may also shape the forum and its members)
     Role {
         name: String,
-        #[arg(value_parser = ["moderator", "member"])]
-        role: String,
+        #[arg(value_parser = super::cli_forum::parse_role)]
+        role: crate::api::Role,
+    },
+    /// Keep a user out: their tokens are revoked and they cannot sign in
+    Disable { name: String },
+    /// Let a disabled user sign in again
+    Enable { name: String },
+    /// Remove a user; one who wrote posts keeps them under their name but cannot sign in
+    Remove { name: String },
+    /// Print a one-time token that sets a new password for a user, redeemed with
+    /// `threadmark login --invite TOKEN --user NAME`
+    Reset {
+        name: String,
+        /// How long the token works (e.g. 30m, 12h, 7d)
+        #[arg(long, default_value = "1d", value_name = "DURATION", value_parser = super::cli_invites::parse_span)]
+        expires: jiff::SignedDuration,
     },
 }
 
@@ -74,37 +90,84 @@ pub async fn user_command(store: &dyn Store, command: UserCommand) -> anyhow::Re
             }
         }
         UserCommand::Role { name, role } => {
-            let moderator = role == "moderator";
-            if !store.set_moderator(name.clone(), moderator).await? {
-                anyhow::bail!("no user {name:?}; nothing was changed");
-            }
-            writeln!(std::io::stdout().lock(), "{name} is now a {role}")?;
+            let user = store.set_role(name, role).await?;
+            let article = if role == crate::api::Role::Admin {
+                "an"
+            } else {
+                "a"
+            };
+            writeln!(
+                std::io::stdout().lock(),
+                "{} is now {article} {role}",
+                user.name
+            )?;
         }
-        UserCommand::List => {
-            let listed = store.list_users().await?;
-            let moderators = store.moderators().await?;
+        UserCommand::Disable { name } => {
+            let user = store.set_disabled(name, true).await?;
+            writeln!(
+                std::io::stdout().lock(),
+                "disabled {} (their tokens are revoked)",
+                user.name
+            )?;
+        }
+        UserCommand::Enable { name } => {
+            let user = store.set_disabled(name, false).await?;
+            writeln!(std::io::stdout().lock(), "enabled {}", user.name)?;
+        }
+        UserCommand::Remove { name } => {
+            let said = match store.remove_user(name.clone()).await? {
+                Removed::Deleted => format!("removed {name}"),
+                Removed::Kept { posts } => {
+                    format!("removed {name}'s account; their {posts} post(s) stay under their name")
+                }
+            };
+            writeln!(std::io::stdout().lock(), "{said}")?;
+        }
+        UserCommand::Reset { name, expires } => {
+            let now = jiff::Timestamp::now();
+            let invite = NewInvite {
+                role: crate::api::Role::Member,
+                for_user: Some(name.clone()),
+                expires_at: Some(super::cli_invites::expiry(now, expires)?),
+                uses: 1,
+                created_by: super::db::moderation::OPERATOR.to_owned(),
+            };
+            let token = store.create_invite(invite, now).await?;
             let mut out = std::io::stdout().lock();
-            for (user, can_log_in) in listed {
-                let mut notes = Vec::new();
-                if user.admin {
-                    notes.push("admin".to_owned());
-                }
-                if moderators.contains(&user.name) {
-                    notes.push("moderator".to_owned());
-                }
-                if let Some(badge) = &user.badge {
-                    notes.push(format!("badge: {badge}"));
-                }
-                if !can_log_in {
-                    notes.push("no password".to_owned());
-                }
-                let name = crate::text::sanitize::clean_line(&user.name);
-                if notes.is_empty() {
-                    writeln!(out, "{name}")?;
-                } else {
-                    writeln!(out, "{name} ({})", notes.join(", "))?;
-                }
-            }
+            writeln!(out, "reset token for {name}: {token}")?;
+            writeln!(
+                out,
+                "{name} sets a new password with: threadmark login --account ACCOUNT --invite {token} --user {name}"
+            )?;
+        }
+        UserCommand::List => list_users(store).await?,
+    }
+    Ok(())
+}
+
+/// `serve user list`: each user with their role and state.
+async fn list_users(store: &dyn Store) -> anyhow::Result<()> {
+    let listed = store.list_users().await?;
+    let mut out = std::io::stdout().lock();
+    for (user, can_log_in) in listed {
+        let mut notes = Vec::new();
+        if user.role != crate::api::Role::Member {
+            notes.push(user.role.to_string());
+        }
+        if user.disabled {
+            notes.push("disabled".to_owned());
+        }
+        if let Some(badge) = &user.badge {
+            notes.push(format!("badge: {badge}"));
+        }
+        if !can_log_in {
+            notes.push("no password".to_owned());
+        }
+        let name = crate::text::sanitize::clean_line(&user.name);
+        if notes.is_empty() {
+            writeln!(out, "{name}")?;
+        } else {
+            writeln!(out, "{name} ({})", notes.join(", "))?;
         }
     }
     Ok(())

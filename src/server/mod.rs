@@ -8,6 +8,7 @@ mod auth;
 mod bare_answers;
 pub mod cli;
 mod cli_forum;
+mod cli_invites;
 mod cli_migrate;
 mod cli_moderation;
 mod cli_users;

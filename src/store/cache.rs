@@ -141,6 +141,12 @@ impl Cache {
         Ok(threads)
     }
 
+    /// The size of `index.json` on disk (0 when it is missing): what loading it costs
+    /// grows with it, so a start can decide to paint before loading it.
+    pub fn index_bytes(&self) -> u64 {
+        fs::metadata(self.dir.index()).map_or(0, |m| m.len())
+    }
+
     pub fn save_index(&self, threads: &[ThreadSummary]) -> Result<(), StoreError> {
         #[derive(Serialize)]
         struct IndexRef<'a> {

@@ -17,8 +17,11 @@ pub struct SearchHit {
     pub snippet: String,
 }
 
-/// Finds posts and thread titles containing every word of `query` (case-insensitive),
-/// in the order of `threads`, each thread's title before its posts (in `seq` order).
+/// Finds posts and thread titles containing every word of `query` (case-insensitive).
+/// Hits where the words stand whole come first, then those where they begin a word, then
+/// those where they sit inside one ("train" finds "train", then "trained", then
+/// "constraints"); within a rank, in the order of `threads`, each thread's title before
+/// its posts (in `seq` order).
 ///
 /// The search index (see [`super::search_index`]) names the posts that may match; each
 /// is read from its thread file and checked there, so an index out of step with the files
@@ -34,22 +37,24 @@ pub fn search(
     if words.is_empty() || limit == 0 {
         return Ok(Vec::new());
     }
-    let matches = |lower: &str| words.iter().all(|w| lower.contains(w.as_str()));
     let candidates = cache.search_candidates(&words)?;
-    let mut hits = Vec::new();
+    let mut ranked = Ranked::new(limit);
     for summary in threads {
-        if hits.len() >= limit {
+        if ranked.full_of_the_best() {
             break;
         }
-        if matches(&summary.title.to_lowercase()) {
-            hits.push(SearchHit {
-                thread: summary.id.clone(),
-                thread_title: summary.title.clone(),
-                post: None,
-                seq: None,
-                author: summary.author.clone(),
-                snippet: sanitize::clean_line(&summary.title).into_owned(),
-            });
+        if let Some(rank) = rank(&summary.title.to_lowercase(), &words) {
+            ranked.push(
+                rank,
+                SearchHit {
+                    thread: summary.id.clone(),
+                    thread_title: summary.title.clone(),
+                    post: None,
+                    seq: None,
+                    author: summary.author.clone(),
+                    snippet: sanitize::clean_line(&summary.title).into_owned(),
+                },
+            );
         }
         let seqs: Option<&[u32]> = match &candidates {
             Some(found) if !found.whole.contains(&summary.id) => match found.posts.get(&summary.id)
@@ -63,7 +68,7 @@ pub fn search(
             continue;
         };
         for post in file.posts.iter().filter(|p| !p.deleted) {
-            if hits.len() >= limit {
+            if ranked.full_of_the_best() {
                 break;
             }
             if seqs.is_some_and(|seqs| seqs.binary_search(&post.seq).is_err()) {
@@ -71,39 +76,146 @@ pub fn search(
             }
             let text = plain_text(&post.body);
             let lower = text.to_lowercase();
-            if !matches(&lower) {
+            let Some(rank) = rank(&lower, &words) else {
                 continue;
-            }
-            hits.push(SearchHit {
-                thread: summary.id.clone(),
-                thread_title: summary.title.clone(),
-                post: Some(post.id.clone()),
-                seq: Some(post.seq),
-                author: post.author.clone(),
-                snippet: snippet(&text, &lower, &words[0]),
-            });
+            };
+            ranked.push(
+                rank,
+                SearchHit {
+                    thread: summary.id.clone(),
+                    thread_title: summary.title.clone(),
+                    post: Some(post.id.clone()),
+                    seq: Some(post.seq),
+                    author: post.author.clone(),
+                    snippet: snippet(&text, &lower, &words[0]),
+                },
+            );
         }
     }
-    hits.truncate(limit);
-    Ok(hits)
+    Ok(ranked.finish())
 }
 
-/// About 100 characters of `text` around the first occurrence of `word`, on one line.
+/// Where a word of the query was found in a text: the lower, the better.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Fit {
+    /// A whole word.
+    Word,
+    /// The start of a longer word ("train" in "trained").
+    WordStart,
+    /// Inside a word ("train" in "constraints").
+    Inside,
+}
+
+/// How well `lower` (lowercased) holds every word: its worst word's fit, then the sum of
+/// all (lower is better); `None` when a word is missing.
+fn rank(lower: &str, words: &[String]) -> Option<(Fit, usize)> {
+    let mut worst = Fit::Word;
+    let mut sum = 0;
+    for word in words {
+        let (_, fit) = best_occurrence(lower, word)?;
+        worst = worst.max(fit);
+        sum += fit as usize;
+    }
+    Some((worst, sum))
+}
+
+/// The byte offset of `word`'s best-fitting occurrence in `lower`, and its fit (the first
+/// of the best).
+fn best_occurrence(lower: &str, word: &str) -> Option<(usize, Fit)> {
+    let mut best: Option<(usize, Fit)> = None;
+    for (at, _) in lower.match_indices(word) {
+        let before = lower[..at].chars().next_back();
+        let after = lower[at + word.len()..].chars().next();
+        let starts = !before.is_some_and(char::is_alphanumeric)
+            || !word.chars().next().is_some_and(char::is_alphanumeric);
+        let ends = !after.is_some_and(char::is_alphanumeric)
+            || !word.chars().next_back().is_some_and(char::is_alphanumeric);
+        let fit = match (starts, ends) {
+            (true, true) => Fit::Word,
+            (true, false) => Fit::WordStart,
+            _ => Fit::Inside,
+        };
+        if best.is_none_or(|(_, b)| fit < b) {
+            best = Some((at, fit));
+        }
+        if fit == Fit::Word {
+            break;
+        }
+    }
+    best
+}
+
+/// Hits kept in rank order, the order of arrival within a rank, up to a limit.
+struct Ranked {
+    limit: usize,
+    hits: Vec<((Fit, usize), SearchHit)>,
+    best: usize,
+}
+
+impl Ranked {
+    fn new(limit: usize) -> Self {
+        Self {
+            limit,
+            hits: Vec::new(),
+            best: 0,
+        }
+    }
+
+    fn push(&mut self, rank: (Fit, usize), hit: SearchHit) {
+        if rank.0 == Fit::Word {
+            self.best += 1;
+        }
+        self.hits.push((rank, hit));
+    }
+
+    /// As many whole-word hits as asked for: nothing found later could rank above them.
+    fn full_of_the_best(&self) -> bool {
+        self.best >= self.limit
+    }
+
+    fn finish(mut self) -> Vec<SearchHit> {
+        // Stable: within a rank, the order they were found in.
+        self.hits.sort_by_key(|(rank, _)| *rank);
+        self.hits
+            .into_iter()
+            .take(self.limit)
+            .map(|(_, hit)| hit)
+            .collect()
+    }
+}
+
+/// About 100 characters of `text` around the best occurrence of `word` (a whole word
+/// before a part of one), on one line, cut between words: it begins and ends with whole
+/// words, an ellipsis marking what was left out.
 fn snippet(text: &str, lower: &str, word: &str) -> String {
     const BEFORE: usize = 40;
     const TOTAL: usize = 100;
     // Byte offsets differ between `text` and its lowercase form for some scripts, so
     // count characters instead.
-    let at = lower
-        .find(word)
-        .map_or(0, |byte| lower[..byte].chars().count());
-    let start = at.saturating_sub(BEFORE);
-    let mut out: String = text.chars().skip(start).take(TOTAL).collect();
-    out = out.split_whitespace().collect::<Vec<_>>().join(" ");
-    if start > 0 {
+    let chars: Vec<char> = text.chars().collect();
+    let at = best_occurrence(lower, word).map_or(0, |(byte, _)| lower[..byte].chars().count());
+    let word_end = (at + word.chars().count()).min(chars.len());
+    let blank = |i: usize| chars.get(i).is_none_or(|c| c.is_whitespace());
+    // Start after a blank: move forward to the next word, never past the match (text
+    // without blanks, as Chinese or Japanese is written, is cut where it falls).
+    let mut start = at.saturating_sub(BEFORE);
+    if start > 0 && !blank(start - 1) {
+        start = (start..at).find(|&i| blank(i)).map_or(start, |i| i + 1);
+    }
+    // End before a blank: move back to the previous one, never into the match.
+    let mut end = (start + TOTAL).max(word_end).min(chars.len());
+    if end < chars.len()
+        && !blank(end)
+        && let Some(i) = (word_end..end).rev().find(|&i| blank(i))
+    {
+        end = i;
+    }
+    let piece: String = chars[start..end].iter().collect();
+    let mut out = piece.split_whitespace().collect::<Vec<_>>().join(" ");
+    if chars[..start].iter().any(|c| !c.is_whitespace()) {
         out.insert(0, '…');
     }
-    if text.chars().count() > start + TOTAL {
+    if end < chars.len() && chars[end..].iter().any(|c| !c.is_whitespace()) {
         out.push('…');
     }
     out
@@ -151,6 +263,42 @@ mod tests {
             2
         );
         assert!(found(&mut cache, &threads, "advocacy zzzqqq").is_empty());
+    }
+
+    #[test]
+    fn snippets_begin_and_end_with_whole_words() {
+        let text = format!(
+            "{} the train left {}",
+            "alpha ".repeat(20),
+            "omega ".repeat(30)
+        );
+        let lower = text.to_lowercase();
+        let cut = snippet(&text, &lower, "train");
+        assert!(
+            cut.starts_with("…alpha ") && cut.ends_with(" omega…"),
+            "{cut}"
+        );
+        assert!(cut.contains("the train left"), "{cut}");
+        // No blanks to cut at: cut where it falls, the match kept.
+        let text = "字".repeat(80) + "検索" + &"字".repeat(200);
+        let cut = snippet(&text, &text, "検索");
+        assert!(
+            cut.contains("検索") && cut.starts_with('…') && cut.ends_with('…'),
+            "{cut}"
+        );
+    }
+
+    #[test]
+    fn whole_words_rank_above_word_starts_and_word_insides() {
+        let words = ["train".to_owned()];
+        assert_eq!(rank("we train", &words), Some((Fit::Word, 0)));
+        assert_eq!(
+            rank("trained, constraints", &words),
+            Some((Fit::WordStart, 1))
+        );
+        assert_eq!(rank("constraints", &words), Some((Fit::Inside, 2)));
+        assert_eq!(rank("constraints; train.", &words), Some((Fit::Word, 0)));
+        assert_eq!(rank("rain", &words), None);
     }
 
     #[test]

@@ -416,3 +416,156 @@ fn a_thread_the_operator_locks_pins_and_moves_changes_in_the_open_reader() {
         text(&out.stderr)
     );
 }
+
+/// `threadmark serve ARGS… --data DIR` as the operator runs it: its standard output,
+/// after checking it succeeded.
+fn operate(data: &std::path::Path, args: &[&str], stdin: &str) -> String {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_threadmark"))
+        .arg("serve")
+        .args(args)
+        .arg("--data")
+        .arg(data)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+/// The token `serve invite create` printed.
+fn invite_token(said: &str) -> String {
+    said.strip_prefix("invite: ")
+        .and_then(|rest| rest.split_once(' '))
+        .map_or_else(|| panic!("{said}"), |(token, _)| token.to_owned())
+}
+
+/// The operator's setup, from an empty data dir with the command line alone: an admin, a
+/// title, a section, an area only the admin posts in and one for all, and two
+/// invitations (one moderator; two members). Returns those invitation tokens.
+fn set_up_the_club(data: &std::path::Path) -> (String, String) {
+    let said = operate(
+        data,
+        &["user", "add", "ann", "--password-stdin"],
+        "ann's password\n",
+    );
+    assert_eq!(said, "created user ann (admin)\n");
+    operate(data, &["forum", "title", "The Allotment Club"], "");
+    operate(
+        data,
+        &["forum", "section", "add", "club", "--title", "Club"],
+        "",
+    );
+    let args = [
+        "forum",
+        "area",
+        "add",
+        "notices",
+        "--section",
+        "club",
+        "--title",
+        "Notices",
+        "--post-role",
+        "admin",
+    ];
+    operate(data, &args, "");
+    let args = [
+        "forum",
+        "area",
+        "add",
+        "chat",
+        "--section",
+        "club",
+        "--title",
+        "Chat",
+    ];
+    operate(data, &args, "");
+    let moderator = invite_token(&operate(
+        data,
+        &["invite", "create", "--role", "moderator"],
+        "",
+    ));
+    let members = operate(
+        data,
+        &["invite", "create", "--uses", "2", "--expires", "14d"],
+        "",
+    );
+    assert!(
+        members.contains("(role member, 2 uses, expires "),
+        "{members}"
+    );
+    let members = invite_token(&members);
+    let shown = operate(data, &["forum", "show"], "");
+    assert!(shown.contains("The Allotment Club"), "{shown}");
+
+    (moderator, members)
+}
+
+#[test]
+fn a_group_sets_up_its_forum_with_the_cli_alone_and_members_join_by_invitation() {
+    let data = tempfile::tempdir().unwrap();
+    let data = data.path();
+    let (moderator, members) = set_up_the_club(data);
+    let server = Served::start(data, "127.0.0.1:0", false, &[]);
+    let join = |token: &str, user: &str| {
+        let client = Client::default();
+        let out = client.run(&["account", "add", "club", "--url", &server.url]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let args = [
+            "login",
+            "--account",
+            "club",
+            "--invite",
+            token,
+            "--user",
+            user,
+            "--password-stdin",
+        ];
+        let out = client.run_with_stdin(&args, &format!("{user}'s long password\n"));
+        (client, out)
+    };
+    let (mo, out) = join(&moderator, "mo");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        format!(
+            "Signed in to {} as mo (moderator). Next: threadmark sync --account club\n",
+            server.url
+        )
+    );
+    let (bea, out) = join(&members, "bea");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains(" as bea. "),
+        "{}",
+        text(&out.stdout)
+    );
+    for client in [&mo, &bea] {
+        let out = client.run(&["sync"]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+
+    // A spent invitation is refused with the reason, and nothing is stored.
+    let (late, out) = join(&moderator, "cy");
+    assert_eq!(out.status.code(), Some(1));
+    let said = text(&out.stderr);
+    assert!(
+        said.contains("did not take the invitation: this invitation was used up"),
+        "{said}"
+    );
+    let listed = late.run(&["account", "list"]);
+    assert!(
+        !text(&listed.stdout).contains("(logged in)"),
+        "{}",
+        text(&listed.stdout)
+    );
+}

@@ -12,6 +12,7 @@ mod conventions;
 mod demo;
 mod json;
 mod read_sync;
+mod search;
 mod terminal;
 
 pub use support::run::{command, stdout_of, threadmark};

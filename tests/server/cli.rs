@@ -96,7 +96,7 @@ both_stores! {
             StatusCode::CREATED,
         )
         .await;
-        assert_eq!(grant["user"], json!({"name": "ann", "admin": true}));
+        assert_eq!(grant["user"], json!({"name": "ann", "admin": true, "role": "admin"}));
         let grant = json_of(login("bob", password).await.unwrap(), StatusCode::CREATED).await;
         assert_eq!(grant["user"]["badge"], "non-member");
         let (code, _) = problem_code(

@@ -105,6 +105,28 @@ impl TestServer {
         }
     }
 
+    /// Runs one SQL statement on the server's store, beside the server (a test's way to
+    /// make a state no endpoint makes, such as an invitation that expired).
+    pub async fn execute(&self, sql: &str) {
+        match &self.store {
+            Backend::Sqlite => {
+                let db = self.dir.path().join(threadmark::server::db::DB_FILE);
+                let conn = rusqlite::Connection::open(db).unwrap();
+                conn.busy_timeout(Duration::from_secs(60)).unwrap();
+                conn.execute(sql, []).unwrap();
+            }
+            Backend::Postgres(url) => {
+                let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                    .await
+                    .unwrap();
+                let driver = tokio::spawn(connection);
+                client.execute(sql, &[]).await.unwrap();
+                drop(client);
+                let _ = driver.await;
+            }
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.server.url())
     }

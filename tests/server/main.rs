@@ -21,6 +21,7 @@ mod contract_reading;
 mod database_tls;
 mod durability;
 mod idempotency;
+mod members;
 mod migrate;
 mod moderation;
 mod modes;

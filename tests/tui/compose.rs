@@ -204,7 +204,7 @@ fn closing_keeps_the_draft_and_the_same_reply_key_resumes_it() {
 #[test]
 fn a_new_thread_needs_an_area_and_a_title() {
     let mut h = Harness::remote(120, 40);
-    h.keys("c");
+    h.keys("ggc");
     assert!(h.state.composer.is_none(), "the forum root is no area");
     assert!(h.notice().contains("select an area"), "{}", h.notice());
     // The Advocacy area is the row above its thread, the last one.

@@ -15,6 +15,15 @@ use threadmark::store::{AccountDir, Cache, DataDir, ensure_demo};
 /// The seed of the ids the UI makes (drafts, outbox keys) in tests.
 pub const ID_SEED: u64 = 14;
 
+/// What the first state of [`Harness::demo_index_later`] showed, before the index came.
+pub struct FirstState {
+    pub thread_rows: usize,
+    pub areas: usize,
+    pub notice: Option<String>,
+    /// What the reader would have saved in `ui.json` then.
+    pub ui: UiState,
+}
+
 pub struct Harness {
     pub state: State,
     pub dir: AccountDir,
@@ -44,6 +53,61 @@ impl Harness {
         };
         assert!(cache.take_problems().is_empty());
         Self::start(temp, dir, forum_data, ui, config, (width, height))
+    }
+
+    /// The demo as the reader starts on a cache whose thread index is large: the first
+    /// state has the sections and areas only (`first`), and the index comes as the answer
+    /// to the effect that asks for it.
+    pub fn demo_index_later(ui: &UiState) -> (Self, FirstState) {
+        let temp = tempfile::tempdir().unwrap();
+        let data = DataDir::new(temp.path());
+        ensure_demo(&data).unwrap();
+        let dir = data.account("demo");
+        let mut cache = Cache::open(dir.clone());
+        let forum_data = ForumData {
+            forum: cache.load_forum().unwrap().unwrap(),
+            threads: Vec::new(),
+            read: cache.load_read_state().unwrap(),
+        };
+        let (mut state, mut effects) = State::new(Startup {
+            account: "demo".into(),
+            is_demo: true,
+            signed_in: true,
+            data: forum_data,
+            ui: ui.clone(),
+            config: &Config::default(),
+            size: (120, 40),
+            now: Timestamp::now(),
+            id_seed: ID_SEED,
+        });
+        effects.extend(threadmark::app::start_index::wait_for_index(&mut state, ui));
+        let first = FirstState {
+            thread_rows: state
+                .tree
+                .nodes()
+                .iter()
+                .filter(|n| n.thread.is_some())
+                .count(),
+            areas: state
+                .tree
+                .nodes()
+                .iter()
+                .filter(|n| n.kind == threadmark::app::tree::model::NodeKind::Area)
+                .count(),
+            notice: state.status.notice.as_ref().map(|n| n.text.clone()),
+            ui: state.ui_snapshot(),
+        };
+        let clock = state.now;
+        let mut harness = Self {
+            state,
+            core: Interpreter::open(&dir),
+            dir,
+            effects: Vec::new(),
+            clock,
+            _temp: temp,
+        };
+        harness.run_effects(effects);
+        (harness, first)
     }
 
     /// An account with a server (none runs: the UI is driven alone), its cache holding

@@ -36,6 +36,19 @@ fn rows(screen: &str) -> Vec<&str> {
     screen.lines().collect()
 }
 
+/// A new user's first `enter` opens something to read: the reader starts with the
+/// selection on the first thread with unread posts, not on the forum's root.
+#[test]
+fn the_reader_starts_on_the_first_unread_thread() {
+    let (_home, mut s) = demo_reader(120, 40);
+    s.wait_for_text("Enabling Strategies");
+    s.send("\r");
+    let screen = s.wait_for_text("Connie Williams");
+    assert!(screen.contains("Mary Ghikas"), "{screen}");
+    s.send("q");
+    assert!(s.wait_exit().success());
+}
+
 #[test]
 fn read_the_demo_thread_by_keyboard_and_quit_to_a_clean_terminal() {
     let (_home, mut s) = demo_reader(120, 40);

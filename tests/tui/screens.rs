@@ -107,12 +107,13 @@ fn banner_expanded() {
 #[test]
 fn unread_threads_new_posts_and_the_selection_are_styled() {
     let mut h = Harness::demo(120, 40);
+    h.keys("gg");
     let terminal = render(&h);
     let buffer = terminal.backend().buffer();
     // The unread thread is bold in the tree.
     let (x, y) = find(buffer, "Strategic Framework and");
     assert!(buffer[(x, y)].modifier.contains(Modifier::BOLD));
-    // The selected row (the forum at start) is highlighted across the pane.
+    // The selected row (the forum, after `gg`) is highlighted across the pane.
     let (x, y) = find(buffer, "Strategic Framework ");
     assert_eq!(buffer[(x, y)].bg, Color::Cyan);
     assert_eq!(buffer[(x + 30, y)].bg, Color::Cyan);

@@ -21,6 +21,9 @@ fn tree_labels(h: &Harness) -> Vec<String> {
 #[test]
 fn keys_move_through_the_tree_and_open_the_thread() {
     let mut h = Harness::demo(120, 40);
+    // A fresh start selects the first unread thread; `gg` goes to the root.
+    assert_eq!(h.state.tree.selected().unwrap().key, "t:advocacy-1");
+    h.keys("gg");
     assert_eq!(
         h.state.tree.selected().unwrap().label,
         "Strategic Framework"
@@ -49,7 +52,7 @@ fn keys_move_through_the_tree_and_open_the_thread() {
 #[test]
 fn an_empty_area_says_so_on_enter() {
     let mut h = Harness::demo(120, 40);
-    h.keys("jj");
+    h.keys("ggjj");
     assert_eq!(h.state.tree.selected().unwrap().label, "Information Policy");
     let rows = tree_labels(&h);
     h.keys("<enter>");
@@ -121,7 +124,7 @@ fn a_subthread_folds_and_unfolds() {
 #[test]
 fn tree_nodes_collapse_and_expand() {
     let mut h = Harness::demo(120, 40);
-    h.keys("j");
+    h.keys("ggj");
     assert_eq!(
         h.state.tree.selected().unwrap().label,
         "Strategic Initiatives"
@@ -504,7 +507,11 @@ fn the_mouse_scrolls_the_pane_under_it_and_clicks_select() {
     let config = Config::parse("[ui]\nmouse = false\n").unwrap();
     let mut off = Harness::demo_with(120, 40, &config, UiState::default());
     off.send(mouse(MouseEventKind::Down(MouseButton::Left), 5, 2));
-    assert_eq!(off.state.tree.selected().unwrap().key, "forum");
+    assert_eq!(
+        off.state.tree.selected().unwrap().key,
+        "t:advocacy-1",
+        "where it started"
+    );
 }
 
 #[test]

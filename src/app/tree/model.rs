@@ -50,6 +50,8 @@ pub struct TreeModel {
 
 impl TreeModel {
     /// Builds the tree; `collapsed` and `selected` are node keys remembered from last time.
+    /// With no selection to keep, it starts on the first thread with unread posts (where
+    /// a new reader wants to be), else on the forum's root.
     pub fn build(
         forum: &Forum,
         threads: &[ThreadSummary],
@@ -156,9 +158,17 @@ impl TreeModel {
         };
         model.refresh_unread(read);
         model.recompute_visible();
-        model.selected = selected.and_then(|key| model.position(key)).or(Some(0));
-        model.reveal_selected();
+        model.select_at_start(selected);
         model
+    }
+
+    /// The remembered selection, else the first unread thread shown, else the root.
+    fn select_at_start(&mut self, remembered: Option<&str>) {
+        self.selected = remembered
+            .and_then(|key| self.position(key))
+            .or_else(|| self.first_unread_shown())
+            .or(Some(0));
+        self.reveal_selected();
     }
 
     /// Recounts unread posts from `read` and rolls them up.
@@ -398,6 +408,14 @@ impl TreeModel {
             .count()
     }
 
+    /// The first thread with unread posts among the rows shown, top down.
+    fn first_unread_shown(&self) -> Option<usize> {
+        self.visible
+            .iter()
+            .copied()
+            .find(|&i| self.nodes[i].kind == NodeKind::Thread && self.nodes[i].unread > 0)
+    }
+
     /// The first thread with unread posts after the selection, wrapping around.
     pub fn next_unread_thread(&self, after: Option<usize>) -> Option<usize> {
         let start = after.map_or(0, |a| a + 1);
@@ -493,6 +511,30 @@ mod tests {
                 "[locked] Old minutes"
             ]
         );
+    }
+
+    #[test]
+    fn a_fresh_start_selects_the_first_unread_thread() {
+        let demo = demo_forum().unwrap();
+        let unread = demo.threads[0].summary.clone();
+        let mut read_one = unread.clone();
+        read_one.id = ThreadId::new("read-one");
+        read_one.title = "Already read".into();
+        let threads = vec![read_one.clone(), unread.clone()];
+        let mut read = ReadState::default();
+        read.thread_mut(&read_one.id)
+            .mark_all_read(read_one.last_seq);
+        let build = |read: &ReadState, selected: Option<&str>| {
+            TreeModel::build(&demo.forum, &threads, read, BTreeSet::new(), selected)
+        };
+        let tree = build(&read, None);
+        assert_eq!(tree.selected().unwrap().key, format!("t:{}", unread.id));
+        // A remembered selection wins.
+        let tree = build(&read, Some("t:read-one"));
+        assert_eq!(tree.selected().unwrap().key, "t:read-one");
+        // Nothing unread: the root.
+        read.thread_mut(&unread.id).mark_all_read(unread.last_seq);
+        assert_eq!(build(&read, None).selected().unwrap().key, "forum");
     }
 
     #[test]

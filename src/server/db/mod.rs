@@ -38,6 +38,7 @@
 pub mod copy;
 mod engine;
 mod import;
+pub mod members;
 pub mod moderation;
 pub mod postgres;
 pub mod read;

@@ -196,7 +196,7 @@ pub async fn tree(tx: &impl Tx) -> Result<api::Tree, DbError> {
         .collect::<Result<Vec<_>, DbError>>()?;
     let areas = tx
         .query(
-            "SELECT id, section_id, title, description FROM areas ORDER BY position, id",
+            "SELECT id, section_id, title, description, post_role FROM areas ORDER BY position, id",
             &[],
         )
         .await?;
@@ -218,6 +218,7 @@ pub async fn tree(tx: &impl Tx) -> Result<api::Tree, DbError> {
             id,
             title: r.text(2)?,
             description: r.opt_text(3)?,
+            post_role: r.opt_text(4)?.as_deref().and_then(api::Role::parse),
         });
     }
     let announcement = match meta(tx, "announcement").await? {

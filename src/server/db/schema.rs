@@ -9,7 +9,7 @@ use super::sql::{Dialect, Tx, params};
 use super::{DbError, read};
 
 /// The newest schema this build knows; a newer store is refused, never rewritten.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// One migration step.
 #[derive(Debug)]
@@ -90,9 +90,23 @@ ALTER TABLE posts ADD COLUMN hidden_body TEXT;
 ALTER TABLE posts ADD COLUMN hidden_reason TEXT;
 ",
     },
-    // How far each user read each thread (per-user state, in that user's feed only).
+    // Members: the reader role, disabled and silenced users, invitations (and password
+    // resets, an invitation bound to a user), and who may post in an area.
     Step {
         version: 5,
+        sql: "
+ALTER TABLE users ADD COLUMN reader INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN silenced_until INTEGER;
+ALTER TABLE areas ADD COLUMN post_role TEXT;
+CREATE TABLE IF NOT EXISTS invites (
+    hash TEXT PRIMARY KEY, role TEXT NOT NULL, user_id INTEGER, expires_at INTEGER,
+    uses_left INTEGER NOT NULL, created_by TEXT NOT NULL, created_at INTEGER NOT NULL);
+",
+    },
+    // How far each user read each thread (per-user state, in that user's feed only).
+    Step {
+        version: 6,
         sql: "
 CREATE TABLE IF NOT EXISTS read_markers (
     user_id INTEGER NOT NULL, thread_id TEXT NOT NULL, read_to_seq INTEGER NOT NULL,
@@ -170,6 +184,18 @@ ALTER TABLE posts ADD COLUMN IF NOT EXISTS hidden_reason TEXT;
     },
     Step {
         version: 5,
+        sql: "
+ALTER TABLE users ADD COLUMN IF NOT EXISTS reader BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE users ADD COLUMN IF NOT EXISTS disabled BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE users ADD COLUMN IF NOT EXISTS silenced_until BIGINT;
+ALTER TABLE areas ADD COLUMN IF NOT EXISTS post_role TEXT;
+CREATE TABLE IF NOT EXISTS invites (
+    hash TEXT PRIMARY KEY, role TEXT NOT NULL, user_id BIGINT, expires_at BIGINT,
+    uses_left BIGINT NOT NULL, created_by TEXT NOT NULL, created_at BIGINT NOT NULL);
+",
+    },
+    Step {
+        version: 6,
         sql: r#"
 CREATE TABLE IF NOT EXISTS read_markers (
     user_id BIGINT NOT NULL, thread_id TEXT COLLATE "C" NOT NULL, read_to_seq BIGINT NOT NULL,

@@ -2,6 +2,7 @@
 //! question or write, implemented once for every [`Engine`].
 
 use super::engine::Engine;
+use super::members::{self, NewInvite};
 use super::moderation::{self, Actor};
 use super::read::{self, ThreadKey, Viewer};
 use super::reading;
@@ -198,6 +199,28 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         device: Option<String>,
     ) -> Result<(UserInfo, String), UserError>;
     async fn revoke_tokens(&self, name: String) -> Result<u64, UserError>;
+    /// Gives a user a role (refused when it would leave no admin).
+    async fn set_role(&self, name: String, role: api::Role) -> Result<UserInfo, UserError>;
+    /// Disables a user (tokens revoked) or lets them in again.
+    async fn set_disabled(&self, name: String, disabled: bool) -> Result<UserInfo, UserError>;
+    /// Removes a user (see [`members::remove_user`]).
+    async fn remove_user(&self, name: String) -> Result<members::Removed, UserError>;
+    /// Stores an invitation (or a password reset) and returns its token.
+    async fn create_invite(&self, invite: NewInvite, now: Timestamp) -> Result<String, UserError>;
+    /// The invitations still open.
+    async fn invites(&self, now: Timestamp) -> Result<Vec<members::Invite>, DbError>;
+    /// Revokes the invitations whose listed id starts with `id`; how many.
+    async fn revoke_invite(&self, id: String) -> Result<u64, DbError>;
+    /// Redeems an invitation for a user and a token (`password_hash` from
+    /// [`users::hash_password`]).
+    async fn redeem_invite(
+        &self,
+        invite: String,
+        name: String,
+        password_hash: String,
+        device: Option<String>,
+        now: Timestamp,
+    ) -> WriteResult<(UserInfo, String)>;
     /// Imports a forum in one transaction (see [`super::import_forum`]).
     async fn import(
         &self,
@@ -580,6 +603,88 @@ impl<E: Engine> Store for E {
             })
             .await,
         )
+    }
+
+    async fn set_role(&self, name: String, role: api::Role) -> Result<UserInfo, UserError> {
+        user_failure(
+            self.write(move |tx| {
+                Box::pin(async move {
+                    members::set_role(tx, &name, role)
+                        .await
+                        .map_err(WriteFailure::Rejected)
+                })
+            })
+            .await,
+        )
+    }
+
+    async fn set_disabled(&self, name: String, disabled: bool) -> Result<UserInfo, UserError> {
+        user_failure(
+            self.write(move |tx| {
+                Box::pin(async move {
+                    members::set_disabled(tx, &name, disabled)
+                        .await
+                        .map_err(WriteFailure::Rejected)
+                })
+            })
+            .await,
+        )
+    }
+
+    async fn remove_user(&self, name: String) -> Result<members::Removed, UserError> {
+        user_failure(
+            self.write(move |tx| {
+                Box::pin(async move {
+                    members::remove_user(tx, &name)
+                        .await
+                        .map_err(WriteFailure::Rejected)
+                })
+            })
+            .await,
+        )
+    }
+
+    async fn create_invite(&self, invite: NewInvite, now: Timestamp) -> Result<String, UserError> {
+        user_failure(
+            self.write(move |tx| {
+                Box::pin(async move {
+                    members::create_invite(tx, &invite, now)
+                        .await
+                        .map_err(WriteFailure::Rejected)
+                })
+            })
+            .await,
+        )
+    }
+
+    async fn invites(&self, now: Timestamp) -> Result<Vec<members::Invite>, DbError> {
+        self.read(move |tx| Box::pin(members::list_invites(tx, now)))
+            .await
+    }
+
+    async fn revoke_invite(&self, id: String) -> Result<u64, DbError> {
+        plain(
+            self.write(move |tx| {
+                Box::pin(async move { Ok(members::revoke_invite(tx, &id).await?) })
+            })
+            .await,
+        )
+    }
+
+    async fn redeem_invite(
+        &self,
+        invite: String,
+        name: String,
+        password_hash: String,
+        device: Option<String>,
+        now: Timestamp,
+    ) -> WriteResult<(UserInfo, String)> {
+        self.write(move |tx| {
+            Box::pin(async move {
+                members::redeem(tx, &invite, &name, &password_hash, device.as_deref(), now).await
+            })
+        })
+        .await
     }
 
     async fn import(

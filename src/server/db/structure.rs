@@ -342,10 +342,25 @@ async fn put_area(
         if let Some(position) = change.position {
             reorder_areas(tx, section, id, position).await?;
         }
+        set_post_role(tx, id, change.post_role).await?;
         return Ok(true);
     };
     change_area(tx, id, &from, change, title.as_deref(), description).await?;
     Ok(false)
+}
+
+/// Sets who may post in an area, when `role` is given.
+async fn set_post_role(tx: &impl Tx, id: &str, role: Option<api::Role>) -> Result<(), DbError> {
+    if let Some(role) = role {
+        // `member` is what an area without a setting means: store it as none.
+        let stored = (role != api::Role::Member).then_some(role.as_str());
+        tx.execute(
+            "UPDATE areas SET post_role = $2 WHERE id = $1",
+            params![id, stored],
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Changes an existing area (in section `from`): what `change` gives.
@@ -371,6 +386,7 @@ async fn change_area(
         )
         .await?;
     }
+    set_post_role(tx, id, change.post_role).await?;
     match &change.section {
         Some(to) if to != from => {
             tx.execute(

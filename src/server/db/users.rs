@@ -2,7 +2,7 @@
 
 use super::sql::{Dialect, SqlRow, Tx, params};
 use super::{DbError, micros};
-use crate::api;
+use crate::api::{self, Role};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use sha2::{Digest, Sha256};
@@ -15,6 +15,12 @@ pub struct UserInfo {
     pub name: String,
     pub badge: Option<String>,
     pub admin: bool,
+    /// What the user may do (an admin is always [`Role::Admin`]).
+    pub role: Role,
+    /// A disabled user cannot sign in; their tokens are refused.
+    pub disabled: bool,
+    /// Until when (µs) a moderator silenced the user: no posting before then.
+    pub silenced_until: Option<i64>,
 }
 
 impl From<&UserInfo> for api::User {
@@ -23,9 +29,14 @@ impl From<&UserInfo> for api::User {
             name: u.name.clone(),
             badge: u.badge.clone(),
             admin: u.admin,
+            role: Some(u.role),
         }
     }
 }
+
+/// The columns [`user_from_row`] reads, for a `users` table aliased `u`.
+pub const USER_COLUMNS: &str =
+    "u.id, u.name, u.badge, u.admin, u.moderator, u.reader, u.disabled, u.silenced_until";
 
 /// Lower-case hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
@@ -89,6 +100,10 @@ pub enum UserError {
     NoSuchUser(String),
     #[error("a user name must be 1 to 64 characters, without control characters")]
     BadName,
+    #[error("{0} is disabled; `threadmark serve user enable {0}` lets them in again")]
+    Disabled(String),
+    #[error("{0}")]
+    Refused(String),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -120,12 +135,26 @@ fn name_matches(tx: &impl Tx) -> &'static str {
     }
 }
 
-fn user_from_row(r: &impl SqlRow) -> Result<UserInfo, DbError> {
+/// A user from the first eight columns of a row ([`USER_COLUMNS`]).
+pub fn user_from_row(r: &impl SqlRow) -> Result<UserInfo, DbError> {
+    let admin = r.bool(3)?;
+    let role = if admin {
+        Role::Admin
+    } else if r.bool(4)? {
+        Role::Moderator
+    } else if r.bool(5)? {
+        Role::Reader
+    } else {
+        Role::Member
+    };
     Ok(UserInfo {
         id: r.int(0)?,
         name: r.text(1)?,
         badge: r.opt_text(2)?,
-        admin: r.bool(3)?,
+        admin,
+        role,
+        disabled: r.bool(6)?,
+        silenced_until: r.opt_int(7)?,
     })
 }
 
@@ -162,45 +191,51 @@ pub async fn add_user(
         name: name.to_owned(),
         badge: badge.map(str::to_owned),
         admin,
+        role: if admin { Role::Admin } else { Role::Member },
+        disabled: false,
+        silenced_until: None,
     })
 }
 
 /// Every user, by name, and whether each can log in with a password.
 pub async fn list_users(tx: &impl Tx) -> Result<Vec<(UserInfo, bool)>, DbError> {
-    tx.query(
-        "SELECT id, name, badge, admin, password_hash IS NOT NULL FROM users ORDER BY lower(name), name",
-        &[],
-    )
-    .await?
-    .iter()
-    .map(|r| Ok((user_from_row(r)?, r.bool(4)?)))
-    .collect()
+    let sql = format!(
+        "SELECT {USER_COLUMNS}, u.password_hash IS NOT NULL FROM users u ORDER BY lower(u.name), u.name"
+    );
+    tx.query(&sql, &[])
+        .await?
+        .iter()
+        .map(|r| Ok((user_from_row(r)?, r.bool(8)?)))
+        .collect()
 }
 
-/// The user named `name` (any case) and their password hash.
+/// The user named `name` (any case) and their password hash (none for a disabled
+/// user, who cannot sign in).
 pub async fn user_by_name(
     tx: &impl Tx,
     name: &str,
 ) -> Result<Option<(UserInfo, Option<String>)>, DbError> {
     let sql = format!(
-        "SELECT id, name, badge, admin, password_hash FROM users WHERE {}",
-        name_matches(tx)
+        "SELECT {USER_COLUMNS}, CASE WHEN u.disabled THEN NULL ELSE u.password_hash END \
+         FROM users u WHERE {}",
+        name_matches(tx).replace("name", "u.name")
     );
     tx.query_opt(&sql, params![name])
         .await?
-        .map(|r| Ok((user_from_row(&r)?, r.opt_text(4)?)))
+        .map(|r| Ok((user_from_row(&r)?, r.opt_text(8)?)))
         .transpose()
 }
 
+/// The user a token belongs to; none for a disabled user.
 pub async fn user_by_token(tx: &impl Tx, token: &str) -> Result<Option<UserInfo>, DbError> {
-    tx.query_opt(
-        "SELECT u.id, u.name, u.badge, u.admin FROM tokens t JOIN users u ON u.id = t.user_id \
-         WHERE t.hash = $1",
-        params![&token_digest(token)],
-    )
-    .await?
-    .map(|r| user_from_row(&r))
-    .transpose()
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM tokens t JOIN users u ON u.id = t.user_id \
+         WHERE t.hash = $1 AND NOT u.disabled"
+    );
+    tx.query_opt(&sql, params![&token_digest(token)])
+        .await?
+        .map(|r| user_from_row(&r))
+        .transpose()
 }
 
 /// Stores a new token for `user_id` and returns it (the only time it is seen in clear).
@@ -232,6 +267,9 @@ pub async fn issue_token(
     let (user, _) = user_by_name(tx, name)
         .await?
         .ok_or_else(|| UserError::NoSuchUser(name.to_owned()))?;
+    if user.disabled {
+        return Err(UserError::Disabled(user.name));
+    }
     let token = insert_token(tx, user.id, device).await?;
     Ok((user, token))
 }

@@ -216,6 +216,9 @@ pub async fn create_post(
             Problem::new(ProblemCode::ThreadNotFound).detail(format!("no thread {thread_id:?}")),
         );
     };
+    if let Some(refusal) = super::members::may_post(tx, user, &thread.area_id, now).await? {
+        return reject(refusal);
+    }
     if thread.locked {
         return reject(
             Problem::new(ProblemCode::ThreadLocked)
@@ -297,6 +300,9 @@ pub async fn create_thread(
         return reject(
             Problem::new(ProblemCode::AreaNotFound).detail(format!("no area {area_id:?}")),
         );
+    }
+    if let Some(refusal) = super::members::may_post(tx, user, area_id, now).await? {
+        return reject(refusal);
     }
     let at = micros(now);
     let thread_id = uuid::Uuid::now_v7().simple().to_string();

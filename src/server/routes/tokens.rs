@@ -24,6 +24,9 @@ pub async fn create(
     State(app): State<Shared>,
     ApiJson(request): ApiJson<TokenRequest>,
 ) -> Result<Response, ApiError> {
+    if let Some(invite) = request.invite {
+        return redeem(&app, invite, request.name, request.password, request.device).await;
+    }
     let found = app.store.user_by_name(&request.name).await?;
     let (user, hash) = match found {
         Some((user, Some(hash))) => (Some(user), hash),
@@ -52,4 +55,42 @@ pub async fn create(
 /// `GET /me`: the user the bearer token belongs to (401 without a valid one).
 pub async fn me(AuthUser(user): AuthUser) -> Result<Response, ApiError> {
     super::json(StatusCode::OK, &crate::api::User::from(&user))
+}
+
+/// Shortest password a new member may choose.
+const MIN_PASSWORD_CHARS: usize = 8;
+
+/// `POST /tokens` with an invitation: makes the member (or resets the password) and
+/// grants a token, in one transaction.
+async fn redeem(
+    app: &Shared,
+    invite: String,
+    name: String,
+    password: String,
+    device: Option<String>,
+) -> Result<Response, ApiError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(crate::api::Problem::new(ProblemCode::ValidationFailed)
+            .field(
+                "password",
+                crate::api::FieldErrorCode::Invalid,
+                format!("choose a password of at least {MIN_PASSWORD_CHARS} characters"),
+            )
+            .into());
+    }
+    // Argon2 takes tens of milliseconds of CPU: keep it off the async threads.
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| ApiError::Internal(format!("password hashing failed: {e}")))??;
+    let (user, token) = app
+        .store
+        .redeem_invite(invite, name, hash, device, jiff::Timestamp::now())
+        .await?;
+    super::json(
+        StatusCode::CREATED,
+        &TokenGrant {
+            token,
+            user: crate::api::User::from(&user),
+        },
+    )
 }

@@ -85,12 +85,25 @@ impl From<&model::Post> for Post {
             deleted: p.deleted,
             version: p.version,
             client_key: p.client_key.clone(),
+            reactions: match p.reactions.likes {
+                0 => std::collections::BTreeMap::new(),
+                n => std::collections::BTreeMap::from([(super::LIKE.to_owned(), u64::from(n))]),
+            },
+            me: if p.reactions.liked {
+                vec![super::LIKE.to_owned()]
+            } else {
+                Vec::new()
+            },
         }
     }
 }
 
 impl From<Post> for model::Post {
     fn from(p: Post) -> Self {
+        let reactions = model::Reactions {
+            likes: u32::try_from(p.likes()).unwrap_or(u32::MAX),
+            liked: p.liked(),
+        };
         Self {
             id: model::PostId(p.id),
             thread: model::ThreadId(p.thread_id),
@@ -103,6 +116,7 @@ impl From<Post> for model::Post {
             deleted: p.deleted,
             removed: false,
             score: None,
+            reactions,
             version: p.version,
             client_key: p.client_key,
         }

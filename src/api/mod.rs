@@ -25,7 +25,7 @@ pub use auth::{Role, TokenGrant, TokenRequest, User};
 pub use changes::{Change, ChangesPage};
 pub use forum::{Area, NewThread, Section, Thread, ThreadCreated, ThreadPage, Tree};
 pub use mode::{ForumMode, ForumModeHeader, ModeChange, ModeHeaderError};
-pub use posts::{Author, NewPost, Post, PostEdit, PostPage};
+pub use posts::{Author, LIKE, NewPost, Post, PostEdit, PostPage, Revision, Revisions};
 pub use problem::{FieldError, FieldErrorCode, Problem, ProblemCode};
 pub use reading::{ReadMarkPut, ReadMarker};
 pub use status::{Banner, Limits, Severity, Status};

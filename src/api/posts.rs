@@ -3,6 +3,7 @@
 use super::forum::Thread;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Who wrote a post; the badge ("non-member", "moderator") is never part of the name.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +39,53 @@ pub struct Post {
     /// The idempotency key the post was created with; only shown to its author.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_key: Option<String>,
+    /// How many people reacted, per reaction (`{"like": 3}`); absent when none did.
+    /// A reaction does not bump `version` (an edit's `If-Match` stays valid), but the
+    /// post enters the changes feed again with its new counts.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub reactions: BTreeMap<String, u64>,
+    /// The reactions of the one asking (`["like"]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub me: Vec<String>,
+}
+
+/// The one reaction API v1 knows.
+pub const LIKE: &str = "like";
+
+impl Post {
+    /// How many liked it.
+    pub fn likes(&self) -> u64 {
+        self.reactions.get(LIKE).copied().unwrap_or(0)
+    }
+
+    /// Whether the one asking liked it.
+    pub fn liked(&self) -> bool {
+        self.me.iter().any(|r| r == LIKE)
+    }
+}
+
+/// One earlier text of a post (`GET /posts/{id}/revisions`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revision {
+    /// The version that had this text.
+    pub version: u64,
+    /// Markdown.
+    pub body: String,
+    /// When this text was written.
+    pub written_at: Timestamp,
+    /// When the next edit (or the deletion) replaced it.
+    pub replaced_at: Timestamp,
+    /// Who replaced it (the author, or a moderator).
+    pub replaced_by: String,
+}
+
+/// `GET /posts/{id}/revisions`: the texts a post had before, oldest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revisions {
+    pub post_id: String,
+    /// The current version (its text is the post's `body`).
+    pub version: u64,
+    pub revisions: Vec<Revision>,
 }
 
 /// `GET /threads/{id}/posts`: posts in `seq` order after `after_seq`.

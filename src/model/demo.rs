@@ -89,6 +89,7 @@ pub fn demo_forum() -> Result<DemoForum, String> {
                 score: None,
                 version: 1,
                 client_key: None,
+                reactions: crate::model::Reactions::default(),
             });
         }
         let first = posts.first().ok_or("a demo thread has no posts")?;

@@ -25,7 +25,7 @@ pub use forum::{
 pub use ids::{AreaId, PostId, SectionId, ThreadId};
 pub use mode::ForumMode;
 pub use outbox::{Draft, OutboxEntry, OutboxState, Target, Typing};
-pub use post::{Author, Body, BodyFormat, Post};
+pub use post::{Author, Body, BodyFormat, Post, Reactions};
 pub use read_marker::{ReadMark, ReadMarker};
 pub use read_state::{ReadState, SavedReadState, ThreadRead, saturating_total};
 pub use reply_tree::{Placed, reading_order};

@@ -90,4 +90,24 @@ pub struct Post {
     /// The idempotency key the author sent it with (only echoed to its author).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_key: Option<String>,
+    /// Likes, where the server counts them (API v1 `reactions.like`, Discourse
+    /// `post_action_type_id` 2).
+    #[serde(default, skip_serializing_if = "Reactions::is_empty")]
+    pub reactions: Reactions,
+}
+
+/// The likes on a post and whether the account gave one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reactions {
+    #[serde(default)]
+    pub likes: u32,
+    /// The account liked it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub liked: bool,
+}
+
+impl Reactions {
+    pub fn is_empty(&self) -> bool {
+        self.likes == 0 && !self.liked
+    }
 }

@@ -90,6 +90,7 @@ mod tests {
             score: None,
             version: 1,
             client_key: None,
+            reactions: crate::model::Reactions::default(),
         }
     }
 

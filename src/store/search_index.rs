@@ -390,6 +390,7 @@ mod tests {
                 score: None,
                 version: 1,
                 client_key: None,
+                reactions: crate::model::Reactions::default(),
             })
             .collect();
         Thread::new(

@@ -394,6 +394,7 @@ mod tests {
             score: None,
             version,
             client_key: None,
+            reactions: crate::model::Reactions::default(),
         }
     }
 

@@ -48,6 +48,7 @@ fn bulk_store(dir: &std::path::Path, threads: usize, posts: u32) {
                 score: None,
                 version: 1,
                 client_key: None,
+                reactions: threadmark::model::Reactions::default(),
             })
             .collect();
         let summary = ThreadSummary {

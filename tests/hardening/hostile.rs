@@ -62,6 +62,7 @@ fn imported_thread(case: &Case, index: usize, id: &str) -> (ThreadSummary, Vec<P
         score: None,
         version: 1,
         client_key: None,
+        reactions: threadmark::model::Reactions::default(),
     };
     (summary, vec![post])
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 use threadmark::api::headers;
 
-async fn changes(t: &crate::common::TestServer, query: &str) -> Value {
+pub(crate) async fn changes(t: &crate::common::TestServer, query: &str) -> Value {
     json_of(
         t.http
             .get(t.url(&format!("/changes?{query}")))

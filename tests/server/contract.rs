@@ -332,6 +332,68 @@ async fn write_posts(c: &mut Contract, t: &TestServer, alice: &str) -> Value {
     post
 }
 
+/// Likes on a live post; the revisions (and a refused like) of the post `edit_posts` deleted.
+async fn react_and_revise(c: &mut Contract, t: &TestServer, alice: &str, post: &Value) {
+    let h = &t.http;
+    let url = t.url(&format!("/posts/{}", post["id"].as_str().unwrap()));
+    let like_url = t.url("/posts/advocacy-1-4/reactions/like");
+    let (_, liked) = c
+        .call(
+            "put",
+            "/posts/{id}/reactions/like",
+            h.put(&like_url).bearer_auth(t.member()),
+        )
+        .await;
+    assert_eq!(liked["reactions"]["like"], 1);
+    c.call("put", "/posts/{id}/reactions/like", h.put(&like_url))
+        .await;
+    c.call(
+        "put",
+        "/posts/{id}/reactions/like",
+        h.put(t.url("/posts/nope/reactions/like"))
+            .bearer_auth(alice),
+    )
+    .await;
+    let (_, unliked) = c
+        .call(
+            "delete",
+            "/posts/{id}/reactions/like",
+            h.delete(&like_url).bearer_auth(t.member()),
+        )
+        .await;
+    assert!(unliked.get("reactions").is_none());
+    c.call("delete", "/posts/{id}/reactions/like", h.delete(&like_url))
+        .await;
+    c.call(
+        "delete",
+        "/posts/{id}/reactions/like",
+        h.delete(t.url("/posts/nope/reactions/like"))
+            .bearer_auth(alice),
+    )
+    .await;
+    let revisions_url = format!("{url}/revisions");
+    let (_, revisions) = c
+        .call(
+            "get",
+            "/posts/{id}/revisions",
+            h.get(&revisions_url).bearer_auth(alice),
+        )
+        .await;
+    assert_eq!(revisions["revisions"].as_array().map(Vec::len), Some(2));
+    c.call(
+        "get",
+        "/posts/{id}/revisions",
+        h.get(t.url("/posts/nope/revisions")),
+    )
+    .await;
+    c.call(
+        "put",
+        "/posts/{id}/reactions/like",
+        h.put(format!("{url}/reactions/like")).bearer_auth(alice),
+    )
+    .await;
+}
+
 async fn edit_posts(c: &mut Contract, t: &TestServer, alice: &str, post: &Value) {
     let h = &t.http;
     let url = t.url(&format!("/posts/{}", post["id"].as_str().unwrap()));
@@ -855,6 +917,7 @@ both_stores! {
         let post = write_posts(&mut contract, &t, &alice).await;
         edit_posts(&mut contract, &t, &alice, &post).await;
         crate::contract_reading::read_marks(&mut contract, &t, &alice).await;
+        react_and_revise(&mut contract, &t, &alice, &post).await;
         shape_forum(&mut contract, &t, &alice).await;
         remove_structure(&mut contract, &t, &alice).await;
         title_and_announce(&mut contract, &t, &alice).await;

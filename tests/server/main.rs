@@ -20,6 +20,7 @@ mod contract;
 mod contract_reading;
 mod database_tls;
 mod durability;
+mod edits;
 mod idempotency;
 mod members;
 mod migrate;

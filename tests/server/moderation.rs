@@ -11,7 +11,7 @@ const NO: StatusCode = StatusCode::FORBIDDEN;
 const ANON: StatusCode = StatusCode::UNAUTHORIZED;
 
 /// Makes `name` a user with a token (and a moderator when asked); returns the token.
-fn user_with_token(t: &TestServer, name: &str, moderator: bool) -> String {
+pub(crate) fn user_with_token(t: &TestServer, name: &str, moderator: bool) -> String {
     let dir = t.dir.path();
     stdout(&serve(dir, &t.store, &["user", "add", name], ""));
     if moderator {

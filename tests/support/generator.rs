@@ -225,6 +225,7 @@ pub fn generate(spec: Spec) -> Generated {
                 score: None,
                 version: 1,
                 client_key: None,
+                reactions: threadmark::model::Reactions::default(),
             });
         }
         let first = &posts[0];

@@ -74,6 +74,7 @@ pub fn echoes_for(thread: &ThreadId, posts: &[Post], entries: &[OutboxEntry]) ->
                     score: None,
                     version: 0,
                     client_key: Some(entry.key.clone()),
+                    reactions: crate::model::Reactions::default(),
                 },
             }
         })

@@ -237,6 +237,7 @@ fn tombstone(thread: &ThreadId, id: u64, seq: u32, when: Timestamp) -> Post {
         score: None,
         version: 0,
         client_key: None,
+        reactions: crate::model::Reactions::default(),
     }
 }
 
@@ -284,6 +285,7 @@ pub fn to_post(
         score: None,
         version,
         client_key: None,
+        reactions: crate::model::Reactions::default(),
     }
 }
 

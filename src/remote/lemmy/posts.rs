@@ -164,6 +164,7 @@ pub fn opening(view: &PostView, record: &mut PostRecord) -> Option<Post> {
         score: Some(score),
         version,
         client_key: None,
+        reactions: crate::model::Reactions::default(),
     })
 }
 
@@ -293,6 +294,7 @@ pub fn comment_post(view: &CommentView, post: i64, seq: u32, version: u64) -> Po
         score: Some(version::comment_score(view)),
         version,
         client_key: None,
+        reactions: crate::model::Reactions::default(),
     }
 }
 

@@ -114,8 +114,42 @@ const TABLES: &[Table] = &[
             ("client_key", OptText),
             ("hidden_body", OptText),
             ("hidden_reason", OptText),
+            ("likes", Int),
         ],
         key: &["id"],
+    },
+    Table {
+        name: "revisions",
+        columns: &[
+            ("post_id", Text),
+            ("version", Int),
+            ("body", Text),
+            ("written_at", Int),
+            ("replaced_at", Int),
+            ("editor_id", Int),
+        ],
+        key: &["post_id", "version"],
+    },
+    Table {
+        name: "reactions",
+        columns: &[
+            ("post_id", Text),
+            ("user_id", Int),
+            ("kind", Text),
+            ("created_at", Int),
+        ],
+        key: &["post_id", "user_id", "kind"],
+    },
+    Table {
+        name: "read_markers",
+        columns: &[
+            ("user_id", Int),
+            ("thread_id", Text),
+            ("read_to_seq", Int),
+            ("read_at", OptInt),
+            ("unread_at", OptInt),
+        ],
+        key: &["user_id", "thread_id"],
     },
     Table {
         name: "changes",

@@ -41,6 +41,7 @@ mod import;
 pub mod members;
 pub mod moderation;
 pub mod postgres;
+pub mod reactions;
 pub mod read;
 pub mod reading;
 mod schema;

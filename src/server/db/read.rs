@@ -10,7 +10,7 @@ use crate::api;
 pub type Viewer = Option<i64>;
 
 pub const POST_COLUMNS: &str = "p.id, p.thread_id, p.seq, p.reply_to, u.name, u.badge, \
-     p.created_at, p.edited_at, p.body, p.deleted, p.version, p.client_key, p.author_id";
+     p.created_at, p.edited_at, p.body, p.deleted, p.version, p.client_key, p.author_id, p.likes";
 
 pub const THREAD_COLUMNS: &str = "t.id, t.area_id, t.title, u.name, u.badge, t.created_at, \
      t.last_post_at, t.last_seq, t.pinned, t.locked, t.version";
@@ -36,7 +36,46 @@ pub fn post_from_row(row: &impl SqlRow, viewer: Viewer) -> Result<api::Post, DbE
         } else {
             None
         },
+        reactions: match row.u64(13)? {
+            0 => std::collections::BTreeMap::new(),
+            n => std::collections::BTreeMap::from([(api::LIKE.to_owned(), n)]),
+        },
+        me: Vec::new(),
     })
+}
+
+/// Marks the posts `viewer` liked (`me`), reading their likes among `posts`.
+async fn mark_mine(tx: &impl Tx, posts: &mut [api::Post], viewer: Viewer) -> Result<(), DbError> {
+    let Some(user) = viewer else {
+        return Ok(());
+    };
+    let liked: Vec<&api::Post> = posts.iter().filter(|p| p.likes() > 0).collect();
+    let mine: std::collections::HashSet<String> = match liked.as_slice() {
+        [] => return Ok(()),
+        [one] => tx
+            .query(
+                "SELECT post_id FROM reactions WHERE user_id = $1 AND post_id = $2 AND kind = $3",
+                params![user, &one.id, api::LIKE],
+            )
+            .await?
+            .iter()
+            .map(|r| r.text(0))
+            .collect::<Result<_, _>>()?,
+        [first, .., last] => tx
+            .query(
+                "SELECT r.post_id FROM reactions r JOIN posts p ON p.id = r.post_id \
+                 WHERE r.user_id = $1 AND r.kind = $2 AND p.thread_id = $3 AND p.seq >= $4 AND p.seq <= $5",
+                params![user, api::LIKE, &first.thread_id, first.seq, last.seq],
+            )
+            .await?
+            .iter()
+            .map(|r| r.text(0))
+            .collect::<Result<_, _>>()?,
+    };
+    for post in posts.iter_mut().filter(|p| mine.contains(&p.id)) {
+        post.me = vec![api::LIKE.to_owned()];
+    }
+    Ok(())
 }
 
 pub fn thread_from_row(row: &impl SqlRow) -> Result<api::Thread, DbError> {
@@ -72,10 +111,13 @@ pub async fn post(tx: &impl Tx, id: &str, viewer: Viewer) -> Result<Option<api::
     let sql = format!(
         "SELECT {POST_COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = $1"
     );
-    tx.query_opt(&sql, params![id])
-        .await?
-        .map(|r| post_from_row(&r, viewer))
-        .transpose()
+    let Some(row) = tx.query_opt(&sql, params![id]).await? else {
+        return Ok(None);
+    };
+    let mut posts = [post_from_row(&row, viewer)?];
+    mark_mine(tx, &mut posts, viewer).await?;
+    let [post] = posts;
+    Ok(Some(post))
 }
 
 /// The post's author id, version and whether it is deleted, for edits.
@@ -115,11 +157,12 @@ pub async fn posts_after(
         .query(&sql, params![thread_id, after, i64::from(limit) + 1])
         .await?;
     let more = rows.len() > limit as usize;
-    let posts = rows
+    let mut posts: Vec<api::Post> = rows
         .iter()
         .take(limit as usize)
         .map(|r| post_from_row(r, viewer))
         .collect::<Result<_, _>>()?;
+    mark_mine(tx, &mut posts, viewer).await?;
     Ok((posts, more))
 }
 

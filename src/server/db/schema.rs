@@ -9,7 +9,7 @@ use super::sql::{Dialect, Tx, params};
 use super::{DbError, read};
 
 /// The newest schema this build knows; a newer store is refused, never rewritten.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// One migration step.
 #[derive(Debug)]
@@ -104,9 +104,24 @@ CREATE TABLE IF NOT EXISTS invites (
     uses_left INTEGER NOT NULL, created_by TEXT NOT NULL, created_at INTEGER NOT NULL);
 ",
     },
-    // How far each user read each thread (per-user state, in that user's feed only).
+    // Every edit keeps the words it replaced; likes, counted on the post.
     Step {
         version: 6,
+        sql: "
+CREATE TABLE IF NOT EXISTS revisions (
+    post_id TEXT NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL,
+    written_at INTEGER NOT NULL, replaced_at INTEGER NOT NULL, editor_id INTEGER NOT NULL,
+    PRIMARY KEY (post_id, version));
+CREATE TABLE IF NOT EXISTS reactions (
+    post_id TEXT NOT NULL, user_id INTEGER NOT NULL, kind TEXT NOT NULL,
+    created_at INTEGER NOT NULL, PRIMARY KEY (post_id, user_id, kind));
+CREATE INDEX IF NOT EXISTS reactions_by_user ON reactions(user_id, post_id);
+ALTER TABLE posts ADD COLUMN likes INTEGER NOT NULL DEFAULT 0;
+",
+    },
+    // How far each user read each thread (per-user state, in that user's feed only).
+    Step {
+        version: 7,
         sql: "
 CREATE TABLE IF NOT EXISTS read_markers (
     user_id INTEGER NOT NULL, thread_id TEXT NOT NULL, read_to_seq INTEGER NOT NULL,
@@ -196,6 +211,20 @@ CREATE TABLE IF NOT EXISTS invites (
     },
     Step {
         version: 6,
+        sql: r#"
+CREATE TABLE IF NOT EXISTS revisions (
+    post_id TEXT COLLATE "C" NOT NULL, version BIGINT NOT NULL, body TEXT NOT NULL,
+    written_at BIGINT NOT NULL, replaced_at BIGINT NOT NULL, editor_id BIGINT NOT NULL,
+    PRIMARY KEY (post_id, version));
+CREATE TABLE IF NOT EXISTS reactions (
+    post_id TEXT COLLATE "C" NOT NULL, user_id BIGINT NOT NULL, kind TEXT NOT NULL,
+    created_at BIGINT NOT NULL, PRIMARY KEY (post_id, user_id, kind));
+CREATE INDEX IF NOT EXISTS reactions_by_user ON reactions(user_id, post_id);
+ALTER TABLE posts ADD COLUMN IF NOT EXISTS likes BIGINT NOT NULL DEFAULT 0;
+"#,
+    },
+    Step {
+        version: 7,
         sql: r#"
 CREATE TABLE IF NOT EXISTS read_markers (
     user_id BIGINT NOT NULL, thread_id TEXT COLLATE "C" NOT NULL, read_to_seq BIGINT NOT NULL,

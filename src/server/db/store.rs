@@ -4,6 +4,7 @@
 use super::engine::Engine;
 use super::members::{self, NewInvite};
 use super::moderation::{self, Actor};
+use super::reactions;
 use super::read::{self, ThreadKey, Viewer};
 use super::reading;
 use super::sql::Tx as _;
@@ -148,6 +149,20 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         keyed: Keyed,
         now: Timestamp,
     ) -> WriteResult<Creation>;
+    /// Likes (`on`) or unlikes a post; idempotent.
+    async fn set_like(
+        &self,
+        user: UserInfo,
+        post: String,
+        on: bool,
+        now: Timestamp,
+    ) -> WriteResult<api::Post>;
+    /// A post's earlier texts, `None` when there is no such post.
+    async fn revisions(
+        &self,
+        post: String,
+        viewer: Option<UserInfo>,
+    ) -> Result<Option<api::Revisions>, DbError>;
     /// Changes the forum's structure (title, announcement, sections, areas) and records
     /// it in the changes feed; answers the tree as it is after the edit.
     async fn edit_structure(&self, edit: StructureEdit, now: Timestamp) -> WriteResult<Edited>;
@@ -437,6 +452,30 @@ impl<E: Engine> Store for E {
             Box::pin(async move {
                 write::edit_post(tx, &user, &post, expected_version, &edit, now).await
             })
+        })
+        .await
+    }
+
+    async fn set_like(
+        &self,
+        user: UserInfo,
+        post: String,
+        on: bool,
+        now: Timestamp,
+    ) -> WriteResult<api::Post> {
+        self.write(move |tx| {
+            Box::pin(async move { reactions::set_like(tx, &user, &post, on, now).await })
+        })
+        .await
+    }
+
+    async fn revisions(
+        &self,
+        post: String,
+        viewer: Option<UserInfo>,
+    ) -> Result<Option<api::Revisions>, DbError> {
+        self.read(move |tx| {
+            Box::pin(async move { reactions::revisions(tx, &post, viewer.as_ref()).await })
         })
         .await
     }

@@ -353,10 +353,10 @@ pub async fn edit_post(
             Problem::new(ProblemCode::PostNotFound).detail(format!("no post {post_id:?}")),
         );
     };
-    if author != user.id && !user.admin {
+    if author != user.id && !super::moderation::may_moderate(tx, user).await? {
         return reject(
             Problem::new(ProblemCode::Forbidden)
-                .detail("only its author or an admin can change a post"),
+                .detail("only its author or a moderator can change a post"),
         );
     }
     if deleted {
@@ -378,6 +378,13 @@ pub async fn edit_post(
         return reject(problem);
     }
     let at = micros(now);
+    // The words being replaced become a revision: an edit or a deletion never loses them.
+    tx.execute(
+        "INSERT INTO revisions (post_id, version, body, written_at, replaced_at, editor_id) \
+         SELECT id, version, body, COALESCE(edited_at, created_at), $2, $3 FROM posts WHERE id = $1",
+        params![post_id, at, user.id],
+    )
+    .await?;
     if edit.deleted == Some(true) {
         tx.execute(
             "UPDATE posts SET deleted = TRUE, body = '', edited_at = $2, version = version + 1 WHERE id = $1",

@@ -36,6 +36,11 @@ pub fn router() -> Router<Shared> {
         .route("/threads/{id}/posts", get(posts::list).post(posts::create))
         .route("/threads/{id}/read", get(reading::get).put(reading::put))
         .route("/posts/{id}", get(posts::get).patch(posts::edit))
+        .route("/posts/{id}/revisions", get(posts::revisions))
+        .route(
+            "/posts/{id}/reactions/like",
+            put(posts::like).delete(posts::unlike),
+        )
         .route("/changes", get(changes::get))
         .route("/admin/mode", put(admin::set_mode))
         .route("/admin/forum", patch(structure::edit_forum))

@@ -1,4 +1,5 @@
-//! Posts: a thread's posts by `seq`, one post, replying, and editing or deleting with `If-Match`.
+//! Posts: a thread's posts by `seq`, one post, replying, editing or deleting with
+//! `If-Match`, the texts it had before, and likes.
 
 use super::threads::page_limit;
 use super::{conditional_json, conditional_json_tagged};
@@ -170,4 +171,52 @@ pub async fn edit(
         super::json(axum::http::StatusCode::OK, &post)?,
         post.version,
     )
+}
+
+/// `PUT /posts/{id}/reactions/like`.
+pub async fn like(
+    State(app): State<Shared>,
+    AuthUser(user): AuthUser,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    react(&app, user, id, true).await
+}
+
+/// `DELETE /posts/{id}/reactions/like`.
+pub async fn unlike(
+    State(app): State<Shared>,
+    AuthUser(user): AuthUser,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    react(&app, user, id, false).await
+}
+
+async fn react(
+    app: &Shared,
+    user: crate::server::db::users::UserInfo,
+    id: String,
+    on: bool,
+) -> Result<Response, ApiError> {
+    let post = app
+        .store
+        .set_like(user, id, on, jiff::Timestamp::now())
+        .await?;
+    with_version(
+        super::json(axum::http::StatusCode::OK, &post)?,
+        post.version,
+    )
+}
+
+/// `GET /posts/{id}/revisions`.
+pub async fn revisions(
+    State(app): State<Shared>,
+    viewer: MaybeUser,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    let revisions = app
+        .store
+        .revisions(id.clone(), viewer.0)
+        .await?
+        .ok_or_else(|| ApiError::code(ProblemCode::PostNotFound, format!("no post {id:?}")))?;
+    super::json(axum::http::StatusCode::OK, &revisions)
 }

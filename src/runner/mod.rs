@@ -162,6 +162,8 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
     }
     // The first frame says when the cache was last synced; the engine says it again once
     // it has started.
+    state.web =
+        crate::app::web::WebSite::of(account.remote.as_ref().map(|r| (&r.kind, r.url.as_str())));
     state.status.last_sync = crate::sync::state::SyncState::load(&account.dir)
         .ok()
         .and_then(|(sync, _)| sync.last_success_at);
@@ -205,8 +207,9 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
             (None, None)
         }
     };
-    let core =
-        Interpreter::open(&account.dir).started_from(state.data.read.clone(), state.ui_snapshot());
+    let core = Interpreter::open(&account.dir)
+        .started_from(state.data.read.clone(), state.ui_snapshot())
+        .queueing_read_marks(account.queues_read_marks());
     let store = StoreWorker::start(account.dir.clone(), core, reply.clone());
 
     let mut runner = Runner {

@@ -140,9 +140,9 @@ pub trait Backend: Send {
     /// another threadmark on the account).
     fn restore_request_log(&mut self, _log: RequestLog) {}
 
-    /// The user wants the posts of `thread` that the cache lacks (they scrolled up to
-    /// them): fetched at the next pull, before background work. Backends that download
-    /// every post ignore it.
+    /// The user wants the posts of `thread` that the cache lacks (all of them, when only
+    /// its headers are cached; else the earlier ones): fetched at the next pull, before
+    /// background work. Backends that download every post ignore it.
     fn want_earlier(&mut self, _thread: &ThreadId) {}
 
     /// Whether this backend sends the user's read marks to the server while it pulls

@@ -42,6 +42,11 @@ pub enum Action {
     NextUnreadThread,
     /// Fold or unfold the replies under the current post.
     ToggleSubthread,
+    /// Download the open thread's posts that are not downloaded yet (a thread known by
+    /// its headers only; the earlier posts of a long one).
+    FetchPosts,
+    /// Show or veil again the spoilers of the current post.
+    RevealSpoilers,
     /// Narrow the tree to threads whose title matches (tree) or search the open thread (reader).
     Search,
     SearchNext,
@@ -49,6 +54,10 @@ pub enum Action {
     /// Clear the tree filter or the thread search.
     ClearSearch,
     Links,
+    /// Pipe the current post to a command (its words split as a shell would, run directly).
+    PipePost,
+    /// Save the current post to a file.
+    SavePost,
     MarkThreadRead,
     MarkThreadUnread,
     /// Undo the last change to what is read.

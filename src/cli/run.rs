@@ -71,6 +71,16 @@ pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()
         ClientCommand::Reply { thread, to, file } => finish(Output::stdout(), |out| {
             reply(&account()?, &thread, to.as_deref(), file.as_deref(), out)
         }),
+        ClientCommand::Mark {
+            thread, read, to, ..
+        } => finish(Output::stdout(), |out| {
+            let way = if read {
+                super::MarkWay::Read
+            } else {
+                super::MarkWay::Unread
+            };
+            super::mark(&account()?, &thread, way, to.as_deref(), out)
+        }),
         ClientCommand::Outbox { action, json } => finish(Output::stdout(), |out| {
             outbox(&account()?, action, json, out)
         }),
@@ -216,6 +226,7 @@ fn command_name(command: &ClientCommand) -> &'static str {
         ClientCommand::Login(_) => "login",
         ClientCommand::Sync { .. } => "sync",
         ClientCommand::Reply { .. } => "reply",
+        ClientCommand::Mark { .. } => "mark",
         ClientCommand::Outbox { .. } => "outbox",
         ClientCommand::Config { .. } => "config",
         ClientCommand::Completions { .. } => "completions",

@@ -11,6 +11,7 @@ mod against_server;
 mod conventions;
 mod demo;
 mod json;
+mod read_sync;
 mod search;
 mod terminal;
 

@@ -14,6 +14,7 @@ mod login_lemmy;
 mod outbox;
 pub mod output;
 pub mod paint;
+mod post_changes;
 mod reading;
 mod resolve;
 mod run;

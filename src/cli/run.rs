@@ -4,6 +4,7 @@ use super::args::{ClientCommand, Global};
 use super::json;
 use super::output::Output;
 use super::paint::Paint;
+use super::post_changes;
 use super::thread_text::{ThreadView, format_thread};
 use super::{
     completions, format_hits, format_tree, login, man_page, man_pages, outbox, reply,
@@ -70,6 +71,20 @@ pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()
         }
         ClientCommand::Reply { thread, to, file } => finish(Output::stdout(), |out| {
             reply(&account()?, &thread, to.as_deref(), file.as_deref(), out)
+        }),
+        ClientCommand::Edit { post, file } => finish(Output::stdout(), |out| {
+            post_changes::edit(&account()?, &post, &file, out)
+        }),
+        ClientCommand::Delete { post } => finish(Output::stdout(), |out| {
+            post_changes::change(&account()?, &post, post_changes::Change::Delete, out)
+        }),
+        ClientCommand::Like { post, undo } => finish(Output::stdout(), |out| {
+            let change = if undo {
+                post_changes::Change::Unlike
+            } else {
+                post_changes::Change::Like
+            };
+            post_changes::change(&account()?, &post, change, out)
         }),
         ClientCommand::Outbox { action, json } => finish(Output::stdout(), |out| {
             outbox(&account()?, action, json, out)
@@ -217,6 +232,9 @@ fn command_name(command: &ClientCommand) -> &'static str {
         ClientCommand::Sync { .. } => "sync",
         ClientCommand::Reply { .. } => "reply",
         ClientCommand::Outbox { .. } => "outbox",
+        ClientCommand::Edit { .. } => "edit",
+        ClientCommand::Delete { .. } => "delete",
+        ClientCommand::Like { .. } => "like",
         ClientCommand::Config { .. } => "config",
         ClientCommand::Completions { .. } => "completions",
         ClientCommand::Man { .. } => "man",

@@ -61,7 +61,7 @@ impl Writer<'_> {
                     thread: Some(Box::new(summary)),
                 })
             }
-            other => return Err(RemoteError::unsupported(other.kind(), "Lemmy")),
+            other => Err(RemoteError::unsupported(other.kind(), "Lemmy")),
         }
     }
 

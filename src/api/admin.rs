@@ -85,6 +85,14 @@ pub struct ModLog {
     pub entries: Vec<LogEntry>,
 }
 
+/// `PATCH /mod/users/{name}` (moderators and admins): silence a member for a time.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserModeration {
+    /// Silence the user until then (they read, they may not post), or `null` to let them
+    /// post again.
+    pub silenced_until: Option<Timestamp>,
+}
+
 /// `PATCH /mod/posts/{id}` (moderators and admins): hide a post, with a reason readers
 /// see in its place, or show it again.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

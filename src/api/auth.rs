@@ -76,6 +76,9 @@ pub struct User {
     /// The user's role on the forum (older servers leave it out: `admin` tells then).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
+    /// Until when a moderator silenced the user (they may read, not post).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub silenced_until: Option<jiff::Timestamp>,
 }
 
 impl User {

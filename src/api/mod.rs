@@ -18,7 +18,7 @@ mod status;
 
 pub use admin::{
     AnnouncementChange, AreaChange, ForumChange, LogEntry, ModLog, PostModeration, SectionChange,
-    ThreadModeration,
+    ThreadModeration, UserModeration,
 };
 pub use auth::{Role, TokenGrant, TokenRequest, User};
 pub use changes::{Change, ChangesPage};

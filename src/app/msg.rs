@@ -179,6 +179,22 @@ pub enum Effect {
     EditExternally(String),
     /// Open a validated http(s) URL in the browser.
     OpenUrl(String),
+    /// Run `program` with `args` (no shell), `text` on its standard input, on the
+    /// terminal (the reader steps aside and comes back); `post` names the post (`#3`). The
+    /// answer is a `Notice`.
+    PipePost {
+        program: String,
+        args: Vec<String>,
+        text: String,
+        post: String,
+    },
+    /// Write `text` to the new file `path` (`~/` is the home folder; an existing file is
+    /// left alone); the answer is a `Notice`.
+    SavePost {
+        path: String,
+        text: String,
+        post: String,
+    },
     /// The demo only: switch its server to its next mode (open → read-only →
     /// unreachable → open); the answer is `DemoSwitched`.
     SwitchDemoServer,

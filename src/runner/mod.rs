@@ -5,6 +5,7 @@
 mod background;
 mod browser;
 mod editor;
+mod export;
 pub mod interpreter;
 mod state_files;
 mod store_worker;
@@ -92,6 +93,8 @@ struct Pending {
     suspend: bool,
     /// Text to hand to the external editor.
     edit: Option<String>,
+    /// A command to pipe a post to, on the terminal.
+    pipe: Option<export::Pipe>,
 }
 
 /// Files to write once the debounce delay has passed.
@@ -219,6 +222,7 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
             quit: false,
             suspend: false,
             edit: None,
+            pipe: None,
         },
         log_loss_told: false,
         sync,
@@ -248,6 +252,9 @@ impl Runner {
             }
             if let Some(text) = self.pending.edit.take() {
                 events = self.edit_externally(events, text).await?;
+            }
+            if let Some(pipe) = self.pending.pipe.take() {
+                events = self.pipe_post(events, pipe).await?;
             }
             if self.pending.dirty && Instant::now() >= self.pending.next_frame {
                 let (state, theme) = (&self.state, &self.theme);
@@ -349,6 +356,22 @@ impl Runner {
                 }
                 Effect::EditExternally(text) => self.pending.edit = Some(text),
                 Effect::OpenUrl(url) => browser::open_url(url, self.reply.clone()),
+                Effect::PipePost {
+                    program,
+                    args,
+                    text,
+                    post,
+                } => {
+                    self.pending.pipe = Some(export::Pipe {
+                        program,
+                        args,
+                        text,
+                        post,
+                    });
+                }
+                Effect::SavePost { path, text, post } => {
+                    export::save(path, text, post, self.reply.clone());
+                }
                 Effect::SwitchDemoServer => self.switch_demo_server(),
                 Effect::Suspend => self.pending.suspend = true,
                 Effect::Quit => self.pending.quit = true,
@@ -411,6 +434,26 @@ impl Runner {
         self.terminal = fresh_terminal()?;
         self.pending.dirty = true;
         let _ = self.reply.send(Msg::Edited(result));
+        Ok(EventStream::new())
+    }
+
+    /// Hands the terminal to a command reading the current post, then waits for enter so
+    /// its output can be read, and takes the terminal back (as [`Self::edit_externally`]).
+    async fn pipe_post(
+        &mut self,
+        events: EventStream,
+        pipe: export::Pipe,
+    ) -> Result<EventStream, TuiError> {
+        drop(events);
+        self.save();
+        self.guard.restore();
+        let outcome = tokio::task::spawn_blocking(move || pipe.run())
+            .await
+            .unwrap_or_else(|e| format!("the command could not run: {e}"));
+        self.guard.reactivate()?;
+        self.terminal = fresh_terminal()?;
+        self.pending.dirty = true;
+        let _ = self.reply.send(Msg::Notice(outcome));
         Ok(EventStream::new())
     }
 

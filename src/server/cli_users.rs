@@ -1,7 +1,9 @@
 //! `threadmark serve user …` and `threadmark serve token …`: users and tokens, on either engine.
 
 use super::db::Store;
+use super::db::WriteFailure;
 use super::db::members::{NewInvite, Removed};
+use super::db::moderation::Actor;
 use super::db::users::{self, UserError};
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -37,6 +39,15 @@ pub enum UserCommand {
     Enable { name: String },
     /// Remove a user; one who wrote posts keeps them under their name but cannot sign in
     Remove { name: String },
+    /// Silence a member for a time: they read, they may not post (logged)
+    Silence {
+        name: String,
+        /// How long (e.g. 30m, 12h, 7d)
+        #[arg(long = "for", value_name = "DURATION", value_parser = super::cli_invites::parse_span)]
+        span: jiff::SignedDuration,
+    },
+    /// Let a silenced member post again (logged)
+    Unsilence { name: String },
     /// Print a one-time token that sets a new password for a user, redeemed with
     /// `threadmark login --invite TOKEN --user NAME`
     Reset {
@@ -140,9 +151,43 @@ pub async fn user_command(store: &dyn Store, command: UserCommand) -> anyhow::Re
                 "{name} sets a new password with: threadmark login --account ACCOUNT --invite {token} --user {name}"
             )?;
         }
+        UserCommand::Silence { name, span } => {
+            let now = jiff::Timestamp::now();
+            let until = super::cli_invites::expiry(now, span)?;
+            let user = silence(store, name, Some(until), now).await?;
+            writeln!(
+                std::io::stdout().lock(),
+                "silenced {} until {}",
+                user.name,
+                until.strftime("%Y-%m-%d %H:%M UTC")
+            )?;
+        }
+        UserCommand::Unsilence { name } => {
+            let user = silence(store, name, None, jiff::Timestamp::now()).await?;
+            writeln!(std::io::stdout().lock(), "{} may post again", user.name)?;
+        }
         UserCommand::List => list_users(store).await?,
     }
     Ok(())
+}
+
+/// Silences a user (or ends it) as the operator; a refusal in words.
+async fn silence(
+    store: &dyn Store,
+    name: String,
+    until: Option<jiff::Timestamp>,
+    now: jiff::Timestamp,
+) -> anyhow::Result<users::UserInfo> {
+    store
+        .silence_user(Actor::Operator, name, until, now)
+        .await
+        .map_err(|failure| match failure {
+            WriteFailure::Rejected(problem) => anyhow::anyhow!(
+                "{}; nothing was changed",
+                problem.detail.as_deref().unwrap_or(&problem.title)
+            ),
+            WriteFailure::Store(e) => anyhow::anyhow!("{e}"),
+        })
 }
 
 /// `serve user list`: each user with their role and state.
@@ -156,6 +201,16 @@ async fn list_users(store: &dyn Store) -> anyhow::Result<()> {
         }
         if user.disabled {
             notes.push("disabled".to_owned());
+        }
+        if let Some(until) = user
+            .silenced_until
+            .filter(|u| *u > super::db::micros(jiff::Timestamp::now()))
+            .and_then(|u| super::db::from_micros(u).ok())
+        {
+            notes.push(format!(
+                "silenced until {}",
+                until.strftime("%Y-%m-%d %H:%M UTC")
+            ));
         }
         if let Some(badge) = &user.badge {
             notes.push(format!("badge: {badge}"));

@@ -47,10 +47,15 @@ impl IngestReport {
     }
 }
 
-/// The cache as the sync engine writes it: the index stays in memory between batches.
+/// The cache as the sync engine writes it: the index stays in memory between batches. It
+/// is read with the first batch, not when the engine is made: the reader makes its engine
+/// on its own loop right after the first frame, and at a million posts parsing the index
+/// there froze the reader for tens of milliseconds.
 #[derive(Debug)]
 pub struct Ingest {
     cache: Cache,
+    /// Whether `index` holds `index.json` yet.
+    loaded: bool,
     index: Vec<ThreadSummary>,
     position: HashMap<ThreadId, usize>,
     /// The index changed since it was last written.
@@ -67,22 +72,32 @@ pub struct Ingest {
 const SAVE_EVERY: Duration = Duration::from_secs(2);
 
 impl Ingest {
-    pub fn open(mut cache: Cache) -> Result<Self, StoreError> {
-        let index = cache.load_index()?;
-        let position = positions(&index);
+    pub fn open(cache: Cache) -> Result<Self, StoreError> {
         Ok(Self {
             cache,
-            index,
-            position,
+            loaded: false,
+            index: Vec::new(),
+            position: HashMap::new(),
             index_unsaved: false,
             saved_at: None,
         })
+    }
+
+    /// Reads the index, once.
+    fn load(&mut self) -> Result<(), StoreError> {
+        if !self.loaded {
+            self.index = self.cache.load_index()?;
+            self.position = positions(&self.index);
+            self.loaded = true;
+        }
+        Ok(())
     }
 
     pub fn cache_mut(&mut self) -> &mut Cache {
         &mut self.cache
     }
 
+    /// The index as held (empty until the first batch).
     pub fn index(&self) -> &[ThreadSummary] {
         &self.index
     }
@@ -94,6 +109,7 @@ impl Ingest {
         batch: PullBatch,
         state: &mut SyncState,
     ) -> Result<IngestReport, StoreError> {
+        self.load()?;
         let mut report = IngestReport {
             skipped: batch.skipped,
             read_through: batch.read_through,
@@ -563,5 +579,38 @@ mod tests {
                 .thread("gone")
                 .exists()
         );
+    }
+
+    /// Making the engine reads no index: a damaged one is found (and set aside, then
+    /// rebuilt from the thread files) only when the first batch comes.
+    #[test]
+    fn the_index_is_read_with_the_first_batch_not_when_the_engine_is_made() {
+        let data = tempfile::tempdir().unwrap();
+        let dir = DataDir::new(data.path()).account("a");
+        let cache = Cache::open(dir.clone());
+        cache
+            .save_thread(&Thread::new(summary("t", 1), vec![post("t", 1, 1, "one")]))
+            .unwrap();
+        std::fs::write(dir.index(), b"{ not json").unwrap();
+        let set_aside = |dir: &crate::store::AccountDir| {
+            std::fs::read_dir(dir.root())
+                .unwrap()
+                .filter(|e| {
+                    e.as_ref()
+                        .unwrap()
+                        .file_name()
+                        .to_string_lossy()
+                        .starts_with("index.json.corrupt-")
+                })
+                .count()
+        };
+        let mut ingest = open(data.path());
+        assert_eq!(set_aside(&dir), 0, "the index was not read");
+        ingest
+            .apply(batch(vec![], vec![], "c1"), &mut SyncState::default())
+            .unwrap();
+        assert_eq!(set_aside(&dir), 1, "the first batch read it");
+        let ids: Vec<&str> = ingest.index().iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["t"], "rebuilt from the thread files");
     }
 }

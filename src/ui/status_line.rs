@@ -38,6 +38,8 @@ pub fn draw(frame: &mut Frame, view: &StatusView<'_>, theme: &Theme) {
         let label = match prompt.kind {
             PromptKind::Filter => "filter threads: ",
             PromptKind::Search => "search thread: ",
+            PromptKind::Pipe => "pipe post to: ",
+            PromptKind::Save => "save post to file: ",
         };
         let (before, after) = prompt.split_at_cursor();
         Line::from(vec![

@@ -3,7 +3,10 @@
 //! search, a 1 MiB post, an outbox enqueue, sync ingest from a loopback server, the
 //! reader's peak memory, and the server's write rate and long-poll wake-up on `SQLite` and
 //! on one PostgreSQL with one and three processes; and the requests a Discourse first sync
-//! and a quiet catch-up round cost on a User API key's budget.
+//! and a quiet catch-up round cost on a User API key's budget. `scale` runs the real
+//! binary on 1k posts and on a large forum — 100k posts, or `THREADMARK_BENCH_POSTS`
+//! (`1000000` for a million in 50,000 threads): start, `tree`, `search`, peak memory and
+//! the data directory's size against the post text.
 //!
 //! `cargo bench --bench budgets` runs them all; a filter (`cargo bench --bench budgets --
 //! search`) runs the matching ones. Criterion prints means; the percentiles and the
@@ -44,6 +47,9 @@ fn main() {
     }
     if filter.wants("memory") {
         binary::peak_memory();
+    }
+    if filter.wants("scale") {
+        binary::scale();
     }
     if filter.wants("servers") {
         servers::bench();

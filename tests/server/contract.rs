@@ -739,6 +739,37 @@ async fn moderate(c: &mut Contract, t: &TestServer, alice: &str) {
     .await;
 }
 
+async fn silence(c: &mut Contract, t: &TestServer, alice: &str) {
+    let h = &t.http;
+    let admin = t.admin();
+    let user = t.url("/mod/users/demo");
+    let (_, silenced) = c
+        .call(
+            "patch",
+            "/mod/users/{name}",
+            h.patch(&user)
+                .bearer_auth(&admin)
+                .json(&json!({"silenced_until": "2999-01-01T00:00:00Z"})),
+        )
+        .await;
+    assert_eq!(silenced["silenced_until"], "2999-01-01T00:00:00Z");
+    for (token, url, until) in [
+        (alice, user.clone(), json!("2999-01-01T00:00:00Z")),
+        (admin.as_str(), t.url("/mod/users/nobody"), Value::Null),
+        (admin.as_str(), user.clone(), json!("2000-01-01T00:00:00Z")),
+        (admin.as_str(), user.clone(), Value::Null),
+    ] {
+        c.call(
+            "patch",
+            "/mod/users/{name}",
+            h.patch(url)
+                .bearer_auth(token)
+                .json(&json!({ "silenced_until": until })),
+        )
+        .await;
+    }
+}
+
 async fn switch_modes(c: &mut Contract, t: &TestServer, alice: &str) {
     let h = &t.http;
     let threads = t.url("/areas/advocacy/threads");
@@ -921,6 +952,7 @@ both_stores! {
         remove_structure(&mut contract, &t, &alice).await;
         title_and_announce(&mut contract, &t, &alice).await;
         moderate(&mut contract, &t, &alice).await;
+        silence(&mut contract, &t, &alice).await;
         switch_modes(&mut contract, &t, &alice).await;
         limits(&mut contract, &store).await;
         assert_eq!(contract.uncovered_operations(), Vec::<String>::new());

@@ -249,3 +249,65 @@ both_stores! {
         assert_eq!(json_of(me(&t, &t.admin()).await, StatusCode::OK).await["role"], "admin");
     }
 }
+
+/// A time `hours` from now, as the API writes times.
+fn in_hours(hours: i64) -> String {
+    (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(hours)).to_string()
+}
+
+async fn silence(t: &TestServer, token: &str, name: &str, until: &Value) -> Response {
+    t.http
+        .patch(t.url(&format!("/mod/users/{name}")))
+        .bearer_auth(token)
+        .json(&json!({ "silenced_until": until }))
+        .send()
+        .await
+        .unwrap()
+}
+
+both_stores! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_silenced_member_reads_but_may_not_post_until_it_ends(store) {
+        let t = demo_server(&store, |_| {}).await;
+        let grant = json_of(redeem(&t, &invite(&t, &["--role", "moderator"]), "mo", "mo's long password").await, StatusCode::CREATED).await;
+        let mo = grant["token"].as_str().unwrap().to_owned();
+        let silenced = json_of(silence(&t, &mo, "demo", &json!(in_hours(1))).await, StatusCode::OK).await;
+        assert!(silenced["silenced_until"].is_string(), "{silenced}");
+        let detail = reply_refused(&t, &t.member(), "demo-1").await;
+        assert!(detail.contains("a moderator silenced you until"), "{detail}");
+        let who = json_of(me(&t, &t.member()).await, StatusCode::OK).await;
+        assert_eq!(who["silenced_until"], silenced["silenced_until"], "/me tells them until when");
+        json_of(t.http.get(t.url(&format!("/threads/{THREAD}/posts"))).bearer_auth(t.member()).send().await.unwrap(), StatusCode::OK).await;
+
+        // Refusals: a moderator does not silence an admin, nor a member anyone; no past
+        // times; no such user.
+        let (code, _) = problem_code(silence(&t, &mo, "admin", &json!(in_hours(1))).await, StatusCode::FORBIDDEN).await;
+        assert_eq!(code, "forbidden");
+        let (code, _) = problem_code(silence(&t, &t.member(), "mo", &json!(in_hours(1))).await, StatusCode::FORBIDDEN).await;
+        assert_eq!(code, "forbidden");
+        let (code, _) = problem_code(silence(&t, &mo, "demo", &json!(in_hours(-1))).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(code, "validation_failed");
+        let (code, _) = problem_code(silence(&t, &mo, "nobody", &json!(in_hours(1))).await, StatusCode::NOT_FOUND).await;
+        assert_eq!(code, "not_found");
+
+        // The moderator ends it early; the operator silences from the command line.
+        let ended = json_of(silence(&t, &mo, "demo", &Value::Null).await, StatusCode::OK).await;
+        assert!(ended.get("silenced_until").is_none(), "{ended}");
+        reply_ok(&t, &t.member(), "demo-2", "Back, and polite").await;
+        let said = stdout(&serve(t.dir.path(), &t.store, &["user", "silence", "demo", "--for", "2h"], ""));
+        assert!(said.starts_with("silenced demo until "), "{said}");
+        let listed = stdout(&serve(t.dir.path(), &t.store, &["user", "list"], ""));
+        assert!(listed.contains("demo (silenced until "), "{listed}");
+        reply_refused(&t, &t.member(), "demo-3").await;
+        let said = stdout(&serve(t.dir.path(), &t.store, &["user", "unsilence", "demo"], ""));
+        assert_eq!(said, "demo may post again\n");
+        reply_ok(&t, &t.member(), "demo-4", "Once more").await;
+
+        let log = stdout(&serve(t.dir.path(), &t.store, &["log"], ""));
+        let lines: Vec<&str> = log.lines().collect();
+        assert!(lines[0].ends_with("(operator) unsilence demo"), "{log}");
+        assert!(lines[1].contains("(operator) silence demo (until "), "{log}");
+        assert!(lines[2].ends_with("mo unsilence demo"), "{log}");
+        assert!(lines[3].contains("mo silence demo (until "), "{log}");
+    }
+}

@@ -58,6 +58,7 @@ both_stores! {
             ("GET", "/admin/log".into(), Value::Null, [ANON, NO, OK, OK]),
             ("PATCH", format!("/mod/threads/{THREAD}"), json!({"pinned": true}), [ANON, NO, OK, OK]),
             ("PATCH", "/mod/posts/advocacy-1-4".into(), json!({"hidden": true, "reason": "off topic"}), [ANON, NO, OK, OK]),
+            ("PATCH", "/mod/users/demo".into(), json!({"silenced_until": "2999-01-01T00:00:00Z"}), [ANON, NO, OK, OK]),
             ("PATCH", "/admin/forum".into(), json!({"title": "Ours"}), [ANON, NO, NO, OK]),
             ("PUT", "/admin/sections/club".into(), json!({"title": "Club"}), [ANON, NO, NO, OK]),
             ("PUT", "/admin/areas/club-news".into(), json!({"section": "club", "title": "News"}), [ANON, NO, NO, OK]),

@@ -29,12 +29,12 @@ pub struct Spec {
 }
 
 impl Spec {
-    /// `posts` posts over one thread per 20 posts, at most 5,000 threads.
+    /// `posts` posts over one thread per 20 posts, at most 50,000 threads (a million posts).
     pub fn posts(posts: usize) -> Self {
         Self {
             seed: 7,
             posts,
-            threads: (posts / 20).clamp(1, 5_000),
+            threads: (posts / 20).clamp(1, 50_000),
         }
     }
 }

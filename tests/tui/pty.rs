@@ -106,8 +106,10 @@ fn read_the_demo_thread_by_keyboard_and_quit_to_a_clean_terminal() {
 
     // The help overlay lists the keys with what they do.
     s.send("?");
-    let help = s.wait_for_text("Keys (j/k scroll");
-    assert!(help.contains("Next unread post"), "{help}");
+    // The box's title is drawn before its last rows: wait for the whole box.
+    let help = s.wait_for("the help", |t| {
+        t.contains("Keys (j/k scroll") && t.contains("Next unread post")
+    });
     assert!(help.contains("Switch tree / reader pane"), "{help}");
     s.send("?");
     s.wait_for("the help to close", |t| !t.contains("Keys (j/k scroll"));

@@ -49,6 +49,10 @@ pub enum Action {
     /// Clear the tree filter or the thread search.
     ClearSearch,
     Links,
+    /// Pipe the current post to a command (its words split as a shell would, run directly).
+    PipePost,
+    /// Save the current post to a file.
+    SavePost,
     MarkThreadRead,
     MarkThreadUnread,
     /// Undo the last change to what is read.

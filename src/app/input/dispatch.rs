@@ -8,6 +8,7 @@ use crate::app::lists::drafts_actions;
 use crate::app::lists::outbox_actions;
 use crate::app::msg::Effect;
 use crate::app::reader::actions as reader;
+use crate::app::reader::export;
 use crate::app::reader::read_mark_actions;
 use crate::app::state::{Overlay, State};
 use crate::app::tree::actions as tree;
@@ -71,6 +72,8 @@ pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
         Action::ClearSearch if in_reader => reader::clear_search(state),
         Action::ClearSearch => tree::clear_filter(state),
         Action::Links => reader::open_links(state),
+        Action::PipePost => export::start_pipe(state),
+        Action::SavePost => export::start_save(state),
         Action::MarkThreadRead => mark_threads(state, true, fx),
         Action::MarkThreadUnread => mark_threads(state, false, fx),
         Action::UndoRead => undo(state, fx),

@@ -11,6 +11,7 @@ use crate::app::lists::drafts_actions;
 use crate::app::lists::outbox_actions;
 use crate::app::msg::Effect;
 use crate::app::reader::actions::run_search;
+use crate::app::reader::export;
 use crate::app::state::{Overlay, PromptKind, State};
 use crate::render::Link;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -26,7 +27,7 @@ pub fn on_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effect>) {
         return;
     }
     if state.prompt.is_some() {
-        prompt_key(state, event);
+        prompt_key(state, event, fx);
         return;
     }
     match state.overlay {
@@ -119,7 +120,7 @@ fn sequence_key(state: &mut State, key: Key, fx: &mut Vec<Effect>) {
     }
 }
 
-fn prompt_key(state: &mut State, event: KeyEvent) {
+fn prompt_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effect>) {
     let Some(prompt) = &mut state.prompt else {
         return;
     };
@@ -140,13 +141,13 @@ fn prompt_key(state: &mut State, event: KeyEvent) {
         PromptOutcome::Run(text) => {
             if let Some(p) = state.prompt.take() {
                 state.prompt_history.remember(p.kind, &text);
-                finish_prompt(state, p.kind, &text);
+                finish_prompt(state, p.kind, &text, fx);
             }
         }
     }
 }
 
-fn finish_prompt(state: &mut State, kind: PromptKind, text: &str) {
+fn finish_prompt(state: &mut State, kind: PromptKind, text: &str, fx: &mut Vec<Effect>) {
     match kind {
         PromptKind::Filter => {
             state.tree.set_filter(text);
@@ -159,6 +160,8 @@ fn finish_prompt(state: &mut State, kind: PromptKind, text: &str) {
             }
         }
         PromptKind::Search => run_search(state, text),
+        PromptKind::Pipe => export::run_pipe(state, text, fx),
+        PromptKind::Save => export::run_save(state, text, fx),
     }
 }
 

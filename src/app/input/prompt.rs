@@ -14,6 +14,10 @@ pub enum PromptKind {
     Filter,
     /// Searches the open thread on enter.
     Search,
+    /// A command to pipe the current post to.
+    Pipe,
+    /// A file to save the current post in.
+    Save,
 }
 
 /// A line of text being typed in the status line.
@@ -45,6 +49,8 @@ pub enum PromptOutcome {
 pub struct PromptHistory {
     filter: Vec<String>,
     search: Vec<String>,
+    pipe: Vec<String>,
+    save: Vec<String>,
 }
 
 impl PromptHistory {
@@ -52,6 +58,8 @@ impl PromptHistory {
         match kind {
             PromptKind::Filter => &self.filter,
             PromptKind::Search => &self.search,
+            PromptKind::Pipe => &self.pipe,
+            PromptKind::Save => &self.save,
         }
     }
 
@@ -63,6 +71,8 @@ impl PromptHistory {
         let list = match kind {
             PromptKind::Filter => &mut self.filter,
             PromptKind::Search => &mut self.search,
+            PromptKind::Pipe => &mut self.pipe,
+            PromptKind::Save => &mut self.save,
         };
         list.retain(|t| t != text);
         list.push(text.to_owned());

@@ -1,9 +1,11 @@
 //! The reader pane: the open thread's model, its rows, the handlers of its actions, the
-//! in-thread search, local echoes of queued replies and read marking. The models are
+//! in-thread search, local echoes of queued replies, read marking, and the post leaving
+//! for a command or a file. The models are
 //! leaves (they do not know `State`); the handlers that change the state sit beside them.
 
 pub(crate) mod actions;
 pub mod echo;
+pub(crate) mod export;
 pub mod model;
 pub(crate) mod read_mark_actions;
 pub mod read_marks;

@@ -188,6 +188,61 @@ pub async fn moderate_post(
         .ok_or_else(|| DbError::Other("a moderated post vanished".into()))?)
 }
 
+/// Silences a user until `until` (they read, they may not post) or, with `None`, lets
+/// them post again; answers the user as they are now. Admins are never silenced, and only
+/// an admin silences a moderator.
+pub async fn silence_user(
+    tx: &impl Tx,
+    actor: &Actor,
+    name: &str,
+    until: Option<Timestamp>,
+    now: Timestamp,
+) -> WriteResult<UserInfo> {
+    if let Actor::User(user) = actor
+        && !may_moderate(tx, user).await?
+    {
+        return reject(forbidden());
+    }
+    let Some((target, _)) = super::users::user_by_name(tx, name).await? else {
+        return reject(Problem::new(ProblemCode::NotFound).detail(format!("no user {name:?}")));
+    };
+    let outranked = match actor {
+        Actor::User(user) if !user.admin => target.role >= api::Role::Moderator,
+        _ => false,
+    };
+    if outranked || target.role == api::Role::Admin {
+        return reject(Problem::new(ProblemCode::Forbidden).detail(format!(
+            "{} is a {}: only an admin silences a moderator, and nobody silences an admin",
+            target.name, target.role
+        )));
+    }
+    if until.is_some_and(|u| u <= now) {
+        return reject(Problem::new(ProblemCode::ValidationFailed).field(
+            "silenced_until",
+            api::FieldErrorCode::Invalid,
+            "a silence ends in the future; send null to end it now",
+        ));
+    }
+    let stored = until.map(micros);
+    tx.execute(
+        "UPDATE users SET silenced_until = $2 WHERE id = $1",
+        params![target.id, stored],
+    )
+    .await?;
+    let at = micros(now);
+    match until {
+        Some(until) => {
+            let detail = format!("until {}", until.strftime("%Y-%m-%d %H:%M UTC"));
+            log(tx, at, actor.name(), "silence", &target.name, Some(&detail)).await?;
+        }
+        None => log(tx, at, actor.name(), "unsilence", &target.name, None).await?,
+    }
+    Ok(UserInfo {
+        silenced_until: stored,
+        ..target
+    })
+}
+
 /// Whether a moderator hid this post (its author may not edit it then).
 pub async fn is_hidden(tx: &impl Tx, post_id: &str) -> Result<bool, DbError> {
     Ok(tx

@@ -160,6 +160,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         change: api::PostModeration,
         now: Timestamp,
     ) -> WriteResult<api::Post>;
+    /// Silences a user until a time, or lets them post again (logged).
+    async fn silence_user(
+        &self,
+        actor: Actor,
+        name: String,
+        until: Option<Timestamp>,
+        now: Timestamp,
+    ) -> WriteResult<UserInfo>;
     /// The newest moderation log entries, newest first.
     async fn mod_log(&self, limit: u32) -> Result<Vec<api::LogEntry>, DbError>;
     /// Makes a user a moderator or not; false when there is no such user.
@@ -458,6 +466,19 @@ impl<E: Engine> Store for E {
             Box::pin(
                 async move { moderation::moderate_post(tx, &actor, &post, &change, now).await },
             )
+        })
+        .await
+    }
+
+    async fn silence_user(
+        &self,
+        actor: Actor,
+        name: String,
+        until: Option<Timestamp>,
+        now: Timestamp,
+    ) -> WriteResult<UserInfo> {
+        self.write(move |tx| {
+            Box::pin(async move { moderation::silence_user(tx, &actor, &name, until, now).await })
         })
         .await
     }

@@ -30,6 +30,10 @@ impl From<&UserInfo> for api::User {
             badge: u.badge.clone(),
             admin: u.admin,
             role: Some(u.role),
+            silenced_until: u
+                .silenced_until
+                .filter(|until| *until > super::micros(jiff::Timestamp::now()))
+                .and_then(|until| super::from_micros(until).ok()),
         }
     }
 }

@@ -45,6 +45,7 @@ pub fn router() -> Router<Shared> {
         .route("/admin/log", get(moderation::log))
         .route("/mod/threads/{id}", patch(moderation::moderate_thread))
         .route("/mod/posts/{id}", patch(moderation::moderate_post))
+        .route("/mod/users/{name}", patch(moderation::moderate_user))
         .route(
             "/admin/announcement",
             put(structure::set_announcement).delete(structure::clear_announcement),

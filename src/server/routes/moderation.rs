@@ -1,9 +1,9 @@
 //! `PATCH /mod/threads/{id}` (lock, pin, move a thread), `PATCH /mod/posts/{id}` (hide a
-//! post behind a stub with the reason; both for moderators and admins) and
-//! `GET /admin/log` (what they did, newest first).
+//! post behind a stub with the reason), `PATCH /mod/users/{name}` (silence a member; all
+//! for moderators and admins) and `GET /admin/log` (what they did, newest first).
 
 use super::threads::page_limit;
-use crate::api::{ModLog, PostModeration, ProblemCode, ThreadModeration};
+use crate::api::{ModLog, PostModeration, ProblemCode, ThreadModeration, UserModeration};
 use crate::server::db::moderation::Actor;
 use crate::server::error::ApiError;
 use crate::server::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
@@ -37,6 +37,25 @@ pub async fn moderate_post(
         .moderate_post(Actor::User(user), id, change, jiff::Timestamp::now())
         .await?;
     super::json(StatusCode::OK, &post)
+}
+
+/// `PATCH /mod/users/{name}`: silence a member until a time, or end it (`null`).
+pub async fn moderate_user(
+    State(app): State<Shared>,
+    AuthUser(user): AuthUser,
+    ApiPath(name): ApiPath<String>,
+    ApiJson(change): ApiJson<UserModeration>,
+) -> Result<Response, ApiError> {
+    let silenced = app
+        .store
+        .silence_user(
+            Actor::User(user),
+            name,
+            change.silenced_until,
+            jiff::Timestamp::now(),
+        )
+        .await?;
+    super::json(StatusCode::OK, &crate::api::User::from(&silenced))
 }
 
 #[derive(Debug, Deserialize)]

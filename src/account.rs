@@ -50,6 +50,14 @@ impl Account {
             .is_ok_and(|c| c.is_some())
     }
 
+    /// Whether what the user marks read is queued for the server: an API v1 account
+    /// with a login and `read_sync` not turned off.
+    pub fn queues_read_marks(&self) -> bool {
+        self.remote.as_ref().is_some_and(|r| {
+            r.kind == crate::config::AccountKind::Native && r.read_sync != Some(false)
+        }) && self.has_credential()
+    }
+
     /// The account's sync engine: its stored credential, the backend for its server, its
     /// cache. `None` for the demo, which has no server. The one way an engine is built,
     /// for `threadmark sync` and for the reader alike.

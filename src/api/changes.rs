@@ -20,6 +20,10 @@ pub enum Change {
     Tree {
         tree: Tree,
     },
+    /// How far the caller read a thread (only ever in the caller's own feed).
+    Read {
+        read: super::ReadMarker,
+    },
     /// A kind this version does not know; skip it.
     #[serde(other)]
     Unknown,

@@ -137,6 +137,7 @@ impl From<&model::ThreadSummary> for Thread {
             pinned: t.pinned,
             locked: t.locked,
             version: 0,
+            read_to_seq: None,
         }
     }
 }

@@ -70,6 +70,9 @@ pub struct Thread {
     /// Bumped whenever the thread or its posts change.
     #[serde(default)]
     pub version: u64,
+    /// How far the caller read it (`GET /threads/{id}` with a token); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_to_seq: Option<u32>,
 }
 
 /// `GET /areas/{id}/threads`: most recently active first.

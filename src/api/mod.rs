@@ -14,6 +14,7 @@ pub mod headers;
 mod mode;
 mod posts;
 mod problem;
+mod reading;
 mod status;
 
 pub use admin::{
@@ -26,6 +27,7 @@ pub use forum::{Area, NewThread, Section, Thread, ThreadCreated, ThreadPage, Tre
 pub use mode::{ForumMode, ForumModeHeader, ModeChange, ModeHeaderError};
 pub use posts::{Author, LIKE, NewPost, Post, PostEdit, PostPage, Revision, Revisions};
 pub use problem::{FieldError, FieldErrorCode, Problem, ProblemCode};
+pub use reading::{ReadMarkPut, ReadMarker};
 pub use status::{Banner, Limits, Severity, Status};
 
 /// Every endpoint lives under this path.

@@ -17,6 +17,9 @@ pub fn on_event(state: &mut State, event: SyncEvent, fx: &mut Vec<Effect>) {
             for (thread, seq) in &report.read_through {
                 read_elsewhere |= state.data.read.read_elsewhere(thread, *seq);
             }
+            for (thread, marker) in &report.read_markers {
+                read_elsewhere |= state.data.read.apply_marker(thread, marker);
+            }
             if read_elsewhere {
                 state.tree.refresh_unread(&state.data.read);
                 fx.push(Effect::SaveReadState);

@@ -175,6 +175,22 @@ pub enum ClientCommand {
         #[arg(long)]
         undo: bool,
     },
+    /// Mark a thread read up to a post, or unread from one (here, and on the server
+    /// when the account syncs read state)
+    #[command(group(clap::ArgGroup::new("way").required(true).args(["read", "unread"])))]
+    Mark {
+        /// The thread: its id, or a part of its title that matches only one thread
+        thread: String,
+        /// Read up to the post named by --to [default: the whole thread]
+        #[arg(long)]
+        read: bool,
+        /// Unread from the post named by --to on [default: the whole thread]
+        #[arg(long)]
+        unread: bool,
+        /// The post: its id or `#N` (its number in the thread)
+        #[arg(long, value_name = "POST")]
+        to: Option<String>,
+    },
     /// List the outbox, or retry, keep or discard an entry
     Outbox {
         #[command(subcommand)]

@@ -155,6 +155,9 @@ impl TreeText<'_> {
             if unread > 0 {
                 let _ = write!(meta, ", {unread_words}");
             }
+            if thread.headers_only() {
+                meta.push_str(", not downloaded");
+            }
             push_painted(out, (&rest, &rest), &meta, self.width, |line| {
                 let ranges = if unread > 0 {
                     find_words(line, std::slice::from_ref(&unread_words))

@@ -86,6 +86,16 @@ pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()
             };
             post_changes::change(&account()?, &post, change, out)
         }),
+        ClientCommand::Mark {
+            thread, read, to, ..
+        } => finish(Output::stdout(), |out| {
+            let way = if read {
+                super::MarkWay::Read
+            } else {
+                super::MarkWay::Unread
+            };
+            super::mark(&account()?, &thread, way, to.as_deref(), out)
+        }),
         ClientCommand::Outbox { action, json } => finish(Output::stdout(), |out| {
             outbox(&account()?, action, json, out)
         }),
@@ -231,6 +241,7 @@ fn command_name(command: &ClientCommand) -> &'static str {
         ClientCommand::Login(_) => "login",
         ClientCommand::Sync { .. } => "sync",
         ClientCommand::Reply { .. } => "reply",
+        ClientCommand::Mark { .. } => "mark",
         ClientCommand::Outbox { .. } => "outbox",
         ClientCommand::Edit { .. } => "edit",
         ClientCommand::Delete { .. } => "delete",

@@ -42,7 +42,11 @@ pub fn sync(account: &Account, json: bool, out: &mut impl Write) -> anyhow::Resu
     }
     let cycle = result.map_err(|e| sync_error(e, &remote.url, &account.name))?;
     mark_own_posts_read(account, &cycle.pulled.own)?;
-    read_elsewhere(account, &cycle.pulled.read_through)?;
+    read_elsewhere(
+        account,
+        &cycle.pulled.read_through,
+        &cycle.pulled.read_markers,
+    )?;
     let banner = engine.backend().state().banner.clone();
     log_cycle(&account.name, &cycle, banner.as_ref());
     if json {
@@ -61,16 +65,25 @@ pub fn sync(account: &Account, json: bool, out: &mut impl Write) -> anyhow::Resu
     Ok(())
 }
 
-/// Threads the server says were read (Lemmy's own marks) are read here too.
-fn read_elsewhere(account: &Account, marks: &[(ThreadId, u32)]) -> anyhow::Result<()> {
-    if marks.is_empty() {
+/// Threads the server says were read (Lemmy's own marks, API v1's read markers made on
+/// another device) are read here too, by the merge rule of the read state.
+fn read_elsewhere(
+    account: &Account,
+    marks: &[(ThreadId, u32)],
+    markers: &[(ThreadId, crate::model::ReadMarker)],
+) -> anyhow::Result<()> {
+    if marks.is_empty() && markers.is_empty() {
         return Ok(());
     }
+    let _lock = crate::store::lock_state_files(&account.dir)?;
     let mut cache = Cache::open(account.dir.clone());
     let mut read = cache.load_read_state()?;
     let mut changed = false;
     for (thread, seq) in marks {
         changed |= read.read_elsewhere(thread, *seq);
+    }
+    for (thread, marker) in markers {
+        changed |= read.apply_marker(thread, marker);
     }
     if changed {
         cache.save_read_state(&read)?;

@@ -55,8 +55,9 @@ pub struct AccountConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top_communities: Option<u32>,
     /// Whether what the user reads is told to the server where it keeps read marks
-    /// (Lemmy); on by default for an account that is logged in. `false`: nothing about
-    /// what you read is sent.
+    /// (API v1: synced with the account's other devices; Lemmy: marked read on the
+    /// instance); on by default for an account that is logged in. `false`: nothing
+    /// about what you read is sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_sync: Option<bool>,
     /// Discourse: requests a day the forum allows this key (`max_user_api_reqs_per_day`).

@@ -21,6 +21,10 @@ pub struct ThreadRead {
     /// "new since last visit".
     #[serde(default)]
     pub seen_through: u32,
+    /// The newest deliberate "unread" from another device this copy has taken in (see
+    /// [`ReadState::apply_marker`](super::ReadState::apply_marker)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_unread_at: Option<jiff::Timestamp>,
 }
 
 impl ThreadRead {
@@ -100,6 +104,7 @@ impl ThreadRead {
         self.read_above = above;
         self.unread_below = unread;
         self.seen_through = self.seen_through.max(other.seen_through);
+        self.remote_unread_at = self.remote_unread_at.max(other.remote_unread_at);
         self.compact();
     }
 

@@ -3,8 +3,8 @@
 
 use super::RemoteError;
 use crate::model::{
-    Banner, BudgetStatus, Forum, ForumMode, OutboxEntry, Post, ReadState, RequestLog, SeqRange,
-    ThreadId, ThreadSummary,
+    Banner, BudgetStatus, Forum, ForumMode, OutboxEntry, Post, ReadMark, ReadMarker, ReadState,
+    RequestLog, SeqRange, ThreadId, ThreadSummary,
 };
 use std::future::Future;
 use std::time::Duration;
@@ -53,6 +53,10 @@ pub struct PullBatch {
     /// Threads the server says the user has read (Lemmy's own read marks), each with the
     /// `seq` it is read up to. Merged into the local read state, which only moves forward.
     pub read_through: Vec<(ThreadId, u32)>,
+    /// The user's own read markers as the server keeps them (API v1: from the changes
+    /// feed and the thread listings), merged into the local read state by
+    /// [`ReadState::apply_marker`].
+    pub read_markers: Vec<(ThreadId, ReadMarker)>,
     /// Entities the server sent that could not be read, set aside (each logged).
     pub skipped: u32,
 }
@@ -143,9 +147,9 @@ pub trait Backend: Send {
     /// another threadmark on the account).
     fn restore_request_log(&mut self, _log: RequestLog) {}
 
-    /// The user wants the posts of `thread` that the cache lacks (they scrolled up to
-    /// them): fetched at the next pull, before background work. Backends that download
-    /// every post ignore it.
+    /// The user wants the posts of `thread` that the cache lacks (all of them, when only
+    /// its headers are cached; else the earlier ones): fetched at the next pull, before
+    /// background work. Backends that download every post ignore it.
     fn want_earlier(&mut self, _thread: &ThreadId) {}
 
     /// Whether this backend sends the user's read marks to the server while it pulls
@@ -157,6 +161,22 @@ pub trait Backend: Send {
 
     /// The local read state, for a backend that sends read marks.
     fn set_read_state(&mut self, _read: &ReadState) {}
+
+    /// Whether this backend keeps the user's read marks on the server through
+    /// [`Backend::send_read_mark`] (API v1 with a login and `read_sync` on).
+    fn syncs_read_marks(&self) -> bool {
+        false
+    }
+
+    /// Sends one queued read mark with its idempotency key.
+    fn send_read_mark(
+        &mut self,
+        _key: &str,
+        _thread: &ThreadId,
+        _mark: &ReadMark,
+    ) -> impl Future<Output = Result<(), RemoteError>> + Send {
+        async { Ok(()) }
+    }
 
     /// Sends one outbox entry. Backends with idempotency keys send `entry.key`.
     fn submit(

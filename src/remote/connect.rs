@@ -8,7 +8,7 @@ use super::{Backend, Cursor, PullBatch, ServerState, Submitted, SyncLimits};
 use crate::config::{
     AccountConfig, AccountKind, DEFAULT_PREFETCH_DAYS, DEFAULT_TOP_COMMUNITIES, Prefetch,
 };
-use crate::model::{BudgetStatus, OutboxEntry, Post, ReadState, RequestLog, ThreadId};
+use crate::model::{BudgetStatus, OutboxEntry, Post, ReadMark, ReadState, RequestLog, ThreadId};
 use crate::store::{Credential, SecretError};
 use std::time::Duration;
 
@@ -69,7 +69,9 @@ pub fn connect(
                 }
             };
             Ok(AnyBackend::Native(Box::new(
-                NativeBackend::new(http, token).with_limits(sync_limits(account)),
+                NativeBackend::new(http, token)
+                    .with_limits(sync_limits(account))
+                    .with_read_sync(account.read_sync.unwrap_or(true)),
             )))
         }
         AccountKind::Discourse => {
@@ -181,6 +183,27 @@ impl Backend for AnyBackend {
             Self::Native(b) => b.sends_read_marks(),
             Self::Discourse(b) => b.sends_read_marks(),
             Self::Lemmy(b) => b.sends_read_marks(),
+        }
+    }
+
+    fn syncs_read_marks(&self) -> bool {
+        match self {
+            Self::Native(b) => b.syncs_read_marks(),
+            Self::Discourse(b) => b.syncs_read_marks(),
+            Self::Lemmy(b) => b.syncs_read_marks(),
+        }
+    }
+
+    async fn send_read_mark(
+        &mut self,
+        key: &str,
+        thread: &ThreadId,
+        mark: &ReadMark,
+    ) -> Result<(), RemoteError> {
+        match self {
+            Self::Native(b) => b.send_read_mark(key, thread, mark).await,
+            Self::Discourse(b) => b.send_read_mark(key, thread, mark).await,
+            Self::Lemmy(b) => b.send_read_mark(key, thread, mark).await,
         }
     }
 

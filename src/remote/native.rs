@@ -99,6 +99,8 @@ pub struct NativeBackend {
     limits: SyncLimits,
     /// What `/status` last said a post may hold; the tree carries it to the cache.
     post_limits: model::PostLimits,
+    /// Read marks go to the server (`read_sync`, on unless the account turns it off).
+    read_sync: bool,
 }
 
 impl NativeBackend {
@@ -112,7 +114,15 @@ impl NativeBackend {
             long_poll: None,
             limits: SyncLimits::default(),
             post_limits: model::PostLimits::default(),
+            read_sync: true,
         }
+    }
+
+    /// `read_sync = false`: nothing about what the user reads is sent.
+    #[must_use]
+    pub fn with_read_sync(mut self, on: bool) -> Self {
+        self.read_sync = on;
+        self
     }
 
     /// Holds a hostile or broken server to `limits`.
@@ -271,6 +281,15 @@ impl NativeBackend {
                 )));
             }
             for thread in threads {
+                if let Some(read_to_seq) = thread.read_to_seq.filter(|&seq| seq > 0) {
+                    batch.read_markers.push((
+                        model::ThreadId(thread.id.clone()),
+                        model::ReadMarker {
+                            read_to_seq,
+                            ..model::ReadMarker::default()
+                        },
+                    ));
+                }
                 snapshot.threads.push_back(thread.id.clone());
                 snapshot.threads_total += 1;
                 batch
@@ -392,6 +411,14 @@ impl NativeBackend {
                     forum.limits = self.post_limits;
                     batch.forum = Some(forum);
                 }
+                api::Change::Read { read } => batch.read_markers.push((
+                    model::ThreadId(read.thread_id),
+                    model::ReadMarker {
+                        read_to_seq: read.read_to_seq,
+                        read_at: read.read_at,
+                        unread_at: read.unread_at,
+                    },
+                )),
                 api::Change::Unknown => {}
             }
         }
@@ -565,6 +592,40 @@ impl Backend for NativeBackend {
             | Target::Like { .. }
             | Target::Unlike { .. } => self.change_post(entry).await,
         }
+    }
+
+    fn syncs_read_marks(&self) -> bool {
+        self.read_sync && self.token.is_some()
+    }
+
+    async fn send_read_mark(
+        &mut self,
+        key: &str,
+        thread: &model::ThreadId,
+        mark: &model::ReadMark,
+    ) -> Result<(), RemoteError> {
+        let body = match *mark {
+            model::ReadMark::ReadTo { seq, at } => api::ReadMarkPut {
+                read_to_seq: Some(seq),
+                at: Some(at),
+                ..api::ReadMarkPut::default()
+            },
+            model::ReadMark::UnreadFrom { seq, at } => api::ReadMarkPut {
+                unread_from_seq: Some(seq),
+                at: Some(at),
+                ..api::ReadMarkPut::default()
+            },
+        };
+        let request = self
+            .http
+            .request(
+                Method::PUT,
+                &path(&format!("/threads/{}/read", enc(thread.as_str()))),
+            )
+            .header(headers::IDEMPOTENCY_KEY, key)
+            .json(&body);
+        let _marker: api::ReadMarker = self.call(request).await?;
+        Ok(())
     }
 
     async fn find_submitted(&mut self, _entry: &OutboxEntry) -> Result<Option<Post>, RemoteError> {

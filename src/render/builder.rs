@@ -75,6 +75,8 @@ pub(crate) struct Builder {
     table: Option<TableBuilder>,
     link: Option<ActiveLink>,
     link_nesting: usize,
+    /// Open spoilers: what is written inside them is marked to be hidden.
+    spoilers: usize,
 }
 
 impl Builder {
@@ -103,6 +105,7 @@ impl Builder {
             table: None,
             link: None,
             link_nesting: 0,
+            spoilers: 0,
         }
     }
 
@@ -394,6 +397,10 @@ impl Builder {
     }
 
     fn push_text(&mut self, text: &str, style: Style) {
+        let style = Style {
+            spoiler: style.spoiler || self.spoilers > 0,
+            ..style
+        };
         if let Some(code) = self.code.as_mut() {
             code.push_str(text);
             return;
@@ -459,6 +466,15 @@ impl Builder {
         }
     }
 
+    /// Starts a spoiler: the text until its end is hidden until revealed.
+    pub(crate) fn open_spoiler(&mut self) {
+        self.spoilers += 1;
+    }
+
+    pub(crate) fn close_spoiler(&mut self) {
+        self.spoilers = self.spoilers.saturating_sub(1);
+    }
+
     /// An image, shown by its description.
     pub(crate) fn image(&mut self, alt: &str) {
         let alt = sanitize::clean_line(alt);
@@ -487,6 +503,7 @@ impl Builder {
             role: Role::Quote,
             emphasis: Emphasis::BOLD,
             link: None,
+            spoiler: false,
         };
         self.push_text(&format!("{name} said:"), style);
         self.boundary(false);

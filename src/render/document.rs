@@ -76,6 +76,22 @@ impl Document {
         self.plain_fallback
     }
 
+    /// Whether some of the text is a spoiler (hidden until revealed).
+    pub fn has_spoilers(&self) -> bool {
+        self.blocks.iter().any(|block| match &block.content {
+            Content::Paragraph(inlines) | Content::Heading { inlines, .. } => inlines
+                .iter()
+                .any(|i| matches!(i, Inline::Text(span) if span.style.spoiler)),
+            Content::Table(table) => table
+                .rows
+                .iter()
+                .flat_map(|r| &r.cells)
+                .flatten()
+                .any(|s| s.style.spoiler),
+            Content::Code(_) | Content::Rule => false,
+        })
+    }
+
     /// The text without markup, paragraphs separated by blank lines (for search, snippets).
     pub fn plain_text(&self) -> String {
         let mut out = String::new();

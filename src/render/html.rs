@@ -136,6 +136,7 @@ impl<'a> Reader<'a> {
             role,
             emphasis,
             link: None,
+            spoiler: false,
         }
     }
 
@@ -446,6 +447,12 @@ impl<'a> Reader<'a> {
                 let mark = if *checked { "[x] " } else { "[ ] " };
                 b.text(mark, Style::role(Role::Marker));
             }
+            Effect::Spoiler { block } => {
+                if *block {
+                    b.boundary(false);
+                }
+                b.open_spoiler();
+            }
         }
     }
 
@@ -500,6 +507,12 @@ impl<'a> Reader<'a> {
             Effect::Summary => {
                 self.emphasis.close(Emphasis::BOLD);
                 b.boundary(true);
+            }
+            Effect::Spoiler { block } => {
+                b.close_spoiler();
+                if block {
+                    b.boundary(false);
+                }
             }
         }
     }

@@ -90,6 +90,12 @@ pub(crate) enum Effect {
     },
     Summary,
     Checkbox(bool),
+    /// Discourse's spoiler (`plugins/spoiler-alert`: `[spoiler]` cooks to
+    /// `<div class="spoiler">` around blocks, `<span class="spoiler">` inline; the web
+    /// client renames it `spoiled` once applied).
+    Spoiler {
+        block: bool,
+    },
 }
 
 impl Effect {
@@ -103,6 +109,7 @@ impl Effect {
                 | Self::Code
                 | Self::Link(_)
                 | Self::Checkbox(_)
+                | Self::Spoiler { block: false }
                 | Self::THead
                 | Self::Title
         )
@@ -144,6 +151,7 @@ pub(crate) fn parse_start(tag: &Tag, parent: Option<&Effect>) -> Effect {
         "strong" | "b" => Effect::Bold,
         "s" | "del" | "strike" => Effect::Strike,
         "a" => link(tag),
+        "span" if is_spoiler(tag) => Effect::Spoiler { block: false },
         "span" if has_class(tag, "chcklst-box") => {
             Effect::Checkbox(has_class(tag, "checked") || has_class(tag, "fa-check-square-o"))
         }
@@ -160,7 +168,14 @@ pub(crate) fn parse_start(tag: &Tag, parent: Option<&Effect>) -> Effect {
     }
 }
 
+fn is_spoiler(tag: &Tag) -> bool {
+    has_class(tag, "spoiler") || has_class(tag, "spoiled")
+}
+
 fn div(tag: &Tag, parent: Option<&Effect>) -> Effect {
+    if is_spoiler(tag) {
+        return Effect::Spoiler { block: true };
+    }
     if has_class(tag, "title")
         && let Some(Effect::AsideQuote { username }) = parent
     {

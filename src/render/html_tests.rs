@@ -211,3 +211,23 @@ fn a_script_in_a_quote_title_is_not_part_of_the_name() {
     let html = "<aside class=\"quote\"><div class=\"title\">Ann<script>evil()</script>:</div><blockquote><p>hi</p></blockquote></aside>";
     assert_eq!(lines(html, 40), ["│ Ann said:", "│ hi"]);
 }
+
+/// `plugins/spoiler-alert/spec/pretty_text_spec.rb`: `[spoiler]` cooks to a `div` around
+/// blocks and a `span` inline.
+#[test]
+fn spoilers_are_marked_and_veiled_at_the_same_width() {
+    let inline = doc(r#"<p>I like watching <span class="spoiler">my tests fail</span></p>"#);
+    assert!(inline.has_spoilers());
+    let wrapped = inline.wrap(40);
+    assert_eq!(wrapped[0].plain(), "I like watching my tests fail");
+    let veiled = wrapped[0].veiled();
+    assert_eq!(veiled.plain(), "I like watching ░░ ░░░░░ ░░░░");
+    assert_eq!(veiled.width(), wrapped[0].width());
+
+    let block = doc("<div class=\"spoiler\">\n<p>The butler did it.</p>\n</div><p>After.</p>");
+    let lines: Vec<String> = block.wrap(40).iter().map(|l| l.veiled().plain()).collect();
+    assert_eq!(lines, ["░░░ ░░░░░░ ░░░ ░░░", "", "After."]);
+    // The web client's class once applied, and a post without any.
+    assert!(doc(r#"<p><span class="spoiled">x</span></p>"#).has_spoilers());
+    assert!(!doc("<p>plain</p>").has_spoilers());
+}

@@ -167,6 +167,7 @@ fn heading(level: u8, inlines: &[Inline]) -> Vec<Inline> {
                     role: Role::Heading,
                     emphasis: span.style.emphasis.with(Emphasis::BOLD),
                     link: None,
+                    spoiler: span.style.spoiler,
                 },
             })
         }

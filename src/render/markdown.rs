@@ -46,6 +46,7 @@ impl Reader<'_> {
             role,
             emphasis: self.emphasis.current(),
             link: None,
+            spoiler: false,
         }
     }
 

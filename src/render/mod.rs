@@ -31,6 +31,7 @@ pub use post_facts::{answers_label, post_facts, time_label, tombstone_label};
 pub use target_words::target_words;
 
 use crate::model::Body;
+use unicode_segmentation::UnicodeSegmentation;
 
 /// What a run of text is, for the theme to colour; never raw terminal attributes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -131,6 +132,8 @@ pub struct Style {
     /// The number of the link this text belongs to (its text, its `[n]`, an image inside
     /// it), for a terminal that makes it clickable; `None` outside links.
     pub link: Option<usize>,
+    /// Inside a spoiler (Discourse's `[spoiler]`): hidden until the reader reveals it.
+    pub spoiler: bool,
 }
 
 impl Style {
@@ -139,6 +142,7 @@ impl Style {
             role,
             emphasis: Emphasis::NONE,
             link: None,
+            spoiler: false,
         }
     }
 
@@ -174,6 +178,42 @@ impl Line {
     /// Display width in terminal columns, measured per grapheme as the wrapper measures.
     pub fn width(&self) -> usize {
         self.spans.iter().map(|s| wrap::text_width(&s.text)).sum()
+    }
+
+    pub fn has_spoiler(&self) -> bool {
+        self.spans.iter().any(|s| s.style.spoiler)
+    }
+
+    /// The line with its spoiler text veiled: each character a `░` of the same width,
+    /// spaces kept, so the line is as wide as before and wraps the same.
+    #[must_use]
+    pub fn veiled(&self) -> Line {
+        Line {
+            spans: self
+                .spans
+                .iter()
+                .map(|s| {
+                    if !s.style.spoiler {
+                        return s.clone();
+                    }
+                    let text = s
+                        .text
+                        .graphemes(true)
+                        .map(|g| {
+                            if g.chars().all(char::is_whitespace) {
+                                g.to_owned()
+                            } else {
+                                "░".repeat(wrap::text_width(g))
+                            }
+                        })
+                        .collect();
+                    Span {
+                        text,
+                        style: s.style,
+                    }
+                })
+                .collect(),
+        }
     }
 }
 

@@ -88,6 +88,13 @@ impl Interpreter {
         self
     }
 
+    /// Queues read marks for the server with each save of the read state.
+    #[must_use]
+    pub fn queueing_read_marks(mut self, on: bool) -> Self {
+        self.state_files = std::mem::take(&mut self.state_files).queueing_marks(on);
+        self
+    }
+
     /// Does one job; returns the messages that answer it, in order.
     pub fn run(&mut self, job: Job) -> Vec<Msg> {
         let mut answers = Vec::new();

@@ -205,8 +205,9 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
             (None, None)
         }
     };
-    let core =
-        Interpreter::open(&account.dir).started_from(state.data.read.clone(), state.ui_snapshot());
+    let core = Interpreter::open(&account.dir)
+        .started_from(state.data.read.clone(), state.ui_snapshot())
+        .queueing_read_marks(account.queues_read_marks());
     let store = StoreWorker::start(account.dir.clone(), core, reply.clone());
 
     let mut runner = Runner {

@@ -6,7 +6,9 @@
 
 use crate::app::UiState;
 use crate::model::{ReadState, SavedReadState};
-use crate::store::{AccountDir, Cache, StoreError, load_ui_state, lock_state_files, save_ui_state};
+use crate::store::{
+    AccountDir, Cache, ReadMarks, StoreError, load_ui_state, lock_state_files, save_ui_state,
+};
 use std::time::SystemTime;
 
 /// The bases of this reader's saves.
@@ -18,6 +20,8 @@ pub struct StateFiles {
     read_written_at: Option<SystemTime>,
     /// This reader's view at its last save, and what it wrote.
     ui: Option<(UiState, UiState)>,
+    /// Read marks go to the server too: each save queues what moved since the last.
+    queue_marks: bool,
 }
 
 impl StateFiles {
@@ -27,7 +31,16 @@ impl StateFiles {
             read: Some(SavedReadState::loaded(read)),
             read_written_at: None,
             ui: Some((ui.clone(), ui)),
+            queue_marks: false,
         }
+    }
+
+    /// Each save also queues, for the server, the marks that moved the reading since the
+    /// last save (`read_sync`).
+    #[must_use]
+    pub fn queueing_marks(mut self, on: bool) -> Self {
+        self.queue_marks = on;
+        self
     }
 
     /// Merges `read` into `read.json` and writes it durably.
@@ -51,6 +64,17 @@ impl StateFiles {
             .take()
             .unwrap_or_else(|| SavedReadState::loaded(disk.clone()));
         let merged = read.merged_for_save(&base, &disk);
+        // Queued before read.json is written: a crash in between sends a mark twice
+        // (harmless, marks merge), never loses one.
+        if self.queue_marks {
+            let marks = ReadMarks::open(dir);
+            for (thread, mark) in read.marks_since(&base.ours, jiff::Timestamp::now()) {
+                if let Err(e) = marks.enqueue(&thread, mark) {
+                    self.read = Some(base);
+                    return Err(e);
+                }
+            }
+        }
         let saved = cache.save_read_state(&merged);
         self.read = Some(match saved {
             Ok(()) => SavedReadState {

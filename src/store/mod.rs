@@ -4,7 +4,7 @@
 //! `index.json` (thread summaries, rebuildable from the thread files), `threads/<id>.json`
 //! (one file per thread of posts, loaded lazily), `search.sqlite` (the search index,
 //! rebuildable from the thread files), `read.json`, `ui.json`, `budget.json`, `drafts/`,
-//! `outbox/`. Every file is JSON with `"schema": N` first, except the search index: `SQLite`,
+//! `outbox/`, `marks/`. Every file is JSON with `"schema": N` first, except the search index: `SQLite`,
 //! its schema in its `user_version`.
 
 mod budget;
@@ -16,6 +16,7 @@ mod index_slot;
 mod log_file;
 mod outbox;
 mod paths;
+mod read_marks;
 mod search;
 mod search_index;
 mod secrets;
@@ -30,6 +31,7 @@ pub use file::{Durability, Problem};
 pub use log_file::{KEPT_FILES as KEPT_LOG_FILES, LogFile, dropped_lines as dropped_log_lines};
 pub use outbox::{Outbox, OutboxLock, Retried, Unreadable};
 pub use paths::{AccountDir, DATA_DIR_ENV, DataDir, file_stem};
+pub use read_marks::{QueuedMark, ReadMarks};
 pub use search::{SearchHit, search};
 pub use secrets::{Credential, Secret, SecretError, Secrets};
 pub use state_lock::{StateLock, lock_state_files};

@@ -85,6 +85,10 @@ impl AccountDir {
     pub fn outbox_dir(&self) -> PathBuf {
         self.root.join("outbox")
     }
+    /// Read marks waiting to be sent (see `store::ReadMarks`).
+    pub fn marks_dir(&self) -> PathBuf {
+        self.root.join("marks")
+    }
     /// The sync cursor and high-water marks, written after the data they cover.
     pub fn sync_state(&self) -> PathBuf {
         self.root.join("sync.json")

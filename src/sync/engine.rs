@@ -10,7 +10,7 @@ use super::protocol::{Connection, CycleReport, SyncCommand, SyncEvent, SyncStatu
 use super::state::SyncState;
 use crate::model::{ForumMode, ThreadId};
 use crate::remote::{Backend, RemoteError, SyncLimits};
-use crate::store::{AccountDir, Cache, Outbox, OutboxLock, StoreError};
+use crate::store::{AccountDir, Cache, Outbox, OutboxLock, ReadMarks, StoreError};
 use jiff::Timestamp;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -286,6 +286,19 @@ impl<B: Backend> Engine<B> {
         Ok(Some(report?))
     }
 
+    /// Sends the queued read marks (under the outbox lock, so two threadmarks on the
+    /// account do not send the same marks at once).
+    pub async fn push_read_marks(&mut self) -> Result<super::read_marks::Drained, SyncError> {
+        if self.lock.is_none() {
+            self.lock = Outbox::try_lock(&self.dir)?;
+        }
+        if self.lock.is_none() {
+            return Ok(super::read_marks::Drained::default());
+        }
+        let marks = ReadMarks::open(&self.dir);
+        Ok(super::read_marks::drain(&mut self.backend, &marks).await?)
+    }
+
     /// Archives sent entries now visible in their synced thread.
     pub fn reconcile(&mut self) -> Result<usize, StoreError> {
         let cache = self.ingest.cache_mut();
@@ -318,6 +331,11 @@ impl<B: Backend> Engine<B> {
                 cycle.flushed = flushed;
             }
             None => cycle.outbox_busy = true,
+        }
+        // Read marks after the replies; when some went, one more pull brings the
+        // server's merged markers back.
+        if self.push_read_marks().await?.sent > 0 {
+            cycle.pulled.absorb(self.pull(progress).await?);
         }
         self.reconcile()?;
         cycle.mode = self.backend.state().mode;
@@ -364,6 +382,9 @@ impl<B: Backend> Engine<B> {
             }
             // Push first: a reply written offline should not wait behind a long poll.
             let (note, retry_at) = self.push_and_report(&events).await;
+            if let Err(e) = self.push_read_marks().await {
+                tracing::warn!("read marks not sent: {e}");
+            }
             let retry_at = retry_at.map(|wait| Instant::now() + wait);
             let flow = match self.catch_up(&mut commands, &events, note).await {
                 Flow::Idle => self.idle(&mut commands, &events, retry_at).await,
@@ -469,13 +490,30 @@ impl<B: Backend> Engine<B> {
         self.backend.set_long_poll(Some(LONG_POLL));
         let mode_before = self.backend.state().mode;
         let held = !mode_before.accepts_writes();
+        let marks = ReadMarks::open(&self.dir);
+        let known_marks = marks.stamps();
         let news = outbox_news(
             self.dir.clone(),
             self.outbox.clone(),
             self.lock.is_some(),
             self.outbox.queued_stamps(),
         );
+        // A read mark queued meanwhile (the reader saved its read state, `threadmark
+        // mark`) goes out within a tick, like a reply.
+        let watch_marks = self.lock.is_some() && self.backend.syncs_read_marks();
+        let mark_news = async move {
+            if !watch_marks {
+                return std::future::pending().await;
+            }
+            loop {
+                tokio::time::sleep(OUTBOX_TICK).await;
+                if marks.stamps().iter().any(|m| !known_marks.contains(m)) {
+                    return;
+                }
+            }
+        };
         tokio::pin!(news);
+        tokio::pin!(mark_news);
         loop {
             let until_retry = retry_at.map(|at| at.saturating_duration_since(Instant::now()));
             let nap = until_retry.unwrap_or(LONG_POLL * 2);
@@ -499,6 +537,7 @@ impl<B: Backend> Engine<B> {
                     command = commands.recv() => return self.obey(command),
                     () = tokio::time::sleep(nap.min(next_poll)) => {}
                     lock = &mut news => return news_arm(lock, self),
+                    () = &mut mark_news => return Flow::Again,
                 }
                 if next_poll <= nap {
                     tokio::select! {
@@ -514,6 +553,7 @@ impl<B: Backend> Engine<B> {
                     command = commands.recv() => return self.obey(command),
                     () = tokio::time::sleep(nap) => None,
                     lock = &mut news => return news_arm(lock, self),
+                    () = &mut mark_news => return Flow::Again,
                 }
             };
             match polled {
@@ -609,6 +649,7 @@ impl<B: Backend> Engine<B> {
         if report.changed.is_empty()
             && !report.tree_changed
             && report.read_through.is_empty()
+            && report.read_markers.is_empty()
             && report.skipped == 0
         {
             return true;

@@ -28,6 +28,8 @@ pub struct IngestReport {
     pub own: BTreeMap<ThreadId, Vec<u32>>,
     /// Threads the server says were read, up to a `seq` (see [`PullBatch::read_through`]).
     pub read_through: Vec<(ThreadId, u32)>,
+    /// The user's read markers as the server keeps them (see [`PullBatch::read_markers`]).
+    pub read_markers: Vec<(ThreadId, crate::model::ReadMarker)>,
 }
 
 impl IngestReport {
@@ -44,6 +46,7 @@ impl IngestReport {
             self.own.entry(thread).or_default().extend(seqs);
         }
         self.read_through.extend(other.read_through);
+        self.read_markers.extend(other.read_markers);
     }
 }
 
@@ -113,6 +116,7 @@ impl Ingest {
         let mut report = IngestReport {
             skipped: batch.skipped,
             read_through: batch.read_through,
+            read_markers: batch.read_markers,
             ..IngestReport::default()
         };
         if let Some(forum) = batch.forum {

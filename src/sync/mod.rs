@@ -7,6 +7,7 @@ pub mod flush;
 pub mod ingest;
 mod pacing;
 pub mod protocol;
+pub mod read_marks;
 pub mod state;
 
 pub use engine::{Engine, Relogin, SyncError};

@@ -66,7 +66,8 @@ pub enum SyncCommand {
     FlushNow,
     /// The user is reading this thread (fetched first by budgeted backends).
     Focus(Option<ThreadId>),
-    /// The user scrolled up to posts of this thread that are not downloaded.
+    /// The user asked for posts of this thread that are not downloaded: every post of a
+    /// thread known by its headers only, else the newest of the earlier ones.
     LoadEarlier(ThreadId),
     Shutdown,
 }

@@ -59,6 +59,10 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
                     .and_then(|id| state.data.read.thread(id)),
                 focused: state.focus == Focus::Reader,
                 hyperlinks: state.settings.hyperlinks,
+                offline: matches!(
+                    state.status.connection,
+                    crate::sync::protocol::Connection::Offline { .. }
+                ),
                 title: g.reader_title,
                 body: g.reader_body,
             },

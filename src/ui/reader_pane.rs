@@ -27,6 +27,8 @@ pub struct ReaderView<'a> {
     pub focused: bool,
     /// Link text is made clickable (OSC 8).
     pub hyperlinks: bool,
+    /// The account's server cannot be reached: what is not downloaded cannot be now.
+    pub offline: bool,
     pub title: Rect,
     pub body: Rect,
 }
@@ -181,6 +183,9 @@ fn row_line<'a>(
     row: Row,
     theme: &Theme,
 ) -> Line<'a> {
+    if let Row::Missing { range, .. } = row {
+        return missing_line(view, open, range, theme);
+    }
     let pos = row.pos();
     let depth = open.order.get(pos).map_or(0, |p| p.depth);
     let Some(post) = open.post(pos) else {
@@ -218,6 +223,13 @@ fn row_line<'a>(
             if let Some(text) = open.lines(pos).get(line) {
                 let matches = matches_on(view.reader, index);
                 spans.push(Span::raw("  "));
+                let veiled;
+                let text = if text.has_spoiler() && !view.reader.spoilers_shown(pos) {
+                    veiled = text.veiled();
+                    &veiled
+                } else {
+                    text
+                };
                 let body = highlighted(text, &matches, theme);
                 if open.is_echo(pos) {
                     let pending = theme.get(Element::EchoBody);
@@ -254,9 +266,45 @@ fn row_line<'a>(
                 theme.get(Element::ReaderFolded),
             ));
         }
-        Row::Gap { .. } => return Line::default(),
+        Row::Gap { .. } | Row::Missing { .. } => return Line::default(),
     }
     Line::from(spans)
+}
+
+/// The row standing for posts not downloaded: what enter does about them, or that they
+/// cannot be had while the server is out of reach.
+fn missing_line<'a>(
+    view: &ReaderView<'_>,
+    open: &OpenThread,
+    range: usize,
+    theme: &Theme,
+) -> Line<'a> {
+    let summary = &open.file.summary;
+    let Some(range) = summary.missing.get(range) else {
+        return Line::default();
+    };
+    let text = if summary.headers_only() {
+        if view.offline {
+            "not available offline: its posts are not downloaded yet".to_owned()
+        } else {
+            "not downloaded — enter fetches it".to_owned()
+        }
+    } else {
+        let which = if range.from == range.to {
+            format!("post #{} is", range.from)
+        } else {
+            format!("posts #{}–#{} are", range.from, range.to)
+        };
+        if view.offline {
+            format!("⋯ {which} not available offline")
+        } else {
+            format!("⋯ {which} not downloaded: enter loads earlier posts")
+        }
+    };
+    Line::from(vec![
+        Span::raw(" "),
+        Span::styled(format!("  {text}"), theme.get(Element::ReaderFolded)),
+    ])
 }
 
 /// The search matches on row `index`, with which of them is the current one.

@@ -12,6 +12,7 @@ mod conventions;
 mod demo;
 mod edits;
 mod json;
+mod read_sync;
 mod search;
 mod terminal;
 

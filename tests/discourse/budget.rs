@@ -274,6 +274,18 @@ async fn the_budget_is_kept_on_disk_and_status_says_what_is_left() {
             said.contains("76 listed") && said.contains("76 headers only"),
             "{said}"
         );
+
+        // The tree says which threads are not downloaded (every one, under "none").
+        let tree = text(
+            &threadmark(home, &["tree", "--width", "200"], "")
+                .await
+                .stdout,
+        );
+        assert_eq!(
+            tree.matches(", not downloaded").count(),
+            76,
+            "every listed thread is marked:\n{tree}"
+        );
     })
     .await;
 }

@@ -83,6 +83,7 @@ async fn a_quiet_round_costs_two_requests_and_every_lazy_loaded_category_is_foun
                 whisper: false,
                 cooked: None,
                 action_code: None,
+                poll: None,
             });
             topic.bumped_at = at;
         }
@@ -106,6 +107,94 @@ async fn a_quiet_round_costs_two_requests_and_every_lazy_loaded_category_is_foun
                 .any(|p| p.body.text.contains("A late answer to the first topic.")),
             "{:?}",
             file.posts.iter().map(|p| &p.body.text).collect::<Vec<_>>()
+        );
+    })
+    .await;
+}
+
+/// A new post at `at` in `topic` (bumping it), as Discourse's `PostCreator` does.
+fn add_post(server: &crate::support::discourse_standin::StandIn, topic: u64, at: jiff::Timestamp) {
+    let mut world = server.world();
+    world.forum.next_post_id += 1;
+    let id = world.forum.next_post_id;
+    let topic = world.forum.topics.get_mut(&topic).unwrap();
+    let number = topic.highest_post_number() + 1;
+    topic.posts.push(Post {
+        id,
+        number,
+        user_id: 3,
+        raw: format!("Answer number {number}, written just now."),
+        created_at: at,
+        updated_at: at,
+        reply_to_post_number: None,
+        version: 1,
+        removed: false,
+        hidden: false,
+        whisper: false,
+        cooked: None,
+        action_code: None,
+        poll: None,
+    });
+    topic.bumped_at = at;
+}
+
+/// Discourse serves anonymous GETs from `Middleware::AnonymousCache`
+/// (`lib/middleware/anonymous_cache.rb`), so a listing may be a minute older than the
+/// topic read after it. What the read saw is recorded from the topic's own answer: the
+/// next round, with the fresh listing, finds nothing new and reads no topic again.
+#[tokio::test]
+async fn the_topic_answer_not_a_cached_listing_says_how_far_a_topic_was_read() {
+    bounded(async {
+        const TOPIC: u64 = 10_009;
+        let server = standin(Forum::sized(10, 2)).await;
+        let mut discourse = backend(&server, None, crate::roomy());
+        let first = crate::sync(&mut discourse, None, None).await;
+        let query = server.requests_to(&axum::http::Method::GET, "/latest.json")[0]
+            .query
+            .clone();
+
+        // One new post; the listing is cached now; a second new post after it.
+        let now = jiff::Timestamp::now();
+        add_post(&server, TOPIC, now - jiff::SignedDuration::from_mins(2));
+        let cached = reqwest::get(format!("{}/latest.json?{query}", server.url))
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap()
+            .to_vec();
+        add_post(&server, TOPIC, now - jiff::SignedDuration::from_mins(1));
+        let highest = server.world().forum.topics[&TOPIC].highest_post_number();
+        server.world().files.insert(
+            "/latest.json".to_owned(),
+            ("application/json".to_owned(), cached),
+        );
+
+        // The stale listing says the topic changed: it is read, and both posts come.
+        server.clear_requests();
+        let second = crate::sync(&mut discourse, first.cursor.as_ref(), None).await;
+        let thread = TOPIC.to_string();
+        assert_eq!(
+            server
+                .requests_to(&axum::http::Method::GET, &format!("/t/{TOPIC}.json"))
+                .len(),
+            1
+        );
+        let posts = second.posts(&thread);
+        assert_eq!(
+            posts.last().map(|p| p.seq),
+            Some(u32::try_from(highest).unwrap()),
+            "{posts:?}"
+        );
+
+        // The cache expires: the fresh listing is what the topic read already saw.
+        server.world().files.clear();
+        server.clear_requests();
+        crate::sync(&mut discourse, second.cursor.as_ref(), None).await;
+        let quiet: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
+        assert!(
+            !quiet.iter().any(|p| p.starts_with("/t/")),
+            "nothing new since the topic was read: {quiet:?}"
         );
     })
     .await;

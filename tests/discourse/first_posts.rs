@@ -115,6 +115,7 @@ async fn a_too_similar_refusal_after_a_lost_answer_finds_the_post_instead_of_fai
                 whisper: false,
                 cooked: None,
                 action_code: None,
+                poll: None,
             });
         }
         let data = tempfile::tempdir().unwrap();

@@ -15,6 +15,7 @@ mod first_sync;
 mod fixtures;
 mod limits;
 mod pull;
+mod reader;
 mod refusals;
 mod removals;
 mod states;

@@ -947,6 +947,7 @@ both_stores! {
         write_threads(&mut contract, &t, &alice).await;
         let post = write_posts(&mut contract, &t, &alice).await;
         edit_posts(&mut contract, &t, &alice, &post).await;
+        crate::contract_reading::read_marks(&mut contract, &t, &alice).await;
         react_and_revise(&mut contract, &t, &alice, &post).await;
         shape_forum(&mut contract, &t, &alice).await;
         remove_structure(&mut contract, &t, &alice).await;

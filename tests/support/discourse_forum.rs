@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use jiff::tz::{Offset, TimeZone};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 #[derive(Clone, Debug, Default)]
 pub struct User {
@@ -45,6 +46,76 @@ pub struct Post {
     pub cooked: Option<String>,
     /// A small action (`post_type` 3) with this `action_code`.
     pub action_code: Option<String>,
+    /// A `[poll]` after the text of `raw` (`plugins/poll`).
+    pub poll: Option<Poll>,
+}
+
+/// A poll as the poll plugin keeps it: its options with their votes so far.
+#[derive(Clone, Debug)]
+pub struct Poll {
+    pub name: String,
+    /// `open` or `closed`.
+    pub status: String,
+    /// Each option's text and its votes.
+    pub options: Vec<(String, u64)>,
+    /// Distinct voters.
+    pub voters: u64,
+}
+
+impl Poll {
+    /// The `[poll]` bbcode the post's author wrote.
+    pub fn raw(&self) -> String {
+        let mut options = String::new();
+        for (option, _) in &self.options {
+            let _ = writeln!(options, "* {option}");
+        }
+        format!(
+            "[poll name={} type=regular results=always]\n{options}[/poll]",
+            self.name
+        )
+    }
+
+    /// An option's id: the poll plugin's digest of the option (a hex string).
+    fn digest(option: &str) -> String {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in option.bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("{h:016x}{:016x}", h.rotate_left(17))
+    }
+
+    /// What `plugins/poll/assets/javascripts/lib/discourse-markdown/poll.js` cooks
+    /// `[poll]` into: the options, and a voter count of 0 that the web client replaces
+    /// with the live one from the post's `polls`.
+    fn cooked(&self) -> String {
+        let mut options = String::new();
+        for (option, _) in &self.options {
+            let id = Self::digest(option);
+            let _ = writeln!(options, "<li data-poll-option-id=\"{id}\">{option}</li>");
+        }
+        format!(
+            "<div class=\"poll\" data-poll-name=\"{}\" data-poll-results=\"always\" \
+             data-poll-status=\"{}\" data-poll-type=\"regular\">\n<div class=\"poll-container\">\n\
+             <ul>\n{options}</ul>\n</div>\n<div class=\"poll-info\">\n<div class=\"poll-info_counts\">\n\
+             <div class=\"poll-info_counts-count\">\n<span class=\"info-number\">0</span>\n\
+             <span class=\"info-label\">voters</span>\n</div>\n</div>\n</div>\n</div>",
+            self.name, self.status
+        )
+    }
+
+    /// `PollSerializer` (`plugins/poll/app/serializers/poll_serializer.rb`) with its
+    /// options by `PollOptionSerializer` (votes shown: `results=always`), as
+    /// `plugins/poll/plugin.rb` adds it to a post (`add_to_serializer(:post, :polls)`).
+    fn json(&self, id: u64) -> Value {
+        json!({
+            "id": id, "name": self.name, "type": "regular", "status": self.status,
+            "public": true, "results": "always", "chart_type": "bar", "title": null,
+            "voters": self.voters, "preloaded_voters": {},
+            "options": self.options.iter().map(|(o, votes)| json!({
+                "id": Self::digest(o), "html": o, "votes": votes
+            })).collect::<Vec<_>>()
+        })
+    }
 }
 
 // The flags are Discourse's own topic columns (pinned, pinned_globally, closed, archived).
@@ -240,6 +311,7 @@ impl Forum {
                 whisper: false,
                 cooked: None,
                 action_code: None,
+                poll: None,
             });
         }
         let bumped_at = posts.last().map_or(start, |p| p.created_at);
@@ -393,6 +465,9 @@ impl Forum {
             HIDDEN_COOKED.to_owned()
         } else if p.action_code.is_some() {
             String::new()
+        } else if let Some(poll) = &p.poll {
+            let text = p.raw.split("[poll").next().unwrap_or_default().trim();
+            format!("{}\n{}", cooked(text), poll.cooked())
         } else {
             p.cooked.clone().unwrap_or_else(|| cooked(&p.raw))
         };
@@ -422,6 +497,9 @@ impl Forum {
         });
         if hidden_from_viewer {
             v["cooked_hidden"] = json!(true);
+        }
+        if let Some(poll) = p.poll.as_ref().filter(|_| !hidden_from_viewer) {
+            v["polls"] = json!([poll.json(p.id)]);
         }
         if with_raw && !hidden_from_viewer {
             v["raw"] = json!(p.raw);

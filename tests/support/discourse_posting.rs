@@ -167,6 +167,7 @@ fn store(w: &mut World, user: &User, body: &Value, raw: String, category: u64) -
         whisper: false,
         cooked: None,
         action_code: None,
+        poll: None,
     };
     topic.posts.push(post.clone());
     topic.bumped_at = now;

@@ -42,6 +42,11 @@ pub enum Action {
     NextUnreadThread,
     /// Fold or unfold the replies under the current post.
     ToggleSubthread,
+    /// Download the open thread's posts that are not downloaded yet (a thread known by
+    /// its headers only; the earlier posts of a long one).
+    FetchPosts,
+    /// Show or veil again the spoilers of the current post.
+    RevealSpoilers,
     /// Narrow the tree to threads whose title matches (tree) or search the open thread (reader).
     Search,
     SearchNext,

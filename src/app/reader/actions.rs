@@ -2,8 +2,10 @@
 //! searching, and the links list.
 
 use crate::app::geometry::Focus;
+use crate::app::msg::Effect;
 use crate::app::reader::model::Reader;
 use crate::app::state::{Overlay, Prompt, PromptKind, State};
+use crate::sync::protocol::{Connection, SyncCommand};
 
 /// True when a thread is open; otherwise says how to open one.
 fn require_thread(state: &mut State) -> bool {
@@ -70,6 +72,37 @@ pub fn toggle_subthread(state: &mut State) {
     if require_thread(state) && !state.reader.toggle_fold() {
         state.notice("this post has no replies to fold");
     }
+}
+
+pub fn toggle_spoilers(state: &mut State) {
+    if require_thread(state) && !state.reader.toggle_spoilers() {
+        state.notice("this post hides no spoiler");
+    }
+}
+
+/// Asks the sync engine for the open thread's posts that are not downloaded: all of
+/// them for a thread known by its headers only, else the newest of the earlier ones. They
+/// come before background work, from the share of the request budget kept for the user.
+pub fn fetch_posts(state: &mut State, fx: &mut Vec<Effect>) {
+    if !require_thread(state) {
+        return;
+    }
+    let Some(open) = &state.reader.open else {
+        return;
+    };
+    let summary = &open.file.summary;
+    if summary.missing.is_empty() {
+        state.notice("every post of this thread is downloaded");
+        return;
+    }
+    let whole = summary.headers_only();
+    fx.push(Effect::Sync(SyncCommand::LoadEarlier(summary.id.clone())));
+    let offline = matches!(state.status.connection, Connection::Offline { .. });
+    state.notice(match (whole, offline) {
+        (_, true) => "offline: the posts are fetched as soon as the server answers",
+        (true, false) => "fetching the thread's posts…",
+        (false, false) => "fetching earlier posts…",
+    });
 }
 
 pub fn start_search(state: &mut State) {

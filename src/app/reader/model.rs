@@ -104,6 +104,8 @@ pub struct Reader {
     pub search: Option<ThreadSearch>,
     /// Rows the pane shows.
     pub height: usize,
+    /// Posts whose spoilers are shown (the others are veiled), for this visit.
+    pub revealed: HashSet<PostId>,
     /// Per reading position: the run of its rows (relative to its header) that has been on
     /// screen during this visit, for posts taller than the pane.
     seen: Vec<Option<(usize, usize)>>,
@@ -126,10 +128,36 @@ impl Reader {
             cache,
         });
         self.folded.clear();
+        self.revealed.clear();
         self.search = None;
         self.scroll = 0;
         self.current = 0;
         self.relayout(width);
+    }
+
+    /// Whether the spoilers of the post at `pos` are shown.
+    pub fn spoilers_shown(&self, pos: usize) -> bool {
+        self.open
+            .as_ref()
+            .and_then(|o| o.post(pos))
+            .is_some_and(|p| self.revealed.contains(&p.id))
+    }
+
+    /// Shows the current post's spoilers, or veils them again. False when it has none.
+    pub fn toggle_spoilers(&mut self) -> bool {
+        let Some(open) = &self.open else { return false };
+        let pos = self.current;
+        let (Some(post), Some(doc)) = (open.post(pos), open.doc(pos)) else {
+            return false;
+        };
+        if !doc.has_spoilers() {
+            return false;
+        }
+        if !self.revealed.remove(&post.id) {
+            self.revealed.insert(post.id.clone());
+        }
+        self.refresh_matches();
+        true
     }
 
     /// Notes which rows are on screen and returns the reading positions whose every row
@@ -268,6 +296,7 @@ impl Reader {
                 docs: &open.docs,
                 order: &open.order,
                 folded: &self.folded,
+                missing: &open.file.summary.missing,
                 width,
             },
             &mut open.cache,
@@ -453,7 +482,14 @@ impl Reader {
     pub fn row_text(&self, row: Row) -> Option<String> {
         let open = self.open.as_ref()?;
         match row {
-            Row::Body { pos, line } => open.lines(pos).get(line).map(crate::render::Line::plain),
+            // Veiled text is not searched: a match would give the spoiler away.
+            Row::Body { pos, line } => open.lines(pos).get(line).map(|l| {
+                if l.has_spoiler() && !self.spoilers_shown(pos) {
+                    l.veiled().plain()
+                } else {
+                    l.plain()
+                }
+            }),
             Row::Link { pos, link } => open
                 .doc(pos)
                 .and_then(|d| d.links().get(link))

@@ -1,7 +1,8 @@
 //! The reader's rows: each visible post as a header, its wrapped body and its link list,
-//! nested replies indented. Bodies are wrapped once per (post, width) and cached.
+//! nested replies indented, and a row where posts are not downloaded yet. Bodies are
+//! wrapped once per (post, width) and cached.
 
-use crate::model::{Placed, Post};
+use crate::model::{Placed, Post, SeqRange};
 use crate::render::{Document, Line};
 use std::collections::HashSet;
 
@@ -40,6 +41,12 @@ pub enum Row {
     Gap {
         pos: usize,
     },
+    /// Posts not downloaded yet (`range` indexes the thread's `missing`), before the
+    /// post at `pos` (or after the last one; at 0 in a thread with none downloaded).
+    Missing {
+        pos: usize,
+        range: usize,
+    },
 }
 
 impl Row {
@@ -50,7 +57,8 @@ impl Row {
             | Row::Link { pos, .. }
             | Row::Deleted { pos }
             | Row::Folded { pos, .. }
-            | Row::Gap { pos } => pos,
+            | Row::Gap { pos }
+            | Row::Missing { pos, .. } => pos,
         }
     }
 }
@@ -123,6 +131,8 @@ pub struct LayoutInput<'a> {
     pub order: &'a [Placed],
     /// Reading positions whose replies are folded.
     pub folded: &'a HashSet<usize>,
+    /// Posts the server has that are not downloaded.
+    pub missing: &'a [SeqRange],
     pub width: usize,
 }
 
@@ -156,13 +166,39 @@ pub fn reply_ends(order: &[Placed]) -> Vec<usize> {
     ends
 }
 
+/// Where each run of posts not downloaded goes: before the first post answering the
+/// thread (depth 0) that comes after it, which is where the conversation goes on; after
+/// the last post when none does. `(position, index into missing)`, by position.
+fn missing_places(input: &LayoutInput<'_>) -> Vec<(usize, usize)> {
+    let mut places: Vec<(usize, usize)> = input
+        .missing
+        .iter()
+        .enumerate()
+        .map(|(range_index, range)| {
+            let at = input
+                .order
+                .iter()
+                .position(|p| p.depth == 0 && input.posts[p.index].seq > range.to)
+                .unwrap_or(input.order.len());
+            (at, range_index)
+        })
+        .collect();
+    places.sort_unstable();
+    places
+}
+
 /// Lays the thread out, wrapping through `cache`.
 pub fn layout(input: &LayoutInput<'_>, cache: &mut WrapCache) -> RowLayout {
-    let mut rows = Vec::with_capacity(input.order.len() * 8);
+    let mut rows = Vec::with_capacity(input.order.len() * 8 + input.missing.len());
     let mut spans = vec![None; input.order.len()];
     let ends = reply_ends(input.order);
+    let gaps = missing_places(input);
+    let mut gaps = gaps.iter().peekable();
     let mut pos = 0;
     while pos < input.order.len() {
+        while let Some(&(_, range)) = gaps.next_if(|&&(at, _)| at <= pos) {
+            rows.push(Row::Missing { pos, range });
+        }
         let placed = input.order[pos];
         let post = &input.posts[placed.index];
         let first = rows.len();
@@ -187,6 +223,8 @@ pub fn layout(input: &LayoutInput<'_>, cache: &mut WrapCache) -> RowLayout {
         rows.push(Row::Gap { pos });
         pos = if folded { replies.end } else { pos + 1 };
     }
+    let last = input.order.len().saturating_sub(1);
+    rows.extend(gaps.map(|&(_, range)| Row::Missing { pos: last, range }));
     RowLayout {
         width: input.width,
         rows,
@@ -214,6 +252,7 @@ mod tests {
                 docs: &docs,
                 order: &order,
                 folded: &folded,
+                missing: &[],
                 width: 80,
             },
             &mut cache,
@@ -226,6 +265,7 @@ mod tests {
                 docs: &docs,
                 order: &order,
                 folded: &folded,
+                missing: &[],
                 width: 80,
             },
             &mut cache,
@@ -254,6 +294,69 @@ mod tests {
         for (pos, &end) in ends.iter().enumerate() {
             assert_eq!(pos + 1..end, descendants(&order, pos), "at {pos}");
         }
+    }
+
+    #[test]
+    fn posts_not_downloaded_show_where_the_conversation_goes_on() {
+        let demo = demo_forum().unwrap();
+        let posts = &demo.threads[0].posts;
+        let docs: Vec<Document> = posts.iter().map(|p| Document::from_body(&p.body)).collect();
+        let order = reading_order(posts);
+        let folded = HashSet::new();
+        let last = posts.iter().map(|p| p.seq).max().unwrap();
+        let missing = [
+            SeqRange { from: 2, to: 2 },
+            SeqRange {
+                from: last + 1,
+                to: last + 5,
+            },
+        ];
+        let laid = layout(
+            &LayoutInput {
+                posts,
+                docs: &docs,
+                order: &order,
+                folded: &folded,
+                missing: &missing,
+                width: 80,
+            },
+            &mut WrapCache::new(posts.len()),
+        );
+        // Before the first post answering the thread after #2, and after the last post.
+        let after_two = order
+            .iter()
+            .position(|p| p.depth == 0 && posts[p.index].seq > 2)
+            .unwrap();
+        let header = laid
+            .rows
+            .iter()
+            .position(|r| *r == Row::Header { pos: after_two })
+            .unwrap();
+        assert_eq!(
+            laid.rows[header - 1],
+            Row::Missing {
+                pos: after_two,
+                range: 0
+            }
+        );
+        assert!(matches!(
+            laid.rows.last(),
+            Some(Row::Missing { range: 1, .. })
+        ));
+
+        // Nothing downloaded: the one row there is.
+        let none = layout(
+            &LayoutInput {
+                posts: &[],
+                docs: &[],
+                order: &[],
+                folded: &folded,
+                missing: &[SeqRange { from: 1, to: 9 }],
+                width: 80,
+            },
+            &mut WrapCache::new(0),
+        );
+        assert_eq!(none.rows, [Row::Missing { pos: 0, range: 0 }]);
     }
 
     #[test]

@@ -442,12 +442,15 @@ impl TreeModel {
     }
 }
 
-/// A thread's title, after what a moderator made of it (pinned, locked).
+/// A thread's title, after what a moderator made of it (pinned, locked); `○` marks a
+/// thread of which only the summary is cached (a Discourse forum read headers first):
+/// opening it fetches its posts, and offline it cannot be read.
 fn thread_label(t: &ThreadSummary) -> String {
-    match (t.pinned, t.locked) {
-        (false, false) => t.title.clone(),
-        (pinned, locked) => format!(
-            "{}{}{}",
+    match (t.pinned, t.locked, t.headers_only()) {
+        (false, false, false) => t.title.clone(),
+        (pinned, locked, headers_only) => format!(
+            "{}{}{}{}",
+            if headers_only { "○ " } else { "" },
             if pinned { "[pinned] " } else { "" },
             if locked { "[locked] " } else { "" },
             t.title
@@ -479,7 +482,7 @@ mod tests {
     }
 
     #[test]
-    fn pinned_threads_lead_their_area_and_say_pinned_or_locked() {
+    fn pinned_threads_lead_their_area_and_say_pinned_locked_or_not_downloaded() {
         let demo = demo_forum().unwrap();
         let first = demo.threads[0].summary.clone();
         let mut pinned = first.clone();
@@ -490,7 +493,14 @@ mod tests {
         locked.id = crate::model::ThreadId::new("locked-one");
         locked.title = "Old minutes".into();
         locked.locked = true;
-        let threads = vec![first.clone(), locked, pinned];
+        let mut undownloaded = first.clone();
+        undownloaded.id = crate::model::ThreadId::new("headers-only");
+        undownloaded.title = "Not read yet".into();
+        undownloaded.missing = vec![crate::model::SeqRange {
+            from: 1,
+            to: undownloaded.last_seq,
+        }];
+        let threads = vec![first.clone(), locked, pinned, undownloaded];
         let tree = TreeModel::build(
             &demo.forum,
             &threads,
@@ -508,7 +518,8 @@ mod tests {
             vec![
                 "[pinned] House rules",
                 first.title.as_str(),
-                "[locked] Old minutes"
+                "[locked] Old minutes",
+                "○ Not read yet"
             ]
         );
     }

@@ -159,7 +159,18 @@ impl<'a> Pull<'a> {
                 self.cursor.focus_read = Some(topic);
             }
             Plan::Earlier(topic) => {
-                self.plan_earlier(topic);
+                // A topic known by its listing only (or whose read failed) is read now;
+                // one read in part gets a job for its earlier posts.
+                if self
+                    .cursor
+                    .topics
+                    .get(&topic)
+                    .is_none_or(|r| !r.has_bodies())
+                {
+                    self.read_topic(topic, None, true).await?;
+                } else {
+                    self.plan_earlier(topic);
+                }
                 self.earlier.pop_front();
             }
             Plan::UserJob | Plan::Job => self.fetch_posts().await?,

@@ -141,6 +141,17 @@ const TABLES: &[Table] = &[
         key: &["post_id", "user_id", "kind"],
     },
     Table {
+        name: "read_markers",
+        columns: &[
+            ("user_id", Int),
+            ("thread_id", Text),
+            ("read_to_seq", Int),
+            ("read_at", OptInt),
+            ("unread_at", OptInt),
+        ],
+        key: &["user_id", "thread_id"],
+    },
+    Table {
         name: "changes",
         columns: &[("seq", Int), ("kind", Text), ("entity", Text), ("at", Int)],
         key: &["seq"],

@@ -43,6 +43,7 @@ pub mod moderation;
 pub mod postgres;
 pub mod reactions;
 pub mod read;
+pub mod reading;
 mod schema;
 pub mod sql;
 pub mod sqlite;

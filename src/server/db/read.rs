@@ -95,6 +95,7 @@ pub fn thread_from_row(row: &impl SqlRow) -> Result<api::Thread, DbError> {
         pinned: row.bool(8)?,
         locked: row.bool(9)?,
         version: row.u64(10)?,
+        read_to_seq: None,
     })
 }
 
@@ -308,6 +309,9 @@ pub async fn changes_after(
             "tree" => Some(api::Change::Tree {
                 tree: tree(tx).await?,
             }),
+            "read" => super::reading::feed_entry(tx, &entity, viewer)
+                .await?
+                .map(|read| api::Change::Read { read }),
             _ => None,
         };
         out.extend(change);

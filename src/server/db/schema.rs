@@ -9,7 +9,7 @@ use super::sql::{Dialect, Tx, params};
 use super::{DbError, read};
 
 /// The newest schema this build knows; a newer store is refused, never rewritten.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// One migration step.
 #[derive(Debug)]
@@ -119,6 +119,15 @@ CREATE INDEX IF NOT EXISTS reactions_by_user ON reactions(user_id, post_id);
 ALTER TABLE posts ADD COLUMN likes INTEGER NOT NULL DEFAULT 0;
 ",
     },
+    // How far each user read each thread (per-user state, in that user's feed only).
+    Step {
+        version: 7,
+        sql: "
+CREATE TABLE IF NOT EXISTS read_markers (
+    user_id INTEGER NOT NULL, thread_id TEXT NOT NULL, read_to_seq INTEGER NOT NULL,
+    read_at INTEGER, unread_at INTEGER, PRIMARY KEY (user_id, thread_id));
+",
+    },
 ];
 
 /// Identifiers compare byte by byte (`COLLATE "C"`), as in `SQLite`, so pages and
@@ -212,6 +221,14 @@ CREATE TABLE IF NOT EXISTS reactions (
     created_at BIGINT NOT NULL, PRIMARY KEY (post_id, user_id, kind));
 CREATE INDEX IF NOT EXISTS reactions_by_user ON reactions(user_id, post_id);
 ALTER TABLE posts ADD COLUMN IF NOT EXISTS likes BIGINT NOT NULL DEFAULT 0;
+"#,
+    },
+    Step {
+        version: 7,
+        sql: r#"
+CREATE TABLE IF NOT EXISTS read_markers (
+    user_id BIGINT NOT NULL, thread_id TEXT COLLATE "C" NOT NULL, read_to_seq BIGINT NOT NULL,
+    read_at BIGINT, unread_at BIGINT, PRIMARY KEY (user_id, thread_id));
 "#,
     },
 ];

@@ -6,6 +6,7 @@ use super::members::{self, NewInvite};
 use super::moderation::{self, Actor};
 use super::reactions;
 use super::read::{self, ThreadKey, Viewer};
+use super::reading;
 use super::sql::Tx as _;
 use super::structure::{self, Edited, StructureEdit};
 use super::users::{self, UserError, UserInfo};
@@ -127,6 +128,27 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         edit: api::PostEdit,
         now: Timestamp,
     ) -> WriteResult<api::Post>;
+    /// How far `user` read `thread`; `None` when there is no such thread.
+    async fn read_marker(
+        &self,
+        user: i64,
+        thread: String,
+    ) -> Result<Option<api::ReadMarker>, DbError>;
+    /// How far `user` read each thread they marked (thread id → `read_to_seq`).
+    async fn read_markers_of(
+        &self,
+        user: i64,
+    ) -> Result<std::collections::BTreeMap<String, u32>, DbError>;
+    /// Folds one of `user`'s read marks into their marker on `thread` (see
+    /// [`super::reading::put`]).
+    async fn put_read_marker(
+        &self,
+        user: UserInfo,
+        thread: String,
+        mark: crate::model::ReadMark,
+        keyed: Keyed,
+        now: Timestamp,
+    ) -> WriteResult<Creation>;
     /// Likes (`on`) or unlikes a post; idempotent.
     async fn set_like(
         &self,
@@ -391,6 +413,37 @@ impl<E: Engine> Store for E {
     ) -> WriteResult<Creation> {
         self.write(move |tx| {
             Box::pin(async move { write::create_thread(tx, &user, &area, &new, &keyed, now).await })
+        })
+        .await
+    }
+
+    async fn read_marker(
+        &self,
+        user: i64,
+        thread: String,
+    ) -> Result<Option<api::ReadMarker>, DbError> {
+        self.read(move |tx| Box::pin(async move { reading::get(tx, user, &thread).await }))
+            .await
+    }
+
+    async fn read_markers_of(
+        &self,
+        user: i64,
+    ) -> Result<std::collections::BTreeMap<String, u32>, DbError> {
+        self.read(move |tx| Box::pin(async move { reading::all_of(tx, user).await }))
+            .await
+    }
+
+    async fn put_read_marker(
+        &self,
+        user: UserInfo,
+        thread: String,
+        mark: crate::model::ReadMark,
+        keyed: Keyed,
+        now: Timestamp,
+    ) -> WriteResult<Creation> {
+        self.write(move |tx| {
+            Box::pin(async move { reading::put(tx, &user, &thread, mark, &keyed, now).await })
         })
         .await
     }

@@ -18,7 +18,7 @@ impl<E> From<DbError> for WriteFailure<E> {
     }
 }
 
-fn reject<T>(problem: Problem) -> WriteResult<T> {
+pub(super) fn reject<T>(problem: Problem) -> WriteResult<T> {
     Err(WriteFailure::Rejected(Box::new(problem)))
 }
 
@@ -86,7 +86,7 @@ pub async fn record_post_change(
 }
 
 /// The stored answer for (user, key), if any: same request → replay, other → 422.
-async fn stored_answer(
+pub(super) async fn stored_answer(
     tx: &impl Tx,
     user: &UserInfo,
     keyed: &Keyed,
@@ -115,7 +115,7 @@ fn key_reused() -> Problem {
         .detail("this Idempotency-Key was first used with a different request; make a new key for a new request")
 }
 
-async fn remember(
+pub(super) async fn remember(
     tx: &impl Tx,
     user: &UserInfo,
     keyed: &Keyed,
@@ -157,7 +157,7 @@ async fn post_by_key(
     }
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, DbError> {
+pub(super) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, DbError> {
     serde_json::to_string(value).map_err(|e| DbError::Other(format!("encoding a response: {e}")))
 }
 

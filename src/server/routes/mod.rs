@@ -4,6 +4,7 @@ pub(super) mod admin;
 mod changes;
 mod moderation;
 mod posts;
+mod reading;
 mod status;
 mod structure;
 mod threads;
@@ -33,6 +34,7 @@ pub fn router() -> Router<Shared> {
         )
         .route("/threads/{id}", get(threads::get))
         .route("/threads/{id}/posts", get(posts::list).post(posts::create))
+        .route("/threads/{id}/read", get(reading::get).put(reading::put))
         .route("/posts/{id}", get(posts::get).patch(posts::edit))
         .route("/posts/{id}/revisions", get(posts::revisions))
         .route(

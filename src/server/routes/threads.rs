@@ -4,7 +4,7 @@ use super::conditional_json;
 use crate::api::{FieldErrorCode, NewThread, Problem, ProblemCode, ThreadPage};
 use crate::server::db::read::ThreadKey;
 use crate::server::error::ApiError;
-use crate::server::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
+use crate::server::extract::{ApiJson, ApiPath, ApiQuery, AuthUser, MaybeUser};
 use crate::server::idempotency::{self, InFlight};
 use crate::server::routes::posts::check_body;
 use crate::server::state::Shared;
@@ -59,6 +59,7 @@ pub fn page_limit(app: &Shared, limit: Option<u32>, default: u32) -> Result<u32,
 
 pub async fn list(
     State(app): State<Shared>,
+    viewer: MaybeUser,
     ApiPath(area): ApiPath<String>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
@@ -72,11 +73,18 @@ pub async fn list(
             )
         })?),
     };
-    let (threads, next) = app
+    let (mut threads, next) = app
         .store
         .threads_page(&area, after, limit)
         .await?
         .ok_or_else(|| ApiError::code(ProblemCode::AreaNotFound, format!("no area {area:?}")))?;
+    // The caller's own reading, for a caller with a token.
+    if let Some(user) = viewer.id() {
+        let read = app.store.read_markers_of(user).await?;
+        for thread in &mut threads {
+            thread.read_to_seq = Some(read.get(&thread.id).copied().unwrap_or(0));
+        }
+    }
     let page = ThreadPage {
         threads,
         next_cursor: next.as_ref().map(encode_cursor),
@@ -86,13 +94,22 @@ pub async fn list(
 
 pub async fn get(
     State(app): State<Shared>,
+    viewer: MaybeUser,
     ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let thread =
+    let mut thread =
         app.store.thread(&id).await?.ok_or_else(|| {
             ApiError::code(ProblemCode::ThreadNotFound, format!("no thread {id:?}"))
         })?;
+    // The caller's own reading, for a caller with a token.
+    if let Some(user) = viewer.id() {
+        thread.read_to_seq = app
+            .store
+            .read_marker(user, id.clone())
+            .await?
+            .map(|m| m.read_to_seq);
+    }
     conditional_json(&headers, &thread)
 }
 

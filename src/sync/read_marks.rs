@@ -1,0 +1,79 @@
+//! Draining the queue of read marks: each waiting mark is sent with its key and leaves
+//! the queue only once the server took it. A network failure, a read-only forum or a
+//! refused login leaves the rest queued for the next round.
+
+use crate::model::ReadMark;
+use crate::remote::{Backend, RemoteError};
+use crate::store::{ReadMarks, StoreError};
+
+/// What one drain did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Drained {
+    pub sent: usize,
+    /// Marks the server refused for good (their thread is gone): logged and dropped.
+    pub refused: usize,
+    /// Why the drain stopped early, if it did.
+    pub stopped: Option<String>,
+}
+
+/// Sends every waiting mark, oldest first. Nothing is sent when the backend does not
+/// keep read marks (`read_sync = false`, no login, another server kind).
+pub async fn drain<B: Backend>(backend: &mut B, marks: &ReadMarks) -> Result<Drained, StoreError> {
+    let mut drained = Drained::default();
+    if !backend.syncs_read_marks() || !backend.state().mode.accepts_writes() {
+        return Ok(drained);
+    }
+    let queue = marks.list()?;
+    for (i, queued) in queue.iter().enumerate() {
+        // A "read to" followed by a later, further one on the same thread says nothing
+        // the later one does not: it leaves the queue unsent (one request, not many,
+        // for a thread read in steps).
+        if queue.get(i + 1).is_some_and(|next| {
+            superseded(&queued.mark, &next.mark) && next.thread == queued.thread
+        }) {
+            marks.remove(queued)?;
+            continue;
+        }
+        match backend
+            .send_read_mark(&queued.key, &queued.thread, &queued.mark)
+            .await
+        {
+            Ok(()) => {
+                marks.remove(queued)?;
+                drained.sent += 1;
+            }
+            Err(e) if !e.is_retryable() && !matches!(e.status(), Some(401 | 403)) => {
+                let what = match queued.mark {
+                    ReadMark::ReadTo { seq, .. } => format!("read up to #{seq}"),
+                    ReadMark::UnreadFrom { seq, .. } => format!("unread from #{seq}"),
+                };
+                tracing::warn!(
+                    thread = %queued.thread,
+                    "the server refused the read mark \"{what}\" ({e}); it is dropped"
+                );
+                marks.remove(queued)?;
+                drained.refused += 1;
+            }
+            Err(e) => {
+                tracing::info!("read marks wait for the next sync: {e}");
+                drained.stopped = Some(short(&e));
+                break;
+            }
+        }
+    }
+    Ok(drained)
+}
+
+/// Whether sending `later` after `earlier` gives what sending both does.
+fn superseded(earlier: &ReadMark, later: &ReadMark) -> bool {
+    match (earlier, later) {
+        (ReadMark::ReadTo { seq: a, at: t1 }, ReadMark::ReadTo { seq: b, at: t2 }) => {
+            b >= a && t2 >= t1
+        }
+        _ => false,
+    }
+}
+
+fn short(e: &RemoteError) -> String {
+    format!("read marks wait: {e}")
+}

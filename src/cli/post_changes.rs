@@ -17,6 +17,13 @@ pub enum Change {
     Unlike,
 }
 
+impl Change {
+    /// `like`, or with `--undo` taking it back.
+    pub fn like(undo: bool) -> Self {
+        if undo { Self::Unlike } else { Self::Like }
+    }
+}
+
 /// Only API v1 accounts take these yet: say so before anything is queued.
 fn check_backend(account: &Account, what: &str) -> anyhow::Result<()> {
     match account.remote.as_ref().map(|r| r.kind) {

@@ -79,12 +79,7 @@ pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()
             post_changes::change(&account()?, &post, post_changes::Change::Delete, out)
         }),
         ClientCommand::Like { post, undo } => finish(Output::stdout(), |out| {
-            let change = if undo {
-                post_changes::Change::Unlike
-            } else {
-                post_changes::Change::Like
-            };
-            post_changes::change(&account()?, &post, change, out)
+            post_changes::change(&account()?, &post, post_changes::Change::like(undo), out)
         }),
         ClientCommand::Mark {
             thread, read, to, ..

@@ -21,6 +21,7 @@ mod sync_news;
 pub mod tree;
 mod update;
 pub mod view_memory;
+pub mod web;
 
 pub use geometry::Focus;
 pub use input::action::Action;

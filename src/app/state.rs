@@ -122,6 +122,8 @@ pub struct State {
     pub now: Timestamp,
     /// Ids for the drafts and outbox entries the user creates.
     pub ids: FreshIds,
+    /// The forum's own web pages (`gO`); the runner tells it at start.
+    pub web: crate::app::web::WebSite,
     /// The start did not wait for the thread index: what to restore when it comes.
     pub index_wait: Option<crate::app::start_index::IndexWait>,
 }
@@ -213,6 +215,7 @@ impl State {
             quitting: false,
             now,
             ids: FreshIds::new(id_seed),
+            web: crate::app::web::WebSite::default(),
             index_wait: None,
         };
         let effects = vec![

@@ -87,3 +87,57 @@ fn a_post_is_saved_to_a_new_file_and_never_over_one() {
     s.send("q");
     assert!(s.wait_exit().success());
 }
+
+/// A Discourse account whose cache holds the demo's thread, its server not running: `gO`
+/// hands the browser (`$BROWSER`) the thread's page, or the current post's in the reader.
+#[test]
+fn g_o_opens_the_thread_on_the_forum_web_site() {
+    use threadmark::store::{Cache, DataDir, ensure_demo};
+    let home = tempfile::tempdir().unwrap();
+    let data = DataDir::new(home.path().join("data"));
+    ensure_demo(&data).unwrap();
+    let mut demo = Cache::open(data.account("demo"));
+    let work = Cache::open(data.account("work"));
+    work.save_forum(&demo.load_forum().unwrap().unwrap())
+        .unwrap();
+    let threads = demo.load_index().unwrap();
+    for thread in &threads {
+        work.save_thread(&demo.load_thread(&thread.id).unwrap().unwrap())
+            .unwrap();
+    }
+    work.save_index(&threads).unwrap();
+    std::fs::write(
+        home.path().join("config.toml"),
+        "default_account = \"work\"\n[[accounts]]\nname = \"work\"\nkind = \"discourse\"\n\
+         url = \"http://127.0.0.1:9/forum/\"\n",
+    )
+    .unwrap();
+    let opened = home.path().join("opened.txt");
+    // The browser: a command that notes the URL it was given.
+    let browser = format!("sh -c 'echo \"$1\" >> {}' browser", opened.display());
+    let mut s = PtySession::start(home.path(), &[], &[("BROWSER", &browser)], 120, 40);
+    s.wait_for_text("Enabling Strategies");
+    s.send("gO");
+    s.wait_for_text("opening http://127.0.0.1:9/forum/t/advocacy-1");
+    let urls = || std::fs::read_to_string(&opened).unwrap_or_default();
+    let deadline = std::time::Instant::now() + crate::pty_session::WAIT;
+    while urls().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the browser never ran"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(urls(), "http://127.0.0.1:9/forum/t/advocacy-1\n");
+    s.send("q");
+    assert!(s.wait_exit().success());
+
+    // The demo forum has no web site, and says so.
+    let demo_home = tempfile::tempdir().unwrap();
+    let mut s = PtySession::start(demo_home.path(), &[], &[], 120, 40);
+    s.wait_for_text("Enabling Strategies");
+    s.send("gO");
+    s.wait_for_text("the demo forum has no web site");
+    s.send("q");
+    assert!(s.wait_exit().success());
+}

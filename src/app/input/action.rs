@@ -58,6 +58,8 @@ pub enum Action {
     PipePost,
     /// Save the current post to a file.
     SavePost,
+    /// Open the thread (at the current post, in the reader) on the forum's web site.
+    OpenOnWeb,
     MarkThreadRead,
     MarkThreadUnread,
     /// Undo the last change to what is read.

@@ -76,6 +76,7 @@ pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
         Action::Links => reader::open_links(state),
         Action::PipePost => export::start_pipe(state),
         Action::SavePost => export::start_save(state),
+        Action::OpenOnWeb => export::open_on_web(state, fx),
         Action::MarkThreadRead => mark_threads(state, true, fx),
         Action::MarkThreadUnread => mark_threads(state, false, fx),
         Action::UndoRead => undo(state, fx),

@@ -83,3 +83,33 @@ pub fn run_save(state: &mut State, path: &str, fx: &mut Vec<Effect>) {
         post,
     });
 }
+
+/// Opens the thread on the forum's web site in the browser: the one open in the reader,
+/// at the current post, when the reader has the keys, else the thread selected in the tree.
+pub fn open_on_web(state: &mut State, fx: &mut Vec<Effect>) {
+    let in_reader = state.focus == crate::app::geometry::Focus::Reader;
+    let open = state.reader.open.as_ref().map(|open| {
+        (
+            open.file.summary.id.clone(),
+            open.post(state.reader.current).map(|p| p.id.clone()),
+        )
+    });
+    let selected = state.tree.selected().and_then(|n| n.thread.clone());
+    let target = match (in_reader, open, selected) {
+        (true, Some(open), _) => Some(open),
+        (_, _, Some(thread)) => Some((thread, None)),
+        (false, open, None) => open.map(|(thread, _)| (thread, None)),
+        (true, None, None) => None,
+    };
+    let Some((thread, post)) = target else {
+        state.notice("no thread to open: select one in the tree");
+        return;
+    };
+    match state.web.url(&thread, post.as_ref()) {
+        Ok(url) => {
+            state.notice(format!("opening {url}"));
+            fx.push(Effect::OpenUrl(url));
+        }
+        Err(why) => state.error(why),
+    }
+}

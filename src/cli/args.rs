@@ -154,6 +154,27 @@ pub enum ClientCommand {
         #[arg(long, value_name = "FILE")]
         file: Option<PathBuf>,
     },
+    /// Queue an edit of a post (yours; or change a reply still queued, by its key)
+    Edit {
+        /// The post: its id, or THREAD#N (its number in the thread); or an outbox key
+        post: String,
+        /// Read the new text from this file
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Queue the deletion of one of your posts
+    Delete {
+        /// The post: its id, or THREAD#N (its number in the thread)
+        post: String,
+    },
+    /// Queue a like of a post (or, with --undo, taking it back)
+    Like {
+        /// The post: its id, or THREAD#N (its number in the thread)
+        post: String,
+        /// Take the like back
+        #[arg(long)]
+        undo: bool,
+    },
     /// Mark a thread read up to a post, or unread from one (here, and on the server
     /// when the account syncs read state)
     #[command(group(clap::ArgGroup::new("way").required(true).args(["read", "unread"])))]
@@ -170,7 +191,7 @@ pub enum ClientCommand {
         #[arg(long, value_name = "POST")]
         to: Option<String>,
     },
-    /// List the outbox, or retry or discard an entry
+    /// List the outbox, or retry, keep or discard an entry
     Outbox {
         #[command(subcommand)]
         action: Option<OutboxCommand>,
@@ -292,7 +313,14 @@ pub enum OutboxCommand {
         /// The entry's key (or a unique beginning of it)
         key: String,
     },
-    /// Take an entry out of the queue (kept on disk under outbox/discarded)
+    /// Keep yours after a conflict: the edit or deletion goes again on the server's new
+    /// version (the conflicting entry is kept under outbox/discarded)
+    Keep {
+        /// The entry's key (or a unique beginning of it)
+        key: String,
+    },
+    /// Take an entry out of the queue (kept on disk under outbox/discarded); after a
+    /// conflict, this takes the server's text
     Discard {
         /// The entry's key (or a unique beginning of it)
         key: String,

@@ -277,6 +277,7 @@ fn state_name(state: &OutboxState) -> &'static str {
         OutboxState::Sent { .. } => "sent",
         OutboxState::AwaitingApproval => "awaiting_approval",
         OutboxState::Done { .. } => "done",
+        OutboxState::Conflict { .. } => "conflict",
     }
 }
 

@@ -112,6 +112,9 @@ pub fn outbox(
         None => list(account, &outbox, json, out),
         Some(OutboxCommand::Retry { key }) => retry(&outbox, &key, out),
         Some(OutboxCommand::Discard { key, yes }) => discard(&outbox, &key, yes, out),
+        Some(OutboxCommand::Keep { key }) => {
+            super::post_changes::keep_mine(&outbox, &find(&outbox, &key)?, out)
+        }
     }
 }
 
@@ -144,17 +147,17 @@ fn list(
     let forum = cache.load_forum().ok().flatten().unwrap_or_default();
     let mut files: HashMap<ThreadId, Option<Thread>> = HashMap::new();
     for entry in &entries {
-        if let Target::Reply { thread, .. } = &entry.target {
+        if let Some(thread) = entry.target.place() {
             files
                 .entry(thread.clone())
                 .or_insert_with(|| cache.load_thread(thread).ok().flatten());
         }
     }
     for entry in &entries {
-        let posts = match &entry.target {
-            Target::Reply { thread, .. } => files.get(thread).and_then(Option::as_ref),
-            Target::NewThread { .. } => None,
-        };
+        let posts = entry
+            .target
+            .place()
+            .and_then(|thread| files.get(thread).and_then(Option::as_ref));
         let target = target_words(&entry.target, &threads, &forum, |id| {
             posts.and_then(|t| t.posts.iter().find(|p| &p.id == id))
         });

@@ -4,6 +4,7 @@ use super::args::{ClientCommand, Global};
 use super::json;
 use super::output::Output;
 use super::paint::Paint;
+use super::post_changes;
 use super::thread_text::{ThreadView, format_thread};
 use super::{
     completions, format_hits, format_tree, login, man_page, man_pages, outbox, reply,
@@ -70,6 +71,15 @@ pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()
         }
         ClientCommand::Reply { thread, to, file } => finish(Output::stdout(), |out| {
             reply(&account()?, &thread, to.as_deref(), file.as_deref(), out)
+        }),
+        ClientCommand::Edit { post, file } => finish(Output::stdout(), |out| {
+            post_changes::edit(&account()?, &post, &file, out)
+        }),
+        ClientCommand::Delete { post } => finish(Output::stdout(), |out| {
+            post_changes::change(&account()?, &post, post_changes::Change::Delete, out)
+        }),
+        ClientCommand::Like { post, undo } => finish(Output::stdout(), |out| {
+            post_changes::change(&account()?, &post, post_changes::Change::like(undo), out)
         }),
         ClientCommand::Mark {
             thread, read, to, ..
@@ -228,6 +238,9 @@ fn command_name(command: &ClientCommand) -> &'static str {
         ClientCommand::Reply { .. } => "reply",
         ClientCommand::Mark { .. } => "mark",
         ClientCommand::Outbox { .. } => "outbox",
+        ClientCommand::Edit { .. } => "edit",
+        ClientCommand::Delete { .. } => "delete",
+        ClientCommand::Like { .. } => "like",
         ClientCommand::Config { .. } => "config",
         ClientCommand::Completions { .. } => "completions",
         ClientCommand::Man { .. } => "man",

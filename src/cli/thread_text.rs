@@ -254,6 +254,9 @@ pub fn echo_state_words(state: &OutboxState) -> &'static str {
             "sent: shows here after the next sync"
         }
         OutboxState::AwaitingApproval => "awaiting approval by a moderator",
+        OutboxState::Conflict { .. } => {
+            "conflict: the post changed on the server; keep yours or take theirs"
+        }
     }
 }
 

@@ -16,13 +16,77 @@ pub enum Target {
     },
     /// A new thread in an area.
     NewThread { area: AreaId, title: String },
+    /// A new text for one of our posts (the entry's body), based on the version read:
+    /// a server that has a newer one answers with a conflict instead of overwriting it.
+    Edit {
+        thread: ThreadId,
+        post: PostId,
+        base_version: u64,
+        /// The text the edit started from (Discourse's `original_text`).
+        #[serde(default)]
+        original: String,
+    },
+    /// Deleting one of our posts, based on the version read.
+    Delete {
+        thread: ThreadId,
+        post: PostId,
+        base_version: u64,
+    },
+    /// Liking a post.
+    Like { thread: ThreadId, post: PostId },
+    /// Taking a like back.
+    Unlike { thread: ThreadId, post: PostId },
 }
 
 impl Target {
+    /// The thread a reply goes to (a new thread has none yet; changes of a post are not
+    /// replies).
     pub fn thread(&self) -> Option<&ThreadId> {
         match self {
             Target::Reply { thread, .. } => Some(thread),
-            Target::NewThread { .. } => None,
+            _ => None,
+        }
+    }
+
+    /// The thread the entry is about: a reply's, or that of the post it changes.
+    pub fn place(&self) -> Option<&ThreadId> {
+        self.thread()
+            .or_else(|| self.post().map(|(thread, _)| thread))
+    }
+
+    /// The existing post this entry changes (edit, delete, like, unlike).
+    pub fn post(&self) -> Option<(&ThreadId, &PostId)> {
+        match self {
+            Target::Edit { thread, post, .. }
+            | Target::Delete { thread, post, .. }
+            | Target::Like { thread, post }
+            | Target::Unlike { thread, post } => Some((thread, post)),
+            Target::Reply { .. } | Target::NewThread { .. } => None,
+        }
+    }
+
+    /// The entry's kind, as stored and listed: `reply`, `new_thread`, `edit`, `delete`,
+    /// `like`, `unlike`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Target::Reply { .. } => "reply",
+            Target::NewThread { .. } => "new_thread",
+            Target::Edit { .. } => "edit",
+            Target::Delete { .. } => "delete",
+            Target::Like { .. } => "like",
+            Target::Unlike { .. } => "unlike",
+        }
+    }
+
+    /// Does `post` (as the server has it now) already carry what this entry asks for?
+    /// (An edit whose first attempt landed, a deletion already made.)
+    pub fn done_in(&self, body: &str, post: &super::Post) -> bool {
+        match self {
+            Target::Edit { .. } => !post.deleted && post.body.text == body,
+            Target::Delete { .. } => post.deleted,
+            Target::Like { .. } => post.reactions.liked,
+            Target::Unlike { .. } => !post.reactions.liked,
+            Target::Reply { .. } | Target::NewThread { .. } => false,
         }
     }
 }
@@ -70,6 +134,17 @@ pub enum OutboxState {
     AwaitingApproval,
     /// Seen in the synced thread: nothing left to do.
     Done { thread: ThreadId, post: PostId },
+    /// An edit or deletion found the post changed on the server since it was read: never
+    /// sent again blindly. The user keeps theirs (sent again on `version`) or takes the
+    /// server's; either way this entry's file is kept under `outbox/discarded/`.
+    Conflict {
+        /// The post's version on the server.
+        version: u64,
+        /// The post's text on the server (empty when it was deleted there).
+        theirs: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        deleted: bool,
+    },
 }
 
 impl OutboxState {
@@ -92,6 +167,7 @@ impl OutboxState {
             Self::Sent { .. } => "sent",
             Self::AwaitingApproval => "awaiting approval",
             Self::Done { .. } => "done",
+            Self::Conflict { .. } => "conflict",
         }
     }
 }

@@ -97,6 +97,9 @@ pub enum Submitted {
     },
     /// Accepted into a moderation queue; it appears when approved.
     AwaitingApproval,
+    /// An edit or deletion was refused because the post changed since it was read: the
+    /// post as the server has it now.
+    Conflict { current: Box<Post> },
 }
 
 /// A server kind. Every method updates [`Backend::state`] from what it saw.

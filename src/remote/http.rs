@@ -99,6 +99,17 @@ pub enum RemoteError {
 }
 
 impl RemoteError {
+    /// What a backend answers for an outbox entry kind it cannot send (yet): refused for
+    /// good, never retried, with words for the user.
+    pub fn unsupported(kind: &str, server: &str) -> Self {
+        Self::Status {
+            status: 405,
+            code: Some("method_not_allowed".to_owned()),
+            message: format!("threadmark cannot send a {kind} to a {server} forum yet"),
+            retry_after: None,
+        }
+    }
+
     /// Could the same request succeed later without anything changing on our side?
     pub fn is_retryable(&self) -> bool {
         match self {

@@ -587,6 +587,10 @@ impl Backend for NativeBackend {
                     )))),
                 })
             }
+            Target::Edit { .. }
+            | Target::Delete { .. }
+            | Target::Like { .. }
+            | Target::Unlike { .. } => self.change_post(entry).await,
         }
     }
 
@@ -628,6 +632,66 @@ impl Backend for NativeBackend {
         // The server deduplicates by idempotency key (also stored on the post), so sending
         // again with the same key is the lookup.
         Ok(None)
+    }
+}
+
+impl NativeBackend {
+    /// An edit, deletion, like or unlike of an existing post. An edit or deletion carries
+    /// the version it was based on (`If-Match`); a 412 answers with the post as it is now.
+    async fn change_post(&mut self, entry: &OutboxEntry) -> Result<Submitted, RemoteError> {
+        let Some((_, post)) = entry.target.post() else {
+            return Err(RemoteError::Protocol("not a change of a post".into()));
+        };
+        let url = path(&format!("/posts/{}", enc(post.as_str())));
+        let like_url = format!("{url}/reactions/like");
+        let request = match &entry.target {
+            Target::Edit { base_version, .. } => self
+                .http
+                .request(Method::PATCH, &url)
+                .header(headers::IF_MATCH, headers::post_etag(*base_version))
+                .json(&api::PostEdit {
+                    body: Some(entry.body.clone()),
+                    deleted: None,
+                }),
+            Target::Delete { base_version, .. } => self
+                .http
+                .request(Method::PATCH, &url)
+                .header(headers::IF_MATCH, headers::post_etag(*base_version))
+                .json(&api::PostEdit {
+                    body: None,
+                    deleted: Some(true),
+                }),
+            Target::Unlike { .. } => self.http.request(Method::DELETE, &like_url),
+            _ => self.http.request(Method::PUT, &like_url),
+        };
+        let is_reaction = matches!(entry.target, Target::Like { .. } | Target::Unlike { .. });
+        match self.call::<api::Post>(request).await {
+            Ok(done) => Ok(Submitted::Posted {
+                post: Box::new(clean::post(Post::from(done))),
+                thread: None,
+            }),
+            Err(RemoteError::Status {
+                status,
+                code,
+                message,
+                ..
+            }) if is_reaction && status == 409 => Err(RemoteError::Status {
+                // Not worth retrying: the post is gone.
+                status: 410,
+                code,
+                message,
+                retry_after: None,
+            }),
+            Err(RemoteError::Status { status, code, .. })
+                if status == 412 || (status == 409 && code.as_deref() == Some("post_deleted")) =>
+            {
+                let current: api::Post = self.call(self.http.request(Method::GET, &url)).await?;
+                Ok(Submitted::Conflict {
+                    current: Box::new(clean::post(Post::from(current))),
+                })
+            }
+            Err(e) => Err(e),
+        }
     }
 }
 

@@ -12,18 +12,36 @@ pub fn target_words<'a>(
     forum: &Forum,
     post_of: impl Fn(&crate::model::PostId) -> Option<&'a Post>,
 ) -> String {
+    let title_of = |thread: &crate::model::ThreadId| {
+        threads.iter().find(|t| &t.id == thread).map_or_else(
+            || clean_line(thread.as_str()).into_owned(),
+            |t| clean_line(&t.title).into_owned(),
+        )
+    };
+    let post_words = |id: &crate::model::PostId| {
+        post_of(id).map_or_else(
+            || format!("post {}", clean_line(id.as_str())),
+            |p| format!("{} (#{})", clean_line(&p.author.name), p.seq),
+        )
+    };
     match target {
+        Target::Edit { thread, post, .. } => {
+            format!("Edit of {} in “{}”", post_words(post), title_of(thread))
+        }
+        Target::Delete { thread, post, .. } => {
+            format!("Deletion of {} in “{}”", post_words(post), title_of(thread))
+        }
+        Target::Like { thread, post } => {
+            format!("Like of {} in “{}”", post_words(post), title_of(thread))
+        }
+        Target::Unlike { thread, post } => format!(
+            "Like taken back from {} in “{}”",
+            post_words(post),
+            title_of(thread)
+        ),
         Target::Reply { thread, reply_to } => {
-            let title = threads.iter().find(|t| &t.id == thread).map_or_else(
-                || clean_line(thread.as_str()).into_owned(),
-                |t| clean_line(&t.title).into_owned(),
-            );
-            let to = reply_to.as_ref().map(|id| {
-                post_of(id).map_or_else(
-                    || format!("post {}", clean_line(id.as_str())),
-                    |p| format!("{} (#{})", clean_line(&p.author.name), p.seq),
-                )
-            });
+            let title = title_of(thread);
+            let to = reply_to.as_ref().map(post_words);
             match to {
                 Some(to) => format!("Reply to {to} in “{title}”"),
                 None => format!("Reply in “{title}”"),

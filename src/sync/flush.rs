@@ -3,7 +3,7 @@
 
 use super::pacing::{Due, Pacing, later};
 use crate::model::Thread;
-use crate::model::{ForumMode, OutboxEntry, OutboxState};
+use crate::model::{ForumMode, OutboxEntry, OutboxState, Target};
 use crate::remote::{Backend, RemoteError, Submitted};
 use crate::store::{Outbox, StoreError};
 use jiff::Timestamp;
@@ -15,6 +15,8 @@ pub struct FlushReport {
     pub sent: usize,
     pub awaiting_approval: usize,
     pub failed: usize,
+    /// Edits and deletions that met a newer version on the server.
+    pub conflicts: usize,
     /// Entries waiting because the server is read-only or in maintenance.
     pub held: usize,
     /// Entries left queued for a later retry.
@@ -105,9 +107,51 @@ pub async fn flush<B: Backend>(
             count_waiting(&entry, &mut report);
             continue;
         }
+        // An earlier change of the same post may have moved its version since this
+        // entry was read: the disk has the rebased entry.
+        if entry.target.post().is_some()
+            && let Ok(Some(fresh)) = outbox.get(&entry.key)
+        {
+            entry = fresh;
+        }
         attempt(backend, outbox, pacing, now, &mut entry, &mut report).await?;
     }
     Ok(report)
+}
+
+/// After our own edit or deletion moved a post from `from` to `to`, later entries of the
+/// same post based on `from` are based on `to`: they follow ours, they do not conflict
+/// with it.
+fn rebase_later(outbox: &Outbox, done: &OutboxEntry, to: u64) -> Result<(), StoreError> {
+    let (Some((_, post)), Some(from)) = (done.target.post(), base_of(&done.target)) else {
+        return Ok(());
+    };
+    let (entries, _) = outbox.list()?;
+    for mut later in entries
+        .into_iter()
+        .filter(|e| e.state.is_pending() && e.key != done.key)
+    {
+        let same = later.target.post().is_some_and(|(_, p)| p == post);
+        match &mut later.target {
+            Target::Edit { base_version, .. } | Target::Delete { base_version, .. }
+                if same && *base_version == from =>
+            {
+                *base_version = to;
+                outbox.update(&later)?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn base_of(target: &Target) -> Option<u64> {
+    match target {
+        Target::Edit { base_version, .. } | Target::Delete { base_version, .. } => {
+            Some(*base_version)
+        }
+        _ => None,
+    }
 }
 
 impl FlushReport {
@@ -203,11 +247,21 @@ async fn attempt<B: Backend>(
     match backend.submit(entry).await {
         Ok(Submitted::Posted { post, .. }) => {
             entry.attempts += 1;
-            mark_sent(&post, outbox, pacing, entry, report)
+            mark_sent(&post, outbox, pacing, entry, report)?;
+            rebase_later(outbox, entry, post.version)
         }
         Ok(Submitted::AwaitingApproval) => {
             entry.attempts += 1;
             awaiting(outbox, pacing, entry, report)
+        }
+        Ok(Submitted::Conflict { current }) => {
+            entry.attempts += 1;
+            // A first attempt that landed (its answer lost) looks like a conflict with
+            // itself: the server already has what we asked for.
+            if entry.target.done_in(&entry.body, &current) {
+                return mark_sent(&current, outbox, pacing, entry, report);
+            }
+            conflict(&current, outbox, entry, report)
         }
         Err(error) => record_error(&error, backend, outbox, pacing, now, entry, report),
     }
@@ -225,6 +279,29 @@ fn awaiting(
     outbox.update(entry)?;
     report.awaiting_approval += 1;
     pacing.backoff.reset();
+    Ok(())
+}
+
+/// The post changed on the server since our edit was based on it: kept, never resent
+/// blindly, with the server's text beside ours for the user to choose.
+fn conflict(
+    current: &crate::model::Post,
+    outbox: &Outbox,
+    entry: &mut OutboxEntry,
+    report: &mut FlushReport,
+) -> Result<(), StoreError> {
+    entry.state = OutboxState::Conflict {
+        version: current.version,
+        theirs: current.body.text.clone(),
+        deleted: current.deleted,
+    };
+    entry.last_message = Some(format!(
+        "the post changed on the server (now version {}); keep yours or take theirs",
+        current.version
+    ));
+    outbox.update(entry)?;
+    tracing::info!(key = %entry.key, post = %current.id, "conflict");
+    report.conflicts += 1;
     Ok(())
 }
 

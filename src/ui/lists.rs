@@ -39,7 +39,7 @@ fn first_line(text: &str) -> String {
 fn state_style(state: &OutboxState, theme: &Theme) -> Style {
     theme.get(match state {
         OutboxState::Held => Element::OutboxHeld,
-        OutboxState::Failed => Element::OutboxFailed,
+        OutboxState::Failed | OutboxState::Conflict { .. } => Element::OutboxFailed,
         OutboxState::Sent { .. } | OutboxState::Done { .. } | OutboxState::AwaitingApproval => {
             Element::OutboxSent
         }

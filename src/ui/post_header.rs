@@ -51,7 +51,7 @@ pub fn echo_header_spans(
 ) -> Vec<Span<'static>> {
     let state_style = theme.get(match mark.state {
         OutboxState::Held => Element::EchoHeld,
-        OutboxState::Failed => Element::EchoFailed,
+        OutboxState::Failed | OutboxState::Conflict { .. } => Element::EchoFailed,
         OutboxState::Sent { .. } | OutboxState::AwaitingApproval | OutboxState::Done { .. } => {
             Element::EchoSent
         }

@@ -10,6 +10,7 @@ use support::{pty_session, serve};
 mod against_server;
 mod conventions;
 mod demo;
+mod edits;
 mod json;
 mod read_sync;
 mod search;

@@ -37,7 +37,7 @@ fn open(state: &mut State, draft: Draft, replaces: Option<String>) {
             .forum
             .area(area)
             .map_or(0, |(_, a)| a.required_tags),
-        Target::Reply { .. } => 0,
+        _ => 0,
     };
     let mut composer = Composer::new(draft, heading);
     composer.require_tags(required_tags);

@@ -80,7 +80,7 @@ impl Composer {
                 },
                 Some(editor(&title)),
             ),
-            reply @ Target::Reply { .. } => (reply, None),
+            other => (other, None),
         };
         let field = match &title {
             Some(t) if t.is_empty() => Field::Title,
@@ -178,7 +178,7 @@ impl Composer {
     pub fn area(&self) -> Option<&AreaId> {
         match &self.target {
             Target::NewThread { area, .. } => Some(area),
-            Target::Reply { .. } => None,
+            _ => None,
         }
     }
 

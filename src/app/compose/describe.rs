@@ -7,10 +7,7 @@ use crate::render::target_words;
 
 /// A one-line description of `target`, with names from the cache where it has them.
 pub fn target(state: &State, target: &Target) -> String {
-    let thread = match target {
-        Target::Reply { thread, .. } => Some(thread),
-        Target::NewThread { .. } => None,
-    };
+    let thread = target.place();
     let open = state
         .reader
         .open

@@ -50,7 +50,7 @@ pub fn echoes_for(thread: &ThreadId, posts: &[Post], entries: &[OutboxEntry]) ->
         .map(|(entry, seq)| {
             let reply_to = match &entry.target {
                 Target::Reply { reply_to, .. } => reply_to.clone(),
-                Target::NewThread { .. } => None,
+                _ => None,
             };
             let body = Body::markdown(entry.body.as_str());
             Echo {

@@ -49,6 +49,7 @@ impl Writer<'_> {
                 }
                 body
             }
+            other => return Err(RemoteError::unsupported(other.kind(), "Discourse")),
         };
         // Without these a new member's first post is taken for a bot's and the account
         // silenced (`NewPostManager.is_fast_typer?`): the composer's own measure, or —
@@ -247,7 +248,7 @@ impl Writer<'_> {
                     .unwrap_or_default(),
                 reply_to.clone(),
             ),
-            Target::NewThread { .. } => (wire_post.topic_id.unwrap_or_default(), None),
+            _ => (wire_post.topic_id.unwrap_or_default(), None),
         };
         let thread = thread_id(topic);
         let known_seq = self.known.and_then(|c| c.topics.get(&topic)).and_then(|r| {
@@ -278,7 +279,7 @@ impl Writer<'_> {
                 locked: false,
                 missing: Vec::new(),
             }),
-            Target::Reply { .. } => None,
+            _ => None,
         };
         (post, summary)
     }

@@ -61,6 +61,7 @@ impl Writer<'_> {
                     thread: Some(Box::new(summary)),
                 })
             }
+            other => Err(RemoteError::unsupported(other.kind(), "Lemmy")),
         }
     }
 
@@ -83,7 +84,7 @@ impl Writer<'_> {
         let post = numeric(thread.as_str(), "thread")?;
         let parent = match &entry.target {
             Target::Reply { reply_to, .. } => reply_to.as_ref().and_then(lemmy_id),
-            Target::NewThread { .. } => None,
+            _ => None,
         }
         .and_then(|(is_comment, id)| is_comment.then_some(id));
         let comments = self.own_comments(&username).await?;

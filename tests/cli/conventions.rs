@@ -328,3 +328,26 @@ fn an_empty_thread_name_names_nothing() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("name a thread"));
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn every_config_warning_is_logged_and_the_status_line_shows_the_first() {
+    let home = home();
+    std::fs::write(
+        home.path().join("config.toml"),
+        "[keys]\n\"ctrl-n\" = \"jump_around\"\n\"x\" = \"fly\"\n\"hyper-q\" = \"quit\"\n",
+    )
+    .unwrap();
+    let mut reader = crate::pty_session::PtySession::start(home.path(), &[], &[], 200, 40);
+    let screen = reader.wait_for_text("(and 2 more, in the log)");
+    assert!(screen.contains("`threadmark config keys`"), "{screen}");
+    reader.send("q");
+    assert!(reader.wait_exit().success());
+    let log = all_logs(home.path());
+    for warning in [
+        "no action named \"jump_around\"",
+        "no action named \"fly\"",
+        "\"hyper-q\" is not a key this version knows",
+    ] {
+        assert!(log.contains(warning), "{warning} is in the log: {log}");
+    }
+}

@@ -88,3 +88,39 @@ fn the_command_line_writes_in_the_demo_too() {
         "your own post is read: {tree}"
     );
 }
+
+#[test]
+fn your_own_new_thread_is_not_unread_after_sync() {
+    let home = tempfile::tempdir().unwrap();
+    let mut reader = PtySession::start(home.path(), &[], &[], 140, 40);
+    reader.wait_for_text(" online ");
+    // The demo's server unreachable: the thread waits in the outbox for `threadmark sync`.
+    reader.send("!");
+    reader.wait_for_text(" read-only ");
+    reader.send("!");
+    reader.wait_for_text(" offline ");
+    reader.send("/\u{15}Advocacy\r\r");
+    reader.wait_for_text("Connie Williams");
+    reader.send("c");
+    reader.wait_for_text("ctrl-s");
+    reader.send("Minutes of my own\tA thread I started\u{13}");
+    reader.wait_for_text("outbox 1");
+    reader.send("q");
+    assert!(reader.wait_exit().success());
+
+    let synced = stdout_of(&threadmark(home.path(), &["sync"], &[]));
+    assert!(synced.contains("1 sent"), "{synced}");
+    let tree = stdout_of(&threadmark(home.path(), &["tree"], &[]));
+    // The title's line, then its id, author and counts on the next.
+    let lines: Vec<&str> = tree.lines().collect();
+    let title = lines
+        .iter()
+        .position(|l| l.contains("Minutes of my own"))
+        .unwrap_or_else(|| panic!("the new thread is in the tree: {tree}"));
+    let counts = lines[title + 1];
+    assert!(counts.contains("demo · 1 post"), "{tree}");
+    assert!(
+        !counts.contains("unread"),
+        "your own thread is read: {tree}"
+    );
+}

@@ -624,3 +624,24 @@ fn an_area_that_requires_tags_asks_for_them_and_the_draft_keeps_them() {
         }
     );
 }
+
+#[test]
+fn a_reply_on_an_account_never_logged_in_goes_out_once_you_log_in() {
+    let mut h = at_connie();
+    h.send(status(Connection::Online));
+    h.keys("rSigned in<ctrl-s>");
+    assert!(h.notice().contains("it goes out now"), "{}", h.notice());
+
+    // The same, on an account that has no credential yet (the runner starts it so).
+    let mut h = at_connie();
+    h.state.status.signed_in = false;
+    h.send(status(Connection::Online));
+    h.keys("rNever logged in<ctrl-s>");
+    let said = h.notice();
+    assert!(
+        said.contains("it goes out once you log in: `threadmark login --account work`"),
+        "{said}"
+    );
+    assert!(!said.contains("goes out now"), "{said}");
+    assert_eq!(outbox(&h).len(), 1, "queued all the same");
+}

@@ -408,6 +408,10 @@ fn every_bad_key_setting_is_counted_and_named_for_an_installed_binary() {
     assert!(said.starts_with("config.toml: [keys]"), "{said}");
     assert!(said.contains("(and 2 more, in the log)"), "{said}");
     assert!(
+        said.contains("`threadmark config keys`"),
+        "names where the action names are: {said}"
+    );
+    assert!(
         !said.contains("assets/"),
         "no path an installed binary lacks: {said}"
     );
@@ -734,4 +738,43 @@ fn a_reload_after_a_sync_parses_only_the_posts_that_changed() {
         threadmark::render::Document::from_body(&open.file.posts[1].body).plain_text(),
         "and keeps the others"
     );
+}
+
+#[test]
+fn syncing_now_gives_way_once_the_engine_has_news() {
+    let mut h = Harness::remote(120, 40);
+    let status = |connection| {
+        Msg::Sync(SyncEvent::Status(SyncStatus {
+            connection,
+            last_success_at: None,
+            outbox_pending: 0,
+            banner: None,
+            outbox_note: None,
+        }))
+    };
+    h.send(status(Connection::Online));
+    h.keys("s");
+    assert_eq!(h.notice(), "syncing now");
+    // The engine starting the sync is what the notice announced: it stays.
+    h.send(status(Connection::Syncing(None)));
+    assert_eq!(h.notice(), "syncing now");
+    h.send(status(Connection::Online));
+    assert!(
+        h.state.status.notice.is_none(),
+        "\"syncing now\" beside \"online\": {}",
+        h.notice()
+    );
+
+    // An outbox change is news too.
+    h.keys("s");
+    assert_eq!(h.notice(), "syncing now");
+    h.send(Msg::Sync(SyncEvent::Outbox(
+        threadmark::sync::flush::FlushReport::default(),
+    )));
+    assert!(h.state.status.notice.is_none(), "{}", h.notice());
+
+    // A notice that is no promise stays through the engine's news.
+    h.send(Msg::SyncUnavailable("server said no".into()));
+    h.send(status(Connection::Online));
+    assert_eq!(h.notice(), "server said no");
 }

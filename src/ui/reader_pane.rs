@@ -96,9 +96,14 @@ fn link_regions(view: &ReaderView<'_>, open: &OpenThread) -> Vec<Region> {
         };
         match row {
             Row::Body { line, .. } => {
+                // Veiled text draws as `░`, but a hyperlink on it would still lead to what
+                // the spoiler hides: its links wait for `v` like its words do.
+                let veiled = !reader.spoilers_shown(pos);
                 for span in open.lines(pos).get(line).map_or(&[][..], |l| &l.spans) {
                     let width = super::text::width(&span.text);
-                    if let Some(number) = span.style.link {
+                    if let Some(number) = span.style.link
+                        && !(span.style.spoiler && veiled)
+                    {
                         push(x, x + width, number);
                     }
                     x += width;

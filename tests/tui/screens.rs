@@ -424,3 +424,51 @@ fn on_a_wide_terminal_the_text_keeps_its_width_and_the_tree_takes_the_rest() {
     assert_eq!(g.reader_body.width, 102);
     assert_eq!(g.reader_body.x, 98);
 }
+
+/// Every cell's symbol joined: OSC 8 hyperlinks ride in the symbols, so their targets
+/// show here though the screen's text does not.
+fn all_symbols(buffer: &Buffer) -> String {
+    buffer
+        .content()
+        .iter()
+        .map(ratatui::buffer::Cell::symbol)
+        .collect()
+}
+
+#[test]
+fn a_link_inside_a_veiled_spoiler_is_no_hyperlink_until_revealed() {
+    use threadmark::model::{Body, ThreadId};
+    use threadmark::store::Cache;
+
+    let mut h = Harness::remote(120, 40);
+    let mut cache = Cache::open(h.dir.clone());
+    let id = ThreadId::new("advocacy-1");
+    let mut thread = cache.load_thread(&id).unwrap().unwrap();
+    thread.posts.last_mut().unwrap().body = Body::html(
+        "<p>See <a href=\"https://open.example/notes\">the notes</a>.</p>\
+         <div class=\"spoiler\"><p>Read <a href=\"https://secret.example/ending\">\
+         the ending</a>.</p></div>",
+    );
+    cache.save_thread(&thread).unwrap();
+    h.state.settings.hyperlinks = true;
+    h.open_advocacy();
+    h.keys("G");
+
+    let veiled = all_symbols(render(&h).backend().buffer());
+    assert!(
+        veiled.contains("https://open.example/notes"),
+        "the link outside the spoiler is a hyperlink"
+    );
+    assert!(veiled.contains('░'), "the spoiler is veiled");
+    assert!(
+        !veiled.contains("secret.example"),
+        "a veiled spoiler's link leads nowhere"
+    );
+
+    h.keys("v");
+    let shown = all_symbols(render(&h).backend().buffer());
+    assert!(
+        shown.contains("https://secret.example/ending"),
+        "revealed, its link is a hyperlink"
+    );
+}

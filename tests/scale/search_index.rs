@@ -39,26 +39,57 @@ pub fn generated_texts() -> &'static Texts {
     TEXTS.get_or_init(|| texts(&generated().threads))
 }
 
-/// Every match the slow way: each title and each live post's text, in the order of
-/// `threads` (titles before posts) — what search promises.
+/// Every match the slow way, in the order search promises: hits whose words all stand
+/// whole first, then those whose worst word begins a longer word, then those with a word
+/// inside one (ties broken by the sum over the words); within that, the order of
+/// `threads`, each title before its posts.
 pub fn brute_force<'a>(
     threads: impl IntoIterator<Item = &'a (ThreadSummary, Vec<(PostId, String)>)>,
     query: &str,
 ) -> Found {
     let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
-    let matches = |lower: &str| words.iter().all(|w| lower.contains(w.as_str()));
+    let rank = |lower: &str| -> Option<(u8, u32)> {
+        let fits = words
+            .iter()
+            .map(|w| fit(lower, w))
+            .collect::<Option<Vec<u8>>>()?;
+        Some((
+            fits.iter().copied().max().unwrap_or(0),
+            fits.iter().map(|&f| u32::from(f)).sum(),
+        ))
+    };
     let mut out = Vec::new();
     for (summary, posts) in threads {
-        if matches(&summary.title.to_lowercase()) {
-            out.push((summary.id.clone(), None));
+        if let Some(r) = rank(&summary.title.to_lowercase()) {
+            out.push((r, (summary.id.clone(), None)));
         }
         for (id, text) in posts {
-            if matches(text) {
-                out.push((summary.id.clone(), Some(id.clone())));
+            if let Some(r) = rank(text) {
+                out.push((r, (summary.id.clone(), Some(id.clone()))));
             }
         }
     }
-    out
+    // Stable: within a rank, the order found.
+    out.sort_by_key(|(r, _)| *r);
+    out.into_iter().map(|(_, hit)| hit).collect()
+}
+
+/// How `word` sits in `lower` at best, over its occurrences left to right: 0 whole
+/// (no letter or digit touching it), 1 at the start of a longer word, 2 inside one.
+fn fit(lower: &str, word: &str) -> Option<u8> {
+    let edge = |c: Option<char>| !c.is_some_and(char::is_alphanumeric);
+    lower
+        .match_indices(word)
+        .map(|(at, _)| {
+            let starts = edge(lower[..at].chars().last()) || edge(word.chars().next());
+            let ends = edge(lower[at + word.len()..].chars().next()) || edge(word.chars().last());
+            match (starts, ends) {
+                (true, true) => 0,
+                (true, false) => 1,
+                _ => 2,
+            }
+        })
+        .min()
 }
 
 fn searched(cache: &mut Cache, threads: &[ThreadSummary], query: &str) -> Found {

@@ -420,24 +420,9 @@ fn a_thread_the_operator_locks_pins_and_moves_changes_in_the_open_reader() {
 /// `threadmark serve ARGS… --data DIR` as the operator runs it: its standard output,
 /// after checking it succeeded.
 fn operate(data: &std::path::Path, args: &[&str], stdin: &str) -> String {
-    use std::io::Write as _;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_threadmark"))
-        .arg("serve")
-        .args(args)
-        .arg("--data")
-        .arg(data)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_threadmark"));
+    command.arg("serve").args(args).arg("--data").arg(data);
+    let out = crate::support::run::output_with_stdin(command, stdin);
     assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
     text(&out.stdout)
 }

@@ -2,7 +2,7 @@
 //! (`HOME/data`, `HOME/config.toml`) or on given ones, isolated from the caller's
 //! environment, and bounded in time when a hang must fail the test.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -35,6 +35,21 @@ pub fn command_on(data: &Path, config: &Path, args: &[&str], env: &[(&str, &str)
         command.env(key, value);
     }
     command
+}
+
+/// Runs `command` to the end with `stdin` written to its standard input (a password, a
+/// token); stdout and stderr are captured.
+pub fn output_with_stdin(mut command: Command, stdin: &str) -> Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut input = child.stdin.take().expect("piped stdin");
+    input.write_all(stdin.as_bytes()).expect("stdin written");
+    drop(input);
+    child.wait_with_output().expect("the binary finishes")
 }
 
 /// Success, or a panic showing stderr; stdout as text.

@@ -135,12 +135,7 @@ impl Client {
     }
 
     pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
-        use std::io::Write;
-        let mut child = self.command(args).spawn().expect("the client runs");
-        let mut input = child.stdin.take().expect("piped stdin");
-        input.write_all(stdin.as_bytes()).expect("stdin written");
-        drop(input);
-        child.wait_with_output().expect("the client finishes")
+        super::run::output_with_stdin(self.command(args), stdin)
     }
 
     /// The client command, not yet started (stdin, stdout and stderr piped).

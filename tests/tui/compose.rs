@@ -584,16 +584,7 @@ fn a_reply_over_the_servers_limit_is_not_queued_and_stays_typed() {
 fn an_area_that_requires_tags_asks_for_them_and_the_draft_keeps_them() {
     use threadmark::app::compose::composer::Field;
     let mut h = Harness::remote(120, 40);
-    for area in h
-        .state
-        .data
-        .forum
-        .sections
-        .iter_mut()
-        .flat_map(|s| s.areas.iter_mut())
-    {
-        area.required_tags = 2;
-    }
+    h.require_tags_everywhere(2);
     h.keys("Gkc");
     assert!(
         h.state.composer.as_ref().unwrap().tags.is_some(),

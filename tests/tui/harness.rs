@@ -254,6 +254,21 @@ impl Harness {
         })));
     }
 
+    /// Every area asks for `count` tags on a new thread (Discourse's
+    /// `minimum_required_tags`).
+    pub fn require_tags_everywhere(&mut self, count: u32) {
+        for area in self
+            .state
+            .data
+            .forum
+            .sections
+            .iter_mut()
+            .flat_map(|s| s.areas.iter_mut())
+        {
+            area.required_tags = count;
+        }
+    }
+
     /// Selects the Advocacy thread in the tree and opens it.
     pub fn open_advocacy(&mut self) {
         self.act(Action::Bottom);

@@ -209,16 +209,7 @@ fn composer_preview_and_a_new_thread_title() {
 #[test]
 fn a_new_thread_where_tags_are_required_has_a_tags_line() {
     let mut h = Harness::remote(100, 30);
-    for area in h
-        .state
-        .data
-        .forum
-        .sections
-        .iter_mut()
-        .flat_map(|s| s.areas.iter_mut())
-    {
-        area.required_tags = 1;
-    }
+    h.require_tags_everywhere(1);
     h.keys("Gkc");
     h.keys("Budget priorities<enter>budget");
     let terminal = render(&h);

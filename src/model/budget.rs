@@ -124,10 +124,40 @@ pub struct RequestLog {
 impl RequestLog {
     /// Joins what another process recorded (two threadmarks on one account spend one
     /// budget): every request either saw, and the later pause.
+    ///
+    /// The copy on disk holds this process's own earlier requests too, so a time both
+    /// logs hold is one request, not two; but requests sent within one millisecond share
+    /// a time, so a time is kept as often as the log holding it most often has it (a
+    /// plain dedup lost those and counted fewer requests than the forum did).
     pub fn merge(&mut self, other: &RequestLog) {
-        let mut all: Vec<i64> = self.sent.iter().chain(&other.sent).copied().collect();
-        all.sort_unstable();
-        all.dedup();
+        let mut mine: Vec<i64> = self.sent.iter().copied().collect();
+        let mut theirs: Vec<i64> = other.sent.iter().copied().collect();
+        mine.sort_unstable();
+        theirs.sort_unstable();
+        let mut all = Vec::with_capacity(mine.len().max(theirs.len()));
+        let (mut i, mut j) = (0, 0);
+        loop {
+            match (mine.get(i), theirs.get(j)) {
+                (Some(&a), Some(&b)) if a == b => {
+                    all.push(a);
+                    i += 1;
+                    j += 1;
+                }
+                (Some(&a), Some(&b)) if a < b => {
+                    all.push(a);
+                    i += 1;
+                }
+                (Some(&a), None) => {
+                    all.push(a);
+                    i += 1;
+                }
+                (_, Some(&b)) => {
+                    all.push(b);
+                    j += 1;
+                }
+                (None, None) => break,
+            }
+        }
         self.sent = all.into();
         if other.paused_until > self.paused_until {
             self.paused_until = other.paused_until;
@@ -487,6 +517,28 @@ mod tests {
         a.merge(&b);
         assert_eq!(a.sent, VecDeque::from([1, 2, 3]));
         assert_eq!(a.paused_until, Some(at(5)));
+    }
+
+    #[test]
+    fn requests_sent_within_one_millisecond_stay_two_through_a_merge() {
+        // Both sent at 7 by this process; the copy on disk has the first of them.
+        let mut mine = RequestLog {
+            sent: [4, 7, 7].into(),
+            ..RequestLog::default()
+        };
+        let on_disk = RequestLog {
+            sent: [4, 7].into(),
+            ..RequestLog::default()
+        };
+        mine.merge(&on_disk);
+        assert_eq!(mine.sent, VecDeque::from([4, 7, 7]));
+        // And the other way round: the disk knows both, this process only one.
+        let mut fresh = RequestLog {
+            sent: [7].into(),
+            ..RequestLog::default()
+        };
+        fresh.merge(&mine);
+        assert_eq!(fresh.sent, VecDeque::from([4, 7, 7]));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! `threadmark serve`: its arguments, the startup lines on stdout, and the dispatch of its subcommands.
 
+use super::cli_export::{ExportArgs, ImportArgs, export_command, import_command, read_export};
 use super::cli_forum::{ForumCommand, forum_command};
 use super::cli_invites::{InviteCommand, invite_command};
 use super::cli_migrate::{MigrateArgs, migrate_command};
@@ -119,6 +120,10 @@ pub enum ServeCommand {
     /// Copy a `SQLite` forum into an empty PostgreSQL database (verified by row counts
     /// and checksums), to serve it from several processes
     Migrate(MigrateArgs),
+    /// Write the whole forum to one JSON Lines file (users without passwords or tokens)
+    Export(ExportArgs),
+    /// Load a file written by `serve export` into an empty store
+    Import(ImportArgs),
 }
 
 /// The default server data directory: `server` under the platform data directory.
@@ -187,6 +192,21 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             })
         }
         Some(ServeCommand::Migrate(migrate)) => migrate_command(&migrate),
+        Some(ServeCommand::Export(export)) => {
+            let location = location()?;
+            runtime()?.block_on(async {
+                let store = db::open(&location).await?;
+                export_command(store.as_ref(), &export).await
+            })
+        }
+        Some(ServeCommand::Import(import)) => {
+            let parsed = read_export(&import)?;
+            let location = location()?;
+            runtime()?.block_on(async {
+                let store = db::open(&location).await?;
+                import_command(store.as_ref(), &import, parsed).await
+            })
+        }
         None => serve(args),
     }
 }

@@ -21,6 +21,7 @@ mod contract_reading;
 mod database_tls;
 mod durability;
 mod edits;
+mod export;
 mod idempotency;
 mod members;
 mod migrate;

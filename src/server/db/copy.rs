@@ -17,7 +17,7 @@ use std::path::Path;
 
 /// How a column is read and bound.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     Int,
     OptInt,
     Text,
@@ -27,9 +27,9 @@ enum Kind {
 
 /// A table the copy knows, its columns in order and its primary key (for paging).
 #[derive(Debug)]
-struct Table {
-    name: &'static str,
-    columns: &'static [(&'static str, Kind)],
+pub(super) struct Table {
+    pub(super) name: &'static str,
+    pub(super) columns: &'static [(&'static str, Kind)],
     key: &'static [&'static str],
 }
 
@@ -38,7 +38,7 @@ use Kind::{Bool, Int, OptInt, OptText, Text};
 /// Every table of the schema but `feed` (one counter, set at the end). `meta` replaces
 /// what the target's own migration wrote (the same schema version; the source's store
 /// id keeps the clients' cursors valid).
-const TABLES: &[Table] = &[
+pub(super) const TABLES: &[Table] = &[
     Table {
         name: "sections",
         columns: &[("id", Text), ("position", Int), ("title", Text)],
@@ -204,11 +204,11 @@ const TABLES: &[Table] = &[
 const SPECIAL: &[&str] = &["feed"];
 
 /// Rows read or written per statement.
-const PAGE: usize = 500;
+pub(super) const PAGE: usize = 500;
 
 /// One column's value, owned.
 #[derive(Clone, Debug, PartialEq)]
-enum Value {
+pub(super) enum Value {
     Int(Option<i64>),
     Text(Option<String>),
     Bool(bool),
@@ -238,7 +238,7 @@ impl Value {
     }
 }
 
-type Row = Vec<Value>;
+pub(super) type Row = Vec<Value>;
 
 fn read_row(row: &impl SqlRow, table: &Table) -> Result<Row, DbError> {
     table
@@ -258,7 +258,11 @@ fn read_row(row: &impl SqlRow, table: &Table) -> Result<Row, DbError> {
 }
 
 /// The page of `table` after the row `after` (by primary key), in key order.
-async fn page(tx: &impl Tx, table: &Table, after: Option<&Row>) -> Result<Vec<Row>, DbError> {
+pub(super) async fn page(
+    tx: &impl Tx,
+    table: &Table,
+    after: Option<&Row>,
+) -> Result<Vec<Row>, DbError> {
     let columns: Vec<&str> = table.columns.iter().map(|(c, _)| *c).collect();
     let key = table.key.join(", ");
     let mut sql = format!("SELECT {} FROM {}", columns.join(", "), table.name);
@@ -277,7 +281,7 @@ async fn page(tx: &impl Tx, table: &Table, after: Option<&Row>) -> Result<Vec<Ro
 }
 
 /// Calls `each` with every page of `table`, in key order.
-async fn for_each_page<X: Tx>(
+pub(super) async fn for_each_page<X: Tx>(
     tx: &X,
     table: &Table,
     mut each: impl AsyncFnMut(&[Row]) -> Result<(), DbError>,
@@ -331,8 +335,8 @@ async fn tally(tx: &impl Tx, table: &Table) -> Result<Tally, DbError> {
     Ok(tally)
 }
 
-/// Writes `rows` into `table` on PostgreSQL in one statement.
-async fn insert(tx: &impl Tx, table: &Table, rows: &[Row]) -> Result<(), DbError> {
+/// Writes `rows` into `table` in one statement.
+pub(super) async fn insert(tx: &impl Tx, table: &Table, rows: &[Row]) -> Result<(), DbError> {
     let columns: Vec<&str> = table.columns.iter().map(|(c, _)| *c).collect();
     let width = columns.len();
     let tuples: Vec<String> = (0..rows.len())

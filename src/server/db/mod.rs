@@ -37,6 +37,7 @@
 
 pub mod copy;
 mod engine;
+pub mod export;
 mod import;
 pub mod members;
 pub mod moderation;

@@ -11,7 +11,7 @@ use super::sql::Tx as _;
 use super::structure::{self, Edited, StructureEdit};
 use super::users::{self, UserError, UserInfo};
 use super::write::{self, Creation, Keyed, WriteResult};
-use super::{DbError, ImportReport, WriteFailure, import};
+use super::{DbError, ImportReport, WriteFailure, export, import};
 use crate::api;
 use crate::model::{Forum, Post, ThreadSummary};
 use async_trait::async_trait;
@@ -253,6 +253,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Loads the demo forum into an empty store and issues tokens for the demo admin
     /// and the demo member (made without passwords), in one transaction.
     async fn prepare_demo(&self) -> Result<Vec<DemoAccount>, DbError>;
+    /// The whole forum as export lines (see [`export`]), read in one snapshot.
+    async fn export(&self) -> Result<(Vec<String>, export::Counts), DbError>;
+    /// Loads a checked export into this store, which must hold no forum yet, in one
+    /// transaction.
+    async fn import_export(&self, parsed: export::Parsed) -> Result<export::Counts, DbError>;
 }
 
 /// A store failure from a write that cannot be refused.
@@ -763,6 +768,18 @@ impl<E: Engine> Store for E {
     async fn prepare_demo(&self) -> Result<Vec<DemoAccount>, DbError> {
         plain(
             self.write(|tx| Box::pin(async move { Ok(import::prepare_demo(tx).await?) }))
+                .await,
+        )
+    }
+
+    async fn export(&self) -> Result<(Vec<String>, export::Counts), DbError> {
+        self.read(|tx| Box::pin(async move { export::export_lines(tx).await }))
+            .await
+    }
+
+    async fn import_export(&self, parsed: export::Parsed) -> Result<export::Counts, DbError> {
+        plain(
+            self.write(move |tx| Box::pin(async move { Ok(export::load(tx, &parsed).await?) }))
                 .await,
         )
     }

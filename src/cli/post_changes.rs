@@ -24,12 +24,10 @@ impl Change {
     }
 }
 
-/// Only API v1 accounts take these yet: say so before anything is queued.
+/// API v1 and Discourse accounts take these; Lemmy not yet: say so before anything is
+/// queued.
 fn check_backend(account: &Account, what: &str) -> anyhow::Result<()> {
     match account.remote.as_ref().map(|r| r.kind) {
-        Some(AccountKind::Discourse) => {
-            anyhow::bail!("threadmark cannot {what} on a Discourse forum yet; nothing was queued")
-        }
         Some(AccountKind::Lemmy) => {
             anyhow::bail!("threadmark cannot {what} on a Lemmy instance yet; nothing was queued")
         }

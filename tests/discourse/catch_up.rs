@@ -84,6 +84,8 @@ async fn a_quiet_round_costs_two_requests_and_every_lazy_loaded_category_is_foun
                 cooked: None,
                 action_code: None,
                 poll: None,
+                likes: Vec::new(),
+                user_deleted: false,
             });
             topic.bumped_at = at;
         }
@@ -134,6 +136,8 @@ fn add_post(server: &crate::support::discourse_standin::StandIn, topic: u64, at:
         cooked: None,
         action_code: None,
         poll: None,
+        likes: Vec::new(),
+        user_deleted: false,
     });
     topic.bumped_at = at;
 }

@@ -82,7 +82,7 @@ pub async fn account_with(
 }
 
 /// `account add --kind discourse`, then an admin-key login as bob.
-async fn sign_in(home: &Path, url: &str) {
+pub async fn sign_in(home: &Path, url: &str) {
     let out = threadmark(
         home,
         &[

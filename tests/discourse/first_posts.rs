@@ -116,6 +116,8 @@ async fn a_too_similar_refusal_after_a_lost_answer_finds_the_post_instead_of_fai
                 cooked: None,
                 action_code: None,
                 poll: None,
+                likes: Vec::new(),
+                user_deleted: false,
             });
         }
         let data = tempfile::tempdir().unwrap();

@@ -9,6 +9,7 @@ mod support;
 mod auth;
 mod budget;
 mod catch_up;
+mod changes;
 mod cli;
 mod first_posts;
 mod first_sync;

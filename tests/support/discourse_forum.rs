@@ -27,6 +27,8 @@ impl User {
     }
 }
 
+// The flags are Discourse's own post columns and states (hidden, whisper, deleted).
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Clone, Debug)]
 pub struct Post {
     pub id: u64,
@@ -48,6 +50,11 @@ pub struct Post {
     pub action_code: Option<String>,
     /// A `[poll]` after the text of `raw` (`plugins/poll`).
     pub poll: Option<Poll>,
+    /// Who liked it (`PostAction`s of type 2).
+    pub likes: Vec<i64>,
+    /// Deleted by its author: still in the stream, its text replaced
+    /// (`lib/post_destroyer.rb`, `mark_for_deletion`).
+    pub user_deleted: bool,
 }
 
 /// A poll as the poll plugin keeps it: its options with their votes so far.
@@ -312,6 +319,8 @@ impl Forum {
                 cooked: None,
                 action_code: None,
                 poll: None,
+                likes: Vec::new(),
+                user_deleted: false,
             });
         }
         let bumped_at = posts.last().map_or(start, |p| p.created_at);
@@ -490,9 +499,9 @@ impl Forum {
             "display_username": u.name, "primary_group_name": null,
             "version": if hidden_from_viewer { 1 } else { p.version },
             "can_edit": false, "can_delete": false, "can_recover": false, "user_title": null,
-            "actions_summary": [], "moderator": u.moderator, "admin": u.admin,
+            "actions_summary": actions_summary(p, viewer), "moderator": u.moderator, "admin": u.admin,
             "staff": u.admin || u.moderator, "user_id": u.id, "hidden": p.hidden,
-            "trust_level": u.trust_level, "deleted_at": null, "user_deleted": false, "edit_reason": null,
+            "trust_level": u.trust_level, "deleted_at": null, "user_deleted": p.user_deleted, "edit_reason": null,
             "can_view_edit_history": true, "wiki": false, "action_code": p.action_code
         });
         if hidden_from_viewer {
@@ -543,6 +552,24 @@ impl Forum {
             }
         })
     }
+}
+
+/// `PostSerializer#actions_summary`: the like entry with its count, `acted` when the
+/// viewer liked it, `can_act` for a logged-in viewer who did not write it.
+fn actions_summary(p: &Post, viewer: Viewer) -> Value {
+    let mut like = json!({"id": 2, "count": p.likes.len()});
+    if let Some(user) = viewer.user_id {
+        if p.likes.contains(&user) {
+            like["acted"] = json!(true);
+            like["can_undo"] = json!(true);
+        } else if user != p.user_id {
+            like["can_act"] = json!(true);
+        }
+    }
+    if p.likes.is_empty() && like.get("can_act").is_none() {
+        return json!([]);
+    }
+    json!([like])
 }
 
 fn user(id: i64, username: &str, name: Option<&str>, admin: bool, moderator: bool) -> User {

@@ -168,6 +168,8 @@ fn store(w: &mut World, user: &User, body: &Value, raw: String, category: u64) -
         cooked: None,
         action_code: None,
         poll: None,
+        likes: Vec::new(),
+        user_deleted: false,
     };
     topic.posts.push(post.clone());
     topic.bumped_at = now;

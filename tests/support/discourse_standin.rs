@@ -4,6 +4,7 @@
 //! refuses crawlers, answers scripted errors, and records every request. Each behaviour
 //! names the Discourse file it follows.
 
+use super::discourse_changes;
 use super::discourse_forum::{Forum, Topic, Viewer, time_json};
 use super::discourse_limits::{Exceeded, SiteLimits, retry_after_seconds};
 use super::discourse_posting;
@@ -421,6 +422,9 @@ fn respond(w: &mut World, r: &Recorded) -> Response {
         && segments.as_slice() != ["site", "basic-info.json"]
     {
         return error(403, "not_logged_in", "You need to be logged in to do that.");
+    }
+    if let Some(answer) = discourse_changes::route(w, &who, r, &segments) {
+        return answer;
     }
     let viewer = viewer(w, &who);
     match (&r.method, segments.as_slice()) {

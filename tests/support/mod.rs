@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used, reason = "test code: a surprise fails the test")]
 
 pub mod api;
+pub mod discourse_changes;
 pub mod discourse_forum;
 pub mod discourse_limits;
 pub mod discourse_posting;

@@ -32,6 +32,7 @@
 mod actions;
 mod answer;
 pub mod auth;
+mod changes;
 mod cursor;
 mod limits;
 mod posts;
@@ -86,6 +87,9 @@ pub struct DiscourseBackend {
     known: Option<PullCursor>,
     /// Topics whose earlier posts the user asked for.
     earlier: VecDeque<u64>,
+    /// Posts we changed (topic, post): read again at the next pull, so the cache shows
+    /// the edit, the deletion or the likes.
+    touched: VecDeque<(u64, u64)>,
     /// Who we post as, once known (admin keys name it; user keys ask the server).
     username: Option<String>,
     anonymous: bool,
@@ -119,6 +123,7 @@ impl DiscourseBackend {
                 .unwrap_or_else(|| PrefetchSettings::default_for(!anonymous)),
             known: None,
             earlier: VecDeque::new(),
+            touched: VecDeque::new(),
             username,
             anonymous,
         })
@@ -203,6 +208,7 @@ impl Backend for DiscourseBackend {
             self.prefetch,
             cursor,
             &mut self.earlier,
+            &mut self.touched,
         )
         .run(focus)
         .await;
@@ -252,6 +258,18 @@ impl Backend for DiscourseBackend {
     }
 
     async fn submit(&mut self, entry: &OutboxEntry) -> Result<Submitted, RemoteError> {
+        if let Some((thread, post)) = entry.target.post() {
+            self.transport.set_priority(crate::model::Priority::User);
+            let submitted = self.writer().change(entry).await;
+            self.touch(thread, post);
+            let mut submitted = submitted?;
+            if let Submitted::Posted { post, .. } | Submitted::Conflict { current: post } =
+                &mut submitted
+            {
+                self.anchor(post);
+            }
+            return Ok(submitted);
+        }
         let mut submitted = self.writer().submit(entry).await?;
         if let Submitted::Posted { post, thread } = &mut submitted {
             self.anchor(post);
@@ -266,6 +284,20 @@ impl Backend for DiscourseBackend {
     async fn find_submitted(&mut self, entry: &OutboxEntry) -> Result<Option<Post>, RemoteError> {
         if self.anonymous {
             return Ok(None);
+        }
+        // A change of a post landed when the post shows it; else it is sent again
+        // (an edit still carries `original_text`, so it cannot overwrite anything).
+        if let Some((thread, post)) = entry.target.post() {
+            let Ok(id) = post.as_str().parse::<u64>() else {
+                return Ok(None);
+            };
+            let topic = thread.as_str().parse::<u64>().ok();
+            self.transport.set_priority(crate::model::Priority::User);
+            let current = self.writer().current(id, topic).await?;
+            return Ok(entry
+                .target
+                .done_in(&entry.body, &current)
+                .then_some(current));
         }
         let username = match self.username.clone() {
             Some(name) => name,
@@ -293,6 +325,15 @@ impl Backend for DiscourseBackend {
 }
 
 impl DiscourseBackend {
+    /// Notes a post we changed, for the next pull to read again.
+    fn touch(&mut self, thread: &ThreadId, post: &crate::model::PostId) {
+        if let (Ok(topic), Ok(post)) = (thread.as_str().parse(), post.as_str().parse())
+            && !self.touched.contains(&(topic, post))
+        {
+            self.touched.push_back((topic, post));
+        }
+    }
+
     fn budget_status(&self, now: Timestamp) -> BudgetStatus {
         self.transport.budget().status(now)
     }

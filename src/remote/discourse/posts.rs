@@ -167,6 +167,11 @@ fn stamp(post: &Post) -> u32 {
     if let Some(at) = post.edited_at {
         bytes.extend_from_slice(&at.as_millisecond().to_le_bytes());
     }
+    // Likes count too (a post nobody liked hashes as before they were read).
+    if !post.reactions.is_empty() {
+        bytes.extend_from_slice(&post.reactions.likes.to_le_bytes());
+        bytes.push(u8::from(post.reactions.liked));
+    }
     let h = fnv(&bytes);
     // Folded to 32 bits: the cursor keeps one per post.
     u32::try_from((h >> 32) ^ (h & 0xffff_ffff)).unwrap_or(0)
@@ -218,7 +223,7 @@ fn is_gone(post: &WirePost) -> bool {
     post.deleted_at.is_some() || post.user_deleted == Some(true) || post.hidden == Some(true)
 }
 
-fn tombstone(thread: &ThreadId, id: u64, seq: u32, when: Timestamp) -> Post {
+pub fn tombstone(thread: &ThreadId, id: u64, seq: u32, when: Timestamp) -> Post {
     Post {
         id: post_id(id),
         thread: thread.clone(),
@@ -285,7 +290,27 @@ pub fn to_post(
         score: None,
         version,
         client_key: None,
-        reactions: crate::model::Reactions::default(),
+        reactions: if gone {
+            crate::model::Reactions::default()
+        } else {
+            reactions(post)
+        },
+    }
+}
+
+/// Likes from `actions_summary` (`post_action_type_id` 2): the count and whether the
+/// caller gave one.
+fn reactions(post: &WirePost) -> crate::model::Reactions {
+    let like = post
+        .actions_summary
+        .iter()
+        .flatten()
+        .find(|a| a.id == Some(wire::LIKE));
+    crate::model::Reactions {
+        likes: like
+            .and_then(|a| a.count)
+            .map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX)),
+        liked: like.and_then(|a| a.acted) == Some(true),
     }
 }
 

@@ -33,6 +33,8 @@ pub struct Pull<'a> {
     pub(super) batch: PullBatch,
     /// Topics whose earlier posts the user asked for.
     pub(super) earlier: &'a mut VecDeque<u64>,
+    /// Posts we changed (topic, post), to read again.
+    pub(super) touched: &'a mut VecDeque<(u64, u64)>,
     /// Category id → area, from the tree as it stands.
     pub(super) areas: BTreeMap<u64, u64>,
     requests: u32,
@@ -44,6 +46,7 @@ pub struct Pull<'a> {
 enum Plan {
     Focus(u64),
     Earlier(u64),
+    Touched(u64),
     UserJob,
     Site,
     Title,
@@ -55,7 +58,7 @@ enum Plan {
 impl Plan {
     fn priority(self) -> Priority {
         match self {
-            Plan::Focus(_) | Plan::Earlier(_) | Plan::UserJob => Priority::User,
+            Plan::Focus(_) | Plan::Earlier(_) | Plan::Touched(_) | Plan::UserJob => Priority::User,
             _ => Priority::Background,
         }
     }
@@ -68,6 +71,7 @@ impl<'a> Pull<'a> {
         settings: PrefetchSettings,
         cursor: Option<&Cursor>,
         earlier: &'a mut VecDeque<u64>,
+        touched: &'a mut VecDeque<(u64, u64)>,
     ) -> Self {
         let (cursor, restarted) = match cursor.map(PullCursor::read) {
             None => (PullCursor::fresh(), false),
@@ -84,6 +88,7 @@ impl<'a> Pull<'a> {
                 ..PullBatch::default()
             },
             earlier,
+            touched,
             areas: BTreeMap::new(),
             requests: 0,
             progressed: restarted,
@@ -131,6 +136,9 @@ impl<'a> Pull<'a> {
         if let Some(&topic) = self.earlier.front() {
             return Some(Plan::Earlier(topic));
         }
+        if let Some(&(topic, _)) = self.touched.front() {
+            return Some(Plan::Touched(topic));
+        }
         let round = self.round();
         if round.jobs.front().is_some_and(|j| j.user) {
             return Some(Plan::UserJob);
@@ -173,6 +181,7 @@ impl<'a> Pull<'a> {
                 }
                 self.earlier.pop_front();
             }
+            Plan::Touched(topic) => self.read_touched(topic).await?,
             Plan::UserJob | Plan::Job => self.fetch_posts().await?,
             Plan::Site => self.read_site().await?,
             Plan::Title => self.read_title().await?,

@@ -80,7 +80,7 @@ impl Writer<'_> {
     /// is refused then, `/session/current.json` too) or that this account may not post
     /// here; a `422` "too similar to what you recently posted" after an attempt whose
     /// outcome was lost means the first attempt probably landed: worth looking again.
-    async fn why_refused(&mut self, error: RemoteError) -> RemoteError {
+    pub(super) async fn why_refused(&mut self, error: RemoteError) -> RemoteError {
         match &error {
             RemoteError::Status {
                 status: 403, code, ..

@@ -321,6 +321,63 @@ impl Pull<'_> {
         Ok(())
     }
 
+    /// Posts of `topic` we changed: read again in one request (edits, deletions and
+    /// likes show in the cache at the next pull, whether the topic moved or not).
+    pub(super) async fn read_touched(&mut self, topic_id: u64) -> Result<(), RemoteError> {
+        let ids: Vec<u64> = self
+            .touched
+            .iter()
+            .filter(|(t, _)| *t == topic_id)
+            .map(|&(_, p)| p)
+            .take(posts::POSTS_PER_REQUEST)
+            .collect();
+        let known = self
+            .cursor
+            .topics
+            .get(&topic_id)
+            .is_some_and(|r| r.posts.iter().any(|p| ids.contains(&p.id())));
+        if known {
+            let mut query: Vec<(&str, String)> = ids
+                .iter()
+                .map(|id| ("post_ids[]", id.to_string()))
+                .collect();
+            query.extend(self.raw_query());
+            let answer: Result<TopicPosts, _> = self
+                .get(
+                    &format!("/t/{topic_id}/posts.json"),
+                    &query,
+                    "a topic's posts",
+                )
+                .await;
+            match answer.map_err(topic_failure) {
+                Ok(answer) => {
+                    let thread = thread_id(topic_id);
+                    let mapping = self.mapping;
+                    let record = self.cursor.topics.entry(topic_id).or_default();
+                    let asked: Vec<wire::WirePost> = answer
+                        .post_stream
+                        .posts
+                        .into_iter()
+                        .filter(|p| ids.contains(&p.id))
+                        .collect();
+                    let returned: HashSet<u64> = asked.iter().map(|p| p.id).collect();
+                    let changed = apply_posts(record, &thread, &asked, mapping);
+                    let gone =
+                        tombstone_unreturned(record, &thread, &ids, &returned, Timestamp::now());
+                    self.batch.posts.extend(gone);
+                    self.batch.posts.extend(changed);
+                }
+                Err(Failure::Removed) => self.forget_topic(topic_id),
+                // The topic's next read brings them.
+                Err(Failure::Skip) => {}
+                Err(Failure::Stop(e)) => return Err(e),
+            }
+        }
+        self.touched
+            .retain(|(t, p)| *t != topic_id || !ids.contains(p));
+        Ok(())
+    }
+
     /// Puts the job back at the front, or ends it.
     fn continue_job(&mut self, job: TopicJob) {
         let round = self.round();

@@ -114,7 +114,25 @@ impl Transport {
         path: &str,
         body: &serde_json::Value,
     ) -> Result<Vec<u8>, RemoteError> {
-        let request = self.http.request(Method::POST, path).json(body);
+        self.write(Method::POST, path, &[], Some(body)).await
+    }
+
+    /// A write for the user (`POST`, `PUT`, `DELETE`), with a query and a JSON body when
+    /// given; the same budget as every request. Returns the raw answer body.
+    pub async fn write(
+        &mut self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&serde_json::Value>,
+    ) -> Result<Vec<u8>, RemoteError> {
+        let mut request = self.http.request(method, path);
+        if !query.is_empty() {
+            request = request.query(query);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
         let before = self.priority;
         self.priority = Priority::User;
         let result = self.send(request, As::Account).await;

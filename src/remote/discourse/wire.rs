@@ -315,6 +315,29 @@ pub struct WirePost {
     /// The poll plugin's polls: options with their votes.
     #[serde(default)]
     pub polls: Option<Vec<Poll>>,
+    /// Counts of each post action (likes are `id` 2) and whether the caller took it
+    /// (`app/serializers/post_serializer.rb`, `actions_summary`).
+    #[serde(default)]
+    pub actions_summary: Option<Vec<ActionSummary>>,
+}
+
+/// `post_action_type_id` of a like (`PostActionType.types[:like]`).
+pub const LIKE: u64 = 2;
+
+/// One entry of a post's `actions_summary`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ActionSummary {
+    pub id: Option<u64>,
+    pub count: Option<u64>,
+    /// The caller took this action.
+    pub acted: Option<bool>,
+}
+
+/// `PUT /posts/{id}.json`: the post as revised (`posts_controller.rb#update`).
+#[derive(Debug, Deserialize)]
+pub struct UpdatedPost {
+    pub post: WirePost,
 }
 
 /// One poll of a post (`plugins/poll`, `PollSerializer`).

@@ -24,6 +24,15 @@ pub enum Change {
     Read {
         read: super::ReadMarker,
     },
+    /// A watch level the caller set on a thread or area (only ever in the caller's own
+    /// feed).
+    Watch {
+        watch: super::Watch,
+    },
+    /// One of the caller's bookmarks, set or removed (only ever in the caller's own feed).
+    Bookmark {
+        bookmark: super::Bookmark,
+    },
     /// A kind this version does not know; skip it.
     #[serde(other)]
     Unknown,

@@ -138,6 +138,7 @@ impl From<&model::ThreadSummary> for Thread {
             locked: t.locked,
             version: 0,
             read_to_seq: None,
+            watch: None,
         }
     }
 }

@@ -73,6 +73,10 @@ pub struct Thread {
     /// How far the caller read it (`GET /threads/{id}` with a token); absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_to_seq: Option<u32>,
+    /// The watch level that applies to it for the caller (its own, else its area's),
+    /// with a token; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watch: Option<crate::model::WatchLevel>,
 }
 
 /// `GET /areas/{id}/threads`: most recently active first.

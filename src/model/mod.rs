@@ -12,6 +12,7 @@ mod read_marker;
 mod read_state;
 mod reply_tree;
 mod thread;
+mod watch;
 
 pub use budget::{
     Budget, BudgetStatus, Limit, Limits, Priority, RESERVE_PERCENT, RequestLog, WindowStatus,
@@ -30,3 +31,4 @@ pub use read_marker::{ReadMark, ReadMarker};
 pub use read_state::{ReadState, SavedReadState, ThreadRead, saturating_total};
 pub use reply_tree::{Placed, reading_order};
 pub use thread::Thread;
+pub use watch::{Bookmark, BookmarkState, PlaceMark, Places, WatchLevel, WatchSet, WatchTarget};

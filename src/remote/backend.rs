@@ -3,8 +3,8 @@
 
 use super::RemoteError;
 use crate::model::{
-    Banner, BudgetStatus, Forum, ForumMode, OutboxEntry, Post, ReadMark, ReadMarker, ReadState,
-    RequestLog, SeqRange, ThreadId, ThreadSummary,
+    Banner, BudgetStatus, Forum, ForumMode, OutboxEntry, PlaceMark, Post, ReadMark, ReadMarker,
+    ReadState, RequestLog, SeqRange, ThreadId, ThreadSummary,
 };
 use std::future::Future;
 use std::time::Duration;
@@ -57,6 +57,10 @@ pub struct PullBatch {
     /// feed and the thread listings), merged into the local read state by
     /// [`ReadState::apply_marker`].
     pub read_markers: Vec<(ThreadId, ReadMarker)>,
+    /// The user's own watch levels and bookmarks as the server keeps them (API v1: from
+    /// the changes feed), merged into the local ones by [`crate::model::Places::apply`] (the latest
+    /// change wins).
+    pub places: Vec<PlaceMark>,
     /// Entities the server sent that could not be read, set aside (each logged).
     pub skipped: u32,
 }

@@ -419,6 +419,8 @@ impl NativeBackend {
                         unread_at: read.unread_at,
                     },
                 )),
+                api::Change::Watch { watch } => batch.places.extend(watch_mark(watch)),
+                api::Change::Bookmark { bookmark } => batch.places.push(bookmark_mark(bookmark)),
                 api::Change::Unknown => {}
             }
         }
@@ -430,6 +432,38 @@ impl NativeBackend {
             post_limits,
         });
         Ok(batch)
+    }
+}
+
+/// A watch level from the feed as the change it stands for (`None`: on a kind of target
+/// this version does not know).
+fn watch_mark(watch: api::Watch) -> Option<model::PlaceMark> {
+    let target = match watch.on.as_str() {
+        "thread" => model::WatchTarget::Thread(model::ThreadId(watch.id)),
+        "area" => model::WatchTarget::Area(model::AreaId(watch.id)),
+        _ => return None,
+    };
+    Some(model::PlaceMark::Watch {
+        target,
+        level: watch.level,
+        at: watch.at,
+    })
+}
+
+/// A bookmark from the feed as the change it stands for.
+fn bookmark_mark(bookmark: api::Bookmark) -> model::PlaceMark {
+    if bookmark.removed {
+        model::PlaceMark::Unbookmark {
+            post: model::PostId(bookmark.post_id),
+            at: bookmark.at,
+        }
+    } else {
+        model::PlaceMark::Bookmark {
+            post: model::PostId(bookmark.post_id),
+            thread: model::ThreadId(bookmark.thread_id),
+            note: bookmark.note,
+            at: bookmark.at,
+        }
     }
 }
 

@@ -152,6 +152,29 @@ pub(super) const TABLES: &[Table] = &[
         key: &["user_id", "thread_id"],
     },
     Table {
+        name: "watches",
+        columns: &[
+            ("user_id", Int),
+            ("target", Text),
+            ("target_id", Text),
+            ("level", Text),
+            ("set_at", Int),
+        ],
+        key: &["user_id", "target", "target_id"],
+    },
+    Table {
+        name: "bookmarks",
+        columns: &[
+            ("user_id", Int),
+            ("post_id", Text),
+            ("thread_id", Text),
+            ("note", OptText),
+            ("set_at", Int),
+            ("removed", Bool),
+        ],
+        key: &["user_id", "post_id"],
+    },
+    Table {
         name: "changes",
         columns: &[("seq", Int), ("kind", Text), ("entity", Text), ("at", Int)],
         key: &["seq"],

@@ -41,6 +41,7 @@ pub mod export;
 mod import;
 pub mod members;
 pub mod moderation;
+pub mod places;
 pub mod postgres;
 pub mod reactions;
 pub mod read;

@@ -96,6 +96,7 @@ pub fn thread_from_row(row: &impl SqlRow) -> Result<api::Thread, DbError> {
         locked: row.bool(9)?,
         version: row.u64(10)?,
         read_to_seq: None,
+        watch: None,
     })
 }
 
@@ -312,6 +313,12 @@ pub async fn changes_after(
             "read" => super::reading::feed_entry(tx, &entity, viewer)
                 .await?
                 .map(|read| api::Change::Read { read }),
+            "watch" => super::places::watch_entry(tx, &entity, viewer)
+                .await?
+                .map(|watch| api::Change::Watch { watch }),
+            "bookmark" => super::places::bookmark_entry(tx, &entity, viewer)
+                .await?
+                .map(|bookmark| api::Change::Bookmark { bookmark }),
             _ => None,
         };
         out.extend(change);

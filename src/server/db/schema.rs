@@ -9,7 +9,7 @@ use super::sql::{Dialect, Tx, params};
 use super::{DbError, read};
 
 /// The newest schema this build knows; a newer store is refused, never rewritten.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 /// One migration step.
 #[derive(Debug)]
@@ -128,6 +128,20 @@ CREATE TABLE IF NOT EXISTS read_markers (
     read_at INTEGER, unread_at INTEGER, PRIMARY KEY (user_id, thread_id));
 ",
     },
+    // Each user's watch levels (per thread and per area) and bookmarks, with the time of
+    // their latest change (the latest wins); a removed bookmark stays, marked removed.
+    Step {
+        version: 8,
+        sql: "
+CREATE TABLE IF NOT EXISTS watches (
+    user_id INTEGER NOT NULL, target TEXT NOT NULL, target_id TEXT NOT NULL,
+    level TEXT NOT NULL, set_at INTEGER NOT NULL, PRIMARY KEY (user_id, target, target_id));
+CREATE TABLE IF NOT EXISTS bookmarks (
+    user_id INTEGER NOT NULL, post_id TEXT NOT NULL, thread_id TEXT NOT NULL, note TEXT,
+    set_at INTEGER NOT NULL, removed INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (user_id, post_id));
+",
+    },
 ];
 
 /// Identifiers compare byte by byte (`COLLATE "C"`), as in `SQLite`, so pages and
@@ -229,6 +243,18 @@ ALTER TABLE posts ADD COLUMN IF NOT EXISTS likes BIGINT NOT NULL DEFAULT 0;
 CREATE TABLE IF NOT EXISTS read_markers (
     user_id BIGINT NOT NULL, thread_id TEXT COLLATE "C" NOT NULL, read_to_seq BIGINT NOT NULL,
     read_at BIGINT, unread_at BIGINT, PRIMARY KEY (user_id, thread_id));
+"#,
+    },
+    Step {
+        version: 8,
+        sql: r#"
+CREATE TABLE IF NOT EXISTS watches (
+    user_id BIGINT NOT NULL, target TEXT NOT NULL, target_id TEXT COLLATE "C" NOT NULL,
+    level TEXT NOT NULL, set_at BIGINT NOT NULL, PRIMARY KEY (user_id, target, target_id));
+CREATE TABLE IF NOT EXISTS bookmarks (
+    user_id BIGINT NOT NULL, post_id TEXT COLLATE "C" NOT NULL,
+    thread_id TEXT COLLATE "C" NOT NULL, note TEXT, set_at BIGINT NOT NULL,
+    removed BOOLEAN NOT NULL DEFAULT FALSE, PRIMARY KEY (user_id, post_id));
 "#,
     },
 ];

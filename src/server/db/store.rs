@@ -4,6 +4,7 @@
 use super::engine::Engine;
 use super::members::{self, NewInvite};
 use super::moderation::{self, Actor};
+use super::places;
 use super::reactions;
 use super::read::{self, ThreadKey, Viewer};
 use super::reading;
@@ -146,6 +147,30 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         user: UserInfo,
         thread: String,
         mark: crate::model::ReadMark,
+        keyed: Keyed,
+        now: Timestamp,
+    ) -> WriteResult<Creation>;
+    /// Sets `user`'s watch level on a thread or area (see [`super::places::put_watch`]).
+    async fn put_watch(
+        &self,
+        user: UserInfo,
+        target: crate::model::WatchTarget,
+        put: api::WatchPut,
+        keyed: Keyed,
+        now: Timestamp,
+    ) -> WriteResult<Creation>;
+    /// The watch levels `user` set: (thread id → level, area id → level).
+    async fn watch_levels_of(&self, user: i64) -> Result<places::Levels, DbError>;
+    /// `user`'s bookmarks in place, newest first.
+    async fn bookmarks(&self, user: i64) -> Result<api::Bookmarks, DbError>;
+    /// Sets or removes `user`'s bookmark on `post` (see
+    /// [`super::places::change_bookmark`]).
+    async fn change_bookmark(
+        &self,
+        user: UserInfo,
+        post: String,
+        change: places::BookmarkChange,
+        at: Option<Timestamp>,
         keyed: Keyed,
         now: Timestamp,
     ) -> WriteResult<Creation>;
@@ -449,6 +474,51 @@ impl<E: Engine> Store for E {
     ) -> WriteResult<Creation> {
         self.write(move |tx| {
             Box::pin(async move { reading::put(tx, &user, &thread, mark, &keyed, now).await })
+        })
+        .await
+    }
+
+    async fn put_watch(
+        &self,
+        user: UserInfo,
+        target: crate::model::WatchTarget,
+        put: api::WatchPut,
+        keyed: Keyed,
+        now: Timestamp,
+    ) -> WriteResult<Creation> {
+        self.write(move |tx| {
+            Box::pin(async move {
+                let at = put.at.unwrap_or(now);
+                places::put_watch(tx, &user, &target, put.level, at, &keyed, now).await
+            })
+        })
+        .await
+    }
+
+    async fn watch_levels_of(&self, user: i64) -> Result<places::Levels, DbError> {
+        self.read(move |tx| Box::pin(async move { places::levels_of(tx, user).await }))
+            .await
+    }
+
+    async fn bookmarks(&self, user: i64) -> Result<api::Bookmarks, DbError> {
+        self.read(move |tx| Box::pin(async move { places::bookmarks(tx, user).await }))
+            .await
+    }
+
+    async fn change_bookmark(
+        &self,
+        user: UserInfo,
+        post: String,
+        change: places::BookmarkChange,
+        at: Option<Timestamp>,
+        keyed: Keyed,
+        now: Timestamp,
+    ) -> WriteResult<Creation> {
+        self.write(move |tx| {
+            Box::pin(async move {
+                let at = at.unwrap_or(now);
+                places::change_bookmark(tx, &user, &post, change, at, &keyed, now).await
+            })
         })
         .await
     }

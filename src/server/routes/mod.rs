@@ -3,6 +3,7 @@
 pub(super) mod admin;
 mod changes;
 mod moderation;
+mod places;
 mod posts;
 mod reading;
 mod status;
@@ -17,7 +18,7 @@ use crate::api::{BASE_PATH, ProblemCode, headers};
 use axum::Router;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post, put};
+use axum::routing::{delete, get, patch, post, put};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -35,6 +36,10 @@ pub fn router() -> Router<Shared> {
         .route("/threads/{id}", get(threads::get))
         .route("/threads/{id}/posts", get(posts::list).post(posts::create))
         .route("/threads/{id}/read", get(reading::get).put(reading::put))
+        .route("/threads/{id}/watch", put(places::watch_thread))
+        .route("/areas/{id}/watch", put(places::watch_area))
+        .route("/bookmarks", get(places::bookmarks).post(places::bookmark))
+        .route("/bookmarks/{post_id}", delete(places::unbookmark))
         .route("/posts/{id}", get(posts::get).patch(posts::edit))
         .route("/posts/{id}/revisions", get(posts::revisions))
         .route(

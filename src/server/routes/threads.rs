@@ -84,6 +84,8 @@ pub async fn list(
         for thread in &mut threads {
             thread.read_to_seq = Some(read.get(&thread.id).copied().unwrap_or(0));
         }
+        let levels = app.store.watch_levels_of(user).await?;
+        crate::server::db::places::mark_watch(&levels, &mut threads);
     }
     let page = ThreadPage {
         threads,
@@ -109,6 +111,8 @@ pub async fn get(
             .read_marker(user, id.clone())
             .await?
             .map(|m| m.read_to_seq);
+        let levels = app.store.watch_levels_of(user).await?;
+        crate::server::db::places::mark_watch(&levels, std::slice::from_mut(&mut thread));
     }
     conditional_json(&headers, &thread)
 }

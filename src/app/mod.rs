@@ -12,6 +12,7 @@ pub mod compose;
 pub mod fresh;
 pub mod geometry;
 pub mod input;
+pub mod judged;
 pub mod lists;
 pub mod msg;
 pub mod reader;

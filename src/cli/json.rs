@@ -3,6 +3,7 @@
 //! a change that would break a script bumps it.
 
 use super::thread_text::ThreadView;
+use crate::app::judged::ThreadCounts;
 use crate::app::reader::echo::echoes_for;
 use crate::model::{
     Author, Banner, Forum, OutboxState, Post, ReadState, ThreadSummary, reading_order,
@@ -92,12 +93,23 @@ impl ThreadJson {
 }
 
 /// `threadmark tree --json`.
-pub fn tree(account: &str, forum: &Forum, threads: &[ThreadSummary], read: &ReadState) -> TreeJson {
+pub fn tree(
+    account: &str,
+    forum: &Forum,
+    threads: &[ThreadSummary],
+    read: &ReadState,
+    counts: &ThreadCounts,
+) -> TreeJson {
+    // Unread counts leave out what the rules hide or mark read.
+    let thread_json = |t: &ThreadSummary| ThreadJson {
+        unread: counts.unread(t, read),
+        ..ThreadJson::new(t, read)
+    };
     let area_threads = |area: &crate::model::AreaId| -> Vec<ThreadJson> {
         threads
             .iter()
             .filter(|t| &t.area == area)
-            .map(|t| ThreadJson::new(t, read))
+            .map(thread_json)
             .collect()
     };
     let sections: Vec<SectionJson> = forum
@@ -130,12 +142,12 @@ pub fn tree(account: &str, forum: &Forum, threads: &[ThreadSummary], read: &Read
         version: VERSION,
         account: account.to_owned(),
         title: forum.title.clone(),
-        unread: saturating_total(threads.iter().map(|t| read.unread_count(&t.id, t.last_seq))),
+        unread: saturating_total(threads.iter().map(|t| counts.unread(t, read))),
         sections,
         unplaced_threads: threads
             .iter()
             .filter(|t| forum.area(&t.area).is_none())
-            .map(|t| ThreadJson::new(t, read))
+            .map(thread_json)
             .collect(),
     }
 }

@@ -51,6 +51,8 @@ impl Role {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Paint {
     on: bool,
+    /// Everything in the quiet grey of [`Role::Meta`] (a post a rule dims).
+    grey: bool,
 }
 
 impl Paint {
@@ -66,16 +68,34 @@ impl Paint {
                     && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
             }
         };
-        Self { on }
+        Self { on, grey: false }
     }
 
     /// No colour at all (JSON, tests).
     pub fn off() -> Self {
-        Self { on: false }
+        Self {
+            on: false,
+            grey: false,
+        }
     }
 
     pub fn is_on(self) -> bool {
         self.on
+    }
+
+    /// The same paint with every role greyed.
+    #[must_use]
+    pub fn greyed(self) -> Self {
+        Self { grey: true, ..self }
+    }
+
+    /// Text no role names (a post's body): grey when greyed, else as it is.
+    pub fn plain(self, text: &str) -> String {
+        if self.grey {
+            self.paint(text, Role::Meta)
+        } else {
+            text.to_owned()
+        }
     }
 
     /// `text` in the colours of `role`.
@@ -83,7 +103,11 @@ impl Paint {
         if !self.on || text.is_empty() {
             return text.to_owned();
         }
-        let style = role.style();
+        let style = if self.grey {
+            Role::Meta.style()
+        } else {
+            role.style()
+        };
         format!("{}{text}{}", style.render(), style.render_reset())
     }
 
@@ -164,7 +188,10 @@ mod tests {
 
     #[test]
     fn painting_wraps_only_the_ranges_and_off_changes_nothing() {
-        let on = Paint { on: true };
+        let on = Paint {
+            on: true,
+            grey: false,
+        };
         let hit = [2..5, 6..6];
         let painted = on.paint_ranges("a hit here", &hit, Role::Hit);
         assert!(painted.starts_with("a \u{1b}["), "{painted:?}");

@@ -2,6 +2,7 @@
 //! `thread_text`), coloured when a [`Paint`] says so.
 
 use super::paint::{Paint, Role, find_words};
+use crate::app::judged::ThreadCounts;
 use crate::model::{Area, Forum, ReadState, ThreadSummary, saturating_total};
 use crate::store::SearchHit;
 use crate::text::sanitize;
@@ -14,6 +15,7 @@ pub fn format_tree(
     forum: &Forum,
     threads: &[ThreadSummary],
     read: &ReadState,
+    counts: &ThreadCounts,
     width: usize,
     paint: Paint,
 ) -> String {
@@ -23,6 +25,7 @@ pub fn format_tree(
     }
     let tree = TreeText {
         read,
+        counts,
         by_area,
         width,
         paint,
@@ -71,6 +74,7 @@ pub fn format_tree(
 /// What `format_tree` needs while it walks down the tree.
 struct TreeText<'a> {
     read: &'a ReadState,
+    counts: &'a ThreadCounts,
     by_area: HashMap<&'a str, Vec<&'a ThreadSummary>>,
     width: usize,
     paint: Paint,
@@ -78,7 +82,7 @@ struct TreeText<'a> {
 
 impl TreeText<'_> {
     fn unread(&self, t: &ThreadSummary) -> u32 {
-        self.read.unread_count(&t.id, t.last_seq)
+        self.counts.unread(t, self.read)
     }
 
     fn threads(&self, area: &Area) -> &[&ThreadSummary] {
@@ -154,6 +158,10 @@ impl TreeText<'_> {
             let unread_words = format!("{unread} unread");
             if unread > 0 {
                 let _ = write!(meta, ", {unread_words}");
+            }
+            let score = self.counts.score(&thread.id);
+            if score != 0 {
+                let _ = write!(meta, ", score {score}");
             }
             if thread.headers_only() {
                 meta.push_str(", not downloaded");

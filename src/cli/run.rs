@@ -11,7 +11,8 @@ use super::{
     resolve_thread, run_account_command, run_config_command, sync,
 };
 use crate::account::{Account, Setup};
-use crate::model::ForumData;
+use crate::app::judged::{Judged, ThreadCounts};
+use crate::model::{ForumData, RuleSet};
 use crate::store::{Cache, Outbox};
 use std::io::{IsTerminal, Write};
 
@@ -53,6 +54,8 @@ pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()
     };
     let paint = Paint::new(global.color, std::io::stdout().is_terminal());
     let page = !global.no_pager;
+    let look = |width| Look::new(width, paint, page);
+    let rules = setup.config.rule_set();
     match command {
         ClientCommand::Account { action } => finish(Output::stdout(), |out| {
             run_account_command(&setup, action, out)
@@ -94,26 +97,18 @@ pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()
         ClientCommand::Outbox { action, json } => finish(Output::stdout(), |out| {
             outbox(&account()?, action, json, out)
         }),
-        ClientCommand::Tree { width, json } => {
-            tree(&account()?, json, &Look::new(width, paint, page))
-        }
+        ClientCommand::Tree { width, json } => tree(&account()?, rules, json, &look(width)),
         ClientCommand::Read {
             thread,
             width,
             json,
-        } => read(&account()?, &thread, json, &Look::new(width, paint, page)),
+        } => read(&account()?, rules, &thread, json, &look(width)),
         ClientCommand::Search {
             words,
             limit,
             width,
             json,
-        } => search(
-            &account()?,
-            &words,
-            limit,
-            json,
-            &Look::new(width, paint, page),
-        ),
+        } => search(&account()?, &words, limit, json, &look(width)),
         ClientCommand::Completions { .. } | ClientCommand::Man { .. } => Ok(()),
     }
 }
@@ -135,23 +130,59 @@ impl Look {
     }
 }
 
-fn tree(account: &Account, json: bool, look: &Look) -> anyhow::Result<()> {
+fn tree(account: &Account, rules: &RuleSet, json: bool, look: &Look) -> anyhow::Result<()> {
     let data = load(account)?;
+    let counts = thread_counts(account, rules, &data)?;
     if json {
-        let value = json::tree(&account.name, &data.forum, &data.threads, &data.read);
+        let value = json::tree(
+            &account.name,
+            &data.forum,
+            &data.threads,
+            &data.read,
+            &counts,
+        );
         return print(Output::stdout(), &json::terminal_safe(&value)?);
     }
     let text = format_tree(
         &data.forum,
         &data.threads,
         &data.read,
+        &counts,
         look.width,
         look.paint,
     );
     print(Output::paged(look.page), &text)
 }
 
-fn read(account: &Account, thread: &str, json: bool, look: &Look) -> anyhow::Result<()> {
+/// What the rules make of every cached thread's counts (nothing to do without rules).
+fn thread_counts(
+    account: &Account,
+    rules: &RuleSet,
+    data: &ForumData,
+) -> anyhow::Result<ThreadCounts> {
+    let mut counts = ThreadCounts::default();
+    if !rules.any_for(&account.name) {
+        return Ok(counts);
+    }
+    let mut cache = Cache::open(account.dir.clone());
+    let now = jiff::Timestamp::now();
+    for summary in data.threads.iter().filter(|t| !t.headers_only()) {
+        if let Some(file) = cache.load_thread(&summary.id)? {
+            let judged = Judged::thread(rules, &account.name, &data.forum, &file, now);
+            counts.insert(&file, &judged, &data.read);
+        }
+    }
+    report_problems(&mut cache);
+    Ok(counts)
+}
+
+fn read(
+    account: &Account,
+    rules: &RuleSet,
+    thread: &str,
+    json: bool,
+    look: &Look,
+) -> anyhow::Result<()> {
     let data = load(account)?;
     let summary = resolve_thread(&data.threads, thread)?;
     let mut cache = Cache::open(account.dir.clone());
@@ -164,11 +195,19 @@ fn read(account: &Account, thread: &str, json: bool, look: &Look) -> anyhow::Res
         );
     };
     let outbox = pending(account);
+    let judged = Judged::thread(
+        rules,
+        &account.name,
+        &data.forum,
+        &file,
+        jiff::Timestamp::now(),
+    );
     let view = ThreadView {
         forum: &data.forum,
         file: &file,
         read: &data.read,
         outbox: &outbox,
+        judged: &judged,
     };
     if json {
         let value = json::thread(&account.name, &view);

@@ -4,6 +4,7 @@
 
 use super::paint::{Paint, Role};
 use super::reading::{author_label, plural, push_painted, push_wrapped};
+use crate::app::judged::Judged;
 use crate::app::reader::echo::{Echo, echoes_for};
 use crate::model::Thread;
 use crate::model::{Forum, OutboxEntry, OutboxState, Post, ReadState, reading_order};
@@ -20,6 +21,8 @@ pub struct ThreadView<'a> {
     pub read: &'a ReadState,
     /// The account's outbox: this thread's replies still in it are shown in place.
     pub outbox: &'a [OutboxEntry],
+    /// What the user's rules make of the thread's posts (no verdicts: no rules).
+    pub judged: &'a Judged,
 }
 
 /// A whole thread: title, then every post in reading order, answers indented under the
@@ -44,7 +47,8 @@ pub fn format_thread(view: &ThreadView<'_>, width: usize, paint: Paint) -> Strin
             sanitize::clean_line(&a.title)
         )
     });
-    let unread = read.unread_count(&thread.id, thread.last_seq);
+    let judged = view.judged;
+    let unread = judged.unread(file, read);
     let mut meta = format!(
         "{place}{} post{}",
         thread.post_count,
@@ -52,6 +56,14 @@ pub fn format_thread(view: &ThreadView<'_>, width: usize, paint: Paint) -> Strin
     );
     if unread > 0 {
         let _ = write!(meta, ", {unread} unread");
+    }
+    let hidden = judged.verdicts.iter().filter(|v| v.hidden()).count();
+    if hidden > 0 {
+        let _ = write!(meta, ", {hidden} hidden by rules");
+    }
+    let score = judged.score();
+    if score != 0 {
+        let _ = write!(meta, ", score {score}");
     }
     let echoes = echoes_for(&thread.id, &file.posts, view.outbox);
     if !echoes.is_empty() {
@@ -77,14 +89,36 @@ pub fn format_thread(view: &ThreadView<'_>, width: usize, paint: Paint) -> Strin
         out.push_str(bar.trim_end());
         out.push('\n');
         let echo = placed.index.checked_sub(real).map(|i| &echoes[i]);
+        let verdict = judged.verdicts.get(placed.index).filter(|_| echo.is_none());
+        if let Some(rule) = verdict.and_then(|v| v.hidden_by) {
+            // The post stays in the cache: one line says it is there and why it is not shown.
+            push_painted(
+                &mut out,
+                (&format!("{bar}── "), &format!("{bar}   ")),
+                &format!("#{} hidden by rule {rule}", post.seq),
+                width,
+                |line| paint.paint(line, Role::Meta),
+            );
+            continue;
+        }
+        let dim = verdict.is_some_and(|v| v.dim);
+        let paint = if dim { paint.greyed() } else { paint };
         if let Some(echo) = echo {
             push_echo_header(&mut out, &bar, echo, parent, width, paint);
         } else {
-            let header = format!(
+            let mut header = format!(
                 "{}{}",
                 author_label(&post.author),
                 post_facts(post, parent, forum.undated)
             );
+            if let Some(v) = verdict {
+                if v.score != 0 {
+                    let _ = write!(header, " · score {:+}", v.score);
+                }
+                if v.highlight {
+                    header.push_str(" · ★");
+                }
+            }
             push_header(&mut out, &bar, &header, width, paint);
         }
         if post.deleted {
@@ -147,7 +181,7 @@ fn push_body(out: &mut String, bar: &str, doc: &Document, width: usize, paint: P
         let text = line.plain();
         let text = text.trim_end();
         out.push_str(if text.is_empty() { bar.trim_end() } else { bar });
-        out.push_str(text);
+        out.push_str(&paint.plain(text));
         out.push('\n');
     }
     if !doc.links().is_empty() {
@@ -285,6 +319,7 @@ mod tests {
                 file: &file,
                 read: &read,
                 outbox: &[],
+                judged: &Judged::default(),
             },
             40,
             Paint::off(),

@@ -1,9 +1,11 @@
 //! `config.toml`: accounts, the default account, UI settings and key overrides.
 
 mod edit;
+mod rules;
 mod url_check;
 
 pub use edit::{add_account, remove_account};
+pub use rules::{ActionName, MatchConfig, RuleConfig};
 pub use url_check::{check_server_url, is_loopback};
 
 use serde::{Deserialize, Serialize};
@@ -161,6 +163,12 @@ pub struct Config {
     pub keys: toml::Table,
     /// Theme overrides: element → style (see `assets/theme.toml`).
     pub theme: toml::Table,
+    /// Rules: what to hide, dim, mark read, highlight or score, as the cache is read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<toml::Spanned<RuleConfig>>,
+    /// `rules` compiled (regexes built once), by [`Config::parse`].
+    #[serde(skip)]
+    compiled_rules: std::sync::Arc<crate::model::RuleSet>,
 }
 
 /// A config problem, with the file it came from.
@@ -203,7 +211,14 @@ impl Config {
 
     /// Parses a config file's text; an error is one line: where, then what.
     pub fn parse(text: &str) -> Result<Self, String> {
-        toml::from_str(text).map_err(|e| toml_error_line(text, &e))
+        let mut config: Self = toml::from_str(text).map_err(|e| toml_error_line(text, &e))?;
+        config.compiled_rules = std::sync::Arc::new(rules::compile_rules(&config.rules, text)?);
+        Ok(config)
+    }
+
+    /// The rules, compiled.
+    pub fn rule_set(&self) -> &crate::model::RuleSet {
+        &self.compiled_rules
     }
 
     /// The account to use: `requested`, else `default_account`, else the first account,

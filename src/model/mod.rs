@@ -11,6 +11,7 @@ mod post;
 mod read_marker;
 mod read_state;
 mod reply_tree;
+mod rules;
 mod thread;
 mod watch;
 
@@ -30,5 +31,6 @@ pub use post::{Author, Body, BodyFormat, Post, Reactions};
 pub use read_marker::{ReadMark, ReadMarker};
 pub use read_state::{ReadState, SavedReadState, ThreadRead, saturating_total};
 pub use reply_tree::{Placed, reading_order};
+pub use rules::{PostFacts, Rule, RuleAction, RuleMatch, RuleSet, Verdict};
 pub use thread::Thread;
 pub use watch::{Bookmark, BookmarkState, PlaceMark, Places, WatchLevel, WatchSet, WatchTarget};

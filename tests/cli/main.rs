@@ -13,6 +13,7 @@ mod demo;
 mod edits;
 mod json;
 mod read_sync;
+mod rules;
 mod search;
 mod terminal;
 

@@ -149,6 +149,7 @@ fn watched_offline(cache: &mut Cache, index: &[threadmark::model::ThreadSummary]
             file: &file,
             read: &read,
             outbox: &[],
+            judged: &threadmark::app::judged::Judged::default(),
         },
         100,
         threadmark::cli::paint::Paint::off(),

@@ -1,5 +1,6 @@
 //! `threadmark serve`: its arguments, the startup lines on stdout, and the dispatch of its subcommands.
 
+use super::cli_backup::{BackupArgs, RestoreArgs, backup_command, restore_command};
 use super::cli_export::{ExportArgs, ImportArgs, export_command, import_command, read_export};
 use super::cli_forum::{ForumCommand, forum_command};
 use super::cli_invites::{InviteCommand, invite_command};
@@ -124,6 +125,12 @@ pub enum ServeCommand {
     Export(ExportArgs),
     /// Load a file written by `serve export` into an empty store
     Import(ImportArgs),
+    /// Copy the `SQLite` store to one file while the forum is served (a consistent
+    /// snapshot, even under writes); PostgreSQL stores use `pg_dump`
+    Backup(BackupArgs),
+    /// Put a backup in place as the store (the server stopped); refuses a file that is
+    /// not a backup and keeps the store it replaces
+    Restore(RestoreArgs),
 }
 
 /// The default server data directory: `server` under the platform data directory.
@@ -192,6 +199,16 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             })
         }
         Some(ServeCommand::Migrate(migrate)) => migrate_command(&migrate),
+        Some(ServeCommand::Backup(backup)) => backup_command(
+            &resolve_dir(args.data.as_deref())?,
+            args.database.is_some(),
+            &backup,
+        ),
+        Some(ServeCommand::Restore(restore)) => restore_command(
+            &resolve_dir(args.data.as_deref())?,
+            args.database.is_some(),
+            &restore,
+        ),
         Some(ServeCommand::Export(export)) => {
             let location = location()?;
             runtime()?.block_on(async {

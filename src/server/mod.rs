@@ -7,6 +7,7 @@
 mod auth;
 mod bare_answers;
 pub mod cli;
+mod cli_backup;
 mod cli_export;
 mod cli_forum;
 mod cli_invites;

@@ -11,6 +11,7 @@ mod support;
 use support::generator;
 use support::postgres;
 
+mod backup;
 mod bad_input;
 mod changes;
 mod cli;

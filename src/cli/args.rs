@@ -191,6 +191,32 @@ pub enum ClientCommand {
         #[arg(long, value_name = "POST")]
         to: Option<String>,
     },
+    /// Set the watch level of a thread or an area (here, and on the server when the
+    /// account syncs read state)
+    Watch {
+        /// An area's id, or a thread: its id or a part of its title that matches only one
+        name: String,
+        /// watching, tracking, normal or muted (muted threads count in no unread total)
+        #[arg(long, value_parser = parse_watch_level)]
+        level: crate::model::WatchLevel,
+    },
+    /// Bookmark a post, with an optional note, or remove the bookmark
+    Bookmark {
+        /// The post: its id, or THREAD#N (its number in the thread)
+        post: String,
+        /// A note kept with the bookmark
+        #[arg(long, conflicts_with = "remove")]
+        note: Option<String>,
+        /// Remove the bookmark
+        #[arg(long)]
+        remove: bool,
+    },
+    /// List the bookmarks on the account, newest first
+    Bookmarks {
+        /// Print them as JSON (the shape is in the README, "JSON output")
+        #[arg(long)]
+        json: bool,
+    },
     /// List the outbox, or retry, keep or discard an entry
     Outbox {
         #[command(subcommand)]
@@ -328,4 +354,10 @@ pub enum OutboxCommand {
         #[arg(long)]
         yes: bool,
     },
+}
+
+/// `--level`: one of the four watch levels.
+fn parse_watch_level(text: &str) -> Result<crate::model::WatchLevel, String> {
+    crate::model::WatchLevel::parse(text)
+        .ok_or_else(|| format!("{text:?} is no watch level: watching, tracking, normal or muted"))
 }

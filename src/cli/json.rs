@@ -6,8 +6,8 @@ use super::thread_text::ThreadView;
 use crate::app::judged::ThreadCounts;
 use crate::app::reader::echo::echoes_for;
 use crate::model::{
-    Author, Banner, Forum, OutboxState, Post, ReadState, ThreadSummary, reading_order,
-    saturating_total,
+    Author, Banner, Forum, OutboxState, Places, Post, ReadState, ThreadSummary, WatchLevel,
+    reading_order, saturating_total,
 };
 use crate::render::Document;
 use crate::store::SearchHit;
@@ -73,6 +73,9 @@ pub struct ThreadJson {
     pub unread: u32,
     pub pinned: bool,
     pub locked: bool,
+    /// The watch level that applies (`tree --json`): the thread's own, else its area's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub watch: Option<WatchLevel>,
 }
 
 impl ThreadJson {
@@ -88,6 +91,22 @@ impl ThreadJson {
             unread: read.unread_count(&thread.id, thread.last_seq),
             pinned: thread.pinned,
             locked: thread.locked,
+            watch: None,
+        }
+    }
+
+    /// With its watch level; a muted thread counts in no total.
+    fn placed(thread: &ThreadSummary, read: &ReadState, places: &Places) -> Self {
+        let mut json = Self::new(thread, read);
+        json.watch = Some(places.thread_level(&thread.id, &thread.area));
+        json
+    }
+
+    fn counted(&self) -> u32 {
+        if self.watch == Some(WatchLevel::Muted) {
+            0
+        } else {
+            self.unread
         }
     }
 }
@@ -99,11 +118,13 @@ pub fn tree(
     threads: &[ThreadSummary],
     read: &ReadState,
     counts: &ThreadCounts,
+    places: &Places,
 ) -> TreeJson {
     // Unread counts leave out what the rules hide or mark read.
-    let thread_json = |t: &ThreadSummary| ThreadJson {
-        unread: counts.unread(t, read),
-        ..ThreadJson::new(t, read)
+    let thread_json = |t: &ThreadSummary| {
+        let mut json = ThreadJson::placed(t, read, places);
+        json.unread = counts.unread(t, read);
+        json
     };
     let area_threads = |area: &crate::model::AreaId| -> Vec<ThreadJson> {
         threads
@@ -125,7 +146,7 @@ pub fn tree(
                         id: area.id.to_string(),
                         title: area.title.clone(),
                         description: area.description.clone(),
-                        unread: saturating_total(threads.iter().map(|t| t.unread)),
+                        unread: saturating_total(threads.iter().map(ThreadJson::counted)),
                         threads,
                     }
                 })
@@ -142,7 +163,12 @@ pub fn tree(
         version: VERSION,
         account: account.to_owned(),
         title: forum.title.clone(),
-        unread: saturating_total(threads.iter().map(|t| counts.unread(t, read))),
+        unread: saturating_total(
+            threads
+                .iter()
+                .filter(|t| places.thread_level(&t.id, &t.area) != WatchLevel::Muted)
+                .map(|t| counts.unread(t, read)),
+        ),
         sections,
         unplaced_threads: threads
             .iter()

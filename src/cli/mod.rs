@@ -15,6 +15,7 @@ mod mark;
 mod outbox;
 pub mod output;
 pub mod paint;
+mod places;
 mod post_changes;
 mod reading;
 mod resolve;

@@ -36,7 +36,7 @@ fn check_backend(account: &Account, what: &str) -> anyhow::Result<()> {
 }
 
 /// A cached post named by its id (or `THREAD#N`), with its thread.
-fn find_post(account: &Account, name: &str) -> anyhow::Result<(ThreadId, Post)> {
+pub(super) fn find_post(account: &Account, name: &str) -> anyhow::Result<(ThreadId, Post)> {
     let mut cache = Cache::open(account.dir.clone());
     let threads = cache.load_index()?;
     let by_number = name

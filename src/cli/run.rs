@@ -94,6 +94,15 @@ pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()
             };
             super::mark(&account()?, &thread, way, to.as_deref(), out)
         }),
+        ClientCommand::Watch { name, level } => finish(Output::stdout(), |out| {
+            super::places::watch(&account()?, &name, level, out)
+        }),
+        ClientCommand::Bookmark { post, note, remove } => finish(Output::stdout(), |out| {
+            super::places::bookmark(&account()?, &post, note.as_deref(), remove, out)
+        }),
+        ClientCommand::Bookmarks { json } => finish(Output::stdout(), |out| {
+            super::places::bookmarks(&account()?, json, out)
+        }),
         ClientCommand::Outbox { action, json } => finish(Output::stdout(), |out| {
             outbox(&account()?, action, json, out)
         }),
@@ -134,12 +143,14 @@ fn tree(account: &Account, rules: &RuleSet, json: bool, look: &Look) -> anyhow::
     let data = load(account)?;
     let counts = thread_counts(account, rules, &data)?;
     if json {
+        let places = crate::store::load_places(&account.dir)?;
         let value = json::tree(
             &account.name,
             &data.forum,
             &data.threads,
             &data.read,
             &counts,
+            &places,
         );
         return print(Output::stdout(), &json::terminal_safe(&value)?);
     }
@@ -276,6 +287,9 @@ fn command_name(command: &ClientCommand) -> &'static str {
         ClientCommand::Sync { .. } => "sync",
         ClientCommand::Reply { .. } => "reply",
         ClientCommand::Mark { .. } => "mark",
+        ClientCommand::Watch { .. } => "watch",
+        ClientCommand::Bookmark { .. } => "bookmark",
+        ClientCommand::Bookmarks { .. } => "bookmarks",
         ClientCommand::Outbox { .. } => "outbox",
         ClientCommand::Edit { .. } => "edit",
         ClientCommand::Delete { .. } => "delete",

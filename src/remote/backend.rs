@@ -182,6 +182,22 @@ pub trait Backend: Send {
         async { Ok(()) }
     }
 
+    /// Whether this backend keeps watch levels and bookmarks on the server through
+    /// [`Backend::send_place_mark`] (API v1 with a login and `read_sync` on; a backend
+    /// that maps them onto its own notions says so here).
+    fn syncs_places(&self) -> bool {
+        false
+    }
+
+    /// Sends one queued watch level or bookmark change with its idempotency key.
+    fn send_place_mark(
+        &mut self,
+        _key: &str,
+        _mark: &PlaceMark,
+    ) -> impl Future<Output = Result<(), RemoteError>> + Send {
+        async { Ok(()) }
+    }
+
     /// Sends one outbox entry. Backends with idempotency keys send `entry.key`.
     fn submit(
         &mut self,

@@ -207,6 +207,26 @@ impl Backend for AnyBackend {
         }
     }
 
+    fn syncs_places(&self) -> bool {
+        match self {
+            Self::Native(b) => b.syncs_places(),
+            Self::Discourse(b) => b.syncs_places(),
+            Self::Lemmy(b) => b.syncs_places(),
+        }
+    }
+
+    async fn send_place_mark(
+        &mut self,
+        key: &str,
+        mark: &crate::model::PlaceMark,
+    ) -> Result<(), RemoteError> {
+        match self {
+            Self::Native(b) => b.send_place_mark(key, mark).await,
+            Self::Discourse(b) => b.send_place_mark(key, mark).await,
+            Self::Lemmy(b) => b.send_place_mark(key, mark).await,
+        }
+    }
+
     fn set_read_state(&mut self, read: &ReadState) {
         match self {
             Self::Native(b) => b.set_read_state(read),

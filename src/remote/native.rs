@@ -662,6 +662,47 @@ impl Backend for NativeBackend {
         Ok(())
     }
 
+    fn syncs_places(&self) -> bool {
+        self.syncs_read_marks()
+    }
+
+    async fn send_place_mark(
+        &mut self,
+        key: &str,
+        mark: &model::PlaceMark,
+    ) -> Result<(), RemoteError> {
+        let request = match mark {
+            model::PlaceMark::Watch { target, level, at } => self
+                .http
+                .request(
+                    Method::PUT,
+                    &path(&format!("/{}s/{}/watch", target.kind(), enc(target.id()))),
+                )
+                .json(&api::WatchPut {
+                    level: *level,
+                    at: Some(*at),
+                }),
+            model::PlaceMark::Bookmark { post, note, at, .. } => self
+                .http
+                .request(Method::POST, &path("/bookmarks"))
+                .json(&api::BookmarkPost {
+                    post_id: post.0.clone(),
+                    note: note.clone(),
+                    at: Some(*at),
+                }),
+            model::PlaceMark::Unbookmark { post, at } => self
+                .http
+                .request(
+                    Method::DELETE,
+                    &path(&format!("/bookmarks/{}", enc(post.as_str()))),
+                )
+                .query(&[("at", at.to_string())]),
+        };
+        let request = request.header(headers::IDEMPOTENCY_KEY, key);
+        let _answer: serde_json::Value = self.call(request).await?;
+        Ok(())
+    }
+
     async fn find_submitted(&mut self, _entry: &OutboxEntry) -> Result<Option<Post>, RemoteError> {
         // The server deduplicates by idempotency key (also stored on the post), so sending
         // again with the same key is the lookup.

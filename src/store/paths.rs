@@ -75,6 +75,10 @@ impl AccountDir {
     pub fn read_state(&self) -> PathBuf {
         self.root.join("read.json")
     }
+    /// Watch levels and bookmarks, each with the time of its latest change.
+    pub fn places(&self) -> PathBuf {
+        self.root.join("places.json")
+    }
     /// Pane layout, expansion, selection, dismissed banners.
     pub fn ui_state(&self) -> PathBuf {
         self.root.join("ui.json")

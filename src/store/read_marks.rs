@@ -11,7 +11,7 @@
 
 use super::file::{self, Durability, Loaded};
 use super::{AccountDir, StoreError};
-use crate::model::{ReadMark, ThreadId};
+use crate::model::{PlaceMark, ReadMark, ThreadId};
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::io;
@@ -27,11 +27,35 @@ pub struct QueuedMark {
     pub mark: ReadMark,
 }
 
+/// One watch level or bookmark change waiting to be sent (same queue, same rules).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuedPlace {
+    pub key: String,
+    pub place: PlaceMark,
+}
+
+/// Anything waiting in the queue, in the order made.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Queued {
+    Read(QueuedMark),
+    Place(QueuedPlace),
+}
+
+impl Queued {
+    pub fn key(&self) -> &str {
+        match self {
+            Queued::Read(m) => &m.key,
+            Queued::Place(p) => &p.key,
+        }
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 struct MarkFile {
     schema: u32,
     #[serde(flatten)]
-    queued: QueuedMark,
+    queued: Queued,
 }
 
 /// One account's queue of read marks.
@@ -56,29 +80,55 @@ impl ReadMarks {
     /// Queues a mark durably (written and fsynced in `tmp/`, renamed into `queued/`, the
     /// folder fsynced): when this returns, it survives a crash.
     pub fn enqueue(&self, thread: &ThreadId, mark: ReadMark) -> Result<QueuedMark, StoreError> {
-        file::make_private(&self.root);
         let queued = QueuedMark {
             key: uuid::Uuid::now_v7().to_string(),
             thread: thread.clone(),
             mark,
         };
-        let tmp = self.path("tmp", &queued.key);
-        let done = self.path("queued", &queued.key);
+        self.write(Queued::Read(queued.clone()))?;
+        Ok(queued)
+    }
+
+    /// Queues a watch level or bookmark change durably, as [`ReadMarks::enqueue`] does.
+    pub fn enqueue_place(&self, place: PlaceMark) -> Result<QueuedPlace, StoreError> {
+        let queued = QueuedPlace {
+            key: uuid::Uuid::now_v7().to_string(),
+            place,
+        };
+        self.write(Queued::Place(queued.clone()))?;
+        Ok(queued)
+    }
+
+    fn write(&self, queued: Queued) -> Result<(), StoreError> {
+        file::make_private(&self.root);
+        let tmp = self.path("tmp", queued.key());
+        let done = self.path("queued", queued.key());
         let wrapped = MarkFile {
             schema: SCHEMA,
-            queued: queued.clone(),
+            queued,
         };
         file::save_versioned(&tmp, &wrapped, SCHEMA, Durability::UserData)?;
         let folder = self.root.join("queued");
         file::create_dir_durable(&folder)?;
         fs::rename(&tmp, &done).map_err(|e| StoreError::io(&done, e))?;
-        file::sync_dir(&folder).map_err(|e| StoreError::io(&folder, e))?;
-        Ok(queued)
+        file::sync_dir(&folder).map_err(|e| StoreError::io(&folder, e))
     }
 
-    /// Every waiting mark, oldest first. A file that cannot be read is set aside
-    /// (renamed, reported in the log) and skipped.
+    /// Every waiting read mark, oldest first.
     pub fn list(&self) -> Result<Vec<QueuedMark>, StoreError> {
+        Ok(self
+            .list_all()?
+            .into_iter()
+            .filter_map(|q| match q {
+                Queued::Read(m) => Some(m),
+                Queued::Place(_) => None,
+            })
+            .collect())
+    }
+
+    /// Everything waiting (read marks, watch levels, bookmarks), oldest first. A file
+    /// that cannot be read is set aside (renamed, reported in the log) and skipped.
+    pub fn list_all(&self) -> Result<Vec<Queued>, StoreError> {
         let folder = self.root.join("queued");
         let mut names: Vec<PathBuf> = match fs::read_dir(&folder) {
             Ok(entries) => entries
@@ -112,7 +162,12 @@ impl ReadMarks {
 
     /// The server took `mark`: it leaves the queue for good.
     pub fn remove(&self, mark: &QueuedMark) -> Result<(), StoreError> {
-        let path = self.path("queued", &mark.key);
+        self.remove_key(&mark.key)
+    }
+
+    /// The server took the entry with `key`: it leaves the queue for good.
+    pub fn remove_key(&self, key: &str) -> Result<(), StoreError> {
+        let path = self.path("queued", key);
         match fs::remove_file(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
@@ -143,6 +198,21 @@ mod tests {
         assert_eq!(again.list().unwrap(), vec![first.clone(), second.clone()]);
         again.remove(&first).unwrap();
         again.remove(&first).unwrap();
-        assert_eq!(again.list().unwrap(), vec![second]);
+        assert_eq!(again.list().unwrap(), vec![second.clone()]);
+        let place = again
+            .enqueue_place(crate::model::PlaceMark::Unbookmark {
+                post: crate::model::PostId::new("p"),
+                at,
+            })
+            .unwrap();
+        assert_eq!(
+            again.list().unwrap(),
+            vec![second.clone()],
+            "read marks only"
+        );
+        assert_eq!(
+            ReadMarks::open(&account).list_all().unwrap(),
+            vec![Queued::Read(second), Queued::Place(place)]
+        );
     }
 }

@@ -176,7 +176,7 @@ impl<B: Backend> Engine<B> {
                 .pull(self.state.cursor.as_ref(), self.focus.as_ref())
                 .await;
             budget::persist(&mut self.backend, &self.dir)?;
-            let batch = match result {
+            let mut batch = match result {
                 Ok(batch) => batch,
                 Err(e) => {
                     // Keep what earlier batches brought before reporting the failure.
@@ -218,7 +218,13 @@ impl<B: Backend> Engine<B> {
             if batch.progress.is_some() {
                 progress(Connection::Syncing(batch.progress));
             }
+            let places = std::mem::take(&mut batch.places);
             report.absorb(self.ingest.apply(batch, &mut self.state)?);
+            // The user's own watch levels and bookmarks, merged into theirs here (the
+            // latest change wins, so the order of writers does not matter).
+            if !places.is_empty() && crate::store::merge_places(&self.dir, &places)?.1 {
+                report.places_changed = true;
+            }
             if complete {
                 break;
             }
@@ -650,6 +656,7 @@ impl<B: Backend> Engine<B> {
             && !report.tree_changed
             && report.read_through.is_empty()
             && report.read_markers.is_empty()
+            && !report.places_changed
             && report.skipped == 0
         {
             return true;

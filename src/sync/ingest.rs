@@ -30,6 +30,8 @@ pub struct IngestReport {
     pub read_through: Vec<(ThreadId, u32)>,
     /// The user's read markers as the server keeps them (see [`PullBatch::read_markers`]).
     pub read_markers: Vec<(ThreadId, crate::model::ReadMarker)>,
+    /// The server's watch levels or bookmarks changed `places.json`.
+    pub places_changed: bool,
 }
 
 impl IngestReport {
@@ -47,6 +49,7 @@ impl IngestReport {
         }
         self.read_through.extend(other.read_through);
         self.read_markers.extend(other.read_markers);
+        self.places_changed |= other.places_changed;
     }
 }
 

@@ -4,7 +4,7 @@
 
 use crate::model::ReadMark;
 use crate::remote::{Backend, RemoteError};
-use crate::store::{ReadMarks, StoreError};
+use crate::store::{Queued, QueuedPlace, ReadMarks, StoreError};
 
 /// What one drain did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -20,17 +20,39 @@ pub struct Drained {
 /// keep read marks (`read_sync = false`, no login, another server kind).
 pub async fn drain<B: Backend>(backend: &mut B, marks: &ReadMarks) -> Result<Drained, StoreError> {
     let mut drained = Drained::default();
-    if !backend.syncs_read_marks() || !backend.state().mode.accepts_writes() {
+    if !(backend.syncs_read_marks() || backend.syncs_places())
+        || !backend.state().mode.accepts_writes()
+    {
         return Ok(drained);
     }
-    let queue = marks.list()?;
+    let queue = marks.list_all()?;
     for (i, queued) in queue.iter().enumerate() {
+        let queued = match queued {
+            Queued::Read(_) if !backend.syncs_read_marks() => continue,
+            Queued::Read(mark) => mark,
+            Queued::Place(place) => {
+                if !backend.syncs_places() {
+                    continue;
+                }
+                match send_place(backend, marks, place).await? {
+                    Some(stop) => {
+                        drained.stopped = Some(stop);
+                        break;
+                    }
+                    None => {
+                        drained.sent += 1;
+                        continue;
+                    }
+                }
+            }
+        };
         // A "read to" followed by a later, further one on the same thread says nothing
         // the later one does not: it leaves the queue unsent (one request, not many,
         // for a thread read in steps).
-        if queue.get(i + 1).is_some_and(|next| {
-            superseded(&queued.mark, &next.mark) && next.thread == queued.thread
-        }) {
+        if let Some(Queued::Read(next)) = queue.get(i + 1)
+            && superseded(&queued.mark, &next.mark)
+            && next.thread == queued.thread
+        {
             marks.remove(queued)?;
             continue;
         }
@@ -62,6 +84,30 @@ pub async fn drain<B: Backend>(backend: &mut B, marks: &ReadMarks) -> Result<Dra
         }
     }
     Ok(drained)
+}
+
+/// Sends one watch level or bookmark change; it leaves the queue once the server took it
+/// (or refused it for good: logged). `Some(why)`: the drain stops, the rest waits.
+async fn send_place<B: Backend>(
+    backend: &mut B,
+    marks: &ReadMarks,
+    queued: &QueuedPlace,
+) -> Result<Option<String>, StoreError> {
+    match backend.send_place_mark(&queued.key, &queued.place).await {
+        Ok(()) => {}
+        Err(e) if !e.is_retryable() && !matches!(e.status(), Some(401 | 403)) => {
+            tracing::warn!(
+                "the server refused the change {:?} ({e}); it is dropped",
+                queued.place
+            );
+        }
+        Err(e) => {
+            tracing::info!("watch levels and bookmarks wait for the next sync: {e}");
+            return Ok(Some(short(&e)));
+        }
+    }
+    marks.remove_key(&queued.key)?;
+    Ok(None)
 }
 
 /// Whether sending `later` after `earlier` gives what sending both does.

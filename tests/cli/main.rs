@@ -12,6 +12,7 @@ mod conventions;
 mod demo;
 mod edits;
 mod json;
+mod places;
 mod read_sync;
 mod rules;
 mod search;

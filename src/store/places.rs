@@ -1,0 +1,50 @@
+//! `places.json`: the account's watch levels and bookmarks ([`Places`]), merged by the
+//! latest change. Every writer (the reader, `threadmark watch`/`bookmark`, the sync
+//! engine taking in the server's) loads, merges and saves under the state-files lock, so
+//! no change is lost whoever writes last.
+
+use super::file::{self, Durability, Loaded};
+use super::{AccountDir, StoreError, lock_state_files};
+use crate::model::{PlaceMark, Places};
+
+const SCHEMA: u32 = 1;
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PlacesFile {
+    schema: u32,
+    #[serde(flatten)]
+    places: Places,
+}
+
+/// The account's watch levels and bookmarks as saved (none when the file is missing; an
+/// unreadable file is set aside and reported, and starts empty).
+pub fn load_places(dir: &AccountDir) -> Result<Places, StoreError> {
+    match file::load_versioned::<PlacesFile>(&dir.places(), SCHEMA)? {
+        Loaded::Ok(found) => Ok(found.places),
+        Loaded::Missing => Ok(Places::default()),
+        Loaded::Unusable(problem) => {
+            tracing::warn!("{problem}");
+            Ok(Places::default())
+        }
+    }
+}
+
+/// Folds `marks` into the saved places (latest change wins) and saves them durably;
+/// returns the places and whether anything changed.
+pub fn merge_places(dir: &AccountDir, marks: &[PlaceMark]) -> Result<(Places, bool), StoreError> {
+    let _lock = lock_state_files(dir)?;
+    let mut places = load_places(dir)?;
+    let mut changed = false;
+    for mark in marks {
+        changed |= places.apply(mark);
+    }
+    if changed {
+        let wrapped = PlacesFile {
+            schema: SCHEMA,
+            places,
+        };
+        file::save_versioned(&dir.places(), &wrapped, SCHEMA, Durability::UserData)?;
+        return Ok((wrapped.places, true));
+    }
+    Ok((places, false))
+}

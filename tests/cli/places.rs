@@ -1,0 +1,258 @@
+//! Watch levels and bookmarks follow the account: two data directories signed in to one
+//! account of the real reference server, `threadmark watch` / `bookmark` in one, sync
+//! both, the other shows them; changes made offline on both settle on the latest; another
+//! user sees none of it; `read_sync = false` sends nothing; a sync killed while sending
+//! loses nothing and applies nothing twice.
+
+use crate::serve::{Client, Served, text};
+use serde_json::Value;
+
+const THREAD: &str = "advocacy-1";
+
+fn ok(client: &Client, args: &[&str]) -> String {
+    let out = client.run(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+fn signed_in(server: &Served, token: &str) -> Client {
+    let client = Client::default();
+    client.sign_in(&server.url, token);
+    ok(&client, &["sync"]);
+    client
+}
+
+/// The thread's watch level in `tree --json`.
+fn watch_of(client: &Client) -> String {
+    let tree: Value = serde_json::from_str(&ok(client, &["tree", "--json"])).unwrap();
+    crate::json::assert_shape("tree", &tree);
+    let thread = tree["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["areas"].as_array().unwrap())
+        .flat_map(|a| a["threads"].as_array().unwrap())
+        .find(|t| t["id"] == THREAD)
+        .unwrap_or_else(|| panic!("{THREAD} in the tree: {tree}"))
+        .clone();
+    thread["watch"].as_str().unwrap().to_owned()
+}
+
+/// (post, note) of every bookmark in `bookmarks --json`.
+fn bookmarks_of(client: &Client) -> Vec<(String, Option<String>)> {
+    let list: Value = serde_json::from_str(&ok(client, &["bookmarks", "--json"])).unwrap();
+    crate::json::assert_shape("bookmarks", &list);
+    list["bookmarks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["post"].as_str().unwrap().to_owned(),
+                b["note"].as_str().map(str::to_owned),
+            )
+        })
+        .collect()
+}
+
+fn queued(client: &Client) -> usize {
+    let dir = client.data_dir().join("accounts/work/marks/queued");
+    std::fs::read_dir(dir).map_or(0, Iterator::count)
+}
+
+#[test]
+fn watch_levels_and_bookmarks_made_on_one_machine_show_on_the_other_and_on_no_one_elses() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let member = server.member_token.clone().unwrap();
+    let (laptop, desktop) = (signed_in(&server, &member), signed_in(&server, &member));
+    assert_eq!(watch_of(&laptop), "normal");
+
+    let said = ok(&laptop, &["watch", THREAD, "--level", "watching"]);
+    assert!(
+        said.contains("is watching") && said.contains("queued"),
+        "{said}"
+    );
+    let said = ok(
+        &laptop,
+        &["bookmark", &format!("{THREAD}#2"), "--note", "answer this"],
+    );
+    assert!(said.contains("bookmarked"), "{said}");
+    assert_eq!(queued(&laptop), 2);
+    assert_eq!(watch_of(&laptop), "watching", "shown here at once");
+    ok(&laptop, &["sync"]);
+    assert_eq!(queued(&laptop), 0, "sent and gone from the queue");
+    ok(&desktop, &["sync"]);
+    assert_eq!(watch_of(&desktop), "watching");
+    let marks = bookmarks_of(&desktop);
+    assert_eq!(marks.len(), 1, "{marks:?}");
+    assert_eq!(marks[0].1.as_deref(), Some("answer this"));
+    let human = ok(&desktop, &["bookmarks"]);
+    assert!(human.contains("answer this"), "{human}");
+
+    // Offline on both: the laptop mutes, then the desktop (later) tracks and removes the
+    // bookmark; once both synced, the latest changes stand everywhere.
+    let admin_token = server.admin_token.clone().unwrap();
+    let addr = server.addr.clone();
+    server.kill();
+    ok(&laptop, &["watch", THREAD, "--level", "muted"]);
+    ok(
+        &laptop,
+        &["bookmark", &format!("{THREAD}#2"), "--note", "older note"],
+    );
+    ok(&desktop, &["watch", THREAD, "--level", "tracking"]);
+    ok(&desktop, &["bookmark", &format!("{THREAD}#2"), "--remove"]);
+    assert!(!laptop.run(&["sync"]).status.success(), "offline");
+    assert_eq!(queued(&laptop), 2, "kept while offline");
+    let server = Served::start(store.path(), &addr, false, &[]);
+    ok(&laptop, &["sync"]);
+    ok(&desktop, &["sync"]);
+    ok(&laptop, &["sync"]);
+    for (name, client) in [("laptop", &laptop), ("desktop", &desktop)] {
+        assert_eq!(watch_of(client), "tracking", "{name}");
+        assert!(bookmarks_of(client).is_empty(), "{name}");
+    }
+
+    // Another user on the same server: none of it.
+    ok(&laptop, &["bookmark", &format!("{THREAD}#3")]);
+    ok(&laptop, &["sync"]);
+    let admin = signed_in(&server, &admin_token);
+    assert_eq!(watch_of(&admin), "normal");
+    assert!(bookmarks_of(&admin).is_empty());
+    ok(&desktop, &["sync"]);
+    assert_eq!(
+        bookmarks_of(&desktop).len(),
+        1,
+        "the owner's other machine has it"
+    );
+}
+
+#[test]
+fn a_muted_thread_counts_in_no_unread_total() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let laptop = signed_in(&server, &server.member_token.clone().unwrap());
+    let total = |c: &Client| -> u64 {
+        let tree: Value = serde_json::from_str(&ok(c, &["tree", "--json"])).unwrap();
+        tree["unread"].as_u64().unwrap()
+    };
+    let before = total(&laptop);
+    ok(&laptop, &["watch", THREAD, "--level", "muted"]);
+    assert_eq!(watch_of(&laptop), "muted");
+    assert!(total(&laptop) < before, "muted posts left out");
+    ok(&laptop, &["watch", "advocacy", "--level", "muted"]);
+    ok(&laptop, &["watch", THREAD, "--level", "normal"]);
+    assert_eq!(
+        watch_of(&laptop),
+        "normal",
+        "set on the thread after the area"
+    );
+    let refused = laptop.run(&["watch", THREAD, "--level", "loud"]);
+    assert!(!refused.status.success());
+    assert!(text(&refused.stderr).contains("watching, tracking, normal or muted"));
+}
+
+#[test]
+fn with_read_sync_off_no_watch_level_or_bookmark_is_sent() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let member = server.member_token.clone().unwrap();
+    let (private, other) = (signed_in(&server, &member), signed_in(&server, &member));
+    let config = std::fs::read_to_string(private.config()).unwrap();
+    std::fs::write(private.config(), format!("{config}read_sync = false\n")).unwrap();
+
+    let said = ok(&private, &["watch", THREAD, "--level", "muted"]);
+    assert!(!said.contains("queued"), "{said}");
+    ok(&private, &["bookmark", &format!("{THREAD}#2")]);
+    assert_eq!(queued(&private), 0);
+    assert_eq!(watch_of(&private), "muted", "kept here");
+    assert_eq!(bookmarks_of(&private).len(), 1, "kept here");
+    ok(&private, &["sync"]);
+    ok(&other, &["sync"]);
+    assert_eq!(watch_of(&other), "normal");
+    assert!(bookmarks_of(&other).is_empty());
+}
+
+#[test]
+fn a_sync_killed_while_sending_places_loses_none_and_applies_none_twice() {
+    use threadmark::model::{PlaceMark, PostId, ThreadId, WatchLevel, WatchTarget};
+    use threadmark::store::{DataDir, ReadMarks};
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &["--writes-per-minute", "0"]);
+    let member = server.member_token.clone().unwrap();
+    let laptop = signed_in(&server, &member);
+    let api = crate::support::api::Api::new(&server.url, &member);
+    let posts = api.get(&format!("/threads/{THREAD}/posts"));
+    let ids: Vec<String> = posts["posts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .collect();
+    let marks = ReadMarks::open(&DataDir::new(laptop.data_dir()).account("work"));
+    let t0 = jiff::Timestamp::from_second(1_700_000_000).unwrap();
+    let mut expected = threadmark::model::Places::default();
+    for i in 0..40_usize {
+        let at = t0 + jiff::SignedDuration::from_secs(i64::try_from(i).unwrap());
+        let post = PostId::new(ids[i % ids.len()].clone());
+        let mark = match i % 3 {
+            0 => PlaceMark::Watch {
+                target: WatchTarget::Thread(ThreadId::new(THREAD)),
+                level: WatchLevel::ALL[i % 4],
+                at,
+            },
+            1 => PlaceMark::Bookmark {
+                post,
+                thread: ThreadId::new(THREAD),
+                note: Some(format!("note {i}")),
+                at,
+            },
+            _ => PlaceMark::Unbookmark { post, at },
+        };
+        expected.apply(&mark);
+        marks.enqueue_place(mark).unwrap();
+    }
+    for delay_ms in [5_u64, 40, 120, 300] {
+        let mut child = laptop.command(&["sync"]).spawn().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let said = ok(&laptop, &["sync"]);
+    let left = marks.list_all().unwrap();
+    assert!(
+        left.is_empty(),
+        "every change sent: {said} {} left, first {:?}",
+        left.len(),
+        left.first()
+    );
+    let thread = api.get(&format!("/threads/{THREAD}"));
+    let level = expected.level(&WatchTarget::Thread(ThreadId::new(THREAD)));
+    assert_eq!(thread["watch"], level.as_str(), "{thread}");
+    let on_server: Vec<(String, Option<String>)> = api.get("/bookmarks")["bookmarks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["post_id"].as_str().unwrap().to_owned(),
+                b["note"].as_str().map(str::to_owned),
+            )
+        })
+        .collect();
+    let mut want: Vec<(String, Option<String>)> = expected
+        .bookmarks()
+        .into_iter()
+        .map(|b| (b.post.to_string(), b.note))
+        .collect();
+    let mut got = on_server.clone();
+    want.sort();
+    got.sort();
+    assert!(!want.is_empty(), "the run leaves some bookmarks");
+    assert_eq!(got, want);
+}

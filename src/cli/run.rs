@@ -94,15 +94,11 @@ pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()
             };
             super::mark(&account()?, &thread, way, to.as_deref(), out)
         }),
-        ClientCommand::Watch { name, level } => finish(Output::stdout(), |out| {
-            super::places::watch(&account()?, &name, level, out)
-        }),
-        ClientCommand::Bookmark { post, note, remove } => finish(Output::stdout(), |out| {
-            super::places::bookmark(&account()?, &post, note.as_deref(), remove, out)
-        }),
-        ClientCommand::Bookmarks { json } => finish(Output::stdout(), |out| {
-            super::places::bookmarks(&account()?, json, out)
-        }),
+        command @ (ClientCommand::Watch { .. }
+        | ClientCommand::Bookmark { .. }
+        | ClientCommand::Bookmarks { .. }) => {
+            finish(Output::stdout(), |out| places(&account()?, command, out))
+        }
         ClientCommand::Outbox { action, json } => finish(Output::stdout(), |out| {
             outbox(&account()?, action, json, out)
         }),
@@ -385,4 +381,20 @@ pub fn warn(problem: &str) {
     tracing::warn!("{problem}");
     let line = crate::text::sanitize::clean(problem);
     let _ = writeln!(std::io::stderr(), "threadmark: warning: {line}");
+}
+
+/// `watch`, `bookmark` and `bookmarks`.
+fn places(
+    account: &Account,
+    command: ClientCommand,
+    out: &mut impl std::io::Write,
+) -> anyhow::Result<()> {
+    match command {
+        ClientCommand::Watch { name, level } => super::places::watch(account, &name, level, out),
+        ClientCommand::Bookmark { post, note, remove } => {
+            super::places::bookmark(account, &post, note.as_deref(), remove, out)
+        }
+        ClientCommand::Bookmarks { json } => super::places::bookmarks(account, json, out),
+        _ => Ok(()),
+    }
 }

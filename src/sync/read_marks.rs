@@ -34,16 +34,12 @@ pub async fn drain<B: Backend>(backend: &mut B, marks: &ReadMarks) -> Result<Dra
                 if !backend.syncs_places() {
                     continue;
                 }
-                match send_place(backend, marks, place).await? {
-                    Some(stop) => {
-                        drained.stopped = Some(stop);
-                        break;
-                    }
-                    None => {
-                        drained.sent += 1;
-                        continue;
-                    }
+                if let Some(stop) = send_place(backend, marks, place).await? {
+                    drained.stopped = Some(stop);
+                    break;
                 }
+                drained.sent += 1;
+                continue;
             }
         };
         // A "read to" followed by a later, further one on the same thread says nothing

@@ -150,6 +150,7 @@ pub fn discourse_settings(
         timeouts,
         include_raw: false,
         prefetch: Some(prefetch),
+        read_sync: account.read_sync.unwrap_or(true),
     }
 }
 

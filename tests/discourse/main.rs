@@ -17,6 +17,7 @@ mod fixtures;
 mod limits;
 mod pull;
 mod reader;
+mod reading;
 mod refusals;
 mod removals;
 mod states;

@@ -101,6 +101,22 @@ pub struct World {
     pub files: HashMap<String, (String, Vec<u8>)>,
     pub script: VecDeque<Canned>,
     pub recorded: Vec<Recorded>,
+    /// `TopicUser#last_read_post_number` per (user id, topic id).
+    pub last_read: HashMap<(i64, u64), u64>,
+    /// Every `/topics/timings` call taken, in order.
+    pub timings: Vec<Timing>,
+}
+
+/// One `POST /topics/timings` as `topics_controller.rb#timings` reads it.
+#[derive(Clone, Debug)]
+pub struct Timing {
+    pub username: String,
+    pub topic_id: u64,
+    pub topic_time: u64,
+    /// `timings[post_number]` → milliseconds.
+    pub timings: std::collections::BTreeMap<u64, u64>,
+    /// `Discourse-Present: true` came with it.
+    pub present: bool,
 }
 
 impl World {
@@ -126,6 +142,8 @@ impl World {
             files: HashMap::new(),
             script: VecDeque::new(),
             recorded: Vec::new(),
+            last_read: HashMap::new(),
+            timings: Vec::new(),
         }
     }
 }
@@ -423,7 +441,7 @@ fn respond(w: &mut World, r: &Recorded) -> Response {
     {
         return error(403, "not_logged_in", "You need to be logged in to do that.");
     }
-    if let Some(answer) = discourse_changes::route(w, &who, r, &segments) {
+    if let Some(answer) = writes(w, &who, r, &segments) {
         return answer;
     }
     let viewer = viewer(w, &who);
@@ -468,6 +486,14 @@ fn respond(w: &mut World, r: &Recorded) -> Response {
         (&Method::POST, ["posts.json"]) => discourse_posting::create_post(w, &who, r),
         _ => not_found(),
     }
+}
+
+/// Changes of posts, likes and reading timings, when `r` is one of them.
+fn writes(w: &mut World, who: &Caller, r: &Recorded, segments: &[&str]) -> Option<Response> {
+    if r.method == Method::POST && segments == ["topics", "timings"] {
+        return Some(timings(w, who, r));
+    }
+    discourse_changes::route(w, who, r, segments)
 }
 
 fn viewer(w: &World, who: &Caller) -> Viewer {
@@ -641,13 +667,7 @@ fn listing(w: &World, category: Option<u64>, r: &Recorded, viewer: Viewer) -> Re
         pinned.len() + (page * per_page).saturating_sub(pinned.len()) + items.len()
     };
     let more = shown_so_far < pinned.len() + unpinned.len() && !items.is_empty();
-    let items: Vec<Value> = items
-        .iter()
-        .map(|t| {
-            let level = w.topic_levels.get(&t.id).copied();
-            w.forum.topic_list_item(t, viewer, level)
-        })
-        .collect();
+    let items: Vec<Value> = items.iter().map(|t| list_item(w, t, viewer)).collect();
     let mut list = json!({
         "can_create_topic": true, "draft": null, "draft_key": "new_topic", "draft_sequence": 2,
         "per_page": per_page, "topics": items
@@ -672,6 +692,88 @@ fn listing(w: &World, category: Option<u64>, r: &Recorded, viewer: Viewer) -> Re
         200,
         &json!({"users": users, "primary_groups": [], "topic_list": list}),
     )
+}
+
+/// One topic list entry, with the viewer's watch level and reading.
+fn list_item(w: &World, t: &Topic, viewer: Viewer) -> Value {
+    let level = w.topic_levels.get(&t.id).copied();
+    let mut item = w.forum.topic_list_item(t, viewer, level);
+    if let Some(user) = viewer.user_id {
+        with_reading(&mut item, t, w.last_read.get(&(user, t.id)).copied(), level);
+    }
+    item
+}
+
+/// A logged-in user's reading in a topic list item (`listable_topic_serializer.rb`):
+/// `unseen` for a topic never opened; else `last_read_post_number`, and for a topic
+/// tracked or watched (level 2 or 3) `unread_posts` after it (`new_posts` the same, for
+/// older clients).
+fn with_reading(item: &mut Value, t: &Topic, last_read: Option<u64>, level: Option<u8>) {
+    let Some(last_read) = last_read else {
+        item["unseen"] = json!(true);
+        return;
+    };
+    item["unseen"] = json!(false);
+    item["last_read_post_number"] = json!(last_read);
+    let unread = if level.unwrap_or(1) >= 2 {
+        t.highest_post_number().saturating_sub(last_read)
+    } else {
+        0
+    };
+    item["unread_posts"] = json!(unread);
+    item["new_posts"] = json!(0);
+}
+
+/// `POST /topics/timings` (`topics_controller.rb#timings` → `PostTiming.process_timings`,
+/// `app/models/post_timing.rb`): each post's time capped at 60 s, numbers below 1
+/// dropped, `last_read_post_number` moved to the highest number sent (never back).
+/// Answers with an empty body.
+fn timings(w: &mut World, who: &Caller, r: &Recorded) -> Response {
+    let Some(user) = who.username().and_then(|u| w.forum.user_named(u).cloned()) else {
+        return error(403, "not_logged_in", "You need to be logged in to do that.");
+    };
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(r.body.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let field = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .and_then(|(_, v)| v.parse::<u64>().ok())
+    };
+    let Some(topic_id) = field("topic_id") else {
+        return error(
+            400,
+            "invalid_parameters",
+            "param is missing or the value is empty: topic_id",
+        );
+    };
+    if !w.forum.topics.contains_key(&topic_id) {
+        return not_found();
+    }
+    let timings: std::collections::BTreeMap<u64, u64> = form
+        .iter()
+        .filter_map(|(k, v)| {
+            let n = k
+                .strip_prefix("timings[")?
+                .strip_suffix(']')?
+                .parse()
+                .ok()?;
+            Some((n, v.parse::<u64>().ok()?.min(60_000)))
+        })
+        .filter(|(n, _)| *n >= 1)
+        .collect();
+    if let Some(&highest) = timings.keys().max() {
+        let last = w.last_read.entry((user.id, topic_id)).or_insert(0);
+        *last = (*last).max(highest);
+    }
+    w.timings.push(Timing {
+        username: user.username.clone(),
+        topic_id,
+        topic_time: field("topic_time").unwrap_or(0),
+        timings,
+        present: r.header("discourse-present") == Some("true"),
+    });
+    axum::response::IntoResponse::into_response(StatusCode::OK)
 }
 
 fn topic(w: &World, id: u64, viewer: Viewer) -> Response {

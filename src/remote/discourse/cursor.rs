@@ -104,6 +104,15 @@ pub struct TopicRecord {
     /// Numbered topics: post numbers from here on are all in `posts`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scanned_from: Option<u64>,
+    /// The post number the forum has the user read up to, as last listed or sent by
+    /// our timings: what is read here beyond it goes out as timings.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub server_read: u64,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl TopicRecord {
@@ -239,6 +248,9 @@ pub struct Round {
     pub queue: VecDeque<Queued>,
     /// Topics whose posts are being fetched: the front one first.
     pub jobs: VecDeque<TopicJob>,
+    /// Topics whose reading was sent this round (`/topics/timings`, one request each).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub timed: BTreeSet<u64>,
     /// Topics read / to read this round, for the status line.
     pub done: u64,
     pub total: u64,

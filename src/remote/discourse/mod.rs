@@ -39,6 +39,7 @@ mod posts;
 mod prefetch;
 mod pull;
 mod submit;
+mod timings;
 mod topic;
 mod transport;
 mod tree;
@@ -51,7 +52,9 @@ pub use prefetch::PrefetchSettings;
 pub use transport::{DISCOURSE_USER_AGENT, READ_ONLY_BANNER_ID, READ_ONLY_TEXT};
 pub use tree::TITLE_SEPARATOR;
 
-use crate::model::{Budget, BudgetStatus, Limits, OutboxEntry, Post, RequestLog, ThreadId};
+use crate::model::{
+    Budget, BudgetStatus, Limits, OutboxEntry, Post, ReadState, RequestLog, ThreadId,
+};
 use crate::remote::{
     Backend, Cursor, HttpClient, PullBatch, RemoteError, ServerState, Submitted, Timeouts, clean,
 };
@@ -75,6 +78,9 @@ pub struct DiscourseSettings {
     /// What is downloaded without being opened; `None`: the default for the account
     /// ([`PrefetchSettings::default_for`]).
     pub prefetch: Option<PrefetchSettings>,
+    /// Send what the user reads (`/topics/timings`) and take in what they read on the
+    /// web (the account's `read_sync`; nothing goes without a login).
+    pub read_sync: bool,
 }
 
 /// A Discourse forum, read anonymously or with a User API key or an admin API key.
@@ -93,6 +99,9 @@ pub struct DiscourseBackend {
     /// Who we post as, once known (admin keys name it; user keys ask the server).
     username: Option<String>,
     anonymous: bool,
+    read_sync: bool,
+    /// The local read state, handed over by the engine before a pull.
+    read_state: Option<ReadState>,
 }
 
 impl DiscourseBackend {
@@ -126,6 +135,8 @@ impl DiscourseBackend {
             touched: VecDeque::new(),
             username,
             anonymous,
+            read_sync: settings.read_sync,
+            read_state: None,
         })
     }
 
@@ -210,6 +221,12 @@ impl Backend for DiscourseBackend {
             &mut self.earlier,
             &mut self.touched,
         )
+        .with_reading(
+            self.read_state
+                .as_ref()
+                .filter(|_| self.read_sync && !anonymous),
+            focus.is_some(),
+        )
         .run(focus)
         .await;
         let (mut batch, cursor) = result.map_err(|e| key_refused(e, anonymous))?;
@@ -247,6 +264,18 @@ impl Backend for DiscourseBackend {
 
     fn restore_request_log(&mut self, log: RequestLog) {
         self.transport.set_request_log(log);
+    }
+
+    /// Discourse keeps per topic how far the user read: what is read here is sent as
+    /// timings during the pull.
+    fn sends_read_marks(&self) -> bool {
+        self.read_sync && !self.anonymous
+    }
+
+    fn set_read_state(&mut self, read: &ReadState) {
+        if self.sends_read_marks() {
+            self.read_state = Some(read.clone());
+        }
     }
 
     fn want_earlier(&mut self, thread: &ThreadId) {

@@ -10,7 +10,7 @@ use super::prefetch::PrefetchSettings;
 use super::transport::{As, Transport};
 use super::tree;
 use super::wire::{self, BasicInfo, CategoryListPage, FoundCategories, Site};
-use crate::model::{Priority, ThreadId};
+use crate::model::{Priority, ReadState, ThreadId};
 use crate::remote::{Cursor, PullBatch, RemoteError};
 use jiff::{SignedDuration, Timestamp};
 use std::collections::{BTreeMap, VecDeque};
@@ -35,6 +35,10 @@ pub struct Pull<'a> {
     pub(super) earlier: &'a mut VecDeque<u64>,
     /// Posts we changed (topic, post), to read again.
     pub(super) touched: &'a mut VecDeque<(u64, u64)>,
+    /// The local read state, when reading is synced (`read_sync`, a login).
+    pub(super) read: Option<&'a ReadState>,
+    /// The reader is open: timings say the user is present.
+    pub(super) present: bool,
     /// Category id → area, from the tree as it stands.
     pub(super) areas: BTreeMap<u64, u64>,
     requests: u32,
@@ -47,6 +51,7 @@ enum Plan {
     Focus(u64),
     Earlier(u64),
     Touched(u64),
+    Timings(u64, bool),
     UserJob,
     Site,
     Title,
@@ -58,7 +63,11 @@ enum Plan {
 impl Plan {
     fn priority(self) -> Priority {
         match self {
-            Plan::Focus(_) | Plan::Earlier(_) | Plan::Touched(_) | Plan::UserJob => Priority::User,
+            Plan::Focus(_)
+            | Plan::Earlier(_)
+            | Plan::Touched(_)
+            | Plan::UserJob
+            | Plan::Timings(_, true) => Priority::User,
             _ => Priority::Background,
         }
     }
@@ -89,6 +98,8 @@ impl<'a> Pull<'a> {
             },
             earlier,
             touched,
+            read: None,
+            present: false,
             areas: BTreeMap::new(),
             requests: 0,
             progressed: restarted,
@@ -154,6 +165,10 @@ impl<'a> Pull<'a> {
         if round.listing.is_some() {
             return Some(Plan::Listing);
         }
+        if let Some(topic) = self.next_timing() {
+            return Some(Plan::Timings(topic, focus == Some(topic)));
+        }
+        let round = self.round();
         if round.jobs.front().is_some() {
             return Some(Plan::Job);
         }
@@ -182,6 +197,7 @@ impl<'a> Pull<'a> {
                 self.earlier.pop_front();
             }
             Plan::Touched(topic) => self.read_touched(topic).await?,
+            Plan::Timings(topic, _) => self.send_timings(topic).await?,
             Plan::UserJob | Plan::Job => self.fetch_posts().await?,
             Plan::Site => self.read_site().await?,
             Plan::Title => self.read_title().await?,
@@ -189,6 +205,19 @@ impl<'a> Pull<'a> {
             Plan::Read(topic, mark) => self.read_topic(topic, mark, false).await?,
         }
         Ok(())
+    }
+
+    /// Reading is sent from `read` (`None`: not synced); `present` while the reader is
+    /// open.
+    #[must_use]
+    pub fn with_reading(mut self, read: Option<&'a ReadState>, present: bool) -> Self {
+        self.read = read;
+        self.present = present;
+        self
+    }
+
+    pub(super) fn count_request(&mut self) {
+        self.requests += 1;
     }
 
     pub(super) async fn get<T: serde::de::DeserializeOwned>(

@@ -54,6 +54,8 @@ impl Pull<'_> {
             self.batch.threads.push(summary);
         }
         let stale = record.mark.is_none_or(|read| newer(&mark, &read));
+        self.import_reading(item);
+        let record = self.cursor.topics.entry(item.id).or_default();
         if stale && (record.has_bodies() || wanted) {
             let round = self.round();
             let queued = Queued {

@@ -140,6 +140,31 @@ impl Transport {
         result
     }
 
+    /// POSTs a form (Rails' `timings[N]=…` hashes) with the account's key, at the
+    /// current priority, with `headers` added. Returns the raw answer body.
+    pub async fn post_form(
+        &mut self,
+        path: &str,
+        form: &[(String, String)],
+        headers: &[(&'static str, &'static str)],
+    ) -> Result<Vec<u8>, RemoteError> {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let mut request = self
+            .http
+            .request(Method::POST, path)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(request, As::Account).await
+    }
+
     async fn send(
         &mut self,
         request: reqwest::RequestBuilder,

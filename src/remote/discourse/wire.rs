@@ -186,6 +186,19 @@ pub struct TopicListItem {
     /// For a logged-in user: they posted in it.
     #[serde(default)]
     pub posted: Option<bool>,
+    /// For a logged-in user: the post number they read up to (`TopicUser`), none when
+    /// they never opened the topic (`app/serializers/listable_topic_serializer.rb`).
+    #[serde(default)]
+    pub last_read_post_number: Option<u64>,
+    /// For a logged-in user: posts after `last_read_post_number` in a topic they track
+    /// or watch (`unread_posts`; `unread` on older forums).
+    #[serde(default, alias = "unread")]
+    pub unread_posts: Option<u64>,
+    #[serde(default)]
+    pub new_posts: Option<u64>,
+    /// For a logged-in user: they never opened it.
+    #[serde(default)]
+    pub unseen: Option<bool>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -33,6 +33,11 @@ pub enum Change {
     Bookmark {
         bookmark: super::Bookmark,
     },
+    /// Something that concerns the caller (only ever in the caller's own feed); again
+    /// when it is marked read.
+    Notification {
+        notification: super::Notification,
+    },
     /// A kind this version does not know; skip it.
     #[serde(other)]
     Unknown,

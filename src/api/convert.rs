@@ -139,6 +139,7 @@ impl From<&model::ThreadSummary> for Thread {
             version: 0,
             read_to_seq: None,
             watch: None,
+            participants: Vec::new(),
         }
     }
 }

@@ -77,6 +77,9 @@ pub struct Thread {
     /// with a token; absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub watch: Option<crate::model::WatchLevel>,
+    /// A private message's participants (its `area_id` is empty); absent on a forum thread.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub participants: Vec<String>,
 }
 
 /// `GET /areas/{id}/threads`: most recently active first.

@@ -11,6 +11,7 @@ mod changes;
 pub mod convert;
 mod forum;
 pub mod headers;
+mod inbox;
 mod mode;
 mod places;
 mod posts;
@@ -25,6 +26,10 @@ pub use admin::{
 pub use auth::{Role, TokenGrant, TokenRequest, User};
 pub use changes::{Change, ChangesPage};
 pub use forum::{Area, NewThread, Section, Thread, ThreadCreated, ThreadPage, Tree};
+pub use inbox::{
+    MessagePage, NewMessage, Notification, NotificationKind, NotificationPage, NotificationsMarked,
+    NotificationsRead, UserNames,
+};
 pub use mode::{ForumMode, ForumModeHeader, ModeChange, ModeHeaderError};
 pub use places::{Bookmark, BookmarkPost, Bookmarks, Watch, WatchPut};
 pub use posts::{Author, LIKE, NewPost, Post, PostEdit, PostPage, Revision, Revisions};

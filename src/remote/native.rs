@@ -421,7 +421,7 @@ impl NativeBackend {
                 )),
                 api::Change::Watch { watch } => batch.places.extend(watch_mark(watch)),
                 api::Change::Bookmark { bookmark } => batch.places.push(bookmark_mark(bookmark)),
-                api::Change::Unknown => {}
+                api::Change::Notification { .. } | api::Change::Unknown => {}
             }
         }
         batch.complete = !page.has_more;

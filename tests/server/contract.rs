@@ -949,6 +949,7 @@ both_stores! {
         edit_posts(&mut contract, &t, &alice, &post).await;
         crate::contract_reading::read_marks(&mut contract, &t, &alice).await;
         crate::contract_places::watch_and_bookmark(&mut contract, &t, &alice, post["id"].as_str().unwrap()).await;
+        crate::contract_inbox::inbox(&mut contract, &t, &alice).await;
         react_and_revise(&mut contract, &t, &alice, &post).await;
         shape_forum(&mut contract, &t, &alice).await;
         remove_structure(&mut contract, &t, &alice).await;

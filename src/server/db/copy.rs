@@ -175,6 +175,23 @@ pub(super) const TABLES: &[Table] = &[
         key: &["user_id", "post_id"],
     },
     Table {
+        name: "notifications",
+        columns: &[
+            ("id", Text),
+            ("user_id", Int),
+            ("kind", Text),
+            ("post_id", Text),
+            ("created_at", Int),
+            ("read_at", OptInt),
+        ],
+        key: &["id"],
+    },
+    Table {
+        name: "participants",
+        columns: &[("thread_id", Text), ("user_id", Int)],
+        key: &["thread_id", "user_id"],
+    },
+    Table {
         name: "changes",
         columns: &[("seq", Int), ("kind", Text), ("entity", Text), ("at", Int)],
         key: &["seq"],

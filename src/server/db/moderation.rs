@@ -68,11 +68,23 @@ pub async fn moderate_thread(
     {
         return reject(forbidden());
     }
-    let Some(thread) = read::thread(tx, thread_id).await? else {
+    // A moderator who is not part of a private message does not learn it exists.
+    let visible = match actor {
+        Actor::User(user) => !super::messages::hidden(tx, thread_id, Some(user.id)).await?,
+        Actor::Operator => true,
+    };
+    let Some(thread) = read::thread(tx, thread_id).await?.filter(|_| visible) else {
         return reject(
             Problem::new(ProblemCode::ThreadNotFound).detail(format!("no thread {thread_id:?}")),
         );
     };
+    if super::messages::is_private(&thread) && change.area_id.is_some() {
+        return reject(Problem::new(ProblemCode::ValidationFailed).field(
+            "area_id",
+            api::FieldErrorCode::Invalid,
+            "a private message stays private: it cannot move into an area",
+        ));
+    }
     if let Some(area) = &change.area_id
         && !read::area_exists(tx, area).await?
     {
@@ -132,6 +144,13 @@ pub async fn moderate_post(
         && !may_moderate(tx, user).await?
     {
         return reject(forbidden());
+    }
+    if let Actor::User(user) = actor
+        && super::messages::post_hidden(tx, post_id, Some(user.id)).await?
+    {
+        return reject(
+            Problem::new(ProblemCode::PostNotFound).detail(format!("no post {post_id:?}")),
+        );
     }
     let Some(row) = tx
         .query_opt(

@@ -21,7 +21,12 @@ pub async fn set_like(
     on: bool,
     now: Timestamp,
 ) -> WriteResult<api::Post> {
-    let Some((_, _, deleted)) = read::post_owner(tx, post_id).await? else {
+    let owner = if super::messages::post_hidden(tx, post_id, Some(user.id)).await? {
+        None
+    } else {
+        read::post_owner(tx, post_id).await?
+    };
+    let Some((_, _, deleted)) = owner else {
         return reject(
             Problem::new(ProblemCode::PostNotFound).detail(format!("no post {post_id:?}")),
         );
@@ -67,6 +72,9 @@ pub async fn revisions(
     post_id: &str,
     viewer: Option<&UserInfo>,
 ) -> Result<Option<api::Revisions>, DbError> {
+    if super::messages::post_hidden(tx, post_id, viewer.map(|u| u.id)).await? {
+        return Ok(None);
+    }
     let Some((author, version, deleted)) = read::post_owner(tx, post_id).await? else {
         return Ok(None);
     };

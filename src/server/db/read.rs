@@ -97,6 +97,7 @@ pub fn thread_from_row(row: &impl SqlRow) -> Result<api::Thread, DbError> {
         version: row.u64(10)?,
         read_to_seq: None,
         watch: None,
+        participants: Vec::new(),
     })
 }
 
@@ -136,10 +137,39 @@ pub async fn thread(tx: &impl Tx, id: &str) -> Result<Option<api::Thread>, DbErr
     let sql = format!(
         "SELECT {THREAD_COLUMNS} FROM threads t JOIN users u ON u.id = t.author_id WHERE t.id = $1"
     );
-    tx.query_opt(&sql, params![id])
-        .await?
-        .map(|r| thread_from_row(&r))
-        .transpose()
+    let Some(row) = tx.query_opt(&sql, params![id]).await? else {
+        return Ok(None);
+    };
+    let mut thread = thread_from_row(&row)?;
+    if super::messages::is_private(&thread) {
+        thread.participants = super::messages::participants(tx, id).await?;
+    }
+    Ok(Some(thread))
+}
+
+/// A thread as `viewer` may see it: `None` when there is none, or when it is a private
+/// message they are not part of.
+pub async fn thread_for(
+    tx: &impl Tx,
+    id: &str,
+    viewer: Viewer,
+) -> Result<Option<api::Thread>, DbError> {
+    if super::messages::hidden(tx, id, viewer).await? {
+        return Ok(None);
+    }
+    thread(tx, id).await
+}
+
+/// A post as `viewer` may see it (see [`thread_for`]).
+pub async fn post_for(
+    tx: &impl Tx,
+    id: &str,
+    viewer: Viewer,
+) -> Result<Option<api::Post>, DbError> {
+    if super::messages::post_hidden(tx, id, viewer).await? {
+        return Ok(None);
+    }
+    post(tx, id, viewer).await
 }
 
 /// Posts of a thread with `seq > after`, at most `limit`, and whether more follow.
@@ -297,16 +327,30 @@ pub async fn changes_after(
     let more = rows.len() > limit as usize;
     let mut last = None;
     let mut out = Vec::with_capacity(rows.len().min(limit as usize));
+    // Whether the viewer may see each private thread met on this page.
+    let mut private = std::collections::HashMap::<String, bool>::new();
     for row in rows.iter().take(limit as usize) {
         last = Some(row.int(0)?);
         let entity = row.text(2)?;
         let change = match row.text(1)?.as_str() {
-            "post" => post(tx, &entity, viewer)
+            "post" => match post(tx, &entity, viewer).await? {
+                Some(post) if may_see(tx, &mut private, &post.thread_id, viewer).await? => {
+                    Some(api::Change::Post { post })
+                }
+                _ => None,
+            },
+            "thread" => match thread(tx, &entity).await? {
+                Some(thread)
+                    if !super::messages::is_private(&thread)
+                        || may_see(tx, &mut private, &thread.id, viewer).await? =>
+                {
+                    Some(api::Change::Thread { thread })
+                }
+                _ => None,
+            },
+            "notification" => super::notifications::feed_entry(tx, &entity, viewer)
                 .await?
-                .map(|post| api::Change::Post { post }),
-            "thread" => thread(tx, &entity)
-                .await?
-                .map(|thread| api::Change::Thread { thread }),
+                .map(|notification| api::Change::Notification { notification }),
             "tree" => Some(api::Change::Tree {
                 tree: tree(tx).await?,
             }),
@@ -324,6 +368,21 @@ pub async fn changes_after(
         out.extend(change);
     }
     Ok((out, more, last))
+}
+
+/// Whether `viewer` may see `thread` (remembered in `seen` for the rest of a page).
+async fn may_see(
+    tx: &impl Tx,
+    seen: &mut std::collections::HashMap<String, bool>,
+    thread: &str,
+    viewer: Viewer,
+) -> Result<bool, DbError> {
+    if let Some(known) = seen.get(thread) {
+        return Ok(*known);
+    }
+    let visible = !super::messages::hidden(tx, thread, viewer).await?;
+    seen.insert(thread.to_owned(), visible);
+    Ok(visible)
 }
 
 /// How many times the forum's mode was changed (0 before the first).

@@ -54,7 +54,9 @@ pub async fn get(
     user: i64,
     thread: &str,
 ) -> Result<Option<api::ReadMarker>, DbError> {
-    if read::thread(tx, thread).await?.is_none() {
+    if read::thread(tx, thread).await?.is_none()
+        || super::messages::hidden(tx, thread, Some(user)).await?
+    {
         return Ok(None);
     }
     Ok(Some(wire(thread, marker(tx, user, thread).await?)))
@@ -89,7 +91,8 @@ pub async fn put(
     if let Some(answer) = stored_answer(tx, user, keyed).await? {
         return Ok(answer);
     }
-    let Some(thread) = read::thread(tx, thread_id).await? else {
+    let visible = !super::messages::hidden(tx, thread_id, Some(user.id)).await?;
+    let Some(thread) = read::thread(tx, thread_id).await?.filter(|_| visible) else {
         return reject(
             Problem::new(ProblemCode::ThreadNotFound).detail(format!("no thread {thread_id:?}")),
         );

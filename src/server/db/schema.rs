@@ -9,7 +9,7 @@ use super::sql::{Dialect, Tx, params};
 use super::{DbError, read};
 
 /// The newest schema this build knows; a newer store is refused, never rewritten.
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
 /// One migration step.
 #[derive(Debug)]
@@ -142,6 +142,20 @@ CREATE TABLE IF NOT EXISTS bookmarks (
     PRIMARY KEY (user_id, post_id));
 ",
     },
+    // Notifications (one per user and post), and the participants of private messages
+    // (threads with an empty area id).
+    Step {
+        version: 9,
+        sql: "
+CREATE TABLE IF NOT EXISTS notifications (
+    id TEXT PRIMARY KEY, user_id INTEGER NOT NULL, kind TEXT NOT NULL, post_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL, read_at INTEGER, UNIQUE (user_id, post_id));
+CREATE INDEX IF NOT EXISTS notifications_by_user ON notifications(user_id, id);
+CREATE TABLE IF NOT EXISTS participants (
+    thread_id TEXT NOT NULL, user_id INTEGER NOT NULL, PRIMARY KEY (thread_id, user_id));
+CREATE INDEX IF NOT EXISTS participants_by_user ON participants(user_id, thread_id);
+",
+    },
 ];
 
 /// Identifiers compare byte by byte (`COLLATE "C"`), as in `SQLite`, so pages and
@@ -255,6 +269,20 @@ CREATE TABLE IF NOT EXISTS bookmarks (
     user_id BIGINT NOT NULL, post_id TEXT COLLATE "C" NOT NULL,
     thread_id TEXT COLLATE "C" NOT NULL, note TEXT, set_at BIGINT NOT NULL,
     removed BOOLEAN NOT NULL DEFAULT FALSE, PRIMARY KEY (user_id, post_id));
+"#,
+    },
+    Step {
+        version: 9,
+        sql: r#"
+CREATE TABLE IF NOT EXISTS notifications (
+    id TEXT COLLATE "C" PRIMARY KEY, user_id BIGINT NOT NULL, kind TEXT NOT NULL,
+    post_id TEXT COLLATE "C" NOT NULL, created_at BIGINT NOT NULL, read_at BIGINT,
+    UNIQUE (user_id, post_id));
+CREATE INDEX IF NOT EXISTS notifications_by_user ON notifications(user_id, id);
+CREATE TABLE IF NOT EXISTS participants (
+    thread_id TEXT COLLATE "C" NOT NULL, user_id BIGINT NOT NULL,
+    PRIMARY KEY (thread_id, user_id));
+CREATE INDEX IF NOT EXISTS participants_by_user ON participants(user_id, thread_id);
 "#,
     },
 ];

@@ -3,7 +3,9 @@
 
 use super::engine::Engine;
 use super::members::{self, NewInvite};
+use super::messages;
 use super::moderation::{self, Actor};
+use super::notifications;
 use super::places;
 use super::reactions;
 use super::read::{self, ThreadKey, Viewer};
@@ -77,7 +79,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     async fn meta(&self, key: &str) -> Result<Option<String>, DbError>;
     async fn tree(&self) -> Result<api::Tree, DbError>;
-    async fn thread(&self, id: &str) -> Result<Option<api::Thread>, DbError>;
+    /// A thread as `viewer` may see it (a private message only to its participants).
+    async fn thread(&self, id: &str, viewer: Viewer) -> Result<Option<api::Thread>, DbError>;
     async fn post(&self, id: &str, viewer: Viewer) -> Result<Option<api::Post>, DbError>;
     /// A thread and its posts after `after` (one snapshot); `None` when no such thread.
     async fn posts_page(
@@ -174,6 +177,38 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         keyed: Keyed,
         now: Timestamp,
     ) -> WriteResult<Creation>;
+    /// `user`'s notifications, newest first, older than `before` (an id; empty: newest).
+    async fn notifications(
+        &self,
+        user: i64,
+        before: String,
+        limit: u32,
+        unread_only: bool,
+    ) -> Result<api::NotificationPage, DbError>;
+    /// Marks notifications of `user` read (see [`super::notifications::mark_read`]).
+    async fn mark_notifications_read(
+        &self,
+        user: i64,
+        read: api::NotificationsRead,
+        now: Timestamp,
+    ) -> Result<api::NotificationsMarked, DbError>;
+    /// Starts a private message (see [`super::messages::create`]).
+    async fn create_message(
+        &self,
+        user: UserInfo,
+        new: api::NewMessage,
+        keyed: Keyed,
+        now: Timestamp,
+    ) -> WriteResult<Creation>;
+    /// `user`'s private threads, most recently active first.
+    async fn messages_page(
+        &self,
+        user: i64,
+        after: Option<ThreadKey>,
+        limit: u32,
+    ) -> Result<ThreadList, DbError>;
+    /// Names of users (not disabled) starting with `prefix`, without case, sorted.
+    async fn user_names(&self, prefix: String, limit: u32) -> Result<Vec<String>, DbError>;
     /// Likes (`on`) or unlikes a post; idempotent.
     async fn set_like(
         &self,
@@ -333,15 +368,15 @@ impl<E: Engine> Store for E {
         self.read(|tx| Box::pin(read::tree(tx))).await
     }
 
-    async fn thread(&self, id: &str) -> Result<Option<api::Thread>, DbError> {
+    async fn thread(&self, id: &str, viewer: Viewer) -> Result<Option<api::Thread>, DbError> {
         let id = id.to_owned();
-        self.read(move |tx| Box::pin(async move { read::thread(tx, &id).await }))
+        self.read(move |tx| Box::pin(async move { read::thread_for(tx, &id, viewer).await }))
             .await
     }
 
     async fn post(&self, id: &str, viewer: Viewer) -> Result<Option<api::Post>, DbError> {
         let id = id.to_owned();
-        self.read(move |tx| Box::pin(async move { read::post(tx, &id, viewer).await }))
+        self.read(move |tx| Box::pin(async move { read::post_for(tx, &id, viewer).await }))
             .await
     }
 
@@ -355,7 +390,7 @@ impl<E: Engine> Store for E {
         let thread_id = thread.to_owned();
         self.read(move |tx| {
             Box::pin(async move {
-                let Some(thread) = read::thread(tx, &thread_id).await? else {
+                let Some(thread) = read::thread_for(tx, &thread_id, viewer).await? else {
                     return Ok(None);
                 };
                 let (posts, has_more) =
@@ -445,6 +480,67 @@ impl<E: Engine> Store for E {
             Box::pin(async move { write::create_thread(tx, &user, &area, &new, &keyed, now).await })
         })
         .await
+    }
+
+    async fn notifications(
+        &self,
+        user: i64,
+        before: String,
+        limit: u32,
+        unread_only: bool,
+    ) -> Result<api::NotificationPage, DbError> {
+        self.read(move |tx| {
+            Box::pin(
+                async move { notifications::page(tx, user, &before, limit, unread_only).await },
+            )
+        })
+        .await
+    }
+
+    async fn mark_notifications_read(
+        &self,
+        user: i64,
+        read: api::NotificationsRead,
+        now: Timestamp,
+    ) -> Result<api::NotificationsMarked, DbError> {
+        plain(
+            self.write(move |tx| {
+                Box::pin(async move {
+                    Ok(notifications::mark_read(tx, user, &read, super::micros(now)).await?)
+                })
+            })
+            .await,
+        )
+    }
+
+    async fn create_message(
+        &self,
+        user: UserInfo,
+        new: api::NewMessage,
+        keyed: Keyed,
+        now: Timestamp,
+    ) -> WriteResult<Creation> {
+        self.write(move |tx| {
+            Box::pin(async move { messages::create(tx, &user, &new, &keyed, now).await })
+        })
+        .await
+    }
+
+    async fn messages_page(
+        &self,
+        user: i64,
+        after: Option<ThreadKey>,
+        limit: u32,
+    ) -> Result<ThreadList, DbError> {
+        self.read(move |tx| {
+            Box::pin(async move { messages::list(tx, user, after.as_ref(), limit).await })
+        })
+        .await
+    }
+
+    async fn user_names(&self, prefix: String, limit: u32) -> Result<Vec<String>, DbError> {
+        self.read(move |tx| Box::pin(async move { users::names_from(tx, &prefix, limit).await }))
+            .await
     }
 
     async fn read_marker(

@@ -213,6 +213,22 @@ pub async fn list_users(tx: &impl Tx) -> Result<Vec<(UserInfo, bool)>, DbError> 
         .collect()
 }
 
+/// Names of users who are not disabled starting with `prefix` (any case), sorted, at
+/// most `limit`: for completing `@mentions` and recipients.
+pub async fn names_from(tx: &impl Tx, prefix: &str, limit: u32) -> Result<Vec<String>, DbError> {
+    let len = i64::try_from(prefix.chars().count()).unwrap_or(i64::MAX);
+    tx.query(
+        "SELECT name FROM users WHERE NOT disabled \
+         AND lower(substr(name, 1, CAST(CAST($2 AS BIGINT) AS INTEGER))) = lower($1) \
+         ORDER BY lower(name), name LIMIT $3",
+        params![prefix, len, i64::from(limit)],
+    )
+    .await?
+    .iter()
+    .map(|r| r.text(0))
+    .collect()
+}
+
 /// The user named `name` (any case) and their password hash (none for a disabled
 /// user, who cannot sign in).
 pub async fn user_by_name(

@@ -110,7 +110,7 @@ pub(super) async fn stored_answer(
     }))
 }
 
-fn key_reused() -> Problem {
+pub(super) fn key_reused() -> Problem {
     Problem::new(ProblemCode::IdempotencyKeyReused)
         .detail("this Idempotency-Key was first used with a different request; make a new key for a new request")
 }
@@ -140,7 +140,7 @@ pub(super) async fn remember(
 }
 
 /// The post `user` already made with this key (the key outlived its idempotency record).
-async fn post_by_key(
+pub(super) async fn post_by_key(
     tx: &impl Tx,
     user: &UserInfo,
     key: &str,
@@ -162,15 +162,15 @@ pub(super) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, DbError>
 }
 
 /// Where a new post goes and what it says.
-struct PostRow<'a> {
-    thread_id: &'a str,
-    seq: u32,
-    reply_to: Option<&'a str>,
-    body: &'a str,
-    at: i64,
+pub(super) struct PostRow<'a> {
+    pub thread_id: &'a str,
+    pub seq: u32,
+    pub reply_to: Option<&'a str>,
+    pub body: &'a str,
+    pub at: i64,
 }
 
-async fn insert_post(
+pub(super) async fn insert_post(
     tx: &impl Tx,
     user: &UserInfo,
     keyed: &Keyed,
@@ -211,10 +211,14 @@ pub async fn create_post(
         }
         return reject(key_reused());
     }
-    let Some(thread) = read::thread(tx, thread_id).await? else {
-        return reject(
-            Problem::new(ProblemCode::ThreadNotFound).detail(format!("no thread {thread_id:?}")),
-        );
+    let thread = match read::thread(tx, thread_id).await? {
+        Some(thread) if !super::messages::hidden(tx, thread_id, Some(user.id)).await? => thread,
+        _ => {
+            return reject(
+                Problem::new(ProblemCode::ThreadNotFound)
+                    .detail(format!("no thread {thread_id:?}")),
+            );
+        }
     };
     if let Some(refusal) = super::members::may_post(tx, user, &thread.area_id, now).await? {
         return reject(refusal);
@@ -254,6 +258,7 @@ pub async fn create_post(
     )
     .await?;
     record_post_change(tx, &id, thread_id, at).await?;
+    super::notifications::notify_post(tx, &id, at).await?;
     let post = read::post(tx, &id, Some(user.id))
         .await?
         .ok_or_else(|| DbError::Other("a new post vanished".into()))?;
@@ -321,6 +326,7 @@ pub async fn create_thread(
     };
     let post_id = insert_post(tx, user, keyed, &row).await?;
     record_post_change(tx, &post_id, &thread_id, at).await?;
+    super::notifications::notify_post(tx, &post_id, at).await?;
     let created = api::ThreadCreated {
         thread: read::thread(tx, &thread_id)
             .await?
@@ -348,7 +354,12 @@ pub async fn edit_post(
     now: Timestamp,
 ) -> WriteResult<api::Post> {
     let viewer: Viewer = Some(user.id);
-    let Some((author, version, deleted)) = read::post_owner(tx, post_id).await? else {
+    let owner = if super::messages::post_hidden(tx, post_id, viewer).await? {
+        None
+    } else {
+        read::post_owner(tx, post_id).await?
+    };
+    let Some((author, version, deleted)) = owner else {
         return reject(
             Problem::new(ProblemCode::PostNotFound).detail(format!("no post {post_id:?}")),
         );

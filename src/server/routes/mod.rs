@@ -2,6 +2,8 @@
 
 pub(super) mod admin;
 mod changes;
+mod inbox;
+mod messages;
 mod moderation;
 mod places;
 mod posts;
@@ -47,6 +49,10 @@ pub fn router() -> Router<Shared> {
             put(posts::like).delete(posts::unlike),
         )
         .route("/changes", get(changes::get))
+        .route("/notifications", get(inbox::list))
+        .route("/notifications/read", put(inbox::mark_read))
+        .route("/messages", get(messages::list).post(messages::create))
+        .route("/users", get(inbox::user_names))
         .route("/admin/mode", put(admin::set_mode))
         .route("/admin/forum", patch(structure::edit_forum))
         .route("/admin/log", get(moderation::log))

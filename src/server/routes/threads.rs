@@ -22,7 +22,7 @@ pub struct ListQuery {
 /// Default page size for thread lists.
 const DEFAULT_LIMIT: u32 = 100;
 
-fn encode_cursor(key: &ThreadKey) -> String {
+pub(super) fn encode_cursor(key: &ThreadKey) -> String {
     format!(
         "{}.{}",
         key.last_post_at,
@@ -30,7 +30,7 @@ fn encode_cursor(key: &ThreadKey) -> String {
     )
 }
 
-fn decode_cursor(cursor: &str) -> Option<ThreadKey> {
+pub(super) fn decode_cursor(cursor: &str) -> Option<ThreadKey> {
     let (at, id) = cursor.split_once('.')?;
     let bytes = (0..id.len())
         .step_by(2)
@@ -101,7 +101,7 @@ pub async fn get(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let mut thread =
-        app.store.thread(&id).await?.ok_or_else(|| {
+        app.store.thread(&id, viewer.id()).await?.ok_or_else(|| {
             ApiError::code(ProblemCode::ThreadNotFound, format!("no thread {id:?}"))
         })?;
     // The caller's own reading, for a caller with a token.
@@ -117,6 +117,25 @@ pub async fn get(
     conditional_json(&headers, &thread)
 }
 
+/// Adds the field errors of a thread title to `problem`.
+pub fn check_title(app: &Shared, problem: Problem, title: &str) -> Problem {
+    let title_chars = title.chars().count();
+    if crate::text::sanitize::is_blank(title) {
+        problem.field("title", FieldErrorCode::Empty, "a thread needs a title")
+    } else if title_chars > app.config.limits.max_title_chars as usize {
+        problem.field(
+            "title",
+            FieldErrorCode::TooLong,
+            format!(
+                "{title_chars} characters; at most {}",
+                app.config.limits.max_title_chars
+            ),
+        )
+    } else {
+        problem
+    }
+}
+
 pub async fn create(
     State(app): State<Shared>,
     AuthUser(user): AuthUser,
@@ -125,21 +144,12 @@ pub async fn create(
     ApiJson(new): ApiJson<NewThread>,
 ) -> Result<Response, ApiError> {
     let key = idempotency::key(&headers)?;
-    let mut problem = Problem::new(ProblemCode::ValidationFailed);
-    let title_chars = new.title.chars().count();
-    if crate::text::sanitize::is_blank(&new.title) {
-        problem = problem.field("title", FieldErrorCode::Empty, "a thread needs a title");
-    } else if title_chars > app.config.limits.max_title_chars as usize {
-        problem = problem.field(
-            "title",
-            FieldErrorCode::TooLong,
-            format!(
-                "{title_chars} characters; at most {}",
-                app.config.limits.max_title_chars
-            ),
-        );
-    }
-    problem = check_body(&app, problem, &new.body);
+    let problem = check_title(
+        &app,
+        Problem::new(ProblemCode::ValidationFailed),
+        &new.title,
+    );
+    let problem = check_body(&app, problem, &new.body);
     if !problem.errors.is_empty() {
         return Err(problem.into());
     }

@@ -8,12 +8,12 @@
 //! `{"format":"threadmark-export","version":1,"schema":N,"exported_at":"RFC 3339"}`;
 //! the second is `{"type":"forum","title":…,"undated":…,"announcement":…|null}`. Every
 //! other line is one row, `{"type":T, column: value, …}`, in this order of types:
-//! `section`, `area`, `user`, `thread`, `post`, `revision`, `reaction`, `log` (the
-//! moderation log). Columns are the store's own (see the README, "Export and import");
+//! `section`, `area`, `user`, `thread`, `participant` (of a private message), `post`,
+//! `revision`, `reaction`, `log` (the moderation log). Columns are the store's own (see the README, "Export and import");
 //! times are microseconds since the Unix epoch, UTC. Users carry no secrets: no
 //! password hash, no tokens; after an import every user needs a new password
 //! (`threadmark serve user reset`) or token. Not exported: tokens, invitations,
-//! idempotency answers, read markers, the changes log (an import writes a fresh one,
+//! idempotency answers, read markers, notifications, the changes log (an import writes a fresh one,
 //! so clients sync the imported forum from the start).
 
 use super::copy::{self, Kind, Row, TABLES, Table, Value};
@@ -55,6 +55,12 @@ const EXPORTED: &[Exported] = &[
     Exported {
         table: "threads",
         kind: "thread",
+        skipped: &[],
+    },
+    // Who takes part in each private message (a thread with an empty area id).
+    Exported {
+        table: "participants",
+        kind: "participant",
         skipped: &[],
     },
     Exported {

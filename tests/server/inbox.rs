@@ -139,6 +139,8 @@ both_stores! {
             (Method::PUT, format!("/threads/{pm}/read"), Some(json!({"read_to_seq": 1}))),
             (Method::POST, format!("/threads/{pm}/posts"), Some(json!({"body": "let me in"}))),
             (Method::PUT, format!("/posts/{pm_post}/reactions/like"), None),
+            (Method::PUT, format!("/threads/{pm}/watch"), Some(json!({"level": "watching"}))),
+            (Method::POST, "/bookmarks".to_owned(), Some(json!({"post_id": pm_post}))),
         ];
         for (method, path, body) in refused {
             let response = send(&t, method.clone(), &path, Some(&c), body.as_ref()).await;

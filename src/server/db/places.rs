@@ -68,7 +68,9 @@ pub async fn put_watch(
         return Ok(answer);
     }
     let exists = match target {
-        WatchTarget::Thread(id) => read::thread(tx, id.as_str()).await?.is_some(),
+        WatchTarget::Thread(id) => read::thread_for(tx, id.as_str(), Some(user.id))
+            .await?
+            .is_some(),
         WatchTarget::Area(id) => read::area_exists(tx, id.as_str()).await?,
     };
     if !exists {
@@ -214,7 +216,7 @@ pub async fn change_bookmark(
     if let Some(answer) = stored_answer(tx, user, keyed).await? {
         return Ok(answer);
     }
-    let Some(found) = read::post(tx, post, Some(user.id)).await? else {
+    let Some(found) = read::post_for(tx, post, Some(user.id)).await? else {
         return reject(Problem::new(ProblemCode::PostNotFound).detail(format!("no post {post:?}")));
     };
     let at = at.min(now);

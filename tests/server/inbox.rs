@@ -71,6 +71,66 @@ async fn feed(t: &TestServer, token: Option<&str>, kind: &str) -> Vec<Value> {
         .collect()
 }
 
+/// Every write on a private message by someone outside it answers 404.
+async fn outsiders_cannot_write(t: &TestServer, c: &str, pm: &str, pm_post: &str) {
+    let refused = [
+        (Method::GET, format!("/threads/{pm}/read"), None),
+        (
+            Method::PUT,
+            format!("/threads/{pm}/read"),
+            Some(json!({"read_to_seq": 1})),
+        ),
+        (
+            Method::POST,
+            format!("/threads/{pm}/posts"),
+            Some(json!({"body": "let me in"})),
+        ),
+        (
+            Method::PUT,
+            format!("/posts/{pm_post}/reactions/like"),
+            None,
+        ),
+        (
+            Method::PUT,
+            format!("/threads/{pm}/watch"),
+            Some(json!({"level": "watching"})),
+        ),
+        (
+            Method::POST,
+            "/bookmarks".to_owned(),
+            Some(json!({"post_id": pm_post})),
+        ),
+    ];
+    for (method, path, body) in refused {
+        let response = send(t, method.clone(), &path, Some(c), body.as_ref()).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{method} {path}");
+    }
+    let edit = t
+        .http
+        .patch(t.url(&format!("/posts/{pm_post}")))
+        .bearer_auth(c)
+        .header(headers::IF_MATCH, "\"v1\"")
+        .json(&json!({"body": "mine now"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(edit.status(), StatusCode::NOT_FOUND);
+    let admin = t.admin();
+    let moderated = t
+        .http
+        .patch(t.url(&format!("/mod/threads/{pm}")))
+        .bearer_auth(&admin)
+        .json(&json!({"locked": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        moderated.status(),
+        StatusCode::NOT_FOUND,
+        "not even a moderator"
+    );
+}
+
 both_stores! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn replies_mentions_quotes_and_messages_notify_their_reader_alone(store) {
@@ -134,26 +194,7 @@ both_stores! {
             }
         }
         assert_eq!(get(&t, &c, "/messages").await["threads"], json!([]));
-        let refused = [
-            (Method::GET, format!("/threads/{pm}/read"), None),
-            (Method::PUT, format!("/threads/{pm}/read"), Some(json!({"read_to_seq": 1}))),
-            (Method::POST, format!("/threads/{pm}/posts"), Some(json!({"body": "let me in"}))),
-            (Method::PUT, format!("/posts/{pm_post}/reactions/like"), None),
-            (Method::PUT, format!("/threads/{pm}/watch"), Some(json!({"level": "watching"}))),
-            (Method::POST, "/bookmarks".to_owned(), Some(json!({"post_id": pm_post}))),
-        ];
-        for (method, path, body) in refused {
-            let response = send(&t, method.clone(), &path, Some(&c), body.as_ref()).await;
-            assert_eq!(response.status(), StatusCode::NOT_FOUND, "{method} {path}");
-        }
-        let edit = t.http.patch(t.url(&format!("/posts/{pm_post}"))).bearer_auth(&c)
-            .header(headers::IF_MATCH, "\"v1\"").json(&json!({"body": "mine now"}))
-            .send().await.unwrap();
-        assert_eq!(edit.status(), StatusCode::NOT_FOUND);
-        let admin = t.admin();
-        let moderated = t.http.patch(t.url(&format!("/mod/threads/{pm}"))).bearer_auth(&admin)
-            .json(&json!({"locked": true})).send().await.unwrap();
-        assert_eq!(moderated.status(), StatusCode::NOT_FOUND, "not even a moderator");
+        outsiders_cannot_write(&t, &c, &pm, &pm_post).await;
 
         // A reads and answers it through the usual endpoints; B hears of the answer.
         assert_eq!(get(&t, &a, &format!("/threads/{pm}/posts")).await["posts"][0]["body"], "A word in private.");

@@ -50,6 +50,21 @@ impl Account {
             .is_ok_and(|c| c.is_some())
     }
 
+    /// What the account's server kind can do beyond reading and replying (the demo's own
+    /// server is threadmark's).
+    pub fn capabilities(&self) -> crate::model::Capabilities {
+        self.remote
+            .as_ref()
+            .map_or_else(crate::model::Capabilities::default, |r| {
+                crate::remote::capabilities(r.kind)
+            })
+    }
+
+    /// Who the account signed in as at its last login, when known.
+    pub fn me(&self) -> Option<crate::model::Me> {
+        crate::store::load_me(&self.dir)
+    }
+
     /// Whether what the user marks read is queued for the server: an API v1 account
     /// with a login and `read_sync` not turned off.
     pub fn queues_read_marks(&self) -> bool {

@@ -6,6 +6,16 @@
 use super::{Area, Author, Banner, Post, Section, Severity, Thread, Tree};
 use crate::model;
 
+impl From<&super::User> for model::Me {
+    /// Moderators and admins may change others' posts.
+    fn from(user: &super::User) -> Self {
+        Self {
+            name: user.name.clone(),
+            moderator: matches!(user.role(), super::Role::Moderator | super::Role::Admin),
+        }
+    }
+}
+
 impl From<&model::Author> for Author {
     fn from(a: &model::Author) -> Self {
         Self {

@@ -125,6 +125,9 @@ pub struct Outgoing {
     pub draft_id: String,
     /// A failed entry this one replaces (an edit): discarded once this one is queued.
     pub replaces: Option<String>,
+    /// A reply still waiting in the outbox whose text this is: it takes the text in place
+    /// (one request, not two).
+    pub amends: Option<String>,
     /// A new thread's tags.
     pub tags: Vec<String>,
 }
@@ -143,6 +146,8 @@ pub enum StoreJob {
     /// Make the outbox entry under the key `update` made, enqueue it durably, remove the
     /// draft, discard what it replaces.
     Send(Box<Outgoing>),
+    /// Enqueue a change without text (delete, like, unlike) durably, then push it.
+    Queue(Box<OutboxEntry>),
     Retry(String),
     Discard(String),
     /// Write `read.json` durably (the runner sends this once its save delay has passed).

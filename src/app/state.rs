@@ -126,6 +126,11 @@ pub struct State {
     pub web: crate::app::web::WebSite,
     /// The start did not wait for the thread index: what to restore when it comes.
     pub index_wait: Option<crate::app::start_index::IndexWait>,
+    /// What the account's server kind can do beyond replying (edit, delete, like); the
+    /// runner tells it at start.
+    pub capabilities: crate::model::Capabilities,
+    /// Who the account signs in as, when known: tells the user's own posts.
+    pub me: Option<crate::model::Me>,
 }
 
 /// Everything the UI starts from.
@@ -217,6 +222,8 @@ impl State {
             ids: FreshIds::new(id_seed),
             web: crate::app::web::WebSite::default(),
             index_wait: None,
+            capabilities: crate::model::Capabilities::default(),
+            me: None,
         };
         let effects = vec![
             Effect::Store(StoreJob::LoadOutbox),

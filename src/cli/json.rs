@@ -204,6 +204,10 @@ pub struct PostJson {
     pub edited_at: Option<Timestamp>,
     pub deleted: bool,
     pub unread: bool,
+    /// Likes, where the server counts them (0 otherwise).
+    pub likes: u32,
+    /// The account liked it.
+    pub liked: bool,
     /// The body as the server sent it (`markdown` or `html`).
     pub format: &'static str,
     pub body: String,
@@ -244,6 +248,8 @@ impl PostJson {
             edited_at: post.edited_at,
             deleted: post.deleted,
             unread,
+            likes: post.reactions.likes,
+            liked: post.reactions.liked,
             format: match post.body.format {
                 crate::model::BodyFormat::Markdown => "markdown",
                 crate::model::BodyFormat::Html => "html",

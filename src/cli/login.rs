@@ -68,6 +68,7 @@ pub fn login(
             _ => login_error(&e, &remote.url),
         })?;
     secrets.save(&account.name, &Credential::Bearer { token })?;
+    remember_name(account, &crate::model::Me::from(&who));
     writeln!(
         out,
         "Signed in to {} as {}{}. Next: threadmark sync --account {}",
@@ -77,6 +78,15 @@ pub fn login(
         account.name
     )?;
     Ok(())
+}
+
+/// Keeps who the account signs in as, so the reader knows the user's own posts (edit and
+/// delete are offered on them). Not worth failing a login over: the reader then knows only
+/// the posts sent from this outbox as the user's.
+fn remember_name(account: &Account, me: &crate::model::Me) {
+    if let Err(e) = crate::store::save_me(&account.dir, me) {
+        tracing::warn!("could not remember who account {} is: {e}", account.name);
+    }
 }
 
 /// ` (admin)`, ` (moderator)`, ` (reader)`, or nothing for a member.
@@ -121,6 +131,7 @@ fn store_checked_token(
     let unchecked = match checked {
         Ok(who) => {
             secrets.save(&account.name, &Credential::Bearer { token })?;
+            remember_name(account, &crate::model::Me::from(&who));
             tracing::info!(account = %account.name, "token checked and stored");
             writeln!(
                 out,
@@ -210,6 +221,13 @@ fn discourse_login(
         );
     };
     secrets.save(&account.name, &credential)?;
+    remember_name(
+        account,
+        &crate::model::Me {
+            name: who.clone(),
+            moderator: false,
+        },
+    );
     writeln!(
         out,
         "Signed in to {} as {}. Next: threadmark sync --account {}",

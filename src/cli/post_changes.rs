@@ -2,9 +2,8 @@
 //! like replies (durable before we say so, a key made now, sent in order, offline too).
 
 use crate::account::Account;
-use crate::config::AccountKind;
-use crate::model::{OutboxEntry, OutboxState, Post, Target, ThreadId};
-use crate::store::{Cache, Outbox};
+use crate::model::{Capabilities, OutboxEntry, Post, Target, ThreadId};
+use crate::store::{Cache, Enqueued, Outbox};
 use crate::text::sanitize::clean_line;
 use std::io::Write;
 use std::path::Path;
@@ -24,14 +23,17 @@ impl Change {
     }
 }
 
-/// API v1 and Discourse accounts take these; Lemmy not yet: say so before anything is
-/// queued.
-fn check_backend(account: &Account, what: &str) -> anyhow::Result<()> {
-    match account.remote.as_ref().map(|r| r.kind) {
-        Some(AccountKind::Lemmy) => {
-            anyhow::bail!("threadmark cannot {what} on a Lemmy instance yet; nothing was queued")
-        }
-        _ => Ok(()),
+/// The account's server kind must be able to send it: say so before anything is queued.
+fn check_backend(
+    account: &Account,
+    can: fn(&Capabilities) -> bool,
+    what: &str,
+) -> anyhow::Result<()> {
+    let capabilities = account.capabilities();
+    if can(&capabilities) {
+        Ok(())
+    } else {
+        anyhow::bail!("{}; nothing was queued", capabilities.cannot(what))
     }
 }
 
@@ -79,17 +81,10 @@ pub fn edit(
         );
     }
     let outbox = Outbox::open(&account.dir);
-    let (entries, _) = outbox.list()?;
     // A reply still waiting to go: its text changes, one request later instead of two.
-    if let Some(mut queued) = entries
-        .iter()
-        .find(|e| {
-            e.key.starts_with(name) && name.len() >= 8 && waiting(e) && e.target.post().is_none()
-        })
-        .cloned()
+    if name.len() >= 8
+        && let Some(queued) = outbox.amend_waiting(name, &body)?
     {
-        queued.body = body;
-        outbox.update(&queued)?;
         writeln!(
             out,
             "Changed the text of queued {} {} (still one request).",
@@ -98,25 +93,10 @@ pub fn edit(
         )?;
         return Ok(());
     }
-    check_backend(account, "edit posts")?;
+    check_backend(account, |c| c.edit, "edit posts")?;
     let (thread, post) = find_post(account, name)?;
     if post.deleted {
         anyhow::bail!("post {name} was deleted; nothing was queued");
-    }
-    // Two edits of the same post waiting offline: only the last text goes.
-    if let Some(mut earlier) = entries
-        .iter()
-        .find(|e| waiting(e) && matches!(&e.target, Target::Edit { post: p, .. } if *p == post.id))
-        .cloned()
-    {
-        earlier.body = body;
-        outbox.update(&earlier)?;
-        writeln!(
-            out,
-            "Replaced the text of the edit {} still queued for this post: only the last text is sent.",
-            earlier.key
-        )?;
-        return Ok(());
     }
     let target = Target::Edit {
         thread,
@@ -124,7 +104,19 @@ pub fn edit(
         base_version: post.version,
         original: post.body.text.clone(),
     };
-    queue(&outbox, target, body, &post, out)
+    let entry = OutboxEntry::new(target, body, jiff::Timestamp::now());
+    match outbox.enqueue_edit(&entry)? {
+        // Two edits of the same post waiting offline: only the last text goes.
+        Enqueued::Merged(earlier) => {
+            writeln!(
+                out,
+                "Replaced the text of the edit {} still queued for this post: only the last text is sent.",
+                earlier.key
+            )?;
+            Ok(())
+        }
+        Enqueued::New(entry) => said_queued(&entry, &post, out),
+    }
 }
 
 /// `threadmark delete POST` and `threadmark like POST [--undo]`.
@@ -134,14 +126,11 @@ pub fn change(
     change: Change,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
-    check_backend(
-        account,
-        if change == Change::Delete {
-            "delete posts"
-        } else {
-            "like posts"
-        },
-    )?;
+    if change == Change::Delete {
+        check_backend(account, |c| c.delete, "delete posts")?;
+    } else {
+        check_backend(account, |c| c.react, "like posts")?;
+    }
     let (thread, post) = find_post(account, name)?;
     if post.deleted {
         anyhow::bail!("post {name} was deleted already; nothing was queued");
@@ -170,11 +159,6 @@ pub fn change(
     )
 }
 
-/// Still waiting to be sent, and never tried: safe to change in place.
-fn waiting(entry: &OutboxEntry) -> bool {
-    matches!(entry.state, OutboxState::Queued | OutboxState::Held) && entry.attempts == 0
-}
-
 fn queue(
     outbox: &Outbox,
     target: Target,
@@ -184,6 +168,10 @@ fn queue(
 ) -> anyhow::Result<()> {
     let entry = OutboxEntry::new(target, body, jiff::Timestamp::now());
     let entry = outbox.enqueue(&entry)?;
+    said_queued(&entry, post, out)
+}
+
+fn said_queued(entry: &OutboxEntry, post: &Post, out: &mut impl Write) -> anyhow::Result<()> {
     writeln!(
         out,
         "Queued {} {} of post {} by {} (#{}). It goes out with `threadmark sync` or while the reader is open.",
@@ -200,32 +188,14 @@ fn queue(
 /// server's new version (under a new key); the conflicting entry is kept under
 /// `outbox/discarded/`.
 pub fn keep_mine(outbox: &Outbox, entry: &OutboxEntry, out: &mut impl Write) -> anyhow::Result<()> {
-    let OutboxState::Conflict {
-        version, theirs, ..
-    } = &entry.state
-    else {
+    let Some(again) = entry.kept_mine(jiff::Timestamp::now()) else {
         anyhow::bail!(
             "{} is {}, not in conflict: nothing to keep",
             entry.key,
             entry.state.label()
         );
     };
-    let target = match &entry.target {
-        Target::Edit { thread, post, .. } => Target::Edit {
-            thread: thread.clone(),
-            post: post.clone(),
-            base_version: *version,
-            original: theirs.clone(),
-        },
-        Target::Delete { thread, post, .. } => Target::Delete {
-            thread: thread.clone(),
-            post: post.clone(),
-            base_version: *version,
-        },
-        other => other.clone(),
-    };
-    let mut again = entry.successor(entry.body.clone(), jiff::Timestamp::now());
-    again.target = target;
+    let version = again.target.base_version().unwrap_or_default();
     let again = outbox.replace(entry, &again)?;
     writeln!(
         out,

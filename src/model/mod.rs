@@ -2,6 +2,7 @@
 //! read state, drafts and outbox entries, request budgets.
 
 mod budget;
+mod capabilities;
 mod demo;
 mod forum;
 mod ids;
@@ -19,6 +20,7 @@ pub use budget::{
     Budget, BudgetStatus, Limit, Limits, Priority, RESERVE_PERCENT, RequestLog, WindowStatus,
     describe_wait,
 };
+pub use capabilities::{Capabilities, Me};
 pub use demo::{DemoForum, DemoThread, demo_forum};
 pub use forum::{
     Access, Area, Banner, BannerLink, Forum, ForumData, PostLimits, Section, SeqRange, Severity,

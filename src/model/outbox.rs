@@ -78,6 +78,16 @@ impl Target {
         }
     }
 
+    /// The version an edit or deletion was based on.
+    pub fn base_version(&self) -> Option<u64> {
+        match self {
+            Target::Edit { base_version, .. } | Target::Delete { base_version, .. } => {
+                Some(*base_version)
+            }
+            _ => None,
+        }
+    }
+
     /// Does `post` (as the server has it now) already carry what this entry asks for?
     /// (An edit whose first attempt landed, a deletion already made.)
     pub fn done_in(&self, body: &str, post: &super::Post) -> bool {
@@ -268,6 +278,38 @@ impl OutboxEntry {
         next.typing = self.typing;
         next.tags.clone_from(&self.tags);
         next
+    }
+}
+
+impl OutboxEntry {
+    /// "Keep mine" for an entry in conflict: the same change, based on the server's version
+    /// now (an edit's `original` is the server's text), under a new key. `None` when the
+    /// entry is not in conflict.
+    #[must_use]
+    pub fn kept_mine(&self, now: Timestamp) -> Option<Self> {
+        let OutboxState::Conflict {
+            version, theirs, ..
+        } = &self.state
+        else {
+            return None;
+        };
+        let target = match &self.target {
+            Target::Edit { thread, post, .. } => Target::Edit {
+                thread: thread.clone(),
+                post: post.clone(),
+                base_version: *version,
+                original: theirs.clone(),
+            },
+            Target::Delete { thread, post, .. } => Target::Delete {
+                thread: thread.clone(),
+                post: post.clone(),
+                base_version: *version,
+            },
+            other => other.clone(),
+        };
+        let mut again = self.successor(self.body.clone(), now);
+        again.target = target;
+        Some(again)
     }
 }
 

@@ -3,8 +3,8 @@
 
 use super::RemoteError;
 use crate::model::{
-    Banner, BudgetStatus, Forum, ForumMode, OutboxEntry, PlaceMark, Post, ReadMark, ReadMarker,
-    ReadState, RequestLog, SeqRange, ThreadId, ThreadSummary,
+    Banner, BudgetStatus, Capabilities, Forum, ForumMode, OutboxEntry, PlaceMark, Post, ReadMark,
+    ReadMarker, ReadState, RequestLog, SeqRange, ThreadId, ThreadSummary,
 };
 use std::future::Future;
 use std::time::Duration;
@@ -113,6 +113,15 @@ pub enum Submitted {
 /// `logins_disabled`, `rate_limited`, `unauthorized`, `forbidden`, `not_found`,
 /// `validation_failed`, `cursor_expired`, ….
 pub trait Backend: Send {
+    /// The outbox kinds and lookups this backend maps to its server's requests; the
+    /// reader and the command line refuse the others before anything is queued.
+    const CAPABILITIES: Capabilities;
+
+    /// [`Backend::CAPABILITIES`] of the backend at hand.
+    fn capabilities(&self) -> Capabilities {
+        Self::CAPABILITIES
+    }
+
     /// The server's mode and banner as last seen.
     fn state(&self) -> &ServerState;
 

@@ -8,7 +8,9 @@ use super::{Backend, Cursor, PullBatch, ServerState, Submitted, SyncLimits};
 use crate::config::{
     AccountConfig, AccountKind, DEFAULT_PREFETCH_DAYS, DEFAULT_TOP_COMMUNITIES, Prefetch,
 };
-use crate::model::{BudgetStatus, OutboxEntry, Post, ReadMark, ReadState, RequestLog, ThreadId};
+use crate::model::{
+    BudgetStatus, Capabilities, OutboxEntry, Post, ReadMark, ReadState, RequestLog, ThreadId,
+};
 use crate::store::{Credential, SecretError};
 use std::time::Duration;
 
@@ -154,7 +156,29 @@ pub fn discourse_settings(
     }
 }
 
+/// What an account's server kind can do (its backend's [`Backend::CAPABILITIES`]),
+/// known without connecting: offline, the reader and the command line still explain what
+/// the server lacks before anything is queued.
+pub fn capabilities(kind: AccountKind) -> Capabilities {
+    match kind {
+        AccountKind::Native => NativeBackend::CAPABILITIES,
+        AccountKind::Discourse => DiscourseBackend::CAPABILITIES,
+        AccountKind::Lemmy => LemmyBackend::CAPABILITIES,
+    }
+}
+
 impl Backend for AnyBackend {
+    /// Unused: each account's backend answers [`Backend::capabilities`] for itself.
+    const CAPABILITIES: Capabilities = Capabilities::none("this");
+
+    fn capabilities(&self) -> Capabilities {
+        match self {
+            Self::Native(_) => NativeBackend::CAPABILITIES,
+            Self::Discourse(_) => DiscourseBackend::CAPABILITIES,
+            Self::Lemmy(_) => LemmyBackend::CAPABILITIES,
+        }
+    }
+
     fn state(&self) -> &ServerState {
         match self {
             Self::Native(b) => b.state(),

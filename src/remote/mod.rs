@@ -16,6 +16,6 @@ pub use backend::{
     Backend, Cursor, DEFAULT_PAGES_PER_SYNC, DEFAULT_THREADS_PER_AREA, PullBatch, ServerState,
     Submitted, SyncLimits,
 };
-pub use connect::{AnyBackend, ConnectError, connect, sync_limits};
+pub use connect::{AnyBackend, ConnectError, capabilities, connect, sync_limits};
 pub use http::{Answer, HttpClient, RemoteError, Timeouts};
 pub use native::NativeBackend;

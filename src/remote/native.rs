@@ -541,6 +541,9 @@ async fn fetch_thread(
 }
 
 impl Backend for NativeBackend {
+    const CAPABILITIES: crate::model::Capabilities =
+        crate::model::Capabilities::all("a threadmark server");
+
     fn state(&self) -> &ServerState {
         &self.state
     }

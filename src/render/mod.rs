@@ -27,7 +27,9 @@ mod wrap;
 
 pub use document::Document;
 pub use limits::Limits;
-pub use post_facts::{answers_label, post_facts, time_label, tombstone_label};
+pub use post_facts::{
+    answers_label, likes_label, post_facts, post_facts_with, time_label, tombstone_label,
+};
 pub use target_words::target_words;
 
 use crate::model::Body;

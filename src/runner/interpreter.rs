@@ -9,7 +9,7 @@
 use super::state_files::StateFiles;
 use crate::app::{Effect, IndexData, LoadedThread, Msg, Outgoing, StoreJob, Stored};
 use crate::model::{OutboxEntry, PostId, ReadState, ThreadId};
-use crate::store::{AccountDir, Cache, Drafts, Outbox, Retried, StoreError};
+use crate::store::{AccountDir, Cache, Drafts, Enqueued, Outbox, Retried, StoreError};
 use jiff::Timestamp;
 
 /// Disk work: the effects the interpreter carries out. The others (the terminal, the
@@ -186,6 +186,7 @@ impl Interpreter {
                 self.load_drafts(false, tell);
             }
             StoreJob::Send(outgoing) => self.send(*outgoing, tell),
+            StoreJob::Queue(entry) => self.queue(&entry, tell),
             StoreJob::Retry(key) => self.retry(&key, tell),
             StoreJob::Discard(key) => self.discard(&key, tell),
             StoreJob::SaveReadState(read) => {
@@ -241,9 +242,44 @@ impl Interpreter {
             .replaces
             .as_deref()
             .and_then(|key| self.outbox.get(key).ok().flatten());
-        let queued = match &replaced {
-            Some(old) => self.outbox.replace(old, &entry),
-            None => self.outbox.enqueue(&entry),
+        let mut merged = None;
+        let amends = outgoing.amends.clone();
+        let queued = match (&replaced, amends.as_deref()) {
+            (Some(old), _) => self.outbox.replace(old, &entry).map(|_| ()),
+            (None, Some(key)) => match self.outbox.amend_waiting(key, &entry.body) {
+                Ok(Some(amended)) => {
+                    merged = Some(format!(
+                        "changed the text of your {} still in the outbox (still one request)",
+                        amended.target.kind().replace('_', " ")
+                    ));
+                    entry.key = amended.key;
+                    Ok(())
+                }
+                // It left meanwhile: the new text stays, as a draft, in the composer.
+                Ok(None) => {
+                    tell(Stored::NotQueued {
+                        why: "that reply left the outbox meanwhile; your new text is back in the composer (esc keeps it as a draft; e on the posted reply edits it)".into(),
+                        outgoing: Box::new(Outgoing {
+                            amends: None,
+                            ..outgoing
+                        }),
+                    });
+                    return;
+                }
+                Err(e) => Err(e),
+            },
+            (None, None) => match self.outbox.enqueue_edit(&entry) {
+                Ok(Enqueued::Merged(earlier)) => {
+                    merged = Some(
+                        "your edit still in the outbox takes this text: only the last text is sent"
+                            .to_owned(),
+                    );
+                    entry.key = earlier.key;
+                    Ok(())
+                }
+                Ok(Enqueued::New(_)) => Ok(()),
+                Err(e) => Err(e),
+            },
         };
         if let Err(e) = queued {
             tracing::warn!("could not queue a reply: {e}");
@@ -262,8 +298,26 @@ impl Interpreter {
             );
         }
         tell(Stored::Queued { key: entry.key });
+        if let Some(note) = merged {
+            tell(Stored::Done(note));
+        }
         self.load_outbox(tell);
         self.load_drafts(false, tell);
+    }
+
+    /// A change without text (delete, like, unlike), durable before it is pushed.
+    fn queue(&self, entry: &OutboxEntry, tell: Tell<'_>) {
+        match self.outbox.enqueue(entry) {
+            Ok(queued) => tell(Stored::Queued { key: queued.key }),
+            Err(e) => Self::failed(
+                tell,
+                format!(
+                    "could not put the {} in the outbox ({e}); nothing was queued",
+                    entry.target.kind()
+                ),
+            ),
+        }
+        self.load_outbox(tell);
     }
 
     fn retry(&self, key: &str, tell: Tell<'_>) {

@@ -162,6 +162,8 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
     }
     // The first frame says when the cache was last synced; the engine says it again once
     // it has started.
+    state.capabilities = account.capabilities();
+    state.me = account.me();
     state.web =
         crate::app::web::WebSite::of(account.remote.as_ref().map(|r| (&r.kind, r.url.as_str())));
     state.status.last_sync = crate::sync::state::SyncState::load(&account.dir)

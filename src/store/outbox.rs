@@ -22,6 +22,28 @@ use std::time::SystemTime;
 
 const SCHEMA: u32 = 1;
 
+/// How [`Outbox::enqueue_edit`] put an entry in the outbox.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Enqueued {
+    /// A new entry, as queued.
+    New(Box<OutboxEntry>),
+    /// An earlier entry still waiting took the text instead.
+    Merged(Box<OutboxEntry>),
+}
+
+/// Still waiting to be sent, and never tried: safe to change in place.
+fn waiting(entry: &OutboxEntry) -> bool {
+    matches!(entry.state, OutboxState::Queued | OutboxState::Held) && entry.attempts == 0
+}
+
+/// The post an edit entry changes.
+fn edited_post(entry: &OutboxEntry) -> Option<&crate::model::PostId> {
+    match &entry.target {
+        crate::model::Target::Edit { post, .. } => Some(post),
+        _ => None,
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 struct EntryFile {
     schema: u32,
@@ -262,6 +284,41 @@ impl Outbox {
         let queued = self.enqueue(new)?;
         self.discard(old)?;
         Ok(queued)
+    }
+
+    /// Queues an edit; when an edit of the same post still waits unsent, that entry takes
+    /// the new text instead (one request, the last text) and is returned as merged.
+    pub fn enqueue_edit(&self, entry: &OutboxEntry) -> Result<Enqueued, StoreError> {
+        if let Some(post) = edited_post(entry) {
+            let (entries, _) = self.list()?;
+            if let Some(earlier) = entries
+                .iter()
+                .find(|e| waiting(e) && edited_post(e) == Some(post))
+            {
+                let mut earlier = earlier.clone();
+                earlier.body.clone_from(&entry.body);
+                self.update(&earlier)?;
+                return Ok(Enqueued::Merged(Box::new(earlier)));
+            }
+        }
+        self.enqueue(entry).map(|e| Enqueued::New(Box::new(e)))
+    }
+
+    /// A reply or new thread still waiting unsent (its key, or the start of it) takes
+    /// `body`: one request later instead of two. `None` when no such entry waits (it is on
+    /// its way, or gone).
+    pub fn amend_waiting(&self, key: &str, body: &str) -> Result<Option<OutboxEntry>, StoreError> {
+        let (entries, _) = self.list()?;
+        let Some(found) = entries
+            .iter()
+            .find(|e| e.key.starts_with(key) && waiting(e) && e.target.post().is_none())
+        else {
+            return Ok(None);
+        };
+        let mut found = found.clone();
+        body.clone_into(&mut found.body);
+        self.update(&found)?;
+        Ok(Some(found))
     }
 
     /// "Retry now" for one entry: a failed entry is queued again under a new key (the old

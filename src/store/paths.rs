@@ -79,6 +79,10 @@ impl AccountDir {
     pub fn places(&self) -> PathBuf {
         self.root.join("places.json")
     }
+    /// Who the account signs in as (written at login).
+    pub fn me(&self) -> PathBuf {
+        self.root.join("me.json")
+    }
     /// Pane layout, expansion, selection, dismissed banners.
     pub fn ui_state(&self) -> PathBuf {
         self.root.join("ui.json")

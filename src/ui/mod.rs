@@ -63,6 +63,8 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
                     state.status.connection,
                     crate::sync::protocol::Connection::Offline { .. }
                 ),
+                outbox: &state.outbox.entries,
+                me: state.me.as_ref(),
                 title: g.reader_title,
                 body: g.reader_body,
             },

@@ -4,8 +4,9 @@
 use super::element::Element;
 use super::theme::Theme;
 use crate::app::reader::echo::EchoMark;
+use crate::app::reader::post_marks::{Change, PostMarks};
 use crate::model::{OutboxState, Post};
-use crate::render::{answers_label, post_facts};
+use crate::render::{answers_label, post_facts_with};
 use crate::text::sanitize::clean_line;
 use ratatui::text::Span;
 use std::fmt::Write as _;
@@ -16,6 +17,7 @@ pub fn header_spans(
     undated: bool,
     unread: bool,
     is_new: bool,
+    marks: &PostMarks,
     theme: &Theme,
 ) -> Vec<Span<'static>> {
     let meta = theme.get(Element::ReaderMeta);
@@ -34,7 +36,27 @@ pub fn header_spans(
             theme.get(Element::ReaderBadge),
         ));
     }
-    spans.push(Span::styled(post_facts(post, parent, undated), meta));
+    spans.push(Span::styled(
+        post_facts_with(post, parent, undated, marks.reactions, marks.like_pending),
+        meta,
+    ));
+    // What our outbox is doing to it, until the server agrees.
+    let doing = match marks.change {
+        Some(Change::Conflict) => Some((
+            "your change conflicts with a newer version: O to choose",
+            Element::EchoFailed,
+        )),
+        Some(Change::Deleting) => Some(("deleting…", Element::EchoQueued)),
+        Some(Change::Editing) => Some(("edit on its way…", Element::EchoQueued)),
+        None if post.deleted && !post.removed && marks.mine => {
+            Some(("deleted by you", Element::ReaderMeta))
+        }
+        None => None,
+    };
+    if let Some((text, element)) = doing {
+        spans.push(Span::styled(" · ", meta));
+        spans.push(Span::styled(text, theme.get(element)));
+    }
     if is_new {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(" NEW ", theme.get(Element::ReaderNew)));

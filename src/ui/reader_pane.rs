@@ -6,6 +6,7 @@ use super::hyperlink::{self, Region};
 use super::post_header::{echo_header_spans, header_spans};
 use super::text::truncate;
 use super::theme::Theme;
+use crate::app::reader::post_marks;
 use crate::app::reader::rows::{INDENT, drawn_depth};
 use crate::app::reader::search::Match;
 use crate::app::reader::{OpenThread, Reader, Row};
@@ -29,6 +30,10 @@ pub struct ReaderView<'a> {
     pub hyperlinks: bool,
     /// The account's server cannot be reached: what is not downloaded cannot be now.
     pub offline: bool,
+    /// The live outbox: our changes of posts on their way.
+    pub outbox: &'a [crate::model::OutboxEntry],
+    /// Who the account signs in as, when known.
+    pub me: Option<&'a crate::model::Me>,
     pub title: Rect,
     pub body: Rect,
 }
@@ -209,12 +214,14 @@ fn row_line<'a>(
             } else {
                 let unread = view.read.is_none_or(|r| !r.is_read(post.seq));
                 let is_new = open.is_new(post);
+                let marks = post_marks::marks(post, view.outbox, view.me);
                 spans.extend(header_spans(
                     post,
                     parent,
                     view.forum.undated,
                     unread,
                     is_new,
+                    &marks,
                     theme,
                 ));
             }

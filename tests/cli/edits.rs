@@ -106,6 +106,33 @@ fn edits_deletes_and_likes_queued_while_read_only_go_once_each_in_order() {
     );
     ok(&client, &["sync"]);
     assert_eq!(client.outbox(), Vec::<Value>::new(), "every entry done");
+
+    // The like is counted where the post is shown: the header and the JSON.
+    let shown = ok(&client, &["read", "advocacy-1", "--no-pager"]);
+    let header = shown.lines().find(|l| l.contains("#2")).unwrap_or_default();
+    assert!(header.contains("1 like, yours"), "{shown}");
+    let json: Value =
+        serde_json::from_str(&ok(&client, &["read", "advocacy-1", "--json"])).unwrap();
+    let second = json["posts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["seq"] == 2)
+        .unwrap();
+    assert_eq!(
+        (second["likes"].clone(), second["liked"].clone()),
+        (json!(1), json!(true))
+    );
+    let first = json["posts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["seq"] == 1)
+        .unwrap();
+    assert_eq!(
+        (first["likes"].clone(), first["liked"].clone()),
+        (json!(0), json!(false))
+    );
 }
 
 #[test]

@@ -228,3 +228,66 @@ fn starting_offline_paints_the_cache_and_says_so() {
     s.send("q");
     assert!(s.wait_exit().success(), "no crash, a clean exit");
 }
+
+/// Polls the server until `check` holds for post `id` (bounded).
+fn wait_for_post(api: &Api, id: &str, what: &str, check: impl Fn(&Value) -> bool) {
+    let deadline = Instant::now() + DRAIN;
+    loop {
+        let post = api.get(&format!("/posts/{id}"));
+        if check(&post) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what} never reached the server: {post}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn edit_like_and_delete_your_post_from_the_reader_reach_the_server() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let api = Api::new(&server.url, server.member_token.as_ref().unwrap());
+    let mine = api.reply("advocacy-1", "teh frist draft");
+    let id = mine["id"].as_str().unwrap().to_owned();
+    let client = synced_client(&server);
+    // The "editor" fixes the typo in the file it is given.
+    let script = client.home.path().join("editor.sh");
+    std::fs::write(&script, "sed -i 's/teh frist/the first/' \"$1\"\n").unwrap();
+    let visual = format!("sh {}", script.display());
+    let mut s = reader(&client, &[("VISUAL", visual.as_str())]);
+    s.wait_for_text("Advocacy");
+    s.send("G\r");
+    s.wait_for_text("Mary Ghikas · #1");
+    // Our reply answers the thread and is its newest post: the last one.
+    s.send(&"J".repeat(30));
+    s.wait_for("our post, current", |t| {
+        t.contains("already at the last post") && t.contains("teh frist draft")
+    });
+
+    s.send("e");
+    s.wait_for_text("editing your post");
+    s.send("\x05");
+    s.wait_for_text("text taken from the editor");
+    s.send(CTRL_S);
+    wait_for_post(&api, &id, "the edit", |p| p["body"] == "the first draft");
+    s.wait_for("the edited text", |t| {
+        t.contains("the first draft") && !t.contains("teh frist")
+    });
+
+    s.send("+");
+    wait_for_post(&api, &id, "the like", |p| p["reactions"]["like"] == 1);
+    s.wait_for("the like counted by the server", |t| {
+        t.contains("1 like, yours") && !t.contains("sending…")
+    });
+
+    s.send("d");
+    s.wait_for_text("delete post #");
+    s.send("y");
+    wait_for_post(&api, &id, "the deletion", |p| p["deleted"] == true);
+    s.wait_for_text("deleted by you");
+    s.send("q");
+    assert!(s.wait_exit().success(), "no crash, a clean exit");
+}

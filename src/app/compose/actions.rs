@@ -205,6 +205,43 @@ pub fn edit_failed(state: &mut State, entry: &OutboxEntry, fx: &mut Vec<Effect>)
     state.notice("editing the refused reply: sending it queues a new one in its place");
 }
 
+/// `e` on your post: the composer opens on its text (or resumes a draft of the same edit).
+/// `queued`: the text is that of an edit of it still waiting in the outbox, which this one
+/// replaces once sent (only the last text goes).
+pub fn edit_post(
+    state: &mut State,
+    target: Target,
+    text: String,
+    queued: bool,
+    fx: &mut Vec<Effect>,
+) {
+    if let Some(draft) = existing_draft(state, &target) {
+        open_draft_noting(state, draft);
+        return;
+    }
+    let draft = fresh_draft(state, target, text);
+    open(state, draft, None);
+    fx.push(Effect::DraftChanged);
+    state.notice(if queued {
+        "editing the text of your edit still in the outbox: only the last text is sent"
+    } else {
+        "editing your post: ctrl-s sends the new text through the outbox"
+    });
+}
+
+/// `e` on your reply still waiting in the outbox: the composer opens on its text; sending
+/// changes the queued entry in place (one request later, not two).
+pub fn amend(state: &mut State, entry: &OutboxEntry, fx: &mut Vec<Effect>) {
+    let mut draft = fresh_draft(state, entry.target.clone(), entry.body.clone());
+    draft.tags.clone_from(&entry.tags);
+    open(state, draft, None);
+    if let Some(composer) = &mut state.composer {
+        composer.amends = Some(entry.key.clone());
+    }
+    fx.push(Effect::DraftChanged);
+    state.notice("editing your reply still in the outbox: sending changes it there");
+}
+
 /// The outbox could not take a sent text: it goes back into the composer (and its draft),
 /// so nothing typed is lost.
 pub fn not_queued(state: &mut State, outgoing: Outgoing, why: String, fx: &mut Vec<Effect>) {
@@ -222,6 +259,9 @@ pub fn not_queued(state: &mut State, outgoing: Outgoing, why: String, fx: &mut V
         fx.push(Effect::Store(StoreJob::SaveDraft(current.to_draft(now))));
     }
     open(state, draft, outgoing.replaces);
+    if let Some(composer) = &mut state.composer {
+        composer.amends = outgoing.amends;
+    }
     fx.push(Effect::DraftChanged);
     state.error(why);
 }
@@ -329,10 +369,11 @@ fn send(state: &mut State, fx: &mut Vec<Effect>) {
         state.error(format!("{why}; shorten it and send again"));
         return;
     }
-    let (target, draft_id, replaces) = (
+    let (target, draft_id, replaces, amends) = (
         composer.target(),
         composer.draft_id.clone(),
         composer.replaces.clone(),
+        composer.amends.clone(),
     );
     state.composer = None;
     // The idempotency key is made here, when the user sends, and never changes after.
@@ -343,6 +384,7 @@ fn send(state: &mut State, fx: &mut Vec<Effect>) {
         body,
         draft_id,
         replaces,
+        amends,
         tags,
     };
     fx.push(Effect::Store(StoreJob::Send(Box::new(outgoing))));

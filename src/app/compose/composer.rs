@@ -42,6 +42,8 @@ pub struct Composer {
     pub preview_scroll: usize,
     /// The key of a failed outbox entry this text replaces once sent (an edit).
     pub replaces: Option<String>,
+    /// The key of a reply still waiting in the outbox whose text this changes.
+    pub amends: Option<String>,
 }
 
 fn editor(text: &str) -> TextArea<'static> {
@@ -106,6 +108,7 @@ impl Composer {
             preview: None,
             preview_scroll: 0,
             replaces: None,
+            amends: None,
         };
         composer.focus(field);
         composer

@@ -72,6 +72,12 @@ pub enum Action {
     ReplyQuoting,
     /// Start a thread in the selected area.
     NewThread,
+    /// Edit your current post in the reader (or your reply still in the outbox).
+    EditPost,
+    /// Delete your current post in the reader (asks first).
+    DeletePost,
+    /// Like the current post in the reader, or take the like back.
+    Like,
     /// Pull and push now, without waiting for the next retry.
     SyncNow,
     /// The demo only: switch the demo forum's own server open → read-only → unreachable.

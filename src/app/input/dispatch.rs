@@ -9,6 +9,7 @@ use crate::app::lists::outbox_actions;
 use crate::app::msg::Effect;
 use crate::app::reader::actions as reader;
 use crate::app::reader::export;
+use crate::app::reader::post_actions;
 use crate::app::reader::read_mark_actions;
 use crate::app::state::{Overlay, State};
 use crate::app::tree::actions as tree;
@@ -85,6 +86,9 @@ pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
         Action::Reply => compose_actions::reply(state, false, fx),
         Action::ReplyQuoting => compose_actions::reply(state, true, fx),
         Action::NewThread => compose_actions::new_thread(state),
+        Action::EditPost => post_actions::edit(state, fx),
+        Action::DeletePost => post_actions::ask_delete(state),
+        Action::Like => post_actions::toggle_like(state, fx),
         Action::SyncNow => sync_now(state, fx),
         Action::SwitchDemoServer => switch_demo_server(state, fx),
         Action::Outbox => outbox_actions::show(state, fx),

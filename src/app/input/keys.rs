@@ -12,6 +12,7 @@ use crate::app::lists::outbox_actions;
 use crate::app::msg::Effect;
 use crate::app::reader::actions::run_search;
 use crate::app::reader::export;
+use crate::app::reader::post_actions;
 use crate::app::state::{Overlay, PromptKind, State};
 use crate::render::Link;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -29,6 +30,9 @@ pub fn on_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effect>) {
     if state.prompt.is_some() {
         prompt_key(state, event, fx);
         return;
+    }
+    if state.reader.confirm_delete.is_some() {
+        return post_actions::confirm_delete_key(state, event, fx);
     }
     match state.overlay {
         Overlay::Help { scroll } => return help_key(state, event, scroll),

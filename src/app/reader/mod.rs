@@ -7,6 +7,8 @@ pub(crate) mod actions;
 pub mod echo;
 pub(crate) mod export;
 pub mod model;
+pub(crate) mod post_actions;
+pub mod post_marks;
 pub(crate) mod read_mark_actions;
 pub mod read_marks;
 pub mod rows;

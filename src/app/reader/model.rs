@@ -110,6 +110,8 @@ pub struct Reader {
     /// for is not asked again by scrolling while its load is in flight (a new run, after
     /// the load, is a new row).
     pub asked: Vec<SeqRange>,
+    /// The post whose deletion `d` is asking about (the next key answers).
+    pub confirm_delete: Option<PostId>,
     /// Per reading position: the run of its rows (relative to its header) that has been on
     /// screen during this visit, for posts taller than the pane.
     seen: Vec<Option<(usize, usize)>>,

@@ -179,6 +179,13 @@ impl DiscourseBackend {
 }
 
 impl Backend for DiscourseBackend {
+    /// Edits (`PUT /posts/{id}` with `original_text`), deletions and likes
+    /// (`post_action_type_id` 2) map to its requests; earlier versions are not fetched yet.
+    const CAPABILITIES: crate::model::Capabilities = crate::model::Capabilities {
+        revisions: false,
+        ..crate::model::Capabilities::all("a Discourse forum")
+    };
+
     fn state(&self) -> &ServerState {
         self.transport.state()
     }

@@ -242,6 +242,9 @@ pub fn remember_server(existing: Option<&Cursor>, info: &ServerInfo) -> Cursor {
 }
 
 impl Backend for LemmyBackend {
+    const CAPABILITIES: crate::model::Capabilities =
+        crate::model::Capabilities::none("a Lemmy instance");
+
     fn state(&self) -> &ServerState {
         self.transport.state()
     }

@@ -231,11 +231,12 @@ fn search(
     json: bool,
     look: &Look,
 ) -> anyhow::Result<()> {
-    let data = load(account)?;
+    // The search index has the threads' titles and order: neither the tree, the thread
+    // index nor the read state is read.
     let mut cache = Cache::open(account.dir.clone());
     cache.on_index_progress(index_progress());
     let query = words.join(" ");
-    let hits = crate::store::search(&mut cache, &data.threads, &query, limit)?;
+    let hits = crate::store::search(&mut cache, &query, limit)?;
     report_problems(&mut cache);
     if json {
         let value = json::search(&account.name, &query, &hits);

@@ -205,16 +205,14 @@ impl Cache {
         })
     }
 
-    /// The posts that may match `words` (lowercased), from the search index (built first
-    /// when missing); `None` when every post must be read.
+    /// The threads and posts that may match `words` (lowercased), from the search index
+    /// (built first when missing); `None` when there is no usable index (then every
+    /// thread must be read).
     pub(super) fn search_candidates(
         &self,
         words: &[String],
     ) -> Result<Option<super::search_index::Candidates>, StoreError> {
-        Ok(self
-            .slot()
-            .read(&self.dir, |index| index.candidates(words))?
-            .flatten())
+        self.slot().read(&self.dir, |index| index.candidates(words))
     }
 
     /// Drops a thread's file and its search index rows (the thread is gone from the

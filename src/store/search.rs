@@ -1,7 +1,8 @@
 //! Local full-text search over cached thread titles and posts.
 
+use super::search_index::{Posts, ThreadRow};
 use super::{Cache, StoreError};
-use crate::model::{Author, PostId, ThreadId, ThreadSummary};
+use crate::model::{Author, PostId, ThreadId};
 use crate::render::plain_text;
 use crate::text::sanitize;
 
@@ -20,51 +21,65 @@ pub struct SearchHit {
 /// Finds posts and thread titles containing every word of `query` (case-insensitive).
 /// Hits where the words stand whole come first, then those where they begin a word, then
 /// those where they sit inside one ("train" finds "train", then "trained", then
-/// "constraints"); within a rank, in the order of `threads`, each thread's title before
-/// its posts (in `seq` order).
+/// "constraints"); within a rank, newest thread first (by its last post; ties by thread
+/// id), each thread's title before its posts (in `seq` order).
 ///
-/// The search index (see [`super::search_index`]) names the posts that may match; each
-/// is read from its thread file and checked there, so an index out of step with the files
-/// never yields a wrong hit. Threads the index is unsure of, and every thread when no
-/// word is long enough for the index (or there is no usable index), are read whole.
-pub fn search(
-    cache: &mut Cache,
-    threads: &[ThreadSummary],
-    query: &str,
-    limit: usize,
-) -> Result<Vec<SearchHit>, StoreError> {
+/// The search index (see [`super::search_index`]) names the threads and posts that may
+/// match; each post is read from its thread file and checked there, so an index out of
+/// step with the files never yields a wrong hit. Threads the index is unsure of, and
+/// every thread when no word is long enough for the index, are read whole; with no usable
+/// index, every thread of `index.json` is.
+pub fn search(cache: &mut Cache, query: &str, limit: usize) -> Result<Vec<SearchHit>, StoreError> {
     let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
     if words.is_empty() || limit == 0 {
         return Ok(Vec::new());
     }
-    let candidates = cache.search_candidates(&words)?;
+    let mut threads = match cache.search_candidates(&words)? {
+        Some(found) => {
+            let mut threads = found.threads;
+            // A write left these pending: their rows may be out of step, their files say.
+            for id in &found.whole {
+                if let Some(file) = cache.load_thread(id)? {
+                    threads.push((ThreadRow::of(&file.summary), Posts::All));
+                }
+            }
+            threads
+        }
+        None => cache
+            .load_index()?
+            .iter()
+            .map(|summary| (ThreadRow::of(summary), Posts::All))
+            .collect(),
+    };
+    threads.sort_by(|(a, _), (b, _)| {
+        b.last_post_at
+            .cmp(&a.last_post_at)
+            .then_with(|| a.id.cmp(&b.id))
+    });
     let mut ranked = Ranked::new(limit);
-    for summary in threads {
+    for (row, posts) in threads {
         if ranked.full_of_the_best() {
             break;
         }
-        if let Some(rank) = rank(&summary.title.to_lowercase(), &words) {
+        if let Some(rank) = rank(&row.title.to_lowercase(), &words) {
             ranked.push(
                 rank,
                 SearchHit {
-                    thread: summary.id.clone(),
-                    thread_title: summary.title.clone(),
+                    thread: row.id.clone(),
+                    thread_title: row.title.clone(),
                     post: None,
                     seq: None,
-                    author: summary.author.clone(),
-                    snippet: sanitize::clean_line(&summary.title).into_owned(),
+                    author: row.author.clone(),
+                    snippet: sanitize::clean_line(&row.title).into_owned(),
                 },
             );
         }
-        let seqs: Option<&[u32]> = match &candidates {
-            Some(found) if !found.whole.contains(&summary.id) => match found.posts.get(&summary.id)
-            {
-                Some(seqs) => Some(seqs),
-                None => continue,
-            },
-            _ => None,
+        let seqs: Option<&[u32]> = match &posts {
+            Posts::TitleOnly => continue,
+            Posts::All => None,
+            Posts::Some(seqs) => Some(seqs),
         };
-        let Some(file) = cache.load_thread(&summary.id)? else {
+        let Some(file) = cache.load_thread(&row.id)? else {
             continue;
         };
         for post in file.posts.iter().filter(|p| !p.deleted) {
@@ -82,8 +97,8 @@ pub fn search(
             ranked.push(
                 rank,
                 SearchHit {
-                    thread: summary.id.clone(),
-                    thread_title: summary.title.clone(),
+                    thread: row.id.clone(),
+                    thread_title: row.title.clone(),
                     post: Some(post.id.clone()),
                     seq: Some(post.seq),
                     author: post.author.clone(),
@@ -224,6 +239,7 @@ fn snippet(text: &str, lower: &str, word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ThreadSummary;
     use crate::store::{DataDir, Problem, ensure_demo};
     use std::fs;
     use std::sync::{Arc, Mutex};
@@ -237,8 +253,8 @@ mod tests {
         (temp, cache, threads)
     }
 
-    fn found(cache: &mut Cache, threads: &[ThreadSummary], query: &str) -> Vec<Option<u32>> {
-        search(cache, threads, query, 50)
+    fn found(cache: &mut Cache, query: &str) -> Vec<Option<u32>> {
+        search(cache, query, 50)
             .unwrap()
             .iter()
             .map(|h| h.seq)
@@ -247,22 +263,16 @@ mod tests {
 
     #[test]
     fn titles_and_posts_match_every_word_in_thread_order() {
-        let (_temp, mut cache, threads) = demo();
-        assert_eq!(
-            found(&mut cache, &threads, "ADVOCACY discussion"),
-            [None, Some(8)]
-        );
-        let hits = search(&mut cache, &threads, "advocacy", 50).unwrap();
+        let (_temp, mut cache, _) = demo();
+        assert_eq!(found(&mut cache, "ADVOCACY discussion"), [None, Some(8)]);
+        let hits = search(&mut cache, "advocacy", 50).unwrap();
         assert!(hits.len() > 2, "{hits:?}");
         assert_eq!(hits[0].seq, None, "the title comes first");
         let seqs: Vec<u32> = hits.iter().filter_map(|h| h.seq).collect();
         assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
         assert!(hits[1].snippet.to_lowercase().contains("advocacy"));
-        assert_eq!(
-            search(&mut cache, &threads, "advocacy", 2).unwrap().len(),
-            2
-        );
-        assert!(found(&mut cache, &threads, "advocacy zzzqqq").is_empty());
+        assert_eq!(search(&mut cache, "advocacy", 2).unwrap().len(), 2);
+        assert!(found(&mut cache, "advocacy zzzqqq").is_empty());
     }
 
     #[test]
@@ -304,7 +314,7 @@ mod tests {
     #[test]
     fn a_missing_or_damaged_index_is_built_again_from_the_thread_files() {
         let (_temp, mut cache, threads) = demo();
-        let expected = found(&mut cache, &threads, "advocacy");
+        let expected = found(&mut cache, "advocacy");
         let path = cache.dir().search_index();
         let dir = cache.dir().clone();
         assert!(path.exists());
@@ -314,7 +324,7 @@ mod tests {
         let told = Arc::new(Mutex::new(Vec::new()));
         let progress = Arc::clone(&told);
         cache.on_index_progress(move |done, total| progress.lock().unwrap().push((done, total)));
-        assert_eq!(found(&mut cache, &threads, "advocacy"), expected);
+        assert_eq!(found(&mut cache, "advocacy"), expected);
         assert!(path.exists(), "built again");
         let total = threads.len();
         assert_eq!(
@@ -326,7 +336,7 @@ mod tests {
 
         fs::write(&path, b"SQLite format 3\0 but not really a database at all").unwrap();
         let mut cache = Cache::open(dir);
-        assert_eq!(found(&mut cache, &threads, "advocacy"), expected);
+        assert_eq!(found(&mut cache, "advocacy"), expected);
         let problems = cache.take_problems();
         assert!(
             matches!(&problems[..], [Problem::Quarantined { path: p, .. }] if *p == path),
@@ -340,8 +350,8 @@ mod tests {
 
     #[test]
     fn a_post_changed_behind_the_index_is_never_a_wrong_hit() {
-        let (temp, mut cache, threads) = demo();
-        let hits = search(&mut cache, &threads, "advocacy", 50).unwrap();
+        let (temp, mut cache, _) = demo();
+        let hits = search(&mut cache, "advocacy", 50).unwrap();
         let post = hits.iter().find_map(|h| h.post.clone()).unwrap();
         let thread = hits
             .iter()
@@ -360,7 +370,7 @@ mod tests {
         let other = Cache::open(DataDir::new(temp.path().join("x")).account("x"));
         other.save_thread(&file).unwrap();
         fs::copy(other.dir().thread(thread.as_str()), &path).unwrap();
-        let again = search(&mut cache, &threads, "advocacy", 50).unwrap();
+        let again = search(&mut cache, "advocacy", 50).unwrap();
         assert!(
             again.iter().all(|h| h.post.as_ref() != Some(&post)),
             "{again:?}"

@@ -1,11 +1,13 @@
 //! The search index: a derived `SQLite` database beside the thread files (`search.sqlite`)
-//! whose FTS5 trigram table says which posts may contain a word.
+//! whose FTS5 trigram table says which posts may contain a word, and whose thread rows
+//! give a search the threads' titles and order without parsing `index.json`.
 //!
 //! It is never trusted over the thread files: it only narrows the posts a search reads
-//! back from them, and every hit is checked against its thread file. It holds no text
-//! (the FTS table is contentless), only the trigrams of each live post's lowercased plain
-//! text, keyed by thread number and `seq`, and a stamp of each post's body so an update
-//! re-indexes only the posts that changed.
+//! back from them, and every hit is checked against its thread file. It holds no post
+//! text (the FTS table is contentless), only the trigrams of each live post's lowercased
+//! plain text, keyed by thread number and `seq`, a stamp of each post's body so an update
+//! re-indexes only the posts that changed, and one row per thread (title, author, last
+//! post time) taken from its file's summary.
 //!
 //! Keeping it in step without a shared transaction with the files: a write first records
 //! the threads it is about to change as *pending* in the same transaction as their new
@@ -14,7 +16,7 @@
 //! writer re-indexes them from their files. `PRAGMA user_version` is set only when a build
 //! completes, so a build cut short is begun again.
 
-use crate::model::{Post, Thread, ThreadId};
+use crate::model::{Author, Post, Thread, ThreadId, ThreadSummary};
 use crate::render::plain_text;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, params};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -23,7 +25,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// The schema of the index this version reads and writes (its `user_version`).
-pub const INDEX_SCHEMA: i32 = 1;
+pub const INDEX_SCHEMA: i32 = 2;
 
 /// Characters per indexed term.
 const TRIGRAM: usize = 3;
@@ -39,7 +41,10 @@ const TABLES: &str = "
     DROP TABLE IF EXISTS posts;
     DROP TABLE IF EXISTS threads;
     DROP TABLE IF EXISTS pending;
-    CREATE TABLE threads (num INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);
+    CREATE TABLE threads (
+        num INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, title TEXT NOT NULL,
+        lower TEXT NOT NULL, author TEXT NOT NULL, badge TEXT, last_post_at INTEGER NOT NULL
+    );
     CREATE TABLE posts (key INTEGER PRIMARY KEY, stamp INTEGER NOT NULL);
     CREATE TABLE pending (id TEXT PRIMARY KEY);
     CREATE VIRTUAL TABLE words USING fts5(
@@ -66,12 +71,45 @@ pub enum Opened {
     Newer(i32),
 }
 
-/// The posts a query may match, for the caller to check against the thread files.
+/// A thread as its index row has it: what a search shows of it and orders it by.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ThreadRow {
+    pub id: ThreadId,
+    pub title: String,
+    pub author: Author,
+    /// The last post's time, in nanoseconds since 1970 (newest threads first).
+    pub last_post_at: i64,
+}
+
+impl ThreadRow {
+    pub fn of(summary: &ThreadSummary) -> Self {
+        Self {
+            id: summary.id.clone(),
+            title: summary.title.clone(),
+            author: summary.author.clone(),
+            last_post_at: nanos(summary.last_post_at),
+        }
+    }
+}
+
+/// Which posts of a thread a query may match.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Posts {
+    /// Every live post (the query has no word long enough to narrow it).
+    All,
+    /// These `seq`s (ascending): their text has every trigram of the query's words.
+    Some(Vec<u32>),
+    /// None: only the title may match.
+    TitleOnly,
+}
+
+/// What a query may match, for the caller to check against the thread files.
 #[derive(Debug, Default)]
 pub struct Candidates {
-    /// Posts (`seq`s, ascending) whose text has every trigram of the query's words.
-    pub posts: HashMap<ThreadId, Vec<u32>>,
-    /// Threads whose index rows may be out of step with their file: read them whole.
+    /// Threads whose title holds every word or that have candidate posts, by row.
+    pub threads: Vec<(ThreadRow, Posts)>,
+    /// Threads whose index rows may be out of step with their file: read them whole (they
+    /// are not in `threads`).
     pub whole: BTreeSet<ThreadId>,
 }
 
@@ -184,11 +222,20 @@ impl SearchIndex {
         tx.commit()
     }
 
-    /// The posts that may contain every word of `words` (lowercased), or `None` when no
-    /// word is long enough to narrow the search (then every post is a candidate).
-    pub fn candidates(&self, words: &[String]) -> rusqlite::Result<Option<Candidates>> {
+    /// The threads and posts that may hold every word of `words` (lowercased): the posts
+    /// holding all the words' trigrams (every post, when no word is long enough to narrow
+    /// the search) and the threads whose title holds them all.
+    pub fn candidates(&self, words: &[String]) -> rusqlite::Result<Candidates> {
+        let whole: BTreeSet<ThreadId> = self.pending()?.into_iter().collect();
+        let mut found: BTreeMap<i64, (ThreadRow, Posts)> = BTreeMap::new();
         let Some(query) = match_expression(&self.conn, words)? else {
-            return Ok(None);
+            let mut all = self.conn.prepare_cached(&format!("{ROW} FROM threads"))?;
+            let threads = all
+                .query_map([], read_row)?
+                .map(|row| row.map(|(_, row)| (row, Posts::All)))
+                .filter(|row| row.as_ref().map_or(true, |(r, _)| !whole.contains(&r.id)))
+                .collect::<rusqlite::Result<_>>()?;
+            return Ok(Candidates { threads, whole });
         };
         let mut by_num: BTreeMap<i64, Vec<u32>> = BTreeMap::new();
         let mut stmt = self
@@ -199,22 +246,58 @@ impl SearchIndex {
             let (num, seq) = split_key(key?);
             by_num.entry(num).or_default().push(seq);
         }
-        let mut name = self
+        let mut row = self
             .conn
-            .prepare_cached("SELECT id FROM threads WHERE num = ?1")?;
-        let mut posts = HashMap::with_capacity(by_num.len());
+            .prepare_cached(&format!("{ROW} FROM threads WHERE num = ?1"))?;
         for (num, mut seqs) in by_num {
-            if let Some(id) = name
-                .query_row([num], |row| row.get::<_, String>(0))
-                .optional()?
-            {
+            if let Some((num, thread)) = row.query_row([num], read_row).optional()? {
                 seqs.sort_unstable();
-                posts.insert(ThreadId::new(id), seqs);
+                found.insert(num, (thread, Posts::Some(seqs)));
             }
         }
-        let whole = self.pending()?.into_iter().collect();
-        Ok(Some(Candidates { posts, whole }))
+        // Titles: a plain scan of the lowercased titles, one short string per thread.
+        let test = vec!["instr(lower, ?) > 0"; words.len()].join(" AND ");
+        let mut titled = self
+            .conn
+            .prepare(&format!("{ROW} FROM threads WHERE {test}"))?;
+        let rows = titled.query_map(rusqlite::params_from_iter(words), read_row)?;
+        for row in rows {
+            let (num, thread) = row?;
+            found.entry(num).or_insert((thread, Posts::TitleOnly));
+        }
+        let threads = found
+            .into_values()
+            .filter(|(row, _)| !whole.contains(&row.id))
+            .collect();
+        Ok(Candidates { threads, whole })
     }
+}
+
+/// The columns [`read_row`] reads.
+const ROW: &str = "SELECT num, id, title, author, badge, last_post_at";
+
+fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, ThreadRow)> {
+    Ok((
+        row.get(0)?,
+        ThreadRow {
+            id: ThreadId::new(row.get::<_, String>(1)?),
+            title: row.get(2)?,
+            author: Author {
+                name: row.get(3)?,
+                badge: row.get(4)?,
+            },
+            last_post_at: row.get(5)?,
+        },
+    ))
+}
+
+/// A time as the index orders threads by it: nanoseconds, which fit until the year 2262.
+pub fn nanos(at: jiff::Timestamp) -> i64 {
+    i64::try_from(at.as_nanosecond()).unwrap_or(if at.as_second() < 0 {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
 }
 
 /// A build in progress (see [`SearchIndex::build`]).
@@ -249,11 +332,29 @@ fn index_thread(
         (Some(num), _) => num,
         (None, None) => return Ok(()),
         (None, Some(_)) => {
-            tx.prepare_cached("INSERT INTO threads (id) VALUES (?1)")?
-                .execute([id.as_str()])?;
+            tx.prepare_cached(
+                "INSERT INTO threads (id, title, lower, author, last_post_at)
+                 VALUES (?1, '', '', '', 0)",
+            )?
+            .execute([id.as_str()])?;
             tx.last_insert_rowid()
         }
     };
+    if let Some(file) = file {
+        let summary = &file.summary;
+        tx.prepare_cached(
+            "UPDATE threads SET title = ?2, lower = ?3, author = ?4, badge = ?5,
+             last_post_at = ?6 WHERE num = ?1",
+        )?
+        .execute(params![
+            num,
+            summary.title,
+            summary.title.to_lowercase(),
+            summary.author.name,
+            summary.author.badge,
+            nanos(summary.last_post_at)
+        ])?;
+    }
     let mut old: HashMap<u32, i64> = HashMap::new();
     {
         let mut rows =
@@ -369,7 +470,7 @@ fn match_expression(conn: &Connection, words: &[String]) -> rusqlite::Result<Opt
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{AreaId, Author, Body, PostId, ThreadSummary};
+    use crate::model::{AreaId, Body, PostId};
     use jiff::Timestamp;
 
     fn thread(id: &str, texts: &[&str]) -> Thread {
@@ -413,11 +514,15 @@ mod tests {
 
     fn found(index: &SearchIndex, words: &[&str]) -> BTreeMap<String, Vec<u32>> {
         let words: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
-        let found = index.candidates(&words).unwrap().unwrap();
+        let found = index.candidates(&words).unwrap();
         found
-            .posts
+            .threads
             .into_iter()
-            .map(|(id, seqs)| (id.as_str().to_owned(), seqs))
+            .filter_map(|(row, posts)| match posts {
+                Posts::Some(seqs) => Some((row.id.as_str().to_owned(), seqs)),
+                Posts::All => panic!("{words:?} narrows the search"),
+                Posts::TitleOnly => None,
+            })
             .collect()
     }
 
@@ -474,16 +579,28 @@ mod tests {
                 &[&ThreadId::new("t2")],
             )
             .unwrap();
-        assert_eq!(found(&index, &["quokka"]), expect(&[("t1", &[1, 3])]));
-        assert!(found(&index, &["的な討"]).is_empty());
+        // Until the files are written, both are to be read from their files.
+        let staged = index.candidates(&["quokka".to_owned()]).unwrap();
+        assert!(staged.threads.is_empty(), "{staged:?}");
         assert_eq!(
-            index.pending().unwrap().len(),
-            2,
-            "until the files are written"
+            staged.whole,
+            [ThreadId::new("t1"), ThreadId::new("t2")].into()
         );
         index
             .settle([&ThreadId::new("t1"), &ThreadId::new("t2")])
             .unwrap();
         assert!(index.pending().unwrap().is_empty());
+        assert_eq!(found(&index, &["quokka"]), expect(&[("t1", &[1, 3])]));
+        assert!(found(&index, &["的な討"]).is_empty());
+        // The title alone matches: the thread comes with its row, no post to read.
+        let mut lone = thread("t3", &["nothing here"]);
+        lone.summary.title = "Wombat Weekly".into();
+        index.stage(&[&lone], &[]).unwrap();
+        index.settle([&lone.summary.id]).unwrap();
+        let titled = index.candidates(&["wombat".to_owned()]).unwrap();
+        assert_eq!(
+            titled.threads,
+            [(ThreadRow::of(&lone.summary), Posts::TitleOnly)]
+        );
     }
 }

@@ -26,14 +26,13 @@ pub fn bench(c: &mut Criterion, filter: &Filter) {
     }
 }
 
-/// What `threadmark search` does: open the cache, read the index, search.
+/// What `threadmark search` does: open the cache and search (its index has the threads).
 fn search(c: &mut Criterion) {
     let fixture = fixtures::client_cache(100_000);
     let dir = fixture.account_dir();
     let find = |query: &str| {
         let mut cache = Cache::open(dir.clone());
-        let threads = cache.load_index().unwrap();
-        threadmark::store::search(&mut cache, &threads, query, 50).unwrap()
+        threadmark::store::search(&mut cache, query, 50).unwrap()
     };
     let hits = find(PLANTED_PHRASE);
     assert_eq!(hits.len(), 1, "the planted phrase is found once");

@@ -80,3 +80,33 @@ fn snippets_are_cut_between_words() {
         }
     }
 }
+
+/// Search takes the threads' titles and order from its index beside the thread files: it
+/// never parses the thread list (`index.json`, 12 MB at a million posts), so it finds the
+/// same with that list damaged, and leaves it for the reader to set aside and rebuild.
+#[test]
+fn search_finds_titles_and_posts_without_reading_the_thread_list() {
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    let before = json_of(home, &["search", "advocacy", "--json"]);
+    let hits = before["hits"].as_array().unwrap();
+    assert!(hits[0]["seq"].is_null(), "the title first: {before:#}");
+    assert!(hits.len() > 2, "{before:#}");
+
+    let list = DataDir::new(home.join("data")).account("demo").index();
+    std::fs::write(&list, b"{ not json").unwrap();
+    let out = threadmark(home, &["search", "advocacy", "--json"], &[]);
+    assert!(out.status.success(), "{out:?}");
+    let after: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(after["hits"], before["hits"]);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read(&list).unwrap(),
+        b"{ not json",
+        "not read, not moved"
+    );
+}

@@ -161,12 +161,12 @@ proptest! {
         }
         let mut cache = Cache::open(account.clone());
         let _ = cache.load_forum().unwrap();
-        let threads = cache.load_index().unwrap();
+        let _ = cache.load_index().unwrap();
         let _ = cache.load_thread(&ThreadId::new("t1")).unwrap();
         let _ = cache.load_read_state().unwrap();
         let _ = threadmark::store::load_ui_state::<threadmark::app::UiState>(&account).unwrap();
         let _ = threadmark::sync::state::SyncState::load(&account).unwrap();
-        let _ = threadmark::store::search(&mut cache, &threads, "b", 10);
+        let _ = threadmark::store::search(&mut cache, "b", 10);
         for problem in cache.take_problems() {
             let shown = problem.to_string();
             prop_assert!(!shown.chars().any(char::is_control), "{shown:?}");

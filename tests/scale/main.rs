@@ -15,7 +15,7 @@ use generator::{Generated, LONG_THREAD_POSTS, PLANTED_PHRASE, Spec, generate};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 use threadmark::app::tree::{NodeKind, TreeModel};
-use threadmark::model::{ReadState, ThreadSummary};
+use threadmark::model::ReadState;
 use threadmark::remote::{HttpClient, NativeBackend, Timeouts};
 use threadmark::store::{AccountDir, Cache, DataDir, search};
 use threadmark::sync::Engine;
@@ -115,8 +115,7 @@ fn a_long_thread_comes_back_complete_and_in_order() {
 fn search_finds_the_planted_phrase_and_what_a_full_scan_finds() {
     let (_temp, dir) = written();
     let mut cache = Cache::open(dir);
-    let index = cache.load_index().unwrap();
-    let hits = search(&mut cache, &index, PLANTED_PHRASE, 10).unwrap();
+    let hits = search(&mut cache, PLANTED_PHRASE, 10).unwrap();
     assert_eq!(hits.len(), 1, "{hits:?}");
     let (thread, post) = &generated().planted;
     assert_eq!(&hits[0].thread, thread);
@@ -135,28 +134,23 @@ fn search_finds_the_planted_phrase_and_what_a_full_scan_finds() {
         "t42 #",
         "ÉTÉ",
     ] {
-        let found: Vec<_> = search(&mut cache, &index, query, usize::MAX)
+        let found: Vec<_> = search(&mut cache, query, usize::MAX)
             .unwrap()
             .into_iter()
             .map(|h| (h.thread, h.post))
             .collect();
-        assert_eq!(found, scan(&index, query), "{query:?}");
+        assert_eq!(found, scan(query), "{query:?}");
     }
 }
 
-/// Every match the slow way, in index order.
+/// Every match the slow way, in the order search promises (newest first).
 fn scan(
-    index: &[ThreadSummary],
     query: &str,
 ) -> Vec<(
     threadmark::model::ThreadId,
     Option<threadmark::model::PostId>,
 )> {
-    let texts = search_index::generated_texts();
-    let threads = index
-        .iter()
-        .map(|summary| texts.iter().find(|(t, _)| t.id == summary.id).unwrap());
-    search_index::brute_force(threads, query)
+    search_index::brute_force(search_index::generated_texts(), query)
 }
 
 #[test]
@@ -208,7 +202,7 @@ fn a_full_sync_from_the_server_gives_the_same_cache_as_direct_generation() {
     assert!(a.take_problems().is_empty() && b.take_problems().is_empty());
     // Search over the synced cache finds the same as over the generated one.
     let hits = |cache: &mut Cache| {
-        search(cache, &index, PLANTED_PHRASE, 10)
+        search(cache, PLANTED_PHRASE, 10)
             .unwrap()
             .into_iter()
             .map(|h| h.post)

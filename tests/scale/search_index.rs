@@ -16,12 +16,19 @@ use threadmark::store::{AccountDir, Cache, DataDir, Problem, search};
 type Found = Vec<(ThreadId, Option<PostId>)>;
 
 /// Threads with the lowercased plain text of each live post: what a brute-force scan
-/// reads (made once per forum, as the scan is repeated for many queries).
+/// reads (made once per forum, as the scan is repeated for many queries), in the order
+/// search promises: newest last post first, ties by thread id.
 pub type Texts = Vec<(ThreadSummary, Vec<(PostId, String)>)>;
 
 pub fn texts(threads: &[(ThreadSummary, Vec<Post>)]) -> Texts {
+    let mut threads: Vec<&(ThreadSummary, Vec<Post>)> = threads.iter().collect();
+    threads.sort_by(|(a, _), (b, _)| {
+        b.last_post_at
+            .cmp(&a.last_post_at)
+            .then_with(|| a.id.cmp(&b.id))
+    });
     threads
-        .iter()
+        .into_iter()
         .map(|(summary, posts)| {
             let live = posts
                 .iter()
@@ -92,8 +99,8 @@ fn fit(lower: &str, word: &str) -> Option<u8> {
         .min()
 }
 
-fn searched(cache: &mut Cache, threads: &[ThreadSummary], query: &str) -> Found {
-    search(cache, threads, query, usize::MAX)
+fn searched(cache: &mut Cache, query: &str) -> Found {
+    search(cache, query, usize::MAX)
         .unwrap()
         .into_iter()
         .map(|h| (h.thread, h.post))
@@ -156,10 +163,8 @@ proptest! {
         static CACHE: OnceLock<(tempfile::TempDir, AccountDir)> = OnceLock::new();
         let (_, dir) = CACHE.get_or_init(written);
         let mut cache = Cache::open(dir.clone());
-        let index: Vec<ThreadSummary> =
-            generated().threads.iter().map(|(s, _)| s.clone()).collect();
         prop_assert_eq!(
-            searched(&mut cache, &index, &query),
+            searched(&mut cache, &query),
             brute_force(generated_texts(), &query),
             "{:?}", query
         );
@@ -186,11 +191,10 @@ fn agrees(dir: &AccountDir, when: &str) {
             on_disk.push((file.summary, file.posts));
         }
     }
-    let threads: Vec<ThreadSummary> = on_disk.iter().map(|(s, _)| s.clone()).collect();
     let on_disk = texts(&on_disk);
     for query in QUERIES {
         assert_eq!(
-            searched(&mut cache, &threads, query),
+            searched(&mut cache, query),
             brute_force(&on_disk, query),
             "{when}: {query:?}"
         );
@@ -255,13 +259,12 @@ fn a_sync_killed_at_random_points_leaves_index_and_files_in_agreement() {
 #[test]
 fn a_deleted_or_damaged_index_is_built_again_and_finds_the_same() {
     let (_temp, dir) = written();
-    let index: Vec<ThreadSummary> = generated().threads.iter().map(|(s, _)| s.clone()).collect();
     let path = dir.search_index();
     let expected = brute_force(generated_texts(), "strategy budget");
 
     std::fs::remove_file(&path).unwrap();
     let mut cache = Cache::open(dir.clone());
-    assert_eq!(searched(&mut cache, &index, "strategy budget"), expected);
+    assert_eq!(searched(&mut cache, "strategy budget"), expected);
     assert!(cache.take_problems().is_empty());
     drop(cache);
 
@@ -269,13 +272,13 @@ fn a_deleted_or_damaged_index_is_built_again_and_finds_the_same() {
     let bytes = std::fs::read(&path).unwrap();
     std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
     let mut cache = Cache::open(dir.clone());
-    assert_eq!(searched(&mut cache, &index, "strategy budget"), expected);
+    assert_eq!(searched(&mut cache, "strategy budget"), expected);
     let problems = cache.take_problems();
     assert!(
         matches!(&problems[..], [Problem::Quarantined { path: p, .. }] if *p == path),
         "{problems:?}"
     );
-    assert_eq!(searched(&mut cache, &index, PLANTED_PHRASE).len(), 1);
+    assert_eq!(searched(&mut cache, PLANTED_PHRASE).len(), 1);
 }
 
 #[test]

@@ -157,7 +157,15 @@ impl HttpClient {
     pub fn new(base: &str, timeouts: Timeouts) -> Result<Self, RemoteError> {
         let base = check_server_url(base).map_err(RemoteError::Protocol)?;
         let origin = base.origin();
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if base.scheme() == "http" {
+            // Plain http (loopback only): no certificate is ever checked, so the system's
+            // CA certificates (a hundred files and more) are not loaded: that cost a
+            // reader tens of milliseconds right after its first frame. Redirects stay on
+            // this origin, so no https request can follow from it.
+            builder = builder.tls_certs_only(Vec::new());
+        }
+        let client = builder
             .connect_timeout(timeouts.connect)
             .read_timeout(timeouts.read)
             .timeout(timeouts.total)

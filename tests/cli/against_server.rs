@@ -554,3 +554,24 @@ fn a_group_sets_up_its_forum_with_the_cli_alone_and_members_join_by_invitation()
         text(&listed.stdout)
     );
 }
+
+/// An account on plain http (loopback) never needs a certificate authority: it syncs on a
+/// machine with none (`SSL_CERT_FILE`/`SSL_CERT_DIR` naming nothing, where loading the
+/// system's would fail), and so loads none — at start, that load was a freeze of tens of
+/// milliseconds.
+#[test]
+fn a_plain_http_account_syncs_without_loading_certificate_authorities() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let client = Client::default();
+    client.sign_in(&server.url, server.member_token.as_ref().unwrap());
+    let nowhere = store.path().join("no-certificates");
+    let mut sync = client.command(&["sync"]);
+    sync.env("SSL_CERT_FILE", &nowhere)
+        .env("SSL_CERT_DIR", &nowhere);
+    let out = crate::support::run::output_with_stdin(sync, "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let tree = client.run(&["tree", "--json"]);
+    let tree: Value = serde_json::from_slice(&tree.stdout).unwrap();
+    assert!(!tree["sections"].as_array().unwrap().is_empty(), "{tree:#}");
+}

@@ -214,6 +214,12 @@ impl HttpClient {
         self.client.request(method, self.url(path))
     }
 
+    /// Starts a request to an absolute URL on this client's origin (a picture's `src`);
+    /// `None` for any other origin, whose host must never see this client's headers.
+    pub fn request_url(&self, method: Method, url: Url) -> Option<reqwest::RequestBuilder> {
+        (url.origin() == self.base.origin()).then(|| self.client.request(method, url))
+    }
+
     /// Sends a request and reads the whole body within the cap. Any status is returned
     /// as an [`Answer`]; only transport failures are errors here.
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Result<Answer, RemoteError> {

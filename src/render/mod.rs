@@ -19,6 +19,7 @@ mod layout;
 mod limits;
 mod links;
 mod markdown;
+pub mod picture;
 mod post_facts;
 mod table;
 mod table_builder;

@@ -4,14 +4,16 @@
 //! `index.json` (thread summaries, rebuildable from the thread files), `threads/<id>.json`
 //! (one file per thread of posts, loaded lazily), `search.sqlite` (the search index,
 //! rebuildable from the thread files), `read.json`, `ui.json`, `budget.json`, `drafts/`,
-//! `outbox/`, `marks/`. Every file is JSON with `"schema": N` first, except the search index: `SQLite`,
-//! its schema in its `user_version`.
+//! `outbox/`, `marks/`. Shared by the accounts: `images/`, the offline picture cache
+//! ([`ImageCache`]: the pictures' own bytes). Every other file is JSON with `"schema": N`
+//! first, except the search index: `SQLite`, its schema in its `user_version`.
 
 mod budget;
 mod cache;
 mod demo_import;
 mod drafts;
 pub mod file;
+mod image_cache;
 mod index_slot;
 mod log_file;
 mod me;
@@ -30,6 +32,7 @@ pub use cache::Cache;
 pub use demo_import::{DEMO_ACCOUNT, ensure_demo};
 pub use drafts::Drafts;
 pub use file::{Durability, Problem};
+pub use image_cache::{DEFAULT_IMAGE_CACHE_MB, ImageCache};
 pub use log_file::{KEPT_FILES as KEPT_LOG_FILES, LogFile, dropped_lines as dropped_log_lines};
 pub use me::{load_me, save_me};
 pub use outbox::{Enqueued, Outbox, OutboxLock, Retried, Unreadable};

@@ -37,6 +37,11 @@ impl DataDir {
         }
     }
 
+    /// The offline picture cache, shared by the accounts (see `store::ImageCache`).
+    pub fn images_dir(&self) -> PathBuf {
+        self.root.join("images")
+    }
+
     /// Where logs go (never the screen).
     pub fn log_dir(&self) -> PathBuf {
         self.root.join("logs")

@@ -175,8 +175,9 @@ pub enum ClientCommand {
         #[arg(long)]
         undo: bool,
     },
-    /// Mark a thread read up to a post, or unread from one (here, and on the server
-    /// when the account syncs read state)
+    /// Mark a thread read up to a post, or unread from one
+    ///
+    /// Here, and on the server when the account syncs read state.
     #[command(group(clap::ArgGroup::new("way").required(true).args(["read", "unread"])))]
     Mark {
         /// The thread: its id, or a part of its title that matches only one thread
@@ -191,8 +192,9 @@ pub enum ClientCommand {
         #[arg(long, value_name = "POST")]
         to: Option<String>,
     },
-    /// Set the watch level of a thread or an area (here, and on the server when the
-    /// account syncs read state)
+    /// Set the watch level of a thread or an area
+    ///
+    /// Here, and on the server when the account syncs read state.
     Watch {
         /// An area's id, or a thread: its id or a part of its title that matches only one
         name: String,

@@ -15,12 +15,6 @@ fn signed_in() -> (tempfile::TempDir, Served, Client, Api) {
     (store, server, client, api)
 }
 
-fn ok(client: &Client, args: &[&str]) -> String {
-    let out = client.run(args);
-    assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
-    text(&out.stdout)
-}
-
 fn write(dir: &std::path::Path, name: &str, body: &str) -> String {
     let path = dir.join(name);
     std::fs::write(&path, body).unwrap();
@@ -42,39 +36,33 @@ fn edits_deletes_and_likes_queued_while_read_only_go_once_each_in_order() {
     let admin = Api::new(&server.url, server.admin_token.as_ref().unwrap());
     let mine = api.reply("advocacy-1", "teh frist draft");
     let id = mine["id"].as_str().unwrap().to_owned();
-    ok(&client, &["sync"]);
+    client.ok(&["sync"]);
     admin.set_mode("read-only", Some("Upgrading"));
     let files = tempfile::tempdir().unwrap();
 
-    let said = ok(
-        &client,
-        &[
-            "edit",
-            &id,
-            "--file",
-            &write(files.path(), "a", "the first draft"),
-        ],
-    );
+    let said = client.ok(&[
+        "edit",
+        &id,
+        "--file",
+        &write(files.path(), "a", "the first draft"),
+    ]);
     assert!(said.contains("Queued edit"), "{said}");
-    let said = ok(
-        &client,
-        &[
-            "edit",
-            &id,
-            "--file",
-            &write(files.path(), "b", "the final text"),
-        ],
-    );
+    let said = client.ok(&[
+        "edit",
+        &id,
+        "--file",
+        &write(files.path(), "b", "the final text"),
+    ]);
     assert!(said.contains("only the last text is sent"), "{said}");
-    ok(&client, &["like", "advocacy-1#2"]);
-    ok(&client, &["delete", &id]);
+    client.ok(&["like", "advocacy-1#2"]);
+    client.ok(&["delete", &id]);
     let kinds: Vec<Value> = client
         .outbox()
         .iter()
         .map(|e| e["target"]["kind"].clone())
         .collect();
     assert_eq!(kinds, vec![json!("edit"), json!("like"), json!("delete")]);
-    let listed = ok(&client, &["outbox"]);
+    let listed = client.ok(&["outbox"]);
     assert!(listed.contains("Edit of demo"), "{listed}");
     assert!(listed.contains("Deletion of demo"), "{listed}");
 
@@ -88,7 +76,7 @@ fn edits_deletes_and_likes_queued_while_read_only_go_once_each_in_order() {
     );
 
     admin.set_mode("open", None);
-    ok(&client, &["sync"]);
+    client.ok(&["sync"]);
     // One edit (the last text), then the deletion based on the version the edit made.
     assert_eq!(
         revisions(&api, &id),
@@ -104,15 +92,14 @@ fn edits_deletes_and_likes_queued_while_read_only_go_once_each_in_order() {
         (liked["reactions"].clone(), liked["me"].clone()),
         (json!({"like": 1}), json!(["like"]))
     );
-    ok(&client, &["sync"]);
+    client.ok(&["sync"]);
     assert_eq!(client.outbox(), Vec::<Value>::new(), "every entry done");
 
     // The like is counted where the post is shown: the header and the JSON.
-    let shown = ok(&client, &["read", "advocacy-1", "--no-pager"]);
+    let shown = client.ok(&["read", "advocacy-1", "--no-pager"]);
     let header = shown.lines().find(|l| l.contains("#2")).unwrap_or_default();
     assert!(header.contains("1 like, yours"), "{shown}");
-    let json: Value =
-        serde_json::from_str(&ok(&client, &["read", "advocacy-1", "--json"])).unwrap();
+    let json: Value = serde_json::from_str(&client.ok(&["read", "advocacy-1", "--json"])).unwrap();
     let second = json["posts"]
         .as_array()
         .unwrap()
@@ -140,20 +127,17 @@ fn an_edit_that_meets_a_newer_version_is_a_conflict_and_keep_mine_sends_it_on_th
     let (_store, server, client, api) = signed_in();
     let post = api.reply("advocacy-1", "version one");
     let id = post["id"].as_str().unwrap().to_owned();
-    ok(&client, &["sync"]);
+    client.ok(&["sync"]);
     // The author changes it from another device; this client has not seen it.
     api.edit(&post, Some("changed elsewhere"), false);
     let files = tempfile::tempdir().unwrap();
-    ok(
-        &client,
-        &[
-            "edit",
-            &id,
-            "--file",
-            &write(files.path(), "m", "changed here"),
-        ],
-    );
-    ok(&client, &["sync"]);
+    client.ok(&[
+        "edit",
+        &id,
+        "--file",
+        &write(files.path(), "m", "changed here"),
+    ]);
+    client.ok(&["sync"]);
 
     let entries = client.outbox();
     assert_eq!(entries.len(), 1);
@@ -167,7 +151,7 @@ fn an_edit_that_meets_a_newer_version_is_a_conflict_and_keep_mine_sends_it_on_th
     );
     let key = entries[0]["key"].as_str().unwrap().to_owned();
 
-    let said = ok(&client, &["outbox", "keep", &key]);
+    let said = client.ok(&["outbox", "keep", &key]);
     assert!(said.contains("version 2"), "{said}");
     let discarded = client
         .data_dir()
@@ -186,7 +170,7 @@ fn an_edit_that_meets_a_newer_version_is_a_conflict_and_keep_mine_sends_it_on_th
         "ours kept under outbox/discarded/: {kept:?} in {}",
         discarded.display()
     );
-    ok(&client, &["sync"]);
+    client.ok(&["sync"]);
     assert_eq!(api.get(&format!("/posts/{id}"))["body"], "changed here");
     assert_eq!(
         revisions(&api, &id),

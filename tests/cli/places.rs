@@ -4,48 +4,22 @@
 //! user sees none of it; `read_sync = false` sends nothing; a sync killed while sending
 //! loses nothing and applies nothing twice.
 
-use crate::serve::{Client, Served, text};
+use crate::serve::{Client, Served, text, tree_thread};
 use serde_json::Value;
 
 const THREAD: &str = "advocacy-1";
 
-fn ok(client: &Client, args: &[&str]) -> String {
-    let out = client.run(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stdout)
-}
-
-fn signed_in(server: &Served, token: &str) -> Client {
-    let client = Client::default();
-    client.sign_in(&server.url, token);
-    ok(&client, &["sync"]);
-    client
-}
-
 /// The thread's watch level in `tree --json`.
 fn watch_of(client: &Client) -> String {
-    let tree: Value = serde_json::from_str(&ok(client, &["tree", "--json"])).unwrap();
+    let tree: Value = serde_json::from_str(&client.ok(&["tree", "--json"])).unwrap();
     crate::json::assert_shape("tree", &tree);
-    let thread = tree["sections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|s| s["areas"].as_array().unwrap())
-        .flat_map(|a| a["threads"].as_array().unwrap())
-        .find(|t| t["id"] == THREAD)
-        .unwrap_or_else(|| panic!("{THREAD} in the tree: {tree}"))
-        .clone();
+    let thread = tree_thread(&tree, THREAD);
     thread["watch"].as_str().unwrap().to_owned()
 }
 
 /// (post, note) of every bookmark in `bookmarks --json`.
 fn bookmarks_of(client: &Client) -> Vec<(String, Option<String>)> {
-    let list: Value = serde_json::from_str(&ok(client, &["bookmarks", "--json"])).unwrap();
+    let list: Value = serde_json::from_str(&client.ok(&["bookmarks", "--json"])).unwrap();
     crate::json::assert_shape("bookmarks", &list);
     list["bookmarks"]
         .as_array()
@@ -70,29 +44,29 @@ fn watch_levels_and_bookmarks_made_on_one_machine_show_on_the_other_and_on_no_on
     let store = tempfile::tempdir().unwrap();
     let server = Served::demo(store.path(), &[]);
     let member = server.member_token.clone().unwrap();
-    let (laptop, desktop) = (signed_in(&server, &member), signed_in(&server, &member));
+    let (laptop, desktop) = (
+        Client::synced(&server, &member),
+        Client::synced(&server, &member),
+    );
     assert_eq!(watch_of(&laptop), "normal");
 
-    let said = ok(&laptop, &["watch", THREAD, "--level", "watching"]);
+    let said = laptop.ok(&["watch", THREAD, "--level", "watching"]);
     assert!(
         said.contains("is watching") && said.contains("queued"),
         "{said}"
     );
-    let said = ok(
-        &laptop,
-        &["bookmark", &format!("{THREAD}#2"), "--note", "answer this"],
-    );
+    let said = laptop.ok(&["bookmark", &format!("{THREAD}#2"), "--note", "answer this"]);
     assert!(said.contains("bookmarked"), "{said}");
     assert_eq!(queued(&laptop), 2);
     assert_eq!(watch_of(&laptop), "watching", "shown here at once");
-    ok(&laptop, &["sync"]);
+    laptop.ok(&["sync"]);
     assert_eq!(queued(&laptop), 0, "sent and gone from the queue");
-    ok(&desktop, &["sync"]);
+    desktop.ok(&["sync"]);
     assert_eq!(watch_of(&desktop), "watching");
     let marks = bookmarks_of(&desktop);
     assert_eq!(marks.len(), 1, "{marks:?}");
     assert_eq!(marks[0].1.as_deref(), Some("answer this"));
-    let human = ok(&desktop, &["bookmarks"]);
+    let human = desktop.ok(&["bookmarks"]);
     assert!(human.contains("answer this"), "{human}");
 
     // Offline on both: the laptop mutes, then the desktop (later) tracks and removes the
@@ -100,31 +74,28 @@ fn watch_levels_and_bookmarks_made_on_one_machine_show_on_the_other_and_on_no_on
     let admin_token = server.admin_token.clone().unwrap();
     let addr = server.addr.clone();
     server.kill();
-    ok(&laptop, &["watch", THREAD, "--level", "muted"]);
-    ok(
-        &laptop,
-        &["bookmark", &format!("{THREAD}#2"), "--note", "older note"],
-    );
-    ok(&desktop, &["watch", THREAD, "--level", "tracking"]);
-    ok(&desktop, &["bookmark", &format!("{THREAD}#2"), "--remove"]);
+    laptop.ok(&["watch", THREAD, "--level", "muted"]);
+    laptop.ok(&["bookmark", &format!("{THREAD}#2"), "--note", "older note"]);
+    desktop.ok(&["watch", THREAD, "--level", "tracking"]);
+    desktop.ok(&["bookmark", &format!("{THREAD}#2"), "--remove"]);
     assert!(!laptop.run(&["sync"]).status.success(), "offline");
     assert_eq!(queued(&laptop), 2, "kept while offline");
     let server = Served::start(store.path(), &addr, false, &[]);
-    ok(&laptop, &["sync"]);
-    ok(&desktop, &["sync"]);
-    ok(&laptop, &["sync"]);
+    laptop.ok(&["sync"]);
+    desktop.ok(&["sync"]);
+    laptop.ok(&["sync"]);
     for (name, client) in [("laptop", &laptop), ("desktop", &desktop)] {
         assert_eq!(watch_of(client), "tracking", "{name}");
         assert!(bookmarks_of(client).is_empty(), "{name}");
     }
 
     // Another user on the same server: none of it.
-    ok(&laptop, &["bookmark", &format!("{THREAD}#3")]);
-    ok(&laptop, &["sync"]);
-    let admin = signed_in(&server, &admin_token);
+    laptop.ok(&["bookmark", &format!("{THREAD}#3")]);
+    laptop.ok(&["sync"]);
+    let admin = Client::synced(&server, &admin_token);
     assert_eq!(watch_of(&admin), "normal");
     assert!(bookmarks_of(&admin).is_empty());
-    ok(&desktop, &["sync"]);
+    desktop.ok(&["sync"]);
     assert_eq!(
         bookmarks_of(&desktop).len(),
         1,
@@ -136,17 +107,17 @@ fn watch_levels_and_bookmarks_made_on_one_machine_show_on_the_other_and_on_no_on
 fn a_muted_thread_counts_in_no_unread_total() {
     let store = tempfile::tempdir().unwrap();
     let server = Served::demo(store.path(), &[]);
-    let laptop = signed_in(&server, &server.member_token.clone().unwrap());
+    let laptop = Client::synced(&server, &server.member_token.clone().unwrap());
     let total = |c: &Client| -> u64 {
-        let tree: Value = serde_json::from_str(&ok(c, &["tree", "--json"])).unwrap();
+        let tree: Value = serde_json::from_str(&c.ok(&["tree", "--json"])).unwrap();
         tree["unread"].as_u64().unwrap()
     };
     let before = total(&laptop);
-    ok(&laptop, &["watch", THREAD, "--level", "muted"]);
+    laptop.ok(&["watch", THREAD, "--level", "muted"]);
     assert_eq!(watch_of(&laptop), "muted");
     assert!(total(&laptop) < before, "muted posts left out");
-    ok(&laptop, &["watch", "advocacy", "--level", "muted"]);
-    ok(&laptop, &["watch", THREAD, "--level", "normal"]);
+    laptop.ok(&["watch", "advocacy", "--level", "muted"]);
+    laptop.ok(&["watch", THREAD, "--level", "normal"]);
     assert_eq!(
         watch_of(&laptop),
         "normal",
@@ -162,18 +133,21 @@ fn with_read_sync_off_no_watch_level_or_bookmark_is_sent() {
     let store = tempfile::tempdir().unwrap();
     let server = Served::demo(store.path(), &[]);
     let member = server.member_token.clone().unwrap();
-    let (private, other) = (signed_in(&server, &member), signed_in(&server, &member));
+    let (private, other) = (
+        Client::synced(&server, &member),
+        Client::synced(&server, &member),
+    );
     let config = std::fs::read_to_string(private.config()).unwrap();
     std::fs::write(private.config(), format!("{config}read_sync = false\n")).unwrap();
 
-    let said = ok(&private, &["watch", THREAD, "--level", "muted"]);
+    let said = private.ok(&["watch", THREAD, "--level", "muted"]);
     assert!(!said.contains("queued"), "{said}");
-    ok(&private, &["bookmark", &format!("{THREAD}#2")]);
+    private.ok(&["bookmark", &format!("{THREAD}#2")]);
     assert_eq!(queued(&private), 0);
     assert_eq!(watch_of(&private), "muted", "kept here");
     assert_eq!(bookmarks_of(&private).len(), 1, "kept here");
-    ok(&private, &["sync"]);
-    ok(&other, &["sync"]);
+    private.ok(&["sync"]);
+    other.ok(&["sync"]);
     assert_eq!(watch_of(&other), "normal");
     assert!(bookmarks_of(&other).is_empty());
 }
@@ -185,7 +159,7 @@ fn a_sync_killed_while_sending_places_loses_none_and_applies_none_twice() {
     let store = tempfile::tempdir().unwrap();
     let server = Served::demo(store.path(), &["--writes-per-minute", "0"]);
     let member = server.member_token.clone().unwrap();
-    let laptop = signed_in(&server, &member);
+    let laptop = Client::synced(&server, &member);
     let api = crate::support::api::Api::new(&server.url, &member);
     let posts = api.get(&format!("/threads/{THREAD}/posts"));
     let ids: Vec<String> = posts["posts"]
@@ -223,7 +197,7 @@ fn a_sync_killed_while_sending_places_loses_none_and_applies_none_twice() {
         let _ = child.kill();
         let _ = child.wait();
     }
-    let said = ok(&laptop, &["sync"]);
+    let said = laptop.ok(&["sync"]);
     let left = marks.list_all().unwrap();
     assert!(
         left.is_empty(),

@@ -4,7 +4,7 @@
 //! user's client sees none of it; `read_sync = false` sends nothing.
 
 use crate::pty_session::PtySession;
-use crate::serve::{Client, Served, text};
+use crate::serve::{Client, Served, text, tree_thread};
 use serde_json::Value;
 
 const THREAD: &str = "advocacy-1";
@@ -14,37 +14,11 @@ fn unread(client: &Client) -> (u64, u64) {
     let out = client.run(&["tree", "--json"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let tree: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let thread = tree["sections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|s| s["areas"].as_array().unwrap())
-        .flat_map(|a| a["threads"].as_array().unwrap())
-        .find(|t| t["id"] == THREAD)
-        .unwrap_or_else(|| panic!("{THREAD} in the tree: {tree}"))
-        .clone();
+    let thread = tree_thread(&tree, THREAD);
     (
         thread["unread"].as_u64().unwrap(),
         thread["posts"].as_u64().unwrap(),
     )
-}
-
-fn ok(client: &Client, args: &[&str]) -> String {
-    let out = client.run(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stdout)
-}
-
-fn signed_in(server: &Served, token: &str) -> Client {
-    let client = Client::default();
-    client.sign_in(&server.url, token);
-    ok(&client, &["sync"]);
-    client
 }
 
 /// Files waiting in the account's queue of read marks.
@@ -58,24 +32,27 @@ fn marks_made_on_one_machine_show_on_the_other_and_on_no_one_elses() {
     let store = tempfile::tempdir().unwrap();
     let server = Served::demo(store.path(), &[]);
     let member = server.member_token.clone().unwrap();
-    let (laptop, desktop) = (signed_in(&server, &member), signed_in(&server, &member));
+    let (laptop, desktop) = (
+        Client::synced(&server, &member),
+        Client::synced(&server, &member),
+    );
     let (fresh, posts) = unread(&laptop);
     assert_eq!(fresh, posts, "nothing read yet");
 
     // Read on the laptop: queued, sent by its sync, shown read on the desktop.
-    let said = ok(&laptop, &["mark", "advocacy", "--read"]);
+    let said = laptop.ok(&["mark", "advocacy", "--read"]);
     assert!(said.contains("queued for the server"), "{said}");
     assert_eq!(queued_marks(&laptop), 1);
     assert_eq!(unread(&laptop).0, 0);
-    ok(&laptop, &["sync"]);
+    laptop.ok(&["sync"]);
     assert_eq!(queued_marks(&laptop), 0, "sent and gone from the queue");
-    ok(&desktop, &["sync"]);
+    desktop.ok(&["sync"]);
     assert_eq!(unread(&desktop).0, 0, "read on the other machine");
 
     // Unread from #3 on the desktop: the laptop shows it unread after its sync.
-    ok(&desktop, &["mark", "advocacy", "--unread", "--to", "#3"]);
-    ok(&desktop, &["sync"]);
-    ok(&laptop, &["sync"]);
+    desktop.ok(&["mark", "advocacy", "--unread", "--to", "#3"]);
+    desktop.ok(&["sync"]);
+    laptop.ok(&["sync"]);
     assert_eq!(unread(&laptop).0, posts - 2);
 
     // Offline on both: the laptop reads it all, then the desktop marks it unread from
@@ -83,19 +60,19 @@ fn marks_made_on_one_machine_show_on_the_other_and_on_no_one_elses() {
     let admin_token = server.admin_token.clone().unwrap();
     let addr = server.addr.clone();
     server.kill();
-    ok(&laptop, &["mark", "advocacy", "--read"]);
-    ok(&desktop, &["mark", "advocacy", "--unread", "--to", "#2"]);
+    laptop.ok(&["mark", "advocacy", "--read"]);
+    desktop.ok(&["mark", "advocacy", "--unread", "--to", "#2"]);
     assert!(!laptop.run(&["sync"]).status.success(), "offline");
     assert_eq!(queued_marks(&laptop), 1, "kept while offline");
     let server = Served::start(store.path(), &addr, false, &[]);
-    ok(&laptop, &["sync"]);
-    ok(&desktop, &["sync"]);
-    ok(&laptop, &["sync"]);
+    laptop.ok(&["sync"]);
+    desktop.ok(&["sync"]);
+    laptop.ok(&["sync"]);
     assert_eq!(unread(&laptop).0, posts - 1, "laptop");
     assert_eq!(unread(&desktop).0, posts - 1, "desktop");
 
     // Another user on the same server: none of it.
-    let admin = signed_in(&server, &admin_token);
+    let admin = Client::synced(&server, &admin_token);
     assert_eq!(unread(&admin).0, posts);
 }
 
@@ -104,7 +81,10 @@ fn what_the_reader_marks_read_reaches_the_other_machine() {
     let store = tempfile::tempdir().unwrap();
     let server = Served::demo(store.path(), &[]);
     let member = server.member_token.clone().unwrap();
-    let (laptop, desktop) = (signed_in(&server, &member), signed_in(&server, &member));
+    let (laptop, desktop) = (
+        Client::synced(&server, &member),
+        Client::synced(&server, &member),
+    );
 
     let mut reader = PtySession::start(laptop.home.path(), &[], &[], 120, 40);
     reader.wait_for_text(" q quit");
@@ -114,10 +94,10 @@ fn what_the_reader_marks_read_reaches_the_other_machine() {
     reader.wait_for_text("marked the thread read");
     reader.send("q");
     reader.wait_exit();
-    ok(&laptop, &["sync"]);
+    laptop.ok(&["sync"]);
     assert_eq!(queued_marks(&laptop), 0);
 
-    ok(&desktop, &["sync"]);
+    desktop.ok(&["sync"]);
     assert_eq!(unread(&desktop).0, 0);
 }
 
@@ -126,15 +106,18 @@ fn with_read_sync_off_nothing_about_reading_is_sent() {
     let store = tempfile::tempdir().unwrap();
     let server = Served::demo(store.path(), &[]);
     let member = server.member_token.clone().unwrap();
-    let (private, other) = (signed_in(&server, &member), signed_in(&server, &member));
+    let (private, other) = (
+        Client::synced(&server, &member),
+        Client::synced(&server, &member),
+    );
     let config = std::fs::read_to_string(private.config()).unwrap();
     std::fs::write(private.config(), format!("{config}read_sync = false\n")).unwrap();
 
-    let said = ok(&private, &["mark", "advocacy", "--read"]);
+    let said = private.ok(&["mark", "advocacy", "--read"]);
     assert!(!said.contains("queued"), "{said}");
     assert_eq!(queued_marks(&private), 0);
-    ok(&private, &["sync"]);
-    ok(&other, &["sync"]);
+    private.ok(&["sync"]);
+    other.ok(&["sync"]);
     let (left, posts) = unread(&other);
     assert_eq!(left, posts);
 }
@@ -146,7 +129,7 @@ fn a_sync_killed_while_sending_marks_loses_none_and_applies_none_twice() {
     let store = tempfile::tempdir().unwrap();
     let server = Served::demo(store.path(), &["--writes-per-minute", "0"]);
     let member = server.member_token.clone().unwrap();
-    let laptop = signed_in(&server, &member);
+    let laptop = Client::synced(&server, &member);
     let (_, posts) = unread(&laptop);
     let posts = u32::try_from(posts).unwrap();
     let marks = ReadMarks::open(&DataDir::new(laptop.data_dir()).account("work"));
@@ -171,7 +154,7 @@ fn a_sync_killed_while_sending_marks_loses_none_and_applies_none_twice() {
         let _ = child.kill();
         let _ = child.wait();
     }
-    ok(&laptop, &["sync"]);
+    laptop.ok(&["sync"]);
     assert_eq!(marks.list().unwrap(), vec![], "every mark sent");
     let api = crate::support::api::Api::new(&server.url, &member);
     let marker = api.get(&format!("/threads/{THREAD}/read"));

@@ -25,15 +25,7 @@ fn read(home: &Path, extra: &[&str]) -> String {
 fn tree_unread(home: &Path) -> (u64, u64) {
     let tree: Value =
         serde_json::from_str(&stdout_of(&threadmark(home, &["tree", "--json"], &[]))).unwrap();
-    let thread = tree["sections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|s| s["areas"].as_array().unwrap())
-        .flat_map(|a| a["threads"].as_array().unwrap())
-        .find(|t| t["id"] == THREAD)
-        .unwrap()
-        .clone();
+    let thread = crate::serve::tree_thread(&tree, THREAD);
     (
         thread["unread"].as_u64().unwrap(),
         tree["unread"].as_u64().unwrap(),

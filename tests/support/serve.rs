@@ -181,3 +181,38 @@ impl Client {
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+impl Client {
+    /// Runs `threadmark ARGS`, fails the test unless it succeeds, and gives its stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        text(&out.stdout)
+    }
+
+    /// A new client signed in to `server` with `token`, after its first sync.
+    pub fn synced(server: &Served, token: &str) -> Client {
+        let client = Client::default();
+        client.sign_in(&server.url, token);
+        client.ok(&["sync"]);
+        client
+    }
+}
+
+/// The thread `id` in a `tree --json` answer (panics, showing the tree, when it is not there).
+pub fn tree_thread(tree: &serde_json::Value, id: &str) -> serde_json::Value {
+    tree["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["areas"].as_array().unwrap())
+        .flat_map(|a| a["threads"].as_array().unwrap())
+        .find(|t| t["id"] == id)
+        .unwrap_or_else(|| panic!("{id} in the tree: {tree}"))
+        .clone()
+}

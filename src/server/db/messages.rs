@@ -7,8 +7,7 @@ use super::read::{self, ThreadKey, Viewer};
 use super::sql::{SqlRow, Tx, params};
 use super::users::UserInfo;
 use super::write::{
-    Creation, Keyed, PostRow, WriteResult, insert_post, key_reused, post_by_key,
-    record_post_change, reject, remember, stored_answer, to_json,
+    Creation, Keyed, Opening, WriteResult, insert_opening, reject, replayed_opening,
 };
 use super::{DbError, micros};
 use crate::api::{self, FieldErrorCode, Problem, ProblemCode};
@@ -179,69 +178,20 @@ pub async fn create(
     keyed: &Keyed,
     now: Timestamp,
 ) -> WriteResult<Creation> {
-    if let Some(answer) = stored_answer(tx, user, keyed).await? {
+    let opening = Opening {
+        area_id: NO_AREA,
+        title: &new.title,
+        body: &new.body,
+    };
+    if let Some(answer) = replayed_opening(tx, user, keyed, &opening).await? {
         return Ok(answer);
-    }
-    if let Some(post) = post_by_key(tx, user, &keyed.key).await? {
-        let thread = read::thread(tx, &post.thread_id).await?;
-        return match thread {
-            Some(thread)
-                if post.seq == 1
-                    && is_private(&thread)
-                    && thread.title == new.title
-                    && post.body == new.body =>
-            {
-                Ok(Creation {
-                    status: 201,
-                    body: to_json(&api::ThreadCreated { thread, post })?,
-                    replayed: true,
-                })
-            }
-            _ => reject(key_reused()),
-        };
     }
     if let Some(refusal) = super::members::may_post(tx, user, NO_AREA, now).await? {
         return reject(refusal);
     }
     let to = recipients(tx, user, &new.to).await?;
-    let at = micros(now);
-    let thread_id = uuid::Uuid::now_v7().simple().to_string();
-    tx.execute(
-        "INSERT INTO threads (id, area_id, title, author_id, created_at, last_post_at, last_seq, version) \
-         VALUES ($1, $2, $3, $4, $5, $5, 1, 1)",
-        params![&thread_id, NO_AREA, &new.title, user.id, at],
-    )
-    .await?;
-    for member in std::iter::once(user.id).chain(to.iter().map(|u| u.id)) {
-        tx.execute(
-            "INSERT INTO participants (thread_id, user_id) VALUES ($1, $2)",
-            params![&thread_id, member],
-        )
-        .await?;
-    }
-    let row = PostRow {
-        thread_id: &thread_id,
-        seq: 1,
-        reply_to: None,
-        body: &new.body,
-        at,
-    };
-    let post_id = insert_post(tx, user, keyed, &row).await?;
-    record_post_change(tx, &post_id, &thread_id, at).await?;
-    super::notifications::notify_post(tx, &post_id, at).await?;
-    let created = api::ThreadCreated {
-        thread: read::thread(tx, &thread_id)
-            .await?
-            .ok_or_else(|| DbError::Other("a new message vanished".into()))?,
-        post: read::post(tx, &post_id, Some(user.id))
-            .await?
-            .ok_or_else(|| DbError::Other("a new post vanished".into()))?,
-    };
-    let body = to_json(&created)?;
-    remember(tx, user, keyed, 201, &body, at).await?;
-    Ok(Creation {
-        status: 201,
-        body,
-        replayed: false,
-    })
+    let participants: Vec<i64> = std::iter::once(user.id)
+        .chain(to.iter().map(|u| u.id))
+        .collect();
+    insert_opening(tx, user, keyed, &opening, &participants, micros(now)).await
 }

@@ -280,26 +280,13 @@ pub async fn create_thread(
     keyed: &Keyed,
     now: Timestamp,
 ) -> WriteResult<Creation> {
-    if let Some(answer) = stored_answer(tx, user, keyed).await? {
+    let opening = Opening {
+        area_id,
+        title: &new.title,
+        body: &new.body,
+    };
+    if let Some(answer) = replayed_opening(tx, user, keyed, &opening).await? {
         return Ok(answer);
-    }
-    if let Some(post) = post_by_key(tx, user, &keyed.key).await? {
-        let thread = read::thread(tx, &post.thread_id).await?;
-        return match thread {
-            Some(thread)
-                if post.seq == 1
-                    && thread.area_id == area_id
-                    && thread.title == new.title
-                    && post.body == new.body =>
-            {
-                Ok(Creation {
-                    status: 201,
-                    body: to_json(&api::ThreadCreated { thread, post })?,
-                    replayed: true,
-                })
-            }
-            _ => reject(key_reused()),
-        };
     }
     if !read::area_exists(tx, area_id).await? {
         return reject(
@@ -309,19 +296,79 @@ pub async fn create_thread(
     if let Some(refusal) = super::members::may_post(tx, user, area_id, now).await? {
         return reject(refusal);
     }
-    let at = micros(now);
+    insert_opening(tx, user, keyed, &opening, &[], micros(now)).await
+}
+
+/// A new thread as its opening post makes it: in an area, or (a private message) in none.
+#[derive(Debug)]
+pub struct Opening<'a> {
+    pub area_id: &'a str,
+    pub title: &'a str,
+    pub body: &'a str,
+}
+
+/// The answer to a repeated request that opened a thread: the stored answer, else the
+/// thread the key already made (when it is the same thread), else `key_reused`; `None`
+/// when the key is new.
+pub async fn replayed_opening(
+    tx: &impl Tx,
+    user: &UserInfo,
+    keyed: &Keyed,
+    opening: &Opening<'_>,
+) -> WriteResult<Option<Creation>> {
+    if let Some(answer) = stored_answer(tx, user, keyed).await? {
+        return Ok(Some(answer));
+    }
+    let Some(post) = post_by_key(tx, user, &keyed.key).await? else {
+        return Ok(None);
+    };
+    match read::thread(tx, &post.thread_id).await? {
+        Some(thread)
+            if post.seq == 1
+                && thread.area_id == opening.area_id
+                && thread.title == opening.title
+                && post.body == opening.body =>
+        {
+            Ok(Some(Creation {
+                status: 201,
+                body: to_json(&api::ThreadCreated { thread, post })?,
+                replayed: true,
+            }))
+        }
+        _ => reject(key_reused()),
+    }
+}
+
+/// Writes a thread with its opening post (its change and notifications, and the
+/// `participants` of a private message, the author among them), keeps the answer under
+/// the key, and answers 201 with both.
+pub async fn insert_opening(
+    tx: &impl Tx,
+    user: &UserInfo,
+    keyed: &Keyed,
+    opening: &Opening<'_>,
+    participants: &[i64],
+    at: i64,
+) -> WriteResult<Creation> {
     let thread_id = uuid::Uuid::now_v7().simple().to_string();
     tx.execute(
         "INSERT INTO threads (id, area_id, title, author_id, created_at, last_post_at, last_seq, version) \
          VALUES ($1, $2, $3, $4, $5, $5, 1, 1)",
-        params![&thread_id, area_id, &new.title, user.id, at],
+        params![&thread_id, opening.area_id, opening.title, user.id, at],
     )
     .await?;
+    for member in participants {
+        tx.execute(
+            "INSERT INTO participants (thread_id, user_id) VALUES ($1, $2)",
+            params![&thread_id, *member],
+        )
+        .await?;
+    }
     let row = PostRow {
         thread_id: &thread_id,
         seq: 1,
         reply_to: None,
-        body: &new.body,
+        body: opening.body,
         at,
     };
     let post_id = insert_post(tx, user, keyed, &row).await?;

@@ -34,11 +34,6 @@ fn bookmarks_of(client: &Client) -> Vec<(String, Option<String>)> {
         .collect()
 }
 
-fn queued(client: &Client) -> usize {
-    let dir = client.data_dir().join("accounts/work/marks/queued");
-    std::fs::read_dir(dir).map_or(0, Iterator::count)
-}
-
 #[test]
 fn watch_levels_and_bookmarks_made_on_one_machine_show_on_the_other_and_on_no_one_elses() {
     let store = tempfile::tempdir().unwrap();
@@ -57,10 +52,10 @@ fn watch_levels_and_bookmarks_made_on_one_machine_show_on_the_other_and_on_no_on
     );
     let said = laptop.ok(&["bookmark", &format!("{THREAD}#2"), "--note", "answer this"]);
     assert!(said.contains("bookmarked"), "{said}");
-    assert_eq!(queued(&laptop), 2);
+    assert_eq!(laptop.queued_marks(), 2);
     assert_eq!(watch_of(&laptop), "watching", "shown here at once");
     laptop.ok(&["sync"]);
-    assert_eq!(queued(&laptop), 0, "sent and gone from the queue");
+    assert_eq!(laptop.queued_marks(), 0, "sent and gone from the queue");
     desktop.ok(&["sync"]);
     assert_eq!(watch_of(&desktop), "watching");
     let marks = bookmarks_of(&desktop);
@@ -79,7 +74,7 @@ fn watch_levels_and_bookmarks_made_on_one_machine_show_on_the_other_and_on_no_on
     desktop.ok(&["watch", THREAD, "--level", "tracking"]);
     desktop.ok(&["bookmark", &format!("{THREAD}#2"), "--remove"]);
     assert!(!laptop.run(&["sync"]).status.success(), "offline");
-    assert_eq!(queued(&laptop), 2, "kept while offline");
+    assert_eq!(laptop.queued_marks(), 2, "kept while offline");
     let server = Served::start(store.path(), &addr, false, &[]);
     laptop.ok(&["sync"]);
     desktop.ok(&["sync"]);
@@ -143,7 +138,7 @@ fn with_read_sync_off_no_watch_level_or_bookmark_is_sent() {
     let said = private.ok(&["watch", THREAD, "--level", "muted"]);
     assert!(!said.contains("queued"), "{said}");
     private.ok(&["bookmark", &format!("{THREAD}#2")]);
-    assert_eq!(queued(&private), 0);
+    assert_eq!(private.queued_marks(), 0);
     assert_eq!(watch_of(&private), "muted", "kept here");
     assert_eq!(bookmarks_of(&private).len(), 1, "kept here");
     private.ok(&["sync"]);

@@ -21,12 +21,6 @@ fn unread(client: &Client) -> (u64, u64) {
     )
 }
 
-/// Files waiting in the account's queue of read marks.
-fn queued_marks(client: &Client) -> usize {
-    let dir = client.data_dir().join("accounts/work/marks/queued");
-    std::fs::read_dir(dir).map_or(0, Iterator::count)
-}
-
 #[test]
 fn marks_made_on_one_machine_show_on_the_other_and_on_no_one_elses() {
     let store = tempfile::tempdir().unwrap();
@@ -42,10 +36,10 @@ fn marks_made_on_one_machine_show_on_the_other_and_on_no_one_elses() {
     // Read on the laptop: queued, sent by its sync, shown read on the desktop.
     let said = laptop.ok(&["mark", "advocacy", "--read"]);
     assert!(said.contains("queued for the server"), "{said}");
-    assert_eq!(queued_marks(&laptop), 1);
+    assert_eq!(laptop.queued_marks(), 1);
     assert_eq!(unread(&laptop).0, 0);
     laptop.ok(&["sync"]);
-    assert_eq!(queued_marks(&laptop), 0, "sent and gone from the queue");
+    assert_eq!(laptop.queued_marks(), 0, "sent and gone from the queue");
     desktop.ok(&["sync"]);
     assert_eq!(unread(&desktop).0, 0, "read on the other machine");
 
@@ -63,7 +57,7 @@ fn marks_made_on_one_machine_show_on_the_other_and_on_no_one_elses() {
     laptop.ok(&["mark", "advocacy", "--read"]);
     desktop.ok(&["mark", "advocacy", "--unread", "--to", "#2"]);
     assert!(!laptop.run(&["sync"]).status.success(), "offline");
-    assert_eq!(queued_marks(&laptop), 1, "kept while offline");
+    assert_eq!(laptop.queued_marks(), 1, "kept while offline");
     let server = Served::start(store.path(), &addr, false, &[]);
     laptop.ok(&["sync"]);
     desktop.ok(&["sync"]);
@@ -95,7 +89,7 @@ fn what_the_reader_marks_read_reaches_the_other_machine() {
     reader.send("q");
     reader.wait_exit();
     laptop.ok(&["sync"]);
-    assert_eq!(queued_marks(&laptop), 0);
+    assert_eq!(laptop.queued_marks(), 0);
 
     desktop.ok(&["sync"]);
     assert_eq!(unread(&desktop).0, 0);
@@ -115,7 +109,7 @@ fn with_read_sync_off_nothing_about_reading_is_sent() {
 
     let said = private.ok(&["mark", "advocacy", "--read"]);
     assert!(!said.contains("queued"), "{said}");
-    assert_eq!(queued_marks(&private), 0);
+    assert_eq!(private.queued_marks(), 0);
     private.ok(&["sync"]);
     other.ok(&["sync"]);
     let (left, posts) = unread(&other);

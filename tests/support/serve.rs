@@ -195,6 +195,12 @@ impl Client {
         text(&out.stdout)
     }
 
+    /// How many marks (read state, watch levels, bookmarks) wait in the account's queue.
+    pub fn queued_marks(&self) -> usize {
+        let dir = self.data_dir().join("accounts/work/marks/queued");
+        std::fs::read_dir(dir).map_or(0, Iterator::count)
+    }
+
     /// A new client signed in to `server` with `token`, after its first sync.
     pub fn synced(server: &Served, token: &str) -> Client {
         let client = Client::default();

@@ -34,8 +34,8 @@ fn said_queued(out: &mut impl Write, queued: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `threadmark watch NAME --level LEVEL`: NAME is an area id, else a thread (its id or a
-/// part of its title that matches only one).
+/// `threadmark watch NAME --level LEVEL`: NAME is a thread id, an area id, or a part of a
+/// thread's title that matches only one.
 pub fn watch(
     account: &Account,
     name: &str,
@@ -44,10 +44,19 @@ pub fn watch(
 ) -> anyhow::Result<()> {
     let mut cache = Cache::open(account.dir.clone());
     let forum = cache.load_forum()?.unwrap_or_default();
-    let (target, title) = if let Some((_, area)) = forum.area(&AreaId::new(name)) {
+    let threads = cache.load_index()?;
+    // An exact thread id names that thread; else an exact area id names the area (a title
+    // part that also matches a thread is then pointed out below, so the user is not
+    // surprised); else a part of a thread's title.
+    let exact_thread = threads.iter().find(|t| t.id.as_str() == name);
+    let area = forum
+        .area(&AreaId::new(name))
+        .filter(|_| exact_thread.is_none());
+    let mut also_a_thread = None;
+    let (target, title) = if let Some((_, area)) = area {
+        also_a_thread = resolve_thread(&threads, name).ok();
         (WatchTarget::Area(area.id.clone()), area.title.clone())
     } else {
-        let threads = cache.load_index()?;
         let summary = resolve_thread(&threads, name)?;
         (
             WatchTarget::Thread(summary.id.clone()),
@@ -64,7 +73,16 @@ pub fn watch(
         },
     )?;
     write!(out, "{kind} \"{}\" is {level}", clean_line(&title))?;
-    said_queued(out, queued)
+    said_queued(out, queued)?;
+    if let Some(thread) = also_a_thread {
+        writeln!(
+            out,
+            "(that is the area {name}; for the thread \"{}\" name it by its id: threadmark watch {} --level {level})",
+            clean_line(&thread.title),
+            thread.id
+        )?;
+    }
+    Ok(())
 }
 
 /// `threadmark bookmark POST [--note TEXT] [--remove]`.

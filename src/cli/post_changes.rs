@@ -37,32 +37,37 @@ fn check_backend(
     }
 }
 
-/// A cached post named by its id (or `THREAD#N`), with its thread.
+/// A cached post named by its id, or as `THREAD#N` where THREAD is named the way every
+/// command names a thread (its id or a part of its title that matches only one).
 pub(super) fn find_post(account: &Account, name: &str) -> anyhow::Result<(ThreadId, Post)> {
     let mut cache = Cache::open(account.dir.clone());
     let threads = cache.load_index()?;
-    let by_number = name
-        .rsplit_once('#')
-        .and_then(|(thread, n)| Some((thread, n.parse::<u32>().ok()?)));
+    if let Some((thread, n)) = name.rsplit_once('#')
+        && let Ok(seq) = n.trim().parse::<u32>()
+    {
+        let summary = super::resolve_thread(&threads, thread)?;
+        let post = cache
+            .load_thread(&summary.id)?
+            .and_then(|file| file.posts.into_iter().find(|p| p.seq == seq));
+        return match post {
+            Some(post) => Ok((summary.id.clone(), post)),
+            None => anyhow::bail!(
+                "no post #{seq} of \"{}\" ({}) in the local cache; run `threadmark sync` first if it is new",
+                clean_line(&summary.title),
+                summary.id
+            ),
+        };
+    }
     for summary in &threads {
-        if let Some((thread, _)) = by_number
-            && summary.id.as_str() != thread
-        {
-            continue;
-        }
         let Some(file) = cache.load_thread(&summary.id)? else {
             continue;
         };
-        let found = file.posts.into_iter().find(|p| match by_number {
-            Some((_, seq)) => p.seq == seq,
-            None => p.id.as_str() == name,
-        });
-        if let Some(post) = found {
+        if let Some(post) = file.posts.into_iter().find(|p| p.id.as_str() == name) {
             return Ok((summary.id.clone(), post));
         }
     }
     anyhow::bail!(
-        "no post {name} in the local cache; name it by id or as THREAD#N, and run `threadmark sync` first if it is new"
+        "no post {name} in the local cache; name it by id or as THREAD#N (THREAD: its id or a part of its title), and run `threadmark sync` first if it is new"
     )
 }
 

@@ -225,3 +225,40 @@ fn a_sync_killed_while_sending_places_loses_none_and_applies_none_twice() {
     assert!(!want.is_empty(), "the run leaves some bookmarks");
     assert_eq!(got, want);
 }
+
+#[test]
+fn a_post_is_named_by_a_part_of_its_threads_title_and_an_area_name_points_at_the_thread_too() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let laptop = Client::synced(&server, &server.member_token.clone().unwrap());
+    let config = std::fs::read_to_string(laptop.config()).unwrap();
+    std::fs::write(laptop.config(), format!("{config}read_sync = false\n")).unwrap();
+
+    // `advocacy` is a part of the thread's title, as `threadmark mark advocacy` takes it.
+    let said = laptop.ok(&["bookmark", "advocacy#2", "--note", "by title"]);
+    assert!(said.contains(&format!("bookmarked {THREAD}#2")), "{said}");
+    let marks = bookmarks_of(&laptop);
+    assert_eq!(marks.len(), 1);
+    assert_eq!(marks[0].1.as_deref(), Some("by title"));
+    let missing = laptop.run(&["bookmark", "advocacy#999"]);
+    assert!(!missing.status.success());
+    assert!(
+        text(&missing.stderr).contains("no post #999"),
+        "{}",
+        text(&missing.stderr)
+    );
+
+    // `advocacy` is also the area's id: the area is meant, and the thread is pointed out.
+    let said = laptop.ok(&["watch", "advocacy", "--level", "tracking"]);
+    assert!(
+        said.contains(&format!("threadmark watch {THREAD} --level tracking")),
+        "{said}"
+    );
+    assert_eq!(
+        watch_of(&laptop),
+        "tracking",
+        "the thread takes its area's level"
+    );
+    laptop.ok(&["watch", THREAD, "--level", "watching"]);
+    assert_eq!(watch_of(&laptop), "watching");
+}

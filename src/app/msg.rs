@@ -203,6 +203,9 @@ pub enum Effect {
     /// The demo only: switch its server to its next mode (open → read-only →
     /// unreachable → open); the answer is `DemoSwitched`.
     SwitchDemoServer,
+    /// New inbox items arrived: run the notification hook and ring the bell (the runner
+    /// coalesces runs that come too close together).
+    Announce(Vec<crate::model::InboxItem>),
     /// Stop the process until the shell resumes it (Ctrl-Z).
     Suspend,
     /// Save everything and leave.

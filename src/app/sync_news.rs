@@ -27,6 +27,9 @@ pub fn on_event(state: &mut State, event: SyncEvent, fx: &mut Vec<Effect>) {
             if report.tree_changed || !report.changed.is_empty() {
                 fx.push(Effect::LoadIndex);
             }
+            if !report.inbox_news.is_empty() {
+                fx.push(Effect::Announce(report.inbox_news.clone()));
+            }
             if let Some(open) = &state.reader.open
                 && report.changed.contains(open.id())
             {

@@ -219,6 +219,21 @@ pub enum ClientCommand {
         #[arg(long)]
         json: bool,
     },
+    /// What concerns you: replies, mentions, quotes and messages, across accounts (after
+    /// a sync when online)
+    Inbox {
+        #[command(subcommand)]
+        action: Option<InboxCommand>,
+        /// Read items too, not only unread ones
+        #[arg(long)]
+        all: bool,
+        /// Print the items as JSON (the shape is in the README, "JSON output")
+        #[arg(long)]
+        json: bool,
+        /// Show what the last sync brought, without syncing first
+        #[arg(long)]
+        offline: bool,
+    },
     /// List the outbox, or retry, keep or discard an entry
     Outbox {
         #[command(subcommand)]
@@ -334,6 +349,20 @@ pub struct LoginArgs {
 }
 
 /// `threadmark outbox …`
+/// `threadmark inbox read`.
+#[derive(Debug, Subcommand)]
+pub enum InboxCommand {
+    /// Mark inbox items read, here and on the server (queued like read marks)
+    Read {
+        /// The items' ids (`threadmark inbox` shows them)
+        #[arg(required_unless_present = "all")]
+        ids: Vec<String>,
+        /// Every unread item
+        #[arg(long, conflicts_with = "ids")]
+        all: bool,
+    },
+}
+
 #[derive(Debug, Subcommand)]
 pub enum OutboxCommand {
     /// Send an entry again now; a failed one is queued again as a new reply

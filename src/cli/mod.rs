@@ -7,6 +7,7 @@ mod command;
 mod config_cmd;
 mod docs;
 mod error_line;
+mod inbox;
 pub mod json;
 pub mod logging;
 mod login;

@@ -69,9 +69,9 @@ pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()
         ClientCommand::Sync { status: true, json } => finish(Output::stdout(), |out| {
             super::sync_status(&setup, &account()?, json, out)
         }),
-        ClientCommand::Sync { json, .. } => {
-            finish(Output::stdout(), |out| sync(&account()?, json, out))
-        }
+        ClientCommand::Sync { json, .. } => finish(Output::stdout(), |out| {
+            sync(&setup.config, &account()?, json, out)
+        }),
         ClientCommand::Reply { thread, to, file } => finish(Output::stdout(), |out| {
             reply(&account()?, &thread, to.as_deref(), file.as_deref(), out)
         }),
@@ -99,6 +99,9 @@ pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()
         | ClientCommand::Bookmarks { .. }) => {
             finish(Output::stdout(), |out| places(&account()?, command, out))
         }
+        command @ ClientCommand::Inbox { .. } => finish(Output::stdout(), |out| {
+            super::inbox::run(&setup, global.account.as_deref(), command, out)
+        }),
         ClientCommand::Outbox { action, json } => finish(Output::stdout(), |out| {
             outbox(&account()?, action, json, out)
         }),
@@ -287,6 +290,7 @@ fn command_name(command: &ClientCommand) -> &'static str {
         ClientCommand::Watch { .. } => "watch",
         ClientCommand::Bookmark { .. } => "bookmark",
         ClientCommand::Bookmarks { .. } => "bookmarks",
+        ClientCommand::Inbox { .. } => "inbox",
         ClientCommand::Outbox { .. } => "outbox",
         ClientCommand::Edit { .. } => "edit",
         ClientCommand::Delete { .. } => "delete",

@@ -14,7 +14,12 @@ use std::time::Duration;
 /// Runs one sync of `account`. Fails (exit 1) only when the server could not be reached
 /// or refused us; held or failed replies are reported, not errors.
 /// The demo forum syncs with its own server, started here for the while.
-pub fn sync(account: &Account, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
+pub fn sync(
+    config: &crate::config::Config,
+    account: &Account,
+    json: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -47,6 +52,7 @@ pub fn sync(account: &Account, json: bool, out: &mut impl Write) -> anyhow::Resu
         &cycle.pulled.read_through,
         &cycle.pulled.read_markers,
     )?;
+    announce(config, &account.name, &cycle.pulled.inbox_news);
     let banner = engine.backend().state().banner.clone();
     log_cycle(&account.name, &cycle, banner.as_ref());
     if json {
@@ -63,6 +69,22 @@ pub fn sync(account: &Account, json: bool, out: &mut impl Write) -> anyhow::Resu
         );
     }
     Ok(())
+}
+
+/// New inbox items: the hook runs once for all of them (and the bell rings on a terminal).
+fn announce(config: &crate::config::Config, account: &str, news: &[crate::model::InboxItem]) {
+    let mut notifier =
+        crate::runner::notify::Notifier::new(config.notify_command.clone(), config.bell);
+    notifier.offer(account, news);
+    let Some(run) = notifier.take_due(std::time::Instant::now()) else {
+        return;
+    };
+    if let Some(argv) = &run.argv {
+        crate::runner::notify::spawn(argv);
+    }
+    if run.bell && std::io::stderr().is_terminal() {
+        eprint!("\x07");
+    }
 }
 
 /// Threads the server says were read (Lemmy's own marks, API v1's read markers made on
@@ -177,6 +199,7 @@ fn summary_json(account: &str, cycle: &CycleReport, banner: Option<&Banner>) -> 
             "removed_posts": p.removed_posts,
             "removed_threads": p.removed_threads,
             "skipped": p.skipped,
+            "inbox_news": p.inbox_news.len(),
         },
         "resumes_at": cycle.resumes_at,
         "outbox": {
@@ -215,6 +238,13 @@ pub fn summary(account: &str, cycle: &CycleReport, banner: Option<&Banner>) -> S
         p.removed_threads,
         plural(p.removed_threads),
     );
+    if !p.inbox_news.is_empty() {
+        let _ = writeln!(
+            text,
+            "{} new in the inbox (`threadmark inbox` lists them).",
+            p.inbox_news.len()
+        );
+    }
     if let Some(at) = cycle.resumes_at {
         let _ = writeln!(
             text,

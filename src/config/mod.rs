@@ -166,6 +166,13 @@ pub struct Config {
     /// Rules: what to hide, dim, mark read, highlight or score, as the cache is read.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<toml::Spanned<RuleConfig>>,
+    /// Run for new inbox items: a program and its arguments (never a shell), with
+    /// `{account}`, `{kind}`, `{author}`, `{thread}`, `{excerpt}` and `{count}` filled in.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notify_command: Vec<String>,
+    /// Ring the terminal's bell for new inbox items.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub bell: bool,
     /// `rules` compiled (regexes built once), by [`Config::parse`].
     #[serde(skip)]
     compiled_rules: std::sync::Arc<crate::model::RuleSet>,
@@ -213,6 +220,15 @@ impl Config {
     pub fn parse(text: &str) -> Result<Self, String> {
         let mut config: Self = toml::from_str(text).map_err(|e| toml_error_line(text, &e))?;
         config.compiled_rules = std::sync::Arc::new(rules::compile_rules(&config.rules, text)?);
+        if config
+            .notify_command
+            .first()
+            .is_some_and(|program| program.trim().is_empty())
+        {
+            return Err(
+                "notify_command: the first item is the program to run, and it is empty (e.g. notify_command = [\"notify-send\", \"{account}: {author}\", \"{excerpt}\"])".into(),
+            );
+        }
         Ok(config)
     }
 

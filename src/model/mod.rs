@@ -6,6 +6,7 @@ mod capabilities;
 mod demo;
 mod forum;
 mod ids;
+mod inbox;
 mod mode;
 mod outbox;
 mod post;
@@ -27,6 +28,7 @@ pub use forum::{
     ThreadSummary,
 };
 pub use ids::{AreaId, PostId, SectionId, ThreadId};
+pub use inbox::{INBOX_KEPT, Inbox, InboxItem, InboxKind};
 pub use mode::ForumMode;
 pub use outbox::{Draft, OutboxEntry, OutboxState, Target, Typing};
 pub use post::{Author, Body, BodyFormat, Post, Reactions};

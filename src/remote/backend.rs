@@ -61,6 +61,9 @@ pub struct PullBatch {
     /// the changes feed), merged into the local ones by [`crate::model::Places::apply`] (the latest
     /// change wins).
     pub places: Vec<PlaceMark>,
+    /// What concerns the user (replies, mentions, quotes, messages), as the server has
+    /// it now; merged into the inbox by [`crate::model::Inbox::apply`].
+    pub inbox: Vec<crate::model::InboxItem>,
     /// Entities the server sent that could not be read, set aside (each logged).
     pub skipped: u32,
 }
@@ -203,6 +206,21 @@ pub trait Backend: Send {
         &mut self,
         _key: &str,
         _mark: &PlaceMark,
+    ) -> impl Future<Output = Result<(), RemoteError>> + Send {
+        async { Ok(()) }
+    }
+
+    /// Whether this backend keeps the inbox's read state on the server through
+    /// [`Backend::send_inbox_read`].
+    fn syncs_inbox(&self) -> bool {
+        false
+    }
+
+    /// Marks inbox items (the server's notification ids) read, with the idempotency key.
+    fn send_inbox_read(
+        &mut self,
+        _key: &str,
+        _ids: &[String],
     ) -> impl Future<Output = Result<(), RemoteError>> + Send {
         async { Ok(()) }
     }

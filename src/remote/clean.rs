@@ -1,7 +1,7 @@
 //! Sanitizes what a server sent at the door, once, before it enters the app (DESIGN §6):
 //! every backend passes its posts, threads, tree and banners through here.
 
-use crate::model::{Author, Banner, Forum, Post, ThreadSummary};
+use crate::model::{Author, Banner, Forum, InboxItem, Post, ThreadSummary};
 use crate::remote::PullBatch;
 use crate::text::sanitize::{clean, clean_line};
 
@@ -63,10 +63,25 @@ pub(crate) fn forum(mut forum: Forum) -> Forum {
     forum
 }
 
+/// The longest excerpt an inbox item keeps, in characters: a line's worth, whatever the
+/// server sent.
+pub const INBOX_EXCERPT_CHARS: usize = 200;
+
+/// An inbox item: every text a line, the excerpt cut to [`INBOX_EXCERPT_CHARS`].
+pub(crate) fn inbox_item(mut item: InboxItem) -> InboxItem {
+    item.id = clean_line(&item.id).into_owned();
+    item.thread_title = clean_line(&item.thread_title).into_owned();
+    item.author = author(item.author);
+    let excerpt: String = item.excerpt.chars().take(INBOX_EXCERPT_CHARS).collect();
+    item.excerpt = clean_line(&excerpt).into_owned();
+    item
+}
+
 /// Everything in a pull batch.
 pub(crate) fn batch(mut batch: PullBatch) -> PullBatch {
     batch.forum = batch.forum.map(forum);
     batch.threads = batch.threads.into_iter().map(summary).collect();
     batch.posts = batch.posts.into_iter().map(post).collect();
+    batch.inbox = batch.inbox.into_iter().map(inbox_item).collect();
     batch
 }

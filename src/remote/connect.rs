@@ -252,6 +252,22 @@ impl Backend for AnyBackend {
         }
     }
 
+    fn syncs_inbox(&self) -> bool {
+        match self {
+            Self::Native(b) => b.syncs_inbox(),
+            Self::Discourse(b) => b.syncs_inbox(),
+            Self::Lemmy(b) => b.syncs_inbox(),
+        }
+    }
+
+    async fn send_inbox_read(&mut self, key: &str, ids: &[String]) -> Result<(), RemoteError> {
+        match self {
+            Self::Native(b) => b.send_inbox_read(key, ids).await,
+            Self::Discourse(b) => b.send_inbox_read(key, ids).await,
+            Self::Lemmy(b) => b.send_inbox_read(key, ids).await,
+        }
+    }
+
     fn set_read_state(&mut self, read: &ReadState) {
         match self {
             Self::Native(b) => b.set_read_state(read),

@@ -421,7 +421,12 @@ impl NativeBackend {
                 )),
                 api::Change::Watch { watch } => batch.places.extend(watch_mark(watch)),
                 api::Change::Bookmark { bookmark } => batch.places.push(bookmark_mark(bookmark)),
-                api::Change::Notification { .. } | api::Change::Unknown => {}
+                api::Change::Notification { notification } => {
+                    batch
+                        .inbox
+                        .push(clean::inbox_item(inbox_item(notification)));
+                }
+                api::Change::Unknown => {}
             }
         }
         batch.complete = !page.has_more;
@@ -432,6 +437,29 @@ impl NativeBackend {
             post_limits,
         });
         Ok(batch)
+    }
+}
+
+/// A notification from the feed as the inbox keeps it.
+fn inbox_item(n: api::Notification) -> model::InboxItem {
+    model::InboxItem {
+        id: n.id,
+        kind: match n.kind {
+            api::NotificationKind::Reply => model::InboxKind::Reply,
+            api::NotificationKind::Mention => model::InboxKind::Mention,
+            api::NotificationKind::Quote => model::InboxKind::Quote,
+            api::NotificationKind::Message => model::InboxKind::Message,
+            api::NotificationKind::Other => model::InboxKind::Other,
+        },
+        thread: model::ThreadId(n.thread_id),
+        thread_title: n.thread_title,
+        post: model::PostId(n.post_id),
+        seq: n.seq,
+        author: n.author.into(),
+        excerpt: n.excerpt,
+        created_at: n.created_at,
+        read: n.read,
+        announced: false,
     }
 }
 
@@ -703,6 +731,23 @@ impl Backend for NativeBackend {
         };
         let request = request.header(headers::IDEMPOTENCY_KEY, key);
         let _answer: serde_json::Value = self.call(request).await?;
+        Ok(())
+    }
+
+    fn syncs_inbox(&self) -> bool {
+        self.syncs_read_marks()
+    }
+
+    async fn send_inbox_read(&mut self, key: &str, ids: &[String]) -> Result<(), RemoteError> {
+        let request = self
+            .http
+            .request(Method::PUT, &path("/notifications/read"))
+            .header(headers::IDEMPOTENCY_KEY, key)
+            .json(&api::NotificationsRead {
+                ids: ids.to_vec(),
+                all: false,
+            });
+        let _marked: api::NotificationsMarked = self.call(request).await?;
         Ok(())
     }
 

@@ -7,6 +7,7 @@ mod browser;
 mod editor;
 mod export;
 pub mod interpreter;
+pub mod notify;
 mod state_files;
 mod store_worker;
 mod terminal;
@@ -127,6 +128,8 @@ struct Runner {
     store: StoreWorker,
     /// The log lost lines (a full disk) and the status line said so; said once.
     log_loss_told: bool,
+    /// The notification hook and bell for new inbox items.
+    notifier: notify::Notifier,
 }
 
 async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
@@ -230,13 +233,14 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
             pipe: None,
         },
         log_loss_told: false,
+        notifier: notify::Notifier::new(config.notify_command.clone(), config.bell),
         sync,
         demo: demo.map(|d| Arc::new(tokio::sync::Mutex::new(d))),
         store,
     };
     runner.execute(startup_effects);
     let result = runner.event_loop(&mut replies, sync_rx).await;
-    runner.finish(result).await
+    Box::pin(runner.finish(result)).await
 }
 
 impl Runner {
@@ -268,6 +272,7 @@ impl Runner {
                 self.pending.next_frame = Instant::now() + FRAME;
             }
             let save_at = self.pending.saves.at.unwrap_or_else(Instant::now);
+            let announce_at = self.notifier.due_at();
             let msg = tokio::select! {
                 event = events.next() => match event {
                     Some(Ok(event)) => match to_msg(&event) {
@@ -286,6 +291,11 @@ impl Runner {
                     Msg::Sync(event)
                 }
                 () = sleep_until(self.pending.next_frame), if self.pending.dirty => continue,
+                () = sleep_until(announce_at.map_or_else(Instant::now, Instant::from_std)),
+                    if announce_at.is_some() => {
+                    self.announce();
+                    continue;
+                }
                 () = sleep_until(save_at), if self.pending.saves.at.is_some() => {
                     self.save();
                     continue;
@@ -378,6 +388,10 @@ impl Runner {
                     export::save(path, text, post, self.reply.clone());
                 }
                 Effect::SwitchDemoServer => self.switch_demo_server(),
+                Effect::Announce(items) => {
+                    self.notifier.offer(&self.state.status.account, &items);
+                    self.announce();
+                }
                 Effect::Suspend => self.pending.suspend = true,
                 Effect::Quit => self.pending.quit = true,
                 // Disk work: `Work::from` sent these to the store worker above.
@@ -472,6 +486,21 @@ impl Runner {
 
     /// Hands what changed since the last save to the store worker, which writes it in
     /// order off the loop; a failure comes back as a message (and saving is tried again).
+    /// Runs the hook (and rings the bell) for the inbox items waiting, when it is due.
+    fn announce(&mut self) {
+        let Some(run) = self.notifier.take_due(std::time::Instant::now()) else {
+            return;
+        };
+        if let Some(argv) = &run.argv {
+            notify::spawn(argv);
+        }
+        if run.bell {
+            use std::io::Write as _;
+            let mut out = io::stdout();
+            let _ = out.write_all(b"\x07").and_then(|()| out.flush());
+        }
+    }
+
     fn save(&mut self) {
         self.pending.saves.at = None;
         if std::mem::take(&mut self.pending.saves.draft)

@@ -84,6 +84,10 @@ impl AccountDir {
     pub fn places(&self) -> PathBuf {
         self.root.join("places.json")
     }
+    /// What concerns the user: replies, mentions, quotes, messages ([`crate::model::Inbox`]).
+    pub fn inbox(&self) -> PathBuf {
+        self.root.join("inbox.json")
+    }
     /// Who the account signs in as (written at login).
     pub fn me(&self) -> PathBuf {
         self.root.join("me.json")

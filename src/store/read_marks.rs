@@ -34,12 +34,21 @@ pub struct QueuedPlace {
     pub place: PlaceMark,
 }
 
+/// Inbox items marked read, waiting to be sent (same queue, same rules).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuedInboxRead {
+    pub key: String,
+    /// The server's ids of the notifications read.
+    pub inbox_read: Vec<String>,
+}
+
 /// Anything waiting in the queue, in the order made.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Queued {
     Read(QueuedMark),
     Place(QueuedPlace),
+    InboxRead(QueuedInboxRead),
 }
 
 impl Queued {
@@ -47,6 +56,7 @@ impl Queued {
         match self {
             Queued::Read(m) => &m.key,
             Queued::Place(p) => &p.key,
+            Queued::InboxRead(r) => &r.key,
         }
     }
 }
@@ -99,6 +109,16 @@ impl ReadMarks {
         Ok(queued)
     }
 
+    /// Queues inbox items marked read durably, as [`ReadMarks::enqueue`] does.
+    pub fn enqueue_inbox_read(&self, ids: Vec<String>) -> Result<QueuedInboxRead, StoreError> {
+        let queued = QueuedInboxRead {
+            key: uuid::Uuid::now_v7().to_string(),
+            inbox_read: ids,
+        };
+        self.write(Queued::InboxRead(queued.clone()))?;
+        Ok(queued)
+    }
+
     fn write(&self, queued: Queued) -> Result<(), StoreError> {
         file::make_private(&self.root);
         let tmp = self.path("tmp", queued.key());
@@ -121,12 +141,13 @@ impl ReadMarks {
             .into_iter()
             .filter_map(|q| match q {
                 Queued::Read(m) => Some(m),
-                Queued::Place(_) => None,
+                Queued::Place(_) | Queued::InboxRead(_) => None,
             })
             .collect())
     }
 
-    /// Everything waiting (read marks, watch levels, bookmarks), oldest first. A file
+    /// Everything waiting (read marks, watch levels, bookmarks, inbox items read),
+    /// oldest first. A file
     /// that cannot be read is set aside (renamed, reported in the log) and skipped.
     pub fn list_all(&self) -> Result<Vec<Queued>, StoreError> {
         let folder = self.root.join("queued");

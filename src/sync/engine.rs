@@ -157,6 +157,8 @@ impl<B: Backend> Engine<B> {
         let mut report = IngestReport::default();
         self.resumes_at = None;
         let mut refused = 0;
+        // The first sync's notifications are a backlog, not news: nobody is told of them.
+        let news = self.state.last_success_at.is_some();
         self.hand_over_read_state();
         let mut pages = 0_u32;
         loop {
@@ -219,7 +221,14 @@ impl<B: Backend> Engine<B> {
                 progress(Connection::Syncing(batch.progress));
             }
             let places = std::mem::take(&mut batch.places);
+            let inbox = std::mem::take(&mut batch.inbox);
             report.absorb(self.ingest.apply(batch, &mut self.state)?);
+            if !inbox.is_empty() {
+                report.inbox_changed = true;
+                report
+                    .inbox_news
+                    .extend(crate::store::merge_inbox(&self.dir, inbox, news)?);
+            }
             // The user's own watch levels and bookmarks, merged into theirs here (the
             // latest change wins, so the order of writers does not matter).
             if !places.is_empty() && crate::store::merge_places(&self.dir, &places)?.1 {
@@ -657,6 +666,7 @@ impl<B: Backend> Engine<B> {
             && report.read_through.is_empty()
             && report.read_markers.is_empty()
             && !report.places_changed
+            && !report.inbox_changed
             && report.skipped == 0
         {
             return true;

@@ -32,6 +32,11 @@ pub struct IngestReport {
     pub read_markers: Vec<(ThreadId, crate::model::ReadMarker)>,
     /// The server's watch levels or bookmarks changed `places.json`.
     pub places_changed: bool,
+    /// New unread inbox items the user has not been told of (each once, ever; none from
+    /// an account's first sync), for the notification hook and the bell.
+    pub inbox_news: Vec<crate::model::InboxItem>,
+    /// The inbox changed (an item arrived or was read elsewhere).
+    pub inbox_changed: bool,
 }
 
 impl IngestReport {
@@ -50,6 +55,8 @@ impl IngestReport {
         self.read_through.extend(other.read_through);
         self.read_markers.extend(other.read_markers);
         self.places_changed |= other.places_changed;
+        self.inbox_news.extend(other.inbox_news);
+        self.inbox_changed |= other.inbox_changed;
     }
 }
 

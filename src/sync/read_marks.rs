@@ -20,7 +20,7 @@ pub struct Drained {
 /// keep read marks (`read_sync = false`, no login, another server kind).
 pub async fn drain<B: Backend>(backend: &mut B, marks: &ReadMarks) -> Result<Drained, StoreError> {
     let mut drained = Drained::default();
-    if !(backend.syncs_read_marks() || backend.syncs_places())
+    if !(backend.syncs_read_marks() || backend.syncs_places() || backend.syncs_inbox())
         || !backend.state().mode.accepts_writes()
     {
         return Ok(drained);
@@ -35,6 +35,19 @@ pub async fn drain<B: Backend>(backend: &mut B, marks: &ReadMarks) -> Result<Dra
                     continue;
                 }
                 if let Some(stop) = send_place(backend, marks, place).await? {
+                    drained.stopped = Some(stop);
+                    break;
+                }
+                drained.sent += 1;
+                continue;
+            }
+            Queued::InboxRead(read) => {
+                if !backend.syncs_inbox() {
+                    continue;
+                }
+                let sent = backend.send_inbox_read(&read.key, &read.inbox_read).await;
+                let what = format!("inbox items {:?} read", read.inbox_read);
+                if let Some(stop) = settle(marks, &read.key, sent, &what)? {
                     drained.stopped = Some(stop);
                     break;
                 }
@@ -89,20 +102,30 @@ async fn send_place<B: Backend>(
     marks: &ReadMarks,
     queued: &QueuedPlace,
 ) -> Result<Option<String>, StoreError> {
-    match backend.send_place_mark(&queued.key, &queued.place).await {
+    let sent = backend.send_place_mark(&queued.key, &queued.place).await;
+    settle(marks, &queued.key, sent, &format!("{:?}", queued.place))
+}
+
+/// What one sent change's answer means for its place in the queue: taken, or refused for
+/// good (logged), and it leaves; anything else (offline, read-only, a login refused) and
+/// it waits, and the drain stops with the reason.
+fn settle(
+    marks: &ReadMarks,
+    key: &str,
+    sent: Result<(), RemoteError>,
+    what: &str,
+) -> Result<Option<String>, StoreError> {
+    match sent {
         Ok(()) => {}
         Err(e) if !e.is_retryable() && !matches!(e.status(), Some(401 | 403)) => {
-            tracing::warn!(
-                "the server refused the change {:?} ({e}); it is dropped",
-                queued.place
-            );
+            tracing::warn!("the server refused the change {what} ({e}); it is dropped");
         }
         Err(e) => {
-            tracing::info!("watch levels and bookmarks wait for the next sync: {e}");
+            tracing::info!("marks wait for the next sync: {e}");
             return Ok(Some(short(&e)));
         }
     }
-    marks.remove_key(&queued.key)?;
+    marks.remove_key(key)?;
     Ok(None)
 }
 

@@ -11,6 +11,7 @@ mod against_server;
 mod conventions;
 mod demo;
 mod edits;
+mod inbox;
 mod json;
 mod places;
 mod read_sync;

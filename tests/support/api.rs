@@ -90,6 +90,18 @@ impl Api {
         post
     }
 
+    /// `POST path` with `body` and a fresh idempotency key; the answer of a 201.
+    pub fn post(&self, path: &str, body: &Value) -> Value {
+        let (status, answer) = self.send(
+            self.http
+                .post(format!("{}{path}", self.base))
+                .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
+                .json(body),
+        );
+        assert_eq!(status, 201, "POST {path}: {answer}");
+        answer
+    }
+
     pub fn edit(&self, post: &Value, body: Option<&str>, deleted: bool) {
         let id = post["id"].as_str().expect("a post's id");
         let version = post["version"].as_u64().expect("a post's version");

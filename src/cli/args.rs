@@ -154,6 +154,18 @@ pub enum ClientCommand {
         #[arg(long, value_name = "FILE")]
         file: Option<PathBuf>,
     },
+    /// Queue a private message to other members (works offline, like a reply)
+    Message {
+        /// A recipient's user name (repeat for several)
+        #[arg(long = "to", value_name = "USER", required = true)]
+        to: Vec<String>,
+        /// The message's title
+        #[arg(long)]
+        title: String,
+        /// Read the text from this file [default: standard input]
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
     /// Queue an edit of a post (yours; or change a reply still queued, by its key)
     Edit {
         /// The post: its id, or THREAD#N (its number in the thread); or an outbox key

@@ -60,6 +60,61 @@ pub fn reply(
     Ok(())
 }
 
+/// Queues a private message to `to` (user names), read from `file` or standard input.
+pub fn message(
+    account: &Account,
+    to: &[String],
+    title: &str,
+    file: Option<&Path>,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    if let Some(why) = account.capabilities().refusal(&Target::Message {
+        to: Vec::new(),
+        title: String::new(),
+    }) {
+        anyhow::bail!("{why}; nothing was queued");
+    }
+    let mut to: Vec<String> = to
+        .iter()
+        .map(|n| n.trim().trim_start_matches('@').to_owned())
+        .collect();
+    to.retain(|n| !n.is_empty());
+    to.dedup();
+    if to.is_empty() {
+        anyhow::bail!("name who the message is for: --to USER; nothing was queued");
+    }
+    if title.trim().is_empty() {
+        anyhow::bail!("the message needs a title (--title); nothing was queued");
+    }
+    let body = read_body(file)?;
+    if body.trim().is_empty() {
+        anyhow::bail!("the message is empty; nothing was queued");
+    }
+    let mut cache = Cache::open(account.dir.clone());
+    if let Some(forum) = cache.load_forum()?
+        && let Some(why) = forum.limits.refusal(Some(title), &body)
+    {
+        anyhow::bail!("{why}; nothing was queued");
+    }
+    let entry = OutboxEntry::new(
+        Target::Message {
+            to: to.clone(),
+            title: title.trim().to_owned(),
+        },
+        body,
+        jiff::Timestamp::now(),
+    );
+    Outbox::open(&account.dir).enqueue(&entry)?;
+    writeln!(
+        out,
+        "Queued message {} \"{}\" to {}. It goes out with `threadmark sync` or while the reader is open.",
+        entry.key,
+        clean_line(title.trim()),
+        clean_line(&to.join(", "))
+    )?;
+    Ok(())
+}
+
 /// A post named by id or by `#N` (its number in the thread).
 fn resolve_post(
     cache: &mut Cache,

@@ -16,6 +16,26 @@ use crate::model::{ForumData, RuleSet};
 use crate::store::{Cache, Outbox};
 use std::io::{IsTerminal, Write};
 
+/// The commands that queue a write in the outbox.
+fn write(account: &Account, command: ClientCommand, out: &mut impl Write) -> anyhow::Result<()> {
+    match command {
+        ClientCommand::Reply { thread, to, file } => {
+            reply(account, &thread, to.as_deref(), file.as_deref(), out)
+        }
+        ClientCommand::Message { to, title, file } => {
+            super::outbox::message(account, &to, &title, file.as_deref(), out)
+        }
+        ClientCommand::Edit { post, file } => post_changes::edit(account, &post, &file, out),
+        ClientCommand::Delete { post } => {
+            post_changes::change(account, &post, post_changes::Change::Delete, out)
+        }
+        ClientCommand::Like { post, undo } => {
+            post_changes::change(account, &post, post_changes::Change::like(undo), out)
+        }
+        _ => anyhow::bail!("not a write"),
+    }
+}
+
 /// A client command, or the reader when there is none.
 pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()> {
     // These need no config, data or log: they work on a machine with no home directory.
@@ -72,18 +92,13 @@ pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()
         ClientCommand::Sync { json, .. } => finish(Output::stdout(), |out| {
             sync(&setup.config, &account()?, json, out)
         }),
-        ClientCommand::Reply { thread, to, file } => finish(Output::stdout(), |out| {
-            reply(&account()?, &thread, to.as_deref(), file.as_deref(), out)
-        }),
-        ClientCommand::Edit { post, file } => finish(Output::stdout(), |out| {
-            post_changes::edit(&account()?, &post, &file, out)
-        }),
-        ClientCommand::Delete { post } => finish(Output::stdout(), |out| {
-            post_changes::change(&account()?, &post, post_changes::Change::Delete, out)
-        }),
-        ClientCommand::Like { post, undo } => finish(Output::stdout(), |out| {
-            post_changes::change(&account()?, &post, post_changes::Change::like(undo), out)
-        }),
+        command @ (ClientCommand::Reply { .. }
+        | ClientCommand::Message { .. }
+        | ClientCommand::Edit { .. }
+        | ClientCommand::Delete { .. }
+        | ClientCommand::Like { .. }) => {
+            finish(Output::stdout(), |out| write(&account()?, command, out))
+        }
         ClientCommand::Mark {
             thread, read, to, ..
         } => finish(Output::stdout(), |out| {
@@ -292,6 +307,7 @@ fn command_name(command: &ClientCommand) -> &'static str {
         ClientCommand::Bookmarks { .. } => "bookmarks",
         ClientCommand::Inbox { .. } => "inbox",
         ClientCommand::Outbox { .. } => "outbox",
+        ClientCommand::Message { .. } => "message",
         ClientCommand::Edit { .. } => "edit",
         ClientCommand::Delete { .. } => "delete",
         ClientCommand::Like { .. } => "like",

@@ -18,6 +18,8 @@ pub struct Capabilities {
     pub react: bool,
     /// Fetch the earlier versions of an edited post.
     pub revisions: bool,
+    /// Private messages can be started (`threadmark message`).
+    pub messages: bool,
 }
 
 impl Capabilities {
@@ -29,6 +31,7 @@ impl Capabilities {
             delete: false,
             react: false,
             revisions: false,
+            messages: false,
         }
     }
 
@@ -40,6 +43,7 @@ impl Capabilities {
             delete: true,
             react: true,
             revisions: true,
+            messages: true,
         }
     }
 
@@ -47,6 +51,7 @@ impl Capabilities {
     pub fn refusal(&self, target: &Target) -> Option<String> {
         let (can, what) = match target {
             Target::Reply { .. } | Target::NewThread { .. } => (true, ""),
+            Target::Message { .. } => (self.messages, "start private messages"),
             Target::Edit { .. } => (self.edit, "edit posts"),
             Target::Delete { .. } => (self.delete, "delete posts"),
             Target::Like { .. } | Target::Unlike { .. } => (self.react, "like posts"),

@@ -16,6 +16,8 @@ pub enum Target {
     },
     /// A new thread in an area.
     NewThread { area: AreaId, title: String },
+    /// A new private message: a thread between the user and `to` (user names), in no area.
+    Message { to: Vec<String>, title: String },
     /// A new text for one of our posts (the entry's body), based on the version read:
     /// a server that has a newer one answers with a conflict instead of overwriting it.
     Edit {
@@ -61,16 +63,17 @@ impl Target {
             | Target::Delete { thread, post, .. }
             | Target::Like { thread, post }
             | Target::Unlike { thread, post } => Some((thread, post)),
-            Target::Reply { .. } | Target::NewThread { .. } => None,
+            Target::Reply { .. } | Target::NewThread { .. } | Target::Message { .. } => None,
         }
     }
 
-    /// The entry's kind, as stored and listed: `reply`, `new_thread`, `edit`, `delete`,
-    /// `like`, `unlike`.
+    /// The entry's kind, as stored and listed: `reply`, `new_thread`, `message`, `edit`,
+    /// `delete`, `like`, `unlike`.
     pub fn kind(&self) -> &'static str {
         match self {
             Target::Reply { .. } => "reply",
             Target::NewThread { .. } => "new_thread",
+            Target::Message { .. } => "message",
             Target::Edit { .. } => "edit",
             Target::Delete { .. } => "delete",
             Target::Like { .. } => "like",
@@ -96,7 +99,7 @@ impl Target {
             Target::Delete { .. } => post.deleted,
             Target::Like { .. } => post.reactions.liked,
             Target::Unlike { .. } => !post.reactions.liked,
-            Target::Reply { .. } | Target::NewThread { .. } => false,
+            Target::Reply { .. } | Target::NewThread { .. } | Target::Message { .. } => false,
         }
     }
 }

@@ -652,6 +652,25 @@ impl Backend for NativeBackend {
                     )))),
                 })
             }
+            Target::Message { to, title } => {
+                let body = api::NewMessage {
+                    to: to.clone(),
+                    title: title.clone(),
+                    body: entry.body.clone(),
+                };
+                let request = self
+                    .http
+                    .request(Method::POST, &path("/messages"))
+                    .header(headers::IDEMPOTENCY_KEY, &entry.key)
+                    .json(&body);
+                let created: api::ThreadCreated = self.call(request).await?;
+                Ok(Submitted::Posted {
+                    post: Box::new(clean::post(Post::from(created.post))),
+                    thread: Some(Box::new(clean::summary(model::ThreadSummary::from(
+                        created.thread,
+                    )))),
+                })
+            }
             Target::Edit { .. }
             | Target::Delete { .. }
             | Target::Like { .. }

@@ -47,6 +47,10 @@ pub fn target_words<'a>(
                 None => format!("Reply in “{title}”"),
             }
         }
+        Target::Message { to, title } => {
+            let to: Vec<String> = to.iter().map(|n| clean_line(n).into_owned()).collect();
+            format!("Message “{}” to {}", clean_line(title), to.join(", "))
+        }
         Target::NewThread { area, title } => {
             let place = forum.area(area).map_or_else(
                 || clean_line(area.as_str()).into_owned(),

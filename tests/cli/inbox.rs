@@ -152,3 +152,77 @@ fn replies_mentions_quotes_and_messages_reach_the_inbox_and_reading_them_clears_
     let listed = laptop.ok(&["inbox", "--offline"]);
     assert!(listed.contains("nothing new in the inbox"), "{listed}");
 }
+
+#[test]
+fn a_private_message_is_queued_offline_sent_once_and_answered_like_a_thread() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let member = server.member_token.clone().unwrap();
+    let other = Api::new(&server.url, server.admin_token.as_ref().unwrap());
+    let laptop = Client::synced(&server, &member);
+    let text_file = laptop.home.path().join("message.md");
+    std::fs::write(&text_file, "Shall we meet on Friday?").unwrap();
+    let file = text_file.to_str().unwrap();
+
+    let refused = laptop.run(&["message", "--to", " ", "--title", "x", "--file", file]);
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused.stderr).contains("--to USER"),
+        "{}",
+        text(&refused.stderr)
+    );
+
+    // Queued while the server is away: kept, then sent once when it is back.
+    let (addr, tokens) = (
+        server.addr.clone(),
+        (server.member_token.clone(), server.admin_token.clone()),
+    );
+    server.kill();
+    let said = laptop.ok(&[
+        "message", "--to", "@admin", "--title", "Friday", "--file", file,
+    ]);
+    assert!(
+        said.contains("Queued message") && said.contains("to admin"),
+        "{said}"
+    );
+    assert!(!laptop.run(&["sync"]).status.success(), "offline");
+    assert_eq!(laptop.outbox().len(), 1, "kept while offline");
+    let queued: Value = serde_json::from_str(&laptop.ok(&["outbox", "--json"])).unwrap();
+    crate::json::assert_shape("outbox", &queued);
+    assert_eq!(queued["entries"][0]["target"]["kind"], "message");
+    assert_eq!(queued["entries"][0]["target"]["to"], json!(["admin"]));
+    let mut server = Served::start(store.path(), &addr, false, &[]);
+    (server.member_token, server.admin_token) = tokens;
+    laptop.ok(&["sync"]);
+    laptop.ok(&["sync"]);
+    assert!(laptop.outbox().is_empty(), "sent");
+    let theirs = other.get("/messages");
+    let threads = theirs["threads"].as_array().unwrap();
+    assert_eq!(threads.len(), 1, "once: {theirs}");
+    assert_eq!(threads[0]["title"], "Friday");
+    assert_eq!(threads[0]["participants"], json!(["admin", "demo"]));
+    let pm = threads[0]["id"].as_str().unwrap().to_owned();
+
+    // It is a thread like any other here: answered with `threadmark reply`, and their
+    // answer is in the inbox.
+    other.post(
+        &format!("/threads/{pm}/posts"),
+        &json!({"body": "Friday suits me."}),
+    );
+    let listed = inbox(&laptop, &[]);
+    assert_eq!(kinds(&listed), ["message"]);
+    assert_eq!(listed["items"][0]["thread"], pm.as_str());
+    assert_eq!(listed["items"][0]["thread_title"], "Friday");
+    std::fs::write(&text_file, "See you then.").unwrap();
+    laptop.ok(&["reply", "Friday", "--file", file]);
+    laptop.ok(&["sync"]);
+    let bodies = other.bodies(&pm);
+    assert_eq!(
+        bodies,
+        [
+            "Shall we meet on Friday?",
+            "Friday suits me.",
+            "See you then."
+        ]
+    );
+}

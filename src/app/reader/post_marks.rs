@@ -83,7 +83,10 @@ pub fn marks(post: &Post, entries: &[OutboxEntry], me: Option<&Me>) -> PostMarks
             Target::Edit { .. } if marks.change.is_none() => {
                 marks.change = Some(Change::Editing);
             }
-            Target::Edit { .. } | Target::Reply { .. } | Target::NewThread { .. } => {}
+            Target::Edit { .. }
+            | Target::Reply { .. }
+            | Target::NewThread { .. }
+            | Target::Message { .. } => {}
         }
     }
     marks

@@ -41,7 +41,7 @@ impl Writer<'_> {
             Target::Delete { base_version, .. } => self.delete(id, topic, *base_version).await,
             Target::Like { .. } => self.like(id, topic, true).await,
             Target::Unlike { .. } => self.like(id, topic, false).await,
-            Target::Reply { .. } | Target::NewThread { .. } => {
+            Target::Reply { .. } | Target::NewThread { .. } | Target::Message { .. } => {
                 return Err(RemoteError::Protocol("not a change of a post".into()));
             }
         };

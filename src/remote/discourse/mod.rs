@@ -183,6 +183,7 @@ impl Backend for DiscourseBackend {
     /// (`post_action_type_id` 2) map to its requests; earlier versions are not fetched yet.
     const CAPABILITIES: crate::model::Capabilities = crate::model::Capabilities {
         revisions: false,
+        messages: false,
         ..crate::model::Capabilities::all("a Discourse forum")
     };
 

@@ -34,6 +34,7 @@ mod answer;
 pub mod auth;
 mod changes;
 mod cursor;
+mod inbox;
 mod limits;
 mod posts;
 mod prefetch;

@@ -39,6 +39,12 @@ pub fn show(state: &mut State, fx: &mut Vec<Effect>) {
     let Some(open) = &state.reader.open else {
         return state.notice("open a thread first: E shows the earlier versions of a post");
     };
+    if !state.capabilities.revisions {
+        let why = state
+            .capabilities
+            .cannot("show the earlier versions of posts");
+        return state.notice(why);
+    }
     let pos = state.reader.current;
     if open.is_echo(pos) {
         return state.notice("that reply is still in your outbox: it has no versions yet");
@@ -51,12 +57,6 @@ pub fn show(state: &mut State, fx: &mut Vec<Effect>) {
             "post #{} was not edited: it has no earlier versions",
             post.seq
         ));
-    }
-    if !state.capabilities.revisions {
-        let why = state
-            .capabilities
-            .cannot("show the earlier versions of posts");
-        return state.notice(why);
     }
     let view = RevisionsView {
         post: post.id.clone(),

@@ -93,8 +93,6 @@ pub fn draw(frame: &mut Frame, state: &State, scroll: usize, confirm: bool, them
     frame.render_widget(block, area);
 
     let meta = theme.get(Element::ReaderMeta);
-    let section = theme.get(Element::HelpSection);
-    let body = theme.get(Element::BodyText);
     let deletion = matches!(entry.target, Target::Delete { .. });
     let base = entry.target.base_version().unwrap_or_default();
     let what = if deletion { "deletion" } else { "edit" };
@@ -134,20 +132,39 @@ pub fn draw(frame: &mut Frame, state: &State, scroll: usize, confirm: bool, them
     } else {
         entry.body.as_str()
     };
-    let skip = scroll;
+    let texts = Texts {
+        version: *version,
+        theirs: theirs_text,
+        ours: ours_text,
+    };
+    draw_texts(frame, rest, &texts, scroll, theme);
+}
+
+/// The two texts the screen compares.
+struct Texts<'a> {
+    version: u64,
+    theirs: &'a str,
+    ours: &'a str,
+}
+
+/// Both texts in `rest`: side by side when it is wide enough, else as one diff.
+fn draw_texts(frame: &mut Frame, rest: Rect, texts: &Texts<'_>, scroll: usize, theme: &Theme) {
+    let section = theme.get(Element::HelpSection);
+    let body = theme.get(Element::BodyText);
+    let version = texts.version;
     let height = usize::from(rest.height);
     if rest.width >= SIDE_BY_SIDE {
         let half = rest.width / 2;
         let cols = usize::from(half.saturating_sub(2));
         for (n, (label, text)) in [
-            (format!("On the server (version {version})"), theirs_text),
-            ("Yours (waiting in the outbox)".to_owned(), ours_text),
+            (format!("On the server (version {version})"), texts.theirs),
+            ("Yours (waiting in the outbox)".to_owned(), texts.ours),
         ]
         .into_iter()
         .enumerate()
         {
             let mut lines = vec![Line::from(Span::styled(label, section))];
-            lines.extend(wrapped(text, cols, body).into_iter().skip(skip));
+            lines.extend(wrapped(text, cols, body).into_iter().skip(scroll));
             lines.truncate(height);
             let x = rest.x + half * u16::try_from(n).unwrap_or(0);
             frame.render_widget(
@@ -161,9 +178,9 @@ pub fn draw(frame: &mut Frame, state: &State, scroll: usize, confirm: bool, them
             section,
         ))];
         lines.extend(
-            diff_lines(theirs_text, ours_text, usize::from(rest.width), theme)
+            diff_lines(texts.theirs, texts.ours, usize::from(rest.width), theme)
                 .into_iter()
-                .skip(skip),
+                .skip(scroll),
         );
         lines.truncate(height);
         frame.render_widget(Paragraph::new(lines), rest);

@@ -10,6 +10,7 @@ use crate::text::sanitize::{clean, clean_line};
 use ratatui::Frame;
 use ratatui::text::Line;
 use ratatui::widgets::{Clear, Paragraph, Wrap};
+use std::fmt::Write as _;
 
 pub fn draw(frame: &mut Frame, state: &State, scroll: usize, theme: &Theme) {
     let Some(view) = &state.reader.revisions else {
@@ -55,13 +56,10 @@ pub fn draw(frame: &mut Frame, state: &State, scroll: usize, theme: &Theme) {
                     list.len()
                 );
                 if let Some(at) = revision.replaced_at {
-                    about.push_str(&format!(
-                        " · replaced {}",
-                        crate::text::clock::date_time(at)
-                    ));
+                    let _ = write!(about, " · replaced {}", crate::text::clock::date_time(at));
                 }
                 if let Some(by) = &revision.replaced_by {
-                    about.push_str(&format!(" by {}", clean_line(by)));
+                    let _ = write!(about, " by {}", clean_line(by));
                 }
                 lines.push(Line::styled(about, theme.get(Element::HelpSection)));
                 lines.push(Line::raw(""));

@@ -13,6 +13,7 @@ use super::discourse_standin::{Recorded, World, json_response, not_found};
 use axum::response::Response;
 use jiff::Timestamp;
 use serde_json::json;
+use std::fmt::Write as _;
 
 /// One kept edit of a post.
 #[derive(Clone, Debug)]
@@ -101,26 +102,36 @@ fn side_by_side_markdown(before: &str, after: &str) -> String {
         let (tag, line) = &changes[i];
         table.push_str("<tr>");
         match tag {
-            ChangeTag::Equal => table.push_str(&format!(
-                "<td class=\"--previous\">{line}</td><td class=\"--current\">{line}</td>"
-            )),
+            ChangeTag::Equal => {
+                let _ = write!(
+                    table,
+                    "<td class=\"--previous\">{line}</td><td class=\"--current\">{line}</td>"
+                );
+            }
             ChangeTag::Delete
                 if changes
                     .get(i + 1)
                     .is_some_and(|(t, _)| *t == ChangeTag::Insert) =>
             {
                 let added = &changes[i + 1].1;
-                table.push_str(&format!(
+                let _ = write!(
+                    table,
                     "<td class=\"--previous\"><del>{line}</del></td><td class=\"--current\"><ins>{added}</ins></td>"
-                ));
+                );
                 i += 1;
             }
-            ChangeTag::Delete => table.push_str(&format!(
-                "<td class=\"--previous diff-del\">{line}</td><td class=\"--current\"></td>"
-            )),
-            ChangeTag::Insert => table.push_str(&format!(
-                "<td class=\"--previous\"></td><td class=\"--current diff-ins\">{line}</td>"
-            )),
+            ChangeTag::Delete => {
+                let _ = write!(
+                    table,
+                    "<td class=\"--previous diff-del\">{line}</td><td class=\"--current\"></td>"
+                );
+            }
+            ChangeTag::Insert => {
+                let _ = write!(
+                    table,
+                    "<td class=\"--previous\"></td><td class=\"--current diff-ins\">{line}</td>"
+                );
+            }
         }
         table.push_str("</tr>");
         i += 1;

@@ -115,7 +115,7 @@ pub struct Reader {
     /// The key of the outbox entry whose conflict is on screen (`Overlay::Conflict`).
     pub conflict: Option<String>,
     /// The earlier versions of a post on screen (`Overlay::Revisions`), or being fetched.
-    pub revisions: Option<crate::app::reader::revisions::RevisionsView>,
+    pub revisions: Option<Box<crate::app::reader::revisions::RevisionsView>>,
     /// Per reading position: the run of its rows (relative to its header) that has been on
     /// screen during this visit, for posts taller than the pane.
     seen: Vec<Option<(usize, usize)>>,

@@ -70,7 +70,7 @@ pub fn show(state: &mut State, fx: &mut Vec<Effect>) {
         post: view.post.clone(),
         version: view.version,
     }));
-    state.reader.revisions = Some(view);
+    state.reader.revisions = Some(Box::new(view));
     state.overlay = Overlay::Revisions { scroll: 0 };
     if let Connection::Offline { .. } = state.status.connection {
         state.notice("offline: the earlier versions come from the server; asked, but it cannot be reached now");

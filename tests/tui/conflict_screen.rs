@@ -12,7 +12,7 @@ use threadmark::app::{Effect, Msg, StoreJob};
 use threadmark::model::{Capabilities, Me, OutboxEntry, OutboxState, Post, Target, ThreadId};
 use threadmark::store::{Cache, Outbox};
 use threadmark::sync::SyncEvent;
-use threadmark::sync::protocol::SyncCommand;
+use threadmark::sync::protocol::{Connection, SyncCommand};
 use threadmark::ui::{self, Theme};
 
 fn screen(h: &Harness) -> String {
@@ -205,6 +205,22 @@ fn e_fetches_in_the_background_and_says_when_offline() {
     assert!(screen(&h).contains("offline: the earlier versions are on the server"));
     h.keys("<esc>");
     assert!(!screen(&h).contains("Earlier versions of #2"));
+
+    // No sync engine could start: said at once, nothing asked of nobody.
+    h.state.status.connection = Connection::Offline {
+        reason: "the account's token is missing".into(),
+        retry_at: None,
+    };
+    let asked = h.effects.len();
+    h.keys("E");
+    assert!(screen(&h).contains("no connection to it"), "{}", screen(&h));
+    assert!(
+        !h.effects[asked..]
+            .iter()
+            .any(|e| matches!(e, Effect::Sync(SyncCommand::Revisions { .. }))),
+        "not asked again"
+    );
+    h.keys("<esc>");
 
     // Not edited: nothing to fetch.
     h.keys("K");

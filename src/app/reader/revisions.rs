@@ -58,7 +58,7 @@ pub fn show(state: &mut State, fx: &mut Vec<Effect>) {
             post.seq
         ));
     }
-    let view = RevisionsView {
+    let mut view = RevisionsView {
         post: post.id.clone(),
         seq: post.seq,
         author: clean_line(&post.author.name).into_owned(),
@@ -66,15 +66,31 @@ pub fn show(state: &mut State, fx: &mut Vec<Effect>) {
         fetch: Fetch::Waiting,
         shown: 0,
     };
-    fx.push(Effect::Sync(SyncCommand::Revisions {
-        post: view.post.clone(),
-        version: view.version,
-    }));
+    match &state.status.connection {
+        // No sync engine runs (it could not start): nobody would answer.
+        Connection::Offline {
+            reason,
+            retry_at: None,
+        } => {
+            view.fetch = Fetch::Failed(format!(
+                "offline: the earlier versions come from the server, and there is no connection to it ({})",
+                clean_line(reason)
+            ));
+        }
+        connection => {
+            if matches!(connection, Connection::Offline { .. }) {
+                state.notice(
+                    "offline: the earlier versions come from the server; asked, but it cannot be reached now",
+                );
+            }
+            fx.push(Effect::Sync(SyncCommand::Revisions {
+                post: view.post.clone(),
+                version: view.version,
+            }));
+        }
+    }
     state.reader.revisions = Some(Box::new(view));
     state.overlay = Overlay::Revisions { scroll: 0 };
-    if let Connection::Offline { .. } = state.status.connection {
-        state.notice("offline: the earlier versions come from the server; asked, but it cannot be reached now");
-    }
 }
 
 /// The engine's answer: shown when the view still waits for this post.

@@ -150,6 +150,9 @@ pub enum StoreJob {
     Queue(Box<OutboxEntry>),
     Retry(String),
     Discard(String),
+    /// An edit or deletion in conflict goes again on the server's version, under a new
+    /// key; the conflicting entry is kept under `outbox/discarded/`.
+    KeepMine(String),
     /// Write `read.json` durably (the runner sends this once its save delay has passed).
     SaveReadState(ReadState),
     /// Write `ui.json` (a convenience: atomic, not synced).

@@ -71,6 +71,17 @@ pub enum Overlay {
         confirm: bool,
         offered: bool,
     },
+    /// An edit (or deletion) of ours in conflict with a newer version on the server: both
+    /// texts, and the choice (the entry's key is `reader.conflict`). `confirm` while asking
+    /// whether to take theirs.
+    Conflict {
+        scroll: usize,
+        confirm: bool,
+    },
+    /// The earlier versions of a post (`reader.revisions`).
+    Revisions {
+        scroll: usize,
+    },
 }
 
 pub use crate::app::input::prompt::{Prompt, PromptHistory, PromptKind};
@@ -273,6 +284,7 @@ impl State {
         match self.overlay {
             Overlay::Outbox { .. } => Context::Outbox,
             Overlay::Drafts { .. } => Context::Drafts,
+            Overlay::Conflict { .. } => Context::Conflict,
             _ if self.composer.is_some() => Context::Composer,
             _ => match self.focus {
                 Focus::Tree => Context::Tree,

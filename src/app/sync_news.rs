@@ -48,6 +48,9 @@ pub fn on_event(state: &mut State, event: SyncEvent, fx: &mut Vec<Effect>) {
             state.sync_news_arrived();
             fx.push(Effect::Store(StoreJob::LoadOutbox));
         }
+        SyncEvent::Revisions { post, result } => {
+            crate::app::reader::revisions::arrived(state, &post, result);
+        }
     }
 }
 

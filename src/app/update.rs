@@ -133,6 +133,7 @@ fn on_stored(state: &mut State, stored: Stored, fx: &mut Vec<Effect>) {
             state.outbox.entries = entries;
             state.outbox.unreadable = unreadable;
             outbox_actions::clamp(state);
+            crate::app::reader::conflict::refresh(state);
             state.reader.refresh_echoes(&state.outbox.entries);
         }
         Stored::Drafts {

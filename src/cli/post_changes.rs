@@ -193,7 +193,7 @@ fn said_queued(entry: &OutboxEntry, post: &Post, out: &mut impl Write) -> anyhow
 /// server's new version (under a new key); the conflicting entry is kept under
 /// `outbox/discarded/`.
 pub fn keep_mine(outbox: &Outbox, entry: &OutboxEntry, out: &mut impl Write) -> anyhow::Result<()> {
-    let Some(again) = entry.kept_mine(jiff::Timestamp::now()) else {
+    let Some(again) = outbox.keep_mine(entry, jiff::Timestamp::now())? else {
         anyhow::bail!(
             "{} is {}, not in conflict: nothing to keep",
             entry.key,
@@ -201,7 +201,6 @@ pub fn keep_mine(outbox: &Outbox, entry: &OutboxEntry, out: &mut impl Write) -> 
         );
     };
     let version = again.target.base_version().unwrap_or_default();
-    let again = outbox.replace(entry, &again)?;
     writeln!(
         out,
         "Yours goes again as {} on the server's version {version} (the conflicting entry is kept under outbox/discarded/).",

@@ -163,6 +163,22 @@ pub trait Backend: Send {
     /// another threadmark on the account).
     fn restore_request_log(&mut self, _log: RequestLog) {}
 
+    /// The earlier versions of `post` (whose current version is `version`), oldest first.
+    /// Backends whose server keeps none answer that they cannot.
+    fn revisions(
+        &mut self,
+        _post: &crate::model::PostId,
+        _version: u64,
+    ) -> impl Future<Output = Result<Vec<crate::model::Revision>, RemoteError>> + Send {
+        let server = Self::CAPABILITIES.server;
+        async move {
+            Err(RemoteError::unsupported(
+                "request for earlier versions",
+                server,
+            ))
+        }
+    }
+
     /// The user wants the posts of `thread` that the cache lacks (all of them, when only
     /// its headers are cached; else the earlier ones): fetched at the next pull, before
     /// background work. Backends that download every post ignore it.

@@ -344,6 +344,18 @@ impl Backend for AnyBackend {
         }
     }
 
+    async fn revisions(
+        &mut self,
+        post: &crate::model::PostId,
+        version: u64,
+    ) -> Result<Vec<crate::model::Revision>, RemoteError> {
+        match self {
+            Self::Native(b) => b.revisions(post, version).await,
+            Self::Discourse(b) => b.revisions(post, version).await,
+            Self::Lemmy(b) => b.revisions(post, version).await,
+        }
+    }
+
     fn want_earlier(&mut self, thread: &ThreadId) {
         match self {
             Self::Native(b) => b.want_earlier(thread),

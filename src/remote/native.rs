@@ -770,6 +770,29 @@ impl Backend for NativeBackend {
         Ok(())
     }
 
+    /// `GET /posts/{id}/revisions`: the texts the post had before, oldest first.
+    async fn revisions(
+        &mut self,
+        post: &model::PostId,
+        _version: u64,
+    ) -> Result<Vec<model::Revision>, RemoteError> {
+        let request = self.http.request(
+            Method::GET,
+            &path(&format!("/posts/{}/revisions", enc(post.as_str()))),
+        );
+        let answer: api::Revisions = self.call(request).await?;
+        Ok(answer
+            .revisions
+            .into_iter()
+            .map(|r| model::Revision {
+                version: r.version,
+                text: r.body,
+                replaced_at: Some(r.replaced_at),
+                replaced_by: Some(r.replaced_by),
+            })
+            .collect())
+    }
+
     async fn find_submitted(&mut self, _entry: &OutboxEntry) -> Result<Option<Post>, RemoteError> {
         // The server deduplicates by idempotency key (also stored on the post), so sending
         // again with the same key is the lookup.

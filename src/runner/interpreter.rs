@@ -189,6 +189,7 @@ impl Interpreter {
             StoreJob::Queue(entry) => self.queue(&entry, tell),
             StoreJob::Retry(key) => self.retry(&key, tell),
             StoreJob::Discard(key) => self.discard(&key, tell),
+            StoreJob::KeepMine(key) => self.keep_mine(&key, tell),
             StoreJob::SaveReadState(read) => {
                 if let Err(e) = self.save_read_state(&read) {
                     tracing::warn!("saving read state: {e}");
@@ -332,6 +333,23 @@ impl Interpreter {
                 Err(e) => Self::failed(tell, format!("could not retry the reply: {e}")),
             },
             Ok(None) => tell(Stored::Done("that reply has left the outbox".into())),
+            Err(problem) => Self::failed(tell, problem.to_string()),
+        }
+        self.load_outbox(tell);
+    }
+
+    /// "Keep mine" on an entry in conflict: the very step `threadmark outbox keep` takes.
+    fn keep_mine(&self, key: &str, tell: Tell<'_>) {
+        match self.outbox.get(key) {
+            Ok(Some(entry)) => match self.outbox.keep_mine(&entry, Timestamp::now()) {
+                Ok(Some(again)) => tell(Stored::Queued { key: again.key }),
+                Ok(None) => tell(Stored::Done(format!(
+                    "that entry is {}, not in conflict: nothing to keep",
+                    entry.state.label()
+                ))),
+                Err(e) => Self::failed(tell, format!("could not queue yours again: {e}")),
+            },
+            Ok(None) => tell(Stored::Done("that entry has left the outbox".into())),
             Err(problem) => Self::failed(tell, problem.to_string()),
         }
         self.load_outbox(tell);

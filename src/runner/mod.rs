@@ -240,6 +240,7 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
     };
     runner.execute(startup_effects);
     let result = runner.event_loop(&mut replies, sync_rx).await;
+    // The runner holds the whole state: its last steps go on the heap.
     Box::pin(runner.finish(result)).await
 }
 

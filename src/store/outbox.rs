@@ -286,6 +286,20 @@ impl Outbox {
         Ok(queued)
     }
 
+    /// "Keep mine" for an entry in conflict: the same change on the server's version, under
+    /// a new key, queued before the conflicting entry moves to `discarded/`. `None` when the
+    /// entry is not in conflict.
+    pub fn keep_mine(
+        &self,
+        entry: &OutboxEntry,
+        now: Timestamp,
+    ) -> Result<Option<OutboxEntry>, StoreError> {
+        match entry.kept_mine(now) {
+            Some(again) => self.replace(entry, &again).map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// Queues an edit; when an edit of the same post still waits unsent, that entry takes
     /// the new text instead (one request, the last text) and is returned as merged.
     pub fn enqueue_edit(&self, entry: &OutboxEntry) -> Result<Enqueued, StoreError> {

@@ -80,6 +80,9 @@ pub struct Engine<B: Backend> {
     resumes_at: Option<Timestamp>,
     limits: SyncLimits,
     relogin: Option<ReloginHook<B>>,
+    /// Earlier versions of posts the user asked for (post, its current version), fetched
+    /// at the top of the next round.
+    wanted_revisions: Vec<(crate::model::PostId, u64)>,
 }
 
 impl<B: Backend> Engine<B> {
@@ -101,6 +104,7 @@ impl<B: Backend> Engine<B> {
             push_now: false,
             resumes_at: None,
             limits: SyncLimits::default(),
+            wanted_revisions: Vec::new(),
         })
     }
 
@@ -388,6 +392,9 @@ impl<B: Backend> Engine<B> {
     ) {
         let mut status_of: Option<ForumMode> = None;
         loop {
+            if !self.answer_revisions(&events).await {
+                return;
+            }
             // The full banner and retry hints come from /status: ask at start and after
             // every change of mode (the Forum-Mode header only carries a line of text).
             if status_of != Some(self.backend.state().mode)
@@ -674,6 +681,32 @@ impl<B: Backend> Engine<B> {
         events.send(SyncEvent::Pulled(report)).await.is_ok()
     }
 
+    /// Fetches the earlier versions of posts asked for and hands them (or why not) to the
+    /// UI; false when the UI is gone.
+    async fn answer_revisions(&mut self, events: &mpsc::Sender<SyncEvent>) -> bool {
+        for (post, version) in std::mem::take(&mut self.wanted_revisions) {
+            let result = self
+                .backend
+                .revisions(&post, version)
+                .await
+                .map_err(|e| match e {
+                    RemoteError::Unreachable(_) | RemoteError::Timeout => format!(
+                        "offline: the earlier versions are on the server, which cannot be reached now ({e}); E again once online"
+                    ),
+                    RemoteError::Status { status: 405, message, .. } => message,
+                    other => format!("could not fetch the earlier versions: {other}"),
+                });
+            if events
+                .send(SyncEvent::Revisions { post, result })
+                .await
+                .is_err()
+            {
+                return false;
+            }
+        }
+        true
+    }
+
     /// Applies a command.
     fn obey(&mut self, command: Option<SyncCommand>) -> Flow {
         match command {
@@ -688,6 +721,9 @@ impl<B: Backend> Engine<B> {
             Some(SyncCommand::FlushNow) => self.push_pacing.reset(),
             Some(SyncCommand::Focus(thread)) => self.focus = thread,
             Some(SyncCommand::LoadEarlier(thread)) => self.backend.want_earlier(&thread),
+            Some(SyncCommand::Revisions { post, version }) => {
+                self.wanted_revisions.push((post, version));
+            }
         }
         Flow::Again
     }

@@ -4,7 +4,7 @@
 
 use super::flush::FlushReport;
 use super::ingest::IngestReport;
-use crate::model::{Banner, ForumMode, ThreadId};
+use crate::model::{Banner, ForumMode, PostId, Revision, ThreadId};
 use jiff::Timestamp;
 
 /// How the account's server looks from here.
@@ -55,6 +55,12 @@ pub enum SyncEvent {
     Pulled(IngestReport),
     /// The outbox changed (states, sent entries archived).
     Outbox(FlushReport),
+    /// The earlier versions of `post` asked for (oldest first), or why they could not be
+    /// fetched.
+    Revisions {
+        post: PostId,
+        result: Result<Vec<Revision>, String>,
+    },
 }
 
 /// What the UI asks of the engine.
@@ -69,6 +75,12 @@ pub enum SyncCommand {
     /// The user asked for posts of this thread that are not downloaded: every post of a
     /// thread known by its headers only, else the newest of the earlier ones.
     LoadEarlier(ThreadId),
+    /// Fetch the earlier versions of a post (`version`: its current one); answered with
+    /// [`SyncEvent::Revisions`].
+    Revisions {
+        post: PostId,
+        version: u64,
+    },
     Shutdown,
 }
 

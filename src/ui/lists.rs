@@ -17,7 +17,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 /// "r retry · e edit · …" for a list's title, from the active bindings.
-fn keys_hint(keymap: &Keymap, context: Context, actions: &[(Action, &str)]) -> String {
+pub(super) fn keys_hint(keymap: &Keymap, context: Context, actions: &[(Action, &str)]) -> String {
     actions
         .iter()
         .filter_map(|&(action, what)| {

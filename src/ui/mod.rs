@@ -3,12 +3,14 @@
 
 pub mod banner;
 pub mod composer;
+pub mod conflict;
 pub mod element;
 pub mod hyperlink;
 pub mod lists;
 pub mod overlays;
 pub mod post_header;
 pub mod reader_pane;
+pub mod revisions;
 pub mod status_line;
 pub mod text;
 pub mod theme;
@@ -110,6 +112,10 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
             confirm,
             offered,
         } => lists::draw_drafts(frame, state, selected, confirm, offered, theme),
+        Overlay::Conflict { scroll, confirm } => {
+            conflict::draw(frame, state, scroll, confirm, theme);
+        }
+        Overlay::Revisions { scroll } => revisions::draw(frame, state, scroll, theme),
     }
 }
 

@@ -43,7 +43,7 @@ pub fn header_spans(
     // What our outbox is doing to it, until the server agrees.
     let doing = match marks.change {
         Some(Change::Conflict) => Some((
-            "your change conflicts with a newer version: O to choose",
+            "conflicts with a newer version: e to choose",
             Element::EchoFailed,
         )),
         Some(Change::Deleting) => Some(("deleting…", Element::EchoQueued)),

@@ -20,6 +20,7 @@ mod reader;
 mod reading;
 mod refusals;
 mod removals;
+mod revisions;
 mod states;
 mod writes;
 

@@ -128,11 +128,20 @@ pub fn update_post(w: &mut World, who: &Caller, r: &Recorded, id: u64) -> Respon
             ),
         );
     }
-    post.raw = raw;
+    let before = std::mem::replace(&mut post.raw, raw);
     post.cooked = None;
     post.version += 1;
     post.updated_at = Timestamp::now();
     let post = post.clone();
+    // `PostRevisor` keeps the change as a `PostRevision` (`discourse_revisions`).
+    w.revisions.push(super::discourse_revisions::Revision {
+        post_id: post.id,
+        number: post.version,
+        before,
+        after: post.raw.clone(),
+        username: user.username.clone(),
+        created_at: post.updated_at,
+    });
     let topic = topic.clone();
     json_response(
         200,

@@ -105,6 +105,8 @@ pub struct World {
     pub last_read: HashMap<(i64, u64), u64>,
     /// Every `/topics/timings` call taken, in order.
     pub timings: Vec<Timing>,
+    /// Every edit kept as a `PostRevision` (`discourse_revisions`).
+    pub revisions: Vec<super::discourse_revisions::Revision>,
 }
 
 /// One `POST /topics/timings` as `topics_controller.rb#timings` reads it.
@@ -144,6 +146,7 @@ impl World {
             recorded: Vec::new(),
             last_read: HashMap::new(),
             timings: Vec::new(),
+            revisions: Vec::new(),
         }
     }
 }
@@ -492,6 +495,9 @@ fn respond(w: &mut World, r: &Recorded) -> Response {
 fn writes(w: &mut World, who: &Caller, r: &Recorded, segments: &[&str]) -> Option<Response> {
     if r.method == Method::POST && segments == ["topics", "timings"] {
         return Some(timings(w, who, r));
+    }
+    if let Some(answer) = super::discourse_revisions::route(w, r, segments) {
+        return Some(answer);
     }
     discourse_changes::route(w, who, r, segments)
 }

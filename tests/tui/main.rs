@@ -8,6 +8,8 @@ use support::{pty_session, serve};
 
 mod big_index;
 mod compose;
+mod conflict_screen;
+mod conflicts;
 mod export;
 mod harness;
 mod links;

@@ -229,6 +229,22 @@ pub fn edit_post(
     });
 }
 
+/// A merge of an edit in conflict: the composer opens on `text` (ours and the server's);
+/// sending queues an edit of the server's version in place of the entry `replaces`, which
+/// is kept under `outbox/discarded/`.
+pub fn merge_edit(
+    state: &mut State,
+    target: Target,
+    text: String,
+    replaces: String,
+    fx: &mut Vec<Effect>,
+) {
+    let draft = fresh_draft(state, target, text);
+    open(state, draft, Some(replaces));
+    fx.push(Effect::DraftChanged);
+    state.notice("merging: yours is above the line, the server's below; ctrl-s sends the result as an edit of the server's version");
+}
+
 /// `e` on your reply still waiting in the outbox: the composer opens on its text; sending
 /// changes the queued entry in place (one request later, not two).
 pub fn amend(state: &mut State, entry: &OutboxEntry, fx: &mut Vec<Effect>) {

@@ -78,6 +78,14 @@ pub enum Action {
     DeletePost,
     /// Like the current post in the reader, or take the like back.
     Like,
+    /// Show the earlier versions of the current post (one edited after it was made).
+    Revisions,
+    /// Edit in conflict: send yours again on the server's new version.
+    KeepMine,
+    /// Edit in conflict: take the server's text (asks first; yours is kept on disk).
+    TakeTheirs,
+    /// Edit in conflict: write the text anew in the composer, from both.
+    Merge,
     /// Pull and push now, without waiting for the next retry.
     SyncNow,
     /// The demo only: switch the demo forum's own server open → read-only → unreachable.

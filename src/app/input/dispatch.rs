@@ -8,9 +8,11 @@ use crate::app::lists::drafts_actions;
 use crate::app::lists::outbox_actions;
 use crate::app::msg::Effect;
 use crate::app::reader::actions as reader;
+use crate::app::reader::conflict;
 use crate::app::reader::export;
 use crate::app::reader::post_actions;
 use crate::app::reader::read_mark_actions;
+use crate::app::reader::revisions;
 use crate::app::state::{Overlay, State};
 use crate::app::tree::actions as tree;
 use crate::sync::protocol::SyncCommand;
@@ -22,6 +24,7 @@ pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
     match state.overlay {
         Overlay::Outbox { .. } => return outbox_actions::run(state, action, fx),
         Overlay::Drafts { .. } => return drafts_actions::run(state, action, fx),
+        Overlay::Conflict { .. } => return conflict::run(state, action, fx),
         Overlay::None if state.composer.is_some() => {
             return compose_actions::run(state, action, fx);
         }
@@ -89,6 +92,10 @@ pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
         Action::EditPost => post_actions::edit(state, fx),
         Action::DeletePost => post_actions::ask_delete(state),
         Action::Like => post_actions::toggle_like(state, fx),
+        Action::Revisions => revisions::show(state, fx),
+        Action::KeepMine | Action::TakeTheirs | Action::Merge => {
+            state.notice("these keys choose on an edit in conflict: e on the post opens it");
+        }
         Action::SyncNow => sync_now(state, fx),
         Action::SwitchDemoServer => switch_demo_server(state, fx),
         Action::Outbox => outbox_actions::show(state, fx),

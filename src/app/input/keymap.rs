@@ -20,16 +20,19 @@ pub enum Context {
     Outbox,
     /// The drafts list.
     Drafts,
+    /// The screen of an edit in conflict: the server's text and yours.
+    Conflict,
 }
 
 impl Context {
-    pub const ALL: [Context; 6] = [
+    pub const ALL: [Context; 7] = [
         Context::Global,
         Context::Tree,
         Context::Reader,
         Context::Composer,
         Context::Outbox,
         Context::Drafts,
+        Context::Conflict,
     ];
 
     /// Contexts a global binding applies to.
@@ -43,6 +46,7 @@ impl Context {
             Context::Composer => "Writing a reply or thread",
             Context::Outbox => "Outbox list",
             Context::Drafts => "Drafts list",
+            Context::Conflict => "Edit in conflict",
         }
     }
 
@@ -55,6 +59,7 @@ impl Context {
             Context::Composer => "composer",
             Context::Outbox => "outbox",
             Context::Drafts => "drafts",
+            Context::Conflict => "conflict",
         }
     }
 
@@ -256,7 +261,7 @@ pub enum Lookup {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Keymap {
     /// Bindings per context, indexed by [`Context::index`].
-    bindings: [Vec<Binding>; 6],
+    bindings: [Vec<Binding>; 7],
 }
 
 #[derive(Deserialize)]
@@ -282,6 +287,8 @@ struct KeymapFile {
     outbox: Vec<FileEntry>,
     #[serde(default)]
     drafts: Vec<FileEntry>,
+    #[serde(default)]
+    conflict: Vec<FileEntry>,
 }
 
 impl Keymap {
@@ -312,6 +319,7 @@ impl Keymap {
                 convert(file.composer)?,
                 convert(file.outbox)?,
                 convert(file.drafts)?,
+                convert(file.conflict)?,
             ],
         })
     }
@@ -336,7 +344,7 @@ impl Keymap {
                     let Some(context) = Context::ALL.into_iter().find(|c| c.name() == key) else {
                         warnings.push(format!(
                             "[keys.{key}] is not a pane; use [keys.tree], [keys.reader], \
-                             [keys.composer], [keys.outbox] or [keys.drafts]"
+                             [keys.composer], [keys.outbox], [keys.drafts] or [keys.conflict]"
                         ));
                         continue;
                     };
@@ -430,6 +438,7 @@ impl Keymap {
             Context::Composer => &[Context::Composer],
             Context::Outbox => &[Context::Outbox],
             Context::Drafts => &[Context::Drafts],
+            Context::Conflict => &[Context::Conflict],
         }
     }
 

@@ -11,8 +11,10 @@ use crate::app::lists::drafts_actions;
 use crate::app::lists::outbox_actions;
 use crate::app::msg::Effect;
 use crate::app::reader::actions::run_search;
+use crate::app::reader::conflict;
 use crate::app::reader::export;
 use crate::app::reader::post_actions;
+use crate::app::reader::revisions;
 use crate::app::state::{Overlay, PromptKind, State};
 use crate::render::Link;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -43,6 +45,9 @@ pub fn on_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effect>) {
         Overlay::Drafts { confirm: true, .. } => {
             return drafts_actions::confirm_key(state, event, fx);
         }
+        Overlay::Revisions { scroll } => return revisions::key(state, event, scroll),
+        Overlay::Conflict { confirm: true, .. } => return conflict::confirm_key(state, event, fx),
+        Overlay::Conflict { .. } => return list_key(state, Context::Conflict, event, fx),
         Overlay::Outbox { .. } => return list_key(state, Context::Outbox, event, fx),
         Overlay::Drafts { .. } => return list_key(state, Context::Drafts, event, fx),
         Overlay::None => {}

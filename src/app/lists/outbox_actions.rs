@@ -88,6 +88,10 @@ fn edit(state: &mut State, fx: &mut Vec<Effect>) {
         state.notice("the outbox is empty");
         return;
     };
+    if matches!(entry.state, OutboxState::Conflict { .. }) {
+        let key = entry.key.clone();
+        return crate::app::reader::conflict::open(state, key);
+    }
     if entry.state != OutboxState::Failed {
         state.notice(format!(
             "only a failed reply can be edited; this one is {} and may be on its way",

@@ -4,6 +4,7 @@
 //! leaves (they do not know `State`); the handlers that change the state sit beside them.
 
 pub(crate) mod actions;
+pub(crate) mod conflict;
 pub mod echo;
 pub(crate) mod export;
 pub mod model;
@@ -11,6 +12,7 @@ pub(crate) mod post_actions;
 pub mod post_marks;
 pub(crate) mod read_mark_actions;
 pub mod read_marks;
+pub mod revisions;
 pub mod rows;
 pub mod search;
 

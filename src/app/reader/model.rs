@@ -112,6 +112,10 @@ pub struct Reader {
     pub asked: Vec<SeqRange>,
     /// The post whose deletion `d` is asking about (the next key answers).
     pub confirm_delete: Option<PostId>,
+    /// The key of the outbox entry whose conflict is on screen (`Overlay::Conflict`).
+    pub conflict: Option<String>,
+    /// The earlier versions of a post on screen (`Overlay::Revisions`), or being fetched.
+    pub revisions: Option<Box<crate::app::reader::revisions::RevisionsView>>,
     /// Per reading position: the run of its rows (relative to its header) that has been on
     /// screen during this visit, for posts taller than the pane.
     seen: Vec<Option<(usize, usize)>>,

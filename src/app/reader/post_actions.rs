@@ -58,6 +58,14 @@ pub fn edit(state: &mut State, fx: &mut Vec<Effect>) {
     if let Some(key) = echo {
         return edit_queued_reply(state, &key, fx);
     }
+    // Our change of it met a newer version: both texts, and the choice.
+    let id = post.id.clone();
+    if crate::app::reader::conflict::open_for_post(state, &id) {
+        return;
+    }
+    let Ok(post) = current_post(state, "e") else {
+        return;
+    };
     if post.deleted {
         return state.notice("that post was deleted: there is nothing to edit");
     }

@@ -39,6 +39,7 @@ mod limits;
 mod posts;
 mod prefetch;
 mod pull;
+mod revisions;
 mod submit;
 mod timings;
 mod topic;
@@ -181,9 +182,9 @@ impl DiscourseBackend {
 
 impl Backend for DiscourseBackend {
     /// Edits (`PUT /posts/{id}` with `original_text`), deletions and likes
-    /// (`post_action_type_id` 2) map to its requests; earlier versions are not fetched yet.
+    /// (`post_action_type_id` 2) map to its requests; earlier versions come from
+    /// `/posts/{id}/revisions/{n}.json`. Private messages are not started from here yet.
     const CAPABILITIES: crate::model::Capabilities = crate::model::Capabilities {
-        revisions: false,
         messages: false,
         ..crate::model::Capabilities::all("a Discourse forum")
     };
@@ -285,6 +286,23 @@ impl Backend for DiscourseBackend {
         if self.sends_read_marks() {
             self.read_state = Some(read.clone());
         }
+    }
+
+    async fn revisions(
+        &mut self,
+        post: &crate::model::PostId,
+        version: u64,
+    ) -> Result<Vec<crate::model::Revision>, RemoteError> {
+        let id = post
+            .as_str()
+            .parse::<u64>()
+            .map_err(|_| RemoteError::Protocol(format!("{post} is not a Discourse post id")))?;
+        self.transport.set_priority(crate::model::Priority::User);
+        let mut found = revisions::fetch(&mut self.transport, id, version).await?;
+        for revision in &mut found {
+            revision.text = crate::text::sanitize::clean(&revision.text).into_owned();
+        }
+        Ok(found)
     }
 
     fn want_earlier(&mut self, thread: &ThreadId) {

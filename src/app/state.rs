@@ -71,6 +71,10 @@ pub enum Overlay {
         confirm: bool,
         offered: bool,
     },
+    /// The account's bookmarks (`'`); `selected` indexes them.
+    Bookmarks {
+        selected: usize,
+    },
 }
 
 pub use crate::app::input::prompt::{Prompt, PromptHistory, PromptKind};
@@ -131,6 +135,10 @@ pub struct State {
     pub capabilities: crate::model::Capabilities,
     /// Who the account signs in as, when known: tells the user's own posts.
     pub me: Option<crate::model::Me>,
+    /// The account's watch levels and bookmarks, as `places.json` last said.
+    pub places: crate::model::Places,
+    /// The bookmarks list (`'`).
+    pub bookmarks: crate::app::lists::BookmarkList,
 }
 
 /// Everything the UI starts from.
@@ -224,10 +232,13 @@ impl State {
             index_wait: None,
             capabilities: crate::model::Capabilities::default(),
             me: None,
+            places: crate::model::Places::default(),
+            bookmarks: crate::app::lists::BookmarkList::default(),
         };
         let effects = vec![
             Effect::Store(StoreJob::LoadOutbox),
             Effect::Store(StoreJob::LoadDrafts { offer: true }),
+            Effect::Store(StoreJob::LoadPlaces),
         ];
         let mut effects = effects;
         if let Some(id) = ui.open_thread.map(ThreadId::new)
@@ -273,6 +284,7 @@ impl State {
         match self.overlay {
             Overlay::Outbox { .. } => Context::Outbox,
             Overlay::Drafts { .. } => Context::Drafts,
+            Overlay::Bookmarks { .. } => Context::Bookmarks,
             _ if self.composer.is_some() => Context::Composer,
             _ => match self.focus {
                 Focus::Tree => Context::Tree,

@@ -27,6 +27,10 @@ pub fn on_event(state: &mut State, event: SyncEvent, fx: &mut Vec<Effect>) {
             if report.tree_changed || !report.changed.is_empty() {
                 fx.push(Effect::LoadIndex);
             }
+            // Watch levels or bookmarks set on another machine.
+            if report.places_changed {
+                fx.push(Effect::Store(StoreJob::LoadPlaces));
+            }
             if let Some(open) = &state.reader.open
                 && report.changed.contains(open.id())
             {
@@ -123,6 +127,7 @@ pub fn index_loaded(state: &mut State, data: IndexData, fx: &mut Vec<Effect>) {
         state.tree.collapsed_keys().clone(),
         selected.as_deref(),
     );
+    tree.set_places(&state.places, &state.data.read);
     tree.set_filter(&filter);
     state.tree = tree;
     state.banner.set(forum.announcement.clone());

@@ -7,6 +7,7 @@ use crate::app::geometry::Focus;
 use crate::app::input::dispatch::run_action;
 use crate::app::input::keys as input;
 use crate::app::input::mouse;
+use crate::app::lists::bookmarks_actions;
 use crate::app::lists::drafts_actions;
 use crate::app::lists::outbox_actions;
 use crate::app::msg::{Effect, LoadedThread, Msg, Stored};
@@ -73,6 +74,7 @@ fn thread_loaded(state: &mut State, loaded: LoadedThread, effects: &mut Vec<Effe
     if opening_read {
         state.reader.next_unread(read_now);
     }
+    bookmarks_actions::arrived(state);
     state.marks.forget_kept(&id);
     // This visit's "new" markers were taken above; the next visit counts from here.
     let thread = state.data.read.thread_mut(&id);
@@ -155,5 +157,9 @@ fn on_stored(state: &mut State, stored: Stored, fx: &mut Vec<Effect>) {
             state.error(why);
             fx.push(Effect::SaveReadState);
         }
+        Stored::Places { places, said } => {
+            bookmarks_actions::places_stored(state, *places, said, fx);
+        }
+        Stored::Bookmarks(rows) => bookmarks_actions::loaded(state, rows),
     }
 }

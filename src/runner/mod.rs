@@ -7,6 +7,7 @@ mod browser;
 mod editor;
 mod export;
 pub mod interpreter;
+mod places;
 mod state_files;
 mod store_worker;
 mod terminal;

@@ -65,6 +65,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
                 ),
                 outbox: &state.outbox.entries,
                 me: state.me.as_ref(),
+                places: &state.places,
                 title: g.reader_title,
                 body: g.reader_body,
             },
@@ -110,6 +111,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
             confirm,
             offered,
         } => lists::draw_drafts(frame, state, selected, confirm, offered, theme),
+        Overlay::Bookmarks { selected } => lists::draw_bookmarks(frame, state, selected, theme),
     }
 }
 

@@ -52,7 +52,9 @@ pub fn help_lines_for(keymap: &Keymap, lead: Context) -> Vec<HelpLine> {
     let mut order: Vec<Context> = match lead {
         Context::Global => Vec::new(),
         Context::Tree | Context::Reader => vec![Context::Global, lead],
-        Context::Composer | Context::Outbox | Context::Drafts => vec![lead],
+        Context::Composer | Context::Outbox | Context::Drafts | Context::Bookmarks => {
+            vec![lead]
+        }
     };
     let rest: Vec<Context> = Context::ALL
         .into_iter()

@@ -20,16 +20,19 @@ pub enum Context {
     Outbox,
     /// The drafts list.
     Drafts,
+    /// The bookmarks list.
+    Bookmarks,
 }
 
 impl Context {
-    pub const ALL: [Context; 6] = [
+    pub const ALL: [Context; 7] = [
         Context::Global,
         Context::Tree,
         Context::Reader,
         Context::Composer,
         Context::Outbox,
         Context::Drafts,
+        Context::Bookmarks,
     ];
 
     /// Contexts a global binding applies to.
@@ -43,6 +46,7 @@ impl Context {
             Context::Composer => "Writing a reply or thread",
             Context::Outbox => "Outbox list",
             Context::Drafts => "Drafts list",
+            Context::Bookmarks => "Bookmarks list",
         }
     }
 
@@ -55,6 +59,7 @@ impl Context {
             Context::Composer => "composer",
             Context::Outbox => "outbox",
             Context::Drafts => "drafts",
+            Context::Bookmarks => "bookmarks",
         }
     }
 
@@ -256,7 +261,7 @@ pub enum Lookup {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Keymap {
     /// Bindings per context, indexed by [`Context::index`].
-    bindings: [Vec<Binding>; 6],
+    bindings: [Vec<Binding>; 7],
 }
 
 #[derive(Deserialize)]
@@ -282,6 +287,8 @@ struct KeymapFile {
     outbox: Vec<FileEntry>,
     #[serde(default)]
     drafts: Vec<FileEntry>,
+    #[serde(default)]
+    bookmarks: Vec<FileEntry>,
 }
 
 impl Keymap {
@@ -312,6 +319,7 @@ impl Keymap {
                 convert(file.composer)?,
                 convert(file.outbox)?,
                 convert(file.drafts)?,
+                convert(file.bookmarks)?,
             ],
         })
     }
@@ -336,7 +344,7 @@ impl Keymap {
                     let Some(context) = Context::ALL.into_iter().find(|c| c.name() == key) else {
                         warnings.push(format!(
                             "[keys.{key}] is not a pane; use [keys.tree], [keys.reader], \
-                             [keys.composer], [keys.outbox] or [keys.drafts]"
+                             [keys.composer], [keys.outbox], [keys.drafts] or [keys.bookmarks]"
                         ));
                         continue;
                     };
@@ -430,6 +438,7 @@ impl Keymap {
             Context::Composer => &[Context::Composer],
             Context::Outbox => &[Context::Outbox],
             Context::Drafts => &[Context::Drafts],
+            Context::Bookmarks => &[Context::Bookmarks],
         }
     }
 
@@ -514,7 +523,7 @@ mod tests {
             "q" = "none"
             "x" = "no_such_action"
             [reader]
-            "w" = "page_down"
+            "W" = "page_down"
             "#,
         )
         .unwrap();
@@ -530,10 +539,10 @@ mod tests {
         );
         assert_eq!(keymap.lookup(Context::Tree, &seq("q")), Lookup::Unbound);
         assert_eq!(
-            keymap.lookup(Context::Reader, &seq("w")),
+            keymap.lookup(Context::Reader, &seq("W")),
             Lookup::Action(Action::PageDown)
         );
-        assert_eq!(keymap.lookup(Context::Tree, &seq("w")), Lookup::Unbound);
+        assert_eq!(keymap.lookup(Context::Tree, &seq("W")), Lookup::Unbound);
         // Untouched defaults stay.
         assert_eq!(
             keymap.lookup(Context::Reader, &seq("K")),

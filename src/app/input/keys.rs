@@ -45,6 +45,7 @@ pub fn on_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effect>) {
         }
         Overlay::Outbox { .. } => return list_key(state, Context::Outbox, event, fx),
         Overlay::Drafts { .. } => return list_key(state, Context::Drafts, event, fx),
+        Overlay::Bookmarks { .. } => return list_key(state, Context::Bookmarks, event, fx),
         Overlay::None => {}
     }
     if state.composer.is_some() {
@@ -78,7 +79,7 @@ fn composer_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effect>) {
     }
 }
 
-/// A key in the outbox or drafts list (single keys only).
+/// A key in the outbox, drafts or bookmarks list (single keys only).
 fn list_key(state: &mut State, context: Context, event: KeyEvent, fx: &mut Vec<Effect>) {
     let key = Key::from(event);
     match state.keys.keymap.lookup(context, &[key]) {

@@ -41,7 +41,9 @@ pub fn record(dir: &AccountDir, mark: PlaceMark, said: String, queue: bool, tell
         }
         Err(e) => {
             tracing::warn!("recording a watch level or bookmark: {e}");
-            tell(Stored::Failed(format!("could not save that ({e}); nothing changed")));
+            tell(Stored::Failed(format!(
+                "could not save that ({e}); nothing changed"
+            )));
             load(dir, tell);
         }
     }
@@ -53,7 +55,9 @@ pub fn bookmarks(dir: &AccountDir, tell: Tell<'_>) {
     let places = match load_places(dir) {
         Ok(places) => places,
         Err(e) => {
-            tell(Stored::Failed(format!("could not read your bookmarks: {e}")));
+            tell(Stored::Failed(format!(
+                "could not read your bookmarks: {e}"
+            )));
             return;
         }
     };

@@ -260,10 +260,7 @@ pub fn draw_bookmarks(frame: &mut Frame, state: &State, selected: usize, theme: 
                 (Some(seq), None) => format!("#{seq}"),
                 _ => "a post not downloaded here".to_owned(),
             };
-            let facts = format!(
-                " · {post} · {}",
-                crate::text::clock::date_time(row.at)
-            );
+            let facts = format!(" · {post} · {}", crate::text::clock::date_time(row.at));
             let title = row.title.as_deref().map_or_else(
                 || format!("thread {}", row.thread),
                 |t| clean_line(t).into_owned(),

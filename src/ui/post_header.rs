@@ -55,7 +55,10 @@ pub fn header_spans(
     };
     if marks.bookmarked {
         spans.push(Span::styled(" · ", meta));
-        spans.push(Span::styled("⚑ bookmarked", theme.get(Element::ReaderBookmark)));
+        spans.push(Span::styled(
+            "⚑ bookmarked",
+            theme.get(Element::ReaderBookmark),
+        ));
     }
     if let Some((text, element)) = doing {
         spans.push(Span::styled(" · ", meta));

@@ -12,6 +12,7 @@ mod export;
 mod harness;
 mod links;
 mod live;
+mod live_places;
 mod places;
 mod post_changes;
 mod pty;

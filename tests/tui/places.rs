@@ -64,7 +64,10 @@ fn two_threads() -> Harness {
     let mut h = Harness::remote(120, 40);
     h.queueing_read_marks();
     let mut cache = Cache::open(h.dir.clone());
-    let mut thread = cache.load_thread(&ThreadId::new("advocacy-1")).unwrap().unwrap();
+    let mut thread = cache
+        .load_thread(&ThreadId::new("advocacy-1"))
+        .unwrap()
+        .unwrap();
     let id = ThreadId::new("second-1");
     thread.summary.id = id.clone();
     thread.summary.title = "Second thread".into();
@@ -116,19 +119,26 @@ fn w_cycles_the_watch_level_the_tree_shows_it_and_muted_threads_stop_counting() 
     h.keys("w");
     assert_eq!(
         h.notice(),
-        format!("thread \"{ADVOCACY}\" is watching (the next sync sends it)")
+        format!("watching: thread \"{ADVOCACY}\" (the next sync sends it)")
     );
     let (row, _) = tree_row(&h, "Strategic Framework and");
     assert!(row.contains("◆ Strategic"), "{row:?}");
     h.keys("w");
-    assert!(h.notice().ends_with("is tracking (the next sync sends it)"), "{}", h.notice());
-    assert!(tree_row(&h, "Strategic Framework and").0.contains("◇ Strategic"));
+    assert!(h.notice().starts_with("tracking: thread"), "{}", h.notice());
+    assert!(
+        tree_row(&h, "Strategic Framework and")
+            .0
+            .contains("◇ Strategic")
+    );
     h.keys("w");
-    assert!(h.notice().contains("is muted"), "{}", h.notice());
+    assert!(h.notice().starts_with("muted: thread"), "{}", h.notice());
 
     // Muted: dimmed, no unread dot, left out of the totals.
     let (row, _) = tree_row(&h, "Strategic Framework and");
-    assert!(!row.contains('●') && !row.contains('◆') && !row.contains('◇'), "{row:?}");
+    assert!(
+        !row.contains('●') && !row.contains('◆') && !row.contains('◇'),
+        "{row:?}"
+    );
     assert!(dimmed(&h, "Strategic Framework and"));
     assert!(!dimmed(&h, "Second thread"));
     assert_eq!(h.unread(), 8, "only the second thread counts");
@@ -140,11 +150,18 @@ fn w_cycles_the_watch_level_the_tree_shows_it_and_muted_threads_stop_counting() 
     h.state.tree.select_first();
     h.keys("}");
     assert_eq!(
-        h.state.reader.open.as_ref().map(|o| o.id().as_str().to_owned()),
+        h.state
+            .reader
+            .open
+            .as_ref()
+            .map(|o| o.id().as_str().to_owned()),
         Some("second-1".to_owned())
     );
     h.keys("}");
-    assert_eq!(h.state.reader.open.as_ref().unwrap().id().as_str(), "second-1");
+    assert_eq!(
+        h.state.reader.open.as_ref().unwrap().id().as_str(),
+        "second-1"
+    );
     assert_eq!(h.notice(), "no other thread has unread posts");
 
     // Kept here and queued for the server, one mark per press.
@@ -161,7 +178,7 @@ fn w_cycles_the_watch_level_the_tree_shows_it_and_muted_threads_stop_counting() 
     h.keys("w");
     assert_eq!(
         h.notice(),
-        "area \"Advocacy\" is watching (the next sync sends it)"
+        "watching: area \"Advocacy\" (the next sync sends it)"
     );
     assert!(tree_row(&h, "Second thread").0.contains("◆ Second"));
     assert!(tree_row(&h, "Advocacy").0.contains("◆ Advocacy"));
@@ -170,7 +187,10 @@ fn w_cycles_the_watch_level_the_tree_shows_it_and_muted_threads_stop_counting() 
     select(&mut h, "t:advocacy-1");
     let before = h.unread();
     h.keys("w");
-    assert!(h.notice().ends_with("is normal (the next sync sends it)"), "{}", h.notice());
+    assert_eq!(
+        h.notice(),
+        format!("normal: thread \"{ADVOCACY}\" (the next sync sends it)")
+    );
     assert!(!dimmed(&h, "Strategic Framework and"));
     assert_eq!(h.unread(), before + 8);
 }
@@ -182,7 +202,7 @@ fn in_the_reader_w_acts_on_the_open_thread_and_without_read_sync_it_stays_here()
     h.keys("w");
     assert_eq!(
         h.notice(),
-        format!("thread \"{ADVOCACY}\" is watching (kept on this machine only)")
+        format!("watching: thread \"{ADVOCACY}\" (kept on this machine only)")
     );
     assert_eq!(queued_places(&h), 0, "nothing is queued for the server");
     assert_eq!(
@@ -232,7 +252,10 @@ fn b_bookmarks_the_post_and_the_list_goes_back_to_it() {
         .unwrap_or_else(|| panic!("{screen}"));
     assert!(first < second, "newest first:\n{screen}");
     assert!(!screen.contains("advocacy-1-2"), "{screen}");
-    assert!(screen.contains("Strategic Framework and Enabling"), "{screen}");
+    assert!(
+        screen.contains("Strategic Framework and Enabling"),
+        "{screen}"
+    );
 
     // Enter on the second goes to #2 in the reader.
     h.keys("j<enter>");
@@ -254,7 +277,10 @@ fn b_bookmarks_the_post_and_the_list_goes_back_to_it() {
     assert!(!screen.contains("· #2 by"), "{screen}");
     h.keys("d");
     assert_eq!(h.state.overlay, Overlay::None);
-    assert_eq!(h.notice(), "no bookmarks: b on a post in the reader sets one");
+    assert_eq!(
+        h.notice(),
+        "no bookmarks: b on a post in the reader sets one"
+    );
     assert!(load_places(&h.dir).unwrap().bookmarks().is_empty());
     assert_eq!(queued_places(&h), 4, "two bookmarks and two removals");
 }
@@ -271,7 +297,10 @@ fn the_bookmarks_list_opens_a_thread_that_is_not_open_at_the_post() {
     h.state.focus = threadmark::app::Focus::Tree;
     h.state.tree.select_first();
     h.keys("'<enter>");
-    assert_eq!(h.state.reader.open.as_ref().unwrap().id().as_str(), "advocacy-1");
+    assert_eq!(
+        h.state.reader.open.as_ref().unwrap().id().as_str(),
+        "advocacy-1"
+    );
     assert_eq!(h.current_seq(), 4);
     assert_eq!(h.state.focus, threadmark::app::Focus::Reader);
 }

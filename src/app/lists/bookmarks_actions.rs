@@ -128,7 +128,10 @@ fn remove(state: &mut State, selected: usize, fx: &mut Vec<Effect>) {
     let Some(row) = state.bookmarks.rows.get(selected) else {
         return;
     };
-    let at = after(state.now, state.places.bookmarks.get(&row.post).map(|b| b.at));
+    let at = after(
+        state.now,
+        state.places.bookmarks.get(&row.post).map(|b| b.at),
+    );
     let said = match row.seq {
         Some(seq) => format!("removed the bookmark on #{seq}"),
         None => "removed the bookmark".to_owned(),
@@ -181,8 +184,7 @@ pub fn arrived(state: &mut State) {
             state.focus = Focus::Reader;
             state.notice(format!("#{seq}"));
         }
-        None => state.notice(
-            "that post is not downloaded here yet: enter on a gap fetches posts, s syncs",
-        ),
+        None => state
+            .notice("that post is not downloaded here yet: enter on a gap fetches posts, s syncs"),
     }
 }

@@ -53,7 +53,8 @@ pub fn cycle(state: &mut State, fx: &mut Vec<Effect>) {
     };
     fx.push(Effect::Store(StoreJob::Place {
         mark,
-        said: format!("{name} is {level}"),
+        // The level first: a long title may not fit the status line.
+        said: format!("{level}: {name}"),
     }));
 }
 

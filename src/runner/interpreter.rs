@@ -204,7 +204,7 @@ impl Interpreter {
             }
             StoreJob::LoadPlaces => super::places::load(&self.dir, tell),
             StoreJob::Place { mark, said } => {
-                super::places::record(&self.dir, mark, said, self.queue_places, tell);
+                super::places::record(&self.dir, mark, &said, self.queue_places, tell);
             }
             StoreJob::LoadBookmarks => super::places::bookmarks(&self.dir, tell),
             StoreJob::SaveUiState(ui) => {

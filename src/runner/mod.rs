@@ -237,7 +237,7 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
     };
     runner.execute(startup_effects);
     let result = runner.event_loop(&mut replies, sync_rx).await;
-    runner.finish(result).await
+    Box::pin(runner.finish(result)).await
 }
 
 impl Runner {

@@ -26,7 +26,7 @@ pub fn load(dir: &AccountDir, tell: Tell<'_>) {
 }
 
 /// Records one change; `said` reaches the status line once it is on disk.
-pub fn record(dir: &AccountDir, mark: PlaceMark, said: String, queue: bool, tell: Tell<'_>) {
+pub fn record(dir: &AccountDir, mark: PlaceMark, said: &str, queue: bool, tell: Tell<'_>) {
     match record_place(dir, mark, queue) {
         Ok(places) => {
             let how = if queue {

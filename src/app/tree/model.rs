@@ -36,6 +36,25 @@ pub struct TreeNode {
     pub watch: WatchLevel,
 }
 
+impl TreeNode {
+    /// A node with nothing counted yet; `label` is cleaned for the screen.
+    fn new(kind: NodeKind, key: String, label: &str, depth: usize, parent: Option<usize>) -> Self {
+        Self {
+            kind,
+            key,
+            label: clean_line(label).into_owned(),
+            depth,
+            parent,
+            thread: None,
+            last_seq: 0,
+            unread: 0,
+            has_children: false,
+            area: None,
+            watch: WatchLevel::Normal,
+        }
+    }
+}
+
 /// Label of the root before the forum's tree was ever fetched.
 const NOT_SYNCED_LABEL: &str = "Forum (not synced yet)";
 
@@ -65,23 +84,18 @@ impl TreeModel {
         collapsed: BTreeSet<String>,
         selected: Option<&str>,
     ) -> Self {
-        let mut nodes = vec![TreeNode {
-            kind: NodeKind::Forum,
-            key: "forum".to_owned(),
-            label: if forum.title.trim().is_empty() {
-                NOT_SYNCED_LABEL.to_owned()
-            } else {
-                clean_line(&forum.title).into_owned()
-            },
-            depth: 0,
-            parent: None,
-            thread: None,
-            last_seq: 0,
-            unread: 0,
-            has_children: false,
-            area: None,
-            watch: WatchLevel::Normal,
-        }];
+        let title = if forum.title.trim().is_empty() {
+            NOT_SYNCED_LABEL
+        } else {
+            &forum.title
+        };
+        let mut nodes = vec![TreeNode::new(
+            NodeKind::Forum,
+            "forum".to_owned(),
+            title,
+            0,
+            None,
+        )];
         let push = |nodes: &mut Vec<TreeNode>,
                     kind: NodeKind,
                     key: String,
@@ -90,19 +104,7 @@ impl TreeModel {
          -> usize {
             let depth = nodes[parent].depth + 1;
             nodes[parent].has_children = true;
-            nodes.push(TreeNode {
-                kind,
-                key,
-                label: clean_line(label).into_owned(),
-                depth,
-                parent: Some(parent),
-                thread: None,
-                last_seq: 0,
-                unread: 0,
-                has_children: false,
-                area: None,
-                watch: WatchLevel::Normal,
-            });
+            nodes.push(TreeNode::new(kind, key, label, depth, Some(parent)));
             nodes.len() - 1
         };
         // Pinned threads lead their area (in the order they came).

@@ -1,7 +1,7 @@
 //! End to end with the real server (`threadmark serve --demo` on 127.0.0.1) and the real
 //! reader in a pseudo-terminal: `w` on a thread and `b` on a post in one data directory
-//! reach a second data directory of the same member through the server; there `'` lists
-//! the bookmark and enter goes to the post.
+//! (with a note) reach a second data directory of the same member through the server;
+//! there `'` lists the bookmark and enter goes to the post.
 
 use crate::pty_session::PtySession;
 use crate::serve::{Client, Served, tree_thread};
@@ -45,6 +45,8 @@ fn w_and_b_in_the_reader_reach_the_other_machine_where_the_bookmarks_list_goes_t
     reader.wait_for_text("Connie Williams · #2");
     reader.send("J");
     reader.send("b");
+    reader.wait_for_text("bookmark note");
+    reader.send("answer this\r");
     reader.wait_for_text("bookmarked #2");
     reader.wait_for_text("⚑ bookmarked");
     reader.send("q");
@@ -61,14 +63,18 @@ fn w_and_b_in_the_reader_reach_the_other_machine_where_the_bookmarks_list_goes_t
     assert_eq!(marks.len(), 1, "{list}");
     assert_eq!(marks[0]["thread"], THREAD);
     assert_eq!(marks[0]["post"], post_id(&desktop, 2), "{list}");
+    assert_eq!(marks[0]["note"], "answer this", "{list}");
 
     // Its reader: the tree marks the thread; `'` lists the bookmark by #N and author,
     // enter goes to that post.
     let mut reader = PtySession::start(desktop.home.path(), &[], &[], 120, 40);
     reader.wait_for_text("◆ Strategic");
     reader.send("'");
-    let screen = reader.wait_for_text(" Bookmarks — ");
-    assert!(screen.contains("#2 by Connie Williams"), "{screen}");
+    // The list fills once the store worker has read it.
+    let screen = reader.wait_for("the bookmarks list", |s| {
+        s.contains(" Bookmarks — ") && s.contains("#2 by Connie Williams")
+    });
+    assert!(screen.contains("answer this"), "the note: {screen}");
     assert!(
         !screen.contains(&post_id(&desktop, 2)),
         "no post ids:\n{screen}"

@@ -230,7 +230,14 @@ fn b_bookmarks_the_post_and_the_list_goes_back_to_it() {
     h.keys("J");
     assert_eq!(h.current_seq(), 2);
     let author = h.current_author();
+    // Esc at the note: no bookmark.
     h.keys("b");
+    assert!(h.state.prompt.is_some(), "b asks for a note");
+    h.keys("<esc>");
+    assert_eq!(h.notice(), "#2 not bookmarked");
+    assert!(load_places(&h.dir).unwrap().bookmarks().is_empty());
+    // An empty note is no note.
+    h.keys("b<enter>");
     assert_eq!(
         h.notice(),
         "bookmarked #2; ' lists your bookmarks (the next sync sends it)"
@@ -238,8 +245,19 @@ fn b_bookmarks_the_post_and_the_list_goes_back_to_it() {
     assert!(header(&h, 2).contains("⚑ bookmarked"), "{}", header(&h, 2));
     assert!(!header(&h, 1).contains("⚑"), "{}", header(&h, 1));
     h.keys("J");
-    h.keys("b");
+    h.keys("bread this again<enter>");
     assert_eq!(h.current_seq(), 3);
+    let notes: Vec<_> = load_places(&h.dir)
+        .unwrap()
+        .bookmarks()
+        .into_iter()
+        .map(|b| b.note)
+        .collect();
+    assert_eq!(
+        notes,
+        [Some("read this again".to_owned()), None],
+        "newest first"
+    );
 
     // The list: newest first, the thread's title, #N and the author; no post ids.
     h.keys("gg'");
@@ -289,7 +307,7 @@ fn b_bookmarks_the_post_and_the_list_goes_back_to_it() {
 fn the_bookmarks_list_opens_a_thread_that_is_not_open_at_the_post() {
     let mut h = Harness::remote(120, 40);
     h.open_advocacy();
-    h.keys("JJJb");
+    h.keys("JJJb<enter>");
     let seq = h.current_seq();
     assert_eq!(seq, 4);
     // Close the thread: back to the tree, another start.

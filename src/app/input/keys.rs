@@ -7,6 +7,7 @@ use crate::app::input::dispatch::{quit, run_action};
 use crate::app::input::help::{HelpPages, help_lines_for};
 use crate::app::input::keymap::{Context, Key, Lookup};
 use crate::app::input::prompt::PromptOutcome;
+use crate::app::lists::bookmarks_actions;
 use crate::app::lists::drafts_actions;
 use crate::app::lists::outbox_actions;
 use crate::app::msg::Effect;
@@ -136,13 +137,11 @@ fn prompt_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effect>) {
                 state.tree.set_filter(&text);
             }
         }
-        PromptOutcome::Cancelled => {
-            if let Some(p) = state.prompt.take()
-                && p.kind == PromptKind::Filter
-            {
-                state.tree.set_filter(&p.before);
-            }
-        }
+        PromptOutcome::Cancelled => match state.prompt.take() {
+            Some(p) if p.kind == PromptKind::Filter => state.tree.set_filter(&p.before),
+            Some(p) if p.kind == PromptKind::Note => bookmarks_actions::not_noted(state),
+            _ => {}
+        },
         PromptOutcome::Run(text) => {
             if let Some(p) = state.prompt.take() {
                 state.prompt_history.remember(p.kind, &text);
@@ -167,6 +166,7 @@ fn finish_prompt(state: &mut State, kind: PromptKind, text: &str, fx: &mut Vec<E
         PromptKind::Search => run_search(state, text),
         PromptKind::Pipe => export::run_pipe(state, text, fx),
         PromptKind::Save => export::run_save(state, text, fx),
+        PromptKind::Note => bookmarks_actions::noted(state, text, fx),
     }
 }
 

@@ -28,4 +28,6 @@ pub struct BookmarkList {
     /// Enter chose this post; its thread is loading: the reader goes to the post when it
     /// arrives.
     pub jump: Option<(ThreadId, PostId)>,
+    /// `b` asked for the note of a bookmark on this post (its thread and `#N`).
+    pub noting: Option<(PostId, ThreadId, u32)>,
 }

@@ -1,5 +1,5 @@
-//! Bookmarks from the reader: `b` bookmarks the current post (again: removes the
-//! bookmark, saying so), `'` lists the account's bookmarks — enter goes to the post in
+//! Bookmarks from the reader: `b` bookmarks the current post, with a note typed in the
+//! status line (empty: none; again: removes the bookmark, saying so), `'` lists the account's bookmarks — enter goes to the post in
 //! its thread, `d` removes the bookmark. Every change is recorded by the store worker
 //! (queued for the server, then kept in `places.json`), never inside `update`.
 
@@ -8,7 +8,7 @@ use crate::app::geometry::Focus;
 use crate::app::lists::bookmarks::BookmarkRow;
 use crate::app::msg::{Effect, StoreJob};
 use crate::app::reader::post_actions::current_post;
-use crate::app::state::{Overlay, State};
+use crate::app::state::{Overlay, Prompt, PromptKind, State};
 use crate::app::tree::actions::open_thread;
 use crate::app::tree::watch_actions::after;
 use crate::model::{PlaceMark, Places, PostId, ThreadId};
@@ -19,7 +19,8 @@ pub fn is_bookmarked(places: &Places, post: &PostId) -> bool {
     places.bookmarks.get(post).is_some_and(|b| !b.removed)
 }
 
-/// `b`: bookmarks the current post, or removes its bookmark.
+/// `b`: asks for a note and then bookmarks the current post, or removes its bookmark
+/// (asking nothing, saying so).
 pub fn toggle(state: &mut State, fx: &mut Vec<Effect>) {
     let post = match current_post(state, "b") {
         Ok(post) => post,
@@ -35,25 +36,43 @@ pub fn toggle(state: &mut State, fx: &mut Vec<Effect>) {
         return;
     }
     let (id, thread, seq) = (post.id.clone(), post.thread.clone(), post.seq);
-    let before = state.places.bookmarks.get(&id).map(|b| b.at);
-    let at = after(state.now, before);
-    let (mark, said) = if is_bookmarked(&state.places, &id) {
-        (
-            PlaceMark::Unbookmark { post: id, at },
-            format!("removed the bookmark on #{seq}"),
-        )
-    } else {
-        (
-            PlaceMark::Bookmark {
-                post: id,
-                thread,
-                note: None,
-                at,
-            },
-            format!("bookmarked #{seq}; ' lists your bookmarks"),
-        )
+    if is_bookmarked(&state.places, &id) {
+        let at = after(state.now, state.places.bookmarks.get(&id).map(|b| b.at));
+        fx.push(Effect::Store(StoreJob::Place {
+            mark: PlaceMark::Unbookmark { post: id, at },
+            said: format!("removed the bookmark on #{seq}"),
+        }));
+        return;
+    }
+    state.bookmarks.noting = Some((id, thread, seq));
+    state.prompt = Some(Prompt::new(PromptKind::Note, String::new()));
+}
+
+/// The note is typed (empty: none): the bookmark is recorded.
+pub fn noted(state: &mut State, note: &str, fx: &mut Vec<Effect>) {
+    let Some((post, thread, seq)) = state.bookmarks.noting.take() else {
+        return;
     };
-    fx.push(Effect::Store(StoreJob::Place { mark, said }));
+    let at = after(state.now, state.places.bookmarks.get(&post).map(|b| b.at));
+    let note = Some(note.trim())
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned);
+    fx.push(Effect::Store(StoreJob::Place {
+        mark: PlaceMark::Bookmark {
+            post,
+            thread,
+            note,
+            at,
+        },
+        said: format!("bookmarked #{seq}; ' lists your bookmarks"),
+    }));
+}
+
+/// Esc at the note: no bookmark.
+pub fn not_noted(state: &mut State) {
+    if let Some((_, _, seq)) = state.bookmarks.noting.take() {
+        state.notice(format!("#{seq} not bookmarked"));
+    }
 }
 
 /// `'`: opens the list (filled when the store worker has read it).

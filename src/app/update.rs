@@ -113,6 +113,8 @@ fn mark_own_posts_read(state: &mut State, loaded: &LoadedThread, effects: &mut V
 fn thread_failed(state: &mut State, thread: &ThreadId, message: String) {
     if state.reader.requested.as_ref() == Some(thread) {
         state.reader.requested = state.reader.thread_id().cloned();
+        // A bookmark's post waited for this thread: it does no longer.
+        state.bookmarks.jump = None;
         if state.reader.open.is_none() {
             state.focus = Focus::Tree;
         }

@@ -110,6 +110,14 @@ pub enum Stored {
     /// `read.json` could not be written; the message says why. What was read is still in
     /// memory: saving is tried again.
     ReadStateNotSaved(String),
+    /// The account's watch levels and bookmarks as saved now; `said`: a change the user
+    /// made (`w`, `b`) is durably recorded, and this is what the status line says.
+    Places {
+        places: Box<crate::model::Places>,
+        said: Option<String>,
+    },
+    /// The bookmarks, newest first, with what the cache knows of their posts (`'`).
+    Bookmarks(Vec<crate::app::lists::bookmarks::BookmarkRow>),
 }
 
 /// A reply or thread leaving the composer for the outbox.
@@ -157,6 +165,18 @@ pub enum StoreJob {
     SaveReadState(ReadState),
     /// Write `ui.json` (a convenience: atomic, not synced).
     SaveUiState(Box<UiState>),
+    /// Read `places.json` (watch levels and bookmarks); the answer is `Stored::Places`.
+    LoadPlaces,
+    /// Record a watch level or bookmark change: queued durably for the server (when the
+    /// account sends read state), then kept in `places.json`; the answer is
+    /// `Stored::Places` with `said` once it is on disk.
+    Place {
+        mark: crate::model::PlaceMark,
+        said: String,
+    },
+    /// Read the bookmarks with their posts' numbers and authors; the answer is
+    /// `Stored::Bookmarks`.
+    LoadBookmarks,
 }
 
 /// Work for the runner: everything with I/O or side effects. `update` never does these.

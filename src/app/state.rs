@@ -82,6 +82,10 @@ pub enum Overlay {
     Revisions {
         scroll: usize,
     },
+    /// The account's bookmarks (`'`); `selected` indexes them.
+    Bookmarks {
+        selected: usize,
+    },
 }
 
 pub use crate::app::input::prompt::{Prompt, PromptHistory, PromptKind};
@@ -142,6 +146,10 @@ pub struct State {
     pub capabilities: crate::model::Capabilities,
     /// Who the account signs in as, when known: tells the user's own posts.
     pub me: Option<crate::model::Me>,
+    /// The account's watch levels and bookmarks, as `places.json` last said.
+    pub places: crate::model::Places,
+    /// The bookmarks list (`'`).
+    pub bookmarks: crate::app::lists::BookmarkList,
 }
 
 /// Everything the UI starts from.
@@ -235,10 +243,13 @@ impl State {
             index_wait: None,
             capabilities: crate::model::Capabilities::default(),
             me: None,
+            places: crate::model::Places::default(),
+            bookmarks: crate::app::lists::BookmarkList::default(),
         };
         let effects = vec![
             Effect::Store(StoreJob::LoadOutbox),
             Effect::Store(StoreJob::LoadDrafts { offer: true }),
+            Effect::Store(StoreJob::LoadPlaces),
         ];
         let mut effects = effects;
         if let Some(id) = ui.open_thread.map(ThreadId::new)
@@ -285,6 +296,7 @@ impl State {
             Overlay::Outbox { .. } => Context::Outbox,
             Overlay::Drafts { .. } => Context::Drafts,
             Overlay::Conflict { .. } => Context::Conflict,
+            Overlay::Bookmarks { .. } => Context::Bookmarks,
             _ if self.composer.is_some() => Context::Composer,
             _ => match self.focus {
                 Focus::Tree => Context::Tree,

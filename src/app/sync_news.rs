@@ -30,6 +30,10 @@ pub fn on_event(state: &mut State, event: SyncEvent, fx: &mut Vec<Effect>) {
             if !report.inbox_news.is_empty() {
                 fx.push(Effect::Announce(report.inbox_news.clone()));
             }
+            // Watch levels or bookmarks set on another machine.
+            if report.places_changed {
+                fx.push(Effect::Store(StoreJob::LoadPlaces));
+            }
             if let Some(open) = &state.reader.open
                 && report.changed.contains(open.id())
             {
@@ -129,6 +133,7 @@ pub fn index_loaded(state: &mut State, data: IndexData, fx: &mut Vec<Effect>) {
         state.tree.collapsed_keys().clone(),
         selected.as_deref(),
     );
+    tree.set_places(&state.places, &state.data.read);
     tree.set_filter(&filter);
     state.tree = tree;
     state.banner.set(forum.announcement.clone());

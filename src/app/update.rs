@@ -7,6 +7,7 @@ use crate::app::geometry::Focus;
 use crate::app::input::dispatch::run_action;
 use crate::app::input::keys as input;
 use crate::app::input::mouse;
+use crate::app::lists::bookmarks_actions;
 use crate::app::lists::drafts_actions;
 use crate::app::lists::outbox_actions;
 use crate::app::msg::{Effect, LoadedThread, Msg, Stored};
@@ -73,6 +74,7 @@ fn thread_loaded(state: &mut State, loaded: LoadedThread, effects: &mut Vec<Effe
     if opening_read {
         state.reader.next_unread(read_now);
     }
+    bookmarks_actions::arrived(state);
     state.marks.forget_kept(&id);
     // This visit's "new" markers were taken above; the next visit counts from here.
     let thread = state.data.read.thread_mut(&id);
@@ -111,6 +113,8 @@ fn mark_own_posts_read(state: &mut State, loaded: &LoadedThread, effects: &mut V
 fn thread_failed(state: &mut State, thread: &ThreadId, message: String) {
     if state.reader.requested.as_ref() == Some(thread) {
         state.reader.requested = state.reader.thread_id().cloned();
+        // A bookmark's post waited for this thread: it does no longer.
+        state.bookmarks.jump = None;
         if state.reader.open.is_none() {
             state.focus = Focus::Tree;
         }
@@ -156,5 +160,9 @@ fn on_stored(state: &mut State, stored: Stored, fx: &mut Vec<Effect>) {
             state.error(why);
             fx.push(Effect::SaveReadState);
         }
+        Stored::Places { places, said } => {
+            bookmarks_actions::places_stored(state, *places, said, fx);
+        }
+        Stored::Bookmarks(rows) => bookmarks_actions::loaded(state, rows),
     }
 }

@@ -6,7 +6,7 @@ use super::post_changes::find_post;
 use super::resolve_thread;
 use crate::account::Account;
 use crate::model::{AreaId, PlaceMark, WatchLevel, WatchTarget};
-use crate::store::{Cache, ReadMarks, load_places, merge_places};
+use crate::store::{Cache, load_places, record_place};
 use crate::text::sanitize::clean_line;
 use serde::Serialize;
 use std::io::Write;
@@ -14,11 +14,7 @@ use std::io::Write;
 /// Records `mark` here and queues it for the server when the account syncs read state.
 fn record(account: &Account, mark: PlaceMark) -> anyhow::Result<bool> {
     let queued = account.queues_read_marks();
-    // Queued first: a crash before places.json is written still sends it.
-    if queued {
-        ReadMarks::open(&account.dir).enqueue_place(mark.clone())?;
-    }
-    merge_places(&account.dir, &[mark])?;
+    record_place(&account.dir, mark, queued)?;
     Ok(queued)
 }
 

@@ -68,6 +68,9 @@ pub struct Interpreter {
     outbox: Outbox,
     drafts: Drafts,
     state_files: StateFiles,
+    /// Watch levels and bookmarks are queued for the server too (the account sends read
+    /// state: `Account::queues_read_marks`).
+    queue_places: bool,
 }
 
 impl Interpreter {
@@ -77,6 +80,7 @@ impl Interpreter {
             outbox: Outbox::open(dir),
             drafts: Drafts::open(dir),
             state_files: StateFiles::default(),
+            queue_places: false,
         }
     }
 
@@ -92,6 +96,7 @@ impl Interpreter {
     #[must_use]
     pub fn queueing_read_marks(mut self, on: bool) -> Self {
         self.state_files = std::mem::take(&mut self.state_files).queueing_marks(on);
+        self.queue_places = on;
         self
     }
 
@@ -198,6 +203,11 @@ impl Interpreter {
                     )));
                 }
             }
+            StoreJob::LoadPlaces => super::places::load(&self.dir, tell),
+            StoreJob::Place { mark, said } => {
+                super::places::record(&self.dir, mark, &said, self.queue_places, tell);
+            }
+            StoreJob::LoadBookmarks => super::places::bookmarks(&self.dir, tell),
             StoreJob::SaveUiState(ui) => {
                 // A convenience, not user data: a failure is logged, not shown.
                 if let Err(e) = self.save_ui_state(&ui) {
@@ -370,7 +380,7 @@ impl Interpreter {
     }
 }
 
-type Tell<'a> = &'a mut dyn FnMut(Stored);
+pub(super) type Tell<'a> = &'a mut dyn FnMut(Stored);
 
 #[cfg(test)]
 mod tests {

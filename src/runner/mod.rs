@@ -8,6 +8,7 @@ mod editor;
 mod export;
 pub mod interpreter;
 pub mod notify;
+mod places;
 mod state_files;
 mod store_worker;
 mod terminal;

@@ -39,7 +39,7 @@ pub use log_file::{KEPT_FILES as KEPT_LOG_FILES, LogFile, dropped_lines as dropp
 pub use me::{load_me, save_me};
 pub use outbox::{Enqueued, Outbox, OutboxLock, Retried, Unreadable};
 pub use paths::{AccountDir, DATA_DIR_ENV, DataDir, file_stem};
-pub use places::{load_places, merge_places};
+pub use places::{load_places, merge_places, record_place};
 pub use read_marks::{Queued, QueuedInboxRead, QueuedMark, QueuedPlace, ReadMarks};
 pub use search::{SearchHit, search};
 pub use secrets::{Credential, Secret, SecretError, Secrets};

@@ -4,7 +4,7 @@
 //! no change is lost whoever writes last.
 
 use super::file::{self, Durability, Loaded};
-use super::{AccountDir, StoreError, lock_state_files};
+use super::{AccountDir, ReadMarks, StoreError, lock_state_files};
 use crate::model::{PlaceMark, Places};
 
 const SCHEMA: u32 = 1;
@@ -47,4 +47,16 @@ pub fn merge_places(dir: &AccountDir, marks: &[PlaceMark]) -> Result<(Places, bo
         return Ok((wrapped.places, true));
     }
     Ok((places, false))
+}
+
+/// Records one change the user made — `threadmark watch`/`bookmark` and the reader's `w`
+/// and `b` alike: queued durably in `marks/` first when `queue` (the account sends its
+/// places to the server: `Account::queues_read_marks`), so a crash
+/// before `places.json` is written still sends it, then folded into `places.json`.
+/// Returns the places as saved.
+pub fn record_place(dir: &AccountDir, mark: PlaceMark, queue: bool) -> Result<Places, StoreError> {
+    if queue {
+        ReadMarks::open(dir).enqueue_place(mark.clone())?;
+    }
+    Ok(merge_places(dir, &[mark])?.0)
 }

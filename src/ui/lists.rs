@@ -1,4 +1,4 @@
-//! The outbox and drafts lists, drawn as boxes over the panes: one entry per few rows,
+//! The outbox, drafts and bookmarks lists, drawn as boxes over the panes: one entry per few rows,
 //! the selected one highlighted, and the confirmation question when one is asked.
 
 use super::element::Element;
@@ -241,4 +241,61 @@ pub fn draw_drafts(
         format!(" Drafts — {hint} ")
     };
     draw_box(frame, &title, entries, selected, tail, theme);
+}
+
+/// The bookmarks, newest first: the thread's title, the post's number and author, when it
+/// was set, and the note.
+pub fn draw_bookmarks(frame: &mut Frame, state: &State, selected: usize, theme: &Theme) {
+    let cols = usize::from(frame.area().width.min(100).saturating_sub(4));
+    let meta = theme.get(Element::PaneMeta);
+    let entries: Vec<Vec<Line>> = state
+        .bookmarks
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let mark = if i == selected { "›" } else { " " };
+            let post = match (row.seq, &row.author) {
+                (Some(seq), Some(author)) => format!("#{seq} by {}", clean_line(author)),
+                (Some(seq), None) => format!("#{seq}"),
+                _ => "a post not downloaded here".to_owned(),
+            };
+            let facts = format!(" · {post} · {}", crate::text::clock::date_time(row.at));
+            let title = row.title.as_deref().map_or_else(
+                || format!("thread {}", row.thread),
+                |t| clean_line(t).into_owned(),
+            );
+            let mut lines = vec![Line::from(vec![
+                Span::raw(format!(
+                    "{mark}{}",
+                    truncate(&title, cols.saturating_sub(width(&facts) + 1))
+                )),
+                Span::styled(facts, meta),
+            ])];
+            if let Some(note) = &row.note {
+                lines.push(Line::styled(
+                    format!("   {}", truncate(&first_line(note), cols.saturating_sub(3))),
+                    theme.get(Element::OutboxBody),
+                ));
+            }
+            lines
+        })
+        .collect();
+    let hint = keys_hint(
+        &state.keys.keymap,
+        Context::Bookmarks,
+        &[
+            (Action::Open, "go to the post"),
+            (Action::Discard, "remove"),
+            (Action::Close, "close"),
+        ],
+    );
+    draw_box(
+        frame,
+        &format!(" Bookmarks — {hint} "),
+        entries,
+        selected,
+        Vec::new(),
+        theme,
+    );
 }

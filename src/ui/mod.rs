@@ -67,6 +67,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
                 ),
                 outbox: &state.outbox.entries,
                 me: state.me.as_ref(),
+                places: &state.places,
                 title: g.reader_title,
                 body: g.reader_body,
             },
@@ -116,6 +117,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
             conflict::draw(frame, state, scroll, confirm, theme);
         }
         Overlay::Revisions { scroll } => revisions::draw(frame, state, scroll, theme),
+        Overlay::Bookmarks { selected } => lists::draw_bookmarks(frame, state, selected, theme),
     }
 }
 

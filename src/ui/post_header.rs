@@ -1,5 +1,5 @@
 //! A post's header line: unread dot, author, badge, position or date, "edited", the reply
-//! it answers, and a NEW tag for posts added since the last visit.
+//! it answers, a bookmark, and a NEW tag for posts added since the last visit.
 
 use super::element::Element;
 use super::theme::Theme;
@@ -53,6 +53,13 @@ pub fn header_spans(
         }
         None => None,
     };
+    if marks.bookmarked {
+        spans.push(Span::styled(" · ", meta));
+        spans.push(Span::styled(
+            "⚑ bookmarked",
+            theme.get(Element::ReaderBookmark),
+        ));
+    }
     if let Some((text, element)) = doing {
         spans.push(Span::styled(" · ", meta));
         spans.push(Span::styled(text, theme.get(element)));

@@ -34,6 +34,8 @@ pub struct ReaderView<'a> {
     pub outbox: &'a [crate::model::OutboxEntry],
     /// Who the account signs in as, when known.
     pub me: Option<&'a crate::model::Me>,
+    /// The account's bookmarks: a bookmarked post says so in its header.
+    pub places: &'a crate::model::Places,
     pub title: Rect,
     pub body: Rect,
 }
@@ -214,7 +216,9 @@ fn row_line<'a>(
             } else {
                 let unread = view.read.is_none_or(|r| !r.is_read(post.seq));
                 let is_new = open.is_new(post);
-                let marks = post_marks::marks(post, view.outbox, view.me);
+                let mut marks = post_marks::marks(post, view.outbox, view.me);
+                marks.bookmarked =
+                    crate::app::lists::bookmarks_actions::is_bookmarked(view.places, &post.id);
                 spans.extend(header_spans(
                     post,
                     parent,

@@ -1,9 +1,11 @@
-//! Draws the tree pane from the tree model: indented rows, fold markers, unread counts.
+//! Draws the tree pane from the tree model: indented rows, fold markers, unread counts,
+//! watch levels (`◆` watching, `◇` tracking, muted rows dimmed with no unread dot).
 
 use super::element::Element;
 use super::text::{truncate, width};
 use super::theme::Theme;
 use crate::app::tree::{NodeKind, TreeModel, TreeNode};
+use crate::model::WatchLevel;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -65,12 +67,18 @@ fn row<'a>(
     theme: &Theme,
 ) -> Line<'a> {
     let indent = "  ".repeat(node.depth.saturating_sub(1));
+    let muted = node.watch == WatchLevel::Muted;
     let marker = match (node.kind, node.has_children, expanded) {
         (NodeKind::Forum, _, _) => "",
         (_, true, true) => "▾ ",
         (_, true, false) => "▸ ",
-        (NodeKind::Thread, _, _) if node.unread > 0 => "● ",
+        (NodeKind::Thread, _, _) if node.unread > 0 && !muted => "● ",
         _ => "  ",
+    };
+    let watch = match node.watch {
+        WatchLevel::Watching => "◆ ",
+        WatchLevel::Tracking => "◇ ",
+        WatchLevel::Normal | WatchLevel::Muted => "",
     };
     let count = if node.unread > 0 {
         format!(" {}", node.unread)
@@ -83,12 +91,18 @@ fn row<'a>(
         NodeKind::Area => Element::TreeArea,
         NodeKind::Thread => Element::TreeThread,
     });
-    if node.kind == NodeKind::Thread && node.unread > 0 {
+    if node.kind == NodeKind::Thread && node.unread > 0 && !muted {
         label_style = label_style.patch(theme.get(Element::TreeUnread));
     }
-    let room = cols.saturating_sub(width(&indent) + width(marker) + width(&count) + 1);
+    let mut count_style = theme.get(Element::TreeCount);
+    if muted {
+        label_style = label_style.patch(theme.get(Element::TreeMuted));
+        count_style = count_style.patch(theme.get(Element::TreeMuted));
+    }
+    let lead = width(&indent) + width(marker) + width(watch);
+    let room = cols.saturating_sub(lead + width(&count) + 1);
     let label = truncate(&node.label, room);
-    let pad = cols.saturating_sub(width(&indent) + width(marker) + width(&label) + width(&count));
+    let pad = cols.saturating_sub(lead + width(&label) + width(&count));
     let marker_style = if node.kind == NodeKind::Thread {
         theme.get(Element::ReaderUnread)
     } else {
@@ -97,9 +111,10 @@ fn row<'a>(
     let spans = vec![
         Span::raw(indent),
         Span::styled(marker, marker_style),
+        Span::styled(watch, theme.get(Element::TreeWatching)),
         Span::styled(label, label_style),
         Span::raw(" ".repeat(pad)),
-        Span::styled(count, theme.get(Element::TreeCount)),
+        Span::styled(count, count_style),
     ];
     if !selected {
         return Line::from(spans);

@@ -187,6 +187,12 @@ impl Harness {
         harness
     }
 
+    /// The account sends its read state (`read_sync` on, a login): marks, watch levels and
+    /// bookmarks are queued in `marks/` for the server as well.
+    pub fn queueing_read_marks(&mut self) {
+        self.core = Interpreter::open(&self.dir).queueing_read_marks(true);
+    }
+
     pub fn send(&mut self, msg: Msg) {
         self.clock += SignedDuration::from_millis(1);
         let effects = update(&mut self.state, msg, self.clock);

@@ -14,6 +14,8 @@ mod export;
 mod harness;
 mod links;
 mod live;
+mod live_places;
+mod places;
 mod post_changes;
 mod pty;
 mod screens;

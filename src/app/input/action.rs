@@ -86,6 +86,13 @@ pub enum Action {
     TakeTheirs,
     /// Edit in conflict: write the text anew in the composer, from both.
     Merge,
+    /// Cycle the watch level of the open or selected thread, or of the selected area:
+    /// normal → watching → tracking → muted → normal.
+    CycleWatch,
+    /// Bookmark the current post in the reader, or remove its bookmark.
+    Bookmark,
+    /// Show the account's bookmarks.
+    Bookmarks,
     /// Pull and push now, without waiting for the next retry.
     SyncNow,
     /// The demo only: switch the demo forum's own server open → read-only → unreachable.
@@ -108,7 +115,8 @@ pub enum Action {
     Retry,
     /// Outbox list: edit a failed entry's text and send it anew.
     Edit,
-    /// Outbox or drafts list: throw the entry away (asks first).
+    /// Outbox or drafts list: throw the entry away (asks first); bookmarks list: remove
+    /// the bookmark.
     Discard,
     /// Close the list.
     Close,

@@ -4,6 +4,7 @@
 use crate::app::compose::actions as compose_actions;
 use crate::app::geometry::Focus;
 use crate::app::input::action::Action;
+use crate::app::lists::bookmarks_actions;
 use crate::app::lists::drafts_actions;
 use crate::app::lists::outbox_actions;
 use crate::app::msg::Effect;
@@ -15,6 +16,7 @@ use crate::app::reader::read_mark_actions;
 use crate::app::reader::revisions;
 use crate::app::state::{Overlay, State};
 use crate::app::tree::actions as tree;
+use crate::app::tree::watch_actions;
 use crate::sync::protocol::SyncCommand;
 
 type Effects = Vec<Effect>;
@@ -25,6 +27,7 @@ pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
         Overlay::Outbox { .. } => return outbox_actions::run(state, action, fx),
         Overlay::Drafts { .. } => return drafts_actions::run(state, action, fx),
         Overlay::Conflict { .. } => return conflict::run(state, action, fx),
+        Overlay::Bookmarks { .. } => return bookmarks_actions::run(state, action, fx),
         Overlay::None if state.composer.is_some() => {
             return compose_actions::run(state, action, fx);
         }
@@ -96,6 +99,9 @@ pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
         Action::KeepMine | Action::TakeTheirs | Action::Merge => {
             state.notice("these keys choose on an edit in conflict: e on the post opens it");
         }
+        Action::CycleWatch => watch_actions::cycle(state, fx),
+        Action::Bookmark => bookmarks_actions::toggle(state, fx),
+        Action::Bookmarks => bookmarks_actions::show(state, fx),
         Action::SyncNow => sync_now(state, fx),
         Action::SwitchDemoServer => switch_demo_server(state, fx),
         Action::Outbox => outbox_actions::show(state, fx),
@@ -108,7 +114,7 @@ pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
             state.notice("nothing is being written: r replies, c starts a thread");
         }
         Action::Retry | Action::Edit | Action::Discard | Action::Close => {
-            state.notice("O lists the outbox, D the drafts");
+            state.notice("O lists the outbox, D the drafts, ' the bookmarks");
         }
     }
     after_move(state, action, in_reader, fx);

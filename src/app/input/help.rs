@@ -52,7 +52,11 @@ pub fn help_lines_for(keymap: &Keymap, lead: Context) -> Vec<HelpLine> {
     let mut order: Vec<Context> = match lead {
         Context::Global => Vec::new(),
         Context::Tree | Context::Reader => vec![Context::Global, lead],
-        Context::Composer | Context::Outbox | Context::Drafts | Context::Conflict => {
+        Context::Composer
+        | Context::Outbox
+        | Context::Drafts
+        | Context::Conflict
+        | Context::Bookmarks => {
             vec![lead]
         }
     };

@@ -22,10 +22,12 @@ pub enum Context {
     Drafts,
     /// The screen of an edit in conflict: the server's text and yours.
     Conflict,
+    /// The bookmarks list.
+    Bookmarks,
 }
 
 impl Context {
-    pub const ALL: [Context; 7] = [
+    pub const ALL: [Context; 8] = [
         Context::Global,
         Context::Tree,
         Context::Reader,
@@ -33,6 +35,7 @@ impl Context {
         Context::Outbox,
         Context::Drafts,
         Context::Conflict,
+        Context::Bookmarks,
     ];
 
     /// Contexts a global binding applies to.
@@ -47,6 +50,7 @@ impl Context {
             Context::Outbox => "Outbox list",
             Context::Drafts => "Drafts list",
             Context::Conflict => "Edit in conflict",
+            Context::Bookmarks => "Bookmarks list",
         }
     }
 
@@ -60,6 +64,7 @@ impl Context {
             Context::Outbox => "outbox",
             Context::Drafts => "drafts",
             Context::Conflict => "conflict",
+            Context::Bookmarks => "bookmarks",
         }
     }
 
@@ -261,7 +266,7 @@ pub enum Lookup {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Keymap {
     /// Bindings per context, indexed by [`Context::index`].
-    bindings: [Vec<Binding>; 7],
+    bindings: [Vec<Binding>; 8],
 }
 
 #[derive(Deserialize)]
@@ -289,6 +294,7 @@ struct KeymapFile {
     drafts: Vec<FileEntry>,
     #[serde(default)]
     conflict: Vec<FileEntry>,
+    bookmarks: Vec<FileEntry>,
 }
 
 impl Keymap {
@@ -320,6 +326,7 @@ impl Keymap {
                 convert(file.outbox)?,
                 convert(file.drafts)?,
                 convert(file.conflict)?,
+                convert(file.bookmarks)?,
             ],
         })
     }
@@ -344,7 +351,7 @@ impl Keymap {
                     let Some(context) = Context::ALL.into_iter().find(|c| c.name() == key) else {
                         warnings.push(format!(
                             "[keys.{key}] is not a pane; use [keys.tree], [keys.reader], \
-                             [keys.composer], [keys.outbox], [keys.drafts] or [keys.conflict]"
+                             [keys.composer], [keys.outbox], [keys.drafts], [keys.conflict] or [keys.bookmarks]"
                         ));
                         continue;
                     };
@@ -439,6 +446,7 @@ impl Keymap {
             Context::Outbox => &[Context::Outbox],
             Context::Drafts => &[Context::Drafts],
             Context::Conflict => &[Context::Conflict],
+            Context::Bookmarks => &[Context::Bookmarks],
         }
     }
 
@@ -523,7 +531,7 @@ mod tests {
             "q" = "none"
             "x" = "no_such_action"
             [reader]
-            "w" = "page_down"
+            "W" = "page_down"
             "#,
         )
         .unwrap();
@@ -539,10 +547,10 @@ mod tests {
         );
         assert_eq!(keymap.lookup(Context::Tree, &seq("q")), Lookup::Unbound);
         assert_eq!(
-            keymap.lookup(Context::Reader, &seq("w")),
+            keymap.lookup(Context::Reader, &seq("W")),
             Lookup::Action(Action::PageDown)
         );
-        assert_eq!(keymap.lookup(Context::Tree, &seq("w")), Lookup::Unbound);
+        assert_eq!(keymap.lookup(Context::Tree, &seq("W")), Lookup::Unbound);
         // Untouched defaults stay.
         assert_eq!(
             keymap.lookup(Context::Reader, &seq("K")),

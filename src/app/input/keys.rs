@@ -7,6 +7,7 @@ use crate::app::input::dispatch::{quit, run_action};
 use crate::app::input::help::{HelpPages, help_lines_for};
 use crate::app::input::keymap::{Context, Key, Lookup};
 use crate::app::input::prompt::PromptOutcome;
+use crate::app::lists::bookmarks_actions;
 use crate::app::lists::drafts_actions;
 use crate::app::lists::outbox_actions;
 use crate::app::msg::Effect;
@@ -50,6 +51,7 @@ pub fn on_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effect>) {
         Overlay::Conflict { .. } => return list_key(state, Context::Conflict, event, fx),
         Overlay::Outbox { .. } => return list_key(state, Context::Outbox, event, fx),
         Overlay::Drafts { .. } => return list_key(state, Context::Drafts, event, fx),
+        Overlay::Bookmarks { .. } => return list_key(state, Context::Bookmarks, event, fx),
         Overlay::None => {}
     }
     if state.composer.is_some() {
@@ -83,7 +85,7 @@ fn composer_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effect>) {
     }
 }
 
-/// A key in the outbox or drafts list (single keys only).
+/// A key in the outbox, drafts or bookmarks list (single keys only).
 fn list_key(state: &mut State, context: Context, event: KeyEvent, fx: &mut Vec<Effect>) {
     let key = Key::from(event);
     match state.keys.keymap.lookup(context, &[key]) {
@@ -140,13 +142,11 @@ fn prompt_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effect>) {
                 state.tree.set_filter(&text);
             }
         }
-        PromptOutcome::Cancelled => {
-            if let Some(p) = state.prompt.take()
-                && p.kind == PromptKind::Filter
-            {
-                state.tree.set_filter(&p.before);
-            }
-        }
+        PromptOutcome::Cancelled => match state.prompt.take() {
+            Some(p) if p.kind == PromptKind::Filter => state.tree.set_filter(&p.before),
+            Some(p) if p.kind == PromptKind::Note => bookmarks_actions::not_noted(state),
+            _ => {}
+        },
         PromptOutcome::Run(text) => {
             if let Some(p) = state.prompt.take() {
                 state.prompt_history.remember(p.kind, &text);
@@ -171,6 +171,7 @@ fn finish_prompt(state: &mut State, kind: PromptKind, text: &str, fx: &mut Vec<E
         PromptKind::Search => run_search(state, text),
         PromptKind::Pipe => export::run_pipe(state, text, fx),
         PromptKind::Save => export::run_save(state, text, fx),
+        PromptKind::Note => bookmarks_actions::noted(state, text, fx),
     }
 }
 

@@ -18,6 +18,8 @@ pub enum PromptKind {
     Pipe,
     /// A file to save the current post in.
     Save,
+    /// The note of a new bookmark (empty: none). Not remembered: an empty enter is no note.
+    Note,
 }
 
 /// A line of text being typed in the status line.
@@ -60,6 +62,7 @@ impl PromptHistory {
             PromptKind::Search => &self.search,
             PromptKind::Pipe => &self.pipe,
             PromptKind::Save => &self.save,
+            PromptKind::Note => &[],
         }
     }
 
@@ -73,6 +76,7 @@ impl PromptHistory {
             PromptKind::Search => &mut self.search,
             PromptKind::Pipe => &mut self.pipe,
             PromptKind::Save => &mut self.save,
+            PromptKind::Note => return,
         };
         list.retain(|t| t != text);
         list.push(text.to_owned());

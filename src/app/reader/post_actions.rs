@@ -18,7 +18,7 @@ fn waiting(entry: &OutboxEntry) -> bool {
 }
 
 /// The reader's current post, or why there is none to act on.
-fn current_post<'a>(state: &'a State, what: &str) -> Result<&'a Post, String> {
+pub(crate) fn current_post<'a>(state: &'a State, what: &str) -> Result<&'a Post, String> {
     let Some(open) = &state.reader.open else {
         return Err(format!(
             "open a thread first: {what} acts on the post you are reading"

@@ -14,6 +14,8 @@ pub struct PostMarks {
     pub change: Option<Change>,
     /// We wrote it (sent from this outbox, or by the name the account signs in as).
     pub mine: bool,
+    /// The user bookmarked it (set by the caller from the account's places).
+    pub bookmarked: bool,
 }
 
 /// Our edit or deletion of a post, until the server has it.

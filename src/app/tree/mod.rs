@@ -1,6 +1,8 @@
-//! The tree pane: its model (sections → areas → threads) and the handlers of its actions.
+//! The tree pane: its model (sections → areas → threads) and the handlers of its actions
+//! (moving and opening; `w`, the watch level).
 
 pub(crate) mod actions;
 pub mod model;
+pub(crate) mod watch_actions;
 
 pub use model::{NodeKind, TreeModel, TreeNode};

@@ -1,7 +1,8 @@
 //! The tree pane's model: forum → sections → areas → threads, with expansion, selection,
-//! a title filter and unread counts rolled up to every parent. Pure data, no drawing.
+//! a title filter, watch levels and unread counts rolled up to every parent (a muted
+//! thread's are not). Pure data, no drawing.
 
-use crate::model::{AreaId, Forum, ReadState, ThreadId, ThreadSummary};
+use crate::model::{AreaId, Forum, Places, ReadState, ThreadId, ThreadSummary, WatchLevel};
 use crate::text::sanitize::clean_line;
 use std::collections::{BTreeSet, HashMap};
 
@@ -25,9 +26,33 @@ pub struct TreeNode {
     pub thread: Option<ThreadId>,
     /// Highest post seq, for threads.
     pub last_seq: u32,
-    /// Unread posts here and below.
+    /// Unread posts here and below (a muted thread's own count, which its parents leave
+    /// out).
     pub unread: u32,
     pub has_children: bool,
+    /// An area's id; a thread's area.
+    pub area: Option<AreaId>,
+    /// The level that applies: a thread's own, else its area's; an area's own.
+    pub watch: WatchLevel,
+}
+
+impl TreeNode {
+    /// A node with nothing counted yet; `label` is cleaned for the screen.
+    fn new(kind: NodeKind, key: String, label: &str, depth: usize, parent: Option<usize>) -> Self {
+        Self {
+            kind,
+            key,
+            label: clean_line(label).into_owned(),
+            depth,
+            parent,
+            thread: None,
+            last_seq: 0,
+            unread: 0,
+            has_children: false,
+            area: None,
+            watch: WatchLevel::Normal,
+        }
+    }
 }
 
 /// Label of the root before the forum's tree was ever fetched.
@@ -59,21 +84,18 @@ impl TreeModel {
         collapsed: BTreeSet<String>,
         selected: Option<&str>,
     ) -> Self {
-        let mut nodes = vec![TreeNode {
-            kind: NodeKind::Forum,
-            key: "forum".to_owned(),
-            label: if forum.title.trim().is_empty() {
-                NOT_SYNCED_LABEL.to_owned()
-            } else {
-                clean_line(&forum.title).into_owned()
-            },
-            depth: 0,
-            parent: None,
-            thread: None,
-            last_seq: 0,
-            unread: 0,
-            has_children: false,
-        }];
+        let title = if forum.title.trim().is_empty() {
+            NOT_SYNCED_LABEL
+        } else {
+            &forum.title
+        };
+        let mut nodes = vec![TreeNode::new(
+            NodeKind::Forum,
+            "forum".to_owned(),
+            title,
+            0,
+            None,
+        )];
         let push = |nodes: &mut Vec<TreeNode>,
                     kind: NodeKind,
                     key: String,
@@ -82,17 +104,7 @@ impl TreeModel {
          -> usize {
             let depth = nodes[parent].depth + 1;
             nodes[parent].has_children = true;
-            nodes.push(TreeNode {
-                kind,
-                key,
-                label: clean_line(label).into_owned(),
-                depth,
-                parent: Some(parent),
-                thread: None,
-                last_seq: 0,
-                unread: 0,
-                has_children: false,
-            });
+            nodes.push(TreeNode::new(kind, key, label, depth, Some(parent)));
             nodes.len() - 1
         };
         // Pinned threads lead their area (in the order they came).
@@ -109,6 +121,7 @@ impl TreeModel {
                 );
                 nodes[at].thread = Some(t.id.clone());
                 nodes[at].last_seq = t.last_seq;
+                nodes[at].area = Some(t.area.clone());
             }
         };
         let mut by_area: HashMap<&AreaId, Vec<&ThreadSummary>> = HashMap::new();
@@ -131,6 +144,7 @@ impl TreeModel {
                     &area.title,
                     s,
                 );
+                nodes[a].area = Some(area.id.clone());
                 if let Some(list) = by_area.remove(&area.id) {
                     push_threads(&mut nodes, a, &list);
                 }
@@ -171,7 +185,22 @@ impl TreeModel {
         self.reveal_selected();
     }
 
-    /// Recounts unread posts from `read` and rolls them up.
+    /// Takes the watch levels from `places` (a thread's own, else its area's) and
+    /// recounts: a muted thread counts in no parent's total.
+    pub fn set_places(&mut self, places: &Places, read: &ReadState) {
+        for node in &mut self.nodes {
+            node.watch = match (node.kind, &node.thread, &node.area) {
+                (NodeKind::Thread, Some(thread), Some(area)) => places.thread_level(thread, area),
+                (NodeKind::Area, _, Some(area)) => {
+                    places.level(&crate::model::WatchTarget::Area(area.clone()))
+                }
+                _ => WatchLevel::Normal,
+            };
+        }
+        self.refresh_unread(read);
+    }
+
+    /// Recounts unread posts from `read` and rolls them up, leaving muted threads out.
     pub fn refresh_unread(&mut self, read: &ReadState) {
         for node in &mut self.nodes {
             node.unread = match &node.thread {
@@ -180,6 +209,9 @@ impl TreeModel {
             };
         }
         for i in (1..self.nodes.len()).rev() {
+            if self.nodes[i].kind == NodeKind::Thread && self.nodes[i].watch == WatchLevel::Muted {
+                continue;
+            }
             if let Some(parent) = self.nodes[i].parent {
                 self.nodes[parent].unread = self.nodes[parent]
                     .unread
@@ -408,21 +440,28 @@ impl TreeModel {
             .count()
     }
 
+    /// A thread with unread posts that asks for attention (not muted).
+    fn is_unread_thread(&self, i: usize) -> bool {
+        let node = &self.nodes[i];
+        node.kind == NodeKind::Thread && node.unread > 0 && node.watch != WatchLevel::Muted
+    }
+
     /// The first thread with unread posts among the rows shown, top down.
     fn first_unread_shown(&self) -> Option<usize> {
         self.visible
             .iter()
             .copied()
-            .find(|&i| self.nodes[i].kind == NodeKind::Thread && self.nodes[i].unread > 0)
+            .find(|&i| self.is_unread_thread(i))
     }
 
-    /// The first thread with unread posts after the selection, wrapping around.
+    /// The first thread with unread posts after the selection, wrapping around; muted
+    /// threads are skipped.
     pub fn next_unread_thread(&self, after: Option<usize>) -> Option<usize> {
         let start = after.map_or(0, |a| a + 1);
         let n = self.nodes.len();
         (0..n)
             .map(|k| (start + k) % n)
-            .find(|&i| self.nodes[i].kind == NodeKind::Thread && self.nodes[i].unread > 0)
+            .find(|&i| self.is_unread_thread(i))
     }
 
     /// Scrolls so the selected row is inside a window of `height` rows.

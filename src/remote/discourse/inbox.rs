@@ -151,7 +151,10 @@ mod tests {
         let found = items(&answer, &mut skipped);
         assert_eq!(skipped, 1, "a badge has no topic: left out");
         assert_eq!(
-            found.iter().map(|i| (i.id.as_str(), i.kind)).collect::<Vec<_>>(),
+            found
+                .iter()
+                .map(|i| (i.id.as_str(), i.kind))
+                .collect::<Vec<_>>(),
             [("7", InboxKind::Reply), ("8", InboxKind::Message)]
         );
         assert_eq!(found[0].author.name, "ann");

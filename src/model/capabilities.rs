@@ -18,6 +18,9 @@ pub struct Capabilities {
     pub react: bool,
     /// Fetch the earlier versions of an edited post.
     pub revisions: bool,
+    /// Keep watch levels and bookmarks on the server (the marks queue sends them through
+    /// `Backend::send_place_mark`); without it they stay on this device.
+    pub places: bool,
 }
 
 impl Capabilities {
@@ -29,6 +32,7 @@ impl Capabilities {
             delete: false,
             react: false,
             revisions: false,
+            places: false,
         }
     }
 
@@ -40,6 +44,7 @@ impl Capabilities {
             delete: true,
             react: true,
             revisions: true,
+            places: true,
         }
     }
 

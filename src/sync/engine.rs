@@ -218,7 +218,10 @@ impl<B: Backend> Engine<B> {
             if batch.progress.is_some() {
                 progress(Connection::Syncing(batch.progress));
             }
-            let places = std::mem::take(&mut batch.places);
+            let places = super::read_marks::not_queued(
+                &ReadMarks::open(&self.dir),
+                std::mem::take(&mut batch.places),
+            )?;
             report.absorb(self.ingest.apply(batch, &mut self.state)?);
             // The user's own watch levels and bookmarks, merged into theirs here (the
             // latest change wins, so the order of writers does not matter).

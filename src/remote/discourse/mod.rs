@@ -35,6 +35,7 @@ pub mod auth;
 mod changes;
 mod cursor;
 mod limits;
+mod places;
 mod posts;
 mod prefetch;
 mod pull;
@@ -53,7 +54,7 @@ pub use transport::{DISCOURSE_USER_AGENT, READ_ONLY_BANNER_ID, READ_ONLY_TEXT};
 pub use tree::TITLE_SEPARATOR;
 
 use crate::model::{
-    Budget, BudgetStatus, Limits, OutboxEntry, Post, ReadState, RequestLog, ThreadId,
+    Budget, BudgetStatus, Limits, OutboxEntry, PlaceMark, Post, ReadState, RequestLog, ThreadId,
 };
 use crate::remote::{
     Backend, Cursor, HttpClient, PullBatch, RemoteError, ServerState, Submitted, Timeouts, clean,
@@ -62,7 +63,7 @@ use crate::store::Credential;
 use cursor::PullCursor;
 use jiff::Timestamp;
 use posts::Mapping;
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 use transport::Transport;
 
@@ -102,6 +103,9 @@ pub struct DiscourseBackend {
     read_sync: bool,
     /// The local read state, handed over by the engine before a pull.
     read_state: Option<ReadState>,
+    /// Post → the id of the user's bookmark on it, from the bookmarks made here (the
+    /// last bookmark list read fills the gaps).
+    bookmark_ids: BTreeMap<u64, u64>,
 }
 
 impl DiscourseBackend {
@@ -137,6 +141,7 @@ impl DiscourseBackend {
             anonymous,
             read_sync: settings.read_sync,
             read_state: None,
+            bookmark_ids: BTreeMap::new(),
         })
     }
 
@@ -180,7 +185,9 @@ impl DiscourseBackend {
 
 impl Backend for DiscourseBackend {
     /// Edits (`PUT /posts/{id}` with `original_text`), deletions and likes
-    /// (`post_action_type_id` 2) map to its requests; earlier versions are not fetched yet.
+    /// (`post_action_type_id` 2) map to its requests, watch levels and bookmarks to
+    /// `notification_level` and `/bookmarks` ([`places`]); earlier versions are not
+    /// fetched yet.
     const CAPABILITIES: crate::model::Capabilities = crate::model::Capabilities {
         revisions: false,
         ..crate::model::Capabilities::all("a Discourse forum")
@@ -219,6 +226,7 @@ impl Backend for DiscourseBackend {
         cursor: Option<&Cursor>,
         focus: Option<&ThreadId>,
     ) -> Result<PullBatch, RemoteError> {
+        let places = self.places_user().await;
         let anonymous = self.anonymous;
         let result = pull::Pull::new(
             &mut self.transport,
@@ -234,6 +242,7 @@ impl Backend for DiscourseBackend {
                 .filter(|_| self.read_sync && !anonymous),
             focus.is_some(),
         )
+        .with_places(places)
         .run(focus)
         .await;
         let (mut batch, cursor) = result.map_err(|e| key_refused(e, anonymous))?;
@@ -282,6 +291,56 @@ impl Backend for DiscourseBackend {
     fn set_read_state(&mut self, read: &ReadState) {
         if self.sends_read_marks() {
             self.read_state = Some(read.clone());
+        }
+    }
+
+    /// Watch levels and bookmarks map onto Discourse's own ([`places`]), under the same
+    /// switch as reading.
+    fn syncs_places(&self) -> bool {
+        self.read_sync && !self.anonymous
+    }
+
+    /// One watch level or bookmark change. Discourse has no idempotency keys: a resent
+    /// level is the same level, a resent bookmark finds the one it made. A 403 on a key
+    /// that still works (checked with `/session/current.json`) is the forum refusing this
+    /// one change for good — the topic or post is gone or hidden from the user
+    /// (`BookmarkManager` raises `InvalidAccess` for those): answered as 404, so the
+    /// queue logs and drops it; a key that no longer works keeps it queued.
+    async fn send_place_mark(&mut self, _key: &str, mark: &PlaceMark) -> Result<(), RemoteError> {
+        if !self.syncs_places() {
+            return Ok(());
+        }
+        self.transport.set_priority(crate::model::Priority::User);
+        let Some(username) = self.places_user().await else {
+            return Err(RemoteError::Status {
+                status: 401,
+                code: Some("unauthorized".to_owned()),
+                message: "the forum does not say who this key belongs to; log in again".to_owned(),
+                retry_after: None,
+            });
+        };
+        if let Some(known) = &self.known {
+            for (post, seen) in &known.places.bookmarks {
+                self.bookmark_ids.entry(*post).or_insert(seen.id);
+            }
+        }
+        self.transport.set_priority(crate::model::Priority::User);
+        let sent = places::send(&mut self.transport, &username, &mut self.bookmark_ids, mark).await;
+        match sent {
+            Err(e @ RemoteError::Status { status: 403, .. }) => {
+                match submit::current_username(&mut self.transport).await {
+                    Ok(Some(_)) => Err(RemoteError::Status {
+                        status: 404,
+                        code: Some("not_found".to_owned()),
+                        message: format!(
+                            "the forum refuses it ({e}): the thread or post is gone or hidden"
+                        ),
+                        retry_after: None,
+                    }),
+                    _ => Err(key_refused(e, false)),
+                }
+            }
+            other => other,
         }
     }
 
@@ -361,6 +420,20 @@ impl Backend for DiscourseBackend {
 }
 
 impl DiscourseBackend {
+    /// Who the user is, when watch levels and bookmarks are synced (a user key asks the
+    /// forum once); `None` otherwise, or when the forum does not say.
+    async fn places_user(&mut self) -> Option<String> {
+        if !self.syncs_places() {
+            return None;
+        }
+        if self.username.is_none() {
+            if let Err(e) = self.current_username().await {
+                tracing::info!("watch levels and bookmarks wait: {e}");
+            }
+        }
+        self.username.clone()
+    }
+
     /// Notes a post we changed, for the next pull to read again.
     fn touch(&mut self, thread: &ThreadId, post: &crate::model::PostId) {
         if let (Ok(topic), Ok(post)) = (thread.as_str().parse(), post.as_str().parse())

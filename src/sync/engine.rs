@@ -507,9 +507,11 @@ impl<B: Backend> Engine<B> {
             self.lock.is_some(),
             self.outbox.queued_stamps(),
         );
-        // A read mark queued meanwhile (the reader saved its read state, `threadmark
-        // mark`) goes out within a tick, like a reply.
-        let watch_marks = self.lock.is_some() && self.backend.syncs_read_marks();
+        // A read mark, watch level or bookmark queued meanwhile (the reader saved its
+        // read state, `threadmark mark`, `watch`, `bookmark`) goes out within a tick,
+        // like a reply.
+        let watch_marks =
+            self.lock.is_some() && (self.backend.syncs_read_marks() || self.backend.syncs_places());
         let mark_news = async move {
             if !watch_marks {
                 return std::future::pending().await;

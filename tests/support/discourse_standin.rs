@@ -7,6 +7,7 @@
 use super::discourse_changes;
 use super::discourse_forum::{Forum, Topic, Viewer, time_json};
 use super::discourse_limits::{Exceeded, SiteLimits, retry_after_seconds};
+use super::discourse_places;
 use super::discourse_posting;
 use axum::Router;
 use axum::body::Bytes;
@@ -105,6 +106,8 @@ pub struct World {
     pub last_read: HashMap<(i64, u64), u64>,
     /// Every `/topics/timings` call taken, in order.
     pub timings: Vec<Timing>,
+    /// Every user's bookmarks (`discourse_places.rs`).
+    pub bookmarks: Vec<discourse_places::Bookmark>,
 }
 
 /// One `POST /topics/timings` as `topics_controller.rb#timings` reads it.
@@ -144,6 +147,7 @@ impl World {
             recorded: Vec::new(),
             last_read: HashMap::new(),
             timings: Vec::new(),
+            bookmarks: Vec::new(),
         }
     }
 }
@@ -488,12 +492,14 @@ fn respond(w: &mut World, r: &Recorded) -> Response {
     }
 }
 
-/// Changes of posts, likes and reading timings, when `r` is one of them.
+/// Changes of posts, likes, reading timings, watch levels and bookmarks (and the user's
+/// bookmark list), when `r` is one of them.
 fn writes(w: &mut World, who: &Caller, r: &Recorded, segments: &[&str]) -> Option<Response> {
     if r.method == Method::POST && segments == ["topics", "timings"] {
         return Some(timings(w, who, r));
     }
     discourse_changes::route(w, who, r, segments)
+        .or_else(|| discourse_places::route(w, who, r, segments))
 }
 
 fn viewer(w: &World, who: &Caller) -> Viewer {

@@ -106,6 +106,8 @@ pub struct DiscourseBackend {
     /// Post → the id of the user's bookmark on it, from the bookmarks made here (the
     /// last bookmark list read fills the gaps).
     bookmark_ids: BTreeMap<u64, u64>,
+    /// `bookmark_ids` holds what the cursor had.
+    ids_loaded: bool,
 }
 
 impl DiscourseBackend {
@@ -142,6 +144,7 @@ impl DiscourseBackend {
             read_sync: settings.read_sync,
             read_state: None,
             bookmark_ids: BTreeMap::new(),
+            ids_loaded: false,
         })
     }
 
@@ -245,7 +248,11 @@ impl Backend for DiscourseBackend {
         .with_places(places)
         .run(focus)
         .await;
-        let (mut batch, cursor) = result.map_err(|e| key_refused(e, anonymous))?;
+        let (mut batch, mut cursor) = result.map_err(|e| key_refused(e, anonymous))?;
+        if self.syncs_places() {
+            self.keep_bookmark_ids(&mut cursor);
+            batch.cursor = cursor.to_value();
+        }
         self.known = Some(cursor);
         for post in &mut batch.posts {
             self.anchor(post);
@@ -319,11 +326,6 @@ impl Backend for DiscourseBackend {
                 retry_after: None,
             });
         };
-        if let Some(known) = &self.known {
-            for (post, seen) in &known.places.bookmarks {
-                self.bookmark_ids.entry(*post).or_insert(seen.id);
-            }
-        }
         self.transport.set_priority(crate::model::Priority::User);
         let sent = places::send(&mut self.transport, &username, &mut self.bookmark_ids, mark).await;
         match sent {
@@ -432,6 +434,22 @@ impl DiscourseBackend {
             }
         }
         self.username.clone()
+    }
+
+    /// The bookmark ids known, kept in the cursor: taken from it at the first pull of
+    /// this process, then what this process knows (bookmarks made and removed here, the
+    /// bookmark list as last read) is written back.
+    fn keep_bookmark_ids(&mut self, cursor: &mut PullCursor) {
+        if !self.ids_loaded {
+            for (post, id) in &cursor.places.ids {
+                self.bookmark_ids.entry(*post).or_insert(*id);
+            }
+            self.ids_loaded = true;
+        }
+        for (post, seen) in &cursor.places.bookmarks {
+            self.bookmark_ids.entry(*post).or_insert(seen.id);
+        }
+        cursor.places.ids.clone_from(&self.bookmark_ids);
     }
 
     /// Notes a post we changed, for the next pull to read again.

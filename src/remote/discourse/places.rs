@@ -60,6 +60,10 @@ pub struct SeenPlaces {
     /// Post → the bookmark on it, from the last complete bookmark list.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub bookmarks: BTreeMap<u64, SeenBookmark>,
+    /// Post → the id of the user's bookmark on it, as far as known (made here, or
+    /// listed): a removal or a new note needs it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub ids: BTreeMap<u64, u64>,
     /// Sync rounds since the bookmark list was last read.
     #[serde(default)]
     pub rounds: u32,

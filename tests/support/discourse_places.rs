@@ -241,13 +241,13 @@ fn create(w: &mut World, who: &Caller, r: &Recorded) -> Response {
 
 /// `find_bookmark_and_check_access`: `Discourse::NotFound` for an id that is not there,
 /// `Discourse::InvalidAccess` for another user's.
-fn own(w: &World, username: &str, file: &str) -> Result<usize, Response> {
+fn own(w: &World, username: &str, file: &str) -> Result<usize, Box<Response>> {
     let id = u64::try_from(to_i(file.strip_suffix(".json").unwrap_or(file))).unwrap_or(0);
     let Some(i) = w.bookmarks.iter().position(|b| b.id == id) else {
-        return Err(record_not_found());
+        return Err(Box::new(record_not_found()));
     };
     if w.bookmarks[i].username != username {
-        return Err(invalid_access());
+        return Err(Box::new(invalid_access()));
     }
     Ok(i)
 }
@@ -260,7 +260,7 @@ fn update(w: &mut World, who: &Caller, r: &Recorded, file: &str) -> Response {
     };
     let i = match own(w, &username, file) {
         Ok(i) => i,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let name = param(r, "name").filter(|n| !n.is_empty());
     if name.as_ref().is_some_and(|n| n.chars().count() > 100) {
@@ -281,7 +281,7 @@ fn destroy(w: &mut World, who: &Caller, file: &str) -> Response {
     };
     let i = match own(w, &username, file) {
         Ok(i) => i,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let gone = w.bookmarks.remove(i);
     let topic = topic_of(w, gone.post_id);

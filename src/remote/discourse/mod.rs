@@ -231,7 +231,9 @@ impl Backend for DiscourseBackend {
     ) -> Result<PullBatch, RemoteError> {
         let places = self.places_user().await;
         let anonymous = self.anonymous;
-        let result = pull::Pull::new(
+        // Boxed: a pull's state (the cursor, the batch) is large, and the engine's
+        // futures need not carry it.
+        let pulling = pull::Pull::new(
             &mut self.transport,
             self.mapping,
             self.prefetch,
@@ -246,8 +248,8 @@ impl Backend for DiscourseBackend {
             focus.is_some(),
         )
         .with_places(places)
-        .run(focus)
-        .await;
+        .run(focus);
+        let result = Box::pin(pulling).await;
         let (mut batch, mut cursor) = result.map_err(|e| key_refused(e, anonymous))?;
         if self.syncs_places() {
             self.keep_bookmark_ids(&mut cursor);
@@ -314,36 +316,8 @@ impl Backend for DiscourseBackend {
     /// (`BookmarkManager` raises `InvalidAccess` for those): answered as 404, so the
     /// queue logs and drops it; a key that no longer works keeps it queued.
     async fn send_place_mark(&mut self, _key: &str, mark: &PlaceMark) -> Result<(), RemoteError> {
-        if !self.syncs_places() {
-            return Ok(());
-        }
-        self.transport.set_priority(crate::model::Priority::User);
-        let Some(username) = self.places_user().await else {
-            return Err(RemoteError::Status {
-                status: 401,
-                code: Some("unauthorized".to_owned()),
-                message: "the forum does not say who this key belongs to; log in again".to_owned(),
-                retry_after: None,
-            });
-        };
-        self.transport.set_priority(crate::model::Priority::User);
-        let sent = places::send(&mut self.transport, &username, &mut self.bookmark_ids, mark).await;
-        match sent {
-            Err(e @ RemoteError::Status { status: 403, .. }) => {
-                match submit::current_username(&mut self.transport).await {
-                    Ok(Some(_)) => Err(RemoteError::Status {
-                        status: 404,
-                        code: Some("not_found".to_owned()),
-                        message: format!(
-                            "the forum refuses it ({e}): the thread or post is gone or hidden"
-                        ),
-                        retry_after: None,
-                    }),
-                    _ => Err(key_refused(e, false)),
-                }
-            }
-            other => other,
-        }
+        // Boxed: a large future the engine's own need not carry.
+        Box::pin(self.send_place(mark)).await
     }
 
     fn want_earlier(&mut self, thread: &ThreadId) {
@@ -422,16 +396,50 @@ impl Backend for DiscourseBackend {
 }
 
 impl DiscourseBackend {
+    async fn send_place(&mut self, mark: &PlaceMark) -> Result<(), RemoteError> {
+        if !self.syncs_places() {
+            return Ok(());
+        }
+        self.transport.set_priority(crate::model::Priority::User);
+        let Some(username) = self.places_user().await else {
+            return Err(RemoteError::Status {
+                status: 401,
+                code: Some("unauthorized".to_owned()),
+                message: "the forum does not say who this key belongs to; log in again".to_owned(),
+                retry_after: None,
+            });
+        };
+        self.transport.set_priority(crate::model::Priority::User);
+        let sent = places::send(&mut self.transport, &username, &mut self.bookmark_ids, mark).await;
+        match sent {
+            Err(e @ RemoteError::Status { status: 403, .. }) => {
+                match submit::current_username(&mut self.transport).await {
+                    Ok(Some(_)) => Err(RemoteError::Status {
+                        status: 404,
+                        code: Some("not_found".to_owned()),
+                        message: format!(
+                            "the forum refuses it ({e}): the thread or post is gone or hidden"
+                        ),
+                        retry_after: None,
+                    }),
+                    _ => Err(key_refused(e, false)),
+                }
+            }
+            other => other,
+        }
+    }
+
     /// Who the user is, when watch levels and bookmarks are synced (a user key asks the
     /// forum once); `None` otherwise, or when the forum does not say.
     async fn places_user(&mut self) -> Option<String> {
         if !self.syncs_places() {
             return None;
         }
-        if self.username.is_none() {
-            if let Err(e) = self.current_username().await {
-                tracing::info!("watch levels and bookmarks wait: {e}");
-            }
+        // Boxed: asked once, it need not weigh on every pull's future.
+        if self.username.is_none()
+            && let Err(e) = Box::pin(self.current_username()).await
+        {
+            tracing::info!("watch levels and bookmarks wait: {e}");
         }
         self.username.clone()
     }

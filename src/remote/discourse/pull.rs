@@ -209,7 +209,8 @@ impl<'a> Pull<'a> {
             Plan::Site => self.read_site().await?,
             Plan::Title => self.read_title().await?,
             Plan::Listing => self.list_page().await?,
-            Plan::Bookmarks => self.read_bookmarks().await?,
+            // Boxed: a rare step need not weigh on every pull's future.
+            Plan::Bookmarks => Box::pin(self.read_bookmarks()).await?,
             Plan::Read(topic, mark) => self.read_topic(topic, mark, false).await?,
         }
         Ok(())

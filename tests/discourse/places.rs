@@ -506,3 +506,85 @@ async fn a_sync_killed_while_sending_loses_no_change_and_makes_no_bookmark_twice
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_still_queued_here_wins_over_what_the_web_shows() {
+    bounded(async {
+        let server = standin(Forum::rich()).await;
+        let home = tempfile::tempdir().unwrap();
+        let home = home.path();
+        sign_in(home, &server.url).await;
+        run(home, &["sync"]).await;
+        // Watched on the web, muted here before the sync that would bring the web's; the
+        // forum asks to slow down when it is sent: the sync's pull sees "watching", the
+        // change stays queued, and the tree keeps what the user chose.
+        run(home, &["watch", "How we enable", "--level", "muted"]).await;
+        server.world().topic_levels.insert(410, 3);
+        server.world().script.push_back(Canned {
+            method: Method::POST,
+            path: "/t/410/notifications".to_owned(),
+            status: 429,
+            headers: vec![("retry-after".to_owned(), "1".to_owned())],
+            body: "Slow down, too many requests from this IP address".to_owned(),
+        });
+        let _ = threadmark(home, &["sync"], "").await;
+        assert_eq!(queued(home), 1);
+        assert_eq!(server.world().topic_levels.get(&410), Some(&3));
+        assert_eq!(
+            watch_levels(home).await["410"],
+            "muted",
+            "the queued change wins"
+        );
+        let mut tries = 0;
+        while queued(home) > 0 {
+            tries += 1;
+            assert!(tries < 20, "sent once the wait is over");
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            let _ = threadmark(home, &["sync"], "").await;
+        }
+        assert_eq!(server.world().topic_levels.get(&410), Some(&0));
+        run(home, &["sync"]).await;
+        assert_eq!(watch_levels(home).await["410"], "muted", "and it stays so");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_403_drops_the_change_only_while_the_key_still_works() {
+    bounded(async {
+        let server = standin(Forum::rich()).await;
+        let home = tempfile::tempdir().unwrap();
+        let home = home.path();
+        sign_in(home, &server.url).await;
+        run(home, &["sync"]).await;
+
+        // The post was deleted on the forum after this cache had it: `BookmarkManager`
+        // raises `InvalidAccess` (403); the key works, so it can never succeed.
+        run(home, &["bookmark", "400#4", "--note", "too late"]).await;
+        let post = post_id(&server, 400, 4);
+        for p in &mut server.world().forum.topics.get_mut(&400).unwrap().posts {
+            if p.id == post {
+                p.removed = true;
+            }
+        }
+        run(home, &["sync"]).await;
+        let refused = server.requests_to(&Method::POST, "/bookmarks.json");
+        assert_eq!(refused.len(), 1);
+        assert_eq!(refused[0].status, 403);
+        assert!(
+            !server
+                .requests_to(&Method::GET, "/session/current.json")
+                .is_empty(),
+            "the key was checked"
+        );
+        assert_eq!(queued(home), 0, "dropped from the queue");
+        assert_eq!(bookmarks(home).await.len(), 1, "and kept here as set");
+
+        // A key the forum no longer knows: every request is 403, so nothing is dropped.
+        run(home, &["watch", "How we enable", "--level", "watching"]).await;
+        server.world().admin_api_keys.clear();
+        let _ = threadmark(home, &["sync"], "").await;
+        assert_eq!(queued(home), 1, "kept for the next login");
+    })
+    .await;
+}

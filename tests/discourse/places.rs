@@ -588,3 +588,37 @@ async fn a_403_drops_the_change_only_while_the_key_still_works() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_key_asks_who_it_is_once_not_every_sync() {
+    bounded(async {
+        let server = standin(Forum::rich()).await;
+        let home = tempfile::tempdir().unwrap();
+        let home = home.path();
+        // A User API key does not name its user; the bookmark list needs the name.
+        account_with(
+            home,
+            &server.url,
+            "requests_per_minute = 100000",
+            Some(&user_key()),
+        )
+        .await;
+        for _ in 0..3 {
+            run(home, &["sync"]).await;
+        }
+        assert_eq!(
+            server
+                .requests_to(&Method::GET, "/session/current.json")
+                .len(),
+            1
+        );
+        assert_eq!(
+            server
+                .requests_to(&Method::GET, "/u/bob/bookmarks.json")
+                .len(),
+            1,
+            "the first round reads the list"
+        );
+    })
+    .await;
+}

@@ -229,6 +229,12 @@ impl Backend for DiscourseBackend {
         cursor: Option<&Cursor>,
         focus: Option<&ThreadId>,
     ) -> Result<PullBatch, RemoteError> {
+        if self.username.is_none() && self.syncs_places() {
+            // Read from the cursor's JSON as it stands: cheap next to parsing all of it.
+            self.username = cursor
+                .and_then(|c| c.get("places")?.get("username")?.as_str())
+                .map(str::to_owned);
+        }
         let places = self.places_user().await;
         let anonymous = self.anonymous;
         // Boxed: a pull's state (the cursor, the batch) is large, and the engine's
@@ -444,9 +450,9 @@ impl DiscourseBackend {
         self.username.clone()
     }
 
-    /// The bookmark ids known, kept in the cursor: taken from it at the first pull of
-    /// this process, then what this process knows (bookmarks made and removed here, the
-    /// bookmark list as last read) is written back.
+    /// The bookmark ids known and the user's name, kept in the cursor: the ids taken
+    /// from it at the first pull of this process, then what this process knows
+    /// (bookmarks made and removed here, the bookmark list as last read) written back.
     fn keep_bookmark_ids(&mut self, cursor: &mut PullCursor) {
         if !self.ids_loaded {
             for (post, id) in &cursor.places.ids {
@@ -458,6 +464,7 @@ impl DiscourseBackend {
             self.bookmark_ids.entry(*post).or_insert(seen.id);
         }
         cursor.places.ids.clone_from(&self.bookmark_ids);
+        cursor.places.username.clone_from(&self.username);
     }
 
     /// Notes a post we changed, for the next pull to read again.

@@ -60,6 +60,10 @@ pub struct SeenPlaces {
     /// Post → the bookmark on it, from the last complete bookmark list.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub bookmarks: BTreeMap<u64, SeenBookmark>,
+    /// Who the user is, as the forum said (a User API key does not name its user):
+    /// asked once, not once a process.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
     /// Post → the id of the user's bookmark on it, as far as known (made here, or
     /// listed): a removal or a new note needs it.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

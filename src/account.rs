@@ -73,6 +73,17 @@ impl Account {
         }) && self.has_credential()
     }
 
+    /// Whether watch level and bookmark changes are queued for the server: a server kind
+    /// that keeps them (`Capabilities::places`: API v1, and Discourse as its own
+    /// `notification_level` and bookmarks), a login, and `read_sync` not turned off.
+    pub fn queues_place_marks(&self) -> bool {
+        self.remote
+            .as_ref()
+            .is_some_and(|r| r.read_sync != Some(false))
+            && self.capabilities().places
+            && self.has_credential()
+    }
+
     /// The account's sync engine: its stored credential, the backend for its server, its
     /// cache. `None` for the demo, which has no server. The one way an engine is built,
     /// for `threadmark sync` and for the reader alike.

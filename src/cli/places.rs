@@ -13,7 +13,7 @@ use std::io::Write;
 
 /// Records `mark` here and queues it for the server when the account syncs read state.
 fn record(account: &Account, mark: PlaceMark) -> anyhow::Result<bool> {
-    let queued = account.queues_read_marks();
+    let queued = account.queues_place_marks();
     record_place(&account.dir, mark, queued)?;
     Ok(queued)
 }

@@ -20,6 +20,9 @@ pub struct Capabilities {
     pub revisions: bool,
     /// Private messages can be started (`threadmark message`).
     pub messages: bool,
+    /// Keep watch levels and bookmarks on the server (the marks queue sends them through
+    /// `Backend::send_place_mark`); without it they stay on this device.
+    pub places: bool,
 }
 
 impl Capabilities {
@@ -32,6 +35,7 @@ impl Capabilities {
             react: false,
             revisions: false,
             messages: false,
+            places: false,
         }
     }
 
@@ -44,6 +48,7 @@ impl Capabilities {
             react: true,
             revisions: true,
             messages: true,
+            places: true,
         }
     }
 

@@ -211,8 +211,9 @@ pub trait Backend: Send {
     }
 
     /// Whether this backend keeps watch levels and bookmarks on the server through
-    /// [`Backend::send_place_mark`] (API v1 with a login and `read_sync` on; a backend
-    /// that maps them onto its own notions says so here).
+    /// [`Backend::send_place_mark`] (API v1 and Discourse, with a login and `read_sync`
+    /// on; `Capabilities::places`). A pull brings the server's in [`PullBatch::places`];
+    /// the engine leaves out those a queued change of the user's is about.
     fn syncs_places(&self) -> bool {
         false
     }

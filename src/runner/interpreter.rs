@@ -68,8 +68,8 @@ pub struct Interpreter {
     outbox: Outbox,
     drafts: Drafts,
     state_files: StateFiles,
-    /// Watch levels and bookmarks are queued for the server too (the account sends read
-    /// state: `Account::queues_read_marks`).
+    /// Watch levels and bookmarks are queued for the server too (the account keeps them
+    /// there: `Account::queues_place_marks`).
     queue_places: bool,
 }
 
@@ -96,6 +96,13 @@ impl Interpreter {
     #[must_use]
     pub fn queueing_read_marks(mut self, on: bool) -> Self {
         self.state_files = std::mem::take(&mut self.state_files).queueing_marks(on);
+        self
+    }
+
+    /// Queues watch levels and bookmarks for the server as they are made (API v1 and
+    /// Discourse keep them there; read marks go only to API v1).
+    #[must_use]
+    pub fn queueing_place_marks(mut self, on: bool) -> Self {
         self.queue_places = on;
         self
     }

@@ -215,7 +215,8 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
     };
     let core = Interpreter::open(&account.dir)
         .started_from(state.data.read.clone(), state.ui_snapshot())
-        .queueing_read_marks(account.queues_read_marks());
+        .queueing_read_marks(account.queues_read_marks())
+        .queueing_place_marks(account.queues_place_marks());
     let store = StoreWorker::start(account.dir.clone(), core, reply.clone());
 
     let mut runner = Runner {

@@ -224,7 +224,10 @@ impl<B: Backend> Engine<B> {
             if batch.progress.is_some() {
                 progress(Connection::Syncing(batch.progress));
             }
-            let places = std::mem::take(&mut batch.places);
+            let places = super::read_marks::not_queued(
+                &ReadMarks::open(&self.dir),
+                std::mem::take(&mut batch.places),
+            )?;
             let inbox = std::mem::take(&mut batch.inbox);
             report.absorb(self.ingest.apply(batch, &mut self.state)?);
             if !inbox.is_empty() {
@@ -520,9 +523,11 @@ impl<B: Backend> Engine<B> {
             self.lock.is_some(),
             self.outbox.queued_stamps(),
         );
-        // A read mark queued meanwhile (the reader saved its read state, `threadmark
-        // mark`) goes out within a tick, like a reply.
-        let watch_marks = self.lock.is_some() && self.backend.syncs_read_marks();
+        // A read mark, watch level or bookmark queued meanwhile (the reader saved its
+        // read state, `threadmark mark`, `watch`, `bookmark`) goes out within a tick,
+        // like a reply.
+        let watch_marks =
+            self.lock.is_some() && (self.backend.syncs_read_marks() || self.backend.syncs_places());
         let mark_news = async move {
             if !watch_marks {
                 return std::future::pending().await;

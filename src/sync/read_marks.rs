@@ -2,7 +2,7 @@
 //! the queue only once the server took it. A network failure, a read-only forum or a
 //! refused login leaves the rest queued for the next round.
 
-use crate::model::ReadMark;
+use crate::model::{PlaceMark, ReadMark};
 use crate::remote::{Backend, RemoteError};
 use crate::store::{Queued, QueuedPlace, ReadMarks, StoreError};
 
@@ -127,6 +127,40 @@ fn settle(
     }
     marks.remove_key(key)?;
     Ok(None)
+}
+
+/// What a pull brought of the user's watch levels and bookmarks, without what a change
+/// of theirs still queued here is about: the queued change wins, whatever times the
+/// server gives (Discourse gives none for levels: a level seen changed counts as changed
+/// when seen).
+pub fn not_queued(marks: &ReadMarks, pulled: Vec<PlaceMark>) -> Result<Vec<PlaceMark>, StoreError> {
+    if pulled.is_empty() {
+        return Ok(pulled);
+    }
+    let queued: Vec<PlaceMark> = marks
+        .list_all()?
+        .into_iter()
+        .filter_map(|q| match q {
+            Queued::Place(p) => Some(p.place),
+            Queued::Read(_) | Queued::InboxRead(_) => None,
+        })
+        .collect();
+    Ok(pulled
+        .into_iter()
+        .filter(|p| !queued.iter().any(|q| same_subject(p, q)))
+        .collect())
+}
+
+/// Whether two changes are about the same thread, area or post.
+fn same_subject(a: &PlaceMark, b: &PlaceMark) -> bool {
+    let post = |m: &PlaceMark| match m {
+        PlaceMark::Bookmark { post, .. } | PlaceMark::Unbookmark { post, .. } => Some(post.clone()),
+        PlaceMark::Watch { .. } => None,
+    };
+    match (a, b) {
+        (PlaceMark::Watch { target: x, .. }, PlaceMark::Watch { target: y, .. }) => x == y,
+        _ => post(a).is_some_and(|p| post(b) == Some(p)),
+    }
 }
 
 /// Whether sending `later` after `earlier` gives what sending both does.

@@ -15,6 +15,7 @@ mod first_posts;
 mod first_sync;
 mod fixtures;
 mod limits;
+mod places;
 mod pull;
 mod reader;
 mod reading;

@@ -7,6 +7,7 @@
 use super::discourse_changes;
 use super::discourse_forum::{Forum, Topic, Viewer, time_json};
 use super::discourse_limits::{Exceeded, SiteLimits, retry_after_seconds};
+use super::discourse_places;
 use super::discourse_posting;
 use axum::Router;
 use axum::body::Bytes;
@@ -107,6 +108,8 @@ pub struct World {
     pub timings: Vec<Timing>,
     /// Every edit kept as a `PostRevision` (`discourse_revisions`).
     pub revisions: Vec<super::discourse_revisions::Revision>,
+    /// Every user's bookmarks (`discourse_places.rs`).
+    pub bookmarks: Vec<discourse_places::Bookmark>,
 }
 
 /// One `POST /topics/timings` as `topics_controller.rb#timings` reads it.
@@ -147,6 +150,7 @@ impl World {
             last_read: HashMap::new(),
             timings: Vec::new(),
             revisions: Vec::new(),
+            bookmarks: Vec::new(),
         }
     }
 }
@@ -491,7 +495,8 @@ fn respond(w: &mut World, r: &Recorded) -> Response {
     }
 }
 
-/// Changes of posts, likes and reading timings, when `r` is one of them.
+/// Changes of posts, likes, reading timings, watch levels and bookmarks (and the user's
+/// bookmark list), when `r` is one of them.
 fn writes(w: &mut World, who: &Caller, r: &Recorded, segments: &[&str]) -> Option<Response> {
     if r.method == Method::POST && segments == ["topics", "timings"] {
         return Some(timings(w, who, r));
@@ -500,6 +505,7 @@ fn writes(w: &mut World, who: &Caller, r: &Recorded, segments: &[&str]) -> Optio
         return Some(answer);
     }
     discourse_changes::route(w, who, r, segments)
+        .or_else(|| discourse_places::route(w, who, r, segments))
 }
 
 fn viewer(w: &World, who: &Caller) -> Viewer {

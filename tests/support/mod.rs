@@ -11,6 +11,7 @@ pub mod api;
 pub mod discourse_changes;
 pub mod discourse_forum;
 pub mod discourse_limits;
+pub mod discourse_places;
 pub mod discourse_posting;
 pub mod discourse_revisions;
 pub mod discourse_standin;

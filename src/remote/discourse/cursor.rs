@@ -57,6 +57,9 @@ pub struct PullCursor {
     /// The round under way, `None` between rounds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub round: Option<Round>,
+    /// The user's watch levels and bookmarks as last seen on the forum.
+    #[serde(default)]
+    pub places: super::places::SeenPlaces,
 }
 
 impl PullCursor {
@@ -244,6 +247,9 @@ pub struct Round {
     pub unknown_categories: Vec<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub listing: Option<ListingScan>,
+    /// The user's bookmark list, when this round reads it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bookmarks: Option<super::places::BookmarkScan>,
     /// Topics to read, in order (newest activity first).
     pub queue: VecDeque<Queued>,
     /// Topics whose posts are being fetched: the front one first.

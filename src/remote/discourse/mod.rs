@@ -36,6 +36,7 @@ mod changes;
 mod cursor;
 mod inbox;
 mod limits;
+mod places;
 mod posts;
 mod prefetch;
 mod pull;
@@ -55,7 +56,7 @@ pub use transport::{DISCOURSE_USER_AGENT, READ_ONLY_BANNER_ID, READ_ONLY_TEXT};
 pub use tree::TITLE_SEPARATOR;
 
 use crate::model::{
-    Budget, BudgetStatus, Limits, OutboxEntry, Post, ReadState, RequestLog, ThreadId,
+    Budget, BudgetStatus, Limits, OutboxEntry, PlaceMark, Post, ReadState, RequestLog, ThreadId,
 };
 use crate::remote::{
     Backend, Cursor, HttpClient, PullBatch, RemoteError, ServerState, Submitted, Timeouts, clean,
@@ -64,7 +65,7 @@ use crate::store::Credential;
 use cursor::PullCursor;
 use jiff::Timestamp;
 use posts::Mapping;
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 use transport::Transport;
 
@@ -104,6 +105,11 @@ pub struct DiscourseBackend {
     read_sync: bool,
     /// The local read state, handed over by the engine before a pull.
     read_state: Option<ReadState>,
+    /// Post → the id of the user's bookmark on it, from the bookmarks made here (the
+    /// last bookmark list read fills the gaps).
+    bookmark_ids: BTreeMap<u64, u64>,
+    /// `bookmark_ids` holds what the cursor had.
+    ids_loaded: bool,
 }
 
 impl DiscourseBackend {
@@ -139,6 +145,8 @@ impl DiscourseBackend {
             anonymous,
             read_sync: settings.read_sync,
             read_state: None,
+            bookmark_ids: BTreeMap::new(),
+            ids_loaded: false,
         })
     }
 
@@ -182,7 +190,8 @@ impl DiscourseBackend {
 
 impl Backend for DiscourseBackend {
     /// Edits (`PUT /posts/{id}` with `original_text`), deletions and likes
-    /// (`post_action_type_id` 2) map to its requests; earlier versions come from
+    /// (`post_action_type_id` 2) map to its requests, watch levels and bookmarks to
+    /// `notification_level` and `/bookmarks` ([`places`]); earlier versions come from
     /// `/posts/{id}/revisions/{n}.json`. Private messages are not started from here yet.
     const CAPABILITIES: crate::model::Capabilities = crate::model::Capabilities {
         messages: false,
@@ -222,8 +231,17 @@ impl Backend for DiscourseBackend {
         cursor: Option<&Cursor>,
         focus: Option<&ThreadId>,
     ) -> Result<PullBatch, RemoteError> {
+        if self.username.is_none() && self.syncs_places() {
+            // Read from the cursor's JSON as it stands: cheap next to parsing all of it.
+            self.username = cursor
+                .and_then(|c| c.get("places")?.get("username")?.as_str())
+                .map(str::to_owned);
+        }
+        let places = self.places_user().await;
         let anonymous = self.anonymous;
-        let result = pull::Pull::new(
+        // Boxed: a pull's state (the cursor, the batch) is large, and the engine's
+        // futures need not carry it.
+        let pulling = pull::Pull::new(
             &mut self.transport,
             self.mapping,
             self.prefetch,
@@ -237,9 +255,14 @@ impl Backend for DiscourseBackend {
                 .filter(|_| self.read_sync && !anonymous),
             focus.is_some(),
         )
-        .run(focus)
-        .await;
-        let (mut batch, cursor) = result.map_err(|e| key_refused(e, anonymous))?;
+        .with_places(places)
+        .run(focus);
+        let result = Box::pin(pulling).await;
+        let (mut batch, mut cursor) = result.map_err(|e| key_refused(e, anonymous))?;
+        if self.syncs_places() {
+            self.keep_bookmark_ids(&mut cursor);
+            batch.cursor = cursor.to_value();
+        }
         self.known = Some(cursor);
         for post in &mut batch.posts {
             self.anchor(post);
@@ -303,6 +326,23 @@ impl Backend for DiscourseBackend {
             revision.text = crate::text::sanitize::clean(&revision.text).into_owned();
         }
         Ok(found)
+    }
+
+    /// Watch levels and bookmarks map onto Discourse's own ([`places`]), under the same
+    /// switch as reading.
+    fn syncs_places(&self) -> bool {
+        self.read_sync && !self.anonymous
+    }
+
+    /// One watch level or bookmark change. Discourse has no idempotency keys: a resent
+    /// level is the same level, a resent bookmark finds the one it made. A 403 on a key
+    /// that still works (checked with `/session/current.json`) is the forum refusing this
+    /// one change for good — the topic or post is gone or hidden from the user
+    /// (`BookmarkManager` raises `InvalidAccess` for those): answered as 404, so the
+    /// queue logs and drops it; a key that no longer works keeps it queued.
+    async fn send_place_mark(&mut self, _key: &str, mark: &PlaceMark) -> Result<(), RemoteError> {
+        // Boxed: a large future the engine's own need not carry.
+        Box::pin(self.send_place(mark)).await
     }
 
     fn want_earlier(&mut self, thread: &ThreadId) {
@@ -381,6 +421,71 @@ impl Backend for DiscourseBackend {
 }
 
 impl DiscourseBackend {
+    async fn send_place(&mut self, mark: &PlaceMark) -> Result<(), RemoteError> {
+        if !self.syncs_places() {
+            return Ok(());
+        }
+        self.transport.set_priority(crate::model::Priority::User);
+        let Some(username) = self.places_user().await else {
+            return Err(RemoteError::Status {
+                status: 401,
+                code: Some("unauthorized".to_owned()),
+                message: "the forum does not say who this key belongs to; log in again".to_owned(),
+                retry_after: None,
+            });
+        };
+        self.transport.set_priority(crate::model::Priority::User);
+        let sent = places::send(&mut self.transport, &username, &mut self.bookmark_ids, mark).await;
+        match sent {
+            Err(e @ RemoteError::Status { status: 403, .. }) => {
+                match submit::current_username(&mut self.transport).await {
+                    Ok(Some(_)) => Err(RemoteError::Status {
+                        status: 404,
+                        code: Some("not_found".to_owned()),
+                        message: format!(
+                            "the forum refuses it ({e}): the thread or post is gone or hidden"
+                        ),
+                        retry_after: None,
+                    }),
+                    _ => Err(key_refused(e, false)),
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// Who the user is, when watch levels and bookmarks are synced (a user key asks the
+    /// forum once); `None` otherwise, or when the forum does not say.
+    async fn places_user(&mut self) -> Option<String> {
+        if !self.syncs_places() {
+            return None;
+        }
+        // Boxed: asked once, it need not weigh on every pull's future.
+        if self.username.is_none()
+            && let Err(e) = Box::pin(self.current_username()).await
+        {
+            tracing::info!("watch levels and bookmarks wait: {e}");
+        }
+        self.username.clone()
+    }
+
+    /// The bookmark ids known and the user's name, kept in the cursor: the ids taken
+    /// from it at the first pull of this process, then what this process knows
+    /// (bookmarks made and removed here, the bookmark list as last read) written back.
+    fn keep_bookmark_ids(&mut self, cursor: &mut PullCursor) {
+        if !self.ids_loaded {
+            for (post, id) in &cursor.places.ids {
+                self.bookmark_ids.entry(*post).or_insert(*id);
+            }
+            self.ids_loaded = true;
+        }
+        for (post, seen) in &cursor.places.bookmarks {
+            self.bookmark_ids.entry(*post).or_insert(seen.id);
+        }
+        cursor.places.ids.clone_from(&self.bookmark_ids);
+        cursor.places.username.clone_from(&self.username);
+    }
+
     /// Notes a post we changed, for the next pull to read again.
     fn touch(&mut self, thread: &ThreadId, post: &crate::model::PostId) {
         if let (Ok(topic), Ok(post)) = (thread.as_str().parse(), post.as_str().parse())

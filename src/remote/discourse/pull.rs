@@ -39,6 +39,8 @@ pub struct Pull<'a> {
     pub(super) read: Option<&'a ReadState>,
     /// The reader is open: timings say the user is present.
     pub(super) present: bool,
+    /// Who the user is, when watch levels and bookmarks are synced.
+    pub(super) places: Option<String>,
     /// Category id → area, from the tree as it stands.
     pub(super) areas: BTreeMap<u64, u64>,
     requests: u32,
@@ -56,6 +58,7 @@ enum Plan {
     Site,
     Title,
     Listing,
+    Bookmarks,
     Job,
     Read(u64, Option<ListingMark>),
 }
@@ -99,6 +102,7 @@ impl<'a> Pull<'a> {
             earlier,
             touched,
             read: None,
+            places: None,
             present: false,
             areas: BTreeMap::new(),
             requests: 0,
@@ -165,6 +169,9 @@ impl<'a> Pull<'a> {
         if round.listing.is_some() {
             return Some(Plan::Listing);
         }
+        if round.bookmarks.is_some() {
+            return Some(Plan::Bookmarks);
+        }
         if let Some(topic) = self.next_timing() {
             return Some(Plan::Timings(topic, focus == Some(topic)));
         }
@@ -202,6 +209,8 @@ impl<'a> Pull<'a> {
             Plan::Site => self.read_site().await?,
             Plan::Title => self.read_title().await?,
             Plan::Listing => self.list_page().await?,
+            // Boxed: a rare step need not weigh on every pull's future.
+            Plan::Bookmarks => Box::pin(self.read_bookmarks()).await?,
             Plan::Read(topic, mark) => self.read_topic(topic, mark, false).await?,
         }
         Ok(())
@@ -213,6 +222,13 @@ impl<'a> Pull<'a> {
     pub fn with_reading(mut self, read: Option<&'a ReadState>, present: bool) -> Self {
         self.read = read;
         self.present = present;
+        self
+    }
+
+    /// Watch levels and bookmarks are synced for `username` (`None`: not synced).
+    #[must_use]
+    pub fn with_places(mut self, username: Option<String>) -> Self {
+        self.places = username;
         self
     }
 
@@ -274,8 +290,11 @@ impl<'a> Pull<'a> {
             .drain(..)
             .map(|topic| super::cursor::Queued { topic, mark: None })
             .collect();
+        let bookmarks = (self.places.is_some() && Self::bookmarks_due(&mut self.cursor))
+            .then(super::places::BookmarkScan::default);
         self.cursor.round = Some(Round {
             site: stale,
+            bookmarks,
             listing: Some(ListingScan::default()),
             total: retry.len() as u64,
             queue: retry,
@@ -300,6 +319,7 @@ impl<'a> Pull<'a> {
                 .await?;
             tree::merge(&mut self.cursor.categories, tree::flatten(found.categories));
             self.rebuild_areas();
+            self.import_category_levels();
             return Ok(());
         }
         if let Some(page) = self.round().category_page {
@@ -323,6 +343,7 @@ impl<'a> Pull<'a> {
             round.category_page = more.then_some(page + 1);
             round.unknown_categories.extend(missing_children);
             self.rebuild_areas();
+            self.import_category_levels();
             return Ok(());
         }
         let site: Site = self.get("/site.json", &[], "the category list").await?;
@@ -334,6 +355,7 @@ impl<'a> Pull<'a> {
             round.category_page = Some(1);
         }
         self.rebuild_areas();
+        self.import_category_levels();
         Ok(())
     }
 

@@ -55,6 +55,7 @@ impl Pull<'_> {
         }
         let stale = record.mark.is_none_or(|read| newer(&mark, &read));
         self.import_reading(item);
+        self.import_topic_level(item.id, item.notification_level);
         let record = self.cursor.topics.entry(item.id).or_default();
         if stale && (record.has_bodies() || wanted) {
             let round = self.round();
@@ -139,7 +140,8 @@ impl Pull<'_> {
         if let Some(c) = topic.category_id {
             record.interest.category = c;
         }
-        if let Some(level) = topic.details.as_ref().and_then(|d| d.notification_level) {
+        let level = topic.details.as_ref().and_then(|d| d.notification_level);
+        if let Some(level) = level {
             record.interest.level = Some(level);
         }
         let chunk = &topic.post_stream.posts;
@@ -171,6 +173,7 @@ impl Pull<'_> {
         self.batch.threads.retain(|t| t.id != summary.id);
         self.batch.threads.push(summary);
         self.batch.missing.retain(|(t, _)| *t != thread);
+        self.import_topic_level(topic_id, level);
 
         let round = self.round();
         round.queue.retain(|q| q.topic != topic_id);

@@ -247,8 +247,10 @@ async fn attempt<B: Backend>(
     match backend.submit(entry).await {
         Ok(Submitted::Posted { post, .. }) => {
             entry.attempts += 1;
-            mark_sent(&post, outbox, pacing, entry, report)?;
-            rebase_later(outbox, entry, post.version)
+            // Later changes of the post follow ours before ours is marked sent: killed in
+            // between, ours is sent again, meets itself (below), and they are ready.
+            rebase_later(outbox, entry, post.version)?;
+            mark_sent(&post, outbox, pacing, entry, report)
         }
         Ok(Submitted::AwaitingApproval) => {
             entry.attempts += 1;
@@ -258,7 +260,10 @@ async fn attempt<B: Backend>(
             entry.attempts += 1;
             // A first attempt that landed (its answer lost) looks like a conflict with
             // itself: the server already has what we asked for.
+            // Later changes of the post then follow the version it made, as after a
+            // first answer that arrived.
             if entry.target.done_in(&entry.body, &current) {
+                rebase_later(outbox, entry, current.version)?;
                 return mark_sent(&current, outbox, pacing, entry, report);
             }
             conflict(&current, outbox, entry, report)

@@ -353,6 +353,9 @@ enum Op {
     Sync,
     /// A sync killed after this many milliseconds; the next run finishes it.
     KilledSync(u64),
+    /// A sync killed after this many milliseconds, and the user goes on queueing: what
+    /// it sent is unknown until the next sync.
+    Interrupted(u64),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -364,6 +367,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => any::<usize>().prop_map(Op::Unlike),
         2 => Just(Op::Sync),
         1 => (0u64..500).prop_map(Op::KilledSync),
+        1 => (0u64..500).prop_map(Op::Interrupted),
     ]
 }
 
@@ -435,7 +439,10 @@ impl Kind {
 #[derive(Debug, Default)]
 struct Model {
     items: Vec<Item>,
-    queue: Vec<(usize, Kind, String)>,
+    /// (item, kind, text, outbox key)
+    queue: Vec<(usize, Kind, String, String)>,
+    /// A sync was killed since the last one that finished: what it sent is not known.
+    unsure: bool,
     stays: Vec<(String, String)>,
     replies: Vec<String>,
     /// Our posts written online before the queue.
@@ -445,7 +452,8 @@ struct Model {
 impl Model {
     /// A sync: every queued entry reaches the server, in order.
     fn sync(&mut self) {
-        for (at, kind, body) in std::mem::take(&mut self.queue) {
+        self.unsure = false;
+        for (at, kind, body, _) in std::mem::take(&mut self.queue) {
             let item = &mut self.items[at];
             match kind {
                 Kind::Reply => {
@@ -482,6 +490,56 @@ impl Model {
     }
 }
 
+/// An edit of item `at` (ours): of a reply still queued, or of a post.
+fn edit(forum: &Forum, model: &mut Model, at: usize, body: &str) -> Result<(), TestCaseError> {
+    let item = &model.items[at];
+    if let Some(key) = item.queued.clone() {
+        // A reply still in the outbox: the queued entry takes the text (after a
+        // killed sync it may be on its way, and is left alone).
+        let said = forum.edit(&key, body);
+        if said.is_err() && model.unsure {
+            return Ok(());
+        }
+        let said = said.map_err(TestCaseError::fail)?;
+        prop_assert!(
+            said.contains("Changed the text of queued reply"),
+            "{}",
+            said
+        );
+        body.clone_into(&mut model.items[at].body);
+        for (entry_at, kind, text, _) in &mut model.queue {
+            if *entry_at == at && *kind == Kind::Reply {
+                body.clone_into(text);
+            }
+        }
+    } else {
+        let id = item.id.clone().unwrap();
+        let said = forum.edit(&id, body);
+        let Some(said) = queued_or_refused(model, at, said)? else {
+            return Ok(());
+        };
+        let earlier = model
+            .queue
+            .iter()
+            .position(|(e, kind, _, _)| *e == at && *kind == Kind::Edit);
+        let key = key_in(&said);
+        if said.contains("only the last text is sent") {
+            // Two edits offline: only the last text goes, in the earlier one.
+            let merged = model.queue.iter().position(|(_, _, _, k)| *k == key);
+            prop_assert!(merged.is_some(), "merged into {}: {:?}", key, model.queue);
+            let merged = merged.unwrap();
+            prop_assert!(model.unsure || Some(merged) == earlier, "{}", said);
+            prop_assert_eq!(model.queue[merged].0, at);
+            body.clone_into(&mut model.queue[merged].2);
+        } else {
+            prop_assert!(said.contains("Queued edit"), "{}", said);
+            prop_assert!(model.unsure || earlier.is_none(), "{}", said);
+            model.queue.push((at, Kind::Edit, body.to_owned(), key));
+        }
+    }
+    Ok(())
+}
+
 /// Runs one step against the client and the model.
 fn step(forum: &Forum, model: &mut Model, op: &Op, i: usize) -> Result<(), TestCaseError> {
     let ours: Vec<usize> = (0..model.items.len())
@@ -504,48 +562,12 @@ fn step(forum: &Forum, model: &mut Model, op: &Op, i: usize) -> Result<(), TestC
                 others_likes: 0,
                 revisions: Vec::new(),
             });
-            model.queue.push((model.items.len() - 1, Kind::Reply, body));
+            let key = model.items[model.items.len() - 1].queued.clone().unwrap();
+            model
+                .queue
+                .push((model.items.len() - 1, Kind::Reply, body, key));
         }
-        Op::Edit(n) => {
-            let at = pick(&ours, n);
-            let body = format!("Modelled edit {i}");
-            let item = &model.items[at];
-            if let Some(key) = item.queued.clone() {
-                // A reply still in the outbox: the queued entry takes the text.
-                let said = forum.edit(&key, &body).map_err(TestCaseError::fail)?;
-                prop_assert!(
-                    said.contains("Changed the text of queued reply"),
-                    "{}",
-                    said
-                );
-                model.items[at].body.clone_from(&body);
-                for (entry_at, kind, text) in &mut model.queue {
-                    if *entry_at == at && *kind == Kind::Reply {
-                        text.clone_from(&body);
-                    }
-                }
-            } else {
-                let id = item.id.clone().unwrap();
-                let said = forum.edit(&id, &body);
-                if item.seen_deleted {
-                    prop_assert!(said.is_err(), "an edit of a deleted post: {:?}", said);
-                    return Ok(());
-                }
-                let said = said.map_err(TestCaseError::fail)?;
-                let earlier = model
-                    .queue
-                    .iter_mut()
-                    .find(|(e, kind, _)| *e == at && *kind == Kind::Edit);
-                if let Some((_, _, text)) = earlier {
-                    // Two edits offline: only the last text goes.
-                    prop_assert!(said.contains("only the last text is sent"), "{}", said);
-                    text.clone_from(&body);
-                } else {
-                    prop_assert!(said.contains("Queued edit"), "{}", said);
-                    model.queue.push((at, Kind::Edit, body));
-                }
-            }
-        }
+        Op::Edit(n) => edit(forum, model, pick(&ours, n), &format!("Modelled edit {i}"))?,
         Op::Delete(n) | Op::Like(n) | Op::Unlike(n) => {
             let (kind, args): (Kind, &[&str]) = match op {
                 Op::Delete(_) => (Kind::Delete, &["delete"]),
@@ -564,20 +586,20 @@ fn step(forum: &Forum, model: &mut Model, op: &Op, i: usize) -> Result<(), TestC
             };
             let mut args = args.to_vec();
             args.push(&id);
-            let said = forum.change(&args);
-            if item.seen_deleted {
-                prop_assert!(said.is_err(), "{:?} of a deleted post: {:?}", kind, said);
+            let at = pick(&candidates, n);
+            let Some(said) = queued_or_refused(model, at, forum.change(&args))? else {
                 return Ok(());
-            }
-            let said = said.map_err(TestCaseError::fail)?;
+            };
             prop_assert!(said.contains("Queued"), "{}", said);
-            model
-                .queue
-                .push((pick(&candidates, n), kind, String::new()));
+            model.queue.push((at, kind, String::new(), key_in(&said)));
         }
         Op::Sync => {
             sync(&forum.client);
             settle(forum, model)?;
+        }
+        Op::Interrupted(ms) => {
+            killed_sync(&forum.client, Duration::from_millis(ms));
+            model.unsure = true;
         }
         Op::KilledSync(ms) => {
             killed_sync(&forum.client, Duration::from_millis(ms));
@@ -587,6 +609,39 @@ fn step(forum: &Forum, model: &mut Model, op: &Op, i: usize) -> Result<(), TestC
         }
     }
     Ok(())
+}
+
+/// What a command queueing a change of post `at` said; `None` when it refused because
+/// the post is deleted, as the client knows (after the last sync, or — after a killed
+/// one — when our own deletion of it was queued and may have gone).
+fn queued_or_refused(
+    model: &Model,
+    at: usize,
+    said: Result<String, String>,
+) -> Result<Option<String>, TestCaseError> {
+    let deleting = model
+        .queue
+        .iter()
+        .any(|(e, kind, _, _)| *e == at && *kind == Kind::Delete);
+    match said {
+        Err(why) if model.items[at].seen_deleted || (model.unsure && deleting) => {
+            prop_assert!(why.contains("deleted"), "{}", why);
+            Ok(None)
+        }
+        Ok(said) if model.items[at].seen_deleted => Err(TestCaseError::fail(format!(
+            "a change of a deleted post was queued: {said}"
+        ))),
+        Ok(said) => Ok(Some(said)),
+        Err(why) => Err(TestCaseError::fail(why)),
+    }
+}
+
+/// The outbox key a command named in what it said.
+fn key_in(said: &str) -> String {
+    said.split_whitespace()
+        .find(|w| w.len() == 36 && w.matches('-').count() == 4)
+        .unwrap_or_else(|| panic!("no key in {said:?}"))
+        .to_owned()
 }
 
 /// After a sync: the model moves on, and the server and outbox must match it.

@@ -244,11 +244,26 @@ async fn attempt<B: Backend>(
     entry.server_wait = false;
     outbox.update(entry)?;
 
-    match backend.submit(entry).await {
+    let mut answer = backend.submit(entry).await;
+    // The newer version may be our own earlier edit, sent before this change was based
+    // on the post (the pull that would have shown it never came): the change follows it,
+    // once, instead of conflicting with ourselves.
+    if let Ok(Submitted::Conflict { current }) = &answer
+        && !entry.target.done_in(&entry.body, current)
+        && follows_our_own(outbox, entry, current)?
+    {
+        tracing::info!(key = %entry.key, version = current.version, "follows our own edit");
+        rebase_onto(&mut entry.target, current);
+        outbox.update(entry)?;
+        answer = backend.submit(entry).await;
+    }
+    match answer {
         Ok(Submitted::Posted { post, .. }) => {
             entry.attempts += 1;
-            mark_sent(&post, outbox, pacing, entry, report)?;
-            rebase_later(outbox, entry, post.version)
+            // Later changes of the post follow ours before ours is marked sent: killed in
+            // between, ours is sent again, meets itself (below), and they are ready.
+            rebase_later(outbox, entry, post.version)?;
+            mark_sent(&post, outbox, pacing, entry, report)
         }
         Ok(Submitted::AwaitingApproval) => {
             entry.attempts += 1;
@@ -258,12 +273,54 @@ async fn attempt<B: Backend>(
             entry.attempts += 1;
             // A first attempt that landed (its answer lost) looks like a conflict with
             // itself: the server already has what we asked for.
+            // Later changes of the post then follow the version it made, as after a
+            // first answer that arrived.
             if entry.target.done_in(&entry.body, &current) {
+                rebase_later(outbox, entry, current.version)?;
                 return mark_sent(&current, outbox, pacing, entry, report);
             }
             conflict(&current, outbox, entry, report)
         }
         Err(error) => record_error(&error, backend, outbox, pacing, now, entry, report),
+    }
+}
+
+/// Is the post as the server has it (newer than `entry`'s base) the text of one of our
+/// own edits of it that the server took (sent, or already done)?
+fn follows_our_own(
+    outbox: &Outbox,
+    entry: &OutboxEntry,
+    current: &crate::model::Post,
+) -> Result<bool, StoreError> {
+    let (Some((_, post)), Some(base)) = (entry.target.post(), base_of(&entry.target)) else {
+        return Ok(false);
+    };
+    if current.deleted || current.version <= base {
+        return Ok(false);
+    }
+    let (live, _) = outbox.list()?;
+    let (done, _) = outbox.done()?;
+    Ok(live.iter().chain(&done).any(|e| {
+        e.key != entry.key
+            && matches!(&e.target, Target::Edit { post: p, .. } if p == post)
+            && matches!(e.state, OutboxState::Sent { .. } | OutboxState::Done { .. })
+            && e.body == current.body.text
+    }))
+}
+
+/// Bases an edit or deletion on the post as the server has it now.
+fn rebase_onto(target: &mut Target, current: &crate::model::Post) {
+    match target {
+        Target::Edit {
+            base_version,
+            original,
+            ..
+        } => {
+            *base_version = current.version;
+            original.clone_from(&current.body.text);
+        }
+        Target::Delete { base_version, .. } => *base_version = current.version,
+        _ => {}
     }
 }
 

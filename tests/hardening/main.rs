@@ -23,6 +23,7 @@ mod faults_discourse;
 mod hostile;
 mod hostile_lemmy;
 mod hostile_server;
+mod outbox_kinds;
 mod outbox_model;
 mod outbox_watch;
 mod probe;

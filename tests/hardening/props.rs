@@ -7,7 +7,9 @@
 //!   gives a clean error whose message holds no control character;
 //! - the renderers: whatever a link's target hides, only web URLs are offered for opening.
 //!
-//! The outbox against its reference model is in `outbox_model.rs`.
+//! The outbox against its reference model is in `outbox_model.rs`; every entry kind
+//! (reply, edit, delete, like, unlike) against one, with the client binary, in
+//! `outbox_kinds.rs`.
 
 use crate::common::count;
 use crate::faulty::{Fault, FaultServer, Rule};

@@ -84,6 +84,13 @@ impl Account {
             && self.has_credential()
     }
 
+    /// Whether inbox items marked read are queued for the server: the same servers, login
+    /// and switch as watch levels and bookmarks (API v1 `PUT /notifications/read`,
+    /// Discourse `PUT /notifications/mark-read`).
+    pub fn queues_inbox_marks(&self) -> bool {
+        self.queues_place_marks()
+    }
+
     /// The account's sync engine: its stored credential, the backend for its server, its
     /// cache. `None` for the demo, which has no server. The one way an engine is built,
     /// for `threadmark sync` and for the reader alike.

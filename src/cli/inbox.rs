@@ -201,7 +201,7 @@ fn mark_read(
             found.extend(ids.iter().filter(|id| known.contains(id)));
         }
         // Queued first: a crash before inbox.json is written still sends it.
-        if account.queues_read_marks() {
+        if account.queues_inbox_marks() {
             ReadMarks::open(&account.dir).enqueue_inbox_read(known.clone())?;
             queued = true;
         }

@@ -99,6 +99,21 @@ struct Pending {
     pipe: Option<export::Pipe>,
 }
 
+impl Pending {
+    /// Nothing pending but the first frame.
+    fn new() -> Self {
+        Self {
+            saves: Saves::default(),
+            dirty: true,
+            next_frame: Instant::now(),
+            quit: false,
+            suspend: false,
+            edit: None,
+            pipe: None,
+        }
+    }
+}
+
 /// Files to write once the debounce delay has passed.
 #[derive(Default)]
 struct Saves {
@@ -225,15 +240,7 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
         terminal,
         guard,
         reply,
-        pending: Pending {
-            saves: Saves::default(),
-            dirty: true,
-            next_frame: Instant::now(),
-            quit: false,
-            suspend: false,
-            edit: None,
-            pipe: None,
-        },
+        pending: Pending::new(),
         log_loss_told: false,
         notifier: notify::Notifier::new(config.notify_command.clone(), config.bell),
         sync,

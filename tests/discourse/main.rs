@@ -14,6 +14,7 @@ mod cli;
 mod first_posts;
 mod first_sync;
 mod fixtures;
+mod inbox;
 mod limits;
 mod places;
 mod pull;

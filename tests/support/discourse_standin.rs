@@ -110,6 +110,8 @@ pub struct World {
     pub revisions: Vec<super::discourse_revisions::Revision>,
     /// Every user's bookmarks (`discourse_places.rs`).
     pub bookmarks: Vec<discourse_places::Bookmark>,
+    /// Every user's notifications (`discourse_inbox.rs`).
+    pub notifications: Vec<super::discourse_inbox::Notification>,
 }
 
 /// One `POST /topics/timings` as `topics_controller.rb#timings` reads it.
@@ -151,6 +153,7 @@ impl World {
             timings: Vec::new(),
             revisions: Vec::new(),
             bookmarks: Vec::new(),
+            notifications: Vec::new(),
         }
     }
 }
@@ -506,6 +509,7 @@ fn writes(w: &mut World, who: &Caller, r: &Recorded, segments: &[&str]) -> Optio
     }
     discourse_changes::route(w, who, r, segments)
         .or_else(|| discourse_places::route(w, who, r, segments))
+        .or_else(|| super::discourse_inbox::route(w, who, r, segments))
 }
 
 fn viewer(w: &World, who: &Caller) -> Viewer {

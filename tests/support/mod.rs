@@ -10,6 +10,7 @@
 pub mod api;
 pub mod discourse_changes;
 pub mod discourse_forum;
+pub mod discourse_inbox;
 pub mod discourse_limits;
 pub mod discourse_places;
 pub mod discourse_posting;

@@ -60,6 +60,9 @@ pub struct PullCursor {
     /// The user's watch levels and bookmarks as last seen on the forum.
     #[serde(default)]
     pub places: super::places::SeenPlaces,
+    /// Rounds since the notifications were last read (`None`: never read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notification_rounds: Option<u32>,
 }
 
 impl PullCursor {
@@ -250,6 +253,9 @@ pub struct Round {
     /// The user's bookmark list, when this round reads it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bookmarks: Option<super::places::BookmarkScan>,
+    /// This round reads the user's notifications (`/notifications.json`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub notifications: bool,
     /// Topics to read, in order (newest activity first).
     pub queue: VecDeque<Queued>,
     /// Topics whose posts are being fetched: the front one first.

@@ -256,6 +256,7 @@ impl Backend for DiscourseBackend {
             focus.is_some(),
         )
         .with_places(places)
+        .with_inbox(!anonymous)
         .run(focus);
         let result = Box::pin(pulling).await;
         let (mut batch, mut cursor) = result.map_err(|e| key_refused(e, anonymous))?;
@@ -332,6 +333,17 @@ impl Backend for DiscourseBackend {
     /// switch as reading.
     fn syncs_places(&self) -> bool {
         self.read_sync && !self.anonymous
+    }
+
+    /// Notifications read here are marked read on the forum too (`PUT
+    /// /notifications/mark-read`), under the same switch as reading.
+    fn syncs_inbox(&self) -> bool {
+        self.read_sync && !self.anonymous
+    }
+
+    async fn send_inbox_read(&mut self, _key: &str, ids: &[String]) -> Result<(), RemoteError> {
+        self.transport.set_priority(crate::model::Priority::User);
+        inbox::mark_read(&mut self.transport, ids).await
     }
 
     /// One watch level or bookmark change. Discourse has no idempotency keys: a resent

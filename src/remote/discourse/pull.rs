@@ -41,6 +41,8 @@ pub struct Pull<'a> {
     pub(super) present: bool,
     /// Who the user is, when watch levels and bookmarks are synced.
     pub(super) places: Option<String>,
+    /// The user is logged in: their notifications are read into the inbox.
+    pub(super) inbox: bool,
     /// Category id → area, from the tree as it stands.
     pub(super) areas: BTreeMap<u64, u64>,
     requests: u32,
@@ -59,6 +61,7 @@ enum Plan {
     Title,
     Listing,
     Bookmarks,
+    Notifications,
     Job,
     Read(u64, Option<ListingMark>),
 }
@@ -103,6 +106,7 @@ impl<'a> Pull<'a> {
             touched,
             read: None,
             places: None,
+            inbox: false,
             present: false,
             areas: BTreeMap::new(),
             requests: 0,
@@ -172,6 +176,9 @@ impl<'a> Pull<'a> {
         if round.bookmarks.is_some() {
             return Some(Plan::Bookmarks);
         }
+        if round.notifications {
+            return Some(Plan::Notifications);
+        }
         if let Some(topic) = self.next_timing() {
             return Some(Plan::Timings(topic, focus == Some(topic)));
         }
@@ -211,6 +218,7 @@ impl<'a> Pull<'a> {
             Plan::Listing => self.list_page().await?,
             // Boxed: a rare step need not weigh on every pull's future.
             Plan::Bookmarks => Box::pin(self.read_bookmarks()).await?,
+            Plan::Notifications => Box::pin(self.read_notifications()).await?,
             Plan::Read(topic, mark) => self.read_topic(topic, mark, false).await?,
         }
         Ok(())
@@ -222,6 +230,13 @@ impl<'a> Pull<'a> {
     pub fn with_reading(mut self, read: Option<&'a ReadState>, present: bool) -> Self {
         self.read = read;
         self.present = present;
+        self
+    }
+
+    /// The user's notifications are read into the inbox (a login).
+    #[must_use]
+    pub fn with_inbox(mut self, on: bool) -> Self {
+        self.inbox = on;
         self
     }
 
@@ -292,9 +307,11 @@ impl<'a> Pull<'a> {
             .collect();
         let bookmarks = (self.places.is_some() && Self::bookmarks_due(&mut self.cursor))
             .then(super::places::BookmarkScan::default);
+        let notifications = self.inbox && Self::notifications_due(&mut self.cursor);
         self.cursor.round = Some(Round {
             site: stale,
             bookmarks,
+            notifications,
             listing: Some(ListingScan::default()),
             total: retry.len() as u64,
             queue: retry,

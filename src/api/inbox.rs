@@ -8,46 +8,10 @@ use super::posts::Author;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-/// Why the server told the caller about a post.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NotificationKind {
-    /// A reply to one of the caller's posts (or to a thread they started).
-    Reply,
-    /// A post naming `@caller`.
-    Mention,
-    /// A post quoting one of the caller's posts.
-    Quote,
-    /// A post in a private message the caller takes part in.
-    Message,
-    /// A kind this version does not know.
-    #[serde(other)]
-    Other,
-}
-
-impl NotificationKind {
-    /// The name on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NotificationKind::Reply => "reply",
-            NotificationKind::Mention => "mention",
-            NotificationKind::Quote => "quote",
-            NotificationKind::Message => "message",
-            NotificationKind::Other => "other",
-        }
-    }
-
-    /// Reads a stored or wire name.
-    pub fn parse(name: &str) -> Self {
-        match name {
-            "reply" => NotificationKind::Reply,
-            "mention" => NotificationKind::Mention,
-            "quote" => NotificationKind::Quote,
-            "message" => NotificationKind::Message,
-            _ => NotificationKind::Other,
-        }
-    }
-}
+/// Why the server told the caller about a post: the inbox's own kinds, the same on the
+/// wire (`reply`, `mention`, `quote`, `message`; `other` for a kind this version does not
+/// know).
+pub use crate::model::InboxKind as NotificationKind;
 
 /// One notification: who wrote what, where, and whether the caller has read it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

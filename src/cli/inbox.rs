@@ -216,13 +216,5 @@ fn mark_read(
         );
     }
     write!(out, "marked {marked_total} read")?;
-    if queued {
-        writeln!(
-            out,
-            " (queued for the server: `threadmark sync` or the reader sends it)"
-        )?;
-    } else {
-        writeln!(out)?;
-    }
-    Ok(())
+    super::places::said_queued(out, queued)
 }

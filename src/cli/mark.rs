@@ -55,15 +55,7 @@ pub fn mark(
         Way::Read => write!(out, "\"{title}\" is read up to #{seq}")?,
         Way::Unread => write!(out, "\"{title}\" is unread from #{seq}")?,
     }
-    if queued {
-        writeln!(
-            out,
-            " (queued for the server: `threadmark sync` or the reader sends it)"
-        )?;
-    } else {
-        writeln!(out)?;
-    }
-    Ok(())
+    super::places::said_queued(out, queued)
 }
 
 /// The `seq` of `to`: `#N`, or a post id the cache holds.

@@ -18,7 +18,9 @@ fn record(account: &Account, mark: PlaceMark) -> anyhow::Result<bool> {
     Ok(queued)
 }
 
-fn said_queued(out: &mut impl Write, queued: bool) -> anyhow::Result<()> {
+/// Ends the line that said what was marked: with where it goes next when it was queued
+/// for the server (read marks, watch levels, bookmarks, inbox items alike).
+pub(super) fn said_queued(out: &mut impl Write, queued: bool) -> anyhow::Result<()> {
     if queued {
         writeln!(
             out,

@@ -28,6 +28,18 @@ pub enum InboxKind {
 }
 
 impl InboxKind {
+    /// Reads a stored or wire name; one this version does not know is `Other`.
+    pub fn parse(name: &str) -> Self {
+        match name {
+            "reply" => InboxKind::Reply,
+            "mention" => InboxKind::Mention,
+            "quote" => InboxKind::Quote,
+            "message" => InboxKind::Message,
+            _ => InboxKind::Other,
+        }
+    }
+
+    /// The name on the wire and on disk.
     pub fn as_str(self) -> &'static str {
         match self {
             InboxKind::Reply => "reply",

@@ -440,17 +440,21 @@ impl NativeBackend {
     }
 }
 
+/// A new thread (or private message) as the server made it, with its first post.
+fn thread_created(created: api::ThreadCreated) -> Submitted {
+    Submitted::Posted {
+        post: Box::new(clean::post(Post::from(created.post))),
+        thread: Some(Box::new(clean::summary(model::ThreadSummary::from(
+            created.thread,
+        )))),
+    }
+}
+
 /// A notification from the feed as the inbox keeps it.
 fn inbox_item(n: api::Notification) -> model::InboxItem {
     model::InboxItem {
         id: n.id,
-        kind: match n.kind {
-            api::NotificationKind::Reply => model::InboxKind::Reply,
-            api::NotificationKind::Mention => model::InboxKind::Mention,
-            api::NotificationKind::Quote => model::InboxKind::Quote,
-            api::NotificationKind::Message => model::InboxKind::Message,
-            api::NotificationKind::Other => model::InboxKind::Other,
-        },
+        kind: n.kind,
         thread: model::ThreadId(n.thread_id),
         thread_title: n.thread_title,
         post: model::PostId(n.post_id),
@@ -644,13 +648,7 @@ impl Backend for NativeBackend {
                     )
                     .header(headers::IDEMPOTENCY_KEY, &entry.key)
                     .json(&body);
-                let created: api::ThreadCreated = self.call(request).await?;
-                Ok(Submitted::Posted {
-                    post: Box::new(clean::post(Post::from(created.post))),
-                    thread: Some(Box::new(clean::summary(model::ThreadSummary::from(
-                        created.thread,
-                    )))),
-                })
+                Ok(thread_created(self.call(request).await?))
             }
             Target::Message { to, title } => {
                 let body = api::NewMessage {
@@ -663,13 +661,7 @@ impl Backend for NativeBackend {
                     .request(Method::POST, &path("/messages"))
                     .header(headers::IDEMPOTENCY_KEY, &entry.key)
                     .json(&body);
-                let created: api::ThreadCreated = self.call(request).await?;
-                Ok(Submitted::Posted {
-                    post: Box::new(clean::post(Post::from(created.post))),
-                    thread: Some(Box::new(clean::summary(model::ThreadSummary::from(
-                        created.thread,
-                    )))),
-                })
+                Ok(thread_created(self.call(request).await?))
             }
             Target::Edit { .. }
             | Target::Delete { .. }

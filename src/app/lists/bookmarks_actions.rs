@@ -7,7 +7,7 @@ use crate::app::Action;
 use crate::app::geometry::Focus;
 use crate::app::lists::bookmarks::BookmarkRow;
 use crate::app::msg::{Effect, StoreJob};
-use crate::app::reader::post_actions::current_post;
+use crate::app::reader::post_actions::current_posted;
 use crate::app::state::{Overlay, Prompt, PromptKind, State};
 use crate::app::tree::actions::open_thread;
 use crate::app::tree::watch_actions::after;
@@ -22,19 +22,14 @@ pub fn is_bookmarked(places: &Places, post: &PostId) -> bool {
 /// `b`: asks for a note and then bookmarks the current post, or removes its bookmark
 /// (asking nothing, saying so).
 pub fn toggle(state: &mut State, fx: &mut Vec<Effect>) {
-    let post = match current_post(state, "b") {
+    let post = match current_posted(
+        state,
+        "b",
+        "this reply is still in the outbox: bookmark it once the server has it",
+    ) {
         Ok(post) => post,
         Err(why) => return state.notice(why),
     };
-    if state
-        .reader
-        .open
-        .as_ref()
-        .is_some_and(|o| o.is_echo(state.reader.current))
-    {
-        state.notice("this reply is still in the outbox: bookmark it once the server has it");
-        return;
-    }
     let (id, thread, seq) = (post.id.clone(), post.thread.clone(), post.seq);
     if is_bookmarked(&state.places, &id) {
         let at = after(state.now, state.places.bookmarks.get(&id).map(|b| b.at));

@@ -28,6 +28,25 @@ pub(crate) fn current_post<'a>(state: &'a State, what: &str) -> Result<&'a Post,
         .ok_or_else(|| "no post here".to_owned())
 }
 
+/// The reader's current post when the server has it — not a reply still in the outbox
+/// (`queued` then says what to do instead) — or why there is none to act on.
+pub(crate) fn current_posted<'a>(
+    state: &'a State,
+    what: &str,
+    queued: &str,
+) -> Result<&'a Post, String> {
+    let post = current_post(state, what)?;
+    if state
+        .reader
+        .open
+        .as_ref()
+        .is_some_and(|o| o.is_echo(state.reader.current))
+    {
+        return Err(queued.to_owned());
+    }
+    Ok(post)
+}
+
 /// Whether the user may edit or delete `post`: their own (a moderator may change any).
 /// When the account's name is not known (no login since this was added), the server
 /// decides: it refuses others' posts, and the entry shows its answer.
@@ -116,18 +135,14 @@ fn edit_queued_reply(state: &mut State, key: &str, fx: &mut Vec<Effect>) {
 
 /// `d`: asks whether to delete the current post (yours).
 pub fn ask_delete(state: &mut State) {
-    let post = match current_post(state, "d") {
+    let post = match current_posted(
+        state,
+        "d",
+        "that reply is still in your outbox: O lists it, d there discards it",
+    ) {
         Ok(post) => post,
         Err(why) => return state.notice(why),
     };
-    if state
-        .reader
-        .open
-        .as_ref()
-        .is_some_and(|o| o.is_echo(state.reader.current))
-    {
-        return state.notice("that reply is still in your outbox: O lists it, d there discards it");
-    }
     if post.deleted {
         return state.notice("that post is deleted already");
     }
@@ -179,18 +194,14 @@ pub fn confirm_delete_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effec
 /// `+`: likes the current post, or takes the like back (as it will be once what is queued
 /// is sent).
 pub fn toggle_like(state: &mut State, fx: &mut Vec<Effect>) {
-    let post = match current_post(state, "+") {
+    let post = match current_posted(
+        state,
+        "+",
+        "that reply is still in your outbox: like posts once they are posted",
+    ) {
         Ok(post) => post,
         Err(why) => return state.notice(why),
     };
-    if state
-        .reader
-        .open
-        .as_ref()
-        .is_some_and(|o| o.is_echo(state.reader.current))
-    {
-        return state.notice("that reply is still in your outbox: like posts once they are posted");
-    }
     if post.deleted {
         return state.notice("that post was deleted");
     }

@@ -106,9 +106,10 @@ fn read_the_demo_thread_by_keyboard_and_quit_to_a_clean_terminal() {
 
     // The help overlay lists the keys with what they do.
     s.send("?");
-    // The box's title is drawn before its last rows: wait for the whole box.
+    // The box's title is drawn before its last rows: wait for the whole box (its bottom
+    // edge says there is more below).
     let help = s.wait_for("the help", |t| {
-        t.contains("Keys (j/k scroll") && t.contains("Next unread post")
+        t.contains("Keys (j/k scroll") && t.contains("more below")
     });
     assert!(help.contains("Switch tree / reader pane"), "{help}");
     s.send("?");

@@ -84,6 +84,8 @@ pub struct IndexData {
 /// What the store worker reports back after a job.
 #[derive(Debug)]
 pub enum Stored {
+    /// How many inbox items are unread (`inbox.json` as it is now).
+    Inbox { unread: usize },
     /// The outbox as it is on disk now; `unreadable` names files that could not be read.
     Outbox {
         entries: Vec<OutboxEntry>,
@@ -167,6 +169,8 @@ pub enum StoreJob {
     SaveUiState(Box<UiState>),
     /// Read `places.json` (watch levels and bookmarks); the answer is `Stored::Places`.
     LoadPlaces,
+    /// Count the unread inbox items; the answer is `Stored::Inbox`.
+    LoadInbox,
     /// Record a watch level or bookmark change: queued durably for the server (when the
     /// account sends read state), then kept in `places.json`; the answer is
     /// `Stored::Places` with `said` once it is on disk.

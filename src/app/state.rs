@@ -36,6 +36,8 @@ pub struct StatusInfo {
     pub notice: Option<Notice>,
     /// Entities the server sent that could not be read and were set aside since start.
     pub skipped: u32,
+    /// Unread inbox items (replies, mentions, quotes, messages) on the account.
+    pub inbox_unread: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -220,6 +222,7 @@ impl State {
                 outbox_note: None,
                 notice,
                 skipped: 0,
+                inbox_unread: 0,
             },
             composer: None,
             outbox: OutboxList::default(),
@@ -250,6 +253,7 @@ impl State {
             Effect::Store(StoreJob::LoadOutbox),
             Effect::Store(StoreJob::LoadDrafts { offer: true }),
             Effect::Store(StoreJob::LoadPlaces),
+            Effect::Store(StoreJob::LoadInbox),
         ];
         let mut effects = effects;
         if let Some(id) = ui.open_thread.map(ThreadId::new)

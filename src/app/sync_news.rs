@@ -30,6 +30,9 @@ pub fn on_event(state: &mut State, event: SyncEvent, fx: &mut Vec<Effect>) {
             if !report.inbox_news.is_empty() {
                 fx.push(Effect::Announce(report.inbox_news.clone()));
             }
+            if report.inbox_changed {
+                fx.push(Effect::Store(StoreJob::LoadInbox));
+            }
             // Watch levels or bookmarks set on another machine.
             if report.places_changed {
                 fx.push(Effect::Store(StoreJob::LoadPlaces));

@@ -164,5 +164,6 @@ fn on_stored(state: &mut State, stored: Stored, fx: &mut Vec<Effect>) {
             bookmarks_actions::places_stored(state, *places, said, fx);
         }
         Stored::Bookmarks(rows) => bookmarks_actions::loaded(state, rows),
+        Stored::Inbox { unread } => state.status.inbox_unread = unread,
     }
 }

@@ -211,6 +211,12 @@ impl Interpreter {
                 }
             }
             StoreJob::LoadPlaces => super::places::load(&self.dir, tell),
+            StoreJob::LoadInbox => match crate::store::load_inbox(&self.dir) {
+                Ok(inbox) => tell(Stored::Inbox {
+                    unread: inbox.unread().count(),
+                }),
+                Err(e) => tracing::warn!("reading inbox.json: {e}"),
+            },
             StoreJob::Place { mark, said } => {
                 super::places::record(&self.dir, mark, &said, self.queue_places, tell);
             }

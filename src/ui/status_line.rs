@@ -179,6 +179,9 @@ fn facts(view: &StatusView<'_>, room: usize) -> String {
     // An empty outbox is news worth less than the unread count on a narrow screen.
     let outbox_rank = u8::from(view.outbox.pending() == 0);
     parts.push(Part::new(outbox_part(view.outbox), outbox_rank));
+    if status.inbox_unread > 0 {
+        parts.push(Part::new(format!(" · inbox {}", status.inbox_unread), 1));
+    }
     parts.push(Part::new(format!(" · {} unread", view.unread), 0));
     if status.skipped > 0 {
         parts.push(Part::new(

@@ -778,3 +778,61 @@ fn syncing_now_gives_way_once_the_engine_has_news() {
     h.send(status(Connection::Online));
     assert_eq!(h.notice(), "server said no");
 }
+
+#[test]
+fn the_status_line_counts_unread_inbox_items_as_syncs_bring_them() {
+    use threadmark::model::{Author, InboxItem, InboxKind, PostId};
+    let mut h = Harness::remote(120, 40);
+    let status_line = |h: &Harness| {
+        let (w, rows) = h.state.size;
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, rows)).unwrap();
+        let (theme, _) = threadmark::ui::Theme::load(&toml::Table::new(), false);
+        terminal
+            .draw(|f| threadmark::ui::draw(f, &h.state, &theme))
+            .unwrap();
+        let buffer = terminal.backend().buffer().clone();
+        (0..buffer.area.width)
+            .map(|x| buffer[(x, rows - 1)].symbol().to_owned())
+            .collect::<String>()
+    };
+    assert!(!status_line(&h).contains("inbox"), "{}", status_line(&h));
+    let item = |id: &str, read: bool| InboxItem {
+        id: id.into(),
+        kind: InboxKind::Reply,
+        thread: ThreadId::new("advocacy-1"),
+        thread_title: "Advocacy".into(),
+        post: PostId::new(id),
+        seq: 2,
+        author: Author::new("ann"),
+        excerpt: "hello".into(),
+        created_at: jiff::Timestamp::UNIX_EPOCH,
+        read,
+        announced: false,
+    };
+    threadmark::store::merge_inbox(
+        &h.dir,
+        vec![item("n1", false), item("n2", false), item("n3", true)],
+        true,
+    )
+    .unwrap();
+    let report = threadmark::sync::ingest::IngestReport {
+        inbox_changed: true,
+        inbox_news: vec![item("n1", false)],
+        ..Default::default()
+    };
+    h.send(Msg::Sync(SyncEvent::Pulled(report)));
+    assert!(
+        h.effects
+            .iter()
+            .any(|e| matches!(e, Effect::Announce(items) if items.len() == 1)),
+        "the hook is asked to announce the news: {:?}",
+        h.effects
+    );
+    assert_eq!(h.state.status.inbox_unread, 2);
+    assert!(
+        status_line(&h).contains(" · inbox 2"),
+        "{}",
+        status_line(&h)
+    );
+}

@@ -257,3 +257,81 @@ async fn older_posts_edited_on_the_web_reach_the_open_topic_with_or_without_a_ne
     })
     .await;
 }
+
+/// The open topic is compared again only after 5 minutes (the time kept in the cursor),
+/// and each comparison costs what the README says: the topic read and one request per
+/// 50 cached posts beyond its first page.
+#[tokio::test]
+async fn the_open_topic_is_compared_every_five_minutes_at_the_documented_cost() {
+    bounded(async {
+        let server = standin(forum()).await;
+        let settings = threadmark::remote::discourse::DiscourseSettings {
+            prefetch: Some(threadmark::remote::discourse::PrefetchSettings {
+                posts: 200,
+                ..crate::prefetch(threadmark::config::Prefetch::All)
+            }),
+            ..crate::roomy()
+        };
+        let mut discourse = crate::backend(&server, Some(user_key()), settings);
+        let first = crate::sync(&mut discourse, None, None).await;
+        assert_eq!(first.posts("600").len(), 130, "the whole topic is cached");
+        let topic_path = format!("/t/{TOPIC}.json");
+        let posts_path = format!("/t/{TOPIC}/posts.json");
+        let cost = |server: &StandIn| {
+            (
+                server.requests_to(&Method::GET, &topic_path).len(),
+                server.requests_to(&Method::GET, &posts_path).len(),
+            )
+        };
+
+        // Opened: read and compared, 1 + 3 requests (110 posts beyond the first page).
+        server.clear_requests();
+        let opened = crate::sync(&mut discourse, first.cursor.as_ref(), Some("600")).await;
+        assert_eq!(cost(&server), (1, 3));
+        assert!(
+            opened.posts("600").is_empty(),
+            "nothing changed, nothing delivered"
+        );
+
+        // Edited on the web within the 5 minutes: not looked at yet.
+        let id = server.world().forum.topics[&TOPIC].posts[39].id;
+        server.world().edit_on_web(
+            id,
+            "carol",
+            "Post 40, reworded in the grace period.",
+            WebEdit::Grace,
+        );
+        server.clear_requests();
+        let soon = crate::sync(&mut discourse, opened.cursor.as_ref(), Some("600")).await;
+        assert_eq!(cost(&server), (0, 0), "compared at most every 5 minutes");
+        assert!(soon.posts("600").is_empty());
+
+        // 5 minutes later (the time kept in the cursor, moved back): compared again.
+        let mut cursor = soon.cursor.clone().unwrap();
+        let six_minutes_ago = jiff::Timestamp::now() - jiff::SignedDuration::from_mins(6);
+        assert!(
+            cursor["focus_checked"]["600"].is_string(),
+            "the check's time is kept: {}",
+            cursor["focus_checked"]
+        );
+        cursor["focus_checked"]["600"] = Value::String(six_minutes_ago.to_string());
+        server.clear_requests();
+        let later = crate::sync(&mut discourse, Some(&cursor), Some("600")).await;
+        assert_eq!(cost(&server), (1, 3));
+        let posts = later.posts("600");
+        let ids: Vec<String> = posts.iter().map(|p| p.id.to_string()).collect();
+        assert_eq!(ids, [id.to_string()], "only the edited post is delivered");
+        assert!(
+            posts[0]
+                .body
+                .text
+                .contains("Post 40, reworded in the grace period.")
+        );
+        assert_eq!(posts[0].version, 1);
+        assert!(
+            posts[0].edited_at.is_some(),
+            "a grace-period edit shows edited"
+        );
+    })
+    .await;
+}

@@ -196,8 +196,8 @@ impl Interest {
 /// the server marks deleted or hidden, plus [`EDITED_IN_PLACE`] once its text was seen
 /// to change without a new version; `stamp` is a hash of what the post shows (`updated_at`
 /// and the body, likes), which changes on edits that keep the version (Discourse's grace
-/// period, rebakes); `text` a hash of the body alone (0: not known, an older cursor), to
-/// tell an edit from a like.
+/// period, rebakes); `text` hashes of `cooked` and `updated_at` apart (0: not known, an
+/// older cursor), to tell an edit (both change) from a like or a rebake.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostRecord(
     u64,

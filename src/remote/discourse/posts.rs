@@ -126,14 +126,14 @@ pub fn apply_posts(
         let version = post.version.unwrap_or(1);
         let gone = is_gone(post);
         let mut shown = to_post(post, thread, 0, None, mapping);
-        let text = text_stamp(&shown);
+        let text = text_stamp(post);
         let in_place = !gone
             && (before.edited_in_place()
                 || (before.fetched()
                     && !before.gone()
                     && before.version() == version
                     && before.text() != 0
-                    && before.text() != text));
+                    && both_differ(before.text(), text)));
         if in_place {
             record.posts[i].set_edited_in_place();
             mark_edited_in_place(&mut shown, post);
@@ -186,13 +186,25 @@ fn mark_edited_in_place(shown: &mut Post, post: &WirePost) {
     }
 }
 
-/// The body alone, hashed: a change means an edit (a like changes the stamp, not this).
-fn text_stamp(post: &Post) -> u32 {
-    let h = fnv(post.body.text.as_bytes());
-    // Folded to 32 bits, never 0 (0 means not known).
-    u32::try_from((h >> 32) ^ (h & 0xffff_ffff))
-        .unwrap_or(0)
-        .max(1)
+/// The forum's `cooked` (high 16 bits) and `updated_at` (low 16 bits), hashed apart: an
+/// edit changes both (`PostRevisor#revise_post` saves the post), while a rebake or the
+/// post-processing of a new post (`CookedPostProcessor`) changes `cooked` only and a like
+/// neither (both write with `update_columns`/`update_all`, which leave `updated_at`).
+/// Never 0 (0 means not known). Independent of `include_raw`.
+fn text_stamp(post: &WirePost) -> u32 {
+    let fold = |h: u64| {
+        let h = (h >> 32) ^ (h & 0xffff_ffff);
+        u32::try_from((h >> 16) ^ (h & 0xffff)).unwrap_or(0)
+    };
+    let cooked = fold(fnv(super::actions::cooked_or_action(post).as_bytes()));
+    let at = post.updated_at.map_or(0, Timestamp::as_millisecond);
+    let updated = fold(fnv(&at.to_le_bytes()));
+    ((cooked << 16) | updated).max(1)
+}
+
+/// Both halves of two [`text_stamp`]s differ: the text and the time of the last save.
+fn both_differ(a: u32, b: u32) -> bool {
+    (a >> 16) != (b >> 16) && (a & 0xffff) != (b & 0xffff)
 }
 
 /// What a post shows, hashed: a change means an edit, whatever the version says.
@@ -550,6 +562,15 @@ mod tests {
         );
         assert_eq!(liked.len(), 1, "a like is news");
         assert_eq!(liked[0].edited_at, None, "but not an edit");
+        // Rebaked (or post-processed) later: new cooked, same updated_at.
+        let rebaked = apply_posts(
+            &mut record,
+            &thread,
+            &[shown("<p>Teh text.</p>", "2020-01-01T00:00:00Z", 1)],
+            MAP,
+        );
+        assert_eq!(rebaked.len(), 1, "the new HTML is delivered");
+        assert_eq!(rebaked[0].edited_at, None, "but a rebake is no edit");
         // The author fixes it within the grace period: same version, new cooked and
         // updated_at (`lib/post_revisor.rb`).
         let at = "2020-01-01T00:03:00Z";

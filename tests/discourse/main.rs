@@ -11,6 +11,7 @@ mod budget;
 mod catch_up;
 mod changes;
 mod cli;
+mod edits_by_others;
 mod first_posts;
 mod first_sync;
 mod fixtures;

@@ -255,3 +255,60 @@ fn value_u64(v: &Value) -> Option<u64> {
     v.as_u64()
         .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
 }
+
+/// How an edit made on the web is kept (`lib/post_revisor.rb`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WebEdit {
+    /// A new version and a `PostRevision` (`should_create_new_version?` true: another
+    /// editor, or the author after `SiteSetting.editing_grace_period`).
+    NewVersion,
+    /// The author again within `editing_grace_period` (300 s by default) of their last
+    /// edit: `should_create_new_version?` is false, so the version stays, the latest
+    /// revision (if any) is amended, and only `cooked` and `updated_at` change.
+    Grace,
+}
+
+impl World {
+    /// Post `id` edited on the web by `username` to `raw`, as `PostRevisor#revise!` does:
+    /// the text re-cooked, `updated_at` now, a new version or not (`how`); the topic is
+    /// bumped only when this is its last post (`PostRevisor#bump_topic`:
+    /// `return if bypass_bump? || !is_last_post?`), so an older post's edit leaves
+    /// `/latest.json` as it was.
+    pub fn edit_on_web(&mut self, id: u64, username: &str, raw: &str, how: WebEdit) {
+        let (topic_id, index) = locate(self, id).expect("a post in a topic's stream");
+        let topic = self.forum.topics.get_mut(&topic_id).unwrap();
+        let last = topic.visible().map(|p| p.number).max();
+        let post = &mut topic.posts[index];
+        let before = std::mem::replace(&mut post.raw, raw.to_owned());
+        post.cooked = None;
+        post.updated_at = Timestamp::now();
+        match how {
+            WebEdit::NewVersion => {
+                post.version += 1;
+                self.revisions.push(super::discourse_revisions::Revision {
+                    post_id: id,
+                    number: post.version,
+                    before,
+                    after: raw.to_owned(),
+                    username: username.to_owned(),
+                    created_at: post.updated_at,
+                });
+            }
+            WebEdit::Grace => {
+                // `PostRevisor#revise_post` → `update_revision`: the latest revision
+                // takes the new text, none is added.
+                let version = post.version;
+                if let Some(kept) = self
+                    .revisions
+                    .iter_mut()
+                    .find(|r| r.post_id == id && r.number == version)
+                {
+                    raw.clone_into(&mut kept.after);
+                }
+            }
+        }
+        if last == Some(post.number) {
+            topic.bumped_at = post.updated_at;
+        }
+    }
+}

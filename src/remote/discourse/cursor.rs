@@ -54,6 +54,11 @@ pub struct PullCursor {
     /// The topic read last as the one the user is looking at.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub focus_read: Option<u64>,
+    /// Topics the reader had open whose cached posts were all compared for edits by
+    /// others, and when: compared again after a few minutes (`pull::FOCUS_RECHECK`);
+    /// entries older than that are dropped.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub focus_checked: BTreeMap<u64, Timestamp>,
     /// The round under way, `None` between rounds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub round: Option<Round>,
@@ -185,21 +190,35 @@ impl Interest {
     }
 }
 
-/// One post as `[id, post_number, version, gone, stamp]`: compact, since a big forum has
-/// many. `post_number` 0 means the body was never fetched; `gone` is 0 for a live post,
-/// [`LEFT_STREAM`] for one that left the topic's stream, [`DELETED`] for one the server
-/// marks deleted or hidden; `stamp` is a hash of what the post shows (`updated_at` and
-/// the body), which changes on edits that keep the version (Discourse's grace period,
-/// rebakes).
+/// One post as `[id, post_number, version, state, stamp, text]`: compact, since a big
+/// forum has many. `post_number` 0 means the body was never fetched; `state` is 0 for a
+/// live post, [`LEFT_STREAM`] for one that left the topic's stream, [`DELETED`] for one
+/// the server marks deleted or hidden, plus [`EDITED_IN_PLACE`] once its text was seen
+/// to change without a new version; `stamp` is a hash of what the post shows (`updated_at`
+/// and the body, likes), which changes on edits that keep the version (Discourse's grace
+/// period, rebakes); `text` hashes of `cooked` and `updated_at` apart (0: not known, an
+/// older cursor), to tell an edit (both change) from a like or a rebake.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PostRecord(u64, u64, u64, u8, #[serde(default)] u32);
+pub struct PostRecord(
+    u64,
+    u64,
+    u64,
+    u8,
+    #[serde(default)] u32,
+    #[serde(default)] u32,
+);
 
 const LEFT_STREAM: u8 = 1;
 const DELETED: u8 = 2;
+/// The gone states, without the flag below.
+const GONE: u8 = LEFT_STREAM | DELETED;
+/// The text changed while the version stayed (an edit in Discourse's grace period): the
+/// post is shown edited from then on, though the forum shows no mark.
+const EDITED_IN_PLACE: u8 = 4;
 
 impl PostRecord {
     pub fn new(id: u64) -> Self {
-        Self(id, 0, 0, 0, 0)
+        Self(id, 0, 0, 0, 0, 0)
     }
     pub fn id(self) -> u64 {
         self.0
@@ -213,24 +232,35 @@ impl PostRecord {
     pub fn stamp(self) -> u32 {
         self.4
     }
+    /// The hash of the body as last fetched (0: not known).
+    pub fn text(self) -> u32 {
+        self.5
+    }
     pub fn gone(self) -> bool {
-        self.3 != 0
+        self.3 & GONE != 0
     }
     /// Left the stream earlier: if it is back, its body must be fetched again.
     pub fn left_stream(self) -> bool {
-        self.3 == LEFT_STREAM
+        self.3 & GONE == LEFT_STREAM
+    }
+    /// Its text was seen to change without a new version.
+    pub fn edited_in_place(self) -> bool {
+        self.3 & EDITED_IN_PLACE != 0
+    }
+    pub fn set_edited_in_place(&mut self) {
+        self.3 |= EDITED_IN_PLACE;
     }
     pub fn fetched(self) -> bool {
         self.1 != 0
     }
-    pub fn set_fetched(&mut self, number: u64, version: u64, gone: bool, stamp: u32) {
+    pub fn set_fetched(&mut self, number: u64, version: u64, gone: bool, stamps: (u32, u32)) {
         self.1 = number.max(1);
         self.2 = version;
-        self.3 = if gone { DELETED } else { 0 };
-        self.4 = stamp;
+        self.3 = (self.3 & EDITED_IN_PLACE) | if gone { DELETED } else { 0 };
+        (self.4, self.5) = stamps;
     }
     pub fn set_left_stream(&mut self) {
-        self.3 = LEFT_STREAM;
+        self.3 = (self.3 & EDITED_IN_PLACE) | LEFT_STREAM;
     }
 }
 
@@ -321,14 +351,23 @@ mod tests {
         let mut c = PullCursor::fresh();
         let mut record = TopicRecord::default();
         let mut p = PostRecord::new(83);
-        p.set_fetched(1, 5, false, 77);
+        p.set_fetched(1, 5, false, (77, 9));
+        p.set_edited_in_place();
         record.posts.push(p);
         record.posts.push(PostRecord::new(84));
         c.topics.insert(57, record);
         let value = c.to_value();
         assert_eq!(
             value["topics"]["57"]["posts"][0],
-            serde_json::json!([83, 1, 5, 0, 77])
+            serde_json::json!([83, 1, 5, 4, 77, 9])
+        );
+        assert!(!p.gone() && p.edited_in_place());
+        let five: PostRecord =
+            serde_json::from_value(serde_json::json!([83, 1, 5, 0, 77])).unwrap();
+        assert_eq!(
+            five.text(),
+            0,
+            "a record of an older cursor reads, its text unknown"
         );
         assert_eq!(PullCursor::read(&value), Some(c));
         assert_eq!(PullCursor::read(&serde_json::json!({"since": "abc"})), None);
@@ -344,7 +383,7 @@ mod tests {
         let mut record = TopicRecord::default();
         for (id, number) in [(83, 1), (84, 2), (226, 14)] {
             let mut p = PostRecord::new(id);
-            p.set_fetched(number, 1, false, 0);
+            p.set_fetched(number, 1, false, (0, 0));
             record.posts.push(p);
         }
         assert_eq!(record.seq_of(226), Some(3));

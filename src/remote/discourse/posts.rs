@@ -79,7 +79,7 @@ pub fn tombstone_unreturned(
             };
             // Fetched: it needs no fetching again unless it comes back to the stream.
             let number = post.number().max(1);
-            post.set_fetched(number, post.version(), true, 0);
+            post.set_fetched(number, post.version(), true, (0, 0));
             post.set_left_stream();
             tombstones.push(tombstone(thread, post.id(), seq, when));
         }
@@ -96,9 +96,12 @@ pub struct Mapping {
 
 /// Records fetched posts and returns those that are new or changed: a new `version`,
 /// deleted or restored, or — edits within the grace period and rebakes keep the version
-/// (`lib/post_revisor.rb`, `should_create_new_version?`) — different text. Posts not in
-/// the record (a whisper the stream left out, a numbered topic's posts) are added so
-/// they get a stable `seq`.
+/// (`lib/post_revisor.rb`, `should_create_new_version?`) — a different `cooked` or
+/// `updated_at`. A post whose text changed under the same version (an edit by its author
+/// within `SiteSetting.editing_grace_period`, which the forum shows unmarked) is shown
+/// edited at its `updated_at` from then on: our user had read the earlier text. Posts
+/// not in the record (a whisper the stream left out, a numbered topic's posts) are added
+/// so they get a stable `seq`.
 pub fn apply_posts(
     record: &mut TopicRecord,
     thread: &ThreadId,
@@ -122,14 +125,26 @@ pub fn apply_posts(
         let before = record.posts[i];
         let version = post.version.unwrap_or(1);
         let gone = is_gone(post);
-        let shown = to_post(post, thread, 0, None, mapping);
+        let mut shown = to_post(post, thread, 0, None, mapping);
+        let text = text_stamp(post);
+        let in_place = !gone
+            && (before.edited_in_place()
+                || (before.fetched()
+                    && !before.gone()
+                    && before.version() == version
+                    && before.text() != 0
+                    && both_differ(before.text(), text)));
+        if in_place {
+            record.posts[i].set_edited_in_place();
+            mark_edited_in_place(&mut shown, post);
+        }
         let stamp = stamp(&shown);
-        record.posts[i].set_fetched(post.post_number.unwrap_or(0), version, gone, stamp);
+        record.posts[i].set_fetched(post.post_number.unwrap_or(0), version, gone, (stamp, text));
         let is_new_or_changed = !before.fetched()
             || before.version() != version
             || before.gone() != gone
             || before.stamp() != stamp;
-        updates.push((i, post, is_new_or_changed));
+        updates.push((i, post, is_new_or_changed, in_place));
     }
     if record.numbered {
         record.posts.sort_by_key(|p| p.number());
@@ -145,7 +160,7 @@ pub fn apply_posts(
         .iter()
         .filter_map(|p| Some((p.id(), record.seq_of(p.id())?)))
         .collect();
-    for (_, post, is_new_or_changed) in updates {
+    for (_, post, is_new_or_changed, in_place) in updates {
         if is_new_or_changed {
             let reply_to = post
                 .reply_to_post_number
@@ -153,10 +168,43 @@ pub fn apply_posts(
                 .filter(|&&parent| parent != post.id)
                 .map(|&parent| post_id(parent));
             let seq = seqs.get(&post.id).copied().unwrap_or(1);
-            changed.push(to_post(post, thread, seq, reply_to, mapping));
+            let mut shown = to_post(post, thread, seq, reply_to, mapping);
+            if in_place {
+                mark_edited_in_place(&mut shown, post);
+            }
+            changed.push(shown);
         }
     }
     changed
+}
+
+/// A post edited without a new version shows as edited at its `updated_at` (the time
+/// of the edit: `PostRevisor#revise_post` saves the post).
+fn mark_edited_in_place(shown: &mut Post, post: &WirePost) {
+    if shown.edited_at.is_none() {
+        shown.edited_at = post.updated_at.or(post.created_at);
+    }
+}
+
+/// The forum's `cooked` (high 16 bits) and `updated_at` (low 16 bits), hashed apart: an
+/// edit changes both (`PostRevisor#revise_post` saves the post), while a rebake or the
+/// post-processing of a new post (`CookedPostProcessor`) changes `cooked` only and a like
+/// neither (both write with `update_columns`/`update_all`, which leave `updated_at`).
+/// Never 0 (0 means not known). Independent of `include_raw`.
+fn text_stamp(post: &WirePost) -> u32 {
+    let fold = |h: u64| {
+        let h = (h >> 32) ^ (h & 0xffff_ffff);
+        u32::try_from((h >> 16) ^ (h & 0xffff)).unwrap_or(0)
+    };
+    let cooked = fold(fnv(super::actions::cooked_or_action(post).as_bytes()));
+    let at = post.updated_at.map_or(0, Timestamp::as_millisecond);
+    let updated = fold(fnv(&at.to_le_bytes()));
+    ((cooked << 16) | updated).max(1)
+}
+
+/// Both halves of two [`text_stamp`]s differ: the text and the time of the last save.
+fn both_differ(a: u32, b: u32) -> bool {
+    (a >> 16) != (b >> 16) && (a & 0xffff) != (b & 0xffff)
 }
 
 /// What a post shows, hashed: a change means an edit, whatever the version says.
@@ -477,6 +525,74 @@ mod tests {
     }
 
     const MAP: Mapping = Mapping { prefer_raw: false };
+
+    /// Post 10, version 1, as the forum shows it with `cooked`, `updated_at` and likes.
+    fn shown(cooked: &str, updated_at: &str, likes: u64) -> WirePost {
+        wire::decode(
+            serde_json::json!({
+                "id": 10, "post_number": 1, "version": 1, "username": "u", "name": null,
+                "created_at": "2020-01-01T00:00:00Z", "updated_at": updated_at,
+                "cooked": cooked,
+                "actions_summary": [{"id": 2, "count": likes}]
+            })
+            .to_string()
+            .as_bytes(),
+            "post",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn an_edit_in_the_grace_period_shows_edited_and_a_like_does_not() {
+        let thread = thread_id(1);
+        let mut record = TopicRecord::default();
+        apply_stream(&mut record, &thread, &[10], Timestamp::UNIX_EPOCH);
+        let first = apply_posts(
+            &mut record,
+            &thread,
+            &[shown("<p>Teh text</p>", "2020-01-01T00:00:00Z", 0)],
+            MAP,
+        );
+        assert_eq!(first[0].edited_at, None, "a version-1 post is not edited");
+        let liked = apply_posts(
+            &mut record,
+            &thread,
+            &[shown("<p>Teh text</p>", "2020-01-01T00:00:00Z", 1)],
+            MAP,
+        );
+        assert_eq!(liked.len(), 1, "a like is news");
+        assert_eq!(liked[0].edited_at, None, "but not an edit");
+        // Rebaked (or post-processed) later: new cooked, same updated_at.
+        let rebaked = apply_posts(
+            &mut record,
+            &thread,
+            &[shown("<p>Teh text.</p>", "2020-01-01T00:00:00Z", 1)],
+            MAP,
+        );
+        assert_eq!(rebaked.len(), 1, "the new HTML is delivered");
+        assert_eq!(rebaked[0].edited_at, None, "but a rebake is no edit");
+        // The author fixes it within the grace period: same version, new cooked and
+        // updated_at (`lib/post_revisor.rb`).
+        let at = "2020-01-01T00:03:00Z";
+        let fixed = apply_posts(
+            &mut record,
+            &thread,
+            &[shown("<p>The text</p>", at, 1)],
+            MAP,
+        );
+        assert_eq!(fixed.len(), 1);
+        assert_eq!(fixed[0].version, 1);
+        assert_eq!(fixed[0].body.text, "<p>The text</p>");
+        assert_eq!(fixed[0].edited_at, Some(at.parse().unwrap()));
+        assert!(record.posts[0].edited_in_place());
+        let again = apply_posts(
+            &mut record,
+            &thread,
+            &[shown("<p>The text</p>", at, 1)],
+            MAP,
+        );
+        assert!(again.is_empty(), "read again unchanged, it is not news");
+    }
 
     #[test]
     fn deletions_keep_seq_and_new_posts_append() {

@@ -25,6 +25,19 @@ const CATEGORIES_MAX_AGE: SignedDuration = SignedDuration::from_hours(24);
 /// Lazy-loading sites: `/categories.json` pages read at most (20 categories a page).
 const MAX_CATEGORY_PAGES: u32 = 50;
 
+/// The topic the reader has open has its cached posts compared for edits by others when
+/// it is opened and again after this long while it stays open. Editing an older post
+/// does not bump a topic (`lib/post_revisor.rb#bump_topic` bumps only for the last post),
+/// so no listing tells of it, and a polling client must look.
+pub const FOCUS_RECHECK: SignedDuration = SignedDuration::from_mins(5);
+
+/// Cached posts of the open topic compared per check beyond its first page, newest
+/// first: `/t/{id}/posts.json?post_ids[]=` 50 at a time, so a check costs the topic read
+/// plus at most 10 requests (1 + 10 every [`FOCUS_RECHECK`] = at most 132 an hour while
+/// the reader stays open on a long topic; a topic of 70 posts costs 1 + 1), at user
+/// priority, within the budget (a spent budget makes them wait like any request).
+pub const FOCUS_CHECK_POSTS: usize = 10 * super::posts::POSTS_PER_REQUEST;
+
 pub struct Pull<'a> {
     pub(super) transport: &'a mut Transport,
     pub(super) mapping: Mapping,
@@ -149,7 +162,9 @@ impl<'a> Pull<'a> {
     }
 
     fn plan(&mut self, focus: Option<u64>) -> Option<Plan> {
-        if let Some(topic) = focus.filter(|&f| self.cursor.focus_read != Some(f)) {
+        if let Some(topic) =
+            focus.filter(|&f| self.cursor.focus_read != Some(f) || self.focus_check_due(f))
+        {
             return Some(Plan::Focus(topic));
         }
         if let Some(&topic) = self.earlier.front() {
@@ -192,8 +207,23 @@ impl<'a> Pull<'a> {
     async fn step(&mut self, plan: Plan) -> Result<(), RemoteError> {
         match plan {
             Plan::Focus(topic) => {
-                self.read_topic(topic, None, true).await?;
+                // Opening it, and every few minutes while it is open: every cached post
+                // (the newest FOCUS_CHECK_POSTS) is compared, for edits by others.
+                let check = self.focus_check_due(topic);
+                let recheck = if check {
+                    FOCUS_CHECK_POSTS
+                } else {
+                    super::topic::RECHECK
+                };
+                self.read_topic(topic, None, true, recheck).await?;
                 self.cursor.focus_read = Some(topic);
+                if check {
+                    let now = Timestamp::now();
+                    self.cursor
+                        .focus_checked
+                        .retain(|_, at| *at + FOCUS_RECHECK > now);
+                    self.cursor.focus_checked.insert(topic, now);
+                }
             }
             Plan::Earlier(topic) => {
                 // A topic known by its listing only (or whose read failed) is read now;
@@ -204,7 +234,8 @@ impl<'a> Pull<'a> {
                     .get(&topic)
                     .is_none_or(|r| !r.has_bodies())
                 {
-                    self.read_topic(topic, None, true).await?;
+                    self.read_topic(topic, None, true, super::topic::RECHECK)
+                        .await?;
                 } else {
                     self.plan_earlier(topic);
                 }
@@ -219,9 +250,20 @@ impl<'a> Pull<'a> {
             // Boxed: a rare step need not weigh on every pull's future.
             Plan::Bookmarks => Box::pin(self.read_bookmarks()).await?,
             Plan::Notifications => Box::pin(self.read_notifications()).await?,
-            Plan::Read(topic, mark) => self.read_topic(topic, mark, false).await?,
+            Plan::Read(topic, mark) => {
+                self.read_topic(topic, mark, false, super::topic::RECHECK)
+                    .await?;
+            }
         }
         Ok(())
+    }
+
+    /// The open topic's cached posts have not been compared for a few minutes.
+    fn focus_check_due(&self, topic: u64) -> bool {
+        self.cursor
+            .focus_checked
+            .get(&topic)
+            .is_none_or(|&at| at + FOCUS_RECHECK <= Timestamp::now())
     }
 
     /// Reading is sent from `read` (`None`: not synced); `present` while the reader is

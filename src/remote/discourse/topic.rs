@@ -16,8 +16,9 @@ use crate::remote::RemoteError;
 use jiff::Timestamp;
 use std::collections::{HashSet, VecDeque};
 
-/// Posts already cached that a changed topic re-checks for edits, newest first.
-const RECHECK: usize = posts::POSTS_PER_REQUEST;
+/// Posts already cached that a changed topic re-checks for edits, newest first (the
+/// open topic: `pull::FOCUS_CHECK_POSTS`, every few minutes).
+pub(super) const RECHECK: usize = posts::POSTS_PER_REQUEST;
 
 impl Pull<'_> {
     /// A listing entry: its summary when it changed, and a read when the topic's posts
@@ -97,12 +98,15 @@ impl Pull<'_> {
     }
 
     /// Reads `/t/{id}.json`: the stream fixes every post's `seq`, the first posts come
-    /// with it, and the posts wanted are queued for fetching (first, for the user).
+    /// with it (each compared with the cached one), and the posts wanted are queued for
+    /// fetching (first, for the user), with up to `recheck` cached ones, newest first,
+    /// to compare for edits.
     pub(super) async fn read_topic(
         &mut self,
         topic_id: u64,
         listed: Option<ListingMark>,
         user: bool,
+        recheck: usize,
     ) -> Result<(), RemoteError> {
         let query = self.raw_query();
         let answer: Result<wire::Topic, _> = self
@@ -145,7 +149,7 @@ impl Pull<'_> {
             record.interest.level = Some(level);
         }
         let chunk = &topic.post_stream.posts;
-        let planned = plan_fetch(record, &thread, &topic, wanted, mapping);
+        let planned = plan_fetch(record, &thread, &topic, (wanted, recheck), mapping);
         let (tombstones, changed, fetch, scan_from) = (
             planned.tombstones,
             planned.changed,
@@ -469,12 +473,12 @@ struct Planned {
 /// Applies a topic's answer to its record and plans the fetching: with a stream, the
 /// newest `wanted` posts not yet here; without one (a mega topic), the post ids after
 /// the newest known post (or the newest `wanted`, the first time); and on a re-read, the
-/// newest posts already here again, for edits that keep their version.
+/// newest `recheck` posts already here again, for edits (some keep their version).
 fn plan_fetch(
     record: &mut super::cursor::TopicRecord,
     thread: &crate::model::ThreadId,
     topic: &wire::Topic,
-    wanted: usize,
+    (wanted, recheck): (usize, usize),
     mapping: posts::Mapping,
 ) -> Planned {
     let reread = record.mark.is_some();
@@ -524,7 +528,7 @@ fn plan_fetch(
             .filter(|p| p.fetched() && !p.gone())
             .map(|p| p.id())
             .filter(|id| !in_chunk.contains(id) && !fetch.contains(id))
-            .take(RECHECK)
+            .take(recheck)
             .collect();
         recheck.reverse();
         fetch.extend(recheck);

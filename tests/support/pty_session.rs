@@ -194,6 +194,18 @@ impl PtySession {
         }
     }
 
+    /// Whether the program is stopped (job control: state `T` in `/proc/PID/stat`).
+    pub fn stopped(&self) -> bool {
+        let Some(pid) = self.child.process_id() else {
+            return false;
+        };
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+            // The state follows the command name, which is in parentheses.
+            stat.rsplit_once(')')
+                .is_some_and(|(_, rest)| rest.trim_start().starts_with('T'))
+        })
+    }
+
     /// SIGKILL: no chance to save or restore anything.
     pub fn sigkill(&mut self) {
         self.signal(nix::sys::signal::Signal::SIGKILL);

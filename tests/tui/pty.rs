@@ -209,6 +209,15 @@ fn ctrl_z_hands_the_terminal_back_and_resumes() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+    // The terminal is handed back before the process stops itself: a SIGCONT sent
+    // in between would be lost, and nothing would resume it.
+    while !s.stopped() {
+        assert!(
+            Instant::now() < deadline,
+            "the reader never stopped on ctrl-z"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let resumed = s.raw_len();
     s.signal(nix::sys::signal::Signal::SIGCONT);
     wait_for_bytes(

@@ -2,7 +2,8 @@
 //! a title filter, watch levels and unread counts rolled up to every parent (a muted
 //! thread's are not). Pure data, no drawing.
 
-use crate::model::{AreaId, Forum, Places, ReadState, ThreadId, ThreadSummary, WatchLevel};
+use crate::app::judged::{Judged, ThreadCounts};
+use crate::model::{AreaId, Forum, Places, ReadState, Thread, ThreadId, ThreadSummary, WatchLevel};
 use crate::text::sanitize::clean_line;
 use std::collections::{BTreeSet, HashMap};
 
@@ -71,6 +72,8 @@ pub struct TreeModel {
     selected: Option<usize>,
     /// First visible row drawn; kept so the selection stays on screen.
     offset: usize,
+    /// What the rules leave out of each judged thread's unread count.
+    counts: ThreadCounts,
 }
 
 impl TreeModel {
@@ -200,11 +203,29 @@ impl TreeModel {
         self.refresh_unread(read);
     }
 
-    /// Recounts unread posts from `read` and rolls them up, leaving muted threads out.
+    /// What the rules leave out of the threads' counts (all judged again), then recounts.
+    pub fn set_counts(&mut self, counts: ThreadCounts, read: &ReadState) {
+        self.counts = counts;
+        self.refresh_unread(read);
+    }
+
+    /// One thread judged again (opened in the reader), then recounts.
+    pub fn judged_thread(&mut self, thread: &Thread, judged: &Judged, read: &ReadState) {
+        self.counts.insert(thread, judged);
+        self.refresh_unread(read);
+    }
+
+    /// What the rules leave out of the threads' counts.
+    pub fn counts(&self) -> &ThreadCounts {
+        &self.counts
+    }
+
+    /// Recounts unread posts from `read` (less what the rules leave out) and rolls them
+    /// up, leaving muted threads out.
     pub fn refresh_unread(&mut self, read: &ReadState) {
         for node in &mut self.nodes {
             node.unread = match &node.thread {
-                Some(id) => read.unread_count(id, node.last_seq),
+                Some(id) => self.counts.unread_of(id, node.last_seq, read),
                 None => 0,
             };
         }

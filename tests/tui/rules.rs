@@ -1,7 +1,8 @@
 //! `[[rules]]` in the reader, driven through `update` over the demo forum and rendered
 //! into a test backend: a hidden post is a one-line stub that `v` shows, it is out of the
 //! tree's and the status line's unread counts and skipped by `]`, it stays in the cache;
-//! `dim` greys a post, `highlight` stars it and scores show as `threadmark read` shows them.
+//! `dim` greys a post, `highlight` stars it and scores show as `threadmark read` and
+//! `tree` show them.
 
 use crate::harness::Harness;
 use ratatui::Terminal;
@@ -113,6 +114,18 @@ fn a_hidden_post_is_a_stub_that_v_shows_and_stays_in_the_cache() {
     assert!(shown.contains("#2 hidden by rule 1"), "{shown}");
     assert!(!shown.contains(CONNIE_TEXT), "{shown}");
 
+    // The counts follow the read state: the thread marked unread again counts all but
+    // the hidden posts; marked read, none.
+    h.act(Action::MarkThreadUnread);
+    assert_eq!(counts(&h), (thread_before - 2, forum_before - 2));
+    let shown = screen(&h);
+    assert!(
+        shown.contains("8 posts, 6 unread, 2 hidden by rules"),
+        "{shown}"
+    );
+    h.act(Action::MarkThreadRead);
+    assert_eq!(counts(&h), (0, forum_before - thread_before));
+
     // Hidden, never deleted: the cache still has both posts.
     let file = Cache::open(h.dir.clone())
         .load_thread(&ThreadId::new("advocacy-1"))
@@ -159,6 +172,12 @@ fn dim_greys_a_post_and_highlight_and_score_show_in_its_header() {
                  [[rules]]\nmatch = { body = \"(?i)aspirations\" }\naction = \"score\"\nscore = 5\n\
                  [[rules]]\nmatch = { author = \"mary ghikas\" }\naction = \"highlight\"\n";
     let mut h = demo_with_rules(rules, 140, 80);
+    // The thread's score in the tree, as `threadmark tree` says it (one post +5).
+    let tree_row = text(&render(&h))
+        .into_iter()
+        .find(|r| r.split('│').next().unwrap().contains("score"))
+        .unwrap_or_else(|| panic!("no score in the tree"));
+    assert!(tree_row.contains("score 5 8"), "{tree_row}");
     h.open_advocacy();
     let buffer = render(&h);
     let rows = text(&buffer);

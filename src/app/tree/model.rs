@@ -30,6 +30,8 @@ pub struct TreeNode {
     /// Unread posts here and below (a muted thread's own count, which its parents leave
     /// out).
     pub unread: u32,
+    /// A thread's score from the `[[rules]]` (0 without score rules).
+    pub score: i64,
     pub has_children: bool,
     /// An area's id; a thread's area.
     pub area: Option<AreaId>,
@@ -49,6 +51,7 @@ impl TreeNode {
             thread: None,
             last_seq: 0,
             unread: 0,
+            score: 0,
             has_children: false,
             area: None,
             watch: WatchLevel::Normal,
@@ -228,6 +231,7 @@ impl TreeModel {
                 Some(id) => self.counts.unread_of(id, node.last_seq, read),
                 None => 0,
             };
+            node.score = node.thread.as_ref().map_or(0, |id| self.counts.score(id));
         }
         for i in (1..self.nodes.len()).rev() {
             if self.nodes[i].kind == NodeKind::Thread && self.nodes[i].watch == WatchLevel::Muted {

@@ -102,10 +102,21 @@ fn a_hidden_post_is_a_stub_that_v_shows_and_stays_in_the_cache() {
     // What answers the hidden post still shows.
     assert!(shown.contains("Robert Banks"), "{shown}");
 
+    // The stub on screen is not the post read; shown, it is.
+    let advocacy = ThreadId::new("advocacy-1");
+    let read = |h: &Harness, seq: u32| {
+        h.state
+            .data
+            .read
+            .thread(&advocacy)
+            .is_some_and(|t| t.is_read(seq))
+    };
+    assert!(read(&h, 1) && !read(&h, 2));
     h.state.reader.go_to(position_of(&h, 2));
     h.act(Action::RevealSpoilers);
     let shown = screen(&h);
     assert!(shown.contains(CONNIE_TEXT), "{shown}");
+    assert!(read(&h, 2));
     assert!(!shown.contains("#2 hidden by rule 1"), "{shown}");
     assert!(shown.contains("#8 hidden by rule 1"), "{shown}");
     // Once more: the stub again.

@@ -1,8 +1,9 @@
 //! The rules applied to one cached thread: a verdict per post, and what the thread then
 //! counts (unread posts the rules leave in, its score). Nothing here changes the cache.
 
-use crate::model::{Forum, PostFacts, ReadState, RuleSet, Thread, Verdict};
+use crate::model::{Forum, PostFacts, ReadState, RuleSet, Thread, ThreadId, Verdict};
 use jiff::Timestamp;
+use std::collections::HashMap;
 
 /// A thread's posts as the rules see them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -59,49 +60,70 @@ impl Judged {
             .fold(0, |sum, v| sum.saturating_add(v.score))
     }
 
+    /// The seqs of the posts the rules leave out of the unread counts: hidden ones and
+    /// those a `read` rule marks read.
+    pub fn left_out(&self, thread: &Thread) -> Vec<u32> {
+        thread
+            .posts
+            .iter()
+            .zip(&self.verdicts)
+            .filter(|(_, v)| v.hidden() || v.read)
+            .map(|(post, _)| post.seq)
+            .collect()
+    }
+
     /// The unread posts of `thread` the rules leave in: hidden posts and those a `read`
     /// rule marks read are not counted. Posts the cache lacks count as the read state says.
     pub fn unread(&self, thread: &Thread, read: &ReadState) -> u32 {
         let summary = &thread.summary;
-        let all = read.unread_count(&summary.id, summary.last_seq);
-        let state = read.thread(&summary.id);
-        let left_out = thread
-            .posts
-            .iter()
-            .zip(&self.verdicts)
-            .filter(|(post, v)| {
-                (v.hidden() || v.read) && !state.is_some_and(|s| s.is_read(post.seq))
-            })
-            .count();
-        all.saturating_sub(u32::try_from(left_out).unwrap_or(u32::MAX))
+        unread_leaving_out(read, &summary.id, summary.last_seq, &self.left_out(thread))
     }
 }
 
-/// What the rules make of each thread of a list: the unread posts they leave in and the
-/// score, for the threads the rules were run on (the others count as the read state says).
+/// The thread's unread posts as the read state counts them, less the unread ones among
+/// `left_out`.
+fn unread_leaving_out(read: &ReadState, id: &ThreadId, last_seq: u32, left_out: &[u32]) -> u32 {
+    let all = read.unread_count(id, last_seq);
+    let state = read.thread(id);
+    let unread_left_out = left_out
+        .iter()
+        .filter(|&&seq| !state.is_some_and(|s| s.is_read(seq)))
+        .count();
+    all.saturating_sub(u32::try_from(unread_left_out).unwrap_or(u32::MAX))
+}
+
+/// What the rules make of each thread of a list: the posts they leave out of the unread
+/// counts and the score, for the threads the rules were run on (the others count as the
+/// read state says). The counts follow the read state as it changes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ThreadCounts {
-    by_thread: std::collections::HashMap<crate::model::ThreadId, (u32, i64)>,
+    by_thread: HashMap<ThreadId, (Vec<u32>, i64)>,
 }
 
 impl ThreadCounts {
-    /// Records a judged thread.
-    pub fn insert(&mut self, thread: &Thread, judged: &Judged, read: &ReadState) {
+    /// Records a judged thread (again, after a change).
+    pub fn insert(&mut self, thread: &Thread, judged: &Judged) {
         self.by_thread.insert(
             thread.summary.id.clone(),
-            (judged.unread(thread, read), judged.score()),
+            (judged.left_out(thread), judged.score()),
         );
     }
 
     /// The thread's unread posts the rules leave in.
     pub fn unread(&self, thread: &crate::model::ThreadSummary, read: &ReadState) -> u32 {
-        self.by_thread
-            .get(&thread.id)
-            .map_or_else(|| read.unread_count(&thread.id, thread.last_seq), |c| c.0)
+        self.unread_of(&thread.id, thread.last_seq, read)
+    }
+
+    /// The unread posts the rules leave in of thread `id`, whose last post is `last_seq`.
+    pub fn unread_of(&self, id: &ThreadId, last_seq: u32, read: &ReadState) -> u32 {
+        self.by_thread.get(id).map_or_else(
+            || read.unread_count(id, last_seq),
+            |(left_out, _)| unread_leaving_out(read, id, last_seq, left_out),
+        )
     }
 
     /// The thread's score (0 without score rules).
-    pub fn score(&self, id: &crate::model::ThreadId) -> i64 {
+    pub fn score(&self, id: &ThreadId) -> i64 {
         self.by_thread.get(id).map_or(0, |c| c.1)
     }
 }

@@ -79,6 +79,9 @@ impl LoadedThread {
 pub struct IndexData {
     pub forum: crate::model::Forum,
     pub threads: Vec<crate::model::ThreadSummary>,
+    /// What the rules make of the threads' counts, when the runner ran them (`None`: the
+    /// counts held stay).
+    pub counts: Option<crate::app::judged::ThreadCounts>,
 }
 
 /// What the store worker reports back after a job.

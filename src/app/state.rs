@@ -152,6 +152,8 @@ pub struct State {
     pub places: crate::model::Places,
     /// The bookmarks list (`'`).
     pub bookmarks: crate::app::lists::BookmarkList,
+    /// The `[[rules]]` of config.toml: the open thread is judged by them as it loads.
+    pub rules: std::sync::Arc<crate::model::RuleSet>,
 }
 
 /// Everything the UI starts from.
@@ -248,6 +250,7 @@ impl State {
             me: None,
             places: crate::model::Places::default(),
             bookmarks: crate::app::lists::BookmarkList::default(),
+            rules: config.rule_set_shared(),
         };
         let effects = vec![
             Effect::Store(StoreJob::LoadOutbox),

@@ -120,7 +120,11 @@ pub fn unavailable(state: &mut State, why: String) {
 /// start puts it, on the first unread thread. A start that did not wait for the index
 /// gets back the selection remembered from last time (unless the user moved meanwhile).
 pub fn index_loaded(state: &mut State, data: IndexData, fx: &mut Vec<Effect>) {
-    let IndexData { forum, threads } = data;
+    let IndexData {
+        forum,
+        threads,
+        counts,
+    } = data;
     let selected = if state.index_wait.is_some() {
         start_index::selection(state)
     } else if state.data.threads.is_empty() {
@@ -136,6 +140,9 @@ pub fn index_loaded(state: &mut State, data: IndexData, fx: &mut Vec<Effect>) {
         state.tree.collapsed_keys().clone(),
         selected.as_deref(),
     );
+    // Counts the runner did not judge again stay as they were.
+    let counts = counts.unwrap_or_else(|| state.tree.counts().clone());
+    tree.set_counts(counts, &state.data.read);
     tree.set_places(&state.places, &state.data.read);
     tree.set_filter(&filter);
     state.tree = tree;

@@ -52,8 +52,21 @@ fn thread_loaded(state: &mut State, loaded: LoadedThread, effects: &mut Vec<Effe
         return;
     }
     mark_own_posts_read(state, &loaded, effects);
+    // The rules judge the thread as it is now: the reader shows their verdicts and the
+    // tree counts it as `threadmark tree` does.
+    let judged = crate::app::judged::Judged::thread(
+        &state.rules,
+        &state.status.account,
+        &state.data.forum,
+        &loaded.file,
+        state.now,
+    );
+    state
+        .tree
+        .judged_thread(&loaded.file, &judged, &state.data.read);
     if state.reader.thread_id() == Some(&id) {
         state.reader.refresh(loaded);
+        state.reader.set_judged(judged);
         state.reader.refresh_echoes(&state.outbox.entries);
         return;
     }
@@ -61,6 +74,7 @@ fn thread_loaded(state: &mut State, loaded: LoadedThread, effects: &mut Vec<Effe
     let seen = state.data.read.thread(&id).cloned();
     let width = usize::from(state.geometry().reader_body.width);
     state.reader.show(loaded, seen.as_ref(), width);
+    state.reader.set_judged(judged);
     state.reader.refresh_echoes(&state.outbox.entries);
     // A thread read in part opens at its first unread post (with `}` as with enter), as
     // newsreaders do; one with its opening post unread opens at the top.

@@ -185,18 +185,15 @@ fn thread_counts(
     rules: &RuleSet,
     data: &ForumData,
 ) -> anyhow::Result<ThreadCounts> {
-    let mut counts = ThreadCounts::default();
-    if !rules.any_for(&account.name) {
-        return Ok(counts);
-    }
     let mut cache = Cache::open(account.dir.clone());
-    let now = jiff::Timestamp::now();
-    for summary in data.threads.iter().filter(|t| !t.headers_only()) {
-        if let Some(file) = cache.load_thread(&summary.id)? {
-            let judged = Judged::thread(rules, &account.name, &data.forum, &file, now);
-            counts.insert(&file, &judged, &data.read);
-        }
-    }
+    let counts = crate::runner::judging::thread_counts(
+        &mut cache,
+        &account.name,
+        rules,
+        &data.forum,
+        &data.threads,
+        jiff::Timestamp::now(),
+    )?;
     report_problems(&mut cache);
     Ok(counts)
 }

@@ -237,6 +237,11 @@ impl Config {
         &self.compiled_rules
     }
 
+    /// The rules, compiled, to hand on (the reader keeps them in its state).
+    pub fn rule_set_shared(&self) -> std::sync::Arc<crate::model::RuleSet> {
+        std::sync::Arc::clone(&self.compiled_rules)
+    }
+
     /// The account to use: `requested`, else `default_account`, else the first account,
     /// else the demo. `None` means the demo forum.
     pub fn account(&self, requested: Option<&str>) -> Result<Option<&AccountConfig>, String> {

@@ -71,6 +71,9 @@ pub struct Interpreter {
     /// Watch levels and bookmarks are queued for the server too (the account keeps them
     /// there: `Account::queues_place_marks`).
     queue_places: bool,
+    /// The account's name and the rules, run over the cached threads at each reload of
+    /// the index for the tree's counts.
+    judging: Option<(String, std::sync::Arc<crate::model::RuleSet>)>,
 }
 
 impl Interpreter {
@@ -81,6 +84,7 @@ impl Interpreter {
             drafts: Drafts::open(dir),
             state_files: StateFiles::default(),
             queue_places: false,
+            judging: None,
         }
     }
 
@@ -104,6 +108,13 @@ impl Interpreter {
     #[must_use]
     pub fn queueing_place_marks(mut self, on: bool) -> Self {
         self.queue_places = on;
+        self
+    }
+
+    /// Runs `rules` over the cached threads of `account` at each reload of the index.
+    #[must_use]
+    pub fn judging(mut self, account: &str, rules: std::sync::Arc<crate::model::RuleSet>) -> Self {
+        self.judging = Some((account.to_owned(), rules));
         self
     }
 
@@ -159,15 +170,30 @@ impl Interpreter {
         let mut cache = Cache::open(self.dir.clone());
         let loaded = cache
             .load_forum()
-            .and_then(|forum| Ok((forum, cache.load_index()?)));
+            .and_then(|forum| Ok((forum.unwrap_or_default(), cache.load_index()?)))
+            .and_then(|(forum, threads)| {
+                let counts = match &self.judging {
+                    Some((account, rules)) => Some(super::judging::thread_counts(
+                        &mut cache,
+                        account,
+                        rules,
+                        &forum,
+                        &threads,
+                        jiff::Timestamp::now(),
+                    )?),
+                    None => None,
+                };
+                Ok((forum, threads, counts))
+            });
         for problem in cache.take_problems() {
             tracing::warn!("{problem}");
             answers.push(Msg::Notice(problem.to_string()));
         }
         answers.push(match loaded {
-            Ok((forum, threads)) => Msg::IndexLoaded(Box::new(IndexData {
-                forum: forum.unwrap_or_default(),
+            Ok((forum, threads, counts)) => Msg::IndexLoaded(Box::new(IndexData {
+                forum,
                 threads,
+                counts,
             })),
             Err(e) => Msg::Notice(format!("could not reload the thread list: {e}")),
         });

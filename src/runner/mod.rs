@@ -7,6 +7,7 @@ mod browser;
 mod editor;
 mod export;
 pub mod interpreter;
+pub mod judging;
 pub mod notify;
 mod places;
 mod state_files;
@@ -178,6 +179,10 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
     });
     if let Some(ui) = &remembered {
         startup_effects.extend(app::start_index::wait_for_index(&mut state, ui));
+    } else if config.rule_set().any_for(&account.name) {
+        // The tree's counts leave out what the rules hide: the store worker runs them over
+        // the cached threads with the index, after the first frame.
+        startup_effects.push(Effect::LoadIndex);
     }
     // The first frame says when the cache was last synced; the engine says it again once
     // it has started.
@@ -231,7 +236,8 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
     let core = Interpreter::open(&account.dir)
         .started_from(state.data.read.clone(), state.ui_snapshot())
         .queueing_read_marks(account.queues_read_marks())
-        .queueing_place_marks(account.queues_place_marks());
+        .queueing_place_marks(account.queues_place_marks())
+        .judging(&account.name, config.rule_set_shared());
     let store = StoreWorker::start(account.dir.clone(), core, reply.clone());
 
     let mut runner = Runner {

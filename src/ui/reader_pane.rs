@@ -10,10 +10,11 @@ use crate::app::reader::post_marks;
 use crate::app::reader::rows::{INDENT, drawn_depth};
 use crate::app::reader::search::Match;
 use crate::app::reader::{OpenThread, Reader, Row};
-use crate::model::{Forum, ThreadRead};
+use crate::model::{Forum, ThreadRead, Verdict};
 use crate::text::sanitize::clean_line;
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use std::fmt::Write as _;
@@ -160,9 +161,24 @@ fn title_line<'a>(view: &ReaderView<'_>, open: &'a OpenThread, theme: &Theme) ->
         .map(|(_, area)| format!("{} · ", clean_line(&area.title)))
         .unwrap_or_default();
     let plural = if thread.post_count == 1 { "" } else { "s" };
+    // What the rules leave out does not count as unread (as in the tree).
+    let left_out = (0..open.order.len())
+        .filter_map(|pos| open.post(pos).filter(|_| open.left_out(pos)))
+        .filter(|post| view.read.is_none_or(|r| !r.is_read(post.seq)))
+        .count();
+    let unread = unread.saturating_sub(u32::try_from(left_out).unwrap_or(u32::MAX));
     let mut meta = format!("  {place}{} post{plural}", thread.post_count);
     if unread > 0 {
         let _ = write!(meta, ", {unread} unread");
+    }
+    // As `threadmark read` says it.
+    let hidden = open.judged.verdicts.iter().filter(|v| v.hidden()).count();
+    if hidden > 0 {
+        let _ = write!(meta, ", {hidden} hidden by rules");
+    }
+    let score = open.judged.score();
+    if score != 0 {
+        let _ = write!(meta, ", score {score}");
     }
     let cols = usize::from(view.title.width);
     let title_room = cols
@@ -214,7 +230,7 @@ fn row_line<'a>(
             if let Some(mark) = open.echo(pos) {
                 spans.extend(echo_header_spans(post, parent, mark, theme));
             } else {
-                let unread = view.read.is_none_or(|r| !r.is_read(post.seq));
+                let unread = !open.left_out(pos) && view.read.is_none_or(|r| !r.is_read(post.seq));
                 let is_new = open.is_new(post);
                 let mut marks = post_marks::marks(post, view.outbox, view.me);
                 marks.bookmarked =
@@ -228,8 +244,9 @@ fn row_line<'a>(
                     &marks,
                     theme,
                 ));
+                spans.extend(verdict_spans(open.verdict(pos), theme));
             }
-            let line = Line::from(spans);
+            let line = dimmed(Line::from(spans), open, pos);
             if view.focused && view.reader.current == pos {
                 return line.style(theme.get(Element::ReaderCurrent));
             }
@@ -275,6 +292,7 @@ fn row_line<'a>(
                 theme.get(Element::ReaderDeleted),
             ));
         }
+        Row::Hidden { rule, .. } => return stub_line(view, post, pos, rule, spans, theme),
         Row::Folded { hidden, .. } => {
             let what = if hidden == 1 { "reply" } else { "replies" };
             spans.push(Span::styled(
@@ -284,7 +302,54 @@ fn row_line<'a>(
         }
         Row::Gap { .. } | Row::Missing { .. } => return Line::default(),
     }
-    Line::from(spans)
+    dimmed(Line::from(spans), open, pos)
+}
+
+/// The one line of a post a rule hides, after its depth bars (`spans`).
+fn stub_line<'a>(
+    view: &ReaderView<'_>,
+    post: &crate::model::Post,
+    pos: usize,
+    rule: usize,
+    mut spans: Vec<Span<'a>>,
+    theme: &Theme,
+) -> Line<'a> {
+    spans.push(Span::styled(
+        format!("  #{} hidden by rule {rule} — v shows it", post.seq),
+        theme.get(Element::ReaderFolded),
+    ));
+    let line = Line::from(spans);
+    if view.focused && view.reader.current == pos {
+        return line.style(theme.get(Element::ReaderCurrent));
+    }
+    line
+}
+
+/// A post a `dim` rule matches is drawn greyed, header and body.
+fn dimmed<'a>(line: Line<'a>, open: &OpenThread, pos: usize) -> Line<'a> {
+    if open.verdict(pos).is_some_and(|v| v.dim) {
+        line.patch_style(Style::default().add_modifier(Modifier::DIM))
+    } else {
+        line
+    }
+}
+
+/// The rules' marks in a post's header, as `threadmark read` shows them: its score, and
+/// ★ when a `highlight` rule matches.
+fn verdict_spans(verdict: Option<&Verdict>, theme: &Theme) -> Vec<Span<'static>> {
+    let Some(v) = verdict else {
+        return Vec::new();
+    };
+    let meta = theme.get(Element::ReaderMeta);
+    let mut spans = Vec::new();
+    if v.score != 0 {
+        spans.push(Span::styled(format!(" · score {:+}", v.score), meta));
+    }
+    if v.highlight {
+        spans.push(Span::styled(" · ", meta));
+        spans.push(Span::styled("★", theme.get(Element::ReaderBookmark)));
+    }
+    spans
 }
 
 /// The row standing for posts not downloaded: what enter does about them, or that they

@@ -11,6 +11,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
+use std::fmt::Write as _;
 
 /// What the tree pane needs to draw.
 #[derive(Debug)]
@@ -80,11 +81,14 @@ fn row<'a>(
         WatchLevel::Tracking => "◇ ",
         WatchLevel::Normal | WatchLevel::Muted => "",
     };
-    let count = if node.unread > 0 {
-        format!(" {}", node.unread)
-    } else {
-        String::new()
-    };
+    let mut count = String::new();
+    // A thread's score from the rules, as `threadmark tree` says it.
+    if node.score != 0 {
+        let _ = write!(count, " score {}", node.score);
+    }
+    if node.unread > 0 {
+        let _ = write!(count, " {}", node.unread);
+    }
     let mut label_style = theme.get(match node.kind {
         NodeKind::Forum => Element::TreeForum,
         NodeKind::Section => Element::TreeSection,

@@ -195,6 +195,14 @@ impl Harness {
             .queueing_place_marks(true);
     }
 
+    /// The runner's start with `[[rules]]` in the config: the store worker runs them over
+    /// the cached threads with the index, for the tree's counts.
+    pub fn judging_at_start(&mut self, config: &Config) {
+        let core = std::mem::replace(&mut self.core, Interpreter::open(&self.dir));
+        self.core = core.judging(&self.state.status.account, config.rule_set_shared());
+        self.run_effects(vec![Effect::LoadIndex]);
+    }
+
     pub fn send(&mut self, msg: Msg) {
         self.clock += SignedDuration::from_millis(1);
         let effects = update(&mut self.state, msg, self.clock);

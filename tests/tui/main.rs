@@ -18,5 +18,6 @@ mod live_places;
 mod places;
 mod post_changes;
 mod pty;
+mod rules;
 mod screens;
 mod updates;

@@ -162,7 +162,11 @@ fn wide_characters_line_up() {
     let mut threads = h.state.data.threads.clone();
     threads[0].title = "日本語のスレッド：図書館の未来について話しましょう 📚📚📚".into();
     h.send(threadmark::app::Msg::IndexLoaded(Box::new(
-        threadmark::app::IndexData { forum, threads },
+        threadmark::app::IndexData {
+            forum,
+            threads,
+            counts: None,
+        },
     )));
     let terminal = render(&h);
     let buffer = terminal.backend().buffer();

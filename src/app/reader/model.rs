@@ -1,12 +1,14 @@
 //! The reader pane's model: the open thread in reading order, its rows at the current width,
 //! the scroll position, the current post, folded subthreads and the in-thread search.
 
+use crate::app::judged::Judged;
 use crate::app::msg::LoadedThread;
 use crate::app::reader::echo::{Echo, EchoMark, echoes_for};
 use crate::app::reader::rows::{LayoutInput, RowLayout, WrapCache, descendants, layout};
 use crate::app::reader::search::{Match, find_all};
 use crate::model::{
-    OutboxEntry, Placed, Post, PostId, SeqRange, Thread, ThreadId, ThreadRead, reading_order,
+    OutboxEntry, Placed, Post, PostId, SeqRange, Thread, ThreadId, ThreadRead, Verdict,
+    reading_order,
 };
 use crate::render::Document;
 use std::collections::HashSet;
@@ -26,6 +28,8 @@ pub struct OpenThread {
     real: usize,
     /// `echoes[i]` describes the echo `file.posts[real + i]`.
     pub echoes: Vec<EchoMark>,
+    /// What the rules make of the synced posts (one verdict per post of `real_posts`).
+    pub judged: Judged,
     cache: WrapCache,
 }
 
@@ -76,6 +80,23 @@ impl OpenThread {
         self.order.get(pos).map_or(&[], |p| self.cache.get(p.index))
     }
 
+    /// What the rules make of the post at `pos` (nothing for an echo, or without rules).
+    pub fn verdict(&self, pos: usize) -> Option<&Verdict> {
+        self.order
+            .get(pos)
+            .and_then(|p| self.judged.verdicts.get(p.index))
+    }
+
+    /// The rule hiding the post at `pos`, if one does.
+    pub fn hidden_by(&self, pos: usize) -> Option<usize> {
+        self.verdict(pos).and_then(|v| v.hidden_by)
+    }
+
+    /// The rules leave the post at `pos` out of the unread counts (hidden, or marked read).
+    pub fn left_out(&self, pos: usize) -> bool {
+        self.verdict(pos).is_some_and(|v| v.hidden() || v.read)
+    }
+
     fn position_of_index(&self, index: usize) -> Option<usize> {
         self.order.iter().position(|p| p.index == index)
     }
@@ -106,6 +127,8 @@ pub struct Reader {
     pub height: usize,
     /// Posts whose spoilers are shown (the others are veiled), for this visit.
     pub revealed: HashSet<PostId>,
+    /// Posts hidden by a rule that are shown anyway (`v` on the stub), for this visit.
+    pub unhidden: HashSet<PostId>,
     /// Runs of posts not downloaded that were asked for during this visit: a run asked
     /// for is not asked again by scrolling while its load is in flight (a new run, after
     /// the load, is a new row).
@@ -132,6 +155,7 @@ impl Reader {
             new_above: seen.map_or(0, |s| s.seen_through),
             real: loaded.file.posts.len(),
             echoes: Vec::new(),
+            judged: Judged::default(),
             file: loaded.file,
             docs,
             order,
@@ -139,6 +163,7 @@ impl Reader {
         });
         self.folded.clear();
         self.revealed.clear();
+        self.unhidden.clear();
         self.asked.clear();
         self.search = None;
         self.scroll = 0;
@@ -165,13 +190,43 @@ impl Reader {
             .unwrap_or_default()
     }
 
-    /// Shows the current post's spoilers, or veils them again. False when it has none.
+    /// What the rules make of the open thread's posts (judged as it loaded); laid out
+    /// again, keeping the place.
+    pub fn set_judged(&mut self, judged: Judged) {
+        if let Some(open) = &mut self.open {
+            open.judged = judged;
+            let width = self.layout.width;
+            self.relayout(width);
+        }
+    }
+
+    /// Whether the post at `pos` shows as the one-line stub of a rule that hides it.
+    pub fn stubbed(&self, pos: usize) -> bool {
+        self.open.as_ref().is_some_and(|o| {
+            o.hidden_by(pos).is_some()
+                && o.post(pos).is_some_and(|p| !self.unhidden.contains(&p.id))
+        })
+    }
+
+    /// `v`: a post a rule hides is shown (and, once shown, hidden again when it has no
+    /// spoilers); otherwise the post's spoilers are shown or veiled again. False when the
+    /// post has neither.
     pub fn toggle_spoilers(&mut self) -> bool {
         let Some(open) = &self.open else { return false };
         let pos = self.current;
         let (Some(post), Some(doc)) = (open.post(pos), open.doc(pos)) else {
             return false;
         };
+        let by_rule = open.hidden_by(pos).is_some();
+        let id = post.id.clone();
+        if by_rule && (!self.unhidden.contains(&id) || !doc.has_spoilers()) {
+            if !self.unhidden.remove(&id) {
+                self.unhidden.insert(id);
+            }
+            let width = self.layout.width;
+            self.relayout(width);
+            return true;
+        }
         if !doc.has_spoilers() {
             return false;
         }
@@ -314,6 +369,14 @@ impl Reader {
         };
         // Row offsets change with the layout: partial views start over.
         self.seen.clear();
+        // Posts a rule hides (unless shown with `v`), by index into the posts.
+        let stubs: Vec<Option<usize>> = open
+            .judged
+            .verdicts
+            .iter()
+            .zip(&open.file.posts)
+            .map(|(v, p)| v.hidden_by.filter(|_| !self.unhidden.contains(&p.id)))
+            .collect();
         self.layout = layout(
             &LayoutInput {
                 posts: &open.file.posts,
@@ -322,6 +385,7 @@ impl Reader {
                 folded: &self.folded,
                 missing: &open.file.summary.missing,
                 revealed: &self.revealed,
+                stubs: &stubs,
                 width,
             },
             &mut open.cache,
@@ -500,11 +564,13 @@ impl Reader {
         }
     }
 
-    /// The first unread post after the current one (by reading order).
+    /// The first unread post after the current one (by reading order) that the rules
+    /// leave in.
     pub fn next_unread(&mut self, read: Option<&ThreadRead>) -> bool {
         let Some(open) = &self.open else { return false };
         let unread = |pos: usize| {
             !open.is_echo(pos)
+                && !open.left_out(pos)
                 && open
                     .post(pos)
                     .is_some_and(|p| !p.deleted && read.is_none_or(|r| !r.is_read(p.seq)))

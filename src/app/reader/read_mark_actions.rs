@@ -26,6 +26,8 @@ pub fn mark_shown(state: &mut State, effects: &mut Vec<Effect>) {
     let seqs: Vec<u32> = shown
         .into_iter()
         .filter(|&pos| !open.is_echo(pos))
+        // A rule's stub is not the post read: it is marked once `v` shows it.
+        .filter(|&pos| !state.reader.stubbed(pos))
         .filter_map(|pos| open.post(pos))
         .filter(|p| !p.deleted)
         .map(|p| p.seq)

@@ -32,6 +32,11 @@ pub enum Row {
     Deleted {
         pos: usize,
     },
+    /// The one line standing for a post rule `rule` hides (in place of its header).
+    Hidden {
+        pos: usize,
+        rule: usize,
+    },
     /// The replies under this post are folded away.
     Folded {
         pos: usize,
@@ -56,6 +61,7 @@ impl Row {
             | Row::Body { pos, .. }
             | Row::Link { pos, .. }
             | Row::Deleted { pos }
+            | Row::Hidden { pos, .. }
             | Row::Folded { pos, .. }
             | Row::Gap { pos }
             | Row::Missing { pos, .. } => pos,
@@ -135,6 +141,8 @@ pub struct LayoutInput<'a> {
     pub missing: &'a [SeqRange],
     /// Posts whose spoilers are shown: the links inside the others are not listed.
     pub revealed: &'a HashSet<PostId>,
+    /// Per post (by index): the rule hiding it, shown as a stub.
+    pub stubs: &'a [Option<usize>],
     pub width: usize,
 }
 
@@ -204,10 +212,14 @@ pub fn layout(input: &LayoutInput<'_>, cache: &mut WrapCache) -> RowLayout {
         let placed = input.order[pos];
         let post = &input.posts[placed.index];
         let first = rows.len();
-        rows.push(Row::Header { pos });
-        if post.deleted {
+        if let Some(rule) = input.stubs.get(placed.index).copied().flatten() {
+            // The stub alone, in place of the header and the body.
+            rows.push(Row::Hidden { pos, rule });
+        } else if post.deleted {
+            rows.push(Row::Header { pos });
             rows.push(Row::Deleted { pos });
         } else if let Some(doc) = input.docs.get(placed.index) {
+            rows.push(Row::Header { pos });
             let width = body_width(input.width, placed.depth);
             let count = cache.lines(placed.index, doc, width).len();
             rows.extend((0..count).map(|line| Row::Body { pos, line }));
@@ -219,6 +231,8 @@ pub fn layout(input: &LayoutInput<'_>, cache: &mut WrapCache) -> RowLayout {
                     .filter(|(_, l)| revealed || !l.spoiler)
                     .map(|(link, _)| Row::Link { pos, link }),
             );
+        } else {
+            rows.push(Row::Header { pos });
         }
         let replies = pos + 1..ends[pos];
         let folded = input.folded.contains(&pos) && !replies.is_empty();
@@ -263,6 +277,7 @@ mod tests {
                 folded: &folded,
                 missing: &[],
                 revealed: &HashSet::new(),
+                stubs: &[],
                 width: 80,
             },
             &mut cache,
@@ -277,6 +292,7 @@ mod tests {
                 folded: &folded,
                 missing: &[],
                 revealed: &HashSet::new(),
+                stubs: &[],
                 width: 80,
             },
             &mut cache,
@@ -330,6 +346,7 @@ mod tests {
                 folded: &folded,
                 missing: &missing,
                 revealed: &HashSet::new(),
+                stubs: &[],
                 width: 80,
             },
             &mut WrapCache::new(posts.len()),
@@ -365,6 +382,7 @@ mod tests {
                 folded: &folded,
                 missing: &[SeqRange { from: 1, to: 9 }],
                 revealed: &HashSet::new(),
+                stubs: &[],
                 width: 80,
             },
             &mut WrapCache::new(0),

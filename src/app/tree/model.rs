@@ -2,7 +2,8 @@
 //! a title filter, watch levels and unread counts rolled up to every parent (a muted
 //! thread's are not). Pure data, no drawing.
 
-use crate::model::{AreaId, Forum, Places, ReadState, ThreadId, ThreadSummary, WatchLevel};
+use crate::app::judged::{Judged, ThreadCounts};
+use crate::model::{AreaId, Forum, Places, ReadState, Thread, ThreadId, ThreadSummary, WatchLevel};
 use crate::text::sanitize::clean_line;
 use std::collections::{BTreeSet, HashMap};
 
@@ -29,6 +30,8 @@ pub struct TreeNode {
     /// Unread posts here and below (a muted thread's own count, which its parents leave
     /// out).
     pub unread: u32,
+    /// A thread's score from the `[[rules]]` (0 without score rules).
+    pub score: i64,
     pub has_children: bool,
     /// An area's id; a thread's area.
     pub area: Option<AreaId>,
@@ -48,6 +51,7 @@ impl TreeNode {
             thread: None,
             last_seq: 0,
             unread: 0,
+            score: 0,
             has_children: false,
             area: None,
             watch: WatchLevel::Normal,
@@ -71,6 +75,8 @@ pub struct TreeModel {
     selected: Option<usize>,
     /// First visible row drawn; kept so the selection stays on screen.
     offset: usize,
+    /// What the rules leave out of each judged thread's unread count.
+    counts: ThreadCounts,
 }
 
 impl TreeModel {
@@ -200,13 +206,32 @@ impl TreeModel {
         self.refresh_unread(read);
     }
 
-    /// Recounts unread posts from `read` and rolls them up, leaving muted threads out.
+    /// What the rules leave out of the threads' counts (all judged again), then recounts.
+    pub fn set_counts(&mut self, counts: ThreadCounts, read: &ReadState) {
+        self.counts = counts;
+        self.refresh_unread(read);
+    }
+
+    /// One thread judged again (opened in the reader), then recounts.
+    pub fn judged_thread(&mut self, thread: &Thread, judged: &Judged, read: &ReadState) {
+        self.counts.insert(thread, judged);
+        self.refresh_unread(read);
+    }
+
+    /// What the rules leave out of the threads' counts.
+    pub fn counts(&self) -> &ThreadCounts {
+        &self.counts
+    }
+
+    /// Recounts unread posts from `read` (less what the rules leave out) and rolls them
+    /// up, leaving muted threads out.
     pub fn refresh_unread(&mut self, read: &ReadState) {
         for node in &mut self.nodes {
             node.unread = match &node.thread {
-                Some(id) => read.unread_count(id, node.last_seq),
+                Some(id) => self.counts.unread_of(id, node.last_seq, read),
                 None => 0,
             };
+            node.score = node.thread.as_ref().map_or(0, |id| self.counts.score(id));
         }
         for i in (1..self.nodes.len()).rev() {
             if self.nodes[i].kind == NodeKind::Thread && self.nodes[i].watch == WatchLevel::Muted {

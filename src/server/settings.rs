@@ -129,6 +129,8 @@ pub struct Entry {
 pub struct Settings {
     /// The settings file that was read, if there was one.
     pub file: Option<PathBuf>,
+    /// Where the settings file was looked for (absent with a temporary demo directory).
+    pub looked_for: Option<PathBuf>,
     pub addr: SocketAddr,
     pub mode: Option<ForumMode>,
     pub banner: Option<String>,
@@ -199,10 +201,12 @@ pub fn load(dir: Option<&Path>, flags: &Flags) -> anyhow::Result<Settings> {
         },
         None => None,
     };
-    match (path, text) {
-        (Some(path), Some(text)) => resolve(Some((&path, &text)), flags),
+    let mut settings = match (&path, text) {
+        (Some(path), Some(text)) => resolve(Some((path, &text)), flags),
         _ => resolve(None, flags),
-    }
+    }?;
+    settings.looked_for = path;
+    Ok(settings)
 }
 
 /// Lays `flags` over the file's `(path, text)`, or over the defaults alone.
@@ -407,6 +411,7 @@ pub fn resolve(file: Option<(&Path, &str)>, flags: &Flags) -> anyhow::Result<Set
 
     Ok(Settings {
         file: path.map(Path::to_owned),
+        looked_for: path.map(Path::to_owned),
         addr,
         mode,
         banner,
@@ -442,11 +447,15 @@ impl Settings {
     pub fn describe(&self) -> String {
         let mut out = String::new();
         let file = self.file.as_ref().map(|p| p.display().to_string());
-        let _ = writeln!(
-            out,
-            "# settings file: {}",
-            file.as_deref().unwrap_or("(none)")
-        );
+        let _ = match (&file, &self.looked_for) {
+            (Some(file), _) => writeln!(out, "# settings file: {file}"),
+            (None, Some(path)) => writeln!(
+                out,
+                "# settings file: none ({} does not exist)",
+                path.display()
+            ),
+            (None, None) => writeln!(out, "# settings file: none"),
+        };
         for entry in &self.entries {
             let from = match entry.source {
                 Source::Default => "default".to_owned(),

@@ -82,6 +82,16 @@ async fn a_limit_from_server_toml_takes_effect_and_a_flag_overrides_it() {
 #[test]
 fn serve_config_prints_each_setting_and_where_it_comes_from() {
     let dir = tempfile::tempdir().unwrap();
+    let output = serve_config(dir.path(), &[]);
+    let said = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        said.contains(&format!(
+            "# settings file: none ({} does not exist)",
+            dir.path().join("server.toml").display()
+        )),
+        "{said}"
+    );
+    assert!(said.contains("writes-per-minute = 60  # default"), "{said}");
     std::fs::write(
         dir.path().join("server.toml"),
         "writes-per-minute = 5\nmax-post-chars = 2000\n",

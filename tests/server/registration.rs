@@ -5,7 +5,7 @@
 use crate::common::{THREAD, TestServer, both_stores, demo_server, json_of, problem_code, reply};
 use reqwest::{Response, StatusCode};
 use serde_json::json;
-use threadmark::api::Role;
+use threadmark::api::{ForumMode, Role};
 use threadmark::server::Registration;
 
 async fn register(t: &TestServer, name: &str, password: &str) -> Response {
@@ -94,5 +94,20 @@ both_stores! {
         assert!(flood.headers().contains_key("retry-after"));
         assert_eq!(problem_code(flood, StatusCode::TOO_MANY_REQUESTS).await.0, "rate_limited");
         assert_eq!(t.count("users").await, users, "the refused registration made nobody");
+    }
+}
+
+both_stores! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_read_only_forum_takes_no_registrations(store) {
+        let t = demo_server(&store, |c| {
+            c.registration = Registration::Open(Role::Member);
+            c.mode = Some(ForumMode::ReadOnly);
+        })
+        .await;
+        let users = t.count("users").await;
+        let (code, _) = problem_code(register(&t, "fay", "fay's long password").await, StatusCode::SERVICE_UNAVAILABLE).await;
+        assert_eq!(code, "logins_disabled");
+        assert_eq!(t.count("users").await, users, "nobody was made");
     }
 }

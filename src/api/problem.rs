@@ -67,6 +67,7 @@ problem_codes! {
     Forbidden = "forbidden", 403, "Not allowed for this user";
     ThreadLocked = "thread_locked", 403, "The thread is locked";
     InviteInvalid = "invite_invalid", 403, "The invitation is unknown, expired or used up";
+    RegistrationClosed = "registration_closed", 403, "This forum takes new members by invitation only";
     NotFound = "not_found", 404, "No such resource";
     AreaNotFound = "area_not_found", 404, "No such area";
     ThreadNotFound = "thread_not_found", 404, "No such thread";

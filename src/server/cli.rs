@@ -10,12 +10,11 @@ use super::cli_moderation::{
 };
 use super::cli_users::{TokenCommand, UserCommand, token_command, user_command};
 use super::db::{self, Location};
+use super::settings;
 use super::{ConnectionLimits, ServerConfig, ServerLimits, start};
-use crate::api::ForumMode;
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use std::io::Write;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -42,45 +41,19 @@ pub struct ServeArgs {
     /// `verify-full`) connects with TLS [e.g. `postgres://forum@db.example/forum`]
     #[arg(long, global = true, env = DATABASE_URL_ENV, hide_env_values = true, value_name = "URL")]
     pub database: Option<String>,
-    /// Address to listen on (port 0 picks a free port)
-    #[arg(long, default_value = "127.0.0.1:7878", value_name = "IP:PORT")]
-    pub addr: SocketAddr,
     /// Load the bundled demo forum (into an empty store) and print ready-to-use tokens
     #[arg(long)]
     pub demo: bool,
-    /// Start in this mode [default: the mode the server was left in]
-    #[arg(long, value_parser = ["open", "read-only", "maintenance"], value_name = "MODE")]
-    pub mode: Option<String>,
-    /// A banner to show with the mode (e.g. why the forum is read-only)
-    #[arg(long, value_name = "TEXT")]
-    pub banner: Option<String>,
-    /// Writes (posts, edits, logins) allowed per token per minute; 0 turns the limit off
-    #[arg(long, default_value_t = 60, value_name = "N")]
-    pub writes_per_minute: u32,
-    /// Reads allowed per token (or address) per minute; 0 (default) turns the limit off
-    #[arg(long, default_value_t = 0, value_name = "N")]
-    pub reads_per_minute: u32,
-    /// Longest post, in characters (clients check it before they queue a post)
-    #[arg(long, default_value_t = 50_000, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_post_chars: u32,
-    /// How long the changes log remembers a change, in hours; older cursors get 410
-    #[arg(long, default_value_t = 30 * 24, value_name = "HOURS")]
-    pub changes_retention_hours: u64,
-    /// Most connections open at once; more wait until one closes [default: three quarters
-    /// of the open-file limit, at most 10000]
-    #[arg(long, value_name = "N")]
-    pub max_connections: Option<usize>,
-    /// Seconds a connection may take to send a request's headers, and may stay idle
-    /// between requests (long polls are not idle)
-    #[arg(long, default_value_t = 20, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
-    pub header_timeout: u64,
-    /// Do not log one line per request on stderr
-    #[arg(long)]
-    pub quiet: bool,
+    /// The settings that may also live in `server.toml` (flags override the file).
+    #[command(flatten)]
+    pub settings: Box<settings::Flags>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ServeCommand {
+    /// Print the settings the server would start with (from flags, `server.toml` in the
+    /// data directory, or defaults) and where each comes from
+    Config,
     /// Show and shape the forum: title, announcement, sections and areas (also while it
     /// is being served)
     Forum {
@@ -224,6 +197,12 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
                 import_command(store.as_ref(), &import, parsed).await
             })
         }
+        Some(ServeCommand::Config) => {
+            let dir = resolve_dir(args.data.as_deref())?;
+            let settings = settings::load(Some(&dir), &args.settings)?;
+            print!("{}", settings.describe());
+            Ok(())
+        }
         None => serve(args),
     }
 }
@@ -245,31 +224,29 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
         (None, _) => (default_data_dir()?, false),
     };
+    // A temporary demo directory holds no settings file.
+    let settings = settings::load((!temporary).then_some(dir.as_path()), &args.settings)?;
     let mut config = ServerConfig::new(&dir);
     config.database = args.database;
-    config.addr = args.addr;
+    config.addr = settings.addr;
     config.demo = args.demo;
-    config.mode = args
-        .mode
-        .as_deref()
-        .map(str::parse::<ForumMode>)
-        .transpose()
-        .map_err(anyhow::Error::msg)?;
-    config.banner = args.banner;
+    config.mode = settings.mode;
+    config.banner = settings.banner;
     config.limits = ServerLimits {
-        writes_per_minute: args.writes_per_minute,
-        reads_per_minute: args.reads_per_minute,
-        max_post_chars: args.max_post_chars,
+        writes_per_minute: settings.writes_per_minute,
+        reads_per_minute: settings.reads_per_minute,
+        max_post_chars: settings.max_post_chars,
         ..ServerLimits::default()
     };
     config.connections = ConnectionLimits {
-        max_connections: args.max_connections,
-        header_timeout: Duration::from_secs(args.header_timeout),
+        max_connections: settings.max_connections,
+        header_timeout: Duration::from_secs(settings.header_timeout),
         ..ConnectionLimits::default()
     };
     config.changes_retention =
-        Duration::from_secs(args.changes_retention_hours.saturating_mul(3600));
-    config.log_requests = !args.quiet;
+        Duration::from_secs(settings.changes_retention_hours.saturating_mul(3600));
+    config.log_requests = !settings.quiet;
+    config.registration = settings.registration;
 
     let runtime = runtime()?;
     let result = runtime.block_on(async move {

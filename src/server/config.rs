@@ -1,6 +1,7 @@
 //! How a server is set up: address, data directory, mode at start, limits, retention.
 
 use super::db::Location;
+use super::settings::Registration;
 use crate::api::{ForumMode, Limits};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -113,6 +114,8 @@ pub struct ServerConfig {
     pub retry_after: Duration,
     /// One line per request on stderr.
     pub log_requests: bool,
+    /// Who may make an account with `POST /register` (closed: invitations only).
+    pub registration: Registration,
 }
 
 impl ServerConfig {
@@ -140,6 +143,7 @@ impl ServerConfig {
             idempotency_retention: Duration::from_secs(24 * 3600),
             retry_after: Duration::from_secs(120),
             log_requests: false,
+            registration: Registration::Closed,
         }
     }
 }

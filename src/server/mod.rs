@@ -25,9 +25,11 @@ mod log;
 mod modes;
 mod routes;
 mod run;
+pub mod settings;
 mod state;
 mod store_lock;
 
 pub use config::{ConnectionLimits, ServerConfig, ServerLimits};
 pub use db::{ImportReport, Location, import_demo, import_forum};
 pub use run::{DemoToken, RunningServer, ServerError, prepare_demo, prepare_demo_in, start};
+pub use settings::Registration;

@@ -58,7 +58,7 @@ fn refuse(state: &ModeState, method: &Method, path: &str) -> Option<Problem> {
             "the forum is down for maintenance; only /status answers",
         )),
         ForumMode::ReadOnly if reads => None,
-        ForumMode::ReadOnly if route == "/tokens" => Some(state.refusal(
+        ForumMode::ReadOnly if route == "/tokens" || route == "/register" => Some(state.refusal(
             ProblemCode::LoginsDisabled,
             "logins are disabled while the forum is read-only; reading works without a token",
         )),

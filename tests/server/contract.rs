@@ -197,6 +197,19 @@ async fn write_tokens(c: &mut Contract, t: &TestServer) -> String {
         h.post(t.url("/tokens")).body("name=alice"),
     )
     .await;
+    let (s, _) = c
+        .call(
+            "post",
+            "/register",
+            h.post(t.url("/register"))
+                .json(&json!({"name": "newcomer", "password": "a long password"})),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "registration is closed by default"
+    );
     let (s, me) = c
         .call("get", "/me", h.get(t.url("/me")).bearer_auth(&alice))
         .await;

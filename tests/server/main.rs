@@ -34,5 +34,7 @@ mod modes;
 mod outage;
 mod places;
 mod reading;
+mod registration;
+mod settings_file;
 mod spec;
 mod structure;

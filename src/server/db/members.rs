@@ -273,6 +273,22 @@ pub async fn redeem(
     Ok((user, token))
 }
 
+/// Open registration: makes a user with `role` (never more than a member) and grants a
+/// token, with the same name rules as an invitation.
+pub async fn register(
+    tx: &impl Tx,
+    name: &str,
+    role: Role,
+    password_hash: &str,
+    device: Option<&str>,
+    now: Timestamp,
+) -> WriteResult<(UserInfo, String)> {
+    let role = role.min(Role::Member);
+    let user = new_member(tx, name, role, password_hash, now).await?;
+    let token = users::insert_token(tx, user.id, device).await?;
+    Ok((user, token))
+}
+
 async fn reset_password(
     tx: &impl Tx,
     id: i64,

@@ -304,6 +304,16 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         device: Option<String>,
         now: Timestamp,
     ) -> WriteResult<(UserInfo, String)>;
+    /// Makes a user by open registration (`role` at most member) and grants a token
+    /// (`password_hash` from [`users::hash_password`]).
+    async fn register(
+        &self,
+        name: String,
+        role: api::Role,
+        password_hash: String,
+        device: Option<String>,
+        now: Timestamp,
+    ) -> WriteResult<(UserInfo, String)>;
     /// Imports a forum in one transaction (see [`super::import_forum`]).
     async fn import(
         &self,
@@ -913,6 +923,22 @@ impl<E: Engine> Store for E {
         self.write(move |tx| {
             Box::pin(async move {
                 members::redeem(tx, &invite, &name, &password_hash, device.as_deref(), now).await
+            })
+        })
+        .await
+    }
+
+    async fn register(
+        &self,
+        name: String,
+        role: api::Role,
+        password_hash: String,
+        device: Option<String>,
+        now: Timestamp,
+    ) -> WriteResult<(UserInfo, String)> {
+        self.write(move |tx| {
+            Box::pin(async move {
+                members::register(tx, &name, role, &password_hash, device.as_deref(), now).await
             })
         })
         .await

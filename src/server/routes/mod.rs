@@ -8,6 +8,7 @@ mod moderation;
 mod places;
 mod posts;
 mod reading;
+mod register;
 mod status;
 mod structure;
 mod threads;
@@ -29,6 +30,7 @@ pub fn router() -> Router<Shared> {
     let api = Router::new()
         .route("/status", get(status::get))
         .route("/tokens", post(tokens::create))
+        .route("/register", post(register::create))
         .route("/me", get(tokens::me))
         .route("/tree", get(tree::get))
         .route(

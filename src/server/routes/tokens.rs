@@ -60,15 +60,9 @@ pub async fn me(AuthUser(user): AuthUser) -> Result<Response, ApiError> {
 /// Shortest password a new member may choose.
 const MIN_PASSWORD_CHARS: usize = 8;
 
-/// `POST /tokens` with an invitation: makes the member (or resets the password) and
-/// grants a token, in one transaction.
-async fn redeem(
-    app: &Shared,
-    invite: String,
-    name: String,
-    password: String,
-    device: Option<String>,
-) -> Result<Response, ApiError> {
+/// Checks a new member's password and hashes it (off the async threads: Argon2 takes
+/// tens of milliseconds of CPU).
+pub(super) async fn new_password_hash(password: String) -> Result<String, ApiError> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(crate::api::Problem::new(ProblemCode::ValidationFailed)
             .field(
@@ -78,10 +72,23 @@ async fn redeem(
             )
             .into());
     }
-    // Argon2 takes tens of milliseconds of CPU: keep it off the async threads.
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| ApiError::Internal(format!("password hashing failed: {e}")))??;
+    Ok(
+        tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|e| ApiError::Internal(format!("password hashing failed: {e}")))??,
+    )
+}
+
+/// `POST /tokens` with an invitation: makes the member (or resets the password) and
+/// grants a token, in one transaction.
+async fn redeem(
+    app: &Shared,
+    invite: String,
+    name: String,
+    password: String,
+    device: Option<String>,
+) -> Result<Response, ApiError> {
+    let hash = new_password_hash(password).await?;
     let (user, token) = app
         .store
         .redeem_invite(invite, name, hash, device, jiff::Timestamp::now())

@@ -88,6 +88,10 @@ pub enum Overlay {
     Bookmarks {
         selected: usize,
     },
+    /// The account's inbox (`i`); `selected` indexes its items.
+    Inbox {
+        selected: usize,
+    },
 }
 
 pub use crate::app::input::prompt::{Prompt, PromptHistory, PromptKind};
@@ -152,6 +156,7 @@ pub struct State {
     pub places: crate::model::Places,
     /// The bookmarks list (`'`).
     pub bookmarks: crate::app::lists::BookmarkList,
+    pub inbox: crate::app::lists::InboxList,
 }
 
 /// Everything the UI starts from.
@@ -248,6 +253,7 @@ impl State {
             me: None,
             places: crate::model::Places::default(),
             bookmarks: crate::app::lists::BookmarkList::default(),
+            inbox: crate::app::lists::InboxList::default(),
         };
         let effects = vec![
             Effect::Store(StoreJob::LoadOutbox),
@@ -301,6 +307,7 @@ impl State {
             Overlay::Drafts { .. } => Context::Drafts,
             Overlay::Conflict { .. } => Context::Conflict,
             Overlay::Bookmarks { .. } => Context::Bookmarks,
+            Overlay::Inbox { .. } => Context::Inbox,
             _ if self.composer.is_some() => Context::Composer,
             _ => match self.focus {
                 Focus::Tree => Context::Tree,

@@ -71,6 +71,9 @@ pub struct Interpreter {
     /// Watch levels and bookmarks are queued for the server too (the account keeps them
     /// there: `Account::queues_place_marks`).
     queue_places: bool,
+    /// Inbox items marked read are queued for the server too
+    /// (`Account::queues_inbox_marks`).
+    queue_inbox: bool,
 }
 
 impl Interpreter {
@@ -81,6 +84,7 @@ impl Interpreter {
             drafts: Drafts::open(dir),
             state_files: StateFiles::default(),
             queue_places: false,
+            queue_inbox: false,
         }
     }
 
@@ -104,6 +108,14 @@ impl Interpreter {
     #[must_use]
     pub fn queueing_place_marks(mut self, on: bool) -> Self {
         self.queue_places = on;
+        self
+    }
+
+    /// Queues inbox items marked read for the server as they are marked (the servers that
+    /// keep the inbox read there).
+    #[must_use]
+    pub fn queueing_inbox_marks(mut self, on: bool) -> Self {
+        self.queue_inbox = on;
         self
     }
 
@@ -221,6 +233,10 @@ impl Interpreter {
                 super::places::record(&self.dir, mark, &said, self.queue_places, tell);
             }
             StoreJob::LoadBookmarks => super::places::bookmarks(&self.dir, tell),
+            StoreJob::LoadInboxItems => super::inbox::load(&self.dir, tell),
+            StoreJob::MarkInboxRead { ids, say } => {
+                super::inbox::mark_read(&self.dir, ids.as_deref(), say, self.queue_inbox, tell);
+            }
             StoreJob::SaveUiState(ui) => {
                 // A convenience, not user data: a failure is logged, not shown.
                 if let Err(e) = self.save_ui_state(&ui) {

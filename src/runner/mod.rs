@@ -6,6 +6,7 @@ mod background;
 mod browser;
 mod editor;
 mod export;
+mod inbox;
 pub mod interpreter;
 pub mod notify;
 mod places;
@@ -231,7 +232,8 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
     let core = Interpreter::open(&account.dir)
         .started_from(state.data.read.clone(), state.ui_snapshot())
         .queueing_read_marks(account.queues_read_marks())
-        .queueing_place_marks(account.queues_place_marks());
+        .queueing_place_marks(account.queues_place_marks())
+        .queueing_inbox_marks(account.queues_inbox_marks());
     let store = StoreWorker::start(account.dir.clone(), core, reply.clone());
 
     let mut runner = Runner {

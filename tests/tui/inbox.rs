@@ -214,3 +214,29 @@ fn an_empty_inbox_says_so_instead_of_opening() {
         h.notice()
     );
 }
+
+#[test]
+fn a_sync_bringing_an_item_shows_it_in_the_open_list() {
+    let mut h = with_inbox();
+    h.keys("i");
+    let newer = item(&h, "newer", 4, 20, InboxKind::Message, "dave");
+    merge_inbox(&h.dir, vec![newer.clone()], true).unwrap();
+    let report = threadmark::sync::ingest::IngestReport {
+        inbox_changed: true,
+        inbox_news: vec![newer],
+        ..Default::default()
+    };
+    h.send(threadmark::app::Msg::Sync(
+        threadmark::sync::protocol::SyncEvent::Pulled(report),
+    ));
+    assert_eq!(h.state.overlay, Overlay::Inbox { selected: 0 });
+    let shown = screen(&h);
+    assert!(shown.contains(" Inbox (3 unread) — "), "{shown}");
+    let at = |what: &str| {
+        shown
+            .find(what)
+            .unwrap_or_else(|| panic!("{what:?}:\n{shown}"))
+    };
+    assert!(at("message dave") < at("reply   bob"), "{shown}");
+    assert_eq!(h.state.status.inbox_unread, 3);
+}

@@ -122,6 +122,8 @@ pub enum Stored {
     Bookmarks(Vec<crate::app::lists::bookmarks::BookmarkRow>),
     /// The inbox items, newest first, read ones too (`i`).
     InboxItems(Vec<crate::model::InboxItem>),
+    /// Inbox items marked read are durably queued in `marks/`: time to send them.
+    InboxReadQueued,
 }
 
 /// A reply or thread leaving the composer for the outbox.
@@ -187,7 +189,8 @@ pub enum StoreJob {
     LoadInboxItems,
     /// Mark inbox items read (every unread one when `ids` is `None`): queued for the
     /// server (when the account keeps its inbox there), then kept in `inbox.json`; the
-    /// answers are `Stored::Inbox` and `Stored::InboxItems`, and with `say` a `Done` line.
+    /// answers are `Stored::InboxReadQueued` (when queued), `Stored::Inbox` and
+    /// `Stored::InboxItems`, and with `say` a `Done` line.
     MarkInboxRead {
         ids: Option<Vec<String>>,
         say: bool,

@@ -150,7 +150,10 @@ fn on_stored(state: &mut State, stored: Stored, fx: &mut Vec<Effect>) {
                 state.error(problem.clone());
             }
         }
-        Stored::Queued { .. } => fx.push(Effect::Sync(SyncCommand::FlushNow)),
+        // Durably queued (an outbox entry, inbox items marked read): send it now.
+        Stored::Queued { .. } | Stored::InboxReadQueued => {
+            fx.push(Effect::Sync(SyncCommand::FlushNow));
+        }
         Stored::NotQueued { outgoing, why } => {
             compose_actions::not_queued(state, *outgoing, why, fx);
         }

@@ -32,6 +32,9 @@ pub fn load(dir: &AccountDir, tell: Tell<'_>) {
 pub fn mark_read(dir: &AccountDir, ids: Option<&[String]>, say: bool, queue: bool, tell: Tell<'_>) {
     match read_inbox_items(dir, ids, queue) {
         Ok(done) => {
+            if done.queued {
+                tell(Stored::InboxReadQueued);
+            }
             if say {
                 let how = if done.queued {
                     "the next sync sends it"

@@ -11,6 +11,7 @@ use threadmark::app::state::Overlay;
 use threadmark::app::{Effect, StoreJob};
 use threadmark::model::{Author, InboxItem, InboxKind, ThreadId};
 use threadmark::store::{Cache, Queued, ReadMarks, load_inbox, merge_inbox};
+use threadmark::sync::protocol::SyncCommand;
 use threadmark::ui::{self, Theme};
 
 fn screen(h: &Harness) -> String {
@@ -145,6 +146,18 @@ fn i_lists_the_inbox_newest_first_and_enter_goes_to_the_post_marking_it_read() {
     assert!(is_read(&h, "new"));
     assert!(!is_read(&h, "old"));
     assert_eq!(queued_inbox_reads(&h), vec![vec!["new".to_owned()]]);
+    let marked = h
+        .effects
+        .iter()
+        .position(|e| matches!(e, Effect::Store(StoreJob::MarkInboxRead { .. })))
+        .unwrap();
+    assert!(
+        h.effects[marked..]
+            .iter()
+            .any(|e| matches!(e, Effect::Sync(SyncCommand::FlushNow))),
+        "once queued, the mark is sent now: {:?}",
+        h.effects
+    );
     assert_eq!(h.state.status.inbox_unread, 1);
     assert!(
         status_line(&mut h).contains("inbox 1"),

@@ -15,6 +15,7 @@ mod harness;
 mod inbox;
 mod links;
 mod live;
+mod live_inbox;
 mod live_places;
 mod places;
 mod post_changes;

@@ -123,6 +123,10 @@ pub enum Stored {
     },
     /// The bookmarks, newest first, with what the cache knows of their posts (`'`).
     Bookmarks(Vec<crate::app::lists::bookmarks::BookmarkRow>),
+    /// The inbox items, newest first, read ones too (`i`).
+    InboxItems(Vec<crate::model::InboxItem>),
+    /// Inbox items marked read are durably queued in `marks/`: time to send them.
+    InboxReadQueued,
 }
 
 /// A reply or thread leaving the composer for the outbox.
@@ -184,6 +188,16 @@ pub enum StoreJob {
     /// Read the bookmarks with their posts' numbers and authors; the answer is
     /// `Stored::Bookmarks`.
     LoadBookmarks,
+    /// Read the inbox items; the answer is `Stored::InboxItems`.
+    LoadInboxItems,
+    /// Mark inbox items read (every unread one when `ids` is `None`): queued for the
+    /// server (when the account keeps its inbox there), then kept in `inbox.json`; the
+    /// answers are `Stored::InboxReadQueued` (when queued), `Stored::Inbox` and
+    /// `Stored::InboxItems`, and with `say` a `Done` line.
+    MarkInboxRead {
+        ids: Option<Vec<String>>,
+        say: bool,
+    },
 }
 
 /// Work for the runner: everything with I/O or side effects. `update` never does these.

@@ -88,6 +88,10 @@ pub enum Overlay {
     Bookmarks {
         selected: usize,
     },
+    /// The account's inbox (`i`); `selected` indexes its items.
+    Inbox {
+        selected: usize,
+    },
 }
 
 pub use crate::app::input::prompt::{Prompt, PromptHistory, PromptKind};
@@ -154,6 +158,8 @@ pub struct State {
     pub bookmarks: crate::app::lists::BookmarkList,
     /// The `[[rules]]` of config.toml: the open thread is judged by them as it loads.
     pub rules: std::sync::Arc<crate::model::RuleSet>,
+    /// The Inbox list (`i`).
+    pub inbox: crate::app::lists::InboxList,
 }
 
 /// Everything the UI starts from.
@@ -251,6 +257,7 @@ impl State {
             places: crate::model::Places::default(),
             bookmarks: crate::app::lists::BookmarkList::default(),
             rules: config.rule_set_shared(),
+            inbox: crate::app::lists::InboxList::default(),
         };
         let effects = vec![
             Effect::Store(StoreJob::LoadOutbox),
@@ -304,6 +311,7 @@ impl State {
             Overlay::Drafts { .. } => Context::Drafts,
             Overlay::Conflict { .. } => Context::Conflict,
             Overlay::Bookmarks { .. } => Context::Bookmarks,
+            Overlay::Inbox { .. } => Context::Inbox,
             _ if self.composer.is_some() => Context::Composer,
             _ => match self.focus {
                 Focus::Tree => Context::Tree,

@@ -31,7 +31,14 @@ pub fn on_event(state: &mut State, event: SyncEvent, fx: &mut Vec<Effect>) {
                 fx.push(Effect::Announce(report.inbox_news.clone()));
             }
             if report.inbox_changed {
-                fx.push(Effect::Store(StoreJob::LoadInbox));
+                // The open Inbox list is read again (its answer counts the unread too).
+                fx.push(Effect::Store(
+                    if matches!(state.overlay, crate::app::state::Overlay::Inbox { .. }) {
+                        StoreJob::LoadInboxItems
+                    } else {
+                        StoreJob::LoadInbox
+                    },
+                ));
             }
             // Watch levels or bookmarks set on another machine.
             if report.places_changed {

@@ -7,9 +7,9 @@ use crate::app::geometry::Focus;
 use crate::app::input::dispatch::run_action;
 use crate::app::input::keys as input;
 use crate::app::input::mouse;
-use crate::app::lists::bookmarks_actions;
 use crate::app::lists::drafts_actions;
 use crate::app::lists::outbox_actions;
+use crate::app::lists::{bookmarks_actions, inbox_actions};
 use crate::app::msg::{Effect, LoadedThread, Msg, Stored};
 use crate::app::reader::read_mark_actions;
 use crate::app::state::State;
@@ -164,7 +164,10 @@ fn on_stored(state: &mut State, stored: Stored, fx: &mut Vec<Effect>) {
                 state.error(problem.clone());
             }
         }
-        Stored::Queued { .. } => fx.push(Effect::Sync(SyncCommand::FlushNow)),
+        // Durably queued (an outbox entry, inbox items marked read): send it now.
+        Stored::Queued { .. } | Stored::InboxReadQueued => {
+            fx.push(Effect::Sync(SyncCommand::FlushNow));
+        }
         Stored::NotQueued { outgoing, why } => {
             compose_actions::not_queued(state, *outgoing, why, fx);
         }
@@ -178,6 +181,7 @@ fn on_stored(state: &mut State, stored: Stored, fx: &mut Vec<Effect>) {
             bookmarks_actions::places_stored(state, *places, said, fx);
         }
         Stored::Bookmarks(rows) => bookmarks_actions::loaded(state, rows),
+        Stored::InboxItems(rows) => inbox_actions::loaded(state, rows),
         Stored::Inbox { unread } => state.status.inbox_unread = unread,
     }
 }

@@ -6,7 +6,7 @@ use super::args::{ClientCommand, InboxCommand};
 use crate::account::{Account, Setup};
 use crate::config::Config;
 use crate::model::InboxItem;
-use crate::store::{ReadMarks, load_inbox, mark_inbox_read};
+use crate::store::{load_inbox, read_inbox_items};
 use crate::text::sanitize::clean_line;
 use serde::Serialize;
 use std::io::Write;
@@ -183,29 +183,12 @@ fn mark_read(
 ) -> anyhow::Result<()> {
     let mut marked_total = 0usize;
     let mut queued = false;
-    let mut found: Vec<&String> = Vec::new();
+    let mut found: Vec<String> = Vec::new();
     for account in accounts {
-        let inbox = load_inbox(&account.dir)?;
-        let known: Vec<String> = match ids {
-            Some(ids) => ids
-                .iter()
-                .filter(|id| inbox.items.iter().any(|i| &i.id == *id))
-                .cloned()
-                .collect(),
-            None => inbox.unread().map(|i| i.id.clone()).collect(),
-        };
-        if known.is_empty() {
-            continue;
-        }
-        if let Some(ids) = ids {
-            found.extend(ids.iter().filter(|id| known.contains(id)));
-        }
-        // Queued first: a crash before inbox.json is written still sends it.
-        if account.queues_inbox_marks() {
-            ReadMarks::open(&account.dir).enqueue_inbox_read(known.clone())?;
-            queued = true;
-        }
-        marked_total += mark_inbox_read(&account.dir, Some(&known))?.len();
+        let done = read_inbox_items(&account.dir, ids, account.queues_inbox_marks())?;
+        queued |= done.queued;
+        marked_total += done.marked.len();
+        found.extend(done.found);
     }
     if let Some(ids) = ids
         && let Some(missing) = ids.iter().find(|id| !found.contains(id))

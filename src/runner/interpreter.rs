@@ -74,6 +74,9 @@ pub struct Interpreter {
     /// The account's name and the rules, run over the cached threads at each reload of
     /// the index for the tree's counts.
     judging: Option<(String, std::sync::Arc<crate::model::RuleSet>)>,
+    /// Inbox items marked read are queued for the server too
+    /// (`Account::queues_inbox_marks`).
+    queue_inbox: bool,
 }
 
 impl Interpreter {
@@ -85,6 +88,7 @@ impl Interpreter {
             state_files: StateFiles::default(),
             queue_places: false,
             judging: None,
+            queue_inbox: false,
         }
     }
 
@@ -115,6 +119,14 @@ impl Interpreter {
     #[must_use]
     pub fn judging(mut self, account: &str, rules: std::sync::Arc<crate::model::RuleSet>) -> Self {
         self.judging = Some((account.to_owned(), rules));
+        self
+    }
+
+    /// Queues inbox items marked read for the server as they are marked (the servers that
+    /// keep the inbox read there).
+    #[must_use]
+    pub fn queueing_inbox_marks(mut self, on: bool) -> Self {
+        self.queue_inbox = on;
         self
     }
 
@@ -247,6 +259,10 @@ impl Interpreter {
                 super::places::record(&self.dir, mark, &said, self.queue_places, tell);
             }
             StoreJob::LoadBookmarks => super::places::bookmarks(&self.dir, tell),
+            StoreJob::LoadInboxItems => super::inbox::load(&self.dir, tell),
+            StoreJob::MarkInboxRead { ids, say } => {
+                super::inbox::mark_read(&self.dir, ids.as_deref(), say, self.queue_inbox, tell);
+            }
             StoreJob::SaveUiState(ui) => {
                 // A convenience, not user data: a failure is logged, not shown.
                 if let Err(e) = self.save_ui_state(&ui) {

@@ -6,6 +6,7 @@ mod background;
 mod browser;
 mod editor;
 mod export;
+mod inbox;
 pub mod interpreter;
 pub mod judging;
 pub mod notify;
@@ -237,7 +238,8 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
         .started_from(state.data.read.clone(), state.ui_snapshot())
         .queueing_read_marks(account.queues_read_marks())
         .queueing_place_marks(account.queues_place_marks())
-        .judging(&account.name, config.rule_set_shared());
+        .judging(&account.name, config.rule_set_shared())
+        .queueing_inbox_marks(account.queues_inbox_marks());
     let store = StoreWorker::start(account.dir.clone(), core, reply.clone());
 
     let mut runner = Runner {

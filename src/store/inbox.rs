@@ -75,3 +75,46 @@ pub fn mark_inbox_read(
     }
     Ok(marked)
 }
+
+/// What [`read_inbox_items`] did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InboxRead {
+    /// The named ids the inbox has (every unread one when none were named).
+    pub found: Vec<String>,
+    /// The ids that were unread and are read now.
+    pub marked: Vec<String>,
+    /// The marks are queued in `marks/` for the server.
+    pub queued: bool,
+}
+
+/// The user marks inbox items read (every unread one when `ids` is `None`): queued for the
+/// server first when `queue` (the account keeps its inbox there: a crash before
+/// `inbox.json` is written still sends it), then kept in `inbox.json`. Both
+/// `threadmark inbox read` and the reader's Inbox mark through this.
+pub fn read_inbox_items(
+    dir: &AccountDir,
+    ids: Option<&[String]>,
+    queue: bool,
+) -> Result<InboxRead, StoreError> {
+    let inbox = load_inbox(dir)?;
+    let found: Vec<String> = match ids {
+        Some(ids) => ids
+            .iter()
+            .filter(|id| inbox.items.iter().any(|i| &i.id == *id))
+            .cloned()
+            .collect(),
+        None => inbox.unread().map(|i| i.id.clone()).collect(),
+    };
+    if found.is_empty() {
+        return Ok(InboxRead::default());
+    }
+    if queue {
+        super::ReadMarks::open(dir).enqueue_inbox_read(found.clone())?;
+    }
+    let marked = mark_inbox_read(dir, Some(&found))?;
+    Ok(InboxRead {
+        found,
+        marked,
+        queued: queue,
+    })
+}

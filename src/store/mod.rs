@@ -34,7 +34,7 @@ pub use demo_import::{DEMO_ACCOUNT, ensure_demo};
 pub use drafts::Drafts;
 pub use file::{Durability, Problem};
 pub use image_cache::{DEFAULT_IMAGE_CACHE_MB, ImageCache};
-pub use inbox::{load_inbox, mark_inbox_read, merge_inbox};
+pub use inbox::{InboxRead, load_inbox, mark_inbox_read, merge_inbox, read_inbox_items};
 pub use log_file::{KEPT_FILES as KEPT_LOG_FILES, LogFile, dropped_lines as dropped_log_lines};
 pub use me::{load_me, save_me};
 pub use outbox::{Enqueued, Outbox, OutboxLock, Retried, Unreadable};

@@ -1,4 +1,4 @@
-//! The outbox, drafts and bookmarks lists, drawn as boxes over the panes: one entry per few rows,
+//! The outbox, drafts, bookmarks and inbox lists, drawn as boxes over the panes: one entry per few rows,
 //! the selected one highlighted, and the confirmation question when one is asked.
 
 use super::element::Element;
@@ -293,6 +293,71 @@ pub fn draw_bookmarks(frame: &mut Frame, state: &State, selected: usize, theme: 
     draw_box(
         frame,
         &format!(" Bookmarks — {hint} "),
+        entries,
+        selected,
+        Vec::new(),
+        theme,
+    );
+}
+
+/// The inbox, newest first: an unread item marked `●`, its kind, author, thread title and
+/// `#N`, when it came, and the start of the post's text.
+pub fn draw_inbox(frame: &mut Frame, state: &State, selected: usize, theme: &Theme) {
+    let cols = usize::from(frame.area().width.min(100).saturating_sub(4));
+    let meta = theme.get(Element::PaneMeta);
+    let entries: Vec<Vec<Line>> = state
+        .inbox
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let mark = if i == selected { "›" } else { " " };
+            let (dot, style) = if item.read {
+                (" ", Style::default())
+            } else {
+                ("●", theme.get(Element::TreeUnread))
+            };
+            let head = format!(
+                "{mark}{dot} {:<7} {}",
+                item.kind.as_str(),
+                clean_line(&item.author.name)
+            );
+            let facts = format!(
+                " · #{} · {}",
+                item.seq,
+                crate::text::clock::date_time(item.created_at)
+            );
+            let title = format!(" · {}", clean_line(&item.thread_title));
+            let room = cols.saturating_sub(width(&head) + width(&facts) + 1);
+            let mut lines = vec![Line::from(vec![
+                Span::styled(head, style),
+                Span::raw(truncate(&title, room)),
+                Span::styled(facts, meta),
+            ])];
+            let excerpt = first_line(&item.excerpt);
+            if !excerpt.is_empty() {
+                lines.push(Line::styled(
+                    format!("     {}", truncate(&excerpt, cols.saturating_sub(5))),
+                    theme.get(Element::OutboxBody),
+                ));
+            }
+            lines
+        })
+        .collect();
+    let unread = state.inbox.rows.iter().filter(|i| !i.read).count();
+    let hint = keys_hint(
+        &state.keys.keymap,
+        Context::Inbox,
+        &[
+            (Action::Open, "go to the post"),
+            (Action::MarkRead, "mark read"),
+            (Action::MarkAllRead, "all read"),
+            (Action::Close, "close"),
+        ],
+    );
+    draw_box(
+        frame,
+        &format!(" Inbox ({unread} unread) — {hint} "),
         entries,
         selected,
         Vec::new(),

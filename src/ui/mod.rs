@@ -118,6 +118,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         }
         Overlay::Revisions { scroll } => revisions::draw(frame, state, scroll, theme),
         Overlay::Bookmarks { selected } => lists::draw_bookmarks(frame, state, selected, theme),
+        Overlay::Inbox { selected } => lists::draw_inbox(frame, state, selected, theme),
     }
 }
 

@@ -188,11 +188,12 @@ impl Harness {
     }
 
     /// The account sends its read state (`read_sync` on, a login): marks, watch levels and
-    /// bookmarks are queued in `marks/` for the server as well.
+    /// bookmarks, and inbox items marked read, are queued in `marks/` for the server as well.
     pub fn queueing_read_marks(&mut self) {
         self.core = Interpreter::open(&self.dir)
             .queueing_read_marks(true)
-            .queueing_place_marks(true);
+            .queueing_place_marks(true)
+            .queueing_inbox_marks(true);
     }
 
     /// The runner's start with `[[rules]]` in the config: the store worker runs them over

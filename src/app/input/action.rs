@@ -93,6 +93,12 @@ pub enum Action {
     Bookmark,
     /// Show the account's bookmarks.
     Bookmarks,
+    /// Show the account's inbox: replies, mentions, quotes, messages.
+    Inbox,
+    /// Inbox list: mark the item read without going to it.
+    MarkRead,
+    /// Inbox list: mark every item read.
+    MarkAllRead,
     /// Pull and push now, without waiting for the next retry.
     SyncNow,
     /// The demo only: switch the demo forum's own server open → read-only → unreachable.

@@ -4,9 +4,9 @@
 use crate::app::compose::actions as compose_actions;
 use crate::app::geometry::Focus;
 use crate::app::input::action::Action;
-use crate::app::lists::bookmarks_actions;
 use crate::app::lists::drafts_actions;
 use crate::app::lists::outbox_actions;
+use crate::app::lists::{bookmarks_actions, inbox_actions};
 use crate::app::msg::Effect;
 use crate::app::reader::actions as reader;
 use crate::app::reader::conflict;
@@ -22,16 +22,8 @@ use crate::sync::protocol::SyncCommand;
 type Effects = Vec<Effect>;
 
 pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
-    // The lists and the composer take their own actions.
-    match state.overlay {
-        Overlay::Outbox { .. } => return outbox_actions::run(state, action, fx),
-        Overlay::Drafts { .. } => return drafts_actions::run(state, action, fx),
-        Overlay::Conflict { .. } => return conflict::run(state, action, fx),
-        Overlay::Bookmarks { .. } => return bookmarks_actions::run(state, action, fx),
-        Overlay::None if state.composer.is_some() => {
-            return compose_actions::run(state, action, fx);
-        }
-        _ => {}
+    if overlay_action(state, action, fx) {
+        return;
     }
     let in_reader = state.focus == Focus::Reader;
     match action {
@@ -102,6 +94,7 @@ pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
         Action::CycleWatch => watch_actions::cycle(state, fx),
         Action::Bookmark => bookmarks_actions::toggle(state, fx),
         Action::Bookmarks => bookmarks_actions::show(state, fx),
+        Action::Inbox => inbox_actions::show(state, fx),
         Action::SyncNow => sync_now(state, fx),
         Action::SwitchDemoServer => switch_demo_server(state, fx),
         Action::Outbox => outbox_actions::show(state, fx),
@@ -113,11 +106,30 @@ pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
         | Action::NextField => {
             state.notice("nothing is being written: r replies, c starts a thread");
         }
-        Action::Retry | Action::Edit | Action::Discard | Action::Close => {
-            state.notice("O lists the outbox, D the drafts, ' the bookmarks");
+        Action::Retry
+        | Action::Edit
+        | Action::Discard
+        | Action::Close
+        | Action::MarkRead
+        | Action::MarkAllRead => {
+            state.notice("O lists the outbox, D the drafts, ' the bookmarks, i the inbox");
         }
     }
     after_move(state, action, in_reader, fx);
+}
+
+/// The lists and the composer take their own actions: true when one took it.
+fn overlay_action(state: &mut State, action: Action, fx: &mut Effects) -> bool {
+    match state.overlay {
+        Overlay::Outbox { .. } => outbox_actions::run(state, action, fx),
+        Overlay::Drafts { .. } => drafts_actions::run(state, action, fx),
+        Overlay::Conflict { .. } => conflict::run(state, action, fx),
+        Overlay::Bookmarks { .. } => bookmarks_actions::run(state, action, fx),
+        Overlay::Inbox { .. } => inbox_actions::run(state, action, fx),
+        Overlay::None if state.composer.is_some() => compose_actions::run(state, action, fx),
+        _ => return false,
+    }
+    true
 }
 
 /// After an action that may have moved a pane: the reader loads posts not downloaded that

@@ -56,7 +56,8 @@ pub fn help_lines_for(keymap: &Keymap, lead: Context) -> Vec<HelpLine> {
         | Context::Outbox
         | Context::Drafts
         | Context::Conflict
-        | Context::Bookmarks => {
+        | Context::Bookmarks
+        | Context::Inbox => {
             vec![lead]
         }
     };

@@ -24,10 +24,12 @@ pub enum Context {
     Conflict,
     /// The bookmarks list.
     Bookmarks,
+    /// The Inbox list.
+    Inbox,
 }
 
 impl Context {
-    pub const ALL: [Context; 8] = [
+    pub const ALL: [Context; 9] = [
         Context::Global,
         Context::Tree,
         Context::Reader,
@@ -36,6 +38,7 @@ impl Context {
         Context::Drafts,
         Context::Conflict,
         Context::Bookmarks,
+        Context::Inbox,
     ];
 
     /// Contexts a global binding applies to.
@@ -51,6 +54,7 @@ impl Context {
             Context::Drafts => "Drafts list",
             Context::Conflict => "Edit in conflict",
             Context::Bookmarks => "Bookmarks list",
+            Context::Inbox => "Inbox",
         }
     }
 
@@ -65,6 +69,7 @@ impl Context {
             Context::Drafts => "drafts",
             Context::Conflict => "conflict",
             Context::Bookmarks => "bookmarks",
+            Context::Inbox => "inbox",
         }
     }
 
@@ -266,7 +271,7 @@ pub enum Lookup {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Keymap {
     /// Bindings per context, indexed by [`Context::index`].
-    bindings: [Vec<Binding>; 8],
+    bindings: [Vec<Binding>; 9],
 }
 
 #[derive(Deserialize)]
@@ -295,6 +300,8 @@ struct KeymapFile {
     #[serde(default)]
     conflict: Vec<FileEntry>,
     bookmarks: Vec<FileEntry>,
+    #[serde(default)]
+    inbox: Vec<FileEntry>,
 }
 
 impl Keymap {
@@ -327,6 +334,7 @@ impl Keymap {
                 convert(file.drafts)?,
                 convert(file.conflict)?,
                 convert(file.bookmarks)?,
+                convert(file.inbox)?,
             ],
         })
     }
@@ -351,7 +359,7 @@ impl Keymap {
                     let Some(context) = Context::ALL.into_iter().find(|c| c.name() == key) else {
                         warnings.push(format!(
                             "[keys.{key}] is not a pane; use [keys.tree], [keys.reader], \
-                             [keys.composer], [keys.outbox], [keys.drafts], [keys.conflict] or [keys.bookmarks]"
+                             [keys.composer], [keys.outbox], [keys.drafts], [keys.conflict], [keys.bookmarks] or [keys.inbox]"
                         ));
                         continue;
                     };
@@ -447,6 +455,7 @@ impl Keymap {
             Context::Drafts => &[Context::Drafts],
             Context::Conflict => &[Context::Conflict],
             Context::Bookmarks => &[Context::Bookmarks],
+            Context::Inbox => &[Context::Inbox],
         }
     }
 

@@ -52,6 +52,7 @@ pub fn on_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effect>) {
         Overlay::Outbox { .. } => return list_key(state, Context::Outbox, event, fx),
         Overlay::Drafts { .. } => return list_key(state, Context::Drafts, event, fx),
         Overlay::Bookmarks { .. } => return list_key(state, Context::Bookmarks, event, fx),
+        Overlay::Inbox { .. } => return list_key(state, Context::Inbox, event, fx),
         Overlay::None => {}
     }
     if state.composer.is_some() {

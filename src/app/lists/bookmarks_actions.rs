@@ -159,8 +159,9 @@ fn remove(state: &mut State, selected: usize, fx: &mut Vec<Effect>) {
     }));
 }
 
-/// Goes to `post` in `thread`: at once when the thread is open, else once it has loaded.
-fn jump(state: &mut State, thread: ThreadId, post: PostId, fx: &mut Vec<Effect>) {
+/// Goes to `post` in `thread`: at once when the thread is open, else once it has loaded
+/// (the Inbox goes to its posts this way too).
+pub(crate) fn jump(state: &mut State, thread: ThreadId, post: PostId, fx: &mut Vec<Effect>) {
     if !state.data.threads.iter().any(|t| t.id == thread) {
         state.error(format!(
             "thread {thread} is not in the local cache; sync while online to fetch it"

@@ -118,13 +118,14 @@ pub fn run(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
     let Overlay::Bookmarks { selected } = state.overlay else {
         return;
     };
-    let last = state.bookmarks.rows.len().saturating_sub(1);
+    let len = state.bookmarks.rows.len();
     let select = |selected| Overlay::Bookmarks { selected };
     match action {
-        Action::Down => state.overlay = select((selected + 1).min(last)),
-        Action::Up => state.overlay = select(selected.saturating_sub(1)),
-        Action::Top => state.overlay = select(0),
-        Action::Bottom => state.overlay = select(last),
+        Action::Down | Action::Up | Action::Top | Action::Bottom => {
+            if let Some(to) = super::moved(action, selected, len) {
+                state.overlay = select(to);
+            }
+        }
         Action::Open => {
             if let Some(row) = state.bookmarks.rows.get(selected).cloned() {
                 state.overlay = Overlay::None;

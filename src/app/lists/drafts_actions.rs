@@ -56,17 +56,18 @@ pub fn run(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
     else {
         return;
     };
-    let last = state.drafts.drafts.len().saturating_sub(1);
+    let len = state.drafts.drafts.len();
     let select = |selected| Overlay::Drafts {
         selected,
         confirm: false,
         offered,
     };
     match action {
-        Action::Down => state.overlay = select((selected + 1).min(last)),
-        Action::Up => state.overlay = select(selected.saturating_sub(1)),
-        Action::Top => state.overlay = select(0),
-        Action::Bottom => state.overlay = select(last),
+        Action::Down | Action::Up | Action::Top | Action::Bottom => {
+            if let Some(to) = super::moved(action, selected, len) {
+                state.overlay = select(to);
+            }
+        }
         Action::Open | Action::Edit => {
             if let Some(draft) = state.drafts.drafts.get(selected).cloned() {
                 state.overlay = Overlay::None;

@@ -15,3 +15,17 @@ pub use bookmarks::BookmarkList;
 pub use drafts::DraftList;
 pub use inbox::InboxList;
 pub use outbox::OutboxList;
+
+/// Where a list's selection goes for a moving key (down, up, top, bottom) in a list of
+/// `len` rows; `None` for any other action.
+pub(crate) fn moved(action: crate::app::Action, selected: usize, len: usize) -> Option<usize> {
+    use crate::app::Action;
+    let last = len.saturating_sub(1);
+    match action {
+        Action::Down => Some((selected + 1).min(last)),
+        Action::Up => Some(selected.saturating_sub(1)),
+        Action::Top => Some(0),
+        Action::Bottom => Some(last),
+        _ => None,
+    }
+}

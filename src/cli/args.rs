@@ -231,8 +231,10 @@ pub enum ClientCommand {
         #[arg(long)]
         json: bool,
     },
-    /// What concerns you: replies, mentions, quotes and messages, across accounts (after
-    /// a sync when online)
+    /// Replies, mentions, quotes and messages to you, across accounts
+    ///
+    /// Each account is synced first (unless --offline); one that cannot be reached lists
+    /// what its last sync brought.
     Inbox {
         #[command(subcommand)]
         action: Option<InboxCommand>,

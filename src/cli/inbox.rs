@@ -105,6 +105,13 @@ fn inbox(
         writeln!(out, "{}", super::json::terminal_safe(&value)?)?;
         return Ok(());
     }
+    if accounts.is_empty() {
+        writeln!(
+            out,
+            "no account to have an inbox (the demo has none): `threadmark account add` adds one"
+        )?;
+        return Ok(());
+    }
     if listed.is_empty() {
         writeln!(
             out,

@@ -354,6 +354,9 @@ pub struct LoginArgs {
     /// --user, choosing a password; a password-reset token works the same way
     #[arg(long, value_name = "TOKEN", conflicts_with = "token_stdin")]
     pub invite: Option<String>,
+    /// threadmark servers open to registration: join as --user, choosing a password
+    #[arg(long, conflicts_with_all = ["token_stdin", "invite"])]
+    pub register: bool,
     /// Discourse: sign in with an admin API key as this user (with --api-key-stdin)
     #[arg(long, value_name = "USER", requires = "api_key_stdin")]
     pub api_username: Option<String>,

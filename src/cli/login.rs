@@ -20,9 +20,9 @@ pub fn login(
         );
     };
     let secrets = Secrets::open(&setup.data);
-    if args.invite.is_some() && remote.kind != AccountKind::Native {
+    if (args.invite.is_some() || args.register) && remote.kind != AccountKind::Native {
         anyhow::bail!(
-            "--invite is for threadmark servers; account {} is on a {:?} forum",
+            "--invite and --register are for threadmark servers; account {} is on a {:?} forum",
             account.name,
             remote.kind
         );
@@ -43,7 +43,7 @@ pub fn login(
     };
     let password = if args.password_stdin {
         read_secret_line("password")?
-    } else if args.invite.is_some() {
+    } else if args.invite.is_some() || args.register {
         choose_password(&user, &remote.url)?
     } else {
         rpassword::prompt_password(format!("Password for {user} at {}: ", remote.url))?
@@ -57,16 +57,24 @@ pub fn login(
         .enable_all()
         .build()?;
     let device = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty());
-    let (token, who) = runtime
-        .block_on(backend.login(&user, &password, device, args.invite.clone()))
-        .map_err(|e| match (&args.invite, &e) {
-            (Some(_), RemoteError::Status { message, .. }) => anyhow::anyhow!(
-                "{} did not take the invitation: {}",
-                remote.url,
-                crate::text::sanitize::clean_line(message)
-            ),
-            _ => login_error(&e, &remote.url),
-        })?;
+    let granted = if args.register {
+        runtime.block_on(backend.register(&user, &password, device))
+    } else {
+        runtime.block_on(backend.login(&user, &password, device, args.invite.clone()))
+    };
+    let what = if args.register {
+        Some("the registration")
+    } else {
+        args.invite.as_ref().map(|_| "the invitation")
+    };
+    let (token, who) = granted.map_err(|e| match (what, &e) {
+        (Some(what), RemoteError::Status { message, .. }) => anyhow::anyhow!(
+            "{} did not take {what}: {}",
+            remote.url,
+            crate::text::sanitize::clean_line(message)
+        ),
+        _ => login_error(&e, &remote.url),
+    })?;
     secrets.save(&account.name, &Credential::Bearer { token })?;
     remember_name(account, &crate::model::Me::from(&who));
     writeln!(

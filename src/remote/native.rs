@@ -151,10 +151,32 @@ impl NativeBackend {
             device,
             invite,
         };
-        let request = self
-            .http
-            .request(Method::POST, &path("/tokens"))
-            .json(&body);
+        self.grant("/tokens", &body).await
+    }
+
+    /// Joins a forum open to registration (`POST /register`) as `name` with a new
+    /// password; the answer is a token like a login's.
+    pub async fn register(
+        &mut self,
+        name: &str,
+        password: &str,
+        device: Option<String>,
+    ) -> Result<(Secret, api::User), RemoteError> {
+        let body = api::TokenRequest {
+            name: name.to_owned(),
+            password: password.to_owned(),
+            device,
+            invite: None,
+        };
+        self.grant("/register", &body).await
+    }
+
+    async fn grant(
+        &mut self,
+        to: &str,
+        body: &api::TokenRequest,
+    ) -> Result<(Secret, api::User), RemoteError> {
+        let request = self.http.request(Method::POST, &path(to)).json(body);
         let grant: api::TokenGrant = self.call(request).await?;
         Ok((Secret::new(grant.token), grant.user))
     }

@@ -575,3 +575,66 @@ fn a_plain_http_account_syncs_without_loading_certificate_authorities() {
     let tree: Value = serde_json::from_slice(&tree.stdout).unwrap();
     assert!(!tree["sections"].as_array().unwrap().is_empty(), "{tree:#}");
 }
+
+#[test]
+fn login_register_joins_a_forum_open_to_registration_and_is_refused_when_it_is_closed() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &["--registration", "member"]);
+    let newcomer = Client::default();
+    let added = newcomer.run(&["account", "add", "work", "--url", &server.url]);
+    assert!(added.status.success(), "{}", text(&added.stderr));
+    let joined = newcomer.run_with_stdin(
+        &[
+            "login",
+            "--register",
+            "--user",
+            "newbie",
+            "--password-stdin",
+        ],
+        "a long enough password\n",
+    );
+    assert!(joined.status.success(), "{}", text(&joined.stderr));
+    assert!(
+        text(&joined.stdout).contains("Signed in to") && text(&joined.stdout).contains("newbie"),
+        "{}",
+        text(&joined.stdout)
+    );
+    newcomer.ok(&["sync"]);
+    let reply = newcomer.home.path().join("hello.md");
+    std::fs::write(&reply, "Hello, I am new here.").unwrap();
+    newcomer.ok(&["reply", "advocacy", "--file", reply.to_str().unwrap()]);
+    newcomer.ok(&["sync"]);
+    let member = Api::new(&server.url, server.member_token.as_ref().unwrap());
+    assert!(
+        member
+            .bodies("advocacy-1")
+            .contains(&"Hello, I am new here.".to_owned()),
+        "the new member posts"
+    );
+
+    // Closed (the default): refused with the operator's reason, nothing stored.
+    let closed_store = tempfile::tempdir().unwrap();
+    let closed = Served::demo(closed_store.path(), &[]);
+    let outsider = Client::default();
+    outsider.ok(&["account", "add", "work", "--url", &closed.url]);
+    let refused = outsider.run_with_stdin(
+        &[
+            "login",
+            "--register",
+            "--user",
+            "newbie",
+            "--password-stdin",
+        ],
+        "a long enough password\n",
+    );
+    assert!(!refused.status.success());
+    let why = text(&refused.stderr);
+    assert!(why.contains("did not take the registration"), "{why}");
+    assert!(why.contains("invitation only"), "{why}");
+    let accounts: Value =
+        serde_json::from_str(&outsider.ok(&["account", "list", "--json"])).unwrap();
+    assert_eq!(
+        accounts["accounts"][0]["login"], "not_logged_in",
+        "no credential was stored"
+    );
+}

@@ -339,6 +339,7 @@ pub enum KindArg {
 }
 
 /// `threadmark login`. Secrets are read from a prompt or standard input, never argv.
+#[allow(clippy::struct_excessive_bools)] // one flag per command-line switch
 #[derive(Debug, Args)]
 pub struct LoginArgs {
     /// The user name [default: asked]

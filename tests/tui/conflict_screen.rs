@@ -6,29 +6,14 @@
 //! no versions.
 
 use crate::harness::Harness;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use threadmark::app::{Effect, Msg, StoreJob};
 use threadmark::model::{Capabilities, Me, OutboxEntry, OutboxState, Post, Target, ThreadId};
 use threadmark::store::{Cache, Outbox};
 use threadmark::sync::SyncEvent;
 use threadmark::sync::protocol::{Connection, SyncCommand};
-use threadmark::ui::{self, Theme};
 
 fn screen(h: &Harness) -> String {
-    let (w, rows) = h.state.size;
-    let mut terminal = Terminal::new(TestBackend::new(w, rows)).unwrap();
-    let (theme, _) = Theme::load(&toml::Table::new(), false);
-    terminal.draw(|f| ui::draw(f, &h.state, &theme)).unwrap();
-    let buffer = terminal.backend().buffer().clone();
-    let mut out = String::new();
-    for y in 0..buffer.area.height {
-        for x in 0..buffer.area.width {
-            out.push_str(buffer[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
+    h.screen()
 }
 
 /// The Advocacy thread open at Connie Williams's reply (#2), signed in as her.

@@ -36,6 +36,28 @@ pub struct Harness {
 }
 
 impl Harness {
+    /// The screen as drawn now, into a test backend of the state's size, default theme.
+    pub fn render(&self) -> ratatui::buffer::Buffer {
+        let (w, rows) = self.state.size;
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, rows)).unwrap();
+        let (theme, _) = threadmark::ui::Theme::load(&toml::Table::new(), false);
+        terminal
+            .draw(|f| threadmark::ui::draw(f, &self.state, &theme))
+            .unwrap();
+        terminal.backend().buffer().clone()
+    }
+
+    /// The screen as text, one string per row.
+    pub fn screen_lines(&self) -> Vec<String> {
+        lines_of(&self.render())
+    }
+
+    /// The screen as text, rows joined by newlines.
+    pub fn screen(&self) -> String {
+        self.screen_lines().join("\n")
+    }
+
     pub fn demo(width: u16, height: u16) -> Self {
         Self::demo_with(width, height, &Config::default(), UiState::default())
     }
@@ -325,4 +347,15 @@ impl Harness {
             .map(|n| n.text.clone())
             .unwrap_or_default()
     }
+}
+
+/// A drawn buffer as text, one string per row.
+pub fn lines_of(buffer: &ratatui::buffer::Buffer) -> Vec<String> {
+    (0..buffer.area.height)
+        .map(|y| {
+            (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect()
+        })
+        .collect()
 }

@@ -5,29 +5,14 @@
 
 use crate::harness::Harness;
 use jiff::Timestamp;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use threadmark::app::state::Overlay;
 use threadmark::app::{Effect, StoreJob};
 use threadmark::model::{Author, InboxItem, InboxKind, ThreadId};
 use threadmark::store::{Cache, Queued, ReadMarks, load_inbox, merge_inbox};
 use threadmark::sync::protocol::SyncCommand;
-use threadmark::ui::{self, Theme};
 
 fn screen(h: &Harness) -> String {
-    let (w, rows) = h.state.size;
-    let mut terminal = Terminal::new(TestBackend::new(w, rows)).unwrap();
-    let (theme, _) = Theme::load(&toml::Table::new(), false);
-    terminal.draw(|f| ui::draw(f, &h.state, &theme)).unwrap();
-    let buffer = terminal.backend().buffer().clone();
-    (0..buffer.area.height)
-        .map(|y| {
-            (0..buffer.area.width)
-                .map(|x| buffer[(x, y)].symbol())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    h.screen()
 }
 
 /// The status line once the last notice has gone (it shows in the counts' place).

@@ -4,40 +4,23 @@
 //! list, which goes to the post; every change is in `places.json` and queued in `marks/`.
 
 use crate::harness::Harness;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::Modifier;
 use threadmark::app::Effect;
 use threadmark::app::state::Overlay;
 use threadmark::model::{Post, PostId, ThreadId, WatchLevel, WatchTarget};
 use threadmark::store::{Cache, Queued, ReadMarks, load_places};
-use threadmark::ui::{self, Theme};
 
 const ADVOCACY: &str = "Strategic Framework and Enabling Strategies: Discussion Thread 1: Advocacy";
 
 fn render(h: &Harness) -> Buffer {
-    let (w, rows) = h.state.size;
-    let mut terminal = Terminal::new(TestBackend::new(w, rows)).unwrap();
-    let (theme, _) = Theme::load(&toml::Table::new(), false);
-    terminal.draw(|f| ui::draw(f, &h.state, &theme)).unwrap();
-    terminal.backend().buffer().clone()
-}
-
-fn text(buffer: &Buffer) -> Vec<String> {
-    (0..buffer.area.height)
-        .map(|y| {
-            (0..buffer.area.width)
-                .map(|x| buffer[(x, y)].symbol())
-                .collect()
-        })
-        .collect()
+    h.render()
 }
 
 /// The tree row showing `label` (the tree: left of its border).
 fn tree_row(h: &Harness, label: &str) -> (String, u16) {
     let buffer = render(h);
-    let rows = text(&buffer);
+    let rows = crate::harness::lines_of(&buffer);
     let y = rows
         .iter()
         .position(|r| r.split('│').next().unwrap().contains(label))
@@ -216,7 +199,7 @@ fn in_the_reader_w_acts_on_the_open_thread_and_without_read_sync_it_stays_here()
 /// The header row of post `#seq` on screen.
 fn header(h: &Harness, seq: u32) -> String {
     let needle = format!("· #{seq}");
-    text(&render(h))
+    crate::harness::lines_of(&render(h))
         .into_iter()
         .find(|l| l.contains(&needle))
         .unwrap_or_default()
@@ -262,7 +245,7 @@ fn b_bookmarks_the_post_and_the_list_goes_back_to_it() {
     // The list: newest first, the thread's title, #N and the author; no post ids.
     h.keys("gg'");
     assert_eq!(h.state.overlay, Overlay::Bookmarks { selected: 0 });
-    let screen = text(&render(&h)).join("\n");
+    let screen = crate::harness::lines_of(&render(&h)).join("\n");
     assert!(screen.contains(" Bookmarks — "), "{screen}");
     let first = screen.find("· #3 by").unwrap();
     let second = screen
@@ -291,7 +274,7 @@ fn b_bookmarks_the_post_and_the_list_goes_back_to_it() {
 
     // d in the list removes #3; the list, empty, closes and says so.
     h.keys("'");
-    let screen = text(&render(&h)).join("\n");
+    let screen = crate::harness::lines_of(&render(&h)).join("\n");
     assert!(!screen.contains("· #2 by"), "{screen}");
     h.keys("d");
     assert_eq!(h.state.overlay, Overlay::None);

@@ -4,11 +4,8 @@
 //! header shows what is on its way.
 
 use crate::harness::Harness;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use threadmark::model::{Capabilities, Me, OutboxEntry, OutboxState, Target};
 use threadmark::store::Outbox;
-use threadmark::ui::{self, Theme};
 
 /// The Advocacy thread open at Connie Williams's reply (#2), the account signed in as
 /// `me`.
@@ -28,21 +25,8 @@ fn outbox(h: &Harness) -> Vec<OutboxEntry> {
     Outbox::open(&h.dir).list().unwrap().0
 }
 
-/// The screen as text, one line per row.
 fn screen(h: &Harness) -> String {
-    let (w, rows) = h.state.size;
-    let mut terminal = Terminal::new(TestBackend::new(w, rows)).unwrap();
-    let (theme, _) = Theme::load(&toml::Table::new(), false);
-    terminal.draw(|f| ui::draw(f, &h.state, &theme)).unwrap();
-    let buffer = terminal.backend().buffer().clone();
-    let mut out = String::new();
-    for y in 0..buffer.area.height {
-        for x in 0..buffer.area.width {
-            out.push_str(buffer[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
+    h.screen()
 }
 
 /// The header row of post #2 on screen.

@@ -5,8 +5,6 @@
 //! `tree` show them.
 
 use crate::harness::Harness;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::Modifier;
 use threadmark::app::Action;
@@ -14,7 +12,6 @@ use threadmark::app::UiState;
 use threadmark::config::Config;
 use threadmark::model::ThreadId;
 use threadmark::store::Cache;
-use threadmark::ui::{self, Theme};
 
 const HIDE_CONNIE: &str =
     "[[rules]]\nmatch = { author = \"CONNIE WILLIAMS\" }\naction = \"hide\"\n";
@@ -22,25 +19,11 @@ const HIDE_CONNIE: &str =
 const CONNIE_TEXT: &str = "make sure that advocacy is active";
 
 fn render(h: &Harness) -> Buffer {
-    let (w, rows) = h.state.size;
-    let mut terminal = Terminal::new(TestBackend::new(w, rows)).unwrap();
-    let (theme, _) = Theme::load(&toml::Table::new(), false);
-    terminal.draw(|f| ui::draw(f, &h.state, &theme)).unwrap();
-    terminal.backend().buffer().clone()
-}
-
-fn text(buffer: &Buffer) -> Vec<String> {
-    (0..buffer.area.height)
-        .map(|y| {
-            (0..buffer.area.width)
-                .map(|x| buffer[(x, y)].symbol())
-                .collect()
-        })
-        .collect()
+    h.render()
 }
 
 fn screen(h: &Harness) -> String {
-    text(&render(h)).join("\n")
+    crate::harness::lines_of(&render(h)).join("\n")
 }
 
 /// The demo with `rules`, started as the runner starts it (the rules run with the index).
@@ -80,7 +63,10 @@ fn a_hidden_post_is_a_stub_that_v_shows_and_stays_in_the_cache() {
     let mut h = demo_with_rules(HIDE_CONNIE, 120, 200);
     // Before the thread is opened: the counts the runner's start judged.
     assert_eq!(counts(&h), (thread_before - 2, forum_before - 2));
-    let status = text(&render(&h)).last().unwrap().clone();
+    let status = crate::harness::lines_of(&render(&h))
+        .last()
+        .unwrap()
+        .clone();
     assert!(
         status.contains(&format!("{} unread", forum_before - 2)),
         "{status}"
@@ -184,14 +170,14 @@ fn dim_greys_a_post_and_highlight_and_score_show_in_its_header() {
                  [[rules]]\nmatch = { author = \"mary ghikas\" }\naction = \"highlight\"\n";
     let mut h = demo_with_rules(rules, 140, 80);
     // The thread's score in the tree, as `threadmark tree` says it (one post +5).
-    let tree_row = text(&render(&h))
+    let tree_row = crate::harness::lines_of(&render(&h))
         .into_iter()
         .find(|r| r.split('│').next().unwrap().contains("score"))
         .unwrap_or_else(|| panic!("no score in the tree"));
     assert!(tree_row.contains("score 5 8"), "{tree_row}");
     h.open_advocacy();
     let buffer = render(&h);
-    let rows = text(&buffer);
+    let rows = crate::harness::lines_of(&buffer);
     let header = |author: &str| {
         rows.iter()
             .position(|r| r.contains(author) && r.contains('#'))

@@ -783,19 +783,7 @@ fn syncing_now_gives_way_once_the_engine_has_news() {
 fn the_status_line_counts_unread_inbox_items_as_syncs_bring_them() {
     use threadmark::model::{Author, InboxItem, InboxKind, PostId};
     let mut h = Harness::remote(120, 40);
-    let status_line = |h: &Harness| {
-        let (w, rows) = h.state.size;
-        let mut terminal =
-            ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, rows)).unwrap();
-        let (theme, _) = threadmark::ui::Theme::load(&toml::Table::new(), false);
-        terminal
-            .draw(|f| threadmark::ui::draw(f, &h.state, &theme))
-            .unwrap();
-        let buffer = terminal.backend().buffer().clone();
-        (0..buffer.area.width)
-            .map(|x| buffer[(x, rows - 1)].symbol().to_owned())
-            .collect::<String>()
-    };
+    let status_line = |h: &Harness| h.screen_lines().pop().unwrap_or_default();
     assert!(!status_line(&h).contains("inbox"), "{}", status_line(&h));
     let item = |id: &str, read: bool| InboxItem {
         id: id.into(),

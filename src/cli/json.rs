@@ -3,7 +3,6 @@
 //! a change that would break a script bumps it.
 
 use super::thread_text::ThreadView;
-use crate::app::judged::ThreadCounts;
 use crate::app::reader::echo::echoes_for;
 use crate::model::{
     Author, Banner, Forum, OutboxState, Places, Post, ReadState, ThreadSummary, WatchLevel,
@@ -95,11 +94,21 @@ impl ThreadJson {
         }
     }
 
-    /// With its watch level; a muted thread counts in no total.
-    fn placed(thread: &ThreadSummary, read: &ReadState, places: &Places) -> Self {
-        let mut json = Self::new(thread, read);
-        json.watch = Some(places.thread_level(&thread.id, &thread.area));
-        json
+    /// With its unread count and watch level; a muted thread counts in no total.
+    fn placed(thread: &ThreadSummary, unread: u32, places: &Places) -> Self {
+        Self {
+            id: thread.id.to_string(),
+            area: thread.area.to_string(),
+            title: thread.title.clone(),
+            author: (&thread.author).into(),
+            created_at: thread.created_at,
+            last_post_at: thread.last_post_at,
+            posts: thread.post_count,
+            unread,
+            pinned: thread.pinned,
+            locked: thread.locked,
+            watch: Some(places.thread_level(&thread.id, &thread.area)),
+        }
     }
 
     fn counted(&self) -> u32 {
@@ -111,21 +120,16 @@ impl ThreadJson {
     }
 }
 
-/// `threadmark tree --json`.
+/// `threadmark tree --json`; `unread` gives each thread's unread posts (what the rules
+/// leave in).
 pub fn tree(
     account: &str,
     forum: &Forum,
     threads: &[ThreadSummary],
-    read: &ReadState,
-    counts: &ThreadCounts,
+    unread: super::reading::UnreadOf<'_>,
     places: &Places,
 ) -> TreeJson {
-    // Unread counts leave out what the rules hide or mark read.
-    let thread_json = |t: &ThreadSummary| {
-        let mut json = ThreadJson::placed(t, read, places);
-        json.unread = counts.unread(t, read);
-        json
-    };
+    let thread_json = |t: &ThreadSummary| ThreadJson::placed(t, unread(t), places);
     let area_threads = |area: &crate::model::AreaId| -> Vec<ThreadJson> {
         threads
             .iter()
@@ -167,7 +171,7 @@ pub fn tree(
             threads
                 .iter()
                 .filter(|t| places.thread_level(&t.id, &t.area) != WatchLevel::Muted)
-                .map(|t| counts.unread(t, read)),
+                .map(unread),
         ),
         sections,
         unplaced_threads: threads

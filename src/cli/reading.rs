@@ -3,18 +3,22 @@
 
 use super::paint::{Paint, Role, find_words};
 use crate::app::judged::ThreadCounts;
-use crate::model::{Area, Forum, ReadState, ThreadSummary, saturating_total};
+use crate::model::{Area, Forum, ThreadSummary, saturating_total};
 use crate::store::SearchHit;
 use crate::text::sanitize;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use unicode_width::UnicodeWidthStr;
 
-/// The forum tree with unread counts rolled up to every parent.
+/// Each thread's unread posts, as the tree counts them (what the rules leave in).
+pub type UnreadOf<'a> = &'a dyn Fn(&ThreadSummary) -> u32;
+
+/// The forum tree with unread counts (`unread`) rolled up to every parent; `counts` gives
+/// the threads' scores.
 pub fn format_tree(
     forum: &Forum,
     threads: &[ThreadSummary],
-    read: &ReadState,
+    unread: UnreadOf<'_>,
     counts: &ThreadCounts,
     width: usize,
     paint: Paint,
@@ -24,7 +28,7 @@ pub fn format_tree(
         by_area.entry(t.area.as_str()).or_default().push(t);
     }
     let tree = TreeText {
-        read,
+        unread,
         counts,
         by_area,
         width,
@@ -73,7 +77,7 @@ pub fn format_tree(
 
 /// What `format_tree` needs while it walks down the tree.
 struct TreeText<'a> {
-    read: &'a ReadState,
+    unread: UnreadOf<'a>,
     counts: &'a ThreadCounts,
     by_area: HashMap<&'a str, Vec<&'a ThreadSummary>>,
     width: usize,
@@ -82,7 +86,7 @@ struct TreeText<'a> {
 
 impl TreeText<'_> {
     fn unread(&self, t: &ThreadSummary) -> u32 {
-        self.counts.unread(t, self.read)
+        (self.unread)(t)
     }
 
     fn threads(&self, area: &Area) -> &[&ThreadSummary] {

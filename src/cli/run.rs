@@ -153,30 +153,74 @@ impl Look {
     }
 }
 
+/// `threadmark tree`: the threads and their unread counts come from the tree index
+/// (`tree.sqlite`), neither `index.json` nor `read.json` is parsed, unless rules apply to
+/// the account (then every thread is judged from its file, with the read state).
 fn tree(account: &Account, rules: &RuleSet, json: bool, look: &Look) -> anyhow::Result<()> {
-    let data = load(account)?;
-    let counts = thread_counts(account, rules, &data)?;
+    let (forum, threads, unread, counts) = if rules.any_for(&account.name) {
+        let data = load(account)?;
+        let counts = thread_counts(account, rules, &data)?;
+        let unread = data
+            .threads
+            .iter()
+            .map(|t| counts.unread(t, &data.read))
+            .collect();
+        (data.forum, data.threads, unread, counts)
+    } else {
+        let mut cache = Cache::open(account.dir.clone());
+        cache.on_tree_progress(tree_progress());
+        let forum = account.load_forum(&mut cache)?;
+        let rows = cache.load_tree_rows()?;
+        report_problems(&mut cache);
+        (forum, rows.threads, rows.unread, ThreadCounts::default())
+    };
+    let by_id: std::collections::HashMap<&crate::model::ThreadId, u32> = threads
+        .iter()
+        .map(|t| &t.id)
+        .zip(unread.iter().copied())
+        .collect();
+    let unread_of = |t: &crate::model::ThreadSummary| by_id.get(&t.id).copied().unwrap_or(0);
     if json {
         let places = crate::store::load_places(&account.dir)?;
-        let value = json::tree(
-            &account.name,
-            &data.forum,
-            &data.threads,
-            &data.read,
-            &counts,
-            &places,
-        );
+        let value = json::tree(&account.name, &forum, &threads, &unread_of, &places);
         return print(Output::stdout(), &json::terminal_safe(&value)?);
     }
     let text = format_tree(
-        &data.forum,
-        &data.threads,
-        &data.read,
-        &counts,
-        look.width,
-        look.paint,
+        &forum, &threads, &unread_of, &counts, look.width, look.paint,
     );
     print(Output::paged(look.page), &text)
+}
+
+/// Builds of the tree index from fewer threads than this go unsaid (they take a few
+/// milliseconds; scripts reading `threadmark tree` expect a quiet stderr).
+const TREE_BUILD_TOLD_FROM: usize = 2_000;
+
+/// Tells on stderr how a large build of the tree index goes (when it is missing, damaged
+/// or out of step with the files): a line when it starts and when it ends, and a count
+/// updated in place on a terminal.
+fn tree_progress() -> impl FnMut(usize, usize) + Send + 'static {
+    let live = std::io::stderr().is_terminal();
+    let mut started = false;
+    move |done, total| {
+        if total < TREE_BUILD_TOLD_FROM {
+            return;
+        }
+        let mut err = std::io::stderr();
+        if !started {
+            started = true;
+            let _ = writeln!(
+                err,
+                "threadmark: building the tree index from {total} threads…"
+            );
+        }
+        if live {
+            let _ = write!(err, "\r{done}/{total} threads");
+        }
+        if done == total {
+            let end = if live { "\n" } else { "" };
+            let _ = writeln!(err, "{end}threadmark: tree index built");
+        }
+    }
 }
 
 /// What the rules make of every cached thread's counts (nothing to do without rules).

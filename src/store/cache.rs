@@ -2,6 +2,8 @@
 
 use super::file::{self, Durability, Loaded, Problem};
 use super::index_slot::IndexSlot;
+use super::tree_cache::{self, TreeSlot};
+use super::tree_index;
 use super::{AccountDir, StoreError};
 use crate::model::{Forum, Post, ReadState, Thread, ThreadId, ThreadSummary};
 use serde::{Deserialize, Serialize};
@@ -19,16 +21,28 @@ struct TreeFile {
     forum: Forum,
 }
 
+/// `index.json` and `read.json` carry a `generation`, drawn afresh at every write: the
+/// tree index records which it was built from (see [`super::tree_index`]).
 #[derive(Serialize, Deserialize)]
 struct IndexFile {
     schema: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    generation: Option<u64>,
     threads: Vec<ThreadSummary>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct ReadFile {
-    schema: u32,
+    #[serde(default)]
+    generation: Option<u64>,
     read: ReadState,
+}
+
+#[derive(Serialize)]
+struct ReadFileRef<'a> {
+    schema: u32,
+    generation: u64,
+    read: &'a ReadState,
 }
 
 /// One thread's file: its summary (so the index can be rebuilt from leaves) and its posts
@@ -61,12 +75,15 @@ pub struct Cache {
     problems: Vec<Problem>,
     /// The search index, opened on first use (writes take `&self`, hence the lock).
     index: Mutex<IndexSlot>,
+    /// The tree index's progress callback.
+    tree: Mutex<TreeSlot>,
 }
 
 impl Cache {
     pub fn open(dir: AccountDir) -> Self {
         Self {
             index: Mutex::new(IndexSlot::new(dir.search_index())),
+            tree: Mutex::new(TreeSlot::default()),
             dir,
             problems: Vec::new(),
         }
@@ -80,6 +97,14 @@ impl Cache {
 
     pub(super) fn slot(&self) -> MutexGuard<'_, IndexSlot> {
         self.index.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(super) fn tree_slot(&self) -> MutexGuard<'_, TreeSlot> {
+        self.tree.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(super) fn problems_mut(&mut self) -> &mut Vec<Problem> {
+        &mut self.problems
     }
 
     pub fn dir(&self) -> &AccountDir {
@@ -127,9 +152,17 @@ impl Cache {
     /// Thread summaries. When the index is missing or unreadable it is rebuilt from the
     /// thread files (and saved again when that is allowed).
     pub fn load_index(&mut self) -> Result<Vec<ThreadSummary>, StoreError> {
+        Ok(self.load_index_generation()?.0)
+    }
+
+    /// The thread summaries and the generation of the `index.json` they came from (as the
+    /// tree index records it: [`super::tree_index::MISSING`] when there is none).
+    pub(super) fn load_index_generation(
+        &mut self,
+    ) -> Result<(Vec<ThreadSummary>, i64), StoreError> {
         let path = self.dir.index();
         if let Some(index) = self.load::<IndexFile>(&path)? {
-            return Ok(index.threads);
+            return Ok((index.threads, tree_index::recorded(index.generation)));
         }
         let threads = self.rebuild_index()?;
         if !threads.is_empty() {
@@ -138,7 +171,7 @@ impl Cache {
                 Err(e) => return Err(e),
             }
         }
-        Ok(threads)
+        Ok((threads, tree_index::Stamp::of(&path).generation))
     }
 
     /// The size of `index.json` on disk (0 when it is missing): what loading it costs
@@ -151,13 +184,17 @@ impl Cache {
         #[derive(Serialize)]
         struct IndexRef<'a> {
             schema: u32,
+            generation: u64,
             threads: &'a [ThreadSummary],
         }
         let file = IndexRef {
             schema: SCHEMA,
+            generation: tree_index::new_generation(),
             threads,
         };
-        file::save_versioned(&self.dir.index(), &file, SCHEMA, Durability::Cache)
+        file::save_versioned(&self.dir.index(), &file, SCHEMA, Durability::Cache)?;
+        tree_cache::threads_saved(&self.dir, threads, file.generation);
+        Ok(())
     }
 
     /// Reads every thread file for its summary; unreadable ones are quarantined and skipped.
@@ -230,19 +267,32 @@ impl Cache {
     }
 
     pub fn load_read_state(&mut self) -> Result<ReadState, StoreError> {
-        Ok(self
-            .load::<ReadFile>(&self.dir.read_state())?
-            .map(|f| f.read)
-            .unwrap_or_default())
+        Ok(self.load_read_generation()?.0)
     }
 
-    /// Read state is the user's own record: written durably.
+    /// The read state and the generation of the `read.json` it came from.
+    pub(super) fn load_read_generation(&mut self) -> Result<(ReadState, i64), StoreError> {
+        let path = self.dir.read_state();
+        Ok(match self.load::<ReadFile>(&path)? {
+            Some(file) => (file.read, tree_index::recorded(file.generation)),
+            None => (
+                ReadState::default(),
+                tree_index::Stamp::of(&path).generation,
+            ),
+        })
+    }
+
+    /// Read state is the user's own record: written durably. The tree index's unread
+    /// counts follow.
     pub fn save_read_state(&self, read: &ReadState) -> Result<(), StoreError> {
-        let file = ReadFile {
+        let file = ReadFileRef {
             schema: SCHEMA,
-            read: read.clone(),
+            generation: tree_index::new_generation(),
+            read,
         };
-        file::save_versioned(&self.dir.read_state(), &file, SCHEMA, Durability::UserData)
+        file::save_versioned(&self.dir.read_state(), &file, SCHEMA, Durability::UserData)?;
+        tree_cache::read_saved(&self.dir, read, file.generation);
+        Ok(())
     }
 }
 

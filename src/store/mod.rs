@@ -3,10 +3,11 @@
 //! Layout per account (see [`AccountDir`]): `tree.json` (sections and areas),
 //! `index.json` (thread summaries, rebuildable from the thread files), `threads/<id>.json`
 //! (one file per thread of posts, loaded lazily), `search.sqlite` (the search index,
-//! rebuildable from the thread files), `read.json`, `ui.json`, `budget.json`, `drafts/`,
+//! rebuildable from the thread files), `tree.sqlite` (the tree index: thread rows, unread
+//! counts and areas' roll-ups, rebuildable from `index.json` and `read.json`), `read.json`, `ui.json`, `budget.json`, `drafts/`,
 //! `outbox/`, `marks/`. Shared by the accounts: `images/`, the offline picture cache
 //! ([`ImageCache`]: the pictures' own bytes). Every other file is JSON with `"schema": N`
-//! first, except the search index: `SQLite`, its schema in its `user_version`.
+//! first, except the search and tree indexes: `SQLite`, their schema in their `user_version`.
 
 mod budget;
 mod cache;
@@ -26,6 +27,8 @@ mod search;
 mod search_index;
 mod secrets;
 mod state_lock;
+mod tree_cache;
+mod tree_index;
 mod ui_state;
 
 pub use budget::{load_request_log, save_request_log};
@@ -44,6 +47,7 @@ pub use read_marks::{Queued, QueuedInboxRead, QueuedMark, QueuedPlace, ReadMarks
 pub use search::{SearchHit, search};
 pub use secrets::{Credential, Secret, SecretError, Secrets};
 pub use state_lock::{StateLock, lock_state_files};
+pub use tree_index::{AreaRollup, TreeRows};
 pub use ui_state::{UI_SCHEMA, load_ui_state, save_ui_state};
 
 use std::io;

@@ -76,6 +76,10 @@ impl AccountDir {
     pub fn search_index(&self) -> PathBuf {
         self.root.join("search.sqlite")
     }
+    /// The tree index (derived from `index.json` and `read.json`).
+    pub fn tree_index(&self) -> PathBuf {
+        self.root.join("tree.sqlite")
+    }
     /// What the user has read.
     pub fn read_state(&self) -> PathBuf {
         self.root.join("read.json")

@@ -338,3 +338,102 @@ fn the_reader_killed_while_autosaving_a_draft_keeps_every_saved_word() {
         assert!(quarantined(&client.data_dir()).is_empty(), "round {round}");
     }
 }
+
+/// `threadmark tree --json` of the client's account.
+fn tree_of(client: &Client, when: &str) -> serde_json::Value {
+    let out = client_run(client, &["tree", "--json"], &[]);
+    assert_tidy(&out, when);
+    assert!(out.status.success(), "{when}: {}", text(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The threads of area `bulk` in a `tree --json` answer, as (id, unread).
+fn bulk_threads(tree: &serde_json::Value) -> Vec<(String, u64)> {
+    tree["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["areas"].as_array().unwrap())
+        .filter(|a| a["id"] == "bulk")
+        .flat_map(|a| a["threads"].as_array().unwrap())
+        .map(|t| {
+            (
+                t["id"].as_str().unwrap().to_owned(),
+                t["unread"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The tree index (`tree.sqlite`) answers as the files do after a sync killed with
+/// SIGKILL at random points (while it writes thread files, `index.json`, `read.json` and
+/// the index's own rows), after a thread file is damaged, and after the index is deleted:
+/// `tree --json` from the index kept in step equals `tree --json` from an index built
+/// again from the files.
+#[test]
+fn the_tree_index_agrees_with_the_files_after_kills_damage_and_deletion() {
+    let kills = count(12, 100);
+    let store = tempfile::tempdir().unwrap();
+    bulk_store(store.path(), 60, 10);
+    let server = Served::demo(store.path(), &["--writes-per-minute", "0"]);
+    let other = Api::new(&server.url, server.admin_token.as_ref().unwrap());
+    let client = Client::default();
+    client.sign_in(&server.url, server.member_token.as_ref().unwrap());
+    let account = client.data_dir().join("accounts").join("work");
+    let index = account.join("tree.sqlite");
+    tree_of(&client, "before the first sync");
+    assert!(index.exists(), "the tree index is there before the kills");
+
+    let mut dice = Dice::new(0x7ee1_5eed);
+    for round in 0..kills {
+        if dice.below(2) == 0 {
+            let thread = format!("bulk-{}", dice.below(60));
+            other.reply(&thread, &format!("News {round} in {thread}"));
+        }
+        if dice.below(3) == 0 {
+            let thread = format!("bulk-{}", dice.below(60));
+            let _ = client_run(&client, &["mark", &thread, "--read"], &[]);
+        }
+        if dice.below(4) == 0 {
+            let file = account
+                .join("threads")
+                .join(format!("bulk-{}.json", dice.below(60)));
+            if file.exists() {
+                std::fs::write(&file, b"{\"schema\":1,\"thread\":").unwrap();
+            }
+        }
+        let mut sync = client
+            .command(&["sync"])
+            .stdin(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(dice.millis(400));
+        let _ = sync.kill();
+        let _ = sync.wait();
+
+        let when = format!("after kill {round}");
+        let kept = tree_of(&client, &when);
+        for side in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{side}", index.display()));
+        }
+        let rebuilt = tree_of(&client, &format!("{when}, index deleted"));
+        assert!(index.exists(), "{when}: built again");
+        assert_eq!(kept, rebuilt, "{when}: the index and the files disagree");
+    }
+
+    // A sync that completes: every bulk thread listed, the read ones with nothing unread.
+    let out = client_run(&client, &["sync"], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        client_run(&client, &["mark", "bulk-3", "--read"], &[])
+            .status
+            .success()
+    );
+    let kept = tree_of(&client, "after a full sync");
+    let threads = bulk_threads(&kept);
+    assert_eq!(threads.len(), 60, "{threads:?}");
+    assert!(threads.contains(&("bulk-3".to_owned(), 0)), "{threads:?}");
+    assert!(threads.iter().any(|(_, unread)| *unread > 0), "{threads:?}");
+    std::fs::remove_file(&index).unwrap();
+    assert_eq!(tree_of(&client, "index deleted"), kept);
+}

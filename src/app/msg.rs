@@ -82,6 +82,9 @@ pub struct IndexData {
     /// What the rules make of the threads' counts, when the runner ran them (`None`: the
     /// counts held stay).
     pub counts: Option<crate::app::judged::ThreadCounts>,
+    /// The read state, when the start did not wait for it (a big cache): it comes with
+    /// the first index.
+    pub read: Option<crate::model::ReadState>,
 }
 
 /// What the store worker reports back after a job.

@@ -131,7 +131,14 @@ pub fn index_loaded(state: &mut State, data: IndexData, fx: &mut Vec<Effect>) {
         forum,
         threads,
         counts,
+        read,
     } = data;
+    // The read state of a start that did not wait for it: what was marked meanwhile is
+    // folded in (reading only moves forward; explicit unread marks stay).
+    if let Some(mut loaded) = read {
+        loaded.merge(&state.data.read);
+        state.data.read = loaded;
+    }
     let selected = if state.index_wait.is_some() {
         start_index::selection(state)
     } else if state.data.threads.is_empty() {

@@ -61,13 +61,17 @@ pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()
     let account = || setup.account(global.account.as_deref());
     let Some(command) = command else {
         let account = account()?;
-        let (data, index_later) = load_for_start(&account)?;
+        let (data, start) = load_for_start(&account)?;
         crate::runner::run(crate::runner::Launch {
             config: &setup.config,
             data_dir: &setup.data,
             account: &account,
             data,
-            index_later,
+            index_later: matches!(start, Start::IndexLater(_)),
+            rolled_up: match start {
+                Start::IndexLater(rolled_up) => rolled_up,
+                Start::Whole => None,
+            },
             log_problem,
         })?;
         return Ok(());
@@ -403,20 +407,33 @@ fn load(account: &Account) -> anyhow::Result<ForumData> {
 /// first frame, off its loop: below it, loading it costs less than a second frame would.
 const START_INDEX_INLINE_BYTES: u64 = 1 << 20;
 
-/// What the reader starts from; with a large index, everything but the threads (`true`:
-/// the reader loads them after its first frame).
-fn load_for_start(account: &Account) -> anyhow::Result<(ForumData, bool)> {
+/// How the reader starts.
+enum Start {
+    /// With the threads and the read state.
+    Whole,
+    /// With the forum tree alone, and each area's unread posts from the tree index when it
+    /// is current with the files: the threads and the read state come after the first
+    /// frame, off the reader's loop.
+    IndexLater(Option<std::collections::HashMap<crate::model::AreaId, u32>>),
+}
+
+/// What the reader starts from: everything, or with a large index the forum tree alone.
+fn load_for_start(account: &Account) -> anyhow::Result<(ForumData, Start)> {
     let mut cache = Cache::open(account.dir.clone());
     if cache.index_bytes() <= START_INDEX_INLINE_BYTES {
-        return Ok((load(account)?, false));
+        return Ok((load(account)?, Start::Whole));
     }
     let data = ForumData {
         forum: account.load_forum(&mut cache)?,
         threads: Vec::new(),
-        read: cache.load_read_state()?,
+        read: crate::model::ReadState::default(),
     };
+    // Muted threads and areas count in no parent: their levels come from places.json
+    // (small), the counts of the threads with a level of their own from the index.
+    let places = crate::store::load_places(&account.dir).unwrap_or_default();
+    let rolled_up = crate::runner::start_tree::rolled_up(&mut cache, &places)?;
     report_problems(&mut cache);
-    Ok((data, true))
+    Ok((data, Start::IndexLater(rolled_up)))
 }
 
 /// `--width`, else the terminal's width, else 80 (piped output).

@@ -77,6 +77,9 @@ pub struct Interpreter {
     /// Inbox items marked read are queued for the server too
     /// (`Account::queues_inbox_marks`).
     queue_inbox: bool,
+    /// The reader started without the read state (a big cache): the first index load
+    /// brings it, and becomes the base of the read state's saves.
+    read_later: bool,
 }
 
 impl Interpreter {
@@ -89,6 +92,7 @@ impl Interpreter {
             queue_places: false,
             judging: None,
             queue_inbox: false,
+            read_later: false,
         }
     }
 
@@ -98,6 +102,26 @@ impl Interpreter {
     pub fn started_from(mut self, read: ReadState, ui: crate::app::UiState) -> Self {
         self.state_files = StateFiles::loaded(read, ui);
         self
+    }
+
+    /// The reader starts without the read state: the first index load reads it (off the
+    /// reader's loop) and hands it over with the threads.
+    #[must_use]
+    pub fn reading_later(mut self, later: bool) -> Self {
+        self.read_later = later;
+        self
+    }
+
+    /// The read state a start did not wait for, read now, once: it becomes the base of
+    /// the saves. `None` when it came already (or the start waited for it).
+    fn read_state_later(&mut self, cache: &mut Cache) -> Result<Option<ReadState>, StoreError> {
+        if !self.read_later {
+            return Ok(None);
+        }
+        let read = cache.load_read_state()?;
+        self.state_files.read_loaded(read.clone());
+        self.read_later = false;
+        Ok(Some(read))
     }
 
     /// Queues read marks for the server with each save of the read state.
@@ -145,6 +169,9 @@ impl Interpreter {
 
     /// Writes `read.json` durably, merged with what another reader wrote meanwhile.
     pub fn save_read_state(&mut self, read: &ReadState) -> Result<(), StoreError> {
+        // Saved before the first index came: the base is the file, not an empty state.
+        let mut cache = Cache::open(self.dir.clone());
+        let _ = self.read_state_later(&mut cache)?;
         self.state_files.save_read(&self.dir, read)
     }
 
@@ -177,12 +204,16 @@ impl Interpreter {
         });
     }
 
-    /// Reloads the forum tree and thread index after a sync changed them.
-    fn load_index(&self, answers: &mut Vec<Msg>) {
+    /// Reloads the forum tree and thread index after a sync changed them (or after the
+    /// first frame of a big cache, with the read state then). The threads come from the
+    /// tree index (`tree.sqlite`), which is built first when it is not current.
+    fn load_index(&mut self, answers: &mut Vec<Msg>) {
         let mut cache = Cache::open(self.dir.clone());
+        let had_read_later = self.read_later;
+        let read = self.read_state_later(&mut cache);
         let loaded = cache
             .load_forum()
-            .and_then(|forum| Ok((forum.unwrap_or_default(), cache.load_index()?)))
+            .and_then(|forum| Ok((forum.unwrap_or_default(), cache.load_tree_rows()?.threads)))
             .and_then(|(forum, threads)| {
                 let counts = match &self.judging {
                     Some((account, rules)) => Some(super::judging::thread_counts(
@@ -195,19 +226,24 @@ impl Interpreter {
                     )?),
                     None => None,
                 };
-                Ok((forum, threads, counts))
+                Ok((forum, threads, counts, read?))
             });
         for problem in cache.take_problems() {
             tracing::warn!("{problem}");
             answers.push(Msg::Notice(problem.to_string()));
         }
         answers.push(match loaded {
-            Ok((forum, threads, counts)) => Msg::IndexLoaded(Box::new(IndexData {
+            Ok((forum, threads, counts, read)) => Msg::IndexLoaded(Box::new(IndexData {
                 forum,
                 threads,
                 counts,
+                read,
             })),
-            Err(e) => Msg::Notice(format!("could not reload the thread list: {e}")),
+            Err(e) => {
+                // The read state comes with the next index that loads.
+                self.read_later |= had_read_later;
+                Msg::Notice(format!("could not reload the thread list: {e}"))
+            }
         });
     }
 

@@ -11,6 +11,7 @@ pub mod interpreter;
 pub mod judging;
 pub mod notify;
 mod places;
+pub mod start_tree;
 mod state_files;
 mod store_worker;
 mod terminal;
@@ -64,8 +65,11 @@ pub struct Launch<'a> {
     pub data_dir: &'a DataDir,
     pub account: &'a Account,
     pub data: ForumData,
-    /// `data` has no threads yet: the index is large, and is loaded after the first frame.
+    /// `data` has no threads and no read state yet: the index is large, and both are
+    /// loaded after the first frame.
     pub index_later: bool,
+    /// Meanwhile, each area's unread posts (from the tree index), when known.
+    pub rolled_up: Option<std::collections::HashMap<crate::model::AreaId, u32>>,
     /// Why logging is off, when it is (shown once in the status line).
     pub log_problem: Option<String>,
 }
@@ -157,6 +161,7 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
         account,
         data,
         index_later,
+        rolled_up,
         log_problem,
     } = launch;
     let (ui_state, ui_problem) = load_ui_state::<app::UiState>(&account.dir)?;
@@ -179,7 +184,7 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
         id_seed: id_seed(),
     });
     if let Some(ui) = &remembered {
-        startup_effects.extend(app::start_index::wait_for_index(&mut state, ui));
+        startup_effects.extend(start_tree::wait_for_index(&mut state, ui, rolled_up));
     } else if config.rule_set().any_for(&account.name) {
         // The tree's counts leave out what the rules hide: the store worker runs them over
         // the cached threads with the index, after the first frame.
@@ -236,6 +241,7 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
     };
     let core = Interpreter::open(&account.dir)
         .started_from(state.data.read.clone(), state.ui_snapshot())
+        .reading_later(index_later)
         .queueing_read_marks(account.queues_read_marks())
         .queueing_place_marks(account.queues_place_marks())
         .judging(&account.name, config.rule_set_shared())

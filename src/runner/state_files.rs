@@ -35,6 +35,13 @@ impl StateFiles {
         }
     }
 
+    /// The read state as loaded after the start (a big cache's): the base of the next
+    /// save, as if it had been loaded at start.
+    pub fn read_loaded(&mut self, read: ReadState) {
+        self.read = Some(SavedReadState::loaded(read));
+        self.read_written_at = None;
+    }
+
     /// Each save also queues, for the server, the marks that moved the reading since the
     /// last save (`read_sync`).
     #[must_use]

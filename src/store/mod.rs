@@ -47,6 +47,7 @@ pub use read_marks::{Queued, QueuedInboxRead, QueuedMark, QueuedPlace, ReadMarks
 pub use search::{SearchHit, search};
 pub use secrets::{Credential, Secret, SecretError, Secrets};
 pub use state_lock::{StateLock, lock_state_files};
+pub use tree_cache::Rollups;
 pub use tree_index::{AreaRollup, TreeRows};
 pub use ui_state::{UI_SCHEMA, load_ui_state, save_ui_state};
 

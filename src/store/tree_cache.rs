@@ -16,6 +16,14 @@ use std::path::Path;
 /// Told (threads done, threads in all) while the tree index is built.
 pub type Progress = Box<dyn FnMut(usize, usize) + Send>;
 
+/// The areas' roll-ups, and the threads with a watch level of their own (with their area
+/// and unread posts).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rollups {
+    pub areas: Vec<AreaRollup>,
+    pub own: Vec<(ThreadId, AreaId, u32)>,
+}
+
 /// What a cache keeps about its tree index between calls.
 #[derive(Default)]
 pub struct TreeSlot {
@@ -56,16 +64,18 @@ impl Cache {
     /// The areas' roll-ups when the tree index is current (it is not built here: a start
     /// that finds none goes on without them), with the unread counts of `own` — threads
     /// with a watch level of their own.
-    pub fn tree_rollups(
-        &mut self,
-        own: &[&ThreadId],
-    ) -> Result<Option<(Vec<AreaRollup>, Vec<(ThreadId, AreaId, u32)>)>, StoreError> {
+    pub fn tree_rollups(&mut self, own: &[&ThreadId]) -> Result<Option<Rollups>, StoreError> {
         let Some(index) = self.current_tree(false)? else {
             return Ok(None);
         };
         Ok(index
             .rollups()
-            .and_then(|r| Ok((r, index.unread_of(own)?)))
+            .and_then(|areas| {
+                Ok(Rollups {
+                    areas,
+                    own: index.unread_of(own)?,
+                })
+            })
             .inspect_err(|e| tracing::warn!("tree index unusable: {e}"))
             .ok())
     }
@@ -99,7 +109,7 @@ impl Cache {
                             self.set_tree_aside(&path, &e.to_string())?;
                             continue;
                         }
-                        Err(e) => return unusable(&path, &e),
+                        Err(e) => return Ok(unusable(&path, &e)),
                     }
                 }
                 Ok(Opened::Unbuilt(index)) => index,
@@ -115,7 +125,7 @@ impl Cache {
                     self.set_tree_aside(&path, &e.to_string())?;
                     continue;
                 }
-                Err(e) => return unusable(&path, &e),
+                Err(e) => return Ok(unusable(&path, &e)),
             };
             if !build {
                 return Ok(None);
@@ -128,7 +138,7 @@ impl Cache {
                     drop(index);
                     self.set_tree_aside(&path, &source.to_string())?;
                 }
-                Err(StoreError::Index { source, .. }) => return unusable(&path, &source),
+                Err(StoreError::Index { source, .. }) => return Ok(unusable(&path, &source)),
                 Err(e) => return Err(e),
             }
         }
@@ -140,7 +150,7 @@ impl Cache {
     fn build_tree(&mut self, index: &mut TreeIndex) -> Result<(), StoreError> {
         let (threads, index_stamp) = self.with_generation(
             Self::load_index_generation,
-            |cache, threads| cache.save_index(threads),
+            |cache, threads: &Vec<ThreadSummary>| cache.save_index(threads),
             &self.dir().index(),
         )?;
         let (read, read_stamp) = {
@@ -149,7 +159,7 @@ impl Cache {
             let _lock = super::lock_state_files(self.dir())?;
             self.with_generation(
                 Self::load_read_generation,
-                |cache, read| cache.save_read_state(read),
+                Self::save_read_state,
                 &self.dir().read_state(),
             )?
         };
@@ -209,9 +219,9 @@ impl Cache {
 }
 
 /// The index cannot be used now (a read-only data directory, say): the files are read.
-fn unusable<T>(path: &Path, e: &rusqlite::Error) -> Result<Option<T>, StoreError> {
+fn unusable<T>(path: &Path, e: &rusqlite::Error) -> Option<T> {
     tracing::warn!("tree index {} unusable: {e}", path.display());
-    Ok(None)
+    None
 }
 
 /// `index.json` was just written as generation `generation`: its rows follow. A tree

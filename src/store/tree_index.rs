@@ -497,8 +497,8 @@ fn put_thread(
     ord: i64,
     unread: u32,
 ) -> rusqlite::Result<()> {
-    let (created_s, created_ns) = parts(thread.created_at);
-    let (last_s, last_ns) = parts(thread.last_post_at);
+    let created = parts(thread.created_at);
+    let last = parts(thread.last_post_at);
     let missing = if thread.missing.is_empty() {
         None
     } else {
@@ -520,10 +520,10 @@ fn put_thread(
         thread.title,
         thread.author.name,
         thread.author.badge,
-        created_s,
-        created_ns,
-        last_s,
-        last_ns,
+        created.0,
+        created.1,
+        last.0,
+        last.1,
         thread.post_count,
         thread.last_seq,
         thread.pinned,

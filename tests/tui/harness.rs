@@ -19,6 +19,10 @@ pub const ID_SEED: u64 = 14;
 pub struct FirstState {
     pub thread_rows: usize,
     pub areas: usize,
+    /// Each area's unread count as the first frame shows it, by area id.
+    pub area_unread: std::collections::BTreeMap<String, u32>,
+    /// The forum's unread count (the status line's).
+    pub total_unread: u32,
     pub notice: Option<String>,
     /// What the reader would have saved in `ui.json` then.
     pub ui: UiState,
@@ -85,11 +89,25 @@ impl Harness {
         let data = DataDir::new(temp.path());
         ensure_demo(&data).unwrap();
         let dir = data.account("demo");
+        Self::index_later(temp, dir, ui)
+    }
+
+    /// The reader's start on the cache in `dir` as on a big one (see
+    /// `threadmark::runner::start_tree`): the forum tree and each area's unread posts from
+    /// the tree index (when current), no thread and no read state; they come as the
+    /// answer to the effect that asks for the index, with the read state.
+    pub fn index_later(
+        temp: tempfile::TempDir,
+        dir: AccountDir,
+        ui: &UiState,
+    ) -> (Self, FirstState) {
         let mut cache = Cache::open(dir.clone());
+        let places = threadmark::store::load_places(&dir).unwrap();
+        let rolled_up = threadmark::runner::start_tree::rolled_up(&mut cache, &places).unwrap();
         let forum_data = ForumData {
             forum: cache.load_forum().unwrap().unwrap(),
             threads: Vec::new(),
-            read: cache.load_read_state().unwrap(),
+            read: threadmark::model::ReadState::default(),
         };
         let (mut state, mut effects) = State::new(Startup {
             account: "demo".into(),
@@ -102,7 +120,9 @@ impl Harness {
             now: Timestamp::now(),
             id_seed: ID_SEED,
         });
-        effects.extend(threadmark::app::start_index::wait_for_index(&mut state, ui));
+        effects.extend(threadmark::runner::start_tree::wait_for_index(
+            &mut state, ui, rolled_up,
+        ));
         let first = FirstState {
             thread_rows: state
                 .tree
@@ -116,13 +136,21 @@ impl Harness {
                 .iter()
                 .filter(|n| n.kind == threadmark::app::tree::model::NodeKind::Area)
                 .count(),
+            area_unread: state
+                .tree
+                .nodes()
+                .iter()
+                .filter(|n| n.kind == threadmark::app::tree::model::NodeKind::Area)
+                .map(|n| (n.key.trim_start_matches("a:").to_owned(), n.unread))
+                .collect(),
+            total_unread: state.tree.total_unread(),
             notice: state.status.notice.as_ref().map(|n| n.text.clone()),
             ui: state.ui_snapshot(),
         };
         let clock = state.now;
         let mut harness = Self {
             state,
-            core: Interpreter::open(&dir),
+            core: Interpreter::open(&dir).reading_later(true),
             dir,
             effects: Vec::new(),
             clock,

@@ -166,6 +166,7 @@ fn wide_characters_line_up() {
             forum,
             threads,
             counts: None,
+            read: None,
         },
     )));
     let terminal = render(&h);

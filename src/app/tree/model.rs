@@ -77,6 +77,9 @@ pub struct TreeModel {
     offset: usize,
     /// What the rules leave out of each judged thread's unread count.
     counts: ThreadCounts,
+    /// Unread posts of the areas whose threads are not loaded yet, as the tree index rolls
+    /// them up (see `super::lazy`).
+    rolled_up: HashMap<AreaId, u32>,
 }
 
 impl TreeModel {
@@ -223,13 +226,23 @@ impl TreeModel {
         &self.counts
     }
 
+    /// Gives the areas whose threads are not loaded yet their unread posts (from the tree
+    /// index), rolled up to their section and the forum.
+    pub fn set_rolled_up(&mut self, unread: HashMap<AreaId, u32>, read: &ReadState) {
+        self.rolled_up = unread;
+        self.refresh_unread(read);
+    }
+
     /// Recounts unread posts from `read` (less what the rules leave out) and rolls them
     /// up, leaving muted threads out.
     pub fn refresh_unread(&mut self, read: &ReadState) {
         for node in &mut self.nodes {
-            node.unread = match &node.thread {
-                Some(id) => self.counts.unread_of(id, node.last_seq, read),
-                None => 0,
+            node.unread = match (&node.thread, &node.area) {
+                (Some(id), _) => self.counts.unread_of(id, node.last_seq, read),
+                (None, Some(area)) if node.kind == NodeKind::Area && !node.has_children => {
+                    self.rolled_up.get(area).copied().unwrap_or(0)
+                }
+                _ => 0,
             };
             node.score = node.thread.as_ref().map_or(0, |id| self.counts.score(id));
         }

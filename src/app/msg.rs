@@ -85,6 +85,9 @@ pub struct IndexData {
     /// The read state, when the start did not wait for it (a big cache): it comes with
     /// the first index.
     pub read: Option<crate::model::ReadState>,
+    /// With that read state, the tree the worker built from it all, off the reader's loop
+    /// (see `crate::app::start_index::adopt`).
+    pub tree: Option<crate::app::start_index::Prebuilt>,
 }
 
 /// What the store worker reports back after a job.

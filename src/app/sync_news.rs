@@ -132,9 +132,11 @@ pub fn index_loaded(state: &mut State, data: IndexData, fx: &mut Vec<Effect>) {
         threads,
         counts,
         read,
+        tree: prebuilt,
     } = data;
     // The read state of a start that did not wait for it: what was marked meanwhile is
     // folded in (reading only moves forward; explicit unread marks stay).
+    let read_meanwhile = !state.data.read.threads.is_empty();
     if let Some(mut loaded) = read {
         loaded.merge(&state.data.read);
         state.data.read = loaded;
@@ -147,18 +149,29 @@ pub fn index_loaded(state: &mut State, data: IndexData, fx: &mut Vec<Effect>) {
         state.tree.selected().map(|n| n.key.clone())
     };
     let filter = state.tree.filter().to_owned();
-    let mut tree = TreeModel::build(
-        &forum,
-        &threads,
-        &state.data.read,
-        state.tree.collapsed_keys().clone(),
+    let adopted = start_index::adopt(
+        state,
+        prebuilt,
         selected.as_deref(),
+        (counts.as_ref(), read_meanwhile),
     );
-    // Counts the runner did not judge again stay as they were.
-    let counts = counts.unwrap_or_else(|| state.tree.counts().clone());
-    tree.set_counts(counts, &state.data.read);
-    tree.set_places(&state.places, &state.data.read);
-    tree.set_filter(&filter);
+    let mut tree = adopted.unwrap_or_else(|| {
+        let mut tree = TreeModel::build(
+            &forum,
+            &threads,
+            &state.data.read,
+            state.tree.collapsed_keys().clone(),
+            selected.as_deref(),
+        );
+        // Counts the runner did not judge again stay as they were.
+        let counts = counts.unwrap_or_else(|| state.tree.counts().clone());
+        tree.set_counts(counts, &state.data.read);
+        tree.set_places(&state.places, &state.data.read);
+        tree
+    });
+    if !filter.is_empty() {
+        tree.set_filter(&filter);
+    }
     state.tree = tree;
     state.banner.set(forum.announcement.clone());
     state.data.forum = forum;

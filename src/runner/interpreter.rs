@@ -80,6 +80,8 @@ pub struct Interpreter {
     /// The reader started without the read state (a big cache): the first index load
     /// brings it, and becomes the base of the read state's saves.
     read_later: bool,
+    /// The view the reader started with (its selection and folded nodes).
+    start_ui: Option<crate::app::UiState>,
 }
 
 impl Interpreter {
@@ -93,6 +95,7 @@ impl Interpreter {
             judging: None,
             queue_inbox: false,
             read_later: false,
+            start_ui: None,
         }
     }
 
@@ -100,6 +103,7 @@ impl Interpreter {
     /// merge against, so what another reader on the account saved meanwhile is kept.
     #[must_use]
     pub fn started_from(mut self, read: ReadState, ui: crate::app::UiState) -> Self {
+        self.start_ui = Some(ui.clone());
         self.state_files = StateFiles::loaded(read, ui);
         self
     }
@@ -226,18 +230,33 @@ impl Interpreter {
                     )?),
                     None => None,
                 };
-                Ok((forum, threads, counts, read?))
+                let read = read?;
+                // With the read state, the tree too: built here, off the reader's loop.
+                let tree = read.as_ref().map(|read| {
+                    let places = crate::store::load_places(&self.dir).unwrap_or_default();
+                    crate::app::start_index::Prebuilt::build(
+                        &forum,
+                        &threads,
+                        read,
+                        (places, counts.clone()),
+                        self.start_ui
+                            .as_ref()
+                            .unwrap_or(&crate::app::UiState::default()),
+                    )
+                });
+                Ok((forum, threads, counts, read, tree))
             });
         for problem in cache.take_problems() {
             tracing::warn!("{problem}");
             answers.push(Msg::Notice(problem.to_string()));
         }
         answers.push(match loaded {
-            Ok((forum, threads, counts, read)) => Msg::IndexLoaded(Box::new(IndexData {
+            Ok((forum, threads, counts, read, tree)) => Msg::IndexLoaded(Box::new(IndexData {
                 forum,
                 threads,
                 counts,
                 read,
+                tree,
             })),
             Err(e) => {
                 // The read state comes with the next index that loads.

@@ -150,7 +150,9 @@ impl Harness {
         let clock = state.now;
         let mut harness = Self {
             state,
-            core: Interpreter::open(&dir).reading_later(true),
+            core: Interpreter::open(&dir)
+                .started_from(threadmark::model::ReadState::default(), first.ui.clone())
+                .reading_later(true),
             dir,
             effects: Vec::new(),
             clock,

@@ -167,6 +167,7 @@ fn wide_characters_line_up() {
             threads,
             counts: None,
             read: None,
+            tree: None,
         },
     )));
     let terminal = render(&h);

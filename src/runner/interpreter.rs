@@ -173,9 +173,12 @@ impl Interpreter {
 
     /// Writes `read.json` durably, merged with what another reader wrote meanwhile.
     pub fn save_read_state(&mut self, read: &ReadState) -> Result<(), StoreError> {
-        // Saved before the first index came: the base is the file, not an empty state.
-        let mut cache = Cache::open(self.dir.clone());
-        let _ = self.read_state_later(&mut cache)?;
+        // Saved before the first index came (marks the sync engine brought): the base is
+        // the file, not an empty state; the read state still comes with that index.
+        if self.read_later {
+            let loaded = Cache::open(self.dir.clone()).load_read_state()?;
+            self.state_files.read_loaded(loaded);
+        }
         self.state_files.save_read(&self.dir, read)
     }
 
@@ -524,6 +527,41 @@ mod tests {
         let read = Cache::open(dir.clone()).load_read_state().unwrap();
         assert_eq!(read, read_state());
         assert_eq!(load_ui_state::<UiState>(&dir).unwrap(), (ui, None));
+    }
+
+    /// A big cache's start reads the read state with the first index; marks saved before
+    /// it came (from the sync engine) keep the file's, and the read state still comes.
+    #[test]
+    fn a_start_without_the_read_state_gets_it_with_the_first_index() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = DataDir::new(temp.path()).account("work");
+        std::fs::create_dir_all(dir.root()).unwrap();
+        Cache::open(dir.clone())
+            .save_read_state(&read_state())
+            .unwrap();
+        let mut core = Interpreter::open(&dir)
+            .started_from(ReadState::default(), UiState::default())
+            .reading_later(true);
+        let mut meanwhile = ReadState::default();
+        meanwhile.thread_mut(&ThreadId::new("t2")).mark_all_read(2);
+        let answers = core.run(Job::Store(StoreJob::SaveReadState(meanwhile.clone())));
+        assert!(answers.is_empty(), "{answers:?}");
+        let mut both = read_state();
+        both.merge(&meanwhile);
+        assert_eq!(Cache::open(dir.clone()).load_read_state().unwrap(), both);
+
+        let answers = core.run(Job::LoadIndex);
+        let Some(Msg::IndexLoaded(data)) = answers.last() else {
+            panic!("{answers:?}")
+        };
+        assert_eq!(data.read.as_ref(), Some(&both));
+        assert!(data.tree.is_some(), "the tree comes built");
+        // Once: the next index comes without it.
+        let answers = core.run(Job::LoadIndex);
+        let Some(Msg::IndexLoaded(data)) = answers.last() else {
+            panic!("{answers:?}")
+        };
+        assert!(data.read.is_none() && data.tree.is_none());
     }
 
     #[test]

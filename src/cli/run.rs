@@ -64,6 +64,7 @@ pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()
         let (data, index_later) = load_for_start(&account)?;
         crate::runner::run(crate::runner::Launch {
             config: &setup.config,
+            config_path: &setup.config_path,
             data_dir: &setup.data,
             account: &account,
             data,
@@ -120,7 +121,15 @@ pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()
         ClientCommand::Outbox { action, json } => finish(Output::stdout(), |out| {
             outbox(&account()?, action, json, out)
         }),
-        ClientCommand::Tree { width, json } => tree(&account()?, rules, json, &look(width)),
+        ClientCommand::Tree { width, json, view } => {
+            let view = view
+                .as_deref()
+                .and_then(crate::app::tree::views::View::parse);
+            tree(&account()?, rules, json, view, &look(width))
+        }
+        ClientCommand::Rules {
+            action: super::args::RulesCommand::Test { json },
+        } => rules_test(&account()?, rules, json, page),
         ClientCommand::Read {
             thread,
             width,
@@ -153,9 +162,24 @@ impl Look {
     }
 }
 
-fn tree(account: &Account, rules: &RuleSet, json: bool, look: &Look) -> anyhow::Result<()> {
-    let data = load(account)?;
-    let counts = thread_counts(account, rules, &data)?;
+fn tree(
+    account: &Account,
+    rules: &RuleSet,
+    json: bool,
+    view: Option<crate::app::tree::views::View>,
+    look: &Look,
+) -> anyhow::Result<()> {
+    use crate::app::tree::views::{AreaViews, View, arranged};
+    let mut data = load(account)?;
+    let counts = thread_counts(account, rules, &data, view == Some(View::Top))?;
+    if let Some(view) = view {
+        data.threads = arranged(
+            &data.threads,
+            &AreaViews::everywhere(view),
+            &data.read,
+            &counts,
+        );
+    }
     if json {
         let places = crate::store::load_places(&account.dir)?;
         let value = json::tree(
@@ -184,15 +208,17 @@ fn thread_counts(
     account: &Account,
     rules: &RuleSet,
     data: &ForumData,
+    recent: bool,
 ) -> anyhow::Result<ThreadCounts> {
     let mut cache = Cache::open(account.dir.clone());
-    let counts = crate::runner::judging::thread_counts(
+    let counts = crate::runner::judging::counts_for(
         &mut cache,
         &account.name,
         rules,
         &data.forum,
         &data.threads,
         jiff::Timestamp::now(),
+        recent,
     )?;
     report_problems(&mut cache);
     Ok(counts)
@@ -292,6 +318,7 @@ fn index_progress() -> impl FnMut(usize, usize) + Send + 'static {
 fn command_name(command: &ClientCommand) -> &'static str {
     match command {
         ClientCommand::Tree { .. } => "tree",
+        ClientCommand::Rules { .. } => "rules",
         ClientCommand::Read { .. } => "read",
         ClientCommand::Search { .. } => "search",
         ClientCommand::Account { .. } => "account",
@@ -312,6 +339,24 @@ fn command_name(command: &ClientCommand) -> &'static str {
         ClientCommand::Completions { .. } => "completions",
         ClientCommand::Man { .. } => "man",
     }
+}
+
+/// `threadmark rules test`: which rules match which cached posts.
+fn rules_test(account: &Account, rules: &RuleSet, json: bool, page: bool) -> anyhow::Result<()> {
+    let data = load(account)?;
+    let mut cache = Cache::open(account.dir.clone());
+    let report = super::rules_cmd::test(
+        &mut cache,
+        &account.name,
+        rules,
+        &data,
+        jiff::Timestamp::now(),
+    )?;
+    report_problems(&mut cache);
+    if json {
+        return print(Output::stdout(), &json::terminal_safe(&report)?);
+    }
+    print(Output::paged(page), &super::rules_cmd::format(&report))
 }
 
 /// Runs `body` on `out`, then closes it (waiting for the pager).

@@ -11,6 +11,7 @@ pub mod interpreter;
 pub mod judging;
 pub mod notify;
 mod places;
+mod rule_writes;
 mod state_files;
 mod store_worker;
 mod terminal;
@@ -61,6 +62,8 @@ pub enum TuiError {
 #[derive(Debug)]
 pub struct Launch<'a> {
     pub config: &'a Config,
+    /// Where `config` came from: `x` writes rules into it.
+    pub config_path: &'a std::path::Path,
     pub data_dir: &'a DataDir,
     pub account: &'a Account,
     pub data: ForumData,
@@ -153,6 +156,7 @@ struct Runner {
 async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
     let Launch {
         config,
+        config_path,
         data_dir: _,
         account,
         data,
@@ -180,6 +184,9 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
     });
     if let Some(ui) = &remembered {
         startup_effects.extend(app::start_index::wait_for_index(&mut state, ui));
+    } else if state.rules_ui.views.uses(app::tree::views::View::Top) {
+        // The `top` view counts the posts of the last week as the index loads.
+        startup_effects.push(Effect::CountRecentPosts);
     } else if config.rule_set().any_for(&account.name) {
         // The tree's counts leave out what the rules hide: the store worker runs them over
         // the cached threads with the index, after the first frame.
@@ -239,6 +246,7 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
         .queueing_read_marks(account.queues_read_marks())
         .queueing_place_marks(account.queues_place_marks())
         .judging(&account.name, config.rule_set_shared())
+        .config_at(config_path)
         .queueing_inbox_marks(account.queues_inbox_marks());
     let store = StoreWorker::start(account.dir.clone(), core, reply.clone());
 
@@ -416,6 +424,7 @@ impl Runner {
                 Effect::LoadThread(_)
                 | Effect::ReloadThread { .. }
                 | Effect::LoadIndex
+                | Effect::CountRecentPosts
                 | Effect::Store(_) => {}
             }
         }

@@ -245,6 +245,14 @@ impl TreeModel {
         }
     }
 
+    /// Adds `note` after the label of the node keyed `key` (the view an area shows).
+    pub fn note(&mut self, key: &str, note: &str) {
+        if let Some(i) = self.position(key) {
+            let node = &mut self.nodes[i];
+            node.label = format!("{} · {note}", node.label);
+        }
+    }
+
     pub fn nodes(&self) -> &[TreeNode] {
         &self.nodes
     }

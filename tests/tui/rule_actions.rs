@@ -43,10 +43,17 @@ fn x_writes_a_hide_rule_keeping_comments_and_u_takes_it_out() {
     );
     assert!(written.contains("action = \"hide\""), "{written}");
     assert_eq!(Config::load(&path).unwrap().rule_set().rules().len(), 1);
-    assert!(h.notice().contains("rule 1 hides posts by Mary Ghikas"), "{}", h.notice());
+    assert!(
+        h.notice().contains("rule 1 hides posts by Mary Ghikas"),
+        "{}",
+        h.notice()
+    );
     // At once: the open thread shows the post as a stub, the tree's counts follow.
     let screen = h.screen();
-    assert!(screen.contains("#1 hidden by rule 1 — v shows it"), "{screen}");
+    assert!(
+        screen.contains("#1 hidden by rule 1 — v shows it"),
+        "{screen}"
+    );
     assert_eq!(h.state.tree.counts().score(&ThreadId::new(THREAD)), 0);
     assert!(
         h.effects.contains(&Effect::LoadIndex),
@@ -135,10 +142,9 @@ fn save_read_state(h: &mut Harness) {
 
 #[test]
 fn a_read_rule_marks_what_a_sync_brings_read_through_the_read_state_and_u_undoes_it() {
-    let config = Config::parse(
-        "[[rules]]\nmatch = { author = \"announcer\" }\naction = \"read\"\n",
-    )
-    .unwrap();
+    let config =
+        Config::parse("[[rules]]\nmatch = { author = \"announcer\" }\naction = \"read\"\n")
+            .unwrap();
     let mut h = Harness::demo_with(120, 200, &config, UiState::default());
     h.queueing_read_marks();
     h.judging_at_start(&config);
@@ -190,13 +196,19 @@ fn a_read_rule_marks_what_a_sync_brings_read_through_the_read_state_and_u_undoes
     let marks = ReadMarks::open(&h.dir).list().unwrap();
     assert!(
         marks.iter().any(|m| m.thread == id
-            && matches!(m.mark, threadmark::model::ReadMark::UnreadFrom { seq: 9, .. })),
+            && matches!(
+                m.mark,
+                threadmark::model::ReadMark::UnreadFrom { seq: 9, .. }
+            )),
         "the server hears of the undo too: {marks:?}"
     );
     // The next sync leaves the undone post alone; nothing was deleted.
     pulled(&mut h);
     assert!(!h.state.data.read.thread(&id).unwrap().is_read(9));
-    let cached = Cache::open(h.dir.clone()).load_thread(&id).unwrap().unwrap();
+    let cached = Cache::open(h.dir.clone())
+        .load_thread(&id)
+        .unwrap()
+        .unwrap();
     assert_eq!(cached.posts.len(), 10);
 }
 
@@ -206,7 +218,11 @@ fn v_cycles_the_area_view_shown_in_the_tree_and_kept_for_the_next_start() {
     h.act(threadmark::app::Action::Bottom);
     assert_eq!(h.state.tree.selected().unwrap().key, "t:advocacy-1");
     h.keys("V");
-    assert!(h.notice().contains("view of area advocacy: new"), "{}", h.notice());
+    assert!(
+        h.notice().contains("view of area advocacy: new"),
+        "{}",
+        h.notice()
+    );
     let screen = h.screen();
     assert!(screen.contains("Advocacy · new"), "{screen}");
     // Never opened: the thread stays in `new`.
@@ -215,10 +231,7 @@ fn v_cycles_the_area_view_shown_in_the_tree_and_kept_for_the_next_start() {
     assert!(h.screen().contains("Advocacy · unread"));
     assert!(h.effects.contains(&Effect::SaveUiState));
     let ui = h.state.ui_snapshot();
-    assert_eq!(
-        ui.views.get("advocacy").map(String::as_str),
-        Some("unread")
-    );
+    assert_eq!(ui.views.get("advocacy").map(String::as_str), Some("unread"));
     // Read it all: `unread` leaves it out once the tree is built again.
     h.act(threadmark::app::Action::MarkThreadRead);
     h.run_effects(vec![Effect::LoadIndex]);

@@ -198,16 +198,13 @@ pub fn row(summary: &ThreadSummary, read: &ReadState, counts: &ThreadCounts) -> 
 }
 
 /// The threads each area's view shows, in its order (areas keep their threads together
-/// as the index had them). Without views set, the list as it is.
+/// as the index had them).
 pub fn arranged(
     threads: &[ThreadSummary],
     views: &AreaViews,
     read: &ReadState,
     counts: &ThreadCounts,
 ) -> Vec<ThreadSummary> {
-    if views.is_plain() {
-        return threads.to_vec();
-    }
     let mut by_area: HashMap<&str, Vec<&ThreadSummary>> = HashMap::new();
     let mut areas: Vec<&str> = Vec::new();
     for t in threads {

@@ -122,14 +122,9 @@ pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()
             outbox(&account()?, action, json, out)
         }),
         ClientCommand::Tree { width, json, view } => {
-            let view = view
-                .as_deref()
-                .and_then(crate::app::tree::views::View::parse);
-            tree(&account()?, rules, json, view, &look(width))
+            tree(&account()?, rules, json, view.as_deref(), &look(width))
         }
-        ClientCommand::Rules {
-            action: super::args::RulesCommand::Test { json },
-        } => rules_test(&account()?, rules, json, page),
+        ClientCommand::Rules { action } => rules_command(&account()?, rules, &action, page),
         ClientCommand::Read {
             thread,
             width,
@@ -166,10 +161,11 @@ fn tree(
     account: &Account,
     rules: &RuleSet,
     json: bool,
-    view: Option<crate::app::tree::views::View>,
+    view: Option<&str>,
     look: &Look,
 ) -> anyhow::Result<()> {
     use crate::app::tree::views::{AreaViews, View, arranged};
+    let view = view.and_then(View::parse);
     let mut data = load(account)?;
     let counts = thread_counts(account, rules, &data, view == Some(View::Top))?;
     if let Some(view) = view {
@@ -342,7 +338,13 @@ fn command_name(command: &ClientCommand) -> &'static str {
 }
 
 /// `threadmark rules test`: which rules match which cached posts.
-fn rules_test(account: &Account, rules: &RuleSet, json: bool, page: bool) -> anyhow::Result<()> {
+fn rules_command(
+    account: &Account,
+    rules: &RuleSet,
+    action: &super::args::RulesCommand,
+    page: bool,
+) -> anyhow::Result<()> {
+    let super::args::RulesCommand::Test { json } = *action;
     let data = load(account)?;
     let mut cache = Cache::open(account.dir.clone());
     let report = super::rules_cmd::test(

@@ -153,6 +153,20 @@ struct Runner {
     notifier: notify::Notifier,
 }
 
+/// The index load after the first frame, when the counts need one: the rules judge the
+/// cached threads (what they hide leaves the counts), the `top` view counts the posts of
+/// the last week.
+fn judging_at_start(state: &State, config: &Config, account: &str) -> Option<Effect> {
+    if state.rules_ui.views.uses(app::tree::views::View::Top) {
+        Some(Effect::CountRecentPosts)
+    } else {
+        config
+            .rule_set()
+            .any_for(account)
+            .then_some(Effect::LoadIndex)
+    }
+}
+
 async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
     let Launch {
         config,
@@ -184,13 +198,8 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
     });
     if let Some(ui) = &remembered {
         startup_effects.extend(app::start_index::wait_for_index(&mut state, ui));
-    } else if state.rules_ui.views.uses(app::tree::views::View::Top) {
-        // The `top` view counts the posts of the last week as the index loads.
-        startup_effects.push(Effect::CountRecentPosts);
-    } else if config.rule_set().any_for(&account.name) {
-        // The tree's counts leave out what the rules hide: the store worker runs them over
-        // the cached threads with the index, after the first frame.
-        startup_effects.push(Effect::LoadIndex);
+    } else {
+        startup_effects.extend(judging_at_start(&state, config, &account.name));
     }
     // The first frame says when the cache was last synced; the engine says it again once
     // it has started.

@@ -133,8 +133,10 @@ fn run(
         .iter()
         .map(|t| std::fs::read(dir.thread(t.summary.id.as_str())).unwrap())
         .collect();
-    let mut report = threadmark::sync::ingest::IngestReport::default();
-    report.changed = after.iter().map(|t| t.summary.id.clone()).collect();
+    let report = threadmark::sync::ingest::IngestReport {
+        changed: after.iter().map(|t| t.summary.id.clone()).collect(),
+        ..Default::default()
+    };
     reader.send(Msg::Sync(SyncEvent::Pulled(report)));
     for (thread, seq) in by_hand {
         reader.state.data.read.thread_mut(thread).mark_read(*seq);

@@ -246,10 +246,10 @@ impl TreeModel {
     }
 
     /// Adds `note` after the label of the node keyed `key` (the view an area shows).
-    pub fn note(&mut self, key: &str, note: &str) {
+    pub fn note(&mut self, key: &str, suffix: &str) {
         if let Some(i) = self.position(key) {
             let node = &mut self.nodes[i];
-            node.label = format!("{} · {note}", node.label);
+            node.label = format!("{} · {suffix}", node.label);
         }
     }
 

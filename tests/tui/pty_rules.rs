@@ -43,3 +43,20 @@ fn x_and_u_write_and_take_out_a_rule_and_v_survives_a_restart() {
     again.send("q");
     again.wait_exit();
 }
+
+/// The real reader judges the cached threads with the rules after its first frame (on
+/// the store worker's loads): the posts a rule hides leave the status line's count.
+#[test]
+fn the_real_reader_counts_without_what_a_rule_hides() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config.toml"),
+        "[[rules]]\nmatch = { author = \"connie williams\" }\naction = \"hide\"\n",
+    )
+    .unwrap();
+    let mut reader = PtySession::start(home.path(), &[], &[], 120, 40);
+    let screen = reader.wait_for("the counts judged", |s| s.contains(" 6 unread"));
+    assert!(!screen.contains(" 8 unread"), "{screen}");
+    reader.send("q");
+    reader.wait_exit();
+}

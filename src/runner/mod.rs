@@ -154,16 +154,18 @@ struct Runner {
 }
 
 /// The index load after the first frame, when the counts need one: the rules judge the
-/// cached threads (what they hide leaves the counts), the `top` view counts the posts of
-/// the last week.
-fn judging_at_start(state: &State, config: &Config, account: &str) -> Option<Effect> {
+/// cached threads (what they hide leaves the counts; the load a start `waiting` for its
+/// index makes judges too), the `top` view counts the posts of the last week.
+fn judging_at_start(
+    state: &State,
+    config: &Config,
+    account: &str,
+    waiting: bool,
+) -> Option<Effect> {
     if state.rules_ui.views.uses(app::tree::views::View::Top) {
         Some(Effect::CountRecentPosts)
     } else {
-        config
-            .rule_set()
-            .any_for(account)
-            .then_some(Effect::LoadIndex)
+        (!waiting && config.rule_set().any_for(account)).then_some(Effect::LoadIndex)
     }
 }
 
@@ -198,9 +200,9 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
     });
     if let Some(ui) = &remembered {
         startup_effects.extend(app::start_index::wait_for_index(&mut state, ui));
-    } else {
-        startup_effects.extend(judging_at_start(&state, config, &account.name));
     }
+    let waiting = remembered.is_some();
+    startup_effects.extend(judging_at_start(&state, config, &account.name, waiting));
     // The first frame says when the cache was last synced; the engine says it again once
     // it has started.
     state.capabilities = account.capabilities();

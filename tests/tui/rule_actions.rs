@@ -246,3 +246,28 @@ fn v_cycles_the_area_view_shown_in_the_tree_and_kept_for_the_next_start() {
     assert!(screen.contains("Advocacy · unread"), "{screen}");
     assert!(screen.contains("● Strategic Framework and Ena"), "{screen}");
 }
+
+#[test]
+fn a_post_known_by_its_header_only_arrives_when_its_body_comes() {
+    let config =
+        Config::parse("[[rules]]\nmatch = { author = \"connie williams\" }\naction = \"read\"\n")
+            .unwrap();
+    let mut h = Harness::demo_with(120, 40, &config, UiState::default());
+    h.judging_at_start(&config);
+    assert_eq!(h.notice(), "", "the start marks nothing");
+    // The index knew #8 by its header only (a Discourse thread read headers first).
+    let id = ThreadId::new(THREAD);
+    let known = h
+        .state
+        .data
+        .threads
+        .iter_mut()
+        .find(|t| t.id == id)
+        .unwrap();
+    known.missing = vec![threadmark::model::SeqRange { from: 8, to: 8 }];
+    pulled(&mut h);
+    assert_eq!(h.notice(), "1 post marked read by rule 1 — u undoes");
+    let read = h.state.data.read.thread(&id).unwrap();
+    assert!(read.is_read(8), "Connie Williams's #8 came with the sync");
+    assert!(!read.is_read(2), "her #2 was cached before: left as it was");
+}

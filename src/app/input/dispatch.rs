@@ -235,6 +235,8 @@ fn page(state: &mut State, action: Action) {
 }
 
 fn mark_threads(state: &mut State, read: bool, fx: &mut Effects) {
+    // `u` undoes this from now on, not a rule `x` wrote before.
+    state.rules_ui.quick_undo = None;
     let n = read_mark_actions::mark_threads(state, read, fx);
     let what = if read { "read" } else { "unread" };
     match n {

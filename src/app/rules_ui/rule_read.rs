@@ -10,8 +10,9 @@ use crate::model::{ThreadId, ThreadSummary};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The index came again with `threads` and the rules' `counts`: the unread posts it
-/// brought (above what the tree knew of their thread, every post of a thread new to it)
-/// that a `read` rule covers are marked read. The start's own loads bring nothing.
+/// brought (above what the tree knew of their thread or known by their header only,
+/// every post of a thread new to it) that a `read` rule covers are marked read. The
+/// start's own loads bring nothing.
 pub fn arrived(
     state: &mut State,
     threads: &[ThreadSummary],
@@ -21,12 +22,8 @@ pub fn arrived(
     if state.index_wait.is_some() {
         return;
     }
-    let known: HashMap<&ThreadId, u32> = state
-        .data
-        .threads
-        .iter()
-        .map(|t| (&t.id, t.last_seq))
-        .collect();
+    let known: HashMap<&ThreadId, &ThreadSummary> =
+        state.data.threads.iter().map(|t| (&t.id, t)).collect();
     let in_index: HashMap<&ThreadId, u32> = threads.iter().map(|t| (&t.id, t.last_seq)).collect();
     let mut marked: Vec<(ThreadId, u32)> = Vec::new();
     let mut rules: BTreeSet<usize> = BTreeSet::new();
@@ -34,10 +31,13 @@ pub fn arrived(
         let Some(&last) = in_index.get(id) else {
             continue;
         };
-        let before = known.get(id).copied().unwrap_or(0);
+        let before = known.get(id).copied();
         let read = state.data.read.thread(id);
         for &(seq, rule) in posts {
-            let fresh = seq > before && seq <= last;
+            // Above what was known, or a post known by its header only (its body came).
+            let fresh = seq <= last
+                && before
+                    .is_none_or(|t| seq > t.last_seq || t.missing.iter().any(|r| r.contains(seq)));
             let already = read.is_some_and(|r| r.is_read(seq));
             let undone = state.rules_ui.rule_read_undone.contains(&(id.clone(), seq));
             if fresh && !already && !undone {
@@ -62,6 +62,8 @@ pub fn arrived(
         }
     }
     state.marks.push(UndoStep { before });
+    // `u` now undoes this, not the rule `x` wrote before.
+    state.rules_ui.quick_undo = None;
     let n = marked.len();
     state.rules_ui.rule_read_step = Some((state.marks.undo.len(), marked));
     crate::app::reader::read_mark_actions::changed(state, fx);

@@ -426,7 +426,7 @@ fn parse_watch_level(text: &str) -> Result<crate::model::WatchLevel, String> {
 pub enum RulesCommand {
     /// Show which rules match which cached posts, with counts per rule; changes nothing
     Test {
-        /// Print JSON (the shape is in the README, "Rules")
+        /// Print JSON (the shape is in the README, "JSON output")
         #[arg(long)]
         json: bool,
     },

@@ -211,6 +211,7 @@ fn rules_test_shows_which_rule_matches_which_post_and_changes_nothing() {
         &[],
     )))
     .unwrap();
+    crate::json::assert_shape("rules_test", &json);
     assert_eq!(json["posts"], 8);
     assert_eq!(json["rules"][0]["matches"], 2);
     assert_eq!(json["rules"][0]["posts"][1]["seq"], 8);

@@ -98,6 +98,10 @@ fn unread_leaving_out(read: &ReadState, id: &ThreadId, last_seq: u32, left_out: 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ThreadCounts {
     by_thread: HashMap<ThreadId, (Vec<u32>, i64)>,
+    /// Posts written in the last week, for the threads counted (the `top` view).
+    recent: HashMap<ThreadId, u32>,
+    /// The posts a `read` rule covers, with the rule's number, by thread.
+    rule_read: HashMap<ThreadId, Vec<(u32, usize)>>,
 }
 
 impl ThreadCounts {
@@ -107,6 +111,24 @@ impl ThreadCounts {
             thread.summary.id.clone(),
             (judged.left_out(thread), judged.score()),
         );
+        let rule_read: Vec<(u32, usize)> = thread
+            .posts
+            .iter()
+            .zip(&judged.verdicts)
+            .filter_map(|(post, v)| v.read_by.map(|rule| (post.seq, rule)))
+            .collect();
+        if rule_read.is_empty() {
+            self.rule_read.remove(&thread.summary.id);
+        } else {
+            self.rule_read.insert(thread.summary.id.clone(), rule_read);
+        }
+    }
+
+    /// The posts a `read` rule covers (seq, rule number), by thread.
+    pub fn rule_read(&self) -> impl Iterator<Item = (&ThreadId, &[(u32, usize)])> {
+        self.rule_read
+            .iter()
+            .map(|(id, posts)| (id, posts.as_slice()))
     }
 
     /// The thread's unread posts the rules leave in.
@@ -120,6 +142,21 @@ impl ThreadCounts {
             || read.unread_count(id, last_seq),
             |(left_out, _)| unread_leaving_out(read, id, last_seq, left_out),
         )
+    }
+
+    /// Records how many of the thread's cached posts were written in the last week.
+    pub fn insert_recent(&mut self, id: &ThreadId, posts: u32) {
+        self.recent.insert(id.clone(), posts);
+    }
+
+    /// The thread's posts of the last week, when they were counted.
+    pub fn recent(&self, id: &ThreadId) -> Option<u32> {
+        self.recent.get(id).copied()
+    }
+
+    /// Whether posts of the last week were counted (for the `top` view).
+    pub fn has_recent(&self) -> bool {
+        !self.recent.is_empty()
     }
 
     /// The thread's score (0 without score rules).

@@ -16,6 +16,7 @@ pub mod judged;
 pub mod lists;
 pub mod msg;
 pub mod reader;
+pub mod rules_ui;
 pub mod start_index;
 pub mod state;
 mod sync_news;

@@ -133,6 +133,13 @@ pub enum Stored {
     InboxItems(Vec<crate::model::InboxItem>),
     /// Inbox items marked read are durably queued in `marks/`: time to send them.
     InboxReadQueued,
+    /// The rules as `config.toml` has them now, after `x` wrote one (`added`) or `u`
+    /// took it out; `said` is what the status line says.
+    Rules {
+        rules: std::sync::Arc<crate::model::RuleSet>,
+        said: String,
+        added: Option<crate::config::RuleConfig>,
+    },
 }
 
 /// A reply or thread leaving the composer for the outbox.
@@ -196,6 +203,10 @@ pub enum StoreJob {
     LoadBookmarks,
     /// Read the inbox items; the answer is `Stored::InboxItems`.
     LoadInboxItems,
+    /// Write a rule into `config.toml` (`x`); the answer is `Stored::Rules`.
+    AddRule(Box<crate::config::RuleConfig>),
+    /// Take that rule out of `config.toml` again (`u`); the answer is `Stored::Rules`.
+    RemoveRule(Box<crate::config::RuleConfig>),
     /// Mark inbox items read (every unread one when `ids` is `None`): queued for the
     /// server (when the account keeps its inbox there), then kept in `inbox.json`; the
     /// answers are `Stored::InboxReadQueued` (when queued), `Stored::Inbox` and
@@ -224,6 +235,9 @@ pub enum Effect {
     /// Reload the forum tree and thread index from the cache (a sync changed them); the
     /// answer is `IndexLoaded`.
     LoadIndex,
+    /// As `LoadIndex`, and from now on count each thread's posts of the last week (the
+    /// `top` view).
+    CountRecentPosts,
     /// Tell the sync engine (ignored when there is none: the demo).
     Sync(SyncCommand),
     /// The composer's text changed: autosave the draft soon (debounced).

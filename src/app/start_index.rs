@@ -10,6 +10,7 @@ use crate::app::judged::ThreadCounts;
 use crate::app::msg::Effect;
 use crate::app::state::State;
 use crate::app::tree::TreeModel;
+use crate::app::tree::views::AreaViews;
 use crate::app::view_memory::UiState;
 use crate::model::{Forum, Places, ReadState, ThreadId, ThreadSummary};
 
@@ -54,6 +55,8 @@ pub struct Prebuilt {
     pub tree: TreeModel,
     pub places: Places,
     pub counts: ThreadCounts,
+    /// The areas' views it was built in (remembered from last time).
+    pub views: AreaViews,
     /// The selection it was built to keep.
     pub selected: Option<String>,
 }
@@ -68,20 +71,24 @@ impl Prebuilt {
         (places, counts): (Places, Option<ThreadCounts>),
         ui: &UiState,
     ) -> Self {
-        let mut tree = TreeModel::build(
+        let counts = counts.unwrap_or_default();
+        let views = AreaViews::from_names(&ui.views);
+        let mut tree = crate::app::rules_ui::build_tree(
             forum,
             threads,
             read,
+            &counts,
+            &views,
             ui.collapsed.clone(),
             ui.selected.as_deref(),
         );
-        let counts = counts.unwrap_or_default();
         tree.set_counts(counts.clone(), read);
         tree.set_places(&places, read);
         Self {
             tree,
             places,
             counts,
+            views,
             selected: ui.selected.clone(),
         }
     }
@@ -102,6 +109,7 @@ pub fn adopt(
         && !read_meanwhile
         && prebuilt.places == state.places
         && &prebuilt.counts == counts
+        && prebuilt.views == state.rules_ui.views
         && prebuilt.tree.collapsed_keys() == state.tree.collapsed_keys()
         && prebuilt.selected.as_deref() == selected;
     same.then_some(prebuilt.tree)

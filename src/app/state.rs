@@ -10,7 +10,6 @@ use crate::app::lists::outbox::OutboxList;
 use crate::app::msg::{Effect, StoreJob};
 use crate::app::reader::model::Reader;
 use crate::app::reader::read_marks::ReadMarks;
-use crate::app::tree::model::TreeModel;
 use crate::app::view_memory::UiState;
 use crate::config::Config;
 use crate::model::{ForumData, ThreadId};
@@ -118,7 +117,7 @@ pub struct Settings {
 #[derive(Debug)]
 pub struct State {
     pub data: ForumData,
-    pub tree: TreeModel,
+    pub tree: crate::app::tree::model::TreeModel,
     pub reader: Reader,
     pub focus: Focus,
     pub overlay: Overlay,
@@ -160,6 +159,8 @@ pub struct State {
     pub rules: std::sync::Arc<crate::model::RuleSet>,
     /// The Inbox list (`i`).
     pub inbox: crate::app::lists::InboxList,
+    /// Views (`V`), quick rules (`x`) and what `read` rules marked.
+    pub rules_ui: crate::app::rules_ui::RulesUi,
 }
 
 /// Everything the UI starts from.
@@ -194,10 +195,13 @@ impl State {
             now,
             id_seed,
         } = startup;
-        let tree = TreeModel::build(
+        let rules_ui = crate::app::rules_ui::RulesUi::remembered(&ui);
+        let tree = crate::app::rules_ui::build_tree(
             &data.forum,
             &data.threads,
             &data.read,
+            &crate::app::judged::ThreadCounts::default(),
+            &rules_ui.views,
             ui.collapsed.clone(),
             ui.selected.as_deref(),
         );
@@ -258,6 +262,7 @@ impl State {
             bookmarks: crate::app::lists::BookmarkList::default(),
             rules: config.rule_set_shared(),
             inbox: crate::app::lists::InboxList::default(),
+            rules_ui,
         };
         let effects = vec![
             Effect::Store(StoreJob::LoadOutbox),
@@ -341,6 +346,7 @@ impl State {
                     .and_then(|w| w.open_thread.as_ref()))
                 .map(|id| id.as_str().to_owned()),
             dismissed_banners: self.banner.dismissed().clone(),
+            views: self.rules_ui.views.to_names(),
         }
     }
 

@@ -4,7 +4,6 @@
 use crate::app::msg::{Effect, IndexData, StoreJob};
 use crate::app::start_index;
 use crate::app::state::State;
-use crate::app::tree::model::TreeModel;
 use crate::sync::protocol::{Connection, SyncCommand, SyncEvent, SyncStatus};
 
 pub fn on_event(state: &mut State, event: SyncEvent, fx: &mut Vec<Effect>) {
@@ -149,22 +148,25 @@ pub fn index_loaded(state: &mut State, data: IndexData, fx: &mut Vec<Effect>) {
         state.tree.selected().map(|n| n.key.clone())
     };
     let filter = state.tree.filter().to_owned();
+    // Counts the runner did not judge again stay as they were.
+    let counts = counts.unwrap_or_else(|| state.tree.counts().clone());
+    crate::app::rules_ui::rule_read::arrived(state, &threads, &counts, fx);
     let adopted = start_index::adopt(
         state,
         prebuilt,
         selected.as_deref(),
-        (counts.as_ref(), read_meanwhile),
+        (Some(&counts), read_meanwhile),
     );
     let mut tree = adopted.unwrap_or_else(|| {
-        let mut tree = TreeModel::build(
+        let mut tree = crate::app::rules_ui::build_tree(
             &forum,
             &threads,
             &state.data.read,
+            &counts,
+            &state.rules_ui.views,
             state.tree.collapsed_keys().clone(),
             selected.as_deref(),
         );
-        // Counts the runner did not judge again stay as they were.
-        let counts = counts.unwrap_or_else(|| state.tree.counts().clone());
         tree.set_counts(counts, &state.data.read);
         tree.set_places(&state.places, &state.data.read);
         tree

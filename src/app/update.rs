@@ -183,5 +183,8 @@ fn on_stored(state: &mut State, stored: Stored, fx: &mut Vec<Effect>) {
         Stored::Bookmarks(rows) => bookmarks_actions::loaded(state, rows),
         Stored::InboxItems(rows) => inbox_actions::loaded(state, rows),
         Stored::Inbox { unread } => state.status.inbox_unread = unread,
+        Stored::Rules { rules, said, added } => {
+            crate::app::rules_ui::quick::rules_changed(state, rules, said, added, fx);
+        }
     }
 }

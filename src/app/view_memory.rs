@@ -17,6 +17,9 @@ pub struct UiState {
     /// Announcement ids the user dismissed.
     #[serde(default)]
     pub dismissed_banners: BTreeSet<String>,
+    /// The views (`V`) other than `activity`, by area id (`*`: the default).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub views: std::collections::BTreeMap<String, String>,
 }
 
 impl UiState {
@@ -77,6 +80,7 @@ impl UiState {
                 &disk.dismissed_banners,
                 &written.dismissed_banners,
             ),
+            views: one(&self.views, &ours_before.views, &disk.views),
         }
     }
 }
@@ -126,6 +130,7 @@ mod tests {
             selected: Some("t:advocacy-1".into()),
             open_thread: Some("advocacy-1".into()),
             dismissed_banners: ["gray-out".to_owned()].into(),
+            views: [("gov".to_owned(), "unread".to_owned())].into(),
         };
         save_ui_state(&dir, &ui).unwrap();
         let text = std::fs::read_to_string(dir.ui_state()).unwrap();

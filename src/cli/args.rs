@@ -92,6 +92,11 @@ pub enum ClientCommand {
         /// Wrap to this many columns [default: the terminal's width, or 80 when piped]
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(20..))]
         width: Option<u16>,
+        /// List each area's threads in this view: activity (latest post first), new (never
+        /// opened), unread (with unread posts), score (highest first), created (newest
+        /// first), top (most posts in the last week)
+        #[arg(long, value_name = "VIEW", value_parser = ["activity", "new", "unread", "score", "created", "top"])]
+        view: Option<String>,
         /// Print JSON (the shape is in the README, "JSON output")
         #[arg(long)]
         json: bool,
@@ -124,6 +129,11 @@ pub enum ClientCommand {
         /// Print JSON (the shape is in the README, "JSON output")
         #[arg(long)]
         json: bool,
+    },
+    /// Test the [[rules]] of config.toml over the cached posts (a dry run)
+    Rules {
+        #[command(subcommand)]
+        action: RulesCommand,
     },
     /// Add, list or remove forum accounts
     Account {
@@ -409,4 +419,15 @@ pub enum OutboxCommand {
 fn parse_watch_level(text: &str) -> Result<crate::model::WatchLevel, String> {
     crate::model::WatchLevel::parse(text)
         .ok_or_else(|| format!("{text:?} is no watch level: watching, tracking, normal or muted"))
+}
+
+/// `threadmark rules …`.
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Show which rules match which cached posts, with counts per rule; changes nothing
+    Test {
+        /// Print JSON (the shape is in the README, "JSON output")
+        #[arg(long)]
+        json: bool,
+    },
 }

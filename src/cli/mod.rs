@@ -20,6 +20,7 @@ mod places;
 mod post_changes;
 mod reading;
 mod resolve;
+mod rules_cmd;
 mod run;
 mod sync;
 mod sync_status;

@@ -60,21 +60,7 @@ pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()
     tracing::debug!(command = ?command.as_ref().map(command_name), "start");
     let account = || setup.account(global.account.as_deref());
     let Some(command) = command else {
-        let account = account()?;
-        let (data, start) = load_for_start(&account)?;
-        crate::runner::run(crate::runner::Launch {
-            config: &setup.config,
-            data_dir: &setup.data,
-            account: &account,
-            data,
-            index_later: matches!(start, Start::IndexLater(_)),
-            rolled_up: match start {
-                Start::IndexLater(rolled_up) => rolled_up,
-                Start::Whole => None,
-            },
-            log_problem,
-        })?;
-        return Ok(());
+        return open_reader(&setup, &account()?, log_problem);
     };
     let paint = Paint::new(global.color, std::io::stdout().is_terminal());
     let page = !global.no_pager;
@@ -124,7 +110,10 @@ pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()
         ClientCommand::Outbox { action, json } => finish(Output::stdout(), |out| {
             outbox(&account()?, action, json, out)
         }),
-        ClientCommand::Tree { width, json } => tree(&account()?, rules, json, &look(width)),
+        ClientCommand::Tree { width, json, view } => {
+            tree(&account()?, rules, json, view.as_deref(), &look(width))
+        }
+        ClientCommand::Rules { action } => rules_command(&account()?, rules, &action, page),
         ClientCommand::Read {
             thread,
             width,
@@ -138,6 +127,29 @@ pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()
         } => search(&account()?, &words, limit, json, &look(width)),
         ClientCommand::Completions { .. } | ClientCommand::Man { .. } => Ok(()),
     }
+}
+
+/// `threadmark` without a command: the full-screen reader on the account's cache.
+fn open_reader(
+    setup: &Setup,
+    account: &Account,
+    log_problem: Option<String>,
+) -> anyhow::Result<()> {
+    let (data, start) = load_for_start(account)?;
+    crate::runner::run(crate::runner::Launch {
+        config: &setup.config,
+        config_path: &setup.config_path,
+        data_dir: &setup.data,
+        account,
+        data,
+        index_later: matches!(start, Start::IndexLater(_)),
+        rolled_up: match start {
+            Start::IndexLater(rolled_up) => rolled_up,
+            Start::Whole => None,
+        },
+        log_problem,
+    })?;
+    Ok(())
 }
 
 /// How text output looks: its width, its colours, and whether it may be paged.
@@ -159,11 +171,28 @@ impl Look {
 
 /// `threadmark tree`: the threads and their unread counts come from the tree index
 /// (`tree.sqlite`), neither `index.json` nor `read.json` is parsed, unless rules apply to
-/// the account (then every thread is judged from its file, with the read state).
-fn tree(account: &Account, rules: &RuleSet, json: bool, look: &Look) -> anyhow::Result<()> {
-    let (forum, threads, unread, counts) = if rules.any_for(&account.name) {
-        let data = load(account)?;
-        let counts = thread_counts(account, rules, &data)?;
+/// the account or a view is asked for (then every thread is judged from its file, with the
+/// read state, and arranged in the view's order).
+fn tree(
+    account: &Account,
+    rules: &RuleSet,
+    json: bool,
+    view: Option<&str>,
+    look: &Look,
+) -> anyhow::Result<()> {
+    use crate::app::tree::views::{AreaViews, View, arranged};
+    let view = view.and_then(View::parse);
+    let (forum, threads, unread, counts) = if rules.any_for(&account.name) || view.is_some() {
+        let mut data = load(account)?;
+        let counts = thread_counts(account, rules, &data, view == Some(View::Top))?;
+        if let Some(view) = view {
+            data.threads = arranged(
+                &data.threads,
+                &AreaViews::everywhere(view),
+                &data.read,
+                &counts,
+            );
+        }
         let unread = data
             .threads
             .iter()
@@ -232,15 +261,17 @@ fn thread_counts(
     account: &Account,
     rules: &RuleSet,
     data: &ForumData,
+    recent: bool,
 ) -> anyhow::Result<ThreadCounts> {
     let mut cache = Cache::open(account.dir.clone());
-    let counts = crate::runner::judging::thread_counts(
+    let counts = crate::runner::judging::counts_for(
         &mut cache,
         &account.name,
         rules,
         &data.forum,
         &data.threads,
         jiff::Timestamp::now(),
+        recent,
     )?;
     report_problems(&mut cache);
     Ok(counts)
@@ -340,6 +371,7 @@ fn index_progress() -> impl FnMut(usize, usize) + Send + 'static {
 fn command_name(command: &ClientCommand) -> &'static str {
     match command {
         ClientCommand::Tree { .. } => "tree",
+        ClientCommand::Rules { .. } => "rules",
         ClientCommand::Read { .. } => "read",
         ClientCommand::Search { .. } => "search",
         ClientCommand::Account { .. } => "account",
@@ -360,6 +392,30 @@ fn command_name(command: &ClientCommand) -> &'static str {
         ClientCommand::Completions { .. } => "completions",
         ClientCommand::Man { .. } => "man",
     }
+}
+
+/// `threadmark rules test`: which rules match which cached posts.
+fn rules_command(
+    account: &Account,
+    rules: &RuleSet,
+    action: &super::args::RulesCommand,
+    page: bool,
+) -> anyhow::Result<()> {
+    let super::args::RulesCommand::Test { json } = *action;
+    let data = load(account)?;
+    let mut cache = Cache::open(account.dir.clone());
+    let report = super::rules_cmd::test(
+        &mut cache,
+        &account.name,
+        rules,
+        &data,
+        jiff::Timestamp::now(),
+    )?;
+    report_problems(&mut cache);
+    if json {
+        return print(Output::stdout(), &json::terminal_safe(&report)?);
+    }
+    print(Output::paged(page), &super::rules_cmd::format(&report))
 }
 
 /// Runs `body` on `out`, then closes it (waiting for the pager).

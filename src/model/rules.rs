@@ -81,6 +81,8 @@ pub struct Verdict {
     pub hidden_by: Option<usize>,
     pub dim: bool,
     pub read: bool,
+    /// The number of the first `read` rule that matched.
+    pub read_by: Option<usize>,
     pub highlight: bool,
     pub score: i64,
     /// Every rule that matched, by number, in config order.
@@ -174,7 +176,10 @@ impl RuleSet {
                     verdict.hidden_by.get_or_insert(rule.number);
                 }
                 RuleAction::Dim => verdict.dim = true,
-                RuleAction::Read => verdict.read = true,
+                RuleAction::Read => {
+                    verdict.read = true;
+                    verdict.read_by.get_or_insert(rule.number);
+                }
                 RuleAction::Highlight => verdict.highlight = true,
                 RuleAction::Score(points) => verdict.score = verdict.score.saturating_add(points),
             }

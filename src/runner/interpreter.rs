@@ -24,6 +24,9 @@ pub enum Job {
     },
     /// Read the forum tree and the thread index again.
     LoadIndex,
+    /// As `LoadIndex`, counting each thread's posts of the last week from now on (the
+    /// `top` view).
+    CountRecent,
     /// A write (or a read of drafts or the outbox), done in the order asked.
     Store(StoreJob),
 }
@@ -48,6 +51,7 @@ impl From<Effect> for Work {
                 Self::Disk(Job::LoadThread { thread, parsed })
             }
             Effect::LoadIndex => Self::Disk(Job::LoadIndex),
+            Effect::CountRecentPosts => Self::Disk(Job::CountRecent),
             Effect::Store(job) => Self::Disk(Job::Store(job)),
             other => Self::Shell(other),
         }
@@ -57,7 +61,10 @@ impl From<Effect> for Work {
 impl Job {
     /// Reads that may run beside the writes (they take a while: thread bodies are parsed).
     pub fn is_load(&self) -> bool {
-        matches!(self, Self::LoadThread { .. } | Self::LoadIndex)
+        matches!(
+            self,
+            Self::LoadThread { .. } | Self::LoadIndex | Self::CountRecent
+        )
     }
 }
 
@@ -72,8 +79,10 @@ pub struct Interpreter {
     /// there: `Account::queues_place_marks`).
     queue_places: bool,
     /// The account's name and the rules, run over the cached threads at each reload of
-    /// the index for the tree's counts.
-    judging: Option<(String, std::sync::Arc<crate::model::RuleSet>)>,
+    /// the index for the tree's counts (shared with the loads that run beside).
+    judging: super::judging::JudgingHandle,
+    /// `config.toml`, where `x` writes a rule and `u` takes it out again.
+    config_path: Option<std::path::PathBuf>,
     /// Inbox items marked read are queued for the server too
     /// (`Account::queues_inbox_marks`).
     queue_inbox: bool,
@@ -92,7 +101,8 @@ impl Interpreter {
             drafts: Drafts::open(dir),
             state_files: StateFiles::default(),
             queue_places: false,
-            judging: None,
+            judging: super::judging::JudgingHandle::default(),
+            config_path: None,
             queue_inbox: false,
             read_later: false,
             start_ui: None,
@@ -145,8 +155,28 @@ impl Interpreter {
 
     /// Runs `rules` over the cached threads of `account` at each reload of the index.
     #[must_use]
-    pub fn judging(mut self, account: &str, rules: std::sync::Arc<crate::model::RuleSet>) -> Self {
-        self.judging = Some((account.to_owned(), rules));
+    pub fn judging(self, account: &str, rules: std::sync::Arc<crate::model::RuleSet>) -> Self {
+        self.judging
+            .change(|j| j.rules = Some((account.to_owned(), rules)));
+        self
+    }
+
+    /// Judges with what `handle` holds (the store worker's loads share its interpreter's).
+    #[must_use]
+    pub fn sharing_judging(mut self, handle: super::judging::JudgingHandle) -> Self {
+        self.judging = handle;
+        self
+    }
+
+    /// What this interpreter's index loads judge with, to share.
+    pub fn judging_handle(&self) -> super::judging::JudgingHandle {
+        self.judging.clone()
+    }
+
+    /// Quick rules (`x`) are written into `path`.
+    #[must_use]
+    pub fn config_at(mut self, path: &std::path::Path) -> Self {
+        self.config_path = Some(path.to_owned());
         self
     }
 
@@ -164,6 +194,10 @@ impl Interpreter {
         match job {
             Job::LoadThread { thread, parsed } => self.load_thread(thread, &parsed, &mut answers),
             Job::LoadIndex => self.load_index(&mut answers),
+            Job::CountRecent => {
+                self.judging.change(|j| j.count_recent = true);
+                self.load_index(&mut answers);
+            }
             Job::Store(job) => {
                 self.store(job, &mut |stored| answers.push(Msg::Stored(stored)));
             }
@@ -222,17 +256,12 @@ impl Interpreter {
             .load_forum()
             .and_then(|forum| Ok((forum.unwrap_or_default(), cache.load_tree_rows()?.threads)))
             .and_then(|(forum, threads)| {
-                let counts = match &self.judging {
-                    Some((account, rules)) => Some(super::judging::thread_counts(
-                        &mut cache,
-                        account,
-                        rules,
-                        &forum,
-                        &threads,
-                        jiff::Timestamp::now(),
-                    )?),
-                    None => None,
-                };
+                let counts = self.judging.get().counts(
+                    &mut cache,
+                    &forum,
+                    &threads,
+                    jiff::Timestamp::now(),
+                )?;
                 let read = read?;
                 // With the read state, the tree too: built here, off the reader's loop.
                 let tree = read.as_ref().map(|read| {
@@ -318,6 +347,24 @@ impl Interpreter {
             }
             StoreJob::LoadBookmarks => super::places::bookmarks(&self.dir, tell),
             StoreJob::LoadInboxItems => super::inbox::load(&self.dir, tell),
+            StoreJob::AddRule(rule) => {
+                super::rule_writes::change(
+                    self.config_path.as_deref(),
+                    &self.judging,
+                    *rule,
+                    true,
+                    tell,
+                );
+            }
+            StoreJob::RemoveRule(rule) => {
+                super::rule_writes::change(
+                    self.config_path.as_deref(),
+                    &self.judging,
+                    *rule,
+                    false,
+                    tell,
+                );
+            }
             StoreJob::MarkInboxRead { ids, say } => {
                 super::inbox::mark_read(&self.dir, ids.as_deref(), say, self.queue_inbox, tell);
             }

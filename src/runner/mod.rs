@@ -11,6 +11,7 @@ pub mod interpreter;
 pub mod judging;
 pub mod notify;
 mod places;
+mod rule_writes;
 pub mod start_tree;
 mod state_files;
 mod store_worker;
@@ -62,6 +63,8 @@ pub enum TuiError {
 #[derive(Debug)]
 pub struct Launch<'a> {
     pub config: &'a Config,
+    /// Where `config` came from: `x` writes rules into it.
+    pub config_path: &'a std::path::Path,
     pub data_dir: &'a DataDir,
     pub account: &'a Account,
     pub data: ForumData,
@@ -154,9 +157,49 @@ struct Runner {
     notifier: notify::Notifier,
 }
 
+/// The index load after the first frame, when the counts need one: the rules judge the
+/// cached threads (what they hide leaves the counts; the load a start `waiting` for its
+/// index makes judges too), the `top` view counts the posts of the last week.
+fn judging_at_start(
+    state: &State,
+    config: &Config,
+    account: &str,
+    waiting: bool,
+) -> Option<Effect> {
+    if state.rules_ui.views.uses(app::tree::views::View::Top) {
+        Some(Effect::CountRecentPosts)
+    } else {
+        (!waiting && config.rule_set().any_for(account)).then_some(Effect::LoadIndex)
+    }
+}
+
+/// The one problem the first frame's status line shows (the ui state's, else the config's,
+/// else logging's); every problem with the config goes to the log.
+fn startup_problem(
+    config: &Config,
+    theme_warnings: &[String],
+    ui_problem: Option<String>,
+    log_problem: Option<String>,
+) -> Option<String> {
+    let (_, key_warnings) = crate::app::input::keymap::Keymap::with_overrides(&config.keys);
+    for warning in key_warnings.iter().chain(theme_warnings) {
+        tracing::warn!("config.toml: {warning}");
+    }
+    let theme_problem = theme_warnings
+        .first()
+        .map(|w| match theme_warnings.len() - 1 {
+            0 => format!("config.toml: {w}"),
+            more => format!("config.toml: {w} (and {more} more, in the log)"),
+        });
+    ui_problem
+        .or(theme_problem)
+        .or(log_problem.map(|p| format!("logging is off: {p}")))
+}
+
 async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
     let Launch {
         config,
+        config_path,
         data_dir: _,
         account,
         data,
@@ -185,11 +228,13 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
     });
     if let Some(ui) = &remembered {
         startup_effects.extend(start_tree::wait_for_index(&mut state, ui, rolled_up));
-    } else if config.rule_set().any_for(&account.name) {
-        // The tree's counts leave out what the rules hide: the store worker runs them over
-        // the cached threads with the index, after the first frame.
-        startup_effects.push(Effect::LoadIndex);
     }
+    startup_effects.extend(judging_at_start(
+        &state,
+        config,
+        &account.name,
+        remembered.is_some(),
+    ));
     // The first frame says when the cache was last synced; the engine says it again once
     // it has started.
     state.capabilities = account.capabilities();
@@ -206,22 +251,8 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
         Hyperlinks::Off => false,
         Hyperlinks::Auto => ui::hyperlink::terminal_supports(|name| std::env::var(name).ok()),
     };
-    // Every problem with the config goes to the log; the status line has room for one.
-    let (_, key_warnings) = crate::app::input::keymap::Keymap::with_overrides(&config.keys);
-    for warning in key_warnings.iter().chain(&theme_warnings) {
-        tracing::warn!("config.toml: {warning}");
-    }
-    let theme_problem = theme_warnings
-        .first()
-        .map(|w| match theme_warnings.len() - 1 {
-            0 => format!("config.toml: {w}"),
-            more => format!("config.toml: {w} (and {more} more, in the log)"),
-        });
-    let startup_problem = ui_problem
-        .map(|p| p.to_string())
-        .or(theme_problem)
-        .or(log_problem.map(|p| format!("logging is off: {p}")));
-    if let Some(problem) = startup_problem {
+    let ui_problem = ui_problem.map(|p| p.to_string());
+    if let Some(problem) = startup_problem(config, &theme_warnings, ui_problem, log_problem) {
         tracing::warn!("{problem}");
         state.error(problem);
     }
@@ -245,6 +276,7 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
         .queueing_read_marks(account.queues_read_marks())
         .queueing_place_marks(account.queues_place_marks())
         .judging(&account.name, config.rule_set_shared())
+        .config_at(config_path)
         .queueing_inbox_marks(account.queues_inbox_marks());
     let store = StoreWorker::start(account.dir.clone(), core, reply.clone());
 
@@ -422,6 +454,7 @@ impl Runner {
                 Effect::LoadThread(_)
                 | Effect::ReloadThread { .. }
                 | Effect::LoadIndex
+                | Effect::CountRecentPosts
                 | Effect::Store(_) => {}
             }
         }

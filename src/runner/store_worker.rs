@@ -14,6 +14,8 @@ pub struct StoreWorker {
     dir: AccountDir,
     reply: UnboundedSender<Msg>,
     jobs: Option<mpsc::Sender<Job>>,
+    /// What the worker's interpreter judges the index with: the loads share it.
+    judging: super::judging::JudgingHandle,
     thread: Option<JoinHandle<Interpreter>>,
 }
 
@@ -22,6 +24,7 @@ impl StoreWorker {
     pub fn start(dir: AccountDir, core: Interpreter, reply: UnboundedSender<Msg>) -> Self {
         let (jobs, queue) = mpsc::channel::<Job>();
         let answers = reply.clone();
+        let judging = core.judging_handle();
         let thread = std::thread::Builder::new()
             .name("store".into())
             .spawn(move || {
@@ -44,6 +47,7 @@ impl StoreWorker {
             dir,
             reply,
             jobs: Some(jobs),
+            judging,
             thread,
         }
     }
@@ -54,8 +58,13 @@ impl StoreWorker {
         if job.is_load() {
             let dir = self.dir.clone();
             let reply = self.reply.clone();
+            let judging = self.judging.clone();
+            if job == Job::CountRecent {
+                // Before the load starts, so the loads after it count too.
+                judging.change(|j| j.count_recent = true);
+            }
             tokio::task::spawn_blocking(move || {
-                for msg in Interpreter::open(&dir).run(job) {
+                for msg in Interpreter::open(&dir).sharing_judging(judging).run(job) {
                     let _ = reply.send(msg);
                 }
             });

@@ -3,7 +3,8 @@
 //! search, a 1 MiB post, an outbox enqueue, sync ingest from a loopback server, the
 //! reader's peak memory, and the server's write rate and long-poll wake-up on `SQLite` and
 //! on one PostgreSQL with one and three processes; and the requests a Discourse first sync
-//! and a quiet catch-up round cost on a User API key's budget. `scale` runs the real
+//! and a quiet catch-up round cost on a User API key's budget; 50 `[[rules]]` at start
+//! against none. `scale` runs the real
 //! binary on 1k posts and on a large forum — 100k posts, or `THREADMARK_BENCH_POSTS`
 //! (`1000000` for a million in 50,000 threads): start, `tree`, `search`, peak memory and
 //! the data directory's size against the post text.
@@ -22,6 +23,7 @@ mod discourse;
 mod fixtures;
 mod ingest;
 mod reading;
+mod rules;
 mod samples;
 mod servers;
 mod startup;
@@ -35,6 +37,9 @@ fn main() {
     if filter.wants("start") {
         startup::bench(&mut c);
         binary::start_to_first_frame();
+    }
+    if filter.wants("rules") {
+        rules::bench();
     }
     if filter.wants("keys") || filter.wants("open") {
         reading::bench(&mut c, &filter);

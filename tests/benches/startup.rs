@@ -15,7 +15,12 @@ use threadmark::ui::{self, Theme};
 
 /// What the binary does before its first frame, minus entering the real terminal.
 pub fn first_frame(fixture: &Fixture) -> Terminal<TestBackend> {
-    let setup = Setup::load(Some(&fixture.config), Some(&fixture.data)).unwrap();
+    first_frame_at(&fixture.config, &fixture.data)
+}
+
+/// [`first_frame`] with the config file `config` on the data directory `data`.
+pub fn first_frame_at(config: &std::path::Path, data: &std::path::Path) -> Terminal<TestBackend> {
+    let setup = Setup::load(Some(config), Some(data)).unwrap();
     let account = setup.account(Some(ACCOUNT)).unwrap();
     let mut cache = Cache::open(account.dir.clone());
     let forum = account.load_forum(&mut cache).unwrap();

@@ -18,5 +18,6 @@ mod read_sync;
 mod rules;
 mod search;
 mod terminal;
+mod views;
 
 pub use support::run::{command, stdout_of, threadmark};

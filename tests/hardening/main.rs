@@ -28,6 +28,7 @@ mod outbox_model;
 mod outbox_watch;
 mod probe;
 mod props;
+mod rules_props;
 mod secrets;
 mod server_attacks;
 mod server_requests;

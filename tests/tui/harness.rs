@@ -256,6 +256,12 @@ impl Harness {
         self.run_effects(vec![Effect::LoadIndex]);
     }
 
+    /// The reader writes the rules of `x` into `path` (the config it started from).
+    pub fn config_file(&mut self, path: &std::path::Path) {
+        let core = std::mem::replace(&mut self.core, Interpreter::open(&self.dir));
+        self.core = core.config_at(path);
+    }
+
     pub fn send(&mut self, msg: Msg) {
         self.clock += SignedDuration::from_millis(1);
         let effects = update(&mut self.state, msg, self.clock);

@@ -20,6 +20,8 @@ mod live_places;
 mod places;
 mod post_changes;
 mod pty;
+mod pty_rules;
+mod rule_actions;
 mod rules;
 mod screens;
 mod updates;

@@ -442,6 +442,7 @@ fn remembered_state_reopens_where_the_user_left() {
         selected: Some("t:advocacy-1".into()),
         open_thread: Some("advocacy-1".into()),
         dismissed_banners: ["gray-out".to_owned()].into(),
+        ..UiState::default()
     };
     let h = Harness::demo_with(120, 40, &Config::default(), ui.clone());
     assert_eq!(h.state.tree.selected().unwrap().key, "t:advocacy-1");

@@ -89,6 +89,12 @@ pub enum Action {
     /// Cycle the watch level of the open or selected thread, or of the selected area:
     /// normal → watching → tracking → muted → normal.
     CycleWatch,
+    /// The next view of the selected area (of every area on the root or a section):
+    /// activity → new → unread → score → created → top.
+    CycleView,
+    /// Offer a rule for the current post in the reader: hide its author, its thread, or
+    /// posts like its title (written into config.toml; `u` takes it out).
+    QuickRule,
     /// Bookmark the current post in the reader, or remove its bookmark.
     Bookmark,
     /// Show the account's bookmarks.

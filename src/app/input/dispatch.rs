@@ -92,6 +92,8 @@ pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
             state.notice("these keys choose on an edit in conflict: e on the post opens it");
         }
         Action::CycleWatch => watch_actions::cycle(state, fx),
+        Action::CycleView => crate::app::rules_ui::views_actions::cycle(state, fx),
+        Action::QuickRule => crate::app::rules_ui::quick::offer(state),
         Action::Bookmark => bookmarks_actions::toggle(state, fx),
         Action::Bookmarks => bookmarks_actions::show(state, fx),
         Action::Inbox => inbox_actions::show(state, fx),
@@ -233,6 +235,8 @@ fn page(state: &mut State, action: Action) {
 }
 
 fn mark_threads(state: &mut State, read: bool, fx: &mut Effects) {
+    // `u` undoes this from now on, not a rule `x` wrote before.
+    state.rules_ui.quick_undo = None;
     let n = read_mark_actions::mark_threads(state, read, fx);
     let what = if read { "read" } else { "unread" };
     match n {
@@ -243,6 +247,11 @@ fn mark_threads(state: &mut State, read: bool, fx: &mut Effects) {
 }
 
 fn undo(state: &mut State, fx: &mut Effects) {
+    // The rule `x` wrote last goes first; a `read` rule's marks are undone as any.
+    if crate::app::rules_ui::quick::undo(state, fx) {
+        return;
+    }
+    crate::app::rules_ui::rule_read::before_undo(state);
     let Some(undone) = read_mark_actions::undo(state, fx) else {
         state.notice("nothing to undo");
         return;

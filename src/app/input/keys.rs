@@ -37,6 +37,9 @@ pub fn on_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effect>) {
     if state.reader.confirm_delete.is_some() {
         return post_actions::confirm_delete_key(state, event, fx);
     }
+    if state.rules_ui.offer.is_some() {
+        return crate::app::rules_ui::quick::offer_key(state, event, fx);
+    }
     match state.overlay {
         Overlay::Help { scroll } => return help_key(state, event, scroll),
         Overlay::Links { selected } => return links_key(state, event, selected, fx),

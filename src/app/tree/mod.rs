@@ -4,6 +4,7 @@
 pub(crate) mod actions;
 pub mod lazy;
 pub mod model;
+pub mod views;
 pub(crate) mod watch_actions;
 
 pub use model::{NodeKind, TreeModel, TreeNode};

@@ -258,6 +258,14 @@ impl TreeModel {
         }
     }
 
+    /// Adds `note` after the label of the node keyed `key` (the view an area shows).
+    pub fn note(&mut self, key: &str, suffix: &str) {
+        if let Some(i) = self.position(key) {
+            let node = &mut self.nodes[i];
+            node.label = format!("{} · {suffix}", node.label);
+        }
+    }
+
     pub fn nodes(&self) -> &[TreeNode] {
         &self.nodes
     }

@@ -1,14 +1,10 @@
-//! Roles and moderation: who may call each admin and moderator endpoint, and what a
-//! moderator's lock, pin and move do for everyone else (the feed, replies, the log).
+//! Moderation: what a moderator's lock, pin, move and hide do for everyone else (the
+//! feed, replies, the log). Who may call which endpoint is `roles.rs`'s table.
 
 use crate::cli::{serve, stdout};
 use crate::common::{THREAD, TestServer, both_stores, demo_server, json_of, problem_code, reply};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
-
-const OK: StatusCode = StatusCode::OK;
-const NO: StatusCode = StatusCode::FORBIDDEN;
-const ANON: StatusCode = StatusCode::UNAUTHORIZED;
+use serde_json::json;
 
 /// Makes `name` a user with a token (and a moderator when asked); returns the token.
 pub(crate) fn user_with_token(t: &TestServer, name: &str, moderator: bool) -> String {
@@ -28,57 +24,6 @@ pub(crate) fn user_with_token(t: &TestServer, name: &str, moderator: bool) -> St
         .rsplit_once(' ')
         .map(|(_, token)| token.to_owned())
         .unwrap()
-}
-
-async fn call(
-    t: &TestServer,
-    token: Option<&str>,
-    method: &str,
-    path: &str,
-    body: &Value,
-) -> StatusCode {
-    let mut request = t.http.request(method.parse().unwrap(), t.url(path));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    if !body.is_null() {
-        request = request.json(body);
-    }
-    request.send().await.unwrap().status()
-}
-
-both_stores! {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn each_role_may_call_exactly_the_endpoints_it_should(store) {
-        let t = demo_server(&store, |_| {}).await;
-        let moderator = user_with_token(&t, "mo", true);
-        let (member, admin) = (t.member(), t.admin());
-        // (method, path, body, [anonymous, member, moderator, admin])
-        let table: Vec<(&str, String, Value, [StatusCode; 4])> = vec![
-            ("GET", "/admin/log".into(), Value::Null, [ANON, NO, OK, OK]),
-            ("PATCH", format!("/mod/threads/{THREAD}"), json!({"pinned": true}), [ANON, NO, OK, OK]),
-            ("PATCH", "/mod/posts/advocacy-1-4".into(), json!({"hidden": true, "reason": "off topic"}), [ANON, NO, OK, OK]),
-            ("PATCH", "/mod/users/demo".into(), json!({"silenced_until": "2999-01-01T00:00:00Z"}), [ANON, NO, OK, OK]),
-            ("PATCH", "/admin/forum".into(), json!({"title": "Ours"}), [ANON, NO, NO, OK]),
-            ("PUT", "/admin/sections/club".into(), json!({"title": "Club"}), [ANON, NO, NO, OK]),
-            ("PUT", "/admin/areas/club-news".into(), json!({"section": "club", "title": "News"}), [ANON, NO, NO, OK]),
-            ("PUT", "/admin/announcement".into(), json!({"text": "Hello"}), [ANON, NO, NO, OK]),
-            ("DELETE", "/admin/announcement".into(), Value::Null, [ANON, NO, NO, OK]),
-            ("PUT", "/admin/mode".into(), json!({"mode": "open"}), [ANON, NO, NO, OK]),
-        ];
-        for (method, path, body, expected) in &table {
-            let tokens = [None, Some(member.as_str()), Some(moderator.as_str()), Some(admin.as_str())];
-            let mut got = [StatusCode::IM_A_TEAPOT; 4];
-            for (slot, token) in got.iter_mut().zip(tokens) {
-                let mut status = call(&t, token, method, path, body).await;
-                if status == StatusCode::CREATED {
-                    status = OK;
-                }
-                *slot = status;
-            }
-            assert_eq!(&got, expected, "{method} {path}: anonymous, member, moderator, admin");
-        }
-    }
 }
 
 both_stores! {

@@ -411,11 +411,25 @@ pub async fn edit_post(
             Problem::new(ProblemCode::PostNotFound).detail(format!("no post {post_id:?}")),
         );
     };
-    if author != user.id && !super::moderation::may_moderate(tx, user).await? {
-        return reject(
-            Problem::new(ProblemCode::Forbidden)
-                .detail("only its author or a moderator can change a post"),
-        );
+    if !super::moderation::may_moderate(tx, user).await? {
+        if author != user.id {
+            return reject(
+                Problem::new(ProblemCode::Forbidden)
+                    .detail("only its author or a moderator can change a post"),
+            );
+        }
+        // An author who may no longer post (a reader now, or silenced) may not rewrite
+        // what they posted either.
+        let area = tx
+            .query_one(
+                "SELECT t.area_id FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.id = $1",
+                params![post_id],
+            )
+            .await?
+            .text(0)?;
+        if let Some(refusal) = super::members::may_post(tx, user, &area, now).await? {
+            return reject(refusal);
+        }
     }
     if deleted {
         return reject(

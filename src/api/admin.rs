@@ -38,6 +38,9 @@ pub struct AreaChange {
     /// The weakest role that may post in the area (`member` when never set).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_role: Option<super::Role>,
+    /// The weakest role that may read the area (`reader` opens it to everyone again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_role: Option<super::Role>,
 }
 
 /// `PUT /admin/announcement`: the forum's standing banner (the server picks its id).

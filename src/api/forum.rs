@@ -47,6 +47,10 @@ pub struct Area {
     /// board posts in says `moderator` or `admin`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_role: Option<super::Role>,
+    /// The weakest role that may read here, when the area is not open to everyone (an
+    /// area only members read says `member`). Nobody weaker sees it at all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_role: Option<super::Role>,
 }
 
 /// A thread without its posts.

@@ -35,6 +35,7 @@ mod outage;
 mod places;
 mod reading;
 mod registration;
+mod restricted;
 mod roles;
 mod settings_file;
 mod spec;

@@ -35,6 +35,7 @@
 //! 5. Run the server tests; the contract suite runs on both engines (PostgreSQL when
 //!    it is installed, see `tests/support/postgres.rs`).
 
+pub mod access;
 pub mod backup;
 pub mod copy;
 mod engine;

@@ -70,7 +70,7 @@ pub async fn moderate_thread(
     }
     // A moderator who is not part of a private message does not learn it exists.
     let visible = match actor {
-        Actor::User(user) => !super::messages::hidden(tx, thread_id, Some(user.id)).await?,
+        Actor::User(user) => !super::access::thread_hidden(tx, thread_id, Some(user.id)).await?,
         Actor::Operator => true,
     };
     let Some(thread) = read::thread(tx, thread_id).await?.filter(|_| visible) else {
@@ -85,8 +85,14 @@ pub async fn moderate_thread(
             "a private message stays private: it cannot move into an area",
         ));
     }
+    let area_hidden = match (actor, &change.area_id) {
+        (Actor::User(user), Some(area)) => {
+            super::access::area_hidden(tx, area, Some(user.id)).await?
+        }
+        _ => false,
+    };
     if let Some(area) = &change.area_id
-        && !read::area_exists(tx, area).await?
+        && (area_hidden || !read::area_exists(tx, area).await?)
     {
         return reject(Problem::new(ProblemCode::AreaNotFound).detail(format!("no area {area:?}")));
     }
@@ -146,7 +152,7 @@ pub async fn moderate_post(
         return reject(forbidden());
     }
     if let Actor::User(user) = actor
-        && super::messages::post_hidden(tx, post_id, Some(user.id)).await?
+        && super::access::post_hidden(tx, post_id, Some(user.id)).await?
     {
         return reject(
             Problem::new(ProblemCode::PostNotFound).detail(format!("no post {post_id:?}")),

@@ -78,7 +78,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     fn mode_signal(&self) -> watch::Receiver<u64>;
 
     async fn meta(&self, key: &str) -> Result<Option<String>, DbError>;
+    /// The whole tree (for the operator and admins).
     async fn tree(&self) -> Result<api::Tree, DbError>;
+    /// The tree as `viewer` may see it: without the areas they may not read.
+    async fn tree_for(&self, viewer: Viewer) -> Result<api::Tree, DbError>;
     /// A thread as `viewer` may see it (a private message only to its participants).
     async fn thread(&self, id: &str, viewer: Viewer) -> Result<Option<api::Thread>, DbError>;
     async fn post(&self, id: &str, viewer: Viewer) -> Result<Option<api::Post>, DbError>;
@@ -90,12 +93,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         limit: u32,
         viewer: Viewer,
     ) -> Result<Option<api::PostPage>, DbError>;
-    /// `None` when no such area.
+    /// `None` when no such area, or when `viewer` may not read it.
     async fn threads_page(
         &self,
         area: &str,
         after: Option<ThreadKey>,
         limit: u32,
+        viewer: Viewer,
     ) -> Result<Option<ThreadList>, DbError>;
     async fn changes_page(
         &self,
@@ -378,6 +382,11 @@ impl<E: Engine> Store for E {
         self.read(|tx| Box::pin(read::tree(tx))).await
     }
 
+    async fn tree_for(&self, viewer: Viewer) -> Result<api::Tree, DbError> {
+        self.read(move |tx| Box::pin(read::tree_for(tx, viewer)))
+            .await
+    }
+
     async fn thread(&self, id: &str, viewer: Viewer) -> Result<Option<api::Thread>, DbError> {
         let id = id.to_owned();
         self.read(move |tx| Box::pin(async move { read::thread_for(tx, &id, viewer).await }))
@@ -420,11 +429,14 @@ impl<E: Engine> Store for E {
         area: &str,
         after: Option<ThreadKey>,
         limit: u32,
+        viewer: Viewer,
     ) -> Result<Option<ThreadList>, DbError> {
         let area = area.to_owned();
         self.read(move |tx| {
             Box::pin(async move {
-                if !read::area_exists(tx, &area).await? {
+                if !read::area_exists(tx, &area).await?
+                    || super::access::area_hidden(tx, &area, viewer).await?
+                {
                     return Ok(None);
                 }
                 read::threads_in_area(tx, &area, after.as_ref(), limit)

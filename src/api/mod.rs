@@ -25,7 +25,7 @@ pub use admin::{
 };
 pub use auth::{Role, TokenGrant, TokenRequest, User};
 pub use changes::{Change, ChangesPage};
-pub use forum::{Area, NewThread, Section, Thread, ThreadCreated, ThreadPage, Tree};
+pub use forum::{Area, NewThread, Section, SmallAction, Thread, ThreadCreated, ThreadPage, Tree};
 pub use inbox::{
     MessagePage, NewMessage, Notification, NotificationKind, NotificationPage, NotificationsMarked,
     NotificationsRead, UserNames,

@@ -7,8 +7,8 @@ use super::reading::{author_label, plural, push_painted, push_wrapped};
 use crate::app::judged::Judged;
 use crate::app::reader::echo::{Echo, echoes_for};
 use crate::model::Thread;
-use crate::model::{Forum, OutboxEntry, OutboxState, Post, ReadState, reading_order};
-use crate::render::{Document, answers_label, post_facts};
+use crate::model::{Forum, OutboxEntry, OutboxState, Post, ReadState, anchors, reading_order};
+use crate::render::{Document, answers_label, post_facts, small_action_line};
 use crate::text::sanitize;
 use std::fmt::Write as _;
 use unicode_width::UnicodeWidthStr;
@@ -82,10 +82,29 @@ pub fn format_thread(view: &ThreadView<'_>, width: usize, paint: Paint) -> Strin
     let real = file.posts.len();
     let mut posts: Vec<Post> = file.posts.clone();
     posts.extend(echoes.iter().map(|e| e.post.clone()));
+    // The moderators' small actions, each after the post of its time.
+    let actions = anchors(&thread.small_actions, &file.posts);
+    let push_actions = |out: &mut String, after: Option<usize>, bar: &str| {
+        for (_, action) in actions.iter().filter(|(a, _)| *a == after) {
+            push_painted(
+                out,
+                (&format!("{bar}── "), &format!("{bar}   ")),
+                &small_action_line(action, forum.undated),
+                width,
+                |line| paint.paint(line, Role::Meta),
+            );
+        }
+    };
+    push_actions(&mut out, None, "");
+    let mut previous: Option<(usize, String)> = None;
     for placed in reading_order(&posts) {
+        if let Some((index, bar)) = previous.take() {
+            push_actions(&mut out, Some(index), &bar);
+        }
         let post = &posts[placed.index];
         let parent = placed.parent.map(|p| &posts[p]);
         let bar = "│ ".repeat(placed.depth);
+        previous = Some((placed.index, bar.clone()));
         out.push_str(bar.trim_end());
         out.push('\n');
         let echo = placed.index.checked_sub(real).map(|i| &echoes[i]);
@@ -129,6 +148,9 @@ pub fn format_thread(view: &ThreadView<'_>, width: usize, paint: Paint) -> Strin
         }
         let doc = echo.map_or_else(|| Document::from_body(&post.body), |e| e.doc.clone());
         push_body(&mut out, &bar, &doc, width, paint);
+    }
+    if let Some((index, bar)) = previous {
+        push_actions(&mut out, Some(index), &bar);
     }
     out
 }

@@ -300,6 +300,18 @@ fn row_line<'a>(
                 theme.get(Element::ReaderFolded),
             ));
         }
+        Row::Action { action, .. } => {
+            if let Some(action) = open.file.summary.small_actions.get(action) {
+                spans.push(Span::styled(
+                    format!(
+                        "  ── {}",
+                        crate::render::small_action_line(action, view.forum.undated)
+                    ),
+                    theme.get(Element::ReaderFolded),
+                ));
+            }
+            return Line::from(spans);
+        }
         Row::Gap { .. } | Row::Missing { .. } => return Line::default(),
     }
     dimmed(Line::from(spans), open, pos)

@@ -72,6 +72,13 @@ both_stores! {
         let thread = feed["changes"].as_array().unwrap().iter().find(|c| c["kind"] == "thread").unwrap();
         assert_eq!(thread["thread"]["area_id"], "information-policy");
         assert_eq!(thread["thread"]["locked"], true);
+        let small: Vec<(&str, &str)> = thread["thread"]["small_actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| (a["actor"].as_str().unwrap(), a["action"].as_str().unwrap()))
+            .collect();
+        assert_eq!(small, [("mo", "lock"), ("mo", "pin"), ("mo", "move")], "the thread carries its small actions, oldest first");
 
         // The operator unlocks from the command line; the log names who did what.
         let said = stdout(&serve(t.dir.path(), &t.store, &["thread", "unlock", THREAD], ""));

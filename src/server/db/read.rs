@@ -98,6 +98,7 @@ pub fn thread_from_row(row: &impl SqlRow) -> Result<api::Thread, DbError> {
         read_to_seq: None,
         watch: None,
         participants: Vec::new(),
+        small_actions: Vec::new(),
     })
 }
 
@@ -144,6 +145,7 @@ pub async fn thread(tx: &impl Tx, id: &str) -> Result<Option<api::Thread>, DbErr
     if super::messages::is_private(&thread) {
         thread.participants = super::messages::participants(tx, id).await?;
     }
+    thread.small_actions = super::moderation::small_actions(tx, id).await?;
     Ok(Some(thread))
 }
 

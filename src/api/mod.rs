@@ -21,7 +21,7 @@ mod status;
 
 pub use admin::{
     AnnouncementChange, AreaChange, ForumChange, LogEntry, ModLog, PostModeration, SectionChange,
-    ThreadModeration, UserModeration,
+    ThreadModeration, ThreadSplit, ThreadSplitDone, UserModeration,
 };
 pub use auth::{Role, TokenGrant, TokenRequest, User};
 pub use changes::{Change, ChangesPage};

@@ -107,4 +107,45 @@ fn lock_hide_and_move_reach_a_syncing_client_as_small_actions() {
         page.contains("── moved from advocacy to information-policy by (operator)"),
         "{page}"
     );
+
+    // A split: both threads converge through the feed.
+    let said = operator(
+        store.path(),
+        &[
+            "thread",
+            "split",
+            "advocacy-1",
+            "--from",
+            "advocacy-1-5",
+            "--title",
+            "Two thoughts",
+        ],
+    );
+    assert!(
+        said.starts_with("split 4 post(s) from thread advocacy-1"),
+        "{said}"
+    );
+    let out = client.run(&["sync"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let page = read(&client);
+    assert!(
+        page.contains("── split by (operator): posts #5–#8 to thread "),
+        "{page}"
+    );
+    assert_eq!(
+        page.matches("[deleted]").count(),
+        4,
+        "the words left with their posts: {page}"
+    );
+    let out = client.run(&["read", "Two thoughts", "--width", "120"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let split = text(&out.stdout);
+    assert!(
+        split.contains("4 posts") && split.contains("Susan Hubbs [non-member] · #1"),
+        "{split}"
+    );
+    assert!(
+        split.contains("── split by (operator): from thread advocacy-1"),
+        "{split}"
+    );
 }

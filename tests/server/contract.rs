@@ -750,6 +750,30 @@ async fn moderate(c: &mut Contract, t: &TestServer, alice: &str) {
         h.get(t.url("/admin/log")).bearer_auth(alice),
     )
     .await;
+    let split = t.url(&format!("/mod/threads/{THREAD}/split"));
+    let (s, done) = c
+        .call(
+            "post",
+            "/mod/threads/{id}/split",
+            keyed(h.post(&split).bearer_auth(&admin), "split-1")
+                .json(&json!({"from": "advocacy-1-7", "title": "The last two"})),
+        )
+        .await;
+    assert_eq!(
+        (s, done["original"]["id"].as_str()),
+        (StatusCode::CREATED, Some(THREAD))
+    );
+    for (who, key, from) in [
+        (alice, "split-2", "advocacy-1-6"),
+        (admin.as_str(), "split-3", "advocacy-1-1"),
+    ] {
+        c.call(
+            "post",
+            "/mod/threads/{id}/split",
+            keyed(h.post(&split).bearer_auth(who), key).json(&json!({"from": from})),
+        )
+        .await;
+    }
 }
 
 async fn silence(c: &mut Contract, t: &TestServer, alice: &str) {

@@ -251,6 +251,14 @@ fn table() -> Vec<Row> {
             json!({"pinned": true}),
             MODERATORS,
         ),
+        // Each caller splits off a post of their own (the weaker ones are refused first).
+        row(
+            "post",
+            "/mod/threads/{id}/split",
+            "/mod/threads/advocacy-1/split",
+            json!({"from": "{MINE}"}),
+            MODERATORS,
+        ),
         row(
             "patch",
             "/mod/posts/{id}",
@@ -368,7 +376,11 @@ async fn ask(
         request = request.header(headers::IF_MATCH, etag);
     }
     if !row.body.is_null() {
-        let body = row.body.to_string().replace("{ROLE}", caller);
+        let body = row
+            .body
+            .to_string()
+            .replace("{ROLE}", caller)
+            .replace("{MINE}", mine);
         request = request.json(&serde_json::from_str::<Value>(&body).unwrap());
     }
     let response = request.send().await.unwrap();

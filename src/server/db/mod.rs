@@ -52,6 +52,7 @@ pub mod reactions;
 pub mod read;
 pub mod reading;
 mod schema;
+mod split;
 pub mod sql;
 pub mod sqlite;
 mod store;

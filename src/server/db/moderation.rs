@@ -50,7 +50,7 @@ pub async fn may_moderate(tx: &impl Tx, user: &UserInfo) -> Result<bool, DbError
         .unwrap_or(false))
 }
 
-fn forbidden() -> Problem {
+pub(super) fn forbidden() -> Problem {
     Problem::new(ProblemCode::Forbidden)
         .detail("only a moderator or an admin can do this (role needed: moderator)")
 }

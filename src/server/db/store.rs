@@ -10,6 +10,7 @@ use super::places;
 use super::reactions;
 use super::read::{self, ThreadKey, Viewer};
 use super::reading;
+use super::split;
 use super::sql::Tx as _;
 use super::structure::{self, Edited, StructureEdit};
 use super::users::{self, UserError, UserInfo};
@@ -238,6 +239,16 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         change: api::ThreadModeration,
         now: Timestamp,
     ) -> WriteResult<api::Thread>;
+    /// Splits a thread from a post on into a new thread (see [`split::split_thread`]);
+    /// `keyed` for a user's request, `None` for the operator.
+    async fn split_thread(
+        &self,
+        actor: Actor,
+        thread: String,
+        split: api::ThreadSplit,
+        keyed: Option<Keyed>,
+        now: Timestamp,
+    ) -> WriteResult<Creation>;
     /// Hides a post behind a stub with the reason, or shows it again (logged).
     async fn moderate_post(
         &self,
@@ -684,6 +695,22 @@ impl<E: Engine> Store for E {
     async fn edit_structure(&self, edit: StructureEdit, now: Timestamp) -> WriteResult<Edited> {
         self.write(move |tx| Box::pin(async move { structure::edit(tx, &edit, now).await }))
             .await
+    }
+
+    async fn split_thread(
+        &self,
+        actor: Actor,
+        thread: String,
+        split: api::ThreadSplit,
+        keyed: Option<Keyed>,
+        now: Timestamp,
+    ) -> WriteResult<Creation> {
+        self.write(move |tx| {
+            Box::pin(async move {
+                split::split_thread(tx, &actor, &thread, &split, keyed.as_ref(), now).await
+            })
+        })
+        .await
     }
 
     async fn moderate_thread(

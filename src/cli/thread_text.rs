@@ -28,9 +28,7 @@ pub struct ThreadView<'a> {
 /// A whole thread: title, then every post in reading order, answers indented under the
 /// post they answer with a bar per level.
 pub fn format_thread(view: &ThreadView<'_>, width: usize, paint: Paint) -> String {
-    let ThreadView {
-        forum, file, read, ..
-    } = *view;
+    let ThreadView { forum, file, .. } = *view;
     let thread = &file.summary;
     let mut out = String::new();
     push_painted(
@@ -40,35 +38,9 @@ pub fn format_thread(view: &ThreadView<'_>, width: usize, paint: Paint) -> Strin
         width,
         |line| paint.paint(line, Role::Title),
     );
-    let place = forum.area(&thread.area).map_or_else(String::new, |(s, a)| {
-        format!(
-            "{} › {} · ",
-            sanitize::clean_line(&s.title),
-            sanitize::clean_line(&a.title)
-        )
-    });
     let judged = view.judged;
-    let unread = judged.unread(file, read);
-    let mut meta = format!(
-        "{place}{} post{}",
-        thread.post_count,
-        plural(thread.post_count)
-    );
-    if unread > 0 {
-        let _ = write!(meta, ", {unread} unread");
-    }
-    let hidden = judged.verdicts.iter().filter(|v| v.hidden()).count();
-    if hidden > 0 {
-        let _ = write!(meta, ", {hidden} hidden by rules");
-    }
-    let score = judged.score();
-    if score != 0 {
-        let _ = write!(meta, ", score {score}");
-    }
     let echoes = echoes_for(&thread.id, &file.posts, view.outbox);
-    if !echoes.is_empty() {
-        let _ = write!(meta, ", {} of yours in the outbox", echoes.len());
-    }
+    let meta = meta_line(view, echoes.len());
     push_painted(&mut out, ("", ""), &meta, width, |line| {
         paint.paint(line, Role::Meta)
     });
@@ -153,6 +125,43 @@ pub fn format_thread(view: &ThreadView<'_>, width: usize, paint: Paint) -> Strin
         push_actions(&mut out, Some(index), &bar);
     }
     out
+}
+
+/// The line under the title: where the thread is, its posts, unread, rules and outbox.
+fn meta_line(view: &ThreadView<'_>, echoes: usize) -> String {
+    let ThreadView {
+        forum, file, read, ..
+    } = *view;
+    let thread = &file.summary;
+    let place = forum.area(&thread.area).map_or_else(String::new, |(s, a)| {
+        format!(
+            "{} › {} · ",
+            sanitize::clean_line(&s.title),
+            sanitize::clean_line(&a.title)
+        )
+    });
+    let judged = view.judged;
+    let unread = judged.unread(file, read);
+    let mut meta = format!(
+        "{place}{} post{}",
+        thread.post_count,
+        plural(thread.post_count)
+    );
+    if unread > 0 {
+        let _ = write!(meta, ", {unread} unread");
+    }
+    let hidden = judged.verdicts.iter().filter(|v| v.hidden()).count();
+    if hidden > 0 {
+        let _ = write!(meta, ", {hidden} hidden by rules");
+    }
+    let score = judged.score();
+    if score != 0 {
+        let _ = write!(meta, ", score {score}");
+    }
+    if echoes > 0 {
+        let _ = write!(meta, ", {echoes} of yours in the outbox");
+    }
+    meta
 }
 
 /// What the cache lacks of a thread whose posts are downloaded in part or not at all

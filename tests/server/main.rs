@@ -22,6 +22,7 @@ mod contract_inbox;
 mod contract_places;
 mod contract_reading;
 mod database_tls;
+mod discourse_import;
 mod durability;
 mod edits;
 mod export;

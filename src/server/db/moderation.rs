@@ -276,29 +276,19 @@ pub async fn silence_user(
     )
     .await?;
     let at = micros(now);
-    match until {
-        Some(until) => {
-            let detail = format!("until {}", until.strftime("%Y-%m-%d %H:%M UTC"));
-            let entry = Logged {
-                actor: actor.name(),
-                action: "silence",
-                target: &target.name,
-                detail: Some(&detail),
-                thread: None,
-            };
-            log(tx, at, entry).await?;
-        }
-        None => {
-            let entry = Logged {
-                actor: actor.name(),
-                action: "unsilence",
-                target: &target.name,
-                detail: None,
-                thread: None,
-            };
-            log(tx, at, entry).await?;
-        }
-    }
+    let detail = until.map(|u| format!("until {}", u.strftime("%Y-%m-%d %H:%M UTC")));
+    let entry = Logged {
+        actor: actor.name(),
+        action: if until.is_some() {
+            "silence"
+        } else {
+            "unsilence"
+        },
+        target: &target.name,
+        detail: detail.as_deref(),
+        thread: None,
+    };
+    log(tx, at, entry).await?;
     Ok(UserInfo {
         silenced_until: stored,
         ..target

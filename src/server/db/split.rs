@@ -137,24 +137,15 @@ pub async fn split_thread(
         params![thread_id],
     )
     .await?;
-    let last = from_seq + count - 1;
-    let range = if count == 1 {
-        format!("#{from_seq}")
-    } else {
-        format!("#{from_seq}–#{last}")
+    let logged = Split {
+        thread: thread_id,
+        old_title: &old.title,
+        new_thread: &new_id,
+        title: &title,
+        from_seq,
+        count,
     };
-    let to_detail = format!("posts {range} to thread {new_id} ({title})");
-    let from_detail = format!("from thread {thread_id} ({}), posts {range}", old.title);
-    for (target, detail) in [(thread_id, &to_detail), (new_id.as_str(), &from_detail)] {
-        let entry = Logged {
-            actor: actor_name(actor),
-            action: "split",
-            target,
-            detail: Some(detail),
-            thread: Some(target),
-        };
-        moderation::log(tx, at, entry).await?;
-    }
+    log_split(tx, actor, at, &logged).await?;
     let mut entities: Vec<(&str, &str)> = vec![("thread", thread_id), ("thread", &new_id)];
     entities.extend(changed.iter().map(|(k, e)| (k.as_str(), e.as_str())));
     record_changes(tx, &entities, at).await?;
@@ -175,6 +166,45 @@ pub async fn split_thread(
         body,
         replayed: false,
     })
+}
+
+/// What a split did, for its log entries and small actions.
+struct Split<'a> {
+    thread: &'a str,
+    old_title: &'a str,
+    new_thread: &'a str,
+    title: &'a str,
+    from_seq: i64,
+    count: i64,
+}
+
+/// Logs the split in both threads (each shows it as a small action).
+async fn log_split(tx: &impl Tx, actor: &Actor, at: i64, split: &Split<'_>) -> Result<(), DbError> {
+    let (from, last) = (split.from_seq, split.from_seq + split.count - 1);
+    let range = if split.count == 1 {
+        format!("#{from}")
+    } else {
+        format!("#{from}–#{last}")
+    };
+    let to_detail = format!(
+        "posts {range} to thread {} ({})",
+        split.new_thread, split.title
+    );
+    let from_detail = format!(
+        "from thread {} ({}), posts {range}",
+        split.thread, split.old_title
+    );
+    for (target, detail) in [(split.thread, &to_detail), (split.new_thread, &from_detail)] {
+        let entry = Logged {
+            actor: actor_name(actor),
+            action: "split",
+            target,
+            detail: Some(detail),
+            thread: Some(target),
+        };
+        moderation::log(tx, at, entry).await?;
+    }
+    Ok(())
 }
 
 fn actor_name(actor: &Actor) -> &str {

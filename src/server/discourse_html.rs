@@ -149,7 +149,8 @@ impl Writer {
                 }
             }
             _ if self.pre.is_some() => {}
-            ("p" | "div" | "aside" | "details" | "summary" | "table" | "tr", _) => self.flush(),
+            ("p" | "div" | "aside" | "details" | "summary" | "table" | "tr", _)
+            | ("h1" | "h2" | "h3" | "h4" | "h5" | "h6", false) => self.flush(),
             ("br", _) => self.inline("\\\n"),
             ("hr", _) => {
                 self.flush();
@@ -161,7 +162,6 @@ impl Writer {
                 self.line.push_str(&"#".repeat(level));
                 self.line.push(' ');
             }
-            ("h1" | "h2" | "h3" | "h4" | "h5" | "h6", false) => self.flush(),
             ("blockquote", true) => {
                 self.flush();
                 self.quote += 1;
@@ -200,23 +200,7 @@ impl Writer {
             ("strong" | "b", _) => self.inline("**"),
             ("em" | "i", _) => self.inline("*"),
             ("code", _) => self.inline("`"),
-            ("a", true) => {
-                let href = attribute(tag, "href").filter(|h| safe_target(h));
-                self.link_open = href.is_some();
-                if self.link_open {
-                    self.inline("[");
-                }
-                self.link = href;
-            }
-            ("a", false) => {
-                if self.link_open
-                    && let Some(href) = self.link.take()
-                {
-                    let href = href.replace(' ', "%20").replace(')', "%29");
-                    self.inline(&format!("]({href})"));
-                }
-                self.link_open = false;
-            }
+            ("a", _) => self.link(tag, start),
             ("img", true) => {
                 if let Some(alt) = attribute(tag, "alt").filter(|a| !a.trim().is_empty()) {
                     self.text(&format!("[image: {alt}]"));
@@ -225,6 +209,26 @@ impl Writer {
             _ => {}
         }
         TokenSinkResult::Continue
+    }
+
+    /// `<a>`: a kept target makes `[text](target)`; any other keeps only the text.
+    fn link(&mut self, tag: &Tag, start: bool) {
+        if start {
+            let href = attribute(tag, "href").filter(|h| safe_target(h));
+            self.link_open = href.is_some();
+            if self.link_open {
+                self.inline("[");
+            }
+            self.link = href;
+            return;
+        }
+        if self.link_open
+            && let Some(href) = self.link.take()
+        {
+            let href = href.replace(' ', "%20").replace(')', "%29");
+            self.inline(&format!("]({href})"));
+        }
+        self.link_open = false;
     }
 
     fn finish(mut self) -> String {

@@ -147,13 +147,8 @@ fn id_of(slug: &str, fallback: &str) -> String {
     }
 }
 
-/// Reads the folder `dir` (nothing is written).
-pub fn read_folder(dir: &Path) -> anyhow::Result<Imported> {
-    let site: Site = read_json(&dir.join("site.json"))?;
-    let by_id: HashMap<i64, &Category> = site.categories.iter().map(|c| (c.id, c)).collect();
-    let mut categories: Vec<&Category> = site.categories.iter().collect();
-    categories.sort_by_key(|c| (c.position.unwrap_or(i64::MAX), c.id));
-
+/// The topics of the folder by id, checked against the topic lists.
+fn read_topics(dir: &Path) -> anyhow::Result<BTreeMap<i64, Topic>> {
     // Every topic the lists name must be in the folder.
     let mut listed = Vec::new();
     for file in json_files(&dir.join("c"))? {
@@ -180,6 +175,17 @@ pub fn read_folder(dir: &Path) -> anyhow::Result<Imported> {
         );
     }
 
+    Ok(topics)
+}
+
+/// Reads the folder `dir` (nothing is written).
+pub fn read_folder(dir: &Path) -> anyhow::Result<Imported> {
+    let site: Site = read_json(&dir.join("site.json"))?;
+    let by_id: HashMap<i64, &Category> = site.categories.iter().map(|c| (c.id, c)).collect();
+    let mut categories: Vec<&Category> = site.categories.iter().collect();
+    categories.sort_by_key(|c| (c.position.unwrap_or(i64::MAX), c.id));
+
+    let topics = read_topics(dir)?;
     // Parent categories are sections; a category without a parent or children goes in
     // one section of its own kind.
     let is_parent = |c: &Category| {

@@ -108,9 +108,13 @@ fn lock_hide_and_move_reach_a_syncing_client_as_small_actions() {
         "{page}"
     );
 
-    // A split: both threads converge through the feed.
+    split_converges(store.path(), &client);
+}
+
+/// A split: both threads converge through the feed.
+fn split_converges(store: &std::path::Path, client: &Client) {
     let said = operator(
-        store.path(),
+        store,
         &[
             "thread",
             "split",
@@ -127,7 +131,7 @@ fn lock_hide_and_move_reach_a_syncing_client_as_small_actions() {
     );
     let out = client.run(&["sync"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let page = read(&client);
+    let page = read(client);
     assert!(
         page.contains("── split by (operator): posts #5–#8 to thread "),
         "{page}"

@@ -750,6 +750,10 @@ async fn moderate(c: &mut Contract, t: &TestServer, alice: &str) {
         h.get(t.url("/admin/log")).bearer_auth(alice),
     )
     .await;
+}
+
+async fn split(c: &mut Contract, t: &TestServer, alice: &str) {
+    let (h, admin) = (&t.http, t.admin());
     let split = t.url(&format!("/mod/threads/{THREAD}/split"));
     let (s, done) = c
         .call(
@@ -992,6 +996,7 @@ both_stores! {
         remove_structure(&mut contract, &t, &alice).await;
         title_and_announce(&mut contract, &t, &alice).await;
         moderate(&mut contract, &t, &alice).await;
+        split(&mut contract, &t, &alice).await;
         silence(&mut contract, &t, &alice).await;
         switch_modes(&mut contract, &t, &alice).await;
         limits(&mut contract, &store).await;

@@ -69,268 +69,69 @@ struct Row {
     answers: [Answer; 6],
 }
 
-fn row(
-    method: &'static str,
-    template: &'static str,
-    path: &'static str,
-    body: Value,
-    answers: [Answer; 6],
-) -> Row {
-    Row {
-        method,
-        template,
-        path,
-        body,
-        answers,
-    }
-}
+/// Every endpoint, in the order they are called: (method, template, path, body, answers).
+#[rustfmt::skip]
+const TABLE: &[(&str, &str, &str, &str, [Answer; 6])] = &[
+    ("get", "/status", "/status", "", EVERYONE),
+    ("post", "/tokens", "/tokens", r#"{"name": "alice", "password": "correct horse"}"#, EVERYONE),
+    ("post", "/register", "/register", r#"{"name": "new-{ROLE}", "password": "a long password"}"#, EVERYONE),
+    ("get", "/me", "/me", "", SIGNED_IN),
+    ("get", "/tree", "/tree", "", EVERYONE),
+    ("get", "/areas/{id}/threads", "/areas/advocacy/threads", "", EVERYONE),
+    ("post", "/areas/{id}/threads", "/areas/advocacy/threads", r#"{"title": "From {ROLE}", "body": "A new thread."}"#, POSTERS),
+    ("get", "/threads/{id}", "/threads/advocacy-1", "", EVERYONE),
+    ("get", "/threads/{id}/posts", "/threads/advocacy-1/posts", "", EVERYONE),
+    ("post", "/threads/{id}/posts", "/threads/advocacy-1/posts", r#"{"body": "Hello from {ROLE}."}"#, POSTERS),
+    ("get", "/threads/{id}/read", "/threads/advocacy-1/read", "", SIGNED_IN),
+    ("put", "/threads/{id}/read", "/threads/advocacy-1/read", r#"{"read_to_seq": 2}"#, SIGNED_IN),
+    ("put", "/threads/{id}/watch", "/threads/advocacy-1/watch", r#"{"level": "tracking"}"#, SIGNED_IN),
+    ("put", "/areas/{id}/watch", "/areas/advocacy/watch", r#"{"level": "muted"}"#, SIGNED_IN),
+    ("get", "/bookmarks", "/bookmarks", "", SIGNED_IN),
+    ("post", "/bookmarks", "/bookmarks", r#"{"post_id": "advocacy-1-2"}"#, SIGNED_IN),
+    ("delete", "/bookmarks/{post_id}", "/bookmarks/advocacy-1-2", "", SIGNED_IN),
+    ("get", "/posts/{id}", "/posts/advocacy-1-2", "", EVERYONE),
+    // Each caller edits a post of their own: a reader or a silenced member may not.
+    ("patch", "/posts/{id}", "/posts/{MINE}", r#"{"body": "Edited by {ROLE}."}"#, POSTERS),
+    ("get", "/posts/{id}/revisions", "/posts/advocacy-1-2/revisions", "", EVERYONE),
+    ("put", "/posts/{id}/reactions/like", "/posts/advocacy-1-2/reactions/like", "", SIGNED_IN),
+    ("delete", "/posts/{id}/reactions/like", "/posts/advocacy-1-2/reactions/like", "", SIGNED_IN),
+    ("get", "/changes", "/changes", "", EVERYONE),
+    ("get", "/notifications", "/notifications", "", SIGNED_IN),
+    ("put", "/notifications/read", "/notifications/read", r#"{"all": true}"#, SIGNED_IN),
+    ("get", "/messages", "/messages", "", SIGNED_IN),
+    ("post", "/messages", "/messages", r#"{"to": ["alice"], "title": "From {ROLE}", "body": "Just us."}"#, POSTERS),
+    ("get", "/users", "/users?prefix=a", "", SIGNED_IN),
+    ("patch", "/mod/threads/{id}", "/mod/threads/advocacy-1", r#"{"pinned": true}"#, MODERATORS),
+    // Each caller splits off a post of their own (the weaker ones are refused first).
+    ("post", "/mod/threads/{id}/split", "/mod/threads/advocacy-1/split", r#"{"from": "{MINE}"}"#, MODERATORS),
+    ("patch", "/mod/posts/{id}", "/mod/posts/advocacy-1-4", r#"{"hidden": true, "reason": "off topic"}"#, MODERATORS),
+    ("patch", "/mod/users/{name}", "/mod/users/alice", r#"{"silenced_until": "2999-01-01T00:00:00Z"}"#, MODERATORS),
+    ("get", "/admin/log", "/admin/log", "", MODERATORS),
+    ("put", "/admin/mode", "/admin/mode", r#"{"mode": "open"}"#, ADMINS),
+    ("patch", "/admin/forum", "/admin/forum", r#"{"title": "Ours"}"#, ADMINS),
+    ("put", "/admin/announcement", "/admin/announcement", r#"{"text": "Hello"}"#, ADMINS),
+    ("delete", "/admin/announcement", "/admin/announcement", "", ADMINS),
+    ("put", "/admin/sections/{id}", "/admin/sections/club", r#"{"title": "Club"}"#, ADMINS),
+    ("put", "/admin/areas/{id}", "/admin/areas/club-news", r#"{"section": "club", "title": "News"}"#, ADMINS),
+    ("delete", "/admin/areas/{id}", "/admin/areas/club-news", "", ADMINS),
+    ("delete", "/admin/sections/{id}", "/admin/sections/club", "", ADMINS),
+];
 
-/// Every endpoint, in the order they are called.
 fn table() -> Vec<Row> {
-    let none = Value::Null;
-    vec![
-        row("get", "/status", "/status", none.clone(), EVERYONE),
-        row(
-            "post",
-            "/tokens",
-            "/tokens",
-            json!({"name": "alice", "password": "correct horse"}),
-            EVERYONE,
-        ),
-        row(
-            "post",
-            "/register",
-            "/register",
-            json!({"name": "new-{ROLE}", "password": "a long password"}),
-            EVERYONE,
-        ),
-        row("get", "/me", "/me", none.clone(), SIGNED_IN),
-        row("get", "/tree", "/tree", none.clone(), EVERYONE),
-        row(
-            "get",
-            "/areas/{id}/threads",
-            "/areas/advocacy/threads",
-            none.clone(),
-            EVERYONE,
-        ),
-        row(
-            "post",
-            "/areas/{id}/threads",
-            "/areas/advocacy/threads",
-            json!({"title": "From {ROLE}", "body": "A new thread."}),
-            POSTERS,
-        ),
-        row(
-            "get",
-            "/threads/{id}",
-            "/threads/advocacy-1",
-            none.clone(),
-            EVERYONE,
-        ),
-        row(
-            "get",
-            "/threads/{id}/posts",
-            "/threads/advocacy-1/posts",
-            none.clone(),
-            EVERYONE,
-        ),
-        row(
-            "post",
-            "/threads/{id}/posts",
-            "/threads/advocacy-1/posts",
-            json!({"body": "Hello from {ROLE}."}),
-            POSTERS,
-        ),
-        row(
-            "get",
-            "/threads/{id}/read",
-            "/threads/advocacy-1/read",
-            none.clone(),
-            SIGNED_IN,
-        ),
-        row(
-            "put",
-            "/threads/{id}/read",
-            "/threads/advocacy-1/read",
-            json!({"read_to_seq": 2}),
-            SIGNED_IN,
-        ),
-        row(
-            "put",
-            "/threads/{id}/watch",
-            "/threads/advocacy-1/watch",
-            json!({"level": "tracking"}),
-            SIGNED_IN,
-        ),
-        row(
-            "put",
-            "/areas/{id}/watch",
-            "/areas/advocacy/watch",
-            json!({"level": "muted"}),
-            SIGNED_IN,
-        ),
-        row("get", "/bookmarks", "/bookmarks", none.clone(), SIGNED_IN),
-        row(
-            "post",
-            "/bookmarks",
-            "/bookmarks",
-            json!({"post_id": "advocacy-1-2"}),
-            SIGNED_IN,
-        ),
-        row(
-            "delete",
-            "/bookmarks/{post_id}",
-            "/bookmarks/advocacy-1-2",
-            none.clone(),
-            SIGNED_IN,
-        ),
-        row(
-            "get",
-            "/posts/{id}",
-            "/posts/advocacy-1-2",
-            none.clone(),
-            EVERYONE,
-        ),
-        // Each caller edits a post of their own: a reader or a silenced member may not.
-        row(
-            "patch",
-            "/posts/{id}",
-            "/posts/{MINE}",
-            json!({"body": "Edited by {ROLE}."}),
-            POSTERS,
-        ),
-        row(
-            "get",
-            "/posts/{id}/revisions",
-            "/posts/advocacy-1-2/revisions",
-            none.clone(),
-            EVERYONE,
-        ),
-        row(
-            "put",
-            "/posts/{id}/reactions/like",
-            "/posts/advocacy-1-2/reactions/like",
-            none.clone(),
-            SIGNED_IN,
-        ),
-        row(
-            "delete",
-            "/posts/{id}/reactions/like",
-            "/posts/advocacy-1-2/reactions/like",
-            none.clone(),
-            SIGNED_IN,
-        ),
-        row("get", "/changes", "/changes", none.clone(), EVERYONE),
-        row(
-            "get",
-            "/notifications",
-            "/notifications",
-            none.clone(),
-            SIGNED_IN,
-        ),
-        row(
-            "put",
-            "/notifications/read",
-            "/notifications/read",
-            json!({"all": true}),
-            SIGNED_IN,
-        ),
-        row("get", "/messages", "/messages", none.clone(), SIGNED_IN),
-        row(
-            "post",
-            "/messages",
-            "/messages",
-            json!({"to": ["alice"], "title": "From {ROLE}", "body": "Just us."}),
-            POSTERS,
-        ),
-        row("get", "/users", "/users?prefix=a", none.clone(), SIGNED_IN),
-        row(
-            "patch",
-            "/mod/threads/{id}",
-            "/mod/threads/advocacy-1",
-            json!({"pinned": true}),
-            MODERATORS,
-        ),
-        // Each caller splits off a post of their own (the weaker ones are refused first).
-        row(
-            "post",
-            "/mod/threads/{id}/split",
-            "/mod/threads/advocacy-1/split",
-            json!({"from": "{MINE}"}),
-            MODERATORS,
-        ),
-        row(
-            "patch",
-            "/mod/posts/{id}",
-            "/mod/posts/advocacy-1-4",
-            json!({"hidden": true, "reason": "off topic"}),
-            MODERATORS,
-        ),
-        row(
-            "patch",
-            "/mod/users/{name}",
-            "/mod/users/alice",
-            json!({"silenced_until": "2999-01-01T00:00:00Z"}),
-            MODERATORS,
-        ),
-        row("get", "/admin/log", "/admin/log", none.clone(), MODERATORS),
-        row(
-            "put",
-            "/admin/mode",
-            "/admin/mode",
-            json!({"mode": "open"}),
-            ADMINS,
-        ),
-        row(
-            "patch",
-            "/admin/forum",
-            "/admin/forum",
-            json!({"title": "Ours"}),
-            ADMINS,
-        ),
-        row(
-            "put",
-            "/admin/announcement",
-            "/admin/announcement",
-            json!({"text": "Hello"}),
-            ADMINS,
-        ),
-        row(
-            "delete",
-            "/admin/announcement",
-            "/admin/announcement",
-            none.clone(),
-            ADMINS,
-        ),
-        row(
-            "put",
-            "/admin/sections/{id}",
-            "/admin/sections/club",
-            json!({"title": "Club"}),
-            ADMINS,
-        ),
-        row(
-            "put",
-            "/admin/areas/{id}",
-            "/admin/areas/club-news",
-            json!({"section": "club", "title": "News"}),
-            ADMINS,
-        ),
-        row(
-            "delete",
-            "/admin/areas/{id}",
-            "/admin/areas/club-news",
-            none.clone(),
-            ADMINS,
-        ),
-        row(
-            "delete",
-            "/admin/sections/{id}",
-            "/admin/sections/club",
-            none,
-            ADMINS,
-        ),
-    ]
+    TABLE
+        .iter()
+        .map(|&(method, template, path, body, answers)| Row {
+            method,
+            template,
+            path,
+            body: if body.is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_str(body).unwrap()
+            },
+            answers,
+        })
+        .collect()
 }
 
 /// The spec's operations as `(method, template)`.

@@ -51,45 +51,7 @@ pub async fn split_thread(
     {
         return reject(moderation::forbidden());
     }
-    let visible = match actor {
-        Actor::User(user) => !super::access::thread_hidden(tx, thread_id, Some(user.id)).await?,
-        Actor::Operator => true,
-    };
-    let Some(old) = read::thread(tx, thread_id).await?.filter(|_| visible) else {
-        return reject(
-            Problem::new(ProblemCode::ThreadNotFound).detail(format!("no thread {thread_id:?}")),
-        );
-    };
-    if super::messages::is_private(&old) {
-        return reject(invalid("from", "a private message is not split"));
-    }
-    let Some(from_seq) = tx
-        .query_opt(
-            "SELECT seq FROM posts WHERE id = $1 AND thread_id = $2",
-            params![&split.from, thread_id],
-        )
-        .await?
-        .map(|r| r.int(0))
-        .transpose()?
-    else {
-        return reject(
-            Problem::new(ProblemCode::PostNotFound)
-                .detail(format!("no post {:?} in thread {thread_id:?}", split.from)),
-        );
-    };
-    if from_seq <= 1 {
-        return reject(invalid(
-            "from",
-            "the opening post stays with its thread: split from a later post",
-        ));
-    }
-    let title = match split.title.as_deref().map(str::trim) {
-        Some(t) if crate::text::sanitize::is_blank(t) => {
-            return reject(invalid("title", "a thread needs a title"));
-        }
-        Some(t) => t.to_owned(),
-        None => format!("Split from: {}", old.title),
-    };
+    let (old, from_seq, title) = checked(tx, actor, thread_id, split).await?;
     let at = micros(now);
     let moving = moving_posts(tx, thread_id, from_seq).await?;
     let Some(first) = moving.first() else {
@@ -205,6 +167,55 @@ async fn log_split(tx: &impl Tx, actor: &Actor, at: i64, split: &Split<'_>) -> R
         moderation::log(tx, at, entry).await?;
     }
     Ok(())
+}
+
+/// The thread, where the split starts and the new title, or why not.
+async fn checked(
+    tx: &impl Tx,
+    actor: &Actor,
+    thread_id: &str,
+    split: &api::ThreadSplit,
+) -> WriteResult<(api::Thread, i64, String)> {
+    let visible = match actor {
+        Actor::User(user) => !super::access::thread_hidden(tx, thread_id, Some(user.id)).await?,
+        Actor::Operator => true,
+    };
+    let Some(old) = read::thread(tx, thread_id).await?.filter(|_| visible) else {
+        return reject(
+            Problem::new(ProblemCode::ThreadNotFound).detail(format!("no thread {thread_id:?}")),
+        );
+    };
+    if super::messages::is_private(&old) {
+        return reject(invalid("from", "a private message is not split"));
+    }
+    let Some(from_seq) = tx
+        .query_opt(
+            "SELECT seq FROM posts WHERE id = $1 AND thread_id = $2",
+            params![&split.from, thread_id],
+        )
+        .await?
+        .map(|r| r.int(0))
+        .transpose()?
+    else {
+        return reject(
+            Problem::new(ProblemCode::PostNotFound)
+                .detail(format!("no post {:?} in thread {thread_id:?}", split.from)),
+        );
+    };
+    if from_seq <= 1 {
+        return reject(invalid(
+            "from",
+            "the opening post stays with its thread: split from a later post",
+        ));
+    }
+    let title = match split.title.as_deref().map(str::trim) {
+        Some(t) if crate::text::sanitize::is_blank(t) => {
+            return reject(invalid("title", "a thread needs a title"));
+        }
+        Some(t) => t.to_owned(),
+        None => format!("Split from: {}", old.title),
+    };
+    Ok((old, from_seq, title))
 }
 
 fn actor_name(actor: &Actor) -> &str {

@@ -38,6 +38,9 @@ pub struct AreaChange {
     /// The weakest role that may post in the area (`member` when never set).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_role: Option<super::Role>,
+    /// The weakest role that may read the area (`reader` opens it to everyone again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_role: Option<super::Role>,
 }
 
 /// `PUT /admin/announcement`: the forum's standing banner (the server picks its id).
@@ -65,13 +68,32 @@ pub struct ThreadModeration {
     pub area_id: Option<String>,
 }
 
+/// `POST /mod/threads/{id}/split` (moderators and admins): the post `from` and every
+/// later post of the thread become a new thread in the same area.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadSplit {
+    /// The id of the first post to move (not the opening post).
+    pub from: String,
+    /// The new thread's title; `Split from: <the thread's title>` when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+/// The answer to a split: the new thread, and the thread it came from as it is now.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ThreadSplitDone {
+    pub thread: super::Thread,
+    pub original: super::Thread,
+}
+
 /// One moderation action, as `GET /admin/log` lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogEntry {
     pub at: Timestamp,
     /// Who did it: a user's name, or `(operator)` for the command line.
     pub actor: String,
-    /// `lock`, `unlock`, `pin`, `unpin`, `move` (threads), `hide`, `unhide` (posts).
+    /// `lock`, `unlock`, `pin`, `unpin`, `move`, `split` (threads), `hide`, `unhide`
+    /// (posts), `silence`, `unsilence` (users).
     pub action: String,
     /// The thread's or the post's id.
     pub target: String,

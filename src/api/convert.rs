@@ -3,7 +3,7 @@
 //! Wire → model never fails: unknown enum values fall back to defaults. Area counts,
 //! thread versions and similar server bookkeeping have no model field and are dropped.
 
-use super::{Area, Author, Banner, Post, Section, Severity, Thread, Tree};
+use super::{Area, Author, Banner, Post, Section, Severity, SmallAction, Thread, Tree};
 use crate::model;
 
 impl From<&super::User> for model::Me {
@@ -150,6 +150,7 @@ impl From<&model::ThreadSummary> for Thread {
             read_to_seq: None,
             watch: None,
             participants: Vec::new(),
+            small_actions: t.small_actions.iter().map(SmallAction::from).collect(),
         }
     }
 }
@@ -168,6 +169,31 @@ impl From<Thread> for model::ThreadSummary {
             pinned: t.pinned,
             locked: t.locked,
             missing: Vec::new(),
+            small_actions: t.small_actions.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl From<SmallAction> for model::SmallAction {
+    fn from(a: SmallAction) -> Self {
+        Self {
+            at: a.at,
+            actor: a.actor,
+            action: a.action,
+            detail: a.detail,
+            post_seq: a.post_seq,
+        }
+    }
+}
+
+impl From<&model::SmallAction> for SmallAction {
+    fn from(a: &model::SmallAction) -> Self {
+        Self {
+            at: a.at,
+            actor: a.actor.clone(),
+            action: a.action.clone(),
+            detail: a.detail.clone(),
+            post_seq: a.post_seq,
         }
     }
 }

@@ -47,6 +47,10 @@ pub struct Area {
     /// board posts in says `moderator` or `admin`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_role: Option<super::Role>,
+    /// The weakest role that may read here, when the area is not open to everyone (an
+    /// area only members read says `member`). Nobody weaker sees it at all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_role: Option<super::Role>,
 }
 
 /// A thread without its posts.
@@ -80,6 +84,27 @@ pub struct Thread {
     /// A private message's participants (its `area_id` is empty); absent on a forum thread.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub participants: Vec<String>,
+    /// What moderators did to the thread, oldest first ("locked by ann"): in a thread's
+    /// own answers and the changes feed, not in area lists.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub small_actions: Vec<SmallAction>,
+}
+
+/// One moderation action shown in its thread, between the posts of its time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmallAction {
+    pub at: Timestamp,
+    /// Who did it: a user's name, or `(operator)` for the command line.
+    pub actor: String,
+    /// `lock`, `unlock`, `pin`, `unpin`, `move`, `split`, `hide`, `unhide`; a client
+    /// shows one it does not know by its name.
+    pub action: String,
+    /// `move`: `from A to B`; `split`: where the posts went or came from; `hide`: the reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The post it touched (`hide`, `unhide`): its place in the thread.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_seq: Option<u32>,
 }
 
 /// `GET /areas/{id}/threads`: most recently active first.

@@ -21,11 +21,11 @@ mod status;
 
 pub use admin::{
     AnnouncementChange, AreaChange, ForumChange, LogEntry, ModLog, PostModeration, SectionChange,
-    ThreadModeration, UserModeration,
+    ThreadModeration, ThreadSplit, ThreadSplitDone, UserModeration,
 };
 pub use auth::{Role, TokenGrant, TokenRequest, User};
 pub use changes::{Change, ChangesPage};
-pub use forum::{Area, NewThread, Section, Thread, ThreadCreated, ThreadPage, Tree};
+pub use forum::{Area, NewThread, Section, SmallAction, Thread, ThreadCreated, ThreadPage, Tree};
 pub use inbox::{
     MessagePage, NewMessage, Notification, NotificationKind, NotificationPage, NotificationsMarked,
     NotificationsRead, UserNames,

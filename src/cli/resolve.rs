@@ -70,6 +70,7 @@ mod tests {
             pinned: false,
             locked: false,
             missing: Vec::new(),
+            small_actions: Vec::new(),
         }
     }
 

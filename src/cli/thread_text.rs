@@ -7,8 +7,8 @@ use super::reading::{author_label, plural, push_painted, push_wrapped};
 use crate::app::judged::Judged;
 use crate::app::reader::echo::{Echo, echoes_for};
 use crate::model::Thread;
-use crate::model::{Forum, OutboxEntry, OutboxState, Post, ReadState, reading_order};
-use crate::render::{Document, answers_label, post_facts};
+use crate::model::{Forum, OutboxEntry, OutboxState, Post, ReadState, anchors, reading_order};
+use crate::render::{Document, answers_label, post_facts, small_action_line};
 use crate::text::sanitize;
 use std::fmt::Write as _;
 use unicode_width::UnicodeWidthStr;
@@ -28,9 +28,7 @@ pub struct ThreadView<'a> {
 /// A whole thread: title, then every post in reading order, answers indented under the
 /// post they answer with a bar per level.
 pub fn format_thread(view: &ThreadView<'_>, width: usize, paint: Paint) -> String {
-    let ThreadView {
-        forum, file, read, ..
-    } = *view;
+    let ThreadView { forum, file, .. } = *view;
     let thread = &file.summary;
     let mut out = String::new();
     push_painted(
@@ -40,35 +38,9 @@ pub fn format_thread(view: &ThreadView<'_>, width: usize, paint: Paint) -> Strin
         width,
         |line| paint.paint(line, Role::Title),
     );
-    let place = forum.area(&thread.area).map_or_else(String::new, |(s, a)| {
-        format!(
-            "{} › {} · ",
-            sanitize::clean_line(&s.title),
-            sanitize::clean_line(&a.title)
-        )
-    });
     let judged = view.judged;
-    let unread = judged.unread(file, read);
-    let mut meta = format!(
-        "{place}{} post{}",
-        thread.post_count,
-        plural(thread.post_count)
-    );
-    if unread > 0 {
-        let _ = write!(meta, ", {unread} unread");
-    }
-    let hidden = judged.verdicts.iter().filter(|v| v.hidden()).count();
-    if hidden > 0 {
-        let _ = write!(meta, ", {hidden} hidden by rules");
-    }
-    let score = judged.score();
-    if score != 0 {
-        let _ = write!(meta, ", score {score}");
-    }
     let echoes = echoes_for(&thread.id, &file.posts, view.outbox);
-    if !echoes.is_empty() {
-        let _ = write!(meta, ", {} of yours in the outbox", echoes.len());
-    }
+    let meta = meta_line(view, echoes.len());
     push_painted(&mut out, ("", ""), &meta, width, |line| {
         paint.paint(line, Role::Meta)
     });
@@ -82,10 +54,29 @@ pub fn format_thread(view: &ThreadView<'_>, width: usize, paint: Paint) -> Strin
     let real = file.posts.len();
     let mut posts: Vec<Post> = file.posts.clone();
     posts.extend(echoes.iter().map(|e| e.post.clone()));
+    // The moderators' small actions, each after the post of its time.
+    let actions = anchors(&thread.small_actions, &file.posts);
+    let push_actions = |out: &mut String, after: Option<usize>, bar: &str| {
+        for (_, action) in actions.iter().filter(|(a, _)| *a == after) {
+            push_painted(
+                out,
+                (&format!("{bar}── "), &format!("{bar}   ")),
+                &small_action_line(action, forum.undated),
+                width,
+                |line| paint.paint(line, Role::Meta),
+            );
+        }
+    };
+    push_actions(&mut out, None, "");
+    let mut previous: Option<(usize, String)> = None;
     for placed in reading_order(&posts) {
+        if let Some((index, bar)) = previous.take() {
+            push_actions(&mut out, Some(index), &bar);
+        }
         let post = &posts[placed.index];
         let parent = placed.parent.map(|p| &posts[p]);
         let bar = "│ ".repeat(placed.depth);
+        previous = Some((placed.index, bar.clone()));
         out.push_str(bar.trim_end());
         out.push('\n');
         let echo = placed.index.checked_sub(real).map(|i| &echoes[i]);
@@ -130,7 +121,47 @@ pub fn format_thread(view: &ThreadView<'_>, width: usize, paint: Paint) -> Strin
         let doc = echo.map_or_else(|| Document::from_body(&post.body), |e| e.doc.clone());
         push_body(&mut out, &bar, &doc, width, paint);
     }
+    if let Some((index, bar)) = previous {
+        push_actions(&mut out, Some(index), &bar);
+    }
     out
+}
+
+/// The line under the title: where the thread is, its posts, unread, rules and outbox.
+fn meta_line(view: &ThreadView<'_>, echoes: usize) -> String {
+    let ThreadView {
+        forum, file, read, ..
+    } = *view;
+    let thread = &file.summary;
+    let place = forum.area(&thread.area).map_or_else(String::new, |(s, a)| {
+        format!(
+            "{} › {} · ",
+            sanitize::clean_line(&s.title),
+            sanitize::clean_line(&a.title)
+        )
+    });
+    let judged = view.judged;
+    let unread = judged.unread(file, read);
+    let mut meta = format!(
+        "{place}{} post{}",
+        thread.post_count,
+        plural(thread.post_count)
+    );
+    if unread > 0 {
+        let _ = write!(meta, ", {unread} unread");
+    }
+    let hidden = judged.verdicts.iter().filter(|v| v.hidden()).count();
+    if hidden > 0 {
+        let _ = write!(meta, ", {hidden} hidden by rules");
+    }
+    let score = judged.score();
+    if score != 0 {
+        let _ = write!(meta, ", score {score}");
+    }
+    if echoes > 0 {
+        let _ = write!(meta, ", {echoes} of yours in the outbox");
+    }
+    meta
 }
 
 /// What the cache lacks of a thread whose posts are downloaded in part or not at all

@@ -106,6 +106,7 @@ pub fn demo_forum() -> Result<DemoForum, String> {
             pinned: false,
             locked: false,
             missing: Vec::new(),
+            small_actions: Vec::new(),
         };
         threads.push(DemoThread { summary, posts });
     }

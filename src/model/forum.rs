@@ -187,6 +187,9 @@ pub struct ThreadSummary {
     /// others headers first): downloaded on demand. Empty: every post is cached.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<SeqRange>,
+    /// What moderators did to the thread, oldest first (shown between its posts).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub small_actions: Vec<super::SmallAction>,
 }
 
 impl ThreadSummary {

@@ -15,6 +15,7 @@ mod read_state;
 mod reply_tree;
 mod revision;
 mod rules;
+mod small_action;
 mod thread;
 mod watch;
 
@@ -38,5 +39,6 @@ pub use read_state::{ReadState, SavedReadState, ThreadRead, saturating_total};
 pub use reply_tree::{Placed, reading_order};
 pub use revision::Revision;
 pub use rules::{PostFacts, Rule, RuleAction, RuleMatch, RuleSet, Verdict};
+pub use small_action::{SmallAction, anchors};
 pub use thread::Thread;
 pub use watch::{Bookmark, BookmarkState, PlaceMark, Places, WatchLevel, WatchSet, WatchTarget};

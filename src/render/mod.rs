@@ -21,6 +21,7 @@ mod links;
 mod markdown;
 pub mod picture;
 mod post_facts;
+mod small_action;
 mod table;
 mod table_builder;
 mod target_words;
@@ -31,6 +32,7 @@ pub use limits::Limits;
 pub use post_facts::{
     answers_label, likes_label, post_facts, post_facts_with, time_label, tombstone_label,
 };
+pub use small_action::small_action_line;
 pub use target_words::target_words;
 
 use crate::model::Body;

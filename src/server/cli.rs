@@ -189,6 +189,15 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
                 export_command(store.as_ref(), &export).await
             })
         }
+        Some(ServeCommand::Import(import)) if import.file.is_dir() => {
+            let imported = super::discourse_import::read_folder(&import.file)
+                .map_err(|e| anyhow::anyhow!("{e:#}; nothing was imported"))?;
+            let location = location()?;
+            runtime()?.block_on(async {
+                let store = db::open(&location).await?;
+                super::cli_export::import_discourse(store.as_ref(), &import, imported).await
+            })
+        }
         Some(ServeCommand::Import(import)) => {
             let parsed = read_export(&import)?;
             let location = location()?;

@@ -19,11 +19,12 @@ pub struct ExportArgs {
     pub json: bool,
 }
 
-/// Load an export (from `threadmark serve export`) into an empty store.
+/// Load an export (from `threadmark serve export`), or a Discourse export folder (the
+/// JSON saved from its API: site.json, c/…json, t/{id}.json), into an empty store.
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// The export file to load
-    #[arg(value_name = "FILE")]
+    /// The export file to load, or a folder of Discourse JSON
+    #[arg(value_name = "FILE|DIR")]
     pub file: PathBuf,
     /// Print what was loaded as JSON
     #[arg(long)]
@@ -68,6 +69,58 @@ pub async fn import_command(
         args.json,
     )?;
     if !args.json && counts.of("user") > 0 {
+        eprintln!(
+            "users have no passwords yet: give each one with `threadmark serve user reset NAME` \
+             (or a token with `threadmark serve token new NAME`)"
+        );
+    }
+    Ok(())
+}
+
+/// Runs `serve import DIR` of a read Discourse export folder.
+pub async fn import_discourse(
+    store: &dyn Store,
+    args: &ImportArgs,
+    (forum, threads): super::discourse_import::Imported,
+) -> anyhow::Result<()> {
+    if !store
+        .tree()
+        .await
+        .context("reading the store failed")?
+        .sections
+        .is_empty()
+    {
+        anyhow::bail!(
+            "{} already holds a forum; import into an empty one; nothing was imported",
+            store.location()
+        );
+    }
+    let made = store
+        .import(forum, threads)
+        .await
+        .context("the import failed; nothing was imported")?;
+    let counts = Counts(
+        [
+            ("section", made.sections),
+            ("area", made.areas),
+            ("user", made.users),
+            ("thread", made.threads),
+            ("post", made.posts),
+        ]
+        .into_iter()
+        .map(|(kind, n)| (kind.to_owned(), u64::try_from(n).unwrap_or(u64::MAX)))
+        .collect(),
+    );
+    report(
+        &format!(
+            "imported the Discourse export {} into {}",
+            args.file.display(),
+            store.location()
+        ),
+        &counts,
+        args.json,
+    )?;
+    if !args.json {
         eprintln!(
             "users have no passwords yet: give each one with `threadmark serve user reset NAME` \
              (or a token with `threadmark serve token new NAME`)"

@@ -91,6 +91,21 @@ pub enum AreaCommand {
         /// The weakest role that may post there (reader, member, moderator, admin)
         #[arg(long, value_name = "ROLE", value_parser = parse_role)]
         post_role: Option<api::Role>,
+        /// The weakest role that may read it (member, moderator, admin; reader: everyone)
+        #[arg(long, value_name = "ROLE", value_parser = parse_role)]
+        read_role: Option<api::Role>,
+    },
+    /// Say who may read an area (nobody weaker sees it, its threads or its posts, through
+    /// any endpoint) and who may post in it
+    Restrict {
+        id: String,
+        /// The weakest role that may read it: member, moderator or admin (`reader` opens
+        /// it to everyone again)
+        #[arg(long, value_name = "ROLE", value_parser = parse_role, required_unless_present = "post")]
+        read: Option<api::Role>,
+        /// The weakest role that may post in it (`member` is the default)
+        #[arg(long, value_name = "ROLE", value_parser = parse_role)]
+        post: Option<api::Role>,
     },
     /// Set the weakest role that may post in an area (`member` is the default; an area
     /// only the board posts in takes `moderator` or `admin`)
@@ -218,6 +233,7 @@ fn area_edit(command: AreaCommand) -> (StructureEdit, String) {
             description,
             position,
             post_role,
+            read_role,
         } => {
             let done = format!("added area {id} to section {section}");
             let change = AreaChange {
@@ -226,8 +242,26 @@ fn area_edit(command: AreaCommand) -> (StructureEdit, String) {
                 description,
                 position,
                 post_role,
+                read_role,
             };
             (area(id, change, Create::Only), done)
+        }
+        AreaCommand::Restrict { id, read, post } => {
+            let mut done = Vec::new();
+            match read {
+                Some(api::Role::Reader) => done.push(format!("everyone may now read area {id}")),
+                Some(role) => done.push(format!("only a {role} or above may now read area {id}")),
+                None => {}
+            }
+            if let Some(role) = post {
+                done.push(format!("only a {role} or above may now post in area {id}"));
+            }
+            let change = AreaChange {
+                read_role: read,
+                post_role: post,
+                ..AreaChange::default()
+            };
+            (area(id, change, Create::Never), done.join("\n"))
         }
         AreaCommand::PostRole { id, role } => {
             let done = format!("only a {role} or above may now post in area {id}");
@@ -346,6 +380,13 @@ fn show(tree: &api::Tree) -> String {
                 area.thread_count,
                 area.post_count
             );
+            let roles: Vec<String> = [("read", area.read_role), ("post", area.post_role)]
+                .into_iter()
+                .filter_map(|(what, role)| role.map(|r| format!("{what}: {r} and above")))
+                .collect();
+            if !roles.is_empty() {
+                let _ = writeln!(out, "    ({})", roles.join("; "));
+            }
             if let Some(description) = &area.description {
                 let _ = writeln!(out, "    {}", clean_line(description));
             }
@@ -375,13 +416,14 @@ mod tests {
                     post_count: 5,
                     last_post_at: None,
                     post_role: None,
+                    read_role: Some(api::Role::Member),
                 }],
             }],
             ..api::Tree::default()
         };
         assert_eq!(
             show(&tree),
-            "Club\n\nThe board [board]\n  Minutes [minutes]: 2 thread(s), 5 post(s)\n    Read only\n"
+            "Club\n\nThe board [board]\n  Minutes [minutes]: 2 thread(s), 5 post(s)\n    (read: member and above)\n    Read only\n"
         );
     }
 }

@@ -1,11 +1,11 @@
-//! `threadmark serve thread …`, `serve post …` and `serve log`: the operator locks, pins
-//! and moves threads and hides posts from the command line (logged as `(operator)`), and
+//! `threadmark serve thread …`, `serve post …` and `serve log`: the operator locks, pins,
+//! moves and splits threads and hides posts from the command line (logged as `(operator)`), and
 //! reads the log.
 
 use super::db::Store;
 use super::db::WriteFailure;
 use super::db::moderation::Actor;
-use crate::api::{PostModeration, ThreadModeration};
+use crate::api::{PostModeration, ThreadModeration, ThreadSplit, ThreadSplitDone};
 use crate::text::sanitize::clean_line;
 use std::io::Write as _;
 
@@ -26,6 +26,54 @@ pub enum ThreadCommand {
         #[arg(long, value_name = "AREA")]
         to: String,
     },
+    /// Split a thread: the post FROM and every later post become a new thread in the
+    /// same area (the old thread keeps a tombstone for each)
+    Split {
+        thread: String,
+        /// The id of the first post to move (not the opening post)
+        #[arg(long, value_name = "POST")]
+        from: String,
+        /// The new thread's title (default: "Split from: <the thread's title>")
+        #[arg(long, value_name = "TEXT")]
+        title: Option<String>,
+    },
+}
+
+/// `serve thread split`: prints the new thread's id.
+async fn split(
+    store: &dyn Store,
+    thread: String,
+    from: String,
+    title: Option<String>,
+) -> anyhow::Result<()> {
+    let split = ThreadSplit { from, title };
+    match store
+        .split_thread(Actor::Operator, thread, split, None, jiff::Timestamp::now())
+        .await
+    {
+        Ok(creation) => {
+            let done: ThreadSplitDone = serde_json::from_str(&creation.body)?;
+            writeln!(
+                std::io::stdout().lock(),
+                "split {} post(s) from thread {} into thread {} ({}) in area {}",
+                done.thread.last_seq,
+                clean_line(&done.original.id),
+                clean_line(&done.thread.id),
+                clean_line(&done.thread.title),
+                clean_line(&done.thread.area_id)
+            )?;
+            Ok(())
+        }
+        Err(WriteFailure::Rejected(problem)) => Err(anyhow::anyhow!(
+            "{}; nothing was changed",
+            problem
+                .detail
+                .clone()
+                .or_else(|| problem.errors.first().map(|e| e.message.clone()))
+                .unwrap_or_else(|| problem.title.clone())
+        )),
+        Err(WriteFailure::Store(e)) => Err(anyhow::anyhow!("{e}")),
+    }
 }
 
 pub async fn thread_command(store: &dyn Store, command: ThreadCommand) -> anyhow::Result<()> {
@@ -34,6 +82,11 @@ pub async fn thread_command(store: &dyn Store, command: ThreadCommand) -> anyhow
         ThreadCommand::Unlock { thread } => (thread, flag(Some(false), None), "unlocked"),
         ThreadCommand::Pin { thread } => (thread, flag(None, Some(true)), "pinned"),
         ThreadCommand::Unpin { thread } => (thread, flag(None, Some(false)), "unpinned"),
+        ThreadCommand::Split {
+            thread,
+            from,
+            title,
+        } => return split(store, thread, from, title).await,
         ThreadCommand::Move { thread, to } => (
             thread,
             ThreadModeration {

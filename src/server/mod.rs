@@ -16,6 +16,8 @@ mod cli_moderation;
 mod cli_users;
 mod config;
 pub mod db;
+mod discourse_html;
+mod discourse_import;
 mod error;
 mod extract;
 mod idempotency;

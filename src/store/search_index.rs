@@ -507,6 +507,7 @@ mod tests {
                 pinned: false,
                 locked: false,
                 missing: Vec::new(),
+                small_actions: Vec::new(),
             },
             posts,
         )

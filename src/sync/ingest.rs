@@ -379,6 +379,7 @@ fn placeholder(id: &ThreadId, posts: &[Post]) -> ThreadSummary {
         pinned: false,
         locked: false,
         missing: Vec::new(),
+        small_actions: Vec::new(),
     }
 }
 
@@ -402,6 +403,7 @@ mod tests {
             pinned: false,
             locked: false,
             missing: Vec::new(),
+            small_actions: Vec::new(),
         }
     }
 

@@ -17,6 +17,18 @@ pub fn time_of_day(t: Timestamp) -> String {
         .to_string()
 }
 
+/// `3 Dec`: the day, in the system's time zone (a thread's small actions).
+pub fn day(t: Timestamp) -> String {
+    day_in(t, &TimeZone::system())
+}
+
+/// [`day`] in the zone `tz`.
+pub fn day_in(t: Timestamp, tz: &TimeZone) -> String {
+    t.to_zoned_datetime(tz.clone())
+        .strftime("%-d %b")
+        .to_string()
+}
+
 /// [`date_time`] in the zone `tz`.
 pub fn date_time_in(t: Timestamp, tz: &TimeZone) -> String {
     t.to_zoned_datetime(tz.clone())
@@ -34,5 +46,6 @@ mod tests {
         assert_eq!(date_time_in(t, &TimeZone::UTC), "2026-03-01 14:22 UTC");
         let japan = TimeZone::posix("JST-9").unwrap();
         assert_eq!(date_time_in(t, &japan), "2026-03-01 23:22 JST");
+        assert_eq!(day_in(t, &TimeZone::UTC), "1 Mar");
     }
 }

@@ -300,9 +300,30 @@ fn row_line<'a>(
                 theme.get(Element::ReaderFolded),
             ));
         }
+        Row::Action { action, .. } => return action_line(view, open, action, spans, theme),
         Row::Gap { .. } | Row::Missing { .. } => return Line::default(),
     }
     dimmed(Line::from(spans), open, pos)
+}
+
+/// A moderator's small action, after the depth bars of the post it follows (`spans`).
+fn action_line<'a>(
+    view: &ReaderView<'_>,
+    open: &OpenThread,
+    action: usize,
+    mut spans: Vec<Span<'a>>,
+    theme: &Theme,
+) -> Line<'a> {
+    if let Some(action) = open.file.summary.small_actions.get(action) {
+        spans.push(Span::styled(
+            format!(
+                "  ── {}",
+                crate::render::small_action_line(action, view.forum.undated)
+            ),
+            theme.get(Element::ReaderFolded),
+        ));
+    }
+    Line::from(spans)
 }
 
 /// The one line of a post a rule hides, after its depth bars (`spans`).

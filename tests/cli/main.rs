@@ -13,6 +13,7 @@ mod demo;
 mod edits;
 mod inbox;
 mod json;
+mod moderated;
 mod places;
 mod read_sync;
 mod rules;

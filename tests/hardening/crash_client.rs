@@ -63,6 +63,7 @@ fn bulk_store(dir: &std::path::Path, threads: usize, posts: u32) {
             pinned: false,
             locked: false,
             missing: Vec::new(),
+            small_actions: Vec::new(),
         };
         all.push((summary, posts));
     }

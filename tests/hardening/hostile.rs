@@ -47,6 +47,7 @@ fn imported_thread(case: &Case, index: usize, id: &str) -> (ThreadSummary, Vec<P
         pinned: false,
         locked: false,
         missing: Vec::new(),
+        small_actions: Vec::new(),
     };
     let post = Post {
         id: PostId::new(format!("{id}-1")),

@@ -140,7 +140,7 @@ async fn a_post_read_in_full_here_is_marked_read_on_the_instance_once() {
 
 #[tokio::test]
 async fn read_sync_off_or_reading_anonymously_tells_the_instance_nothing() {
-    bounded(async {
+    bounded(Box::pin(async {
         let (server, token) = standin(Api::V4, generated("lemmy.test")).await;
         let trees = post_id(&server, "Trees all the way down");
         let mut read = ReadState::default();
@@ -163,7 +163,7 @@ async fn read_sync_off_or_reading_anonymously_tells_the_instance_nothing() {
         }
         assert!(opened_as_account(&server).is_empty());
         assert_eq!(read_on_instance(&server, &trees), None);
-    })
+    }))
     .await;
 }
 

@@ -752,6 +752,34 @@ async fn moderate(c: &mut Contract, t: &TestServer, alice: &str) {
     .await;
 }
 
+async fn split(c: &mut Contract, t: &TestServer, alice: &str) {
+    let (h, admin) = (&t.http, t.admin());
+    let split = t.url(&format!("/mod/threads/{THREAD}/split"));
+    let (s, done) = c
+        .call(
+            "post",
+            "/mod/threads/{id}/split",
+            keyed(h.post(&split).bearer_auth(&admin), "split-1")
+                .json(&json!({"from": "advocacy-1-7", "title": "The last two"})),
+        )
+        .await;
+    assert_eq!(
+        (s, done["original"]["id"].as_str()),
+        (StatusCode::CREATED, Some(THREAD))
+    );
+    for (who, key, from) in [
+        (alice, "split-2", "advocacy-1-6"),
+        (admin.as_str(), "split-3", "advocacy-1-1"),
+    ] {
+        c.call(
+            "post",
+            "/mod/threads/{id}/split",
+            keyed(h.post(&split).bearer_auth(who), key).json(&json!({"from": from})),
+        )
+        .await;
+    }
+}
+
 async fn silence(c: &mut Contract, t: &TestServer, alice: &str) {
     let h = &t.http;
     let admin = t.admin();
@@ -968,6 +996,7 @@ both_stores! {
         remove_structure(&mut contract, &t, &alice).await;
         title_and_announce(&mut contract, &t, &alice).await;
         moderate(&mut contract, &t, &alice).await;
+        split(&mut contract, &t, &alice).await;
         silence(&mut contract, &t, &alice).await;
         switch_modes(&mut contract, &t, &alice).await;
         limits(&mut contract, &store).await;

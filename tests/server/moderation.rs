@@ -1,14 +1,10 @@
-//! Roles and moderation: who may call each admin and moderator endpoint, and what a
-//! moderator's lock, pin and move do for everyone else (the feed, replies, the log).
+//! Moderation: what a moderator's lock, pin, move and hide do for everyone else (the
+//! feed, replies, the log). Who may call which endpoint is `roles.rs`'s table.
 
 use crate::cli::{serve, stdout};
 use crate::common::{THREAD, TestServer, both_stores, demo_server, json_of, problem_code, reply};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-const OK: StatusCode = StatusCode::OK;
-const NO: StatusCode = StatusCode::FORBIDDEN;
-const ANON: StatusCode = StatusCode::UNAUTHORIZED;
 
 /// Makes `name` a user with a token (and a moderator when asked); returns the token.
 pub(crate) fn user_with_token(t: &TestServer, name: &str, moderator: bool) -> String {
@@ -28,57 +24,6 @@ pub(crate) fn user_with_token(t: &TestServer, name: &str, moderator: bool) -> St
         .rsplit_once(' ')
         .map(|(_, token)| token.to_owned())
         .unwrap()
-}
-
-async fn call(
-    t: &TestServer,
-    token: Option<&str>,
-    method: &str,
-    path: &str,
-    body: &Value,
-) -> StatusCode {
-    let mut request = t.http.request(method.parse().unwrap(), t.url(path));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    if !body.is_null() {
-        request = request.json(body);
-    }
-    request.send().await.unwrap().status()
-}
-
-both_stores! {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn each_role_may_call_exactly_the_endpoints_it_should(store) {
-        let t = demo_server(&store, |_| {}).await;
-        let moderator = user_with_token(&t, "mo", true);
-        let (member, admin) = (t.member(), t.admin());
-        // (method, path, body, [anonymous, member, moderator, admin])
-        let table: Vec<(&str, String, Value, [StatusCode; 4])> = vec![
-            ("GET", "/admin/log".into(), Value::Null, [ANON, NO, OK, OK]),
-            ("PATCH", format!("/mod/threads/{THREAD}"), json!({"pinned": true}), [ANON, NO, OK, OK]),
-            ("PATCH", "/mod/posts/advocacy-1-4".into(), json!({"hidden": true, "reason": "off topic"}), [ANON, NO, OK, OK]),
-            ("PATCH", "/mod/users/demo".into(), json!({"silenced_until": "2999-01-01T00:00:00Z"}), [ANON, NO, OK, OK]),
-            ("PATCH", "/admin/forum".into(), json!({"title": "Ours"}), [ANON, NO, NO, OK]),
-            ("PUT", "/admin/sections/club".into(), json!({"title": "Club"}), [ANON, NO, NO, OK]),
-            ("PUT", "/admin/areas/club-news".into(), json!({"section": "club", "title": "News"}), [ANON, NO, NO, OK]),
-            ("PUT", "/admin/announcement".into(), json!({"text": "Hello"}), [ANON, NO, NO, OK]),
-            ("DELETE", "/admin/announcement".into(), Value::Null, [ANON, NO, NO, OK]),
-            ("PUT", "/admin/mode".into(), json!({"mode": "open"}), [ANON, NO, NO, OK]),
-        ];
-        for (method, path, body, expected) in &table {
-            let tokens = [None, Some(member.as_str()), Some(moderator.as_str()), Some(admin.as_str())];
-            let mut got = [StatusCode::IM_A_TEAPOT; 4];
-            for (slot, token) in got.iter_mut().zip(tokens) {
-                let mut status = call(&t, token, method, path, body).await;
-                if status == StatusCode::CREATED {
-                    status = OK;
-                }
-                *slot = status;
-            }
-            assert_eq!(&got, expected, "{method} {path}: anonymous, member, moderator, admin");
-        }
-    }
 }
 
 both_stores! {
@@ -127,6 +72,13 @@ both_stores! {
         let thread = feed["changes"].as_array().unwrap().iter().find(|c| c["kind"] == "thread").unwrap();
         assert_eq!(thread["thread"]["area_id"], "information-policy");
         assert_eq!(thread["thread"]["locked"], true);
+        let small: Vec<(&str, &str)> = thread["thread"]["small_actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| (a["actor"].as_str().unwrap(), a["action"].as_str().unwrap()))
+            .collect();
+        assert_eq!(small, [("mo", "lock"), ("mo", "pin"), ("mo", "move")], "the thread carries its small actions, oldest first");
 
         // The operator unlocks from the command line; the log names who did what.
         let said = stdout(&serve(t.dir.path(), &t.store, &["thread", "unlock", THREAD], ""));
@@ -203,5 +155,74 @@ both_stores! {
         let lines: Vec<&str> = printed.lines().collect();
         assert!(lines[0].ends_with("(operator) unhide advocacy-1-3"), "{printed}");
         assert!(lines[1].ends_with("mo hide advocacy-1-3 (personal details)"), "{printed}");
+    }
+}
+
+both_stores! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_split_moves_the_later_posts_into_a_new_thread_and_the_feed_carries_both(store) {
+        let t = demo_server(&store, |_| {}).await;
+        let mo = user_with_token(&t, "mo", true);
+        let before = crate::common::all_posts(&t.http, t.server.url().as_str(), THREAD).await;
+        assert_eq!(before.len(), 8);
+        let head = json_of(t.http.get(t.url("/changes?since=now")).send().await.unwrap(), StatusCode::OK).await;
+        let cursor = head["next_cursor"].as_str().unwrap().to_owned();
+
+        let split = |key: &str, body: serde_json::Value| {
+            t.http
+                .post(t.url(&format!("/mod/threads/{THREAD}/split")))
+                .bearer_auth(&mo)
+                .header(threadmark::api::headers::IDEMPOTENCY_KEY, key.to_owned())
+                .json(&body)
+                .send()
+        };
+        let (code, problem) = problem_code(split("s0", json!({"from": "advocacy-1-1"})).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!((code.as_str(), &problem["errors"][0]["field"]), ("validation_failed", &json!("from")));
+        let done = json_of(split("s1", json!({"from": "advocacy-1-5", "title": "Two thoughts"})).await.unwrap(), StatusCode::CREATED).await;
+        let again = json_of(split("s1", json!({"from": "advocacy-1-5", "title": "Two thoughts"})).await.unwrap(), StatusCode::CREATED).await;
+        assert_eq!(again, done, "a repeated request gets the same answer and splits nothing more");
+        let new_id = done["thread"]["id"].as_str().unwrap().to_owned();
+        assert_eq!((done["thread"]["area_id"].as_str(), done["thread"]["title"].as_str()), (Some("advocacy"), Some("Two thoughts")));
+
+        // The new thread holds posts #5… renumbered from 1, their words and replies kept.
+        let moved = crate::common::all_posts(&t.http, t.server.url().as_str(), &new_id).await;
+        let bodies: Vec<&Value> = moved.iter().map(|p| &p["body"]).collect();
+        let expected: Vec<&Value> = before[4..].iter().map(|p| &p["body"]).collect();
+        assert_eq!(bodies, expected);
+        crate::common::assert_dense(&moved);
+        let ids: Vec<&str> = moved.iter().map(|p| p["id"].as_str().unwrap()).collect();
+        for post in &moved {
+            if let Some(parent) = post["reply_to"].as_str() {
+                assert!(ids.contains(&parent), "a reply points into its own thread: {post}");
+            }
+        }
+        // The old thread keeps #1–#4 and a tombstone for each post that left.
+        let left = crate::common::all_posts(&t.http, t.server.url().as_str(), THREAD).await;
+        assert_eq!(left.len(), 8);
+        assert!(left[..4].iter().zip(&before[..4]).all(|(a, b)| a == b));
+        assert!(left[4..].iter().all(|p| p["deleted"] == true && p["body"] == ""), "{left:?}");
+
+        // A syncing client gets both threads, the tombstones and the new posts.
+        let feed = json_of(t.http.get(t.url(&format!("/changes?since={cursor}&limit=1000"))).send().await.unwrap(), StatusCode::OK).await;
+        let changes = feed["changes"].as_array().unwrap();
+        let threads: Vec<&str> = changes.iter().filter(|c| c["kind"] == "thread").map(|c| c["thread"]["id"].as_str().unwrap()).collect();
+        assert!(threads.contains(&THREAD) && threads.contains(&new_id.as_str()), "{feed}");
+        let posts: Vec<(&str, bool)> = changes.iter().filter(|c| c["kind"] == "post").map(|c| (c["post"]["thread_id"].as_str().unwrap(), c["post"]["deleted"].as_bool().unwrap())).collect();
+        assert_eq!(posts.iter().filter(|(th, gone)| *th == THREAD && *gone).count(), 4, "{feed}");
+        assert_eq!(posts.iter().filter(|(th, _)| *th == new_id).count(), 4, "{feed}");
+        let old_thread = changes.iter().find(|c| c["kind"] == "thread" && c["thread"]["id"] == THREAD).unwrap();
+        let small = &old_thread["thread"]["small_actions"][0];
+        assert_eq!((small["actor"].as_str(), small["action"].as_str()), (Some("mo"), Some("split")));
+        assert_eq!(small["detail"], format!("posts #5–#8 to thread {new_id} (Two thoughts)"));
+
+        // The operator splits too; a refusal changes nothing and says why.
+        let out = serve(t.dir.path(), &t.store, &["thread", "split", &new_id, "--from", ids[0]], "");
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("the opening post stays with its thread"), "{}", String::from_utf8_lossy(&out.stderr));
+        let said = stdout(&serve(t.dir.path(), &t.store, &["thread", "split", &new_id, "--from", ids[3]], ""));
+        assert!(said.starts_with(&format!("split 1 post(s) from thread {new_id} into thread ")), "{said}");
+        let printed = stdout(&serve(t.dir.path(), &t.store, &["log"], ""));
+        assert!(printed.contains(&format!("mo split {THREAD} (posts #5–#8 to thread {new_id} (Two thoughts))")), "{printed}");
+        assert!(printed.contains(&format!("(operator) split {new_id} (posts #4 to thread ")), "{printed}");
     }
 }

@@ -241,6 +241,7 @@ pub fn generate(spec: Spec) -> Generated {
             pinned: n % 501 == 1,
             locked: n % 301 == 2,
             missing: Vec::new(),
+            small_actions: Vec::new(),
         };
         threads.push((summary, posts));
     }

@@ -377,6 +377,11 @@ impl Reader {
             .zip(&open.file.posts)
             .map(|(v, p)| v.hidden_by.filter(|_| !self.unhidden.contains(&p.id)))
             .collect();
+        let actions: Vec<Option<usize>> =
+            crate::model::anchors(&open.file.summary.small_actions, open.real_posts())
+                .into_iter()
+                .map(|(post, _)| post)
+                .collect();
         self.layout = layout(
             &LayoutInput {
                 posts: &open.file.posts,
@@ -386,6 +391,7 @@ impl Reader {
                 missing: &open.file.summary.missing,
                 revealed: &self.revealed,
                 stubs: &stubs,
+                actions: &actions,
                 width,
             },
             &mut open.cache,

@@ -52,6 +52,12 @@ pub enum Row {
         pos: usize,
         range: usize,
     },
+    /// A moderator's small action (`action` indexes the thread's `small_actions`), after
+    /// the post at `pos`, the latest written before it ("locked by ann, 3 Dec").
+    Action {
+        pos: usize,
+        action: usize,
+    },
 }
 
 impl Row {
@@ -64,7 +70,8 @@ impl Row {
             | Row::Hidden { pos, .. }
             | Row::Folded { pos, .. }
             | Row::Gap { pos }
-            | Row::Missing { pos, .. } => pos,
+            | Row::Missing { pos, .. }
+            | Row::Action { pos, .. } => pos,
         }
     }
 }
@@ -143,6 +150,8 @@ pub struct LayoutInput<'a> {
     pub revealed: &'a HashSet<PostId>,
     /// Per post (by index): the rule hiding it, shown as a stub.
     pub stubs: &'a [Option<usize>],
+    /// Per small action of the thread: the post (by index) it follows.
+    pub actions: &'a [Option<usize>],
     pub width: usize,
 }
 
@@ -204,6 +213,15 @@ pub fn layout(input: &LayoutInput<'_>, cache: &mut WrapCache) -> RowLayout {
     let ends = reply_ends(input.order);
     let gaps = missing_places(input);
     let mut gaps = gaps.iter().peekable();
+    // Actions before every post are shown after the first one.
+    let follows = |pos: usize, index: usize| {
+        input
+            .actions
+            .iter()
+            .enumerate()
+            .filter(move |(_, a)| a.unwrap_or(input.order.first().map_or(0, |p| p.index)) == index)
+            .map(move |(action, _)| Row::Action { pos, action })
+    };
     let mut pos = 0;
     while pos < input.order.len() {
         while let Some(&(_, range)) = gaps.next_if(|&&(at, _)| at <= pos) {
@@ -244,6 +262,11 @@ pub fn layout(input: &LayoutInput<'_>, cache: &mut WrapCache) -> RowLayout {
         }
         spans[pos] = Some((first, rows.len() - 1));
         rows.push(Row::Gap { pos });
+        let before = rows.len();
+        rows.extend(follows(pos, placed.index));
+        if rows.len() > before {
+            rows.push(Row::Gap { pos });
+        }
         pos = if folded { replies.end } else { pos + 1 };
     }
     let last = input.order.len().saturating_sub(1);
@@ -278,6 +301,7 @@ mod tests {
                 missing: &[],
                 revealed: &HashSet::new(),
                 stubs: &[],
+                actions: &[],
                 width: 80,
             },
             &mut cache,
@@ -293,6 +317,7 @@ mod tests {
                 missing: &[],
                 revealed: &HashSet::new(),
                 stubs: &[],
+                actions: &[],
                 width: 80,
             },
             &mut cache,
@@ -347,6 +372,7 @@ mod tests {
                 missing: &missing,
                 revealed: &HashSet::new(),
                 stubs: &[],
+                actions: &[],
                 width: 80,
             },
             &mut WrapCache::new(posts.len()),
@@ -383,6 +409,7 @@ mod tests {
                 missing: &[SeqRange { from: 1, to: 9 }],
                 revealed: &HashSet::new(),
                 stubs: &[],
+                actions: &[],
                 width: 80,
             },
             &mut WrapCache::new(0),

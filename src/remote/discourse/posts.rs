@@ -441,6 +441,7 @@ pub fn summary_from_topic(
         pinned: topic.pinned.unwrap_or(false),
         locked: topic.closed.unwrap_or(false) || topic.archived.unwrap_or(false) || !can_reply,
         missing: missing(record),
+        small_actions: Vec::new(),
     }
 }
 
@@ -497,6 +498,7 @@ pub fn summary_from_listing(
         pinned: item.pinned.unwrap_or(false),
         locked: item.closed.unwrap_or(false) || item.archived.unwrap_or(false),
         missing,
+        small_actions: Vec::new(),
     }
 }
 

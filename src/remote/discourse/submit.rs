@@ -278,6 +278,7 @@ impl Writer<'_> {
                 pinned: false,
                 locked: false,
                 missing: Vec::new(),
+                small_actions: Vec::new(),
             }),
             _ => None,
         };

@@ -115,6 +115,7 @@ pub fn summary(view: &PostView, record: &PostRecord) -> ThreadSummary {
         pinned: view.post.featured_community || view.post.featured_local,
         locked: view.post.locked,
         missing,
+        small_actions: Vec::new(),
     }
 }
 

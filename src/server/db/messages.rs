@@ -1,7 +1,6 @@
 //! Private messages: threads with participants and no area (their `area_id` is empty).
 //! Only their participants see them, through every endpoint and the changes feed; the
-//! gate is [`hidden`] / [`post_hidden`], asked wherever a thread or post is read or
-//! written.
+//! gate is [`super::access`], which asks [`hidden`] about a private thread.
 
 use super::read::{self, ThreadKey, Viewer};
 use super::sql::{SqlRow, Tx, params};
@@ -48,23 +47,6 @@ pub async fn hidden(tx: &impl Tx, thread: &str, viewer: Viewer) -> Result<bool, 
     match area {
         Some(area) if area == NO_AREA => Ok(!is_participant(tx, thread, viewer).await?),
         _ => Ok(false),
-    }
-}
-
-/// True when `post` is in a private message `viewer` is not part of.
-pub async fn post_hidden(tx: &impl Tx, post: &str, viewer: Viewer) -> Result<bool, DbError> {
-    let thread = tx
-        .query_opt(
-            "SELECT p.thread_id FROM posts p JOIN threads t ON t.id = p.thread_id \
-             WHERE p.id = $1 AND t.area_id = $2",
-            params![post, NO_AREA],
-        )
-        .await?
-        .map(|r| r.text(0))
-        .transpose()?;
-    match thread {
-        Some(thread) => Ok(!is_participant(tx, &thread, viewer).await?),
-        None => Ok(false),
     }
 }
 

@@ -35,6 +35,7 @@
 //! 5. Run the server tests; the contract suite runs on both engines (PostgreSQL when
 //!    it is installed, see `tests/support/postgres.rs`).
 
+pub mod access;
 pub mod backup;
 pub mod copy;
 mod engine;
@@ -51,6 +52,7 @@ pub mod reactions;
 pub mod read;
 pub mod reading;
 mod schema;
+mod split;
 pub mod sql;
 pub mod sqlite;
 mod store;

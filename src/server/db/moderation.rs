@@ -50,7 +50,7 @@ pub async fn may_moderate(tx: &impl Tx, user: &UserInfo) -> Result<bool, DbError
         .unwrap_or(false))
 }
 
-fn forbidden() -> Problem {
+pub(super) fn forbidden() -> Problem {
     Problem::new(ProblemCode::Forbidden)
         .detail("only a moderator or an admin can do this (role needed: moderator)")
 }
@@ -70,7 +70,7 @@ pub async fn moderate_thread(
     }
     // A moderator who is not part of a private message does not learn it exists.
     let visible = match actor {
-        Actor::User(user) => !super::messages::hidden(tx, thread_id, Some(user.id)).await?,
+        Actor::User(user) => !super::access::thread_hidden(tx, thread_id, Some(user.id)).await?,
         Actor::Operator => true,
     };
     let Some(thread) = read::thread(tx, thread_id).await?.filter(|_| visible) else {
@@ -85,8 +85,14 @@ pub async fn moderate_thread(
             "a private message stays private: it cannot move into an area",
         ));
     }
+    let area_hidden = match (actor, &change.area_id) {
+        (Actor::User(user), Some(area)) => {
+            super::access::area_hidden(tx, area, Some(user.id)).await?
+        }
+        _ => false,
+    };
     if let Some(area) = &change.area_id
-        && !read::area_exists(tx, area).await?
+        && (area_hidden || !read::area_exists(tx, area).await?)
     {
         return reject(Problem::new(ProblemCode::AreaNotFound).detail(format!("no area {area:?}")));
     }
@@ -115,7 +121,14 @@ pub async fn moderate_thread(
     )
     .await?;
     for (action, detail) in &actions {
-        log(tx, at, actor.name(), action, thread_id, detail.as_deref()).await?;
+        let entry = Logged {
+            actor: actor.name(),
+            action,
+            target: thread_id,
+            detail: detail.as_deref(),
+            thread: Some(thread_id),
+        };
+        log(tx, at, entry).await?;
     }
     record_changes(tx, &[("thread", thread_id)], at).await?;
     Ok(read::thread(tx, thread_id)
@@ -146,7 +159,7 @@ pub async fn moderate_post(
         return reject(forbidden());
     }
     if let Actor::User(user) = actor
-        && super::messages::post_hidden(tx, post_id, Some(user.id)).await?
+        && super::access::post_hidden(tx, post_id, Some(user.id)).await?
     {
         return reject(
             Problem::new(ProblemCode::PostNotFound).detail(format!("no post {post_id:?}")),
@@ -189,7 +202,14 @@ pub async fn moderate_post(
             params![post_id, reason.as_str(), hidden_stub(&reason).as_str()],
         )
         .await?;
-        log(tx, at, actor.name(), "hide", post_id, Some(&reason)).await?;
+        let entry = Logged {
+            actor: actor.name(),
+            action: "hide",
+            target: post_id,
+            detail: Some(&reason),
+            thread: Some(&thread),
+        };
+        log(tx, at, entry).await?;
     } else if hidden {
         tx.execute(
             "UPDATE posts SET body = hidden_body, hidden_body = NULL, hidden_reason = NULL, \
@@ -197,7 +217,14 @@ pub async fn moderate_post(
             params![post_id],
         )
         .await?;
-        log(tx, at, actor.name(), "unhide", post_id, None).await?;
+        let entry = Logged {
+            actor: actor.name(),
+            action: "unhide",
+            target: post_id,
+            detail: None,
+            thread: Some(&thread),
+        };
+        log(tx, at, entry).await?;
     }
     if change.hidden || hidden {
         super::write::record_post_change(tx, post_id, &thread, at).await?;
@@ -249,13 +276,19 @@ pub async fn silence_user(
     )
     .await?;
     let at = micros(now);
-    match until {
-        Some(until) => {
-            let detail = format!("until {}", until.strftime("%Y-%m-%d %H:%M UTC"));
-            log(tx, at, actor.name(), "silence", &target.name, Some(&detail)).await?;
-        }
-        None => log(tx, at, actor.name(), "unsilence", &target.name, None).await?,
-    }
+    let detail = until.map(|u| format!("until {}", u.strftime("%Y-%m-%d %H:%M UTC")));
+    let entry = Logged {
+        actor: actor.name(),
+        action: if until.is_some() {
+            "silence"
+        } else {
+            "unsilence"
+        },
+        target: &target.name,
+        detail: detail.as_deref(),
+        thread: None,
+    };
+    log(tx, at, entry).await?;
     Ok(UserInfo {
         silenced_until: stored,
         ..target
@@ -273,21 +306,55 @@ pub async fn is_hidden(tx: &impl Tx, post_id: &str) -> Result<bool, DbError> {
         .is_some())
 }
 
-async fn log(
-    tx: &impl Tx,
-    at: i64,
-    actor: &str,
-    action: &str,
-    target: &str,
-    detail: Option<&str>,
-) -> Result<(), DbError> {
+/// One log entry: what `actor` did to `target`, in `thread` when it touched one (the
+/// thread then shows it as a small action).
+#[derive(Clone, Copy, Debug)]
+pub struct Logged<'a> {
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub target: &'a str,
+    pub detail: Option<&'a str>,
+    pub thread: Option<&'a str>,
+}
+
+/// Writes one log entry at `at`.
+pub async fn log(tx: &impl Tx, at: i64, entry: Logged<'_>) -> Result<(), DbError> {
     tx.execute(
-        "INSERT INTO mod_log (seq, at, actor, action, target, detail) \
-         VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM mod_log), $1, $2, $3, $4, $5)",
-        params![at, actor, action, target, detail],
+        "INSERT INTO mod_log (seq, at, actor, action, target, detail, thread_id) \
+         VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM mod_log), $1, $2, $3, $4, $5, $6)",
+        params![
+            at,
+            entry.actor,
+            entry.action,
+            entry.target,
+            entry.detail,
+            entry.thread
+        ],
     )
     .await?;
     Ok(())
+}
+
+/// The small actions of a thread, oldest first.
+pub async fn small_actions(tx: &impl Tx, thread: &str) -> Result<Vec<api::SmallAction>, DbError> {
+    tx.query(
+        "SELECT m.at, m.actor, m.action, m.detail, p.seq FROM mod_log m \
+         LEFT JOIN posts p ON p.id = m.target AND m.action IN ('hide', 'unhide') \
+         WHERE m.thread_id = $1 ORDER BY m.seq",
+        params![thread],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(api::SmallAction {
+            at: from_micros(r.int(0)?)?,
+            actor: r.text(1)?,
+            action: r.text(2)?,
+            detail: r.opt_text(3)?,
+            post_seq: r.opt_int(4)?.and_then(|s| u32::try_from(s).ok()),
+        })
+    })
+    .collect()
 }
 
 /// The newest `limit` log entries, newest first.

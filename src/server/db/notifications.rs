@@ -23,7 +23,7 @@ fn entity(user: i64, id: &str) -> String {
 }
 
 const COLUMNS: &str = "n.id, n.kind, n.created_at, n.read_at, p.id, p.thread_id, p.seq, \
-     p.body, p.deleted, u.name, u.badge, t.title";
+     p.body, p.deleted, u.name, u.badge, t.title, t.area_id";
 
 const FROM: &str = "FROM notifications n JOIN posts p ON p.id = n.post_id \
      JOIN threads t ON t.id = p.thread_id JOIN users u ON u.id = p.author_id";
@@ -134,6 +134,10 @@ async fn audience(tx: &impl Tx, post_id: &str) -> Result<Vec<(i64, NotificationK
 /// Makes the notifications of a post just written, in the same transaction.
 pub async fn notify_post(tx: &impl Tx, post_id: &str, at: i64) -> Result<(), DbError> {
     for (user, kind) in audience(tx, post_id).await? {
+        // Nobody hears of a post in an area they may not read.
+        if super::access::post_hidden(tx, post_id, Some(user)).await? {
+            continue;
+        }
         let id = uuid::Uuid::now_v7().simple().to_string();
         let made = tx
             .execute(
@@ -179,11 +183,14 @@ pub async fn page(
         )
         .await?;
     let more = rows.len() > limit as usize;
-    let notifications: Vec<api::Notification> = rows
-        .iter()
-        .take(limit as usize)
-        .map(from_row)
-        .collect::<Result<_, _>>()?;
+    // A notification from an area the user may no longer read is left out.
+    let hidden = super::access::hidden_areas(tx, Some(user)).await?;
+    let mut notifications = Vec::with_capacity(rows.len().min(limit as usize));
+    for row in rows.iter().take(limit as usize) {
+        if !hidden.contains(&row.text(12)?) {
+            notifications.push(from_row(row)?);
+        }
+    }
     let next_cursor = if more {
         notifications.last().map(|n| n.id.clone())
     } else {
@@ -216,7 +223,12 @@ pub async fn feed_entry(
     if user.parse::<i64>().ok() != Some(viewer) {
         return Ok(None);
     }
-    one(tx, viewer, id).await
+    match one(tx, viewer, id).await? {
+        Some(n) if !super::access::thread_hidden(tx, &n.thread_id, Some(viewer)).await? => {
+            Ok(Some(n))
+        }
+        _ => Ok(None),
+    }
 }
 
 /// `PUT /notifications/read`: marks the listed (or, with `all`, every) unread

@@ -71,7 +71,10 @@ pub async fn put_watch(
         WatchTarget::Thread(id) => read::thread_for(tx, id.as_str(), Some(user.id))
             .await?
             .is_some(),
-        WatchTarget::Area(id) => read::area_exists(tx, id.as_str()).await?,
+        WatchTarget::Area(id) => {
+            read::area_exists(tx, id.as_str()).await?
+                && !super::access::area_hidden(tx, id.as_str(), Some(user.id)).await?
+        }
     };
     if !exists {
         let code = match target {
@@ -187,10 +190,13 @@ pub async fn bookmarks(tx: &impl Tx, user: i64) -> Result<api::Bookmarks, DbErro
             params![user, false],
         )
         .await?;
-    let bookmarks = rows
-        .iter()
-        .map(|r| bookmark_of(r, r.text(4)?))
-        .collect::<Result<_, _>>()?;
+    let mut bookmarks = Vec::with_capacity(rows.len());
+    for row in &rows {
+        // A bookmark in an area the user may no longer read is left out.
+        if !super::access::thread_hidden(tx, &row.text(0)?, Some(user)).await? {
+            bookmarks.push(bookmark_of(row, row.text(4)?)?);
+        }
+    }
     Ok(api::Bookmarks { bookmarks })
 }
 
@@ -296,5 +302,8 @@ pub async fn bookmark_entry(
     let (Some(post), Some(user)) = (owned(entity, viewer), viewer) else {
         return Ok(None);
     };
+    if super::access::post_hidden(tx, post, Some(user)).await? {
+        return Ok(None);
+    }
     bookmark(tx, user, post).await
 }

@@ -21,7 +21,7 @@ pub async fn set_like(
     on: bool,
     now: Timestamp,
 ) -> WriteResult<api::Post> {
-    let owner = if super::messages::post_hidden(tx, post_id, Some(user.id)).await? {
+    let owner = if super::access::post_hidden(tx, post_id, Some(user.id)).await? {
         None
     } else {
         read::post_owner(tx, post_id).await?
@@ -72,7 +72,7 @@ pub async fn revisions(
     post_id: &str,
     viewer: Option<&UserInfo>,
 ) -> Result<Option<api::Revisions>, DbError> {
-    if super::messages::post_hidden(tx, post_id, viewer.map(|u| u.id)).await? {
+    if super::access::post_hidden(tx, post_id, viewer.map(|u| u.id)).await? {
         return Ok(None);
     }
     let Some((author, version, deleted)) = read::post_owner(tx, post_id).await? else {

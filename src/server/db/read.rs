@@ -98,6 +98,7 @@ pub fn thread_from_row(row: &impl SqlRow) -> Result<api::Thread, DbError> {
         read_to_seq: None,
         watch: None,
         participants: Vec::new(),
+        small_actions: Vec::new(),
     })
 }
 
@@ -144,6 +145,7 @@ pub async fn thread(tx: &impl Tx, id: &str) -> Result<Option<api::Thread>, DbErr
     if super::messages::is_private(&thread) {
         thread.participants = super::messages::participants(tx, id).await?;
     }
+    thread.small_actions = super::moderation::small_actions(tx, id).await?;
     Ok(Some(thread))
 }
 
@@ -154,7 +156,7 @@ pub async fn thread_for(
     id: &str,
     viewer: Viewer,
 ) -> Result<Option<api::Thread>, DbError> {
-    if super::messages::hidden(tx, id, viewer).await? {
+    if super::access::thread_hidden(tx, id, viewer).await? {
         return Ok(None);
     }
     thread(tx, id).await
@@ -166,7 +168,7 @@ pub async fn post_for(
     id: &str,
     viewer: Viewer,
 ) -> Result<Option<api::Post>, DbError> {
-    if super::messages::post_hidden(tx, id, viewer).await? {
+    if super::access::post_hidden(tx, id, viewer).await? {
         return Ok(None);
     }
     post(tx, id, viewer).await
@@ -243,7 +245,19 @@ pub async fn area_exists(tx: &impl Tx, id: &str) -> Result<bool, DbError> {
         .is_some())
 }
 
-/// The whole tree with per-area counts.
+/// The tree as `viewer` may see it: without the areas they may not read.
+pub async fn tree_for(tx: &impl Tx, viewer: Viewer) -> Result<api::Tree, DbError> {
+    let hidden = super::access::hidden_areas(tx, viewer).await?;
+    let mut tree = tree(tx).await?;
+    if !hidden.is_empty() {
+        for section in &mut tree.sections {
+            section.areas.retain(|a| !hidden.contains(&a.id));
+        }
+    }
+    Ok(tree)
+}
+
+/// The whole tree with per-area counts (every area, whoever may read it).
 pub async fn tree(tx: &impl Tx) -> Result<api::Tree, DbError> {
     let mut counts = std::collections::HashMap::new();
     let rows = tx
@@ -270,7 +284,8 @@ pub async fn tree(tx: &impl Tx) -> Result<api::Tree, DbError> {
         .collect::<Result<Vec<_>, DbError>>()?;
     let areas = tx
         .query(
-            "SELECT id, section_id, title, description, post_role FROM areas ORDER BY position, id",
+            "SELECT id, section_id, title, description, post_role, read_role FROM areas \
+             ORDER BY position, id",
             &[],
         )
         .await?;
@@ -293,6 +308,7 @@ pub async fn tree(tx: &impl Tx) -> Result<api::Tree, DbError> {
             title: r.text(2)?,
             description: r.opt_text(3)?,
             post_role: r.opt_text(4)?.as_deref().and_then(api::Role::parse),
+            read_role: r.opt_text(5)?.as_deref().and_then(api::Role::parse),
         });
     }
     let announcement = match meta(tx, "announcement").await? {
@@ -327,7 +343,7 @@ pub async fn changes_after(
     let more = rows.len() > limit as usize;
     let mut last = None;
     let mut out = Vec::with_capacity(rows.len().min(limit as usize));
-    // Whether the viewer may see each private thread met on this page.
+    // Whether the viewer may see each thread met on this page.
     let mut private = std::collections::HashMap::<String, bool>::new();
     for row in rows.iter().take(limit as usize) {
         last = Some(row.int(0)?);
@@ -340,10 +356,7 @@ pub async fn changes_after(
                 _ => None,
             },
             "thread" => match thread(tx, &entity).await? {
-                Some(thread)
-                    if !super::messages::is_private(&thread)
-                        || may_see(tx, &mut private, &thread.id, viewer).await? =>
-                {
+                Some(thread) if may_see(tx, &mut private, &thread.id, viewer).await? => {
                     Some(api::Change::Thread { thread })
                 }
                 _ => None,
@@ -352,7 +365,7 @@ pub async fn changes_after(
                 .await?
                 .map(|notification| api::Change::Notification { notification }),
             "tree" => Some(api::Change::Tree {
-                tree: tree(tx).await?,
+                tree: tree_for(tx, viewer).await?,
             }),
             "read" => super::reading::feed_entry(tx, &entity, viewer)
                 .await?
@@ -380,7 +393,7 @@ async fn may_see(
     if let Some(known) = seen.get(thread) {
         return Ok(*known);
     }
-    let visible = !super::messages::hidden(tx, thread, viewer).await?;
+    let visible = !super::access::thread_hidden(tx, thread, viewer).await?;
     seen.insert(thread.to_owned(), visible);
     Ok(visible)
 }

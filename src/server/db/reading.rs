@@ -55,7 +55,7 @@ pub async fn get(
     thread: &str,
 ) -> Result<Option<api::ReadMarker>, DbError> {
     if read::thread(tx, thread).await?.is_none()
-        || super::messages::hidden(tx, thread, Some(user)).await?
+        || super::access::thread_hidden(tx, thread, Some(user)).await?
     {
         return Ok(None);
     }
@@ -71,7 +71,9 @@ pub async fn feed_entry(
     let (Some(viewer), Some((user, thread))) = (viewer, entity.split_once('/')) else {
         return Ok(None);
     };
-    if user.parse::<i64>().ok() != Some(viewer) {
+    if user.parse::<i64>().ok() != Some(viewer)
+        || super::access::thread_hidden(tx, thread, Some(viewer)).await?
+    {
         return Ok(None);
     }
     Ok(Some(wire(thread, marker(tx, viewer, thread).await?)))
@@ -91,7 +93,7 @@ pub async fn put(
     if let Some(answer) = stored_answer(tx, user, keyed).await? {
         return Ok(answer);
     }
-    let visible = !super::messages::hidden(tx, thread_id, Some(user.id)).await?;
+    let visible = !super::access::thread_hidden(tx, thread_id, Some(user.id)).await?;
     let Some(thread) = read::thread(tx, thread_id).await?.filter(|_| visible) else {
         return reject(
             Problem::new(ProblemCode::ThreadNotFound).detail(format!("no thread {thread_id:?}")),

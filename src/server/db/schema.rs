@@ -9,7 +9,7 @@ use super::sql::{Dialect, Tx, params};
 use super::{DbError, read};
 
 /// The newest schema this build knows; a newer store is refused, never rewritten.
-pub const SCHEMA_VERSION: i64 = 9;
+pub const SCHEMA_VERSION: i64 = 10;
 
 /// One migration step.
 #[derive(Debug)]
@@ -156,6 +156,21 @@ CREATE TABLE IF NOT EXISTS participants (
 CREATE INDEX IF NOT EXISTS participants_by_user ON participants(user_id, thread_id);
 ",
     },
+    // Who may read an area (NULL: everyone), and the thread each moderation log entry
+    // touched, so a thread shows its small actions ("locked by ann").
+    Step {
+        version: 10,
+        sql: "
+ALTER TABLE areas ADD COLUMN read_role TEXT;
+ALTER TABLE mod_log ADD COLUMN thread_id TEXT;
+UPDATE mod_log SET thread_id = target
+    WHERE action IN ('lock', 'unlock', 'pin', 'unpin', 'move')
+    AND target IN (SELECT id FROM threads);
+UPDATE mod_log SET thread_id = (SELECT p.thread_id FROM posts p WHERE p.id = mod_log.target)
+    WHERE action IN ('hide', 'unhide');
+CREATE INDEX IF NOT EXISTS mod_log_by_thread ON mod_log(thread_id, seq);
+",
+    },
 ];
 
 /// Identifiers compare byte by byte (`COLLATE "C"`), as in `SQLite`, so pages and
@@ -283,6 +298,19 @@ CREATE TABLE IF NOT EXISTS participants (
     thread_id TEXT COLLATE "C" NOT NULL, user_id BIGINT NOT NULL,
     PRIMARY KEY (thread_id, user_id));
 CREATE INDEX IF NOT EXISTS participants_by_user ON participants(user_id, thread_id);
+"#,
+    },
+    Step {
+        version: 10,
+        sql: r#"
+ALTER TABLE areas ADD COLUMN IF NOT EXISTS read_role TEXT;
+ALTER TABLE mod_log ADD COLUMN IF NOT EXISTS thread_id TEXT COLLATE "C";
+UPDATE mod_log SET thread_id = target
+    WHERE action IN ('lock', 'unlock', 'pin', 'unpin', 'move')
+    AND target IN (SELECT id FROM threads);
+UPDATE mod_log SET thread_id = (SELECT p.thread_id FROM posts p WHERE p.id = mod_log.target)
+    WHERE action IN ('hide', 'unhide');
+CREATE INDEX IF NOT EXISTS mod_log_by_thread ON mod_log(thread_id, seq);
 "#,
     },
 ];

@@ -10,6 +10,7 @@ use super::places;
 use super::reactions;
 use super::read::{self, ThreadKey, Viewer};
 use super::reading;
+use super::split;
 use super::sql::Tx as _;
 use super::structure::{self, Edited, StructureEdit};
 use super::users::{self, UserError, UserInfo};
@@ -78,7 +79,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     fn mode_signal(&self) -> watch::Receiver<u64>;
 
     async fn meta(&self, key: &str) -> Result<Option<String>, DbError>;
+    /// The whole tree (for the operator and admins).
     async fn tree(&self) -> Result<api::Tree, DbError>;
+    /// The tree as `viewer` may see it: without the areas they may not read.
+    async fn tree_for(&self, viewer: Viewer) -> Result<api::Tree, DbError>;
     /// A thread as `viewer` may see it (a private message only to its participants).
     async fn thread(&self, id: &str, viewer: Viewer) -> Result<Option<api::Thread>, DbError>;
     async fn post(&self, id: &str, viewer: Viewer) -> Result<Option<api::Post>, DbError>;
@@ -90,12 +94,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         limit: u32,
         viewer: Viewer,
     ) -> Result<Option<api::PostPage>, DbError>;
-    /// `None` when no such area.
+    /// `None` when no such area, or when `viewer` may not read it.
     async fn threads_page(
         &self,
         area: &str,
         after: Option<ThreadKey>,
         limit: u32,
+        viewer: Viewer,
     ) -> Result<Option<ThreadList>, DbError>;
     async fn changes_page(
         &self,
@@ -234,6 +239,16 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         change: api::ThreadModeration,
         now: Timestamp,
     ) -> WriteResult<api::Thread>;
+    /// Splits a thread from a post on into a new thread (see [`split::split_thread`]);
+    /// `keyed` for a user's request, `None` for the operator.
+    async fn split_thread(
+        &self,
+        actor: Actor,
+        thread: String,
+        split: api::ThreadSplit,
+        keyed: Option<Keyed>,
+        now: Timestamp,
+    ) -> WriteResult<Creation>;
     /// Hides a post behind a stub with the reason, or shows it again (logged).
     async fn moderate_post(
         &self,
@@ -378,6 +393,11 @@ impl<E: Engine> Store for E {
         self.read(|tx| Box::pin(read::tree(tx))).await
     }
 
+    async fn tree_for(&self, viewer: Viewer) -> Result<api::Tree, DbError> {
+        self.read(move |tx| Box::pin(read::tree_for(tx, viewer)))
+            .await
+    }
+
     async fn thread(&self, id: &str, viewer: Viewer) -> Result<Option<api::Thread>, DbError> {
         let id = id.to_owned();
         self.read(move |tx| Box::pin(async move { read::thread_for(tx, &id, viewer).await }))
@@ -420,11 +440,14 @@ impl<E: Engine> Store for E {
         area: &str,
         after: Option<ThreadKey>,
         limit: u32,
+        viewer: Viewer,
     ) -> Result<Option<ThreadList>, DbError> {
         let area = area.to_owned();
         self.read(move |tx| {
             Box::pin(async move {
-                if !read::area_exists(tx, &area).await? {
+                if !read::area_exists(tx, &area).await?
+                    || super::access::area_hidden(tx, &area, viewer).await?
+                {
                     return Ok(None);
                 }
                 read::threads_in_area(tx, &area, after.as_ref(), limit)
@@ -672,6 +695,22 @@ impl<E: Engine> Store for E {
     async fn edit_structure(&self, edit: StructureEdit, now: Timestamp) -> WriteResult<Edited> {
         self.write(move |tx| Box::pin(async move { structure::edit(tx, &edit, now).await }))
             .await
+    }
+
+    async fn split_thread(
+        &self,
+        actor: Actor,
+        thread: String,
+        split: api::ThreadSplit,
+        keyed: Option<Keyed>,
+        now: Timestamp,
+    ) -> WriteResult<Creation> {
+        self.write(move |tx| {
+            Box::pin(async move {
+                split::split_thread(tx, &actor, &thread, &split, keyed.as_ref(), now).await
+            })
+        })
+        .await
     }
 
     async fn moderate_thread(

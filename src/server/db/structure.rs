@@ -342,20 +342,29 @@ async fn put_area(
         if let Some(position) = change.position {
             reorder_areas(tx, section, id, position).await?;
         }
-        set_post_role(tx, id, change.post_role).await?;
+        set_roles(tx, id, change).await?;
         return Ok(true);
     };
     change_area(tx, id, &from, change, title.as_deref(), description).await?;
     Ok(false)
 }
 
-/// Sets who may post in an area, when `role` is given.
-async fn set_post_role(tx: &impl Tx, id: &str, role: Option<api::Role>) -> Result<(), DbError> {
-    if let Some(role) = role {
+/// Sets who may post in and who may read an area, for the roles `change` gives.
+async fn set_roles(tx: &impl Tx, id: &str, change: &api::AreaChange) -> Result<(), DbError> {
+    if let Some(role) = change.post_role {
         // `member` is what an area without a setting means: store it as none.
         let stored = (role != api::Role::Member).then_some(role.as_str());
         tx.execute(
             "UPDATE areas SET post_role = $2 WHERE id = $1",
+            params![id, stored],
+        )
+        .await?;
+    }
+    if let Some(role) = change.read_role {
+        // `reader` is everyone: an area open to all readers has no setting.
+        let stored = (role != api::Role::Reader).then_some(role.as_str());
+        tx.execute(
+            "UPDATE areas SET read_role = $2 WHERE id = $1",
             params![id, stored],
         )
         .await?;
@@ -386,7 +395,7 @@ async fn change_area(
         )
         .await?;
     }
-    set_post_role(tx, id, change.post_role).await?;
+    set_roles(tx, id, change).await?;
     match &change.section {
         Some(to) if to != from => {
             tx.execute(

@@ -212,7 +212,9 @@ pub async fn create_post(
         return reject(key_reused());
     }
     let thread = match read::thread(tx, thread_id).await? {
-        Some(thread) if !super::messages::hidden(tx, thread_id, Some(user.id)).await? => thread,
+        Some(thread) if !super::access::thread_hidden(tx, thread_id, Some(user.id)).await? => {
+            thread
+        }
         _ => {
             return reject(
                 Problem::new(ProblemCode::ThreadNotFound)
@@ -288,7 +290,9 @@ pub async fn create_thread(
     if let Some(answer) = replayed_opening(tx, user, keyed, &opening).await? {
         return Ok(answer);
     }
-    if !read::area_exists(tx, area_id).await? {
+    if !read::area_exists(tx, area_id).await?
+        || super::access::area_hidden(tx, area_id, Some(user.id)).await?
+    {
         return reject(
             Problem::new(ProblemCode::AreaNotFound).detail(format!("no area {area_id:?}")),
         );
@@ -401,7 +405,7 @@ pub async fn edit_post(
     now: Timestamp,
 ) -> WriteResult<api::Post> {
     let viewer: Viewer = Some(user.id);
-    let owner = if super::messages::post_hidden(tx, post_id, viewer).await? {
+    let owner = if super::access::post_hidden(tx, post_id, viewer).await? {
         None
     } else {
         read::post_owner(tx, post_id).await?
@@ -411,11 +415,25 @@ pub async fn edit_post(
             Problem::new(ProblemCode::PostNotFound).detail(format!("no post {post_id:?}")),
         );
     };
-    if author != user.id && !super::moderation::may_moderate(tx, user).await? {
-        return reject(
-            Problem::new(ProblemCode::Forbidden)
-                .detail("only its author or a moderator can change a post"),
-        );
+    if !super::moderation::may_moderate(tx, user).await? {
+        if author != user.id {
+            return reject(
+                Problem::new(ProblemCode::Forbidden)
+                    .detail("only its author or a moderator can change a post"),
+            );
+        }
+        // An author who may no longer post (a reader now, or silenced) may not rewrite
+        // what they posted either.
+        let area = tx
+            .query_one(
+                "SELECT t.area_id FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.id = $1",
+                params![post_id],
+            )
+            .await?
+            .text(0)?;
+        if let Some(refusal) = super::members::may_post(tx, user, &area, now).await? {
+            return reject(refusal);
+        }
     }
     if deleted {
         return reject(

@@ -22,7 +22,7 @@ pub async fn set_mode(
     if !user.admin {
         return Err(ApiError::code(
             ProblemCode::Forbidden,
-            "only an admin can change the forum's mode",
+            "only an admin can change the forum's mode (role needed: admin)",
         ));
     }
     let default_retry = u32::try_from(app.config.retry_after.as_secs()).unwrap_or(u32::MAX);

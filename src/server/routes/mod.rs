@@ -59,6 +59,7 @@ pub fn router() -> Router<Shared> {
         .route("/admin/forum", patch(structure::edit_forum))
         .route("/admin/log", get(moderation::log))
         .route("/mod/threads/{id}", patch(moderation::moderate_thread))
+        .route("/mod/threads/{id}/split", post(moderation::split_thread))
         .route("/mod/posts/{id}", patch(moderation::moderate_post))
         .route("/mod/users/{name}", patch(moderation::moderate_user))
         .route(

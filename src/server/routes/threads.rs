@@ -75,7 +75,7 @@ pub async fn list(
     };
     let (mut threads, next) = app
         .store
-        .threads_page(&area, after, limit)
+        .threads_page(&area, after, limit, viewer.id())
         .await?
         .ok_or_else(|| ApiError::code(ProblemCode::AreaNotFound, format!("no area {area:?}")))?;
     // The caller's own reading, for a caller with a token.

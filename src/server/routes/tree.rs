@@ -2,12 +2,18 @@
 
 use super::conditional_json;
 use crate::server::error::ApiError;
+use crate::server::extract::MaybeUser;
 use crate::server::state::Shared;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 
-pub async fn get(State(app): State<Shared>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let tree = app.store.tree().await?;
+/// The tree without the areas the caller may not read.
+pub async fn get(
+    State(app): State<Shared>,
+    viewer: MaybeUser,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let tree = app.store.tree_for(viewer.id()).await?;
     conditional_json(&headers, &tree)
 }

@@ -1,0 +1,155 @@
+//! Moderation reaches a syncing client: the operator locks a thread, hides a post and
+//! moves the thread with `threadmark serve …` beside the running server; after a sync,
+//! `threadmark read` and the reader show the small actions as one-line events between the
+//! posts, the hidden post as its stub, the thread in its new area, and a reply is refused
+//! with the reason.
+
+use crate::pty_session::PtySession;
+use crate::serve::{Client, Served, text};
+
+/// `threadmark serve ARGS --data STORE` beside the running server; its stdout.
+fn operator(store: &std::path::Path, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_threadmark"))
+        .arg("serve")
+        .args(args)
+        .arg("--data")
+        .arg(store)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+fn read(client: &Client) -> String {
+    let out = client.run(&["read", "advocacy", "--width", "120"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+#[test]
+fn lock_hide_and_move_reach_a_syncing_client_as_small_actions() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let client = Client::default();
+    client.sign_in(&server.url, server.member_token.as_ref().unwrap());
+    assert!(client.run(&["sync"]).status.success());
+    let before = read(&client);
+    assert!(!before.contains("locked by"), "{before}");
+
+    operator(store.path(), &["thread", "lock", "advocacy-1"]);
+    operator(
+        store.path(),
+        &[
+            "post",
+            "hide",
+            "advocacy-1-3",
+            "--reason",
+            "personal details",
+        ],
+    );
+    let out = client.run(&["sync"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let page = read(&client);
+    let lines: Vec<&str> = page.lines().collect();
+    let locked = lines
+        .iter()
+        .position(|l| l.ends_with("── locked by (operator)"))
+        .unwrap_or_else(|| panic!("no small action for the lock: {page}"));
+    let hidden = lines
+        .iter()
+        .position(|l| l.ends_with("── post #3 hidden by (operator): personal details"))
+        .unwrap_or_else(|| panic!("no small action for the hide: {page}"));
+    assert!(locked < hidden, "oldest first: {page}");
+    assert!(
+        page.contains("Hidden by a moderator: personal details"),
+        "the post is its stub: {page}"
+    );
+
+    // A reply is refused before anything is queued, with the reason.
+    let out = client.run_with_stdin(&["reply", "advocacy"], "Too late?");
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("the thread is locked"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(client.outbox().is_empty(), "nothing was queued");
+
+    // The reader shows the same lines, and `r` says why not.
+    let mut reader = PtySession::start(client.home.path(), &[], &[], 120, 40);
+    reader.wait_for_text("Advocacy");
+    reader.send("G\r");
+    reader.wait_for_text("Mary Ghikas · #1");
+    // The actions came after every post: at the thread's end.
+    reader.send("G");
+    reader.wait_for_text("── locked by (operator)");
+    reader.wait_for_text("── post #3 hidden by (operator): personal details");
+    reader.send("r");
+    reader.wait_for_text("the thread is locked");
+    reader.send("q");
+    assert!(reader.wait_exit().success());
+
+    operator(
+        store.path(),
+        &["thread", "move", "advocacy-1", "--to", "information-policy"],
+    );
+    let out = client.run(&["sync"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let page = read(&client);
+    assert!(
+        page.lines()
+            .nth(1)
+            .is_some_and(|l| l.contains("› Information Policy")),
+        "the thread is in its new area: {page}"
+    );
+    assert!(
+        page.contains("── moved from advocacy to information-policy by (operator)"),
+        "{page}"
+    );
+
+    split_converges(store.path(), &client);
+}
+
+/// A split: both threads converge through the feed.
+fn split_converges(store: &std::path::Path, client: &Client) {
+    let said = operator(
+        store,
+        &[
+            "thread",
+            "split",
+            "advocacy-1",
+            "--from",
+            "advocacy-1-5",
+            "--title",
+            "Two thoughts",
+        ],
+    );
+    assert!(
+        said.starts_with("split 4 post(s) from thread advocacy-1"),
+        "{said}"
+    );
+    let out = client.run(&["sync"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let page = read(client);
+    assert!(
+        page.contains("── split by (operator): posts #5–#8 to thread "),
+        "{page}"
+    );
+    assert_eq!(
+        page.matches("[deleted]").count(),
+        4,
+        "the words left with their posts: {page}"
+    );
+    let out = client.run(&["read", "Two thoughts", "--width", "120"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let split = text(&out.stdout);
+    assert!(
+        split.contains("4 posts") && split.contains("Susan Hubbs [non-member] · #1"),
+        "{split}"
+    );
+    assert!(
+        split.contains("── split by (operator): from thread advocacy-1"),
+        "{split}"
+    );
+}

@@ -442,6 +442,8 @@ impl TreeIndex {
                 missing: missing
                     .and_then(|m| serde_json::from_str::<Vec<SeqRange>>(&m).ok())
                     .unwrap_or_default(),
+                // The tree shows no small actions; the reader takes them from the thread file.
+                small_actions: Vec::new(),
             };
             Ok((summary, clamp(row.get(14)?)))
         })?;
@@ -650,6 +652,7 @@ mod tests {
             pinned: false,
             locked: false,
             missing: Vec::new(),
+            small_actions: Vec::new(),
         }
     }
 

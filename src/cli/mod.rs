@@ -21,6 +21,7 @@ mod post_changes;
 mod reading;
 mod resolve;
 mod run;
+mod search;
 mod sync;
 mod sync_status;
 mod thread_text;

@@ -58,14 +58,14 @@ pub fn remove_account(path: &Path, name: &str) -> Result<bool, ConfigError> {
     Ok(removed)
 }
 
-fn invalid(path: &Path, message: String) -> ConfigError {
+pub(super) fn invalid(path: &Path, message: String) -> ConfigError {
     ConfigError::Invalid {
         path: path.to_owned(),
         message,
     }
 }
 
-fn read_document(path: &Path) -> Result<DocumentMut, ConfigError> {
+pub(super) fn read_document(path: &Path) -> Result<DocumentMut, ConfigError> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => NEW_FILE_HEADER.to_owned(),
@@ -97,7 +97,7 @@ fn accounts_mut<'a>(
     })
 }
 
-fn write_document(path: &Path, doc: &DocumentMut) -> Result<(), ConfigError> {
+pub(super) fn write_document(path: &Path, doc: &DocumentMut) -> Result<(), ConfigError> {
     crate::store::file::write_atomic(
         path,
         doc.to_string().as_bytes(),

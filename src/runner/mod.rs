@@ -11,6 +11,7 @@ pub mod interpreter;
 pub mod judging;
 pub mod notify;
 mod places;
+pub mod query;
 mod state_files;
 mod store_worker;
 mod terminal;

@@ -1,0 +1,113 @@
+//! A [`Query`] run over an account's cache, for `threadmark search`, `S` in the reader and
+//! the saved-search folders alike: what its operators need (the tree, the read state and
+//! the rules for `unread`, the bookmarks, who the user is) is loaded once, then the store
+//! searches.
+
+use crate::app::judged::Judged;
+use crate::model::{Forum, PostId, Query, ReadState, RuleSet, Thread};
+use crate::store::{AccountDir, Cache, MatchedThread, QueryContext, SearchHit, StoreError};
+use jiff::Timestamp;
+use std::collections::HashSet;
+
+/// What a query's operators are checked against, loaded from the account's folder.
+#[derive(Debug, Default)]
+pub struct Facts {
+    account: String,
+    forum: Option<Forum>,
+    read: Option<ReadState>,
+    bookmarks: HashSet<PostId>,
+    me: Option<String>,
+}
+
+impl Facts {
+    /// Loads what `queries` need from `cache` and `dir`: nothing they do not ask for.
+    pub fn load(
+        cache: &mut Cache,
+        dir: &AccountDir,
+        account: &str,
+        queries: &[&Query],
+    ) -> Result<Self, StoreError> {
+        let any = |test: fn(&Query) -> bool| queries.iter().any(|q| test(q));
+        let unread = any(Query::needs_read_state);
+        let mut facts = Facts {
+            account: account.to_owned(),
+            ..Facts::default()
+        };
+        if unread || any(|q| !q.areas.is_empty()) {
+            facts.forum = cache.load_forum()?;
+        }
+        if unread {
+            facts.read = Some(cache.load_read_state()?);
+        }
+        if any(|q| q.bookmarked.is_some()) {
+            facts.bookmarks = crate::store::load_places(dir)?
+                .bookmarks()
+                .into_iter()
+                .map(|b| b.post)
+                .collect();
+        }
+        if any(|q| q.mine.is_some()) {
+            facts.me = crate::store::load_me(dir).map(|me| me.name);
+        }
+        Ok(facts)
+    }
+
+    /// The same facts with the reader's own read state (newer than `read.json`).
+    #[must_use]
+    pub fn with_read_state(mut self, read: ReadState) -> Self {
+        self.read = Some(read);
+        self
+    }
+
+    /// Runs `body` with the context the store checks the operators against; `unread`
+    /// leaves out what `rules` leave out of the tree's counts.
+    pub fn with_context<T>(
+        &self,
+        rules: &RuleSet,
+        now: Timestamp,
+        body: impl FnOnce(&QueryContext<'_>) -> T,
+    ) -> T {
+        let empty = Forum::default();
+        let forum = self.forum.as_ref().unwrap_or(&empty);
+        let left_out = |thread: &Thread| {
+            Judged::thread(rules, &self.account, forum, thread, now).left_out(thread)
+        };
+        let judge = rules.any_for(&self.account);
+        let cx = QueryContext {
+            forum: self.forum.as_ref(),
+            read: self.read.as_ref(),
+            left_out: judge.then_some(&left_out as &crate::store::LeftOut<'_>),
+            bookmarks: self.bookmarks.clone(),
+            me: self.me.clone(),
+            now,
+        };
+        body(&cx)
+    }
+}
+
+/// The hits of `query` in the account's cache, at most `limit`, best first.
+pub fn search(
+    cache: &mut Cache,
+    dir: &AccountDir,
+    account: &str,
+    rules: &RuleSet,
+    query: &Query,
+    limit: usize,
+) -> Result<Vec<SearchHit>, StoreError> {
+    let facts = Facts::load(cache, dir, account, &[query])?;
+    facts.with_context(rules, Timestamp::now(), |cx| {
+        crate::store::search(cache, query, cx, limit)
+    })
+}
+
+/// Every thread holding hits of `query`, with its unread hits: a folder's list and count.
+pub fn folder(
+    cache: &mut Cache,
+    facts: &Facts,
+    rules: &RuleSet,
+    query: &Query,
+) -> Result<Vec<MatchedThread>, StoreError> {
+    facts.with_context(rules, Timestamp::now(), |cx| {
+        crate::store::matching_threads(cache, query, cx)
+    })
+}

@@ -92,6 +92,10 @@ pub enum Overlay {
     Inbox {
         selected: usize,
     },
+    /// The hits of a search over the account (`S`); `selected` indexes them.
+    SearchResults {
+        selected: usize,
+    },
 }
 
 pub use crate::app::input::prompt::{Prompt, PromptHistory, PromptKind};
@@ -160,6 +164,8 @@ pub struct State {
     pub rules: std::sync::Arc<crate::model::RuleSet>,
     /// The Inbox list (`i`).
     pub inbox: crate::app::lists::InboxList,
+    /// The last search over the account (`S`) and its hits.
+    pub search_results: crate::app::lists::search_results::SearchResults,
 }
 
 /// Everything the UI starts from.
@@ -258,6 +264,7 @@ impl State {
             bookmarks: crate::app::lists::BookmarkList::default(),
             rules: config.rule_set_shared(),
             inbox: crate::app::lists::InboxList::default(),
+            search_results: crate::app::lists::search_results::SearchResults::default(),
         };
         let effects = vec![
             Effect::Store(StoreJob::LoadOutbox),
@@ -312,6 +319,7 @@ impl State {
             Overlay::Conflict { .. } => Context::Conflict,
             Overlay::Bookmarks { .. } => Context::Bookmarks,
             Overlay::Inbox { .. } => Context::Inbox,
+            Overlay::SearchResults { .. } => Context::Results,
             _ if self.composer.is_some() => Context::Composer,
             _ => match self.focus {
                 Focus::Tree => Context::Tree,

@@ -24,6 +24,8 @@ pub enum Job {
     },
     /// Read the forum tree and the thread index again.
     LoadIndex,
+    /// Run a query over the cache (`S`, the folders).
+    Query(crate::app::lists::search_results::QueryJob),
     /// A write (or a read of drafts or the outbox), done in the order asked.
     Store(StoreJob),
 }
@@ -48,6 +50,7 @@ impl From<Effect> for Work {
                 Self::Disk(Job::LoadThread { thread, parsed })
             }
             Effect::LoadIndex => Self::Disk(Job::LoadIndex),
+            Effect::Query(job) => Self::Disk(Job::Query(job)),
             Effect::Store(job) => Self::Disk(Job::Store(job)),
             other => Self::Shell(other),
         }
@@ -57,7 +60,10 @@ impl From<Effect> for Work {
 impl Job {
     /// Reads that may run beside the writes (they take a while: thread bodies are parsed).
     pub fn is_load(&self) -> bool {
-        matches!(self, Self::LoadThread { .. } | Self::LoadIndex)
+        matches!(
+            self,
+            Self::LoadThread { .. } | Self::LoadIndex | Self::Query(_)
+        )
     }
 }
 
@@ -136,6 +142,9 @@ impl Interpreter {
         match job {
             Job::LoadThread { thread, parsed } => self.load_thread(thread, &parsed, &mut answers),
             Job::LoadIndex => self.load_index(&mut answers),
+            Job::Query(job) => {
+                answers.push(super::query::run_job(&self.dir, self.judging.as_ref(), job));
+            }
             Job::Store(job) => {
                 self.store(job, &mut |stored| answers.push(Msg::Stored(stored)));
             }

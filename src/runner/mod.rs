@@ -417,6 +417,7 @@ impl Runner {
                 Effect::LoadThread(_)
                 | Effect::ReloadThread { .. }
                 | Effect::LoadIndex
+                | Effect::Query(_)
                 | Effect::Store(_) => {}
             }
         }

@@ -3,7 +3,9 @@
 //! the rules for `unread`, the bookmarks, who the user is) is loaded once, then the store
 //! searches.
 
+use crate::app::Msg;
 use crate::app::judged::Judged;
+use crate::app::lists::search_results::{Queried, QueryJob, RESULTS_SHOWN, ResultRow};
 use crate::model::{Forum, PostId, Query, ReadState, RuleSet, Thread};
 use crate::store::{AccountDir, Cache, MatchedThread, QueryContext, SearchHit, StoreError};
 use jiff::Timestamp;
@@ -110,4 +112,47 @@ pub fn folder(
     facts.with_context(rules, Timestamp::now(), |cx| {
         crate::store::matching_threads(cache, query, cx)
     })
+}
+
+/// Carries out a query job for the reader (on a blocking task beside the UI loop): the
+/// answer is a `Queried` message.
+pub fn run_job(
+    dir: &AccountDir,
+    judging: Option<&(String, std::sync::Arc<RuleSet>)>,
+    job: QueryJob,
+) -> Msg {
+    let none = RuleSet::default();
+    let (account, rules) = judging.map_or(("", &none), |(a, r)| (a.as_str(), r.as_ref()));
+    let mut cache = Cache::open(dir.clone());
+    match job {
+        QueryJob::Search { query, read } => {
+            let facts = Facts::load(&mut cache, dir, account, &[&query]).map(|facts| match read {
+                Some(read) => facts.with_read_state(read),
+                None => facts,
+            });
+            let hits = facts
+                .and_then(|facts| {
+                    facts.with_context(rules, Timestamp::now(), |cx| {
+                        crate::store::search(&mut cache, &query, cx, RESULTS_SHOWN)
+                    })
+                })
+                .map(|hits| hits.into_iter().map(row).collect())
+                .map_err(|e| e.to_string());
+            Msg::Queried(Queried::Search {
+                query: query.source().to_owned(),
+                hits,
+            })
+        }
+    }
+}
+
+fn row(hit: SearchHit) -> ResultRow {
+    ResultRow {
+        thread: hit.thread,
+        thread_title: hit.thread_title,
+        post: hit.post,
+        seq: hit.seq,
+        author: hit.author.name,
+        snippet: hit.snippet,
+    }
 }

@@ -22,4 +22,5 @@ mod post_changes;
 mod pty;
 mod rules;
 mod screens;
+mod search_account;
 mod updates;

@@ -166,6 +166,8 @@ pub struct State {
     pub inbox: crate::app::lists::InboxList,
     /// The last search over the account (`S`) and its hits.
     pub search_results: crate::app::lists::search_results::SearchResults,
+    /// The saved-search folders shown in the tree.
+    pub folders: crate::app::tree::folders::Folders,
 }
 
 /// Everything the UI starts from.
@@ -218,6 +220,7 @@ impl State {
             until_sync_news: false,
         });
         let banner = BannerState::new(data.forum.announcement.clone(), ui.dismissed_banners);
+        let account_name = account.clone();
         let mut state = Self {
             data,
             tree,
@@ -265,6 +268,7 @@ impl State {
             rules: config.rule_set_shared(),
             inbox: crate::app::lists::InboxList::default(),
             search_results: crate::app::lists::search_results::SearchResults::default(),
+            folders: crate::app::tree::folders::Folders::of(config, &account_name),
         };
         let effects = vec![
             Effect::Store(StoreJob::LoadOutbox),
@@ -273,6 +277,7 @@ impl State {
             Effect::Store(StoreJob::LoadInbox),
         ];
         let mut effects = effects;
+        crate::app::tree::folders::ask(&state, &mut effects);
         if let Some(id) = ui.open_thread.map(ThreadId::new)
             && state.data.threads.iter().any(|t| t.id == id)
         {

@@ -42,9 +42,13 @@ pub fn update(state: &mut State, msg: Msg, now: Timestamp) -> Vec<Effect> {
         Msg::Queried(crate::app::lists::search_results::Queried::Search { query, hits }) => {
             crate::app::lists::search_results::found(state, query, hits);
         }
+        Msg::Queried(crate::app::lists::search_results::Queried::Folders(found)) => {
+            crate::app::tree::folders::found(state, found);
+        }
     }
     state.sync_view();
     read_mark_actions::mark_shown(state, &mut effects);
+    crate::app::tree::folders::recount(state);
     effects
 }
 

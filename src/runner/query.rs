@@ -6,6 +6,7 @@
 use crate::app::Msg;
 use crate::app::judged::Judged;
 use crate::app::lists::search_results::{Queried, QueryJob, RESULTS_SHOWN, ResultRow};
+use crate::app::tree::folders::{FolderFound, FolderThread};
 use crate::model::{Forum, PostId, Query, ReadState, RuleSet, Thread};
 use crate::store::{AccountDir, Cache, MatchedThread, QueryContext, SearchHit, StoreError};
 use jiff::Timestamp;
@@ -67,6 +68,7 @@ impl Facts {
         &self,
         rules: &RuleSet,
         now: Timestamp,
+        count_unread: bool,
         body: impl FnOnce(&QueryContext<'_>) -> T,
     ) -> T {
         let empty = Forum::default();
@@ -82,6 +84,7 @@ impl Facts {
             bookmarks: self.bookmarks.clone(),
             me: self.me.clone(),
             now,
+            count_unread,
         };
         body(&cx)
     }
@@ -97,7 +100,7 @@ pub fn search(
     limit: usize,
 ) -> Result<Vec<SearchHit>, StoreError> {
     let facts = Facts::load(cache, dir, account, &[query])?;
-    facts.with_context(rules, Timestamp::now(), |cx| {
+    facts.with_context(rules, Timestamp::now(), false, |cx| {
         crate::store::search(cache, query, cx, limit)
     })
 }
@@ -109,7 +112,7 @@ pub fn folder(
     rules: &RuleSet,
     query: &Query,
 ) -> Result<Vec<MatchedThread>, StoreError> {
-    facts.with_context(rules, Timestamp::now(), |cx| {
+    facts.with_context(rules, Timestamp::now(), true, |cx| {
         crate::store::matching_threads(cache, query, cx)
     })
 }
@@ -132,7 +135,7 @@ pub fn run_job(
             });
             let hits = facts
                 .and_then(|facts| {
-                    facts.with_context(rules, Timestamp::now(), |cx| {
+                    facts.with_context(rules, Timestamp::now(), false, |cx| {
                         crate::store::search(&mut cache, &query, cx, RESULTS_SHOWN)
                     })
                 })
@@ -143,6 +146,37 @@ pub fn run_job(
                 hits,
             })
         }
+        QueryJob::Folders { folders, read } => {
+            let queries: Vec<&Query> = folders.iter().map(|(_, q)| q).collect();
+            let found = Facts::load(&mut cache, dir, account, &queries)
+                .map(|facts| match read {
+                    Some(read) => facts.with_read_state(read),
+                    None => facts,
+                })
+                .and_then(|facts| {
+                    folders
+                        .iter()
+                        .map(|(name, query)| {
+                            let threads = folder(&mut cache, &facts, rules, query)?;
+                            Ok(FolderFound {
+                                name: name.clone(),
+                                threads: threads.into_iter().map(folder_thread).collect(),
+                            })
+                        })
+                        .collect::<Result<Vec<_>, StoreError>>()
+                })
+                .map_err(|e| e.to_string());
+            Msg::Queried(Queried::Folders(found))
+        }
+    }
+}
+
+fn folder_thread(found: MatchedThread) -> FolderThread {
+    FolderThread {
+        id: found.id,
+        title: found.title,
+        posts: found.posts,
+        left_out: found.left_out,
     }
 }
 

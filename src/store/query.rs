@@ -28,6 +28,9 @@ pub struct QueryContext<'a> {
     /// The user's name on this account, for `is:mine` (`None`: no post is).
     pub me: Option<String>,
     pub now: Timestamp,
+    /// Whether each hit's unread state is wanted (a folder's count), not only for
+    /// `unread`: the rules are then run over every thread read.
+    pub count_unread: bool,
 }
 
 impl std::fmt::Debug for QueryContext<'_> {
@@ -49,6 +52,7 @@ impl QueryContext<'_> {
             bookmarks: HashSet::new(),
             me: None,
             now,
+            count_unread: false,
         }
     }
 }
@@ -65,6 +69,8 @@ pub(super) enum Found<'a> {
         text: &'a str,
         lower: &'a str,
         unread: bool,
+        /// A rule leaves it out of the unread counts.
+        left_out: bool,
     },
 }
 
@@ -162,16 +168,16 @@ fn scan_posts(
     found: &mut impl FnMut(Found<'_>) -> ControlFlow<()>,
 ) -> ControlFlow<()> {
     let read_state = cx.read.and_then(|r| r.thread(&file.summary.id));
-    let left_out: Vec<u32> = match (query.needs_read_state(), cx.left_out) {
-        (true, Some(left_out)) => left_out(file),
+    let left_out: Vec<u32> = match cx.left_out {
+        Some(left_out) if query.needs_read_state() || cx.count_unread => left_out(file),
         _ => Vec::new(),
     };
     for post in file.posts.iter().filter(|p| !p.deleted) {
         if seqs.is_some_and(|seqs| seqs.binary_search(&post.seq).is_err()) {
             continue;
         }
-        let unread =
-            !read_state.is_some_and(|s| s.is_read(post.seq)) && !left_out.contains(&post.seq);
+        let ruled_out = left_out.contains(&post.seq);
+        let unread = !read_state.is_some_and(|s| s.is_read(post.seq)) && !ruled_out;
         let traits = PostTraits {
             author: &post.author.name,
             created_at: post.created_at,
@@ -196,6 +202,7 @@ fn scan_posts(
             text: &text,
             lower: &lower,
             unread,
+            left_out: ruled_out,
         })?;
     }
     ControlFlow::Continue(())
@@ -236,6 +243,8 @@ pub struct MatchedThread {
     pub posts: Vec<u32>,
     /// How many of them are unread (as the tree counts them).
     pub unread: u32,
+    /// Those of them a rule leaves out of the unread counts.
+    pub left_out: Vec<u32>,
 }
 
 /// Every thread holding hits of `query`, newest first, with its posts found and how many
@@ -247,11 +256,15 @@ pub fn matching_threads(
 ) -> Result<Vec<MatchedThread>, StoreError> {
     let mut threads: Vec<MatchedThread> = Vec::new();
     scan(cache, query, cx, |found| {
-        let (row, seq, unread) = match found {
-            Found::Title { row, .. } => (row, None, false),
+        let (row, seq, unread, left_out) = match found {
+            Found::Title { row, .. } => (row, None, false, false),
             Found::Post {
-                row, post, unread, ..
-            } => (row, Some(post.seq), unread),
+                row,
+                post,
+                unread,
+                left_out,
+                ..
+            } => (row, Some(post.seq), unread, left_out),
         };
         if threads.last().is_none_or(|t| t.id != row.id) {
             threads.push(MatchedThread {
@@ -261,6 +274,7 @@ pub fn matching_threads(
                 title_hit: false,
                 posts: Vec::new(),
                 unread: 0,
+                left_out: Vec::new(),
             });
         }
         if let Some(thread) = threads.last_mut() {
@@ -269,6 +283,9 @@ pub fn matching_threads(
                 Some(seq) => {
                     thread.posts.push(seq);
                     thread.unread += u32::from(unread);
+                    if left_out {
+                        thread.left_out.push(seq);
+                    }
                 }
             }
         }

@@ -11,6 +11,7 @@ mod compose;
 mod conflict_screen;
 mod conflicts;
 mod export;
+mod folders;
 mod harness;
 mod inbox;
 mod links;

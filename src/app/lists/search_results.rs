@@ -41,7 +41,13 @@ pub enum QueryJob {
     /// `S`: the best hits, at most [`RESULTS_SHOWN`]; `read` is the reader's read state
     /// (newer than `read.json`) when the query asks about it.
     Search {
-        query: Query,
+        query: Box<Query>,
+        read: Option<ReadState>,
+    },
+    /// The saved-search folders (name, query): every thread with hits, for their counts
+    /// and lists; `read` as for `Search`.
+    Folders {
+        folders: Vec<(String, Query)>,
         read: Option<ReadState>,
     },
 }
@@ -54,6 +60,8 @@ pub enum Queried {
         query: String,
         hits: Result<Vec<ResultRow>, String>,
     },
+    /// What each folder's query found, or why the queries could not run.
+    Folders(Result<Vec<crate::app::tree::folders::FolderFound>, String>),
 }
 
 /// `S`: asks for the query.
@@ -76,7 +84,10 @@ pub fn run_query(state: &mut State, text: &str, fx: &mut Vec<Effect>) {
     let read = query.needs_read_state().then(|| state.data.read.clone());
     state.search_results.running = Some(query.source().to_owned());
     state.notice(format!("searching {} for {text}…", state.status.account));
-    fx.push(Effect::Query(QueryJob::Search { query, read }));
+    fx.push(Effect::Query(QueryJob::Search {
+        query: Box::new(query),
+        read,
+    }));
 }
 
 /// The hits came: listed, or said when there are none.

@@ -2,6 +2,7 @@
 //! (moving and opening; `w`, the watch level).
 
 pub(crate) mod actions;
+pub mod folders;
 pub mod model;
 pub(crate) mod watch_actions;
 

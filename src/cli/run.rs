@@ -120,7 +120,9 @@ pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()
         ClientCommand::Outbox { action, json } => finish(Output::stdout(), |out| {
             outbox(&account()?, action, json, out)
         }),
-        ClientCommand::Tree { width, json } => tree(&account()?, rules, json, &look(width)),
+        ClientCommand::Tree { width, json } => {
+            tree(&setup.config, &account()?, rules, json, &look(width))
+        }
         ClientCommand::Read {
             thread,
             width,
@@ -150,12 +152,19 @@ impl Look {
     }
 }
 
-fn tree(account: &Account, rules: &RuleSet, json: bool, look: &Look) -> anyhow::Result<()> {
+fn tree(
+    config: &crate::config::Config,
+    account: &Account,
+    rules: &RuleSet,
+    json: bool,
+    look: &Look,
+) -> anyhow::Result<()> {
     let data = load(account)?;
     let counts = thread_counts(account, rules, &data)?;
+    let folders = super::search::folders(config, account)?;
     if json {
         let places = crate::store::load_places(&account.dir)?;
-        let value = json::tree(
+        let mut value = json::tree(
             &account.name,
             &data.forum,
             &data.threads,
@@ -163,9 +172,10 @@ fn tree(account: &Account, rules: &RuleSet, json: bool, look: &Look) -> anyhow::
             &counts,
             &places,
         );
+        value.folders = folders;
         return print(Output::stdout(), &json::terminal_safe(&value)?);
     }
-    let text = format_tree(
+    let mut text = format_tree(
         &data.forum,
         &data.threads,
         &data.read,
@@ -173,6 +183,7 @@ fn tree(account: &Account, rules: &RuleSet, json: bool, look: &Look) -> anyhow::
         look.width,
         look.paint,
     );
+    super::search::push_folders(&mut text, &folders, look.paint);
     print(Output::paged(look.page), &text)
 }
 

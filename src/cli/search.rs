@@ -97,3 +97,68 @@ fn search(
     let text = format_hits(&hits, &query.words, look.width, look.paint);
     print(Output::paged(look.page), &text)
 }
+
+/// The account's saved-search folders with what their queries find: `threadmark tree`.
+pub(super) fn folders(
+    config: &crate::config::Config,
+    account: &crate::account::Account,
+) -> anyhow::Result<Vec<json::FolderJson>> {
+    let saved: Vec<_> = config
+        .folders()
+        .iter()
+        .filter(|f| f.is_for(&account.name))
+        .collect();
+    if saved.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut cache = Cache::open(account.dir.clone());
+    let queries: Vec<&Query> = saved.iter().map(|f| &f.query).collect();
+    let facts = crate::runner::query::Facts::load_for_counts(
+        &mut cache,
+        &account.dir,
+        &account.name,
+        &queries,
+    )?;
+    let mut found = Vec::with_capacity(saved.len());
+    for folder in saved {
+        let threads =
+            crate::runner::query::folder(&mut cache, &facts, config.rule_set(), &folder.query)?;
+        found.push(json::FolderJson {
+            name: folder.name.clone(),
+            query: folder.query.source().to_owned(),
+            unread: threads
+                .iter()
+                .fold(0, |sum: u32, t| sum.saturating_add(t.unread)),
+            threads: threads.iter().map(|t| t.id.to_string()).collect(),
+        });
+    }
+    report_problems(&mut cache);
+    Ok(found)
+}
+
+/// `tree`'s lines for the folders, after the forum's tree.
+pub(super) fn push_folders(text: &mut String, folders: &[json::FolderJson], paint: Paint) {
+    use std::fmt::Write as _;
+    if folders.is_empty() {
+        return;
+    }
+    text.push_str("\nFolders\n");
+    for folder in folders {
+        let name = crate::text::sanitize::clean_line(&folder.name);
+        let threads = folder.threads.len();
+        let unread = if folder.unread > 0 {
+            paint.paint(
+                &format!(", {} unread", folder.unread),
+                super::paint::Role::Unread,
+            )
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            text,
+            "  ⌕ {name} · {threads} thread{}{unread} · {}",
+            if threads == 1 { "" } else { "s" },
+            crate::text::sanitize::clean_line(&folder.query)
+        );
+    }
+}

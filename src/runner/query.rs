@@ -30,8 +30,29 @@ impl Facts {
         account: &str,
         queries: &[&Query],
     ) -> Result<Self, StoreError> {
+        Self::loading(cache, dir, account, queries, false)
+    }
+
+    /// Like [`Self::load`], with the read state and the tree always: for counting what
+    /// is unread among the hits (a folder's count).
+    pub fn load_for_counts(
+        cache: &mut Cache,
+        dir: &AccountDir,
+        account: &str,
+        queries: &[&Query],
+    ) -> Result<Self, StoreError> {
+        Self::loading(cache, dir, account, queries, true)
+    }
+
+    fn loading(
+        cache: &mut Cache,
+        dir: &AccountDir,
+        account: &str,
+        queries: &[&Query],
+        counting: bool,
+    ) -> Result<Self, StoreError> {
         let any = |test: fn(&Query) -> bool| queries.iter().any(|q| test(q));
-        let unread = any(Query::needs_read_state);
+        let unread = counting || any(Query::needs_read_state);
         let mut facts = Facts {
             account: account.to_owned(),
             ..Facts::default()
@@ -148,7 +169,7 @@ pub fn run_job(
         }
         QueryJob::Folders { folders, read } => {
             let queries: Vec<&Query> = folders.iter().map(|(_, q)| q).collect();
-            let found = Facts::load(&mut cache, dir, account, &queries)
+            let found = Facts::load_for_counts(&mut cache, dir, account, &queries)
                 .map(|facts| match read {
                     Some(read) => facts.with_read_state(read),
                     None => facts,

@@ -441,3 +441,65 @@ fn save_writes_a_folder_into_the_config_keeping_comments() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
     assert_eq!(std::fs::read_to_string(&config).unwrap(), text);
 }
+
+/// A folder's count in `tree` and `tree --json` is what `threadmark search "QUERY unread"`
+/// finds, and its threads are those `threadmark search QUERY` finds hits in.
+#[test]
+fn folder_counts_in_tree_equal_what_search_finds() {
+    use std::fmt::Write as _;
+    let cached = cached_forum();
+    let home = cached.home.path();
+    let config = home.join("config.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    // Thread 2 is unread (see `cached_forum`): its area has unread hits.
+    let area = cached.forum.threads[2].0.area.clone();
+    write!(
+        text,
+        "[[folders]]\nname = \"Meetings\"\nquery = \"meeting\"\n\
+         [[folders]]\nname = \"Mine\"\nquery = \"is:mine -budget\"\n\
+         [[folders]]\nname = \"Area agenda\"\nquery = \"the area:{area} account:home\"\n\
+         [[folders]]\nname = \"Other account\"\nquery = \"advocacy account:other\"\n"
+    )
+    .unwrap();
+    std::fs::write(&config, text).unwrap();
+    let tree = json_of(home, &["--account", "home", "tree", "--json"]);
+    crate::json::assert_shape("tree", &tree);
+    let folders = tree["folders"].as_array().unwrap();
+    let names: Vec<&str> = folders
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["Meetings", "Mine", "Area agenda"],
+        "only this account's"
+    );
+    for folder in folders {
+        let query = folder["query"].as_str().unwrap();
+        let (unread, _) = searched(home, &format!("{query} unread"));
+        assert!(!unread.is_empty(), "{query}: the case finds something");
+        assert_eq!(
+            folder["unread"].as_u64().unwrap(),
+            unread.len() as u64,
+            "{query}"
+        );
+        let (posts, titles) = searched(home, query);
+        let mut threads: Vec<String> = posts.into_iter().map(|(t, _)| t).chain(titles).collect();
+        threads.sort();
+        threads.dedup();
+        let mut listed: Vec<String> = folder["threads"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap().to_owned())
+            .collect();
+        listed.sort();
+        assert_eq!(listed, threads, "{query}");
+    }
+    let text = stdout_of(&threadmark(home, &["--account", "home", "tree"], &[]));
+    let meetings = folders[0]["unread"].as_u64().unwrap();
+    assert!(
+        text.contains("⌕ Meetings · ") && text.contains(&format!(", {meetings} unread · meeting")),
+        "{text}"
+    );
+}

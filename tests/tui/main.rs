@@ -16,6 +16,7 @@ mod harness;
 mod inbox;
 mod links;
 mod live;
+mod live_folders;
 mod live_inbox;
 mod live_places;
 mod places;

@@ -29,7 +29,10 @@ pub fn bench(c: &mut Criterion) {
             "issue_example",
             format!("budget author:\"Ravi Shah\" area:{area} unread"),
         ),
-        ("rare_phrase", format!("\"{}\"", crate::generator::PLANTED_PHRASE)),
+        (
+            "rare_phrase",
+            format!("\"{}\"", crate::generator::PLANTED_PHRASE),
+        ),
     ] {
         assert!(count(&query) > 0, "{query} finds unread posts");
         let mut samples = Samples::default();

@@ -32,7 +32,10 @@ fn a_post_arriving_through_sync_raises_a_folders_count_in_the_open_reader() {
 
     let path = format!("/threads/{THREAD}/posts");
     other.post(&path, &json!({"body": "A zebra crossed the road."}));
-    other.post(&path, &json!({"body": "A zebra and a giraffe: not counted."}));
+    other.post(
+        &path,
+        &json!({"body": "A zebra and a giraffe: not counted."}),
+    );
     laptop.ok(&["sync"]);
 
     let mut reader = PtySession::start(laptop.home.path(), &[], &[], 120, 40);

@@ -156,3 +156,74 @@ fn show(state: &mut State) {
     state.folders.shown = counts(&state.folders.found, read);
     state.tree.set_folders(&rows, read);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::tree::model::{NodeKind, TreeModel};
+    use crate::model::{Area, Forum, Section};
+
+    fn thread(id: &str, posts: &[u32], left_out: &[u32]) -> FolderThread {
+        FolderThread {
+            id: ThreadId::new(id),
+            title: format!("Thread {id}"),
+            posts: posts.to_vec(),
+            left_out: left_out.to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_folder_counts_its_unread_hits_less_what_rules_leave_out() {
+        let mut read = ReadState::default();
+        read.thread_mut(&ThreadId::new("t1")).mark_all_read(2);
+        let found = [FolderFound {
+            name: "F".into(),
+            threads: vec![thread("t1", &[1, 3, 4], &[4]), thread("t2", &[2], &[])],
+        }];
+        // t1: #1 read, #3 unread, #4 left out by a rule; t2: #2 unread.
+        assert_eq!(counts(&found, &read), [2]);
+    }
+
+    #[test]
+    fn folders_go_under_the_root_and_stay_out_of_its_total() {
+        let forum = Forum {
+            title: "F".into(),
+            sections: vec![Section {
+                id: crate::model::SectionId::new("s"),
+                title: "S".into(),
+                areas: vec![Area::new("a", "A")],
+            }],
+            ..Forum::default()
+        };
+        let read = ReadState::default();
+        let mut tree = TreeModel::build(
+            &forum,
+            &[],
+            &read,
+            std::collections::BTreeSet::default(),
+            None,
+        );
+        let rows = [FolderRow {
+            name: "Budget".into(),
+            unread: 3,
+            threads: vec![(ThreadId::new("t1"), "Thread t1".into(), 3)],
+        }];
+        tree.set_folders(&rows, &read);
+        tree.set_folders(&rows, &read);
+        let folders: Vec<_> = tree
+            .nodes()
+            .iter()
+            .filter(|n| n.kind == NodeKind::Folder)
+            .collect();
+        assert_eq!(folders.len(), 1, "set again, not added twice");
+        assert_eq!((folders[0].depth, folders[0].unread), (1, 3));
+        assert_eq!(
+            tree.total_unread(),
+            0,
+            "the folder's posts count where they are"
+        );
+        let child = tree.nodes().last().unwrap();
+        assert_eq!(child.thread, Some(ThreadId::new("t1")));
+        assert_eq!(child.unread, 3);
+    }
+}

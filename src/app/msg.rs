@@ -42,6 +42,8 @@ pub enum Msg {
     /// The demo forum's server was switched: its new mode (`open`, `read-only`,
     /// `unreachable`), or why it could not be.
     DemoSwitched(Result<&'static str, String>),
+    /// A query run off the loop (`S`, the folders) has its answer.
+    Queried(crate::app::lists::search_results::Queried),
 }
 
 /// A thread as the reader needs it: the cached thread and one parsed document per post.
@@ -270,6 +272,8 @@ pub enum Effect {
     /// New inbox items arrived: run the notification hook and ring the bell (the runner
     /// coalesces runs that come too close together).
     Announce(Vec<crate::model::InboxItem>),
+    /// Run a query over the account's cache, off the loop; the answer is `Queried`.
+    Query(crate::app::lists::search_results::QueryJob),
     /// Stop the process until the shell resumes it (Ctrl-Z).
     Suspend,
     /// Save everything and leave.

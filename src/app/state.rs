@@ -91,6 +91,10 @@ pub enum Overlay {
     Inbox {
         selected: usize,
     },
+    /// The hits of a search over the account (`S`); `selected` indexes them.
+    SearchResults {
+        selected: usize,
+    },
 }
 
 pub use crate::app::input::prompt::{Prompt, PromptHistory, PromptKind};
@@ -161,6 +165,10 @@ pub struct State {
     pub inbox: crate::app::lists::InboxList,
     /// Views (`V`), quick rules (`x`) and what `read` rules marked.
     pub rules_ui: crate::app::rules_ui::RulesUi,
+    /// The last search over the account (`S`) and its hits.
+    pub search_results: crate::app::lists::search_results::SearchResults,
+    /// The saved-search folders shown in the tree.
+    pub folders: crate::app::tree::folders::Folders,
 }
 
 /// Everything the UI starts from.
@@ -216,6 +224,7 @@ impl State {
             until_sync_news: false,
         });
         let banner = BannerState::new(data.forum.announcement.clone(), ui.dismissed_banners);
+        let account_name = account.clone();
         let mut state = Self {
             data,
             tree,
@@ -263,6 +272,8 @@ impl State {
             rules: config.rule_set_shared(),
             inbox: crate::app::lists::InboxList::default(),
             rules_ui,
+            search_results: crate::app::lists::search_results::SearchResults::default(),
+            folders: crate::app::tree::folders::Folders::of(config, &account_name),
         };
         let effects = vec![
             Effect::Store(StoreJob::LoadOutbox),
@@ -271,6 +282,7 @@ impl State {
             Effect::Store(StoreJob::LoadInbox),
         ];
         let mut effects = effects;
+        crate::app::tree::folders::ask(&state, &mut effects);
         if let Some(id) = ui.open_thread.map(ThreadId::new)
             && state.data.threads.iter().any(|t| t.id == id)
         {
@@ -317,6 +329,7 @@ impl State {
             Overlay::Conflict { .. } => Context::Conflict,
             Overlay::Bookmarks { .. } => Context::Bookmarks,
             Overlay::Inbox { .. } => Context::Inbox,
+            Overlay::SearchResults { .. } => Context::Results,
             _ if self.composer.is_some() => Context::Composer,
             _ => match self.focus {
                 Focus::Tree => Context::Tree,

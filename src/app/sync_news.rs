@@ -178,6 +178,7 @@ pub fn index_loaded(state: &mut State, data: IndexData, fx: &mut Vec<Effect>) {
     state.banner.set(forum.announcement.clone());
     state.data.forum = forum;
     state.data.threads = threads;
+    crate::app::tree::folders::index_changed(state, fx);
     start_index::arrived(state, fx);
 }
 

@@ -39,9 +39,16 @@ pub fn update(state: &mut State, msg: Msg, now: Timestamp) -> Vec<Effect> {
         Msg::Stored(stored) => on_stored(state, stored, fx),
         Msg::Edited(result) => compose_actions::edited(state, result, fx),
         Msg::DemoSwitched(result) => sync_news::demo_switched(state, result),
+        Msg::Queried(crate::app::lists::search_results::Queried::Search { query, hits }) => {
+            crate::app::lists::search_results::found(state, query, hits);
+        }
+        Msg::Queried(crate::app::lists::search_results::Queried::Folders(found)) => {
+            crate::app::tree::folders::found(state, found);
+        }
     }
     state.sync_view();
     read_mark_actions::mark_shown(state, &mut effects);
+    crate::app::tree::folders::recount(state);
     effects
 }
 

@@ -116,10 +116,18 @@ pub enum ClientCommand {
     ///
     /// The best matches come first: the words whole, then as the start of a longer word,
     /// then inside one ("train" finds "train", then "trained", then "constraints").
+    ///
+    /// The query takes "phrases", -word (leave out), author:NAME, area:AREA, thread:ID,
+    /// before:DATE, after:DATE (2026-01-31, or a time ago: 7d), unread, is:bookmarked,
+    /// is:mine and account:NAME (the README's "The query language").
     Search {
-        /// Words to look for (case-insensitive)
-        #[arg(required = true, value_name = "WORDS")]
+        /// Words, "phrases" and operators (case-insensitive)
+        #[arg(required = true, value_name = "QUERY")]
         words: Vec<String>,
+        /// Save the query as a folder of this name in config.toml (shown in the reader's
+        /// tree with its unread count) instead of searching
+        #[arg(long, value_name = "NAME")]
+        save: Option<String>,
         /// Show at most this many matches
         #[arg(long, default_value_t = 50, value_name = "N")]
         limit: usize,

@@ -44,6 +44,9 @@ pub fn parse_from(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -
     if let Err(e) = refuse_client_options_on_serve(&mut cmd, &matches) {
         e.exit();
     }
+    if let Err(e) = check_query(&mut cmd, &matches) {
+        e.exit();
+    }
     Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut cmd).exit())
 }
 
@@ -74,6 +77,29 @@ fn refuse_client_options_on_serve(
         }
     }
     Ok(())
+}
+
+/// A search query that does not parse is a usage error, said as clap says its own.
+fn check_query(cmd: &mut clap::Command, matches: &ArgMatches) -> Result<(), clap::Error> {
+    let Some(("search", search)) = matches.subcommand() else {
+        return Ok(());
+    };
+    let words: Vec<String> = search
+        .try_get_many::<String>("words")
+        .ok()
+        .flatten()
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    let query = crate::model::Query::from_args(&words);
+    crate::model::Query::parse(&query).map(|_| ()).map_err(|e| {
+        let message = format!("the query {query:?}: {e}");
+        match cmd.find_subcommand_mut("search") {
+            Some(search) => search.error(ErrorKind::ValueValidation, message),
+            None => cmd.error(ErrorKind::ValueValidation, message),
+        }
+    })
 }
 
 /// The lines under `threadmark --help` saying where the config file and the data are.

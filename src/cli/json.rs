@@ -26,6 +26,19 @@ pub struct TreeJson {
     pub sections: Vec<SectionJson>,
     /// Threads whose area is not in the tree (a tree not synced yet).
     pub unplaced_threads: Vec<ThreadJson>,
+    /// The saved-search folders of the account (`[[folders]]`), with their counts.
+    pub folders: Vec<FolderJson>,
+}
+
+/// A saved-search folder in `tree --json`.
+#[derive(Debug, Serialize)]
+pub struct FolderJson {
+    pub name: String,
+    pub query: String,
+    /// Unread posts its query finds (as `threadmark search "QUERY unread"` lists them).
+    pub unread: u32,
+    /// The threads holding hits, newest first.
+    pub threads: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -179,6 +192,7 @@ pub fn tree(
             .filter(|t| forum.area(&t.area).is_none())
             .map(thread_json)
             .collect(),
+        folders: Vec::new(),
     }
 }
 

@@ -22,6 +22,7 @@ mod reading;
 mod resolve;
 mod rules_cmd;
 mod run;
+mod search;
 mod sync;
 mod sync_status;
 mod thread_text;

@@ -7,8 +7,8 @@ use super::paint::Paint;
 use super::post_changes;
 use super::thread_text::{ThreadView, format_thread};
 use super::{
-    completions, format_hits, format_tree, login, man_page, man_pages, outbox, reply,
-    resolve_thread, run_account_command, run_config_command, sync,
+    completions, format_tree, login, man_page, man_pages, outbox, reply, resolve_thread,
+    run_account_command, run_config_command, sync,
 };
 use crate::account::{Account, Setup};
 use crate::app::judged::{Judged, ThreadCounts};
@@ -110,21 +110,23 @@ pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()
         ClientCommand::Outbox { action, json } => finish(Output::stdout(), |out| {
             outbox(&account()?, action, json, out)
         }),
-        ClientCommand::Tree { width, json, view } => {
-            tree(&account()?, rules, json, view.as_deref(), &look(width))
-        }
+        ClientCommand::Tree { width, json, view } => tree(
+            &setup.config,
+            &account()?,
+            rules,
+            json,
+            view.as_deref(),
+            &look(width),
+        ),
         ClientCommand::Rules { action } => rules_command(&account()?, rules, &action, page),
         ClientCommand::Read {
             thread,
             width,
             json,
         } => read(&account()?, rules, &thread, json, &look(width)),
-        ClientCommand::Search {
-            words,
-            limit,
-            width,
-            json,
-        } => search(&account()?, &words, limit, json, &look(width)),
+        command @ ClientCommand::Search { .. } => {
+            super::search::run(&setup, global.account.as_deref(), command, paint, page)
+        }
         ClientCommand::Completions { .. } | ClientCommand::Man { .. } => Ok(()),
     }
 }
@@ -153,14 +155,14 @@ fn open_reader(
 }
 
 /// How text output looks: its width, its colours, and whether it may be paged.
-struct Look {
-    width: usize,
-    paint: Paint,
-    page: bool,
+pub(super) struct Look {
+    pub width: usize,
+    pub paint: Paint,
+    pub page: bool,
 }
 
 impl Look {
-    fn new(width: Option<u16>, paint: Paint, page: bool) -> Self {
+    pub(super) fn new(width: Option<u16>, paint: Paint, page: bool) -> Self {
         Self {
             width: output_width(width),
             paint,
@@ -174,6 +176,7 @@ impl Look {
 /// the account or a view is asked for (then every thread is judged from its file, with the
 /// read state, and arranged in the view's order).
 fn tree(
+    config: &crate::config::Config,
     account: &Account,
     rules: &RuleSet,
     json: bool,
@@ -213,14 +216,17 @@ fn tree(
         .zip(unread.iter().copied())
         .collect();
     let unread_of = |t: &crate::model::ThreadSummary| by_id.get(&t.id).copied().unwrap_or(0);
+    let folders = super::search::folders(config, account)?;
     if json {
         let places = crate::store::load_places(&account.dir)?;
-        let value = json::tree(&account.name, &forum, &threads, &unread_of, &places);
+        let mut value = json::tree(&account.name, &forum, &threads, &unread_of, &places);
+        value.folders = folders;
         return print(Output::stdout(), &json::terminal_safe(&value)?);
     }
-    let text = format_tree(
+    let mut text = format_tree(
         &forum, &threads, &unread_of, &counts, look.width, look.paint,
     );
+    super::search::push_folders(&mut text, &folders, look.paint);
     print(Output::paged(look.page), &text)
 }
 
@@ -318,36 +324,10 @@ fn read(
     print(Output::paged(look.page), &text)
 }
 
-fn search(
-    account: &Account,
-    words: &[String],
-    limit: usize,
-    json: bool,
-    look: &Look,
-) -> anyhow::Result<()> {
-    // The search index has the threads' titles and order: neither the tree, the thread
-    // index nor the read state is read.
-    let mut cache = Cache::open(account.dir.clone());
-    cache.on_index_progress(index_progress());
-    let query = words.join(" ");
-    let hits = crate::store::search(&mut cache, &query, limit)?;
-    report_problems(&mut cache);
-    if json {
-        let value = json::search(&account.name, &query, &hits);
-        return print(Output::stdout(), &json::terminal_safe(&value)?);
-    }
-    if hits.is_empty() {
-        anyhow::bail!("nothing matches {query:?}");
-    }
-    let words: Vec<String> = query.split_whitespace().map(str::to_owned).collect();
-    let text = format_hits(&hits, &words, look.width, look.paint);
-    print(Output::paged(look.page), &text)
-}
-
 /// Tells on stderr how the search index's build goes (it happens when the index is
 /// missing or damaged, and once after an upgrade): a line when it starts and when it
 /// ends, and a count updated in place on a terminal.
-fn index_progress() -> impl FnMut(usize, usize) + Send + 'static {
+pub(super) fn index_progress() -> impl FnMut(usize, usize) + Send + 'static {
     let live = std::io::stderr().is_terminal();
     move |done, total| {
         let mut err = std::io::stderr();
@@ -427,7 +407,7 @@ fn finish(
     Ok(out.finish()?)
 }
 
-fn print(out: Output, text: &str) -> anyhow::Result<()> {
+pub(super) fn print(out: Output, text: &str) -> anyhow::Result<()> {
     finish(out, |out| Ok(out.write_all(text.as_bytes())?))
 }
 
@@ -505,7 +485,7 @@ fn output_width(explicit: Option<u16>) -> usize {
     80
 }
 
-fn report_problems(cache: &mut Cache) {
+pub(super) fn report_problems(cache: &mut Cache) {
     for problem in cache.take_problems() {
         warn(&problem.to_string());
     }

@@ -2,11 +2,13 @@
 
 mod edit;
 mod rule_edit;
+mod folders;
 mod rules;
 mod url_check;
 
 pub use edit::{add_account, remove_account};
 pub use rule_edit::{add_rule, remove_rule};
+pub use folders::{FolderConfig, SavedFolder, add_folder};
 pub use rules::{ActionName, MatchConfig, RuleConfig};
 pub use url_check::{check_server_url, is_loopback};
 
@@ -175,6 +177,12 @@ pub struct Config {
     /// Ring the terminal's bell for new inbox items.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub bell: bool,
+    /// Saved searches shown as folders in the reader's tree.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub folders: Vec<toml::Spanned<FolderConfig>>,
+    /// `folders` with their queries parsed, by [`Config::parse`].
+    #[serde(skip)]
+    compiled_folders: Vec<SavedFolder>,
     /// `rules` compiled (regexes built once), by [`Config::parse`].
     #[serde(skip)]
     compiled_rules: std::sync::Arc<crate::model::RuleSet>,
@@ -222,6 +230,9 @@ impl Config {
     pub fn parse(text: &str) -> Result<Self, String> {
         let mut config: Self = toml::from_str(text).map_err(|e| toml_error_line(text, &e))?;
         config.compiled_rules = std::sync::Arc::new(rules::compile_rules(&config.rules, text)?);
+        let mut accounts: Vec<&str> = config.accounts.iter().map(|a| a.name.as_str()).collect();
+        accounts.push(crate::store::DEMO_ACCOUNT);
+        config.compiled_folders = folders::compile_folders(&config.folders, text, &accounts)?;
         if config
             .notify_command
             .first()
@@ -232,6 +243,11 @@ impl Config {
             );
         }
         Ok(config)
+    }
+
+    /// The saved-search folders, their queries parsed, in config order.
+    pub fn folders(&self) -> &[SavedFolder] {
+        &self.compiled_folders
     }
 
     /// The rules, compiled.

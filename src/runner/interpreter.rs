@@ -27,6 +27,8 @@ pub enum Job {
     /// As `LoadIndex`, counting each thread's posts of the last week from now on (the
     /// `top` view).
     CountRecent,
+    /// Run a query over the cache (`S`, the folders).
+    Query(crate::app::lists::search_results::QueryJob),
     /// A write (or a read of drafts or the outbox), done in the order asked.
     Store(StoreJob),
 }
@@ -52,6 +54,7 @@ impl From<Effect> for Work {
             }
             Effect::LoadIndex => Self::Disk(Job::LoadIndex),
             Effect::CountRecentPosts => Self::Disk(Job::CountRecent),
+            Effect::Query(job) => Self::Disk(Job::Query(job)),
             Effect::Store(job) => Self::Disk(Job::Store(job)),
             other => Self::Shell(other),
         }
@@ -63,7 +66,7 @@ impl Job {
     pub fn is_load(&self) -> bool {
         matches!(
             self,
-            Self::LoadThread { .. } | Self::LoadIndex | Self::CountRecent
+            Self::LoadThread { .. } | Self::LoadIndex | Self::CountRecent | Self::Query(_)
         )
     }
 }
@@ -197,6 +200,10 @@ impl Interpreter {
             Job::CountRecent => {
                 self.judging.change(|j| j.count_recent = true);
                 self.load_index(&mut answers);
+            }
+            Job::Query(job) => {
+                let judging = self.judging.get();
+                answers.push(super::query::run_job(&self.dir, judging.rules.as_ref(), job));
             }
             Job::Store(job) => {
                 self.store(job, &mut |stored| answers.push(Msg::Stored(stored)));

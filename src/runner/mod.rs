@@ -13,6 +13,7 @@ pub mod notify;
 mod places;
 mod rule_writes;
 pub mod start_tree;
+pub mod query;
 mod state_files;
 mod store_worker;
 mod terminal;
@@ -455,6 +456,7 @@ impl Runner {
                 | Effect::ReloadThread { .. }
                 | Effect::LoadIndex
                 | Effect::CountRecentPosts
+                | Effect::Query(_)
                 | Effect::Store(_) => {}
             }
         }

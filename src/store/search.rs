@@ -1,10 +1,10 @@
 //! Local full-text search over cached thread titles and posts.
 
-use super::search_index::{Posts, ThreadRow};
+use super::query::{Found, QueryContext, scan};
 use super::{Cache, StoreError};
-use crate::model::{Author, PostId, ThreadId};
-use crate::render::plain_text;
+use crate::model::{Author, PostId, Query, ThreadId};
 use crate::text::sanitize;
+use std::ops::ControlFlow;
 
 /// One match: a post (or a thread title, with `post` = `None`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,95 +18,70 @@ pub struct SearchHit {
     pub snippet: String,
 }
 
-/// Finds posts and thread titles containing every word of `query` (case-insensitive).
-/// Hits where the words stand whole come first, then those where they begin a word, then
-/// those where they sit inside one ("train" finds "train", then "trained", then
-/// "constraints"); within a rank, newest thread first (by its last post; ties by thread
-/// id), each thread's title before its posts (in `seq` order).
-///
-/// The search index (see [`super::search_index`]) names the threads and posts that may
-/// match; each post is read from its thread file and checked there, so an index out of
-/// step with the files never yields a wrong hit. Threads the index is unsure of, and
-/// every thread when no word is long enough for the index, are read whole; with no usable
-/// index, every thread of `index.json` is.
-pub fn search(cache: &mut Cache, query: &str, limit: usize) -> Result<Vec<SearchHit>, StoreError> {
-    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
-    if words.is_empty() || limit == 0 {
+/// Finds what `query` asks for: thread titles holding every word (unless an operator looks
+/// at posts only) and posts holding every word and passing every operator, at most
+/// `limit`. Hits where the words stand whole come first, then those where they begin a
+/// word, then those where they sit inside one ("train" finds "train", then "trained",
+/// then "constraints"); within a rank, newest thread first (by its last post; ties by
+/// thread id), each thread's title before its posts (in `seq` order). The candidates come
+/// from the search index and are checked against the thread files (see [`scan`]).
+pub fn search(
+    cache: &mut Cache,
+    query: &Query,
+    cx: &QueryContext<'_>,
+    limit: usize,
+) -> Result<Vec<SearchHit>, StoreError> {
+    if limit == 0 {
         return Ok(Vec::new());
     }
-    let mut threads = match cache.search_candidates(&words)? {
-        Some(found) => {
-            let mut threads = found.threads;
-            // A write left these pending: their rows may be out of step, their files say.
-            for id in &found.whole {
-                if let Some(file) = cache.load_thread(id)? {
-                    threads.push((ThreadRow::of(&file.summary), Posts::All));
+    let words = &query.words;
+    let first = words.first().map_or("", String::as_str);
+    let mut ranked = Ranked::new(limit);
+    scan(cache, query, cx, |found| {
+        match found {
+            Found::Title { row, text } => {
+                if let Some(rank) = rank(&text.to_lowercase(), words) {
+                    ranked.push(
+                        rank,
+                        SearchHit {
+                            thread: row.id.clone(),
+                            thread_title: row.title.clone(),
+                            post: None,
+                            seq: None,
+                            author: row.author.clone(),
+                            snippet: sanitize::clean_line(&row.title).into_owned(),
+                        },
+                    );
                 }
             }
-            threads
+            Found::Post {
+                row,
+                post,
+                text,
+                lower,
+                ..
+            } => {
+                if let Some(rank) = rank(lower, words) {
+                    ranked.push(
+                        rank,
+                        SearchHit {
+                            thread: row.id.clone(),
+                            thread_title: row.title.clone(),
+                            post: Some(post.id.clone()),
+                            seq: Some(post.seq),
+                            author: post.author.clone(),
+                            snippet: snippet(text, lower, first),
+                        },
+                    );
+                }
+            }
         }
-        None => cache
-            .load_index()?
-            .iter()
-            .map(|summary| (ThreadRow::of(summary), Posts::All))
-            .collect(),
-    };
-    threads.sort_by(|(a, _), (b, _)| {
-        b.last_post_at
-            .cmp(&a.last_post_at)
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    let mut ranked = Ranked::new(limit);
-    for (row, posts) in threads {
         if ranked.full_of_the_best() {
-            break;
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
         }
-        if let Some(rank) = rank(&row.title.to_lowercase(), &words) {
-            ranked.push(
-                rank,
-                SearchHit {
-                    thread: row.id.clone(),
-                    thread_title: row.title.clone(),
-                    post: None,
-                    seq: None,
-                    author: row.author.clone(),
-                    snippet: sanitize::clean_line(&row.title).into_owned(),
-                },
-            );
-        }
-        let seqs: Option<&[u32]> = match &posts {
-            Posts::TitleOnly => continue,
-            Posts::All => None,
-            Posts::Some(seqs) => Some(seqs),
-        };
-        let Some(file) = cache.load_thread(&row.id)? else {
-            continue;
-        };
-        for post in file.posts.iter().filter(|p| !p.deleted) {
-            if ranked.full_of_the_best() {
-                break;
-            }
-            if seqs.is_some_and(|seqs| seqs.binary_search(&post.seq).is_err()) {
-                continue;
-            }
-            let text = plain_text(&post.body);
-            let lower = text.to_lowercase();
-            let Some(rank) = rank(&lower, &words) else {
-                continue;
-            };
-            ranked.push(
-                rank,
-                SearchHit {
-                    thread: row.id.clone(),
-                    thread_title: row.title.clone(),
-                    post: Some(post.id.clone()),
-                    seq: Some(post.seq),
-                    author: post.author.clone(),
-                    snippet: snippet(&text, &lower, &words[0]),
-                },
-            );
-        }
-    }
+    })?;
     Ok(ranked.finish())
 }
 
@@ -251,6 +226,16 @@ mod tests {
         let mut cache = Cache::open(data.account("demo"));
         let threads = cache.load_index().unwrap();
         (temp, cache, threads)
+    }
+
+    fn search(cache: &mut Cache, query: &str, limit: usize) -> Result<Vec<SearchHit>, StoreError> {
+        let query = Query::parse(query).unwrap();
+        super::search(
+            cache,
+            &query,
+            &QueryContext::bare(jiff::Timestamp::now()),
+            limit,
+        )
     }
 
     fn found(cache: &mut Cache, query: &str) -> Vec<Option<u32>> {

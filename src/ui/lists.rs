@@ -48,7 +48,7 @@ fn state_style(state: &OutboxState, theme: &Theme) -> Style {
 }
 
 /// Draws a list box: `entries` are groups of lines, `selected` one of them.
-fn draw_box(
+pub(super) fn draw_box(
     frame: &mut Frame,
     title: &str,
     entries: Vec<Vec<Line<'static>>>,

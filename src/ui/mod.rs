@@ -11,6 +11,7 @@ pub mod overlays;
 pub mod post_header;
 pub mod reader_pane;
 pub mod revisions;
+pub mod search_results;
 pub mod status_line;
 pub mod text;
 pub mod theme;
@@ -119,6 +120,9 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         Overlay::Revisions { scroll } => revisions::draw(frame, state, scroll, theme),
         Overlay::Bookmarks { selected } => lists::draw_bookmarks(frame, state, selected, theme),
         Overlay::Inbox { selected } => lists::draw_inbox(frame, state, selected, theme),
+        Overlay::SearchResults { selected } => {
+            search_results::draw(frame, state, selected, theme);
+        }
     }
 }
 

@@ -40,6 +40,7 @@ pub fn draw(frame: &mut Frame, view: &StatusView<'_>, theme: &Theme) {
             PromptKind::Search => "search thread: ",
             PromptKind::Pipe => "pipe post to: ",
             PromptKind::Save => "save post to file: ",
+            PromptKind::AccountSearch => "search the account: ",
             PromptKind::Note => "bookmark note (enter: none, esc: no bookmark): ",
         };
         let (before, after) = prompt.split_at_cursor();

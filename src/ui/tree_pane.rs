@@ -92,7 +92,7 @@ fn row<'a>(
     let mut label_style = theme.get(match node.kind {
         NodeKind::Forum => Element::TreeForum,
         NodeKind::Section => Element::TreeSection,
-        NodeKind::Area => Element::TreeArea,
+        NodeKind::Area | NodeKind::Folder => Element::TreeArea,
         NodeKind::Thread => Element::TreeThread,
     });
     if node.kind == NodeKind::Thread && node.unread > 0 && !muted {

@@ -1,6 +1,6 @@
 //! The performance budgets (README "Performance"), measured on generated forums of 1k, 10k
 //! and 100k posts: start to first frame, key press to frame, opening a long thread, local
-//! search, a 1 MiB post, an outbox enqueue, sync ingest from a loopback server, the
+//! search, a saved-search folder's count, a 1 MiB post, an outbox enqueue, sync ingest from a loopback server, the
 //! reader's peak memory, and the server's write rate and long-poll wake-up on `SQLite` and
 //! on one PostgreSQL with one and three processes; and the requests a Discourse first sync
 //! and a quiet catch-up round cost on a User API key's budget; 50 `[[rules]]` at start
@@ -21,6 +21,7 @@ use support::{generator, postgres, serve};
 mod binary;
 mod discourse;
 mod fixtures;
+mod folders;
 mod ingest;
 mod reading;
 mod rules;
@@ -46,6 +47,9 @@ fn main() {
     }
     if filter.wants("search") || filter.wants("render") || filter.wants("outbox") {
         writing::bench(&mut c, &filter);
+    }
+    if filter.wants("folders") {
+        folders::bench(&mut c);
     }
     if filter.wants("ingest") {
         ingest::bench(&mut c);

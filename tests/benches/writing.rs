@@ -32,7 +32,9 @@ fn search(c: &mut Criterion) {
     let dir = fixture.account_dir();
     let find = |query: &str| {
         let mut cache = Cache::open(dir.clone());
-        threadmark::store::search(&mut cache, query, 50).unwrap()
+        let query = threadmark::model::Query::parse(query).unwrap();
+        let cx = threadmark::store::QueryContext::bare(jiff::Timestamp::now());
+        threadmark::store::search(&mut cache, &query, &cx, 50).unwrap()
     };
     let hits = find(PLANTED_PHRASE);
     assert_eq!(hits.len(), 1, "the planted phrase is found once");

@@ -168,7 +168,9 @@ proptest! {
         let _ = cache.load_read_state().unwrap();
         let _ = threadmark::store::load_ui_state::<threadmark::app::UiState>(&account).unwrap();
         let _ = threadmark::sync::state::SyncState::load(&account).unwrap();
-        let _ = threadmark::store::search(&mut cache, "b", 10);
+        let query = threadmark::model::Query::parse("b").unwrap();
+        let cx = threadmark::store::QueryContext::bare(jiff::Timestamp::now());
+        let _ = threadmark::store::search(&mut cache, &query, &cx, 10);
         for problem in cache.take_problems() {
             let shown = problem.to_string();
             prop_assert!(!shown.chars().any(char::is_control), "{shown:?}");

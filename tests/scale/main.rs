@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 use threadmark::app::tree::{NodeKind, TreeModel};
 use threadmark::model::ReadState;
 use threadmark::remote::{HttpClient, NativeBackend, Timeouts};
-use threadmark::store::{AccountDir, Cache, DataDir, search};
+use threadmark::store::{AccountDir, Cache, DataDir};
 use threadmark::sync::Engine;
 
 fn generated() -> &'static Generated {
@@ -209,4 +209,15 @@ fn a_full_sync_from_the_server_gives_the_same_cache_as_direct_generation() {
             .collect::<Vec<_>>()
     };
     assert_eq!(hits(&mut b), hits(&mut a));
+}
+
+/// `threadmark search`'s search with no operator context (words and phrases only).
+fn search(
+    cache: &mut Cache,
+    query: &str,
+    limit: usize,
+) -> Result<Vec<threadmark::store::SearchHit>, threadmark::store::StoreError> {
+    let query = threadmark::model::Query::parse(query).expect("a query");
+    let cx = threadmark::store::QueryContext::bare(jiff::Timestamp::now());
+    threadmark::store::search(cache, &query, &cx, limit)
 }

@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use threadmark::model::{Post, PostId, ThreadId, ThreadSummary};
 use threadmark::render::plain_text;
-use threadmark::store::{AccountDir, Cache, DataDir, Problem, search};
+use threadmark::store::{AccountDir, Cache, DataDir, Problem};
 
 type Found = Vec<(ThreadId, Option<PostId>)>;
 
@@ -310,4 +310,15 @@ fn the_cli_says_it_builds_the_index_and_search_text_files_of_old_versions_go() {
             .contains("quokka marmalade")
     );
     assert!(!old.exists(), "the old search text is gone");
+}
+
+/// `threadmark search`'s search with no operator context (words and phrases only).
+fn search(
+    cache: &mut Cache,
+    query: &str,
+    limit: usize,
+) -> Result<Vec<threadmark::store::SearchHit>, threadmark::store::StoreError> {
+    let query = threadmark::model::Query::parse(query).expect("a query");
+    let cx = threadmark::store::QueryContext::bare(jiff::Timestamp::now());
+    threadmark::store::search(cache, &query, &cx, limit)
 }

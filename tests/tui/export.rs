@@ -67,7 +67,7 @@ fn a_post_is_saved_to_a_new_file_and_never_over_one() {
     let mut s = reader_on_the_demo_thread(home.path());
     let saved = home.path().join("saved.txt");
 
-    s.send("S");
+    s.send("W");
     s.wait_for_text("save post to file:");
     s.send("~/saved.txt\r");
     s.wait_for_text("saved #1 to");
@@ -76,11 +76,11 @@ fn a_post_is_saved_to_a_new_file_and_never_over_one() {
     assert!(text.contains("(#1)"), "{text}");
 
     // The next post, to the same name: the file stays as it was.
-    s.send("JS~/saved.txt\r");
+    s.send("JW~/saved.txt\r");
     s.wait_for_text("exists: nothing written");
     assert_eq!(std::fs::read_to_string(&saved).unwrap(), text);
     // ↑ brings the name back to edit.
-    s.send("S\u{1b}[A\u{8}\u{8}\u{8}\u{8}2.txt\r");
+    s.send("W\u{1b}[A\u{8}\u{8}\u{8}\u{8}2.txt\r");
     s.wait_for_text("saved #2 to");
     let second = std::fs::read_to_string(home.path().join("saved2.txt")).unwrap();
     assert!(second.starts_with("From: Connie Williams\n"), "{second}");

@@ -97,6 +97,9 @@ pub enum Action {
     QuickRule,
     /// Bookmark the current post in the reader, or remove its bookmark.
     Bookmark,
+    /// Search the whole account (the query language of `threadmark search`); the hits
+    /// are listed, enter opens one.
+    SearchAccount,
     /// Show the account's bookmarks.
     Bookmarks,
     /// Show the account's inbox: replies, mentions, quotes, messages.

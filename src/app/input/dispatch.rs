@@ -97,6 +97,7 @@ pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
         Action::Bookmark => bookmarks_actions::toggle(state, fx),
         Action::Bookmarks => bookmarks_actions::show(state, fx),
         Action::Inbox => inbox_actions::show(state, fx),
+        Action::SearchAccount => crate::app::lists::search_results::start(state),
         Action::SyncNow => sync_now(state, fx),
         Action::SwitchDemoServer => switch_demo_server(state, fx),
         Action::Outbox => outbox_actions::show(state, fx),
@@ -128,6 +129,9 @@ fn overlay_action(state: &mut State, action: Action, fx: &mut Effects) -> bool {
         Overlay::Conflict { .. } => conflict::run(state, action, fx),
         Overlay::Bookmarks { .. } => bookmarks_actions::run(state, action, fx),
         Overlay::Inbox { .. } => inbox_actions::run(state, action, fx),
+        Overlay::SearchResults { .. } => {
+            crate::app::lists::search_results::run(state, action, fx);
+        }
         Overlay::None if state.composer.is_some() => compose_actions::run(state, action, fx),
         _ => return false,
     }

@@ -57,7 +57,8 @@ pub fn help_lines_for(keymap: &Keymap, lead: Context) -> Vec<HelpLine> {
         | Context::Drafts
         | Context::Conflict
         | Context::Bookmarks
-        | Context::Inbox => {
+        | Context::Inbox
+        | Context::Results => {
             vec![lead]
         }
     };

@@ -26,10 +26,12 @@ pub enum Context {
     Bookmarks,
     /// The Inbox list.
     Inbox,
+    /// The hits of a search over the account (`S`).
+    Results,
 }
 
 impl Context {
-    pub const ALL: [Context; 9] = [
+    pub const ALL: [Context; 10] = [
         Context::Global,
         Context::Tree,
         Context::Reader,
@@ -39,6 +41,7 @@ impl Context {
         Context::Conflict,
         Context::Bookmarks,
         Context::Inbox,
+        Context::Results,
     ];
 
     /// Contexts a global binding applies to.
@@ -55,6 +58,7 @@ impl Context {
             Context::Conflict => "Edit in conflict",
             Context::Bookmarks => "Bookmarks list",
             Context::Inbox => "Inbox",
+            Context::Results => "Search results",
         }
     }
 
@@ -70,6 +74,7 @@ impl Context {
             Context::Conflict => "conflict",
             Context::Bookmarks => "bookmarks",
             Context::Inbox => "inbox",
+            Context::Results => "results",
         }
     }
 
@@ -271,7 +276,7 @@ pub enum Lookup {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Keymap {
     /// Bindings per context, indexed by [`Context::index`].
-    bindings: [Vec<Binding>; 9],
+    bindings: [Vec<Binding>; 10],
 }
 
 #[derive(Deserialize)]
@@ -302,6 +307,8 @@ struct KeymapFile {
     bookmarks: Vec<FileEntry>,
     #[serde(default)]
     inbox: Vec<FileEntry>,
+    #[serde(default)]
+    results: Vec<FileEntry>,
 }
 
 impl Keymap {
@@ -335,6 +342,7 @@ impl Keymap {
                 convert(file.conflict)?,
                 convert(file.bookmarks)?,
                 convert(file.inbox)?,
+                convert(file.results)?,
             ],
         })
     }
@@ -456,6 +464,7 @@ impl Keymap {
             Context::Conflict => &[Context::Conflict],
             Context::Bookmarks => &[Context::Bookmarks],
             Context::Inbox => &[Context::Inbox],
+            Context::Results => &[Context::Results],
         }
     }
 

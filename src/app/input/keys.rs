@@ -56,6 +56,7 @@ pub fn on_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effect>) {
         Overlay::Drafts { .. } => return list_key(state, Context::Drafts, event, fx),
         Overlay::Bookmarks { .. } => return list_key(state, Context::Bookmarks, event, fx),
         Overlay::Inbox { .. } => return list_key(state, Context::Inbox, event, fx),
+        Overlay::SearchResults { .. } => return list_key(state, Context::Results, event, fx),
         Overlay::None => {}
     }
     if state.composer.is_some() {
@@ -176,6 +177,9 @@ fn finish_prompt(state: &mut State, kind: PromptKind, text: &str, fx: &mut Vec<E
         PromptKind::Pipe => export::run_pipe(state, text, fx),
         PromptKind::Save => export::run_save(state, text, fx),
         PromptKind::Note => bookmarks_actions::noted(state, text, fx),
+        PromptKind::AccountSearch => {
+            crate::app::lists::search_results::run_query(state, text, fx);
+        }
     }
 }
 

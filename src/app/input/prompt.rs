@@ -18,6 +18,8 @@ pub enum PromptKind {
     Pipe,
     /// A file to save the current post in.
     Save,
+    /// A search over the whole account (`S`), in the query language.
+    AccountSearch,
     /// The note of a new bookmark (empty: none). Not remembered: an empty enter is no note.
     Note,
 }
@@ -53,6 +55,7 @@ pub struct PromptHistory {
     search: Vec<String>,
     pipe: Vec<String>,
     save: Vec<String>,
+    account_search: Vec<String>,
 }
 
 impl PromptHistory {
@@ -62,6 +65,7 @@ impl PromptHistory {
             PromptKind::Search => &self.search,
             PromptKind::Pipe => &self.pipe,
             PromptKind::Save => &self.save,
+            PromptKind::AccountSearch => &self.account_search,
             PromptKind::Note => &[],
         }
     }
@@ -76,6 +80,7 @@ impl PromptHistory {
             PromptKind::Search => &mut self.search,
             PromptKind::Pipe => &mut self.pipe,
             PromptKind::Save => &mut self.save,
+            PromptKind::AccountSearch => &mut self.account_search,
             PromptKind::Note => return,
         };
         list.retain(|t| t != text);

@@ -1,4 +1,5 @@
-//! The lists over the panes: the outbox, the unsent drafts, the bookmarks and the inbox.
+//! The lists over the panes: the outbox, the unsent drafts, the bookmarks, the inbox and
+//! the hits of a search (`S`).
 //! Each list's model is a leaf (it does not know `State`); the handlers that change the
 //! state sit beside it.
 
@@ -10,6 +11,7 @@ pub mod inbox;
 pub(crate) mod inbox_actions;
 pub mod outbox;
 pub(crate) mod outbox_actions;
+pub(crate) mod search_results;
 
 pub use bookmarks::BookmarkList;
 pub use drafts::DraftList;

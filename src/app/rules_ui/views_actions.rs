@@ -64,4 +64,6 @@ pub fn rebuild(state: &mut State) {
     tree.set_places(&state.places, &state.data.read);
     tree.set_filter(&filter);
     state.tree = tree;
+    // The saved-search folders go back in with what their queries found.
+    crate::app::tree::folders::show(state);
 }

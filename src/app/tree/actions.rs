@@ -29,6 +29,7 @@ fn say_why_empty(state: &mut State) -> bool {
         NodeKind::Area => "no threads here yet: c starts one (s syncs, if the forum has some)",
         NodeKind::Section => "this section has no areas",
         NodeKind::Forum => "the forum has no sections yet: s syncs",
+        NodeKind::Folder => "nothing in the cache matches this folder's query yet",
         NodeKind::Thread => return false,
     };
     state.notice(why);

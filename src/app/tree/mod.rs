@@ -3,6 +3,7 @@
 
 pub(crate) mod actions;
 pub mod lazy;
+pub mod folders;
 pub mod model;
 pub mod views;
 pub(crate) mod watch_actions;

@@ -13,7 +13,21 @@ pub enum NodeKind {
     Section,
     Area,
     Thread,
+    /// A saved search (`[[folders]]`): its threads below it (see `tree::folders`).
+    Folder,
 }
+
+/// A saved-search folder as the tree shows it: its name, its unread count, and its
+/// threads (id, title, the unread posts the query found in it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FolderRow {
+    pub name: String,
+    pub unread: u32,
+    pub threads: Vec<(ThreadId, String, u32)>,
+}
+
+/// Keys of folder nodes and of the threads listed under them start with this.
+const FOLDER_KEY: &str = "f:";
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TreeNode {
@@ -80,6 +94,8 @@ pub struct TreeModel {
     /// Unread posts of the areas whose threads are not loaded yet, as the tree index rolls
     /// them up (see `super::lazy`).
     rolled_up: HashMap<AreaId, u32>,
+    /// The counts of folder nodes and their threads, by key (their queries count them).
+    folder_counts: HashMap<String, u32>,
 }
 
 impl TreeModel {
@@ -237,9 +253,14 @@ impl TreeModel {
     /// up, leaving muted threads out.
     pub fn refresh_unread(&mut self, read: &ReadState) {
         for node in &mut self.nodes {
-            node.unread = match (&node.thread, &node.area) {
-                (Some(id), _) => self.counts.unread_of(id, node.last_seq, read),
-                (None, Some(area)) if node.kind == NodeKind::Area && !node.has_children => {
+            node.unread = match (
+                &node.thread,
+                self.folder_counts.get(&node.key),
+                &node.area,
+            ) {
+                (_, Some(&counted), _) => counted,
+                (Some(id), None, _) => self.counts.unread_of(id, node.last_seq, read),
+                (None, None, Some(area)) if node.kind == NodeKind::Area && !node.has_children => {
                     self.rolled_up.get(area).copied().unwrap_or(0)
                 }
                 _ => 0,
@@ -248,6 +269,10 @@ impl TreeModel {
         }
         for i in (1..self.nodes.len()).rev() {
             if self.nodes[i].kind == NodeKind::Thread && self.nodes[i].watch == WatchLevel::Muted {
+                continue;
+            }
+            // A folder counts what its query finds: its posts are counted where they are.
+            if self.nodes[i].key.starts_with(FOLDER_KEY) {
                 continue;
             }
             if let Some(parent) = self.nodes[i].parent {
@@ -264,6 +289,49 @@ impl TreeModel {
             let node = &mut self.nodes[i];
             node.label = format!("{} · {suffix}", node.label);
         }
+    }
+
+    /// Puts the saved-search folders under the root, after the forum's sections (in place
+    /// of those shown before), each with its threads; the selection stays where it was.
+    pub fn set_folders(&mut self, folders: &[FolderRow], read: &ReadState) {
+        let selected = self.selected().map(|n| n.key.clone());
+        let first = self
+            .nodes
+            .iter()
+            .position(|n| n.kind == NodeKind::Folder)
+            .unwrap_or(self.nodes.len());
+        self.nodes.truncate(first);
+        self.folder_counts.clear();
+        for folder in folders {
+            let key = format!("{FOLDER_KEY}{}", folder.name);
+            let label = format!("⌕ {}", folder.name);
+            let mut node = TreeNode::new(NodeKind::Folder, key.clone(), &label, 1, Some(0));
+            node.has_children = !folder.threads.is_empty();
+            self.folder_counts.insert(key.clone(), folder.unread);
+            self.nodes.push(node);
+            let at = self.nodes.len() - 1;
+            for (id, title, unread) in &folder.threads {
+                let thread_key = format!("{key}/t:{id}");
+                let mut node =
+                    TreeNode::new(NodeKind::Thread, thread_key.clone(), title, 2, Some(at));
+                node.thread = Some(id.clone());
+                self.folder_counts.insert(thread_key, *unread);
+                self.nodes.push(node);
+            }
+        }
+        let more = self.nodes.len() > 1;
+        if let Some(root) = self.nodes.first_mut() {
+            root.has_children = more;
+        }
+        self.refresh_unread(read);
+        self.recompute_visible();
+        self.selected = selected
+            .and_then(|key| self.position(&key))
+            .or(self.selected);
+        if self.selected.is_some_and(|i| i >= self.nodes.len()) {
+            self.selected = None;
+        }
+        self.reveal_selected();
     }
 
     pub fn nodes(&self) -> &[TreeNode] {

@@ -1,0 +1,295 @@
+//! A [`Query`] run over one account's cache: the threads and posts that may match come
+//! from the search index (narrowed by the query's words), each is checked against its
+//! thread file and the query's operators. `threadmark search`, `S` in the reader and the
+//! saved-search folders all go through [`scan`].
+
+use super::search_index::{Posts, ThreadRow};
+use super::{Cache, StoreError};
+use crate::model::{Forum, Post, PostId, PostTraits, Query, ReadState, Thread, ThreadId};
+use crate::render::plain_text;
+use jiff::Timestamp;
+use std::collections::HashSet;
+use std::ops::ControlFlow;
+
+/// The posts of a thread a rule leaves out of the unread counts (hidden, or marked read
+/// by a rule), by `seq`: the caller's rules (the store does not judge).
+pub type LeftOut<'a> = dyn Fn(&Thread) -> Vec<u32> + 'a;
+
+/// What a query's operators are checked against besides the posts themselves.
+pub struct QueryContext<'a> {
+    /// The account's tree: area titles for `area:` (`None`: ids only).
+    pub forum: Option<&'a Forum>,
+    /// The read state, for `unread` (`None`: every post counts as unread).
+    pub read: Option<&'a ReadState>,
+    /// What the rules leave out of the unread counts.
+    pub left_out: Option<&'a LeftOut<'a>>,
+    /// Bookmarked posts, for `is:bookmarked`.
+    pub bookmarks: HashSet<PostId>,
+    /// The user's name on this account, for `is:mine` (`None`: no post is).
+    pub me: Option<String>,
+    pub now: Timestamp,
+    /// Whether each hit's unread state is wanted (a folder's count), not only for
+    /// `unread`: the rules are then run over every thread read.
+    pub count_unread: bool,
+}
+
+impl std::fmt::Debug for QueryContext<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueryContext")
+            .field("me", &self.me)
+            .field("now", &self.now)
+            .finish_non_exhaustive()
+    }
+}
+
+impl QueryContext<'_> {
+    /// A context knowing nothing beyond the posts (no read state, no bookmarks).
+    pub fn bare(now: Timestamp) -> Self {
+        Self {
+            forum: None,
+            read: None,
+            left_out: None,
+            bookmarks: HashSet::new(),
+            me: None,
+            now,
+            count_unread: false,
+        }
+    }
+}
+
+/// One thing a query found, as [`scan`] hands it over.
+pub(super) enum Found<'a> {
+    /// The thread's title holds every word.
+    Title { row: &'a ThreadRow, text: &'a str },
+    /// A post holds every word and passes every operator. `text` is its plain text
+    /// (blanks made single spaces when the query has phrases), `lower` the same lowercased.
+    Post {
+        row: &'a ThreadRow,
+        post: &'a Post,
+        text: &'a str,
+        lower: &'a str,
+        unread: bool,
+        /// A rule leaves it out of the unread counts.
+        left_out: bool,
+    },
+}
+
+/// Walks the query's candidates, newest thread first (ties by id), each thread's title
+/// before its posts (in `seq` order), handing each match to `found` until it breaks.
+///
+/// The search index (see [`super::search_index`]) names the threads and posts that may
+/// match; each post is read from its thread file and checked there, so an index out of
+/// step with the files never yields a wrong hit. Threads the index is unsure of, and
+/// every thread when no word is long enough for the index, are read whole; with no usable
+/// index, every thread of `index.json` is.
+pub(super) fn scan(
+    cache: &mut Cache,
+    query: &Query,
+    cx: &QueryContext<'_>,
+    mut found: impl FnMut(Found<'_>) -> ControlFlow<()>,
+) -> Result<(), StoreError> {
+    let words = query.index_words();
+    let mut threads = match cache.search_candidates(&words)? {
+        Some(candidates) => {
+            let mut threads = candidates.threads;
+            // A write left these pending: their rows may be out of step, their files say.
+            for id in &candidates.whole {
+                if let Some(file) = cache.load_thread(id)? {
+                    threads.push((ThreadRow::of(&file.summary), Posts::All));
+                }
+            }
+            threads
+        }
+        None => cache
+            .load_index()?
+            .iter()
+            .map(|summary| (ThreadRow::of(summary), Posts::All))
+            .collect(),
+    };
+    threads.retain(|(row, _)| query.threads.admits(&[row.id.as_str()]));
+    threads.sort_by(|(a, _), (b, _)| {
+        b.last_post_at
+            .cmp(&a.last_post_at)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    let titles = !query.posts_only();
+    for (row, posts) in threads {
+        let title_text = normalized(&row.title, query);
+        let title_lower = title_text.to_lowercase();
+        let title_holds = titles
+            && query.words.iter().all(|w| title_lower.contains(w.as_str()))
+            && !query.excludes(&title_lower)
+            && !query.words.is_empty();
+        let seqs: Option<&[u32]> = match &posts {
+            Posts::TitleOnly if !title_holds => continue,
+            Posts::TitleOnly | Posts::All => None,
+            Posts::Some(seqs) => Some(seqs),
+        };
+        let needs_file = !matches!(posts, Posts::TitleOnly) || !query.areas.is_empty();
+        let file = if needs_file {
+            cache.load_thread(&row.id)?
+        } else {
+            None
+        };
+        if let Some(file) = &file
+            && !admits_area(query, cx, file)
+        {
+            continue;
+        }
+        if title_holds
+            && found(Found::Title {
+                row: &row,
+                text: &title_text,
+            })
+            .is_break()
+        {
+            return Ok(());
+        }
+        if matches!(posts, Posts::TitleOnly) {
+            continue;
+        }
+        let Some(file) = file else {
+            continue;
+        };
+        if scan_posts(&row, &file, seqs, query, cx, &mut found).is_break() {
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// The live posts of one thread that pass the operators and hold every word.
+fn scan_posts(
+    row: &ThreadRow,
+    file: &Thread,
+    seqs: Option<&[u32]>,
+    query: &Query,
+    cx: &QueryContext<'_>,
+    found: &mut impl FnMut(Found<'_>) -> ControlFlow<()>,
+) -> ControlFlow<()> {
+    let read_state = cx.read.and_then(|r| r.thread(&file.summary.id));
+    let left_out: Vec<u32> = match cx.left_out {
+        Some(left_out) if query.needs_read_state() || cx.count_unread => left_out(file),
+        _ => Vec::new(),
+    };
+    for post in file.posts.iter().filter(|p| !p.deleted) {
+        if seqs.is_some_and(|seqs| seqs.binary_search(&post.seq).is_err()) {
+            continue;
+        }
+        let ruled_out = left_out.contains(&post.seq);
+        let unread = !read_state.is_some_and(|s| s.is_read(post.seq)) && !ruled_out;
+        let traits = PostTraits {
+            author: &post.author.name,
+            created_at: post.created_at,
+            unread,
+            bookmarked: cx.bookmarks.contains(&post.id),
+            mine: cx
+                .me
+                .as_deref()
+                .is_some_and(|me| me.eq_ignore_ascii_case(&post.author.name)),
+        };
+        if !query.admits_post(&traits, cx.now) {
+            continue;
+        }
+        let text = normalized(&plain_text(&post.body), query);
+        let lower = text.to_lowercase();
+        if !query.words.iter().all(|w| lower.contains(w.as_str())) || query.excludes(&lower) {
+            continue;
+        }
+        found(Found::Post {
+            row,
+            post,
+            text: &text,
+            lower: &lower,
+            unread,
+            left_out: ruled_out,
+        })?;
+    }
+    ControlFlow::Continue(())
+}
+
+fn admits_area(query: &Query, cx: &QueryContext<'_>, file: &Thread) -> bool {
+    if query.areas.is_empty() {
+        return true;
+    }
+    let area = &file.summary.area;
+    let title = cx
+        .forum
+        .and_then(|f| f.area(area))
+        .map_or("", |(_, a)| a.title.as_str());
+    query.admits_thread(file.summary.id.as_str(), area.as_str(), title)
+}
+
+/// `text` with its blanks made single spaces when the query has phrases (so "annual
+/// report" finds "annual\nreport"); as it is otherwise.
+fn normalized(text: &str, query: &Query) -> String {
+    if query.has_phrases() {
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// A thread holding hits of a query: what a saved-search folder lists.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MatchedThread {
+    pub id: ThreadId,
+    pub title: String,
+    /// The newest post's time (nanoseconds since 1970), for the order.
+    pub last_post_at: i64,
+    /// Whether the title holds every word.
+    pub title_hit: bool,
+    /// The posts found, by `seq`.
+    pub posts: Vec<u32>,
+    /// How many of them are unread (as the tree counts them).
+    pub unread: u32,
+    /// Those of them a rule leaves out of the unread counts.
+    pub left_out: Vec<u32>,
+}
+
+/// Every thread holding hits of `query`, newest first, with its posts found and how many
+/// of them are unread (no limit, no snippets): a folder's list and count.
+pub fn matching_threads(
+    cache: &mut Cache,
+    query: &Query,
+    cx: &QueryContext<'_>,
+) -> Result<Vec<MatchedThread>, StoreError> {
+    let mut threads: Vec<MatchedThread> = Vec::new();
+    scan(cache, query, cx, |found| {
+        let (row, seq, unread, left_out) = match found {
+            Found::Title { row, .. } => (row, None, false, false),
+            Found::Post {
+                row,
+                post,
+                unread,
+                left_out,
+                ..
+            } => (row, Some(post.seq), unread, left_out),
+        };
+        if threads.last().is_none_or(|t| t.id != row.id) {
+            threads.push(MatchedThread {
+                id: row.id.clone(),
+                title: row.title.clone(),
+                last_post_at: row.last_post_at,
+                title_hit: false,
+                posts: Vec::new(),
+                unread: 0,
+                left_out: Vec::new(),
+            });
+        }
+        if let Some(thread) = threads.last_mut() {
+            match seq {
+                None => thread.title_hit = true,
+                Some(seq) => {
+                    thread.posts.push(seq);
+                    thread.unread += u32::from(unread);
+                    if left_out {
+                        thread.left_out.push(seq);
+                    }
+                }
+            }
+        }
+        ControlFlow::Continue(())
+    })?;
+    Ok(threads)
+}

@@ -19,6 +19,7 @@
 mod answer;
 mod comments;
 mod cursor;
+mod inbox;
 mod posts;
 mod pull;
 mod read_marks;
@@ -264,6 +265,21 @@ impl Backend for LemmyBackend {
     /// Lemmy keeps per post whether the account read it and its comments.
     fn sends_read_marks(&self) -> bool {
         self.settings.read_sync && self.transport.logged_in()
+    }
+
+    /// Replies, mentions and private messages are marked read on the instance (API v3,
+    /// with a login and `read_sync` on).
+    fn syncs_inbox(&self) -> bool {
+        self.settings.read_sync
+            && self.transport.logged_in()
+            && self.transport.version() == Some(ApiVersion::V3)
+    }
+
+    async fn send_inbox_read(&mut self, _key: &str, ids: &[String]) -> Result<(), RemoteError> {
+        if self.transport.version().is_none() {
+            self.detect_version().await?;
+        }
+        inbox::mark_read(&mut self.transport, ids).await
     }
 
     fn set_read_state(&mut self, read: &ReadState) {

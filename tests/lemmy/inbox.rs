@@ -34,7 +34,11 @@ async fn replies_mentions_and_messages_arrive_and_are_marked_read_on_the_instanc
         let (server, token) = standin(Api::V3, with_notices()).await;
         let mut b = backend(&server, Some(&token), settings());
         let synced = sync(&mut b, None, None).await;
-        let inbox: Vec<_> = synced.batches.iter().flat_map(|b| b.inbox.clone()).collect();
+        let inbox: Vec<_> = synced
+            .batches
+            .iter()
+            .flat_map(|b| b.inbox.clone())
+            .collect();
         let mut kinds: Vec<(InboxKind, String, String)> = inbox
             .iter()
             .map(|i| (i.kind, i.author.name.clone(), i.excerpt.clone()))
@@ -44,7 +48,11 @@ async fn replies_mentions_and_messages_arrive_and_are_marked_read_on_the_instanc
             kinds,
             [
                 (InboxKind::Message, "bob".into(), "A word in private".into()),
-                (InboxKind::Mention, "bob".into(), "Ask @alice, she knows.".into()),
+                (
+                    InboxKind::Mention,
+                    "bob".into(),
+                    "Ask @alice, she knows.".into()
+                ),
                 (InboxKind::Reply, "bob".into(), "Bob answers".into()),
             ],
             "alice's own message and her own comment are not news to her"
@@ -119,8 +127,16 @@ async fn a_rate_limited_list_is_read_on_the_next_call_and_anonymous_reading_asks
         let synced = sync(&mut b, None, None).await;
         assert!(synced.batches.iter().all(|b| b.inbox.is_empty()));
         assert!(!b.syncs_inbox());
-        assert!(anonymous.requests_to(&Method::GET, "/user/replies").is_empty());
-        assert!(anonymous.requests_to(&Method::GET, "/private_message/list").is_empty());
+        assert!(
+            anonymous
+                .requests_to(&Method::GET, "/user/replies")
+                .is_empty()
+        );
+        assert!(
+            anonymous
+                .requests_to(&Method::GET, "/private_message/list")
+                .is_empty()
+        );
     })
     .await;
 }

@@ -36,6 +36,7 @@ mod changes;
 mod cursor;
 mod inbox;
 mod limits;
+mod messages;
 mod places;
 mod posts;
 mod prefetch;
@@ -193,10 +194,8 @@ impl Backend for DiscourseBackend {
     /// (`post_action_type_id` 2) map to its requests, watch levels and bookmarks to
     /// `notification_level` and `/bookmarks` ([`places`]); earlier versions come from
     /// `/posts/{id}/revisions/{n}.json`. Private messages are not started from here yet.
-    const CAPABILITIES: crate::model::Capabilities = crate::model::Capabilities {
-        messages: false,
-        ..crate::model::Capabilities::all("a Discourse forum")
-    };
+    const CAPABILITIES: crate::model::Capabilities =
+        crate::model::Capabilities::all("a Discourse forum");
 
     fn state(&self) -> &ServerState {
         self.transport.state()
@@ -257,6 +256,7 @@ impl Backend for DiscourseBackend {
         )
         .with_places(places)
         .with_inbox(!anonymous)
+        .with_messages(self.username.clone().filter(|_| !anonymous))
         .run(focus);
         let result = Box::pin(pulling).await;
         let (mut batch, mut cursor) = result.map_err(|e| key_refused(e, anonymous))?;

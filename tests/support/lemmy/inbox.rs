@@ -26,16 +26,18 @@ pub fn notices_of(i: &Instance, c: &Comment) -> Vec<(i64, bool)> {
     let mut told: Vec<(i64, bool)> = Vec::new();
     for p in i.persons.iter().filter(|p| p.home.is_none()) {
         let named = format!("@{}", p.name);
-        let mentioned = c.content.split_whitespace().any(|w| {
-            w.trim_end_matches(|ch: char| !ch.is_alphanumeric() && ch != '_') == named
-        });
+        let mentioned = c
+            .content
+            .split_whitespace()
+            .any(|w| w.trim_end_matches(|ch: char| !ch.is_alphanumeric() && ch != '_') == named);
         if mentioned && p.id != c.creator && i.user_of(p.id).is_some() {
             told.push((p.id, true));
         }
     }
-    let parent = parent_of(c)
-        .and_then(|id| i.comments.get(&id))
-        .map_or_else(|| i.posts.get(&c.post).map(|p| p.creator), |p| Some(p.creator));
+    let parent = parent_of(c).and_then(|id| i.comments.get(&id)).map_or_else(
+        || i.posts.get(&c.post).map(|p| p.creator),
+        |p| Some(p.creator),
+    );
     if let Some(parent) = parent
         && parent != c.creator
         && i.user_of(parent).is_some()

@@ -299,7 +299,13 @@ impl Instance {
     }
 
     /// A private message from `creator` to `recipient`.
-    pub fn add_message(&mut self, creator: i64, recipient: i64, content: &str, at: Timestamp) -> i64 {
+    pub fn add_message(
+        &mut self,
+        creator: i64,
+        recipient: i64,
+        content: &str,
+        at: Timestamp,
+    ) -> i64 {
         let id = self.next();
         self.messages.push(PrivateMessage {
             id,

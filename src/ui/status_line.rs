@@ -41,6 +41,7 @@ pub fn draw(frame: &mut Frame, view: &StatusView<'_>, theme: &Theme) {
             PromptKind::Pipe => "pipe post to: ",
             PromptKind::Save => "save post to file: ",
             PromptKind::Note => "bookmark note (enter: none, esc: no bookmark): ",
+            PromptKind::Recipients => "message to (names): ",
         };
         let (before, after) = prompt.split_at_cursor();
         Line::from(vec![

@@ -17,6 +17,7 @@ mod links;
 mod live;
 mod live_inbox;
 mod live_places;
+mod messages;
 mod places;
 mod post_changes;
 mod pty;

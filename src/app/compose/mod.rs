@@ -4,5 +4,6 @@
 pub(crate) mod actions;
 pub mod composer;
 pub mod describe;
+pub(crate) mod recipients;
 
 pub use composer::Composer;

@@ -146,6 +146,9 @@ fn prompt_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effect>) {
         PromptOutcome::Cancelled => match state.prompt.take() {
             Some(p) if p.kind == PromptKind::Filter => state.tree.set_filter(&p.before),
             Some(p) if p.kind == PromptKind::Note => bookmarks_actions::not_noted(state),
+            Some(p) if p.kind == PromptKind::Recipients => {
+                crate::app::compose::recipients::not_given(state);
+            }
             _ => {}
         },
         PromptOutcome::Run(text) => {
@@ -173,6 +176,7 @@ fn finish_prompt(state: &mut State, kind: PromptKind, text: &str, fx: &mut Vec<E
         PromptKind::Pipe => export::run_pipe(state, text, fx),
         PromptKind::Save => export::run_save(state, text, fx),
         PromptKind::Note => bookmarks_actions::noted(state, text, fx),
+        PromptKind::Recipients => crate::app::compose::recipients::given(state, text, fx),
     }
 }
 

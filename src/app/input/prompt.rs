@@ -20,6 +20,8 @@ pub enum PromptKind {
     Save,
     /// The note of a new bookmark (empty: none). Not remembered: an empty enter is no note.
     Note,
+    /// The recipients of a new private message. Not remembered.
+    Recipients,
 }
 
 /// A line of text being typed in the status line.
@@ -62,7 +64,7 @@ impl PromptHistory {
             PromptKind::Search => &self.search,
             PromptKind::Pipe => &self.pipe,
             PromptKind::Save => &self.save,
-            PromptKind::Note => &[],
+            PromptKind::Note | PromptKind::Recipients => &[],
         }
     }
 
@@ -76,7 +78,7 @@ impl PromptHistory {
             PromptKind::Search => &mut self.search,
             PromptKind::Pipe => &mut self.pipe,
             PromptKind::Save => &mut self.save,
-            PromptKind::Note => return,
+            PromptKind::Note | PromptKind::Recipients => return,
         };
         list.retain(|t| t != text);
         list.push(text.to_owned());

@@ -819,6 +819,16 @@ impl Backend for NativeBackend {
             .collect())
     }
 
+    /// `GET /users?prefix=`: the names only.
+    async fn search_users(&mut self, prefix: &str) -> Result<Vec<String>, RemoteError> {
+        let request = self
+            .http
+            .request(Method::GET, &path("/users"))
+            .query(&[("prefix", prefix), ("limit", "10")]);
+        let answer: api::UserNames = self.call(request).await?;
+        Ok(answer.users)
+    }
+
     async fn find_submitted(&mut self, _entry: &OutboxEntry) -> Result<Option<Post>, RemoteError> {
         // The server deduplicates by idempotency key (also stored on the post), so sending
         // again with the same key is the lookup.

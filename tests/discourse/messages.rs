@@ -261,3 +261,52 @@ async fn the_daily_limit_holds_the_message_not_the_forum() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn with_a_user_api_key_the_messages_are_listed_and_user_names_complete() {
+    use crate::{backend, roomy, sync};
+    use threadmark::model::is_messages_area;
+    use threadmark::remote::Backend;
+    bounded(async {
+        let server = standin(Forum::rich()).await;
+        server.world().add_message(
+            "alice",
+            &["bob"],
+            "Friday plans",
+            "Shall we meet on Friday?",
+        );
+        let mut b = backend(&server, Some(crate::user_key()), roomy());
+        let synced = sync(&mut b, None, None).await;
+        let friday = synced
+            .batches
+            .iter()
+            .flat_map(|b| &b.threads)
+            .rev()
+            .find(|t| t.title == "Friday plans")
+            .expect("bob's message, though the key does not name him");
+        assert!(is_messages_area(&friday.area));
+        let forum = synced
+            .batches
+            .iter()
+            .rev()
+            .find_map(|b| b.forum.as_ref())
+            .unwrap();
+        assert_eq!(forum.sections.last().unwrap().title, "Messages");
+        assert_eq!(
+            server
+                .requests_to(&Method::GET, "/session/current.json")
+                .len(),
+            1,
+            "asked once"
+        );
+
+        // `users_controller.rb#search_users`.
+        let names = b.search_users("Al").await.unwrap();
+        assert_eq!(names, ["alice"]);
+        let asked = server.requests_to(&Method::GET, "/u/search/users.json");
+        assert_eq!(asked.len(), 1);
+        assert!(asked[0].query.contains("term=Al"), "{}", asked[0].query);
+        assert!(b.search_users("zz").await.unwrap().is_empty());
+    })
+    .await;
+}

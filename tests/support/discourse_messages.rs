@@ -133,6 +133,22 @@ pub fn route(w: &mut World, who: &Caller, r: &Recorded, segments: &[&str]) -> Op
             let id: u64 = id.parse().ok()?;
             (w.messages.is_message(id) && !w.messages.may_read(id, viewer)).then(invalid_access)
         }
+        // `users_controller.rb#search_users` through `UserSearch`: names starting with the
+        // term (case aside), at most 6 by default, `{users: [{username, name,
+        // avatar_template}]}`.
+        (&Method::GET, ["u", "search", "users.json"]) => {
+            let term = r.query_values("term").first().cloned().unwrap_or_default();
+            let term = term.trim().to_lowercase();
+            let users: Vec<Value> = w
+                .forum
+                .users
+                .iter()
+                .filter(|u| !term.is_empty() && u.username.to_lowercase().starts_with(&term))
+                .take(6)
+                .map(|u| json!({"username": u.username, "name": u.name, "avatar_template": "/a/{size}.png"}))
+                .collect();
+            Some(json_response(200, &json!({ "users": users })))
+        }
         (&Method::POST, ["posts.json"]) => {
             let body: Value = serde_json::from_str(&r.body).ok()?;
             if let Some(topic) = body["topic_id"].as_u64() {

@@ -101,3 +101,79 @@ fn an_empty_recipient_list_sends_nothing() {
     assert!(outbox(&h).is_empty());
     assert!(h.notice().contains("no recipient"), "{}", h.notice());
 }
+
+/// The remote forum whose cached threads were started by annabel, anna_k and bob.
+fn with_authors() -> Harness {
+    Harness::remote_with(120, 40, |data, demo| {
+        with_messages(&mut data.forum);
+        let mut threads = Vec::new();
+        for name in ["annabel", "anna_k", "bob"] {
+            let mut thread = demo.load_thread(&data.threads[0].id).unwrap().unwrap();
+            thread.summary.id = ThreadId::new(format!("by-{name}"));
+            thread.summary.author.name = name.into();
+            for post in &mut thread.posts {
+                post.thread = thread.summary.id.clone();
+            }
+            data.threads.push(thread.summary.clone());
+            threads.push(thread);
+        }
+        threads
+    })
+}
+
+fn body(h: &Harness) -> String {
+    h.state.composer.as_ref().unwrap().body_text()
+}
+
+#[test]
+fn tab_after_an_at_name_completes_it_from_the_cache_then_from_the_server() {
+    use threadmark::app::{Effect, Msg};
+    use threadmark::sync::{Connection, SyncCommand, SyncEvent, SyncStatus};
+    let mut h = with_authors();
+    h.send(Msg::Sync(SyncEvent::Status(SyncStatus {
+        connection: Connection::Online,
+        last_success_at: None,
+        outbox_pending: 0,
+        banner: None,
+        outbox_note: None,
+    })));
+    h.keys("GcTitle<tab>");
+    h.keys("Ask @bo<tab>");
+    assert_eq!(
+        body(&h),
+        "Ask @bob ",
+        "one name: written out ({})",
+        h.notice()
+    );
+    h.keys("and @an<tab>");
+    assert_eq!(
+        body(&h),
+        "Ask @bob and @anna",
+        "two names: their common start"
+    );
+    assert!(h.notice().contains("@annabel"), "{}", h.notice());
+    assert!(h.notice().contains("@anna_k"), "{}", h.notice());
+    assert!(
+        h.effects
+            .contains(&Effect::Sync(SyncCommand::SearchUsers("an".into()))),
+        "the server is asked too, off the reader's loop"
+    );
+    // The server knows one more; its answer completes what is still being typed.
+    h.keys("_<tab>");
+    assert_eq!(body(&h), "Ask @bob and @anna_k ");
+    h.keys("@zo<tab>");
+    assert_eq!(body(&h), "Ask @bob and @anna_k @zo", "nothing known yet");
+    h.send(Msg::Sync(SyncEvent::Users {
+        prefix: "zo".into(),
+        result: Ok(vec!["zoe".into(), "Annabel".into()]),
+    }));
+    assert_eq!(body(&h), "Ask @bob and @anna_k @zoe ", "the server's name");
+    // Elsewhere tab does what it did: in a reply's text it indents.
+    let before = body(&h);
+    h.keys("x<tab>");
+    assert_eq!(
+        body(&h),
+        format!("{before}x"),
+        "a new thread's tab moves to its title"
+    );
+}

@@ -284,6 +284,10 @@ pub fn not_queued(state: &mut State, outgoing: Outgoing, why: String, fx: &mut V
 
 /// Runs an action while the composer is open.
 pub fn run(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
+    // Tab right after `@name` in the text completes a user name.
+    if matches!(action, Action::NextField) && super::mention::complete(state, fx) {
+        return;
+    }
     let Some(composer) = &mut state.composer else {
         return;
     };

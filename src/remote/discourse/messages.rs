@@ -93,3 +93,34 @@ pub fn in_messages(mut summary: ThreadSummary) -> ThreadSummary {
     summary.area = messages_area();
     summary
 }
+
+/// `GET /u/search/users.json?term=` (discourse/discourse `app/controllers/users_controller.rb`
+/// `search_users`, through `UserSearch`): `{users: [{username, name, avatar_template}]}`,
+/// the names that match, best first. One request, at the user's priority.
+pub async fn search_users(
+    transport: &mut super::transport::Transport,
+    prefix: &str,
+) -> Result<Vec<String>, RemoteError> {
+    #[derive(serde::Deserialize)]
+    struct Found {
+        #[serde(default)]
+        users: Vec<Named>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Named {
+        username: String,
+    }
+    transport.set_priority(crate::model::Priority::User);
+    let found: Found = transport
+        .get(
+            "/u/search/users.json",
+            &[
+                ("term", prefix.to_owned()),
+                ("include_groups", "false".to_owned()),
+            ],
+            super::transport::As::Account,
+            "user names",
+        )
+        .await?;
+    Ok(found.users.into_iter().map(|u| u.username).collect())
+}

@@ -38,8 +38,10 @@ async fn messages_area(home: &Path) -> Vec<String> {
         .unwrap()
         .iter()
         .find(|s| s["title"] == "Messages")
-        .map(|s| s["areas"][0].clone())
-        .unwrap_or_else(|| panic!("no Messages section: {tree}"));
+        .map_or_else(
+            || panic!("no Messages section: {tree}"),
+            |s| s["areas"][0].clone(),
+        );
     assert_eq!(area["id"], "@messages");
     area["threads"]
         .as_array()

@@ -71,7 +71,7 @@ impl World {
         let id = self.forum.next_topic_id;
         let topic = self.forum.add_topic(id, 0, title, Timestamp::now(), 0);
         topic.posts[0].user_id = from_id;
-        topic.posts[0].raw = raw.to_owned();
+        raw.clone_into(&mut topic.posts[0].raw);
         self.messages.allowed.insert(id, allowed);
         for name in to {
             self.notify(name, 6, id, 1, from);
@@ -89,7 +89,7 @@ impl World {
         post.id = id;
         post.number = t.highest_post_number() + 1;
         post.user_id = user;
-        post.raw = raw.to_owned();
+        raw.clone_into(&mut post.raw);
         post.created_at = Timestamp::now();
         post.updated_at = post.created_at;
         t.posts.push(post);

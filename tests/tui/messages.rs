@@ -102,7 +102,7 @@ fn an_empty_recipient_list_sends_nothing() {
     assert!(h.notice().contains("no recipient"), "{}", h.notice());
 }
 
-/// The remote forum whose cached threads were started by annabel, anna_k and bob.
+/// The remote forum with three more cached threads, started by `annabel`, `anna_k` and `bob`.
 fn with_authors() -> Harness {
     Harness::remote_with(120, 40, |data, demo| {
         with_messages(&mut data.forum);

@@ -76,6 +76,15 @@ impl List {
     }
 }
 
+/// What one entry of a list gave.
+enum Read {
+    Item(Box<InboxItem>),
+    /// Not for the inbox (the account's own message, a deleted one).
+    Passed,
+    /// Could not be read: counted as skipped.
+    Unreadable,
+}
+
 /// `comment_reply` / `person_mention`: the notification itself.
 #[derive(Debug, Deserialize)]
 struct Notice {
@@ -153,17 +162,19 @@ impl Pull<'_> {
                 List::Messages => self.message_item(value),
             };
             match item {
-                Some(Some(item)) => self.batch.inbox.push(item),
-                Some(None) => {}
-                None => self.batch.skipped = self.batch.skipped.saturating_add(1),
+                Read::Item(item) => self.batch.inbox.push(*item),
+                Read::Passed => {}
+                Read::Unreadable => self.batch.skipped = self.batch.skipped.saturating_add(1),
             }
         }
         Ok(true)
     }
 
-    /// A reply or mention; `None` when it cannot be read.
-    fn comment_item(&self, list: List, raw: &Value) -> Option<Option<InboxItem>> {
-        let view: CommentNotice = serde_json::from_value(raw.clone()).ok()?;
+    /// A reply or mention.
+    fn comment_item(&self, list: List, raw: &Value) -> Read {
+        let Ok(view) = serde_json::from_value::<CommentNotice>(raw.clone()) else {
+            return Read::Unreadable;
+        };
         let (prefix, kind) = match list {
             List::Mentions => ("m", InboxKind::Mention),
             _ => ("r", InboxKind::Reply),
@@ -174,7 +185,7 @@ impl Pull<'_> {
             .get(&view.post.id)
             .and_then(|r| r.seq_of(view.comment.id))
             .unwrap_or(0);
-        Some(Some(InboxItem {
+        Read::Item(Box::new(InboxItem {
             id: format!("{prefix}{}", view.notice.id),
             kind,
             thread: thread_id(view.post.id),
@@ -189,15 +200,17 @@ impl Pull<'_> {
         }))
     }
 
-    /// A private message to the account (`Some(None)`: one it sent, or deleted).
-    fn message_item(&self, raw: &Value) -> Option<Option<InboxItem>> {
-        let view: MessageView = serde_json::from_value(raw.clone()).ok()?;
+    /// A private message to the account (one it sent, or deleted, is passed over).
+    fn message_item(&self, raw: &Value) -> Read {
+        let Ok(view) = serde_json::from_value::<MessageView>(raw.clone()) else {
+            return Read::Unreadable;
+        };
         let message = view.private_message;
         if Some(message.creator_id) == self.cursor.me || message.deleted {
-            return Some(None);
+            return Read::Passed;
         }
         let id = format!("pm{}", message.id);
-        Some(Some(InboxItem {
+        Read::Item(Box::new(InboxItem {
             thread: ThreadId::new(id.clone()),
             thread_title: "Private message".to_owned(),
             post: PostId::new(id.clone()),

@@ -276,10 +276,11 @@ impl Backend for LemmyBackend {
     }
 
     async fn send_inbox_read(&mut self, _key: &str, ids: &[String]) -> Result<(), RemoteError> {
+        // Boxed: a rare call need not weigh on the engine's futures.
         if self.transport.version().is_none() {
-            self.detect_version().await?;
+            Box::pin(self.detect_version()).await?;
         }
-        inbox::mark_read(&mut self.transport, ids).await
+        Box::pin(inbox::mark_read(&mut self.transport, ids)).await
     }
 
     fn set_read_state(&mut self, read: &ReadState) {
@@ -294,10 +295,12 @@ impl Backend for LemmyBackend {
         focus: Option<&ThreadId>,
     ) -> Result<PullBatch, RemoteError> {
         self.keep_distance(cursor, focus).await;
-        let (mut batch, cursor) = pull::Pull::new(&mut self.transport, self.settings, cursor)
+        // Boxed: a pull's state (the cursor, the batch) is large, and the engine's futures
+        // need not carry it.
+        let pulling = pull::Pull::new(&mut self.transport, self.settings, cursor)
             .with_read_state(self.read_state.as_ref())
-            .run(focus)
-            .await?;
+            .run(focus);
+        let (mut batch, cursor) = Box::pin(pulling).await?;
         if batch.complete {
             self.last_round_end = Some(Instant::now());
             self.last_focus = focus.cloned();

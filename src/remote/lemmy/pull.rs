@@ -189,7 +189,8 @@ impl<'a> Pull<'a> {
             return Ok(Progress::More);
         }
         // After the comments, so each item's place in its thread is known.
-        if self.read_inbox().await? {
+        // Boxed: a rare step need not weigh on every pull's future.
+        if Box::pin(self.read_inbox()).await? {
             return Ok(Progress::More);
         }
         if let Some(post) = self.next_read_mark() {

@@ -18,23 +18,27 @@ pub fn is_messages_area(area: &AreaId) -> bool {
     area.as_str() == MESSAGES_AREA
 }
 
-/// Adds the Messages section to `forum`, last, unless it is there.
+/// Adds the Messages section to `forum`, first (the forum's own sections keep their
+/// order below it, the last thread stays the tree's last row), unless it is there.
 pub fn with_messages(forum: &mut Forum) {
     let id = SectionId::new(MESSAGES_AREA);
     if forum.sections.iter().any(|s| s.id == id) {
         return;
     }
-    forum.sections.push(Section {
-        id,
-        title: "Messages".to_owned(),
-        areas: vec![Area {
-            id: messages_area(),
-            title: "Private messages".to_owned(),
-            description: Some("Private messages between you and others".to_owned()),
-            access: Access::default(),
-            required_tags: 0,
-        }],
-    });
+    forum.sections.insert(
+        0,
+        Section {
+            id,
+            title: "Messages".to_owned(),
+            areas: vec![Area {
+                id: messages_area(),
+                title: "Private messages".to_owned(),
+                description: Some("Private messages between you and others".to_owned()),
+                access: Access::default(),
+                required_tags: 0,
+            }],
+        },
+    );
 }
 
 #[cfg(test)]

@@ -137,7 +137,7 @@ impl NativeBackend {
         RemoteError::Protocol(format!("{} {what}", self.http.base()))
     }
 
-    /// With a login, the tree ends with the Messages area, where private messages (threads
+    /// With a login, the tree starts with the Messages area, where private messages (threads
     /// in no area) are listed.
     fn add_messages(&self, forum: &mut model::Forum) {
         if self.token.is_some() {

@@ -44,7 +44,7 @@ async fn a_quiet_round_costs_two_requests_and_every_lazy_loaded_category_is_foun
             .collect();
         // The categories' 45, and the Messages area of a signed-in account.
         assert_eq!(areas.len(), 46, "{areas:?}");
-        assert_eq!(areas.last(), Some(&threadmark::model::MESSAGES_AREA));
+        assert_eq!(areas.first(), Some(&threadmark::model::MESSAGES_AREA));
         assert_eq!(cache.load_index().unwrap().len(), 180);
 
         // Nothing changed on the forum: the next round asks what changed, once or twice,

@@ -293,7 +293,7 @@ async fn with_a_user_api_key_the_messages_are_listed_and_user_names_complete() {
             .rev()
             .find_map(|b| b.forum.as_ref())
             .unwrap();
-        assert_eq!(forum.sections.last().unwrap().title, "Messages");
+        assert_eq!(forum.sections[0].title, "Messages");
         assert_eq!(
             server
                 .requests_to(&Method::GET, "/session/current.json")

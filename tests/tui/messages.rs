@@ -25,6 +25,22 @@ fn with_a_message() -> Harness {
     })
 }
 
+/// Selects the message "Friday plans" (the Messages section is the tree's first).
+fn to_message(h: &mut Harness) {
+    h.keys("gg");
+    for _ in 0..5 {
+        if h.state
+            .tree
+            .selected()
+            .is_some_and(|n| n.key == "t:pm-friday")
+        {
+            return;
+        }
+        h.keys("j");
+    }
+    panic!("no message row near the top:\n{}", h.screen());
+}
+
 fn outbox(h: &Harness) -> Vec<OutboxEntry> {
     Outbox::open(&h.dir).list().unwrap().0
 }
@@ -36,8 +52,7 @@ fn messages_are_an_area_with_unread_counts_read_like_threads() {
     assert!(screen.contains("Messages"), "{screen}");
     assert!(screen.contains("Private messages"), "{screen}");
     assert!(screen.contains("Friday plans"), "{screen}");
-    h.keys("G");
-    assert_eq!(h.state.tree.selected().unwrap().key, "t:pm-friday");
+    to_message(&mut h);
     let before = h.unread();
     h.keys("<enter>");
     let open = h.state.reader.open.as_ref().expect("opens like any thread");
@@ -48,7 +63,8 @@ fn messages_are_an_area_with_unread_counts_read_like_threads() {
 #[test]
 fn c_in_messages_asks_for_recipients_and_esc_there_keeps_the_text() {
     let mut h = with_a_message();
-    h.keys("Gc");
+    to_message(&mut h);
+    h.keys("c");
     assert!(h.state.composer.is_some(), "c on a message starts one");
     h.keys("Lunch<tab>Lunch on me next week.<ctrl-s>");
     let prompt = h
@@ -96,7 +112,8 @@ fn c_in_messages_asks_for_recipients_and_esc_there_keeps_the_text() {
 #[test]
 fn an_empty_recipient_list_sends_nothing() {
     let mut h = with_a_message();
-    h.keys("GcHi<tab>Some words here.<ctrl-s> , <enter>");
+    to_message(&mut h);
+    h.keys("cHi<tab>Some words here.<ctrl-s> , <enter>");
     assert!(h.state.composer.is_some());
     assert!(outbox(&h).is_empty());
     assert!(h.notice().contains("no recipient"), "{}", h.notice());

@@ -86,9 +86,13 @@ impl Account {
 
     /// Whether inbox items marked read are queued for the server: the same servers, login
     /// and switch as watch levels and bookmarks (API v1 `PUT /notifications/read`,
-    /// Discourse `PUT /notifications/mark-read`).
+    /// Discourse `PUT /notifications/mark-read`), and Lemmy (its replies, mentions and
+    /// private messages each marked read).
     pub fn queues_inbox_marks(&self) -> bool {
-        self.queues_place_marks()
+        let lemmy = self.remote.as_ref().is_some_and(|r| {
+            r.kind == crate::config::AccountKind::Lemmy && r.read_sync != Some(false)
+        }) && self.has_credential();
+        lemmy || self.queues_place_marks()
     }
 
     /// The account's sync engine: its stored credential, the backend for its server, its

@@ -159,7 +159,12 @@ impl From<Thread> for model::ThreadSummary {
     fn from(t: Thread) -> Self {
         Self {
             id: model::ThreadId(t.id),
-            area: model::AreaId(t.area_id),
+            // A private message has no area: it lives in the Messages area.
+            area: if t.area_id.is_empty() {
+                model::messages_area()
+            } else {
+                model::AreaId(t.area_id)
+            },
             title: t.title,
             author: t.author.into(),
             created_at: t.created_at,

@@ -64,6 +64,9 @@ pub fn on_event(state: &mut State, event: SyncEvent, fx: &mut Vec<Effect>) {
         SyncEvent::Revisions { post, result } => {
             crate::app::reader::revisions::arrived(state, &post, result);
         }
+        SyncEvent::Users { prefix, result } => {
+            crate::app::compose::mention::answered(state, &prefix, result, fx);
+        }
     }
 }
 

@@ -7,6 +7,7 @@ mod demo;
 mod forum;
 mod ids;
 mod inbox;
+mod messages;
 mod mode;
 mod outbox;
 mod post;
@@ -32,6 +33,7 @@ pub use forum::{
 };
 pub use ids::{AreaId, PostId, SectionId, ThreadId};
 pub use inbox::{INBOX_KEPT, Inbox, InboxItem, InboxKind};
+pub use messages::{MESSAGES_AREA, is_messages_area, messages_area, with_messages};
 pub use mode::ForumMode;
 pub use outbox::{Draft, OutboxEntry, OutboxState, Target, Typing};
 pub use post::{Author, Body, BodyFormat, Post, Reactions};

@@ -179,6 +179,17 @@ pub trait Backend: Send {
         }
     }
 
+    /// User names starting with `prefix`, for @-mention completion (API v1 `GET
+    /// /users?prefix=`, Discourse `/u/search/users.json`). Backends whose server has no
+    /// such lookup answer that they cannot (the reader then completes from the cache).
+    fn search_users(
+        &mut self,
+        _prefix: &str,
+    ) -> impl Future<Output = Result<Vec<String>, RemoteError>> + Send {
+        let server = Self::CAPABILITIES.server;
+        async move { Err(RemoteError::unsupported("user name lookup", server)) }
+    }
+
     /// The user wants the posts of `thread` that the cache lacks (all of them, when only
     /// its headers are cached; else the earlier ones): fetched at the next pull, before
     /// background work. Backends that download every post ignore it.

@@ -356,6 +356,14 @@ impl Backend for AnyBackend {
         }
     }
 
+    async fn search_users(&mut self, prefix: &str) -> Result<Vec<String>, RemoteError> {
+        match self {
+            Self::Native(b) => b.search_users(prefix).await,
+            Self::Discourse(b) => b.search_users(prefix).await,
+            Self::Lemmy(b) => b.search_users(prefix).await,
+        }
+    }
+
     fn want_earlier(&mut self, thread: &ThreadId) {
         match self {
             Self::Native(b) => b.want_earlier(thread),

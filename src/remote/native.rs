@@ -137,6 +137,14 @@ impl NativeBackend {
         RemoteError::Protocol(format!("{} {what}", self.http.base()))
     }
 
+    /// With a login, the tree starts with the Messages area, where private messages (threads
+    /// in no area) are listed.
+    fn add_messages(&self, forum: &mut model::Forum) {
+        if self.token.is_some() {
+            model::with_messages(forum);
+        }
+    }
+
     /// Trades a user name and password for a long-lived token (`POST /tokens`).
     pub async fn login(
         &mut self,
@@ -221,7 +229,9 @@ impl NativeBackend {
         let areas: VecDeque<String> = forum
             .sections
             .iter()
-            .flat_map(|s| s.areas.iter().map(|a| a.id.0.clone()))
+            .flat_map(|s| s.areas.iter())
+            .filter(|a| !model::is_messages_area(&a.id))
+            .map(|a| a.id.0.clone())
             .collect();
         let cursor = NativeCursor {
             changes: Some(changes.next_cursor),
@@ -263,6 +273,7 @@ impl NativeBackend {
             .map(str::to_owned);
         let mut forum = clean::forum(model::Forum::from(tree));
         forum.limits = self.post_limits;
+        self.add_messages(&mut forum);
         Ok(Some((forum, etag)))
     }
 
@@ -431,6 +442,7 @@ impl NativeBackend {
                 api::Change::Tree { tree } => {
                     let mut forum = clean::forum(model::Forum::from(tree));
                     forum.limits = self.post_limits;
+                    self.add_messages(&mut forum);
                     batch.forum = Some(forum);
                 }
                 api::Change::Read { read } => batch.read_markers.push((
@@ -805,6 +817,16 @@ impl Backend for NativeBackend {
                 replaced_by: Some(r.replaced_by),
             })
             .collect())
+    }
+
+    /// `GET /users?prefix=`: the names only.
+    async fn search_users(&mut self, prefix: &str) -> Result<Vec<String>, RemoteError> {
+        let request = self
+            .http
+            .request(Method::GET, &path("/users"))
+            .query(&[("prefix", prefix), ("limit", "10")]);
+        let answer: api::UserNames = self.call(request).await?;
+        Ok(answer.users)
     }
 
     async fn find_submitted(&mut self, _entry: &OutboxEntry) -> Result<Option<Post>, RemoteError> {

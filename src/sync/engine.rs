@@ -83,6 +83,8 @@ pub struct Engine<B: Backend> {
     /// Earlier versions of posts the user asked for (post, its current version), fetched
     /// at the top of the next round.
     wanted_revisions: Vec<(crate::model::PostId, u64)>,
+    /// A user-name prefix to look up (@-mention completion), the latest asked.
+    wanted_users: Option<String>,
 }
 
 impl<B: Backend> Engine<B> {
@@ -105,6 +107,7 @@ impl<B: Backend> Engine<B> {
             resumes_at: None,
             limits: SyncLimits::default(),
             wanted_revisions: Vec::new(),
+            wanted_users: None,
         })
     }
 
@@ -709,6 +712,17 @@ impl<B: Backend> Engine<B> {
                 return false;
             }
         }
+        if let Some(prefix) = self.wanted_users.take() {
+            let result = self
+                .backend
+                .search_users(&prefix)
+                .await
+                .map_err(|e| e.to_string());
+            return events
+                .send(SyncEvent::Users { prefix, result })
+                .await
+                .is_ok();
+        }
         true
     }
 
@@ -729,6 +743,7 @@ impl<B: Backend> Engine<B> {
             Some(SyncCommand::Revisions { post, version }) => {
                 self.wanted_revisions.push((post, version));
             }
+            Some(SyncCommand::SearchUsers(prefix)) => self.wanted_users = Some(prefix),
         }
         Flow::Again
     }

@@ -61,6 +61,12 @@ pub enum SyncEvent {
         post: PostId,
         result: Result<Vec<Revision>, String>,
     },
+    /// User names starting with `prefix` (@-mention completion), or why the server could
+    /// not say.
+    Users {
+        prefix: String,
+        result: Result<Vec<String>, String>,
+    },
 }
 
 /// What the UI asks of the engine.
@@ -81,6 +87,8 @@ pub enum SyncCommand {
         post: PostId,
         version: u64,
     },
+    /// Look up user names starting with `prefix`; answered with [`SyncEvent::Users`].
+    SearchUsers(String),
     Shutdown,
 }
 

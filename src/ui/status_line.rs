@@ -42,6 +42,7 @@ pub fn draw(frame: &mut Frame, view: &StatusView<'_>, theme: &Theme) {
             PromptKind::Save => "save post to file: ",
             PromptKind::AccountSearch => "search the account: ",
             PromptKind::Note => "bookmark note (enter: none, esc: no bookmark): ",
+            PromptKind::Recipients => "message to (names): ",
         };
         let (before, after) = prompt.split_at_cursor();
         Line::from(vec![

@@ -213,6 +213,13 @@ fn a_private_message_is_queued_offline_sent_once_and_answered_like_a_thread() {
     assert_eq!(kinds(&listed), ["message"]);
     assert_eq!(listed["items"][0]["thread"], pm.as_str());
     assert_eq!(listed["items"][0]["thread_title"], "Friday");
+    // Here it is a thread of the Messages area, first in the tree.
+    let tree: serde_json::Value = serde_json::from_str(&laptop.ok(&["tree", "--json"])).unwrap();
+    let messages = &tree["sections"][0];
+    assert_eq!(messages["title"], "Messages");
+    assert_eq!(messages["areas"][0]["id"], "@messages");
+    assert_eq!(messages["areas"][0]["threads"][0]["id"], pm.as_str());
+    assert!(tree["unplaced_threads"].as_array().unwrap().is_empty());
     std::fs::write(&text_file, "See you then.").unwrap();
     laptop.ok(&["reply", "Friday", "--file", file]);
     laptop.ok(&["sync"]);

@@ -17,6 +17,7 @@ mod first_sync;
 mod fixtures;
 mod inbox;
 mod limits;
+mod messages;
 mod places;
 mod pull;
 mod reader;

@@ -13,6 +13,7 @@ use support::lemmy;
 mod backend_pull;
 mod cli;
 mod detect;
+mod inbox;
 mod instance;
 mod limits;
 mod read_marks;

@@ -7,6 +7,7 @@ use crate::common::{THREAD, TestServer, both_stores, demo_server, json_of, probl
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 use threadmark::api::headers;
+use threadmark::remote::{Backend, NativeBackend, Timeouts};
 
 async fn send(
     t: &TestServer,
@@ -260,5 +261,12 @@ both_stores! {
         assert_eq!(get(&t, &a, "/users?prefix=zz").await, json!({"users": []}));
         let anonymous = send(&t, Method::GET, "/users?prefix=b", None, None).await;
         assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+        // The client's lookup for the composer's @-completion.
+        let root = t.url("");
+        let root = root.trim_end_matches("/api/v1");
+        let http = threadmark::remote::HttpClient::new(root, Timeouts::default()).unwrap();
+        let mut client = NativeBackend::new(http, Some(threadmark::store::Secret::new(a.clone())));
+        assert_eq!(client.search_users("BE").await.unwrap(), ["bea"]);
+        assert!(client.search_users("zz").await.unwrap().is_empty());
     }
 }

@@ -112,6 +112,7 @@ pub struct World {
     pub bookmarks: Vec<discourse_places::Bookmark>,
     /// Every user's notifications (`discourse_inbox.rs`).
     pub notifications: Vec<super::discourse_inbox::Notification>,
+    pub messages: super::discourse_messages::Messages,
 }
 
 /// One `POST /topics/timings` as `topics_controller.rb#timings` reads it.
@@ -154,6 +155,7 @@ impl World {
             revisions: Vec::new(),
             bookmarks: Vec::new(),
             notifications: Vec::new(),
+            messages: super::discourse_messages::Messages::default(),
         }
     }
 }
@@ -510,6 +512,7 @@ fn writes(w: &mut World, who: &Caller, r: &Recorded, segments: &[&str]) -> Optio
     discourse_changes::route(w, who, r, segments)
         .or_else(|| discourse_places::route(w, who, r, segments))
         .or_else(|| super::discourse_inbox::route(w, who, r, segments))
+        .or_else(|| super::discourse_messages::route(w, who, r, segments))
 }
 
 fn viewer(w: &World, who: &Caller) -> Viewer {
@@ -641,6 +644,7 @@ fn listing(w: &World, category: Option<u64>, r: &Recorded, viewer: Viewer) -> Re
         .topics
         .values()
         .filter(|t| family.as_ref().is_none_or(|f| f.contains(&t.category_id)))
+        .filter(|t| !w.messages.is_message(t.id))
         .collect();
     let key = |t: &Topic| match order.as_deref() {
         Some("created") => t.created_at,

@@ -12,6 +12,7 @@ pub mod discourse_changes;
 pub mod discourse_forum;
 pub mod discourse_inbox;
 pub mod discourse_limits;
+pub mod discourse_messages;
 pub mod discourse_places;
 pub mod discourse_posting;
 pub mod discourse_revisions;

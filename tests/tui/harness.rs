@@ -165,6 +165,16 @@ impl Harness {
     /// An account with a server (none runs: the UI is driven alone), its cache holding
     /// the demo forum, its drafts and outbox real folders in a temp dir.
     pub fn remote(width: u16, height: u16) -> Self {
+        Self::remote_with(width, height, |_, _| Vec::new())
+    }
+
+    /// [`Harness::remote`] with its forum and threads changed by `shape` (given the demo's
+    /// cache to copy from) before the reader starts; the threads it returns are cached too.
+    pub fn remote_with(
+        width: u16,
+        height: u16,
+        shape: impl FnOnce(&mut ForumData, &mut Cache) -> Vec<threadmark::model::Thread>,
+    ) -> Self {
         let temp = tempfile::tempdir().unwrap();
         let data = DataDir::new(temp.path());
         ensure_demo(&data).unwrap();
@@ -179,11 +189,16 @@ impl Harness {
                 .unwrap();
         }
         work.save_index(&threads).unwrap();
-        let forum_data = ForumData {
+        let mut forum_data = ForumData {
             forum,
             threads,
             read: threadmark::model::ReadState::default(),
         };
+        for thread in shape(&mut forum_data, &mut demo) {
+            work.save_thread(&thread).unwrap();
+        }
+        work.save_forum(&forum_data.forum).unwrap();
+        work.save_index(&forum_data.threads).unwrap();
         Self::start_as(
             "work",
             temp,

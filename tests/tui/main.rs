@@ -19,6 +19,7 @@ mod live;
 mod live_folders;
 mod live_inbox;
 mod live_places;
+mod messages;
 mod places;
 mod post_changes;
 mod pty;

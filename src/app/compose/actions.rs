@@ -284,11 +284,15 @@ pub fn not_queued(state: &mut State, outgoing: Outgoing, why: String, fx: &mut V
 
 /// Runs an action while the composer is open.
 pub fn run(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
+    // Tab right after `@name` in the text completes a user name.
+    if matches!(action, Action::NextField) && super::mention::complete(state, fx) {
+        return;
+    }
     let Some(composer) = &mut state.composer else {
         return;
     };
     match action {
-        Action::Send => send(state, fx),
+        Action::Send => send(state, None, fx),
         Action::CloseComposer => close(state, fx),
         Action::TogglePreview => composer.toggle_preview(),
         Action::ExternalEditor => {
@@ -349,9 +353,15 @@ pub fn edited(state: &mut State, result: Result<String, String>, fx: &mut Vec<Ef
     }
 }
 
+/// The recipients prompt answered: the composer's thread goes as a private message to `to`.
+pub fn send_message(state: &mut State, to: Vec<String>, fx: &mut Vec<Effect>) {
+    send(state, Some(to), fx);
+}
+
 /// Sends: the same online or offline — into the outbox (durably, with a key made once),
-/// then pushed by the sync engine when the server takes it.
-fn send(state: &mut State, fx: &mut Vec<Effect>) {
+/// then pushed by the sync engine when the server takes it. A thread of the Messages area
+/// asks for its recipients first (`to`).
+fn send(state: &mut State, to: Option<Vec<String>>, fx: &mut Vec<Effect>) {
     let Some(composer) = &mut state.composer else {
         return;
     };
@@ -385,8 +395,18 @@ fn send(state: &mut State, fx: &mut Vec<Effect>) {
         state.error(format!("{why}; shorten it and send again"));
         return;
     }
+    let target = match (composer.target(), to) {
+        (Target::NewThread { area, .. }, None) if crate::model::is_messages_area(&area) => {
+            super::recipients::ask(state);
+            return;
+        }
+        (Target::NewThread { area, title }, Some(to)) if crate::model::is_messages_area(&area) => {
+            Target::Message { to, title }
+        }
+        (target, _) => target,
+    };
     let (target, draft_id, replaces, amends) = (
-        composer.target(),
+        target,
         composer.draft_id.clone(),
         composer.replaces.clone(),
         composer.amends.clone(),

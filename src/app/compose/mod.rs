@@ -4,5 +4,7 @@
 pub(crate) mod actions;
 pub mod composer;
 pub mod describe;
+pub(crate) mod mention;
+pub(crate) mod recipients;
 
 pub use composer::Composer;

@@ -150,6 +150,9 @@ fn prompt_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effect>) {
         PromptOutcome::Cancelled => match state.prompt.take() {
             Some(p) if p.kind == PromptKind::Filter => state.tree.set_filter(&p.before),
             Some(p) if p.kind == PromptKind::Note => bookmarks_actions::not_noted(state),
+            Some(p) if p.kind == PromptKind::Recipients => {
+                crate::app::compose::recipients::not_given(state);
+            }
             _ => {}
         },
         PromptOutcome::Run(text) => {
@@ -180,6 +183,7 @@ fn finish_prompt(state: &mut State, kind: PromptKind, text: &str, fx: &mut Vec<E
         PromptKind::AccountSearch => {
             crate::app::lists::search_results::run_query(state, text, fx);
         }
+        PromptKind::Recipients => crate::app::compose::recipients::given(state, text, fx),
     }
 }
 

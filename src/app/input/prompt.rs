@@ -22,6 +22,8 @@ pub enum PromptKind {
     AccountSearch,
     /// The note of a new bookmark (empty: none). Not remembered: an empty enter is no note.
     Note,
+    /// The recipients of a new private message. Not remembered.
+    Recipients,
 }
 
 /// A line of text being typed in the status line.
@@ -66,7 +68,7 @@ impl PromptHistory {
             PromptKind::Pipe => &self.pipe,
             PromptKind::Save => &self.save,
             PromptKind::AccountSearch => &self.account_search,
-            PromptKind::Note => &[],
+            PromptKind::Note | PromptKind::Recipients => &[],
         }
     }
 
@@ -81,7 +83,7 @@ impl PromptHistory {
             PromptKind::Pipe => &mut self.pipe,
             PromptKind::Save => &mut self.save,
             PromptKind::AccountSearch => &mut self.account_search,
-            PromptKind::Note => return,
+            PromptKind::Note | PromptKind::Recipients => return,
         };
         list.retain(|t| t != text);
         list.push(text.to_owned());

@@ -68,6 +68,9 @@ pub struct PullCursor {
     /// Rounds since the notifications were last read (`None`: never read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notification_rounds: Option<u32>,
+    /// Rounds since the private messages were last listed (`None`: never).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_rounds: Option<u32>,
 }
 
 impl PullCursor {
@@ -286,6 +289,9 @@ pub struct Round {
     /// This round reads the user's notifications (`/notifications.json`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub notifications: bool,
+    /// The private-message lists this round still reads (`super::messages::LISTS`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<String>,
     /// Topics to read, in order (newest activity first).
     pub queue: VecDeque<Queued>,
     /// Topics whose posts are being fetched: the front one first.

@@ -36,6 +36,7 @@ mod changes;
 mod cursor;
 mod inbox;
 mod limits;
+mod messages;
 mod places;
 mod posts;
 mod prefetch;
@@ -193,10 +194,8 @@ impl Backend for DiscourseBackend {
     /// (`post_action_type_id` 2) map to its requests, watch levels and bookmarks to
     /// `notification_level` and `/bookmarks` ([`places`]); earlier versions come from
     /// `/posts/{id}/revisions/{n}.json`. Private messages are not started from here yet.
-    const CAPABILITIES: crate::model::Capabilities = crate::model::Capabilities {
-        messages: false,
-        ..crate::model::Capabilities::all("a Discourse forum")
-    };
+    const CAPABILITIES: crate::model::Capabilities =
+        crate::model::Capabilities::all("a Discourse forum");
 
     fn state(&self) -> &ServerState {
         self.transport.state()
@@ -231,13 +230,14 @@ impl Backend for DiscourseBackend {
         cursor: Option<&Cursor>,
         focus: Option<&ThreadId>,
     ) -> Result<PullBatch, RemoteError> {
-        if self.username.is_none() && self.syncs_places() {
+        if self.username.is_none() && !self.anonymous {
             // Read from the cursor's JSON as it stands: cheap next to parsing all of it.
             self.username = cursor
                 .and_then(|c| c.get("places")?.get("username")?.as_str())
                 .map(str::to_owned);
         }
         let places = self.places_user().await;
+        let messages = self.messages_user().await;
         let anonymous = self.anonymous;
         // Boxed: a pull's state (the cursor, the batch) is large, and the engine's
         // futures need not carry it.
@@ -257,6 +257,7 @@ impl Backend for DiscourseBackend {
         )
         .with_places(places)
         .with_inbox(!anonymous)
+        .with_messages(messages)
         .run(focus);
         let result = Box::pin(pulling).await;
         let (mut batch, mut cursor) = result.map_err(|e| key_refused(e, anonymous))?;
@@ -310,6 +311,10 @@ impl Backend for DiscourseBackend {
         if self.sends_read_marks() {
             self.read_state = Some(read.clone());
         }
+    }
+
+    async fn search_users(&mut self, prefix: &str) -> Result<Vec<String>, RemoteError> {
+        messages::search_users(&mut self.transport, prefix).await
     }
 
     async fn revisions(
@@ -468,6 +473,21 @@ impl DiscourseBackend {
 
     /// Who the user is, when watch levels and bookmarks are synced (a user key asks the
     /// forum once); `None` otherwise, or when the forum does not say.
+    /// Whose private messages are listed: the account's user (asked once, with a User
+    /// API key, which does not name it); `None` reading anonymously.
+    async fn messages_user(&mut self) -> Option<String> {
+        if self.anonymous {
+            return None;
+        }
+        // Boxed: asked once, it need not weigh on every pull's future.
+        if self.username.is_none()
+            && let Err(e) = Box::pin(self.current_username()).await
+        {
+            tracing::info!("private messages wait: {e}");
+        }
+        self.username.clone()
+    }
+
     async fn places_user(&mut self) -> Option<String> {
         if !self.syncs_places() {
             return None;

@@ -56,6 +56,8 @@ pub struct Pull<'a> {
     pub(super) places: Option<String>,
     /// The user is logged in: their notifications are read into the inbox.
     pub(super) inbox: bool,
+    /// The user's name, when their private messages are listed (a login).
+    pub(super) messages: Option<String>,
     /// Category id → area, from the tree as it stands.
     pub(super) areas: BTreeMap<u64, u64>,
     requests: u32,
@@ -75,6 +77,7 @@ enum Plan {
     Listing,
     Bookmarks,
     Notifications,
+    Messages,
     Job,
     Read(u64, Option<ListingMark>),
 }
@@ -120,6 +123,7 @@ impl<'a> Pull<'a> {
             read: None,
             places: None,
             inbox: false,
+            messages: None,
             present: false,
             areas: BTreeMap::new(),
             requests: 0,
@@ -194,6 +198,9 @@ impl<'a> Pull<'a> {
         if round.notifications {
             return Some(Plan::Notifications);
         }
+        if !round.messages.is_empty() {
+            return Some(Plan::Messages);
+        }
         if let Some(topic) = self.next_timing() {
             return Some(Plan::Timings(topic, focus == Some(topic)));
         }
@@ -250,6 +257,7 @@ impl<'a> Pull<'a> {
             // Boxed: a rare step need not weigh on every pull's future.
             Plan::Bookmarks => Box::pin(self.read_bookmarks()).await?,
             Plan::Notifications => Box::pin(self.read_notifications()).await?,
+            Plan::Messages => Box::pin(self.read_messages()).await?,
             Plan::Read(topic, mark) => {
                 self.read_topic(topic, mark, false, super::topic::RECHECK)
                     .await?;
@@ -279,6 +287,13 @@ impl<'a> Pull<'a> {
     #[must_use]
     pub fn with_inbox(mut self, on: bool) -> Self {
         self.inbox = on;
+        self
+    }
+
+    /// The private messages of `username` are listed (`None`: reading anonymously).
+    #[must_use]
+    pub fn with_messages(mut self, username: Option<String>) -> Self {
+        self.messages = username;
         self
     }
 
@@ -350,10 +365,16 @@ impl<'a> Pull<'a> {
         let bookmarks = (self.places.is_some() && Self::bookmarks_due(&mut self.cursor))
             .then(super::places::BookmarkScan::default);
         let notifications = self.inbox && Self::notifications_due(&mut self.cursor);
+        let messages = if self.messages.is_some() && Self::messages_due(&mut self.cursor) {
+            super::messages::LISTS.map(str::to_owned).to_vec()
+        } else {
+            Vec::new()
+        };
         self.cursor.round = Some(Round {
             site: stale,
             bookmarks,
             notifications,
+            messages,
             listing: Some(ListingScan::default()),
             total: retry.len() as u64,
             queue: retry,
@@ -461,7 +482,10 @@ impl<'a> Pull<'a> {
             .title
             .clone()
             .unwrap_or_else(|| self.host_name());
-        let tree = tree::build(&self.cursor.categories, &self.cursor.populated, &title);
+        let mut tree = tree::build(&self.cursor.categories, &self.cursor.populated, &title);
+        if self.messages.is_some() {
+            crate::model::with_messages(&mut tree.forum);
+        }
         self.areas = tree.areas;
         let fingerprint = super::cursor::fingerprint(&tree.forum);
         if self.cursor.tree.as_deref() != Some(fingerprint.as_str()) {

@@ -49,6 +49,14 @@ impl Writer<'_> {
                 }
                 body
             }
+            // `posts_controller.rb#create` → `lib/post_creator.rb` /
+            // `lib/topic_creator.rb#add_users`: names, comma separated.
+            Target::Message { to, title } => json!({
+                "title": title,
+                "raw": entry.body,
+                "archetype": "private_message",
+                "target_recipients": to.join(","),
+            }),
             other => return Err(RemoteError::unsupported(other.kind(), "Discourse")),
         };
         // Without these a new member's first post is taken for a bot's and the account
@@ -124,7 +132,16 @@ impl Writer<'_> {
                 "/user_actions.json",
                 &[
                     ("username", username.to_owned()),
-                    ("filter", "4,5".to_owned()),
+                    // New topics and replies; a message's first post is
+                    // `UserAction::NEW_PRIVATE_MESSAGE` (12, `app/models/user_action.rb`).
+                    (
+                        "filter",
+                        if matches!(entry.target, Target::Message { .. }) {
+                            "12".to_owned()
+                        } else {
+                            "4,5".to_owned()
+                        },
+                    ),
                     ("offset", "0".to_owned()),
                 ],
                 As::Account,
@@ -280,6 +297,23 @@ impl Writer<'_> {
                 missing: Vec::new(),
                 small_actions: Vec::new(),
             }),
+            Target::Message { title, .. } => Some(super::messages::in_messages(ThreadSummary {
+                id: thread,
+                area: crate::model::messages_area(),
+                title: wire_post
+                    .topic_title
+                    .clone()
+                    .unwrap_or_else(|| title.clone()),
+                author: post.author.clone(),
+                created_at: post.created_at,
+                last_post_at: post.created_at,
+                post_count: 1,
+                last_seq: 1,
+                pinned: false,
+                locked: false,
+                missing: Vec::new(),
+                small_actions: Vec::new(),
+            })),
             _ => None,
         };
         (post, summary)

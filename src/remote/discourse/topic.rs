@@ -171,7 +171,10 @@ impl Pull<'_> {
         if record.listed.is_none() {
             record.listed = Some(mark);
         }
-        let summary = summary_from_topic(&topic, record, area, chunk.first());
+        let mut summary = summary_from_topic(&topic, record, area, chunk.first());
+        if topic.category_id.is_none() {
+            summary = super::messages::in_messages(summary);
+        }
         self.batch.posts.extend(tombstones);
         self.batch.posts.extend(changed);
         self.batch.threads.retain(|t| t.id != summary.id);

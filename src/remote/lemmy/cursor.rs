@@ -49,6 +49,13 @@ pub struct PullCursor {
     pub retry: Vec<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub round: Option<Round>,
+    /// The account's person id (from the site's `my_user`), to tell the private
+    /// messages it sent from those it received.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub me: Option<i64>,
+    /// Rounds since the notifications were last read ([`super::inbox`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inbox_rounds: Option<u32>,
 }
 
 impl PullCursor {
@@ -200,6 +207,9 @@ pub struct Round {
     /// Posts marked read on the instance this round (or tried).
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub marked_read: BTreeSet<i64>,
+    /// The notification lists still to read this round ([`super::inbox`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inbox: Vec<super::inbox::List>,
     /// Posts read / to read this round, for the status line.
     pub done: u64,
     pub total: u64,

@@ -19,6 +19,7 @@
 mod answer;
 mod comments;
 mod cursor;
+mod inbox;
 mod posts;
 mod pull;
 mod read_marks;
@@ -266,6 +267,22 @@ impl Backend for LemmyBackend {
         self.settings.read_sync && self.transport.logged_in()
     }
 
+    /// Replies, mentions and private messages are marked read on the instance (API v3,
+    /// with a login and `read_sync` on).
+    fn syncs_inbox(&self) -> bool {
+        self.settings.read_sync
+            && self.transport.logged_in()
+            && self.transport.version() == Some(ApiVersion::V3)
+    }
+
+    async fn send_inbox_read(&mut self, _key: &str, ids: &[String]) -> Result<(), RemoteError> {
+        // Boxed: a rare call need not weigh on the engine's futures.
+        if self.transport.version().is_none() {
+            Box::pin(self.detect_version()).await?;
+        }
+        Box::pin(inbox::mark_read(&mut self.transport, ids)).await
+    }
+
     fn set_read_state(&mut self, read: &ReadState) {
         if self.sends_read_marks() {
             self.read_state = Some(read.clone());
@@ -278,10 +295,12 @@ impl Backend for LemmyBackend {
         focus: Option<&ThreadId>,
     ) -> Result<PullBatch, RemoteError> {
         self.keep_distance(cursor, focus).await;
-        let (mut batch, cursor) = pull::Pull::new(&mut self.transport, self.settings, cursor)
+        // Boxed: a pull's state (the cursor, the batch) is large, and the engine's futures
+        // need not carry it.
+        let pulling = pull::Pull::new(&mut self.transport, self.settings, cursor)
             .with_read_state(self.read_state.as_ref())
-            .run(focus)
-            .await?;
+            .run(focus);
+        let (mut batch, cursor) = Box::pin(pulling).await?;
         if batch.complete {
             self.last_round_end = Some(Instant::now());
             self.last_focus = focus.cloned();

@@ -188,6 +188,11 @@ impl<'a> Pull<'a> {
             self.list_page().await?;
             return Ok(Progress::More);
         }
+        // After the comments, so each item's place in its thread is known.
+        // Boxed: a rare step need not weigh on every pull's future.
+        if Box::pin(self.read_inbox()).await? {
+            return Ok(Progress::More);
+        }
         if let Some(post) = self.next_read_mark() {
             self.send_read_mark(post).await?;
             return Ok(Progress::More);
@@ -268,6 +273,7 @@ impl<'a> Pull<'a> {
             listings,
             ..Round::default()
         });
+        self.plan_inbox();
         Ok(())
     }
 
@@ -303,6 +309,7 @@ impl<'a> Pull<'a> {
                 retry_after: None,
             });
         };
+        self.cursor.me = Some(me.local_user_view.person.id);
         let moderated: std::collections::HashSet<i64> =
             me.moderates.iter().map(|m| m.community.id).collect();
         let mut mine: Vec<CommunityInfo> = me

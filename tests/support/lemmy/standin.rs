@@ -425,6 +425,18 @@ fn respond(w: &mut World, r: &Recorded) -> Response {
         (&Method::POST, "/comment", _) => routes::create_comment(w, r, viewer),
         (&Method::POST, "/post", _) => routes::create_post(w, r, viewer),
         (&Method::POST, "/post/mark_as_read", _) => routes::mark_read(w, r, viewer),
+        (&Method::GET, "/user/replies", Api::V3) => super::inbox::replies(w, r, viewer, false),
+        (&Method::GET, "/user/mention", Api::V3) => super::inbox::replies(w, r, viewer, true),
+        (&Method::GET, "/private_message/list", Api::V3) => super::inbox::messages(w, r, viewer),
+        (&Method::POST, "/comment/mark_as_read", Api::V3) => {
+            super::inbox::mark_read(w, r, viewer, "comment_reply_id")
+        }
+        (&Method::POST, "/user/mention/mark_as_read", Api::V3) => {
+            super::inbox::mark_read(w, r, viewer, "person_mention_id")
+        }
+        (&Method::POST, "/private_message/mark_as_read", Api::V3) => {
+            super::inbox::mark_read(w, r, viewer, "private_message_id")
+        }
         _ => StatusCode::NOT_FOUND.into_response(),
     }
 }

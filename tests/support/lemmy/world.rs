@@ -122,7 +122,23 @@ pub struct Instance {
     pub posts: BTreeMap<i64, Post>,
     pub comments: BTreeMap<i64, Comment>,
     pub read: HashMap<(i64, i64), ReadMark>,
+    /// Private messages, in the order sent.
+    pub messages: Vec<PrivateMessage>,
+    /// Reply and mention notices marked read (their ids; see `super::inbox`).
+    pub replies_read: BTreeSet<i64>,
+    pub mentions_read: BTreeSet<i64>,
     pub next_id: i64,
+}
+
+/// A private message (Lemmy's `private_message` row).
+#[derive(Clone, Debug)]
+pub struct PrivateMessage {
+    pub id: i64,
+    pub creator: i64,
+    pub recipient: i64,
+    pub content: String,
+    pub read: bool,
+    pub published: Timestamp,
 }
 
 /// The instance's clock starts here; everything is dated relative to "now" so listings
@@ -144,6 +160,9 @@ impl Instance {
             posts: BTreeMap::new(),
             comments: BTreeMap::new(),
             read: HashMap::new(),
+            messages: Vec::new(),
+            replies_read: BTreeSet::new(),
+            mentions_read: BTreeSet::new(),
             next_id: 1000,
         }
     }
@@ -276,6 +295,26 @@ impl Instance {
                 score: 1,
             },
         );
+        id
+    }
+
+    /// A private message from `creator` to `recipient`.
+    pub fn add_message(
+        &mut self,
+        creator: i64,
+        recipient: i64,
+        content: &str,
+        at: Timestamp,
+    ) -> i64 {
+        let id = self.next();
+        self.messages.push(PrivateMessage {
+            id,
+            creator,
+            recipient,
+            content: content.to_owned(),
+            read: false,
+            published: at,
+        });
         id
     }
 

@@ -12,6 +12,7 @@ mod conflict_screen;
 mod conflicts;
 mod export;
 mod harness;
+mod in_place;
 mod inbox;
 mod links;
 mod live;

@@ -2,7 +2,7 @@
 //!
 //! Layout per account (see [`AccountDir`]): `tree.json` (sections and areas),
 //! `index.json` (thread summaries, rebuildable from the thread files), `threads/<id>.json`
-//! (one file per thread of posts, loaded lazily), `search.sqlite` (the search index,
+//! (one file per thread of posts, loaded lazily; see `thread_file`), `search.sqlite` (the search index,
 //! rebuildable from the thread files), `read.json`, `ui.json`, `budget.json`, `drafts/`,
 //! `outbox/`, `marks/`. Shared by the accounts: `images/`, the offline picture cache
 //! ([`ImageCache`]: the pictures' own bytes). Every other file is JSON with `"schema": N`
@@ -26,6 +26,7 @@ mod search;
 mod search_index;
 mod secrets;
 mod state_lock;
+mod thread_file;
 mod ui_state;
 
 pub use budget::{load_request_log, save_request_log};

@@ -21,6 +21,8 @@ mod binary;
 mod discourse;
 mod fixtures;
 mod ingest;
+mod keys;
+mod live;
 mod reading;
 mod samples;
 mod servers;
@@ -49,7 +51,7 @@ fn main() {
         binary::peak_memory();
     }
     if filter.wants("scale") {
-        binary::scale();
+        binary::scale(&filter);
     }
     if filter.wants("servers") {
         servers::bench();

@@ -32,7 +32,6 @@ struct ReadFile {
     read: ReadState,
 }
 
-
 /// Reads and writes one account's cache. Problems met while loading (quarantined or
 /// newer-schema files) are collected for the caller to report; loading goes on.
 #[derive(Debug)]
@@ -258,12 +257,14 @@ pub(super) fn load_thread_file(
     path: &Path,
     problems: &mut Vec<Problem>,
 ) -> Result<Option<Thread>, StoreError> {
-    Ok(match file::load_versioned::<ThreadFile>(path, THREAD_SCHEMA)? {
-        Loaded::Ok(file) => Some(file.into()),
-        Loaded::Missing => None,
-        Loaded::Unusable(problem) => {
-            problems.push(problem);
-            None
-        }
-    })
+    Ok(
+        match file::load_versioned::<ThreadFile>(path, THREAD_SCHEMA)? {
+            Loaded::Ok(file) => Some(file.into()),
+            Loaded::Missing => None,
+            Loaded::Unusable(problem) => {
+                problems.push(problem);
+                None
+            }
+        },
+    )
 }

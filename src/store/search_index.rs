@@ -382,7 +382,11 @@ fn index_thread(
     {
         let mut rows = tx.prepare_cached("SELECT part, doc, stamp FROM parts WHERE num = ?1")?;
         let found = rows.query_map([num], |row| {
-            Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, i64>(2)?,
+            ))
         })?;
         for row in found {
             let (part, doc, stamp) = row?;
@@ -641,14 +645,14 @@ mod tests {
         // re-indexes that run alone.
         let mut texts = vec!["filler"; 70];
         texts[40] = "numbat";
-        let long = thread("t4", &texts);
-        index.stage(&[&long], &[]).unwrap();
-        index.settle([&long.summary.id]).unwrap();
+        let numbats = thread("t4", &texts);
+        index.stage(&[&numbats], &[]).unwrap();
+        index.settle([&numbats.summary.id]).unwrap();
         assert_eq!(found(&index, &["numbat"]), expect(&[("t4", &[33])]));
         texts[40] = "filler";
         texts[68] = "numbat";
         index.stage(&[&thread("t4", &texts)], &[]).unwrap();
-        index.settle([&long.summary.id]).unwrap();
+        index.settle([&numbats.summary.id]).unwrap();
         assert_eq!(found(&index, &["numbat"]), expect(&[("t4", &[65])]));
         // The title alone matches: the thread comes with its row, no post to read.
         let mut lone = thread("t3", &["nothing here"]);

@@ -39,7 +39,7 @@ pub struct IngestReport {
     pub inbox_changed: bool,
     /// The thread the reader shows (the engine's focus) as this pull changed it: every
     /// change to that thread in this report, for the reader to apply in place.
-    pub focused: Option<FocusedChange>,
+    pub focused: Option<Box<FocusedChange>>,
 }
 
 /// The new and changed posts of one thread, as written to its file.
@@ -57,7 +57,8 @@ impl FocusedChange {
     }
 
     /// `later`'s changes on top of these (same thread).
-    fn merge(&mut self, later: FocusedChange) {
+    fn merge(&mut self, later: Box<FocusedChange>) {
+        let later = *later;
         self.summary = later.summary;
         for post in later.posts {
             match self.posts.iter_mut().find(|p| p.id == post.id) {
@@ -297,8 +298,7 @@ impl Ingest {
     /// its posts follow (see [`Self::deferred`]); `None` when it is held.
     fn defer(&mut self, id: &ThreadId, incoming: Incoming, posts_follow: bool) -> Option<Incoming> {
         let held = self.deferred.contains_key(id);
-        if !incoming.posts.is_empty() || self.position.contains_key(id) || !(posts_follow || held)
-        {
+        if !incoming.posts.is_empty() || self.position.contains_key(id) || !(posts_follow || held) {
             return Some(incoming);
         }
         let Incoming {
@@ -401,14 +401,14 @@ impl Ingest {
         if focused {
             let touched: std::collections::HashSet<&crate::model::PostId> =
                 touched_posts.iter().collect();
-            report.focused = Some(FocusedChange {
+            report.focused = Some(Box::new(FocusedChange {
                 summary: summary.clone(),
                 posts: posts
                     .iter()
                     .filter(|p| touched.contains(&p.id))
                     .cloned()
                     .collect(),
-            });
+            }));
         }
         if let Some(i) = known {
             self.index[i] = summary.clone();
@@ -695,10 +695,17 @@ mod tests {
         let report = ingest.apply(listing, &mut state).unwrap();
         assert!(report.changed.is_empty(), "{report:?}");
         assert!(!dir.thread("t").exists(), "no empty file before the posts");
-        assert!(ingest.index().is_empty(), "the index lists only threads with a file");
+        assert!(
+            ingest.index().is_empty(),
+            "the index lists only threads with a file"
+        );
 
         // The posts come without the summary: the listing's is used.
-        let mut posts = batch(vec![], vec![post("t", 1, 1, "one"), post("t", 2, 1, "two")], "p1");
+        let mut posts = batch(
+            vec![],
+            vec![post("t", 1, 1, "one"), post("t", 2, 1, "two")],
+            "p1",
+        );
         posts.complete = false;
         let report = ingest.apply(posts, &mut state).unwrap();
         assert_eq!((report.new_threads, report.new_posts), (1, 2));
@@ -709,7 +716,9 @@ mod tests {
         assert!(!dir.thread("u").exists());
 
         // `u`'s posts never came: the pull's end writes it as listed.
-        let report = ingest.apply(batch(vec![], vec![], "c"), &mut state).unwrap();
+        let report = ingest
+            .apply(batch(vec![], vec![], "c"), &mut state)
+            .unwrap();
         assert_eq!(report.new_threads, 1);
         assert!(report.changed.contains(&ThreadId::new("u")));
         let file = cache.load_thread(&ThreadId::new("u")).unwrap().unwrap();
@@ -732,7 +741,11 @@ mod tests {
             .apply(
                 batch(
                     vec![summary("t", 2), summary("o", 1)],
-                    vec![post("t", 1, 1, "one"), post("t", 2, 1, "two"), post("o", 1, 1, "x")],
+                    vec![
+                        post("t", 1, 1, "one"),
+                        post("t", 2, 1, "two"),
+                        post("o", 1, 1, "x"),
+                    ],
                     "c1",
                 ),
                 &mut state,
@@ -751,7 +764,11 @@ mod tests {
             .unwrap();
         let later = ingest
             .apply(
-                batch(vec![], vec![post("t", 1, 2, "one, edited"), post("t", 2, 1, "two")], "c3"),
+                batch(
+                    vec![],
+                    vec![post("t", 1, 2, "one, edited"), post("t", 2, 1, "two")],
+                    "c3",
+                ),
                 &mut state,
             )
             .unwrap();
@@ -759,18 +776,28 @@ mod tests {
         let focused = report.focused.expect("the focused thread's changes");
         assert_eq!(focused.thread().as_str(), "t");
         let texts: Vec<&str> = focused.posts.iter().map(|p| p.body.text.as_str()).collect();
-        assert_eq!(texts, ["one, edited", "three"], "only what changed, in seq order");
+        assert_eq!(
+            texts,
+            ["one, edited", "three"],
+            "only what changed, in seq order"
+        );
         assert_eq!(focused.summary.last_seq, 3);
 
         // A change made while another thread had the focus: the report cannot stand for
         // all of the thread's changes, so it carries none.
         ingest.set_focus(Some(ThreadId::new("o")));
         let mut report = ingest
-            .apply(batch(vec![], vec![post("t", 4, 1, "four")], "c4"), &mut state)
+            .apply(
+                batch(vec![], vec![post("t", 4, 1, "four")], "c4"),
+                &mut state,
+            )
             .unwrap();
         ingest.set_focus(Some(ThreadId::new("t")));
         let later = ingest
-            .apply(batch(vec![], vec![post("t", 5, 1, "five")], "c5"), &mut state)
+            .apply(
+                batch(vec![], vec![post("t", 5, 1, "five")], "c5"),
+                &mut state,
+            )
             .unwrap();
         report.absorb(later);
         assert_eq!(report.focused, None);

@@ -81,7 +81,12 @@ impl Session {
 
     /// Whether the screen shows `needle` now.
     pub fn shows(&self, needle: &str) -> bool {
-        self.screen.lock().unwrap().screen().contents().contains(needle)
+        self.screen
+            .lock()
+            .unwrap()
+            .screen()
+            .contents()
+            .contains(needle)
     }
 
     /// Types `keys` and returns at once.
@@ -235,11 +240,15 @@ fn scale_sizes(filter: &Filter) -> Vec<usize> {
     {
         return vec![1_000, posts];
     }
-    [("scale-1k", 1_000), ("scale-100k", 100_000), ("scale-1m", 1_000_000)]
-        .into_iter()
-        .filter(|(name, _)| filter.wants(name))
-        .map(|(_, posts)| posts)
-        .collect()
+    [
+        ("scale-1k", 1_000),
+        ("scale-100k", 100_000),
+        ("scale-1m", 1_000_000),
+    ]
+    .into_iter()
+    .filter(|(name, _)| filter.wants(name))
+    .map(|(_, posts)| posts)
+    .collect()
 }
 
 /// Every row of the table at each size of [`scale_sizes`]: start → first frame
@@ -302,7 +311,7 @@ pub fn scale(filter: &Filter) {
         );
         peak_memory_at(&fixture, "< 48 MiB", 48 * 1024);
         crate::live::new_post_to_frame(&fixture);
-        disk_ratio(&fixture.account_dir().root().to_path_buf(), &fixture, "as generated");
+        disk_ratio(fixture.account_dir().root(), &fixture, "as generated");
         crate::ingest::once(posts, |synced| {
             disk_ratio(synced, &fixture, "as a sync from the server leaves it");
         });

@@ -31,7 +31,12 @@ fn report_presses(what: &str, samples: &mut Samples) {
         ms(p99),
         samples.len()
     );
-    report(what, &format!("p99 {}", ms(p99)), "p99 < 8 ms", p99 < Duration::from_millis(8));
+    report(
+        what,
+        &format!("p99 {}", ms(p99)),
+        "p99 < 8 ms",
+        p99 < Duration::from_millis(8),
+    );
 }
 
 /// Key → frame while the reader, on the generated cache of `posts` posts, pulls the same

@@ -44,7 +44,7 @@ pub fn new_post_to_frame(fixture: &Fixture) {
     let template = file.posts[1].clone();
     let mut summary = file.summary;
     let mut samples = Samples::default();
-    let (wraps, parses) = reader.state.reader.open.as_ref().unwrap().work_done();
+    let (wraps_before, parses_before) = reader.state.reader.open.as_ref().unwrap().work_done();
     for n in 0..ARRIVALS {
         summary.last_seq += 1;
         summary.post_count += 1;
@@ -56,10 +56,10 @@ pub fn new_post_to_frame(fixture: &Fixture) {
         let mut report = IngestReport::default();
         report.changed.insert(thread.clone());
         report.new_posts = 1;
-        report.focused = Some(FocusedChange {
+        report.focused = Some(Box::new(FocusedChange {
             summary: summary.clone(),
             posts: vec![post],
-        });
+        }));
         let started = Instant::now();
         reader.send(Msg::Sync(SyncEvent::Pulled(report)));
         samples.push(started.elapsed());
@@ -67,7 +67,7 @@ pub fn new_post_to_frame(fixture: &Fixture) {
     let open = reader.state.reader.open.as_ref().unwrap();
     assert_eq!(open.real_posts().len(), shown + ARRIVALS as usize);
     let (wrapped, parsed) = open.work_done();
-    let per_post = (wrapped - wraps, parsed - parses);
+    let per_post = (wrapped - wraps_before, parsed - parses_before);
     let (p50, p99) = (samples.percentile(50), samples.percentile(99));
     println!(
         "new post in the open {shown}-post thread → frame: p50 {}, p99 {} over {ARRIVALS} posts; bodies parsed {}, wrapped {}",

@@ -39,10 +39,10 @@ fn synced(h: &Harness, posts: Vec<Post>) -> IngestReport {
     let mut report = IngestReport::default();
     report.changed.insert(ThreadId::new(THREAD));
     report.new_posts = posts.len();
-    report.focused = Some(FocusedChange {
+    report.focused = Some(Box::new(FocusedChange {
         summary: file.summary,
         posts,
-    });
+    }));
     report
 }
 
@@ -77,20 +77,32 @@ fn a_new_reply_is_parsed_and_laid_out_alone_and_the_reader_keeps_its_place() {
     let posts_before = h.state.reader.open.as_ref().unwrap().real_posts().len();
     // A reply to the second post in reading order: it sits above the reading place, so
     // every position after it moves by one.
-    let first = h.state.reader.open.as_ref().unwrap().post(1).unwrap().id.clone();
+    let first = h
+        .state
+        .reader
+        .open
+        .as_ref()
+        .unwrap()
+        .post(1)
+        .unwrap()
+        .id
+        .clone();
     let last_seq = h.state.reader.open.as_ref().unwrap().file.summary.last_seq;
     let report = synced(
         &h,
-        vec![reply(last_seq + 1, &first, "A wombat-shaped idea, fresh from the sync.")],
+        vec![reply(
+            last_seq + 1,
+            &first,
+            "A wombat-shaped idea, fresh from the sync.",
+        )],
     );
     h.effects.clear();
     h.send(Msg::Sync(SyncEvent::Pulled(report)));
 
     assert!(
-        !h.effects.iter().any(|e| matches!(
-            e,
-            Effect::ReloadThread { .. } | Effect::LoadThread(_)
-        )),
+        !h.effects
+            .iter()
+            .any(|e| matches!(e, Effect::ReloadThread { .. } | Effect::LoadThread(_))),
         "no file is read again: {:?}",
         h.effects
     );
@@ -104,13 +116,18 @@ fn a_new_reply_is_parsed_and_laid_out_alone_and_the_reader_keeps_its_place() {
     let new_at = (0..open.order.len())
         .find(|&pos| open.post(pos).unwrap().seq == last_seq + 1)
         .unwrap();
-    assert!(new_at < h.state.reader.current, "the new post moved the place down");
+    assert!(
+        new_at < h.state.reader.current,
+        "the new post moved the place down"
+    );
     assert_eq!(place(&h), before, "the same posts at the top and current");
     // The new post is there to read.
     h.act(Action::Top);
     let mut seen = false;
     for _ in 0..open_len(&h) {
-        seen |= h.screen().contains("A wombat-shaped idea, fresh from the sync.");
+        seen |= h
+            .screen()
+            .contains("A wombat-shaped idea, fresh from the sync.");
         h.act(Action::NextPost);
     }
     assert!(seen, "the new post is shown");
@@ -156,7 +173,9 @@ fn an_edited_post_is_parsed_again_alone_and_shows_its_new_text() {
 fn changes_made_before_the_thread_had_the_engines_focus_read_the_thread_again() {
     let mut h = Harness::remote(120, 40);
     h.open_advocacy();
-    let first = h.state.reader.open.as_ref().unwrap().real_posts()[0].id.clone();
+    let first = h.state.reader.open.as_ref().unwrap().real_posts()[0]
+        .id
+        .clone();
     let last_seq = h.state.reader.open.as_ref().unwrap().file.summary.last_seq;
     let mut report = synced(&h, vec![reply(last_seq + 1, &first, "Late news.")]);
     // The engine could not vouch for every change to the thread.
@@ -171,5 +190,9 @@ fn changes_made_before_the_thread_had_the_engines_focus_read_the_thread_again() 
         h.effects
     );
     let open = h.state.reader.open.as_ref().unwrap();
-    assert!(open.real_posts().iter().any(|p| p.body.text == "Late news."));
+    assert!(
+        open.real_posts()
+            .iter()
+            .any(|p| p.body.text == "Late news.")
+    );
 }

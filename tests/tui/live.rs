@@ -320,8 +320,8 @@ fn a_reply_posted_elsewhere_appears_in_the_open_thread_and_the_reader_stays_put(
     let before = s.wait_for("Connie's reply at the top", |t| {
         row_of(t, "Connie Williams · #2").is_some_and(|row| row < 4)
     });
-    let count = post_count(&before)
-        .unwrap_or_else(|| panic!("the title line counts the posts:\n{before}"));
+    let count =
+        post_count(&before).unwrap_or_else(|| panic!("the title line counts the posts:\n{before}"));
     let connie = row_of(&before, "Connie Williams · #2");
     // The demo admin answers the thread on the server; the reader's engine, waiting on
     // the changes feed with the thread in focus, brings it in.

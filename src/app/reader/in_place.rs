@@ -8,12 +8,12 @@ use crate::app::reader::model::Reader;
 use crate::app::state::State;
 use crate::model::{Post, PostId, Thread, Verdict, reading_order};
 use crate::render::Document;
-use crate::sync::ingest::FocusedChange;
+use crate::sync::protocol::FocusedChange;
 use std::collections::{HashMap, HashSet};
 
 /// Applies `change` to the open thread; false when it is not the thread shown (then the
 /// caller reads the thread again).
-pub fn apply(state: &mut State, change: FocusedChange) -> bool {
+pub fn apply(state: &mut State, change: Box<FocusedChange>) -> bool {
     let State {
         reader,
         rules,
@@ -33,7 +33,7 @@ pub fn apply(state: &mut State, change: FocusedChange) -> bool {
     // judged again, otherwise only the posts that changed.
     let same_place = open.file.summary.title == change.summary.title
         && open.file.summary.area == change.summary.area;
-    reader.merge(change, |file, changed, kept| {
+    reader.merge(*change, |file, changed, kept| {
         let judged = if same_place {
             let fresh = Thread::new(
                 file.summary.clone(),
@@ -91,12 +91,11 @@ impl Reader {
             .map(|(i, (p, _))| (p.id.clone(), i))
             .collect();
         for post in change.posts {
-            match at.get(&post.id) {
-                Some(&i) => posts[i] = (post, None),
-                None => {
-                    at.insert(post.id.clone(), posts.len());
-                    posts.push((post, None));
-                }
+            if let Some(&i) = at.get(&post.id) {
+                posts[i] = (post, None);
+            } else {
+                at.insert(post.id.clone(), posts.len());
+                posts.push((post, None));
             }
         }
         posts.sort_by_key(|(p, _)| p.seq);
@@ -104,8 +103,10 @@ impl Reader {
         posts.extend(echoes);
 
         let from: Vec<Option<usize>> = posts.iter().map(|(_, from)| *from).collect();
-        let mut docs: Vec<Option<Document>> =
-            std::mem::take(&mut open.docs).into_iter().map(Some).collect();
+        let mut docs: Vec<Option<Document>> = std::mem::take(&mut open.docs)
+            .into_iter()
+            .map(Some)
+            .collect();
         let mut old_verdicts = std::mem::take(&mut open.judged.verdicts);
         let mut kept = Vec::with_capacity(open.real);
         let mut changed = Vec::new();

@@ -9,7 +9,7 @@ use crate::sync::protocol::{Connection, SyncCommand, SyncEvent, SyncStatus};
 pub fn on_event(state: &mut State, event: SyncEvent, fx: &mut Vec<Effect>) {
     match event {
         SyncEvent::Status(status) => on_status(state, status, fx),
-        SyncEvent::Pulled(report) => {
+        SyncEvent::Pulled(mut report) => {
             state.status.skipped = state.status.skipped.saturating_add(report.skipped);
             own_posts_read(state, &report.own, fx);
             let mut read_elsewhere = false;
@@ -46,6 +46,15 @@ pub fn on_event(state: &mut State, event: SyncEvent, fx: &mut Vec<Effect>) {
             if let Some(open) = &state.reader.open
                 && report.changed.contains(open.id())
             {
+                // The engine sent every change to the thread shown: applied in place.
+                if let Some(change) = report.focused.take()
+                    && crate::app::reader::in_place::apply(state, change)
+                {
+                    return;
+                }
+                let Some(open) = &state.reader.open else {
+                    return;
+                };
                 let thread = open.id().clone();
                 let parsed = open
                     .real_posts()

@@ -64,6 +64,8 @@ impl Body {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Post {
     pub id: PostId,
+    /// A thread's file says it once for all its posts (see `store::thread_file`).
+    #[serde(default = "unnamed_thread")]
     pub thread: ThreadId,
     /// Dense per thread, starting at 1; the opening post is seq 1.
     pub seq: u32,
@@ -94,6 +96,11 @@ pub struct Post {
     /// `post_action_type_id` 2).
     #[serde(default, skip_serializing_if = "Reactions::is_empty")]
     pub reactions: Reactions,
+}
+
+/// The thread of a post read without one, until its reader names it.
+fn unnamed_thread() -> ThreadId {
+    ThreadId::new("")
 }
 
 /// The likes on a post and whether the account gave one.

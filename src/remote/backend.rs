@@ -66,6 +66,11 @@ pub struct PullBatch {
     pub inbox: Vec<crate::model::InboxItem>,
     /// Entities the server sent that could not be read, set aside (each logged).
     pub skipped: u32,
+    /// The posts of `threads` follow in later batches of this pull, each thread's summary
+    /// with them, and `cursor` leads to them (API v1's snapshot lists every area's
+    /// threads first): a thread new to the cache is written once, with its posts, not
+    /// first as an empty file.
+    pub posts_follow: bool,
 }
 
 /// How much a server may send in one sync before the client calls it broken: a hostile

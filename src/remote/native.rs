@@ -330,6 +330,9 @@ impl NativeBackend {
                     .push(clean::summary(model::ThreadSummary::from(thread)));
             }
             snapshot.area_cursor = page.next_cursor;
+            // Each listed thread is fetched with its posts later in this snapshot (the
+            // cursor holds the queue), its summary again with them.
+            batch.posts_follow = true;
             if snapshot.area_cursor.is_none() {
                 snapshot.areas.pop_front();
                 snapshot.area_threads = 0;

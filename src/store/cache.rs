@@ -2,10 +2,11 @@
 
 use super::file::{self, Durability, Loaded, Problem};
 use super::index_slot::IndexSlot;
+use super::thread_file::{THREAD_SCHEMA, ThreadFile, ThreadFileRef};
 use super::tree_cache::{self, TreeSlot};
 use super::tree_index;
 use super::{AccountDir, StoreError};
-use crate::model::{Forum, Post, ReadState, Thread, ThreadId, ThreadSummary};
+use crate::model::{Forum, ReadState, Thread, ThreadId, ThreadSummary};
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::io;
@@ -43,28 +44,6 @@ struct ReadFileRef<'a> {
     schema: u32,
     generation: u64,
     read: &'a ReadState,
-}
-
-/// One thread's file: its summary (so the index can be rebuilt from leaves) and its posts
-/// in `seq` order.
-#[derive(Deserialize)]
-pub(super) struct ThreadFile {
-    thread: ThreadSummary,
-    posts: Vec<Post>,
-}
-
-impl From<ThreadFile> for Thread {
-    fn from(file: ThreadFile) -> Self {
-        Thread::new(file.thread, file.posts)
-    }
-}
-
-/// A thread's file as written, borrowing the thread.
-#[derive(Serialize)]
-struct ThreadFileRef<'a> {
-    schema: u32,
-    thread: &'a ThreadSummary,
-    posts: &'a [Post],
 }
 
 /// Reads and writes one account's cache. Problems met while loading (quarantined or
@@ -126,7 +105,15 @@ impl Cache {
         &mut self,
         path: &std::path::Path,
     ) -> Result<Option<T>, StoreError> {
-        match file::load_versioned::<T>(path, SCHEMA)? {
+        self.load_schema(path, SCHEMA)
+    }
+
+    fn load_schema<T: serde::de::DeserializeOwned>(
+        &mut self,
+        path: &std::path::Path,
+        supported: u32,
+    ) -> Result<Option<T>, StoreError> {
+        match file::load_versioned::<T>(path, supported)? {
             Loaded::Ok(value) => Ok(Some(value)),
             Loaded::Missing => Ok(None),
             Loaded::Unusable(problem) => {
@@ -201,8 +188,8 @@ impl Cache {
     fn rebuild_index(&mut self) -> Result<Vec<ThreadSummary>, StoreError> {
         let mut threads = Vec::new();
         for path in thread_files(&self.dir)? {
-            if let Some(file) = self.load::<ThreadFile>(&path)? {
-                threads.push(file.thread);
+            if let Some(file) = self.load_schema::<ThreadFile>(&path, THREAD_SCHEMA)? {
+                threads.push(file.summary());
             }
         }
         threads.sort_by_key(|t| std::cmp::Reverse(t.last_post_at));
@@ -212,7 +199,7 @@ impl Cache {
     /// One thread with its posts, or `None` when it is not cached (or could not be read).
     pub fn load_thread(&mut self, id: &ThreadId) -> Result<Option<Thread>, StoreError> {
         Ok(self
-            .load::<ThreadFile>(&self.dir.thread(id.as_str()))?
+            .load_schema::<ThreadFile>(&self.dir.thread(id.as_str()), THREAD_SCHEMA)?
             .map(Thread::from))
     }
 
@@ -229,13 +216,9 @@ impl Cache {
         self.slot()
             .write(&self.dir, |index| index.stage(&refs, &[]))?;
         for thread in threads {
-            let file = ThreadFileRef {
-                schema: SCHEMA,
-                thread: &thread.summary,
-                posts: &thread.posts,
-            };
             let path = self.dir.thread(thread.summary.id.as_str());
-            file::save_versioned(&path, &file, SCHEMA, Durability::Cache)?;
+            let file = ThreadFileRef::of(thread);
+            file::save_versioned(&path, &file, THREAD_SCHEMA, Durability::Cache)?;
         }
         self.slot().write(&self.dir, |index| {
             index.settle(threads.iter().map(|t| &t.summary.id))
@@ -324,12 +307,14 @@ pub(super) fn load_thread_file(
     path: &Path,
     problems: &mut Vec<Problem>,
 ) -> Result<Option<Thread>, StoreError> {
-    Ok(match file::load_versioned::<ThreadFile>(path, SCHEMA)? {
-        Loaded::Ok(file) => Some(file.into()),
-        Loaded::Missing => None,
-        Loaded::Unusable(problem) => {
-            problems.push(problem);
-            None
-        }
-    })
+    Ok(
+        match file::load_versioned::<ThreadFile>(path, THREAD_SCHEMA)? {
+            Loaded::Ok(file) => Some(file.into()),
+            Loaded::Missing => None,
+            Loaded::Unusable(problem) => {
+                problems.push(problem);
+                None
+            }
+        },
+    )
 }

@@ -2,9 +2,10 @@
 //!
 //! Layout per account (see [`AccountDir`]): `tree.json` (sections and areas),
 //! `index.json` (thread summaries, rebuildable from the thread files), `threads/<id>.json`
-//! (one file per thread of posts, loaded lazily), `search.sqlite` (the search index,
-//! rebuildable from the thread files), `tree.sqlite` (the tree index: thread rows, unread
-//! counts and areas' roll-ups, rebuildable from `index.json` and `read.json`), `read.json`, `ui.json`, `budget.json`, `drafts/`,
+//! (one file per thread of posts, loaded lazily; see `thread_file`), `search.sqlite` (the
+//! search index, rebuildable from the thread files), `tree.sqlite` (the tree index: thread
+//! rows, unread counts and areas' roll-ups, rebuildable from `index.json` and `read.json`),
+//! `read.json`, `ui.json`, `budget.json`, `drafts/`,
 //! `outbox/`, `marks/`. Shared by the accounts: `images/`, the offline picture cache
 //! ([`ImageCache`]: the pictures' own bytes). Every other file is JSON with `"schema": N`
 //! first, except the search and tree indexes: `SQLite`, their schema in their `user_version`.
@@ -30,6 +31,7 @@ mod secrets;
 mod state_lock;
 mod tree_cache;
 mod tree_index;
+mod thread_file;
 mod ui_state;
 
 pub use budget::{load_request_log, save_request_log};

@@ -4,10 +4,13 @@
 //!
 //! It is never trusted over the thread files: it only narrows the posts a search reads
 //! back from them, and every hit is checked against its thread file. It holds no post
-//! text (the FTS table is contentless), only the trigrams of each live post's lowercased
-//! plain text, keyed by thread number and `seq`, a stamp of each post's body so an update
-//! re-indexes only the posts that changed, and one row per thread (title, author, last
-//! post time) taken from its file's summary.
+//! text (the FTS table is contentless), only the trigrams of the lowercased plain text of
+//! each run of [`PART`] posts of a thread (posts 1–32, 33–64, …: a document per run, not
+//! per post, which keeps the index a fraction of the text, as the trigrams of one
+//! conversation repeat from post to post), a stamp of each run's bodies so an update
+//! re-indexes only the runs that changed, and one row per thread (title, author, last
+//! post time) taken from its file's summary. Runs are numbered densely as they come, so
+//! the index's lists of documents stay short.
 //!
 //! Keeping it in step without a shared transaction with the files: a write first records
 //! the threads it is about to change as *pending* in the same transaction as their new
@@ -25,10 +28,12 @@ use std::path::Path;
 use std::time::Duration;
 
 /// The schema of the index this version reads and writes (its `user_version`).
-pub const INDEX_SCHEMA: i32 = 2;
+pub const INDEX_SCHEMA: i32 = 3;
 
 /// Characters per indexed term.
 const TRIGRAM: usize = 3;
+/// Posts per indexed document: a thread's posts by `seq`, 1–32, 33–64, …
+pub const PART: u32 = 32;
 /// Added to every post's text as indexed, so its last characters begin a trigram too.
 const PAD: &str = "  ";
 /// A word shorter than a trigram is looked up as the trigrams it begins; when it begins
@@ -39,13 +44,17 @@ const TABLES: &str = "
     DROP TABLE IF EXISTS vocab;
     DROP TABLE IF EXISTS words;
     DROP TABLE IF EXISTS posts;
+    DROP TABLE IF EXISTS parts;
     DROP TABLE IF EXISTS threads;
     DROP TABLE IF EXISTS pending;
     CREATE TABLE threads (
         num INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, title TEXT NOT NULL,
         lower TEXT NOT NULL, author TEXT NOT NULL, badge TEXT, last_post_at INTEGER NOT NULL
     );
-    CREATE TABLE posts (key INTEGER PRIMARY KEY, stamp INTEGER NOT NULL);
+    CREATE TABLE parts (
+        doc INTEGER PRIMARY KEY, num INTEGER NOT NULL, part INTEGER NOT NULL,
+        stamp INTEGER NOT NULL, UNIQUE (num, part)
+    );
     CREATE TABLE pending (id TEXT PRIMARY KEY);
     CREATE VIRTUAL TABLE words USING fts5(
         text, tokenize = 'trigram case_sensitive 1',
@@ -97,7 +106,8 @@ impl ThreadRow {
 pub enum Posts {
     /// Every live post (the query has no word long enough to narrow it).
     All,
-    /// These `seq`s (ascending): their text has every trigram of the query's words.
+    /// These `seq`s (ascending; some may not exist): the runs of [`PART`] posts whose
+    /// text has every trigram of the query's words.
     Some(Vec<u32>),
     /// None: only the title may match.
     TitleOnly,
@@ -238,13 +248,23 @@ impl SearchIndex {
             return Ok(Candidates { threads, whole });
         };
         let mut by_num: BTreeMap<i64, Vec<u32>> = BTreeMap::new();
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT rowid FROM words WHERE words MATCH ?1")?;
-        let keys = stmt.query_map([query], |row| row.get::<_, i64>(0))?;
-        for key in keys {
-            let (num, seq) = split_key(key?);
-            by_num.entry(num).or_default().push(seq);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT parts.num, parts.part FROM words JOIN parts ON parts.doc = words.rowid
+             WHERE words MATCH ?1",
+        )?;
+        let parts = stmt.query_map([query], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
+        })?;
+        for part in parts {
+            let (num, part) = part?;
+            let first = u32::try_from(part)
+                .unwrap_or(u32::MAX)
+                .saturating_mul(PART)
+                .saturating_add(1);
+            by_num
+                .entry(num)
+                .or_default()
+                .extend((0..PART).map(|k| first.saturating_add(k)));
         }
         let mut row = self
             .conn
@@ -252,6 +272,7 @@ impl SearchIndex {
         for (num, mut seqs) in by_num {
             if let Some((num, thread)) = row.query_row([num], read_row).optional()? {
                 seqs.sort_unstable();
+                seqs.dedup();
                 found.insert(num, (thread, Posts::Some(seqs)));
             }
         }
@@ -317,8 +338,9 @@ impl Build<'_> {
     }
 }
 
-/// Brings one thread's rows in line with `file` (its contents; `None`: gone): posts whose
-/// body changed are indexed again, posts gone or deleted lose their rows.
+/// Brings one thread's rows in line with `file` (its contents; `None`: gone): runs of
+/// posts whose bodies changed are indexed again, runs left with no live post lose their
+/// rows.
 fn index_thread(
     tx: &Transaction<'_>,
     id: &ThreadId,
@@ -355,46 +377,63 @@ fn index_thread(
             nanos(summary.last_post_at)
         ])?;
     }
-    let mut old: HashMap<u32, i64> = HashMap::new();
+    // Each run's documents and stamp as indexed now: (doc, stamp) by run.
+    let mut old: HashMap<i64, (i64, i64)> = HashMap::new();
     {
-        let mut rows =
-            tx.prepare_cached("SELECT key, stamp FROM posts WHERE key BETWEEN ?1 AND ?2")?;
-        let found = rows.query_map(params![num << 32, (num << 32) | 0xffff_ffff], |row| {
-            Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
+        let mut rows = tx.prepare_cached("SELECT part, doc, stamp FROM parts WHERE num = ?1")?;
+        let found = rows.query_map([num], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, i64>(2)?,
+            ))
         })?;
         for row in found {
-            let (key, stamp) = row?;
-            old.insert(split_key(key).1, stamp);
+            let (part, doc, stamp) = row?;
+            old.insert(part, (doc, stamp));
         }
     }
-    let mut unword = tx.prepare_cached("DELETE FROM words WHERE rowid = ?1")?;
-    let mut word = tx.prepare_cached("INSERT INTO words (rowid, text) VALUES (?1, ?2)")?;
-    let mut unpost = tx.prepare_cached("DELETE FROM posts WHERE key = ?1")?;
-    let mut post_row =
-        tx.prepare_cached("INSERT OR REPLACE INTO posts (key, stamp) VALUES (?1, ?2)")?;
+    let mut runs: BTreeMap<i64, Vec<&Post>> = BTreeMap::new();
     for post in file
         .iter()
         .flat_map(|f| f.posts.iter())
         .filter(|p| !p.deleted)
     {
-        let key = (num << 32) | i64::from(post.seq);
-        let stamp = stamp(post);
-        match old.remove(&post.seq) {
-            Some(known) if known == stamp => continue,
-            Some(_) => {
-                unword.execute([key])?;
-            }
-            None => {}
-        }
-        let mut text = plain_text(&post.body).to_lowercase();
-        text.push_str(PAD);
-        word.execute(params![key, text])?;
-        post_row.execute(params![key, stamp])?;
+        runs.entry(i64::from(post.seq.saturating_sub(1) / PART))
+            .or_default()
+            .push(post);
     }
-    for seq in old.into_keys() {
-        let key = (num << 32) | i64::from(seq);
-        unword.execute([key])?;
-        unpost.execute([key])?;
+    let mut unword = tx.prepare_cached("DELETE FROM words WHERE rowid = ?1")?;
+    let mut word = tx.prepare_cached("INSERT INTO words (rowid, text) VALUES (?1, ?2)")?;
+    for (part, posts) in runs {
+        let stamp = stamp(&posts);
+        let doc = match old.remove(&part) {
+            Some((_, known)) if known == stamp => continue,
+            Some((doc, _)) => {
+                unword.execute([doc])?;
+                tx.prepare_cached("UPDATE parts SET stamp = ?2 WHERE doc = ?1")?
+                    .execute([doc, stamp])?;
+                doc
+            }
+            None => {
+                tx.prepare_cached("INSERT INTO parts (num, part, stamp) VALUES (?1, ?2, ?3)")?
+                    .execute([num, part, stamp])?;
+                tx.last_insert_rowid()
+            }
+        };
+        let mut text = String::new();
+        for post in posts {
+            text.push_str(&plain_text(&post.body).to_lowercase());
+            // After each post, so its last characters begin a trigram too (and no
+            // trigram of a word spans two posts).
+            text.push_str(PAD);
+        }
+        word.execute(params![doc, text])?;
+    }
+    for (doc, _) in old.into_values() {
+        unword.execute([doc])?;
+        tx.prepare_cached("DELETE FROM parts WHERE doc = ?1")?
+            .execute([doc])?;
     }
     if file.is_none() {
         tx.prepare_cached("DELETE FROM threads WHERE num = ?1")?
@@ -403,18 +442,14 @@ fn index_thread(
     Ok(())
 }
 
-/// A fingerprint of what a post's search text is made from.
-fn stamp(post: &Post) -> i64 {
+/// A fingerprint of what a run's search text is made from: its live posts and bodies.
+fn stamp(posts: &[&Post]) -> i64 {
     let mut hasher = DefaultHasher::new();
-    post.body.hash(&mut hasher);
+    for post in posts {
+        post.seq.hash(&mut hasher);
+        post.body.hash(&mut hasher);
+    }
     i64::from_ne_bytes(hasher.finish().to_ne_bytes())
-}
-
-fn split_key(key: i64) -> (i64, u32) {
-    (
-        key >> 32,
-        u32::try_from(key & 0xffff_ffff).unwrap_or(u32::MAX),
-    )
 }
 
 /// An FTS5 query for posts holding every trigram of every word of three characters or
@@ -513,6 +548,8 @@ mod tests {
         )
     }
 
+    /// The threads with candidate posts, each with the runs of [`PART`] posts named (by
+    /// their first `seq`).
     fn found(index: &SearchIndex, words: &[&str]) -> BTreeMap<String, Vec<u32>> {
         let words: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
         let found = index.candidates(&words).unwrap();
@@ -520,7 +557,15 @@ mod tests {
             .threads
             .into_iter()
             .filter_map(|(row, posts)| match posts {
-                Posts::Some(seqs) => Some((row.id.as_str().to_owned(), seqs)),
+                Posts::Some(seqs) => {
+                    let firsts: Vec<u32> = seqs
+                        .iter()
+                        .copied()
+                        .filter(|s| (s - 1) % PART == 0)
+                        .collect();
+                    assert_eq!(seqs.len(), firsts.len() * PART as usize, "{seqs:?}");
+                    Some((row.id.as_str().to_owned(), firsts))
+                }
                 Posts::All => panic!("{words:?} narrows the search"),
                 Posts::TitleOnly => None,
             })
@@ -554,22 +599,26 @@ mod tests {
         };
         assert_eq!(
             found(&index, &["quokka"]),
-            expect(&[("t1", &[1]), ("t2", &[2])])
+            expect(&[("t1", &[1]), ("t2", &[1])])
         );
-        assert_eq!(found(&index, &["的な討"]), expect(&[("t1", &[3])]));
+        assert_eq!(found(&index, &["的な討"]), expect(&[("t1", &[1])]));
         assert_eq!(
             found(&index, &["戦略"]),
-            expect(&[("t1", &[3])]),
+            expect(&[("t1", &[1])]),
             "short words too"
         );
         assert_eq!(
             found(&index, &["論"]),
-            expect(&[("t1", &[3])]),
+            expect(&[("t1", &[1])]),
             "even at the end"
         );
         assert_eq!(
             found(&index, &["ka", "qu"]),
-            expect(&[("t1", &[1]), ("t2", &[2])])
+            expect(&[("t1", &[1]), ("t2", &[1])])
+        );
+        assert!(
+            found(&index, &["noonquokka"]).is_empty(),
+            "no trigram spans two posts"
         );
         assert!(found(&index, &["zz"]).is_empty());
         assert_eq!(found(&index, &["a\"b"]), expect(&[]), "quotes are quoted");
@@ -591,8 +640,21 @@ mod tests {
             .settle([&ThreadId::new("t1"), &ThreadId::new("t2")])
             .unwrap();
         assert!(index.pending().unwrap().is_empty());
-        assert_eq!(found(&index, &["quokka"]), expect(&[("t1", &[1, 3])]));
+        assert_eq!(found(&index, &["quokka"]), expect(&[("t1", &[1])]));
         assert!(found(&index, &["的な討"]).is_empty());
+        // A long thread: only the run holding the word is named, and an edit there
+        // re-indexes that run alone.
+        let mut texts = vec!["filler"; 70];
+        texts[40] = "numbat";
+        let numbats = thread("t4", &texts);
+        index.stage(&[&numbats], &[]).unwrap();
+        index.settle([&numbats.summary.id]).unwrap();
+        assert_eq!(found(&index, &["numbat"]), expect(&[("t4", &[33])]));
+        texts[40] = "filler";
+        texts[68] = "numbat";
+        index.stage(&[&thread("t4", &texts)], &[]).unwrap();
+        index.settle([&numbats.summary.id]).unwrap();
+        assert_eq!(found(&index, &["numbat"]), expect(&[("t4", &[65])]));
         // The title alone matches: the thread comes with its row, no post to read.
         let mut lone = thread("t3", &["nothing here"]);
         lone.summary.title = "Wombat Weekly".into();

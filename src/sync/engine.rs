@@ -144,6 +144,7 @@ impl<B: Backend> Engine<B> {
 
     /// The thread the user is reading: budgeted backends fetch it before anything else.
     pub fn set_focus(&mut self, thread: Option<ThreadId>) {
+        self.ingest.set_focus(thread.clone());
         self.focus = thread;
     }
 
@@ -738,7 +739,7 @@ impl<B: Backend> Engine<B> {
                 self.push_pacing.reset();
             }
             Some(SyncCommand::FlushNow) => self.push_pacing.reset(),
-            Some(SyncCommand::Focus(thread)) => self.focus = thread,
+            Some(SyncCommand::Focus(thread)) => self.set_focus(thread),
             Some(SyncCommand::LoadEarlier(thread)) => self.backend.want_earlier(&thread),
             Some(SyncCommand::Revisions { post, version }) => {
                 self.wanted_revisions.push((post, version));

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
 /// What one batch changed, for summaries and for the UI to reload.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IngestReport {
     pub new_threads: usize,
     pub new_posts: usize,
@@ -37,6 +37,37 @@ pub struct IngestReport {
     pub inbox_news: Vec<crate::model::InboxItem>,
     /// The inbox changed (an item arrived or was read elsewhere).
     pub inbox_changed: bool,
+    /// The thread the reader shows (the engine's focus) as this pull changed it: every
+    /// change to that thread in this report, for the reader to apply in place.
+    pub focused: Option<Box<FocusedChange>>,
+}
+
+/// The new and changed posts of one thread, as written to its file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FocusedChange {
+    /// The thread's summary as written.
+    pub summary: ThreadSummary,
+    /// The posts that are new or changed, in `seq` order.
+    pub posts: Vec<Post>,
+}
+
+impl FocusedChange {
+    pub fn thread(&self) -> &ThreadId {
+        &self.summary.id
+    }
+
+    /// `later`'s changes on top of these (same thread).
+    fn merge(&mut self, later: Box<FocusedChange>) {
+        let later = *later;
+        self.summary = later.summary;
+        for post in later.posts {
+            match self.posts.iter_mut().find(|p| p.id == post.id) {
+                Some(held) => *held = post,
+                None => self.posts.push(post),
+            }
+        }
+        self.posts.sort_by_key(|p| p.seq);
+    }
 }
 
 impl IngestReport {
@@ -47,7 +78,6 @@ impl IngestReport {
         self.removed_posts += other.removed_posts;
         self.removed_threads += other.removed_threads;
         self.tree_changed |= other.tree_changed;
-        self.changed.extend(other.changed);
         self.skipped = self.skipped.saturating_add(other.skipped);
         for (thread, seqs) in other.own {
             self.own.entry(thread).or_default().extend(seqs);
@@ -57,6 +87,17 @@ impl IngestReport {
         self.places_changed |= other.places_changed;
         self.inbox_news.extend(other.inbox_news);
         self.inbox_changed |= other.inbox_changed;
+        // A focused change stands only while it holds every change to its thread.
+        self.focused = match (self.focused.take(), other.focused) {
+            (Some(mut mine), Some(later)) if mine.thread() == later.thread() => {
+                mine.merge(later);
+                Some(mine)
+            }
+            (mine, later) => later
+                .filter(|l| !self.changed.contains(l.thread()))
+                .or(mine.filter(|m| !other.changed.contains(m.thread()))),
+        };
+        self.changed.extend(other.changed);
     }
 }
 
@@ -75,6 +116,13 @@ pub struct Ingest {
     index_unsaved: bool,
     /// When the index and the cursor were last written.
     saved_at: Option<Instant>,
+    /// Threads new to the cache whose posts follow later in this pull
+    /// ([`PullBatch::posts_follow`]): written once, with their posts, or as they are when
+    /// the pull completes without them. Not in `index` meanwhile, so the index never
+    /// lists a thread without a file; the cursor brings them again after a crash.
+    deferred: HashMap<ThreadId, ThreadSummary>,
+    /// The thread the reader shows: its changes go into [`IngestReport::focused`].
+    focus: Option<ThreadId>,
 }
 
 /// During a long pull the index and the cursor are written at most this often (and when
@@ -93,6 +141,8 @@ impl Ingest {
             position: HashMap::new(),
             index_unsaved: false,
             saved_at: None,
+            deferred: HashMap::new(),
+            focus: None,
         })
     }
 
@@ -104,6 +154,11 @@ impl Ingest {
             self.loaded = true;
         }
         Ok(())
+    }
+
+    /// The thread the reader shows, whose changes each report carries in full.
+    pub fn set_focus(&mut self, thread: Option<ThreadId>) {
+        self.focus = thread;
     }
 
     pub fn cache_mut(&mut self) -> &mut Cache {
@@ -139,6 +194,7 @@ impl Ingest {
 
         if batch.restarted {
             state.snapshot_seen = Some(BTreeSet::new());
+            self.deferred.clear();
         }
 
         let mut posts_by_thread: BTreeMap<ThreadId, Vec<Post>> = BTreeMap::new();
@@ -170,11 +226,30 @@ impl Ingest {
                 posts: posts_by_thread.remove(&id).unwrap_or_default(),
                 missing: missing.remove(&id),
             };
-            if let Some(thread) = self.apply_thread(&id, incoming, &mut report)? {
+            let incoming = self.defer(&id, incoming, batch.posts_follow);
+            if let Some(incoming) = incoming
+                && let Some(thread) = self.apply_thread(&id, incoming, &mut report)?
+            {
                 writes.push(thread);
             }
             if let Some(seen) = state.snapshot_seen.as_mut() {
                 seen.insert(id);
+            }
+        }
+        if batch.complete {
+            // Listed threads whose posts never came (their fetch was set aside): written
+            // as listed.
+            let mut left: Vec<ThreadId> = self.deferred.keys().cloned().collect();
+            left.sort();
+            for id in left {
+                let incoming = Incoming {
+                    summary: self.deferred.remove(&id),
+                    posts: Vec::new(),
+                    missing: None,
+                };
+                if let Some(thread) = self.apply_thread(&id, incoming, &mut report)? {
+                    writes.push(thread);
+                }
             }
         }
         self.cache.save_threads(&writes)?;
@@ -219,6 +294,26 @@ impl Ingest {
         Ok(())
     }
 
+    /// Holds back a thread new to the cache that this batch lists without posts when
+    /// its posts follow (see [`Self::deferred`]); `None` when it is held.
+    fn defer(&mut self, id: &ThreadId, incoming: Incoming, posts_follow: bool) -> Option<Incoming> {
+        let held = self.deferred.contains_key(id);
+        if !incoming.posts.is_empty() || self.position.contains_key(id) || !(posts_follow || held) {
+            return Some(incoming);
+        }
+        let Incoming {
+            summary, missing, ..
+        } = incoming;
+        let Some(mut summary) = summary.or_else(|| self.deferred.remove(id)) else {
+            return None; // what is missing of a thread we do not have: nothing to say
+        };
+        if let Some(missing) = missing {
+            summary.missing = missing;
+        }
+        self.deferred.insert(id.clone(), summary);
+        None
+    }
+
     fn apply_thread(
         &mut self,
         id: &ThreadId,
@@ -230,6 +325,10 @@ impl Ingest {
             posts: incoming_posts,
             missing: incoming_missing,
         } = incoming;
+        // A thread held back comes with its posts now: the listing is its summary unless
+        // the batch brings a newer one.
+        let incoming_summary = incoming_summary.or_else(|| self.deferred.remove(id));
+        self.deferred.remove(id);
         let known = self.position.get(id).copied();
         if known.is_none() && incoming_summary.is_none() && incoming_posts.is_empty() {
             return Ok(None); // what is missing of a thread we do not have: nothing to say
@@ -263,6 +362,8 @@ impl Ingest {
             .enumerate()
             .map(|(i, p)| (p.id.clone(), i))
             .collect();
+        let focused = self.focus.as_ref() == Some(id);
+        let mut touched_posts = Vec::new();
         for post in incoming_posts {
             match by_id.get(&post.id) {
                 Some(&i) if posts[i] == post || stale(&posts[i], &post) => {}
@@ -272,12 +373,18 @@ impl Ingest {
                     } else {
                         report.edited_posts += 1;
                     }
+                    if focused {
+                        touched_posts.push(post.id.clone());
+                    }
                     posts[i] = post;
                     changed = true;
                 }
                 None => {
                     if post.client_key.is_some() {
                         report.own.entry(id.clone()).or_default().push(post.seq);
+                    }
+                    if focused {
+                        touched_posts.push(post.id.clone());
                     }
                     by_id.insert(post.id.clone(), posts.len());
                     posts.push(post);
@@ -291,6 +398,18 @@ impl Ingest {
         }
         posts.sort_by_key(|p| p.seq);
         let summary = reconcile(summary.unwrap_or_else(|| placeholder(id, &posts)), &posts);
+        if focused {
+            let touched: std::collections::HashSet<&crate::model::PostId> =
+                touched_posts.iter().collect();
+            report.focused = Some(Box::new(FocusedChange {
+                summary: summary.clone(),
+                posts: posts
+                    .iter()
+                    .filter(|p| touched.contains(&p.id))
+                    .cloned()
+                    .collect(),
+            }));
+        }
         if let Some(i) = known {
             self.index[i] = summary.clone();
         } else {
@@ -313,6 +432,9 @@ impl Ingest {
         self.index.remove(i);
         self.position = positions(&self.index);
         self.cache.remove_thread(id)?;
+        if report.focused.as_ref().is_some_and(|f| f.thread() == id) {
+            report.focused = None;
+        }
         report.removed_threads += 1;
         report.changed.insert(id.clone());
         Ok(())
@@ -561,6 +683,126 @@ mod tests {
         let listed = Cache::open(dir).load_index().unwrap();
         let ids: Vec<&str> = listed.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(ids, ["t"]);
+    }
+
+    #[test]
+    fn a_listed_thread_is_written_once_with_its_posts_and_one_never_fetched_at_the_end() {
+        let data = tempfile::tempdir().unwrap();
+        let dir = DataDir::new(data.path()).account("a");
+        let mut ingest = open(data.path());
+        let mut state = SyncState::default();
+        let mut listing = batch(vec![summary("t", 2), summary("u", 1)], vec![], "l1");
+        listing.posts_follow = true;
+        listing.complete = false;
+        let report = ingest.apply(listing, &mut state).unwrap();
+        assert!(report.changed.is_empty(), "{report:?}");
+        assert!(!dir.thread("t").exists(), "no empty file before the posts");
+        assert!(
+            ingest.index().is_empty(),
+            "the index lists only threads with a file"
+        );
+
+        // The posts come without the summary: the listing's is used.
+        let mut posts = batch(
+            vec![],
+            vec![post("t", 1, 1, "one"), post("t", 2, 1, "two")],
+            "p1",
+        );
+        posts.complete = false;
+        let report = ingest.apply(posts, &mut state).unwrap();
+        assert_eq!((report.new_threads, report.new_posts), (1, 2));
+        let mut cache = Cache::open(dir.clone());
+        let file = cache.load_thread(&ThreadId::new("t")).unwrap().unwrap();
+        assert_eq!(file.summary.title, "Thread t");
+        assert_eq!(file.posts.len(), 2);
+        assert!(!dir.thread("u").exists());
+
+        // `u`'s posts never came: the pull's end writes it as listed.
+        let report = ingest
+            .apply(batch(vec![], vec![], "c"), &mut state)
+            .unwrap();
+        assert_eq!(report.new_threads, 1);
+        assert!(report.changed.contains(&ThreadId::new("u")));
+        let file = cache.load_thread(&ThreadId::new("u")).unwrap().unwrap();
+        assert!(file.posts.is_empty());
+        let ids: BTreeSet<String> = Cache::open(dir)
+            .load_index()
+            .unwrap()
+            .into_iter()
+            .map(|t| t.id.as_str().to_owned())
+            .collect();
+        assert_eq!(ids, ["t".to_owned(), "u".to_owned()].into());
+    }
+
+    #[test]
+    fn the_focused_threads_new_and_changed_posts_come_with_the_report() {
+        let data = tempfile::tempdir().unwrap();
+        let mut ingest = open(data.path());
+        let mut state = SyncState::default();
+        ingest
+            .apply(
+                batch(
+                    vec![summary("t", 2), summary("o", 1)],
+                    vec![
+                        post("t", 1, 1, "one"),
+                        post("t", 2, 1, "two"),
+                        post("o", 1, 1, "x"),
+                    ],
+                    "c1",
+                ),
+                &mut state,
+            )
+            .unwrap();
+        ingest.set_focus(Some(ThreadId::new("t")));
+        let mut report = ingest
+            .apply(
+                batch(
+                    vec![],
+                    vec![post("t", 3, 1, "three"), post("o", 2, 1, "y")],
+                    "c2",
+                ),
+                &mut state,
+            )
+            .unwrap();
+        let later = ingest
+            .apply(
+                batch(
+                    vec![],
+                    vec![post("t", 1, 2, "one, edited"), post("t", 2, 1, "two")],
+                    "c3",
+                ),
+                &mut state,
+            )
+            .unwrap();
+        report.absorb(later);
+        let focused = report.focused.expect("the focused thread's changes");
+        assert_eq!(focused.thread().as_str(), "t");
+        let texts: Vec<&str> = focused.posts.iter().map(|p| p.body.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            ["one, edited", "three"],
+            "only what changed, in seq order"
+        );
+        assert_eq!(focused.summary.last_seq, 3);
+
+        // A change made while another thread had the focus: the report cannot stand for
+        // all of the thread's changes, so it carries none.
+        ingest.set_focus(Some(ThreadId::new("o")));
+        let mut report = ingest
+            .apply(
+                batch(vec![], vec![post("t", 4, 1, "four")], "c4"),
+                &mut state,
+            )
+            .unwrap();
+        ingest.set_focus(Some(ThreadId::new("t")));
+        let later = ingest
+            .apply(
+                batch(vec![], vec![post("t", 5, 1, "five")], "c5"),
+                &mut state,
+            )
+            .unwrap();
+        report.absorb(later);
+        assert_eq!(report.focused, None);
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! one cycle. The app and the status line import this module, never the engine.
 
 use super::flush::FlushReport;
+/// The open thread's changes a pull report carries, for the reader to apply in place.
+pub use super::ingest::FocusedChange;
 use super::ingest::IngestReport;
 use crate::model::{Banner, ForumMode, PostId, Revision, ThreadId};
 use jiff::Timestamp;

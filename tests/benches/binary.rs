@@ -4,7 +4,7 @@
 //! open and the 2,001-post thread shown, read just before it is told to quit.
 
 use crate::fixtures::{self, Fixture};
-use crate::samples::{Samples, ms, report};
+use crate::samples::{Filter, Samples, ms, report};
 use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
@@ -14,14 +14,19 @@ use std::time::{Duration, Instant};
 const WAIT: Duration = Duration::from_secs(60);
 
 /// A running reader and what its terminal shows.
-struct Session {
+pub struct Session {
     child: Box<dyn Child + Send + Sync>,
     writer: Box<dyn Write + Send>,
     screen: Arc<Mutex<vt100::Parser>>,
 }
 
 impl Session {
-    fn start(fixture: &Fixture) -> Self {
+    pub fn start(fixture: &Fixture) -> Self {
+        Self::start_with(&fixture.data, &fixture.config)
+    }
+
+    /// The reader on the data directory `data` with the config file `config`.
+    pub fn start_with(data: &std::path::Path, config: &std::path::Path) -> Self {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: 50,
@@ -32,9 +37,9 @@ impl Session {
             .unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_threadmark"));
         cmd.arg("--data-dir");
-        cmd.arg(&fixture.data);
+        cmd.arg(data);
         cmd.arg("--config");
-        cmd.arg(&fixture.config);
+        cmd.arg(config);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("THREADMARK_ACCOUNT");
         let child = pair.slave.spawn_command(cmd).unwrap();
@@ -60,7 +65,7 @@ impl Session {
     }
 
     /// Waits until the bottom row (the status line, the last one drawn) shows `needle`.
-    fn wait_for_status(&self, needle: &str) {
+    pub fn wait_for_status(&self, needle: &str) {
         self.wait_until(needle, |screen| {
             screen
                 .contents()
@@ -70,11 +75,27 @@ impl Session {
         });
     }
 
-    fn wait_for(&self, needle: &str) {
+    pub fn wait_for(&self, needle: &str) {
         self.wait_until(needle, |screen| screen.contents().contains(needle));
     }
 
-    fn wait_until(&self, what: &str, done: impl Fn(&vt100::Screen) -> bool) {
+    /// Whether the screen shows `needle` now.
+    pub fn shows(&self, needle: &str) -> bool {
+        self.screen
+            .lock()
+            .unwrap()
+            .screen()
+            .contents()
+            .contains(needle)
+    }
+
+    /// Types `keys` and returns at once.
+    pub fn press(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    pub fn wait_until(&self, what: &str, done: impl Fn(&vt100::Screen) -> bool) {
         let deadline = Instant::now() + WAIT;
         loop {
             {
@@ -92,7 +113,7 @@ impl Session {
         }
     }
 
-    fn send(&mut self, keys: &str) {
+    pub fn send(&mut self, keys: &str) {
         self.writer.write_all(keys.as_bytes()).unwrap();
         self.writer.flush().unwrap();
         std::thread::sleep(Duration::from_millis(100));
@@ -100,7 +121,7 @@ impl Session {
 
     /// Quits and waits for the process; the fixture gets back its pristine read and UI
     /// state (the reader saves both on the way out).
-    fn quit(mut self, fixture: &Fixture) {
+    pub fn quit(mut self, fixture: &Fixture) {
         self.send("q");
         let deadline = Instant::now() + WAIT;
         while self.child.try_wait().unwrap().is_none() {
@@ -159,7 +180,7 @@ pub fn peak_memory() {
 /// Peak resident memory with `fixture`'s cache open and its long thread shown, paged
 /// through, against a budget in KiB.
 fn peak_memory_at(fixture: &Fixture, budget: &str, budget_kib: u64) {
-    let long = fixture.forum.long_thread.clone().unwrap();
+    let long = crate::live::long_thread(fixture);
     let title = fixture
         .forum
         .threads
@@ -176,7 +197,13 @@ fn peak_memory_at(fixture: &Fixture, budget: &str, budget_kib: u64) {
     session.send(&title);
     session.send("\r");
     session.send("\r");
-    session.wait_for("2001 posts");
+    let count = fixture
+        .forum
+        .threads
+        .iter()
+        .find(|(t, _)| t.id == long)
+        .map_or(0, |(_, posts)| posts.len());
+    session.wait_for(&format!("{count} posts"));
     session.send("G");
     session.send("gg");
     for _ in 0..20 {
@@ -192,7 +219,7 @@ fn peak_memory_at(fixture: &Fixture, budget: &str, budget_kib: u64) {
     let mib = f64::from(u32::try_from(peak_kib).unwrap()) / 1024.0;
     report(
         &format!(
-            "peak resident memory, {}-post cache open in the reader, 2,001-post thread shown",
+            "peak resident memory, {}-post cache open in the reader, {count}-post thread shown",
             fixture.forum.post_count()
         ),
         &format!("{mib:.1} MiB (VmHWM)"),
@@ -201,80 +228,98 @@ fn peak_memory_at(fixture: &Fixture, budget: &str, budget_kib: u64) {
     );
 }
 
-/// Posts in the large forum of [`scale`]: 100,000 unless `THREADMARK_BENCH_POSTS` says
-/// otherwise (`1000000` for the issue's million; writing that fixture the first time takes
-/// minutes and a few GiB under `target/bench-fixtures/`).
-fn scale_posts() -> usize {
-    std::env::var("THREADMARK_BENCH_POSTS")
+/// The sizes `scale` measures: 1k, 100k and 1M posts (threads of 20 posts, at most
+/// 50,000), or one of them with the filter `scale-1k`, `scale-100k` or `scale-1m`.
+/// `THREADMARK_BENCH_POSTS` measures that many posts instead of 100k and 1M. Writing the
+/// million-post fixtures the first time takes minutes and a few GiB under
+/// `target/bench-fixtures/`.
+fn scale_sizes(filter: &Filter) -> Vec<usize> {
+    if let Some(posts) = std::env::var("THREADMARK_BENCH_POSTS")
         .ok()
         .and_then(|v| v.replace('_', "").parse().ok())
-        .unwrap_or(100_000)
+    {
+        return vec![1_000, posts];
+    }
+    [
+        ("scale-1k", 1_000),
+        ("scale-100k", 100_000),
+        ("scale-1m", 1_000_000),
+    ]
+    .into_iter()
+    .filter(|(name, _)| filter.wants(name))
+    .map(|(_, posts)| posts)
+    .collect()
 }
 
-/// The whole-process figures at 1k posts and at the large size (`scale_posts`): start →
-/// first frame and → thread list shown, `threadmark tree`, `threadmark search` (rare
-/// phrase, no match, common word), peak memory with the long thread shown, and the data
-/// directory's size against the post text it holds.
-pub fn scale() {
-    let large = scale_posts();
-    let mut first = Vec::new();
-    for posts in [1_000, large] {
+/// Every row of the issue's table at each size of [`scale_sizes`]: start → first frame
+/// (and → the thread list with its unread counts), its ratio to 1k, `threadmark tree`,
+/// `threadmark search` (rare phrase, no match, common word), peak memory with the long
+/// thread shown, a new post in the open long thread → frame, sync ingest from a loopback
+/// server, key → frame while a sync runs and in the first second after start, and the
+/// data directory's size against the post text it holds.
+pub fn scale(filter: &Filter) {
+    let sizes = scale_sizes(filter);
+    // The start of 1k posts is what the others are held to.
+    let small = fixtures::client_cache(1_000);
+    warm_tree_index(&small);
+    let (small_frame, _) = start_times(&small, 1_000);
+    for posts in sizes {
         let fixture = fixtures::client_cache(posts);
         warm_tree_index(&fixture);
-        let (frame, listed) = start_times(&fixture, posts);
-        first.push(frame);
+        let (frame, listed) = if posts == 1_000 {
+            (small_frame, start_times(&small, posts).1)
+        } else {
+            start_times(&fixture, posts)
+        };
         println!(
             "scale {posts} posts: real binary start → first frame: median {}; → thread list with its unread counts: median {}",
             ms(frame),
             ms(listed)
         );
+        report(
+            &format!("real binary, start → first frame at {posts} posts (median)"),
+            &ms(frame),
+            "< 30 ms",
+            frame < Duration::from_millis(30),
+        );
+        let ratio = frame.as_secs_f64() / small_frame.as_secs_f64();
+        report(
+            &format!("real binary, first frame {posts} / 1k posts"),
+            &format!("{ratio:.2}×"),
+            "≤ 1.5×",
+            ratio <= 1.5,
+        );
         let tree = process_median(&fixture, &["tree", "--width", "200"]);
         let rare = process_median(&fixture, &["search", crate::generator::PLANTED_PHRASE]);
         let none = process_median(&fixture, &["search", "zyzzyvaqq"]);
         let common = process_median(&fixture, &["search", "framework"]);
-        println!(
-            "scale {posts} posts: `threadmark tree` {}; `threadmark search` rare phrase {}, no match {}, common word {}",
-            ms(tree),
-            ms(rare),
-            ms(none),
-            ms(common)
+        report(
+            &format!("`threadmark tree` at {posts} posts (whole process, median)"),
+            &ms(tree),
+            "< 30 ms",
+            tree < Duration::from_millis(30),
         );
-        if posts == large {
-            report(
-                &format!("real binary, start → first frame at {posts} posts (median)"),
-                &ms(frame),
-                "< 30 ms",
-                frame < Duration::from_millis(30),
-            );
-            report(
-                &format!("`threadmark tree` at {posts} posts (whole process, median)"),
-                &ms(tree),
-                "< 30 ms",
-                tree < Duration::from_millis(30),
-            );
-            report(
-                &format!("`threadmark search` at {posts} posts, rare phrase / no match (median)"),
-                &format!("{} / {}", ms(rare), ms(none)),
-                "< 30 ms",
-                rare.max(none) < Duration::from_millis(30),
-            );
-            report(
-                &format!("`threadmark search` at {posts} posts, common word (median)"),
-                &ms(common),
-                "< 50 ms",
-                common < Duration::from_millis(50),
-            );
-            peak_memory_at(&fixture, "< 48 MiB", 48 * 1024);
-            disk_ratio(&fixture);
-        }
+        report(
+            &format!("`threadmark search` at {posts} posts, rare phrase / no match (median)"),
+            &format!("{} / {}", ms(rare), ms(none)),
+            "< 30 ms",
+            rare.max(none) < Duration::from_millis(30),
+        );
+        report(
+            &format!("`threadmark search` at {posts} posts, common word (median)"),
+            &ms(common),
+            "< 50 ms",
+            common < Duration::from_millis(50),
+        );
+        peak_memory_at(&fixture, "< 48 MiB", 48 * 1024);
+        crate::live::new_post_to_frame(&fixture);
+        disk_ratio(fixture.account_dir().root(), &fixture, "as generated");
+        crate::ingest::once(posts, |synced| {
+            disk_ratio(synced, &fixture, "as a sync from the server leaves it");
+        });
+        crate::keys::while_syncing(&fixture, posts);
+        crate::keys::first_second(&fixture);
     }
-    let ratio = first[1].as_secs_f64() / first[0].as_secs_f64();
-    report(
-        &format!("real binary, first frame {large} / 1k posts"),
-        &format!("{ratio:.2}×"),
-        "≤ 1.5×",
-        ratio <= 1.5,
-    );
 }
 
 /// Medians over 11 starts: to the first frame (the status line, drawn last, is there),
@@ -343,7 +388,7 @@ fn process_median(fixture: &Fixture, args: &[&str]) -> Duration {
 
 /// The account folder's size on disk (allocated blocks, and the files' lengths) against
 /// the text of the posts it holds.
-fn disk_ratio(fixture: &Fixture) {
+fn disk_ratio(account: &std::path::Path, fixture: &Fixture, how: &str) {
     use std::os::unix::fs::MetadataExt;
     fn walk(dir: &std::path::Path, total: &mut (u64, u64)) {
         for entry in std::fs::read_dir(dir).unwrap() {
@@ -358,7 +403,15 @@ fn disk_ratio(fixture: &Fixture) {
         }
     }
     let mut total = (0, 0);
-    walk(fixture.account_dir().root(), &mut total);
+    walk(account, &mut total);
+    // What takes the space: the thread files, the search index, the rest.
+    let mut threads = (0, 0);
+    walk(&account.join("threads"), &mut threads);
+    let search: u64 = ["search.sqlite", "search.sqlite-wal"]
+        .iter()
+        .filter_map(|name| std::fs::metadata(account.join(name)).ok())
+        .map(|m| m.blocks() * 512)
+        .sum();
     let text: usize = fixture
         .forum
         .threads
@@ -369,14 +422,17 @@ fn disk_ratio(fixture: &Fixture) {
     let mib = |b: u64| f64::from(u32::try_from(b / 1024).unwrap()) / 1024.0;
     let ratio = mib(total.0) / mib(text);
     println!(
-        "data dir {:.1} MiB on disk ({:.1} MiB in file lengths) for {:.1} MiB of post text",
+        "data dir {how}: {:.1} MiB on disk ({:.1} MiB in file lengths) for {:.1} MiB of post text; thread files {:.1} MiB, search index {:.1} MiB, the rest {:.1} MiB",
         mib(total.0),
         mib(total.1),
-        mib(text)
+        mib(text),
+        mib(threads.0),
+        mib(search),
+        mib(total.0.saturating_sub(threads.0 + search))
     );
     report(
         &format!(
-            "data dir size / raw post text, {} posts",
+            "data dir size / raw post text, {} posts, {how}",
             fixture.forum.post_count()
         ),
         &format!("{ratio:.2}×"),

@@ -23,6 +23,8 @@ mod discourse;
 mod fixtures;
 mod folders;
 mod ingest;
+mod keys;
+mod live;
 mod reading;
 mod rules;
 mod samples;
@@ -58,7 +60,7 @@ fn main() {
         binary::peak_memory();
     }
     if filter.wants("scale") {
-        binary::scale();
+        binary::scale(&filter);
     }
     if filter.wants("servers") {
         servers::bench();

@@ -17,15 +17,15 @@ use threadmark::store::{AccountDir, Cache};
 use threadmark::ui::{self, Theme};
 
 /// The reader as the runner holds it: state, theme, a 200×50 screen, the cache folder.
-struct Reader {
-    state: State,
+pub struct Reader {
+    pub state: State,
     theme: Theme,
     terminal: Terminal<TestBackend>,
-    dir: AccountDir,
+    pub dir: AccountDir,
 }
 
 impl Reader {
-    fn start(fixture: &Fixture) -> Self {
+    pub fn start(fixture: &Fixture) -> Self {
         let setup = Setup::load(Some(&fixture.config), Some(&fixture.data)).unwrap();
         let account = setup.account(Some(ACCOUNT)).unwrap();
         let mut cache = Cache::open(account.dir.clone());
@@ -55,7 +55,7 @@ impl Reader {
 
     /// One message through `update`, thread loads carried out as the runner does, then
     /// one frame drawn.
-    fn send(&mut self, msg: Msg) {
+    pub fn send(&mut self, msg: Msg) {
         let mut pending = vec![msg];
         while let Some(msg) = pending.pop() {
             for effect in update(&mut self.state, msg, jiff::Timestamp::now()) {
@@ -75,7 +75,7 @@ impl Reader {
     }
 
     /// Selects `thread` in the tree and presses enter on it.
-    fn open(&mut self, thread: &ThreadId) {
+    pub fn open(&mut self, thread: &ThreadId) {
         let node = self.state.tree.thread_position(thread).unwrap();
         self.state.tree.select_node(node);
         self.send(Msg::Action(Action::Open));
@@ -89,7 +89,7 @@ impl Reader {
     }
 }
 
-fn key(c: char) -> Msg {
+pub fn key(c: char) -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
 }
 

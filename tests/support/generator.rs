@@ -59,8 +59,13 @@ impl Generated {
     /// then the index, then the tree (leaves before indexes).
     pub fn write_cache(&self, dir: &AccountDir) -> Result<(), StoreError> {
         let cache = Cache::open(dir.clone());
-        for (summary, posts) in &self.threads {
-            cache.save_thread(&Thread::new(summary.clone(), posts.clone()))?;
+        // In batches, as a sync writes them.
+        for batch in self.threads.chunks(64) {
+            let threads: Vec<Thread> = batch
+                .iter()
+                .map(|(summary, posts)| Thread::new(summary.clone(), posts.clone()))
+                .collect();
+            cache.save_threads(&threads)?;
         }
         let summaries: Vec<ThreadSummary> = self.threads.iter().map(|(s, _)| s.clone()).collect();
         cache.save_index(&summaries)?;

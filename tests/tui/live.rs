@@ -291,3 +291,52 @@ fn edit_like_and_delete_your_post_from_the_reader_reach_the_server() {
     s.send("q");
     assert!(s.wait_exit().success(), "no crash, a clean exit");
 }
+
+/// The post count the reader's title line gives ("… 8 posts").
+fn post_count(screen: &str) -> Option<u32> {
+    screen.match_indices(" posts").find_map(|(at, _)| {
+        let digits: String = screen[..at]
+            .chars()
+            .rev()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.chars().rev().collect::<String>().parse().ok()
+    })
+}
+
+/// The row where `needle` is on screen.
+fn row_of(screen: &str, needle: &str) -> Option<usize> {
+    screen.lines().position(|l| l.contains(needle))
+}
+
+#[test]
+fn a_reply_posted_elsewhere_appears_in_the_open_thread_and_the_reader_stays_put() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let client = synced_client(&server);
+    let mut s = reader(&client, &[]);
+    open_advocacy_at_connie(&mut s);
+    // Connie's reply at the top of the pane (below the banner and the title line).
+    let before = s.wait_for("Connie's reply at the top", |t| {
+        row_of(t, "Connie Williams · #2").is_some_and(|row| row < 4)
+    });
+    let count =
+        post_count(&before).unwrap_or_else(|| panic!("the title line counts the posts:\n{before}"));
+    let connie = row_of(&before, "Connie Williams · #2");
+    // The demo admin answers the thread on the server; the reader's engine, waiting on
+    // the changes feed with the thread in focus, brings it in.
+    let admin = Api::new(&server.url, server.admin_token.as_ref().unwrap());
+    admin.reply("advocacy-1", "A wombat-sized reply, posted elsewhere.");
+    let after = s.wait_longer("the new post counted", DRAIN, |t| {
+        post_count(t) == Some(count + 1)
+    });
+    assert_eq!(
+        row_of(&after, "Connie Williams · #2"),
+        connie,
+        "the reader stays where it was:\n{after}"
+    );
+    s.send("G");
+    s.wait_for_text("A wombat-sized reply, posted elsewhere.");
+    s.send("q");
+    assert!(s.wait_exit().success(), "no crash, a clean exit");
+}

@@ -13,6 +13,7 @@ mod conflicts;
 mod export;
 mod folders;
 mod harness;
+mod in_place;
 mod inbox;
 mod links;
 mod live;

@@ -25,12 +25,15 @@ pub struct OpenThread {
     /// Posts with a seq above this were added since the last visit.
     pub new_above: u32,
     /// `file.posts[..real]` came from the server.
-    real: usize,
+    pub(super) real: usize,
     /// `echoes[i]` describes the echo `file.posts[real + i]`.
     pub echoes: Vec<EchoMark>,
     /// What the rules make of the synced posts (one verdict per post of `real_posts`).
     pub judged: Judged,
-    cache: WrapCache,
+    pub(super) cache: WrapCache,
+    /// Bodies parsed on the reader's loop (a sync's changes applied in place), for tests
+    /// and benchmarks: a thread's load parses its bodies off the loop.
+    pub(super) parses: u64,
 }
 
 impl OpenThread {
@@ -97,6 +100,12 @@ impl OpenThread {
         self.verdict(pos).is_some_and(|v| v.hidden() || v.read)
     }
 
+    /// How many bodies were wrapped and parsed on the reader's loop since the thread
+    /// was shown: what laying it out again cost (tests and benchmarks).
+    pub fn work_done(&self) -> (u64, u64) {
+        (self.cache.wraps(), self.parses)
+    }
+
     fn position_of_index(&self, index: usize) -> Option<usize> {
         self.order.iter().position(|p| p.index == index)
     }
@@ -160,6 +169,7 @@ impl Reader {
             docs,
             order,
             cache,
+            parses: 0,
         });
         self.folded.clear();
         self.revealed.clear();
@@ -406,7 +416,7 @@ impl Reader {
     }
 
     /// The post at the top of the pane and how many of its rows are above the top.
-    fn anchor(&self) -> Option<(usize, usize)> {
+    pub(super) fn anchor(&self) -> Option<(usize, usize)> {
         let pos = self.layout.rows.get(self.scroll)?.pos();
         let (first, _) = (*self.layout.spans.get(pos)?)?;
         // A row of posts not downloaded sits above its post's first row.

@@ -96,12 +96,34 @@ pub fn body_width(width: usize, depth: usize) -> usize {
 #[derive(Clone, Debug, Default)]
 pub struct WrapCache {
     slots: Vec<Option<(usize, Vec<Line>)>>,
+    /// Bodies wrapped so far (what a layout cost), for tests and benchmarks.
+    wraps: u64,
 }
 
 impl WrapCache {
     pub fn new(posts: usize) -> Self {
         Self {
             slots: vec![None; posts],
+            wraps: 0,
+        }
+    }
+
+    /// How many bodies this cache has wrapped.
+    pub fn wraps(&self) -> u64 {
+        self.wraps
+    }
+
+    /// The cache for the posts rearranged: new post `i` keeps the lines of old post
+    /// `from[i]`; `None` (a new or changed post) is wrapped when next laid out.
+    #[must_use]
+    pub fn rearranged(mut self, from: &[Option<usize>]) -> Self {
+        let slots = from
+            .iter()
+            .map(|old| old.and_then(|i| self.slots.get_mut(i).and_then(Option::take)))
+            .collect();
+        Self {
+            slots,
+            wraps: self.wraps,
         }
     }
 
@@ -113,6 +135,7 @@ impl WrapCache {
         let slot = &mut self.slots[index];
         if slot.as_ref().is_none_or(|(w, _)| *w != width) {
             *slot = Some((width, doc.wrap(width)));
+            self.wraps += 1;
         }
         slot.as_ref().map_or(&[], |(_, lines)| lines.as_slice())
     }

@@ -422,6 +422,7 @@ impl Runner {
                 Effect::LoadThread(_)
                 | Effect::ReloadThread { .. }
                 | Effect::LoadIndex
+                | Effect::ReloadIndex(_)
                 | Effect::Store(_) => {}
             }
         }

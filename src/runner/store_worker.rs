@@ -1,10 +1,13 @@
 //! The store worker: one thread that carries out the reader's writes (drafts, outbox, read
-//! state, `ui.json`) in the order they were asked for, off the UI loop; loads run on
-//! blocking tasks beside it. Every outcome comes back to the loop as a message.
+//! state, `ui.json`) and index loads (with their trees) in the order they were asked for,
+//! off the UI loop; thread loads run on blocking tasks beside it. Every outcome comes back
+//! to the loop as a message.
 
 use super::interpreter::{Interpreter, Job};
 use crate::app::Msg;
 use crate::store::AccountDir;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use tokio::sync::mpsc::UnboundedSender;
@@ -15,6 +18,8 @@ pub struct StoreWorker {
     reply: UnboundedSender<Msg>,
     jobs: Option<mpsc::Sender<Job>>,
     thread: Option<JoinHandle<Interpreter>>,
+    /// The reader is quitting: index loads still queued are not worth doing.
+    quitting: Arc<AtomicBool>,
 }
 
 impl StoreWorker {
@@ -22,11 +27,16 @@ impl StoreWorker {
     pub fn start(dir: AccountDir, core: Interpreter, reply: UnboundedSender<Msg>) -> Self {
         let (jobs, queue) = mpsc::channel::<Job>();
         let answers = reply.clone();
+        let quitting = Arc::new(AtomicBool::new(false));
+        let stop_loading = Arc::clone(&quitting);
         let thread = std::thread::Builder::new()
             .name("store".into())
             .spawn(move || {
                 let mut core = core;
                 for job in queue {
+                    if matches!(job, Job::LoadIndex(_)) && stop_loading.load(Ordering::Relaxed) {
+                        continue;
+                    }
                     for msg in core.run(job) {
                         let _ = answers.send(msg);
                     }
@@ -45,11 +55,12 @@ impl StoreWorker {
             reply,
             jobs: Some(jobs),
             thread,
+            quitting,
         }
     }
 
-    /// Hands a job over: loads go to a blocking task of their own (parsing a long thread
-    /// must not hold up a draft save), everything else to the worker, in order.
+    /// Hands a job over: thread loads go to a blocking task of their own (parsing a long
+    /// thread must not hold up a draft save), everything else to the worker, in order.
     pub fn submit(&self, job: Job) {
         if job.is_load() {
             let dir = self.dir.clone();
@@ -71,6 +82,7 @@ impl StoreWorker {
     /// Does every job asked for so far, then stops. Returns the interpreter for the last
     /// writes on the way out, done in order after all of those.
     pub fn finish(mut self) -> Interpreter {
+        self.quitting.store(true, Ordering::Relaxed);
         drop(self.jobs.take());
         let core = self.thread.take().and_then(|thread| {
             let joined = thread.join();

@@ -2,9 +2,9 @@
 //! against one account's folder — loading a thread or the index, saving read state,
 //! `ui.json` and drafts, the outbox's changes — and answers each job with messages.
 //!
-//! The runner calls it on the store worker's thread (writes, in order) and on blocking
-//! tasks (loads); the headless test harness calls it inline, so tests carry out effects
-//! with the very code the reader uses.
+//! The runner calls it on the store worker's thread (writes and index loads, in order) and
+//! on blocking tasks (thread loads); the headless test harness calls it inline, so tests
+//! carry out effects with the very code the reader uses.
 
 use super::state_files::StateFiles;
 use crate::app::{Effect, IndexData, LoadedThread, Msg, Outgoing, StoreJob, Stored};

@@ -11,6 +11,7 @@ pub mod banner;
 pub mod compose;
 pub mod fresh;
 pub mod geometry;
+pub mod index_reload;
 pub mod input;
 pub mod judged;
 pub mod lists;

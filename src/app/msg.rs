@@ -87,8 +87,8 @@ pub struct IndexData {
     /// The read state, when the start did not wait for it (a big cache): it comes with
     /// the first index.
     pub read: Option<crate::model::ReadState>,
-    /// With that read state, the tree the worker built from it all, off the reader's loop
-    /// (see `crate::app::start_index::adopt`).
+    /// The tree the worker built, off the reader's loop: with that read state (the first
+    /// list), or from the `TreeBasis` of a reload (see `crate::app::start_index::adopt`).
     pub tree: Option<crate::app::start_index::Prebuilt>,
 }
 
@@ -234,12 +234,15 @@ pub enum Effect {
     SaveReadState,
     /// Expansion, selection or dismissed banners changed: save `ui.json` (debounced).
     SaveUiState,
-    /// Reload the forum tree and thread index from the cache (a sync changed them); the
-    /// answer is `IndexLoaded`.
+    /// Load the forum tree and thread index from the cache (at start, or after a sync
+    /// when no tree is shown yet); the answer is `IndexLoaded`.
     LoadIndex,
     /// As `LoadIndex`, and from now on count each thread's posts of the last week (the
     /// `top` view).
     CountRecentPosts,
+    /// Reload them after a sync changed them, the store worker building the new tree from
+    /// `TreeBasis` (what the reader shows now); the answer is `IndexLoaded`.
+    ReloadIndex(Box<crate::app::index_reload::TreeBasis>),
     /// Tell the sync engine (ignored when there is none: the demo).
     Sync(SyncCommand),
     /// The composer's text changed: autosave the draft soon (debounced).

@@ -6,6 +6,7 @@
 //! and it grows with the forum; the sections and areas do not. The runner decides, from the
 //! index's size on disk, whether a start waits for it (see `crate::store::Cache::index_bytes`).
 
+use crate::app::index_reload::TreeBasis;
 use crate::app::judged::ThreadCounts;
 use crate::app::msg::Effect;
 use crate::app::state::State;
@@ -46,10 +47,11 @@ pub fn selection(state: &State) -> Option<String> {
     }
 }
 
-/// The tree of a big cache's first thread list, built by the store worker with the read
-/// state, the watch levels and the counts it loaded, and the view remembered from last
-/// time: building 50,000 threads' tree takes tens of milliseconds, which the reader's loop
-/// then does not spend.
+/// A tree built by the store worker, off the reader's loop: a big cache's first thread
+/// list (with the read state, watch levels and counts it loaded and the view remembered
+/// from last time), or a list reloaded after a sync (from a [`TreeBasis`]). Building
+/// 50,000 threads' tree takes tens of milliseconds, which the reader's loop then does not
+/// spend.
 #[derive(Clone, Debug)]
 pub struct Prebuilt {
     pub tree: TreeModel,
@@ -59,6 +61,9 @@ pub struct Prebuilt {
     pub views: AreaViews,
     /// The selection it was built to keep.
     pub selected: Option<String>,
+    /// A reload's tree: the read state it was built on (the first list's read state is
+    /// the one that comes with it).
+    pub built_on: Option<ReadState>,
 }
 
 impl Prebuilt {
@@ -73,30 +78,81 @@ impl Prebuilt {
     ) -> Self {
         let counts = counts.unwrap_or_default();
         let views = AreaViews::from_names(&ui.views);
-        let mut tree = crate::app::rules_ui::build_tree(
-            forum,
-            threads,
-            read,
-            &counts,
+        let tree = assemble(
+            (forum, threads, read),
             &views,
             ui.collapsed.clone(),
             ui.selected.as_deref(),
+            &places,
+            counts.clone(),
         );
-        tree.set_counts(counts.clone(), read);
-        tree.set_places(&places, read);
         Self {
             tree,
             places,
             counts,
             views,
             selected: ui.selected.clone(),
+            built_on: None,
+        }
+    }
+
+    /// Builds the tree of a list reloaded after a sync as `index_loaded` would, nothing
+    /// in `basis` having changed meanwhile; `judged`: the counts the rules gave now.
+    pub fn reload(
+        forum: &Forum,
+        threads: &[ThreadSummary],
+        basis: TreeBasis,
+        judged: Option<ThreadCounts>,
+    ) -> Self {
+        let TreeBasis {
+            read,
+            collapsed,
+            selected,
+            places,
+            counts,
+            views,
+        } = basis;
+        let counts = judged.unwrap_or(counts);
+        let tree = assemble(
+            (forum, threads, &read),
+            &views,
+            collapsed,
+            selected.as_deref(),
+            &places,
+            counts.clone(),
+        );
+        Self {
+            tree,
+            places,
+            counts,
+            views,
+            selected,
+            built_on: Some(read),
         }
     }
 }
 
+/// The tree of `threads` in the areas' views, with its counts and watch levels (the
+/// filter is the reader's).
+pub fn assemble(
+    (forum, threads, read): (&Forum, &[ThreadSummary], &ReadState),
+    views: &AreaViews,
+    collapsed: std::collections::BTreeSet<String>,
+    selected: Option<&str>,
+    places: &Places,
+    counts: ThreadCounts,
+) -> TreeModel {
+    let mut tree =
+        crate::app::rules_ui::build_tree(forum, threads, read, &counts, views, collapsed, selected);
+    tree.set_counts(counts, read);
+    tree.set_places(places, read);
+    tree
+}
+
 /// The worker's tree, when nothing it was built from changed since: the same expansion,
-/// selection, watch levels and counts, and nothing read meanwhile (`read_meanwhile`).
-/// `None`: the tree is built here from the threads.
+/// selection, watch levels and counts, and the same read state (a reload's tree), or
+/// nothing read meanwhile (`read_meanwhile`, the first list's tree). `None`: the tree is
+/// built here from the threads.
 pub fn adopt(
     state: &State,
     prebuilt: Option<Prebuilt>,
@@ -105,8 +161,11 @@ pub fn adopt(
 ) -> Option<TreeModel> {
     let prebuilt = prebuilt?;
     let counts = counts.unwrap_or_else(|| state.tree.counts());
-    let same = state.index_wait.is_some()
-        && !read_meanwhile
+    let same_read = match &prebuilt.built_on {
+        Some(read) => state.index_wait.is_none() && *read == state.data.read,
+        None => state.index_wait.is_some() && !read_meanwhile,
+    };
+    let same = same_read
         && prebuilt.places == state.places
         && &prebuilt.counts == counts
         && prebuilt.views == state.rules_ui.views

@@ -1,6 +1,7 @@
 //! Folds the sync engine's news into the state: the connection for the status line, the
 //! server's banner, and reloads of what a pull or a flush changed.
 
+use crate::app::index_reload::{self, TreeBasis};
 use crate::app::msg::{Effect, IndexData, StoreJob};
 use crate::app::start_index;
 use crate::app::state::State;
@@ -24,7 +25,8 @@ pub fn on_event(state: &mut State, event: SyncEvent, fx: &mut Vec<Effect>) {
                 fx.push(Effect::SaveReadState);
             }
             if report.tree_changed || !report.changed.is_empty() {
-                fx.push(Effect::LoadIndex);
+                // The store worker builds the new list's tree from what is shown now.
+                fx.push(Effect::ReloadIndex(Box::new(TreeBasis::of(state))));
             }
             if !report.inbox_news.is_empty() {
                 fx.push(Effect::Announce(report.inbox_news.clone()));
@@ -152,13 +154,7 @@ pub fn index_loaded(state: &mut State, data: IndexData, fx: &mut Vec<Effect>) {
         loaded.merge(&state.data.read);
         state.data.read = loaded;
     }
-    let selected = if state.index_wait.is_some() {
-        start_index::selection(state)
-    } else if state.data.threads.is_empty() {
-        None
-    } else {
-        state.tree.selected().map(|n| n.key.clone())
-    };
+    let selected = index_reload::kept_selection(state);
     let filter = state.tree.filter().to_owned();
     // Counts the runner did not judge again stay as they were.
     let counts = counts.unwrap_or_else(|| state.tree.counts().clone());
@@ -170,18 +166,14 @@ pub fn index_loaded(state: &mut State, data: IndexData, fx: &mut Vec<Effect>) {
         (Some(&counts), read_meanwhile),
     );
     let mut tree = adopted.unwrap_or_else(|| {
-        let mut tree = crate::app::rules_ui::build_tree(
-            &forum,
-            &threads,
-            &state.data.read,
-            &counts,
+        start_index::assemble(
+            (&forum, &threads, &state.data.read),
             &state.rules_ui.views,
             state.tree.collapsed_keys().clone(),
             selected.as_deref(),
-        );
-        tree.set_counts(counts, &state.data.read);
-        tree.set_places(&state.places, &state.data.read);
-        tree
+            &state.places,
+            counts,
+        )
     });
     if !filter.is_empty() {
         tree.set_filter(&filter);

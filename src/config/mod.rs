@@ -1,14 +1,14 @@
 //! `config.toml`: accounts, the default account, UI settings and key overrides.
 
 mod edit;
-mod rule_edit;
 mod folders;
+mod rule_edit;
 mod rules;
 mod url_check;
 
 pub use edit::{add_account, remove_account};
-pub use rule_edit::{add_rule, remove_rule};
 pub use folders::{FolderConfig, SavedFolder, add_folder};
+pub use rule_edit::{add_rule, remove_rule};
 pub use rules::{ActionName, MatchConfig, RuleConfig};
 pub use url_check::{check_server_url, is_loopback};
 

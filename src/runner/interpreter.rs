@@ -2,9 +2,9 @@
 //! against one account's folder — loading a thread or the index, saving read state,
 //! `ui.json` and drafts, the outbox's changes — and answers each job with messages.
 //!
-//! The runner calls it on the store worker's thread (writes, in order) and on blocking
-//! tasks (loads); the headless test harness calls it inline, so tests carry out effects
-//! with the very code the reader uses.
+//! The runner calls it on the store worker's thread (writes and index loads, in order) and
+//! on blocking tasks (thread loads); the headless test harness calls it inline, so tests
+//! carry out effects with the very code the reader uses.
 
 use super::state_files::StateFiles;
 use crate::app::{Effect, IndexData, LoadedThread, Msg, Outgoing, StoreJob, Stored};
@@ -22,10 +22,11 @@ pub enum Job {
         thread: ThreadId,
         parsed: Vec<(PostId, u64)>,
     },
-    /// Read the forum tree and the thread index again.
-    LoadIndex,
-    /// As `LoadIndex`, counting each thread's posts of the last week from now on (the
-    /// `top` view).
+    /// Read the forum tree and the thread index again; with a basis (a reload after a
+    /// sync), build the new tree from it too.
+    LoadIndex(Option<Box<crate::app::index_reload::TreeBasis>>),
+    /// As `LoadIndex` without a basis, counting each thread's posts of the last week from
+    /// now on (the `top` view).
     CountRecent,
     /// Run a query over the cache (`S`, the folders).
     Query(crate::app::lists::search_results::QueryJob),
@@ -52,7 +53,8 @@ impl From<Effect> for Work {
             Effect::ReloadThread { thread, parsed } => {
                 Self::Disk(Job::LoadThread { thread, parsed })
             }
-            Effect::LoadIndex => Self::Disk(Job::LoadIndex),
+            Effect::LoadIndex => Self::Disk(Job::LoadIndex(None)),
+            Effect::ReloadIndex(basis) => Self::Disk(Job::LoadIndex(Some(basis))),
             Effect::CountRecentPosts => Self::Disk(Job::CountRecent),
             Effect::Query(job) => Self::Disk(Job::Query(job)),
             Effect::Store(job) => Self::Disk(Job::Store(job)),
@@ -63,11 +65,10 @@ impl From<Effect> for Work {
 
 impl Job {
     /// Reads that may run beside the writes (they take a while: thread bodies are parsed).
+    /// The index is loaded by the worker itself, which holds the rules, the read state a
+    /// big cache's start did not wait for and the view it started with.
     pub fn is_load(&self) -> bool {
-        matches!(
-            self,
-            Self::LoadThread { .. } | Self::LoadIndex | Self::CountRecent | Self::Query(_)
-        )
+        matches!(self, Self::LoadThread { .. } | Self::Query(_))
     }
 }
 
@@ -196,14 +197,18 @@ impl Interpreter {
         let mut answers = Vec::new();
         match job {
             Job::LoadThread { thread, parsed } => self.load_thread(thread, &parsed, &mut answers),
-            Job::LoadIndex => self.load_index(&mut answers),
+            Job::LoadIndex(basis) => self.load_index(basis, &mut answers),
             Job::CountRecent => {
                 self.judging.change(|j| j.count_recent = true);
-                self.load_index(&mut answers);
+                self.load_index(None, &mut answers);
             }
             Job::Query(job) => {
                 let judging = self.judging.get();
-                answers.push(super::query::run_job(&self.dir, judging.rules.as_ref(), job));
+                answers.push(super::query::run_job(
+                    &self.dir,
+                    judging.rules.as_ref(),
+                    job,
+                ));
             }
             Job::Store(job) => {
                 self.store(job, &mut |stored| answers.push(Msg::Stored(stored)));
@@ -255,7 +260,11 @@ impl Interpreter {
     /// Reloads the forum tree and thread index after a sync changed them (or after the
     /// first frame of a big cache, with the read state then). The threads come from the
     /// tree index (`tree.sqlite`), which is built first when it is not current.
-    fn load_index(&mut self, answers: &mut Vec<Msg>) {
+    fn load_index(
+        &mut self,
+        basis: Option<Box<crate::app::index_reload::TreeBasis>>,
+        answers: &mut Vec<Msg>,
+    ) {
         let mut cache = Cache::open(self.dir.clone());
         let had_read_later = self.read_later;
         let read = self.read_state_later(&mut cache);
@@ -270,19 +279,29 @@ impl Interpreter {
                     jiff::Timestamp::now(),
                 )?;
                 let read = read?;
-                // With the read state, the tree too: built here, off the reader's loop.
-                let tree = read.as_ref().map(|read| {
-                    let places = crate::store::load_places(&self.dir).unwrap_or_default();
-                    crate::app::start_index::Prebuilt::build(
+                // With the read state (or a reload's basis), the tree too: built here, off
+                // the reader's loop.
+                let tree = match (read.as_ref(), basis) {
+                    (Some(read), _) => {
+                        let places = crate::store::load_places(&self.dir).unwrap_or_default();
+                        Some(crate::app::start_index::Prebuilt::build(
+                            &forum,
+                            &threads,
+                            read,
+                            (places, counts.clone()),
+                            self.start_ui
+                                .as_ref()
+                                .unwrap_or(&crate::app::UiState::default()),
+                        ))
+                    }
+                    (None, Some(basis)) => Some(crate::app::start_index::Prebuilt::reload(
                         &forum,
                         &threads,
-                        read,
-                        (places, counts.clone()),
-                        self.start_ui
-                            .as_ref()
-                            .unwrap_or(&crate::app::UiState::default()),
-                    )
-                });
+                        *basis,
+                        counts.clone(),
+                    )),
+                    (None, None) => None,
+                };
                 Ok((forum, threads, counts, read, tree))
             });
         for problem in cache.take_problems() {
@@ -604,18 +623,70 @@ mod tests {
         both.merge(&meanwhile);
         assert_eq!(Cache::open(dir.clone()).load_read_state().unwrap(), both);
 
-        let answers = core.run(Job::LoadIndex);
+        let answers = core.run(Job::LoadIndex(None));
         let Some(Msg::IndexLoaded(data)) = answers.last() else {
             panic!("{answers:?}")
         };
         assert_eq!(data.read.as_ref(), Some(&both));
         assert!(data.tree.is_some(), "the tree comes built");
         // Once: the next index comes without it.
-        let answers = core.run(Job::LoadIndex);
+        let answers = core.run(Job::LoadIndex(None));
         let Some(Msg::IndexLoaded(data)) = answers.last() else {
             panic!("{answers:?}")
         };
         assert!(data.read.is_none() && data.tree.is_none());
+    }
+
+    /// A reload after a sync: the tree comes built on the basis the reader sent (its read
+    /// state, expansion and selection), with the threads as the cache has them now.
+    #[test]
+    fn a_reload_with_a_basis_answers_with_the_tree_built_on_it() {
+        use crate::app::index_reload::TreeBasis;
+        let temp = tempfile::tempdir().unwrap();
+        let data = DataDir::new(temp.path());
+        crate::store::ensure_demo(&data).unwrap();
+        let dir = data.account("demo");
+        let threads = Cache::open(dir.clone()).load_index().unwrap();
+        let first = &threads[0];
+        let mut read = ReadState::default();
+        read.thread_mut(&first.id).mark_all_read(first.last_seq);
+        let area = format!("a:{}", first.area);
+        let basis = TreeBasis {
+            read: read.clone(),
+            collapsed: std::iter::once(area.clone()).collect(),
+            selected: Some(area.clone()),
+            places: crate::model::Places::default(),
+            counts: crate::app::judged::ThreadCounts::default(),
+            views: crate::app::tree::views::AreaViews::default(),
+        };
+        let mut core = Interpreter::open(&dir);
+
+        let answers = core.run(Job::LoadIndex(Some(Box::new(basis))));
+        let Some(Msg::IndexLoaded(data)) = answers.last() else {
+            panic!("{answers:?}")
+        };
+        assert!(data.read.is_none());
+        let built = data.tree.as_ref().expect("the tree comes built");
+        assert_eq!(built.built_on.as_ref(), Some(&read));
+        assert_eq!(
+            built.tree.selected().map(|n| n.key.as_str()),
+            Some(area.as_str())
+        );
+        assert!(built.tree.collapsed_keys().contains(&area));
+        let node = built
+            .tree
+            .nodes()
+            .iter()
+            .find(|n| n.thread.as_ref() == Some(&first.id))
+            .unwrap();
+        assert_eq!(node.unread, 0, "read in the basis");
+        assert_eq!(data.threads.len(), threads.len());
+
+        let answers = core.run(Job::LoadIndex(None));
+        let Some(Msg::IndexLoaded(data)) = answers.last() else {
+            panic!("{answers:?}")
+        };
+        assert!(data.tree.is_none(), "no basis, no tree");
     }
 
     #[test]

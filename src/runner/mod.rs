@@ -11,9 +11,9 @@ pub mod interpreter;
 pub mod judging;
 pub mod notify;
 mod places;
+pub mod query;
 mod rule_writes;
 pub mod start_tree;
-pub mod query;
 mod state_files;
 mod store_worker;
 mod terminal;
@@ -457,6 +457,7 @@ impl Runner {
                 | Effect::LoadIndex
                 | Effect::CountRecentPosts
                 | Effect::Query(_)
+                | Effect::ReloadIndex(_)
                 | Effect::Store(_) => {}
             }
         }

@@ -1,10 +1,13 @@
 //! The store worker: one thread that carries out the reader's writes (drafts, outbox, read
-//! state, `ui.json`) in the order they were asked for, off the UI loop; loads run on
-//! blocking tasks beside it. Every outcome comes back to the loop as a message.
+//! state, `ui.json`) and index loads (with their trees) in the order they were asked for,
+//! off the UI loop; thread loads run on blocking tasks beside it. Every outcome comes back
+//! to the loop as a message.
 
 use super::interpreter::{Interpreter, Job};
 use crate::app::Msg;
 use crate::store::AccountDir;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use tokio::sync::mpsc::UnboundedSender;
@@ -17,6 +20,8 @@ pub struct StoreWorker {
     /// What the worker's interpreter judges the index with: the loads share it.
     judging: super::judging::JudgingHandle,
     thread: Option<JoinHandle<Interpreter>>,
+    /// The reader is quitting: index loads still queued are not worth doing.
+    quitting: Arc<AtomicBool>,
 }
 
 impl StoreWorker {
@@ -25,11 +30,18 @@ impl StoreWorker {
         let (jobs, queue) = mpsc::channel::<Job>();
         let answers = reply.clone();
         let judging = core.judging_handle();
+        let quitting = Arc::new(AtomicBool::new(false));
+        let stop_loading = Arc::clone(&quitting);
         let thread = std::thread::Builder::new()
             .name("store".into())
             .spawn(move || {
                 let mut core = core;
                 for job in queue {
+                    if matches!(job, Job::LoadIndex(_) | Job::CountRecent)
+                        && stop_loading.load(Ordering::Relaxed)
+                    {
+                        continue;
+                    }
                     for msg in core.run(job) {
                         let _ = answers.send(msg);
                     }
@@ -49,20 +61,17 @@ impl StoreWorker {
             jobs: Some(jobs),
             judging,
             thread,
+            quitting,
         }
     }
 
-    /// Hands a job over: loads go to a blocking task of their own (parsing a long thread
-    /// must not hold up a draft save), everything else to the worker, in order.
+    /// Hands a job over: thread loads go to a blocking task of their own (parsing a long
+    /// thread must not hold up a draft save), everything else to the worker, in order.
     pub fn submit(&self, job: Job) {
         if job.is_load() {
             let dir = self.dir.clone();
             let reply = self.reply.clone();
             let judging = self.judging.clone();
-            if job == Job::CountRecent {
-                // Before the load starts, so the loads after it count too.
-                judging.change(|j| j.count_recent = true);
-            }
             tokio::task::spawn_blocking(move || {
                 for msg in Interpreter::open(&dir).sharing_judging(judging).run(job) {
                     let _ = reply.send(msg);
@@ -80,6 +89,7 @@ impl StoreWorker {
     /// Does every job asked for so far, then stops. Returns the interpreter for the last
     /// writes on the way out, done in order after all of those.
     pub fn finish(mut self) -> Interpreter {
+        self.quitting.store(true, Ordering::Relaxed);
         drop(self.jobs.take());
         let core = self.thread.take().and_then(|thread| {
             let joined = thread.join();

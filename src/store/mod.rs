@@ -29,9 +29,9 @@ mod search;
 mod search_index;
 mod secrets;
 mod state_lock;
+mod thread_file;
 mod tree_cache;
 mod tree_index;
-mod thread_file;
 mod ui_state;
 
 pub use budget::{load_request_log, save_request_log};

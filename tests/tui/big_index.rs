@@ -81,6 +81,11 @@ fn the_reader_on_a_big_index_paints_first_then_reopens_the_last_thread() {
         ..UiState::default()
     };
     save_ui_state(&dir, &remembered).unwrap();
+    let mut read = threadmark::model::ReadState::default();
+    for other in summaries.iter().filter(|t| t.id != summary.id) {
+        read.thread_mut(&other.id).mark_all_read(other.last_seq);
+    }
+    cache.save_read_state(&read).unwrap();
     std::fs::write(
         home.path().join("config.toml"),
         "[[accounts]]\nname = \"big\"\nurl = \"http://127.0.0.1:9\"\n",
@@ -93,6 +98,20 @@ fn the_reader_on_a_big_index_paints_first_then_reopens_the_last_thread() {
         screen.contains(&summary.title) && screen.contains(&count)
     });
     assert!(screen.contains(" unread "), "the counts are back: {screen}");
+    // The read state came with the threads (the store worker read it): every thread but
+    // the open one was read, so no more than its posts are unread.
+    let status = screen
+        .lines()
+        .rev()
+        .find(|l| l.contains(" outbox "))
+        .unwrap();
+    let unread: u32 = status
+        .split(" unread")
+        .next()
+        .and_then(|before| before.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{status}"));
+    assert!(unread <= summary.post_count, "{status}");
     let raw = String::from_utf8_lossy(&s.raw()).into_owned();
     assert!(
         raw.contains(LOADING),
@@ -236,4 +255,190 @@ fn cache_read_in_part(
 
     let muted = muted.clone();
     (forum, summaries, read, muted)
+}
+
+/// The big cache of `cache_read_in_part` after its start, the threads come, an unread
+/// thread open in the reader (its file in the cache). Gives the reader, the threads, the
+/// read state at start, the muted thread and the open one.
+fn reading_a_big_cache() -> (
+    Harness,
+    Vec<ThreadSummary>,
+    threadmark::model::ReadState,
+    ThreadSummary,
+    ThreadSummary,
+) {
+    use threadmark::app::Action;
+    let temp = tempfile::tempdir().unwrap();
+    let dir = DataDir::new(temp.path()).account("big");
+    let (forum, summaries, read, muted) = cache_read_in_part(&dir);
+    let (summary, posts) = forum
+        .threads
+        .iter()
+        .find(|(t, _)| t.id != muted.id && read.unread_count(&t.id, t.last_seq) > 0)
+        .unwrap();
+    Cache::open(dir.clone())
+        .save_thread(&Thread::new(summary.clone(), posts.clone()))
+        .unwrap();
+    let (mut h, _) = Harness::index_later(temp, dir, &UiState::default());
+    let key = format!("t:{}", summary.id);
+    let index = h
+        .state
+        .tree
+        .nodes()
+        .iter()
+        .position(|n| n.key == key)
+        .unwrap();
+    h.state.tree.select_node(index);
+    h.act(Action::Open);
+    assert_eq!(h.state.reader.thread_id(), Some(&summary.id));
+    (h, summaries, read, muted, summary.clone())
+}
+
+/// A sync brought `n` new threads into the area of `like` (written to the cache as the
+/// engine does): the report it sends.
+fn sync_adds_threads(
+    h: &Harness,
+    summaries: &[ThreadSummary],
+    like: &ThreadSummary,
+    n: usize,
+) -> threadmark::sync::ingest::IngestReport {
+    let cache = Cache::open(h.dir.clone());
+    let mut all = summaries.to_vec();
+    let mut report = threadmark::sync::ingest::IngestReport::default();
+    for i in 0..n {
+        let mut new = like.clone();
+        new.id = threadmark::model::ThreadId::new(format!("new-{i}"));
+        new.title = format!("Brand new thread {i}");
+        report.changed.insert(new.id.clone());
+        all.push(new);
+    }
+    cache.save_index(&all).unwrap();
+    report
+}
+
+fn node<'a>(
+    tree: &'a threadmark::app::tree::TreeModel,
+    key: &str,
+) -> &'a threadmark::app::tree::model::TreeNode {
+    tree.nodes().iter().find(|n| n.key == key).unwrap()
+}
+
+/// The list reloaded after a sync that adds threads comes with its tree built by the store
+/// worker, from what the reader showed: the reader shows that tree, with the selection,
+/// the open thread, the read counts and the muted thread kept, and the new threads listed.
+#[test]
+fn a_list_reloaded_after_a_sync_comes_with_its_tree_built_by_the_worker() {
+    use threadmark::app::Msg;
+    use threadmark::sync::protocol::SyncEvent;
+    let (mut h, summaries, _, muted, open) = reading_a_big_cache();
+    let selected = h.state.tree.selected().unwrap().key.clone();
+    let unread_before = h.state.tree.total_unread();
+    let area = format!("a:{}", open.area);
+    let area_before = node(&h.state.tree, &area).unread;
+    let muted_key = format!("t:{}", muted.id);
+    let muted_before = node(&h.state.tree, &muted_key).clone();
+    assert_eq!(muted_before.watch, threadmark::model::WatchLevel::Muted);
+    let report = sync_adds_threads(&h, &summaries, &open, 3);
+
+    let effects = h.send_held(Msg::Sync(SyncEvent::Pulled(report)));
+    let reload = effects
+        .into_iter()
+        .find(|e| matches!(e, Effect::ReloadIndex(_)))
+        .expect("the list is reloaded");
+    let Effect::ReloadIndex(basis) = &reload else {
+        unreachable!()
+    };
+    assert_eq!(basis.selected.as_deref(), Some(selected.as_str()));
+    assert_eq!(basis.read, h.state.data.read);
+    let answers = h.answers(reload);
+    let Some(Msg::IndexLoaded(data)) = answers.last() else {
+        panic!("{answers:?}")
+    };
+    let built = data.tree.as_ref().expect("the worker built the tree");
+    let built_nodes = built.tree.nodes().to_vec();
+    assert!(built_nodes.iter().any(|n| n.key == "t:new-2"));
+    for msg in answers {
+        h.send(msg);
+    }
+
+    assert_eq!(
+        h.state.tree.nodes(),
+        built_nodes.as_slice(),
+        "the worker's tree"
+    );
+    assert_eq!(h.state.tree.selected().unwrap().key, selected);
+    assert_eq!(h.state.reader.thread_id(), Some(&open.id), "still open");
+    assert_eq!(h.state.data.threads.len(), summaries.len() + 3);
+    let new = node(&h.state.tree, "t:new-0");
+    assert_eq!(new.unread, open.post_count, "a new thread is unread");
+    assert_eq!(
+        h.state.tree.total_unread(),
+        unread_before + 3 * open.post_count
+    );
+    assert_eq!(
+        node(&h.state.tree, &area).unread,
+        area_before + 3 * open.post_count
+    );
+    let muted_after = node(&h.state.tree, &muted_key);
+    assert_eq!(muted_after.watch, threadmark::model::WatchLevel::Muted);
+    assert_eq!(muted_after.unread, muted_before.unread);
+}
+
+/// The user selects and marks a thread read while the worker builds the reloaded list: its
+/// tree is not taken (it was built on what the reader showed before), the list shows the
+/// new threads with the selection and the read counts as they are now.
+#[test]
+fn a_tree_built_before_the_user_moved_or_read_is_not_taken() {
+    use threadmark::app::{Action, Msg};
+    use threadmark::sync::protocol::SyncEvent;
+    let (mut h, summaries, _, _, open) = reading_a_big_cache();
+    let report = sync_adds_threads(&h, &summaries, &open, 2);
+    let effects = h.send_held(Msg::Sync(SyncEvent::Pulled(report)));
+    let reload = effects
+        .into_iter()
+        .find(|e| matches!(e, Effect::ReloadIndex(_)))
+        .expect("the list is reloaded");
+    let answers = h.answers(reload);
+    let Some(Msg::IndexLoaded(data)) = answers.last() else {
+        panic!("{answers:?}")
+    };
+    let built = data.tree.as_ref().expect("the worker built the tree");
+    let other = summaries
+        .iter()
+        .find(|t| t.id != open.id && node(&built.tree, &format!("t:{}", t.id)).unread > 0)
+        .unwrap();
+    let marked = format!("t:{}", other.id);
+    assert!(node(&built.tree, &marked).unread > 0);
+
+    // Meanwhile: another thread selected in the tree and marked read.
+    h.act(Action::FocusTree);
+    let index = h
+        .state
+        .tree
+        .nodes()
+        .iter()
+        .position(|n| n.key == marked)
+        .unwrap();
+    h.state.tree.select_node(index);
+    h.act(Action::MarkThreadRead);
+    assert_eq!(node(&h.state.tree, &marked).unread, 0);
+    let selected = marked.clone();
+    let unread_now = h.state.tree.total_unread();
+    for msg in answers {
+        h.send(msg);
+    }
+
+    assert_eq!(h.state.tree.selected().unwrap().key, selected);
+    assert_eq!(
+        node(&h.state.tree, &marked).unread,
+        0,
+        "marked read stays read"
+    );
+    assert_eq!(
+        h.state.tree.total_unread(),
+        unread_now + 2 * open.post_count,
+        "the new threads added to the counts as they are now"
+    );
+    assert!(h.state.tree.nodes().iter().any(|n| n.key == "t:new-1"));
+    assert_eq!(h.state.reader.thread_id(), Some(&open.id), "still open");
 }

@@ -144,7 +144,11 @@ fn the_echo_follows_the_outbox_and_gives_way_to_the_real_post() {
     let mut report = threadmark::sync::ingest::IngestReport::default();
     report.changed.insert(ThreadId::new("advocacy-1"));
     h.send(Msg::Sync(SyncEvent::Pulled(report)));
-    assert!(h.effects.contains(&Effect::LoadIndex));
+    assert!(
+        h.effects
+            .iter()
+            .any(|e| matches!(e, Effect::ReloadIndex(_)))
+    );
     let open = h.state.reader.open.as_ref().unwrap();
     assert!(open.echoes.is_empty(), "the real post replaced the echo");
     assert!(open.real_posts().iter().any(|p| p.id.as_str() == "p-real"));

@@ -297,6 +297,24 @@ impl Harness {
         }
     }
 
+    /// Sends `msg` and gives back its effects without carrying them out (they are kept in
+    /// `effects` too): the test runs them with `answers`, choosing what happens meanwhile.
+    pub fn send_held(&mut self, msg: Msg) -> Vec<Effect> {
+        self.clock += SignedDuration::from_millis(1);
+        let effects = update(&mut self.state, msg, self.clock);
+        self.effects.extend(effects.iter().cloned());
+        effects
+    }
+
+    /// What the runner's interpreter answers to one disk effect, not sent on yet (none for
+    /// an effect of the runner's own).
+    pub fn answers(&mut self, effect: Effect) -> Vec<Msg> {
+        match Work::from(effect) {
+            Work::Disk(job) => self.core.run(job),
+            Work::Shell(_) => Vec::new(),
+        }
+    }
+
     pub fn act(&mut self, action: Action) {
         self.send(Msg::Action(action));
     }

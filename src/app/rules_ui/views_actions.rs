@@ -50,18 +50,14 @@ pub fn cycle(state: &mut State, fx: &mut Vec<Effect>) {
 pub fn rebuild(state: &mut State) {
     let selected = state.tree.selected().map(|n| n.key.clone());
     let filter = state.tree.filter().to_owned();
-    let counts = state.tree.counts().clone();
-    let mut tree = super::build_tree(
-        &state.data.forum,
-        &state.data.threads,
-        &state.data.read,
-        &counts,
+    let mut tree = crate::app::start_index::assemble(
+        (&state.data.forum, &state.data.threads, &state.data.read),
         &state.rules_ui.views,
         state.tree.collapsed_keys().clone(),
         selected.as_deref(),
+        &state.places,
+        state.tree.counts().clone(),
     );
-    tree.set_counts(counts, &state.data.read);
-    tree.set_places(&state.places, &state.data.read);
     tree.set_filter(&filter);
     state.tree = tree;
     // The saved-search folders go back in with what their queries found.

@@ -2,8 +2,8 @@
 //! (moving and opening; `w`, the watch level).
 
 pub(crate) mod actions;
-pub mod lazy;
 pub mod folders;
+pub mod lazy;
 pub mod model;
 pub mod views;
 pub(crate) mod watch_actions;

@@ -26,6 +26,11 @@ pub enum LockError {
     },
 }
 
+/// How long a held lock is asked again before it counts as another server's.
+const HELD_PATIENCE: std::time::Duration = std::time::Duration::from_secs(1);
+/// How often it is asked again meanwhile.
+const HELD_RETRY: std::time::Duration = std::time::Duration::from_millis(25);
+
 /// The store's lock, held until dropped.
 #[derive(Debug)]
 pub struct StoreLock {
@@ -46,7 +51,18 @@ impl StoreLock {
             .truncate(false)
             .open(dir.join(LOCK_FILE))
             .map_err(io)?;
-        match file.try_lock() {
+        // A server of this process that has just stopped may hold the lock a moment
+        // longer: a child process forked meanwhile (a pager, a browser, a database
+        // helper) keeps a copy of the file until it executes its program. So a held lock
+        // is asked again for up to a second before it counts as another server's.
+        let mut waited = std::time::Duration::ZERO;
+        let mut attempt = file.try_lock();
+        while matches!(attempt, Err(TryLockError::WouldBlock)) && waited < HELD_PATIENCE {
+            std::thread::sleep(HELD_RETRY);
+            waited += HELD_RETRY;
+            attempt = file.try_lock();
+        }
+        match attempt {
             Ok(()) => Ok(Self { file }),
             Err(TryLockError::WouldBlock) => {
                 let mut holder = String::new();

@@ -421,14 +421,7 @@ fn index_thread(
                 tx.last_insert_rowid()
             }
         };
-        let mut text = String::new();
-        for post in posts {
-            text.push_str(&plain_text(&post.body).to_lowercase());
-            // After each post, so its last characters begin a trigram too (and no
-            // trigram of a word spans two posts).
-            text.push_str(PAD);
-        }
-        word.execute(params![doc, text])?;
+        word.execute(params![doc, run_text(&posts)])?;
     }
     for (doc, _) in old.into_values() {
         unword.execute([doc])?;
@@ -440,6 +433,29 @@ fn index_thread(
             .execute([num])?;
     }
     Ok(())
+}
+
+/// What the index is given of a run of posts: each distinct whitespace-separated word of
+/// their lowercased plain text once, a space after each and [`PAD`] at the end. A query's
+/// words hold no whitespace, so every trigram of one that a post holds lies within one
+/// word of the post, and a word shorter than a trigram still begins one (the word, then
+/// what follows it); a conversation's words repeat, so this is a fraction of the text to
+/// tokenize.
+fn run_text(posts: &[&Post]) -> String {
+    let texts: Vec<String> = posts
+        .iter()
+        .map(|p| plain_text(&p.body).to_lowercase())
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut text = String::new();
+    for word in texts.iter().flat_map(|t| t.split_whitespace()) {
+        if seen.insert(word) {
+            text.push_str(word);
+            text.push(' ');
+        }
+    }
+    text.push_str(PAD);
+    text
 }
 
 /// A fingerprint of what a run's search text is made from: its live posts and bodies.

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use threadmark::store::{AccountDir, DataDir};
 
 /// Bump when the generator or the cache layout changes: old fixtures are then ignored.
-const FIXTURE_VERSION: u32 = 4;
+const FIXTURE_VERSION: u32 = 5;
 
 /// The account every fixture's cache belongs to.
 pub const ACCOUNT: &str = "bench";

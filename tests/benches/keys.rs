@@ -24,6 +24,15 @@ fn toggle_help(session: &mut Session) -> Duration {
 }
 
 fn report_presses(what: &str, samples: &mut Samples) {
+    if samples.len() == 0 {
+        report(
+            what,
+            "not measured: no press landed in time",
+            "p99 < 8 ms",
+            false,
+        );
+        return;
+    }
     let (p50, p99) = (samples.percentile(50), samples.percentile(99));
     println!(
         "{what}: p50 {}, p99 {} over {} presses",

@@ -248,3 +248,48 @@ fn a_hiding_refused_by_the_server_ends_failed_with_its_reason() {
         text(&out.stdout)
     );
 }
+
+#[test]
+fn threadmark_moderate_queues_for_a_moderator_and_refuses_a_member() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let member = Client::synced(&server, server.member_token.as_ref().unwrap());
+    let out = member.run(&["moderate", "lock", "advocacy"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("needs the moderator or admin role"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(member.outbox().is_empty(), "nothing was queued");
+
+    let admin = Client::synced(&server, server.admin_token.as_ref().unwrap());
+    let out = admin.run(&["moderate", "hide", "advocacy#3"]);
+    assert!(
+        text(&out.stderr).contains("hiding needs --reason"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(admin.outbox().is_empty());
+    let said = admin.ok(&[
+        "moderate",
+        "hide",
+        "advocacy#3",
+        "--reason",
+        "personal details",
+    ]);
+    assert!(
+        said.starts_with("Queued the hiding of post advocacy-1-3"),
+        "{said}"
+    );
+    let entries = admin.outbox();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["target"]["kind"], "moderation");
+    admin.ok(&["sync"]);
+    assert!(admin.outbox().is_empty(), "applied");
+    let page = read(&admin);
+    assert!(
+        page.contains("Hidden by a moderator: personal details"),
+        "{page}"
+    );
+}

@@ -55,6 +55,7 @@ fn will_be(state: &State, thread: &ThreadId, lock: bool, now: bool) -> bool {
         .outbox
         .entries
         .iter()
+        .rev()
         .filter(|e| e.state.is_pending())
         .filter_map(|e| match &e.target {
             Target::Moderation {
@@ -62,12 +63,11 @@ fn will_be(state: &State, thread: &ThreadId, lock: bool, now: bool) -> bool {
             } if t == thread => Some(*action),
             _ => None,
         })
-        .filter_map(|action| match (action, lock) {
+        .find_map(|action| match (action, lock) {
             (ModAction::Lock, true) | (ModAction::Pin, false) => Some(true),
             (ModAction::Unlock, true) | (ModAction::Unpin, false) => Some(false),
             _ => None,
         })
-        .last()
         .unwrap_or(now)
 }
 

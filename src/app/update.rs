@@ -172,7 +172,11 @@ fn on_stored(state: &mut State, stored: Stored, fx: &mut Vec<Effect>) {
             }
         }
         // Durably queued (an outbox entry, inbox items marked read): send it now.
-        Stored::Queued { .. } | Stored::InboxReadQueued => {
+        Stored::Queued { key } => {
+            crate::app::reader::moderation::said_queued(state, &key);
+            fx.push(Effect::Sync(SyncCommand::FlushNow));
+        }
+        Stored::InboxReadQueued => {
             fx.push(Effect::Sync(SyncCommand::FlushNow));
         }
         Stored::NotQueued { outgoing, why } => {

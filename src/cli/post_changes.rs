@@ -208,3 +208,78 @@ pub fn keep_mine(outbox: &Outbox, entry: &OutboxEntry, out: &mut impl Write) -> 
     )?;
     Ok(())
 }
+
+/// `threadmark moderate ACTION TARGET [--reason R]`: a moderator's action, queued like the
+/// reader's `L`, `P` and `H` (the same outbox kind, `moderation`).
+pub fn moderate(
+    account: &Account,
+    verb: super::args::ModerateVerb,
+    name: &str,
+    reason: Option<&str>,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    use super::args::ModerateVerb;
+    use crate::model::ModAction;
+    check_backend(account, |c| c.moderate, "moderate")?;
+    match account.me() {
+        Some(me) if me.moderator => {}
+        _ => anyhow::bail!(
+            "moderating needs the moderator or admin role (as the server said at the last \
+             `threadmark login`); nothing was queued"
+        ),
+    }
+    let action = match verb {
+        ModerateVerb::Lock => ModAction::Lock,
+        ModerateVerb::Unlock => ModAction::Unlock,
+        ModerateVerb::Pin => ModAction::Pin,
+        ModerateVerb::Unpin => ModAction::Unpin,
+        ModerateVerb::Hide => ModAction::Hide,
+    };
+    let (target, body, said) = if action == ModAction::Hide {
+        let reason = reason.map(str::trim).unwrap_or_default();
+        if reason.is_empty() {
+            anyhow::bail!(
+                "hiding needs --reason TEXT: readers see it in the post's place; nothing was queued"
+            );
+        }
+        let (thread, post) = find_post(account, name)?;
+        let said = format!(
+            "the hiding of post {} by {} (#{})",
+            clean_line(post.id.as_str()),
+            clean_line(&post.author.name),
+            post.seq
+        );
+        let target = Target::Moderation {
+            thread,
+            post: Some(post.id),
+            action: ModAction::Hide,
+        };
+        (target, reason.to_owned(), said)
+    } else {
+        if reason.is_some() {
+            anyhow::bail!("--reason goes with hide only; nothing was queued");
+        }
+        let mut cache = Cache::open(account.dir.clone());
+        let threads = cache.load_index()?;
+        let summary = super::resolve_thread(&threads, name)?;
+        let said = format!(
+            "the {} of \"{}\"",
+            action.verb(),
+            clean_line(&summary.title)
+        );
+        let target = Target::Moderation {
+            thread: summary.id.clone(),
+            post: None,
+            action,
+        };
+        (target, String::new(), said)
+    };
+    let entry = OutboxEntry::new(target, body, jiff::Timestamp::now());
+    let entry = Outbox::open(&account.dir).enqueue(&entry)?;
+    writeln!(
+        out,
+        "Queued {said} ({}). It goes out with `threadmark sync` or while the reader is open.",
+        entry.key
+    )?;
+    Ok(())
+}

@@ -32,6 +32,11 @@ fn write(account: &Account, command: ClientCommand, out: &mut impl Write) -> any
         ClientCommand::Like { post, undo } => {
             post_changes::change(account, &post, post_changes::Change::like(undo), out)
         }
+        ClientCommand::Moderate {
+            action,
+            target,
+            reason,
+        } => post_changes::moderate(account, action, &target, reason.as_deref(), out),
         _ => anyhow::bail!("not a write"),
     }
 }
@@ -86,7 +91,8 @@ pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()
         | ClientCommand::Message { .. }
         | ClientCommand::Edit { .. }
         | ClientCommand::Delete { .. }
-        | ClientCommand::Like { .. }) => {
+        | ClientCommand::Like { .. }
+        | ClientCommand::Moderate { .. }) => {
             finish(Output::stdout(), |out| write(&account()?, command, out))
         }
         ClientCommand::Mark {
@@ -368,6 +374,7 @@ fn command_name(command: &ClientCommand) -> &'static str {
         ClientCommand::Edit { .. } => "edit",
         ClientCommand::Delete { .. } => "delete",
         ClientCommand::Like { .. } => "like",
+        ClientCommand::Moderate { .. } => "moderate",
         ClientCommand::Config { .. } => "config",
         ClientCommand::Completions { .. } => "completions",
         ClientCommand::Man { .. } => "man",

@@ -38,6 +38,39 @@ pub enum Target {
     Like { thread: ThreadId, post: PostId },
     /// Taking a like back.
     Unlike { thread: ThreadId, post: PostId },
+    /// A moderator's action on a thread (lock, pin) or on one of its posts (hide, with the
+    /// entry's body as the reason readers see); threadmark servers only.
+    Moderation {
+        thread: ThreadId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        post: Option<PostId>,
+        action: ModAction,
+    },
+}
+
+/// What a moderator does from the reader (`PATCH /mod/threads/{id}`, `PATCH /mod/posts/{id}`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModAction {
+    Lock,
+    Unlock,
+    Pin,
+    Unpin,
+    /// Hide a post behind a stub with the reason (the entry's body).
+    Hide,
+}
+
+impl ModAction {
+    /// The verb, as the server's moderation log spells it: `lock`, `unpin`, `hide`, ….
+    pub fn verb(self) -> &'static str {
+        match self {
+            Self::Lock => "lock",
+            Self::Unlock => "unlock",
+            Self::Pin => "pin",
+            Self::Unpin => "unpin",
+            Self::Hide => "hide",
+        }
+    }
 }
 
 impl Target {
@@ -52,6 +85,9 @@ impl Target {
 
     /// The thread the entry is about: a reply's, or that of the post it changes.
     pub fn place(&self) -> Option<&ThreadId> {
+        if let Target::Moderation { thread, .. } = self {
+            return Some(thread);
+        }
         self.thread()
             .or_else(|| self.post().map(|(thread, _)| thread))
     }
@@ -63,12 +99,15 @@ impl Target {
             | Target::Delete { thread, post, .. }
             | Target::Like { thread, post }
             | Target::Unlike { thread, post } => Some((thread, post)),
-            Target::Reply { .. } | Target::NewThread { .. } | Target::Message { .. } => None,
+            Target::Reply { .. }
+            | Target::NewThread { .. }
+            | Target::Message { .. }
+            | Target::Moderation { .. } => None,
         }
     }
 
     /// The entry's kind, as stored and listed: `reply`, `new_thread`, `message`, `edit`,
-    /// `delete`, `like`, `unlike`.
+    /// `delete`, `like`, `unlike`, `moderation`.
     pub fn kind(&self) -> &'static str {
         match self {
             Target::Reply { .. } => "reply",
@@ -78,6 +117,7 @@ impl Target {
             Target::Delete { .. } => "delete",
             Target::Like { .. } => "like",
             Target::Unlike { .. } => "unlike",
+            Target::Moderation { .. } => "moderation",
         }
     }
 
@@ -99,7 +139,10 @@ impl Target {
             Target::Delete { .. } => post.deleted,
             Target::Like { .. } => post.reactions.liked,
             Target::Unlike { .. } => !post.reactions.liked,
-            Target::Reply { .. } | Target::NewThread { .. } | Target::Message { .. } => false,
+            Target::Reply { .. }
+            | Target::NewThread { .. }
+            | Target::Message { .. }
+            | Target::Moderation { .. } => false,
         }
     }
 }

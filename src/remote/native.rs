@@ -704,6 +704,11 @@ impl Backend for NativeBackend {
             | Target::Delete { .. }
             | Target::Like { .. }
             | Target::Unlike { .. } => self.change_post(entry).await,
+            Target::Moderation {
+                thread,
+                post,
+                action,
+            } => self.moderate(entry, thread, post.as_ref(), *action).await,
         }
     }
 
@@ -840,6 +845,77 @@ impl Backend for NativeBackend {
 }
 
 impl NativeBackend {
+    /// A moderator's lock, unlock, pin or unpin of a thread (`PATCH /mod/threads/{id}`) or
+    /// hiding of a post with the entry's body as the reason (`PATCH /mod/posts/{id}`). The
+    /// server applies a state, not a step: sent again after a lost answer (same key), it
+    /// changes nothing and logs nothing twice. A refusal (403 with the role needed, 404,
+    /// 409) comes back as the server's problem, which fails the entry with its words.
+    async fn moderate(
+        &mut self,
+        entry: &OutboxEntry,
+        thread: &ThreadId,
+        post: Option<&model::PostId>,
+        action: model::ModAction,
+    ) -> Result<Submitted, RemoteError> {
+        use model::ModAction;
+        let request = match (action, post) {
+            (ModAction::Hide, Some(post)) => self
+                .http
+                .request(
+                    Method::PATCH,
+                    &path(&format!("/mod/posts/{}", enc(post.as_str()))),
+                )
+                .json(&api::PostModeration {
+                    hidden: true,
+                    reason: Some(entry.body.trim().to_owned()).filter(|r| !r.is_empty()),
+                }),
+            (ModAction::Hide, None) => {
+                return Err(RemoteError::Protocol("hiding names no post".into()));
+            }
+            (action, _) => {
+                let change = api::ThreadModeration {
+                    locked: match action {
+                        ModAction::Lock => Some(true),
+                        ModAction::Unlock => Some(false),
+                        _ => None,
+                    },
+                    pinned: match action {
+                        ModAction::Pin => Some(true),
+                        ModAction::Unpin => Some(false),
+                        _ => None,
+                    },
+                    area_id: None,
+                };
+                self.http
+                    .request(
+                        Method::PATCH,
+                        &path(&format!("/mod/threads/{}", enc(thread.as_str()))),
+                    )
+                    .json(&change)
+            }
+        };
+        let request = request.header(headers::IDEMPOTENCY_KEY, &entry.key);
+        match self.call::<serde_json::Value>(request).await {
+            Ok(_) => Ok(Submitted::Moderated {
+                thread: thread.clone(),
+            }),
+            // A conflict (the post is gone, say) does not pass by waiting: the entry
+            // fails with the server's words instead of being retried.
+            Err(RemoteError::Status {
+                status: 409,
+                code,
+                message,
+                ..
+            }) => Err(RemoteError::Status {
+                status: 422,
+                code,
+                message,
+                retry_after: None,
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
     /// An edit, deletion, like or unlike of an existing post. An edit or deletion carries
     /// the version it was based on (`If-Match`); a 412 answers with the post as it is now.
     async fn change_post(&mut self, entry: &OutboxEntry) -> Result<Submitted, RemoteError> {

@@ -43,6 +43,7 @@ pub fn draw(frame: &mut Frame, view: &StatusView<'_>, theme: &Theme) {
             PromptKind::AccountSearch => "search the account: ",
             PromptKind::Note => "bookmark note (enter: none, esc: no bookmark): ",
             PromptKind::Recipients => "message to (names): ",
+            PromptKind::HideReason => "hide the post, reason (esc: keep it): ",
         };
         let (before, after) = prompt.split_at_cursor();
         Line::from(vec![

@@ -2,7 +2,8 @@
 //! moves the thread with `threadmark serve …` beside the running server; after a sync,
 //! `threadmark read` and the reader show the small actions as one-line events between the
 //! posts, the hidden post as its stub, the thread in its new area, and a reply is refused
-//! with the reason.
+//! with the reason. A moderator's lock from the reader goes through the outbox to the server;
+//! a refusal by the server leaves the entry failed with its words.
 
 use crate::pty_session::PtySession;
 use crate::serve::{Client, Served, text};
@@ -151,5 +152,144 @@ fn split_converges(store: &std::path::Path, client: &Client) {
     assert!(
         split.contains("── split by (operator): from thread advocacy-1"),
         "{split}"
+    );
+}
+
+/// The demo's Advocacy thread opened in the reader of `client`'s account.
+fn reader_at_advocacy(client: &Client) -> PtySession {
+    let mut reader = PtySession::start(client.home.path(), &[], &[], 120, 40);
+    reader.wait_for_text("Advocacy");
+    reader.send("G\r");
+    reader.wait_for_text("Advocacy · 8 posts");
+    reader
+}
+
+#[test]
+fn a_moderators_lock_from_the_reader_reaches_the_server_and_a_member_cannot_reply() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let member = Client::synced(&server, server.member_token.as_ref().unwrap());
+    let admin = Client::synced(&server, server.admin_token.as_ref().unwrap());
+    let api = crate::support::api::Api::new(&server.url, server.admin_token.as_ref().unwrap());
+
+    // A member's `L` is refused with the role needed; nothing is queued.
+    let mut reader = reader_at_advocacy(&member);
+    reader.send("L");
+    reader.wait_for_text("locking a thread needs the moderator or admin role");
+    reader.send("q");
+    assert!(reader.wait_exit().success());
+    assert!(member.outbox().is_empty(), "nothing was queued");
+    assert_eq!(api.get("/threads/advocacy-1")["locked"], false);
+
+    // The admin (the role came with the login) locks it from the reader: queued once on
+    // disk, sent through the outbox, and the next sync shows it locked.
+    let mut reader = reader_at_advocacy(&admin);
+    reader.send("L");
+    // Queued, sent by the write queue at once, and the sync after it brings the lock.
+    reader.wait_for_text("[locked] ");
+    reader.send("q");
+    assert!(reader.wait_exit().success());
+    assert!(admin.outbox().is_empty(), "applied: nothing left to send");
+    let thread = api.get("/threads/advocacy-1");
+    assert_eq!(thread["locked"], true, "{thread}");
+    let log = api.get("/admin/log");
+    let locks: Vec<&serde_json::Value> = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "lock")
+        .collect();
+    assert_eq!(locks.len(), 1, "locked once: {log}");
+    assert_eq!(locks[0]["target"], "advocacy-1");
+    assert_ne!(
+        locks[0]["actor"], "(operator)",
+        "done by the admin's account"
+    );
+
+    // The member's client syncs; its reader refuses `r` with the reason.
+    member.ok(&["sync"]);
+    let mut reader = reader_at_advocacy(&member);
+    reader.send("r");
+    reader.wait_for_text("the thread is locked");
+    reader.send("q");
+    assert!(reader.wait_exit().success());
+    assert!(member.outbox().is_empty());
+}
+
+#[test]
+fn a_hiding_refused_by_the_server_ends_failed_with_its_reason() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    // A moderator at login, made a member again since: the client still offers the keys,
+    // the server refuses, and the entry stays, failed, with the server's words.
+    operator(store.path(), &["user", "role", "demo", "moderator"]);
+    let demoted = Client::synced(&server, server.member_token.as_ref().unwrap());
+    operator(store.path(), &["user", "role", "demo", "member"]);
+    let mut reader = reader_at_advocacy(&demoted);
+    reader.send("J");
+    reader.wait_for_text("#2");
+    reader.send("Hoff topic\r");
+    reader.wait_for_text("failed");
+    reader.send("q");
+    assert!(reader.wait_exit().success());
+    demoted.run(&["sync"]);
+    let entries = demoted.outbox();
+    assert_eq!(entries.len(), 1, "kept: {entries:?}");
+    assert_eq!(entries[0]["target"]["kind"], "moderation");
+    assert_eq!(entries[0]["target"]["action"], "hide");
+    assert_eq!(entries[0]["body"], "off topic");
+    assert_eq!(entries[0]["state"], "failed", "{entries:?}");
+    let message = entries[0]["last_message"].as_str().unwrap();
+    assert!(message.contains("moderator"), "the role needed: {message}");
+    let out = demoted.run(&["outbox"]);
+    assert!(
+        text(&out.stdout).contains("Hiding of "),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn threadmark_moderate_queues_for_a_moderator_and_refuses_a_member() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let member = Client::synced(&server, server.member_token.as_ref().unwrap());
+    let out = member.run(&["moderate", "lock", "advocacy"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("needs the moderator or admin role"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(member.outbox().is_empty(), "nothing was queued");
+
+    let admin = Client::synced(&server, server.admin_token.as_ref().unwrap());
+    let out = admin.run(&["moderate", "hide", "advocacy#3"]);
+    assert!(
+        text(&out.stderr).contains("hiding needs --reason"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(admin.outbox().is_empty());
+    let said = admin.ok(&[
+        "moderate",
+        "hide",
+        "advocacy#3",
+        "--reason",
+        "personal details",
+    ]);
+    assert!(
+        said.starts_with("Queued the hiding of post advocacy-1-3"),
+        "{said}"
+    );
+    let entries = admin.outbox();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["target"]["kind"], "moderation");
+    admin.ok(&["sync"]);
+    assert!(admin.outbox().is_empty(), "applied");
+    let page = read(&admin);
+    assert!(
+        page.contains("Hidden by a moderator: personal details"),
+        "{page}"
     );
 }

@@ -86,6 +86,13 @@ pub enum Action {
     TakeTheirs,
     /// Edit in conflict: write the text anew in the composer, from both.
     Merge,
+    /// Moderator: lock the open or selected thread, or unlock it.
+    ToggleLock,
+    /// Moderator: pin the open or selected thread, or unpin it.
+    TogglePin,
+    /// Moderator: hide the current post in the reader, with a reason typed in the
+    /// status line.
+    HidePost,
     /// Cycle the watch level of the open or selected thread, or of the selected area:
     /// normal → watching → tracking → muted → normal.
     CycleWatch,

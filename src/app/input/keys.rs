@@ -153,6 +153,9 @@ fn prompt_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effect>) {
             Some(p) if p.kind == PromptKind::Recipients => {
                 crate::app::compose::recipients::not_given(state);
             }
+            Some(p) if p.kind == PromptKind::HideReason => {
+                crate::app::reader::moderation::hide_cancelled(state);
+            }
             _ => {}
         },
         PromptOutcome::Run(text) => {
@@ -184,6 +187,9 @@ fn finish_prompt(state: &mut State, kind: PromptKind, text: &str, fx: &mut Vec<E
             crate::app::lists::search_results::run_query(state, text, fx);
         }
         PromptKind::Recipients => crate::app::compose::recipients::given(state, text, fx),
+        PromptKind::HideReason => {
+            crate::app::reader::moderation::hide_reason_given(state, text, fx);
+        }
     }
 }
 

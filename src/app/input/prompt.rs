@@ -24,6 +24,8 @@ pub enum PromptKind {
     Note,
     /// The recipients of a new private message. Not remembered.
     Recipients,
+    /// Why a moderator hides a post (readers see it in its place). Not remembered.
+    HideReason,
 }
 
 /// A line of text being typed in the status line.
@@ -68,7 +70,7 @@ impl PromptHistory {
             PromptKind::Pipe => &self.pipe,
             PromptKind::Save => &self.save,
             PromptKind::AccountSearch => &self.account_search,
-            PromptKind::Note | PromptKind::Recipients => &[],
+            PromptKind::Note | PromptKind::Recipients | PromptKind::HideReason => &[],
         }
     }
 
@@ -83,7 +85,7 @@ impl PromptHistory {
             PromptKind::Pipe => &mut self.pipe,
             PromptKind::Save => &mut self.save,
             PromptKind::AccountSearch => &mut self.account_search,
-            PromptKind::Note | PromptKind::Recipients => return,
+            PromptKind::Note | PromptKind::Recipients | PromptKind::HideReason => return,
         };
         list.retain(|t| t != text);
         list.push(text.to_owned());

@@ -144,6 +144,8 @@ pub struct Reader {
     pub asked: Vec<SeqRange>,
     /// The post whose deletion `d` is asking about (the next key answers).
     pub confirm_delete: Option<PostId>,
+    /// The post `H` is asking a hiding reason for: its thread, id and number.
+    pub hiding: Option<(ThreadId, PostId, u32)>,
     /// The key of the outbox entry whose conflict is on screen (`Overlay::Conflict`).
     pub conflict: Option<String>,
     /// The earlier versions of a post on screen (`Overlay::Revisions`), or being fetched.

@@ -1,0 +1,163 @@
+//! `L`, `P` and `H` in the reader, for a moderator of a threadmark server, driven through
+//! `update` with the store jobs run against real folders: each is an outbox entry of kind
+//! `moderation`, queued durably before the status line says so; a member is told the role
+//! needed and a server kind that cannot moderate says so, with nothing queued; `H` asks
+//! for the reason in the status line and esc queues nothing.
+
+use crate::harness::Harness;
+use threadmark::model::{Capabilities, Me, ModAction, OutboxEntry, PostId, Target, ThreadId};
+use threadmark::store::Outbox;
+
+fn open_as(moderator: bool) -> Harness {
+    let mut h = Harness::remote(120, 40);
+    h.state.me = Some(Me {
+        name: "Ann".into(),
+        moderator,
+    });
+    h.open_advocacy();
+    h
+}
+
+fn outbox(h: &Harness) -> Vec<OutboxEntry> {
+    Outbox::open(&h.dir).list().unwrap().0
+}
+
+fn moderation(thread: &str, post: Option<&str>, action: ModAction) -> Target {
+    Target::Moderation {
+        thread: ThreadId::new(thread),
+        post: post.map(PostId::new),
+        action,
+    }
+}
+
+#[test]
+fn a_moderator_locks_pins_and_unlocks_the_open_thread_through_the_outbox() {
+    let mut h = open_as(true);
+    h.keys("L");
+    let entries = outbox(&h);
+    assert_eq!(entries.len(), 1, "on disk");
+    assert_eq!(
+        entries[0].target,
+        moderation("advocacy-1", None, ModAction::Lock)
+    );
+    assert_eq!(entries[0].target.kind(), "moderation");
+    assert!(
+        h.notice().contains("Lock of “") && h.notice().contains("queued"),
+        "said once on disk: {}",
+        h.notice()
+    );
+    h.keys("P");
+    // A second L takes the queued lock into account: it unlocks.
+    h.keys("L");
+    let targets: Vec<Target> = outbox(&h).into_iter().map(|e| e.target).collect();
+    assert_eq!(
+        targets,
+        [
+            moderation("advocacy-1", None, ModAction::Lock),
+            moderation("advocacy-1", None, ModAction::Pin),
+            moderation("advocacy-1", None, ModAction::Unlock),
+        ]
+    );
+    // The keys are in the reader's help.
+    h.keys("?");
+    let help = h.screen();
+    assert!(help.contains("Lock or unlock (moderators)"), "{help}");
+    assert!(help.contains("Pin or unpin (moderators)"), "{help}");
+}
+
+#[test]
+fn h_asks_the_reason_in_the_status_line_and_esc_queues_nothing() {
+    let mut h = open_as(true);
+    h.keys("J");
+    assert_eq!(h.current_seq(), 2);
+    let id = {
+        let open = h.state.reader.open.as_ref().unwrap();
+        open.post(h.state.reader.current).unwrap().id.clone()
+    };
+    h.keys("H");
+    assert!(
+        h.screen().contains("hide the post, reason (esc: keep it):"),
+        "{}",
+        h.screen()
+    );
+    h.keys("spam<esc>");
+    assert!(h.state.prompt.is_none());
+    assert!(h.notice().contains("#2 not hidden"), "{}", h.notice());
+    assert!(outbox(&h).is_empty(), "esc queues nothing");
+
+    // An empty reason queues nothing either: readers see it in the post's place.
+    h.keys("H<enter>");
+    assert!(h.notice().contains("needs one"), "{}", h.notice());
+    assert!(outbox(&h).is_empty());
+
+    h.keys("Hpersonal details<enter>");
+    let entries = outbox(&h);
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        entries[0].target,
+        moderation("advocacy-1", Some(id.as_str()), ModAction::Hide)
+    );
+    assert_eq!(entries[0].body, "personal details");
+    assert!(
+        h.notice().contains("Hiding of Connie Williams (#2)") && h.notice().contains("queued"),
+        "{}",
+        h.notice()
+    );
+}
+
+#[test]
+fn a_member_is_told_the_role_needed_and_nothing_is_queued() {
+    let mut h = open_as(false);
+    h.keys("L");
+    assert!(
+        h.notice()
+            .contains("locking a thread needs the moderator or admin role"),
+        "{}",
+        h.notice()
+    );
+    h.keys("P");
+    assert!(
+        h.notice().contains("pinning a thread needs"),
+        "{}",
+        h.notice()
+    );
+    h.keys("H");
+    assert!(h.state.prompt.is_none(), "no reason is asked for");
+    assert!(h.notice().contains("hiding a post needs"), "{}", h.notice());
+    assert!(outbox(&h).is_empty());
+}
+
+#[test]
+fn a_server_kind_that_cannot_moderate_says_so_before_anything_is_queued() {
+    let mut h = open_as(true);
+    h.state.capabilities = Capabilities {
+        moderate: false,
+        ..Capabilities::all("a Discourse forum")
+    };
+    h.keys("L");
+    assert!(
+        h.notice()
+            .contains("threadmark cannot moderate on a Discourse forum yet"),
+        "{}",
+        h.notice()
+    );
+    h.keys("H");
+    assert!(h.state.prompt.is_none());
+    assert!(outbox(&h).is_empty());
+}
+
+#[test]
+fn l_in_the_tree_acts_on_the_selected_thread() {
+    let mut h = Harness::remote(120, 40);
+    h.state.me = Some(Me {
+        name: "Ann".into(),
+        moderator: true,
+    });
+    h.keys("G");
+    assert_eq!(h.state.tree.selected().unwrap().key, "t:advocacy-1");
+    h.keys("P");
+    assert_eq!(
+        outbox(&h)[0].target,
+        moderation("advocacy-1", None, ModAction::Pin)
+    );
+}

@@ -205,7 +205,7 @@ pub enum ClientCommand {
         #[arg(long)]
         undo: bool,
     },
-    /// Queue a moderator's action: lock, unlock, pin or unpin a thread, or hide a post
+    /// Queue a moderator's action: lock, unlock, pin, unpin or move a thread, or hide a post
     ///
     /// For moderators and admins of a threadmark server (the role the server gave at
     /// login); sent through the outbox like a reply.
@@ -219,6 +219,10 @@ pub enum ClientCommand {
         /// Why the post is hidden: readers see it in its place (hide only; required)
         #[arg(long)]
         reason: Option<String>,
+        /// The area to move the thread to: its id, or a part of its title that matches
+        /// only one area (move only; required)
+        #[arg(long)]
+        to: Option<String>,
     },
     /// Mark a thread read up to a post, or unread from one
     ///
@@ -463,4 +467,5 @@ pub enum ModerateVerb {
     Pin,
     Unpin,
     Hide,
+    Move,
 }

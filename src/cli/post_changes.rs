@@ -215,7 +215,7 @@ pub fn moderate(
     account: &Account,
     verb: super::args::ModerateVerb,
     name: &str,
-    reason: Option<&str>,
+    (reason, to): (Option<&str>, Option<&str>),
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
     use super::args::ModerateVerb;
@@ -234,7 +234,11 @@ pub fn moderate(
         ModerateVerb::Pin => ModAction::Pin,
         ModerateVerb::Unpin => ModAction::Unpin,
         ModerateVerb::Hide => ModAction::Hide,
+        ModerateVerb::Move => ModAction::Move,
     };
+    if to.is_some() != (action == ModAction::Move) {
+        anyhow::bail!("move needs --to AREA, and --to goes with move only; nothing was queued");
+    }
     let (target, body, said) = if action == ModAction::Hide {
         let reason = reason.map(str::trim).unwrap_or_default();
         if reason.is_empty() {
@@ -262,17 +266,22 @@ pub fn moderate(
         let mut cache = Cache::open(account.dir.clone());
         let threads = cache.load_index()?;
         let summary = super::resolve_thread(&threads, name)?;
-        let said = format!(
-            "the {} of \"{}\"",
-            action.verb(),
-            clean_line(&summary.title)
-        );
+        let (body, said) = if let Some(to) = to {
+            move_words(&mut cache, summary, to)?
+        } else {
+            let said = format!(
+                "the {} of \"{}\"",
+                action.verb(),
+                clean_line(&summary.title)
+            );
+            (String::new(), said)
+        };
         let target = Target::Moderation {
             thread: summary.id.clone(),
             post: None,
             action,
         };
-        (target, String::new(), said)
+        (target, body, said)
     };
     let entry = OutboxEntry::new(target, body, jiff::Timestamp::now());
     let entry = Outbox::open(&account.dir).enqueue(&entry)?;
@@ -282,4 +291,32 @@ pub fn moderate(
         entry.key
     )?;
     Ok(())
+}
+
+/// `moderate move … --to AREA`: the target area's id (the entry's body) and what the
+/// command says it queued; an unknown area, or the thread's own, is refused.
+fn move_words(
+    cache: &mut Cache,
+    summary: &crate::model::ThreadSummary,
+    to: &str,
+) -> anyhow::Result<(String, String)> {
+    let forum = cache
+        .load_forum()?
+        .ok_or_else(|| anyhow::anyhow!("no forum here yet: run `threadmark sync`"))?;
+    let area = forum
+        .find_area(to)
+        .map_err(|why| anyhow::anyhow!("{}; nothing was queued", clean_line(&why)))?;
+    if summary.area == area.id {
+        anyhow::bail!(
+            "\"{}\" is in {} already; nothing was queued",
+            clean_line(&summary.title),
+            clean_line(&area.title)
+        );
+    }
+    let said = format!(
+        "the move of \"{}\" to {}",
+        clean_line(&summary.title),
+        clean_line(&area.title)
+    );
+    Ok((area.id.as_str().to_owned(), said))
 }

@@ -36,7 +36,14 @@ fn write(account: &Account, command: ClientCommand, out: &mut impl Write) -> any
             action,
             target,
             reason,
-        } => post_changes::moderate(account, action, &target, reason.as_deref(), out),
+            to,
+        } => post_changes::moderate(
+            account,
+            action,
+            &target,
+            (reason.as_deref(), to.as_deref()),
+            out,
+        ),
         _ => anyhow::bail!("not a write"),
     }
 }

@@ -58,6 +58,8 @@ pub enum ModAction {
     Unpin,
     /// Hide a post behind a stub with the reason (the entry's body).
     Hide,
+    /// Move the thread to another area (its id is the entry's body).
+    Move,
 }
 
 impl ModAction {
@@ -69,6 +71,7 @@ impl ModAction {
             Self::Pin => "pin",
             Self::Unpin => "unpin",
             Self::Hide => "hide",
+            Self::Move => "move",
         }
     }
 }

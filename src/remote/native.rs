@@ -845,7 +845,8 @@ impl Backend for NativeBackend {
 }
 
 impl NativeBackend {
-    /// A moderator's lock, unlock, pin or unpin of a thread (`PATCH /mod/threads/{id}`) or
+    /// A moderator's lock, unlock, pin, unpin or move (to the area in the entry's body) of
+    /// a thread (`PATCH /mod/threads/{id}`, `area_id` for a move) or
     /// hiding of a post with the entry's body as the reason (`PATCH /mod/posts/{id}`). The
     /// server applies a state, not a step: sent again after a lost answer (same key), it
     /// changes nothing and logs nothing twice. A refusal (403 with the role needed, 404,
@@ -884,7 +885,7 @@ impl NativeBackend {
                         ModAction::Unpin => Some(false),
                         _ => None,
                     },
-                    area_id: None,
+                    area_id: (action == ModAction::Move).then(|| entry.body.trim().to_owned()),
                 };
                 self.http
                     .request(

@@ -87,5 +87,6 @@ fn mod_noun(action: crate::model::ModAction) -> &'static str {
         ModAction::Pin => "Pin",
         ModAction::Unpin => "Unpin",
         ModAction::Hide => "Hiding",
+        ModAction::Move => "Move",
     }
 }

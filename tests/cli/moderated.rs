@@ -293,3 +293,54 @@ fn threadmark_moderate_queues_for_a_moderator_and_refuses_a_member() {
         "{page}"
     );
 }
+
+#[test]
+fn a_move_from_the_reader_reaches_the_server_and_a_second_client_finds_the_thread_moved() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let member = Client::synced(&server, server.member_token.as_ref().unwrap());
+    let admin = Client::synced(&server, server.admin_token.as_ref().unwrap());
+    let api = crate::support::api::Api::new(&server.url, server.admin_token.as_ref().unwrap());
+
+    // The CLI refuses an unknown area before queuing, naming the choices.
+    let out = admin.run(&["moderate", "move", "advocacy", "--to", "nowhere"]);
+    assert!(!out.status.success());
+    let said = text(&out.stderr);
+    assert!(
+        said.contains("no area “nowhere”") && said.contains("information-policy"),
+        "{said}"
+    );
+    assert!(admin.outbox().is_empty(), "nothing was queued");
+
+    // The admin moves it from the reader, naming the area by part of its title.
+    let mut reader = reader_at_advocacy(&admin);
+    reader.send("A");
+    reader.wait_for_text("move the thread to area");
+    reader.send("information pol\r");
+    // Queued, sent by the write queue at once, and the sync after it shows the new area.
+    reader.wait_for_text("Information Policy · 8 posts");
+    reader.send("q");
+    assert!(reader.wait_exit().success());
+    admin.ok(&["sync"]);
+    assert!(admin.outbox().is_empty(), "applied: nothing left to send");
+    let thread = api.get("/threads/advocacy-1");
+    assert_eq!(thread["area_id"], "information-policy", "{thread}");
+    let log = api.get("/admin/log");
+    let moves = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "move")
+        .count();
+    assert_eq!(moves, 1, "moved once: {log}");
+
+    // The member's client syncs and reads the thread in its new area.
+    member.ok(&["sync"]);
+    let page = read(&member);
+    assert!(
+        page.lines()
+            .nth(1)
+            .is_some_and(|l| l.contains("› Information Policy")),
+        "the thread is in its new area: {page}"
+    );
+}

@@ -161,3 +161,128 @@ fn l_in_the_tree_acts_on_the_selected_thread() {
         moderation("advocacy-1", None, ModAction::Pin)
     );
 }
+
+/// The demo's areas other than the advocacy thread's: (id, title).
+fn other_areas(h: &Harness) -> Vec<(String, String)> {
+    let here = h
+        .state
+        .data
+        .threads
+        .iter()
+        .find(|t| t.id == ThreadId::new("advocacy-1"))
+        .unwrap()
+        .area
+        .clone();
+    h.state
+        .data
+        .forum
+        .sections
+        .iter()
+        .flat_map(|s| s.areas.iter())
+        .filter(|a| a.id != here)
+        .map(|a| (a.id.as_str().to_owned(), a.title.clone()))
+        .collect()
+}
+
+#[test]
+fn a_asks_the_area_in_the_status_line_refuses_an_unknown_one_and_queues_the_move() {
+    let mut h = open_as(true);
+    let others = other_areas(&h);
+    let (to, title) = others.first().cloned().expect("the demo has several areas");
+
+    h.keys("A");
+    assert!(
+        h.screen().contains("move the thread to area"),
+        "{}",
+        h.screen()
+    );
+    h.keys("somewhere<esc>");
+    assert!(h.state.prompt.is_none());
+    assert!(h.notice().contains("stays where it is"), "{}", h.notice());
+    assert!(outbox(&h).is_empty(), "esc queues nothing");
+
+    // An unknown area is refused before queuing, naming the choices.
+    h.keys("Azzz-no-such-area<enter>");
+    assert!(
+        h.notice().contains("no area “zzz-no-such-area”"),
+        "{}",
+        h.notice()
+    );
+    assert!(
+        h.notice().contains(&to),
+        "the choices are named: {}",
+        h.notice()
+    );
+    assert!(outbox(&h).is_empty());
+
+    h.keys(&format!("A{to}<enter>"));
+    let entries = outbox(&h);
+    assert_eq!(entries.len(), 1, "on disk");
+    assert_eq!(
+        entries[0].target,
+        moderation("advocacy-1", None, ModAction::Move)
+    );
+    assert_eq!(entries[0].body, to, "the target area's id");
+    assert!(
+        h.notice().contains("Move of “") && h.notice().contains("queued"),
+        "{}",
+        h.notice()
+    );
+    assert!(!title.is_empty());
+
+    h.keys("?");
+    assert!(
+        h.screen().contains("Move to an area (moderators)"),
+        "{}",
+        h.screen()
+    );
+}
+
+#[test]
+fn a_finds_the_area_by_part_of_its_title_and_a_member_is_told_the_role_needed() {
+    let mut h = open_as(true);
+    let others = other_areas(&h);
+    let all: Vec<String> = h
+        .state
+        .data
+        .forum
+        .sections
+        .iter()
+        .flat_map(|s| s.areas.iter())
+        .map(|a| a.title.to_lowercase())
+        .collect();
+    // A part of a title no other area's title holds.
+    let (to, part) = others
+        .iter()
+        .find_map(|(id, title)| {
+            let lower = title.to_lowercase();
+            (0..lower.len())
+                .filter(|&i| {
+                    lower.is_char_boundary(i) && lower.is_char_boundary(i + 4.min(lower.len() - i))
+                })
+                .map(|i| &lower[i..i + 4.min(lower.len() - i)])
+                .find(|p| {
+                    p.len() == 4
+                        && !p.contains('<')
+                        && all.iter().filter(|t| t.contains(p)).count() == 1
+                })
+                .map(|p| (id.clone(), p.to_owned()))
+        })
+        .expect("an area with a title part of its own");
+    h.keys(&format!("A{part}<enter>"));
+    let entries = outbox(&h);
+    assert_eq!(entries.len(), 1, "{}", h.notice());
+    assert_eq!(entries[0].body, to);
+
+    let mut member = open_as(false);
+    member.keys("A");
+    assert!(member.state.prompt.is_none(), "no area is asked for");
+    assert!(
+        member
+            .notice()
+            .contains("moving a thread needs the moderator or admin role"),
+        "{}",
+        member.notice()
+    );
+    assert!(outbox(&member).is_empty());
+}

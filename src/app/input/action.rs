@@ -93,6 +93,9 @@ pub enum Action {
     /// Moderator: hide the current post in the reader, with a reason typed in the
     /// status line.
     HidePost,
+    /// Moderator: move the open or selected thread to another area, named in the status
+    /// line.
+    MoveThread,
     /// Cycle the watch level of the open or selected thread, or of the selected area:
     /// normal → watching → tracking → muted → normal.
     CycleWatch,

@@ -92,9 +92,9 @@ pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
             state.notice("these keys choose on an edit in conflict: e on the post opens it");
         }
         Action::CycleWatch => watch_actions::cycle(state, fx),
-        Action::ToggleLock => crate::app::reader::moderation::toggle_lock(state, fx),
-        Action::TogglePin => crate::app::reader::moderation::toggle_pin(state, fx),
-        Action::HidePost => crate::app::reader::moderation::ask_hide(state),
+        Action::ToggleLock | Action::TogglePin | Action::HidePost | Action::MoveThread => {
+            crate::app::reader::moderation::on_key(state, action, fx);
+        }
         Action::CycleView => crate::app::rules_ui::views_actions::cycle(state, fx),
         Action::QuickRule => crate::app::rules_ui::quick::offer(state),
         Action::Bookmark => bookmarks_actions::toggle(state, fx),

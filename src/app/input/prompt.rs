@@ -26,6 +26,9 @@ pub enum PromptKind {
     Recipients,
     /// Why a moderator hides a post (readers see it in its place). Not remembered.
     HideReason,
+    /// The area a moderator moves a thread to (its id or part of its title). Not
+    /// remembered.
+    MoveArea,
 }
 
 /// A line of text being typed in the status line.
@@ -70,7 +73,10 @@ impl PromptHistory {
             PromptKind::Pipe => &self.pipe,
             PromptKind::Save => &self.save,
             PromptKind::AccountSearch => &self.account_search,
-            PromptKind::Note | PromptKind::Recipients | PromptKind::HideReason => &[],
+            PromptKind::Note
+            | PromptKind::Recipients
+            | PromptKind::HideReason
+            | PromptKind::MoveArea => &[],
         }
     }
 
@@ -85,7 +91,10 @@ impl PromptHistory {
             PromptKind::Pipe => &mut self.pipe,
             PromptKind::Save => &mut self.save,
             PromptKind::AccountSearch => &mut self.account_search,
-            PromptKind::Note | PromptKind::Recipients | PromptKind::HideReason => return,
+            PromptKind::Note
+            | PromptKind::Recipients
+            | PromptKind::HideReason
+            | PromptKind::MoveArea => return,
         };
         list.retain(|t| t != text);
         list.push(text.to_owned());

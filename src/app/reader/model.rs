@@ -146,6 +146,8 @@ pub struct Reader {
     pub confirm_delete: Option<PostId>,
     /// The post `H` is asking a hiding reason for: its thread, id and number.
     pub hiding: Option<(ThreadId, PostId, u32)>,
+    /// The thread `A` is asking a target area for.
+    pub moving: Option<ThreadId>,
     /// The key of the outbox entry whose conflict is on screen (`Overlay::Conflict`).
     pub conflict: Option<String>,
     /// The earlier versions of a post on screen (`Overlay::Revisions`), or being fetched.

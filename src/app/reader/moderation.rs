@@ -1,6 +1,7 @@
 //! Moderating from the reader, for a moderator or an admin of a threadmark server: `L`
 //! locks or unlocks the open (or selected) thread, `P` pins or unpins it, `H` hides the
-//! current post behind a stub with a reason typed in the status line. Each is an outbox
+//! current post behind a stub with a reason typed in the status line, `A` moves the thread
+//! to another area named there (an unknown area is refused, naming the choices). Each is an outbox
 //! entry of kind `moderation`, queued durably like a reply (its key made when the user
 //! acts) and sent once by the one write queue. A server kind that cannot moderate, or an
 //! account whose role does not allow it, is told so before anything is queued.
@@ -69,6 +70,18 @@ fn will_be(state: &State, thread: &ThreadId, lock: bool, now: bool) -> bool {
             _ => None,
         })
         .unwrap_or(now)
+}
+
+/// A moderator's key (`L`, `P`, `H`, `A`); other actions are not for here.
+pub fn on_key(state: &mut State, action: crate::app::input::action::Action, fx: &mut Vec<Effect>) {
+    use crate::app::input::action::Action;
+    match action {
+        Action::ToggleLock => toggle_lock(state, fx),
+        Action::TogglePin => toggle_pin(state, fx),
+        Action::HidePost => ask_hide(state),
+        Action::MoveThread => ask_move(state),
+        _ => {}
+    }
 }
 
 /// `L`: locks the thread at hand, or unlocks it.
@@ -163,6 +176,64 @@ pub fn hide_reason_given(state: &mut State, reason: &str, fx: &mut Vec<Effect>) 
 pub fn hide_cancelled(state: &mut State) {
     if let Some((_, _, seq)) = state.reader.hiding.take() {
         state.notice(format!("#{seq} not hidden; nothing was queued"));
+    }
+}
+
+/// `A`: asks for the area to move the thread at hand to; esc cancels.
+pub fn ask_move(state: &mut State) {
+    if let Some(why) = refusal(state, "moving a thread") {
+        return state.notice(why);
+    }
+    let Some(summary) = thread_at_hand(state) else {
+        return state.notice("select or open a thread first: A moves a thread to another area");
+    };
+    state.reader.moving = Some(summary.id.clone());
+    state.prompt = Some(Prompt::new(PromptKind::MoveArea, String::new()));
+}
+
+/// The area is named (its id, or part of its title): the move is queued, or refused
+/// before queuing with the areas there are.
+pub fn move_area_given(state: &mut State, typed: &str, fx: &mut Vec<Effect>) {
+    let Some(thread) = state.reader.moving.take() else {
+        return;
+    };
+    let area = match state.data.forum.find_area(typed) {
+        Ok(area) => area,
+        Err(why) => {
+            return state.notice(format!("{}; not moved, nothing queued", clean_line(&why)));
+        }
+    };
+    let (area_id, area_title) = (
+        area.id.as_str().to_owned(),
+        clean_line(&area.title).into_owned(),
+    );
+    if state
+        .data
+        .threads
+        .iter()
+        .any(|t| t.id == thread && t.area.as_str() == area_id)
+    {
+        return state.notice(format!(
+            "the thread is in {area_title} already; nothing queued"
+        ));
+    }
+    queue(
+        state,
+        Target::Moderation {
+            thread,
+            post: None,
+            action: ModAction::Move,
+        },
+        area_id,
+        fx,
+    );
+    state.notice(format!("moving the thread to {area_title}…"));
+}
+
+/// Esc at the area: the thread stays, nothing queued.
+pub fn move_cancelled(state: &mut State) {
+    if state.reader.moving.take().is_some() {
+        state.notice("the thread stays where it is; nothing was queued");
     }
 }
 

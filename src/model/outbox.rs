@@ -60,6 +60,9 @@ pub enum ModAction {
     Hide,
     /// Move the thread to another area (its id is the entry's body).
     Move,
+    /// Split the post and every later one off into a new thread (its title is the entry's
+    /// body; empty: the server's `Split from: …`).
+    Split,
 }
 
 impl ModAction {
@@ -72,6 +75,7 @@ impl ModAction {
             Self::Unpin => "unpin",
             Self::Hide => "hide",
             Self::Move => "move",
+            Self::Split => "split",
         }
     }
 }

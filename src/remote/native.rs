@@ -847,7 +847,9 @@ impl Backend for NativeBackend {
 impl NativeBackend {
     /// A moderator's lock, unlock, pin, unpin or move (to the area in the entry's body) of
     /// a thread (`PATCH /mod/threads/{id}`, `area_id` for a move) or
-    /// hiding of a post with the entry's body as the reason (`PATCH /mod/posts/{id}`). The
+    /// hiding of a post with the entry's body as the reason (`PATCH /mod/posts/{id}`), or a
+    /// split from a post on into a new thread titled by the body (`POST
+    /// /mod/threads/{id}/split`, replayed by the server for the same key). The
     /// server applies a state, not a step: sent again after a lost answer (same key), it
     /// changes nothing and logs nothing twice. A refusal (403 with the role needed, 404,
     /// 409) comes back as the server's problem, which fails the entry with its words.
@@ -870,8 +872,20 @@ impl NativeBackend {
                     hidden: true,
                     reason: Some(entry.body.trim().to_owned()).filter(|r| !r.is_empty()),
                 }),
-            (ModAction::Hide, None) => {
-                return Err(RemoteError::Protocol("hiding names no post".into()));
+            (ModAction::Split, Some(post)) => self
+                .http
+                .request(
+                    Method::POST,
+                    &path(&format!("/mod/threads/{}/split", enc(thread.as_str()))),
+                )
+                .json(&api::ThreadSplit {
+                    from: post.as_str().to_owned(),
+                    title: Some(entry.body.trim().to_owned()).filter(|t| !t.is_empty()),
+                }),
+            (ModAction::Hide | ModAction::Split, None) => {
+                return Err(RemoteError::Protocol(
+                    "a hiding or a split names no post".into(),
+                ));
             }
             (action, _) => {
                 let change = api::ThreadModeration {

@@ -88,5 +88,6 @@ fn mod_noun(action: crate::model::ModAction) -> &'static str {
         ModAction::Unpin => "Unpin",
         ModAction::Hide => "Hiding",
         ModAction::Move => "Move",
+        ModAction::Split => "Split",
     }
 }

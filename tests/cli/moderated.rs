@@ -344,3 +344,68 @@ fn a_move_from_the_reader_reaches_the_server_and_a_second_client_finds_the_threa
         "the thread is in its new area: {page}"
     );
 }
+
+#[test]
+fn a_split_from_the_reader_reaches_the_server_once_and_a_second_client_finds_the_new_thread() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let member = Client::synced(&server, server.member_token.as_ref().unwrap());
+    let admin = Client::synced(&server, server.admin_token.as_ref().unwrap());
+    let api = crate::support::api::Api::new(&server.url, server.admin_token.as_ref().unwrap());
+
+    let mut reader = reader_at_advocacy(&admin);
+    // From #7 on: posts 7 and 8 become a thread of their own.
+    reader.send("JJJJJJ");
+    reader.wait_for_text("#7");
+    reader.send("Y");
+    reader.wait_for_text("split from here, new thread's title");
+    reader.send("Advocacy side talk\r");
+    // Queued on disk ("Split of …: queued"), or already sent and synced (the new thread
+    // in the tree): either way past the prompt.
+    reader.wait_for("the split queued", |screen| {
+        !screen.contains("split from here")
+            && (screen.contains("Split of") || screen.contains("Advocacy side talk"))
+    });
+    reader.send("q");
+    assert!(reader.wait_exit().success());
+    admin.ok(&["sync"]);
+    assert!(admin.outbox().is_empty(), "applied: nothing left to send");
+
+    // The server split once: one log entry in each of the two threads, the old one's
+    // naming posts #7–#8.
+    let log = api.get("/admin/log");
+    let splits: Vec<&serde_json::Value> = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "split")
+        .collect();
+    assert_eq!(splits.len(), 2, "split once (an entry per thread): {log}");
+    let old = splits
+        .iter()
+        .find(|e| e["target"] == "advocacy-1")
+        .unwrap_or_else(|| panic!("no entry for the old thread: {log}"));
+    let detail = old["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.starts_with("posts #7–#8 to thread ") && detail.ends_with("(Advocacy side talk)"),
+        "{log}"
+    );
+
+    // A member's client syncs: the new thread holds the two posts, the old one says
+    // where they went.
+    member.ok(&["sync"]);
+    let out = member.run(&["read", "Advocacy side talk", "--width", "120"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let page = text(&out.stdout);
+    assert!(
+        page.contains("2 posts") && page.contains("── split by admin: from thread advocacy-1"),
+        "{page}"
+    );
+    let out = member.run(&["read", "advocacy-1", "--width", "120"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let old = text(&out.stdout);
+    assert!(
+        old.contains("── split by admin: posts #7–#8 to thread "),
+        "{old}"
+    );
+}

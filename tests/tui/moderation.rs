@@ -286,3 +286,62 @@ fn a_finds_the_area_by_part_of_its_title_and_a_member_is_told_the_role_needed() 
     );
     assert!(outbox(&member).is_empty());
 }
+
+#[test]
+fn y_asks_the_new_threads_title_esc_queues_nothing_and_the_opening_post_is_refused() {
+    let mut h = open_as(true);
+    assert_eq!(h.current_seq(), 1);
+    h.keys("Y");
+    assert!(
+        h.state.prompt.is_none(),
+        "nothing asked on the opening post"
+    );
+    assert!(
+        h.notice().contains("opening post cannot be split"),
+        "{}",
+        h.notice()
+    );
+
+    h.keys("JJ");
+    assert_eq!(h.current_seq(), 3);
+    let id = {
+        let open = h.state.reader.open.as_ref().unwrap();
+        open.post(h.state.reader.current).unwrap().id.clone()
+    };
+    h.keys("Y");
+    assert!(
+        h.screen().contains("split from here, new thread's title"),
+        "{}",
+        h.screen()
+    );
+    h.keys("Side talk<esc>");
+    assert!(h.state.prompt.is_none());
+    assert!(h.notice().contains("#3 not split off"), "{}", h.notice());
+    assert!(outbox(&h).is_empty(), "esc queues nothing");
+
+    h.keys("YSide talk<enter>");
+    let entries = outbox(&h);
+    assert_eq!(entries.len(), 1, "on disk");
+    assert_eq!(
+        entries[0].target,
+        moderation("advocacy-1", Some(id.as_str()), ModAction::Split)
+    );
+    assert_eq!(entries[0].body, "Side talk");
+    assert!(
+        h.notice().contains("Split of") && h.notice().contains("queued"),
+        "{}",
+        h.notice()
+    );
+
+    let mut member = open_as(false);
+    member.keys("JY");
+    assert!(member.state.prompt.is_none());
+    assert!(
+        member
+            .notice()
+            .contains("splitting a thread needs the moderator or admin role"),
+        "{}",
+        member.notice()
+    );
+    assert!(outbox(&member).is_empty());
+}

@@ -96,6 +96,9 @@ pub enum Action {
     /// Moderator: move the open or selected thread to another area, named in the status
     /// line.
     MoveThread,
+    /// Moderator: split the current post and every later one off into a new thread,
+    /// titled in the status line.
+    SplitThread,
     /// Cycle the watch level of the open or selected thread, or of the selected area:
     /// normal → watching → tracking → muted → normal.
     CycleWatch,

@@ -156,6 +156,9 @@ fn prompt_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effect>) {
             Some(p) if p.kind == PromptKind::HideReason => {
                 crate::app::reader::moderation::hide_cancelled(state);
             }
+            Some(p) if p.kind == PromptKind::SplitTitle => {
+                crate::app::reader::moderation::split_cancelled(state);
+            }
             Some(p) if p.kind == PromptKind::MoveArea => {
                 crate::app::reader::moderation::move_cancelled(state);
             }
@@ -192,6 +195,9 @@ fn finish_prompt(state: &mut State, kind: PromptKind, text: &str, fx: &mut Vec<E
         PromptKind::Recipients => crate::app::compose::recipients::given(state, text, fx),
         PromptKind::HideReason => {
             crate::app::reader::moderation::hide_reason_given(state, text, fx);
+        }
+        PromptKind::SplitTitle => {
+            crate::app::reader::moderation::split_title_given(state, text, fx);
         }
         PromptKind::MoveArea => crate::app::reader::moderation::move_area_given(state, text, fx),
     }

@@ -29,6 +29,9 @@ pub enum PromptKind {
     /// The area a moderator moves a thread to (its id or part of its title). Not
     /// remembered.
     MoveArea,
+    /// The title of the thread a moderator splits off (empty: the server's). Not
+    /// remembered.
+    SplitTitle,
 }
 
 /// A line of text being typed in the status line.
@@ -76,7 +79,8 @@ impl PromptHistory {
             PromptKind::Note
             | PromptKind::Recipients
             | PromptKind::HideReason
-            | PromptKind::MoveArea => &[],
+            | PromptKind::MoveArea
+            | PromptKind::SplitTitle => &[],
         }
     }
 
@@ -94,7 +98,8 @@ impl PromptHistory {
             PromptKind::Note
             | PromptKind::Recipients
             | PromptKind::HideReason
-            | PromptKind::MoveArea => return,
+            | PromptKind::MoveArea
+            | PromptKind::SplitTitle => return,
         };
         list.retain(|t| t != text);
         list.push(text.to_owned());

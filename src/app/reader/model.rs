@@ -148,6 +148,8 @@ pub struct Reader {
     pub hiding: Option<(ThreadId, PostId, u32)>,
     /// The thread `A` is asking a target area for.
     pub moving: Option<ThreadId>,
+    /// The post `Y` is asking a new thread's title for: its thread, id and number.
+    pub splitting: Option<(ThreadId, PostId, u32)>,
     /// The key of the outbox entry whose conflict is on screen (`Overlay::Conflict`).
     pub conflict: Option<String>,
     /// The earlier versions of a post on screen (`Overlay::Revisions`), or being fetched.

@@ -1,7 +1,8 @@
 //! Moderating from the reader, for a moderator or an admin of a threadmark server: `L`
 //! locks or unlocks the open (or selected) thread, `P` pins or unpins it, `H` hides the
 //! current post behind a stub with a reason typed in the status line, `A` moves the thread
-//! to another area named there (an unknown area is refused, naming the choices). Each is an outbox
+//! to another area named there (an unknown area is refused, naming the choices), `Y` splits
+//! the current post and every later one off into a new thread titled there. Each is an outbox
 //! entry of kind `moderation`, queued durably like a reply (its key made when the user
 //! acts) and sent once by the one write queue. A server kind that cannot moderate, or an
 //! account whose role does not allow it, is told so before anything is queued.
@@ -80,6 +81,7 @@ pub fn on_key(state: &mut State, action: crate::app::input::action::Action, fx: 
         Action::TogglePin => toggle_pin(state, fx),
         Action::HidePost => ask_hide(state),
         Action::MoveThread => ask_move(state),
+        Action::SplitThread => ask_split(state),
         _ => {}
     }
 }
@@ -228,6 +230,54 @@ pub fn move_area_given(state: &mut State, typed: &str, fx: &mut Vec<Effect>) {
         fx,
     );
     state.notice(format!("moving the thread to {area_title}…"));
+}
+
+/// `Y`: asks for the title of the thread the current post and the later ones become;
+/// esc cancels.
+pub fn ask_split(state: &mut State) {
+    if let Some(why) = refusal(state, "splitting a thread") {
+        return state.notice(why);
+    }
+    let post = match current_posted(
+        state,
+        "Y",
+        "that reply is still in your outbox: O lists it, d there discards it",
+    ) {
+        Ok(post) => post,
+        Err(why) => return state.notice(why),
+    };
+    if post.seq <= 1 {
+        return state.notice(
+            "the opening post cannot be split off: Y on a later post splits from there on",
+        );
+    }
+    state.reader.splitting = Some((post.thread.clone(), post.id.clone(), post.seq));
+    state.prompt = Some(Prompt::new(PromptKind::SplitTitle, String::new()));
+}
+
+/// The title is typed (empty: the server's `Split from: …`): the split is queued.
+pub fn split_title_given(state: &mut State, title: &str, fx: &mut Vec<Effect>) {
+    let Some((thread, post, seq)) = state.reader.splitting.take() else {
+        return;
+    };
+    queue(
+        state,
+        Target::Moderation {
+            thread,
+            post: Some(post),
+            action: ModAction::Split,
+        },
+        title.trim().to_owned(),
+        fx,
+    );
+    state.notice(format!("splitting from #{seq} on…"));
+}
+
+/// Esc at the title: nothing is split, nothing queued.
+pub fn split_cancelled(state: &mut State) {
+    if let Some((_, _, seq)) = state.reader.splitting.take() {
+        state.notice(format!("#{seq} not split off; nothing was queued"));
+    }
 }
 
 /// Esc at the area: the thread stays, nothing queued.

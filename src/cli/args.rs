@@ -205,7 +205,8 @@ pub enum ClientCommand {
         #[arg(long)]
         undo: bool,
     },
-    /// Queue a moderator's action: lock, unlock, pin, unpin or move a thread, or hide a post
+    /// Queue a moderator's action: lock, unlock, pin, unpin or move a thread, hide a post,
+    /// or silence a member for a time
     ///
     /// For moderators and admins of a threadmark server (the role the server gave at
     /// login); sent through the outbox like a reply.
@@ -214,7 +215,7 @@ pub enum ClientCommand {
         #[arg(value_enum)]
         action: ModerateVerb,
         /// The thread (its id, or a part of its title that matches only one thread); for
-        /// hide, the post (its id, or THREAD#N)
+        /// hide, the post (its id, or THREAD#N); for silence, the member's user name
         target: String,
         /// Why the post is hidden: readers see it in its place (hide only; required)
         #[arg(long)]
@@ -223,6 +224,9 @@ pub enum ClientCommand {
         /// only one area (move only; required)
         #[arg(long)]
         to: Option<String>,
+        /// How long the member may not post: e.g. 12h, 3d, 2w (silence only; required)
+        #[arg(long = "for", value_name = "SPAN")]
+        for_span: Option<String>,
     },
     /// Mark a thread read up to a post, or unread from one
     ///
@@ -468,4 +472,5 @@ pub enum ModerateVerb {
     Unpin,
     Hide,
     Move,
+    Silence,
 }

@@ -215,7 +215,7 @@ pub fn moderate(
     account: &Account,
     verb: super::args::ModerateVerb,
     name: &str,
-    (reason, to): (Option<&str>, Option<&str>),
+    (reason, to, for_span): (Option<&str>, Option<&str>, Option<&str>),
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
     use super::args::ModerateVerb;
@@ -235,11 +235,23 @@ pub fn moderate(
         ModerateVerb::Unpin => ModAction::Unpin,
         ModerateVerb::Hide => ModAction::Hide,
         ModerateVerb::Move => ModAction::Move,
+        ModerateVerb::Silence => ModAction::Silence,
     };
+    if for_span.is_some() != (action == ModAction::Silence) {
+        anyhow::bail!(
+            "silence needs --for SPAN (e.g. 3d), and --for goes with silence only; nothing was \
+             queued"
+        );
+    }
     if to.is_some() != (action == ModAction::Move) {
         anyhow::bail!("move needs --to AREA, and --to goes with move only; nothing was queued");
     }
-    let (target, body, said) = if action == ModAction::Hide {
+    let (target, body, said) = if let Some(span) = for_span {
+        if reason.is_some() || to.is_some() {
+            anyhow::bail!("silence takes --for only; nothing was queued");
+        }
+        silence_words(account, name, span)?
+    } else if action == ModAction::Hide {
         let reason = reason.map(str::trim).unwrap_or_default();
         if reason.is_empty() {
             anyhow::bail!(
@@ -257,6 +269,7 @@ pub fn moderate(
             thread,
             post: Some(post.id),
             action: ModAction::Hide,
+            user: None,
         };
         (target, reason.to_owned(), said)
     } else {
@@ -280,6 +293,7 @@ pub fn moderate(
             thread: summary.id.clone(),
             post: None,
             action,
+            user: None,
         };
         (target, body, said)
     };
@@ -291,6 +305,40 @@ pub fn moderate(
         entry.key
     )?;
     Ok(())
+}
+
+/// `moderate silence USER --for SPAN`: the target, the end of the silence (fixed now, so a
+/// resend asks for the same end) and what the command says it queued; an unreadable span
+/// or the account's own name is refused.
+fn silence_words(
+    account: &Account,
+    user: &str,
+    span: &str,
+) -> anyhow::Result<(Target, String, String)> {
+    let user = user.trim();
+    if user.is_empty() {
+        anyhow::bail!("silence needs the member's user name; nothing was queued");
+    }
+    if account.me().is_some_and(|me| me.name == user) {
+        anyhow::bail!(
+            "that is your own name: a moderator does not silence themselves; nothing was queued"
+        );
+    }
+    let span = crate::text::span::parse_span(span)
+        .map_err(|why| anyhow::anyhow!("{why}; nothing was queued"))?;
+    let until = jiff::Timestamp::now().checked_add(span)?;
+    let said = format!(
+        "the silence of {} until {}",
+        clean_line(user),
+        until.strftime("%Y-%m-%d %H:%M UTC")
+    );
+    let target = Target::Moderation {
+        thread: crate::model::ThreadId::new(String::new()),
+        post: None,
+        action: crate::model::ModAction::Silence,
+        user: Some(user.to_owned()),
+    };
+    Ok((target, until.to_string(), said))
 }
 
 /// `moderate move … --to AREA`: the target area's id (the entry's body) and what the

@@ -37,11 +37,12 @@ fn write(account: &Account, command: ClientCommand, out: &mut impl Write) -> any
             target,
             reason,
             to,
+            for_span,
         } => post_changes::moderate(
             account,
             action,
             &target,
-            (reason.as_deref(), to.as_deref()),
+            (reason.as_deref(), to.as_deref(), for_span.as_deref()),
             out,
         ),
         _ => anyhow::bail!("not a write"),

@@ -705,9 +705,15 @@ impl Backend for NativeBackend {
             | Target::Like { .. }
             | Target::Unlike { .. } => self.change_post(entry).await,
             Target::Moderation {
+                user: Some(user),
+                thread,
+                ..
+            } => self.silence(entry, thread, user).await,
+            Target::Moderation {
                 thread,
                 post,
                 action,
+                user: None,
             } => self.moderate(entry, thread, post.as_ref(), *action).await,
         }
     }
@@ -909,6 +915,37 @@ impl NativeBackend {
                     .json(&change)
             }
         };
+        self.applied(request, entry, thread).await
+    }
+
+    /// A moderator's silence of `user` until the time in the entry's body (fixed when they
+    /// acted): `PATCH /mod/users/{name}` with `silenced_until`. The server applies a state:
+    /// sent again after a lost answer, the same time changes and logs nothing twice.
+    async fn silence(
+        &mut self,
+        entry: &OutboxEntry,
+        thread: &ThreadId,
+        user: &str,
+    ) -> Result<Submitted, RemoteError> {
+        let until: jiff::Timestamp = entry.body.trim().parse().map_err(|e| {
+            RemoteError::Protocol(format!("the silence's end {:?}: {e}", entry.body))
+        })?;
+        let request = self
+            .http
+            .request(Method::PATCH, &path(&format!("/mod/users/{}", enc(user))))
+            .json(&api::UserModeration {
+                silenced_until: Some(until),
+            });
+        self.applied(request, entry, thread).await
+    }
+
+    /// Sends a moderation request with the entry's key; a conflict fails it at once.
+    async fn applied(
+        &mut self,
+        request: reqwest::RequestBuilder,
+        entry: &OutboxEntry,
+        thread: &ThreadId,
+    ) -> Result<Submitted, RemoteError> {
         let request = request.header(headers::IDEMPOTENCY_KEY, &entry.key);
         match self.call::<serde_json::Value>(request).await {
             Ok(_) => Ok(Submitted::Moderated {

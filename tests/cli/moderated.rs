@@ -409,3 +409,100 @@ fn a_split_from_the_reader_reaches_the_server_once_and_a_second_client_finds_the
         "{old}"
     );
 }
+
+#[test]
+fn a_silence_from_the_reader_reaches_the_server_once_and_the_members_reply_is_refused() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let member = Client::synced(&server, server.member_token.as_ref().unwrap());
+    let admin = Client::synced(&server, server.admin_token.as_ref().unwrap());
+    let api = crate::support::api::Api::new(&server.url, server.admin_token.as_ref().unwrap());
+
+    // The member (user "demo") writes #9; the admin's client syncs it.
+    let out = member.run_with_stdin(&["reply", "advocacy"], "Before the silence.");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    member.ok(&["sync"]);
+    assert!(member.outbox().is_empty(), "the first reply went out");
+    admin.ok(&["sync"]);
+
+    // The CLI refuses an unreadable span before queuing.
+    let out = admin.run(&["moderate", "silence", "demo", "--for", "a while"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("is not a duration"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = admin.run(&["moderate", "silence", "demo"]);
+    assert!(
+        text(&out.stderr).contains("silence needs --for SPAN"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = admin.run(&["moderate", "silence", "admin", "--for", "1d"]);
+    assert!(
+        text(&out.stderr).contains("your own name"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(admin.outbox().is_empty(), "nothing was queued");
+    // A member is told the role needed.
+    let out = member.run(&["moderate", "silence", "admin", "--for", "1d"]);
+    assert!(
+        text(&out.stderr).contains("needs the moderator or admin role"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(member.outbox().is_empty(), "nothing was queued");
+
+    // The admin silences the member from the reader, on their post.
+    let mut reader = PtySession::start(admin.home.path(), &[], &[], 120, 40);
+    reader.wait_for_text("Advocacy");
+    reader.send("G\r");
+    reader.wait_for_text("Advocacy · 9 posts");
+    reader.send("JJJJJJJJ");
+    reader.wait_for_text("Before the silence.");
+    reader.send("Z");
+    reader.wait_for_text("silence the author for");
+    reader.send("3d\r");
+    // Past the prompt, and sent by the reader's write queue: the server logged it (the
+    // status line's "queued" may already have given way to the sync's news).
+    let logged = || {
+        api.get("/admin/log")["entries"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|e| e["action"] == "silence"))
+    };
+    reader.wait_for("the silence sent", |screen| {
+        !screen.contains("silence the author for") && logged()
+    });
+    reader.send("q");
+    assert!(reader.wait_exit().success());
+    admin.ok(&["sync"]);
+    assert!(admin.outbox().is_empty(), "applied: nothing left to send");
+
+    let log = api.get("/admin/log");
+    let silences: Vec<&serde_json::Value> = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "silence")
+        .collect();
+    assert_eq!(silences.len(), 1, "silenced once: {log}");
+    assert_eq!(silences[0]["target"], "demo");
+    assert_ne!(silences[0]["actor"], "(operator)", "by the admin's account");
+
+    // The member's next reply is refused by the server, in its words.
+    let out = member.run_with_stdin(&["reply", "advocacy"], "After the silence.");
+    assert!(out.status.success(), "queued: {}", text(&out.stderr));
+    member.run(&["sync"]);
+    let entries = member.outbox();
+    assert_eq!(entries.len(), 1, "kept: {entries:?}");
+    assert_eq!(entries[0]["state"], "failed", "{entries:?}");
+    let message = entries[0]["last_message"].as_str().unwrap();
+    assert!(
+        message.contains("a moderator silenced you until"),
+        "the server's words: {message}"
+    );
+    let thread = api.get("/threads/advocacy-1");
+    assert_eq!(thread["post_count"], 9, "nothing posted: {thread}");
+}

@@ -1,8 +1,8 @@
-//! `L`, `P` and `H` in the reader, for a moderator of a threadmark server, driven through
+//! `L`, `P`, `H`, `A`, `Y` and `Z` in the reader, for a moderator of a threadmark server, driven through
 //! `update` with the store jobs run against real folders: each is an outbox entry of kind
 //! `moderation`, queued durably before the status line says so; a member is told the role
-//! needed and a server kind that cannot moderate says so, with nothing queued; `H` asks
-//! for the reason in the status line and esc queues nothing.
+//! needed and a server kind that cannot moderate says so, with nothing queued; `H`, `A`,
+//! `Y` and `Z` ask in the status line and esc queues nothing.
 
 use crate::harness::Harness;
 use threadmark::model::{Capabilities, Me, ModAction, OutboxEntry, PostId, Target, ThreadId};
@@ -27,6 +27,7 @@ fn moderation(thread: &str, post: Option<&str>, action: ModAction) -> Target {
         thread: ThreadId::new(thread),
         post: post.map(PostId::new),
         action,
+        user: None,
     }
 }
 
@@ -340,6 +341,89 @@ fn y_asks_the_new_threads_title_esc_queues_nothing_and_the_opening_post_is_refus
         member
             .notice()
             .contains("splitting a thread needs the moderator or admin role"),
+        "{}",
+        member.notice()
+    );
+    assert!(outbox(&member).is_empty());
+}
+
+#[test]
+fn z_asks_how_long_refuses_a_bad_span_and_ones_own_post_and_queues_the_silence() {
+    let mut h = open_as(true);
+    h.keys("J");
+    let (author, id) = {
+        let open = h.state.reader.open.as_ref().unwrap();
+        let post = open.post(h.state.reader.current).unwrap();
+        (post.author.name.clone(), post.id.clone())
+    };
+    h.keys("Z");
+    assert!(
+        h.screen().contains("silence the author for"),
+        "{}",
+        h.screen()
+    );
+    h.keys("3d<esc>");
+    assert!(h.state.prompt.is_none());
+    assert!(
+        h.notice()
+            .contains(&format!("{author} not silenced; nothing was queued")),
+        "{}",
+        h.notice()
+    );
+    assert!(outbox(&h).is_empty(), "esc queues nothing");
+
+    h.keys("Zthree days<enter>");
+    assert!(
+        h.notice().contains("is not a duration") && h.notice().contains("nothing queued"),
+        "{}",
+        h.notice()
+    );
+    assert!(outbox(&h).is_empty(), "a bad span queues nothing");
+
+    let now = h.state.now;
+    h.keys("Z12h<enter>");
+    let entries = outbox(&h);
+    assert_eq!(entries.len(), 1, "on disk");
+    assert_eq!(
+        entries[0].target,
+        Target::Moderation {
+            thread: ThreadId::new("advocacy-1"),
+            post: Some(id),
+            action: ModAction::Silence,
+            user: Some(author.clone()),
+        }
+    );
+    // The end is fixed when the moderator acts: a resend asks for the same one.
+    let until: jiff::Timestamp = entries[0].body.parse().unwrap();
+    let ahead = until.duration_since(now);
+    assert!(
+        ahead >= jiff::SignedDuration::from_hours(12)
+            && ahead < jiff::SignedDuration::from_hours(12) + jiff::SignedDuration::from_secs(1),
+        "{until} is 12 hours after {now}"
+    );
+    assert!(
+        h.notice().contains(&format!("Silence of {author}")) && h.notice().contains("queued"),
+        "{}",
+        h.notice()
+    );
+
+    // One's own post: refused, nothing asked.
+    h.state.me = Some(Me {
+        name: author.clone(),
+        moderator: true,
+    });
+    h.keys("Z");
+    assert!(h.state.prompt.is_none());
+    assert!(h.notice().contains("your own post"), "{}", h.notice());
+    assert_eq!(outbox(&h).len(), 1);
+
+    let mut member = open_as(false);
+    member.keys("JZ");
+    assert!(member.state.prompt.is_none());
+    assert!(
+        member
+            .notice()
+            .contains("silencing a member needs the moderator or admin role"),
         "{}",
         member.notice()
     );

@@ -99,6 +99,8 @@ pub enum Action {
     /// Moderator: split the current post and every later one off into a new thread,
     /// titled in the status line.
     SplitThread,
+    /// Moderator: silence the current post's author for a span typed in the status line.
+    SilenceMember,
     /// Cycle the watch level of the open or selected thread, or of the selected area:
     /// normal → watching → tracking → muted → normal.
     CycleWatch,

@@ -90,7 +90,8 @@ pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
         | Action::TogglePin
         | Action::HidePost
         | Action::MoveThread
-        | Action::SplitThread => {
+        | Action::SplitThread
+        | Action::SilenceMember => {
             crate::app::reader::moderation::on_key(state, action, fx);
         }
         Action::CycleView => crate::app::rules_ui::views_actions::cycle(state, fx),

@@ -162,6 +162,9 @@ fn prompt_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effect>) {
             Some(p) if p.kind == PromptKind::MoveArea => {
                 crate::app::reader::moderation::move_cancelled(state);
             }
+            Some(p) if p.kind == PromptKind::SilenceSpan => {
+                crate::app::reader::moderation::silence_cancelled(state);
+            }
             _ => {}
         },
         PromptOutcome::Run(text) => {
@@ -198,6 +201,9 @@ fn finish_prompt(state: &mut State, kind: PromptKind, text: &str, fx: &mut Vec<E
         }
         PromptKind::SplitTitle => {
             crate::app::reader::moderation::split_title_given(state, text, fx);
+        }
+        PromptKind::SilenceSpan => {
+            crate::app::reader::moderation::silence_span_given(state, text, fx);
         }
         PromptKind::MoveArea => crate::app::reader::moderation::move_area_given(state, text, fx),
     }

@@ -32,6 +32,8 @@ pub enum PromptKind {
     /// The title of the thread a moderator splits off (empty: the server's). Not
     /// remembered.
     SplitTitle,
+    /// How long a moderator silences a post's author (`3d`, `12h`). Not remembered.
+    SilenceSpan,
 }
 
 /// A line of text being typed in the status line.
@@ -80,7 +82,8 @@ impl PromptHistory {
             | PromptKind::Recipients
             | PromptKind::HideReason
             | PromptKind::MoveArea
-            | PromptKind::SplitTitle => &[],
+            | PromptKind::SplitTitle
+            | PromptKind::SilenceSpan => &[],
         }
     }
 
@@ -99,7 +102,8 @@ impl PromptHistory {
             | PromptKind::Recipients
             | PromptKind::HideReason
             | PromptKind::MoveArea
-            | PromptKind::SplitTitle => return,
+            | PromptKind::SplitTitle
+            | PromptKind::SilenceSpan => return,
         };
         list.retain(|t| t != text);
         list.push(text.to_owned());

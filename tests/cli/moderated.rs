@@ -506,3 +506,45 @@ fn a_silence_from_the_reader_reaches_the_server_once_and_the_members_reply_is_re
     let thread = api.get("/threads/advocacy-1");
     assert_eq!(thread["post_count"], 9, "nothing posted: {thread}");
 }
+
+#[test]
+fn a_moderators_silence_of_an_admin_ends_failed_with_the_servers_reason() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    // The client does not know other people's roles: the server refuses, and the entry
+    // stays, failed, with its words.
+    operator(store.path(), &["user", "role", "demo", "moderator"]);
+    let moderator = Client::synced(&server, server.member_token.as_ref().unwrap());
+    let said = moderator.ok(&["moderate", "silence", "admin", "--for", "1d"]);
+    assert!(
+        said.starts_with("Queued the silence of admin until "),
+        "{said}"
+    );
+    moderator.run(&["sync"]);
+    let entries = moderator.outbox();
+    assert_eq!(entries.len(), 1, "kept: {entries:?}");
+    assert_eq!(entries[0]["target"]["action"], "silence");
+    assert_eq!(entries[0]["target"]["user"], "admin");
+    assert_eq!(entries[0]["state"], "failed", "{entries:?}");
+    let message = entries[0]["last_message"].as_str().unwrap();
+    assert!(
+        message.contains("nobody silences an admin"),
+        "the server's words: {message}"
+    );
+    let out = moderator.run(&["outbox"]);
+    assert!(
+        text(&out.stdout).contains("Silence of admin"),
+        "{}",
+        text(&out.stdout)
+    );
+    let api = crate::support::api::Api::new(&server.url, server.admin_token.as_ref().unwrap());
+    let log = api.get("/admin/log");
+    assert!(
+        !log["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "silence"),
+        "{log}"
+    );
+}

@@ -36,7 +36,15 @@ fn write(account: &Account, command: ClientCommand, out: &mut impl Write) -> any
             action,
             target,
             reason,
-        } => post_changes::moderate(account, action, &target, reason.as_deref(), out),
+            to,
+            for_span,
+        } => post_changes::moderate(
+            account,
+            action,
+            &target,
+            (reason.as_deref(), to.as_deref(), for_span.as_deref()),
+            out,
+        ),
         _ => anyhow::bail!("not a write"),
     }
 }

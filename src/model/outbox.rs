@@ -39,12 +39,17 @@ pub enum Target {
     /// Taking a like back.
     Unlike { thread: ThreadId, post: PostId },
     /// A moderator's action on a thread (lock, pin) or on one of its posts (hide, with the
-    /// entry's body as the reason readers see); threadmark servers only.
+    /// entry's body as the reason readers see), or on a member (silence: `user`, with the
+    /// end of the silence as the body; `thread` and `post` say where the moderator saw
+    /// them, and are empty and absent when queued from the command line); threadmark
+    /// servers only.
     Moderation {
         thread: ThreadId,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         post: Option<PostId>,
         action: ModAction,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        user: Option<String>,
     },
 }
 
@@ -58,6 +63,14 @@ pub enum ModAction {
     Unpin,
     /// Hide a post behind a stub with the reason (the entry's body).
     Hide,
+    /// Move the thread to another area (its id is the entry's body).
+    Move,
+    /// Split the post and every later one off into a new thread (its title is the entry's
+    /// body; empty: the server's `Split from: …`).
+    Split,
+    /// Silence the target's `user` until the time in the entry's body (RFC 3339, fixed
+    /// when the moderator acted, so a resend asks for the same state).
+    Silence,
 }
 
 impl ModAction {
@@ -69,6 +82,9 @@ impl ModAction {
             Self::Pin => "pin",
             Self::Unpin => "unpin",
             Self::Hide => "hide",
+            Self::Move => "move",
+            Self::Split => "split",
+            Self::Silence => "silence",
         }
     }
 }
@@ -86,7 +102,8 @@ impl Target {
     /// The thread the entry is about: a reply's, or that of the post it changes.
     pub fn place(&self) -> Option<&ThreadId> {
         if let Target::Moderation { thread, .. } = self {
-            return Some(thread);
+            // A silence queued from the command line was about no thread.
+            return Some(thread).filter(|t| !t.as_str().is_empty());
         }
         self.thread()
             .or_else(|| self.post().map(|(thread, _)| thread))

@@ -705,9 +705,15 @@ impl Backend for NativeBackend {
             | Target::Like { .. }
             | Target::Unlike { .. } => self.change_post(entry).await,
             Target::Moderation {
+                user: Some(user),
+                thread,
+                ..
+            } => self.silence(entry, thread, user).await,
+            Target::Moderation {
                 thread,
                 post,
                 action,
+                user: None,
             } => self.moderate(entry, thread, post.as_ref(), *action).await,
         }
     }
@@ -845,8 +851,11 @@ impl Backend for NativeBackend {
 }
 
 impl NativeBackend {
-    /// A moderator's lock, unlock, pin or unpin of a thread (`PATCH /mod/threads/{id}`) or
-    /// hiding of a post with the entry's body as the reason (`PATCH /mod/posts/{id}`). The
+    /// A moderator's lock, unlock, pin, unpin or move (to the area in the entry's body) of
+    /// a thread (`PATCH /mod/threads/{id}`, `area_id` for a move) or
+    /// hiding of a post with the entry's body as the reason (`PATCH /mod/posts/{id}`), or a
+    /// split from a post on into a new thread titled by the body (`POST
+    /// /mod/threads/{id}/split`, replayed by the server for the same key). The
     /// server applies a state, not a step: sent again after a lost answer (same key), it
     /// changes nothing and logs nothing twice. A refusal (403 with the role needed, 404,
     /// 409) comes back as the server's problem, which fails the entry with its words.
@@ -869,8 +878,20 @@ impl NativeBackend {
                     hidden: true,
                     reason: Some(entry.body.trim().to_owned()).filter(|r| !r.is_empty()),
                 }),
-            (ModAction::Hide, None) => {
-                return Err(RemoteError::Protocol("hiding names no post".into()));
+            (ModAction::Split, Some(post)) => self
+                .http
+                .request(
+                    Method::POST,
+                    &path(&format!("/mod/threads/{}/split", enc(thread.as_str()))),
+                )
+                .json(&api::ThreadSplit {
+                    from: post.as_str().to_owned(),
+                    title: Some(entry.body.trim().to_owned()).filter(|t| !t.is_empty()),
+                }),
+            (ModAction::Hide | ModAction::Split, None) => {
+                return Err(RemoteError::Protocol(
+                    "a hiding or a split names no post".into(),
+                ));
             }
             (action, _) => {
                 let change = api::ThreadModeration {
@@ -884,7 +905,7 @@ impl NativeBackend {
                         ModAction::Unpin => Some(false),
                         _ => None,
                     },
-                    area_id: None,
+                    area_id: (action == ModAction::Move).then(|| entry.body.trim().to_owned()),
                 };
                 self.http
                     .request(
@@ -894,6 +915,37 @@ impl NativeBackend {
                     .json(&change)
             }
         };
+        self.applied(request, entry, thread).await
+    }
+
+    /// A moderator's silence of `user` until the time in the entry's body (fixed when they
+    /// acted): `PATCH /mod/users/{name}` with `silenced_until`. The server applies a state:
+    /// sent again after a lost answer, the same time changes and logs nothing twice.
+    async fn silence(
+        &mut self,
+        entry: &OutboxEntry,
+        thread: &ThreadId,
+        user: &str,
+    ) -> Result<Submitted, RemoteError> {
+        let until: jiff::Timestamp = entry.body.trim().parse().map_err(|e| {
+            RemoteError::Protocol(format!("the silence's end {:?}: {e}", entry.body))
+        })?;
+        let request = self
+            .http
+            .request(Method::PATCH, &path(&format!("/mod/users/{}", enc(user))))
+            .json(&api::UserModeration {
+                silenced_until: Some(until),
+            });
+        self.applied(request, entry, thread).await
+    }
+
+    /// Sends a moderation request with the entry's key; a conflict fails it at once.
+    async fn applied(
+        &mut self,
+        request: reqwest::RequestBuilder,
+        entry: &OutboxEntry,
+        thread: &ThreadId,
+    ) -> Result<Submitted, RemoteError> {
         let request = request.header(headers::IDEMPOTENCY_KEY, &entry.key);
         match self.call::<serde_json::Value>(request).await {
             Ok(_) => Ok(Submitted::Moderated {

@@ -40,9 +40,13 @@ pub fn target_words<'a>(
             title_of(thread)
         ),
         Target::Moderation {
+            user: Some(user), ..
+        } => format!("Silence of {}", clean_line(user)),
+        Target::Moderation {
             thread,
             post,
             action,
+            user: None,
         } => match post {
             Some(post) => format!(
                 "{} of {} in “{}”",
@@ -87,5 +91,8 @@ fn mod_noun(action: crate::model::ModAction) -> &'static str {
         ModAction::Pin => "Pin",
         ModAction::Unpin => "Unpin",
         ModAction::Hide => "Hiding",
+        ModAction::Move => "Move",
+        ModAction::Split => "Split",
+        ModAction::Silence => "Silence",
     }
 }

@@ -44,6 +44,9 @@ pub fn draw(frame: &mut Frame, view: &StatusView<'_>, theme: &Theme) {
             PromptKind::Note => "bookmark note (enter: none, esc: no bookmark): ",
             PromptKind::Recipients => "message to (names): ",
             PromptKind::HideReason => "hide the post, reason (esc: keep it): ",
+            PromptKind::SilenceSpan => "silence the author for (e.g. 3d, 12h; esc: don't): ",
+            PromptKind::SplitTitle => "split from here, new thread's title (esc: keep it): ",
+            PromptKind::MoveArea => "move the thread to area (id or title; esc: stay): ",
         };
         let (before, after) = prompt.split_at_cursor();
         Line::from(vec![

@@ -93,6 +93,14 @@ pub enum Action {
     /// Moderator: hide the current post in the reader, with a reason typed in the
     /// status line.
     HidePost,
+    /// Moderator: move the open or selected thread to another area, named in the status
+    /// line.
+    MoveThread,
+    /// Moderator: split the current post and every later one off into a new thread,
+    /// titled in the status line.
+    SplitThread,
+    /// Moderator: silence the current post's author for a span typed in the status line.
+    SilenceMember,
     /// Cycle the watch level of the open or selected thread, or of the selected area:
     /// normal → watching → tracking → muted → normal.
     CycleWatch,

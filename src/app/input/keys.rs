@@ -156,6 +156,15 @@ fn prompt_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effect>) {
             Some(p) if p.kind == PromptKind::HideReason => {
                 crate::app::reader::moderation::hide_cancelled(state);
             }
+            Some(p) if p.kind == PromptKind::SplitTitle => {
+                crate::app::reader::moderation::split_cancelled(state);
+            }
+            Some(p) if p.kind == PromptKind::MoveArea => {
+                crate::app::reader::moderation::move_cancelled(state);
+            }
+            Some(p) if p.kind == PromptKind::SilenceSpan => {
+                crate::app::reader::moderation::silence_cancelled(state);
+            }
             _ => {}
         },
         PromptOutcome::Run(text) => {
@@ -190,6 +199,13 @@ fn finish_prompt(state: &mut State, kind: PromptKind, text: &str, fx: &mut Vec<E
         PromptKind::HideReason => {
             crate::app::reader::moderation::hide_reason_given(state, text, fx);
         }
+        PromptKind::SplitTitle => {
+            crate::app::reader::moderation::split_title_given(state, text, fx);
+        }
+        PromptKind::SilenceSpan => {
+            crate::app::reader::moderation::silence_span_given(state, text, fx);
+        }
+        PromptKind::MoveArea => crate::app::reader::moderation::move_area_given(state, text, fx),
     }
 }
 

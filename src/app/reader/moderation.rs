@@ -1,6 +1,9 @@
 //! Moderating from the reader, for a moderator or an admin of a threadmark server: `L`
 //! locks or unlocks the open (or selected) thread, `P` pins or unpins it, `H` hides the
-//! current post behind a stub with a reason typed in the status line. Each is an outbox
+//! current post behind a stub with a reason typed in the status line, `A` moves the thread
+//! to another area named there (an unknown area is refused, naming the choices), `Y` splits
+//! the current post and every later one off into a new thread titled there, `Z` silences
+//! the current post's author for a span typed there (`3d`, `12h`). Each is an outbox
 //! entry of kind `moderation`, queued durably like a reply (its key made when the user
 //! acts) and sent once by the one write queue. A server kind that cannot moderate, or an
 //! account whose role does not allow it, is told so before anything is queued.
@@ -71,6 +74,20 @@ fn will_be(state: &State, thread: &ThreadId, lock: bool, now: bool) -> bool {
         .unwrap_or(now)
 }
 
+/// A moderator's key (`L`, `P`, `H`, `A`, `Y`, `Z`); other actions are not for here.
+pub fn on_key(state: &mut State, action: crate::app::input::action::Action, fx: &mut Vec<Effect>) {
+    use crate::app::input::action::Action;
+    match action {
+        Action::ToggleLock => toggle_lock(state, fx),
+        Action::TogglePin => toggle_pin(state, fx),
+        Action::HidePost => ask_hide(state),
+        Action::MoveThread => ask_move(state),
+        Action::SplitThread => ask_split(state),
+        Action::SilenceMember => ask_silence(state),
+        _ => {}
+    }
+}
+
 /// `L`: locks the thread at hand, or unlocks it.
 pub fn toggle_lock(state: &mut State, fx: &mut Vec<Effect>) {
     toggle(state, true, fx);
@@ -107,6 +124,7 @@ fn toggle(state: &mut State, lock: bool, fx: &mut Vec<Effect>) {
             thread: id,
             post: None,
             action,
+            user: None,
         },
         String::new(),
         fx,
@@ -152,6 +170,7 @@ pub fn hide_reason_given(state: &mut State, reason: &str, fx: &mut Vec<Effect>) 
             thread,
             post: Some(post),
             action: ModAction::Hide,
+            user: None,
         },
         reason.to_owned(),
         fx,
@@ -163,6 +182,192 @@ pub fn hide_reason_given(state: &mut State, reason: &str, fx: &mut Vec<Effect>) 
 pub fn hide_cancelled(state: &mut State) {
     if let Some((_, _, seq)) = state.reader.hiding.take() {
         state.notice(format!("#{seq} not hidden; nothing was queued"));
+    }
+}
+
+/// `A`: asks for the area to move the thread at hand to; esc cancels.
+pub fn ask_move(state: &mut State) {
+    if let Some(why) = refusal(state, "moving a thread") {
+        return state.notice(why);
+    }
+    let Some(summary) = thread_at_hand(state) else {
+        return state.notice("select or open a thread first: A moves a thread to another area");
+    };
+    state.reader.moving = Some(summary.id.clone());
+    state.prompt = Some(Prompt::new(PromptKind::MoveArea, String::new()));
+}
+
+/// The area is named (its id, or part of its title): the move is queued, or refused
+/// before queuing with the areas there are.
+pub fn move_area_given(state: &mut State, typed: &str, fx: &mut Vec<Effect>) {
+    let Some(thread) = state.reader.moving.take() else {
+        return;
+    };
+    let area = match state.data.forum.find_area(typed) {
+        Ok(area) => area,
+        Err(why) => {
+            return state.notice(format!("{}; not moved, nothing queued", clean_line(&why)));
+        }
+    };
+    let (area_id, area_title) = (
+        area.id.as_str().to_owned(),
+        clean_line(&area.title).into_owned(),
+    );
+    if state
+        .data
+        .threads
+        .iter()
+        .any(|t| t.id == thread && t.area.as_str() == area_id)
+    {
+        return state.notice(format!(
+            "the thread is in {area_title} already; nothing queued"
+        ));
+    }
+    queue(
+        state,
+        Target::Moderation {
+            thread,
+            post: None,
+            action: ModAction::Move,
+            user: None,
+        },
+        area_id,
+        fx,
+    );
+    state.notice(format!("moving the thread to {area_title}…"));
+}
+
+/// `Y`: asks for the title of the thread the current post and the later ones become;
+/// esc cancels.
+pub fn ask_split(state: &mut State) {
+    if let Some(why) = refusal(state, "splitting a thread") {
+        return state.notice(why);
+    }
+    let post = match current_posted(
+        state,
+        "Y",
+        "that reply is still in your outbox: O lists it, d there discards it",
+    ) {
+        Ok(post) => post,
+        Err(why) => return state.notice(why),
+    };
+    if post.seq <= 1 {
+        return state.notice(
+            "the opening post cannot be split off: Y on a later post splits from there on",
+        );
+    }
+    state.reader.splitting = Some((post.thread.clone(), post.id.clone(), post.seq));
+    state.prompt = Some(Prompt::new(PromptKind::SplitTitle, String::new()));
+}
+
+/// The title is typed (empty: the server's `Split from: …`): the split is queued.
+pub fn split_title_given(state: &mut State, title: &str, fx: &mut Vec<Effect>) {
+    let Some((thread, post, seq)) = state.reader.splitting.take() else {
+        return;
+    };
+    queue(
+        state,
+        Target::Moderation {
+            thread,
+            post: Some(post),
+            action: ModAction::Split,
+            user: None,
+        },
+        title.trim().to_owned(),
+        fx,
+    );
+    state.notice(format!("splitting from #{seq} on…"));
+}
+
+/// Esc at the title: nothing is split, nothing queued.
+pub fn split_cancelled(state: &mut State) {
+    if let Some((_, _, seq)) = state.reader.splitting.take() {
+        state.notice(format!("#{seq} not split off; nothing was queued"));
+    }
+}
+
+/// `Z`: asks how long to silence the current post's author; esc cancels. One's own post
+/// is refused here; an admin's by the server, whose words the failed entry keeps (the
+/// client does not know other people's roles).
+pub fn ask_silence(state: &mut State) {
+    if let Some(why) = refusal(state, "silencing a member") {
+        return state.notice(why);
+    }
+    let post = match current_posted(
+        state,
+        "Z",
+        "that reply is still in your outbox: O lists it, d there discards it",
+    ) {
+        Ok(post) => post,
+        Err(why) => return state.notice(why),
+    };
+    if state
+        .me
+        .as_ref()
+        .is_some_and(|me| me.name == post.author.name)
+    {
+        return state.notice("that is your own post: a moderator does not silence themselves");
+    }
+    state.reader.silencing = Some((
+        post.author.name.clone(),
+        post.thread.clone(),
+        post.id.clone(),
+    ));
+    state.prompt = Some(Prompt::new(PromptKind::SilenceSpan, String::new()));
+}
+
+/// The span is typed: the silence is queued with its end fixed now (a resend asks for
+/// the same end), or an unreadable span is refused before queuing.
+pub fn silence_span_given(state: &mut State, typed: &str, fx: &mut Vec<Effect>) {
+    let Some((user, thread, post)) = state.reader.silencing.take() else {
+        return;
+    };
+    let name = clean_line(&user).into_owned();
+    let until = match crate::text::span::parse_span(typed) {
+        Ok(span) => state.now.checked_add(span).ok(),
+        Err(why) => {
+            return state.notice(format!(
+                "{}; {name} not silenced, nothing queued",
+                clean_line(&why)
+            ));
+        }
+    };
+    let Some(until) = until else {
+        return state.notice(format!(
+            "too long a span; {name} not silenced, nothing queued"
+        ));
+    };
+    queue(
+        state,
+        Target::Moderation {
+            thread,
+            post: Some(post),
+            action: ModAction::Silence,
+            user: Some(user),
+        },
+        until.to_string(),
+        fx,
+    );
+    state.notice(format!(
+        "silencing {name} until {}…",
+        until.strftime("%Y-%m-%d %H:%M UTC")
+    ));
+}
+
+/// Esc at the span: nobody is silenced, nothing queued.
+pub fn silence_cancelled(state: &mut State) {
+    if let Some((user, ..)) = state.reader.silencing.take() {
+        state.notice(format!(
+            "{} not silenced; nothing was queued",
+            clean_line(&user)
+        ));
+    }
+}
+
+/// Esc at the area: the thread stays, nothing queued.
+pub fn move_cancelled(state: &mut State) {
+    if state.reader.moving.take().is_some() {
+        state.notice("the thread stays where it is; nothing was queued");
     }
 }
 

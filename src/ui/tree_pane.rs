@@ -110,8 +110,9 @@ fn row<'a>(
     let muted = node.watch == WatchLevel::Muted;
     let marker = match (node.kind, node.has_children, expanded) {
         // With several accounts, each forum's root folds like any other row.
-        (NodeKind::Forum, _, true) if account.is_some() => "▾ ",
-        (NodeKind::Forum, _, false) if account.is_some() => "▸ ",
+        // (The focused account's root with nothing under it yet is open all the same.)
+        (NodeKind::Forum, false, _) | (NodeKind::Forum, _, true) if account.is_some() => "▾ ",
+        (NodeKind::Forum, true, false) if account.is_some() => "▸ ",
         (NodeKind::Forum, _, _) => "",
         (_, true, true) => "▾ ",
         (_, true, false) => "▸ ",
@@ -151,7 +152,12 @@ fn row<'a>(
     }
     let lead = width(&indent) + width(marker) + width(watch);
     let room = cols.saturating_sub(lead + width(&count) + 1);
-    let label = truncate(&node.label, room);
+    // An account's root is named as its row is when folded (its account's name before a
+    // first sync, not the one-account reader's "Forum").
+    let label = match account {
+        Some(account) if node.kind == NodeKind::Forum => truncate(&account.label, room),
+        _ => truncate(&node.label, room),
+    };
     let pad = cols.saturating_sub(lead + width(&label) + width(&count));
     let marker_style = if node.kind == NodeKind::Thread {
         theme.get(Element::ReaderUnread)

@@ -370,3 +370,56 @@ pub fn tree_rows_shown(tree: &crate::app::tree::model::TreeModel, height: u16) -
         .saturating_sub(tree.offset())
         .min(usize::from(height))
 }
+
+/// One item of the inbox across every open account.
+#[derive(Clone, Copy, Debug)]
+pub struct InboxEntry<'a> {
+    /// The account's index, and its name.
+    pub account: usize,
+    pub name: &'a str,
+    pub item: &'a crate::model::InboxItem,
+}
+
+/// Every open account's inbox items, newest first, each naming its account (with one
+/// account: its own list, in its order).
+pub fn inbox(state: &State) -> Vec<InboxEntry<'_>> {
+    let focused = state.accounts.focused;
+    let own = state.inbox.rows.iter().map(|item| InboxEntry {
+        account: focused,
+        name: &state.status.account,
+        item,
+    });
+    let mut entries: Vec<InboxEntry<'_>> = own.collect();
+    for (index, view) in state.accounts.waiting.iter().enumerate() {
+        if let Some(view) = view {
+            entries.extend(view.inbox.rows.iter().map(|item| InboxEntry {
+                account: index,
+                name: &view.status.account,
+                item,
+            }));
+        }
+    }
+    if state.accounts.several() {
+        entries.sort_by_key(|e| std::cmp::Reverse(e.item.created_at));
+    }
+    entries
+}
+
+/// The unread inbox items of every open account.
+pub fn inbox_unread(state: &State) -> usize {
+    state.status.inbox_unread
+        + state
+            .accounts
+            .waiting
+            .iter()
+            .flatten()
+            .map(|view| view.status.inbox_unread)
+            .sum::<usize>()
+}
+
+/// The indexes of the open accounts besides the focused one.
+pub fn others(state: &State) -> Vec<usize> {
+    (0..state.accounts.waiting.len())
+        .filter(|&i| i != state.accounts.focused)
+        .collect()
+}

@@ -91,6 +91,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
             outbox: &state.outbox,
             prompt: state.prompt.as_ref(),
             unread: state.tree.total_unread(),
+            inbox_unread: crate::app::accounts::inbox_unread(state),
             keymap: &state.keys.keymap,
             pending: state
                 .keys

@@ -176,3 +176,81 @@ fn down_past_the_last_row_focuses_the_next_account_and_up_comes_back() {
     let rows: Vec<AccountRow> = accounts::rows(&state);
     assert_eq!(rows[1].state, "offline");
 }
+
+fn item(id: &str, author: &str, minute: i64) -> threadmark::model::InboxItem {
+    threadmark::model::InboxItem {
+        id: id.to_owned(),
+        kind: threadmark::model::InboxKind::Reply,
+        thread: threadmark::model::ThreadId::new("advocacy-1"),
+        thread_title: "Advocacy".to_owned(),
+        post: threadmark::model::PostId::new(format!("p-{id}")),
+        seq: 2,
+        author: threadmark::model::Author::new(author),
+        excerpt: format!("{author} answers you."),
+        created_at: jiff::Timestamp::from_second(1_700_000_000 + minute * 60).unwrap(),
+        read: false,
+        announced: true,
+    }
+}
+
+#[test]
+fn the_inbox_lists_every_account_and_enter_goes_to_the_items_own_account() {
+    use threadmark::app::{StoreJob, Stored};
+    let mut state = two_accounts();
+    let now = jiff::Timestamp::now();
+    let effects = update(&mut state, Msg::Action(Action::Inbox), now);
+    // Each account's store reads its own list.
+    assert!(effects.contains(&Effect::Store(StoreJob::LoadInboxItems)));
+    assert!(effects.contains(&Effect::Account(
+        1,
+        Box::new(Effect::Store(StoreJob::LoadInboxItems))
+    )));
+    update(
+        &mut state,
+        Msg::Stored(Stored::InboxItems(vec![item("w1", "ann", 1)])),
+        now,
+    );
+    update(
+        &mut state,
+        Msg::Account(
+            1,
+            Box::new(Msg::Stored(Stored::InboxItems(vec![item("m1", "bob", 5)]))),
+        ),
+        now,
+    );
+    update(
+        &mut state,
+        Msg::Account(1, Box::new(Msg::Stored(Stored::Inbox { unread: 1 }))),
+        now,
+    );
+    let text = screen(&state);
+    assert!(text.contains("Inbox (2 unread)"), "{text}");
+    // Newest first, each naming its account; the status line counts both accounts'.
+    let (bob, ann) = (
+        text.find("meta · reply   bob").unwrap(),
+        text.find("work · reply   ann").unwrap(),
+    );
+    assert!(bob < ann, "{text}");
+    assert!(text.contains("inbox 2"), "{text}");
+
+    // enter on meta's item: meta takes the focus, its thread loads there, the item is
+    // marked read in meta's inbox (and queued for meta's server).
+    let effects = update(&mut state, Msg::Action(Action::Open), now);
+    assert_eq!(state.accounts.focused(), 1);
+    assert_eq!(state.status.account, "meta");
+    let for_meta = |e: &Effect| matches!(e, Effect::Account(1, _));
+    assert!(effects.iter().all(for_meta), "{effects:?}");
+    assert!(effects.contains(&Effect::Account(
+        1,
+        Box::new(Effect::LoadThread(threadmark::model::ThreadId::new(
+            "advocacy-1"
+        )))
+    )));
+    assert!(effects.contains(&Effect::Account(
+        1,
+        Box::new(Effect::Store(StoreJob::MarkInboxRead {
+            ids: Some(vec!["m1".to_owned()]),
+            say: false,
+        }))
+    )));
+}

@@ -23,6 +23,8 @@ pub struct StatusView<'a> {
     pub outbox: &'a OutboxList,
     pub prompt: Option<&'a Prompt>,
     pub unread: u32,
+    /// Unread inbox items (of every open account).
+    pub inbox_unread: usize,
     pub keymap: &'a Keymap,
     pub pending: String,
     pub area: Rect,
@@ -185,8 +187,8 @@ fn facts(view: &StatusView<'_>, room: usize) -> String {
     // An empty outbox is news worth less than the unread count on a narrow screen.
     let outbox_rank = u8::from(view.outbox.pending() == 0);
     parts.push(Part::new(outbox_part(view.outbox), outbox_rank));
-    if status.inbox_unread > 0 {
-        parts.push(Part::new(format!(" · inbox {}", status.inbox_unread), 1));
+    if view.inbox_unread > 0 {
+        parts.push(Part::new(format!(" · inbox {}", view.inbox_unread), 1));
     }
     parts.push(Part::new(format!(" · {} unread", view.unread), 0));
     if status.skipped > 0 {

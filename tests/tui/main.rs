@@ -6,6 +6,7 @@
 mod support;
 use support::{pty_session, serve};
 
+mod accounts;
 mod big_index;
 mod compose;
 mod conflict_screen;

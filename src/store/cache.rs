@@ -225,14 +225,17 @@ impl Cache {
         })
     }
 
-    /// The threads and posts that may match `words` (lowercased), from the search index
+    /// The threads and posts that may match `words` (lowercased) written by one of
+    /// `authors` (lowercased; empty: anyone), from the search index
     /// (built first when missing); `None` when there is no usable index (then every
     /// thread must be read).
     pub(super) fn search_candidates(
         &self,
         words: &[String],
+        authors: &[String],
     ) -> Result<Option<super::search_index::Candidates>, StoreError> {
-        self.slot().read(&self.dir, |index| index.candidates(words))
+        self.slot()
+            .read(&self.dir, |index| index.candidates(words, authors))
     }
 
     /// Drops a thread's file and its search index rows (the thread is gone from the

@@ -5,7 +5,7 @@
 
 use super::search_index::{Posts, ThreadRow};
 use super::{Cache, StoreError};
-use crate::model::{Forum, Post, PostId, PostTraits, Query, ReadState, Thread, ThreadId};
+use crate::model::{AreaId, Forum, Post, PostId, PostTraits, Query, ReadState, Thread, ThreadId};
 use crate::render::plain_text;
 use jiff::Timestamp;
 use std::collections::HashSet;
@@ -89,7 +89,7 @@ pub(super) fn scan(
     mut found: impl FnMut(Found<'_>) -> ControlFlow<()>,
 ) -> Result<(), StoreError> {
     let words = query.index_words();
-    let mut threads = match cache.search_candidates(&words)? {
+    let mut threads = match cache.search_candidates(&words, &query.authors.any_of)? {
         Some(candidates) => {
             let mut threads = candidates.threads;
             // A write left these pending: their rows may be out of step, their files say.
@@ -106,7 +106,10 @@ pub(super) fn scan(
             .map(|summary| (ThreadRow::of(summary), Posts::All))
             .collect(),
     };
-    threads.retain(|(row, _)| query.threads.admits(&[row.id.as_str()]));
+    threads.retain(|(row, _)| {
+        query.threads.admits(&[row.id.as_str()])
+            && (row.area.as_str().is_empty() || admits_area(query, cx, &row.area))
+    });
     threads.sort_by(|(a, _), (b, _)| {
         b.last_post_at
             .cmp(&a.last_post_at)
@@ -132,7 +135,7 @@ pub(super) fn scan(
             None
         };
         if let Some(file) = &file
-            && !admits_area(query, cx, file)
+            && !admits_area(query, cx, &file.summary.area)
         {
             continue;
         }
@@ -208,16 +211,17 @@ fn scan_posts(
     ControlFlow::Continue(())
 }
 
-fn admits_area(query: &Query, cx: &QueryContext<'_>, file: &Thread) -> bool {
+/// Whether `area` (the thread file's, or the index row's before the file is read)
+/// passes the query's `area:`.
+fn admits_area(query: &Query, cx: &QueryContext<'_>, area: &AreaId) -> bool {
     if query.areas.is_empty() {
         return true;
     }
-    let area = &file.summary.area;
     let title = cx
         .forum
         .and_then(|f| f.area(area))
         .map_or("", |(_, a)| a.title.as_str());
-    query.admits_thread(file.summary.id.as_str(), area.as_str(), title)
+    query.areas.admits(&[area.as_str(), title])
 }
 
 /// `text` with its blanks made single spaces when the query has phrases (so "annual

@@ -19,7 +19,7 @@
 //! writer re-indexes them from their files. `PRAGMA user_version` is set only when a build
 //! completes, so a build cut short is begun again.
 
-use crate::model::{Author, Post, Thread, ThreadId, ThreadSummary};
+use crate::model::{AreaId, Author, Post, Thread, ThreadId, ThreadSummary};
 use crate::render::plain_text;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, params};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -28,7 +28,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// The schema of the index this version reads and writes (its `user_version`).
-pub const INDEX_SCHEMA: i32 = 3;
+pub const INDEX_SCHEMA: i32 = 4;
 
 /// Characters per indexed term.
 const TRIGRAM: usize = 3;
@@ -49,11 +49,12 @@ const TABLES: &str = "
     DROP TABLE IF EXISTS pending;
     CREATE TABLE threads (
         num INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, title TEXT NOT NULL,
-        lower TEXT NOT NULL, author TEXT NOT NULL, badge TEXT, last_post_at INTEGER NOT NULL
+        lower TEXT NOT NULL, author TEXT NOT NULL, badge TEXT, last_post_at INTEGER NOT NULL,
+        area TEXT NOT NULL DEFAULT ''
     );
     CREATE TABLE parts (
         doc INTEGER PRIMARY KEY, num INTEGER NOT NULL, part INTEGER NOT NULL,
-        stamp INTEGER NOT NULL, UNIQUE (num, part)
+        stamp INTEGER NOT NULL, authors TEXT NOT NULL DEFAULT '', UNIQUE (num, part)
     );
     CREATE TABLE pending (id TEXT PRIMARY KEY);
     CREATE VIRTUAL TABLE words USING fts5(
@@ -88,6 +89,9 @@ pub struct ThreadRow {
     pub author: Author,
     /// The last post's time, in nanoseconds since 1970 (newest threads first).
     pub last_post_at: i64,
+    /// The area the thread is in, so `area:` leaves threads out before their files are
+    /// read (the file's area is checked again).
+    pub area: AreaId,
 }
 
 impl ThreadRow {
@@ -97,6 +101,7 @@ impl ThreadRow {
             title: summary.title.clone(),
             author: summary.author.clone(),
             last_post_at: nanos(summary.last_post_at),
+            area: summary.area.clone(),
         }
     }
 }
@@ -232,13 +237,22 @@ impl SearchIndex {
         tx.commit()
     }
 
-    /// The threads and posts that may hold every word of `words` (lowercased): the posts
-    /// holding all the words' trigrams (every post, when no word is long enough to narrow
-    /// the search) and the threads whose title holds them all.
-    pub fn candidates(&self, words: &[String]) -> rusqlite::Result<Candidates> {
+    /// The threads and posts that may hold every word of `words` (lowercased) and be
+    /// written by one of `authors` (lowercased names; empty: anyone): the posts holding all
+    /// the words' trigrams in runs where one of the authors wrote (every post, when neither
+    /// narrows the search) and the threads whose title holds every word.
+    pub fn candidates(&self, words: &[String], authors: &[String]) -> rusqlite::Result<Candidates> {
         let whole: BTreeSet<ThreadId> = self.pending()?.into_iter().collect();
         let mut found: BTreeMap<i64, (ThreadRow, Posts)> = BTreeMap::new();
-        let Some(query) = match_expression(&self.conn, words)? else {
+        // A run's authors are kept as "\nname\n…": one of the names, whole, in it.
+        let by_author = if authors.is_empty() {
+            "1".to_owned()
+        } else {
+            vec!["instr(parts.authors, ?) > 0"; authors.len()].join(" OR ")
+        };
+        let author_params: Vec<String> = authors.iter().map(|a| format!("\n{a}\n")).collect();
+        let query = match_expression(&self.conn, words)?;
+        if query.is_none() && authors.is_empty() {
             let mut all = self.conn.prepare_cached(&format!("{ROW} FROM threads"))?;
             let threads = all
                 .query_map([], read_row)?
@@ -246,13 +260,23 @@ impl SearchIndex {
                 .filter(|row| row.as_ref().map_or(true, |(r, _)| !whole.contains(&r.id)))
                 .collect::<rusqlite::Result<_>>()?;
             return Ok(Candidates { threads, whole });
-        };
+        }
         let mut by_num: BTreeMap<i64, Vec<u32>> = BTreeMap::new();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT parts.num, parts.part FROM words JOIN parts ON parts.doc = words.rowid
-             WHERE words MATCH ?1",
-        )?;
-        let parts = stmt.query_map([query], |row| {
+        let (sql, params): (String, Vec<String>) = match query {
+            Some(query) => (
+                format!(
+                    "SELECT parts.num, parts.part FROM words JOIN parts ON parts.doc = words.rowid
+                     WHERE words MATCH ? AND ({by_author})"
+                ),
+                std::iter::once(query).chain(author_params).collect(),
+            ),
+            None => (
+                format!("SELECT parts.num, parts.part FROM parts WHERE {by_author}"),
+                author_params,
+            ),
+        };
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let parts = stmt.query_map(rusqlite::params_from_iter(params), |row| {
             Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
         })?;
         for part in parts {
@@ -276,7 +300,15 @@ impl SearchIndex {
                 found.insert(num, (thread, Posts::Some(seqs)));
             }
         }
-        // Titles: a plain scan of the lowercased titles, one short string per thread.
+        // Titles: a plain scan of the lowercased titles, one short string per thread (none
+        // without words: no title holds every word of an empty list as a hit).
+        if words.is_empty() {
+            let threads = found
+                .into_values()
+                .filter(|(row, _)| !whole.contains(&row.id))
+                .collect();
+            return Ok(Candidates { threads, whole });
+        }
         let test = vec!["instr(lower, ?) > 0"; words.len()].join(" AND ");
         let mut titled = self
             .conn
@@ -295,7 +327,7 @@ impl SearchIndex {
 }
 
 /// The columns [`read_row`] reads.
-const ROW: &str = "SELECT num, id, title, author, badge, last_post_at";
+const ROW: &str = "SELECT num, id, title, author, badge, last_post_at, area";
 
 fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, ThreadRow)> {
     Ok((
@@ -308,6 +340,7 @@ fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, ThreadRow)> {
                 badge: row.get(4)?,
             },
             last_post_at: row.get(5)?,
+            area: AreaId::new(row.get::<_, String>(6)?),
         },
     ))
 }
@@ -366,7 +399,7 @@ fn index_thread(
         let summary = &file.summary;
         tx.prepare_cached(
             "UPDATE threads SET title = ?2, lower = ?3, author = ?4, badge = ?5,
-             last_post_at = ?6 WHERE num = ?1",
+             last_post_at = ?6, area = ?7 WHERE num = ?1",
         )?
         .execute(params![
             num,
@@ -374,7 +407,8 @@ fn index_thread(
             summary.title.to_lowercase(),
             summary.author.name,
             summary.author.badge,
-            nanos(summary.last_post_at)
+            nanos(summary.last_post_at),
+            summary.area.as_str()
         ])?;
     }
     // Each run's documents and stamp as indexed now: (doc, stamp) by run.
@@ -411,13 +445,15 @@ fn index_thread(
             Some((_, known)) if known == stamp => continue,
             Some((doc, _)) => {
                 unword.execute([doc])?;
-                tx.prepare_cached("UPDATE parts SET stamp = ?2 WHERE doc = ?1")?
-                    .execute([doc, stamp])?;
+                tx.prepare_cached("UPDATE parts SET stamp = ?2, authors = ?3 WHERE doc = ?1")?
+                    .execute(params![doc, stamp, run_authors(&posts)])?;
                 doc
             }
             None => {
-                tx.prepare_cached("INSERT INTO parts (num, part, stamp) VALUES (?1, ?2, ?3)")?
-                    .execute([num, part, stamp])?;
+                tx.prepare_cached(
+                    "INSERT INTO parts (num, part, stamp, authors) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![num, part, stamp, run_authors(&posts)])?;
                 tx.last_insert_rowid()
             }
         };
@@ -458,12 +494,26 @@ fn run_text(posts: &[&Post]) -> String {
     text
 }
 
-/// A fingerprint of what a run's search text is made from: its live posts and bodies.
+/// The lowercased names of a run's authors, each once, each between newlines
+/// ("\nann\nravi shah\n"): an `author:` query's candidates are the runs holding one.
+fn run_authors(posts: &[&Post]) -> String {
+    let names: BTreeSet<String> = posts.iter().map(|p| p.author.name.to_lowercase()).collect();
+    let mut text = String::from("\n");
+    for name in names {
+        text.push_str(&name);
+        text.push('\n');
+    }
+    text
+}
+
+/// A fingerprint of what a run's index entry is made from: its live posts, their bodies
+/// and authors.
 fn stamp(posts: &[&Post]) -> i64 {
     let mut hasher = DefaultHasher::new();
     for post in posts {
         post.seq.hash(&mut hasher);
         post.body.hash(&mut hasher);
+        post.author.name.hash(&mut hasher);
     }
     i64::from_ne_bytes(hasher.finish().to_ne_bytes())
 }
@@ -568,7 +618,7 @@ mod tests {
     /// their first `seq`).
     fn found(index: &SearchIndex, words: &[&str]) -> BTreeMap<String, Vec<u32>> {
         let words: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
-        let found = index.candidates(&words).unwrap();
+        let found = index.candidates(&words, &[]).unwrap();
         found
             .threads
             .into_iter()
@@ -646,7 +696,7 @@ mod tests {
             )
             .unwrap();
         // Until the files are written, both are to be read from their files.
-        let staged = index.candidates(&["quokka".to_owned()]).unwrap();
+        let staged = index.candidates(&["quokka".to_owned()], &[]).unwrap();
         assert!(staged.threads.is_empty(), "{staged:?}");
         assert_eq!(
             staged.whole,
@@ -676,10 +726,79 @@ mod tests {
         lone.summary.title = "Wombat Weekly".into();
         index.stage(&[&lone], &[]).unwrap();
         index.settle([&lone.summary.id]).unwrap();
-        let titled = index.candidates(&["wombat".to_owned()]).unwrap();
+        let titled = index.candidates(&["wombat".to_owned()], &[]).unwrap();
         assert_eq!(
             titled.threads,
             [(ThreadRow::of(&lone.summary), Posts::TitleOnly)]
         );
+    }
+
+    /// The runs (by first `seq`) `authors` wrote in, with `words` or without.
+    fn by_authors(index: &SearchIndex, words: &[&str], authors: &[&str]) -> Vec<(String, u32)> {
+        let words: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
+        let authors: Vec<String> = authors.iter().map(|a| (*a).to_owned()).collect();
+        let mut runs = Vec::new();
+        for (row, posts) in index.candidates(&words, &authors).unwrap().threads {
+            let Posts::Some(seqs) = posts else {
+                panic!("{authors:?} narrows the search: {posts:?}")
+            };
+            for first in seqs.iter().filter(|s| (*s - 1) % PART == 0) {
+                runs.push((row.id.as_str().to_owned(), *first));
+            }
+        }
+        runs
+    }
+
+    #[test]
+    fn an_authors_runs_and_a_threads_area_come_from_the_index() {
+        let temp = tempfile::tempdir().unwrap();
+        let Opened::Unbuilt(mut index) =
+            SearchIndex::open(&temp.path().join("search.sqlite")).unwrap()
+        else {
+            panic!("a new index needs a build")
+        };
+        index.build().unwrap().finish().unwrap();
+        // 70 posts by ann; Ravi Shah wrote #40 (run 33–64) and "quokka" is in #2 and #40.
+        let mut texts = vec!["filler"; 70];
+        texts[1] = "quokka";
+        texts[39] = "quokka";
+        let mut long = thread("t1", &texts);
+        long.posts[39].author = Author::new("Ravi Shah");
+        long.summary.area = AreaId::new("governance");
+        index
+            .stage(&[&long, &thread("t2", &["quokka"])], &[])
+            .unwrap();
+        index
+            .settle([&ThreadId::new("t1"), &ThreadId::new("t2")])
+            .unwrap();
+
+        assert_eq!(
+            by_authors(&index, &[], &["ravi shah"]),
+            [("t1".to_owned(), 33)],
+            "no word: the runs the author wrote in"
+        );
+        assert_eq!(
+            by_authors(&index, &["quokka"], &["ravi shah"]),
+            [("t1".to_owned(), 33)],
+            "a word and an author: both"
+        );
+        assert_eq!(
+            by_authors(&index, &["quokka"], &["ravi", "ann"]).len(),
+            3,
+            "a whole name only, any of them: ann's runs 1 of t1 and t2, and 33"
+        );
+        assert!(by_authors(&index, &[], &["nobody"]).is_empty());
+        let rows = index
+            .candidates(&["quokka".to_owned()], &[])
+            .unwrap()
+            .threads;
+        let areas: Vec<&str> = rows.iter().map(|(r, _)| r.area.as_str()).collect();
+        assert_eq!(areas, ["governance", "a"], "each row says its area");
+
+        // Ravi's post edited to be ann's: the run is indexed again and no longer his.
+        long.posts[39].author = Author::new("ann");
+        index.stage(&[&long], &[]).unwrap();
+        index.settle([&ThreadId::new("t1")]).unwrap();
+        assert!(by_authors(&index, &[], &["ravi shah"]).is_empty());
     }
 }

@@ -36,7 +36,9 @@ pub fn bench(c: &mut Criterion) {
     ] {
         assert!(count(&query) > 0, "{query} finds unread posts");
         let mut samples = Samples::default();
-        c.bench_function(&format!("folder_count_100k/{name}"), |b| {
+        // Named under `folders` so that `cargo bench --bench budgets -- folders` both selects
+        // this module and lets criterion run it (its filter matches benchmark names).
+        c.bench_function(&format!("folders/count_100k/{name}"), |b| {
             b.iter_custom(|iters| {
                 let mut total = Duration::ZERO;
                 for _ in 0..iters {
@@ -49,6 +51,10 @@ pub fn bench(c: &mut Criterion) {
                 total
             });
         });
+        assert!(
+            samples.len() > 0,
+            "criterion ran no iteration of folders/count_100k/{name}: check the filter"
+        );
         let median = samples.percentile(50);
         println!("folder {query:?} over 100k posts: median {}", ms(median));
         worst = worst.max(median);

@@ -44,6 +44,11 @@ pub enum Msg {
     DemoSwitched(Result<&'static str, String>),
     /// A query run off the loop (`S`, the folders) has its answer.
     Queried(crate::app::lists::search_results::Queried),
+    /// A picture asked for with `FetchPictures`: decoded, or why it is not shown.
+    Picture {
+        url: String,
+        outcome: Result<std::sync::Arc<crate::render::picture::Decoded>, String>,
+    },
 }
 
 /// A thread as the reader needs it: the cached thread and one parsed document per post.
@@ -277,6 +282,9 @@ pub enum Effect {
     Announce(Vec<crate::model::InboxItem>),
     /// Run a query over the account's cache, off the loop; the answer is `Queried`.
     Query(crate::app::lists::search_results::QueryJob),
+    /// Fetch these pictures (from the offline cache, else from their site, keeping them
+    /// there) and decode them off the loop; each answer is a `Picture`.
+    FetchPictures(Vec<String>),
     /// Stop the process until the shell resumes it (Ctrl-Z).
     Suspend,
     /// Save everything and leave.

@@ -282,6 +282,8 @@ impl State {
             Effect::Store(StoreJob::LoadInbox),
         ];
         let mut effects = effects;
+        state.reader.pictures =
+            crate::app::reader::pictures::Pictures::new(config.ui.images, config.ui.image_max_rows);
         crate::app::tree::folders::ask(&state, &mut effects);
         if let Some(id) = ui.open_thread.map(ThreadId::new)
             && state.data.threads.iter().any(|t| t.id == id)

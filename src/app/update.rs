@@ -45,6 +45,9 @@ pub fn update(state: &mut State, msg: Msg, now: Timestamp) -> Vec<Effect> {
         Msg::Queried(crate::app::lists::search_results::Queried::Folders(found)) => {
             crate::app::tree::folders::found(state, found);
         }
+        Msg::Picture { url, outcome } => {
+            crate::app::reader::actions::picture_arrived(state, &url, outcome);
+        }
     }
     state.sync_view();
     read_mark_actions::mark_shown(state, &mut effects);
@@ -75,6 +78,7 @@ fn thread_loaded(state: &mut State, loaded: LoadedThread, effects: &mut Vec<Effe
         state.reader.refresh(loaded);
         state.reader.set_judged(judged);
         state.reader.refresh_echoes(&state.outbox.entries);
+        crate::app::reader::actions::request_pictures(state, effects);
         return;
     }
     let last_seq = loaded.file.summary.last_seq;
@@ -83,6 +87,7 @@ fn thread_loaded(state: &mut State, loaded: LoadedThread, effects: &mut Vec<Effe
     state.reader.show(loaded, seen.as_ref(), width);
     state.reader.set_judged(judged);
     state.reader.refresh_echoes(&state.outbox.entries);
+    crate::app::reader::actions::request_pictures(state, effects);
     // A thread read in part opens at its first unread post (with `}` as with enter), as
     // newsreaders do; one with its opening post unread opens at the top.
     let read_now = state.data.read.thread(&id);

@@ -144,6 +144,15 @@ pub struct UiConfig {
     /// terminal the tree takes the columns the text does not need.
     pub text_width: u16,
     pub hyperlinks: Hyperlinks,
+    /// Pictures are shown in the reader (`I` turns them off for a session).
+    pub images: bool,
+    /// The most rows one picture takes.
+    pub image_max_rows: u16,
+    /// The offline picture cache's budget, in MiB (least recently used go first).
+    pub image_cache_mb: u32,
+    /// Origins pictures may come from besides the account's own (https, or http on
+    /// this machine), e.g. a forum's upload CDN.
+    pub image_origins: Vec<String>,
 }
 
 impl Default for UiConfig {
@@ -153,6 +162,10 @@ impl Default for UiConfig {
             tree_width: 38,
             text_width: 100,
             hyperlinks: Hyperlinks::Auto,
+            images: true,
+            image_max_rows: crate::app::reader::pictures::DEFAULT_MAX_ROWS,
+            image_cache_mb: crate::store::DEFAULT_IMAGE_CACHE_MB,
+            image_origins: Vec::new(),
         }
     }
 }

@@ -10,6 +10,7 @@ mod inbox;
 pub mod interpreter;
 pub mod judging;
 pub mod notify;
+mod pictures;
 mod places;
 pub mod query;
 mod rule_writes;
@@ -156,6 +157,8 @@ struct Runner {
     log_loss_told: bool,
     /// The notification hook and bell for new inbox items.
     notifier: notify::Notifier,
+    /// Where the reader's pictures come from.
+    pictures: pictures::PictureSource,
 }
 
 /// The index load after the first frame, when the counts need one: the rules judge the
@@ -201,7 +204,7 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
     let Launch {
         config,
         config_path,
-        data_dir: _,
+        data_dir,
         account,
         data,
         index_later,
@@ -280,6 +283,7 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
         .config_at(config_path)
         .queueing_inbox_marks(account.queues_inbox_marks());
     let store = StoreWorker::start(account.dir.clone(), core, reply.clone());
+    let pictures = pictures::PictureSource::configured(data_dir, account, config, reply.clone());
 
     let mut runner = Runner {
         state,
@@ -293,6 +297,7 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
         sync,
         demo: demo.map(|d| Arc::new(tokio::sync::Mutex::new(d))),
         store,
+        pictures,
     };
     runner.execute(startup_effects);
     let result = runner.event_loop(&mut replies, sync_rx).await;
@@ -449,6 +454,7 @@ impl Runner {
                     self.notifier.offer(&self.state.status.account, &items);
                     self.announce();
                 }
+                Effect::FetchPictures(urls) => self.pictures.fetch(urls),
                 Effect::Suspend => self.pending.suspend = true,
                 Effect::Quit => self.pending.quit = true,
                 // Disk work: `Work::from` sent these to the store worker above.

@@ -5,6 +5,7 @@ pub mod banner;
 pub mod composer;
 pub mod conflict;
 pub mod element;
+pub mod halfblocks;
 pub mod hyperlink;
 pub mod lists;
 pub mod overlays;

@@ -270,7 +270,12 @@ fn row_line<'a>(
                 } else {
                     spans.extend(body);
                 }
+                spans.extend(picture_refused(view.reader, open, pos, line, theme));
             }
+        }
+        Row::Picture { picture, row, .. } => {
+            spans.extend(picture_spans(view.reader, open, pos, depth, picture, row));
+            return Line::from(spans);
         }
         Row::Link { link, .. } => {
             if let Some(l) = open.doc(pos).and_then(|d| d.links().get(link)) {
@@ -304,6 +309,59 @@ fn row_line<'a>(
         Row::Gap { .. } | Row::Missing { .. } => return Line::default(),
     }
     dimmed(Line::from(spans), open, pos)
+}
+
+/// Row `row` of the post's picture `picture` in half blocks, after the gutter.
+fn picture_spans(
+    reader: &Reader,
+    open: &OpenThread,
+    pos: usize,
+    depth: usize,
+    picture: u16,
+    row: u16,
+) -> Vec<Span<'static>> {
+    let width = crate::app::reader::rows::body_width(reader.layout.width, depth);
+    let pictures = &reader.pictures;
+    let shown = open
+        .doc(pos)
+        .and_then(|d| d.pictures().get(usize::from(picture)))
+        .and_then(|p| Some((pictures.ready(&p.url)?, pictures.cells(p, width)?)));
+    let Some((decoded, (cols, rows))) = shown else {
+        return Vec::new();
+    };
+    let mut spans = vec![Span::raw("  ")];
+    spans.extend(super::halfblocks::row_spans(decoded, cols, rows, row));
+    spans
+}
+
+/// Why the picture whose alt text starts on body line `line` of the post at `pos` is not
+/// shown, when it was refused or is broken (and pictures are on), after that alt text.
+fn picture_refused(
+    reader: &Reader,
+    open: &OpenThread,
+    pos: usize,
+    line: usize,
+    theme: &Theme,
+) -> Option<Span<'static>> {
+    if !reader.pictures.active() {
+        return None;
+    }
+    let doc = open.doc(pos)?;
+    let lines = open.lines(pos);
+    let starts = crate::app::reader::rows::picture_starts(lines);
+    starts
+        .iter()
+        .filter(|(at, _)| *at == line)
+        .find_map(|(_, picture)| {
+            let url = &doc.pictures().get(usize::from(*picture))?.url;
+            match reader.pictures.state(url)? {
+                crate::app::reader::pictures::PictureState::Failed(why) => Some(Span::styled(
+                    format!(" — not shown: {why}"),
+                    theme.get(Element::ReaderDeleted),
+                )),
+                _ => None,
+            }
+        })
 }
 
 /// A moderator's small action, after the depth bars of the post it follows (`spans`).

@@ -21,6 +21,7 @@ mod live_folders;
 mod live_inbox;
 mod live_places;
 mod messages;
+mod pictures;
 mod places;
 mod post_changes;
 mod pty;

@@ -1,0 +1,115 @@
+//! Fetching the reader's pictures off the loop: from the offline picture cache when it
+//! has them, else from their site within the fetcher's caps (kept in the cache for next
+//! time), then decoded on a blocking thread; each answer goes back as `Msg::Picture`.
+
+use crate::app::Msg;
+use crate::remote::Timeouts;
+use crate::remote::images::ImageFetcher;
+use crate::render::picture::{Decoded, KEPT_SIDE, decode};
+use crate::store::ImageCache;
+use std::sync::Arc;
+use tokio::sync::{Mutex, mpsc::UnboundedSender};
+
+/// The cache and the fetcher, shared by the fetches under way.
+#[derive(Clone)]
+pub struct PictureSource {
+    cache: ImageCache,
+    /// `None`: no site to fetch from (no account URL, a bad `image_origins`): only what
+    /// the cache holds is shown; `why` says what stands in the way.
+    fetcher: Option<Arc<Mutex<ImageFetcher>>>,
+    why: String,
+    reply: UnboundedSender<Msg>,
+}
+
+impl PictureSource {
+    /// Pictures for `account` as `config` says, cached in the data dir's picture cache.
+    pub fn configured(
+        data_dir: &crate::store::DataDir,
+        account: &crate::account::Account,
+        config: &crate::config::Config,
+        reply: UnboundedSender<Msg>,
+    ) -> Self {
+        let budget = u64::from(config.ui.image_cache_mb) * 1024 * 1024;
+        Self::new(
+            ImageCache::new(data_dir.images_dir(), budget),
+            account.remote.as_ref().map(|r| r.url.as_str()),
+            &config.ui.image_origins,
+            reply,
+        )
+    }
+
+    /// Pictures from `account_url`'s origin and `origins`, cached in `cache`.
+    pub fn new(
+        cache: ImageCache,
+        account_url: Option<&str>,
+        origins: &[String],
+        reply: UnboundedSender<Msg>,
+    ) -> Self {
+        let timeouts = Timeouts::from_env().unwrap_or_default();
+        let (fetcher, why) = match account_url.map(|u| ImageFetcher::new(u, origins, timeouts)) {
+            Some(Ok(fetcher)) => (Some(Arc::new(Mutex::new(fetcher))), String::new()),
+            Some(Err(why)) => {
+                tracing::warn!("pictures are not fetched: {why}");
+                (None, format!("not fetched ({why})"))
+            }
+            None => (None, "not in the offline cache".to_owned()),
+        };
+        Self {
+            cache,
+            fetcher,
+            why,
+            reply,
+        }
+    }
+
+    /// Fetches and decodes `urls` one after another, off the loop.
+    pub fn fetch(&self, urls: Vec<String>) {
+        let source = self.clone();
+        tokio::spawn(async move {
+            for url in urls {
+                let outcome = source.one(&url).await;
+                if let Err(why) = &outcome {
+                    tracing::info!("picture not shown: {why}");
+                }
+                let msg = Msg::Picture { url, outcome };
+                if source.reply.send(msg).is_err() {
+                    return;
+                }
+            }
+        });
+    }
+
+    async fn one(&self, url: &str) -> Result<Arc<Decoded>, String> {
+        let cache = self.cache.clone();
+        let key = url.to_owned();
+        let cached = tokio::task::spawn_blocking(move || cache.get(&key))
+            .await
+            .ok()
+            .flatten();
+        if let Some(bytes) = cached {
+            return decoded(bytes).await;
+        }
+        let Some(fetcher) = &self.fetcher else {
+            return Err(self.why.clone());
+        };
+        let bytes = fetcher.lock().await.fetch(url).await?;
+        let kept = bytes.clone();
+        let picture = decoded(bytes).await?;
+        // Only a picture that decodes is kept; a cache that cannot be written costs the
+        // offline copy only.
+        let (cache, key) = (self.cache.clone(), url.to_owned());
+        let stored = tokio::task::spawn_blocking(move || cache.put(&key, &kept)).await;
+        if let Ok(Err(e)) = stored {
+            tracing::warn!("picture cache: {e}");
+        }
+        Ok(picture)
+    }
+}
+
+/// `bytes` decoded on a blocking thread, within the decoder's bounds.
+async fn decoded(bytes: Vec<u8>) -> Result<Arc<Decoded>, String> {
+    tokio::task::spawn_blocking(move || decode(&bytes, KEPT_SIDE, KEPT_SIDE))
+        .await
+        .map_err(|_| "a broken picture".to_owned())?
+        .map(|image| Arc::new(Decoded(image)))
+}

@@ -1,0 +1,258 @@
+//! Pictures in the real reader in a pseudo-terminal, synced from the real `threadmark
+//! serve`, the pictures served by a loopback HTTP server standing for the forum's upload
+//! CDN: drawn in half blocks above their alt text, a refused or broken one is its alt
+//! text and the reason on one line, `images = false` and `I` show none, and a picture
+//! fetched once shows with its server gone.
+
+use crate::pty_session::PtySession;
+use crate::serve::{Client, Served, text};
+use crate::support::api::Api;
+use crate::support::terminal_bytes::leaks;
+use std::io::{Read as _, Write as _};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// 64×32 pixels in bands of 8 rows, red and blue: drawn in 2 rows of half blocks, each
+/// cell is red over blue.
+fn chart() -> Vec<u8> {
+    let image = image::RgbaImage::from_fn(64, 32, |_, y| {
+        if (y / 8) % 2 == 0 {
+            image::Rgba([255, 0, 0, 255])
+        } else {
+            image::Rgba([0, 0, 255, 255])
+        }
+    });
+    let mut out = Vec::new();
+    image
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
+/// A loopback HTTP server answering `/chart.png` with [`chart`] and `/broken.png` with
+/// half of it, counting requests, until stopped (then connections are refused).
+struct PictureServer {
+    origin: String,
+    requests: Arc<AtomicUsize>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl PictureServer {
+    fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        let requests = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (count, stopping) = (requests.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            let good = chart();
+            while !stopping.load(Ordering::SeqCst) {
+                let Ok((mut socket, _)) = listener.accept() else {
+                    std::thread::sleep(Duration::from_millis(10));
+                    continue;
+                };
+                socket.set_nonblocking(false).unwrap();
+                socket
+                    .set_read_timeout(Some(Duration::from_secs(5)))
+                    .unwrap();
+                let mut request = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                count.fetch_add(1, Ordering::SeqCst);
+                let head = String::from_utf8_lossy(&request);
+                let body: &[u8] = if head.starts_with("GET /chart.png ") {
+                    &good
+                } else {
+                    &good[..good.len() / 2]
+                };
+                let _ = write!(
+                    socket,
+                    "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = socket.write_all(body);
+            }
+        });
+        Self {
+            origin,
+            requests,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn requests(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+
+    fn stop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(thread) = self.thread.take() {
+            thread.join().unwrap();
+        }
+    }
+}
+
+impl Drop for PictureServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A client synced from a server whose Advocacy thread ends with a post of pictures: one
+/// good, one cut in half, one from a site not allowed.
+fn client_with_pictures(server: &Served, pictures: &PictureServer) -> Client {
+    let admin = Api::new(&server.url, server.admin_token.as_ref().unwrap());
+    admin.reply(
+        "advocacy-1",
+        &format!(
+            "The turnout:\n\n![a chart of turnout]({0}/chart.png)\n\nAnd \
+             ![the old chart]({0}/broken.png) and ![a map](https://elsewhere.example/map.png)",
+            pictures.origin
+        ),
+    );
+    let client = Client::default();
+    client.sign_in(&server.url, server.member_token.as_ref().unwrap());
+    let out = client.run(&["sync"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    client
+}
+
+fn set_ui(client: &Client, base: &str, ui: &str) {
+    std::fs::write(client.config(), format!("{base}\n[ui]\n{ui}\n")).unwrap();
+}
+
+/// The reader at the end of the Advocacy thread, after `keys`: its screen and every byte
+/// it wrote. `ready` says when the screen shows what the test looks at.
+fn read_to_the_pictures(
+    client: &Client,
+    keys: &str,
+    ready: impl Fn(&str) -> bool,
+) -> (String, Vec<u8>) {
+    let mut s = PtySession::start(client.home.path(), &[], &[], 120, 50);
+    s.wait_for_text("Advocacy");
+    s.send("G\r");
+    s.wait_for_text(" · #");
+    s.send("G");
+    s.wait_for_text("[image: a map]");
+    s.send(keys);
+    let screen = s.wait_for("the pictures", &ready);
+    s.settle(Duration::from_millis(200));
+    let screen = if ready(&s.screen()) {
+        s.screen()
+    } else {
+        screen
+    };
+    s.send("q");
+    assert!(s.wait_exit().success());
+    (screen, s.raw())
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+/// The screen's rows from the post's first line to its last alt text, ends trimmed.
+fn post_rows(screen: &str) -> Vec<String> {
+    let rows: Vec<String> = screen.lines().map(|l| l.trim_end().to_owned()).collect();
+    let first = rows
+        .iter()
+        .position(|r| r.contains("The turnout:"))
+        .unwrap();
+    let last = rows
+        .iter()
+        .position(|r| r.contains("[image: a map]"))
+        .unwrap();
+    rows[first..=last].to_vec()
+}
+
+#[test]
+fn pictures_show_above_their_alt_text_refused_ones_say_why_and_the_cache_serves_offline() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let mut pictures = PictureServer::start();
+    let client = client_with_pictures(&server, &pictures);
+    let base = std::fs::read_to_string(client.config()).unwrap();
+    assert!(!base.contains("[ui]"), "{base}");
+    let allowed = format!("image_origins = [\"{}\"]", pictures.origin);
+
+    // Off: not one picture is fetched or drawn, and no reason is given.
+    set_ui(&client, &base, &format!("images = false\n{allowed}"));
+    let (off, off_raw) = read_to_the_pictures(&client, "", |s| s.contains("[image: a map]"));
+    assert_eq!(pictures.requests(), 0);
+    assert!(!off.contains('▀') && !off.contains("not shown"), "{off}");
+    assert!(!contains(&off_raw, "38;2;"));
+
+    // On: the chart is drawn in half blocks (red over blue) in the rows above its alt
+    // text; the broken one and the one from another site are their alt text and why.
+    set_ui(&client, &base, &allowed);
+    let drawn = |s: &str| s.contains('▀') && s.contains("a broken picture");
+    let (on, raw) = read_to_the_pictures(&client, "", drawn);
+    let rows = post_rows(&on);
+    let rows_on = rows.clone();
+    let alt = rows
+        .iter()
+        .position(|r| r.contains("[image: a chart of turnout]"))
+        .unwrap();
+    // 64×32 px: 8 columns, 2 rows.
+    assert_eq!(rows[alt - 1].matches('▀').count(), 8, "{on}");
+    assert_eq!(rows[alt - 2].matches('▀').count(), 8, "{on}");
+    assert!(!rows[alt - 3].contains('▀'), "{on}");
+    assert!(contains(&raw, "38;2;255;0;0"), "red above");
+    assert!(contains(&raw, "48;2;0;0;255"), "blue below");
+    assert!(
+        rows.iter().any(|r| r
+            .contains("[image: the old chart] and [image: a map] — not shown: a broken picture")),
+        "{on}"
+    );
+    assert!(pictures.requests() >= 2);
+    let found = leaks(&raw);
+    assert!(found.is_empty(), "{found:?}");
+    // Everything but the picture's rows and the reason reads as with pictures off.
+    let text_only = |rows: Vec<String>| -> Vec<String> {
+        rows.into_iter()
+            .filter(|r| !r.contains('▀'))
+            .map(|r| match r.find(" — not shown") {
+                Some(at) => r[..at].to_owned(),
+                None => r,
+            })
+            .collect()
+    };
+    assert_eq!(text_only(rows), text_only(post_rows(&off)));
+
+    // `I` hides them for the session.
+    let (hidden, _) = read_to_the_pictures(&client, "I", |s| s.contains("pictures hidden"));
+    assert!(!hidden.contains('▀'), "{hidden}");
+
+    // The picture server gone: the chart comes from the offline cache.
+    pictures.stop();
+    let before = pictures.requests();
+    let (offline, _) = read_to_the_pictures(&client, "", |s| s.contains('▀'));
+    let offline_rows = post_rows(&offline);
+    let offline_alt = offline_rows
+        .iter()
+        .position(|r| r.contains("[image: a chart of turnout]"))
+        .unwrap();
+    assert_eq!(
+        offline_rows[offline_alt - 2..=offline_alt],
+        rows_on[alt - 2..=alt],
+        "{offline}"
+    );
+    assert_eq!(pictures.requests(), before);
+    let cached = std::fs::read_dir(client.data_dir().join("images"));
+    assert!(
+        cached.is_ok_and(|d| d.count() == 1),
+        "the one good picture is cached"
+    );
+}

@@ -135,6 +135,24 @@ pub enum Hyperlinks {
     Off,
 }
 
+/// How pictures are drawn: a terminal graphics protocol, or half blocks (any terminal).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImageProtocol {
+    /// Guessed from the environment (`TERM`, `TERM_PROGRAM`, `KITTY_WINDOW_ID`, …); the
+    /// terminal is never asked, so the first frame waits for nothing.
+    #[default]
+    Auto,
+    /// Kitty's graphics protocol with Unicode placeholders (kitty, Ghostty).
+    Kitty,
+    /// DEC sixel graphics (foot, xterm -ti vt340, mlterm, Konsole, `WezTerm`, …).
+    Sixel,
+    /// iTerm2's inline images (iTerm2, `WezTerm`, Konsole).
+    Iterm2,
+    /// `▀` cells in colour: every terminal.
+    Halfblocks,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct UiConfig {
@@ -153,6 +171,8 @@ pub struct UiConfig {
     /// Origins pictures may come from besides the account's own (https, or http on
     /// this machine), e.g. a forum's upload CDN.
     pub image_origins: Vec<String>,
+    /// How pictures are drawn.
+    pub image_protocol: ImageProtocol,
 }
 
 impl Default for UiConfig {
@@ -166,6 +186,7 @@ impl Default for UiConfig {
             image_max_rows: crate::app::reader::pictures::DEFAULT_MAX_ROWS,
             image_cache_mb: crate::store::DEFAULT_IMAGE_CACHE_MB,
             image_origins: Vec::new(),
+            image_protocol: ImageProtocol::Auto,
         }
     }
 }

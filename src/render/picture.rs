@@ -20,19 +20,70 @@ pub const MAX_DECODE_BYTES: u64 = MAX_PIXELS * 4 + 16 * 1024 * 1024;
 pub const KEPT_SIDE: u32 = 512;
 
 /// A decoded picture, scaled to at most [`KEPT_SIDE`] pixels a side: what the reader
-/// holds and draws from (its `Debug` names the size, not the pixels).
-#[derive(Clone, PartialEq, Eq)]
-pub struct Decoded(pub RgbaImage);
+/// holds and draws from (its `Debug` names the size, not the pixels). The escape
+/// sequence a graphics protocol needs for it is made once per size in cells and kept.
+pub struct Decoded {
+    pub image: RgbaImage,
+    encoded: std::sync::Mutex<Option<(Encoding, std::sync::Arc<str>)>>,
+    /// The cells of the image last sent to the terminal (kitty keeps it by id).
+    sent: std::sync::Mutex<Option<Encoding>>,
+}
+
+/// What an encoded sequence was made for: the protocol's name and the cells.
+pub type Encoding = (&'static str, u16, u16);
+
+impl Decoded {
+    pub fn new(image: RgbaImage) -> Self {
+        Self {
+            image,
+            encoded: std::sync::Mutex::new(None),
+            sent: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// The sequence for `key`, made by `make` the first time (and again for other cells).
+    pub fn encoded(
+        &self,
+        key: Encoding,
+        make: impl FnOnce(&RgbaImage) -> String,
+    ) -> std::sync::Arc<str> {
+        let Ok(mut slot) = self.encoded.lock() else {
+            return make(&self.image).into();
+        };
+        match &*slot {
+            Some((held, text)) if *held == key => text.clone(),
+            _ => {
+                let text: std::sync::Arc<str> = make(&self.image).into();
+                *slot = Some((key, text.clone()));
+                text
+            }
+        }
+    }
+
+    /// Whether the terminal still needs this picture for `key` (noting that it is sent).
+    pub fn first_send(&self, key: Encoding) -> bool {
+        let Ok(mut sent) = self.sent.lock() else {
+            return true;
+        };
+        if *sent == Some(key) {
+            return false;
+        }
+        *sent = Some(key);
+        true
+    }
+}
 
 impl std::fmt::Debug for Decoded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Decoded({}×{})", self.0.width(), self.0.height())
+        write!(f, "Decoded({}×{})", self.image.width(), self.image.height())
     }
 }
 
 /// Assumed pixels of one terminal cell (a common 8×16 font): a picture is never drawn
 /// larger than it is, so a small icon stays small.
 pub const CELL_PIXELS: (u32, u32) = (8, 16);
+/// [`CELL_PIXELS`] as a terminal reports them.
+pub const CELL_PIXELS_U16: (u16, u16) = (8, 16);
 
 /// The cells (columns, rows) a `width` × `height` pixel picture takes in a body
 /// `columns` wide with at most `max_rows` rows: as wide as the pane allows (never wider

@@ -255,6 +255,7 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
         Hyperlinks::Off => false,
         Hyperlinks::Auto => ui::hyperlink::terminal_supports(|name| std::env::var(name).ok()),
     };
+    pictures::settle(&mut state.reader.pictures, config.ui.image_protocol);
     let ui_problem = ui_problem.map(|p| p.to_string());
     if let Some(problem) = startup_problem(config, &theme_warnings, ui_problem, log_problem) {
         tracing::warn!("{problem}");

@@ -3,12 +3,36 @@
 //! time), then decoded on a blocking thread; each answer goes back as `Msg::Picture`.
 
 use crate::app::Msg;
+use crate::config::ImageProtocol;
 use crate::remote::Timeouts;
 use crate::remote::images::ImageFetcher;
 use crate::render::picture::{Decoded, KEPT_SIDE, decode};
 use crate::store::ImageCache;
 use std::sync::Arc;
 use tokio::sync::{Mutex, mpsc::UnboundedSender};
+
+/// Settles `image_protocol = "auto"` from the environment (never asking the terminal,
+/// so the first frame waits for nothing), and the pixels of a cell as the terminal's
+/// window size says them (an ioctl, no answer awaited; 8×16 when it does not say).
+pub fn settle(pictures: &mut crate::app::reader::pictures::Pictures, configured: ImageProtocol) {
+    pictures.protocol = match configured {
+        ImageProtocol::Auto => crate::ui::graphics::detect(|name| std::env::var(name).ok()),
+        forced => forced,
+    };
+    if let Ok(size) = crossterm::terminal::window_size()
+        && size.columns > 0
+        && size.rows > 0
+        && size.width >= size.columns
+        && size.height >= size.rows
+    {
+        pictures.cell_pixels = (size.width / size.columns, size.height / size.rows);
+    }
+    tracing::info!(
+        "pictures: {:?}, cells of {:?} pixels",
+        pictures.protocol,
+        pictures.cell_pixels
+    );
+}
 
 /// The cache and the fetcher, shared by the fetches under way.
 #[derive(Clone)]
@@ -111,5 +135,5 @@ async fn decoded(bytes: Vec<u8>) -> Result<Arc<Decoded>, String> {
     tokio::task::spawn_blocking(move || decode(&bytes, KEPT_SIDE, KEPT_SIDE))
         .await
         .map_err(|_| "a broken picture".to_owned())?
-        .map(|image| Arc::new(Decoded(image)))
+        .map(|image| Arc::new(Decoded::new(image)))
 }

@@ -8,7 +8,7 @@ use ratatui::text::Span;
 
 /// The spans of row `row` of `picture` drawn `cols` × `rows` cells.
 pub fn row_spans(picture: &Decoded, cols: u16, rows: u16, row: u16) -> Vec<Span<'static>> {
-    let image = &picture.0;
+    let image = &picture.image;
     let (width, height) = (image.width().max(1), image.height().max(1));
     let (cols, rows) = (u32::from(cols.max(1)), u32::from(rows.max(1)));
     // Pixel rows 2·row and 2·row + 1 of a picture `cols` × 2·`rows` pixels, each taken
@@ -43,7 +43,7 @@ mod tests {
                 image::Rgba([0, 0, 255, 255])
             }
         });
-        let spans = row_spans(&Decoded(image), 2, 1, 0);
+        let spans = row_spans(&Decoded::new(image), 2, 1, 0);
         assert_eq!(spans.len(), 2);
         for span in spans {
             assert_eq!(span.content, "▀");

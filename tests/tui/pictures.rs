@@ -256,3 +256,53 @@ fn pictures_show_above_their_alt_text_refused_ones_say_why_and_the_cache_serves_
         "the one good picture is cached"
     );
 }
+
+/// With each protocol forced, the chart is written as that protocol's sequence (and
+/// nothing else about the screen's text changes); every byte passes the allow-list.
+#[test]
+fn each_forced_protocol_writes_its_own_sequence() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let pictures = PictureServer::start();
+    let client = client_with_pictures(&server, &pictures);
+    let base = std::fs::read_to_string(client.config()).unwrap();
+    let allowed = format!("image_origins = [\"{}\"]", pictures.origin);
+    let reasoned = |s: &str| s.contains("a broken picture");
+
+    set_ui(
+        &client,
+        &base,
+        &format!("{allowed}\nimage_protocol = \"halfblocks\""),
+    );
+    let (blocks, _) = read_to_the_pictures(&client, "", |s| reasoned(s) && s.contains('▀'));
+    let text_rows = |screen: &str| -> Vec<String> {
+        post_rows(screen)
+            .into_iter()
+            .filter(|r| r.contains(|c: char| c.is_ascii_alphanumeric()))
+            .collect()
+    };
+
+    let cases = [
+        ("kitty", "\u{1b}_Ga=T,U=1,f=100,t=d,q=2,i="),
+        ("sixel", "\u{1b}P0;1;0q\"1;1;"),
+        ("iterm2", "\u{1b}]1337;File=inline=1;size="),
+    ];
+    for (protocol, sequence) in cases {
+        set_ui(
+            &client,
+            &base,
+            &format!("{allowed}\nimage_protocol = \"{protocol}\""),
+        );
+        let (screen, raw) = read_to_the_pictures(&client, "", reasoned);
+        assert!(contains(&raw, sequence), "{protocol}: no {sequence:?}");
+        assert!(!screen.contains('▀'), "{protocol}: half blocks\n{screen}");
+        if protocol == "kitty" {
+            // The placeholders carry the picture: first cell of a row names row and column.
+            assert!(contains(&raw, "\u{10EEEE}\u{305}\u{305}"), "kitty row 0");
+            assert!(contains(&raw, "\u{10EEEE}\u{30D}\u{305}"), "kitty row 1");
+        }
+        let found = leaks(&raw);
+        assert!(found.is_empty(), "{protocol}: {found:?}");
+        assert_eq!(text_rows(&screen), text_rows(&blocks), "{protocol}");
+    }
+}

@@ -9,9 +9,11 @@ use std::sync::Arc;
 
 /// Default `image_max_rows`.
 pub const DEFAULT_MAX_ROWS: u16 = 20;
+/// The most `image_max_rows` may be (kitty numbers a picture's rows up to here).
+pub const MAX_ROWS: u16 = crate::ui::graphics::MAX_KITTY_ROWS;
 
 /// Where one picture is.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum PictureState {
     /// Asked of the runner; no answer yet.
     Fetching,
@@ -29,6 +31,11 @@ pub struct Pictures {
     pub hidden: bool,
     /// `image_max_rows`: the most rows one picture takes.
     pub max_rows: u16,
+    /// How pictures are drawn (`image_protocol`; "auto" is settled by the runner from
+    /// the environment before the first frame, and draws as half blocks until then).
+    pub protocol: crate::config::ImageProtocol,
+    /// Pixels of one terminal cell, when the terminal says (for sixel).
+    pub cell_pixels: (u16, u16),
     states: HashMap<String, PictureState>,
 }
 
@@ -38,6 +45,8 @@ impl Default for Pictures {
             enabled: false,
             hidden: false,
             max_rows: DEFAULT_MAX_ROWS,
+            protocol: crate::config::ImageProtocol::Halfblocks,
+            cell_pixels: crate::render::picture::CELL_PIXELS_U16,
             states: HashMap::new(),
         }
     }
@@ -48,7 +57,7 @@ impl Pictures {
     pub fn new(enabled: bool, max_rows: u16) -> Self {
         Self {
             enabled,
-            max_rows: max_rows.max(1),
+            max_rows: max_rows.clamp(1, MAX_ROWS),
             ..Self::default()
         }
     }
@@ -75,8 +84,8 @@ impl Pictures {
     pub fn cells(&self, picture: &Picture, columns: usize) -> Option<(u16, u16)> {
         let decoded = self.ready(&picture.url)?;
         Some(cells(
-            decoded.0.width(),
-            decoded.0.height(),
+            decoded.image.width(),
+            decoded.image.height(),
             columns,
             self.max_rows,
         ))
@@ -116,7 +125,8 @@ impl Pictures {
         };
         *state = match outcome {
             Ok(decoded) => PictureState::Ready(decoded),
-            Err(why) => PictureState::Failed(why),
+            // One line, nothing from a server's text that a terminal would act on.
+            Err(why) => PictureState::Failed(crate::text::sanitize::clean_line(&why).into_owned()),
         };
         true
     }
@@ -141,7 +151,7 @@ mod tests {
         );
         assert!(pictures.to_fetch(std::slice::from_ref(&doc)).is_empty());
         let image = image::RgbaImage::new(80, 40);
-        assert!(pictures.arrived("https://f.example/a.png", Ok(Arc::new(Decoded(image)))));
+        assert!(pictures.arrived("https://f.example/a.png", Ok(Arc::new(Decoded::new(image)))));
         assert_eq!(
             pictures.cells(&doc.pictures()[0], 77),
             Some((10, 3)),

@@ -47,7 +47,7 @@ pub enum Msg {
     /// A picture asked for with `FetchPictures`: decoded, or why it is not shown.
     Picture {
         url: String,
-        outcome: Result<std::sync::Arc<crate::render::picture::Decoded>, String>,
+        outcome: Result<std::sync::Arc<crate::app::reader::pictures::Decoded>, String>,
     },
 }
 

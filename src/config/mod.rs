@@ -135,23 +135,10 @@ pub enum Hyperlinks {
     Off,
 }
 
-/// How pictures are drawn: a terminal graphics protocol, or half blocks (any terminal).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ImageProtocol {
-    /// Guessed from the environment (`TERM`, `TERM_PROGRAM`, `KITTY_WINDOW_ID`, …); the
-    /// terminal is never asked, so the first frame waits for nothing.
-    #[default]
-    Auto,
-    /// Kitty's graphics protocol with Unicode placeholders (kitty, Ghostty).
-    Kitty,
-    /// DEC sixel graphics (foot, xterm -ti vt340, mlterm, Konsole, `WezTerm`, …).
-    Sixel,
-    /// iTerm2's inline images (iTerm2, `WezTerm`, Konsole).
-    Iterm2,
-    /// `▀` cells in colour: every terminal.
-    Halfblocks,
-}
+pub use crate::model::ImageProtocol;
+
+/// Default `image_max_rows`.
+pub const DEFAULT_IMAGE_MAX_ROWS: u16 = 20;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -183,7 +170,7 @@ impl Default for UiConfig {
             text_width: 100,
             hyperlinks: Hyperlinks::Auto,
             images: true,
-            image_max_rows: crate::app::reader::pictures::DEFAULT_MAX_ROWS,
+            image_max_rows: DEFAULT_IMAGE_MAX_ROWS,
             image_cache_mb: crate::store::DEFAULT_IMAGE_CACHE_MB,
             image_origins: Vec::new(),
             image_protocol: ImageProtocol::Auto,

@@ -3,11 +3,10 @@
 //! time), then decoded on a blocking thread; each answer goes back as `Msg::Picture`.
 
 use crate::app::Msg;
+use crate::app::reader::pictures::{Decoded, decode};
 use crate::config::ImageProtocol;
-use crate::remote::Timeouts;
-use crate::remote::images::ImageFetcher;
-use crate::render::picture::{Decoded, KEPT_SIDE, decode};
 use crate::store::ImageCache;
+use crate::sync::pictures::PictureFetch;
 use std::sync::Arc;
 use tokio::sync::{Mutex, mpsc::UnboundedSender};
 
@@ -38,10 +37,7 @@ pub fn settle(pictures: &mut crate::app::reader::pictures::Pictures, configured:
 #[derive(Clone)]
 pub struct PictureSource {
     cache: ImageCache,
-    /// `None`: no site to fetch from (no account URL, a bad `image_origins`): only what
-    /// the cache holds is shown; `why` says what stands in the way.
-    fetcher: Option<Arc<Mutex<ImageFetcher>>>,
-    why: String,
+    fetch: Arc<Mutex<PictureFetch>>,
     reply: UnboundedSender<Msg>,
 }
 
@@ -54,34 +50,12 @@ impl PictureSource {
         reply: UnboundedSender<Msg>,
     ) -> Self {
         let budget = u64::from(config.ui.image_cache_mb) * 1024 * 1024;
-        Self::new(
-            ImageCache::new(data_dir.images_dir(), budget),
-            account.remote.as_ref().map(|r| r.url.as_str()),
-            &config.ui.image_origins,
-            reply,
-        )
-    }
-
-    /// Pictures from `account_url`'s origin and `origins`, cached in `cache`.
-    pub fn new(
-        cache: ImageCache,
-        account_url: Option<&str>,
-        origins: &[String],
-        reply: UnboundedSender<Msg>,
-    ) -> Self {
-        let timeouts = Timeouts::from_env().unwrap_or_default();
-        let (fetcher, why) = match account_url.map(|u| ImageFetcher::new(u, origins, timeouts)) {
-            Some(Ok(fetcher)) => (Some(Arc::new(Mutex::new(fetcher))), String::new()),
-            Some(Err(why)) => {
-                tracing::warn!("pictures are not fetched: {why}");
-                (None, format!("not fetched ({why})"))
-            }
-            None => (None, "not in the offline cache".to_owned()),
-        };
         Self {
-            cache,
-            fetcher,
-            why,
+            cache: ImageCache::new(data_dir.images_dir(), budget),
+            fetch: Arc::new(Mutex::new(PictureFetch::new(
+                account.remote.as_ref().map(|r| r.url.as_str()),
+                &config.ui.image_origins,
+            ))),
             reply,
         }
     }
@@ -113,10 +87,7 @@ impl PictureSource {
         if let Some(bytes) = cached {
             return decoded(bytes).await;
         }
-        let Some(fetcher) = &self.fetcher else {
-            return Err(self.why.clone());
-        };
-        let bytes = fetcher.lock().await.fetch(url).await?;
+        let bytes = self.fetch.lock().await.fetch(url).await?;
         let kept = bytes.clone();
         let picture = decoded(bytes).await?;
         // Only a picture that decodes is kept; a cache that cannot be written costs the
@@ -132,8 +103,7 @@ impl PictureSource {
 
 /// `bytes` decoded on a blocking thread, within the decoder's bounds.
 async fn decoded(bytes: Vec<u8>) -> Result<Arc<Decoded>, String> {
-    tokio::task::spawn_blocking(move || decode(&bytes, KEPT_SIDE, KEPT_SIDE))
+    tokio::task::spawn_blocking(move || decode(&bytes))
         .await
         .map_err(|_| "a broken picture".to_owned())?
-        .map(|image| Arc::new(Decoded::new(image)))
 }

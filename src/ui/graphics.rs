@@ -5,8 +5,8 @@
 //! with the rest of its cells left to the picture. Every sequence is built from decoded
 //! pixels and numbers only — never from a post's text or URLs.
 
-use crate::config::ImageProtocol;
-use crate::render::picture::Decoded;
+use crate::app::reader::pictures::Decoded;
+use crate::model::ImageProtocol;
 use base64::Engine as _;
 use ratatui::buffer::{Buffer, CellDiffOption};
 use ratatui::style::{Color, Style};
@@ -72,7 +72,8 @@ const DIACRITICS: [char; 100] = [
 ];
 
 /// The most rows a picture takes (kitty numbers rows with [`DIACRITICS`]).
-pub const MAX_KITTY_ROWS: u16 = 100;
+pub const MAX_KITTY_ROWS: u16 = crate::app::reader::pictures::MAX_ROWS;
+const _: () = assert!(MAX_KITTY_ROWS as usize <= DIACRITICS.len());
 
 /// The kitty image id of the picture at `url` (24 bits, never 0): it rides in the
 /// placeholders' foreground colour.

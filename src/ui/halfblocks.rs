@@ -2,7 +2,7 @@
 //! and background the lower one, so any terminal with colour shows them — one row at a
 //! time, so a picture scrolls like text and is cut at the pane's edges like text.
 
-use crate::render::picture::Decoded;
+use crate::app::reader::pictures::Decoded;
 use ratatui::style::{Color, Style};
 use ratatui::text::Span;
 

@@ -142,7 +142,19 @@ fn read_to_the_pictures(
     s.wait_for_text("Advocacy");
     s.send("G\r");
     s.wait_for_text(" · #");
-    s.send("G");
+    // The thread opens at its first unread post once loaded: `G` goes to its end after
+    // that (sent again if the load came after it).
+    s.settle(Duration::from_millis(200));
+    for _ in 0..5 {
+        s.send("G");
+        let deadline = std::time::Instant::now() + Duration::from_secs(2);
+        while !s.screen().contains("[image: a map]") && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(40));
+        }
+        if s.screen().contains("[image: a map]") {
+            break;
+        }
+    }
     s.wait_for_text("[image: a map]");
     s.send(keys);
     let screen = s.wait_for("the pictures", &ready);

@@ -2,15 +2,17 @@
 //! state (being fetched, decoded, refused with a reason) and the cells it takes. Plain
 //! data: the runner fetches and decodes, and answers with `Msg::Picture`.
 
-use crate::render::picture::{Decoded, cells};
+pub use crate::render::picture::Decoded;
+use crate::render::picture::cells;
 use crate::render::{Document, Picture};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// Default `image_max_rows`.
-pub const DEFAULT_MAX_ROWS: u16 = 20;
-/// The most `image_max_rows` may be (kitty numbers a picture's rows up to here).
-pub const MAX_ROWS: u16 = crate::ui::graphics::MAX_KITTY_ROWS;
+pub const DEFAULT_MAX_ROWS: u16 = crate::config::DEFAULT_IMAGE_MAX_ROWS;
+/// The most `image_max_rows` may be (kitty numbers a picture's rows with a table of
+/// this many marks).
+pub const MAX_ROWS: u16 = 100;
 
 /// Where one picture is.
 #[derive(Clone, Debug)]
@@ -33,7 +35,7 @@ pub struct Pictures {
     pub max_rows: u16,
     /// How pictures are drawn (`image_protocol`; "auto" is settled by the runner from
     /// the environment before the first frame, and draws as half blocks until then).
-    pub protocol: crate::config::ImageProtocol,
+    pub protocol: crate::model::ImageProtocol,
     /// Pixels of one terminal cell, when the terminal says (for sixel).
     pub cell_pixels: (u16, u16),
     states: HashMap<String, PictureState>,
@@ -45,7 +47,7 @@ impl Default for Pictures {
             enabled: false,
             hidden: false,
             max_rows: DEFAULT_MAX_ROWS,
-            protocol: crate::config::ImageProtocol::Halfblocks,
+            protocol: crate::model::ImageProtocol::Halfblocks,
             cell_pixels: crate::render::picture::CELL_PIXELS_U16,
             states: HashMap::new(),
         }
@@ -130,6 +132,14 @@ impl Pictures {
         };
         true
     }
+}
+
+/// `bytes` decoded within the decoder's bounds and scaled to at most
+/// [`KEPT_SIDE`](crate::render::picture::KEPT_SIDE) pixels a side, or why not (pure work,
+/// for the runner to run off the loop).
+pub fn decode(bytes: &[u8]) -> Result<Arc<Decoded>, String> {
+    use crate::render::picture::{KEPT_SIDE, decode};
+    decode(bytes, KEPT_SIDE, KEPT_SIDE).map(|image| Arc::new(Decoded::new(image)))
 }
 
 #[cfg(test)]

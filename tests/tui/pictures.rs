@@ -31,8 +31,9 @@ fn chart() -> Vec<u8> {
     out
 }
 
-/// A loopback HTTP server answering `/chart.png` with [`chart`] and `/broken.png` with
-/// half of it, counting requests, until stopped (then connections are refused).
+/// A loopback HTTP server answering `/chart.png` with [`chart`], `/broken.png` with half
+/// of it and hostile files (see [`hostile`]) by name, counting requests, until stopped (then
+/// connections are refused).
 struct PictureServer {
     origin: String,
     requests: Arc<AtomicUsize>,
@@ -42,6 +43,11 @@ struct PictureServer {
 
 impl PictureServer {
     fn start() -> Self {
+        Self::serving(Vec::new())
+    }
+
+    /// Also serving `hostile` (name, bytes, reason) by name.
+    fn serving(hostile: Vec<(&'static str, Vec<u8>, &'static str)>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let origin = format!("http://{}", listener.local_addr().unwrap());
@@ -69,8 +75,15 @@ impl PictureServer {
                 }
                 count.fetch_add(1, Ordering::SeqCst);
                 let head = String::from_utf8_lossy(&request);
-                let body: &[u8] = if head.starts_with("GET /chart.png ") {
+                let path = head
+                    .split(' ')
+                    .nth(1)
+                    .unwrap_or_default()
+                    .trim_start_matches('/');
+                let body: &[u8] = if path == "chart.png" {
                     &good
+                } else if let Some((_, bytes, _)) = hostile.iter().find(|(n, _, _)| *n == path) {
+                    bytes
                 } else {
                     &good[..good.len() / 2]
                 };
@@ -167,6 +180,74 @@ fn read_to_the_pictures(
     s.send("q");
     assert!(s.wait_exit().success());
     (screen, s.raw())
+}
+
+/// Hostile pictures, each served as `image/png`, with the reason it must end in.
+fn hostile() -> Vec<(&'static str, Vec<u8>, &'static str)> {
+    // A 1×1 GIF with `frames` frames (each the smallest LZW stream: clear, 0, end).
+    let gif = |frames: usize| {
+        let mut out = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff".to_vec();
+        for _ in 0..frames {
+            out.extend_from_slice(b"\x2c\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02\x44\x01\x00");
+        }
+        out.push(0x3b);
+        out
+    };
+    let mut huge = gif(1);
+    huge[6..10].copy_from_slice(&[0xff, 0xff, 0xff, 0xff]);
+    let good = chart();
+    vec![
+        ("huge.png", huge, "too large a picture"),
+        ("bomb.png", zip_bomb(), "too large a picture"),
+        (
+            "truncated.png",
+            good[..good.len() * 2 / 3].to_vec(),
+            "a broken picture",
+        ),
+        ("frames.png", gif(5000), "an animation of over 1000 frames"),
+        (
+            "page.png",
+            b"<!doctype html><title>404</title>".to_vec(),
+            "not a picture",
+        ),
+        ("big.png", vec![0u8; 6 << 20], "larger than 5 MiB"),
+    ]
+}
+
+/// A PNG declaring 100,000 × 100,000 grey pixels whose one IDAT is 64 MiB of zeros
+/// deflated (64 KiB on the wire).
+fn zip_bomb() -> Vec<u8> {
+    fn chunk(kind: [u8; 4], data: &[u8]) -> Vec<u8> {
+        let mut out = u32::try_from(data.len()).unwrap().to_be_bytes().to_vec();
+        out.extend_from_slice(&kind);
+        out.extend_from_slice(data);
+        let mut crc = 0xffff_ffff_u32;
+        for &b in &out[4..] {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xedb8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        out.extend_from_slice(&(!crc).to_be_bytes());
+        out
+    }
+    let mut ihdr = 100_000u32.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&100_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 0, 0, 0, 0]);
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..64 {
+        z.write_all(&zeros).unwrap();
+    }
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    out.extend(chunk(*b"IHDR", &ihdr));
+    out.extend(chunk(*b"IDAT", &z.finish().unwrap()));
+    out.extend(chunk(*b"IEND", &[]));
+    out
 }
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
@@ -317,4 +398,61 @@ fn each_forced_protocol_writes_its_own_sequence() {
         assert!(found.is_empty(), "{protocol}: {found:?}");
         assert_eq!(text_rows(&screen), text_rows(&blocks), "{protocol}");
     }
+}
+
+/// A post of hostile pictures read in the reader: each is its alt text and its reason,
+/// soon, and the reader's peak memory stays small (the bomb alone would be 10 GB).
+#[test]
+fn hostile_pictures_end_in_their_alt_text_and_a_reason() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let corpus = hostile();
+    let pictures = PictureServer::serving(corpus.clone());
+    let admin = Api::new(&server.url, server.admin_token.as_ref().unwrap());
+    let post: Vec<String> = corpus
+        .iter()
+        .map(|(name, _, _)| format!("![{name}]({}/{name})", pictures.origin))
+        .collect();
+    admin.reply("advocacy-1", &post.join("\n\n"));
+    let client = Client::default();
+    client.sign_in(&server.url, server.member_token.as_ref().unwrap());
+    assert!(client.run(&["sync"]).status.success());
+    let base = std::fs::read_to_string(client.config()).unwrap();
+    set_ui(
+        &client,
+        &base,
+        &format!("image_origins = [\"{}\"]", pictures.origin),
+    );
+
+    let mut s = PtySession::start(client.home.path(), &[], &[], 160, 60);
+    s.wait_for_text("Advocacy");
+    s.send("G\r");
+    s.wait_for_text(" · #");
+    s.settle(Duration::from_millis(200));
+    let every_reason = |screen: &str| {
+        corpus.iter().all(|(name, _, why)| {
+            screen
+                .lines()
+                .any(|l| l.contains(&format!("[image: {name}] — not shown: {why}")))
+        })
+    };
+    for _ in 0..5 {
+        s.send("G");
+        let deadline = std::time::Instant::now() + Duration::from_secs(3);
+        while !every_reason(&s.screen()) && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(40));
+        }
+        if every_reason(&s.screen()) {
+            break;
+        }
+    }
+    let screen = s.wait_longer("every reason", Duration::from_secs(20), every_reason);
+    assert!(!screen.contains('▀'), "{screen}");
+    let peak = s.peak_rss_kib().unwrap() / 1024;
+    assert!(peak < 200, "peak resident size {peak} MiB");
+    s.send("q");
+    assert!(s.wait_exit().success());
+    assert!(pictures.requests() >= corpus.len());
+    let found = leaks(&s.raw());
+    assert!(found.is_empty(), "{found:?}");
 }

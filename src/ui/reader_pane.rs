@@ -444,6 +444,9 @@ fn picture_refused(
         return None;
     }
     let doc = open.doc(pos)?;
+    if doc.pictures().is_empty() {
+        return None;
+    }
     let lines = open.lines(pos);
     let starts = crate::app::reader::rows::picture_starts(lines);
     starts

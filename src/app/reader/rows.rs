@@ -289,7 +289,12 @@ pub fn layout(input: &LayoutInput<'_>, cache: &mut WrapCache) -> RowLayout {
             let revealed = input.revealed.contains(&post.id);
             let lines = cache.lines(placed.index, doc, width);
             let count = lines.len();
-            let starts = picture_starts(lines);
+            // Most posts have no pictures: their lines are not looked through.
+            let starts = if doc.pictures().is_empty() || !input.pictures.active() {
+                Vec::new()
+            } else {
+                picture_starts(lines)
+            };
             let mut starts = starts.iter().peekable();
             for line in 0..count {
                 while let Some(&(_, picture)) = starts.next_if(|&&(at, _)| at == line) {

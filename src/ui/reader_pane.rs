@@ -453,8 +453,12 @@ fn picture_refused(
         .iter()
         .filter(|(at, _)| *at == line)
         .find_map(|(_, picture)| {
-            let url = &doc.pictures().get(usize::from(*picture))?.url;
-            match reader.pictures.state(url)? {
+            let picture = doc.pictures().get(usize::from(*picture))?;
+            // A veiled spoiler says nothing of its pictures either.
+            if picture.spoiler && !reader.spoilers_shown(pos) {
+                return None;
+            }
+            match reader.pictures.state(&picture.url)? {
                 crate::app::reader::pictures::PictureState::Failed(why) => Some(Span::styled(
                     format!(" — not shown: {why}"),
                     theme.get(Element::ReaderDeleted),

@@ -47,6 +47,11 @@ pub enum Msg {
     /// With several accounts open: a message from account N's sync engine or store worker
     /// (the index in the tree's order).
     Account(usize, Box<Msg>),
+    /// A picture asked for with `FetchPictures`: decoded, or why it is not shown.
+    Picture {
+        url: String,
+        outcome: Result<std::sync::Arc<crate::app::reader::pictures::Decoded>, String>,
+    },
 }
 
 /// A thread as the reader needs it: the cached thread and one parsed document per post.
@@ -280,6 +285,9 @@ pub enum Effect {
     Announce(Vec<crate::model::InboxItem>),
     /// Run a query over the account's cache, off the loop; the answer is `Queried`.
     Query(crate::app::lists::search_results::QueryJob),
+    /// Fetch these pictures (from the offline cache, else from their site, keeping them
+    /// there) and decode them off the loop; each answer is a `Picture`.
+    FetchPictures(Vec<String>),
     /// Stop the process until the shell resumes it (Ctrl-Z).
     Suspend,
     /// Save everything and leave.

@@ -191,6 +191,19 @@ pub struct Startup<'a> {
     pub id_seed: u64,
 }
 
+/// The status line's word on the `[keys]` overrides that were refused: one line has room
+/// for one; the runner logs them all.
+fn keymap_notice<W: std::fmt::Display>(warnings: &[W]) -> Option<Notice> {
+    warnings.first().map(|w| Notice {
+        text: match warnings.len() - 1 {
+            0 => format!("config.toml: {w}"),
+            more => format!("config.toml: {w} (and {more} more, in the log)"),
+        },
+        error: true,
+        until_sync_news: false,
+    })
+}
+
 impl State {
     /// The first state, painted from the cache alone; the effects reopen the thread that
     /// was open last time.
@@ -217,15 +230,7 @@ impl State {
             ui.selected.as_deref(),
         );
         let (keymap, warnings) = Keymap::with_overrides(&config.keys);
-        // One line has room for one; the runner logs them all.
-        let notice = warnings.first().map(|w| Notice {
-            text: match warnings.len() - 1 {
-                0 => format!("config.toml: {w}"),
-                more => format!("config.toml: {w} (and {more} more, in the log)"),
-            },
-            error: true,
-            until_sync_news: false,
-        });
+        let notice = keymap_notice(&warnings);
         let banner = BannerState::new(data.forum.announcement.clone(), ui.dismissed_banners);
         let account_name = account.clone();
         let mut state = Self {
@@ -279,13 +284,14 @@ impl State {
             folders: crate::app::tree::folders::Folders::of(config, &account_name),
             accounts: crate::app::accounts::Accounts::default(),
         };
-        let effects = vec![
+        state.reader.pictures =
+            crate::app::reader::pictures::Pictures::new(config.ui.images, config.ui.image_max_rows);
+        let mut effects = vec![
             Effect::Store(StoreJob::LoadOutbox),
             Effect::Store(StoreJob::LoadDrafts { offer: true }),
             Effect::Store(StoreJob::LoadPlaces),
             Effect::Store(StoreJob::LoadInbox),
         ];
-        let mut effects = effects;
         crate::app::tree::folders::ask(&state, &mut effects);
         if let Some(id) = ui.open_thread.map(ThreadId::new)
             && state.data.threads.iter().any(|t| t.id == id)

@@ -62,6 +62,9 @@ pub(crate) fn update_shown(
         Msg::Account(index, msg) => {
             effects.extend(crate::app::accounts::update_for(state, index, *msg, now));
         }
+        Msg::Picture { url, outcome } => {
+            crate::app::reader::actions::picture_arrived(state, &url, outcome);
+        }
     }
     state.sync_view();
     if shown {
@@ -94,6 +97,7 @@ fn thread_loaded(state: &mut State, loaded: LoadedThread, effects: &mut Vec<Effe
         state.reader.refresh(loaded);
         state.reader.set_judged(judged);
         state.reader.refresh_echoes(&state.outbox.entries);
+        crate::app::reader::actions::request_pictures(state, effects);
         return;
     }
     let last_seq = loaded.file.summary.last_seq;
@@ -102,6 +106,7 @@ fn thread_loaded(state: &mut State, loaded: LoadedThread, effects: &mut Vec<Effe
     state.reader.show(loaded, seen.as_ref(), width);
     state.reader.set_judged(judged);
     state.reader.refresh_echoes(&state.outbox.entries);
+    crate::app::reader::actions::request_pictures(state, effects);
     // A thread read in part opens at its first unread post (with `}` as with enter), as
     // newsreaders do; one with its opening post unread opens at the top.
     let read_now = state.data.read.thread(&id);

@@ -135,6 +135,11 @@ pub enum Hyperlinks {
     Off,
 }
 
+pub use crate::model::ImageProtocol;
+
+/// Default `image_max_rows`.
+pub const DEFAULT_IMAGE_MAX_ROWS: u16 = 20;
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct UiConfig {
@@ -144,6 +149,17 @@ pub struct UiConfig {
     /// terminal the tree takes the columns the text does not need.
     pub text_width: u16,
     pub hyperlinks: Hyperlinks,
+    /// Pictures are shown in the reader (`I` turns them off for a session).
+    pub images: bool,
+    /// The most rows one picture takes.
+    pub image_max_rows: u16,
+    /// The offline picture cache's budget, in MiB (least recently used go first).
+    pub image_cache_mb: u32,
+    /// Origins pictures may come from besides the account's own (https, or http on
+    /// this machine), e.g. a forum's upload CDN.
+    pub image_origins: Vec<String>,
+    /// How pictures are drawn.
+    pub image_protocol: ImageProtocol,
 }
 
 impl Default for UiConfig {
@@ -153,6 +169,11 @@ impl Default for UiConfig {
             tree_width: 38,
             text_width: 100,
             hyperlinks: Hyperlinks::Auto,
+            images: true,
+            image_max_rows: DEFAULT_IMAGE_MAX_ROWS,
+            image_cache_mb: crate::store::DEFAULT_IMAGE_CACHE_MB,
+            image_origins: Vec::new(),
+            image_protocol: ImageProtocol::Auto,
         }
     }
 }

@@ -6,6 +6,7 @@ mod capabilities;
 mod demo;
 mod forum;
 mod ids;
+mod image_protocol;
 mod inbox;
 mod messages;
 mod mode;
@@ -32,6 +33,7 @@ pub use forum::{
     ThreadSummary,
 };
 pub use ids::{AreaId, PostId, SectionId, ThreadId};
+pub use image_protocol::ImageProtocol;
 pub use inbox::{INBOX_KEPT, Inbox, InboxItem, InboxKind};
 pub use messages::{MESSAGES_AREA, is_messages_area, messages_area, with_messages};
 pub use mode::ForumMode;

@@ -4,6 +4,7 @@
 //! link numbering, sanitizing and the depth cap are decided in one place. Every text
 //! passes through `sanitize` here, after the converter has decoded entities.
 
+use super::Picture;
 use super::blocks::{Align, Block, Container, Content, Inline, ListInfo, Table};
 use super::links::LinkTable;
 use super::table_builder::TableBuilder;
@@ -16,6 +17,7 @@ pub(crate) struct Parsed {
     pub blocks: Vec<Block>,
     pub lists: Vec<ListInfo>,
     pub links: Vec<Link>,
+    pub pictures: Vec<Picture>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -52,6 +54,9 @@ struct ActiveLink {
     describing: bool,
 }
 
+/// Most pictures one post shows; the others stay their `[image: alt]` text.
+const MAX_PICTURES: usize = 64;
+
 #[derive(Debug)]
 pub(crate) struct Builder {
     blocks: Vec<Block>,
@@ -77,6 +82,7 @@ pub(crate) struct Builder {
     link_nesting: usize,
     /// Open spoilers: what is written inside them is marked to be hidden.
     spoilers: usize,
+    pictures: Vec<Picture>,
 }
 
 impl Builder {
@@ -106,6 +112,7 @@ impl Builder {
             link: None,
             link_nesting: 0,
             spoilers: 0,
+            pictures: Vec::new(),
         }
     }
 
@@ -115,6 +122,7 @@ impl Builder {
             blocks: self.blocks,
             lists: self.lists,
             links: self.links.into_links(),
+            pictures: self.pictures,
         }
     }
 
@@ -478,8 +486,9 @@ impl Builder {
         self.spoilers = self.spoilers.saturating_sub(1);
     }
 
-    /// An image, shown by its description.
-    pub(crate) fn image(&mut self, alt: &str) {
+    /// An image, shown by its description; `src` (when there is one) is where the
+    /// picture itself is, for a reader that shows pictures.
+    pub(crate) fn image(&mut self, alt: &str, src: &str) {
         let alt = sanitize::clean_line(alt);
         let alt = alt.split_whitespace().collect::<Vec<_>>().join(" ");
         if let Some(link) = self.link.filter(|l| l.describing) {
@@ -490,7 +499,19 @@ impl Builder {
         } else {
             format!("[image: {alt}]")
         };
-        let style = self.resolve(Style::role(Role::Marker));
+        let mut style = self.resolve(Style::role(Role::Marker));
+        let src = src.trim();
+        if !src.is_empty()
+            && self.pictures.len() < MAX_PICTURES
+            && let Ok(index) = u16::try_from(self.pictures.len())
+        {
+            self.pictures.push(Picture {
+                url: self.links.absolute(src),
+                alt: alt.clone(),
+                spoiler: self.spoilers > 0,
+            });
+            style.picture = Some(index);
+        }
         self.push_text(&text, style);
     }
 
@@ -507,6 +528,7 @@ impl Builder {
             emphasis: Emphasis::BOLD,
             link: None,
             spoiler: false,
+            picture: None,
         };
         self.push_text(&format!("{name} said:"), style);
         self.boundary(false);

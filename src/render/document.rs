@@ -3,7 +3,7 @@
 use super::blocks::{Block, Content, Inline, ListInfo};
 use super::builder::{Builder, Parsed};
 use super::limits::{Deadline, Limits, OverBudget};
-use super::{Line, Link, Role, html, layout, markdown};
+use super::{Line, Link, Picture, Role, html, layout, markdown};
 use crate::model::{Body, BodyFormat};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -13,6 +13,7 @@ pub struct Document {
     blocks: Vec<Block>,
     lists: Vec<ListInfo>,
     links: Vec<Link>,
+    pictures: Vec<Picture>,
     plain_fallback: bool,
 }
 
@@ -56,6 +57,7 @@ impl Document {
             blocks: parsed.blocks,
             lists: parsed.lists,
             links: parsed.links,
+            pictures: parsed.pictures,
             plain_fallback,
         }
     }
@@ -69,6 +71,11 @@ impl Document {
     /// Links in order of their reference numbers.
     pub fn links(&self) -> &[Link] {
         &self.links
+    }
+
+    /// The pictures, in order (`Style::picture` indexes this).
+    pub fn pictures(&self) -> &[Picture] {
+        &self.pictures
     }
 
     /// The links to list: those found only inside spoilers wait until the spoilers are

@@ -137,6 +137,7 @@ impl<'a> Reader<'a> {
             emphasis,
             link: None,
             spoiler: false,
+            picture: None,
         }
     }
 
@@ -278,7 +279,8 @@ impl<'a> Reader<'a> {
             let style = self.style();
             self.b.text(name, style);
         } else {
-            self.b.image(if alt.is_empty() { title } else { alt });
+            let src = attr(tag, "src").unwrap_or_default();
+            self.b.image(if alt.is_empty() { title } else { alt }, src);
         }
     }
 

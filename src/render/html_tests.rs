@@ -150,6 +150,37 @@ fn images_and_lightboxes() {
 }
 
 #[test]
+fn pictures_are_found_where_their_alt_text_is_and_made_absolute() {
+    let html = r#"<p>Hi <img src="/user_avatar/f/ann/48/1.png" class="avatar" alt="ann"> <img src="/images/emoji/smile.png" class="emoji" alt=":smile:"></p>
+<div class="lightbox-wrapper"><a class="lightbox" href="/uploads/full.png"><img src="/uploads/small.png" alt="a chart" width="690"></a></div>
+<p><img src="https://cdn.example/x.jpeg" alt="photo"> and <img alt="no source"></p>"#;
+    let mut body = Body::html(html);
+    body.base_url = Some("https://forum.example/".into());
+    let doc = Document::from_body(&body);
+    // Avatars and emoji are not pictures; a picture without a source is text only.
+    let urls: Vec<&str> = doc.pictures().iter().map(|p| p.url.as_str()).collect();
+    assert_eq!(
+        urls,
+        [
+            "https://forum.example/uploads/small.png",
+            "https://cdn.example/x.jpeg"
+        ]
+    );
+    assert_eq!(doc.pictures()[0].alt, "a chart");
+    // Each picture's index rides on its alt text, on the line the reader draws it above.
+    let lines = doc.wrap(80);
+    let mut found = 0;
+    for line in &lines {
+        for picture in line.spans.iter().filter_map(|s| s.style.picture) {
+            let alt = &doc.pictures()[usize::from(picture)].alt;
+            assert!(line.plain().contains(&format!("[image: {alt}]")));
+            found += 1;
+        }
+    }
+    assert_eq!(found, 2);
+}
+
+#[test]
 fn scripts_styles_and_comments_are_dropped() {
     let html = "<p>a<script>alert('<p>x</p>')</script>b<style>p{}</style>c<!-- hidden -->d<noscript>n</noscript></p><template><p>t</p></template>";
     assert_eq!(lines(html, 40), ["abcd"]);

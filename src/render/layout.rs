@@ -174,6 +174,7 @@ fn heading(level: u8, inlines: &[Inline]) -> Vec<Inline> {
                     emphasis: span.style.emphasis.with(Emphasis::BOLD),
                     link: None,
                     spoiler: span.style.spoiler,
+                    picture: span.style.picture,
                 },
             })
         }

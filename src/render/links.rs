@@ -68,6 +68,12 @@ impl LinkTable {
         }
     }
 
+    /// `raw` made absolute against the base (as link targets are), sanitized and capped
+    /// like a link's URL.
+    pub(crate) fn absolute(&self, raw: &str) -> String {
+        display_url(&self.resolve(raw))
+    }
+
     /// Adds text to link `number`'s description while it is first being read.
     pub(crate) fn describe(&mut self, number: usize, text: &str) {
         let Some(link) = number.checked_sub(1).and_then(|i| self.links.get_mut(i)) else {

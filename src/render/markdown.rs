@@ -21,6 +21,7 @@ pub(crate) fn convert(
         emphasis: OpenEmphasis::default(),
         image_depth: 0,
         alt: String::new(),
+        src: String::new(),
         in_html_block: false,
     };
     // Text arrives in pieces (at brackets, underscores…); whole runs let bare URLs be found.
@@ -37,6 +38,8 @@ struct Reader<'a> {
     /// Inside an image, text is its description.
     image_depth: usize,
     alt: String,
+    /// The image's target, while its description is read.
+    src: String,
     in_html_block: bool,
 }
 
@@ -47,6 +50,7 @@ impl Reader<'_> {
             emphasis: self.emphasis.current(),
             link: None,
             spoiler: false,
+            picture: None,
         }
     }
 
@@ -135,7 +139,12 @@ impl Reader<'_> {
                     self.b.open_link(&target(link_type, dest_url));
                 }
             }
-            Tag::Image { .. } => self.image_depth += 1,
+            Tag::Image { dest_url, .. } => {
+                if self.image_depth == 0 {
+                    self.src = dest_url.into_string();
+                }
+                self.image_depth += 1;
+            }
         }
     }
 
@@ -172,7 +181,8 @@ impl Reader<'_> {
                 self.image_depth = self.image_depth.saturating_sub(1);
                 if self.image_depth == 0 {
                     let alt = std::mem::take(&mut self.alt);
-                    self.b.image(&alt);
+                    let src = std::mem::take(&mut self.src);
+                    self.b.image(&alt, &src);
                 }
             }
         }

@@ -139,6 +139,9 @@ pub struct Style {
     pub link: Option<usize>,
     /// Inside a spoiler (Discourse's `[spoiler]`): hidden until the reader reveals it.
     pub spoiler: bool,
+    /// The text standing for picture `n` of the document (`[image: alt]`): the reader
+    /// shows the picture above the line this text starts on.
+    pub picture: Option<u16>,
 }
 
 impl Style {
@@ -148,6 +151,7 @@ impl Style {
             emphasis: Emphasis::NONE,
             link: None,
             spoiler: false,
+            picture: None,
         }
     }
 
@@ -220,6 +224,18 @@ impl Line {
                 .collect(),
         }
     }
+}
+
+/// A picture in a body (`<img>`, `![alt](src)`), in order of appearance; its text in
+/// the body carries [`Style::picture`] with its index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Picture {
+    /// Where the picture is, made absolute against the site (sanitized; checked before
+    /// it is fetched).
+    pub url: String,
+    pub alt: String,
+    /// Inside a spoiler: shown once the spoilers are revealed.
+    pub spoiler: bool,
 }
 
 /// A link found in a body, numbered in order of first appearance (from 1).

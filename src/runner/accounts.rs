@@ -93,6 +93,8 @@ pub struct AccountRuntime {
     /// The demo forum's own server (the demo account only).
     pub demo: Option<Arc<tokio::sync::Mutex<DemoServer>>>,
     pub store: StoreWorker,
+    /// Where the account's pictures come from (its own origin and `image_origins`).
+    pub pictures: super::pictures::PictureSource,
     /// Messages about this account go here (tagged with its index when several are open).
     pub reply: mpsc::UnboundedSender<Msg>,
 }
@@ -140,6 +142,8 @@ pub struct Shared<'a> {
     pub config: &'a Config,
     /// Where `config` came from: `x` writes rules into it.
     pub config_path: &'a std::path::Path,
+    /// The data directory: the picture cache is in it.
+    pub data_dir: &'a crate::store::DataDir,
     /// The loop's line for messages.
     pub reply: &'a mpsc::UnboundedSender<Msg>,
     /// The loop's line for sync events, each with its account's index.
@@ -160,6 +164,7 @@ pub async fn start(
     let Shared {
         config,
         config_path,
+        data_dir,
         reply,
         events,
         several,
@@ -182,11 +187,14 @@ pub async fn start(
         .config_at(config_path)
         .queueing_inbox_marks(account.queues_inbox_marks());
     let store = StoreWorker::start(account.dir.clone(), core, reply.clone());
+    let pictures =
+        super::pictures::PictureSource::configured(data_dir, &account, config, reply.clone());
     AccountRuntime {
         account,
         sync,
         demo: demo.map(|d| Arc::new(tokio::sync::Mutex::new(d))),
         store,
+        pictures,
         reply,
     }
 }

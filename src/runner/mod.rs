@@ -11,6 +11,7 @@ mod inbox;
 pub mod interpreter;
 pub mod judging;
 pub mod notify;
+mod pictures;
 mod places;
 pub mod query;
 mod rule_writes;
@@ -197,7 +198,7 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
     let Launch {
         config,
         config_path,
-        data_dir: _,
+        data_dir,
         accounts: opened,
         focused,
         log_problem,
@@ -233,6 +234,12 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
         Hyperlinks::Off => false,
         Hyperlinks::Auto => ui::hyperlink::terminal_supports(|name| std::env::var(name).ok()),
     };
+    // Each account's reader draws pictures the same way.
+    for index in 0..opening.len() {
+        app::accounts::with_account(&mut state, index, |state| {
+            pictures::settle(&mut state.reader.pictures, config.ui.image_protocol);
+        });
+    }
     if let Some(problem) = startup_problem(config, &theme_warnings, ui_problem, log_problem) {
         tracing::warn!("{problem}");
         state.error(problem);
@@ -247,6 +254,7 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
     let shared = accounts::Shared {
         config,
         config_path,
+        data_dir,
         reply: &reply,
         events: &sync_tx,
         several,
@@ -444,6 +452,7 @@ impl Runner {
                     self.notifier.offer(&account.account.name, &items);
                     self.announce();
                 }
+                Effect::FetchPictures(urls) => account.pictures.fetch(urls),
                 Effect::Suspend => self.pending.suspend = true,
                 Effect::Quit => self.pending.quit = true,
                 // Disk work: `Work::from` sent these to the store worker above.

@@ -2,14 +2,17 @@
 //! headers, wrapped bodies with search matches highlighted, link lists, fold markers.
 
 use super::element::Element;
+use super::graphics::{self, Overlay};
 use super::hyperlink::{self, Region};
 use super::post_header::{echo_header_spans, header_spans};
 use super::text::truncate;
 use super::theme::Theme;
+use crate::app::reader::pictures::Decoded;
 use crate::app::reader::post_marks;
 use crate::app::reader::rows::{INDENT, drawn_depth};
 use crate::app::reader::search::Match;
 use crate::app::reader::{OpenThread, Reader, Row};
+use crate::model::ImageProtocol;
 use crate::model::{Forum, ThreadRead, Verdict};
 use crate::text::sanitize::clean_line;
 use ratatui::Frame;
@@ -61,6 +64,8 @@ pub fn draw(frame: &mut Frame, view: &ReaderView<'_>, theme: &Theme) {
         .map(|(index, &row)| row_line(view, open, index, row, theme))
         .collect();
     frame.render_widget(Paragraph::new(lines), view.body);
+    let overlays = picture_overlays(view, open);
+    graphics::apply(frame.buffer_mut(), &overlays);
     if view.hyperlinks {
         let regions = link_regions(view, open);
         hyperlink::apply(frame.buffer_mut(), view.body, &regions);
@@ -270,7 +275,13 @@ fn row_line<'a>(
                 } else {
                     spans.extend(body);
                 }
+                spans.extend(picture_refused(view.reader, open, pos, line, theme));
             }
+        }
+        Row::Picture { picture, row, .. } => {
+            let whole = whole_on_screen(view, index, row, open, pos, picture);
+            spans.extend(picture_spans(view.reader, open, pos, picture, row, whole));
+            return Line::from(spans);
         }
         Row::Link { link, .. } => {
             if let Some(l) = open.doc(pos).and_then(|d| d.links().get(link)) {
@@ -304,6 +315,157 @@ fn row_line<'a>(
         Row::Gap { .. } | Row::Missing { .. } => return Line::default(),
     }
     dimmed(Line::from(spans), open, pos)
+}
+
+/// The decoded picture `picture` of the post at `pos`, its URL and its cells.
+fn shown_picture<'a>(
+    reader: &'a Reader,
+    open: &'a OpenThread,
+    pos: usize,
+    picture: u16,
+) -> Option<(&'a Decoded, &'a str, (u16, u16))> {
+    let depth = open.order.get(pos).map_or(0, |p| p.depth);
+    let width = crate::app::reader::rows::body_width(reader.layout.width, depth);
+    let pictures = &reader.pictures;
+    let p = open.doc(pos)?.pictures().get(usize::from(picture))?;
+    Some((
+        pictures.ready(&p.url)?,
+        p.url.as_str(),
+        pictures.cells(p, width)?,
+    ))
+}
+
+/// Whether every row of the picture whose row `row` is layout row `index` is on screen.
+fn whole_on_screen(
+    view: &ReaderView<'_>,
+    index: usize,
+    row: u16,
+    open: &OpenThread,
+    pos: usize,
+    picture: u16,
+) -> bool {
+    let Some((_, _, (_, rows))) = shown_picture(view.reader, open, pos, picture) else {
+        return false;
+    };
+    let first = index - usize::from(row);
+    let top = view.reader.scroll;
+    first >= top && first + usize::from(rows) <= top + usize::from(view.body.height)
+}
+
+/// Row `row` of the post's picture `picture`, after the gutter: kitty placeholders,
+/// blank cells a sixel or iTerm2 picture covers (`whole`: all of it is on screen), else
+/// half blocks.
+fn picture_spans(
+    reader: &Reader,
+    open: &OpenThread,
+    pos: usize,
+    picture: u16,
+    row: u16,
+    whole: bool,
+) -> Vec<Span<'static>> {
+    let Some((decoded, url, (cols, rows))) = shown_picture(reader, open, pos, picture) else {
+        return Vec::new();
+    };
+    let mut spans = vec![Span::raw("  ")];
+    match reader.pictures.protocol {
+        ImageProtocol::Kitty => {
+            spans.extend(graphics::kitty_row_spans(
+                graphics::kitty_id(url),
+                cols,
+                row,
+            ));
+        }
+        ImageProtocol::Sixel | ImageProtocol::Iterm2 if whole => {
+            spans.push(Span::raw(" ".repeat(usize::from(cols))));
+        }
+        _ => spans.extend(super::halfblocks::row_spans(decoded, cols, rows, row)),
+    }
+    spans
+}
+
+/// The pictures on screen drawn through a protocol: kitty's at the first row of each on
+/// screen (where it is sent), sixel and iTerm2 at the first row of each wholly on screen.
+fn picture_overlays<'a>(view: &ReaderView<'a>, open: &'a OpenThread) -> Vec<Overlay<'a>> {
+    let reader = view.reader;
+    let protocol = reader.pictures.protocol;
+    if matches!(protocol, ImageProtocol::Auto | ImageProtocol::Halfblocks) {
+        return Vec::new();
+    }
+    let mut overlays = Vec::new();
+    let rows = reader
+        .layout
+        .rows
+        .iter()
+        .enumerate()
+        .skip(reader.scroll)
+        .take(usize::from(view.body.height));
+    for ((index, &row), y) in rows.zip(view.body.y..) {
+        let Row::Picture { pos, picture, row } = row else {
+            continue;
+        };
+        let first_here = row == 0 || index == reader.scroll;
+        let wanted = match protocol {
+            ImageProtocol::Kitty => first_here,
+            _ => row == 0 && whole_on_screen(view, index, row, open, pos, picture),
+        };
+        let Some((decoded, url, (cols, rows))) = shown_picture(reader, open, pos, picture) else {
+            continue;
+        };
+        if !wanted {
+            continue;
+        }
+        let depth = open.order.get(pos).map_or(0, |p| p.depth);
+        let x = usize::from(view.body.x) + 1 + drawn_depth(depth) * INDENT + 2;
+        let Ok(x) = u16::try_from(x) else { continue };
+        overlays.push(Overlay {
+            x,
+            y,
+            cols,
+            rows,
+            picture: decoded,
+            url,
+            protocol,
+            cell_pixels: reader.pictures.cell_pixels,
+        });
+    }
+    overlays
+}
+
+/// Why the picture whose alt text starts on body line `line` of the post at `pos` is not
+/// shown, when it was refused or is broken (and pictures are on), after that alt text.
+fn picture_refused(
+    reader: &Reader,
+    open: &OpenThread,
+    pos: usize,
+    line: usize,
+    theme: &Theme,
+) -> Option<Span<'static>> {
+    if !reader.pictures.active() {
+        return None;
+    }
+    let doc = open.doc(pos)?;
+    if doc.pictures().is_empty() {
+        return None;
+    }
+    let lines = open.lines(pos);
+    let starts = crate::app::reader::rows::picture_starts(lines);
+    starts
+        .iter()
+        .filter(|(at, _)| *at == line)
+        .find_map(|(_, picture)| {
+            let picture = doc.pictures().get(usize::from(*picture))?;
+            // A veiled spoiler says nothing of its pictures either.
+            if picture.spoiler && !reader.spoilers_shown(pos) {
+                return None;
+            }
+            match reader.pictures.state(&picture.url)? {
+                crate::app::reader::pictures::PictureState::Failed(why) => Some(Span::styled(
+                    format!(" — not shown: {why}"),
+                    theme.get(Element::ReaderDeleted),
+                )),
+                _ => None,
+            }
+        })
 }
 
 /// A moderator's small action, after the depth bars of the post it follows (`spans`).

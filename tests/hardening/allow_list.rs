@@ -10,6 +10,12 @@ fn what_the_app_sends_passes() {
         \x1b]8;;https://example.com/a\x1b\\link\x1b]8;;\x1b\\\x1b[?1049l\x1b[?25h\
         \x1b]8;id=tm0123abcd;https://example.com/a%3Bb?c=d#e\x1b\\x\x1b]8;;\x1b\\";
     assert_eq!(leaks(ok), []);
+    // Pictures as threadmark encodes them (`src/ui/graphics.rs`, `src/ui/sixel.rs`).
+    let pictures = b"\x1b_Ga=T,U=1,f=100,t=d,q=2,i=123,c=8,r=2,m=1;iVBORw0KGgo=\x1b\\\
+        \x1b_Gq=2,m=0;AAAA\x1b\\\xf4\x8e\xbb\xae\xcc\x85\xcc\x85\
+        \x1bP0;1;0q\"1;1;12;12#180;2;100;0;0#180!12~$-#180!12~$-\x1b\\\
+        \x1b]1337;File=inline=1;size=4;width=8;height=2;preserveAspectRatio=1:AAAA\x07";
+    assert_eq!(leaks(pictures), []);
 }
 
 #[test]
@@ -44,6 +50,16 @@ fn content_sequences_are_caught() {
         (b"\x1b_Ga=T,f=100;iVBORw0KGgo=\x1b\\", "APC"),
         (b"\x1bPq#0;2;0;0;0~~\x1b\\", "DCS"),
         (b"\x1b]1337;File=inline=1:AAAA\x07", "OSC 1337"),
+        (b"\x1b_Ga=p,i=1,c=40,r=20;\x1b\\", "APC"),
+        (
+            b"\x1b_Ga=T,U=1,f=100,t=d,q=2,i=1,c=8,r=2,m=0;A\x1b]0;x\x07\x1b\\",
+            "APC",
+        ),
+        (b"\x1bP0;1;0q\"1;1;1;1\x1b]0;x\x07\x1b\\", "DCS"),
+        (
+            b"\x1b]1337;File=name=x;inline=1;size=4;width=8;height=2;preserveAspectRatio=1:AA\x07",
+            "OSC 1337",
+        ),
         (b"\xe2\x80\xae", "bidi control"),
         (b"\xe2\x80\x8b", "invisible"),
         (b"\xf3\xa0\x81\x81", "tag character"),

@@ -194,6 +194,20 @@ impl PtySession {
         }
     }
 
+    /// The program's peak resident size so far, in KiB (`VmHWM` in `/proc/PID/status`).
+    pub fn peak_rss_kib(&self) -> Option<u64> {
+        let pid = self.child.process_id()?;
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))?
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()
+    }
+
     /// Whether the program is stopped (job control: state `T` in `/proc/PID/stat`).
     pub fn stopped(&self) -> bool {
         let Some(pid) = self.child.process_id() else {

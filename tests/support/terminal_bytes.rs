@@ -1,7 +1,9 @@
 //! An allow-list parser of what threadmark may write to a terminal: text, and only the
 //! escape sequences the app itself emits (SGR, cursor moves and visibility, clearing, the
-//! alternate screen, mouse / paste / focus modes, synchronized output, and OSC 8 links
-//! to validated http(s) URLs). Anything else — a title or clipboard OSC, DCS, APC, PM,
+//! alternate screen, mouse / paste / focus modes, synchronized output, OSC 8 links
+//! to validated http(s) URLs, and pictures exactly as threadmark encodes them: kitty
+//! graphics transmissions, its sixel, iTerm2 inline images — numbers and base64 only).
+//! Anything else — a title or clipboard OSC, any other DCS or APC, PM,
 //! SOS, a C1 byte, a bare control character, bidi or invisible characters, invalid
 //! UTF-8 — is reported with its offset, so a test can show what leaked.
 
@@ -114,8 +116,8 @@ fn escape(bytes: &[u8], start: usize) -> Result<usize, String> {
         Some(b']') => osc(bytes, start),
         // Save and restore the cursor.
         Some(b'7' | b'8') => Ok(start + 2),
-        Some(b'P') => Err("DCS sequence".to_owned()),
-        Some(b'_') => Err("APC sequence".to_owned()),
+        Some(b'P') => sixel(bytes, start),
+        Some(b'_') => kitty_graphics(bytes, start),
         Some(b'^') => Err("PM sequence".to_owned()),
         Some(b'X') => Err("SOS sequence".to_owned()),
         Some(&b) => Err(format!("escape sequence ESC {}", printable(b))),
@@ -238,6 +240,9 @@ fn osc(bytes: &[u8], start: usize) -> Result<usize, String> {
         }
     };
     let body = String::from_utf8_lossy(&bytes[body_start..body_end]);
+    if let Some(image) = body.strip_prefix("1337;") {
+        return iterm2_image(image).map(|()| end);
+    }
     let Some(link) = body.strip_prefix("8;") else {
         let kind: String = body.chars().take_while(char::is_ascii_digit).collect();
         return Err(format!("OSC {kind} sequence (only OSC 8 links are sent)"));
@@ -301,4 +306,109 @@ pub fn plain_text_leaks(bytes: &[u8]) -> Vec<Leak> {
     found.sort_by_key(|l| l.offset);
     found.dedup_by_key(|l| l.offset);
     found
+}
+
+/// The end of a string sequence (`ESC \`) from `from`, or why there is none.
+fn string_end(bytes: &[u8], from: usize, what: &str) -> Result<(usize, usize), String> {
+    let mut i = from;
+    loop {
+        match bytes.get(i) {
+            None => return Err(format!("unterminated {what}")),
+            Some(0x1b) if bytes.get(i + 1) == Some(&b'\\') => return Ok((i, i + 2)),
+            Some(0x1b) => return Err(format!("ESC inside {what}")),
+            Some(_) => i += 1,
+        }
+    }
+}
+
+fn base64_only(data: &[u8]) -> bool {
+    data.iter()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+}
+
+/// Kitty graphics as threadmark sends them (`src/ui/graphics.rs`): a transmission with
+/// a virtual placement (`a=T,U=1,f=100,t=d,q=2,i=N,c=N,r=N,m=0|1`) or its next chunk
+/// (`q=2,m=0|1`), then base64. Any other APC is a leak.
+fn kitty_graphics(bytes: &[u8], start: usize) -> Result<usize, String> {
+    if bytes.get(start + 2) != Some(&b'G') {
+        return Err("APC sequence".to_owned());
+    }
+    let (body_end, end) = string_end(bytes, start + 3, "APC kitty graphics")?;
+    let body = &bytes[start + 3..body_end];
+    let Some(split) = body.iter().position(|&b| b == b';') else {
+        return Err("APC kitty graphics without a payload".to_owned());
+    };
+    let (keys, data) = (&body[..split], &body[split + 1..]);
+    let keys = String::from_utf8_lossy(keys);
+    let number = |v: &str| !v.is_empty() && v.len() <= 8 && v.bytes().all(|b| b.is_ascii_digit());
+    let first = keys
+        .strip_prefix("a=T,U=1,f=100,t=d,q=2,i=")
+        .and_then(|rest| {
+            let mut parts = rest.split(',');
+            let id = parts.next()?;
+            let cols = parts.next()?.strip_prefix("c=")?;
+            let rows = parts.next()?.strip_prefix("r=")?;
+            let more = parts.next()?;
+            (parts.next().is_none() && number(id) && number(cols) && number(rows)).then_some(more)
+        });
+    let more = first.or_else(|| keys.strip_prefix("q=2,"));
+    if !matches!(more, Some("m=0" | "m=1")) {
+        return Err(format!(
+            "APC kitty graphics command {keys:?} not sent by threadmark"
+        ));
+    }
+    if !base64_only(data) || data.len() > 4096 {
+        return Err("APC kitty graphics payload that is not one base64 chunk".to_owned());
+    }
+    Ok(end)
+}
+
+/// Sixel as threadmark sends it (`src/ui/sixel.rs`): `ESC P 0;1;0 q "1;1;W;H`, then
+/// colour definitions, sixels, repeats, `$` and `-` only.
+fn sixel(bytes: &[u8], start: usize) -> Result<usize, String> {
+    const HEAD: &[u8] = b"0;1;0q\"1;1;";
+    if bytes.get(start + 2..start + 2 + HEAD.len()) != Some(HEAD) {
+        return Err("DCS sequence".to_owned());
+    }
+    let (body_end, end) = string_end(bytes, start + 2, "DCS sixel")?;
+    let body = &bytes[start + 2 + HEAD.len()..body_end];
+    let ok = body.iter().all(|&b| {
+        b.is_ascii_digit()
+            || matches!(b, b';' | b'#' | b'!' | b'$' | b'-')
+            || (0x3f..=0x7e).contains(&b)
+    });
+    if ok {
+        Ok(end)
+    } else {
+        Err("DCS sequence that is not threadmark's sixel".to_owned())
+    }
+}
+
+/// An iTerm2 inline image as threadmark sends it (`src/ui/graphics.rs`): numbers for its
+/// size and cells, then base64.
+fn iterm2_image(body: &str) -> Result<(), String> {
+    let refused = || {
+        Err(format!(
+            "OSC 1337 {:?} not sent by threadmark",
+            body.chars().take(80).collect::<String>()
+        ))
+    };
+    let Some((head, data)) = body.split_once(':') else {
+        return refused();
+    };
+    let Some(rest) = head.strip_prefix("File=inline=1;") else {
+        return refused();
+    };
+    let fields: Vec<&str> = rest.split(';').collect();
+    let number = |v: &str| !v.is_empty() && v.len() <= 9 && v.bytes().all(|b| b.is_ascii_digit());
+    let shape = fields.len() == 4
+        && fields[0].strip_prefix("size=").is_some_and(number)
+        && fields[1].strip_prefix("width=").is_some_and(number)
+        && fields[2].strip_prefix("height=").is_some_and(number)
+        && fields[3] == "preserveAspectRatio=1";
+    if shape && base64_only(data.as_bytes()) {
+        Ok(())
+    } else {
+        refused()
+    }
 }

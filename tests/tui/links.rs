@@ -101,4 +101,21 @@ fn link_text_is_clickable_where_the_terminal_supports_it_and_not_when_off() {
     };
     assert_eq!(link_rows(&screen).len(), 2, "{screen}");
     assert_eq!(link_rows(&screen), link_rows(&plain_screen));
+
+    // On: links in a terminal the environment says nothing about (a plain xterm), the
+    // bare URL too, every byte still on the allow-list.
+    std::fs::write(
+        client.config(),
+        format!("{config}\n[ui]\nhyperlinks = \"on\"\n"),
+    )
+    .unwrap();
+    let (on_screen, on_raw) = read_to_the_links(&client, &[]);
+    assert!(contains(
+        &on_raw,
+        &format!(";{notes}\u{1b}\\t\u{1b}]8;;\u{1b}\\")
+    ));
+    assert!(contains(&on_raw, &format!(";{long}\u{1b}\\")));
+    assert_eq!(link_rows(&on_screen), link_rows(&plain_screen));
+    let found = leaks(&on_raw);
+    assert!(found.is_empty(), "{found:?}");
 }

@@ -23,6 +23,7 @@ mod live_inbox;
 mod live_places;
 mod messages;
 mod moderation;
+mod pictures;
 mod places;
 mod post_changes;
 mod pty;

@@ -47,6 +47,8 @@ pub enum Action {
     FetchPosts,
     /// Show or veil again the spoilers of the current post.
     RevealSpoilers,
+    /// Show or hide the pictures in posts, for this session.
+    TogglePictures,
     /// Narrow the tree to threads whose title matches (tree) or search the open thread (reader).
     Search,
     SearchNext,

@@ -60,6 +60,7 @@ pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
         Action::ToggleSubthread => reader::toggle_subthread(state),
         Action::FetchPosts => reader::fetch_posts(state, fx),
         Action::RevealSpoilers => reader::toggle_spoilers(state),
+        Action::TogglePictures => reader::toggle_pictures(state, fx),
         Action::Search if in_reader => reader::start_search(state),
         Action::Search => tree::start_filter(state),
         Action::SearchNext => reader::search_step(state, true),

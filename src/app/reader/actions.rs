@@ -81,6 +81,51 @@ pub fn toggle_spoilers(state: &mut State) {
     }
 }
 
+/// `I`: pictures off (or on again) for this session; when they come on, those of the open
+/// thread not held yet are fetched.
+pub fn toggle_pictures(state: &mut State, fx: &mut Vec<Effect>) {
+    let pictures = &mut state.reader.pictures;
+    if !pictures.enabled {
+        state.notice("pictures are off in config.toml (images = false)");
+        return;
+    }
+    pictures.hidden = !pictures.hidden;
+    let shown = pictures.active();
+    let width = state.reader.layout.width;
+    state.reader.relayout(width);
+    request_pictures(state, fx);
+    state.notice(if shown {
+        "pictures shown"
+    } else {
+        "pictures hidden (I shows them)"
+    });
+}
+
+/// Asks the runner for the open thread's pictures not held yet.
+pub fn request_pictures(state: &mut State, fx: &mut Vec<Effect>) {
+    let docs = state
+        .reader
+        .open
+        .as_ref()
+        .map_or(&[][..], |o| o.docs.as_slice());
+    let urls = state.reader.pictures.to_fetch(docs);
+    if !urls.is_empty() {
+        fx.push(Effect::FetchPictures(urls));
+    }
+}
+
+/// The runner's answer for one picture: shown in place, keeping the reader's place.
+pub fn picture_arrived(
+    state: &mut State,
+    url: &str,
+    outcome: Result<std::sync::Arc<crate::render::picture::Decoded>, String>,
+) {
+    if state.reader.pictures.arrived(url, outcome) {
+        let width = state.reader.layout.width;
+        state.reader.relayout(width);
+    }
+}
+
 /// Asks the sync engine for the open thread's posts that are not downloaded: all of
 /// them for a thread known by its headers only, else the newest of the earlier ones. They
 /// come before background work, from the share of the request budget kept for the user.

@@ -10,6 +10,7 @@ pub(crate) mod export;
 pub mod in_place;
 pub mod model;
 pub(crate) mod moderation;
+pub mod pictures;
 pub(crate) mod post_actions;
 pub mod post_marks;
 pub(crate) mod read_mark_actions;

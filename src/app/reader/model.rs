@@ -134,6 +134,8 @@ pub struct Reader {
     pub search: Option<ThreadSearch>,
     /// Rows the pane shows.
     pub height: usize,
+    /// The open thread's pictures and whether they are shown.
+    pub pictures: crate::app::reader::pictures::Pictures,
     /// Posts whose spoilers are shown (the others are veiled), for this visit.
     pub revealed: HashSet<PostId>,
     /// Posts hidden by a rule that are shown anyway (`v` on the stub), for this visit.
@@ -410,6 +412,7 @@ impl Reader {
                 revealed: &self.revealed,
                 stubs: &stubs,
                 actions: &actions,
+                pictures: &self.pictures,
                 width,
             },
             &mut open.cache,

@@ -24,6 +24,13 @@ pub enum Row {
         pos: usize,
         line: usize,
     },
+    /// Row `row` of the post's picture `picture` (drawn above the line its alt text
+    /// starts on).
+    Picture {
+        pos: usize,
+        picture: u16,
+        row: u16,
+    },
     /// The post's `link`-th link reference.
     Link {
         pos: usize,
@@ -65,6 +72,7 @@ impl Row {
         match self {
             Row::Header { pos }
             | Row::Body { pos, .. }
+            | Row::Picture { pos, .. }
             | Row::Link { pos, .. }
             | Row::Deleted { pos }
             | Row::Hidden { pos, .. }
@@ -175,6 +183,8 @@ pub struct LayoutInput<'a> {
     pub stubs: &'a [Option<usize>],
     /// Per small action of the thread: the post (by index) it follows.
     pub actions: &'a [Option<usize>],
+    /// The pictures ready to show (none while pictures are off).
+    pub pictures: &'a super::pictures::Pictures,
     pub width: usize,
 }
 
@@ -229,6 +239,20 @@ fn missing_places(input: &LayoutInput<'_>) -> Vec<(usize, usize)> {
     places
 }
 
+/// The line each picture's alt text starts on, `(line, picture)` in line order.
+pub fn picture_starts(lines: &[Line]) -> Vec<(usize, u16)> {
+    let mut seen = HashSet::new();
+    let mut starts = Vec::new();
+    for (index, line) in lines.iter().enumerate() {
+        for picture in line.spans.iter().filter_map(|s| s.style.picture) {
+            if seen.insert(picture) {
+                starts.push((index, picture));
+            }
+        }
+    }
+    starts
+}
+
 /// Lays the thread out, wrapping through `cache`.
 pub fn layout(input: &LayoutInput<'_>, cache: &mut WrapCache) -> RowLayout {
     let mut rows = Vec::with_capacity(input.order.len() * 8 + input.missing.len());
@@ -262,9 +286,29 @@ pub fn layout(input: &LayoutInput<'_>, cache: &mut WrapCache) -> RowLayout {
         } else if let Some(doc) = input.docs.get(placed.index) {
             rows.push(Row::Header { pos });
             let width = body_width(input.width, placed.depth);
-            let count = cache.lines(placed.index, doc, width).len();
-            rows.extend((0..count).map(|line| Row::Body { pos, line }));
             let revealed = input.revealed.contains(&post.id);
+            let lines = cache.lines(placed.index, doc, width);
+            let count = lines.len();
+            // Most posts have no pictures: their lines are not looked through.
+            let starts = if doc.pictures().is_empty() || !input.pictures.active() {
+                Vec::new()
+            } else {
+                picture_starts(lines)
+            };
+            let mut starts = starts.iter().peekable();
+            for line in 0..count {
+                while let Some(&(_, picture)) = starts.next_if(|&&(at, _)| at == line) {
+                    let shown = doc
+                        .pictures()
+                        .get(usize::from(picture))
+                        .filter(|p| revealed || !p.spoiler)
+                        .and_then(|p| input.pictures.cells(p, width));
+                    if let Some((_, height)) = shown {
+                        rows.extend((0..height).map(|row| Row::Picture { pos, picture, row }));
+                    }
+                }
+                rows.push(Row::Body { pos, line });
+            }
             rows.extend(
                 doc.links()
                     .iter()
@@ -325,6 +369,7 @@ mod tests {
                 revealed: &HashSet::new(),
                 stubs: &[],
                 actions: &[],
+                pictures: &super::super::pictures::Pictures::default(),
                 width: 80,
             },
             &mut cache,
@@ -341,6 +386,7 @@ mod tests {
                 revealed: &HashSet::new(),
                 stubs: &[],
                 actions: &[],
+                pictures: &super::super::pictures::Pictures::default(),
                 width: 80,
             },
             &mut cache,
@@ -396,6 +442,7 @@ mod tests {
                 revealed: &HashSet::new(),
                 stubs: &[],
                 actions: &[],
+                pictures: &super::super::pictures::Pictures::default(),
                 width: 80,
             },
             &mut WrapCache::new(posts.len()),
@@ -433,6 +480,7 @@ mod tests {
                 revealed: &HashSet::new(),
                 stubs: &[],
                 actions: &[],
+                pictures: &super::super::pictures::Pictures::default(),
                 width: 80,
             },
             &mut WrapCache::new(0),

@@ -24,8 +24,10 @@ pub struct Geometry {
     pub banner: Rect,
     /// The tree pane including its right border.
     pub tree: Rect,
-    /// The tree's rows.
+    /// The tree's rows (with several accounts, the focused account's tree's rows).
     pub tree_list: Rect,
+    /// The tree pane's rows for every account (`tree_list` with one account).
+    pub accounts_list: Rect,
     /// The reader's title line.
     pub reader_title: Rect,
     /// The reader's rows.
@@ -108,6 +110,7 @@ pub fn compute(input: LayoutInput) -> Geometry {
         banner,
         tree,
         tree_list,
+        accounts_list: tree_list,
         reader_title,
         reader_body,
         status,

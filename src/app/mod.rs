@@ -7,6 +7,7 @@
 //! [`tree`], [`reader`], [`compose`], [`lists`] (outbox, drafts), the [`banner`]; beside
 //! them the state that holds the parts, the messages and `update`.
 
+pub mod accounts;
 pub mod banner;
 pub mod compose;
 pub mod fresh;

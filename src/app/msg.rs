@@ -44,6 +44,9 @@ pub enum Msg {
     DemoSwitched(Result<&'static str, String>),
     /// A query run off the loop (`S`, the folders) has its answer.
     Queried(crate::app::lists::search_results::Queried),
+    /// With several accounts open: a message from account N's sync engine or store worker
+    /// (the index in the tree's order).
+    Account(usize, Box<Msg>),
 }
 
 /// A thread as the reader needs it: the cached thread and one parsed document per post.
@@ -281,4 +284,7 @@ pub enum Effect {
     Suspend,
     /// Save everything and leave.
     Quit,
+    /// With several accounts open: an effect for account N (its store, its engine), when
+    /// it is not the account the message was for.
+    Account(usize, Box<Effect>),
 }

@@ -169,6 +169,9 @@ pub struct State {
     pub search_results: crate::app::lists::search_results::SearchResults,
     /// The saved-search folders shown in the tree.
     pub folders: crate::app::tree::folders::Folders,
+    /// The other accounts open in this reader, and which one is in focus (the fields
+    /// above are the focused account's).
+    pub accounts: crate::app::accounts::Accounts,
 }
 
 /// Everything the UI starts from.
@@ -274,6 +277,7 @@ impl State {
             rules_ui,
             search_results: crate::app::lists::search_results::SearchResults::default(),
             folders: crate::app::tree::folders::Folders::of(config, &account_name),
+            accounts: crate::app::accounts::Accounts::default(),
         };
         let effects = vec![
             Effect::Store(StoreJob::LoadOutbox),
@@ -296,7 +300,7 @@ impl State {
     /// Where everything is on screen now. The composer takes the reader's place, so on a
     /// narrow terminal it is the pane shown.
     pub fn geometry(&self) -> Geometry {
-        geometry::compute(geometry::LayoutInput {
+        let mut g = geometry::compute(geometry::LayoutInput {
             size: self.size,
             banner_rows: self.banner.rows(self.size.0),
             tree_width: self.settings.tree_width,
@@ -306,7 +310,9 @@ impl State {
             } else {
                 self.focus
             },
-        })
+        });
+        crate::app::accounts::fit(&mut g, &self.accounts);
+        g
     }
 
     /// Fits the panes' models to the screen: the reader's wrap width and height, the tree's

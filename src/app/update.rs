@@ -21,6 +21,20 @@ use jiff::Timestamp;
 /// Applies one message that came at `now` and returns the effects for the runner to carry
 /// out.
 pub fn update(state: &mut State, msg: Msg, now: Timestamp) -> Vec<Effect> {
+    match msg {
+        Msg::Account(index, msg) => crate::app::accounts::update_for(state, index, *msg, now),
+        msg => update_shown(state, msg, now, true),
+    }
+}
+
+/// Applies one message to the account in `state`; `shown`: that account is on screen
+/// (only then are the posts in view marked read).
+pub(crate) fn update_shown(
+    state: &mut State,
+    msg: Msg,
+    now: Timestamp,
+    shown: bool,
+) -> Vec<Effect> {
     state.now = now;
     let mut effects = Vec::new();
     let fx = &mut effects;
@@ -45,9 +59,14 @@ pub fn update(state: &mut State, msg: Msg, now: Timestamp) -> Vec<Effect> {
         Msg::Queried(crate::app::lists::search_results::Queried::Folders(found)) => {
             crate::app::tree::folders::found(state, found);
         }
+        Msg::Account(index, msg) => {
+            effects.extend(crate::app::accounts::update_for(state, index, *msg, now));
+        }
     }
     state.sync_view();
-    read_mark_actions::mark_shown(state, &mut effects);
+    if shown {
+        read_mark_actions::mark_shown(state, &mut effects);
+    }
     crate::app::tree::folders::recount(state);
     effects
 }
@@ -172,7 +191,11 @@ fn on_stored(state: &mut State, stored: Stored, fx: &mut Vec<Effect>) {
             }
         }
         // Durably queued (an outbox entry, inbox items marked read): send it now.
-        Stored::Queued { .. } | Stored::InboxReadQueued => {
+        Stored::Queued { key } => {
+            crate::app::reader::moderation::said_queued(state, &key);
+            fx.push(Effect::Sync(SyncCommand::FlushNow));
+        }
+        Stored::InboxReadQueued => {
             fx.push(Effect::Sync(SyncCommand::FlushNow));
         }
         Stored::NotQueued { outgoing, why } => {

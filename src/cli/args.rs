@@ -205,6 +205,29 @@ pub enum ClientCommand {
         #[arg(long)]
         undo: bool,
     },
+    /// Queue a moderator's action: lock, unlock, pin, unpin or move a thread, hide a post,
+    /// or silence a member for a time
+    ///
+    /// For moderators and admins of a threadmark server (the role the server gave at
+    /// login); sent through the outbox like a reply.
+    Moderate {
+        /// What to do
+        #[arg(value_enum)]
+        action: ModerateVerb,
+        /// The thread (its id, or a part of its title that matches only one thread); for
+        /// hide, the post (its id, or THREAD#N); for silence, the member's user name
+        target: String,
+        /// Why the post is hidden: readers see it in its place (hide only; required)
+        #[arg(long)]
+        reason: Option<String>,
+        /// The area to move the thread to: its id, or a part of its title that matches
+        /// only one area (move only; required)
+        #[arg(long)]
+        to: Option<String>,
+        /// How long the member may not post: e.g. 12h, 3d, 2w (silence only; required)
+        #[arg(long = "for", value_name = "SPAN")]
+        for_span: Option<String>,
+    },
     /// Mark a thread read up to a post, or unread from one
     ///
     /// Here, and on the server when the account syncs read state.
@@ -438,4 +461,16 @@ pub enum RulesCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// `threadmark moderate ACTION`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ModerateVerb {
+    Lock,
+    Unlock,
+    Pin,
+    Unpin,
+    Hide,
+    Move,
+    Silence,
 }

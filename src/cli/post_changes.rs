@@ -208,3 +208,163 @@ pub fn keep_mine(outbox: &Outbox, entry: &OutboxEntry, out: &mut impl Write) -> 
     )?;
     Ok(())
 }
+
+/// `threadmark moderate ACTION TARGET [--reason R]`: a moderator's action, queued like the
+/// reader's `L`, `P` and `H` (the same outbox kind, `moderation`).
+pub fn moderate(
+    account: &Account,
+    verb: super::args::ModerateVerb,
+    name: &str,
+    (reason, to, for_span): (Option<&str>, Option<&str>, Option<&str>),
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    use super::args::ModerateVerb;
+    use crate::model::ModAction;
+    check_backend(account, |c| c.moderate, "moderate")?;
+    match account.me() {
+        Some(me) if me.moderator => {}
+        _ => anyhow::bail!(
+            "moderating needs the moderator or admin role (as the server said at the last \
+             `threadmark login`); nothing was queued"
+        ),
+    }
+    let action = match verb {
+        ModerateVerb::Lock => ModAction::Lock,
+        ModerateVerb::Unlock => ModAction::Unlock,
+        ModerateVerb::Pin => ModAction::Pin,
+        ModerateVerb::Unpin => ModAction::Unpin,
+        ModerateVerb::Hide => ModAction::Hide,
+        ModerateVerb::Move => ModAction::Move,
+        ModerateVerb::Silence => ModAction::Silence,
+    };
+    if for_span.is_some() != (action == ModAction::Silence) {
+        anyhow::bail!(
+            "silence needs --for SPAN (e.g. 3d), and --for goes with silence only; nothing was \
+             queued"
+        );
+    }
+    if to.is_some() != (action == ModAction::Move) {
+        anyhow::bail!("move needs --to AREA, and --to goes with move only; nothing was queued");
+    }
+    let (target, body, said) = if let Some(span) = for_span {
+        if reason.is_some() || to.is_some() {
+            anyhow::bail!("silence takes --for only; nothing was queued");
+        }
+        silence_words(account, name, span)?
+    } else if action == ModAction::Hide {
+        let reason = reason.map(str::trim).unwrap_or_default();
+        if reason.is_empty() {
+            anyhow::bail!(
+                "hiding needs --reason TEXT: readers see it in the post's place; nothing was queued"
+            );
+        }
+        let (thread, post) = find_post(account, name)?;
+        let said = format!(
+            "the hiding of post {} by {} (#{})",
+            clean_line(post.id.as_str()),
+            clean_line(&post.author.name),
+            post.seq
+        );
+        let target = Target::Moderation {
+            thread,
+            post: Some(post.id),
+            action: ModAction::Hide,
+            user: None,
+        };
+        (target, reason.to_owned(), said)
+    } else {
+        if reason.is_some() {
+            anyhow::bail!("--reason goes with hide only; nothing was queued");
+        }
+        let mut cache = Cache::open(account.dir.clone());
+        let threads = cache.load_index()?;
+        let summary = super::resolve_thread(&threads, name)?;
+        let (body, said) = if let Some(to) = to {
+            move_words(&mut cache, summary, to)?
+        } else {
+            let said = format!(
+                "the {} of \"{}\"",
+                action.verb(),
+                clean_line(&summary.title)
+            );
+            (String::new(), said)
+        };
+        let target = Target::Moderation {
+            thread: summary.id.clone(),
+            post: None,
+            action,
+            user: None,
+        };
+        (target, body, said)
+    };
+    let entry = OutboxEntry::new(target, body, jiff::Timestamp::now());
+    let entry = Outbox::open(&account.dir).enqueue(&entry)?;
+    writeln!(
+        out,
+        "Queued {said} ({}). It goes out with `threadmark sync` or while the reader is open.",
+        entry.key
+    )?;
+    Ok(())
+}
+
+/// `moderate silence USER --for SPAN`: the target, the end of the silence (fixed now, so a
+/// resend asks for the same end) and what the command says it queued; an unreadable span
+/// or the account's own name is refused.
+fn silence_words(
+    account: &Account,
+    user: &str,
+    span: &str,
+) -> anyhow::Result<(Target, String, String)> {
+    let user = user.trim();
+    if user.is_empty() {
+        anyhow::bail!("silence needs the member's user name; nothing was queued");
+    }
+    if account.me().is_some_and(|me| me.name == user) {
+        anyhow::bail!(
+            "that is your own name: a moderator does not silence themselves; nothing was queued"
+        );
+    }
+    let span = crate::text::span::parse_span(span)
+        .map_err(|why| anyhow::anyhow!("{why}; nothing was queued"))?;
+    let until = jiff::Timestamp::now().checked_add(span)?;
+    let said = format!(
+        "the silence of {} until {}",
+        clean_line(user),
+        until.strftime("%Y-%m-%d %H:%M UTC")
+    );
+    let target = Target::Moderation {
+        thread: crate::model::ThreadId::new(String::new()),
+        post: None,
+        action: crate::model::ModAction::Silence,
+        user: Some(user.to_owned()),
+    };
+    Ok((target, until.to_string(), said))
+}
+
+/// `moderate move … --to AREA`: the target area's id (the entry's body) and what the
+/// command says it queued; an unknown area, or the thread's own, is refused.
+fn move_words(
+    cache: &mut Cache,
+    summary: &crate::model::ThreadSummary,
+    to: &str,
+) -> anyhow::Result<(String, String)> {
+    let forum = cache
+        .load_forum()?
+        .ok_or_else(|| anyhow::anyhow!("no forum here yet: run `threadmark sync`"))?;
+    let area = forum
+        .find_area(to)
+        .map_err(|why| anyhow::anyhow!("{}; nothing was queued", clean_line(&why)))?;
+    if summary.area == area.id {
+        anyhow::bail!(
+            "\"{}\" is in {} already; nothing was queued",
+            clean_line(&summary.title),
+            clean_line(&area.title)
+        );
+    }
+    let said = format!(
+        "the move of \"{}\" to {}",
+        clean_line(&summary.title),
+        clean_line(&area.title)
+    );
+    Ok((area.id.as_str().to_owned(), said))
+}

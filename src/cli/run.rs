@@ -32,6 +32,19 @@ fn write(account: &Account, command: ClientCommand, out: &mut impl Write) -> any
         ClientCommand::Like { post, undo } => {
             post_changes::change(account, &post, post_changes::Change::like(undo), out)
         }
+        ClientCommand::Moderate {
+            action,
+            target,
+            reason,
+            to,
+            for_span,
+        } => post_changes::moderate(
+            account,
+            action,
+            &target,
+            (reason.as_deref(), to.as_deref(), for_span.as_deref()),
+            out,
+        ),
         _ => anyhow::bail!("not a write"),
     }
 }
@@ -60,7 +73,7 @@ pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()
     tracing::debug!(command = ?command.as_ref().map(command_name), "start");
     let account = || setup.account(global.account.as_deref());
     let Some(command) = command else {
-        return open_reader(&setup, &account()?, log_problem);
+        return open_reader(&setup, global.account.as_deref(), log_problem);
     };
     let paint = Paint::new(global.color, std::io::stdout().is_terminal());
     let page = !global.no_pager;
@@ -86,7 +99,8 @@ pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()
         | ClientCommand::Message { .. }
         | ClientCommand::Edit { .. }
         | ClientCommand::Delete { .. }
-        | ClientCommand::Like { .. }) => {
+        | ClientCommand::Like { .. }
+        | ClientCommand::Moderate { .. }) => {
             finish(Output::stdout(), |out| write(&account()?, command, out))
         }
         ClientCommand::Mark {
@@ -131,27 +145,81 @@ pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()
     }
 }
 
-/// `threadmark` without a command: the full-screen reader on the account's cache.
+/// `threadmark` without a command: the full-screen reader on the accounts' caches —
+/// the one named, else every configured account (and the demo with `show_demo`), else
+/// the default one.
 fn open_reader(
     setup: &Setup,
-    account: &Account,
+    requested: Option<&str>,
     log_problem: Option<String>,
 ) -> anyhow::Result<()> {
-    let (data, start) = load_for_start(account)?;
+    let (accounts, focused) = reader_accounts(setup, requested)?;
+    let several = accounts.len() > 1;
+    let mut opened = Vec::with_capacity(accounts.len());
+    let mut focused_at = 0;
+    for (index, account) in accounts.into_iter().enumerate() {
+        let (data, start) = match load_for_start(&account) {
+            Ok(loaded) => loaded,
+            // One account's unreadable cache does not keep the others closed.
+            Err(e) if several => {
+                warn(&format!("account {}: not opened: {e:#}", account.name));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        if index == focused {
+            focused_at = opened.len();
+        }
+        opened.push(crate::runner::accounts::OpenAccount {
+            account,
+            index_later: matches!(start, Start::IndexLater(_)),
+            rolled_up: match start {
+                Start::IndexLater(rolled_up) => rolled_up,
+                Start::Whole => None,
+            },
+            data,
+        });
+    }
+    if opened.is_empty() {
+        anyhow::bail!("no account could be opened (see the warnings above)");
+    }
     crate::runner::run(crate::runner::Launch {
         config: &setup.config,
         config_path: &setup.config_path,
         data_dir: &setup.data,
-        account,
-        data,
-        index_later: matches!(start, Start::IndexLater(_)),
-        rolled_up: match start {
-            Start::IndexLater(rolled_up) => rolled_up,
-            Start::Whole => None,
-        },
+        accounts: opened,
+        focused: focused_at,
         log_problem,
     })?;
     Ok(())
+}
+
+/// The accounts the reader opens, in the tree's order, and which has the focus: the one
+/// named; else, with two or more configured (the demo counts with `show_demo = true`),
+/// all of them, the focus on `default_account`; else the default one, as ever.
+fn reader_accounts(
+    setup: &Setup,
+    requested: Option<&str>,
+) -> anyhow::Result<(Vec<Account>, usize)> {
+    let config = &setup.config;
+    let demo = crate::store::DEMO_ACCOUNT;
+    let mut names: Vec<&str> = config.accounts.iter().map(|a| a.name.as_str()).collect();
+    if config.show_demo && !names.contains(&demo) {
+        names.push(demo);
+    }
+    if requested.is_some() || names.len() < 2 {
+        return Ok((vec![setup.account(requested)?], 0));
+    }
+    let focused = config
+        .default_account
+        .as_deref()
+        .and_then(|name| names.iter().position(|n| *n == name))
+        .unwrap_or(0);
+    let accounts = names
+        .iter()
+        .map(|name| setup.account(Some(name)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((accounts, focused))
 }
 
 /// How text output looks: its width, its colours, and whether it may be paged.
@@ -368,6 +436,7 @@ fn command_name(command: &ClientCommand) -> &'static str {
         ClientCommand::Edit { .. } => "edit",
         ClientCommand::Delete { .. } => "delete",
         ClientCommand::Like { .. } => "like",
+        ClientCommand::Moderate { .. } => "moderate",
         ClientCommand::Config { .. } => "config",
         ClientCommand::Completions { .. } => "completions",
         ClientCommand::Man { .. } => "man",

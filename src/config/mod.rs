@@ -162,6 +162,9 @@ impl Default for UiConfig {
 pub struct Config {
     pub default_account: Option<String>,
     pub accounts: Vec<AccountConfig>,
+    /// Open the demo forum beside the configured accounts in the reader.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub show_demo: bool,
     pub ui: UiConfig,
     /// Key overrides: key sequence → action name.
     pub keys: toml::Table,

@@ -23,6 +23,8 @@ pub struct Capabilities {
     /// Keep watch levels and bookmarks on the server (the marks queue sends them through
     /// `Backend::send_place_mark`); without it they stay on this device.
     pub places: bool,
+    /// Lock, pin and hide as a moderator (outbox kind `moderation`): API v1's `/mod`.
+    pub moderate: bool,
 }
 
 impl Capabilities {
@@ -36,6 +38,7 @@ impl Capabilities {
             revisions: false,
             messages: false,
             places: false,
+            moderate: false,
         }
     }
 
@@ -49,6 +52,7 @@ impl Capabilities {
             revisions: true,
             messages: true,
             places: true,
+            moderate: true,
         }
     }
 
@@ -60,6 +64,7 @@ impl Capabilities {
             Target::Edit { .. } => (self.edit, "edit posts"),
             Target::Delete { .. } => (self.delete, "delete posts"),
             Target::Like { .. } | Target::Unlike { .. } => (self.react, "like posts"),
+            Target::Moderation { .. } => (self.moderate, "moderate"),
         };
         (!can).then(|| self.cannot(what))
     }

@@ -250,6 +250,33 @@ pub struct BannerLink {
 }
 
 impl Forum {
+    /// The area a user names by its id or by a part of its title found in no other area's
+    /// title; else why not, naming the choices (`title (id)`, comma-separated).
+    pub fn find_area(&self, typed: &str) -> Result<&Area, String> {
+        let typed = typed.trim();
+        let areas: Vec<&Area> = self.sections.iter().flat_map(|s| s.areas.iter()).collect();
+        let named = |list: &[&Area]| {
+            list.iter()
+                .map(|a| format!("{} ({})", a.title, a.id.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if let Some(area) = areas.iter().copied().find(|a| a.id.as_str() == typed) {
+            return Ok(area);
+        }
+        let lower = typed.to_lowercase();
+        let by_title: Vec<&Area> = areas
+            .iter()
+            .copied()
+            .filter(|a| !lower.is_empty() && a.title.to_lowercase().contains(&lower))
+            .collect();
+        match by_title.as_slice() {
+            [area] => Ok(area),
+            [] => Err(format!("no area “{typed}”. Areas: {}", named(&areas))),
+            several => Err(format!("“{typed}” names several areas: {}", named(several))),
+        }
+    }
+
     /// Finds an area and the section holding it.
     pub fn area(&self, id: &AreaId) -> Option<(&Section, &Area)> {
         self.sections

@@ -35,7 +35,7 @@ pub use ids::{AreaId, PostId, SectionId, ThreadId};
 pub use inbox::{INBOX_KEPT, Inbox, InboxItem, InboxKind};
 pub use messages::{MESSAGES_AREA, is_messages_area, messages_area, with_messages};
 pub use mode::ForumMode;
-pub use outbox::{Draft, OutboxEntry, OutboxState, Target, Typing};
+pub use outbox::{Draft, ModAction, OutboxEntry, OutboxState, Target, Typing};
 pub use post::{Author, Body, BodyFormat, Post, Reactions};
 pub use query::{Allowed, PostTraits, Query, QueryError, When};
 pub use read_marker::{ReadMark, ReadMarker};

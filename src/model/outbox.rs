@@ -38,6 +38,55 @@ pub enum Target {
     Like { thread: ThreadId, post: PostId },
     /// Taking a like back.
     Unlike { thread: ThreadId, post: PostId },
+    /// A moderator's action on a thread (lock, pin) or on one of its posts (hide, with the
+    /// entry's body as the reason readers see), or on a member (silence: `user`, with the
+    /// end of the silence as the body; `thread` and `post` say where the moderator saw
+    /// them, and are empty and absent when queued from the command line); threadmark
+    /// servers only.
+    Moderation {
+        thread: ThreadId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        post: Option<PostId>,
+        action: ModAction,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        user: Option<String>,
+    },
+}
+
+/// What a moderator does from the reader (`PATCH /mod/threads/{id}`, `PATCH /mod/posts/{id}`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModAction {
+    Lock,
+    Unlock,
+    Pin,
+    Unpin,
+    /// Hide a post behind a stub with the reason (the entry's body).
+    Hide,
+    /// Move the thread to another area (its id is the entry's body).
+    Move,
+    /// Split the post and every later one off into a new thread (its title is the entry's
+    /// body; empty: the server's `Split from: …`).
+    Split,
+    /// Silence the target's `user` until the time in the entry's body (RFC 3339, fixed
+    /// when the moderator acted, so a resend asks for the same state).
+    Silence,
+}
+
+impl ModAction {
+    /// The verb, as the server's moderation log spells it: `lock`, `unpin`, `hide`, ….
+    pub fn verb(self) -> &'static str {
+        match self {
+            Self::Lock => "lock",
+            Self::Unlock => "unlock",
+            Self::Pin => "pin",
+            Self::Unpin => "unpin",
+            Self::Hide => "hide",
+            Self::Move => "move",
+            Self::Split => "split",
+            Self::Silence => "silence",
+        }
+    }
 }
 
 impl Target {
@@ -52,6 +101,10 @@ impl Target {
 
     /// The thread the entry is about: a reply's, or that of the post it changes.
     pub fn place(&self) -> Option<&ThreadId> {
+        if let Target::Moderation { thread, .. } = self {
+            // A silence queued from the command line was about no thread.
+            return Some(thread).filter(|t| !t.as_str().is_empty());
+        }
         self.thread()
             .or_else(|| self.post().map(|(thread, _)| thread))
     }
@@ -63,12 +116,15 @@ impl Target {
             | Target::Delete { thread, post, .. }
             | Target::Like { thread, post }
             | Target::Unlike { thread, post } => Some((thread, post)),
-            Target::Reply { .. } | Target::NewThread { .. } | Target::Message { .. } => None,
+            Target::Reply { .. }
+            | Target::NewThread { .. }
+            | Target::Message { .. }
+            | Target::Moderation { .. } => None,
         }
     }
 
     /// The entry's kind, as stored and listed: `reply`, `new_thread`, `message`, `edit`,
-    /// `delete`, `like`, `unlike`.
+    /// `delete`, `like`, `unlike`, `moderation`.
     pub fn kind(&self) -> &'static str {
         match self {
             Target::Reply { .. } => "reply",
@@ -78,6 +134,7 @@ impl Target {
             Target::Delete { .. } => "delete",
             Target::Like { .. } => "like",
             Target::Unlike { .. } => "unlike",
+            Target::Moderation { .. } => "moderation",
         }
     }
 
@@ -99,7 +156,10 @@ impl Target {
             Target::Delete { .. } => post.deleted,
             Target::Like { .. } => post.reactions.liked,
             Target::Unlike { .. } => !post.reactions.liked,
-            Target::Reply { .. } | Target::NewThread { .. } | Target::Message { .. } => false,
+            Target::Reply { .. }
+            | Target::NewThread { .. }
+            | Target::Message { .. }
+            | Target::Moderation { .. } => false,
         }
     }
 }

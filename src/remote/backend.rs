@@ -112,6 +112,9 @@ pub enum Submitted {
     /// An edit or deletion was refused because the post changed since it was read: the
     /// post as the server has it now.
     Conflict { current: Box<Post> },
+    /// A moderator's action the server applied to `thread` (or one of its posts); the
+    /// thread as it is now comes with the next sync.
+    Moderated { thread: ThreadId },
 }
 
 /// A server kind. Every method updates [`Backend::state`] from what it saw.

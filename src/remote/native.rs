@@ -704,6 +704,17 @@ impl Backend for NativeBackend {
             | Target::Delete { .. }
             | Target::Like { .. }
             | Target::Unlike { .. } => self.change_post(entry).await,
+            Target::Moderation {
+                user: Some(user),
+                thread,
+                ..
+            } => self.silence(entry, thread, user).await,
+            Target::Moderation {
+                thread,
+                post,
+                action,
+                user: None,
+            } => self.moderate(entry, thread, post.as_ref(), *action).await,
         }
     }
 
@@ -840,6 +851,123 @@ impl Backend for NativeBackend {
 }
 
 impl NativeBackend {
+    /// A moderator's lock, unlock, pin, unpin or move (to the area in the entry's body) of
+    /// a thread (`PATCH /mod/threads/{id}`, `area_id` for a move) or
+    /// hiding of a post with the entry's body as the reason (`PATCH /mod/posts/{id}`), or a
+    /// split from a post on into a new thread titled by the body (`POST
+    /// /mod/threads/{id}/split`, replayed by the server for the same key). The
+    /// server applies a state, not a step: sent again after a lost answer (same key), it
+    /// changes nothing and logs nothing twice. A refusal (403 with the role needed, 404,
+    /// 409) comes back as the server's problem, which fails the entry with its words.
+    async fn moderate(
+        &mut self,
+        entry: &OutboxEntry,
+        thread: &ThreadId,
+        post: Option<&model::PostId>,
+        action: model::ModAction,
+    ) -> Result<Submitted, RemoteError> {
+        use model::ModAction;
+        let request = match (action, post) {
+            (ModAction::Hide, Some(post)) => self
+                .http
+                .request(
+                    Method::PATCH,
+                    &path(&format!("/mod/posts/{}", enc(post.as_str()))),
+                )
+                .json(&api::PostModeration {
+                    hidden: true,
+                    reason: Some(entry.body.trim().to_owned()).filter(|r| !r.is_empty()),
+                }),
+            (ModAction::Split, Some(post)) => self
+                .http
+                .request(
+                    Method::POST,
+                    &path(&format!("/mod/threads/{}/split", enc(thread.as_str()))),
+                )
+                .json(&api::ThreadSplit {
+                    from: post.as_str().to_owned(),
+                    title: Some(entry.body.trim().to_owned()).filter(|t| !t.is_empty()),
+                }),
+            (ModAction::Hide | ModAction::Split, None) => {
+                return Err(RemoteError::Protocol(
+                    "a hiding or a split names no post".into(),
+                ));
+            }
+            (action, _) => {
+                let change = api::ThreadModeration {
+                    locked: match action {
+                        ModAction::Lock => Some(true),
+                        ModAction::Unlock => Some(false),
+                        _ => None,
+                    },
+                    pinned: match action {
+                        ModAction::Pin => Some(true),
+                        ModAction::Unpin => Some(false),
+                        _ => None,
+                    },
+                    area_id: (action == ModAction::Move).then(|| entry.body.trim().to_owned()),
+                };
+                self.http
+                    .request(
+                        Method::PATCH,
+                        &path(&format!("/mod/threads/{}", enc(thread.as_str()))),
+                    )
+                    .json(&change)
+            }
+        };
+        self.applied(request, entry, thread).await
+    }
+
+    /// A moderator's silence of `user` until the time in the entry's body (fixed when they
+    /// acted): `PATCH /mod/users/{name}` with `silenced_until`. The server applies a state:
+    /// sent again after a lost answer, the same time changes and logs nothing twice.
+    async fn silence(
+        &mut self,
+        entry: &OutboxEntry,
+        thread: &ThreadId,
+        user: &str,
+    ) -> Result<Submitted, RemoteError> {
+        let until: jiff::Timestamp = entry.body.trim().parse().map_err(|e| {
+            RemoteError::Protocol(format!("the silence's end {:?}: {e}", entry.body))
+        })?;
+        let request = self
+            .http
+            .request(Method::PATCH, &path(&format!("/mod/users/{}", enc(user))))
+            .json(&api::UserModeration {
+                silenced_until: Some(until),
+            });
+        self.applied(request, entry, thread).await
+    }
+
+    /// Sends a moderation request with the entry's key; a conflict fails it at once.
+    async fn applied(
+        &mut self,
+        request: reqwest::RequestBuilder,
+        entry: &OutboxEntry,
+        thread: &ThreadId,
+    ) -> Result<Submitted, RemoteError> {
+        let request = request.header(headers::IDEMPOTENCY_KEY, &entry.key);
+        match self.call::<serde_json::Value>(request).await {
+            Ok(_) => Ok(Submitted::Moderated {
+                thread: thread.clone(),
+            }),
+            // A conflict (the post is gone, say) does not pass by waiting: the entry
+            // fails with the server's words instead of being retried.
+            Err(RemoteError::Status {
+                status: 409,
+                code,
+                message,
+                ..
+            }) => Err(RemoteError::Status {
+                status: 422,
+                code,
+                message,
+                retry_after: None,
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
     /// An edit, deletion, like or unlike of an existing post. An edit or deletion carries
     /// the version it was based on (`If-Match`); a 412 answers with the post as it is now.
     async fn change_post(&mut self, entry: &OutboxEntry) -> Result<Submitted, RemoteError> {

@@ -39,6 +39,23 @@ pub fn target_words<'a>(
             post_words(post),
             title_of(thread)
         ),
+        Target::Moderation {
+            user: Some(user), ..
+        } => format!("Silence of {}", clean_line(user)),
+        Target::Moderation {
+            thread,
+            post,
+            action,
+            user: None,
+        } => match post {
+            Some(post) => format!(
+                "{} of {} in “{}”",
+                mod_noun(*action),
+                post_words(post),
+                title_of(thread)
+            ),
+            None => format!("{} of “{}”", mod_noun(*action), title_of(thread)),
+        },
         Target::Reply { thread, reply_to } => {
             let title = title_of(thread);
             let to = reply_to.as_ref().map(post_words);
@@ -62,5 +79,20 @@ pub fn target_words<'a>(
                 format!("New thread “{}” in {place}", clean_line(title))
             }
         }
+    }
+}
+
+/// "Lock", "Unpin", "Hiding": a moderator's action as the outbox lists it.
+fn mod_noun(action: crate::model::ModAction) -> &'static str {
+    use crate::model::ModAction;
+    match action {
+        ModAction::Lock => "Lock",
+        ModAction::Unlock => "Unlock",
+        ModAction::Pin => "Pin",
+        ModAction::Unpin => "Unpin",
+        ModAction::Hide => "Hiding",
+        ModAction::Move => "Move",
+        ModAction::Split => "Split",
+        ModAction::Silence => "Silence",
     }
 }

@@ -2,6 +2,7 @@
 //! events, sync events, effect results, signals and the frame deadline, and draws only when
 //! something changed — at most one frame per [`FRAME`].
 
+pub mod accounts;
 mod background;
 mod browser;
 mod editor;
@@ -18,24 +19,21 @@ mod state_files;
 mod store_worker;
 mod terminal;
 
-use crate::account::Account;
-use crate::app::{self, Effect, Msg, Startup, State, StoreJob};
+use crate::app::{self, Effect, Msg, State, StoreJob};
 use crate::config::{Config, Hyperlinks};
-use crate::demo_server::DemoServer;
-use crate::model::ForumData;
-use crate::store::{DataDir, StoreError, load_ui_state};
+use crate::store::{DataDir, StoreError};
 use crate::sync::{SyncCommand, SyncEvent};
 use crate::ui::{self, Theme};
+use accounts::{AccountRuntime, OpenAccount};
 use background::SyncHandle;
 use crossterm::event::{Event, EventStream, MouseEventKind};
 use futures::StreamExt;
-use interpreter::{Interpreter, Job, Work};
+use interpreter::{Job, Work};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
+use std::collections::BTreeSet;
 use std::io::{self, IsTerminal};
-use std::sync::Arc;
 use std::time::Duration;
-use store_worker::StoreWorker;
 use terminal::TerminalGuard;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
@@ -60,20 +58,19 @@ pub enum TuiError {
     Store(#[from] StoreError),
 }
 
-/// What the reader starts from: the loaded config and account, and the cache as read.
+/// What the reader starts from: the loaded config, and each account with its cache as
+/// read (one account: `--account`, or the only one; several: the tree's top level is
+/// the accounts).
 #[derive(Debug)]
 pub struct Launch<'a> {
     pub config: &'a Config,
     /// Where `config` came from: `x` writes rules into it.
     pub config_path: &'a std::path::Path,
     pub data_dir: &'a DataDir,
-    pub account: &'a Account,
-    pub data: ForumData,
-    /// `data` has no threads and no read state yet: the index is large, and both are
-    /// loaded after the first frame.
-    pub index_later: bool,
-    /// Meanwhile, each area's unread posts (from the tree index), when known.
-    pub rolled_up: Option<std::collections::HashMap<crate::model::AreaId, u32>>,
+    /// In the tree's order; never empty.
+    pub accounts: Vec<OpenAccount>,
+    /// Which of them has the focus at start.
+    pub focused: usize,
     /// Why logging is off, when it is (shown once in the status line).
     pub log_problem: Option<String>,
 }
@@ -124,13 +121,13 @@ impl Pending {
     }
 }
 
-/// Files to write once the debounce delay has passed.
+/// Files to write once the debounce delay has passed, by account index.
 #[derive(Default)]
 struct Saves {
-    read: bool,
-    ui: bool,
+    read: BTreeSet<usize>,
+    ui: BTreeSet<usize>,
     /// The composer's text changed since its draft was last saved.
-    draft: bool,
+    draft: BTreeSet<usize>,
     at: Option<Instant>,
 }
 
@@ -146,12 +143,11 @@ struct Runner {
     theme: Theme,
     terminal: Terminal<CrosstermBackend<io::Stdout>>,
     guard: TerminalGuard,
+    /// The loop's own line for messages (about no account in particular).
     reply: mpsc::UnboundedSender<Msg>,
     pending: Pending,
-    sync: Option<SyncHandle>,
-    /// The demo forum's own server (the demo account only).
-    demo: Option<Arc<tokio::sync::Mutex<DemoServer>>>,
-    store: StoreWorker,
+    /// Each open account's engine, store worker and line back, in the tree's order.
+    accounts: Vec<AccountRuntime>,
     /// The log lost lines (a full disk) and the status line said so; said once.
     log_loss_told: bool,
     /// The notification hook and bell for new inbox items.
@@ -202,49 +198,34 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
         config,
         config_path,
         data_dir: _,
-        account,
-        data,
-        index_later,
-        rolled_up,
+        accounts: opened,
+        focused,
         log_problem,
     } = launch;
-    let (ui_state, ui_problem) = load_ui_state::<app::UiState>(&account.dir)?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let (theme, theme_warnings) = Theme::load(&config.theme, no_color);
 
     let guard = TerminalGuard::enter(config.ui.mouse)?;
     let mut terminal = fresh_terminal()?;
     let size = terminal.size()?;
-    let remembered: Option<app::UiState> = index_later.then(|| ui_state.clone());
-    let (mut state, mut startup_effects) = State::new(Startup {
-        account: account.name.clone(),
-        is_demo: account.is_demo(),
-        signed_in: account.is_demo() || account.has_credential(),
-        data,
-        ui: ui_state,
+    let reader = accounts::Reader {
         config,
         size: (size.width, size.height),
-        now: jiff::Timestamp::now(),
         id_seed: id_seed(),
-    });
-    if let Some(ui) = &remembered {
-        startup_effects.extend(start_tree::wait_for_index(&mut state, ui, rolled_up));
+    };
+    let mut started = Vec::with_capacity(opened.len());
+    let mut opening = Vec::with_capacity(opened.len());
+    let mut ui_problem = None;
+    for open in opened {
+        let index_later = open.index_later;
+        let (state, effects, problem, account) = accounts::first_state(open, &reader)?;
+        ui_problem = ui_problem.or(problem);
+        started.push((state, effects));
+        opening.push((account, index_later));
     }
-    startup_effects.extend(judging_at_start(
-        &state,
-        config,
-        &account.name,
-        remembered.is_some(),
-    ));
-    // The first frame says when the cache was last synced; the engine says it again once
-    // it has started.
-    state.capabilities = account.capabilities();
-    state.me = account.me();
-    state.web =
-        crate::app::web::WebSite::of(account.remote.as_ref().map(|r| (&r.kind, r.url.as_str())));
-    state.status.last_sync = crate::sync::state::SyncState::load(&account.dir)
-        .ok()
-        .and_then(|(sync, _)| sync.last_success_at);
+    let Some((mut state, startup_effects)) = app::accounts::gather(started, focused) else {
+        return Ok(());
+    };
     // `hyperlinks = "auto"`: the environment alone decides, so the first frame waits for
     // no answer from the terminal.
     state.settings.hyperlinks = match config.ui.hyperlinks {
@@ -252,34 +233,33 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
         Hyperlinks::Off => false,
         Hyperlinks::Auto => ui::hyperlink::terminal_supports(|name| std::env::var(name).ok()),
     };
-    let ui_problem = ui_problem.map(|p| p.to_string());
     if let Some(problem) = startup_problem(config, &theme_warnings, ui_problem, log_problem) {
         tracing::warn!("{problem}");
         state.error(problem);
     }
-    // The first frame comes from the cache alone, before the sync engine starts (it reads
-    // the thread index again and builds its HTTP client): paint first, then sync.
+    // The first frame comes from the caches alone, before any sync engine starts (each
+    // reads its thread index again and builds its HTTP client): paint first, then sync.
     terminal.draw(|frame| ui::draw(frame, &state, &theme))?;
 
     let (reply, mut replies) = mpsc::unbounded_channel::<Msg>();
     let (sync_tx, sync_rx) = mpsc::channel(256);
-    let (sync, demo) = match background::start(account, sync_tx).await {
-        Ok(started) => started,
-        Err(why) => {
-            tracing::warn!("{why}");
-            let _ = reply.send(Msg::SyncUnavailable(why));
-            (None, None)
-        }
+    let several = opening.len() > 1;
+    let shared = accounts::Shared {
+        config,
+        config_path,
+        reply: &reply,
+        events: &sync_tx,
+        several,
     };
-    let core = Interpreter::open(&account.dir)
-        .started_from(state.data.read.clone(), state.ui_snapshot())
-        .reading_later(index_later)
-        .queueing_read_marks(account.queues_read_marks())
-        .queueing_place_marks(account.queues_place_marks())
-        .judging(&account.name, config.rule_set_shared())
-        .config_at(config_path)
-        .queueing_inbox_marks(account.queues_inbox_marks());
-    let store = StoreWorker::start(account.dir.clone(), core, reply.clone());
+    let mut runtimes = Vec::with_capacity(opening.len());
+    for (index, (account, index_later)) in opening.into_iter().enumerate() {
+        let shown = app::accounts::with_account(&mut state, index, |state| {
+            (state.data.read.clone(), state.ui_snapshot())
+        })
+        .unwrap_or_default();
+        runtimes.push(accounts::start(account, index, shown, index_later, &shared).await);
+    }
+    drop(sync_tx);
 
     let mut runner = Runner {
         state,
@@ -290,11 +270,10 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
         pending: Pending::new(),
         log_loss_told: false,
         notifier: notify::Notifier::new(config.notify_command.clone(), config.bell),
-        sync,
-        demo: demo.map(|d| Arc::new(tokio::sync::Mutex::new(d))),
-        store,
+        accounts: runtimes,
     };
-    runner.execute(startup_effects);
+    let focused = runner.state.accounts.focused();
+    runner.execute(focused, startup_effects);
     let result = runner.event_loop(&mut replies, sync_rx).await;
     // The runner holds the whole state: its last steps go on the heap.
     Box::pin(runner.finish(result)).await
@@ -304,7 +283,7 @@ impl Runner {
     async fn event_loop(
         &mut self,
         replies: &mut mpsc::UnboundedReceiver<Msg>,
-        mut sync_events: mpsc::Receiver<SyncEvent>,
+        mut sync_events: mpsc::Receiver<(usize, SyncEvent)>,
     ) -> Result<(), TuiError> {
         let mut sigterm = signal(SignalKind::terminate())?;
         let mut sighup = signal(SignalKind::hangup())?;
@@ -341,11 +320,15 @@ impl Runner {
                 },
                 Some(msg) = replies.recv() => msg,
                 event = sync_events.recv(), if sync_open => {
-                    let Some(event) = event else {
+                    let Some((index, event)) = event else {
                         sync_open = false;
                         continue;
                     };
-                    Msg::Sync(event)
+                    if self.state.accounts.several() {
+                        Msg::Account(index, Box::new(Msg::Sync(event)))
+                    } else {
+                        Msg::Sync(event)
+                    }
                 }
                 () = sleep_until(self.pending.next_frame), if self.pending.dirty => continue,
                 () = sleep_until(announce_at.map_or_else(Instant::now, Instant::from_std)),
@@ -373,9 +356,11 @@ impl Runner {
             if let Msg::Resize(..) = msg {
                 self.terminal = fresh_terminal()?;
             }
+            // Effects are the focused account's, unless tagged with another's.
+            let focused = self.state.accounts.focused();
             let effects = app::update(&mut self.state, msg, jiff::Timestamp::now());
             self.pending.dirty = true;
-            self.execute(effects);
+            self.execute(focused, effects);
             self.tell_log_loss();
         }
         Ok(())
@@ -393,36 +378,46 @@ impl Runner {
             "the log could not be written ({dropped} line{} lost; is the disk full?)",
             if dropped == 1 { "" } else { "s" }
         );
+        let focused = self.state.accounts.focused();
         let effects = app::update(&mut self.state, Msg::Notice(text), jiff::Timestamp::now());
-        self.execute(effects);
+        self.execute(focused, effects);
     }
 
-    /// Carries out effects: disk work goes to the store worker (or a blocking task for
-    /// loads), saves are scheduled, and nothing waits on I/O between two frames.
-    fn execute(&mut self, effects: Vec<Effect>) {
+    /// Carries out effects for account `index` (those tagged with another account go to
+    /// it): disk work goes to the account's store worker (or a blocking task for loads),
+    /// saves are scheduled, and nothing waits on I/O between two frames.
+    fn execute(&mut self, index: usize, effects: Vec<Effect>) {
         for effect in effects {
+            if let Effect::Account(other, effect) = effect {
+                self.execute(other, vec![*effect]);
+                continue;
+            }
+            let Some(account) = self.accounts.get(index) else {
+                tracing::error!("an effect for account {index}, which is not open");
+                continue;
+            };
             let effect = match Work::from(effect) {
                 Work::Disk(job) => {
-                    self.store.submit(job);
+                    account.store.submit(job);
                     continue;
                 }
                 Work::Shell(effect) => effect,
             };
             match effect {
                 Effect::SaveReadState => {
-                    self.pending.saves.read = true;
+                    self.pending.saves.read.insert(index);
                     self.pending.saves.schedule();
                 }
                 Effect::SaveUiState => {
-                    self.pending.saves.ui = true;
+                    self.pending.saves.ui.insert(index);
                     self.pending.saves.schedule();
                 }
                 Effect::DraftChanged => {
-                    self.pending.saves.draft = true;
+                    self.pending.saves.draft.insert(index);
                     self.pending.saves.schedule();
                 }
                 Effect::Sync(command) => {
-                    if let Some(sync) = &self.sync {
+                    if let Some(sync) = &account.sync {
                         sync.send(command);
                     }
                 }
@@ -444,9 +439,9 @@ impl Runner {
                 Effect::SavePost { path, text, post } => {
                     export::save(path, text, post, self.reply.clone());
                 }
-                Effect::SwitchDemoServer => self.switch_demo_server(),
+                Effect::SwitchDemoServer => self.switch_demo_server(index),
                 Effect::Announce(items) => {
-                    self.notifier.offer(&self.state.status.account, &items);
+                    self.notifier.offer(&account.account.name, &items);
                     self.announce();
                 }
                 Effect::Suspend => self.pending.suspend = true,
@@ -458,22 +453,26 @@ impl Runner {
                 | Effect::CountRecentPosts
                 | Effect::Query(_)
                 | Effect::ReloadIndex(_)
-                | Effect::Store(_) => {}
+                | Effect::Store(_)
+                | Effect::Account(..) => {}
             }
         }
     }
 
     /// The demo key: the demo's server takes its next mode off the loop; the engine is
     /// then asked to sync at once, so the change shows (held, offline, sent) right away.
-    fn switch_demo_server(&self) {
-        let Some(demo) = self.demo.clone() else {
-            let _ = self.reply.send(Msg::DemoSwitched(Err(
+    fn switch_demo_server(&self, index: usize) {
+        let Some(account) = self.accounts.get(index) else {
+            return;
+        };
+        let Some(demo) = account.demo.clone() else {
+            let _ = account.reply.send(Msg::DemoSwitched(Err(
                 "the demo forum's server is not running here (see the log)".into(),
             )));
             return;
         };
-        let reply = self.reply.clone();
-        let commands = self.sync.as_ref().map(SyncHandle::commands);
+        let reply = account.reply.clone();
+        let commands = account.sync.as_ref().map(SyncHandle::commands);
         tokio::spawn(async move {
             let mut demo = demo.lock().await;
             let next = demo.mode().next();
@@ -512,7 +511,10 @@ impl Runner {
         self.guard.reactivate()?;
         self.terminal = fresh_terminal()?;
         self.pending.dirty = true;
-        let _ = self.reply.send(Msg::Edited(result));
+        // The composer is the focused account's (switching accounts leaves it there).
+        let focused = self.state.accounts.focused();
+        let reply = self.accounts.get(focused).map_or(&self.reply, |a| &a.reply);
+        let _ = reply.send(Msg::Edited(result));
         Ok(EventStream::new())
     }
 
@@ -536,16 +538,17 @@ impl Runner {
         Ok(EventStream::new())
     }
 
-    /// The open draft as it stands now, for the store worker.
-    fn draft_job(&self) -> Option<Job> {
-        let composer = self.state.composer.as_ref()?;
-        Some(Job::Store(StoreJob::SaveDraft(
-            composer.to_draft(jiff::Timestamp::now()),
-        )))
+    /// Account `index`'s open draft as it stands now, for its store worker.
+    fn draft_job(state: &mut State, index: usize) -> Option<Job> {
+        app::accounts::with_account(state, index, |state| {
+            let composer = state.composer.as_ref()?;
+            Some(Job::Store(StoreJob::SaveDraft(
+                composer.to_draft(jiff::Timestamp::now()),
+            )))
+        })
+        .flatten()
     }
 
-    /// Hands what changed since the last save to the store worker, which writes it in
-    /// order off the loop; a failure comes back as a message (and saving is tried again).
     /// Runs the hook (and rings the bell) for the inbox items waiting, when it is due.
     fn announce(&mut self) {
         let Some(run) = self.notifier.take_due(std::time::Instant::now()) else {
@@ -561,53 +564,80 @@ impl Runner {
         }
     }
 
+    /// Hands what changed since the last save to each account's store worker, which
+    /// writes it in order off the loop; a failure comes back as a message (and saving is
+    /// tried again).
     fn save(&mut self) {
         self.pending.saves.at = None;
-        if std::mem::take(&mut self.pending.saves.draft)
-            && let Some(job) = self.draft_job()
-        {
-            self.store.submit(job);
+        let saves = &mut self.pending.saves;
+        let (drafts, reads, uis) = (
+            std::mem::take(&mut saves.draft),
+            std::mem::take(&mut saves.read),
+            std::mem::take(&mut saves.ui),
+        );
+        for index in drafts {
+            if let Some(job) = Self::draft_job(&mut self.state, index)
+                && let Some(account) = self.accounts.get(index)
+            {
+                account.store.submit(job);
+            }
         }
-        if std::mem::take(&mut self.pending.saves.read) {
-            self.store.submit(Job::Store(StoreJob::SaveReadState(
-                self.state.data.read.clone(),
-            )));
+        for index in reads {
+            let read = app::accounts::with_account(&mut self.state, index, |s| s.data.read.clone());
+            if let (Some(read), Some(account)) = (read, self.accounts.get(index)) {
+                account
+                    .store
+                    .submit(Job::Store(StoreJob::SaveReadState(read)));
+            }
         }
-        if std::mem::take(&mut self.pending.saves.ui) {
-            self.store.submit(Job::Store(StoreJob::SaveUiState(Box::new(
-                self.state.ui_snapshot(),
-            ))));
+        for index in uis {
+            let ui = app::accounts::with_account(&mut self.state, index, |s| s.ui_snapshot());
+            if let (Some(ui), Some(account)) = (ui, self.accounts.get(index)) {
+                account
+                    .store
+                    .submit(Job::Store(StoreJob::SaveUiState(Box::new(ui))));
+            }
         }
     }
 
     /// Saves everything and restores the terminal, whatever ended the loop; the loop's
-    /// error comes first, then a save error. The store worker finishes every write asked
-    /// for, then the open draft, the read state and `ui.json` are written after them
-    /// before this returns; the sync engine is asked to stop.
+    /// error comes first, then a save error. Each account's store worker finishes every
+    /// write asked for, then its open draft, read state and `ui.json` are written after
+    /// them before this returns; the sync engines are asked to stop.
     async fn finish(self, result: Result<(), TuiError>) -> Result<(), TuiError> {
-        let draft = self.draft_job();
         let Self {
-            state,
+            mut state,
             mut guard,
-            sync,
-            demo,
-            store,
+            accounts,
             ..
         } = self;
         guard.restore();
-        let mut core = store.finish();
-        if let Some(job) = draft {
-            core.run(job);
+        let mut saved = Ok(());
+        let mut stopping = Vec::new();
+        for (index, account) in accounts.into_iter().enumerate() {
+            let draft = Self::draft_job(&mut state, index);
+            let mut core = account.store.finish();
+            if let Some(job) = draft {
+                core.run(job);
+            }
+            let this = app::accounts::with_account(&mut state, index, |state| {
+                core.save_read_state(&state.data.read)
+                    .and_then(|()| core.save_ui_state(&state.ui_snapshot()))
+            })
+            .unwrap_or(Ok(()));
+            saved = saved.and(this);
+            stopping.push((account.sync, account.demo));
         }
-        let saved = core
-            .save_read_state(&state.data.read)
-            .and_then(|()| core.save_ui_state(&state.ui_snapshot()));
-        if let Some(sync) = sync {
-            sync.shutdown().await;
-        }
-        if let Some(demo) = demo.and_then(|d| Arc::try_unwrap(d).ok()) {
-            demo.into_inner().shutdown().await;
-        }
+        // The engines stop side by side: one slow server does not hold up the others.
+        futures::future::join_all(stopping.into_iter().map(|(sync, demo)| async move {
+            if let Some(sync) = sync {
+                sync.shutdown().await;
+            }
+            if let Some(demo) = demo.and_then(|d| std::sync::Arc::try_unwrap(d).ok()) {
+                demo.into_inner().shutdown().await;
+            }
+        }))
+        .await;
         tracing::info!("reader closed");
         result.and(saved.map_err(TuiError::from))
     }

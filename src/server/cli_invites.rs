@@ -7,6 +7,8 @@ use crate::api::Role;
 use jiff::{SignedDuration, Timestamp};
 use std::io::Write;
 
+pub use crate::text::span::parse_span;
+
 /// Create, list and revoke invitations.
 #[derive(Debug, clap::Subcommand)]
 pub enum InviteCommand {
@@ -26,30 +28,6 @@ pub enum InviteCommand {
     List,
     /// Revoke an invitation by the id `invite list` shows
     Revoke { id: String },
-}
-
-/// Reads a span such as `90s`, `30m`, `12h`, `7d` or `2w`.
-pub fn parse_span(text: &str) -> Result<SignedDuration, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (digits, unit) = text.split_at(split);
-    let unit_secs: i64 = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        "w" => 7 * 86_400,
-        _ => 0,
-    };
-    let count: i64 = digits.parse().unwrap_or(0);
-    match count.checked_mul(unit_secs) {
-        Some(secs) if secs > 0 && count <= 100_000 => Ok(SignedDuration::from_secs(secs)),
-        _ => Err(format!(
-            "{text:?} is not a duration; write a number and s, m, h, d or w (e.g. 7d)"
-        )),
-    }
 }
 
 /// `now` plus `span`, as a time.
@@ -134,19 +112,4 @@ pub async fn invite_command(store: &dyn Store, command: InviteCommand) -> anyhow
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn spans_read_as_operators_write_them() {
-        assert_eq!(parse_span("7d"), Ok(SignedDuration::from_hours(7 * 24)));
-        assert_eq!(parse_span("30m"), Ok(SignedDuration::from_mins(30)));
-        assert_eq!(parse_span("2w"), Ok(SignedDuration::from_hours(14 * 24)));
-        for bad in ["", "7", "d", "0d", "-1d", "7 days", "99999999999d"] {
-            assert!(parse_span(bad).is_err(), "{bad:?}");
-        }
-    }
 }

@@ -269,6 +269,10 @@ async fn attempt<B: Backend>(
             entry.attempts += 1;
             awaiting(outbox, pacing, entry, report)
         }
+        Ok(Submitted::Moderated { thread }) => {
+            entry.attempts += 1;
+            applied(&thread, outbox, pacing, entry, report)
+        }
         Ok(Submitted::Conflict { current }) => {
             entry.attempts += 1;
             // A first attempt that landed (its answer lost) looks like a conflict with
@@ -359,6 +363,34 @@ fn conflict(
     outbox.update(entry)?;
     tracing::info!(key = %entry.key, post = %current.id, "conflict");
     report.conflicts += 1;
+    Ok(())
+}
+
+/// The server applied a moderator's action: nothing to wait for in the thread (the next
+/// sync shows it), so the entry is archived as done at once (under `outbox/done/`); a
+/// thread's action names no post, a hidden post's names it.
+fn applied(
+    thread: &crate::model::ThreadId,
+    outbox: &Outbox,
+    pacing: &mut Pacing,
+    entry: &mut OutboxEntry,
+    report: &mut FlushReport,
+) -> Result<(), StoreError> {
+    let post = match &entry.target {
+        Target::Moderation {
+            post: Some(post), ..
+        } => post.clone(),
+        _ => crate::model::PostId::new(String::new()),
+    };
+    entry.state = OutboxState::Done {
+        thread: thread.clone(),
+        post,
+    };
+    entry.last_message = None;
+    outbox.archive(entry)?;
+    tracing::info!(key = %entry.key, "moderation applied");
+    report.sent += 1;
+    pacing.backoff.reset();
     Ok(())
 }
 

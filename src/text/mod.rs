@@ -3,5 +3,6 @@
 
 pub mod clock;
 pub mod sanitize;
+pub mod span;
 
 pub use sanitize::{clean, clean_line};

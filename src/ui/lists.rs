@@ -305,20 +305,27 @@ pub fn draw_bookmarks(frame: &mut Frame, state: &State, selected: usize, theme: 
 pub fn draw_inbox(frame: &mut Frame, state: &State, selected: usize, theme: &Theme) {
     let cols = usize::from(frame.area().width.min(100).saturating_sub(4));
     let meta = theme.get(Element::PaneMeta);
-    let entries: Vec<Vec<Line>> = state
-        .inbox
-        .rows
+    let all = crate::app::accounts::inbox(state);
+    // With several accounts, each item names its account.
+    let several = state.accounts.several();
+    let entries: Vec<Vec<Line>> = all
         .iter()
         .enumerate()
-        .map(|(i, item)| {
+        .map(|(i, entry)| {
+            let item = entry.item;
             let mark = if i == selected { "›" } else { " " };
             let (dot, style) = if item.read {
                 (" ", Style::default())
             } else {
                 ("●", theme.get(Element::TreeUnread))
             };
+            let account = if several {
+                format!("{} · ", clean_line(entry.name))
+            } else {
+                String::new()
+            };
             let head = format!(
-                "{mark}{dot} {:<7} {}",
+                "{mark}{dot} {account}{:<7} {}",
                 item.kind.as_str(),
                 clean_line(&item.author.name)
             );
@@ -344,7 +351,7 @@ pub fn draw_inbox(frame: &mut Frame, state: &State, selected: usize, theme: &The
             lines
         })
         .collect();
-    let unread = state.inbox.rows.iter().filter(|i| !i.read).count();
+    let unread = all.iter().filter(|e| !e.item.read).count();
     let hint = keys_hint(
         &state.keys.keymap,
         Context::Inbox,

@@ -23,21 +23,30 @@ pub use element::Element;
 use ratatui::Frame;
 pub use theme::Theme;
 
+/// What the tree pane shows: the focused account's tree, and with several accounts the
+/// others' rows around it.
+fn tree_view<'a>(state: &'a State, g: &crate::app::geometry::Geometry) -> tree_pane::TreeView<'a> {
+    tree_pane::TreeView {
+        tree: &state.tree,
+        focused: state.focus == Focus::Tree,
+        area: g.tree,
+        list: g.tree_list,
+        bordered: !g.narrow,
+        accounts: if state.accounts.several() {
+            crate::app::accounts::rows(state)
+        } else {
+            Vec::new()
+        },
+        focused_account: state.accounts.focused(),
+        accounts_list: g.accounts_list,
+    }
+}
+
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     let g = state.geometry();
     banner::draw(frame, &state.banner, &state.keys.keymap, g.banner, theme);
-    tree_pane::draw(
-        frame,
-        &tree_pane::TreeView {
-            tree: &state.tree,
-            focused: state.focus == Focus::Tree,
-            area: g.tree,
-            list: g.tree_list,
-            bordered: !g.narrow,
-        },
-        theme,
-    );
+    tree_pane::draw(frame, &tree_view(state, &g), theme);
     if let Some(composer) = &state.composer {
         composer::draw(
             frame,
@@ -82,6 +91,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
             outbox: &state.outbox,
             prompt: state.prompt.as_ref(),
             unread: state.tree.total_unread(),
+            inbox_unread: crate::app::accounts::inbox_unread(state),
             keymap: &state.keys.keymap,
             pending: state
                 .keys

@@ -23,6 +23,8 @@ pub struct StatusView<'a> {
     pub outbox: &'a OutboxList,
     pub prompt: Option<&'a Prompt>,
     pub unread: u32,
+    /// Unread inbox items (of every open account).
+    pub inbox_unread: usize,
     pub keymap: &'a Keymap,
     pub pending: String,
     pub area: Rect,
@@ -43,6 +45,10 @@ pub fn draw(frame: &mut Frame, view: &StatusView<'_>, theme: &Theme) {
             PromptKind::AccountSearch => "search the account: ",
             PromptKind::Note => "bookmark note (enter: none, esc: no bookmark): ",
             PromptKind::Recipients => "message to (names): ",
+            PromptKind::HideReason => "hide the post, reason (esc: keep it): ",
+            PromptKind::SilenceSpan => "silence the author for (e.g. 3d, 12h; esc: don't): ",
+            PromptKind::SplitTitle => "split from here, new thread's title (esc: keep it): ",
+            PromptKind::MoveArea => "move the thread to area (id or title; esc: stay): ",
         };
         let (before, after) = prompt.split_at_cursor();
         Line::from(vec![
@@ -181,8 +187,8 @@ fn facts(view: &StatusView<'_>, room: usize) -> String {
     // An empty outbox is news worth less than the unread count on a narrow screen.
     let outbox_rank = u8::from(view.outbox.pending() == 0);
     parts.push(Part::new(outbox_part(view.outbox), outbox_rank));
-    if status.inbox_unread > 0 {
-        parts.push(Part::new(format!(" · inbox {}", status.inbox_unread), 1));
+    if view.inbox_unread > 0 {
+        parts.push(Part::new(format!(" · inbox {}", view.inbox_unread), 1));
     }
     parts.push(Part::new(format!(" · {} unread", view.unread), 0));
     if status.skipped > 0 {

@@ -4,6 +4,7 @@
 use super::element::Element;
 use super::text::{truncate, width};
 use super::theme::Theme;
+use crate::app::accounts::AccountRow;
 use crate::app::tree::{NodeKind, TreeModel, TreeNode};
 use crate::model::WatchLevel;
 use ratatui::Frame;
@@ -22,6 +23,12 @@ pub struct TreeView<'a> {
     pub area: Rect,
     pub list: Rect,
     pub bordered: bool,
+    /// With several accounts: every account's row (the focused one's tree stands in for
+    /// its row, at `focused_account`), drawn in `accounts_list` around `list`. Empty with
+    /// one account.
+    pub accounts: Vec<AccountRow>,
+    pub focused_account: usize,
+    pub accounts_list: Rect,
 }
 
 pub fn draw(frame: &mut Frame, view: &TreeView<'_>, theme: &Theme) {
@@ -37,6 +44,8 @@ pub fn draw(frame: &mut Frame, view: &TreeView<'_>, theme: &Theme) {
     let tree = view.tree;
     let height = usize::from(view.list.height);
     let cols = usize::from(view.list.width);
+    draw_accounts(frame, view, theme);
+    let root_note = view.accounts.get(view.focused_account);
     let lines: Vec<Line> = tree
         .visible()
         .iter()
@@ -52,11 +61,40 @@ pub fn draw(frame: &mut Frame, view: &TreeView<'_>, theme: &Theme) {
                     view.focused,
                     cols,
                     theme,
+                    root_note,
                 )
             })
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), view.list);
+}
+
+/// The rows of the accounts not in focus, above and below the focused account's tree.
+fn draw_accounts(frame: &mut Frame, view: &TreeView<'_>, theme: &Theme) {
+    let list = view.accounts_list;
+    // The accounts below follow the focused tree's last row on screen.
+    let tree_rows = crate::app::accounts::tree_rows_shown(view.tree, view.list.height);
+    let cols = usize::from(list.width);
+    for (index, account) in view.accounts.iter().enumerate() {
+        if index == view.focused_account {
+            continue;
+        }
+        let line = if index < view.focused_account {
+            index
+        } else {
+            index + tree_rows - 1
+        };
+        let Some(y) = u16::try_from(line)
+            .ok()
+            .and_then(|l| list.y.checked_add(l))
+            .filter(|&y| y < list.bottom())
+        else {
+            continue;
+        };
+        let node = TreeNode::account(&account.label, account.unread);
+        let line = row(&node, false, false, false, cols, theme, Some(account));
+        frame.render_widget(Paragraph::new(line), Rect::new(list.x, y, list.width, 1));
+    }
 }
 
 fn row<'a>(
@@ -66,10 +104,15 @@ fn row<'a>(
     focused: bool,
     cols: usize,
     theme: &Theme,
+    account: Option<&AccountRow>,
 ) -> Line<'a> {
     let indent = "  ".repeat(node.depth.saturating_sub(1));
     let muted = node.watch == WatchLevel::Muted;
     let marker = match (node.kind, node.has_children, expanded) {
+        // With several accounts, each forum's root folds like any other row.
+        // (The focused account's root with nothing under it yet is open all the same.)
+        (NodeKind::Forum, false, _) | (NodeKind::Forum, _, true) if account.is_some() => "▾ ",
+        (NodeKind::Forum, true, false) if account.is_some() => "▸ ",
         (NodeKind::Forum, _, _) => "",
         (_, true, true) => "▾ ",
         (_, true, false) => "▸ ",
@@ -82,6 +125,10 @@ fn row<'a>(
         WatchLevel::Normal | WatchLevel::Muted => "",
     };
     let mut count = String::new();
+    // An account's root says its connection: synced, offline, read-only, rate-limited…
+    if let Some(account) = account.filter(|_| node.kind == NodeKind::Forum) {
+        let _ = write!(count, " {}", account.state);
+    }
     // A thread's score from the rules, as `threadmark tree` says it.
     if node.score != 0 {
         let _ = write!(count, " score {}", node.score);
@@ -105,7 +152,12 @@ fn row<'a>(
     }
     let lead = width(&indent) + width(marker) + width(watch);
     let room = cols.saturating_sub(lead + width(&count) + 1);
-    let label = truncate(&node.label, room);
+    // An account's root is named as its row is when folded (its account's name before a
+    // first sync, not the one-account reader's "Forum").
+    let label = match account {
+        Some(account) if node.kind == NodeKind::Forum => truncate(&account.label, room),
+        _ => truncate(&node.label, room),
+    };
     let pad = cols.saturating_sub(lead + width(&label) + width(&count));
     let marker_style = if node.kind == NodeKind::Thread {
         theme.get(Element::ReaderUnread)

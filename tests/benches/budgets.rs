@@ -9,6 +9,8 @@
 //! (`1000000` for a million in 50,000 threads): start, `tree`, `search`, peak memory and
 //! the data directory's size against the post text.
 //!
+//! `start_accounts` starts the real binary on three accounts at once.
+//!
 //! `cargo bench --bench budgets` runs them all; a filter (`cargo bench --bench budgets --
 //! search`) runs the matching ones. Criterion prints means; the percentiles and the
 //! ratios the budgets name are printed as `budget:` lines.
@@ -18,6 +20,7 @@
 mod support;
 use support::{generator, postgres, serve};
 
+mod accounts;
 mod binary;
 mod discourse;
 mod fixtures;
@@ -40,6 +43,9 @@ fn main() {
     if filter.wants("start") {
         startup::bench(&mut c);
         binary::start_to_first_frame();
+    }
+    if filter.wants("start_accounts") {
+        accounts::start_to_first_frame();
     }
     if filter.wants("rules") {
         rules::bench();

@@ -2,7 +2,8 @@
 //! moves the thread with `threadmark serve …` beside the running server; after a sync,
 //! `threadmark read` and the reader show the small actions as one-line events between the
 //! posts, the hidden post as its stub, the thread in its new area, and a reply is refused
-//! with the reason.
+//! with the reason. A moderator's lock from the reader goes through the outbox to the server;
+//! a refusal by the server leaves the entry failed with its words.
 
 use crate::pty_session::PtySession;
 use crate::serve::{Client, Served, text};
@@ -151,5 +152,399 @@ fn split_converges(store: &std::path::Path, client: &Client) {
     assert!(
         split.contains("── split by (operator): from thread advocacy-1"),
         "{split}"
+    );
+}
+
+/// The demo's Advocacy thread opened in the reader of `client`'s account.
+fn reader_at_advocacy(client: &Client) -> PtySession {
+    let mut reader = PtySession::start(client.home.path(), &[], &[], 120, 40);
+    reader.wait_for_text("Advocacy");
+    reader.send("G\r");
+    reader.wait_for_text("Advocacy · 8 posts");
+    reader
+}
+
+#[test]
+fn a_moderators_lock_from_the_reader_reaches_the_server_and_a_member_cannot_reply() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let member = Client::synced(&server, server.member_token.as_ref().unwrap());
+    let admin = Client::synced(&server, server.admin_token.as_ref().unwrap());
+    let api = crate::support::api::Api::new(&server.url, server.admin_token.as_ref().unwrap());
+
+    // A member's `L` is refused with the role needed; nothing is queued.
+    let mut reader = reader_at_advocacy(&member);
+    reader.send("L");
+    reader.wait_for_text("locking a thread needs the moderator or admin role");
+    reader.send("q");
+    assert!(reader.wait_exit().success());
+    assert!(member.outbox().is_empty(), "nothing was queued");
+    assert_eq!(api.get("/threads/advocacy-1")["locked"], false);
+
+    // The admin (the role came with the login) locks it from the reader: queued once on
+    // disk, sent through the outbox, and the next sync shows it locked.
+    let mut reader = reader_at_advocacy(&admin);
+    reader.send("L");
+    // Queued, sent by the write queue at once, and the sync after it brings the lock.
+    reader.wait_for_text("[locked] ");
+    reader.send("q");
+    assert!(reader.wait_exit().success());
+    assert!(admin.outbox().is_empty(), "applied: nothing left to send");
+    let thread = api.get("/threads/advocacy-1");
+    assert_eq!(thread["locked"], true, "{thread}");
+    let log = api.get("/admin/log");
+    let locks: Vec<&serde_json::Value> = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "lock")
+        .collect();
+    assert_eq!(locks.len(), 1, "locked once: {log}");
+    assert_eq!(locks[0]["target"], "advocacy-1");
+    assert_ne!(
+        locks[0]["actor"], "(operator)",
+        "done by the admin's account"
+    );
+
+    // The member's client syncs; its reader refuses `r` with the reason.
+    member.ok(&["sync"]);
+    let mut reader = reader_at_advocacy(&member);
+    reader.send("r");
+    reader.wait_for_text("the thread is locked");
+    reader.send("q");
+    assert!(reader.wait_exit().success());
+    assert!(member.outbox().is_empty());
+}
+
+#[test]
+fn a_hiding_refused_by_the_server_ends_failed_with_its_reason() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    // A moderator at login, made a member again since: the client still offers the keys,
+    // the server refuses, and the entry stays, failed, with the server's words.
+    operator(store.path(), &["user", "role", "demo", "moderator"]);
+    let demoted = Client::synced(&server, server.member_token.as_ref().unwrap());
+    operator(store.path(), &["user", "role", "demo", "member"]);
+    let mut reader = reader_at_advocacy(&demoted);
+    reader.send("J");
+    reader.wait_for_text("#2");
+    reader.send("Hoff topic\r");
+    reader.wait_for_text("failed");
+    reader.send("q");
+    assert!(reader.wait_exit().success());
+    demoted.run(&["sync"]);
+    let entries = demoted.outbox();
+    assert_eq!(entries.len(), 1, "kept: {entries:?}");
+    assert_eq!(entries[0]["target"]["kind"], "moderation");
+    assert_eq!(entries[0]["target"]["action"], "hide");
+    assert_eq!(entries[0]["body"], "off topic");
+    assert_eq!(entries[0]["state"], "failed", "{entries:?}");
+    let message = entries[0]["last_message"].as_str().unwrap();
+    assert!(message.contains("moderator"), "the role needed: {message}");
+    let out = demoted.run(&["outbox"]);
+    assert!(
+        text(&out.stdout).contains("Hiding of "),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn threadmark_moderate_queues_for_a_moderator_and_refuses_a_member() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let member = Client::synced(&server, server.member_token.as_ref().unwrap());
+    let out = member.run(&["moderate", "lock", "advocacy"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("needs the moderator or admin role"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(member.outbox().is_empty(), "nothing was queued");
+
+    let admin = Client::synced(&server, server.admin_token.as_ref().unwrap());
+    let out = admin.run(&["moderate", "hide", "advocacy#3"]);
+    assert!(
+        text(&out.stderr).contains("hiding needs --reason"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(admin.outbox().is_empty());
+    let said = admin.ok(&[
+        "moderate",
+        "hide",
+        "advocacy#3",
+        "--reason",
+        "personal details",
+    ]);
+    assert!(
+        said.starts_with("Queued the hiding of post advocacy-1-3"),
+        "{said}"
+    );
+    let entries = admin.outbox();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["target"]["kind"], "moderation");
+    admin.ok(&["sync"]);
+    assert!(admin.outbox().is_empty(), "applied");
+    let page = read(&admin);
+    assert!(
+        page.contains("Hidden by a moderator: personal details"),
+        "{page}"
+    );
+}
+
+#[test]
+fn a_move_from_the_reader_reaches_the_server_and_a_second_client_finds_the_thread_moved() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let member = Client::synced(&server, server.member_token.as_ref().unwrap());
+    let admin = Client::synced(&server, server.admin_token.as_ref().unwrap());
+    let api = crate::support::api::Api::new(&server.url, server.admin_token.as_ref().unwrap());
+
+    // The CLI refuses an unknown area before queuing, naming the choices.
+    let out = admin.run(&["moderate", "move", "advocacy", "--to", "nowhere"]);
+    assert!(!out.status.success());
+    let said = text(&out.stderr);
+    assert!(
+        said.contains("no area “nowhere”") && said.contains("information-policy"),
+        "{said}"
+    );
+    assert!(admin.outbox().is_empty(), "nothing was queued");
+
+    // The admin moves it from the reader, naming the area by part of its title.
+    let mut reader = reader_at_advocacy(&admin);
+    reader.send("A");
+    reader.wait_for_text("move the thread to area");
+    reader.send("information pol\r");
+    // Queued, sent by the write queue at once, and the sync after it shows the new area.
+    reader.wait_for_text("Information Policy · 8 posts");
+    reader.send("q");
+    assert!(reader.wait_exit().success());
+    admin.ok(&["sync"]);
+    assert!(admin.outbox().is_empty(), "applied: nothing left to send");
+    let thread = api.get("/threads/advocacy-1");
+    assert_eq!(thread["area_id"], "information-policy", "{thread}");
+    let log = api.get("/admin/log");
+    let moves = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "move")
+        .count();
+    assert_eq!(moves, 1, "moved once: {log}");
+
+    // The member's client syncs and reads the thread in its new area.
+    member.ok(&["sync"]);
+    let page = read(&member);
+    assert!(
+        page.lines()
+            .nth(1)
+            .is_some_and(|l| l.contains("› Information Policy")),
+        "the thread is in its new area: {page}"
+    );
+}
+
+#[test]
+fn a_split_from_the_reader_reaches_the_server_once_and_a_second_client_finds_the_new_thread() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let member = Client::synced(&server, server.member_token.as_ref().unwrap());
+    let admin = Client::synced(&server, server.admin_token.as_ref().unwrap());
+    let api = crate::support::api::Api::new(&server.url, server.admin_token.as_ref().unwrap());
+
+    let mut reader = reader_at_advocacy(&admin);
+    // From #7 on: posts 7 and 8 become a thread of their own.
+    reader.send("JJJJJJ");
+    reader.wait_for_text("#7");
+    reader.send("Y");
+    reader.wait_for_text("split from here, new thread's title");
+    reader.send("Advocacy side talk\r");
+    // Queued on disk ("Split of …: queued"), or already sent and synced (the new thread
+    // in the tree): either way past the prompt.
+    reader.wait_for("the split queued", |screen| {
+        !screen.contains("split from here")
+            && (screen.contains("Split of") || screen.contains("Advocacy side talk"))
+    });
+    reader.send("q");
+    assert!(reader.wait_exit().success());
+    admin.ok(&["sync"]);
+    assert!(admin.outbox().is_empty(), "applied: nothing left to send");
+
+    // The server split once: one log entry in each of the two threads, the old one's
+    // naming posts #7–#8.
+    let log = api.get("/admin/log");
+    let splits: Vec<&serde_json::Value> = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "split")
+        .collect();
+    assert_eq!(splits.len(), 2, "split once (an entry per thread): {log}");
+    let old = splits
+        .iter()
+        .find(|e| e["target"] == "advocacy-1")
+        .unwrap_or_else(|| panic!("no entry for the old thread: {log}"));
+    let detail = old["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.starts_with("posts #7–#8 to thread ") && detail.ends_with("(Advocacy side talk)"),
+        "{log}"
+    );
+
+    // A member's client syncs: the new thread holds the two posts, the old one says
+    // where they went.
+    member.ok(&["sync"]);
+    let out = member.run(&["read", "Advocacy side talk", "--width", "120"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let page = text(&out.stdout);
+    assert!(
+        page.contains("2 posts") && page.contains("── split by admin: from thread advocacy-1"),
+        "{page}"
+    );
+    let out = member.run(&["read", "advocacy-1", "--width", "120"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let old = text(&out.stdout);
+    assert!(
+        old.contains("── split by admin: posts #7–#8 to thread "),
+        "{old}"
+    );
+}
+
+#[test]
+fn a_silence_from_the_reader_reaches_the_server_once_and_the_members_reply_is_refused() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let member = Client::synced(&server, server.member_token.as_ref().unwrap());
+    let admin = Client::synced(&server, server.admin_token.as_ref().unwrap());
+    let api = crate::support::api::Api::new(&server.url, server.admin_token.as_ref().unwrap());
+
+    // The member (user "demo") writes #9; the admin's client syncs it.
+    let out = member.run_with_stdin(&["reply", "advocacy"], "Before the silence.");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    member.ok(&["sync"]);
+    assert!(member.outbox().is_empty(), "the first reply went out");
+    admin.ok(&["sync"]);
+
+    // The CLI refuses an unreadable span before queuing.
+    let out = admin.run(&["moderate", "silence", "demo", "--for", "a while"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("is not a duration"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = admin.run(&["moderate", "silence", "demo"]);
+    assert!(
+        text(&out.stderr).contains("silence needs --for SPAN"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = admin.run(&["moderate", "silence", "admin", "--for", "1d"]);
+    assert!(
+        text(&out.stderr).contains("your own name"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(admin.outbox().is_empty(), "nothing was queued");
+    // A member is told the role needed.
+    let out = member.run(&["moderate", "silence", "admin", "--for", "1d"]);
+    assert!(
+        text(&out.stderr).contains("needs the moderator or admin role"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(member.outbox().is_empty(), "nothing was queued");
+
+    // The admin silences the member from the reader, on their post.
+    let mut reader = PtySession::start(admin.home.path(), &[], &[], 120, 40);
+    reader.wait_for_text("Advocacy");
+    reader.send("G\r");
+    reader.wait_for_text("Advocacy · 9 posts");
+    reader.send("JJJJJJJJ");
+    reader.wait_for_text("Before the silence.");
+    reader.send("Z");
+    reader.wait_for_text("silence the author for");
+    reader.send("3d\r");
+    // Past the prompt, and sent by the reader's write queue: the server logged it (the
+    // status line's "queued" may already have given way to the sync's news).
+    let logged = || {
+        api.get("/admin/log")["entries"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|e| e["action"] == "silence"))
+    };
+    reader.wait_for("the silence sent", |screen| {
+        !screen.contains("silence the author for") && logged()
+    });
+    reader.send("q");
+    assert!(reader.wait_exit().success());
+    admin.ok(&["sync"]);
+    assert!(admin.outbox().is_empty(), "applied: nothing left to send");
+
+    let log = api.get("/admin/log");
+    let silences: Vec<&serde_json::Value> = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "silence")
+        .collect();
+    assert_eq!(silences.len(), 1, "silenced once: {log}");
+    assert_eq!(silences[0]["target"], "demo");
+    assert_ne!(silences[0]["actor"], "(operator)", "by the admin's account");
+
+    // The member's next reply is refused by the server, in its words.
+    let out = member.run_with_stdin(&["reply", "advocacy"], "After the silence.");
+    assert!(out.status.success(), "queued: {}", text(&out.stderr));
+    member.run(&["sync"]);
+    let entries = member.outbox();
+    assert_eq!(entries.len(), 1, "kept: {entries:?}");
+    assert_eq!(entries[0]["state"], "failed", "{entries:?}");
+    let message = entries[0]["last_message"].as_str().unwrap();
+    assert!(
+        message.contains("a moderator silenced you until"),
+        "the server's words: {message}"
+    );
+    let thread = api.get("/threads/advocacy-1");
+    assert_eq!(thread["post_count"], 9, "nothing posted: {thread}");
+}
+
+#[test]
+fn a_moderators_silence_of_an_admin_ends_failed_with_the_servers_reason() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    // The client does not know other people's roles: the server refuses, and the entry
+    // stays, failed, with its words.
+    operator(store.path(), &["user", "role", "demo", "moderator"]);
+    let moderator = Client::synced(&server, server.member_token.as_ref().unwrap());
+    let said = moderator.ok(&["moderate", "silence", "admin", "--for", "1d"]);
+    assert!(
+        said.starts_with("Queued the silence of admin until "),
+        "{said}"
+    );
+    moderator.run(&["sync"]);
+    let entries = moderator.outbox();
+    assert_eq!(entries.len(), 1, "kept: {entries:?}");
+    assert_eq!(entries[0]["target"]["action"], "silence");
+    assert_eq!(entries[0]["target"]["user"], "admin");
+    assert_eq!(entries[0]["state"], "failed", "{entries:?}");
+    let message = entries[0]["last_message"].as_str().unwrap();
+    assert!(
+        message.contains("nobody silences an admin"),
+        "the server's words: {message}"
+    );
+    let out = moderator.run(&["outbox"]);
+    assert!(
+        text(&out.stdout).contains("Silence of admin"),
+        "{}",
+        text(&out.stdout)
+    );
+    let api = crate::support::api::Api::new(&server.url, server.admin_token.as_ref().unwrap());
+    let log = api.get("/admin/log");
+    assert!(
+        !log["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "silence"),
+        "{log}"
     );
 }

@@ -26,6 +26,7 @@ mod refusals;
 mod removals;
 mod revisions;
 mod states;
+mod two_accounts;
 mod writes;
 
 use std::future::Future;

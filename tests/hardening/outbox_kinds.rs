@@ -1,4 +1,4 @@
-//! Every kind of outbox entry (reply, edit, delete, like, unlike) queued offline with the
+//! Every kind of outbox entry (reply, edit, delete, like, unlike, moderation) queued offline with the
 //! real client binary and sent to the real `threadmark serve`: drained while the client is
 //! killed (`kill -9`) at random points again and again, and, as a property, any interleaving
 //! of queueing, syncs and killed syncs against a reference model. In the end the server
@@ -171,6 +171,23 @@ impl Forum {
         said(&self.client.run(args))
     }
 
+    /// The member is made a moderator (`threadmark serve user role`, beside the running
+    /// server) and logs in again, so the client knows the role.
+    fn promote(&self) {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_threadmark"))
+            .args(["serve", "user", "role", "demo", "moderator", "--data"])
+            .arg(self.store.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let server = self.server.as_ref().unwrap();
+        let out = self.client.run_with_stdin(
+            &["login", "--token-stdin"],
+            server.member_token.as_ref().unwrap(),
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+
     /// The server stops (the client is offline) while `queue` runs, and comes back where
     /// the client expects it.
     fn offline(&mut self, queue: impl FnOnce(&Self)) {
@@ -218,7 +235,10 @@ fn queue_every_kind(f: &Forum, own: &[String]) -> Vec<String> {
     f.change(&["like", &own[3]]).unwrap();
     replies.push(f.reply("Every-kind reply 03"));
     f.change(&["like", "--undo", "advocacy-1#4"]).unwrap();
+    f.change(&["moderate", "pin", THREAD]).unwrap();
     f.change(&["like", &own[0]]).unwrap();
+    f.change(&["moderate", "hide", "advocacy-1#5", "--reason", "off topic"])
+        .unwrap();
     replies.push(f.reply("Every-kind reply 04"));
     // Edited, then deleted: the deletion must follow the version the edit made,
     // wherever the kill lands.
@@ -226,7 +246,19 @@ fn queue_every_kind(f: &Forum, own: &[String]) -> Vec<String> {
         f.edit(id, &format!("{id}, last words")).unwrap();
         f.change(&["delete", id]).unwrap();
     }
+    // Last: a locked thread takes no more replies.
+    f.change(&["moderate", "lock", THREAD]).unwrap();
     replies
+}
+
+/// How often the moderation log says `action` was done to `target`.
+fn logged(api: &Api, action: &str, target: &str) -> usize {
+    api.get("/admin/log?limit=100")["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == action && e["target"] == target)
+        .count()
 }
 
 #[test]
@@ -235,6 +267,7 @@ fn every_kind_of_entry_survives_kills_of_the_client_mid_drain() {
     let kills = count(24, 160);
     let mut forum = Forum::start();
     let own = forum.own_posts(4 + PAIRS);
+    forum.promote();
     forum.client.ok(&["sync"]);
     // How long a sync with nothing to send takes here: the kills land around its end,
     // where the queue is being sent.
@@ -244,11 +277,13 @@ fn every_kind_of_entry_survives_kills_of_the_client_mid_drain() {
     let mut replies = Vec::new();
     forum.offline(|f| replies = queue_every_kind(f, &own));
     let kinds: Vec<String> = live(&forum.client).into_iter().map(|(k, _)| k).collect();
-    let mut expected = vec![
-        "reply", "edit", "like", "reply", "edit", "like", "delete", "reply", "delete", "unlike",
-        "edit", "like", "reply", "unlike", "like", "reply",
-    ];
+    let mut expected = vec!["reply", "edit", "like", "reply", "edit", "like", "delete"];
+    expected.extend([
+        "reply", "delete", "unlike", "edit", "like", "reply", "unlike",
+    ]);
+    expected.extend(["moderation", "like", "moderation", "reply"]);
     expected.extend(["edit", "delete"].repeat(PAIRS));
+    expected.push("moderation");
     assert_eq!(
         kinds, expected,
         "queued offline, the two edits of one post as one"
@@ -329,6 +364,12 @@ fn every_kind_of_entry_survives_kills_of_the_client_mid_drain() {
             [format!("Own post {i}"), format!("{id}, last words")]
         );
     }
+    demo_posts_settled(api);
+}
+
+/// The demo's posts: liked or not as the queue said, and the moderator's actions each
+/// applied, and logged once whatever the kills.
+fn demo_posts_settled(api: &Api) {
     let demo = |n: u32| held(api, &format!("{THREAD}-{n}"));
     assert_eq!((demo(2).likes, demo(2).liked), (1, true), "liked");
     assert_eq!(
@@ -337,6 +378,27 @@ fn every_kind_of_entry_survives_kills_of_the_client_mid_drain() {
         "liked, then not"
     );
     assert_eq!((demo(4).likes, demo(4).liked), (0, false), "never liked");
+    moderated_once(api);
+}
+
+fn moderated_once(api: &Api) {
+    let thread = api.get(&format!("/threads/{THREAD}"));
+    assert_eq!(
+        (&thread["pinned"], &thread["locked"]),
+        (&true.into(), &true.into())
+    );
+    assert!(
+        held(api, &format!("{THREAD}-5")).body.contains("off topic"),
+        "{:?}",
+        held(api, &format!("{THREAD}-5")).body
+    );
+    assert_eq!(logged(api, "pin", THREAD), 1, "pinned once");
+    assert_eq!(logged(api, "lock", THREAD), 1, "locked once");
+    assert_eq!(
+        logged(api, "hide", &format!("{THREAD}-5")),
+        1,
+        "hidden once"
+    );
 }
 
 // ---------------------------------------------------------------- the property

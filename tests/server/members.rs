@@ -271,8 +271,13 @@ both_stores! {
         let t = demo_server(&store, |_| {}).await;
         let grant = json_of(redeem(&t, &invite(&t, &["--role", "moderator"]), "mo", "mo's long password").await, StatusCode::CREATED).await;
         let mo = grant["token"].as_str().unwrap().to_owned();
-        let silenced = json_of(silence(&t, &mo, "demo", &json!(in_hours(1))).await, StatusCode::OK).await;
+        let until = json!(in_hours(1));
+        let silenced = json_of(silence(&t, &mo, "demo", &until).await, StatusCode::OK).await;
         assert!(silenced["silenced_until"].is_string(), "{silenced}");
+        // The same end again (a client's resend after a lost answer): a state, logged once
+        // (checked at the end).
+        let again = json_of(silence(&t, &mo, "demo", &until).await, StatusCode::OK).await;
+        assert_eq!(again["silenced_until"], silenced["silenced_until"]);
         let detail = reply_refused(&t, &t.member(), "demo-1").await;
         assert!(detail.contains("a moderator silenced you until"), "{detail}");
         let who = json_of(me(&t, &t.member()).await, StatusCode::OK).await;
@@ -309,5 +314,6 @@ both_stores! {
         assert!(lines[1].contains("(operator) silence demo (until "), "{log}");
         assert!(lines[2].ends_with("mo unsilence demo"), "{log}");
         assert!(lines[3].contains("mo silence demo (until "), "{log}");
+        assert_eq!(lines.iter().filter(|l| l.contains("mo silence demo")).count(), 1, "{log}");
     }
 }

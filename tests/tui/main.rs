@@ -6,6 +6,7 @@
 mod support;
 use support::{pty_session, serve};
 
+mod accounts;
 mod big_index;
 mod compose;
 mod conflict_screen;
@@ -21,6 +22,7 @@ mod live_folders;
 mod live_inbox;
 mod live_places;
 mod messages;
+mod moderation;
 mod places;
 mod post_changes;
 mod pty;

@@ -234,3 +234,31 @@ fn ctrl_z_hands_the_terminal_back_and_resumes() {
     s.send("q");
     assert!(s.wait_exit().success());
 }
+
+#[test]
+fn show_demo_opens_the_demo_beside_the_configured_account() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config.toml"),
+        "show_demo = true\n[[accounts]]\nname = \"work\"\nurl = \"http://127.0.0.1:9\"\n",
+    )
+    .unwrap();
+    let mut s = PtySession::start(home.path(), &[], &[], 120, 30);
+    // The configured account first (in focus, never synced), the demo's row below it.
+    let screen = s.wait_for("both accounts", |screen| {
+        screen.contains("▾ work (not synced yet)") && screen.contains("▸ Strategic Framework")
+    });
+    assert!(
+        screen.find("work (not synced yet)") < screen.find("Strategic Framework"),
+        "{screen}"
+    );
+    // Down past the work tree's last row: the demo takes the focus, its tree opens.
+    s.send("Gj");
+    s.wait_for("the demo in focus", |screen| {
+        screen.contains("▸ work (not synced yet)")
+            && screen.contains("▾ Strategic Framework")
+            && screen.contains("Enabling Strategies")
+    });
+    s.send("q");
+    assert!(s.wait_exit().success());
+}

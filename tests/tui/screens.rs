@@ -67,6 +67,9 @@ fn help_overlay() {
     let mut h = Harness::demo(120, 40);
     h.keys("?");
     insta::assert_snapshot!("help_120x40", render(&h).backend());
+    // Its end: the reader's keys, the moderators' among them.
+    h.keys("G");
+    insta::assert_snapshot!("help_120x40_end", render(&h).backend());
 }
 
 #[test]

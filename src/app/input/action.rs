@@ -86,6 +86,21 @@ pub enum Action {
     TakeTheirs,
     /// Edit in conflict: write the text anew in the composer, from both.
     Merge,
+    /// Moderator: lock the open or selected thread, or unlock it.
+    ToggleLock,
+    /// Moderator: pin the open or selected thread, or unpin it.
+    TogglePin,
+    /// Moderator: hide the current post in the reader, with a reason typed in the
+    /// status line.
+    HidePost,
+    /// Moderator: move the open or selected thread to another area, named in the status
+    /// line.
+    MoveThread,
+    /// Moderator: split the current post and every later one off into a new thread,
+    /// titled in the status line.
+    SplitThread,
+    /// Moderator: silence the current post's author for a span typed in the status line.
+    SilenceMember,
     /// Cycle the watch level of the open or selected thread, or of the selected area:
     /// normal → watching → tracking → muted → normal.
     CycleWatch,

@@ -19,6 +19,8 @@ use crate::app::tree::actions as tree;
 use crate::app::tree::watch_actions;
 use crate::sync::protocol::SyncCommand;
 
+use crate::app::reader::model::Reader as ReaderModel;
+
 type Effects = Vec<Effect>;
 
 pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
@@ -48,16 +50,8 @@ pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
         Action::Collapse => tree::collapse(state),
         Action::ToggleExpand => state.tree.toggle(),
         Action::Open => tree::open(state, fx),
-        Action::NextPost => reader::step(
-            state,
-            crate::app::reader::model::Reader::next_post,
-            "last post",
-        ),
-        Action::PrevPost => reader::step(
-            state,
-            crate::app::reader::model::Reader::prev_post,
-            "first post",
-        ),
+        Action::NextPost => reader::step(state, ReaderModel::next_post, "last post"),
+        Action::PrevPost => reader::step(state, ReaderModel::prev_post, "first post"),
         Action::ParentPost => reader::parent(state),
         Action::NextSibling => reader::sibling(state, true),
         Action::PrevSibling => reader::sibling(state, false),
@@ -92,6 +86,14 @@ pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
             state.notice("these keys choose on an edit in conflict: e on the post opens it");
         }
         Action::CycleWatch => watch_actions::cycle(state, fx),
+        Action::ToggleLock
+        | Action::TogglePin
+        | Action::HidePost
+        | Action::MoveThread
+        | Action::SplitThread
+        | Action::SilenceMember => {
+            crate::app::reader::moderation::on_key(state, action, fx);
+        }
         Action::CycleView => crate::app::rules_ui::views_actions::cycle(state, fx),
         Action::QuickRule => crate::app::rules_ui::quick::offer(state),
         Action::Bookmark => bookmarks_actions::toggle(state, fx),

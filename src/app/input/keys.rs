@@ -153,6 +153,18 @@ fn prompt_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effect>) {
             Some(p) if p.kind == PromptKind::Recipients => {
                 crate::app::compose::recipients::not_given(state);
             }
+            Some(p) if p.kind == PromptKind::HideReason => {
+                crate::app::reader::moderation::hide_cancelled(state);
+            }
+            Some(p) if p.kind == PromptKind::SplitTitle => {
+                crate::app::reader::moderation::split_cancelled(state);
+            }
+            Some(p) if p.kind == PromptKind::MoveArea => {
+                crate::app::reader::moderation::move_cancelled(state);
+            }
+            Some(p) if p.kind == PromptKind::SilenceSpan => {
+                crate::app::reader::moderation::silence_cancelled(state);
+            }
             _ => {}
         },
         PromptOutcome::Run(text) => {
@@ -184,6 +196,16 @@ fn finish_prompt(state: &mut State, kind: PromptKind, text: &str, fx: &mut Vec<E
             crate::app::lists::search_results::run_query(state, text, fx);
         }
         PromptKind::Recipients => crate::app::compose::recipients::given(state, text, fx),
+        PromptKind::HideReason => {
+            crate::app::reader::moderation::hide_reason_given(state, text, fx);
+        }
+        PromptKind::SplitTitle => {
+            crate::app::reader::moderation::split_title_given(state, text, fx);
+        }
+        PromptKind::SilenceSpan => {
+            crate::app::reader::moderation::silence_span_given(state, text, fx);
+        }
+        PromptKind::MoveArea => crate::app::reader::moderation::move_area_given(state, text, fx),
     }
 }
 

@@ -39,6 +39,11 @@ pub fn on_mouse(state: &mut State, event: MouseEvent, fx: &mut Vec<Effect>) {
         MouseEventKind::Down(MouseButton::Left) => {
             if g.banner.contains(at) {
                 state.banner.expanded = !state.banner.expanded;
+            } else if g.accounts_list.contains(at)
+                && let Some(index) = crate::app::accounts::row_at(state, &g, event.row)
+            {
+                // Another account's row: it takes the focus, its tree opens there.
+                crate::app::accounts::focus(state, index);
             } else if g.tree_list.contains(at) {
                 click_tree(state, state.tree.offset() + row_in(g.tree_list), fx);
             } else if g.reader_body.contains(at) {

@@ -24,6 +24,16 @@ pub enum PromptKind {
     Note,
     /// The recipients of a new private message. Not remembered.
     Recipients,
+    /// Why a moderator hides a post (readers see it in its place). Not remembered.
+    HideReason,
+    /// The area a moderator moves a thread to (its id or part of its title). Not
+    /// remembered.
+    MoveArea,
+    /// The title of the thread a moderator splits off (empty: the server's). Not
+    /// remembered.
+    SplitTitle,
+    /// How long a moderator silences a post's author (`3d`, `12h`). Not remembered.
+    SilenceSpan,
 }
 
 /// A line of text being typed in the status line.
@@ -68,7 +78,12 @@ impl PromptHistory {
             PromptKind::Pipe => &self.pipe,
             PromptKind::Save => &self.save,
             PromptKind::AccountSearch => &self.account_search,
-            PromptKind::Note | PromptKind::Recipients => &[],
+            PromptKind::Note
+            | PromptKind::Recipients
+            | PromptKind::HideReason
+            | PromptKind::MoveArea
+            | PromptKind::SplitTitle
+            | PromptKind::SilenceSpan => &[],
         }
     }
 
@@ -83,7 +98,12 @@ impl PromptHistory {
             PromptKind::Pipe => &mut self.pipe,
             PromptKind::Save => &mut self.save,
             PromptKind::AccountSearch => &mut self.account_search,
-            PromptKind::Note | PromptKind::Recipients => return,
+            PromptKind::Note
+            | PromptKind::Recipients
+            | PromptKind::HideReason
+            | PromptKind::MoveArea
+            | PromptKind::SplitTitle
+            | PromptKind::SilenceSpan => return,
         };
         list.retain(|t| t != text);
         list.push(text.to_owned());

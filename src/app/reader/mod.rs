@@ -9,6 +9,7 @@ pub mod echo;
 pub(crate) mod export;
 pub mod in_place;
 pub mod model;
+pub(crate) mod moderation;
 pub(crate) mod post_actions;
 pub mod post_marks;
 pub(crate) mod read_mark_actions;

@@ -144,6 +144,14 @@ pub struct Reader {
     pub asked: Vec<SeqRange>,
     /// The post whose deletion `d` is asking about (the next key answers).
     pub confirm_delete: Option<PostId>,
+    /// The post `H` is asking a hiding reason for: its thread, id and number.
+    pub hiding: Option<(ThreadId, PostId, u32)>,
+    /// The thread `A` is asking a target area for.
+    pub moving: Option<ThreadId>,
+    /// The post `Y` is asking a new thread's title for: its thread, id and number.
+    pub splitting: Option<(ThreadId, PostId, u32)>,
+    /// The author `Z` is asking a span of silence for, and the post they were met at.
+    pub silencing: Option<(String, ThreadId, PostId)>,
     /// The key of the outbox entry whose conflict is on screen (`Overlay::Conflict`).
     pub conflict: Option<String>,
     /// The earlier versions of a post on screen (`Overlay::Revisions`), or being fetched.

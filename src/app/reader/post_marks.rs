@@ -88,7 +88,8 @@ pub fn marks(post: &Post, entries: &[OutboxEntry], me: Option<&Me>) -> PostMarks
             Target::Edit { .. }
             | Target::Reply { .. }
             | Target::NewThread { .. }
-            | Target::Message { .. } => {}
+            | Target::Message { .. }
+            | Target::Moderation { .. } => {}
         }
     }
     marks

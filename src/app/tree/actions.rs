@@ -6,6 +6,10 @@ use crate::app::state::{Prompt, PromptKind, State};
 use crate::app::tree::model::NodeKind;
 
 pub fn move_by(state: &mut State, delta: isize) {
+    // With several accounts, past the first or last row is the next account.
+    if crate::app::accounts::move_across(state, delta) {
+        return;
+    }
     state.tree.move_by(delta);
 }
 

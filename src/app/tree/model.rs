@@ -54,6 +54,15 @@ pub struct TreeNode {
 }
 
 impl TreeNode {
+    /// The root row of an account not in focus (several accounts in one reader): its
+    /// forum's title and unread posts.
+    pub fn account(label: &str, unread: u32) -> Self {
+        let mut node = Self::new(NodeKind::Forum, "forum".to_owned(), label, 0, None);
+        node.unread = unread;
+        node.has_children = true;
+        node
+    }
+
     /// A node with nothing counted yet; `label` is cleaned for the screen.
     fn new(kind: NodeKind, key: String, label: &str, depth: usize, parent: Option<usize>) -> Self {
         Self {

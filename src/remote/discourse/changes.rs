@@ -41,7 +41,10 @@ impl Writer<'_> {
             Target::Delete { base_version, .. } => self.delete(id, topic, *base_version).await,
             Target::Like { .. } => self.like(id, topic, true).await,
             Target::Unlike { .. } => self.like(id, topic, false).await,
-            Target::Reply { .. } | Target::NewThread { .. } | Target::Message { .. } => {
+            Target::Reply { .. }
+            | Target::NewThread { .. }
+            | Target::Message { .. }
+            | Target::Moderation { .. } => {
                 return Err(RemoteError::Protocol("not a change of a post".into()));
             }
         };

@@ -193,9 +193,12 @@ impl Backend for DiscourseBackend {
     /// Edits (`PUT /posts/{id}` with `original_text`), deletions and likes
     /// (`post_action_type_id` 2) map to its requests, watch levels and bookmarks to
     /// `notification_level` and `/bookmarks` ([`places`]); earlier versions come from
-    /// `/posts/{id}/revisions/{n}.json`. Private messages are not started from here yet.
-    const CAPABILITIES: crate::model::Capabilities =
-        crate::model::Capabilities::all("a Discourse forum");
+    /// `/posts/{id}/revisions/{n}.json`. Moderating (lock, pin, hide) is not mapped: the
+    /// reader refuses it before anything is queued.
+    const CAPABILITIES: crate::model::Capabilities = crate::model::Capabilities {
+        moderate: false,
+        ..crate::model::Capabilities::all("a Discourse forum")
+    };
 
     fn state(&self) -> &ServerState {
         self.transport.state()

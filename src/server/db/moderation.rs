@@ -244,7 +244,8 @@ pub async fn moderate_post(
 }
 
 /// Silences a user until `until` (they read, they may not post) or, with `None`, lets
-/// them post again; answers the user as they are now. Admins are never silenced, and only
+/// them post again; answers the user as they are now. Asked for the end they already
+/// have, nothing changes and nothing is logged. Admins are never silenced, and only
 /// an admin silences a moderator.
 pub async fn silence_user(
     tx: &impl Tx,
@@ -279,6 +280,11 @@ pub async fn silence_user(
         ));
     }
     let stored = until.map(micros);
+    if target.silenced_until == stored {
+        // A state, not a step: the same end again (a client's resend after a lost answer)
+        // changes and logs nothing.
+        return Ok(target);
+    }
     tx.execute(
         "UPDATE users SET silenced_until = $2 WHERE id = $1",
         params![target.id, stored],

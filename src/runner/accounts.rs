@@ -1,0 +1,192 @@
+//! The runner's side of each open account: its first state from the cache, and once the
+//! first frame is drawn its own sync engine, store worker and (the demo) server, with the
+//! lines that bring their news back to the loop tagged with the account's index.
+
+use super::background::{self, SyncHandle};
+use super::interpreter::Interpreter;
+use super::start_tree;
+use super::store_worker::StoreWorker;
+use crate::account::Account;
+use crate::app::{self, Effect, Msg, Startup, State};
+use crate::config::Config;
+use crate::demo_server::DemoServer;
+use crate::model::ForumData;
+use crate::store::{StoreError, load_ui_state};
+use crate::sync::SyncEvent;
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// One account as the reader opens it: the account and its cache as read.
+#[derive(Debug)]
+pub struct OpenAccount {
+    pub account: Account,
+    pub data: ForumData,
+    /// `data` has no threads and no read state yet: the index is large, and both are
+    /// loaded after the first frame.
+    pub index_later: bool,
+    /// Meanwhile, each area's unread posts (from the tree index), when known.
+    pub rolled_up: Option<HashMap<crate::model::AreaId, u32>>,
+}
+
+/// What the first state of one account needs from the reader.
+#[derive(Debug)]
+pub struct Reader<'a> {
+    pub config: &'a Config,
+    pub size: (u16, u16),
+    pub id_seed: u64,
+}
+
+/// The first state of one account, painted from its cache alone, and its first effects;
+/// the problem reading its `ui.json`, if any.
+pub fn first_state(
+    open: OpenAccount,
+    reader: &Reader<'_>,
+) -> Result<(State, Vec<Effect>, Option<String>, Account), StoreError> {
+    let OpenAccount {
+        account,
+        data,
+        index_later,
+        rolled_up,
+    } = open;
+    let (ui_state, ui_problem) = load_ui_state::<app::UiState>(&account.dir)?;
+    let remembered: Option<app::UiState> = index_later.then(|| ui_state.clone());
+    let (mut state, mut effects) = State::new(Startup {
+        account: account.name.clone(),
+        is_demo: account.is_demo(),
+        signed_in: account.is_demo() || account.has_credential(),
+        data,
+        ui: ui_state,
+        config: reader.config,
+        size: reader.size,
+        now: jiff::Timestamp::now(),
+        id_seed: reader.id_seed,
+    });
+    if let Some(ui) = &remembered {
+        effects.extend(start_tree::wait_for_index(&mut state, ui, rolled_up));
+    }
+    effects.extend(super::judging_at_start(
+        &state,
+        reader.config,
+        &account.name,
+        remembered.is_some(),
+    ));
+    // The first frame says when the cache was last synced; the engine says it again once
+    // it has started.
+    state.capabilities = account.capabilities();
+    state.me = account.me();
+    state.web =
+        crate::app::web::WebSite::of(account.remote.as_ref().map(|r| (&r.kind, r.url.as_str())));
+    state.status.last_sync = crate::sync::state::SyncState::load(&account.dir)
+        .ok()
+        .and_then(|(sync, _)| sync.last_success_at);
+    let problem = ui_problem.map(|p| p.to_string());
+    Ok((state, effects, problem, account))
+}
+
+/// An open account's workers.
+#[derive(Debug)]
+pub struct AccountRuntime {
+    pub account: Account,
+    /// `None` when the account cannot sync (no server, an unusable credential).
+    pub sync: Option<SyncHandle>,
+    /// The demo forum's own server (the demo account only).
+    pub demo: Option<Arc<tokio::sync::Mutex<DemoServer>>>,
+    pub store: StoreWorker,
+    /// Messages about this account go here (tagged with its index when several are open).
+    pub reply: mpsc::UnboundedSender<Msg>,
+}
+
+/// Where an account's messages go: straight to the loop with one account, else through a
+/// task that tags them with the account's index.
+pub fn reply_line(
+    reply: &mpsc::UnboundedSender<Msg>,
+    index: usize,
+    several: bool,
+) -> mpsc::UnboundedSender<Msg> {
+    if !several {
+        return reply.clone();
+    }
+    let (tagged, mut untagged) = mpsc::unbounded_channel::<Msg>();
+    let reply = reply.clone();
+    tokio::spawn(async move {
+        while let Some(msg) = untagged.recv().await {
+            if reply.send(Msg::Account(index, Box::new(msg))).is_err() {
+                break;
+            }
+        }
+    });
+    tagged
+}
+
+/// The account's sync events, passed on to the loop's one line with the account's index
+/// (each engine still waits when the loop is behind: the lines are bounded).
+fn sync_line(events: &mpsc::Sender<(usize, SyncEvent)>, index: usize) -> mpsc::Sender<SyncEvent> {
+    let (tx, mut rx) = mpsc::channel::<SyncEvent>(256);
+    let events = events.clone();
+    tokio::spawn(async move {
+        while let Some(event) = rx.recv().await {
+            if events.send((index, event)).await.is_err() {
+                break;
+            }
+        }
+    });
+    tx
+}
+
+/// What every account's workers share.
+#[derive(Debug)]
+pub struct Shared<'a> {
+    pub config: &'a Config,
+    /// Where `config` came from: `x` writes rules into it.
+    pub config_path: &'a std::path::Path,
+    /// The loop's line for messages.
+    pub reply: &'a mpsc::UnboundedSender<Msg>,
+    /// The loop's line for sync events, each with its account's index.
+    pub events: &'a mpsc::Sender<(usize, SyncEvent)>,
+    /// More than one account is open: messages are tagged.
+    pub several: bool,
+}
+
+/// Starts the account's engine (and the demo's server) and its store worker, from the
+/// account's read state and view as the first frame showed them.
+pub async fn start(
+    account: Account,
+    index: usize,
+    shown: (crate::model::ReadState, app::UiState),
+    index_later: bool,
+    shared: &Shared<'_>,
+) -> AccountRuntime {
+    let Shared {
+        config,
+        config_path,
+        reply,
+        events,
+        several,
+    } = *shared;
+    let reply = reply_line(reply, index, several);
+    let (sync, demo) = match background::start(&account, sync_line(events, index)).await {
+        Ok(started) => started,
+        Err(why) => {
+            tracing::warn!(account = %account.name, "{why}");
+            let _ = reply.send(Msg::SyncUnavailable(why));
+            (None, None)
+        }
+    };
+    let core = Interpreter::open(&account.dir)
+        .started_from(shown.0, shown.1)
+        .reading_later(index_later)
+        .queueing_read_marks(account.queues_read_marks())
+        .queueing_place_marks(account.queues_place_marks())
+        .judging(&account.name, config.rule_set_shared())
+        .config_at(config_path)
+        .queueing_inbox_marks(account.queues_inbox_marks());
+    let store = StoreWorker::start(account.dir.clone(), core, reply.clone());
+    AccountRuntime {
+        account,
+        sync,
+        demo: demo.map(|d| Arc::new(tokio::sync::Mutex::new(d))),
+        store,
+        reply,
+    }
+}

@@ -130,6 +130,14 @@ both_stores! {
         .await;
         assert_eq!(hidden["body"], "*Hidden by a moderator: personal details*");
         assert_eq!(hidden["version"], before["version"].as_u64().unwrap() + 1);
+        // Sent again (a client's resend after a lost answer): the same state, nothing
+        // changes and the log holds the hiding once (checked below, under the unhide).
+        let again = json_of(
+            t.http.patch(&path).bearer_auth(&mo).json(&json!({"hidden": true, "reason": "personal details"})).send().await.unwrap(),
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(again, hidden, "a repeated hiding is no new version");
         let read = json_of(t.http.get(&url).send().await.unwrap(), StatusCode::OK).await;
         assert_eq!(read["body"], hidden["body"], "every reader sees the stub");
         assert!(!read.to_string().contains(before["body"].as_str().unwrap()), "the words are not served");
@@ -155,6 +163,7 @@ both_stores! {
         let lines: Vec<&str> = printed.lines().collect();
         assert!(lines[0].ends_with("(operator) unhide advocacy-1-3"), "{printed}");
         assert!(lines[1].ends_with("mo hide advocacy-1-3 (personal details)"), "{printed}");
+        assert_eq!(printed.matches("mo hide advocacy-1-3").count(), 1, "hidden once: {printed}");
     }
 }
 

@@ -167,7 +167,8 @@ pub async fn moderate_post(
     }
     let Some(row) = tx
         .query_opt(
-            "SELECT thread_id, deleted, hidden_body IS NOT NULL FROM posts WHERE id = $1",
+            "SELECT thread_id, deleted, hidden_body IS NOT NULL, hidden_reason FROM posts \
+             WHERE id = $1",
             params![post_id],
         )
         .await?
@@ -177,6 +178,7 @@ pub async fn moderate_post(
         );
     };
     let (thread, deleted, hidden) = (row.text(0)?, row.bool(1)?, row.bool(2)?);
+    let hidden_reason = row.opt_text(3)?;
     if deleted {
         return reject(
             Problem::new(ProblemCode::PostDeleted).detail("a deleted post has nothing to hide"),
@@ -192,6 +194,13 @@ pub async fn moderate_post(
                 api::FieldErrorCode::Invalid,
                 format!("say why, in 1 to {MAX_REASON_CHARS} characters: readers see it"),
             ));
+        }
+        // The same hiding asked again (a resend after a lost answer): a state, not a
+        // step, so nothing changes and nothing is logged twice.
+        if hidden && hidden_reason.as_deref() == Some(reason.as_str()) {
+            return Ok(read::post(tx, post_id, None)
+                .await?
+                .ok_or_else(|| DbError::Other("a moderated post vanished".into()))?);
         }
         let keep = if hidden { "hidden_body" } else { "body" };
         tx.execute(

@@ -205,28 +205,22 @@ pub enum ClientCommand {
         #[arg(long)]
         undo: bool,
     },
-    /// Queue a moderator's action: lock, unlock, pin, unpin or move a thread, hide a post,
-    /// or silence a member for a time
+    /// Queue a moderator's action: lock, unlock, pin, unpin, move or split a thread, hide
+    /// or unhide a post, or silence or unsilence a member
     ///
     /// For moderators and admins of a threadmark server (the role the server gave at
-    /// login); sent through the outbox like a reply.
+    /// login); sent through the outbox like a reply, and applied once however often it is
+    /// sent.
     Moderate {
         /// What to do
         #[arg(value_enum)]
         action: ModerateVerb,
         /// The thread (its id, or a part of its title that matches only one thread); for
-        /// hide, the post (its id, or THREAD#N); for silence, the member's user name
+        /// hide and unhide, the post (its id, or THREAD#N); for silence and unsilence, the
+        /// member's user name
         target: String,
-        /// Why the post is hidden: readers see it in its place (hide only; required)
-        #[arg(long)]
-        reason: Option<String>,
-        /// The area to move the thread to: its id, or a part of its title that matches
-        /// only one area (move only; required)
-        #[arg(long)]
-        to: Option<String>,
-        /// How long the member may not post: e.g. 12h, 3d, 2w (silence only; required)
-        #[arg(long = "for", value_name = "SPAN")]
-        for_span: Option<String>,
+        #[command(flatten)]
+        options: ModerateOptions,
     },
     /// Mark a thread read up to a post, or unread from one
     ///
@@ -470,7 +464,32 @@ pub enum ModerateVerb {
     Unlock,
     Pin,
     Unpin,
-    Hide,
     Move,
+    Split,
+    Hide,
+    Unhide,
     Silence,
+    Unsilence,
+}
+
+/// The flags of `threadmark moderate`, each for one action.
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct ModerateOptions {
+    /// Why the post is hidden: readers see it in its place (hide only; required)
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// The area to move the thread to: its id, or a part of its title that matches only
+    /// one area (move only; required)
+    #[arg(long)]
+    pub to: Option<String>,
+    /// The first post to split off: its id, or #N (its number in the thread); it and every
+    /// later post become a new thread (split only; required; not the opening post)
+    #[arg(long, value_name = "POST")]
+    pub from: Option<String>,
+    /// The new thread's title [default: the server's "Split from: …"] (split only)
+    #[arg(long)]
+    pub title: Option<String>,
+    /// How long the member may not post: e.g. 12h, 3d, 2w (silence only; required)
+    #[arg(long = "for", value_name = "SPAN")]
+    pub for_span: Option<String>,
 }

@@ -1,8 +1,9 @@
 //! `threadmark edit`, `delete` and `like`: changes of existing posts, queued in the outbox
 //! like replies (durable before we say so, a key made now, sent in order, offline too).
 
+use super::args::{ModerateOptions, ModerateVerb};
 use crate::account::Account;
-use crate::model::{Capabilities, OutboxEntry, Post, Target, ThreadId};
+use crate::model::{Capabilities, ModAction, OutboxEntry, Post, PostId, Target, ThreadId};
 use crate::store::{Cache, Enqueued, Outbox};
 use crate::text::sanitize::clean_line;
 use std::io::Write;
@@ -209,17 +210,16 @@ pub fn keep_mine(outbox: &Outbox, entry: &OutboxEntry, out: &mut impl Write) -> 
     Ok(())
 }
 
-/// `threadmark moderate ACTION TARGET [--reason R]`: a moderator's action, queued like the
-/// reader's `L`, `P` and `H` (the same outbox kind, `moderation`).
+/// `threadmark moderate ACTION TARGET [FLAGS]`: a moderator's action, queued like the
+/// reader's `L`, `P`, `A`, `Y`, `H` and `Z` (the same outbox kind, `moderation`, and the
+/// same refusals before anything is queued).
 pub fn moderate(
     account: &Account,
-    verb: super::args::ModerateVerb,
+    verb: ModerateVerb,
     name: &str,
-    (reason, to, for_span): (Option<&str>, Option<&str>, Option<&str>),
+    options: &ModerateOptions,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
-    use super::args::ModerateVerb;
-    use crate::model::ModAction;
     check_backend(account, |c| c.moderate, "moderate")?;
     match account.me() {
         Some(me) if me.moderator => {}
@@ -228,74 +228,27 @@ pub fn moderate(
              `threadmark login`); nothing was queued"
         ),
     }
-    let action = match verb {
-        ModerateVerb::Lock => ModAction::Lock,
-        ModerateVerb::Unlock => ModAction::Unlock,
-        ModerateVerb::Pin => ModAction::Pin,
-        ModerateVerb::Unpin => ModAction::Unpin,
-        ModerateVerb::Hide => ModAction::Hide,
-        ModerateVerb::Move => ModAction::Move,
-        ModerateVerb::Silence => ModAction::Silence,
-    };
-    if for_span.is_some() != (action == ModAction::Silence) {
-        anyhow::bail!(
-            "silence needs --for SPAN (e.g. 3d), and --for goes with silence only; nothing was \
-             queued"
-        );
-    }
-    if to.is_some() != (action == ModAction::Move) {
-        anyhow::bail!("move needs --to AREA, and --to goes with move only; nothing was queued");
-    }
-    let (target, body, said) = if let Some(span) = for_span {
-        if reason.is_some() || to.is_some() {
-            anyhow::bail!("silence takes --for only; nothing was queued");
-        }
-        silence_words(account, name, span)?
-    } else if action == ModAction::Hide {
-        let reason = reason.map(str::trim).unwrap_or_default();
-        if reason.is_empty() {
-            anyhow::bail!(
-                "hiding needs --reason TEXT: readers see it in the post's place; nothing was queued"
-            );
-        }
-        let (thread, post) = find_post(account, name)?;
-        let said = format!(
-            "the hiding of post {} by {} (#{})",
-            clean_line(post.id.as_str()),
-            clean_line(&post.author.name),
-            post.seq
-        );
-        let target = Target::Moderation {
-            thread,
-            post: Some(post.id),
-            action: ModAction::Hide,
-            user: None,
-        };
-        (target, reason.to_owned(), said)
-    } else {
-        if reason.is_some() {
-            anyhow::bail!("--reason goes with hide only; nothing was queued");
-        }
-        let mut cache = Cache::open(account.dir.clone());
-        let threads = cache.load_index()?;
-        let summary = super::resolve_thread(&threads, name)?;
-        let (body, said) = if let Some(to) = to {
-            move_words(&mut cache, summary, to)?
-        } else {
-            let said = format!(
-                "the {} of \"{}\"",
-                action.verb(),
-                clean_line(&summary.title)
-            );
-            (String::new(), said)
-        };
-        let target = Target::Moderation {
-            thread: summary.id.clone(),
-            post: None,
-            action,
-            user: None,
-        };
-        (target, body, said)
+    check_flags(verb, options)?;
+    let (target, body, said) = match verb {
+        ModerateVerb::Silence => silence_words(
+            account,
+            name,
+            options.for_span.as_deref().unwrap_or_default(),
+        )?,
+        ModerateVerb::Unsilence => unsilence_words(account, name)?,
+        ModerateVerb::Hide => hide_words(account, name, options.reason.as_deref())?,
+        ModerateVerb::Unhide => unhide_words(account, name)?,
+        ModerateVerb::Split => split_words(
+            account,
+            name,
+            options.from.as_deref().unwrap_or_default(),
+            options.title.as_deref(),
+        )?,
+        ModerateVerb::Lock
+        | ModerateVerb::Unlock
+        | ModerateVerb::Pin
+        | ModerateVerb::Unpin
+        | ModerateVerb::Move => thread_words(account, verb, name, options.to.as_deref())?,
     };
     let entry = OutboxEntry::new(target, body, jiff::Timestamp::now());
     let entry = Outbox::open(&account.dir).enqueue(&entry)?;
@@ -305,6 +258,227 @@ pub fn moderate(
         entry.key
     )?;
     Ok(())
+}
+
+/// Each flag goes with one action, and the action that needs it has it: refused before
+/// anything is queued, naming what was missing or out of place.
+fn check_flags(verb: ModerateVerb, options: &ModerateOptions) -> anyhow::Result<()> {
+    let needed = match verb {
+        ModerateVerb::Hide if options.reason.is_none() => {
+            Some("hiding needs --reason TEXT: readers see it in the post's place")
+        }
+        ModerateVerb::Move if options.to.is_none() => Some("move needs --to AREA"),
+        ModerateVerb::Silence if options.for_span.is_none() => {
+            Some("silence needs --for SPAN (e.g. 3d)")
+        }
+        ModerateVerb::Split if options.from.is_none() => {
+            Some("split needs --from POST: the first post to split off (its id, or #N)")
+        }
+        _ => None,
+    };
+    if let Some(needed) = needed {
+        anyhow::bail!("{needed}; nothing was queued");
+    }
+    let flags = [
+        ("--reason", options.reason.is_some(), ModerateVerb::Hide),
+        ("--to", options.to.is_some(), ModerateVerb::Move),
+        ("--for", options.for_span.is_some(), ModerateVerb::Silence),
+        ("--from", options.from.is_some(), ModerateVerb::Split),
+        ("--title", options.title.is_some(), ModerateVerb::Split),
+    ];
+    for (flag, given, owner) in flags {
+        if given && verb != owner {
+            anyhow::bail!(
+                "{flag} goes with {} only; nothing was queued",
+                verb_name(owner)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The action as typed on the command line: `hide`, `unsilence`, ….
+fn verb_name(verb: ModerateVerb) -> String {
+    use clap::ValueEnum;
+    verb.to_possible_value()
+        .map_or_else(|| format!("{verb:?}"), |v| v.get_name().to_owned())
+}
+
+/// `moderate lock|unlock|pin|unpin|move THREAD [--to AREA]`.
+fn thread_words(
+    account: &Account,
+    verb: ModerateVerb,
+    name: &str,
+    to: Option<&str>,
+) -> anyhow::Result<(Target, String, String)> {
+    let action = match verb {
+        ModerateVerb::Lock => ModAction::Lock,
+        ModerateVerb::Unlock => ModAction::Unlock,
+        ModerateVerb::Pin => ModAction::Pin,
+        ModerateVerb::Unpin => ModAction::Unpin,
+        _ => ModAction::Move,
+    };
+    let mut cache = Cache::open(account.dir.clone());
+    let threads = cache.load_index()?;
+    let summary = super::resolve_thread(&threads, name)?;
+    let (body, said) = if let Some(to) = to {
+        move_words(&mut cache, summary, to)?
+    } else {
+        let said = format!(
+            "the {} of \"{}\"",
+            action.verb(),
+            clean_line(&summary.title)
+        );
+        (String::new(), said)
+    };
+    let target = Target::Moderation {
+        thread: summary.id.clone(),
+        post: None,
+        action,
+        user: None,
+    };
+    Ok((target, body, said))
+}
+
+/// `moderate hide POST --reason TEXT`: an empty reason is refused (readers see it).
+fn hide_words(
+    account: &Account,
+    name: &str,
+    reason: Option<&str>,
+) -> anyhow::Result<(Target, String, String)> {
+    let reason = reason.map(str::trim).unwrap_or_default();
+    if reason.is_empty() {
+        anyhow::bail!(
+            "hiding needs --reason TEXT: readers see it in the post's place; nothing was queued"
+        );
+    }
+    let (thread, post) = find_post(account, name)?;
+    let said = format!("the hiding of {}", post_words(&post));
+    let target = Target::Moderation {
+        thread,
+        post: Some(post.id),
+        action: ModAction::Hide,
+        user: None,
+    };
+    Ok((target, reason.to_owned(), said))
+}
+
+/// `moderate unhide POST`: the post's words back in place of the stub. The cache does not
+/// know which posts are hidden; a post that is not is left as it is by the server.
+fn unhide_words(account: &Account, name: &str) -> anyhow::Result<(Target, String, String)> {
+    let (thread, post) = find_post(account, name)?;
+    let said = format!("the unhiding of {}", post_words(&post));
+    let target = Target::Moderation {
+        thread,
+        post: Some(post.id),
+        action: ModAction::Unhide,
+        user: None,
+    };
+    Ok((target, String::new(), said))
+}
+
+/// "post advocacy-1-3 by Ann (#3)".
+fn post_words(post: &Post) -> String {
+    format!(
+        "post {} by {} (#{})",
+        clean_line(post.id.as_str()),
+        clean_line(&post.author.name),
+        post.seq
+    )
+}
+
+/// `moderate split THREAD --from POST [--title T]`, like the reader's `Y`: the post must
+/// be a later one than the opening post and, when the cache holds the thread's posts, one
+/// of them. The title goes as the entry's body (empty: the server's `Split from: …`).
+fn split_words(
+    account: &Account,
+    name: &str,
+    from: &str,
+    title: Option<&str>,
+) -> anyhow::Result<(Target, String, String)> {
+    let mut cache = Cache::open(account.dir.clone());
+    let threads = cache.load_index()?;
+    let summary = super::resolve_thread(&threads, name)?;
+    let thread_title = clean_line(&summary.title).into_owned();
+    let from = from.trim();
+    let posts = cache.load_thread(&summary.id)?.map(|file| file.posts);
+    let (post, seq) = match (posts, from.strip_prefix('#')) {
+        (Some(posts), by_number) => {
+            let found = match by_number {
+                Some(n) => n
+                    .trim()
+                    .parse::<u32>()
+                    .ok()
+                    .and_then(|seq| posts.iter().find(|p| p.seq == seq)),
+                None => posts.iter().find(|p| p.id.as_str() == from),
+            };
+            let Some(post) = found else {
+                anyhow::bail!(
+                    "no post {} in \"{thread_title}\" (it has {} posts here); name it by \
+                     id or as #N, and run `threadmark sync` first if it is new; nothing was \
+                     queued",
+                    clean_line(from),
+                    posts.len()
+                );
+            };
+            (post.id.clone(), Some(post.seq))
+        }
+        (None, Some(_)) => anyhow::bail!(
+            "the posts of \"{thread_title}\" are not in the local cache: run `threadmark \
+             sync` first, or name the post by its id; nothing was queued"
+        ),
+        (None, None) if from.is_empty() => {
+            anyhow::bail!("split needs --from POST (its id, or #N); nothing was queued")
+        }
+        // The server knows the thread's posts: it refuses one that is not there.
+        (None, None) => (PostId::new(from.to_owned()), None),
+    };
+    if seq.is_some_and(|seq| seq <= 1) {
+        anyhow::bail!(
+            "the opening post cannot be split off: --from names a later post, from which \
+             on the posts become a new thread; nothing was queued"
+        );
+    }
+    let title = title.map(str::trim).unwrap_or_default().to_owned();
+    let from_words = seq.map_or_else(
+        || format!("post {}", clean_line(post.as_str())),
+        |seq| format!("#{seq}"),
+    );
+    let into = if title.is_empty() {
+        "a new thread (the server's title: Split from: …)".to_owned()
+    } else {
+        format!("\"{}\"", clean_line(&title))
+    };
+    let said = format!("the split of \"{thread_title}\" from {from_words} on into {into}");
+    let target = Target::Moderation {
+        thread: summary.id.clone(),
+        post: Some(post),
+        action: ModAction::Split,
+        user: None,
+    };
+    Ok((target, title, said))
+}
+
+/// `moderate unsilence USER`: the member may post again (the silence ends now).
+fn unsilence_words(account: &Account, user: &str) -> anyhow::Result<(Target, String, String)> {
+    let user = user.trim();
+    if user.is_empty() {
+        anyhow::bail!("unsilence needs the member's user name; nothing was queued");
+    }
+    if account.me().is_some_and(|me| me.name == user) {
+        anyhow::bail!(
+            "that is your own name: a moderator is not silenced by themselves, nor lets \
+             themselves post again; nothing was queued"
+        );
+    }
+    let said = format!("the end of the silence of {}", clean_line(user));
+    let target = Target::Moderation {
+        thread: crate::model::ThreadId::new(String::new()),
+        post: None,
+        action: ModAction::Unsilence,
+        user: Some(user.to_owned()),
+    };
+    Ok((target, String::new(), said))
 }
 
 /// `moderate silence USER --for SPAN`: the target, the end of the silence (fixed now, so a

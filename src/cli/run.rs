@@ -35,16 +35,8 @@ fn write(account: &Account, command: ClientCommand, out: &mut impl Write) -> any
         ClientCommand::Moderate {
             action,
             target,
-            reason,
-            to,
-            for_span,
-        } => post_changes::moderate(
-            account,
-            action,
-            &target,
-            (reason.as_deref(), to.as_deref(), for_span.as_deref()),
-            out,
-        ),
+            options,
+        } => post_changes::moderate(account, action, &target, &options, out),
         _ => anyhow::bail!("not a write"),
     }
 }

@@ -39,10 +39,10 @@ pub enum Target {
     /// Taking a like back.
     Unlike { thread: ThreadId, post: PostId },
     /// A moderator's action on a thread (lock, pin) or on one of its posts (hide, with the
-    /// entry's body as the reason readers see), or on a member (silence: `user`, with the
-    /// end of the silence as the body; `thread` and `post` say where the moderator saw
-    /// them, and are empty and absent when queued from the command line); threadmark
-    /// servers only.
+    /// entry's body as the reason readers see; unhide), or on a member (silence: `user`,
+    /// with the end of the silence as the body; unsilence: `user`, no body; `thread` and
+    /// `post` say where the moderator saw them, and are empty and absent when queued from
+    /// the command line); threadmark servers only.
     Moderation {
         thread: ThreadId,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -63,6 +63,8 @@ pub enum ModAction {
     Unpin,
     /// Hide a post behind a stub with the reason (the entry's body).
     Hide,
+    /// Show a hidden post again (its words back in the stub's place).
+    Unhide,
     /// Move the thread to another area (its id is the entry's body).
     Move,
     /// Split the post and every later one off into a new thread (its title is the entry's
@@ -71,6 +73,8 @@ pub enum ModAction {
     /// Silence the target's `user` until the time in the entry's body (RFC 3339, fixed
     /// when the moderator acted, so a resend asks for the same state).
     Silence,
+    /// Let the target's `user` post again (the silence ends now).
+    Unsilence,
 }
 
 impl ModAction {
@@ -82,9 +86,11 @@ impl ModAction {
             Self::Pin => "pin",
             Self::Unpin => "unpin",
             Self::Hide => "hide",
+            Self::Unhide => "unhide",
             Self::Move => "move",
             Self::Split => "split",
             Self::Silence => "silence",
+            Self::Unsilence => "unsilence",
         }
     }
 }

@@ -707,8 +707,9 @@ impl Backend for NativeBackend {
             Target::Moderation {
                 user: Some(user),
                 thread,
+                action,
                 ..
-            } => self.silence(entry, thread, user).await,
+            } => self.silence(entry, thread, user, *action).await,
             Target::Moderation {
                 thread,
                 post,
@@ -853,7 +854,8 @@ impl Backend for NativeBackend {
 impl NativeBackend {
     /// A moderator's lock, unlock, pin, unpin or move (to the area in the entry's body) of
     /// a thread (`PATCH /mod/threads/{id}`, `area_id` for a move) or
-    /// hiding of a post with the entry's body as the reason (`PATCH /mod/posts/{id}`), or a
+    /// hiding of a post with the entry's body as the reason (`PATCH /mod/posts/{id}`; an
+    /// unhiding sends `hidden: false`), or a
     /// split from a post on into a new thread titled by the body (`POST
     /// /mod/threads/{id}/split`, replayed by the server for the same key). The
     /// server applies a state, not a step: sent again after a lost answer (same key), it
@@ -878,6 +880,16 @@ impl NativeBackend {
                     hidden: true,
                     reason: Some(entry.body.trim().to_owned()).filter(|r| !r.is_empty()),
                 }),
+            (ModAction::Unhide, Some(post)) => self
+                .http
+                .request(
+                    Method::PATCH,
+                    &path(&format!("/mod/posts/{}", enc(post.as_str()))),
+                )
+                .json(&api::PostModeration {
+                    hidden: false,
+                    reason: None,
+                }),
             (ModAction::Split, Some(post)) => self
                 .http
                 .request(
@@ -888,9 +900,14 @@ impl NativeBackend {
                     from: post.as_str().to_owned(),
                     title: Some(entry.body.trim().to_owned()).filter(|t| !t.is_empty()),
                 }),
-            (ModAction::Hide | ModAction::Split, None) => {
+            (ModAction::Hide | ModAction::Unhide | ModAction::Split, None) => {
                 return Err(RemoteError::Protocol(
-                    "a hiding or a split names no post".into(),
+                    "a hiding, an unhiding or a split names no post".into(),
+                ));
+            }
+            (ModAction::Silence | ModAction::Unsilence, _) => {
+                return Err(RemoteError::Protocol(
+                    "a silence or its end names no member".into(),
                 ));
             }
             (action, _) => {
@@ -919,22 +936,29 @@ impl NativeBackend {
     }
 
     /// A moderator's silence of `user` until the time in the entry's body (fixed when they
-    /// acted): `PATCH /mod/users/{name}` with `silenced_until`. The server applies a state:
-    /// sent again after a lost answer, the same time changes and logs nothing twice.
+    /// acted), or its end (unsilence): `PATCH /mod/users/{name}` with `silenced_until`
+    /// (`null` to end it). The server applies a state: sent again after a lost answer,
+    /// the same state changes and logs nothing twice.
     async fn silence(
         &mut self,
         entry: &OutboxEntry,
         thread: &ThreadId,
         user: &str,
+        action: model::ModAction,
     ) -> Result<Submitted, RemoteError> {
-        let until: jiff::Timestamp = entry.body.trim().parse().map_err(|e| {
-            RemoteError::Protocol(format!("the silence's end {:?}: {e}", entry.body))
-        })?;
+        let until = if action == model::ModAction::Unsilence {
+            None
+        } else {
+            let until: jiff::Timestamp = entry.body.trim().parse().map_err(|e| {
+                RemoteError::Protocol(format!("the silence's end {:?}: {e}", entry.body))
+            })?;
+            Some(until)
+        };
         let request = self
             .http
             .request(Method::PATCH, &path(&format!("/mod/users/{}", enc(user))))
             .json(&api::UserModeration {
-                silenced_until: Some(until),
+                silenced_until: until,
             });
         self.applied(request, entry, thread).await
     }

@@ -1,7 +1,7 @@
 //! Words for where a reply goes ("Reply to Connie Williams (#2) in “Advocacy”"), the same in
 //! the reader's composer and lists and in `threadmark outbox`.
 
-use crate::model::{Forum, Post, Target, ThreadSummary};
+use crate::model::{Forum, ModAction, Post, Target, ThreadSummary};
 use crate::text::sanitize::clean_line;
 
 /// A one-line description of `target`, with names from `threads`, `forum` and the posts
@@ -39,6 +39,11 @@ pub fn target_words<'a>(
             post_words(post),
             title_of(thread)
         ),
+        Target::Moderation {
+            user: Some(user),
+            action: ModAction::Unsilence,
+            ..
+        } => format!("End of the silence of {}", clean_line(user)),
         Target::Moderation {
             user: Some(user), ..
         } => format!("Silence of {}", clean_line(user)),
@@ -83,16 +88,17 @@ pub fn target_words<'a>(
 }
 
 /// "Lock", "Unpin", "Hiding": a moderator's action as the outbox lists it.
-fn mod_noun(action: crate::model::ModAction) -> &'static str {
-    use crate::model::ModAction;
+fn mod_noun(action: ModAction) -> &'static str {
     match action {
         ModAction::Lock => "Lock",
         ModAction::Unlock => "Unlock",
         ModAction::Pin => "Pin",
         ModAction::Unpin => "Unpin",
         ModAction::Hide => "Hiding",
+        ModAction::Unhide => "Unhiding",
         ModAction::Move => "Move",
         ModAction::Split => "Split",
         ModAction::Silence => "Silence",
+        ModAction::Unsilence => "End of the silence",
     }
 }

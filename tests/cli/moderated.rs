@@ -548,3 +548,221 @@ fn a_moderators_silence_of_an_admin_ends_failed_with_the_servers_reason() {
         "{log}"
     );
 }
+
+/// The moderation log's entries with this action.
+fn logged(api: &crate::support::api::Api, action: &str) -> Vec<serde_json::Value> {
+    let log = api.get("/admin/log");
+    log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == action)
+        .cloned()
+        .collect()
+}
+
+/// `cmd`'s stderr, after checking it failed.
+fn refused(client: &Client, args: &[&str]) -> String {
+    let out = client.run(args);
+    assert!(!out.status.success(), "{args:?} was not refused");
+    text(&out.stderr)
+}
+
+#[test]
+fn threadmark_moderate_split_reaches_the_server_once_and_a_second_client_reads_the_new_thread() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let member = Client::synced(&server, server.member_token.as_ref().unwrap());
+    let admin = Client::synced(&server, server.admin_token.as_ref().unwrap());
+    let api = crate::support::api::Api::new(&server.url, server.admin_token.as_ref().unwrap());
+
+    // Refused before queuing: a member (the role needed), the opening post (by number
+    // and by id), a post the cached thread does not have, a missing --from, and a flag
+    // of another action.
+    let said = refused(&member, &["moderate", "split", "advocacy", "--from", "#7"]);
+    assert!(said.contains("needs the moderator or admin role"), "{said}");
+    assert!(member.outbox().is_empty(), "nothing was queued");
+    for from in ["#1", "advocacy-1-1"] {
+        let said = refused(&admin, &["moderate", "split", "advocacy", "--from", from]);
+        assert!(
+            said.contains("the opening post cannot be split off"),
+            "{from}: {said}"
+        );
+    }
+    let said = refused(&admin, &["moderate", "split", "advocacy", "--from", "#99"]);
+    assert!(
+        said.contains("no post #99 in \"") && said.contains("Advocacy\" (it has 8 posts here)"),
+        "{said}"
+    );
+    let said = refused(&admin, &["moderate", "split", "advocacy", "--from", "nope"]);
+    assert!(said.contains("no post nope in \""), "{said}");
+    let said = refused(&admin, &["moderate", "split", "advocacy"]);
+    assert!(said.contains("split needs --from POST"), "{said}");
+    let said = refused(&admin, &["moderate", "lock", "advocacy", "--title", "x"]);
+    assert!(said.contains("--title goes with split only"), "{said}");
+    assert!(admin.outbox().is_empty(), "nothing was queued");
+
+    // The admin splits #7 on off, the same entry the reader's `Y` queues.
+    let said = admin.ok(&[
+        "moderate",
+        "split",
+        "advocacy",
+        "--from",
+        "#7",
+        "--title",
+        "Advocacy side talk",
+    ]);
+    assert!(
+        said.starts_with("Queued the split of \"")
+            && said.contains("Advocacy\" from #7 on into \"Advocacy side talk\" ("),
+        "{said}"
+    );
+    let entries = admin.outbox();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["target"]["kind"], "moderation");
+    assert_eq!(entries[0]["target"]["action"], "split");
+    assert_eq!(entries[0]["target"]["thread"], "advocacy-1");
+    assert_eq!(entries[0]["target"]["post"], "advocacy-1-7");
+    assert_eq!(entries[0]["body"], "Advocacy side talk");
+    let out = admin.run(&["outbox"]);
+    assert!(
+        text(&out.stdout).contains("Split of "),
+        "{}",
+        text(&out.stdout)
+    );
+
+    admin.ok(&["sync"]);
+    assert!(admin.outbox().is_empty(), "applied: nothing left to send");
+    admin.ok(&["sync"]);
+    let splits = logged(&api, "split");
+    assert_eq!(
+        splits.len(),
+        2,
+        "split once (an entry per thread): {splits:?}"
+    );
+    let old = splits
+        .iter()
+        .find(|e| e["target"] == "advocacy-1")
+        .unwrap_or_else(|| panic!("no entry for the old thread: {splits:?}"));
+    let detail = old["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.starts_with("posts #7–#8 to thread ") && detail.ends_with("(Advocacy side talk)"),
+        "{splits:?}"
+    );
+    assert_eq!(old["actor"], "admin", "by the admin's account");
+
+    // A member's client syncs and reads the new thread.
+    member.ok(&["sync"]);
+    let out = member.run(&["read", "Advocacy side talk", "--width", "120"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let page = text(&out.stdout);
+    assert!(
+        page.contains("2 posts") && page.contains("── split by admin: from thread advocacy-1"),
+        "{page}"
+    );
+}
+
+#[test]
+fn threadmark_moderate_unhide_and_unsilence_reach_the_server_once() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let member = Client::synced(&server, server.member_token.as_ref().unwrap());
+    let admin = Client::synced(&server, server.admin_token.as_ref().unwrap());
+    let api = crate::support::api::Api::new(&server.url, server.admin_token.as_ref().unwrap());
+    let body = || api.get("/posts/advocacy-1-3")["body"].clone();
+    let words = body();
+    assert!(words.as_str().is_some_and(|w| !w.is_empty()), "{words}");
+
+    // A member is told the role needed for either.
+    let said = refused(&member, &["moderate", "unhide", "advocacy#3"]);
+    assert!(said.contains("needs the moderator or admin role"), "{said}");
+    let said = refused(&member, &["moderate", "unsilence", "demo"]);
+    assert!(said.contains("needs the moderator or admin role"), "{said}");
+    assert!(member.outbox().is_empty(), "nothing was queued");
+    let said = refused(
+        &admin,
+        &["moderate", "unhide", "advocacy#3", "--reason", "x"],
+    );
+    assert!(said.contains("--reason goes with hide only"), "{said}");
+    let said = refused(&admin, &["moderate", "unhide", "advocacy#42"]);
+    assert!(said.contains("no post #42 of \""), "{said}");
+    let said = refused(&admin, &["moderate", "unsilence", "admin"]);
+    assert!(said.contains("your own name"), "{said}");
+    assert!(admin.outbox().is_empty(), "nothing was queued");
+
+    // Hidden, then shown again: the words are back for a syncing member, logged once.
+    admin.ok(&[
+        "moderate",
+        "hide",
+        "advocacy#3",
+        "--reason",
+        "personal details",
+    ]);
+    admin.ok(&["sync"]);
+    assert_ne!(body(), words, "hidden");
+    let said = admin.ok(&["moderate", "unhide", "advocacy#3"]);
+    assert!(
+        said.starts_with("Queued the unhiding of post advocacy-1-3"),
+        "{said}"
+    );
+    let entries = admin.outbox();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["target"]["kind"], "moderation");
+    assert_eq!(entries[0]["target"]["action"], "unhide");
+    assert_eq!(entries[0]["target"]["post"], "advocacy-1-3");
+    admin.ok(&["sync"]);
+    assert!(admin.outbox().is_empty(), "applied: nothing left to send");
+    admin.ok(&["sync"]);
+    assert_eq!(body(), words, "shown again");
+    let unhides = logged(&api, "unhide");
+    assert_eq!(unhides.len(), 1, "unhidden once: {unhides:?}");
+    assert_eq!(unhides[0]["target"], "advocacy-1-3");
+    assert_eq!(unhides[0]["actor"], "admin");
+    member.ok(&["sync"]);
+    let page = read(&member);
+    assert!(
+        !page.contains("Hidden by a moderator: personal details"),
+        "{page}"
+    );
+    assert!(page.contains("── post #3 shown again by admin"), "{page}");
+
+    // Silenced, then let post again: queued twice, the server ends the silence once, and
+    // the member's reply goes out.
+    admin.ok(&["moderate", "silence", "demo", "--for", "1d"]);
+    admin.ok(&["sync"]);
+    assert_eq!(logged(&api, "silence").len(), 1);
+    for _ in 0..2 {
+        let said = admin.ok(&["moderate", "unsilence", "demo"]);
+        assert!(
+            said.starts_with("Queued the end of the silence of demo ("),
+            "{said}"
+        );
+    }
+    let entries = admin.outbox();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0]["target"]["action"], "unsilence");
+    assert_eq!(entries[0]["target"]["user"], "demo");
+    let out = admin.run(&["outbox"]);
+    assert!(
+        text(&out.stdout).contains("End of the silence of demo"),
+        "{}",
+        text(&out.stdout)
+    );
+    admin.ok(&["sync"]);
+    assert!(admin.outbox().is_empty(), "applied: nothing left to send");
+    let unsilences = logged(&api, "unsilence");
+    assert_eq!(
+        unsilences.len(),
+        1,
+        "the silence ended once: {unsilences:?}"
+    );
+    assert_eq!(unsilences[0]["target"], "demo");
+    assert_eq!(unsilences[0]["actor"], "admin");
+
+    let out = member.run_with_stdin(&["reply", "advocacy"], "Back again.");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    member.ok(&["sync"]);
+    assert!(member.outbox().is_empty(), "the reply went out");
+    let thread = api.get("/threads/advocacy-1");
+    assert_eq!(thread["post_count"], 9, "posted: {thread}");
+}

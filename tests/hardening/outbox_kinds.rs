@@ -216,7 +216,8 @@ fn said(out: &std::process::Output) -> Result<String, String> {
 }
 
 /// Queues replies, edits (two of one post), deletions (some after an edit), likes and
-/// unlikes of several posts; returns the replies' keys.
+/// unlikes of several posts, and a moderator's pin, hide, unhide and lock; returns the
+/// replies' keys.
 fn queue_every_kind(f: &Forum, own: &[String]) -> Vec<String> {
     let mut replies = Vec::new();
     replies.push(f.reply("Every-kind reply 00"));
@@ -246,6 +247,8 @@ fn queue_every_kind(f: &Forum, own: &[String]) -> Vec<String> {
         f.edit(id, &format!("{id}, last words")).unwrap();
         f.change(&["delete", id]).unwrap();
     }
+    // Shown again: the hiding and its end each applied once, in their order.
+    f.change(&["moderate", "unhide", "advocacy-1#5"]).unwrap();
     // Last: a locked thread takes no more replies.
     f.change(&["moderate", "lock", THREAD]).unwrap();
     replies
@@ -283,7 +286,7 @@ fn every_kind_of_entry_survives_kills_of_the_client_mid_drain() {
     ]);
     expected.extend(["moderation", "like", "moderation", "reply"]);
     expected.extend(["edit", "delete"].repeat(PAIRS));
-    expected.push("moderation");
+    expected.extend(["moderation", "moderation"]);
     assert_eq!(
         kinds, expected,
         "queued offline, the two edits of one post as one"
@@ -387,10 +390,10 @@ fn moderated_once(api: &Api) {
         (&thread["pinned"], &thread["locked"]),
         (&true.into(), &true.into())
     );
+    let shown = held(api, &format!("{THREAD}-5")).body;
     assert!(
-        held(api, &format!("{THREAD}-5")).body.contains("off topic"),
-        "{:?}",
-        held(api, &format!("{THREAD}-5")).body
+        !shown.contains("Hidden by a moderator") && !shown.is_empty(),
+        "hidden, then shown again: {shown:?}"
     );
     assert_eq!(logged(api, "pin", THREAD), 1, "pinned once");
     assert_eq!(logged(api, "lock", THREAD), 1, "locked once");
@@ -398,6 +401,11 @@ fn moderated_once(api: &Api) {
         logged(api, "hide", &format!("{THREAD}-5")),
         1,
         "hidden once"
+    );
+    assert_eq!(
+        logged(api, "unhide", &format!("{THREAD}-5")),
+        1,
+        "shown again once"
     );
 }
 

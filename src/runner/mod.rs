@@ -239,6 +239,7 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
     }
     // The first frame comes from the caches alone, before any sync engine starts (each
     // reads its thread index again and builds its HTTP client): paint first, then sync.
+    // The engines and store workers are built off the loop, so keys are answered at once.
     terminal.draw(|frame| ui::draw(frame, &state, &theme))?;
 
     let (reply, mut replies) = mpsc::unbounded_channel::<Msg>();
@@ -257,7 +258,7 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
             (state.data.read.clone(), state.ui_snapshot())
         })
         .unwrap_or_default();
-        runtimes.push(accounts::start(account, index, shown, index_later, &shared).await);
+        runtimes.push(accounts::start(account, index, shown, index_later, &shared));
     }
     drop(sync_tx);
 
@@ -474,10 +475,15 @@ impl Runner {
         let reply = account.reply.clone();
         let commands = account.sync.as_ref().map(SyncHandle::commands);
         tokio::spawn(async move {
-            let mut demo = demo.lock().await;
-            let next = demo.mode().next();
-            let result = demo.switch(next).await.map(|()| next.as_str());
-            drop(demo);
+            let mut slot = demo.lock().await;
+            let result = match slot.as_mut() {
+                Some(demo) => {
+                    let next = demo.mode().next();
+                    demo.switch(next).await.map(|()| next.as_str())
+                }
+                None => Err("the demo forum's server is not running here (see the log)".into()),
+            };
+            drop(slot);
             let _ = reply.send(Msg::DemoSwitched(result));
             if let Some(commands) = commands {
                 let _ = commands.send(SyncCommand::SyncNow).await;
@@ -633,8 +639,9 @@ impl Runner {
             if let Some(sync) = sync {
                 sync.shutdown().await;
             }
-            if let Some(demo) = demo.and_then(|d| std::sync::Arc::try_unwrap(d).ok()) {
-                demo.into_inner().shutdown().await;
+            let demo = demo.and_then(|d| std::sync::Arc::try_unwrap(d).ok());
+            if let Some(demo) = demo.and_then(tokio::sync::Mutex::into_inner) {
+                demo.shutdown().await;
             }
         }))
         .await;

@@ -318,3 +318,53 @@ fn keys_are_answered_before_the_engines_have_started() {
     s.send("q");
     assert!(s.wait_exit().success());
 }
+
+#[test]
+fn a_restart_opens_on_the_account_last_in_focus() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config.toml"),
+        "show_demo = true\n\
+         [[accounts]]\nname = \"work\"\nurl = \"http://127.0.0.1:9\"\n\
+         [[accounts]]\nname = \"play\"\nurl = \"http://127.0.0.1:9\"\n",
+    )
+    .unwrap();
+    let mut s = PtySession::start(home.path(), &[], &[], 120, 30);
+    s.wait_for("work in focus", |screen| {
+        screen.contains("▾ work (not synced yet)") && screen.contains("▸ play (not synced yet)")
+    });
+    // Past work's empty tree and play's: the demo takes the focus.
+    s.send("jj");
+    s.wait_for("the demo in focus", |screen| {
+        screen.contains("▸ play (not synced yet)") && screen.contains("▾ Strategic Framework")
+    });
+    s.send("q");
+    assert!(s.wait_exit().success());
+
+    let mut s = PtySession::start(home.path(), &[], &[], 120, 30);
+    let screen = s.wait_for("the demo in focus again", |screen| {
+        screen.contains("▾ Strategic Framework") && screen.contains("Enabling Strategies")
+    });
+    assert!(screen.contains("▸ work (not synced yet)"), "{screen}");
+    // Back to play, then quit at once: the next run opens on play.
+    s.send("k");
+    s.wait_for("play in focus", |screen| {
+        screen.contains("▾ play (not synced yet)") && screen.contains("▸ Strategic Framework")
+    });
+    s.send("q");
+    assert!(s.wait_exit().success());
+
+    let mut s = PtySession::start(home.path(), &[], &[], 120, 30);
+    s.wait_for("play in focus after the restart", |screen| {
+        screen.contains("▾ play (not synced yet)") && screen.contains("▸ Strategic Framework")
+    });
+    s.send("q");
+    assert!(s.wait_exit().success());
+
+    // `--account` still opens the one named, alone.
+    let mut s = PtySession::start(home.path(), &["--account", "work"], &[], 120, 30);
+    let screen = s.wait_for("work alone", |screen| screen.contains("work"));
+    assert!(!screen.contains("Strategic Framework"), "{screen}");
+    s.send("q");
+    assert!(s.wait_exit().success());
+}

@@ -188,7 +188,8 @@ fn open_reader(
 
 /// The accounts the reader opens, in the tree's order, and which has the focus: the one
 /// named; else, with two or more configured (the demo counts with `show_demo = true`),
-/// all of them, the focus on `default_account`; else the default one, as ever.
+/// all of them, the focus on the account last in focus, else `default_account`; else the
+/// default one, as ever.
 fn reader_accounts(
     setup: &Setup,
     requested: Option<&str>,
@@ -202,10 +203,13 @@ fn reader_accounts(
     if requested.is_some() || names.len() < 2 {
         return Ok((vec![setup.account(requested)?], 0));
     }
-    let focused = config
-        .default_account
+    // The account last in focus (`reader.json`), else `default_account`, else the first.
+    let remembered = crate::store::load_reader_state(&setup.data).focused_account;
+    let focused = remembered
         .as_deref()
-        .and_then(|name| names.iter().position(|n| *n == name))
+        .into_iter()
+        .chain(config.default_account.as_deref())
+        .find_map(|name| names.iter().position(|n| *n == name))
         .unwrap_or(0);
     let accounts = names
         .iter()

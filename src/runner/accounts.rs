@@ -1,15 +1,16 @@
 //! The runner's side of each open account: its first state from the cache, and once the
-//! first frame is drawn its own sync engine, store worker and (the demo) server, with the
+//! first frame is drawn its own sync engine, store worker and (the demo) server, built off
+//! the reader's loop, with the
 //! lines that bring their news back to the loop tagged with the account's index.
 
-use super::background::{self, SyncHandle};
+use super::background::{self, DemoSlot, SyncHandle};
 use super::interpreter::Interpreter;
+use super::judging::JudgingHandle;
 use super::start_tree;
 use super::store_worker::StoreWorker;
 use crate::account::Account;
 use crate::app::{self, Effect, Msg, Startup, State};
 use crate::config::Config;
-use crate::demo_server::DemoServer;
 use crate::model::ForumData;
 use crate::store::{StoreError, load_ui_state};
 use crate::sync::SyncEvent;
@@ -90,8 +91,8 @@ pub struct AccountRuntime {
     pub account: Account,
     /// `None` when the account cannot sync (no server, an unusable credential).
     pub sync: Option<SyncHandle>,
-    /// The demo forum's own server (the demo account only).
-    pub demo: Option<Arc<tokio::sync::Mutex<DemoServer>>>,
+    /// The demo forum's own server (the demo account only), once it runs.
+    pub demo: Option<DemoSlot>,
     pub store: StoreWorker,
     /// Where the account's pictures come from (its own origin and `image_origins`).
     pub pictures: super::pictures::PictureSource,
@@ -153,8 +154,11 @@ pub struct Shared<'a> {
 }
 
 /// Starts the account's engine (and the demo's server) and its store worker, from the
-/// account's read state and view as the first frame showed them.
-pub async fn start(
+/// account's read state and view as the first frame showed them. Returns at once: both
+/// are built off the reader's loop (the engine on a task, the store's interpreter on the
+/// worker's thread), and what is asked of them meanwhile waits in their queues, so keys
+/// are answered while several big caches are still being read.
+pub fn start(
     account: Account,
     index: usize,
     shown: (crate::model::ReadState, app::UiState),
@@ -170,29 +174,42 @@ pub async fn start(
         several,
     } = *shared;
     let reply = reply_line(reply, index, several);
-    let (sync, demo) = match background::start(&account, sync_line(events, index)).await {
-        Ok(started) => started,
-        Err(why) => {
-            tracing::warn!(account = %account.name, "{why}");
-            let _ = reply.send(Msg::SyncUnavailable(why));
-            (None, None)
+    let demo = account
+        .is_demo()
+        .then(|| Arc::new(tokio::sync::Mutex::new(None)));
+    let sync = (account.is_demo() || account.remote.is_some()).then(|| {
+        background::start(
+            account.clone(),
+            sync_line(events, index),
+            reply.clone(),
+            demo.as_ref(),
+        )
+    });
+    let judging = JudgingHandle::default();
+    let rules = config.rule_set_shared();
+    judging.change(|j| j.rules = Some((account.name.clone(), rules)));
+    let build = {
+        let account = account.clone();
+        let judging = judging.clone();
+        let config_path = config_path.to_owned();
+        move || {
+            Interpreter::open(&account.dir)
+                .sharing_judging(judging)
+                .started_from(shown.0, shown.1)
+                .reading_later(index_later)
+                .queueing_read_marks(account.queues_read_marks())
+                .queueing_place_marks(account.queues_place_marks())
+                .config_at(&config_path)
+                .queueing_inbox_marks(account.queues_inbox_marks())
         }
     };
-    let core = Interpreter::open(&account.dir)
-        .started_from(shown.0, shown.1)
-        .reading_later(index_later)
-        .queueing_read_marks(account.queues_read_marks())
-        .queueing_place_marks(account.queues_place_marks())
-        .judging(&account.name, config.rule_set_shared())
-        .config_at(config_path)
-        .queueing_inbox_marks(account.queues_inbox_marks());
-    let store = StoreWorker::start(account.dir.clone(), core, reply.clone());
+    let store = StoreWorker::start(account.dir.clone(), judging, build, reply.clone());
     let pictures =
         super::pictures::PictureSource::configured(data_dir, &account, config, reply.clone());
     AccountRuntime {
         account,
         sync,
-        demo: demo.map(|d| Arc::new(tokio::sync::Mutex::new(d))),
+        demo,
         store,
         pictures,
         reply,

@@ -153,6 +153,29 @@ struct Runner {
     log_loss_told: bool,
     /// The notification hook and bell for new inbox items.
     notifier: notify::Notifier,
+    /// With several accounts: where the account in focus is remembered for the next run.
+    focus_memory: Option<FocusMemory>,
+}
+
+/// `reader.json`'s account in focus: written when a save finds the focus moved since the
+/// last write (off the loop), and on the way out.
+#[derive(Debug)]
+struct FocusMemory {
+    data: DataDir,
+    written: Option<String>,
+}
+
+impl FocusMemory {
+    /// The state to write when `focused` is not what was written last.
+    fn changed(&mut self, focused: &str) -> Option<crate::store::ReaderState> {
+        if self.written.as_deref() == Some(focused) {
+            return None;
+        }
+        self.written = Some(focused.to_owned());
+        Some(crate::store::ReaderState {
+            focused_account: Some(focused.to_owned()),
+        })
+    }
 }
 
 /// The index load after the first frame, when the counts need one: the rules judge the
@@ -246,6 +269,7 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
     }
     // The first frame comes from the caches alone, before any sync engine starts (each
     // reads its thread index again and builds its HTTP client): paint first, then sync.
+    // The engines and store workers are built off the loop, so keys are answered at once.
     terminal.draw(|frame| ui::draw(frame, &state, &theme))?;
 
     let (reply, mut replies) = mpsc::unbounded_channel::<Msg>();
@@ -265,7 +289,7 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
             (state.data.read.clone(), state.ui_snapshot())
         })
         .unwrap_or_default();
-        runtimes.push(accounts::start(account, index, shown, index_later, &shared).await);
+        runtimes.push(accounts::start(account, index, shown, index_later, &shared));
     }
     drop(sync_tx);
 
@@ -278,6 +302,10 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
         pending: Pending::new(),
         log_loss_told: false,
         notifier: notify::Notifier::new(config.notify_command.clone(), config.bell),
+        focus_memory: several.then(|| FocusMemory {
+            data: data_dir.clone(),
+            written: crate::store::load_reader_state(data_dir).focused_account,
+        }),
         accounts: runtimes,
     };
     let focused = runner.state.accounts.focused();
@@ -483,10 +511,15 @@ impl Runner {
         let reply = account.reply.clone();
         let commands = account.sync.as_ref().map(SyncHandle::commands);
         tokio::spawn(async move {
-            let mut demo = demo.lock().await;
-            let next = demo.mode().next();
-            let result = demo.switch(next).await.map(|()| next.as_str());
-            drop(demo);
+            let mut slot = demo.lock().await;
+            let result = match slot.as_mut() {
+                Some(demo) => {
+                    let next = demo.mode().next();
+                    demo.switch(next).await.map(|()| next.as_str())
+                }
+                None => Err("the demo forum's server is not running here (see the log)".into()),
+            };
+            drop(slot);
             let _ = reply.send(Msg::DemoSwitched(result));
             if let Some(commands) = commands {
                 let _ = commands.send(SyncCommand::SyncNow).await;
@@ -607,13 +640,33 @@ impl Runner {
                     .submit(Job::Store(StoreJob::SaveUiState(Box::new(ui))));
             }
         }
+        if let Some((data, memory)) = self.focus_to_remember() {
+            tokio::task::spawn_blocking(move || {
+                if let Err(e) = crate::store::save_reader_state(&data, &memory) {
+                    tracing::warn!("reader.json not written: {e}");
+                }
+            });
+        }
+    }
+
+    /// The account in focus, to write to `reader.json`, when it moved since the last write.
+    fn focus_to_remember(&mut self) -> Option<(DataDir, crate::store::ReaderState)> {
+        let focused = self.accounts.get(self.state.accounts.focused())?;
+        let memory = self.focus_memory.as_mut()?;
+        let state = memory.changed(&focused.account.name)?;
+        Some((memory.data.clone(), state))
     }
 
     /// Saves everything and restores the terminal, whatever ended the loop; the loop's
     /// error comes first, then a save error. Each account's store worker finishes every
     /// write asked for, then its open draft, read state and `ui.json` are written after
     /// them before this returns; the sync engines are asked to stop.
-    async fn finish(self, result: Result<(), TuiError>) -> Result<(), TuiError> {
+    async fn finish(mut self, result: Result<(), TuiError>) -> Result<(), TuiError> {
+        if let Some((data, memory)) = self.focus_to_remember()
+            && let Err(e) = crate::store::save_reader_state(&data, &memory)
+        {
+            tracing::warn!("reader.json not written: {e}");
+        }
         let Self {
             mut state,
             mut guard,
@@ -642,8 +695,9 @@ impl Runner {
             if let Some(sync) = sync {
                 sync.shutdown().await;
             }
-            if let Some(demo) = demo.and_then(|d| std::sync::Arc::try_unwrap(d).ok()) {
-                demo.into_inner().shutdown().await;
+            let demo = demo.and_then(|d| std::sync::Arc::try_unwrap(d).ok());
+            if let Some(demo) = demo.and_then(tokio::sync::Mutex::into_inner) {
+                demo.shutdown().await;
             }
         }))
         .await;

@@ -25,17 +25,23 @@ pub struct StoreWorker {
 }
 
 impl StoreWorker {
-    /// Starts the worker with `core` (the interpreter for `dir`).
-    pub fn start(dir: AccountDir, core: Interpreter, reply: UnboundedSender<Msg>) -> Self {
+    /// Starts the worker at once; its interpreter (the outbox and drafts read from disk) is
+    /// built by `build` on the worker's own thread, before the first job. `judging` is what
+    /// that interpreter judges with, shared with the thread loads meanwhile.
+    pub fn start(
+        dir: AccountDir,
+        judging: super::judging::JudgingHandle,
+        build: impl FnOnce() -> Interpreter + Send + 'static,
+        reply: UnboundedSender<Msg>,
+    ) -> Self {
         let (jobs, queue) = mpsc::channel::<Job>();
         let answers = reply.clone();
-        let judging = core.judging_handle();
         let quitting = Arc::new(AtomicBool::new(false));
         let stop_loading = Arc::clone(&quitting);
         let thread = std::thread::Builder::new()
             .name("store".into())
             .spawn(move || {
-                let mut core = core;
+                let mut core = build();
                 for job in queue {
                     if matches!(job, Job::LoadIndex(_) | Job::CountRecent)
                         && stop_loading.load(Ordering::Relaxed)

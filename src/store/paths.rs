@@ -42,6 +42,11 @@ impl DataDir {
         self.root.join("images")
     }
 
+    /// What the reader remembers across its accounts (the account last in focus).
+    pub fn reader_state(&self) -> PathBuf {
+        self.root.join("reader.json")
+    }
+
     /// Where logs go (never the screen).
     pub fn log_dir(&self) -> PathBuf {
         self.root.join("logs")

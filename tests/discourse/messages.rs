@@ -312,3 +312,57 @@ async fn with_a_user_api_key_the_messages_are_listed_and_user_names_complete() {
     })
     .await;
 }
+
+/// The pages of `/topics/private-messages/bob.json` asked for, in order (`None`: the
+/// first, without `page`).
+fn message_pages(server: &crate::support::discourse_standin::StandIn) -> Vec<Option<String>> {
+    server
+        .requests_to(&Method::GET, "/topics/private-messages/bob.json")
+        .iter()
+        .map(|r| r.query_values("page").first().cloned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_sync_follows_the_message_lists_to_their_end_a_few_pages_a_round() {
+    bounded(async {
+        let server = standin(Forum::rich()).await;
+        let home = tempfile::tempdir().unwrap();
+        let home = home.path();
+        sign_in(home, &server.url).await;
+        {
+            let mut w = server.world();
+            for n in 0..70 {
+                w.add_message("alice", &["bob"], &format!("Message {n:02}"), "Hello bob.");
+            }
+        }
+
+        // The first round: two pages of 30 (the round's share), newest first.
+        run(home, &["sync"], "").await;
+        assert_eq!(message_pages(&server), [None, Some("1".to_owned())]);
+        let titles = messages_area(home).await;
+        assert_eq!(titles.len(), 60, "{titles:?}");
+        assert!(titles.contains(&"Message 69".to_owned()));
+        assert!(!titles.contains(&"Message 00".to_owned()));
+
+        // The next round goes on where it stopped, though the lists are not due: the
+        // last page (10, no more_topics_url) ends the walk.
+        run(home, &["sync"], "").await;
+        assert_eq!(
+            message_pages(&server),
+            [None, Some("1".to_owned()), Some("2".to_owned())]
+        );
+        let titles = messages_area(home).await;
+        assert_eq!(titles.len(), 70, "{titles:?}");
+        assert!(titles.contains(&"Message 00".to_owned()));
+
+        // From then on the first page alone, every third round.
+        for _ in 0..3 {
+            run(home, &["sync"], "").await;
+        }
+        let pages = message_pages(&server);
+        assert_eq!(pages.len(), 4, "{pages:?}");
+        assert_eq!(pages[3], None);
+    })
+    .await;
+}

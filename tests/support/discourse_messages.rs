@@ -5,7 +5,8 @@
 //!   staff, else `Discourse::InvalidAccess`, 403) through
 //!   `lib/topic_query/private_message_lists.rb` — `list_private_messages`: the user's
 //!   messages that have posts from others; `list_private_messages_sent`: those the user
-//!   posted in; newest activity first. Items carry `archetype: "private_message"` and no
+//!   posted in; newest activity first, 30 a page (`?page=N`, 0-based, and
+//!   `more_topics_url` while pages are full). Items carry `archetype: "private_message"` and no
 //!   category. Messages never show in `/latest` (`TopicQuery#default_results` lists
 //!   regular topics only).
 //! - Reading: `/t/{id}.json` of a message is for its participants only
@@ -105,12 +106,19 @@ pub fn route(w: &mut World, who: &Caller, r: &Recorded, segments: &[&str]) -> Op
             if *list == "private-messages" || *list == "private-messages-sent" =>
         {
             let username = file.strip_suffix(".json")?;
+            let page = r
+                .query_values("page")
+                .first()
+                .and_then(|p| p.parse::<usize>().ok())
+                .unwrap_or(0);
             Some(list_messages(
                 w,
-                who,
                 viewer,
-                username,
-                *list == "private-messages-sent",
+                Listed {
+                    username,
+                    list,
+                    page,
+                },
             ))
         }
         (&Method::GET, ["t", file]) => {
@@ -169,7 +177,29 @@ fn viewer(w: &World, who: &Caller) -> Viewer {
     }
 }
 
-fn list_messages(w: &World, who: &Caller, viewer: Viewer, username: &str, sent: bool) -> Response {
+/// Which list is asked for: `list` of `username`, page `page` (0-based).
+#[derive(Clone, Copy)]
+struct Listed<'a> {
+    username: &'a str,
+    list: &'a str,
+    page: usize,
+}
+
+/// `TopicQuery#per_page_setting` (`DEFAULT_PER_PAGE_COUNT`).
+const PER_PAGE: usize = 30;
+
+/// One page of a list: `private_messages_default_scope` skips `page * per_page` topics
+/// (0-based `?page=`) and takes `per_page`; `ListController.generate_message_route` sets
+/// `more_topics_url` (`construct_url_with(:next, …, "topics")`: the list's path without
+/// `.json`, `?page=` the next), which `TopicListSerializer#include_more_topics_url?`
+/// sends only for a full page.
+fn list_messages(w: &World, viewer: Viewer, listed: Listed<'_>) -> Response {
+    let Listed {
+        username,
+        list,
+        page,
+    } = listed;
+    let sent = list == "private-messages-sent";
     let Some(me) = viewer.user_id else {
         return error(403, "not_logged_in", "You need to be logged in to do that.");
     };
@@ -179,7 +209,6 @@ fn list_messages(w: &World, who: &Caller, viewer: Viewer, username: &str, sent: 
     if target.id != me && !viewer.staff {
         return invalid_access();
     }
-    let _ = who;
     let target = target.id;
     let mut topics: Vec<_> = w
         .forum
@@ -202,7 +231,8 @@ fn list_messages(w: &World, who: &Caller, viewer: Viewer, username: &str, sent: 
     topics.sort_by_key(|t| std::cmp::Reverse(t.bumped_at));
     let items: Vec<Value> = topics
         .iter()
-        .take(30)
+        .skip(page * PER_PAGE)
+        .take(PER_PAGE)
         .map(|t| {
             let mut item = w
                 .forum
@@ -218,12 +248,18 @@ fn list_messages(w: &World, who: &Caller, viewer: Viewer, username: &str, sent: 
         .iter()
         .map(|u| json!({"id": u.id, "username": u.username, "name": u.name, "avatar_template": "/a/{size}.png"}))
         .collect();
+    let full = items.len() == PER_PAGE;
+    let mut topic_list = json!({
+        "can_create_topic": true, "draft": null, "draft_key": "new_topic",
+        "draft_sequence": 0, "per_page": PER_PAGE, "topics": items
+    });
+    if full {
+        topic_list["more_topics_url"] =
+            json!(format!("/topics/{list}/{username}?page={}", page + 1));
+    }
     json_response(
         200,
-        &json!({"users": users, "primary_groups": [], "topic_list": {
-            "can_create_topic": true, "draft": null, "draft_key": "new_topic",
-            "draft_sequence": 0, "per_page": 30, "topics": items
-        }}),
+        &json!({"users": users, "primary_groups": [], "topic_list": topic_list}),
     )
 }
 

@@ -262,3 +262,109 @@ fn show_demo_opens_the_demo_beside_the_configured_account() {
     s.send("q");
     assert!(s.wait_exit().success());
 }
+
+#[test]
+fn keys_are_answered_before_the_engines_have_started() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config.toml"),
+        "show_demo = true\n\
+         [[accounts]]\nname = \"work\"\nurl = \"http://127.0.0.1:9\"\n\
+         [[accounts]]\nname = \"play\"\nurl = \"http://127.0.0.1:9\"\n",
+    )
+    .unwrap();
+    // The engines are held (a test hook) until this file exists: with engines built on the
+    // loop before it reads keys, no key would be answered meanwhile.
+    let gate = home.path().join("engines-may-start");
+    let gate_text = gate.to_str().unwrap();
+    let mut s = PtySession::start(
+        home.path(),
+        &[],
+        &[("THREADMARK_TEST_HOLD_ENGINES", gate_text)],
+        120,
+        30,
+    );
+    let first = s.wait_for("the three accounts", |screen| {
+        screen.contains("▾ work (not synced yet)")
+            && screen.contains("▸ play (not synced yet)")
+            && screen.contains("▸ Strategic Framework")
+    });
+    assert!(!first.contains("offline"), "{first}");
+    // `j` past the work account's (empty) tree: the next account takes the focus.
+    s.send("j");
+    let moved = s.wait_for("play in focus", |screen| {
+        screen.contains("▸ work (not synced yet)") && screen.contains("▾ play (not synced yet)")
+    });
+    // No engine has reported yet: every account still shows its cache alone.
+    for account in [
+        "work (not synced yet)",
+        "play (not synced yet)",
+        "Strategic Framework",
+    ] {
+        let row = moved.lines().find(|l| l.contains(account)).unwrap();
+        assert!(row.contains("cached"), "{moved}");
+    }
+    assert!(!moved.contains("offline"), "{moved}");
+    std::fs::write(&gate, "").unwrap();
+    // Now the engines start, and report: nothing listens on port 9.
+    s.wait_for("both configured accounts offline", |screen| {
+        screen
+            .lines()
+            .any(|l| l.contains("work (not synced yet)") && l.contains("offline"))
+            && screen
+                .lines()
+                .any(|l| l.contains("play (not synced yet)") && l.contains("offline"))
+    });
+    s.send("q");
+    assert!(s.wait_exit().success());
+}
+
+#[test]
+fn a_restart_opens_on_the_account_last_in_focus() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config.toml"),
+        "show_demo = true\n\
+         [[accounts]]\nname = \"work\"\nurl = \"http://127.0.0.1:9\"\n\
+         [[accounts]]\nname = \"play\"\nurl = \"http://127.0.0.1:9\"\n",
+    )
+    .unwrap();
+    let mut s = PtySession::start(home.path(), &[], &[], 120, 30);
+    s.wait_for("work in focus", |screen| {
+        screen.contains("▾ work (not synced yet)") && screen.contains("▸ play (not synced yet)")
+    });
+    // Past work's empty tree and play's: the demo takes the focus.
+    s.send("jj");
+    s.wait_for("the demo in focus", |screen| {
+        screen.contains("▸ play (not synced yet)") && screen.contains("▾ Strategic Framework")
+    });
+    s.send("q");
+    assert!(s.wait_exit().success());
+
+    let mut s = PtySession::start(home.path(), &[], &[], 120, 30);
+    let screen = s.wait_for("the demo in focus again", |screen| {
+        screen.contains("▾ Strategic Framework") && screen.contains("Enabling Strategies")
+    });
+    assert!(screen.contains("▸ work (not synced yet)"), "{screen}");
+    // Back to play, then quit at once: the next run opens on play.
+    s.send("k");
+    s.wait_for("play in focus", |screen| {
+        screen.contains("▾ play (not synced yet)") && screen.contains("▸ Strategic Framework")
+    });
+    s.send("q");
+    assert!(s.wait_exit().success());
+
+    let mut s = PtySession::start(home.path(), &[], &[], 120, 30);
+    s.wait_for("play in focus after the restart", |screen| {
+        screen.contains("▾ play (not synced yet)") && screen.contains("▸ Strategic Framework")
+    });
+    s.send("q");
+    assert!(s.wait_exit().success());
+
+    // `--account` still opens the one named, alone.
+    let mut s = PtySession::start(home.path(), &["--account", "work"], &[], 120, 30);
+    let screen = s.wait_for("work alone", |screen| screen.contains("work"));
+    assert!(!screen.contains("Strategic Framework"), "{screen}");
+    s.send("q");
+    assert!(s.wait_exit().success());
+}

@@ -71,6 +71,14 @@ pub struct PullCursor {
     /// Rounds since the private messages were last listed (`None`: never).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_rounds: Option<u32>,
+    /// The message lists read to their last page once (`super::messages::LISTS`): after
+    /// that, their first page alone brings what is new.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub messages_walked: BTreeSet<String>,
+    /// Message lists being read page by page: the next page of each (0-based), resumed
+    /// in the next round when a round's share of pages is spent.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub message_pages: BTreeMap<String, u32>,
 }
 
 impl PullCursor {
@@ -292,6 +300,9 @@ pub struct Round {
     /// The private-message lists this round still reads (`super::messages::LISTS`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub messages: Vec<String>,
+    /// Pages of the first of `messages` read this round.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub message_pages_read: u64,
     /// Topics to read, in order (newest activity first).
     pub queue: VecDeque<Queued>,
     /// Topics whose posts are being fetched: the front one first.

@@ -9,6 +9,16 @@
 //! wants), whatever the prefetch policy: messages are few and meant for the user.
 //! A topic without a category is a message (every regular topic has one).
 //!
+//! Paging: `private_messages_for` (`private_messages_default_scope` in newer versions)
+//! limits a list to `per_page` (`TopicQuery#per_page_setting`, `DEFAULT_PER_PAGE_COUNT`,
+//! 30) and skips `page * per_page` topics for `?page=N` (0-based);
+//! `ListController.generate_message_route` sets `more_topics_url` with the next page
+//! (`construct_url_with(:next, …, "topics")`: `/topics/private-messages/bob?page=1`), which
+//! `TopicListSerializer#include_more_topics_url?` sends only when the page is full. Until
+//! a list has been read to its end once (the account's first sync; a cache from before
+//! this) it is followed page by page, [`MESSAGE_PAGES_PER_ROUND`] pages a round, the
+//! rest in the next rounds, so a user with hundreds of messages gets them all.
+//!
 //! Cost: the two lists' first pages every [`MESSAGE_ROUNDS`] rounds (and in the first),
 //! two requests; a round comes every 71 s at most with a user key, so a message shows
 //! within about 3.5 minutes, for some 800 requests a day of the 2,448 a user key leaves
@@ -30,6 +40,25 @@ pub const MESSAGE_ROUNDS: u32 = 3;
 /// The two lists, by the path part after `/topics/`.
 pub const LISTS: [&str; 2] = ["private-messages", "private-messages-sent"];
 
+/// Pages of one list read in one round while it is followed to its end (30 messages a
+/// page); the rest waits for the next round, so a long history costs its requests a few
+/// at a time.
+pub const MESSAGE_PAGES_PER_ROUND: u32 = 2;
+
+/// The page `more_topics_url` points to (`/topics/private-messages/bob?page=2`), else the
+/// one after `current`.
+fn next_page(more_topics_url: &str, current: u32) -> u32 {
+    more_topics_url
+        .split_once('?')
+        .and_then(|(_, query)| {
+            url::form_urlencoded::parse(query.as_bytes())
+                .find(|(k, _)| k == "page")
+                .and_then(|(_, v)| v.parse().ok())
+        })
+        .filter(|&page| page > current)
+        .unwrap_or(current + 1)
+}
+
 impl Pull<'_> {
     /// Whether this round reads the message lists (see [`MESSAGE_ROUNDS`]).
     pub(super) fn messages_due(cursor: &mut PullCursor) -> bool {
@@ -50,10 +79,38 @@ impl Pull<'_> {
             return Ok(());
         };
         let path = format!("/topics/{list}/{username}.json");
-        let page: TopicListPage = self.get(&path, &[], "the private messages").await?;
-        self.round().messages.retain(|l| *l != list);
+        let number = self.cursor.message_pages.get(&list).copied().unwrap_or(0);
+        let query = if number == 0 {
+            Vec::new()
+        } else {
+            vec![("page", number.to_string())]
+        };
+        let page: TopicListPage = self.get(&path, &query, "the private messages").await?;
         for item in &page.topic_list.topics {
             self.listed_message(item, &page.users);
+        }
+        // Until a list has been read to its end once, its pages are followed; after
+        // that its first page brings what is new (newest activity first).
+        let next = page
+            .topic_list
+            .more_topics_url
+            .as_deref()
+            .filter(|_| !page.topic_list.topics.is_empty())
+            .filter(|_| !self.cursor.messages_walked.contains(&list))
+            .map(|url| next_page(url, number));
+        let round = self.round();
+        round.message_pages_read += 1;
+        let share_spent = round.message_pages_read >= u64::from(MESSAGE_PAGES_PER_ROUND);
+        if let Some(next) = next {
+            self.cursor.message_pages.insert(list.clone(), next);
+        } else {
+            self.cursor.message_pages.remove(&list);
+            self.cursor.messages_walked.insert(list.clone());
+        }
+        if next.is_none() || share_spent {
+            let round = self.round();
+            round.messages.retain(|l| *l != list);
+            round.message_pages_read = 0;
         }
         Ok(())
     }

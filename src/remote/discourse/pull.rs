@@ -365,10 +365,13 @@ impl<'a> Pull<'a> {
         let bookmarks = (self.places.is_some() && Self::bookmarks_due(&mut self.cursor))
             .then(super::places::BookmarkScan::default);
         let notifications = self.inbox && Self::notifications_due(&mut self.cursor);
-        let messages = if self.messages.is_some() && Self::messages_due(&mut self.cursor) {
+        // A list read page by page goes on in the next round, due or not.
+        let messages = if self.messages.is_none() {
+            Vec::new()
+        } else if Self::messages_due(&mut self.cursor) {
             super::messages::LISTS.map(str::to_owned).to_vec()
         } else {
-            Vec::new()
+            self.cursor.message_pages.keys().cloned().collect()
         };
         self.cursor.round = Some(Round {
             site: stale,

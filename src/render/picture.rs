@@ -61,6 +61,13 @@ impl Decoded {
     }
 
     /// Whether the terminal still needs this picture for `key` (noting that it is sent).
+    /// The terminal let go of the picture (kitty's delete): the next draw sends it again.
+    pub fn forget_sent(&self) {
+        if let Ok(mut sent) = self.sent.lock() {
+            *sent = None;
+        }
+    }
+
     pub fn first_send(&self, key: Encoding) -> bool {
         let Ok(mut sent) = self.sent.lock() else {
             return true;

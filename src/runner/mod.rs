@@ -456,6 +456,7 @@ impl Runner {
                     self.announce();
                 }
                 Effect::FetchPictures(urls) => self.pictures.fetch(urls),
+                Effect::DeleteTerminalPictures => pictures::delete_from_terminal(),
                 Effect::Suspend => self.pending.suspend = true,
                 Effect::Quit => self.pending.quit = true,
                 // Disk work: `Work::from` sent these to the store worker above.
@@ -601,6 +602,10 @@ impl Runner {
             store,
             ..
         } = self;
+        // Kitty keeps a picture until told: the ones sent go before the screen does.
+        if state.reader.pictures.kitty_in_terminal() {
+            pictures::delete_from_terminal();
+        }
         guard.restore();
         let mut core = store.finish();
         if let Some(job) = draft {

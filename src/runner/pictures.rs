@@ -33,6 +33,16 @@ pub fn settle(pictures: &mut crate::app::reader::pictures::Pictures, configured:
     );
 }
 
+/// Deletes the kitty pictures threadmark sent from the terminal (best effort: a terminal
+/// that cannot be written to has nothing to show them on).
+pub fn delete_from_terminal() {
+    use std::io::Write as _;
+    let mut out = std::io::stdout();
+    let _ = out
+        .write_all(crate::ui::graphics::KITTY_DELETE.as_bytes())
+        .and_then(|()| out.flush());
+}
+
 /// The cache and the fetcher, shared by the fetches under way.
 #[derive(Clone)]
 pub struct PictureSource {

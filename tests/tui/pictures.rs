@@ -250,6 +250,16 @@ fn zip_bomb() -> Vec<u8> {
     out
 }
 
+/// What threadmark writes to delete its kitty pictures (`src/ui/graphics.rs`).
+const KITTY_DELETE: &str = "\u{1b}_Ga=d,d=R,x=1,y=16777215,q=2\u{1b}\\";
+
+/// Where `needle` first is in `haystack`.
+fn find(haystack: &[u8], needle: &str) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|w| w == needle.as_bytes())
+}
+
 fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack
         .windows(needle.len())
@@ -389,10 +399,23 @@ fn each_forced_protocol_writes_its_own_sequence() {
         let (screen, raw) = read_to_the_pictures(&client, "", reasoned);
         assert!(contains(&raw, sequence), "{protocol}: no {sequence:?}");
         assert!(!screen.contains('▀'), "{protocol}: half blocks\n{screen}");
+        let delete = find(&raw, KITTY_DELETE);
         if protocol == "kitty" {
             // The placeholders carry the picture: first cell of a row names row and column.
             assert!(contains(&raw, "\u{10EEEE}\u{305}\u{305}"), "kitty row 0");
             assert!(contains(&raw, "\u{10EEEE}\u{30D}\u{305}"), "kitty row 1");
+            // On quit the terminal lets the pictures go, before the alternate screen.
+            let (Some(delete), Some(sent), Some(left)) =
+                (delete, find(&raw, sequence), find(&raw, "\u{1b}[?1049l"))
+            else {
+                panic!("kitty: no delete, transmission or leaving of the screen");
+            };
+            assert!(
+                sent < delete && delete < left,
+                "kitty: the delete comes last"
+            );
+        } else {
+            assert_eq!(delete, None, "{protocol}: a kitty delete");
         }
         let found = leaks(&raw);
         assert!(found.is_empty(), "{protocol}: {found:?}");

@@ -378,6 +378,7 @@ impl Runner {
             };
             if let Msg::Resize(..) = msg {
                 self.terminal = fresh_terminal()?;
+                pictures::read_cell_pixels(&mut self.state.reader.pictures);
             }
             let effects = app::update(&mut self.state, msg, jiff::Timestamp::now());
             self.pending.dirty = true;

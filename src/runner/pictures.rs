@@ -11,13 +11,25 @@ use std::sync::Arc;
 use tokio::sync::{Mutex, mpsc::UnboundedSender};
 
 /// Settles `image_protocol = "auto"` from the environment (never asking the terminal,
-/// so the first frame waits for nothing), and the pixels of a cell as the terminal's
-/// window size says them (an ioctl, no answer awaited; 8×16 when it does not say).
+/// so the first frame waits for nothing), and the pixels of a cell (8×16 when the
+/// terminal does not say).
 pub fn settle(pictures: &mut crate::app::reader::pictures::Pictures, configured: ImageProtocol) {
     pictures.protocol = match configured {
         ImageProtocol::Auto => crate::ui::graphics::detect(|name| std::env::var(name).ok()),
         forced => forced,
     };
+    read_cell_pixels(pictures);
+    tracing::info!(
+        "pictures: {:?}, cells of {:?} pixels",
+        pictures.protocol,
+        pictures.cell_pixels
+    );
+}
+
+/// The pixels of a cell as the terminal's window size says them (an ioctl, no answer
+/// awaited), read at the start and again on each resize (a new font size or a window
+/// moved to another screen changes them); kept as they were when the terminal says none.
+pub fn read_cell_pixels(pictures: &mut crate::app::reader::pictures::Pictures) {
     if let Ok(size) = crossterm::terminal::window_size()
         && size.columns > 0
         && size.rows > 0
@@ -26,11 +38,6 @@ pub fn settle(pictures: &mut crate::app::reader::pictures::Pictures, configured:
     {
         pictures.cell_pixels = (size.width / size.columns, size.height / size.rows);
     }
-    tracing::info!(
-        "pictures: {:?}, cells of {:?} pixels",
-        pictures.protocol,
-        pictures.cell_pixels
-    );
 }
 
 /// Deletes the kitty pictures threadmark sent from the terminal (best effort: a terminal

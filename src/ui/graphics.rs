@@ -173,7 +173,12 @@ pub fn apply(buf: &mut Buffer, overlays: &[Overlay<'_>]) -> bool {
     let one = NonZeroU16::MIN;
     let mut kitty_sent = false;
     for overlay in overlays {
-        let key = (protocol_name(overlay.protocol), overlay.cols, overlay.rows);
+        let key = (
+            protocol_name(overlay.protocol),
+            overlay.cols,
+            overlay.rows,
+            overlay.cell_pixels,
+        );
         let sequence = match overlay.protocol {
             ImageProtocol::Kitty => {
                 if !overlay.picture.first_send(key) {

@@ -151,6 +151,22 @@ fn read_to_the_pictures(
     keys: &str,
     ready: impl Fn(&str) -> bool,
 ) -> (String, Vec<u8>) {
+    let mut s = open_at_the_pictures(client);
+    s.send(keys);
+    let screen = s.wait_for("the pictures", &ready);
+    s.settle(Duration::from_millis(200));
+    let screen = if ready(&s.screen()) {
+        s.screen()
+    } else {
+        screen
+    };
+    s.send("q");
+    assert!(s.wait_exit().success());
+    (screen, s.raw())
+}
+
+/// The reader in a 120×50 pseudo-terminal at the end of the Advocacy thread.
+fn open_at_the_pictures(client: &Client) -> PtySession {
     let mut s = PtySession::start(client.home.path(), &[], &[], 120, 50);
     s.wait_for_text("Advocacy");
     s.send("G\r");
@@ -169,17 +185,7 @@ fn read_to_the_pictures(
         }
     }
     s.wait_for_text("[image: a map]");
-    s.send(keys);
-    let screen = s.wait_for("the pictures", &ready);
-    s.settle(Duration::from_millis(200));
-    let screen = if ready(&s.screen()) {
-        s.screen()
-    } else {
-        screen
-    };
-    s.send("q");
-    assert!(s.wait_exit().success());
-    (screen, s.raw())
+    s
 }
 
 /// Hostile pictures, each served as `image/png`, with the reason it must end in.
@@ -421,6 +427,64 @@ fn each_forced_protocol_writes_its_own_sequence() {
         assert!(found.is_empty(), "{protocol}: {found:?}");
         assert_eq!(text_rows(&screen), text_rows(&blocks), "{protocol}");
     }
+}
+
+/// The sixel raster sizes (`"1;1;W;H`) in `raw`, in the order written.
+fn sixel_sizes(raw: &[u8]) -> Vec<(u32, u32)> {
+    let text = String::from_utf8_lossy(raw);
+    text.split("\u{1b}P0;1;0q\"1;1;")
+        .skip(1)
+        .filter_map(|rest| {
+            let mut numbers = rest.split(|c: char| !c.is_ascii_digit());
+            Some((numbers.next()?.parse().ok()?, numbers.next()?.parse().ok()?))
+        })
+        .collect()
+}
+
+/// A sixel is drawn in pixels: when the terminal's cells change size (a new font size),
+/// the resize brings the new cell size and the chart is drawn again at it.
+#[test]
+fn a_sixel_is_drawn_again_at_the_cell_size_a_resize_brings() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let pictures = PictureServer::start();
+    let client = client_with_pictures(&server, &pictures);
+    let base = std::fs::read_to_string(client.config()).unwrap();
+    set_ui(
+        &client,
+        &base,
+        &format!(
+            "image_origins = [\"{}\"]\nimage_protocol = \"sixel\"",
+            pictures.origin
+        ),
+    );
+    let mut s = open_at_the_pictures(&client);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while sixel_sizes(&s.raw()).is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(40));
+    }
+    let before = sixel_sizes(&s.raw());
+    let Some(&(w, h)) = before.last() else {
+        panic!("no sixel before the resize");
+    };
+    // The pseudo-terminal says no pixels at first: cells of 8×16 are assumed.
+    s.resize(120, 50, (16, 32));
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while sixel_sizes(&s.raw()).len() == before.len() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(40));
+    }
+    let after = sixel_sizes(&s.raw());
+    let Some(&(w2, h2)) = after.get(before.len()..).and_then(<[_]>::last) else {
+        panic!("no sixel after the resize: {before:?}");
+    };
+    assert!(
+        w2 >= w * 2 - 2 && h2 >= h * 2 - 6,
+        "cells of 16×32: {w}×{h} became {w2}×{h2}"
+    );
+    s.send("q");
+    assert!(s.wait_exit().success());
+    let found = leaks(&s.raw());
+    assert!(found.is_empty(), "{found:?}");
 }
 
 /// A post of hostile pictures read in the reader: each is its alt text and its reason,

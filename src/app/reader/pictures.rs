@@ -215,13 +215,13 @@ mod tests {
             !pictures.forget_terminal(),
             "nothing sent: nothing to delete"
         );
-        assert!(decoded.first_send(("kitty", 1, 1)));
+        assert!(decoded.first_send(("kitty", 1, 1, (8, 16))));
         pictures.note_kitty_sent();
         assert!(pictures.kitty_in_terminal());
         assert!(pictures.forget_terminal());
         assert!(!pictures.kitty_in_terminal());
         assert!(
-            decoded.first_send(("kitty", 1, 1)),
+            decoded.first_send(("kitty", 1, 1, (8, 16))),
             "sent again once deleted"
         );
     }

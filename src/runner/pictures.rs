@@ -67,12 +67,14 @@ impl PictureSource {
         reply: UnboundedSender<Msg>,
     ) -> Self {
         let budget = u64::from(config.ui.image_cache_mb) * 1024 * 1024;
+        let remote = account.remote.as_ref();
+        let mut fetch = PictureFetch::new(remote.map(|r| r.url.as_str()), &config.ui.image_origins);
+        if let Some(r) = remote.filter(|r| r.kind == crate::config::AccountKind::Discourse) {
+            fetch = fetch.discourse(&r.url);
+        }
         Self {
             cache: ImageCache::new(data_dir.images_dir(), budget),
-            fetch: Arc::new(Mutex::new(PictureFetch::new(
-                account.remote.as_ref().map(|r| r.url.as_str()),
-                &config.ui.image_origins,
-            ))),
+            fetch: Arc::new(Mutex::new(fetch)),
             reply,
         }
     }

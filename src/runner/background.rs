@@ -51,6 +51,7 @@ impl SyncHandle {
 /// unsupported server, the demo's server already in use by another threadmark).
 pub async fn start(
     account: &Account,
+    ui: &crate::config::UiConfig,
     events: mpsc::Sender<SyncEvent>,
 ) -> Result<(Option<SyncHandle>, Option<DemoServer>), String> {
     if account.is_demo() {
@@ -68,7 +69,10 @@ pub async fn start(
     else {
         return Ok((None, None));
     };
-    let engine = engine.with_relogin(account.relogin());
+    let mut engine = engine.with_relogin(account.relogin());
+    if let Some(pictures) = account.picture_prefetch(ui) {
+        engine = engine.with_pictures(pictures);
+    }
     if let Some(remote) = &account.remote {
         tracing::info!(account = %account.name, url = %remote.url, "sync engine started");
     }

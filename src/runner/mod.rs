@@ -267,7 +267,7 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
 
     let (reply, mut replies) = mpsc::unbounded_channel::<Msg>();
     let (sync_tx, sync_rx) = mpsc::channel(256);
-    let (sync, demo) = match background::start(account, sync_tx).await {
+    let (sync, demo) = match background::start(account, &config.ui, sync_tx).await {
         Ok(started) => started,
         Err(why) => {
             tracing::warn!("{why}");

@@ -1,6 +1,7 @@
 //! Pictures on a Discourse forum: its upload CDN is found from the site
 //! (`/bootstrap.json`'s `setup_data.s3_cdn`) and allowed as a picture origin without being
-//! listed in `image_origins`; a picture from any other origin is still refused.
+//! listed in `image_origins`; a picture from any other origin is still refused. A sync
+//! fetches the pictures of the topics it downloads ahead, the CDN's among them.
 
 use crate::cli::{account_with, text, threadmark};
 use crate::support::discourse_forum::{Forum, base_time};
@@ -58,6 +59,10 @@ async fn a_picture_on_the_forums_upload_cdn_shows_and_one_from_elsewhere_is_refu
         assert!(!config.contains("image_origins"), "{config}");
         let out = threadmark(&home, &["sync"], "").await;
         assert!(out.status.success(), "{}", text(&out.stderr));
+        // The sync fetched the CDN's picture ahead, once it had asked the forum for its CDN.
+        let chart = "/uploads/default/original/1X/chart.png";
+        assert_eq!(cdn.requests_to(&Method::GET, chart).len(), 1);
+        assert_eq!(server.requests_to(&Method::GET, "/bootstrap.json").len(), 1);
 
         let screen = tokio::task::spawn_blocking(move || {
             let mut s = PtySession::start(&home, &[], &[], 160, 40);
@@ -77,13 +82,11 @@ async fn a_picture_on_the_forums_upload_cdn_shows_and_one_from_elsewhere_is_refu
             screen.contains("a map from elsewhere] — not shown: from 127.0.0.1, not this forum"),
             "{screen}"
         );
-        assert_eq!(
-            cdn.requests_to(&Method::GET, "/uploads/default/original/1X/chart.png")
-                .len(),
-            1
-        );
+        // The reader drew it from the offline cache; the map from elsewhere made it ask
+        // the forum once more (a new process), and was never fetched.
+        assert_eq!(cdn.requests_to(&Method::GET, chart).len(), 1);
         assert!(elsewhere.requests_to(&Method::GET, "/map.png").is_empty());
-        assert_eq!(server.requests_to(&Method::GET, "/bootstrap.json").len(), 1);
+        assert_eq!(server.requests_to(&Method::GET, "/bootstrap.json").len(), 2);
     })
     .await;
 }

@@ -124,6 +124,11 @@ impl Drop for PictureServer {
 /// A client synced from a server whose Advocacy thread ends with a post of pictures: one
 /// good, one cut in half, one from a site not allowed.
 fn client_with_pictures(server: &Served, pictures: &PictureServer) -> Client {
+    client_syncing_pictures(server, pictures, None)
+}
+
+/// [`client_with_pictures`], its `[ui]` set to `ui` before the sync when given.
+fn client_syncing_pictures(server: &Served, pictures: &PictureServer, ui: Option<&str>) -> Client {
     let admin = Api::new(&server.url, server.admin_token.as_ref().unwrap());
     admin.reply(
         "advocacy-1",
@@ -135,6 +140,10 @@ fn client_with_pictures(server: &Served, pictures: &PictureServer) -> Client {
     );
     let client = Client::default();
     client.sign_in(&server.url, server.member_token.as_ref().unwrap());
+    if let Some(ui) = ui {
+        let base = std::fs::read_to_string(client.config()).unwrap();
+        set_ui(&client, &base, ui);
+    }
     let out = client.run(&["sync"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     client
@@ -427,6 +436,35 @@ fn each_forced_protocol_writes_its_own_sequence() {
         assert!(found.is_empty(), "{protocol}: {found:?}");
         assert_eq!(text_rows(&screen), text_rows(&blocks), "{protocol}");
     }
+}
+
+/// A sync fetches the pictures of the threads it downloads ahead: with the picture
+/// server gone, the thread never opened before shows its chart from the offline cache.
+#[test]
+fn a_synced_threads_pictures_show_offline_without_it_having_been_read() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let mut pictures = PictureServer::start();
+    let allowed = format!("image_origins = [\"{}\"]", pictures.origin);
+    let client = client_syncing_pictures(&server, &pictures, Some(&allowed));
+    assert!(
+        pictures.requests() >= 1,
+        "the sync fetched no picture ahead"
+    );
+    let images = client.home.path().join("data").join("images");
+    assert!(
+        std::fs::read_dir(&images).is_ok_and(|d| d.count() >= 1),
+        "nothing in {}",
+        images.display()
+    );
+    pictures.stop();
+    let (screen, _) = read_to_the_pictures(&client, "", |s| s.contains('▀'));
+    let rows = post_rows(&screen);
+    assert!(
+        rows.iter().any(|r| r.contains('▀')),
+        "the chart from the cache:\n{screen}"
+    );
+    assert!(screen.contains("[image: a chart of turnout]"), "{screen}");
 }
 
 /// The sixel raster sizes (`"1;1;W;H`) in `raw`, in the order written.

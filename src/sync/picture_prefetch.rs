@@ -14,6 +14,10 @@ use std::collections::HashSet;
 /// The most pictures one pull fetches ahead.
 pub const PICTURES_PER_PULL: usize = 20;
 
+/// The most post bodies with picture syntax one pull looks through for pictures (laying a
+/// body out costs more than storing it; a forum full of emoji must not slow a sync).
+pub const BODIES_PER_PULL: usize = 10 * PICTURES_PER_PULL;
+
 /// The pictures to fetch ahead, and where they go.
 #[derive(Debug)]
 pub struct PicturePrefetch {
@@ -21,6 +25,8 @@ pub struct PicturePrefetch {
     fetch: PictureFetch,
     queue: Vec<String>,
     seen: HashSet<String>,
+    /// Bodies looked through this pull.
+    looked: usize,
 }
 
 impl PicturePrefetch {
@@ -30,16 +36,21 @@ impl PicturePrefetch {
             fetch,
             queue: Vec::new(),
             seen: HashSet::new(),
+            looked: 0,
         }
     }
 
     /// Notes the pictures of `posts` not cached yet (up to this pull's bound).
     pub fn note(&mut self, posts: &[Post]) {
         for post in posts.iter().filter(|p| !p.deleted) {
-            if self.queue.len() >= PICTURES_PER_PULL {
+            if self.queue.len() >= PICTURES_PER_PULL || self.looked >= BODIES_PER_PULL {
                 return;
             }
-            for url in pictures_of(&post.body) {
+            let urls = pictures_of(&post.body);
+            if !urls.is_empty() {
+                self.looked += 1;
+            }
+            for url in urls {
                 if self.queue.len() < PICTURES_PER_PULL
                     && !self.cache.holds(&url)
                     && self.seen.insert(url.clone())
@@ -64,9 +75,57 @@ impl PicturePrefetch {
             }
         }
         self.seen.clear();
+        self.looked = 0;
         if kept > 0 {
             tracing::info!("{kept} pictures of prefetched threads fetched ahead");
         }
         kept
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Author, Body, PostId, ThreadId};
+
+    fn post(n: usize, text: &str) -> Post {
+        Post {
+            id: PostId::new(format!("p{n}")),
+            thread: ThreadId::new("t"),
+            seq: u32::try_from(n).unwrap(),
+            reply_to: None,
+            author: Author::new("a"),
+            created_at: jiff::Timestamp::UNIX_EPOCH,
+            edited_at: None,
+            body: Body::markdown(text),
+            deleted: false,
+            removed: false,
+            score: None,
+            version: 1,
+            client_key: None,
+            reactions: crate::model::Reactions::default(),
+        }
+    }
+
+    #[test]
+    fn a_pull_notes_each_uncached_picture_once_and_at_most_its_bound() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = ImageCache::new(dir.path(), 1024 * 1024);
+        cache.put("https://f.example/cached.png", b"x").unwrap();
+        let mut ahead =
+            PicturePrefetch::new(cache, PictureFetch::new(Some("https://f.example"), &[]));
+        let mut posts = vec![
+            post(0, "plain text"),
+            post(
+                1,
+                "![c](https://f.example/cached.png) ![a](https://f.example/a.png)",
+            ),
+            post(2, "![a again](https://f.example/a.png)"),
+        ];
+        posts.extend((3..40).map(|n| post(n, &format!("![{n}](https://f.example/{n}.png)"))));
+        ahead.note(&posts);
+        assert_eq!(ahead.queue.len(), PICTURES_PER_PULL);
+        assert_eq!(ahead.queue[0], "https://f.example/a.png");
+        assert_eq!(ahead.queue[1], "https://f.example/3.png");
     }
 }

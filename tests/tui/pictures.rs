@@ -467,6 +467,55 @@ fn a_synced_threads_pictures_show_offline_without_it_having_been_read() {
     assert!(screen.contains("[image: a chart of turnout]"), "{screen}");
 }
 
+/// Waits (10 s at most) until what the program wrote passes `check`.
+fn wait_raw(s: &PtySession, what: &str, check: impl Fn(&[u8]) -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !check(&s.raw()) {
+        assert!(std::time::Instant::now() < deadline, "no {what}");
+        std::thread::sleep(Duration::from_millis(40));
+    }
+}
+
+/// Kitty keeps a picture until told: `I` deletes the pictures sent, `I` again sends them
+/// anew, and quitting deletes them again.
+#[test]
+fn i_deletes_kitty_pictures_from_the_terminal_and_sends_them_again() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let pictures = PictureServer::start();
+    let client = client_with_pictures(&server, &pictures);
+    let base = std::fs::read_to_string(client.config()).unwrap();
+    set_ui(
+        &client,
+        &base,
+        &format!(
+            "image_origins = [\"{}\"]\nimage_protocol = \"kitty\"",
+            pictures.origin
+        ),
+    );
+    let transmit = "\u{1b}_Ga=T,U=1,f=100,t=d,q=2,i=";
+    let count = |raw: &[u8], what: &str| {
+        raw.windows(what.len())
+            .filter(|w| *w == what.as_bytes())
+            .count()
+    };
+    let mut s = open_at_the_pictures(&client);
+    wait_raw(&s, "the chart sent", |raw| count(raw, transmit) >= 1);
+    assert_eq!(count(&s.raw(), KITTY_DELETE), 0, "deleted before I");
+    s.send("I");
+    s.wait_for_text("pictures hidden");
+    wait_raw(&s, "the delete", |raw| count(raw, KITTY_DELETE) == 1);
+    s.send("I");
+    s.wait_for_text("pictures shown");
+    wait_raw(&s, "the chart sent again", |raw| count(raw, transmit) >= 2);
+    s.send("q");
+    assert!(s.wait_exit().success());
+    let raw = s.raw();
+    assert_eq!(count(&raw, KITTY_DELETE), 2, "one on I, one on quit");
+    let found = leaks(&raw);
+    assert!(found.is_empty(), "{found:?}");
+}
+
 /// The sixel raster sizes (`"1;1;W;H`) in `raw`, in the order written.
 fn sixel_sizes(raw: &[u8]) -> Vec<(u32, u32)> {
     let text = String::from_utf8_lossy(raw);

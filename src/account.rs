@@ -106,6 +106,26 @@ impl Account {
         self.engine_for(remote, credential).map(Some)
     }
 
+    /// Fetching ahead the pictures of the posts a sync brings, as `ui` says (`images`,
+    /// `image_cache_mb`, `image_origins`; a Discourse forum's upload CDN too): none when
+    /// pictures are off or the account has no server.
+    pub fn picture_prefetch(
+        &self,
+        ui: &crate::config::UiConfig,
+    ) -> Option<crate::sync::picture_prefetch::PicturePrefetch> {
+        let remote = self.remote.as_ref().filter(|_| ui.images)?;
+        let budget = u64::from(ui.image_cache_mb) * 1024 * 1024;
+        let cache = crate::store::ImageCache::new(self.data.images_dir(), budget);
+        let mut fetch =
+            crate::sync::pictures::PictureFetch::new(Some(&remote.url), &ui.image_origins);
+        if remote.kind == crate::config::AccountKind::Discourse {
+            fetch = fetch.discourse(&remote.url);
+        }
+        Some(crate::sync::picture_prefetch::PicturePrefetch::new(
+            cache, fetch,
+        ))
+    }
+
     /// For a running engine: builds the backend again when the stored credential has
     /// changed since the last look (a new `threadmark login` while the reader is open).
     pub fn relogin(&self) -> Relogin<AnyBackend> {

@@ -288,6 +288,8 @@ pub enum Effect {
     /// Fetch these pictures (from the offline cache, else from their site, keeping them
     /// there) and decode them off the loop; each answer is a `Picture`.
     FetchPictures(Vec<String>),
+    /// Delete the kitty pictures the terminal holds (`I` hid them).
+    DeleteTerminalPictures,
     /// Stop the process until the shell resumes it (Ctrl-Z).
     Suspend,
     /// Save everything and leave.

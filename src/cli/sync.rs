@@ -39,6 +39,9 @@ pub fn sync(
             _ => anyhow::bail!("account {} has no server to sync with", account.name),
         },
     };
+    if let Some(pictures) = account.picture_prefetch(&config.ui) {
+        engine = engine.with_pictures(pictures);
+    }
     let mut progress = Progress::new();
     let result = runtime.block_on(engine.sync_once(&mut |p| progress.show(&p)));
     progress.finish();

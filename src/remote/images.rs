@@ -50,6 +50,23 @@ impl ImageFetcher {
         })
     }
 
+    /// Allows pictures from `raw`'s origin too (a Discourse forum's upload CDN, found
+    /// from the site); the same rule as `image_origins`: https, or http on loopback.
+    pub fn allow_origin(&mut self, raw: &str) -> Result<(), String> {
+        let url = check_server_url(raw)?;
+        if !self.origins.contains(&url.origin()) {
+            self.origins.push(url.origin());
+        }
+        Ok(())
+    }
+
+    /// `raw` is a web address from an origin not allowed (yet).
+    pub fn foreign(&self, raw: &str) -> bool {
+        Url::parse(raw).is_ok_and(|url| {
+            matches!(url.scheme(), "http" | "https") && !self.origins.contains(&url.origin())
+        })
+    }
+
     /// May `raw` be fetched? The parsed URL, or why not.
     pub fn check(&self, raw: &str) -> Result<Url, String> {
         let url = Url::parse(raw).map_err(|_| "not a valid address".to_owned())?;

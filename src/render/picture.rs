@@ -29,8 +29,9 @@ pub struct Decoded {
     sent: std::sync::Mutex<Option<Encoding>>,
 }
 
-/// What an encoded sequence was made for: the protocol's name and the cells.
-pub type Encoding = (&'static str, u16, u16);
+/// What an encoded sequence was made for: the protocol's name, the cells, and the
+/// pixels of a cell (a sixel is drawn in pixels, so a new cell size encodes it anew).
+pub type Encoding = (&'static str, u16, u16, (u16, u16));
 
 impl Decoded {
     pub fn new(image: RgbaImage) -> Self {
@@ -61,6 +62,13 @@ impl Decoded {
     }
 
     /// Whether the terminal still needs this picture for `key` (noting that it is sent).
+    /// The terminal let go of the picture (kitty's delete): the next draw sends it again.
+    pub fn forget_sent(&self) {
+        if let Ok(mut sent) = self.sent.lock() {
+            *sent = None;
+        }
+    }
+
     pub fn first_send(&self, key: Encoding) -> bool {
         let Ok(mut sent) = self.sent.lock() else {
             return true;

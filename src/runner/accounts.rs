@@ -180,6 +180,7 @@ pub fn start(
     let sync = (account.is_demo() || account.remote.is_some()).then(|| {
         background::start(
             account.clone(),
+            config.ui.clone(),
             sync_line(events, index),
             reply.clone(),
             demo.as_ref(),

@@ -64,6 +64,7 @@ const HOLD_ENGINES: &str = "THREADMARK_TEST_HOLD_ENGINES";
 /// demo's server already in use by another threadmark), `SyncUnavailable` says why.
 pub fn start(
     account: Account,
+    ui: crate::config::UiConfig,
     events: mpsc::Sender<SyncEvent>,
     reply: UnboundedSender<Msg>,
     demo: Option<&DemoSlot>,
@@ -73,7 +74,7 @@ pub fn start(
     let demo = demo.and_then(|slot| Arc::clone(slot).try_lock_owned().ok());
     let task = tokio::spawn(async move {
         hold_for_tests().await;
-        match build(account, demo).await {
+        match build(account, &ui, demo).await {
             Ok(Some(engine)) => engine.run(receiver, events).await,
             Ok(None) => {}
             Err(why) => {
@@ -98,6 +99,7 @@ async fn hold_for_tests() {
 /// first and left in `demo`.
 async fn build(
     account: Account,
+    ui: &crate::config::UiConfig,
     demo: Option<OwnedMutexGuard<Option<DemoServer>>>,
 ) -> Result<Option<AccountEngine>, String> {
     if let Some(mut slot) = demo {
@@ -110,6 +112,8 @@ async fn build(
         *slot = Some(server);
         return Ok(Some(engine));
     }
+    // Pictures of the threads a pull brings are fetched ahead, as `[ui]` allows.
+    let pictures = account.picture_prefetch(ui);
     // Reading the thread index is disk work: a blocking task, not the runtime's threads.
     let built = tokio::task::spawn_blocking(move || {
         let engine = account
@@ -118,7 +122,13 @@ async fn build(
         if let (Some(_), Some(remote)) = (&engine, &account.remote) {
             tracing::info!(account = %account.name, url = %remote.url, "sync engine started");
         }
-        Ok(engine.map(|engine| engine.with_relogin(account.relogin())))
+        Ok(engine.map(|engine| {
+            let engine = engine.with_relogin(account.relogin());
+            match pictures {
+                Some(pictures) => engine.with_pictures(pictures),
+                None => engine,
+            }
+        }))
     })
     .await;
     built.map_err(|e| format!("not syncing: the engine could not be built ({e})"))?

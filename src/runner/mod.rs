@@ -391,6 +391,11 @@ impl Runner {
             };
             if let Msg::Resize(..) = msg {
                 self.terminal = fresh_terminal()?;
+                for index in 0..self.accounts.len() {
+                    app::accounts::with_account(&mut self.state, index, |state| {
+                        pictures::read_cell_pixels(&mut state.reader.pictures);
+                    });
+                }
             }
             // Effects are the focused account's, unless tagged with another's.
             let focused = self.state.accounts.focused();
@@ -481,6 +486,7 @@ impl Runner {
                     self.announce();
                 }
                 Effect::FetchPictures(urls) => account.pictures.fetch(urls),
+                Effect::DeleteTerminalPictures => pictures::delete_from_terminal(),
                 Effect::Suspend => self.pending.suspend = true,
                 Effect::Quit => self.pending.quit = true,
                 // Disk work: `Work::from` sent these to the store worker above.
@@ -673,6 +679,17 @@ impl Runner {
             accounts,
             ..
         } = self;
+        // Kitty keeps a picture until told: the ones sent (from any account's reader) go
+        // before the screen does.
+        let kitty = (0..accounts.len()).any(|index| {
+            app::accounts::with_account(&mut state, index, |state| {
+                state.reader.pictures.kitty_in_terminal()
+            })
+            .unwrap_or(false)
+        });
+        if kitty {
+            pictures::delete_from_terminal();
+        }
         guard.restore();
         let mut saved = Ok(());
         let mut stopping = Vec::new();

@@ -11,13 +11,25 @@ use std::sync::Arc;
 use tokio::sync::{Mutex, mpsc::UnboundedSender};
 
 /// Settles `image_protocol = "auto"` from the environment (never asking the terminal,
-/// so the first frame waits for nothing), and the pixels of a cell as the terminal's
-/// window size says them (an ioctl, no answer awaited; 8×16 when it does not say).
+/// so the first frame waits for nothing), and the pixels of a cell (8×16 when the
+/// terminal does not say).
 pub fn settle(pictures: &mut crate::app::reader::pictures::Pictures, configured: ImageProtocol) {
     pictures.protocol = match configured {
         ImageProtocol::Auto => crate::ui::graphics::detect(|name| std::env::var(name).ok()),
         forced => forced,
     };
+    read_cell_pixels(pictures);
+    tracing::info!(
+        "pictures: {:?}, cells of {:?} pixels",
+        pictures.protocol,
+        pictures.cell_pixels
+    );
+}
+
+/// The pixels of a cell as the terminal's window size says them (an ioctl, no answer
+/// awaited), read at the start and again on each resize (a new font size or a window
+/// moved to another screen changes them); kept as they were when the terminal says none.
+pub fn read_cell_pixels(pictures: &mut crate::app::reader::pictures::Pictures) {
     if let Ok(size) = crossterm::terminal::window_size()
         && size.columns > 0
         && size.rows > 0
@@ -26,11 +38,16 @@ pub fn settle(pictures: &mut crate::app::reader::pictures::Pictures, configured:
     {
         pictures.cell_pixels = (size.width / size.columns, size.height / size.rows);
     }
-    tracing::info!(
-        "pictures: {:?}, cells of {:?} pixels",
-        pictures.protocol,
-        pictures.cell_pixels
-    );
+}
+
+/// Deletes the kitty pictures threadmark sent from the terminal (best effort: a terminal
+/// that cannot be written to has nothing to show them on).
+pub fn delete_from_terminal() {
+    use std::io::Write as _;
+    let mut out = std::io::stdout();
+    let _ = out
+        .write_all(crate::ui::graphics::KITTY_DELETE.as_bytes())
+        .and_then(|()| out.flush());
 }
 
 /// The cache and the fetcher, shared by the fetches under way.
@@ -58,12 +75,14 @@ impl PictureSource {
         reply: UnboundedSender<Msg>,
     ) -> Self {
         let budget = u64::from(config.ui.image_cache_mb) * 1024 * 1024;
+        let remote = account.remote.as_ref();
+        let mut fetch = PictureFetch::new(remote.map(|r| r.url.as_str()), &config.ui.image_origins);
+        if let Some(r) = remote.filter(|r| r.kind == crate::config::AccountKind::Discourse) {
+            fetch = fetch.discourse(&r.url);
+        }
         Self {
             cache: ImageCache::new(data_dir.images_dir(), budget),
-            fetch: Arc::new(Mutex::new(PictureFetch::new(
-                account.remote.as_ref().map(|r| r.url.as_str()),
-                &config.ui.image_origins,
-            ))),
+            fetch: Arc::new(Mutex::new(fetch)),
             reply,
         }
     }

@@ -23,7 +23,25 @@ pub struct ImageCache {
     budget: u64,
 }
 
+/// The pictures a post's body shows (as the reader finds them), for fetching ahead. A
+/// body with no picture syntax at all is not laid out.
+pub fn pictures_of(body: &crate::model::Body) -> Vec<String> {
+    if !body.text.contains("<img") && !body.text.contains("![") {
+        return Vec::new();
+    }
+    crate::render::Document::from_body(body)
+        .pictures()
+        .iter()
+        .map(|p| p.url.clone())
+        .collect()
+}
+
 impl ImageCache {
+    /// Has a picture for `url` (without marking it used).
+    pub fn holds(&self, url: &str) -> bool {
+        self.path(url).is_file()
+    }
+
     /// The cache in `dir` (created on the first write), holding at most `budget_bytes`.
     pub fn new(dir: impl Into<PathBuf>, budget_bytes: u64) -> Self {
         Self {

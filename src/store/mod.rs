@@ -40,7 +40,7 @@ pub use cache::Cache;
 pub use demo_import::{DEMO_ACCOUNT, ensure_demo};
 pub use drafts::Drafts;
 pub use file::{Durability, Problem};
-pub use image_cache::{DEFAULT_IMAGE_CACHE_MB, ImageCache};
+pub use image_cache::{DEFAULT_IMAGE_CACHE_MB, ImageCache, pictures_of};
 pub use inbox::{InboxRead, load_inbox, mark_inbox_read, merge_inbox, read_inbox_items};
 pub use log_file::{KEPT_FILES as KEPT_LOG_FILES, LogFile, dropped_lines as dropped_log_lines};
 pub use me::{load_me, save_me};

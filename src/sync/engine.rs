@@ -85,6 +85,8 @@ pub struct Engine<B: Backend> {
     wanted_revisions: Vec<(crate::model::PostId, u64)>,
     /// A user-name prefix to look up (@-mention completion), the latest asked.
     wanted_users: Option<String>,
+    /// The pictures of the posts pulled, fetched ahead for offline reading (`images`).
+    pictures: Option<super::picture_prefetch::PicturePrefetch>,
 }
 
 impl<B: Backend> Engine<B> {
@@ -108,7 +110,15 @@ impl<B: Backend> Engine<B> {
             limits: SyncLimits::default(),
             wanted_revisions: Vec::new(),
             wanted_users: None,
+            pictures: None,
         })
+    }
+
+    /// Fetches the pictures of the posts each pull brings ahead, into the offline cache.
+    #[must_use]
+    pub fn with_pictures(mut self, pictures: super::picture_prefetch::PicturePrefetch) -> Self {
+        self.pictures = Some(pictures);
+        self
     }
 
     /// Holds the server to `limits` (what one sync may bring).
@@ -233,6 +243,7 @@ impl<B: Backend> Engine<B> {
                 std::mem::take(&mut batch.places),
             )?;
             let inbox = std::mem::take(&mut batch.inbox);
+            self.note_pictures(&batch.posts);
             report.absorb(self.ingest.apply(batch, &mut self.state)?);
             if !inbox.is_empty() {
                 report.inbox_changed = true;
@@ -262,7 +273,22 @@ impl<B: Backend> Engine<B> {
         self.state.last_success_at = Some(Timestamp::now());
         self.remember_mode()?;
         self.pull_backoff.reset();
+        self.fetch_pictures_ahead().await;
         Ok(report)
+    }
+
+    /// Notes the pictures of posts pulled, to fetch ahead once the pull is done.
+    fn note_pictures(&mut self, posts: &[crate::model::Post]) {
+        if let Some(pictures) = &mut self.pictures {
+            pictures.note(posts);
+        }
+    }
+
+    /// Fetches the pictures noted into the offline cache (a bounded number a pull).
+    async fn fetch_pictures_ahead(&mut self) {
+        if let Some(pictures) = &mut self.pictures {
+            pictures.fetch_noted().await;
+        }
     }
 
     /// A backend that sends read marks (Lemmy) gets the read state as saved by the reader.

@@ -6,6 +6,7 @@ mod engine;
 pub mod flush;
 pub mod ingest;
 mod pacing;
+pub mod picture_prefetch;
 pub mod pictures;
 pub mod protocol;
 pub mod read_marks;

@@ -133,6 +133,13 @@ pub fn kitty_transmit(image: &image::RgbaImage, id: u32, cols: u16, rows: u16) -
     out
 }
 
+/// Kitty's delete of every picture threadmark can have sent (ids 1 to 2²⁴−1, see
+/// [`kitty_id`]) and their data, asking no answer: written when the reader exits and
+/// when `I` hides the pictures, while the alternate screen (whose pictures kitty keeps
+/// apart from the shell's) is still on. Range deletion (`d=R`) reaches the virtual
+/// placements the placeholders show, which `d=A` ("visible on screen") may leave.
+pub const KITTY_DELETE: &str = "\u{1b}_Ga=d,d=R,x=1,y=16777215,q=2\u{1b}\\";
+
 /// iTerm2's inline image filling `cols` × `rows` cells.
 pub fn iterm2_sequence(image: &image::RgbaImage, cols: u16, rows: u16) -> String {
     let bytes = png(image);
@@ -160,11 +167,18 @@ pub struct Overlay<'a> {
 /// Writes each overlay's sequence into one of its cells (its width forced to one column
 /// so the buffer's columns stay right). Kitty: the transmission goes ahead of the first
 /// placeholder on screen, once per picture and size. Sixel and iTerm2: into the
-/// picture's last cell, drawn after its blank cells.
-pub fn apply(buf: &mut Buffer, overlays: &[Overlay<'_>]) {
+/// picture's last cell, drawn after its blank cells. True when a kitty transmission
+/// was written (the terminal now holds a picture to delete at the end).
+pub fn apply(buf: &mut Buffer, overlays: &[Overlay<'_>]) -> bool {
     let one = NonZeroU16::MIN;
+    let mut kitty_sent = false;
     for overlay in overlays {
-        let key = (protocol_name(overlay.protocol), overlay.cols, overlay.rows);
+        let key = (
+            protocol_name(overlay.protocol),
+            overlay.cols,
+            overlay.rows,
+            overlay.cell_pixels,
+        );
         let sequence = match overlay.protocol {
             ImageProtocol::Kitty => {
                 if !overlay.picture.first_send(key) {
@@ -189,6 +203,7 @@ pub fn apply(buf: &mut Buffer, overlays: &[Overlay<'_>]) {
             let symbol = format!("{sequence}{}", cell.symbol());
             cell.set_symbol(&symbol);
             cell.set_diff_option(CellDiffOption::ForcedWidth(one));
+            kitty_sent = true;
             continue;
         }
         // Sixel and iTerm2 draw over cells already written: the picture's cells are
@@ -213,6 +228,7 @@ pub fn apply(buf: &mut Buffer, overlays: &[Overlay<'_>]) {
         cell.set_symbol(&symbol);
         cell.set_diff_option(CellDiffOption::ForcedWidth(one));
     }
+    kitty_sent
 }
 
 fn protocol_name(protocol: ImageProtocol) -> &'static str {

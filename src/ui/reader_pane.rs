@@ -65,7 +65,9 @@ pub fn draw(frame: &mut Frame, view: &ReaderView<'_>, theme: &Theme) {
         .collect();
     frame.render_widget(Paragraph::new(lines), view.body);
     let overlays = picture_overlays(view, open);
-    graphics::apply(frame.buffer_mut(), &overlays);
+    if graphics::apply(frame.buffer_mut(), &overlays) {
+        reader.pictures.note_kitty_sent();
+    }
     if view.hyperlinks {
         let regions = link_regions(view, open);
         hyperlink::apply(frame.buffer_mut(), view.body, &regions);

@@ -18,6 +18,7 @@ mod fixtures;
 mod inbox;
 mod limits;
 mod messages;
+mod pictures;
 mod places;
 mod pull;
 mod reader;

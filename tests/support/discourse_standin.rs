@@ -113,6 +113,8 @@ pub struct World {
     /// Every user's notifications (`discourse_inbox.rs`).
     pub notifications: Vec<super::discourse_inbox::Notification>,
     pub messages: super::discourse_messages::Messages,
+    /// `SiteSetting.s3_cdn_url` (uploads on S3 behind a CDN): `/bootstrap.json` names it.
+    pub upload_cdn: Option<String>,
 }
 
 /// One `POST /topics/timings` as `topics_controller.rb#timings` reads it.
@@ -156,6 +158,7 @@ impl World {
             bookmarks: Vec::new(),
             notifications: Vec::new(),
             messages: super::discourse_messages::Messages::default(),
+            upload_cdn: None,
         }
     }
 }
@@ -446,11 +449,8 @@ fn respond(w: &mut World, r: &Recorded) -> Response {
     }
     let segments: Vec<&str> = r.path.trim_start_matches('/').split('/').collect();
     // `redirect_to_login_if_required`: anonymous JSON gets `Discourse::NotLoggedIn`
-    // (403 `not_logged_in`); `site#basic_info` skips the check and says so.
-    if w.login_required
-        && matches!(who, Caller::Anonymous)
-        && segments.as_slice() != ["site", "basic-info.json"]
-    {
+    // (403 `not_logged_in`); `site#basic_info` and `bootstrap#index` skip the check.
+    if w.login_required && matches!(who, Caller::Anonymous) && !open_to_anyone(&segments) {
         return error(403, "not_logged_in", "You need to be logged in to do that.");
     }
     if let Some(answer) = writes(w, &who, r, &segments) {
@@ -466,6 +466,7 @@ fn respond(w: &mut World, r: &Recorded) -> Response {
                 "description": "A stand-in forum", "login_required": w.login_required
             }),
         ),
+        (&Method::GET, ["bootstrap.json"]) => bootstrap(w),
         (&Method::GET, ["categories.json"]) => categories_page(w, r),
         (&Method::GET, ["categories", "find.json"]) => find_categories(w, r),
         (&Method::GET, ["session", "current.json"]) => {
@@ -529,6 +530,30 @@ fn topic_number(file: &str) -> Option<u64> {
 
 fn query_values(r: &Recorded, name: &str) -> Vec<String> {
     r.query_values(name)
+}
+
+/// Paths whose controllers skip `redirect_to_login_if_required`.
+fn open_to_anyone(segments: &[&str]) -> bool {
+    matches!(segments, ["site", "basic-info.json"] | ["bootstrap.json"])
+}
+
+/// `/bootstrap.json` (`app/controllers/bootstrap_controller.rb`): the web client's
+/// start-up data as JSON; `setup_data` is `client_side_setup_data`
+/// (`app/helpers/application_helper.rb`), which names the upload CDN as `s3_cdn` when
+/// uploads are on S3 (`cdn` is the asset host, none here). Only the part threadmark reads.
+fn bootstrap(w: &World) -> Response {
+    json_response(
+        200,
+        &json!({ "bootstrap": {
+            "title": w.forum.title,
+            "setup_data": {
+                "cdn": null,
+                "base_uri": "",
+                "s3_cdn": w.upload_cdn,
+                "s3_base_url": w.upload_cdn.as_ref().map(|_| "//threadmark-uploads.s3.amazonaws.com"),
+            },
+        }}),
+    )
 }
 
 /// `/site.json` (`app/models/site.rb`): every category, or with lazy loading only the

@@ -186,6 +186,19 @@ impl PtySession {
         self.writer.flush().expect("keys flushed");
     }
 
+    /// Resizes the terminal to `cols` × `rows` cells of `cell` pixels (width, height);
+    /// the program gets SIGWINCH.
+    pub fn resize(&self, cols: u16, rows: u16, cell: (u16, u16)) {
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: cols * cell.0,
+                pixel_height: rows * cell.1,
+            })
+            .expect("the pseudo-terminal resized");
+    }
+
     /// Sends `signal` to the program.
     pub fn signal(&self, signal: nix::sys::signal::Signal) {
         if let Some(pid) = self.child.process_id() {

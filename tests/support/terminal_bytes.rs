@@ -2,7 +2,7 @@
 //! escape sequences the app itself emits (SGR, cursor moves and visibility, clearing, the
 //! alternate screen, mouse / paste / focus modes, synchronized output, OSC 8 links
 //! to validated http(s) URLs, and pictures exactly as threadmark encodes them: kitty
-//! graphics transmissions, its sixel, iTerm2 inline images — numbers and base64 only).
+//! graphics transmissions and its delete, its sixel, iTerm2 inline images — numbers and base64 only).
 //! Anything else — a title or clipboard OSC, any other DCS or APC, PM,
 //! SOS, a C1 byte, a bare control character, bidi or invisible characters, invalid
 //! UTF-8 — is reported with its offset, so a test can show what leaked.
@@ -328,13 +328,17 @@ fn base64_only(data: &[u8]) -> bool {
 
 /// Kitty graphics as threadmark sends them (`src/ui/graphics.rs`): a transmission with
 /// a virtual placement (`a=T,U=1,f=100,t=d,q=2,i=N,c=N,r=N,m=0|1`) or its next chunk
-/// (`q=2,m=0|1`), then base64. Any other APC is a leak.
+/// (`q=2,m=0|1`), then base64; or the delete of threadmark's pictures on leaving and
+/// on `I` (`a=d,d=R,x=1,y=16777215,q=2`, no payload). Any other APC is a leak.
 fn kitty_graphics(bytes: &[u8], start: usize) -> Result<usize, String> {
     if bytes.get(start + 2) != Some(&b'G') {
         return Err("APC sequence".to_owned());
     }
     let (body_end, end) = string_end(bytes, start + 3, "APC kitty graphics")?;
     let body = &bytes[start + 3..body_end];
+    if body == b"a=d,d=R,x=1,y=16777215,q=2" {
+        return Ok(end);
+    }
     let Some(split) = body.iter().position(|&b| b == b';') else {
         return Err("APC kitty graphics without a payload".to_owned());
     };

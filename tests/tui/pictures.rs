@@ -124,6 +124,11 @@ impl Drop for PictureServer {
 /// A client synced from a server whose Advocacy thread ends with a post of pictures: one
 /// good, one cut in half, one from a site not allowed.
 fn client_with_pictures(server: &Served, pictures: &PictureServer) -> Client {
+    client_syncing_pictures(server, pictures, None)
+}
+
+/// [`client_with_pictures`], its `[ui]` set to `ui` before the sync when given.
+fn client_syncing_pictures(server: &Served, pictures: &PictureServer, ui: Option<&str>) -> Client {
     let admin = Api::new(&server.url, server.admin_token.as_ref().unwrap());
     admin.reply(
         "advocacy-1",
@@ -135,6 +140,10 @@ fn client_with_pictures(server: &Served, pictures: &PictureServer) -> Client {
     );
     let client = Client::default();
     client.sign_in(&server.url, server.member_token.as_ref().unwrap());
+    if let Some(ui) = ui {
+        let base = std::fs::read_to_string(client.config()).unwrap();
+        set_ui(&client, &base, ui);
+    }
     let out = client.run(&["sync"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     client
@@ -151,6 +160,22 @@ fn read_to_the_pictures(
     keys: &str,
     ready: impl Fn(&str) -> bool,
 ) -> (String, Vec<u8>) {
+    let mut s = open_at_the_pictures(client);
+    s.send(keys);
+    let screen = s.wait_for("the pictures", &ready);
+    s.settle(Duration::from_millis(200));
+    let screen = if ready(&s.screen()) {
+        s.screen()
+    } else {
+        screen
+    };
+    s.send("q");
+    assert!(s.wait_exit().success());
+    (screen, s.raw())
+}
+
+/// The reader in a 120×50 pseudo-terminal at the end of the Advocacy thread.
+fn open_at_the_pictures(client: &Client) -> PtySession {
     let mut s = PtySession::start(client.home.path(), &[], &[], 120, 50);
     s.wait_for_text("Advocacy");
     s.send("G\r");
@@ -169,17 +194,7 @@ fn read_to_the_pictures(
         }
     }
     s.wait_for_text("[image: a map]");
-    s.send(keys);
-    let screen = s.wait_for("the pictures", &ready);
-    s.settle(Duration::from_millis(200));
-    let screen = if ready(&s.screen()) {
-        s.screen()
-    } else {
-        screen
-    };
-    s.send("q");
-    assert!(s.wait_exit().success());
-    (screen, s.raw())
+    s
 }
 
 /// Hostile pictures, each served as `image/png`, with the reason it must end in.
@@ -248,6 +263,16 @@ fn zip_bomb() -> Vec<u8> {
     out.extend(chunk(*b"IDAT", &z.finish().unwrap()));
     out.extend(chunk(*b"IEND", &[]));
     out
+}
+
+/// What threadmark writes to delete its kitty pictures (`src/ui/graphics.rs`).
+const KITTY_DELETE: &str = "\u{1b}_Ga=d,d=R,x=1,y=16777215,q=2\u{1b}\\";
+
+/// Where `needle` first is in `haystack`.
+fn find(haystack: &[u8], needle: &str) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|w| w == needle.as_bytes())
 }
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
@@ -389,15 +414,164 @@ fn each_forced_protocol_writes_its_own_sequence() {
         let (screen, raw) = read_to_the_pictures(&client, "", reasoned);
         assert!(contains(&raw, sequence), "{protocol}: no {sequence:?}");
         assert!(!screen.contains('▀'), "{protocol}: half blocks\n{screen}");
+        let delete = find(&raw, KITTY_DELETE);
         if protocol == "kitty" {
             // The placeholders carry the picture: first cell of a row names row and column.
             assert!(contains(&raw, "\u{10EEEE}\u{305}\u{305}"), "kitty row 0");
             assert!(contains(&raw, "\u{10EEEE}\u{30D}\u{305}"), "kitty row 1");
+            // On quit the terminal lets the pictures go, before the alternate screen.
+            let (Some(delete), Some(sent), Some(left)) =
+                (delete, find(&raw, sequence), find(&raw, "\u{1b}[?1049l"))
+            else {
+                panic!("kitty: no delete, transmission or leaving of the screen");
+            };
+            assert!(
+                sent < delete && delete < left,
+                "kitty: the delete comes last"
+            );
+        } else {
+            assert_eq!(delete, None, "{protocol}: a kitty delete");
         }
         let found = leaks(&raw);
         assert!(found.is_empty(), "{protocol}: {found:?}");
         assert_eq!(text_rows(&screen), text_rows(&blocks), "{protocol}");
     }
+}
+
+/// A sync fetches the pictures of the threads it downloads ahead: with the picture
+/// server gone, the thread never opened before shows its chart from the offline cache.
+#[test]
+fn a_synced_threads_pictures_show_offline_without_it_having_been_read() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let mut pictures = PictureServer::start();
+    let allowed = format!("image_origins = [\"{}\"]", pictures.origin);
+    let client = client_syncing_pictures(&server, &pictures, Some(&allowed));
+    assert!(
+        pictures.requests() >= 1,
+        "the sync fetched no picture ahead"
+    );
+    let images = client.home.path().join("data").join("images");
+    assert!(
+        std::fs::read_dir(&images).is_ok_and(|d| d.count() >= 1),
+        "nothing in {}",
+        images.display()
+    );
+    pictures.stop();
+    let (screen, _) = read_to_the_pictures(&client, "", |s| s.contains('▀'));
+    let rows = post_rows(&screen);
+    assert!(
+        rows.iter().any(|r| r.contains('▀')),
+        "the chart from the cache:\n{screen}"
+    );
+    assert!(screen.contains("[image: a chart of turnout]"), "{screen}");
+}
+
+/// Waits (10 s at most) until what the program wrote passes `check`.
+fn wait_raw(s: &PtySession, what: &str, check: impl Fn(&[u8]) -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !check(&s.raw()) {
+        assert!(std::time::Instant::now() < deadline, "no {what}");
+        std::thread::sleep(Duration::from_millis(40));
+    }
+}
+
+/// Kitty keeps a picture until told: `I` deletes the pictures sent, `I` again sends them
+/// anew, and quitting deletes them again.
+#[test]
+fn i_deletes_kitty_pictures_from_the_terminal_and_sends_them_again() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let pictures = PictureServer::start();
+    let client = client_with_pictures(&server, &pictures);
+    let base = std::fs::read_to_string(client.config()).unwrap();
+    set_ui(
+        &client,
+        &base,
+        &format!(
+            "image_origins = [\"{}\"]\nimage_protocol = \"kitty\"",
+            pictures.origin
+        ),
+    );
+    let transmit = "\u{1b}_Ga=T,U=1,f=100,t=d,q=2,i=";
+    let count = |raw: &[u8], what: &str| {
+        raw.windows(what.len())
+            .filter(|w| *w == what.as_bytes())
+            .count()
+    };
+    let mut s = open_at_the_pictures(&client);
+    wait_raw(&s, "the chart sent", |raw| count(raw, transmit) >= 1);
+    assert_eq!(count(&s.raw(), KITTY_DELETE), 0, "deleted before I");
+    s.send("I");
+    s.wait_for_text("pictures hidden");
+    wait_raw(&s, "the delete", |raw| count(raw, KITTY_DELETE) == 1);
+    s.send("I");
+    s.wait_for_text("pictures shown");
+    wait_raw(&s, "the chart sent again", |raw| count(raw, transmit) >= 2);
+    s.send("q");
+    assert!(s.wait_exit().success());
+    let raw = s.raw();
+    assert_eq!(count(&raw, KITTY_DELETE), 2, "one on I, one on quit");
+    let found = leaks(&raw);
+    assert!(found.is_empty(), "{found:?}");
+}
+
+/// The sixel raster sizes (`"1;1;W;H`) in `raw`, in the order written.
+fn sixel_sizes(raw: &[u8]) -> Vec<(u32, u32)> {
+    let text = String::from_utf8_lossy(raw);
+    text.split("\u{1b}P0;1;0q\"1;1;")
+        .skip(1)
+        .filter_map(|rest| {
+            let mut numbers = rest.split(|c: char| !c.is_ascii_digit());
+            Some((numbers.next()?.parse().ok()?, numbers.next()?.parse().ok()?))
+        })
+        .collect()
+}
+
+/// A sixel is drawn in pixels: when the terminal's cells change size (a new font size),
+/// the resize brings the new cell size and the chart is drawn again at it.
+#[test]
+fn a_sixel_is_drawn_again_at_the_cell_size_a_resize_brings() {
+    let store = tempfile::tempdir().unwrap();
+    let server = Served::demo(store.path(), &[]);
+    let pictures = PictureServer::start();
+    let client = client_with_pictures(&server, &pictures);
+    let base = std::fs::read_to_string(client.config()).unwrap();
+    set_ui(
+        &client,
+        &base,
+        &format!(
+            "image_origins = [\"{}\"]\nimage_protocol = \"sixel\"",
+            pictures.origin
+        ),
+    );
+    let mut s = open_at_the_pictures(&client);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while sixel_sizes(&s.raw()).is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(40));
+    }
+    let before = sixel_sizes(&s.raw());
+    let Some(&(w, h)) = before.last() else {
+        panic!("no sixel before the resize");
+    };
+    // The pseudo-terminal says no pixels at first: cells of 8×16 are assumed.
+    s.resize(120, 50, (16, 32));
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while sixel_sizes(&s.raw()).len() == before.len() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(40));
+    }
+    let after = sixel_sizes(&s.raw());
+    let Some(&(w2, h2)) = after.get(before.len()..).and_then(<[_]>::last) else {
+        panic!("no sixel after the resize: {before:?}");
+    };
+    assert!(
+        w2 >= w * 2 - 2 && h2 >= h * 2 - 6,
+        "cells of 16×32: {w}×{h} became {w2}×{h2}"
+    );
+    s.send("q");
+    assert!(s.wait_exit().success());
+    let found = leaks(&s.raw());
+    assert!(found.is_empty(), "{found:?}");
 }
 
 /// A post of hostile pictures read in the reader: each is its alt text and its reason,

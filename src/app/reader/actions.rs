@@ -91,6 +91,9 @@ pub fn toggle_pictures(state: &mut State, fx: &mut Vec<Effect>) {
     }
     pictures.hidden = !pictures.hidden;
     let shown = pictures.active();
+    if !shown && pictures.forget_terminal() {
+        fx.push(Effect::DeleteTerminalPictures);
+    }
     let width = state.reader.layout.width;
     state.reader.relayout(width);
     request_pictures(state, fx);

@@ -7,6 +7,7 @@ use crate::render::picture::cells;
 use crate::render::{Document, Picture};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Default `image_max_rows`.
 pub const DEFAULT_MAX_ROWS: u16 = crate::config::DEFAULT_IMAGE_MAX_ROWS;
@@ -38,6 +39,9 @@ pub struct Pictures {
     pub protocol: crate::model::ImageProtocol,
     /// Pixels of one terminal cell, when the terminal says (for sixel).
     pub cell_pixels: (u16, u16),
+    /// A kitty picture was written to the terminal (drawing sets it; the runner deletes
+    /// the terminal's pictures at the end, and `I` as it hides them).
+    kitty_in_terminal: Arc<AtomicBool>,
     states: HashMap<String, PictureState>,
 }
 
@@ -49,6 +53,7 @@ impl Default for Pictures {
             max_rows: DEFAULT_MAX_ROWS,
             protocol: crate::model::ImageProtocol::Halfblocks,
             cell_pixels: crate::render::picture::CELL_PIXELS_U16,
+            kitty_in_terminal: Arc::new(AtomicBool::new(false)),
             states: HashMap::new(),
         }
     }
@@ -67,6 +72,30 @@ impl Pictures {
     /// Pictures are shown now.
     pub fn active(&self) -> bool {
         self.enabled && !self.hidden
+    }
+
+    /// Drawing wrote a kitty picture to the terminal.
+    pub fn note_kitty_sent(&self) {
+        self.kitty_in_terminal.store(true, Ordering::Relaxed);
+    }
+
+    /// The terminal holds kitty pictures threadmark sent.
+    pub fn kitty_in_terminal(&self) -> bool {
+        self.kitty_in_terminal.load(Ordering::Relaxed)
+    }
+
+    /// The terminal's kitty pictures are being deleted: true when there were any (the
+    /// delete is then due), and each picture held is sent again when next drawn.
+    pub fn forget_terminal(&mut self) -> bool {
+        if !self.kitty_in_terminal.swap(false, Ordering::Relaxed) {
+            return false;
+        }
+        for state in self.states.values() {
+            if let PictureState::Ready(decoded) = state {
+                decoded.forget_sent();
+            }
+        }
+        true
     }
 
     pub fn state(&self, url: &str) -> Option<&PictureState> {
@@ -173,5 +202,27 @@ mod tests {
         pictures.hidden = false;
         assert!(pictures.to_fetch(&[]).is_empty());
         assert!(!pictures.arrived("https://f.example/b.png", Err("late".into())));
+    }
+
+    #[test]
+    fn the_terminal_lets_kitty_pictures_go_only_once_some_were_sent() {
+        let mut pictures = Pictures::new(true, 20);
+        let doc = Document::from_body(&Body::markdown("![a](https://f.example/a.png)"));
+        pictures.to_fetch(std::slice::from_ref(&doc));
+        let decoded = Arc::new(Decoded::new(image::RgbaImage::new(8, 8)));
+        pictures.arrived("https://f.example/a.png", Ok(decoded.clone()));
+        assert!(
+            !pictures.forget_terminal(),
+            "nothing sent: nothing to delete"
+        );
+        assert!(decoded.first_send(("kitty", 1, 1, (8, 16))));
+        pictures.note_kitty_sent();
+        assert!(pictures.kitty_in_terminal());
+        assert!(pictures.forget_terminal());
+        assert!(!pictures.kitty_in_terminal());
+        assert!(
+            decoded.first_send(("kitty", 1, 1, (8, 16))),
+            "sent again once deleted"
+        );
     }
 }

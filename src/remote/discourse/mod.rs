@@ -47,6 +47,7 @@ mod timings;
 mod topic;
 mod transport;
 mod tree;
+pub mod upload_cdn;
 mod wire;
 
 pub use answer::{RATE_LIMIT_CODE_HEADER, READONLY_HEADER};

@@ -9,7 +9,7 @@
 //! (`1000000` for a million in 50,000 threads): start, `tree`, `search`, peak memory and
 //! the data directory's size against the post text.
 //!
-//! `start_accounts` starts the real binary on three accounts at once.
+//! `accounts` starts the real binary on three accounts at once.
 //!
 //! `cargo bench --bench budgets` runs them all; a filter (`cargo bench --bench budgets --
 //! search`) runs the matching ones. Criterion prints means; the percentiles and the
@@ -44,7 +44,7 @@ fn main() {
         startup::bench(&mut c);
         binary::start_to_first_frame();
     }
-    if filter.wants("start_accounts") {
+    if filter.wants("accounts") {
         accounts::start_to_first_frame();
     }
     if filter.wants("rules") {

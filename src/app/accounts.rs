@@ -137,6 +137,8 @@ pub struct Accounts {
     /// One slot per account; the focused account's slot is empty (its parts are in
     /// `State`). Empty altogether with a single account.
     waiting: Vec<Option<Box<AccountView>>>,
+    /// "All accounts" and its folders, above the accounts (several accounts only).
+    pub all: crate::app::tree::all_accounts::AllAccounts,
 }
 
 impl Accounts {
@@ -216,7 +218,19 @@ pub fn gather(started: Vec<(State, Vec<Effect>)>, focused: usize) -> Option<(Sta
     }
     let mut state = main?;
     if count > 1 {
-        state.accounts = Accounts { focused, waiting };
+        state.accounts = Accounts {
+            focused,
+            waiting,
+            all: crate::app::tree::all_accounts::AllAccounts::default(),
+        };
+        // The folders without `account:` leave each account's tree for "All accounts".
+        for index in 0..count {
+            with_account(&mut state, index, |state| {
+                state.folders.pooled = true;
+                crate::app::tree::folders::show(state);
+            });
+        }
+        crate::app::tree::all_accounts::refresh(&mut state);
     }
     state.sync_view();
     Some((state, effects))
@@ -266,6 +280,7 @@ pub fn update_for(state: &mut State, index: usize, msg: Msg, now: jiff::Timestam
 /// Moves the focus to account `index`: its tree, reader and status line come on screen,
 /// the tree pane has the keys.
 pub fn focus(state: &mut State, index: usize) -> bool {
+    state.accounts.all.selected = false;
     let from = state.accounts.focused;
     if index == from {
         return false;
@@ -292,6 +307,10 @@ pub fn move_across(state: &mut State, delta: isize) -> bool {
     };
     let last = state.tree.visible().len().saturating_sub(1);
     let at = state.accounts.focused;
+    // Up from the first account's first row: "All accounts", above it.
+    if delta < 0 && row == 0 && at == 0 && state.accounts.all.enter_from_below() {
+        return true;
+    }
     if delta < 0 && row == 0 && at > 0 && focus(state, at - 1) {
         state.tree.select_last();
         return true;
@@ -326,11 +345,17 @@ pub fn rows(state: &State) -> Vec<AccountRow> {
 /// focused account's own tree in place of its row. `tree_list` becomes the focused tree's
 /// rows; `accounts_list` keeps the whole list.
 pub fn fit(geometry: &mut Geometry, accounts: &Accounts) {
-    let list = geometry.tree_list;
+    let mut list = geometry.tree_list;
     geometry.accounts_list = list;
+    geometry.all_list = Rect::new(list.x, list.y, list.width, 0);
     if !accounts.several() {
         return;
     }
+    // "All accounts" heads the pane; the accounts follow it.
+    let all = accounts.all.rows_in(list.height);
+    geometry.all_list.height = all;
+    list = Rect::new(list.x, list.y + all, list.width, list.height - all);
+    geometry.accounts_list = list;
     let others = u16::try_from(accounts.count() - 1).unwrap_or(u16::MAX);
     let before = u16::try_from(accounts.focused).unwrap_or(u16::MAX);
     let height = list.height.saturating_sub(others);
@@ -415,6 +440,27 @@ pub fn inbox_unread(state: &State) -> usize {
             .flatten()
             .map(|view| view.status.inbox_unread)
             .sum::<usize>()
+}
+
+/// Every open account's saved-search folders and read state, in the tree's order.
+pub fn folders(state: &State) -> Vec<crate::app::tree::all_accounts::AccountFolders<'_>> {
+    (0..state.accounts.count())
+        .filter_map(|index| {
+            let parts = match state.accounts.waiting.get(index).and_then(Option::as_ref) {
+                Some(view) => (&view.status.account, &view.folders, &view.data.read),
+                None if index == state.accounts.focused => {
+                    (&state.status.account, &state.folders, &state.data.read)
+                }
+                None => return None,
+            };
+            Some(crate::app::tree::all_accounts::AccountFolders {
+                index,
+                name: parts.0,
+                folders: parts.1,
+                read: parts.2,
+            })
+        })
+        .collect()
 }
 
 /// The indexes of the open accounts besides the focused one.

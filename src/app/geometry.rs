@@ -28,6 +28,9 @@ pub struct Geometry {
     pub tree_list: Rect,
     /// The tree pane's rows for every account (`tree_list` with one account).
     pub accounts_list: Rect,
+    /// "All accounts" above them (several accounts with folders without `account:`;
+    /// no rows otherwise).
+    pub all_list: Rect,
     /// The reader's title line.
     pub reader_title: Rect,
     /// The reader's rows.
@@ -111,6 +114,7 @@ pub fn compute(input: LayoutInput) -> Geometry {
         tree,
         tree_list,
         accounts_list: tree_list,
+        all_list: Rect::new(tree_list.x, tree_list.y, tree_list.width, 0),
         reader_title,
         reader_body,
         status,

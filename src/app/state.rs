@@ -331,6 +331,7 @@ impl State {
         );
         self.tree
             .keep_selection_visible(usize::from(g.tree_list.height));
+        self.accounts.all.keep_selection_visible(g.all_list.height);
     }
 
     /// Where keys go now, for lookups and the help's order.

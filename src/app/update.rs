@@ -21,10 +21,14 @@ use jiff::Timestamp;
 /// Applies one message that came at `now` and returns the effects for the runner to carry
 /// out.
 pub fn update(state: &mut State, msg: Msg, now: Timestamp) -> Vec<Effect> {
-    match msg {
+    let effects = match msg {
         Msg::Account(index, msg) => crate::app::accounts::update_for(state, index, *msg, now),
         msg => update_shown(state, msg, now, true),
-    }
+    };
+    // Any account's news (a query's answer, posts read) may change "All accounts".
+    crate::app::tree::all_accounts::refresh(state);
+    state.sync_view();
+    effects
 }
 
 /// Applies one message to the account in `state`; `shown`: that account is on screen

@@ -27,8 +27,8 @@ pub struct SavedFolder {
 }
 
 impl SavedFolder {
-    /// Whether the folder shows under `account` (a query without `account:` shows under
-    /// the account the reader has open).
+    /// Whether the folder's query runs over `account` (a query without `account:` runs
+    /// over every account: with several open, the reader pools them under "All accounts").
     pub fn is_for(&self, account: &str) -> bool {
         self.query.account.as_deref().is_none_or(|a| a == account)
     }

@@ -42,6 +42,9 @@ fn tree_view<'a>(state: &'a State, g: &crate::app::geometry::Geometry) -> tree_p
         },
         focused_account: state.accounts.focused(),
         accounts_list: g.accounts_list,
+        all: state.accounts.all.tree().filter(|_| g.all_list.height > 0),
+        all_selected: state.accounts.all.selected,
+        all_list: g.all_list,
     }
 }
 

@@ -29,6 +29,11 @@ pub struct TreeView<'a> {
     pub accounts: Vec<AccountRow>,
     pub focused_account: usize,
     pub accounts_list: Rect,
+    /// "All accounts" (several accounts with folders without `account:`), drawn in
+    /// `all_list` above the accounts, and whether the selection is there.
+    pub all: Option<&'a TreeModel>,
+    pub all_selected: bool,
+    pub all_list: Rect,
 }
 
 pub fn draw(frame: &mut Frame, view: &TreeView<'_>, theme: &Theme) {
@@ -45,6 +50,7 @@ pub fn draw(frame: &mut Frame, view: &TreeView<'_>, theme: &Theme) {
     let height = usize::from(view.list.height);
     let cols = usize::from(view.list.width);
     draw_accounts(frame, view, theme);
+    draw_all(frame, view, theme);
     let root_note = view.accounts.get(view.focused_account);
     let lines: Vec<Line> = tree
         .visible()
@@ -52,7 +58,7 @@ pub fn draw(frame: &mut Frame, view: &TreeView<'_>, theme: &Theme) {
         .skip(tree.offset())
         .take(height)
         .map(|&index| {
-            let selected = tree.selected_index() == Some(index);
+            let selected = tree.selected_index() == Some(index) && !view.all_selected;
             tree.node(index).map_or_else(Line::default, |node| {
                 row(
                     node,
@@ -97,6 +103,42 @@ fn draw_accounts(frame: &mut Frame, view: &TreeView<'_>, theme: &Theme) {
     }
 }
 
+/// "All accounts", its folders and their threads, above the accounts.
+fn draw_all(frame: &mut Frame, view: &TreeView<'_>, theme: &Theme) {
+    let Some(tree) = view.all else {
+        return;
+    };
+    let list = view.all_list;
+    let cols = usize::from(list.width);
+    // Its node folds like an account's root, and says nothing of a connection.
+    let note = AccountRow {
+        label: crate::app::tree::all_accounts::LABEL.to_owned(),
+        state: "",
+        unread: 0,
+    };
+    let lines: Vec<Line> = tree
+        .visible()
+        .iter()
+        .skip(tree.offset())
+        .take(usize::from(list.height))
+        .map(|&index| {
+            let selected = view.all_selected && tree.selected_index() == Some(index);
+            tree.node(index).map_or_else(Line::default, |node| {
+                row(
+                    node,
+                    tree.is_expanded(index),
+                    selected,
+                    view.focused,
+                    cols,
+                    theme,
+                    Some(&note),
+                )
+            })
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), list);
+}
+
 fn row<'a>(
     node: &'a TreeNode,
     expanded: bool,
@@ -126,7 +168,7 @@ fn row<'a>(
     };
     let mut count = String::new();
     // An account's root says its connection: synced, offline, read-only, rate-limited…
-    if let Some(account) = account.filter(|_| node.kind == NodeKind::Forum) {
+    if let Some(account) = account.filter(|a| node.kind == NodeKind::Forum && !a.state.is_empty()) {
         let _ = write!(count, " {}", account.state);
     }
     // A thread's score from the rules, as `threadmark tree` says it.

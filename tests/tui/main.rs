@@ -18,6 +18,7 @@ mod in_place;
 mod inbox;
 mod links;
 mod live;
+mod live_all_accounts;
 mod live_folders;
 mod live_inbox;
 mod live_places;

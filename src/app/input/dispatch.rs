@@ -23,8 +23,15 @@ use crate::app::reader::model::Reader as ReaderModel;
 
 type Effects = Vec<Effect>;
 
+/// The tree pane's moves and `enter` while its selection is on "All accounts".
+fn all_accounts_action(state: &mut State, action: Action, fx: &mut Effects) -> bool {
+    state.focus == Focus::Tree
+        && state.accounts.all.selected
+        && crate::app::tree::all_accounts::on_action(state, action, fx)
+}
+
 pub fn run_action(state: &mut State, action: Action, fx: &mut Effects) {
-    if overlay_action(state, action, fx) {
+    if overlay_action(state, action, fx) || all_accounts_action(state, action, fx) {
         return;
     }
     let in_reader = state.focus == Focus::Reader;

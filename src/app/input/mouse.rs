@@ -39,6 +39,9 @@ pub fn on_mouse(state: &mut State, event: MouseEvent, fx: &mut Vec<Effect>) {
         MouseEventKind::Down(MouseButton::Left) => {
             if g.banner.contains(at) {
                 state.banner.expanded = !state.banner.expanded;
+            } else if g.all_list.contains(at) {
+                let row = usize::from(event.row - g.all_list.y);
+                crate::app::tree::all_accounts::click(state, row, fx);
             } else if g.accounts_list.contains(at)
                 && let Some(index) = crate::app::accounts::row_at(state, &g, event.row)
             {

@@ -1,5 +1,6 @@
 //! Saved-search folders (`[[folders]]` in config.toml) in the tree: under the account's
-//! forum, each with the unread posts its query finds, opened like an area (its threads
+//! forum (with several accounts open, those without `account:` go to "All accounts",
+//! `tree::all_accounts`), each with the unread posts its query finds, opened like an area (its threads
 //! listed; enter opens one). The queries run off the loop (an effect the runner carries
 //! out) at start and whenever a sync changes the cache; what they found is kept, and the
 //! counts follow what is read from there without running them again.
@@ -51,6 +52,10 @@ pub struct Folders {
     pub found: Vec<FolderFound>,
     /// The counts the tree shows, per folder.
     shown: Vec<u32>,
+    /// Several accounts are open: the folders without `account:` show once, under "All
+    /// accounts" (see `tree::all_accounts`), not in this account's tree. Their queries
+    /// still run here, over this account's cache.
+    pub pooled: bool,
 }
 
 impl Folders {
@@ -127,13 +132,16 @@ fn counts(found: &[FolderFound], read: &ReadState) -> Vec<u32> {
         .collect()
 }
 
-/// Puts the folders in the tree with their counts now.
+/// Puts the folders in the tree with their counts now (with several accounts open, only
+/// those naming this account).
 pub fn show(state: &mut State) {
     let read = &state.data.read;
+    let pooled = state.folders.pooled;
     let rows: Vec<FolderRow> = state
         .folders
         .saved
         .iter()
+        .filter(|(_, query)| !(pooled && query.account.is_none()))
         .map(|(name, _)| {
             let found = state.folders.found.iter().find(|f| &f.name == name);
             let threads: Vec<(ThreadId, String, u32)> = found

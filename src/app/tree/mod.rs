@@ -2,6 +2,7 @@
 //! (moving and opening; `w`, the watch level).
 
 pub(crate) mod actions;
+pub mod all_accounts;
 pub mod folders;
 pub mod lazy;
 pub mod model;

@@ -27,7 +27,7 @@ pub struct FolderRow {
 }
 
 /// Keys of folder nodes and of the threads listed under them start with this.
-const FOLDER_KEY: &str = "f:";
+pub(crate) const FOLDER_KEY: &str = "f:";
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TreeNode {

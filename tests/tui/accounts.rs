@@ -254,3 +254,154 @@ fn the_inbox_lists_every_account_and_enter_goes_to_the_items_own_account() {
         }))
     )));
 }
+
+/// Two accounts with a folder for both ("Zebras", no `account:`) and one for work alone.
+fn two_accounts_with_folders() -> State {
+    let config = Config::parse(
+        "[[folders]]\nname = \"Zebras\"\nquery = \"zebra\"\n\
+         [[folders]]\nname = \"Work only\"\nquery = \"zebra account:work\"\n\
+         [[accounts]]\nname = \"work\"\nurl = \"http://127.0.0.1:9\"\n\
+         [[accounts]]\nname = \"meta\"\nurl = \"http://127.0.0.1:9\"\n",
+    )
+    .unwrap();
+    accounts::gather(
+        vec![
+            account("work", "Work Forum", &config),
+            account("meta", "Meta Forum", &config),
+        ],
+        0,
+    )
+    .unwrap()
+    .0
+}
+
+/// Per folder: its threads, each with the seqs its query found.
+type Found<'a> = [(&'a str, &'a [(&'a str, &'a [u32])])];
+
+/// The folders' query answer.
+fn found(folders: &Found<'_>) -> Msg {
+    use threadmark::app::lists::Queried;
+    use threadmark::app::tree::folders::{FolderFound, FolderThread};
+    Msg::Queried(Queried::Folders(Ok(folders
+        .iter()
+        .map(|(name, threads)| FolderFound {
+            name: (*name).to_owned(),
+            threads: threads
+                .iter()
+                .map(|(id, posts)| FolderThread {
+                    id: threadmark::model::ThreadId::new(*id),
+                    title: format!("Thread {id}"),
+                    posts: posts.to_vec(),
+                    left_out: Vec::new(),
+                })
+                .collect(),
+        })
+        .collect())))
+}
+
+fn folder_nodes(state: &State) -> Vec<String> {
+    state
+        .tree
+        .nodes()
+        .iter()
+        .filter(|n| n.kind == threadmark::app::tree::NodeKind::Folder)
+        .map(|n| n.label.clone())
+        .collect()
+}
+
+#[test]
+fn a_folder_for_every_account_shows_once_under_all_accounts_summing_them() {
+    let mut state = two_accounts_with_folders();
+    let now = jiff::Timestamp::now();
+    // Each account's tree holds only the folders naming it.
+    assert_eq!(folder_nodes(&state), ["⌕ Work only"]);
+    update(
+        &mut state,
+        found(&[
+            ("Zebras", &[("advocacy-1", &[1, 2])]),
+            ("Work only", &[("advocacy-1", &[1, 2])]),
+        ]),
+        now,
+    );
+    update(
+        &mut state,
+        Msg::Account(1, Box::new(found(&[("Zebras", &[("advocacy-1", &[3])])]))),
+        now,
+    );
+    assert_eq!(folder_nodes(&state), ["⌕ Work only"]);
+    let text = screen(&state);
+    let lines: Vec<&str> = text.lines().collect();
+    let all = lines
+        .iter()
+        .position(|l| l.contains("▾ All accounts"))
+        .unwrap();
+    let zebras: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].contains("⌕ Zebras"))
+        .collect();
+    assert_eq!(zebras.len(), 1, "{text}");
+    let work = lines
+        .iter()
+        .position(|l| l.contains("▾ Work Forum"))
+        .unwrap();
+    assert!(all < zebras[0] && zebras[0] < work, "{text}");
+    // 2 unread in work, 1 in meta.
+    let row = lines[zebras[0]].split('│').next().unwrap().trim_end();
+    assert!(row.ends_with(" 3"), "{row}");
+
+    // Up from work's first row: All accounts' last row, the folder; enter lists both
+    // accounts' threads, each naming its account.
+    update(&mut state, Msg::Action(Action::Top), now);
+    update(&mut state, Msg::Action(Action::Up), now);
+    assert!(state.accounts.all.selected);
+    update(&mut state, Msg::Action(Action::Open), now);
+    let text = screen(&state);
+    let work_thread = text.find("work · Thread advocacy-1").unwrap();
+    let meta_thread = text.find("meta · Thread advocacy-1").unwrap();
+    assert!(work_thread < meta_thread, "{text}");
+
+    // enter on meta's: meta takes the focus and loads its thread.
+    update(&mut state, Msg::Action(Action::Down), now);
+    update(&mut state, Msg::Action(Action::Down), now);
+    let effects = update(&mut state, Msg::Action(Action::Open), now);
+    assert_eq!(state.accounts.focused(), 1);
+    assert!(!state.accounts.all.selected);
+    assert!(
+        effects.contains(&Effect::Account(
+            1,
+            Box::new(Effect::LoadThread(threadmark::model::ThreadId::new(
+                "advocacy-1"
+            )))
+        )),
+        "{effects:?}"
+    );
+    // meta's tree has no folder; work's own is not on screen with work folded.
+    assert!(folder_nodes(&state).is_empty());
+    let text = screen(&state);
+    assert!(!text.contains("⌕ Work only"), "{text}");
+    assert_eq!(text.matches("⌕ Zebras").count(), 1, "{text}");
+
+    // Down past All accounts' last row comes back to the first account's first row.
+    accounts::focus(&mut state, 0);
+    update(&mut state, Msg::Action(Action::Top), now);
+    update(&mut state, Msg::Action(Action::Up), now);
+    assert!(state.accounts.all.selected);
+    update(&mut state, Msg::Action(Action::Down), now);
+    assert!(!state.accounts.all.selected);
+    assert_eq!(state.accounts.focused(), 0);
+    assert_eq!(state.tree.selected_row(), Some(0));
+}
+
+#[test]
+fn with_one_account_a_folder_for_every_account_stays_under_the_forum() {
+    let config = Config::parse("[[folders]]\nname = \"Zebras\"\nquery = \"zebra\"\n").unwrap();
+    let (mut state, _) = accounts::gather(vec![account("work", "Work Forum", &config)], 0).unwrap();
+    update(
+        &mut state,
+        found(&[("Zebras", &[("advocacy-1", &[1, 2])])]),
+        jiff::Timestamp::now(),
+    );
+    assert_eq!(folder_nodes(&state), ["⌕ Zebras"]);
+    assert!(state.accounts.all.tree().is_none());
+    let text = screen(&state);
+    assert!(!text.contains("All accounts"), "{text}");
+}

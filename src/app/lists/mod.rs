@@ -17,6 +17,7 @@ pub use bookmarks::BookmarkList;
 pub use drafts::DraftList;
 pub use inbox::InboxList;
 pub use outbox::OutboxList;
+pub use search_results::Queried;
 
 /// Where a list's selection goes for a moving key (down, up, top, bottom) in a list of
 /// `len` rows; `None` for any other action.

@@ -25,6 +25,8 @@ pub struct AllAccounts {
     pub selected: bool,
     /// The folders as last shown, to build the rows again only on a change.
     shown: Vec<FolderRow>,
+    /// What they were built from: each account's answers and each thread's unread hits.
+    built_from: (Vec<u64>, Vec<u32>),
     /// Each listed thread's account and own id, by the id its row carries (the same
     /// thread id can be in two accounts: the rows carry `ACCOUNT/ID`).
     listed: HashMap<ThreadId, (usize, ThreadId)>,
@@ -117,14 +119,36 @@ pub fn rows(
     (rows, listed)
 }
 
+/// Each account's answers so far and each found thread's unread hits now.
+fn basis(accounts: &[AccountFolders<'_>]) -> (Vec<u64>, Vec<u32>) {
+    let answers = accounts.iter().map(|a| a.folders.answers).collect();
+    let unread = accounts
+        .iter()
+        .flat_map(|a| {
+            a.folders
+                .found
+                .iter()
+                .flat_map(|f| f.threads.iter().map(|t| t.unread(a.read)))
+        })
+        .collect();
+    (answers, unread)
+}
+
 /// Shows what every account's queries found and what is read now (after every message);
 /// the rows are built again only when something they show changed.
 pub fn refresh(state: &mut State) {
     if !state.accounts.several() {
         return;
     }
-    let (rows, listed) = rows(&crate::app::accounts::folders(state));
+    let accounts = crate::app::accounts::folders(state);
+    // Most messages change neither an answer nor a count: nothing is built for them.
+    let basis = basis(&accounts);
+    if basis == state.accounts.all.built_from && state.accounts.all.tree.is_some() {
+        return;
+    }
+    let (rows, listed) = rows(&accounts);
     let all = &mut state.accounts.all;
+    all.built_from = basis;
     if rows == all.shown {
         return;
     }

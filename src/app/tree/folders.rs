@@ -56,6 +56,8 @@ pub struct Folders {
     /// accounts" (see `tree::all_accounts`), not in this account's tree. Their queries
     /// still run here, over this account's cache.
     pub pooled: bool,
+    /// How many answers the queries gave (a change of `found` without comparing it).
+    pub answers: u64,
 }
 
 impl Folders {
@@ -103,6 +105,7 @@ pub fn found(state: &mut State, found: Result<Vec<FolderFound>, String>) {
     match found {
         Ok(found) => {
             state.folders.found = found;
+            state.folders.answers += 1;
             show(state);
         }
         Err(why) => state.error(format!("folders: {why}")),

@@ -353,6 +353,14 @@ fn a_folder_for_every_account_shows_once_under_all_accounts_summing_them() {
     update(&mut state, Msg::Action(Action::Top), now);
     update(&mut state, Msg::Action(Action::Up), now);
     assert!(state.accounts.all.selected);
+    // `r` there marks nothing in work's tree (whose selection is not on screen).
+    let effects = update(&mut state, Msg::Action(Action::MarkThreadRead), now);
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(
+        screen(&state).contains("that key works in an account's tree"),
+        "{}",
+        screen(&state)
+    );
     update(&mut state, Msg::Action(Action::Open), now);
     let text = screen(&state);
     let work_thread = text.find("work · Thread advocacy-1").unwrap();
@@ -404,4 +412,35 @@ fn with_one_account_a_folder_for_every_account_stays_under_the_forum() {
     assert!(state.accounts.all.tree().is_none());
     let text = screen(&state);
     assert!(!text.contains("All accounts"), "{text}");
+}
+
+#[test]
+fn a_click_selects_a_row_of_all_accounts_and_a_second_opens_it() {
+    use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let mut state = two_accounts_with_folders();
+    let now = jiff::Timestamp::now();
+    update(
+        &mut state,
+        found(&[("Zebras", &[("advocacy-1", &[1])])]),
+        now,
+    );
+    let text = screen(&state);
+    let y = text.lines().position(|l| l.contains("⌕ Zebras")).unwrap();
+    let click = || {
+        Msg::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: 5,
+            row: u16::try_from(y).unwrap(),
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    update(&mut state, click(), now);
+    assert!(state.accounts.all.selected);
+    assert!(!screen(&state).contains("work · Thread advocacy-1"));
+    update(&mut state, click(), now);
+    assert!(
+        screen(&state).contains("work · Thread advocacy-1"),
+        "{}",
+        screen(&state)
+    );
 }

@@ -208,6 +208,14 @@ pub fn on_action(state: &mut State, action: crate::app::Action, fx: &mut Vec<Eff
         Action::Collapse => tree.collapse(),
         Action::ToggleExpand => tree.toggle(),
         Action::Open => open(state, fx),
+        // These act on the tree's selection in an account: not on a row here.
+        Action::MarkThreadRead
+        | Action::MarkThreadUnread
+        | Action::CycleWatch
+        | Action::CycleView
+        | Action::NewThread => {
+            state.notice("that key works in an account's tree: enter opens the thread there");
+        }
         _ => return false,
     }
     true

@@ -15,7 +15,7 @@ use crate::app::tree::views::AreaViews;
 use crate::app::view_memory::UiState;
 use crate::model::{Forum, Places, ReadState, ThreadId, ThreadSummary};
 
-/// Said in the status line until the thread index has arrived.
+/// Said in the status line, among its facts, until the thread index has arrived.
 pub const LOADING: &str = "loading the thread list…";
 
 /// What the user had on screen last time, kept until the threads it names are known.
@@ -23,17 +23,29 @@ pub const LOADING: &str = "loading the thread list…";
 pub struct IndexWait {
     pub selected: Option<String>,
     pub open_thread: Option<ThreadId>,
+    /// The areas' unread posts came from the tree index, so the unread total shown
+    /// meanwhile is the true one (else it is not shown until the threads come).
+    pub counted: bool,
 }
 
-/// Starts without the thread index: remembers `ui`'s selection and open thread, says the
-/// list is loading, and asks for the index.
+/// Starts without the thread index: remembers `ui`'s selection and open thread and asks
+/// for the index; the status line says the list is loading while `index_wait` is set.
 pub fn wait_for_index(state: &mut State, ui: &UiState) -> Vec<Effect> {
     state.index_wait = Some(IndexWait {
         selected: ui.selected.clone(),
         open_thread: ui.open_thread.clone().map(ThreadId::new),
+        counted: false,
     });
-    state.notice(LOADING);
     vec![Effect::LoadIndex]
+}
+
+/// The unread total the status line shows: `None` while the thread list is loading and
+/// the areas could not be counted from the tree index (a zero would be a wrong answer).
+pub fn shown_unread(state: &State) -> Option<u32> {
+    match &state.index_wait {
+        Some(wait) if !wait.counted => None,
+        _ => Some(state.tree.total_unread()),
+    }
 }
 
 /// The selection to keep across an index reload: the remembered one while the first index
@@ -175,19 +187,11 @@ pub fn adopt(
 }
 
 /// The index has arrived (the tree is rebuilt already): reopens the thread open last time,
-/// unless the user opened one meanwhile, and drops the loading notice.
+/// unless the user opened one meanwhile; the status line stops saying it is loading.
 pub fn arrived(state: &mut State, fx: &mut Vec<Effect>) {
     let Some(wait) = state.index_wait.take() else {
         return;
     };
-    if state
-        .status
-        .notice
-        .as_ref()
-        .is_some_and(|n| n.text == LOADING)
-    {
-        state.status.notice = None;
-    }
     if let Some(id) = wait.open_thread
         && state.reader.thread_id().is_none()
         && state.reader.requested.is_none()

@@ -35,6 +35,9 @@ pub fn wait_for_index(
         state
             .tree
             .set_rolled_up(unread.into_iter().collect(), &state.data.read);
+        if let Some(wait) = state.index_wait.as_mut() {
+            wait.counted = true;
+        }
     }
     effects
 }

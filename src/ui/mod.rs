@@ -96,7 +96,8 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
             status: &state.status,
             outbox: &state.outbox,
             prompt: state.prompt.as_ref(),
-            unread: state.tree.total_unread(),
+            unread: crate::app::start_index::shown_unread(state),
+            loading: state.index_wait.is_some(),
             inbox_unread: crate::app::accounts::inbox_unread(state),
             keymap: &state.keys.keymap,
             pending: state

@@ -22,7 +22,10 @@ pub struct StatusView<'a> {
     pub status: &'a StatusInfo,
     pub outbox: &'a OutboxList,
     pub prompt: Option<&'a Prompt>,
-    pub unread: u32,
+    /// `None`: not known yet (the thread list is loading).
+    pub unread: Option<u32>,
+    /// The thread list is still loading (a big cache's start).
+    pub loading: bool,
     /// Unread inbox items (of every open account).
     pub inbox_unread: usize,
     pub keymap: &'a Keymap,
@@ -190,7 +193,15 @@ fn facts(view: &StatusView<'_>, room: usize) -> String {
     if view.inbox_unread > 0 {
         parts.push(Part::new(format!(" · inbox {}", view.inbox_unread), 1));
     }
-    parts.push(Part::new(format!(" · {} unread", view.unread), 0));
+    if let Some(unread) = view.unread {
+        parts.push(Part::new(format!(" · {unread} unread"), 0));
+    }
+    if view.loading {
+        parts.push(Part::new(
+            format!(" · {}", crate::app::start_index::LOADING),
+            1,
+        ));
+    }
     if status.skipped > 0 {
         parts.push(Part::new(
             format!(" · {} unreadable skipped", status.skipped),

@@ -28,7 +28,11 @@ fn a_start_before_the_index_gives_back_the_selection_and_the_open_thread() {
 
     assert_eq!(first.thread_rows, 0, "the first frame has no thread rows");
     assert!(first.areas > 0, "the first frame shows the areas");
-    assert_eq!(first.notice.as_deref(), Some(LOADING));
+    assert!(first.loading, "the status line says the list is loading");
+    assert_eq!(
+        first.notice, None,
+        "a fact of the status line, not a notice"
+    );
     assert_eq!(
         first.ui, remembered,
         "quitting then keeps what was remembered"
@@ -47,6 +51,34 @@ fn a_start_before_the_index_gives_back_the_selection_and_the_open_thread() {
         "the loading notice is gone"
     );
     assert_eq!(h.state.ui_snapshot(), remembered);
+}
+
+/// Without a current tree index the areas cannot be counted before the threads come: the
+/// first frame's status line says the list is loading and gives no unread total (a zero
+/// would be wrong); once the threads have come it gives the true one.
+#[test]
+fn a_start_without_a_tree_index_shows_no_unread_total_until_the_threads_come() {
+    let temp = tempfile::tempdir().unwrap();
+    let data = DataDir::new(temp.path());
+    threadmark::store::ensure_demo(&data).unwrap();
+    let dir = data.account("demo");
+    let _ = std::fs::remove_file(dir.tree_index());
+
+    let (h, first) = Harness::index_later(temp, dir, &UiState::default());
+
+    assert_eq!(first.total_unread, None);
+    assert!(
+        first.status_line.contains(LOADING) && !first.status_line.contains(" unread"),
+        "{}",
+        first.status_line
+    );
+    let unread = h.state.tree.total_unread();
+    assert!(unread > 0, "the demo has unread posts");
+    let status = h.screen_lines().pop().unwrap();
+    assert!(
+        status.contains(&format!(" {unread} unread")) && !status.contains(LOADING),
+        "{status}"
+    );
 }
 
 /// The real binary on a cache whose `index.json` is over a mebibyte: the first frame
@@ -169,7 +201,14 @@ fn the_first_frame_counts_each_area_and_an_expanded_area_lists_its_threads() {
         .map(|(id, n)| (id.clone(), *n))
         .collect();
     assert_eq!(shown, expected, "each area's unread posts, muted left out");
-    assert_eq!(first.total_unread, expected.values().sum::<u32>());
+    let total = expected.values().sum::<u32>();
+    assert_eq!(first.total_unread, Some(total));
+    assert!(
+        first.status_line.contains(&format!(" {total} unread"))
+            && first.status_line.contains(LOADING),
+        "the first frame's status line gives the unread total while the list loads: {}",
+        first.status_line
+    );
 
     // The threads and the read state have come; the area is still collapsed.
     assert!(h.effects.contains(&Effect::LoadIndex));
@@ -199,7 +238,7 @@ fn the_first_frame_counts_each_area_and_an_expanded_area_lists_its_threads() {
         area_node.unread, expected[&area],
         "the same count as at first"
     );
-    assert_eq!(tree.total_unread(), first.total_unread);
+    assert_eq!(Some(tree.total_unread()), first.total_unread);
     assert_eq!(
         h.state.data.read, read,
         "the read state came with the threads"

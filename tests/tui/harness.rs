@@ -21,9 +21,14 @@ pub struct FirstState {
     pub areas: usize,
     /// Each area's unread count as the first frame shows it, by area id.
     pub area_unread: std::collections::BTreeMap<String, u32>,
-    /// The forum's unread count (the status line's).
-    pub total_unread: u32,
+    /// The forum's unread count as the status line shows it (`None`: not shown, not known
+    /// yet).
+    pub total_unread: Option<u32>,
     pub notice: Option<String>,
+    /// The status line says the thread list is loading.
+    pub loading: bool,
+    /// The status line of the first frame, as text.
+    pub status_line: String,
     /// What the reader would have saved in `ui.json` then.
     pub ui: UiState,
 }
@@ -42,14 +47,7 @@ pub struct Harness {
 impl Harness {
     /// The screen as drawn now, into a test backend of the state's size, default theme.
     pub fn render(&self) -> ratatui::buffer::Buffer {
-        let (w, rows) = self.state.size;
-        let mut terminal =
-            ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, rows)).unwrap();
-        let (theme, _) = threadmark::ui::Theme::load(&toml::Table::new(), false);
-        terminal
-            .draw(|f| threadmark::ui::draw(f, &self.state, &theme))
-            .unwrap();
-        terminal.backend().buffer().clone()
+        render(&self.state)
     }
 
     /// The screen as text, one string per row.
@@ -143,7 +141,9 @@ impl Harness {
                 .filter(|n| n.kind == threadmark::app::tree::model::NodeKind::Area)
                 .map(|n| (n.key.trim_start_matches("a:").to_owned(), n.unread))
                 .collect(),
-            total_unread: state.tree.total_unread(),
+            total_unread: threadmark::app::start_index::shown_unread(&state),
+            loading: state.index_wait.is_some(),
+            status_line: lines_of(&render(&state)).pop().unwrap_or_default(),
             notice: state.status.notice.as_ref().map(|n| n.text.clone()),
             ui: state.ui_snapshot(),
         };
@@ -419,6 +419,17 @@ impl Harness {
 }
 
 /// A drawn buffer as text, one string per row.
+/// `state` drawn into a test backend of its size, default theme.
+pub fn render(state: &State) -> ratatui::buffer::Buffer {
+    let (w, rows) = state.size;
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, rows)).unwrap();
+    let (theme, _) = threadmark::ui::Theme::load(&toml::Table::new(), false);
+    terminal
+        .draw(|f| threadmark::ui::draw(f, state, &theme))
+        .unwrap();
+    terminal.backend().buffer().clone()
+}
+
 pub fn lines_of(buffer: &ratatui::buffer::Buffer) -> Vec<String> {
     (0..buffer.area.height)
         .map(|y| {

@@ -7,6 +7,7 @@ mod background;
 mod browser;
 mod editor;
 mod export;
+mod hangup;
 mod inbox;
 pub mod interpreter;
 pub mod judging;
@@ -310,7 +311,15 @@ async fn run_loop(launch: Launch<'_>) -> Result<(), TuiError> {
     };
     let focused = runner.state.accounts.focused();
     runner.execute(focused, startup_effects);
-    let result = runner.event_loop(&mut replies, sync_rx).await;
+    let result = match runner.event_loop(&mut replies, sync_rx).await {
+        // A frame could not be written because the terminal hung up: a way out like
+        // SIGHUP, not a failure.
+        Err(TuiError::Terminal(e)) if hangup::terminal_gone() => {
+            tracing::info!("the terminal hung up ({e}): saving and leaving");
+            Ok(())
+        }
+        result => result,
+    };
     // The runner holds the whole state: its last steps go on the heap.
     Box::pin(runner.finish(result)).await
 }
@@ -324,7 +333,14 @@ impl Runner {
         let mut sigterm = signal(SignalKind::terminate())?;
         let mut sighup = signal(SignalKind::hangup())?;
         let mut sigtstp = signal(SignalKind::from_raw(signal_hook::consts::SIGTSTP))?;
+        // Crossterm cannot open a terminal that hung up during the start, and panics.
+        if hangup::terminal_gone() {
+            tracing::info!("the terminal hung up during the start: saving and leaving");
+            return Ok(());
+        }
         let mut events = EventStream::new();
+        let mut hangup_check = tokio::time::interval(hangup::EVERY);
+        hangup_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut sync_open = true;
         while !self.pending.quit {
             if self.pending.suspend {
@@ -383,6 +399,13 @@ impl Runner {
                 _ = sighup.recv() => {
                     tracing::info!("SIGHUP: saving and leaving");
                     return Ok(());
+                }
+                _ = hangup_check.tick() => {
+                    if hangup::terminal_gone() {
+                        tracing::info!("the terminal hung up (no SIGHUP came): saving and leaving");
+                        return Ok(());
+                    }
+                    continue;
                 }
                 _ = sigtstp.recv() => {
                     self.pending.suspend = true;
@@ -676,6 +699,7 @@ impl Runner {
         let Self {
             mut state,
             mut guard,
+            mut terminal,
             accounts,
             ..
         } = self;
@@ -689,6 +713,12 @@ impl Runner {
         });
         if kitty {
             pictures::delete_from_terminal();
+        }
+        // Ratatui's terminal shows the cursor again when dropped, and prints to stderr when it
+        // cannot — which panics on a terminal that hung up. Shown here; when that fails the
+        // terminal is gone, and so is the point of dropping it.
+        if terminal.show_cursor().is_err() {
+            std::mem::forget(terminal);
         }
         guard.restore();
         let mut saved = Ok(());

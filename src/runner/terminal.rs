@@ -97,7 +97,8 @@ fn restore_terminal(mouse: bool) {
 }
 
 /// On panic: restore the terminal first, log the panic, then let the previous hook print
-/// its report on the normal screen.
+/// its report on the normal screen — unless the terminal is gone: printing to it would
+/// panic again, and a panic in a panic aborts before anything is saved.
 fn install_panic_hook() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
@@ -105,7 +106,9 @@ fn install_panic_hook() {
         std::panic::set_hook(Box::new(move |info| {
             restore_terminal(true);
             tracing::error!("panic: {info}");
-            previous(info);
+            if !super::hangup::terminal_gone() {
+                previous(info);
+            }
         }));
     });
 }

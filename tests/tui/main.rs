@@ -13,6 +13,7 @@ mod conflict_screen;
 mod conflicts;
 mod export;
 mod folders;
+mod hangup;
 mod harness;
 mod in_place;
 mod inbox;

@@ -23,7 +23,9 @@ pub enum Lenient<T> {
 impl<'de, T: DeserializeOwned> Deserialize<'de> for Lenient<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = Value::deserialize(deserializer)?;
-        Ok(match serde_json::from_value::<T>(raw.clone()) {
+        // Read from a borrow of what was sent: no copy of every entity (its whole body)
+        // only to read it.
+        Ok(match T::deserialize(&raw) {
             Ok(good) => Self::Good(good),
             Err(e) => Self::Bad {
                 raw,

@@ -8,6 +8,7 @@ use super::ingest::{Ingest, IngestReport};
 use super::pacing::{Due, Pacing};
 use super::protocol::{Connection, CycleReport, SyncCommand, SyncEvent, SyncStatus};
 use super::state::SyncState;
+use super::writer::{Ledger, Writer, Writing, Written};
 use crate::model::{ForumMode, ThreadId};
 use crate::remote::{Backend, RemoteError, SyncLimits};
 use crate::store::{AccountDir, Cache, Outbox, OutboxLock, ReadMarks, StoreError};
@@ -64,9 +65,9 @@ impl<B> std::fmt::Debug for ReloginHook<B> {
 pub struct Engine<B: Backend> {
     backend: B,
     dir: AccountDir,
-    ingest: Ingest,
+    /// The cache and the sync state, written on a blocking thread (see [`Engine::pull`]).
+    writer: Writer,
     outbox: Outbox,
-    state: SyncState,
     pull_backoff: Backoff,
     push_pacing: Pacing,
     lock: Option<OutboxLock>,
@@ -95,10 +96,9 @@ impl<B: Backend> Engine<B> {
         budget::restore(&mut backend, &dir)?;
         Ok(Self {
             backend,
-            ingest: Ingest::open(Cache::open(dir.clone()))?,
+            writer: Writer::new(Ingest::open(Cache::open(dir.clone()))?, state),
             outbox: Outbox::open(&dir),
             dir,
-            state,
             pull_backoff: Backoff::default(),
             push_pacing: Pacing::default(),
             lock: None,
@@ -154,7 +154,7 @@ impl<B: Backend> Engine<B> {
 
     /// The thread the user is reading: budgeted backends fetch it before anything else.
     pub fn set_focus(&mut self, thread: Option<ThreadId>) {
-        self.ingest.set_focus(thread.clone());
+        self.writer.lock().ingest.set_focus(thread.clone());
         self.focus = thread;
     }
 
@@ -168,6 +168,12 @@ impl<B: Backend> Engine<B> {
     /// or `Paused` while a request budget (Discourse's rate limit) makes it wait. Waits up
     /// to [`budget::RIDE_OUT`] are ridden out; a longer one ends the pull with what it
     /// got, and [`Engine::resumes_at`] says when work resumes.
+    ///
+    /// Each batch is written on a blocking thread while the next one is fetched: the
+    /// client and the server no longer take turns. Batches are still written one at a
+    /// time and in order, and the cursor in the state moves only when a batch is written
+    /// (by the ingest, after the data it covers); the next page is asked for with the
+    /// cursor the last batch brought.
     pub async fn pull(
         &mut self,
         progress: &mut (dyn FnMut(Connection) + Send),
@@ -176,13 +182,19 @@ impl<B: Backend> Engine<B> {
         self.resumes_at = None;
         let mut refused = 0;
         // The first sync's notifications are a backlog, not news: nobody is told of them.
-        let news = self.state.last_success_at.is_some();
+        let news = self.writer.lock().state.last_success_at.is_some();
         self.hand_over_read_state();
         let mut pages = 0_u32;
+        // Where the next page starts: the cursor of the last batch fetched, which may
+        // still be being written.
+        let mut fetch_from = self.writer.lock().state.cursor.clone();
+        let mut writing: Option<Writing> = None;
         loop {
             pages = pages.saturating_add(1);
             if pages > self.limits.pages_per_sync {
-                self.ingest.save(&self.state)?;
+                let written = finish(writing.take(), &self.dir).await;
+                Self::take_in(written?, &mut report, progress);
+                self.save()?;
                 return Err(RemoteError::Protocol(format!(
                     "the server sent more than {} pages in one sync (max_pages_per_sync); \
                      what came so far is kept",
@@ -190,17 +202,19 @@ impl<B: Backend> Engine<B> {
                 ))
                 .into());
             }
-            let before = self.state.cursor.clone();
-            let result = self
-                .backend
-                .pull(self.state.cursor.as_ref(), self.focus.as_ref())
-                .await;
+            let before = fetch_from.clone();
+            let (result, written) = tokio::join!(
+                self.backend.pull(fetch_from.as_ref(), self.focus.as_ref()),
+                finish(writing.take(), &self.dir),
+            );
             budget::persist(&mut self.backend, &self.dir)?;
+            // A failed write surfaces before anything fetched meanwhile is looked at.
+            Self::take_in(written?, &mut report, progress);
             let mut batch = match result {
                 Ok(batch) => batch,
                 Err(e) => {
                     // Keep what earlier batches brought before reporting the failure.
-                    self.ingest.save(&self.state)?;
+                    self.save()?;
                     match budget::rate_limit_wait(&e) {
                         Some(wait) if wait <= budget::RIDE_OUT && refused < 3 => {
                             refused += 1;
@@ -229,33 +243,26 @@ impl<B: Backend> Engine<B> {
                 && batch.threads.is_empty()
                 && batch.posts.is_empty()
             {
-                self.ingest.save(&self.state)?;
+                self.save()?;
                 return Err(RemoteError::Protocol(
                     "the server said there was more but its cursor did not move".into(),
                 )
                 .into());
             }
-            if batch.progress.is_some() {
-                progress(Connection::Syncing(batch.progress));
-            }
             let places = super::read_marks::not_queued(
                 &ReadMarks::open(&self.dir),
                 std::mem::take(&mut batch.places),
             )?;
-            let inbox = std::mem::take(&mut batch.inbox);
             self.note_pictures(&batch.posts);
-            report.absorb(self.ingest.apply(batch, &mut self.state)?);
-            if !inbox.is_empty() {
-                report.inbox_changed = true;
-                report
-                    .inbox_news
-                    .extend(crate::store::merge_inbox(&self.dir, inbox, news)?);
+            fetch_from = Some(batch.cursor.clone());
+            let write = self.writer.write(batch, places, self.dir.clone(), news);
+            if !complete && pause.is_none() {
+                writing = Some(write);
+                continue;
             }
-            // The user's own watch levels and bookmarks, merged into theirs here (the
-            // latest change wins, so the order of writers does not matter).
-            if !places.is_empty() && crate::store::merge_places(&self.dir, &places)?.1 {
-                report.places_changed = true;
-            }
+            // The last batch, or one before a pause: written before the pull ends or waits.
+            let written = write.finish(self.dir.root().to_path_buf()).await;
+            Self::take_in(Some(written?), &mut report, progress);
             if complete {
                 break;
             }
@@ -263,18 +270,40 @@ impl<B: Backend> Engine<B> {
                 let resumes_at = budget::after(pause);
                 progress(Connection::Paused { resumes_at });
                 if pause > budget::RIDE_OUT {
-                    self.ingest.save(&self.state)?;
+                    self.save()?;
                     self.resumes_at = Some(resumes_at);
                     return Ok(report);
                 }
                 tokio::time::sleep(pause).await;
             }
         }
-        self.state.last_success_at = Some(Timestamp::now());
+        self.writer.lock().state.last_success_at = Some(Timestamp::now());
         self.remember_mode()?;
         self.pull_backoff.reset();
         self.fetch_pictures_ahead().await;
         Ok(report)
+    }
+
+    /// Takes in a batch once it is written: its report, then the progress it stands for.
+    fn take_in(
+        written: Option<Written>,
+        report: &mut IngestReport,
+        progress: &mut (dyn FnMut(Connection) + Send),
+    ) {
+        if let Some((written, done)) = written {
+            report.absorb(written);
+            if done.is_some() {
+                progress(Connection::Syncing(done));
+            }
+        }
+    }
+
+    /// Writes the index (when it changed), then the cursor: everything written so far is
+    /// on disk after this.
+    fn save(&self) -> Result<(), StoreError> {
+        let mut ledger = self.writer.lock();
+        let Ledger { ingest, state } = &mut *ledger;
+        ingest.save(state)
     }
 
     /// Notes the pictures of posts pulled, to fetch ahead once the pull is done.
@@ -297,7 +326,8 @@ impl<B: Backend> Engine<B> {
         if !self.backend.sends_read_marks() {
             return;
         }
-        match self.ingest.cache_mut().load_read_state() {
+        let read = self.writer.lock().ingest.cache_mut().load_read_state();
+        match read {
             Ok(read) => self.backend.set_read_state(&read),
             Err(e) => tracing::warn!(error = %e, "read state not sent: it could not be read"),
         }
@@ -305,16 +335,18 @@ impl<B: Backend> Engine<B> {
 
     fn remember_mode(&mut self) -> Result<(), StoreError> {
         let server = self.backend.state();
-        if self.state.mode != server.mode || self.state.banner != server.banner {
+        let mut ledger = self.writer.lock();
+        let state = &mut ledger.state;
+        if state.mode != server.mode || state.banner != server.banner {
             tracing::info!(
                 banner = server.banner.as_ref().map(|b| b.text.as_str()),
                 "the forum is {}",
                 server.mode
             );
-            self.state.mode = server.mode;
-            self.state.banner.clone_from(&server.banner);
+            state.mode = server.mode;
+            state.banner.clone_from(&server.banner);
         }
-        self.state.save(&self.dir)
+        state.save(&self.dir)
     }
 
     /// Pushes the outbox if this instance can take its lock; `None` when another
@@ -353,7 +385,8 @@ impl<B: Backend> Engine<B> {
 
     /// Archives sent entries now visible in their synced thread.
     pub fn reconcile(&mut self) -> Result<usize, StoreError> {
-        let cache = self.ingest.cache_mut();
+        let mut ledger = self.writer.lock();
+        let cache = ledger.ingest.cache_mut();
         reconcile_sent(&self.outbox, &mut |id| cache.load_thread(id).ok().flatten())
     }
 
@@ -400,7 +433,7 @@ impl<B: Backend> Engine<B> {
         });
         SyncStatus {
             connection,
-            last_success_at: self.state.last_success_at,
+            last_success_at: self.writer.lock().state.last_success_at,
             outbox_pending: pending,
             banner: self.backend.state().banner.clone(),
             outbox_note: note,
@@ -798,6 +831,14 @@ async fn outbox_news(
         } else if let Ok(Some(lock)) = Outbox::try_lock(&dir) {
             return Some(lock);
         }
+    }
+}
+
+/// Waits for the batch being written, if any.
+async fn finish(writing: Option<Writing>, dir: &AccountDir) -> Result<Option<Written>, StoreError> {
+    match writing {
+        Some(writing) => writing.finish(dir.root().to_path_buf()).await.map(Some),
+        None => Ok(None),
     }
 }
 

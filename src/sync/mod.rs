@@ -11,6 +11,7 @@ pub mod pictures;
 pub mod protocol;
 pub mod read_marks;
 pub mod state;
+mod writer;
 
 pub use engine::{Engine, Relogin, SyncError};
 pub use pacing::{MAX_RETRY_WAIT, Pacing};

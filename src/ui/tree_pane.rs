@@ -52,26 +52,14 @@ pub fn draw(frame: &mut Frame, view: &TreeView<'_>, theme: &Theme) {
     draw_accounts(frame, view, theme);
     draw_all(frame, view, theme);
     let root_note = view.accounts.get(view.focused_account);
-    let lines: Vec<Line> = tree
-        .visible()
-        .iter()
-        .skip(tree.offset())
-        .take(height)
-        .map(|&index| {
-            let selected = tree.selected_index() == Some(index) && !view.all_selected;
-            tree.node(index).map_or_else(Line::default, |node| {
-                row(
-                    node,
-                    tree.is_expanded(index),
-                    selected,
-                    view.focused,
-                    cols,
-                    theme,
-                    root_note,
-                )
-            })
-        })
-        .collect();
+    let lines = visible_rows(
+        tree,
+        height,
+        !view.all_selected,
+        (view.focused, cols),
+        theme,
+        root_note,
+    );
     frame.render_widget(Paragraph::new(lines), view.list);
 }
 
@@ -116,27 +104,46 @@ fn draw_all(frame: &mut Frame, view: &TreeView<'_>, theme: &Theme) {
         state: "",
         unread: 0,
     };
-    let lines: Vec<Line> = tree
-        .visible()
+    let lines = visible_rows(
+        tree,
+        usize::from(list.height),
+        view.all_selected,
+        (view.focused, cols),
+        theme,
+        Some(&note),
+    );
+    frame.render_widget(Paragraph::new(lines), list);
+}
+
+/// The rows of `tree` on screen, `height` of them from its offset; its selection is
+/// marked when `selection_here` (the selection is in this tree, not another one shown).
+fn visible_rows<'a>(
+    tree: &'a TreeModel,
+    height: usize,
+    selection_here: bool,
+    (focused, cols): (bool, usize),
+    theme: &Theme,
+    root_note: Option<&AccountRow>,
+) -> Vec<Line<'a>> {
+    tree.visible()
         .iter()
         .skip(tree.offset())
-        .take(usize::from(list.height))
+        .take(height)
         .map(|&index| {
-            let selected = view.all_selected && tree.selected_index() == Some(index);
+            let selected = selection_here && tree.selected_index() == Some(index);
             tree.node(index).map_or_else(Line::default, |node| {
                 row(
                     node,
                     tree.is_expanded(index),
                     selected,
-                    view.focused,
+                    focused,
                     cols,
                     theme,
-                    Some(&note),
+                    root_note,
                 )
             })
         })
-        .collect();
-    frame.render_widget(Paragraph::new(lines), list);
+        .collect()
 }
 
 fn row<'a>(

@@ -107,13 +107,7 @@ pub fn rows(
                     threads.push((row_id, label, thread.unread(account.read)));
                 }
             }
-            FolderRow {
-                name: name.clone(),
-                unread: threads
-                    .iter()
-                    .fold(0, |sum: u32, t| sum.saturating_add(t.2)),
-                threads,
-            }
+            FolderRow::new(name.clone(), threads)
         })
         .collect();
     (rows, listed)

@@ -155,13 +155,7 @@ pub fn show(state: &mut State) {
                         .collect()
                 })
                 .unwrap_or_default();
-            FolderRow {
-                name: name.clone(),
-                unread: threads
-                    .iter()
-                    .fold(0, |sum: u32, t| sum.saturating_add(t.2)),
-                threads,
-            }
+            FolderRow::new(name.clone(), threads)
         })
         .collect();
     state.folders.shown = counts(&state.folders.found, read);

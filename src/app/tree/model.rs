@@ -26,6 +26,19 @@ pub struct FolderRow {
     pub threads: Vec<(ThreadId, String, u32)>,
 }
 
+impl FolderRow {
+    /// A folder listing `threads` (id, label, unread hits): its count is their sum.
+    pub fn new(name: String, threads: Vec<(ThreadId, String, u32)>) -> Self {
+        Self {
+            name,
+            unread: threads
+                .iter()
+                .fold(0, |sum: u32, t| sum.saturating_add(t.2)),
+            threads,
+        }
+    }
+}
+
 /// Keys of folder nodes and of the threads listed under them start with this.
 pub(crate) const FOLDER_KEY: &str = "f:";
 

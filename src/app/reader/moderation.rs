@@ -10,11 +10,11 @@
 
 use crate::app::geometry::Focus;
 use crate::app::input::prompt::{Prompt, PromptKind};
-use crate::app::msg::{Effect, StoreJob};
-use crate::app::reader::post_actions::current_posted;
+use crate::app::msg::Effect;
+use crate::app::reader::post_actions::{current_posted, queue};
 use crate::app::state::State;
 use crate::app::tree::model::NodeKind;
-use crate::model::{ModAction, OutboxEntry, Target, ThreadId, ThreadSummary};
+use crate::model::{ModAction, Target, ThreadId, ThreadSummary};
 use crate::text::sanitize::clean_line;
 
 /// Why the account may not moderate here (its server kind, its role), or `None`.
@@ -395,21 +395,4 @@ pub fn said_queued(state: &mut State, key: &str) {
     state.notice_until_sync_news(format!(
         "{words}: queued, sent with the next sync ({verb}; O lists the outbox)"
     ));
-}
-
-/// Puts the action in the outbox: shown at once (the list holds it until the store
-/// worker's reload), written durably by the store worker, then pushed.
-fn queue(state: &mut State, target: Target, reason: String, fx: &mut Vec<Effect>) {
-    let key = state.ids.next(state.now);
-    let mut entry = OutboxEntry::queued(key, target, reason, state.now);
-    entry.seq = state
-        .outbox
-        .entries
-        .iter()
-        .map(|e| e.seq)
-        .max()
-        .unwrap_or(0)
-        + 1;
-    state.outbox.entries.push(entry.clone());
-    fx.push(Effect::Store(StoreJob::Queue(Box::new(entry))));
 }

@@ -185,7 +185,7 @@ pub fn confirm_delete_key(state: &mut State, event: KeyEvent, fx: &mut Vec<Effec
         post: post.id.clone(),
         base_version: post.version,
     };
-    queue(state, target, fx);
+    queue(state, target, String::new(), fx);
     state.notice_until_sync_news(
         "deleting… (in the outbox; the post shows as deleted once the server agrees)",
     );
@@ -218,7 +218,7 @@ pub fn toggle_like(state: &mut State, fx: &mut Vec<Effect>) {
     } else {
         Target::Like { thread, post: id }
     };
-    queue(state, target, fx);
+    queue(state, target, String::new(), fx);
     state.notice_until_sync_news(if liked {
         "like taken back (in the outbox)"
     } else {
@@ -226,11 +226,12 @@ pub fn toggle_like(state: &mut State, fx: &mut Vec<Effect>) {
     });
 }
 
-/// Puts a change without text in the outbox: shown at once (the list holds it until the
-/// store worker's reload), written durably by the store worker, then pushed.
-fn queue(state: &mut State, target: Target, fx: &mut Vec<Effect>) {
+/// Puts a change in the outbox with `text` (empty for a like, a moderator's reason):
+/// shown at once (the list holds it until the store worker's reload), written durably by
+/// the store worker, then pushed.
+pub(super) fn queue(state: &mut State, target: Target, text: String, fx: &mut Vec<Effect>) {
     let key = state.ids.next(state.now);
-    let mut entry = OutboxEntry::queued(key, target, String::new(), state.now);
+    let mut entry = OutboxEntry::queued(key, target, text, state.now);
     entry.seq = state
         .outbox
         .entries

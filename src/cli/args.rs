@@ -66,6 +66,28 @@ pub enum ColorChoice {
     Never,
 }
 
+/// How many threads `threadmark tree` lists under each area.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PerArea {
+    All,
+    First(usize),
+}
+
+impl PerArea {
+    /// What `tree` lists without `--threads`: a forum of thousands of threads an area
+    /// prints as an overview, not as every thread it ever had.
+    pub const DEFAULT: Self = Self::First(25);
+}
+
+fn parse_per_area(text: &str) -> Result<PerArea, String> {
+    if text.eq_ignore_ascii_case("all") {
+        return Ok(PerArea::All);
+    }
+    text.parse()
+        .map(PerArea::First)
+        .map_err(|_| format!("expected a number of threads or `all`, not {text:?}"))
+}
+
 /// The client options `threadmark serve` does not take (it has `--data` of its own).
 pub const CLIENT_ONLY_OPTIONS: &[(&str, &str)] = &[
     ("data_dir", "data-dir"),
@@ -97,6 +119,11 @@ pub enum ClientCommand {
         /// first), top (most posts in the last week)
         #[arg(long, value_name = "VIEW", value_parser = ["activity", "new", "unread", "score", "created", "top"])]
         view: Option<String>,
+        /// List at most N threads under each area, or `all` (the others are counted in a
+        /// line of their own; an area's unread count is always its whole) [default: 25;
+        /// `--json` lists every thread]
+        #[arg(long, value_name = "N|all", value_parser = parse_per_area, conflicts_with = "json")]
+        threads: Option<PerArea>,
         /// Print JSON (the shape is in the README, "JSON output")
         #[arg(long)]
         json: bool,

@@ -4,7 +4,7 @@
 use super::paint::{Paint, Role, find_words};
 use crate::app::judged::ThreadCounts;
 use crate::model::{Area, Forum, ThreadSummary, saturating_total};
-use crate::store::SearchHit;
+use crate::store::{AreaRollup, SearchHit};
 use crate::text::sanitize;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -14,11 +14,12 @@ use unicode_width::UnicodeWidthStr;
 pub type UnreadOf<'a> = &'a dyn Fn(&ThreadSummary) -> u32;
 
 /// The forum tree with unread counts (`unread`) rolled up to every parent; `counts` gives
-/// the threads' scores.
+/// the threads' scores. `totals`: each area's threads and unread posts when `threads`
+/// lists only some of them (an area it names says how many more it has); an area it does
+/// not name is counted from `threads`.
 pub fn format_tree(
     forum: &Forum,
-    threads: &[ThreadSummary],
-    unread: UnreadOf<'_>,
+    (threads, unread, totals): (&[ThreadSummary], UnreadOf<'_>, &[AreaRollup]),
     counts: &ThreadCounts,
     width: usize,
     paint: Paint,
@@ -31,10 +32,17 @@ pub fn format_tree(
         unread,
         counts,
         by_area,
+        totals: totals.iter().map(|r| (r.area.as_str(), r)).collect(),
         width,
         paint,
     };
-    let total = saturating_total(threads.iter().map(|t| tree.unread(t)));
+    let mut areas: Vec<&str> = tree.by_area.keys().copied().collect();
+    areas.extend(
+        tree.totals
+            .keys()
+            .filter(|a| !tree.by_area.contains_key(*a)),
+    );
+    let total = saturating_total(areas.iter().map(|a| tree.unread_in(a)));
     let mut out = String::new();
     tree.push_heading(&mut out, ("", ""), &forum.title, total, Role::Title);
     for (si, section) in forum.sections.iter().enumerate() {
@@ -56,7 +64,13 @@ pub fn format_tree(
         .iter()
         .filter(|t| forum.area(&t.area).is_none())
         .collect();
-    if !orphans.is_empty() {
+    let unlisted = saturating_total(
+        areas
+            .iter()
+            .filter(|a| forum.area(&crate::model::AreaId::new(**a)).is_none())
+            .map(|a| tree.more_in(a)),
+    );
+    if !orphans.is_empty() || unlisted > 0 {
         out.push_str("\nThreads in areas not in the tree:\n");
         for t in orphans {
             push_wrapped(
@@ -71,8 +85,21 @@ pub fn format_tree(
                 width,
             );
         }
+        if unlisted > 0 {
+            out.push_str("  ");
+            out.push_str(&paint.paint(&more_threads(unlisted), Role::Meta));
+            out.push('\n');
+        }
     }
     out
+}
+
+/// The line standing for the threads of an area that are not listed.
+fn more_threads(n: u32) -> String {
+    format!(
+        "… {n} more thread{} (`--threads all` lists them)",
+        plural(n)
+    )
 }
 
 /// What `format_tree` needs while it walks down the tree.
@@ -80,6 +107,7 @@ struct TreeText<'a> {
     unread: UnreadOf<'a>,
     counts: &'a ThreadCounts,
     by_area: HashMap<&'a str, Vec<&'a ThreadSummary>>,
+    totals: HashMap<&'a str, &'a AreaRollup>,
     width: usize,
     paint: Paint,
 }
@@ -90,13 +118,31 @@ impl TreeText<'_> {
     }
 
     fn threads(&self, area: &Area) -> &[&ThreadSummary] {
-        self.by_area
-            .get(area.id.as_str())
-            .map_or(&[][..], Vec::as_slice)
+        self.listed(area.id.as_str())
+    }
+
+    fn listed(&self, area: &str) -> &[&ThreadSummary] {
+        self.by_area.get(area).map_or(&[][..], Vec::as_slice)
+    }
+
+    /// An area's unread posts: its whole count, or what its listed threads have.
+    fn unread_in(&self, area: &str) -> u32 {
+        self.totals.get(area).map_or_else(
+            || saturating_total(self.listed(area).iter().map(|t| self.unread(t))),
+            |r| r.unread,
+        )
+    }
+
+    /// How many of an area's threads are not listed.
+    fn more_in(&self, area: &str) -> u32 {
+        self.totals.get(area).map_or(0, |r| {
+            r.threads
+                .saturating_sub(u32::try_from(self.listed(area).len()).unwrap_or(u32::MAX))
+        })
     }
 
     fn area_unread(&self, area: &Area) -> u32 {
-        saturating_total(self.threads(area).iter().map(|t| self.unread(t)))
+        self.unread_in(area.id.as_str())
     }
 
     /// A forum, section or area line: its name in `role`, its unread count in green.
@@ -140,8 +186,9 @@ impl TreeText<'_> {
             Role::Title,
         );
         let threads = self.threads(area);
+        let more = self.more_in(area.id.as_str());
         for (ti, thread) in threads.iter().enumerate() {
-            let (thread_branch, thread_stem) = branch(ti + 1 == threads.len());
+            let (thread_branch, thread_stem) = branch(ti + 1 == threads.len() && more == 0);
             let rest = format!("{stem}{area_stem}{thread_stem}");
             let unread = self.unread(thread);
             let title_role = if unread > 0 { Some(Role::Title) } else { None };
@@ -178,6 +225,11 @@ impl TreeText<'_> {
                 };
                 paint_between(self.paint, line, &ranges, Role::Unread, Role::Meta)
             });
+        }
+        if more > 0 {
+            let _ = write!(out, "{stem}{area_stem}└── ");
+            out.push_str(&self.paint.paint(&more_threads(more), Role::Meta));
+            out.push('\n');
         }
     }
 }

@@ -116,12 +116,17 @@ pub fn run(global: &Global, command: Option<ClientCommand>) -> anyhow::Result<()
         ClientCommand::Outbox { action, json } => finish(Output::stdout(), |out| {
             outbox(&account()?, action, json, out)
         }),
-        ClientCommand::Tree { width, json, view } => tree(
+        ClientCommand::Tree {
+            width,
+            json,
+            view,
+            threads,
+        } => tree(
             &setup.config,
             &account()?,
             rules,
-            json,
-            view.as_deref(),
+            (json, view.as_deref()),
+            threads,
             &look(width),
         ),
         ClientCommand::Rules { action } => rules_command(&account()?, rules, &action, page),
@@ -243,13 +248,21 @@ fn tree(
     config: &crate::config::Config,
     account: &Account,
     rules: &RuleSet,
-    json: bool,
-    view: Option<&str>,
+    (json, view): (bool, Option<&str>),
+    per_area: Option<super::args::PerArea>,
     look: &Look,
 ) -> anyhow::Result<()> {
+    use super::args::PerArea;
     use crate::app::tree::views::{AreaViews, View, arranged};
+    use crate::store::TreeRows;
     let view = view.and_then(View::parse);
-    let (forum, threads, unread, counts) = if rules.any_for(&account.name) || view.is_some() {
+    // Scripts get every thread; a reader at most `per_area` of each area.
+    let per_area = if json {
+        PerArea::All
+    } else {
+        per_area.unwrap_or(PerArea::DEFAULT)
+    };
+    let (forum, rows, totals, counts) = if rules.any_for(&account.name) || view.is_some() {
         let mut data = load(account)?;
         let counts = thread_counts(account, rules, &data, view == Some(View::Top))?;
         if let Some(view) = view {
@@ -265,30 +278,41 @@ fn tree(
             .iter()
             .map(|t| counts.unread(t, &data.read))
             .collect();
-        (data.forum, data.threads, unread, counts)
+        let rows = TreeRows {
+            threads: data.threads,
+            unread,
+        };
+        let (rows, totals) = match per_area {
+            PerArea::All => (rows, Vec::new()),
+            PerArea::First(n) => rows.first_of_each_area(n),
+        };
+        (data.forum, rows, totals, counts)
     } else {
         let mut cache = Cache::open(account.dir.clone());
         cache.on_tree_progress(tree_progress());
         let forum = account.load_forum(&mut cache)?;
-        let rows = cache.load_tree_rows()?;
+        let (rows, totals) = match per_area {
+            PerArea::All => (cache.load_tree_rows()?, Vec::new()),
+            PerArea::First(n) => cache.load_tree_listing(n)?,
+        };
         report_problems(&mut cache);
-        (forum, rows.threads, rows.unread, ThreadCounts::default())
+        (forum, rows, totals, ThreadCounts::default())
     };
-    let by_id: std::collections::HashMap<&crate::model::ThreadId, u32> = threads
-        .iter()
-        .map(|t| &t.id)
-        .zip(unread.iter().copied())
-        .collect();
+    let by_id = rows.unread_by_id();
     let unread_of = |t: &crate::model::ThreadSummary| by_id.get(&t.id).copied().unwrap_or(0);
     let folders = super::search::folders(config, account)?;
     if json {
         let places = crate::store::load_places(&account.dir)?;
-        let mut value = json::tree(&account.name, &forum, &threads, &unread_of, &places);
+        let mut value = json::tree(&account.name, &forum, &rows.threads, &unread_of, &places);
         value.folders = folders;
         return print(Output::stdout(), &json::terminal_safe(&value)?);
     }
     let mut text = format_tree(
-        &forum, &threads, &unread_of, &counts, look.width, look.paint,
+        &forum,
+        (&rows.threads, &unread_of, &totals),
+        &counts,
+        look.width,
+        look.paint,
     );
     super::search::push_folders(&mut text, &folders, look.paint);
     print(Output::paged(look.page), &text)

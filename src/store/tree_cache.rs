@@ -61,6 +61,31 @@ impl Cache {
         Ok(TreeRows { threads, unread })
     }
 
+    /// At most `per_area` threads of each area, in the index's order, with their unread
+    /// counts, and every area's threads and unread posts: from the tree index (built first
+    /// when it is not current) reading only the rows listed, else from the files.
+    pub fn load_tree_listing(
+        &mut self,
+        per_area: usize,
+    ) -> Result<(TreeRows, Vec<AreaRollup>), StoreError> {
+        if let Some(index) = self.current_tree(true)? {
+            let listed = index.rollups().and_then(|areas| {
+                let mut rows = TreeRows::default();
+                for area in &areas {
+                    let first = index.area_rows_first(&area.area, per_area)?;
+                    rows.threads.extend(first.threads);
+                    rows.unread.extend(first.unread);
+                }
+                Ok((rows, areas))
+            });
+            match listed {
+                Ok(listed) => return Ok(listed),
+                Err(e) => tracing::warn!("tree index unusable: {e}"),
+            }
+        }
+        Ok(self.load_tree_rows()?.first_of_each_area(per_area))
+    }
+
     /// The areas' roll-ups when the tree index is current (it is not built here: a start
     /// that finds none goes on without them), with the unread counts of `own` — threads
     /// with a watch level of their own.

@@ -35,7 +35,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// The schema of the index this version reads and writes (its `user_version`).
-pub const TREE_SCHEMA: i32 = 1;
+pub const TREE_SCHEMA: i32 = 2;
 
 const TABLES: &str = "
     DROP TRIGGER IF EXISTS thread_added;
@@ -55,7 +55,8 @@ const TABLES: &str = "
         stamp INTEGER NOT NULL
     ) WITHOUT ROWID;
     CREATE INDEX threads_by_time ON threads (last_s DESC, last_ns DESC, ord);
-    CREATE INDEX threads_by_area ON threads (area);
+    CREATE INDEX threads_in_area_by_time ON threads (area, last_s DESC, last_ns DESC, ord);
+    CREATE INDEX threads_in_area_by_position ON threads (area, ord);
     CREATE TABLE reads (id TEXT PRIMARY KEY, state TEXT NOT NULL) WITHOUT ROWID;
     CREATE TABLE areas (
         area TEXT PRIMARY KEY, threads INTEGER NOT NULL, unread INTEGER NOT NULL
@@ -219,6 +220,32 @@ pub struct TreeRows {
 }
 
 impl TreeRows {
+    /// The first `per_area` threads of each area (keeping their order), and every area's
+    /// threads and unread posts counted before they were cut.
+    pub fn first_of_each_area(self, per_area: usize) -> (Self, Vec<AreaRollup>) {
+        let mut rollups: Vec<AreaRollup> = Vec::new();
+        let mut at: HashMap<AreaId, usize> = HashMap::new();
+        let mut kept = Self::default();
+        for (thread, unread) in self.threads.into_iter().zip(self.unread) {
+            let slot = *at.entry(thread.area.clone()).or_insert_with(|| {
+                rollups.push(AreaRollup {
+                    area: thread.area.clone(),
+                    threads: 0,
+                    unread: 0,
+                });
+                rollups.len() - 1
+            });
+            let rollup = &mut rollups[slot];
+            rollup.threads = rollup.threads.saturating_add(1);
+            rollup.unread = rollup.unread.saturating_add(unread);
+            if usize::try_from(rollup.threads).unwrap_or(usize::MAX) <= per_area {
+                kept.threads.push(thread);
+                kept.unread.push(unread);
+            }
+        }
+        (kept, rollups)
+    }
+
     /// Each thread's unread count, by id.
     pub fn unread_by_id(&self) -> HashMap<&ThreadId, u32> {
         self.threads
@@ -404,15 +431,30 @@ impl TreeIndex {
 
     /// Every thread in the order of `index.json`, with its unread count.
     pub fn rows(&self) -> rusqlite::Result<TreeRows> {
-        self.select("", [])
+        self.select("", "", [])
     }
 
     /// The threads of one area, in the order of `index.json`, with their unread counts.
     pub fn area_rows(&self, area: &AreaId) -> rusqlite::Result<TreeRows> {
-        self.select("WHERE area = ?1", [area.as_str()])
+        self.select("WHERE area = ?1", "", [area.as_str()])
     }
 
-    fn select<P: rusqlite::Params>(&self, filter: &str, params: P) -> rusqlite::Result<TreeRows> {
+    /// The first `limit` threads of one area in the order of `index.json`: read through
+    /// the area's ordered index, so the cost is the rows asked for, not the area's size.
+    pub fn area_rows_first(&self, area: &AreaId, limit: usize) -> rusqlite::Result<TreeRows> {
+        self.select(
+            "WHERE area = ?1",
+            " LIMIT ?2",
+            params![area.as_str(), i64::try_from(limit).unwrap_or(i64::MAX)],
+        )
+    }
+
+    fn select<P: rusqlite::Params>(
+        &self,
+        filter: &str,
+        limit: &str,
+        params: P,
+    ) -> rusqlite::Result<TreeRows> {
         let order = if meta(&self.conn, BY_POSITION)? == Some(1) {
             "ord"
         } else {
@@ -421,7 +463,7 @@ impl TreeIndex {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT id, area, title, author, badge, created_s, created_ns, last_s, last_ns,
                     post_count, last_seq, pinned, locked, missing, unread
-             FROM threads {filter} ORDER BY {order}"
+             FROM threads {filter} ORDER BY {order}{limit}"
         ))?;
         let rows = stmt.query_map(params, |row| {
             let missing: Option<String> = row.get(13)?;

@@ -19,6 +19,7 @@ mod read_sync;
 mod rules;
 mod search;
 mod terminal;
+mod tree_listing;
 mod views;
 
 pub use support::run::{command, stdout_of, threadmark};

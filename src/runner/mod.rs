@@ -1,6 +1,7 @@
 //! The full-screen reader's runner: owns the terminal and the state, `select!`s over terminal
 //! events, sync events, effect results, signals and the frame deadline, and draws only when
-//! something changed — at most one frame per [`FRAME`].
+//! something changed: at once for the user's input, at most one frame per [`FRAME`] for
+//! everything else.
 
 pub mod accounts;
 mod background;
@@ -41,7 +42,8 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
 
-/// Shortest time between two frames: bursts of events are drawn once.
+/// Shortest time between two frames drawn for reports of the engines and workers: bursts
+/// of them are drawn once. A frame for the user's input is drawn at once.
 pub const FRAME: Duration = Duration::from_millis(10);
 /// Read state, `ui.json` and the open draft are saved at most this long after a change
 /// (and on exit).
@@ -420,6 +422,12 @@ impl Runner {
                     });
                 }
             }
+            // What the user did is drawn at once; what engines and workers report waits
+            // for the frame clock, so a burst of reports is one frame (a key pressed just
+            // after a report's frame would otherwise wait up to a whole `FRAME`).
+            if is_input(&msg) {
+                self.pending.next_frame = Instant::now();
+            }
             // Effects are the focused account's, unless tagged with another's.
             let focused = self.state.accounts.focused();
             let effects = app::update(&mut self.state, msg, jiff::Timestamp::now());
@@ -779,6 +787,14 @@ fn id_seed() -> u64 {
 }
 
 /// Terminal events worth a message; pointer motion is dropped (nothing changes on it).
+/// Whether `msg` came from the terminal: the user's keys, mouse, paste or a resize.
+fn is_input(msg: &Msg) -> bool {
+    matches!(
+        msg,
+        Msg::Key(_) | Msg::Mouse(_) | Msg::Paste(_) | Msg::Resize(..)
+    )
+}
+
 fn to_msg(event: &Event) -> Option<Msg> {
     match *event {
         Event::Key(key) => Some(Msg::Key(key)),

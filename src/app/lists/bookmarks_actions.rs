@@ -87,8 +87,13 @@ pub fn places_stored(
     said: Option<String>,
     fx: &mut Vec<Effect>,
 ) {
-    state.places = places;
-    state.tree.set_places(&state.places, &state.data.read);
+    // The tree's watch levels come from `state.places`: the same places again (the load
+    // at start, after a tree built with them) change nothing, and going over every thread
+    // of a big cache takes a frame's time.
+    if state.places != places {
+        state.places = places;
+        state.tree.set_places(&state.places, &state.data.read);
+    }
     if let Some(said) = said {
         state.notice(said);
         fx.push(Effect::Sync(SyncCommand::FlushNow));

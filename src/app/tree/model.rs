@@ -416,12 +416,17 @@ impl TreeModel {
     fn recompute_visible(&mut self) {
         self.visible.clear();
         if self.filter.is_empty() {
-            for i in 0..self.nodes.len() {
-                let hidden = self
-                    .ancestors(i)
-                    .any(|a| self.collapsed.contains(&self.nodes[a].key));
-                if !hidden {
-                    self.visible.push(i);
+            // Nodes are in pre-order (a node's descendants follow it, deeper than it): a
+            // collapsed node's are skipped without looking up any key of theirs, which
+            // keeps this cheap with 50,000 threads in collapsed areas.
+            let mut i = 0;
+            while let Some(node) = self.nodes.get(i) {
+                self.visible.push(i);
+                i += 1;
+                if node.has_children && self.collapsed.contains(&node.key) {
+                    while self.nodes.get(i).is_some_and(|n| n.depth > node.depth) {
+                        i += 1;
+                    }
                 }
             }
         } else {

@@ -422,20 +422,25 @@ impl Runner {
                     });
                 }
             }
-            // What the user did is drawn at once; what engines and workers report waits
-            // for the frame clock, so a burst of reports is one frame (a key pressed just
-            // after a report's frame would otherwise wait up to a whole `FRAME`).
-            if is_input(&msg) {
-                self.pending.next_frame = Instant::now();
-            }
-            // Effects are the focused account's, unless tagged with another's.
-            let focused = self.state.accounts.focused();
-            let effects = app::update(&mut self.state, msg, jiff::Timestamp::now());
-            self.pending.dirty = true;
-            self.execute(focused, effects);
-            self.tell_log_loss();
+            self.handle(msg);
         }
         Ok(())
+    }
+
+    /// Carries `msg` through `update` and its effects, and asks for a frame.
+    fn handle(&mut self, msg: Msg) {
+        // What the user did is drawn at once; what engines and workers report waits for
+        // the frame clock, so a burst of reports is one frame (a key pressed just after a
+        // report's frame would otherwise wait up to a whole `FRAME`).
+        if is_input(&msg) {
+            self.pending.next_frame = Instant::now();
+        }
+        // Effects are the focused account's, unless tagged with another's.
+        let focused = self.state.accounts.focused();
+        let effects = app::update(&mut self.state, msg, jiff::Timestamp::now());
+        self.pending.dirty = true;
+        self.execute(focused, effects);
+        self.tell_log_loss();
     }
 
     /// The log never writes to the terminal; when it could not write to its file, the

@@ -38,7 +38,9 @@ pub fn open_url(url: String, reply: UnboundedSender<Msg>) {
         ));
         return;
     };
-    tokio::task::spawn_blocking(move || {
+    // The browser runs at the user's priority, not the background threads' (see
+    // `super::priority`); nothing waits for this thread but the browser's exit.
+    let started = super::priority::user_thread(move || {
         let spawned = Command::new(&program)
             .args(&args)
             .stdin(Stdio::null())
@@ -59,6 +61,9 @@ pub fn open_url(url: String, reply: UnboundedSender<Msg>) {
             }
         }
     });
+    if let Err(e) = started {
+        tracing::warn!("could not start a thread to open a link: {e}");
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod judging;
 pub mod notify;
 mod pictures;
 mod places;
+mod priority;
 pub mod query;
 mod rule_writes;
 pub mod start_tree;
@@ -85,9 +86,12 @@ pub fn run(launch: Launch<'_>) -> Result<(), TuiError> {
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         return Err(TuiError::NotATerminal);
     }
-    // The sync engine's cache writes run on the worker, never between two frames.
+    // The sync engine's cache writes run on the worker, never between two frames; the
+    // runtime's threads (the engine, thread loads, pictures) yield the CPU to the loop,
+    // which runs on this thread.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
+        .on_thread_start(priority::background)
         .enable_all()
         .build()?;
     let result = runtime.block_on(run_loop(launch));
@@ -589,9 +593,9 @@ impl Runner {
         drop(events);
         self.save();
         self.guard.restore();
-        let result = tokio::task::spawn_blocking(move || editor::edit(&text))
+        let result = priority::at_user_priority(move || editor::edit(&text))
             .await
-            .unwrap_or_else(|e| Err(format!("the editor could not run: {e}")));
+            .unwrap_or_else(|| Err("the editor could not run".to_owned()));
         self.guard.reactivate()?;
         self.terminal = fresh_terminal()?;
         self.pending.dirty = true;
@@ -612,9 +616,9 @@ impl Runner {
         drop(events);
         self.save();
         self.guard.restore();
-        let outcome = tokio::task::spawn_blocking(move || pipe.run())
+        let outcome = priority::at_user_priority(move || pipe.run())
             .await
-            .unwrap_or_else(|e| format!("the command could not run: {e}"));
+            .unwrap_or_else(|| "the command could not run".to_owned());
         self.guard.reactivate()?;
         self.terminal = fresh_terminal()?;
         self.pending.dirty = true;

@@ -41,6 +41,8 @@ impl StoreWorker {
         let thread = std::thread::Builder::new()
             .name("store".into())
             .spawn(move || {
+                // Loading a big index and building its tree must not slow a key's frame.
+                super::priority::background();
                 let mut core = build();
                 for job in queue {
                     if matches!(job, Job::LoadIndex(_) | Job::CountRecent)

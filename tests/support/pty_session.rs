@@ -221,6 +221,27 @@ impl PtySession {
             .ok()
     }
 
+    /// Each of the program's threads by name (`comm`), with its nice value (the 19th
+    /// field of `/proc/PID/task/TID/stat`).
+    pub fn thread_nice(&self) -> Vec<(String, i32)> {
+        let Some(pid) = self.child.process_id() else {
+            return Vec::new();
+        };
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+            return Vec::new();
+        };
+        tasks
+            .filter_map(|task| {
+                let stat = std::fs::read_to_string(task.ok()?.path().join("stat")).ok()?;
+                let (head, rest) = stat.rsplit_once(')')?;
+                let name = head.split_once('(')?.1.to_owned();
+                // After the name: state is field 3, nice field 19.
+                let nice = rest.split_whitespace().nth(16)?.parse().ok()?;
+                Some((name, nice))
+            })
+            .collect()
+    }
+
     /// Whether the program is stopped (job control: state `T` in `/proc/PID/stat`).
     pub fn stopped(&self) -> bool {
         let Some(pid) = self.child.process_id() else {

@@ -368,3 +368,67 @@ fn a_restart_opens_on_the_account_last_in_focus() {
     s.send("q");
     assert!(s.wait_exit().success());
 }
+
+/// The loop answers keys first: the reader's background threads (the store worker, the
+/// sync engine's runtime) run 10 nice levels below its loop, and a program the user starts
+/// from it (here `$VISUAL`) runs at the user's own priority, not theirs.
+#[cfg(target_os = "linux")]
+#[test]
+fn background_threads_yield_to_the_loop_and_the_editor_runs_at_the_users_priority() {
+    let ours: i32 = std::fs::read_to_string("/proc/thread-self/stat")
+        .unwrap()
+        .rsplit_once(')')
+        .unwrap()
+        .1
+        .split_whitespace()
+        .nth(16)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let background = (ours + 10).min(19);
+    let home = tempfile::tempdir().unwrap();
+    let script = home.path().join("editor.sh");
+    std::fs::write(
+        &script,
+        "printf 'editor at nice %s\\n' \"$(cut -d' ' -f19 /proc/self/stat)\" >> \"$1\"\n",
+    )
+    .unwrap();
+    let visual = format!("sh {}", script.display());
+    let mut s = PtySession::start(home.path(), &[], &[("VISUAL", visual.as_str())], 120, 40);
+    s.wait_for_text("Enabling Strategies");
+    // The engine's runtime starts after the first frame.
+    let deadline = Instant::now() + WAIT;
+    let threads = loop {
+        let threads = s.thread_nice();
+        if threads.iter().any(|(name, _)| name.starts_with("tokio-r")) {
+            break threads;
+        }
+        assert!(Instant::now() < deadline, "no runtime thread: {threads:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let nice_of = |prefix: &str| {
+        threads
+            .iter()
+            .filter(|(name, _)| name.starts_with(prefix))
+            .map(|(_, nice)| *nice)
+            .collect::<Vec<_>>()
+    };
+    // The loop and the terminal's input (threads named after the program).
+    let foreground = nice_of("threadmark");
+    assert!(!foreground.is_empty(), "{threads:?}");
+    assert!(foreground.iter().all(|&n| n == ours), "{threads:?}");
+    assert_eq!(nice_of("store"), vec![background], "{threads:?}");
+    let runtime = nice_of("tokio-r");
+    assert!(runtime.iter().all(|&n| n == background), "{threads:?}");
+
+    s.send("jjjjjj\r");
+    s.wait_for_text("Connie Williams");
+    s.send("r");
+    s.wait_for_text("Write here");
+    s.send("\x05");
+    let screen = s.wait_for_text("editor at nice");
+    assert!(
+        screen.contains(&format!("editor at nice {ours}")),
+        "the editor runs at the user's priority ({ours}):\n{screen}"
+    );
+}

@@ -489,7 +489,20 @@ impl TreeIndex {
             };
             Ok((summary, clamp(row.get(14)?)))
         })?;
-        let mut out = TreeRows::default();
+        // Sized once: growing by doubling to 50,000 summaries would copy them over and over
+        // and, at the last step, hold both copies (a third of a big reader's peak memory).
+        let expected = if filter.is_empty() {
+            let count: i64 = self
+                .conn
+                .query_row("SELECT count(*) FROM threads", [], |row| row.get(0))?;
+            usize::try_from(count).unwrap_or(0)
+        } else {
+            0
+        };
+        let mut out = TreeRows {
+            threads: Vec::with_capacity(expected),
+            unread: Vec::with_capacity(expected),
+        };
         for row in rows {
             let (summary, unread) = row?;
             out.threads.push(summary);

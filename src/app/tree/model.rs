@@ -136,13 +136,17 @@ impl TreeModel {
         } else {
             &forum.title
         };
-        let mut nodes = vec![TreeNode::new(
+        // Sized once (the root, sections, areas, threads and the "other threads" area): a
+        // vector grown by doubling holds two copies at its last step.
+        let areas: usize = forum.sections.iter().map(|s| s.areas.len()).sum();
+        let mut nodes = Vec::with_capacity(2 + forum.sections.len() + areas + threads.len());
+        nodes.push(TreeNode::new(
             NodeKind::Forum,
             "forum".to_owned(),
             title,
             0,
             None,
-        )];
+        ));
         let push = |nodes: &mut Vec<TreeNode>,
                     kind: NodeKind,
                     key: String,

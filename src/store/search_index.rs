@@ -28,7 +28,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// The schema of the index this version reads and writes (its `user_version`).
-pub const INDEX_SCHEMA: i32 = 4;
+pub const INDEX_SCHEMA: i32 = 5;
 
 /// Characters per indexed term.
 const TRIGRAM: usize = 3;
@@ -39,6 +39,15 @@ const PAD: &str = "  ";
 /// A word shorter than a trigram is looked up as the trigrams it begins; when it begins
 /// more than this many (a single common letter), it does not narrow the search.
 const MAX_ALTERNATIVES: i64 = 2_000;
+/// A query whose words are in at least this share (1/n) of the indexed runs is common:
+/// a search walks the newest threads whole rather than gathering every candidate.
+const DENSE_SHARE: i64 = 8;
+/// ... and in at least this many runs (a small forum is always searched by candidates).
+#[cfg(not(test))]
+const DENSE_MIN: i64 = 64;
+/// Few enough for a unit test's forum to have a common word.
+#[cfg(test)]
+const DENSE_MIN: i64 = 4;
 
 const TABLES: &str = "
     DROP TABLE IF EXISTS vocab;
@@ -52,6 +61,7 @@ const TABLES: &str = "
         lower TEXT NOT NULL, author TEXT NOT NULL, badge TEXT, last_post_at INTEGER NOT NULL,
         area TEXT NOT NULL DEFAULT ''
     );
+    CREATE INDEX threads_recent ON threads (last_post_at DESC, id);
     CREATE TABLE parts (
         doc INTEGER PRIMARY KEY, num INTEGER NOT NULL, part INTEGER NOT NULL,
         stamp INTEGER NOT NULL, authors TEXT NOT NULL DEFAULT '', UNIQUE (num, part)
@@ -103,6 +113,14 @@ impl ThreadRow {
             last_post_at: nanos(summary.last_post_at),
             area: summary.area.clone(),
         }
+    }
+
+    /// The order a search walks threads in: newest last post first, ties by id.
+    pub fn newest_first(&self, other: &Self) -> std::cmp::Ordering {
+        other
+            .last_post_at
+            .cmp(&self.last_post_at)
+            .then_with(|| self.id.cmp(&other.id))
     }
 }
 
@@ -241,7 +259,18 @@ impl SearchIndex {
     /// written by one of `authors` (lowercased names; empty: anyone): the posts holding all
     /// the words' trigrams in runs where one of the authors wrote (every post, when neither
     /// narrows the search) and the threads whose title holds every word.
-    pub fn candidates(&self, words: &[String], authors: &[String]) -> rusqlite::Result<Candidates> {
+    ///
+    /// With `after`, only the threads that come after that row in the order a search walks
+    /// them ([`ThreadRow::newest_first`]).
+    pub fn candidates(
+        &self,
+        words: &[String],
+        authors: &[String],
+        after: Option<&ThreadRow>,
+    ) -> rusqlite::Result<Candidates> {
+        // One read transaction: one lock for all the statements below, not one each.
+        let _read = self.conn.unchecked_transaction()?;
+        let comes_after = |row: &ThreadRow| after.is_none_or(|a| a.newest_first(row).is_lt());
         let whole: BTreeSet<ThreadId> = self.pending()?.into_iter().collect();
         let mut found: BTreeMap<i64, (ThreadRow, Posts)> = BTreeMap::new();
         // A run's authors are kept as "\nname\n…": one of the names, whole, in it.
@@ -257,7 +286,10 @@ impl SearchIndex {
             let threads = all
                 .query_map([], read_row)?
                 .map(|row| row.map(|(_, row)| (row, Posts::All)))
-                .filter(|row| row.as_ref().map_or(true, |(r, _)| !whole.contains(&r.id)))
+                .filter(|row| {
+                    row.as_ref()
+                        .map_or(true, |(r, _)| !whole.contains(&r.id) && comes_after(r))
+                })
                 .collect::<rusqlite::Result<_>>()?;
             return Ok(Candidates { threads, whole });
         }
@@ -294,7 +326,9 @@ impl SearchIndex {
             .conn
             .prepare_cached(&format!("{ROW} FROM threads WHERE num = ?1"))?;
         for (num, mut seqs) in by_num {
-            if let Some((num, thread)) = row.query_row([num], read_row).optional()? {
+            if let Some((num, thread)) = row.query_row([num], read_row).optional()?
+                && comes_after(&thread)
+            {
                 seqs.sort_unstable();
                 seqs.dedup();
                 found.insert(num, (thread, Posts::Some(seqs)));
@@ -316,13 +350,65 @@ impl SearchIndex {
         let rows = titled.query_map(rusqlite::params_from_iter(words), read_row)?;
         for row in rows {
             let (num, thread) = row?;
-            found.entry(num).or_insert((thread, Posts::TitleOnly));
+            if comes_after(&thread) {
+                found.entry(num).or_insert((thread, Posts::TitleOnly));
+            }
         }
         let threads = found
             .into_values()
             .filter(|(row, _)| !whole.contains(&row.id))
             .collect();
         Ok(Candidates { threads, whole })
+    }
+
+    /// Whether a search for `words` by `authors` had better walk the newest threads whole
+    /// than gather its candidates: nothing narrows it, or its words are in a large share
+    /// of the indexed runs (a common word, found within the first threads walked). Looks
+    /// only as far into the index as it takes to tell.
+    pub fn dense(&self, words: &[String], authors: &[String]) -> rusqlite::Result<bool> {
+        if !authors.is_empty() {
+            return Ok(false);
+        }
+        let Some(query) = match_expression(&self.conn, words)? else {
+            return Ok(true);
+        };
+        let runs: i64 = self
+            .conn
+            .prepare_cached("SELECT coalesce(max(doc), 0) FROM parts")?
+            .query_row([], |row| row.get(0))?;
+        let enough = (runs / DENSE_SHARE).max(DENSE_MIN);
+        let found: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM (SELECT rowid FROM words WHERE words MATCH ?1 LIMIT ?2)",
+            )?
+            .query_row(params![query, enough], |row| row.get(0))?;
+        Ok(found >= enough)
+    }
+
+    /// Up to `limit` thread rows in the order a search walks them, from the first or from
+    /// the one after `after`.
+    pub fn newest(
+        &self,
+        after: Option<&ThreadRow>,
+        limit: usize,
+    ) -> rusqlite::Result<Vec<ThreadRow>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut stmt = match after {
+            None => self.conn.prepare_cached(&format!(
+                "{ROW} FROM threads ORDER BY last_post_at DESC, id LIMIT ?1"
+            ))?,
+            // The range on `last_post_at` lets the walk start where it left off.
+            Some(_) => self.conn.prepare_cached(&format!(
+                "{ROW} FROM threads WHERE last_post_at <= ?2 AND (last_post_at < ?2 OR id > ?3)
+                 ORDER BY last_post_at DESC, id LIMIT ?1"
+            ))?,
+        };
+        let rows = match after {
+            None => stmt.query_map(params![limit], read_row)?,
+            Some(a) => stmt.query_map(params![limit, a.last_post_at, a.id.as_str()], read_row)?,
+        };
+        rows.map(|row| row.map(|(_, row)| row)).collect()
     }
 }
 
@@ -642,7 +728,7 @@ mod tests {
     /// their first `seq`).
     fn found(index: &SearchIndex, words: &[&str]) -> BTreeMap<String, Vec<u32>> {
         let words: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
-        let found = index.candidates(&words, &[]).unwrap();
+        let found = index.candidates(&words, &[], None).unwrap();
         found
             .threads
             .into_iter()
@@ -720,7 +806,7 @@ mod tests {
             )
             .unwrap();
         // Until the files are written, both are to be read from their files.
-        let staged = index.candidates(&["quokka".to_owned()], &[]).unwrap();
+        let staged = index.candidates(&["quokka".to_owned()], &[], None).unwrap();
         assert!(staged.threads.is_empty(), "{staged:?}");
         assert_eq!(
             staged.whole,
@@ -750,7 +836,7 @@ mod tests {
         lone.summary.title = "Wombat Weekly".into();
         index.stage(&[&lone], &[]).unwrap();
         index.settle([&lone.summary.id]).unwrap();
-        let titled = index.candidates(&["wombat".to_owned()], &[]).unwrap();
+        let titled = index.candidates(&["wombat".to_owned()], &[], None).unwrap();
         assert_eq!(
             titled.threads,
             [(ThreadRow::of(&lone.summary), Posts::TitleOnly)]
@@ -762,7 +848,7 @@ mod tests {
         let words: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
         let authors: Vec<String> = authors.iter().map(|a| (*a).to_owned()).collect();
         let mut runs = Vec::new();
-        for (row, posts) in index.candidates(&words, &authors).unwrap().threads {
+        for (row, posts) in index.candidates(&words, &authors, None).unwrap().threads {
             let Posts::Some(seqs) = posts else {
                 panic!("{authors:?} narrows the search: {posts:?}")
             };
@@ -813,7 +899,7 @@ mod tests {
         );
         assert!(by_authors(&index, &[], &["nobody"]).is_empty());
         let rows = index
-            .candidates(&["quokka".to_owned()], &[])
+            .candidates(&["quokka".to_owned()], &[], None)
             .unwrap()
             .threads;
         let areas: Vec<&str> = rows.iter().map(|(r, _)| r.area.as_str()).collect();

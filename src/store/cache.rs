@@ -240,17 +240,15 @@ impl Cache {
             .read(&self.dir, |index| index.candidates(words, authors, after))
     }
 
-    /// Whether the search index finds `words` by `authors` common (see
-    /// [`super::search_index::SearchIndex::dense`]), and the threads a write left pending;
-    /// `None` without a usable index.
-    pub(super) fn search_dense(
+    /// Where a search that may stop early begins (see
+    /// [`super::search_index::SearchIndex::start`]); `None` without a usable index.
+    pub(super) fn search_start(
         &self,
         words: &[String],
         authors: &[String],
-    ) -> Result<Option<(bool, Vec<ThreadId>)>, StoreError> {
-        self.slot().read(&self.dir, |index| {
-            Ok((index.dense(words, authors)?, index.pending()?))
-        })
+    ) -> Result<Option<super::search_index::Start>, StoreError> {
+        self.slot()
+            .read(&self.dir, |index| index.start(words, authors))
     }
 
     /// The search index's next `limit` thread rows newest first, after `after`; `None`

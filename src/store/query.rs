@@ -3,7 +3,7 @@
 //! thread file and the query's operators. `threadmark search`, `S` in the reader and the
 //! saved-search folders all go through [`scan`].
 
-use super::search_index::{Posts, ThreadRow};
+use super::search_index::{Candidates, Posts, Start, ThreadRow};
 use super::{Cache, StoreError};
 use crate::model::{AreaId, Forum, Post, PostId, PostTraits, Query, ReadState, Thread, ThreadId};
 use crate::render::plain_text;
@@ -119,12 +119,12 @@ pub(super) fn scan(
 ) -> Result<(), StoreError> {
     let words = query.index_words();
     let authors = &query.authors.any_of;
-    let dense = match reach {
-        Reach::Early => cache.search_dense(&words, authors)?,
+    let start = match reach {
+        Reach::Early => cache.search_start(&words, authors)?,
         Reach::Every => None,
     };
-    let mut threads = match dense {
-        Some((true, pending)) => {
+    let mut threads = match start {
+        Some(Start::Common(pending)) => {
             let mut whole = Vec::new();
             for id in &pending {
                 if let Some(file) = cache.load_thread(id)? {
@@ -143,7 +143,10 @@ pub(super) fn scan(
                 whole: whole.into(),
             }))
         }
-        _ => Threads::Listed(listed(cache, &words, authors, None)?.into_iter()),
+        Some(Start::Gathered(candidates)) => {
+            Threads::Listed(arranged(cache, Some(candidates), None)?.into_iter())
+        }
+        None => Threads::Listed(listed(cache, &words, authors, None)?.into_iter()),
     };
     let titles = !query.posts_only();
     while let Some((row, posts)) = threads.next(cache)? {
@@ -272,8 +275,19 @@ fn listed(
     authors: &[String],
     after: Option<&ThreadRow>,
 ) -> Result<Vec<(ThreadRow, Posts)>, StoreError> {
+    let candidates = cache.search_candidates(words, authors, after)?;
+    arranged(cache, candidates, after)
+}
+
+/// `candidates` (those after `after`) with the threads a write left pending read from
+/// their files, or without an index every thread of `index.json` after `after`, sorted.
+fn arranged(
+    cache: &mut Cache,
+    candidates: Option<Candidates>,
+    after: Option<&ThreadRow>,
+) -> Result<Vec<(ThreadRow, Posts)>, StoreError> {
     let comes_after = |row: &ThreadRow| after.is_none_or(|a| a.newest_first(row).is_lt());
-    let mut threads = match cache.search_candidates(words, authors, after)? {
+    let mut threads = match candidates {
         Some(candidates) => {
             let mut threads = candidates.threads;
             // A write left these pending: their rows may be out of step, their files say.

@@ -350,7 +350,10 @@ mod tests {
             .unwrap();
         let words = ["quokka".to_owned()];
         assert!(
-            matches!(cache.search_dense(&words, &[]).unwrap(), Some((true, p)) if p.len() == 2),
+            matches!(
+                cache.search_start(&words, &[]).unwrap(),
+                Some(crate::store::search_index::Start::Common(p)) if p.len() == 2
+            ),
             "a common word, walked"
         );
         let walked = scanned(&mut cache, "quokka", Reach::Early);

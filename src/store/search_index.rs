@@ -146,6 +146,16 @@ pub struct Candidates {
     pub whole: BTreeSet<ThreadId>,
 }
 
+/// Where a search that may stop early begins (see [`SearchIndex::start`]).
+#[derive(Debug)]
+pub enum Start {
+    /// The words are common (or nothing narrows the search): walk the newest threads
+    /// whole, reading those a write left pending (these) from their files.
+    Common(Vec<ThreadId>),
+    /// The candidates, gathered.
+    Gathered(Candidates),
+}
+
 /// Whether an error means the file is damaged (or not a database at all): such an index
 /// is set aside and built again.
 pub fn is_damage(error: &rusqlite::Error) -> bool {
@@ -270,6 +280,58 @@ impl SearchIndex {
     ) -> rusqlite::Result<Candidates> {
         // One read transaction: one lock for all the statements below, not one each.
         let _read = self.conn.unchecked_transaction()?;
+        let query = match_expression(&self.conn, words)?;
+        self.gather(words, authors, after, query, None)
+    }
+
+    /// Where a search that may stop early (one wanting so many hits) begins: when nothing
+    /// narrows it, or its words are in a large share of the indexed runs (a common word,
+    /// found within the first threads walked), [`Start::Common`]: walk the newest threads
+    /// whole. Otherwise its candidates, as [`Self::candidates`] finds them. Looks only as
+    /// far into the index as it takes to tell, and not twice.
+    pub fn start(&self, words: &[String], authors: &[String]) -> rusqlite::Result<Start> {
+        let _read = self.conn.unchecked_transaction()?;
+        let query = match_expression(&self.conn, words)?;
+        if !authors.is_empty() {
+            return Ok(Start::Gathered(
+                self.gather(words, authors, None, query, None)?,
+            ));
+        }
+        let Some(query) = query else {
+            return Ok(Start::Common(self.pending()?));
+        };
+        let runs: i64 = self
+            .conn
+            .prepare_cached("SELECT coalesce(max(doc), 0) FROM parts")?
+            .query_row([], |row| row.get(0))?;
+        let enough = (runs / DENSE_SHARE).max(DENSE_MIN);
+        let docs: Vec<i64> = self
+            .conn
+            .prepare_cached("SELECT rowid FROM words WHERE words MATCH ?1 LIMIT ?2")?
+            .query_map(params![query, enough], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if i64::try_from(docs.len()).unwrap_or(i64::MAX) >= enough {
+            return Ok(Start::Common(self.pending()?));
+        }
+        Ok(Start::Gathered(self.gather(
+            words,
+            authors,
+            None,
+            Some(query),
+            Some(docs),
+        )?))
+    }
+
+    /// [`Self::candidates`] for the index's `query` of `words` ([`match_expression`]),
+    /// given the documents it matches when they are known (`docs`, with no `authors`).
+    fn gather(
+        &self,
+        words: &[String],
+        authors: &[String],
+        after: Option<&ThreadRow>,
+        query: Option<String>,
+        docs: Option<Vec<i64>>,
+    ) -> rusqlite::Result<Candidates> {
         let comes_after = |row: &ThreadRow| after.is_none_or(|a| a.newest_first(row).is_lt());
         let whole: BTreeSet<ThreadId> = self.pending()?.into_iter().collect();
         let mut found: BTreeMap<i64, (ThreadRow, Posts)> = BTreeMap::new();
@@ -280,7 +342,6 @@ impl SearchIndex {
             vec!["instr(parts.authors, ?) > 0"; authors.len()].join(" OR ")
         };
         let author_params: Vec<String> = authors.iter().map(|a| format!("\n{a}\n")).collect();
-        let query = match_expression(&self.conn, words)?;
         if query.is_none() && authors.is_empty() {
             let mut all = self.conn.prepare_cached(&format!("{ROW} FROM threads"))?;
             let threads = all
@@ -294,25 +355,35 @@ impl SearchIndex {
             return Ok(Candidates { threads, whole });
         }
         let mut by_num: BTreeMap<i64, Vec<u32>> = BTreeMap::new();
-        let (sql, params): (String, Vec<String>) = match query {
-            Some(query) => (
-                format!(
-                    "SELECT parts.num, parts.part FROM words JOIN parts ON parts.doc = words.rowid
-                     WHERE words MATCH ? AND ({by_author})"
+        let pair = |row: &rusqlite::Row<'_>| Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?));
+        let parts: Vec<(i64, i64)> = if let Some(docs) = docs {
+            let mut of_doc = self
+                .conn
+                .prepare_cached("SELECT num, part FROM parts WHERE doc = ?1")?;
+            let mut parts = Vec::with_capacity(docs.len());
+            for doc in docs {
+                parts.extend(of_doc.query_row([doc], pair).optional()?);
+            }
+            parts
+        } else {
+            let (sql, params): (String, Vec<String>) = match query {
+                Some(query) => (
+                    format!(
+                        "SELECT parts.num, parts.part FROM words JOIN parts ON parts.doc = words.rowid
+                         WHERE words MATCH ? AND ({by_author})"
+                    ),
+                    std::iter::once(query).chain(author_params).collect(),
                 ),
-                std::iter::once(query).chain(author_params).collect(),
-            ),
-            None => (
-                format!("SELECT parts.num, parts.part FROM parts WHERE {by_author}"),
-                author_params,
-            ),
+                None => (
+                    format!("SELECT parts.num, parts.part FROM parts WHERE {by_author}"),
+                    author_params,
+                ),
+            };
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            stmt.query_map(rusqlite::params_from_iter(params), pair)?
+                .collect::<rusqlite::Result<_>>()?
         };
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let parts = stmt.query_map(rusqlite::params_from_iter(params), |row| {
-            Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
-        })?;
-        for part in parts {
-            let (num, part) = part?;
+        for (num, part) in parts {
             let first = u32::try_from(part)
                 .unwrap_or(u32::MAX)
                 .saturating_mul(PART)
@@ -359,31 +430,6 @@ impl SearchIndex {
             .filter(|(row, _)| !whole.contains(&row.id))
             .collect();
         Ok(Candidates { threads, whole })
-    }
-
-    /// Whether a search for `words` by `authors` had better walk the newest threads whole
-    /// than gather its candidates: nothing narrows it, or its words are in a large share
-    /// of the indexed runs (a common word, found within the first threads walked). Looks
-    /// only as far into the index as it takes to tell.
-    pub fn dense(&self, words: &[String], authors: &[String]) -> rusqlite::Result<bool> {
-        if !authors.is_empty() {
-            return Ok(false);
-        }
-        let Some(query) = match_expression(&self.conn, words)? else {
-            return Ok(true);
-        };
-        let runs: i64 = self
-            .conn
-            .prepare_cached("SELECT coalesce(max(doc), 0) FROM parts")?
-            .query_row([], |row| row.get(0))?;
-        let enough = (runs / DENSE_SHARE).max(DENSE_MIN);
-        let found: i64 = self
-            .conn
-            .prepare_cached(
-                "SELECT count(*) FROM (SELECT rowid FROM words WHERE words MATCH ?1 LIMIT ?2)",
-            )?
-            .query_row(params![query, enough], |row| row.get(0))?;
-        Ok(found >= enough)
     }
 
     /// Up to `limit` thread rows in the order a search walks them, from the first or from

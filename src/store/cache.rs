@@ -2,6 +2,7 @@
 
 use super::file::{self, Durability, Loaded, Problem};
 use super::index_slot::IndexSlot;
+use super::search_index::ThreadRow;
 use super::thread_file::{THREAD_SCHEMA, ThreadFile, ThreadFileRef};
 use super::tree_cache::{self, TreeSlot};
 use super::tree_index;
@@ -233,9 +234,32 @@ impl Cache {
         &self,
         words: &[String],
         authors: &[String],
+        after: Option<&ThreadRow>,
     ) -> Result<Option<super::search_index::Candidates>, StoreError> {
         self.slot()
-            .read(&self.dir, |index| index.candidates(words, authors))
+            .read(&self.dir, |index| index.candidates(words, authors, after))
+    }
+
+    /// Where a search that may stop early begins (see
+    /// [`super::search_index::SearchIndex::start`]); `None` without a usable index.
+    pub(super) fn search_start(
+        &self,
+        words: &[String],
+        authors: &[String],
+    ) -> Result<Option<super::search_index::Start>, StoreError> {
+        self.slot()
+            .read(&self.dir, |index| index.start(words, authors))
+    }
+
+    /// The search index's next `limit` thread rows newest first, after `after`; `None`
+    /// without a usable index.
+    pub(super) fn search_newest(
+        &self,
+        after: Option<&ThreadRow>,
+        limit: usize,
+    ) -> Result<Option<Vec<ThreadRow>>, StoreError> {
+        self.slot()
+            .read(&self.dir, |index| index.newest(after, limit))
     }
 
     /// Drops a thread's file and its search index rows (the thread is gone from the

@@ -3,12 +3,12 @@
 //! thread file and the query's operators. `threadmark search`, `S` in the reader and the
 //! saved-search folders all go through [`scan`].
 
-use super::search_index::{Posts, ThreadRow};
+use super::search_index::{Candidates, Posts, Start, ThreadRow};
 use super::{Cache, StoreError};
 use crate::model::{AreaId, Forum, Post, PostId, PostTraits, Query, ReadState, Thread, ThreadId};
 use crate::render::plain_text;
 use jiff::Timestamp;
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::ops::ControlFlow;
 
 /// The posts of a thread a rule leaves out of the unread counts (hidden, or marked read
@@ -74,6 +74,32 @@ pub(super) enum Found<'a> {
     },
 }
 
+/// Threads a walk of a common word's newest threads reads before it gathers the
+/// candidates of the rest at once: the hits of a word in many threads are found among the
+/// first, and a query whose hits turn out to be few there (a word found mostly inside
+/// longer ones) costs at most this many thread files more than gathering would have.
+#[cfg(not(test))]
+const WALK_THREADS: usize = 1024;
+/// Small enough for a unit test's few dozen threads to walk past.
+#[cfg(test)]
+const WALK_THREADS: usize = 12;
+/// Thread rows asked of the index at a time while walking.
+#[cfg(not(test))]
+const WALK_PAGE: usize = 64;
+#[cfg(test)]
+const WALK_PAGE: usize = 5;
+
+/// How [`scan`] is to find its threads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Reach {
+    /// The caller may stop early (a search wanting so many hits): when the index finds
+    /// the words common, the newest threads are read whole, page by page, rather than
+    /// every candidate gathered before the first is read.
+    Early,
+    /// The caller goes through every hit (a folder's count): the candidates are gathered.
+    Every,
+}
+
 /// Walks the query's candidates, newest thread first (ties by id), each thread's title
 /// before its posts (in `seq` order), handing each match to `found` until it breaks.
 ///
@@ -81,42 +107,54 @@ pub(super) enum Found<'a> {
 /// match; each post is read from its thread file and checked there, so an index out of
 /// step with the files never yields a wrong hit. Threads the index is unsure of, and
 /// every thread when no word is long enough for the index, are read whole; with no usable
-/// index, every thread of `index.json` is.
+/// index, every thread of `index.json` is. With [`Reach::Early`] and words the index finds
+/// in many threads, the newest threads are read whole in order (the same hits in the same
+/// order: the index only ever narrows what is read).
 pub(super) fn scan(
     cache: &mut Cache,
     query: &Query,
     cx: &QueryContext<'_>,
+    reach: Reach,
     mut found: impl FnMut(Found<'_>) -> ControlFlow<()>,
 ) -> Result<(), StoreError> {
     let words = query.index_words();
-    let mut threads = match cache.search_candidates(&words, &query.authors.any_of)? {
-        Some(candidates) => {
-            let mut threads = candidates.threads;
-            // A write left these pending: their rows may be out of step, their files say.
-            for id in &candidates.whole {
+    let authors = &query.authors.any_of;
+    let start = match reach {
+        Reach::Early => cache.search_start(&words, authors)?,
+        Reach::Every => None,
+    };
+    let mut threads = match start {
+        Some(Start::Common(pending)) => {
+            let mut whole = Vec::new();
+            for id in &pending {
                 if let Some(file) = cache.load_thread(id)? {
-                    threads.push((ThreadRow::of(&file.summary), Posts::All));
+                    whole.push(ThreadRow::of(&file.summary));
                 }
             }
-            threads
+            whole.sort_by(ThreadRow::newest_first);
+            Threads::Walk(Box::new(Walk {
+                words,
+                authors: authors.clone(),
+                page: VecDeque::new(),
+                last: None,
+                walked: 0,
+                done: false,
+                pending: pending.into_iter().collect(),
+                whole: whole.into(),
+            }))
         }
-        None => cache
-            .load_index()?
-            .iter()
-            .map(|summary| (ThreadRow::of(summary), Posts::All))
-            .collect(),
+        Some(Start::Gathered(candidates)) => {
+            Threads::Listed(arranged(cache, Some(candidates), None)?.into_iter())
+        }
+        None => Threads::Listed(listed(cache, &words, authors, None)?.into_iter()),
     };
-    threads.retain(|(row, _)| {
-        query.threads.admits(&[row.id.as_str()])
-            && (row.area.as_str().is_empty() || admits_area(query, cx, &row.area))
-    });
-    threads.sort_by(|(a, _), (b, _)| {
-        b.last_post_at
-            .cmp(&a.last_post_at)
-            .then_with(|| a.id.cmp(&b.id))
-    });
     let titles = !query.posts_only();
-    for (row, posts) in threads {
+    while let Some((row, posts)) = threads.next(cache)? {
+        if !query.threads.admits(&[row.id.as_str()])
+            || !(row.area.as_str().is_empty() || admits_area(query, cx, &row.area))
+        {
+            continue;
+        }
         let title_text = normalized(&row.title, query);
         let title_lower = title_text.to_lowercase();
         let title_holds = titles
@@ -159,6 +197,119 @@ pub(super) fn scan(
         }
     }
     Ok(())
+}
+
+/// The threads a scan goes through, newest first, each with the posts it may match.
+enum Threads {
+    /// Gathered and sorted.
+    Listed(std::vec::IntoIter<(ThreadRow, Posts)>),
+    /// Taken from the index's rows page by page, each read whole.
+    Walk(Box<Walk>),
+}
+
+/// A walk of the index's thread rows, newest first, with the threads a write left
+/// pending (read from their files) merged in where they belong.
+struct Walk {
+    words: Vec<String>,
+    authors: Vec<String>,
+    /// Rows taken from the index and not yet handed over.
+    page: VecDeque<ThreadRow>,
+    /// The last row taken from the index: the next page begins after it.
+    last: Option<ThreadRow>,
+    /// Rows taken so far.
+    walked: usize,
+    /// The index has no rows after `last`.
+    done: bool,
+    /// Threads whose index rows may be out of step with their files: their rows are
+    /// skipped and those of their files (`whole`) handed over instead.
+    pending: HashSet<ThreadId>,
+    whole: VecDeque<ThreadRow>,
+}
+
+impl Threads {
+    fn next(&mut self, cache: &mut Cache) -> Result<Option<(ThreadRow, Posts)>, StoreError> {
+        loop {
+            let walk = match self {
+                Self::Listed(rest) => return Ok(rest.next()),
+                Self::Walk(walk) => walk,
+            };
+            if walk.page.is_empty() && !walk.done {
+                // Everything up to `last` is handed over: the rest comes after it.
+                let rows = if walk.walked >= WALK_THREADS {
+                    None
+                } else {
+                    cache.search_newest(walk.last.as_ref(), WALK_PAGE)?
+                };
+                let Some(rows) = rows else {
+                    let rest = listed(cache, &walk.words, &walk.authors, walk.last.as_ref())?;
+                    *self = Self::Listed(rest.into_iter());
+                    continue;
+                };
+                walk.done = rows.len() < WALK_PAGE;
+                walk.walked += rows.len();
+                if let Some(last) = rows.last() {
+                    walk.last = Some(last.clone());
+                }
+                let pending = &walk.pending;
+                walk.page
+                    .extend(rows.into_iter().filter(|row| !pending.contains(&row.id)));
+                continue;
+            }
+            let next = match (walk.whole.front(), walk.page.front()) {
+                (Some(file), Some(row)) if file.newest_first(row).is_gt() => walk.page.pop_front(),
+                (Some(_), _) => walk.whole.pop_front(),
+                (None, _) => walk.page.pop_front(),
+            };
+            return Ok(next.map(|row| (row, Posts::All)));
+        }
+    }
+}
+
+/// The candidates of `words` by `authors` (those after `after` in the order of
+/// [`ThreadRow::newest_first`], if given), sorted in that order: from the search index,
+/// with the threads a write left pending read whole from their files, or every thread of
+/// `index.json` without a usable index.
+fn listed(
+    cache: &mut Cache,
+    words: &[String],
+    authors: &[String],
+    after: Option<&ThreadRow>,
+) -> Result<Vec<(ThreadRow, Posts)>, StoreError> {
+    let candidates = cache.search_candidates(words, authors, after)?;
+    arranged(cache, candidates, after)
+}
+
+/// `candidates` (those after `after`) with the threads a write left pending read from
+/// their files, or without an index every thread of `index.json` after `after`, sorted.
+fn arranged(
+    cache: &mut Cache,
+    candidates: Option<Candidates>,
+    after: Option<&ThreadRow>,
+) -> Result<Vec<(ThreadRow, Posts)>, StoreError> {
+    let comes_after = |row: &ThreadRow| after.is_none_or(|a| a.newest_first(row).is_lt());
+    let mut threads = match candidates {
+        Some(candidates) => {
+            let mut threads = candidates.threads;
+            // A write left these pending: their rows may be out of step, their files say.
+            for id in &candidates.whole {
+                if let Some(file) = cache.load_thread(id)? {
+                    let row = ThreadRow::of(&file.summary);
+                    if comes_after(&row) {
+                        threads.push((row, Posts::All));
+                    }
+                }
+            }
+            threads
+        }
+        None => cache
+            .load_index()?
+            .iter()
+            .map(|summary| (ThreadRow::of(summary), Posts::All))
+            .filter(|(row, _)| comes_after(row))
+            .collect(),
+    };
+    threads.sort_by(|(a, _), (b, _)| a.newest_first(b));
+    Ok(threads)
 }
 
 /// The live posts of one thread that pass the operators and hold every word.
@@ -259,7 +410,7 @@ pub fn matching_threads(
     cx: &QueryContext<'_>,
 ) -> Result<Vec<MatchedThread>, StoreError> {
     let mut threads: Vec<MatchedThread> = Vec::new();
-    scan(cache, query, cx, |found| {
+    scan(cache, query, cx, Reach::Every, |found| {
         let (row, seq, unread, left_out) = match found {
             Found::Title { row, .. } => (row, None, false, false),
             Found::Post {

@@ -1,6 +1,6 @@
 //! Local full-text search over cached thread titles and posts.
 
-use super::query::{Found, QueryContext, scan};
+use super::query::{Found, QueryContext, Reach, scan};
 use super::{Cache, StoreError};
 use crate::model::{Author, PostId, Query, ThreadId};
 use crate::text::sanitize;
@@ -37,7 +37,7 @@ pub fn search(
     let words = &query.words;
     let first = words.first().map_or("", String::as_str);
     let mut ranked = Ranked::new(limit);
-    scan(cache, query, cx, |found| {
+    scan(cache, query, cx, Reach::Early, |found| {
         match found {
             Found::Title { row, text } => {
                 if let Some(rank) = rank(&text.to_lowercase(), words) {
@@ -258,6 +258,121 @@ mod tests {
         assert!(hits[1].snippet.to_lowercase().contains("advocacy"));
         assert_eq!(search(&mut cache, "advocacy", 2).unwrap().len(), 2);
         assert!(found(&mut cache, "advocacy zzzqqq").is_empty());
+    }
+
+    fn thread(n: u32, last_post_at: i64, texts: &[&str]) -> crate::model::Thread {
+        use crate::model::{AreaId, Body, Post, Reactions};
+        let id = ThreadId::new(format!("t{n:02}"));
+        let at = jiff::Timestamp::from_second(last_post_at).unwrap();
+        let posts = texts
+            .iter()
+            .zip(1..)
+            .map(|(text, seq)| Post {
+                id: PostId::new(format!("{id}-{seq}")),
+                thread: id.clone(),
+                seq,
+                reply_to: None,
+                author: Author::new("ann"),
+                created_at: at,
+                edited_at: None,
+                body: Body::markdown(*text),
+                deleted: false,
+                removed: false,
+                score: None,
+                version: 1,
+                client_key: None,
+                reactions: Reactions::default(),
+            })
+            .collect();
+        crate::model::Thread::new(
+            ThreadSummary {
+                id: id.clone(),
+                area: AreaId::new("a"),
+                title: if n.is_multiple_of(7) {
+                    "Quokka news"
+                } else {
+                    "News"
+                }
+                .into(),
+                author: Author::new("ann"),
+                created_at: at,
+                last_post_at: at,
+                post_count: u32::try_from(texts.len()).unwrap(),
+                last_seq: u32::try_from(texts.len()).unwrap(),
+                pinned: false,
+                locked: false,
+                missing: Vec::new(),
+                small_actions: Vec::new(),
+            },
+            posts,
+        )
+    }
+
+    /// Every match `scan` hands over for `query`, in order, as (thread, seq).
+    fn scanned(cache: &mut Cache, query: &str, reach: Reach) -> Vec<(ThreadId, Option<u32>)> {
+        let query = Query::parse(query).unwrap();
+        let cx = QueryContext::bare(jiff::Timestamp::now());
+        let mut found = Vec::new();
+        scan(cache, &query, &cx, reach, |hit| {
+            found.push(match hit {
+                Found::Title { row, .. } => (row.id.clone(), None),
+                Found::Post { row, post, .. } => (row.id.clone(), Some(post.seq)),
+            });
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+        found
+    }
+
+    #[test]
+    fn a_common_word_walks_the_newest_threads_and_finds_what_gathering_finds() {
+        let temp = tempfile::tempdir().unwrap();
+        let mut cache = Cache::open(DataDir::new(temp.path()).account("x"));
+        // 40 threads, several sharing a last post time (ties go by id, across pages),
+        // the word whole, beginning a word, inside one, or missing.
+        let threads: Vec<_> = (0..40)
+            .map(|n| {
+                let texts: &[&str] = match n % 4 {
+                    0 => &["a quokka here", "nothing"],
+                    1 => &["quokkas, then", "a quokka"],
+                    2 => &["no marsupial", "xquokka"],
+                    _ => &["nothing at all"],
+                };
+                thread(n, i64::from(n / 3) * 60, texts)
+            })
+            .collect();
+        cache.save_threads(&threads).unwrap();
+        // A write cut short left two threads pending: read from their files, in place.
+        let dir = cache.dir().clone();
+        cache
+            .slot()
+            .write(&dir, |index| index.stage(&[&threads[4], &threads[33]], &[]))
+            .unwrap();
+        let words = ["quokka".to_owned()];
+        assert!(
+            matches!(
+                cache.search_start(&words, &[]).unwrap(),
+                Some(crate::store::search_index::Start::Common(p)) if p.len() == 2
+            ),
+            "a common word, walked"
+        );
+        let walked = scanned(&mut cache, "quokka", Reach::Early);
+        let gathered = scanned(&mut cache, "quokka", Reach::Every);
+        assert_eq!(walked, gathered);
+        assert_eq!(walked.len(), 10 + 10 * 2 + 10 + 6, "{walked:?}");
+        assert_eq!(
+            walked[0].0,
+            ThreadId::new("t36"),
+            "newest first, ties by id"
+        );
+        // The ranked hits: the same whichever way they were found.
+        let hits = search(&mut cache, "quokka", 15).unwrap();
+        assert_eq!(hits.len(), 15);
+        assert!(
+            hits.iter()
+                .all(|h| h.snippet.to_lowercase().contains("quokka")),
+            "{hits:?}"
+        );
     }
 
     #[test]

@@ -28,7 +28,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// The schema of the index this version reads and writes (its `user_version`).
-pub const INDEX_SCHEMA: i32 = 4;
+pub const INDEX_SCHEMA: i32 = 5;
 
 /// Characters per indexed term.
 const TRIGRAM: usize = 3;
@@ -39,6 +39,15 @@ const PAD: &str = "  ";
 /// A word shorter than a trigram is looked up as the trigrams it begins; when it begins
 /// more than this many (a single common letter), it does not narrow the search.
 const MAX_ALTERNATIVES: i64 = 2_000;
+/// A query whose words are in at least this share (1/n) of the indexed runs is common:
+/// a search walks the newest threads whole rather than gathering every candidate.
+const DENSE_SHARE: i64 = 8;
+/// ... and in at least this many runs (a small forum is always searched by candidates).
+#[cfg(not(test))]
+const DENSE_MIN: i64 = 64;
+/// Few enough for a unit test's forum to have a common word.
+#[cfg(test)]
+const DENSE_MIN: i64 = 4;
 
 const TABLES: &str = "
     DROP TABLE IF EXISTS vocab;
@@ -52,6 +61,7 @@ const TABLES: &str = "
         lower TEXT NOT NULL, author TEXT NOT NULL, badge TEXT, last_post_at INTEGER NOT NULL,
         area TEXT NOT NULL DEFAULT ''
     );
+    CREATE INDEX threads_recent ON threads (last_post_at DESC, id);
     CREATE TABLE parts (
         doc INTEGER PRIMARY KEY, num INTEGER NOT NULL, part INTEGER NOT NULL,
         stamp INTEGER NOT NULL, authors TEXT NOT NULL DEFAULT '', UNIQUE (num, part)
@@ -104,6 +114,14 @@ impl ThreadRow {
             area: summary.area.clone(),
         }
     }
+
+    /// The order a search walks threads in: newest last post first, ties by id.
+    pub fn newest_first(&self, other: &Self) -> std::cmp::Ordering {
+        other
+            .last_post_at
+            .cmp(&self.last_post_at)
+            .then_with(|| self.id.cmp(&other.id))
+    }
 }
 
 /// Which posts of a thread a query may match.
@@ -126,6 +144,16 @@ pub struct Candidates {
     /// Threads whose index rows may be out of step with their file: read them whole (they
     /// are not in `threads`).
     pub whole: BTreeSet<ThreadId>,
+}
+
+/// Where a search that may stop early begins (see [`SearchIndex::start`]).
+#[derive(Debug)]
+pub enum Start {
+    /// The words are common (or nothing narrows the search): walk the newest threads
+    /// whole, reading those a write left pending (these) from their files.
+    Common(Vec<ThreadId>),
+    /// The candidates, gathered.
+    Gathered(Candidates),
 }
 
 /// Whether an error means the file is damaged (or not a database at all): such an index
@@ -241,7 +269,70 @@ impl SearchIndex {
     /// written by one of `authors` (lowercased names; empty: anyone): the posts holding all
     /// the words' trigrams in runs where one of the authors wrote (every post, when neither
     /// narrows the search) and the threads whose title holds every word.
-    pub fn candidates(&self, words: &[String], authors: &[String]) -> rusqlite::Result<Candidates> {
+    ///
+    /// With `after`, only the threads that come after that row in the order a search walks
+    /// them ([`ThreadRow::newest_first`]).
+    pub fn candidates(
+        &self,
+        words: &[String],
+        authors: &[String],
+        after: Option<&ThreadRow>,
+    ) -> rusqlite::Result<Candidates> {
+        // One read transaction: one lock for all the statements below, not one each.
+        let _read = self.conn.unchecked_transaction()?;
+        let query = match_expression(&self.conn, words)?;
+        self.gather(words, authors, after, query, None)
+    }
+
+    /// Where a search that may stop early (one wanting so many hits) begins: when nothing
+    /// narrows it, or its words are in a large share of the indexed runs (a common word,
+    /// found within the first threads walked), [`Start::Common`]: walk the newest threads
+    /// whole. Otherwise its candidates, as [`Self::candidates`] finds them. Looks only as
+    /// far into the index as it takes to tell, and not twice.
+    pub fn start(&self, words: &[String], authors: &[String]) -> rusqlite::Result<Start> {
+        let _read = self.conn.unchecked_transaction()?;
+        let query = match_expression(&self.conn, words)?;
+        if !authors.is_empty() {
+            return Ok(Start::Gathered(
+                self.gather(words, authors, None, query, None)?,
+            ));
+        }
+        let Some(query) = query else {
+            return Ok(Start::Common(self.pending()?));
+        };
+        let runs: i64 = self
+            .conn
+            .prepare_cached("SELECT coalesce(max(doc), 0) FROM parts")?
+            .query_row([], |row| row.get(0))?;
+        let enough = (runs / DENSE_SHARE).max(DENSE_MIN);
+        let docs: Vec<i64> = self
+            .conn
+            .prepare_cached("SELECT rowid FROM words WHERE words MATCH ?1 LIMIT ?2")?
+            .query_map(params![query, enough], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if i64::try_from(docs.len()).unwrap_or(i64::MAX) >= enough {
+            return Ok(Start::Common(self.pending()?));
+        }
+        Ok(Start::Gathered(self.gather(
+            words,
+            authors,
+            None,
+            Some(query),
+            Some(docs),
+        )?))
+    }
+
+    /// [`Self::candidates`] for the index's `query` of `words` ([`match_expression`]),
+    /// given the documents it matches when they are known (`docs`, with no `authors`).
+    fn gather(
+        &self,
+        words: &[String],
+        authors: &[String],
+        after: Option<&ThreadRow>,
+        query: Option<String>,
+        docs: Option<Vec<i64>>,
+    ) -> rusqlite::Result<Candidates> {
+        let comes_after = |row: &ThreadRow| after.is_none_or(|a| a.newest_first(row).is_lt());
         let whole: BTreeSet<ThreadId> = self.pending()?.into_iter().collect();
         let mut found: BTreeMap<i64, (ThreadRow, Posts)> = BTreeMap::new();
         // A run's authors are kept as "\nname\n…": one of the names, whole, in it.
@@ -251,36 +342,48 @@ impl SearchIndex {
             vec!["instr(parts.authors, ?) > 0"; authors.len()].join(" OR ")
         };
         let author_params: Vec<String> = authors.iter().map(|a| format!("\n{a}\n")).collect();
-        let query = match_expression(&self.conn, words)?;
         if query.is_none() && authors.is_empty() {
             let mut all = self.conn.prepare_cached(&format!("{ROW} FROM threads"))?;
             let threads = all
                 .query_map([], read_row)?
                 .map(|row| row.map(|(_, row)| (row, Posts::All)))
-                .filter(|row| row.as_ref().map_or(true, |(r, _)| !whole.contains(&r.id)))
+                .filter(|row| {
+                    row.as_ref()
+                        .map_or(true, |(r, _)| !whole.contains(&r.id) && comes_after(r))
+                })
                 .collect::<rusqlite::Result<_>>()?;
             return Ok(Candidates { threads, whole });
         }
         let mut by_num: BTreeMap<i64, Vec<u32>> = BTreeMap::new();
-        let (sql, params): (String, Vec<String>) = match query {
-            Some(query) => (
-                format!(
-                    "SELECT parts.num, parts.part FROM words JOIN parts ON parts.doc = words.rowid
-                     WHERE words MATCH ? AND ({by_author})"
+        let pair = |row: &rusqlite::Row<'_>| Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?));
+        let parts: Vec<(i64, i64)> = if let Some(docs) = docs {
+            let mut of_doc = self
+                .conn
+                .prepare_cached("SELECT num, part FROM parts WHERE doc = ?1")?;
+            let mut parts = Vec::with_capacity(docs.len());
+            for doc in docs {
+                parts.extend(of_doc.query_row([doc], pair).optional()?);
+            }
+            parts
+        } else {
+            let (sql, params): (String, Vec<String>) = match query {
+                Some(query) => (
+                    format!(
+                        "SELECT parts.num, parts.part FROM words JOIN parts ON parts.doc = words.rowid
+                         WHERE words MATCH ? AND ({by_author})"
+                    ),
+                    std::iter::once(query).chain(author_params).collect(),
                 ),
-                std::iter::once(query).chain(author_params).collect(),
-            ),
-            None => (
-                format!("SELECT parts.num, parts.part FROM parts WHERE {by_author}"),
-                author_params,
-            ),
+                None => (
+                    format!("SELECT parts.num, parts.part FROM parts WHERE {by_author}"),
+                    author_params,
+                ),
+            };
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            stmt.query_map(rusqlite::params_from_iter(params), pair)?
+                .collect::<rusqlite::Result<_>>()?
         };
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let parts = stmt.query_map(rusqlite::params_from_iter(params), |row| {
-            Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
-        })?;
-        for part in parts {
-            let (num, part) = part?;
+        for (num, part) in parts {
             let first = u32::try_from(part)
                 .unwrap_or(u32::MAX)
                 .saturating_mul(PART)
@@ -294,7 +397,9 @@ impl SearchIndex {
             .conn
             .prepare_cached(&format!("{ROW} FROM threads WHERE num = ?1"))?;
         for (num, mut seqs) in by_num {
-            if let Some((num, thread)) = row.query_row([num], read_row).optional()? {
+            if let Some((num, thread)) = row.query_row([num], read_row).optional()?
+                && comes_after(&thread)
+            {
                 seqs.sort_unstable();
                 seqs.dedup();
                 found.insert(num, (thread, Posts::Some(seqs)));
@@ -316,13 +421,40 @@ impl SearchIndex {
         let rows = titled.query_map(rusqlite::params_from_iter(words), read_row)?;
         for row in rows {
             let (num, thread) = row?;
-            found.entry(num).or_insert((thread, Posts::TitleOnly));
+            if comes_after(&thread) {
+                found.entry(num).or_insert((thread, Posts::TitleOnly));
+            }
         }
         let threads = found
             .into_values()
             .filter(|(row, _)| !whole.contains(&row.id))
             .collect();
         Ok(Candidates { threads, whole })
+    }
+
+    /// Up to `limit` thread rows in the order a search walks them, from the first or from
+    /// the one after `after`.
+    pub fn newest(
+        &self,
+        after: Option<&ThreadRow>,
+        limit: usize,
+    ) -> rusqlite::Result<Vec<ThreadRow>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut stmt = match after {
+            None => self.conn.prepare_cached(&format!(
+                "{ROW} FROM threads ORDER BY last_post_at DESC, id LIMIT ?1"
+            ))?,
+            // The range on `last_post_at` lets the walk start where it left off.
+            Some(_) => self.conn.prepare_cached(&format!(
+                "{ROW} FROM threads WHERE last_post_at <= ?2 AND (last_post_at < ?2 OR id > ?3)
+                 ORDER BY last_post_at DESC, id LIMIT ?1"
+            ))?,
+        };
+        let rows = match after {
+            None => stmt.query_map(params![limit], read_row)?,
+            Some(a) => stmt.query_map(params![limit, a.last_post_at, a.id.as_str()], read_row)?,
+        };
+        rows.map(|row| row.map(|(_, row)| row)).collect()
     }
 }
 
@@ -642,7 +774,7 @@ mod tests {
     /// their first `seq`).
     fn found(index: &SearchIndex, words: &[&str]) -> BTreeMap<String, Vec<u32>> {
         let words: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
-        let found = index.candidates(&words, &[]).unwrap();
+        let found = index.candidates(&words, &[], None).unwrap();
         found
             .threads
             .into_iter()
@@ -720,7 +852,7 @@ mod tests {
             )
             .unwrap();
         // Until the files are written, both are to be read from their files.
-        let staged = index.candidates(&["quokka".to_owned()], &[]).unwrap();
+        let staged = index.candidates(&["quokka".to_owned()], &[], None).unwrap();
         assert!(staged.threads.is_empty(), "{staged:?}");
         assert_eq!(
             staged.whole,
@@ -750,7 +882,7 @@ mod tests {
         lone.summary.title = "Wombat Weekly".into();
         index.stage(&[&lone], &[]).unwrap();
         index.settle([&lone.summary.id]).unwrap();
-        let titled = index.candidates(&["wombat".to_owned()], &[]).unwrap();
+        let titled = index.candidates(&["wombat".to_owned()], &[], None).unwrap();
         assert_eq!(
             titled.threads,
             [(ThreadRow::of(&lone.summary), Posts::TitleOnly)]
@@ -762,7 +894,7 @@ mod tests {
         let words: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
         let authors: Vec<String> = authors.iter().map(|a| (*a).to_owned()).collect();
         let mut runs = Vec::new();
-        for (row, posts) in index.candidates(&words, &authors).unwrap().threads {
+        for (row, posts) in index.candidates(&words, &authors, None).unwrap().threads {
             let Posts::Some(seqs) = posts else {
                 panic!("{authors:?} narrows the search: {posts:?}")
             };
@@ -813,7 +945,7 @@ mod tests {
         );
         assert!(by_authors(&index, &[], &["nobody"]).is_empty());
         let rows = index
-            .candidates(&["quokka".to_owned()], &[])
+            .candidates(&["quokka".to_owned()], &[], None)
             .unwrap()
             .threads;
         let areas: Vec<&str> = rows.iter().map(|(r, _)| r.area.as_str()).collect();

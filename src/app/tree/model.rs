@@ -118,6 +118,10 @@ pub struct TreeModel {
     rolled_up: HashMap<AreaId, u32>,
     /// The counts of folder nodes and their threads, by key (their queries count them).
     folder_counts: HashMap<String, u32>,
+    /// The rows (not a folder's) of the thread recounted last: a post arriving in the open
+    /// thread recounts it again without looking through every row. Rows other than
+    /// folders' are only made when the tree is built (a new model).
+    recounted: Option<(ThreadId, Vec<usize>)>,
 }
 
 impl TreeModel {
@@ -264,21 +268,32 @@ impl TreeModel {
     /// [`Self::refresh_unread`] gives, without recounting the tens of thousands of other
     /// threads — a post arriving in the open thread or read there costs one thread.
     pub fn refresh_thread_unread(&mut self, thread: &ThreadId, read: &ReadState) {
-        for i in 0..self.nodes.len() {
-            let node = &self.nodes[i];
-            // A folder's rows are counted by its query (see `refresh_unread`).
-            if node.thread.as_ref() != Some(thread) || self.folder_counts.contains_key(&node.key) {
-                continue;
+        // A folder's rows are counted by its query (see `refresh_unread`).
+        let counted_here = |node: &TreeNode| {
+            node.thread.as_ref() == Some(thread)
+                && !node.key.starts_with(FOLDER_KEY)
+                && !self.folder_counts.contains_key(&node.key)
+        };
+        let rows: Vec<usize> = match self.recounted.take() {
+            Some((id, rows))
+                if &id == thread
+                    && rows
+                        .iter()
+                        .all(|&i| self.nodes.get(i).is_some_and(counted_here)) =>
+            {
+                rows
             }
-            let unread = self.counts.unread_of(thread, node.last_seq, read);
+            _ => (0..self.nodes.len())
+                .filter(|&i| counted_here(&self.nodes[i]))
+                .collect(),
+        };
+        for &i in &rows {
+            let unread = self.counts.unread_of(thread, self.nodes[i].last_seq, read);
             let score = self.counts.score(thread);
             let node = &mut self.nodes[i];
             let before = std::mem::replace(&mut node.unread, unread);
             node.score = score;
-            if before == unread
-                || node.watch == WatchLevel::Muted
-                || node.key.starts_with(FOLDER_KEY)
-            {
+            if before == unread || node.watch == WatchLevel::Muted {
                 continue;
             }
             // Each parent holds the sum of its children, up to a folder (not rolled up).
@@ -296,6 +311,7 @@ impl TreeModel {
                 child = parent;
             }
         }
+        self.recounted = Some((thread.clone(), rows));
     }
 
     /// What the rules leave out of the threads' counts.
@@ -818,11 +834,21 @@ mod tests {
                 "after reading in {}",
                 thread.id
             );
+            // Again in the same thread: its rows are known.
+            read.thread_mut(&thread.id).mark_read(3);
+            recounted.refresh_unread(&read);
+            tree.refresh_thread_unread(&thread.id, &read);
+            assert_eq!(
+                tree.nodes(),
+                recounted.nodes(),
+                "reading on in {}",
+                thread.id
+            );
             // The recount did something.
             if thread.id == muted {
                 assert_eq!(tree.total_unread(), before);
             } else {
-                assert_eq!(tree.total_unread(), before - 2, "{}", thread.id);
+                assert_eq!(tree.total_unread(), before - 3, "{}", thread.id);
             }
         }
     }

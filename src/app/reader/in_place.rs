@@ -156,8 +156,10 @@ fn in_place_slots(open: &OpenThread, posts: &[Post]) -> Option<Vec<Option<usize>
             }
             slots.push(Some(i));
         } else {
-            // A post held answering the new one would hang under it.
-            if post.seq < last || held.iter().any(|p| p.reply_to.as_ref() == Some(&post.id)) {
+            // A post held or placed before answering the new one would name it as its
+            // parent.
+            let answers = |p: &Post| p.reply_to.as_ref() == Some(&post.id);
+            if post.seq < last || held.iter().any(answers) || posts[..k].iter().any(answers) {
                 return None;
             }
             last = post.seq;
@@ -363,6 +365,9 @@ mod tests {
             // An edit and two new posts, the second answering the first.
             vec![edited, new(1, Some(&posts[3].id)), new(2, None)],
         ];
+        // A new post answering one that comes after it in the change: rearranged.
+        let ahead = vec![new(1, Some(&PostId::new("new-2"))), new(2, None)];
+        assert!(in_place_slots(reader().open.as_ref().unwrap(), &ahead).is_none());
         for mut change in changes {
             change[1..].iter_mut().for_each(|p| {
                 if p.reply_to.is_none() {

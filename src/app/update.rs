@@ -156,7 +156,7 @@ fn mark_own_posts_read(state: &mut State, loaded: &LoadedThread, effects: &mut V
     for seq in unread {
         thread.mark_read(seq);
     }
-    read_mark_actions::changed(state, effects);
+    read_mark_actions::thread_changed(state, &loaded.file.summary.id, effects);
 }
 
 fn thread_failed(state: &mut State, thread: &ThreadId, message: String) {

@@ -42,7 +42,7 @@ pub use post::{Author, Body, BodyFormat, Post, Reactions};
 pub use query::{Allowed, PostTraits, Query, QueryError, When};
 pub use read_marker::{ReadMark, ReadMarker};
 pub use read_state::{ReadState, SavedReadState, ThreadRead, saturating_total};
-pub use reply_tree::{Placed, reading_order};
+pub use reply_tree::{Placed, place_newest, reading_order};
 pub use revision::Revision;
 pub use rules::{PostFacts, Rule, RuleAction, RuleMatch, RuleSet, Verdict};
 pub use small_action::{SmallAction, anchors};

@@ -69,6 +69,52 @@ pub fn reading_order(posts: &[Post]) -> Vec<Placed> {
     order
 }
 
+/// Places post `index` in `order`, the reading order of the other posts, where
+/// [`reading_order`] of all of them puts it — for a post newer than every other (the
+/// greatest `seq`, the last of equals) that no other post answers: after the replies of
+/// the post it answers, or last. A post arriving in the open thread then costs a walk
+/// of the order, not ordering the whole thread again.
+pub fn place_newest(order: &mut Vec<Placed>, posts: &[Post], index: usize) {
+    let Some(post) = posts.get(index) else {
+        return;
+    };
+    // As `reading_order` looks posts up: the last one with the id.
+    let answered = post
+        .reply_to
+        .as_ref()
+        .and_then(|id| posts.iter().rposition(|p| &p.id == id));
+    let opening = posts
+        .iter()
+        .enumerate()
+        .min_by_key(|(_, p)| p.seq)
+        .map(|(i, _)| i);
+    let under = answered
+        .filter(|&p| p != index && Some(p) != opening && posts[p].seq < post.seq)
+        .and_then(|p| order.iter().position(|q| q.index == p).map(|at| (p, at)));
+    match under {
+        Some((parent, at)) => {
+            let depth = order[at].depth;
+            let end = order[at + 1..]
+                .iter()
+                .position(|q| q.depth <= depth)
+                .map_or(order.len(), |k| at + 1 + k);
+            order.insert(
+                end,
+                Placed {
+                    index,
+                    depth: depth + 1,
+                    parent: Some(parent),
+                },
+            );
+        }
+        None => order.push(Placed {
+            index,
+            depth: 0,
+            parent: answered,
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,6 +145,40 @@ mod tests {
             .iter()
             .map(|p| (posts[p.index].seq, p.depth))
             .collect()
+    }
+
+    #[test]
+    fn the_newest_post_is_placed_where_ordering_all_puts_it() {
+        // Replies to the opening post, to replies, to deep replies, to a missing post,
+        // to itself, and a tie on the last seq.
+        let answers = [
+            None,
+            Some(1),
+            Some(1),
+            Some(2),
+            Some(4),
+            Some(2),
+            Some(99),
+            None,
+            Some(5),
+            Some(3),
+            Some(8),
+            Some(12),
+            Some(6),
+        ];
+        let mut posts: Vec<Post> = answers
+            .iter()
+            .enumerate()
+            .map(|(i, &to)| post(u32::try_from(i).unwrap() + 1, to))
+            .collect();
+        let mut tie = post(13, Some(2));
+        tie.id = PostId::new("tie");
+        posts.push(tie);
+        for n in 1..posts.len() {
+            let mut order = reading_order(&posts[..n]);
+            place_newest(&mut order, &posts[..=n], n);
+            assert_eq!(order, reading_order(&posts[..=n]), "post {n}");
+        }
     }
 
     #[test]

@@ -11,6 +11,10 @@
 //!
 //! `accounts` starts the real binary on three accounts at once.
 //!
+//! `live` measures only a new post arriving in the open long thread → frame, in process,
+//! on 100k posts or `THREADMARK_BENCH_POSTS` (`cargo bench --bench budgets -- live`;
+//! `THREADMARK_BENCH_POSTS=1000000` for a million).
+//!
 //! `cargo bench --bench budgets` runs them all; a filter (`cargo bench --bench budgets --
 //! search`) runs the matching ones. Criterion prints means; the percentiles and the
 //! ratios the budgets name are printed as `budget:` lines.
@@ -67,6 +71,13 @@ fn main() {
     }
     if filter.wants("scale") {
         binary::scale(&filter);
+    }
+    if filter.wants("live") {
+        let posts = std::env::var("THREADMARK_BENCH_POSTS")
+            .ok()
+            .and_then(|v| v.replace('_', "").parse().ok())
+            .unwrap_or(100_000);
+        live::new_post_to_frame(&fixtures::client_cache(posts));
     }
     if filter.wants("servers") {
         servers::bench();

@@ -44,10 +44,10 @@ pub fn mark_shown(state: &mut State, effects: &mut Vec<Effect>) {
     for seq in seqs {
         thread.mark_read(seq);
     }
+    thread_changed(state, &id, effects);
     state.marks.push(UndoStep {
         before: vec![(id, before)],
     });
-    changed(state, effects);
 }
 
 /// The threads a "mark thread" action means: the open thread when the reader has the focus,
@@ -150,6 +150,16 @@ pub fn undo(state: &mut State, effects: &mut Vec<Effect>) -> Option<Undone> {
 
 pub(crate) fn changed(state: &mut State, effects: &mut Vec<Effect>) {
     state.tree.refresh_unread(&state.data.read);
+    saved(effects);
+}
+
+/// The read state changed in `thread` alone: that thread is recounted and saved.
+pub(crate) fn thread_changed(state: &mut State, thread: &ThreadId, effects: &mut Vec<Effect>) {
+    state.tree.refresh_thread_unread(thread, &state.data.read);
+    saved(effects);
+}
+
+fn saved(effects: &mut Vec<Effect>) {
     if !effects.contains(&Effect::SaveReadState) {
         effects.push(Effect::SaveReadState);
     }

@@ -135,6 +135,13 @@ impl WrapCache {
         }
     }
 
+    /// Forgets the lines of post `index` (changed or new): wrapped when next laid out.
+    pub fn forget(&mut self, index: usize) {
+        if let Some(slot) = self.slots.get_mut(index) {
+            *slot = None;
+        }
+    }
+
     /// The lines of post `index` at `width`, wrapping only when the width changed.
     pub fn lines(&mut self, index: usize, doc: &Document, width: usize) -> &[Line] {
         if index >= self.slots.len() {

@@ -118,6 +118,10 @@ pub struct TreeModel {
     rolled_up: HashMap<AreaId, u32>,
     /// The counts of folder nodes and their threads, by key (their queries count them).
     folder_counts: HashMap<String, u32>,
+    /// The rows (not a folder's) of the thread recounted last: a post arriving in the open
+    /// thread recounts it again without looking through every row. Rows other than
+    /// folders' are only made when the tree is built (a new model).
+    recounted: Option<(ThreadId, Vec<usize>)>,
 }
 
 impl TreeModel {
@@ -257,10 +261,61 @@ impl TreeModel {
         self.refresh_unread(read);
     }
 
-    /// One thread judged again (opened in the reader), then recounts.
+    /// One thread judged again (opened in the reader), then recounts that thread.
     pub fn judged_thread(&mut self, thread: &Thread, judged: &Judged, read: &ReadState) {
         self.counts.insert(thread, judged);
-        self.refresh_unread(read);
+        self.refresh_thread_unread(&thread.summary.id, read);
+    }
+
+    /// Recounts the unread posts of `thread`'s rows alone (its read state or its judged
+    /// counts changed, nothing else) and passes the difference on to their parents: what
+    /// [`Self::refresh_unread`] gives, without recounting the tens of thousands of other
+    /// threads — a post arriving in the open thread or read there costs one thread.
+    pub fn refresh_thread_unread(&mut self, thread: &ThreadId, read: &ReadState) {
+        // A folder's rows are counted by its query (see `refresh_unread`).
+        let counted_here = |node: &TreeNode| {
+            node.thread.as_ref() == Some(thread)
+                && !node.key.starts_with(FOLDER_KEY)
+                && !self.folder_counts.contains_key(&node.key)
+        };
+        let rows: Vec<usize> = match self.recounted.take() {
+            Some((id, rows))
+                if &id == thread
+                    && rows
+                        .iter()
+                        .all(|&i| self.nodes.get(i).is_some_and(counted_here)) =>
+            {
+                rows
+            }
+            _ => (0..self.nodes.len())
+                .filter(|&i| counted_here(&self.nodes[i]))
+                .collect(),
+        };
+        for &i in &rows {
+            let unread = self.counts.unread_of(thread, self.nodes[i].last_seq, read);
+            let score = self.counts.score(thread);
+            let node = &mut self.nodes[i];
+            let before = std::mem::replace(&mut node.unread, unread);
+            node.score = score;
+            if before == unread || node.watch == WatchLevel::Muted {
+                continue;
+            }
+            // Each parent holds the sum of its children, up to a folder (not rolled up).
+            let mut child = i;
+            while let Some(parent) = self.nodes[child].parent {
+                let node = &mut self.nodes[parent];
+                node.unread = if unread > before {
+                    node.unread.saturating_add(unread - before)
+                } else {
+                    node.unread.saturating_sub(before - unread)
+                };
+                if node.key.starts_with(FOLDER_KEY) {
+                    break;
+                }
+                child = parent;
+            }
+        }
+        self.recounted = Some((thread.clone(), rows));
     }
 
     /// What the rules leave out of the threads' counts.
@@ -746,6 +801,65 @@ mod tests {
             .mark_all_read(3);
         tree.refresh_unread(&read);
         assert_eq!(tree.total_unread(), 5);
+    }
+
+    #[test]
+    fn recounting_one_thread_gives_what_recounting_all_gives() {
+        let demo = demo_forum().unwrap();
+        let first = demo.threads[0].summary.clone();
+        // Threads in the demo's areas, one of them muted: its own count changes, its
+        // parents' do not.
+        let threads: Vec<ThreadSummary> = (0..6)
+            .map(|n| {
+                let mut t = first.clone();
+                t.id = ThreadId::new(format!("t{n}"));
+                let areas = demo.forum.sections.iter().flat_map(|s| &s.areas);
+                if let Some(area) = areas.clone().nth(n % areas.count().max(1)) {
+                    t.area = area.id.clone();
+                }
+                t
+            })
+            .collect();
+        let mut read = ReadState::default();
+        let mut tree = TreeModel::build(&demo.forum, &threads, &read, BTreeSet::new(), None);
+        let muted = threads[1].id.clone();
+        let mut places = Places::default();
+        places.apply(&crate::model::PlaceMark::Watch {
+            target: crate::model::WatchTarget::Thread(muted.clone()),
+            level: WatchLevel::Muted,
+            at: jiff::Timestamp::UNIX_EPOCH,
+        });
+        tree.set_places(&places, &read);
+        for thread in &threads {
+            let before = tree.total_unread();
+            read.thread_mut(&thread.id).mark_read(1);
+            read.thread_mut(&thread.id).mark_read(2);
+            let mut recounted = tree.clone();
+            recounted.refresh_unread(&read);
+            tree.refresh_thread_unread(&thread.id, &read);
+            assert_eq!(
+                tree.nodes(),
+                recounted.nodes(),
+                "after reading in {}",
+                thread.id
+            );
+            // Again in the same thread: its rows are known.
+            read.thread_mut(&thread.id).mark_read(3);
+            recounted.refresh_unread(&read);
+            tree.refresh_thread_unread(&thread.id, &read);
+            assert_eq!(
+                tree.nodes(),
+                recounted.nodes(),
+                "reading on in {}",
+                thread.id
+            );
+            // The recount did something.
+            if thread.id == muted {
+                assert_eq!(tree.total_unread(), before);
+            } else {
+                assert_eq!(tree.total_unread(), before - 3, "{}", thread.id);
+            }
+        }
     }
 
     #[test]

@@ -137,14 +137,23 @@ impl Session {
     /// the tree index follows it, so the next start finds the index current (removing
     /// `read.json` would put the index out of step at every start, which a user meets once,
     /// after an upgrade; nothing is marked read in these runs).
-    pub fn quit(mut self, fixture: &Fixture) {
+    pub fn quit(self, fixture: &Fixture) {
+        self.quit_on(&fixture.data);
+    }
+
+    /// [`Self::quit`] for the cache in the data directory `data`.
+    pub fn quit_on(mut self, data: &std::path::Path) {
         self.send("q");
         let deadline = Instant::now() + WAIT;
         while self.child.try_wait().unwrap().is_none() {
             assert!(Instant::now() < deadline, "threadmark did not quit");
             std::thread::sleep(Duration::from_millis(5));
         }
-        let _ = std::fs::remove_file(fixture.account_dir().ui_state());
+        let _ = std::fs::remove_file(
+            threadmark::store::DataDir::new(data)
+                .account(fixtures::ACCOUNT)
+                .ui_state(),
+        );
     }
 }
 
@@ -274,17 +283,19 @@ fn scale_sizes(filter: &Filter) -> Vec<usize> {
 pub fn scale(filter: &Filter) {
     let sizes = scale_sizes(filter);
     // The start of 1k posts is what the others are held to.
-    let small = fixtures::client_cache(1_000);
+    let small = fixtures::client_place(1_000);
     warm_tree_index(&small);
     let (small_frame, _) = start_times(&small, 1_000);
     for posts in sizes {
-        let fixture = fixtures::client_cache(posts);
-        warm_tree_index(&fixture);
+        // Starts first, from a process not yet holding the generated forum.
+        let place = fixtures::client_place(posts);
+        warm_tree_index(&place);
         let (frame, listed) = if posts == 1_000 {
             (small_frame, start_times(&small, posts).1)
         } else {
-            start_times(&fixture, posts)
+            start_times(&place, posts)
         };
+        let fixture = fixtures::client_cache(posts);
         println!(
             "scale {posts} posts: real binary start → first frame: median {}; → thread list with its unread counts: median {}",
             ms(frame),
@@ -339,18 +350,18 @@ pub fn scale(filter: &Filter) {
 /// Medians over 11 starts: to the first frame (the status line, drawn last, is there),
 /// and to the thread list with every post counted unread (a large index comes after the
 /// first frame, whose counts come from the tree index).
-fn start_times(fixture: &Fixture, posts: usize) -> (Duration, Duration) {
+fn start_times(place: &fixtures::Place, posts: usize) -> (Duration, Duration) {
     let unread = format!("{posts} unread");
     let mut frame = Samples::default();
     let mut listed = Samples::default();
     for _ in 0..11 {
         let started = Instant::now();
-        let session = Session::start(fixture);
+        let session = Session::start_with(&place.data, &place.config);
         session.wait_for_status("q quit");
         frame.push(started.elapsed());
         session.wait_for_thread_list(&unread);
         listed.push(started.elapsed());
-        session.quit(fixture);
+        session.quit_on(&place.data);
     }
     (frame.percentile(50), listed.percentile(50))
 }
@@ -358,12 +369,12 @@ fn start_times(fixture: &Fixture, posts: usize) -> (Duration, Duration) {
 /// Builds the fixture's tree index (`tree.sqlite`) if it has none yet, as the first run of
 /// `threadmark tree` or of the reader on a cache does: the figures are those of the runs
 /// after it.
-fn warm_tree_index(fixture: &Fixture) {
+fn warm_tree_index(place: &fixtures::Place) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_threadmark"))
         .arg("--data-dir")
-        .arg(&fixture.data)
+        .arg(&place.data)
         .arg("--config")
-        .arg(&fixture.config)
+        .arg(&place.config)
         .args(["tree", "--width", "200"])
         .env_remove("THREADMARK_ACCOUNT")
         .output()

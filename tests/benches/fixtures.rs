@@ -37,6 +37,21 @@ pub fn root() -> PathBuf {
     target.join("bench-fixtures")
 }
 
+/// Where a fixture's cache is, without its generated forum in memory.
+pub struct Place {
+    pub data: PathBuf,
+    pub config: PathBuf,
+}
+
+/// The place of the cache of a forum with `posts` posts, written on first use; the
+/// forum generated for it is not kept. A benchmark that starts the reader from a process
+/// holding a million generated posts measures that process's `fork` (copying the page
+/// tables of gigabytes) as much as the reader's start.
+pub fn client_place(posts: usize) -> Place {
+    let Fixture { data, config, .. } = client_cache(posts);
+    Place { data, config }
+}
+
 /// The cache of a forum with `posts` posts, written on first use.
 pub fn client_cache(posts: usize) -> Fixture {
     let spec = Spec::posts(posts);

@@ -29,6 +29,20 @@ pub fn long_thread(fixture: &Fixture) -> ThreadId {
 }
 
 pub fn new_post_to_frame(fixture: &Fixture) {
+    // Reading from the middle marks posts read and the reader saves them: the fixture's
+    // read state is put back afterwards, for the starts that count every post unread.
+    let read_path = fixture.account_dir().read_state();
+    let read_before = std::fs::read(&read_path).ok();
+    measure_new_posts(fixture);
+    match read_before {
+        Some(bytes) => std::fs::write(&read_path, bytes).unwrap(),
+        None => {
+            let _ = std::fs::remove_file(&read_path);
+        }
+    }
+}
+
+fn measure_new_posts(fixture: &Fixture) {
     let thread = long_thread(fixture);
     let mut reader = Reader::start(fixture);
     reader.open(&thread);

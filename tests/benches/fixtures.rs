@@ -48,18 +48,30 @@ pub struct Place {
 /// holding a million generated posts measures that process's `fork` (copying the page
 /// tables of gigabytes) as much as the reader's start.
 pub fn client_place(posts: usize) -> Place {
+    let dir = client_dir(Spec::posts(posts));
+    if dir.join("ready").exists() {
+        return Place {
+            data: dir.join("data"),
+            config: dir.join("config.toml"),
+        };
+    }
     let Fixture { data, config, .. } = client_cache(posts);
     Place { data, config }
+}
+
+/// Where the cache of the forum of `spec` is kept.
+fn client_dir(spec: Spec) -> PathBuf {
+    root().join(format!(
+        "client-v{FIXTURE_VERSION}-seed{}-posts{}-threads{}",
+        spec.seed, spec.posts, spec.threads
+    ))
 }
 
 /// The cache of a forum with `posts` posts, written on first use.
 pub fn client_cache(posts: usize) -> Fixture {
     let spec = Spec::posts(posts);
     let forum = generate(spec);
-    let dir = root().join(format!(
-        "client-v{FIXTURE_VERSION}-seed{}-posts{}-threads{}",
-        spec.seed, spec.posts, spec.threads
-    ));
+    let dir = client_dir(spec);
     let data = dir.join("data");
     let config = dir.join("config.toml");
     let ready = dir.join("ready");

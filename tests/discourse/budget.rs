@@ -277,7 +277,7 @@ async fn the_budget_is_kept_on_disk_and_status_says_what_is_left() {
 
         // The tree says which threads are not downloaded (every one, under "none").
         let tree = text(
-            &threadmark(home, &["tree", "--width", "200"], "")
+            &threadmark(home, &["tree", "--width", "200", "--threads", "all"], "")
                 .await
                 .stdout,
         );

@@ -247,7 +247,7 @@ fn discourse_world(cases: &[Case]) -> World {
 /// The plain commands print nothing but text: `tree`, `read` of every case, `search`,
 /// and a hostile reply listed by `outbox` (also as JSON).
 pub fn check_commands(client: &Client, cases: &[Case], extra_threads: &[&str]) {
-    let out = client_run(client, &["tree", "--width", "100"], &[]);
+    let out = client_run(client, &["tree", "--width", "100", "--threads", "all"], &[]);
     assert_tidy(&out, "tree");
     assert!(out.status.success(), "{}", text(&out.stderr));
     let tree = text(&out.stdout);

@@ -84,10 +84,10 @@ impl From<Banner> for model::Banner {
 impl From<&model::Post> for Post {
     fn from(p: &model::Post) -> Self {
         Self {
-            id: p.id.0.clone(),
-            thread_id: p.thread.0.clone(),
+            id: p.id.0.to_string(),
+            thread_id: p.thread.0.to_string(),
             seq: p.seq,
-            reply_to: p.reply_to.as_ref().map(|r| r.0.clone()),
+            reply_to: p.reply_to.as_ref().map(|r| r.0.to_string()),
             author: (&p.author).into(),
             created_at: p.created_at,
             edited_at: p.edited_at,
@@ -115,10 +115,10 @@ impl From<Post> for model::Post {
             liked: p.liked(),
         };
         Self {
-            id: model::PostId(p.id),
-            thread: model::ThreadId(p.thread_id),
+            id: model::PostId::new(p.id),
+            thread: model::ThreadId::new(p.thread_id),
             seq: p.seq,
-            reply_to: p.reply_to.map(model::PostId),
+            reply_to: p.reply_to.map(model::PostId::new),
             author: p.author.into(),
             created_at: p.created_at,
             edited_at: p.edited_at,
@@ -136,8 +136,8 @@ impl From<Post> for model::Post {
 impl From<&model::ThreadSummary> for Thread {
     fn from(t: &model::ThreadSummary) -> Self {
         Self {
-            id: t.id.0.clone(),
-            area_id: t.area.0.clone(),
+            id: t.id.0.to_string(),
+            area_id: t.area.0.to_string(),
             title: t.title.clone(),
             author: (&t.author).into(),
             created_at: t.created_at,
@@ -158,12 +158,12 @@ impl From<&model::ThreadSummary> for Thread {
 impl From<Thread> for model::ThreadSummary {
     fn from(t: Thread) -> Self {
         Self {
-            id: model::ThreadId(t.id),
+            id: model::ThreadId::new(t.id),
             // A private message has no area: it lives in the Messages area.
             area: if t.area_id.is_empty() {
                 model::messages_area()
             } else {
-                model::AreaId(t.area_id)
+                model::AreaId::new(t.area_id)
             },
             title: t.title,
             author: t.author.into(),
@@ -212,13 +212,13 @@ impl From<&model::Forum> for Tree {
                 .sections
                 .iter()
                 .map(|s| Section {
-                    id: s.id.0.clone(),
+                    id: s.id.0.to_string(),
                     title: s.title.clone(),
                     areas: s
                         .areas
                         .iter()
                         .map(|a| Area {
-                            id: a.id.0.clone(),
+                            id: a.id.0.to_string(),
                             title: a.title.clone(),
                             description: a.description.clone(),
                             ..Area::default()
@@ -240,7 +240,7 @@ impl From<Tree> for model::Forum {
                 .sections
                 .into_iter()
                 .map(|s| model::Section {
-                    id: model::SectionId(s.id),
+                    id: model::SectionId::new(s.id),
                     title: s.title,
                     areas: s
                         .areas

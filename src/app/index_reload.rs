@@ -49,6 +49,6 @@ pub fn kept_selection(state: &State) -> Option<String> {
     } else if state.data.threads.is_empty() {
         None
     } else {
-        state.tree.selected().map(|n| n.key.clone())
+        state.tree.selected().map(|n| n.key.to_string())
     }
 }

@@ -55,7 +55,7 @@ pub fn selection(state: &State) -> Option<String> {
         Some(wait) if state.tree.selected().is_none_or(|n| n.key == "forum") => {
             wait.selected.clone()
         }
-        _ => state.tree.selected().map(|n| n.key.clone()),
+        _ => state.tree.selected().map(|n| n.key.to_string()),
     }
 }
 

@@ -124,9 +124,9 @@ pub fn demo_forum() -> Result<DemoForum, String> {
 
 impl Area {
     /// An area with no description.
-    pub fn new(id: impl Into<String>, title: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<compact_str::CompactString>, title: impl Into<String>) -> Self {
         Self {
-            id: AreaId::new(id),
+            id: AreaId::new(id.into()),
             title: title.into(),
             description: None,
             access: Access::Full,

@@ -1,5 +1,6 @@
 //! Typed identifiers: opaque strings chosen by the server (or the demo), never parsed by the client.
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -8,10 +9,10 @@ macro_rules! id_type {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
-        pub struct $name(pub String);
+        pub struct $name(pub CompactString);
 
         impl $name {
-            pub fn new(value: impl Into<String>) -> Self {
+            pub fn new(value: impl Into<CompactString>) -> Self {
                 Self(value.into())
             }
 
@@ -28,7 +29,7 @@ macro_rules! id_type {
 
         impl From<&str> for $name {
             fn from(value: &str) -> Self {
-                Self(value.to_owned())
+                Self(CompactString::from(value))
             }
         }
     };

@@ -231,7 +231,7 @@ impl NativeBackend {
             .iter()
             .flat_map(|s| s.areas.iter())
             .filter(|a| !model::is_messages_area(&a.id))
-            .map(|a| a.id.0.clone())
+            .map(|a| a.id.0.to_string())
             .collect();
         let cursor = NativeCursor {
             changes: Some(changes.next_cursor),
@@ -316,7 +316,7 @@ impl NativeBackend {
             for thread in threads {
                 if let Some(read_to_seq) = thread.read_to_seq.filter(|&seq| seq > 0) {
                     batch.read_markers.push((
-                        model::ThreadId(thread.id.clone()),
+                        model::ThreadId::new(thread.id.clone()),
                         model::ReadMarker {
                             read_to_seq,
                             ..model::ReadMarker::default()
@@ -449,7 +449,7 @@ impl NativeBackend {
                     batch.forum = Some(forum);
                 }
                 api::Change::Read { read } => batch.read_markers.push((
-                    model::ThreadId(read.thread_id),
+                    model::ThreadId::new(read.thread_id),
                     model::ReadMarker {
                         read_to_seq: read.read_to_seq,
                         read_at: read.read_at,
@@ -492,9 +492,9 @@ fn inbox_item(n: api::Notification) -> model::InboxItem {
     model::InboxItem {
         id: n.id,
         kind: n.kind,
-        thread: model::ThreadId(n.thread_id),
+        thread: model::ThreadId::new(n.thread_id),
         thread_title: n.thread_title,
-        post: model::PostId(n.post_id),
+        post: model::PostId::new(n.post_id),
         seq: n.seq,
         author: n.author.into(),
         excerpt: n.excerpt,
@@ -508,8 +508,8 @@ fn inbox_item(n: api::Notification) -> model::InboxItem {
 /// this version does not know).
 fn watch_mark(watch: api::Watch) -> Option<model::PlaceMark> {
     let target = match watch.on.as_str() {
-        "thread" => model::WatchTarget::Thread(model::ThreadId(watch.id)),
-        "area" => model::WatchTarget::Area(model::AreaId(watch.id)),
+        "thread" => model::WatchTarget::Thread(model::ThreadId::new(watch.id)),
+        "area" => model::WatchTarget::Area(model::AreaId::new(watch.id)),
         _ => return None,
     };
     Some(model::PlaceMark::Watch {
@@ -523,13 +523,13 @@ fn watch_mark(watch: api::Watch) -> Option<model::PlaceMark> {
 fn bookmark_mark(bookmark: api::Bookmark) -> model::PlaceMark {
     if bookmark.removed {
         model::PlaceMark::Unbookmark {
-            post: model::PostId(bookmark.post_id),
+            post: model::PostId::new(bookmark.post_id),
             at: bookmark.at,
         }
     } else {
         model::PlaceMark::Bookmark {
-            post: model::PostId(bookmark.post_id),
-            thread: model::ThreadId(bookmark.thread_id),
+            post: model::PostId::new(bookmark.post_id),
+            thread: model::ThreadId::new(bookmark.thread_id),
             note: bookmark.note,
             at: bookmark.at,
         }
@@ -656,7 +656,7 @@ impl Backend for NativeBackend {
             Target::Reply { thread, reply_to } => {
                 let body = api::NewPost {
                     body: entry.body.clone(),
-                    reply_to: reply_to.as_ref().map(|p| p.0.clone()),
+                    reply_to: reply_to.as_ref().map(|p| p.0.to_string()),
                 };
                 let request = self
                     .http
@@ -777,7 +777,7 @@ impl Backend for NativeBackend {
                 .http
                 .request(Method::POST, &path("/bookmarks"))
                 .json(&api::BookmarkPost {
-                    post_id: post.0.clone(),
+                    post_id: post.0.to_string(),
                     note: note.clone(),
                     at: Some(*at),
                 }),

@@ -209,7 +209,7 @@ pub fn read_folder(dir: &Path) -> anyhow::Result<Imported> {
             return i;
         }
         sections.push(Section {
-            id: SectionId(id),
+            id: SectionId::new(id),
             title,
             areas: Vec::new(),
         });
@@ -236,7 +236,7 @@ pub fn read_folder(dir: &Path) -> anyhow::Result<Imported> {
         let id = area_id(category);
         let index = section_index(&mut sections, section_id, section_title);
         sections[index].areas.push(Area {
-            id: AreaId(id.clone()),
+            id: AreaId::new(id.clone()),
             title: category.name.clone(),
             description: category
                 .description_text
@@ -268,7 +268,7 @@ pub fn read_folder(dir: &Path) -> anyhow::Result<Imported> {
 }
 
 fn thread(topic: &Topic, area: &str) -> anyhow::Result<(ThreadSummary, Vec<Post>)> {
-    let id = ThreadId(format!("t{}", topic.id));
+    let id = ThreadId::new(format!("t{}", topic.id));
     let mut source: Vec<&DiscoursePost> = topic
         .post_stream
         .posts
@@ -285,7 +285,7 @@ fn thread(topic: &Topic, area: &str) -> anyhow::Result<(ThreadSummary, Vec<Post>
         .map(|p| {
             (
                 p.post_number,
-                PostId(format!("t{}-{}", topic.id, p.post_number)),
+                PostId::new(format!("t{}-{}", topic.id, p.post_number)),
             )
         })
         .collect();
@@ -325,7 +325,7 @@ fn thread(topic: &Topic, area: &str) -> anyhow::Result<(ThreadSummary, Vec<Post>
     let last = posts.len();
     let summary = ThreadSummary {
         id,
-        area: AreaId(area.to_owned()),
+        area: AreaId::new(area.to_owned()),
         title: topic.title.clone(),
         author: Author {
             name: first.username.clone(),

@@ -43,7 +43,7 @@ fn a_start_before_the_index_gives_back_the_selection_and_the_open_thread() {
         "{:?}",
         h.effects
     );
-    let selected = h.state.tree.selected().map(|n| n.key.clone());
+    let selected = h.state.tree.selected().map(|n| n.key.to_string());
     assert_eq!(selected, Some(format!("t:{thread}")));
     assert_eq!(h.state.reader.thread_id(), Some(&thread));
     assert!(

@@ -46,7 +46,7 @@ pub(crate) const FOLDER_KEY: &str = "f:";
 pub struct TreeNode {
     pub kind: NodeKind,
     /// Stable across restarts and syncs: `forum`, `s:<id>`, `a:<id>`, `t:<id>`.
-    pub key: String,
+    pub key: compact_str::CompactString,
     /// Sanitized, one line.
     pub label: String,
     pub depth: usize,
@@ -80,7 +80,7 @@ impl TreeNode {
     fn new(kind: NodeKind, key: String, label: &str, depth: usize, parent: Option<usize>) -> Self {
         Self {
             kind,
-            key,
+            key: key.into(),
             label: clean_line(label).into_owned(),
             depth,
             parent,
@@ -276,7 +276,7 @@ impl TreeModel {
         let counted_here = |node: &TreeNode| {
             node.thread.as_ref() == Some(thread)
                 && !node.key.starts_with(FOLDER_KEY)
-                && !self.folder_counts.contains_key(&node.key)
+                && !self.folder_counts.contains_key(node.key.as_str())
         };
         let rows: Vec<usize> = match self.recounted.take() {
             Some((id, rows))
@@ -334,7 +334,7 @@ impl TreeModel {
     /// up, leaving muted threads out.
     pub fn refresh_unread(&mut self, read: &ReadState) {
         for node in &mut self.nodes {
-            node.unread = match (&node.thread, self.folder_counts.get(&node.key), &node.area) {
+            node.unread = match (&node.thread, self.folder_counts.get(node.key.as_str()), &node.area) {
                 (_, Some(&counted), _) => counted,
                 (Some(id), None, _) => self.counts.unread_of(id, node.last_seq, read),
                 (None, None, Some(area)) if node.kind == NodeKind::Area && !node.has_children => {
@@ -457,7 +457,7 @@ impl TreeModel {
     /// Whether `index` shows its children (always while filtering).
     pub fn is_expanded(&self, index: usize) -> bool {
         self.nodes.get(index).is_some_and(|n| {
-            n.has_children && (!self.filter.is_empty() || !self.collapsed.contains(&n.key))
+            n.has_children && (!self.filter.is_empty() || !self.collapsed.contains(n.key.as_str()))
         })
     }
 
@@ -482,7 +482,7 @@ impl TreeModel {
             while let Some(node) = self.nodes.get(i) {
                 self.visible.push(i);
                 i += 1;
-                if node.has_children && self.collapsed.contains(&node.key) {
+                if node.has_children && self.collapsed.contains(node.key.as_str()) {
                     while self.nodes.get(i).is_some_and(|n| n.depth > node.depth) {
                         i += 1;
                     }
@@ -567,7 +567,7 @@ impl TreeModel {
         let ancestors: Vec<usize> = self.ancestors(index).collect();
         for a in ancestors {
             let key = self.nodes[a].key.clone();
-            self.collapsed.remove(&key);
+            self.collapsed.remove(key.as_str());
         }
         self.recompute_visible();
         if self.visible.contains(&index) {
@@ -585,7 +585,7 @@ impl TreeModel {
             self.move_by(1);
         } else {
             let key = self.nodes[i].key.clone();
-            self.collapsed.remove(&key);
+            self.collapsed.remove(key.as_str());
             self.recompute_visible();
         }
     }
@@ -595,7 +595,7 @@ impl TreeModel {
         let Some(i) = self.selected else { return };
         if self.is_expanded(i) && self.filter.is_empty() {
             let key = self.nodes[i].key.clone();
-            self.collapsed.insert(key);
+            self.collapsed.insert(key.into());
             self.recompute_visible();
         } else if let Some(parent) = self.nodes[i].parent {
             self.selected = Some(parent);

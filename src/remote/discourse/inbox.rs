@@ -143,9 +143,9 @@ fn item(raw: &Value) -> Option<InboxItem> {
     Some(InboxItem {
         id,
         kind,
-        thread: ThreadId(topic.to_string()),
+        thread: ThreadId::new(topic.to_string()),
         thread_title: title,
-        post: PostId(post),
+        post: PostId::new(post),
         seq: u32::try_from(post_number).unwrap_or(0),
         author: Author::new(author),
         // Discourse sends no excerpt; for the kinds the inbox has no word of its own for,

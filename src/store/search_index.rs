@@ -199,6 +199,18 @@ impl SearchIndex {
     /// Starts a build from nothing, in one transaction: the index is usable only once
     /// [`Build::finish`] commits it.
     pub fn build(&mut self) -> rusqlite::Result<Build<'_>> {
+        // An index of an older schema is emptied first and its file compacted: its pages
+        // would otherwise stay in the file as free pages, as large as the old index, that
+        // the new one only partly fills. Still unbuilt if a crash comes before the build
+        // commits (`user_version` 0).
+        self.conn.pragma_update(None, "user_version", 0)?;
+        self.conn.execute_batch(TABLES)?;
+        let free: i64 = self
+            .conn
+            .pragma_query_value(None, "freelist_count", |row| row.get(0))?;
+        if free > 0 {
+            self.conn.execute_batch("VACUUM")?;
+        }
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -792,6 +804,59 @@ mod tests {
                 Posts::TitleOnly => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn a_rebuild_over_an_older_index_leaves_no_free_pages_in_the_file() {
+        let temp = tempfile::tempdir().unwrap();
+        let path = temp.path().join("search.sqlite");
+        let build_with = |threads: usize| {
+            let (Opened::Unbuilt(mut index) | Opened::Ready(mut index)) =
+                SearchIndex::open(&path).unwrap()
+            else {
+                panic!("an index of this schema or older")
+            };
+            let mut build = index.build().unwrap();
+            for n in 0..threads {
+                let text = format!("post {n} of a long archive, unusual words {n}x{n}");
+                build
+                    .add(&thread(&format!("t{n}"), &[text.as_str()]))
+                    .unwrap();
+            }
+            build.finish().unwrap();
+            index
+        };
+        let old = build_with(400);
+        // An older schema: the next open finds it unbuilt and builds it again.
+        old.conn.pragma_update(None, "user_version", 1).unwrap();
+        drop(old);
+        let pages = |index: &SearchIndex, pragma: &str| -> i64 {
+            index
+                .conn
+                .pragma_query_value(None, pragma, |row| row.get(0))
+                .unwrap()
+        };
+        let rebuilt = build_with(4);
+        assert_eq!(pages(&rebuilt, "freelist_count"), 0);
+        let fresh_path = temp.path().join("fresh.sqlite");
+        let Opened::Unbuilt(mut fresh) = SearchIndex::open(&fresh_path).unwrap() else {
+            panic!("a new index needs a build")
+        };
+        let mut build = fresh.build().unwrap();
+        for n in 0..4 {
+            let text = format!("post {n} of a long archive, unusual words {n}x{n}");
+            build
+                .add(&thread(&format!("t{n}"), &[text.as_str()]))
+                .unwrap();
+        }
+        build.finish().unwrap();
+        // As small as an index built in a new file.
+        assert_eq!(pages(&rebuilt, "page_count"), pages(&fresh, "page_count"));
+        assert_eq!(
+            found(&rebuilt, &["unusual"]).len(),
+            4,
+            "the rebuilt index finds its threads"
+        );
     }
 
     #[test]

@@ -80,7 +80,7 @@ fn topic_fixture_reads_with_heading_list_and_numbered_links() {
         .iter()
         .flat_map(|l| l.spans.clone())
         .filter(|s| !s.style.emphasis.is_empty())
-        .map(|s| (s.text, s.style.emphasis))
+        .map(|s| (s.text.to_string(), s.style.emphasis))
         .collect();
     assert!(
         styled.contains(&("please flag it".to_owned(), Emphasis::BOLD)),

@@ -147,7 +147,7 @@ impl BannerState {
         if !labels.is_empty() {
             lines.push(Line {
                 spans: vec![crate::render::Span {
-                    text: format!("Links: {}", labels.join(" · ")),
+                    text: format!("Links: {}", labels.join(" · ")).into(),
                     style: crate::render::Style::role(crate::render::Role::Link),
                 }],
             });

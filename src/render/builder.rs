@@ -435,7 +435,7 @@ impl Builder {
         }
         if !rest.is_empty() {
             leaf.inlines.push(Inline::Text(Span {
-                text: rest.to_owned(),
+                text: rest.into(),
                 style,
             }));
         }

@@ -86,7 +86,7 @@ fn push(spans: &mut Vec<Span>, text: &str, role: Role) {
     match spans.last_mut() {
         Some(last) if last.style == style => last.text.push_str(text),
         _ => spans.push(Span {
-            text: text.to_owned(),
+            text: text.into(),
             style,
         }),
     }
@@ -113,7 +113,7 @@ fn clip_left(spans: Vec<Span>, max: usize) -> Vec<Span> {
             excess = excess.saturating_sub(text_width(&span.text[i..i + c.len_utf8()]));
             cut = i + c.len_utf8();
         }
-        span.text.drain(..cut);
+        span.text = span.text[cut..].into();
         if !span.text.is_empty() {
             kept.push(span);
         }
@@ -151,7 +151,7 @@ fn content_lines(content: &Content, width: usize) -> Vec<Vec<Span>> {
                 .collect()
         }
         Content::Rule => vec![vec![Span {
-            text: "─".repeat(width.min(MAX_RULE)),
+            text: "─".repeat(width.min(MAX_RULE)).into(),
             style: Style::role(Role::Marker),
         }]],
         Content::Table(t) => table::layout(t, width),
@@ -162,7 +162,7 @@ fn content_lines(content: &Content, width: usize) -> Vec<Vec<Span>> {
 fn heading(level: u8, inlines: &[Inline]) -> Vec<Inline> {
     let mut out = Vec::with_capacity(inlines.len() + 1);
     out.push(Inline::Text(Span {
-        text: format!("{} ", "#".repeat(usize::from(level))),
+        text: format!("{} ", "#".repeat(usize::from(level))).into(),
         style: Style::role(Role::Marker),
     }));
     out.extend(inlines.iter().map(|inline| match inline {

@@ -168,7 +168,7 @@ impl Style {
 /// A run of text in one style. The text is sanitized and has no newline.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Span {
-    pub text: String,
+    pub text: compact_str::CompactString,
     pub style: Style,
 }
 

@@ -33,7 +33,7 @@ fn cell_width(cell: &[Span]) -> usize {
 
 fn marker(text: &str) -> Span {
     Span {
-        text: text.to_owned(),
+        text: text.into(),
         style: Style::role(Role::Marker),
     }
 }
@@ -94,7 +94,7 @@ fn aligned_row(row: &Row, widths: &[usize], aligns: &[Align]) -> Vec<Span> {
 
 fn blank(width: usize) -> Span {
     Span {
-        text: " ".repeat(width),
+        text: " ".repeat(width).into(),
         style: Style::default(),
     }
 }
@@ -131,7 +131,7 @@ mod tests {
                         Vec::new()
                     } else {
                         vec![Span {
-                            text: (*c).to_owned(),
+                            text: (*c).into(),
                             style: Style::default(),
                         }]
                     }

@@ -109,7 +109,7 @@ fn push_span(spans: &mut Vec<Span>, text: &str, style: Style) {
         return;
     }
     spans.push(Span {
-        text: text.to_owned(),
+        text: text.into(),
         style,
     });
 }

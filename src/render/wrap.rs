@@ -193,7 +193,7 @@ impl<'a> Wrapper<'a> {
             return;
         }
         self.line.push(Span {
-            text: text.to_owned(),
+            text: text.into(),
             style,
         });
     }
@@ -211,7 +211,7 @@ mod tests {
 
     fn text(s: &str) -> Inline {
         Inline::Text(Span {
-            text: s.to_owned(),
+            text: s.into(),
             style: Style::default(),
         })
     }
@@ -254,7 +254,7 @@ mod tests {
     #[test]
     fn link_reference_stays_with_its_word() {
         let reference = Inline::Text(Span {
-            text: "[12]".to_owned(),
+            text: "[12]".into(),
             style: Style::role(Role::LinkRef),
         });
         let lines = wrap_inlines(&[text("see the page"), reference], 12);
@@ -265,7 +265,7 @@ mod tests {
     #[test]
     fn styles_are_kept_per_span() {
         let bold = Inline::Text(Span {
-            text: "bold".to_owned(),
+            text: "bold".into(),
             style: Style::role(Role::Heading),
         });
         let lines = wrap_inlines(&[text("a "), bold, text(" b")], 40);

@@ -49,7 +49,10 @@ pub(crate) fn clean_url(url: &str) -> Cow<'_, str> {
 /// Moves the combining marks that start `text` onto `previous`, whose last character
 /// they belong to, and returns the rest: a character and its marks stay in one span,
 /// measured and drawn together.
-pub(crate) fn attach_leading_marks<'t>(previous: &mut String, text: &'t str) -> &'t str {
+pub(crate) fn attach_leading_marks<'t>(
+    previous: &mut compact_str::CompactString,
+    text: &'t str,
+) -> &'t str {
     let rest = text.trim_start_matches(is_combining);
     previous.push_str(&text[..text.len() - rest.len()]);
     rest

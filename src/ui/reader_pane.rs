@@ -291,7 +291,7 @@ fn row_line<'a>(
                 let matches = matches_on(view.reader, index);
                 let line = crate::render::Line {
                     spans: vec![crate::render::Span {
-                        text,
+                        text: text.into(),
                         style: crate::render::Style::role(crate::render::Role::Link),
                     }],
                 };
@@ -450,7 +450,7 @@ fn picture_refused(
         return None;
     }
     let lines = open.lines(pos);
-    let starts = crate::app::reader::rows::picture_starts(lines);
+    let starts = crate::app::reader::rows::picture_starts(&lines);
     starts
         .iter()
         .filter(|(at, _)| *at == line)

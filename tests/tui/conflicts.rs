@@ -107,12 +107,13 @@ fn conflicted() -> Conflicted {
         "ours was never sent blindly over theirs"
     );
     s.send("e");
-    let screen = s.wait_for_text("Edit in conflict");
+    // The whole screen, both texts side by side (a frame can be caught half drawn).
+    let screen = s.wait_for("both texts side by side", |t| {
+        t.contains("Edit in conflict")
+            && t.contains("changed elsewhere")
+            && t.contains("changed here")
+    });
     assert!(screen.contains("On the server (version 2)"), "{screen}");
-    assert!(
-        screen.contains("changed elsewhere") && screen.contains("changed here"),
-        "both texts side by side: {screen}"
-    );
     Conflicted {
         store,
         server,

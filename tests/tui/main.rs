@@ -15,6 +15,7 @@ mod export;
 mod folders;
 mod hangup;
 mod harness;
+mod held_lines;
 mod in_place;
 mod inbox;
 mod links;

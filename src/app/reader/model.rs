@@ -47,6 +47,11 @@ impl OpenThread {
         &self.file.summary.id
     }
 
+    /// How many posts have their wrapped lines held (the ones on and near the screen).
+    pub fn lines_held(&self) -> usize {
+        self.cache.held()
+    }
+
     /// The posts the server has (no echoes).
     pub fn real_posts(&self) -> &[Post] {
         &self.file.posts[..self.real]
@@ -78,9 +83,14 @@ impl OpenThread {
         self.order.get(pos).and_then(|p| self.docs.get(p.index))
     }
 
-    /// Wrapped body lines of the post at `pos` (as laid out last).
-    pub fn lines(&self, pos: usize) -> &[crate::render::Line] {
-        self.order.get(pos).map_or(&[], |p| self.cache.get(p.index))
+    /// Wrapped body lines of the post at `pos` (as laid out last): held for the posts on
+    /// and near the screen, wrapped on demand for the others.
+    pub fn lines(&self, pos: usize) -> std::borrow::Cow<'_, [crate::render::Line]> {
+        self.order
+            .get(pos)
+            .map_or(std::borrow::Cow::Borrowed(&[]), |p| {
+                self.cache.lines(p.index, self.docs.get(p.index))
+            })
     }
 
     /// What the rules make of the post at `pos` (nothing for an echo, or without rules).
@@ -467,6 +477,27 @@ impl Reader {
         } else {
             self.relayout(width);
         }
+        self.hold_lines_in_view();
+    }
+
+    /// Holds the wrapped lines of the posts with a row on screen or within a screen of it
+    /// (what the next frames draw), and lets go of the others' (their line counts stay).
+    /// Called after every message, so a frame finds what it draws already wrapped.
+    pub fn hold_lines_in_view(&mut self) {
+        let Some(open) = self.open.as_mut() else {
+            return;
+        };
+        let height = self.height.max(1);
+        let from = self.scroll.saturating_sub(height);
+        let to = self
+            .scroll
+            .saturating_add(height.saturating_mul(2))
+            .min(self.layout.rows.len());
+        let wanted: HashSet<usize> = self.layout.rows[from.min(to)..to]
+            .iter()
+            .filter_map(|row| open.order.get(row.pos()).map(|p| p.index))
+            .collect();
+        open.cache.hold_only(&wanted, &open.docs);
     }
 
     /// Scrolls by `delta` rows; the current post follows the top of the pane.
@@ -622,18 +653,21 @@ impl Reader {
         true
     }
 
+    /// The searchable text of a body line of the post at `pos`.
+    fn line_text(&self, pos: usize, line: &crate::render::Line) -> String {
+        // Veiled text is not searched: a match would give the spoiler away.
+        if line.has_spoiler() && !self.spoilers_shown(pos) {
+            line.veiled().plain()
+        } else {
+            line.plain()
+        }
+    }
+
     /// The searchable text of a row (body lines and link references).
     pub fn row_text(&self, row: Row) -> Option<String> {
         let open = self.open.as_ref()?;
         match row {
-            // Veiled text is not searched: a match would give the spoiler away.
-            Row::Body { pos, line } => open.lines(pos).get(line).map(|l| {
-                if l.has_spoiler() && !self.spoilers_shown(pos) {
-                    l.veiled().plain()
-                } else {
-                    l.plain()
-                }
-            }),
+            Row::Body { pos, line } => open.lines(pos).get(line).map(|l| self.line_text(pos, l)),
             Row::Link { pos, link } => open
                 .doc(pos)
                 .and_then(|d| d.links().get(link))
@@ -706,8 +740,21 @@ impl Reader {
             return;
         };
         let mut matches = Vec::new();
+        // A post's lines, wrapped once for all its rows when they are not held.
+        let mut post: Option<(usize, std::borrow::Cow<'_, [crate::render::Line]>)> = None;
         for (index, &row) in self.layout.rows.iter().enumerate() {
-            if let Some(text) = self.row_text(row) {
+            let text = match (row, self.open.as_ref()) {
+                (Row::Body { pos, line }, Some(open)) => {
+                    if post.as_ref().is_none_or(|(at, _)| *at != pos) {
+                        post = Some((pos, open.lines(pos)));
+                    }
+                    post.as_ref()
+                        .and_then(|(_, lines)| lines.get(line))
+                        .map(|l| self.line_text(pos, l))
+                }
+                _ => self.row_text(row),
+            };
+            if let Some(text) = text {
                 matches.extend(
                     find_all(&text, &query)
                         .into_iter()

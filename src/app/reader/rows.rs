@@ -4,6 +4,7 @@
 
 use crate::model::{Placed, Post, PostId, SeqRange};
 use crate::render::{Document, Line};
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 /// Columns one nesting level takes ("│ ").
@@ -100,11 +101,25 @@ pub fn body_width(width: usize, depth: usize) -> usize {
         .max(MIN_BODY_WIDTH)
 }
 
-/// Wrapped bodies, one slot per post (by index into the thread's posts).
+/// One post's body as last wrapped: the width, how many lines it took, the line each of
+/// its pictures starts on, and the lines themselves while the post is near the screen.
+#[derive(Clone, Debug)]
+struct Wrapped {
+    width: usize,
+    count: usize,
+    pictures: Vec<(usize, u16)>,
+    lines: Option<Vec<Line>>,
+}
+
+/// Wrapped bodies, one slot per post (by index into the thread's posts). Every post's line
+/// count is kept (the layout needs them all), but its lines only while it is on or near
+/// the screen ([`Self::hold_only`]): a thread of thousands of posts would otherwise hold
+/// every line of it, several times the size of its text.
 #[derive(Clone, Debug, Default)]
 pub struct WrapCache {
-    slots: Vec<Option<(usize, Vec<Line>)>>,
-    /// Bodies wrapped so far (what a layout cost), for tests and benchmarks.
+    slots: Vec<Option<Wrapped>>,
+    /// Bodies wrapped for the layout so far (what a layout cost), for tests and
+    /// benchmarks; wrapping again a post that comes back on screen is not counted.
     wraps: u64,
 }
 
@@ -116,7 +131,7 @@ impl WrapCache {
         }
     }
 
-    /// How many bodies this cache has wrapped.
+    /// How many bodies this cache has wrapped for the layout.
     pub fn wraps(&self) -> u64 {
         self.wraps
     }
@@ -142,25 +157,76 @@ impl WrapCache {
         }
     }
 
-    /// The lines of post `index` at `width`, wrapping only when the width changed.
-    pub fn lines(&mut self, index: usize, doc: &Document, width: usize) -> &[Line] {
+    /// How many lines post `index` takes at `width`, and the line each of its pictures
+    /// starts on, wrapping only when the width changed (a post whose lines are held keeps
+    /// them, wrapped at the new width).
+    pub fn measure(
+        &mut self,
+        index: usize,
+        doc: &Document,
+        width: usize,
+    ) -> (usize, &[(usize, u16)]) {
         if index >= self.slots.len() {
             self.slots.resize(index + 1, None);
         }
         let slot = &mut self.slots[index];
-        if slot.as_ref().is_none_or(|(w, _)| *w != width) {
-            *slot = Some((width, doc.wrap(width)));
+        if slot.as_ref().is_none_or(|w| w.width != width) {
+            let held = slot.as_ref().is_some_and(|w| w.lines.is_some());
+            let lines = doc.wrap(width);
+            // Most posts have no pictures: their lines are not looked through.
+            let pictures = if doc.pictures().is_empty() {
+                Vec::new()
+            } else {
+                picture_starts(&lines)
+            };
+            *slot = Some(Wrapped {
+                width,
+                count: lines.len(),
+                pictures,
+                lines: held.then_some(lines),
+            });
             self.wraps += 1;
         }
-        slot.as_ref().map_or(&[], |(_, lines)| lines.as_slice())
+        slot.as_ref()
+            .map_or((0, &[][..]), |w| (w.count, w.pictures.as_slice()))
     }
 
-    /// Already wrapped lines of post `index` (after a layout pass).
-    pub fn get(&self, index: usize) -> &[Line] {
+    /// The lines of post `index` as laid out last: the ones held, else wrapped now from
+    /// `doc` (empty for a post not laid out).
+    pub fn lines<'a>(&'a self, index: usize, doc: Option<&Document>) -> Cow<'a, [Line]> {
+        match self.slots.get(index).and_then(Option::as_ref) {
+            Some(Wrapped {
+                lines: Some(lines), ..
+            }) => Cow::Borrowed(lines.as_slice()),
+            Some(wrapped) => doc.map_or(Cow::Borrowed(&[][..]), |doc| {
+                Cow::Owned(doc.wrap(wrapped.width))
+            }),
+            None => Cow::Borrowed(&[][..]),
+        }
+    }
+
+    /// Holds the lines of the posts `wanted` (by index; `docs` are their bodies) and lets
+    /// go of every other post's.
+    pub fn hold_only(&mut self, wanted: &HashSet<usize>, docs: &[Document]) {
+        for (index, slot) in self.slots.iter_mut().enumerate() {
+            let Some(wrapped) = slot else { continue };
+            if !wanted.contains(&index) {
+                wrapped.lines = None;
+            } else if wrapped.lines.is_none()
+                && let Some(doc) = docs.get(index)
+            {
+                wrapped.lines = Some(doc.wrap(wrapped.width));
+            }
+        }
+    }
+
+    /// How many posts have their lines held (tests).
+    pub fn held(&self) -> usize {
         self.slots
-            .get(index)
-            .and_then(Option::as_ref)
-            .map_or(&[], |(_, lines)| lines.as_slice())
+            .iter()
+            .flatten()
+            .filter(|w| w.lines.is_some())
+            .count()
     }
 }
 
@@ -294,14 +360,8 @@ pub fn layout(input: &LayoutInput<'_>, cache: &mut WrapCache) -> RowLayout {
             rows.push(Row::Header { pos });
             let width = body_width(input.width, placed.depth);
             let revealed = input.revealed.contains(&post.id);
-            let lines = cache.lines(placed.index, doc, width);
-            let count = lines.len();
-            // Most posts have no pictures: their lines are not looked through.
-            let starts = if doc.pictures().is_empty() || !input.pictures.active() {
-                Vec::new()
-            } else {
-                picture_starts(lines)
-            };
+            let (count, starts) = cache.measure(placed.index, doc, width);
+            let starts = if input.pictures.active() { starts } else { &[] };
             let mut starts = starts.iter().peekable();
             for line in 0..count {
                 while let Some(&(_, picture)) = starts.next_if(|&&(at, _)| at == line) {

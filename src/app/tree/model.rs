@@ -334,7 +334,11 @@ impl TreeModel {
     /// up, leaving muted threads out.
     pub fn refresh_unread(&mut self, read: &ReadState) {
         for node in &mut self.nodes {
-            node.unread = match (&node.thread, self.folder_counts.get(node.key.as_str()), &node.area) {
+            node.unread = match (
+                &node.thread,
+                self.folder_counts.get(node.key.as_str()),
+                &node.area,
+            ) {
                 (_, Some(&counted), _) => counted,
                 (Some(id), None, _) => self.counts.unread_of(id, node.last_seq, read),
                 (None, None, Some(area)) if node.kind == NodeKind::Area && !node.has_children => {

@@ -138,7 +138,7 @@ impl From<&model::ThreadSummary> for Thread {
         Self {
             id: t.id.0.to_string(),
             area_id: t.area.0.to_string(),
-            title: t.title.clone(),
+            title: t.title.to_string(),
             author: (&t.author).into(),
             created_at: t.created_at,
             last_post_at: t.last_post_at,
@@ -165,7 +165,7 @@ impl From<Thread> for model::ThreadSummary {
             } else {
                 model::AreaId::new(t.area_id)
             },
-            title: t.title,
+            title: t.title.into(),
             author: t.author.into(),
             created_at: t.created_at,
             last_post_at: t.last_post_at,

@@ -95,7 +95,7 @@ impl ThreadJson {
         Self {
             id: thread.id.to_string(),
             area: thread.area.to_string(),
-            title: thread.title.clone(),
+            title: thread.title.to_string(),
             author: (&thread.author).into(),
             created_at: thread.created_at,
             last_post_at: thread.last_post_at,
@@ -112,7 +112,7 @@ impl ThreadJson {
         Self {
             id: thread.id.to_string(),
             area: thread.area.to_string(),
-            title: thread.title.clone(),
+            title: thread.title.to_string(),
             author: (&thread.author).into(),
             created_at: thread.created_at,
             last_post_at: thread.last_post_at,

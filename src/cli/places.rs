@@ -58,7 +58,7 @@ pub fn watch(
         let summary = resolve_thread(&threads, name)?;
         (
             WatchTarget::Thread(summary.id.clone()),
-            summary.title.clone(),
+            summary.title.to_string(),
         )
     };
     let kind = target.kind();
@@ -142,7 +142,7 @@ pub fn bookmarks(account: &Account, json: bool, out: &mut impl Write) -> anyhow:
             title: threads
                 .iter()
                 .find(|t| t.id == b.thread)
-                .map(|t| t.title.clone()),
+                .map(|t| t.title.to_string()),
             post: b.post.to_string(),
             thread: b.thread.to_string(),
             note: b.note,

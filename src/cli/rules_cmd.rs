@@ -69,7 +69,7 @@ pub fn test(
                     report.matches += 1;
                     report.posts.push(MatchedPost {
                         thread: summary.id.as_str().to_owned(),
-                        title: summary.title.clone(),
+                        title: summary.title.to_string(),
                         seq: post.seq,
                         author: post.author.name.clone(),
                     });

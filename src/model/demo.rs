@@ -97,7 +97,7 @@ pub fn demo_forum() -> Result<DemoForum, String> {
         let summary = ThreadSummary {
             id: thread.id,
             area: thread.area,
-            title: thread.title,
+            title: thread.title.into(),
             author: first.author.clone(),
             created_at: first.created_at,
             last_post_at: last.created_at,

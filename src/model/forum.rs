@@ -6,6 +6,7 @@ use super::post::Author;
 use super::read_state::ReadState;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// The whole tree of one account's forum, as shown in the tree pane.
 ///
@@ -170,7 +171,10 @@ impl SeqRange {
 pub struct ThreadSummary {
     pub id: ThreadId,
     pub area: AreaId,
-    pub title: String,
+    /// Shared with the tree's row of the thread (a forum of 50,000 threads would hold
+    /// every title twice).
+    #[serde(with = "shared_text")]
+    pub title: Arc<str>,
     pub author: Author,
     pub created_at: Timestamp,
     /// Time of the newest post; threads are listed newest first.
@@ -313,5 +317,19 @@ mod tests {
             Some("the title is 1 character too long: the forum takes at most 3")
         );
         assert_eq!(PostLimits::default().refusal(Some("long"), "long"), None);
+    }
+}
+
+/// A shared string as JSON writes and reads a plain one.
+mod shared_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::sync::Arc;
+
+    pub fn serialize<S: Serializer>(text: &Arc<str>, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(text)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Arc<str>, D::Error> {
+        String::deserialize(deserializer).map(Arc::from)
     }
 }

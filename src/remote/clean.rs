@@ -27,7 +27,7 @@ pub const MAX_CLAIMED_POSTS: u32 = 10_000_000;
 /// A thread summary: its text cleaned, its post number and count held to
 /// [`MAX_CLAIMED_POSTS`].
 pub(crate) fn summary(mut thread: ThreadSummary) -> ThreadSummary {
-    thread.title = clean_line(&thread.title).into_owned();
+    thread.title = clean_line(&thread.title).as_ref().into();
     thread.author = author(thread.author);
     if thread.last_seq > MAX_CLAIMED_POSTS || thread.post_count > MAX_CLAIMED_POSTS {
         tracing::warn!(

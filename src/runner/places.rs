@@ -72,7 +72,7 @@ pub fn bookmarks(dir: &AccountDir, tell: Tell<'_>) {
             .as_ref()
             .and_then(|t| t.posts.iter().find(|p| p.id == bookmark.post));
         rows.push(BookmarkRow {
-            title: thread.as_ref().map(|t| t.summary.title.clone()),
+            title: thread.as_ref().map(|t| t.summary.title.to_string()),
             seq: post.map(|p| p.seq),
             author: post.map(|p| p.author.name.clone()),
             post: bookmark.post,

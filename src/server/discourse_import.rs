@@ -326,7 +326,7 @@ fn thread(topic: &Topic, area: &str) -> anyhow::Result<(ThreadSummary, Vec<Post>
     let summary = ThreadSummary {
         id,
         area: AreaId::new(area.to_owned()),
-        title: topic.title.clone(),
+        title: topic.title.as_str().into(),
         author: Author {
             name: first.username.clone(),
             badge: None,

@@ -108,7 +108,7 @@ impl ThreadRow {
     pub fn of(summary: &ThreadSummary) -> Self {
         Self {
             id: summary.id.clone(),
-            title: summary.title.clone(),
+            title: summary.title.to_string(),
             author: summary.author.clone(),
             last_post_at: nanos(summary.last_post_at),
             area: summary.area.clone(),

@@ -698,7 +698,7 @@ mod tests {
         ThreadSummary {
             id: ThreadId::new(id),
             area: AreaId::new(area),
-            title: format!("Thread {id}"),
+            title: format!("Thread {id}").into(),
             author: Author::new("ann"),
             created_at: Timestamp::from_second(at).unwrap(),
             last_post_at: Timestamp::from_second(at).unwrap(),

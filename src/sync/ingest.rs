@@ -492,7 +492,7 @@ fn placeholder(id: &ThreadId, posts: &[Post]) -> ThreadSummary {
     ThreadSummary {
         id: id.clone(),
         area: AreaId::new(""),
-        title: format!("thread {id}"),
+        title: format!("thread {id}").into(),
         author: first.map_or_else(Author::default, |p| p.author.clone()),
         created_at: created,
         last_post_at: created,
@@ -516,7 +516,7 @@ mod tests {
         ThreadSummary {
             id: ThreadId::new(id),
             area: AreaId::new("a"),
-            title: format!("Thread {id}"),
+            title: format!("Thread {id}").into(),
             author: Author::new("ann"),
             created_at: Timestamp::from_second(100).unwrap(),
             last_post_at: Timestamp::from_second(100).unwrap(),
@@ -713,7 +713,7 @@ mod tests {
         assert_eq!((report.new_threads, report.new_posts), (1, 2));
         let mut cache = Cache::open(dir.clone());
         let file = cache.load_thread(&ThreadId::new("t")).unwrap().unwrap();
-        assert_eq!(file.summary.title, "Thread t");
+        assert_eq!(&*file.summary.title, "Thread t");
         assert_eq!(file.posts.len(), 2);
         assert!(!dir.thread("u").exists());
 

@@ -120,7 +120,7 @@ async fn the_quirky_fixtures_decode() {
         assert_eq!(posts[0].author.badge.as_deref(), Some("staff"));
         assert!(posts[0].body.text.starts_with("<p>Welcome!</p>"));
         assert_eq!(
-            synced.thread("57").unwrap().title,
+            &*synced.thread("57").unwrap().title,
             "THIS SITE IS A SANDBOX -- it is reset every day"
         );
 

@@ -284,7 +284,7 @@ async fn with_a_user_api_key_the_messages_are_listed_and_user_names_complete() {
             .iter()
             .flat_map(|b| &b.threads)
             .rev()
-            .find(|t| t.title == "Friday plans")
+            .find(|t| &*t.title == "Friday plans")
             .expect("bob's message, though the key does not name him");
         assert!(is_messages_area(&friday.area));
         let forum = synced

@@ -408,7 +408,7 @@ async fn what_the_forum_sends_is_clean_before_it_reaches_the_cache() {
         let mut discourse = backend(&server, None, roomy());
         let synced = sync(&mut discourse, None, Some("900")).await;
         let thread = synced.thread("900").expect("the hostile topic arrives");
-        assert_eq!(thread.title, "Agenda ]0;pwnedfor Monday");
+        assert_eq!(&*thread.title, "Agenda ]0;pwnedfor Monday");
         let forum = synced.batches[0].forum.clone().unwrap();
         for text in std::iter::once(&forum.title).chain(forum.sections.iter().map(|s| &s.title)) {
             assert!(!text.chars().any(char::is_control), "{text:?}");

@@ -168,7 +168,7 @@ async fn new_topics_and_moderated_posts() {
         assert_eq!(body["title"], "A plan for the spring newsletter");
         assert_eq!(thread.area.as_str(), "21");
         assert_eq!(
-            (thread.title.as_str(), thread.last_seq),
+            (&*thread.title, thread.last_seq),
             ("A plan for the spring newsletter", 1)
         );
         assert_eq!((post.seq, post.thread.as_str()), (1, thread.id.as_str()));

@@ -54,7 +54,7 @@ fn bulk_store(dir: &std::path::Path, threads: usize, posts: u32) {
         let summary = ThreadSummary {
             id: id.clone(),
             area: AreaId::new("bulk"),
-            title: format!("Bulk thread {t}"),
+            title: format!("Bulk thread {t}").into(),
             author,
             created_at: at,
             last_post_at: at,

@@ -38,7 +38,7 @@ fn imported_thread(case: &Case, index: usize, id: &str) -> (ThreadSummary, Vec<P
     let summary = ThreadSummary {
         id: thread.clone(),
         area: AreaId::new("hostile"),
-        title: corpus::title(case, index),
+        title: corpus::title(case, index).into(),
         author: author.clone(),
         created_at: at,
         last_post_at: at,

@@ -79,7 +79,10 @@ impl Synced {
     }
 
     pub fn thread_titled(&self, title: &str) -> Option<&ThreadSummary> {
-        self.threads().into_iter().rev().find(|t| t.title == title)
+        self.threads()
+            .into_iter()
+            .rev()
+            .find(|t| &*t.title == title)
     }
 
     /// The latest version of each post of `thread`, in `seq` order.

@@ -142,7 +142,7 @@ async fn a_new_thread_is_a_post_in_the_community() {
             };
             let thread = thread.expect("a new thread");
             assert_eq!(
-                (thread.area.clone(), thread.title.as_str()),
+                (thread.area.clone(), &*thread.title),
                 (rust, "Borrowing, again")
             );
             assert_eq!(post.seq, 1);

@@ -237,7 +237,7 @@ pub fn generate(spec: Spec) -> Generated {
         let summary = ThreadSummary {
             id: id.clone(),
             area: areas[rng.usize(..areas.len())].clone(),
-            title: title(&mut rng, n),
+            title: title(&mut rng, n).into(),
             author: first.author.clone(),
             created_at: first.created_at,
             last_post_at: posts.iter().map(|p| p.created_at).max().expect("a post"),

@@ -305,7 +305,7 @@ fn folder_nodes(state: &State) -> Vec<String> {
         .nodes()
         .iter()
         .filter(|n| n.kind == threadmark::app::tree::NodeKind::Folder)
-        .map(|n| n.label.clone())
+        .map(|n| n.label.to_string())
         .collect()
 }
 

@@ -127,7 +127,7 @@ fn the_reader_on_a_big_index_paints_first_then_reopens_the_last_thread() {
     let mut s = PtySession::start(home.path(), &[], &[], 160, 40);
     let count = format!("{} posts", summary.post_count);
     let screen = s.wait_for("the remembered thread in the reader", |screen| {
-        screen.contains(&summary.title) && screen.contains(&count)
+        screen.contains(&*summary.title) && screen.contains(&count)
     });
     assert!(screen.contains(" unread "), "the counts are back: {screen}");
     // The read state came with the threads (the store worker read it): every thread but
@@ -347,7 +347,7 @@ fn sync_adds_threads(
     for i in 0..n {
         let mut new = like.clone();
         new.id = threadmark::model::ThreadId::new(format!("new-{i}"));
-        new.title = format!("Brand new thread {i}");
+        new.title = format!("Brand new thread {i}").into();
         report.changed.insert(new.id.clone());
         all.push(new);
     }

@@ -32,7 +32,7 @@ fn item(h: &Harness, id: &str, seq: u32, minute: i64, kind: InboxKind, author: &
         id: id.into(),
         kind,
         thread: thread.summary.id.clone(),
-        thread_title: thread.summary.title.clone(),
+        thread_title: thread.summary.title.to_string(),
         post: post.id.clone(),
         seq,
         author: Author::new(author),

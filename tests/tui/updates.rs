@@ -14,7 +14,7 @@ fn tree_labels(h: &Harness) -> Vec<String> {
     let tree = &h.state.tree;
     tree.visible()
         .iter()
-        .map(|&i| tree.nodes()[i].label.clone())
+        .map(|&i| tree.nodes()[i].label.to_string())
         .collect()
 }
 
@@ -25,17 +25,17 @@ fn keys_move_through_the_tree_and_open_the_thread() {
     assert_eq!(h.state.tree.selected().unwrap().key, "t:advocacy-1");
     h.keys("gg");
     assert_eq!(
-        h.state.tree.selected().unwrap().label,
+        &*h.state.tree.selected().unwrap().label,
         "Strategic Framework"
     );
     h.keys("jjjj");
     assert_eq!(
-        h.state.tree.selected().unwrap().label,
+        &*h.state.tree.selected().unwrap().label,
         "Enabling Strategies"
     );
     h.keys("k");
     assert_eq!(
-        h.state.tree.selected().unwrap().label,
+        &*h.state.tree.selected().unwrap().label,
         "Professional and Leadership Development"
     );
     h.keys("G");
@@ -53,7 +53,10 @@ fn keys_move_through_the_tree_and_open_the_thread() {
 fn an_empty_area_says_so_on_enter() {
     let mut h = Harness::demo(120, 40);
     h.keys("ggjj");
-    assert_eq!(h.state.tree.selected().unwrap().label, "Information Policy");
+    assert_eq!(
+        &*h.state.tree.selected().unwrap().label,
+        "Information Policy"
+    );
     let rows = tree_labels(&h);
     h.keys("<enter>");
     assert!(h.notice().contains("no threads here yet"), "{}", h.notice());
@@ -126,7 +129,7 @@ fn tree_nodes_collapse_and_expand() {
     let mut h = Harness::demo(120, 40);
     h.keys("ggj");
     assert_eq!(
-        h.state.tree.selected().unwrap().label,
+        &*h.state.tree.selected().unwrap().label,
         "Strategic Initiatives"
     );
     h.keys("h");
@@ -394,7 +397,7 @@ fn multi_key_sequences_fall_back_when_broken() {
     // "g k" is no binding: the pending g is dropped and k runs on its own.
     h.keys("k");
     assert!(h.state.keys.pending.is_empty());
-    assert_eq!(h.state.tree.selected().unwrap().label, "Advocacy");
+    assert_eq!(&*h.state.tree.selected().unwrap().label, "Advocacy");
 }
 
 #[test]
@@ -500,12 +503,12 @@ fn the_mouse_scrolls_the_pane_under_it_and_clicks_select() {
     h.send(mouse(MouseEventKind::Down(MouseButton::Left), 5, 2));
     assert_eq!(h.state.focus, Focus::Tree);
     assert_eq!(
-        h.state.tree.selected().unwrap().label,
+        &*h.state.tree.selected().unwrap().label,
         "Strategic Initiatives"
     );
     h.send(mouse(MouseEventKind::ScrollDown, 5, 5));
     assert_eq!(
-        h.state.tree.selected().unwrap().label,
+        &*h.state.tree.selected().unwrap().label,
         "Enabling Strategies"
     );
 

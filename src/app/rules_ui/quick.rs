@@ -61,7 +61,7 @@ pub fn offer(state: &mut State) {
         account: state.status.account.clone(),
         author: post.author.name.clone(),
         thread: open.file.summary.id.as_str().to_owned(),
-        title: open.file.summary.title.clone(),
+        title: open.file.summary.title.to_string(),
     };
     let author = crate::text::sanitize::clean_line(&offer.author).into_owned();
     state.notice(format!(

@@ -5,7 +5,9 @@
 use crate::app::judged::{Judged, ThreadCounts};
 use crate::model::{AreaId, Forum, Places, ReadState, Thread, ThreadId, ThreadSummary, WatchLevel};
 use crate::text::sanitize::clean_line;
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NodeKind {
@@ -47,8 +49,8 @@ pub struct TreeNode {
     pub kind: NodeKind,
     /// Stable across restarts and syncs: `forum`, `s:<id>`, `a:<id>`, `t:<id>`.
     pub key: compact_str::CompactString,
-    /// Sanitized, one line.
-    pub label: String,
+    /// Sanitized, one line. A thread's is its title, shared with its summary.
+    pub label: Arc<str>,
     pub depth: usize,
     pub parent: Option<usize>,
     pub thread: Option<ThreadId>,
@@ -70,18 +72,29 @@ impl TreeNode {
     /// The root row of an account not in focus (several accounts in one reader): its
     /// forum's title and unread posts.
     pub fn account(label: &str, unread: u32) -> Self {
-        let mut node = Self::new(NodeKind::Forum, "forum".to_owned(), label, 0, None);
+        let mut node = Self::new(NodeKind::Forum, "forum".to_owned(), label.into(), 0, None);
         node.unread = unread;
         node.has_children = true;
         node
     }
 
-    /// A node with nothing counted yet; `label` is cleaned for the screen.
-    fn new(kind: NodeKind, key: String, label: &str, depth: usize, parent: Option<usize>) -> Self {
+    /// A node with nothing counted yet; `label` is cleaned for the screen (and shared
+    /// when it is clean already).
+    fn new(
+        kind: NodeKind,
+        key: String,
+        label: Arc<str>,
+        depth: usize,
+        parent: Option<usize>,
+    ) -> Self {
+        let label = match clean_line(&label) {
+            Cow::Borrowed(_) => label,
+            Cow::Owned(clean) => clean.into(),
+        };
         Self {
             kind,
             key: key.into(),
-            label: clean_line(label).into_owned(),
+            label,
             depth,
             parent,
             thread: None,
@@ -147,14 +160,14 @@ impl TreeModel {
         nodes.push(TreeNode::new(
             NodeKind::Forum,
             "forum".to_owned(),
-            title,
+            title.into(),
             0,
             None,
         ));
         let push = |nodes: &mut Vec<TreeNode>,
                     kind: NodeKind,
                     key: String,
-                    label: &str,
+                    label: Arc<str>,
                     parent: usize|
          -> usize {
             let depth = nodes[parent].depth + 1;
@@ -171,7 +184,7 @@ impl TreeModel {
                     nodes,
                     NodeKind::Thread,
                     format!("t:{}", t.id),
-                    &label,
+                    label,
                     parent,
                 );
                 nodes[at].thread = Some(t.id.clone());
@@ -188,7 +201,7 @@ impl TreeModel {
                 &mut nodes,
                 NodeKind::Section,
                 format!("s:{}", section.id),
-                &section.title,
+                section.title.as_str().into(),
                 0,
             );
             for area in &section.areas {
@@ -196,7 +209,7 @@ impl TreeModel {
                     &mut nodes,
                     NodeKind::Area,
                     format!("a:{}", area.id),
-                    &area.title,
+                    area.title.as_str().into(),
                     s,
                 );
                 nodes[a].area = Some(area.id.clone());
@@ -215,7 +228,7 @@ impl TreeModel {
                 &mut nodes,
                 NodeKind::Area,
                 "a:~other".to_owned(),
-                ORPHANS_LABEL,
+                ORPHANS_LABEL.into(),
                 0,
             );
             push_threads(&mut nodes, a, &orphans);
@@ -368,7 +381,7 @@ impl TreeModel {
     pub fn note(&mut self, key: &str, suffix: &str) {
         if let Some(i) = self.position(key) {
             let node = &mut self.nodes[i];
-            node.label = format!("{} · {suffix}", node.label);
+            node.label = format!("{} · {suffix}", node.label).into();
         }
     }
 
@@ -386,15 +399,20 @@ impl TreeModel {
         for folder in folders {
             let key = format!("{FOLDER_KEY}{}", folder.name);
             let label = format!("⌕ {}", folder.name);
-            let mut node = TreeNode::new(NodeKind::Folder, key.clone(), &label, 1, Some(0));
+            let mut node = TreeNode::new(NodeKind::Folder, key.clone(), label.into(), 1, Some(0));
             node.has_children = !folder.threads.is_empty();
             self.folder_counts.insert(key.clone(), folder.unread);
             self.nodes.push(node);
             let at = self.nodes.len() - 1;
             for (id, title, unread) in &folder.threads {
                 let thread_key = format!("{key}/t:{id}");
-                let mut node =
-                    TreeNode::new(NodeKind::Thread, thread_key.clone(), title, 2, Some(at));
+                let mut node = TreeNode::new(
+                    NodeKind::Thread,
+                    thread_key.clone(),
+                    title.as_str().into(),
+                    2,
+                    Some(at),
+                );
                 node.thread = Some(id.clone());
                 self.folder_counts.insert(thread_key, *unread);
                 self.nodes.push(node);
@@ -684,16 +702,17 @@ impl TreeModel {
 /// A thread's title, after what a moderator made of it (pinned, locked); `○` marks a
 /// thread of which only the summary is cached (a Discourse forum read headers first):
 /// opening it fetches its posts, and offline it cannot be read.
-fn thread_label(t: &ThreadSummary) -> String {
+fn thread_label(t: &ThreadSummary) -> Arc<str> {
     match (t.pinned, t.locked, t.headers_only()) {
-        (false, false, false) => t.title.clone(),
+        (false, false, false) => Arc::clone(&t.title),
         (pinned, locked, headers_only) => format!(
             "{}{}{}{}",
             if headers_only { "○ " } else { "" },
             if pinned { "[pinned] " } else { "" },
             if locked { "[locked] " } else { "" },
             t.title
-        ),
+        )
+        .into(),
     }
 }
 
@@ -713,10 +732,43 @@ mod tests {
         )
     }
 
+    #[test]
+    fn a_threads_row_shares_its_title_with_the_summary_unless_marked() {
+        let demo = demo_forum().unwrap();
+        let threads: Vec<_> = demo.threads.iter().map(|t| t.summary.clone()).collect();
+        let tree = TreeModel::build(
+            &demo.forum,
+            &threads,
+            &ReadState::default(),
+            BTreeSet::new(),
+            None,
+        );
+        let mut shared = 0;
+        for summary in &threads {
+            let node = tree
+                .nodes()
+                .iter()
+                .find(|n| n.thread.as_ref() == Some(&summary.id))
+                .unwrap();
+            if *node.label == *summary.title {
+                assert!(
+                    Arc::ptr_eq(&node.label, &summary.title),
+                    "{}",
+                    summary.title
+                );
+                shared += 1;
+            } else {
+                // Pinned, locked or headers only: a label of its own.
+                assert!(node.label.ends_with(&*summary.title), "{}", node.label);
+            }
+        }
+        assert!(shared > 0);
+    }
+
     fn labels(tree: &TreeModel) -> Vec<&str> {
         tree.visible()
             .iter()
-            .map(|&i| tree.nodes()[i].label.as_str())
+            .map(|&i| &*tree.nodes()[i].label)
             .collect()
     }
 
@@ -756,7 +808,7 @@ mod tests {
             advocacy,
             vec![
                 "[pinned] House rules",
-                first.title.as_str(),
+                &*first.title,
                 "[locked] Old minutes",
                 "○ Not read yet"
             ]
@@ -873,11 +925,11 @@ mod tests {
         tree.select_last();
         assert_eq!(tree.selected().unwrap().kind, NodeKind::Thread);
         tree.collapse(); // a leaf: steps to its parent area
-        assert_eq!(tree.selected().unwrap().label, "Advocacy");
+        assert_eq!(&*tree.selected().unwrap().label, "Advocacy");
         tree.collapse();
         assert_eq!(labels(&tree).len(), 6);
         tree.move_by(-1);
-        assert_eq!(tree.selected().unwrap().label, "Enabling Strategies");
+        assert_eq!(&*tree.selected().unwrap().label, "Enabling Strategies");
         tree.collapse();
         assert!(!labels(&tree).contains(&"Advocacy"));
         tree.expand();

@@ -426,10 +426,10 @@ pub fn summary_from_topic(
     ThreadSummary {
         id: thread_id(topic.id),
         area: area_id(area),
-        title: topic
-            .title
-            .clone()
-            .unwrap_or_else(|| format!("topic {}", topic.id)),
+        title: topic.title.as_ref().map_or_else(
+            || format!("topic {}", topic.id).into(),
+            |t| t.as_str().into(),
+        ),
         author,
         created_at,
         last_post_at: topic
@@ -486,10 +486,10 @@ pub fn summary_from_listing(
     ThreadSummary {
         id: thread_id(item.id),
         area: area_id(area),
-        title: item
-            .title
-            .clone()
-            .unwrap_or_else(|| format!("topic {}", item.id)),
+        title: item.title.as_ref().map_or_else(
+            || format!("topic {}", item.id).into(),
+            |t| t.as_str().into(),
+        ),
         author: user_author(opener),
         created_at,
         last_post_at: item.last_posted_at.or(item.bumped_at).unwrap_or(created_at),

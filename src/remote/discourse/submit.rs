@@ -285,8 +285,8 @@ impl Writer<'_> {
                 area: area.as_str().parse().map_or_else(|_| area.clone(), area_id),
                 title: wire_post
                     .topic_title
-                    .clone()
-                    .unwrap_or_else(|| title.clone()),
+                    .as_ref()
+                    .map_or_else(|| title.as_str().into(), |t| t.as_str().into()),
                 author: post.author.clone(),
                 created_at: post.created_at,
                 last_post_at: post.created_at,
@@ -302,8 +302,8 @@ impl Writer<'_> {
                 area: crate::model::messages_area(),
                 title: wire_post
                     .topic_title
-                    .clone()
-                    .unwrap_or_else(|| title.clone()),
+                    .as_ref()
+                    .map_or_else(|| title.as_str().into(), |t| t.as_str().into()),
                 author: post.author.clone(),
                 created_at: post.created_at,
                 last_post_at: post.created_at,

@@ -106,7 +106,7 @@ pub fn summary(view: &PostView, record: &PostRecord) -> ThreadSummary {
     ThreadSummary {
         id: thread_id(view.post.id),
         area: area_id(view.post.community_id),
-        title: view.post.name.clone(),
+        title: view.post.name.as_str().into(),
         author: creator,
         created_at: view.post.published,
         last_post_at: version::post_activity(view),

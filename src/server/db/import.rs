@@ -200,7 +200,7 @@ async fn import_thread(
         params![
             summary.id.as_str(),
             summary.area.as_str(),
-            &summary.title,
+            &*summary.title,
             thread_author,
             micros(summary.created_at),
             micros(last_post_at),

@@ -677,7 +677,7 @@ mod tests {
             .tree
             .nodes()
             .iter()
-            .find(|n| n.thread.as_ref() == Some(&first.id))
+            .find(|n| n.thread_id() == Some(first.id.as_str()))
             .unwrap();
         assert_eq!(node.unread, 0, "read in the basis");
         assert_eq!(data.threads.len(), threads.len());

@@ -155,7 +155,7 @@ fn row<'a>(
     theme: &Theme,
     account: Option<&AccountRow>,
 ) -> Line<'a> {
-    let indent = "  ".repeat(node.depth.saturating_sub(1));
+    let indent = "  ".repeat(usize::from(node.depth).saturating_sub(1));
     let muted = node.watch == WatchLevel::Muted;
     let marker = match (node.kind, node.has_children, expanded) {
         // With several accounts, each forum's root folds like any other row.

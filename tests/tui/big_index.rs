@@ -220,7 +220,7 @@ fn the_first_frame_counts_each_area_and_an_expanded_area_lists_its_threads() {
         .visible()
         .iter()
         .map(|&i| &tree.nodes()[i])
-        .filter(|n| n.area.as_ref().is_some_and(|a| a.as_str() == area) && n.thread.is_some())
+        .filter(|n| n.area.as_ref().is_some_and(|a| a.as_str() == area) && n.thread_id().is_some())
         .collect();
     let in_area: Vec<&ThreadSummary> = summaries
         .iter()
@@ -229,7 +229,7 @@ fn the_first_frame_counts_each_area_and_an_expanded_area_lists_its_threads() {
     assert_eq!(listed.len(), in_area.len());
     assert_eq!(tree.visible().len(), rows_before + in_area.len());
     for node in &listed {
-        let id = node.thread.as_ref().unwrap();
+        let id = &node.thread().unwrap();
         let summary = in_area.iter().find(|t| &t.id == id).unwrap();
         assert_eq!(node.unread, read.unread_count(id, summary.last_seq), "{id}");
     }

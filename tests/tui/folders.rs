@@ -58,7 +58,11 @@ fn a_folder_shows_its_unread_hits_and_opens_like_an_area() {
     h.keys("j");
     let selected = h.state.tree.selected().unwrap();
     assert_eq!(
-        selected.thread.as_ref().map(ToString::to_string).as_deref(),
+        selected
+            .thread()
+            .as_ref()
+            .map(ToString::to_string)
+            .as_deref(),
         Some("advocacy-1")
     );
     assert_eq!(selected.unread, 2, "the thread's hits, not its posts");

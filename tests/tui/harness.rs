@@ -126,7 +126,7 @@ impl Harness {
                 .tree
                 .nodes()
                 .iter()
-                .filter(|n| n.thread.is_some())
+                .filter(|n| n.thread_id().is_some())
                 .count(),
             areas: state
                 .tree

@@ -150,7 +150,7 @@ fn chosen_area(state: &State) -> Option<AreaId> {
             .strip_prefix("a:")
             .map(AreaId::new)
             .filter(|a| state.data.forum.area(a).is_some()),
-        NodeKind::Thread => node.thread.as_ref().and_then(thread_area),
+        NodeKind::Thread => node.thread().as_ref().and_then(thread_area),
         NodeKind::Forum | NodeKind::Section | NodeKind::Folder => None,
     }
 }

@@ -94,7 +94,10 @@ pub fn open_on_web(state: &mut State, fx: &mut Vec<Effect>) {
             open.post(state.reader.current).map(|p| p.id.clone()),
         )
     });
-    let selected = state.tree.selected().and_then(|n| n.thread.clone());
+    let selected = state
+        .tree
+        .selected()
+        .and_then(crate::app::tree::TreeNode::thread);
     let target = match (in_reader, open, selected) {
         (true, Some(open), _) => Some(open),
         (_, _, Some(thread)) => Some((thread, None)),

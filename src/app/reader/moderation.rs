@@ -43,7 +43,7 @@ fn thread_at_hand(state: &State) -> Option<&ThreadSummary> {
         open.id().clone()
     } else {
         let node = state.tree.selected()?;
-        match (node.kind, &node.thread) {
+        match (node.kind, &node.thread()) {
             (NodeKind::Thread, Some(thread)) => thread.clone(),
             _ => return None,
         }

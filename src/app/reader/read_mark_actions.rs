@@ -70,7 +70,7 @@ fn targets(state: &State) -> Vec<(ThreadId, u32)> {
     nodes[selected..subtree_end]
         .iter()
         .filter(|n| n.kind == NodeKind::Thread)
-        .filter_map(|n| n.thread.clone().map(|id| (id, n.last_seq)))
+        .filter_map(|n| n.thread().map(|id| (id, n.last_seq)))
         .collect()
 }
 

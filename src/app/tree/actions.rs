@@ -57,7 +57,7 @@ pub fn open(state: &mut State, fx: &mut Vec<Effect>) {
         fx.push(Effect::SaveUiState);
         return;
     }
-    if let Some(id) = node.thread.clone() {
+    if let Some(id) = node.thread() {
         open_thread(state, id, fx);
     }
 }
@@ -87,7 +87,11 @@ pub fn next_unread_thread(state: &mut State, fx: &mut Vec<Effect>) {
         return;
     };
     state.tree.select_node(index);
-    if let Some(id) = state.tree.node(index).and_then(|n| n.thread.clone()) {
+    if let Some(id) = state
+        .tree
+        .node(index)
+        .and_then(super::model::TreeNode::thread)
+    {
         if state.reader.thread_id() == Some(&id) {
             state.notice("no other thread has unread posts");
         }

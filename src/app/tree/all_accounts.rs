@@ -67,8 +67,8 @@ impl AllAccounts {
 
     /// The account and thread of the row selected, when it is a thread.
     fn selected_thread(&self) -> Option<(usize, ThreadId)> {
-        let id = self.tree.as_ref()?.selected()?.thread.as_ref()?;
-        self.listed.get(id).cloned()
+        let id = self.tree.as_ref()?.selected()?.thread()?;
+        self.listed.get(&id).cloned()
     }
 }
 
@@ -192,7 +192,7 @@ pub fn on_action(state: &mut State, action: crate::app::Action, fx: &mut Vec<Eff
         Action::Expand => {
             if tree
                 .selected()
-                .is_some_and(|n| !n.has_children && n.thread.is_none())
+                .is_some_and(|n| !n.has_children && n.thread_id().is_none())
             {
                 state.notice("nothing in any account's cache matches this folder's query yet");
             } else {
@@ -253,7 +253,7 @@ fn open(state: &mut State, fx: &mut Vec<Effect>) {
     let Some(tree) = state.accounts.all.tree.as_mut() else {
         return;
     };
-    if tree.selected().is_some_and(|n| n.thread.is_none()) {
+    if tree.selected().is_some_and(|n| n.thread_id().is_none()) {
         tree.toggle();
         return;
     }

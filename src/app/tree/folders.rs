@@ -228,7 +228,7 @@ mod tests {
             "the folder's posts count where they are"
         );
         let child = tree.nodes().last().unwrap();
-        assert_eq!(child.thread, Some(ThreadId::new("t1")));
+        assert_eq!(child.thread(), Some(ThreadId::new("t1")));
         assert_eq!(child.unread, 3);
     }
 }

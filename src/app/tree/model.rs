@@ -51,9 +51,8 @@ pub struct TreeNode {
     pub key: compact_str::CompactString,
     /// Sanitized, one line. A thread's is its title, shared with its summary.
     pub label: Arc<str>,
-    pub depth: usize,
+    pub depth: u8,
     pub parent: Option<usize>,
-    pub thread: Option<ThreadId>,
     /// Highest post seq, for threads.
     pub last_seq: u32,
     /// Unread posts here and below (a muted thread's own count, which its parents leave
@@ -69,6 +68,23 @@ pub struct TreeNode {
 }
 
 impl TreeNode {
+    /// The thread a thread's row stands for, named by its key: `t:<id>`, or
+    /// `f:<folder>/t:<id>` under a saved search (kept in the key alone: a forum's rows are
+    /// tens of thousands).
+    pub fn thread(&self) -> Option<ThreadId> {
+        self.thread_id().map(ThreadId::from)
+    }
+
+    /// [`Self::thread`] without making an id.
+    pub fn thread_id(&self) -> Option<&str> {
+        if self.kind != NodeKind::Thread {
+            return None;
+        }
+        let key = self.key.as_str();
+        key.strip_prefix("t:")
+            .or_else(|| key.rsplit_once("/t:").map(|(_, id)| id))
+    }
+
     /// The root row of an account not in focus (several accounts in one reader): its
     /// forum's title and unread posts.
     pub fn account(label: &str, unread: u32) -> Self {
@@ -80,13 +96,7 @@ impl TreeNode {
 
     /// A node with nothing counted yet; `label` is cleaned for the screen (and shared
     /// when it is clean already).
-    fn new(
-        kind: NodeKind,
-        key: String,
-        label: Arc<str>,
-        depth: usize,
-        parent: Option<usize>,
-    ) -> Self {
+    fn new(kind: NodeKind, key: String, label: Arc<str>, depth: u8, parent: Option<usize>) -> Self {
         let label = match clean_line(&label) {
             Cow::Borrowed(_) => label,
             Cow::Owned(clean) => clean.into(),
@@ -97,7 +107,6 @@ impl TreeNode {
             label,
             depth,
             parent,
-            thread: None,
             last_seq: 0,
             unread: 0,
             score: 0,
@@ -187,7 +196,6 @@ impl TreeModel {
                     label,
                     parent,
                 );
-                nodes[at].thread = Some(t.id.clone());
                 nodes[at].last_seq = t.last_seq;
                 nodes[at].area = Some(t.area.clone());
             }
@@ -257,7 +265,7 @@ impl TreeModel {
     /// recounts: a muted thread counts in no parent's total.
     pub fn set_places(&mut self, places: &Places, read: &ReadState) {
         for node in &mut self.nodes {
-            node.watch = match (node.kind, &node.thread, &node.area) {
+            node.watch = match (node.kind, &node.thread(), &node.area) {
                 (NodeKind::Thread, Some(thread), Some(area)) => places.thread_level(thread, area),
                 (NodeKind::Area, _, Some(area)) => {
                     places.level(&crate::model::WatchTarget::Area(area.clone()))
@@ -287,7 +295,7 @@ impl TreeModel {
     pub fn refresh_thread_unread(&mut self, thread: &ThreadId, read: &ReadState) {
         // A folder's rows are counted by its query (see `refresh_unread`).
         let counted_here = |node: &TreeNode| {
-            node.thread.as_ref() == Some(thread)
+            node.thread_id() == Some(thread.as_str())
                 && !node.key.starts_with(FOLDER_KEY)
                 && !self.folder_counts.contains_key(node.key.as_str())
         };
@@ -348,7 +356,7 @@ impl TreeModel {
     pub fn refresh_unread(&mut self, read: &ReadState) {
         for node in &mut self.nodes {
             node.unread = match (
-                &node.thread,
+                &node.thread(),
                 self.folder_counts.get(node.key.as_str()),
                 &node.area,
             ) {
@@ -359,7 +367,7 @@ impl TreeModel {
                 }
                 _ => 0,
             };
-            node.score = node.thread.as_ref().map_or(0, |id| self.counts.score(id));
+            node.score = node.thread().map_or(0, |id| self.counts.score(&id));
         }
         for i in (1..self.nodes.len()).rev() {
             if self.nodes[i].kind == NodeKind::Thread && self.nodes[i].watch == WatchLevel::Muted {
@@ -406,14 +414,13 @@ impl TreeModel {
             let at = self.nodes.len() - 1;
             for (id, title, unread) in &folder.threads {
                 let thread_key = format!("{key}/t:{id}");
-                let mut node = TreeNode::new(
+                let node = TreeNode::new(
                     NodeKind::Thread,
                     thread_key.clone(),
                     title.as_str().into(),
                     2,
                     Some(at),
                 );
-                node.thread = Some(id.clone());
                 self.folder_counts.insert(thread_key, *unread);
                 self.nodes.push(node);
             }
@@ -491,7 +498,7 @@ impl TreeModel {
     pub fn thread_position(&self, thread: &ThreadId) -> Option<usize> {
         self.nodes
             .iter()
-            .position(|n| n.thread.as_ref() == Some(thread))
+            .position(|n| n.thread_id() == Some(thread.as_str()))
     }
 
     fn recompute_visible(&mut self) {
@@ -748,7 +755,7 @@ mod tests {
             let node = tree
                 .nodes()
                 .iter()
-                .find(|n| n.thread.as_ref() == Some(&summary.id))
+                .find(|n| n.thread_id() == Some(summary.id.as_str()))
                 .unwrap();
             if *node.label == *summary.title {
                 assert!(

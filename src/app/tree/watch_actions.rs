@@ -25,7 +25,7 @@ fn target(state: &State) -> Option<(WatchTarget, crate::model::WatchLevel, Strin
         ));
     }
     let node = state.tree.selected()?;
-    let target = match (node.kind, &node.thread, &node.area) {
+    let target = match (node.kind, &node.thread(), &node.area) {
         (NodeKind::Thread, Some(thread), _) => WatchTarget::Thread(thread.clone()),
         // The collection of threads whose area is not in the tree is no area.
         (NodeKind::Area, _, Some(area)) => WatchTarget::Area(area.clone()),

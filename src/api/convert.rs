@@ -173,7 +173,7 @@ impl From<Thread> for model::ThreadSummary {
             last_seq: t.last_seq,
             pinned: t.pinned,
             locked: t.locked,
-            missing: Vec::new(),
+            missing: thin_vec::ThinVec::new(),
             small_actions: t.small_actions.into_iter().map(Into::into).collect(),
         }
     }

@@ -69,8 +69,8 @@ mod tests {
             last_seq: 1,
             pinned: false,
             locked: false,
-            missing: Vec::new(),
-            small_actions: Vec::new(),
+            missing: thin_vec::ThinVec::new(),
+            small_actions: thin_vec::ThinVec::new(),
         }
     }
 

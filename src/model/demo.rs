@@ -105,8 +105,8 @@ pub fn demo_forum() -> Result<DemoForum, String> {
             last_seq: last.seq,
             pinned: false,
             locked: false,
-            missing: Vec::new(),
-            small_actions: Vec::new(),
+            missing: thin_vec::ThinVec::new(),
+            small_actions: thin_vec::ThinVec::new(),
         };
         threads.push(DemoThread { summary, posts });
     }

@@ -7,6 +7,7 @@ use super::read_state::ReadState;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use thin_vec::ThinVec;
 
 /// The whole tree of one account's forum, as shown in the tree pane.
 ///
@@ -189,11 +190,11 @@ pub struct ThreadSummary {
     pub locked: bool,
     /// Posts the server has that the cache does not (long threads are downloaded in part,
     /// others headers first): downloaded on demand. Empty: every post is cached.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub missing: Vec<SeqRange>,
+    #[serde(default, skip_serializing_if = "ThinVec::is_empty")]
+    pub missing: ThinVec<SeqRange>,
     /// What moderators did to the thread, oldest first (shown between its posts).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub small_actions: Vec<super::SmallAction>,
+    #[serde(default, skip_serializing_if = "ThinVec::is_empty")]
+    pub small_actions: ThinVec<super::SmallAction>,
 }
 
 impl ThreadSummary {

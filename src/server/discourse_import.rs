@@ -341,8 +341,8 @@ fn thread(topic: &Topic, area: &str) -> anyhow::Result<(ThreadSummary, Vec<Post>
         last_seq: u32::try_from(last).unwrap_or(u32::MAX),
         pinned: topic.pinned,
         locked: topic.closed || topic.archived,
-        missing: Vec::new(),
-        small_actions: Vec::new(),
+        missing: thin_vec::ThinVec::new(),
+        small_actions: thin_vec::ThinVec::new(),
     };
     Ok((summary, posts))
 }

@@ -301,8 +301,8 @@ mod tests {
                 last_seq: u32::try_from(texts.len()).unwrap(),
                 pinned: false,
                 locked: false,
-                missing: Vec::new(),
-                small_actions: Vec::new(),
+                missing: thin_vec::ThinVec::new(),
+                small_actions: thin_vec::ThinVec::new(),
             },
             posts,
         )

@@ -190,8 +190,8 @@ mod tests {
                 last_seq: 3,
                 pinned: false,
                 locked: false,
-                missing: Vec::new(),
-                small_actions: Vec::new(),
+                missing: thin_vec::ThinVec::new(),
+                small_actions: thin_vec::ThinVec::new(),
             },
             vec![
                 post(1, Body::markdown("*one*")),

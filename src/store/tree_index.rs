@@ -482,10 +482,10 @@ impl TreeIndex {
                 pinned: row.get(11)?,
                 locked: row.get(12)?,
                 missing: missing
-                    .and_then(|m| serde_json::from_str::<Vec<SeqRange>>(&m).ok())
+                    .and_then(|m| serde_json::from_str::<thin_vec::ThinVec<SeqRange>>(&m).ok())
                     .unwrap_or_default(),
                 // The tree shows no small actions; the reader takes them from the thread file.
-                small_actions: Vec::new(),
+                small_actions: thin_vec::ThinVec::new(),
             };
             Ok((summary, clamp(row.get(14)?)))
         })?;
@@ -706,8 +706,8 @@ mod tests {
             last_seq,
             pinned: false,
             locked: false,
-            missing: Vec::new(),
-            small_actions: Vec::new(),
+            missing: thin_vec::ThinVec::new(),
+            small_actions: thin_vec::ThinVec::new(),
         }
     }
 

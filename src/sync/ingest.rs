@@ -308,7 +308,7 @@ impl Ingest {
             return None; // what is missing of a thread we do not have: nothing to say
         };
         if let Some(missing) = missing {
-            summary.missing = missing;
+            summary.missing = missing.into();
         }
         self.deferred.insert(id.clone(), summary);
         None
@@ -353,7 +353,7 @@ impl Ingest {
         if let (Some(missing), Some(summary)) = (incoming_missing, summary.as_mut())
             && summary.missing != missing
         {
-            summary.missing = missing;
+            summary.missing = missing.into();
             changed = true;
         }
 
@@ -500,8 +500,8 @@ fn placeholder(id: &ThreadId, posts: &[Post]) -> ThreadSummary {
         last_seq: 0,
         pinned: false,
         locked: false,
-        missing: Vec::new(),
-        small_actions: Vec::new(),
+        missing: thin_vec::ThinVec::new(),
+        small_actions: thin_vec::ThinVec::new(),
     }
 }
 
@@ -524,8 +524,8 @@ mod tests {
             last_seq,
             pinned: false,
             locked: false,
-            missing: Vec::new(),
-            small_actions: Vec::new(),
+            missing: thin_vec::ThinVec::new(),
+            small_actions: thin_vec::ThinVec::new(),
         }
     }
 

@@ -232,7 +232,7 @@ async fn long_topics_come_in_part_and_their_earlier_posts_on_request() {
                     b.threads
                         .iter()
                         .filter(|t| t.id.as_str() == id)
-                        .map(|t| t.missing.clone())
+                        .map(|t| t.missing.to_vec())
                         .chain(
                             b.missing
                                 .iter()

@@ -23,7 +23,7 @@ fn missing(home: &Path) -> Vec<SeqRange> {
     Cache::open(dir)
         .load_thread(&ThreadId::new(TOPIC))
         .unwrap()
-        .map(|t| t.summary.missing)
+        .map(|t| t.summary.missing.to_vec())
         .unwrap_or_default()
 }
 

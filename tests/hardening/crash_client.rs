@@ -62,8 +62,8 @@ fn bulk_store(dir: &std::path::Path, threads: usize, posts: u32) {
             last_seq: posts.len().try_into().unwrap(),
             pinned: false,
             locked: false,
-            missing: Vec::new(),
-            small_actions: Vec::new(),
+            missing: thin_vec::ThinVec::new(),
+            small_actions: thin_vec::ThinVec::new(),
         };
         all.push((summary, posts));
     }

@@ -46,8 +46,8 @@ fn imported_thread(case: &Case, index: usize, id: &str) -> (ThreadSummary, Vec<P
         last_seq: 1,
         pinned: false,
         locked: false,
-        missing: Vec::new(),
-        small_actions: Vec::new(),
+        missing: thin_vec::ThinVec::new(),
+        small_actions: thin_vec::ThinVec::new(),
     };
     let post = Post {
         id: PostId::new(format!("{id}-1")),

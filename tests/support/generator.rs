@@ -245,8 +245,8 @@ pub fn generate(spec: Spec) -> Generated {
             last_seq: u32::try_from(size).expect("small"),
             pinned: n % 501 == 1,
             locked: n % 301 == 2,
-            missing: Vec::new(),
-            small_actions: Vec::new(),
+            missing: thin_vec::ThinVec::new(),
+            small_actions: thin_vec::ThinVec::new(),
         };
         threads.push((summary, posts));
     }

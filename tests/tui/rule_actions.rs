@@ -264,7 +264,7 @@ fn a_post_known_by_its_header_only_arrives_when_its_body_comes() {
         .iter_mut()
         .find(|t| t.id == id)
         .unwrap();
-    known.missing = vec![threadmark::model::SeqRange { from: 8, to: 8 }];
+    known.missing = thin_vec::thin_vec![threadmark::model::SeqRange { from: 8, to: 8 }];
     pulled(&mut h);
     assert_eq!(h.notice(), "1 post marked read by rule 1 — u undoes");
     let read = h.state.data.read.thread(&id).unwrap();

@@ -805,7 +805,7 @@ mod tests {
     fn reader_with(missing: Vec<SeqRange>) -> Reader {
         let demo = demo_forum().unwrap().threads.swap_remove(0);
         let mut file = Thread::new(demo.summary, demo.posts);
-        file.summary.missing = missing;
+        file.summary.missing = missing.into();
         let docs = vec![None; file.posts.len()];
         let mut reader = Reader {
             height: 4,
@@ -843,7 +843,7 @@ mod tests {
             to: last + 20,
         };
         let mut file = reader.open.as_ref().unwrap().file.clone();
-        file.summary.missing = vec![rest];
+        file.summary.missing = thin_vec::thin_vec![rest];
         let docs = vec![None; file.posts.len()];
         reader.refresh(LoadedThread { file, docs });
         reader.scroll_to_bottom();

@@ -794,7 +794,7 @@ mod tests {
         let mut undownloaded = first.clone();
         undownloaded.id = crate::model::ThreadId::new("headers-only");
         undownloaded.title = "Not read yet".into();
-        undownloaded.missing = vec![crate::model::SeqRange {
+        undownloaded.missing = thin_vec::thin_vec![crate::model::SeqRange {
             from: 1,
             to: undownloaded.last_seq,
         }];

@@ -440,8 +440,8 @@ pub fn summary_from_topic(
         last_seq: record.last_seq(),
         pinned: topic.pinned.unwrap_or(false),
         locked: topic.closed.unwrap_or(false) || topic.archived.unwrap_or(false) || !can_reply,
-        missing: missing(record),
-        small_actions: Vec::new(),
+        missing: missing(record).into(),
+        small_actions: thin_vec::ThinVec::new(),
     }
 }
 
@@ -497,8 +497,8 @@ pub fn summary_from_listing(
         last_seq: count,
         pinned: item.pinned.unwrap_or(false),
         locked: item.closed.unwrap_or(false) || item.archived.unwrap_or(false),
-        missing,
-        small_actions: Vec::new(),
+        missing: missing.into(),
+        small_actions: thin_vec::ThinVec::new(),
     }
 }
 

@@ -294,8 +294,8 @@ impl Writer<'_> {
                 last_seq: 1,
                 pinned: false,
                 locked: false,
-                missing: Vec::new(),
-                small_actions: Vec::new(),
+                missing: thin_vec::ThinVec::new(),
+                small_actions: thin_vec::ThinVec::new(),
             }),
             Target::Message { title, .. } => Some(super::messages::in_messages(ThreadSummary {
                 id: thread,
@@ -311,8 +311,8 @@ impl Writer<'_> {
                 last_seq: 1,
                 pinned: false,
                 locked: false,
-                missing: Vec::new(),
-                small_actions: Vec::new(),
+                missing: thin_vec::ThinVec::new(),
+                small_actions: thin_vec::ThinVec::new(),
             })),
             _ => None,
         };

@@ -435,7 +435,7 @@ impl Pull<'_> {
         missing: Vec<crate::model::SeqRange>,
     ) {
         if let Some(summary) = self.batch.threads.iter_mut().find(|t| t.id == *thread) {
-            summary.missing = missing;
+            summary.missing = missing.into();
             return;
         }
         self.batch.missing.retain(|(t, _)| t != thread);

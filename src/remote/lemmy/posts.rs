@@ -114,8 +114,8 @@ pub fn summary(view: &PostView, record: &PostRecord) -> ThreadSummary {
         last_seq: last,
         pinned: view.post.featured_community || view.post.featured_local,
         locked: view.post.locked,
-        missing,
-        small_actions: Vec::new(),
+        missing: missing.into(),
+        small_actions: thin_vec::ThinVec::new(),
     }
 }
 

@@ -50,7 +50,7 @@ pub fn on_event(state: &mut State, event: SyncEvent, fx: &mut Vec<Effect>) {
             {
                 // The engine sent every change to the thread shown: applied in place.
                 if let Some(change) = report.focused.take()
-                    && crate::app::reader::in_place::apply(state, change)
+                    && crate::app::reader::in_place::apply(state, *change)
                 {
                     return;
                 }

@@ -57,8 +57,7 @@ impl FocusedChange {
     }
 
     /// `later`'s changes on top of these (same thread).
-    fn merge(&mut self, later: Box<FocusedChange>) {
-        let later = *later;
+    fn merge(&mut self, later: FocusedChange) {
         self.summary = later.summary;
         for post in later.posts {
             match self.posts.iter_mut().find(|p| p.id == post.id) {
@@ -90,7 +89,7 @@ impl IngestReport {
         // A focused change stands only while it holds every change to its thread.
         self.focused = match (self.focused.take(), other.focused) {
             (Some(mut mine), Some(later)) if mine.thread() == later.thread() => {
-                mine.merge(later);
+                mine.merge(*later);
                 Some(mine)
             }
             (mine, later) => later

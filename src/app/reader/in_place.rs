@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 
 /// Applies `change` to the open thread; false when it is not the thread shown (then the
 /// caller reads the thread again).
-pub fn apply(state: &mut State, change: Box<FocusedChange>) -> bool {
+pub fn apply(state: &mut State, change: FocusedChange) -> bool {
     let State {
         reader,
         rules,
@@ -34,7 +34,7 @@ pub fn apply(state: &mut State, change: Box<FocusedChange>) -> bool {
     // judged again, otherwise only the posts that changed.
     let same_place = open.file.summary.title == change.summary.title
         && open.file.summary.area == change.summary.area;
-    reader.merge(*change, |file, changed, kept| {
+    reader.merge(change, |file, changed, kept| {
         let judged = if same_place {
             let fresh = Thread::new(
                 file.summary.clone(),

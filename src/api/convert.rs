@@ -19,7 +19,7 @@ impl From<&super::User> for model::Me {
 impl From<&model::Author> for Author {
     fn from(a: &model::Author) -> Self {
         Self {
-            name: a.name.clone(),
+            name: a.name.to_string(),
             badge: a.badge.clone(),
         }
     }
@@ -28,7 +28,7 @@ impl From<&model::Author> for Author {
 impl From<Author> for model::Author {
     fn from(a: Author) -> Self {
         Self {
-            name: a.name,
+            name: a.name.into(),
             badge: a.badge,
         }
     }

@@ -67,7 +67,7 @@ pub struct AuthorJson {
 impl From<&Author> for AuthorJson {
     fn from(author: &Author) -> Self {
         Self {
-            name: author.name.clone(),
+            name: author.name.to_string(),
             badge: author.badge.clone(),
         }
     }

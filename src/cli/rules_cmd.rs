@@ -71,7 +71,7 @@ pub fn test(
                         thread: summary.id.as_str().to_owned(),
                         title: summary.title.to_string(),
                         seq: post.seq,
-                        author: post.author.name.clone(),
+                        author: post.author.name.to_string(),
                     });
                 }
             }

@@ -78,7 +78,7 @@ pub fn demo_forum() -> Result<DemoForum, String> {
                     .reply_to
                     .map(|r| PostId::new(format!("{}-{r}", thread.id))),
                 author: Author {
-                    name: p.author,
+                    name: p.author.into(),
                     badge: p.badge,
                 },
                 created_at: epoch + SignedDuration::from_mins(minute),

@@ -7,13 +7,13 @@ use serde::{Deserialize, Serialize};
 /// Who wrote a post. Badges ("non-member", "admin") are attributes, never part of the name.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Author {
-    pub name: String,
+    pub name: compact_str::CompactString,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub badge: Option<String>,
 }
 
 impl Author {
-    pub fn new(name: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<compact_str::CompactString>) -> Self {
         Self {
             name: name.into(),
             badge: None,

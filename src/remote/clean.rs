@@ -15,7 +15,7 @@ pub(crate) fn post(mut post: Post) -> Post {
 
 pub(crate) fn author(author: Author) -> Author {
     Author {
-        name: clean_line(&author.name).into_owned(),
+        name: clean_line(&author.name).as_ref().into(),
         badge: author.badge.map(|b| clean_line(&b).into_owned()),
     }
 }

@@ -74,7 +74,7 @@ pub fn bookmarks(dir: &AccountDir, tell: Tell<'_>) {
         rows.push(BookmarkRow {
             title: thread.as_ref().map(|t| t.summary.title.to_string()),
             seq: post.map(|p| p.seq),
-            author: post.map(|p| p.author.name.clone()),
+            author: post.map(|p| p.author.name.to_string()),
             post: bookmark.post,
             thread: bookmark.thread,
             note: bookmark.note,

@@ -207,7 +207,7 @@ fn row(hit: SearchHit) -> ResultRow {
         thread_title: hit.thread_title,
         post: hit.post,
         seq: hit.seq,
-        author: hit.author.name,
+        author: hit.author.name.into(),
         snippet: hit.snippet,
     }
 }

@@ -308,7 +308,7 @@ fn thread(topic: &Topic, area: &str) -> anyhow::Result<(ThreadSummary, Vec<Post>
                 .filter(|n| *n != p.post_number)
                 .and_then(|n| ids.get(&n).cloned()),
             author: Author {
-                name: p.username.clone(),
+                name: p.username.as_str().into(),
                 badge: None,
             },
             created_at: p.created_at,
@@ -328,7 +328,7 @@ fn thread(topic: &Topic, area: &str) -> anyhow::Result<(ThreadSummary, Vec<Post>
         area: AreaId::new(area.to_owned()),
         title: topic.title.as_str().into(),
         author: Author {
-            name: first.username.clone(),
+            name: first.username.as_str().into(),
             badge: None,
         },
         created_at: first.created_at,

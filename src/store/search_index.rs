@@ -480,7 +480,7 @@ fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, ThreadRow)> {
             id: ThreadId::new(row.get::<_, String>(1)?),
             title: row.get(2)?,
             author: Author {
-                name: row.get(3)?,
+                name: row.get::<_, String>(3)?.into(),
                 badge: row.get(4)?,
             },
             last_post_at: row.get(5)?,
@@ -549,7 +549,7 @@ fn index_thread(
             num,
             summary.title,
             summary.title.to_lowercase(),
-            summary.author.name,
+            summary.author.name.as_str(),
             summary.author.badge,
             nanos(summary.last_post_at),
             summary.area.as_str()
@@ -653,7 +653,10 @@ fn lowercase(mut text: String) -> String {
 /// The lowercased names of a run's authors, each once, each between newlines
 /// ("\nann\nravi shah\n"): an `author:` query's candidates are the runs holding one.
 fn run_authors(posts: &[&Post]) -> String {
-    let names: BTreeSet<String> = posts.iter().map(|p| p.author.name.to_lowercase()).collect();
+    let names: BTreeSet<String> = posts
+        .iter()
+        .map(|p| p.author.name.as_str().to_lowercase())
+        .collect();
     let mut text = String::from("\n");
     for name in names {
         text.push_str(&name);

@@ -472,7 +472,7 @@ impl TreeIndex {
                 area: AreaId::new(row.get::<_, String>(1)?),
                 title: row.get(2)?,
                 author: Author {
-                    name: row.get(3)?,
+                    name: row.get::<_, String>(3)?.into(),
                     badge: row.get(4)?,
                 },
                 created_at: time(row.get(5)?, row.get(6)?),
@@ -575,7 +575,7 @@ fn put_thread(
         ord,
         thread.area.as_str(),
         thread.title,
-        thread.author.name,
+        thread.author.name.as_str(),
         thread.author.badge,
         created.0,
         created.1,

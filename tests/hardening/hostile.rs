@@ -30,7 +30,7 @@ const HOSTILE_THREAD_ID: &str = "id\u{1b}]0;retitled\u{7}\u{202e}x";
 fn imported_thread(case: &Case, index: usize, id: &str) -> (ThreadSummary, Vec<Post>) {
     let tricks = corpus::one_line_tricks();
     let author = Author {
-        name: tricks[index % tricks.len()].clone(),
+        name: tricks[index % tricks.len()].as_str().into(),
         badge: Some(tricks[(index + 1) % tricks.len()].clone()),
     };
     let at = Timestamp::from_second(1_700_000_000 + i64::try_from(index).unwrap()).unwrap();

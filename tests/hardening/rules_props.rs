@@ -200,7 +200,7 @@ proptest! {
         let mut authors: Vec<String> = forum
             .threads
             .iter()
-            .flat_map(|(_, posts)| posts.iter().map(|p| p.author.name.clone()))
+            .flat_map(|(_, posts)| posts.iter().map(|p| p.author.name.to_string()))
             .collect();
         authors.sort();
         authors.dedup();

@@ -41,7 +41,7 @@ async fn replies_mentions_and_messages_arrive_and_are_marked_read_on_the_instanc
             .collect();
         let mut kinds: Vec<(InboxKind, String, String)> = inbox
             .iter()
-            .map(|i| (i.kind, i.author.name.clone(), i.excerpt.clone()))
+            .map(|i| (i.kind, i.author.name.to_string(), i.excerpt.clone()))
             .collect();
         kinds.sort_by_key(|(_, _, text)| text.clone());
         assert_eq!(

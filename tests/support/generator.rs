@@ -331,7 +331,7 @@ fn reply_target(
 fn author(rng: &mut fastrand::Rng) -> Author {
     let name = NAMES[rng.usize(..NAMES.len())];
     Author {
-        name: name.to_owned(),
+        name: name.into(),
         // A badge belongs to the person, so it is the same on every post.
         badge: name.starts_with('P').then(|| "non-member".to_owned()),
     }

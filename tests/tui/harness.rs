@@ -396,7 +396,7 @@ impl Harness {
             .unwrap()
             .author
             .name
-            .clone()
+            .to_string()
     }
 
     pub fn current_seq(&self) -> u32 {

@@ -390,7 +390,7 @@ fn z_asks_how_long_refuses_a_bad_span_and_ones_own_post_and_queues_the_silence()
             thread: ThreadId::new("advocacy-1"),
             post: Some(id),
             action: ModAction::Silence,
-            user: Some(author.clone()),
+            user: Some(author.to_string()),
         }
     );
     // The end is fixed when the moderator acts: a resend asks for the same one.
@@ -409,7 +409,7 @@ fn z_asks_how_long_refuses_a_bad_span_and_ones_own_post_and_queues_the_silence()
 
     // One's own post: refused, nothing asked.
     h.state.me = Some(Me {
-        name: author.clone(),
+        name: author.to_string(),
         moderator: true,
     });
     h.keys("Z");

@@ -309,7 +309,7 @@ pub fn ask_silence(state: &mut State) {
         return state.notice("that is your own post: a moderator does not silence themselves");
     }
     state.reader.silencing = Some((
-        post.author.name.clone(),
+        post.author.name.to_string(),
         post.thread.clone(),
         post.id.clone(),
     ));

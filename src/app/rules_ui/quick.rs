@@ -59,7 +59,7 @@ pub fn offer(state: &mut State) {
     };
     let offer = Offer {
         account: state.status.account.clone(),
-        author: post.author.name.clone(),
+        author: post.author.name.to_string(),
         thread: open.file.summary.id.as_str().to_owned(),
         title: open.file.summary.title.to_string(),
     };

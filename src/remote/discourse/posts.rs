@@ -380,7 +380,10 @@ fn author(post: &WirePost) -> Author {
         (Some(role), false) => Some(role.to_owned()),
         (None, false) => None,
     };
-    Author { name, badge }
+    Author {
+        name: name.into(),
+        badge,
+    }
 }
 
 fn display_name(name: Option<&str>, username: Option<&str>) -> String {

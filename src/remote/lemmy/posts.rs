@@ -75,7 +75,7 @@ fn author(person: &Person, admin: bool, moderator: bool) -> Author {
         roles.push("bot");
     }
     Author {
-        name: qualified(&person.name, person.local, person.actor_id.as_deref()),
+        name: qualified(&person.name, person.local, person.actor_id.as_deref()).into(),
         badge: (!roles.is_empty()).then(|| roles.join(" · ")),
     }
 }

@@ -158,11 +158,11 @@ struct Authors(HashMap<String, i64>);
 
 impl Authors {
     async fn id(&mut self, tx: &impl Tx, author: &model::Author) -> Result<i64, DbError> {
-        if let Some(id) = self.0.get(&author.name) {
+        if let Some(id) = self.0.get(author.name.as_str()) {
             return Ok(*id);
         }
         let id = ensure_author(tx, author).await?;
-        self.0.insert(author.name.clone(), id);
+        self.0.insert(author.name.to_string(), id);
         Ok(id)
     }
 }

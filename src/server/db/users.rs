@@ -312,7 +312,7 @@ pub async fn ensure_author(tx: &impl Tx, author: &crate::model::Author) -> Resul
     tx.query_one(
         "INSERT INTO users (name, badge, admin, created_at) VALUES ($1, $2, FALSE, $3) RETURNING id",
         params![
-            &author.name,
+            author.name.as_str(),
             author.badge.as_deref(),
             micros(jiff::Timestamp::now())
         ],

@@ -214,16 +214,32 @@ impl Cache {
     /// leaves it describes.
     pub fn save_threads(&self, threads: &[Thread]) -> Result<(), StoreError> {
         let refs: Vec<&Thread> = threads.iter().collect();
-        self.slot()
-            .write(&self.dir, |index| index.stage(&refs, &[]))?;
-        for thread in threads {
-            let path = self.dir.thread(thread.summary.id.as_str());
-            let file = ThreadFileRef::of(thread);
-            file::save_versioned(&path, &file, THREAD_SCHEMA, Durability::Cache)?;
+        let ids = || threads.iter().map(|t| &t.summary.id);
+        if threads.len() < TOGETHER_FROM {
+            // Marked pending with their new rows, then the files: one transaction fewer
+            // and no thread started, for the few threads a reply or a catch-up brings.
+            self.slot()
+                .write(&self.dir, |index| index.stage(&refs, &[]))?;
+            write_thread_files(&self.dir, threads)?;
+            return self.slot().write(&self.dir, |index| index.settle(ids()));
         }
-        self.slot().write(&self.dir, |index| {
-            index.settle(threads.iter().map(|t| &t.summary.id))
-        })
+        // Marked pending first, on their own: from here a search reads these threads from
+        // their files and a crash leaves them to be re-indexed from their files, so their
+        // rows (most of the cost) are written while the files are.
+        self.slot()
+            .write(&self.dir, |index| index.mark_pending(ids()))?;
+        let dir = &self.dir;
+        let (indexed, written) = std::thread::scope(|scope| {
+            let files = scope.spawn(move || write_thread_files(dir, threads));
+            let indexed = self.slot().write(dir, |index| index.stage(&refs, &[]));
+            let written = files
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (indexed, written)
+        });
+        written?;
+        indexed?;
+        self.slot().write(&self.dir, |index| index.settle(ids()))
     }
 
     /// The threads and posts that may match `words` (lowercased) written by one of
@@ -344,4 +360,18 @@ pub(super) fn load_thread_file(
             }
         },
     )
+}
+
+/// Threads from which [`Cache::save_threads`] writes their search index rows and their
+/// files at the same time (a sync's batch of a snapshot is 64).
+const TOGETHER_FROM: usize = 8;
+
+/// Writes each thread's file (see [`Cache::save_threads`]).
+fn write_thread_files(dir: &AccountDir, threads: &[Thread]) -> Result<(), StoreError> {
+    for thread in threads {
+        let path = dir.thread(thread.summary.id.as_str());
+        let file = ThreadFileRef::of(thread);
+        file::save_versioned(&path, &file, THREAD_SCHEMA, Durability::Cache)?;
+    }
+    Ok(())
 }

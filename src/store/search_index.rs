@@ -13,10 +13,11 @@
 //! the index's lists of documents stay short.
 //!
 //! Keeping it in step without a shared transaction with the files: a write first records
-//! the threads it is about to change as *pending* in the same transaction as their new
-//! rows, then writes the thread files, then clears the pending marks. A crash in between
-//! leaves the marks; a search reads pending threads whole from their files, and the next
-//! writer re-indexes them from their files. `PRAGMA user_version` is set only when a build
+//! the threads it is about to change as *pending* (in a transaction of its own, or in the
+//! one that writes their new rows), then writes their rows and the thread files — the
+//! sync's writer does both at once, on two threads — then clears the pending marks. A
+//! crash in between leaves the marks; a search reads pending threads whole from their
+//! files, and the next writer re-indexes them from their files. `PRAGMA user_version` is set only when a build
 //! completes, so a build cut short is begun again.
 
 use crate::model::{AreaId, Author, Post, Thread, ThreadId, ThreadSummary};
@@ -219,6 +220,26 @@ impl SearchIndex {
         Ok(Build { tx })
     }
 
+    /// Marks `ids` pending, in a transaction of its own: from then on a search reads
+    /// those threads whole from their files, and a writer that finds the marks left (a
+    /// crash) re-indexes them from their files. [`Self::stage`] may then run while the
+    /// files are written.
+    pub fn mark_pending<'a>(
+        &mut self,
+        ids: impl IntoIterator<Item = &'a ThreadId>,
+    ) -> rusqlite::Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        {
+            let mut mark = tx.prepare_cached("INSERT OR IGNORE INTO pending (id) VALUES (?1)")?;
+            for id in ids {
+                mark.execute([id.as_str()])?;
+            }
+        }
+        tx.commit()
+    }
+
     /// Marks `ids` pending and indexes `threads` (their new contents) and removes the rows
     /// of `removed`, in one transaction. Call [`Self::settle`] once the files are written.
     pub fn stage(&mut self, threads: &[&Thread], removed: &[&ThreadId]) -> rusqlite::Result<()> {
@@ -235,11 +256,12 @@ impl SearchIndex {
                 mark.execute([id.as_str()])?;
             }
         }
-        for thread in threads {
-            index_thread(&tx, &thread.summary.id, Some(thread))?;
+        let mut made = made_ahead(&tx, threads)?;
+        for (thread, made) in threads.iter().zip(&mut made) {
+            index_thread(&tx, &thread.summary.id, Some(thread), made)?;
         }
         for id in removed {
-            index_thread(&tx, id, None)?;
+            index_thread(&tx, id, None, &mut HashMap::new())?;
         }
         tx.commit()
     }
@@ -272,7 +294,7 @@ impl SearchIndex {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        index_thread(&tx, id, file)?;
+        index_thread(&tx, id, file, &mut HashMap::new())?;
         tx.execute("DELETE FROM pending WHERE id = ?1", [id.as_str()])?;
         tx.commit()
     }
@@ -505,7 +527,12 @@ pub struct Build<'a> {
 
 impl Build<'_> {
     pub fn add(&mut self, thread: &Thread) -> rusqlite::Result<()> {
-        index_thread(&self.tx, &thread.summary.id, Some(thread))
+        index_thread(
+            &self.tx,
+            &thread.summary.id,
+            Some(thread),
+            &mut HashMap::new(),
+        )
     }
 
     /// Commits the build; from now on the index is used.
@@ -515,13 +542,113 @@ impl Build<'_> {
     }
 }
 
+/// A run's stamp and, when it is to be indexed again, its text, made before the rows are
+/// written (see [`made_ahead`]).
+struct Made {
+    stamp: i64,
+    text: Option<String>,
+}
+
+/// A thread's live posts by run (posts 1–32 are run 0, …).
+fn runs(file: Option<&Thread>) -> BTreeMap<i64, Vec<&Post>> {
+    let mut runs: BTreeMap<i64, Vec<&Post>> = BTreeMap::new();
+    for post in file
+        .iter()
+        .flat_map(|f| f.posts.iter())
+        .filter(|p| !p.deleted)
+    {
+        runs.entry(i64::from(post.seq.saturating_sub(1) / PART))
+            .or_default()
+            .push(post);
+    }
+    runs
+}
+
+/// Posts below which a batch's texts are made on the writer's thread alone.
+const PARALLEL_FROM: usize = 256;
+
+/// Each run's stamp and the text of every run whose stamp changed, for each of
+/// `threads`, by run. Turning Markdown into plain text is most of the cost of indexing,
+/// and each run's text depends on its posts alone, so the texts of a large batch are made
+/// on as many threads as there are cores.
+fn made_ahead(
+    tx: &Transaction<'_>,
+    threads: &[&Thread],
+) -> rusqlite::Result<Vec<HashMap<i64, Made>>> {
+    let mut old = tx.prepare_cached(
+        "SELECT parts.part, parts.stamp FROM parts JOIN threads ON parts.num = threads.num
+         WHERE threads.id = ?1",
+    )?;
+    let mut jobs: Vec<(usize, i64, i64, Vec<&Post>)> = Vec::new();
+    let mut made: Vec<HashMap<i64, Made>> = Vec::with_capacity(threads.len());
+    for (n, thread) in threads.iter().enumerate() {
+        let known: HashMap<i64, i64> = old
+            .query_map([thread.summary.id.as_str()], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut stamps = HashMap::new();
+        for (part, posts) in runs(Some(thread)) {
+            let stamp = stamp(&posts);
+            stamps.insert(part, Made { stamp, text: None });
+            if known.get(&part) != Some(&stamp) {
+                jobs.push((n, part, stamp, posts));
+            }
+        }
+        made.push(stamps);
+    }
+    let posts: usize = jobs.iter().map(|job| job.3.len()).sum();
+    let lanes = if posts < PARALLEL_FROM {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+    };
+    let mut texts: Vec<String> = Vec::with_capacity(jobs.len());
+    if lanes <= 1 {
+        texts.extend(jobs.iter().map(|job| run_text(&job.3)));
+    } else {
+        let share = jobs.len().div_ceil(lanes);
+        std::thread::scope(|scope| {
+            let lanes: Vec<_> = jobs
+                .chunks(share)
+                .map(|chunk| {
+                    scope.spawn(move || {
+                        chunk
+                            .iter()
+                            .map(|job| run_text(&job.3))
+                            .collect::<Vec<String>>()
+                    })
+                })
+                .collect();
+            for lane in lanes {
+                match lane.join() {
+                    Ok(made) => texts.extend(made),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+        });
+    }
+    for ((n, part, stamp, _), text) in jobs.into_iter().zip(texts) {
+        made[n].insert(
+            part,
+            Made {
+                stamp,
+                text: Some(text),
+            },
+        );
+    }
+    Ok(made)
+}
+
 /// Brings one thread's rows in line with `file` (its contents; `None`: gone): runs of
 /// posts whose bodies changed are indexed again, runs left with no live post lose their
-/// rows.
+/// rows. `made`: runs' stamps and texts made ahead (see [`made_ahead`]); the others are
+/// made here.
 fn index_thread(
     tx: &Transaction<'_>,
     id: &ThreadId,
     file: Option<&Thread>,
+    made: &mut HashMap<i64, Made>,
 ) -> rusqlite::Result<()> {
     let num: Option<i64> = tx
         .prepare_cached("SELECT num FROM threads WHERE id = ?1")?
@@ -571,20 +698,11 @@ fn index_thread(
             old.insert(part, (doc, stamp));
         }
     }
-    let mut runs: BTreeMap<i64, Vec<&Post>> = BTreeMap::new();
-    for post in file
-        .iter()
-        .flat_map(|f| f.posts.iter())
-        .filter(|p| !p.deleted)
-    {
-        runs.entry(i64::from(post.seq.saturating_sub(1) / PART))
-            .or_default()
-            .push(post);
-    }
     let mut unword = tx.prepare_cached("DELETE FROM words WHERE rowid = ?1")?;
     let mut word = tx.prepare_cached("INSERT INTO words (rowid, text) VALUES (?1, ?2)")?;
-    for (part, posts) in runs {
-        let stamp = stamp(&posts);
+    for (part, posts) in runs(file) {
+        let ahead = made.remove(&part);
+        let stamp = ahead.as_ref().map_or_else(|| stamp(&posts), |m| m.stamp);
         let doc = match old.remove(&part) {
             Some((_, known)) if known == stamp => continue,
             Some((doc, _)) => {
@@ -601,7 +719,10 @@ fn index_thread(
                 tx.last_insert_rowid()
             }
         };
-        word.execute(params![doc, run_text(&posts)])?;
+        let text = ahead
+            .and_then(|m| m.text)
+            .unwrap_or_else(|| run_text(&posts));
+        word.execute(params![doc, text])?;
     }
     for (doc, _) in old.into_values() {
         unword.execute([doc])?;
@@ -807,6 +928,75 @@ mod tests {
                 Posts::TitleOnly => None,
             })
             .collect()
+    }
+
+    /// An index's runs (thread, run, stamp, authors) and terms (term, documents).
+    type Contents = (Vec<(String, i64, i64, String)>, Vec<(String, i64)>);
+
+    /// What an index holds, to compare two: its runs and every term with its documents.
+    fn contents(index: &SearchIndex) -> Contents {
+        let parts = index
+            .conn
+            .prepare(
+                "SELECT threads.id, parts.part, parts.stamp, parts.authors FROM parts
+                 JOIN threads ON parts.num = threads.num ORDER BY threads.id, parts.part",
+            )
+            .unwrap()
+            .query_map([], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let terms = index
+            .conn
+            .prepare("SELECT term, doc FROM vocab ORDER BY term")
+            .unwrap()
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        (parts, terms)
+    }
+
+    #[test]
+    fn a_large_batch_made_on_several_threads_indexes_as_one_thread_at_a_time_does() {
+        let temp = tempfile::tempdir().unwrap();
+        let texts: Vec<String> = (0..70)
+            .map(|n| format!("Post **{n}** about quokka {} and 戦略 {}", n * 7, n % 5))
+            .collect();
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        // 12 threads of 70 posts: 840 posts, three runs each, over the parallel threshold.
+        let threads: Vec<Thread> = (0..12).map(|t| thread(&format!("t{t}"), &texts)).collect();
+        let mut edited = threads[3].clone();
+        edited.posts[40].body = Body::markdown("an _edited_ wombat");
+        let open = |name: &str| {
+            let Opened::Unbuilt(mut index) = SearchIndex::open(&temp.path().join(name)).unwrap()
+            else {
+                panic!("new")
+            };
+            index.build().unwrap().finish().unwrap();
+            index
+        };
+        let mut one_by_one = open("a.sqlite");
+        for t in &threads {
+            one_by_one.stage(&[t], &[]).unwrap();
+        }
+        one_by_one.stage(&[&edited], &[]).unwrap();
+        let mut together = open("b.sqlite");
+        let all: Vec<&Thread> = threads.iter().collect();
+        together.stage(&all, &[]).unwrap();
+        // Again, one thread edited: only its changed run is made again.
+        let mut again: Vec<&Thread> = threads.iter().collect();
+        again[3] = &edited;
+        together.stage(&again, &[]).unwrap();
+        together
+            .settle(again.iter().map(|t| &t.summary.id))
+            .unwrap();
+        assert_eq!(contents(&together), contents(&one_by_one));
+        assert_eq!(found(&together, &["wombat"]).len(), 1);
+        assert_eq!(found(&together, &["quokka"]).len(), 12);
+        assert!(!contents(&together).1.is_empty());
     }
 
     #[test]

@@ -509,6 +509,16 @@ pub fn nanos(at: jiff::Timestamp) -> i64 {
     })
 }
 
+/// Gives the file's free pages back (`VACUUM`) when it has any, then empties the
+/// write-ahead log the compacted file passed through.
+fn compact(conn: &Connection) -> rusqlite::Result<()> {
+    let free: i64 = conn.pragma_query_value(None, "freelist_count", |row| row.get(0))?;
+    if free > 0 {
+        conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
+    }
+    Ok(())
+}
+
 /// A build in progress (see [`SearchIndex::build`]).
 pub struct Build<'a> {
     tx: Transaction<'a>,
@@ -532,15 +542,11 @@ impl Build<'_> {
         self.tx.commit()?;
         // A build leaves free pages in the file: the old index's, and the full-text
         // table's own as it merges its segments (582 pages, 2.3 MiB, at a million posts).
-        // A build is rare and already long, so the file is compacted after it.
-        let free: i64 = self
-            .conn
-            .pragma_query_value(None, "freelist_count", |row| row.get(0))?;
-        if free > 0 {
-            // The compacted file passes through the write-ahead log: emptied at once, not
-            // left as large as the index until the last connection closes.
-            self.conn
-                .execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
+        // A build is rare and already long, so the file is compacted after it. The build
+        // is committed and usable either way: a compaction that cannot run now (another
+        // connection reading) is only logged, and the next build compacts.
+        if let Err(e) = compact(self.conn) {
+            tracing::warn!("the search index was built but not compacted: {e}");
         }
         Ok(())
     }

@@ -7,6 +7,7 @@ pub mod connect;
 pub mod discourse;
 pub mod fingerprint;
 pub mod http;
+mod id_queue;
 pub mod images;
 pub mod lemmy;
 mod lenient;

@@ -7,6 +7,7 @@
 //! after any failure is safe.
 
 use super::http::{Answer, HttpClient, RemoteError, retry_after};
+use super::id_queue::IdQueue;
 use super::lenient::{Lenient, sort_out};
 use super::{Backend, Cursor, PullBatch, ServerState, Submitted, SyncLimits, clean};
 use crate::api::{self, headers};
@@ -62,13 +63,33 @@ struct ThreadPageIn {
     next_cursor: Option<String>,
 }
 
-/// `GET /threads/{id}/posts` as read by the client.
+/// `GET /threads/{id}/posts` as read by the client; `PostPageIn<api::Thread, api::Post>`
+/// is the page read whole.
 #[derive(Deserialize)]
-struct PostPageIn {
-    thread: Lenient<api::Thread>,
-    posts: Vec<Lenient<api::Post>>,
+struct PostPageIn<T = Lenient<api::Thread>, P = Lenient<api::Post>> {
+    thread: T,
+    posts: Vec<P>,
     #[serde(default)]
     has_more: bool,
+}
+
+impl PostPageIn {
+    /// Reads a page whole when every entity in it reads, which is nearly always and
+    /// takes one pass over the text; entity by entity (see [`Lenient`]) when one does
+    /// not, or when the answer is an error.
+    fn decode(answer: &Answer) -> Result<Self, RemoteError> {
+        if answer.status.is_success()
+            && let Ok(page) =
+                serde_json::from_slice::<PostPageIn<api::Thread, api::Post>>(&answer.body)
+        {
+            return Ok(Self {
+                thread: Lenient::Good(page.thread),
+                posts: page.posts.into_iter().map(Lenient::Good).collect(),
+                has_more: page.has_more,
+            });
+        }
+        decode(answer)
+    }
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -78,7 +99,7 @@ struct Snapshot {
     #[serde(default)]
     area_cursor: Option<String>,
     /// Threads whose posts are still to be read.
-    threads: VecDeque<String>,
+    threads: IdQueue,
     #[serde(default)]
     threads_done: u64,
     #[serde(default)]
@@ -323,7 +344,7 @@ impl NativeBackend {
                         },
                     ));
                 }
-                snapshot.threads.push_back(thread.id.clone());
+                snapshot.threads.push_back(&thread.id);
                 snapshot.threads_total += 1;
                 batch
                     .threads
@@ -338,8 +359,8 @@ impl NativeBackend {
                 snapshot.area_threads = 0;
             }
         } else if !snapshot.threads.is_empty() {
-            let take = snapshot.threads.len().min(THREADS_PER_BATCH);
-            let ids: Vec<String> = snapshot.threads.drain(..take).collect();
+            let ids = snapshot.threads.take_front(THREADS_PER_BATCH);
+            let take = ids.len();
             let pages = self.fetch_threads(&ids).await?;
             let snapshot = cursor.snapshot.get_or_insert_with(Snapshot::default);
             snapshot.threads_done += take as u64;
@@ -570,7 +591,7 @@ async fn fetch_thread(
             request = request.bearer_auth(token.expose());
         }
         let answer = http.send(request).await?;
-        let page: PostPageIn = decode(&answer)?;
+        let page = PostPageIn::decode(&answer)?;
         answers.push(answer);
         // The page's last seq, read from what was sent, so a post set aside does not
         // stop the paging.

@@ -25,6 +25,7 @@ mod small_action;
 mod table;
 mod table_builder;
 mod target_words;
+mod words_as_written;
 mod wrap;
 
 pub use document::Document;
@@ -34,6 +35,7 @@ pub use post_facts::{
 };
 pub use small_action::small_action_line;
 pub use target_words::target_words;
+pub use words_as_written::words_as_written;
 
 use crate::model::Body;
 use unicode_segmentation::UnicodeSegmentation;

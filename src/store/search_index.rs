@@ -21,9 +21,10 @@
 //! completes, so a build cut short is begun again.
 
 use crate::model::{AreaId, Author, Post, Thread, ThreadId, ThreadSummary};
-use crate::render::plain_text;
+use crate::render::{plain_text, words_as_written};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, params};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::Path;
 use std::time::Duration;
@@ -73,6 +74,10 @@ const TABLES: &str = "
         content = '', contentless_delete = 1, detail = 'none'
     );
     CREATE VIRTUAL TABLE vocab USING fts5vocab(words, row);
+    -- Segments merge eight at a time rather than four: half the merging while a sync
+    -- writes (it was a tenth of a large sync's time), a few more segments for a search
+    -- to read.
+    INSERT INTO words (words, rank) VALUES ('automerge', 8);
 ";
 
 /// An open index.
@@ -753,32 +758,35 @@ fn index_thread(
 /// what follows it); a conversation's words repeat, so this is a fraction of the text to
 /// tokenize.
 fn run_text(posts: &[&Post]) -> String {
-    let texts: Vec<String> = posts
+    // Most posts are prose whose words are as written; the rest are rendered.
+    let texts: Vec<Cow<'_, str>> = posts
         .iter()
-        .map(|p| lowercase(plain_text(&p.body)))
+        .map(|p| words_as_written(&p.body).map_or_else(|| plain_text(&p.body).into(), Cow::from))
         .collect();
-    let mut seen = std::collections::HashSet::new();
+    // Words are told apart before lowercasing, so each distinct word is lowercased once,
+    // not every time it is written. A word written in two cases ("The", "the") is kept
+    // twice: harmless, as the index only finds candidates and the files decide. Whitespace
+    // is neither cased nor case-ignorable, so a word lowercases alone as it would in its
+    // text (Greek final sigma included).
+    let mut seen: HashSet<&str, foldhash::fast::RandomState> = HashSet::with_capacity_and_hasher(
+        texts.iter().map(|t| t.len()).sum::<usize>() / 8,
+        foldhash::fast::RandomState::default(),
+    );
     let mut text = String::new();
     for word in texts.iter().flat_map(|t| t.split_whitespace()) {
         if seen.insert(word) {
-            text.push_str(word);
+            if word.is_ascii() {
+                let start = text.len();
+                text.push_str(word);
+                text[start..].make_ascii_lowercase();
+            } else {
+                text.push_str(&word.to_lowercase());
+            }
             text.push(' ');
         }
     }
     text.push_str(PAD);
     text
-}
-
-/// `text` lowercased as [`str::to_lowercase`] does; most posts are ASCII, which is
-/// lowercased in place (the general way looks every character up in Unicode's tables, a
-/// twentieth of a sync's time).
-fn lowercase(mut text: String) -> String {
-    if text.is_ascii() {
-        text.make_ascii_lowercase();
-        text
-    } else {
-        text.to_lowercase()
-    }
 }
 
 /// The lowercased names of a run's authors, each once, each between newlines
@@ -865,15 +873,30 @@ mod tests {
     use jiff::Timestamp;
 
     #[test]
-    fn text_is_lowercased_as_to_lowercase_does_ascii_or_not() {
-        for text in [
-            "Hello WORLD 42",
-            "Straße ÄÖÜ İstanbul ΣΑΣ",
+    fn a_runs_text_holds_every_word_lowercased_as_the_whole_text_would_be() {
+        let texts = [
+            "Hello WORLD 42 Hello",
+            "Straße ÄÖÜ İstanbul ΣΑΣ ΟΔΟΣ.",
             "",
-            "MiXeD ümlaut",
-        ] {
-            assert_eq!(lowercase(text.to_owned()), text.to_lowercase(), "{text}");
+            "MiXeD ümlaut the The",
+        ];
+        let run = thread("t", &texts);
+        let posts: Vec<&Post> = run.posts.iter().collect();
+        let text = run_text(&posts);
+        let words: Vec<&str> = text.split_whitespace().collect();
+        for body in texts {
+            // As a search reads a post: its whole text lowercased (a final sigma
+            // becomes ς only at the end of a word).
+            for word in body.to_lowercase().split_whitespace() {
+                assert!(words.contains(&word), "{word:?} is not in {text:?}");
+            }
         }
+        assert_eq!(
+            words.iter().filter(|w| **w == "hello").count(),
+            1,
+            "a word written twice the same way is indexed once: {text:?}"
+        );
+        assert!(text.ends_with(PAD));
     }
 
     fn thread(id: &str, texts: &[&str]) -> Thread {

@@ -4,12 +4,17 @@
 use crate::model::{Author, Banner, Forum, InboxItem, Post, ThreadSummary};
 use crate::remote::PullBatch;
 use crate::text::sanitize::{clean, clean_line};
+use std::borrow::Cow;
 
 /// A post: one-line fields cleaned as lines, the body as text. (The renderer cleans
 /// again after decoding entities, which only it can see.)
 pub(crate) fn post(mut post: Post) -> Post {
     post.author = author(post.author);
-    post.body.text = clean(&post.body.text).into_owned();
+    // Nearly every body is clean already: it is replaced only when cleaning changed it,
+    // rather than copied whole.
+    if let Cow::Owned(cleaned) = clean(&post.body.text) {
+        post.body.text = cleaned;
+    }
     post
 }
 

@@ -25,7 +25,7 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Lenient<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         // The entity's text is kept as sent and read once into `T`; only one that does
         // not read is parsed again into a `Value` to be logged. (Reading everything into
-        // a `Value` first, then into `T`, was a tenth of a sync's time.)
+        // a `Value` first, then into `T`, was a tenth of the client's time in a large sync.)
         let sent = Box::<RawValue>::deserialize(deserializer)?;
         Ok(match serde_json::from_str::<T>(sent.get()) {
             Ok(good) => Self::Good(good),

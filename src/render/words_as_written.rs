@@ -1,6 +1,6 @@
 //! Whether a body's source already holds every word its rendering shows, so indexing for
-//! search can take the words from the source without laying it out (which was a fifth of
-//! a large sync's time).
+//! search can take the words from the source without laying it out (which was a sixth of
+//! the client's time in a large sync).
 
 use super::Limits;
 use crate::model::{Body, BodyFormat};

@@ -125,7 +125,7 @@ pub struct Ingest {
 }
 
 /// During a long pull the index and the cursor are written at most this often (and when
-/// the pull completes): rewriting a 5,000-thread index after every batch of 64 threads
+/// the pull completes): rewriting a 5,000-thread index after every batch of 128 threads
 /// would cost more than the threads themselves. A crash in between only means those
 /// batches are pulled again; their thread files, already written, are taken back into
 /// the index then.

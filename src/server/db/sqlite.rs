@@ -245,8 +245,8 @@ impl Readers {
             let conn = tx.lock();
             conn.pragma_update(None, "query_only", true)?;
             // Reads map the file rather than copy each page out of the kernel through
-            // `pread` (a quarter of the server's time serving a large sync). Readers only:
-            // the writer's pages go through SQLite's own I/O.
+            // `pread` (the copying showed in profiles of a large first sync). Readers
+            // only: the writer's pages go through SQLite's own I/O.
             conn.pragma_update(None, "mmap_size", READER_MMAP_BYTES)?;
         }
         Ok(tx)

@@ -1167,3 +1167,55 @@ fn decode<T: DeserializeOwned>(answer: &Answer) -> Result<T, RemoteError> {
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn answer(page: &serde_json::Value) -> Answer {
+        Answer {
+            status: reqwest::StatusCode::OK,
+            headers: reqwest::header::HeaderMap::new(),
+            body: page.to_string().into_bytes(),
+        }
+    }
+
+    fn post(id: &str, seq: u32, created_at: &str) -> serde_json::Value {
+        json!({"id": id, "thread_id": "t1", "seq": seq, "author": {"name": "A"},
+            "created_at": created_at, "body": "hi", "version": 1})
+    }
+
+    fn thread() -> serde_json::Value {
+        json!({"id": "t1", "area_id": "a", "title": "T", "author": {"name": "A"},
+            "created_at": "2024-03-01T12:00:00Z", "last_post_at": "2024-03-01T12:00:00Z",
+            "post_count": 2, "last_seq": 2, "version": 1})
+    }
+
+    #[test]
+    fn a_page_of_posts_reads_whole_and_one_unreadable_post_is_set_aside_alone() {
+        let good = answer(&json!({"thread": thread(), "has_more": false,
+            "posts": [post("p1", 1, "2024-03-01T12:00:00Z"), post("p2", 2, "2024-03-01T12:05:00Z")]}));
+        let page = PostPageIn::decode(&good).unwrap();
+        assert!(matches!(page.thread, Lenient::Good(_)));
+        assert_eq!(page.posts.len(), 2);
+        assert!(page.posts.iter().all(|p| matches!(p, Lenient::Good(_))));
+
+        // A date past what the client represents: the page no longer reads whole, and
+        // read entity by entity it keeps the readable post and sets aside the other.
+        let hostile = answer(&json!({"thread": thread(), "has_more": true,
+            "posts": [post("p1", 1, "2024-03-01T12:00:00Z"), post("p2", 2, "9999-12-31T23:59:59Z")]}));
+        let page = PostPageIn::decode(&hostile).unwrap();
+        assert!(page.has_more);
+        assert!(matches!(page.thread, Lenient::Good(_)));
+        assert!(matches!(&page.posts[0], Lenient::Good(p) if p.id == "p1"));
+        let Lenient::Bad { raw, reason } = &page.posts[1] else {
+            panic!("the far-future post was read");
+        };
+        assert_eq!(raw["id"], "p2");
+        assert!(
+            !reason.is_empty() && !reason.contains(" at line "),
+            "{reason}"
+        );
+    }
+}

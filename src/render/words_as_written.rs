@@ -44,6 +44,7 @@ pub fn words_as_written(body: &Body) -> Option<&str> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use proptest::test_runner::FileFailurePersistence;
 
     #[test]
     fn prose_quotes_lists_and_headings_are_read_as_written() {
@@ -131,7 +132,13 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(3_000))]
+        // Failures are kept beside the other regression seeds, under `tests/`.
+        #![proptest_config(ProptestConfig {
+            failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
+                "tests/proptest-regressions/words_as_written.txt",
+            ))),
+            ..ProptestConfig::with_cases(3_000)
+        })]
 
         /// What search relies on: a body read as written holds every word of its
         /// rendering (a word of the source may be longer, never missing).

@@ -32,7 +32,7 @@ pub use inbox::{
 };
 pub use mode::{ForumMode, ForumModeHeader, ModeChange, ModeHeaderError};
 pub use places::{Bookmark, BookmarkPost, Bookmarks, Watch, WatchPut};
-pub use posts::{Author, LIKE, NewPost, Post, PostEdit, PostPage, Revision, Revisions};
+pub use posts::{Author, LIKE, NewPost, Post, PostEdit, PostPage, PostPages, Revision, Revisions};
 pub use problem::{FieldError, FieldErrorCode, Problem, ProblemCode};
 pub use reading::{ReadMarkPut, ReadMarker};
 pub use status::{Banner, Limits, Severity, Status};

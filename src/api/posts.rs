@@ -98,6 +98,20 @@ pub struct PostPage {
     pub has_more: bool,
 }
 
+/// `GET /posts?thread=…&thread=…`: the first page of several threads' posts in one
+/// answer (a first sync's snapshot asks for threads a batch at a time).
+///
+/// The pages follow the order asked for and hold at most `limit` posts between them: the
+/// last page may stop early (`has_more`), and threads after it are in neither list, to be
+/// asked for again.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PostPages {
+    pub pages: Vec<PostPage>,
+    /// Threads asked for that do not exist, or that the caller may not read.
+    #[serde(default)]
+    pub missing: Vec<String>,
+}
+
 /// `POST /threads/{id}/posts`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewPost {

@@ -76,7 +76,7 @@ pub struct Status {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_s: Option<u32>,
     /// Features this server has (`changes`, `long_poll`, `idempotency`, `edit`, `delete`,
-    /// `create_thread`); unknown ones are ignored.
+    /// `create_thread`, `posts_of_threads`); unknown ones are ignored.
     #[serde(default)]
     pub capabilities: Vec<String>,
     pub limits: Limits,

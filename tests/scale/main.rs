@@ -2,12 +2,14 @@
 //! reference server. The tree counts match the data, a long thread comes back whole and
 //! in order, search finds what a plain scan finds (for random queries, and after a sync
 //! killed at random points), and a full sync from the server gives the same cache as
-//! writing the forum directly.
+//! writing the forum directly, whether the posts are asked for thread by thread or many
+//! threads per request.
 #![allow(clippy::unwrap_used)]
 
 #[path = "../support/mod.rs"]
 mod support;
 use support::generator;
+use support::serve::{Client, Served};
 
 mod search_index;
 
@@ -186,9 +188,56 @@ fn a_full_sync_from_the_server_gives_the_same_cache_as_direct_generation() {
         server.shutdown().await.unwrap();
     });
 
-    let mut a = Cache::open(direct);
-    let mut b = Cache::open(synced);
-    assert_eq!(b.load_forum().unwrap(), a.load_forum().unwrap());
+    assert_same_cache(&direct, &synced);
+}
+
+/// The way a user runs it: the real server binary, logging its requests, and a first
+/// `threadmark sync`. A server listing `posts_of_threads` in `/status` is asked for the
+/// posts of many threads per request (`GET /posts?thread=…`), and what arrives is the
+/// same as asking thread by thread (the test above, whose engine never reads the status,
+/// as with a server without the capability).
+#[test]
+fn a_first_sync_asks_for_the_posts_of_many_threads_per_request() {
+    let server_dir = tempfile::tempdir().unwrap();
+    generated().load_server(server_dir.path());
+    let logs = tempfile::tempdir().unwrap();
+    let log = logs.path().join("requests.log");
+    let server = Served::logged(server_dir.path(), &log);
+    let client = Client::default();
+    client.ok(&["account", "add", "scale", "--url", &server.url]);
+    let said = client.ok(&["sync"]);
+    assert!(said.contains("10000 new posts"), "{said}");
+    drop(server);
+
+    let (_direct_temp, direct) = written();
+    assert_same_cache(&direct, &DataDir::new(client.data_dir()).account("scale"));
+    let log = std::fs::read_to_string(&log).unwrap();
+    let asked = |what: &dyn Fn(&str) -> bool| log.lines().filter(|l| what(l)).count();
+    let batches = asked(&|l| l.contains(" GET /api/v1/posts?thread="));
+    let single = asked(&|l| l.contains(" GET /api/v1/threads/") && l.contains("/posts?"));
+    let threads = generated().threads.len();
+    // 500 threads, 16 to a request; a few asked again when a request's 1,000 posts ran
+    // out, and the 2,001-post thread paged on by itself.
+    assert!(
+        batches >= threads / 16 && batches < threads / 8,
+        "{batches} requests of several threads for {threads} threads"
+    );
+    assert!(
+        (1..=4).contains(&single),
+        "{single} requests of one thread's posts"
+    );
+}
+
+/// Every file of the cache at `b` holds what the one at `a` holds, and search over both
+/// finds the same.
+fn assert_same_cache(a: &AccountDir, b: &AccountDir) {
+    let mut a = Cache::open(a.clone());
+    let mut b = Cache::open(b.clone());
+    // A sync that read `/status` knows the server's post limits; the cache written
+    // directly was never told them.
+    let mut synced = b.load_forum().unwrap().unwrap();
+    synced.limits = threadmark::model::PostLimits::default();
+    assert_eq!(Some(synced), a.load_forum().unwrap());
     let index = a.load_index().unwrap();
     assert_eq!(b.load_index().unwrap(), index);
     for summary in &index {

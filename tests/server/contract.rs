@@ -139,6 +139,40 @@ async fn reads_posts(c: &mut Contract, t: &TestServer) {
     )
     .await;
 
+    // Several threads at once: the answer stops at `limit` posts, so a thread named
+    // after the one that filled it is in neither list; asked first, it is missing.
+    let (_, batch) = c
+        .call(
+            "get",
+            "/posts",
+            h.get(t.url(&format!("/posts?thread={THREAD}&thread=nope&limit=3")))
+                .bearer_auth(t.member()),
+        )
+        .await;
+    assert_eq!(batch["pages"][0]["thread"]["id"], THREAD);
+    assert_eq!(batch["pages"][0]["posts"].as_array().unwrap().len(), 3);
+    assert_eq!(batch["pages"][0]["has_more"], true);
+    assert_eq!(batch["missing"], json!([]));
+    let (_, batch) = c
+        .call(
+            "get",
+            "/posts",
+            h.get(t.url(&format!("/posts?thread=nope&thread={THREAD}"))),
+        )
+        .await;
+    assert_eq!(batch["missing"], json!(["nope"]));
+    assert_eq!(batch["pages"][0]["has_more"], false);
+    assert_eq!(batch["pages"][0]["posts"].as_array().unwrap().len(), 8);
+    let (s, _) = c.call("get", "/posts", h.get(t.url("/posts"))).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "no thread named");
+    c.call(
+        "get",
+        "/posts",
+        h.get(t.url(&format!("/posts?thread={THREAD}")))
+            .bearer_auth("tm_bogus"),
+    )
+    .await;
+
     c.call("get", "/posts/{id}", h.get(t.url("/posts/advocacy-1-3")))
         .await;
     let (s, _) = c

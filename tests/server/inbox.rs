@@ -193,12 +193,17 @@ both_stores! {
                 let response = send(&t, Method::GET, &path, who, None).await;
                 assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
             }
+            let response = send(&t, Method::GET, &format!("/posts?thread={pm}"), who, None).await;
+            assert_eq!(response.status(), StatusCode::OK);
+            let batch: serde_json::Value = response.json().await.unwrap();
+            assert_eq!(batch, json!({"pages": [], "missing": [pm]}));
         }
         assert_eq!(get(&t, &c, "/messages").await["threads"], json!([]));
         outsiders_cannot_write(&t, &c, &pm, &pm_post).await;
 
         // A reads and answers it through the usual endpoints; B hears of the answer.
         assert_eq!(get(&t, &a, &format!("/threads/{pm}/posts")).await["posts"][0]["body"], "A word in private.");
+        assert_eq!(get(&t, &a, &format!("/posts?thread={pm}")).await["pages"][0]["posts"][0]["body"], "A word in private.");
         assert_eq!(get(&t, &a, "/messages").await["threads"][0]["id"], pm.as_str());
         post(&t, &a, &format!("/threads/{pm}/posts"), json!({"body": "Agreed."})).await;
         let bs = get(&t, &b, "/notifications").await;

@@ -94,6 +94,9 @@ both_stores! {
         let listed = get(&t, &format!("/areas/{AREA}/threads"), Some(&member)).await;
         assert!(listed["threads"].as_array().unwrap().iter().any(|th| th["id"] == secret_thread.as_str()));
         get(&t, &format!("/threads/{THREAD}/posts"), Some(&member)).await;
+        let batch = get(&t, &format!("/posts?thread={THREAD}&thread={secret_thread}"), Some(&member)).await;
+        assert_eq!(batch["missing"], json!([]));
+        assert_eq!(batch["pages"].as_array().unwrap().len(), 2, "{batch}");
 
         // The reader and nobody-signed-in see none of it, through any endpoint.
         for who in [Some(reader.as_str()), None] {
@@ -111,6 +114,9 @@ both_stores! {
                 let (got, _) = problem_code(send(&t, Method::GET, &path, who, None).await, StatusCode::NOT_FOUND).await;
                 assert_eq!(got, code, "GET {path} as {who:?}");
             }
+            // Asked for several at a time, the area's threads are missing.
+            let batch = get(&t, &format!("/posts?thread={THREAD}&thread={secret_thread}"), who).await;
+            assert_eq!(batch, json!({"pages": [], "missing": [THREAD, secret_thread]}), "as {who:?}");
         }
         for (method, path, body, code) in [
             (Method::GET, format!("/threads/{THREAD}/read"), None, "thread_not_found"),

@@ -89,6 +89,7 @@ const TABLE: &[(&str, &str, &str, &str, [Answer; 6])] = &[
     ("get", "/bookmarks", "/bookmarks", "", SIGNED_IN),
     ("post", "/bookmarks", "/bookmarks", r#"{"post_id": "advocacy-1-2"}"#, SIGNED_IN),
     ("delete", "/bookmarks/{post_id}", "/bookmarks/advocacy-1-2", "", SIGNED_IN),
+    ("get", "/posts", "/posts?thread=advocacy-1", "", EVERYONE),
     ("get", "/posts/{id}", "/posts/advocacy-1-2", "", EVERYONE),
     // Each caller edits a post of their own: a reader or a silenced member may not.
     ("patch", "/posts/{id}", "/posts/{MINE}", r#"{"body": "Edited by {ROLE}."}"#, POSTERS),

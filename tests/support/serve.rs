@@ -28,13 +28,26 @@ impl Served {
     /// Starts the server on `addr` (a fixed port, to restart it where clients expect it).
     pub fn start(data: &Path, addr: &str, demo: bool, extra: &[&str]) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_threadmark"));
+        command.arg("serve").arg("--quiet").stderr(Stdio::null());
+        Self::spawn(command, data, addr, demo, extra)
+    }
+
+    /// Starts the server on a free port over the store in `data`, with its log (a line
+    /// per request) written to `log`.
+    pub fn logged(data: &Path, log: &Path) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_threadmark"));
+        let log = std::fs::File::create(log).expect("the log file is created");
+        command.arg("serve").stderr(log);
+        Self::spawn(command, data, "127.0.0.1:0", false, &[])
+    }
+
+    fn spawn(mut command: Command, data: &Path, addr: &str, demo: bool, extra: &[&str]) -> Self {
         command
-            .args(["serve", "--quiet", "--addr", addr, "--data"])
+            .args(["--addr", addr, "--data"])
             .arg(data)
             .args(extra)
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
+            .stdout(Stdio::piped());
         if demo {
             command.arg("--demo");
         }

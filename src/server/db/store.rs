@@ -94,6 +94,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         limit: u32,
         viewer: Viewer,
     ) -> Result<Option<api::PostPage>, DbError>;
+    /// The first page of each of `threads`, in one snapshot, until `limit` posts are in
+    /// (see [`api::PostPages`]).
+    async fn posts_of_threads(
+        &self,
+        threads: Vec<String>,
+        limit: u32,
+        viewer: Viewer,
+    ) -> Result<api::PostPages, DbError>;
     /// `None` when no such area, or when `viewer` may not read it.
     async fn threads_page(
         &self,
@@ -430,6 +438,38 @@ impl<E: Engine> Store for E {
                     posts,
                     has_more,
                 }))
+            })
+        })
+        .await
+    }
+
+    async fn posts_of_threads(
+        &self,
+        threads: Vec<String>,
+        limit: u32,
+        viewer: Viewer,
+    ) -> Result<api::PostPages, DbError> {
+        self.read(move |tx| {
+            Box::pin(async move {
+                let mut answer = api::PostPages::default();
+                let mut room = limit;
+                for id in threads {
+                    if room == 0 {
+                        break;
+                    }
+                    let Some(thread) = read::thread_for(tx, &id, viewer).await? else {
+                        answer.missing.push(id);
+                        continue;
+                    };
+                    let (posts, has_more) = read::posts_after(tx, &id, 0, room, viewer).await?;
+                    room -= u32::try_from(posts.len()).unwrap_or(room).min(room);
+                    answer.pages.push(api::PostPage {
+                        thread,
+                        posts,
+                        has_more,
+                    });
+                }
+                Ok(answer)
             })
         })
         .await

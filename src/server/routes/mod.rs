@@ -44,6 +44,7 @@ pub fn router() -> Router<Shared> {
         .route("/areas/{id}/watch", put(places::watch_area))
         .route("/bookmarks", get(places::bookmarks).post(places::bookmark))
         .route("/bookmarks/{post_id}", delete(places::unbookmark))
+        .route("/posts", get(posts::of_threads))
         .route("/posts/{id}", get(posts::get).patch(posts::edit))
         .route("/posts/{id}/revisions", get(posts::revisions))
         .route(

@@ -1,5 +1,5 @@
-//! Posts: a thread's posts by `seq`, one post, replying, editing or deleting with
-//! `If-Match`, the texts it had before, and likes.
+//! Posts: a thread's posts by `seq`, the first page of several threads at once, one post,
+//! replying, editing or deleting with `If-Match`, the texts it had before, and likes.
 
 use super::threads::page_limit;
 use super::{conditional_json, conditional_json_tagged};
@@ -8,9 +8,10 @@ use crate::server::error::ApiError;
 use crate::server::extract::{ApiJson, ApiPath, ApiQuery, AuthUser, MaybeUser};
 use crate::server::idempotency::{self, InFlight};
 use crate::server::state::Shared;
-use axum::extract::State;
+use axum::Json;
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -60,6 +61,48 @@ pub async fn list(
             )
         })?;
     conditional_json(&request_headers, &page)
+}
+
+/// `GET /posts?thread=…&thread=…&limit=…`: the first page of several threads at once,
+/// so a first sync asks once per batch of threads rather than once per thread. The
+/// query is read by hand because `thread` repeats.
+pub async fn of_threads(
+    State(app): State<Shared>,
+    viewer: MaybeUser,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let mut threads = Vec::new();
+    let mut limit = None;
+    for (key, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match &*key {
+            "thread" => threads.push(value.into_owned()),
+            "limit" => {
+                limit = Some(value.parse::<u32>().map_err(|_| {
+                    ApiError::code(
+                        ProblemCode::InvalidParameter,
+                        format!("limit must be a whole number, not {value:?}"),
+                    )
+                })?);
+            }
+            _ => {}
+        }
+    }
+    let max = app.config.limits.max_page_size;
+    if threads.is_empty() || threads.len() > max as usize {
+        return Err(ApiError::code(
+            ProblemCode::InvalidParameter,
+            format!(
+                "name 1 to {max} threads with `thread=`, not {}",
+                threads.len()
+            ),
+        ));
+    }
+    let limit = page_limit(&app, limit, DEFAULT_LIMIT)?;
+    let pages = app
+        .store
+        .posts_of_threads(threads, limit, viewer.id())
+        .await?;
+    Ok(Json(pages).into_response())
 }
 
 pub async fn get(

@@ -15,6 +15,7 @@ pub const CAPABILITIES: &[&str] = &[
     "edit",
     "delete",
     "create_thread",
+    "posts_of_threads",
 ];
 
 pub fn current(app: &Shared, title: String) -> Status {

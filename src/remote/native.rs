@@ -84,8 +84,7 @@ impl PostPageIn {
     /// not, or when the answer is an error.
     fn decode(answer: &Answer) -> Result<Self, RemoteError> {
         if answer.status.is_success()
-            && let Ok(page) =
-                serde_json::from_slice::<PostPageIn<api::Thread, api::Post>>(&answer.body)
+            && let Some(page) = read_whole::<PostPageIn<api::Thread, api::Post>>(&answer.body)
         {
             return Ok(page.into());
         }
@@ -111,6 +110,13 @@ impl From<PostPageIn<api::Thread, api::Post>> for PostPageIn {
     }
 }
 
+/// A page of posts read whole, or `None` when any of it does not read. The text is
+/// checked to be UTF-8 once, whole: read from bytes, each of its many short strings
+/// would be checked on its own, which cost a fifth of the time spent decoding.
+fn read_whole<T: DeserializeOwned>(body: &[u8]) -> Option<T> {
+    serde_json::from_str(std::str::from_utf8(body).ok()?).ok()
+}
+
 /// `GET /posts?thread=…` as read by the client: whole when it reads, else page by page
 /// and entity by entity, as [`PostPageIn::decode`].
 #[derive(Deserialize)]
@@ -123,8 +129,7 @@ struct PostPagesIn<T = Lenient<api::Thread>, P = Lenient<api::Post>> {
 impl PostPagesIn {
     fn decode(answer: &Answer) -> Result<Self, RemoteError> {
         if answer.status.is_success()
-            && let Ok(whole) =
-                serde_json::from_slice::<PostPagesIn<api::Thread, api::Post>>(&answer.body)
+            && let Some(whole) = read_whole::<PostPagesIn<api::Thread, api::Post>>(&answer.body)
         {
             return Ok(Self {
                 pages: whole.pages.into_iter().map(PostPageIn::from).collect(),

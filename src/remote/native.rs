@@ -28,7 +28,12 @@ const PAGE_SIZE: u32 = 1000;
 /// has costs of its own (transactions, the search index's merging, the writer's threads);
 /// 128 threads pulled a million posts in about 7% less time than 64 did, 256 no faster.
 const THREADS_PER_BATCH: usize = 128;
+/// Requests for one thread each (servers without [`POSTS_OF_THREADS`]) at once.
 const CONCURRENT_FETCHES: usize = 8;
+/// Requests for several threads each at once: a batch is split among them. Two keep
+/// both sides busy; more were no faster, and on a machine that also serves the forum
+/// they kept more of the server's threads busy at once, and so the reader waiting.
+const CONCURRENT_BATCHES: usize = 2;
 /// The capability (in `/status`) of answering `GET /posts?thread=…`: several threads'
 /// posts in one request. Without it, each thread is asked for on its own.
 const POSTS_OF_THREADS: &str = "posts_of_threads";
@@ -445,12 +450,12 @@ impl NativeBackend {
         let http = self.http.clone();
         let token = self.token.clone();
         let results: Vec<Result<Fetched, RemoteError>> = if self.posts_of_threads {
-            let per_request = ids.len().div_ceil(CONCURRENT_FETCHES).max(1);
+            let per_request = ids.len().div_ceil(CONCURRENT_BATCHES).max(1);
             // Owned arguments: a future borrowing from here would not be `Send` for every
             // lifetime, as the backend's futures must be.
             futures::stream::iter(ids.chunks(per_request).map(<[String]>::to_vec))
                 .map(|some| fetch_batch(http.clone(), token.clone(), some))
-                .buffered(CONCURRENT_FETCHES)
+                .buffered(CONCURRENT_BATCHES)
                 .collect()
                 .await
         } else {

@@ -101,9 +101,10 @@ pub struct PostPage {
 /// `GET /posts?thread=…&thread=…`: the first page of several threads' posts in one
 /// answer (a first sync's snapshot asks for threads a batch at a time).
 ///
-/// The pages follow the order asked for and hold at most `limit` posts between them: the
-/// last page may stop early (`has_more`), and threads after it are in neither list, to be
-/// asked for again.
+/// The pages follow the order asked for and hold at most `limit` posts between them. A
+/// thread that would not fit whole ends the answer unless it comes first (its page then
+/// stops early, with `has_more`); threads from there on are in neither list, to be asked
+/// for again.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PostPages {
     pub pages: Vec<PostPage>,

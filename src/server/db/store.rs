@@ -94,8 +94,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         limit: u32,
         viewer: Viewer,
     ) -> Result<Option<api::PostPage>, DbError>;
-    /// The first page of each of `threads`, in one snapshot, until `limit` posts are in
-    /// (see [`api::PostPages`]).
+    /// The first page of each of `threads`, in one snapshot, as long as each fits whole
+    /// within `limit` posts in all; the first is cut at `limit` when it does not (see
+    /// [`api::PostPages`]).
     async fn posts_of_threads(
         &self,
         threads: Vec<String>,
@@ -461,6 +462,11 @@ impl<E: Engine> Store for E {
                         answer.missing.push(id);
                         continue;
                     };
+                    // A thread that would not fit whole is left to the next request
+                    // (which it begins), rather than cut here and paged on alone.
+                    if thread.last_seq > room && !answer.pages.is_empty() {
+                        break;
+                    }
                     let (posts, has_more) = read::posts_after(tx, &id, 0, room, viewer).await?;
                     room -= u32::try_from(posts.len()).unwrap_or(room).min(room);
                     answer.pages.push(api::PostPage {

@@ -775,7 +775,8 @@ async fn fetch_batch(
         let mut pages = Vec::with_capacity(answered.pages.len());
         for page in answered.pages {
             // A page of a thread not asked for, or whose id cannot be read, has no
-            // place; its thread is asked for on its own below.
+            // place; its thread is asked for again (one by one, should nothing else
+            // have come).
             let Some(asked) = page
                 .thread_id()
                 .and_then(|id| left.iter().copied().find(|asked| *asked == id))

@@ -129,14 +129,13 @@ async fn posts_of_threads(c: &mut Contract, t: &TestServer) {
     assert_eq!(batch["pages"][0]["posts"].as_array().unwrap().len(), 8);
     // A thread that would not fit whole ends the answer when it does not come first:
     // the one-post thread comes, the eight-post one is left to be asked for again.
-    let listed: Value = h
-        .get(t.url("/areas/advocacy/threads?limit=1"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, listed) = c
+        .call(
+            "get",
+            "/areas/{id}/threads",
+            h.get(t.url("/areas/advocacy/threads?limit=1")),
+        )
+        .await;
     let newer = listed["threads"][0]["id"].as_str().unwrap();
     assert_ne!(newer, THREAD);
     let (_, batch) = c

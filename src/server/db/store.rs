@@ -468,7 +468,7 @@ impl<E: Engine> Store for E {
                         break;
                     }
                     let (posts, has_more) = read::posts_after(tx, &id, 0, room, viewer).await?;
-                    room -= u32::try_from(posts.len()).unwrap_or(room).min(room);
+                    room = room.saturating_sub(u32::try_from(posts.len()).unwrap_or(u32::MAX));
                     answer.pages.push(api::PostPage {
                         thread,
                         posts,

@@ -155,27 +155,25 @@ fn open_reader(
     let mut opened = Vec::with_capacity(accounts.len());
     let mut focused_at = 0;
     for (index, account) in accounts.into_iter().enumerate() {
-        let (data, start) = match load_for_start(&account) {
-            Ok(loaded) => loaded,
+        let name = account.name.clone();
+        let open = match crate::runner::accounts::open(account) {
+            Ok((open, problems)) => {
+                for problem in problems {
+                    warn(&problem.to_string());
+                }
+                open
+            }
             // One account's unreadable cache does not keep the others closed.
             Err(e) if several => {
-                warn(&format!("account {}: not opened: {e:#}", account.name));
+                warn(&format!("account {name}: not opened: {e:#}"));
                 continue;
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         };
         if index == focused {
             focused_at = opened.len();
         }
-        opened.push(crate::runner::accounts::OpenAccount {
-            account,
-            index_later: matches!(start, Start::IndexLater(_)),
-            rolled_up: match start {
-                Start::IndexLater(rolled_up) => rolled_up,
-                Start::Whole => None,
-            },
-            data,
-        });
+        opened.push(open);
     }
     if opened.is_empty() {
         anyhow::bail!("no account could be opened (see the warnings above)");
@@ -526,39 +524,6 @@ fn load(account: &Account) -> anyhow::Result<ForumData> {
     };
     report_problems(&mut cache);
     Ok(data)
-}
-
-/// A thread index larger than this (about 4,000 threads) is loaded after the reader's
-/// first frame, off its loop: below it, loading it costs less than a second frame would.
-const START_INDEX_INLINE_BYTES: u64 = 1 << 20;
-
-/// How the reader starts.
-enum Start {
-    /// With the threads and the read state.
-    Whole,
-    /// With the forum tree alone, and each area's unread posts from the tree index when it
-    /// is current with the files: the threads and the read state come after the first
-    /// frame, off the reader's loop.
-    IndexLater(Option<std::collections::HashMap<crate::model::AreaId, u32>>),
-}
-
-/// What the reader starts from: everything, or with a large index the forum tree alone.
-fn load_for_start(account: &Account) -> anyhow::Result<(ForumData, Start)> {
-    let mut cache = Cache::open(account.dir.clone());
-    if cache.index_bytes() <= START_INDEX_INLINE_BYTES {
-        return Ok((load(account)?, Start::Whole));
-    }
-    let data = ForumData {
-        forum: account.load_forum(&mut cache)?,
-        threads: Vec::new(),
-        read: crate::model::ReadState::default(),
-    };
-    // Muted threads and areas count in no parent: their levels come from places.json
-    // (small), the counts of the threads with a level of their own from the index.
-    let places = crate::store::load_places(&account.dir).unwrap_or_default();
-    let rolled_up = crate::runner::start_tree::rolled_up(&mut cache, &places)?;
-    report_problems(&mut cache);
-    Ok((data, Start::IndexLater(rolled_up)))
 }
 
 /// `--width`, else the terminal's width, else 80 (piped output).

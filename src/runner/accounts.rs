@@ -8,11 +8,11 @@ use super::interpreter::Interpreter;
 use super::judging::JudgingHandle;
 use super::start_tree;
 use super::store_worker::StoreWorker;
-use crate::account::Account;
+use crate::account::{Account, SetupError};
 use crate::app::{self, Effect, Msg, Startup, State};
 use crate::config::Config;
 use crate::model::ForumData;
-use crate::store::{StoreError, load_ui_state};
+use crate::store::{Cache, Problem, StoreError, load_ui_state};
 use crate::sync::SyncEvent;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -28,6 +28,48 @@ pub struct OpenAccount {
     pub index_later: bool,
     /// Meanwhile, each area's unread posts (from the tree index), when known.
     pub rolled_up: Option<HashMap<crate::model::AreaId, u32>>,
+}
+
+/// A thread index larger than this (about 4,000 threads) is loaded after the reader's
+/// first frame, off its loop: below it, loading it costs less than a second frame would.
+const START_INDEX_INLINE_BYTES: u64 = 1 << 20;
+
+/// Reads `account`'s cache as the reader starts on it: everything when its thread index
+/// is small; else the forum tree alone and each area's unread posts from the tree index
+/// (when it is current with the files), the threads and the read state coming after the
+/// first frame. Also the problems met reading it (a damaged file set aside, …).
+pub fn open(account: Account) -> Result<(OpenAccount, Vec<Problem>), SetupError> {
+    let mut cache = Cache::open(account.dir.clone());
+    let forum = account.load_forum(&mut cache)?;
+    let open = if cache.index_bytes() <= START_INDEX_INLINE_BYTES {
+        let data = ForumData {
+            forum,
+            threads: cache.load_index()?,
+            read: cache.load_read_state()?,
+        };
+        OpenAccount {
+            account,
+            data,
+            index_later: false,
+            rolled_up: None,
+        }
+    } else {
+        // Muted threads and areas count in no parent: their levels come from places.json
+        // (small), the counts of the threads with a level of their own from the index.
+        let places = crate::store::load_places(&account.dir).unwrap_or_default();
+        let rolled_up = start_tree::rolled_up(&mut cache, &places)?;
+        OpenAccount {
+            account,
+            data: ForumData {
+                forum,
+                threads: Vec::new(),
+                read: crate::model::ReadState::default(),
+            },
+            index_later: true,
+            rolled_up,
+        }
+    };
+    Ok((open, cache.take_problems()))
 }
 
 /// What the first state of one account needs from the reader.

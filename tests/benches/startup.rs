@@ -1,5 +1,6 @@
-//! Start → first full frame: config, account, tree, index, read state and UI state loaded
-//! from the cache, the state built, the whole screen drawn into a 200×50 test backend.
+//! Start → first full frame in process: config and account loaded, the cache opened as the
+//! reader opens it, the first state built, the whole screen drawn into a 200×50 test
+//! backend.
 
 use crate::fixtures::{self, ACCOUNT, Fixture};
 use crate::samples::{Samples, ms, report};
@@ -8,12 +9,13 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::time::{Duration, Instant};
 use threadmark::account::Setup;
-use threadmark::app::{Startup, State};
-use threadmark::model::ForumData;
-use threadmark::store::{Cache, load_ui_state};
+use threadmark::runner::accounts;
 use threadmark::ui::{self, Theme};
 
-/// What the binary does before its first frame, minus entering the real terminal.
+/// What the binary does before its first frame, minus entering the real terminal: the
+/// account opened as the reader opens it (with a large thread index, the forum tree and
+/// the areas' unread posts from the tree index; the threads come after the frame, off the
+/// loop), its first state, the screen drawn.
 pub fn first_frame(fixture: &Fixture) -> Terminal<TestBackend> {
     first_frame_at(&fixture.config, &fixture.data)
 }
@@ -22,27 +24,14 @@ pub fn first_frame(fixture: &Fixture) -> Terminal<TestBackend> {
 pub fn first_frame_at(config: &std::path::Path, data: &std::path::Path) -> Terminal<TestBackend> {
     let setup = Setup::load(Some(config), Some(data)).unwrap();
     let account = setup.account(Some(ACCOUNT)).unwrap();
-    let mut cache = Cache::open(account.dir.clone());
-    let forum = account.load_forum(&mut cache).unwrap();
-    let threads = cache.load_index().unwrap();
-    let read = cache.load_read_state().unwrap();
-    let (ui_state, _) = load_ui_state(&account.dir).unwrap();
+    let (open, _problems) = accounts::open(account).unwrap();
     let (theme, _) = Theme::load(&setup.config.theme, false);
-    let (state, _effects) = State::new(Startup {
-        account: account.name.clone(),
-        is_demo: false,
-        signed_in: true,
-        data: ForumData {
-            forum,
-            threads,
-            read,
-        },
-        ui: ui_state,
+    let reader = accounts::Reader {
         config: &setup.config,
         size: (200, 50),
-        now: jiff::Timestamp::now(),
         id_seed: 0,
-    });
+    };
+    let (state, _effects, _problem, _account) = accounts::first_state(open, &reader).unwrap();
     let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
     terminal
         .draw(|frame| ui::draw(frame, &state, &theme))

@@ -267,6 +267,19 @@ impl Cache {
             .read(&self.dir, |index| index.start(words, authors))
     }
 
+    /// Where each of `words` may stand in the cached posts and titles (see
+    /// [`super::search_index::SearchIndex::possible`]); `None` when the index cannot tell
+    /// or there is no usable index.
+    pub(super) fn search_possible(
+        &self,
+        words: &[String],
+    ) -> Result<Option<Vec<super::search_terms::Possible>>, StoreError> {
+        Ok(self
+            .slot()
+            .read(&self.dir, |index| index.possible(words))?
+            .flatten())
+    }
+
     /// The search index's next `limit` thread rows newest first, after `after`; `None`
     /// without a usable index.
     pub(super) fn search_newest(

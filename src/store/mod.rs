@@ -28,6 +28,7 @@ mod read_marks;
 mod reader_state;
 mod search;
 mod search_index;
+mod search_terms;
 mod secrets;
 mod state_lock;
 mod thread_file;

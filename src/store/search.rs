@@ -1,6 +1,7 @@
 //! Local full-text search over cached thread titles and posts.
 
 use super::query::{Found, QueryContext, Reach, scan};
+use super::search_terms::Possible;
 use super::{Cache, StoreError};
 use crate::model::{Author, PostId, Query, ThreadId};
 use crate::text::sanitize;
@@ -36,7 +37,8 @@ pub fn search(
     }
     let words = &query.words;
     let first = words.first().map_or("", String::as_str);
-    let mut ranked = Ranked::new(limit);
+    let best = best_possible(cache.search_possible(words)?.as_deref());
+    let mut ranked = Ranked::new(limit, best);
     scan(cache, query, cx, Reach::Early, |found| {
         match found {
             Found::Title { row, text } => {
@@ -83,6 +85,29 @@ pub fn search(
         }
     })?;
     Ok(ranked.finish())
+}
+
+/// The best rank any hit can have, from where the index says each word may stand
+/// (`None`: it cannot tell, and a hit may have every word whole). The words a query is
+/// typed with are often parts of words ("ewor" of "framework"): when no post holds one
+/// whole or at a word's start, every hit ranks alike, and the first hits found are the
+/// ones to show.
+fn best_possible(possible: Option<&[Possible]>) -> (Fit, usize) {
+    let Some(possible) = possible else {
+        return (Fit::Word, 0);
+    };
+    let fits = possible.iter().map(|p| {
+        if p.whole {
+            Fit::Word
+        } else if p.start {
+            Fit::WordStart
+        } else {
+            Fit::Inside
+        }
+    });
+    fits.fold((Fit::Word, 0), |(worst, sum), fit| {
+        (worst.max(fit), sum + fit as usize)
+    })
 }
 
 /// Where a word of the query was found in a text: the lower, the better.
@@ -139,26 +164,31 @@ fn best_occurrence(lower: &str, word: &str) -> Option<(usize, Fit)> {
 struct Ranked {
     limit: usize,
     hits: Vec<((Fit, usize), SearchHit)>,
+    /// The best rank a hit can have (see [`best_possible`]).
+    best_rank: (Fit, usize),
+    /// Hits of that rank found so far.
     best: usize,
 }
 
 impl Ranked {
-    fn new(limit: usize) -> Self {
+    fn new(limit: usize, best_rank: (Fit, usize)) -> Self {
         Self {
             limit,
             hits: Vec::new(),
+            best_rank,
             best: 0,
         }
     }
 
     fn push(&mut self, rank: (Fit, usize), hit: SearchHit) {
-        if rank.0 == Fit::Word {
+        if rank <= self.best_rank {
             self.best += 1;
         }
         self.hits.push((rank, hit));
     }
 
-    /// As many whole-word hits as asked for: nothing found later could rank above them.
+    /// As many hits of the best rank there can be as asked for: nothing found later
+    /// could rank above them (hits arrive in the order they are shown within a rank).
     fn full_of_the_best(&self) -> bool {
         self.best >= self.limit
     }
@@ -373,6 +403,69 @@ mod tests {
                 .all(|h| h.snippet.to_lowercase().contains("quokka")),
             "{hits:?}"
         );
+    }
+
+    #[test]
+    fn a_part_of_words_stops_at_the_first_hits_yet_a_whole_word_anywhere_leads() {
+        let temp = tempfile::tempdir().unwrap();
+        let mut cache = Cache::open(DataDir::new(temp.path()).account("x"));
+        // 40 threads, t39 the newest, each holding "ewor" only inside "framework".
+        let threads: Vec<_> = (0..40)
+            .map(|n| thread(n, i64::from(n) * 60, &["our frameworks", "a framework"]))
+            .collect();
+        cache.save_threads(&threads).unwrap();
+        let words = ["ewor".to_owned()];
+        assert_eq!(
+            best_possible(cache.search_possible(&words).unwrap().as_deref()),
+            (Fit::Inside, 2)
+        );
+        // The older threads' files are damaged: a search that read one would say so.
+        for n in 0..30 {
+            fs::write(cache.dir().thread(&format!("t{n:02}")), b"{ damaged").unwrap();
+        }
+        let hits = search(&mut cache, "ewor", 6).unwrap();
+        let threads_hit: Vec<&str> = hits.iter().map(|h| h.thread.as_str()).collect();
+        assert_eq!(threads_hit, ["t39", "t39", "t38", "t38", "t37", "t37"]);
+        assert!(
+            cache.take_problems().is_empty(),
+            "the first hits found were enough: no older thread was read"
+        );
+
+        // One old thread holds it whole: it leads, found however far back it is.
+        cache
+            .save_threads(&[thread(3, 3 * 60, &["ewor, as they say"])])
+            .unwrap();
+        assert_eq!(
+            best_possible(cache.search_possible(&words).unwrap().as_deref()),
+            (Fit::Word, 0)
+        );
+        let hits = search(&mut cache, "ewor", 6).unwrap();
+        assert_eq!(hits[0].thread, ThreadId::new("t03"), "{hits:?}");
+        assert_eq!(hits[0].seq, Some(1));
+        assert_eq!(hits.len(), 6);
+
+        // A write left a thread pending: its words may be missing, so nothing is assumed.
+        let dir = cache.dir().clone();
+        cache
+            .slot()
+            .write(&dir, |index| index.mark_pending([&ThreadId::new("t39")]))
+            .unwrap();
+        assert_eq!(cache.search_possible(&words).unwrap(), None);
+        assert_eq!(best_possible(None), (Fit::Word, 0));
+    }
+
+    #[test]
+    fn the_best_rank_possible_is_the_worst_words_and_the_sum() {
+        let p = |whole, start| Possible { whole, start };
+        assert_eq!(
+            best_possible(Some(&[p(true, true), p(false, true)])),
+            (Fit::WordStart, 1)
+        );
+        assert_eq!(
+            best_possible(Some(&[p(false, true), p(false, false)])),
+            (Fit::Inside, 3)
+        );
+        assert_eq!(best_possible(Some(&[])), (Fit::Word, 0));
     }
 
     #[test]

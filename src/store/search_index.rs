@@ -20,6 +20,7 @@
 //! files, and the next writer re-indexes them from their files. `PRAGMA user_version` is set only when a build
 //! completes, so a build cut short is begun again.
 
+use super::search_terms::{self, Possible, Terms};
 use crate::model::{AreaId, Author, Post, Thread, ThreadId, ThreadSummary};
 use crate::render::{plain_text, words_as_written};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, params};
@@ -30,7 +31,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// The schema of the index this version reads and writes (its `user_version`).
-pub const INDEX_SCHEMA: i32 = 5;
+pub const INDEX_SCHEMA: i32 = 6;
 
 /// Characters per indexed term.
 const TRIGRAM: usize = 3;
@@ -194,6 +195,8 @@ impl SearchIndex {
             INDEX_SCHEMA => {
                 // A cheap look at every table, so a damaged file shows itself now.
                 conn.query_row("SELECT count(*) FROM pending", [], |_| Ok(()))?;
+                conn.query_row("SELECT term FROM terms LIMIT 1", [], |_| Ok(()))
+                    .optional()?;
                 conn.query_row("SELECT rowid FROM words LIMIT 1", [], |_| Ok(()))
                     .optional()?;
                 Opened::Ready(Self { conn })
@@ -208,9 +211,12 @@ impl SearchIndex {
         let tx = Transaction::new_unchecked(&self.conn, rusqlite::TransactionBehavior::Immediate)?;
         tx.pragma_update(None, "user_version", 0)?;
         tx.execute_batch(TABLES)?;
+        tx.execute_batch(search_terms::TABLE)?;
         Ok(Build {
             tx,
             conn: &self.conn,
+            terms: Terms::default(),
+            added: 0,
         })
     }
 
@@ -251,12 +257,14 @@ impl SearchIndex {
             }
         }
         let mut made = made_ahead(&tx, threads)?;
+        let mut terms = Terms::default();
         for (thread, made) in threads.iter().zip(&mut made) {
-            index_thread(&tx, &thread.summary.id, Some(thread), made)?;
+            index_thread(&tx, &thread.summary.id, Some(thread), made, &mut terms)?;
         }
         for id in removed {
-            index_thread(&tx, id, None, &mut HashMap::new())?;
+            index_thread(&tx, id, None, &mut HashMap::new(), &mut terms)?;
         }
+        terms.write(&tx)?;
         tx.commit()
     }
 
@@ -288,7 +296,9 @@ impl SearchIndex {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        index_thread(&tx, id, file, &mut HashMap::new())?;
+        let mut terms = Terms::default();
+        index_thread(&tx, id, file, &mut HashMap::new(), &mut terms)?;
+        terms.write(&tx)?;
         tx.execute("DELETE FROM pending WHERE id = ?1", [id.as_str()])?;
         tx.commit()
     }
@@ -460,6 +470,17 @@ impl SearchIndex {
         Ok(Candidates { threads, whole })
     }
 
+    /// Where each of `words` (lowercased) may stand in the indexed posts and titles (see
+    /// [`search_terms`]); `None` while a write has left threads pending, whose words the
+    /// index may not have.
+    pub fn possible(&self, words: &[String]) -> rusqlite::Result<Option<Vec<Possible>>> {
+        let _read = self.conn.unchecked_transaction()?;
+        if !self.pending()?.is_empty() {
+            return Ok(None);
+        }
+        search_terms::possible(&self.conn, words).map(Some)
+    }
+
     /// Up to `limit` thread rows in the order a search walks them, from the first or from
     /// the one after `after`.
     pub fn newest(
@@ -529,7 +550,15 @@ pub struct Build<'a> {
     tx: Transaction<'a>,
     /// The index's connection, to compact the file once the build is committed.
     conn: &'a Connection,
+    /// The words of the threads added since they were last written.
+    terms: Terms,
+    /// Threads added so far.
+    added: usize,
 }
+
+/// Threads a build adds between writes of their words: each distinct word is written
+/// once per this many threads, and the words held meanwhile stay few.
+const BUILD_TERMS_EVERY: usize = 512;
 
 impl Build<'_> {
     pub fn add(&mut self, thread: &Thread) -> rusqlite::Result<()> {
@@ -538,11 +567,18 @@ impl Build<'_> {
             &thread.summary.id,
             Some(thread),
             &mut HashMap::new(),
-        )
+            &mut self.terms,
+        )?;
+        self.added += 1;
+        if self.added.is_multiple_of(BUILD_TERMS_EVERY) {
+            self.terms.write(&self.tx)?;
+        }
+        Ok(())
     }
 
     /// Commits the build; from now on the index is used.
-    pub fn finish(self) -> rusqlite::Result<()> {
+    pub fn finish(mut self) -> rusqlite::Result<()> {
+        self.terms.write(&self.tx)?;
         self.tx.pragma_update(None, "user_version", INDEX_SCHEMA)?;
         self.tx.commit()?;
         // A build leaves free pages in the file: the old index's, and the full-text
@@ -664,6 +700,7 @@ fn index_thread(
     id: &ThreadId,
     file: Option<&Thread>,
     made: &mut HashMap<i64, Made>,
+    terms: &mut Terms,
 ) -> rusqlite::Result<()> {
     let num: Option<i64> = tx
         .prepare_cached("SELECT num FROM threads WHERE id = ?1")?
@@ -683,6 +720,8 @@ fn index_thread(
     };
     if let Some(file) = file {
         let summary = &file.summary;
+        let lower = summary.title.to_lowercase();
+        terms.gather(&lower);
         tx.prepare_cached(
             "UPDATE threads SET title = ?2, lower = ?3, author = ?4, badge = ?5,
              last_post_at = ?6, area = ?7 WHERE num = ?1",
@@ -690,7 +729,7 @@ fn index_thread(
         .execute(params![
             num,
             summary.title,
-            summary.title.to_lowercase(),
+            lower,
             summary.author.name.as_str(),
             summary.author.badge,
             nanos(summary.last_post_at),
@@ -737,6 +776,7 @@ fn index_thread(
         let text = ahead
             .and_then(|m| m.text)
             .unwrap_or_else(|| run_text(&posts));
+        terms.gather(&text);
         word.execute(params![doc, text])?;
     }
     for (doc, _) in old.into_values() {

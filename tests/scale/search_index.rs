@@ -151,6 +151,12 @@ fn query() -> impl Strategy<Value = String> {
     })
 }
 
+/// The generated forum written once, for the property tests' many queries.
+fn shared_cache() -> &'static AccountDir {
+    static CACHE: OnceLock<(tempfile::TempDir, AccountDir)> = OnceLock::new();
+    &CACHE.get_or_init(written).1
+}
+
 fn cases() -> u32 {
     std::env::var("THREADMARK_FULL_SCALE").map_or(24, |_| 256)
 }
@@ -160,14 +166,36 @@ proptest! {
 
     #[test]
     fn search_finds_what_a_brute_force_scan_finds(query in query()) {
-        static CACHE: OnceLock<(tempfile::TempDir, AccountDir)> = OnceLock::new();
-        let (_, dir) = CACHE.get_or_init(written);
-        let mut cache = Cache::open(dir.clone());
+        let mut cache = Cache::open(shared_cache().clone());
         prop_assert_eq!(
             searched(&mut cache, &query),
             brute_force(generated_texts(), &query),
             "{:?}", query
         );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+
+    /// A search that stops at its first `limit` hits (as the reader's and the command's
+    /// do) shows the first `limit` of the brute-force scan: stopping early, when the best
+    /// hits there can be are found or a word is only ever inside longer ones, never
+    /// changes what is shown.
+    #[test]
+    fn a_limited_search_shows_the_first_hits_of_a_brute_force_scan(
+        query in query(),
+        limit in 1_usize..40,
+    ) {
+        let mut cache = Cache::open(shared_cache().clone());
+        let shown: Found = search(&mut cache, &query, limit)
+            .unwrap()
+            .into_iter()
+            .map(|h| (h.thread, h.post))
+            .collect();
+        let mut expected = brute_force(generated_texts(), &query);
+        expected.truncate(limit);
+        prop_assert_eq!(shown, expected, "{:?} limit {}", query, limit);
     }
 }
 

@@ -494,34 +494,45 @@ impl Interpreter {
                 format!("the reply is in the outbox, but its draft could not be removed: {e}"),
             );
         }
-        tell(Stored::Queued { key: entry.key });
+        self.said_queued(entry.key, tell);
         if let Some(note) = merged {
             tell(Stored::Done(note));
         }
-        self.load_outbox(tell);
         self.load_drafts(false, tell);
+    }
+
+    /// Says `key` is queued, after the outbox as read now (with it). The reader may have
+    /// taken in an older list meanwhile (asked for by the engine's news before this job,
+    /// read before the write), which lacks the reader's own copy of the entry: the answer
+    /// naming the key must find the entry there, or a notice such as "hiding #2…" is never
+    /// replaced and stays on the status line whatever the server says.
+    fn said_queued(&self, key: String, tell: Tell<'_>) {
+        self.load_outbox(tell);
+        tell(Stored::Queued { key });
     }
 
     /// A change without text (delete, like, unlike), durable before it is pushed.
     fn queue(&self, entry: &OutboxEntry, tell: Tell<'_>) {
         match self.outbox.enqueue(entry) {
-            Ok(queued) => tell(Stored::Queued { key: queued.key }),
-            Err(e) => Self::failed(
-                tell,
-                format!(
-                    "could not put the {} in the outbox ({e}); nothing was queued",
-                    entry.target.kind()
-                ),
-            ),
+            Ok(queued) => self.said_queued(queued.key, tell),
+            Err(e) => {
+                Self::failed(
+                    tell,
+                    format!(
+                        "could not put the {} in the outbox ({e}); nothing was queued",
+                        entry.target.kind()
+                    ),
+                );
+                self.load_outbox(tell);
+            }
         }
-        self.load_outbox(tell);
     }
 
     fn retry(&self, key: &str, tell: Tell<'_>) {
         match self.outbox.get(key) {
             Ok(Some(entry)) => match self.outbox.retry(&entry, Timestamp::now()) {
-                Ok(Some(Retried::Requeued(again))) => tell(Stored::Queued { key: again.key }),
-                Ok(Some(Retried::Rescheduled)) => tell(Stored::Queued { key: entry.key }),
+                Ok(Some(Retried::Requeued(again))) => return self.said_queued(again.key, tell),
+                Ok(Some(Retried::Rescheduled)) => return self.said_queued(entry.key, tell),
                 Ok(None) => tell(Stored::Done(format!(
                     "this reply is {}: nothing to retry",
                     entry.state.label()
@@ -538,7 +549,7 @@ impl Interpreter {
     fn keep_mine(&self, key: &str, tell: Tell<'_>) {
         match self.outbox.get(key) {
             Ok(Some(entry)) => match self.outbox.keep_mine(&entry, Timestamp::now()) {
-                Ok(Some(again)) => tell(Stored::Queued { key: again.key }),
+                Ok(Some(again)) => return self.said_queued(again.key, tell),
                 Ok(None) => tell(Stored::Done(format!(
                     "that entry is {}, not in conflict: nothing to keep",
                     entry.state.label()
@@ -704,6 +715,40 @@ mod tests {
                 [Msg::Stored(Stored::ReadStateNotSaved(why))]
                     if why.starts_with("could not save what you read")
             ),
+            "{answers:?}"
+        );
+    }
+
+    /// The answer naming a queued entry comes after a list that has it: the reader finds
+    /// the entry it speaks of even when an older list replaced its own copy meanwhile.
+    #[test]
+    fn a_queued_entry_is_listed_before_it_is_said_queued() {
+        use crate::model::{ModAction, OutboxEntry, PostId, Target};
+        let temp = tempfile::tempdir().unwrap();
+        let dir = DataDir::new(temp.path()).account("work");
+        std::fs::create_dir_all(dir.root()).unwrap();
+        let mut core = Interpreter::open(&dir);
+        let hide = OutboxEntry::queued(
+            "k1".into(),
+            Target::Moderation {
+                thread: ThreadId::new("t1"),
+                post: Some(PostId::new("t1-2")),
+                action: ModAction::Hide,
+                user: None,
+            },
+            "off topic".into(),
+            Timestamp::UNIX_EPOCH,
+        );
+        let answers = core.run(Job::Store(StoreJob::Queue(Box::new(hide))));
+        let listed = answers.iter().position(|m| {
+            matches!(m, Msg::Stored(Stored::Outbox { entries, .. })
+                if entries.iter().any(|e| e.key == "k1"))
+        });
+        let said = answers
+            .iter()
+            .position(|m| matches!(m, Msg::Stored(Stored::Queued { key }) if key == "k1"));
+        assert!(
+            matches!((listed, said), (Some(l), Some(s)) if l < s),
             "{answers:?}"
         );
     }

@@ -106,6 +106,54 @@ fn h_asks_the_reason_in_the_status_line_and_esc_queues_nothing() {
     );
 }
 
+/// The store worker does its jobs in order: an outbox list asked for by the engine's news
+/// just before `H`'s reason is typed is read before the hiding is written, and comes back
+/// without it, over the reader's own copy. The answer that the hiding is queued must still
+/// find it, or "hiding #2…" stays on the status line for good, whatever the server says
+/// (a flake of `cli::moderated`, stuck there while the entry had long failed).
+#[test]
+fn an_outbox_list_read_before_the_hiding_was_written_does_not_leave_it_hiding() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use threadmark::app::{Effect, Msg};
+    use threadmark::sync::SyncEvent;
+    use threadmark::sync::flush::FlushReport;
+
+    let mut h = open_as(true);
+    h.keys("J");
+    // News from the engine asks for the outbox; the worker reads it (still empty)…
+    let asked = h.send_held(Msg::Sync(SyncEvent::Outbox(FlushReport::default())));
+    let older: Vec<Msg> = asked.into_iter().flat_map(|e| h.answers(e)).collect();
+    // …while the reason is typed; the hiding's job waits behind that read.
+    h.keys("Hoff topic");
+    let queue = h.send_held(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    assert!(h.notice().contains("hiding #2"), "{}", h.notice());
+    assert!(
+        queue.iter().any(|e| matches!(e, Effect::Store(_))),
+        "{queue:?}"
+    );
+    for msg in older {
+        h.send(msg);
+    }
+    for effect in queue {
+        for msg in h.answers(effect) {
+            h.send(msg);
+        }
+    }
+    assert_eq!(outbox(&h).len(), 1, "on disk");
+    assert!(
+        h.notice().contains("Hiding of Connie Williams (#2)") && h.notice().contains("queued"),
+        "the answer found its entry: {}",
+        h.notice()
+    );
+    // The engine's next news (here: the server refused it) gives the line back.
+    let refused = FlushReport {
+        failed: 1,
+        ..FlushReport::default()
+    };
+    h.send(Msg::Sync(SyncEvent::Outbox(refused)));
+    assert_eq!(h.notice(), "", "nothing left saying it is on its way");
+}
+
 #[test]
 fn a_member_is_told_the_role_needed_and_nothing_is_queued() {
     let mut h = open_as(false);

@@ -1,5 +1,5 @@
 //! The words the search index has seen (its `terms` table): every run of letters and
-//! digits of every indexed post and title, lowercased, once. A search asks it whether a
+//! digits of every indexed post and title, lowercased, once (numbers aside). A search asks it whether a
 //! word of the query stands whole anywhere, or begins a longer word anywhere; when it
 //! does neither, every hit has it inside a word, and the search can stop at the first
 //! hits it finds rather than read every candidate looking for better ones
@@ -61,7 +61,7 @@ impl Terms {
     pub fn gather(&mut self, lower: &str) {
         for token in lower.split_whitespace() {
             for word in token.split(|c: char| !c.is_alphanumeric()) {
-                if word.is_empty() || self.seen.contains(word) {
+                if word.is_empty() || is_number(word) || self.seen.contains(word) {
                     continue;
                 }
                 self.seen.insert(key(word));
@@ -77,6 +77,12 @@ impl Terms {
         }
         Ok(())
     }
+}
+
+/// Numbers are not kept: a forum holds countless different ones (post numbers, dates,
+/// amounts), and a query for one may find it anywhere.
+fn is_number(word: &str) -> bool {
+    word.chars().all(char::is_numeric)
 }
 
 /// How a word is kept: whole when short enough, else by its first characters.
@@ -105,7 +111,7 @@ pub fn possible(conn: &Connection, words: &[String]) -> rusqlite::Result<Vec<Pos
     words
         .iter()
         .map(|word| {
-            if word.is_empty() || !word.chars().all(char::is_alphanumeric) {
+            if word.is_empty() || is_number(word) || !word.chars().all(char::is_alphanumeric) {
                 return Ok(Possible::ANY);
             }
             let chars = word.chars().count();
@@ -176,8 +182,13 @@ mod tests {
             (true, false),
             "framework's: s stands alone"
         );
-        assert_eq!(ask(&conn, "0"), (true, false));
-        assert_eq!(ask(&conn, "2"), (false, false), "v2.0: inside v2");
+        assert_eq!(ask(&conn, "v2"), (true, false));
+        assert_eq!(ask(&conn, "v"), (false, true), "v2 begins with it");
+        assert_eq!(
+            ask(&conn, "2"),
+            (true, true),
+            "numbers are not kept: anywhere"
+        );
         assert_eq!(ask(&conn, "t"), (false, true), "the, training");
         assert_eq!(ask(&conn, "x"), (false, false));
     }
@@ -215,6 +226,13 @@ mod tests {
             .query_row("SELECT count(*) FROM terms", [], |r| r.get(0))
             .unwrap();
         assert_eq!(count, 3);
+        let mut terms = Terms::default();
+        terms.gather("4999 ٣٤ 2026-12-05 #12 ");
+        assert!(
+            terms.seen.is_empty(),
+            "numbers are not kept: {:?}",
+            terms.seen
+        );
         assert!(terms.seen.is_empty(), "written and forgotten");
     }
 }

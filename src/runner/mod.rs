@@ -10,6 +10,7 @@ mod editor;
 mod export;
 mod hangup;
 mod inbox;
+mod input;
 pub mod interpreter;
 pub mod judging;
 pub mod notify;
@@ -30,8 +31,8 @@ use crate::sync::{SyncCommand, SyncEvent};
 use crate::ui::{self, Theme};
 use accounts::{AccountRuntime, OpenAccount};
 use background::SyncHandle;
-use crossterm::event::{Event, EventStream, MouseEventKind};
-use futures::StreamExt;
+use crossterm::event::{Event, MouseEventKind};
+use input::TerminalInput;
 use interpreter::{Job, Work};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -344,7 +345,7 @@ impl Runner {
             tracing::info!("the terminal hung up during the start: saving and leaving");
             return Ok(());
         }
-        let mut events = EventStream::new();
+        let mut events = TerminalInput::start()?;
         let mut hangup_check = tokio::time::interval(hangup::EVERY);
         hangup_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut sync_open = true;
@@ -354,10 +355,10 @@ impl Runner {
                 self.suspend()?;
             }
             if let Some(text) = self.pending.edit.take() {
-                events = self.edit_externally(events, text).await?;
+                self.edit_externally(&mut events, text).await?;
             }
             if let Some(pipe) = self.pending.pipe.take() {
-                events = self.pipe_post(events, pipe).await?;
+                self.pipe_post(&mut events, pipe).await?;
             }
             if self.pending.dirty && Instant::now() >= self.pending.next_frame {
                 let (state, theme) = (&self.state, &self.theme);
@@ -374,7 +375,10 @@ impl Runner {
                         None => continue,
                     },
                     Some(Err(e)) => return Err(e.into()),
-                    None => return Ok(()),
+                    None => {
+                        tracing::info!("the terminal's input stopped: saving and leaving");
+                        return Ok(());
+                    }
                 },
                 Some(msg) = replies.recv() => msg,
                 event = sync_events.recv(), if sync_open => {
@@ -583,14 +587,14 @@ impl Runner {
     }
 
     /// Hands the terminal to `$VISUAL` / `$EDITOR` for the composer's text and takes it
-    /// back. Terminal events are not read meanwhile (the editor reads the keys), so the
-    /// event stream is dropped and a new one returned; sync goes on in the background.
+    /// back. Terminal events are not read meanwhile (the editor reads the keys): the
+    /// terminal's input pauses, and reads again after; sync goes on in the background.
     async fn edit_externally(
         &mut self,
-        events: EventStream,
+        events: &mut TerminalInput,
         text: String,
-    ) -> Result<EventStream, TuiError> {
-        drop(events);
+    ) -> Result<(), TuiError> {
+        events.pause().await;
         self.save();
         self.guard.restore();
         let result = priority::at_user_priority(move || editor::edit(&text))
@@ -603,17 +607,18 @@ impl Runner {
         let focused = self.state.accounts.focused();
         let reply = self.accounts.get(focused).map_or(&self.reply, |a| &a.reply);
         let _ = reply.send(Msg::Edited(result));
-        Ok(EventStream::new())
+        events.resume();
+        Ok(())
     }
 
     /// Hands the terminal to a command reading the current post, then waits for enter so
     /// its output can be read, and takes the terminal back (as [`Self::edit_externally`]).
     async fn pipe_post(
         &mut self,
-        events: EventStream,
+        events: &mut TerminalInput,
         pipe: export::Pipe,
-    ) -> Result<EventStream, TuiError> {
-        drop(events);
+    ) -> Result<(), TuiError> {
+        events.pause().await;
         self.save();
         self.guard.restore();
         let outcome = priority::at_user_priority(move || pipe.run())
@@ -623,7 +628,8 @@ impl Runner {
         self.terminal = fresh_terminal()?;
         self.pending.dirty = true;
         let _ = self.reply.send(Msg::Notice(outcome));
-        Ok(EventStream::new())
+        events.resume();
+        Ok(())
     }
 
     /// Account `index`'s open draft as it stands now, for its store worker.

@@ -396,19 +396,33 @@ fn background_threads_yield_to_the_loop_and_the_editor_runs_at_the_users_priorit
     let visual = format!("sh {}", script.display());
     let mut s = PtySession::start(home.path(), &[], &[("VISUAL", visual.as_str())], 120, 40);
     s.wait_for_text("Enabling Strategies");
-    // The engine's runtime starts after the first frame, and a thread lowers its own
-    // priority as it starts: looked at again until the store's has (or the time is up).
+    // The store worker and the engine's runtime start after the first frame, and each
+    // thread lowers its own priority as it starts: looked at again until both are there
+    // and every background thread has lowered its own (or the time is up, which fails).
     let deadline = Instant::now() + WAIT;
     let threads = loop {
         let threads = s.thread_nice();
-        let settled = threads
-            .iter()
-            .filter(|(name, _)| name == "store")
-            .all(|(_, nice)| *nice == background);
-        if settled && threads.iter().any(|(name, _)| name.starts_with("tokio-r")) {
+        let lowered = |prefix: &str| {
+            let named: Vec<i32> = threads
+                .iter()
+                .filter(|(name, _)| name.starts_with(prefix))
+                .map(|(_, nice)| *nice)
+                .collect();
+            named
+                .iter()
+                .all(|&n| n == background)
+                .then_some(named.len())
+        };
+        let settled = matches!(lowered("store"), Some(1..))
+            && matches!(lowered("tokio-r"), Some(1..))
+            && lowered("threadmark-stor").is_some();
+        if settled {
             break threads;
         }
-        assert!(Instant::now() < deadline, "no runtime thread: {threads:?}");
+        assert!(
+            Instant::now() < deadline,
+            "the background threads did not all lower their priority: {threads:?}"
+        );
         std::thread::sleep(Duration::from_millis(20));
     };
     let nice_of = |prefix: &str| {

@@ -594,11 +594,17 @@ mod tests {
         read
     }
 
+    /// An account folder, made, in `temp`.
+    fn work_account(temp: &tempfile::TempDir) -> crate::store::AccountDir {
+        let dir = DataDir::new(temp.path()).account("work");
+        std::fs::create_dir_all(dir.root()).unwrap();
+        dir
+    }
+
     #[test]
     fn read_state_and_ui_json_are_written_as_jobs() {
         let temp = tempfile::tempdir().unwrap();
-        let dir = DataDir::new(temp.path()).account("work");
-        std::fs::create_dir_all(dir.root()).unwrap();
+        let dir = work_account(&temp);
         let mut core = Interpreter::open(&dir);
         let ui = UiState {
             selected: Some("t:t1".into()),
@@ -618,8 +624,7 @@ mod tests {
     #[test]
     fn a_start_without_the_read_state_gets_it_with_the_first_index() {
         let temp = tempfile::tempdir().unwrap();
-        let dir = DataDir::new(temp.path()).account("work");
-        std::fs::create_dir_all(dir.root()).unwrap();
+        let dir = work_account(&temp);
         Cache::open(dir.clone())
             .save_read_state(&read_state())
             .unwrap();
@@ -725,8 +730,7 @@ mod tests {
     fn a_queued_entry_is_listed_before_it_is_said_queued() {
         use crate::model::{ModAction, OutboxEntry, PostId, Target};
         let temp = tempfile::tempdir().unwrap();
-        let dir = DataDir::new(temp.path()).account("work");
-        std::fs::create_dir_all(dir.root()).unwrap();
+        let dir = work_account(&temp);
         let mut core = Interpreter::open(&dir);
         let hide = OutboxEntry::queued(
             "k1".into(),
